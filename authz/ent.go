@@ -1,0 +1,410 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	entgo "entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/intercept"
+	"github.com/dutychain/dutychain/ent/privacy"
+	"github.com/dutychain/dutychain/ent/supervision"
+	"github.com/dutychain/dutychain/ent/unit"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+// ScopedTables lists every table carrying the scope columns. Re-parenting
+// rewrites them all in one transaction; a test checks the list is complete.
+var ScopedTables = []string{"units", "enterprises", "users", "posts"}
+
+// errNoViewer fails closed: a query or mutation without a viewer is denied.
+var errNoViewer = privacy.Denyf("authz: no viewer in context")
+
+// ReadFilter is the traverse interceptor of every scoped entity: it adds the
+// viewer's compiled read predicate to the query, including edge traversals,
+// eager loads and counts (ent runs traversers in prepareQuery for all of them).
+func ReadFilter(typ string) entgo.Interceptor {
+	return intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
+		v := FromContext(ctx)
+		switch {
+		case v == nil:
+			return errNoViewer
+		case v.system:
+			return nil
+		}
+		q.WhereP(v.Predicate(typ, "read"))
+		return nil
+	})
+}
+
+// TenantFilter limits non-scoped, tenant-owned entities to the viewer's tenant.
+func TenantFilter(column string) entgo.Interceptor {
+	return intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
+		v := FromContext(ctx)
+		switch {
+		case v == nil:
+			return errNoViewer
+		case v.system:
+			return nil
+		}
+		q.WhereP(func(s *sql.Selector) { s.Where(sql.EQ(s.C(column), v.Tenant)) })
+		return nil
+	})
+}
+
+// SystemOnly denies queries of internal tables (tokens, policy rows) to any
+// viewer but the system.
+func SystemOnly() entgo.Interceptor {
+	return intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
+		if !FromContext(ctx).IsSystem() {
+			return errNoViewer
+		}
+		return nil
+	})
+}
+
+// SystemOnlyMutations is the mutation policy of internal tables.
+func SystemOnlyMutations() entgo.Hook {
+	return func(next entgo.Mutator) entgo.Mutator {
+		return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
+			if !FromContext(ctx).IsSystem() {
+				return nil, errNoViewer
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+type clientMutation interface {
+	entgo.Mutation
+	Client() *ent.Client
+	ID() (int, bool)
+}
+
+// subjectUnit is the scope position of a unit.
+type subjectUnit struct {
+	ID           int
+	Tenant       int
+	Kind         domain.UnitKind
+	Path         string
+	Sector       *domain.Sector
+	EnterpriseID *int
+	Depth        int
+}
+
+func loadUnit(ctx context.Context, c *ent.Client, id int) (*subjectUnit, error) {
+	u, err := c.Unit.Query().Where(unit.ID(id)).
+		Select(unit.FieldID, unit.FieldTenantID, unit.FieldKind, unit.FieldScopePath,
+			unit.FieldScopeSector, unit.FieldScopeEnterpriseID, unit.FieldDepth).
+		Only(SystemContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	su := &subjectUnit{ID: u.ID, Tenant: u.TenantID, Kind: u.Kind, Path: u.ScopePath, EnterpriseID: u.ScopeEnterpriseID, Depth: u.Depth}
+	if u.ScopeSector != nil {
+		s := domain.Sector(*u.ScopeSector)
+		su.Sector = &s
+	}
+	return su, nil
+}
+
+// ObjectAt builds the decision object for a record of type typ whose scope
+// columns hold the given values, loading the supervising departments.
+func ObjectAt(ctx context.Context, c *ent.Client, typ string, tenant int, path string, sector *string, enterpriseID *int) (Object, error) {
+	o := Object{Type: typ, Tenant: tenant, Path: path}
+	if sector != nil {
+		o.Sector = domain.Sector(*sector)
+	}
+	if enterpriseID != nil && *enterpriseID != 0 {
+		o.EnterpriseID = *enterpriseID
+		ids, err := c.Supervision.Query().Where(supervision.EnterpriseID(*enterpriseID)).
+			Select(supervision.FieldDepartmentID).Ints(SystemContext(ctx))
+		if err != nil {
+			return o, fmt.Errorf("load supervisors of %d: %w", *enterpriseID, err)
+		}
+		o.Supervisors = ids
+	}
+	return o, nil
+}
+
+// Check decides action on o for the viewer in ctx: NOT_FOUND when the viewer
+// cannot even read o (it does not exist for them), FORBIDDEN when they can
+// read it but their roles lack action.
+func Check(ctx context.Context, o Object, action string) error {
+	v := FromContext(ctx)
+	if v == nil {
+		return apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	if v.system {
+		return nil
+	}
+	if v.Policy == nil {
+		return apperr.Wrap(apperr.Internal, "internal error", fmt.Errorf("viewer without policy"))
+	}
+	read, err := v.Policy.Decide(v, o, "read")
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, "internal error", err)
+	}
+	if !read {
+		return apperr.NotFoundf("%s not found", o.Type)
+	}
+	if action == "read" {
+		return nil
+	}
+	ok, err := v.Policy.Decide(v, o, action)
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, "internal error", err)
+	}
+	if !ok {
+		return apperr.ForbiddenErr(action + " this " + o.Type)
+	}
+	return nil
+}
+
+// ScopeHook stamps tenant and scope columns on every write of a scoped entity
+// and checks the write against the viewer's grants inside the transaction.
+// subjectField names the field holding the subject unit id.
+func ScopeHook(typ, subjectField string) entgo.Hook {
+	return func(next entgo.Mutator) entgo.Mutator {
+		return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
+			v := FromContext(ctx)
+			if v == nil {
+				return nil, errNoViewer
+			}
+			cm, ok := m.(clientMutation)
+			if !ok {
+				return nil, fmt.Errorf("authz: mutation %T has no client", m)
+			}
+			switch {
+			case m.Op().Is(entgo.OpCreate):
+				if err := stampCreate(ctx, v, cm, typ, subjectField); err != nil {
+					return nil, err
+				}
+			case m.Op().Is(entgo.OpUpdateOne):
+				if err := checkUpdate(ctx, v, cm, typ, subjectField); err != nil {
+					return nil, err
+				}
+			default:
+				if !v.system {
+					return nil, apperr.ForbiddenErr(m.Op().String() + " " + typ + " in bulk")
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+func intField(m entgo.Mutation, name string) (int, bool) {
+	val, ok := m.Field(name)
+	if !ok {
+		return 0, false
+	}
+	switch x := val.(type) {
+	case int:
+		return x, true
+	case *int:
+		if x != nil {
+			return *x, true
+		}
+	}
+	return 0, false
+}
+
+func stampCreate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectField string) error {
+	if !v.system {
+		if err := m.SetField(ColTenant, v.Tenant); err != nil {
+			return fmt.Errorf("stamp tenant: %w", err)
+		}
+	}
+	tenant, _ := intField(m, ColTenant)
+	subjectID, ok := intField(m, subjectField)
+	if !ok {
+		if typ == "unit" && v.system {
+			// A tenant root; UnitPathHook sets its path after insert.
+			return m.SetField(ColPath, "/pending/")
+		}
+		return apperr.Invalid(subjectField, "a unit is required")
+	}
+	su, err := loadUnit(ctx, m.Client(), subjectID)
+	if ent.IsNotFound(err) || (err == nil && su.Tenant != tenant) {
+		return apperr.NotFoundf("unit not found")
+	}
+	if err != nil {
+		return fmt.Errorf("load subject unit: %w", err)
+	}
+	path, sector, entID := su.Path, sectorString(su.Sector), su.EnterpriseID
+	if typ == "unit" {
+		// A new unit sits under its parent; its own id completes the path
+		// after insert. Enterprise-side units carry their own sector.
+		path = su.Path + "new/"
+		if k, _ := m.Field("kind"); k != nil && !k.(domain.UnitKind).IsGovernment() {
+			if s, ok := m.Field("sector"); ok {
+				str := string(s.(domain.Sector))
+				sector = &str
+			}
+			if k.(domain.UnitKind) == domain.KindEnterprise {
+				placeholder := -1
+				entID = &placeholder
+			}
+		}
+		if err := m.SetField("depth", su.Depth+1); err != nil {
+			return fmt.Errorf("stamp depth: %w", err)
+		}
+	}
+	o, err := ObjectAt(ctx, m.Client(), typ, tenant, path, sector, entID)
+	if err != nil {
+		return err
+	}
+	if err := Check(ctx, o, "create"); err != nil {
+		// The parent is visible but the caller may not create: FORBIDDEN;
+		// the parent itself out of scope: NOT_FOUND.
+		if typ == "unit" && apperr.CodeOf(err) == apperr.NotFound {
+			if perr := Check(ctx, Object{Type: "unit", Tenant: tenant, Path: su.Path, Sector: derefSector(su.Sector), EnterpriseID: derefInt(su.EnterpriseID)}, "read"); perr == nil {
+				return apperr.ForbiddenErr("create units there")
+			}
+		}
+		return err
+	}
+	if err := m.SetField(ColPath, path); err != nil {
+		return fmt.Errorf("stamp path: %w", err)
+	}
+	if sector != nil {
+		if err := m.SetField(ColSector, *sector); err != nil {
+			return fmt.Errorf("stamp sector: %w", err)
+		}
+	}
+	if entID != nil && *entID > 0 {
+		if err := m.SetField(ColEnterpriseID, *entID); err != nil {
+			return fmt.Errorf("stamp enterprise: %w", err)
+		}
+	}
+	return nil
+}
+
+func checkUpdate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectField string) error {
+	if v.system {
+		return nil
+	}
+	id, ok := m.ID()
+	if !ok {
+		return fmt.Errorf("authz: update without id")
+	}
+	// OldField loads the row through the viewer's read filter: a row out of
+	// scope is NOT_FOUND here, before anything is written.
+	oldPath, err := m.OldField(ctx, ColPath)
+	if err != nil {
+		if ent.IsNotFound(err) || errors.Is(err, privacy.Deny) {
+			return apperr.NotFoundf("%s not found", typ)
+		}
+		return fmt.Errorf("load %s %d: %w", typ, id, err)
+	}
+	oldTenant, _ := m.OldField(ctx, ColTenant)
+	oldSector, _ := m.OldField(ctx, ColSector)
+	oldEnt, _ := m.OldField(ctx, ColEnterpriseID)
+	o, err := ObjectAt(ctx, m.Client(), typ, oldTenant.(int), oldPath.(string), oldSector.(*string), oldEnt.(*int))
+	if err != nil {
+		return err
+	}
+	if err := Check(ctx, o, "update"); err != nil {
+		return err
+	}
+	newSubject, changed := intField(m, subjectField)
+	if !changed || typ == "unit" {
+		return nil // units move through Reparent, which checks both ends
+	}
+	su, err := loadUnit(ctx, m.Client(), newSubject)
+	if ent.IsNotFound(err) || (err == nil && su.Tenant != v.Tenant) {
+		return apperr.NotFoundf("unit not found")
+	}
+	if err != nil {
+		return fmt.Errorf("load subject unit: %w", err)
+	}
+	no, err := ObjectAt(ctx, m.Client(), typ, su.Tenant, su.Path, sectorString(su.Sector), su.EnterpriseID)
+	if err != nil {
+		return err
+	}
+	if err := Check(ctx, no, "update"); err != nil {
+		return err
+	}
+	for col, val := range map[string]any{ColPath: su.Path, ColSector: sectorString(su.Sector), ColEnterpriseID: su.EnterpriseID} {
+		if err := setOrClear(m, col, val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func setOrClear(m entgo.Mutation, col string, val any) error {
+	switch x := val.(type) {
+	case *string:
+		if x == nil {
+			return m.ClearField(col)
+		}
+		return m.SetField(col, *x)
+	case *int:
+		if x == nil {
+			return m.ClearField(col)
+		}
+		return m.SetField(col, *x)
+	}
+	return m.SetField(col, val)
+}
+
+func sectorString(s *domain.Sector) *string {
+	if s == nil {
+		return nil
+	}
+	str := string(*s)
+	return &str
+}
+
+func derefSector(s *domain.Sector) domain.Sector {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func derefInt(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// UnitPathHook completes a new unit's scope columns once its id is known:
+// path = parent path + id + "/", and an ENTERPRISE is its own enterprise.
+func UnitPathHook() entgo.Hook {
+	return func(next entgo.Mutator) entgo.Mutator {
+		return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
+			val, err := next.Mutate(ctx, m)
+			if err != nil || !m.Op().Is(entgo.OpCreate) {
+				return val, err
+			}
+			u, ok := val.(*ent.Unit)
+			if !ok {
+				return val, nil
+			}
+			cm := m.(clientMutation)
+			parentPath := "/"
+			if u.ParentID != nil {
+				su, err := loadUnit(ctx, cm.Client(), *u.ParentID)
+				if err != nil {
+					return nil, fmt.Errorf("load parent: %w", err)
+				}
+				parentPath = su.Path
+			}
+			path := parentPath + strconv.Itoa(u.ID) + "/"
+			upd := cm.Client().Unit.UpdateOneID(u.ID).SetScopePath(path)
+			if u.Kind == domain.KindEnterprise {
+				upd.SetScopeEnterpriseID(u.ID)
+			}
+			return upd.Save(SystemContext(ctx))
+		})
+	}
+}

@@ -1,0 +1,216 @@
+// Package authz decides who may do what: the casbin model and default policy,
+// grants compiled from posts, and the SQL predicate that pushes a viewer's
+// jurisdiction into every query. See docs/AUTHZ.md.
+package authz
+
+import (
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/rbac"
+	"github.com/casbin/casbin/v2/util"
+)
+
+//go:embed dutychain_model.conf
+var modelText string
+
+//go:embed dutychain_policy.csv
+var defaultPolicyText string
+
+// AnyTenant is the tenant placeholder of the default policy file.
+const AnyTenant = "*"
+
+// Rule is one policy row: in Tenant, Role may do Action on objects of Type.
+type Rule struct {
+	Tenant string
+	Role   string
+	Type   string
+	Action string
+}
+
+// Link is one role-inheritance row: Role inherits the rights of Parent.
+type Link struct {
+	Role   string
+	Parent string
+}
+
+// DefaultPolicy parses the embedded default policy file.
+func DefaultPolicy() ([]Rule, []Link, error) {
+	return ParsePolicy(defaultPolicyText)
+}
+
+// ParsePolicy reads casbin CSV policy text ("p, ten, role, typ, act" and
+// "g, role, parent" rows).
+func ParsePolicy(text string) ([]Rule, []Link, error) {
+	r := csv.NewReader(strings.NewReader(text))
+	r.Comment = '#'
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse policy: %w", err)
+	}
+	var rules []Rule
+	var links []Link
+	for i, rec := range recs {
+		switch {
+		case len(rec) == 5 && rec[0] == "p":
+			rules = append(rules, Rule{Tenant: rec[1], Role: rec[2], Type: rec[3], Action: rec[4]})
+		case len(rec) == 3 && rec[0] == "g":
+			links = append(links, Link{Role: rec[1], Parent: rec[2]})
+		default:
+			return nil, nil, fmt.Errorf("parse policy: line %d: unexpected row %q", i+1, rec)
+		}
+	}
+	return rules, links, nil
+}
+
+// Policy is an immutable snapshot of the casbin enforcer at one revision.
+// Requests capture a snapshot at their start; a reload builds a new one.
+type Policy struct {
+	Revision int64
+	enf      *casbin.Enforcer
+	rm       rbac.RoleManager
+	rules    []Rule
+
+	mu       sync.RWMutex
+	allowers map[string]map[string]bool // tenant|type|action → roles allowed
+}
+
+// NewPolicy builds an enforcer from the embedded model and the given rows.
+func NewPolicy(revision int64, rules []Rule, links []Link) (*Policy, error) {
+	m, err := model.NewModelFromString(modelText)
+	if err != nil {
+		return nil, fmt.Errorf("load casbin model: %w", err)
+	}
+	enf, err := casbin.NewEnforcer(m)
+	if err != nil {
+		return nil, fmt.Errorf("create enforcer: %w", err)
+	}
+	enf.EnableAutoSave(false)
+	enf.EnableLog(false)
+	p := &Policy{Revision: revision, enf: enf, rules: rules, allowers: map[string]map[string]bool{}}
+	if len(rules) > 0 {
+		rows := make([][]string, 0, len(rules))
+		for _, r := range rules {
+			rows = append(rows, []string{r.Tenant, r.Role, r.Type, r.Action})
+		}
+		if _, err := enf.AddPolicies(rows); err != nil {
+			return nil, fmt.Errorf("add policies: %w", err)
+		}
+	}
+	if len(links) > 0 {
+		rows := make([][]string, 0, len(links))
+		for _, l := range links {
+			rows = append(rows, []string{l.Role, l.Parent})
+		}
+		if _, err := enf.AddGroupingPolicies(rows); err != nil {
+			return nil, fmt.Errorf("add grouping policies: %w", err)
+		}
+	}
+	p.rm = enf.GetRoleManager()
+	enf.AddFunction("holds", p.holdsFunc)
+	return p, nil
+}
+
+// Rules returns the policy rows of tenant (a copy).
+func (p *Policy) Rules(tenant int) []Rule {
+	key := strconv.Itoa(tenant)
+	var out []Rule
+	for _, r := range p.rules {
+		if r.Tenant == key {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// hasRole reports whether a grant of role have carries role want through g.
+func (p *Policy) hasRole(have, want string) bool {
+	if have == want {
+		return true
+	}
+	ok, err := p.rm.HasLink(have, want)
+	return err == nil && ok
+}
+
+// holdsFunc is the matcher function holds(r.sub, p.role, r.obj).
+func (p *Policy) holdsFunc(args ...any) (any, error) {
+	if len(args) != 3 {
+		return false, errors.New("holds: want 3 arguments")
+	}
+	v, ok1 := args[0].(*Viewer)
+	role, ok2 := args[1].(string)
+	o, ok3 := args[2].(*Object)
+	if !ok1 || !ok2 || !ok3 {
+		return false, errors.New("holds: bad argument types")
+	}
+	for _, g := range v.Grants {
+		if p.hasRole(g.Role, role) && g.Covers(*o) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Decide asks the enforcer whether v may do action on o. This is the single
+// per-object decision: mutations and the property tests' oracle use it.
+func (p *Policy) Decide(v *Viewer, o Object, action string) (bool, error) {
+	if v == nil {
+		return false, nil
+	}
+	if v.system {
+		return true, nil
+	}
+	if o.Tenant != v.Tenant {
+		return false, nil
+	}
+	ok, err := p.enf.Enforce(v, strconv.Itoa(o.Tenant), o.Type, &o, action)
+	if err != nil {
+		return false, fmt.Errorf("enforce %s %s: %w", action, o.Type, err)
+	}
+	return ok, nil
+}
+
+// GrantAllows reports whether the policy lets grant g's role do action on
+// objects of type typ in the grant's tenant, ignoring territory. The SQL
+// compiler uses it to pick which grants contribute terms.
+func (p *Policy) GrantAllows(g Grant, typ, action string) bool {
+	roles := p.rolesAllowed(g.Tenant, typ, action)
+	for role := range roles {
+		if p.hasRole(g.Role, role) {
+			return true
+		}
+	}
+	return false
+}
+
+// rolesAllowed returns the roles that policy rows name for (tenant, typ,
+// action), matching with the same keyMatch the model uses.
+func (p *Policy) rolesAllowed(tenant int, typ, action string) map[string]bool {
+	key := strconv.Itoa(tenant) + "|" + typ + "|" + action
+	p.mu.RLock()
+	roles, ok := p.allowers[key]
+	p.mu.RUnlock()
+	if ok {
+		return roles
+	}
+	roles = map[string]bool{}
+	ten := strconv.Itoa(tenant)
+	for _, r := range p.rules {
+		if r.Tenant == ten && util.KeyMatch(typ, r.Type) && util.KeyMatch(action, r.Action) {
+			roles[r.Role] = true
+		}
+	}
+	p.mu.Lock()
+	p.allowers[key] = roles
+	p.mu.Unlock()
+	return roles
+}

@@ -1,0 +1,117 @@
+package authz
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+)
+
+// Scope columns every scoped table carries (ent/schema ScopeMixin).
+const (
+	ColTenant       = "tenant_id"
+	ColPath         = "scope_path"
+	ColSector       = "scope_sector"
+	ColEnterpriseID = "scope_enterprise_id"
+)
+
+// Predicate narrows a SELECT to the rows a viewer may act on.
+type Predicate func(*sql.Selector)
+
+// Predicate compiles the viewer's grants into the SQL twin of Decide for
+// objects of type typ and action: one OR term per grant whose role the policy
+// allows, each a path prefix (plus, for department posts, a semi-join on
+// supervisions) and a sector restriction. The result is cached per request.
+func (v *Viewer) Predicate(typ, action string) Predicate {
+	key := typ + "|" + action
+	v.mu.Lock()
+	if p, ok := v.cache[key]; ok {
+		v.mu.Unlock()
+		return p
+	}
+	v.mu.Unlock()
+	p := v.compile(typ, action)
+	v.mu.Lock()
+	if v.cache == nil {
+		v.cache = map[string]Predicate{}
+	}
+	v.cache[key] = p
+	v.mu.Unlock()
+	return p
+}
+
+func (v *Viewer) compile(typ, action string) Predicate {
+	if v.system {
+		return func(*sql.Selector) {}
+	}
+	var grants []Grant
+	seen := map[string]bool{}
+	for _, g := range v.Grants {
+		if v.Policy == nil || !v.Policy.GrantAllows(g, typ, action) {
+			continue
+		}
+		k := termKey(g)
+		if seen[k] {
+			continue // 党政同责: two posts at one unit give one term
+		}
+		seen[k] = true
+		grants = append(grants, g)
+	}
+	tenant := v.Tenant
+	return func(s *sql.Selector) {
+		if len(grants) == 0 {
+			s.Where(sql.False())
+			return
+		}
+		terms := make([]*sql.Predicate, 0, len(grants))
+		for _, g := range grants {
+			terms = append(terms, grantPredicate(s, g))
+		}
+		s.Where(sql.And(sql.EQ(s.C(ColTenant), tenant), sql.Or(terms...)))
+	}
+}
+
+func termKey(g Grant) string {
+	secs := make([]string, len(g.Sectors))
+	for i, x := range g.Sectors {
+		secs[i] = string(x)
+	}
+	slices.Sort(secs)
+	return strings.Join([]string{g.Path, string(g.UnitKind), strconv.FormatBool(g.DirectoryOnly), strings.Join(secs, ",")}, "|")
+}
+
+// grantPredicate is the SQL twin of Grant.Covers.
+func grantPredicate(s *sql.Selector, g Grant) *sql.Predicate {
+	ent := s.C(ColEnterpriseID)
+	if g.DirectoryOnly {
+		return sql.IsNull(ent)
+	}
+	territory := pathPrefix(s, s.C(ColPath), g.Path)
+	if g.UnitKind == "DEPARTMENT" {
+		sup := sql.Dialect(s.Dialect()).Select("enterprise_id").From(sql.Table("supervisions")).
+			Where(sql.EQ("department_id", g.UnitID))
+		territory = sql.Or(territory, sql.In(ent, sup))
+	}
+	if len(g.Sectors) == 0 {
+		return territory
+	}
+	secs := make([]any, len(g.Sectors))
+	for i, x := range g.Sectors {
+		secs[i] = string(x)
+	}
+	return sql.And(territory, sql.Or(sql.IsNull(ent), sql.In(s.C(ColSector), secs...)))
+}
+
+// pathPrefix matches paths under prefix with an index on both databases:
+// LIKE 'prefix%' (text_pattern_ops) on PostgreSQL, a range on SQLite, whose
+// LIKE cannot use a plain index. Paths hold only digits and '/', so the range
+// upper bound is the prefix with its trailing '/' replaced by '0'.
+func pathPrefix(s *sql.Selector, col, prefix string) *sql.Predicate {
+	if s.Dialect() == dialect.SQLite {
+		upper := prefix[:len(prefix)-1] + "0"
+		return sql.And(sql.GTE(col, prefix), sql.LT(col, upper))
+	}
+	return sql.HasPrefix(col, prefix)
+}

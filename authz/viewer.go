@@ -1,0 +1,123 @@
+package authz
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+// Pseudo roles. MEMBER is held by every user of a tenant and grants the
+// government directory; UNIT_HEAD is what PARTY_SECRETARY and GOVERNMENT_HEAD
+// inherit (党政同责).
+const (
+	RoleMember   = "MEMBER"
+	RoleUnitHead = "UNIT_HEAD"
+)
+
+// Grant is one valid post seen as a right: a role over a territory, optionally
+// restricted to sectors. Grants are compiled once per request from posts.
+type Grant struct {
+	PostID   int
+	Tenant   int
+	UnitID   int
+	UnitKind domain.UnitKind
+	// Path is the post unit's materialized path, e.g. "/12/15/".
+	Path    string
+	Role    string
+	Sectors []domain.Sector
+	// DirectoryOnly marks the MEMBER grant: it covers government units only.
+	DirectoryOnly bool
+}
+
+// Viewer is the caller of one request. It never changes during the request.
+type Viewer struct {
+	UserID   int
+	Tenant   int
+	Username string
+	// Grants holds one grant per post valid at request time, plus MEMBER.
+	Grants []Grant
+	// PostIDs are the valid posts, in the order of Grants (without MEMBER).
+	PostIDs []int
+	// Policy is the policy snapshot the request decides with.
+	Policy *Policy
+	// Now is the request time; post validity was judged at it.
+	Now time.Time
+
+	system bool
+	mu     sync.Mutex
+	cache  map[string]Predicate
+}
+
+type viewerKey struct{}
+
+// NewContext returns ctx carrying v.
+func NewContext(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// FromContext returns the viewer in ctx, or nil.
+func FromContext(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(viewerKey{}).(*Viewer)
+	return v
+}
+
+// SystemContext marks ctx as the server acting on its own behalf (seeding,
+// migrations, login). It bypasses jurisdiction checks; never derive it from
+// client input.
+func SystemContext(ctx context.Context) context.Context {
+	return NewContext(ctx, &Viewer{system: true})
+}
+
+// IsSystem reports whether v is the internal system viewer.
+func (v *Viewer) IsSystem() bool { return v != nil && v.system }
+
+// Roles returns the distinct real roles the viewer holds (MEMBER excluded).
+func (v *Viewer) Roles() []string {
+	var out []string
+	for _, g := range v.Grants {
+		if g.Role != RoleMember && !slices.Contains(out, g.Role) {
+			out = append(out, g.Role)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Object is what a decision is about: its type and the position of its subject
+// unit, copied from the row's scope columns.
+type Object struct {
+	Type   string
+	Tenant int
+	Path   string
+	// Sector is empty for government units.
+	Sector domain.Sector
+	// EnterpriseID is the enterprise the subject unit belongs to; 0 for
+	// government units.
+	EnterpriseID int
+	// Supervisors are the departments supervising EnterpriseID.
+	Supervisors []int
+}
+
+// IsGovernment reports whether the subject unit is a government unit.
+func (o Object) IsGovernment() bool { return o.EnterpriseID == 0 }
+
+// Covers reports whether g's territory and sectors include o. It is the
+// per-object twin of the SQL predicate built by grantPredicate.
+func (g Grant) Covers(o Object) bool {
+	if o.Tenant != g.Tenant || g.Tenant == 0 {
+		return false
+	}
+	if g.DirectoryOnly {
+		return o.IsGovernment()
+	}
+	inTerritory := strings.HasPrefix(o.Path, g.Path) ||
+		(g.UnitKind == domain.KindDepartment && !o.IsGovernment() && slices.Contains(o.Supervisors, g.UnitID))
+	if !inTerritory {
+		return false
+	}
+	return len(g.Sectors) == 0 || o.IsGovernment() || slices.Contains(g.Sectors, o.Sector)
+}

@@ -1,0 +1,7 @@
+// Package ent holds the generated ent client; the schema lives in ent/schema.
+//
+// The single ordered generation entry: ent (and the entgql SDL) first, then gqlgen.
+package ent
+
+//go:generate go run entc.go
+//go:generate sh -c "cd .. && go run github.com/99designs/gqlgen generate"

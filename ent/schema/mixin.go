@@ -1,0 +1,64 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"entgo.io/ent/schema/mixin"
+)
+
+// TimeMixin gives every entity createdAt and updatedAt.
+type TimeMixin struct{ mixin.Schema }
+
+// Fields of the TimeMixin.
+func (TimeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("created_at").Immutable().Default(time.Now).
+			Annotations(entgql.OrderField("CREATED_AT")),
+		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now).
+			Annotations(entgql.OrderField("UPDATED_AT")),
+	}
+}
+
+// TenantMixin stamps a row with its tenant. The value is set from the viewer by
+// the scope hooks, never from client input, so it is hidden from GraphQL.
+type TenantMixin struct{ mixin.Schema }
+
+// Fields of the TenantMixin.
+func (TenantMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("tenant_id").Immutable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// ScopeMixin copies the subject unit's position into the row so that the
+// jurisdiction filter is a single-table predicate: the unit's materialized path,
+// its sector (enterprise side only) and the enterprise it belongs to.
+type ScopeMixin struct{ mixin.Schema }
+
+// Fields of the ScopeMixin.
+func (ScopeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("scope_path").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.String("scope_sector").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("scope_enterprise_id").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// Indexes of the ScopeMixin: a path-prefix index (text_pattern_ops on
+// PostgreSQL so LIKE 'prefix%' can use it) and the supervision join column.
+func (ScopeMixin) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "scope_path").
+			Annotations(entsql.OpClassColumn("scope_path", "text_pattern_ops")),
+		index.Fields("scope_enterprise_id"),
+	}
+}

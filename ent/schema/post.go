@@ -1,0 +1,69 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"github.com/dutychain/dutychain/authz"
+
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+// Post is a user's appointment (岗位/任职): unit × role × optional sectors,
+// valid from validFrom until validTo (exclusive; open-ended when unset).
+type Post struct{ ent.Schema }
+
+// Mixin of the Post.
+func (Post) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+}
+
+// Fields of the Post.
+func (Post) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("user_id").Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.Int("unit_id").Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.Enum("role").GoType(domain.Role("")).
+			Annotations(entgql.OrderField("ROLE"), entgql.Type("Role")),
+		field.JSON("sectors", []domain.Sector{}).Optional().
+			Annotations(entgql.Type("[Sector!]"), entgql.Skip(entgql.SkipWhereInput)),
+		field.String("title").Optional().MaxLen(100),
+		field.Time("valid_from").
+			Annotations(entgql.OrderField("VALID_FROM")),
+		field.Time("valid_to").Optional().Nillable().
+			Annotations(entgql.OrderField("VALID_TO")),
+	}
+}
+
+// Edges of the Post.
+func (Post) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("user", User.Type).Ref("posts").Unique().Required().Field("user_id").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		edge.From("unit", Unit.Type).Ref("posts").Unique().Required().Field("unit_id").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+	}
+}
+
+// Indexes of the Post.
+func (Post) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("user_id"), index.Fields("unit_id")}
+}
+
+// Annotations of the Post.
+func (Post) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// Interceptors of the Post: the jurisdiction filter on every read path.
+func (Post) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("post")}
+}
+
+// Hooks of the Post: tenant and scope stamping and the write check.
+func (Post) Hooks() []ent.Hook {
+	return []ent.Hook{authz.ScopeHook("post", "unit_id")}
+}

@@ -1,0 +1,87 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"github.com/dutychain/dutychain/authz"
+
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+// Unit is a node of a tenant's unit tree: COUNTY → TOWN / DEPARTMENT →
+// ENTERPRISE → WORKSHOP → TEAM. Its own materialized path is scope_path.
+type Unit struct{ ent.Schema }
+
+// Mixin of the Unit.
+func (Unit) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+}
+
+// Fields of the Unit.
+func (Unit) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("kind").GoType(domain.UnitKind("")).Immutable().
+			Annotations(entgql.OrderField("KIND"), entgql.Type("UnitKind")),
+		field.String("name").NotEmpty().MaxLen(200).
+			Annotations(entgql.OrderField("NAME")),
+		field.String("code").NotEmpty().MaxLen(64).
+			Annotations(entgql.OrderField("CODE")),
+		field.Int("parent_id").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.Int("depth").Default(0).
+			Comment("Distance from the tenant root (root = 0).").
+			Annotations(entgql.OrderField("DEPTH")),
+		field.Enum("sector").GoType(domain.Sector("")).Optional().Nillable().
+			Comment("Sector of enterprise-side units, inherited from the enterprise.").
+			Annotations(entgql.Type("Sector")),
+		field.JSON("supervised_sectors", []domain.Sector{}).Optional().
+			Comment("Sectors a DEPARTMENT supervises (管行业必须管安全).").
+			Annotations(entgql.Type("[Sector!]"), entgql.Skip(entgql.SkipWhereInput)),
+	}
+}
+
+// Edges of the Unit.
+func (Unit) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("children", Unit.Type).
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)).
+			From("parent").Unique().Field("parent_id").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("enterprise", Enterprise.Type).Unique().
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("posts", Post.Type).
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("members", User.Type).
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
+	}
+}
+
+// Indexes of the Unit.
+func (Unit) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "code").Unique(),
+		index.Fields("parent_id"),
+	}
+}
+
+// Annotations of the Unit.
+func (Unit) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.QueryField(),
+		entgql.RelayConnection(),
+	}
+}
+
+// Interceptors of the Unit: the jurisdiction filter on every read path.
+func (Unit) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("unit")}
+}
+
+// Hooks of the Unit: tenant and scope stamping and the write check.
+func (Unit) Hooks() []ent.Hook {
+	return []ent.Hook{authz.ScopeHook("unit", "parent_id"), authz.UnitPathHook()}
+}

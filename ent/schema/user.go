@@ -1,0 +1,66 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"github.com/dutychain/dutychain/authz"
+)
+
+// User is a person who logs in. Their home unit (所属单位) is the subject unit
+// that scopes who may read the user.
+type User struct{ ent.Schema }
+
+// Mixin of the User.
+func (User) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+}
+
+// Fields of the User.
+func (User) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("username").NotEmpty().MaxLen(64).
+			Annotations(entgql.OrderField("USERNAME")),
+		field.String("display_name").NotEmpty().MaxLen(100).
+			Annotations(entgql.OrderField("DISPLAY_NAME")),
+		field.String("phone").Optional().MaxLen(32),
+		field.String("password_hash").Sensitive().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Enum("status").Values("ACTIVE", "DISABLED").Default("ACTIVE"),
+		field.Int("unit_id").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+	}
+}
+
+// Edges of the User.
+func (User) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("unit", Unit.Type).Ref("members").Unique().Required().Field("unit_id").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("posts", Post.Type).
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
+	}
+}
+
+// Indexes of the User.
+func (User) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "username").Unique()}
+}
+
+// Annotations of the User.
+func (User) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// Interceptors of the User: the jurisdiction filter on every read path.
+func (User) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("user")}
+}
+
+// Hooks of the User: tenant and scope stamping and the write check.
+func (User) Hooks() []ent.Hook {
+	return []ent.Hook{authz.ScopeHook("user", "unit_id")}
+}

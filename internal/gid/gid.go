@@ -1,0 +1,56 @@
+// Package gid encodes ent's globally unique integer ids as opaque GraphQL IDs.
+//
+// With ent's sql/globalid feature every table owns a range of 1<<32 ids, so an
+// id alone names its type; the opaque form only hides that structure from
+// clients, who must treat IDs as strings they did not build.
+package gid
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+const prefix = "dc:"
+
+// Encode returns the opaque form of id.
+func Encode(id int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.Itoa(id)))
+}
+
+// ErrMalformed is returned for an ID the server did not issue.
+var ErrMalformed = errors.New("malformed ID")
+
+// Decode returns the integer id behind an opaque ID.
+func Decode(s string) (int, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !strings.HasPrefix(string(raw), prefix) {
+		return 0, ErrMalformed
+	}
+	id, err := strconv.Atoi(string(raw[len(prefix):]))
+	if err != nil || id <= 0 {
+		return 0, ErrMalformed
+	}
+	return id, nil
+}
+
+// MarshalID is gqlgen's marshaler for the ID scalar.
+func MarshalID(id int) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(Encode(id)))
+	})
+}
+
+// UnmarshalID is gqlgen's unmarshaler for the ID scalar.
+func UnmarshalID(v any) (int, error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, fmt.Errorf("%w: an ID is a string", ErrMalformed)
+	}
+	return Decode(s)
+}
