@@ -1,0 +1,248 @@
+// Package config holds the server configuration: defaults, then DUTYCHAIN_*
+// environment variables, then flags, then Verify.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything `dutychain serve` needs.
+type Config struct {
+	// Addr is the HTTP listen address.
+	Addr string
+	// DataDir holds the embedded SQLite database, signing keys and files.
+	DataDir string
+	// DatabaseURL selects PostgreSQL (postgres://…); empty means embedded SQLite.
+	DatabaseURL string
+	// AutoMigrate applies pending migrations at start.
+	AutoMigrate bool
+	// SeedDemo loads the demo tenants into an empty embedded database at start.
+	SeedDemo bool
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+
+	// JWT settings.
+	JWTIssuer   string
+	JWTAudience string
+	AccessTTL   time.Duration
+	RefreshTTL  time.Duration
+	// JWTSigningKeyFile is a PEM PKCS#8 Ed25519 private key; its kid is derived
+	// from the public key. Empty: a key generated and kept under DataDir.
+	JWTSigningKeyFile string
+	// JWTVerifyKeyFiles are extra PEM public keys accepted for verification
+	// (rotation), comma-separated.
+	JWTVerifyKeyFiles []string
+
+	// Abuse limits.
+	MaxDepth      int
+	MaxComplexity int
+	MaxTokens     int
+	MaxBatch      int
+	DefaultPage   int
+	MaxPage       int
+	MaxBodyBytes  int64
+	Introspection bool
+
+	// Login throttling: failures allowed per window per account and per address.
+	LoginMaxFailures int
+	LoginWindow      time.Duration
+	ShutdownTimeout  time.Duration
+	PolicyPollPeriod time.Duration
+}
+
+// Default returns the built-in defaults.
+func Default() Config {
+	return Config{
+		Addr:             "127.0.0.1:8080",
+		DataDir:          "./data",
+		AutoMigrate:      true,
+		SeedDemo:         true,
+		LogLevel:         "info",
+		JWTIssuer:        "dutychain",
+		JWTAudience:      "dutychain-api",
+		AccessTTL:        15 * time.Minute,
+		RefreshTTL:       30 * 24 * time.Hour,
+		MaxDepth:         12,
+		MaxComplexity:    20000,
+		MaxTokens:        5000,
+		MaxBatch:         10,
+		DefaultPage:      50,
+		MaxPage:          500,
+		MaxBodyBytes:     1 << 20,
+		Introspection:    true,
+		LoginMaxFailures: 5,
+		LoginWindow:      15 * time.Minute,
+		ShutdownTimeout:  15 * time.Second,
+		PolicyPollPeriod: 2 * time.Second,
+	}
+}
+
+type binder struct {
+	fs   *flag.FlagSet
+	errs []error
+}
+
+func (b *binder) str(p *string, name, env, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		*p = v
+	}
+	b.fs.StringVar(p, name, *p, usage+" (env "+env+")")
+}
+
+func (b *binder) boolean(p *bool, name, env, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		x, err := strconv.ParseBool(v)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Errorf("%s=%q: want true or false", env, v))
+		}
+		*p = x
+	}
+	b.fs.BoolVar(p, name, *p, usage+" (env "+env+")")
+}
+
+func (b *binder) integer(p *int, name, env, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		x, err := strconv.Atoi(v)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Errorf("%s=%q: want an integer", env, v))
+		}
+		*p = x
+	}
+	b.fs.IntVar(p, name, *p, usage+" (env "+env+")")
+}
+
+func (b *binder) duration(p *time.Duration, name, env, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		x, err := time.ParseDuration(v)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Errorf("%s=%q: want a duration such as 15m", env, v))
+		}
+		*p = x
+	}
+	b.fs.DurationVar(p, name, *p, usage+" (env "+env+")")
+}
+
+// Bind registers the flags of c on fs after applying the environment, so
+// that flags override environment variables, which override defaults. The
+// returned function reports environment parse errors; call it after fs.Parse.
+func (c *Config) Bind(fs *flag.FlagSet) func() error {
+	b := &binder{fs: fs}
+	b.str(&c.Addr, "addr", "DUTYCHAIN_ADDR", "HTTP listen address")
+	b.str(&c.DataDir, "data-dir", "DUTYCHAIN_DATA_DIR", "directory for the embedded database, keys and files")
+	if v, ok := os.LookupEnv("DATABASE_URL"); ok {
+		c.DatabaseURL = v
+	}
+	b.str(&c.DatabaseURL, "database-url", "DUTYCHAIN_DATABASE_URL", "PostgreSQL URL (also DATABASE_URL); empty for embedded SQLite")
+	b.boolean(&c.AutoMigrate, "migrate", "DUTYCHAIN_MIGRATE", "apply pending migrations at start")
+	b.boolean(&c.SeedDemo, "seed-demo", "DUTYCHAIN_SEED_DEMO", "load the demo tenants into an empty embedded database")
+	b.str(&c.LogLevel, "log-level", "DUTYCHAIN_LOG_LEVEL", "debug, info, warn or error")
+	b.str(&c.JWTIssuer, "jwt-issuer", "DUTYCHAIN_JWT_ISSUER", "token issuer")
+	b.str(&c.JWTAudience, "jwt-audience", "DUTYCHAIN_JWT_AUDIENCE", "token audience")
+	b.duration(&c.AccessTTL, "access-ttl", "DUTYCHAIN_ACCESS_TTL", "access token lifetime")
+	b.duration(&c.RefreshTTL, "refresh-ttl", "DUTYCHAIN_REFRESH_TTL", "refresh token lifetime")
+	b.str(&c.JWTSigningKeyFile, "jwt-signing-key", "DUTYCHAIN_JWT_SIGNING_KEY_FILE", "PEM Ed25519 private key file")
+	verify := strings.Join(c.JWTVerifyKeyFiles, ",")
+	b.str(&verify, "jwt-verify-keys", "DUTYCHAIN_JWT_VERIFY_KEY_FILES", "extra PEM Ed25519 public key files, comma-separated")
+	b.integer(&c.MaxDepth, "max-depth", "DUTYCHAIN_MAX_DEPTH", "maximum query depth")
+	b.integer(&c.MaxComplexity, "max-complexity", "DUTYCHAIN_MAX_COMPLEXITY", "maximum query complexity (connections weigh by page size)")
+	b.integer(&c.MaxTokens, "max-tokens", "DUTYCHAIN_MAX_TOKENS", "maximum parser tokens per document")
+	b.integer(&c.MaxBatch, "max-batch", "DUTYCHAIN_MAX_BATCH", "maximum operations in one batched request")
+	b.integer(&c.DefaultPage, "default-page", "DUTYCHAIN_DEFAULT_PAGE", "page size when first/last is omitted")
+	b.integer(&c.MaxPage, "max-page", "DUTYCHAIN_MAX_PAGE", "largest allowed first/last")
+	maxBody := int(c.MaxBodyBytes)
+	b.integer(&maxBody, "max-body-bytes", "DUTYCHAIN_MAX_BODY_BYTES", "largest request body")
+	b.boolean(&c.Introspection, "introspection", "DUTYCHAIN_INTROSPECTION", "allow schema introspection")
+	b.integer(&c.LoginMaxFailures, "login-max-failures", "DUTYCHAIN_LOGIN_MAX_FAILURES", "failed logins allowed per account and per address in the window")
+	b.duration(&c.LoginWindow, "login-window", "DUTYCHAIN_LOGIN_WINDOW", "login throttling window")
+	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "DUTYCHAIN_SHUTDOWN_TIMEOUT", "time given to in-flight requests at shutdown")
+	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
+	return func() error {
+		c.MaxBodyBytes = int64(maxBody)
+		c.JWTVerifyKeyFiles = nil
+		for _, f := range strings.Split(verify, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				c.JWTVerifyKeyFiles = append(c.JWTVerifyKeyFiles, f)
+			}
+		}
+		return errors.Join(b.errs...)
+	}
+}
+
+// Verify checks every value and returns one error naming each bad one.
+func (c *Config) Verify() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("addr %q: want host:port", c.Addr)
+	}
+	if c.DataDir == "" {
+		bad("data-dir: must not be empty")
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("database-url: want postgres://user:pass@host:port/db (got a %s URL)", schemeOf(c.DatabaseURL))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.JWTIssuer == "" || c.JWTAudience == "" {
+		bad("jwt-issuer and jwt-audience must not be empty")
+	}
+	if c.AccessTTL < time.Minute || c.AccessTTL > 24*time.Hour {
+		bad("access-ttl %s: want between 1m and 24h", c.AccessTTL)
+	}
+	if c.RefreshTTL < c.AccessTTL {
+		bad("refresh-ttl %s: must not be shorter than access-ttl %s", c.RefreshTTL, c.AccessTTL)
+	}
+	for _, f := range append([]string{c.JWTSigningKeyFile}, c.JWTVerifyKeyFiles...) {
+		if f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			bad("key file %q: %v", f, errors.Unwrap(err))
+		}
+	}
+	positive := map[string]int{
+		"max-depth": c.MaxDepth, "max-complexity": c.MaxComplexity, "max-tokens": c.MaxTokens,
+		"max-batch": c.MaxBatch, "default-page": c.DefaultPage, "max-page": c.MaxPage,
+		"login-max-failures": c.LoginMaxFailures,
+	}
+	for _, name := range []string{"max-depth", "max-complexity", "max-tokens", "max-batch", "default-page", "max-page", "login-max-failures"} {
+		if positive[name] <= 0 {
+			bad("%s %d: must be positive", name, positive[name])
+		}
+	}
+	if c.DefaultPage > c.MaxPage {
+		bad("default-page %d: must not exceed max-page %d", c.DefaultPage, c.MaxPage)
+	}
+	if c.MaxBodyBytes < 1024 {
+		bad("max-body-bytes %d: must be at least 1024", c.MaxBodyBytes)
+	}
+	if c.LoginWindow <= 0 || c.ShutdownTimeout <= 0 || c.PolicyPollPeriod <= 0 {
+		bad("login-window, shutdown-timeout and policy-poll must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// SQLitePath is the embedded database file.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "dutychain.db") }
+
+func schemeOf(s string) string {
+	if i := strings.Index(s, "://"); i > 0 {
+		return s[:i]
+	}
+	return "non-URL"
+}
