@@ -1,0 +1,69 @@
+// Command dutychain runs the county work-safety responsibility platform:
+// `dutychain serve`, `migrate`, `seed`, `audit`, `version`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the GraphQL server (embedded SQLite with the demo tenant by default)", serveCommand},
+		{"migrate", "apply or inspect database migrations (up, status)", migrateCommand},
+		{"seed", "load data: `seed demo` loads the demo tenants", seedCommand},
+		{"version", "print the version", func(context.Context, []string) error {
+			fmt.Println("dutychain", version)
+			return nil
+		}},
+	}
+}
+
+func usage() {
+	fmt.Fprintf(os.Stderr, "Usage: dutychain <command> [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(os.Stderr, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(os.Stderr, "\nRun `dutychain <command> --help` for the flags of a command.\n")
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage()
+		if len(os.Args) < 2 {
+			os.Exit(2)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, c := range commands() {
+		if c.name == os.Args[1] {
+			if err := c.run(ctx, os.Args[2:]); err != nil {
+				if errors.Is(err, flag.ErrHelp) {
+					return
+				}
+				fmt.Fprintf(os.Stderr, "dutychain %s: %v\n", c.name, err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	fmt.Fprintf(os.Stderr, "dutychain: unknown command %q\n\n", os.Args[1])
+	usage()
+	os.Exit(2)
+}
