@@ -3,9 +3,110 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/internal/app"
+	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/internal/seed"
+
+	_ "github.com/dutychain/dutychain/ent/runtime"
 )
 
-// serveCommand runs the server (placeholder).
+// parseConfig reads defaults, environment and flags, then verifies.
+func parseConfig(name string, args []string) (config.Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet("dutychain "+name, flag.ContinueOnError)
+	cfg := config.Default()
+	check := cfg.Bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return cfg, fs, err
+	}
+	if err := errors.Join(check(), cfg.Verify()); err != nil {
+		return cfg, fs, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return cfg, fs, nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// serveCommand runs the server until SIGINT/SIGTERM, then lets in-flight
+// requests finish.
 func serveCommand(ctx context.Context, args []string) error {
-	return errors.New("not implemented yet")
+	cfg, _, err := parseConfig("serve", args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	slog.SetDefault(log)
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if cfg.AutoMigrate {
+		if err := d.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	if cfg.SeedDemo && cfg.DatabaseURL == "" {
+		hasTenants, err := d.Client.Tenant.Query().Exist(authz.SystemContext(ctx))
+		if err != nil {
+			return fmt.Errorf("check for tenants: %w", err)
+		}
+		if !hasTenants {
+			res, err := seed.Demo(ctx, d.Client)
+			if err != nil {
+				return fmt.Errorf("seed demo tenants: %w", err)
+			}
+			log.Info("loaded demo tenants", "result", fmt.Sprint(res))
+		}
+	}
+	a, err := app.New(ctx, cfg, d, log, nil)
+	if err != nil {
+		return err
+	}
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWatch()
+	go a.Watch(watchCtx, cfg.DatabaseURL)
+
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	log.Info("dutychain serving", "url", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql",
+		"database", d.String(), "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; waiting for in-flight requests", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
 }

@@ -121,3 +121,15 @@ func (g Grant) Covers(o Object) bool {
 	}
 	return len(g.Sectors) == 0 || o.IsGovernment() || slices.Contains(g.Sectors, o.Sector)
 }
+
+// WithoutDirectory returns a copy of v without the MEMBER grant: the
+// jurisdiction proper, for summaries.
+func (v *Viewer) WithoutDirectory() *Viewer {
+	c := &Viewer{UserID: v.UserID, Tenant: v.Tenant, Username: v.Username, PostIDs: v.PostIDs, Policy: v.Policy, Now: v.Now}
+	for _, g := range v.Grants {
+		if !g.DirectoryOnly {
+			c.Grants = append(c.Grants, g)
+		}
+	}
+	return c
+}

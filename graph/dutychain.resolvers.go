@@ -7,103 +7,219 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/supervision"
+	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/graph/model"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/org"
+	"github.com/dutychain/dutychain/internal/reqctx"
 )
 
 // SupervisingDepartments is the resolver for the supervisingDepartments field.
 func (r *enterpriseResolver) SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error) {
-	panic(fmt.Errorf("not implemented: SupervisingDepartments - supervisingDepartments"))
+	return r.Client.Unit.Query().
+		Where(unit.IDIn(r.Client.Supervision.Query().Where(supervision.EnterpriseID(obj.UnitID)).
+			Select(supervision.FieldDepartmentID).IntsX(ctx)...)).
+		Order(ent.Asc(unit.FieldCode)).All(ctx)
 }
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error) {
-	panic(fmt.Errorf("not implemented: Login - login"))
+	s, err := r.Auth.Login(ctx, input.Tenant, input.Username, input.Password, reqctx.ClientIP(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &model.AuthPayload{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken, ExpiresAt: s.ExpiresAt, TokenType: "Bearer"}, nil
 }
 
 // RefreshToken is the resolver for the refreshToken field.
 func (r *mutationResolver) RefreshToken(ctx context.Context, input model.RefreshTokenInput) (*model.AuthPayload, error) {
-	panic(fmt.Errorf("not implemented: RefreshToken - refreshToken"))
+	s, err := r.Auth.Refresh(ctx, input.RefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AuthPayload{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken, ExpiresAt: s.ExpiresAt, TokenType: "Bearer"}, nil
 }
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context, input *model.LogoutInput) (bool, error) {
-	panic(fmt.Errorf("not implemented: Logout - logout"))
+	v, err := viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	token := ""
+	if input != nil && input.RefreshToken != nil {
+		token = *input.RefreshToken
+	}
+	if err := r.Auth.Logout(ctx, v.UserID, token); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // ChangePassword is the resolver for the changePassword field.
 func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error) {
-	panic(fmt.Errorf("not implemented: ChangePassword - changePassword"))
+	v, err := viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := r.Auth.ChangePassword(ctx, v.UserID, input.CurrentPassword, input.NewPassword); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // CreateUnit is the resolver for the createUnit field.
 func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUnitInput) (*ent.Unit, error) {
-	panic(fmt.Errorf("not implemented: CreateUnit - createUnit"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Org.CreateUnit(ctx, org.CreateUnitInput{Kind: input.Kind, Name: input.Name, Code: input.Code,
+		ParentID: input.ParentID, SupervisedSectors: input.SupervisedSectors})
 }
 
 // UpdateUnit is the resolver for the updateUnit field.
 func (r *mutationResolver) UpdateUnit(ctx context.Context, id int, input model.UpdateUnitInput) (*ent.Unit, error) {
-	panic(fmt.Errorf("not implemented: UpdateUnit - updateUnit"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Org.UpdateUnit(ctx, id, org.UpdateUnitInput{Name: input.Name, Code: input.Code, ParentID: input.ParentID,
+		SupervisedSectors: input.SupervisedSectors, SetSupervised: input.SupervisedSectors != nil})
 }
 
 // CreateEnterprise is the resolver for the createEnterprise field.
 func (r *mutationResolver) CreateEnterprise(ctx context.Context, input model.CreateEnterpriseInput) (*ent.Enterprise, error) {
-	panic(fmt.Errorf("not implemented: CreateEnterprise - createEnterprise"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Org.CreateEnterprise(ctx, org.EnterpriseInput{
+		Name: &input.Name, Code: &input.Code, TownID: &input.TownID, CreditCode: &input.CreditCode, Sector: &input.Sector,
+		Scale: input.Scale, IndustryCategory: input.IndustryCategory, Address: input.Address,
+		LegalRepresentative: input.LegalRepresentative, SafetyManager: input.SafetyManager,
+		ContactPhone: input.ContactPhone, EmployeeCount: input.EmployeeCount,
+		KeySites: input.KeySites, SetKeySites: input.KeySites != nil,
+		DepartmentIDs: input.SupervisingDepartmentIDs, SetDepartments: input.SupervisingDepartmentIDs != nil,
+	})
 }
 
 // UpdateEnterprise is the resolver for the updateEnterprise field.
 func (r *mutationResolver) UpdateEnterprise(ctx context.Context, id int, input model.UpdateEnterpriseInput) (*ent.Enterprise, error) {
-	panic(fmt.Errorf("not implemented: UpdateEnterprise - updateEnterprise"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Org.UpdateEnterprise(ctx, id, org.EnterpriseInput{
+		Name: input.Name, CreditCode: input.CreditCode, Scale: input.Scale, IndustryCategory: input.IndustryCategory,
+		Address: input.Address, LegalRepresentative: input.LegalRepresentative, SafetyManager: input.SafetyManager,
+		ContactPhone: input.ContactPhone, EmployeeCount: input.EmployeeCount,
+		KeySites: input.KeySites, SetKeySites: input.KeySites != nil,
+		DepartmentIDs: input.SupervisingDepartmentIDs, SetDepartments: input.SupervisingDepartmentIDs != nil,
+	})
 }
 
 // CreateUser is the resolver for the createUser field.
 func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: CreateUser - createUser"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Org.CreateUser(ctx, org.CreateUserInput{Username: input.Username, DisplayName: input.DisplayName,
+		Password: input.Password, Phone: input.Phone, UnitID: input.UnitID})
 }
 
 // UpdateUser is the resolver for the updateUser field.
 func (r *mutationResolver) UpdateUser(ctx context.Context, id int, input model.UpdateUserInput) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: UpdateUser - updateUser"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Org.UpdateUser(ctx, id, org.UpdateUserInput{DisplayName: input.DisplayName, Phone: input.Phone,
+		Password: input.Password, Status: input.Status, UnitID: input.UnitID})
 }
 
 // CreatePost is the resolver for the createPost field.
 func (r *mutationResolver) CreatePost(ctx context.Context, input model.CreatePostInput) (*ent.Post, error) {
-	panic(fmt.Errorf("not implemented: CreatePost - createPost"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Org.CreatePost(ctx, org.PostInput{UserID: input.UserID, UnitID: input.UnitID, Role: input.Role,
+		Sectors: input.Sectors, Title: input.Title, ValidFrom: input.ValidFrom, ValidTo: input.ValidTo})
 }
 
 // UpdatePost is the resolver for the updatePost field.
 func (r *mutationResolver) UpdatePost(ctx context.Context, id int, input model.UpdatePostInput) (*ent.Post, error) {
-	panic(fmt.Errorf("not implemented: UpdatePost - updatePost"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Org.UpdatePost(ctx, id, org.PostInput{Sectors: input.Sectors, SetSectors: input.Sectors != nil,
+		Title: input.Title, ValidFrom: input.ValidFrom, ValidTo: input.ValidTo,
+		ClearValidTo: input.ClearValidTo != nil && *input.ClearValidTo})
 }
 
 // EndPost is the resolver for the endPost field.
 func (r *mutationResolver) EndPost(ctx context.Context, id int) (*ent.Post, error) {
-	panic(fmt.Errorf("not implemented: EndPost - endPost"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Org.EndPost(ctx, id)
 }
 
 // AddPolicyRule is the resolver for the addPolicyRule field.
 func (r *mutationResolver) AddPolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error) {
-	panic(fmt.Errorf("not implemented: AddPolicyRule - addPolicyRule"))
+	return r.changeRule(ctx, input, true)
 }
 
 // RemovePolicyRule is the resolver for the removePolicyRule field.
 func (r *mutationResolver) RemovePolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error) {
-	panic(fmt.Errorf("not implemented: RemovePolicyRule - removePolicyRule"))
+	return r.changeRule(ctx, input, false)
 }
 
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Me, error) {
-	panic(fmt.Errorf("not implemented: Me - me"))
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sys := authz.SystemContext(ctx)
+	u, err := r.Client.User.Get(sys, v.UserID)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.Client.Tenant.Get(sys, v.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	posts, err := r.Client.Post.Query().Where(post.IDIn(v.PostIDs...)).Order(ent.Asc(post.FieldID)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	summary, err := r.scopeSummary(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Me{User: u, Tenant: t, Posts: posts, Scope: summary}, nil
 }
 
 // PolicyRules is the resolver for the policyRules field.
 func (r *queryResolver) PolicyRules(ctx context.Context) ([]*model.PolicyRule, error) {
-	panic(fmt.Errorf("not implemented: PolicyRules - policyRules"))
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root, err := r.rootPath(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	if err := authz.Check(ctx, authz.Object{Type: "policy", Tenant: v.Tenant, Path: root}, "read"); err != nil {
+		return nil, err
+	}
+	return toRules(v.Policy.Rules(v.Tenant)), nil
 }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 type mutationResolver struct{ *Resolver }
+
+var _ = domain.Role("")

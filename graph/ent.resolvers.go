@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/dutychain/dutychain/ent"
@@ -15,32 +14,64 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	n, err := r.Client.Noder(ctx, id)
+	if err != nil && onlyNotFound(err) {
+		return nil, nil
+	}
+	return n, err
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Nodes - nodes"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]ent.Noder, len(ids))
+	nodes, err := r.Client.Noders(ctx, ids)
+	if err != nil && !onlyNotFound(err) {
+		return nil, err
+	}
+	copy(out, nodes)
+	return out, nil
 }
 
 // Enterprises is the resolver for the enterprises field.
 func (r *queryResolver) Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error) {
-	panic(fmt.Errorf("not implemented: Enterprises - enterprises"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Enterprise.Query().Paginate(ctx, after, first, before, last,
+		ent.WithEnterpriseOrder(orderBy), ent.WithEnterpriseFilter(where.Filter))
 }
 
 // Posts is the resolver for the posts field.
 func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error) {
-	panic(fmt.Errorf("not implemented: Posts - posts"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Post.Query().Paginate(ctx, after, first, before, last,
+		ent.WithPostOrder(orderBy), ent.WithPostFilter(where.Filter))
 }
 
 // Units is the resolver for the units field.
 func (r *queryResolver) Units(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) (*ent.UnitConnection, error) {
-	panic(fmt.Errorf("not implemented: Units - units"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Unit.Query().Paginate(ctx, after, first, before, last,
+		ent.WithUnitOrder(orderBy), ent.WithUnitFilter(where.Filter))
 }
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
-	panic(fmt.Errorf("not implemented: Users - users"))
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.User.Query().Paginate(ctx, after, first, before, last,
+		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
 // Enterprise returns EnterpriseResolver implementation.

@@ -1,8 +1,49 @@
+// Package graph holds the gqlgen executable schema and thin resolvers: they
+// translate GraphQL input to the services (internal/org, internal/auth,
+// authz.Store) and let ent's privacy layer scope every read.
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import (
+	"context"
+	"errors"
 
-type Resolver struct{}
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/org"
+)
+
+// Resolver is the root resolver; one per server.
+type Resolver struct {
+	Client *ent.Client
+	Org    *org.Service
+	Auth   *auth.Service
+	Policy *authz.Store
+}
+
+// viewer returns the authenticated viewer or UNAUTHENTICATED.
+func viewer(ctx context.Context) (*authz.Viewer, error) {
+	v := authz.FromContext(ctx)
+	if v == nil || v.IsSystem() || v.UserID == 0 {
+		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	return v, nil
+}
+
+// onlyNotFound reports whether err consists of not-found errors only (ids
+// that do not exist or are out of scope), which node/nodes answer with null.
+func onlyNotFound(err error) bool {
+	var me *multierror.Error
+	if errors.As(err, &me) {
+		for _, e := range me.Errors {
+			if !onlyNotFound(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return ent.IsNotFound(err)
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/dutychain/dutychain/internal/apperr"
 )
 
 // UnitKind is the kind of a node of the unit tree.
@@ -134,7 +136,7 @@ func writeQuoted(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote
 func unmarshalEnum(v any, values []string, dst *string, name string) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("%s must be a string", name)
+		return &apperr.Error{Code: apperr.BadUserInput, Message: name + " must be a string"}
 	}
 	for _, allowed := range values {
 		if s == allowed {
@@ -142,5 +144,5 @@ func unmarshalEnum(v any, values []string, dst *string, name string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%q is not a valid %s", s, name)
+	return &apperr.Error{Code: apperr.BadUserInput, Message: fmt.Sprintf("%q is not a valid %s", s, name)}
 }

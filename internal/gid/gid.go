@@ -7,13 +7,13 @@ package gid
 
 import (
 	"encoding/base64"
-	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/dutychain/dutychain/internal/apperr"
 )
 
 const prefix = "dc:"
@@ -24,7 +24,7 @@ func Encode(id int) string {
 }
 
 // ErrMalformed is returned for an ID the server did not issue.
-var ErrMalformed = errors.New("malformed ID")
+var ErrMalformed = &apperr.Error{Code: apperr.BadUserInput, Message: "malformed ID"}
 
 // Decode returns the integer id behind an opaque ID.
 func Decode(s string) (int, error) {
@@ -50,7 +50,7 @@ func MarshalID(id int) graphql.Marshaler {
 func UnmarshalID(v any) (int, error) {
 	s, ok := v.(string)
 	if !ok {
-		return 0, fmt.Errorf("%w: an ID is a string", ErrMalformed)
+		return 0, ErrMalformed
 	}
 	return Decode(s)
 }

@@ -1,0 +1,104 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/unit"
+	"github.com/dutychain/dutychain/graph/model"
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+func (r *Resolver) rootPath(ctx context.Context, v *authz.Viewer) (string, error) {
+	root, err := r.Client.Unit.Query().Where(unit.TenantID(v.Tenant), unit.ParentIDIsNil()).
+		Select(unit.FieldScopePath).Order(ent.Asc(unit.FieldID)).First(authz.SystemContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("load tenant root: %w", err)
+	}
+	return root.ScopePath, nil
+}
+
+func (r *mutationResolver) changeRule(ctx context.Context, input model.PolicyRuleInput, add bool) ([]*model.PolicyRule, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root, err := r.rootPath(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := r.Policy.ChangeRule(ctx, root, authz.Rule{Role: string(input.Role), Type: input.Object, Action: input.Action}, add)
+	if err != nil {
+		return nil, err
+	}
+	return toRules(rules), nil
+}
+
+func toRules(rules []authz.Rule) []*model.PolicyRule {
+	out := make([]*model.PolicyRule, 0, len(rules))
+	for _, r := range rules {
+		role := domain.Role(r.Role)
+		// Pseudo roles are exposed under the role names that hold them.
+		switch r.Role {
+		case authz.RoleUnitHead:
+			out = append(out, &model.PolicyRule{Role: domain.RolePartySecretary, Object: r.Type, Action: r.Action},
+				&model.PolicyRule{Role: domain.RoleGovernmentHead, Object: r.Type, Action: r.Action})
+			continue
+		case authz.RoleMember:
+			continue
+		}
+		out = append(out, &model.PolicyRule{Role: role, Object: r.Type, Action: r.Action})
+	}
+	return out
+}
+
+// scopeSummary counts the units of the caller's jurisdiction by kind. The
+// directory grant (every government unit is readable) is left out: the
+// summary describes what the posts cover, not what is merely visible.
+func (r *Resolver) scopeSummary(ctx context.Context, v *authz.Viewer) (*model.ScopeSummary, error) {
+	jur := v.WithoutDirectory()
+	var rows []struct {
+		Kind  domain.UnitKind `json:"kind"`
+		Count int             `json:"count"`
+	}
+	if err := r.Client.Unit.Query().GroupBy(unit.FieldKind).Aggregate(ent.Count()).
+		Scan(authz.NewContext(ctx, jur), &rows); err != nil {
+		return nil, fmt.Errorf("count units in scope: %w", err)
+	}
+	sum := &model.ScopeSummary{}
+	for _, k := range domain.UnitKind("").Values() {
+		for _, row := range rows {
+			if string(row.Kind) == k {
+				sum.UnitsByKind = append(sum.UnitsByKind, &model.KindCount{Kind: row.Kind, Count: row.Count})
+			}
+		}
+	}
+	unrestricted := false
+	seen := map[domain.Sector]bool{}
+	for _, g := range jur.Grants {
+		if len(g.Sectors) == 0 {
+			unrestricted = true
+		}
+		for _, s := range g.Sectors {
+			if !seen[s] {
+				seen[s] = true
+				sum.Sectors = append(sum.Sectors, s)
+			}
+		}
+	}
+	if unrestricted || len(jur.Grants) == 0 {
+		sum.Sectors = nil
+	}
+	for _, role := range v.Roles() {
+		sum.Roles = append(sum.Roles, domain.Role(role))
+	}
+	if sum.Roles == nil {
+		sum.Roles = []domain.Role{}
+	}
+	if sum.UnitsByKind == nil {
+		sum.UnitsByKind = []*model.KindCount{}
+	}
+	return sum, nil
+}

@@ -1,0 +1,121 @@
+// Package app assembles the server from a configuration and an open
+// database; `dutychain serve` and the end-to-end tests build it the same way.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"github.com/lib/pq"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/graph"
+	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/internal/org"
+	"github.com/dutychain/dutychain/server"
+)
+
+// PolicyChannel is the PostgreSQL NOTIFY channel of policy changes.
+const PolicyChannel = "dutychain_policy"
+
+// App is an assembled server.
+type App struct {
+	Config  config.Config
+	DB      *db.DB
+	Policy  *authz.Store
+	Auth    *auth.Service
+	Handler http.Handler
+	Log     *slog.Logger
+}
+
+// New builds the server on d: it writes the default policy of any tenant
+// without one, loads the policy and the signing keys, and wires HTTP.
+func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*App, error) {
+	if now == nil {
+		now = time.Now
+	}
+	if err := EnsurePolicies(ctx, d); err != nil {
+		return nil, err
+	}
+	store, err := authz.NewStore(ctx, d.Client, log)
+	if err != nil {
+		return nil, fmt.Errorf("load policy: %w", err)
+	}
+	if d.Dialect == dialect.Postgres {
+		store.SetNotifier(func(ctx context.Context) error {
+			_, err := d.SQL.ExecContext(ctx, "SELECT pg_notify($1, '')", PolicyChannel)
+			return err
+		})
+	}
+	keys, err := auth.LoadKeySet(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("load signing keys: %w", err)
+	}
+	authSvc := auth.NewService(d.Client, keys, cfg)
+	authSvc.Now = now
+	authSvc.Tokens = authSvc.Tokens.WithClock(now)
+	resolver := &graph.Resolver{
+		Client: d.Client,
+		Org:    &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
+		Auth:   authSvc,
+		Policy: store,
+	}
+	h := server.New(server.Deps{
+		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
+		Ready: d.Ping, Now: now,
+	})
+	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Log: log}, nil
+}
+
+// EnsurePolicies writes the default policy for every tenant that has none.
+func EnsurePolicies(ctx context.Context, d *db.DB) error {
+	tenants, err := d.Client.Tenant.Query().IDs(authz.SystemContext(ctx))
+	if err != nil {
+		return fmt.Errorf("list tenants: %w", err)
+	}
+	for _, id := range tenants {
+		if err := authz.EnsureTenant(ctx, d.Client, id); err != nil {
+			return fmt.Errorf("default policy of tenant %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// Watch keeps the policy in step with the database until ctx ends: it polls
+// the revision and, on PostgreSQL, wakes on NOTIFY from other replicas.
+func (a *App) Watch(ctx context.Context, databaseURL string) {
+	var wake chan struct{}
+	if a.DB.Dialect == dialect.Postgres && databaseURL != "" {
+		wake = make(chan struct{}, 1)
+		l := pq.NewListener(databaseURL, time.Second, time.Minute, func(ev pq.ListenerEventType, err error) {
+			if err != nil {
+				a.Log.Warn("policy listener", "event", ev, "err", err)
+			}
+		})
+		if err := l.Listen(PolicyChannel); err != nil {
+			a.Log.Warn("policy listener unavailable; relying on polling", "err", err)
+		} else {
+			go func() {
+				defer l.Close()
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-l.Notify:
+						select {
+						case wake <- struct{}{}:
+						default:
+						}
+					}
+				}
+			}()
+		}
+	}
+	a.Policy.Watch(ctx, a.Config.PolicyPollPeriod, wake)
+}

@@ -1,0 +1,166 @@
+package auth
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/config"
+)
+
+// DefaultLeeway is the clock skew tolerated when checking exp, nbf and iat.
+const DefaultLeeway = 30 * time.Second
+
+// msgInvalidToken is the one public message of every access-token failure.
+const msgInvalidToken = "invalid or expired token"
+
+// ErrInvalidToken is the internal cause of every access-token failure; the
+// jwt error that made the token fail is wrapped next to it.
+var ErrInvalidToken = errors.New("invalid access token")
+
+// Claims is what a verified access token says: who and in which tenant. It
+// carries no roles: those are decided per request from the user's posts.
+type Claims struct {
+	UserID   int
+	TenantID int
+	// TokenID is the jti, for logs and audit records.
+	TokenID string
+	// ExpiresAt is the token's exp.
+	ExpiresAt time.Time
+}
+
+// accessClaims is the JSON payload of an access token.
+type accessClaims struct {
+	jwt.RegisteredClaims
+	TenantID int `json:"tid"`
+}
+
+// Tokens issues and verifies access tokens (JWT, EdDSA over Ed25519).
+type Tokens struct {
+	keys     *KeySet
+	issuer   string
+	audience string
+	ttl      time.Duration
+	leeway   time.Duration
+	now      func() time.Time
+}
+
+// NewTokens returns the access-token service of cfg signing with keys.
+func NewTokens(keys *KeySet, cfg config.Config) *Tokens {
+	ttl := cfg.AccessTTL
+	if ttl <= 0 {
+		ttl = 15 * time.Minute
+	}
+	return &Tokens{keys: keys, issuer: cfg.JWTIssuer, audience: cfg.JWTAudience, ttl: ttl, leeway: DefaultLeeway, now: time.Now}
+}
+
+// WithClock returns a copy of t that reads the time from now; for tests of
+// expiry at any level (a server test can mint an already expired token).
+func (t *Tokens) WithClock(now func() time.Time) *Tokens {
+	c := *t
+	c.now = now
+	return &c
+}
+
+// TTL returns the lifetime of new access tokens.
+func (t *Tokens) TTL() time.Duration { return t.ttl }
+
+// Issue returns a signed access token for userID in tenantID and its expiry.
+func (t *Tokens) Issue(userID, tenantID int) (string, time.Time, error) {
+	if userID <= 0 || tenantID <= 0 {
+		return "", time.Time{}, fmt.Errorf("auth: issue token for user %d tenant %d: ids must be positive", userID, tenantID)
+	}
+	jti, err := randomString(16)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := t.now().UTC().Truncate(time.Second)
+	exp := now.Add(t.ttl)
+	claims := accessClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    t.issuer,
+			Subject:   strconv.Itoa(userID),
+			Audience:  jwt.ClaimStrings{t.audience},
+			ExpiresAt: jwt.NewNumericDate(exp),
+			NotBefore: jwt.NewNumericDate(now),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        jti,
+		},
+		TenantID: tenantID,
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
+	tok.Header["kid"] = t.keys.SigningKID()
+	signed, err := tok.SignedString(t.keys.signing)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("auth: sign token: %w", err)
+	}
+	return signed, exp, nil
+}
+
+// Verify checks token — signature (EdDSA only, key chosen by kid), issuer,
+// audience, exp (required), nbf, iat, with a small leeway — and returns its
+// claims. Every failure is an UNAUTHENTICATED *apperr.Error with one generic
+// message; the cause (ErrInvalidToken and the jwt error) is wrapped for logs.
+func (t *Tokens) Verify(token string) (Claims, error) {
+	parser := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
+		jwt.WithIssuer(t.issuer),
+		jwt.WithAudience(t.audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(t.leeway),
+		jwt.WithTimeFunc(t.now),
+		jwt.WithStrictDecoding(),
+	)
+	var c accessClaims
+	_, err := parser.ParseWithClaims(token, &c, t.keyFunc)
+	if err != nil {
+		return Claims{}, invalidToken(err)
+	}
+	uid, err := strconv.Atoi(c.Subject)
+	if err != nil || uid <= 0 || strconv.Itoa(uid) != c.Subject {
+		return Claims{}, invalidToken(fmt.Errorf("bad subject %q", c.Subject))
+	}
+	if c.TenantID <= 0 {
+		return Claims{}, invalidToken(errors.New("missing tenant claim"))
+	}
+	return Claims{UserID: uid, TenantID: c.TenantID, TokenID: c.ID, ExpiresAt: c.ExpiresAt.Time}, nil
+}
+
+// keyFunc selects the verification key named by the token's kid. The method
+// was already checked against the valid methods by the parser; it is checked
+// again here so that a change of parser options cannot open an algorithm
+// confusion.
+func (t *Tokens) keyFunc(tok *jwt.Token) (any, error) {
+	if _, ok := tok.Method.(*jwt.SigningMethodEd25519); !ok {
+		return nil, fmt.Errorf("unexpected signing method %v", tok.Header["alg"])
+	}
+	kid, ok := tok.Header["kid"].(string)
+	if !ok || kid == "" {
+		return nil, errors.New("token has no kid")
+	}
+	pub, ok := t.keys.verificationKey(kid)
+	if !ok {
+		return nil, fmt.Errorf("unknown kid %q", kid)
+	}
+	return pub, nil
+}
+
+func invalidToken(cause error) *apperr.Error {
+	return apperr.Wrap(apperr.Unauthenticated, msgInvalidToken, fmt.Errorf("%w: %w", ErrInvalidToken, cause))
+}
+
+// randomString returns n random bytes, base64url without padding.
+func randomString(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("auth: read random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}

@@ -1,0 +1,145 @@
+// Package testdb gives tests fresh, fully migrated databases: always SQLite,
+// and PostgreSQL when DUTYCHAIN_TEST_POSTGRES_URL is set (./scripts/test.sh
+// starts a throwaway cluster and sets it).
+//
+//	func TestSomething(t *testing.T) {
+//		testdb.Each(t, func(t *testing.T, d *db.DB) {
+//			// d.Client is an ent client on an empty, migrated database.
+//		})
+//	}
+//
+// Environment:
+//
+//	DUTYCHAIN_TEST_POSTGRES_URL  superuser URL of a throwaway PostgreSQL server;
+//	                             each Open creates (and at cleanup drops) its own
+//	                             database dc_<random> there.
+//	DUTYCHAIN_REQUIRE_POSTGRES=1 fail, rather than warn, when the URL is unset.
+package testdb
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/dutychain/dutychain/internal/db"
+)
+
+const (
+	// EnvPostgresURL names the throwaway PostgreSQL server for tests.
+	EnvPostgresURL = "DUTYCHAIN_TEST_POSTGRES_URL"
+	// EnvRequirePostgres, set to 1, makes a missing EnvPostgresURL fatal.
+	EnvRequirePostgres = "DUTYCHAIN_REQUIRE_POSTGRES"
+)
+
+var warnOnce sync.Once
+
+// Dialects lists the databases available to this test run: dialect.SQLite
+// always, then dialect.Postgres when DUTYCHAIN_TEST_POSTGRES_URL is set.
+func Dialects(t testing.TB) []string {
+	t.Helper()
+	ds := []string{dialect.SQLite}
+	if os.Getenv(EnvPostgresURL) != "" {
+		return append(ds, dialect.Postgres)
+	}
+	if os.Getenv(EnvRequirePostgres) == "1" {
+		t.Fatalf("testdb: %s=1 but %s is not set; run the tests with ./scripts/test.sh, which starts a throwaway PostgreSQL cluster", EnvRequirePostgres, EnvPostgresURL)
+	}
+	warnOnce.Do(func() {
+		t.Logf("testdb: WARNING: PostgreSQL NOT tested (%s unset); ran on SQLite only. Use ./scripts/test.sh to test both.", EnvPostgresURL)
+	})
+	return ds
+}
+
+// Each runs fn as a subtest once per available database — "on SQLite"
+// always, "on PostgreSQL" when DUTYCHAIN_TEST_POSTGRES_URL is set — each with
+// a fresh, fully migrated database.
+func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	for _, dl := range Dialects(t) {
+		t.Run("on "+Name(dl), func(t *testing.T) {
+			fn(t, Open(t, dl))
+		})
+	}
+}
+
+// Name is the human name of a dialect: "SQLite" or "PostgreSQL".
+func Name(dl string) string {
+	switch dl {
+	case dialect.SQLite:
+		return "SQLite"
+	case dialect.Postgres:
+		return "PostgreSQL"
+	}
+	return dl
+}
+
+// Open returns a fresh, fully migrated database of the dialect
+// (dialect.SQLite or dialect.Postgres), closed (and, for PostgreSQL, dropped)
+// when the test ends.
+func Open(t testing.TB, dl string) *db.DB {
+	t.Helper()
+	d := OpenEmpty(t, dl)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatalf("testdb: migrate %s: %v", Name(dl), err)
+	}
+	return d
+}
+
+// OpenEmpty is Open without the migrations: an empty database.
+func OpenEmpty(t testing.TB, dl string) *db.DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	switch dl {
+	case dialect.SQLite:
+		dir := filepath.Join(t.TempDir(), "data")
+		d, err := db.Open(ctx, "", dir)
+		if err != nil {
+			t.Fatalf("testdb: %v", err)
+		}
+		t.Cleanup(func() {
+			if err := d.Close(); err != nil {
+				t.Errorf("testdb: %v", err)
+			}
+		})
+		return d
+	case dialect.Postgres:
+		admin := os.Getenv(EnvPostgresURL)
+		if admin == "" {
+			t.Fatalf("testdb: PostgreSQL requested but %s is not set; run the tests with ./scripts/test.sh", EnvPostgresURL)
+		}
+		u, drop, err := db.ScratchPostgres(ctx, admin, "dc_")
+		if err != nil {
+			t.Fatalf("testdb: %v", err)
+		}
+		d, err := db.Open(ctx, u, "")
+		if err != nil {
+			_ = drop(ctx)
+			t.Fatalf("testdb: %v", err)
+		}
+		// Cleanups run last-in first-out: close the pool, then drop.
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := drop(ctx); err != nil {
+				t.Errorf("testdb: %v", err)
+			}
+		})
+		t.Cleanup(func() {
+			if err := d.Close(); err != nil {
+				t.Errorf("testdb: %v", err)
+			}
+		})
+		return d
+	default:
+		t.Fatalf("testdb: unknown dialect %q", dl)
+		return nil
+	}
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# test.sh [GO TEST ARGS...] — run the whole test suite on SQLite AND PostgreSQL.
+#
+# Starts a throwaway PostgreSQL cluster from the local binaries (see
+# scripts/with-postgres.sh), points the tests at it with
+# DUTYCHAIN_TEST_POSTGRES_URL and DUTYCHAIN_REQUIRE_POSTGRES=1 (so no test can
+# quietly fall back to SQLite only), runs `go test`, then removes the cluster,
+# also when tests fail or on Ctrl-C. Exits with go test's status.
+#
+#   ./scripts/test.sh                       # go test -count=1 ./...
+#   ./scripts/test.sh -run TestMigrate -v   # extra flags go to go test
+#   ./scripts/test.sh ./internal/db/...     # package patterns replace ./...
+#
+# -count=1 is added unless a -count flag is given.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+have_pkg=0
+have_count=0
+for a in "$@"; do
+	case $a in
+	-count | -count=* | --count | --count=*) have_count=1 ;;
+	. | ./* | ../* | github.com/dutychain/dutychain*) have_pkg=1 ;;
+	esac
+done
+args=()
+[[ $have_count -eq 1 ]] || args+=(-count=1)
+[[ $have_pkg -eq 1 ]] || args+=(./...)
+args+=("$@")
+
+export DUTYCHAIN_REQUIRE_POSTGRES=1
+exec ./scripts/with-postgres.sh go test "${args[@]}"

@@ -1,0 +1,100 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/privacy"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/reqctx"
+)
+
+// classify maps any error to the client-facing *apperr.Error. It is the one
+// place where internal errors become public codes and messages.
+func classify(err error) *apperr.Error {
+	if e, ok := apperr.As(err); ok {
+		return e
+	}
+	var verr *ent.ValidationError
+	var cerr *ent.ConstraintError
+	switch {
+	case strings.HasPrefix(err.Error(), "cannot decode cursor"):
+		return apperr.Wrap(apperr.BadUserInput, "malformed cursor", err)
+	case errors.As(err, &verr):
+		return &apperr.Error{Code: apperr.BadUserInput, Field: verr.Name, Message: fmt.Sprintf("invalid value for %s", verr.Name), Err: err}
+	case errors.As(err, &cerr):
+		return apperr.Wrap(apperr.Conflict, "the change conflicts with existing data", err)
+	case ent.IsNotFound(err):
+		return apperr.Wrap(apperr.NotFound, "not found", err)
+	case errors.Is(err, privacy.Deny):
+		return apperr.Wrap(apperr.Forbidden, "not allowed", err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return apperr.Wrap(apperr.Internal, "the request was cancelled", err)
+	}
+	return apperr.Wrap(apperr.Internal, "internal error", err)
+}
+
+// presentError turns a resolver error into a GraphQL error with
+// extensions.code, logging the internal cause with the request id.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var gerr *gqlerror.Error
+		if errors.As(err, &gerr) && gerr.Err == nil {
+			// Parser and validation errors from gqlgen: their messages are
+			// about the document, safe to show; give them our code.
+			out := *gerr
+			ext := map[string]any{}
+			for k, v := range gerr.Extensions {
+				ext[k] = v
+			}
+			switch ext["code"] {
+			case errcode.ParseFailed, errcode.ValidationFailed:
+				ext["reason"] = ext["code"]
+				ext["code"] = string(apperr.BadUserInput)
+			case nil:
+				ext["code"] = string(apperr.BadUserInput)
+			}
+			out.Extensions = ext
+			return &out
+		}
+		cause := err
+		if gerr != nil && gerr.Err != nil {
+			cause = gerr.Err
+		}
+		ae := classify(cause)
+		out := graphql.DefaultErrorPresenter(ctx, errors.New(ae.Message))
+		out.Message = ae.Message
+		out.Extensions = map[string]any{"code": string(ae.Code)}
+		if ae.Field != "" {
+			out.Extensions["field"] = ae.Field
+		}
+		if ae.Reason != "" {
+			out.Extensions["reason"] = ae.Reason
+		}
+		if id := reqctx.RequestID(ctx); id != "" && ae.Code == apperr.Internal {
+			out.Extensions["requestId"] = id
+		}
+		if ae.Code == apperr.Internal {
+			log.ErrorContext(ctx, "internal error", "err", cause, "path", out.Path.String())
+		} else if ae.Err != nil {
+			log.DebugContext(ctx, "request error", "code", ae.Code, "err", cause)
+		}
+		return out
+	}
+}
+
+// recoverPanic turns a resolver panic into an INTERNAL error and logs it.
+func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, v any) error {
+		log.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(v))
+		return apperr.Wrap(apperr.Internal, "internal error", fmt.Errorf("panic: %v", v))
+	}
+}

@@ -1,0 +1,266 @@
+// Package server wires HTTP: the GraphQL endpoint with its limits, GraphiQL,
+// health checks, request ids, structured logs and authentication.
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/graph"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/reqctx"
+)
+
+// Deps are what the HTTP layer needs.
+type Deps struct {
+	Config   config.Config
+	Client   *ent.Client
+	Resolver *graph.Resolver
+	Tokens   *auth.Tokens
+	Policy   *authz.Store
+	Log      *slog.Logger
+	// Ready reports whether the server can serve (database reachable).
+	Ready func(ctx context.Context) error
+	// Now is the clock (tests move it).
+	Now func() time.Time
+}
+
+// publicRootFields may be called without a token.
+var publicRootFields = map[string]bool{"login": true, "refreshToken": true, "__schema": true, "__type": true, "__typename": true}
+
+// New returns the HTTP handler of the whole server.
+func New(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	limits := Limits{
+		MaxDepth: d.Config.MaxDepth, MaxComplexity: d.Config.MaxComplexity, MaxAliases: d.Config.MaxComplexity / 10,
+		DefaultPage: d.Config.DefaultPage, MaxPage: d.Config.MaxPage,
+	}
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver}))
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.SetParserTokenLimit(d.Config.MaxTokens)
+	if d.Config.Introspection {
+		gql.Use(extension.Introspection{})
+	}
+	gql.Use(limits)
+	gql.SetErrorPresenter(presentError(d.Log))
+	gql.SetRecoverFunc(recoverPanic(d.Log))
+	gql.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		fc := graphql.GetRootFieldContext(ctx)
+		if fc != nil && !publicRootFields[fc.Field.Name] {
+			if v := authz.FromContext(ctx); v == nil || v.IsSystem() {
+				err := authErrorFrom(ctx)
+				graphql.AddError(ctx, err)
+				return graphql.Null
+			}
+		}
+		return next(ctx)
+	})
+	gql.AroundFields(pageSizeMiddleware(limits))
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", batch(gql, d.Config.MaxBatch, d.Log))
+	mux.Handle("GET /{$}", playground.Handler("dutychain GraphiQL", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if d.Ready != nil {
+			if err := d.Ready(ctx); err != nil {
+				d.Log.WarnContext(ctx, "not ready", "err", err)
+				http.Error(w, "not ready", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	return requestContext(d, authenticate(d, limitBody(d.Config.MaxBodyBytes, mux)))
+}
+
+type authErrKey struct{}
+
+func authErrorFrom(ctx context.Context) error {
+	if err, ok := ctx.Value(authErrKey{}).(error); ok {
+		return err
+	}
+	return apperr.New(apperr.Unauthenticated, "sign in first: send Authorization: Bearer <accessToken> from the login mutation")
+}
+
+// authenticate turns a bearer token into a viewer, loading the user and their
+// valid posts from the database on every request (roles never come from the
+// token). A bad token leaves no viewer and remembers why.
+func authenticate(d Deps, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		if h == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx := r.Context()
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			ctx = context.WithValue(ctx, authErrKey{}, apperr.New(apperr.Unauthenticated, "the Authorization header must be 'Bearer <token>'"))
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		claims, err := d.Tokens.Verify(strings.TrimSpace(token))
+		if err == nil {
+			var v *authz.Viewer
+			v, err = authz.LoadViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, d.Now())
+			if err == nil {
+				ctx = authz.NewContext(ctx, v)
+				ctx = reqctx.WithLogger(ctx, reqctx.Logger(ctx).With("user_id", v.UserID, "tenant_id", v.Tenant))
+			}
+		}
+		if err != nil {
+			if apperr.CodeOf(err) != apperr.Unauthenticated {
+				reqctx.Logger(ctx).ErrorContext(ctx, "authentication failed", "err", err)
+				err = apperr.Wrap(apperr.Unauthenticated, "invalid or expired token", err)
+			}
+			ctx = context.WithValue(ctx, authErrKey{}, err)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// requestContext gives every request an id (X-Request-ID when sane), a client
+// address and a logger that stamps both on every line, and logs the request.
+func requestContext(d Deps, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if !requestIDPattern.MatchString(id) {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		ip, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			ip = r.RemoteAddr
+		}
+		log := d.Log.With("request_id", id)
+		ctx := reqctx.WithRequestID(r.Context(), id)
+		ctx = reqctx.WithClientIP(ctx, ip)
+		ctx = reqctx.WithLogger(ctx, log)
+		w.Header().Set("X-Request-ID", id)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+			log.InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"duration_ms", float64(time.Since(start).Microseconds())/1000, "client_ip", ip)
+		}
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// batch accepts a JSON array of operations (up to max) and answers with the
+// array of their results; a single operation passes straight through.
+func batch(next http.Handler, max int, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				writeError(w, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is too large")
+				return
+			}
+			writeError(w, http.StatusBadRequest, "BAD_BODY", "the request body could not be read")
+			return
+		}
+		trimmed := bytes.TrimSpace(body)
+		if len(trimmed) == 0 || trimmed[0] != '[' {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			next.ServeHTTP(w, r)
+			return
+		}
+		var ops []json.RawMessage
+		if err := json.Unmarshal(trimmed, &ops); err != nil {
+			writeError(w, http.StatusBadRequest, "BAD_BODY", "a batch is a JSON array of GraphQL requests")
+			return
+		}
+		if len(ops) == 0 || len(ops) > max {
+			writeError(w, http.StatusBadRequest, "BATCH_TOO_LARGE", "a batch holds 1 to "+strconv.Itoa(max)+" operations")
+			return
+		}
+		results := make([]json.RawMessage, len(ops))
+		for i, op := range ops {
+			sub := r.Clone(r.Context())
+			sub.Body = io.NopCloser(bytes.NewReader(op))
+			sub.ContentLength = int64(len(op))
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, sub)
+			results[i] = json.RawMessage(bytes.TrimSpace(rec.Body.Bytes()))
+			if !json.Valid(results[i]) {
+				log.ErrorContext(r.Context(), "batch item produced invalid JSON", "index", i)
+				results[i] = json.RawMessage(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(results)
+	})
+}
+
+func writeError(w http.ResponseWriter, status int, reason, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+		"message": msg, "extensions": map[string]any{"code": string(apperr.BadUserInput), "reason": reason},
+	}}})
+}
