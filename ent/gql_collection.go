@@ -228,21 +228,6 @@ func (_q *PostQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
-		case "user":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&UserClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
-				return err
-			}
-			_q.withUser = query
-			if _, ok := fieldSeen[post.FieldUserID]; !ok {
-				selectedFields = append(selectedFields, post.FieldUserID)
-				fieldSeen[post.FieldUserID] = struct{}{}
-			}
-
 		case "unit":
 			var (
 				alias = field.Alias

@@ -24,14 +24,6 @@ func (_m *Enterprise) Town(ctx context.Context) (*Unit, error) {
 	return result, MaskNotFound(err)
 }
 
-func (_m *Post) User(ctx context.Context) (*User, error) {
-	result, err := _m.Edges.UserOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryUser().Only(ctx)
-	}
-	return result, err
-}
-
 func (_m *Post) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {

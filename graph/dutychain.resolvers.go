@@ -14,7 +14,6 @@ import (
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/graph/model"
-	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
@@ -175,6 +174,15 @@ func (r *mutationResolver) RemovePolicyRule(ctx context.Context, input model.Pol
 	return r.changeRule(ctx, input, false)
 }
 
+// User is the resolver for the user field.
+func (r *postResolver) User(ctx context.Context, obj *ent.Post) (*ent.User, error) {
+	u, err := obj.QueryUser().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil // the holder's home unit is outside the caller's jurisdiction
+	}
+	return u, err
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Me, error) {
 	v, err := viewer(ctx)
@@ -221,5 +229,3 @@ func (r *queryResolver) PolicyRules(ctx context.Context) ([]*model.PolicyRule, e
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 type mutationResolver struct{ *Resolver }
-
-var _ = domain.Role("")

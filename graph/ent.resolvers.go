@@ -77,10 +77,14 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
 
+// Post returns PostResolver implementation.
+func (r *Resolver) Post() PostResolver { return &postResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 type (
 	enterpriseResolver struct{ *Resolver }
+	postResolver       struct{ *Resolver }
 	queryResolver      struct{ *Resolver }
 )

@@ -21,6 +21,7 @@ import (
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/gid"
+	"github.com/dutychain/dutychain/internal/scalar"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -37,6 +38,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Enterprise() EnterpriseResolver
 	Mutation() MutationResolver
+	Post() PostResolver
 	Query() QueryResolver
 }
 
@@ -255,6 +257,9 @@ type MutationResolver interface {
 	EndPost(ctx context.Context, id int) (*ent.Post, error)
 	AddPolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
 	RemovePolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
+}
+type PostResolver interface {
+	User(ctx context.Context, obj *ent.Post) (*ent.User, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1282,206 +1287,6 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema/dutychain.graphql", Input: `# Hand-written API on top of the entgql-generated ent.graphql.
-# A breaking change to this file or to ent.graphql is a deliberate act:
-# graph/schema_test.go compares the served SDL with schema/schema.golden.graphql.
-"Time is an RFC 3339 timestamp."
-scalar Time
-
-
-extend type Query {
-  "The signed-in user, their valid posts and a summary of their jurisdiction."
-  me: Me!
-  "The tenant's casbin policy (role → object type, action). ADMIN only."
-  policyRules: [PolicyRule!]!
-}
-
-extend type Enterprise {
-  "Departments that supervise this enterprise by sector (行业监管)."
-  supervisingDepartments: [Unit!]!
-}
-
-"Me is the caller as the server sees them on this request."
-type Me {
-  user: User!
-  tenant: Tenant!
-  "Posts valid now; only these grant rights."
-  posts: [Post!]!
-  scope: ScopeSummary!
-}
-
-"ScopeSummary counts what the caller's jurisdiction covers."
-type ScopeSummary {
-  "Units in scope, by kind (government units counted where a post's territory covers them)."
-  unitsByKind: [KindCount!]!
-  "Sectors the caller is restricted to; null when at least one post has no sector restriction."
-  sectors: [Sector!]
-  "Roles the caller holds now."
-  roles: [Role!]!
-}
-
-type KindCount {
-  kind: UnitKind!
-  count: Int!
-}
-
-"PolicyRule grants a role an action on an object type within the role's scope."
-type PolicyRule {
-  role: Role!
-  "Object type (unit, enterprise, user, post, policy, …) or * for every type."
-  object: String!
-  "Action (read, create, update, …) or * for every action."
-  action: String!
-}
-
-input PolicyRuleInput {
-  role: Role!
-  object: String!
-  action: String!
-}
-
-input LoginInput {
-  "Tenant code, e.g. demo."
-  tenant: String!
-  username: String!
-  password: String!
-}
-
-input RefreshTokenInput {
-  refreshToken: String!
-}
-
-input LogoutInput {
-  "Revoke this refresh token's family; without it, every session of the caller is revoked."
-  refreshToken: String
-}
-
-input ChangePasswordInput {
-  currentPassword: String!
-  newPassword: String!
-}
-
-"AuthPayload carries a short-lived access token and a single-use refresh token."
-type AuthPayload {
-  accessToken: String!
-  refreshToken: String!
-  "When the access token expires."
-  expiresAt: Time!
-  tokenType: String!
-}
-
-input CreateUnitInput {
-  kind: UnitKind!
-  name: String!
-  "Unique within the tenant."
-  code: String!
-  parentID: ID!
-  "Sectors a DEPARTMENT supervises."
-  supervisedSectors: [Sector!]
-}
-
-input UpdateUnitInput {
-  name: String
-  code: String
-  "Move the unit (and its subtree) under another parent."
-  parentID: ID
-  supervisedSectors: [Sector!]
-}
-
-input CreateEnterpriseInput {
-  name: String!
-  code: String!
-  "The TOWN the enterprise belongs to (属地)."
-  townID: ID!
-  creditCode: String!
-  sector: Sector!
-  scale: EnterpriseScale
-  industryCategory: String
-  address: String
-  legalRepresentative: String
-  safetyManager: String
-  contactPhone: String
-  employeeCount: Int
-  keySites: [String!]
-  "Supervising departments; defaults to every department supervising the sector."
-  supervisingDepartmentIDs: [ID!]
-}
-
-input UpdateEnterpriseInput {
-  name: String
-  creditCode: String
-  scale: EnterpriseScale
-  industryCategory: String
-  address: String
-  legalRepresentative: String
-  safetyManager: String
-  contactPhone: String
-  employeeCount: Int
-  keySites: [String!]
-  supervisingDepartmentIDs: [ID!]
-}
-
-input CreateUserInput {
-  username: String!
-  displayName: String!
-  phone: String
-  "At least 10 characters."
-  password: String!
-  "Home unit (所属单位)."
-  unitID: ID!
-}
-
-input UpdateUserInput {
-  displayName: String
-  phone: String
-  status: UserStatus
-  unitID: ID
-  "Set a new password (administrative reset)."
-  password: String
-}
-
-input CreatePostInput {
-  userID: ID!
-  unitID: ID!
-  role: Role!
-  sectors: [Sector!]
-  title: String
-  validFrom: Time
-  validTo: Time
-}
-
-input UpdatePostInput {
-  sectors: [Sector!]
-  title: String
-  validFrom: Time
-  validTo: Time
-  "Clear validTo (open-ended post)."
-  clearValidTo: Boolean
-}
-
-type Mutation {
-  "Exchange tenant, username and password for tokens."
-  login(input: LoginInput!): AuthPayload!
-  "Rotate a refresh token. Reusing an old one revokes its whole family."
-  refreshToken(input: RefreshTokenInput!): AuthPayload!
-  logout(input: LogoutInput): Boolean!
-  changePassword(input: ChangePasswordInput!): Boolean!
-
-  createUnit(input: CreateUnitInput!): Unit!
-  updateUnit(id: ID!, input: UpdateUnitInput!): Unit!
-  createEnterprise(input: CreateEnterpriseInput!): Enterprise!
-  updateEnterprise(id: ID!, input: UpdateEnterpriseInput!): Enterprise!
-  createUser(input: CreateUserInput!): User!
-  updateUser(id: ID!, input: UpdateUserInput!): User!
-  createPost(input: CreatePostInput!): Post!
-  updatePost(id: ID!, input: UpdatePostInput!): Post!
-  "End a post now (sets validTo); rights end with the next request."
-  endPost(id: ID!): Post!
-
-  addPolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
-  removePolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
-}
-`, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
@@ -1830,7 +1635,6 @@ type Post implements Node {
   title: String
   validFrom: Time!
   validTo: Time
-  user: User!
   unit: Unit!
 }
 """
@@ -2617,6 +2421,212 @@ input UserWhereInput {
   statusNotIn: [UserStatus!]
 }
 `, BuiltIn: false},
+	{Name: "../schema/dutychain.graphql", Input: `# Hand-written API on top of the entgql-generated ent.graphql.
+# A breaking change to this file or to ent.graphql is a deliberate act:
+# graph/schema_test.go compares the served SDL with schema/schema.golden.graphql.
+
+
+"Time is an RFC 3339 timestamp."
+scalar Time
+
+extend type Query {
+  "The signed-in user, their valid posts and a summary of their jurisdiction."
+  me: Me!
+  "The tenant's casbin policy (role → object type, action). ADMIN only."
+  policyRules: [PolicyRule!]!
+}
+
+extend type Enterprise {
+  "Departments that supervise this enterprise by sector (行业监管)."
+  supervisingDepartments: [Unit!]!
+}
+
+extend type Post {
+  "The holder of the post; null when their home unit is outside your jurisdiction."
+  user: User
+}
+
+"Me is the caller as the server sees them on this request."
+type Me {
+  user: User!
+  tenant: Tenant!
+  "Posts valid now; only these grant rights."
+  posts: [Post!]!
+  scope: ScopeSummary!
+}
+
+"ScopeSummary counts what the caller's jurisdiction covers."
+type ScopeSummary {
+  "Units in scope, by kind (government units counted where a post's territory covers them)."
+  unitsByKind: [KindCount!]!
+  "Sectors the caller is restricted to; null when at least one post has no sector restriction."
+  sectors: [Sector!]
+  "Roles the caller holds now."
+  roles: [Role!]!
+}
+
+type KindCount {
+  kind: UnitKind!
+  count: Int!
+}
+
+"PolicyRule grants a role an action on an object type within the role's scope."
+type PolicyRule {
+  role: Role!
+  "Object type (unit, enterprise, user, post, policy, …) or * for every type."
+  object: String!
+  "Action (read, create, update, …) or * for every action."
+  action: String!
+}
+
+input PolicyRuleInput {
+  role: Role!
+  object: String!
+  action: String!
+}
+
+input LoginInput {
+  "Tenant code, e.g. demo."
+  tenant: String!
+  username: String!
+  password: String!
+}
+
+input RefreshTokenInput {
+  refreshToken: String!
+}
+
+input LogoutInput {
+  "Revoke this refresh token's family; without it, every session of the caller is revoked."
+  refreshToken: String
+}
+
+input ChangePasswordInput {
+  currentPassword: String!
+  newPassword: String!
+}
+
+"AuthPayload carries a short-lived access token and a single-use refresh token."
+type AuthPayload {
+  accessToken: String!
+  refreshToken: String!
+  "When the access token expires."
+  expiresAt: Time!
+  tokenType: String!
+}
+
+input CreateUnitInput {
+  kind: UnitKind!
+  name: String!
+  "Unique within the tenant."
+  code: String!
+  parentID: ID!
+  "Sectors a DEPARTMENT supervises."
+  supervisedSectors: [Sector!]
+}
+
+input UpdateUnitInput {
+  name: String
+  code: String
+  "Move the unit (and its subtree) under another parent."
+  parentID: ID
+  supervisedSectors: [Sector!]
+}
+
+input CreateEnterpriseInput {
+  name: String!
+  code: String!
+  "The TOWN the enterprise belongs to (属地)."
+  townID: ID!
+  creditCode: String!
+  sector: Sector!
+  scale: EnterpriseScale
+  industryCategory: String
+  address: String
+  legalRepresentative: String
+  safetyManager: String
+  contactPhone: String
+  employeeCount: Int
+  keySites: [String!]
+  "Supervising departments; defaults to every department supervising the sector."
+  supervisingDepartmentIDs: [ID!]
+}
+
+input UpdateEnterpriseInput {
+  name: String
+  creditCode: String
+  scale: EnterpriseScale
+  industryCategory: String
+  address: String
+  legalRepresentative: String
+  safetyManager: String
+  contactPhone: String
+  employeeCount: Int
+  keySites: [String!]
+  supervisingDepartmentIDs: [ID!]
+}
+
+input CreateUserInput {
+  username: String!
+  displayName: String!
+  phone: String
+  "At least 10 characters."
+  password: String!
+  "Home unit (所属单位)."
+  unitID: ID!
+}
+
+input UpdateUserInput {
+  displayName: String
+  phone: String
+  status: UserStatus
+  unitID: ID
+  "Set a new password (administrative reset)."
+  password: String
+}
+
+input CreatePostInput {
+  userID: ID!
+  unitID: ID!
+  role: Role!
+  sectors: [Sector!]
+  title: String
+  validFrom: Time
+  validTo: Time
+}
+
+input UpdatePostInput {
+  sectors: [Sector!]
+  title: String
+  validFrom: Time
+  validTo: Time
+  "Clear validTo (open-ended post)."
+  clearValidTo: Boolean
+}
+
+type Mutation {
+  "Exchange tenant, username and password for tokens."
+  login(input: LoginInput!): AuthPayload!
+  "Rotate a refresh token. Reusing an old one revokes its whole family."
+  refreshToken(input: RefreshTokenInput!): AuthPayload!
+  logout(input: LogoutInput): Boolean!
+  changePassword(input: ChangePasswordInput!): Boolean!
+
+  createUnit(input: CreateUnitInput!): Unit!
+  updateUnit(id: ID!, input: UpdateUnitInput!): Unit!
+  createEnterprise(input: CreateEnterpriseInput!): Enterprise!
+  updateEnterprise(id: ID!, input: UpdateEnterpriseInput!): Enterprise!
+  createUser(input: CreateUserInput!): User!
+  updateUser(id: ID!, input: UpdateUserInput!): User!
+  createPost(input: CreatePostInput!): Post!
+  updatePost(id: ID!, input: UpdatePostInput!): Post!
+  "End a post now (sets validTo); rights end with the next request."
+  endPost(id: ID!): Post!
+
+  addPolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
+  removePolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2776,10 +2786,10 @@ func (ec *executionContext) childFields_Post(ctx context.Context, field graphql.
 		return ec.fieldContext_Post_validFrom(ctx, field)
 	case "validTo":
 		return ec.fieldContext_Post_validTo(ctx, field)
-	case "user":
-		return ec.fieldContext_Post_user(ctx, field)
 	case "unit":
 		return ec.fieldContext_Post_unit(ctx, field)
+	case "user":
+		return ec.fieldContext_Post_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Post", field.Name)
 }
@@ -5737,38 +5747,6 @@ func (ec *executionContext) fieldContext_Post_validTo(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Post", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Post_user(ctx context.Context, field graphql.CollectedField, obj *ent.Post) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Post_user(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.User(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Post_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Post",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Post_unit(ctx context.Context, field graphql.CollectedField, obj *ent.Post) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5796,6 +5774,38 @@ func (ec *executionContext) fieldContext_Post_unit(_ context.Context, field grap
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Post_user(ctx context.Context, field graphql.CollectedField, obj *ent.Post) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Post_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Post().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Post_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Post",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12989,17 +12999,17 @@ func (ec *executionContext) _Post(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "user":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Post_user(ctx, field, obj)
-				})
 		case "unit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Post_unit(ctx, field, obj)
+				})
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Post_user(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14391,13 +14401,13 @@ func (ec *executionContext) marshalNTenant2ᚖgithubᚗcomᚋdutychainᚋdutycha
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := scalar.MarshalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -15219,7 +15229,7 @@ func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15229,7 +15239,7 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := scalar.MarshalTime(*v)
 	return res
 }
 

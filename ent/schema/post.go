@@ -41,8 +41,10 @@ func (Post) Fields() []ent.Field {
 // Edges of the Post.
 func (Post) Edges() []ent.Edge {
 	return []ent.Edge{
+		// The holder is exposed by a hand-written nullable field: a post in
+		// the caller's jurisdiction may belong to a user whose home unit is not.
 		edge.From("user", User.Type).Ref("posts").Unique().Required().Field("user_id").
-			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entgql.Skip(entgql.SkipType | entgql.SkipWhereInput)),
 		edge.From("unit", Unit.Type).Ref("posts").Unique().Required().Field("unit_id").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}

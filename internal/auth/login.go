@@ -256,8 +256,10 @@ func (s *Service) ChangePassword(ctx context.Context, userID int, current, next 
 func (s *Service) Authenticate(ctx context.Context, bearer string) (Claims, error) {
 	_ = ctx
 	tok := strings.TrimSpace(bearer)
-	if len(tok) >= 7 && strings.EqualFold(tok[:7], "bearer ") {
-		tok = strings.TrimSpace(tok[7:])
+	if scheme, rest, found := strings.Cut(tok, " "); found && strings.EqualFold(scheme, "bearer") {
+		tok = strings.TrimSpace(rest)
+	} else if strings.EqualFold(tok, "bearer") {
+		tok = ""
 	}
 	if tok == "" {
 		return Claims{}, apperr.Wrap(apperr.Unauthenticated, msgSignIn, ErrNoToken)

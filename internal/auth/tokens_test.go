@@ -138,56 +138,57 @@ func TestAccessTokenAttacks(t *testing.T) {
 	tests := []struct {
 		name  string
 		token func(t *testing.T) string
+		why   error // the jwt error expected in the chain; nil: any
 	}{
 		{"an expired token is rejected", func(t *testing.T) string {
 			tok, _, err := tokens.WithClock(func() time.Time { return now.Add(-time.Hour) }).Issue(42, 7)
 			require.NoError(t, err)
 			return tok
-		}},
+		}, jwt.ErrTokenExpired},
 		{"a token not yet valid is rejected", func(t *testing.T) string {
 			tok, _, err := tokens.WithClock(func() time.Time { return now.Add(10 * time.Minute) }).Issue(42, 7)
 			require.NoError(t, err)
 			return tok
-		}},
+		}, jwt.ErrTokenNotValidYet},
 		{"a token with nbf in the future but a current iat is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, signing, ks.SigningKID(), with(func(m jwt.MapClaims) {
 				m["nbf"] = now.Add(10 * time.Minute).Unix()
 			}))
-		}},
+		}, jwt.ErrTokenNotValidYet},
 		{"a token issued in the future is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, signing, ks.SigningKID(), with(func(m jwt.MapClaims) {
 				m["iat"] = now.Add(10 * time.Minute).Unix()
 				delete(m, "nbf")
 			}))
-		}},
+		}, jwt.ErrTokenUsedBeforeIssued},
 		{"a token from another issuer is rejected", func(t *testing.T) string {
 			other := *tokens
 			other.issuer = "evil"
 			tok, _, err := other.Issue(42, 7)
 			require.NoError(t, err)
 			return tok
-		}},
+		}, jwt.ErrTokenInvalidIssuer},
 		{"a token for another audience is rejected", func(t *testing.T) string {
 			other := *tokens
 			other.audience = "another-api"
 			tok, _, err := other.Issue(42, 7)
 			require.NoError(t, err)
 			return tok
-		}},
+		}, jwt.ErrTokenInvalidAudience},
 		{"a token without an audience is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, signing, ks.SigningKID(), with(func(m jwt.MapClaims) { delete(m, "aud") }))
-		}},
+		}, jwt.ErrTokenRequiredClaimMissing},
 		{"an unsigned token with alg none is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, ks.SigningKID(), valid())
-		}},
+		}, jwt.ErrTokenSignatureInvalid},
 		{"an HS256 token keyed with the Ed25519 public key bytes is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodHS256, []byte(pub), ks.SigningKID(), valid())
-		}},
+		}, jwt.ErrTokenSignatureInvalid},
 		{"an HS256 token keyed with the PEM public key is rejected", func(t *testing.T) string {
 			pemKey, err := PublicKeyPEM(pub)
 			require.NoError(t, err)
 			return forge(t, jwt.SigningMethodHS256, pemKey, ks.SigningKID(), valid())
-		}},
+		}, jwt.ErrTokenSignatureInvalid},
 		{"a token with a tampered payload is rejected", func(t *testing.T) string {
 			parts := strings.Split(good, ".")
 			raw, err := base64.RawURLEncoding.DecodeString(parts[1])
@@ -200,41 +201,44 @@ func TestAccessTokenAttacks(t *testing.T) {
 			require.NoError(t, err)
 			parts[1] = base64.RawURLEncoding.EncodeToString(raw)
 			return strings.Join(parts, ".")
-		}},
+		}, jwt.ErrTokenSignatureInvalid},
 		{"a token with a truncated signature is rejected", func(t *testing.T) string {
 			return good[:len(good)-4]
-		}},
+		}, jwt.ErrTokenMalformed},
 		{"a token signed by an unknown key under its own kid is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, stranger, KeyID(stranger.Public().(ed25519.PublicKey)), valid())
-		}},
+		}, jwt.ErrTokenUnverifiable},
 		{"a token signed by an unknown key under our kid is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, stranger, ks.SigningKID(), valid())
-		}},
+		}, jwt.ErrTokenSignatureInvalid},
 		{"a token with an unknown kid is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, signing, "no-such-key", valid())
-		}},
+		}, jwt.ErrTokenUnverifiable},
 		{"a token without a kid is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, signing, "", valid())
-		}},
+		}, jwt.ErrTokenUnverifiable},
 		{"a token without exp is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, signing, ks.SigningKID(), with(func(m jwt.MapClaims) { delete(m, "exp") }))
-		}},
+		}, jwt.ErrTokenRequiredClaimMissing},
 		{"a token without a tenant is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, signing, ks.SigningKID(), with(func(m jwt.MapClaims) { delete(m, "tid") }))
-		}},
+		}, nil},
 		{"a token with a non-numeric subject is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, signing, ks.SigningKID(), with(func(m jwt.MapClaims) { m["sub"] = "admin" }))
-		}},
+		}, nil},
 		{"a token with a padded subject is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, signing, ks.SigningKID(), with(func(m jwt.MapClaims) { m["sub"] = "042" }))
-		}},
-		{"an empty token is rejected", func(t *testing.T) string { return "" }},
-		{"garbage is rejected", func(t *testing.T) string { return "not.a.token" }},
+		}, nil},
+		{"an empty token is rejected", func(t *testing.T) string { return "" }, jwt.ErrTokenMalformed},
+		{"garbage is rejected", func(t *testing.T) string { return "not.a.token" }, jwt.ErrTokenMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tokens.Verify(tt.token(t))
 			requireRejected(t, err)
+			if tt.why != nil {
+				require.ErrorIs(t, err, tt.why)
+			}
 		})
 	}
 

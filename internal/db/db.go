@@ -197,7 +197,7 @@ func pingWithin(ctx context.Context, sdb *sql.DB) error {
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error {
 	if err := d.SQL.PingContext(ctx); err != nil {
-		return fmt.Errorf("database %s: %w", d.where, err)
+		return fmt.Errorf("ping %s: %w", d, err)
 	}
 	return nil
 }
@@ -205,13 +205,18 @@ func (d *DB) Ping(ctx context.Context) error {
 // Close closes the ent client and the pool under it.
 func (d *DB) Close() error {
 	if err := d.Client.Close(); err != nil {
-		return fmt.Errorf("close database %s: %w", d.where, err)
+		return fmt.Errorf("close %s: %w", d, err)
 	}
 	return nil
 }
 
 // String names the database without credentials.
-func (d *DB) String() string { return d.Dialect + " " + d.where }
+func (d *DB) String() string {
+	if d.Dialect == dialect.SQLite {
+		return "SQLite database " + d.where
+	}
+	return "PostgreSQL database " + d.where
+}
 
 // Status is the migration state of a database.
 type Status struct {
@@ -289,7 +294,7 @@ func (d *DB) migrator(ctx context.Context) (*migrate.Migrate, func(), error) {
 func (d *DB) Migrate(ctx context.Context) error {
 	m, done, err := d.migrator(ctx)
 	if err != nil {
-		return fmt.Errorf("migrate %s: %w", d.where, err)
+		return fmt.Errorf("migrate %s: %w", d, err)
 	}
 	defer done()
 	stop := context.AfterFunc(ctx, func() {
@@ -305,9 +310,9 @@ func (d *DB) Migrate(ctx context.Context) error {
 	case err == nil, errors.Is(err, migrate.ErrNoChange):
 		return nil
 	case errors.As(err, &dirty):
-		return fmt.Errorf("migrate %s: the database is dirty at version %d (a migration failed halfway); repair it by hand, then mark the version with golang-migrate's `force`: %w", d.where, dirty.Version, err)
+		return fmt.Errorf("migrate %s: the database is dirty at version %d (a migration failed halfway); repair it by hand, then mark the version with golang-migrate's `force`: %w", d, dirty.Version, err)
 	default:
-		return fmt.Errorf("migrate %s: %w", d.where, err)
+		return fmt.Errorf("migrate %s: %w", d, err)
 	}
 }
 
@@ -317,14 +322,14 @@ func (d *DB) MigrationStatus(ctx context.Context) (Status, error) {
 	var st Status
 	versions, err := shippedVersions(d.Dialect)
 	if err != nil {
-		return st, fmt.Errorf("migration status of %s: %w", d.where, err)
+		return st, fmt.Errorf("migration status of %s: %w", d, err)
 	}
 	if len(versions) > 0 {
 		st.Latest = versions[len(versions)-1]
 	}
 	m, done, err := d.migrator(ctx)
 	if err != nil {
-		return st, fmt.Errorf("migration status of %s: %w", d.where, err)
+		return st, fmt.Errorf("migration status of %s: %w", d, err)
 	}
 	defer done()
 	v, dirty, err := m.Version()
@@ -332,7 +337,7 @@ func (d *DB) MigrationStatus(ctx context.Context) (Status, error) {
 	case errors.Is(err, migrate.ErrNilVersion):
 		v = 0
 	case err != nil:
-		return st, fmt.Errorf("migration status of %s: %w", d.where, err)
+		return st, fmt.Errorf("migration status of %s: %w", d, err)
 	}
 	st.Version, st.Dirty = v, dirty
 	for _, x := range versions {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
@@ -24,6 +25,18 @@ import (
 // Result reports what Demo did, one entry per demo tenant in creation order.
 type Result struct {
 	Tenants []TenantResult
+}
+
+// String summarises the result, one tenant per line.
+func (r Result) String() string {
+	var sb strings.Builder
+	for i, t := range r.Tenants {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(t.String())
+	}
+	return sb.String()
 }
 
 // TenantResult is the outcome for one tenant.
@@ -45,6 +58,11 @@ func (t TenantResult) Status() string {
 		return "created"
 	}
 	return "already present"
+}
+
+// String is e.g. "demo (示范县): created: 100 units (…), 48 supervisions, …".
+func (t TenantResult) String() string {
+	return fmt.Sprintf("%s (%s): %s: %v", t.Code, t.Name, t.Status(), t.Counts)
 }
 
 // Counts are row counts of one tenant.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,30 +12,21 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/post"
+	_ "github.com/dutychain/dutychain/ent/runtime" // schema hooks
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
-	_ "github.com/dutychain/dutychain/ent/runtime" // schema hooks
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/testdb"
 )
 
-// each runs fn on a fresh, migrated database.
-// TODO: switch to testdb.Each (SQLite and PostgreSQL) once internal/testdb exists.
+// each runs fn on a fresh, migrated database of every available dialect.
 func each(t *testing.T, fn func(t *testing.T, c *ent.Client)) {
 	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, "", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	if err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	fn(t, d.Client)
+	testdb.Each(t, func(t *testing.T, d *db.DB) { fn(t, d.Client) })
 }
 
 func sys() context.Context { return authz.SystemContext(context.Background()) }
@@ -162,7 +154,7 @@ func checkTree(t *testing.T, c *ent.Client, code string) {
 			t.Errorf("%s: unit %s is %s %q, want %s %q", code, info.Code, u.Kind, u.Name, info.Kind, info.Name)
 		}
 		if info.Parent == "" {
-			if u.ParentID != nil || u.Depth != 0 || u.ScopePath != "/"+itoa(u.ID)+"/" {
+			if u.ParentID != nil || u.Depth != 0 || u.ScopePath != "/"+strconv.Itoa(u.ID)+"/" {
 				t.Errorf("%s: root %s: parent %v depth %d path %q", code, info.Code, u.ParentID, u.Depth, u.ScopePath)
 			}
 		} else {
@@ -171,7 +163,7 @@ func checkTree(t *testing.T, c *ent.Client, code string) {
 				t.Errorf("%s: unit %s: parent %v, want %s", code, info.Code, u.ParentID, info.Parent)
 				continue
 			}
-			if u.Depth != p.Depth+1 || u.ScopePath != p.ScopePath+itoa(u.ID)+"/" {
+			if u.Depth != p.Depth+1 || u.ScopePath != p.ScopePath+strconv.Itoa(u.ID)+"/" {
 				t.Errorf("%s: unit %s: depth %d path %q under %q (depth %d)", code, info.Code, u.Depth, u.ScopePath, p.ScopePath, p.Depth)
 			}
 			if !slices.Contains(u.Kind.AllowedParents(), p.Kind) {
@@ -260,18 +252,6 @@ func checkTree(t *testing.T, c *ent.Client, code string) {
 	if len(ents) != len(b.Enterprises) {
 		t.Errorf("%s: %d enterprises, Load found %d", code, len(ents), len(b.Enterprises))
 	}
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i == 0 {
-		return "0"
-	}
-	var out []byte
-	for ; i > 0; i /= 10 {
-		out = append([]byte{digits[i%10]}, out...)
-	}
-	return string(out)
 }
 
 // checkDemoCounty checks what the brief's test vectors rely on.

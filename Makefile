@@ -1,0 +1,37 @@
+# Run `make help` for the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+# Name of the next migration for `make migrations`.
+name ?= changes
+
+.PHONY: help serve test test-sqlite generate migrations vet ci build
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+serve: ## run the server on the embedded SQLite database with the demo tenants
+	go run . serve
+
+test: ## run all tests on SQLite and a throwaway PostgreSQL cluster (args: ARGS="-run X")
+	./scripts/test.sh $(ARGS)
+
+test-sqlite: ## run all tests on SQLite only (quick; PostgreSQL is not tested)
+	go test ./... $(ARGS)
+
+generate: ## regenerate ent and gqlgen code (go generate ./...)
+	go generate ./...
+
+migrations: ## plan the next migration of both dialects from the ent schema (name=what_changed)
+	go run migrations/gen/main.go --dialect sqlite --name $(name)
+	./scripts/with-postgres.sh go run migrations/gen/main.go --dialect postgres --name $(name)
+
+vet: ## go vet ./...
+	go vet ./...
+
+ci: ## what CI runs: vet, generated code in sync, all tests on both databases
+	bash .ci/run
+
+build: ## build the dutychain binary
+	go build -o dutychain .

@@ -1,0 +1,268 @@
+// Package apitest runs the whole server over real HTTP on a real database
+// (SQLite, and PostgreSQL when available) with the demo tenants loaded, and
+// sends GraphQL documents to it as a client would.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dutychain/dutychain/internal/app"
+	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/internal/seed"
+	"github.com/dutychain/dutychain/internal/testdb"
+
+	_ "github.com/dutychain/dutychain/ent/runtime"
+)
+
+// Server is a running dutychain on a test database.
+type Server struct {
+	T      testing.TB
+	DB     *db.DB
+	App    *app.App
+	HTTP   *httptest.Server
+	Config config.Config
+	// Clock is the server's clock; tests may move it.
+	Clock *Clock
+
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+// Clock is a settable clock.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.now.IsZero() {
+		return time.Now()
+	}
+	return c.now
+}
+
+// Set fixes the clock at t (zero: follow the wall clock).
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// Option adjusts the configuration before the server starts.
+type Option func(*config.Config)
+
+// Start runs a server on d with the demo tenants loaded.
+func Start(t testing.TB, d *db.DB, opts ...Option) *Server {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := seed.Demo(ctx, d.Client); err != nil {
+		t.Fatalf("seed demo: %v", err)
+	}
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.LoginMaxFailures = 1000
+	for _, o := range opts {
+		o(&cfg)
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	clock := &Clock{}
+	a, err := app.New(ctx, cfg, d, log, clock.Now)
+	if err != nil {
+		t.Fatalf("build app: %v", err)
+	}
+	ts := httptest.NewServer(a.Handler)
+	t.Cleanup(ts.Close)
+	return &Server{T: t, DB: d, App: a, HTTP: ts, Config: cfg, Clock: clock, tokens: map[string]string{}}
+}
+
+// Each starts a demo server on every available database.
+func Each(t *testing.T, fn func(t *testing.T, s *Server), opts ...Option) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		fn(t, Start(t, d, opts...))
+	})
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+	Status int             `json:"-"`
+}
+
+// Error is a GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code returns the first error's extensions.code, or "".
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Decode unmarshals data into v.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}
+
+// Do posts a GraphQL document with variables as token's bearer (token "" for
+// anonymous) and returns the response.
+func (s *Server) Do(token, query string, vars map[string]any) *Response {
+	s.T.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, err := http.NewRequest(http.MethodPost, s.HTTP.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		s.T.Fatalf("new request: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return s.send(req)
+}
+
+// DoRaw posts an arbitrary body and returns the raw response.
+func (s *Server) DoRaw(token, contentType string, body []byte) (*http.Response, []byte) {
+	s.T.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.HTTP.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := s.HTTP.Client().Do(req)
+	if err != nil {
+		s.T.Fatalf("post: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+func (s *Server) send(req *http.Request) *Response {
+	s.T.Helper()
+	res, err := s.HTTP.Client().Do(req)
+	if err != nil {
+		s.T.Fatalf("post: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var out Response
+	if err := json.Unmarshal(b, &out); err != nil {
+		s.T.Fatalf("decode response (status %d): %v: %s", res.StatusCode, err, b)
+	}
+	out.Status = res.StatusCode
+	return &out
+}
+
+// MustDo is Do that fails the test on any GraphQL error.
+func (s *Server) MustDo(token, query string, vars map[string]any) *Response {
+	s.T.Helper()
+	r := s.Do(token, query, vars)
+	if len(r.Errors) > 0 {
+		s.T.Fatalf("unexpected errors: %+v\nquery: %s", r.Errors, query)
+	}
+	return r
+}
+
+// Login signs in a user of tenant with the demo password and returns the
+// access token (cached per user).
+func (s *Server) Login(tenant, username string) string {
+	s.T.Helper()
+	key := tenant + "/" + username
+	s.mu.Lock()
+	tok, ok := s.tokens[key]
+	s.mu.Unlock()
+	if ok {
+		return tok
+	}
+	r := s.Do("", `mutation($in: LoginInput!) { login(input: $in) { accessToken refreshToken } }`,
+		map[string]any{"in": map[string]any{"tenant": tenant, "username": username, "password": seed.DemoPassword}})
+	if len(r.Errors) > 0 {
+		s.T.Fatalf("login %s: %+v", key, r.Errors)
+	}
+	var out struct {
+		Login struct{ AccessToken string } `json:"login"`
+	}
+	r.Decode(s.T, &out)
+	s.mu.Lock()
+	s.tokens[key] = out.Login.AccessToken
+	s.mu.Unlock()
+	return out.Login.AccessToken
+}
+
+// As signs in a demo-tenant user and returns their token.
+func (s *Server) As(username string) string {
+	if strings.HasPrefix(username, "neighbor.") {
+		return s.Login("neighbor", username)
+	}
+	return s.Login("demo", username)
+}
+
+// Names runs a connection query and returns the node names, following pages.
+func (s *Server) Names(token, connection, where string) []string {
+	s.T.Helper()
+	var names []string
+	after := ""
+	for {
+		args := "first: 500"
+		if where != "" {
+			args += ", where: " + where
+		}
+		if after != "" {
+			args += fmt.Sprintf(", after: %q", after)
+		}
+		field := "name"
+		if connection == "users" {
+			field = "name: username"
+		}
+		if connection == "posts" {
+			field = "name: title"
+		}
+		q := fmt.Sprintf(`{ c: %s(%s) { totalCount pageInfo { hasNextPage endCursor } edges { node { %s } } } }`, connection, args, field)
+		r := s.MustDo(token, q, nil)
+		var out struct {
+			C struct {
+				TotalCount int
+				PageInfo   struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+				Edges []struct{ Node struct{ Name string } }
+			}
+		}
+		r.Decode(s.T, &out)
+		for _, e := range out.C.Edges {
+			names = append(names, e.Node.Name)
+		}
+		if !out.C.PageInfo.HasNextPage {
+			if len(names) != out.C.TotalCount {
+				s.T.Fatalf("%s: totalCount %d but %d nodes listed", connection, out.C.TotalCount, len(names))
+			}
+			return names
+		}
+		after = out.C.PageInfo.EndCursor
+	}
+}
