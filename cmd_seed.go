@@ -69,11 +69,10 @@ func seedDemo(ctx context.Context, args []string) error {
 		created = created || t.Created
 	}
 	if created {
-		var names []string
-		for _, u := range seed.Users() {
-			names = append(names, u.Tenant+"/"+u.Username)
+		fmt.Printf("Demo users, all with password %q:\n", seed.DemoPassword)
+		for _, t := range res.Tenants {
+			fmt.Printf("  %s: %s\n", t.Code, strings.Join(seed.Usernames(t.Code), ", "))
 		}
-		fmt.Printf("Demo users (tenant/username), password %q:\n  %s\n", seed.DemoPassword, strings.Join(names, "\n  "))
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func (t TenantResult) Status() string {
 	return "already present"
 }
 
-// String is e.g. "demo (示范县): created: 100 units (…), 48 supervisions, …".
+// String is e.g. "demo (示范县): created: units 100 (…), supervisions 48, …".
 func (t TenantResult) String() string {
 	return fmt.Sprintf("%s (%s): %s: %v", t.Code, t.Name, t.Status(), t.Counts)
 }
@@ -80,7 +80,7 @@ type Counts struct {
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d units (%d towns, %d departments, %d enterprises of which %d fuel stations, %d workshops, %d teams), %d supervisions, %d users, %d posts",
+	return fmt.Sprintf("units %d (towns %d, departments %d, enterprises %d incl. fuel stations %d, workshops %d, teams %d), supervisions %d, users %d, posts %d",
 		c.Units, c.Towns, c.Departments, c.Enterprises, c.FuelStations, c.Workshops, c.Teams, c.Supervisions, c.Users, c.Posts)
 }
 
