@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/dutychain/dutychain/internal/app"
 	"os"
 	"strings"
 
@@ -60,6 +61,10 @@ func seedDemo(ctx context.Context, args []string) error {
 	res, err := seed.Demo(ctx, d.Client)
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing of that tenant was written)", d, err)
+	}
+	// Running servers pick the new tenants' default policy up at their next poll.
+	if err := app.EnsurePolicies(ctx, d); err != nil {
+		return err
 	}
 	fmt.Printf("Seeded %s:\n", d)
 	created := false
