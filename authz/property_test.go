@@ -750,8 +750,19 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 	}
 
 	// Writes through the ent hooks, rolled back.
+	// Mostly objects the viewer can read (where the role decides), some not.
+	var visible []row
+	for _, r := range all {
+		if readable[r.id] {
+			visible = append(visible, r)
+		}
+	}
 	for range rapid.IntRange(2, 6).Draw(rt, "writes") {
-		r := all[rapid.IntRange(0, len(all)-1).Draw(rt, "write.row")]
+		pool := all
+		if len(visible) > 0 && rapid.IntRange(0, 3).Draw(rt, "write.visible") > 0 {
+			pool = visible
+		}
+		r := pool[rapid.IntRange(0, len(pool)-1).Draw(rt, "write.row")]
 		action := "update"
 		if rapid.Bool().Draw(rt, "write.create") && (r.typ == "unit" || r.typ == "user") {
 			action = "create"

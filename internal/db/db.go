@@ -389,6 +389,7 @@ func (d *DB) SchemaDrift(ctx context.Context) ([]string, error) {
 	defer dir.Close()
 	m, err := schema.NewMigrate(entsql.OpenDB(d.Dialect, d.SQL),
 		schema.WithDir(dir),
+		schema.WithFormatter(atlasmigrate.DefaultFormatter), // one file, up statements only
 		schema.WithMigrationMode(schema.ModeInspect),
 		schema.WithDialect(d.Dialect),
 		schema.WithDropColumn(true),

@@ -35,7 +35,7 @@ func TestMigrationFilesMatchEntSchema(t *testing.T) {
 		}
 		if len(stmts) > 0 {
 			t.Errorf("the %s migration files do not match the ent schema; run `make migrations name=<what_changed>`. "+
-				"A database built from them needs:\n%s", testdb.Name(d.Dialect), strings.Join(stmts, ";\n"))
+				"A database built from them needs:\n%s", testdb.Name(d.Dialect), strings.Join(stmts, "\n"))
 		}
 	})
 }
