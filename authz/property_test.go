@@ -154,6 +154,9 @@ func genWorld(rt *rapid.T) *world {
 		w.users = append(w.users, gUser{home: pick(rt, "home", all), disabled: rapid.IntRange(0, 9).Draw(rt, "disabled") == 0})
 		for range rapid.IntRange(0, 3).Draw(rt, fmt.Sprintf("user%d.posts", i)) {
 			p := gPost{user: i, unit: pick(rt, "post.unit", all), role: pick(rt, "post.role", propRoles)}
+			if len(depts) > 0 && rapid.IntRange(0, 3).Draw(rt, "post.atDepartment") == 0 {
+				p.unit = pick(rt, "post.department", depts) // 管行业必须管安全: exercise supervision
+			}
 			if rapid.IntRange(0, 2).Draw(rt, "post.restricted") == 0 {
 				p.sectors = drawSectors(rt, "post.sectors")
 			}

@@ -59,7 +59,7 @@ func New(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	limits := Limits{
-		MaxDepth: d.Config.MaxDepth, MaxComplexity: d.Config.MaxComplexity, MaxAliases: d.Config.MaxComplexity / 10,
+		MaxDepth: d.Config.MaxDepth, MaxComplexity: d.Config.MaxComplexity, MaxAliases: d.Config.MaxAliases,
 		DefaultPage: d.Config.DefaultPage, MaxPage: d.Config.MaxPage,
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver}))
@@ -88,7 +88,7 @@ func New(d Deps) http.Handler {
 	gql.AroundFields(pageSizeMiddleware(limits))
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", batch(gql, d.Config.MaxBatch, d.Log))
+	mux.Handle("/graphql", codeTransportErrors(batch(gql, d.Config.MaxBatch, d.Log)))
 	mux.Handle("GET /{$}", playground.Handler("dutychain GraphiQL", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

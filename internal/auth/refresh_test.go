@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,15 +208,13 @@ func TestRefreshLostRace(t *testing.T) {
 	// lookup and its update (what READ COMMITTED on PostgreSQL allows; SQLite
 	// serializes the transactions instead): just before the conditional
 	// update runs, the row is marked used behind its back.
-	var once sync.Once
+	var fired atomic.Bool
 	client.RefreshToken.Use(func(next ent.Mutator) ent.Mutator {
 		return hook.RefreshTokenFunc(func(ctx context.Context, m *ent.RefreshTokenMutation) (ent.Value, error) {
-			if _, ok := m.UsedAt(); ok && m.Op().Is(ent.OpUpdate) {
-				once.Do(func() {
-					err = m.Client().RefreshToken.Update().
-						Where(refreshtoken.TokenHash(HashRefreshToken(tok))).
-						SetUsedAt(time.Now()).Exec(ctx)
-				})
+			if _, ok := m.UsedAt(); ok && m.Op().Is(ent.OpUpdate) && fired.CompareAndSwap(false, true) {
+				err = m.Client().RefreshToken.Update().
+					Where(refreshtoken.TokenHash(HashRefreshToken(tok))).
+					SetUsedAt(time.Now()).Exec(ctx)
 			}
 			return next.Mutate(ctx, m)
 		})

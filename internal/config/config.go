@@ -47,6 +47,7 @@ type Config struct {
 	MaxComplexity int
 	MaxTokens     int
 	MaxBatch      int
+	MaxAliases    int
 	DefaultPage   int
 	MaxPage       int
 	MaxBodyBytes  int64
@@ -75,6 +76,7 @@ func Default() Config {
 		MaxComplexity:    20000,
 		MaxTokens:        5000,
 		MaxBatch:         10,
+		MaxAliases:       100,
 		DefaultPage:      50,
 		MaxPage:          500,
 		MaxBodyBytes:     1 << 20,
@@ -155,6 +157,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.integer(&c.MaxDepth, "max-depth", "DUTYCHAIN_MAX_DEPTH", "maximum query depth")
 	b.integer(&c.MaxComplexity, "max-complexity", "DUTYCHAIN_MAX_COMPLEXITY", "maximum query complexity (connections weigh by page size)")
 	b.integer(&c.MaxTokens, "max-tokens", "DUTYCHAIN_MAX_TOKENS", "maximum parser tokens per document")
+	b.integer(&c.MaxAliases, "max-aliases", "DUTYCHAIN_MAX_ALIASES", "maximum aliased fields per operation")
 	b.integer(&c.MaxBatch, "max-batch", "DUTYCHAIN_MAX_BATCH", "maximum operations in one batched request")
 	b.integer(&c.DefaultPage, "default-page", "DUTYCHAIN_DEFAULT_PAGE", "page size when first/last is omitted")
 	b.integer(&c.MaxPage, "max-page", "DUTYCHAIN_MAX_PAGE", "largest allowed first/last")
@@ -217,10 +220,10 @@ func (c *Config) Verify() error {
 	}
 	positive := map[string]int{
 		"max-depth": c.MaxDepth, "max-complexity": c.MaxComplexity, "max-tokens": c.MaxTokens,
-		"max-batch": c.MaxBatch, "default-page": c.DefaultPage, "max-page": c.MaxPage,
+		"max-batch": c.MaxBatch, "max-aliases": c.MaxAliases, "default-page": c.DefaultPage, "max-page": c.MaxPage,
 		"login-max-failures": c.LoginMaxFailures,
 	}
-	for _, name := range []string{"max-depth", "max-complexity", "max-tokens", "max-batch", "default-page", "max-page", "login-max-failures"} {
+	for _, name := range []string{"max-depth", "max-complexity", "max-tokens", "max-batch", "max-aliases", "default-page", "max-page", "login-max-failures"} {
 		if positive[name] <= 0 {
 			bad("%s %d: must be positive", name, positive[name])
 		}

@@ -1,0 +1,529 @@
+package graph_test
+
+// Every mutation of the schema, enumerated by introspection so that a new
+// mutation is covered (or fails this test until its author adds a "good"
+// input below): unauthenticated → UNAUTHENTICATED, AUDITOR → FORBIDDEN,
+// another tenant's object → NOT_FOUND, and nothing written in any of these.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/gid"
+	"github.com/dutychain/dutychain/internal/seed"
+)
+
+// ref stands for the id of an object in a "good" input; each mode of the
+// test resolves it to a real id of the demo tenant (visible to the AUDITOR
+// and the ADMIN), to an id of the other tenant, or to an id that exists
+// nowhere.
+type ref string
+
+const (
+	refTown           ref = "town"            // a TOWN unit
+	refEnterpriseUnit ref = "enterprise-unit" // an ENTERPRISE unit
+	refWorkshop       ref = "workshop"        // a WORKSHOP unit
+	refEnterprise     ref = "enterprise"      // an Enterprise profile
+	refUser           ref = "user"
+	refPost           ref = "post"
+)
+
+// mutationCase is the hand-written part of one mutation's call.
+type mutationCase struct {
+	// args override the generated arguments; input objects are merged with
+	// their generated required fields. Values may hold refs.
+	args map[string]any
+	// public mutations need no token (login, refreshToken).
+	public bool
+	// auditorMay: the AUDITOR may call it (own password, own sessions).
+	auditorMay bool
+}
+
+// goodInputs holds a minimal valid call of every mutation: as the demo ADMIN
+// with demo ids it succeeds. A mutation missing here fails the test.
+func goodInputs() map[string]mutationCase {
+	credit, err := domain.CreditCodeWithCheck("91341199MA2Q7K3L1")
+	if err != nil {
+		panic(err)
+	}
+	return map[string]mutationCase{
+		"login":        {public: true},
+		"refreshToken": {public: true},
+		"logout":       {auditorMay: true},
+		"changePassword": {auditorMay: true, args: map[string]any{"input": map[string]any{
+			"currentPassword": seed.DemoPassword, "newPassword": "auditor-new-password-1"}}},
+		"createUnit": {args: map[string]any{"input": map[string]any{
+			"kind": "WORKSHOP", "name": "测试车间", "code": "MUT-WS-1", "parentID": refEnterpriseUnit}}},
+		"updateUnit": {args: map[string]any{"id": refWorkshop, "input": map[string]any{"name": "改名后的车间"}}},
+		"createEnterprise": {args: map[string]any{"input": map[string]any{
+			"name": "测试加油站", "code": "MUT-FUEL-1", "townID": refTown, "creditCode": credit, "sector": "FUEL"}}},
+		"updateEnterprise": {args: map[string]any{"id": refEnterprise, "input": map[string]any{"address": "测试路1号"}}},
+		"createUser": {args: map[string]any{"input": map[string]any{
+			"username": "mut.user", "displayName": "测试用户", "password": seed.DemoPassword, "unitID": refTown}}},
+		"updateUser": {args: map[string]any{"id": refUser, "input": map[string]any{"phone": "13900000000"}}},
+		"createPost": {args: map[string]any{"input": map[string]any{
+			"userID": refUser, "unitID": refTown, "role": "INSPECTOR", "title": "测试岗位"}}},
+		"updatePost":       {args: map[string]any{"id": refPost, "input": map[string]any{"title": "改名后的岗位"}}},
+		"endPost":          {args: map[string]any{"id": refPost}},
+		"addPolicyRule":    {args: map[string]any{"input": map[string]any{"role": "INSPECTOR", "object": "unit", "action": "update"}}},
+		"removePolicyRule": {args: map[string]any{"input": map[string]any{"role": "INSPECTOR", "object": "*", "action": "read"}}},
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Introspection.
+
+type typeRef struct {
+	Kind   string
+	Name   string
+	OfType *typeRef
+}
+
+func (t typeRef) String() string {
+	switch t.Kind {
+	case "NON_NULL":
+		return t.OfType.String() + "!"
+	case "LIST":
+		return "[" + t.OfType.String() + "]"
+	}
+	return t.Name
+}
+
+func (t typeRef) named() typeRef {
+	for t.OfType != nil {
+		t = *t.OfType
+	}
+	return t
+}
+
+type inputValue struct {
+	Name string
+	Type typeRef
+}
+
+type introspected struct {
+	mutations []struct {
+		Name string
+		Args []inputValue
+		Type typeRef
+	}
+	types map[string]struct {
+		Kind        string
+		InputFields []inputValue
+		EnumValues  []struct{ Name string }
+	}
+}
+
+const introspectionQuery = `{ __schema {
+	mutationType { fields { name args { name type { ...T } } type { ...T } } }
+	types { name kind inputFields { name type { ...T } } enumValues { name } }
+} }
+fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`
+
+func introspect(t *testing.T, s *apitest.Server, token string) introspected {
+	r := gqOK(t, s, token, introspectionQuery, nil)
+	var out struct {
+		Schema struct {
+			MutationType struct {
+				Fields []struct {
+					Name string
+					Args []inputValue
+					Type typeRef
+				}
+			}
+			Types []struct {
+				Name        string
+				Kind        string
+				InputFields []inputValue
+				EnumValues  []struct{ Name string }
+			}
+		} `json:"__schema"`
+	}
+	r.Decode(t, &out)
+	in := introspected{mutations: out.Schema.MutationType.Fields, types: map[string]struct {
+		Kind        string
+		InputFields []inputValue
+		EnumValues  []struct{ Name string }
+	}{}}
+	for _, ty := range out.Schema.Types {
+		in.types[ty.Name] = struct {
+			Kind        string
+			InputFields []inputValue
+			EnumValues  []struct{ Name string }
+		}{ty.Kind, ty.InputFields, ty.EnumValues}
+	}
+	require.NotEmpty(t, in.mutations, "introspection lists no mutation")
+	return in
+}
+
+// ---------------------------------------------------------------------------
+// Building calls.
+
+// generate returns a value of type ty: the override when given (resolved
+// through ids), else dummy values for required scalars and enums and the
+// required fields of input objects. An ID without a hand-written value is an
+// error: a dummy id would make every check pass for the wrong reason.
+func (in introspected) generate(ty typeRef, override any, hasOverride bool, ids map[ref]string, path string) (any, error) {
+	switch ty.Kind {
+	case "NON_NULL":
+		return in.generate(*ty.OfType, override, hasOverride, ids, path)
+	case "LIST":
+		if hasOverride {
+			return resolveRefs(override, ids), nil
+		}
+		v, err := in.generate(*ty.OfType, nil, false, ids, path+"[0]")
+		if err != nil {
+			return nil, err
+		}
+		return []any{v}, nil
+	}
+	def, ok := in.types[ty.Name]
+	if !ok {
+		return nil, fmt.Errorf("%s: unknown type %s", path, ty.Name)
+	}
+	switch def.Kind {
+	case "INPUT_OBJECT":
+		ov := map[string]any{}
+		if hasOverride {
+			m, ok := override.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("%s: the good input must be an object", path)
+			}
+			ov = m
+		}
+		known := map[string]bool{}
+		obj := map[string]any{}
+		for _, f := range def.InputFields {
+			known[f.Name] = true
+			v, has := ov[f.Name]
+			if !has && f.Type.Kind != "NON_NULL" {
+				continue
+			}
+			val, err := in.generate(f.Type, v, has, ids, path+"."+f.Name)
+			if err != nil {
+				return nil, err
+			}
+			obj[f.Name] = val
+		}
+		for k := range ov {
+			if !known[k] {
+				return nil, fmt.Errorf("%s: the good input names %q, which %s does not have", path, k, ty.Name)
+			}
+		}
+		return obj, nil
+	}
+	if hasOverride {
+		return resolveRefs(override, ids), nil
+	}
+	switch def.Kind {
+	case "ENUM":
+		return def.EnumValues[0].Name, nil
+	case "SCALAR":
+		switch ty.Name {
+		case "String":
+			return "x-" + strings.ReplaceAll(path, ".", "-"), nil
+		case "Int":
+			return 1, nil
+		case "Float":
+			return 1.5, nil
+		case "Boolean":
+			return false, nil
+		case "Time":
+			return "2022-06-01T00:00:00Z", nil
+		case "ID":
+			return nil, fmt.Errorf("%s: an ID needs a hand-written value (a ref) in goodInputs", path)
+		}
+		return nil, fmt.Errorf("%s: no dummy value for scalar %s: add one to the test or a good input", path, ty.Name)
+	}
+	return nil, fmt.Errorf("%s: cannot generate a %s", path, def.Kind)
+}
+
+func resolveRefs(v any, ids map[ref]string) any {
+	switch x := v.(type) {
+	case ref:
+		id, ok := ids[x]
+		if !ok {
+			panic("no id for ref " + string(x))
+		}
+		return id
+	case map[string]any:
+		out := map[string]any{}
+		for k, y := range x {
+			out[k] = resolveRefs(y, ids)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, y := range x {
+			out[i] = resolveRefs(y, ids)
+		}
+		return out
+	}
+	return v
+}
+
+func hasRef(v any) bool {
+	switch x := v.(type) {
+	case ref:
+		return true
+	case map[string]any:
+		for _, y := range x {
+			if hasRef(y) {
+				return true
+			}
+		}
+	case []any:
+		for _, y := range x {
+			if hasRef(y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// call is one built mutation request.
+type call struct {
+	query string
+	vars  map[string]any
+}
+
+func (in introspected) build(name string, c mutationCase, ids map[ref]string) (call, error) {
+	var m *struct {
+		Name string
+		Args []inputValue
+		Type typeRef
+	}
+	for i := range in.mutations {
+		if in.mutations[i].Name == name {
+			m = &in.mutations[i]
+		}
+	}
+	if m == nil {
+		return call{}, fmt.Errorf("no mutation %s", name)
+	}
+	var params, args []string
+	vars := map[string]any{}
+	known := map[string]bool{}
+	for _, a := range m.Args {
+		known[a.Name] = true
+		ov, has := c.args[a.Name]
+		if !has && a.Type.Kind != "NON_NULL" {
+			continue
+		}
+		v, err := in.generate(a.Type, ov, has, ids, name+"."+a.Name)
+		if err != nil {
+			return call{}, err
+		}
+		params = append(params, fmt.Sprintf("$%s: %s", a.Name, a.Type))
+		args = append(args, fmt.Sprintf("%s: $%s", a.Name, a.Name))
+		vars[a.Name] = v
+	}
+	for k := range c.args {
+		if !known[k] {
+			return call{}, fmt.Errorf("%s: the good input names argument %q, which the mutation does not have", name, k)
+		}
+	}
+	q := "mutation"
+	if len(params) > 0 {
+		q += "(" + strings.Join(params, ", ") + ")"
+	}
+	q += " { " + name
+	if len(args) > 0 {
+		q += "(" + strings.Join(args, ", ") + ")"
+	}
+	switch in.types[m.Type.named().Name].Kind {
+	case "OBJECT", "INTERFACE", "UNION":
+		q += " { __typename }"
+	}
+	return call{query: q + " }", vars: vars}, nil
+}
+
+// ---------------------------------------------------------------------------
+
+func TestEveryMutationIsGuarded(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		admin, auditor, nb := s.As("admin"), s.As("auditor.county"), s.As(seed.NeighborSecretary)
+		schema := introspect(t, s, admin)
+		cases := goodInputs()
+
+		var all []string
+		for _, m := range schema.mutations {
+			all = append(all, m.Name)
+		}
+		sort.Strings(all)
+		t.Run("every mutation has a good input in this test", func(t *testing.T) {
+			for _, name := range all {
+				if _, ok := cases[name]; !ok {
+					t.Errorf("mutation %s has no entry in goodInputs (mutations_test.go): add a minimal valid call so that its guards are tested", name)
+				}
+			}
+			for name := range cases {
+				require.Contains(t, all, name, "goodInputs names %s, which is not in the schema any more", name)
+			}
+		})
+
+		demoIDs := map[ref]string{
+			refTown:           unitID(t, s, admin, seed.CodeTownChengguan),
+			refEnterpriseUnit: unitID(t, s, admin, "ENT-MECH"),
+			refWorkshop:       unitID(t, s, admin, "WS-MECH-ASSEMBLY"),
+			refEnterprise:     enterpriseID(t, s, admin, nameMech),
+			refUser:           userID(t, s, admin, "bureau.inspector1"),
+			refPost:           postOfUser(t, s, admin, "bureau.inspector2"),
+		}
+		neighborIDs := map[ref]string{
+			refTown:           unitID(t, s, nb, seed.CodeNeighborTownHekou),
+			refEnterpriseUnit: unitID(t, s, nb, seed.CodeNeighborBuilding),
+			refWorkshop:       unitID(t, s, nb, seed.CodeNeighborWorkshop),
+			refEnterprise:     enterpriseID(t, s, nb, nameNeighborBld),
+			refUser:           userID(t, s, nb, "neighbor.head"),
+			refPost:           postOfUser(t, s, nb, "neighbor.head"),
+		}
+		const (
+			enterprisesBase = 1 << 32
+			postsBase       = 4 << 32
+			unitsBase       = 8 << 32
+			usersBase       = 9 << 32
+		)
+		missingIDs := map[ref]string{
+			refTown: gid.Encode(unitsBase + 999_999), refEnterpriseUnit: gid.Encode(unitsBase + 999_998),
+			refWorkshop: gid.Encode(unitsBase + 999_997), refEnterprise: gid.Encode(enterprisesBase + 999_999),
+			refUser: gid.Encode(usersBase + 999_999), refPost: gid.Encode(postsBase + 999_999),
+		}
+
+		build := func(t *testing.T, name string, ids map[ref]string) call {
+			c, err := schema.build(name, cases[name], ids)
+			require.NoError(t, err)
+			return c
+		}
+		guarded := func(yield func(name string, c mutationCase) bool) {
+			for _, name := range all {
+				c, ok := cases[name]
+				if !ok || c.public {
+					continue
+				}
+				if !yield(name, c) {
+					return
+				}
+			}
+		}
+
+		for name := range guarded {
+			t.Run(name+" without a token is UNAUTHENTICATED and writes nothing", func(t *testing.T) {
+				c := build(t, name, demoIDs)
+				before := snapshot(t, s)
+				r := gq(t, s, "", c.query, c.vars)
+				requireCode(t, r, "UNAUTHENTICATED", c.query)
+				requireUnchanged(t, s, before)
+			})
+			t.Run(name+" with a malformed token is UNAUTHENTICATED and writes nothing", func(t *testing.T) {
+				c := build(t, name, demoIDs)
+				before := snapshot(t, s)
+				r := gq(t, s, "not-a-token", c.query, c.vars)
+				requireCode(t, r, "UNAUTHENTICATED", c.query)
+				requireUnchanged(t, s, before)
+			})
+		}
+		for name, mc := range guarded {
+			if mc.auditorMay {
+				continue
+			}
+			t.Run(name+" as auditor.county is FORBIDDEN and writes nothing", func(t *testing.T) {
+				c := build(t, name, demoIDs)
+				before := snapshot(t, s)
+				r := gq(t, s, auditor, c.query, c.vars)
+				requireCode(t, r, "FORBIDDEN", c.query)
+				requireUnchanged(t, s, before)
+			})
+		}
+		for name, mc := range guarded {
+			if !hasRef(mc.args) {
+				continue // acts on no object (own password, own sessions, the tenant's policy)
+			}
+			t.Run(name+" as admin on an object of the other tenant is NOT_FOUND and writes nothing", func(t *testing.T) {
+				c := build(t, name, neighborIDs)
+				before := snapshot(t, s)
+				r := gq(t, s, admin, c.query, c.vars)
+				requireCode(t, r, "NOT_FOUND", c.query)
+				requireUnchanged(t, s, before)
+
+				// Indistinguishable from an id that exists nowhere.
+				m := build(t, name, missingIDs)
+				rm := gq(t, s, admin, m.query, m.vars)
+				requireCode(t, rm, "NOT_FOUND", m.query)
+				require.Equal(t, rm.Errors[0].Message, r.Errors[0].Message, "the other tenant's object must look like no object at all")
+				require.Equal(t, rm.Errors[0].Extensions, r.Errors[0].Extensions)
+				requireUnchanged(t, s, before)
+			})
+		}
+		for name, mc := range guarded {
+			if !hasRef(mc.args) {
+				continue
+			}
+			t.Run(name+" as the other tenant's secretary on a demo object is NOT_FOUND and writes nothing", func(t *testing.T) {
+				c := build(t, name, demoIDs)
+				before := snapshot(t, s)
+				r := gq(t, s, nb, c.query, c.vars)
+				requireCode(t, r, "NOT_FOUND", c.query)
+				requireUnchanged(t, s, before)
+			})
+		}
+
+		// The refusals above were for the right reason: the same calls are
+		// valid. The AUDITOR may change their own password and log out.
+		t.Run("auditor.county may change their own password", func(t *testing.T) {
+			c := build(t, "changePassword", demoIDs)
+			r := gqOK(t, s, auditor, c.query, c.vars)
+			require.JSONEq(t, `{"changePassword": true}`, string(r.Data))
+			login := `mutation($in: LoginInput!) { login(input: $in) { accessToken } }`
+			r = gq(t, s, "", login, map[string]any{"in": map[string]any{"tenant": "demo", "username": "auditor.county", "password": "auditor-new-password-1"}})
+			require.Empty(t, r.Errors, "the new password works")
+			r = gq(t, s, "", login, map[string]any{"in": map[string]any{"tenant": "demo", "username": "auditor.county", "password": seed.DemoPassword}})
+			require.NotEmpty(t, r.Errors, "the old password no longer works")
+		})
+		t.Run("auditor.county may log out", func(t *testing.T) {
+			c := build(t, "logout", demoIDs)
+			r := gqOK(t, s, auditor, c.query, c.vars)
+			require.JSONEq(t, `{"logout": true}`, string(r.Data))
+		})
+		for name, mc := range guarded {
+			if mc.auditorMay {
+				continue
+			}
+			t.Run(name+" as admin on demo objects succeeds (the good input is good)", func(t *testing.T) {
+				c := build(t, name, demoIDs)
+				before := snapshot(t, s)
+				gqOK(t, s, admin, c.query, c.vars)
+				// The snapshot sees the write: the "nothing written" checks
+				// above are not blind.
+				require.NotEqual(t, before, snapshot(t, s), "a successful %s changed no watched table", name)
+			})
+		}
+	})
+}
+
+// postOfUser returns the id of the first post of username.
+func postOfUser(t testing.TB, s *apitest.Server, token, username string) string {
+	t.Helper()
+	r := gqOK(t, s, token, `query($u: String!) { users(where: {username: $u}) { edges { node { posts(first: 1) { edges { node { id } } } } } } }`,
+		map[string]any{"u": username})
+	var out struct {
+		Users struct {
+			Edges []struct {
+				Node struct {
+					Posts struct{ Edges []struct{ Node struct{ ID string } } }
+				}
+			}
+		}
+	}
+	r.Decode(t, &out)
+	require.Len(t, out.Users.Edges, 1)
+	require.NotEmpty(t, out.Users.Edges[0].Node.Posts.Edges)
+	return out.Users.Edges[0].Node.Posts.Edges[0].Node.ID
+}
