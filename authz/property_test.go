@@ -18,7 +18,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -1017,4 +1019,49 @@ func TestHasWithBypassesScope(t *testing.T) {
 		}
 		t.Logf("known ent limitation reproduced: HasChildrenWith(out-of-scope id) matched the visible town %v; the GraphQL where inputs do not expose has…With (TestWhereInputsOfferNoHasWith)", leaked)
 	})
+}
+
+// TestNoHasWithInProductionCode guards the Go side of the same trap: no
+// production package builds Has<Edge>With predicates (they would run without
+// the viewer's filter). A deliberate use under authz.SystemContext, after its
+// own checks, may be added to allowed with a reason.
+func TestNoHasWithInProductionCode(t *testing.T) {
+	allowed := map[string]string{} // "path:line" → reason
+	call := regexp.MustCompile(`\.Has[A-Z]\w*With\(`)
+	scanned := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "ent", ".git", "node_modules", "testdata", "migrations":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		scanned++
+		for i, line := range strings.Split(string(b), "\n") {
+			if call.MatchString(line) {
+				at := fmt.Sprintf("%s:%d", path, i+1)
+				if _, ok := allowed[at]; !ok {
+					t.Errorf("%s: %s — Has…With runs an EXISTS without the scope filter (ent issue 4509)", at, strings.TrimSpace(line))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scanned < 10 {
+		t.Fatalf("scanned only %d Go files from the module root", scanned)
+	}
 }

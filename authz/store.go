@@ -185,8 +185,12 @@ func (s *Store) ChangeRule(ctx context.Context, rootPath string, r Rule, add boo
 	if v == nil || v.system {
 		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
-	if err := Check(ctx, Object{Type: "policy", Tenant: v.Tenant, Path: rootPath}, "update"); err != nil {
-		return nil, err
+	allowed, err := v.Policy.Decide(v, Object{Type: "policy", Tenant: v.Tenant, Path: rootPath}, "update")
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "internal error", err)
+	}
+	if !allowed {
+		return nil, apperr.ForbiddenErr("change the tenant's policy (only a tenant-level ADMIN may)")
 	}
 	if !knownRole(r.Role) {
 		return nil, apperr.Invalid("role", "unknown role")

@@ -68,10 +68,12 @@ func TestTenantTermBindsEveryGrant(t *testing.T) {
 		}
 		vctx := authz.NewContext(ctx, v)
 		leaks := map[string]func() (int, error){
-			"units":       func() (int, error) { return d.Client.Unit.Query().Where(unit.TenantID(b.tenant)).Count(vctx) },
-			"enterprises": func() (int, error) { return d.Client.Enterprise.Query().Where(enterprise.TenantID(b.tenant)).Count(vctx) },
-			"users":       func() (int, error) { return d.Client.User.Query().Where(user.TenantID(b.tenant)).Count(vctx) },
-			"posts":       func() (int, error) { return d.Client.Post.Query().Where(post.TenantID(b.tenant)).Count(vctx) },
+			"units": func() (int, error) { return d.Client.Unit.Query().Where(unit.TenantID(b.tenant)).Count(vctx) },
+			"enterprises": func() (int, error) {
+				return d.Client.Enterprise.Query().Where(enterprise.TenantID(b.tenant)).Count(vctx)
+			},
+			"users": func() (int, error) { return d.Client.User.Query().Where(user.TenantID(b.tenant)).Count(vctx) },
+			"posts": func() (int, error) { return d.Client.Post.Query().Where(post.TenantID(b.tenant)).Count(vctx) },
 		}
 		for _, name := range []string{"units", "enterprises", "users", "posts"} {
 			n, err := leaks[name]()

@@ -14,16 +14,19 @@ import (
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/graph/model"
+	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
 
 // SupervisingDepartments is the resolver for the supervisingDepartments field.
 func (r *enterpriseResolver) SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error) {
-	return r.Client.Unit.Query().
-		Where(unit.IDIn(r.Client.Supervision.Query().Where(supervision.EnterpriseID(obj.UnitID)).
-			Select(supervision.FieldDepartmentID).IntsX(ctx)...)).
-		Order(ent.Asc(unit.FieldCode)).All(ctx)
+	ids, err := r.Client.Supervision.Query().Where(supervision.EnterpriseID(obj.UnitID)).
+		Select(supervision.FieldDepartmentID).Ints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Client.Unit.Query().Where(unit.IDIn(ids...)).Order(ent.Asc(unit.FieldCode)).All(ctx)
 }
 
 // Login is the resolver for the login field.
@@ -219,8 +222,12 @@ func (r *queryResolver) PolicyRules(ctx context.Context) ([]*model.PolicyRule, e
 	if err != nil {
 		return nil, err
 	}
-	if err := authz.Check(ctx, authz.Object{Type: "policy", Tenant: v.Tenant, Path: root}, "read"); err != nil {
+	ok, err := v.Policy.Decide(v, authz.Object{Type: "policy", Tenant: v.Tenant, Path: root}, "read")
+	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		return nil, apperr.ForbiddenErr("read the tenant's policy (it needs read rights at the tenant root)")
 	}
 	return toRules(v.Policy.Rules(v.Tenant)), nil
 }

@@ -6,7 +6,6 @@ package graph_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -63,26 +62,15 @@ func oneLine(q string) string {
 	return q
 }
 
-// field decodes one JSON path (dot-separated object keys) of r.Data.
-func field(t testing.TB, r *apitest.Response, path string) any {
-	t.Helper()
-	var v any
-	require.NoError(t, json.Unmarshal(r.Data, &v), "data %s", r.Data)
-	for _, k := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		require.True(t, ok, "data %s: %s is not an object at %q", r.Data, path, k)
-		v = m[k]
-	}
-	return v
-}
-
 // idOf returns the id of the single node of connection matching where, as
 // token sees it.
 func idOf(t testing.TB, s *apitest.Server, token, connection, where string) string {
 	t.Helper()
 	r := gqOK(t, s, token, fmt.Sprintf(`{ c: %s(where: %s, first: 2) { edges { node { id } } } }`, connection, where), nil)
 	var out struct {
-		C struct{ Edges []struct{ Node struct{ ID string } } }
+		C struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	r.Decode(t, &out)
 	require.Len(t, out.C.Edges, 1, "%s(where: %s) as this caller", connection, where)

@@ -7,9 +7,11 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/internal/apperr"
 )
 
 // Node is the resolver for the node field.
@@ -29,12 +31,20 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	out := make([]ent.Noder, len(ids))
-	nodes, err := r.Client.Noders(ctx, ids)
-	if err != nil && !onlyNotFound(err) {
-		return nil, err
+	if r.MaxIDs > 0 && len(ids) > r.MaxIDs {
+		return nil, &apperr.Error{Code: apperr.BadUserInput, Field: "ids", Reason: "LIST_TOO_LONG",
+			Message: fmt.Sprintf("nodes takes at most %d ids", r.MaxIDs)}
 	}
-	copy(out, nodes)
+	// One lookup per id: ids of many types may be mixed, and an id outside
+	// the caller's scope must give null in its place, not an error.
+	out := make([]ent.Noder, len(ids))
+	for i, id := range ids {
+		n, err := r.Client.Noder(ctx, id)
+		if err != nil && !onlyNotFound(err) {
+			return nil, err
+		}
+		out[i] = n
+	}
 	return out, nil
 }
 

@@ -2432,7 +2432,7 @@ scalar Time
 extend type Query {
   "The signed-in user, their valid posts and a summary of their jurisdiction."
   me: Me!
-  "The tenant's casbin policy (role → object type, action). ADMIN only."
+  "The tenant's casbin policy (role → object type, action). Readable with read rights at the tenant root; changed by a tenant-level ADMIN."
   policyRules: [PolicyRule!]!
 }
 

@@ -517,7 +517,9 @@ func postOfUser(t testing.TB, s *apitest.Server, token, username string) string 
 		Users struct {
 			Edges []struct {
 				Node struct {
-					Posts struct{ Edges []struct{ Node struct{ ID string } } }
+					Posts struct {
+						Edges []struct{ Node struct{ ID string } }
+					}
 				}
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"github.com/hashicorp/go-multierror"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
@@ -22,6 +23,8 @@ type Resolver struct {
 	Org    *org.Service
 	Auth   *auth.Service
 	Policy *authz.Store
+	// MaxIDs caps nodes(ids:).
+	MaxIDs int
 }
 
 // viewer returns the authenticated viewer or UNAUTHENTICATED.
@@ -43,6 +46,10 @@ func onlyNotFound(err error) bool {
 				return false
 			}
 		}
+		return true
+	}
+	var gerr *gqlerror.Error
+	if errors.As(err, &gerr) && gerr.Extensions["code"] == "NOT_FOUND" {
 		return true
 	}
 	return ent.IsNotFound(err)

@@ -674,18 +674,15 @@ func pageAll(t *testing.T, s *apitest.Server, token, connection, orderBy string,
 func TestPagingStaysInScope(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		for _, c := range []struct {
-			user, connection, orderBy string
+			user, connection, order, orderBy string
 		}{
-			{"bureau.fuel", "enterprises", ""},
-			{"bureau.fuel", "enterprises", "{field: NAME, direction: DESC}"},
-			{"chengguan.head", "units", "{field: NAME}"},
-			{"county.deputy.industry", "units", "{field: DEPTH}"},
-			{"xihe.deputy", "enterprises", "{field: EMPLOYEE_COUNT}"},
+			{"bureau.fuel", "enterprises", "id", ""},
+			{"bureau.fuel", "enterprises", "name descending", "{field: NAME, direction: DESC}"},
+			{"chengguan.head", "units", "name", "{field: NAME}"},
+			{"county.deputy.industry", "units", "depth", "{field: DEPTH}"},
+			{"xihe.deputy", "enterprises", "employee count", "{field: EMPLOYEE_COUNT}"},
 		} {
-			name := c.user + " pages through " + c.connection
-			if c.orderBy != "" {
-				name += " ordered by " + c.orderBy
-			}
+			name := c.user + " pages through " + c.connection + " by " + c.order
 			t.Run(name+" and gets exactly the full list once", func(t *testing.T) {
 				tok := tokenFor(s, c.user)
 				all := names(s, tok, c.connection, "")

@@ -20,6 +20,9 @@ type Limits struct {
 	MaxAliases    int
 	DefaultPage   int
 	MaxPage       int
+	// MaxList caps every list in arguments (ids, idIn, …): long lists
+	// would exceed the databases' bind-parameter limits.
+	MaxList int
 }
 
 // ExtensionName implements graphql.HandlerExtension.
@@ -45,6 +48,8 @@ func (l Limits) MutateOperationContext(ctx context.Context, rc *graphql.Operatio
 		return limitError("QUERY_TOO_COMPLEX", fmt.Sprintf("the query costs %d (page sizes multiply nested fields); the limit is %d", cost, l.MaxComplexity))
 	case w.badPage != "":
 		return limitError("PAGE_TOO_LARGE", w.badPage)
+	case w.longList != "":
+		return limitError("LIST_TOO_LONG", w.longList)
 	}
 	return nil
 }
@@ -61,6 +66,7 @@ type walker struct {
 	maxDepth int
 	aliases  int
 	badPage  string
+	longList string
 }
 
 const complexityCeiling = 1 << 40
@@ -81,6 +87,7 @@ func (w *walker) cost(set ast.SelectionSet, depth int, visiting map[string]bool)
 			if depth > w.maxDepth {
 				w.maxDepth = depth
 			}
+			w.checkLists(s)
 			mult := w.pageSize(s)
 			child := w.cost(s.SelectionSet, depth+1, visiting)
 			total = sat(total + sat(1+sat(mult*child)))
@@ -180,4 +187,43 @@ func pageSizeMiddleware(l Limits) graphql.FieldMiddleware {
 		}
 		return next(ctx)
 	}
+}
+
+// checkLists records the first argument list longer than MaxList, looking
+// into input objects (where: {and: [{idIn: […]}]}) and variables.
+func (w *walker) checkLists(f *ast.Field) {
+	if w.longList != "" || w.limits.MaxList <= 0 {
+		return
+	}
+	for _, arg := range f.Arguments {
+		v, err := arg.Value.Value(w.vars)
+		if err != nil {
+			continue
+		}
+		if path, n := longestList(v, arg.Name, w.limits.MaxList); path != "" {
+			w.longList = fmt.Sprintf("%s.%s has %d items; lists take at most %d", f.Name, path, n, w.limits.MaxList)
+			return
+		}
+	}
+}
+
+func longestList(v any, path string, limit int) (string, int) {
+	switch x := v.(type) {
+	case []any:
+		if len(x) > limit {
+			return path, len(x)
+		}
+		for _, item := range x {
+			if p, n := longestList(item, path+"[]", limit); p != "" {
+				return p, n
+			}
+		}
+	case map[string]any:
+		for k, item := range x {
+			if p, n := longestList(item, path+"."+k, limit); p != "" {
+				return p, n
+			}
+		}
+	}
+	return "", 0
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/gid"
 )
 
 // do sends a GraphQL document and checks that no error leaks internals.
@@ -202,33 +203,95 @@ func TestQueryLimits(t *testing.T) {
 			require.NotEmpty(t, r.Errors, "500 aliased root fields were executed")
 			require.Equal(t, "BAD_USER_INPUT", r.Code(), "%+v", r.Errors[0])
 		})
+		t.Run("nodes with as many ids as the maximum page runs", func(t *testing.T) {
+			var page struct {
+				Units struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+			doOK(t, s, tok, `{ units(first: 100) { edges { node { id } } } }`, nil).Decode(t, &page)
+			require.Len(t, page.Units.Edges, 100)
+			ids := make([]string, s.Config.MaxPage)
+			for i := range ids {
+				ids[i] = page.Units.Edges[i%100].Node.ID
+			}
+			r := doOK(t, s, tok, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids})
+			var out struct{ Nodes []struct{ ID string } }
+			r.Decode(t, &out)
+			require.Len(t, out.Nodes, len(ids))
+		})
+		// Lists in variables are not bounded by the token limit, only by the
+		// body size: a 1 MiB body holds tens of thousands of values.
+		t.Run("nodes with 40 000 ids is BAD_USER_INPUT, not INTERNAL", func(t *testing.T) {
+			ids := make([]string, 40_000)
+			for i := range ids {
+				ids[i] = gid.Encode(unitsBase + 1 + i)
+			}
+			r := do(t, s, tok, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids})
+			require.NotEmpty(t, r.Errors)
+			require.Equal(t, "BAD_USER_INPUT", r.Code(), "%d errors, the first %+v", len(r.Errors), r.Errors[0])
+		})
+		// Past the databases' bind-parameter limits (SQLite 32 766,
+		// PostgreSQL 65 535) a filter list must be refused, not fail in SQL.
+		t.Run("an idIn filter with 40 000 ids is never INTERNAL", func(t *testing.T) {
+			// 40 000 ids fit in the body limit (70 000 would not).
+			ids := make([]string, 40_000)
+			for i := range ids {
+				ids[i] = gid.Encode(unitsBase + 1 + i)
+			}
+			r := do(t, s, tok, `query($ids: [ID!]) { units(where: {idIn: $ids}) { totalCount } }`, map[string]any{"ids": ids})
+			for _, e := range r.Errors {
+				require.Equal(t, "BAD_USER_INPUT", e.Extensions["code"], "%+v", e)
+			}
+		})
+		t.Run("a usernameIn filter with 70 000 names is never INTERNAL", func(t *testing.T) {
+			names := make([]string, 70_000)
+			for i := range names {
+				names[i] = fmt.Sprint(i)
+			}
+			r := do(t, s, tok, `query($n: [String!]) { users(where: {usernameIn: $n}) { totalCount } }`, map[string]any{"n": names})
+			for _, e := range r.Errors {
+				require.Equal(t, "BAD_USER_INPUT", e.Extensions["code"], "%+v", e)
+			}
+		})
 		t.Run("the server is healthy after all of these", func(t *testing.T) {
 			healthy(t, s, tok)
 		})
 	})
 }
 
+// unitsBase is the first id of the units table (ent's global id ranges).
+const unitsBase = 8 << 32
+
 func TestAliasLimit(t *testing.T) {
-	// MaxAliases follows MaxComplexity (a tenth of it); a smaller budget
-	// makes the alias limit reachable within the token limit.
-	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
-		tok := s.As("admin")
-		aliases := func(n int) string {
-			var b strings.Builder
-			b.WriteString("{ units(first: 1) { ")
-			for i := 0; i < n; i++ {
-				fmt.Fprintf(&b, "c%d: totalCount ", i)
-			}
-			b.WriteString("} }")
-			return b.String()
+	aliases := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{ units(first: 1) { ")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "c%d: totalCount ", i)
 		}
-		t.Run("too many aliases are TOO_MANY_ALIASES", func(t *testing.T) {
-			refused(t, do(t, s, tok, aliases(150), nil), "TOO_MANY_ALIASES")
+		b.WriteString("} }")
+		return b.String()
+	}
+	t.Run("with the default limit", func(t *testing.T) {
+		apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+			tok := s.As("admin")
+			t.Run("one alias over the limit is TOO_MANY_ALIASES", func(t *testing.T) {
+				refused(t, do(t, s, tok, aliases(s.Config.MaxAliases+1), nil), "TOO_MANY_ALIASES")
+			})
+			t.Run("aliases up to the limit are fine", func(t *testing.T) {
+				doOK(t, s, tok, aliases(s.Config.MaxAliases), nil)
+			})
 		})
-		t.Run("a few aliases are fine", func(t *testing.T) {
-			doOK(t, s, tok, aliases(20), nil)
-		})
-	}, func(c *config.Config) { c.MaxComplexity = 1000 })
+	})
+	t.Run("with a configured limit", func(t *testing.T) {
+		apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+			tok := s.As("admin")
+			require.Equal(t, 5, s.Config.MaxAliases)
+			refused(t, do(t, s, tok, aliases(6), nil), "TOO_MANY_ALIASES")
+			doOK(t, s, tok, aliases(5), nil)
+		}, func(c *config.Config) { c.MaxAliases = 5 })
+	})
 }
 
 func TestBatchAndBody(t *testing.T) {

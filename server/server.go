@@ -60,7 +60,7 @@ func New(d Deps) http.Handler {
 	}
 	limits := Limits{
 		MaxDepth: d.Config.MaxDepth, MaxComplexity: d.Config.MaxComplexity, MaxAliases: d.Config.MaxAliases,
-		DefaultPage: d.Config.DefaultPage, MaxPage: d.Config.MaxPage,
+		DefaultPage: d.Config.DefaultPage, MaxPage: d.Config.MaxPage, MaxList: d.Config.MaxPage,
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver}))
 	gql.AddTransport(transport.Options{})

@@ -65,6 +65,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		Org:    &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
 		Auth:   authSvc,
 		Policy: store,
+		MaxIDs: cfg.MaxPage,
 	}
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,

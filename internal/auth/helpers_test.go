@@ -2,45 +2,33 @@ package auth
 
 import (
 	"context"
-	"database/sql"
-	"net/url"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 	"github.com/stretchr/testify/require"
-	_ "modernc.org/sqlite" // "sqlite" database/sql driver
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
-	_ "github.com/dutychain/dutychain/ent/runtime" // hooks and defaults of the schema
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/testdb"
 )
 
-// newClient returns an ent client on a fresh, migrated SQLite file database
-// with the platform's connection settings (WAL, busy timeout, BEGIN
-// IMMEDIATE, SQLite time format).
-//
-// TODO(lead): switch to internal/testdb once it exists, to run these tests
-// on PostgreSQL as well.
-func newClient(t *testing.T) *ent.Client {
+// eachDB runs fn once per database testdb offers (SQLite; PostgreSQL when
+// DUTYCHAIN_TEST_POSTGRES_URL is set), as subtests "on SQLite" and "on
+// PostgreSQL". newClient returns an ent client on a fresh, fully migrated
+// database of that dialect each time it is called.
+func eachDB(t *testing.T, fn func(t *testing.T, newClient func(t testing.TB) *ent.Client)) {
 	t.Helper()
-	params := url.Values{
-		"_pragma":      {"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"},
-		"_txlock":      {"immediate"},
-		"_time_format": {"sqlite"},
+	for _, dl := range testdb.Dialects(t) {
+		t.Run("on "+testdb.Name(dl), func(t *testing.T) {
+			fn(t, func(t testing.TB) *ent.Client {
+				t.Helper()
+				return testdb.Open(t, dl).Client
+			})
+		})
 	}
-	dsn := "file:" + filepath.Join(t.TempDir(), "auth.db") + "?" + params.Encode()
-	sdb, err := sql.Open("sqlite", dsn)
-	require.NoError(t, err)
-	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, sdb)))
-	t.Cleanup(func() { _ = client.Close() })
-	require.NoError(t, client.Schema.Create(authz.SystemContext(context.Background())))
-	return client
 }
 
 // fixture is one tenant with a root unit and users in it.

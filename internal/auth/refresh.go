@@ -115,8 +115,12 @@ func (r Refresher) IssueRefresh(ctx context.Context, client *ent.Client, tenantI
 // Rotate returns). On ErrRefreshReuse tenantID and userID are set, for the
 // audit record. Two concurrent rotations of one token cannot both succeed: the
 // token is marked used with a conditional update (used_at IS NULL) whose
-// affected-row count decides; the loser is treated as a reuse (PostgreSQL) or
-// fails on the database lock (SQLite).
+// affected-row count decides, and the loser is treated as a reuse. (On the
+// embedded SQLite database, whose write transactions begin IMMEDIATE, the
+// loser waits and then finds the token used: a reuse as well.)
+//
+// client must not be a transactional client: Rotate opens its own
+// transaction.
 func (r Refresher) Rotate(ctx context.Context, client *ent.Client, token string) (tenantID, userID int, newToken string, err error) {
 	ctx = authz.SystemContext(ctx)
 	if token == "" {

@@ -200,7 +200,7 @@ func (s *Service) CreateUnit(ctx context.Context, in CreateUnitInput) (*ent.Unit
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return out.Unwrap(), nil
 }
 
 // syncDefaultSupervision makes a department's DEFAULT supervision edges match
@@ -314,7 +314,7 @@ func (s *Service) UpdateUnit(ctx context.Context, id int, in UpdateUnitInput) (*
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return out.Unwrap(), nil
 }
 
 // reparent moves u under newParentID: it checks update rights at the old
@@ -510,7 +510,10 @@ func (s *Service) CreateEnterprise(ctx context.Context, in EnterpriseInput) (*en
 		out, err = c.Enterprise.Get(ctx, e.ID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 func creditTaken(ctx context.Context, c *ent.Client, tenant int, code string, except int) error {
@@ -617,7 +620,10 @@ func (s *Service) UpdateEnterprise(ctx context.Context, id int, in EnterpriseInp
 		out, err = c.Enterprise.Get(ctx, id)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
@@ -666,7 +672,10 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 		out, err = c.User.Get(ctx, u.ID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 // UpdateUserInput is what updateUser accepts.
@@ -736,7 +745,10 @@ func (s *Service) UpdateUser(ctx context.Context, id int, in UpdateUserInput) (*
 		out, err = c.User.Get(ctx, id)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 // PostInput is what createPost / updatePost accept.
@@ -845,7 +857,10 @@ func (s *Service) CreatePost(ctx context.Context, in PostInput) (*ent.Post, erro
 		out, err = c.Post.Get(ctx, p.ID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 // UpdatePost edits a post's sectors, title or validity window.
@@ -902,7 +917,10 @@ func (s *Service) UpdatePost(ctx context.Context, id int, in PostInput) (*ent.Po
 		out, err = c.Post.Get(ctx, id)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 // EndPost ends a post now.
