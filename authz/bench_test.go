@@ -378,7 +378,8 @@ func gqlQuery(tb testing.TB, client *ent.Client, v *authz.Viewer, query string, 
 	req.Header.Set("Content-Type", "application/json")
 	req = req.WithContext(authz.NewContext(req.Context(), v))
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, req)
+	// The per-request loaders are part of the server's handler chain.
+	graph.WithLoaders(client, srv).ServeHTTP(rec, req)
 	var out struct {
 		Data   map[string]any `json:"data"`
 		Errors []any          `json:"errors"`

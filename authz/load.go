@@ -20,6 +20,7 @@ import (
 // joined with their units.
 func LoadViewer(ctx context.Context, client *ent.Client, policy *Policy, userID, tenantID int, now time.Time) (*Viewer, error) {
 	sys := SystemContext(ctx)
+	now = now.UTC() // stored times are UTC (see the TimeMixin hook)
 	u, err := client.User.Query().
 		Where(user.ID(userID), user.TenantID(tenantID)).
 		Select(user.FieldID, user.FieldTenantID, user.FieldUsername, user.FieldStatus).

@@ -67,9 +67,12 @@ func (v *Viewer) compile(typ, action string) Predicate {
 		}
 		terms := make([]*sql.Predicate, 0, len(grants))
 		for _, g := range grants {
-			terms = append(terms, grantPredicate(s, g))
+			terms = append(terms, paren(grantPredicate(s, g)))
 		}
-		s.Where(sql.And(sql.EQ(s.C(ColTenant), tenant), sql.Or(terms...)))
+		// ent's Or collapses a single term without parentheses, so every
+		// term and the disjunction are parenthesised explicitly: the tenant
+		// condition must bind all of them.
+		s.Where(sql.And(sql.EQ(s.C(ColTenant), tenant), paren(sql.Or(terms...))))
 	}
 }
 
@@ -92,7 +95,7 @@ func grantPredicate(s *sql.Selector, g Grant) *sql.Predicate {
 	if g.UnitKind == "DEPARTMENT" {
 		sup := sql.Dialect(s.Dialect()).Select("enterprise_id").From(sql.Table("supervisions")).
 			Where(sql.EQ("department_id", g.UnitID))
-		territory = sql.Or(territory, sql.In(ent, sup))
+		territory = sql.Or(paren(territory), sql.In(ent, sup))
 	}
 	if len(g.Sectors) == 0 {
 		return territory
@@ -101,7 +104,14 @@ func grantPredicate(s *sql.Selector, g Grant) *sql.Predicate {
 	for i, x := range g.Sectors {
 		secs[i] = string(x)
 	}
-	return sql.And(territory, sql.Or(sql.IsNull(ent), sql.In(s.C(ColSector), secs...)))
+	return sql.And(paren(territory), paren(sql.Or(sql.IsNull(ent), sql.In(s.C(ColSector), secs...))))
+}
+
+// paren wraps p in parentheses whatever ent's nesting heuristics decide.
+func paren(p *sql.Predicate) *sql.Predicate {
+	return sql.P(func(b *sql.Builder) {
+		b.WriteByte('(').Join(p).WriteByte(')')
+	})
 }
 
 // pathPrefix matches paths under prefix with an index on both databases:

@@ -11,8 +11,6 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/post"
-	"github.com/dutychain/dutychain/ent/supervision"
-	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/org"
@@ -21,12 +19,7 @@ import (
 
 // SupervisingDepartments is the resolver for the supervisingDepartments field.
 func (r *enterpriseResolver) SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error) {
-	ids, err := r.Client.Supervision.Query().Where(supervision.EnterpriseID(obj.UnitID)).
-		Select(supervision.FieldDepartmentID).Ints(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.Client.Unit.Query().Where(unit.IDIn(ids...)).Order(ent.Asc(unit.FieldCode)).All(ctx)
+	return loadersFrom(ctx, r.Client).departments.Load(ctx, obj.UnitID)
 }
 
 // Login is the resolver for the login field.
@@ -179,11 +172,8 @@ func (r *mutationResolver) RemovePolicyRule(ctx context.Context, input model.Pol
 
 // User is the resolver for the user field.
 func (r *postResolver) User(ctx context.Context, obj *ent.Post) (*ent.User, error) {
-	u, err := obj.QueryUser().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, nil // the holder's home unit is outside the caller's jurisdiction
-	}
-	return u, err
+	// nil when the holder's home unit is outside the caller's jurisdiction.
+	return loadersFrom(ctx, r.Client).loadUser(ctx, obj.UserID)
 }
 
 // Me is the resolver for the me field.

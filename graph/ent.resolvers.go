@@ -53,8 +53,16 @@ func (r *queryResolver) Enterprises(ctx context.Context, after *entgql.Cursor[in
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Client.Enterprise.Query().Paginate(ctx, after, first, before, last,
+	conn, err := r.Client.Enterprise.Query().Paginate(ctx, after, first, before, last,
 		ent.WithEnterpriseOrder(orderBy), ent.WithEnterpriseFilter(where.Filter))
+	if err != nil || !requested(ctx, "edges", "node", "supervisingDepartments") {
+		return conn, err
+	}
+	nodes := make([]*ent.Enterprise, len(conn.Edges))
+	for i, e := range conn.Edges {
+		nodes[i] = e.Node
+	}
+	return conn, loadersFrom(ctx, r.Client).primeDepartments(ctx, nodes)
 }
 
 // Posts is the resolver for the posts field.

@@ -88,7 +88,7 @@ func New(d Deps) http.Handler {
 	gql.AroundFields(pageSizeMiddleware(limits))
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", codeTransportErrors(batch(gql, d.Config.MaxBatch, d.Log)))
+	mux.Handle("/graphql", codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log)))
 	mux.Handle("GET /{$}", playground.Handler("dutychain GraphiQL", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

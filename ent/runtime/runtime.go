@@ -57,8 +57,10 @@ func init() {
 	// casbinrule.DefaultV5 holds the default value on creation for the v5 field.
 	casbinrule.DefaultV5 = casbinruleDescV5.Default.(string)
 	enterpriseMixin := schema.Enterprise{}.Mixin()
+	enterpriseMixinHooks0 := enterpriseMixin[0].Hooks()
 	enterpriseHooks := schema.Enterprise{}.Hooks()
-	enterprise.Hooks[0] = enterpriseHooks[0]
+	enterprise.Hooks[0] = enterpriseMixinHooks0[0]
+	enterprise.Hooks[1] = enterpriseHooks[0]
 	enterpriseInters := schema.Enterprise{}.Interceptors()
 	enterprise.Interceptors[0] = enterpriseInters[0]
 	enterpriseMixinFields0 := enterpriseMixin[0].Fields()
@@ -138,8 +140,10 @@ func init() {
 	// policyrevision.DefaultRevision holds the default value on creation for the revision field.
 	policyrevision.DefaultRevision = policyrevisionDescRevision.Default.(int64)
 	postMixin := schema.Post{}.Mixin()
+	postMixinHooks0 := postMixin[0].Hooks()
 	postHooks := schema.Post{}.Hooks()
-	post.Hooks[0] = postHooks[0]
+	post.Hooks[0] = postMixinHooks0[0]
+	post.Hooks[1] = postHooks[0]
 	postInters := schema.Post{}.Interceptors()
 	post.Interceptors[0] = postInters[0]
 	postMixinFields0 := postMixin[0].Fields()
@@ -161,8 +165,10 @@ func init() {
 	// post.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	post.TitleValidator = postDescTitle.Validators[0].(func(string) error)
 	refreshtokenMixin := schema.RefreshToken{}.Mixin()
+	refreshtokenMixinHooks0 := refreshtokenMixin[0].Hooks()
 	refreshtokenHooks := schema.RefreshToken{}.Hooks()
-	refreshtoken.Hooks[0] = refreshtokenHooks[0]
+	refreshtoken.Hooks[0] = refreshtokenMixinHooks0[0]
+	refreshtoken.Hooks[1] = refreshtokenHooks[0]
 	refreshtokenInters := schema.RefreshToken{}.Interceptors()
 	refreshtoken.Interceptors[0] = refreshtokenInters[0]
 	refreshtokenMixinFields0 := refreshtokenMixin[0].Fields()
@@ -188,8 +194,10 @@ func init() {
 	// refreshtoken.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
 	refreshtoken.TokenHashValidator = refreshtokenDescTokenHash.Validators[0].(func(string) error)
 	supervisionMixin := schema.Supervision{}.Mixin()
+	supervisionMixinHooks0 := supervisionMixin[0].Hooks()
 	supervisionHooks := schema.Supervision{}.Hooks()
-	supervision.Hooks[0] = supervisionHooks[0]
+	supervision.Hooks[0] = supervisionMixinHooks0[0]
+	supervision.Hooks[1] = supervisionHooks[0]
 	supervisionInters := schema.Supervision{}.Interceptors()
 	supervision.Interceptors[0] = supervisionInters[0]
 	supervisionMixinFields0 := supervisionMixin[0].Fields()
@@ -207,8 +215,10 @@ func init() {
 	// supervision.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	supervision.UpdateDefaultUpdatedAt = supervisionDescUpdatedAt.UpdateDefault.(func() time.Time)
 	tenantMixin := schema.Tenant{}.Mixin()
+	tenantMixinHooks0 := tenantMixin[0].Hooks()
 	tenantHooks := schema.Tenant{}.Hooks()
-	tenant.Hooks[0] = tenantHooks[0]
+	tenant.Hooks[0] = tenantMixinHooks0[0]
+	tenant.Hooks[1] = tenantHooks[0]
 	tenantInters := schema.Tenant{}.Interceptors()
 	tenant.Interceptors[0] = tenantInters[0]
 	tenantMixinFields0 := tenantMixin[0].Fields()
@@ -238,9 +248,11 @@ func init() {
 	// tenant.DefaultSynthetic holds the default value on creation for the synthetic field.
 	tenant.DefaultSynthetic = tenantDescSynthetic.Default.(bool)
 	unitMixin := schema.Unit{}.Mixin()
+	unitMixinHooks0 := unitMixin[0].Hooks()
 	unitHooks := schema.Unit{}.Hooks()
-	unit.Hooks[0] = unitHooks[0]
-	unit.Hooks[1] = unitHooks[1]
+	unit.Hooks[0] = unitMixinHooks0[0]
+	unit.Hooks[1] = unitHooks[0]
+	unit.Hooks[2] = unitHooks[1]
 	unitInters := schema.Unit{}.Interceptors()
 	unit.Interceptors[0] = unitInters[0]
 	unitMixinFields0 := unitMixin[0].Fields()
@@ -298,8 +310,10 @@ func init() {
 	// unit.DefaultDepth holds the default value on creation for the depth field.
 	unit.DefaultDepth = unitDescDepth.Default.(int)
 	userMixin := schema.User{}.Mixin()
+	userMixinHooks0 := userMixin[0].Hooks()
 	userHooks := schema.User{}.Hooks()
-	user.Hooks[0] = userHooks[0]
+	user.Hooks[0] = userMixinHooks0[0]
+	user.Hooks[1] = userHooks[0]
 	userInters := schema.User{}.Interceptors()
 	user.Interceptors[0] = userInters[0]
 	userMixinFields0 := userMixin[0].Fields()

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"context"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -22,6 +23,26 @@ func (TimeMixin) Fields() []ent.Field {
 		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now).
 			Annotations(entgql.OrderField("UPDATED_AT")),
 	}
+}
+
+// Hooks of the TimeMixin: every time value is stored in UTC. SQLite keeps
+// times as text, and text compares correctly only within one offset.
+func (TimeMixin) Hooks() []ent.Hook {
+	return []ent.Hook{utcTimes}
+}
+
+func utcTimes(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		for _, name := range m.Fields() {
+			v, _ := m.Field(name)
+			if t, ok := v.(time.Time); ok && t.Location() != time.UTC {
+				if err := m.SetField(name, t.UTC()); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
 }
 
 // TenantMixin stamps a row with its tenant. The value is set from the viewer by

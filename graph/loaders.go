@@ -1,0 +1,162 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/supervision"
+	"github.com/dutychain/dutychain/ent/unit"
+	"github.com/dutychain/dutychain/ent/user"
+)
+
+// Loaders batch per-object lookups of one request into one query per kind:
+// a page of 50 enterprises asking for supervisingDepartments costs two
+// statements, not a hundred. They live for one request because what they
+// load is scoped to its viewer (the queries run through the ent privacy layer
+// with the request's context).
+type Loaders struct {
+	fetchDepartments func(context.Context, []int) (map[int][]*ent.Unit, error)
+	departments      *dataloadgen.Loader[int, []*ent.Unit]
+	users            *dataloadgen.Loader[int, *ent.User]
+}
+
+type loadersKey struct{}
+
+// loaderWait is how long a loader collects keys after the first. gqlgen
+// resolves the items of a list concurrently, so siblings arrive within it;
+// lists the resolvers know in advance are primed instead (see primeDepartments).
+const loaderWait = 2 * time.Millisecond
+
+// NewLoaders returns fresh loaders on client.
+func NewLoaders(client *ent.Client) *Loaders {
+	return &Loaders{
+		fetchDepartments: func(ctx context.Context, enterpriseIDs []int) (map[int][]*ent.Unit, error) {
+			return fetchDepartments(ctx, client, enterpriseIDs)
+		},
+		departments: dataloadgen.NewMappedLoader(func(ctx context.Context, enterpriseIDs []int) (map[int][]*ent.Unit, error) {
+			return fetchDepartments(ctx, client, enterpriseIDs)
+		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		users: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.User, error) {
+			us, err := client.User.Query().Where(user.IDIn(ids...)).All(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[int]*ent.User, len(us))
+			for _, u := range us {
+				out[u.ID] = u
+			}
+			return out, nil
+		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+	}
+}
+
+// fetchDepartments loads the supervising departments of enterprise units: two
+// statements for any number of enterprises.
+func fetchDepartments(ctx context.Context, client *ent.Client, enterpriseIDs []int) (map[int][]*ent.Unit, error) {
+	edges, err := client.Supervision.Query().Where(supervision.EnterpriseIDIn(enterpriseIDs...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	deptIDs := make([]int, 0, len(edges))
+	for _, e := range edges {
+		deptIDs = append(deptIDs, e.DepartmentID)
+	}
+	depts, err := client.Unit.Query().Where(unit.IDIn(deptIDs...)).Order(ent.Asc(unit.FieldCode)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int]*ent.Unit, len(depts))
+	for _, d := range depts {
+		byID[d.ID] = d
+	}
+	out := make(map[int][]*ent.Unit, len(enterpriseIDs))
+	for _, id := range enterpriseIDs {
+		out[id] = []*ent.Unit{}
+	}
+	for _, d := range depts {
+		for _, e := range edges {
+			if e.DepartmentID == d.ID {
+				out[e.EnterpriseID] = append(out[e.EnterpriseID], byID[d.ID])
+			}
+		}
+	}
+	return out, nil
+}
+
+// WithLoaders is HTTP middleware giving each request its own loaders.
+func WithLoaders(client *ent.Client, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), loadersKey{}, NewLoaders(client))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func loadersFrom(ctx context.Context, client *ent.Client) *Loaders {
+	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
+		return l
+	}
+	return NewLoaders(client)
+}
+
+// loadUser returns the user, or nil when it is outside the caller's scope.
+func (l *Loaders) loadUser(ctx context.Context, id int) (*ent.User, error) {
+	u, err := l.users.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	return u, err
+}
+
+// primeDepartments loads the supervising departments of a page of enterprises
+// in one batch when the query asks for them, so the statement count of a page
+// does not depend on goroutine timing.
+func (l *Loaders) primeDepartments(ctx context.Context, enterprises []*ent.Enterprise) error {
+	if len(enterprises) == 0 {
+		return nil
+	}
+	ids := make([]int, len(enterprises))
+	for i, e := range enterprises {
+		ids[i] = e.UnitID
+	}
+	byEnterprise, err := l.fetchDepartments(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		l.departments.Prime(id, byEnterprise[id])
+	}
+	return nil
+}
+
+// requested reports whether the current field's selection reaches path
+// (e.g. "edges", "node", "supervisingDepartments").
+func requested(ctx context.Context, path ...string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return false
+	}
+	op := graphql.GetOperationContext(ctx)
+	sel := fc.Field.Selections
+	for _, name := range path {
+		var next ast.SelectionSet
+		found := false
+		for _, f := range graphql.CollectFields(op, sel, nil) {
+			if f.Name == name {
+				found = true
+				next = append(next, f.Selections...)
+			}
+		}
+		if !found {
+			return false
+		}
+		sel = next
+	}
+	return true
+}
