@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/testdb"
 )
 
@@ -90,4 +92,45 @@ func roleNames(w *world, ids []int) string {
 		}
 	}
 	return fmt.Sprint(out)
+}
+
+// TestPostOverlapAcrossTimeZones: createPost refuses a second post of the same
+// user, unit and role whose window overlaps an existing one, whatever offset
+// the client wrote the window in. Stored times are normalised to UTC; the
+// query arguments must be too (on SQLite times compare as text).
+func TestPostOverlapAcrossTimeZones(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := &world{supervises: map[[2]int]bool{}, manual: map[[2]int]bool{}, enterprises: map[int]int{}}
+		w.units = []gUnit{{kind: domain.KindCounty, parent: -1, ent: -1, town: -1}}
+		w.users = []gUser{{home: 0}, {home: 0}}
+		end := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+		w.posts = []gPost{
+			// An INSPECTOR post for the first half of 2024 (UTC).
+			{user: 0, unit: 0, role: domain.RoleInspector, from: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), to: &end},
+			// The tenant administrator who appoints.
+			{user: 1, unit: 0, role: domain.RoleAdmin, from: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+		}
+		if err := build(ctx, d.Client, w); err != nil {
+			t.Fatal(err)
+		}
+		store, err := authz.NewStore(ctx, d.Client, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, err := authz.LoadViewer(ctx, d.Client, store.Current(), w.users[1].id, w.tenant, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := &org.Service{Client: d.Client, Dialect: d.Dialect}
+		// The same role from 2024-06-01 06:00 +08:00 = 2024-05-31 22:00 UTC:
+		// two hours before the first post ends.
+		from := time.Date(2024, 6, 1, 6, 0, 0, 0, cst)
+		_, err = svc.CreatePost(authz.NewContext(ctx, admin), org.PostInput{UserID: w.users[0].id, UnitID: w.units[0].id, Role: domain.RoleInspector, ValidFrom: &from})
+		if apperr.CodeOf(err) != apperr.Conflict {
+			t.Errorf("overlapping post (starts %s, 2h before the existing one ends at %s): error %v, want CONFLICT",
+				from.Format(time.RFC3339), end.Format(time.RFC3339), err)
+		}
+	})
 }

@@ -82,10 +82,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if id := reqctx.RequestID(ctx); id != "" && ae.Code == apperr.Internal {
 			out.Extensions["requestId"] = id
 		}
+		l := reqctx.LoggerOr(ctx, log)
 		if ae.Code == apperr.Internal {
-			log.ErrorContext(ctx, "internal error", "err", cause, "path", out.Path.String())
+			l.ErrorContext(ctx, "internal error", "err", cause, "path", out.Path.String())
 		} else if ae.Err != nil {
-			log.DebugContext(ctx, "request error", "code", ae.Code, "err", cause)
+			l.DebugContext(ctx, "request error", "code", ae.Code, "err", cause)
 		}
 		return out
 	}
@@ -94,7 +95,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 // recoverPanic turns a resolver panic into an INTERNAL error and logs it.
 func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
-		log.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(v))
+		reqctx.LoggerOr(ctx, log).ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(v))
 		return apperr.Wrap(apperr.Internal, "internal error", fmt.Errorf("panic: %v", v))
 	}
 }

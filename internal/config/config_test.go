@@ -1,0 +1,89 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefaultsAreValid(t *testing.T) {
+	cfg := Default()
+	require.NoError(t, cfg.Verify())
+}
+
+func TestVerifyNamesEachBadValue(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(*Config)
+		want   string
+	}{
+		{"an address without a port is refused", func(c *Config) { c.Addr = "localhost" }, "addr"},
+		{"an empty data directory is refused", func(c *Config) { c.DataDir = "" }, "data-dir"},
+		{"a MySQL URL is refused", func(c *Config) { c.DatabaseURL = "mysql://u:p@h/db" }, "database-url"},
+		{"an unknown log level is refused", func(c *Config) { c.LogLevel = "loud" }, "log-level"},
+		{"an empty issuer is refused", func(c *Config) { c.JWTIssuer = "" }, "jwt-issuer"},
+		{"an access lifetime under a minute is refused", func(c *Config) { c.AccessTTL = time.Second }, "access-ttl"},
+		{"a refresh lifetime shorter than the access lifetime is refused", func(c *Config) { c.RefreshTTL = time.Minute; c.AccessTTL = time.Hour }, "refresh-ttl"},
+		{"a missing key file is refused", func(c *Config) { c.JWTSigningKeyFile = "/nonexistent/key.pem" }, "key file"},
+		{"a zero depth limit is refused", func(c *Config) { c.MaxDepth = 0 }, "max-depth"},
+		{"a negative complexity limit is refused", func(c *Config) { c.MaxComplexity = -1 }, "max-complexity"},
+		{"a default page above the maximum is refused", func(c *Config) { c.DefaultPage = 600 }, "default-page"},
+		{"a tiny body limit is refused", func(c *Config) { c.MaxBodyBytes = 10 }, "max-body-bytes"},
+		{"a zero alias limit is refused", func(c *Config) { c.MaxAliases = 0 }, "max-aliases"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Default()
+			tc.change(&cfg)
+			err := cfg.Verify()
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestVerifyReportsEveryBadValueAtOnce(t *testing.T) {
+	cfg := Default()
+	cfg.Addr = "nope"
+	cfg.LogLevel = "loud"
+	cfg.MaxPage = 0
+	err := cfg.Verify()
+	require.Error(t, err)
+	for _, want := range []string{"addr", "log-level", "max-page"} {
+		require.Contains(t, err.Error(), want)
+	}
+}
+
+func TestFlagsOverrideEnvironmentWhichOverridesDefaults(t *testing.T) {
+	t.Setenv("DUTYCHAIN_ADDR", "127.0.0.1:9000")
+	t.Setenv("DUTYCHAIN_MAX_DEPTH", "7")
+	t.Setenv("DATABASE_URL", "postgres://u@h:5432/db")
+	cfg := Default()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	check := cfg.Bind(fs)
+	require.NoError(t, fs.Parse([]string{"--max-depth", "9"}))
+	require.NoError(t, check())
+	require.Equal(t, "127.0.0.1:9000", cfg.Addr, "environment beats the default")
+	require.Equal(t, 9, cfg.MaxDepth, "the flag beats the environment")
+	require.Equal(t, "postgres://u@h:5432/db", cfg.DatabaseURL)
+}
+
+func TestMalformedEnvironmentValuesAreReported(t *testing.T) {
+	t.Setenv("DUTYCHAIN_MAX_DEPTH", "deep")
+	t.Setenv("DUTYCHAIN_ACCESS_TTL", "soon")
+	t.Setenv("DUTYCHAIN_MIGRATE", "perhaps")
+	cfg := Default()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	check := cfg.Bind(fs)
+	require.NoError(t, fs.Parse(nil))
+	err := check()
+	require.Error(t, err)
+	for _, want := range []string{"DUTYCHAIN_MAX_DEPTH", "DUTYCHAIN_ACCESS_TTL", "DUTYCHAIN_MIGRATE"} {
+		require.True(t, strings.Contains(err.Error(), want), "missing %s in %v", want, err)
+	}
+}
