@@ -3,6 +3,7 @@ package authz
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dutychain/dutychain/ent"
@@ -46,13 +47,12 @@ func LoadViewer(ctx context.Context, client *ent.Client, policy *Policy, userID,
 		return nil, fmt.Errorf("load posts of user %d: %w", userID, err)
 	}
 	v := &Viewer{UserID: u.ID, Tenant: tenantID, Username: u.Username, Policy: policy, Now: now}
-	root, err := client.Unit.Query().Where(unit.TenantID(tenantID), unit.ParentIDIsNil()).
-		Select(unit.FieldScopePath).Order(ent.Asc(unit.FieldID)).First(sys)
-	if err != nil && !ent.IsNotFound(err) {
-		return nil, fmt.Errorf("load tenant root: %w", err)
+	root, err := RootPath(ctx, client, tenantID)
+	if err != nil {
+		return nil, err
 	}
-	if root != nil {
-		v.Grants = append(v.Grants, Grant{Tenant: tenantID, Role: RoleMember, Path: root.ScopePath, DirectoryOnly: true})
+	if root != "" {
+		v.Grants = append(v.Grants, Grant{Tenant: tenantID, Role: RoleMember, Path: root, DirectoryOnly: true})
 	}
 	for _, p := range posts {
 		un := p.Edges.Unit
@@ -71,4 +71,34 @@ func LoadViewer(ctx context.Context, client *ent.Client, policy *Policy, userID,
 // TenantByCode resolves a tenant code to its id (system use: login).
 func TenantByCode(ctx context.Context, client *ent.Client, code string) (*ent.Tenant, error) {
 	return client.Tenant.Query().Where(tenant.Code(code)).Only(SystemContext(ctx))
+}
+
+// rootPaths caches each tenant's root path: the root never moves, so the
+// cache cannot go stale, and a request saves a statement.
+var rootPaths sync.Map // rootKey → string
+
+// rootKey scopes the cache to one client (one database) and tenant.
+type rootKey struct {
+	client *ent.Client
+	tenant int
+}
+
+// RootPath returns the materialized path of tenant's root unit ("" if the
+// tenant has no units yet).
+func RootPath(ctx context.Context, client *ent.Client, tenantID int) (string, error) {
+	if p, ok := rootPaths.Load(rootKey{client, tenantID}); ok {
+		return p.(string), nil
+	}
+	root, err := client.Unit.Query().Where(unit.TenantID(tenantID), unit.ParentIDIsNil()).
+		Select(unit.FieldScopePath).Order(ent.Asc(unit.FieldID)).First(SystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("load tenant root: %w", err)
+	}
+	if root.ScopePath != "/pending/" {
+		rootPaths.Store(rootKey{client, tenantID}, root.ScopePath)
+	}
+	return root.ScopePath, nil
 }

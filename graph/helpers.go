@@ -12,12 +12,7 @@ import (
 )
 
 func (r *Resolver) rootPath(ctx context.Context, v *authz.Viewer) (string, error) {
-	root, err := r.Client.Unit.Query().Where(unit.TenantID(v.Tenant), unit.ParentIDIsNil()).
-		Select(unit.FieldScopePath).Order(ent.Asc(unit.FieldID)).First(authz.SystemContext(ctx))
-	if err != nil {
-		return "", fmt.Errorf("load tenant root: %w", err)
-	}
-	return root.ScopePath, nil
+	return authz.RootPath(ctx, r.Client, v.Tenant)
 }
 
 func (r *mutationResolver) changeRule(ctx context.Context, input model.PolicyRuleInput, add bool) ([]*model.PolicyRule, error) {

@@ -803,6 +803,12 @@ func validWindow(from time.Time, to *time.Time) error {
 // overlapping reports whether an existing post of the same user, unit and role
 // overlaps [from, to).
 func overlapping(ctx context.Context, c *ent.Client, in PostInput, from time.Time, to *time.Time, except int) (bool, error) {
+	// Stored times are UTC; SQLite compares them as text.
+	from = from.UTC()
+	if to != nil {
+		utc := to.UTC()
+		to = &utc
+	}
 	q := c.Post.Query().Where(post.UserID(in.UserID), post.UnitID(in.UnitID), post.RoleEQ(in.Role), post.IDNEQ(except),
 		post.Or(post.ValidToIsNil(), post.ValidToGT(from)))
 	if to != nil {
