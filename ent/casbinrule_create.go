@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -17,6 +18,34 @@ type CasbinRuleCreate struct {
 	config
 	mutation *CasbinRuleMutation
 	hooks    []Hook
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (_c *CasbinRuleCreate) SetCreatedAt(v time.Time) *CasbinRuleCreate {
+	_c.mutation.SetCreatedAt(v)
+	return _c
+}
+
+// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
+func (_c *CasbinRuleCreate) SetNillableCreatedAt(v *time.Time) *CasbinRuleCreate {
+	if v != nil {
+		_c.SetCreatedAt(*v)
+	}
+	return _c
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (_c *CasbinRuleCreate) SetUpdatedAt(v time.Time) *CasbinRuleCreate {
+	_c.mutation.SetUpdatedAt(v)
+	return _c
+}
+
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_c *CasbinRuleCreate) SetNillableUpdatedAt(v *time.Time) *CasbinRuleCreate {
+	if v != nil {
+		_c.SetUpdatedAt(*v)
+	}
+	return _c
 }
 
 // SetPtype sets the "ptype" field.
@@ -154,6 +183,20 @@ func (_c *CasbinRuleCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *CasbinRuleCreate) defaults() error {
+	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if casbinrule.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized casbinrule.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
+		v := casbinrule.DefaultCreatedAt()
+		_c.mutation.SetCreatedAt(v)
+	}
+	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if casbinrule.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized casbinrule.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
+		v := casbinrule.DefaultUpdatedAt()
+		_c.mutation.SetUpdatedAt(v)
+	}
 	if _, ok := _c.mutation.Ptype(); !ok {
 		v := casbinrule.DefaultPtype
 		_c.mutation.SetPtype(v)
@@ -187,6 +230,12 @@ func (_c *CasbinRuleCreate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_c *CasbinRuleCreate) check() error {
+	if _, ok := _c.mutation.CreatedAt(); !ok {
+		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "CasbinRule.created_at"`)}
+	}
+	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "CasbinRule.updated_at"`)}
+	}
 	if _, ok := _c.mutation.Ptype(); !ok {
 		return &ValidationError{Name: "ptype", err: errors.New(`ent: missing required field "CasbinRule.ptype"`)}
 	}
@@ -234,6 +283,14 @@ func (_c *CasbinRuleCreate) createSpec() (*CasbinRule, *sqlgraph.CreateSpec) {
 		_node = &CasbinRule{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(casbinrule.Table, sqlgraph.NewFieldSpec(casbinrule.FieldID, field.TypeInt))
 	)
+	if value, ok := _c.mutation.CreatedAt(); ok {
+		_spec.SetField(casbinrule.FieldCreatedAt, field.TypeTime, value)
+		_node.CreatedAt = value
+	}
+	if value, ok := _c.mutation.UpdatedAt(); ok {
+		_spec.SetField(casbinrule.FieldUpdatedAt, field.TypeTime, value)
+		_node.UpdatedAt = value
+	}
 	if value, ok := _c.mutation.Ptype(); ok {
 		_spec.SetField(casbinrule.FieldPtype, field.TypeString, value)
 		_node.Ptype = value

@@ -266,12 +266,12 @@ func (_q *CasbinRuleQuery) Clone() *CasbinRuleQuery {
 // Example:
 //
 //	var v []struct {
-//		Ptype string `json:"ptype,omitempty"`
+//		CreatedAt time.Time `json:"created_at,omitempty"`
 //		Count int `json:"count,omitempty"`
 //	}
 //
 //	client.CasbinRule.Query().
-//		GroupBy(casbinrule.FieldPtype).
+//		GroupBy(casbinrule.FieldCreatedAt).
 //		Aggregate(ent.Count()).
 //		Scan(ctx, &v)
 func (_q *CasbinRuleQuery) GroupBy(field string, fields ...string) *CasbinRuleGroupBy {
@@ -289,11 +289,11 @@ func (_q *CasbinRuleQuery) GroupBy(field string, fields ...string) *CasbinRuleGr
 // Example:
 //
 //	var v []struct {
-//		Ptype string `json:"ptype,omitempty"`
+//		CreatedAt time.Time `json:"created_at,omitempty"`
 //	}
 //
 //	client.CasbinRule.Query().
-//		Select(casbinrule.FieldPtype).
+//		Select(casbinrule.FieldCreatedAt).
 //		Scan(ctx, &v)
 func (_q *CasbinRuleQuery) Select(fields ...string) *CasbinRuleSelect {
 	_q.ctx.Fields = append(_q.ctx.Fields, fields...)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -25,6 +26,12 @@ type CasbinRuleUpdate struct {
 // Where appends a list predicates to the CasbinRuleUpdate builder.
 func (_u *CasbinRuleUpdate) Where(ps ...predicate.CasbinRule) *CasbinRuleUpdate {
 	_u.mutation.Where(ps...)
+	return _u
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (_u *CasbinRuleUpdate) SetUpdatedAt(v time.Time) *CasbinRuleUpdate {
+	_u.mutation.SetUpdatedAt(v)
 	return _u
 }
 
@@ -133,6 +140,9 @@ func (_u *CasbinRuleUpdate) Mutation() *CasbinRuleMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *CasbinRuleUpdate) Save(ctx context.Context) (int, error) {
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -158,6 +168,18 @@ func (_u *CasbinRuleUpdate) ExecX(ctx context.Context) {
 	}
 }
 
+// defaults sets the default values of the builder before save.
+func (_u *CasbinRuleUpdate) defaults() error {
+	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if casbinrule.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized casbinrule.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
+		v := casbinrule.UpdateDefaultUpdatedAt()
+		_u.mutation.SetUpdatedAt(v)
+	}
+	return nil
+}
+
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
 func (_u *CasbinRuleUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *CasbinRuleUpdate {
 	_u.modifiers = append(_u.modifiers, modifiers...)
@@ -172,6 +194,9 @@ func (_u *CasbinRuleUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.UpdatedAt(); ok {
+		_spec.SetField(casbinrule.FieldUpdatedAt, field.TypeTime, value)
 	}
 	if value, ok := _u.mutation.Ptype(); ok {
 		_spec.SetField(casbinrule.FieldPtype, field.TypeString, value)
@@ -214,6 +239,12 @@ type CasbinRuleUpdateOne struct {
 	hooks     []Hook
 	mutation  *CasbinRuleMutation
 	modifiers []func(*sql.UpdateBuilder)
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (_u *CasbinRuleUpdateOne) SetUpdatedAt(v time.Time) *CasbinRuleUpdateOne {
+	_u.mutation.SetUpdatedAt(v)
+	return _u
 }
 
 // SetPtype sets the "ptype" field.
@@ -334,6 +365,9 @@ func (_u *CasbinRuleUpdateOne) Select(field string, fields ...string) *CasbinRul
 
 // Save executes the query and returns the updated CasbinRule entity.
 func (_u *CasbinRuleUpdateOne) Save(ctx context.Context) (*CasbinRule, error) {
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -357,6 +391,18 @@ func (_u *CasbinRuleUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
+}
+
+// defaults sets the default values of the builder before save.
+func (_u *CasbinRuleUpdateOne) defaults() error {
+	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if casbinrule.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized casbinrule.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
+		v := casbinrule.UpdateDefaultUpdatedAt()
+		_u.mutation.SetUpdatedAt(v)
+	}
+	return nil
 }
 
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
@@ -390,6 +436,9 @@ func (_u *CasbinRuleUpdateOne) sqlSave(ctx context.Context) (_node *CasbinRule, 
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.UpdatedAt(); ok {
+		_spec.SetField(casbinrule.FieldUpdatedAt, field.TypeTime, value)
 	}
 	if value, ok := _u.mutation.Ptype(); ok {
 		_spec.SetField(casbinrule.FieldPtype, field.TypeString, value)

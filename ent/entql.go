@@ -35,13 +35,15 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "CasbinRule",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			casbinrule.FieldPtype: {Type: field.TypeString, Column: casbinrule.FieldPtype},
-			casbinrule.FieldV0:    {Type: field.TypeString, Column: casbinrule.FieldV0},
-			casbinrule.FieldV1:    {Type: field.TypeString, Column: casbinrule.FieldV1},
-			casbinrule.FieldV2:    {Type: field.TypeString, Column: casbinrule.FieldV2},
-			casbinrule.FieldV3:    {Type: field.TypeString, Column: casbinrule.FieldV3},
-			casbinrule.FieldV4:    {Type: field.TypeString, Column: casbinrule.FieldV4},
-			casbinrule.FieldV5:    {Type: field.TypeString, Column: casbinrule.FieldV5},
+			casbinrule.FieldCreatedAt: {Type: field.TypeTime, Column: casbinrule.FieldCreatedAt},
+			casbinrule.FieldUpdatedAt: {Type: field.TypeTime, Column: casbinrule.FieldUpdatedAt},
+			casbinrule.FieldPtype:     {Type: field.TypeString, Column: casbinrule.FieldPtype},
+			casbinrule.FieldV0:        {Type: field.TypeString, Column: casbinrule.FieldV0},
+			casbinrule.FieldV1:        {Type: field.TypeString, Column: casbinrule.FieldV1},
+			casbinrule.FieldV2:        {Type: field.TypeString, Column: casbinrule.FieldV2},
+			casbinrule.FieldV3:        {Type: field.TypeString, Column: casbinrule.FieldV3},
+			casbinrule.FieldV4:        {Type: field.TypeString, Column: casbinrule.FieldV4},
+			casbinrule.FieldV5:        {Type: field.TypeString, Column: casbinrule.FieldV5},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -448,6 +450,16 @@ func (f *CasbinRuleFilter) Where(p entql.P) {
 // WhereID applies the entql int predicate on the id field.
 func (f *CasbinRuleFilter) WhereID(p entql.IntP) {
 	f.Where(p.Field(casbinrule.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CasbinRuleFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(casbinrule.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CasbinRuleFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(casbinrule.FieldUpdatedAt))
 }
 
 // WherePtype applies the entql string predicate on the ptype field.

@@ -52,6 +52,8 @@ type CasbinRuleMutation struct {
 	op            Op
 	typ           string
 	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
 	ptype         *string
 	v0            *string
 	v1            *string
@@ -161,6 +163,78 @@ func (m *CasbinRuleMutation) IDs(ctx context.Context) ([]int, error) {
 	default:
 		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
 	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CasbinRuleMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CasbinRuleMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CasbinRule entity.
+// If the CasbinRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CasbinRuleMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CasbinRuleMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CasbinRuleMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CasbinRuleMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CasbinRule entity.
+// If the CasbinRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CasbinRuleMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CasbinRuleMutation) ResetUpdatedAt() {
+	m.updated_at = nil
 }
 
 // SetPtype sets the "ptype" field.
@@ -449,7 +523,13 @@ func (m *CasbinRuleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CasbinRuleMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, casbinrule.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, casbinrule.FieldUpdatedAt)
+	}
 	if m.ptype != nil {
 		fields = append(fields, casbinrule.FieldPtype)
 	}
@@ -479,6 +559,10 @@ func (m *CasbinRuleMutation) Fields() []string {
 // schema.
 func (m *CasbinRuleMutation) Field(name string) (ent.Value, bool) {
 	switch name {
+	case casbinrule.FieldCreatedAt:
+		return m.CreatedAt()
+	case casbinrule.FieldUpdatedAt:
+		return m.UpdatedAt()
 	case casbinrule.FieldPtype:
 		return m.Ptype()
 	case casbinrule.FieldV0:
@@ -502,6 +586,10 @@ func (m *CasbinRuleMutation) Field(name string) (ent.Value, bool) {
 // database failed.
 func (m *CasbinRuleMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
 	switch name {
+	case casbinrule.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case casbinrule.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
 	case casbinrule.FieldPtype:
 		return m.OldPtype(ctx)
 	case casbinrule.FieldV0:
@@ -525,6 +613,20 @@ func (m *CasbinRuleMutation) OldField(ctx context.Context, name string) (ent.Val
 // type.
 func (m *CasbinRuleMutation) SetField(name string, value ent.Value) error {
 	switch name {
+	case casbinrule.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case casbinrule.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
 	case casbinrule.FieldPtype:
 		v, ok := value.(string)
 		if !ok {
@@ -623,6 +725,12 @@ func (m *CasbinRuleMutation) ClearField(name string) error {
 // It returns an error if the field is not defined in the schema.
 func (m *CasbinRuleMutation) ResetField(name string) error {
 	switch name {
+	case casbinrule.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case casbinrule.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
 	case casbinrule.FieldPtype:
 		m.ResetPtype()
 		return nil

@@ -3,6 +3,8 @@
 package casbinrule
 
 import (
+	"time"
+
 	"entgo.io/ent/dialect/sql"
 	"github.com/dutychain/dutychain/ent/predicate"
 )
@@ -52,6 +54,16 @@ func IDLTE(id int) predicate.CasbinRule {
 	return predicate.CasbinRule(sql.FieldLTE(FieldID, id))
 }
 
+// CreatedAt applies equality check predicate on the "created_at" field. It's identical to CreatedAtEQ.
+func CreatedAt(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldEQ(FieldCreatedAt, v))
+}
+
+// UpdatedAt applies equality check predicate on the "updated_at" field. It's identical to UpdatedAtEQ.
+func UpdatedAt(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldEQ(FieldUpdatedAt, v))
+}
+
 // Ptype applies equality check predicate on the "ptype" field. It's identical to PtypeEQ.
 func Ptype(v string) predicate.CasbinRule {
 	return predicate.CasbinRule(sql.FieldEQ(FieldPtype, v))
@@ -85,6 +97,86 @@ func V4(v string) predicate.CasbinRule {
 // V5 applies equality check predicate on the "v5" field. It's identical to V5EQ.
 func V5(v string) predicate.CasbinRule {
 	return predicate.CasbinRule(sql.FieldEQ(FieldV5, v))
+}
+
+// CreatedAtEQ applies the EQ predicate on the "created_at" field.
+func CreatedAtEQ(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldEQ(FieldCreatedAt, v))
+}
+
+// CreatedAtNEQ applies the NEQ predicate on the "created_at" field.
+func CreatedAtNEQ(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldNEQ(FieldCreatedAt, v))
+}
+
+// CreatedAtIn applies the In predicate on the "created_at" field.
+func CreatedAtIn(vs ...time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldIn(FieldCreatedAt, vs...))
+}
+
+// CreatedAtNotIn applies the NotIn predicate on the "created_at" field.
+func CreatedAtNotIn(vs ...time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldNotIn(FieldCreatedAt, vs...))
+}
+
+// CreatedAtGT applies the GT predicate on the "created_at" field.
+func CreatedAtGT(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldGT(FieldCreatedAt, v))
+}
+
+// CreatedAtGTE applies the GTE predicate on the "created_at" field.
+func CreatedAtGTE(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldGTE(FieldCreatedAt, v))
+}
+
+// CreatedAtLT applies the LT predicate on the "created_at" field.
+func CreatedAtLT(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldLT(FieldCreatedAt, v))
+}
+
+// CreatedAtLTE applies the LTE predicate on the "created_at" field.
+func CreatedAtLTE(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldLTE(FieldCreatedAt, v))
+}
+
+// UpdatedAtEQ applies the EQ predicate on the "updated_at" field.
+func UpdatedAtEQ(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldEQ(FieldUpdatedAt, v))
+}
+
+// UpdatedAtNEQ applies the NEQ predicate on the "updated_at" field.
+func UpdatedAtNEQ(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldNEQ(FieldUpdatedAt, v))
+}
+
+// UpdatedAtIn applies the In predicate on the "updated_at" field.
+func UpdatedAtIn(vs ...time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldIn(FieldUpdatedAt, vs...))
+}
+
+// UpdatedAtNotIn applies the NotIn predicate on the "updated_at" field.
+func UpdatedAtNotIn(vs ...time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldNotIn(FieldUpdatedAt, vs...))
+}
+
+// UpdatedAtGT applies the GT predicate on the "updated_at" field.
+func UpdatedAtGT(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldGT(FieldUpdatedAt, v))
+}
+
+// UpdatedAtGTE applies the GTE predicate on the "updated_at" field.
+func UpdatedAtGTE(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldGTE(FieldUpdatedAt, v))
+}
+
+// UpdatedAtLT applies the LT predicate on the "updated_at" field.
+func UpdatedAtLT(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldLT(FieldUpdatedAt, v))
+}
+
+// UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
+func UpdatedAtLTE(v time.Time) predicate.CasbinRule {
+	return predicate.CasbinRule(sql.FieldLTE(FieldUpdatedAt, v))
 }
 
 // PtypeEQ applies the EQ predicate on the "ptype" field.

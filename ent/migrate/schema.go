@@ -12,6 +12,8 @@ var (
 	// CasbinRulesColumns holds the columns for the "casbin_rules" table.
 	CasbinRulesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "ptype", Type: field.TypeString, Default: "p"},
 		{Name: "v0", Type: field.TypeString, Default: ""},
 		{Name: "v1", Type: field.TypeString, Default: ""},
@@ -29,7 +31,7 @@ var (
 			{
 				Name:    "casbinrule_ptype_v0_v1_v2_v3_v4_v5",
 				Unique:  true,
-				Columns: []*schema.Column{CasbinRulesColumns[1], CasbinRulesColumns[2], CasbinRulesColumns[3], CasbinRulesColumns[4], CasbinRulesColumns[5], CasbinRulesColumns[6], CasbinRulesColumns[7]},
+				Columns: []*schema.Column{CasbinRulesColumns[3], CasbinRulesColumns[4], CasbinRulesColumns[5], CasbinRulesColumns[6], CasbinRulesColumns[7], CasbinRulesColumns[8], CasbinRulesColumns[9]},
 			},
 		},
 	}

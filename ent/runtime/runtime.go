@@ -22,12 +22,27 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	casbinruleMixin := schema.CasbinRule{}.Mixin()
+	casbinruleMixinHooks0 := casbinruleMixin[0].Hooks()
 	casbinruleHooks := schema.CasbinRule{}.Hooks()
-	casbinrule.Hooks[0] = casbinruleHooks[0]
+	casbinrule.Hooks[0] = casbinruleMixinHooks0[0]
+	casbinrule.Hooks[1] = casbinruleHooks[0]
 	casbinruleInters := schema.CasbinRule{}.Interceptors()
 	casbinrule.Interceptors[0] = casbinruleInters[0]
+	casbinruleMixinFields0 := casbinruleMixin[0].Fields()
+	_ = casbinruleMixinFields0
 	casbinruleFields := schema.CasbinRule{}.Fields()
 	_ = casbinruleFields
+	// casbinruleDescCreatedAt is the schema descriptor for created_at field.
+	casbinruleDescCreatedAt := casbinruleMixinFields0[0].Descriptor()
+	// casbinrule.DefaultCreatedAt holds the default value on creation for the created_at field.
+	casbinrule.DefaultCreatedAt = casbinruleDescCreatedAt.Default.(func() time.Time)
+	// casbinruleDescUpdatedAt is the schema descriptor for updated_at field.
+	casbinruleDescUpdatedAt := casbinruleMixinFields0[1].Descriptor()
+	// casbinrule.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	casbinrule.DefaultUpdatedAt = casbinruleDescUpdatedAt.Default.(func() time.Time)
+	// casbinrule.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	casbinrule.UpdateDefaultUpdatedAt = casbinruleDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// casbinruleDescPtype is the schema descriptor for ptype field.
 	casbinruleDescPtype := casbinruleFields[0].Descriptor()
 	// casbinrule.DefaultPtype holds the default value on creation for the ptype field.

@@ -13,6 +13,9 @@ import (
 // per rule; v0 is the tenant. Admins edit it through GraphQL.
 type CasbinRule struct{ ent.Schema }
 
+// Mixin of the CasbinRule.
+func (CasbinRule) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
 // Fields of the CasbinRule.
 func (CasbinRule) Fields() []ent.Field {
 	return []ent.Field{

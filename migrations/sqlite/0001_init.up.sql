@@ -2,6 +2,8 @@
 -- create "casbin_rules" table
 CREATE TABLE `casbin_rules` (
   `id` integer NOT NULL PRIMARY KEY AUTOINCREMENT,
+  `created_at` datetime NOT NULL,
+  `updated_at` datetime NOT NULL,
   `ptype` text NOT NULL DEFAULT ('p'),
   `v0` text NOT NULL DEFAULT (''),
   `v1` text NOT NULL DEFAULT (''),
