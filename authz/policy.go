@@ -16,6 +16,8 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/rbac"
 	"github.com/casbin/casbin/v2/util"
+
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 //go:embed dutychain_model.conf
@@ -72,20 +74,75 @@ func ParsePolicy(text string) ([]Rule, []Link, error) {
 	return rules, links, nil
 }
 
-// Policy is an immutable snapshot of the casbin enforcer at one revision.
-// Requests capture a snapshot at their start; a reload builds a new one.
+// Policy is an immutable snapshot of the casbin policy at one revision:
+// one enforcer per tenant (a decision never scans other tenants' rows) and the
+// role-inheritance closure read once from casbin's role manager. Requests
+// capture a snapshot at their start; a reload builds a new one.
 type Policy struct {
-	Revision int64
-	enf      *casbin.Enforcer
-	rm       rbac.RoleManager
-	rules    []Rule
+	Revision  int64
+	enforcers map[string]*casbin.Enforcer
+	rules     []Rule
+	// inherits[a][b]: a grant of role a carries role b (casbin g, transitive).
+	inherits map[string]map[string]bool
 
 	mu       sync.RWMutex
 	allowers map[string]map[string]bool // tenant|type|action → roles allowed
 }
 
-// NewPolicy builds an enforcer from the embedded model and the given rows.
+// NewPolicy builds the enforcers from the embedded model and the given rows.
 func NewPolicy(revision int64, rules []Rule, links []Link) (*Policy, error) {
+	p := &Policy{Revision: revision, enforcers: map[string]*casbin.Enforcer{}, rules: rules,
+		allowers: map[string]map[string]bool{}}
+	byTenant := map[string][][]string{}
+	for _, r := range rules {
+		byTenant[r.Tenant] = append(byTenant[r.Tenant], []string{r.Tenant, r.Role, r.Type, r.Action})
+	}
+	linkRows := make([][]string, 0, len(links))
+	for _, l := range links {
+		linkRows = append(linkRows, []string{l.Role, l.Parent})
+	}
+	var rm rbac.RoleManager
+	for tenant, rows := range byTenant {
+		enf, err := newEnforcer(rows, linkRows)
+		if err != nil {
+			return nil, fmt.Errorf("policy of tenant %s: %w", tenant, err)
+		}
+		enf.AddFunction("holds", p.holdsFunc)
+		p.enforcers[tenant] = enf
+		rm = enf.GetRoleManager()
+	}
+	if rm == nil {
+		enf, err := newEnforcer(nil, linkRows)
+		if err != nil {
+			return nil, err
+		}
+		rm = enf.GetRoleManager()
+	}
+	// The closure over every role named anywhere, asked of casbin once, so
+	// no decision calls the role manager (it allocates on every call).
+	names := map[string]bool{RoleMember: true, RoleUnitHead: true}
+	for _, r := range domain.Role("").Values() {
+		names[r] = true
+	}
+	for _, r := range rules {
+		names[r.Role] = true
+	}
+	for _, l := range links {
+		names[l.Role], names[l.Parent] = true, true
+	}
+	p.inherits = map[string]map[string]bool{}
+	for a := range names {
+		p.inherits[a] = map[string]bool{a: true}
+		for b := range names {
+			if ok, err := rm.HasLink(a, b); err == nil && ok {
+				p.inherits[a][b] = true
+			}
+		}
+	}
+	return p, nil
+}
+
+func newEnforcer(rows, links [][]string) (*casbin.Enforcer, error) {
 	m, err := model.NewModelFromString(modelText)
 	if err != nil {
 		return nil, fmt.Errorf("load casbin model: %w", err)
@@ -96,28 +153,17 @@ func NewPolicy(revision int64, rules []Rule, links []Link) (*Policy, error) {
 	}
 	enf.EnableAutoSave(false)
 	enf.EnableLog(false)
-	p := &Policy{Revision: revision, enf: enf, rules: rules, allowers: map[string]map[string]bool{}}
-	if len(rules) > 0 {
-		rows := make([][]string, 0, len(rules))
-		for _, r := range rules {
-			rows = append(rows, []string{r.Tenant, r.Role, r.Type, r.Action})
-		}
+	if len(rows) > 0 {
 		if _, err := enf.AddPolicies(rows); err != nil {
 			return nil, fmt.Errorf("add policies: %w", err)
 		}
 	}
 	if len(links) > 0 {
-		rows := make([][]string, 0, len(links))
-		for _, l := range links {
-			rows = append(rows, []string{l.Role, l.Parent})
-		}
-		if _, err := enf.AddGroupingPolicies(rows); err != nil {
+		if _, err := enf.AddGroupingPolicies(links); err != nil {
 			return nil, fmt.Errorf("add grouping policies: %w", err)
 		}
 	}
-	p.rm = enf.GetRoleManager()
-	enf.AddFunction("holds", p.holdsFunc)
-	return p, nil
+	return enf, nil
 }
 
 // Rules returns the policy rows of tenant (a copy).
@@ -134,11 +180,7 @@ func (p *Policy) Rules(tenant int) []Rule {
 
 // hasRole reports whether a grant of role have carries role want through g.
 func (p *Policy) hasRole(have, want string) bool {
-	if have == want {
-		return true
-	}
-	ok, err := p.rm.HasLink(have, want)
-	return err == nil && ok
+	return have == want || p.inherits[have][want]
 }
 
 // holdsFunc is the matcher function holds(r.sub, p.role, r.obj).
@@ -172,7 +214,12 @@ func (p *Policy) Decide(v *Viewer, o Object, action string) (bool, error) {
 	if o.Tenant != v.Tenant {
 		return false, nil
 	}
-	ok, err := p.enf.Enforce(v, strconv.Itoa(o.Tenant), o.Type, &o, action)
+	tenant := strconv.Itoa(o.Tenant)
+	enf := p.enforcers[tenant]
+	if enf == nil {
+		return false, nil // a tenant without policy rows allows nothing
+	}
+	ok, err := enf.Enforce(v, tenant, o.Type, &o, action)
 	if err != nil {
 		return false, fmt.Errorf("enforce %s %s: %w", action, o.Type, err)
 	}

@@ -50,7 +50,8 @@ const SQLiteFile = "dutychain.db"
 // block the writer, a generous busy timeout, NORMAL sync (safe with WAL), and
 // BEGIN IMMEDIATE for transactions so two write transactions queue on the
 // busy timeout instead of deadlocking on a read-to-write lock upgrade.
-// Times are written in SQLite's own format so they sort and compare as text.
+// Times are written in SQLite's own format, converted to UTC (also when bound
+// as query arguments), so they sort and compare correctly as text.
 var sqliteParams = url.Values{
 	"_pragma": {
 		"busy_timeout(10000)",
@@ -60,6 +61,7 @@ var sqliteParams = url.Values{
 	},
 	"_txlock":      {"immediate"},
 	"_time_format": {"sqlite"},
+	"_timezone":    {"UTC"},
 }
 
 // DB is an open database: the ent client and the pool under it.
