@@ -207,6 +207,13 @@ func (s *Store) ChangeRule(ctx context.Context, rootPath string, r Rule, add boo
 	default:
 		return nil, apperr.Invalid("action", fmt.Sprintf("unknown action %q", r.Action))
 	}
+	// Invariants of the brief no tenant policy may break.
+	if add && r.Role == string(domain.RoleAuditor) && r.Action != "read" {
+		return nil, apperr.Invalid("action", "an AUDITOR only reads: no mutation may be granted to it")
+	}
+	if add && r.Role == RoleMember && (r.Type != "unit" || r.Action != "read") {
+		return nil, apperr.Invalid("role", "MEMBER (every user of the tenant) may only read the government directory")
+	}
 	key := strconv.Itoa(v.Tenant)
 	tx, err := s.client.Tx(ctx)
 	if err != nil {
