@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
@@ -48,16 +47,11 @@ func seedDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	d, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if cfg.AutoMigrate {
-		if err := d.Migrate(ctx); err != nil {
-			return err
-		}
-	}
 	res, err := seed.Demo(ctx, d.Client)
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing of that tenant was written)", d, err)

@@ -40,6 +40,22 @@ func newLogger(level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
 }
 
+// openMigrated opens the configured database and, unless --migrate=false,
+// applies pending migrations.
+func openMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.AutoMigrate {
+		if err := d.Migrate(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
 // serveCommand runs the server until SIGINT/SIGTERM, then lets in-flight
 // requests finish.
 func serveCommand(ctx context.Context, args []string) error {
@@ -49,16 +65,11 @@ func serveCommand(ctx context.Context, args []string) error {
 	}
 	log := newLogger(cfg.LogLevel)
 	slog.SetDefault(log)
-	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	d, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if cfg.AutoMigrate {
-		if err := d.Migrate(ctx); err != nil {
-			return err
-		}
-	}
 	if cfg.SeedDemo && cfg.DatabaseURL == "" {
 		hasTenants, err := d.Client.Tenant.Query().Exist(authz.SystemContext(ctx))
 		if err != nil {
