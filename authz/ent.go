@@ -80,6 +80,17 @@ func SystemOnlyMutations() entgo.Hook {
 	}
 }
 
+// RefuseMutations is the mutation policy of tables no viewer, not even the
+// system, may write through ent (the audit log: internal/audit writes it
+// with plain SQL).
+func RefuseMutations(why string) entgo.Hook {
+	return func(next entgo.Mutator) entgo.Mutator {
+		return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
+			return nil, apperr.New(apperr.Forbidden, why)
+		})
+	}
+}
+
 type clientMutation interface {
 	entgo.Mutation
 	Client() *ent.Client
