@@ -47,7 +47,7 @@ func (r *auditEventResolver) Changes(ctx context.Context, obj *ent.AuditEvent) (
 
 // Unit is the resolver for the unit field.
 func (r *auditEventResolver) Unit(ctx context.Context, obj *ent.AuditEvent) (*ent.Unit, error) {
-	id, ok := subjectUnitID(obj.ScopePath)
+	id, ok := auditlog.SubjectUnitID(obj.ScopePath)
 	if !ok {
 		return nil, nil
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
@@ -133,11 +131,4 @@ func jsonText(raw []byte) *string {
 	}
 	s := string(raw)
 	return &s
-}
-
-// subjectUnitID is the last id of a scope path: the event's subject unit.
-func subjectUnitID(path string) (int, bool) {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	id, err := strconv.Atoi(parts[len(parts)-1])
-	return id, err == nil && id > 0
 }
