@@ -586,3 +586,39 @@ func CanReadAudit(ctx context.Context) error {
 	}
 	return errAuditRead
 }
+
+// AuditCoverage says, for every entity type of the ent client (found by
+// reflection, so a new type is included without being listed), how its
+// changes reach the audit log: "internal: why", "scope columns", "subject
+// field X" or "its own tenant". An audited type that has no way to place
+// its events is an error — the hook would refuse its writes.
+func AuditCoverage(c *ent.Client) (map[string]string, error) {
+	out := map[string]string{}
+	ct := reflect.TypeOf(c).Elem()
+	var errs []error
+	for i := 0; i < ct.NumField(); i++ {
+		f := ct.Field(i)
+		if !f.IsExported() || f.Type.Kind() != reflect.Pointer || !strings.HasSuffix(f.Type.Elem().Name(), "Client") {
+			continue
+		}
+		name := f.Name
+		if why, ok := InternalTypes[name]; ok {
+			out[name] = "internal: " + why
+			continue
+		}
+		info, err := typeInfoOf(c, name)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case info.scoped:
+			out[name] = "scope columns"
+		case name == "Tenant":
+			out[name] = "its own tenant"
+		case SubjectFields[name] != "" && info.has(SubjectFields[name]):
+			out[name] = "subject field " + SubjectFields[name]
+		default:
+			errs = append(errs, fmt.Errorf("%s: no scope columns and no subject field (add the ScopeMixin, an authz.SubjectFields entry, or an authz.InternalTypes entry with the reason)", name))
+		}
+	}
+	return out, errors.Join(errs...)
+}
