@@ -115,3 +115,18 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		require.Equal(t, 1, countEvents(t, d))
 	})
 }
+
+// ScopedTables (rewritten on re-parenting) and HistoricalScopedTables
+// together are exactly the tables with scope columns.
+func TestScopedTablesAreComplete(t *testing.T) {
+	var want []string
+	for _, tbl := range entmigrate.Tables {
+		for _, c := range tbl.Columns {
+			if c.Name == authz.ColPath {
+				want = append(want, tbl.Name)
+			}
+		}
+	}
+	got := append(append([]string{}, authz.ScopedTables...), authz.HistoricalScopedTables...)
+	require.ElementsMatch(t, want, got)
+}

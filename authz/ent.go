@@ -20,7 +20,12 @@ import (
 
 // ScopedTables lists every table carrying the scope columns. Re-parenting
 // rewrites them all in one transaction; a test checks the list is complete.
+// audit_events carries them too but is deliberately not rewritten: an event
+// stays scoped where its subject was when it happened (and is immutable).
 var ScopedTables = []string{"units", "enterprises", "users", "posts"}
+
+// HistoricalScopedTables carry scope columns that re-parenting leaves alone.
+var HistoricalScopedTables = []string{"audit_events"}
 
 // errNoViewer fails closed: a query or mutation without a viewer is denied.
 var errNoViewer = privacy.Denyf("authz: no viewer in context")
