@@ -2,7 +2,9 @@ package authz_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -129,4 +131,49 @@ func TestScopedTablesAreComplete(t *testing.T) {
 	}
 	got := append(append([]string{}, authz.ScopedTables...), authz.HistoricalScopedTables...)
 	require.ElementsMatch(t, want, got)
+}
+
+// Concurrent appends of one tenant line up: no fork, no gap.
+func TestConcurrentAppendsKeepOneChain(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := authz.SystemContext(context.Background())
+		tn, err := d.Client.Tenant.Create().SetCode("aud").SetName("审计县").Save(ctx)
+		require.NoError(t, err)
+		const workers, each = 6, 5
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*each)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					tx, err := d.Client.Tx(ctx)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if _, err := tx.Tenant.UpdateOneID(tn.ID).SetName(fmt.Sprintf("县%d-%d", w, i)).Save(ctx); err != nil {
+						_ = tx.Rollback()
+						errs <- err
+						continue
+					}
+					errs <- tx.Commit()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		ok := 0
+		for err := range errs {
+			if err == nil {
+				ok++
+			}
+		}
+		require.Positive(t, ok)
+		rep, err := audit.Verify(ctx, d.SQL, tn.ID)
+		require.NoError(t, err)
+		require.Nil(t, rep.Break)
+		require.Equal(t, countEvents(t, d), int(rep.Events), "every committed change has its event in the one chain")
+		require.Equal(t, 1+ok, int(rep.Events), "one event per committed update, plus the tenant's creation")
+	})
 }
