@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Name of the next migration for `make migrations`.
 name ?= changes
 
-.PHONY: help serve test test-sqlite generate migrations vet ci build
+.PHONY: help serve test test-sqlite generate migrations migrations-hash vet ci build
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -26,6 +26,10 @@ generate: ## regenerate ent and gqlgen code (go generate ./...)
 migrations: ## plan the next migration of both dialects from the ent schema (name=what_changed)
 	go run migrations/gen/main.go --dialect sqlite --name $(name)
 	./scripts/with-postgres.sh go run migrations/gen/main.go --dialect postgres --name $(name)
+
+migrations-hash: ## record hand-written migration files (triggers, data) in both atlas.sum files
+	go run migrations/gen/main.go --dialect sqlite --rehash
+	go run migrations/gen/main.go --dialect postgres --rehash
 
 vet: ## go vet ./...
 	go vet ./...

@@ -26,6 +26,7 @@ func commands() []command {
 		{"serve", "run the GraphQL server (embedded SQLite with the demo tenant by default)", serveCommand},
 		{"migrate", "apply or inspect database migrations (up, status)", migrateCommand},
 		{"seed", "load data: `seed demo` loads the demo tenants", seedCommand},
+		{"audit", "check the audit log: `audit verify` walks the hash chains, `audit head` prints their heads", auditCommand},
 		{"version", "print the version", func(context.Context, []string) error {
 			fmt.Println("dutychain", version)
 			return nil

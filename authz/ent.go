@@ -20,7 +20,12 @@ import (
 
 // ScopedTables lists every table carrying the scope columns. Re-parenting
 // rewrites them all in one transaction; a test checks the list is complete.
+// audit_events carries them too but is deliberately not rewritten: an event
+// stays scoped where its subject was when it happened (and is immutable).
 var ScopedTables = []string{"units", "enterprises", "users", "posts"}
+
+// HistoricalScopedTables carry scope columns that re-parenting leaves alone.
+var HistoricalScopedTables = []string{"audit_events"}
 
 // errNoViewer fails closed: a query or mutation without a viewer is denied.
 var errNoViewer = privacy.Denyf("authz: no viewer in context")
@@ -76,6 +81,17 @@ func SystemOnlyMutations() entgo.Hook {
 				return nil, errNoViewer
 			}
 			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+// RefuseMutations is the mutation policy of tables no viewer, not even the
+// system, may write through ent (the audit log: internal/audit writes it
+// with plain SQL).
+func RefuseMutations(why string) entgo.Hook {
+	return func(next entgo.Mutator) entgo.Mutator {
+		return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
+			return nil, apperr.New(apperr.Forbidden, why)
 		})
 	}
 }

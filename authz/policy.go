@@ -108,6 +108,7 @@ func NewPolicy(revision int64, rules []Rule, links []Link) (*Policy, error) {
 			return nil, fmt.Errorf("policy of tenant %s: %w", tenant, err)
 		}
 		enf.AddFunction("holds", p.holdsFunc)
+		enf.AddFunction("typeMatch", typeMatchFunc)
 		p.enforcers[tenant] = enf
 		rm = enf.GetRoleManager()
 	}
@@ -239,6 +240,38 @@ func (p *Policy) GrantAllows(g Grant, typ, action string) bool {
 	return false
 }
 
+// ProtectedTypes are object types a wildcard rule ("*") does not cover: only
+// a rule naming them grants anything on them. The audit log is one: "read
+// everything in scope" (UNIT_HEAD, PRINCIPAL, DEPUTY…) does not include
+// reading who did what; AUDITOR and ADMIN have explicit "audit, read" rows.
+var ProtectedTypes = map[string]bool{"audit": true}
+
+// typeMatchFunc is the matcher function typeMatch(r.typ, p.typ).
+func typeMatchFunc(args ...any) (any, error) {
+	if len(args) != 2 {
+		return false, errors.New("typeMatch: want 2 arguments")
+	}
+	req, ok1 := args[0].(string)
+	rule, ok2 := args[1].(string)
+	if !ok1 || !ok2 {
+		return false, errors.New("typeMatch: bad argument types")
+	}
+	return TypeMatch(req, rule), nil
+}
+
+// TypeMatch is the object-type matcher of the model (typeMatch) and of the
+// SQL compiler: casbin's keyMatch, except that a protected type matches
+// only a rule that names it.
+func TypeMatch(requested, rule string) bool {
+	if requested == rule {
+		return true
+	}
+	if ProtectedTypes[requested] {
+		return false
+	}
+	return util.KeyMatch(requested, rule)
+}
+
 // rolesAllowed returns the roles that policy rows name for (tenant, typ,
 // action), matching with the same keyMatch the model uses.
 func (p *Policy) rolesAllowed(tenant int, typ, action string) map[string]bool {
@@ -252,7 +285,7 @@ func (p *Policy) rolesAllowed(tenant int, typ, action string) map[string]bool {
 	roles = map[string]bool{}
 	ten := strconv.Itoa(tenant)
 	for _, r := range p.rules {
-		if r.Tenant == ten && util.KeyMatch(typ, r.Type) && util.KeyMatch(action, r.Action) {
+		if r.Tenant == ten && TypeMatch(typ, r.Type) && util.KeyMatch(action, r.Action) {
 			roles[r.Role] = true
 		}
 	}

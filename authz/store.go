@@ -12,6 +12,7 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/audit"
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
@@ -175,7 +176,29 @@ func knownRole(role string) bool {
 }
 
 // ObjectTypes are the object types policy rows may name.
-var ObjectTypes = []string{"*", "unit", "enterprise", "user", "post", "policy"}
+var ObjectTypes = []string{"*", "unit", "enterprise", "user", "post", "policy", "audit"}
+
+// auditPolicyChange appends the POLICY_CHANGE event of a rule change, in
+// the change's transaction, scoped to the tenant root and attributed to the
+// grant that allowed the change.
+func auditPolicyChange(ctx context.Context, c *ent.Client, rootPath string, r Rule, add bool) error {
+	v := FromContext(ctx)
+	val := map[string]string{"role": r.Role, "object": r.Type, "action": r.Action}
+	ch := audit.Changes{}
+	for k, x := range val {
+		if add {
+			ch[k] = audit.Change{Before: audit.Value(nil), After: audit.Value(x)}
+		} else {
+			ch[k] = audit.Change{Before: audit.Value(x), After: audit.Value(nil)}
+		}
+	}
+	ev := &audit.Event{Operation: audit.OpPolicyChange, EntityType: "policy", TenantID: v.Tenant,
+		ScopePath: rootPath, Changes: ch.Encode()}
+	if err := SetActor(ctx, c, ev, Object{Type: "policy", Tenant: v.Tenant, Path: rootPath}, "update"); err != nil {
+		return err
+	}
+	return audit.Append(ctx, c, ev)
+}
 
 // ChangeRule adds (add=true) or removes a policy row of the viewer's tenant
 // after checking the viewer may update the tenant's policy. It runs in a
@@ -240,6 +263,9 @@ func (s *Store) ChangeRule(ctx context.Context, rootPath string, r Rule, add boo
 	}
 	if err == nil {
 		err = BumpRevision(sys, tx.Client())
+	}
+	if err == nil {
+		err = auditPolicyChange(ctx, tx.Client(), rootPath, r, add)
 	}
 	if err != nil {
 		_ = tx.Rollback()

@@ -48,8 +48,12 @@ type Viewer struct {
 	Now time.Time
 
 	system bool
-	mu     sync.Mutex
-	cache  map[string]Predicate
+	// actor is, for the system viewer, the signed-in viewer on whose behalf
+	// the system acts (nil for the server's own work): the audit log
+	// records changes made under SystemContext inside a request as theirs.
+	actor *Viewer
+	mu    sync.Mutex
+	cache map[string]Predicate
 }
 
 type viewerKey struct{}
@@ -68,8 +72,24 @@ func FromContext(ctx context.Context) *Viewer {
 // SystemContext marks ctx as the server acting on its own behalf (seeding,
 // migrations, login). It bypasses jurisdiction checks; never derive it from
 // client input.
+//
+// The viewer it replaces (if any) is remembered as the actor: see Actor.
 func SystemContext(ctx context.Context) context.Context {
-	return NewContext(ctx, &Viewer{system: true})
+	return NewContext(ctx, &Viewer{system: true, actor: Actor(ctx)})
+}
+
+// Actor returns the signed-in viewer responsible for what runs under ctx:
+// the viewer itself, or for the system viewer the one it acts for; nil for
+// the server's own work (seeding) and anonymous requests.
+func Actor(ctx context.Context) *Viewer {
+	v := FromContext(ctx)
+	if v == nil {
+		return nil
+	}
+	if v.system {
+		return v.actor
+	}
+	return v
 }
 
 // IsSystem reports whether v is the internal system viewer.

@@ -12,6 +12,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/dutychain/dutychain/ent/auditevent"
+	"github.com/dutychain/dutychain/ent/audithead"
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/loginattempt"
@@ -82,6 +84,8 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			auditevent.Table:     auditevent.ValidColumn,
+			audithead.Table:      audithead.ValidColumn,
 			casbinrule.Table:     casbinrule.ValidColumn,
 			enterprise.Table:     enterprise.ValidColumn,
 			loginattempt.Table:   loginattempt.ValidColumn,

@@ -8,14 +8,56 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/auditlog"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
+
+// Actor is the resolver for the actor field.
+func (r *auditEventResolver) Actor(ctx context.Context, obj *ent.AuditEvent) (*ent.User, error) {
+	if obj.ActorUserID == nil {
+		return nil, nil
+	}
+	return loadersFrom(ctx, r.Client).loadUser(ctx, *obj.ActorUserID)
+}
+
+// ActorID is the resolver for the actorID field.
+func (r *auditEventResolver) ActorID(ctx context.Context, obj *ent.AuditEvent) (*int, error) {
+	return obj.ActorUserID, nil
+}
+
+// ActorPost is the resolver for the actorPost field.
+func (r *auditEventResolver) ActorPost(ctx context.Context, obj *ent.AuditEvent) (*ent.Post, error) {
+	if obj.ActorPostID == nil {
+		return nil, nil
+	}
+	return loadersFrom(ctx, r.Client).loadPost(ctx, *obj.ActorPostID)
+}
+
+// Changes is the resolver for the changes field.
+func (r *auditEventResolver) Changes(ctx context.Context, obj *ent.AuditEvent) ([]*model.AuditChange, error) {
+	return auditChanges(obj)
+}
+
+// Unit is the resolver for the unit field.
+func (r *auditEventResolver) Unit(ctx context.Context, obj *ent.AuditEvent) (*ent.Unit, error) {
+	id, ok := auditlog.SubjectUnitID(obj.ScopePath)
+	if !ok {
+		return nil, nil
+	}
+	return loadersFrom(ctx, r.Client).loadUnit(ctx, id)
+}
+
+// History is the resolver for the history field.
+func (r *enterpriseResolver) History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
+	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
+}
 
 // SupervisingDepartments is the resolver for the supervisingDepartments field.
 func (r *enterpriseResolver) SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error) {
@@ -176,6 +218,11 @@ func (r *postResolver) User(ctx context.Context, obj *ent.Post) (*ent.User, erro
 	return loadersFrom(ctx, r.Client).loadUser(ctx, obj.UserID)
 }
 
+// History is the resolver for the history field.
+func (r *postResolver) History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
+	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Me, error) {
 	v, err := viewer(ctx)
@@ -220,6 +267,21 @@ func (r *queryResolver) PolicyRules(ctx context.Context) ([]*model.PolicyRule, e
 		return nil, apperr.ForbiddenErr("read the tenant's policy (it needs read rights at the tenant root)")
 	}
 	return toRules(v.Policy.Rules(v.Tenant)), nil
+}
+
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error) {
+	return auditlog.Connection(ctx, r.Client, after, first, before, last, orderBy, where)
+}
+
+// History is the resolver for the history field.
+func (r *unitResolver) History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
+	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
+}
+
+// History is the resolver for the history field.
+func (r *userResolver) History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
+	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
 }
 
 // Mutation returns MutationResolver implementation.

@@ -3,11 +3,13 @@ package graph
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/graph/model"
+	"github.com/dutychain/dutychain/internal/audit"
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
@@ -96,4 +98,32 @@ func (r *Resolver) scopeSummary(ctx context.Context, v *authz.Viewer) (*model.Sc
 		sum.UnitsByKind = []*model.KindCount{}
 	}
 	return sum, nil
+}
+
+// auditChanges decodes an event's stored changes into the GraphQL list,
+// sorted by field name.
+func auditChanges(e *ent.AuditEvent) ([]*model.AuditChange, error) {
+	ch, err := audit.DecodeChanges(e.Changes)
+	if err != nil {
+		return nil, fmt.Errorf("decode changes of audit event %d: %w", e.ID, err)
+	}
+	out := make([]*model.AuditChange, 0, len(ch))
+	for name, c := range ch {
+		ac := &model.AuditChange{Field: name, Redacted: c.Redacted}
+		if !c.Redacted {
+			ac.Before, ac.After = jsonText(c.Before), jsonText(c.After)
+		}
+		out = append(out, ac)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out, nil
+}
+
+// jsonText is the JSON text of a value, nil for JSON null (absent).
+func jsonText(raw []byte) *string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	s := string(raw)
+	return &s
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -25,6 +26,8 @@ type Loaders struct {
 	fetchDepartments func(context.Context, []int) (map[int][]*ent.Unit, error)
 	departments      *dataloadgen.Loader[int, []*ent.Unit]
 	users            *dataloadgen.Loader[int, *ent.User]
+	posts            *dataloadgen.Loader[int, *ent.Post]
+	units            *dataloadgen.Loader[int, *ent.Unit]
 }
 
 type loadersKey struct{}
@@ -49,6 +52,28 @@ func NewLoaders(client *ent.Client) *Loaders {
 				return nil, err
 			}
 			out := make(map[int]*ent.User, len(us))
+			for _, u := range us {
+				out[u.ID] = u
+			}
+			return out, nil
+		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		posts: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Post, error) {
+			ps, err := client.Post.Query().Where(post.IDIn(ids...)).All(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[int]*ent.Post, len(ps))
+			for _, p := range ps {
+				out[p.ID] = p
+			}
+			return out, nil
+		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		units: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Unit, error) {
+			us, err := client.Unit.Query().Where(unit.IDIn(ids...)).All(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[int]*ent.Unit, len(us))
 			for _, u := range us {
 				out[u.ID] = u
 			}
@@ -108,6 +133,24 @@ func loadersFrom(ctx context.Context, client *ent.Client) *Loaders {
 // loadUser returns the user, or nil when it is outside the caller's scope.
 func (l *Loaders) loadUser(ctx context.Context, id int) (*ent.User, error) {
 	u, err := l.users.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	return u, err
+}
+
+// loadPost returns the post, or nil when it is outside the caller's scope.
+func (l *Loaders) loadPost(ctx context.Context, id int) (*ent.Post, error) {
+	p, err := l.posts.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	return p, err
+}
+
+// loadUnit returns the unit, or nil when the caller cannot read it.
+func (l *Loaders) loadUnit(ctx context.Context, id int) (*ent.Unit, error) {
+	u, err := l.units.Load(ctx, id)
 	if errors.Is(err, dataloadgen.ErrNotFound) {
 		return nil, nil
 	}

@@ -2,7 +2,10 @@
 // per dialect, in golang-migrate format (NNNN_name.up.sql / .down.sql).
 //
 // The files are generated from the ent schema by migrations/gen (run
-// `make migrations name=what_changed`); never edit them by hand. atlas.sum
+// `make migrations name=what_changed`); never edit them by hand. What the ent
+// schema cannot express (triggers, policy data) goes into a hand-written pair
+// of files with the next number, marked "Hand-written" in their first line
+// and recorded with `make migrations-hash` (0003_audit_append_only). atlas.sum
 // records their checksums: the generator needs it to plan the next
 // migration, and the drift test in internal/db checks it. internal/db applies
 // the files with golang-migrate.

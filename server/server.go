@@ -90,6 +90,8 @@ func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log)))
 	mux.Handle("GET /{$}", playground.Handler("dutychain GraphiQL", "/graphql"))
+	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv"))
+	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")

@@ -5,6 +5,8 @@ package runtime
 import (
 	"time"
 
+	"github.com/dutychain/dutychain/ent/auditevent"
+	"github.com/dutychain/dutychain/ent/audithead"
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/loginattempt"
@@ -22,6 +24,24 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	auditeventHooks := schema.AuditEvent{}.Hooks()
+	auditevent.Hooks[0] = auditeventHooks[0]
+	auditeventInters := schema.AuditEvent{}.Interceptors()
+	auditevent.Interceptors[0] = auditeventInters[0]
+	auditheadHooks := schema.AuditHead{}.Hooks()
+	audithead.Hooks[0] = auditheadHooks[0]
+	auditheadInters := schema.AuditHead{}.Interceptors()
+	audithead.Interceptors[0] = auditheadInters[0]
+	auditheadFields := schema.AuditHead{}.Fields()
+	_ = auditheadFields
+	// auditheadDescSeq is the schema descriptor for seq field.
+	auditheadDescSeq := auditheadFields[1].Descriptor()
+	// audithead.DefaultSeq holds the default value on creation for the seq field.
+	audithead.DefaultSeq = auditheadDescSeq.Default.(int64)
+	// auditheadDescHash is the schema descriptor for hash field.
+	auditheadDescHash := auditheadFields[2].Descriptor()
+	// audithead.DefaultHash holds the default value on creation for the hash field.
+	audithead.DefaultHash = auditheadDescHash.Default.(string)
 	casbinruleMixin := schema.CasbinRule{}.Mixin()
 	casbinruleMixinHooks0 := casbinruleMixin[0].Hooks()
 	casbinruleHooks := schema.CasbinRule{}.Hooks()

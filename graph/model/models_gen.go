@@ -11,6 +11,17 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
+// AuditChange is one changed field of an audit event.
+type AuditChange struct {
+	Field string `json:"field"`
+	// The value before the change, as JSON text; null for a create and for a redacted field.
+	Before *string `json:"before,omitempty"`
+	// The value after the change, as JSON text; null for a delete and for a redacted field.
+	After *string `json:"after,omitempty"`
+	// A secret (a password hash): only the fact that it changed is recorded.
+	Redacted bool `json:"redacted"`
+}
+
 // AuthPayload carries a short-lived access token and a single-use refresh token.
 type AuthPayload struct {
 	AccessToken  string `json:"accessToken"`

@@ -13,6 +13,7 @@ import (
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/audit"
 	"github.com/dutychain/dutychain/internal/config"
 )
 
@@ -88,6 +89,11 @@ func (s *Service) Login(ctx context.Context, tenantCode, username, password, ip 
 	sys := authz.SystemContext(ctx)
 	if s.Throttle != nil {
 		if err := s.Throttle.Check(ctx, s.Client, tenantCode, username, ip); err != nil {
+			if errors.Is(err, ErrThrottled) {
+				if aerr := s.auditThrottled(ctx, tenantCode, username); aerr != nil {
+					return nil, aerr
+				}
+			}
 			return nil, err
 		}
 	}
@@ -113,10 +119,34 @@ func (s *Service) Login(ctx context.Context, tenantCode, username, password, ip 
 	}
 	match := verifyOrDummy(hash, password)
 	success := match && u.Status == user.StatusACTIVE
-	if s.Throttle != nil {
-		if err := s.Throttle.Record(ctx, s.Client, tenantCode, username, ip, success); err != nil {
-			return nil, err
+	// The attempt, the session and the audit event commit together.
+	var sess *Session
+	err = s.inTx(sys, func(c *ent.Client) error {
+		if s.Throttle != nil {
+			if err := s.Throttle.Record(ctx, c, tenantCode, username, ip, success); err != nil {
+				return err
+			}
 		}
+		if !success {
+			reason := ReasonBadPassword
+			switch {
+			case tenantID == 0:
+				reason = ReasonUnknownTenant
+			case u == nil:
+				reason = ReasonUnknownUser
+			case match:
+				reason = ReasonUserDisabled
+			}
+			return authEvent(ctx, c, audit.OpLoginFailed, tenantID, u, username, reason)
+		}
+		var err error
+		if sess, err = s.newSession(ctx, c, u.TenantID, u.ID, ""); err != nil {
+			return err
+		}
+		return authEvent(ctx, c, audit.OpLogin, u.TenantID, u, username, "")
+	})
+	if err != nil {
+		return nil, err
 	}
 	if !success {
 		cause := ErrBadCredentials
@@ -125,7 +155,28 @@ func (s *Service) Login(ctx context.Context, tenantCode, username, password, ip 
 		}
 		return nil, apperr.Wrap(apperr.Unauthenticated, msgBadCredentials, cause)
 	}
-	return s.newSession(ctx, u.TenantID, u.ID, "")
+	return sess, nil
+}
+
+// auditThrottled records a sign-in the throttle refused: it looks up the
+// tenant and user only for the record (the client learns nothing more).
+func (s *Service) auditThrottled(ctx context.Context, tenantCode, username string) error {
+	sys := authz.SystemContext(ctx)
+	tenantID := 0
+	var u *ent.User
+	if t, err := s.Client.Tenant.Query().Where(tenant.Code(tenantCode)).Only(sys); err == nil {
+		tenantID = t.ID
+		if found, err := s.Client.User.Query().Where(user.TenantID(t.ID), user.Username(username)).Only(sys); err == nil {
+			u = found
+		} else if !ent.IsNotFound(err) {
+			return fmt.Errorf("auth: look up user: %w", err)
+		}
+	} else if !ent.IsNotFound(err) {
+		return fmt.Errorf("auth: look up tenant: %w", err)
+	}
+	return s.inTx(sys, func(c *ent.Client) error {
+		return authEvent(ctx, c, audit.OpLoginFailed, tenantID, u, username, ReasonLoginThrottled)
+	})
 }
 
 // Refresh rotates refreshToken and returns a new session of the same family,
@@ -134,24 +185,47 @@ func (s *Service) Login(ctx context.Context, tenantCode, username, password, ip 
 // (see Refresher.Rotate; *ReuseError names the user) or ErrUserDisabled.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, error) {
 	r := s.refresher()
+	// The user is checked, and the event written, inside the rotation's
+	// transaction: a refused refresh rotates nothing and records nothing; a
+	// reuse is recorded with the family's revocation.
+	var userErr error
+	r.OnRotate = func(ctx context.Context, c *ent.Client, rt *ent.RefreshToken, reuse bool) error {
+		u, err := c.User.Get(authz.SystemContext(ctx), rt.UserID)
+		switch {
+		case ent.IsNotFound(err) || (err == nil && u.TenantID != rt.TenantID):
+			if reuse {
+				return authEvent(ctx, c, audit.OpRefreshReuse, rt.TenantID, nil, "", "")
+			}
+			userErr = fmt.Errorf("%w: user %d not in tenant %d", ErrRefreshInvalid, rt.UserID, rt.TenantID)
+			return userErr
+		case err != nil:
+			return fmt.Errorf("auth: load user: %w", err)
+		case reuse:
+			return authEvent(ctx, c, audit.OpRefreshReuse, rt.TenantID, u, u.Username, "")
+		case u.Status != user.StatusACTIVE:
+			userErr = fmt.Errorf("%w: %w (user %d)", ErrRefreshInvalid, ErrUserDisabled, rt.UserID)
+			return userErr
+		}
+		return authEvent(ctx, c, audit.OpRefresh, rt.TenantID, u, u.Username, "")
+	}
 	tenantID, userID, next, err := r.Rotate(ctx, s.Client, refreshToken)
+	if userErr != nil && errors.Is(err, userErr) {
+		// Nothing was rotated; revoke as the refusal demands.
+		if errors.Is(userErr, ErrUserDisabled) {
+			uid := 0
+			if rt, lerr := lookupRefresh(ctx, s.Client, refreshToken); lerr == nil && rt != nil {
+				uid = rt.UserID
+			}
+			if rerr := r.RevokeAllForUser(ctx, s.Client, uid); rerr != nil {
+				return nil, rerr
+			}
+		} else if rerr := r.RevokeFamilyOf(ctx, s.Client, refreshToken); rerr != nil {
+			return nil, rerr
+		}
+		return nil, refreshErr(userErr)
+	}
 	if err != nil {
 		return nil, err
-	}
-	u, err := s.Client.User.Get(authz.SystemContext(ctx), userID)
-	switch {
-	case ent.IsNotFound(err) || (err == nil && u.TenantID != tenantID):
-		if rerr := r.RevokeFamilyOf(ctx, s.Client, next); rerr != nil {
-			return nil, rerr
-		}
-		return nil, refreshErr(fmt.Errorf("%w: user %d not in tenant %d", ErrRefreshInvalid, userID, tenantID))
-	case err != nil:
-		return nil, fmt.Errorf("auth: load user: %w", err)
-	case u.Status != user.StatusACTIVE:
-		if rerr := r.RevokeAllForUser(ctx, s.Client, userID); rerr != nil {
-			return nil, rerr
-		}
-		return nil, refreshErr(fmt.Errorf("%w: %w (user %d)", ErrRefreshInvalid, ErrUserDisabled, userID))
 	}
 	access, exp, err := s.Tokens.Issue(userID, tenantID)
 	if err != nil {
@@ -166,16 +240,32 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 // the user on every request.
 func (s *Service) Logout(ctx context.Context, userID int, refreshToken string) error {
 	r := s.refresher()
-	if refreshToken != "" {
-		rt, err := lookupRefresh(ctx, s.Client, refreshToken)
+	sys := authz.SystemContext(ctx)
+	return s.inTx(sys, func(c *ent.Client) error {
+		u, err := c.User.Get(sys, userID)
 		if err != nil {
-			return err
+			return fmt.Errorf("auth: load user: %w", err)
 		}
-		if rt != nil && rt.UserID == userID {
-			return revokeFamily(ctx, s.Client, rt.Family, r.now())
+		revoked := false
+		if refreshToken != "" {
+			rt, err := lookupRefresh(ctx, c, refreshToken)
+			if err != nil {
+				return err
+			}
+			if rt != nil && rt.UserID == userID {
+				if err := revokeFamily(ctx, c, rt.Family, r.now()); err != nil {
+					return err
+				}
+				revoked = true
+			}
 		}
-	}
-	return r.RevokeAllForUser(ctx, s.Client, userID)
+		if !revoked {
+			if err := r.RevokeAllForUser(ctx, c, userID); err != nil {
+				return err
+			}
+		}
+		return authEvent(ctx, c, audit.OpLogout, u.TenantID, u, u.Username, "")
+	})
 }
 
 // ChangePassword replaces the password of userID after checking current, and
@@ -234,7 +324,9 @@ func (s *Service) ChangePassword(ctx context.Context, userID int, current, next 
 	if err != nil {
 		return fmt.Errorf("auth: begin password change: %w", err)
 	}
-	if err := tx.User.UpdateOneID(userID).SetPasswordHash(hash).Exec(sys); err != nil {
+	// The audit hook records the update as the one PASSWORD_CHANGE event
+	// (the hash itself redacted), attributed to the signed-in user.
+	if err := tx.User.UpdateOneID(userID).SetPasswordHash(hash).Exec(audit.WithOperation(sys, audit.OpPasswordChange)); err != nil {
 		_ = tx.Rollback()
 		return fmt.Errorf("auth: store password: %w", err)
 	}
@@ -269,12 +361,12 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Claims, erro
 
 // newSession issues an access token and a refresh token (in family, or a new
 // one when family is "").
-func (s *Service) newSession(ctx context.Context, tenantID, userID int, family string) (*Session, error) {
+func (s *Service) newSession(ctx context.Context, c *ent.Client, tenantID, userID int, family string) (*Session, error) {
 	access, exp, err := s.Tokens.Issue(userID, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	refresh, err := s.refresher().IssueRefresh(ctx, s.Client, tenantID, userID, family)
+	refresh, err := s.refresher().IssueRefresh(ctx, c, tenantID, userID, family)
 	if err != nil {
 		return nil, err
 	}

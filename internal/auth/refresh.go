@@ -55,6 +55,12 @@ func (e *ReuseError) Is(target error) bool { return target == ErrRefreshReuse }
 type Refresher struct {
 	TTL time.Duration
 	Now func() time.Time
+	// OnRotate, when set, runs inside the rotation's transaction just before
+	// it commits — after a successful rotation (reuse false) and after a
+	// reuse revoked the family (reuse true) — with that transaction's
+	// client. An error rolls the transaction back and is returned by Rotate.
+	// The auth service checks the user and writes the audit event here.
+	OnRotate func(ctx context.Context, tx *ent.Client, rt *ent.RefreshToken, reuse bool) error
 }
 
 // now returns the current time in UTC: stored times are compared in SQL, as
@@ -166,6 +172,11 @@ func (r Refresher) Rotate(ctx context.Context, client *ent.Client, token string)
 	if err != nil {
 		return 0, 0, "", err
 	}
+	if r.OnRotate != nil {
+		if err = r.OnRotate(ctx, tx.Client(), rt, false); err != nil {
+			return 0, 0, "", err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, 0, "", fmt.Errorf("auth: commit rotation: %w", err)
 	}
@@ -177,6 +188,11 @@ func (r Refresher) Rotate(ctx context.Context, client *ent.Client, token string)
 func (r Refresher) reuse(ctx context.Context, tx **ent.Tx, rt *ent.RefreshToken, now time.Time) (int, int, string, error) {
 	if err := revokeFamily(ctx, (*tx).Client(), rt.Family, now); err != nil {
 		return 0, 0, "", err
+	}
+	if r.OnRotate != nil {
+		if err := r.OnRotate(ctx, (*tx).Client(), rt, true); err != nil {
+			return 0, 0, "", err
+		}
 	}
 	if err := (*tx).Commit(); err != nil {
 		return 0, 0, "", fmt.Errorf("auth: commit family revocation: %w", err)

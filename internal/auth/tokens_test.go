@@ -202,9 +202,12 @@ func TestAccessTokenAttacks(t *testing.T) {
 			parts[1] = base64.RawURLEncoding.EncodeToString(raw)
 			return strings.Join(parts, ".")
 		}, jwt.ErrTokenSignatureInvalid},
+		// Malformed or merely invalid depending on the signature's last
+		// bits (base64 padding bits happen to be zero one time in 16):
+		// either way rejected.
 		{"a token with a truncated signature is rejected", func(t *testing.T) string {
 			return good[:len(good)-4]
-		}, jwt.ErrTokenMalformed},
+		}, nil},
 		{"a token signed by an unknown key under its own kid is rejected", func(t *testing.T) string {
 			return forge(t, jwt.SigningMethodEdDSA, stranger, KeyID(stranger.Public().(ed25519.PublicKey)), valid())
 		}, jwt.ErrTokenUnverifiable},

@@ -36,9 +36,11 @@ import (
 	"github.com/lib/pq"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	entmigrate "github.com/dutychain/dutychain/ent/migrate"
 	_ "github.com/dutychain/dutychain/ent/runtime" // hooks, policies and defaults of the ent schema
+	"github.com/dutychain/dutychain/internal/audit"
 	"github.com/dutychain/dutychain/migrations"
 )
 
@@ -180,9 +182,13 @@ func describePostgres(u *url.URL) string {
 }
 
 func newDB(sdb *sql.DB, dialectName, sqliteDSN, where string) *DB {
-	drv := entsql.OpenDB(dialectName, sdb)
+	// Every mutation passes through the audit hook; the driver wrapper lets
+	// it give a mutation outside a transaction a transaction of its own.
+	drv := audit.NewDriver(entsql.OpenDB(dialectName, sdb))
+	client := ent.NewClient(ent.Driver(drv))
+	client.Use(authz.AuditHook(drv))
 	return &DB{
-		Client:    ent.NewClient(ent.Driver(drv)),
+		Client:    client,
 		SQL:       sdb,
 		Dialect:   dialectName,
 		sqliteDSN: sqliteDSN,

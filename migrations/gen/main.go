@@ -24,7 +24,10 @@
 // scripts/with-postgres.sh) names a server and a role that may create
 // databases; a scratch database is created there and dropped afterwards.
 //
-// Never edit generated files: the drift test (internal/db) compares a
+// Hand-written migrations (triggers, data: what the ent schema cannot say)
+// are added as the next NNNN_name.up.sql/.down.sql pair and recorded with
+// `make migrations-hash` (--rehash); generated files are never edited. The
+// drift test (internal/db) compares a
 // database built from them with the ent schema, and atlas.sum guards them.
 package main
 
@@ -64,6 +67,7 @@ func main() {
 		name        = flag.String("name", "changes", "migration name (letters, digits, underscores)")
 		dirFlag     = flag.String("dir", "", "migration directory (default migrations/<dialect>)")
 		devURL      = flag.String("dev-url", "", "postgres only: server for the scratch database (default $DUTYCHAIN_TEST_POSTGRES_URL)")
+		rehash      = flag.Bool("rehash", false, "only rewrite atlas.sum, after adding a hand-written migration (triggers, data)")
 	)
 	flag.Parse()
 	if !regexp.MustCompile(`^[a-z0-9_]+$`).MatchString(*name) {
@@ -84,6 +88,13 @@ func main() {
 	}
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		log.Fatal(err)
+	}
+	if *rehash {
+		if err := writeSum(path); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("wrote", filepath.Join(path, "atlas.sum"))
+		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -207,6 +218,21 @@ func plan(ctx context.Context, dev *sql.DB, entDialect, path, name string) ([]st
 		}
 	}
 	return wrote, nil
+}
+
+// writeSum records every file of the directory in atlas.sum. Hand-written
+// migrations (what ent's schema cannot express: triggers, policy data) are
+// added this way; the generator replays them like generated ones.
+func writeSum(path string) error {
+	dir, err := sqltool.NewGolangMigrateDir(path)
+	if err != nil {
+		return err
+	}
+	sum, err := dir.Checksum()
+	if err != nil {
+		return err
+	}
+	return atlasmigrate.WriteSumFile(dir, sum)
 }
 
 // nextVersion is one more than the highest NNNN of the directory's files.

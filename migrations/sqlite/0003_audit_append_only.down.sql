@@ -1,0 +1,6 @@
+-- Hand-written: reverses 0003_audit_append_only.up.sql.
+DELETE FROM casbin_rules WHERE ptype = 'p' AND v1 IN ('AUDITOR', 'ADMIN') AND v2 = 'audit' AND v3 = 'read';
+UPDATE policy_revisions SET revision = revision + 1;
+DROP TRIGGER audit_events_head;
+DROP TRIGGER audit_events_no_delete;
+DROP TRIGGER audit_events_no_update;
