@@ -20,7 +20,7 @@ import (
 
 // ScopedTables lists every table carrying the scope columns. Re-parenting
 // rewrites them all in one transaction; a test checks the list is complete.
-var ScopedTables = []string{"units", "enterprises", "users", "posts"}
+var ScopedTables = []string{"units", "enterprises", "users", "posts", "campaigns", "inspections", "random_draws", "hazards", "hazard_events"}
 
 // errNoViewer fails closed: a query or mutation without a viewer is denied.
 var errNoViewer = privacy.Denyf("authz: no viewer in context")

@@ -14,16 +14,28 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
 	// CasbinRule is the client for interacting with the CasbinRule builders.
 	CasbinRule *CasbinRuleClient
+	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
+	ChecklistTemplate *ChecklistTemplateClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
+	// Hazard is the client for interacting with the Hazard builders.
+	Hazard *HazardClient
+	// HazardEvent is the client for interacting with the HazardEvent builders.
+	HazardEvent *HazardEventClient
+	// Inspection is the client for interacting with the Inspection builders.
+	Inspection *InspectionClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
 	Post *PostClient
+	// RandomDraw is the client for interacting with the RandomDraw builders.
+	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Supervision is the client for interacting with the Supervision builders.
@@ -165,11 +177,17 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
+	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
+	tx.Hazard = NewHazardClient(tx.config)
+	tx.HazardEvent = NewHazardEventClient(tx.config)
+	tx.Inspection = NewInspectionClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
 	tx.PolicyRevision = NewPolicyRevisionClient(tx.config)
 	tx.Post = NewPostClient(tx.config)
+	tx.RandomDraw = NewRandomDrawClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
@@ -184,7 +202,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: CasbinRule.QueryXXX(), the query will be executed
+// applies a query, for example: Campaign.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -25,6 +25,7 @@ type Loaders struct {
 	fetchDepartments func(context.Context, []int) (map[int][]*ent.Unit, error)
 	departments      *dataloadgen.Loader[int, []*ent.Unit]
 	users            *dataloadgen.Loader[int, *ent.User]
+	hz               hazardLoaders
 }
 
 type loadersKey struct{}
@@ -54,6 +55,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 			}
 			return out, nil
 		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		hz: newHazardLoaders(client),
 	}
 }
 
