@@ -241,6 +241,22 @@ func seedDemoHazards(ctx context.Context, c *ent.Client, b *Built) error {
 	if err != nil {
 		return fmt.Errorf("seed campaign: %w", err)
 	}
+	county, err := b.Unit(CodeCounty)
+	if err != nil {
+		return err
+	}
+	running := []domain.CampaignStage{
+		{Stage: domain.StageDeployment, PlannedStart: day(2023, 3, 1), PlannedEnd: day(2023, 3, 15), ActualStart: done(day(2023, 3, 1)), ActualEnd: done(day(2023, 3, 14))},
+		{Stage: domain.StageInspection, PlannedStart: day(2023, 3, 16), PlannedEnd: day(2023, 6, 30), ActualStart: done(day(2023, 3, 14))},
+		{Stage: domain.StageRectification, PlannedStart: day(2023, 7, 1), PlannedEnd: day(2023, 10, 31)},
+		{Stage: domain.StageSummary, PlannedStart: day(2023, 11, 1), PlannedEnd: day(2023, 12, 15)},
+	}
+	if _, err := c.Campaign.Create().SetTenantID(b.TenantID).SetOrganiserID(county).
+		SetName("2023年重点场所消防安全、燃气安全专项整治").
+		SetSectors([]domain.Sector{domain.SectorCommerce, domain.SectorFuel}).
+		SetStage(domain.StageInspection).SetStages(running).Save(ctx); err != nil {
+		return fmt.Errorf("seed campaign: %w", err)
+	}
 	team := []string{"bureau.inspector1", "bureau.inspector2"}
 	nationalDay := inspection.KeyPeriodNATIONAL_DAY
 	springFestival := inspection.KeyPeriodSPRING_FESTIVAL
