@@ -55,7 +55,7 @@ func newHazardLoaders(client *ent.Client) hazardLoaders {
 			// of the same hazard exists (ids grow with time within a hazard).
 			evs, err := client.HazardEvent.Query().Where(hazardevent.HazardIDIn(hazardIDs...), func(s *sql.Selector) {
 				t := sql.Table(hazardevent.Table).As("later")
-				s.Where(sql.NotExists(sql.Select("1").From(t).Where(sql.And(
+				s.Where(sql.NotExists(sql.Dialect(s.Dialect()).Select(t.C(hazardevent.FieldID)).From(t).Where(sql.And(
 					sql.ColumnsEQ(t.C(hazardevent.FieldHazardID), s.C(hazardevent.FieldHazardID)),
 					sql.ColumnsGT(t.C(hazardevent.FieldID), s.C(hazardevent.FieldID))))))
 			}).All(ctx)
