@@ -237,7 +237,12 @@ func TestHazardScopeAndQueries(t *testing.T) {
 
 		counts := func(user string) map[string]int {
 			r := s.MustDo(s.As(user), `{ hazardCounts { state level count } }`, nil)
-			var out struct{ HazardCounts []struct{ State, Level string; Count int } }
+			var out struct {
+				HazardCounts []struct {
+					State, Level string
+					Count        int
+				}
+			}
 			r.Decode(t, &out)
 			m := map[string]int{}
 			for _, c := range out.HazardCounts {

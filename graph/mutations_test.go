@@ -580,7 +580,9 @@ func firstID(t testing.TB, s *apitest.Server, token, connection, where string) s
 	}
 	r := gqOK(t, s, token, fmt.Sprintf(`{ c: %s(%s) { edges { node { id } } } }`, connection, args), nil)
 	var out struct {
-		C struct{ Edges []struct{ Node struct{ ID string } } }
+		C struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	r.Decode(t, &out)
 	require.NotEmpty(t, out.C.Edges, "no %s matching %s", connection, where)

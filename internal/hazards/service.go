@@ -76,4 +76,3 @@ func notFound(err error, what, field string) error {
 func invalid(field, format string, args ...any) error {
 	return apperr.Invalid(field, fmt.Sprintf(format, args...))
 }
-

@@ -328,7 +328,7 @@ func demoSpec() tenantSpec {
 	return tenantSpec{
 		code: TenantDemo, name: "示范县", region: "341199",
 		after: []Step{seedChecklists, seedDemoHazards},
-		root: govSpec{CodeCounty, "示范县"},
+		root:  govSpec{CodeCounty, "示范县"},
 		towns: []govSpec{
 			{CodeTownChengguan, "城关镇"}, {CodeTownDongcheng, "东城街道"}, {CodeTownXihe, "西河镇"},
 			{CodeTownNanshan, "南山镇"}, {CodeTownBeiling, "北岭乡"}, {CodeTownQiaotou, "桥头镇"},
