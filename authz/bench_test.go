@@ -486,3 +486,38 @@ func TestScopedQueryStatementCount(t *testing.T) {
 		})
 	})
 }
+
+const hazardListQuery = `query($first: Int!) {
+  hazards(first: $first, orderBy: {field: DEADLINE, direction: ASC}) {
+    totalCount
+    edges { node { id state level overdue enterprise { name sector } town { name } inspection { id inspectedOn }
+      lastEvent { action at actor { displayName } } } }
+  }
+}`
+
+// TestHazardListStatementCount: listing hazards with their enterprise,
+// town, inspection and last event costs the same number of statements
+// whatever the page size.
+func TestHazardListStatementCount(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		x := openDemo(t, d.Dialect)
+		var c counter
+		client := c.client(x.d)
+		v := x.viewer(t, x.d.Client, "county.head")
+		counts := map[int]int64{}
+		for _, first := range []int{1, 3, 20} {
+			c.reset()
+			data := gqlQuery(t, client, fresh(v), hazardListQuery, map[string]any{"first": first})
+			counts[first] = c.n.Load()
+			edges := len(data["hazards"].(map[string]any)["edges"].([]any))
+			total := int(data["hazards"].(map[string]any)["totalCount"].(float64))
+			if edges != min(first, total) || total < 5 {
+				t.Fatalf("first %d: %d edges, totalCount %d", first, edges, total)
+			}
+		}
+		if counts[1] != counts[3] || counts[3] != counts[20] {
+			t.Errorf("statements grow with the page: first 1 → %d, 3 → %d, 20 → %d; last run:\n%s", counts[1], counts[3], counts[20], strings.Join(c.stmts, "\n"))
+		}
+		t.Logf("hazards(first: 20) with enterprise, town, inspection, last event and its actor: %d statements", counts[20])
+	})
+}

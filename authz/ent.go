@@ -22,7 +22,7 @@ import (
 // rewrites them all in one transaction; a test checks the list is complete.
 // audit_events carries them too but is deliberately not rewritten: an event
 // stays scoped where its subject was when it happened (and is immutable).
-var ScopedTables = []string{"units", "enterprises", "users", "posts"}
+var ScopedTables = []string{"units", "enterprises", "users", "posts", "campaigns", "inspections", "random_draws", "hazards", "hazard_events"}
 
 // HistoricalScopedTables carry scope columns that re-parenting leaves alone.
 var HistoricalScopedTables = []string{"audit_events"}

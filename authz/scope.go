@@ -7,6 +7,8 @@ import (
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
+
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // Scope columns every scoped table carries (ent/schema ScopeMixin).
@@ -124,4 +126,15 @@ func pathPrefix(s *sql.Selector, col, prefix string) *sql.Predicate {
 		return sql.And(sql.GTE(col, prefix), sql.LT(col, upper))
 	}
 	return sql.HasPrefix(col, prefix)
+}
+
+// TerritoryPredicate is the SQL filter "in the territory of unit u,
+// restricted to sectors": the same term a post at u with those sectors
+// compiles to. Campaigns and random draws use it to find the enterprises an
+// organiser is responsible for, on top of the caller's own read filter.
+func TerritoryPredicate(tenant, unitID int, kind domain.UnitKind, path string, sectors []domain.Sector) Predicate {
+	g := Grant{Tenant: tenant, UnitID: unitID, UnitKind: kind, Path: path, Sectors: sectors}
+	return func(s *sql.Selector) {
+		s.Where(sql.And(sql.EQ(s.C(ColTenant), tenant), paren(grantPredicate(s, g))))
+	}
 }

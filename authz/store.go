@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -176,7 +177,6 @@ func knownRole(role string) bool {
 }
 
 // ObjectTypes are the object types policy rows may name.
-var ObjectTypes = []string{"*", "unit", "enterprise", "user", "post", "policy", "audit"}
 
 // auditPolicyChange appends the POLICY_CHANGE event of a rule change, in
 // the change's transaction, scoped to the tenant root and attributed to the
@@ -199,6 +199,15 @@ func auditPolicyChange(ctx context.Context, c *ent.Client, rootPath string, r Ru
 	}
 	return audit.Append(ctx, c, ev)
 }
+
+var ObjectTypes = []string{"*", "unit", "enterprise", "user", "post", "policy", "audit",
+	"checklist", "campaign", "inspection", "random_draw", "hazard"}
+
+// Actions are the actions policy rows may name. Beyond read, create and
+// update, the hazard steps are separate rights (internal/hazards): rectify
+// and close_own on the enterprise side; verify, decide_major (MAJOR hazards:
+// principals only) and supervise (督办) on the government side.
+var Actions = []string{"*", "read", "create", "update", "rectify", "close_own", "verify", "decide_major", "supervise"}
 
 // ChangeRule adds (add=true) or removes a policy row of the viewer's tenant
 // after checking the viewer may update the tenant's policy. It runs in a
@@ -225,9 +234,7 @@ func (s *Store) ChangeRule(ctx context.Context, rootPath string, r Rule, add boo
 	if !okType {
 		return nil, apperr.Invalid("object", fmt.Sprintf("unknown object type %q", r.Type))
 	}
-	switch r.Action {
-	case "*", "read", "create", "update":
-	default:
+	if !slices.Contains(Actions, r.Action) {
 		return nil, apperr.Invalid("action", fmt.Sprintf("unknown action %q", r.Action))
 	}
 	// Invariants of the brief no tenant policy may break.

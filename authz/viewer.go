@@ -153,3 +153,30 @@ func (v *Viewer) WithoutDirectory() *Viewer {
 	}
 	return c
 }
+
+// Only returns a copy of v keeping the grants keep accepts. Decisions that
+// depend on which side acts (the enterprise rectifies, the government
+// verifies) are taken with the grants of that side only.
+func (v *Viewer) Only(keep func(Grant) bool) *Viewer {
+	c := &Viewer{UserID: v.UserID, Tenant: v.Tenant, Username: v.Username, Policy: v.Policy, Now: v.Now, system: v.system}
+	for _, g := range v.Grants {
+		if keep(g) {
+			c.Grants = append(c.Grants, g)
+			if g.PostID != 0 {
+				c.PostIDs = append(c.PostIDs, g.PostID)
+			}
+		}
+	}
+	return c
+}
+
+// GrantFor returns the first of v's grants that lets v do action on o: the
+// post an act is recorded under.
+func (v *Viewer) GrantFor(o Object, action string) (Grant, bool) {
+	for _, g := range v.Grants {
+		if v.Policy != nil && v.Policy.GrantAllows(g, o.Type, action) && g.Covers(o) {
+			return g, true
+		}
+	}
+	return Grant{}, false
+}

@@ -17,11 +17,17 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/audithead"
+	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -40,16 +46,28 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// AuditHead is the client for interacting with the AuditHead builders.
 	AuditHead *AuditHeadClient
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
 	// CasbinRule is the client for interacting with the CasbinRule builders.
 	CasbinRule *CasbinRuleClient
+	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
+	ChecklistTemplate *ChecklistTemplateClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
+	// Hazard is the client for interacting with the Hazard builders.
+	Hazard *HazardClient
+	// HazardEvent is the client for interacting with the HazardEvent builders.
+	HazardEvent *HazardEventClient
+	// Inspection is the client for interacting with the Inspection builders.
+	Inspection *InspectionClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
 	Post *PostClient
+	// RandomDraw is the client for interacting with the RandomDraw builders.
+	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Supervision is the client for interacting with the Supervision builders.
@@ -73,11 +91,17 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.AuditHead = NewAuditHeadClient(c.config)
+	c.Campaign = NewCampaignClient(c.config)
 	c.CasbinRule = NewCasbinRuleClient(c.config)
+	c.ChecklistTemplate = NewChecklistTemplateClient(c.config)
 	c.Enterprise = NewEnterpriseClient(c.config)
+	c.Hazard = NewHazardClient(c.config)
+	c.HazardEvent = NewHazardEventClient(c.config)
+	c.Inspection = NewInspectionClient(c.config)
 	c.LoginAttempt = NewLoginAttemptClient(c.config)
 	c.PolicyRevision = NewPolicyRevisionClient(c.config)
 	c.Post = NewPostClient(c.config)
+	c.RandomDraw = NewRandomDrawClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Supervision = NewSupervisionClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
@@ -173,20 +197,26 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		AuditEvent:     NewAuditEventClient(cfg),
-		AuditHead:      NewAuditHeadClient(cfg),
-		CasbinRule:     NewCasbinRuleClient(cfg),
-		Enterprise:     NewEnterpriseClient(cfg),
-		LoginAttempt:   NewLoginAttemptClient(cfg),
-		PolicyRevision: NewPolicyRevisionClient(cfg),
-		Post:           NewPostClient(cfg),
-		RefreshToken:   NewRefreshTokenClient(cfg),
-		Supervision:    NewSupervisionClient(cfg),
-		Tenant:         NewTenantClient(cfg),
-		Unit:           NewUnitClient(cfg),
-		User:           NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		AuditEvent:        NewAuditEventClient(cfg),
+		AuditHead:         NewAuditHeadClient(cfg),
+		Campaign:          NewCampaignClient(cfg),
+		CasbinRule:        NewCasbinRuleClient(cfg),
+		ChecklistTemplate: NewChecklistTemplateClient(cfg),
+		Enterprise:        NewEnterpriseClient(cfg),
+		Hazard:            NewHazardClient(cfg),
+		HazardEvent:       NewHazardEventClient(cfg),
+		Inspection:        NewInspectionClient(cfg),
+		LoginAttempt:      NewLoginAttemptClient(cfg),
+		PolicyRevision:    NewPolicyRevisionClient(cfg),
+		Post:              NewPostClient(cfg),
+		RandomDraw:        NewRandomDrawClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Supervision:       NewSupervisionClient(cfg),
+		Tenant:            NewTenantClient(cfg),
+		Unit:              NewUnitClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -204,20 +234,26 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		AuditEvent:     NewAuditEventClient(cfg),
-		AuditHead:      NewAuditHeadClient(cfg),
-		CasbinRule:     NewCasbinRuleClient(cfg),
-		Enterprise:     NewEnterpriseClient(cfg),
-		LoginAttempt:   NewLoginAttemptClient(cfg),
-		PolicyRevision: NewPolicyRevisionClient(cfg),
-		Post:           NewPostClient(cfg),
-		RefreshToken:   NewRefreshTokenClient(cfg),
-		Supervision:    NewSupervisionClient(cfg),
-		Tenant:         NewTenantClient(cfg),
-		Unit:           NewUnitClient(cfg),
-		User:           NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		AuditEvent:        NewAuditEventClient(cfg),
+		AuditHead:         NewAuditHeadClient(cfg),
+		Campaign:          NewCampaignClient(cfg),
+		CasbinRule:        NewCasbinRuleClient(cfg),
+		ChecklistTemplate: NewChecklistTemplateClient(cfg),
+		Enterprise:        NewEnterpriseClient(cfg),
+		Hazard:            NewHazardClient(cfg),
+		HazardEvent:       NewHazardEventClient(cfg),
+		Inspection:        NewInspectionClient(cfg),
+		LoginAttempt:      NewLoginAttemptClient(cfg),
+		PolicyRevision:    NewPolicyRevisionClient(cfg),
+		Post:              NewPostClient(cfg),
+		RandomDraw:        NewRandomDrawClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Supervision:       NewSupervisionClient(cfg),
+		Tenant:            NewTenantClient(cfg),
+		Unit:              NewUnitClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -247,9 +283,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.AuditHead, c.CasbinRule, c.Enterprise, c.LoginAttempt,
-		c.PolicyRevision, c.Post, c.RefreshToken, c.Supervision, c.Tenant, c.Unit,
-		c.User,
+		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
+		c.Enterprise, c.Hazard, c.HazardEvent, c.Inspection, c.LoginAttempt,
+		c.PolicyRevision, c.Post, c.RandomDraw, c.RefreshToken, c.Supervision,
+		c.Tenant, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -259,9 +296,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.AuditHead, c.CasbinRule, c.Enterprise, c.LoginAttempt,
-		c.PolicyRevision, c.Post, c.RefreshToken, c.Supervision, c.Tenant, c.Unit,
-		c.User,
+		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
+		c.Enterprise, c.Hazard, c.HazardEvent, c.Inspection, c.LoginAttempt,
+		c.PolicyRevision, c.Post, c.RandomDraw, c.RefreshToken, c.Supervision,
+		c.Tenant, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -274,16 +312,28 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *AuditHeadMutation:
 		return c.AuditHead.mutate(ctx, m)
+	case *CampaignMutation:
+		return c.Campaign.mutate(ctx, m)
 	case *CasbinRuleMutation:
 		return c.CasbinRule.mutate(ctx, m)
+	case *ChecklistTemplateMutation:
+		return c.ChecklistTemplate.mutate(ctx, m)
 	case *EnterpriseMutation:
 		return c.Enterprise.mutate(ctx, m)
+	case *HazardMutation:
+		return c.Hazard.mutate(ctx, m)
+	case *HazardEventMutation:
+		return c.HazardEvent.mutate(ctx, m)
+	case *InspectionMutation:
+		return c.Inspection.mutate(ctx, m)
 	case *LoginAttemptMutation:
 		return c.LoginAttempt.mutate(ctx, m)
 	case *PolicyRevisionMutation:
 		return c.PolicyRevision.mutate(ctx, m)
 	case *PostMutation:
 		return c.Post.mutate(ctx, m)
+	case *RandomDrawMutation:
+		return c.RandomDraw.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
 	case *SupervisionMutation:
@@ -569,6 +619,173 @@ func (c *AuditHeadClient) mutate(ctx context.Context, m *AuditHeadMutation) (Val
 	}
 }
 
+// CampaignClient is a client for the Campaign schema.
+type CampaignClient struct {
+	config
+}
+
+// NewCampaignClient returns a client for the Campaign from the given config.
+func NewCampaignClient(c config) *CampaignClient {
+	return &CampaignClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `campaign.Hooks(f(g(h())))`.
+func (c *CampaignClient) Use(hooks ...Hook) {
+	c.hooks.Campaign = append(c.hooks.Campaign, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `campaign.Intercept(f(g(h())))`.
+func (c *CampaignClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Campaign = append(c.inters.Campaign, interceptors...)
+}
+
+// Create returns a builder for creating a Campaign entity.
+func (c *CampaignClient) Create() *CampaignCreate {
+	mutation := newCampaignMutation(c.config, OpCreate)
+	return &CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Campaign entities.
+func (c *CampaignClient) CreateBulk(builders ...*CampaignCreate) *CampaignCreateBulk {
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CampaignClient) MapCreateBulk(slice any, setFunc func(*CampaignCreate, int)) *CampaignCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CampaignCreateBulk{err: fmt.Errorf("calling to CampaignClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CampaignCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Campaign.
+func (c *CampaignClient) Update() *CampaignUpdate {
+	mutation := newCampaignMutation(c.config, OpUpdate)
+	return &CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CampaignClient) UpdateOne(_m *Campaign) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaign(_m))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CampaignClient) UpdateOneID(id int) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaignID(id))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Campaign.
+func (c *CampaignClient) Delete() *CampaignDelete {
+	mutation := newCampaignMutation(c.config, OpDelete)
+	return &CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CampaignClient) DeleteOne(_m *Campaign) *CampaignDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CampaignClient) DeleteOneID(id int) *CampaignDeleteOne {
+	builder := c.Delete().Where(campaign.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CampaignDeleteOne{builder}
+}
+
+// Query returns a query builder for Campaign.
+func (c *CampaignClient) Query() *CampaignQuery {
+	return &CampaignQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCampaign},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Campaign entity by its id.
+func (c *CampaignClient) Get(ctx context.Context, id int) (*Campaign, error) {
+	return c.Query().Where(campaign.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CampaignClient) GetX(ctx context.Context, id int) *Campaign {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganiser queries the organiser edge of a Campaign.
+func (c *CampaignClient) QueryOrganiser(_m *Campaign) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaign.Table, campaign.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, campaign.OrganiserTable, campaign.OrganiserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInspections queries the inspections edge of a Campaign.
+func (c *CampaignClient) QueryInspections(_m *Campaign) *InspectionQuery {
+	query := (&InspectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(campaign.Table, campaign.FieldID, id),
+			sqlgraph.To(inspection.Table, inspection.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, campaign.InspectionsTable, campaign.InspectionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CampaignClient) Hooks() []Hook {
+	hooks := c.hooks.Campaign
+	return append(hooks[:len(hooks):len(hooks)], campaign.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CampaignClient) Interceptors() []Interceptor {
+	inters := c.inters.Campaign
+	return append(inters[:len(inters):len(inters)], campaign.Interceptors[:]...)
+}
+
+func (c *CampaignClient) mutate(ctx context.Context, m *CampaignMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Campaign mutation op: %q", m.Op())
+	}
+}
+
 // CasbinRuleClient is a client for the CasbinRule schema.
 type CasbinRuleClient struct {
 	config
@@ -701,6 +918,141 @@ func (c *CasbinRuleClient) mutate(ctx context.Context, m *CasbinRuleMutation) (V
 		return (&CasbinRuleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CasbinRule mutation op: %q", m.Op())
+	}
+}
+
+// ChecklistTemplateClient is a client for the ChecklistTemplate schema.
+type ChecklistTemplateClient struct {
+	config
+}
+
+// NewChecklistTemplateClient returns a client for the ChecklistTemplate from the given config.
+func NewChecklistTemplateClient(c config) *ChecklistTemplateClient {
+	return &ChecklistTemplateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `checklisttemplate.Hooks(f(g(h())))`.
+func (c *ChecklistTemplateClient) Use(hooks ...Hook) {
+	c.hooks.ChecklistTemplate = append(c.hooks.ChecklistTemplate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `checklisttemplate.Intercept(f(g(h())))`.
+func (c *ChecklistTemplateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ChecklistTemplate = append(c.inters.ChecklistTemplate, interceptors...)
+}
+
+// Create returns a builder for creating a ChecklistTemplate entity.
+func (c *ChecklistTemplateClient) Create() *ChecklistTemplateCreate {
+	mutation := newChecklistTemplateMutation(c.config, OpCreate)
+	return &ChecklistTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ChecklistTemplate entities.
+func (c *ChecklistTemplateClient) CreateBulk(builders ...*ChecklistTemplateCreate) *ChecklistTemplateCreateBulk {
+	return &ChecklistTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ChecklistTemplateClient) MapCreateBulk(slice any, setFunc func(*ChecklistTemplateCreate, int)) *ChecklistTemplateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ChecklistTemplateCreateBulk{err: fmt.Errorf("calling to ChecklistTemplateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ChecklistTemplateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ChecklistTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ChecklistTemplate.
+func (c *ChecklistTemplateClient) Update() *ChecklistTemplateUpdate {
+	mutation := newChecklistTemplateMutation(c.config, OpUpdate)
+	return &ChecklistTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ChecklistTemplateClient) UpdateOne(_m *ChecklistTemplate) *ChecklistTemplateUpdateOne {
+	mutation := newChecklistTemplateMutation(c.config, OpUpdateOne, withChecklistTemplate(_m))
+	return &ChecklistTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ChecklistTemplateClient) UpdateOneID(id int) *ChecklistTemplateUpdateOne {
+	mutation := newChecklistTemplateMutation(c.config, OpUpdateOne, withChecklistTemplateID(id))
+	return &ChecklistTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ChecklistTemplate.
+func (c *ChecklistTemplateClient) Delete() *ChecklistTemplateDelete {
+	mutation := newChecklistTemplateMutation(c.config, OpDelete)
+	return &ChecklistTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ChecklistTemplateClient) DeleteOne(_m *ChecklistTemplate) *ChecklistTemplateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ChecklistTemplateClient) DeleteOneID(id int) *ChecklistTemplateDeleteOne {
+	builder := c.Delete().Where(checklisttemplate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ChecklistTemplateDeleteOne{builder}
+}
+
+// Query returns a query builder for ChecklistTemplate.
+func (c *ChecklistTemplateClient) Query() *ChecklistTemplateQuery {
+	return &ChecklistTemplateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeChecklistTemplate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ChecklistTemplate entity by its id.
+func (c *ChecklistTemplateClient) Get(ctx context.Context, id int) (*ChecklistTemplate, error) {
+	return c.Query().Where(checklisttemplate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ChecklistTemplateClient) GetX(ctx context.Context, id int) *ChecklistTemplate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ChecklistTemplateClient) Hooks() []Hook {
+	hooks := c.hooks.ChecklistTemplate
+	return append(hooks[:len(hooks):len(hooks)], checklisttemplate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ChecklistTemplateClient) Interceptors() []Interceptor {
+	inters := c.inters.ChecklistTemplate
+	return append(inters[:len(inters):len(inters)], checklisttemplate.Interceptors[:]...)
+}
+
+func (c *ChecklistTemplateClient) mutate(ctx context.Context, m *ChecklistTemplateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ChecklistTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ChecklistTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ChecklistTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ChecklistTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ChecklistTemplate mutation op: %q", m.Op())
 	}
 }
 
@@ -868,6 +1220,603 @@ func (c *EnterpriseClient) mutate(ctx context.Context, m *EnterpriseMutation) (V
 		return (&EnterpriseDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Enterprise mutation op: %q", m.Op())
+	}
+}
+
+// HazardClient is a client for the Hazard schema.
+type HazardClient struct {
+	config
+}
+
+// NewHazardClient returns a client for the Hazard from the given config.
+func NewHazardClient(c config) *HazardClient {
+	return &HazardClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `hazard.Hooks(f(g(h())))`.
+func (c *HazardClient) Use(hooks ...Hook) {
+	c.hooks.Hazard = append(c.hooks.Hazard, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `hazard.Intercept(f(g(h())))`.
+func (c *HazardClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Hazard = append(c.inters.Hazard, interceptors...)
+}
+
+// Create returns a builder for creating a Hazard entity.
+func (c *HazardClient) Create() *HazardCreate {
+	mutation := newHazardMutation(c.config, OpCreate)
+	return &HazardCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Hazard entities.
+func (c *HazardClient) CreateBulk(builders ...*HazardCreate) *HazardCreateBulk {
+	return &HazardCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *HazardClient) MapCreateBulk(slice any, setFunc func(*HazardCreate, int)) *HazardCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &HazardCreateBulk{err: fmt.Errorf("calling to HazardClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*HazardCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &HazardCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Hazard.
+func (c *HazardClient) Update() *HazardUpdate {
+	mutation := newHazardMutation(c.config, OpUpdate)
+	return &HazardUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *HazardClient) UpdateOne(_m *Hazard) *HazardUpdateOne {
+	mutation := newHazardMutation(c.config, OpUpdateOne, withHazard(_m))
+	return &HazardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *HazardClient) UpdateOneID(id int) *HazardUpdateOne {
+	mutation := newHazardMutation(c.config, OpUpdateOne, withHazardID(id))
+	return &HazardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Hazard.
+func (c *HazardClient) Delete() *HazardDelete {
+	mutation := newHazardMutation(c.config, OpDelete)
+	return &HazardDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *HazardClient) DeleteOne(_m *Hazard) *HazardDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *HazardClient) DeleteOneID(id int) *HazardDeleteOne {
+	builder := c.Delete().Where(hazard.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &HazardDeleteOne{builder}
+}
+
+// Query returns a query builder for Hazard.
+func (c *HazardClient) Query() *HazardQuery {
+	return &HazardQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeHazard},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Hazard entity by its id.
+func (c *HazardClient) Get(ctx context.Context, id int) (*Hazard, error) {
+	return c.Query().Where(hazard.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *HazardClient) GetX(ctx context.Context, id int) *Hazard {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySubject queries the subject edge of a Hazard.
+func (c *HazardClient) QuerySubject(_m *Hazard) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, hazard.SubjectTable, hazard.SubjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInspection queries the inspection edge of a Hazard.
+func (c *HazardClient) QueryInspection(_m *Hazard) *InspectionQuery {
+	query := (&InspectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(inspection.Table, inspection.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, hazard.InspectionTable, hazard.InspectionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecurrenceOf queries the recurrence_of edge of a Hazard.
+func (c *HazardClient) QueryRecurrenceOf(_m *Hazard) *HazardQuery {
+	query := (&HazardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(hazard.Table, hazard.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, hazard.RecurrenceOfTable, hazard.RecurrenceOfColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecurrences queries the recurrences edge of a Hazard.
+func (c *HazardClient) QueryRecurrences(_m *Hazard) *HazardQuery {
+	query := (&HazardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(hazard.Table, hazard.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, hazard.RecurrencesTable, hazard.RecurrencesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEvents queries the events edge of a Hazard.
+func (c *HazardClient) QueryEvents(_m *Hazard) *HazardEventQuery {
+	query := (&HazardEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(hazardevent.Table, hazardevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, hazard.EventsTable, hazard.EventsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *HazardClient) Hooks() []Hook {
+	hooks := c.hooks.Hazard
+	return append(hooks[:len(hooks):len(hooks)], hazard.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *HazardClient) Interceptors() []Interceptor {
+	inters := c.inters.Hazard
+	return append(inters[:len(inters):len(inters)], hazard.Interceptors[:]...)
+}
+
+func (c *HazardClient) mutate(ctx context.Context, m *HazardMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&HazardCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&HazardUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&HazardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&HazardDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Hazard mutation op: %q", m.Op())
+	}
+}
+
+// HazardEventClient is a client for the HazardEvent schema.
+type HazardEventClient struct {
+	config
+}
+
+// NewHazardEventClient returns a client for the HazardEvent from the given config.
+func NewHazardEventClient(c config) *HazardEventClient {
+	return &HazardEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `hazardevent.Hooks(f(g(h())))`.
+func (c *HazardEventClient) Use(hooks ...Hook) {
+	c.hooks.HazardEvent = append(c.hooks.HazardEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `hazardevent.Intercept(f(g(h())))`.
+func (c *HazardEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.HazardEvent = append(c.inters.HazardEvent, interceptors...)
+}
+
+// Create returns a builder for creating a HazardEvent entity.
+func (c *HazardEventClient) Create() *HazardEventCreate {
+	mutation := newHazardEventMutation(c.config, OpCreate)
+	return &HazardEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of HazardEvent entities.
+func (c *HazardEventClient) CreateBulk(builders ...*HazardEventCreate) *HazardEventCreateBulk {
+	return &HazardEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *HazardEventClient) MapCreateBulk(slice any, setFunc func(*HazardEventCreate, int)) *HazardEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &HazardEventCreateBulk{err: fmt.Errorf("calling to HazardEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*HazardEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &HazardEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for HazardEvent.
+func (c *HazardEventClient) Update() *HazardEventUpdate {
+	mutation := newHazardEventMutation(c.config, OpUpdate)
+	return &HazardEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *HazardEventClient) UpdateOne(_m *HazardEvent) *HazardEventUpdateOne {
+	mutation := newHazardEventMutation(c.config, OpUpdateOne, withHazardEvent(_m))
+	return &HazardEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *HazardEventClient) UpdateOneID(id int) *HazardEventUpdateOne {
+	mutation := newHazardEventMutation(c.config, OpUpdateOne, withHazardEventID(id))
+	return &HazardEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for HazardEvent.
+func (c *HazardEventClient) Delete() *HazardEventDelete {
+	mutation := newHazardEventMutation(c.config, OpDelete)
+	return &HazardEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *HazardEventClient) DeleteOne(_m *HazardEvent) *HazardEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *HazardEventClient) DeleteOneID(id int) *HazardEventDeleteOne {
+	builder := c.Delete().Where(hazardevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &HazardEventDeleteOne{builder}
+}
+
+// Query returns a query builder for HazardEvent.
+func (c *HazardEventClient) Query() *HazardEventQuery {
+	return &HazardEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeHazardEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a HazardEvent entity by its id.
+func (c *HazardEventClient) Get(ctx context.Context, id int) (*HazardEvent, error) {
+	return c.Query().Where(hazardevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *HazardEventClient) GetX(ctx context.Context, id int) *HazardEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryHazard queries the hazard edge of a HazardEvent.
+func (c *HazardEventClient) QueryHazard(_m *HazardEvent) *HazardQuery {
+	query := (&HazardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazardevent.Table, hazardevent.FieldID, id),
+			sqlgraph.To(hazard.Table, hazard.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, hazardevent.HazardTable, hazardevent.HazardColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *HazardEventClient) Hooks() []Hook {
+	hooks := c.hooks.HazardEvent
+	return append(hooks[:len(hooks):len(hooks)], hazardevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *HazardEventClient) Interceptors() []Interceptor {
+	inters := c.inters.HazardEvent
+	return append(inters[:len(inters):len(inters)], hazardevent.Interceptors[:]...)
+}
+
+func (c *HazardEventClient) mutate(ctx context.Context, m *HazardEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&HazardEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&HazardEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&HazardEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&HazardEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown HazardEvent mutation op: %q", m.Op())
+	}
+}
+
+// InspectionClient is a client for the Inspection schema.
+type InspectionClient struct {
+	config
+}
+
+// NewInspectionClient returns a client for the Inspection from the given config.
+func NewInspectionClient(c config) *InspectionClient {
+	return &InspectionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `inspection.Hooks(f(g(h())))`.
+func (c *InspectionClient) Use(hooks ...Hook) {
+	c.hooks.Inspection = append(c.hooks.Inspection, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `inspection.Intercept(f(g(h())))`.
+func (c *InspectionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Inspection = append(c.inters.Inspection, interceptors...)
+}
+
+// Create returns a builder for creating a Inspection entity.
+func (c *InspectionClient) Create() *InspectionCreate {
+	mutation := newInspectionMutation(c.config, OpCreate)
+	return &InspectionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Inspection entities.
+func (c *InspectionClient) CreateBulk(builders ...*InspectionCreate) *InspectionCreateBulk {
+	return &InspectionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InspectionClient) MapCreateBulk(slice any, setFunc func(*InspectionCreate, int)) *InspectionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InspectionCreateBulk{err: fmt.Errorf("calling to InspectionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InspectionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InspectionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Inspection.
+func (c *InspectionClient) Update() *InspectionUpdate {
+	mutation := newInspectionMutation(c.config, OpUpdate)
+	return &InspectionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InspectionClient) UpdateOne(_m *Inspection) *InspectionUpdateOne {
+	mutation := newInspectionMutation(c.config, OpUpdateOne, withInspection(_m))
+	return &InspectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InspectionClient) UpdateOneID(id int) *InspectionUpdateOne {
+	mutation := newInspectionMutation(c.config, OpUpdateOne, withInspectionID(id))
+	return &InspectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Inspection.
+func (c *InspectionClient) Delete() *InspectionDelete {
+	mutation := newInspectionMutation(c.config, OpDelete)
+	return &InspectionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InspectionClient) DeleteOne(_m *Inspection) *InspectionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InspectionClient) DeleteOneID(id int) *InspectionDeleteOne {
+	builder := c.Delete().Where(inspection.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InspectionDeleteOne{builder}
+}
+
+// Query returns a query builder for Inspection.
+func (c *InspectionClient) Query() *InspectionQuery {
+	return &InspectionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInspection},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Inspection entity by its id.
+func (c *InspectionClient) Get(ctx context.Context, id int) (*Inspection, error) {
+	return c.Query().Where(inspection.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InspectionClient) GetX(ctx context.Context, id int) *Inspection {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCampaign queries the campaign edge of a Inspection.
+func (c *InspectionClient) QueryCampaign(_m *Inspection) *CampaignQuery {
+	query := (&CampaignClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspection.Table, inspection.FieldID, id),
+			sqlgraph.To(campaign.Table, campaign.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, inspection.CampaignTable, inspection.CampaignColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRandomDraw queries the random_draw edge of a Inspection.
+func (c *InspectionClient) QueryRandomDraw(_m *Inspection) *RandomDrawQuery {
+	query := (&RandomDrawClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspection.Table, inspection.FieldID, id),
+			sqlgraph.To(randomdraw.Table, randomdraw.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, inspection.RandomDrawTable, inspection.RandomDrawColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInspectingUnit queries the inspecting_unit edge of a Inspection.
+func (c *InspectionClient) QueryInspectingUnit(_m *Inspection) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspection.Table, inspection.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, inspection.InspectingUnitTable, inspection.InspectingUnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTarget queries the target edge of a Inspection.
+func (c *InspectionClient) QueryTarget(_m *Inspection) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspection.Table, inspection.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, inspection.TargetTable, inspection.TargetColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTemplate queries the template edge of a Inspection.
+func (c *InspectionClient) QueryTemplate(_m *Inspection) *ChecklistTemplateQuery {
+	query := (&ChecklistTemplateClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspection.Table, inspection.FieldID, id),
+			sqlgraph.To(checklisttemplate.Table, checklisttemplate.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, inspection.TemplateTable, inspection.TemplateColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHazards queries the hazards edge of a Inspection.
+func (c *InspectionClient) QueryHazards(_m *Inspection) *HazardQuery {
+	query := (&HazardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspection.Table, inspection.FieldID, id),
+			sqlgraph.To(hazard.Table, hazard.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, inspection.HazardsTable, inspection.HazardsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *InspectionClient) Hooks() []Hook {
+	hooks := c.hooks.Inspection
+	return append(hooks[:len(hooks):len(hooks)], inspection.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InspectionClient) Interceptors() []Interceptor {
+	inters := c.inters.Inspection
+	return append(inters[:len(inters):len(inters)], inspection.Interceptors[:]...)
+}
+
+func (c *InspectionClient) mutate(ctx context.Context, m *InspectionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InspectionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InspectionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InspectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InspectionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Inspection mutation op: %q", m.Op())
 	}
 }
 
@@ -1305,6 +2254,173 @@ func (c *PostClient) mutate(ctx context.Context, m *PostMutation) (Value, error)
 		return (&PostDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Post mutation op: %q", m.Op())
+	}
+}
+
+// RandomDrawClient is a client for the RandomDraw schema.
+type RandomDrawClient struct {
+	config
+}
+
+// NewRandomDrawClient returns a client for the RandomDraw from the given config.
+func NewRandomDrawClient(c config) *RandomDrawClient {
+	return &RandomDrawClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `randomdraw.Hooks(f(g(h())))`.
+func (c *RandomDrawClient) Use(hooks ...Hook) {
+	c.hooks.RandomDraw = append(c.hooks.RandomDraw, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `randomdraw.Intercept(f(g(h())))`.
+func (c *RandomDrawClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RandomDraw = append(c.inters.RandomDraw, interceptors...)
+}
+
+// Create returns a builder for creating a RandomDraw entity.
+func (c *RandomDrawClient) Create() *RandomDrawCreate {
+	mutation := newRandomDrawMutation(c.config, OpCreate)
+	return &RandomDrawCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RandomDraw entities.
+func (c *RandomDrawClient) CreateBulk(builders ...*RandomDrawCreate) *RandomDrawCreateBulk {
+	return &RandomDrawCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RandomDrawClient) MapCreateBulk(slice any, setFunc func(*RandomDrawCreate, int)) *RandomDrawCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RandomDrawCreateBulk{err: fmt.Errorf("calling to RandomDrawClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RandomDrawCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RandomDrawCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RandomDraw.
+func (c *RandomDrawClient) Update() *RandomDrawUpdate {
+	mutation := newRandomDrawMutation(c.config, OpUpdate)
+	return &RandomDrawUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RandomDrawClient) UpdateOne(_m *RandomDraw) *RandomDrawUpdateOne {
+	mutation := newRandomDrawMutation(c.config, OpUpdateOne, withRandomDraw(_m))
+	return &RandomDrawUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RandomDrawClient) UpdateOneID(id int) *RandomDrawUpdateOne {
+	mutation := newRandomDrawMutation(c.config, OpUpdateOne, withRandomDrawID(id))
+	return &RandomDrawUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RandomDraw.
+func (c *RandomDrawClient) Delete() *RandomDrawDelete {
+	mutation := newRandomDrawMutation(c.config, OpDelete)
+	return &RandomDrawDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RandomDrawClient) DeleteOne(_m *RandomDraw) *RandomDrawDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RandomDrawClient) DeleteOneID(id int) *RandomDrawDeleteOne {
+	builder := c.Delete().Where(randomdraw.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RandomDrawDeleteOne{builder}
+}
+
+// Query returns a query builder for RandomDraw.
+func (c *RandomDrawClient) Query() *RandomDrawQuery {
+	return &RandomDrawQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRandomDraw},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RandomDraw entity by its id.
+func (c *RandomDrawClient) Get(ctx context.Context, id int) (*RandomDraw, error) {
+	return c.Query().Where(randomdraw.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RandomDrawClient) GetX(ctx context.Context, id int) *RandomDraw {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganiser queries the organiser edge of a RandomDraw.
+func (c *RandomDrawClient) QueryOrganiser(_m *RandomDraw) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(randomdraw.Table, randomdraw.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, randomdraw.OrganiserTable, randomdraw.OrganiserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInspections queries the inspections edge of a RandomDraw.
+func (c *RandomDrawClient) QueryInspections(_m *RandomDraw) *InspectionQuery {
+	query := (&InspectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(randomdraw.Table, randomdraw.FieldID, id),
+			sqlgraph.To(inspection.Table, inspection.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, randomdraw.InspectionsTable, randomdraw.InspectionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RandomDrawClient) Hooks() []Hook {
+	hooks := c.hooks.RandomDraw
+	return append(hooks[:len(hooks):len(hooks)], randomdraw.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RandomDrawClient) Interceptors() []Interceptor {
+	inters := c.inters.RandomDraw
+	return append(inters[:len(inters):len(inters)], randomdraw.Interceptors[:]...)
+}
+
+func (c *RandomDrawClient) mutate(ctx context.Context, m *RandomDrawMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RandomDrawCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RandomDrawUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RandomDrawUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RandomDrawDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RandomDraw mutation op: %q", m.Op())
 	}
 }
 
@@ -2130,12 +3246,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, AuditHead, CasbinRule, Enterprise, LoginAttempt, PolicyRevision,
-		Post, RefreshToken, Supervision, Tenant, Unit, User []ent.Hook
+		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
+		Hazard, HazardEvent, Inspection, LoginAttempt, PolicyRevision, Post,
+		RandomDraw, RefreshToken, Supervision, Tenant, Unit, User []ent.Hook
 	}
 	inters struct {
-		AuditEvent, AuditHead, CasbinRule, Enterprise, LoginAttempt, PolicyRevision,
-		Post, RefreshToken, Supervision, Tenant, Unit, User []ent.Interceptor
+		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
+		Hazard, HazardEvent, Inspection, LoginAttempt, PolicyRevision, Post,
+		RandomDraw, RefreshToken, Supervision, Tenant, Unit, User []ent.Interceptor
 	}
 )
 

@@ -5,12 +5,18 @@ package ent
 import (
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/audithead"
+	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -25,7 +31,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -74,6 +80,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaign.Table,
+			Columns: campaign.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: campaign.FieldID,
+			},
+		},
+		Type: "Campaign",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaign.FieldCreatedAt:         {Type: field.TypeTime, Column: campaign.FieldCreatedAt},
+			campaign.FieldUpdatedAt:         {Type: field.TypeTime, Column: campaign.FieldUpdatedAt},
+			campaign.FieldTenantID:          {Type: field.TypeInt, Column: campaign.FieldTenantID},
+			campaign.FieldScopePath:         {Type: field.TypeString, Column: campaign.FieldScopePath},
+			campaign.FieldScopeSector:       {Type: field.TypeString, Column: campaign.FieldScopeSector},
+			campaign.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: campaign.FieldScopeEnterpriseID},
+			campaign.FieldOrganiserID:       {Type: field.TypeInt, Column: campaign.FieldOrganiserID},
+			campaign.FieldName:              {Type: field.TypeString, Column: campaign.FieldName},
+			campaign.FieldSectors:           {Type: field.TypeJSON, Column: campaign.FieldSectors},
+			campaign.FieldStage:             {Type: field.TypeEnum, Column: campaign.FieldStage},
+			campaign.FieldFinished:          {Type: field.TypeBool, Column: campaign.FieldFinished},
+			campaign.FieldStages:            {Type: field.TypeJSON, Column: campaign.FieldStages},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   casbinrule.Table,
 			Columns: casbinrule.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -94,7 +125,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			casbinrule.FieldV5:        {Type: field.TypeString, Column: casbinrule.FieldV5},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   checklisttemplate.Table,
+			Columns: checklisttemplate.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: checklisttemplate.FieldID,
+			},
+		},
+		Type: "ChecklistTemplate",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			checklisttemplate.FieldCreatedAt: {Type: field.TypeTime, Column: checklisttemplate.FieldCreatedAt},
+			checklisttemplate.FieldUpdatedAt: {Type: field.TypeTime, Column: checklisttemplate.FieldUpdatedAt},
+			checklisttemplate.FieldTenantID:  {Type: field.TypeInt, Column: checklisttemplate.FieldTenantID},
+			checklisttemplate.FieldSector:    {Type: field.TypeEnum, Column: checklisttemplate.FieldSector},
+			checklisttemplate.FieldVersion:   {Type: field.TypeInt, Column: checklisttemplate.FieldVersion},
+			checklisttemplate.FieldName:      {Type: field.TypeString, Column: checklisttemplate.FieldName},
+			checklisttemplate.FieldItems:     {Type: field.TypeJSON, Column: checklisttemplate.FieldItems},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enterprise.Table,
 			Columns: enterprise.Columns,
@@ -126,7 +177,103 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enterprise.FieldTownID:              {Type: field.TypeInt, Column: enterprise.FieldTownID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   hazard.Table,
+			Columns: hazard.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: hazard.FieldID,
+			},
+		},
+		Type: "Hazard",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			hazard.FieldCreatedAt:         {Type: field.TypeTime, Column: hazard.FieldCreatedAt},
+			hazard.FieldUpdatedAt:         {Type: field.TypeTime, Column: hazard.FieldUpdatedAt},
+			hazard.FieldTenantID:          {Type: field.TypeInt, Column: hazard.FieldTenantID},
+			hazard.FieldScopePath:         {Type: field.TypeString, Column: hazard.FieldScopePath},
+			hazard.FieldScopeSector:       {Type: field.TypeString, Column: hazard.FieldScopeSector},
+			hazard.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: hazard.FieldScopeEnterpriseID},
+			hazard.FieldSubjectID:         {Type: field.TypeInt, Column: hazard.FieldSubjectID},
+			hazard.FieldInspectionID:      {Type: field.TypeInt, Column: hazard.FieldInspectionID},
+			hazard.FieldCampaignID:        {Type: field.TypeInt, Column: hazard.FieldCampaignID},
+			hazard.FieldSource:            {Type: field.TypeEnum, Column: hazard.FieldSource},
+			hazard.FieldLevel:             {Type: field.TypeEnum, Column: hazard.FieldLevel},
+			hazard.FieldState:             {Type: field.TypeEnum, Column: hazard.FieldState},
+			hazard.FieldCategory:          {Type: field.TypeString, Column: hazard.FieldCategory},
+			hazard.FieldLocation:          {Type: field.TypeString, Column: hazard.FieldLocation},
+			hazard.FieldDescription:       {Type: field.TypeString, Column: hazard.FieldDescription},
+			hazard.FieldRequirement:       {Type: field.TypeString, Column: hazard.FieldRequirement},
+			hazard.FieldFoundAt:           {Type: field.TypeTime, Column: hazard.FieldFoundAt},
+			hazard.FieldDeadline:          {Type: field.TypeTime, Column: hazard.FieldDeadline},
+			hazard.FieldResponsiblePerson: {Type: field.TypeString, Column: hazard.FieldResponsiblePerson},
+			hazard.FieldRecurrenceOfID:    {Type: field.TypeInt, Column: hazard.FieldRecurrenceOfID},
+			hazard.FieldReportedByID:      {Type: field.TypeInt, Column: hazard.FieldReportedByID},
+			hazard.FieldSupervised:        {Type: field.TypeBool, Column: hazard.FieldSupervised},
+			hazard.FieldPlan:              {Type: field.TypeJSON, Column: hazard.FieldPlan},
+			hazard.FieldRequestedDeadline: {Type: field.TypeTime, Column: hazard.FieldRequestedDeadline},
+			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   hazardevent.Table,
+			Columns: hazardevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: hazardevent.FieldID,
+			},
+		},
+		Type: "HazardEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			hazardevent.FieldCreatedAt:         {Type: field.TypeTime, Column: hazardevent.FieldCreatedAt},
+			hazardevent.FieldUpdatedAt:         {Type: field.TypeTime, Column: hazardevent.FieldUpdatedAt},
+			hazardevent.FieldTenantID:          {Type: field.TypeInt, Column: hazardevent.FieldTenantID},
+			hazardevent.FieldScopePath:         {Type: field.TypeString, Column: hazardevent.FieldScopePath},
+			hazardevent.FieldScopeSector:       {Type: field.TypeString, Column: hazardevent.FieldScopeSector},
+			hazardevent.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: hazardevent.FieldScopeEnterpriseID},
+			hazardevent.FieldHazardID:          {Type: field.TypeInt, Column: hazardevent.FieldHazardID},
+			hazardevent.FieldAction:            {Type: field.TypeEnum, Column: hazardevent.FieldAction},
+			hazardevent.FieldFromState:         {Type: field.TypeString, Column: hazardevent.FieldFromState},
+			hazardevent.FieldToState:           {Type: field.TypeString, Column: hazardevent.FieldToState},
+			hazardevent.FieldActorID:           {Type: field.TypeInt, Column: hazardevent.FieldActorID},
+			hazardevent.FieldPostID:            {Type: field.TypeInt, Column: hazardevent.FieldPostID},
+			hazardevent.FieldNote:              {Type: field.TypeString, Column: hazardevent.FieldNote},
+			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   inspection.Table,
+			Columns: inspection.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: inspection.FieldID,
+			},
+		},
+		Type: "Inspection",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			inspection.FieldCreatedAt:         {Type: field.TypeTime, Column: inspection.FieldCreatedAt},
+			inspection.FieldUpdatedAt:         {Type: field.TypeTime, Column: inspection.FieldUpdatedAt},
+			inspection.FieldTenantID:          {Type: field.TypeInt, Column: inspection.FieldTenantID},
+			inspection.FieldScopePath:         {Type: field.TypeString, Column: inspection.FieldScopePath},
+			inspection.FieldScopeSector:       {Type: field.TypeString, Column: inspection.FieldScopeSector},
+			inspection.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: inspection.FieldScopeEnterpriseID},
+			inspection.FieldType:              {Type: field.TypeEnum, Column: inspection.FieldType},
+			inspection.FieldKeyPeriod:         {Type: field.TypeEnum, Column: inspection.FieldKeyPeriod},
+			inspection.FieldStatus:            {Type: field.TypeEnum, Column: inspection.FieldStatus},
+			inspection.FieldCampaignID:        {Type: field.TypeInt, Column: inspection.FieldCampaignID},
+			inspection.FieldRandomDrawID:      {Type: field.TypeInt, Column: inspection.FieldRandomDrawID},
+			inspection.FieldInspectingUnitID:  {Type: field.TypeInt, Column: inspection.FieldInspectingUnitID},
+			inspection.FieldTargetID:          {Type: field.TypeInt, Column: inspection.FieldTargetID},
+			inspection.FieldInspectorIds:      {Type: field.TypeJSON, Column: inspection.FieldInspectorIds},
+			inspection.FieldInspectedOn:       {Type: field.TypeTime, Column: inspection.FieldInspectedOn},
+			inspection.FieldTemplateID:        {Type: field.TypeInt, Column: inspection.FieldTemplateID},
+			inspection.FieldResults:           {Type: field.TypeJSON, Column: inspection.FieldResults},
+			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -144,7 +291,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -159,7 +306,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -185,7 +332,37 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   randomdraw.Table,
+			Columns: randomdraw.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: randomdraw.FieldID,
+			},
+		},
+		Type: "RandomDraw",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			randomdraw.FieldCreatedAt:            {Type: field.TypeTime, Column: randomdraw.FieldCreatedAt},
+			randomdraw.FieldUpdatedAt:            {Type: field.TypeTime, Column: randomdraw.FieldUpdatedAt},
+			randomdraw.FieldTenantID:             {Type: field.TypeInt, Column: randomdraw.FieldTenantID},
+			randomdraw.FieldScopePath:            {Type: field.TypeString, Column: randomdraw.FieldScopePath},
+			randomdraw.FieldScopeSector:          {Type: field.TypeString, Column: randomdraw.FieldScopeSector},
+			randomdraw.FieldScopeEnterpriseID:    {Type: field.TypeInt, Column: randomdraw.FieldScopeEnterpriseID},
+			randomdraw.FieldOrganiserID:          {Type: field.TypeInt, Column: randomdraw.FieldOrganiserID},
+			randomdraw.FieldSectors:              {Type: field.TypeJSON, Column: randomdraw.FieldSectors},
+			randomdraw.FieldExcludeInspectedDays: {Type: field.TypeInt, Column: randomdraw.FieldExcludeInspectedDays},
+			randomdraw.FieldTargetCount:          {Type: field.TypeInt, Column: randomdraw.FieldTargetCount},
+			randomdraw.FieldInspectorsPerTarget:  {Type: field.TypeInt, Column: randomdraw.FieldInspectorsPerTarget},
+			randomdraw.FieldSeed:                 {Type: field.TypeInt64, Column: randomdraw.FieldSeed},
+			randomdraw.FieldEnterpriseRoster:     {Type: field.TypeJSON, Column: randomdraw.FieldEnterpriseRoster},
+			randomdraw.FieldInspectorRoster:      {Type: field.TypeJSON, Column: randomdraw.FieldInspectorRoster},
+			randomdraw.FieldConflicts:            {Type: field.TypeJSON, Column: randomdraw.FieldConflicts},
+			randomdraw.FieldAssignments:          {Type: field.TypeJSON, Column: randomdraw.FieldAssignments},
+			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -207,7 +384,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -226,7 +403,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -244,7 +421,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -270,7 +447,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -296,6 +473,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 	}
 	graph.MustAddE(
+		"organiser",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   campaign.OrganiserTable,
+			Columns: []string{campaign.OrganiserColumn},
+			Bidi:    false,
+		},
+		"Campaign",
+		"Unit",
+	)
+	graph.MustAddE(
+		"inspections",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   campaign.InspectionsTable,
+			Columns: []string{campaign.InspectionsColumn},
+			Bidi:    false,
+		},
+		"Campaign",
+		"Inspection",
+	)
+	graph.MustAddE(
 		"unit",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
@@ -320,6 +521,150 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Unit",
 	)
 	graph.MustAddE(
+		"subject",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.SubjectTable,
+			Columns: []string{hazard.SubjectColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"Unit",
+	)
+	graph.MustAddE(
+		"inspection",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.InspectionTable,
+			Columns: []string{hazard.InspectionColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"Inspection",
+	)
+	graph.MustAddE(
+		"recurrence_of",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   hazard.RecurrenceOfTable,
+			Columns: []string{hazard.RecurrenceOfColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"Hazard",
+	)
+	graph.MustAddE(
+		"recurrences",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.RecurrencesTable,
+			Columns: []string{hazard.RecurrencesColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"Hazard",
+	)
+	graph.MustAddE(
+		"events",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   hazard.EventsTable,
+			Columns: []string{hazard.EventsColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"HazardEvent",
+	)
+	graph.MustAddE(
+		"hazard",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazardevent.HazardTable,
+			Columns: []string{hazardevent.HazardColumn},
+			Bidi:    false,
+		},
+		"HazardEvent",
+		"Hazard",
+	)
+	graph.MustAddE(
+		"campaign",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   inspection.CampaignTable,
+			Columns: []string{inspection.CampaignColumn},
+			Bidi:    false,
+		},
+		"Inspection",
+		"Campaign",
+	)
+	graph.MustAddE(
+		"random_draw",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   inspection.RandomDrawTable,
+			Columns: []string{inspection.RandomDrawColumn},
+			Bidi:    false,
+		},
+		"Inspection",
+		"RandomDraw",
+	)
+	graph.MustAddE(
+		"inspecting_unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   inspection.InspectingUnitTable,
+			Columns: []string{inspection.InspectingUnitColumn},
+			Bidi:    false,
+		},
+		"Inspection",
+		"Unit",
+	)
+	graph.MustAddE(
+		"target",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   inspection.TargetTable,
+			Columns: []string{inspection.TargetColumn},
+			Bidi:    false,
+		},
+		"Inspection",
+		"Unit",
+	)
+	graph.MustAddE(
+		"template",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   inspection.TemplateTable,
+			Columns: []string{inspection.TemplateColumn},
+			Bidi:    false,
+		},
+		"Inspection",
+		"ChecklistTemplate",
+	)
+	graph.MustAddE(
+		"hazards",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   inspection.HazardsTable,
+			Columns: []string{inspection.HazardsColumn},
+			Bidi:    false,
+		},
+		"Inspection",
+		"Hazard",
+	)
+	graph.MustAddE(
 		"user",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -342,6 +687,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Post",
 		"Unit",
+	)
+	graph.MustAddE(
+		"organiser",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   randomdraw.OrganiserTable,
+			Columns: []string{randomdraw.OrganiserColumn},
+			Bidi:    false,
+		},
+		"RandomDraw",
+		"Unit",
+	)
+	graph.MustAddE(
+		"inspections",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   randomdraw.InspectionsTable,
+			Columns: []string{randomdraw.InspectionsColumn},
+			Bidi:    false,
+		},
+		"RandomDraw",
+		"Inspection",
 	)
 	graph.MustAddE(
 		"department",
@@ -641,6 +1010,134 @@ func (f *AuditHeadFilter) WhereHash(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CampaignQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignQuery builder.
+func (_q *CampaignQuery) Filter() *CampaignFilter {
+	return &CampaignFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignMutation builder.
+func (m *CampaignMutation) Filter() *CampaignFilter {
+	return &CampaignFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignFilter provides a generic filtering capability at runtime for CampaignQuery.
+type CampaignFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CampaignFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CampaignFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CampaignFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *CampaignFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *CampaignFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *CampaignFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *CampaignFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldScopeEnterpriseID))
+}
+
+// WhereOrganiserID applies the entql int predicate on the organiser_id field.
+func (f *CampaignFilter) WhereOrganiserID(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldOrganiserID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CampaignFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldName))
+}
+
+// WhereSectors applies the entql json.RawMessage predicate on the sectors field.
+func (f *CampaignFilter) WhereSectors(p entql.BytesP) {
+	f.Where(p.Field(campaign.FieldSectors))
+}
+
+// WhereStage applies the entql string predicate on the stage field.
+func (f *CampaignFilter) WhereStage(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldStage))
+}
+
+// WhereFinished applies the entql bool predicate on the finished field.
+func (f *CampaignFilter) WhereFinished(p entql.BoolP) {
+	f.Where(p.Field(campaign.FieldFinished))
+}
+
+// WhereStages applies the entql json.RawMessage predicate on the stages field.
+func (f *CampaignFilter) WhereStages(p entql.BytesP) {
+	f.Where(p.Field(campaign.FieldStages))
+}
+
+// WhereHasOrganiser applies a predicate to check if query has an edge organiser.
+func (f *CampaignFilter) WhereHasOrganiser() {
+	f.Where(entql.HasEdge("organiser"))
+}
+
+// WhereHasOrganiserWith applies a predicate to check if query has an edge organiser with a given conditions (other predicates).
+func (f *CampaignFilter) WhereHasOrganiserWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("organiser", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInspections applies a predicate to check if query has an edge inspections.
+func (f *CampaignFilter) WhereHasInspections() {
+	f.Where(entql.HasEdge("inspections"))
+}
+
+// WhereHasInspectionsWith applies a predicate to check if query has an edge inspections with a given conditions (other predicates).
+func (f *CampaignFilter) WhereHasInspectionsWith(preds ...predicate.Inspection) {
+	f.Where(entql.HasEdgeWith("inspections", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CasbinRuleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -669,7 +1166,7 @@ type CasbinRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CasbinRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -726,6 +1223,81 @@ func (f *CasbinRuleFilter) WhereV5(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ChecklistTemplateQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ChecklistTemplateQuery builder.
+func (_q *ChecklistTemplateQuery) Filter() *ChecklistTemplateFilter {
+	return &ChecklistTemplateFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ChecklistTemplateMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ChecklistTemplateMutation builder.
+func (m *ChecklistTemplateMutation) Filter() *ChecklistTemplateFilter {
+	return &ChecklistTemplateFilter{config: m.config, predicateAdder: m}
+}
+
+// ChecklistTemplateFilter provides a generic filtering capability at runtime for ChecklistTemplateQuery.
+type ChecklistTemplateFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ChecklistTemplateFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ChecklistTemplateFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(checklisttemplate.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ChecklistTemplateFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(checklisttemplate.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ChecklistTemplateFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(checklisttemplate.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *ChecklistTemplateFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(checklisttemplate.FieldTenantID))
+}
+
+// WhereSector applies the entql string predicate on the sector field.
+func (f *ChecklistTemplateFilter) WhereSector(p entql.StringP) {
+	f.Where(p.Field(checklisttemplate.FieldSector))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ChecklistTemplateFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(checklisttemplate.FieldVersion))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *ChecklistTemplateFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(checklisttemplate.FieldName))
+}
+
+// WhereItems applies the entql json.RawMessage predicate on the items field.
+func (f *ChecklistTemplateFilter) WhereItems(p entql.BytesP) {
+	f.Where(p.Field(checklisttemplate.FieldItems))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EnterpriseQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -754,7 +1326,7 @@ type EnterpriseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnterpriseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -889,6 +1461,579 @@ func (f *EnterpriseFilter) WhereHasTownWith(preds ...predicate.Unit) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *HazardQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HazardQuery builder.
+func (_q *HazardQuery) Filter() *HazardFilter {
+	return &HazardFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HazardMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HazardMutation builder.
+func (m *HazardMutation) Filter() *HazardFilter {
+	return &HazardFilter{config: m.config, predicateAdder: m}
+}
+
+// HazardFilter provides a generic filtering capability at runtime for HazardQuery.
+type HazardFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HazardFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *HazardFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HazardFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(hazard.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *HazardFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(hazard.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *HazardFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *HazardFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *HazardFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *HazardFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldScopeEnterpriseID))
+}
+
+// WhereSubjectID applies the entql int predicate on the subject_id field.
+func (f *HazardFilter) WhereSubjectID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldSubjectID))
+}
+
+// WhereInspectionID applies the entql int predicate on the inspection_id field.
+func (f *HazardFilter) WhereInspectionID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldInspectionID))
+}
+
+// WhereCampaignID applies the entql int predicate on the campaign_id field.
+func (f *HazardFilter) WhereCampaignID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldCampaignID))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *HazardFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldSource))
+}
+
+// WhereLevel applies the entql string predicate on the level field.
+func (f *HazardFilter) WhereLevel(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldLevel))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *HazardFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldState))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *HazardFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldCategory))
+}
+
+// WhereLocation applies the entql string predicate on the location field.
+func (f *HazardFilter) WhereLocation(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldLocation))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *HazardFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldDescription))
+}
+
+// WhereRequirement applies the entql string predicate on the requirement field.
+func (f *HazardFilter) WhereRequirement(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldRequirement))
+}
+
+// WhereFoundAt applies the entql time.Time predicate on the found_at field.
+func (f *HazardFilter) WhereFoundAt(p entql.TimeP) {
+	f.Where(p.Field(hazard.FieldFoundAt))
+}
+
+// WhereDeadline applies the entql time.Time predicate on the deadline field.
+func (f *HazardFilter) WhereDeadline(p entql.TimeP) {
+	f.Where(p.Field(hazard.FieldDeadline))
+}
+
+// WhereResponsiblePerson applies the entql string predicate on the responsible_person field.
+func (f *HazardFilter) WhereResponsiblePerson(p entql.StringP) {
+	f.Where(p.Field(hazard.FieldResponsiblePerson))
+}
+
+// WhereRecurrenceOfID applies the entql int predicate on the recurrence_of_id field.
+func (f *HazardFilter) WhereRecurrenceOfID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldRecurrenceOfID))
+}
+
+// WhereReportedByID applies the entql int predicate on the reported_by_id field.
+func (f *HazardFilter) WhereReportedByID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldReportedByID))
+}
+
+// WhereSupervised applies the entql bool predicate on the supervised field.
+func (f *HazardFilter) WhereSupervised(p entql.BoolP) {
+	f.Where(p.Field(hazard.FieldSupervised))
+}
+
+// WherePlan applies the entql json.RawMessage predicate on the plan field.
+func (f *HazardFilter) WherePlan(p entql.BytesP) {
+	f.Where(p.Field(hazard.FieldPlan))
+}
+
+// WhereRequestedDeadline applies the entql time.Time predicate on the requested_deadline field.
+func (f *HazardFilter) WhereRequestedDeadline(p entql.TimeP) {
+	f.Where(p.Field(hazard.FieldRequestedDeadline))
+}
+
+// WhereClosedAt applies the entql time.Time predicate on the closed_at field.
+func (f *HazardFilter) WhereClosedAt(p entql.TimeP) {
+	f.Where(p.Field(hazard.FieldClosedAt))
+}
+
+// WhereHasSubject applies a predicate to check if query has an edge subject.
+func (f *HazardFilter) WhereHasSubject() {
+	f.Where(entql.HasEdge("subject"))
+}
+
+// WhereHasSubjectWith applies a predicate to check if query has an edge subject with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasSubjectWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("subject", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInspection applies a predicate to check if query has an edge inspection.
+func (f *HazardFilter) WhereHasInspection() {
+	f.Where(entql.HasEdge("inspection"))
+}
+
+// WhereHasInspectionWith applies a predicate to check if query has an edge inspection with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasInspectionWith(preds ...predicate.Inspection) {
+	f.Where(entql.HasEdgeWith("inspection", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecurrenceOf applies a predicate to check if query has an edge recurrence_of.
+func (f *HazardFilter) WhereHasRecurrenceOf() {
+	f.Where(entql.HasEdge("recurrence_of"))
+}
+
+// WhereHasRecurrenceOfWith applies a predicate to check if query has an edge recurrence_of with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasRecurrenceOfWith(preds ...predicate.Hazard) {
+	f.Where(entql.HasEdgeWith("recurrence_of", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecurrences applies a predicate to check if query has an edge recurrences.
+func (f *HazardFilter) WhereHasRecurrences() {
+	f.Where(entql.HasEdge("recurrences"))
+}
+
+// WhereHasRecurrencesWith applies a predicate to check if query has an edge recurrences with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasRecurrencesWith(preds ...predicate.Hazard) {
+	f.Where(entql.HasEdgeWith("recurrences", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEvents applies a predicate to check if query has an edge events.
+func (f *HazardFilter) WhereHasEvents() {
+	f.Where(entql.HasEdge("events"))
+}
+
+// WhereHasEventsWith applies a predicate to check if query has an edge events with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasEventsWith(preds ...predicate.HazardEvent) {
+	f.Where(entql.HasEdgeWith("events", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *HazardEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HazardEventQuery builder.
+func (_q *HazardEventQuery) Filter() *HazardEventFilter {
+	return &HazardEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HazardEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HazardEventMutation builder.
+func (m *HazardEventMutation) Filter() *HazardEventFilter {
+	return &HazardEventFilter{config: m.config, predicateAdder: m}
+}
+
+// HazardEventFilter provides a generic filtering capability at runtime for HazardEventQuery.
+type HazardEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HazardEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *HazardEventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(hazardevent.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HazardEventFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(hazardevent.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *HazardEventFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(hazardevent.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *HazardEventFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(hazardevent.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *HazardEventFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(hazardevent.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *HazardEventFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(hazardevent.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *HazardEventFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(hazardevent.FieldScopeEnterpriseID))
+}
+
+// WhereHazardID applies the entql int predicate on the hazard_id field.
+func (f *HazardEventFilter) WhereHazardID(p entql.IntP) {
+	f.Where(p.Field(hazardevent.FieldHazardID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *HazardEventFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(hazardevent.FieldAction))
+}
+
+// WhereFromState applies the entql string predicate on the from_state field.
+func (f *HazardEventFilter) WhereFromState(p entql.StringP) {
+	f.Where(p.Field(hazardevent.FieldFromState))
+}
+
+// WhereToState applies the entql string predicate on the to_state field.
+func (f *HazardEventFilter) WhereToState(p entql.StringP) {
+	f.Where(p.Field(hazardevent.FieldToState))
+}
+
+// WhereActorID applies the entql int predicate on the actor_id field.
+func (f *HazardEventFilter) WhereActorID(p entql.IntP) {
+	f.Where(p.Field(hazardevent.FieldActorID))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *HazardEventFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(hazardevent.FieldPostID))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *HazardEventFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(hazardevent.FieldNote))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *HazardEventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(hazardevent.FieldAt))
+}
+
+// WhereHasHazard applies a predicate to check if query has an edge hazard.
+func (f *HazardEventFilter) WhereHasHazard() {
+	f.Where(entql.HasEdge("hazard"))
+}
+
+// WhereHasHazardWith applies a predicate to check if query has an edge hazard with a given conditions (other predicates).
+func (f *HazardEventFilter) WhereHasHazardWith(preds ...predicate.Hazard) {
+	f.Where(entql.HasEdgeWith("hazard", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *InspectionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the InspectionQuery builder.
+func (_q *InspectionQuery) Filter() *InspectionFilter {
+	return &InspectionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *InspectionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the InspectionMutation builder.
+func (m *InspectionMutation) Filter() *InspectionFilter {
+	return &InspectionFilter{config: m.config, predicateAdder: m}
+}
+
+// InspectionFilter provides a generic filtering capability at runtime for InspectionQuery.
+type InspectionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *InspectionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *InspectionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(inspection.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *InspectionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(inspection.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *InspectionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(inspection.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *InspectionFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(inspection.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *InspectionFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(inspection.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *InspectionFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(inspection.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *InspectionFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(inspection.FieldScopeEnterpriseID))
+}
+
+// WhereType applies the entql string predicate on the type field.
+func (f *InspectionFilter) WhereType(p entql.StringP) {
+	f.Where(p.Field(inspection.FieldType))
+}
+
+// WhereKeyPeriod applies the entql string predicate on the key_period field.
+func (f *InspectionFilter) WhereKeyPeriod(p entql.StringP) {
+	f.Where(p.Field(inspection.FieldKeyPeriod))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *InspectionFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(inspection.FieldStatus))
+}
+
+// WhereCampaignID applies the entql int predicate on the campaign_id field.
+func (f *InspectionFilter) WhereCampaignID(p entql.IntP) {
+	f.Where(p.Field(inspection.FieldCampaignID))
+}
+
+// WhereRandomDrawID applies the entql int predicate on the random_draw_id field.
+func (f *InspectionFilter) WhereRandomDrawID(p entql.IntP) {
+	f.Where(p.Field(inspection.FieldRandomDrawID))
+}
+
+// WhereInspectingUnitID applies the entql int predicate on the inspecting_unit_id field.
+func (f *InspectionFilter) WhereInspectingUnitID(p entql.IntP) {
+	f.Where(p.Field(inspection.FieldInspectingUnitID))
+}
+
+// WhereTargetID applies the entql int predicate on the target_id field.
+func (f *InspectionFilter) WhereTargetID(p entql.IntP) {
+	f.Where(p.Field(inspection.FieldTargetID))
+}
+
+// WhereInspectorIds applies the entql json.RawMessage predicate on the inspector_ids field.
+func (f *InspectionFilter) WhereInspectorIds(p entql.BytesP) {
+	f.Where(p.Field(inspection.FieldInspectorIds))
+}
+
+// WhereInspectedOn applies the entql time.Time predicate on the inspected_on field.
+func (f *InspectionFilter) WhereInspectedOn(p entql.TimeP) {
+	f.Where(p.Field(inspection.FieldInspectedOn))
+}
+
+// WhereTemplateID applies the entql int predicate on the template_id field.
+func (f *InspectionFilter) WhereTemplateID(p entql.IntP) {
+	f.Where(p.Field(inspection.FieldTemplateID))
+}
+
+// WhereResults applies the entql json.RawMessage predicate on the results field.
+func (f *InspectionFilter) WhereResults(p entql.BytesP) {
+	f.Where(p.Field(inspection.FieldResults))
+}
+
+// WhereConclusion applies the entql string predicate on the conclusion field.
+func (f *InspectionFilter) WhereConclusion(p entql.StringP) {
+	f.Where(p.Field(inspection.FieldConclusion))
+}
+
+// WhereHasCampaign applies a predicate to check if query has an edge campaign.
+func (f *InspectionFilter) WhereHasCampaign() {
+	f.Where(entql.HasEdge("campaign"))
+}
+
+// WhereHasCampaignWith applies a predicate to check if query has an edge campaign with a given conditions (other predicates).
+func (f *InspectionFilter) WhereHasCampaignWith(preds ...predicate.Campaign) {
+	f.Where(entql.HasEdgeWith("campaign", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRandomDraw applies a predicate to check if query has an edge random_draw.
+func (f *InspectionFilter) WhereHasRandomDraw() {
+	f.Where(entql.HasEdge("random_draw"))
+}
+
+// WhereHasRandomDrawWith applies a predicate to check if query has an edge random_draw with a given conditions (other predicates).
+func (f *InspectionFilter) WhereHasRandomDrawWith(preds ...predicate.RandomDraw) {
+	f.Where(entql.HasEdgeWith("random_draw", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInspectingUnit applies a predicate to check if query has an edge inspecting_unit.
+func (f *InspectionFilter) WhereHasInspectingUnit() {
+	f.Where(entql.HasEdge("inspecting_unit"))
+}
+
+// WhereHasInspectingUnitWith applies a predicate to check if query has an edge inspecting_unit with a given conditions (other predicates).
+func (f *InspectionFilter) WhereHasInspectingUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("inspecting_unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTarget applies a predicate to check if query has an edge target.
+func (f *InspectionFilter) WhereHasTarget() {
+	f.Where(entql.HasEdge("target"))
+}
+
+// WhereHasTargetWith applies a predicate to check if query has an edge target with a given conditions (other predicates).
+func (f *InspectionFilter) WhereHasTargetWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("target", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTemplate applies a predicate to check if query has an edge template.
+func (f *InspectionFilter) WhereHasTemplate() {
+	f.Where(entql.HasEdge("template"))
+}
+
+// WhereHasTemplateWith applies a predicate to check if query has an edge template with a given conditions (other predicates).
+func (f *InspectionFilter) WhereHasTemplateWith(preds ...predicate.ChecklistTemplate) {
+	f.Where(entql.HasEdgeWith("template", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasHazards applies a predicate to check if query has an edge hazards.
+func (f *InspectionFilter) WhereHasHazards() {
+	f.Where(entql.HasEdge("hazards"))
+}
+
+// WhereHasHazardsWith applies a predicate to check if query has an edge hazards with a given conditions (other predicates).
+func (f *InspectionFilter) WhereHasHazardsWith(preds ...predicate.Hazard) {
+	f.Where(entql.HasEdgeWith("hazards", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LoginAttemptQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -917,7 +2062,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -982,7 +2127,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1032,7 +2177,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1137,6 +2282,159 @@ func (f *PostFilter) WhereHasUnitWith(preds ...predicate.Unit) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RandomDrawQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RandomDrawQuery builder.
+func (_q *RandomDrawQuery) Filter() *RandomDrawFilter {
+	return &RandomDrawFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RandomDrawMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RandomDrawMutation builder.
+func (m *RandomDrawMutation) Filter() *RandomDrawFilter {
+	return &RandomDrawFilter{config: m.config, predicateAdder: m}
+}
+
+// RandomDrawFilter provides a generic filtering capability at runtime for RandomDrawQuery.
+type RandomDrawFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RandomDrawFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RandomDrawFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(randomdraw.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RandomDrawFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(randomdraw.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RandomDrawFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(randomdraw.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *RandomDrawFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(randomdraw.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *RandomDrawFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(randomdraw.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *RandomDrawFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(randomdraw.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *RandomDrawFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(randomdraw.FieldScopeEnterpriseID))
+}
+
+// WhereOrganiserID applies the entql int predicate on the organiser_id field.
+func (f *RandomDrawFilter) WhereOrganiserID(p entql.IntP) {
+	f.Where(p.Field(randomdraw.FieldOrganiserID))
+}
+
+// WhereSectors applies the entql json.RawMessage predicate on the sectors field.
+func (f *RandomDrawFilter) WhereSectors(p entql.BytesP) {
+	f.Where(p.Field(randomdraw.FieldSectors))
+}
+
+// WhereExcludeInspectedDays applies the entql int predicate on the exclude_inspected_days field.
+func (f *RandomDrawFilter) WhereExcludeInspectedDays(p entql.IntP) {
+	f.Where(p.Field(randomdraw.FieldExcludeInspectedDays))
+}
+
+// WhereTargetCount applies the entql int predicate on the target_count field.
+func (f *RandomDrawFilter) WhereTargetCount(p entql.IntP) {
+	f.Where(p.Field(randomdraw.FieldTargetCount))
+}
+
+// WhereInspectorsPerTarget applies the entql int predicate on the inspectors_per_target field.
+func (f *RandomDrawFilter) WhereInspectorsPerTarget(p entql.IntP) {
+	f.Where(p.Field(randomdraw.FieldInspectorsPerTarget))
+}
+
+// WhereSeed applies the entql int64 predicate on the seed field.
+func (f *RandomDrawFilter) WhereSeed(p entql.Int64P) {
+	f.Where(p.Field(randomdraw.FieldSeed))
+}
+
+// WhereEnterpriseRoster applies the entql json.RawMessage predicate on the enterprise_roster field.
+func (f *RandomDrawFilter) WhereEnterpriseRoster(p entql.BytesP) {
+	f.Where(p.Field(randomdraw.FieldEnterpriseRoster))
+}
+
+// WhereInspectorRoster applies the entql json.RawMessage predicate on the inspector_roster field.
+func (f *RandomDrawFilter) WhereInspectorRoster(p entql.BytesP) {
+	f.Where(p.Field(randomdraw.FieldInspectorRoster))
+}
+
+// WhereConflicts applies the entql json.RawMessage predicate on the conflicts field.
+func (f *RandomDrawFilter) WhereConflicts(p entql.BytesP) {
+	f.Where(p.Field(randomdraw.FieldConflicts))
+}
+
+// WhereAssignments applies the entql json.RawMessage predicate on the assignments field.
+func (f *RandomDrawFilter) WhereAssignments(p entql.BytesP) {
+	f.Where(p.Field(randomdraw.FieldAssignments))
+}
+
+// WhereDrawnAt applies the entql time.Time predicate on the drawn_at field.
+func (f *RandomDrawFilter) WhereDrawnAt(p entql.TimeP) {
+	f.Where(p.Field(randomdraw.FieldDrawnAt))
+}
+
+// WhereHasOrganiser applies a predicate to check if query has an edge organiser.
+func (f *RandomDrawFilter) WhereHasOrganiser() {
+	f.Where(entql.HasEdge("organiser"))
+}
+
+// WhereHasOrganiserWith applies a predicate to check if query has an edge organiser with a given conditions (other predicates).
+func (f *RandomDrawFilter) WhereHasOrganiserWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("organiser", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInspections applies a predicate to check if query has an edge inspections.
+func (f *RandomDrawFilter) WhereHasInspections() {
+	f.Where(entql.HasEdge("inspections"))
+}
+
+// WhereHasInspectionsWith applies a predicate to check if query has an edge inspections with a given conditions (other predicates).
+func (f *RandomDrawFilter) WhereHasInspectionsWith(preds ...predicate.Inspection) {
+	f.Where(entql.HasEdgeWith("inspections", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RefreshTokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1165,7 +2463,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1250,7 +2548,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1348,7 +2646,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1413,7 +2711,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1588,7 +2886,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -11,8 +11,14 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/ent/auditevent"
+	"github.com/dutychain/dutychain/ent/campaign"
+	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -140,6 +146,348 @@ func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
 				args.opts = append(args.opts, WithAuditEventOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CampaignQuery) CollectFields(ctx context.Context, satisfies ...string) (*CampaignQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CampaignQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(campaign.Columns))
+		selectedFields = []string{campaign.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organiser":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganiser = query
+			if _, ok := fieldSeen[campaign.FieldOrganiserID]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldOrganiserID)
+				fieldSeen[campaign.FieldOrganiserID] = struct{}{}
+			}
+
+		case "inspections":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InspectionClient{config: _q.config}).Query()
+			)
+			args := newInspectionPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newInspectionPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Campaign) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"campaign_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(campaign.InspectionsColumn), ids...))
+						})
+						if err := query.GroupBy(campaign.InspectionsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Campaign) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Inspections)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, inspectionImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(campaign.InspectionsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedInspections(alias, func(wq *InspectionQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[campaign.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldCreatedAt)
+				fieldSeen[campaign.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[campaign.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldUpdatedAt)
+				fieldSeen[campaign.FieldUpdatedAt] = struct{}{}
+			}
+		case "organiserID":
+			if _, ok := fieldSeen[campaign.FieldOrganiserID]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldOrganiserID)
+				fieldSeen[campaign.FieldOrganiserID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[campaign.FieldName]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldName)
+				fieldSeen[campaign.FieldName] = struct{}{}
+			}
+		case "sectors":
+			if _, ok := fieldSeen[campaign.FieldSectors]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldSectors)
+				fieldSeen[campaign.FieldSectors] = struct{}{}
+			}
+		case "stage":
+			if _, ok := fieldSeen[campaign.FieldStage]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldStage)
+				fieldSeen[campaign.FieldStage] = struct{}{}
+			}
+		case "finished":
+			if _, ok := fieldSeen[campaign.FieldFinished]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldFinished)
+				fieldSeen[campaign.FieldFinished] = struct{}{}
+			}
+		case "stages":
+			if _, ok := fieldSeen[campaign.FieldStages]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldStages)
+				fieldSeen[campaign.FieldStages] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type campaignPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CampaignPaginateOption
+}
+
+func newCampaignPaginateArgs(rv map[string]any) *campaignPaginateArgs {
+	args := &campaignPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CampaignOrder{Field: &CampaignOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCampaignOrder(order))
+			}
+		case *CampaignOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCampaignOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CampaignWhereInput); ok {
+		args.opts = append(args.opts, WithCampaignFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ChecklistTemplateQuery) CollectFields(ctx context.Context, satisfies ...string) (*ChecklistTemplateQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ChecklistTemplateQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(checklisttemplate.Columns))
+		selectedFields = []string{checklisttemplate.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[checklisttemplate.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, checklisttemplate.FieldCreatedAt)
+				fieldSeen[checklisttemplate.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[checklisttemplate.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, checklisttemplate.FieldUpdatedAt)
+				fieldSeen[checklisttemplate.FieldUpdatedAt] = struct{}{}
+			}
+		case "sector":
+			if _, ok := fieldSeen[checklisttemplate.FieldSector]; !ok {
+				selectedFields = append(selectedFields, checklisttemplate.FieldSector)
+				fieldSeen[checklisttemplate.FieldSector] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[checklisttemplate.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, checklisttemplate.FieldVersion)
+				fieldSeen[checklisttemplate.FieldVersion] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[checklisttemplate.FieldName]; !ok {
+				selectedFields = append(selectedFields, checklisttemplate.FieldName)
+				fieldSeen[checklisttemplate.FieldName] = struct{}{}
+			}
+		case "items":
+			if _, ok := fieldSeen[checklisttemplate.FieldItems]; !ok {
+				selectedFields = append(selectedFields, checklisttemplate.FieldItems)
+				fieldSeen[checklisttemplate.FieldItems] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type checklisttemplatePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ChecklistTemplatePaginateOption
+}
+
+func newChecklistTemplatePaginateArgs(rv map[string]any) *checklisttemplatePaginateArgs {
+	args := &checklisttemplatePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ChecklistTemplateOrder{Field: &ChecklistTemplateOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithChecklistTemplateOrder(order))
+			}
+		case *ChecklistTemplateOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithChecklistTemplateOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ChecklistTemplateWhereInput); ok {
+		args.opts = append(args.opts, WithChecklistTemplateFilter(v.Filter))
 	}
 	return args
 }
@@ -334,6 +682,632 @@ func newEnterprisePaginateArgs(rv map[string]any) *enterprisePaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *HazardQuery) CollectFields(ctx context.Context, satisfies ...string) (*HazardQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *HazardQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(hazard.Columns))
+		selectedFields = []string{hazard.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "subject":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withSubject = query
+			if _, ok := fieldSeen[hazard.FieldSubjectID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldSubjectID)
+				fieldSeen[hazard.FieldSubjectID] = struct{}{}
+			}
+
+		case "inspection":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InspectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, inspectionImplementors)...); err != nil {
+				return err
+			}
+			_q.withInspection = query
+			if _, ok := fieldSeen[hazard.FieldInspectionID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldInspectionID)
+				fieldSeen[hazard.FieldInspectionID] = struct{}{}
+			}
+
+		case "recurrenceOf":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HazardClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, hazardImplementors)...); err != nil {
+				return err
+			}
+			_q.withRecurrenceOf = query
+			if _, ok := fieldSeen[hazard.FieldRecurrenceOfID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldRecurrenceOfID)
+				fieldSeen[hazard.FieldRecurrenceOfID] = struct{}{}
+			}
+
+		case "recurrences":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HazardClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, hazardImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedRecurrences(alias, func(wq *HazardQuery) {
+				*wq = *query
+			})
+
+		case "events":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HazardEventClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, hazardeventImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedEvents(alias, func(wq *HazardEventQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[hazard.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldCreatedAt)
+				fieldSeen[hazard.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[hazard.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldUpdatedAt)
+				fieldSeen[hazard.FieldUpdatedAt] = struct{}{}
+			}
+		case "subjectID":
+			if _, ok := fieldSeen[hazard.FieldSubjectID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldSubjectID)
+				fieldSeen[hazard.FieldSubjectID] = struct{}{}
+			}
+		case "inspectionID":
+			if _, ok := fieldSeen[hazard.FieldInspectionID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldInspectionID)
+				fieldSeen[hazard.FieldInspectionID] = struct{}{}
+			}
+		case "source":
+			if _, ok := fieldSeen[hazard.FieldSource]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldSource)
+				fieldSeen[hazard.FieldSource] = struct{}{}
+			}
+		case "level":
+			if _, ok := fieldSeen[hazard.FieldLevel]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldLevel)
+				fieldSeen[hazard.FieldLevel] = struct{}{}
+			}
+		case "state":
+			if _, ok := fieldSeen[hazard.FieldState]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldState)
+				fieldSeen[hazard.FieldState] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[hazard.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldCategory)
+				fieldSeen[hazard.FieldCategory] = struct{}{}
+			}
+		case "location":
+			if _, ok := fieldSeen[hazard.FieldLocation]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldLocation)
+				fieldSeen[hazard.FieldLocation] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[hazard.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldDescription)
+				fieldSeen[hazard.FieldDescription] = struct{}{}
+			}
+		case "requirement":
+			if _, ok := fieldSeen[hazard.FieldRequirement]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldRequirement)
+				fieldSeen[hazard.FieldRequirement] = struct{}{}
+			}
+		case "foundAt":
+			if _, ok := fieldSeen[hazard.FieldFoundAt]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldFoundAt)
+				fieldSeen[hazard.FieldFoundAt] = struct{}{}
+			}
+		case "deadline":
+			if _, ok := fieldSeen[hazard.FieldDeadline]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldDeadline)
+				fieldSeen[hazard.FieldDeadline] = struct{}{}
+			}
+		case "responsiblePerson":
+			if _, ok := fieldSeen[hazard.FieldResponsiblePerson]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldResponsiblePerson)
+				fieldSeen[hazard.FieldResponsiblePerson] = struct{}{}
+			}
+		case "recurrenceOfID":
+			if _, ok := fieldSeen[hazard.FieldRecurrenceOfID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldRecurrenceOfID)
+				fieldSeen[hazard.FieldRecurrenceOfID] = struct{}{}
+			}
+		case "supervised":
+			if _, ok := fieldSeen[hazard.FieldSupervised]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldSupervised)
+				fieldSeen[hazard.FieldSupervised] = struct{}{}
+			}
+		case "plan":
+			if _, ok := fieldSeen[hazard.FieldPlan]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldPlan)
+				fieldSeen[hazard.FieldPlan] = struct{}{}
+			}
+		case "requestedDeadline":
+			if _, ok := fieldSeen[hazard.FieldRequestedDeadline]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldRequestedDeadline)
+				fieldSeen[hazard.FieldRequestedDeadline] = struct{}{}
+			}
+		case "closedAt":
+			if _, ok := fieldSeen[hazard.FieldClosedAt]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldClosedAt)
+				fieldSeen[hazard.FieldClosedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type hazardPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []HazardPaginateOption
+}
+
+func newHazardPaginateArgs(rv map[string]any) *hazardPaginateArgs {
+	args := &hazardPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &HazardOrder{Field: &HazardOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithHazardOrder(order))
+			}
+		case *HazardOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithHazardOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*HazardWhereInput); ok {
+		args.opts = append(args.opts, WithHazardFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *HazardEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*HazardEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *HazardEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(hazardevent.Columns))
+		selectedFields = []string{hazardevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "hazard":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HazardClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, hazardImplementors)...); err != nil {
+				return err
+			}
+			_q.withHazard = query
+			if _, ok := fieldSeen[hazardevent.FieldHazardID]; !ok {
+				selectedFields = append(selectedFields, hazardevent.FieldHazardID)
+				fieldSeen[hazardevent.FieldHazardID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[hazardevent.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, hazardevent.FieldCreatedAt)
+				fieldSeen[hazardevent.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[hazardevent.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, hazardevent.FieldUpdatedAt)
+				fieldSeen[hazardevent.FieldUpdatedAt] = struct{}{}
+			}
+		case "hazardID":
+			if _, ok := fieldSeen[hazardevent.FieldHazardID]; !ok {
+				selectedFields = append(selectedFields, hazardevent.FieldHazardID)
+				fieldSeen[hazardevent.FieldHazardID] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[hazardevent.FieldAction]; !ok {
+				selectedFields = append(selectedFields, hazardevent.FieldAction)
+				fieldSeen[hazardevent.FieldAction] = struct{}{}
+			}
+		case "fromState":
+			if _, ok := fieldSeen[hazardevent.FieldFromState]; !ok {
+				selectedFields = append(selectedFields, hazardevent.FieldFromState)
+				fieldSeen[hazardevent.FieldFromState] = struct{}{}
+			}
+		case "toState":
+			if _, ok := fieldSeen[hazardevent.FieldToState]; !ok {
+				selectedFields = append(selectedFields, hazardevent.FieldToState)
+				fieldSeen[hazardevent.FieldToState] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[hazardevent.FieldNote]; !ok {
+				selectedFields = append(selectedFields, hazardevent.FieldNote)
+				fieldSeen[hazardevent.FieldNote] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[hazardevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, hazardevent.FieldAt)
+				fieldSeen[hazardevent.FieldAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type hazardeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []HazardEventPaginateOption
+}
+
+func newHazardEventPaginateArgs(rv map[string]any) *hazardeventPaginateArgs {
+	args := &hazardeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &HazardEventOrder{Field: &HazardEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithHazardEventOrder(order))
+			}
+		case *HazardEventOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithHazardEventOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*HazardEventWhereInput); ok {
+		args.opts = append(args.opts, WithHazardEventFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InspectionQuery) CollectFields(ctx context.Context, satisfies ...string) (*InspectionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InspectionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(inspection.Columns))
+		selectedFields = []string{inspection.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "campaign":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CampaignClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, campaignImplementors)...); err != nil {
+				return err
+			}
+			_q.withCampaign = query
+			if _, ok := fieldSeen[inspection.FieldCampaignID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldCampaignID)
+				fieldSeen[inspection.FieldCampaignID] = struct{}{}
+			}
+
+		case "randomDraw":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RandomDrawClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, randomdrawImplementors)...); err != nil {
+				return err
+			}
+			_q.withRandomDraw = query
+			if _, ok := fieldSeen[inspection.FieldRandomDrawID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldRandomDrawID)
+				fieldSeen[inspection.FieldRandomDrawID] = struct{}{}
+			}
+
+		case "inspectingUnit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withInspectingUnit = query
+			if _, ok := fieldSeen[inspection.FieldInspectingUnitID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldInspectingUnitID)
+				fieldSeen[inspection.FieldInspectingUnitID] = struct{}{}
+			}
+
+		case "target":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withTarget = query
+			if _, ok := fieldSeen[inspection.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldTargetID)
+				fieldSeen[inspection.FieldTargetID] = struct{}{}
+			}
+
+		case "template":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ChecklistTemplateClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, checklisttemplateImplementors)...); err != nil {
+				return err
+			}
+			_q.withTemplate = query
+			if _, ok := fieldSeen[inspection.FieldTemplateID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldTemplateID)
+				fieldSeen[inspection.FieldTemplateID] = struct{}{}
+			}
+
+		case "hazards":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HazardClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, hazardImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedHazards(alias, func(wq *HazardQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[inspection.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldCreatedAt)
+				fieldSeen[inspection.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[inspection.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldUpdatedAt)
+				fieldSeen[inspection.FieldUpdatedAt] = struct{}{}
+			}
+		case "type":
+			if _, ok := fieldSeen[inspection.FieldType]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldType)
+				fieldSeen[inspection.FieldType] = struct{}{}
+			}
+		case "keyPeriod":
+			if _, ok := fieldSeen[inspection.FieldKeyPeriod]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldKeyPeriod)
+				fieldSeen[inspection.FieldKeyPeriod] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[inspection.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldStatus)
+				fieldSeen[inspection.FieldStatus] = struct{}{}
+			}
+		case "campaignID":
+			if _, ok := fieldSeen[inspection.FieldCampaignID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldCampaignID)
+				fieldSeen[inspection.FieldCampaignID] = struct{}{}
+			}
+		case "randomDrawID":
+			if _, ok := fieldSeen[inspection.FieldRandomDrawID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldRandomDrawID)
+				fieldSeen[inspection.FieldRandomDrawID] = struct{}{}
+			}
+		case "inspectingUnitID":
+			if _, ok := fieldSeen[inspection.FieldInspectingUnitID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldInspectingUnitID)
+				fieldSeen[inspection.FieldInspectingUnitID] = struct{}{}
+			}
+		case "targetID":
+			if _, ok := fieldSeen[inspection.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldTargetID)
+				fieldSeen[inspection.FieldTargetID] = struct{}{}
+			}
+		case "inspectedOn":
+			if _, ok := fieldSeen[inspection.FieldInspectedOn]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldInspectedOn)
+				fieldSeen[inspection.FieldInspectedOn] = struct{}{}
+			}
+		case "templateID":
+			if _, ok := fieldSeen[inspection.FieldTemplateID]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldTemplateID)
+				fieldSeen[inspection.FieldTemplateID] = struct{}{}
+			}
+		case "results":
+			if _, ok := fieldSeen[inspection.FieldResults]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldResults)
+				fieldSeen[inspection.FieldResults] = struct{}{}
+			}
+		case "conclusion":
+			if _, ok := fieldSeen[inspection.FieldConclusion]; !ok {
+				selectedFields = append(selectedFields, inspection.FieldConclusion)
+				fieldSeen[inspection.FieldConclusion] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type inspectionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InspectionPaginateOption
+}
+
+func newInspectionPaginateArgs(rv map[string]any) *inspectionPaginateArgs {
+	args := &inspectionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &InspectionOrder{Field: &InspectionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithInspectionOrder(order))
+			}
+		case *InspectionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithInspectionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*InspectionWhereInput); ok {
+		args.opts = append(args.opts, WithInspectionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *PostQuery) CollectFields(ctx context.Context, satisfies ...string) (*PostQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -473,6 +1447,158 @@ func newPostPaginateArgs(rv map[string]any) *postPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*PostWhereInput); ok {
 		args.opts = append(args.opts, WithPostFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RandomDrawQuery) CollectFields(ctx context.Context, satisfies ...string) (*RandomDrawQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RandomDrawQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(randomdraw.Columns))
+		selectedFields = []string{randomdraw.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organiser":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganiser = query
+			if _, ok := fieldSeen[randomdraw.FieldOrganiserID]; !ok {
+				selectedFields = append(selectedFields, randomdraw.FieldOrganiserID)
+				fieldSeen[randomdraw.FieldOrganiserID] = struct{}{}
+			}
+
+		case "inspections":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InspectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, inspectionImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedInspections(alias, func(wq *InspectionQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[randomdraw.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, randomdraw.FieldCreatedAt)
+				fieldSeen[randomdraw.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[randomdraw.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, randomdraw.FieldUpdatedAt)
+				fieldSeen[randomdraw.FieldUpdatedAt] = struct{}{}
+			}
+		case "organiserID":
+			if _, ok := fieldSeen[randomdraw.FieldOrganiserID]; !ok {
+				selectedFields = append(selectedFields, randomdraw.FieldOrganiserID)
+				fieldSeen[randomdraw.FieldOrganiserID] = struct{}{}
+			}
+		case "sectors":
+			if _, ok := fieldSeen[randomdraw.FieldSectors]; !ok {
+				selectedFields = append(selectedFields, randomdraw.FieldSectors)
+				fieldSeen[randomdraw.FieldSectors] = struct{}{}
+			}
+		case "excludeInspectedDays":
+			if _, ok := fieldSeen[randomdraw.FieldExcludeInspectedDays]; !ok {
+				selectedFields = append(selectedFields, randomdraw.FieldExcludeInspectedDays)
+				fieldSeen[randomdraw.FieldExcludeInspectedDays] = struct{}{}
+			}
+		case "targetCount":
+			if _, ok := fieldSeen[randomdraw.FieldTargetCount]; !ok {
+				selectedFields = append(selectedFields, randomdraw.FieldTargetCount)
+				fieldSeen[randomdraw.FieldTargetCount] = struct{}{}
+			}
+		case "inspectorsPerTarget":
+			if _, ok := fieldSeen[randomdraw.FieldInspectorsPerTarget]; !ok {
+				selectedFields = append(selectedFields, randomdraw.FieldInspectorsPerTarget)
+				fieldSeen[randomdraw.FieldInspectorsPerTarget] = struct{}{}
+			}
+		case "drawnAt":
+			if _, ok := fieldSeen[randomdraw.FieldDrawnAt]; !ok {
+				selectedFields = append(selectedFields, randomdraw.FieldDrawnAt)
+				fieldSeen[randomdraw.FieldDrawnAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type randomdrawPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RandomDrawPaginateOption
+}
+
+func newRandomDrawPaginateArgs(rv map[string]any) *randomdrawPaginateArgs {
+	args := &randomdrawPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RandomDrawOrder{Field: &RandomDrawOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRandomDrawOrder(order))
+			}
+		case *RandomDrawOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRandomDrawOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*RandomDrawWhereInput); ok {
+		args.opts = append(args.opts, WithRandomDrawFilter(v.Filter))
 	}
 	return args
 }

@@ -8,6 +8,34 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *Campaign) Organiser(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.OrganiserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganiser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Campaign) Inspections(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *InspectionOrder,
+) (*InspectionConnection, error) {
+	opts := []InspectionPaginateOption{
+		WithInspectionOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedInspections(alias); err == nil || hasTotalCount {
+		pager, err := newInspectionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &InspectionConnection{Edges: []*InspectionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryInspections().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Enterprise) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {
@@ -24,10 +52,138 @@ func (_m *Enterprise) Town(ctx context.Context) (*Unit, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Hazard) Subject(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.SubjectOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySubject().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Hazard) Inspection(ctx context.Context) (*Inspection, error) {
+	result, err := _m.Edges.InspectionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInspection().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Hazard) RecurrenceOf(ctx context.Context) (*Hazard, error) {
+	result, err := _m.Edges.RecurrenceOfOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRecurrenceOf().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Hazard) Recurrences(ctx context.Context) (result []*Hazard, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedRecurrences(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.RecurrencesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRecurrences().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Hazard) Events(ctx context.Context) (result []*HazardEvent, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedEvents(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.EventsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEvents().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *HazardEvent) Hazard(ctx context.Context) (*Hazard, error) {
+	result, err := _m.Edges.HazardOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHazard().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Inspection) Campaign(ctx context.Context) (*Campaign, error) {
+	result, err := _m.Edges.CampaignOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCampaign().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Inspection) RandomDraw(ctx context.Context) (*RandomDraw, error) {
+	result, err := _m.Edges.RandomDrawOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRandomDraw().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Inspection) InspectingUnit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.InspectingUnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInspectingUnit().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Inspection) Target(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.TargetOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTarget().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Inspection) Template(ctx context.Context) (*ChecklistTemplate, error) {
+	result, err := _m.Edges.TemplateOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTemplate().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Inspection) Hazards(ctx context.Context) (result []*Hazard, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedHazards(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.HazardsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHazards().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Post) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *RandomDraw) Organiser(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.OrganiserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganiser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *RandomDraw) Inspections(ctx context.Context) (result []*Inspection, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedInspections(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.InspectionsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInspections().All(ctx)
 	}
 	return result, err
 }

@@ -15,8 +15,14 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/dutychain/dutychain/ent/auditevent"
+	"github.com/dutychain/dutychain/ent/campaign"
+	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -394,6 +400,688 @@ func (_m *AuditEvent) ToEdge(order *AuditEventOrder) *AuditEventEdge {
 		order = DefaultAuditEventOrder
 	}
 	return &AuditEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CampaignEdge is the edge representation of Campaign.
+type CampaignEdge struct {
+	Node   *Campaign `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// CampaignConnection is the connection containing edges to Campaign.
+type CampaignConnection struct {
+	Edges      []*CampaignEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *CampaignConnection) build(nodes []*Campaign, pager *campaignPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Campaign
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Campaign {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Campaign {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CampaignEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CampaignEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CampaignPaginateOption enables pagination customization.
+type CampaignPaginateOption func(*campaignPager) error
+
+// WithCampaignOrder configures pagination ordering.
+func WithCampaignOrder(order *CampaignOrder) CampaignPaginateOption {
+	if order == nil {
+		order = DefaultCampaignOrder
+	}
+	o := *order
+	return func(pager *campaignPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCampaignOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCampaignFilter configures pagination filter.
+func WithCampaignFilter(filter func(*CampaignQuery) (*CampaignQuery, error)) CampaignPaginateOption {
+	return func(pager *campaignPager) error {
+		if filter == nil {
+			return errors.New("CampaignQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type campaignPager struct {
+	reverse bool
+	order   *CampaignOrder
+	filter  func(*CampaignQuery) (*CampaignQuery, error)
+}
+
+func newCampaignPager(opts []CampaignPaginateOption, reverse bool) (*campaignPager, error) {
+	pager := &campaignPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCampaignOrder
+	}
+	return pager, nil
+}
+
+func (p *campaignPager) applyFilter(query *CampaignQuery) (*CampaignQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *campaignPager) toCursor(_m *Campaign) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *campaignPager) applyCursors(query *CampaignQuery, after, before *Cursor) (*CampaignQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCampaignOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *campaignPager) applyOrder(query *CampaignQuery) *CampaignQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCampaignOrder.Field {
+		query = query.Order(DefaultCampaignOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *campaignPager) orderExpr(query *CampaignQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCampaignOrder.Field {
+			b.Comma().Ident(DefaultCampaignOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Campaign.
+func (_m *CampaignQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CampaignPaginateOption,
+) (*CampaignConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCampaignPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CampaignConnection{Edges: []*CampaignEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CampaignOrderFieldCreatedAt orders Campaign by created_at.
+	CampaignOrderFieldCreatedAt = &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: campaign.FieldCreatedAt,
+		toTerm: campaign.ByCreatedAt,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CampaignOrderFieldUpdatedAt orders Campaign by updated_at.
+	CampaignOrderFieldUpdatedAt = &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: campaign.FieldUpdatedAt,
+		toTerm: campaign.ByUpdatedAt,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CampaignOrderFieldName orders Campaign by name.
+	CampaignOrderFieldName = &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: campaign.FieldName,
+		toTerm: campaign.ByName,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CampaignOrderField) String() string {
+	var str string
+	switch f.column {
+	case CampaignOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CampaignOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CampaignOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CampaignOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CampaignOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CampaignOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CampaignOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CampaignOrderFieldUpdatedAt
+	case "NAME":
+		*f = *CampaignOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid CampaignOrderField", str)
+	}
+	return nil
+}
+
+// CampaignOrderField defines the ordering field of Campaign.
+type CampaignOrderField struct {
+	// Value extracts the ordering value from the given Campaign.
+	Value    func(*Campaign) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) campaign.OrderOption
+	toCursor func(*Campaign) Cursor
+}
+
+// CampaignOrder defines the ordering of Campaign.
+type CampaignOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *CampaignOrderField `json:"field"`
+}
+
+// DefaultCampaignOrder is the default ordering of Campaign.
+var DefaultCampaignOrder = &CampaignOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CampaignOrderField{
+		Value: func(_m *Campaign) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: campaign.FieldID,
+		toTerm: campaign.ByID,
+		toCursor: func(_m *Campaign) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Campaign into CampaignEdge.
+func (_m *Campaign) ToEdge(order *CampaignOrder) *CampaignEdge {
+	if order == nil {
+		order = DefaultCampaignOrder
+	}
+	return &CampaignEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ChecklistTemplateEdge is the edge representation of ChecklistTemplate.
+type ChecklistTemplateEdge struct {
+	Node   *ChecklistTemplate `json:"node"`
+	Cursor Cursor             `json:"cursor"`
+}
+
+// ChecklistTemplateConnection is the connection containing edges to ChecklistTemplate.
+type ChecklistTemplateConnection struct {
+	Edges      []*ChecklistTemplateEdge `json:"edges"`
+	PageInfo   PageInfo                 `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+func (c *ChecklistTemplateConnection) build(nodes []*ChecklistTemplate, pager *checklisttemplatePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ChecklistTemplate
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ChecklistTemplate {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ChecklistTemplate {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ChecklistTemplateEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ChecklistTemplateEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ChecklistTemplatePaginateOption enables pagination customization.
+type ChecklistTemplatePaginateOption func(*checklisttemplatePager) error
+
+// WithChecklistTemplateOrder configures pagination ordering.
+func WithChecklistTemplateOrder(order *ChecklistTemplateOrder) ChecklistTemplatePaginateOption {
+	if order == nil {
+		order = DefaultChecklistTemplateOrder
+	}
+	o := *order
+	return func(pager *checklisttemplatePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultChecklistTemplateOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithChecklistTemplateFilter configures pagination filter.
+func WithChecklistTemplateFilter(filter func(*ChecklistTemplateQuery) (*ChecklistTemplateQuery, error)) ChecklistTemplatePaginateOption {
+	return func(pager *checklisttemplatePager) error {
+		if filter == nil {
+			return errors.New("ChecklistTemplateQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type checklisttemplatePager struct {
+	reverse bool
+	order   *ChecklistTemplateOrder
+	filter  func(*ChecklistTemplateQuery) (*ChecklistTemplateQuery, error)
+}
+
+func newChecklistTemplatePager(opts []ChecklistTemplatePaginateOption, reverse bool) (*checklisttemplatePager, error) {
+	pager := &checklisttemplatePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultChecklistTemplateOrder
+	}
+	return pager, nil
+}
+
+func (p *checklisttemplatePager) applyFilter(query *ChecklistTemplateQuery) (*ChecklistTemplateQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *checklisttemplatePager) toCursor(_m *ChecklistTemplate) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *checklisttemplatePager) applyCursors(query *ChecklistTemplateQuery, after, before *Cursor) (*ChecklistTemplateQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultChecklistTemplateOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *checklisttemplatePager) applyOrder(query *ChecklistTemplateQuery) *ChecklistTemplateQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultChecklistTemplateOrder.Field {
+		query = query.Order(DefaultChecklistTemplateOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *checklisttemplatePager) orderExpr(query *ChecklistTemplateQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultChecklistTemplateOrder.Field {
+			b.Comma().Ident(DefaultChecklistTemplateOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ChecklistTemplate.
+func (_m *ChecklistTemplateQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ChecklistTemplatePaginateOption,
+) (*ChecklistTemplateConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newChecklistTemplatePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ChecklistTemplateConnection{Edges: []*ChecklistTemplateEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ChecklistTemplateOrderFieldCreatedAt orders ChecklistTemplate by created_at.
+	ChecklistTemplateOrderFieldCreatedAt = &ChecklistTemplateOrderField{
+		Value: func(_m *ChecklistTemplate) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: checklisttemplate.FieldCreatedAt,
+		toTerm: checklisttemplate.ByCreatedAt,
+		toCursor: func(_m *ChecklistTemplate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ChecklistTemplateOrderFieldUpdatedAt orders ChecklistTemplate by updated_at.
+	ChecklistTemplateOrderFieldUpdatedAt = &ChecklistTemplateOrderField{
+		Value: func(_m *ChecklistTemplate) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: checklisttemplate.FieldUpdatedAt,
+		toTerm: checklisttemplate.ByUpdatedAt,
+		toCursor: func(_m *ChecklistTemplate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ChecklistTemplateOrderFieldSector orders ChecklistTemplate by sector.
+	ChecklistTemplateOrderFieldSector = &ChecklistTemplateOrderField{
+		Value: func(_m *ChecklistTemplate) (ent.Value, error) {
+			return _m.Sector, nil
+		},
+		column: checklisttemplate.FieldSector,
+		toTerm: checklisttemplate.BySector,
+		toCursor: func(_m *ChecklistTemplate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Sector,
+			}
+		},
+	}
+	// ChecklistTemplateOrderFieldVersion orders ChecklistTemplate by version.
+	ChecklistTemplateOrderFieldVersion = &ChecklistTemplateOrderField{
+		Value: func(_m *ChecklistTemplate) (ent.Value, error) {
+			return _m.Version, nil
+		},
+		column: checklisttemplate.FieldVersion,
+		toTerm: checklisttemplate.ByVersion,
+		toCursor: func(_m *ChecklistTemplate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Version,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ChecklistTemplateOrderField) String() string {
+	var str string
+	switch f.column {
+	case ChecklistTemplateOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ChecklistTemplateOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ChecklistTemplateOrderFieldSector.column:
+		str = "SECTOR"
+	case ChecklistTemplateOrderFieldVersion.column:
+		str = "VERSION"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ChecklistTemplateOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ChecklistTemplateOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ChecklistTemplateOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ChecklistTemplateOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ChecklistTemplateOrderFieldUpdatedAt
+	case "SECTOR":
+		*f = *ChecklistTemplateOrderFieldSector
+	case "VERSION":
+		*f = *ChecklistTemplateOrderFieldVersion
+	default:
+		return fmt.Errorf("%s is not a valid ChecklistTemplateOrderField", str)
+	}
+	return nil
+}
+
+// ChecklistTemplateOrderField defines the ordering field of ChecklistTemplate.
+type ChecklistTemplateOrderField struct {
+	// Value extracts the ordering value from the given ChecklistTemplate.
+	Value    func(*ChecklistTemplate) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) checklisttemplate.OrderOption
+	toCursor func(*ChecklistTemplate) Cursor
+}
+
+// ChecklistTemplateOrder defines the ordering of ChecklistTemplate.
+type ChecklistTemplateOrder struct {
+	Direction OrderDirection               `json:"direction"`
+	Field     *ChecklistTemplateOrderField `json:"field"`
+}
+
+// DefaultChecklistTemplateOrder is the default ordering of ChecklistTemplate.
+var DefaultChecklistTemplateOrder = &ChecklistTemplateOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ChecklistTemplateOrderField{
+		Value: func(_m *ChecklistTemplate) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: checklisttemplate.FieldID,
+		toTerm: checklisttemplate.ByID,
+		toCursor: func(_m *ChecklistTemplate) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ChecklistTemplate into ChecklistTemplateEdge.
+func (_m *ChecklistTemplate) ToEdge(order *ChecklistTemplateOrder) *ChecklistTemplateEdge {
+	if order == nil {
+		order = DefaultChecklistTemplateOrder
+	}
+	return &ChecklistTemplateEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -803,6 +1491,1074 @@ func (_m *Enterprise) ToEdge(order *EnterpriseOrder) *EnterpriseEdge {
 	}
 }
 
+// HazardEdge is the edge representation of Hazard.
+type HazardEdge struct {
+	Node   *Hazard `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// HazardConnection is the connection containing edges to Hazard.
+type HazardConnection struct {
+	Edges      []*HazardEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *HazardConnection) build(nodes []*Hazard, pager *hazardPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Hazard
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Hazard {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Hazard {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*HazardEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &HazardEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// HazardPaginateOption enables pagination customization.
+type HazardPaginateOption func(*hazardPager) error
+
+// WithHazardOrder configures pagination ordering.
+func WithHazardOrder(order *HazardOrder) HazardPaginateOption {
+	if order == nil {
+		order = DefaultHazardOrder
+	}
+	o := *order
+	return func(pager *hazardPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultHazardOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithHazardFilter configures pagination filter.
+func WithHazardFilter(filter func(*HazardQuery) (*HazardQuery, error)) HazardPaginateOption {
+	return func(pager *hazardPager) error {
+		if filter == nil {
+			return errors.New("HazardQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type hazardPager struct {
+	reverse bool
+	order   *HazardOrder
+	filter  func(*HazardQuery) (*HazardQuery, error)
+}
+
+func newHazardPager(opts []HazardPaginateOption, reverse bool) (*hazardPager, error) {
+	pager := &hazardPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultHazardOrder
+	}
+	return pager, nil
+}
+
+func (p *hazardPager) applyFilter(query *HazardQuery) (*HazardQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *hazardPager) toCursor(_m *Hazard) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *hazardPager) applyCursors(query *HazardQuery, after, before *Cursor) (*HazardQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultHazardOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *hazardPager) applyOrder(query *HazardQuery) *HazardQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultHazardOrder.Field {
+		query = query.Order(DefaultHazardOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *hazardPager) orderExpr(query *HazardQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultHazardOrder.Field {
+			b.Comma().Ident(DefaultHazardOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Hazard.
+func (_m *HazardQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...HazardPaginateOption,
+) (*HazardConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newHazardPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &HazardConnection{Edges: []*HazardEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// HazardOrderFieldCreatedAt orders Hazard by created_at.
+	HazardOrderFieldCreatedAt = &HazardOrderField{
+		Value: func(_m *Hazard) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: hazard.FieldCreatedAt,
+		toTerm: hazard.ByCreatedAt,
+		toCursor: func(_m *Hazard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// HazardOrderFieldUpdatedAt orders Hazard by updated_at.
+	HazardOrderFieldUpdatedAt = &HazardOrderField{
+		Value: func(_m *Hazard) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: hazard.FieldUpdatedAt,
+		toTerm: hazard.ByUpdatedAt,
+		toCursor: func(_m *Hazard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// HazardOrderFieldLevel orders Hazard by level.
+	HazardOrderFieldLevel = &HazardOrderField{
+		Value: func(_m *Hazard) (ent.Value, error) {
+			return _m.Level, nil
+		},
+		column: hazard.FieldLevel,
+		toTerm: hazard.ByLevel,
+		toCursor: func(_m *Hazard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Level,
+			}
+		},
+	}
+	// HazardOrderFieldState orders Hazard by state.
+	HazardOrderFieldState = &HazardOrderField{
+		Value: func(_m *Hazard) (ent.Value, error) {
+			return _m.State, nil
+		},
+		column: hazard.FieldState,
+		toTerm: hazard.ByState,
+		toCursor: func(_m *Hazard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.State,
+			}
+		},
+	}
+	// HazardOrderFieldFoundAt orders Hazard by found_at.
+	HazardOrderFieldFoundAt = &HazardOrderField{
+		Value: func(_m *Hazard) (ent.Value, error) {
+			return _m.FoundAt, nil
+		},
+		column: hazard.FieldFoundAt,
+		toTerm: hazard.ByFoundAt,
+		toCursor: func(_m *Hazard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.FoundAt,
+			}
+		},
+	}
+	// HazardOrderFieldDeadline orders Hazard by deadline.
+	HazardOrderFieldDeadline = &HazardOrderField{
+		Value: func(_m *Hazard) (ent.Value, error) {
+			return _m.Deadline, nil
+		},
+		column: hazard.FieldDeadline,
+		toTerm: hazard.ByDeadline,
+		toCursor: func(_m *Hazard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Deadline,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f HazardOrderField) String() string {
+	var str string
+	switch f.column {
+	case HazardOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case HazardOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case HazardOrderFieldLevel.column:
+		str = "LEVEL"
+	case HazardOrderFieldState.column:
+		str = "STATE"
+	case HazardOrderFieldFoundAt.column:
+		str = "FOUND_AT"
+	case HazardOrderFieldDeadline.column:
+		str = "DEADLINE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f HazardOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *HazardOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("HazardOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *HazardOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *HazardOrderFieldUpdatedAt
+	case "LEVEL":
+		*f = *HazardOrderFieldLevel
+	case "STATE":
+		*f = *HazardOrderFieldState
+	case "FOUND_AT":
+		*f = *HazardOrderFieldFoundAt
+	case "DEADLINE":
+		*f = *HazardOrderFieldDeadline
+	default:
+		return fmt.Errorf("%s is not a valid HazardOrderField", str)
+	}
+	return nil
+}
+
+// HazardOrderField defines the ordering field of Hazard.
+type HazardOrderField struct {
+	// Value extracts the ordering value from the given Hazard.
+	Value    func(*Hazard) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) hazard.OrderOption
+	toCursor func(*Hazard) Cursor
+}
+
+// HazardOrder defines the ordering of Hazard.
+type HazardOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *HazardOrderField `json:"field"`
+}
+
+// DefaultHazardOrder is the default ordering of Hazard.
+var DefaultHazardOrder = &HazardOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &HazardOrderField{
+		Value: func(_m *Hazard) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: hazard.FieldID,
+		toTerm: hazard.ByID,
+		toCursor: func(_m *Hazard) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Hazard into HazardEdge.
+func (_m *Hazard) ToEdge(order *HazardOrder) *HazardEdge {
+	if order == nil {
+		order = DefaultHazardOrder
+	}
+	return &HazardEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// HazardEventEdge is the edge representation of HazardEvent.
+type HazardEventEdge struct {
+	Node   *HazardEvent `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// HazardEventConnection is the connection containing edges to HazardEvent.
+type HazardEventConnection struct {
+	Edges      []*HazardEventEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *HazardEventConnection) build(nodes []*HazardEvent, pager *hazardeventPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *HazardEvent
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *HazardEvent {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *HazardEvent {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*HazardEventEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &HazardEventEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// HazardEventPaginateOption enables pagination customization.
+type HazardEventPaginateOption func(*hazardeventPager) error
+
+// WithHazardEventOrder configures pagination ordering.
+func WithHazardEventOrder(order *HazardEventOrder) HazardEventPaginateOption {
+	if order == nil {
+		order = DefaultHazardEventOrder
+	}
+	o := *order
+	return func(pager *hazardeventPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultHazardEventOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithHazardEventFilter configures pagination filter.
+func WithHazardEventFilter(filter func(*HazardEventQuery) (*HazardEventQuery, error)) HazardEventPaginateOption {
+	return func(pager *hazardeventPager) error {
+		if filter == nil {
+			return errors.New("HazardEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type hazardeventPager struct {
+	reverse bool
+	order   *HazardEventOrder
+	filter  func(*HazardEventQuery) (*HazardEventQuery, error)
+}
+
+func newHazardEventPager(opts []HazardEventPaginateOption, reverse bool) (*hazardeventPager, error) {
+	pager := &hazardeventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultHazardEventOrder
+	}
+	return pager, nil
+}
+
+func (p *hazardeventPager) applyFilter(query *HazardEventQuery) (*HazardEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *hazardeventPager) toCursor(_m *HazardEvent) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *hazardeventPager) applyCursors(query *HazardEventQuery, after, before *Cursor) (*HazardEventQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultHazardEventOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *hazardeventPager) applyOrder(query *HazardEventQuery) *HazardEventQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultHazardEventOrder.Field {
+		query = query.Order(DefaultHazardEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *hazardeventPager) orderExpr(query *HazardEventQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultHazardEventOrder.Field {
+			b.Comma().Ident(DefaultHazardEventOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to HazardEvent.
+func (_m *HazardEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...HazardEventPaginateOption,
+) (*HazardEventConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newHazardEventPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &HazardEventConnection{Edges: []*HazardEventEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// HazardEventOrderFieldCreatedAt orders HazardEvent by created_at.
+	HazardEventOrderFieldCreatedAt = &HazardEventOrderField{
+		Value: func(_m *HazardEvent) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: hazardevent.FieldCreatedAt,
+		toTerm: hazardevent.ByCreatedAt,
+		toCursor: func(_m *HazardEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// HazardEventOrderFieldUpdatedAt orders HazardEvent by updated_at.
+	HazardEventOrderFieldUpdatedAt = &HazardEventOrderField{
+		Value: func(_m *HazardEvent) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: hazardevent.FieldUpdatedAt,
+		toTerm: hazardevent.ByUpdatedAt,
+		toCursor: func(_m *HazardEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// HazardEventOrderFieldAt orders HazardEvent by at.
+	HazardEventOrderFieldAt = &HazardEventOrderField{
+		Value: func(_m *HazardEvent) (ent.Value, error) {
+			return _m.At, nil
+		},
+		column: hazardevent.FieldAt,
+		toTerm: hazardevent.ByAt,
+		toCursor: func(_m *HazardEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.At,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f HazardEventOrderField) String() string {
+	var str string
+	switch f.column {
+	case HazardEventOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case HazardEventOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case HazardEventOrderFieldAt.column:
+		str = "AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f HazardEventOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *HazardEventOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("HazardEventOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *HazardEventOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *HazardEventOrderFieldUpdatedAt
+	case "AT":
+		*f = *HazardEventOrderFieldAt
+	default:
+		return fmt.Errorf("%s is not a valid HazardEventOrderField", str)
+	}
+	return nil
+}
+
+// HazardEventOrderField defines the ordering field of HazardEvent.
+type HazardEventOrderField struct {
+	// Value extracts the ordering value from the given HazardEvent.
+	Value    func(*HazardEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) hazardevent.OrderOption
+	toCursor func(*HazardEvent) Cursor
+}
+
+// HazardEventOrder defines the ordering of HazardEvent.
+type HazardEventOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *HazardEventOrderField `json:"field"`
+}
+
+// DefaultHazardEventOrder is the default ordering of HazardEvent.
+var DefaultHazardEventOrder = &HazardEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &HazardEventOrderField{
+		Value: func(_m *HazardEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: hazardevent.FieldID,
+		toTerm: hazardevent.ByID,
+		toCursor: func(_m *HazardEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts HazardEvent into HazardEventEdge.
+func (_m *HazardEvent) ToEdge(order *HazardEventOrder) *HazardEventEdge {
+	if order == nil {
+		order = DefaultHazardEventOrder
+	}
+	return &HazardEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// InspectionEdge is the edge representation of Inspection.
+type InspectionEdge struct {
+	Node   *Inspection `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// InspectionConnection is the connection containing edges to Inspection.
+type InspectionConnection struct {
+	Edges      []*InspectionEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *InspectionConnection) build(nodes []*Inspection, pager *inspectionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Inspection
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Inspection {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Inspection {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*InspectionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &InspectionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// InspectionPaginateOption enables pagination customization.
+type InspectionPaginateOption func(*inspectionPager) error
+
+// WithInspectionOrder configures pagination ordering.
+func WithInspectionOrder(order *InspectionOrder) InspectionPaginateOption {
+	if order == nil {
+		order = DefaultInspectionOrder
+	}
+	o := *order
+	return func(pager *inspectionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultInspectionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithInspectionFilter configures pagination filter.
+func WithInspectionFilter(filter func(*InspectionQuery) (*InspectionQuery, error)) InspectionPaginateOption {
+	return func(pager *inspectionPager) error {
+		if filter == nil {
+			return errors.New("InspectionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type inspectionPager struct {
+	reverse bool
+	order   *InspectionOrder
+	filter  func(*InspectionQuery) (*InspectionQuery, error)
+}
+
+func newInspectionPager(opts []InspectionPaginateOption, reverse bool) (*inspectionPager, error) {
+	pager := &inspectionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultInspectionOrder
+	}
+	return pager, nil
+}
+
+func (p *inspectionPager) applyFilter(query *InspectionQuery) (*InspectionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *inspectionPager) toCursor(_m *Inspection) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *inspectionPager) applyCursors(query *InspectionQuery, after, before *Cursor) (*InspectionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultInspectionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *inspectionPager) applyOrder(query *InspectionQuery) *InspectionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultInspectionOrder.Field {
+		query = query.Order(DefaultInspectionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *inspectionPager) orderExpr(query *InspectionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultInspectionOrder.Field {
+			b.Comma().Ident(DefaultInspectionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Inspection.
+func (_m *InspectionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...InspectionPaginateOption,
+) (*InspectionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newInspectionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &InspectionConnection{Edges: []*InspectionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// InspectionOrderFieldCreatedAt orders Inspection by created_at.
+	InspectionOrderFieldCreatedAt = &InspectionOrderField{
+		Value: func(_m *Inspection) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: inspection.FieldCreatedAt,
+		toTerm: inspection.ByCreatedAt,
+		toCursor: func(_m *Inspection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// InspectionOrderFieldUpdatedAt orders Inspection by updated_at.
+	InspectionOrderFieldUpdatedAt = &InspectionOrderField{
+		Value: func(_m *Inspection) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: inspection.FieldUpdatedAt,
+		toTerm: inspection.ByUpdatedAt,
+		toCursor: func(_m *Inspection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// InspectionOrderFieldType orders Inspection by type.
+	InspectionOrderFieldType = &InspectionOrderField{
+		Value: func(_m *Inspection) (ent.Value, error) {
+			return _m.Type, nil
+		},
+		column: inspection.FieldType,
+		toTerm: inspection.ByType,
+		toCursor: func(_m *Inspection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Type,
+			}
+		},
+	}
+	// InspectionOrderFieldInspectedOn orders Inspection by inspected_on.
+	InspectionOrderFieldInspectedOn = &InspectionOrderField{
+		Value: func(_m *Inspection) (ent.Value, error) {
+			return _m.InspectedOn, nil
+		},
+		column: inspection.FieldInspectedOn,
+		toTerm: inspection.ByInspectedOn,
+		toCursor: func(_m *Inspection) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.InspectedOn,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f InspectionOrderField) String() string {
+	var str string
+	switch f.column {
+	case InspectionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case InspectionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case InspectionOrderFieldType.column:
+		str = "TYPE"
+	case InspectionOrderFieldInspectedOn.column:
+		str = "INSPECTED_ON"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f InspectionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *InspectionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("InspectionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *InspectionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *InspectionOrderFieldUpdatedAt
+	case "TYPE":
+		*f = *InspectionOrderFieldType
+	case "INSPECTED_ON":
+		*f = *InspectionOrderFieldInspectedOn
+	default:
+		return fmt.Errorf("%s is not a valid InspectionOrderField", str)
+	}
+	return nil
+}
+
+// InspectionOrderField defines the ordering field of Inspection.
+type InspectionOrderField struct {
+	// Value extracts the ordering value from the given Inspection.
+	Value    func(*Inspection) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) inspection.OrderOption
+	toCursor func(*Inspection) Cursor
+}
+
+// InspectionOrder defines the ordering of Inspection.
+type InspectionOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *InspectionOrderField `json:"field"`
+}
+
+// DefaultInspectionOrder is the default ordering of Inspection.
+var DefaultInspectionOrder = &InspectionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &InspectionOrderField{
+		Value: func(_m *Inspection) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: inspection.FieldID,
+		toTerm: inspection.ByID,
+		toCursor: func(_m *Inspection) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Inspection into InspectionEdge.
+func (_m *Inspection) ToEdge(order *InspectionOrder) *InspectionEdge {
+	if order == nil {
+		order = DefaultInspectionOrder
+	}
+	return &InspectionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // PostEdge is the edge representation of Post.
 type PostEdge struct {
 	Node   *Post  `json:"node"`
@@ -1166,6 +2922,338 @@ func (_m *Post) ToEdge(order *PostOrder) *PostEdge {
 		order = DefaultPostOrder
 	}
 	return &PostEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// RandomDrawEdge is the edge representation of RandomDraw.
+type RandomDrawEdge struct {
+	Node   *RandomDraw `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// RandomDrawConnection is the connection containing edges to RandomDraw.
+type RandomDrawConnection struct {
+	Edges      []*RandomDrawEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *RandomDrawConnection) build(nodes []*RandomDraw, pager *randomdrawPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *RandomDraw
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *RandomDraw {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *RandomDraw {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*RandomDrawEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &RandomDrawEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// RandomDrawPaginateOption enables pagination customization.
+type RandomDrawPaginateOption func(*randomdrawPager) error
+
+// WithRandomDrawOrder configures pagination ordering.
+func WithRandomDrawOrder(order *RandomDrawOrder) RandomDrawPaginateOption {
+	if order == nil {
+		order = DefaultRandomDrawOrder
+	}
+	o := *order
+	return func(pager *randomdrawPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultRandomDrawOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithRandomDrawFilter configures pagination filter.
+func WithRandomDrawFilter(filter func(*RandomDrawQuery) (*RandomDrawQuery, error)) RandomDrawPaginateOption {
+	return func(pager *randomdrawPager) error {
+		if filter == nil {
+			return errors.New("RandomDrawQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type randomdrawPager struct {
+	reverse bool
+	order   *RandomDrawOrder
+	filter  func(*RandomDrawQuery) (*RandomDrawQuery, error)
+}
+
+func newRandomDrawPager(opts []RandomDrawPaginateOption, reverse bool) (*randomdrawPager, error) {
+	pager := &randomdrawPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultRandomDrawOrder
+	}
+	return pager, nil
+}
+
+func (p *randomdrawPager) applyFilter(query *RandomDrawQuery) (*RandomDrawQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *randomdrawPager) toCursor(_m *RandomDraw) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *randomdrawPager) applyCursors(query *RandomDrawQuery, after, before *Cursor) (*RandomDrawQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRandomDrawOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *randomdrawPager) applyOrder(query *RandomDrawQuery) *RandomDrawQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultRandomDrawOrder.Field {
+		query = query.Order(DefaultRandomDrawOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *randomdrawPager) orderExpr(query *RandomDrawQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultRandomDrawOrder.Field {
+			b.Comma().Ident(DefaultRandomDrawOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to RandomDraw.
+func (_m *RandomDrawQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RandomDrawPaginateOption,
+) (*RandomDrawConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newRandomDrawPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &RandomDrawConnection{Edges: []*RandomDrawEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// RandomDrawOrderFieldCreatedAt orders RandomDraw by created_at.
+	RandomDrawOrderFieldCreatedAt = &RandomDrawOrderField{
+		Value: func(_m *RandomDraw) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: randomdraw.FieldCreatedAt,
+		toTerm: randomdraw.ByCreatedAt,
+		toCursor: func(_m *RandomDraw) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// RandomDrawOrderFieldUpdatedAt orders RandomDraw by updated_at.
+	RandomDrawOrderFieldUpdatedAt = &RandomDrawOrderField{
+		Value: func(_m *RandomDraw) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: randomdraw.FieldUpdatedAt,
+		toTerm: randomdraw.ByUpdatedAt,
+		toCursor: func(_m *RandomDraw) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// RandomDrawOrderFieldDrawnAt orders RandomDraw by drawn_at.
+	RandomDrawOrderFieldDrawnAt = &RandomDrawOrderField{
+		Value: func(_m *RandomDraw) (ent.Value, error) {
+			return _m.DrawnAt, nil
+		},
+		column: randomdraw.FieldDrawnAt,
+		toTerm: randomdraw.ByDrawnAt,
+		toCursor: func(_m *RandomDraw) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DrawnAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RandomDrawOrderField) String() string {
+	var str string
+	switch f.column {
+	case RandomDrawOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case RandomDrawOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case RandomDrawOrderFieldDrawnAt.column:
+		str = "DRAWN_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RandomDrawOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RandomDrawOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RandomDrawOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *RandomDrawOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *RandomDrawOrderFieldUpdatedAt
+	case "DRAWN_AT":
+		*f = *RandomDrawOrderFieldDrawnAt
+	default:
+		return fmt.Errorf("%s is not a valid RandomDrawOrderField", str)
+	}
+	return nil
+}
+
+// RandomDrawOrderField defines the ordering field of RandomDraw.
+type RandomDrawOrderField struct {
+	// Value extracts the ordering value from the given RandomDraw.
+	Value    func(*RandomDraw) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) randomdraw.OrderOption
+	toCursor func(*RandomDraw) Cursor
+}
+
+// RandomDrawOrder defines the ordering of RandomDraw.
+type RandomDrawOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *RandomDrawOrderField `json:"field"`
+}
+
+// DefaultRandomDrawOrder is the default ordering of RandomDraw.
+var DefaultRandomDrawOrder = &RandomDrawOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &RandomDrawOrderField{
+		Value: func(_m *RandomDraw) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: randomdraw.FieldID,
+		toTerm: randomdraw.ByID,
+		toCursor: func(_m *RandomDraw) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts RandomDraw into RandomDrawEdge.
+func (_m *RandomDraw) ToEdge(order *RandomDrawOrder) *RandomDrawEdge {
+	if order == nil {
+		order = DefaultRandomDrawOrder
+	}
+	return &RandomDrawEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -7,13 +7,591 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dutychain/dutychain/ent/campaign"
+	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
 )
+
+// CampaignWhereInput represents a where input for filtering Campaign queries.
+type CampaignWhereInput struct {
+	Predicates []predicate.Campaign  `json:"-"`
+	Not        *CampaignWhereInput   `json:"not,omitempty"`
+	Or         []*CampaignWhereInput `json:"or,omitempty"`
+	And        []*CampaignWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "stage" field predicates.
+	Stage      *domain.CampaignStageName  `json:"stage,omitempty"`
+	StageNEQ   *domain.CampaignStageName  `json:"stageNEQ,omitempty"`
+	StageIn    []domain.CampaignStageName `json:"stageIn,omitempty"`
+	StageNotIn []domain.CampaignStageName `json:"stageNotIn,omitempty"`
+
+	// "finished" field predicates.
+	Finished    *bool `json:"finished,omitempty"`
+	FinishedNEQ *bool `json:"finishedNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CampaignWhereInput) AddPredicates(predicates ...predicate.Campaign) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CampaignWhereInput filter on the CampaignQuery builder.
+func (i *CampaignWhereInput) Filter(q *CampaignQuery) (*CampaignQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCampaignWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCampaignWhereInput is returned in case the CampaignWhereInput is empty.
+var ErrEmptyCampaignWhereInput = errors.New("ent: empty predicate CampaignWhereInput")
+
+// P returns a predicate for filtering campaigns.
+// An error is returned if the input is empty or invalid.
+func (i *CampaignWhereInput) P() (predicate.Campaign, error) {
+	var predicates []predicate.Campaign
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, campaign.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Campaign, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, campaign.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Campaign, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, campaign.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, campaign.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, campaign.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, campaign.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, campaign.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, campaign.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, campaign.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, campaign.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, campaign.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, campaign.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, campaign.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, campaign.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, campaign.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, campaign.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, campaign.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, campaign.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, campaign.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, campaign.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, campaign.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, campaign.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, campaign.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, campaign.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, campaign.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, campaign.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, campaign.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, campaign.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, campaign.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, campaign.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, campaign.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, campaign.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, campaign.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, campaign.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, campaign.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, campaign.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, campaign.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, campaign.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, campaign.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, campaign.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Stage != nil {
+		predicates = append(predicates, campaign.StageEQ(*i.Stage))
+	}
+	if i.StageNEQ != nil {
+		predicates = append(predicates, campaign.StageNEQ(*i.StageNEQ))
+	}
+	if len(i.StageIn) > 0 {
+		predicates = append(predicates, campaign.StageIn(i.StageIn...))
+	}
+	if len(i.StageNotIn) > 0 {
+		predicates = append(predicates, campaign.StageNotIn(i.StageNotIn...))
+	}
+	if i.Finished != nil {
+		predicates = append(predicates, campaign.FinishedEQ(*i.Finished))
+	}
+	if i.FinishedNEQ != nil {
+		predicates = append(predicates, campaign.FinishedNEQ(*i.FinishedNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCampaignWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return campaign.And(predicates...), nil
+	}
+}
+
+// ChecklistTemplateWhereInput represents a where input for filtering ChecklistTemplate queries.
+type ChecklistTemplateWhereInput struct {
+	Predicates []predicate.ChecklistTemplate  `json:"-"`
+	Not        *ChecklistTemplateWhereInput   `json:"not,omitempty"`
+	Or         []*ChecklistTemplateWhereInput `json:"or,omitempty"`
+	And        []*ChecklistTemplateWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "sector" field predicates.
+	Sector      *domain.Sector  `json:"sector,omitempty"`
+	SectorNEQ   *domain.Sector  `json:"sectorNEQ,omitempty"`
+	SectorIn    []domain.Sector `json:"sectorIn,omitempty"`
+	SectorNotIn []domain.Sector `json:"sectorNotIn,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ChecklistTemplateWhereInput) AddPredicates(predicates ...predicate.ChecklistTemplate) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ChecklistTemplateWhereInput filter on the ChecklistTemplateQuery builder.
+func (i *ChecklistTemplateWhereInput) Filter(q *ChecklistTemplateQuery) (*ChecklistTemplateQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyChecklistTemplateWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyChecklistTemplateWhereInput is returned in case the ChecklistTemplateWhereInput is empty.
+var ErrEmptyChecklistTemplateWhereInput = errors.New("ent: empty predicate ChecklistTemplateWhereInput")
+
+// P returns a predicate for filtering checklisttemplates.
+// An error is returned if the input is empty or invalid.
+func (i *ChecklistTemplateWhereInput) P() (predicate.ChecklistTemplate, error) {
+	var predicates []predicate.ChecklistTemplate
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, checklisttemplate.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ChecklistTemplate, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, checklisttemplate.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ChecklistTemplate, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, checklisttemplate.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, checklisttemplate.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, checklisttemplate.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, checklisttemplate.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, checklisttemplate.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, checklisttemplate.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, checklisttemplate.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, checklisttemplate.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, checklisttemplate.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, checklisttemplate.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, checklisttemplate.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, checklisttemplate.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, checklisttemplate.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, checklisttemplate.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, checklisttemplate.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, checklisttemplate.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, checklisttemplate.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, checklisttemplate.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, checklisttemplate.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, checklisttemplate.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, checklisttemplate.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, checklisttemplate.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Sector != nil {
+		predicates = append(predicates, checklisttemplate.SectorEQ(*i.Sector))
+	}
+	if i.SectorNEQ != nil {
+		predicates = append(predicates, checklisttemplate.SectorNEQ(*i.SectorNEQ))
+	}
+	if len(i.SectorIn) > 0 {
+		predicates = append(predicates, checklisttemplate.SectorIn(i.SectorIn...))
+	}
+	if len(i.SectorNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.SectorNotIn(i.SectorNotIn...))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, checklisttemplate.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, checklisttemplate.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, checklisttemplate.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, checklisttemplate.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, checklisttemplate.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, checklisttemplate.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, checklisttemplate.VersionLTE(*i.VersionLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, checklisttemplate.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, checklisttemplate.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, checklisttemplate.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, checklisttemplate.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, checklisttemplate.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, checklisttemplate.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, checklisttemplate.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, checklisttemplate.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, checklisttemplate.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, checklisttemplate.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, checklisttemplate.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, checklisttemplate.NameContainsFold(*i.NameContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyChecklistTemplateWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return checklisttemplate.And(predicates...), nil
+	}
+}
 
 // EnterpriseWhereInput represents a where input for filtering Enterprise queries.
 type EnterpriseWhereInput struct {
@@ -695,6 +1273,1480 @@ func (i *EnterpriseWhereInput) P() (predicate.Enterprise, error) {
 	}
 }
 
+// HazardWhereInput represents a where input for filtering Hazard queries.
+type HazardWhereInput struct {
+	Predicates []predicate.Hazard  `json:"-"`
+	Not        *HazardWhereInput   `json:"not,omitempty"`
+	Or         []*HazardWhereInput `json:"or,omitempty"`
+	And        []*HazardWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "source" field predicates.
+	Source      *hazard.Source  `json:"source,omitempty"`
+	SourceNEQ   *hazard.Source  `json:"sourceNEQ,omitempty"`
+	SourceIn    []hazard.Source `json:"sourceIn,omitempty"`
+	SourceNotIn []hazard.Source `json:"sourceNotIn,omitempty"`
+
+	// "level" field predicates.
+	Level      *hazard.Level  `json:"level,omitempty"`
+	LevelNEQ   *hazard.Level  `json:"levelNEQ,omitempty"`
+	LevelIn    []hazard.Level `json:"levelIn,omitempty"`
+	LevelNotIn []hazard.Level `json:"levelNotIn,omitempty"`
+
+	// "state" field predicates.
+	State      *hazard.State  `json:"state,omitempty"`
+	StateNEQ   *hazard.State  `json:"stateNEQ,omitempty"`
+	StateIn    []hazard.State `json:"stateIn,omitempty"`
+	StateNotIn []hazard.State `json:"stateNotIn,omitempty"`
+
+	// "category" field predicates.
+	Category             *string  `json:"category,omitempty"`
+	CategoryNEQ          *string  `json:"categoryNEQ,omitempty"`
+	CategoryIn           []string `json:"categoryIn,omitempty"`
+	CategoryNotIn        []string `json:"categoryNotIn,omitempty"`
+	CategoryGT           *string  `json:"categoryGT,omitempty"`
+	CategoryGTE          *string  `json:"categoryGTE,omitempty"`
+	CategoryLT           *string  `json:"categoryLT,omitempty"`
+	CategoryLTE          *string  `json:"categoryLTE,omitempty"`
+	CategoryContains     *string  `json:"categoryContains,omitempty"`
+	CategoryHasPrefix    *string  `json:"categoryHasPrefix,omitempty"`
+	CategoryHasSuffix    *string  `json:"categoryHasSuffix,omitempty"`
+	CategoryEqualFold    *string  `json:"categoryEqualFold,omitempty"`
+	CategoryContainsFold *string  `json:"categoryContainsFold,omitempty"`
+
+	// "location" field predicates.
+	Location             *string  `json:"location,omitempty"`
+	LocationNEQ          *string  `json:"locationNEQ,omitempty"`
+	LocationIn           []string `json:"locationIn,omitempty"`
+	LocationNotIn        []string `json:"locationNotIn,omitempty"`
+	LocationGT           *string  `json:"locationGT,omitempty"`
+	LocationGTE          *string  `json:"locationGTE,omitempty"`
+	LocationLT           *string  `json:"locationLT,omitempty"`
+	LocationLTE          *string  `json:"locationLTE,omitempty"`
+	LocationContains     *string  `json:"locationContains,omitempty"`
+	LocationHasPrefix    *string  `json:"locationHasPrefix,omitempty"`
+	LocationHasSuffix    *string  `json:"locationHasSuffix,omitempty"`
+	LocationIsNil        bool     `json:"locationIsNil,omitempty"`
+	LocationNotNil       bool     `json:"locationNotNil,omitempty"`
+	LocationEqualFold    *string  `json:"locationEqualFold,omitempty"`
+	LocationContainsFold *string  `json:"locationContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "requirement" field predicates.
+	Requirement             *string  `json:"requirement,omitempty"`
+	RequirementNEQ          *string  `json:"requirementNEQ,omitempty"`
+	RequirementIn           []string `json:"requirementIn,omitempty"`
+	RequirementNotIn        []string `json:"requirementNotIn,omitempty"`
+	RequirementGT           *string  `json:"requirementGT,omitempty"`
+	RequirementGTE          *string  `json:"requirementGTE,omitempty"`
+	RequirementLT           *string  `json:"requirementLT,omitempty"`
+	RequirementLTE          *string  `json:"requirementLTE,omitempty"`
+	RequirementContains     *string  `json:"requirementContains,omitempty"`
+	RequirementHasPrefix    *string  `json:"requirementHasPrefix,omitempty"`
+	RequirementHasSuffix    *string  `json:"requirementHasSuffix,omitempty"`
+	RequirementIsNil        bool     `json:"requirementIsNil,omitempty"`
+	RequirementNotNil       bool     `json:"requirementNotNil,omitempty"`
+	RequirementEqualFold    *string  `json:"requirementEqualFold,omitempty"`
+	RequirementContainsFold *string  `json:"requirementContainsFold,omitempty"`
+
+	// "found_at" field predicates.
+	FoundAt      *time.Time  `json:"foundAt,omitempty"`
+	FoundAtNEQ   *time.Time  `json:"foundAtNEQ,omitempty"`
+	FoundAtIn    []time.Time `json:"foundAtIn,omitempty"`
+	FoundAtNotIn []time.Time `json:"foundAtNotIn,omitempty"`
+	FoundAtGT    *time.Time  `json:"foundAtGT,omitempty"`
+	FoundAtGTE   *time.Time  `json:"foundAtGTE,omitempty"`
+	FoundAtLT    *time.Time  `json:"foundAtLT,omitempty"`
+	FoundAtLTE   *time.Time  `json:"foundAtLTE,omitempty"`
+
+	// "deadline" field predicates.
+	Deadline      *time.Time  `json:"deadline,omitempty"`
+	DeadlineNEQ   *time.Time  `json:"deadlineNEQ,omitempty"`
+	DeadlineIn    []time.Time `json:"deadlineIn,omitempty"`
+	DeadlineNotIn []time.Time `json:"deadlineNotIn,omitempty"`
+	DeadlineGT    *time.Time  `json:"deadlineGT,omitempty"`
+	DeadlineGTE   *time.Time  `json:"deadlineGTE,omitempty"`
+	DeadlineLT    *time.Time  `json:"deadlineLT,omitempty"`
+	DeadlineLTE   *time.Time  `json:"deadlineLTE,omitempty"`
+
+	// "responsible_person" field predicates.
+	ResponsiblePerson             *string  `json:"responsiblePerson,omitempty"`
+	ResponsiblePersonNEQ          *string  `json:"responsiblePersonNEQ,omitempty"`
+	ResponsiblePersonIn           []string `json:"responsiblePersonIn,omitempty"`
+	ResponsiblePersonNotIn        []string `json:"responsiblePersonNotIn,omitempty"`
+	ResponsiblePersonGT           *string  `json:"responsiblePersonGT,omitempty"`
+	ResponsiblePersonGTE          *string  `json:"responsiblePersonGTE,omitempty"`
+	ResponsiblePersonLT           *string  `json:"responsiblePersonLT,omitempty"`
+	ResponsiblePersonLTE          *string  `json:"responsiblePersonLTE,omitempty"`
+	ResponsiblePersonContains     *string  `json:"responsiblePersonContains,omitempty"`
+	ResponsiblePersonHasPrefix    *string  `json:"responsiblePersonHasPrefix,omitempty"`
+	ResponsiblePersonHasSuffix    *string  `json:"responsiblePersonHasSuffix,omitempty"`
+	ResponsiblePersonIsNil        bool     `json:"responsiblePersonIsNil,omitempty"`
+	ResponsiblePersonNotNil       bool     `json:"responsiblePersonNotNil,omitempty"`
+	ResponsiblePersonEqualFold    *string  `json:"responsiblePersonEqualFold,omitempty"`
+	ResponsiblePersonContainsFold *string  `json:"responsiblePersonContainsFold,omitempty"`
+
+	// "supervised" field predicates.
+	Supervised    *bool `json:"supervised,omitempty"`
+	SupervisedNEQ *bool `json:"supervisedNEQ,omitempty"`
+
+	// "requested_deadline" field predicates.
+	RequestedDeadline       *time.Time  `json:"requestedDeadline,omitempty"`
+	RequestedDeadlineNEQ    *time.Time  `json:"requestedDeadlineNEQ,omitempty"`
+	RequestedDeadlineIn     []time.Time `json:"requestedDeadlineIn,omitempty"`
+	RequestedDeadlineNotIn  []time.Time `json:"requestedDeadlineNotIn,omitempty"`
+	RequestedDeadlineGT     *time.Time  `json:"requestedDeadlineGT,omitempty"`
+	RequestedDeadlineGTE    *time.Time  `json:"requestedDeadlineGTE,omitempty"`
+	RequestedDeadlineLT     *time.Time  `json:"requestedDeadlineLT,omitempty"`
+	RequestedDeadlineLTE    *time.Time  `json:"requestedDeadlineLTE,omitempty"`
+	RequestedDeadlineIsNil  bool        `json:"requestedDeadlineIsNil,omitempty"`
+	RequestedDeadlineNotNil bool        `json:"requestedDeadlineNotNil,omitempty"`
+
+	// "closed_at" field predicates.
+	ClosedAt       *time.Time  `json:"closedAt,omitempty"`
+	ClosedAtNEQ    *time.Time  `json:"closedAtNEQ,omitempty"`
+	ClosedAtIn     []time.Time `json:"closedAtIn,omitempty"`
+	ClosedAtNotIn  []time.Time `json:"closedAtNotIn,omitempty"`
+	ClosedAtGT     *time.Time  `json:"closedAtGT,omitempty"`
+	ClosedAtGTE    *time.Time  `json:"closedAtGTE,omitempty"`
+	ClosedAtLT     *time.Time  `json:"closedAtLT,omitempty"`
+	ClosedAtLTE    *time.Time  `json:"closedAtLTE,omitempty"`
+	ClosedAtIsNil  bool        `json:"closedAtIsNil,omitempty"`
+	ClosedAtNotNil bool        `json:"closedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *HazardWhereInput) AddPredicates(predicates ...predicate.Hazard) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the HazardWhereInput filter on the HazardQuery builder.
+func (i *HazardWhereInput) Filter(q *HazardQuery) (*HazardQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyHazardWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyHazardWhereInput is returned in case the HazardWhereInput is empty.
+var ErrEmptyHazardWhereInput = errors.New("ent: empty predicate HazardWhereInput")
+
+// P returns a predicate for filtering hazards.
+// An error is returned if the input is empty or invalid.
+func (i *HazardWhereInput) P() (predicate.Hazard, error) {
+	var predicates []predicate.Hazard
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, hazard.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Hazard, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, hazard.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Hazard, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, hazard.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, hazard.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, hazard.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, hazard.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, hazard.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, hazard.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, hazard.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, hazard.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, hazard.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, hazard.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, hazard.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, hazard.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, hazard.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, hazard.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, hazard.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, hazard.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, hazard.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, hazard.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, hazard.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, hazard.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, hazard.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, hazard.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, hazard.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, hazard.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, hazard.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Source != nil {
+		predicates = append(predicates, hazard.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, hazard.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, hazard.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, hazard.SourceNotIn(i.SourceNotIn...))
+	}
+	if i.Level != nil {
+		predicates = append(predicates, hazard.LevelEQ(*i.Level))
+	}
+	if i.LevelNEQ != nil {
+		predicates = append(predicates, hazard.LevelNEQ(*i.LevelNEQ))
+	}
+	if len(i.LevelIn) > 0 {
+		predicates = append(predicates, hazard.LevelIn(i.LevelIn...))
+	}
+	if len(i.LevelNotIn) > 0 {
+		predicates = append(predicates, hazard.LevelNotIn(i.LevelNotIn...))
+	}
+	if i.State != nil {
+		predicates = append(predicates, hazard.StateEQ(*i.State))
+	}
+	if i.StateNEQ != nil {
+		predicates = append(predicates, hazard.StateNEQ(*i.StateNEQ))
+	}
+	if len(i.StateIn) > 0 {
+		predicates = append(predicates, hazard.StateIn(i.StateIn...))
+	}
+	if len(i.StateNotIn) > 0 {
+		predicates = append(predicates, hazard.StateNotIn(i.StateNotIn...))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, hazard.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, hazard.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, hazard.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, hazard.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.CategoryGT != nil {
+		predicates = append(predicates, hazard.CategoryGT(*i.CategoryGT))
+	}
+	if i.CategoryGTE != nil {
+		predicates = append(predicates, hazard.CategoryGTE(*i.CategoryGTE))
+	}
+	if i.CategoryLT != nil {
+		predicates = append(predicates, hazard.CategoryLT(*i.CategoryLT))
+	}
+	if i.CategoryLTE != nil {
+		predicates = append(predicates, hazard.CategoryLTE(*i.CategoryLTE))
+	}
+	if i.CategoryContains != nil {
+		predicates = append(predicates, hazard.CategoryContains(*i.CategoryContains))
+	}
+	if i.CategoryHasPrefix != nil {
+		predicates = append(predicates, hazard.CategoryHasPrefix(*i.CategoryHasPrefix))
+	}
+	if i.CategoryHasSuffix != nil {
+		predicates = append(predicates, hazard.CategoryHasSuffix(*i.CategoryHasSuffix))
+	}
+	if i.CategoryEqualFold != nil {
+		predicates = append(predicates, hazard.CategoryEqualFold(*i.CategoryEqualFold))
+	}
+	if i.CategoryContainsFold != nil {
+		predicates = append(predicates, hazard.CategoryContainsFold(*i.CategoryContainsFold))
+	}
+	if i.Location != nil {
+		predicates = append(predicates, hazard.LocationEQ(*i.Location))
+	}
+	if i.LocationNEQ != nil {
+		predicates = append(predicates, hazard.LocationNEQ(*i.LocationNEQ))
+	}
+	if len(i.LocationIn) > 0 {
+		predicates = append(predicates, hazard.LocationIn(i.LocationIn...))
+	}
+	if len(i.LocationNotIn) > 0 {
+		predicates = append(predicates, hazard.LocationNotIn(i.LocationNotIn...))
+	}
+	if i.LocationGT != nil {
+		predicates = append(predicates, hazard.LocationGT(*i.LocationGT))
+	}
+	if i.LocationGTE != nil {
+		predicates = append(predicates, hazard.LocationGTE(*i.LocationGTE))
+	}
+	if i.LocationLT != nil {
+		predicates = append(predicates, hazard.LocationLT(*i.LocationLT))
+	}
+	if i.LocationLTE != nil {
+		predicates = append(predicates, hazard.LocationLTE(*i.LocationLTE))
+	}
+	if i.LocationContains != nil {
+		predicates = append(predicates, hazard.LocationContains(*i.LocationContains))
+	}
+	if i.LocationHasPrefix != nil {
+		predicates = append(predicates, hazard.LocationHasPrefix(*i.LocationHasPrefix))
+	}
+	if i.LocationHasSuffix != nil {
+		predicates = append(predicates, hazard.LocationHasSuffix(*i.LocationHasSuffix))
+	}
+	if i.LocationIsNil {
+		predicates = append(predicates, hazard.LocationIsNil())
+	}
+	if i.LocationNotNil {
+		predicates = append(predicates, hazard.LocationNotNil())
+	}
+	if i.LocationEqualFold != nil {
+		predicates = append(predicates, hazard.LocationEqualFold(*i.LocationEqualFold))
+	}
+	if i.LocationContainsFold != nil {
+		predicates = append(predicates, hazard.LocationContainsFold(*i.LocationContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, hazard.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, hazard.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, hazard.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, hazard.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, hazard.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, hazard.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, hazard.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, hazard.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, hazard.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, hazard.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, hazard.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, hazard.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, hazard.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Requirement != nil {
+		predicates = append(predicates, hazard.RequirementEQ(*i.Requirement))
+	}
+	if i.RequirementNEQ != nil {
+		predicates = append(predicates, hazard.RequirementNEQ(*i.RequirementNEQ))
+	}
+	if len(i.RequirementIn) > 0 {
+		predicates = append(predicates, hazard.RequirementIn(i.RequirementIn...))
+	}
+	if len(i.RequirementNotIn) > 0 {
+		predicates = append(predicates, hazard.RequirementNotIn(i.RequirementNotIn...))
+	}
+	if i.RequirementGT != nil {
+		predicates = append(predicates, hazard.RequirementGT(*i.RequirementGT))
+	}
+	if i.RequirementGTE != nil {
+		predicates = append(predicates, hazard.RequirementGTE(*i.RequirementGTE))
+	}
+	if i.RequirementLT != nil {
+		predicates = append(predicates, hazard.RequirementLT(*i.RequirementLT))
+	}
+	if i.RequirementLTE != nil {
+		predicates = append(predicates, hazard.RequirementLTE(*i.RequirementLTE))
+	}
+	if i.RequirementContains != nil {
+		predicates = append(predicates, hazard.RequirementContains(*i.RequirementContains))
+	}
+	if i.RequirementHasPrefix != nil {
+		predicates = append(predicates, hazard.RequirementHasPrefix(*i.RequirementHasPrefix))
+	}
+	if i.RequirementHasSuffix != nil {
+		predicates = append(predicates, hazard.RequirementHasSuffix(*i.RequirementHasSuffix))
+	}
+	if i.RequirementIsNil {
+		predicates = append(predicates, hazard.RequirementIsNil())
+	}
+	if i.RequirementNotNil {
+		predicates = append(predicates, hazard.RequirementNotNil())
+	}
+	if i.RequirementEqualFold != nil {
+		predicates = append(predicates, hazard.RequirementEqualFold(*i.RequirementEqualFold))
+	}
+	if i.RequirementContainsFold != nil {
+		predicates = append(predicates, hazard.RequirementContainsFold(*i.RequirementContainsFold))
+	}
+	if i.FoundAt != nil {
+		predicates = append(predicates, hazard.FoundAtEQ(*i.FoundAt))
+	}
+	if i.FoundAtNEQ != nil {
+		predicates = append(predicates, hazard.FoundAtNEQ(*i.FoundAtNEQ))
+	}
+	if len(i.FoundAtIn) > 0 {
+		predicates = append(predicates, hazard.FoundAtIn(i.FoundAtIn...))
+	}
+	if len(i.FoundAtNotIn) > 0 {
+		predicates = append(predicates, hazard.FoundAtNotIn(i.FoundAtNotIn...))
+	}
+	if i.FoundAtGT != nil {
+		predicates = append(predicates, hazard.FoundAtGT(*i.FoundAtGT))
+	}
+	if i.FoundAtGTE != nil {
+		predicates = append(predicates, hazard.FoundAtGTE(*i.FoundAtGTE))
+	}
+	if i.FoundAtLT != nil {
+		predicates = append(predicates, hazard.FoundAtLT(*i.FoundAtLT))
+	}
+	if i.FoundAtLTE != nil {
+		predicates = append(predicates, hazard.FoundAtLTE(*i.FoundAtLTE))
+	}
+	if i.Deadline != nil {
+		predicates = append(predicates, hazard.DeadlineEQ(*i.Deadline))
+	}
+	if i.DeadlineNEQ != nil {
+		predicates = append(predicates, hazard.DeadlineNEQ(*i.DeadlineNEQ))
+	}
+	if len(i.DeadlineIn) > 0 {
+		predicates = append(predicates, hazard.DeadlineIn(i.DeadlineIn...))
+	}
+	if len(i.DeadlineNotIn) > 0 {
+		predicates = append(predicates, hazard.DeadlineNotIn(i.DeadlineNotIn...))
+	}
+	if i.DeadlineGT != nil {
+		predicates = append(predicates, hazard.DeadlineGT(*i.DeadlineGT))
+	}
+	if i.DeadlineGTE != nil {
+		predicates = append(predicates, hazard.DeadlineGTE(*i.DeadlineGTE))
+	}
+	if i.DeadlineLT != nil {
+		predicates = append(predicates, hazard.DeadlineLT(*i.DeadlineLT))
+	}
+	if i.DeadlineLTE != nil {
+		predicates = append(predicates, hazard.DeadlineLTE(*i.DeadlineLTE))
+	}
+	if i.ResponsiblePerson != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonEQ(*i.ResponsiblePerson))
+	}
+	if i.ResponsiblePersonNEQ != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonNEQ(*i.ResponsiblePersonNEQ))
+	}
+	if len(i.ResponsiblePersonIn) > 0 {
+		predicates = append(predicates, hazard.ResponsiblePersonIn(i.ResponsiblePersonIn...))
+	}
+	if len(i.ResponsiblePersonNotIn) > 0 {
+		predicates = append(predicates, hazard.ResponsiblePersonNotIn(i.ResponsiblePersonNotIn...))
+	}
+	if i.ResponsiblePersonGT != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonGT(*i.ResponsiblePersonGT))
+	}
+	if i.ResponsiblePersonGTE != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonGTE(*i.ResponsiblePersonGTE))
+	}
+	if i.ResponsiblePersonLT != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonLT(*i.ResponsiblePersonLT))
+	}
+	if i.ResponsiblePersonLTE != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonLTE(*i.ResponsiblePersonLTE))
+	}
+	if i.ResponsiblePersonContains != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonContains(*i.ResponsiblePersonContains))
+	}
+	if i.ResponsiblePersonHasPrefix != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonHasPrefix(*i.ResponsiblePersonHasPrefix))
+	}
+	if i.ResponsiblePersonHasSuffix != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonHasSuffix(*i.ResponsiblePersonHasSuffix))
+	}
+	if i.ResponsiblePersonIsNil {
+		predicates = append(predicates, hazard.ResponsiblePersonIsNil())
+	}
+	if i.ResponsiblePersonNotNil {
+		predicates = append(predicates, hazard.ResponsiblePersonNotNil())
+	}
+	if i.ResponsiblePersonEqualFold != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonEqualFold(*i.ResponsiblePersonEqualFold))
+	}
+	if i.ResponsiblePersonContainsFold != nil {
+		predicates = append(predicates, hazard.ResponsiblePersonContainsFold(*i.ResponsiblePersonContainsFold))
+	}
+	if i.Supervised != nil {
+		predicates = append(predicates, hazard.SupervisedEQ(*i.Supervised))
+	}
+	if i.SupervisedNEQ != nil {
+		predicates = append(predicates, hazard.SupervisedNEQ(*i.SupervisedNEQ))
+	}
+	if i.RequestedDeadline != nil {
+		predicates = append(predicates, hazard.RequestedDeadlineEQ(*i.RequestedDeadline))
+	}
+	if i.RequestedDeadlineNEQ != nil {
+		predicates = append(predicates, hazard.RequestedDeadlineNEQ(*i.RequestedDeadlineNEQ))
+	}
+	if len(i.RequestedDeadlineIn) > 0 {
+		predicates = append(predicates, hazard.RequestedDeadlineIn(i.RequestedDeadlineIn...))
+	}
+	if len(i.RequestedDeadlineNotIn) > 0 {
+		predicates = append(predicates, hazard.RequestedDeadlineNotIn(i.RequestedDeadlineNotIn...))
+	}
+	if i.RequestedDeadlineGT != nil {
+		predicates = append(predicates, hazard.RequestedDeadlineGT(*i.RequestedDeadlineGT))
+	}
+	if i.RequestedDeadlineGTE != nil {
+		predicates = append(predicates, hazard.RequestedDeadlineGTE(*i.RequestedDeadlineGTE))
+	}
+	if i.RequestedDeadlineLT != nil {
+		predicates = append(predicates, hazard.RequestedDeadlineLT(*i.RequestedDeadlineLT))
+	}
+	if i.RequestedDeadlineLTE != nil {
+		predicates = append(predicates, hazard.RequestedDeadlineLTE(*i.RequestedDeadlineLTE))
+	}
+	if i.RequestedDeadlineIsNil {
+		predicates = append(predicates, hazard.RequestedDeadlineIsNil())
+	}
+	if i.RequestedDeadlineNotNil {
+		predicates = append(predicates, hazard.RequestedDeadlineNotNil())
+	}
+	if i.ClosedAt != nil {
+		predicates = append(predicates, hazard.ClosedAtEQ(*i.ClosedAt))
+	}
+	if i.ClosedAtNEQ != nil {
+		predicates = append(predicates, hazard.ClosedAtNEQ(*i.ClosedAtNEQ))
+	}
+	if len(i.ClosedAtIn) > 0 {
+		predicates = append(predicates, hazard.ClosedAtIn(i.ClosedAtIn...))
+	}
+	if len(i.ClosedAtNotIn) > 0 {
+		predicates = append(predicates, hazard.ClosedAtNotIn(i.ClosedAtNotIn...))
+	}
+	if i.ClosedAtGT != nil {
+		predicates = append(predicates, hazard.ClosedAtGT(*i.ClosedAtGT))
+	}
+	if i.ClosedAtGTE != nil {
+		predicates = append(predicates, hazard.ClosedAtGTE(*i.ClosedAtGTE))
+	}
+	if i.ClosedAtLT != nil {
+		predicates = append(predicates, hazard.ClosedAtLT(*i.ClosedAtLT))
+	}
+	if i.ClosedAtLTE != nil {
+		predicates = append(predicates, hazard.ClosedAtLTE(*i.ClosedAtLTE))
+	}
+	if i.ClosedAtIsNil {
+		predicates = append(predicates, hazard.ClosedAtIsNil())
+	}
+	if i.ClosedAtNotNil {
+		predicates = append(predicates, hazard.ClosedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyHazardWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return hazard.And(predicates...), nil
+	}
+}
+
+// HazardEventWhereInput represents a where input for filtering HazardEvent queries.
+type HazardEventWhereInput struct {
+	Predicates []predicate.HazardEvent  `json:"-"`
+	Not        *HazardEventWhereInput   `json:"not,omitempty"`
+	Or         []*HazardEventWhereInput `json:"or,omitempty"`
+	And        []*HazardEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "action" field predicates.
+	Action      *hazardevent.Action  `json:"action,omitempty"`
+	ActionNEQ   *hazardevent.Action  `json:"actionNEQ,omitempty"`
+	ActionIn    []hazardevent.Action `json:"actionIn,omitempty"`
+	ActionNotIn []hazardevent.Action `json:"actionNotIn,omitempty"`
+
+	// "from_state" field predicates.
+	FromState             *string  `json:"fromState,omitempty"`
+	FromStateNEQ          *string  `json:"fromStateNEQ,omitempty"`
+	FromStateIn           []string `json:"fromStateIn,omitempty"`
+	FromStateNotIn        []string `json:"fromStateNotIn,omitempty"`
+	FromStateGT           *string  `json:"fromStateGT,omitempty"`
+	FromStateGTE          *string  `json:"fromStateGTE,omitempty"`
+	FromStateLT           *string  `json:"fromStateLT,omitempty"`
+	FromStateLTE          *string  `json:"fromStateLTE,omitempty"`
+	FromStateContains     *string  `json:"fromStateContains,omitempty"`
+	FromStateHasPrefix    *string  `json:"fromStateHasPrefix,omitempty"`
+	FromStateHasSuffix    *string  `json:"fromStateHasSuffix,omitempty"`
+	FromStateIsNil        bool     `json:"fromStateIsNil,omitempty"`
+	FromStateNotNil       bool     `json:"fromStateNotNil,omitempty"`
+	FromStateEqualFold    *string  `json:"fromStateEqualFold,omitempty"`
+	FromStateContainsFold *string  `json:"fromStateContainsFold,omitempty"`
+
+	// "to_state" field predicates.
+	ToState             *string  `json:"toState,omitempty"`
+	ToStateNEQ          *string  `json:"toStateNEQ,omitempty"`
+	ToStateIn           []string `json:"toStateIn,omitempty"`
+	ToStateNotIn        []string `json:"toStateNotIn,omitempty"`
+	ToStateGT           *string  `json:"toStateGT,omitempty"`
+	ToStateGTE          *string  `json:"toStateGTE,omitempty"`
+	ToStateLT           *string  `json:"toStateLT,omitempty"`
+	ToStateLTE          *string  `json:"toStateLTE,omitempty"`
+	ToStateContains     *string  `json:"toStateContains,omitempty"`
+	ToStateHasPrefix    *string  `json:"toStateHasPrefix,omitempty"`
+	ToStateHasSuffix    *string  `json:"toStateHasSuffix,omitempty"`
+	ToStateEqualFold    *string  `json:"toStateEqualFold,omitempty"`
+	ToStateContainsFold *string  `json:"toStateContainsFold,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *HazardEventWhereInput) AddPredicates(predicates ...predicate.HazardEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the HazardEventWhereInput filter on the HazardEventQuery builder.
+func (i *HazardEventWhereInput) Filter(q *HazardEventQuery) (*HazardEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyHazardEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyHazardEventWhereInput is returned in case the HazardEventWhereInput is empty.
+var ErrEmptyHazardEventWhereInput = errors.New("ent: empty predicate HazardEventWhereInput")
+
+// P returns a predicate for filtering hazardevents.
+// An error is returned if the input is empty or invalid.
+func (i *HazardEventWhereInput) P() (predicate.HazardEvent, error) {
+	var predicates []predicate.HazardEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, hazardevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.HazardEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, hazardevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.HazardEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, hazardevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, hazardevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, hazardevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, hazardevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, hazardevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, hazardevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, hazardevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, hazardevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, hazardevent.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, hazardevent.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, hazardevent.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, hazardevent.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, hazardevent.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, hazardevent.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, hazardevent.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, hazardevent.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, hazardevent.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, hazardevent.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, hazardevent.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, hazardevent.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, hazardevent.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, hazardevent.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, hazardevent.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, hazardevent.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, hazardevent.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Action != nil {
+		predicates = append(predicates, hazardevent.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, hazardevent.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, hazardevent.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, hazardevent.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.FromState != nil {
+		predicates = append(predicates, hazardevent.FromStateEQ(*i.FromState))
+	}
+	if i.FromStateNEQ != nil {
+		predicates = append(predicates, hazardevent.FromStateNEQ(*i.FromStateNEQ))
+	}
+	if len(i.FromStateIn) > 0 {
+		predicates = append(predicates, hazardevent.FromStateIn(i.FromStateIn...))
+	}
+	if len(i.FromStateNotIn) > 0 {
+		predicates = append(predicates, hazardevent.FromStateNotIn(i.FromStateNotIn...))
+	}
+	if i.FromStateGT != nil {
+		predicates = append(predicates, hazardevent.FromStateGT(*i.FromStateGT))
+	}
+	if i.FromStateGTE != nil {
+		predicates = append(predicates, hazardevent.FromStateGTE(*i.FromStateGTE))
+	}
+	if i.FromStateLT != nil {
+		predicates = append(predicates, hazardevent.FromStateLT(*i.FromStateLT))
+	}
+	if i.FromStateLTE != nil {
+		predicates = append(predicates, hazardevent.FromStateLTE(*i.FromStateLTE))
+	}
+	if i.FromStateContains != nil {
+		predicates = append(predicates, hazardevent.FromStateContains(*i.FromStateContains))
+	}
+	if i.FromStateHasPrefix != nil {
+		predicates = append(predicates, hazardevent.FromStateHasPrefix(*i.FromStateHasPrefix))
+	}
+	if i.FromStateHasSuffix != nil {
+		predicates = append(predicates, hazardevent.FromStateHasSuffix(*i.FromStateHasSuffix))
+	}
+	if i.FromStateIsNil {
+		predicates = append(predicates, hazardevent.FromStateIsNil())
+	}
+	if i.FromStateNotNil {
+		predicates = append(predicates, hazardevent.FromStateNotNil())
+	}
+	if i.FromStateEqualFold != nil {
+		predicates = append(predicates, hazardevent.FromStateEqualFold(*i.FromStateEqualFold))
+	}
+	if i.FromStateContainsFold != nil {
+		predicates = append(predicates, hazardevent.FromStateContainsFold(*i.FromStateContainsFold))
+	}
+	if i.ToState != nil {
+		predicates = append(predicates, hazardevent.ToStateEQ(*i.ToState))
+	}
+	if i.ToStateNEQ != nil {
+		predicates = append(predicates, hazardevent.ToStateNEQ(*i.ToStateNEQ))
+	}
+	if len(i.ToStateIn) > 0 {
+		predicates = append(predicates, hazardevent.ToStateIn(i.ToStateIn...))
+	}
+	if len(i.ToStateNotIn) > 0 {
+		predicates = append(predicates, hazardevent.ToStateNotIn(i.ToStateNotIn...))
+	}
+	if i.ToStateGT != nil {
+		predicates = append(predicates, hazardevent.ToStateGT(*i.ToStateGT))
+	}
+	if i.ToStateGTE != nil {
+		predicates = append(predicates, hazardevent.ToStateGTE(*i.ToStateGTE))
+	}
+	if i.ToStateLT != nil {
+		predicates = append(predicates, hazardevent.ToStateLT(*i.ToStateLT))
+	}
+	if i.ToStateLTE != nil {
+		predicates = append(predicates, hazardevent.ToStateLTE(*i.ToStateLTE))
+	}
+	if i.ToStateContains != nil {
+		predicates = append(predicates, hazardevent.ToStateContains(*i.ToStateContains))
+	}
+	if i.ToStateHasPrefix != nil {
+		predicates = append(predicates, hazardevent.ToStateHasPrefix(*i.ToStateHasPrefix))
+	}
+	if i.ToStateHasSuffix != nil {
+		predicates = append(predicates, hazardevent.ToStateHasSuffix(*i.ToStateHasSuffix))
+	}
+	if i.ToStateEqualFold != nil {
+		predicates = append(predicates, hazardevent.ToStateEqualFold(*i.ToStateEqualFold))
+	}
+	if i.ToStateContainsFold != nil {
+		predicates = append(predicates, hazardevent.ToStateContainsFold(*i.ToStateContainsFold))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, hazardevent.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, hazardevent.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, hazardevent.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, hazardevent.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, hazardevent.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, hazardevent.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, hazardevent.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, hazardevent.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, hazardevent.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, hazardevent.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, hazardevent.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, hazardevent.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, hazardevent.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, hazardevent.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, hazardevent.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.At != nil {
+		predicates = append(predicates, hazardevent.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, hazardevent.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, hazardevent.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, hazardevent.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, hazardevent.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, hazardevent.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, hazardevent.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, hazardevent.AtLTE(*i.AtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyHazardEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return hazardevent.And(predicates...), nil
+	}
+}
+
+// InspectionWhereInput represents a where input for filtering Inspection queries.
+type InspectionWhereInput struct {
+	Predicates []predicate.Inspection  `json:"-"`
+	Not        *InspectionWhereInput   `json:"not,omitempty"`
+	Or         []*InspectionWhereInput `json:"or,omitempty"`
+	And        []*InspectionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "type" field predicates.
+	Type      *inspection.Type  `json:"type,omitempty"`
+	TypeNEQ   *inspection.Type  `json:"typeNEQ,omitempty"`
+	TypeIn    []inspection.Type `json:"typeIn,omitempty"`
+	TypeNotIn []inspection.Type `json:"typeNotIn,omitempty"`
+
+	// "key_period" field predicates.
+	KeyPeriod       *inspection.KeyPeriod  `json:"keyPeriod,omitempty"`
+	KeyPeriodNEQ    *inspection.KeyPeriod  `json:"keyPeriodNEQ,omitempty"`
+	KeyPeriodIn     []inspection.KeyPeriod `json:"keyPeriodIn,omitempty"`
+	KeyPeriodNotIn  []inspection.KeyPeriod `json:"keyPeriodNotIn,omitempty"`
+	KeyPeriodIsNil  bool                   `json:"keyPeriodIsNil,omitempty"`
+	KeyPeriodNotNil bool                   `json:"keyPeriodNotNil,omitempty"`
+
+	// "status" field predicates.
+	Status      *inspection.Status  `json:"status,omitempty"`
+	StatusNEQ   *inspection.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []inspection.Status `json:"statusIn,omitempty"`
+	StatusNotIn []inspection.Status `json:"statusNotIn,omitempty"`
+
+	// "inspected_on" field predicates.
+	InspectedOn      *time.Time  `json:"inspectedOn,omitempty"`
+	InspectedOnNEQ   *time.Time  `json:"inspectedOnNEQ,omitempty"`
+	InspectedOnIn    []time.Time `json:"inspectedOnIn,omitempty"`
+	InspectedOnNotIn []time.Time `json:"inspectedOnNotIn,omitempty"`
+	InspectedOnGT    *time.Time  `json:"inspectedOnGT,omitempty"`
+	InspectedOnGTE   *time.Time  `json:"inspectedOnGTE,omitempty"`
+	InspectedOnLT    *time.Time  `json:"inspectedOnLT,omitempty"`
+	InspectedOnLTE   *time.Time  `json:"inspectedOnLTE,omitempty"`
+
+	// "conclusion" field predicates.
+	Conclusion             *string  `json:"conclusion,omitempty"`
+	ConclusionNEQ          *string  `json:"conclusionNEQ,omitempty"`
+	ConclusionIn           []string `json:"conclusionIn,omitempty"`
+	ConclusionNotIn        []string `json:"conclusionNotIn,omitempty"`
+	ConclusionGT           *string  `json:"conclusionGT,omitempty"`
+	ConclusionGTE          *string  `json:"conclusionGTE,omitempty"`
+	ConclusionLT           *string  `json:"conclusionLT,omitempty"`
+	ConclusionLTE          *string  `json:"conclusionLTE,omitempty"`
+	ConclusionContains     *string  `json:"conclusionContains,omitempty"`
+	ConclusionHasPrefix    *string  `json:"conclusionHasPrefix,omitempty"`
+	ConclusionHasSuffix    *string  `json:"conclusionHasSuffix,omitempty"`
+	ConclusionIsNil        bool     `json:"conclusionIsNil,omitempty"`
+	ConclusionNotNil       bool     `json:"conclusionNotNil,omitempty"`
+	ConclusionEqualFold    *string  `json:"conclusionEqualFold,omitempty"`
+	ConclusionContainsFold *string  `json:"conclusionContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *InspectionWhereInput) AddPredicates(predicates ...predicate.Inspection) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the InspectionWhereInput filter on the InspectionQuery builder.
+func (i *InspectionWhereInput) Filter(q *InspectionQuery) (*InspectionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyInspectionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyInspectionWhereInput is returned in case the InspectionWhereInput is empty.
+var ErrEmptyInspectionWhereInput = errors.New("ent: empty predicate InspectionWhereInput")
+
+// P returns a predicate for filtering inspections.
+// An error is returned if the input is empty or invalid.
+func (i *InspectionWhereInput) P() (predicate.Inspection, error) {
+	var predicates []predicate.Inspection
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, inspection.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Inspection, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, inspection.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Inspection, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, inspection.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, inspection.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, inspection.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, inspection.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, inspection.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, inspection.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, inspection.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, inspection.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, inspection.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, inspection.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, inspection.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, inspection.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, inspection.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, inspection.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, inspection.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, inspection.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, inspection.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, inspection.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, inspection.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, inspection.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, inspection.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, inspection.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, inspection.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, inspection.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, inspection.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Type != nil {
+		predicates = append(predicates, inspection.TypeEQ(*i.Type))
+	}
+	if i.TypeNEQ != nil {
+		predicates = append(predicates, inspection.TypeNEQ(*i.TypeNEQ))
+	}
+	if len(i.TypeIn) > 0 {
+		predicates = append(predicates, inspection.TypeIn(i.TypeIn...))
+	}
+	if len(i.TypeNotIn) > 0 {
+		predicates = append(predicates, inspection.TypeNotIn(i.TypeNotIn...))
+	}
+	if i.KeyPeriod != nil {
+		predicates = append(predicates, inspection.KeyPeriodEQ(*i.KeyPeriod))
+	}
+	if i.KeyPeriodNEQ != nil {
+		predicates = append(predicates, inspection.KeyPeriodNEQ(*i.KeyPeriodNEQ))
+	}
+	if len(i.KeyPeriodIn) > 0 {
+		predicates = append(predicates, inspection.KeyPeriodIn(i.KeyPeriodIn...))
+	}
+	if len(i.KeyPeriodNotIn) > 0 {
+		predicates = append(predicates, inspection.KeyPeriodNotIn(i.KeyPeriodNotIn...))
+	}
+	if i.KeyPeriodIsNil {
+		predicates = append(predicates, inspection.KeyPeriodIsNil())
+	}
+	if i.KeyPeriodNotNil {
+		predicates = append(predicates, inspection.KeyPeriodNotNil())
+	}
+	if i.Status != nil {
+		predicates = append(predicates, inspection.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, inspection.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, inspection.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, inspection.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.InspectedOn != nil {
+		predicates = append(predicates, inspection.InspectedOnEQ(*i.InspectedOn))
+	}
+	if i.InspectedOnNEQ != nil {
+		predicates = append(predicates, inspection.InspectedOnNEQ(*i.InspectedOnNEQ))
+	}
+	if len(i.InspectedOnIn) > 0 {
+		predicates = append(predicates, inspection.InspectedOnIn(i.InspectedOnIn...))
+	}
+	if len(i.InspectedOnNotIn) > 0 {
+		predicates = append(predicates, inspection.InspectedOnNotIn(i.InspectedOnNotIn...))
+	}
+	if i.InspectedOnGT != nil {
+		predicates = append(predicates, inspection.InspectedOnGT(*i.InspectedOnGT))
+	}
+	if i.InspectedOnGTE != nil {
+		predicates = append(predicates, inspection.InspectedOnGTE(*i.InspectedOnGTE))
+	}
+	if i.InspectedOnLT != nil {
+		predicates = append(predicates, inspection.InspectedOnLT(*i.InspectedOnLT))
+	}
+	if i.InspectedOnLTE != nil {
+		predicates = append(predicates, inspection.InspectedOnLTE(*i.InspectedOnLTE))
+	}
+	if i.Conclusion != nil {
+		predicates = append(predicates, inspection.ConclusionEQ(*i.Conclusion))
+	}
+	if i.ConclusionNEQ != nil {
+		predicates = append(predicates, inspection.ConclusionNEQ(*i.ConclusionNEQ))
+	}
+	if len(i.ConclusionIn) > 0 {
+		predicates = append(predicates, inspection.ConclusionIn(i.ConclusionIn...))
+	}
+	if len(i.ConclusionNotIn) > 0 {
+		predicates = append(predicates, inspection.ConclusionNotIn(i.ConclusionNotIn...))
+	}
+	if i.ConclusionGT != nil {
+		predicates = append(predicates, inspection.ConclusionGT(*i.ConclusionGT))
+	}
+	if i.ConclusionGTE != nil {
+		predicates = append(predicates, inspection.ConclusionGTE(*i.ConclusionGTE))
+	}
+	if i.ConclusionLT != nil {
+		predicates = append(predicates, inspection.ConclusionLT(*i.ConclusionLT))
+	}
+	if i.ConclusionLTE != nil {
+		predicates = append(predicates, inspection.ConclusionLTE(*i.ConclusionLTE))
+	}
+	if i.ConclusionContains != nil {
+		predicates = append(predicates, inspection.ConclusionContains(*i.ConclusionContains))
+	}
+	if i.ConclusionHasPrefix != nil {
+		predicates = append(predicates, inspection.ConclusionHasPrefix(*i.ConclusionHasPrefix))
+	}
+	if i.ConclusionHasSuffix != nil {
+		predicates = append(predicates, inspection.ConclusionHasSuffix(*i.ConclusionHasSuffix))
+	}
+	if i.ConclusionIsNil {
+		predicates = append(predicates, inspection.ConclusionIsNil())
+	}
+	if i.ConclusionNotNil {
+		predicates = append(predicates, inspection.ConclusionNotNil())
+	}
+	if i.ConclusionEqualFold != nil {
+		predicates = append(predicates, inspection.ConclusionEqualFold(*i.ConclusionEqualFold))
+	}
+	if i.ConclusionContainsFold != nil {
+		predicates = append(predicates, inspection.ConclusionContainsFold(*i.ConclusionContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyInspectionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return inspection.And(predicates...), nil
+	}
+}
+
 // PostWhereInput represents a where input for filtering Post queries.
 type PostWhereInput struct {
 	Predicates []predicate.Post  `json:"-"`
@@ -1040,6 +3092,334 @@ func (i *PostWhereInput) P() (predicate.Post, error) {
 		return predicates[0], nil
 	default:
 		return post.And(predicates...), nil
+	}
+}
+
+// RandomDrawWhereInput represents a where input for filtering RandomDraw queries.
+type RandomDrawWhereInput struct {
+	Predicates []predicate.RandomDraw  `json:"-"`
+	Not        *RandomDrawWhereInput   `json:"not,omitempty"`
+	Or         []*RandomDrawWhereInput `json:"or,omitempty"`
+	And        []*RandomDrawWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "exclude_inspected_days" field predicates.
+	ExcludeInspectedDays      *int  `json:"excludeInspectedDays,omitempty"`
+	ExcludeInspectedDaysNEQ   *int  `json:"excludeInspectedDaysNEQ,omitempty"`
+	ExcludeInspectedDaysIn    []int `json:"excludeInspectedDaysIn,omitempty"`
+	ExcludeInspectedDaysNotIn []int `json:"excludeInspectedDaysNotIn,omitempty"`
+	ExcludeInspectedDaysGT    *int  `json:"excludeInspectedDaysGT,omitempty"`
+	ExcludeInspectedDaysGTE   *int  `json:"excludeInspectedDaysGTE,omitempty"`
+	ExcludeInspectedDaysLT    *int  `json:"excludeInspectedDaysLT,omitempty"`
+	ExcludeInspectedDaysLTE   *int  `json:"excludeInspectedDaysLTE,omitempty"`
+
+	// "target_count" field predicates.
+	TargetCount      *int  `json:"targetCount,omitempty"`
+	TargetCountNEQ   *int  `json:"targetCountNEQ,omitempty"`
+	TargetCountIn    []int `json:"targetCountIn,omitempty"`
+	TargetCountNotIn []int `json:"targetCountNotIn,omitempty"`
+	TargetCountGT    *int  `json:"targetCountGT,omitempty"`
+	TargetCountGTE   *int  `json:"targetCountGTE,omitempty"`
+	TargetCountLT    *int  `json:"targetCountLT,omitempty"`
+	TargetCountLTE   *int  `json:"targetCountLTE,omitempty"`
+
+	// "inspectors_per_target" field predicates.
+	InspectorsPerTarget      *int  `json:"inspectorsPerTarget,omitempty"`
+	InspectorsPerTargetNEQ   *int  `json:"inspectorsPerTargetNEQ,omitempty"`
+	InspectorsPerTargetIn    []int `json:"inspectorsPerTargetIn,omitempty"`
+	InspectorsPerTargetNotIn []int `json:"inspectorsPerTargetNotIn,omitempty"`
+	InspectorsPerTargetGT    *int  `json:"inspectorsPerTargetGT,omitempty"`
+	InspectorsPerTargetGTE   *int  `json:"inspectorsPerTargetGTE,omitempty"`
+	InspectorsPerTargetLT    *int  `json:"inspectorsPerTargetLT,omitempty"`
+	InspectorsPerTargetLTE   *int  `json:"inspectorsPerTargetLTE,omitempty"`
+
+	// "drawn_at" field predicates.
+	DrawnAt      *time.Time  `json:"drawnAt,omitempty"`
+	DrawnAtNEQ   *time.Time  `json:"drawnAtNEQ,omitempty"`
+	DrawnAtIn    []time.Time `json:"drawnAtIn,omitempty"`
+	DrawnAtNotIn []time.Time `json:"drawnAtNotIn,omitempty"`
+	DrawnAtGT    *time.Time  `json:"drawnAtGT,omitempty"`
+	DrawnAtGTE   *time.Time  `json:"drawnAtGTE,omitempty"`
+	DrawnAtLT    *time.Time  `json:"drawnAtLT,omitempty"`
+	DrawnAtLTE   *time.Time  `json:"drawnAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *RandomDrawWhereInput) AddPredicates(predicates ...predicate.RandomDraw) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the RandomDrawWhereInput filter on the RandomDrawQuery builder.
+func (i *RandomDrawWhereInput) Filter(q *RandomDrawQuery) (*RandomDrawQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyRandomDrawWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyRandomDrawWhereInput is returned in case the RandomDrawWhereInput is empty.
+var ErrEmptyRandomDrawWhereInput = errors.New("ent: empty predicate RandomDrawWhereInput")
+
+// P returns a predicate for filtering randomdraws.
+// An error is returned if the input is empty or invalid.
+func (i *RandomDrawWhereInput) P() (predicate.RandomDraw, error) {
+	var predicates []predicate.RandomDraw
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, randomdraw.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.RandomDraw, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, randomdraw.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.RandomDraw, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, randomdraw.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, randomdraw.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, randomdraw.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, randomdraw.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, randomdraw.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, randomdraw.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, randomdraw.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, randomdraw.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, randomdraw.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, randomdraw.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, randomdraw.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, randomdraw.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, randomdraw.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, randomdraw.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, randomdraw.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, randomdraw.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, randomdraw.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, randomdraw.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, randomdraw.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, randomdraw.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, randomdraw.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, randomdraw.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, randomdraw.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, randomdraw.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, randomdraw.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.ExcludeInspectedDays != nil {
+		predicates = append(predicates, randomdraw.ExcludeInspectedDaysEQ(*i.ExcludeInspectedDays))
+	}
+	if i.ExcludeInspectedDaysNEQ != nil {
+		predicates = append(predicates, randomdraw.ExcludeInspectedDaysNEQ(*i.ExcludeInspectedDaysNEQ))
+	}
+	if len(i.ExcludeInspectedDaysIn) > 0 {
+		predicates = append(predicates, randomdraw.ExcludeInspectedDaysIn(i.ExcludeInspectedDaysIn...))
+	}
+	if len(i.ExcludeInspectedDaysNotIn) > 0 {
+		predicates = append(predicates, randomdraw.ExcludeInspectedDaysNotIn(i.ExcludeInspectedDaysNotIn...))
+	}
+	if i.ExcludeInspectedDaysGT != nil {
+		predicates = append(predicates, randomdraw.ExcludeInspectedDaysGT(*i.ExcludeInspectedDaysGT))
+	}
+	if i.ExcludeInspectedDaysGTE != nil {
+		predicates = append(predicates, randomdraw.ExcludeInspectedDaysGTE(*i.ExcludeInspectedDaysGTE))
+	}
+	if i.ExcludeInspectedDaysLT != nil {
+		predicates = append(predicates, randomdraw.ExcludeInspectedDaysLT(*i.ExcludeInspectedDaysLT))
+	}
+	if i.ExcludeInspectedDaysLTE != nil {
+		predicates = append(predicates, randomdraw.ExcludeInspectedDaysLTE(*i.ExcludeInspectedDaysLTE))
+	}
+	if i.TargetCount != nil {
+		predicates = append(predicates, randomdraw.TargetCountEQ(*i.TargetCount))
+	}
+	if i.TargetCountNEQ != nil {
+		predicates = append(predicates, randomdraw.TargetCountNEQ(*i.TargetCountNEQ))
+	}
+	if len(i.TargetCountIn) > 0 {
+		predicates = append(predicates, randomdraw.TargetCountIn(i.TargetCountIn...))
+	}
+	if len(i.TargetCountNotIn) > 0 {
+		predicates = append(predicates, randomdraw.TargetCountNotIn(i.TargetCountNotIn...))
+	}
+	if i.TargetCountGT != nil {
+		predicates = append(predicates, randomdraw.TargetCountGT(*i.TargetCountGT))
+	}
+	if i.TargetCountGTE != nil {
+		predicates = append(predicates, randomdraw.TargetCountGTE(*i.TargetCountGTE))
+	}
+	if i.TargetCountLT != nil {
+		predicates = append(predicates, randomdraw.TargetCountLT(*i.TargetCountLT))
+	}
+	if i.TargetCountLTE != nil {
+		predicates = append(predicates, randomdraw.TargetCountLTE(*i.TargetCountLTE))
+	}
+	if i.InspectorsPerTarget != nil {
+		predicates = append(predicates, randomdraw.InspectorsPerTargetEQ(*i.InspectorsPerTarget))
+	}
+	if i.InspectorsPerTargetNEQ != nil {
+		predicates = append(predicates, randomdraw.InspectorsPerTargetNEQ(*i.InspectorsPerTargetNEQ))
+	}
+	if len(i.InspectorsPerTargetIn) > 0 {
+		predicates = append(predicates, randomdraw.InspectorsPerTargetIn(i.InspectorsPerTargetIn...))
+	}
+	if len(i.InspectorsPerTargetNotIn) > 0 {
+		predicates = append(predicates, randomdraw.InspectorsPerTargetNotIn(i.InspectorsPerTargetNotIn...))
+	}
+	if i.InspectorsPerTargetGT != nil {
+		predicates = append(predicates, randomdraw.InspectorsPerTargetGT(*i.InspectorsPerTargetGT))
+	}
+	if i.InspectorsPerTargetGTE != nil {
+		predicates = append(predicates, randomdraw.InspectorsPerTargetGTE(*i.InspectorsPerTargetGTE))
+	}
+	if i.InspectorsPerTargetLT != nil {
+		predicates = append(predicates, randomdraw.InspectorsPerTargetLT(*i.InspectorsPerTargetLT))
+	}
+	if i.InspectorsPerTargetLTE != nil {
+		predicates = append(predicates, randomdraw.InspectorsPerTargetLTE(*i.InspectorsPerTargetLTE))
+	}
+	if i.DrawnAt != nil {
+		predicates = append(predicates, randomdraw.DrawnAtEQ(*i.DrawnAt))
+	}
+	if i.DrawnAtNEQ != nil {
+		predicates = append(predicates, randomdraw.DrawnAtNEQ(*i.DrawnAtNEQ))
+	}
+	if len(i.DrawnAtIn) > 0 {
+		predicates = append(predicates, randomdraw.DrawnAtIn(i.DrawnAtIn...))
+	}
+	if len(i.DrawnAtNotIn) > 0 {
+		predicates = append(predicates, randomdraw.DrawnAtNotIn(i.DrawnAtNotIn...))
+	}
+	if i.DrawnAtGT != nil {
+		predicates = append(predicates, randomdraw.DrawnAtGT(*i.DrawnAtGT))
+	}
+	if i.DrawnAtGTE != nil {
+		predicates = append(predicates, randomdraw.DrawnAtGTE(*i.DrawnAtGTE))
+	}
+	if i.DrawnAtLT != nil {
+		predicates = append(predicates, randomdraw.DrawnAtLT(*i.DrawnAtLT))
+	}
+	if i.DrawnAtLTE != nil {
+		predicates = append(predicates, randomdraw.DrawnAtLTE(*i.DrawnAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyRandomDrawWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return randomdraw.And(predicates...), nil
 	}
 }
 

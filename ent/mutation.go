@@ -13,12 +13,18 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/audithead"
+	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -36,18 +42,24 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAuditEvent     = "AuditEvent"
-	TypeAuditHead      = "AuditHead"
-	TypeCasbinRule     = "CasbinRule"
-	TypeEnterprise     = "Enterprise"
-	TypeLoginAttempt   = "LoginAttempt"
-	TypePolicyRevision = "PolicyRevision"
-	TypePost           = "Post"
-	TypeRefreshToken   = "RefreshToken"
-	TypeSupervision    = "Supervision"
-	TypeTenant         = "Tenant"
-	TypeUnit           = "Unit"
-	TypeUser           = "User"
+	TypeAuditEvent        = "AuditEvent"
+	TypeAuditHead         = "AuditHead"
+	TypeCampaign          = "Campaign"
+	TypeCasbinRule        = "CasbinRule"
+	TypeChecklistTemplate = "ChecklistTemplate"
+	TypeEnterprise        = "Enterprise"
+	TypeHazard            = "Hazard"
+	TypeHazardEvent       = "HazardEvent"
+	TypeInspection        = "Inspection"
+	TypeLoginAttempt      = "LoginAttempt"
+	TypePolicyRevision    = "PolicyRevision"
+	TypePost              = "Post"
+	TypeRandomDraw        = "RandomDraw"
+	TypeRefreshToken      = "RefreshToken"
+	TypeSupervision       = "Supervision"
+	TypeTenant            = "Tenant"
+	TypeUnit              = "Unit"
+	TypeUser              = "User"
 )
 
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
@@ -2046,6 +2058,1208 @@ func (m *AuditHeadMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AuditHead edge %s", name)
 }
 
+// CampaignMutation represents an operation that mutates the Campaign nodes in the graph.
+type CampaignMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	name                   *string
+	sectors                *[]domain.Sector
+	appendsectors          []domain.Sector
+	stage                  *domain.CampaignStageName
+	finished               *bool
+	stages                 *[]domain.CampaignStage
+	appendstages           []domain.CampaignStage
+	clearedFields          map[string]struct{}
+	organiser              *int
+	clearedorganiser       bool
+	inspections            map[int]struct{}
+	removedinspections     map[int]struct{}
+	clearedinspections     bool
+	done                   bool
+	oldValue               func(context.Context) (*Campaign, error)
+	predicates             []predicate.Campaign
+}
+
+var _ ent.Mutation = (*CampaignMutation)(nil)
+
+// campaignOption allows management of the mutation configuration using functional options.
+type campaignOption func(*CampaignMutation)
+
+// newCampaignMutation creates new mutation for the Campaign entity.
+func newCampaignMutation(c config, op Op, opts ...campaignOption) *CampaignMutation {
+	m := &CampaignMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCampaign,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCampaignID sets the ID field of the mutation.
+func withCampaignID(id int) campaignOption {
+	return func(m *CampaignMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Campaign
+		)
+		m.oldValue = func(ctx context.Context) (*Campaign, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Campaign.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCampaign sets the old Campaign of the mutation.
+func withCampaign(node *Campaign) campaignOption {
+	return func(m *CampaignMutation) {
+		m.oldValue = func(context.Context) (*Campaign, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CampaignMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CampaignMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CampaignMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CampaignMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Campaign.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CampaignMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CampaignMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CampaignMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CampaignMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CampaignMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CampaignMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *CampaignMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *CampaignMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *CampaignMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *CampaignMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *CampaignMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *CampaignMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *CampaignMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *CampaignMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *CampaignMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *CampaignMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *CampaignMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[campaign.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *CampaignMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *CampaignMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, campaign.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *CampaignMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *CampaignMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *CampaignMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *CampaignMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *CampaignMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[campaign.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *CampaignMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *CampaignMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, campaign.FieldScopeEnterpriseID)
+}
+
+// SetOrganiserID sets the "organiser_id" field.
+func (m *CampaignMutation) SetOrganiserID(i int) {
+	m.organiser = &i
+}
+
+// OrganiserID returns the value of the "organiser_id" field in the mutation.
+func (m *CampaignMutation) OrganiserID() (r int, exists bool) {
+	v := m.organiser
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganiserID returns the old "organiser_id" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldOrganiserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganiserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganiserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganiserID: %w", err)
+	}
+	return oldValue.OrganiserID, nil
+}
+
+// ResetOrganiserID resets all changes to the "organiser_id" field.
+func (m *CampaignMutation) ResetOrganiserID() {
+	m.organiser = nil
+}
+
+// SetName sets the "name" field.
+func (m *CampaignMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CampaignMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CampaignMutation) ResetName() {
+	m.name = nil
+}
+
+// SetSectors sets the "sectors" field.
+func (m *CampaignMutation) SetSectors(d []domain.Sector) {
+	m.sectors = &d
+	m.appendsectors = nil
+}
+
+// Sectors returns the value of the "sectors" field in the mutation.
+func (m *CampaignMutation) Sectors() (r []domain.Sector, exists bool) {
+	v := m.sectors
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSectors returns the old "sectors" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldSectors(ctx context.Context) (v []domain.Sector, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSectors is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSectors requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSectors: %w", err)
+	}
+	return oldValue.Sectors, nil
+}
+
+// AppendSectors adds d to the "sectors" field.
+func (m *CampaignMutation) AppendSectors(d []domain.Sector) {
+	m.appendsectors = append(m.appendsectors, d...)
+}
+
+// AppendedSectors returns the list of values that were appended to the "sectors" field in this mutation.
+func (m *CampaignMutation) AppendedSectors() ([]domain.Sector, bool) {
+	if len(m.appendsectors) == 0 {
+		return nil, false
+	}
+	return m.appendsectors, true
+}
+
+// ResetSectors resets all changes to the "sectors" field.
+func (m *CampaignMutation) ResetSectors() {
+	m.sectors = nil
+	m.appendsectors = nil
+}
+
+// SetStage sets the "stage" field.
+func (m *CampaignMutation) SetStage(dsn domain.CampaignStageName) {
+	m.stage = &dsn
+}
+
+// Stage returns the value of the "stage" field in the mutation.
+func (m *CampaignMutation) Stage() (r domain.CampaignStageName, exists bool) {
+	v := m.stage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStage returns the old "stage" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldStage(ctx context.Context) (v domain.CampaignStageName, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStage: %w", err)
+	}
+	return oldValue.Stage, nil
+}
+
+// ResetStage resets all changes to the "stage" field.
+func (m *CampaignMutation) ResetStage() {
+	m.stage = nil
+}
+
+// SetFinished sets the "finished" field.
+func (m *CampaignMutation) SetFinished(b bool) {
+	m.finished = &b
+}
+
+// Finished returns the value of the "finished" field in the mutation.
+func (m *CampaignMutation) Finished() (r bool, exists bool) {
+	v := m.finished
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinished returns the old "finished" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldFinished(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinished is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinished requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinished: %w", err)
+	}
+	return oldValue.Finished, nil
+}
+
+// ResetFinished resets all changes to the "finished" field.
+func (m *CampaignMutation) ResetFinished() {
+	m.finished = nil
+}
+
+// SetStages sets the "stages" field.
+func (m *CampaignMutation) SetStages(ds []domain.CampaignStage) {
+	m.stages = &ds
+	m.appendstages = nil
+}
+
+// Stages returns the value of the "stages" field in the mutation.
+func (m *CampaignMutation) Stages() (r []domain.CampaignStage, exists bool) {
+	v := m.stages
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStages returns the old "stages" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldStages(ctx context.Context) (v []domain.CampaignStage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStages is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStages requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStages: %w", err)
+	}
+	return oldValue.Stages, nil
+}
+
+// AppendStages adds ds to the "stages" field.
+func (m *CampaignMutation) AppendStages(ds []domain.CampaignStage) {
+	m.appendstages = append(m.appendstages, ds...)
+}
+
+// AppendedStages returns the list of values that were appended to the "stages" field in this mutation.
+func (m *CampaignMutation) AppendedStages() ([]domain.CampaignStage, bool) {
+	if len(m.appendstages) == 0 {
+		return nil, false
+	}
+	return m.appendstages, true
+}
+
+// ResetStages resets all changes to the "stages" field.
+func (m *CampaignMutation) ResetStages() {
+	m.stages = nil
+	m.appendstages = nil
+}
+
+// ClearOrganiser clears the "organiser" edge to the Unit entity.
+func (m *CampaignMutation) ClearOrganiser() {
+	m.clearedorganiser = true
+	m.clearedFields[campaign.FieldOrganiserID] = struct{}{}
+}
+
+// OrganiserCleared reports if the "organiser" edge to the Unit entity was cleared.
+func (m *CampaignMutation) OrganiserCleared() bool {
+	return m.clearedorganiser
+}
+
+// OrganiserIDs returns the "organiser" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganiserID instead. It exists only for internal usage by the builders.
+func (m *CampaignMutation) OrganiserIDs() (ids []int) {
+	if id := m.organiser; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganiser resets all changes to the "organiser" edge.
+func (m *CampaignMutation) ResetOrganiser() {
+	m.organiser = nil
+	m.clearedorganiser = false
+}
+
+// AddInspectionIDs adds the "inspections" edge to the Inspection entity by ids.
+func (m *CampaignMutation) AddInspectionIDs(ids ...int) {
+	if m.inspections == nil {
+		m.inspections = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.inspections[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInspections clears the "inspections" edge to the Inspection entity.
+func (m *CampaignMutation) ClearInspections() {
+	m.clearedinspections = true
+}
+
+// InspectionsCleared reports if the "inspections" edge to the Inspection entity was cleared.
+func (m *CampaignMutation) InspectionsCleared() bool {
+	return m.clearedinspections
+}
+
+// RemoveInspectionIDs removes the "inspections" edge to the Inspection entity by IDs.
+func (m *CampaignMutation) RemoveInspectionIDs(ids ...int) {
+	if m.removedinspections == nil {
+		m.removedinspections = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.inspections, ids[i])
+		m.removedinspections[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInspections returns the removed IDs of the "inspections" edge to the Inspection entity.
+func (m *CampaignMutation) RemovedInspectionsIDs() (ids []int) {
+	for id := range m.removedinspections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InspectionsIDs returns the "inspections" edge IDs in the mutation.
+func (m *CampaignMutation) InspectionsIDs() (ids []int) {
+	for id := range m.inspections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInspections resets all changes to the "inspections" edge.
+func (m *CampaignMutation) ResetInspections() {
+	m.inspections = nil
+	m.clearedinspections = false
+	m.removedinspections = nil
+}
+
+// Where appends a list predicates to the CampaignMutation builder.
+func (m *CampaignMutation) Where(ps ...predicate.Campaign) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CampaignMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CampaignMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Campaign, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CampaignMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CampaignMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Campaign).
+func (m *CampaignMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CampaignMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, campaign.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, campaign.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, campaign.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, campaign.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, campaign.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, campaign.FieldScopeEnterpriseID)
+	}
+	if m.organiser != nil {
+		fields = append(fields, campaign.FieldOrganiserID)
+	}
+	if m.name != nil {
+		fields = append(fields, campaign.FieldName)
+	}
+	if m.sectors != nil {
+		fields = append(fields, campaign.FieldSectors)
+	}
+	if m.stage != nil {
+		fields = append(fields, campaign.FieldStage)
+	}
+	if m.finished != nil {
+		fields = append(fields, campaign.FieldFinished)
+	}
+	if m.stages != nil {
+		fields = append(fields, campaign.FieldStages)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CampaignMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case campaign.FieldCreatedAt:
+		return m.CreatedAt()
+	case campaign.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case campaign.FieldTenantID:
+		return m.TenantID()
+	case campaign.FieldScopePath:
+		return m.ScopePath()
+	case campaign.FieldScopeSector:
+		return m.ScopeSector()
+	case campaign.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case campaign.FieldOrganiserID:
+		return m.OrganiserID()
+	case campaign.FieldName:
+		return m.Name()
+	case campaign.FieldSectors:
+		return m.Sectors()
+	case campaign.FieldStage:
+		return m.Stage()
+	case campaign.FieldFinished:
+		return m.Finished()
+	case campaign.FieldStages:
+		return m.Stages()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CampaignMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case campaign.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case campaign.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case campaign.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case campaign.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case campaign.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case campaign.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case campaign.FieldOrganiserID:
+		return m.OldOrganiserID(ctx)
+	case campaign.FieldName:
+		return m.OldName(ctx)
+	case campaign.FieldSectors:
+		return m.OldSectors(ctx)
+	case campaign.FieldStage:
+		return m.OldStage(ctx)
+	case campaign.FieldFinished:
+		return m.OldFinished(ctx)
+	case campaign.FieldStages:
+		return m.OldStages(ctx)
+	}
+	return nil, fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case campaign.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case campaign.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case campaign.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case campaign.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case campaign.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case campaign.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case campaign.FieldOrganiserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganiserID(v)
+		return nil
+	case campaign.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case campaign.FieldSectors:
+		v, ok := value.([]domain.Sector)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSectors(v)
+		return nil
+	case campaign.FieldStage:
+		v, ok := value.(domain.CampaignStageName)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStage(v)
+		return nil
+	case campaign.FieldFinished:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinished(v)
+		return nil
+	case campaign.FieldStages:
+		v, ok := value.([]domain.CampaignStage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStages(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CampaignMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, campaign.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, campaign.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CampaignMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case campaign.FieldTenantID:
+		return m.AddedTenantID()
+	case campaign.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CampaignMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case campaign.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case campaign.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CampaignMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(campaign.FieldScopeSector) {
+		fields = append(fields, campaign.FieldScopeSector)
+	}
+	if m.FieldCleared(campaign.FieldScopeEnterpriseID) {
+		fields = append(fields, campaign.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CampaignMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CampaignMutation) ClearField(name string) error {
+	switch name {
+	case campaign.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case campaign.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CampaignMutation) ResetField(name string) error {
+	switch name {
+	case campaign.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case campaign.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case campaign.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case campaign.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case campaign.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case campaign.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case campaign.FieldOrganiserID:
+		m.ResetOrganiserID()
+		return nil
+	case campaign.FieldName:
+		m.ResetName()
+		return nil
+	case campaign.FieldSectors:
+		m.ResetSectors()
+		return nil
+	case campaign.FieldStage:
+		m.ResetStage()
+		return nil
+	case campaign.FieldFinished:
+		m.ResetFinished()
+		return nil
+	case campaign.FieldStages:
+		m.ResetStages()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CampaignMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organiser != nil {
+		edges = append(edges, campaign.EdgeOrganiser)
+	}
+	if m.inspections != nil {
+		edges = append(edges, campaign.EdgeInspections)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CampaignMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case campaign.EdgeOrganiser:
+		if id := m.organiser; id != nil {
+			return []ent.Value{*id}
+		}
+	case campaign.EdgeInspections:
+		ids := make([]ent.Value, 0, len(m.inspections))
+		for id := range m.inspections {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CampaignMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedinspections != nil {
+		edges = append(edges, campaign.EdgeInspections)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CampaignMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case campaign.EdgeInspections:
+		ids := make([]ent.Value, 0, len(m.removedinspections))
+		for id := range m.removedinspections {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CampaignMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganiser {
+		edges = append(edges, campaign.EdgeOrganiser)
+	}
+	if m.clearedinspections {
+		edges = append(edges, campaign.EdgeInspections)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CampaignMutation) EdgeCleared(name string) bool {
+	switch name {
+	case campaign.EdgeOrganiser:
+		return m.clearedorganiser
+	case campaign.EdgeInspections:
+		return m.clearedinspections
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CampaignMutation) ClearEdge(name string) error {
+	switch name {
+	case campaign.EdgeOrganiser:
+		m.ClearOrganiser()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CampaignMutation) ResetEdge(name string) error {
+	switch name {
+	case campaign.EdgeOrganiser:
+		m.ResetOrganiser()
+		return nil
+	case campaign.EdgeInspections:
+		m.ResetInspections()
+		return nil
+	}
+	return fmt.Errorf("unknown Campaign edge %s", name)
+}
+
 // CasbinRuleMutation represents an operation that mutates the CasbinRule nodes in the graph.
 type CasbinRuleMutation struct {
 	config
@@ -2802,6 +4016,741 @@ func (m *CasbinRuleMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *CasbinRuleMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown CasbinRule edge %s", name)
+}
+
+// ChecklistTemplateMutation represents an operation that mutates the ChecklistTemplate nodes in the graph.
+type ChecklistTemplateMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	tenant_id     *int
+	addtenant_id  *int
+	sector        *domain.Sector
+	version       *int
+	addversion    *int
+	name          *string
+	items         *[]domain.ChecklistItem
+	appenditems   []domain.ChecklistItem
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*ChecklistTemplate, error)
+	predicates    []predicate.ChecklistTemplate
+}
+
+var _ ent.Mutation = (*ChecklistTemplateMutation)(nil)
+
+// checklisttemplateOption allows management of the mutation configuration using functional options.
+type checklisttemplateOption func(*ChecklistTemplateMutation)
+
+// newChecklistTemplateMutation creates new mutation for the ChecklistTemplate entity.
+func newChecklistTemplateMutation(c config, op Op, opts ...checklisttemplateOption) *ChecklistTemplateMutation {
+	m := &ChecklistTemplateMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeChecklistTemplate,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withChecklistTemplateID sets the ID field of the mutation.
+func withChecklistTemplateID(id int) checklisttemplateOption {
+	return func(m *ChecklistTemplateMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ChecklistTemplate
+		)
+		m.oldValue = func(ctx context.Context) (*ChecklistTemplate, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ChecklistTemplate.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withChecklistTemplate sets the old ChecklistTemplate of the mutation.
+func withChecklistTemplate(node *ChecklistTemplate) checklisttemplateOption {
+	return func(m *ChecklistTemplateMutation) {
+		m.oldValue = func(context.Context) (*ChecklistTemplate, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ChecklistTemplateMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ChecklistTemplateMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ChecklistTemplateMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ChecklistTemplateMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ChecklistTemplate.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ChecklistTemplateMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ChecklistTemplateMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ChecklistTemplateMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ChecklistTemplateMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ChecklistTemplateMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ChecklistTemplateMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *ChecklistTemplateMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *ChecklistTemplateMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *ChecklistTemplateMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *ChecklistTemplateMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *ChecklistTemplateMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetSector sets the "sector" field.
+func (m *ChecklistTemplateMutation) SetSector(d domain.Sector) {
+	m.sector = &d
+}
+
+// Sector returns the value of the "sector" field in the mutation.
+func (m *ChecklistTemplateMutation) Sector() (r domain.Sector, exists bool) {
+	v := m.sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSector returns the old "sector" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldSector(ctx context.Context) (v domain.Sector, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSector: %w", err)
+	}
+	return oldValue.Sector, nil
+}
+
+// ResetSector resets all changes to the "sector" field.
+func (m *ChecklistTemplateMutation) ResetSector() {
+	m.sector = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ChecklistTemplateMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ChecklistTemplateMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ChecklistTemplateMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ChecklistTemplateMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ChecklistTemplateMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetName sets the "name" field.
+func (m *ChecklistTemplateMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ChecklistTemplateMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ChecklistTemplateMutation) ResetName() {
+	m.name = nil
+}
+
+// SetItems sets the "items" field.
+func (m *ChecklistTemplateMutation) SetItems(di []domain.ChecklistItem) {
+	m.items = &di
+	m.appenditems = nil
+}
+
+// Items returns the value of the "items" field in the mutation.
+func (m *ChecklistTemplateMutation) Items() (r []domain.ChecklistItem, exists bool) {
+	v := m.items
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItems returns the old "items" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldItems(ctx context.Context) (v []domain.ChecklistItem, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItems is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItems requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItems: %w", err)
+	}
+	return oldValue.Items, nil
+}
+
+// AppendItems adds di to the "items" field.
+func (m *ChecklistTemplateMutation) AppendItems(di []domain.ChecklistItem) {
+	m.appenditems = append(m.appenditems, di...)
+}
+
+// AppendedItems returns the list of values that were appended to the "items" field in this mutation.
+func (m *ChecklistTemplateMutation) AppendedItems() ([]domain.ChecklistItem, bool) {
+	if len(m.appenditems) == 0 {
+		return nil, false
+	}
+	return m.appenditems, true
+}
+
+// ResetItems resets all changes to the "items" field.
+func (m *ChecklistTemplateMutation) ResetItems() {
+	m.items = nil
+	m.appenditems = nil
+}
+
+// Where appends a list predicates to the ChecklistTemplateMutation builder.
+func (m *ChecklistTemplateMutation) Where(ps ...predicate.ChecklistTemplate) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ChecklistTemplateMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ChecklistTemplateMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ChecklistTemplate, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ChecklistTemplateMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ChecklistTemplateMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ChecklistTemplate).
+func (m *ChecklistTemplateMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ChecklistTemplateMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, checklisttemplate.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, checklisttemplate.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, checklisttemplate.FieldTenantID)
+	}
+	if m.sector != nil {
+		fields = append(fields, checklisttemplate.FieldSector)
+	}
+	if m.version != nil {
+		fields = append(fields, checklisttemplate.FieldVersion)
+	}
+	if m.name != nil {
+		fields = append(fields, checklisttemplate.FieldName)
+	}
+	if m.items != nil {
+		fields = append(fields, checklisttemplate.FieldItems)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ChecklistTemplateMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case checklisttemplate.FieldCreatedAt:
+		return m.CreatedAt()
+	case checklisttemplate.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case checklisttemplate.FieldTenantID:
+		return m.TenantID()
+	case checklisttemplate.FieldSector:
+		return m.Sector()
+	case checklisttemplate.FieldVersion:
+		return m.Version()
+	case checklisttemplate.FieldName:
+		return m.Name()
+	case checklisttemplate.FieldItems:
+		return m.Items()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ChecklistTemplateMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case checklisttemplate.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case checklisttemplate.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case checklisttemplate.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case checklisttemplate.FieldSector:
+		return m.OldSector(ctx)
+	case checklisttemplate.FieldVersion:
+		return m.OldVersion(ctx)
+	case checklisttemplate.FieldName:
+		return m.OldName(ctx)
+	case checklisttemplate.FieldItems:
+		return m.OldItems(ctx)
+	}
+	return nil, fmt.Errorf("unknown ChecklistTemplate field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChecklistTemplateMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case checklisttemplate.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case checklisttemplate.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case checklisttemplate.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case checklisttemplate.FieldSector:
+		v, ok := value.(domain.Sector)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSector(v)
+		return nil
+	case checklisttemplate.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case checklisttemplate.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case checklisttemplate.FieldItems:
+		v, ok := value.([]domain.ChecklistItem)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItems(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistTemplate field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ChecklistTemplateMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, checklisttemplate.FieldTenantID)
+	}
+	if m.addversion != nil {
+		fields = append(fields, checklisttemplate.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ChecklistTemplateMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case checklisttemplate.FieldTenantID:
+		return m.AddedTenantID()
+	case checklisttemplate.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChecklistTemplateMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case checklisttemplate.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case checklisttemplate.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistTemplate numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ChecklistTemplateMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ChecklistTemplateMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ChecklistTemplateMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ChecklistTemplate nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ChecklistTemplateMutation) ResetField(name string) error {
+	switch name {
+	case checklisttemplate.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case checklisttemplate.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case checklisttemplate.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case checklisttemplate.FieldSector:
+		m.ResetSector()
+		return nil
+	case checklisttemplate.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case checklisttemplate.FieldName:
+		m.ResetName()
+		return nil
+	case checklisttemplate.FieldItems:
+		m.ResetItems()
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistTemplate field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ChecklistTemplateMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ChecklistTemplateMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ChecklistTemplateMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ChecklistTemplateMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ChecklistTemplateMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ChecklistTemplateMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ChecklistTemplateMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ChecklistTemplate unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ChecklistTemplateMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ChecklistTemplate edge %s", name)
 }
 
 // EnterpriseMutation represents an operation that mutates the Enterprise nodes in the graph.
@@ -4494,6 +6443,5453 @@ func (m *EnterpriseMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Enterprise edge %s", name)
+}
+
+// HazardMutation represents an operation that mutates the Hazard nodes in the graph.
+type HazardMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	campaign_id            *int
+	addcampaign_id         *int
+	source                 *hazard.Source
+	level                  *hazard.Level
+	state                  *hazard.State
+	category               *string
+	location               *string
+	description            *string
+	requirement            *string
+	found_at               *time.Time
+	deadline               *time.Time
+	responsible_person     *string
+	reported_by_id         *int
+	addreported_by_id      *int
+	supervised             *bool
+	plan                   **domain.HazardPlan
+	requested_deadline     *time.Time
+	closed_at              *time.Time
+	clearedFields          map[string]struct{}
+	subject                *int
+	clearedsubject         bool
+	inspection             *int
+	clearedinspection      bool
+	recurrence_of          *int
+	clearedrecurrence_of   bool
+	recurrences            map[int]struct{}
+	removedrecurrences     map[int]struct{}
+	clearedrecurrences     bool
+	events                 map[int]struct{}
+	removedevents          map[int]struct{}
+	clearedevents          bool
+	done                   bool
+	oldValue               func(context.Context) (*Hazard, error)
+	predicates             []predicate.Hazard
+}
+
+var _ ent.Mutation = (*HazardMutation)(nil)
+
+// hazardOption allows management of the mutation configuration using functional options.
+type hazardOption func(*HazardMutation)
+
+// newHazardMutation creates new mutation for the Hazard entity.
+func newHazardMutation(c config, op Op, opts ...hazardOption) *HazardMutation {
+	m := &HazardMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeHazard,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withHazardID sets the ID field of the mutation.
+func withHazardID(id int) hazardOption {
+	return func(m *HazardMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Hazard
+		)
+		m.oldValue = func(ctx context.Context) (*Hazard, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Hazard.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withHazard sets the old Hazard of the mutation.
+func withHazard(node *Hazard) hazardOption {
+	return func(m *HazardMutation) {
+		m.oldValue = func(context.Context) (*Hazard, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m HazardMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m HazardMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *HazardMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *HazardMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Hazard.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *HazardMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *HazardMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *HazardMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *HazardMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *HazardMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *HazardMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *HazardMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *HazardMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *HazardMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *HazardMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *HazardMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *HazardMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *HazardMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *HazardMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *HazardMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *HazardMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *HazardMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[hazard.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *HazardMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *HazardMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, hazard.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *HazardMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *HazardMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *HazardMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *HazardMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *HazardMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[hazard.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *HazardMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *HazardMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, hazard.FieldScopeEnterpriseID)
+}
+
+// SetSubjectID sets the "subject_id" field.
+func (m *HazardMutation) SetSubjectID(i int) {
+	m.subject = &i
+}
+
+// SubjectID returns the value of the "subject_id" field in the mutation.
+func (m *HazardMutation) SubjectID() (r int, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectID returns the old "subject_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldSubjectID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectID: %w", err)
+	}
+	return oldValue.SubjectID, nil
+}
+
+// ResetSubjectID resets all changes to the "subject_id" field.
+func (m *HazardMutation) ResetSubjectID() {
+	m.subject = nil
+}
+
+// SetInspectionID sets the "inspection_id" field.
+func (m *HazardMutation) SetInspectionID(i int) {
+	m.inspection = &i
+}
+
+// InspectionID returns the value of the "inspection_id" field in the mutation.
+func (m *HazardMutation) InspectionID() (r int, exists bool) {
+	v := m.inspection
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInspectionID returns the old "inspection_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldInspectionID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInspectionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInspectionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInspectionID: %w", err)
+	}
+	return oldValue.InspectionID, nil
+}
+
+// ClearInspectionID clears the value of the "inspection_id" field.
+func (m *HazardMutation) ClearInspectionID() {
+	m.inspection = nil
+	m.clearedFields[hazard.FieldInspectionID] = struct{}{}
+}
+
+// InspectionIDCleared returns if the "inspection_id" field was cleared in this mutation.
+func (m *HazardMutation) InspectionIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldInspectionID]
+	return ok
+}
+
+// ResetInspectionID resets all changes to the "inspection_id" field.
+func (m *HazardMutation) ResetInspectionID() {
+	m.inspection = nil
+	delete(m.clearedFields, hazard.FieldInspectionID)
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *HazardMutation) SetCampaignID(i int) {
+	m.campaign_id = &i
+	m.addcampaign_id = nil
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *HazardMutation) CampaignID() (r int, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldCampaignID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// AddCampaignID adds i to the "campaign_id" field.
+func (m *HazardMutation) AddCampaignID(i int) {
+	if m.addcampaign_id != nil {
+		*m.addcampaign_id += i
+	} else {
+		m.addcampaign_id = &i
+	}
+}
+
+// AddedCampaignID returns the value that was added to the "campaign_id" field in this mutation.
+func (m *HazardMutation) AddedCampaignID() (r int, exists bool) {
+	v := m.addcampaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCampaignID clears the value of the "campaign_id" field.
+func (m *HazardMutation) ClearCampaignID() {
+	m.campaign_id = nil
+	m.addcampaign_id = nil
+	m.clearedFields[hazard.FieldCampaignID] = struct{}{}
+}
+
+// CampaignIDCleared returns if the "campaign_id" field was cleared in this mutation.
+func (m *HazardMutation) CampaignIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldCampaignID]
+	return ok
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *HazardMutation) ResetCampaignID() {
+	m.campaign_id = nil
+	m.addcampaign_id = nil
+	delete(m.clearedFields, hazard.FieldCampaignID)
+}
+
+// SetSource sets the "source" field.
+func (m *HazardMutation) SetSource(h hazard.Source) {
+	m.source = &h
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *HazardMutation) Source() (r hazard.Source, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldSource(ctx context.Context) (v hazard.Source, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *HazardMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetLevel sets the "level" field.
+func (m *HazardMutation) SetLevel(h hazard.Level) {
+	m.level = &h
+}
+
+// Level returns the value of the "level" field in the mutation.
+func (m *HazardMutation) Level() (r hazard.Level, exists bool) {
+	v := m.level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevel returns the old "level" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldLevel(ctx context.Context) (v hazard.Level, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevel: %w", err)
+	}
+	return oldValue.Level, nil
+}
+
+// ResetLevel resets all changes to the "level" field.
+func (m *HazardMutation) ResetLevel() {
+	m.level = nil
+}
+
+// SetState sets the "state" field.
+func (m *HazardMutation) SetState(h hazard.State) {
+	m.state = &h
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *HazardMutation) State() (r hazard.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldState(ctx context.Context) (v hazard.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *HazardMutation) ResetState() {
+	m.state = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *HazardMutation) SetCategory(s string) {
+	m.category = &s
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *HazardMutation) Category() (r string, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *HazardMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetLocation sets the "location" field.
+func (m *HazardMutation) SetLocation(s string) {
+	m.location = &s
+}
+
+// Location returns the value of the "location" field in the mutation.
+func (m *HazardMutation) Location() (r string, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocation returns the old "location" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldLocation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocation: %w", err)
+	}
+	return oldValue.Location, nil
+}
+
+// ClearLocation clears the value of the "location" field.
+func (m *HazardMutation) ClearLocation() {
+	m.location = nil
+	m.clearedFields[hazard.FieldLocation] = struct{}{}
+}
+
+// LocationCleared returns if the "location" field was cleared in this mutation.
+func (m *HazardMutation) LocationCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldLocation]
+	return ok
+}
+
+// ResetLocation resets all changes to the "location" field.
+func (m *HazardMutation) ResetLocation() {
+	m.location = nil
+	delete(m.clearedFields, hazard.FieldLocation)
+}
+
+// SetDescription sets the "description" field.
+func (m *HazardMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *HazardMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *HazardMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetRequirement sets the "requirement" field.
+func (m *HazardMutation) SetRequirement(s string) {
+	m.requirement = &s
+}
+
+// Requirement returns the value of the "requirement" field in the mutation.
+func (m *HazardMutation) Requirement() (r string, exists bool) {
+	v := m.requirement
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequirement returns the old "requirement" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldRequirement(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequirement is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequirement requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequirement: %w", err)
+	}
+	return oldValue.Requirement, nil
+}
+
+// ClearRequirement clears the value of the "requirement" field.
+func (m *HazardMutation) ClearRequirement() {
+	m.requirement = nil
+	m.clearedFields[hazard.FieldRequirement] = struct{}{}
+}
+
+// RequirementCleared returns if the "requirement" field was cleared in this mutation.
+func (m *HazardMutation) RequirementCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldRequirement]
+	return ok
+}
+
+// ResetRequirement resets all changes to the "requirement" field.
+func (m *HazardMutation) ResetRequirement() {
+	m.requirement = nil
+	delete(m.clearedFields, hazard.FieldRequirement)
+}
+
+// SetFoundAt sets the "found_at" field.
+func (m *HazardMutation) SetFoundAt(t time.Time) {
+	m.found_at = &t
+}
+
+// FoundAt returns the value of the "found_at" field in the mutation.
+func (m *HazardMutation) FoundAt() (r time.Time, exists bool) {
+	v := m.found_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFoundAt returns the old "found_at" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldFoundAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFoundAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFoundAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFoundAt: %w", err)
+	}
+	return oldValue.FoundAt, nil
+}
+
+// ResetFoundAt resets all changes to the "found_at" field.
+func (m *HazardMutation) ResetFoundAt() {
+	m.found_at = nil
+}
+
+// SetDeadline sets the "deadline" field.
+func (m *HazardMutation) SetDeadline(t time.Time) {
+	m.deadline = &t
+}
+
+// Deadline returns the value of the "deadline" field in the mutation.
+func (m *HazardMutation) Deadline() (r time.Time, exists bool) {
+	v := m.deadline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeadline returns the old "deadline" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldDeadline(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeadline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeadline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeadline: %w", err)
+	}
+	return oldValue.Deadline, nil
+}
+
+// ResetDeadline resets all changes to the "deadline" field.
+func (m *HazardMutation) ResetDeadline() {
+	m.deadline = nil
+}
+
+// SetResponsiblePerson sets the "responsible_person" field.
+func (m *HazardMutation) SetResponsiblePerson(s string) {
+	m.responsible_person = &s
+}
+
+// ResponsiblePerson returns the value of the "responsible_person" field in the mutation.
+func (m *HazardMutation) ResponsiblePerson() (r string, exists bool) {
+	v := m.responsible_person
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponsiblePerson returns the old "responsible_person" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldResponsiblePerson(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponsiblePerson is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponsiblePerson requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponsiblePerson: %w", err)
+	}
+	return oldValue.ResponsiblePerson, nil
+}
+
+// ClearResponsiblePerson clears the value of the "responsible_person" field.
+func (m *HazardMutation) ClearResponsiblePerson() {
+	m.responsible_person = nil
+	m.clearedFields[hazard.FieldResponsiblePerson] = struct{}{}
+}
+
+// ResponsiblePersonCleared returns if the "responsible_person" field was cleared in this mutation.
+func (m *HazardMutation) ResponsiblePersonCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldResponsiblePerson]
+	return ok
+}
+
+// ResetResponsiblePerson resets all changes to the "responsible_person" field.
+func (m *HazardMutation) ResetResponsiblePerson() {
+	m.responsible_person = nil
+	delete(m.clearedFields, hazard.FieldResponsiblePerson)
+}
+
+// SetRecurrenceOfID sets the "recurrence_of_id" field.
+func (m *HazardMutation) SetRecurrenceOfID(i int) {
+	m.recurrence_of = &i
+}
+
+// RecurrenceOfID returns the value of the "recurrence_of_id" field in the mutation.
+func (m *HazardMutation) RecurrenceOfID() (r int, exists bool) {
+	v := m.recurrence_of
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecurrenceOfID returns the old "recurrence_of_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldRecurrenceOfID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecurrenceOfID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecurrenceOfID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecurrenceOfID: %w", err)
+	}
+	return oldValue.RecurrenceOfID, nil
+}
+
+// ClearRecurrenceOfID clears the value of the "recurrence_of_id" field.
+func (m *HazardMutation) ClearRecurrenceOfID() {
+	m.recurrence_of = nil
+	m.clearedFields[hazard.FieldRecurrenceOfID] = struct{}{}
+}
+
+// RecurrenceOfIDCleared returns if the "recurrence_of_id" field was cleared in this mutation.
+func (m *HazardMutation) RecurrenceOfIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldRecurrenceOfID]
+	return ok
+}
+
+// ResetRecurrenceOfID resets all changes to the "recurrence_of_id" field.
+func (m *HazardMutation) ResetRecurrenceOfID() {
+	m.recurrence_of = nil
+	delete(m.clearedFields, hazard.FieldRecurrenceOfID)
+}
+
+// SetReportedByID sets the "reported_by_id" field.
+func (m *HazardMutation) SetReportedByID(i int) {
+	m.reported_by_id = &i
+	m.addreported_by_id = nil
+}
+
+// ReportedByID returns the value of the "reported_by_id" field in the mutation.
+func (m *HazardMutation) ReportedByID() (r int, exists bool) {
+	v := m.reported_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReportedByID returns the old "reported_by_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldReportedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReportedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReportedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReportedByID: %w", err)
+	}
+	return oldValue.ReportedByID, nil
+}
+
+// AddReportedByID adds i to the "reported_by_id" field.
+func (m *HazardMutation) AddReportedByID(i int) {
+	if m.addreported_by_id != nil {
+		*m.addreported_by_id += i
+	} else {
+		m.addreported_by_id = &i
+	}
+}
+
+// AddedReportedByID returns the value that was added to the "reported_by_id" field in this mutation.
+func (m *HazardMutation) AddedReportedByID() (r int, exists bool) {
+	v := m.addreported_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReportedByID resets all changes to the "reported_by_id" field.
+func (m *HazardMutation) ResetReportedByID() {
+	m.reported_by_id = nil
+	m.addreported_by_id = nil
+}
+
+// SetSupervised sets the "supervised" field.
+func (m *HazardMutation) SetSupervised(b bool) {
+	m.supervised = &b
+}
+
+// Supervised returns the value of the "supervised" field in the mutation.
+func (m *HazardMutation) Supervised() (r bool, exists bool) {
+	v := m.supervised
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSupervised returns the old "supervised" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldSupervised(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSupervised is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSupervised requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSupervised: %w", err)
+	}
+	return oldValue.Supervised, nil
+}
+
+// ResetSupervised resets all changes to the "supervised" field.
+func (m *HazardMutation) ResetSupervised() {
+	m.supervised = nil
+}
+
+// SetPlan sets the "plan" field.
+func (m *HazardMutation) SetPlan(dp *domain.HazardPlan) {
+	m.plan = &dp
+}
+
+// Plan returns the value of the "plan" field in the mutation.
+func (m *HazardMutation) Plan() (r *domain.HazardPlan, exists bool) {
+	v := m.plan
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlan returns the old "plan" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldPlan(ctx context.Context) (v *domain.HazardPlan, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlan is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlan requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlan: %w", err)
+	}
+	return oldValue.Plan, nil
+}
+
+// ClearPlan clears the value of the "plan" field.
+func (m *HazardMutation) ClearPlan() {
+	m.plan = nil
+	m.clearedFields[hazard.FieldPlan] = struct{}{}
+}
+
+// PlanCleared returns if the "plan" field was cleared in this mutation.
+func (m *HazardMutation) PlanCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldPlan]
+	return ok
+}
+
+// ResetPlan resets all changes to the "plan" field.
+func (m *HazardMutation) ResetPlan() {
+	m.plan = nil
+	delete(m.clearedFields, hazard.FieldPlan)
+}
+
+// SetRequestedDeadline sets the "requested_deadline" field.
+func (m *HazardMutation) SetRequestedDeadline(t time.Time) {
+	m.requested_deadline = &t
+}
+
+// RequestedDeadline returns the value of the "requested_deadline" field in the mutation.
+func (m *HazardMutation) RequestedDeadline() (r time.Time, exists bool) {
+	v := m.requested_deadline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestedDeadline returns the old "requested_deadline" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldRequestedDeadline(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestedDeadline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestedDeadline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestedDeadline: %w", err)
+	}
+	return oldValue.RequestedDeadline, nil
+}
+
+// ClearRequestedDeadline clears the value of the "requested_deadline" field.
+func (m *HazardMutation) ClearRequestedDeadline() {
+	m.requested_deadline = nil
+	m.clearedFields[hazard.FieldRequestedDeadline] = struct{}{}
+}
+
+// RequestedDeadlineCleared returns if the "requested_deadline" field was cleared in this mutation.
+func (m *HazardMutation) RequestedDeadlineCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldRequestedDeadline]
+	return ok
+}
+
+// ResetRequestedDeadline resets all changes to the "requested_deadline" field.
+func (m *HazardMutation) ResetRequestedDeadline() {
+	m.requested_deadline = nil
+	delete(m.clearedFields, hazard.FieldRequestedDeadline)
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (m *HazardMutation) SetClosedAt(t time.Time) {
+	m.closed_at = &t
+}
+
+// ClosedAt returns the value of the "closed_at" field in the mutation.
+func (m *HazardMutation) ClosedAt() (r time.Time, exists bool) {
+	v := m.closed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosedAt returns the old "closed_at" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldClosedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosedAt: %w", err)
+	}
+	return oldValue.ClosedAt, nil
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (m *HazardMutation) ClearClosedAt() {
+	m.closed_at = nil
+	m.clearedFields[hazard.FieldClosedAt] = struct{}{}
+}
+
+// ClosedAtCleared returns if the "closed_at" field was cleared in this mutation.
+func (m *HazardMutation) ClosedAtCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldClosedAt]
+	return ok
+}
+
+// ResetClosedAt resets all changes to the "closed_at" field.
+func (m *HazardMutation) ResetClosedAt() {
+	m.closed_at = nil
+	delete(m.clearedFields, hazard.FieldClosedAt)
+}
+
+// ClearSubject clears the "subject" edge to the Unit entity.
+func (m *HazardMutation) ClearSubject() {
+	m.clearedsubject = true
+	m.clearedFields[hazard.FieldSubjectID] = struct{}{}
+}
+
+// SubjectCleared reports if the "subject" edge to the Unit entity was cleared.
+func (m *HazardMutation) SubjectCleared() bool {
+	return m.clearedsubject
+}
+
+// SubjectIDs returns the "subject" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SubjectID instead. It exists only for internal usage by the builders.
+func (m *HazardMutation) SubjectIDs() (ids []int) {
+	if id := m.subject; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSubject resets all changes to the "subject" edge.
+func (m *HazardMutation) ResetSubject() {
+	m.subject = nil
+	m.clearedsubject = false
+}
+
+// ClearInspection clears the "inspection" edge to the Inspection entity.
+func (m *HazardMutation) ClearInspection() {
+	m.clearedinspection = true
+	m.clearedFields[hazard.FieldInspectionID] = struct{}{}
+}
+
+// InspectionCleared reports if the "inspection" edge to the Inspection entity was cleared.
+func (m *HazardMutation) InspectionCleared() bool {
+	return m.InspectionIDCleared() || m.clearedinspection
+}
+
+// InspectionIDs returns the "inspection" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// InspectionID instead. It exists only for internal usage by the builders.
+func (m *HazardMutation) InspectionIDs() (ids []int) {
+	if id := m.inspection; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetInspection resets all changes to the "inspection" edge.
+func (m *HazardMutation) ResetInspection() {
+	m.inspection = nil
+	m.clearedinspection = false
+}
+
+// ClearRecurrenceOf clears the "recurrence_of" edge to the Hazard entity.
+func (m *HazardMutation) ClearRecurrenceOf() {
+	m.clearedrecurrence_of = true
+	m.clearedFields[hazard.FieldRecurrenceOfID] = struct{}{}
+}
+
+// RecurrenceOfCleared reports if the "recurrence_of" edge to the Hazard entity was cleared.
+func (m *HazardMutation) RecurrenceOfCleared() bool {
+	return m.RecurrenceOfIDCleared() || m.clearedrecurrence_of
+}
+
+// RecurrenceOfIDs returns the "recurrence_of" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecurrenceOfID instead. It exists only for internal usage by the builders.
+func (m *HazardMutation) RecurrenceOfIDs() (ids []int) {
+	if id := m.recurrence_of; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecurrenceOf resets all changes to the "recurrence_of" edge.
+func (m *HazardMutation) ResetRecurrenceOf() {
+	m.recurrence_of = nil
+	m.clearedrecurrence_of = false
+}
+
+// AddRecurrenceIDs adds the "recurrences" edge to the Hazard entity by ids.
+func (m *HazardMutation) AddRecurrenceIDs(ids ...int) {
+	if m.recurrences == nil {
+		m.recurrences = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.recurrences[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRecurrences clears the "recurrences" edge to the Hazard entity.
+func (m *HazardMutation) ClearRecurrences() {
+	m.clearedrecurrences = true
+}
+
+// RecurrencesCleared reports if the "recurrences" edge to the Hazard entity was cleared.
+func (m *HazardMutation) RecurrencesCleared() bool {
+	return m.clearedrecurrences
+}
+
+// RemoveRecurrenceIDs removes the "recurrences" edge to the Hazard entity by IDs.
+func (m *HazardMutation) RemoveRecurrenceIDs(ids ...int) {
+	if m.removedrecurrences == nil {
+		m.removedrecurrences = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.recurrences, ids[i])
+		m.removedrecurrences[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRecurrences returns the removed IDs of the "recurrences" edge to the Hazard entity.
+func (m *HazardMutation) RemovedRecurrencesIDs() (ids []int) {
+	for id := range m.removedrecurrences {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RecurrencesIDs returns the "recurrences" edge IDs in the mutation.
+func (m *HazardMutation) RecurrencesIDs() (ids []int) {
+	for id := range m.recurrences {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRecurrences resets all changes to the "recurrences" edge.
+func (m *HazardMutation) ResetRecurrences() {
+	m.recurrences = nil
+	m.clearedrecurrences = false
+	m.removedrecurrences = nil
+}
+
+// AddEventIDs adds the "events" edge to the HazardEvent entity by ids.
+func (m *HazardMutation) AddEventIDs(ids ...int) {
+	if m.events == nil {
+		m.events = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.events[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEvents clears the "events" edge to the HazardEvent entity.
+func (m *HazardMutation) ClearEvents() {
+	m.clearedevents = true
+}
+
+// EventsCleared reports if the "events" edge to the HazardEvent entity was cleared.
+func (m *HazardMutation) EventsCleared() bool {
+	return m.clearedevents
+}
+
+// RemoveEventIDs removes the "events" edge to the HazardEvent entity by IDs.
+func (m *HazardMutation) RemoveEventIDs(ids ...int) {
+	if m.removedevents == nil {
+		m.removedevents = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.events, ids[i])
+		m.removedevents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEvents returns the removed IDs of the "events" edge to the HazardEvent entity.
+func (m *HazardMutation) RemovedEventsIDs() (ids []int) {
+	for id := range m.removedevents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EventsIDs returns the "events" edge IDs in the mutation.
+func (m *HazardMutation) EventsIDs() (ids []int) {
+	for id := range m.events {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEvents resets all changes to the "events" edge.
+func (m *HazardMutation) ResetEvents() {
+	m.events = nil
+	m.clearedevents = false
+	m.removedevents = nil
+}
+
+// Where appends a list predicates to the HazardMutation builder.
+func (m *HazardMutation) Where(ps ...predicate.Hazard) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the HazardMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *HazardMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Hazard, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *HazardMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *HazardMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Hazard).
+func (m *HazardMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *HazardMutation) Fields() []string {
+	fields := make([]string, 0, 25)
+	if m.created_at != nil {
+		fields = append(fields, hazard.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, hazard.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, hazard.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, hazard.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, hazard.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, hazard.FieldScopeEnterpriseID)
+	}
+	if m.subject != nil {
+		fields = append(fields, hazard.FieldSubjectID)
+	}
+	if m.inspection != nil {
+		fields = append(fields, hazard.FieldInspectionID)
+	}
+	if m.campaign_id != nil {
+		fields = append(fields, hazard.FieldCampaignID)
+	}
+	if m.source != nil {
+		fields = append(fields, hazard.FieldSource)
+	}
+	if m.level != nil {
+		fields = append(fields, hazard.FieldLevel)
+	}
+	if m.state != nil {
+		fields = append(fields, hazard.FieldState)
+	}
+	if m.category != nil {
+		fields = append(fields, hazard.FieldCategory)
+	}
+	if m.location != nil {
+		fields = append(fields, hazard.FieldLocation)
+	}
+	if m.description != nil {
+		fields = append(fields, hazard.FieldDescription)
+	}
+	if m.requirement != nil {
+		fields = append(fields, hazard.FieldRequirement)
+	}
+	if m.found_at != nil {
+		fields = append(fields, hazard.FieldFoundAt)
+	}
+	if m.deadline != nil {
+		fields = append(fields, hazard.FieldDeadline)
+	}
+	if m.responsible_person != nil {
+		fields = append(fields, hazard.FieldResponsiblePerson)
+	}
+	if m.recurrence_of != nil {
+		fields = append(fields, hazard.FieldRecurrenceOfID)
+	}
+	if m.reported_by_id != nil {
+		fields = append(fields, hazard.FieldReportedByID)
+	}
+	if m.supervised != nil {
+		fields = append(fields, hazard.FieldSupervised)
+	}
+	if m.plan != nil {
+		fields = append(fields, hazard.FieldPlan)
+	}
+	if m.requested_deadline != nil {
+		fields = append(fields, hazard.FieldRequestedDeadline)
+	}
+	if m.closed_at != nil {
+		fields = append(fields, hazard.FieldClosedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *HazardMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case hazard.FieldCreatedAt:
+		return m.CreatedAt()
+	case hazard.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case hazard.FieldTenantID:
+		return m.TenantID()
+	case hazard.FieldScopePath:
+		return m.ScopePath()
+	case hazard.FieldScopeSector:
+		return m.ScopeSector()
+	case hazard.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case hazard.FieldSubjectID:
+		return m.SubjectID()
+	case hazard.FieldInspectionID:
+		return m.InspectionID()
+	case hazard.FieldCampaignID:
+		return m.CampaignID()
+	case hazard.FieldSource:
+		return m.Source()
+	case hazard.FieldLevel:
+		return m.Level()
+	case hazard.FieldState:
+		return m.State()
+	case hazard.FieldCategory:
+		return m.Category()
+	case hazard.FieldLocation:
+		return m.Location()
+	case hazard.FieldDescription:
+		return m.Description()
+	case hazard.FieldRequirement:
+		return m.Requirement()
+	case hazard.FieldFoundAt:
+		return m.FoundAt()
+	case hazard.FieldDeadline:
+		return m.Deadline()
+	case hazard.FieldResponsiblePerson:
+		return m.ResponsiblePerson()
+	case hazard.FieldRecurrenceOfID:
+		return m.RecurrenceOfID()
+	case hazard.FieldReportedByID:
+		return m.ReportedByID()
+	case hazard.FieldSupervised:
+		return m.Supervised()
+	case hazard.FieldPlan:
+		return m.Plan()
+	case hazard.FieldRequestedDeadline:
+		return m.RequestedDeadline()
+	case hazard.FieldClosedAt:
+		return m.ClosedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *HazardMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case hazard.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case hazard.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case hazard.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case hazard.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case hazard.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case hazard.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case hazard.FieldSubjectID:
+		return m.OldSubjectID(ctx)
+	case hazard.FieldInspectionID:
+		return m.OldInspectionID(ctx)
+	case hazard.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case hazard.FieldSource:
+		return m.OldSource(ctx)
+	case hazard.FieldLevel:
+		return m.OldLevel(ctx)
+	case hazard.FieldState:
+		return m.OldState(ctx)
+	case hazard.FieldCategory:
+		return m.OldCategory(ctx)
+	case hazard.FieldLocation:
+		return m.OldLocation(ctx)
+	case hazard.FieldDescription:
+		return m.OldDescription(ctx)
+	case hazard.FieldRequirement:
+		return m.OldRequirement(ctx)
+	case hazard.FieldFoundAt:
+		return m.OldFoundAt(ctx)
+	case hazard.FieldDeadline:
+		return m.OldDeadline(ctx)
+	case hazard.FieldResponsiblePerson:
+		return m.OldResponsiblePerson(ctx)
+	case hazard.FieldRecurrenceOfID:
+		return m.OldRecurrenceOfID(ctx)
+	case hazard.FieldReportedByID:
+		return m.OldReportedByID(ctx)
+	case hazard.FieldSupervised:
+		return m.OldSupervised(ctx)
+	case hazard.FieldPlan:
+		return m.OldPlan(ctx)
+	case hazard.FieldRequestedDeadline:
+		return m.OldRequestedDeadline(ctx)
+	case hazard.FieldClosedAt:
+		return m.OldClosedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Hazard field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HazardMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case hazard.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case hazard.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case hazard.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case hazard.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case hazard.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case hazard.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case hazard.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectID(v)
+		return nil
+	case hazard.FieldInspectionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInspectionID(v)
+		return nil
+	case hazard.FieldCampaignID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case hazard.FieldSource:
+		v, ok := value.(hazard.Source)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case hazard.FieldLevel:
+		v, ok := value.(hazard.Level)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevel(v)
+		return nil
+	case hazard.FieldState:
+		v, ok := value.(hazard.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case hazard.FieldCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case hazard.FieldLocation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocation(v)
+		return nil
+	case hazard.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case hazard.FieldRequirement:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequirement(v)
+		return nil
+	case hazard.FieldFoundAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFoundAt(v)
+		return nil
+	case hazard.FieldDeadline:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeadline(v)
+		return nil
+	case hazard.FieldResponsiblePerson:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponsiblePerson(v)
+		return nil
+	case hazard.FieldRecurrenceOfID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecurrenceOfID(v)
+		return nil
+	case hazard.FieldReportedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReportedByID(v)
+		return nil
+	case hazard.FieldSupervised:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSupervised(v)
+		return nil
+	case hazard.FieldPlan:
+		v, ok := value.(*domain.HazardPlan)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlan(v)
+		return nil
+	case hazard.FieldRequestedDeadline:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestedDeadline(v)
+		return nil
+	case hazard.FieldClosedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Hazard field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *HazardMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, hazard.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, hazard.FieldScopeEnterpriseID)
+	}
+	if m.addcampaign_id != nil {
+		fields = append(fields, hazard.FieldCampaignID)
+	}
+	if m.addreported_by_id != nil {
+		fields = append(fields, hazard.FieldReportedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *HazardMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case hazard.FieldTenantID:
+		return m.AddedTenantID()
+	case hazard.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case hazard.FieldCampaignID:
+		return m.AddedCampaignID()
+	case hazard.FieldReportedByID:
+		return m.AddedReportedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HazardMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case hazard.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case hazard.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case hazard.FieldCampaignID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCampaignID(v)
+		return nil
+	case hazard.FieldReportedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReportedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Hazard numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *HazardMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(hazard.FieldScopeSector) {
+		fields = append(fields, hazard.FieldScopeSector)
+	}
+	if m.FieldCleared(hazard.FieldScopeEnterpriseID) {
+		fields = append(fields, hazard.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(hazard.FieldInspectionID) {
+		fields = append(fields, hazard.FieldInspectionID)
+	}
+	if m.FieldCleared(hazard.FieldCampaignID) {
+		fields = append(fields, hazard.FieldCampaignID)
+	}
+	if m.FieldCleared(hazard.FieldLocation) {
+		fields = append(fields, hazard.FieldLocation)
+	}
+	if m.FieldCleared(hazard.FieldRequirement) {
+		fields = append(fields, hazard.FieldRequirement)
+	}
+	if m.FieldCleared(hazard.FieldResponsiblePerson) {
+		fields = append(fields, hazard.FieldResponsiblePerson)
+	}
+	if m.FieldCleared(hazard.FieldRecurrenceOfID) {
+		fields = append(fields, hazard.FieldRecurrenceOfID)
+	}
+	if m.FieldCleared(hazard.FieldPlan) {
+		fields = append(fields, hazard.FieldPlan)
+	}
+	if m.FieldCleared(hazard.FieldRequestedDeadline) {
+		fields = append(fields, hazard.FieldRequestedDeadline)
+	}
+	if m.FieldCleared(hazard.FieldClosedAt) {
+		fields = append(fields, hazard.FieldClosedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *HazardMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *HazardMutation) ClearField(name string) error {
+	switch name {
+	case hazard.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case hazard.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case hazard.FieldInspectionID:
+		m.ClearInspectionID()
+		return nil
+	case hazard.FieldCampaignID:
+		m.ClearCampaignID()
+		return nil
+	case hazard.FieldLocation:
+		m.ClearLocation()
+		return nil
+	case hazard.FieldRequirement:
+		m.ClearRequirement()
+		return nil
+	case hazard.FieldResponsiblePerson:
+		m.ClearResponsiblePerson()
+		return nil
+	case hazard.FieldRecurrenceOfID:
+		m.ClearRecurrenceOfID()
+		return nil
+	case hazard.FieldPlan:
+		m.ClearPlan()
+		return nil
+	case hazard.FieldRequestedDeadline:
+		m.ClearRequestedDeadline()
+		return nil
+	case hazard.FieldClosedAt:
+		m.ClearClosedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Hazard nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *HazardMutation) ResetField(name string) error {
+	switch name {
+	case hazard.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case hazard.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case hazard.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case hazard.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case hazard.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case hazard.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case hazard.FieldSubjectID:
+		m.ResetSubjectID()
+		return nil
+	case hazard.FieldInspectionID:
+		m.ResetInspectionID()
+		return nil
+	case hazard.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case hazard.FieldSource:
+		m.ResetSource()
+		return nil
+	case hazard.FieldLevel:
+		m.ResetLevel()
+		return nil
+	case hazard.FieldState:
+		m.ResetState()
+		return nil
+	case hazard.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case hazard.FieldLocation:
+		m.ResetLocation()
+		return nil
+	case hazard.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case hazard.FieldRequirement:
+		m.ResetRequirement()
+		return nil
+	case hazard.FieldFoundAt:
+		m.ResetFoundAt()
+		return nil
+	case hazard.FieldDeadline:
+		m.ResetDeadline()
+		return nil
+	case hazard.FieldResponsiblePerson:
+		m.ResetResponsiblePerson()
+		return nil
+	case hazard.FieldRecurrenceOfID:
+		m.ResetRecurrenceOfID()
+		return nil
+	case hazard.FieldReportedByID:
+		m.ResetReportedByID()
+		return nil
+	case hazard.FieldSupervised:
+		m.ResetSupervised()
+		return nil
+	case hazard.FieldPlan:
+		m.ResetPlan()
+		return nil
+	case hazard.FieldRequestedDeadline:
+		m.ResetRequestedDeadline()
+		return nil
+	case hazard.FieldClosedAt:
+		m.ResetClosedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Hazard field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *HazardMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.subject != nil {
+		edges = append(edges, hazard.EdgeSubject)
+	}
+	if m.inspection != nil {
+		edges = append(edges, hazard.EdgeInspection)
+	}
+	if m.recurrence_of != nil {
+		edges = append(edges, hazard.EdgeRecurrenceOf)
+	}
+	if m.recurrences != nil {
+		edges = append(edges, hazard.EdgeRecurrences)
+	}
+	if m.events != nil {
+		edges = append(edges, hazard.EdgeEvents)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *HazardMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case hazard.EdgeSubject:
+		if id := m.subject; id != nil {
+			return []ent.Value{*id}
+		}
+	case hazard.EdgeInspection:
+		if id := m.inspection; id != nil {
+			return []ent.Value{*id}
+		}
+	case hazard.EdgeRecurrenceOf:
+		if id := m.recurrence_of; id != nil {
+			return []ent.Value{*id}
+		}
+	case hazard.EdgeRecurrences:
+		ids := make([]ent.Value, 0, len(m.recurrences))
+		for id := range m.recurrences {
+			ids = append(ids, id)
+		}
+		return ids
+	case hazard.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.events))
+		for id := range m.events {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *HazardMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedrecurrences != nil {
+		edges = append(edges, hazard.EdgeRecurrences)
+	}
+	if m.removedevents != nil {
+		edges = append(edges, hazard.EdgeEvents)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *HazardMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case hazard.EdgeRecurrences:
+		ids := make([]ent.Value, 0, len(m.removedrecurrences))
+		for id := range m.removedrecurrences {
+			ids = append(ids, id)
+		}
+		return ids
+	case hazard.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.removedevents))
+		for id := range m.removedevents {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *HazardMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedsubject {
+		edges = append(edges, hazard.EdgeSubject)
+	}
+	if m.clearedinspection {
+		edges = append(edges, hazard.EdgeInspection)
+	}
+	if m.clearedrecurrence_of {
+		edges = append(edges, hazard.EdgeRecurrenceOf)
+	}
+	if m.clearedrecurrences {
+		edges = append(edges, hazard.EdgeRecurrences)
+	}
+	if m.clearedevents {
+		edges = append(edges, hazard.EdgeEvents)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *HazardMutation) EdgeCleared(name string) bool {
+	switch name {
+	case hazard.EdgeSubject:
+		return m.clearedsubject
+	case hazard.EdgeInspection:
+		return m.clearedinspection
+	case hazard.EdgeRecurrenceOf:
+		return m.clearedrecurrence_of
+	case hazard.EdgeRecurrences:
+		return m.clearedrecurrences
+	case hazard.EdgeEvents:
+		return m.clearedevents
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *HazardMutation) ClearEdge(name string) error {
+	switch name {
+	case hazard.EdgeSubject:
+		m.ClearSubject()
+		return nil
+	case hazard.EdgeInspection:
+		m.ClearInspection()
+		return nil
+	case hazard.EdgeRecurrenceOf:
+		m.ClearRecurrenceOf()
+		return nil
+	}
+	return fmt.Errorf("unknown Hazard unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *HazardMutation) ResetEdge(name string) error {
+	switch name {
+	case hazard.EdgeSubject:
+		m.ResetSubject()
+		return nil
+	case hazard.EdgeInspection:
+		m.ResetInspection()
+		return nil
+	case hazard.EdgeRecurrenceOf:
+		m.ResetRecurrenceOf()
+		return nil
+	case hazard.EdgeRecurrences:
+		m.ResetRecurrences()
+		return nil
+	case hazard.EdgeEvents:
+		m.ResetEvents()
+		return nil
+	}
+	return fmt.Errorf("unknown Hazard edge %s", name)
+}
+
+// HazardEventMutation represents an operation that mutates the HazardEvent nodes in the graph.
+type HazardEventMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	action                 *hazardevent.Action
+	from_state             *string
+	to_state               *string
+	actor_id               *int
+	addactor_id            *int
+	post_id                *int
+	addpost_id             *int
+	note                   *string
+	at                     *time.Time
+	clearedFields          map[string]struct{}
+	hazard                 *int
+	clearedhazard          bool
+	done                   bool
+	oldValue               func(context.Context) (*HazardEvent, error)
+	predicates             []predicate.HazardEvent
+}
+
+var _ ent.Mutation = (*HazardEventMutation)(nil)
+
+// hazardeventOption allows management of the mutation configuration using functional options.
+type hazardeventOption func(*HazardEventMutation)
+
+// newHazardEventMutation creates new mutation for the HazardEvent entity.
+func newHazardEventMutation(c config, op Op, opts ...hazardeventOption) *HazardEventMutation {
+	m := &HazardEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeHazardEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withHazardEventID sets the ID field of the mutation.
+func withHazardEventID(id int) hazardeventOption {
+	return func(m *HazardEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *HazardEvent
+		)
+		m.oldValue = func(ctx context.Context) (*HazardEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().HazardEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withHazardEvent sets the old HazardEvent of the mutation.
+func withHazardEvent(node *HazardEvent) hazardeventOption {
+	return func(m *HazardEventMutation) {
+		m.oldValue = func(context.Context) (*HazardEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m HazardEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m HazardEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *HazardEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *HazardEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().HazardEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *HazardEventMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *HazardEventMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *HazardEventMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *HazardEventMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *HazardEventMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *HazardEventMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *HazardEventMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *HazardEventMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *HazardEventMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *HazardEventMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *HazardEventMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *HazardEventMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *HazardEventMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *HazardEventMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *HazardEventMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *HazardEventMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *HazardEventMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[hazardevent.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *HazardEventMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[hazardevent.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *HazardEventMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, hazardevent.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *HazardEventMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *HazardEventMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *HazardEventMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *HazardEventMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *HazardEventMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[hazardevent.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *HazardEventMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[hazardevent.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *HazardEventMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, hazardevent.FieldScopeEnterpriseID)
+}
+
+// SetHazardID sets the "hazard_id" field.
+func (m *HazardEventMutation) SetHazardID(i int) {
+	m.hazard = &i
+}
+
+// HazardID returns the value of the "hazard_id" field in the mutation.
+func (m *HazardEventMutation) HazardID() (r int, exists bool) {
+	v := m.hazard
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHazardID returns the old "hazard_id" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldHazardID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHazardID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHazardID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHazardID: %w", err)
+	}
+	return oldValue.HazardID, nil
+}
+
+// ResetHazardID resets all changes to the "hazard_id" field.
+func (m *HazardEventMutation) ResetHazardID() {
+	m.hazard = nil
+}
+
+// SetAction sets the "action" field.
+func (m *HazardEventMutation) SetAction(h hazardevent.Action) {
+	m.action = &h
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *HazardEventMutation) Action() (r hazardevent.Action, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldAction(ctx context.Context) (v hazardevent.Action, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *HazardEventMutation) ResetAction() {
+	m.action = nil
+}
+
+// SetFromState sets the "from_state" field.
+func (m *HazardEventMutation) SetFromState(s string) {
+	m.from_state = &s
+}
+
+// FromState returns the value of the "from_state" field in the mutation.
+func (m *HazardEventMutation) FromState() (r string, exists bool) {
+	v := m.from_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromState returns the old "from_state" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldFromState(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromState: %w", err)
+	}
+	return oldValue.FromState, nil
+}
+
+// ClearFromState clears the value of the "from_state" field.
+func (m *HazardEventMutation) ClearFromState() {
+	m.from_state = nil
+	m.clearedFields[hazardevent.FieldFromState] = struct{}{}
+}
+
+// FromStateCleared returns if the "from_state" field was cleared in this mutation.
+func (m *HazardEventMutation) FromStateCleared() bool {
+	_, ok := m.clearedFields[hazardevent.FieldFromState]
+	return ok
+}
+
+// ResetFromState resets all changes to the "from_state" field.
+func (m *HazardEventMutation) ResetFromState() {
+	m.from_state = nil
+	delete(m.clearedFields, hazardevent.FieldFromState)
+}
+
+// SetToState sets the "to_state" field.
+func (m *HazardEventMutation) SetToState(s string) {
+	m.to_state = &s
+}
+
+// ToState returns the value of the "to_state" field in the mutation.
+func (m *HazardEventMutation) ToState() (r string, exists bool) {
+	v := m.to_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToState returns the old "to_state" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldToState(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToState: %w", err)
+	}
+	return oldValue.ToState, nil
+}
+
+// ResetToState resets all changes to the "to_state" field.
+func (m *HazardEventMutation) ResetToState() {
+	m.to_state = nil
+}
+
+// SetActorID sets the "actor_id" field.
+func (m *HazardEventMutation) SetActorID(i int) {
+	m.actor_id = &i
+	m.addactor_id = nil
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *HazardEventMutation) ActorID() (r int, exists bool) {
+	v := m.actor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldActorID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// AddActorID adds i to the "actor_id" field.
+func (m *HazardEventMutation) AddActorID(i int) {
+	if m.addactor_id != nil {
+		*m.addactor_id += i
+	} else {
+		m.addactor_id = &i
+	}
+}
+
+// AddedActorID returns the value that was added to the "actor_id" field in this mutation.
+func (m *HazardEventMutation) AddedActorID() (r int, exists bool) {
+	v := m.addactor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *HazardEventMutation) ResetActorID() {
+	m.actor_id = nil
+	m.addactor_id = nil
+}
+
+// SetPostID sets the "post_id" field.
+func (m *HazardEventMutation) SetPostID(i int) {
+	m.post_id = &i
+	m.addpost_id = nil
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *HazardEventMutation) PostID() (r int, exists bool) {
+	v := m.post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// AddPostID adds i to the "post_id" field.
+func (m *HazardEventMutation) AddPostID(i int) {
+	if m.addpost_id != nil {
+		*m.addpost_id += i
+	} else {
+		m.addpost_id = &i
+	}
+}
+
+// AddedPostID returns the value that was added to the "post_id" field in this mutation.
+func (m *HazardEventMutation) AddedPostID() (r int, exists bool) {
+	v := m.addpost_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (m *HazardEventMutation) ClearPostID() {
+	m.post_id = nil
+	m.addpost_id = nil
+	m.clearedFields[hazardevent.FieldPostID] = struct{}{}
+}
+
+// PostIDCleared returns if the "post_id" field was cleared in this mutation.
+func (m *HazardEventMutation) PostIDCleared() bool {
+	_, ok := m.clearedFields[hazardevent.FieldPostID]
+	return ok
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *HazardEventMutation) ResetPostID() {
+	m.post_id = nil
+	m.addpost_id = nil
+	delete(m.clearedFields, hazardevent.FieldPostID)
+}
+
+// SetNote sets the "note" field.
+func (m *HazardEventMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *HazardEventMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *HazardEventMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[hazardevent.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *HazardEventMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[hazardevent.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *HazardEventMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, hazardevent.FieldNote)
+}
+
+// SetAt sets the "at" field.
+func (m *HazardEventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *HazardEventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the HazardEvent entity.
+// If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardEventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *HazardEventMutation) ResetAt() {
+	m.at = nil
+}
+
+// ClearHazard clears the "hazard" edge to the Hazard entity.
+func (m *HazardEventMutation) ClearHazard() {
+	m.clearedhazard = true
+	m.clearedFields[hazardevent.FieldHazardID] = struct{}{}
+}
+
+// HazardCleared reports if the "hazard" edge to the Hazard entity was cleared.
+func (m *HazardEventMutation) HazardCleared() bool {
+	return m.clearedhazard
+}
+
+// HazardIDs returns the "hazard" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HazardID instead. It exists only for internal usage by the builders.
+func (m *HazardEventMutation) HazardIDs() (ids []int) {
+	if id := m.hazard; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHazard resets all changes to the "hazard" edge.
+func (m *HazardEventMutation) ResetHazard() {
+	m.hazard = nil
+	m.clearedhazard = false
+}
+
+// Where appends a list predicates to the HazardEventMutation builder.
+func (m *HazardEventMutation) Where(ps ...predicate.HazardEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the HazardEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *HazardEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.HazardEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *HazardEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *HazardEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (HazardEvent).
+func (m *HazardEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *HazardEventMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, hazardevent.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, hazardevent.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, hazardevent.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, hazardevent.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, hazardevent.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, hazardevent.FieldScopeEnterpriseID)
+	}
+	if m.hazard != nil {
+		fields = append(fields, hazardevent.FieldHazardID)
+	}
+	if m.action != nil {
+		fields = append(fields, hazardevent.FieldAction)
+	}
+	if m.from_state != nil {
+		fields = append(fields, hazardevent.FieldFromState)
+	}
+	if m.to_state != nil {
+		fields = append(fields, hazardevent.FieldToState)
+	}
+	if m.actor_id != nil {
+		fields = append(fields, hazardevent.FieldActorID)
+	}
+	if m.post_id != nil {
+		fields = append(fields, hazardevent.FieldPostID)
+	}
+	if m.note != nil {
+		fields = append(fields, hazardevent.FieldNote)
+	}
+	if m.at != nil {
+		fields = append(fields, hazardevent.FieldAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *HazardEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case hazardevent.FieldCreatedAt:
+		return m.CreatedAt()
+	case hazardevent.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case hazardevent.FieldTenantID:
+		return m.TenantID()
+	case hazardevent.FieldScopePath:
+		return m.ScopePath()
+	case hazardevent.FieldScopeSector:
+		return m.ScopeSector()
+	case hazardevent.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case hazardevent.FieldHazardID:
+		return m.HazardID()
+	case hazardevent.FieldAction:
+		return m.Action()
+	case hazardevent.FieldFromState:
+		return m.FromState()
+	case hazardevent.FieldToState:
+		return m.ToState()
+	case hazardevent.FieldActorID:
+		return m.ActorID()
+	case hazardevent.FieldPostID:
+		return m.PostID()
+	case hazardevent.FieldNote:
+		return m.Note()
+	case hazardevent.FieldAt:
+		return m.At()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *HazardEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case hazardevent.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case hazardevent.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case hazardevent.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case hazardevent.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case hazardevent.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case hazardevent.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case hazardevent.FieldHazardID:
+		return m.OldHazardID(ctx)
+	case hazardevent.FieldAction:
+		return m.OldAction(ctx)
+	case hazardevent.FieldFromState:
+		return m.OldFromState(ctx)
+	case hazardevent.FieldToState:
+		return m.OldToState(ctx)
+	case hazardevent.FieldActorID:
+		return m.OldActorID(ctx)
+	case hazardevent.FieldPostID:
+		return m.OldPostID(ctx)
+	case hazardevent.FieldNote:
+		return m.OldNote(ctx)
+	case hazardevent.FieldAt:
+		return m.OldAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown HazardEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HazardEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case hazardevent.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case hazardevent.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case hazardevent.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case hazardevent.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case hazardevent.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case hazardevent.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case hazardevent.FieldHazardID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHazardID(v)
+		return nil
+	case hazardevent.FieldAction:
+		v, ok := value.(hazardevent.Action)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case hazardevent.FieldFromState:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromState(v)
+		return nil
+	case hazardevent.FieldToState:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToState(v)
+		return nil
+	case hazardevent.FieldActorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
+		return nil
+	case hazardevent.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case hazardevent.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case hazardevent.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HazardEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *HazardEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, hazardevent.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, hazardevent.FieldScopeEnterpriseID)
+	}
+	if m.addactor_id != nil {
+		fields = append(fields, hazardevent.FieldActorID)
+	}
+	if m.addpost_id != nil {
+		fields = append(fields, hazardevent.FieldPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *HazardEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case hazardevent.FieldTenantID:
+		return m.AddedTenantID()
+	case hazardevent.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case hazardevent.FieldActorID:
+		return m.AddedActorID()
+	case hazardevent.FieldPostID:
+		return m.AddedPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HazardEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case hazardevent.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case hazardevent.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case hazardevent.FieldActorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddActorID(v)
+		return nil
+	case hazardevent.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HazardEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *HazardEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(hazardevent.FieldScopeSector) {
+		fields = append(fields, hazardevent.FieldScopeSector)
+	}
+	if m.FieldCleared(hazardevent.FieldScopeEnterpriseID) {
+		fields = append(fields, hazardevent.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(hazardevent.FieldFromState) {
+		fields = append(fields, hazardevent.FieldFromState)
+	}
+	if m.FieldCleared(hazardevent.FieldPostID) {
+		fields = append(fields, hazardevent.FieldPostID)
+	}
+	if m.FieldCleared(hazardevent.FieldNote) {
+		fields = append(fields, hazardevent.FieldNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *HazardEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *HazardEventMutation) ClearField(name string) error {
+	switch name {
+	case hazardevent.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case hazardevent.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case hazardevent.FieldFromState:
+		m.ClearFromState()
+		return nil
+	case hazardevent.FieldPostID:
+		m.ClearPostID()
+		return nil
+	case hazardevent.FieldNote:
+		m.ClearNote()
+		return nil
+	}
+	return fmt.Errorf("unknown HazardEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *HazardEventMutation) ResetField(name string) error {
+	switch name {
+	case hazardevent.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case hazardevent.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case hazardevent.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case hazardevent.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case hazardevent.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case hazardevent.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case hazardevent.FieldHazardID:
+		m.ResetHazardID()
+		return nil
+	case hazardevent.FieldAction:
+		m.ResetAction()
+		return nil
+	case hazardevent.FieldFromState:
+		m.ResetFromState()
+		return nil
+	case hazardevent.FieldToState:
+		m.ResetToState()
+		return nil
+	case hazardevent.FieldActorID:
+		m.ResetActorID()
+		return nil
+	case hazardevent.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case hazardevent.FieldNote:
+		m.ResetNote()
+		return nil
+	case hazardevent.FieldAt:
+		m.ResetAt()
+		return nil
+	}
+	return fmt.Errorf("unknown HazardEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *HazardEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.hazard != nil {
+		edges = append(edges, hazardevent.EdgeHazard)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *HazardEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case hazardevent.EdgeHazard:
+		if id := m.hazard; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *HazardEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *HazardEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *HazardEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedhazard {
+		edges = append(edges, hazardevent.EdgeHazard)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *HazardEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case hazardevent.EdgeHazard:
+		return m.clearedhazard
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *HazardEventMutation) ClearEdge(name string) error {
+	switch name {
+	case hazardevent.EdgeHazard:
+		m.ClearHazard()
+		return nil
+	}
+	return fmt.Errorf("unknown HazardEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *HazardEventMutation) ResetEdge(name string) error {
+	switch name {
+	case hazardevent.EdgeHazard:
+		m.ResetHazard()
+		return nil
+	}
+	return fmt.Errorf("unknown HazardEvent edge %s", name)
+}
+
+// InspectionMutation represents an operation that mutates the Inspection nodes in the graph.
+type InspectionMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	_type                  *inspection.Type
+	key_period             *inspection.KeyPeriod
+	status                 *inspection.Status
+	inspector_ids          *[]int
+	appendinspector_ids    []int
+	inspected_on           *time.Time
+	results                *[]domain.ItemResult
+	appendresults          []domain.ItemResult
+	conclusion             *string
+	clearedFields          map[string]struct{}
+	campaign               *int
+	clearedcampaign        bool
+	random_draw            *int
+	clearedrandom_draw     bool
+	inspecting_unit        *int
+	clearedinspecting_unit bool
+	target                 *int
+	clearedtarget          bool
+	template               *int
+	clearedtemplate        bool
+	hazards                map[int]struct{}
+	removedhazards         map[int]struct{}
+	clearedhazards         bool
+	done                   bool
+	oldValue               func(context.Context) (*Inspection, error)
+	predicates             []predicate.Inspection
+}
+
+var _ ent.Mutation = (*InspectionMutation)(nil)
+
+// inspectionOption allows management of the mutation configuration using functional options.
+type inspectionOption func(*InspectionMutation)
+
+// newInspectionMutation creates new mutation for the Inspection entity.
+func newInspectionMutation(c config, op Op, opts ...inspectionOption) *InspectionMutation {
+	m := &InspectionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeInspection,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withInspectionID sets the ID field of the mutation.
+func withInspectionID(id int) inspectionOption {
+	return func(m *InspectionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Inspection
+		)
+		m.oldValue = func(ctx context.Context) (*Inspection, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Inspection.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withInspection sets the old Inspection of the mutation.
+func withInspection(node *Inspection) inspectionOption {
+	return func(m *InspectionMutation) {
+		m.oldValue = func(context.Context) (*Inspection, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m InspectionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m InspectionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *InspectionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *InspectionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Inspection.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *InspectionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *InspectionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *InspectionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *InspectionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *InspectionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *InspectionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *InspectionMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *InspectionMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *InspectionMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *InspectionMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *InspectionMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *InspectionMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *InspectionMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *InspectionMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *InspectionMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *InspectionMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *InspectionMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[inspection.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *InspectionMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[inspection.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *InspectionMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, inspection.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *InspectionMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *InspectionMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *InspectionMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *InspectionMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *InspectionMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[inspection.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *InspectionMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[inspection.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *InspectionMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, inspection.FieldScopeEnterpriseID)
+}
+
+// SetType sets the "type" field.
+func (m *InspectionMutation) SetType(i inspection.Type) {
+	m._type = &i
+}
+
+// GetType returns the value of the "type" field in the mutation.
+func (m *InspectionMutation) GetType() (r inspection.Type, exists bool) {
+	v := m._type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldType returns the old "type" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldType(ctx context.Context) (v inspection.Type, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldType: %w", err)
+	}
+	return oldValue.Type, nil
+}
+
+// ResetType resets all changes to the "type" field.
+func (m *InspectionMutation) ResetType() {
+	m._type = nil
+}
+
+// SetKeyPeriod sets the "key_period" field.
+func (m *InspectionMutation) SetKeyPeriod(ip inspection.KeyPeriod) {
+	m.key_period = &ip
+}
+
+// KeyPeriod returns the value of the "key_period" field in the mutation.
+func (m *InspectionMutation) KeyPeriod() (r inspection.KeyPeriod, exists bool) {
+	v := m.key_period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeyPeriod returns the old "key_period" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldKeyPeriod(ctx context.Context) (v *inspection.KeyPeriod, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeyPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeyPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeyPeriod: %w", err)
+	}
+	return oldValue.KeyPeriod, nil
+}
+
+// ClearKeyPeriod clears the value of the "key_period" field.
+func (m *InspectionMutation) ClearKeyPeriod() {
+	m.key_period = nil
+	m.clearedFields[inspection.FieldKeyPeriod] = struct{}{}
+}
+
+// KeyPeriodCleared returns if the "key_period" field was cleared in this mutation.
+func (m *InspectionMutation) KeyPeriodCleared() bool {
+	_, ok := m.clearedFields[inspection.FieldKeyPeriod]
+	return ok
+}
+
+// ResetKeyPeriod resets all changes to the "key_period" field.
+func (m *InspectionMutation) ResetKeyPeriod() {
+	m.key_period = nil
+	delete(m.clearedFields, inspection.FieldKeyPeriod)
+}
+
+// SetStatus sets the "status" field.
+func (m *InspectionMutation) SetStatus(i inspection.Status) {
+	m.status = &i
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *InspectionMutation) Status() (r inspection.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldStatus(ctx context.Context) (v inspection.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *InspectionMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (m *InspectionMutation) SetCampaignID(i int) {
+	m.campaign = &i
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *InspectionMutation) CampaignID() (r int, exists bool) {
+	v := m.campaign
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldCampaignID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ClearCampaignID clears the value of the "campaign_id" field.
+func (m *InspectionMutation) ClearCampaignID() {
+	m.campaign = nil
+	m.clearedFields[inspection.FieldCampaignID] = struct{}{}
+}
+
+// CampaignIDCleared returns if the "campaign_id" field was cleared in this mutation.
+func (m *InspectionMutation) CampaignIDCleared() bool {
+	_, ok := m.clearedFields[inspection.FieldCampaignID]
+	return ok
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *InspectionMutation) ResetCampaignID() {
+	m.campaign = nil
+	delete(m.clearedFields, inspection.FieldCampaignID)
+}
+
+// SetRandomDrawID sets the "random_draw_id" field.
+func (m *InspectionMutation) SetRandomDrawID(i int) {
+	m.random_draw = &i
+}
+
+// RandomDrawID returns the value of the "random_draw_id" field in the mutation.
+func (m *InspectionMutation) RandomDrawID() (r int, exists bool) {
+	v := m.random_draw
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRandomDrawID returns the old "random_draw_id" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldRandomDrawID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRandomDrawID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRandomDrawID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRandomDrawID: %w", err)
+	}
+	return oldValue.RandomDrawID, nil
+}
+
+// ClearRandomDrawID clears the value of the "random_draw_id" field.
+func (m *InspectionMutation) ClearRandomDrawID() {
+	m.random_draw = nil
+	m.clearedFields[inspection.FieldRandomDrawID] = struct{}{}
+}
+
+// RandomDrawIDCleared returns if the "random_draw_id" field was cleared in this mutation.
+func (m *InspectionMutation) RandomDrawIDCleared() bool {
+	_, ok := m.clearedFields[inspection.FieldRandomDrawID]
+	return ok
+}
+
+// ResetRandomDrawID resets all changes to the "random_draw_id" field.
+func (m *InspectionMutation) ResetRandomDrawID() {
+	m.random_draw = nil
+	delete(m.clearedFields, inspection.FieldRandomDrawID)
+}
+
+// SetInspectingUnitID sets the "inspecting_unit_id" field.
+func (m *InspectionMutation) SetInspectingUnitID(i int) {
+	m.inspecting_unit = &i
+}
+
+// InspectingUnitID returns the value of the "inspecting_unit_id" field in the mutation.
+func (m *InspectionMutation) InspectingUnitID() (r int, exists bool) {
+	v := m.inspecting_unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInspectingUnitID returns the old "inspecting_unit_id" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldInspectingUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInspectingUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInspectingUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInspectingUnitID: %w", err)
+	}
+	return oldValue.InspectingUnitID, nil
+}
+
+// ResetInspectingUnitID resets all changes to the "inspecting_unit_id" field.
+func (m *InspectionMutation) ResetInspectingUnitID() {
+	m.inspecting_unit = nil
+}
+
+// SetTargetID sets the "target_id" field.
+func (m *InspectionMutation) SetTargetID(i int) {
+	m.target = &i
+}
+
+// TargetID returns the value of the "target_id" field in the mutation.
+func (m *InspectionMutation) TargetID() (r int, exists bool) {
+	v := m.target
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetID returns the old "target_id" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldTargetID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetID: %w", err)
+	}
+	return oldValue.TargetID, nil
+}
+
+// ResetTargetID resets all changes to the "target_id" field.
+func (m *InspectionMutation) ResetTargetID() {
+	m.target = nil
+}
+
+// SetInspectorIds sets the "inspector_ids" field.
+func (m *InspectionMutation) SetInspectorIds(i []int) {
+	m.inspector_ids = &i
+	m.appendinspector_ids = nil
+}
+
+// InspectorIds returns the value of the "inspector_ids" field in the mutation.
+func (m *InspectionMutation) InspectorIds() (r []int, exists bool) {
+	v := m.inspector_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInspectorIds returns the old "inspector_ids" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldInspectorIds(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInspectorIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInspectorIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInspectorIds: %w", err)
+	}
+	return oldValue.InspectorIds, nil
+}
+
+// AppendInspectorIds adds i to the "inspector_ids" field.
+func (m *InspectionMutation) AppendInspectorIds(i []int) {
+	m.appendinspector_ids = append(m.appendinspector_ids, i...)
+}
+
+// AppendedInspectorIds returns the list of values that were appended to the "inspector_ids" field in this mutation.
+func (m *InspectionMutation) AppendedInspectorIds() ([]int, bool) {
+	if len(m.appendinspector_ids) == 0 {
+		return nil, false
+	}
+	return m.appendinspector_ids, true
+}
+
+// ClearInspectorIds clears the value of the "inspector_ids" field.
+func (m *InspectionMutation) ClearInspectorIds() {
+	m.inspector_ids = nil
+	m.appendinspector_ids = nil
+	m.clearedFields[inspection.FieldInspectorIds] = struct{}{}
+}
+
+// InspectorIdsCleared returns if the "inspector_ids" field was cleared in this mutation.
+func (m *InspectionMutation) InspectorIdsCleared() bool {
+	_, ok := m.clearedFields[inspection.FieldInspectorIds]
+	return ok
+}
+
+// ResetInspectorIds resets all changes to the "inspector_ids" field.
+func (m *InspectionMutation) ResetInspectorIds() {
+	m.inspector_ids = nil
+	m.appendinspector_ids = nil
+	delete(m.clearedFields, inspection.FieldInspectorIds)
+}
+
+// SetInspectedOn sets the "inspected_on" field.
+func (m *InspectionMutation) SetInspectedOn(t time.Time) {
+	m.inspected_on = &t
+}
+
+// InspectedOn returns the value of the "inspected_on" field in the mutation.
+func (m *InspectionMutation) InspectedOn() (r time.Time, exists bool) {
+	v := m.inspected_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInspectedOn returns the old "inspected_on" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldInspectedOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInspectedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInspectedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInspectedOn: %w", err)
+	}
+	return oldValue.InspectedOn, nil
+}
+
+// ResetInspectedOn resets all changes to the "inspected_on" field.
+func (m *InspectionMutation) ResetInspectedOn() {
+	m.inspected_on = nil
+}
+
+// SetTemplateID sets the "template_id" field.
+func (m *InspectionMutation) SetTemplateID(i int) {
+	m.template = &i
+}
+
+// TemplateID returns the value of the "template_id" field in the mutation.
+func (m *InspectionMutation) TemplateID() (r int, exists bool) {
+	v := m.template
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTemplateID returns the old "template_id" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldTemplateID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTemplateID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTemplateID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTemplateID: %w", err)
+	}
+	return oldValue.TemplateID, nil
+}
+
+// ClearTemplateID clears the value of the "template_id" field.
+func (m *InspectionMutation) ClearTemplateID() {
+	m.template = nil
+	m.clearedFields[inspection.FieldTemplateID] = struct{}{}
+}
+
+// TemplateIDCleared returns if the "template_id" field was cleared in this mutation.
+func (m *InspectionMutation) TemplateIDCleared() bool {
+	_, ok := m.clearedFields[inspection.FieldTemplateID]
+	return ok
+}
+
+// ResetTemplateID resets all changes to the "template_id" field.
+func (m *InspectionMutation) ResetTemplateID() {
+	m.template = nil
+	delete(m.clearedFields, inspection.FieldTemplateID)
+}
+
+// SetResults sets the "results" field.
+func (m *InspectionMutation) SetResults(dr []domain.ItemResult) {
+	m.results = &dr
+	m.appendresults = nil
+}
+
+// Results returns the value of the "results" field in the mutation.
+func (m *InspectionMutation) Results() (r []domain.ItemResult, exists bool) {
+	v := m.results
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResults returns the old "results" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldResults(ctx context.Context) (v []domain.ItemResult, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResults is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResults requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResults: %w", err)
+	}
+	return oldValue.Results, nil
+}
+
+// AppendResults adds dr to the "results" field.
+func (m *InspectionMutation) AppendResults(dr []domain.ItemResult) {
+	m.appendresults = append(m.appendresults, dr...)
+}
+
+// AppendedResults returns the list of values that were appended to the "results" field in this mutation.
+func (m *InspectionMutation) AppendedResults() ([]domain.ItemResult, bool) {
+	if len(m.appendresults) == 0 {
+		return nil, false
+	}
+	return m.appendresults, true
+}
+
+// ClearResults clears the value of the "results" field.
+func (m *InspectionMutation) ClearResults() {
+	m.results = nil
+	m.appendresults = nil
+	m.clearedFields[inspection.FieldResults] = struct{}{}
+}
+
+// ResultsCleared returns if the "results" field was cleared in this mutation.
+func (m *InspectionMutation) ResultsCleared() bool {
+	_, ok := m.clearedFields[inspection.FieldResults]
+	return ok
+}
+
+// ResetResults resets all changes to the "results" field.
+func (m *InspectionMutation) ResetResults() {
+	m.results = nil
+	m.appendresults = nil
+	delete(m.clearedFields, inspection.FieldResults)
+}
+
+// SetConclusion sets the "conclusion" field.
+func (m *InspectionMutation) SetConclusion(s string) {
+	m.conclusion = &s
+}
+
+// Conclusion returns the value of the "conclusion" field in the mutation.
+func (m *InspectionMutation) Conclusion() (r string, exists bool) {
+	v := m.conclusion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConclusion returns the old "conclusion" field's value of the Inspection entity.
+// If the Inspection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionMutation) OldConclusion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConclusion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConclusion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConclusion: %w", err)
+	}
+	return oldValue.Conclusion, nil
+}
+
+// ClearConclusion clears the value of the "conclusion" field.
+func (m *InspectionMutation) ClearConclusion() {
+	m.conclusion = nil
+	m.clearedFields[inspection.FieldConclusion] = struct{}{}
+}
+
+// ConclusionCleared returns if the "conclusion" field was cleared in this mutation.
+func (m *InspectionMutation) ConclusionCleared() bool {
+	_, ok := m.clearedFields[inspection.FieldConclusion]
+	return ok
+}
+
+// ResetConclusion resets all changes to the "conclusion" field.
+func (m *InspectionMutation) ResetConclusion() {
+	m.conclusion = nil
+	delete(m.clearedFields, inspection.FieldConclusion)
+}
+
+// ClearCampaign clears the "campaign" edge to the Campaign entity.
+func (m *InspectionMutation) ClearCampaign() {
+	m.clearedcampaign = true
+	m.clearedFields[inspection.FieldCampaignID] = struct{}{}
+}
+
+// CampaignCleared reports if the "campaign" edge to the Campaign entity was cleared.
+func (m *InspectionMutation) CampaignCleared() bool {
+	return m.CampaignIDCleared() || m.clearedcampaign
+}
+
+// CampaignIDs returns the "campaign" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CampaignID instead. It exists only for internal usage by the builders.
+func (m *InspectionMutation) CampaignIDs() (ids []int) {
+	if id := m.campaign; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCampaign resets all changes to the "campaign" edge.
+func (m *InspectionMutation) ResetCampaign() {
+	m.campaign = nil
+	m.clearedcampaign = false
+}
+
+// ClearRandomDraw clears the "random_draw" edge to the RandomDraw entity.
+func (m *InspectionMutation) ClearRandomDraw() {
+	m.clearedrandom_draw = true
+	m.clearedFields[inspection.FieldRandomDrawID] = struct{}{}
+}
+
+// RandomDrawCleared reports if the "random_draw" edge to the RandomDraw entity was cleared.
+func (m *InspectionMutation) RandomDrawCleared() bool {
+	return m.RandomDrawIDCleared() || m.clearedrandom_draw
+}
+
+// RandomDrawIDs returns the "random_draw" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RandomDrawID instead. It exists only for internal usage by the builders.
+func (m *InspectionMutation) RandomDrawIDs() (ids []int) {
+	if id := m.random_draw; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRandomDraw resets all changes to the "random_draw" edge.
+func (m *InspectionMutation) ResetRandomDraw() {
+	m.random_draw = nil
+	m.clearedrandom_draw = false
+}
+
+// ClearInspectingUnit clears the "inspecting_unit" edge to the Unit entity.
+func (m *InspectionMutation) ClearInspectingUnit() {
+	m.clearedinspecting_unit = true
+	m.clearedFields[inspection.FieldInspectingUnitID] = struct{}{}
+}
+
+// InspectingUnitCleared reports if the "inspecting_unit" edge to the Unit entity was cleared.
+func (m *InspectionMutation) InspectingUnitCleared() bool {
+	return m.clearedinspecting_unit
+}
+
+// InspectingUnitIDs returns the "inspecting_unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// InspectingUnitID instead. It exists only for internal usage by the builders.
+func (m *InspectionMutation) InspectingUnitIDs() (ids []int) {
+	if id := m.inspecting_unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetInspectingUnit resets all changes to the "inspecting_unit" edge.
+func (m *InspectionMutation) ResetInspectingUnit() {
+	m.inspecting_unit = nil
+	m.clearedinspecting_unit = false
+}
+
+// ClearTarget clears the "target" edge to the Unit entity.
+func (m *InspectionMutation) ClearTarget() {
+	m.clearedtarget = true
+	m.clearedFields[inspection.FieldTargetID] = struct{}{}
+}
+
+// TargetCleared reports if the "target" edge to the Unit entity was cleared.
+func (m *InspectionMutation) TargetCleared() bool {
+	return m.clearedtarget
+}
+
+// TargetIDs returns the "target" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TargetID instead. It exists only for internal usage by the builders.
+func (m *InspectionMutation) TargetIDs() (ids []int) {
+	if id := m.target; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTarget resets all changes to the "target" edge.
+func (m *InspectionMutation) ResetTarget() {
+	m.target = nil
+	m.clearedtarget = false
+}
+
+// ClearTemplate clears the "template" edge to the ChecklistTemplate entity.
+func (m *InspectionMutation) ClearTemplate() {
+	m.clearedtemplate = true
+	m.clearedFields[inspection.FieldTemplateID] = struct{}{}
+}
+
+// TemplateCleared reports if the "template" edge to the ChecklistTemplate entity was cleared.
+func (m *InspectionMutation) TemplateCleared() bool {
+	return m.TemplateIDCleared() || m.clearedtemplate
+}
+
+// TemplateIDs returns the "template" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TemplateID instead. It exists only for internal usage by the builders.
+func (m *InspectionMutation) TemplateIDs() (ids []int) {
+	if id := m.template; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTemplate resets all changes to the "template" edge.
+func (m *InspectionMutation) ResetTemplate() {
+	m.template = nil
+	m.clearedtemplate = false
+}
+
+// AddHazardIDs adds the "hazards" edge to the Hazard entity by ids.
+func (m *InspectionMutation) AddHazardIDs(ids ...int) {
+	if m.hazards == nil {
+		m.hazards = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.hazards[ids[i]] = struct{}{}
+	}
+}
+
+// ClearHazards clears the "hazards" edge to the Hazard entity.
+func (m *InspectionMutation) ClearHazards() {
+	m.clearedhazards = true
+}
+
+// HazardsCleared reports if the "hazards" edge to the Hazard entity was cleared.
+func (m *InspectionMutation) HazardsCleared() bool {
+	return m.clearedhazards
+}
+
+// RemoveHazardIDs removes the "hazards" edge to the Hazard entity by IDs.
+func (m *InspectionMutation) RemoveHazardIDs(ids ...int) {
+	if m.removedhazards == nil {
+		m.removedhazards = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.hazards, ids[i])
+		m.removedhazards[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedHazards returns the removed IDs of the "hazards" edge to the Hazard entity.
+func (m *InspectionMutation) RemovedHazardsIDs() (ids []int) {
+	for id := range m.removedhazards {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// HazardsIDs returns the "hazards" edge IDs in the mutation.
+func (m *InspectionMutation) HazardsIDs() (ids []int) {
+	for id := range m.hazards {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetHazards resets all changes to the "hazards" edge.
+func (m *InspectionMutation) ResetHazards() {
+	m.hazards = nil
+	m.clearedhazards = false
+	m.removedhazards = nil
+}
+
+// Where appends a list predicates to the InspectionMutation builder.
+func (m *InspectionMutation) Where(ps ...predicate.Inspection) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the InspectionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *InspectionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Inspection, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *InspectionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *InspectionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Inspection).
+func (m *InspectionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *InspectionMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, inspection.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, inspection.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, inspection.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, inspection.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, inspection.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, inspection.FieldScopeEnterpriseID)
+	}
+	if m._type != nil {
+		fields = append(fields, inspection.FieldType)
+	}
+	if m.key_period != nil {
+		fields = append(fields, inspection.FieldKeyPeriod)
+	}
+	if m.status != nil {
+		fields = append(fields, inspection.FieldStatus)
+	}
+	if m.campaign != nil {
+		fields = append(fields, inspection.FieldCampaignID)
+	}
+	if m.random_draw != nil {
+		fields = append(fields, inspection.FieldRandomDrawID)
+	}
+	if m.inspecting_unit != nil {
+		fields = append(fields, inspection.FieldInspectingUnitID)
+	}
+	if m.target != nil {
+		fields = append(fields, inspection.FieldTargetID)
+	}
+	if m.inspector_ids != nil {
+		fields = append(fields, inspection.FieldInspectorIds)
+	}
+	if m.inspected_on != nil {
+		fields = append(fields, inspection.FieldInspectedOn)
+	}
+	if m.template != nil {
+		fields = append(fields, inspection.FieldTemplateID)
+	}
+	if m.results != nil {
+		fields = append(fields, inspection.FieldResults)
+	}
+	if m.conclusion != nil {
+		fields = append(fields, inspection.FieldConclusion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *InspectionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case inspection.FieldCreatedAt:
+		return m.CreatedAt()
+	case inspection.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case inspection.FieldTenantID:
+		return m.TenantID()
+	case inspection.FieldScopePath:
+		return m.ScopePath()
+	case inspection.FieldScopeSector:
+		return m.ScopeSector()
+	case inspection.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case inspection.FieldType:
+		return m.GetType()
+	case inspection.FieldKeyPeriod:
+		return m.KeyPeriod()
+	case inspection.FieldStatus:
+		return m.Status()
+	case inspection.FieldCampaignID:
+		return m.CampaignID()
+	case inspection.FieldRandomDrawID:
+		return m.RandomDrawID()
+	case inspection.FieldInspectingUnitID:
+		return m.InspectingUnitID()
+	case inspection.FieldTargetID:
+		return m.TargetID()
+	case inspection.FieldInspectorIds:
+		return m.InspectorIds()
+	case inspection.FieldInspectedOn:
+		return m.InspectedOn()
+	case inspection.FieldTemplateID:
+		return m.TemplateID()
+	case inspection.FieldResults:
+		return m.Results()
+	case inspection.FieldConclusion:
+		return m.Conclusion()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *InspectionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case inspection.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case inspection.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case inspection.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case inspection.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case inspection.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case inspection.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case inspection.FieldType:
+		return m.OldType(ctx)
+	case inspection.FieldKeyPeriod:
+		return m.OldKeyPeriod(ctx)
+	case inspection.FieldStatus:
+		return m.OldStatus(ctx)
+	case inspection.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case inspection.FieldRandomDrawID:
+		return m.OldRandomDrawID(ctx)
+	case inspection.FieldInspectingUnitID:
+		return m.OldInspectingUnitID(ctx)
+	case inspection.FieldTargetID:
+		return m.OldTargetID(ctx)
+	case inspection.FieldInspectorIds:
+		return m.OldInspectorIds(ctx)
+	case inspection.FieldInspectedOn:
+		return m.OldInspectedOn(ctx)
+	case inspection.FieldTemplateID:
+		return m.OldTemplateID(ctx)
+	case inspection.FieldResults:
+		return m.OldResults(ctx)
+	case inspection.FieldConclusion:
+		return m.OldConclusion(ctx)
+	}
+	return nil, fmt.Errorf("unknown Inspection field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InspectionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case inspection.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case inspection.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case inspection.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case inspection.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case inspection.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case inspection.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case inspection.FieldType:
+		v, ok := value.(inspection.Type)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetType(v)
+		return nil
+	case inspection.FieldKeyPeriod:
+		v, ok := value.(inspection.KeyPeriod)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeyPeriod(v)
+		return nil
+	case inspection.FieldStatus:
+		v, ok := value.(inspection.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case inspection.FieldCampaignID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case inspection.FieldRandomDrawID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRandomDrawID(v)
+		return nil
+	case inspection.FieldInspectingUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInspectingUnitID(v)
+		return nil
+	case inspection.FieldTargetID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetID(v)
+		return nil
+	case inspection.FieldInspectorIds:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInspectorIds(v)
+		return nil
+	case inspection.FieldInspectedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInspectedOn(v)
+		return nil
+	case inspection.FieldTemplateID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTemplateID(v)
+		return nil
+	case inspection.FieldResults:
+		v, ok := value.([]domain.ItemResult)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResults(v)
+		return nil
+	case inspection.FieldConclusion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConclusion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Inspection field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *InspectionMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, inspection.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, inspection.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *InspectionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case inspection.FieldTenantID:
+		return m.AddedTenantID()
+	case inspection.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InspectionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case inspection.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case inspection.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Inspection numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *InspectionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(inspection.FieldScopeSector) {
+		fields = append(fields, inspection.FieldScopeSector)
+	}
+	if m.FieldCleared(inspection.FieldScopeEnterpriseID) {
+		fields = append(fields, inspection.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(inspection.FieldKeyPeriod) {
+		fields = append(fields, inspection.FieldKeyPeriod)
+	}
+	if m.FieldCleared(inspection.FieldCampaignID) {
+		fields = append(fields, inspection.FieldCampaignID)
+	}
+	if m.FieldCleared(inspection.FieldRandomDrawID) {
+		fields = append(fields, inspection.FieldRandomDrawID)
+	}
+	if m.FieldCleared(inspection.FieldInspectorIds) {
+		fields = append(fields, inspection.FieldInspectorIds)
+	}
+	if m.FieldCleared(inspection.FieldTemplateID) {
+		fields = append(fields, inspection.FieldTemplateID)
+	}
+	if m.FieldCleared(inspection.FieldResults) {
+		fields = append(fields, inspection.FieldResults)
+	}
+	if m.FieldCleared(inspection.FieldConclusion) {
+		fields = append(fields, inspection.FieldConclusion)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *InspectionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *InspectionMutation) ClearField(name string) error {
+	switch name {
+	case inspection.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case inspection.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case inspection.FieldKeyPeriod:
+		m.ClearKeyPeriod()
+		return nil
+	case inspection.FieldCampaignID:
+		m.ClearCampaignID()
+		return nil
+	case inspection.FieldRandomDrawID:
+		m.ClearRandomDrawID()
+		return nil
+	case inspection.FieldInspectorIds:
+		m.ClearInspectorIds()
+		return nil
+	case inspection.FieldTemplateID:
+		m.ClearTemplateID()
+		return nil
+	case inspection.FieldResults:
+		m.ClearResults()
+		return nil
+	case inspection.FieldConclusion:
+		m.ClearConclusion()
+		return nil
+	}
+	return fmt.Errorf("unknown Inspection nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *InspectionMutation) ResetField(name string) error {
+	switch name {
+	case inspection.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case inspection.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case inspection.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case inspection.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case inspection.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case inspection.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case inspection.FieldType:
+		m.ResetType()
+		return nil
+	case inspection.FieldKeyPeriod:
+		m.ResetKeyPeriod()
+		return nil
+	case inspection.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case inspection.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case inspection.FieldRandomDrawID:
+		m.ResetRandomDrawID()
+		return nil
+	case inspection.FieldInspectingUnitID:
+		m.ResetInspectingUnitID()
+		return nil
+	case inspection.FieldTargetID:
+		m.ResetTargetID()
+		return nil
+	case inspection.FieldInspectorIds:
+		m.ResetInspectorIds()
+		return nil
+	case inspection.FieldInspectedOn:
+		m.ResetInspectedOn()
+		return nil
+	case inspection.FieldTemplateID:
+		m.ResetTemplateID()
+		return nil
+	case inspection.FieldResults:
+		m.ResetResults()
+		return nil
+	case inspection.FieldConclusion:
+		m.ResetConclusion()
+		return nil
+	}
+	return fmt.Errorf("unknown Inspection field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *InspectionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.campaign != nil {
+		edges = append(edges, inspection.EdgeCampaign)
+	}
+	if m.random_draw != nil {
+		edges = append(edges, inspection.EdgeRandomDraw)
+	}
+	if m.inspecting_unit != nil {
+		edges = append(edges, inspection.EdgeInspectingUnit)
+	}
+	if m.target != nil {
+		edges = append(edges, inspection.EdgeTarget)
+	}
+	if m.template != nil {
+		edges = append(edges, inspection.EdgeTemplate)
+	}
+	if m.hazards != nil {
+		edges = append(edges, inspection.EdgeHazards)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *InspectionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case inspection.EdgeCampaign:
+		if id := m.campaign; id != nil {
+			return []ent.Value{*id}
+		}
+	case inspection.EdgeRandomDraw:
+		if id := m.random_draw; id != nil {
+			return []ent.Value{*id}
+		}
+	case inspection.EdgeInspectingUnit:
+		if id := m.inspecting_unit; id != nil {
+			return []ent.Value{*id}
+		}
+	case inspection.EdgeTarget:
+		if id := m.target; id != nil {
+			return []ent.Value{*id}
+		}
+	case inspection.EdgeTemplate:
+		if id := m.template; id != nil {
+			return []ent.Value{*id}
+		}
+	case inspection.EdgeHazards:
+		ids := make([]ent.Value, 0, len(m.hazards))
+		for id := range m.hazards {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *InspectionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.removedhazards != nil {
+		edges = append(edges, inspection.EdgeHazards)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *InspectionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case inspection.EdgeHazards:
+		ids := make([]ent.Value, 0, len(m.removedhazards))
+		for id := range m.removedhazards {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *InspectionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.clearedcampaign {
+		edges = append(edges, inspection.EdgeCampaign)
+	}
+	if m.clearedrandom_draw {
+		edges = append(edges, inspection.EdgeRandomDraw)
+	}
+	if m.clearedinspecting_unit {
+		edges = append(edges, inspection.EdgeInspectingUnit)
+	}
+	if m.clearedtarget {
+		edges = append(edges, inspection.EdgeTarget)
+	}
+	if m.clearedtemplate {
+		edges = append(edges, inspection.EdgeTemplate)
+	}
+	if m.clearedhazards {
+		edges = append(edges, inspection.EdgeHazards)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *InspectionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case inspection.EdgeCampaign:
+		return m.clearedcampaign
+	case inspection.EdgeRandomDraw:
+		return m.clearedrandom_draw
+	case inspection.EdgeInspectingUnit:
+		return m.clearedinspecting_unit
+	case inspection.EdgeTarget:
+		return m.clearedtarget
+	case inspection.EdgeTemplate:
+		return m.clearedtemplate
+	case inspection.EdgeHazards:
+		return m.clearedhazards
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *InspectionMutation) ClearEdge(name string) error {
+	switch name {
+	case inspection.EdgeCampaign:
+		m.ClearCampaign()
+		return nil
+	case inspection.EdgeRandomDraw:
+		m.ClearRandomDraw()
+		return nil
+	case inspection.EdgeInspectingUnit:
+		m.ClearInspectingUnit()
+		return nil
+	case inspection.EdgeTarget:
+		m.ClearTarget()
+		return nil
+	case inspection.EdgeTemplate:
+		m.ClearTemplate()
+		return nil
+	}
+	return fmt.Errorf("unknown Inspection unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *InspectionMutation) ResetEdge(name string) error {
+	switch name {
+	case inspection.EdgeCampaign:
+		m.ResetCampaign()
+		return nil
+	case inspection.EdgeRandomDraw:
+		m.ResetRandomDraw()
+		return nil
+	case inspection.EdgeInspectingUnit:
+		m.ResetInspectingUnit()
+		return nil
+	case inspection.EdgeTarget:
+		m.ResetTarget()
+		return nil
+	case inspection.EdgeTemplate:
+		m.ResetTemplate()
+		return nil
+	case inspection.EdgeHazards:
+		m.ResetHazards()
+		return nil
+	}
+	return fmt.Errorf("unknown Inspection edge %s", name)
 }
 
 // LoginAttemptMutation represents an operation that mutates the LoginAttempt nodes in the graph.
@@ -6711,6 +14107,1698 @@ func (m *PostMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Post edge %s", name)
+}
+
+// RandomDrawMutation represents an operation that mutates the RandomDraw nodes in the graph.
+type RandomDrawMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	tenant_id                 *int
+	addtenant_id              *int
+	scope_path                *string
+	scope_sector              *string
+	scope_enterprise_id       *int
+	addscope_enterprise_id    *int
+	sectors                   *[]domain.Sector
+	appendsectors             []domain.Sector
+	exclude_inspected_days    *int
+	addexclude_inspected_days *int
+	target_count              *int
+	addtarget_count           *int
+	inspectors_per_target     *int
+	addinspectors_per_target  *int
+	seed                      *int64
+	addseed                   *int64
+	enterprise_roster         *[]int
+	appendenterprise_roster   []int
+	inspector_roster          *[]int
+	appendinspector_roster    []int
+	conflicts                 *[]domain.DrawConflict
+	appendconflicts           []domain.DrawConflict
+	assignments               *[]domain.DrawAssignment
+	appendassignments         []domain.DrawAssignment
+	drawn_at                  *time.Time
+	clearedFields             map[string]struct{}
+	organiser                 *int
+	clearedorganiser          bool
+	inspections               map[int]struct{}
+	removedinspections        map[int]struct{}
+	clearedinspections        bool
+	done                      bool
+	oldValue                  func(context.Context) (*RandomDraw, error)
+	predicates                []predicate.RandomDraw
+}
+
+var _ ent.Mutation = (*RandomDrawMutation)(nil)
+
+// randomdrawOption allows management of the mutation configuration using functional options.
+type randomdrawOption func(*RandomDrawMutation)
+
+// newRandomDrawMutation creates new mutation for the RandomDraw entity.
+func newRandomDrawMutation(c config, op Op, opts ...randomdrawOption) *RandomDrawMutation {
+	m := &RandomDrawMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRandomDraw,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRandomDrawID sets the ID field of the mutation.
+func withRandomDrawID(id int) randomdrawOption {
+	return func(m *RandomDrawMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RandomDraw
+		)
+		m.oldValue = func(ctx context.Context) (*RandomDraw, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RandomDraw.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRandomDraw sets the old RandomDraw of the mutation.
+func withRandomDraw(node *RandomDraw) randomdrawOption {
+	return func(m *RandomDrawMutation) {
+		m.oldValue = func(context.Context) (*RandomDraw, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RandomDrawMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RandomDrawMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RandomDrawMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RandomDrawMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RandomDraw.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RandomDrawMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RandomDrawMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RandomDrawMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RandomDrawMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RandomDrawMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RandomDrawMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *RandomDrawMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *RandomDrawMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *RandomDrawMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *RandomDrawMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *RandomDrawMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *RandomDrawMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *RandomDrawMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *RandomDrawMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *RandomDrawMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *RandomDrawMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *RandomDrawMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[randomdraw.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *RandomDrawMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[randomdraw.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *RandomDrawMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, randomdraw.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *RandomDrawMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *RandomDrawMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *RandomDrawMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *RandomDrawMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *RandomDrawMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[randomdraw.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *RandomDrawMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[randomdraw.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *RandomDrawMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, randomdraw.FieldScopeEnterpriseID)
+}
+
+// SetOrganiserID sets the "organiser_id" field.
+func (m *RandomDrawMutation) SetOrganiserID(i int) {
+	m.organiser = &i
+}
+
+// OrganiserID returns the value of the "organiser_id" field in the mutation.
+func (m *RandomDrawMutation) OrganiserID() (r int, exists bool) {
+	v := m.organiser
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganiserID returns the old "organiser_id" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldOrganiserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganiserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganiserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganiserID: %w", err)
+	}
+	return oldValue.OrganiserID, nil
+}
+
+// ResetOrganiserID resets all changes to the "organiser_id" field.
+func (m *RandomDrawMutation) ResetOrganiserID() {
+	m.organiser = nil
+}
+
+// SetSectors sets the "sectors" field.
+func (m *RandomDrawMutation) SetSectors(d []domain.Sector) {
+	m.sectors = &d
+	m.appendsectors = nil
+}
+
+// Sectors returns the value of the "sectors" field in the mutation.
+func (m *RandomDrawMutation) Sectors() (r []domain.Sector, exists bool) {
+	v := m.sectors
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSectors returns the old "sectors" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldSectors(ctx context.Context) (v []domain.Sector, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSectors is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSectors requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSectors: %w", err)
+	}
+	return oldValue.Sectors, nil
+}
+
+// AppendSectors adds d to the "sectors" field.
+func (m *RandomDrawMutation) AppendSectors(d []domain.Sector) {
+	m.appendsectors = append(m.appendsectors, d...)
+}
+
+// AppendedSectors returns the list of values that were appended to the "sectors" field in this mutation.
+func (m *RandomDrawMutation) AppendedSectors() ([]domain.Sector, bool) {
+	if len(m.appendsectors) == 0 {
+		return nil, false
+	}
+	return m.appendsectors, true
+}
+
+// ClearSectors clears the value of the "sectors" field.
+func (m *RandomDrawMutation) ClearSectors() {
+	m.sectors = nil
+	m.appendsectors = nil
+	m.clearedFields[randomdraw.FieldSectors] = struct{}{}
+}
+
+// SectorsCleared returns if the "sectors" field was cleared in this mutation.
+func (m *RandomDrawMutation) SectorsCleared() bool {
+	_, ok := m.clearedFields[randomdraw.FieldSectors]
+	return ok
+}
+
+// ResetSectors resets all changes to the "sectors" field.
+func (m *RandomDrawMutation) ResetSectors() {
+	m.sectors = nil
+	m.appendsectors = nil
+	delete(m.clearedFields, randomdraw.FieldSectors)
+}
+
+// SetExcludeInspectedDays sets the "exclude_inspected_days" field.
+func (m *RandomDrawMutation) SetExcludeInspectedDays(i int) {
+	m.exclude_inspected_days = &i
+	m.addexclude_inspected_days = nil
+}
+
+// ExcludeInspectedDays returns the value of the "exclude_inspected_days" field in the mutation.
+func (m *RandomDrawMutation) ExcludeInspectedDays() (r int, exists bool) {
+	v := m.exclude_inspected_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExcludeInspectedDays returns the old "exclude_inspected_days" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldExcludeInspectedDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExcludeInspectedDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExcludeInspectedDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExcludeInspectedDays: %w", err)
+	}
+	return oldValue.ExcludeInspectedDays, nil
+}
+
+// AddExcludeInspectedDays adds i to the "exclude_inspected_days" field.
+func (m *RandomDrawMutation) AddExcludeInspectedDays(i int) {
+	if m.addexclude_inspected_days != nil {
+		*m.addexclude_inspected_days += i
+	} else {
+		m.addexclude_inspected_days = &i
+	}
+}
+
+// AddedExcludeInspectedDays returns the value that was added to the "exclude_inspected_days" field in this mutation.
+func (m *RandomDrawMutation) AddedExcludeInspectedDays() (r int, exists bool) {
+	v := m.addexclude_inspected_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetExcludeInspectedDays resets all changes to the "exclude_inspected_days" field.
+func (m *RandomDrawMutation) ResetExcludeInspectedDays() {
+	m.exclude_inspected_days = nil
+	m.addexclude_inspected_days = nil
+}
+
+// SetTargetCount sets the "target_count" field.
+func (m *RandomDrawMutation) SetTargetCount(i int) {
+	m.target_count = &i
+	m.addtarget_count = nil
+}
+
+// TargetCount returns the value of the "target_count" field in the mutation.
+func (m *RandomDrawMutation) TargetCount() (r int, exists bool) {
+	v := m.target_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetCount returns the old "target_count" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldTargetCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetCount: %w", err)
+	}
+	return oldValue.TargetCount, nil
+}
+
+// AddTargetCount adds i to the "target_count" field.
+func (m *RandomDrawMutation) AddTargetCount(i int) {
+	if m.addtarget_count != nil {
+		*m.addtarget_count += i
+	} else {
+		m.addtarget_count = &i
+	}
+}
+
+// AddedTargetCount returns the value that was added to the "target_count" field in this mutation.
+func (m *RandomDrawMutation) AddedTargetCount() (r int, exists bool) {
+	v := m.addtarget_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTargetCount resets all changes to the "target_count" field.
+func (m *RandomDrawMutation) ResetTargetCount() {
+	m.target_count = nil
+	m.addtarget_count = nil
+}
+
+// SetInspectorsPerTarget sets the "inspectors_per_target" field.
+func (m *RandomDrawMutation) SetInspectorsPerTarget(i int) {
+	m.inspectors_per_target = &i
+	m.addinspectors_per_target = nil
+}
+
+// InspectorsPerTarget returns the value of the "inspectors_per_target" field in the mutation.
+func (m *RandomDrawMutation) InspectorsPerTarget() (r int, exists bool) {
+	v := m.inspectors_per_target
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInspectorsPerTarget returns the old "inspectors_per_target" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldInspectorsPerTarget(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInspectorsPerTarget is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInspectorsPerTarget requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInspectorsPerTarget: %w", err)
+	}
+	return oldValue.InspectorsPerTarget, nil
+}
+
+// AddInspectorsPerTarget adds i to the "inspectors_per_target" field.
+func (m *RandomDrawMutation) AddInspectorsPerTarget(i int) {
+	if m.addinspectors_per_target != nil {
+		*m.addinspectors_per_target += i
+	} else {
+		m.addinspectors_per_target = &i
+	}
+}
+
+// AddedInspectorsPerTarget returns the value that was added to the "inspectors_per_target" field in this mutation.
+func (m *RandomDrawMutation) AddedInspectorsPerTarget() (r int, exists bool) {
+	v := m.addinspectors_per_target
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetInspectorsPerTarget resets all changes to the "inspectors_per_target" field.
+func (m *RandomDrawMutation) ResetInspectorsPerTarget() {
+	m.inspectors_per_target = nil
+	m.addinspectors_per_target = nil
+}
+
+// SetSeed sets the "seed" field.
+func (m *RandomDrawMutation) SetSeed(i int64) {
+	m.seed = &i
+	m.addseed = nil
+}
+
+// Seed returns the value of the "seed" field in the mutation.
+func (m *RandomDrawMutation) Seed() (r int64, exists bool) {
+	v := m.seed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeed returns the old "seed" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldSeed(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeed: %w", err)
+	}
+	return oldValue.Seed, nil
+}
+
+// AddSeed adds i to the "seed" field.
+func (m *RandomDrawMutation) AddSeed(i int64) {
+	if m.addseed != nil {
+		*m.addseed += i
+	} else {
+		m.addseed = &i
+	}
+}
+
+// AddedSeed returns the value that was added to the "seed" field in this mutation.
+func (m *RandomDrawMutation) AddedSeed() (r int64, exists bool) {
+	v := m.addseed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSeed resets all changes to the "seed" field.
+func (m *RandomDrawMutation) ResetSeed() {
+	m.seed = nil
+	m.addseed = nil
+}
+
+// SetEnterpriseRoster sets the "enterprise_roster" field.
+func (m *RandomDrawMutation) SetEnterpriseRoster(i []int) {
+	m.enterprise_roster = &i
+	m.appendenterprise_roster = nil
+}
+
+// EnterpriseRoster returns the value of the "enterprise_roster" field in the mutation.
+func (m *RandomDrawMutation) EnterpriseRoster() (r []int, exists bool) {
+	v := m.enterprise_roster
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnterpriseRoster returns the old "enterprise_roster" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldEnterpriseRoster(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnterpriseRoster is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnterpriseRoster requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnterpriseRoster: %w", err)
+	}
+	return oldValue.EnterpriseRoster, nil
+}
+
+// AppendEnterpriseRoster adds i to the "enterprise_roster" field.
+func (m *RandomDrawMutation) AppendEnterpriseRoster(i []int) {
+	m.appendenterprise_roster = append(m.appendenterprise_roster, i...)
+}
+
+// AppendedEnterpriseRoster returns the list of values that were appended to the "enterprise_roster" field in this mutation.
+func (m *RandomDrawMutation) AppendedEnterpriseRoster() ([]int, bool) {
+	if len(m.appendenterprise_roster) == 0 {
+		return nil, false
+	}
+	return m.appendenterprise_roster, true
+}
+
+// ResetEnterpriseRoster resets all changes to the "enterprise_roster" field.
+func (m *RandomDrawMutation) ResetEnterpriseRoster() {
+	m.enterprise_roster = nil
+	m.appendenterprise_roster = nil
+}
+
+// SetInspectorRoster sets the "inspector_roster" field.
+func (m *RandomDrawMutation) SetInspectorRoster(i []int) {
+	m.inspector_roster = &i
+	m.appendinspector_roster = nil
+}
+
+// InspectorRoster returns the value of the "inspector_roster" field in the mutation.
+func (m *RandomDrawMutation) InspectorRoster() (r []int, exists bool) {
+	v := m.inspector_roster
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInspectorRoster returns the old "inspector_roster" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldInspectorRoster(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInspectorRoster is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInspectorRoster requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInspectorRoster: %w", err)
+	}
+	return oldValue.InspectorRoster, nil
+}
+
+// AppendInspectorRoster adds i to the "inspector_roster" field.
+func (m *RandomDrawMutation) AppendInspectorRoster(i []int) {
+	m.appendinspector_roster = append(m.appendinspector_roster, i...)
+}
+
+// AppendedInspectorRoster returns the list of values that were appended to the "inspector_roster" field in this mutation.
+func (m *RandomDrawMutation) AppendedInspectorRoster() ([]int, bool) {
+	if len(m.appendinspector_roster) == 0 {
+		return nil, false
+	}
+	return m.appendinspector_roster, true
+}
+
+// ResetInspectorRoster resets all changes to the "inspector_roster" field.
+func (m *RandomDrawMutation) ResetInspectorRoster() {
+	m.inspector_roster = nil
+	m.appendinspector_roster = nil
+}
+
+// SetConflicts sets the "conflicts" field.
+func (m *RandomDrawMutation) SetConflicts(dc []domain.DrawConflict) {
+	m.conflicts = &dc
+	m.appendconflicts = nil
+}
+
+// Conflicts returns the value of the "conflicts" field in the mutation.
+func (m *RandomDrawMutation) Conflicts() (r []domain.DrawConflict, exists bool) {
+	v := m.conflicts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConflicts returns the old "conflicts" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldConflicts(ctx context.Context) (v []domain.DrawConflict, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConflicts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConflicts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConflicts: %w", err)
+	}
+	return oldValue.Conflicts, nil
+}
+
+// AppendConflicts adds dc to the "conflicts" field.
+func (m *RandomDrawMutation) AppendConflicts(dc []domain.DrawConflict) {
+	m.appendconflicts = append(m.appendconflicts, dc...)
+}
+
+// AppendedConflicts returns the list of values that were appended to the "conflicts" field in this mutation.
+func (m *RandomDrawMutation) AppendedConflicts() ([]domain.DrawConflict, bool) {
+	if len(m.appendconflicts) == 0 {
+		return nil, false
+	}
+	return m.appendconflicts, true
+}
+
+// ClearConflicts clears the value of the "conflicts" field.
+func (m *RandomDrawMutation) ClearConflicts() {
+	m.conflicts = nil
+	m.appendconflicts = nil
+	m.clearedFields[randomdraw.FieldConflicts] = struct{}{}
+}
+
+// ConflictsCleared returns if the "conflicts" field was cleared in this mutation.
+func (m *RandomDrawMutation) ConflictsCleared() bool {
+	_, ok := m.clearedFields[randomdraw.FieldConflicts]
+	return ok
+}
+
+// ResetConflicts resets all changes to the "conflicts" field.
+func (m *RandomDrawMutation) ResetConflicts() {
+	m.conflicts = nil
+	m.appendconflicts = nil
+	delete(m.clearedFields, randomdraw.FieldConflicts)
+}
+
+// SetAssignments sets the "assignments" field.
+func (m *RandomDrawMutation) SetAssignments(da []domain.DrawAssignment) {
+	m.assignments = &da
+	m.appendassignments = nil
+}
+
+// Assignments returns the value of the "assignments" field in the mutation.
+func (m *RandomDrawMutation) Assignments() (r []domain.DrawAssignment, exists bool) {
+	v := m.assignments
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssignments returns the old "assignments" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldAssignments(ctx context.Context) (v []domain.DrawAssignment, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssignments is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssignments requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssignments: %w", err)
+	}
+	return oldValue.Assignments, nil
+}
+
+// AppendAssignments adds da to the "assignments" field.
+func (m *RandomDrawMutation) AppendAssignments(da []domain.DrawAssignment) {
+	m.appendassignments = append(m.appendassignments, da...)
+}
+
+// AppendedAssignments returns the list of values that were appended to the "assignments" field in this mutation.
+func (m *RandomDrawMutation) AppendedAssignments() ([]domain.DrawAssignment, bool) {
+	if len(m.appendassignments) == 0 {
+		return nil, false
+	}
+	return m.appendassignments, true
+}
+
+// ResetAssignments resets all changes to the "assignments" field.
+func (m *RandomDrawMutation) ResetAssignments() {
+	m.assignments = nil
+	m.appendassignments = nil
+}
+
+// SetDrawnAt sets the "drawn_at" field.
+func (m *RandomDrawMutation) SetDrawnAt(t time.Time) {
+	m.drawn_at = &t
+}
+
+// DrawnAt returns the value of the "drawn_at" field in the mutation.
+func (m *RandomDrawMutation) DrawnAt() (r time.Time, exists bool) {
+	v := m.drawn_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDrawnAt returns the old "drawn_at" field's value of the RandomDraw entity.
+// If the RandomDraw object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RandomDrawMutation) OldDrawnAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDrawnAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDrawnAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDrawnAt: %w", err)
+	}
+	return oldValue.DrawnAt, nil
+}
+
+// ResetDrawnAt resets all changes to the "drawn_at" field.
+func (m *RandomDrawMutation) ResetDrawnAt() {
+	m.drawn_at = nil
+}
+
+// ClearOrganiser clears the "organiser" edge to the Unit entity.
+func (m *RandomDrawMutation) ClearOrganiser() {
+	m.clearedorganiser = true
+	m.clearedFields[randomdraw.FieldOrganiserID] = struct{}{}
+}
+
+// OrganiserCleared reports if the "organiser" edge to the Unit entity was cleared.
+func (m *RandomDrawMutation) OrganiserCleared() bool {
+	return m.clearedorganiser
+}
+
+// OrganiserIDs returns the "organiser" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganiserID instead. It exists only for internal usage by the builders.
+func (m *RandomDrawMutation) OrganiserIDs() (ids []int) {
+	if id := m.organiser; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganiser resets all changes to the "organiser" edge.
+func (m *RandomDrawMutation) ResetOrganiser() {
+	m.organiser = nil
+	m.clearedorganiser = false
+}
+
+// AddInspectionIDs adds the "inspections" edge to the Inspection entity by ids.
+func (m *RandomDrawMutation) AddInspectionIDs(ids ...int) {
+	if m.inspections == nil {
+		m.inspections = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.inspections[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInspections clears the "inspections" edge to the Inspection entity.
+func (m *RandomDrawMutation) ClearInspections() {
+	m.clearedinspections = true
+}
+
+// InspectionsCleared reports if the "inspections" edge to the Inspection entity was cleared.
+func (m *RandomDrawMutation) InspectionsCleared() bool {
+	return m.clearedinspections
+}
+
+// RemoveInspectionIDs removes the "inspections" edge to the Inspection entity by IDs.
+func (m *RandomDrawMutation) RemoveInspectionIDs(ids ...int) {
+	if m.removedinspections == nil {
+		m.removedinspections = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.inspections, ids[i])
+		m.removedinspections[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInspections returns the removed IDs of the "inspections" edge to the Inspection entity.
+func (m *RandomDrawMutation) RemovedInspectionsIDs() (ids []int) {
+	for id := range m.removedinspections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InspectionsIDs returns the "inspections" edge IDs in the mutation.
+func (m *RandomDrawMutation) InspectionsIDs() (ids []int) {
+	for id := range m.inspections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInspections resets all changes to the "inspections" edge.
+func (m *RandomDrawMutation) ResetInspections() {
+	m.inspections = nil
+	m.clearedinspections = false
+	m.removedinspections = nil
+}
+
+// Where appends a list predicates to the RandomDrawMutation builder.
+func (m *RandomDrawMutation) Where(ps ...predicate.RandomDraw) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RandomDrawMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RandomDrawMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RandomDraw, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RandomDrawMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RandomDrawMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RandomDraw).
+func (m *RandomDrawMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RandomDrawMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.created_at != nil {
+		fields = append(fields, randomdraw.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, randomdraw.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, randomdraw.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, randomdraw.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, randomdraw.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, randomdraw.FieldScopeEnterpriseID)
+	}
+	if m.organiser != nil {
+		fields = append(fields, randomdraw.FieldOrganiserID)
+	}
+	if m.sectors != nil {
+		fields = append(fields, randomdraw.FieldSectors)
+	}
+	if m.exclude_inspected_days != nil {
+		fields = append(fields, randomdraw.FieldExcludeInspectedDays)
+	}
+	if m.target_count != nil {
+		fields = append(fields, randomdraw.FieldTargetCount)
+	}
+	if m.inspectors_per_target != nil {
+		fields = append(fields, randomdraw.FieldInspectorsPerTarget)
+	}
+	if m.seed != nil {
+		fields = append(fields, randomdraw.FieldSeed)
+	}
+	if m.enterprise_roster != nil {
+		fields = append(fields, randomdraw.FieldEnterpriseRoster)
+	}
+	if m.inspector_roster != nil {
+		fields = append(fields, randomdraw.FieldInspectorRoster)
+	}
+	if m.conflicts != nil {
+		fields = append(fields, randomdraw.FieldConflicts)
+	}
+	if m.assignments != nil {
+		fields = append(fields, randomdraw.FieldAssignments)
+	}
+	if m.drawn_at != nil {
+		fields = append(fields, randomdraw.FieldDrawnAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RandomDrawMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case randomdraw.FieldCreatedAt:
+		return m.CreatedAt()
+	case randomdraw.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case randomdraw.FieldTenantID:
+		return m.TenantID()
+	case randomdraw.FieldScopePath:
+		return m.ScopePath()
+	case randomdraw.FieldScopeSector:
+		return m.ScopeSector()
+	case randomdraw.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case randomdraw.FieldOrganiserID:
+		return m.OrganiserID()
+	case randomdraw.FieldSectors:
+		return m.Sectors()
+	case randomdraw.FieldExcludeInspectedDays:
+		return m.ExcludeInspectedDays()
+	case randomdraw.FieldTargetCount:
+		return m.TargetCount()
+	case randomdraw.FieldInspectorsPerTarget:
+		return m.InspectorsPerTarget()
+	case randomdraw.FieldSeed:
+		return m.Seed()
+	case randomdraw.FieldEnterpriseRoster:
+		return m.EnterpriseRoster()
+	case randomdraw.FieldInspectorRoster:
+		return m.InspectorRoster()
+	case randomdraw.FieldConflicts:
+		return m.Conflicts()
+	case randomdraw.FieldAssignments:
+		return m.Assignments()
+	case randomdraw.FieldDrawnAt:
+		return m.DrawnAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RandomDrawMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case randomdraw.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case randomdraw.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case randomdraw.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case randomdraw.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case randomdraw.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case randomdraw.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case randomdraw.FieldOrganiserID:
+		return m.OldOrganiserID(ctx)
+	case randomdraw.FieldSectors:
+		return m.OldSectors(ctx)
+	case randomdraw.FieldExcludeInspectedDays:
+		return m.OldExcludeInspectedDays(ctx)
+	case randomdraw.FieldTargetCount:
+		return m.OldTargetCount(ctx)
+	case randomdraw.FieldInspectorsPerTarget:
+		return m.OldInspectorsPerTarget(ctx)
+	case randomdraw.FieldSeed:
+		return m.OldSeed(ctx)
+	case randomdraw.FieldEnterpriseRoster:
+		return m.OldEnterpriseRoster(ctx)
+	case randomdraw.FieldInspectorRoster:
+		return m.OldInspectorRoster(ctx)
+	case randomdraw.FieldConflicts:
+		return m.OldConflicts(ctx)
+	case randomdraw.FieldAssignments:
+		return m.OldAssignments(ctx)
+	case randomdraw.FieldDrawnAt:
+		return m.OldDrawnAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown RandomDraw field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RandomDrawMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case randomdraw.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case randomdraw.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case randomdraw.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case randomdraw.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case randomdraw.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case randomdraw.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case randomdraw.FieldOrganiserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganiserID(v)
+		return nil
+	case randomdraw.FieldSectors:
+		v, ok := value.([]domain.Sector)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSectors(v)
+		return nil
+	case randomdraw.FieldExcludeInspectedDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExcludeInspectedDays(v)
+		return nil
+	case randomdraw.FieldTargetCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetCount(v)
+		return nil
+	case randomdraw.FieldInspectorsPerTarget:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInspectorsPerTarget(v)
+		return nil
+	case randomdraw.FieldSeed:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeed(v)
+		return nil
+	case randomdraw.FieldEnterpriseRoster:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnterpriseRoster(v)
+		return nil
+	case randomdraw.FieldInspectorRoster:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInspectorRoster(v)
+		return nil
+	case randomdraw.FieldConflicts:
+		v, ok := value.([]domain.DrawConflict)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConflicts(v)
+		return nil
+	case randomdraw.FieldAssignments:
+		v, ok := value.([]domain.DrawAssignment)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssignments(v)
+		return nil
+	case randomdraw.FieldDrawnAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDrawnAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RandomDraw field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RandomDrawMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, randomdraw.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, randomdraw.FieldScopeEnterpriseID)
+	}
+	if m.addexclude_inspected_days != nil {
+		fields = append(fields, randomdraw.FieldExcludeInspectedDays)
+	}
+	if m.addtarget_count != nil {
+		fields = append(fields, randomdraw.FieldTargetCount)
+	}
+	if m.addinspectors_per_target != nil {
+		fields = append(fields, randomdraw.FieldInspectorsPerTarget)
+	}
+	if m.addseed != nil {
+		fields = append(fields, randomdraw.FieldSeed)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RandomDrawMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case randomdraw.FieldTenantID:
+		return m.AddedTenantID()
+	case randomdraw.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case randomdraw.FieldExcludeInspectedDays:
+		return m.AddedExcludeInspectedDays()
+	case randomdraw.FieldTargetCount:
+		return m.AddedTargetCount()
+	case randomdraw.FieldInspectorsPerTarget:
+		return m.AddedInspectorsPerTarget()
+	case randomdraw.FieldSeed:
+		return m.AddedSeed()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RandomDrawMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case randomdraw.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case randomdraw.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case randomdraw.FieldExcludeInspectedDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddExcludeInspectedDays(v)
+		return nil
+	case randomdraw.FieldTargetCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTargetCount(v)
+		return nil
+	case randomdraw.FieldInspectorsPerTarget:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInspectorsPerTarget(v)
+		return nil
+	case randomdraw.FieldSeed:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeed(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RandomDraw numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RandomDrawMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(randomdraw.FieldScopeSector) {
+		fields = append(fields, randomdraw.FieldScopeSector)
+	}
+	if m.FieldCleared(randomdraw.FieldScopeEnterpriseID) {
+		fields = append(fields, randomdraw.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(randomdraw.FieldSectors) {
+		fields = append(fields, randomdraw.FieldSectors)
+	}
+	if m.FieldCleared(randomdraw.FieldConflicts) {
+		fields = append(fields, randomdraw.FieldConflicts)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RandomDrawMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RandomDrawMutation) ClearField(name string) error {
+	switch name {
+	case randomdraw.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case randomdraw.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case randomdraw.FieldSectors:
+		m.ClearSectors()
+		return nil
+	case randomdraw.FieldConflicts:
+		m.ClearConflicts()
+		return nil
+	}
+	return fmt.Errorf("unknown RandomDraw nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RandomDrawMutation) ResetField(name string) error {
+	switch name {
+	case randomdraw.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case randomdraw.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case randomdraw.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case randomdraw.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case randomdraw.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case randomdraw.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case randomdraw.FieldOrganiserID:
+		m.ResetOrganiserID()
+		return nil
+	case randomdraw.FieldSectors:
+		m.ResetSectors()
+		return nil
+	case randomdraw.FieldExcludeInspectedDays:
+		m.ResetExcludeInspectedDays()
+		return nil
+	case randomdraw.FieldTargetCount:
+		m.ResetTargetCount()
+		return nil
+	case randomdraw.FieldInspectorsPerTarget:
+		m.ResetInspectorsPerTarget()
+		return nil
+	case randomdraw.FieldSeed:
+		m.ResetSeed()
+		return nil
+	case randomdraw.FieldEnterpriseRoster:
+		m.ResetEnterpriseRoster()
+		return nil
+	case randomdraw.FieldInspectorRoster:
+		m.ResetInspectorRoster()
+		return nil
+	case randomdraw.FieldConflicts:
+		m.ResetConflicts()
+		return nil
+	case randomdraw.FieldAssignments:
+		m.ResetAssignments()
+		return nil
+	case randomdraw.FieldDrawnAt:
+		m.ResetDrawnAt()
+		return nil
+	}
+	return fmt.Errorf("unknown RandomDraw field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RandomDrawMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organiser != nil {
+		edges = append(edges, randomdraw.EdgeOrganiser)
+	}
+	if m.inspections != nil {
+		edges = append(edges, randomdraw.EdgeInspections)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RandomDrawMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case randomdraw.EdgeOrganiser:
+		if id := m.organiser; id != nil {
+			return []ent.Value{*id}
+		}
+	case randomdraw.EdgeInspections:
+		ids := make([]ent.Value, 0, len(m.inspections))
+		for id := range m.inspections {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RandomDrawMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedinspections != nil {
+		edges = append(edges, randomdraw.EdgeInspections)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RandomDrawMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case randomdraw.EdgeInspections:
+		ids := make([]ent.Value, 0, len(m.removedinspections))
+		for id := range m.removedinspections {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RandomDrawMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganiser {
+		edges = append(edges, randomdraw.EdgeOrganiser)
+	}
+	if m.clearedinspections {
+		edges = append(edges, randomdraw.EdgeInspections)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RandomDrawMutation) EdgeCleared(name string) bool {
+	switch name {
+	case randomdraw.EdgeOrganiser:
+		return m.clearedorganiser
+	case randomdraw.EdgeInspections:
+		return m.clearedinspections
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RandomDrawMutation) ClearEdge(name string) error {
+	switch name {
+	case randomdraw.EdgeOrganiser:
+		m.ClearOrganiser()
+		return nil
+	}
+	return fmt.Errorf("unknown RandomDraw unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RandomDrawMutation) ResetEdge(name string) error {
+	switch name {
+	case randomdraw.EdgeOrganiser:
+		m.ResetOrganiser()
+		return nil
+	case randomdraw.EdgeInspections:
+		m.ResetInspections()
+		return nil
+	}
+	return fmt.Errorf("unknown RandomDraw edge %s", name)
 }
 
 // RefreshTokenMutation represents an operation that mutates the RefreshToken nodes in the graph.

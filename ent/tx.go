@@ -18,16 +18,28 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// AuditHead is the client for interacting with the AuditHead builders.
 	AuditHead *AuditHeadClient
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
 	// CasbinRule is the client for interacting with the CasbinRule builders.
 	CasbinRule *CasbinRuleClient
+	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
+	ChecklistTemplate *ChecklistTemplateClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
+	// Hazard is the client for interacting with the Hazard builders.
+	Hazard *HazardClient
+	// HazardEvent is the client for interacting with the HazardEvent builders.
+	HazardEvent *HazardEventClient
+	// Inspection is the client for interacting with the Inspection builders.
+	Inspection *InspectionClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
 	Post *PostClient
+	// RandomDraw is the client for interacting with the RandomDraw builders.
+	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Supervision is the client for interacting with the Supervision builders.
@@ -171,11 +183,17 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.AuditHead = NewAuditHeadClient(tx.config)
+	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
+	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
+	tx.Hazard = NewHazardClient(tx.config)
+	tx.HazardEvent = NewHazardEventClient(tx.config)
+	tx.Inspection = NewInspectionClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
 	tx.PolicyRevision = NewPolicyRevisionClient(tx.config)
 	tx.Post = NewPostClient(tx.config)
+	tx.RandomDraw = NewRandomDrawClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)

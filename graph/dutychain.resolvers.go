@@ -7,14 +7,22 @@ package graph
 
 import (
 	"context"
+	"sort"
+	"strconv"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auditlog"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
@@ -54,6 +62,28 @@ func (r *auditEventResolver) Unit(ctx context.Context, obj *ent.AuditEvent) (*en
 	return loadersFrom(ctx, r.Client).loadUnit(ctx, id)
 }
 
+// Coverage is the resolver for the coverage field.
+func (r *campaignResolver) Coverage(ctx context.Context, obj *ent.Campaign) (*model.CampaignCoverage, error) {
+	total, inspected, un, err := r.Hazards.Coverage(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	if un == nil {
+		un = []*ent.Enterprise{}
+	}
+	return &model.CampaignCoverage{Total: total, Inspected: inspected, Uninspected: un}, nil
+}
+
+// Enterprise is the resolver for the enterprise field.
+func (r *drawAssignmentResolver) Enterprise(ctx context.Context, obj *domain.DrawAssignment) (*ent.Unit, error) {
+	return orNil(loadersFrom(ctx, r.Client).hz.units.Load(ctx, obj.EnterpriseUnitID))
+}
+
+// Inspectors is the resolver for the inspectors field.
+func (r *drawAssignmentResolver) Inspectors(ctx context.Context, obj *domain.DrawAssignment) ([]*ent.User, error) {
+	return loadersFrom(ctx, r.Client).usersOrNil(ctx, obj.InspectorIDs)
+}
+
 // History is the resolver for the history field.
 func (r *enterpriseResolver) History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
 	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
@@ -62,6 +92,65 @@ func (r *enterpriseResolver) History(ctx context.Context, obj *ent.Enterprise, a
 // SupervisingDepartments is the resolver for the supervisingDepartments field.
 func (r *enterpriseResolver) SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error) {
 	return loadersFrom(ctx, r.Client).departments.Load(ctx, obj.UnitID)
+}
+
+// Overdue is the resolver for the overdue field.
+func (r *hazardResolver) Overdue(ctx context.Context, obj *ent.Hazard) (bool, error) {
+	return isOverdue(ctx, obj), nil
+}
+
+// Enterprise is the resolver for the enterprise field.
+func (r *hazardResolver) Enterprise(ctx context.Context, obj *ent.Hazard) (*ent.Enterprise, error) {
+	if obj.ScopeEnterpriseID == nil {
+		return nil, nil
+	}
+	return orNil(loadersFrom(ctx, r.Client).hz.enterprises.Load(ctx, *obj.ScopeEnterpriseID))
+}
+
+// Town is the resolver for the town field.
+func (r *hazardResolver) Town(ctx context.Context, obj *ent.Hazard) (*ent.Unit, error) {
+	if obj.ScopeEnterpriseID == nil {
+		return nil, nil
+	}
+	l := loadersFrom(ctx, r.Client)
+	e, err := orNil(l.hz.enterprises.Load(ctx, *obj.ScopeEnterpriseID))
+	if err != nil || e == nil || e.TownID == nil {
+		return nil, err
+	}
+	return orNil(l.hz.units.Load(ctx, *e.TownID))
+}
+
+// Timeline is the resolver for the timeline field.
+func (r *hazardResolver) Timeline(ctx context.Context, obj *ent.Hazard) ([]*ent.HazardEvent, error) {
+	return obj.QueryEvents().Order(ent.Asc(hazardevent.FieldAt), ent.Asc(hazardevent.FieldID)).All(ctx)
+}
+
+// LastEvent is the resolver for the lastEvent field.
+func (r *hazardResolver) LastEvent(ctx context.Context, obj *ent.Hazard) (*ent.HazardEvent, error) {
+	return orNil(loadersFrom(ctx, r.Client).hz.lastEvents.Load(ctx, obj.ID))
+}
+
+// ReportedBy is the resolver for the reportedBy field.
+func (r *hazardResolver) ReportedBy(ctx context.Context, obj *ent.Hazard) (*ent.User, error) {
+	return loadersFrom(ctx, r.Client).loadUser(ctx, obj.ReportedByID)
+}
+
+// Actor is the resolver for the actor field.
+func (r *hazardEventResolver) Actor(ctx context.Context, obj *ent.HazardEvent) (*ent.User, error) {
+	return loadersFrom(ctx, r.Client).loadUser(ctx, obj.ActorID)
+}
+
+// Post is the resolver for the post field.
+func (r *hazardEventResolver) Post(ctx context.Context, obj *ent.HazardEvent) (*ent.Post, error) {
+	if obj.PostID == nil {
+		return nil, nil
+	}
+	return orNil(loadersFrom(ctx, r.Client).hz.posts.Load(ctx, *obj.PostID))
+}
+
+// Inspectors is the resolver for the inspectors field.
+func (r *inspectionResolver) Inspectors(ctx context.Context, obj *ent.Inspection) ([]*ent.User, error) {
+	return loadersFrom(ctx, r.Client).usersOrNil(ctx, obj.InspectorIds)
 }
 
 // Login is the resolver for the login field.
@@ -212,6 +301,108 @@ func (r *mutationResolver) RemovePolicyRule(ctx context.Context, input model.Pol
 	return r.changeRule(ctx, input, false)
 }
 
+// CreateChecklistTemplate is the resolver for the createChecklistTemplate field.
+func (r *mutationResolver) CreateChecklistTemplate(ctx context.Context, input model.CreateChecklistTemplateInput) (*ent.ChecklistTemplate, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	items := make([]domain.ChecklistItem, len(input.Items))
+	for i, it := range input.Items {
+		items[i] = domain.ChecklistItem{Code: it.Code, Text: it.Text, LegalBasis: it.LegalBasis, MajorHazardRef: it.MajorHazardRef}
+	}
+	return r.Hazards.CreateTemplate(ctx, input.Sector, input.Name, items)
+}
+
+// CreateCampaign is the resolver for the createCampaign field.
+func (r *mutationResolver) CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*ent.Campaign, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	stages := make([]domain.CampaignStage, len(input.Stages))
+	for i, st := range input.Stages {
+		stages[i] = domain.CampaignStage{Stage: st.Stage, PlannedStart: st.PlannedStart.UTC(), PlannedEnd: st.PlannedEnd.UTC()}
+	}
+	return r.Hazards.CreateCampaign(ctx, hazards.CampaignInput{OrganiserID: input.OrganiserID, Name: input.Name, Sectors: input.Sectors, Stages: stages})
+}
+
+// AdvanceCampaign is the resolver for the advanceCampaign field.
+func (r *mutationResolver) AdvanceCampaign(ctx context.Context, id int) (*ent.Campaign, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Hazards.AdvanceCampaign(ctx, id)
+}
+
+// RecordInspection is the resolver for the recordInspection field.
+func (r *mutationResolver) RecordInspection(ctx context.Context, input model.RecordInspectionInput) (*ent.Inspection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	in := hazards.InspectionInput{PlannedID: input.PlannedID, Type: input.Type, KeyPeriod: input.KeyPeriod,
+		CampaignID: input.CampaignID, InspectingUnitID: input.InspectingUnitID, TargetID: input.TargetID,
+		InspectorIDs: input.InspectorIDs, InspectedOn: input.InspectedOn.UTC(), TemplateID: input.TemplateID}
+	if input.Conclusion != nil {
+		in.Conclusion = *input.Conclusion
+	}
+	for _, res := range input.Results {
+		in.Results = append(in.Results, domain.ItemResult{ItemCode: res.ItemCode, Result: res.Result, Note: deref(res.Note)})
+	}
+	for _, h := range input.Hazards {
+		in.Hazards = append(in.Hazards, hazards.InspectionHazard{ItemCode: deref(h.ItemCode), NewHazard: hazards.NewHazard{
+			SubjectID: derefInt(h.SubjectID), Level: h.Level, Category: h.Category, Location: deref(h.Location),
+			Description: h.Description, Requirement: deref(h.Requirement), Deadline: h.Deadline.UTC(),
+			ResponsiblePerson: deref(h.ResponsiblePerson), RecurrenceOfID: h.RecurrenceOfID}})
+	}
+	return r.Hazards.RecordInspection(ctx, in)
+}
+
+// CreateRandomDraw is the resolver for the createRandomDraw field.
+func (r *mutationResolver) CreateRandomDraw(ctx context.Context, input model.CreateRandomDrawInput) (*ent.RandomDraw, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	in := hazards.DrawInput{OrganiserID: input.OrganiserID, Sectors: input.Sectors, TargetCount: input.TargetCount,
+		InspectorIDs: input.InspectorIDs, Seed: input.Seed, CampaignID: input.CampaignID, InspectionDate: input.InspectionDate.UTC()}
+	if input.ExcludeInspectedDays != nil {
+		in.ExcludeInspectedDays = *input.ExcludeInspectedDays
+	}
+	if input.InspectorsPerTarget != nil {
+		in.InspectorsPerTarget = *input.InspectorsPerTarget
+	}
+	for _, c := range input.Conflicts {
+		in.Conflicts = append(in.Conflicts, domain.DrawConflict{InspectorID: c.InspectorID, EnterpriseUnitID: c.EnterpriseUnitID})
+	}
+	return r.Hazards.CreateRandomDraw(ctx, in)
+}
+
+// ReportHazard is the resolver for the reportHazard field.
+func (r *mutationResolver) ReportHazard(ctx context.Context, input model.ReportHazardInput) (*ent.Hazard, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Hazards.ReportHazard(ctx, hazards.NewHazard{SubjectID: input.SubjectID, Source: input.Source, Level: input.Level,
+		Category: input.Category, Location: deref(input.Location), Description: input.Description,
+		Requirement: deref(input.Requirement), Deadline: input.Deadline.UTC(), ResponsiblePerson: deref(input.ResponsiblePerson),
+		RecurrenceOfID: input.RecurrenceOfID})
+}
+
+// TransitionHazard is the resolver for the transitionHazard field.
+func (r *mutationResolver) TransitionHazard(ctx context.Context, id int, input model.TransitionHazardInput) (*ent.Hazard, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	in := hazards.TransitionInput{Action: hazards.Action(input.Action), Note: deref(input.Note)}
+	if input.Deadline != nil {
+		d := input.Deadline.UTC()
+		in.Deadline = &d
+	}
+	if p := input.Plan; p != nil {
+		in.Plan = &domain.HazardPlan{Measures: p.Measures, Funds: p.Funds, ResponsiblePerson: p.ResponsiblePerson,
+			Deadline: p.Deadline.UTC(), EmergencyMeasures: p.EmergencyMeasures}
+	}
+	return r.Hazards.Transition(ctx, id, in)
+}
+
 // User is the resolver for the user field.
 func (r *postResolver) User(ctx context.Context, obj *ent.Post) (*ent.User, error) {
 	// nil when the holder's home unit is outside the caller's jurisdiction.
@@ -274,6 +465,75 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 	return auditlog.Connection(ctx, r.Client, after, first, before, last, orderBy, where)
 }
 
+// HazardCounts is the resolver for the hazardCounts field.
+func (r *queryResolver) HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	q := r.Client.Hazard.Query()
+	if where != nil {
+		p, err := where.P()
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			q = q.Where(p)
+		}
+	}
+	var rows []struct {
+		State hazard.State `json:"state"`
+		Level hazard.Level `json:"level"`
+		Count int          `json:"count"`
+	}
+	if err := q.GroupBy(hazard.FieldState, hazard.FieldLevel).Aggregate(ent.Count()).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make([]*model.HazardCount, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, &model.HazardCount{State: row.State, Level: row.Level, Count: row.Count})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Level != out[j].Level {
+			return out[i].Level < out[j].Level
+		}
+		return out[i].State < out[j].State
+	})
+	return out, nil
+}
+
+// ChecklistTemplate is the resolver for the checklistTemplate field.
+func (r *queryResolver) ChecklistTemplate(ctx context.Context, sector domain.Sector) (*ent.ChecklistTemplate, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	t, err := r.Client.ChecklistTemplate.Query().Where(checklisttemplate.SectorEQ(sector)).
+		Order(ent.Desc(checklisttemplate.FieldVersion)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return t, err
+}
+
+// EnterpriseRosterSize is the resolver for the enterpriseRosterSize field.
+func (r *randomDrawResolver) EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error) {
+	return len(obj.EnterpriseRoster), nil
+}
+
+// InspectorRosterSize is the resolver for the inspectorRosterSize field.
+func (r *randomDrawResolver) InspectorRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error) {
+	return len(obj.InspectorRoster), nil
+}
+
+// SeedValue is the resolver for the seedValue field.
+func (r *randomDrawResolver) SeedValue(ctx context.Context, obj *ent.RandomDraw) (string, error) {
+	return strconv.FormatInt(obj.Seed, 10), nil
+}
+
+// Reproduced is the resolver for the reproduced field.
+func (r *randomDrawResolver) Reproduced(ctx context.Context, obj *ent.RandomDraw) (bool, error) {
+	return hazards.Reproduce(obj), nil
+}
+
 // History is the resolver for the history field.
 func (r *unitResolver) History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
 	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
@@ -284,7 +544,72 @@ func (r *userResolver) History(ctx context.Context, obj *ent.User, after *entgql
 	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
 }
 
+// Overdue is the resolver for the overdue field.
+func (r *hazardWhereInputResolver) Overdue(ctx context.Context, obj *ent.HazardWhereInput, data *bool) error {
+	if data == nil {
+		return nil
+	}
+	now := time.Now()
+	if v := authz.FromContext(ctx); v != nil && !v.Now.IsZero() {
+		now = v.Now
+	}
+	p := hazard.And(hazard.DeadlineLT(now), hazard.StateNEQ(hazard.StateCLOSED))
+	if !*data {
+		p = hazard.Not(p)
+	}
+	obj.AddPredicates(p)
+	return nil
+}
+
+// Sector is the resolver for the sector field.
+func (r *hazardWhereInputResolver) Sector(ctx context.Context, obj *ent.HazardWhereInput, data *domain.Sector) error {
+	if data != nil {
+		obj.AddPredicates(hazard.ScopeSector(string(*data)))
+	}
+	return nil
+}
+
+// TownID is the resolver for the townID field.
+func (r *hazardWhereInputResolver) TownID(ctx context.Context, obj *ent.HazardWhereInput, data *int) error {
+	if data == nil {
+		return nil
+	}
+	u, err := r.Client.Unit.Get(ctx, *data)
+	if err != nil || u.Kind != domain.KindTown {
+		return &apperr.Error{Code: apperr.NotFound, Field: "townID", Message: "town not found"}
+	}
+	obj.AddPredicates(hazard.ScopePathHasPrefix(u.ScopePath))
+	return nil
+}
+
+// EnterpriseID is the resolver for the enterpriseID field.
+func (r *hazardWhereInputResolver) EnterpriseID(ctx context.Context, obj *ent.HazardWhereInput, data *int) error {
+	if data == nil {
+		return nil
+	}
+	e, err := r.Client.Enterprise.Get(ctx, *data)
+	if err != nil {
+		return &apperr.Error{Code: apperr.NotFound, Field: "enterpriseID", Message: "enterprise not found"}
+	}
+	obj.AddPredicates(hazard.ScopeEnterpriseID(e.UnitID))
+	return nil
+}
+
+// CampaignID is the resolver for the campaignID field.
+func (r *hazardWhereInputResolver) CampaignID(ctx context.Context, obj *ent.HazardWhereInput, data *int) error {
+	if data != nil {
+		obj.AddPredicates(hazard.CampaignID(*data))
+	}
+	return nil
+}
+
+// DrawAssignment returns DrawAssignmentResolver implementation.
+func (r *Resolver) DrawAssignment() DrawAssignmentResolver { return &drawAssignmentResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+type (
+	drawAssignmentResolver struct{ *Resolver }
+	mutationResolver       struct{ *Resolver }
+)

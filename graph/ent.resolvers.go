@@ -48,6 +48,24 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return out, nil
 }
 
+// Campaigns is the resolver for the campaigns field.
+func (r *queryResolver) Campaigns(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) (*ent.CampaignConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Campaign.Query().Paginate(ctx, after, first, before, last,
+		ent.WithCampaignOrder(orderBy), ent.WithCampaignFilter(where.Filter))
+}
+
+// ChecklistTemplates is the resolver for the checklistTemplates field.
+func (r *queryResolver) ChecklistTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) (*ent.ChecklistTemplateConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.ChecklistTemplate.Query().Paginate(ctx, after, first, before, last,
+		ent.WithChecklistTemplateOrder(orderBy), ent.WithChecklistTemplateFilter(where.Filter))
+}
+
 // Enterprises is the resolver for the enterprises field.
 func (r *queryResolver) Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -65,6 +83,36 @@ func (r *queryResolver) Enterprises(ctx context.Context, after *entgql.Cursor[in
 	return conn, loadersFrom(ctx, r.Client).primeDepartments(ctx, nodes)
 }
 
+// Hazards is the resolver for the hazards field.
+func (r *queryResolver) Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	conn, err := r.Client.Hazard.Query().Paginate(ctx, after, first, before, last,
+		ent.WithHazardOrder(orderBy), ent.WithHazardFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	wantEnt, wantTown, wantLast := requested(ctx, "edges", "node", "enterprise"), requested(ctx, "edges", "node", "town"), requested(ctx, "edges", "node", "lastEvent")
+	if !wantEnt && !wantTown && !wantLast {
+		return conn, nil
+	}
+	nodes := make([]*ent.Hazard, len(conn.Edges))
+	for i, e := range conn.Edges {
+		nodes[i] = e.Node
+	}
+	return conn, loadersFrom(ctx, r.Client).primeHazards(ctx, nodes, wantEnt, wantTown, wantLast)
+}
+
+// Inspections is the resolver for the inspections field.
+func (r *queryResolver) Inspections(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) (*ent.InspectionConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Inspection.Query().Paginate(ctx, after, first, before, last,
+		ent.WithInspectionOrder(orderBy), ent.WithInspectionFilter(where.Filter))
+}
+
 // Posts is the resolver for the posts field.
 func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -72,6 +120,15 @@ func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], fi
 	}
 	return r.Client.Post.Query().Paginate(ctx, after, first, before, last,
 		ent.WithPostOrder(orderBy), ent.WithPostFilter(where.Filter))
+}
+
+// RandomDraws is the resolver for the randomDraws field.
+func (r *queryResolver) RandomDraws(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) (*ent.RandomDrawConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.RandomDraw.Query().Paginate(ctx, after, first, before, last,
+		ent.WithRandomDrawOrder(orderBy), ent.WithRandomDrawFilter(where.Filter))
 }
 
 // Units is the resolver for the units field.
@@ -95,8 +152,20 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 // AuditEvent returns AuditEventResolver implementation.
 func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{r} }
 
+// Campaign returns CampaignResolver implementation.
+func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
+
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
+
+// Hazard returns HazardResolver implementation.
+func (r *Resolver) Hazard() HazardResolver { return &hazardResolver{r} }
+
+// HazardEvent returns HazardEventResolver implementation.
+func (r *Resolver) HazardEvent() HazardEventResolver { return &hazardEventResolver{r} }
+
+// Inspection returns InspectionResolver implementation.
+func (r *Resolver) Inspection() InspectionResolver { return &inspectionResolver{r} }
 
 // Post returns PostResolver implementation.
 func (r *Resolver) Post() PostResolver { return &postResolver{r} }
@@ -104,17 +173,29 @@ func (r *Resolver) Post() PostResolver { return &postResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// RandomDraw returns RandomDrawResolver implementation.
+func (r *Resolver) RandomDraw() RandomDrawResolver { return &randomDrawResolver{r} }
+
 // Unit returns UnitResolver implementation.
 func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
 
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
+// HazardWhereInput returns HazardWhereInputResolver implementation.
+func (r *Resolver) HazardWhereInput() HazardWhereInputResolver { return &hazardWhereInputResolver{r} }
+
 type (
-	auditEventResolver struct{ *Resolver }
-	enterpriseResolver struct{ *Resolver }
-	postResolver       struct{ *Resolver }
-	queryResolver      struct{ *Resolver }
-	unitResolver       struct{ *Resolver }
-	userResolver       struct{ *Resolver }
+	auditEventResolver       struct{ *Resolver }
+	campaignResolver         struct{ *Resolver }
+	enterpriseResolver       struct{ *Resolver }
+	hazardResolver           struct{ *Resolver }
+	hazardEventResolver      struct{ *Resolver }
+	inspectionResolver       struct{ *Resolver }
+	postResolver             struct{ *Resolver }
+	queryResolver            struct{ *Resolver }
+	randomDrawResolver       struct{ *Resolver }
+	unitResolver             struct{ *Resolver }
+	userResolver             struct{ *Resolver }
+	hazardWhereInputResolver struct{ *Resolver }
 )

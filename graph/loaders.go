@@ -28,6 +28,7 @@ type Loaders struct {
 	users            *dataloadgen.Loader[int, *ent.User]
 	posts            *dataloadgen.Loader[int, *ent.Post]
 	units            *dataloadgen.Loader[int, *ent.Unit]
+	hz               hazardLoaders
 }
 
 type loadersKey struct{}
@@ -79,6 +80,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 			}
 			return out, nil
 		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		hz: newHazardLoaders(client),
 	}
 }
 

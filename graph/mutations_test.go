@@ -32,6 +32,9 @@ const (
 	refEnterprise     ref = "enterprise"      // an Enterprise profile
 	refUser           ref = "user"
 	refPost           ref = "post"
+	refUser2          ref = "user2"
+	refCampaign       ref = "campaign"
+	refHazard         ref = "hazard" // an open hazard, not under supervision
 )
 
 // mutationCase is the hand-written part of one mutation's call.
@@ -43,6 +46,9 @@ type mutationCase struct {
 	public bool
 	// auditorMay: the AUDITOR may call it (own password, own sessions).
 	auditorMay bool
+	// as is who makes the good call and the cross-tenant calls (default
+	// admin): hazard decisions are not an ADMIN's business.
+	as string
 }
 
 // goodInputs holds a minimal valid call of every mutation: as the demo ADMIN
@@ -73,6 +79,23 @@ func goodInputs() map[string]mutationCase {
 		"endPost":          {args: map[string]any{"id": refPost}},
 		"addPolicyRule":    {args: map[string]any{"input": map[string]any{"role": "INSPECTOR", "object": "unit", "action": "update"}}},
 		"removePolicyRule": {args: map[string]any{"input": map[string]any{"role": "INSPECTOR", "object": "*", "action": "read"}}},
+		"createChecklistTemplate": {args: map[string]any{"input": map[string]any{"sector": "FUEL", "name": "成品油检查表（2023版）",
+			"items": []any{map[string]any{"code": "F-1", "text": "油气回收装置正常运行", "legalBasis": "GB 20952"}}}}},
+		"createCampaign": {as: "county.head", args: map[string]any{"input": map[string]any{"organiserID": refTown, "name": "测试整治",
+			"sectors": []any{"COMMERCE"}, "stages": []any{
+				map[string]any{"stage": "DEPLOYMENT", "plannedStart": "2023-01-01T00:00:00Z", "plannedEnd": "2023-01-31T00:00:00Z"},
+				map[string]any{"stage": "INSPECTION", "plannedStart": "2023-02-01T00:00:00Z", "plannedEnd": "2023-05-31T00:00:00Z"},
+				map[string]any{"stage": "RECTIFICATION", "plannedStart": "2023-06-01T00:00:00Z", "plannedEnd": "2023-09-30T00:00:00Z"},
+				map[string]any{"stage": "SUMMARY", "plannedStart": "2023-10-01T00:00:00Z", "plannedEnd": "2023-10-31T00:00:00Z"}}}}},
+		"advanceCampaign": {as: "county.head", args: map[string]any{"id": refCampaign}},
+		"recordInspection": {as: "county.head", args: map[string]any{"input": map[string]any{"type": "ROUTINE_QUARTERLY",
+			"inspectingUnitID": refTown, "targetID": refEnterpriseUnit, "inspectorIDs": []any{refUser, refUser2},
+			"inspectedOn": "2023-03-01T00:00:00Z", "conclusion": "未发现问题"}}},
+		"createRandomDraw": {as: "county.head", args: map[string]any{"input": map[string]any{"organiserID": refTown, "targetCount": 1,
+			"inspectorIDs": []any{refUser, refUser2}, "seed": "42", "inspectionDate": "2023-04-01T00:00:00Z"}}},
+		"reportHazard": {as: "county.head", args: map[string]any{"input": map[string]any{"subjectID": refEnterpriseUnit, "source": "REPORT",
+			"level": "GENERAL", "category": "消防安全", "description": "灭火器过期", "deadline": "2030-01-01T00:00:00Z"}}},
+		"transitionHazard": {as: "county.head", args: map[string]any{"id": refHazard, "input": map[string]any{"action": "SUPERVISE", "note": "挂牌督办"}}},
 	}
 }
 
@@ -376,6 +399,9 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refEnterprise:     enterpriseID(t, s, admin, nameMech),
 			refUser:           userID(t, s, admin, "bureau.inspector1"),
 			refPost:           postOfUser(t, s, admin, "bureau.inspector2"),
+			refUser2:          userID(t, s, admin, "bureau.inspector2"),
+			refCampaign:       firstID(t, s, admin, "campaigns", "{finished: false}"),
+			refHazard:         firstID(t, s, s.As("county.head"), "hazards", "{state: REPORTED, supervised: false}"),
 		}
 		neighborIDs := map[ref]string{
 			refTown:           unitID(t, s, nb, seed.CodeNeighborTownHekou),
@@ -384,17 +410,24 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refEnterprise:     enterpriseID(t, s, nb, nameNeighborBld),
 			refUser:           userID(t, s, nb, "neighbor.head"),
 			refPost:           postOfUser(t, s, nb, "neighbor.head"),
+			refUser2:          userID(t, s, nb, seed.NeighborSecretary),
+			refCampaign:       firstID(t, s, nb, "campaigns", ""),
+			refHazard:         firstID(t, s, nb, "hazards", ""),
 		}
 		const (
 			enterprisesBase = 1 << 32
 			postsBase       = 4 << 32
 			unitsBase       = 8 << 32
 			usersBase       = 9 << 32
+			campaignsBase   = 10 << 32
+			hazardsBase     = 12 << 32
 		)
 		missingIDs := map[ref]string{
 			refTown: gid.Encode(unitsBase + 999_999), refEnterpriseUnit: gid.Encode(unitsBase + 999_998),
 			refWorkshop: gid.Encode(unitsBase + 999_997), refEnterprise: gid.Encode(enterprisesBase + 999_999),
 			refUser: gid.Encode(usersBase + 999_999), refPost: gid.Encode(postsBase + 999_999),
+			refUser2: gid.Encode(usersBase + 999_998), refCampaign: gid.Encode(campaignsBase + 999_999),
+			refHazard: gid.Encode(hazardsBase + 999_999),
 		}
 
 		build := func(t *testing.T, name string, ids map[ref]string) call {
@@ -449,13 +482,13 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			t.Run(name+" as admin on an object of the other tenant is NOT_FOUND and writes nothing", func(t *testing.T) {
 				c := build(t, name, neighborIDs)
 				before := snapshot(t, s)
-				r := gq(t, s, admin, c.query, c.vars)
+				r := gq(t, s, asUser(s, mc, admin), c.query, c.vars)
 				requireCode(t, r, "NOT_FOUND", c.query)
 				requireUnchanged(t, s, before)
 
 				// Indistinguishable from an id that exists nowhere.
 				m := build(t, name, missingIDs)
-				rm := gq(t, s, admin, m.query, m.vars)
+				rm := gq(t, s, asUser(s, mc, admin), m.query, m.vars)
 				requireCode(t, rm, "NOT_FOUND", m.query)
 				require.Equal(t, rm.Errors[0].Message, r.Errors[0].Message, "the other tenant's object must look like no object at all")
 				require.Equal(t, rm.Errors[0].Extensions, r.Errors[0].Extensions)
@@ -499,7 +532,7 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			t.Run(name+" as admin on demo objects succeeds (the good input is good)", func(t *testing.T) {
 				c := build(t, name, demoIDs)
 				before := snapshot(t, s)
-				gqOK(t, s, admin, c.query, c.vars)
+				gqOK(t, s, asUser(s, mc, admin), c.query, c.vars)
 				// The snapshot sees the write: the "nothing written" checks
 				// above are not blind.
 				require.NotEqual(t, before, snapshot(t, s), "a successful %s changed no watched table", name)
@@ -528,4 +561,30 @@ func postOfUser(t testing.TB, s *apitest.Server, token, username string) string 
 	require.Len(t, out.Users.Edges, 1)
 	require.NotEmpty(t, out.Users.Edges[0].Node.Posts.Edges)
 	return out.Users.Edges[0].Node.Posts.Edges[0].Node.ID
+}
+
+// asUser is the token of the case's acting user, admin by default.
+func asUser(s *apitest.Server, c mutationCase, admin string) string {
+	if c.as == "" {
+		return admin
+	}
+	return s.As(c.as)
+}
+
+// firstID returns the id of the first node of a connection.
+func firstID(t testing.TB, s *apitest.Server, token, connection, where string) string {
+	t.Helper()
+	args := "first: 1"
+	if where != "" {
+		args += ", where: " + where
+	}
+	r := gqOK(t, s, token, fmt.Sprintf(`{ c: %s(%s) { edges { node { id } } } }`, connection, args), nil)
+	var out struct {
+		C struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	r.Decode(t, &out)
+	require.NotEmpty(t, out.C.Edges, "no %s matching %s", connection, where)
+	return out.C.Edges[0].Node.ID
 }

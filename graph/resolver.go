@@ -14,15 +14,17 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/org"
 )
 
 // Resolver is the root resolver; one per server.
 type Resolver struct {
-	Client *ent.Client
-	Org    *org.Service
-	Auth   *auth.Service
-	Policy *authz.Store
+	Client  *ent.Client
+	Org     *org.Service
+	Hazards *hazards.Service
+	Auth    *auth.Service
+	Policy  *authz.Store
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 }

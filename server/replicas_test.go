@@ -19,7 +19,9 @@ const createUserDoc = `mutation($in: CreateUserInput!) { createUser(input: $in) 
 func createUserAs(s *apitest.Server, token string, n int) *apitest.Response {
 	var unitID string
 	var out struct {
-		Units struct{ Edges []struct{ Node struct{ ID string } } }
+		Units struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	s.MustDo(token, `{ units(where: {code: "TOWN-CG"}) { edges { node { id } } } }`, nil).Decode(s.T, &out)
 	unitID = out.Units.Edges[0].Node.ID
@@ -80,7 +82,9 @@ func TestPolicyIsEditedOnlyAtTheTenantRoot(t *testing.T) {
 			require.Equal(t, "FORBIDDEN", s.Do(s.As("chengguan.head"), `{ policyRules { role } }`, nil).Code())
 		})
 		t.Run("the neighbor admin's policy is separate", func(t *testing.T) {
-			var out struct{ PolicyRules []struct{ Role, Object, Action string } }
+			var out struct {
+				PolicyRules []struct{ Role, Object, Action string }
+			}
 			s.MustDo(s.As("neighbor.admin"), `{ policyRules { role object action } }`, nil).Decode(t, &out)
 			for _, r := range out.PolicyRules {
 				require.False(t, r.Role == "DEPUTY" && r.Object == "unit" && r.Action == "update", "a demo change leaked into 邻县")

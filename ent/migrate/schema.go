@@ -86,6 +86,53 @@ var (
 		Columns:    AuditHeadsColumns,
 		PrimaryKey: []*schema.Column{AuditHeadsColumns[0]},
 	}
+	// CampaignsColumns holds the columns for the "campaigns" table.
+	CampaignsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "sectors", Type: field.TypeJSON},
+		{Name: "stage", Type: field.TypeEnum, Enums: []string{"DEPLOYMENT", "INSPECTION", "RECTIFICATION", "SUMMARY"}, Default: "DEPLOYMENT"},
+		{Name: "finished", Type: field.TypeBool, Default: false},
+		{Name: "stages", Type: field.TypeJSON},
+		{Name: "organiser_id", Type: field.TypeInt},
+	}
+	// CampaignsTable holds the schema information for the "campaigns" table.
+	CampaignsTable = &schema.Table{
+		Name:       "campaigns",
+		Columns:    CampaignsColumns,
+		PrimaryKey: []*schema.Column{CampaignsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "campaigns_units_organiser",
+				Columns:    []*schema.Column{CampaignsColumns[12]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaign_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[3], CampaignsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						CampaignsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "campaign_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[6]},
+			},
+		},
+	}
 	// CasbinRulesColumns holds the columns for the "casbin_rules" table.
 	CasbinRulesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -109,6 +156,30 @@ var (
 				Name:    "casbinrule_ptype_v0_v1_v2_v3_v4_v5",
 				Unique:  true,
 				Columns: []*schema.Column{CasbinRulesColumns[3], CasbinRulesColumns[4], CasbinRulesColumns[5], CasbinRulesColumns[6], CasbinRulesColumns[7], CasbinRulesColumns[8], CasbinRulesColumns[9]},
+			},
+		},
+	}
+	// ChecklistTemplatesColumns holds the columns for the "checklist_templates" table.
+	ChecklistTemplatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "sector", Type: field.TypeEnum, Enums: []string{"INDUSTRY", "COMMERCE", "FUEL", "CONSTRUCTION", "CHEMICALS", "TRANSPORT", "OTHER"}},
+		{Name: "version", Type: field.TypeInt},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "items", Type: field.TypeJSON},
+	}
+	// ChecklistTemplatesTable holds the schema information for the "checklist_templates" table.
+	ChecklistTemplatesTable = &schema.Table{
+		Name:       "checklist_templates",
+		Columns:    ChecklistTemplatesColumns,
+		PrimaryKey: []*schema.Column{ChecklistTemplatesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "checklisttemplate_tenant_id_sector_version",
+				Unique:  true,
+				Columns: []*schema.Column{ChecklistTemplatesColumns[3], ChecklistTemplatesColumns[4], ChecklistTemplatesColumns[5]},
 			},
 		},
 	}
@@ -179,6 +250,239 @@ var (
 				Name:    "enterprise_town_id",
 				Unique:  false,
 				Columns: []*schema.Column{EnterprisesColumns[18]},
+			},
+		},
+	}
+	// HazardsColumns holds the columns for the "hazards" table.
+	HazardsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "campaign_id", Type: field.TypeInt, Nullable: true},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"INSPECTION", "SELF_CHECK", "REPORT"}},
+		{Name: "level", Type: field.TypeEnum, Enums: []string{"GENERAL", "MAJOR"}},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"REPORTED", "PLAN_SUBMITTED", "RECTIFYING", "SUBMITTED", "CLOSED"}, Default: "REPORTED"},
+		{Name: "category", Type: field.TypeString, Size: 100},
+		{Name: "location", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "description", Type: field.TypeString, Size: 2147483647},
+		{Name: "requirement", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "found_at", Type: field.TypeTime},
+		{Name: "deadline", Type: field.TypeTime},
+		{Name: "responsible_person", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "reported_by_id", Type: field.TypeInt},
+		{Name: "supervised", Type: field.TypeBool, Default: false},
+		{Name: "plan", Type: field.TypeJSON, Nullable: true},
+		{Name: "requested_deadline", Type: field.TypeTime, Nullable: true},
+		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "subject_id", Type: field.TypeInt},
+		{Name: "inspection_id", Type: field.TypeInt, Nullable: true},
+		{Name: "recurrence_of_id", Type: field.TypeInt, Nullable: true},
+	}
+	// HazardsTable holds the schema information for the "hazards" table.
+	HazardsTable = &schema.Table{
+		Name:       "hazards",
+		Columns:    HazardsColumns,
+		PrimaryKey: []*schema.Column{HazardsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "hazards_units_subject",
+				Columns:    []*schema.Column{HazardsColumns[23]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "hazards_inspections_inspection",
+				Columns:    []*schema.Column{HazardsColumns[24]},
+				RefColumns: []*schema.Column{InspectionsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "hazards_hazards_recurrences",
+				Columns:    []*schema.Column{HazardsColumns[25]},
+				RefColumns: []*schema.Column{HazardsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "hazard_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						HazardsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "hazard_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[6]},
+			},
+			{
+				Name:    "hazard_tenant_id_state_level",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[10], HazardsColumns[9]},
+			},
+			{
+				Name:    "hazard_deadline",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[16]},
+			},
+			{
+				Name:    "hazard_campaign_id",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[7]},
+			},
+			{
+				Name:    "hazard_inspection_id",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[24]},
+			},
+		},
+	}
+	// HazardEventsColumns holds the columns for the "hazard_events" table.
+	HazardEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"REPORT", "SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE", "CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION"}},
+		{Name: "from_state", Type: field.TypeString, Nullable: true},
+		{Name: "to_state", Type: field.TypeString},
+		{Name: "actor_id", Type: field.TypeInt},
+		{Name: "post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "hazard_id", Type: field.TypeInt},
+	}
+	// HazardEventsTable holds the schema information for the "hazard_events" table.
+	HazardEventsTable = &schema.Table{
+		Name:       "hazard_events",
+		Columns:    HazardEventsColumns,
+		PrimaryKey: []*schema.Column{HazardEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "hazard_events_hazards_hazard",
+				Columns:    []*schema.Column{HazardEventsColumns[14]},
+				RefColumns: []*schema.Column{HazardsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "hazardevent_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{HazardEventsColumns[3], HazardEventsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						HazardEventsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "hazardevent_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{HazardEventsColumns[6]},
+			},
+			{
+				Name:    "hazardevent_hazard_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{HazardEventsColumns[14], HazardEventsColumns[13]},
+			},
+		},
+	}
+	// InspectionsColumns holds the columns for the "inspections" table.
+	InspectionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"ROUTINE_QUARTERLY", "SPECIAL", "DOUBLE_RANDOM", "KEY_PERIOD", "FOLLOW_UP", "SELF_CHECK"}},
+		{Name: "key_period", Type: field.TypeEnum, Nullable: true, Enums: []string{"NEW_YEAR", "SPRING_FESTIVAL", "TWO_SESSIONS", "MAY_DAY", "NATIONAL_DAY", "FLOOD_SEASON", "HIGH_TEMPERATURE", "WINTER_STORM"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PLANNED", "DONE"}, Default: "DONE"},
+		{Name: "inspector_ids", Type: field.TypeJSON, Nullable: true},
+		{Name: "inspected_on", Type: field.TypeTime},
+		{Name: "results", Type: field.TypeJSON, Nullable: true},
+		{Name: "conclusion", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "campaign_id", Type: field.TypeInt, Nullable: true},
+		{Name: "random_draw_id", Type: field.TypeInt, Nullable: true},
+		{Name: "inspecting_unit_id", Type: field.TypeInt},
+		{Name: "target_id", Type: field.TypeInt},
+		{Name: "template_id", Type: field.TypeInt, Nullable: true},
+	}
+	// InspectionsTable holds the schema information for the "inspections" table.
+	InspectionsTable = &schema.Table{
+		Name:       "inspections",
+		Columns:    InspectionsColumns,
+		PrimaryKey: []*schema.Column{InspectionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "inspections_campaigns_campaign",
+				Columns:    []*schema.Column{InspectionsColumns[14]},
+				RefColumns: []*schema.Column{CampaignsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "inspections_random_draws_random_draw",
+				Columns:    []*schema.Column{InspectionsColumns[15]},
+				RefColumns: []*schema.Column{RandomDrawsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "inspections_units_inspecting_unit",
+				Columns:    []*schema.Column{InspectionsColumns[16]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "inspections_units_target",
+				Columns:    []*schema.Column{InspectionsColumns[17]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "inspections_checklist_templates_template",
+				Columns:    []*schema.Column{InspectionsColumns[18]},
+				RefColumns: []*schema.Column{ChecklistTemplatesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "inspection_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{InspectionsColumns[3], InspectionsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						InspectionsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "inspection_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{InspectionsColumns[6]},
+			},
+			{
+				Name:    "inspection_campaign_id",
+				Unique:  false,
+				Columns: []*schema.Column{InspectionsColumns[14]},
+			},
+			{
+				Name:    "inspection_target_id_inspected_on",
+				Unique:  false,
+				Columns: []*schema.Column{InspectionsColumns[17], InspectionsColumns[11]},
 			},
 		},
 	}
@@ -282,6 +586,58 @@ var (
 				Name:    "post_unit_id",
 				Unique:  false,
 				Columns: []*schema.Column{PostsColumns[12]},
+			},
+		},
+	}
+	// RandomDrawsColumns holds the columns for the "random_draws" table.
+	RandomDrawsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "sectors", Type: field.TypeJSON, Nullable: true},
+		{Name: "exclude_inspected_days", Type: field.TypeInt, Default: 0},
+		{Name: "target_count", Type: field.TypeInt},
+		{Name: "inspectors_per_target", Type: field.TypeInt, Default: 2},
+		{Name: "seed", Type: field.TypeInt64},
+		{Name: "enterprise_roster", Type: field.TypeJSON},
+		{Name: "inspector_roster", Type: field.TypeJSON},
+		{Name: "conflicts", Type: field.TypeJSON, Nullable: true},
+		{Name: "assignments", Type: field.TypeJSON},
+		{Name: "drawn_at", Type: field.TypeTime},
+		{Name: "organiser_id", Type: field.TypeInt},
+	}
+	// RandomDrawsTable holds the schema information for the "random_draws" table.
+	RandomDrawsTable = &schema.Table{
+		Name:       "random_draws",
+		Columns:    RandomDrawsColumns,
+		PrimaryKey: []*schema.Column{RandomDrawsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "random_draws_units_organiser",
+				Columns:    []*schema.Column{RandomDrawsColumns[17]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "randomdraw_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{RandomDrawsColumns[3], RandomDrawsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						RandomDrawsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "randomdraw_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{RandomDrawsColumns[6]},
 			},
 		},
 	}
@@ -487,11 +843,17 @@ var (
 	Tables = []*schema.Table{
 		AuditEventsTable,
 		AuditHeadsTable,
+		CampaignsTable,
 		CasbinRulesTable,
+		ChecklistTemplatesTable,
 		EnterprisesTable,
+		HazardsTable,
+		HazardEventsTable,
+		InspectionsTable,
 		LoginAttemptsTable,
 		PolicyRevisionsTable,
 		PostsTable,
+		RandomDrawsTable,
 		RefreshTokensTable,
 		SupervisionsTable,
 		TenantsTable,
@@ -507,13 +869,38 @@ func init() {
 	AuditHeadsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
 	}
+	CampaignsTable.ForeignKeys[0].RefTable = UnitsTable
+	CampaignsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
+	}
 	CasbinRulesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
+	}
+	ChecklistTemplatesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
 	EnterprisesTable.ForeignKeys[0].RefTable = UnitsTable
 	EnterprisesTable.ForeignKeys[1].RefTable = UnitsTable
 	EnterprisesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	HazardsTable.ForeignKeys[0].RefTable = UnitsTable
+	HazardsTable.ForeignKeys[1].RefTable = InspectionsTable
+	HazardsTable.ForeignKeys[2].RefTable = HazardsTable
+	HazardsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
+	}
+	HazardEventsTable.ForeignKeys[0].RefTable = HazardsTable
+	HazardEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
+	InspectionsTable.ForeignKeys[0].RefTable = CampaignsTable
+	InspectionsTable.ForeignKeys[1].RefTable = RandomDrawsTable
+	InspectionsTable.ForeignKeys[2].RefTable = UnitsTable
+	InspectionsTable.ForeignKeys[3].RefTable = UnitsTable
+	InspectionsTable.ForeignKeys[4].RefTable = ChecklistTemplatesTable
+	InspectionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
 	LoginAttemptsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
@@ -525,6 +912,10 @@ func init() {
 	PostsTable.ForeignKeys[1].RefTable = UsersTable
 	PostsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
+	}
+	RandomDrawsTable.ForeignKeys[0].RefTable = UnitsTable
+	RandomDrawsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
 	}
 	RefreshTokensTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),

@@ -159,6 +159,30 @@ func (f AuditHeadMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditHeadMutation", m)
 }
 
+// The CampaignQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CampaignQueryRuleFunc func(context.Context, *ent.CampaignQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CampaignQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CampaignQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CampaignQuery", q)
+}
+
+// The CampaignMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CampaignMutationRuleFunc func(context.Context, *ent.CampaignMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CampaignMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CampaignMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CampaignMutation", m)
+}
+
 // The CasbinRuleQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CasbinRuleQueryRuleFunc func(context.Context, *ent.CasbinRuleQuery) error
@@ -183,6 +207,30 @@ func (f CasbinRuleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CasbinRuleMutation", m)
 }
 
+// The ChecklistTemplateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ChecklistTemplateQueryRuleFunc func(context.Context, *ent.ChecklistTemplateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ChecklistTemplateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ChecklistTemplateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ChecklistTemplateQuery", q)
+}
+
+// The ChecklistTemplateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ChecklistTemplateMutationRuleFunc func(context.Context, *ent.ChecklistTemplateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ChecklistTemplateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ChecklistTemplateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChecklistTemplateMutation", m)
+}
+
 // The EnterpriseQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type EnterpriseQueryRuleFunc func(context.Context, *ent.EnterpriseQuery) error
@@ -205,6 +253,78 @@ func (f EnterpriseMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EnterpriseMutation", m)
+}
+
+// The HazardQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type HazardQueryRuleFunc func(context.Context, *ent.HazardQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f HazardQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HazardQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.HazardQuery", q)
+}
+
+// The HazardMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type HazardMutationRuleFunc func(context.Context, *ent.HazardMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f HazardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.HazardMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HazardMutation", m)
+}
+
+// The HazardEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type HazardEventQueryRuleFunc func(context.Context, *ent.HazardEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f HazardEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HazardEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.HazardEventQuery", q)
+}
+
+// The HazardEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type HazardEventMutationRuleFunc func(context.Context, *ent.HazardEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f HazardEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.HazardEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HazardEventMutation", m)
+}
+
+// The InspectionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InspectionQueryRuleFunc func(context.Context, *ent.InspectionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InspectionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InspectionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InspectionQuery", q)
+}
+
+// The InspectionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InspectionMutationRuleFunc func(context.Context, *ent.InspectionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InspectionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InspectionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InspectionMutation", m)
 }
 
 // The LoginAttemptQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -277,6 +397,30 @@ func (f PostMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PostMutation", m)
+}
+
+// The RandomDrawQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RandomDrawQueryRuleFunc func(context.Context, *ent.RandomDrawQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RandomDrawQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RandomDrawQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RandomDrawQuery", q)
+}
+
+// The RandomDrawMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RandomDrawMutationRuleFunc func(context.Context, *ent.RandomDrawMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RandomDrawMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RandomDrawMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RandomDrawMutation", m)
 }
 
 // The RefreshTokenQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -438,15 +582,27 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AuditHeadQuery:
 		return q.Filter(), nil
+	case *ent.CampaignQuery:
+		return q.Filter(), nil
 	case *ent.CasbinRuleQuery:
 		return q.Filter(), nil
+	case *ent.ChecklistTemplateQuery:
+		return q.Filter(), nil
 	case *ent.EnterpriseQuery:
+		return q.Filter(), nil
+	case *ent.HazardQuery:
+		return q.Filter(), nil
+	case *ent.HazardEventQuery:
+		return q.Filter(), nil
+	case *ent.InspectionQuery:
 		return q.Filter(), nil
 	case *ent.LoginAttemptQuery:
 		return q.Filter(), nil
 	case *ent.PolicyRevisionQuery:
 		return q.Filter(), nil
 	case *ent.PostQuery:
+		return q.Filter(), nil
+	case *ent.RandomDrawQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
 		return q.Filter(), nil
@@ -469,15 +625,27 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.AuditHeadMutation:
 		return m.Filter(), nil
+	case *ent.CampaignMutation:
+		return m.Filter(), nil
 	case *ent.CasbinRuleMutation:
 		return m.Filter(), nil
+	case *ent.ChecklistTemplateMutation:
+		return m.Filter(), nil
 	case *ent.EnterpriseMutation:
+		return m.Filter(), nil
+	case *ent.HazardMutation:
+		return m.Filter(), nil
+	case *ent.HazardEventMutation:
+		return m.Filter(), nil
+	case *ent.InspectionMutation:
 		return m.Filter(), nil
 	case *ent.LoginAttemptMutation:
 		return m.Filter(), nil
 	case *ent.PolicyRevisionMutation:
 		return m.Filter(), nil
 	case *ent.PostMutation:
+		return m.Filter(), nil
+	case *ent.RandomDrawMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
 		return m.Filter(), nil

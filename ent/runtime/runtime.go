@@ -7,11 +7,17 @@ import (
 
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/audithead"
+	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/schema"
 	"github.com/dutychain/dutychain/ent/supervision"
@@ -42,6 +48,49 @@ func init() {
 	auditheadDescHash := auditheadFields[2].Descriptor()
 	// audithead.DefaultHash holds the default value on creation for the hash field.
 	audithead.DefaultHash = auditheadDescHash.Default.(string)
+	campaignMixin := schema.Campaign{}.Mixin()
+	campaignMixinHooks0 := campaignMixin[0].Hooks()
+	campaignHooks := schema.Campaign{}.Hooks()
+	campaign.Hooks[0] = campaignMixinHooks0[0]
+	campaign.Hooks[1] = campaignHooks[0]
+	campaignInters := schema.Campaign{}.Interceptors()
+	campaign.Interceptors[0] = campaignInters[0]
+	campaignMixinFields0 := campaignMixin[0].Fields()
+	_ = campaignMixinFields0
+	campaignFields := schema.Campaign{}.Fields()
+	_ = campaignFields
+	// campaignDescCreatedAt is the schema descriptor for created_at field.
+	campaignDescCreatedAt := campaignMixinFields0[0].Descriptor()
+	// campaign.DefaultCreatedAt holds the default value on creation for the created_at field.
+	campaign.DefaultCreatedAt = campaignDescCreatedAt.Default.(func() time.Time)
+	// campaignDescUpdatedAt is the schema descriptor for updated_at field.
+	campaignDescUpdatedAt := campaignMixinFields0[1].Descriptor()
+	// campaign.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	campaign.DefaultUpdatedAt = campaignDescUpdatedAt.Default.(func() time.Time)
+	// campaign.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	campaign.UpdateDefaultUpdatedAt = campaignDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// campaignDescName is the schema descriptor for name field.
+	campaignDescName := campaignFields[1].Descriptor()
+	// campaign.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	campaign.NameValidator = func() func(string) error {
+		validators := campaignDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// campaignDescFinished is the schema descriptor for finished field.
+	campaignDescFinished := campaignFields[4].Descriptor()
+	// campaign.DefaultFinished holds the default value on creation for the finished field.
+	campaign.DefaultFinished = campaignDescFinished.Default.(bool)
 	casbinruleMixin := schema.CasbinRule{}.Mixin()
 	casbinruleMixinHooks0 := casbinruleMixin[0].Hooks()
 	casbinruleHooks := schema.CasbinRule{}.Hooks()
@@ -91,6 +140,49 @@ func init() {
 	casbinruleDescV5 := casbinruleFields[6].Descriptor()
 	// casbinrule.DefaultV5 holds the default value on creation for the v5 field.
 	casbinrule.DefaultV5 = casbinruleDescV5.Default.(string)
+	checklisttemplateMixin := schema.ChecklistTemplate{}.Mixin()
+	checklisttemplateMixinHooks0 := checklisttemplateMixin[0].Hooks()
+	checklisttemplateHooks := schema.ChecklistTemplate{}.Hooks()
+	checklisttemplate.Hooks[0] = checklisttemplateMixinHooks0[0]
+	checklisttemplate.Hooks[1] = checklisttemplateHooks[0]
+	checklisttemplateInters := schema.ChecklistTemplate{}.Interceptors()
+	checklisttemplate.Interceptors[0] = checklisttemplateInters[0]
+	checklisttemplateMixinFields0 := checklisttemplateMixin[0].Fields()
+	_ = checklisttemplateMixinFields0
+	checklisttemplateFields := schema.ChecklistTemplate{}.Fields()
+	_ = checklisttemplateFields
+	// checklisttemplateDescCreatedAt is the schema descriptor for created_at field.
+	checklisttemplateDescCreatedAt := checklisttemplateMixinFields0[0].Descriptor()
+	// checklisttemplate.DefaultCreatedAt holds the default value on creation for the created_at field.
+	checklisttemplate.DefaultCreatedAt = checklisttemplateDescCreatedAt.Default.(func() time.Time)
+	// checklisttemplateDescUpdatedAt is the schema descriptor for updated_at field.
+	checklisttemplateDescUpdatedAt := checklisttemplateMixinFields0[1].Descriptor()
+	// checklisttemplate.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	checklisttemplate.DefaultUpdatedAt = checklisttemplateDescUpdatedAt.Default.(func() time.Time)
+	// checklisttemplate.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	checklisttemplate.UpdateDefaultUpdatedAt = checklisttemplateDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// checklisttemplateDescVersion is the schema descriptor for version field.
+	checklisttemplateDescVersion := checklisttemplateFields[1].Descriptor()
+	// checklisttemplate.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	checklisttemplate.VersionValidator = checklisttemplateDescVersion.Validators[0].(func(int) error)
+	// checklisttemplateDescName is the schema descriptor for name field.
+	checklisttemplateDescName := checklisttemplateFields[2].Descriptor()
+	// checklisttemplate.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	checklisttemplate.NameValidator = func() func(string) error {
+		validators := checklisttemplateDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	enterpriseMixin := schema.Enterprise{}.Mixin()
 	enterpriseMixinHooks0 := enterpriseMixin[0].Hooks()
 	enterpriseHooks := schema.Enterprise{}.Hooks()
@@ -160,6 +252,104 @@ func init() {
 	enterprise.DefaultEmployeeCount = enterpriseDescEmployeeCount.Default.(int)
 	// enterprise.EmployeeCountValidator is a validator for the "employee_count" field. It is called by the builders before save.
 	enterprise.EmployeeCountValidator = enterpriseDescEmployeeCount.Validators[0].(func(int) error)
+	hazardMixin := schema.Hazard{}.Mixin()
+	hazardMixinHooks0 := hazardMixin[0].Hooks()
+	hazardHooks := schema.Hazard{}.Hooks()
+	hazard.Hooks[0] = hazardMixinHooks0[0]
+	hazard.Hooks[1] = hazardHooks[0]
+	hazardInters := schema.Hazard{}.Interceptors()
+	hazard.Interceptors[0] = hazardInters[0]
+	hazardMixinFields0 := hazardMixin[0].Fields()
+	_ = hazardMixinFields0
+	hazardFields := schema.Hazard{}.Fields()
+	_ = hazardFields
+	// hazardDescCreatedAt is the schema descriptor for created_at field.
+	hazardDescCreatedAt := hazardMixinFields0[0].Descriptor()
+	// hazard.DefaultCreatedAt holds the default value on creation for the created_at field.
+	hazard.DefaultCreatedAt = hazardDescCreatedAt.Default.(func() time.Time)
+	// hazardDescUpdatedAt is the schema descriptor for updated_at field.
+	hazardDescUpdatedAt := hazardMixinFields0[1].Descriptor()
+	// hazard.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	hazard.DefaultUpdatedAt = hazardDescUpdatedAt.Default.(func() time.Time)
+	// hazard.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	hazard.UpdateDefaultUpdatedAt = hazardDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// hazardDescCategory is the schema descriptor for category field.
+	hazardDescCategory := hazardFields[6].Descriptor()
+	// hazard.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	hazard.CategoryValidator = func() func(string) error {
+		validators := hazardDescCategory.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(category string) error {
+			for _, fn := range fns {
+				if err := fn(category); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// hazardDescLocation is the schema descriptor for location field.
+	hazardDescLocation := hazardFields[7].Descriptor()
+	// hazard.LocationValidator is a validator for the "location" field. It is called by the builders before save.
+	hazard.LocationValidator = hazardDescLocation.Validators[0].(func(string) error)
+	// hazardDescDescription is the schema descriptor for description field.
+	hazardDescDescription := hazardFields[8].Descriptor()
+	// hazard.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	hazard.DescriptionValidator = hazardDescDescription.Validators[0].(func(string) error)
+	// hazardDescResponsiblePerson is the schema descriptor for responsible_person field.
+	hazardDescResponsiblePerson := hazardFields[12].Descriptor()
+	// hazard.ResponsiblePersonValidator is a validator for the "responsible_person" field. It is called by the builders before save.
+	hazard.ResponsiblePersonValidator = hazardDescResponsiblePerson.Validators[0].(func(string) error)
+	// hazardDescSupervised is the schema descriptor for supervised field.
+	hazardDescSupervised := hazardFields[15].Descriptor()
+	// hazard.DefaultSupervised holds the default value on creation for the supervised field.
+	hazard.DefaultSupervised = hazardDescSupervised.Default.(bool)
+	hazardeventMixin := schema.HazardEvent{}.Mixin()
+	hazardeventMixinHooks0 := hazardeventMixin[0].Hooks()
+	hazardeventHooks := schema.HazardEvent{}.Hooks()
+	hazardevent.Hooks[0] = hazardeventMixinHooks0[0]
+	hazardevent.Hooks[1] = hazardeventHooks[0]
+	hazardevent.Hooks[2] = hazardeventHooks[1]
+	hazardeventInters := schema.HazardEvent{}.Interceptors()
+	hazardevent.Interceptors[0] = hazardeventInters[0]
+	hazardeventMixinFields0 := hazardeventMixin[0].Fields()
+	_ = hazardeventMixinFields0
+	hazardeventFields := schema.HazardEvent{}.Fields()
+	_ = hazardeventFields
+	// hazardeventDescCreatedAt is the schema descriptor for created_at field.
+	hazardeventDescCreatedAt := hazardeventMixinFields0[0].Descriptor()
+	// hazardevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	hazardevent.DefaultCreatedAt = hazardeventDescCreatedAt.Default.(func() time.Time)
+	// hazardeventDescUpdatedAt is the schema descriptor for updated_at field.
+	hazardeventDescUpdatedAt := hazardeventMixinFields0[1].Descriptor()
+	// hazardevent.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	hazardevent.DefaultUpdatedAt = hazardeventDescUpdatedAt.Default.(func() time.Time)
+	// hazardevent.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	hazardevent.UpdateDefaultUpdatedAt = hazardeventDescUpdatedAt.UpdateDefault.(func() time.Time)
+	inspectionMixin := schema.Inspection{}.Mixin()
+	inspectionMixinHooks0 := inspectionMixin[0].Hooks()
+	inspectionHooks := schema.Inspection{}.Hooks()
+	inspection.Hooks[0] = inspectionMixinHooks0[0]
+	inspection.Hooks[1] = inspectionHooks[0]
+	inspectionInters := schema.Inspection{}.Interceptors()
+	inspection.Interceptors[0] = inspectionInters[0]
+	inspectionMixinFields0 := inspectionMixin[0].Fields()
+	_ = inspectionMixinFields0
+	inspectionFields := schema.Inspection{}.Fields()
+	_ = inspectionFields
+	// inspectionDescCreatedAt is the schema descriptor for created_at field.
+	inspectionDescCreatedAt := inspectionMixinFields0[0].Descriptor()
+	// inspection.DefaultCreatedAt holds the default value on creation for the created_at field.
+	inspection.DefaultCreatedAt = inspectionDescCreatedAt.Default.(func() time.Time)
+	// inspectionDescUpdatedAt is the schema descriptor for updated_at field.
+	inspectionDescUpdatedAt := inspectionMixinFields0[1].Descriptor()
+	// inspection.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	inspection.DefaultUpdatedAt = inspectionDescUpdatedAt.Default.(func() time.Time)
+	// inspection.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	inspection.UpdateDefaultUpdatedAt = inspectionDescUpdatedAt.UpdateDefault.(func() time.Time)
 	loginattemptHooks := schema.LoginAttempt{}.Hooks()
 	loginattempt.Hooks[0] = loginattemptHooks[0]
 	loginattemptInters := schema.LoginAttempt{}.Interceptors()
@@ -199,6 +389,40 @@ func init() {
 	postDescTitle := postFields[4].Descriptor()
 	// post.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	post.TitleValidator = postDescTitle.Validators[0].(func(string) error)
+	randomdrawMixin := schema.RandomDraw{}.Mixin()
+	randomdrawMixinHooks0 := randomdrawMixin[0].Hooks()
+	randomdrawHooks := schema.RandomDraw{}.Hooks()
+	randomdraw.Hooks[0] = randomdrawMixinHooks0[0]
+	randomdraw.Hooks[1] = randomdrawHooks[0]
+	randomdraw.Hooks[2] = randomdrawHooks[1]
+	randomdrawInters := schema.RandomDraw{}.Interceptors()
+	randomdraw.Interceptors[0] = randomdrawInters[0]
+	randomdrawMixinFields0 := randomdrawMixin[0].Fields()
+	_ = randomdrawMixinFields0
+	randomdrawFields := schema.RandomDraw{}.Fields()
+	_ = randomdrawFields
+	// randomdrawDescCreatedAt is the schema descriptor for created_at field.
+	randomdrawDescCreatedAt := randomdrawMixinFields0[0].Descriptor()
+	// randomdraw.DefaultCreatedAt holds the default value on creation for the created_at field.
+	randomdraw.DefaultCreatedAt = randomdrawDescCreatedAt.Default.(func() time.Time)
+	// randomdrawDescUpdatedAt is the schema descriptor for updated_at field.
+	randomdrawDescUpdatedAt := randomdrawMixinFields0[1].Descriptor()
+	// randomdraw.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	randomdraw.DefaultUpdatedAt = randomdrawDescUpdatedAt.Default.(func() time.Time)
+	// randomdraw.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	randomdraw.UpdateDefaultUpdatedAt = randomdrawDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// randomdrawDescExcludeInspectedDays is the schema descriptor for exclude_inspected_days field.
+	randomdrawDescExcludeInspectedDays := randomdrawFields[2].Descriptor()
+	// randomdraw.DefaultExcludeInspectedDays holds the default value on creation for the exclude_inspected_days field.
+	randomdraw.DefaultExcludeInspectedDays = randomdrawDescExcludeInspectedDays.Default.(int)
+	// randomdrawDescTargetCount is the schema descriptor for target_count field.
+	randomdrawDescTargetCount := randomdrawFields[3].Descriptor()
+	// randomdraw.TargetCountValidator is a validator for the "target_count" field. It is called by the builders before save.
+	randomdraw.TargetCountValidator = randomdrawDescTargetCount.Validators[0].(func(int) error)
+	// randomdrawDescInspectorsPerTarget is the schema descriptor for inspectors_per_target field.
+	randomdrawDescInspectorsPerTarget := randomdrawFields[4].Descriptor()
+	// randomdraw.DefaultInspectorsPerTarget holds the default value on creation for the inspectors_per_target field.
+	randomdraw.DefaultInspectorsPerTarget = randomdrawDescInspectorsPerTarget.Default.(int)
 	refreshtokenMixin := schema.RefreshToken{}.Mixin()
 	refreshtokenMixinHooks0 := refreshtokenMixin[0].Hooks()
 	refreshtokenHooks := schema.RefreshToken{}.Hooks()

@@ -3,10 +3,16 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
 )
@@ -31,9 +37,46 @@ type AuthPayload struct {
 	TokenType string    `json:"tokenType"`
 }
 
+// CampaignCoverage compares the enterprises a campaign must reach with those inspected during it (应检尽检、不漏一家).
+type CampaignCoverage struct {
+	// Enterprises in the organiser's territory and the campaign's sectors (and in your scope).
+	Total     int `json:"total"`
+	Inspected int `json:"inspected"`
+	// The enterprises not yet inspected in the campaign.
+	Uninspected []*ent.Enterprise `json:"uninspected"`
+}
+
+type CampaignStageInput struct {
+	Stage        domain.CampaignStageName `json:"stage"`
+	PlannedStart time.Time                `json:"plannedStart"`
+	PlannedEnd   time.Time                `json:"plannedEnd"`
+}
+
 type ChangePasswordInput struct {
 	CurrentPassword string `json:"currentPassword"`
 	NewPassword     string `json:"newPassword"`
+}
+
+type ChecklistItemInput struct {
+	Code           string  `json:"code"`
+	Text           string  `json:"text"`
+	LegalBasis     string  `json:"legalBasis"`
+	MajorHazardRef *string `json:"majorHazardRef,omitempty"`
+}
+
+type CreateCampaignInput struct {
+	// A government unit (COUNTY, TOWN or DEPARTMENT).
+	OrganiserID int             `json:"organiserID"`
+	Name        string          `json:"name"`
+	Sectors     []domain.Sector `json:"sectors"`
+	// The four stages in order with their planned dates.
+	Stages []*CampaignStageInput `json:"stages"`
+}
+
+type CreateChecklistTemplateInput struct {
+	Sector domain.Sector         `json:"sector"`
+	Name   string                `json:"name"`
+	Items  []*ChecklistItemInput `json:"items"`
 }
 
 type CreateEnterpriseInput struct {
@@ -65,6 +108,23 @@ type CreatePostInput struct {
 	ValidTo   *time.Time      `json:"validTo,omitempty"`
 }
 
+type CreateRandomDrawInput struct {
+	// The government unit that draws; planned inspections are by this unit.
+	OrganiserID int             `json:"organiserID"`
+	Sectors     []domain.Sector `json:"sectors,omitempty"`
+	// Leave out enterprises inspected in the last N days.
+	ExcludeInspectedDays *int `json:"excludeInspectedDays,omitempty"`
+	TargetCount          int  `json:"targetCount"`
+	// At least 2 (default 2).
+	InspectorsPerTarget *int                 `json:"inspectorsPerTarget,omitempty"`
+	InspectorIDs        []int                `json:"inspectorIDs"`
+	Conflicts           []*DrawConflictInput `json:"conflicts,omitempty"`
+	// Defaults to a random seed; give one to repeat a published draw.
+	Seed           *string   `json:"seed,omitempty"`
+	CampaignID     *int      `json:"campaignID,omitempty"`
+	InspectionDate time.Time `json:"inspectionDate"`
+}
+
 type CreateUnitInput struct {
 	Kind domain.UnitKind `json:"kind"`
 	Name string          `json:"name"`
@@ -83,6 +143,33 @@ type CreateUserInput struct {
 	Password string `json:"password"`
 	// Home unit (所属单位).
 	UnitID int `json:"unitID"`
+}
+
+type DrawConflictInput struct {
+	InspectorID int `json:"inspectorID"`
+	// The ENTERPRISE unit.
+	EnterpriseUnitID int `json:"enterpriseUnitID"`
+}
+
+// HazardCount is the number of hazards in one state and level.
+type HazardCount struct {
+	State hazard.State `json:"state"`
+	Level hazard.Level `json:"level"`
+	Count int          `json:"count"`
+}
+
+type HazardPlanInput struct {
+	Measures          string    `json:"measures"`
+	Funds             string    `json:"funds"`
+	ResponsiblePerson string    `json:"responsiblePerson"`
+	Deadline          time.Time `json:"deadline"`
+	EmergencyMeasures string    `json:"emergencyMeasures"`
+}
+
+type ItemResultInput struct {
+	ItemCode string             `json:"itemCode"`
+	Result   domain.CheckResult `json:"result"`
+	Note     *string            `json:"note,omitempty"`
 }
 
 type KindCount struct {
@@ -111,6 +198,21 @@ type Me struct {
 	Scope *ScopeSummary `json:"scope"`
 }
 
+type NewHazardInput struct {
+	// The failed checklist item this hazard comes from.
+	ItemCode *string `json:"itemCode,omitempty"`
+	// Defaults to the inspection's target.
+	SubjectID         *int         `json:"subjectID,omitempty"`
+	Level             hazard.Level `json:"level"`
+	Category          string       `json:"category"`
+	Location          *string      `json:"location,omitempty"`
+	Description       string       `json:"description"`
+	Requirement       *string      `json:"requirement,omitempty"`
+	Deadline          time.Time    `json:"deadline"`
+	ResponsiblePerson *string      `json:"responsiblePerson,omitempty"`
+	RecurrenceOfID    *int         `json:"recurrenceOfID,omitempty"`
+}
+
 // PolicyRule grants a role an action on an object type within the role's scope.
 type PolicyRule struct {
 	Role domain.Role `json:"role"`
@@ -126,8 +228,39 @@ type PolicyRuleInput struct {
 	Action string      `json:"action"`
 }
 
+type RecordInspectionInput struct {
+	// Record the results of a PLANNED inspection (from a random draw) instead of a new one.
+	PlannedID        *int                  `json:"plannedID,omitempty"`
+	Type             *inspection.Type      `json:"type,omitempty"`
+	KeyPeriod        *inspection.KeyPeriod `json:"keyPeriod,omitempty"`
+	CampaignID       *int                  `json:"campaignID,omitempty"`
+	InspectingUnitID *int                  `json:"inspectingUnitID,omitempty"`
+	TargetID         *int                  `json:"targetID,omitempty"`
+	// At least two for an inspection by a government unit.
+	InspectorIDs []int              `json:"inspectorIDs,omitempty"`
+	InspectedOn  time.Time          `json:"inspectedOn"`
+	TemplateID   *int               `json:"templateID,omitempty"`
+	Results      []*ItemResultInput `json:"results,omitempty"`
+	Conclusion   *string            `json:"conclusion,omitempty"`
+	// Hazards found, created in the same transaction.
+	Hazards []*NewHazardInput `json:"hazards,omitempty"`
+}
+
 type RefreshTokenInput struct {
 	RefreshToken string `json:"refreshToken"`
+}
+
+type ReportHazardInput struct {
+	SubjectID         int           `json:"subjectID"`
+	Source            hazard.Source `json:"source"`
+	Level             hazard.Level  `json:"level"`
+	Category          string        `json:"category"`
+	Location          *string       `json:"location,omitempty"`
+	Description       string        `json:"description"`
+	Requirement       *string       `json:"requirement,omitempty"`
+	Deadline          time.Time     `json:"deadline"`
+	ResponsiblePerson *string       `json:"responsiblePerson,omitempty"`
+	RecurrenceOfID    *int          `json:"recurrenceOfID,omitempty"`
 }
 
 // ScopeSummary counts what the caller's jurisdiction covers.
@@ -138,6 +271,15 @@ type ScopeSummary struct {
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// Roles the caller holds now.
 	Roles []domain.Role `json:"roles"`
+}
+
+type TransitionHazardInput struct {
+	Action HazardAction `json:"action"`
+	Note   *string      `json:"note,omitempty"`
+	// SUBMIT_PLAN only.
+	Plan *HazardPlanInput `json:"plan,omitempty"`
+	// REQUEST_EXTENSION only: the deadline asked for.
+	Deadline *time.Time `json:"deadline,omitempty"`
 }
 
 type UpdateEnterpriseInput struct {
@@ -178,4 +320,87 @@ type UpdateUserInput struct {
 	UnitID      *int         `json:"unitID,omitempty"`
 	// Set a new password (administrative reset).
 	Password *string `json:"password,omitempty"`
+}
+
+type HazardAction string
+
+const (
+	// MAJOR: enterprise side submits the plan (五到位).
+	HazardActionSubmitPlan HazardAction = "SUBMIT_PLAN"
+	// MAJOR: a government principal approves the plan; rectification starts.
+	HazardActionApprovePlan HazardAction = "APPROVE_PLAN"
+	// GENERAL: enterprise side starts rectifying.
+	HazardActionStartRectification HazardAction = "START_RECTIFICATION"
+	// Enterprise side submits the rectification for verification.
+	HazardActionSubmit HazardAction = "SUBMIT"
+	// Government side rejects the submitted rectification.
+	HazardActionReject HazardAction = "REJECT"
+	// Verified closure (销号).
+	HazardActionClose HazardAction = "CLOSE"
+	// GENERAL: closed at once after an on-the-spot fix; the note is the evidence.
+	HazardActionCloseOnSpot      HazardAction = "CLOSE_ON_SPOT"
+	HazardActionRequestExtension HazardAction = "REQUEST_EXTENSION"
+	HazardActionApproveExtension HazardAction = "APPROVE_EXTENSION"
+	HazardActionRejectExtension  HazardAction = "REJECT_EXTENSION"
+	// Put under supervision (督办), government side.
+	HazardActionSupervise       HazardAction = "SUPERVISE"
+	HazardActionLiftSupervision HazardAction = "LIFT_SUPERVISION"
+)
+
+var AllHazardAction = []HazardAction{
+	HazardActionSubmitPlan,
+	HazardActionApprovePlan,
+	HazardActionStartRectification,
+	HazardActionSubmit,
+	HazardActionReject,
+	HazardActionClose,
+	HazardActionCloseOnSpot,
+	HazardActionRequestExtension,
+	HazardActionApproveExtension,
+	HazardActionRejectExtension,
+	HazardActionSupervise,
+	HazardActionLiftSupervision,
+}
+
+func (e HazardAction) IsValid() bool {
+	switch e {
+	case HazardActionSubmitPlan, HazardActionApprovePlan, HazardActionStartRectification, HazardActionSubmit, HazardActionReject, HazardActionClose, HazardActionCloseOnSpot, HazardActionRequestExtension, HazardActionApproveExtension, HazardActionRejectExtension, HazardActionSupervise, HazardActionLiftSupervision:
+		return true
+	}
+	return false
+}
+
+func (e HazardAction) String() string {
+	return string(e)
+}
+
+func (e *HazardAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HazardAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HazardAction", str)
+	}
+	return nil
+}
+
+func (e HazardAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HazardAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HazardAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

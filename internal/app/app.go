@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/server"
 )
@@ -61,11 +62,12 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	authSvc.Now = now
 	authSvc.Tokens = authSvc.Tokens.WithClock(now)
 	resolver := &graph.Resolver{
-		Client: d.Client,
-		Org:    &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
-		Auth:   authSvc,
-		Policy: store,
-		MaxIDs: cfg.MaxPage,
+		Client:  d.Client,
+		Org:     &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
+		Hazards: &hazards.Service{Client: d.Client, Now: now},
+		Auth:    authSvc,
+		Policy:  store,
+		MaxIDs:  cfg.MaxPage,
 	}
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,

@@ -327,7 +327,8 @@ func demoSpec() tenantSpec {
 
 	return tenantSpec{
 		code: TenantDemo, name: "示范县", region: "341199",
-		root: govSpec{CodeCounty, "示范县"},
+		after: []Step{seedChecklists, seedDemoHazards},
+		root:  govSpec{CodeCounty, "示范县"},
 		towns: []govSpec{
 			{CodeTownChengguan, "城关镇"}, {CodeTownDongcheng, "东城街道"}, {CodeTownXihe, "西河镇"},
 			{CodeTownNanshan, "南山镇"}, {CodeTownBeiling, "北岭乡"}, {CodeTownQiaotou, "桥头镇"},
@@ -378,6 +379,7 @@ func neighborSpec() tenantSpec {
 	I, C, F := domain.SectorIndustry, domain.SectorCommerce, domain.SectorFuel
 	return tenantSpec{
 		code: TenantNeighbor, name: "邻县", region: "341198",
+		after: []Step{seedChecklists, seedNeighborHazards},
 		root:  govSpec{CodeCounty, "邻县"},
 		towns: []govSpec{{CodeNeighborTownHekou, "河口镇"}, {CodeNeighborTownQingshi, "青石镇"}},
 		depts: []deptSpec{{CodeNeighborDept, "邻县工信局", []domain.Sector{I, C, F}}},

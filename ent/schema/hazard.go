@@ -1,0 +1,144 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"github.com/dutychain/dutychain/authz"
+
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+// Hazard is a hidden hazard (隐患) of a subject unit and its rectification.
+// State changes go through internal/hazards only, which records a
+// HazardEvent for each.
+type Hazard struct{ ent.Schema }
+
+// Mixin of the Hazard.
+func (Hazard) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+}
+
+// Fields of the Hazard.
+func (Hazard) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("subject_id").Immutable().Annotations(skipWhere),
+		field.Int("inspection_id").Optional().Nillable().Immutable().Annotations(skipWhere),
+		field.Int("campaign_id").Optional().Nillable().Immutable().
+			Comment("The inspection's campaign, copied so hazards filter by campaign without a join.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Enum("source").Values("INSPECTION", "SELF_CHECK", "REPORT").Immutable(),
+		field.Enum("level").Values("GENERAL", "MAJOR").Immutable().Annotations(entgql.OrderField("LEVEL")),
+		field.Enum("state").Values("REPORTED", "PLAN_SUBMITTED", "RECTIFYING", "SUBMITTED", "CLOSED").
+			Default("REPORTED").Annotations(entgql.OrderField("STATE")),
+		field.String("category").NotEmpty().MaxLen(100),
+		field.String("location").Optional().MaxLen(200).Comment("Key site, part or link (重点部位、环节)."),
+		field.Text("description").NotEmpty(),
+		field.Text("requirement").Optional().Comment("Rectification requirement (整改要求)."),
+		field.Time("found_at").Immutable().Annotations(entgql.OrderField("FOUND_AT")),
+		field.Time("deadline").Annotations(entgql.OrderField("DEADLINE")),
+		field.String("responsible_person").Optional().MaxLen(100),
+		field.Int("recurrence_of_id").Optional().Nillable().Immutable().Annotations(skipWhere),
+		field.Int("reported_by_id").Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("supervised").Default(false).Comment("Under supervision (督办)."),
+		field.JSON("plan", &domain.HazardPlan{}).Optional().
+			Annotations(entgql.Type("HazardPlan"), skipWhere),
+		field.Time("requested_deadline").Optional().Nillable().
+			Comment("A pending extension request; cleared when decided."),
+		field.Time("closed_at").Optional().Nillable(),
+	}
+}
+
+// Edges of the Hazard.
+func (Hazard) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("subject", Unit.Type).Unique().Required().Immutable().Field("subject_id").Annotations(skipWhere),
+		edge.To("inspection", Inspection.Type).Unique().Immutable().Field("inspection_id").Annotations(skipWhere),
+		edge.To("recurrences", Hazard.Type).Annotations(skipWhere).
+			From("recurrence_of").Unique().Immutable().Field("recurrence_of_id").Annotations(skipWhere),
+		edge.From("events", HazardEvent.Type).Ref("hazard").Annotations(skipWhere),
+	}
+}
+
+// Indexes of the Hazard.
+func (Hazard) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "state", "level"),
+		index.Fields("deadline"),
+		index.Fields("campaign_id"),
+		index.Fields("inspection_id"),
+	}
+}
+
+// Annotations of the Hazard.
+func (Hazard) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// Interceptors of the Hazard: the jurisdiction filter on every read path.
+func (Hazard) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("hazard")}
+}
+
+// Hooks of the Hazard: tenant and scope stamping and the create check.
+// Transitions are decided by internal/hazards (who may do which step is
+// finer than one update right) and written as the system after that check.
+func (Hazard) Hooks() []ent.Hook { return []ent.Hook{authz.ScopeHook("hazard", "subject_id")} }
+
+// HazardEvent is one step of a hazard's history: who (user and post) did
+// what, when, with which note. Append-only.
+type HazardEvent struct{ ent.Schema }
+
+// Mixin of the HazardEvent.
+func (HazardEvent) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+}
+
+// Fields of the HazardEvent. Attachments (before/after photos) will
+// reference File ids once uploads exist; they are deliberately absent here.
+func (HazardEvent) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("hazard_id").Immutable().Annotations(skipWhere),
+		field.Enum("action").Values("REPORT", "SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT",
+			"REJECT", "CLOSE", "CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION",
+			"SUPERVISE", "LIFT_SUPERVISION").Immutable(),
+		field.String("from_state").Optional().Immutable(),
+		field.String("to_state").Immutable(),
+		field.Int("actor_id").Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("post_id").Optional().Nillable().Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Text("note").Optional().Immutable(),
+		field.Time("at").Immutable().Annotations(entgql.OrderField("AT")),
+	}
+}
+
+// Edges of the HazardEvent.
+func (HazardEvent) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("hazard", Hazard.Type).Unique().Required().Immutable().Field("hazard_id").Annotations(skipWhere),
+	}
+}
+
+// Indexes of the HazardEvent.
+func (HazardEvent) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("hazard_id", "at")}
+}
+
+// Annotations of the HazardEvent: reached through its hazard only.
+func (HazardEvent) Annotations() []schema.Annotation {
+	return []schema.Annotation{}
+}
+
+// Interceptors of the HazardEvent: events are visible exactly when their
+// hazard is (the scope columns are the hazard's).
+func (HazardEvent) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("hazard")}
+}
+
+// Hooks of the HazardEvent: append-only, written by the hazard service after
+// its decision.
+func (HazardEvent) Hooks() []ent.Hook {
+	return []ent.Hook{authz.SystemOnlyMutations(), immutable("hazard event")}
+}

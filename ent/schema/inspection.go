@@ -1,0 +1,228 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"github.com/dutychain/dutychain/authz"
+
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+// skipWhere hides an edge or id field from the generated where inputs: ent
+// builds has…With as an unscoped EXISTS (ent issue 4509).
+var skipWhere = entgql.Skip(entgql.SkipWhereInput)
+
+// ChecklistTemplate is a versioned checklist (检查表) for one sector. A new
+// version is a new row; inspections keep the row they used.
+type ChecklistTemplate struct{ ent.Schema }
+
+// Mixin of the ChecklistTemplate.
+func (ChecklistTemplate) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantMixin{}} }
+
+// Fields of the ChecklistTemplate.
+func (ChecklistTemplate) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("sector").GoType(domain.Sector("")).Immutable().
+			Annotations(entgql.OrderField("SECTOR"), entgql.Type("Sector")),
+		field.Int("version").Immutable().Positive().
+			Annotations(entgql.OrderField("VERSION")),
+		field.String("name").NotEmpty().MaxLen(200).Immutable(),
+		field.JSON("items", []domain.ChecklistItem{}).Immutable().
+			Annotations(entgql.Type("[ChecklistItem!]"), skipWhere),
+	}
+}
+
+// Indexes of the ChecklistTemplate.
+func (ChecklistTemplate) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "sector", "version").Unique()}
+}
+
+// Annotations of the ChecklistTemplate.
+func (ChecklistTemplate) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// Interceptors of the ChecklistTemplate: reference data of the whole tenant.
+func (ChecklistTemplate) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.TenantFilter("tenant_id")}
+}
+
+// Hooks of the ChecklistTemplate: written by the inspection service after
+// its policy check; versions are never edited.
+func (ChecklistTemplate) Hooks() []ent.Hook { return []ent.Hook{authz.SystemOnlyMutations()} }
+
+// Campaign is a rectification campaign (专项整治) organised by a government
+// unit for target sectors, run through four stages.
+type Campaign struct{ ent.Schema }
+
+// Mixin of the Campaign.
+func (Campaign) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+}
+
+// Fields of the Campaign.
+func (Campaign) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("organiser_id").Immutable().Annotations(skipWhere),
+		field.String("name").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("NAME")),
+		field.JSON("sectors", []domain.Sector{}).
+			Annotations(entgql.Type("[Sector!]"), skipWhere),
+		field.Enum("stage").GoType(domain.CampaignStageName("")).Default(string(domain.StageDeployment)).
+			Annotations(entgql.Type("CampaignStageName")),
+		field.Bool("finished").Default(false),
+		field.JSON("stages", []domain.CampaignStage{}).
+			Annotations(entgql.Type("[CampaignStage!]"), skipWhere),
+	}
+}
+
+// Edges of the Campaign.
+func (Campaign) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("organiser", Unit.Type).Unique().Required().Immutable().Field("organiser_id").Annotations(skipWhere),
+		edge.From("inspections", Inspection.Type).Ref("campaign").
+			Annotations(entgql.RelayConnection(), skipWhere),
+	}
+}
+
+// Annotations of the Campaign.
+func (Campaign) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// Interceptors of the Campaign: the jurisdiction filter on every read path.
+func (Campaign) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("campaign")}
+}
+
+// Hooks of the Campaign: tenant and scope stamping and the write check.
+func (Campaign) Hooks() []ent.Hook { return []ent.Hook{authz.ScopeHook("campaign", "organiser_id")} }
+
+// Inspection is one inspection (检查) of one target unit.
+type Inspection struct{ ent.Schema }
+
+// Mixin of the Inspection.
+func (Inspection) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+}
+
+// Fields of the Inspection.
+func (Inspection) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("type").Values("ROUTINE_QUARTERLY", "SPECIAL", "DOUBLE_RANDOM", "KEY_PERIOD", "FOLLOW_UP", "SELF_CHECK").
+			Annotations(entgql.OrderField("TYPE")),
+		field.Enum("key_period").Values("NEW_YEAR", "SPRING_FESTIVAL", "TWO_SESSIONS", "MAY_DAY", "NATIONAL_DAY",
+			"FLOOD_SEASON", "HIGH_TEMPERATURE", "WINTER_STORM").Optional().Nillable(),
+		field.Enum("status").Values("PLANNED", "DONE").Default("DONE").
+			Comment("PLANNED inspections come from a random draw and are recorded later."),
+		field.Int("campaign_id").Optional().Nillable().Annotations(skipWhere),
+		field.Int("random_draw_id").Optional().Nillable().Immutable().Annotations(skipWhere),
+		field.Int("inspecting_unit_id").Annotations(skipWhere),
+		field.Int("target_id").Immutable().Annotations(skipWhere),
+		field.JSON("inspector_ids", []int{}).Optional().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("inspected_on").Annotations(entgql.OrderField("INSPECTED_ON")),
+		field.Int("template_id").Optional().Nillable().Annotations(skipWhere),
+		field.JSON("results", []domain.ItemResult{}).Optional().
+			Annotations(entgql.Type("[ItemResult!]"), skipWhere),
+		field.Text("conclusion").Optional(),
+	}
+}
+
+// Edges of the Inspection.
+func (Inspection) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("campaign", Campaign.Type).Unique().Field("campaign_id").Annotations(skipWhere),
+		edge.To("random_draw", RandomDraw.Type).Unique().Immutable().Field("random_draw_id").Annotations(skipWhere),
+		edge.To("inspecting_unit", Unit.Type).Unique().Required().Field("inspecting_unit_id").Annotations(skipWhere),
+		edge.To("target", Unit.Type).Unique().Required().Immutable().Field("target_id").Annotations(skipWhere),
+		edge.To("template", ChecklistTemplate.Type).Unique().Field("template_id").Annotations(skipWhere),
+		edge.From("hazards", Hazard.Type).Ref("inspection").Annotations(skipWhere),
+	}
+}
+
+// Indexes of the Inspection.
+func (Inspection) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("campaign_id"), index.Fields("target_id", "inspected_on")}
+}
+
+// Annotations of the Inspection.
+func (Inspection) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// Interceptors of the Inspection: the jurisdiction filter on every read path.
+func (Inspection) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("inspection")}
+}
+
+// Hooks of the Inspection: tenant and scope stamping and the write check.
+func (Inspection) Hooks() []ent.Hook { return []ent.Hook{authz.ScopeHook("inspection", "target_id")} }
+
+// RandomDraw is a 双随机 draw: targets from a frozen enterprise roster and
+// inspectors from a frozen inspector roster, reproducible from its seed.
+type RandomDraw struct{ ent.Schema }
+
+// Mixin of the RandomDraw.
+func (RandomDraw) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+}
+
+// Fields of the RandomDraw. Every field is immutable: a draw is a record.
+func (RandomDraw) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("organiser_id").Immutable().Annotations(skipWhere),
+		field.JSON("sectors", []domain.Sector{}).Immutable().Optional().
+			Annotations(entgql.Type("[Sector!]"), skipWhere),
+		field.Int("exclude_inspected_days").Immutable().Default(0),
+		field.Int("target_count").Immutable().Positive(),
+		field.Int("inspectors_per_target").Immutable().Default(2),
+		field.Int64("seed").Immutable().Annotations(entgql.Skip(entgql.SkipWhereInput | entgql.SkipType)),
+		field.JSON("enterprise_roster", []int{}).Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.JSON("inspector_roster", []int{}).Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.JSON("conflicts", []domain.DrawConflict{}).Immutable().Optional().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.JSON("assignments", []domain.DrawAssignment{}).Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("drawn_at").Immutable().Annotations(entgql.OrderField("DRAWN_AT")),
+	}
+}
+
+// Edges of the RandomDraw.
+func (RandomDraw) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("organiser", Unit.Type).Unique().Required().Immutable().Field("organiser_id").Annotations(skipWhere),
+		edge.From("inspections", Inspection.Type).Ref("random_draw").Annotations(skipWhere),
+	}
+}
+
+// Annotations of the RandomDraw.
+func (RandomDraw) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// Interceptors of the RandomDraw: the jurisdiction filter on every read path.
+func (RandomDraw) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("random_draw")}
+}
+
+// Hooks of the RandomDraw: stamping and the write check on create; nothing
+// may change a draw afterwards, not even the system.
+func (RandomDraw) Hooks() []ent.Hook {
+	return []ent.Hook{authz.ScopeHook("random_draw", "organiser_id"), immutable("random draw")}
+}
+
+func immutable(what string) ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if !m.Op().Is(ent.OpCreate) {
+				return nil, fmt.Errorf("a %s is immutable", what)
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}

@@ -1,0 +1,173 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/unit"
+)
+
+// hazardLoaders batch what a page of hazards asks for: the enterprise of the
+// subject, its town, the last event, and the users and posts of events. A
+// page costs one statement per kind whatever its size; the hazards resolver
+// primes them so the count does not depend on goroutine timing.
+type hazardLoaders struct {
+	enterprises *dataloadgen.Loader[int, *ent.Enterprise] // by ENTERPRISE unit id
+	units       *dataloadgen.Loader[int, *ent.Unit]
+	lastEvents  *dataloadgen.Loader[int, *ent.HazardEvent] // by hazard id
+	posts       *dataloadgen.Loader[int, *ent.Post]
+	fetchEnt    func(context.Context, []int) (map[int]*ent.Enterprise, error)
+	fetchUnits  func(context.Context, []int) (map[int]*ent.Unit, error)
+	fetchLast   func(context.Context, []int) (map[int]*ent.HazardEvent, error)
+}
+
+func newHazardLoaders(client *ent.Client) hazardLoaders {
+	opts := []dataloadgen.Option{dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)}
+	l := hazardLoaders{
+		fetchEnt: func(ctx context.Context, unitIDs []int) (map[int]*ent.Enterprise, error) {
+			es, err := client.Enterprise.Query().Where(enterprise.UnitIDIn(unitIDs...)).All(ctx)
+			out := make(map[int]*ent.Enterprise, len(es))
+			for _, e := range es {
+				out[e.UnitID] = e
+			}
+			return out, err
+		},
+		fetchUnits: func(ctx context.Context, ids []int) (map[int]*ent.Unit, error) {
+			us, err := client.Unit.Query().Where(unit.IDIn(ids...)).All(ctx)
+			out := make(map[int]*ent.Unit, len(us))
+			for _, u := range us {
+				out[u.ID] = u
+			}
+			return out, err
+		},
+		fetchLast: func(ctx context.Context, hazardIDs []int) (map[int]*ent.HazardEvent, error) {
+			// The newest event per hazard in one statement: no later event
+			// of the same hazard exists (ids grow with time within a hazard).
+			evs, err := client.HazardEvent.Query().Where(hazardevent.HazardIDIn(hazardIDs...), func(s *sql.Selector) {
+				t := sql.Table(hazardevent.Table).As("later")
+				s.Where(sql.NotExists(sql.Dialect(s.Dialect()).Select(t.C(hazardevent.FieldID)).From(t).Where(sql.And(
+					sql.ColumnsEQ(t.C(hazardevent.FieldHazardID), s.C(hazardevent.FieldHazardID)),
+					sql.ColumnsGT(t.C(hazardevent.FieldID), s.C(hazardevent.FieldID))))))
+			}).All(ctx)
+			out := make(map[int]*ent.HazardEvent, len(evs))
+			for _, e := range evs {
+				out[e.HazardID] = e
+			}
+			return out, err
+		},
+	}
+	l.enterprises = dataloadgen.NewMappedLoader(l.fetchEnt, opts...)
+	l.units = dataloadgen.NewMappedLoader(l.fetchUnits, opts...)
+	l.lastEvents = dataloadgen.NewMappedLoader(l.fetchLast, opts...)
+	l.posts = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Post, error) {
+		ps, err := client.Post.Query().Where(post.IDIn(ids...)).All(ctx)
+		out := make(map[int]*ent.Post, len(ps))
+		for _, p := range ps {
+			out[p.ID] = p
+		}
+		return out, err
+	}, opts...)
+	return l
+}
+
+// orNil turns a loader's "not found" (absent or out of scope) into null.
+func orNil[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	return v, err
+}
+
+// primeHazards loads, for a page of hazards, what the selection asks for in
+// one statement per kind.
+func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, wantEnterprise, wantTown, wantLast bool) error {
+	if len(hs) == 0 {
+		return nil
+	}
+	var entIDs, hzIDs []int
+	for _, h := range hs {
+		hzIDs = append(hzIDs, h.ID)
+		if h.ScopeEnterpriseID != nil {
+			entIDs = append(entIDs, *h.ScopeEnterpriseID)
+		}
+	}
+	if wantEnterprise || wantTown {
+		ents, err := l.hz.fetchEnt(ctx, entIDs)
+		if err != nil {
+			return err
+		}
+		var towns []int
+		for _, id := range entIDs {
+			if e, ok := ents[id]; ok {
+				l.hz.enterprises.Prime(id, e)
+				if e.TownID != nil {
+					towns = append(towns, *e.TownID)
+				}
+			}
+		}
+		if wantTown && len(towns) > 0 {
+			us, err := l.hz.fetchUnits(ctx, towns)
+			if err != nil {
+				return err
+			}
+			for id, u := range us {
+				l.hz.units.Prime(id, u)
+			}
+		}
+	}
+	if wantLast {
+		evs, err := l.hz.fetchLast(ctx, hzIDs)
+		if err != nil {
+			return err
+		}
+		for id, e := range evs {
+			l.hz.lastEvents.Prime(id, e)
+		}
+	}
+	return nil
+}
+
+// usersOrNil loads users by id, null for those outside the caller's scope.
+func (l *Loaders) usersOrNil(ctx context.Context, ids []int) ([]*ent.User, error) {
+	out := make([]*ent.User, len(ids))
+	for i, id := range ids {
+		u, err := l.loadUser(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = u
+	}
+	return out, nil
+}
+
+func isOverdue(ctx context.Context, h *ent.Hazard) bool {
+	now := time.Now()
+	if v := authz.FromContext(ctx); v != nil && !v.Now.IsZero() {
+		now = v.Now
+	}
+	return h.State != hazard.StateCLOSED && h.Deadline.Before(now)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func derefInt(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
