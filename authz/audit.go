@@ -36,6 +36,12 @@ var SubjectFields = map[string]string{
 	"Supervision": "enterprise_id",
 }
 
+// TenantWideTypes are audited types that belong to the tenant as a whole
+// (tenant_id, no subject unit): their events are scoped to the tenant root.
+var TenantWideTypes = map[string]bool{
+	"ChecklistTemplate": true,
+}
+
 // noiseFields are not part of an event's changes: identity, bookkeeping
 // times and the scope columns (derived copies of the subject unit's
 // position, recorded as the event's own scope).
@@ -296,6 +302,13 @@ func newEntityEvent(ctx context.Context, c *ent.Client, info *typeInfo, op audit
 		ev.ScopeEnterpriseID = optInt(r.state[ColEnterpriseID])
 	case info.name == "Tenant":
 		ev.TenantID, ev.ScopePath = id, audit.NoScope
+	case TenantWideTypes[info.name]:
+		t, _ := r.state[ColTenant].(int)
+		root, err := RootPath(ctx, c, t)
+		if err != nil {
+			return nil, fmt.Errorf("audit: tenant root of %s %d: %w", info.name, id, err)
+		}
+		ev.TenantID, ev.ScopePath = t, root
 	case SubjectFields[info.name] != "":
 		uid := optInt(r.state[SubjectFields[info.name]])
 		if uid == nil {
@@ -616,6 +629,8 @@ func AuditCoverage(c *ent.Client) (map[string]string, error) {
 			out[name] = "its own tenant"
 		case SubjectFields[name] != "" && info.has(SubjectFields[name]):
 			out[name] = "subject field " + SubjectFields[name]
+		case TenantWideTypes[name] && info.has(ColTenant):
+			out[name] = "tenant-wide (scoped to the tenant root)"
 		default:
 			errs = append(errs, fmt.Errorf("%s: no scope columns and no subject field (add the ScopeMixin, an authz.SubjectFields entry, or an authz.InternalTypes entry with the reason)", name))
 		}
