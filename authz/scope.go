@@ -15,7 +15,17 @@ const (
 	ColPath         = "scope_path"
 	ColSector       = "scope_sector"
 	ColEnterpriseID = "scope_enterprise_id"
+	// ColIssuerPath is the issuer side's path, carried by the tables of
+	// IssuerScopedTables (letters and what belongs to them).
+	ColIssuerPath = "issuer_scope_path"
 )
+
+// issuerSideTypes are the object types whose rows carry ColIssuerPath and are
+// also readable from the issuer's side (Object.IssuerPath).
+var issuerSideTypes = map[string]bool{"letter": true, "file": true}
+
+// HasIssuerSide reports whether objects of type typ carry an issuer side.
+func HasIssuerSide(typ string) bool { return issuerSideTypes[typ] }
 
 // Predicate narrows a SELECT to the rows a viewer may act on.
 type Predicate func(*sql.Selector)
@@ -60,6 +70,7 @@ func (v *Viewer) compile(typ, action string) Predicate {
 		grants = append(grants, g)
 	}
 	tenant := v.Tenant
+	issuer := issuerSideTypes[typ]
 	return func(s *sql.Selector) {
 		if len(grants) == 0 {
 			s.Where(sql.False())
@@ -67,7 +78,7 @@ func (v *Viewer) compile(typ, action string) Predicate {
 		}
 		terms := make([]*sql.Predicate, 0, len(grants))
 		for _, g := range grants {
-			terms = append(terms, paren(grantPredicate(s, g)))
+			terms = append(terms, paren(grantPredicate(s, g, issuer)))
 		}
 		// ent's Or collapses a single term without parentheses, so every
 		// term and the disjunction are parenthesised explicitly: the tenant
@@ -85,8 +96,10 @@ func termKey(g Grant) string {
 	return strings.Join([]string{g.Path, string(g.UnitKind), strconv.FormatBool(g.DirectoryOnly), strings.Join(secs, ",")}, "|")
 }
 
-// grantPredicate is the SQL twin of Grant.Covers.
-func grantPredicate(s *sql.Selector, g Grant) *sql.Predicate {
+// grantPredicate is the SQL twin of Grant.Covers. issuer adds the issuer
+// side's path to the territory (Object.IssuerPath); the sector restriction
+// still applies to the record's own sector.
+func grantPredicate(s *sql.Selector, g Grant, issuer bool) *sql.Predicate {
 	ent := s.C(ColEnterpriseID)
 	if g.DirectoryOnly {
 		return sql.IsNull(ent)
@@ -96,6 +109,9 @@ func grantPredicate(s *sql.Selector, g Grant) *sql.Predicate {
 		sup := sql.Dialect(s.Dialect()).Select("enterprise_id").From(sql.Table("supervisions")).
 			Where(sql.EQ("department_id", g.UnitID))
 		territory = sql.Or(paren(territory), sql.In(ent, sup))
+	}
+	if issuer {
+		territory = sql.Or(paren(territory), paren(pathPrefix(s, s.C(ColIssuerPath), g.Path)))
 	}
 	if len(g.Sectors) == 0 {
 		return territory
@@ -113,6 +129,11 @@ func paren(p *sql.Predicate) *sql.Predicate {
 		b.WriteByte('(').Join(p).WriteByte(')')
 	})
 }
+
+// PathPrefix is the index-friendly predicate "col holds a path under prefix"
+// (prefix itself included) that the scope filter uses; services building
+// their own SQL over scoped tables use it too.
+func PathPrefix(s *sql.Selector, col, prefix string) *sql.Predicate { return pathPrefix(s, col, prefix) }
 
 // pathPrefix matches paths under prefix with an index on both databases:
 // LIKE 'prefix%' (text_pattern_ops) on PostgreSQL, a range on SQLite, whose

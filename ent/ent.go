@@ -14,10 +14,14 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -82,16 +86,20 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			casbinrule.Table:     casbinrule.ValidColumn,
-			enterprise.Table:     enterprise.ValidColumn,
-			loginattempt.Table:   loginattempt.ValidColumn,
-			policyrevision.Table: policyrevision.ValidColumn,
-			post.Table:           post.ValidColumn,
-			refreshtoken.Table:   refreshtoken.ValidColumn,
-			supervision.Table:    supervision.ValidColumn,
-			tenant.Table:         tenant.ValidColumn,
-			unit.Table:           unit.ValidColumn,
-			user.Table:           user.ValidColumn,
+			casbinrule.Table:           casbinrule.ValidColumn,
+			enterprise.Table:           enterprise.ValidColumn,
+			file.Table:                 file.ValidColumn,
+			letterevent.Table:          letterevent.ValidColumn,
+			lettersignature.Table:      lettersignature.ValidColumn,
+			loginattempt.Table:         loginattempt.ValidColumn,
+			policyrevision.Table:       policyrevision.ValidColumn,
+			post.Table:                 post.ValidColumn,
+			refreshtoken.Table:         refreshtoken.ValidColumn,
+			responsibilityletter.Table: responsibilityletter.ValidColumn,
+			supervision.Table:          supervision.ValidColumn,
+			tenant.Table:               tenant.ValidColumn,
+			unit.Table:                 unit.ValidColumn,
+			user.Table:                 user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

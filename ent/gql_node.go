@@ -10,8 +10,12 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/internal"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -28,10 +32,30 @@ var enterpriseImplementors = []string{"Enterprise", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Enterprise) IsNode() {}
 
+var fileImplementors = []string{"File", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*File) IsNode() {}
+
+var lettereventImplementors = []string{"LetterEvent", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*LetterEvent) IsNode() {}
+
+var lettersignatureImplementors = []string{"LetterSignature", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*LetterSignature) IsNode() {}
+
 var postImplementors = []string{"Post", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Post) IsNode() {}
+
+var responsibilityletterImplementors = []string{"ResponsibilityLetter", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ResponsibilityLetter) IsNode() {}
 
 var tenantImplementors = []string{"Tenant", "Node"}
 
@@ -134,11 +158,47 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case file.Table:
+		query := c.File.Query().
+			Where(file.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, fileImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case letterevent.Table:
+		query := c.LetterEvent.Query().
+			Where(letterevent.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, lettereventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case lettersignature.Table:
+		query := c.LetterSignature.Query().
+			Where(lettersignature.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, lettersignatureImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case post.Table:
 		query := c.Post.Query().
 			Where(post.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, postImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case responsibilityletter.Table:
+		query := c.ResponsibilityLetter.Query().
+			Where(responsibilityletter.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, responsibilityletterImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -259,10 +319,74 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case file.Table:
+		query := c.File.Query().
+			Where(file.IDIn(ids...))
+		query, err := query.CollectFields(ctx, fileImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case letterevent.Table:
+		query := c.LetterEvent.Query().
+			Where(letterevent.IDIn(ids...))
+		query, err := query.CollectFields(ctx, lettereventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case lettersignature.Table:
+		query := c.LetterSignature.Query().
+			Where(lettersignature.IDIn(ids...))
+		query, err := query.CollectFields(ctx, lettersignatureImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case post.Table:
 		query := c.Post.Query().
 			Where(post.IDIn(ids...))
 		query, err := query.CollectFields(ctx, postImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case responsibilityletter.Table:
+		query := c.ResponsibilityLetter.Query().
+			Where(responsibilityletter.IDIn(ids...))
+		query, err := query.CollectFields(ctx, responsibilityletterImplementors...)
 		if err != nil {
 			return nil, err
 		}

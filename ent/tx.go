@@ -18,6 +18,12 @@ type Tx struct {
 	CasbinRule *CasbinRuleClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
+	// File is the client for interacting with the File builders.
+	File *FileClient
+	// LetterEvent is the client for interacting with the LetterEvent builders.
+	LetterEvent *LetterEventClient
+	// LetterSignature is the client for interacting with the LetterSignature builders.
+	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
@@ -26,6 +32,8 @@ type Tx struct {
 	Post *PostClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// ResponsibilityLetter is the client for interacting with the ResponsibilityLetter builders.
+	ResponsibilityLetter *ResponsibilityLetterClient
 	// Supervision is the client for interacting with the Supervision builders.
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -167,10 +175,14 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
+	tx.File = NewFileClient(tx.config)
+	tx.LetterEvent = NewLetterEventClient(tx.config)
+	tx.LetterSignature = NewLetterSignatureClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
 	tx.PolicyRevision = NewPolicyRevisionClient(tx.config)
 	tx.Post = NewPostClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.ResponsibilityLetter = NewResponsibilityLetterClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.Unit = NewUnitClient(tx.config)

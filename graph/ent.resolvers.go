@@ -74,6 +74,23 @@ func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], fi
 		ent.WithPostOrder(orderBy), ent.WithPostFilter(where.Filter))
 }
 
+// ResponsibilityLetters is the resolver for the responsibilityLetters field.
+func (r *queryResolver) ResponsibilityLetters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) (*ent.ResponsibilityLetterConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	conn, err := r.Client.ResponsibilityLetter.Query().Paginate(ctx, after, first, before, last,
+		ent.WithResponsibilityLetterOrder(orderBy), ent.WithResponsibilityLetterFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]*ent.ResponsibilityLetter, len(conn.Edges))
+	for i, e := range conn.Edges {
+		nodes[i] = e.Node
+	}
+	return conn, loadersFrom(ctx, r.Client).primeLetters(ctx, nodes, "edges", "node")
+}
+
 // Units is the resolver for the units field.
 func (r *queryResolver) Units(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) (*ent.UnitConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -95,14 +112,24 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
 
+// File returns FileResolver implementation.
+func (r *Resolver) File() FileResolver { return &fileResolver{r} }
+
 // Post returns PostResolver implementation.
 func (r *Resolver) Post() PostResolver { return &postResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// ResponsibilityLetter returns ResponsibilityLetterResolver implementation.
+func (r *Resolver) ResponsibilityLetter() ResponsibilityLetterResolver {
+	return &responsibilityLetterResolver{r}
+}
+
 type (
-	enterpriseResolver struct{ *Resolver }
-	postResolver       struct{ *Resolver }
-	queryResolver      struct{ *Resolver }
+	enterpriseResolver           struct{ *Resolver }
+	fileResolver                 struct{ *Resolver }
+	postResolver                 struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	responsibilityLetterResolver struct{ *Resolver }
 )

@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/org"
 )
 
@@ -23,6 +24,8 @@ type Resolver struct {
 	Org    *org.Service
 	Auth   *auth.Service
 	Policy *authz.Store
+	// Letters runs responsibility letters and their coverage.
+	Letters *letters.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 }

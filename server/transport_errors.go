@@ -12,10 +12,12 @@ import (
 // codeTransportErrors gives errors that gqlgen's transports write themselves
 // (undecodable body, mutation over GET, unsupported method or content type) an
 // extensions.code, like every other error. Successful responses stream through
-// untouched; only 4xx/5xx bodies are buffered and rewritten.
+// untouched; only 4xx/5xx bodies are buffered and rewritten — and every
+// multipart (upload) response, because gqlgen's multipart transport reports
+// a malformed upload with status 200.
 func codeTransportErrors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &codingWriter{ResponseWriter: w}
+		cw := &codingWriter{ResponseWriter: w, bufferAll: isMultipart(r)}
 		next.ServeHTTP(cw, r)
 		cw.finish()
 	})
@@ -23,10 +25,11 @@ func codeTransportErrors(next http.Handler) http.Handler {
 
 type codingWriter struct {
 	http.ResponseWriter
-	status  int
-	buffer  bool
-	body    bytes.Buffer
-	written bool
+	status    int
+	buffer    bool
+	bufferAll bool
+	body      bytes.Buffer
+	written   bool
 }
 
 func (c *codingWriter) WriteHeader(status int) {
@@ -35,7 +38,7 @@ func (c *codingWriter) WriteHeader(status int) {
 	}
 	c.written = true
 	c.status = status
-	if status >= 400 {
+	if status >= 400 || c.bufferAll {
 		c.buffer = true
 		return
 	}

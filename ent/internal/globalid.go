@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"casbin_rules\":0,\"enterprises\":4294967296,\"login_attempts\":8589934592,\"policy_revisions\":12884901888,\"posts\":17179869184,\"refresh_tokens\":21474836480,\"supervisions\":25769803776,\"tenants\":30064771072,\"units\":34359738368,\"users\":38654705664}"
+const IncrementStarts = "{\"casbin_rules\":0,\"enterprises\":4294967296,\"files\":42949672960,\"letter_events\":47244640256,\"letter_signatures\":51539607552,\"login_attempts\":8589934592,\"policy_revisions\":12884901888,\"posts\":17179869184,\"refresh_tokens\":21474836480,\"responsibility_letters\":55834574848,\"supervisions\":25769803776,\"tenants\":30064771072,\"units\":34359738368,\"users\":38654705664}"
