@@ -175,9 +175,9 @@ func (s *Service) base(v *authz.Viewer, root *ent.Unit, year int) *sql.Selector 
 }
 
 // Coverage answers the chain-coverage query with a fixed number of SQL
-// statements whatever the number of units: the root (1), the counts by kind
-// and status (1), the counts by town and status (1), the page (1), then the
-// units (1) and letters (1) the page shows.
+// statements whatever the number of units: the root (1), the counts by
+// kind, town and status (1), the page (1), then the units (1) and letters
+// (1) the page shows.
 func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, error) {
 	v := authz.FromContext(ctx)
 	if v == nil || v.IsSystem() {
@@ -208,14 +208,20 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 	d := sql.Dialect(s.Dialect)
 	out := &Coverage{}
 
-	// Counts by kind and status: the summary and the filtered total.
+	// Counts by kind, town and status, in one pass: the summary by kind
+	// and by town and the filtered total. A group per (kind, town, status)
+	// keeps the answer small (a few per town) however many units there are.
 	c := s.base(v, root, in.Year).As("c")
-	q, args := d.Select(c.C(cKind), c.C(cStatus), sql.Count("*")).From(c).GroupBy(c.C(cKind), c.C(cStatus)).Query()
+	q, args := d.Select(c.C(cKind), c.C(cTown), c.C(cStatus), sql.Count("*")).From(c).
+		GroupBy(c.C(cKind), c.C(cTown), c.C(cStatus)).Query()
 	byKind := map[domain.UnitKind]*Counts{}
+	byTown := map[int]*Counts{}
+	var townIDs []int
 	err = s.scan(ctx, q, args, func(rows *stdsql.Rows) error {
 		var kind, status string
+		var town stdsql.NullInt64
 		var n int
-		if err := rows.Scan(&kind, &status, &n); err != nil {
+		if err := rows.Scan(&kind, &town, &status, &n); err != nil {
 			return err
 		}
 		k, st := domain.UnitKind(kind), domain.CoverageStatus(status)
@@ -224,6 +230,14 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		}
 		byKind[k].add(st, n)
 		out.Total.add(st, n)
+		if town.Valid {
+			id := int(town.Int64)
+			if byTown[id] == nil {
+				byTown[id] = &Counts{}
+				townIDs = append(townIDs, id)
+			}
+			byTown[id].add(st, n)
+		}
 		if (len(in.Kinds) == 0 || slices.Contains(in.Kinds, k)) && (len(in.Statuses) == 0 || slices.Contains(in.Statuses, st)) {
 			out.TotalCount += n
 		}
@@ -238,29 +252,6 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		}
 	}
 
-	// Counts by town and status.
-	c = s.base(v, root, in.Year).As("c")
-	q, args = d.Select(c.C(cTown), c.C(cStatus), sql.Count("*")).From(c).
-		Where(sql.NotNull(c.C(cTown))).GroupBy(c.C(cTown), c.C(cStatus)).Query()
-	byTown := map[int]*Counts{}
-	var townIDs []int
-	err = s.scan(ctx, q, args, func(rows *stdsql.Rows) error {
-		var town, n int
-		var status string
-		if err := rows.Scan(&town, &status, &n); err != nil {
-			return err
-		}
-		if byTown[town] == nil {
-			byTown[town] = &Counts{}
-			townIDs = append(townIDs, town)
-		}
-		byTown[town].add(domain.CoverageStatus(status), n)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-
 	// The page, in tree order.
 	type pageRow struct {
 		id, parent, town, letter int
@@ -268,7 +259,7 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 	}
 	var page []pageRow
 	if in.First > 0 {
-		c = s.base(v, root, in.Year).As("c")
+		c := s.base(v, root, in.Year).As("c")
 		sel := d.Select(c.C(cID), c.C(cPath), c.C(cParent), c.C(cLetter), c.C(cStatus), c.C(cTown)).From(c)
 		if len(in.Kinds) > 0 {
 			kinds := make([]any, len(in.Kinds))
@@ -287,7 +278,7 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		if after != "" {
 			sel.Where(sql.GT(c.C(cPath), after))
 		}
-		q, args = sel.OrderBy(c.C(cPath)).Limit(in.First + 1).Query()
+		q, args := sel.OrderBy(c.C(cPath)).Limit(in.First + 1).Query()
 		err = s.scan(ctx, q, args, func(rows *stdsql.Rows) error {
 			var r pageRow
 			var parent, town, letter stdsql.NullInt64
