@@ -7,12 +7,16 @@ package authz_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/migrate"
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/testdb"
 )
 
 // letter is the decision object of a letter from issuer to signee.
@@ -143,4 +147,81 @@ func TestScopedTablesMatchSchema(t *testing.T) {
 	if want := slices.Sorted(slices.Values(authz.IssuerScopedTables)); !slices.Equal(issuer, want) {
 		t.Errorf("tables with %s: %v; authz.IssuerScopedTables: %v", authz.ColIssuerPath, issuer, want)
 	}
+}
+
+// TestDefaultPolicyUpgrade: a tenant whose policy was written before the
+// letter rules existed gets them once at start (EnsureTenant); a rule an
+// admin removes afterwards stays removed; a new tenant gets everything.
+func TestDefaultPolicyUpgrade(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		sys := authz.SystemContext(ctx)
+		ten, err := d.Client.Tenant.Create().SetCode("old").SetName("old").Save(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := strconv.Itoa(ten.ID)
+		rules, _, err := authz.DefaultPolicy()
+		if err != nil {
+			t.Fatal(err)
+		}
+		letterRows := func() int {
+			n, err := d.Client.CasbinRule.Query().Where(casbinrule.Ptype("p"), casbinrule.V0(key), casbinrule.V2("letter")).Count(sys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		wantLetter := 0
+		// The policy as version 1 wrote it: no letter rows, no version row.
+		for _, r := range rules {
+			if r.Type == "letter" {
+				wantLetter++
+				continue
+			}
+			if err := d.Client.CasbinRule.Create().SetPtype("p").SetV0(key).SetV1(r.Role).SetV2(r.Type).SetV3(r.Action).Exec(sys); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if wantLetter == 0 || letterRows() != 0 {
+			t.Fatalf("setup: %d letter rules in the defaults, %d in the old tenant", wantLetter, letterRows())
+		}
+		if err := authz.EnsureTenant(ctx, d.Client, ten.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := letterRows(); got != wantLetter {
+			t.Fatalf("after the upgrade: %d letter rules, want %d", got, wantLetter)
+		}
+		// An admin removes one; the next start does not bring it back.
+		if _, err := d.Client.CasbinRule.Delete().Where(casbinrule.Ptype("p"), casbinrule.V0(key), casbinrule.V1("PRINCIPAL"),
+			casbinrule.V2("letter"), casbinrule.V3("archive")).Exec(sys); err != nil {
+			t.Fatal(err)
+		}
+		if err := authz.EnsureTenant(ctx, d.Client, ten.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := letterRows(); got != wantLetter-1 {
+			t.Fatalf("after a removal and a restart: %d letter rules, want %d", got, wantLetter-1)
+		}
+		// A new tenant gets the current defaults at once.
+		fresh, err := d.Client.Tenant.Create().SetCode("new").SetName("new").Save(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := authz.EnsureTenant(ctx, d.Client, fresh.ID); err != nil {
+			t.Fatal(err)
+		}
+		n, err := d.Client.CasbinRule.Query().Where(casbinrule.Ptype("p"), casbinrule.V0(strconv.Itoa(fresh.ID))).Count(sys)
+		if err != nil || n != len(rules) {
+			t.Fatalf("new tenant: %d rules (%v), want %d", n, err, len(rules))
+		}
+		// The version rows are not policy: the enforcer ignores them.
+		store, err := authz.NewStore(ctx, d.Client, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(store.Current().Rules(fresh.ID)); got != len(rules) {
+			t.Fatalf("snapshot of the new tenant: %d rules, want %d", got, len(rules))
+		}
+	})
 }

@@ -1081,3 +1081,43 @@ func TestConcurrentSignatures(t *testing.T) {
 		}
 	})
 }
+
+// TestReparentCarriesLetters: moving a workshop to another enterprise in
+// another town rewrites the position of the letters it received (signee
+// side) and of those it issued (issuer side) in the same transaction, so
+// both sides see what they should and the old town stops seeing the
+// workshop's own letters to its teams.
+func TestReparentCarriesLetters(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		admin := s.As("admin")
+		ws := unitID(t, s, admin, "WS-MECH-MACHINING")
+		toWorkshop := letterID(t, s, admin, 2022, seed.CodeMech, "WS-MECH-MACHINING")
+		toTeam := letterID(t, s, admin, 2022, "WS-MECH-MACHINING", "TEAM-MECH-MACHINING-1")
+		visible := func(who, id string) bool {
+			r := gqOK(t, s, tokenFor(s, who), `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
+			return string(r.Data) != `{"node":null}`
+		}
+		require.True(t, visible("chengguan.head", toWorkshop))
+		require.True(t, visible("chengguan.head", toTeam))
+		require.False(t, visible("nanshan.head", toTeam))
+		require.False(t, visible("cement.principal", toTeam))
+
+		gqOK(t, s, admin, `mutation($id: ID!, $p: ID!) { updateUnit(id: $id, input: {parentID: $p}) { id } }`,
+			map[string]any{"id": ws, "p": unitID(t, s, admin, seed.CodeCement)})
+
+		// The letter to the workshop: received under the cement plant now,
+		// issued by 宏达机电 still (城关镇 keeps it through its issuer side).
+		require.True(t, visible("cement.principal", toWorkshop))
+		require.True(t, visible("nanshan.head", toWorkshop))
+		require.True(t, visible("chengguan.head", toWorkshop))
+		// The workshop's letters to its teams moved with it, both sides.
+		require.True(t, visible("cement.principal", toTeam))
+		require.True(t, visible("nanshan.head", toTeam))
+		require.False(t, visible("chengguan.head", toTeam), "a stale issuer path would still show it to 城关镇")
+		// Its 2022 letter came from its old parent: not the new parent's.
+		c, r := coverage(t, s, s.As("cement.principal"), 2022, unitID(t, s, admin, seed.CodeCement),
+			map[string]any{"kinds": []string{"WORKSHOP"}, "first": 10})
+		require.Empty(t, r.Errors)
+		require.Equal(t, "MISSING", statusOf(t, c, "WS-MECH-MACHINING"))
+	})
+}
