@@ -63,6 +63,7 @@ func (c *codingWriter) finish() {
 	var resp map[string]any
 	if json.Unmarshal(out, &resp) == nil {
 		if errs, ok := resp["errors"].([]any); ok {
+			changed := false
 			for _, e := range errs {
 				em, ok := e.(map[string]any)
 				if !ok {
@@ -75,10 +76,13 @@ func (c *codingWriter) finish() {
 				if _, ok := ext["code"]; !ok {
 					ext["code"] = string(apperr.BadUserInput)
 					ext["reason"] = "BAD_REQUEST"
+					changed = true
 				}
 				em["extensions"] = ext
 			}
-			if b, err := json.Marshal(resp); err == nil {
+			// Rewrite only what lacked a code: a coded response (e.g. a
+			// multipart one) goes out byte for byte.
+			if b, err := json.Marshal(resp); err == nil && changed {
 				out = b
 			}
 		}
