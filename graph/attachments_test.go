@@ -145,6 +145,7 @@ func TestLetterAttachments(t *testing.T) {
 		t.Run("refused uploads write nothing", func(t *testing.T) {
 			xihe := letterID(t, s, admin, 2022, seed.CodeCounty, seed.CodeTownXihe)
 			archived := letterID(t, s, admin, 2023, seed.CodeCounty, seed.CodeTownChengguan)
+			draft := letterID(t, s, admin, 2023, seed.CodeCounty, seed.CodeTownQiaotou)
 			step(t, s, s.As("county.head"), "archiveLetter", archived)
 			cases := []struct {
 				name, as, letter, file string
@@ -157,6 +158,7 @@ func TestLetterAttachments(t *testing.T) {
 				{"empty", "chengguan.head", letter, "empty.pdf", nil, "BAD_USER_INPUT", "EMPTY_FILE"},
 				{"over the limit", "chengguan.head", letter, "big.pdf", append(append([]byte{}, pdf...), bytes.Repeat([]byte{' '}, uploadLimit)...), "BAD_USER_INPUT", "FILE_TOO_LARGE"},
 				{"an archived letter", "county.head", archived, "x.pdf", pdf, "BAD_USER_INPUT", ""},
+				{"the signee side, to a draft", "qiaotou.head", draft, "x.pdf", pdf, "FORBIDDEN", ""},
 				{"another town's letter", "chengguan.head", xihe, "x.pdf", pdf, "NOT_FOUND", ""},
 				{"no post at either side", "county.deputy.industry", letter, "x.pdf", pdf, "FORBIDDEN", ""},
 				{"an auditor", "auditor.county", letter, "x.pdf", pdf, "FORBIDDEN", ""},

@@ -1121,3 +1121,36 @@ func TestReparentCarriesLetters(t *testing.T) {
 		require.Equal(t, "MISSING", statusOf(t, c, "WS-MECH-MACHINING"))
 	})
 }
+
+// TestSignWithChosenPost: one person holding both heads' posts of a town
+// (一肩挑) signs once per post; postID picks the post, and a post that is not
+// theirs at the signee unit is refused.
+func TestSignWithChosenPost(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		admin, head := s.As("admin"), s.As("county.head")
+		dc := unitID(t, s, admin, seed.CodeTownDongcheng)
+		r := gqOK(t, s, admin, `mutation($u: ID!, $unit: ID!) { createPost(input: {userID: $u, unitID: $unit, role: GOVERNMENT_HEAD, title: "东城街道办事处主任（兼）"}) { id } }`,
+			map[string]any{"u": userID(t, s, admin, "dongcheng.secretary"), "unit": dc})
+		var post struct{ CreatePost struct{ ID string } }
+		r.Decode(t, &post)
+		l := step(t, s, head, "issueLetter", createLetter(t, s, head, 2024, unitID(t, s, head, seed.CodeCounty), dc, true).ID)
+		tok := s.As("dongcheng.secretary")
+		signIn := func(postID string) (letterOut, *apitest.Response) {
+			return letterMutation(t, s, tok, "signLetter(id: $id, input: {postID: $p})", "$id: ID!, $p: ID", map[string]any{"id": l.ID, "p": postID})
+		}
+		before := snapshot(t, s)
+		_, r = signIn(postOfUser(t, s, admin, "dongcheng.head"))
+		requireCode(t, r, "BAD_USER_INPUT", "another person's post")
+		require.Equal(t, "postID", r.Errors[0].Extensions["field"])
+		requireUnchanged(t, s, before)
+
+		out, r := signIn(post.CreatePost.ID)
+		require.Empty(t, r.Errors)
+		require.Equal(t, []string{"GOVERNMENT_HEAD"}, out.signedRoles())
+		require.Equal(t, "东城街道办事处主任（兼）", out.Signatures[0].SignerTitle)
+		out, r = sign(t, s, tok, l.ID) // the post still needed
+		require.Empty(t, r.Errors)
+		require.Equal(t, "SIGNED", out.State)
+		require.Equal(t, []string{"GOVERNMENT_HEAD", "PARTY_SECRETARY"}, out.signedRoles())
+	})
+}
