@@ -133,7 +133,9 @@ func paren(p *sql.Predicate) *sql.Predicate {
 // PathPrefix is the index-friendly predicate "col holds a path under prefix"
 // (prefix itself included) that the scope filter uses; services building
 // their own SQL over scoped tables use it too.
-func PathPrefix(s *sql.Selector, col, prefix string) *sql.Predicate { return pathPrefix(s, col, prefix) }
+func PathPrefix(s *sql.Selector, col, prefix string) *sql.Predicate {
+	return pathPrefix(s, col, prefix)
+}
 
 // pathPrefix matches paths under prefix with an index on both databases:
 // LIKE 'prefix%' (text_pattern_ops) on PostgreSQL, a range on SQLite, whose

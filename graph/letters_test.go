@@ -54,8 +54,8 @@ type letterOut struct {
 		ID, Filename, ContentType, Sha256, URL string
 		Size                                   int
 	}
-	MissingSignatures                          []string
-	RevokeReason                               *string
+	MissingSignatures                         []string
+	RevokeReason                              *string
 	IssuedAt, SignedAt, ArchivedAt, RevokedAt *string
 }
 
@@ -135,7 +135,7 @@ type coverageRow struct {
 }
 
 type coverageCounts struct {
-	Total, Signed, Pending, Missing              int
+	Total, Signed, Pending, Missing               int
 	SignedPercent, PendingPercent, MissingPercent float64
 }
 
@@ -944,7 +944,9 @@ func TestLettersAreScoped(t *testing.T) {
 		for _, who := range []string{"admin", seed.NeighborSecretary} {
 			r := gqOK(t, s, tokenFor(s, who), `{ units(first: 500) { edges { node { id code } } } }`, nil)
 			var out struct {
-				Units struct{ Edges []struct{ Node struct{ ID, Code string } } }
+				Units struct {
+					Edges []struct{ Node struct{ ID, Code string } }
+				}
 			}
 			r.Decode(t, &out)
 			for _, e := range out.Units.Edges {
