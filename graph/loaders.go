@@ -168,9 +168,7 @@ func (l *Loaders) primeLetters(ctx context.Context, letters []*ent.Responsibilit
 			return err
 		}
 		for _, id := range unitIDs {
-			if u, ok := us[id]; ok {
-				l.units.Prime(id, u)
-			}
+			l.units.Prime(id, us[id]) // nil: out of the caller's scope
 		}
 	}
 	for field, prime := range map[string]func(context.Context, []int) error{

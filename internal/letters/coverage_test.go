@@ -274,3 +274,46 @@ func TestCoverageStatementsDoNotGrow(t *testing.T) {
 		}
 	})
 }
+
+// TestLetterListStatements: a page of letters with their signatures,
+// events, attachments, issuer and signee costs the same number of
+// statements for 1, 5 or 20 letters (the parts are loaded for the page).
+func TestLetterListStatements(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := seed.Demo(ctx, d.Client); err != nil {
+			t.Fatal(err)
+		}
+		demo, err := seed.Load(ctx, d.Client, seed.TenantDemo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := authz.EnsureTenant(ctx, d.Client, demo.TenantID); err != nil {
+			t.Fatal(err)
+		}
+		store, err := authz.NewStore(ctx, d.Client, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c counter
+		client := c.client(d)
+		const q = `query($first: Int!) { responsibilityLetters(first: $first, orderBy: {field: TITLE}) { totalCount edges { node {
+			id state issuer { name } signee { name } signatures { role signerName } events { action actorName } attachments { id url } missingSignatures } } } }`
+		for _, user := range []string{"county.head", "chengguan.head", "cement.kiln.head"} {
+			v, err := authz.LoadViewer(ctx, d.Client, store.Current(), demo.Users[user], demo.TenantID, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts := map[int]int64{}
+			for _, first := range []int{1, 5, 20} {
+				c.reset()
+				gqlQuery(t, client, d.Dialect, v, q, map[string]any{"first": first})
+				counts[first] = c.n.Load()
+			}
+			if counts[1] != counts[5] || counts[5] != counts[20] {
+				t.Errorf("%s: statements grow with the page: 1 → %d, 5 → %d, 20 → %d", user, counts[1], counts[5], counts[20])
+			}
+			t.Logf("%s, %s: %d statements for a page of letters with five nested parts", testdb.Name(d.Dialect), user, counts[20])
+		}
+	})
+}
