@@ -22,10 +22,16 @@ import (
 // rewrites them all in one transaction; a test checks the list is complete.
 // audit_events carries them too but is deliberately not rewritten: an event
 // stays scoped where its subject was when it happened (and is immutable).
-var ScopedTables = []string{"units", "enterprises", "users", "posts", "campaigns", "inspections", "random_draws", "hazards", "hazard_events"}
+var ScopedTables = []string{"units", "enterprises", "users", "posts",
+	"campaigns", "inspections", "random_draws", "hazards", "hazard_events",
+	"responsibility_letters", "letter_signatures", "letter_events", "files"}
 
 // HistoricalScopedTables carry scope columns that re-parenting leaves alone.
 var HistoricalScopedTables = []string{"audit_events"}
+
+// IssuerScopedTables lists every table that also carries ColIssuerPath;
+// re-parenting rewrites that column too. A test checks the list.
+var IssuerScopedTables = []string{"responsibility_letters", "letter_signatures", "letter_events", "files"}
 
 // errNoViewer fails closed: a query or mutation without a viewer is denied.
 var errNoViewer = privacy.Denyf("authz: no viewer in context")
@@ -148,6 +154,36 @@ func ObjectAt(ctx context.Context, c *ent.Client, typ string, tenant int, path s
 	return o, nil
 }
 
+// CheckAt decides action on o for the viewer's posts held at unit unitID
+// (Viewer.At): NOT_FOUND when the viewer cannot read o at all, FORBIDDEN when
+// none of their posts at that unit lets them do action on o. It returns the
+// grants (posts) at the unit that may, each decided by the enforcer on its
+// own, so that the caller can tell which post acted.
+func CheckAt(ctx context.Context, o Object, action string, unitID int) ([]Grant, error) {
+	if err := Check(ctx, o, "read"); err != nil {
+		return nil, err
+	}
+	v := FromContext(ctx)
+	if v.system {
+		return nil, nil
+	}
+	var allowed []Grant
+	for _, g := range v.At(unitID).Grants {
+		one := &Viewer{UserID: v.UserID, Tenant: v.Tenant, Username: v.Username, Grants: []Grant{g}, PostIDs: []int{g.PostID}, Policy: v.Policy, Now: v.Now}
+		ok, err := v.Policy.Decide(one, o, action)
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Internal, "internal error", err)
+		}
+		if ok {
+			allowed = append(allowed, g)
+		}
+	}
+	if len(allowed) == 0 {
+		return nil, apperr.ForbiddenErr(action + " this " + o.Type)
+	}
+	return allowed, nil
+}
+
 // Check decides action on o for the viewer in ctx: NOT_FOUND when the viewer
 // cannot even read o (it does not exist for them), FORBIDDEN when they can
 // read it but their roles lack action.
@@ -182,10 +218,45 @@ func Check(ctx context.Context, o Object, action string) error {
 	return nil
 }
 
+type actionKey struct{}
+
+// WithAction names the act a service is performing (e.g. "sign") so that the
+// scope hooks check that action, rather than plain create or update, for the
+// rows the act writes. Trusted service code only: it never comes from input.
+func WithAction(ctx context.Context, action string) context.Context {
+	return context.WithValue(ctx, actionKey{}, action)
+}
+
+func actionFrom(ctx context.Context, fallback string) string {
+	if a, ok := ctx.Value(actionKey{}).(string); ok && a != "" {
+		return a
+	}
+	return fallback
+}
+
+// ScopeOption adjusts a ScopeHook.
+type ScopeOption func(*scopeConfig)
+
+type scopeConfig struct {
+	issuerField string
+}
+
+// IssuerField names the field holding the issuer unit of a record that is
+// also readable from its issuer side: the hook stamps ColIssuerPath from it.
+func IssuerField(name string) ScopeOption {
+	return func(c *scopeConfig) { c.issuerField = name }
+}
+
 // ScopeHook stamps tenant and scope columns on every write of a scoped entity
 // and checks the write against the viewer's grants inside the transaction.
-// subjectField names the field holding the subject unit id.
-func ScopeHook(typ, subjectField string) entgo.Hook {
+// subjectField names the field holding the subject unit id. Creates are
+// checked as "create" and updates as "update" unless the service named its
+// act with WithAction.
+func ScopeHook(typ, subjectField string, opts ...ScopeOption) entgo.Hook {
+	var cfg scopeConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	return func(next entgo.Mutator) entgo.Mutator {
 		return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
 			v := FromContext(ctx)
@@ -198,11 +269,11 @@ func ScopeHook(typ, subjectField string) entgo.Hook {
 			}
 			switch {
 			case m.Op().Is(entgo.OpCreate):
-				if err := stampCreate(ctx, v, cm, typ, subjectField); err != nil {
+				if err := stampCreate(ctx, v, cm, typ, subjectField, cfg); err != nil {
 					return nil, err
 				}
 			case m.Op().Is(entgo.OpUpdateOne):
-				if err := checkUpdate(ctx, v, cm, typ, subjectField); err != nil {
+				if err := checkUpdate(ctx, v, cm, typ, subjectField, cfg); err != nil {
 					return nil, err
 				}
 			default:
@@ -231,7 +302,7 @@ func intField(m entgo.Mutation, name string) (int, bool) {
 	return 0, false
 }
 
-func stampCreate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectField string) error {
+func stampCreate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectField string, cfg scopeConfig) error {
 	if !v.system {
 		if err := m.SetField(ColTenant, v.Tenant); err != nil {
 			return fmt.Errorf("stamp tenant: %w", err)
@@ -276,7 +347,24 @@ func stampCreate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectF
 	if err != nil {
 		return err
 	}
-	if err := Check(ctx, o, "create"); err != nil {
+	if cfg.issuerField != "" {
+		issuerID, ok := intField(m, cfg.issuerField)
+		if !ok {
+			return apperr.Invalid(cfg.issuerField, "an issuer unit is required")
+		}
+		iu, err := loadUnit(ctx, m.Client(), issuerID)
+		if ent.IsNotFound(err) || (err == nil && iu.Tenant != tenant) {
+			return apperr.NotFoundf("unit not found")
+		}
+		if err != nil {
+			return fmt.Errorf("load issuer unit: %w", err)
+		}
+		o.IssuerPath = iu.Path
+		if err := m.SetField(ColIssuerPath, iu.Path); err != nil {
+			return fmt.Errorf("stamp issuer path: %w", err)
+		}
+	}
+	if err := Check(ctx, o, actionFrom(ctx, "create")); err != nil {
 		// The parent is visible but the caller may not create: FORBIDDEN;
 		// the parent itself out of scope: NOT_FOUND.
 		if typ == "unit" && apperr.CodeOf(err) == apperr.NotFound {
@@ -302,7 +390,7 @@ func stampCreate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectF
 	return nil
 }
 
-func checkUpdate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectField string) error {
+func checkUpdate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectField string, cfg scopeConfig) error {
 	if v.system {
 		return nil
 	}
@@ -326,12 +414,21 @@ func checkUpdate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectF
 	if err != nil {
 		return err
 	}
-	if err := Check(ctx, o, "update"); err != nil {
+	if cfg.issuerField != "" {
+		if ip, err := m.OldField(ctx, ColIssuerPath); err == nil {
+			if p, ok := ip.(*string); ok && p != nil {
+				o.IssuerPath = *p
+			}
+		}
+	}
+	if err := Check(ctx, o, actionFrom(ctx, "update")); err != nil {
 		return err
 	}
 	newSubject, changed := intField(m, subjectField)
-	if !changed || typ == "unit" {
-		return nil // units move through Reparent, which checks both ends
+	if !changed || typ == "unit" || cfg.issuerField != "" {
+		// Units move through Reparent, which checks both ends; records with
+		// an issuer side have immutable subject and issuer units.
+		return nil
 	}
 	su, err := loadUnit(ctx, m.Client(), newSubject)
 	if ent.IsNotFound(err) || (err == nil && su.Tenant != v.Tenant) {

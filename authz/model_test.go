@@ -75,10 +75,13 @@ var (
 )
 
 // objectTypes are the scoped object types; "policy" is the tenant's policy.
-var objectTypes = []string{"unit", "enterprise", "user", "post", "policy"}
+var objectTypes = []string{"unit", "enterprise", "user", "post", "policy", "letter", "file"}
+
+// letterActions are the steps of a responsibility letter's life.
+var letterActions = []string{"issue", "sign", "revoke", "archive", "attach"}
 
 // actions asked of the model; delete is granted to nobody.
-var actions = []string{"read", "create", "update", "delete"}
+var actions = append([]string{"read", "create", "update", "delete"}, letterActions...)
 
 // obj is the decision object of a record of type typ whose subject unit is pl.
 func obj(typ string, pl place) authz.Object {
@@ -215,23 +218,29 @@ func TestUnmaterialisedPolicyDeniesEverything(t *testing.T) {
 	}
 }
 
+// letterRights are the letter actions of the heads of a unit (issuing from
+// it, signing for it: which unit is checked by authz.CheckAt).
+var letterRights = append([]string{"create", "update"}, letterActions...)
+
 // roleRights is the role table of BRIEF.md §4 as far as the current object
-// types go (units, enterprises, users, posts, the policy): type → actions
-// beyond read. Read of every type is implied by every real role.
+// types go (units, enterprises, users, posts, the policy, letters, files):
+// type → actions beyond read. Read of every type is implied by every real
+// role. Files are written by the services of their owners, never directly.
 var roleRights = map[domain.Role]map[string][]string{
 	// 党政同责: both heads carry UNIT_HEAD; they manage the unit tree and
-	// enterprise profiles; users and posts are the ADMIN's.
-	domain.RolePartySecretary: {"unit": {"create", "update"}, "enterprise": {"create", "update"}},
-	domain.RoleGovernmentHead: {"unit": {"create", "update"}, "enterprise": {"create", "update"}},
-	// Enterprise side: workshops/teams below and the own profile.
-	domain.RolePrincipal: {"unit": {"create", "update"}, "enterprise": {"update"}},
+	// enterprise profiles, issue and sign letters; users and posts are the
+	// ADMIN's.
+	domain.RolePartySecretary: {"unit": {"create", "update"}, "enterprise": {"create", "update"}, "letter": letterRights},
+	domain.RoleGovernmentHead: {"unit": {"create", "update"}, "enterprise": {"create", "update"}, "letter": letterRights},
+	// Enterprise side: workshops/teams below and the own profile; letters.
+	domain.RolePrincipal: {"unit": {"create", "update"}, "enterprise": {"update"}, "letter": letterRights},
 	// Inspections and hazards are not built yet: read only for now.
 	domain.RoleDeputy:        {},
 	domain.RoleSafetyOfficer: {},
 	domain.RoleInspector:     {},
 	// No mutation of anything.
 	domain.RoleAuditor: {},
-	// Units, users and posts within scope; the tenant's policy.
+	// Units, users and posts within scope; the tenant's policy; no letters.
 	domain.RoleAdmin: {"unit": {"create", "update"}, "enterprise": {"create", "update"}, "user": {"create", "update"}, "post": {"create", "update"}, "policy": {"update"}},
 }
 

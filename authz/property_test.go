@@ -38,13 +38,17 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/testdb"
 )
 
@@ -88,8 +92,17 @@ type gPost struct {
 	id         int
 }
 
+// gLetter is a responsibility letter between two units, with one event and
+// optionally one attached file (both carry the letter's scope columns).
+type gLetter struct {
+	issuer, signee int
+	file           bool
+	id             int
+}
+
 type world struct {
 	tenant      int
+	letters     []gLetter
 	units       []gUnit
 	supervises  map[[2]int]bool // (department index, enterprise index)
 	manual      map[[2]int]bool // the MANUAL subset of supervises
@@ -170,6 +183,24 @@ func genWorld(rt *rapid.T) *world {
 			w.posts = append(w.posts, p)
 		}
 	}
+	// Letters: mostly along the chain (a child, or an enterprise a
+	// department supervises), some between arbitrary units, since the scope
+	// rule does not depend on the chain rule.
+	for range rapid.IntRange(0, 6).Draw(rt, "letters") {
+		l := gLetter{issuer: pick(rt, "letter.issuer", all), file: rapid.Bool().Draw(rt, "letter.file")}
+		var chain []int
+		for i, u := range w.units {
+			if u.parent == l.issuer || (w.units[l.issuer].kind == domain.KindDepartment && w.supervises[[2]int{l.issuer, i}]) {
+				chain = append(chain, i)
+			}
+		}
+		if len(chain) > 0 && rapid.IntRange(0, 3).Draw(rt, "letter.chain") > 0 {
+			l.signee = pick(rt, "letter.signee", chain)
+		} else {
+			l.signee = pick(rt, "letter.any", all)
+		}
+		w.letters = append(w.letters, l)
+	}
 	return w
 }
 
@@ -204,6 +235,9 @@ func (w *world) describe() string {
 	}
 	for i, u := range w.users {
 		fmt.Fprintf(&sb, "  user[%d] id=%d home=[%d] disabled=%t\n", i, u.id, u.home, u.disabled)
+	}
+	for _, l := range w.letters {
+		fmt.Fprintf(&sb, "  letter id=%d [%d] → [%d] file=%t\n", l.id, l.issuer, l.signee, l.file)
 	}
 	for _, p := range w.posts {
 		to := "open"
@@ -251,6 +285,23 @@ func (w *world) refRead(posts []gPost, typ string, s int) bool {
 	for _, p := range posts {
 		pu := w.units[p.unit]
 		territory := w.isUnder(s, p.unit) || (pu.kind == domain.KindDepartment && !gov && w.supervises[[2]int{p.unit, su.ent}])
+		if territory && (len(p.sectors) == 0 || gov || slices.Contains(p.sectors, su.sector)) {
+			return true
+		}
+	}
+	return false
+}
+
+// refReadLetter is BRIEF §4 for a letter (and its parts): readable when its
+// signee is in scope as any record's subject, or when a post's territory
+// holds its issuer, within the post's sectors (the signee's sector decides).
+func (w *world) refReadLetter(posts []gPost, issuer, signee int) bool {
+	su := w.units[signee]
+	gov := su.kind.IsGovernment()
+	for _, p := range posts {
+		pu := w.units[p.unit]
+		territory := w.isUnder(signee, p.unit) || w.isUnder(issuer, p.unit) ||
+			(pu.kind == domain.KindDepartment && !gov && w.supervises[[2]int{p.unit, su.ent}])
 		if territory && (len(p.sectors) == 0 || gov || slices.Contains(p.sectors, su.sector)) {
 			return true
 		}
@@ -345,6 +396,31 @@ func buildTx(sys context.Context, c *ent.Client, w *world) error {
 		}
 		p.id = saved.ID
 	}
+	// Letters through the scope hook (which stamps the signee's position and
+	// the issuer's path); their event and file copy the letter's columns,
+	// as the letters service does.
+	for i := range w.letters {
+		gl := &w.letters[i]
+		is, sg := w.units[gl.issuer], w.units[gl.signee]
+		l, err := c.ResponsibilityLetter.Create().SetTenantID(t.ID).SetYear(2024).SetIssuerUnitID(is.id).SetSigneeUnitID(sg.id).
+			SetIssuerName("issuer").SetSigneeName("signee").SetSigneeKind(sg.kind).SetTitle(fmt.Sprintf("letter %d", i)).
+			SetTargets([]domain.LetterTarget{}).Save(sys)
+		if err != nil {
+			return fmt.Errorf("create letter %d: %w", i, err)
+		}
+		gl.id = l.ID
+		if err := letters.NewEvent(c, l, letterevent.ActionCREATED, nil, l.State, propBase).SetActorName("x").Exec(sys); err != nil {
+			return fmt.Errorf("create letter event %d: %w", i, err)
+		}
+		if gl.file {
+			if err := c.File.Create().SetTenantID(l.TenantID).SetScopePath(l.ScopePath).SetNillableScopeSector(l.ScopeSector).
+				SetNillableScopeEnterpriseID(l.ScopeEnterpriseID).SetNillableIssuerScopePath(l.IssuerScopePath).
+				SetLetterID(l.ID).SetSha256(strings.Repeat("0", 64)).SetSize(1).SetContentType("application/pdf").
+				SetFilename("x.pdf").SetUploaderName("x").Exec(sys); err != nil {
+				return fmt.Errorf("create letter file %d: %w", i, err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -361,6 +437,7 @@ type row struct {
 	subject int // unit index in w
 	parent  int // units: parent id (0 for a root); posts: unit id; users: 0
 	userID  int // posts: user id
+	issuer  int // letters and their parts: issuer unit index in w
 }
 
 // rows loads every unit, enterprise, user and post of the worlds' tenants
@@ -463,6 +540,58 @@ func rows(ctx context.Context, client *ent.Client, ws ...*world) ([]row, error) 
 		o := object("post", p.TenantID, p.ScopePath, p.ScopeSector, p.ScopeEnterpriseID)
 		w, i := stamped(fmt.Sprintf("post %d", p.ID), o, p.UnitID)
 		out = append(out, row{id: p.ID, typ: "post", obj: o, w: w, subject: i, parent: p.UnitID, userID: p.UserID})
+	}
+	// Letters and their parts: the signee's columns plus the issuer's path.
+	issuerOf := func(what string, w *world, path *string, issuerID int) int {
+		ref, ok := byID[issuerID]
+		if !ok || ref.w != w {
+			problems = append(problems, fmt.Sprintf("%s: issuer unit %d not generated", what, issuerID))
+			return -1
+		}
+		if path == nil || *path != w.wantPath(ref.i) {
+			problems = append(problems, fmt.Sprintf("%s: issuer path %v, want %q", what, path, w.wantPath(ref.i)))
+		}
+		return ref.i
+	}
+	withIssuer := func(o authz.Object, path *string) authz.Object {
+		if path != nil {
+			o.IssuerPath = *path
+		}
+		return o
+	}
+	ls, err := client.ResponsibilityLetter.Query().Where(responsibilityletter.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	letterByID := map[int]*ent.ResponsibilityLetter{}
+	for _, l := range ls {
+		letterByID[l.ID] = l
+		o := withIssuer(object("letter", l.TenantID, l.ScopePath, l.ScopeSector, l.ScopeEnterpriseID), l.IssuerScopePath)
+		what := fmt.Sprintf("letter %d", l.ID)
+		w, i := stamped(what, o, l.SigneeUnitID)
+		out = append(out, row{id: l.ID, typ: "letter", obj: o, w: w, subject: i, issuer: issuerOf(what, w, l.IssuerScopePath, l.IssuerUnitID)})
+	}
+	evs, err := client.LetterEvent.Query().Where(letterevent.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		l := letterByID[e.LetterID]
+		o := withIssuer(object("letter", e.TenantID, e.ScopePath, e.ScopeSector, e.ScopeEnterpriseID), e.IssuerScopePath)
+		what := fmt.Sprintf("letter event %d", e.ID)
+		w, i := stamped(what, o, l.SigneeUnitID)
+		out = append(out, row{id: e.ID, typ: "letter_event", obj: o, w: w, subject: i, issuer: issuerOf(what, w, e.IssuerScopePath, l.IssuerUnitID)})
+	}
+	fs, err := client.File.Query().Where(file.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		l := letterByID[*f.LetterID]
+		o := withIssuer(object("file", f.TenantID, f.ScopePath, f.ScopeSector, f.ScopeEnterpriseID), f.IssuerScopePath)
+		what := fmt.Sprintf("file %d", f.ID)
+		w, i := stamped(what, o, l.SigneeUnitID)
+		out = append(out, row{id: f.ID, typ: "file", obj: o, w: w, subject: i, issuer: issuerOf(what, w, f.IssuerScopePath, l.IssuerUnitID)})
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
@@ -603,6 +732,9 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 		}
 		stats.decisions++
 		ref := r.w == w && w.refRead(valid, r.typ, r.subject)
+		if r.issuer >= 0 && (r.typ == "letter" || r.typ == "letter_event" || r.typ == "file") {
+			ref = r.w == w && w.refReadLetter(valid, r.issuer, r.subject)
+		}
 		if ok != ref {
 			rt.Fatalf("%s: Decide(read %s %d at %s) = %t, but BRIEF §4 on the generated tree says %t", label, r.typ, r.id, r.obj.Path, ok, ref)
 		}
@@ -642,8 +774,23 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 			n, err2 := h.client.Post.Query().Count(vctx)
 			return ids, n, errors.Join(err, err2)
 		},
+		"letter": func() ([]int, int, error) {
+			ids, err := h.client.ResponsibilityLetter.Query().IDs(vctx)
+			n, err2 := h.client.ResponsibilityLetter.Query().Count(vctx)
+			return ids, n, errors.Join(err, err2)
+		},
+		"letter_event": func() ([]int, int, error) {
+			ids, err := h.client.LetterEvent.Query().IDs(vctx)
+			n, err2 := h.client.LetterEvent.Query().Count(vctx)
+			return ids, n, errors.Join(err, err2)
+		},
+		"file": func() ([]int, int, error) {
+			ids, err := h.client.File.Query().IDs(vctx)
+			n, err2 := h.client.File.Query().Count(vctx)
+			return ids, n, errors.Join(err, err2)
+		},
 	}
-	for _, typ := range []string{"unit", "enterprise", "user", "post"} {
+	for _, typ := range []string{"unit", "enterprise", "user", "post", "letter", "letter_event", "file"} {
 		ids, n, err := q[typ]()
 		if err != nil {
 			rt.Fatalf("%s: scoped %s query: %v", label, typ, err)
@@ -707,6 +854,16 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 	edge("enterprises.unit", ids, err, wantEntUnits)
 	ids, err = h.client.Unit.Query().QueryMembers().IDs(vctx)
 	edge("units.members", ids, err, wantMembers)
+	// A letter's parts carry its columns: the events of readable letters are
+	// exactly the readable events.
+	var wantEvents []int
+	for _, r := range all {
+		if r.typ == "letter_event" && readable[r.id] {
+			wantEvents = append(wantEvents, r.id)
+		}
+	}
+	ids, err = h.client.ResponsibilityLetter.Query().QueryEvents().IDs(vctx)
+	edge("letters.events", ids, err, wantEvents)
 	// A where filter with its own OR must not widen the scope (precedence).
 	ids, err = h.client.Unit.Query().Where(unit.Or(unit.KindEQ(domain.KindWorkshop), unit.KindEQ(domain.KindTeam), unit.IDGT(0))).IDs(vctx)
 	edge("units where (… OR id > 0)", ids, err, want["unit"])
@@ -768,8 +925,11 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 			pool = visible
 		}
 		r := pool[rapid.IntRange(0, len(pool)-1).Draw(rt, "write.row")]
+		if r.typ == "letter_event" || r.typ == "file" {
+			continue // written by the letters service as the system only
+		}
 		action := "update"
-		if rapid.Bool().Draw(rt, "write.create") && (r.typ == "unit" || r.typ == "user") {
+		if rapid.Bool().Draw(rt, "write.create") && (r.typ == "unit" || r.typ == "user" || r.typ == "letter") {
 			action = "create"
 		}
 		h.checkWrite(rt, stats, label, v, vctx, w, r, action, all)
@@ -832,7 +992,16 @@ func (h *propHarness) checkWrite(rt *rapid.T, stats *propStats, label string, v 
 			_, werr = c.User.UpdateOneID(r.id).SetDisplayName(fmt.Sprintf("renamed %d", n)).Save(vctx)
 		case "post":
 			_, werr = c.Post.UpdateOneID(r.id).SetTitle("renamed").Save(vctx)
+		case "letter":
+			_, werr = c.ResponsibilityLetter.UpdateOneID(r.id).SetTitle("renamed").Save(vctx)
 		}
+	case r.typ == "letter":
+		// Another letter between the same units: the object is r's.
+		o, what = r.obj, fmt.Sprintf("create letter like %d", r.id)
+		_, werr = c.ResponsibilityLetter.Create().SetYear(2025).
+			SetIssuerUnitID(r.w.units[r.issuer].id).SetSigneeUnitID(r.w.units[r.subject].id).
+			SetIssuerName("i").SetSigneeName("s").SetSigneeKind(r.w.units[r.subject].kind).SetTitle("new").
+			SetTargets([]domain.LetterTarget{}).Save(vctx)
 	case r.typ == "user":
 		// A new user at the same home unit: the user object is r's.
 		o, what = r.obj, fmt.Sprintf("create user at unit %d", r.parent)

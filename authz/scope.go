@@ -17,7 +17,17 @@ const (
 	ColPath         = "scope_path"
 	ColSector       = "scope_sector"
 	ColEnterpriseID = "scope_enterprise_id"
+	// ColIssuerPath is the issuer side's path, carried by the tables of
+	// IssuerScopedTables (letters and what belongs to them).
+	ColIssuerPath = "issuer_scope_path"
 )
+
+// issuerSideTypes are the object types whose rows carry ColIssuerPath and are
+// also readable from the issuer's side (Object.IssuerPath).
+var issuerSideTypes = map[string]bool{"letter": true, "file": true}
+
+// HasIssuerSide reports whether objects of type typ carry an issuer side.
+func HasIssuerSide(typ string) bool { return issuerSideTypes[typ] }
 
 // Predicate narrows a SELECT to the rows a viewer may act on.
 type Predicate func(*sql.Selector)
@@ -62,6 +72,7 @@ func (v *Viewer) compile(typ, action string) Predicate {
 		grants = append(grants, g)
 	}
 	tenant := v.Tenant
+	issuer := issuerSideTypes[typ]
 	return func(s *sql.Selector) {
 		if len(grants) == 0 {
 			s.Where(sql.False())
@@ -69,7 +80,7 @@ func (v *Viewer) compile(typ, action string) Predicate {
 		}
 		terms := make([]*sql.Predicate, 0, len(grants))
 		for _, g := range grants {
-			terms = append(terms, paren(grantPredicate(s, g)))
+			terms = append(terms, paren(grantPredicate(s, g, issuer)))
 		}
 		// ent's Or collapses a single term without parentheses, so every
 		// term and the disjunction are parenthesised explicitly: the tenant
@@ -87,8 +98,10 @@ func termKey(g Grant) string {
 	return strings.Join([]string{g.Path, string(g.UnitKind), strconv.FormatBool(g.DirectoryOnly), strings.Join(secs, ",")}, "|")
 }
 
-// grantPredicate is the SQL twin of Grant.Covers.
-func grantPredicate(s *sql.Selector, g Grant) *sql.Predicate {
+// grantPredicate is the SQL twin of Grant.Covers. issuer adds the issuer
+// side's path to the territory (Object.IssuerPath); the sector restriction
+// still applies to the record's own sector.
+func grantPredicate(s *sql.Selector, g Grant, issuer bool) *sql.Predicate {
 	ent := s.C(ColEnterpriseID)
 	if g.DirectoryOnly {
 		return sql.IsNull(ent)
@@ -98,6 +111,9 @@ func grantPredicate(s *sql.Selector, g Grant) *sql.Predicate {
 		sup := sql.Dialect(s.Dialect()).Select("enterprise_id").From(sql.Table("supervisions")).
 			Where(sql.EQ("department_id", g.UnitID))
 		territory = sql.Or(paren(territory), sql.In(ent, sup))
+	}
+	if issuer {
+		territory = sql.Or(paren(territory), paren(pathPrefix(s, s.C(ColIssuerPath), g.Path)))
 	}
 	if len(g.Sectors) == 0 {
 		return territory
@@ -114,6 +130,13 @@ func paren(p *sql.Predicate) *sql.Predicate {
 	return sql.P(func(b *sql.Builder) {
 		b.WriteByte('(').Join(p).WriteByte(')')
 	})
+}
+
+// PathPrefix is the index-friendly predicate "col holds a path under prefix"
+// (prefix itself included) that the scope filter uses; services building
+// their own SQL over scoped tables use it too.
+func PathPrefix(s *sql.Selector, col, prefix string) *sql.Predicate {
+	return pathPrefix(s, col, prefix)
 }
 
 // pathPrefix matches paths under prefix with an index on both databases:
@@ -135,6 +158,6 @@ func pathPrefix(s *sql.Selector, col, prefix string) *sql.Predicate {
 func TerritoryPredicate(tenant, unitID int, kind domain.UnitKind, path string, sectors []domain.Sector) Predicate {
 	g := Grant{Tenant: tenant, UnitID: unitID, UnitKind: kind, Path: path, Sectors: sectors}
 	return func(s *sql.Selector) {
-		s.Where(sql.And(sql.EQ(s.C(ColTenant), tenant), paren(grantPredicate(s, g))))
+		s.Where(sql.And(sql.EQ(s.C(ColTenant), tenant), paren(grantPredicate(s, g, false))))
 	}
 }

@@ -114,8 +114,33 @@ func (s *Store) Watch(ctx context.Context, every time.Duration, wake <-chan stru
 	}
 }
 
+// DefaultsVersion is the version of the embedded default policy. A tenant's
+// policy records the version it was last brought to (a row with ptype "m",
+// v1 "defaults"); EnsureTenant adds the rows of every later version once,
+// so a database created before a feature gets that feature's default rules
+// without re-adding rules an admin removed on purpose.
+const DefaultsVersion = 3
+
+// addedIn reports whether a default rule first appeared in version ver.
+// Version 1 is everything else.
+func addedIn(ver int, r Rule) bool {
+	switch ver {
+	case 2: // responsibility letters (issue 4)
+		return r.Type == "letter" || r.Type == "file"
+	case 3: // inspections and hazards (issue 5)
+		switch r.Type {
+		case "checklist", "campaign", "random_draw", "inspection", "hazard":
+			return true
+		}
+	}
+	return false
+}
+
+const markerType, markerKey = "m", "defaults"
+
 // EnsureTenant writes the default policy for tenant (the embedded CSV with its
-// "*" tenant replaced) and the role links, when the tenant has no rows yet.
+// "*" tenant replaced) and the role links, when the tenant has no rows yet;
+// a tenant whose policy predates DefaultsVersion gets the rules added since.
 func EnsureTenant(ctx context.Context, client *ent.Client, tenant int) error {
 	ctx = SystemContext(ctx)
 	key := strconv.Itoa(tenant)
@@ -123,17 +148,18 @@ func EnsureTenant(ctx context.Context, client *ent.Client, tenant int) error {
 	if err != nil {
 		return fmt.Errorf("count policy rows: %w", err)
 	}
-	if n > 0 {
-		return nil
-	}
 	rules, links, err := DefaultPolicy()
 	if err != nil {
 		return err
+	}
+	if n > 0 {
+		return upgradeTenant(ctx, client, key, rules)
 	}
 	var creates []*ent.CasbinRuleCreate
 	for _, r := range rules {
 		creates = append(creates, client.CasbinRule.Create().SetPtype("p").SetV0(key).SetV1(r.Role).SetV2(r.Type).SetV3(r.Action))
 	}
+	creates = append(creates, client.CasbinRule.Create().SetPtype(markerType).SetV0(key).SetV1(markerKey).SetV2(strconv.Itoa(DefaultsVersion)))
 	nlinks, err := client.CasbinRule.Query().Where(casbinrule.Ptype("g")).Count(ctx)
 	if err != nil {
 		return fmt.Errorf("count role links: %w", err)
@@ -145,6 +171,53 @@ func EnsureTenant(ctx context.Context, client *ent.Client, tenant int) error {
 	}
 	if err := client.CasbinRule.CreateBulk(creates...).Exec(ctx); err != nil {
 		return fmt.Errorf("write default policy: %w", err)
+	}
+	return BumpRevision(ctx, client)
+}
+
+// upgradeTenant adds the default rules of the versions after the tenant's
+// recorded one (1 when unrecorded) and records DefaultsVersion.
+func upgradeTenant(ctx context.Context, client *ent.Client, key string, rules []Rule) error {
+	marker, err := client.CasbinRule.Query().Where(casbinrule.Ptype(markerType), casbinrule.V0(key), casbinrule.V1(markerKey)).Only(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return fmt.Errorf("read policy defaults version: %w", err)
+	}
+	have := 1
+	if marker != nil {
+		if have, err = strconv.Atoi(marker.V2); err != nil {
+			return fmt.Errorf("policy defaults version %q: %w", marker.V2, err)
+		}
+	}
+	if have >= DefaultsVersion {
+		return nil
+	}
+	for ver := have + 1; ver <= DefaultsVersion; ver++ {
+		for _, r := range rules {
+			if !addedIn(ver, r) {
+				continue
+			}
+			exists, err := client.CasbinRule.Query().Where(casbinrule.Ptype("p"), casbinrule.V0(key),
+				casbinrule.V1(r.Role), casbinrule.V2(r.Type), casbinrule.V3(r.Action)).Exist(ctx)
+			if err != nil {
+				return fmt.Errorf("look up rule: %w", err)
+			}
+			if exists {
+				continue
+			}
+			err = client.CasbinRule.Create().SetPtype("p").SetV0(key).SetV1(r.Role).SetV2(r.Type).SetV3(r.Action).Exec(ctx)
+			// A replica starting at the same moment may have added it.
+			if err != nil && !ent.IsConstraintError(err) {
+				return fmt.Errorf("add default rule: %w", err)
+			}
+		}
+	}
+	if marker != nil {
+		err = client.CasbinRule.UpdateOneID(marker.ID).SetV2(strconv.Itoa(DefaultsVersion)).Exec(ctx)
+	} else {
+		err = client.CasbinRule.Create().SetPtype(markerType).SetV0(key).SetV1(markerKey).SetV2(strconv.Itoa(DefaultsVersion)).Exec(ctx)
+	}
+	if err != nil && !ent.IsConstraintError(err) {
+		return fmt.Errorf("record policy defaults version: %w", err)
 	}
 	return BumpRevision(ctx, client)
 }
@@ -201,13 +274,16 @@ func auditPolicyChange(ctx context.Context, c *ent.Client, rootPath string, r Ru
 }
 
 var ObjectTypes = []string{"*", "unit", "enterprise", "user", "post", "policy", "audit",
-	"checklist", "campaign", "inspection", "random_draw", "hazard"}
+	"checklist", "campaign", "inspection", "random_draw", "hazard", "letter", "file"}
 
 // Actions are the actions policy rows may name. Beyond read, create and
 // update, the hazard steps are separate rights (internal/hazards): rectify
 // and close_own on the enterprise side; verify, decide_major (MAJOR hazards:
-// principals only) and supervise (督办) on the government side.
-var Actions = []string{"*", "read", "create", "update", "rectify", "close_own", "verify", "decide_major", "supervise"}
+// principals only) and supervise (督办) on the government side; and
+// responsibility letters have one action per step of their lifecycle
+// (docs/LETTERS.md).
+var Actions = []string{"*", "read", "create", "update", "rectify", "close_own", "verify", "decide_major", "supervise",
+	"issue", "sign", "revoke", "archive", "attach"}
 
 // ChangeRule adds (add=true) or removes a policy row of the viewer's tenant
 // after checking the viewer may update the tenant's policy. It runs in a

@@ -120,6 +120,11 @@ type Object struct {
 	EnterpriseID int
 	// Supervisors are the departments supervising EnterpriseID.
 	Supervisors []int
+	// IssuerPath is the path of the unit on the record's issuing side (a
+	// responsibility letter's issuer), empty when the record has none. A
+	// grant whose territory holds the issuer also covers the record, within
+	// the grant's sectors: "a letter is also readable by its issuer side".
+	IssuerPath string
 }
 
 // IsGovernment reports whether the subject unit is a government unit.
@@ -135,11 +140,26 @@ func (g Grant) Covers(o Object) bool {
 		return o.IsGovernment()
 	}
 	inTerritory := strings.HasPrefix(o.Path, g.Path) ||
-		(g.UnitKind == domain.KindDepartment && !o.IsGovernment() && slices.Contains(o.Supervisors, g.UnitID))
+		(g.UnitKind == domain.KindDepartment && !o.IsGovernment() && slices.Contains(o.Supervisors, g.UnitID)) ||
+		(o.IssuerPath != "" && strings.HasPrefix(o.IssuerPath, g.Path))
 	if !inTerritory {
 		return false
 	}
 	return len(g.Sectors) == 0 || o.IsGovernment() || slices.Contains(g.Sectors, o.Sector)
+}
+
+// At returns a copy of v holding only its posts at unit unitID (not those
+// whose territory merely covers it). Some acts belong to the people of one
+// unit: issuing a letter from it, signing one addressed to it.
+func (v *Viewer) At(unitID int) *Viewer {
+	c := &Viewer{UserID: v.UserID, Tenant: v.Tenant, Username: v.Username, Policy: v.Policy, Now: v.Now}
+	for _, g := range v.Grants {
+		if !g.DirectoryOnly && g.UnitID == unitID {
+			c.Grants = append(c.Grants, g)
+			c.PostIDs = append(c.PostIDs, g.PostID)
+		}
+	}
+	return c
 }
 
 // WithoutDirectory returns a copy of v without the MEMBER grant: the

@@ -21,14 +21,18 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -54,12 +58,18 @@ type Client struct {
 	ChecklistTemplate *ChecklistTemplateClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
+	// File is the client for interacting with the File builders.
+	File *FileClient
 	// Hazard is the client for interacting with the Hazard builders.
 	Hazard *HazardClient
 	// HazardEvent is the client for interacting with the HazardEvent builders.
 	HazardEvent *HazardEventClient
 	// Inspection is the client for interacting with the Inspection builders.
 	Inspection *InspectionClient
+	// LetterEvent is the client for interacting with the LetterEvent builders.
+	LetterEvent *LetterEventClient
+	// LetterSignature is the client for interacting with the LetterSignature builders.
+	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
@@ -70,6 +80,8 @@ type Client struct {
 	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// ResponsibilityLetter is the client for interacting with the ResponsibilityLetter builders.
+	ResponsibilityLetter *ResponsibilityLetterClient
 	// Supervision is the client for interacting with the Supervision builders.
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -95,14 +107,18 @@ func (c *Client) init() {
 	c.CasbinRule = NewCasbinRuleClient(c.config)
 	c.ChecklistTemplate = NewChecklistTemplateClient(c.config)
 	c.Enterprise = NewEnterpriseClient(c.config)
+	c.File = NewFileClient(c.config)
 	c.Hazard = NewHazardClient(c.config)
 	c.HazardEvent = NewHazardEventClient(c.config)
 	c.Inspection = NewInspectionClient(c.config)
+	c.LetterEvent = NewLetterEventClient(c.config)
+	c.LetterSignature = NewLetterSignatureClient(c.config)
 	c.LoginAttempt = NewLoginAttemptClient(c.config)
 	c.PolicyRevision = NewPolicyRevisionClient(c.config)
 	c.Post = NewPostClient(c.config)
 	c.RandomDraw = NewRandomDrawClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
+	c.ResponsibilityLetter = NewResponsibilityLetterClient(c.config)
 	c.Supervision = NewSupervisionClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.Unit = NewUnitClient(c.config)
@@ -197,26 +213,30 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		AuditEvent:        NewAuditEventClient(cfg),
-		AuditHead:         NewAuditHeadClient(cfg),
-		Campaign:          NewCampaignClient(cfg),
-		CasbinRule:        NewCasbinRuleClient(cfg),
-		ChecklistTemplate: NewChecklistTemplateClient(cfg),
-		Enterprise:        NewEnterpriseClient(cfg),
-		Hazard:            NewHazardClient(cfg),
-		HazardEvent:       NewHazardEventClient(cfg),
-		Inspection:        NewInspectionClient(cfg),
-		LoginAttempt:      NewLoginAttemptClient(cfg),
-		PolicyRevision:    NewPolicyRevisionClient(cfg),
-		Post:              NewPostClient(cfg),
-		RandomDraw:        NewRandomDrawClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Supervision:       NewSupervisionClient(cfg),
-		Tenant:            NewTenantClient(cfg),
-		Unit:              NewUnitClient(cfg),
-		User:              NewUserClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		AuditEvent:           NewAuditEventClient(cfg),
+		AuditHead:            NewAuditHeadClient(cfg),
+		Campaign:             NewCampaignClient(cfg),
+		CasbinRule:           NewCasbinRuleClient(cfg),
+		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		Enterprise:           NewEnterpriseClient(cfg),
+		File:                 NewFileClient(cfg),
+		Hazard:               NewHazardClient(cfg),
+		HazardEvent:          NewHazardEventClient(cfg),
+		Inspection:           NewInspectionClient(cfg),
+		LetterEvent:          NewLetterEventClient(cfg),
+		LetterSignature:      NewLetterSignatureClient(cfg),
+		LoginAttempt:         NewLoginAttemptClient(cfg),
+		PolicyRevision:       NewPolicyRevisionClient(cfg),
+		Post:                 NewPostClient(cfg),
+		RandomDraw:           NewRandomDrawClient(cfg),
+		RefreshToken:         NewRefreshTokenClient(cfg),
+		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
+		Supervision:          NewSupervisionClient(cfg),
+		Tenant:               NewTenantClient(cfg),
+		Unit:                 NewUnitClient(cfg),
+		User:                 NewUserClient(cfg),
 	}, nil
 }
 
@@ -234,26 +254,30 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		AuditEvent:        NewAuditEventClient(cfg),
-		AuditHead:         NewAuditHeadClient(cfg),
-		Campaign:          NewCampaignClient(cfg),
-		CasbinRule:        NewCasbinRuleClient(cfg),
-		ChecklistTemplate: NewChecklistTemplateClient(cfg),
-		Enterprise:        NewEnterpriseClient(cfg),
-		Hazard:            NewHazardClient(cfg),
-		HazardEvent:       NewHazardEventClient(cfg),
-		Inspection:        NewInspectionClient(cfg),
-		LoginAttempt:      NewLoginAttemptClient(cfg),
-		PolicyRevision:    NewPolicyRevisionClient(cfg),
-		Post:              NewPostClient(cfg),
-		RandomDraw:        NewRandomDrawClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Supervision:       NewSupervisionClient(cfg),
-		Tenant:            NewTenantClient(cfg),
-		Unit:              NewUnitClient(cfg),
-		User:              NewUserClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		AuditEvent:           NewAuditEventClient(cfg),
+		AuditHead:            NewAuditHeadClient(cfg),
+		Campaign:             NewCampaignClient(cfg),
+		CasbinRule:           NewCasbinRuleClient(cfg),
+		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		Enterprise:           NewEnterpriseClient(cfg),
+		File:                 NewFileClient(cfg),
+		Hazard:               NewHazardClient(cfg),
+		HazardEvent:          NewHazardEventClient(cfg),
+		Inspection:           NewInspectionClient(cfg),
+		LetterEvent:          NewLetterEventClient(cfg),
+		LetterSignature:      NewLetterSignatureClient(cfg),
+		LoginAttempt:         NewLoginAttemptClient(cfg),
+		PolicyRevision:       NewPolicyRevisionClient(cfg),
+		Post:                 NewPostClient(cfg),
+		RandomDraw:           NewRandomDrawClient(cfg),
+		RefreshToken:         NewRefreshTokenClient(cfg),
+		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
+		Supervision:          NewSupervisionClient(cfg),
+		Tenant:               NewTenantClient(cfg),
+		Unit:                 NewUnitClient(cfg),
+		User:                 NewUserClient(cfg),
 	}, nil
 }
 
@@ -284,9 +308,10 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
-		c.Enterprise, c.Hazard, c.HazardEvent, c.Inspection, c.LoginAttempt,
-		c.PolicyRevision, c.Post, c.RandomDraw, c.RefreshToken, c.Supervision,
-		c.Tenant, c.Unit, c.User,
+		c.Enterprise, c.File, c.Hazard, c.HazardEvent, c.Inspection, c.LetterEvent,
+		c.LetterSignature, c.LoginAttempt, c.PolicyRevision, c.Post, c.RandomDraw,
+		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Unit,
+		c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -297,9 +322,10 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
-		c.Enterprise, c.Hazard, c.HazardEvent, c.Inspection, c.LoginAttempt,
-		c.PolicyRevision, c.Post, c.RandomDraw, c.RefreshToken, c.Supervision,
-		c.Tenant, c.Unit, c.User,
+		c.Enterprise, c.File, c.Hazard, c.HazardEvent, c.Inspection, c.LetterEvent,
+		c.LetterSignature, c.LoginAttempt, c.PolicyRevision, c.Post, c.RandomDraw,
+		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Unit,
+		c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -320,12 +346,18 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ChecklistTemplate.mutate(ctx, m)
 	case *EnterpriseMutation:
 		return c.Enterprise.mutate(ctx, m)
+	case *FileMutation:
+		return c.File.mutate(ctx, m)
 	case *HazardMutation:
 		return c.Hazard.mutate(ctx, m)
 	case *HazardEventMutation:
 		return c.HazardEvent.mutate(ctx, m)
 	case *InspectionMutation:
 		return c.Inspection.mutate(ctx, m)
+	case *LetterEventMutation:
+		return c.LetterEvent.mutate(ctx, m)
+	case *LetterSignatureMutation:
+		return c.LetterSignature.mutate(ctx, m)
 	case *LoginAttemptMutation:
 		return c.LoginAttempt.mutate(ctx, m)
 	case *PolicyRevisionMutation:
@@ -336,6 +368,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.RandomDraw.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
+	case *ResponsibilityLetterMutation:
+		return c.ResponsibilityLetter.mutate(ctx, m)
 	case *SupervisionMutation:
 		return c.Supervision.mutate(ctx, m)
 	case *TenantMutation:
@@ -1223,6 +1257,157 @@ func (c *EnterpriseClient) mutate(ctx context.Context, m *EnterpriseMutation) (V
 	}
 }
 
+// FileClient is a client for the File schema.
+type FileClient struct {
+	config
+}
+
+// NewFileClient returns a client for the File from the given config.
+func NewFileClient(c config) *FileClient {
+	return &FileClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `file.Hooks(f(g(h())))`.
+func (c *FileClient) Use(hooks ...Hook) {
+	c.hooks.File = append(c.hooks.File, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `file.Intercept(f(g(h())))`.
+func (c *FileClient) Intercept(interceptors ...Interceptor) {
+	c.inters.File = append(c.inters.File, interceptors...)
+}
+
+// Create returns a builder for creating a File entity.
+func (c *FileClient) Create() *FileCreate {
+	mutation := newFileMutation(c.config, OpCreate)
+	return &FileCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of File entities.
+func (c *FileClient) CreateBulk(builders ...*FileCreate) *FileCreateBulk {
+	return &FileCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FileClient) MapCreateBulk(slice any, setFunc func(*FileCreate, int)) *FileCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FileCreateBulk{err: fmt.Errorf("calling to FileClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FileCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FileCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for File.
+func (c *FileClient) Update() *FileUpdate {
+	mutation := newFileMutation(c.config, OpUpdate)
+	return &FileUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FileClient) UpdateOne(_m *File) *FileUpdateOne {
+	mutation := newFileMutation(c.config, OpUpdateOne, withFile(_m))
+	return &FileUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FileClient) UpdateOneID(id int) *FileUpdateOne {
+	mutation := newFileMutation(c.config, OpUpdateOne, withFileID(id))
+	return &FileUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for File.
+func (c *FileClient) Delete() *FileDelete {
+	mutation := newFileMutation(c.config, OpDelete)
+	return &FileDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FileClient) DeleteOne(_m *File) *FileDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FileClient) DeleteOneID(id int) *FileDeleteOne {
+	builder := c.Delete().Where(file.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FileDeleteOne{builder}
+}
+
+// Query returns a query builder for File.
+func (c *FileClient) Query() *FileQuery {
+	return &FileQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFile},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a File entity by its id.
+func (c *FileClient) Get(ctx context.Context, id int) (*File, error) {
+	return c.Query().Where(file.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FileClient) GetX(ctx context.Context, id int) *File {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLetter queries the letter edge of a File.
+func (c *FileClient) QueryLetter(_m *File) *ResponsibilityLetterQuery {
+	query := (&ResponsibilityLetterClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(file.Table, file.FieldID, id),
+			sqlgraph.To(responsibilityletter.Table, responsibilityletter.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, file.LetterTable, file.LetterColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *FileClient) Hooks() []Hook {
+	hooks := c.hooks.File
+	return append(hooks[:len(hooks):len(hooks)], file.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *FileClient) Interceptors() []Interceptor {
+	inters := c.inters.File
+	return append(inters[:len(inters):len(inters)], file.Interceptors[:]...)
+}
+
+func (c *FileClient) mutate(ctx context.Context, m *FileMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FileCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FileUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FileUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FileDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown File mutation op: %q", m.Op())
+	}
+}
+
 // HazardClient is a client for the Hazard schema.
 type HazardClient struct {
 	config
@@ -1817,6 +2002,308 @@ func (c *InspectionClient) mutate(ctx context.Context, m *InspectionMutation) (V
 		return (&InspectionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Inspection mutation op: %q", m.Op())
+	}
+}
+
+// LetterEventClient is a client for the LetterEvent schema.
+type LetterEventClient struct {
+	config
+}
+
+// NewLetterEventClient returns a client for the LetterEvent from the given config.
+func NewLetterEventClient(c config) *LetterEventClient {
+	return &LetterEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `letterevent.Hooks(f(g(h())))`.
+func (c *LetterEventClient) Use(hooks ...Hook) {
+	c.hooks.LetterEvent = append(c.hooks.LetterEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `letterevent.Intercept(f(g(h())))`.
+func (c *LetterEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LetterEvent = append(c.inters.LetterEvent, interceptors...)
+}
+
+// Create returns a builder for creating a LetterEvent entity.
+func (c *LetterEventClient) Create() *LetterEventCreate {
+	mutation := newLetterEventMutation(c.config, OpCreate)
+	return &LetterEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LetterEvent entities.
+func (c *LetterEventClient) CreateBulk(builders ...*LetterEventCreate) *LetterEventCreateBulk {
+	return &LetterEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LetterEventClient) MapCreateBulk(slice any, setFunc func(*LetterEventCreate, int)) *LetterEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LetterEventCreateBulk{err: fmt.Errorf("calling to LetterEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LetterEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LetterEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LetterEvent.
+func (c *LetterEventClient) Update() *LetterEventUpdate {
+	mutation := newLetterEventMutation(c.config, OpUpdate)
+	return &LetterEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LetterEventClient) UpdateOne(_m *LetterEvent) *LetterEventUpdateOne {
+	mutation := newLetterEventMutation(c.config, OpUpdateOne, withLetterEvent(_m))
+	return &LetterEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LetterEventClient) UpdateOneID(id int) *LetterEventUpdateOne {
+	mutation := newLetterEventMutation(c.config, OpUpdateOne, withLetterEventID(id))
+	return &LetterEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LetterEvent.
+func (c *LetterEventClient) Delete() *LetterEventDelete {
+	mutation := newLetterEventMutation(c.config, OpDelete)
+	return &LetterEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LetterEventClient) DeleteOne(_m *LetterEvent) *LetterEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LetterEventClient) DeleteOneID(id int) *LetterEventDeleteOne {
+	builder := c.Delete().Where(letterevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LetterEventDeleteOne{builder}
+}
+
+// Query returns a query builder for LetterEvent.
+func (c *LetterEventClient) Query() *LetterEventQuery {
+	return &LetterEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLetterEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LetterEvent entity by its id.
+func (c *LetterEventClient) Get(ctx context.Context, id int) (*LetterEvent, error) {
+	return c.Query().Where(letterevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LetterEventClient) GetX(ctx context.Context, id int) *LetterEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLetter queries the letter edge of a LetterEvent.
+func (c *LetterEventClient) QueryLetter(_m *LetterEvent) *ResponsibilityLetterQuery {
+	query := (&ResponsibilityLetterClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(letterevent.Table, letterevent.FieldID, id),
+			sqlgraph.To(responsibilityletter.Table, responsibilityletter.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, letterevent.LetterTable, letterevent.LetterColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LetterEventClient) Hooks() []Hook {
+	hooks := c.hooks.LetterEvent
+	return append(hooks[:len(hooks):len(hooks)], letterevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LetterEventClient) Interceptors() []Interceptor {
+	inters := c.inters.LetterEvent
+	return append(inters[:len(inters):len(inters)], letterevent.Interceptors[:]...)
+}
+
+func (c *LetterEventClient) mutate(ctx context.Context, m *LetterEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LetterEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LetterEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LetterEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LetterEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LetterEvent mutation op: %q", m.Op())
+	}
+}
+
+// LetterSignatureClient is a client for the LetterSignature schema.
+type LetterSignatureClient struct {
+	config
+}
+
+// NewLetterSignatureClient returns a client for the LetterSignature from the given config.
+func NewLetterSignatureClient(c config) *LetterSignatureClient {
+	return &LetterSignatureClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `lettersignature.Hooks(f(g(h())))`.
+func (c *LetterSignatureClient) Use(hooks ...Hook) {
+	c.hooks.LetterSignature = append(c.hooks.LetterSignature, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `lettersignature.Intercept(f(g(h())))`.
+func (c *LetterSignatureClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LetterSignature = append(c.inters.LetterSignature, interceptors...)
+}
+
+// Create returns a builder for creating a LetterSignature entity.
+func (c *LetterSignatureClient) Create() *LetterSignatureCreate {
+	mutation := newLetterSignatureMutation(c.config, OpCreate)
+	return &LetterSignatureCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LetterSignature entities.
+func (c *LetterSignatureClient) CreateBulk(builders ...*LetterSignatureCreate) *LetterSignatureCreateBulk {
+	return &LetterSignatureCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LetterSignatureClient) MapCreateBulk(slice any, setFunc func(*LetterSignatureCreate, int)) *LetterSignatureCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LetterSignatureCreateBulk{err: fmt.Errorf("calling to LetterSignatureClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LetterSignatureCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LetterSignatureCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LetterSignature.
+func (c *LetterSignatureClient) Update() *LetterSignatureUpdate {
+	mutation := newLetterSignatureMutation(c.config, OpUpdate)
+	return &LetterSignatureUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LetterSignatureClient) UpdateOne(_m *LetterSignature) *LetterSignatureUpdateOne {
+	mutation := newLetterSignatureMutation(c.config, OpUpdateOne, withLetterSignature(_m))
+	return &LetterSignatureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LetterSignatureClient) UpdateOneID(id int) *LetterSignatureUpdateOne {
+	mutation := newLetterSignatureMutation(c.config, OpUpdateOne, withLetterSignatureID(id))
+	return &LetterSignatureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LetterSignature.
+func (c *LetterSignatureClient) Delete() *LetterSignatureDelete {
+	mutation := newLetterSignatureMutation(c.config, OpDelete)
+	return &LetterSignatureDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LetterSignatureClient) DeleteOne(_m *LetterSignature) *LetterSignatureDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LetterSignatureClient) DeleteOneID(id int) *LetterSignatureDeleteOne {
+	builder := c.Delete().Where(lettersignature.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LetterSignatureDeleteOne{builder}
+}
+
+// Query returns a query builder for LetterSignature.
+func (c *LetterSignatureClient) Query() *LetterSignatureQuery {
+	return &LetterSignatureQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLetterSignature},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LetterSignature entity by its id.
+func (c *LetterSignatureClient) Get(ctx context.Context, id int) (*LetterSignature, error) {
+	return c.Query().Where(lettersignature.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LetterSignatureClient) GetX(ctx context.Context, id int) *LetterSignature {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLetter queries the letter edge of a LetterSignature.
+func (c *LetterSignatureClient) QueryLetter(_m *LetterSignature) *ResponsibilityLetterQuery {
+	query := (&ResponsibilityLetterClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(lettersignature.Table, lettersignature.FieldID, id),
+			sqlgraph.To(responsibilityletter.Table, responsibilityletter.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, lettersignature.LetterTable, lettersignature.LetterColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LetterSignatureClient) Hooks() []Hook {
+	hooks := c.hooks.LetterSignature
+	return append(hooks[:len(hooks):len(hooks)], lettersignature.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LetterSignatureClient) Interceptors() []Interceptor {
+	inters := c.inters.LetterSignature
+	return append(inters[:len(inters):len(inters)], lettersignature.Interceptors[:]...)
+}
+
+func (c *LetterSignatureClient) mutate(ctx context.Context, m *LetterSignatureMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LetterSignatureCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LetterSignatureUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LetterSignatureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LetterSignatureDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LetterSignature mutation op: %q", m.Op())
 	}
 }
 
@@ -2559,6 +3046,221 @@ func (c *RefreshTokenClient) mutate(ctx context.Context, m *RefreshTokenMutation
 	}
 }
 
+// ResponsibilityLetterClient is a client for the ResponsibilityLetter schema.
+type ResponsibilityLetterClient struct {
+	config
+}
+
+// NewResponsibilityLetterClient returns a client for the ResponsibilityLetter from the given config.
+func NewResponsibilityLetterClient(c config) *ResponsibilityLetterClient {
+	return &ResponsibilityLetterClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `responsibilityletter.Hooks(f(g(h())))`.
+func (c *ResponsibilityLetterClient) Use(hooks ...Hook) {
+	c.hooks.ResponsibilityLetter = append(c.hooks.ResponsibilityLetter, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `responsibilityletter.Intercept(f(g(h())))`.
+func (c *ResponsibilityLetterClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ResponsibilityLetter = append(c.inters.ResponsibilityLetter, interceptors...)
+}
+
+// Create returns a builder for creating a ResponsibilityLetter entity.
+func (c *ResponsibilityLetterClient) Create() *ResponsibilityLetterCreate {
+	mutation := newResponsibilityLetterMutation(c.config, OpCreate)
+	return &ResponsibilityLetterCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ResponsibilityLetter entities.
+func (c *ResponsibilityLetterClient) CreateBulk(builders ...*ResponsibilityLetterCreate) *ResponsibilityLetterCreateBulk {
+	return &ResponsibilityLetterCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ResponsibilityLetterClient) MapCreateBulk(slice any, setFunc func(*ResponsibilityLetterCreate, int)) *ResponsibilityLetterCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ResponsibilityLetterCreateBulk{err: fmt.Errorf("calling to ResponsibilityLetterClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ResponsibilityLetterCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ResponsibilityLetterCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ResponsibilityLetter.
+func (c *ResponsibilityLetterClient) Update() *ResponsibilityLetterUpdate {
+	mutation := newResponsibilityLetterMutation(c.config, OpUpdate)
+	return &ResponsibilityLetterUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ResponsibilityLetterClient) UpdateOne(_m *ResponsibilityLetter) *ResponsibilityLetterUpdateOne {
+	mutation := newResponsibilityLetterMutation(c.config, OpUpdateOne, withResponsibilityLetter(_m))
+	return &ResponsibilityLetterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ResponsibilityLetterClient) UpdateOneID(id int) *ResponsibilityLetterUpdateOne {
+	mutation := newResponsibilityLetterMutation(c.config, OpUpdateOne, withResponsibilityLetterID(id))
+	return &ResponsibilityLetterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ResponsibilityLetter.
+func (c *ResponsibilityLetterClient) Delete() *ResponsibilityLetterDelete {
+	mutation := newResponsibilityLetterMutation(c.config, OpDelete)
+	return &ResponsibilityLetterDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ResponsibilityLetterClient) DeleteOne(_m *ResponsibilityLetter) *ResponsibilityLetterDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ResponsibilityLetterClient) DeleteOneID(id int) *ResponsibilityLetterDeleteOne {
+	builder := c.Delete().Where(responsibilityletter.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ResponsibilityLetterDeleteOne{builder}
+}
+
+// Query returns a query builder for ResponsibilityLetter.
+func (c *ResponsibilityLetterClient) Query() *ResponsibilityLetterQuery {
+	return &ResponsibilityLetterQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeResponsibilityLetter},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ResponsibilityLetter entity by its id.
+func (c *ResponsibilityLetterClient) Get(ctx context.Context, id int) (*ResponsibilityLetter, error) {
+	return c.Query().Where(responsibilityletter.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ResponsibilityLetterClient) GetX(ctx context.Context, id int) *ResponsibilityLetter {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryIssuer queries the issuer edge of a ResponsibilityLetter.
+func (c *ResponsibilityLetterClient) QueryIssuer(_m *ResponsibilityLetter) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(responsibilityletter.Table, responsibilityletter.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, responsibilityletter.IssuerTable, responsibilityletter.IssuerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySignee queries the signee edge of a ResponsibilityLetter.
+func (c *ResponsibilityLetterClient) QuerySignee(_m *ResponsibilityLetter) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(responsibilityletter.Table, responsibilityletter.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, responsibilityletter.SigneeTable, responsibilityletter.SigneeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySignatures queries the signatures edge of a ResponsibilityLetter.
+func (c *ResponsibilityLetterClient) QuerySignatures(_m *ResponsibilityLetter) *LetterSignatureQuery {
+	query := (&LetterSignatureClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(responsibilityletter.Table, responsibilityletter.FieldID, id),
+			sqlgraph.To(lettersignature.Table, lettersignature.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, responsibilityletter.SignaturesTable, responsibilityletter.SignaturesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEvents queries the events edge of a ResponsibilityLetter.
+func (c *ResponsibilityLetterClient) QueryEvents(_m *ResponsibilityLetter) *LetterEventQuery {
+	query := (&LetterEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(responsibilityletter.Table, responsibilityletter.FieldID, id),
+			sqlgraph.To(letterevent.Table, letterevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, responsibilityletter.EventsTable, responsibilityletter.EventsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFiles queries the files edge of a ResponsibilityLetter.
+func (c *ResponsibilityLetterClient) QueryFiles(_m *ResponsibilityLetter) *FileQuery {
+	query := (&FileClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(responsibilityletter.Table, responsibilityletter.FieldID, id),
+			sqlgraph.To(file.Table, file.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, responsibilityletter.FilesTable, responsibilityletter.FilesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ResponsibilityLetterClient) Hooks() []Hook {
+	hooks := c.hooks.ResponsibilityLetter
+	return append(hooks[:len(hooks):len(hooks)], responsibilityletter.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ResponsibilityLetterClient) Interceptors() []Interceptor {
+	inters := c.inters.ResponsibilityLetter
+	return append(inters[:len(inters):len(inters)], responsibilityletter.Interceptors[:]...)
+}
+
+func (c *ResponsibilityLetterClient) mutate(ctx context.Context, m *ResponsibilityLetterMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ResponsibilityLetterCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ResponsibilityLetterUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ResponsibilityLetterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ResponsibilityLetterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ResponsibilityLetter mutation op: %q", m.Op())
+	}
+}
+
 // SupervisionClient is a client for the Supervision schema.
 type SupervisionClient struct {
 	config
@@ -3247,13 +3949,15 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
-		Hazard, HazardEvent, Inspection, LoginAttempt, PolicyRevision, Post,
-		RandomDraw, RefreshToken, Supervision, Tenant, Unit, User []ent.Hook
+		File, Hazard, HazardEvent, Inspection, LetterEvent, LetterSignature,
+		LoginAttempt, PolicyRevision, Post, RandomDraw, RefreshToken,
+		ResponsibilityLetter, Supervision, Tenant, Unit, User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
-		Hazard, HazardEvent, Inspection, LoginAttempt, PolicyRevision, Post,
-		RandomDraw, RefreshToken, Supervision, Tenant, Unit, User []ent.Interceptor
+		File, Hazard, HazardEvent, Inspection, LetterEvent, LetterSignature,
+		LoginAttempt, PolicyRevision, Post, RandomDraw, RefreshToken,
+		ResponsibilityLetter, Supervision, Tenant, Unit, User []ent.Interceptor
 	}
 )
 

@@ -18,14 +18,18 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -90,24 +94,28 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditevent.Table:        auditevent.ValidColumn,
-			audithead.Table:         audithead.ValidColumn,
-			campaign.Table:          campaign.ValidColumn,
-			casbinrule.Table:        casbinrule.ValidColumn,
-			checklisttemplate.Table: checklisttemplate.ValidColumn,
-			enterprise.Table:        enterprise.ValidColumn,
-			hazard.Table:            hazard.ValidColumn,
-			hazardevent.Table:       hazardevent.ValidColumn,
-			inspection.Table:        inspection.ValidColumn,
-			loginattempt.Table:      loginattempt.ValidColumn,
-			policyrevision.Table:    policyrevision.ValidColumn,
-			post.Table:              post.ValidColumn,
-			randomdraw.Table:        randomdraw.ValidColumn,
-			refreshtoken.Table:      refreshtoken.ValidColumn,
-			supervision.Table:       supervision.ValidColumn,
-			tenant.Table:            tenant.ValidColumn,
-			unit.Table:              unit.ValidColumn,
-			user.Table:              user.ValidColumn,
+			auditevent.Table:           auditevent.ValidColumn,
+			audithead.Table:            audithead.ValidColumn,
+			campaign.Table:             campaign.ValidColumn,
+			casbinrule.Table:           casbinrule.ValidColumn,
+			checklisttemplate.Table:    checklisttemplate.ValidColumn,
+			enterprise.Table:           enterprise.ValidColumn,
+			file.Table:                 file.ValidColumn,
+			hazard.Table:               hazard.ValidColumn,
+			hazardevent.Table:          hazardevent.ValidColumn,
+			inspection.Table:           inspection.ValidColumn,
+			letterevent.Table:          letterevent.ValidColumn,
+			lettersignature.Table:      lettersignature.ValidColumn,
+			loginattempt.Table:         loginattempt.ValidColumn,
+			policyrevision.Table:       policyrevision.ValidColumn,
+			post.Table:                 post.ValidColumn,
+			randomdraw.Table:           randomdraw.ValidColumn,
+			refreshtoken.Table:         refreshtoken.ValidColumn,
+			responsibilityletter.Table: responsibilityletter.ValidColumn,
+			supervision.Table:          supervision.ValidColumn,
+			tenant.Table:               tenant.ValidColumn,
+			unit.Table:                 unit.ValidColumn,
+			user.Table:                 user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

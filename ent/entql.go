@@ -9,15 +9,19 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -31,7 +35,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -179,6 +183,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   file.Table,
+			Columns: file.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: file.FieldID,
+			},
+		},
+		Type: "File",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			file.FieldCreatedAt:         {Type: field.TypeTime, Column: file.FieldCreatedAt},
+			file.FieldUpdatedAt:         {Type: field.TypeTime, Column: file.FieldUpdatedAt},
+			file.FieldTenantID:          {Type: field.TypeInt, Column: file.FieldTenantID},
+			file.FieldScopePath:         {Type: field.TypeString, Column: file.FieldScopePath},
+			file.FieldScopeSector:       {Type: field.TypeString, Column: file.FieldScopeSector},
+			file.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: file.FieldScopeEnterpriseID},
+			file.FieldIssuerScopePath:   {Type: field.TypeString, Column: file.FieldIssuerScopePath},
+			file.FieldLetterID:          {Type: field.TypeInt, Column: file.FieldLetterID},
+			file.FieldSha256:            {Type: field.TypeString, Column: file.FieldSha256},
+			file.FieldSize:              {Type: field.TypeInt64, Column: file.FieldSize},
+			file.FieldContentType:       {Type: field.TypeString, Column: file.FieldContentType},
+			file.FieldFilename:          {Type: field.TypeString, Column: file.FieldFilename},
+			file.FieldDescription:       {Type: field.TypeString, Column: file.FieldDescription},
+			file.FieldUploaderName:      {Type: field.TypeString, Column: file.FieldUploaderName},
+			file.FieldUploadedByUserID:  {Type: field.TypeInt, Column: file.FieldUploadedByUserID},
+			file.FieldUploadedByPostID:  {Type: field.TypeInt, Column: file.FieldUploadedByPostID},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -215,7 +248,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -242,7 +275,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -273,7 +306,65 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   letterevent.Table,
+			Columns: letterevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: letterevent.FieldID,
+			},
+		},
+		Type: "LetterEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			letterevent.FieldCreatedAt:         {Type: field.TypeTime, Column: letterevent.FieldCreatedAt},
+			letterevent.FieldUpdatedAt:         {Type: field.TypeTime, Column: letterevent.FieldUpdatedAt},
+			letterevent.FieldTenantID:          {Type: field.TypeInt, Column: letterevent.FieldTenantID},
+			letterevent.FieldScopePath:         {Type: field.TypeString, Column: letterevent.FieldScopePath},
+			letterevent.FieldScopeSector:       {Type: field.TypeString, Column: letterevent.FieldScopeSector},
+			letterevent.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: letterevent.FieldScopeEnterpriseID},
+			letterevent.FieldIssuerScopePath:   {Type: field.TypeString, Column: letterevent.FieldIssuerScopePath},
+			letterevent.FieldLetterID:          {Type: field.TypeInt, Column: letterevent.FieldLetterID},
+			letterevent.FieldAction:            {Type: field.TypeEnum, Column: letterevent.FieldAction},
+			letterevent.FieldFromState:         {Type: field.TypeEnum, Column: letterevent.FieldFromState},
+			letterevent.FieldToState:           {Type: field.TypeEnum, Column: letterevent.FieldToState},
+			letterevent.FieldActorName:         {Type: field.TypeString, Column: letterevent.FieldActorName},
+			letterevent.FieldActorTitle:        {Type: field.TypeString, Column: letterevent.FieldActorTitle},
+			letterevent.FieldActorRole:         {Type: field.TypeEnum, Column: letterevent.FieldActorRole},
+			letterevent.FieldActorUserID:       {Type: field.TypeInt, Column: letterevent.FieldActorUserID},
+			letterevent.FieldActorPostID:       {Type: field.TypeInt, Column: letterevent.FieldActorPostID},
+			letterevent.FieldNote:              {Type: field.TypeString, Column: letterevent.FieldNote},
+			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   lettersignature.Table,
+			Columns: lettersignature.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: lettersignature.FieldID,
+			},
+		},
+		Type: "LetterSignature",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			lettersignature.FieldCreatedAt:         {Type: field.TypeTime, Column: lettersignature.FieldCreatedAt},
+			lettersignature.FieldUpdatedAt:         {Type: field.TypeTime, Column: lettersignature.FieldUpdatedAt},
+			lettersignature.FieldTenantID:          {Type: field.TypeInt, Column: lettersignature.FieldTenantID},
+			lettersignature.FieldScopePath:         {Type: field.TypeString, Column: lettersignature.FieldScopePath},
+			lettersignature.FieldScopeSector:       {Type: field.TypeString, Column: lettersignature.FieldScopeSector},
+			lettersignature.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: lettersignature.FieldScopeEnterpriseID},
+			lettersignature.FieldIssuerScopePath:   {Type: field.TypeString, Column: lettersignature.FieldIssuerScopePath},
+			lettersignature.FieldLetterID:          {Type: field.TypeInt, Column: lettersignature.FieldLetterID},
+			lettersignature.FieldRole:              {Type: field.TypeEnum, Column: lettersignature.FieldRole},
+			lettersignature.FieldSignerName:        {Type: field.TypeString, Column: lettersignature.FieldSignerName},
+			lettersignature.FieldSignerTitle:       {Type: field.TypeString, Column: lettersignature.FieldSignerTitle},
+			lettersignature.FieldUserID:            {Type: field.TypeInt, Column: lettersignature.FieldUserID},
+			lettersignature.FieldPostID:            {Type: field.TypeInt, Column: lettersignature.FieldPostID},
+			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -291,7 +382,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -306,7 +397,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -332,7 +423,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -362,7 +453,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -384,7 +475,44 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   responsibilityletter.Table,
+			Columns: responsibilityletter.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: responsibilityletter.FieldID,
+			},
+		},
+		Type: "ResponsibilityLetter",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			responsibilityletter.FieldCreatedAt:         {Type: field.TypeTime, Column: responsibilityletter.FieldCreatedAt},
+			responsibilityletter.FieldUpdatedAt:         {Type: field.TypeTime, Column: responsibilityletter.FieldUpdatedAt},
+			responsibilityletter.FieldTenantID:          {Type: field.TypeInt, Column: responsibilityletter.FieldTenantID},
+			responsibilityletter.FieldScopePath:         {Type: field.TypeString, Column: responsibilityletter.FieldScopePath},
+			responsibilityletter.FieldScopeSector:       {Type: field.TypeString, Column: responsibilityletter.FieldScopeSector},
+			responsibilityletter.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: responsibilityletter.FieldScopeEnterpriseID},
+			responsibilityletter.FieldIssuerScopePath:   {Type: field.TypeString, Column: responsibilityletter.FieldIssuerScopePath},
+			responsibilityletter.FieldYear:              {Type: field.TypeInt, Column: responsibilityletter.FieldYear},
+			responsibilityletter.FieldIssuerUnitID:      {Type: field.TypeInt, Column: responsibilityletter.FieldIssuerUnitID},
+			responsibilityletter.FieldSigneeUnitID:      {Type: field.TypeInt, Column: responsibilityletter.FieldSigneeUnitID},
+			responsibilityletter.FieldIssuerName:        {Type: field.TypeString, Column: responsibilityletter.FieldIssuerName},
+			responsibilityletter.FieldSigneeName:        {Type: field.TypeString, Column: responsibilityletter.FieldSigneeName},
+			responsibilityletter.FieldSigneeKind:        {Type: field.TypeEnum, Column: responsibilityletter.FieldSigneeKind},
+			responsibilityletter.FieldTitle:             {Type: field.TypeString, Column: responsibilityletter.FieldTitle},
+			responsibilityletter.FieldBody:              {Type: field.TypeString, Column: responsibilityletter.FieldBody},
+			responsibilityletter.FieldTargets:           {Type: field.TypeJSON, Column: responsibilityletter.FieldTargets},
+			responsibilityletter.FieldState:             {Type: field.TypeEnum, Column: responsibilityletter.FieldState},
+			responsibilityletter.FieldRevokeReason:      {Type: field.TypeString, Column: responsibilityletter.FieldRevokeReason},
+			responsibilityletter.FieldIssuedAt:          {Type: field.TypeTime, Column: responsibilityletter.FieldIssuedAt},
+			responsibilityletter.FieldSignedAt:          {Type: field.TypeTime, Column: responsibilityletter.FieldSignedAt},
+			responsibilityletter.FieldArchivedAt:        {Type: field.TypeTime, Column: responsibilityletter.FieldArchivedAt},
+			responsibilityletter.FieldRevokedAt:         {Type: field.TypeTime, Column: responsibilityletter.FieldRevokedAt},
+			responsibilityletter.FieldLive:              {Type: field.TypeBool, Column: responsibilityletter.FieldLive},
+			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -403,7 +531,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -421,7 +549,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -447,7 +575,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -519,6 +647,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Enterprise",
 		"Unit",
+	)
+	graph.MustAddE(
+		"letter",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   file.LetterTable,
+			Columns: []string{file.LetterColumn},
+			Bidi:    false,
+		},
+		"File",
+		"ResponsibilityLetter",
 	)
 	graph.MustAddE(
 		"subject",
@@ -665,6 +805,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Hazard",
 	)
 	graph.MustAddE(
+		"letter",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   letterevent.LetterTable,
+			Columns: []string{letterevent.LetterColumn},
+			Bidi:    false,
+		},
+		"LetterEvent",
+		"ResponsibilityLetter",
+	)
+	graph.MustAddE(
+		"letter",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   lettersignature.LetterTable,
+			Columns: []string{lettersignature.LetterColumn},
+			Bidi:    false,
+		},
+		"LetterSignature",
+		"ResponsibilityLetter",
+	)
+	graph.MustAddE(
 		"user",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -711,6 +875,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"RandomDraw",
 		"Inspection",
+	)
+	graph.MustAddE(
+		"issuer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   responsibilityletter.IssuerTable,
+			Columns: []string{responsibilityletter.IssuerColumn},
+			Bidi:    false,
+		},
+		"ResponsibilityLetter",
+		"Unit",
+	)
+	graph.MustAddE(
+		"signee",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   responsibilityletter.SigneeTable,
+			Columns: []string{responsibilityletter.SigneeColumn},
+			Bidi:    false,
+		},
+		"ResponsibilityLetter",
+		"Unit",
+	)
+	graph.MustAddE(
+		"signatures",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   responsibilityletter.SignaturesTable,
+			Columns: []string{responsibilityletter.SignaturesColumn},
+			Bidi:    false,
+		},
+		"ResponsibilityLetter",
+		"LetterSignature",
+	)
+	graph.MustAddE(
+		"events",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   responsibilityletter.EventsTable,
+			Columns: []string{responsibilityletter.EventsColumn},
+			Bidi:    false,
+		},
+		"ResponsibilityLetter",
+		"LetterEvent",
+	)
+	graph.MustAddE(
+		"files",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   responsibilityletter.FilesTable,
+			Columns: []string{responsibilityletter.FilesColumn},
+			Bidi:    false,
+		},
+		"ResponsibilityLetter",
+		"File",
 	)
 	graph.MustAddE(
 		"department",
@@ -1461,6 +1685,140 @@ func (f *EnterpriseFilter) WhereHasTownWith(preds ...predicate.Unit) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *FileQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the FileQuery builder.
+func (_q *FileQuery) Filter() *FileFilter {
+	return &FileFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *FileMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the FileMutation builder.
+func (m *FileMutation) Filter() *FileFilter {
+	return &FileFilter{config: m.config, predicateAdder: m}
+}
+
+// FileFilter provides a generic filtering capability at runtime for FileQuery.
+type FileFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *FileFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *FileFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(file.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *FileFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(file.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *FileFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(file.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *FileFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(file.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *FileFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(file.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *FileFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(file.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *FileFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(file.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *FileFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(file.FieldIssuerScopePath))
+}
+
+// WhereLetterID applies the entql int predicate on the letter_id field.
+func (f *FileFilter) WhereLetterID(p entql.IntP) {
+	f.Where(p.Field(file.FieldLetterID))
+}
+
+// WhereSha256 applies the entql string predicate on the sha256 field.
+func (f *FileFilter) WhereSha256(p entql.StringP) {
+	f.Where(p.Field(file.FieldSha256))
+}
+
+// WhereSize applies the entql int64 predicate on the size field.
+func (f *FileFilter) WhereSize(p entql.Int64P) {
+	f.Where(p.Field(file.FieldSize))
+}
+
+// WhereContentType applies the entql string predicate on the content_type field.
+func (f *FileFilter) WhereContentType(p entql.StringP) {
+	f.Where(p.Field(file.FieldContentType))
+}
+
+// WhereFilename applies the entql string predicate on the filename field.
+func (f *FileFilter) WhereFilename(p entql.StringP) {
+	f.Where(p.Field(file.FieldFilename))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *FileFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(file.FieldDescription))
+}
+
+// WhereUploaderName applies the entql string predicate on the uploader_name field.
+func (f *FileFilter) WhereUploaderName(p entql.StringP) {
+	f.Where(p.Field(file.FieldUploaderName))
+}
+
+// WhereUploadedByUserID applies the entql int predicate on the uploaded_by_user_id field.
+func (f *FileFilter) WhereUploadedByUserID(p entql.IntP) {
+	f.Where(p.Field(file.FieldUploadedByUserID))
+}
+
+// WhereUploadedByPostID applies the entql int predicate on the uploaded_by_post_id field.
+func (f *FileFilter) WhereUploadedByPostID(p entql.IntP) {
+	f.Where(p.Field(file.FieldUploadedByPostID))
+}
+
+// WhereHasLetter applies a predicate to check if query has an edge letter.
+func (f *FileFilter) WhereHasLetter() {
+	f.Where(entql.HasEdge("letter"))
+}
+
+// WhereHasLetterWith applies a predicate to check if query has an edge letter with a given conditions (other predicates).
+func (f *FileFilter) WhereHasLetterWith(preds ...predicate.ResponsibilityLetter) {
+	f.Where(entql.HasEdgeWith("letter", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *HazardQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1489,7 +1847,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1724,7 +2082,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1848,7 +2206,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2034,6 +2392,274 @@ func (f *InspectionFilter) WhereHasHazardsWith(preds ...predicate.Hazard) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *LetterEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LetterEventQuery builder.
+func (_q *LetterEventQuery) Filter() *LetterEventFilter {
+	return &LetterEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LetterEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LetterEventMutation builder.
+func (m *LetterEventMutation) Filter() *LetterEventFilter {
+	return &LetterEventFilter{config: m.config, predicateAdder: m}
+}
+
+// LetterEventFilter provides a generic filtering capability at runtime for LetterEventQuery.
+type LetterEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LetterEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LetterEventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(letterevent.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LetterEventFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(letterevent.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *LetterEventFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(letterevent.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *LetterEventFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(letterevent.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *LetterEventFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *LetterEventFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *LetterEventFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(letterevent.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *LetterEventFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldIssuerScopePath))
+}
+
+// WhereLetterID applies the entql int predicate on the letter_id field.
+func (f *LetterEventFilter) WhereLetterID(p entql.IntP) {
+	f.Where(p.Field(letterevent.FieldLetterID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *LetterEventFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldAction))
+}
+
+// WhereFromState applies the entql string predicate on the from_state field.
+func (f *LetterEventFilter) WhereFromState(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldFromState))
+}
+
+// WhereToState applies the entql string predicate on the to_state field.
+func (f *LetterEventFilter) WhereToState(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldToState))
+}
+
+// WhereActorName applies the entql string predicate on the actor_name field.
+func (f *LetterEventFilter) WhereActorName(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldActorName))
+}
+
+// WhereActorTitle applies the entql string predicate on the actor_title field.
+func (f *LetterEventFilter) WhereActorTitle(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldActorTitle))
+}
+
+// WhereActorRole applies the entql string predicate on the actor_role field.
+func (f *LetterEventFilter) WhereActorRole(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldActorRole))
+}
+
+// WhereActorUserID applies the entql int predicate on the actor_user_id field.
+func (f *LetterEventFilter) WhereActorUserID(p entql.IntP) {
+	f.Where(p.Field(letterevent.FieldActorUserID))
+}
+
+// WhereActorPostID applies the entql int predicate on the actor_post_id field.
+func (f *LetterEventFilter) WhereActorPostID(p entql.IntP) {
+	f.Where(p.Field(letterevent.FieldActorPostID))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *LetterEventFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(letterevent.FieldNote))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *LetterEventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(letterevent.FieldAt))
+}
+
+// WhereHasLetter applies a predicate to check if query has an edge letter.
+func (f *LetterEventFilter) WhereHasLetter() {
+	f.Where(entql.HasEdge("letter"))
+}
+
+// WhereHasLetterWith applies a predicate to check if query has an edge letter with a given conditions (other predicates).
+func (f *LetterEventFilter) WhereHasLetterWith(preds ...predicate.ResponsibilityLetter) {
+	f.Where(entql.HasEdgeWith("letter", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *LetterSignatureQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LetterSignatureQuery builder.
+func (_q *LetterSignatureQuery) Filter() *LetterSignatureFilter {
+	return &LetterSignatureFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LetterSignatureMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LetterSignatureMutation builder.
+func (m *LetterSignatureMutation) Filter() *LetterSignatureFilter {
+	return &LetterSignatureFilter{config: m.config, predicateAdder: m}
+}
+
+// LetterSignatureFilter provides a generic filtering capability at runtime for LetterSignatureQuery.
+type LetterSignatureFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LetterSignatureFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LetterSignatureFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(lettersignature.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LetterSignatureFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(lettersignature.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *LetterSignatureFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(lettersignature.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *LetterSignatureFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(lettersignature.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *LetterSignatureFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(lettersignature.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *LetterSignatureFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(lettersignature.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *LetterSignatureFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(lettersignature.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *LetterSignatureFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(lettersignature.FieldIssuerScopePath))
+}
+
+// WhereLetterID applies the entql int predicate on the letter_id field.
+func (f *LetterSignatureFilter) WhereLetterID(p entql.IntP) {
+	f.Where(p.Field(lettersignature.FieldLetterID))
+}
+
+// WhereRole applies the entql string predicate on the role field.
+func (f *LetterSignatureFilter) WhereRole(p entql.StringP) {
+	f.Where(p.Field(lettersignature.FieldRole))
+}
+
+// WhereSignerName applies the entql string predicate on the signer_name field.
+func (f *LetterSignatureFilter) WhereSignerName(p entql.StringP) {
+	f.Where(p.Field(lettersignature.FieldSignerName))
+}
+
+// WhereSignerTitle applies the entql string predicate on the signer_title field.
+func (f *LetterSignatureFilter) WhereSignerTitle(p entql.StringP) {
+	f.Where(p.Field(lettersignature.FieldSignerTitle))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *LetterSignatureFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(lettersignature.FieldUserID))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *LetterSignatureFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(lettersignature.FieldPostID))
+}
+
+// WhereSignedAt applies the entql time.Time predicate on the signed_at field.
+func (f *LetterSignatureFilter) WhereSignedAt(p entql.TimeP) {
+	f.Where(p.Field(lettersignature.FieldSignedAt))
+}
+
+// WhereHasLetter applies a predicate to check if query has an edge letter.
+func (f *LetterSignatureFilter) WhereHasLetter() {
+	f.Where(entql.HasEdge("letter"))
+}
+
+// WhereHasLetterWith applies a predicate to check if query has an edge letter with a given conditions (other predicates).
+func (f *LetterSignatureFilter) WhereHasLetterWith(preds ...predicate.ResponsibilityLetter) {
+	f.Where(entql.HasEdgeWith("letter", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LoginAttemptQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2062,7 +2688,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2127,7 +2753,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2177,7 +2803,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2310,7 +2936,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2463,7 +3089,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2520,6 +3146,236 @@ func (f *RefreshTokenFilter) WhereRevokedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ResponsibilityLetterQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ResponsibilityLetterQuery builder.
+func (_q *ResponsibilityLetterQuery) Filter() *ResponsibilityLetterFilter {
+	return &ResponsibilityLetterFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ResponsibilityLetterMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ResponsibilityLetterMutation builder.
+func (m *ResponsibilityLetterMutation) Filter() *ResponsibilityLetterFilter {
+	return &ResponsibilityLetterFilter{config: m.config, predicateAdder: m}
+}
+
+// ResponsibilityLetterFilter provides a generic filtering capability at runtime for ResponsibilityLetterQuery.
+type ResponsibilityLetterFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ResponsibilityLetterFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ResponsibilityLetterFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(responsibilityletter.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ResponsibilityLetterFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(responsibilityletter.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ResponsibilityLetterFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(responsibilityletter.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *ResponsibilityLetterFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(responsibilityletter.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ResponsibilityLetterFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *ResponsibilityLetterFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *ResponsibilityLetterFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(responsibilityletter.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *ResponsibilityLetterFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldIssuerScopePath))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *ResponsibilityLetterFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(responsibilityletter.FieldYear))
+}
+
+// WhereIssuerUnitID applies the entql int predicate on the issuer_unit_id field.
+func (f *ResponsibilityLetterFilter) WhereIssuerUnitID(p entql.IntP) {
+	f.Where(p.Field(responsibilityletter.FieldIssuerUnitID))
+}
+
+// WhereSigneeUnitID applies the entql int predicate on the signee_unit_id field.
+func (f *ResponsibilityLetterFilter) WhereSigneeUnitID(p entql.IntP) {
+	f.Where(p.Field(responsibilityletter.FieldSigneeUnitID))
+}
+
+// WhereIssuerName applies the entql string predicate on the issuer_name field.
+func (f *ResponsibilityLetterFilter) WhereIssuerName(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldIssuerName))
+}
+
+// WhereSigneeName applies the entql string predicate on the signee_name field.
+func (f *ResponsibilityLetterFilter) WhereSigneeName(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldSigneeName))
+}
+
+// WhereSigneeKind applies the entql string predicate on the signee_kind field.
+func (f *ResponsibilityLetterFilter) WhereSigneeKind(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldSigneeKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *ResponsibilityLetterFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *ResponsibilityLetterFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldBody))
+}
+
+// WhereTargets applies the entql json.RawMessage predicate on the targets field.
+func (f *ResponsibilityLetterFilter) WhereTargets(p entql.BytesP) {
+	f.Where(p.Field(responsibilityletter.FieldTargets))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *ResponsibilityLetterFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldState))
+}
+
+// WhereRevokeReason applies the entql string predicate on the revoke_reason field.
+func (f *ResponsibilityLetterFilter) WhereRevokeReason(p entql.StringP) {
+	f.Where(p.Field(responsibilityletter.FieldRevokeReason))
+}
+
+// WhereIssuedAt applies the entql time.Time predicate on the issued_at field.
+func (f *ResponsibilityLetterFilter) WhereIssuedAt(p entql.TimeP) {
+	f.Where(p.Field(responsibilityletter.FieldIssuedAt))
+}
+
+// WhereSignedAt applies the entql time.Time predicate on the signed_at field.
+func (f *ResponsibilityLetterFilter) WhereSignedAt(p entql.TimeP) {
+	f.Where(p.Field(responsibilityletter.FieldSignedAt))
+}
+
+// WhereArchivedAt applies the entql time.Time predicate on the archived_at field.
+func (f *ResponsibilityLetterFilter) WhereArchivedAt(p entql.TimeP) {
+	f.Where(p.Field(responsibilityletter.FieldArchivedAt))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *ResponsibilityLetterFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(responsibilityletter.FieldRevokedAt))
+}
+
+// WhereLive applies the entql bool predicate on the live field.
+func (f *ResponsibilityLetterFilter) WhereLive(p entql.BoolP) {
+	f.Where(p.Field(responsibilityletter.FieldLive))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ResponsibilityLetterFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(responsibilityletter.FieldVersion))
+}
+
+// WhereHasIssuer applies a predicate to check if query has an edge issuer.
+func (f *ResponsibilityLetterFilter) WhereHasIssuer() {
+	f.Where(entql.HasEdge("issuer"))
+}
+
+// WhereHasIssuerWith applies a predicate to check if query has an edge issuer with a given conditions (other predicates).
+func (f *ResponsibilityLetterFilter) WhereHasIssuerWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("issuer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSignee applies a predicate to check if query has an edge signee.
+func (f *ResponsibilityLetterFilter) WhereHasSignee() {
+	f.Where(entql.HasEdge("signee"))
+}
+
+// WhereHasSigneeWith applies a predicate to check if query has an edge signee with a given conditions (other predicates).
+func (f *ResponsibilityLetterFilter) WhereHasSigneeWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("signee", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSignatures applies a predicate to check if query has an edge signatures.
+func (f *ResponsibilityLetterFilter) WhereHasSignatures() {
+	f.Where(entql.HasEdge("signatures"))
+}
+
+// WhereHasSignaturesWith applies a predicate to check if query has an edge signatures with a given conditions (other predicates).
+func (f *ResponsibilityLetterFilter) WhereHasSignaturesWith(preds ...predicate.LetterSignature) {
+	f.Where(entql.HasEdgeWith("signatures", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEvents applies a predicate to check if query has an edge events.
+func (f *ResponsibilityLetterFilter) WhereHasEvents() {
+	f.Where(entql.HasEdge("events"))
+}
+
+// WhereHasEventsWith applies a predicate to check if query has an edge events with a given conditions (other predicates).
+func (f *ResponsibilityLetterFilter) WhereHasEventsWith(preds ...predicate.LetterEvent) {
+	f.Where(entql.HasEdgeWith("events", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasFiles applies a predicate to check if query has an edge files.
+func (f *ResponsibilityLetterFilter) WhereHasFiles() {
+	f.Where(entql.HasEdge("files"))
+}
+
+// WhereHasFilesWith applies a predicate to check if query has an edge files with a given conditions (other predicates).
+func (f *ResponsibilityLetterFilter) WhereHasFilesWith(preds ...predicate.File) {
+	f.Where(entql.HasEdgeWith("files", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SupervisionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2548,7 +3404,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2646,7 +3502,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2711,7 +3567,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2886,7 +3742,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

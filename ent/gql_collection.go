@@ -14,11 +14,15 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -682,6 +686,137 @@ func newEnterprisePaginateArgs(rv map[string]any) *enterprisePaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *FileQuery) CollectFields(ctx context.Context, satisfies ...string) (*FileQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *FileQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(file.Columns))
+		selectedFields = []string{file.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[file.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, file.FieldCreatedAt)
+				fieldSeen[file.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[file.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, file.FieldUpdatedAt)
+				fieldSeen[file.FieldUpdatedAt] = struct{}{}
+			}
+		case "sha256":
+			if _, ok := fieldSeen[file.FieldSha256]; !ok {
+				selectedFields = append(selectedFields, file.FieldSha256)
+				fieldSeen[file.FieldSha256] = struct{}{}
+			}
+		case "size":
+			if _, ok := fieldSeen[file.FieldSize]; !ok {
+				selectedFields = append(selectedFields, file.FieldSize)
+				fieldSeen[file.FieldSize] = struct{}{}
+			}
+		case "contentType":
+			if _, ok := fieldSeen[file.FieldContentType]; !ok {
+				selectedFields = append(selectedFields, file.FieldContentType)
+				fieldSeen[file.FieldContentType] = struct{}{}
+			}
+		case "filename":
+			if _, ok := fieldSeen[file.FieldFilename]; !ok {
+				selectedFields = append(selectedFields, file.FieldFilename)
+				fieldSeen[file.FieldFilename] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[file.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, file.FieldDescription)
+				fieldSeen[file.FieldDescription] = struct{}{}
+			}
+		case "uploaderName":
+			if _, ok := fieldSeen[file.FieldUploaderName]; !ok {
+				selectedFields = append(selectedFields, file.FieldUploaderName)
+				fieldSeen[file.FieldUploaderName] = struct{}{}
+			}
+		case "uploadedByUserID":
+			if _, ok := fieldSeen[file.FieldUploadedByUserID]; !ok {
+				selectedFields = append(selectedFields, file.FieldUploadedByUserID)
+				fieldSeen[file.FieldUploadedByUserID] = struct{}{}
+			}
+		case "uploadedByPostID":
+			if _, ok := fieldSeen[file.FieldUploadedByPostID]; !ok {
+				selectedFields = append(selectedFields, file.FieldUploadedByPostID)
+				fieldSeen[file.FieldUploadedByPostID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type filePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []FilePaginateOption
+}
+
+func newFilePaginateArgs(rv map[string]any) *filePaginateArgs {
+	args := &filePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &FileOrder{Field: &FileOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithFileOrder(order))
+			}
+		case *FileOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithFileOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *HazardQuery) CollectFields(ctx context.Context, satisfies ...string) (*HazardQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1308,6 +1443,278 @@ func newInspectionPaginateArgs(rv map[string]any) *inspectionPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LetterEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*LetterEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LetterEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(letterevent.Columns))
+		selectedFields = []string{letterevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[letterevent.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldCreatedAt)
+				fieldSeen[letterevent.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[letterevent.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldUpdatedAt)
+				fieldSeen[letterevent.FieldUpdatedAt] = struct{}{}
+			}
+		case "letterID":
+			if _, ok := fieldSeen[letterevent.FieldLetterID]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldLetterID)
+				fieldSeen[letterevent.FieldLetterID] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[letterevent.FieldAction]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldAction)
+				fieldSeen[letterevent.FieldAction] = struct{}{}
+			}
+		case "fromState":
+			if _, ok := fieldSeen[letterevent.FieldFromState]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldFromState)
+				fieldSeen[letterevent.FieldFromState] = struct{}{}
+			}
+		case "toState":
+			if _, ok := fieldSeen[letterevent.FieldToState]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldToState)
+				fieldSeen[letterevent.FieldToState] = struct{}{}
+			}
+		case "actorName":
+			if _, ok := fieldSeen[letterevent.FieldActorName]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldActorName)
+				fieldSeen[letterevent.FieldActorName] = struct{}{}
+			}
+		case "actorTitle":
+			if _, ok := fieldSeen[letterevent.FieldActorTitle]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldActorTitle)
+				fieldSeen[letterevent.FieldActorTitle] = struct{}{}
+			}
+		case "actorRole":
+			if _, ok := fieldSeen[letterevent.FieldActorRole]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldActorRole)
+				fieldSeen[letterevent.FieldActorRole] = struct{}{}
+			}
+		case "actorUserID":
+			if _, ok := fieldSeen[letterevent.FieldActorUserID]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldActorUserID)
+				fieldSeen[letterevent.FieldActorUserID] = struct{}{}
+			}
+		case "actorPostID":
+			if _, ok := fieldSeen[letterevent.FieldActorPostID]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldActorPostID)
+				fieldSeen[letterevent.FieldActorPostID] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[letterevent.FieldNote]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldNote)
+				fieldSeen[letterevent.FieldNote] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[letterevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, letterevent.FieldAt)
+				fieldSeen[letterevent.FieldAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type lettereventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LetterEventPaginateOption
+}
+
+func newLetterEventPaginateArgs(rv map[string]any) *lettereventPaginateArgs {
+	args := &lettereventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &LetterEventOrder{Field: &LetterEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithLetterEventOrder(order))
+			}
+		case *LetterEventOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithLetterEventOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LetterSignatureQuery) CollectFields(ctx context.Context, satisfies ...string) (*LetterSignatureQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LetterSignatureQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(lettersignature.Columns))
+		selectedFields = []string{lettersignature.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[lettersignature.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, lettersignature.FieldCreatedAt)
+				fieldSeen[lettersignature.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[lettersignature.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, lettersignature.FieldUpdatedAt)
+				fieldSeen[lettersignature.FieldUpdatedAt] = struct{}{}
+			}
+		case "letterID":
+			if _, ok := fieldSeen[lettersignature.FieldLetterID]; !ok {
+				selectedFields = append(selectedFields, lettersignature.FieldLetterID)
+				fieldSeen[lettersignature.FieldLetterID] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[lettersignature.FieldRole]; !ok {
+				selectedFields = append(selectedFields, lettersignature.FieldRole)
+				fieldSeen[lettersignature.FieldRole] = struct{}{}
+			}
+		case "signerName":
+			if _, ok := fieldSeen[lettersignature.FieldSignerName]; !ok {
+				selectedFields = append(selectedFields, lettersignature.FieldSignerName)
+				fieldSeen[lettersignature.FieldSignerName] = struct{}{}
+			}
+		case "signerTitle":
+			if _, ok := fieldSeen[lettersignature.FieldSignerTitle]; !ok {
+				selectedFields = append(selectedFields, lettersignature.FieldSignerTitle)
+				fieldSeen[lettersignature.FieldSignerTitle] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[lettersignature.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, lettersignature.FieldUserID)
+				fieldSeen[lettersignature.FieldUserID] = struct{}{}
+			}
+		case "postID":
+			if _, ok := fieldSeen[lettersignature.FieldPostID]; !ok {
+				selectedFields = append(selectedFields, lettersignature.FieldPostID)
+				fieldSeen[lettersignature.FieldPostID] = struct{}{}
+			}
+		case "signedAt":
+			if _, ok := fieldSeen[lettersignature.FieldSignedAt]; !ok {
+				selectedFields = append(selectedFields, lettersignature.FieldSignedAt)
+				fieldSeen[lettersignature.FieldSignedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type lettersignaturePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LetterSignaturePaginateOption
+}
+
+func newLetterSignaturePaginateArgs(rv map[string]any) *lettersignaturePaginateArgs {
+	args := &lettersignaturePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &LetterSignatureOrder{Field: &LetterSignatureOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithLetterSignatureOrder(order))
+			}
+		case *LetterSignatureOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithLetterSignatureOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *PostQuery) CollectFields(ctx context.Context, satisfies ...string) (*PostQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1599,6 +2006,175 @@ func newRandomDrawPaginateArgs(rv map[string]any) *randomdrawPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*RandomDrawWhereInput); ok {
 		args.opts = append(args.opts, WithRandomDrawFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ResponsibilityLetterQuery) CollectFields(ctx context.Context, satisfies ...string) (*ResponsibilityLetterQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ResponsibilityLetterQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(responsibilityletter.Columns))
+		selectedFields = []string{responsibilityletter.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[responsibilityletter.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldCreatedAt)
+				fieldSeen[responsibilityletter.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[responsibilityletter.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldUpdatedAt)
+				fieldSeen[responsibilityletter.FieldUpdatedAt] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[responsibilityletter.FieldYear]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldYear)
+				fieldSeen[responsibilityletter.FieldYear] = struct{}{}
+			}
+		case "issuerUnitID":
+			if _, ok := fieldSeen[responsibilityletter.FieldIssuerUnitID]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldIssuerUnitID)
+				fieldSeen[responsibilityletter.FieldIssuerUnitID] = struct{}{}
+			}
+		case "signeeUnitID":
+			if _, ok := fieldSeen[responsibilityletter.FieldSigneeUnitID]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldSigneeUnitID)
+				fieldSeen[responsibilityletter.FieldSigneeUnitID] = struct{}{}
+			}
+		case "issuerName":
+			if _, ok := fieldSeen[responsibilityletter.FieldIssuerName]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldIssuerName)
+				fieldSeen[responsibilityletter.FieldIssuerName] = struct{}{}
+			}
+		case "signeeName":
+			if _, ok := fieldSeen[responsibilityletter.FieldSigneeName]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldSigneeName)
+				fieldSeen[responsibilityletter.FieldSigneeName] = struct{}{}
+			}
+		case "signeeKind":
+			if _, ok := fieldSeen[responsibilityletter.FieldSigneeKind]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldSigneeKind)
+				fieldSeen[responsibilityletter.FieldSigneeKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[responsibilityletter.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldTitle)
+				fieldSeen[responsibilityletter.FieldTitle] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[responsibilityletter.FieldBody]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldBody)
+				fieldSeen[responsibilityletter.FieldBody] = struct{}{}
+			}
+		case "targets":
+			if _, ok := fieldSeen[responsibilityletter.FieldTargets]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldTargets)
+				fieldSeen[responsibilityletter.FieldTargets] = struct{}{}
+			}
+		case "state":
+			if _, ok := fieldSeen[responsibilityletter.FieldState]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldState)
+				fieldSeen[responsibilityletter.FieldState] = struct{}{}
+			}
+		case "revokeReason":
+			if _, ok := fieldSeen[responsibilityletter.FieldRevokeReason]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldRevokeReason)
+				fieldSeen[responsibilityletter.FieldRevokeReason] = struct{}{}
+			}
+		case "issuedAt":
+			if _, ok := fieldSeen[responsibilityletter.FieldIssuedAt]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldIssuedAt)
+				fieldSeen[responsibilityletter.FieldIssuedAt] = struct{}{}
+			}
+		case "signedAt":
+			if _, ok := fieldSeen[responsibilityletter.FieldSignedAt]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldSignedAt)
+				fieldSeen[responsibilityletter.FieldSignedAt] = struct{}{}
+			}
+		case "archivedAt":
+			if _, ok := fieldSeen[responsibilityletter.FieldArchivedAt]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldArchivedAt)
+				fieldSeen[responsibilityletter.FieldArchivedAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[responsibilityletter.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, responsibilityletter.FieldRevokedAt)
+				fieldSeen[responsibilityletter.FieldRevokedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type responsibilityletterPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ResponsibilityLetterPaginateOption
+}
+
+func newResponsibilityLetterPaginateArgs(rv map[string]any) *responsibilityletterPaginateArgs {
+	args := &responsibilityletterPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ResponsibilityLetterOrder{Field: &ResponsibilityLetterOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithResponsibilityLetterOrder(order))
+			}
+		case *ResponsibilityLetterOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithResponsibilityLetterOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ResponsibilityLetterWhereInput); ok {
+		args.opts = append(args.opts, WithResponsibilityLetterFilter(v.Filter))
 	}
 	return args
 }

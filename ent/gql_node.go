@@ -13,12 +13,16 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/internal"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -50,6 +54,11 @@ var enterpriseImplementors = []string{"Enterprise", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Enterprise) IsNode() {}
 
+var fileImplementors = []string{"File", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*File) IsNode() {}
+
 var hazardImplementors = []string{"Hazard", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -65,6 +74,16 @@ var inspectionImplementors = []string{"Inspection", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Inspection) IsNode() {}
 
+var lettereventImplementors = []string{"LetterEvent", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*LetterEvent) IsNode() {}
+
+var lettersignatureImplementors = []string{"LetterSignature", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*LetterSignature) IsNode() {}
+
 var postImplementors = []string{"Post", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -74,6 +93,11 @@ var randomdrawImplementors = []string{"RandomDraw", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*RandomDraw) IsNode() {}
+
+var responsibilityletterImplementors = []string{"ResponsibilityLetter", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ResponsibilityLetter) IsNode() {}
 
 var tenantImplementors = []string{"Tenant", "Node"}
 
@@ -203,6 +227,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case file.Table:
+		query := c.File.Query().
+			Where(file.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, fileImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case hazard.Table:
 		query := c.Hazard.Query().
 			Where(hazard.ID(id))
@@ -230,6 +263,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case letterevent.Table:
+		query := c.LetterEvent.Query().
+			Where(letterevent.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, lettereventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case lettersignature.Table:
+		query := c.LetterSignature.Query().
+			Where(lettersignature.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, lettersignatureImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case post.Table:
 		query := c.Post.Query().
 			Where(post.ID(id))
@@ -244,6 +295,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(randomdraw.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, randomdrawImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case responsibilityletter.Table:
+		query := c.ResponsibilityLetter.Query().
+			Where(responsibilityletter.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, responsibilityletterImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -412,6 +472,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case file.Table:
+		query := c.File.Query().
+			Where(file.IDIn(ids...))
+		query, err := query.CollectFields(ctx, fileImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case hazard.Table:
 		query := c.Hazard.Query().
 			Where(hazard.IDIn(ids...))
@@ -460,6 +536,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case letterevent.Table:
+		query := c.LetterEvent.Query().
+			Where(letterevent.IDIn(ids...))
+		query, err := query.CollectFields(ctx, lettereventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case lettersignature.Table:
+		query := c.LetterSignature.Query().
+			Where(lettersignature.IDIn(ids...))
+		query, err := query.CollectFields(ctx, lettersignatureImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case post.Table:
 		query := c.Post.Query().
 			Where(post.IDIn(ids...))
@@ -480,6 +588,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.RandomDraw.Query().
 			Where(randomdraw.IDIn(ids...))
 		query, err := query.CollectFields(ctx, randomdrawImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case responsibilityletter.Table:
+		query := c.ResponsibilityLetter.Query().
+			Where(responsibilityletter.IDIn(ids...))
+		query, err := query.CollectFields(ctx, responsibilityletterImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -18,11 +18,15 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -1491,6 +1495,320 @@ func (_m *Enterprise) ToEdge(order *EnterpriseOrder) *EnterpriseEdge {
 	}
 }
 
+// FileEdge is the edge representation of File.
+type FileEdge struct {
+	Node   *File  `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// FileConnection is the connection containing edges to File.
+type FileConnection struct {
+	Edges      []*FileEdge `json:"edges"`
+	PageInfo   PageInfo    `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+func (c *FileConnection) build(nodes []*File, pager *filePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *File
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *File {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *File {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*FileEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &FileEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// FilePaginateOption enables pagination customization.
+type FilePaginateOption func(*filePager) error
+
+// WithFileOrder configures pagination ordering.
+func WithFileOrder(order *FileOrder) FilePaginateOption {
+	if order == nil {
+		order = DefaultFileOrder
+	}
+	o := *order
+	return func(pager *filePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultFileOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithFileFilter configures pagination filter.
+func WithFileFilter(filter func(*FileQuery) (*FileQuery, error)) FilePaginateOption {
+	return func(pager *filePager) error {
+		if filter == nil {
+			return errors.New("FileQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type filePager struct {
+	reverse bool
+	order   *FileOrder
+	filter  func(*FileQuery) (*FileQuery, error)
+}
+
+func newFilePager(opts []FilePaginateOption, reverse bool) (*filePager, error) {
+	pager := &filePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultFileOrder
+	}
+	return pager, nil
+}
+
+func (p *filePager) applyFilter(query *FileQuery) (*FileQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *filePager) toCursor(_m *File) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *filePager) applyCursors(query *FileQuery, after, before *Cursor) (*FileQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultFileOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *filePager) applyOrder(query *FileQuery) *FileQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultFileOrder.Field {
+		query = query.Order(DefaultFileOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *filePager) orderExpr(query *FileQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultFileOrder.Field {
+			b.Comma().Ident(DefaultFileOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to File.
+func (_m *FileQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...FilePaginateOption,
+) (*FileConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newFilePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &FileConnection{Edges: []*FileEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// FileOrderFieldCreatedAt orders File by created_at.
+	FileOrderFieldCreatedAt = &FileOrderField{
+		Value: func(_m *File) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: file.FieldCreatedAt,
+		toTerm: file.ByCreatedAt,
+		toCursor: func(_m *File) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// FileOrderFieldUpdatedAt orders File by updated_at.
+	FileOrderFieldUpdatedAt = &FileOrderField{
+		Value: func(_m *File) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: file.FieldUpdatedAt,
+		toTerm: file.ByUpdatedAt,
+		toCursor: func(_m *File) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f FileOrderField) String() string {
+	var str string
+	switch f.column {
+	case FileOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case FileOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f FileOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *FileOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("FileOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *FileOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *FileOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid FileOrderField", str)
+	}
+	return nil
+}
+
+// FileOrderField defines the ordering field of File.
+type FileOrderField struct {
+	// Value extracts the ordering value from the given File.
+	Value    func(*File) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) file.OrderOption
+	toCursor func(*File) Cursor
+}
+
+// FileOrder defines the ordering of File.
+type FileOrder struct {
+	Direction OrderDirection  `json:"direction"`
+	Field     *FileOrderField `json:"field"`
+}
+
+// DefaultFileOrder is the default ordering of File.
+var DefaultFileOrder = &FileOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &FileOrderField{
+		Value: func(_m *File) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: file.FieldID,
+		toTerm: file.ByID,
+		toCursor: func(_m *File) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts File into FileEdge.
+func (_m *File) ToEdge(order *FileOrder) *FileEdge {
+	if order == nil {
+		order = DefaultFileOrder
+	}
+	return &FileEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // HazardEdge is the edge representation of Hazard.
 type HazardEdge struct {
 	Node   *Hazard `json:"node"`
@@ -2559,6 +2877,634 @@ func (_m *Inspection) ToEdge(order *InspectionOrder) *InspectionEdge {
 	}
 }
 
+// LetterEventEdge is the edge representation of LetterEvent.
+type LetterEventEdge struct {
+	Node   *LetterEvent `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// LetterEventConnection is the connection containing edges to LetterEvent.
+type LetterEventConnection struct {
+	Edges      []*LetterEventEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *LetterEventConnection) build(nodes []*LetterEvent, pager *lettereventPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *LetterEvent
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *LetterEvent {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *LetterEvent {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*LetterEventEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &LetterEventEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// LetterEventPaginateOption enables pagination customization.
+type LetterEventPaginateOption func(*lettereventPager) error
+
+// WithLetterEventOrder configures pagination ordering.
+func WithLetterEventOrder(order *LetterEventOrder) LetterEventPaginateOption {
+	if order == nil {
+		order = DefaultLetterEventOrder
+	}
+	o := *order
+	return func(pager *lettereventPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultLetterEventOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithLetterEventFilter configures pagination filter.
+func WithLetterEventFilter(filter func(*LetterEventQuery) (*LetterEventQuery, error)) LetterEventPaginateOption {
+	return func(pager *lettereventPager) error {
+		if filter == nil {
+			return errors.New("LetterEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type lettereventPager struct {
+	reverse bool
+	order   *LetterEventOrder
+	filter  func(*LetterEventQuery) (*LetterEventQuery, error)
+}
+
+func newLetterEventPager(opts []LetterEventPaginateOption, reverse bool) (*lettereventPager, error) {
+	pager := &lettereventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultLetterEventOrder
+	}
+	return pager, nil
+}
+
+func (p *lettereventPager) applyFilter(query *LetterEventQuery) (*LetterEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *lettereventPager) toCursor(_m *LetterEvent) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *lettereventPager) applyCursors(query *LetterEventQuery, after, before *Cursor) (*LetterEventQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultLetterEventOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *lettereventPager) applyOrder(query *LetterEventQuery) *LetterEventQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultLetterEventOrder.Field {
+		query = query.Order(DefaultLetterEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *lettereventPager) orderExpr(query *LetterEventQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultLetterEventOrder.Field {
+			b.Comma().Ident(DefaultLetterEventOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to LetterEvent.
+func (_m *LetterEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...LetterEventPaginateOption,
+) (*LetterEventConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newLetterEventPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &LetterEventConnection{Edges: []*LetterEventEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// LetterEventOrderFieldCreatedAt orders LetterEvent by created_at.
+	LetterEventOrderFieldCreatedAt = &LetterEventOrderField{
+		Value: func(_m *LetterEvent) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: letterevent.FieldCreatedAt,
+		toTerm: letterevent.ByCreatedAt,
+		toCursor: func(_m *LetterEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// LetterEventOrderFieldUpdatedAt orders LetterEvent by updated_at.
+	LetterEventOrderFieldUpdatedAt = &LetterEventOrderField{
+		Value: func(_m *LetterEvent) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: letterevent.FieldUpdatedAt,
+		toTerm: letterevent.ByUpdatedAt,
+		toCursor: func(_m *LetterEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f LetterEventOrderField) String() string {
+	var str string
+	switch f.column {
+	case LetterEventOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case LetterEventOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f LetterEventOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *LetterEventOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("LetterEventOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *LetterEventOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *LetterEventOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid LetterEventOrderField", str)
+	}
+	return nil
+}
+
+// LetterEventOrderField defines the ordering field of LetterEvent.
+type LetterEventOrderField struct {
+	// Value extracts the ordering value from the given LetterEvent.
+	Value    func(*LetterEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) letterevent.OrderOption
+	toCursor func(*LetterEvent) Cursor
+}
+
+// LetterEventOrder defines the ordering of LetterEvent.
+type LetterEventOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *LetterEventOrderField `json:"field"`
+}
+
+// DefaultLetterEventOrder is the default ordering of LetterEvent.
+var DefaultLetterEventOrder = &LetterEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &LetterEventOrderField{
+		Value: func(_m *LetterEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: letterevent.FieldID,
+		toTerm: letterevent.ByID,
+		toCursor: func(_m *LetterEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts LetterEvent into LetterEventEdge.
+func (_m *LetterEvent) ToEdge(order *LetterEventOrder) *LetterEventEdge {
+	if order == nil {
+		order = DefaultLetterEventOrder
+	}
+	return &LetterEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// LetterSignatureEdge is the edge representation of LetterSignature.
+type LetterSignatureEdge struct {
+	Node   *LetterSignature `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// LetterSignatureConnection is the connection containing edges to LetterSignature.
+type LetterSignatureConnection struct {
+	Edges      []*LetterSignatureEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *LetterSignatureConnection) build(nodes []*LetterSignature, pager *lettersignaturePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *LetterSignature
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *LetterSignature {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *LetterSignature {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*LetterSignatureEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &LetterSignatureEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// LetterSignaturePaginateOption enables pagination customization.
+type LetterSignaturePaginateOption func(*lettersignaturePager) error
+
+// WithLetterSignatureOrder configures pagination ordering.
+func WithLetterSignatureOrder(order *LetterSignatureOrder) LetterSignaturePaginateOption {
+	if order == nil {
+		order = DefaultLetterSignatureOrder
+	}
+	o := *order
+	return func(pager *lettersignaturePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultLetterSignatureOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithLetterSignatureFilter configures pagination filter.
+func WithLetterSignatureFilter(filter func(*LetterSignatureQuery) (*LetterSignatureQuery, error)) LetterSignaturePaginateOption {
+	return func(pager *lettersignaturePager) error {
+		if filter == nil {
+			return errors.New("LetterSignatureQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type lettersignaturePager struct {
+	reverse bool
+	order   *LetterSignatureOrder
+	filter  func(*LetterSignatureQuery) (*LetterSignatureQuery, error)
+}
+
+func newLetterSignaturePager(opts []LetterSignaturePaginateOption, reverse bool) (*lettersignaturePager, error) {
+	pager := &lettersignaturePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultLetterSignatureOrder
+	}
+	return pager, nil
+}
+
+func (p *lettersignaturePager) applyFilter(query *LetterSignatureQuery) (*LetterSignatureQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *lettersignaturePager) toCursor(_m *LetterSignature) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *lettersignaturePager) applyCursors(query *LetterSignatureQuery, after, before *Cursor) (*LetterSignatureQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultLetterSignatureOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *lettersignaturePager) applyOrder(query *LetterSignatureQuery) *LetterSignatureQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultLetterSignatureOrder.Field {
+		query = query.Order(DefaultLetterSignatureOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *lettersignaturePager) orderExpr(query *LetterSignatureQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultLetterSignatureOrder.Field {
+			b.Comma().Ident(DefaultLetterSignatureOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to LetterSignature.
+func (_m *LetterSignatureQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...LetterSignaturePaginateOption,
+) (*LetterSignatureConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newLetterSignaturePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &LetterSignatureConnection{Edges: []*LetterSignatureEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// LetterSignatureOrderFieldCreatedAt orders LetterSignature by created_at.
+	LetterSignatureOrderFieldCreatedAt = &LetterSignatureOrderField{
+		Value: func(_m *LetterSignature) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: lettersignature.FieldCreatedAt,
+		toTerm: lettersignature.ByCreatedAt,
+		toCursor: func(_m *LetterSignature) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// LetterSignatureOrderFieldUpdatedAt orders LetterSignature by updated_at.
+	LetterSignatureOrderFieldUpdatedAt = &LetterSignatureOrderField{
+		Value: func(_m *LetterSignature) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: lettersignature.FieldUpdatedAt,
+		toTerm: lettersignature.ByUpdatedAt,
+		toCursor: func(_m *LetterSignature) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f LetterSignatureOrderField) String() string {
+	var str string
+	switch f.column {
+	case LetterSignatureOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case LetterSignatureOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f LetterSignatureOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *LetterSignatureOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("LetterSignatureOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *LetterSignatureOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *LetterSignatureOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid LetterSignatureOrderField", str)
+	}
+	return nil
+}
+
+// LetterSignatureOrderField defines the ordering field of LetterSignature.
+type LetterSignatureOrderField struct {
+	// Value extracts the ordering value from the given LetterSignature.
+	Value    func(*LetterSignature) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) lettersignature.OrderOption
+	toCursor func(*LetterSignature) Cursor
+}
+
+// LetterSignatureOrder defines the ordering of LetterSignature.
+type LetterSignatureOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *LetterSignatureOrderField `json:"field"`
+}
+
+// DefaultLetterSignatureOrder is the default ordering of LetterSignature.
+var DefaultLetterSignatureOrder = &LetterSignatureOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &LetterSignatureOrderField{
+		Value: func(_m *LetterSignature) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: lettersignature.FieldID,
+		toTerm: lettersignature.ByID,
+		toCursor: func(_m *LetterSignature) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts LetterSignature into LetterSignatureEdge.
+func (_m *LetterSignature) ToEdge(order *LetterSignatureOrder) *LetterSignatureEdge {
+	if order == nil {
+		order = DefaultLetterSignatureOrder
+	}
+	return &LetterSignatureEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // PostEdge is the edge representation of Post.
 type PostEdge struct {
 	Node   *Post  `json:"node"`
@@ -3254,6 +4200,410 @@ func (_m *RandomDraw) ToEdge(order *RandomDrawOrder) *RandomDrawEdge {
 		order = DefaultRandomDrawOrder
 	}
 	return &RandomDrawEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ResponsibilityLetterEdge is the edge representation of ResponsibilityLetter.
+type ResponsibilityLetterEdge struct {
+	Node   *ResponsibilityLetter `json:"node"`
+	Cursor Cursor                `json:"cursor"`
+}
+
+// ResponsibilityLetterConnection is the connection containing edges to ResponsibilityLetter.
+type ResponsibilityLetterConnection struct {
+	Edges      []*ResponsibilityLetterEdge `json:"edges"`
+	PageInfo   PageInfo                    `json:"pageInfo"`
+	TotalCount int                         `json:"totalCount"`
+}
+
+func (c *ResponsibilityLetterConnection) build(nodes []*ResponsibilityLetter, pager *responsibilityletterPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ResponsibilityLetter
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ResponsibilityLetter {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ResponsibilityLetter {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ResponsibilityLetterEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ResponsibilityLetterEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ResponsibilityLetterPaginateOption enables pagination customization.
+type ResponsibilityLetterPaginateOption func(*responsibilityletterPager) error
+
+// WithResponsibilityLetterOrder configures pagination ordering.
+func WithResponsibilityLetterOrder(order *ResponsibilityLetterOrder) ResponsibilityLetterPaginateOption {
+	if order == nil {
+		order = DefaultResponsibilityLetterOrder
+	}
+	o := *order
+	return func(pager *responsibilityletterPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultResponsibilityLetterOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithResponsibilityLetterFilter configures pagination filter.
+func WithResponsibilityLetterFilter(filter func(*ResponsibilityLetterQuery) (*ResponsibilityLetterQuery, error)) ResponsibilityLetterPaginateOption {
+	return func(pager *responsibilityletterPager) error {
+		if filter == nil {
+			return errors.New("ResponsibilityLetterQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type responsibilityletterPager struct {
+	reverse bool
+	order   *ResponsibilityLetterOrder
+	filter  func(*ResponsibilityLetterQuery) (*ResponsibilityLetterQuery, error)
+}
+
+func newResponsibilityLetterPager(opts []ResponsibilityLetterPaginateOption, reverse bool) (*responsibilityletterPager, error) {
+	pager := &responsibilityletterPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultResponsibilityLetterOrder
+	}
+	return pager, nil
+}
+
+func (p *responsibilityletterPager) applyFilter(query *ResponsibilityLetterQuery) (*ResponsibilityLetterQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *responsibilityletterPager) toCursor(_m *ResponsibilityLetter) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *responsibilityletterPager) applyCursors(query *ResponsibilityLetterQuery, after, before *Cursor) (*ResponsibilityLetterQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultResponsibilityLetterOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *responsibilityletterPager) applyOrder(query *ResponsibilityLetterQuery) *ResponsibilityLetterQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultResponsibilityLetterOrder.Field {
+		query = query.Order(DefaultResponsibilityLetterOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *responsibilityletterPager) orderExpr(query *ResponsibilityLetterQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultResponsibilityLetterOrder.Field {
+			b.Comma().Ident(DefaultResponsibilityLetterOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ResponsibilityLetter.
+func (_m *ResponsibilityLetterQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ResponsibilityLetterPaginateOption,
+) (*ResponsibilityLetterConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newResponsibilityLetterPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ResponsibilityLetterConnection{Edges: []*ResponsibilityLetterEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ResponsibilityLetterOrderFieldCreatedAt orders ResponsibilityLetter by created_at.
+	ResponsibilityLetterOrderFieldCreatedAt = &ResponsibilityLetterOrderField{
+		Value: func(_m *ResponsibilityLetter) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: responsibilityletter.FieldCreatedAt,
+		toTerm: responsibilityletter.ByCreatedAt,
+		toCursor: func(_m *ResponsibilityLetter) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ResponsibilityLetterOrderFieldUpdatedAt orders ResponsibilityLetter by updated_at.
+	ResponsibilityLetterOrderFieldUpdatedAt = &ResponsibilityLetterOrderField{
+		Value: func(_m *ResponsibilityLetter) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: responsibilityletter.FieldUpdatedAt,
+		toTerm: responsibilityletter.ByUpdatedAt,
+		toCursor: func(_m *ResponsibilityLetter) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ResponsibilityLetterOrderFieldYear orders ResponsibilityLetter by year.
+	ResponsibilityLetterOrderFieldYear = &ResponsibilityLetterOrderField{
+		Value: func(_m *ResponsibilityLetter) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: responsibilityletter.FieldYear,
+		toTerm: responsibilityletter.ByYear,
+		toCursor: func(_m *ResponsibilityLetter) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+	// ResponsibilityLetterOrderFieldTitle orders ResponsibilityLetter by title.
+	ResponsibilityLetterOrderFieldTitle = &ResponsibilityLetterOrderField{
+		Value: func(_m *ResponsibilityLetter) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: responsibilityletter.FieldTitle,
+		toTerm: responsibilityletter.ByTitle,
+		toCursor: func(_m *ResponsibilityLetter) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// ResponsibilityLetterOrderFieldState orders ResponsibilityLetter by state.
+	ResponsibilityLetterOrderFieldState = &ResponsibilityLetterOrderField{
+		Value: func(_m *ResponsibilityLetter) (ent.Value, error) {
+			return _m.State, nil
+		},
+		column: responsibilityletter.FieldState,
+		toTerm: responsibilityletter.ByState,
+		toCursor: func(_m *ResponsibilityLetter) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.State,
+			}
+		},
+	}
+	// ResponsibilityLetterOrderFieldIssuedAt orders ResponsibilityLetter by issued_at.
+	ResponsibilityLetterOrderFieldIssuedAt = &ResponsibilityLetterOrderField{
+		Value: func(_m *ResponsibilityLetter) (ent.Value, error) {
+			return _m.IssuedAt, nil
+		},
+		column: responsibilityletter.FieldIssuedAt,
+		toTerm: responsibilityletter.ByIssuedAt,
+		toCursor: func(_m *ResponsibilityLetter) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.IssuedAt,
+			}
+		},
+	}
+	// ResponsibilityLetterOrderFieldSignedAt orders ResponsibilityLetter by signed_at.
+	ResponsibilityLetterOrderFieldSignedAt = &ResponsibilityLetterOrderField{
+		Value: func(_m *ResponsibilityLetter) (ent.Value, error) {
+			return _m.SignedAt, nil
+		},
+		column: responsibilityletter.FieldSignedAt,
+		toTerm: responsibilityletter.BySignedAt,
+		toCursor: func(_m *ResponsibilityLetter) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SignedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ResponsibilityLetterOrderField) String() string {
+	var str string
+	switch f.column {
+	case ResponsibilityLetterOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ResponsibilityLetterOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ResponsibilityLetterOrderFieldYear.column:
+		str = "YEAR"
+	case ResponsibilityLetterOrderFieldTitle.column:
+		str = "TITLE"
+	case ResponsibilityLetterOrderFieldState.column:
+		str = "STATE"
+	case ResponsibilityLetterOrderFieldIssuedAt.column:
+		str = "ISSUED_AT"
+	case ResponsibilityLetterOrderFieldSignedAt.column:
+		str = "SIGNED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ResponsibilityLetterOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ResponsibilityLetterOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ResponsibilityLetterOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ResponsibilityLetterOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ResponsibilityLetterOrderFieldUpdatedAt
+	case "YEAR":
+		*f = *ResponsibilityLetterOrderFieldYear
+	case "TITLE":
+		*f = *ResponsibilityLetterOrderFieldTitle
+	case "STATE":
+		*f = *ResponsibilityLetterOrderFieldState
+	case "ISSUED_AT":
+		*f = *ResponsibilityLetterOrderFieldIssuedAt
+	case "SIGNED_AT":
+		*f = *ResponsibilityLetterOrderFieldSignedAt
+	default:
+		return fmt.Errorf("%s is not a valid ResponsibilityLetterOrderField", str)
+	}
+	return nil
+}
+
+// ResponsibilityLetterOrderField defines the ordering field of ResponsibilityLetter.
+type ResponsibilityLetterOrderField struct {
+	// Value extracts the ordering value from the given ResponsibilityLetter.
+	Value    func(*ResponsibilityLetter) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) responsibilityletter.OrderOption
+	toCursor func(*ResponsibilityLetter) Cursor
+}
+
+// ResponsibilityLetterOrder defines the ordering of ResponsibilityLetter.
+type ResponsibilityLetterOrder struct {
+	Direction OrderDirection                  `json:"direction"`
+	Field     *ResponsibilityLetterOrderField `json:"field"`
+}
+
+// DefaultResponsibilityLetterOrder is the default ordering of ResponsibilityLetter.
+var DefaultResponsibilityLetterOrder = &ResponsibilityLetterOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ResponsibilityLetterOrderField{
+		Value: func(_m *ResponsibilityLetter) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: responsibilityletter.FieldID,
+		toTerm: responsibilityletter.ByID,
+		toCursor: func(_m *ResponsibilityLetter) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ResponsibilityLetter into ResponsibilityLetterEdge.
+func (_m *ResponsibilityLetter) ToEdge(order *ResponsibilityLetterOrder) *ResponsibilityLetterEdge {
+	if order == nil {
+		order = DefaultResponsibilityLetterOrder
+	}
+	return &ResponsibilityLetterEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/randomdraw"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -3420,6 +3421,696 @@ func (i *RandomDrawWhereInput) P() (predicate.RandomDraw, error) {
 		return predicates[0], nil
 	default:
 		return randomdraw.And(predicates...), nil
+	}
+}
+
+// ResponsibilityLetterWhereInput represents a where input for filtering ResponsibilityLetter queries.
+type ResponsibilityLetterWhereInput struct {
+	Predicates []predicate.ResponsibilityLetter  `json:"-"`
+	Not        *ResponsibilityLetterWhereInput   `json:"not,omitempty"`
+	Or         []*ResponsibilityLetterWhereInput `json:"or,omitempty"`
+	And        []*ResponsibilityLetterWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "issuer_unit_id" field predicates.
+	IssuerUnitID      *int  `json:"issuerUnitID,omitempty"`
+	IssuerUnitIDNEQ   *int  `json:"issuerUnitIDNEQ,omitempty"`
+	IssuerUnitIDIn    []int `json:"issuerUnitIDIn,omitempty"`
+	IssuerUnitIDNotIn []int `json:"issuerUnitIDNotIn,omitempty"`
+
+	// "signee_unit_id" field predicates.
+	SigneeUnitID      *int  `json:"signeeUnitID,omitempty"`
+	SigneeUnitIDNEQ   *int  `json:"signeeUnitIDNEQ,omitempty"`
+	SigneeUnitIDIn    []int `json:"signeeUnitIDIn,omitempty"`
+	SigneeUnitIDNotIn []int `json:"signeeUnitIDNotIn,omitempty"`
+
+	// "issuer_name" field predicates.
+	IssuerName             *string  `json:"issuerName,omitempty"`
+	IssuerNameNEQ          *string  `json:"issuerNameNEQ,omitempty"`
+	IssuerNameIn           []string `json:"issuerNameIn,omitempty"`
+	IssuerNameNotIn        []string `json:"issuerNameNotIn,omitempty"`
+	IssuerNameGT           *string  `json:"issuerNameGT,omitempty"`
+	IssuerNameGTE          *string  `json:"issuerNameGTE,omitempty"`
+	IssuerNameLT           *string  `json:"issuerNameLT,omitempty"`
+	IssuerNameLTE          *string  `json:"issuerNameLTE,omitempty"`
+	IssuerNameContains     *string  `json:"issuerNameContains,omitempty"`
+	IssuerNameHasPrefix    *string  `json:"issuerNameHasPrefix,omitempty"`
+	IssuerNameHasSuffix    *string  `json:"issuerNameHasSuffix,omitempty"`
+	IssuerNameEqualFold    *string  `json:"issuerNameEqualFold,omitempty"`
+	IssuerNameContainsFold *string  `json:"issuerNameContainsFold,omitempty"`
+
+	// "signee_name" field predicates.
+	SigneeName             *string  `json:"signeeName,omitempty"`
+	SigneeNameNEQ          *string  `json:"signeeNameNEQ,omitempty"`
+	SigneeNameIn           []string `json:"signeeNameIn,omitempty"`
+	SigneeNameNotIn        []string `json:"signeeNameNotIn,omitempty"`
+	SigneeNameGT           *string  `json:"signeeNameGT,omitempty"`
+	SigneeNameGTE          *string  `json:"signeeNameGTE,omitempty"`
+	SigneeNameLT           *string  `json:"signeeNameLT,omitempty"`
+	SigneeNameLTE          *string  `json:"signeeNameLTE,omitempty"`
+	SigneeNameContains     *string  `json:"signeeNameContains,omitempty"`
+	SigneeNameHasPrefix    *string  `json:"signeeNameHasPrefix,omitempty"`
+	SigneeNameHasSuffix    *string  `json:"signeeNameHasSuffix,omitempty"`
+	SigneeNameEqualFold    *string  `json:"signeeNameEqualFold,omitempty"`
+	SigneeNameContainsFold *string  `json:"signeeNameContainsFold,omitempty"`
+
+	// "signee_kind" field predicates.
+	SigneeKind      *domain.UnitKind  `json:"signeeKind,omitempty"`
+	SigneeKindNEQ   *domain.UnitKind  `json:"signeeKindNEQ,omitempty"`
+	SigneeKindIn    []domain.UnitKind `json:"signeeKindIn,omitempty"`
+	SigneeKindNotIn []domain.UnitKind `json:"signeeKindNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "state" field predicates.
+	State      *domain.LetterState  `json:"state,omitempty"`
+	StateNEQ   *domain.LetterState  `json:"stateNEQ,omitempty"`
+	StateIn    []domain.LetterState `json:"stateIn,omitempty"`
+	StateNotIn []domain.LetterState `json:"stateNotIn,omitempty"`
+
+	// "revoke_reason" field predicates.
+	RevokeReason             *string  `json:"revokeReason,omitempty"`
+	RevokeReasonNEQ          *string  `json:"revokeReasonNEQ,omitempty"`
+	RevokeReasonIn           []string `json:"revokeReasonIn,omitempty"`
+	RevokeReasonNotIn        []string `json:"revokeReasonNotIn,omitempty"`
+	RevokeReasonGT           *string  `json:"revokeReasonGT,omitempty"`
+	RevokeReasonGTE          *string  `json:"revokeReasonGTE,omitempty"`
+	RevokeReasonLT           *string  `json:"revokeReasonLT,omitempty"`
+	RevokeReasonLTE          *string  `json:"revokeReasonLTE,omitempty"`
+	RevokeReasonContains     *string  `json:"revokeReasonContains,omitempty"`
+	RevokeReasonHasPrefix    *string  `json:"revokeReasonHasPrefix,omitempty"`
+	RevokeReasonHasSuffix    *string  `json:"revokeReasonHasSuffix,omitempty"`
+	RevokeReasonIsNil        bool     `json:"revokeReasonIsNil,omitempty"`
+	RevokeReasonNotNil       bool     `json:"revokeReasonNotNil,omitempty"`
+	RevokeReasonEqualFold    *string  `json:"revokeReasonEqualFold,omitempty"`
+	RevokeReasonContainsFold *string  `json:"revokeReasonContainsFold,omitempty"`
+
+	// "issued_at" field predicates.
+	IssuedAt       *time.Time  `json:"issuedAt,omitempty"`
+	IssuedAtNEQ    *time.Time  `json:"issuedAtNEQ,omitempty"`
+	IssuedAtIn     []time.Time `json:"issuedAtIn,omitempty"`
+	IssuedAtNotIn  []time.Time `json:"issuedAtNotIn,omitempty"`
+	IssuedAtGT     *time.Time  `json:"issuedAtGT,omitempty"`
+	IssuedAtGTE    *time.Time  `json:"issuedAtGTE,omitempty"`
+	IssuedAtLT     *time.Time  `json:"issuedAtLT,omitempty"`
+	IssuedAtLTE    *time.Time  `json:"issuedAtLTE,omitempty"`
+	IssuedAtIsNil  bool        `json:"issuedAtIsNil,omitempty"`
+	IssuedAtNotNil bool        `json:"issuedAtNotNil,omitempty"`
+
+	// "signed_at" field predicates.
+	SignedAt       *time.Time  `json:"signedAt,omitempty"`
+	SignedAtNEQ    *time.Time  `json:"signedAtNEQ,omitempty"`
+	SignedAtIn     []time.Time `json:"signedAtIn,omitempty"`
+	SignedAtNotIn  []time.Time `json:"signedAtNotIn,omitempty"`
+	SignedAtGT     *time.Time  `json:"signedAtGT,omitempty"`
+	SignedAtGTE    *time.Time  `json:"signedAtGTE,omitempty"`
+	SignedAtLT     *time.Time  `json:"signedAtLT,omitempty"`
+	SignedAtLTE    *time.Time  `json:"signedAtLTE,omitempty"`
+	SignedAtIsNil  bool        `json:"signedAtIsNil,omitempty"`
+	SignedAtNotNil bool        `json:"signedAtNotNil,omitempty"`
+
+	// "archived_at" field predicates.
+	ArchivedAt       *time.Time  `json:"archivedAt,omitempty"`
+	ArchivedAtNEQ    *time.Time  `json:"archivedAtNEQ,omitempty"`
+	ArchivedAtIn     []time.Time `json:"archivedAtIn,omitempty"`
+	ArchivedAtNotIn  []time.Time `json:"archivedAtNotIn,omitempty"`
+	ArchivedAtGT     *time.Time  `json:"archivedAtGT,omitempty"`
+	ArchivedAtGTE    *time.Time  `json:"archivedAtGTE,omitempty"`
+	ArchivedAtLT     *time.Time  `json:"archivedAtLT,omitempty"`
+	ArchivedAtLTE    *time.Time  `json:"archivedAtLTE,omitempty"`
+	ArchivedAtIsNil  bool        `json:"archivedAtIsNil,omitempty"`
+	ArchivedAtNotNil bool        `json:"archivedAtNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ResponsibilityLetterWhereInput) AddPredicates(predicates ...predicate.ResponsibilityLetter) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ResponsibilityLetterWhereInput filter on the ResponsibilityLetterQuery builder.
+func (i *ResponsibilityLetterWhereInput) Filter(q *ResponsibilityLetterQuery) (*ResponsibilityLetterQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyResponsibilityLetterWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyResponsibilityLetterWhereInput is returned in case the ResponsibilityLetterWhereInput is empty.
+var ErrEmptyResponsibilityLetterWhereInput = errors.New("ent: empty predicate ResponsibilityLetterWhereInput")
+
+// P returns a predicate for filtering responsibilityletters.
+// An error is returned if the input is empty or invalid.
+func (i *ResponsibilityLetterWhereInput) P() (predicate.ResponsibilityLetter, error) {
+	var predicates []predicate.ResponsibilityLetter
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, responsibilityletter.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ResponsibilityLetter, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, responsibilityletter.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ResponsibilityLetter, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, responsibilityletter.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, responsibilityletter.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, responsibilityletter.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, responsibilityletter.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, responsibilityletter.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, responsibilityletter.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, responsibilityletter.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, responsibilityletter.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, responsibilityletter.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, responsibilityletter.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, responsibilityletter.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, responsibilityletter.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, responsibilityletter.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, responsibilityletter.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, responsibilityletter.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, responsibilityletter.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, responsibilityletter.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, responsibilityletter.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, responsibilityletter.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, responsibilityletter.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, responsibilityletter.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, responsibilityletter.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, responsibilityletter.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, responsibilityletter.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, responsibilityletter.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, responsibilityletter.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, responsibilityletter.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, responsibilityletter.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, responsibilityletter.YearLTE(*i.YearLTE))
+	}
+	if i.IssuerUnitID != nil {
+		predicates = append(predicates, responsibilityletter.IssuerUnitIDEQ(*i.IssuerUnitID))
+	}
+	if i.IssuerUnitIDNEQ != nil {
+		predicates = append(predicates, responsibilityletter.IssuerUnitIDNEQ(*i.IssuerUnitIDNEQ))
+	}
+	if len(i.IssuerUnitIDIn) > 0 {
+		predicates = append(predicates, responsibilityletter.IssuerUnitIDIn(i.IssuerUnitIDIn...))
+	}
+	if len(i.IssuerUnitIDNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.IssuerUnitIDNotIn(i.IssuerUnitIDNotIn...))
+	}
+	if i.SigneeUnitID != nil {
+		predicates = append(predicates, responsibilityletter.SigneeUnitIDEQ(*i.SigneeUnitID))
+	}
+	if i.SigneeUnitIDNEQ != nil {
+		predicates = append(predicates, responsibilityletter.SigneeUnitIDNEQ(*i.SigneeUnitIDNEQ))
+	}
+	if len(i.SigneeUnitIDIn) > 0 {
+		predicates = append(predicates, responsibilityletter.SigneeUnitIDIn(i.SigneeUnitIDIn...))
+	}
+	if len(i.SigneeUnitIDNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.SigneeUnitIDNotIn(i.SigneeUnitIDNotIn...))
+	}
+	if i.IssuerName != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameEQ(*i.IssuerName))
+	}
+	if i.IssuerNameNEQ != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameNEQ(*i.IssuerNameNEQ))
+	}
+	if len(i.IssuerNameIn) > 0 {
+		predicates = append(predicates, responsibilityletter.IssuerNameIn(i.IssuerNameIn...))
+	}
+	if len(i.IssuerNameNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.IssuerNameNotIn(i.IssuerNameNotIn...))
+	}
+	if i.IssuerNameGT != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameGT(*i.IssuerNameGT))
+	}
+	if i.IssuerNameGTE != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameGTE(*i.IssuerNameGTE))
+	}
+	if i.IssuerNameLT != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameLT(*i.IssuerNameLT))
+	}
+	if i.IssuerNameLTE != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameLTE(*i.IssuerNameLTE))
+	}
+	if i.IssuerNameContains != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameContains(*i.IssuerNameContains))
+	}
+	if i.IssuerNameHasPrefix != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameHasPrefix(*i.IssuerNameHasPrefix))
+	}
+	if i.IssuerNameHasSuffix != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameHasSuffix(*i.IssuerNameHasSuffix))
+	}
+	if i.IssuerNameEqualFold != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameEqualFold(*i.IssuerNameEqualFold))
+	}
+	if i.IssuerNameContainsFold != nil {
+		predicates = append(predicates, responsibilityletter.IssuerNameContainsFold(*i.IssuerNameContainsFold))
+	}
+	if i.SigneeName != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameEQ(*i.SigneeName))
+	}
+	if i.SigneeNameNEQ != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameNEQ(*i.SigneeNameNEQ))
+	}
+	if len(i.SigneeNameIn) > 0 {
+		predicates = append(predicates, responsibilityletter.SigneeNameIn(i.SigneeNameIn...))
+	}
+	if len(i.SigneeNameNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.SigneeNameNotIn(i.SigneeNameNotIn...))
+	}
+	if i.SigneeNameGT != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameGT(*i.SigneeNameGT))
+	}
+	if i.SigneeNameGTE != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameGTE(*i.SigneeNameGTE))
+	}
+	if i.SigneeNameLT != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameLT(*i.SigneeNameLT))
+	}
+	if i.SigneeNameLTE != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameLTE(*i.SigneeNameLTE))
+	}
+	if i.SigneeNameContains != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameContains(*i.SigneeNameContains))
+	}
+	if i.SigneeNameHasPrefix != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameHasPrefix(*i.SigneeNameHasPrefix))
+	}
+	if i.SigneeNameHasSuffix != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameHasSuffix(*i.SigneeNameHasSuffix))
+	}
+	if i.SigneeNameEqualFold != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameEqualFold(*i.SigneeNameEqualFold))
+	}
+	if i.SigneeNameContainsFold != nil {
+		predicates = append(predicates, responsibilityletter.SigneeNameContainsFold(*i.SigneeNameContainsFold))
+	}
+	if i.SigneeKind != nil {
+		predicates = append(predicates, responsibilityletter.SigneeKindEQ(*i.SigneeKind))
+	}
+	if i.SigneeKindNEQ != nil {
+		predicates = append(predicates, responsibilityletter.SigneeKindNEQ(*i.SigneeKindNEQ))
+	}
+	if len(i.SigneeKindIn) > 0 {
+		predicates = append(predicates, responsibilityletter.SigneeKindIn(i.SigneeKindIn...))
+	}
+	if len(i.SigneeKindNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.SigneeKindNotIn(i.SigneeKindNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, responsibilityletter.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, responsibilityletter.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, responsibilityletter.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, responsibilityletter.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, responsibilityletter.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, responsibilityletter.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, responsibilityletter.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, responsibilityletter.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, responsibilityletter.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, responsibilityletter.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, responsibilityletter.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, responsibilityletter.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.State != nil {
+		predicates = append(predicates, responsibilityletter.StateEQ(*i.State))
+	}
+	if i.StateNEQ != nil {
+		predicates = append(predicates, responsibilityletter.StateNEQ(*i.StateNEQ))
+	}
+	if len(i.StateIn) > 0 {
+		predicates = append(predicates, responsibilityletter.StateIn(i.StateIn...))
+	}
+	if len(i.StateNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.StateNotIn(i.StateNotIn...))
+	}
+	if i.RevokeReason != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonEQ(*i.RevokeReason))
+	}
+	if i.RevokeReasonNEQ != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonNEQ(*i.RevokeReasonNEQ))
+	}
+	if len(i.RevokeReasonIn) > 0 {
+		predicates = append(predicates, responsibilityletter.RevokeReasonIn(i.RevokeReasonIn...))
+	}
+	if len(i.RevokeReasonNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.RevokeReasonNotIn(i.RevokeReasonNotIn...))
+	}
+	if i.RevokeReasonGT != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonGT(*i.RevokeReasonGT))
+	}
+	if i.RevokeReasonGTE != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonGTE(*i.RevokeReasonGTE))
+	}
+	if i.RevokeReasonLT != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonLT(*i.RevokeReasonLT))
+	}
+	if i.RevokeReasonLTE != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonLTE(*i.RevokeReasonLTE))
+	}
+	if i.RevokeReasonContains != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonContains(*i.RevokeReasonContains))
+	}
+	if i.RevokeReasonHasPrefix != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonHasPrefix(*i.RevokeReasonHasPrefix))
+	}
+	if i.RevokeReasonHasSuffix != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonHasSuffix(*i.RevokeReasonHasSuffix))
+	}
+	if i.RevokeReasonIsNil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonIsNil())
+	}
+	if i.RevokeReasonNotNil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonNotNil())
+	}
+	if i.RevokeReasonEqualFold != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonEqualFold(*i.RevokeReasonEqualFold))
+	}
+	if i.RevokeReasonContainsFold != nil {
+		predicates = append(predicates, responsibilityletter.RevokeReasonContainsFold(*i.RevokeReasonContainsFold))
+	}
+	if i.IssuedAt != nil {
+		predicates = append(predicates, responsibilityletter.IssuedAtEQ(*i.IssuedAt))
+	}
+	if i.IssuedAtNEQ != nil {
+		predicates = append(predicates, responsibilityletter.IssuedAtNEQ(*i.IssuedAtNEQ))
+	}
+	if len(i.IssuedAtIn) > 0 {
+		predicates = append(predicates, responsibilityletter.IssuedAtIn(i.IssuedAtIn...))
+	}
+	if len(i.IssuedAtNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.IssuedAtNotIn(i.IssuedAtNotIn...))
+	}
+	if i.IssuedAtGT != nil {
+		predicates = append(predicates, responsibilityletter.IssuedAtGT(*i.IssuedAtGT))
+	}
+	if i.IssuedAtGTE != nil {
+		predicates = append(predicates, responsibilityletter.IssuedAtGTE(*i.IssuedAtGTE))
+	}
+	if i.IssuedAtLT != nil {
+		predicates = append(predicates, responsibilityletter.IssuedAtLT(*i.IssuedAtLT))
+	}
+	if i.IssuedAtLTE != nil {
+		predicates = append(predicates, responsibilityletter.IssuedAtLTE(*i.IssuedAtLTE))
+	}
+	if i.IssuedAtIsNil {
+		predicates = append(predicates, responsibilityletter.IssuedAtIsNil())
+	}
+	if i.IssuedAtNotNil {
+		predicates = append(predicates, responsibilityletter.IssuedAtNotNil())
+	}
+	if i.SignedAt != nil {
+		predicates = append(predicates, responsibilityletter.SignedAtEQ(*i.SignedAt))
+	}
+	if i.SignedAtNEQ != nil {
+		predicates = append(predicates, responsibilityletter.SignedAtNEQ(*i.SignedAtNEQ))
+	}
+	if len(i.SignedAtIn) > 0 {
+		predicates = append(predicates, responsibilityletter.SignedAtIn(i.SignedAtIn...))
+	}
+	if len(i.SignedAtNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.SignedAtNotIn(i.SignedAtNotIn...))
+	}
+	if i.SignedAtGT != nil {
+		predicates = append(predicates, responsibilityletter.SignedAtGT(*i.SignedAtGT))
+	}
+	if i.SignedAtGTE != nil {
+		predicates = append(predicates, responsibilityletter.SignedAtGTE(*i.SignedAtGTE))
+	}
+	if i.SignedAtLT != nil {
+		predicates = append(predicates, responsibilityletter.SignedAtLT(*i.SignedAtLT))
+	}
+	if i.SignedAtLTE != nil {
+		predicates = append(predicates, responsibilityletter.SignedAtLTE(*i.SignedAtLTE))
+	}
+	if i.SignedAtIsNil {
+		predicates = append(predicates, responsibilityletter.SignedAtIsNil())
+	}
+	if i.SignedAtNotNil {
+		predicates = append(predicates, responsibilityletter.SignedAtNotNil())
+	}
+	if i.ArchivedAt != nil {
+		predicates = append(predicates, responsibilityletter.ArchivedAtEQ(*i.ArchivedAt))
+	}
+	if i.ArchivedAtNEQ != nil {
+		predicates = append(predicates, responsibilityletter.ArchivedAtNEQ(*i.ArchivedAtNEQ))
+	}
+	if len(i.ArchivedAtIn) > 0 {
+		predicates = append(predicates, responsibilityletter.ArchivedAtIn(i.ArchivedAtIn...))
+	}
+	if len(i.ArchivedAtNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.ArchivedAtNotIn(i.ArchivedAtNotIn...))
+	}
+	if i.ArchivedAtGT != nil {
+		predicates = append(predicates, responsibilityletter.ArchivedAtGT(*i.ArchivedAtGT))
+	}
+	if i.ArchivedAtGTE != nil {
+		predicates = append(predicates, responsibilityletter.ArchivedAtGTE(*i.ArchivedAtGTE))
+	}
+	if i.ArchivedAtLT != nil {
+		predicates = append(predicates, responsibilityletter.ArchivedAtLT(*i.ArchivedAtLT))
+	}
+	if i.ArchivedAtLTE != nil {
+		predicates = append(predicates, responsibilityletter.ArchivedAtLTE(*i.ArchivedAtLTE))
+	}
+	if i.ArchivedAtIsNil {
+		predicates = append(predicates, responsibilityletter.ArchivedAtIsNil())
+	}
+	if i.ArchivedAtNotNil {
+		predicates = append(predicates, responsibilityletter.ArchivedAtNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, responsibilityletter.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, responsibilityletter.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, responsibilityletter.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, responsibilityletter.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, responsibilityletter.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, responsibilityletter.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, responsibilityletter.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, responsibilityletter.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, responsibilityletter.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, responsibilityletter.RevokedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyResponsibilityLetterWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return responsibilityletter.And(predicates...), nil
 	}
 }
 

@@ -17,15 +17,19 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -42,24 +46,28 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAuditEvent        = "AuditEvent"
-	TypeAuditHead         = "AuditHead"
-	TypeCampaign          = "Campaign"
-	TypeCasbinRule        = "CasbinRule"
-	TypeChecklistTemplate = "ChecklistTemplate"
-	TypeEnterprise        = "Enterprise"
-	TypeHazard            = "Hazard"
-	TypeHazardEvent       = "HazardEvent"
-	TypeInspection        = "Inspection"
-	TypeLoginAttempt      = "LoginAttempt"
-	TypePolicyRevision    = "PolicyRevision"
-	TypePost              = "Post"
-	TypeRandomDraw        = "RandomDraw"
-	TypeRefreshToken      = "RefreshToken"
-	TypeSupervision       = "Supervision"
-	TypeTenant            = "Tenant"
-	TypeUnit              = "Unit"
-	TypeUser              = "User"
+	TypeAuditEvent           = "AuditEvent"
+	TypeAuditHead            = "AuditHead"
+	TypeCampaign             = "Campaign"
+	TypeCasbinRule           = "CasbinRule"
+	TypeChecklistTemplate    = "ChecklistTemplate"
+	TypeEnterprise           = "Enterprise"
+	TypeFile                 = "File"
+	TypeHazard               = "Hazard"
+	TypeHazardEvent          = "HazardEvent"
+	TypeInspection           = "Inspection"
+	TypeLetterEvent          = "LetterEvent"
+	TypeLetterSignature      = "LetterSignature"
+	TypeLoginAttempt         = "LoginAttempt"
+	TypePolicyRevision       = "PolicyRevision"
+	TypePost                 = "Post"
+	TypeRandomDraw           = "RandomDraw"
+	TypeRefreshToken         = "RefreshToken"
+	TypeResponsibilityLetter = "ResponsibilityLetter"
+	TypeSupervision          = "Supervision"
+	TypeTenant               = "Tenant"
+	TypeUnit                 = "Unit"
+	TypeUser                 = "User"
 )
 
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
@@ -6445,6 +6453,1503 @@ func (m *EnterpriseMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Enterprise edge %s", name)
 }
 
+// FileMutation represents an operation that mutates the File nodes in the graph.
+type FileMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	sha256                 *string
+	size                   *int64
+	addsize                *int64
+	content_type           *string
+	filename               *string
+	description            *string
+	uploader_name          *string
+	uploaded_by_user_id    *int
+	adduploaded_by_user_id *int
+	uploaded_by_post_id    *int
+	adduploaded_by_post_id *int
+	clearedFields          map[string]struct{}
+	letter                 *int
+	clearedletter          bool
+	done                   bool
+	oldValue               func(context.Context) (*File, error)
+	predicates             []predicate.File
+}
+
+var _ ent.Mutation = (*FileMutation)(nil)
+
+// fileOption allows management of the mutation configuration using functional options.
+type fileOption func(*FileMutation)
+
+// newFileMutation creates new mutation for the File entity.
+func newFileMutation(c config, op Op, opts ...fileOption) *FileMutation {
+	m := &FileMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFile,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFileID sets the ID field of the mutation.
+func withFileID(id int) fileOption {
+	return func(m *FileMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *File
+		)
+		m.oldValue = func(ctx context.Context) (*File, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().File.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFile sets the old File of the mutation.
+func withFile(node *File) fileOption {
+	return func(m *FileMutation) {
+		m.oldValue = func(context.Context) (*File, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FileMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FileMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FileMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FileMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().File.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FileMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FileMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FileMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FileMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FileMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FileMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *FileMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *FileMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *FileMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *FileMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *FileMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *FileMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *FileMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *FileMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *FileMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *FileMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *FileMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[file.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *FileMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[file.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *FileMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, file.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *FileMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *FileMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *FileMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *FileMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *FileMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[file.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *FileMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[file.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *FileMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, file.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *FileMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *FileMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *FileMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[file.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *FileMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[file.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *FileMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, file.FieldIssuerScopePath)
+}
+
+// SetLetterID sets the "letter_id" field.
+func (m *FileMutation) SetLetterID(i int) {
+	m.letter = &i
+}
+
+// LetterID returns the value of the "letter_id" field in the mutation.
+func (m *FileMutation) LetterID() (r int, exists bool) {
+	v := m.letter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLetterID returns the old "letter_id" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldLetterID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLetterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLetterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLetterID: %w", err)
+	}
+	return oldValue.LetterID, nil
+}
+
+// ClearLetterID clears the value of the "letter_id" field.
+func (m *FileMutation) ClearLetterID() {
+	m.letter = nil
+	m.clearedFields[file.FieldLetterID] = struct{}{}
+}
+
+// LetterIDCleared returns if the "letter_id" field was cleared in this mutation.
+func (m *FileMutation) LetterIDCleared() bool {
+	_, ok := m.clearedFields[file.FieldLetterID]
+	return ok
+}
+
+// ResetLetterID resets all changes to the "letter_id" field.
+func (m *FileMutation) ResetLetterID() {
+	m.letter = nil
+	delete(m.clearedFields, file.FieldLetterID)
+}
+
+// SetSha256 sets the "sha256" field.
+func (m *FileMutation) SetSha256(s string) {
+	m.sha256 = &s
+}
+
+// Sha256 returns the value of the "sha256" field in the mutation.
+func (m *FileMutation) Sha256() (r string, exists bool) {
+	v := m.sha256
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSha256 returns the old "sha256" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldSha256(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSha256 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSha256 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSha256: %w", err)
+	}
+	return oldValue.Sha256, nil
+}
+
+// ResetSha256 resets all changes to the "sha256" field.
+func (m *FileMutation) ResetSha256() {
+	m.sha256 = nil
+}
+
+// SetSize sets the "size" field.
+func (m *FileMutation) SetSize(i int64) {
+	m.size = &i
+	m.addsize = nil
+}
+
+// Size returns the value of the "size" field in the mutation.
+func (m *FileMutation) Size() (r int64, exists bool) {
+	v := m.size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSize returns the old "size" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldSize(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSize: %w", err)
+	}
+	return oldValue.Size, nil
+}
+
+// AddSize adds i to the "size" field.
+func (m *FileMutation) AddSize(i int64) {
+	if m.addsize != nil {
+		*m.addsize += i
+	} else {
+		m.addsize = &i
+	}
+}
+
+// AddedSize returns the value that was added to the "size" field in this mutation.
+func (m *FileMutation) AddedSize() (r int64, exists bool) {
+	v := m.addsize
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSize resets all changes to the "size" field.
+func (m *FileMutation) ResetSize() {
+	m.size = nil
+	m.addsize = nil
+}
+
+// SetContentType sets the "content_type" field.
+func (m *FileMutation) SetContentType(s string) {
+	m.content_type = &s
+}
+
+// ContentType returns the value of the "content_type" field in the mutation.
+func (m *FileMutation) ContentType() (r string, exists bool) {
+	v := m.content_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentType returns the old "content_type" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldContentType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentType: %w", err)
+	}
+	return oldValue.ContentType, nil
+}
+
+// ResetContentType resets all changes to the "content_type" field.
+func (m *FileMutation) ResetContentType() {
+	m.content_type = nil
+}
+
+// SetFilename sets the "filename" field.
+func (m *FileMutation) SetFilename(s string) {
+	m.filename = &s
+}
+
+// Filename returns the value of the "filename" field in the mutation.
+func (m *FileMutation) Filename() (r string, exists bool) {
+	v := m.filename
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFilename returns the old "filename" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldFilename(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFilename is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFilename requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFilename: %w", err)
+	}
+	return oldValue.Filename, nil
+}
+
+// ResetFilename resets all changes to the "filename" field.
+func (m *FileMutation) ResetFilename() {
+	m.filename = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *FileMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *FileMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *FileMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[file.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *FileMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[file.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *FileMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, file.FieldDescription)
+}
+
+// SetUploaderName sets the "uploader_name" field.
+func (m *FileMutation) SetUploaderName(s string) {
+	m.uploader_name = &s
+}
+
+// UploaderName returns the value of the "uploader_name" field in the mutation.
+func (m *FileMutation) UploaderName() (r string, exists bool) {
+	v := m.uploader_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUploaderName returns the old "uploader_name" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldUploaderName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUploaderName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUploaderName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUploaderName: %w", err)
+	}
+	return oldValue.UploaderName, nil
+}
+
+// ResetUploaderName resets all changes to the "uploader_name" field.
+func (m *FileMutation) ResetUploaderName() {
+	m.uploader_name = nil
+}
+
+// SetUploadedByUserID sets the "uploaded_by_user_id" field.
+func (m *FileMutation) SetUploadedByUserID(i int) {
+	m.uploaded_by_user_id = &i
+	m.adduploaded_by_user_id = nil
+}
+
+// UploadedByUserID returns the value of the "uploaded_by_user_id" field in the mutation.
+func (m *FileMutation) UploadedByUserID() (r int, exists bool) {
+	v := m.uploaded_by_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUploadedByUserID returns the old "uploaded_by_user_id" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldUploadedByUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUploadedByUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUploadedByUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUploadedByUserID: %w", err)
+	}
+	return oldValue.UploadedByUserID, nil
+}
+
+// AddUploadedByUserID adds i to the "uploaded_by_user_id" field.
+func (m *FileMutation) AddUploadedByUserID(i int) {
+	if m.adduploaded_by_user_id != nil {
+		*m.adduploaded_by_user_id += i
+	} else {
+		m.adduploaded_by_user_id = &i
+	}
+}
+
+// AddedUploadedByUserID returns the value that was added to the "uploaded_by_user_id" field in this mutation.
+func (m *FileMutation) AddedUploadedByUserID() (r int, exists bool) {
+	v := m.adduploaded_by_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearUploadedByUserID clears the value of the "uploaded_by_user_id" field.
+func (m *FileMutation) ClearUploadedByUserID() {
+	m.uploaded_by_user_id = nil
+	m.adduploaded_by_user_id = nil
+	m.clearedFields[file.FieldUploadedByUserID] = struct{}{}
+}
+
+// UploadedByUserIDCleared returns if the "uploaded_by_user_id" field was cleared in this mutation.
+func (m *FileMutation) UploadedByUserIDCleared() bool {
+	_, ok := m.clearedFields[file.FieldUploadedByUserID]
+	return ok
+}
+
+// ResetUploadedByUserID resets all changes to the "uploaded_by_user_id" field.
+func (m *FileMutation) ResetUploadedByUserID() {
+	m.uploaded_by_user_id = nil
+	m.adduploaded_by_user_id = nil
+	delete(m.clearedFields, file.FieldUploadedByUserID)
+}
+
+// SetUploadedByPostID sets the "uploaded_by_post_id" field.
+func (m *FileMutation) SetUploadedByPostID(i int) {
+	m.uploaded_by_post_id = &i
+	m.adduploaded_by_post_id = nil
+}
+
+// UploadedByPostID returns the value of the "uploaded_by_post_id" field in the mutation.
+func (m *FileMutation) UploadedByPostID() (r int, exists bool) {
+	v := m.uploaded_by_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUploadedByPostID returns the old "uploaded_by_post_id" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldUploadedByPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUploadedByPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUploadedByPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUploadedByPostID: %w", err)
+	}
+	return oldValue.UploadedByPostID, nil
+}
+
+// AddUploadedByPostID adds i to the "uploaded_by_post_id" field.
+func (m *FileMutation) AddUploadedByPostID(i int) {
+	if m.adduploaded_by_post_id != nil {
+		*m.adduploaded_by_post_id += i
+	} else {
+		m.adduploaded_by_post_id = &i
+	}
+}
+
+// AddedUploadedByPostID returns the value that was added to the "uploaded_by_post_id" field in this mutation.
+func (m *FileMutation) AddedUploadedByPostID() (r int, exists bool) {
+	v := m.adduploaded_by_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearUploadedByPostID clears the value of the "uploaded_by_post_id" field.
+func (m *FileMutation) ClearUploadedByPostID() {
+	m.uploaded_by_post_id = nil
+	m.adduploaded_by_post_id = nil
+	m.clearedFields[file.FieldUploadedByPostID] = struct{}{}
+}
+
+// UploadedByPostIDCleared returns if the "uploaded_by_post_id" field was cleared in this mutation.
+func (m *FileMutation) UploadedByPostIDCleared() bool {
+	_, ok := m.clearedFields[file.FieldUploadedByPostID]
+	return ok
+}
+
+// ResetUploadedByPostID resets all changes to the "uploaded_by_post_id" field.
+func (m *FileMutation) ResetUploadedByPostID() {
+	m.uploaded_by_post_id = nil
+	m.adduploaded_by_post_id = nil
+	delete(m.clearedFields, file.FieldUploadedByPostID)
+}
+
+// ClearLetter clears the "letter" edge to the ResponsibilityLetter entity.
+func (m *FileMutation) ClearLetter() {
+	m.clearedletter = true
+	m.clearedFields[file.FieldLetterID] = struct{}{}
+}
+
+// LetterCleared reports if the "letter" edge to the ResponsibilityLetter entity was cleared.
+func (m *FileMutation) LetterCleared() bool {
+	return m.LetterIDCleared() || m.clearedletter
+}
+
+// LetterIDs returns the "letter" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LetterID instead. It exists only for internal usage by the builders.
+func (m *FileMutation) LetterIDs() (ids []int) {
+	if id := m.letter; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLetter resets all changes to the "letter" edge.
+func (m *FileMutation) ResetLetter() {
+	m.letter = nil
+	m.clearedletter = false
+}
+
+// Where appends a list predicates to the FileMutation builder.
+func (m *FileMutation) Where(ps ...predicate.File) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FileMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FileMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.File, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FileMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FileMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (File).
+func (m *FileMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FileMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, file.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, file.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, file.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, file.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, file.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, file.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, file.FieldIssuerScopePath)
+	}
+	if m.letter != nil {
+		fields = append(fields, file.FieldLetterID)
+	}
+	if m.sha256 != nil {
+		fields = append(fields, file.FieldSha256)
+	}
+	if m.size != nil {
+		fields = append(fields, file.FieldSize)
+	}
+	if m.content_type != nil {
+		fields = append(fields, file.FieldContentType)
+	}
+	if m.filename != nil {
+		fields = append(fields, file.FieldFilename)
+	}
+	if m.description != nil {
+		fields = append(fields, file.FieldDescription)
+	}
+	if m.uploader_name != nil {
+		fields = append(fields, file.FieldUploaderName)
+	}
+	if m.uploaded_by_user_id != nil {
+		fields = append(fields, file.FieldUploadedByUserID)
+	}
+	if m.uploaded_by_post_id != nil {
+		fields = append(fields, file.FieldUploadedByPostID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FileMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case file.FieldCreatedAt:
+		return m.CreatedAt()
+	case file.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case file.FieldTenantID:
+		return m.TenantID()
+	case file.FieldScopePath:
+		return m.ScopePath()
+	case file.FieldScopeSector:
+		return m.ScopeSector()
+	case file.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case file.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case file.FieldLetterID:
+		return m.LetterID()
+	case file.FieldSha256:
+		return m.Sha256()
+	case file.FieldSize:
+		return m.Size()
+	case file.FieldContentType:
+		return m.ContentType()
+	case file.FieldFilename:
+		return m.Filename()
+	case file.FieldDescription:
+		return m.Description()
+	case file.FieldUploaderName:
+		return m.UploaderName()
+	case file.FieldUploadedByUserID:
+		return m.UploadedByUserID()
+	case file.FieldUploadedByPostID:
+		return m.UploadedByPostID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FileMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case file.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case file.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case file.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case file.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case file.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case file.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case file.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case file.FieldLetterID:
+		return m.OldLetterID(ctx)
+	case file.FieldSha256:
+		return m.OldSha256(ctx)
+	case file.FieldSize:
+		return m.OldSize(ctx)
+	case file.FieldContentType:
+		return m.OldContentType(ctx)
+	case file.FieldFilename:
+		return m.OldFilename(ctx)
+	case file.FieldDescription:
+		return m.OldDescription(ctx)
+	case file.FieldUploaderName:
+		return m.OldUploaderName(ctx)
+	case file.FieldUploadedByUserID:
+		return m.OldUploadedByUserID(ctx)
+	case file.FieldUploadedByPostID:
+		return m.OldUploadedByPostID(ctx)
+	}
+	return nil, fmt.Errorf("unknown File field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FileMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case file.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case file.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case file.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case file.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case file.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case file.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case file.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case file.FieldLetterID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLetterID(v)
+		return nil
+	case file.FieldSha256:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSha256(v)
+		return nil
+	case file.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSize(v)
+		return nil
+	case file.FieldContentType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentType(v)
+		return nil
+	case file.FieldFilename:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFilename(v)
+		return nil
+	case file.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case file.FieldUploaderName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUploaderName(v)
+		return nil
+	case file.FieldUploadedByUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUploadedByUserID(v)
+		return nil
+	case file.FieldUploadedByPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUploadedByPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown File field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FileMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, file.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, file.FieldScopeEnterpriseID)
+	}
+	if m.addsize != nil {
+		fields = append(fields, file.FieldSize)
+	}
+	if m.adduploaded_by_user_id != nil {
+		fields = append(fields, file.FieldUploadedByUserID)
+	}
+	if m.adduploaded_by_post_id != nil {
+		fields = append(fields, file.FieldUploadedByPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FileMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case file.FieldTenantID:
+		return m.AddedTenantID()
+	case file.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case file.FieldSize:
+		return m.AddedSize()
+	case file.FieldUploadedByUserID:
+		return m.AddedUploadedByUserID()
+	case file.FieldUploadedByPostID:
+		return m.AddedUploadedByPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FileMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case file.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case file.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case file.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSize(v)
+		return nil
+	case file.FieldUploadedByUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUploadedByUserID(v)
+		return nil
+	case file.FieldUploadedByPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUploadedByPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown File numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FileMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(file.FieldScopeSector) {
+		fields = append(fields, file.FieldScopeSector)
+	}
+	if m.FieldCleared(file.FieldScopeEnterpriseID) {
+		fields = append(fields, file.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(file.FieldIssuerScopePath) {
+		fields = append(fields, file.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(file.FieldLetterID) {
+		fields = append(fields, file.FieldLetterID)
+	}
+	if m.FieldCleared(file.FieldDescription) {
+		fields = append(fields, file.FieldDescription)
+	}
+	if m.FieldCleared(file.FieldUploadedByUserID) {
+		fields = append(fields, file.FieldUploadedByUserID)
+	}
+	if m.FieldCleared(file.FieldUploadedByPostID) {
+		fields = append(fields, file.FieldUploadedByPostID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FileMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FileMutation) ClearField(name string) error {
+	switch name {
+	case file.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case file.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case file.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case file.FieldLetterID:
+		m.ClearLetterID()
+		return nil
+	case file.FieldDescription:
+		m.ClearDescription()
+		return nil
+	case file.FieldUploadedByUserID:
+		m.ClearUploadedByUserID()
+		return nil
+	case file.FieldUploadedByPostID:
+		m.ClearUploadedByPostID()
+		return nil
+	}
+	return fmt.Errorf("unknown File nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FileMutation) ResetField(name string) error {
+	switch name {
+	case file.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case file.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case file.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case file.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case file.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case file.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case file.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case file.FieldLetterID:
+		m.ResetLetterID()
+		return nil
+	case file.FieldSha256:
+		m.ResetSha256()
+		return nil
+	case file.FieldSize:
+		m.ResetSize()
+		return nil
+	case file.FieldContentType:
+		m.ResetContentType()
+		return nil
+	case file.FieldFilename:
+		m.ResetFilename()
+		return nil
+	case file.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case file.FieldUploaderName:
+		m.ResetUploaderName()
+		return nil
+	case file.FieldUploadedByUserID:
+		m.ResetUploadedByUserID()
+		return nil
+	case file.FieldUploadedByPostID:
+		m.ResetUploadedByPostID()
+		return nil
+	}
+	return fmt.Errorf("unknown File field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FileMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.letter != nil {
+		edges = append(edges, file.EdgeLetter)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FileMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case file.EdgeLetter:
+		if id := m.letter; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FileMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FileMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FileMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedletter {
+		edges = append(edges, file.EdgeLetter)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FileMutation) EdgeCleared(name string) bool {
+	switch name {
+	case file.EdgeLetter:
+		return m.clearedletter
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FileMutation) ClearEdge(name string) error {
+	switch name {
+	case file.EdgeLetter:
+		m.ClearLetter()
+		return nil
+	}
+	return fmt.Errorf("unknown File unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FileMutation) ResetEdge(name string) error {
+	switch name {
+	case file.EdgeLetter:
+		m.ResetLetter()
+		return nil
+	}
+	return fmt.Errorf("unknown File edge %s", name)
+}
+
 // HazardMutation represents an operation that mutates the Hazard nodes in the graph.
 type HazardMutation struct {
 	config
@@ -11892,6 +13397,2953 @@ func (m *InspectionMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Inspection edge %s", name)
 }
 
+// LetterEventMutation represents an operation that mutates the LetterEvent nodes in the graph.
+type LetterEventMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	action                 *letterevent.Action
+	from_state             *domain.LetterState
+	to_state               *domain.LetterState
+	actor_name             *string
+	actor_title            *string
+	actor_role             *domain.Role
+	actor_user_id          *int
+	addactor_user_id       *int
+	actor_post_id          *int
+	addactor_post_id       *int
+	note                   *string
+	at                     *time.Time
+	clearedFields          map[string]struct{}
+	letter                 *int
+	clearedletter          bool
+	done                   bool
+	oldValue               func(context.Context) (*LetterEvent, error)
+	predicates             []predicate.LetterEvent
+}
+
+var _ ent.Mutation = (*LetterEventMutation)(nil)
+
+// lettereventOption allows management of the mutation configuration using functional options.
+type lettereventOption func(*LetterEventMutation)
+
+// newLetterEventMutation creates new mutation for the LetterEvent entity.
+func newLetterEventMutation(c config, op Op, opts ...lettereventOption) *LetterEventMutation {
+	m := &LetterEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLetterEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLetterEventID sets the ID field of the mutation.
+func withLetterEventID(id int) lettereventOption {
+	return func(m *LetterEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LetterEvent
+		)
+		m.oldValue = func(ctx context.Context) (*LetterEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LetterEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLetterEvent sets the old LetterEvent of the mutation.
+func withLetterEvent(node *LetterEvent) lettereventOption {
+	return func(m *LetterEventMutation) {
+		m.oldValue = func(context.Context) (*LetterEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LetterEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LetterEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LetterEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LetterEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LetterEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LetterEventMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LetterEventMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LetterEventMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LetterEventMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LetterEventMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LetterEventMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *LetterEventMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *LetterEventMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *LetterEventMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *LetterEventMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *LetterEventMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *LetterEventMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *LetterEventMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *LetterEventMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *LetterEventMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *LetterEventMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *LetterEventMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[letterevent.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *LetterEventMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[letterevent.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *LetterEventMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, letterevent.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *LetterEventMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *LetterEventMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *LetterEventMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *LetterEventMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *LetterEventMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[letterevent.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *LetterEventMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[letterevent.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *LetterEventMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, letterevent.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *LetterEventMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *LetterEventMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *LetterEventMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[letterevent.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *LetterEventMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[letterevent.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *LetterEventMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, letterevent.FieldIssuerScopePath)
+}
+
+// SetLetterID sets the "letter_id" field.
+func (m *LetterEventMutation) SetLetterID(i int) {
+	m.letter = &i
+}
+
+// LetterID returns the value of the "letter_id" field in the mutation.
+func (m *LetterEventMutation) LetterID() (r int, exists bool) {
+	v := m.letter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLetterID returns the old "letter_id" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldLetterID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLetterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLetterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLetterID: %w", err)
+	}
+	return oldValue.LetterID, nil
+}
+
+// ResetLetterID resets all changes to the "letter_id" field.
+func (m *LetterEventMutation) ResetLetterID() {
+	m.letter = nil
+}
+
+// SetAction sets the "action" field.
+func (m *LetterEventMutation) SetAction(l letterevent.Action) {
+	m.action = &l
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *LetterEventMutation) Action() (r letterevent.Action, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldAction(ctx context.Context) (v letterevent.Action, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *LetterEventMutation) ResetAction() {
+	m.action = nil
+}
+
+// SetFromState sets the "from_state" field.
+func (m *LetterEventMutation) SetFromState(ds domain.LetterState) {
+	m.from_state = &ds
+}
+
+// FromState returns the value of the "from_state" field in the mutation.
+func (m *LetterEventMutation) FromState() (r domain.LetterState, exists bool) {
+	v := m.from_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromState returns the old "from_state" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldFromState(ctx context.Context) (v *domain.LetterState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromState: %w", err)
+	}
+	return oldValue.FromState, nil
+}
+
+// ClearFromState clears the value of the "from_state" field.
+func (m *LetterEventMutation) ClearFromState() {
+	m.from_state = nil
+	m.clearedFields[letterevent.FieldFromState] = struct{}{}
+}
+
+// FromStateCleared returns if the "from_state" field was cleared in this mutation.
+func (m *LetterEventMutation) FromStateCleared() bool {
+	_, ok := m.clearedFields[letterevent.FieldFromState]
+	return ok
+}
+
+// ResetFromState resets all changes to the "from_state" field.
+func (m *LetterEventMutation) ResetFromState() {
+	m.from_state = nil
+	delete(m.clearedFields, letterevent.FieldFromState)
+}
+
+// SetToState sets the "to_state" field.
+func (m *LetterEventMutation) SetToState(ds domain.LetterState) {
+	m.to_state = &ds
+}
+
+// ToState returns the value of the "to_state" field in the mutation.
+func (m *LetterEventMutation) ToState() (r domain.LetterState, exists bool) {
+	v := m.to_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToState returns the old "to_state" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldToState(ctx context.Context) (v domain.LetterState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToState: %w", err)
+	}
+	return oldValue.ToState, nil
+}
+
+// ResetToState resets all changes to the "to_state" field.
+func (m *LetterEventMutation) ResetToState() {
+	m.to_state = nil
+}
+
+// SetActorName sets the "actor_name" field.
+func (m *LetterEventMutation) SetActorName(s string) {
+	m.actor_name = &s
+}
+
+// ActorName returns the value of the "actor_name" field in the mutation.
+func (m *LetterEventMutation) ActorName() (r string, exists bool) {
+	v := m.actor_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorName returns the old "actor_name" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldActorName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorName: %w", err)
+	}
+	return oldValue.ActorName, nil
+}
+
+// ResetActorName resets all changes to the "actor_name" field.
+func (m *LetterEventMutation) ResetActorName() {
+	m.actor_name = nil
+}
+
+// SetActorTitle sets the "actor_title" field.
+func (m *LetterEventMutation) SetActorTitle(s string) {
+	m.actor_title = &s
+}
+
+// ActorTitle returns the value of the "actor_title" field in the mutation.
+func (m *LetterEventMutation) ActorTitle() (r string, exists bool) {
+	v := m.actor_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorTitle returns the old "actor_title" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldActorTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorTitle: %w", err)
+	}
+	return oldValue.ActorTitle, nil
+}
+
+// ClearActorTitle clears the value of the "actor_title" field.
+func (m *LetterEventMutation) ClearActorTitle() {
+	m.actor_title = nil
+	m.clearedFields[letterevent.FieldActorTitle] = struct{}{}
+}
+
+// ActorTitleCleared returns if the "actor_title" field was cleared in this mutation.
+func (m *LetterEventMutation) ActorTitleCleared() bool {
+	_, ok := m.clearedFields[letterevent.FieldActorTitle]
+	return ok
+}
+
+// ResetActorTitle resets all changes to the "actor_title" field.
+func (m *LetterEventMutation) ResetActorTitle() {
+	m.actor_title = nil
+	delete(m.clearedFields, letterevent.FieldActorTitle)
+}
+
+// SetActorRole sets the "actor_role" field.
+func (m *LetterEventMutation) SetActorRole(d domain.Role) {
+	m.actor_role = &d
+}
+
+// ActorRole returns the value of the "actor_role" field in the mutation.
+func (m *LetterEventMutation) ActorRole() (r domain.Role, exists bool) {
+	v := m.actor_role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorRole returns the old "actor_role" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldActorRole(ctx context.Context) (v *domain.Role, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorRole: %w", err)
+	}
+	return oldValue.ActorRole, nil
+}
+
+// ClearActorRole clears the value of the "actor_role" field.
+func (m *LetterEventMutation) ClearActorRole() {
+	m.actor_role = nil
+	m.clearedFields[letterevent.FieldActorRole] = struct{}{}
+}
+
+// ActorRoleCleared returns if the "actor_role" field was cleared in this mutation.
+func (m *LetterEventMutation) ActorRoleCleared() bool {
+	_, ok := m.clearedFields[letterevent.FieldActorRole]
+	return ok
+}
+
+// ResetActorRole resets all changes to the "actor_role" field.
+func (m *LetterEventMutation) ResetActorRole() {
+	m.actor_role = nil
+	delete(m.clearedFields, letterevent.FieldActorRole)
+}
+
+// SetActorUserID sets the "actor_user_id" field.
+func (m *LetterEventMutation) SetActorUserID(i int) {
+	m.actor_user_id = &i
+	m.addactor_user_id = nil
+}
+
+// ActorUserID returns the value of the "actor_user_id" field in the mutation.
+func (m *LetterEventMutation) ActorUserID() (r int, exists bool) {
+	v := m.actor_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorUserID returns the old "actor_user_id" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldActorUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorUserID: %w", err)
+	}
+	return oldValue.ActorUserID, nil
+}
+
+// AddActorUserID adds i to the "actor_user_id" field.
+func (m *LetterEventMutation) AddActorUserID(i int) {
+	if m.addactor_user_id != nil {
+		*m.addactor_user_id += i
+	} else {
+		m.addactor_user_id = &i
+	}
+}
+
+// AddedActorUserID returns the value that was added to the "actor_user_id" field in this mutation.
+func (m *LetterEventMutation) AddedActorUserID() (r int, exists bool) {
+	v := m.addactor_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearActorUserID clears the value of the "actor_user_id" field.
+func (m *LetterEventMutation) ClearActorUserID() {
+	m.actor_user_id = nil
+	m.addactor_user_id = nil
+	m.clearedFields[letterevent.FieldActorUserID] = struct{}{}
+}
+
+// ActorUserIDCleared returns if the "actor_user_id" field was cleared in this mutation.
+func (m *LetterEventMutation) ActorUserIDCleared() bool {
+	_, ok := m.clearedFields[letterevent.FieldActorUserID]
+	return ok
+}
+
+// ResetActorUserID resets all changes to the "actor_user_id" field.
+func (m *LetterEventMutation) ResetActorUserID() {
+	m.actor_user_id = nil
+	m.addactor_user_id = nil
+	delete(m.clearedFields, letterevent.FieldActorUserID)
+}
+
+// SetActorPostID sets the "actor_post_id" field.
+func (m *LetterEventMutation) SetActorPostID(i int) {
+	m.actor_post_id = &i
+	m.addactor_post_id = nil
+}
+
+// ActorPostID returns the value of the "actor_post_id" field in the mutation.
+func (m *LetterEventMutation) ActorPostID() (r int, exists bool) {
+	v := m.actor_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorPostID returns the old "actor_post_id" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldActorPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorPostID: %w", err)
+	}
+	return oldValue.ActorPostID, nil
+}
+
+// AddActorPostID adds i to the "actor_post_id" field.
+func (m *LetterEventMutation) AddActorPostID(i int) {
+	if m.addactor_post_id != nil {
+		*m.addactor_post_id += i
+	} else {
+		m.addactor_post_id = &i
+	}
+}
+
+// AddedActorPostID returns the value that was added to the "actor_post_id" field in this mutation.
+func (m *LetterEventMutation) AddedActorPostID() (r int, exists bool) {
+	v := m.addactor_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearActorPostID clears the value of the "actor_post_id" field.
+func (m *LetterEventMutation) ClearActorPostID() {
+	m.actor_post_id = nil
+	m.addactor_post_id = nil
+	m.clearedFields[letterevent.FieldActorPostID] = struct{}{}
+}
+
+// ActorPostIDCleared returns if the "actor_post_id" field was cleared in this mutation.
+func (m *LetterEventMutation) ActorPostIDCleared() bool {
+	_, ok := m.clearedFields[letterevent.FieldActorPostID]
+	return ok
+}
+
+// ResetActorPostID resets all changes to the "actor_post_id" field.
+func (m *LetterEventMutation) ResetActorPostID() {
+	m.actor_post_id = nil
+	m.addactor_post_id = nil
+	delete(m.clearedFields, letterevent.FieldActorPostID)
+}
+
+// SetNote sets the "note" field.
+func (m *LetterEventMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *LetterEventMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *LetterEventMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[letterevent.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *LetterEventMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[letterevent.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *LetterEventMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, letterevent.FieldNote)
+}
+
+// SetAt sets the "at" field.
+func (m *LetterEventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *LetterEventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *LetterEventMutation) ResetAt() {
+	m.at = nil
+}
+
+// ClearLetter clears the "letter" edge to the ResponsibilityLetter entity.
+func (m *LetterEventMutation) ClearLetter() {
+	m.clearedletter = true
+	m.clearedFields[letterevent.FieldLetterID] = struct{}{}
+}
+
+// LetterCleared reports if the "letter" edge to the ResponsibilityLetter entity was cleared.
+func (m *LetterEventMutation) LetterCleared() bool {
+	return m.clearedletter
+}
+
+// LetterIDs returns the "letter" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LetterID instead. It exists only for internal usage by the builders.
+func (m *LetterEventMutation) LetterIDs() (ids []int) {
+	if id := m.letter; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLetter resets all changes to the "letter" edge.
+func (m *LetterEventMutation) ResetLetter() {
+	m.letter = nil
+	m.clearedletter = false
+}
+
+// Where appends a list predicates to the LetterEventMutation builder.
+func (m *LetterEventMutation) Where(ps ...predicate.LetterEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LetterEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LetterEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LetterEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LetterEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LetterEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LetterEvent).
+func (m *LetterEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LetterEventMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, letterevent.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, letterevent.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, letterevent.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, letterevent.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, letterevent.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, letterevent.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, letterevent.FieldIssuerScopePath)
+	}
+	if m.letter != nil {
+		fields = append(fields, letterevent.FieldLetterID)
+	}
+	if m.action != nil {
+		fields = append(fields, letterevent.FieldAction)
+	}
+	if m.from_state != nil {
+		fields = append(fields, letterevent.FieldFromState)
+	}
+	if m.to_state != nil {
+		fields = append(fields, letterevent.FieldToState)
+	}
+	if m.actor_name != nil {
+		fields = append(fields, letterevent.FieldActorName)
+	}
+	if m.actor_title != nil {
+		fields = append(fields, letterevent.FieldActorTitle)
+	}
+	if m.actor_role != nil {
+		fields = append(fields, letterevent.FieldActorRole)
+	}
+	if m.actor_user_id != nil {
+		fields = append(fields, letterevent.FieldActorUserID)
+	}
+	if m.actor_post_id != nil {
+		fields = append(fields, letterevent.FieldActorPostID)
+	}
+	if m.note != nil {
+		fields = append(fields, letterevent.FieldNote)
+	}
+	if m.at != nil {
+		fields = append(fields, letterevent.FieldAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LetterEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case letterevent.FieldCreatedAt:
+		return m.CreatedAt()
+	case letterevent.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case letterevent.FieldTenantID:
+		return m.TenantID()
+	case letterevent.FieldScopePath:
+		return m.ScopePath()
+	case letterevent.FieldScopeSector:
+		return m.ScopeSector()
+	case letterevent.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case letterevent.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case letterevent.FieldLetterID:
+		return m.LetterID()
+	case letterevent.FieldAction:
+		return m.Action()
+	case letterevent.FieldFromState:
+		return m.FromState()
+	case letterevent.FieldToState:
+		return m.ToState()
+	case letterevent.FieldActorName:
+		return m.ActorName()
+	case letterevent.FieldActorTitle:
+		return m.ActorTitle()
+	case letterevent.FieldActorRole:
+		return m.ActorRole()
+	case letterevent.FieldActorUserID:
+		return m.ActorUserID()
+	case letterevent.FieldActorPostID:
+		return m.ActorPostID()
+	case letterevent.FieldNote:
+		return m.Note()
+	case letterevent.FieldAt:
+		return m.At()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LetterEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case letterevent.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case letterevent.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case letterevent.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case letterevent.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case letterevent.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case letterevent.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case letterevent.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case letterevent.FieldLetterID:
+		return m.OldLetterID(ctx)
+	case letterevent.FieldAction:
+		return m.OldAction(ctx)
+	case letterevent.FieldFromState:
+		return m.OldFromState(ctx)
+	case letterevent.FieldToState:
+		return m.OldToState(ctx)
+	case letterevent.FieldActorName:
+		return m.OldActorName(ctx)
+	case letterevent.FieldActorTitle:
+		return m.OldActorTitle(ctx)
+	case letterevent.FieldActorRole:
+		return m.OldActorRole(ctx)
+	case letterevent.FieldActorUserID:
+		return m.OldActorUserID(ctx)
+	case letterevent.FieldActorPostID:
+		return m.OldActorPostID(ctx)
+	case letterevent.FieldNote:
+		return m.OldNote(ctx)
+	case letterevent.FieldAt:
+		return m.OldAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LetterEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LetterEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case letterevent.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case letterevent.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case letterevent.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case letterevent.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case letterevent.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case letterevent.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case letterevent.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case letterevent.FieldLetterID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLetterID(v)
+		return nil
+	case letterevent.FieldAction:
+		v, ok := value.(letterevent.Action)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case letterevent.FieldFromState:
+		v, ok := value.(domain.LetterState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromState(v)
+		return nil
+	case letterevent.FieldToState:
+		v, ok := value.(domain.LetterState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToState(v)
+		return nil
+	case letterevent.FieldActorName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorName(v)
+		return nil
+	case letterevent.FieldActorTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorTitle(v)
+		return nil
+	case letterevent.FieldActorRole:
+		v, ok := value.(domain.Role)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorRole(v)
+		return nil
+	case letterevent.FieldActorUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorUserID(v)
+		return nil
+	case letterevent.FieldActorPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorPostID(v)
+		return nil
+	case letterevent.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case letterevent.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LetterEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LetterEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, letterevent.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, letterevent.FieldScopeEnterpriseID)
+	}
+	if m.addactor_user_id != nil {
+		fields = append(fields, letterevent.FieldActorUserID)
+	}
+	if m.addactor_post_id != nil {
+		fields = append(fields, letterevent.FieldActorPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LetterEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case letterevent.FieldTenantID:
+		return m.AddedTenantID()
+	case letterevent.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case letterevent.FieldActorUserID:
+		return m.AddedActorUserID()
+	case letterevent.FieldActorPostID:
+		return m.AddedActorPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LetterEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case letterevent.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case letterevent.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case letterevent.FieldActorUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddActorUserID(v)
+		return nil
+	case letterevent.FieldActorPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddActorPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LetterEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LetterEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(letterevent.FieldScopeSector) {
+		fields = append(fields, letterevent.FieldScopeSector)
+	}
+	if m.FieldCleared(letterevent.FieldScopeEnterpriseID) {
+		fields = append(fields, letterevent.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(letterevent.FieldIssuerScopePath) {
+		fields = append(fields, letterevent.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(letterevent.FieldFromState) {
+		fields = append(fields, letterevent.FieldFromState)
+	}
+	if m.FieldCleared(letterevent.FieldActorTitle) {
+		fields = append(fields, letterevent.FieldActorTitle)
+	}
+	if m.FieldCleared(letterevent.FieldActorRole) {
+		fields = append(fields, letterevent.FieldActorRole)
+	}
+	if m.FieldCleared(letterevent.FieldActorUserID) {
+		fields = append(fields, letterevent.FieldActorUserID)
+	}
+	if m.FieldCleared(letterevent.FieldActorPostID) {
+		fields = append(fields, letterevent.FieldActorPostID)
+	}
+	if m.FieldCleared(letterevent.FieldNote) {
+		fields = append(fields, letterevent.FieldNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LetterEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LetterEventMutation) ClearField(name string) error {
+	switch name {
+	case letterevent.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case letterevent.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case letterevent.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case letterevent.FieldFromState:
+		m.ClearFromState()
+		return nil
+	case letterevent.FieldActorTitle:
+		m.ClearActorTitle()
+		return nil
+	case letterevent.FieldActorRole:
+		m.ClearActorRole()
+		return nil
+	case letterevent.FieldActorUserID:
+		m.ClearActorUserID()
+		return nil
+	case letterevent.FieldActorPostID:
+		m.ClearActorPostID()
+		return nil
+	case letterevent.FieldNote:
+		m.ClearNote()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LetterEventMutation) ResetField(name string) error {
+	switch name {
+	case letterevent.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case letterevent.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case letterevent.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case letterevent.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case letterevent.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case letterevent.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case letterevent.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case letterevent.FieldLetterID:
+		m.ResetLetterID()
+		return nil
+	case letterevent.FieldAction:
+		m.ResetAction()
+		return nil
+	case letterevent.FieldFromState:
+		m.ResetFromState()
+		return nil
+	case letterevent.FieldToState:
+		m.ResetToState()
+		return nil
+	case letterevent.FieldActorName:
+		m.ResetActorName()
+		return nil
+	case letterevent.FieldActorTitle:
+		m.ResetActorTitle()
+		return nil
+	case letterevent.FieldActorRole:
+		m.ResetActorRole()
+		return nil
+	case letterevent.FieldActorUserID:
+		m.ResetActorUserID()
+		return nil
+	case letterevent.FieldActorPostID:
+		m.ResetActorPostID()
+		return nil
+	case letterevent.FieldNote:
+		m.ResetNote()
+		return nil
+	case letterevent.FieldAt:
+		m.ResetAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LetterEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.letter != nil {
+		edges = append(edges, letterevent.EdgeLetter)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LetterEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case letterevent.EdgeLetter:
+		if id := m.letter; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LetterEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LetterEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LetterEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedletter {
+		edges = append(edges, letterevent.EdgeLetter)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LetterEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case letterevent.EdgeLetter:
+		return m.clearedletter
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LetterEventMutation) ClearEdge(name string) error {
+	switch name {
+	case letterevent.EdgeLetter:
+		m.ClearLetter()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LetterEventMutation) ResetEdge(name string) error {
+	switch name {
+	case letterevent.EdgeLetter:
+		m.ResetLetter()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterEvent edge %s", name)
+}
+
+// LetterSignatureMutation represents an operation that mutates the LetterSignature nodes in the graph.
+type LetterSignatureMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	role                   *domain.Role
+	signer_name            *string
+	signer_title           *string
+	user_id                *int
+	adduser_id             *int
+	post_id                *int
+	addpost_id             *int
+	signed_at              *time.Time
+	clearedFields          map[string]struct{}
+	letter                 *int
+	clearedletter          bool
+	done                   bool
+	oldValue               func(context.Context) (*LetterSignature, error)
+	predicates             []predicate.LetterSignature
+}
+
+var _ ent.Mutation = (*LetterSignatureMutation)(nil)
+
+// lettersignatureOption allows management of the mutation configuration using functional options.
+type lettersignatureOption func(*LetterSignatureMutation)
+
+// newLetterSignatureMutation creates new mutation for the LetterSignature entity.
+func newLetterSignatureMutation(c config, op Op, opts ...lettersignatureOption) *LetterSignatureMutation {
+	m := &LetterSignatureMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLetterSignature,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLetterSignatureID sets the ID field of the mutation.
+func withLetterSignatureID(id int) lettersignatureOption {
+	return func(m *LetterSignatureMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LetterSignature
+		)
+		m.oldValue = func(ctx context.Context) (*LetterSignature, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LetterSignature.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLetterSignature sets the old LetterSignature of the mutation.
+func withLetterSignature(node *LetterSignature) lettersignatureOption {
+	return func(m *LetterSignatureMutation) {
+		m.oldValue = func(context.Context) (*LetterSignature, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LetterSignatureMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LetterSignatureMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LetterSignatureMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LetterSignatureMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LetterSignature.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LetterSignatureMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LetterSignatureMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LetterSignatureMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LetterSignatureMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LetterSignatureMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LetterSignatureMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *LetterSignatureMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *LetterSignatureMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *LetterSignatureMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *LetterSignatureMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *LetterSignatureMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *LetterSignatureMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *LetterSignatureMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *LetterSignatureMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *LetterSignatureMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *LetterSignatureMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *LetterSignatureMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[lettersignature.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *LetterSignatureMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[lettersignature.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *LetterSignatureMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, lettersignature.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *LetterSignatureMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *LetterSignatureMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *LetterSignatureMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *LetterSignatureMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *LetterSignatureMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[lettersignature.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *LetterSignatureMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[lettersignature.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *LetterSignatureMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, lettersignature.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *LetterSignatureMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *LetterSignatureMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *LetterSignatureMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[lettersignature.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *LetterSignatureMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[lettersignature.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *LetterSignatureMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, lettersignature.FieldIssuerScopePath)
+}
+
+// SetLetterID sets the "letter_id" field.
+func (m *LetterSignatureMutation) SetLetterID(i int) {
+	m.letter = &i
+}
+
+// LetterID returns the value of the "letter_id" field in the mutation.
+func (m *LetterSignatureMutation) LetterID() (r int, exists bool) {
+	v := m.letter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLetterID returns the old "letter_id" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldLetterID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLetterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLetterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLetterID: %w", err)
+	}
+	return oldValue.LetterID, nil
+}
+
+// ResetLetterID resets all changes to the "letter_id" field.
+func (m *LetterSignatureMutation) ResetLetterID() {
+	m.letter = nil
+}
+
+// SetRole sets the "role" field.
+func (m *LetterSignatureMutation) SetRole(d domain.Role) {
+	m.role = &d
+}
+
+// Role returns the value of the "role" field in the mutation.
+func (m *LetterSignatureMutation) Role() (r domain.Role, exists bool) {
+	v := m.role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRole returns the old "role" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldRole(ctx context.Context) (v domain.Role, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRole: %w", err)
+	}
+	return oldValue.Role, nil
+}
+
+// ResetRole resets all changes to the "role" field.
+func (m *LetterSignatureMutation) ResetRole() {
+	m.role = nil
+}
+
+// SetSignerName sets the "signer_name" field.
+func (m *LetterSignatureMutation) SetSignerName(s string) {
+	m.signer_name = &s
+}
+
+// SignerName returns the value of the "signer_name" field in the mutation.
+func (m *LetterSignatureMutation) SignerName() (r string, exists bool) {
+	v := m.signer_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignerName returns the old "signer_name" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldSignerName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignerName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignerName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignerName: %w", err)
+	}
+	return oldValue.SignerName, nil
+}
+
+// ResetSignerName resets all changes to the "signer_name" field.
+func (m *LetterSignatureMutation) ResetSignerName() {
+	m.signer_name = nil
+}
+
+// SetSignerTitle sets the "signer_title" field.
+func (m *LetterSignatureMutation) SetSignerTitle(s string) {
+	m.signer_title = &s
+}
+
+// SignerTitle returns the value of the "signer_title" field in the mutation.
+func (m *LetterSignatureMutation) SignerTitle() (r string, exists bool) {
+	v := m.signer_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignerTitle returns the old "signer_title" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldSignerTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignerTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignerTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignerTitle: %w", err)
+	}
+	return oldValue.SignerTitle, nil
+}
+
+// ClearSignerTitle clears the value of the "signer_title" field.
+func (m *LetterSignatureMutation) ClearSignerTitle() {
+	m.signer_title = nil
+	m.clearedFields[lettersignature.FieldSignerTitle] = struct{}{}
+}
+
+// SignerTitleCleared returns if the "signer_title" field was cleared in this mutation.
+func (m *LetterSignatureMutation) SignerTitleCleared() bool {
+	_, ok := m.clearedFields[lettersignature.FieldSignerTitle]
+	return ok
+}
+
+// ResetSignerTitle resets all changes to the "signer_title" field.
+func (m *LetterSignatureMutation) ResetSignerTitle() {
+	m.signer_title = nil
+	delete(m.clearedFields, lettersignature.FieldSignerTitle)
+}
+
+// SetUserID sets the "user_id" field.
+func (m *LetterSignatureMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *LetterSignatureMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *LetterSignatureMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *LetterSignatureMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *LetterSignatureMutation) ClearUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	m.clearedFields[lettersignature.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *LetterSignatureMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[lettersignature.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *LetterSignatureMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	delete(m.clearedFields, lettersignature.FieldUserID)
+}
+
+// SetPostID sets the "post_id" field.
+func (m *LetterSignatureMutation) SetPostID(i int) {
+	m.post_id = &i
+	m.addpost_id = nil
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *LetterSignatureMutation) PostID() (r int, exists bool) {
+	v := m.post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// AddPostID adds i to the "post_id" field.
+func (m *LetterSignatureMutation) AddPostID(i int) {
+	if m.addpost_id != nil {
+		*m.addpost_id += i
+	} else {
+		m.addpost_id = &i
+	}
+}
+
+// AddedPostID returns the value that was added to the "post_id" field in this mutation.
+func (m *LetterSignatureMutation) AddedPostID() (r int, exists bool) {
+	v := m.addpost_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (m *LetterSignatureMutation) ClearPostID() {
+	m.post_id = nil
+	m.addpost_id = nil
+	m.clearedFields[lettersignature.FieldPostID] = struct{}{}
+}
+
+// PostIDCleared returns if the "post_id" field was cleared in this mutation.
+func (m *LetterSignatureMutation) PostIDCleared() bool {
+	_, ok := m.clearedFields[lettersignature.FieldPostID]
+	return ok
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *LetterSignatureMutation) ResetPostID() {
+	m.post_id = nil
+	m.addpost_id = nil
+	delete(m.clearedFields, lettersignature.FieldPostID)
+}
+
+// SetSignedAt sets the "signed_at" field.
+func (m *LetterSignatureMutation) SetSignedAt(t time.Time) {
+	m.signed_at = &t
+}
+
+// SignedAt returns the value of the "signed_at" field in the mutation.
+func (m *LetterSignatureMutation) SignedAt() (r time.Time, exists bool) {
+	v := m.signed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignedAt returns the old "signed_at" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldSignedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignedAt: %w", err)
+	}
+	return oldValue.SignedAt, nil
+}
+
+// ResetSignedAt resets all changes to the "signed_at" field.
+func (m *LetterSignatureMutation) ResetSignedAt() {
+	m.signed_at = nil
+}
+
+// ClearLetter clears the "letter" edge to the ResponsibilityLetter entity.
+func (m *LetterSignatureMutation) ClearLetter() {
+	m.clearedletter = true
+	m.clearedFields[lettersignature.FieldLetterID] = struct{}{}
+}
+
+// LetterCleared reports if the "letter" edge to the ResponsibilityLetter entity was cleared.
+func (m *LetterSignatureMutation) LetterCleared() bool {
+	return m.clearedletter
+}
+
+// LetterIDs returns the "letter" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LetterID instead. It exists only for internal usage by the builders.
+func (m *LetterSignatureMutation) LetterIDs() (ids []int) {
+	if id := m.letter; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLetter resets all changes to the "letter" edge.
+func (m *LetterSignatureMutation) ResetLetter() {
+	m.letter = nil
+	m.clearedletter = false
+}
+
+// Where appends a list predicates to the LetterSignatureMutation builder.
+func (m *LetterSignatureMutation) Where(ps ...predicate.LetterSignature) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LetterSignatureMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LetterSignatureMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LetterSignature, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LetterSignatureMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LetterSignatureMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LetterSignature).
+func (m *LetterSignatureMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LetterSignatureMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, lettersignature.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, lettersignature.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, lettersignature.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, lettersignature.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, lettersignature.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, lettersignature.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, lettersignature.FieldIssuerScopePath)
+	}
+	if m.letter != nil {
+		fields = append(fields, lettersignature.FieldLetterID)
+	}
+	if m.role != nil {
+		fields = append(fields, lettersignature.FieldRole)
+	}
+	if m.signer_name != nil {
+		fields = append(fields, lettersignature.FieldSignerName)
+	}
+	if m.signer_title != nil {
+		fields = append(fields, lettersignature.FieldSignerTitle)
+	}
+	if m.user_id != nil {
+		fields = append(fields, lettersignature.FieldUserID)
+	}
+	if m.post_id != nil {
+		fields = append(fields, lettersignature.FieldPostID)
+	}
+	if m.signed_at != nil {
+		fields = append(fields, lettersignature.FieldSignedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LetterSignatureMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case lettersignature.FieldCreatedAt:
+		return m.CreatedAt()
+	case lettersignature.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case lettersignature.FieldTenantID:
+		return m.TenantID()
+	case lettersignature.FieldScopePath:
+		return m.ScopePath()
+	case lettersignature.FieldScopeSector:
+		return m.ScopeSector()
+	case lettersignature.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case lettersignature.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case lettersignature.FieldLetterID:
+		return m.LetterID()
+	case lettersignature.FieldRole:
+		return m.Role()
+	case lettersignature.FieldSignerName:
+		return m.SignerName()
+	case lettersignature.FieldSignerTitle:
+		return m.SignerTitle()
+	case lettersignature.FieldUserID:
+		return m.UserID()
+	case lettersignature.FieldPostID:
+		return m.PostID()
+	case lettersignature.FieldSignedAt:
+		return m.SignedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LetterSignatureMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case lettersignature.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case lettersignature.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case lettersignature.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case lettersignature.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case lettersignature.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case lettersignature.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case lettersignature.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case lettersignature.FieldLetterID:
+		return m.OldLetterID(ctx)
+	case lettersignature.FieldRole:
+		return m.OldRole(ctx)
+	case lettersignature.FieldSignerName:
+		return m.OldSignerName(ctx)
+	case lettersignature.FieldSignerTitle:
+		return m.OldSignerTitle(ctx)
+	case lettersignature.FieldUserID:
+		return m.OldUserID(ctx)
+	case lettersignature.FieldPostID:
+		return m.OldPostID(ctx)
+	case lettersignature.FieldSignedAt:
+		return m.OldSignedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LetterSignature field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LetterSignatureMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case lettersignature.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case lettersignature.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case lettersignature.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case lettersignature.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case lettersignature.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case lettersignature.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case lettersignature.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case lettersignature.FieldLetterID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLetterID(v)
+		return nil
+	case lettersignature.FieldRole:
+		v, ok := value.(domain.Role)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRole(v)
+		return nil
+	case lettersignature.FieldSignerName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignerName(v)
+		return nil
+	case lettersignature.FieldSignerTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignerTitle(v)
+		return nil
+	case lettersignature.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case lettersignature.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case lettersignature.FieldSignedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LetterSignature field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LetterSignatureMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, lettersignature.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, lettersignature.FieldScopeEnterpriseID)
+	}
+	if m.adduser_id != nil {
+		fields = append(fields, lettersignature.FieldUserID)
+	}
+	if m.addpost_id != nil {
+		fields = append(fields, lettersignature.FieldPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LetterSignatureMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case lettersignature.FieldTenantID:
+		return m.AddedTenantID()
+	case lettersignature.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case lettersignature.FieldUserID:
+		return m.AddedUserID()
+	case lettersignature.FieldPostID:
+		return m.AddedPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LetterSignatureMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case lettersignature.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case lettersignature.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case lettersignature.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	case lettersignature.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LetterSignature numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LetterSignatureMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(lettersignature.FieldScopeSector) {
+		fields = append(fields, lettersignature.FieldScopeSector)
+	}
+	if m.FieldCleared(lettersignature.FieldScopeEnterpriseID) {
+		fields = append(fields, lettersignature.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(lettersignature.FieldIssuerScopePath) {
+		fields = append(fields, lettersignature.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(lettersignature.FieldSignerTitle) {
+		fields = append(fields, lettersignature.FieldSignerTitle)
+	}
+	if m.FieldCleared(lettersignature.FieldUserID) {
+		fields = append(fields, lettersignature.FieldUserID)
+	}
+	if m.FieldCleared(lettersignature.FieldPostID) {
+		fields = append(fields, lettersignature.FieldPostID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LetterSignatureMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LetterSignatureMutation) ClearField(name string) error {
+	switch name {
+	case lettersignature.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case lettersignature.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case lettersignature.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case lettersignature.FieldSignerTitle:
+		m.ClearSignerTitle()
+		return nil
+	case lettersignature.FieldUserID:
+		m.ClearUserID()
+		return nil
+	case lettersignature.FieldPostID:
+		m.ClearPostID()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterSignature nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LetterSignatureMutation) ResetField(name string) error {
+	switch name {
+	case lettersignature.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case lettersignature.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case lettersignature.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case lettersignature.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case lettersignature.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case lettersignature.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case lettersignature.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case lettersignature.FieldLetterID:
+		m.ResetLetterID()
+		return nil
+	case lettersignature.FieldRole:
+		m.ResetRole()
+		return nil
+	case lettersignature.FieldSignerName:
+		m.ResetSignerName()
+		return nil
+	case lettersignature.FieldSignerTitle:
+		m.ResetSignerTitle()
+		return nil
+	case lettersignature.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case lettersignature.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case lettersignature.FieldSignedAt:
+		m.ResetSignedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterSignature field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LetterSignatureMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.letter != nil {
+		edges = append(edges, lettersignature.EdgeLetter)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LetterSignatureMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case lettersignature.EdgeLetter:
+		if id := m.letter; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LetterSignatureMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LetterSignatureMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LetterSignatureMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedletter {
+		edges = append(edges, lettersignature.EdgeLetter)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LetterSignatureMutation) EdgeCleared(name string) bool {
+	switch name {
+	case lettersignature.EdgeLetter:
+		return m.clearedletter
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LetterSignatureMutation) ClearEdge(name string) error {
+	switch name {
+	case lettersignature.EdgeLetter:
+		m.ClearLetter()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterSignature unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LetterSignatureMutation) ResetEdge(name string) error {
+	switch name {
+	case lettersignature.EdgeLetter:
+		m.ResetLetter()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterSignature edge %s", name)
+}
+
 // LoginAttemptMutation represents an operation that mutates the LoginAttempt nodes in the graph.
 type LoginAttemptMutation struct {
 	config
@@ -16667,6 +21119,2277 @@ func (m *RefreshTokenMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *RefreshTokenMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown RefreshToken edge %s", name)
+}
+
+// ResponsibilityLetterMutation represents an operation that mutates the ResponsibilityLetter nodes in the graph.
+type ResponsibilityLetterMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	year                   *int
+	addyear                *int
+	issuer_name            *string
+	signee_name            *string
+	signee_kind            *domain.UnitKind
+	title                  *string
+	body                   *string
+	targets                *[]domain.LetterTarget
+	appendtargets          []domain.LetterTarget
+	state                  *domain.LetterState
+	revoke_reason          *string
+	issued_at              *time.Time
+	signed_at              *time.Time
+	archived_at            *time.Time
+	revoked_at             *time.Time
+	live                   *bool
+	version                *int
+	addversion             *int
+	clearedFields          map[string]struct{}
+	issuer                 *int
+	clearedissuer          bool
+	signee                 *int
+	clearedsignee          bool
+	signatures             map[int]struct{}
+	removedsignatures      map[int]struct{}
+	clearedsignatures      bool
+	events                 map[int]struct{}
+	removedevents          map[int]struct{}
+	clearedevents          bool
+	files                  map[int]struct{}
+	removedfiles           map[int]struct{}
+	clearedfiles           bool
+	done                   bool
+	oldValue               func(context.Context) (*ResponsibilityLetter, error)
+	predicates             []predicate.ResponsibilityLetter
+}
+
+var _ ent.Mutation = (*ResponsibilityLetterMutation)(nil)
+
+// responsibilityletterOption allows management of the mutation configuration using functional options.
+type responsibilityletterOption func(*ResponsibilityLetterMutation)
+
+// newResponsibilityLetterMutation creates new mutation for the ResponsibilityLetter entity.
+func newResponsibilityLetterMutation(c config, op Op, opts ...responsibilityletterOption) *ResponsibilityLetterMutation {
+	m := &ResponsibilityLetterMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeResponsibilityLetter,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withResponsibilityLetterID sets the ID field of the mutation.
+func withResponsibilityLetterID(id int) responsibilityletterOption {
+	return func(m *ResponsibilityLetterMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ResponsibilityLetter
+		)
+		m.oldValue = func(ctx context.Context) (*ResponsibilityLetter, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ResponsibilityLetter.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withResponsibilityLetter sets the old ResponsibilityLetter of the mutation.
+func withResponsibilityLetter(node *ResponsibilityLetter) responsibilityletterOption {
+	return func(m *ResponsibilityLetterMutation) {
+		m.oldValue = func(context.Context) (*ResponsibilityLetter, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ResponsibilityLetterMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ResponsibilityLetterMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ResponsibilityLetterMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ResponsibilityLetterMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ResponsibilityLetter.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ResponsibilityLetterMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ResponsibilityLetterMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ResponsibilityLetterMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ResponsibilityLetterMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ResponsibilityLetterMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ResponsibilityLetterMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *ResponsibilityLetterMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *ResponsibilityLetterMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *ResponsibilityLetterMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *ResponsibilityLetterMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *ResponsibilityLetterMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *ResponsibilityLetterMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *ResponsibilityLetterMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *ResponsibilityLetterMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *ResponsibilityLetterMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *ResponsibilityLetterMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *ResponsibilityLetterMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[responsibilityletter.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[responsibilityletter.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *ResponsibilityLetterMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, responsibilityletter.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *ResponsibilityLetterMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *ResponsibilityLetterMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *ResponsibilityLetterMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *ResponsibilityLetterMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *ResponsibilityLetterMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[responsibilityletter.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[responsibilityletter.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *ResponsibilityLetterMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, responsibilityletter.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *ResponsibilityLetterMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *ResponsibilityLetterMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *ResponsibilityLetterMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[responsibilityletter.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[responsibilityletter.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *ResponsibilityLetterMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, responsibilityletter.FieldIssuerScopePath)
+}
+
+// SetYear sets the "year" field.
+func (m *ResponsibilityLetterMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *ResponsibilityLetterMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *ResponsibilityLetterMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *ResponsibilityLetterMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *ResponsibilityLetterMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetIssuerUnitID sets the "issuer_unit_id" field.
+func (m *ResponsibilityLetterMutation) SetIssuerUnitID(i int) {
+	m.issuer = &i
+}
+
+// IssuerUnitID returns the value of the "issuer_unit_id" field in the mutation.
+func (m *ResponsibilityLetterMutation) IssuerUnitID() (r int, exists bool) {
+	v := m.issuer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerUnitID returns the old "issuer_unit_id" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldIssuerUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerUnitID: %w", err)
+	}
+	return oldValue.IssuerUnitID, nil
+}
+
+// ResetIssuerUnitID resets all changes to the "issuer_unit_id" field.
+func (m *ResponsibilityLetterMutation) ResetIssuerUnitID() {
+	m.issuer = nil
+}
+
+// SetSigneeUnitID sets the "signee_unit_id" field.
+func (m *ResponsibilityLetterMutation) SetSigneeUnitID(i int) {
+	m.signee = &i
+}
+
+// SigneeUnitID returns the value of the "signee_unit_id" field in the mutation.
+func (m *ResponsibilityLetterMutation) SigneeUnitID() (r int, exists bool) {
+	v := m.signee
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSigneeUnitID returns the old "signee_unit_id" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldSigneeUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSigneeUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSigneeUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSigneeUnitID: %w", err)
+	}
+	return oldValue.SigneeUnitID, nil
+}
+
+// ResetSigneeUnitID resets all changes to the "signee_unit_id" field.
+func (m *ResponsibilityLetterMutation) ResetSigneeUnitID() {
+	m.signee = nil
+}
+
+// SetIssuerName sets the "issuer_name" field.
+func (m *ResponsibilityLetterMutation) SetIssuerName(s string) {
+	m.issuer_name = &s
+}
+
+// IssuerName returns the value of the "issuer_name" field in the mutation.
+func (m *ResponsibilityLetterMutation) IssuerName() (r string, exists bool) {
+	v := m.issuer_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerName returns the old "issuer_name" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldIssuerName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerName: %w", err)
+	}
+	return oldValue.IssuerName, nil
+}
+
+// ResetIssuerName resets all changes to the "issuer_name" field.
+func (m *ResponsibilityLetterMutation) ResetIssuerName() {
+	m.issuer_name = nil
+}
+
+// SetSigneeName sets the "signee_name" field.
+func (m *ResponsibilityLetterMutation) SetSigneeName(s string) {
+	m.signee_name = &s
+}
+
+// SigneeName returns the value of the "signee_name" field in the mutation.
+func (m *ResponsibilityLetterMutation) SigneeName() (r string, exists bool) {
+	v := m.signee_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSigneeName returns the old "signee_name" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldSigneeName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSigneeName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSigneeName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSigneeName: %w", err)
+	}
+	return oldValue.SigneeName, nil
+}
+
+// ResetSigneeName resets all changes to the "signee_name" field.
+func (m *ResponsibilityLetterMutation) ResetSigneeName() {
+	m.signee_name = nil
+}
+
+// SetSigneeKind sets the "signee_kind" field.
+func (m *ResponsibilityLetterMutation) SetSigneeKind(dk domain.UnitKind) {
+	m.signee_kind = &dk
+}
+
+// SigneeKind returns the value of the "signee_kind" field in the mutation.
+func (m *ResponsibilityLetterMutation) SigneeKind() (r domain.UnitKind, exists bool) {
+	v := m.signee_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSigneeKind returns the old "signee_kind" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldSigneeKind(ctx context.Context) (v domain.UnitKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSigneeKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSigneeKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSigneeKind: %w", err)
+	}
+	return oldValue.SigneeKind, nil
+}
+
+// ResetSigneeKind resets all changes to the "signee_kind" field.
+func (m *ResponsibilityLetterMutation) ResetSigneeKind() {
+	m.signee_kind = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *ResponsibilityLetterMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *ResponsibilityLetterMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *ResponsibilityLetterMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetBody sets the "body" field.
+func (m *ResponsibilityLetterMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *ResponsibilityLetterMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *ResponsibilityLetterMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetTargets sets the "targets" field.
+func (m *ResponsibilityLetterMutation) SetTargets(dt []domain.LetterTarget) {
+	m.targets = &dt
+	m.appendtargets = nil
+}
+
+// Targets returns the value of the "targets" field in the mutation.
+func (m *ResponsibilityLetterMutation) Targets() (r []domain.LetterTarget, exists bool) {
+	v := m.targets
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargets returns the old "targets" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldTargets(ctx context.Context) (v []domain.LetterTarget, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargets is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargets requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargets: %w", err)
+	}
+	return oldValue.Targets, nil
+}
+
+// AppendTargets adds dt to the "targets" field.
+func (m *ResponsibilityLetterMutation) AppendTargets(dt []domain.LetterTarget) {
+	m.appendtargets = append(m.appendtargets, dt...)
+}
+
+// AppendedTargets returns the list of values that were appended to the "targets" field in this mutation.
+func (m *ResponsibilityLetterMutation) AppendedTargets() ([]domain.LetterTarget, bool) {
+	if len(m.appendtargets) == 0 {
+		return nil, false
+	}
+	return m.appendtargets, true
+}
+
+// ResetTargets resets all changes to the "targets" field.
+func (m *ResponsibilityLetterMutation) ResetTargets() {
+	m.targets = nil
+	m.appendtargets = nil
+}
+
+// SetState sets the "state" field.
+func (m *ResponsibilityLetterMutation) SetState(ds domain.LetterState) {
+	m.state = &ds
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *ResponsibilityLetterMutation) State() (r domain.LetterState, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldState(ctx context.Context) (v domain.LetterState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *ResponsibilityLetterMutation) ResetState() {
+	m.state = nil
+}
+
+// SetRevokeReason sets the "revoke_reason" field.
+func (m *ResponsibilityLetterMutation) SetRevokeReason(s string) {
+	m.revoke_reason = &s
+}
+
+// RevokeReason returns the value of the "revoke_reason" field in the mutation.
+func (m *ResponsibilityLetterMutation) RevokeReason() (r string, exists bool) {
+	v := m.revoke_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokeReason returns the old "revoke_reason" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldRevokeReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokeReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokeReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokeReason: %w", err)
+	}
+	return oldValue.RevokeReason, nil
+}
+
+// ClearRevokeReason clears the value of the "revoke_reason" field.
+func (m *ResponsibilityLetterMutation) ClearRevokeReason() {
+	m.revoke_reason = nil
+	m.clearedFields[responsibilityletter.FieldRevokeReason] = struct{}{}
+}
+
+// RevokeReasonCleared returns if the "revoke_reason" field was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) RevokeReasonCleared() bool {
+	_, ok := m.clearedFields[responsibilityletter.FieldRevokeReason]
+	return ok
+}
+
+// ResetRevokeReason resets all changes to the "revoke_reason" field.
+func (m *ResponsibilityLetterMutation) ResetRevokeReason() {
+	m.revoke_reason = nil
+	delete(m.clearedFields, responsibilityletter.FieldRevokeReason)
+}
+
+// SetIssuedAt sets the "issued_at" field.
+func (m *ResponsibilityLetterMutation) SetIssuedAt(t time.Time) {
+	m.issued_at = &t
+}
+
+// IssuedAt returns the value of the "issued_at" field in the mutation.
+func (m *ResponsibilityLetterMutation) IssuedAt() (r time.Time, exists bool) {
+	v := m.issued_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedAt returns the old "issued_at" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldIssuedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedAt: %w", err)
+	}
+	return oldValue.IssuedAt, nil
+}
+
+// ClearIssuedAt clears the value of the "issued_at" field.
+func (m *ResponsibilityLetterMutation) ClearIssuedAt() {
+	m.issued_at = nil
+	m.clearedFields[responsibilityletter.FieldIssuedAt] = struct{}{}
+}
+
+// IssuedAtCleared returns if the "issued_at" field was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) IssuedAtCleared() bool {
+	_, ok := m.clearedFields[responsibilityletter.FieldIssuedAt]
+	return ok
+}
+
+// ResetIssuedAt resets all changes to the "issued_at" field.
+func (m *ResponsibilityLetterMutation) ResetIssuedAt() {
+	m.issued_at = nil
+	delete(m.clearedFields, responsibilityletter.FieldIssuedAt)
+}
+
+// SetSignedAt sets the "signed_at" field.
+func (m *ResponsibilityLetterMutation) SetSignedAt(t time.Time) {
+	m.signed_at = &t
+}
+
+// SignedAt returns the value of the "signed_at" field in the mutation.
+func (m *ResponsibilityLetterMutation) SignedAt() (r time.Time, exists bool) {
+	v := m.signed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignedAt returns the old "signed_at" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldSignedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignedAt: %w", err)
+	}
+	return oldValue.SignedAt, nil
+}
+
+// ClearSignedAt clears the value of the "signed_at" field.
+func (m *ResponsibilityLetterMutation) ClearSignedAt() {
+	m.signed_at = nil
+	m.clearedFields[responsibilityletter.FieldSignedAt] = struct{}{}
+}
+
+// SignedAtCleared returns if the "signed_at" field was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) SignedAtCleared() bool {
+	_, ok := m.clearedFields[responsibilityletter.FieldSignedAt]
+	return ok
+}
+
+// ResetSignedAt resets all changes to the "signed_at" field.
+func (m *ResponsibilityLetterMutation) ResetSignedAt() {
+	m.signed_at = nil
+	delete(m.clearedFields, responsibilityletter.FieldSignedAt)
+}
+
+// SetArchivedAt sets the "archived_at" field.
+func (m *ResponsibilityLetterMutation) SetArchivedAt(t time.Time) {
+	m.archived_at = &t
+}
+
+// ArchivedAt returns the value of the "archived_at" field in the mutation.
+func (m *ResponsibilityLetterMutation) ArchivedAt() (r time.Time, exists bool) {
+	v := m.archived_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldArchivedAt returns the old "archived_at" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldArchivedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldArchivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldArchivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldArchivedAt: %w", err)
+	}
+	return oldValue.ArchivedAt, nil
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (m *ResponsibilityLetterMutation) ClearArchivedAt() {
+	m.archived_at = nil
+	m.clearedFields[responsibilityletter.FieldArchivedAt] = struct{}{}
+}
+
+// ArchivedAtCleared returns if the "archived_at" field was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) ArchivedAtCleared() bool {
+	_, ok := m.clearedFields[responsibilityletter.FieldArchivedAt]
+	return ok
+}
+
+// ResetArchivedAt resets all changes to the "archived_at" field.
+func (m *ResponsibilityLetterMutation) ResetArchivedAt() {
+	m.archived_at = nil
+	delete(m.clearedFields, responsibilityletter.FieldArchivedAt)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *ResponsibilityLetterMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *ResponsibilityLetterMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *ResponsibilityLetterMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[responsibilityletter.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[responsibilityletter.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *ResponsibilityLetterMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, responsibilityletter.FieldRevokedAt)
+}
+
+// SetLive sets the "live" field.
+func (m *ResponsibilityLetterMutation) SetLive(b bool) {
+	m.live = &b
+}
+
+// Live returns the value of the "live" field in the mutation.
+func (m *ResponsibilityLetterMutation) Live() (r bool, exists bool) {
+	v := m.live
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLive returns the old "live" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldLive(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLive: %w", err)
+	}
+	return oldValue.Live, nil
+}
+
+// ClearLive clears the value of the "live" field.
+func (m *ResponsibilityLetterMutation) ClearLive() {
+	m.live = nil
+	m.clearedFields[responsibilityletter.FieldLive] = struct{}{}
+}
+
+// LiveCleared returns if the "live" field was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) LiveCleared() bool {
+	_, ok := m.clearedFields[responsibilityletter.FieldLive]
+	return ok
+}
+
+// ResetLive resets all changes to the "live" field.
+func (m *ResponsibilityLetterMutation) ResetLive() {
+	m.live = nil
+	delete(m.clearedFields, responsibilityletter.FieldLive)
+}
+
+// SetVersion sets the "version" field.
+func (m *ResponsibilityLetterMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ResponsibilityLetterMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ResponsibilityLetterMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ResponsibilityLetterMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ResponsibilityLetterMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetIssuerID sets the "issuer" edge to the Unit entity by id.
+func (m *ResponsibilityLetterMutation) SetIssuerID(id int) {
+	m.issuer = &id
+}
+
+// ClearIssuer clears the "issuer" edge to the Unit entity.
+func (m *ResponsibilityLetterMutation) ClearIssuer() {
+	m.clearedissuer = true
+	m.clearedFields[responsibilityletter.FieldIssuerUnitID] = struct{}{}
+}
+
+// IssuerCleared reports if the "issuer" edge to the Unit entity was cleared.
+func (m *ResponsibilityLetterMutation) IssuerCleared() bool {
+	return m.clearedissuer
+}
+
+// IssuerID returns the "issuer" edge ID in the mutation.
+func (m *ResponsibilityLetterMutation) IssuerID() (id int, exists bool) {
+	if m.issuer != nil {
+		return *m.issuer, true
+	}
+	return
+}
+
+// IssuerIDs returns the "issuer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IssuerID instead. It exists only for internal usage by the builders.
+func (m *ResponsibilityLetterMutation) IssuerIDs() (ids []int) {
+	if id := m.issuer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIssuer resets all changes to the "issuer" edge.
+func (m *ResponsibilityLetterMutation) ResetIssuer() {
+	m.issuer = nil
+	m.clearedissuer = false
+}
+
+// SetSigneeID sets the "signee" edge to the Unit entity by id.
+func (m *ResponsibilityLetterMutation) SetSigneeID(id int) {
+	m.signee = &id
+}
+
+// ClearSignee clears the "signee" edge to the Unit entity.
+func (m *ResponsibilityLetterMutation) ClearSignee() {
+	m.clearedsignee = true
+	m.clearedFields[responsibilityletter.FieldSigneeUnitID] = struct{}{}
+}
+
+// SigneeCleared reports if the "signee" edge to the Unit entity was cleared.
+func (m *ResponsibilityLetterMutation) SigneeCleared() bool {
+	return m.clearedsignee
+}
+
+// SigneeID returns the "signee" edge ID in the mutation.
+func (m *ResponsibilityLetterMutation) SigneeID() (id int, exists bool) {
+	if m.signee != nil {
+		return *m.signee, true
+	}
+	return
+}
+
+// SigneeIDs returns the "signee" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SigneeID instead. It exists only for internal usage by the builders.
+func (m *ResponsibilityLetterMutation) SigneeIDs() (ids []int) {
+	if id := m.signee; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSignee resets all changes to the "signee" edge.
+func (m *ResponsibilityLetterMutation) ResetSignee() {
+	m.signee = nil
+	m.clearedsignee = false
+}
+
+// AddSignatureIDs adds the "signatures" edge to the LetterSignature entity by ids.
+func (m *ResponsibilityLetterMutation) AddSignatureIDs(ids ...int) {
+	if m.signatures == nil {
+		m.signatures = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.signatures[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSignatures clears the "signatures" edge to the LetterSignature entity.
+func (m *ResponsibilityLetterMutation) ClearSignatures() {
+	m.clearedsignatures = true
+}
+
+// SignaturesCleared reports if the "signatures" edge to the LetterSignature entity was cleared.
+func (m *ResponsibilityLetterMutation) SignaturesCleared() bool {
+	return m.clearedsignatures
+}
+
+// RemoveSignatureIDs removes the "signatures" edge to the LetterSignature entity by IDs.
+func (m *ResponsibilityLetterMutation) RemoveSignatureIDs(ids ...int) {
+	if m.removedsignatures == nil {
+		m.removedsignatures = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.signatures, ids[i])
+		m.removedsignatures[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSignatures returns the removed IDs of the "signatures" edge to the LetterSignature entity.
+func (m *ResponsibilityLetterMutation) RemovedSignaturesIDs() (ids []int) {
+	for id := range m.removedsignatures {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SignaturesIDs returns the "signatures" edge IDs in the mutation.
+func (m *ResponsibilityLetterMutation) SignaturesIDs() (ids []int) {
+	for id := range m.signatures {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSignatures resets all changes to the "signatures" edge.
+func (m *ResponsibilityLetterMutation) ResetSignatures() {
+	m.signatures = nil
+	m.clearedsignatures = false
+	m.removedsignatures = nil
+}
+
+// AddEventIDs adds the "events" edge to the LetterEvent entity by ids.
+func (m *ResponsibilityLetterMutation) AddEventIDs(ids ...int) {
+	if m.events == nil {
+		m.events = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.events[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEvents clears the "events" edge to the LetterEvent entity.
+func (m *ResponsibilityLetterMutation) ClearEvents() {
+	m.clearedevents = true
+}
+
+// EventsCleared reports if the "events" edge to the LetterEvent entity was cleared.
+func (m *ResponsibilityLetterMutation) EventsCleared() bool {
+	return m.clearedevents
+}
+
+// RemoveEventIDs removes the "events" edge to the LetterEvent entity by IDs.
+func (m *ResponsibilityLetterMutation) RemoveEventIDs(ids ...int) {
+	if m.removedevents == nil {
+		m.removedevents = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.events, ids[i])
+		m.removedevents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEvents returns the removed IDs of the "events" edge to the LetterEvent entity.
+func (m *ResponsibilityLetterMutation) RemovedEventsIDs() (ids []int) {
+	for id := range m.removedevents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EventsIDs returns the "events" edge IDs in the mutation.
+func (m *ResponsibilityLetterMutation) EventsIDs() (ids []int) {
+	for id := range m.events {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEvents resets all changes to the "events" edge.
+func (m *ResponsibilityLetterMutation) ResetEvents() {
+	m.events = nil
+	m.clearedevents = false
+	m.removedevents = nil
+}
+
+// AddFileIDs adds the "files" edge to the File entity by ids.
+func (m *ResponsibilityLetterMutation) AddFileIDs(ids ...int) {
+	if m.files == nil {
+		m.files = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.files[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFiles clears the "files" edge to the File entity.
+func (m *ResponsibilityLetterMutation) ClearFiles() {
+	m.clearedfiles = true
+}
+
+// FilesCleared reports if the "files" edge to the File entity was cleared.
+func (m *ResponsibilityLetterMutation) FilesCleared() bool {
+	return m.clearedfiles
+}
+
+// RemoveFileIDs removes the "files" edge to the File entity by IDs.
+func (m *ResponsibilityLetterMutation) RemoveFileIDs(ids ...int) {
+	if m.removedfiles == nil {
+		m.removedfiles = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.files, ids[i])
+		m.removedfiles[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFiles returns the removed IDs of the "files" edge to the File entity.
+func (m *ResponsibilityLetterMutation) RemovedFilesIDs() (ids []int) {
+	for id := range m.removedfiles {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FilesIDs returns the "files" edge IDs in the mutation.
+func (m *ResponsibilityLetterMutation) FilesIDs() (ids []int) {
+	for id := range m.files {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFiles resets all changes to the "files" edge.
+func (m *ResponsibilityLetterMutation) ResetFiles() {
+	m.files = nil
+	m.clearedfiles = false
+	m.removedfiles = nil
+}
+
+// Where appends a list predicates to the ResponsibilityLetterMutation builder.
+func (m *ResponsibilityLetterMutation) Where(ps ...predicate.ResponsibilityLetter) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ResponsibilityLetterMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ResponsibilityLetterMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ResponsibilityLetter, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ResponsibilityLetterMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ResponsibilityLetterMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ResponsibilityLetter).
+func (m *ResponsibilityLetterMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ResponsibilityLetterMutation) Fields() []string {
+	fields := make([]string, 0, 24)
+	if m.created_at != nil {
+		fields = append(fields, responsibilityletter.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, responsibilityletter.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, responsibilityletter.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, responsibilityletter.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, responsibilityletter.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, responsibilityletter.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, responsibilityletter.FieldIssuerScopePath)
+	}
+	if m.year != nil {
+		fields = append(fields, responsibilityletter.FieldYear)
+	}
+	if m.issuer != nil {
+		fields = append(fields, responsibilityletter.FieldIssuerUnitID)
+	}
+	if m.signee != nil {
+		fields = append(fields, responsibilityletter.FieldSigneeUnitID)
+	}
+	if m.issuer_name != nil {
+		fields = append(fields, responsibilityletter.FieldIssuerName)
+	}
+	if m.signee_name != nil {
+		fields = append(fields, responsibilityletter.FieldSigneeName)
+	}
+	if m.signee_kind != nil {
+		fields = append(fields, responsibilityletter.FieldSigneeKind)
+	}
+	if m.title != nil {
+		fields = append(fields, responsibilityletter.FieldTitle)
+	}
+	if m.body != nil {
+		fields = append(fields, responsibilityletter.FieldBody)
+	}
+	if m.targets != nil {
+		fields = append(fields, responsibilityletter.FieldTargets)
+	}
+	if m.state != nil {
+		fields = append(fields, responsibilityletter.FieldState)
+	}
+	if m.revoke_reason != nil {
+		fields = append(fields, responsibilityletter.FieldRevokeReason)
+	}
+	if m.issued_at != nil {
+		fields = append(fields, responsibilityletter.FieldIssuedAt)
+	}
+	if m.signed_at != nil {
+		fields = append(fields, responsibilityletter.FieldSignedAt)
+	}
+	if m.archived_at != nil {
+		fields = append(fields, responsibilityletter.FieldArchivedAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, responsibilityletter.FieldRevokedAt)
+	}
+	if m.live != nil {
+		fields = append(fields, responsibilityletter.FieldLive)
+	}
+	if m.version != nil {
+		fields = append(fields, responsibilityletter.FieldVersion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ResponsibilityLetterMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case responsibilityletter.FieldCreatedAt:
+		return m.CreatedAt()
+	case responsibilityletter.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case responsibilityletter.FieldTenantID:
+		return m.TenantID()
+	case responsibilityletter.FieldScopePath:
+		return m.ScopePath()
+	case responsibilityletter.FieldScopeSector:
+		return m.ScopeSector()
+	case responsibilityletter.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case responsibilityletter.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case responsibilityletter.FieldYear:
+		return m.Year()
+	case responsibilityletter.FieldIssuerUnitID:
+		return m.IssuerUnitID()
+	case responsibilityletter.FieldSigneeUnitID:
+		return m.SigneeUnitID()
+	case responsibilityletter.FieldIssuerName:
+		return m.IssuerName()
+	case responsibilityletter.FieldSigneeName:
+		return m.SigneeName()
+	case responsibilityletter.FieldSigneeKind:
+		return m.SigneeKind()
+	case responsibilityletter.FieldTitle:
+		return m.Title()
+	case responsibilityletter.FieldBody:
+		return m.Body()
+	case responsibilityletter.FieldTargets:
+		return m.Targets()
+	case responsibilityletter.FieldState:
+		return m.State()
+	case responsibilityletter.FieldRevokeReason:
+		return m.RevokeReason()
+	case responsibilityletter.FieldIssuedAt:
+		return m.IssuedAt()
+	case responsibilityletter.FieldSignedAt:
+		return m.SignedAt()
+	case responsibilityletter.FieldArchivedAt:
+		return m.ArchivedAt()
+	case responsibilityletter.FieldRevokedAt:
+		return m.RevokedAt()
+	case responsibilityletter.FieldLive:
+		return m.Live()
+	case responsibilityletter.FieldVersion:
+		return m.Version()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ResponsibilityLetterMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case responsibilityletter.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case responsibilityletter.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case responsibilityletter.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case responsibilityletter.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case responsibilityletter.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case responsibilityletter.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case responsibilityletter.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case responsibilityletter.FieldYear:
+		return m.OldYear(ctx)
+	case responsibilityletter.FieldIssuerUnitID:
+		return m.OldIssuerUnitID(ctx)
+	case responsibilityletter.FieldSigneeUnitID:
+		return m.OldSigneeUnitID(ctx)
+	case responsibilityletter.FieldIssuerName:
+		return m.OldIssuerName(ctx)
+	case responsibilityletter.FieldSigneeName:
+		return m.OldSigneeName(ctx)
+	case responsibilityletter.FieldSigneeKind:
+		return m.OldSigneeKind(ctx)
+	case responsibilityletter.FieldTitle:
+		return m.OldTitle(ctx)
+	case responsibilityletter.FieldBody:
+		return m.OldBody(ctx)
+	case responsibilityletter.FieldTargets:
+		return m.OldTargets(ctx)
+	case responsibilityletter.FieldState:
+		return m.OldState(ctx)
+	case responsibilityletter.FieldRevokeReason:
+		return m.OldRevokeReason(ctx)
+	case responsibilityletter.FieldIssuedAt:
+		return m.OldIssuedAt(ctx)
+	case responsibilityletter.FieldSignedAt:
+		return m.OldSignedAt(ctx)
+	case responsibilityletter.FieldArchivedAt:
+		return m.OldArchivedAt(ctx)
+	case responsibilityletter.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	case responsibilityletter.FieldLive:
+		return m.OldLive(ctx)
+	case responsibilityletter.FieldVersion:
+		return m.OldVersion(ctx)
+	}
+	return nil, fmt.Errorf("unknown ResponsibilityLetter field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ResponsibilityLetterMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case responsibilityletter.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case responsibilityletter.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case responsibilityletter.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case responsibilityletter.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case responsibilityletter.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case responsibilityletter.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case responsibilityletter.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case responsibilityletter.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case responsibilityletter.FieldIssuerUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerUnitID(v)
+		return nil
+	case responsibilityletter.FieldSigneeUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSigneeUnitID(v)
+		return nil
+	case responsibilityletter.FieldIssuerName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerName(v)
+		return nil
+	case responsibilityletter.FieldSigneeName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSigneeName(v)
+		return nil
+	case responsibilityletter.FieldSigneeKind:
+		v, ok := value.(domain.UnitKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSigneeKind(v)
+		return nil
+	case responsibilityletter.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case responsibilityletter.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case responsibilityletter.FieldTargets:
+		v, ok := value.([]domain.LetterTarget)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargets(v)
+		return nil
+	case responsibilityletter.FieldState:
+		v, ok := value.(domain.LetterState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case responsibilityletter.FieldRevokeReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokeReason(v)
+		return nil
+	case responsibilityletter.FieldIssuedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedAt(v)
+		return nil
+	case responsibilityletter.FieldSignedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignedAt(v)
+		return nil
+	case responsibilityletter.FieldArchivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetArchivedAt(v)
+		return nil
+	case responsibilityletter.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	case responsibilityletter.FieldLive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLive(v)
+		return nil
+	case responsibilityletter.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ResponsibilityLetter field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ResponsibilityLetterMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, responsibilityletter.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, responsibilityletter.FieldScopeEnterpriseID)
+	}
+	if m.addyear != nil {
+		fields = append(fields, responsibilityletter.FieldYear)
+	}
+	if m.addversion != nil {
+		fields = append(fields, responsibilityletter.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ResponsibilityLetterMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case responsibilityletter.FieldTenantID:
+		return m.AddedTenantID()
+	case responsibilityletter.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case responsibilityletter.FieldYear:
+		return m.AddedYear()
+	case responsibilityletter.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ResponsibilityLetterMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case responsibilityletter.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case responsibilityletter.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case responsibilityletter.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case responsibilityletter.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ResponsibilityLetter numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ResponsibilityLetterMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(responsibilityletter.FieldScopeSector) {
+		fields = append(fields, responsibilityletter.FieldScopeSector)
+	}
+	if m.FieldCleared(responsibilityletter.FieldScopeEnterpriseID) {
+		fields = append(fields, responsibilityletter.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(responsibilityletter.FieldIssuerScopePath) {
+		fields = append(fields, responsibilityletter.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(responsibilityletter.FieldRevokeReason) {
+		fields = append(fields, responsibilityletter.FieldRevokeReason)
+	}
+	if m.FieldCleared(responsibilityletter.FieldIssuedAt) {
+		fields = append(fields, responsibilityletter.FieldIssuedAt)
+	}
+	if m.FieldCleared(responsibilityletter.FieldSignedAt) {
+		fields = append(fields, responsibilityletter.FieldSignedAt)
+	}
+	if m.FieldCleared(responsibilityletter.FieldArchivedAt) {
+		fields = append(fields, responsibilityletter.FieldArchivedAt)
+	}
+	if m.FieldCleared(responsibilityletter.FieldRevokedAt) {
+		fields = append(fields, responsibilityletter.FieldRevokedAt)
+	}
+	if m.FieldCleared(responsibilityletter.FieldLive) {
+		fields = append(fields, responsibilityletter.FieldLive)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ResponsibilityLetterMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ResponsibilityLetterMutation) ClearField(name string) error {
+	switch name {
+	case responsibilityletter.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case responsibilityletter.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case responsibilityletter.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case responsibilityletter.FieldRevokeReason:
+		m.ClearRevokeReason()
+		return nil
+	case responsibilityletter.FieldIssuedAt:
+		m.ClearIssuedAt()
+		return nil
+	case responsibilityletter.FieldSignedAt:
+		m.ClearSignedAt()
+		return nil
+	case responsibilityletter.FieldArchivedAt:
+		m.ClearArchivedAt()
+		return nil
+	case responsibilityletter.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	case responsibilityletter.FieldLive:
+		m.ClearLive()
+		return nil
+	}
+	return fmt.Errorf("unknown ResponsibilityLetter nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ResponsibilityLetterMutation) ResetField(name string) error {
+	switch name {
+	case responsibilityletter.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case responsibilityletter.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case responsibilityletter.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case responsibilityletter.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case responsibilityletter.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case responsibilityletter.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case responsibilityletter.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case responsibilityletter.FieldYear:
+		m.ResetYear()
+		return nil
+	case responsibilityletter.FieldIssuerUnitID:
+		m.ResetIssuerUnitID()
+		return nil
+	case responsibilityletter.FieldSigneeUnitID:
+		m.ResetSigneeUnitID()
+		return nil
+	case responsibilityletter.FieldIssuerName:
+		m.ResetIssuerName()
+		return nil
+	case responsibilityletter.FieldSigneeName:
+		m.ResetSigneeName()
+		return nil
+	case responsibilityletter.FieldSigneeKind:
+		m.ResetSigneeKind()
+		return nil
+	case responsibilityletter.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case responsibilityletter.FieldBody:
+		m.ResetBody()
+		return nil
+	case responsibilityletter.FieldTargets:
+		m.ResetTargets()
+		return nil
+	case responsibilityletter.FieldState:
+		m.ResetState()
+		return nil
+	case responsibilityletter.FieldRevokeReason:
+		m.ResetRevokeReason()
+		return nil
+	case responsibilityletter.FieldIssuedAt:
+		m.ResetIssuedAt()
+		return nil
+	case responsibilityletter.FieldSignedAt:
+		m.ResetSignedAt()
+		return nil
+	case responsibilityletter.FieldArchivedAt:
+		m.ResetArchivedAt()
+		return nil
+	case responsibilityletter.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	case responsibilityletter.FieldLive:
+		m.ResetLive()
+		return nil
+	case responsibilityletter.FieldVersion:
+		m.ResetVersion()
+		return nil
+	}
+	return fmt.Errorf("unknown ResponsibilityLetter field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ResponsibilityLetterMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.issuer != nil {
+		edges = append(edges, responsibilityletter.EdgeIssuer)
+	}
+	if m.signee != nil {
+		edges = append(edges, responsibilityletter.EdgeSignee)
+	}
+	if m.signatures != nil {
+		edges = append(edges, responsibilityletter.EdgeSignatures)
+	}
+	if m.events != nil {
+		edges = append(edges, responsibilityletter.EdgeEvents)
+	}
+	if m.files != nil {
+		edges = append(edges, responsibilityletter.EdgeFiles)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ResponsibilityLetterMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case responsibilityletter.EdgeIssuer:
+		if id := m.issuer; id != nil {
+			return []ent.Value{*id}
+		}
+	case responsibilityletter.EdgeSignee:
+		if id := m.signee; id != nil {
+			return []ent.Value{*id}
+		}
+	case responsibilityletter.EdgeSignatures:
+		ids := make([]ent.Value, 0, len(m.signatures))
+		for id := range m.signatures {
+			ids = append(ids, id)
+		}
+		return ids
+	case responsibilityletter.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.events))
+		for id := range m.events {
+			ids = append(ids, id)
+		}
+		return ids
+	case responsibilityletter.EdgeFiles:
+		ids := make([]ent.Value, 0, len(m.files))
+		for id := range m.files {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ResponsibilityLetterMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedsignatures != nil {
+		edges = append(edges, responsibilityletter.EdgeSignatures)
+	}
+	if m.removedevents != nil {
+		edges = append(edges, responsibilityletter.EdgeEvents)
+	}
+	if m.removedfiles != nil {
+		edges = append(edges, responsibilityletter.EdgeFiles)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ResponsibilityLetterMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case responsibilityletter.EdgeSignatures:
+		ids := make([]ent.Value, 0, len(m.removedsignatures))
+		for id := range m.removedsignatures {
+			ids = append(ids, id)
+		}
+		return ids
+	case responsibilityletter.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.removedevents))
+		for id := range m.removedevents {
+			ids = append(ids, id)
+		}
+		return ids
+	case responsibilityletter.EdgeFiles:
+		ids := make([]ent.Value, 0, len(m.removedfiles))
+		for id := range m.removedfiles {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ResponsibilityLetterMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedissuer {
+		edges = append(edges, responsibilityletter.EdgeIssuer)
+	}
+	if m.clearedsignee {
+		edges = append(edges, responsibilityletter.EdgeSignee)
+	}
+	if m.clearedsignatures {
+		edges = append(edges, responsibilityletter.EdgeSignatures)
+	}
+	if m.clearedevents {
+		edges = append(edges, responsibilityletter.EdgeEvents)
+	}
+	if m.clearedfiles {
+		edges = append(edges, responsibilityletter.EdgeFiles)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ResponsibilityLetterMutation) EdgeCleared(name string) bool {
+	switch name {
+	case responsibilityletter.EdgeIssuer:
+		return m.clearedissuer
+	case responsibilityletter.EdgeSignee:
+		return m.clearedsignee
+	case responsibilityletter.EdgeSignatures:
+		return m.clearedsignatures
+	case responsibilityletter.EdgeEvents:
+		return m.clearedevents
+	case responsibilityletter.EdgeFiles:
+		return m.clearedfiles
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ResponsibilityLetterMutation) ClearEdge(name string) error {
+	switch name {
+	case responsibilityletter.EdgeIssuer:
+		m.ClearIssuer()
+		return nil
+	case responsibilityletter.EdgeSignee:
+		m.ClearSignee()
+		return nil
+	}
+	return fmt.Errorf("unknown ResponsibilityLetter unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ResponsibilityLetterMutation) ResetEdge(name string) error {
+	switch name {
+	case responsibilityletter.EdgeIssuer:
+		m.ResetIssuer()
+		return nil
+	case responsibilityletter.EdgeSignee:
+		m.ResetSignee()
+		return nil
+	case responsibilityletter.EdgeSignatures:
+		m.ResetSignatures()
+		return nil
+	case responsibilityletter.EdgeEvents:
+		m.ResetEvents()
+		return nil
+	case responsibilityletter.EdgeFiles:
+		m.ResetFiles()
+		return nil
+	}
+	return fmt.Errorf("unknown ResponsibilityLetter edge %s", name)
 }
 
 // SupervisionMutation represents an operation that mutates the Supervision nodes in the graph.

@@ -26,12 +26,18 @@ type Tx struct {
 	ChecklistTemplate *ChecklistTemplateClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
+	// File is the client for interacting with the File builders.
+	File *FileClient
 	// Hazard is the client for interacting with the Hazard builders.
 	Hazard *HazardClient
 	// HazardEvent is the client for interacting with the HazardEvent builders.
 	HazardEvent *HazardEventClient
 	// Inspection is the client for interacting with the Inspection builders.
 	Inspection *InspectionClient
+	// LetterEvent is the client for interacting with the LetterEvent builders.
+	LetterEvent *LetterEventClient
+	// LetterSignature is the client for interacting with the LetterSignature builders.
+	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
@@ -42,6 +48,8 @@ type Tx struct {
 	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// ResponsibilityLetter is the client for interacting with the ResponsibilityLetter builders.
+	ResponsibilityLetter *ResponsibilityLetterClient
 	// Supervision is the client for interacting with the Supervision builders.
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -187,14 +195,18 @@ func (tx *Tx) init() {
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
 	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
+	tx.File = NewFileClient(tx.config)
 	tx.Hazard = NewHazardClient(tx.config)
 	tx.HazardEvent = NewHazardEventClient(tx.config)
 	tx.Inspection = NewInspectionClient(tx.config)
+	tx.LetterEvent = NewLetterEventClient(tx.config)
+	tx.LetterSignature = NewLetterSignatureClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
 	tx.PolicyRevision = NewPolicyRevisionClient(tx.config)
 	tx.Post = NewPostClient(tx.config)
 	tx.RandomDraw = NewRandomDrawClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.ResponsibilityLetter = NewResponsibilityLetterClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.Unit = NewUnitClient(tx.config)

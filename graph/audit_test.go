@@ -2,22 +2,28 @@ package graph_test
 
 // The audit log end to end over HTTP: every mutation of the schema
 // (enumerated by introspection) appends exactly the expected events with
-// the right actor, post and diff; refused and failed mutations append
-// none; sign-in failures are recorded; reading is scoped by jurisdiction
-// and limited to AUDITOR and ADMIN; the export applies the same filter.
+// the right actor, post and diff, one per row it writes; refused and failed
+// mutations append none; sign-in failures are recorded; reading is scoped
+// by jurisdiction and limited to AUDITOR and ADMIN; the export applies the
+// same filter.
 
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/audit"
 	"github.com/dutychain/dutychain/internal/config"
@@ -34,19 +40,20 @@ type storedEvent struct {
 	Op, Type         string
 	Changes          string
 	Path             string
+	RequestID        *string
 }
 
 // eventsAfter returns the events with an id above after, in id order.
 func eventsAfter(t testing.TB, s *apitest.Server, after int) []storedEvent {
 	t.Helper()
-	rows, err := s.DB.SQL.Query(`SELECT id, tenant_id, seq, actor_user_id, actor_post_id, entity_id, actor_name, operation, entity_type, changes, scope_path FROM audit_events WHERE id > $1 ORDER BY id`, after)
+	rows, err := s.DB.SQL.Query(`SELECT id, tenant_id, seq, actor_user_id, actor_post_id, entity_id, actor_name, operation, entity_type, changes, scope_path, request_id FROM audit_events WHERE id > $1 ORDER BY id`, after)
 	require.NoError(t, err)
 	defer rows.Close()
 	var out []storedEvent
 	for rows.Next() {
 		var e storedEvent
 		var actor, post, ent *int64
-		require.NoError(t, rows.Scan(&e.ID, &e.Tenant, &e.Seq, &actor, &post, &ent, &e.ActorName, &e.Op, &e.Type, &e.Changes, &e.Path))
+		require.NoError(t, rows.Scan(&e.ID, &e.Tenant, &e.Seq, &actor, &post, &ent, &e.ActorName, &e.Op, &e.Type, &e.Changes, &e.Path, &e.RequestID))
 		conv := func(p *int64) *int {
 			if p == nil {
 				return nil
@@ -88,55 +95,223 @@ func requireChainsIntact(t testing.TB, s *apitest.Server) {
 	}
 }
 
+// auditedRows reads every row of the watched tables of audited entity
+// types (the internal policy tables left out: policy changes are
+// POLICY_CHANGE events), keyed "<entity type>#<id>", with a digest of the
+// row's content. Two reads tell which rows a request created, changed or
+// deleted.
+func auditedRows(t testing.TB, s *apitest.Server) map[string]string {
+	t.Helper()
+	internal := map[string]bool{}
+	for name := range authz.InternalTypes {
+		internal[authz.Snake(name)+"s"] = true
+	}
+	out := map[string]string{}
+	for _, table := range watchedTables {
+		if internal[table] {
+			continue
+		}
+		typ := strings.TrimSuffix(table, "s")
+		rows, err := s.DB.SQL.Query("SELECT * FROM " + table)
+		require.NoError(t, err, "read %s", table)
+		cols, err := rows.Columns()
+		require.NoError(t, err)
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			require.NoError(t, rows.Scan(ptrs...))
+			var id any
+			var b strings.Builder
+			for i, v := range vals {
+				if x, ok := v.([]byte); ok {
+					v = string(x)
+				}
+				if tm, ok := v.(time.Time); ok {
+					v = tm.UTC().Format(time.RFC3339Nano)
+				}
+				if cols[i] == "id" {
+					id = v
+				}
+				fmt.Fprintf(&b, "%s=%v;", cols[i], v)
+			}
+			require.NotNil(t, id, "%s has an id column", table)
+			out[fmt.Sprintf("%s#%v", typ, id)] = b.String()
+		}
+		require.NoError(t, rows.Err())
+		require.NoError(t, rows.Close())
+	}
+	return out
+}
+
+// changedRows lists the keys of the rows that differ between two reads of
+// auditedRows, sorted.
+func changedRows(before, after map[string]string) []string {
+	var out []string
+	for k, v := range after {
+		if w, ok := before[k]; !ok || w != v {
+			out = append(out, k)
+		}
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// nodeTypes lists the object types of the schema that implement Node.
+func nodeTypes(t testing.TB, s *apitest.Server, token string) map[string]bool {
+	t.Helper()
+	var out struct {
+		Schema struct {
+			Types []struct {
+				Name       string
+				Interfaces []struct{ Name string }
+			}
+		} `json:"__schema"`
+	}
+	gqOK(t, s, token, `{ __schema { types { name interfaces { name } } } }`, nil).Decode(t, &out)
+	nodes := map[string]bool{}
+	for _, ty := range out.Schema.Types {
+		for _, i := range ty.Interfaces {
+			if i.Name == "Node" {
+				nodes[ty.Name] = true
+			}
+		}
+	}
+	require.NotEmpty(t, nodes)
+	return nodes
+}
+
+// demoRefs resolves every ref of the good inputs to its object of the demo
+// tenant (as TestEveryMutationIsGuarded does).
+func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
+	t.Helper()
+	return map[ref]string{
+		refTown:           unitID(t, s, admin, seed.CodeTownChengguan),
+		refEnterpriseUnit: unitID(t, s, admin, "ENT-MECH"),
+		refWorkshop:       unitID(t, s, admin, "WS-MECH-ASSEMBLY"),
+		refEnterprise:     enterpriseID(t, s, admin, nameMech),
+		refUser:           userID(t, s, admin, "bureau.inspector1"),
+		refPost:           postOfUser(t, s, admin, "bureau.inspector2"),
+		refUser2:          userID(t, s, admin, "bureau.inspector2"),
+		refCampaign:       firstID(t, s, admin, "campaigns", "{finished: false}"),
+		refHazard:         firstID(t, s, s.As("county.head"), "hazards", "{state: REPORTED, supervised: false}"),
+	}
+}
+
 // expectedEvent is one event a mutation must append: operation, entity
-// type and, optionally, fields whose change it must show.
+// type and the fields its changes hold — exactly these, no more and no
+// fewer.
 type expectedEvent struct {
 	op, typ string
 	fields  []string
 }
 
 // auditExpectations lists, for every mutation of the schema, the events
-// its good call (goodInputs, as the demo ADMIN) appends. A mutation missing
-// here fails the test: decide what it records.
+// its good call (goodInputs, as the case's user, the demo ADMIN by default)
+// appends, in order. A mutation missing here fails the test: decide what it
+// records.
 func auditExpectations() map[string][]expectedEvent {
 	return map[string][]expectedEvent{
 		"login":          {{"LOGIN", "user", nil}},
 		"refreshToken":   {{"REFRESH", "user", nil}},
 		"logout":         {{"LOGOUT", "user", nil}},
 		"changePassword": {{"PASSWORD_CHANGE", "user", []string{"password_hash"}}},
-		"createUnit":     {{"CREATE", "unit", []string{"kind", "name", "code", "parent_id"}}},
+		"createUnit":     {{"CREATE", "unit", []string{"kind", "name", "code", "parent_id", "depth", "sector"}}},
 		"updateUnit":     {{"UPDATE", "unit", []string{"name"}}},
 		// An enterprise is an ENTERPRISE unit plus its profile, and its
 		// supervision edges (县工信商务局 supervises FUEL): one event per row.
-		"createEnterprise": {{"CREATE", "unit", []string{"kind", "name", "code", "sector"}},
-			{"CREATE", "enterprise", []string{"name", "credit_code", "sector", "town_id"}},
-			{"CREATE", "supervision", []string{"department_id", "enterprise_id"}}},
+		"createEnterprise": {{"CREATE", "unit", []string{"kind", "name", "code", "sector", "parent_id", "depth"}},
+			{"CREATE", "enterprise", []string{"name", "credit_code", "sector", "town_id", "unit_id", "scale", "employee_count"}},
+			{"CREATE", "supervision", []string{"department_id", "enterprise_id", "source"}}},
 		"updateEnterprise": {{"UPDATE", "enterprise", []string{"address"}}},
-		"createUser":       {{"CREATE", "user", []string{"username", "display_name", "password_hash", "unit_id"}}},
+		"createUser":       {{"CREATE", "user", []string{"username", "display_name", "password_hash", "unit_id", "status"}}},
 		"updateUser":       {{"UPDATE", "user", []string{"phone"}}},
-		"createPost":       {{"CREATE", "post", []string{"user_id", "unit_id", "role", "title"}}},
+		"createPost":       {{"CREATE", "post", []string{"user_id", "unit_id", "role", "title", "sectors", "valid_from"}}},
 		"updatePost":       {{"UPDATE", "post", []string{"title"}}},
 		"endPost":          {{"UPDATE", "post", []string{"valid_to"}}},
 		"addPolicyRule":    {{"POLICY_CHANGE", "policy", []string{"role", "object", "action"}}},
 		"removePolicyRule": {{"POLICY_CHANGE", "policy", []string{"role", "object", "action"}}},
+
+		// Inspections and hazards (docs/HAZARDS.md). A checklist template is
+		// tenant-wide: its event is scoped to the tenant root.
+		"createChecklistTemplate": {{"CREATE", "checklist_template", []string{"sector", "version", "name", "items"}}},
+		"createCampaign":          {{"CREATE", "campaign", []string{"organiser_id", "name", "sectors", "stage", "finished", "stages"}}},
+		// The current stage's actual end and the next one's actual start
+		// are in stages.
+		"advanceCampaign": {{"UPDATE", "campaign", []string{"stage", "stages"}}},
+		"recordInspection": {{"CREATE", "inspection", []string{"type", "status", "inspecting_unit_id", "target_id",
+			"inspector_ids", "inspected_on", "results", "conclusion"}}},
+		// The draw (seed, frozen rosters, result) and one PLANNED inspection
+		// per drawn target (targetCount 1).
+		"createRandomDraw": {{"CREATE", "random_draw", []string{"organiser_id", "sectors", "exclude_inspected_days", "target_count",
+			"inspectors_per_target", "seed", "enterprise_roster", "inspector_roster", "conflicts", "assignments", "drawn_at"}},
+			{"CREATE", "inspection", []string{"type", "status", "random_draw_id", "inspecting_unit_id", "target_id", "inspector_ids", "inspected_on"}}},
+		// The hazard and the first entry of its own history (HazardEvent):
+		// two rows, two events.
+		"reportHazard": {{"CREATE", "hazard", hazardFields},
+			{"CREATE", "hazard_event", hazardEventFields}},
+		// SUPERVISE changes supervised only, and adds a history entry.
+		"transitionHazard": {{"UPDATE", "hazard", []string{"supervised"}},
+			{"CREATE", "hazard_event", hazardEventFields}},
 	}
+}
+
+// The recorded fields of a new hazard and of a hazard history entry.
+var (
+	hazardFields = []string{"subject_id", "source", "level", "state", "category", "location", "description", "requirement",
+		"found_at", "deadline", "responsible_person", "reported_by_id", "supervised"}
+	hazardEventFields = []string{"hazard_id", "action", "from_state", "to_state", "actor_id", "post_id", "note", "at"}
+)
+
+// afterValue returns the after value of field f of an event as a Go value.
+func afterValue(t testing.TB, e storedEvent, f string) any {
+	t.Helper()
+	ch, err := audit.DecodeChanges(e.Changes)
+	require.NoError(t, err)
+	c, ok := ch[f]
+	require.True(t, ok, "%s %s: no change of %s in %s", e.Op, e.Type, f, e.Changes)
+	var v any
+	require.NoError(t, json.Unmarshal(c.After, &v))
+	return v
+}
+
+// requireAfter asserts that field f of e was set to the object with id.
+func requireAfterID(t testing.TB, e storedEvent, f string, id int) {
+	t.Helper()
+	require.EqualValues(t, id, afterValue(t, e, f), "%s %s: %s", e.Op, e.Type, f)
+}
+
+// auditedCall is one mutation request whose events are checked.
+type auditedCall struct {
+	name  string // the mutation
+	as    string // who sends it
+	query string
+	vars  map[string]any
+	// node: the mutation returns a Node (its id is selected); exactly one
+	// event is about it.
+	node bool
+	want []expectedEvent
+	// check makes assertions particular to the call; returned is the id
+	// of the Node returned (0 for none).
+	check func(t *testing.T, got []storedEvent, returned int)
 }
 
 func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		admin := s.As("admin")
-		adminID := decodeID(t, userID(t, s, admin, "admin"))
 		schema := introspect(t, s, admin)
+		nodes := nodeTypes(t, s, admin)
 		cases := goodInputs()
 		expect := auditExpectations()
-		demoIDs := map[ref]string{
-			refTown:           unitID(t, s, admin, seed.CodeTownChengguan),
-			refEnterpriseUnit: unitID(t, s, admin, "ENT-MECH"),
-			refWorkshop:       unitID(t, s, admin, "WS-MECH-ASSEMBLY"),
-			refEnterprise:     enterpriseID(t, s, admin, nameMech),
-			refUser:           userID(t, s, admin, "bureau.inspector1"),
-			refPost:           postOfUser(t, s, admin, "bureau.inspector2"),
-		}
+		demoIDs := demoRefs(t, s, admin)
+		id := func(r ref) int { return decodeID(t, demoIDs[r]) }
 		var all []string
 		for _, m := range schema.mutations {
 			all = append(all, m.Name)
@@ -152,90 +327,244 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		})
 		returnsNode := map[string]bool{}
 		for _, m := range schema.mutations {
-			switch m.Type.named().Name {
-			case "Unit", "Enterprise", "User", "Post":
+			if nodes[m.Type.named().Name] {
 				returnsNode[m.Name] = true
 			}
 		}
 		for _, name := range all {
 			require.Contains(t, expect, name, "mutation %s: add what it records to auditExpectations (audit_test.go)", name)
 		}
+		for name := range expect {
+			require.Contains(t, all, name, "auditExpectations names %s, which is not in the schema any more", name)
+		}
+		var rootPath string
+		require.NoError(t, s.DB.SQL.QueryRow(`SELECT scope_path FROM units WHERE id = $1`, decodeID(t, unitID(t, s, admin, seed.CodeCounty))).Scan(&rootPath))
+
+		// Checks of particular values, beyond operations and fields.
+		checks := map[string]func(t *testing.T, got []storedEvent, returned int){
+			"updateUnit": func(t *testing.T, got []storedEvent, _ int) {
+				ch, _ := audit.DecodeChanges(got[0].Changes)
+				require.JSONEq(t, `"改名后的车间"`, string(ch["name"].After))
+				require.NotEqual(t, string(ch["name"].Before), string(ch["name"].After))
+			},
+			"createChecklistTemplate": func(t *testing.T, got []storedEvent, _ int) {
+				require.Equal(t, rootPath, got[0].Path, "a tenant-wide type is scoped to the tenant root")
+			},
+			"createCampaign": func(t *testing.T, got []storedEvent, _ int) {
+				requireAfterID(t, got[0], "organiser_id", id(refTown))
+			},
+			"advanceCampaign": func(t *testing.T, got []storedEvent, _ int) {
+				require.Equal(t, id(refCampaign), *got[0].Ent)
+				ch, _ := audit.DecodeChanges(got[0].Changes)
+				require.NotEqual(t, string(ch["stage"].Before), string(ch["stage"].After))
+			},
+			"recordInspection": func(t *testing.T, got []storedEvent, _ int) {
+				requireAfterID(t, got[0], "target_id", id(refEnterpriseUnit))
+				requireAfterID(t, got[0], "inspecting_unit_id", id(refTown))
+			},
+			"createRandomDraw": func(t *testing.T, got []storedEvent, returned int) {
+				require.Equal(t, returned, *got[0].Ent)
+				requireAfterID(t, got[1], "random_draw_id", returned)
+				require.Equal(t, "PLANNED", afterValue(t, got[1], "status"))
+			},
+			"reportHazard": func(t *testing.T, got []storedEvent, returned int) {
+				require.Equal(t, returned, *got[0].Ent)
+				requireAfterID(t, got[0], "subject_id", id(refEnterpriseUnit))
+				requireAfterID(t, got[1], "hazard_id", returned)
+				require.Equal(t, "REPORT", afterValue(t, got[1], "action"))
+				require.Equal(t, got[0].Path, got[1].Path, "a hazard's history is scoped as the hazard")
+			},
+			"transitionHazard": func(t *testing.T, got []storedEvent, _ int) {
+				require.Equal(t, id(refHazard), *got[0].Ent)
+				ch, _ := audit.DecodeChanges(got[0].Changes)
+				require.JSONEq(t, `false`, string(ch["supervised"].Before))
+				require.JSONEq(t, `true`, string(ch["supervised"].After))
+				requireAfterID(t, got[1], "hazard_id", id(refHazard))
+				require.Equal(t, "SUPERVISE", afterValue(t, got[1], "action"))
+				require.Equal(t, "挂牌督办", afterValue(t, got[1], "note"))
+				require.Equal(t, got[0].Path, got[1].Path, "a hazard's history is scoped as the hazard")
+			},
+		}
+		for _, name := range []string{"changePassword", "createUser"} {
+			checks[name] = func(t *testing.T, got []storedEvent, _ int) {
+				ch, _ := audit.DecodeChanges(got[0].Changes)
+				require.True(t, ch["password_hash"].Redacted, "the password hash is redacted")
+			}
+		}
+
+		users := map[string]int{}
+		run := func(t *testing.T, c auditedCall) {
+			t.Helper()
+			if c.as == "" {
+				c.as = "admin"
+			}
+			token := s.As(c.as) // signed in before the events are counted
+			if _, ok := users[c.as]; !ok {
+				users[c.as] = decodeID(t, userID(t, s, admin, c.as))
+			}
+			actorID := users[c.as]
+			if c.name == "login" || c.name == "refreshToken" {
+				token = ""
+			}
+			if c.node {
+				c.query = strings.Replace(c.query, "{ __typename }", "{ __typename id }", 1)
+			}
+			rowsBefore := auditedRows(t, s)
+			before := lastEventID(t, s)
+			r := gqOK(t, s, token, c.query, c.vars)
+			got := eventsAfter(t, s, before)
+			changed := changedRows(rowsBefore, auditedRows(t, s))
+
+			require.Len(t, got, len(c.want), "%s appended %+v", c.name, got)
+			var returned int
+			var returnedType string
+			var data map[string]any
+			r.Decode(t, &data)
+			if obj, ok := data[c.name].(map[string]any); ok && c.node {
+				returned = decodeID(t, obj["id"].(string))
+				returnedType = authz.Snake(obj["__typename"].(string))
+			}
+			seenReturned := 0
+			var about []string // the rows the entity events are about
+			for i, w := range c.want {
+				e := got[i]
+				require.Equal(t, w.op, e.Op, "event %d of %s", i, c.name)
+				require.Equal(t, w.typ, e.Type, "event %d of %s", i, c.name)
+				require.NotNil(t, e.Actor, "%s: the actor is recorded", c.name)
+				require.Equal(t, actorID, *e.Actor, "%s: %s acted", c.name, c.as)
+				require.Equal(t, c.as, e.ActorName)
+				ch, err := audit.DecodeChanges(e.Changes)
+				require.NoError(t, err)
+				var fields []string
+				for f, v := range ch {
+					fields = append(fields, f)
+					for _, secret := range []string{"password", "token", "secret", "private_key"} {
+						if strings.Contains(f, secret) {
+							require.True(t, v.Redacted, "%s: %s is redacted", c.name, f)
+						}
+					}
+				}
+				require.ElementsMatch(t, w.fields, fields, "%s: the fields of event %d (%s %s): %s", c.name, i, e.Op, e.Type, e.Changes)
+				switch e.Op {
+				case "CREATE", "UPDATE", "DELETE", "PASSWORD_CHANGE", "POLICY_CHANGE":
+					require.NotNil(t, e.Post, "%s: the post acted under is recorded", c.name)
+					var holder int
+					require.NoError(t, s.DB.SQL.QueryRow(`SELECT user_id FROM posts WHERE id = $1`, *e.Post).Scan(&holder))
+					require.Equal(t, actorID, holder, "%s: the post acted under is one of %s's", c.name, c.as)
+				}
+				switch e.Op {
+				case "CREATE", "UPDATE", "DELETE", "PASSWORD_CHANGE":
+					require.NotNil(t, e.Ent, "%s: the row is named", c.name)
+					about = append(about, fmt.Sprintf("%s#%d", e.Type, *e.Ent))
+				}
+				if returned != 0 && e.Ent != nil && *e.Ent == returned && e.Type == returnedType {
+					seenReturned++
+				}
+				require.NotNil(t, e.RequestID, "%s: the request id is recorded", c.name)
+				require.Equal(t, *got[0].RequestID, *e.RequestID, "%s: the events of one request share its id", c.name)
+				require.NotContains(t, e.Changes, "argon2", "no password hash in the log")
+				require.NotContains(t, e.Changes, seed.DemoPassword)
+			}
+			if c.node {
+				require.NotZero(t, returned)
+				require.Equal(t, 1, seenReturned, "%s: exactly one event is about the %s it returns", c.name, returnedType)
+			}
+			// One event per changed row: every row the request wrote has
+			// exactly one event, and every entity event is about a row it
+			// wrote.
+			sort.Strings(about)
+			require.Equal(t, slices.Compact(slices.Clone(about)), about, "%s: one event per row", c.name)
+			require.Equal(t, changed, about, "%s: the rows written and the rows the events are about", c.name)
+			if c.check != nil {
+				c.check(t, got, returned)
+			}
+		}
+
 		// A session of the admin's own for refreshToken and logout.
 		login := `mutation($in: LoginInput!) { login(input: $in) { accessToken refreshToken } }`
 		loginVars := map[string]any{"in": map[string]any{"tenant": "demo", "username": "admin", "password": seed.DemoPassword}}
 		for _, name := range all {
 			t.Run(name, func(t *testing.T) {
-				var query string
-				var vars map[string]any
-				token := admin
+				c := auditedCall{name: name, as: cases[name].as, node: returnsNode[name], want: expect[name], check: checks[name]}
 				switch name {
 				case "login":
-					query, vars, token = login, loginVars, ""
+					c.query, c.vars = login, loginVars
 				case "refreshToken":
 					r := gqOK(t, s, "", login, loginVars)
 					var out struct{ Login struct{ RefreshToken string } }
 					r.Decode(t, &out)
-					query = `mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { accessToken } }`
-					vars, token = map[string]any{"t": out.Login.RefreshToken}, ""
+					c.query = `mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { accessToken } }`
+					c.vars = map[string]any{"t": out.Login.RefreshToken}
 				default:
-					c, err := schema.build(name, cases[name], demoIDs)
+					b, err := schema.build(name, cases[name], demoIDs)
 					require.NoError(t, err)
-					query = c.query
-					if returnsNode[name] {
-						query = strings.Replace(query, "{ __typename }", "{ __typename id }", 1)
-					}
-					vars = c.vars
+					c.query, c.vars = b.query, b.vars
 				}
-				before := lastEventID(t, s)
-				r := gqOK(t, s, token, query, vars)
-				got := eventsAfter(t, s, before)
-
-				want := expect[name]
-				require.Len(t, got, len(want), "%s appended %+v", name, got)
-				var returned int
-				var data map[string]any
-				r.Decode(t, &data)
-				if obj, ok := data[name].(map[string]any); ok && returnsNode[name] {
-					if id, ok := obj["id"].(string); ok {
-						returned = decodeID(t, id)
-					}
-				}
-				seenReturned := 0
-				for i, w := range want {
-					e := got[i]
-					require.Equal(t, w.op, e.Op, "event %d of %s", i, name)
-					require.Equal(t, w.typ, e.Type, "event %d of %s", i, name)
-					require.NotNil(t, e.Actor, "%s: the actor is recorded", name)
-					require.Equal(t, adminID, *e.Actor, "%s: the admin acted", name)
-					require.Equal(t, "admin", e.ActorName)
-					ch, err := audit.DecodeChanges(e.Changes)
-					require.NoError(t, err)
-					for _, f := range w.fields {
-						require.Contains(t, ch, f, "%s: the change of %s is recorded: %s", name, f, e.Changes)
-					}
-					if strings.HasPrefix(w.op, "CREATE") || strings.HasPrefix(w.op, "UPDATE") || w.op == "POLICY_CHANGE" {
-						require.NotNil(t, e.Post, "%s: the post acted under is recorded", name)
-					}
-					if returned != 0 && e.Ent != nil && *e.Ent == returned {
-						seenReturned++
-					}
-					require.NotContains(t, e.Changes, "argon2", "no password hash in the log")
-					require.NotContains(t, e.Changes, seed.DemoPassword)
-				}
-				if returned != 0 {
-					require.Equal(t, 1, seenReturned, "%s: exactly one event is about the object it returns", name)
-				}
-				if name == "updateUnit" {
-					ch, _ := audit.DecodeChanges(got[0].Changes)
-					require.JSONEq(t, `"改名后的车间"`, string(ch["name"].After))
-					require.NotEqual(t, string(ch["name"].Before), string(ch["name"].After))
-				}
-				if name == "changePassword" || name == "createUser" {
-					ch, _ := audit.DecodeChanges(got[0].Changes)
-					require.True(t, ch["password_hash"].Redacted, "the password hash is redacted")
-				}
+				run(t, c)
 			})
 		}
+
+		// Paths of the hazard mutations that the good inputs do not take,
+		// each writing other rows.
+		head := "county.head"
+		var found int // the hazard the inspection finds
+		t.Run("recordInspection with a failed item and its hazard", func(t *testing.T) {
+			run(t, auditedCall{name: "recordInspection", as: head, node: true,
+				query: `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { __typename } }`,
+				vars: map[string]any{"in": map[string]any{"type": "SPECIAL", "inspectingUnitID": demoIDs[refTown],
+					"targetID": demoIDs[refEnterpriseUnit], "inspectorIDs": []string{demoIDs[refUser], demoIDs[refUser2]},
+					"inspectedOn": "2023-03-02T00:00:00Z", "conclusion": "发现隐患1处",
+					"results": []any{map[string]any{"itemCode": "X-1", "result": "FAIL", "note": "灭火器压力不足"}},
+					"hazards": []any{map[string]any{"itemCode": "X-1", "level": "GENERAL", "category": "消防安全",
+						"description": "灭火器压力不足", "deadline": "2030-01-01T00:00:00Z"}}}},
+				// The inspection, the hazard it found and the hazard's first
+				// history entry.
+				want: []expectedEvent{{"CREATE", "inspection", []string{"type", "status", "inspecting_unit_id", "target_id",
+					"inspector_ids", "inspected_on", "results", "conclusion"}},
+					{"CREATE", "hazard", append(slices.Clone(hazardFields), "inspection_id")},
+					{"CREATE", "hazard_event", hazardEventFields}},
+				check: func(t *testing.T, got []storedEvent, returned int) {
+					require.Equal(t, returned, *got[0].Ent)
+					requireAfterID(t, got[1], "inspection_id", returned)
+					require.Equal(t, "INSPECTION", afterValue(t, got[1], "source"))
+					requireAfterID(t, got[2], "hazard_id", *got[1].Ent)
+					found = *got[1].Ent
+				},
+			})
+		})
+		t.Run("recordInspection of a planned inspection", func(t *testing.T) {
+			planned := firstID(t, s, s.As(head), "inspections", "{status: PLANNED}")
+			run(t, auditedCall{name: "recordInspection", as: head, node: true,
+				query: `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { __typename } }`,
+				vars: map[string]any{"in": map[string]any{"plannedID": planned, "inspectedOn": "2023-04-03T00:00:00Z",
+					"conclusion": "未发现问题", "results": []any{map[string]any{"itemCode": "X-1", "result": "PASS"}}}},
+				// The planned row is completed: only what changed.
+				want: []expectedEvent{{"UPDATE", "inspection", []string{"status", "inspected_on", "results", "conclusion"}}},
+				check: func(t *testing.T, got []storedEvent, _ int) {
+					require.Equal(t, decodeID(t, planned), *got[0].Ent)
+					ch, _ := audit.DecodeChanges(got[0].Changes)
+					require.JSONEq(t, `"PLANNED"`, string(ch["status"].Before))
+					require.JSONEq(t, `"DONE"`, string(ch["status"].After))
+				},
+			})
+		})
+		t.Run("transitionHazard CLOSE_ON_SPOT", func(t *testing.T) {
+			require.NotZero(t, found)
+			run(t, auditedCall{name: "transitionHazard", as: head, node: true,
+				query: `mutation($id: ID!) { transitionHazard(id: $id, input: {action: CLOSE_ON_SPOT, note: "当场更换灭火器"}) { __typename } }`,
+				vars:  map[string]any{"id": gid.Encode(found)},
+				want: []expectedEvent{{"UPDATE", "hazard", []string{"state", "closed_at"}},
+					{"CREATE", "hazard_event", hazardEventFields}},
+				check: func(t *testing.T, got []storedEvent, _ int) {
+					require.Equal(t, found, *got[0].Ent)
+					ch, _ := audit.DecodeChanges(got[0].Changes)
+					require.JSONEq(t, `"REPORTED"`, string(ch["state"].Before))
+					require.JSONEq(t, `"CLOSED"`, string(ch["state"].After))
+					require.Equal(t, "REPORTED", afterValue(t, got[1], "from_state"))
+					require.Equal(t, "CLOSED", afterValue(t, got[1], "to_state"))
+				},
+			})
+		})
 		requireChainsIntact(t, s)
 	})
 }

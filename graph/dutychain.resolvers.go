@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
@@ -22,7 +23,9 @@ import (
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auditlog"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
+	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
@@ -92,6 +95,11 @@ func (r *enterpriseResolver) History(ctx context.Context, obj *ent.Enterprise, a
 // SupervisingDepartments is the resolver for the supervisingDepartments field.
 func (r *enterpriseResolver) SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error) {
 	return loadersFrom(ctx, r.Client).departments.Load(ctx, obj.UnitID)
+}
+
+// URL is the resolver for the url field.
+func (r *fileResolver) URL(ctx context.Context, obj *ent.File) (string, error) {
+	return files.URL(obj.ID), nil
 }
 
 // Overdue is the resolver for the overdue field.
@@ -301,6 +309,97 @@ func (r *mutationResolver) RemovePolicyRule(ctx context.Context, input model.Pol
 	return r.changeRule(ctx, input, false)
 }
 
+// CreateLetter is the resolver for the createLetter field.
+func (r *mutationResolver) CreateLetter(ctx context.Context, input model.CreateLetterInput) (*ent.ResponsibilityLetter, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Letters.Create(ctx, letters.CreateInput{Year: input.Year, IssuerUnitID: input.IssuerUnitID,
+		SigneeUnitID: input.SigneeUnitID, Title: input.Title, Body: input.Body, Targets: targetsOf(input.Targets)})
+}
+
+// UpdateLetter is the resolver for the updateLetter field.
+func (r *mutationResolver) UpdateLetter(ctx context.Context, id int, input model.UpdateLetterInput) (*ent.ResponsibilityLetter, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Letters.Update(ctx, id, letters.UpdateInput{Title: input.Title, Body: input.Body,
+		Targets: targetsOf(input.Targets), SetTargets: input.Targets != nil})
+}
+
+// DeleteLetter is the resolver for the deleteLetter field.
+func (r *mutationResolver) DeleteLetter(ctx context.Context, id int) (int, error) {
+	if _, err := viewer(ctx); err != nil {
+		return 0, err
+	}
+	if err := r.Letters.Delete(ctx, id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// IssueLetter is the resolver for the issueLetter field.
+func (r *mutationResolver) IssueLetter(ctx context.Context, id int) (*ent.ResponsibilityLetter, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Letters.Issue(ctx, id)
+}
+
+// SignLetter is the resolver for the signLetter field.
+func (r *mutationResolver) SignLetter(ctx context.Context, id int, input *model.SignLetterInput) (*ent.ResponsibilityLetter, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	var postID *int
+	if input != nil {
+		postID = input.PostID
+	}
+	return r.Letters.Sign(ctx, id, postID)
+}
+
+// RevokeLetter is the resolver for the revokeLetter field.
+func (r *mutationResolver) RevokeLetter(ctx context.Context, id int, input model.RevokeLetterInput) (*ent.ResponsibilityLetter, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Letters.Revoke(ctx, id, input.Reason)
+}
+
+// ArchiveLetter is the resolver for the archiveLetter field.
+func (r *mutationResolver) ArchiveLetter(ctx context.Context, id int) (*ent.ResponsibilityLetter, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Letters.Archive(ctx, id)
+}
+
+// BulkIssueLetters is the resolver for the bulkIssueLetters field.
+func (r *mutationResolver) BulkIssueLetters(ctx context.Context, input model.BulkIssueLettersInput) (*model.BulkIssueLettersPayload, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	res, err := r.Letters.BulkIssue(ctx, letters.BulkInput{Year: input.Year, IssuerUnitID: input.IssuerUnitID,
+		Supervised: input.To == model.BulkIssueTargetSupervisedEnterprises, Kinds: input.Kinds, Sectors: input.Sectors,
+		Title: input.Title, Body: input.Body, Targets: targetsOf(input.Targets)})
+	if err != nil {
+		return nil, err
+	}
+	out := &model.BulkIssueLettersPayload{Created: res.Created, Skipped: []*model.BulkIssueSkip{}}
+	for _, sk := range res.Skipped {
+		out.Skipped = append(out.Skipped, &model.BulkIssueSkip{SigneeName: sk.Letter.SigneeName, Signee: sk.Signee, Letter: sk.Letter})
+	}
+	return out, nil
+}
+
+// AttachLetterFile is the resolver for the attachLetterFile field.
+func (r *mutationResolver) AttachLetterFile(ctx context.Context, letterID int, file graphql.Upload, description *string) (*ent.File, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Letters.Attach(ctx, letterID, files.Upload{Filename: file.Filename, Size: file.Size, Content: file.File}, description)
+}
+
 // CreateChecklistTemplate is the resolver for the createChecklistTemplate field.
 func (r *mutationResolver) CreateChecklistTemplate(ctx context.Context, input model.CreateChecklistTemplateInput) (*ent.ChecklistTemplate, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -440,6 +539,15 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Me, error) {
 	return &model.Me{User: u, Tenant: t, Posts: posts, Scope: summary}, nil
 }
 
+// LetterCoverage is the resolver for the letterCoverage field.
+func (r *queryResolver) LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) (*model.LetterCoverageConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.letterCoverage(ctx, letters.CoverageInput{Year: year, RootID: rootID, Statuses: status, Kinds: kinds,
+		First: derefOr(first, 0), After: derefOr(after, "")})
+}
+
 // PolicyRules is the resolver for the policyRules field.
 func (r *queryResolver) PolicyRules(ctx context.Context) ([]*model.PolicyRule, error) {
 	v, err := viewer(ctx)
@@ -532,6 +640,48 @@ func (r *randomDrawResolver) SeedValue(ctx context.Context, obj *ent.RandomDraw)
 // Reproduced is the resolver for the reproduced field.
 func (r *randomDrawResolver) Reproduced(ctx context.Context, obj *ent.RandomDraw) (bool, error) {
 	return hazards.Reproduce(obj), nil
+}
+
+// Issuer is the resolver for the issuer field.
+func (r *responsibilityLetterResolver) Issuer(ctx context.Context, obj *ent.ResponsibilityLetter) (*ent.Unit, error) {
+	return loadersFrom(ctx, r.Client).loadUnit(ctx, obj.IssuerUnitID)
+}
+
+// Signee is the resolver for the signee field.
+func (r *responsibilityLetterResolver) Signee(ctx context.Context, obj *ent.ResponsibilityLetter) (*ent.Unit, error) {
+	return loadersFrom(ctx, r.Client).loadUnit(ctx, obj.SigneeUnitID)
+}
+
+// Signatures is the resolver for the signatures field.
+func (r *responsibilityLetterResolver) Signatures(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.LetterSignature, error) {
+	return loadersFrom(ctx, r.Client).signatures.Load(ctx, obj.ID)
+}
+
+// Events is the resolver for the events field.
+func (r *responsibilityLetterResolver) Events(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.LetterEvent, error) {
+	return loadersFrom(ctx, r.Client).events.Load(ctx, obj.ID)
+}
+
+// Attachments is the resolver for the attachments field.
+func (r *responsibilityLetterResolver) Attachments(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.File, error) {
+	return loadersFrom(ctx, r.Client).attachments.Load(ctx, obj.ID)
+}
+
+// MissingSignatures is the resolver for the missingSignatures field.
+func (r *responsibilityLetterResolver) MissingSignatures(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.Role, error) {
+	switch obj.State {
+	case domain.LetterDraft, domain.LetterRevoked:
+		return []domain.Role{}, nil
+	}
+	sigs, err := loadersFrom(ctx, r.Client).signatures.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	roles := make([]domain.Role, len(sigs))
+	for i, s := range sigs {
+		roles[i] = s.Role
+	}
+	return letters.Missing(obj.SigneeKind, roles), nil
 }
 
 // History is the resolver for the history field.

@@ -135,7 +135,8 @@ func totalCount(t testing.TB, s *apitest.Server, token, connection, where string
 // watchedTables are the tables a refused request must leave untouched.
 // refresh_tokens and login_attempts are left out: signing in writes them.
 var watchedTables = []string{"tenants", "units", "enterprises", "users", "posts", "supervisions", "casbin_rules", "policy_revisions",
-	"checklist_templates", "campaigns", "inspections", "random_draws", "hazards", "hazard_events"}
+	"checklist_templates", "campaigns", "inspections", "random_draws", "hazards", "hazard_events",
+	"responsibility_letters", "letter_signatures", "letter_events", "files"}
 
 type tableState struct {
 	Rows   int

@@ -131,6 +131,23 @@ func (r *queryResolver) RandomDraws(ctx context.Context, after *entgql.Cursor[in
 		ent.WithRandomDrawOrder(orderBy), ent.WithRandomDrawFilter(where.Filter))
 }
 
+// ResponsibilityLetters is the resolver for the responsibilityLetters field.
+func (r *queryResolver) ResponsibilityLetters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) (*ent.ResponsibilityLetterConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	conn, err := r.Client.ResponsibilityLetter.Query().Paginate(ctx, after, first, before, last,
+		ent.WithResponsibilityLetterOrder(orderBy), ent.WithResponsibilityLetterFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]*ent.ResponsibilityLetter, len(conn.Edges))
+	for i, e := range conn.Edges {
+		nodes[i] = e.Node
+	}
+	return conn, loadersFrom(ctx, r.Client).primeLetters(ctx, nodes, "edges", "node")
+}
+
 // Units is the resolver for the units field.
 func (r *queryResolver) Units(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) (*ent.UnitConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -158,6 +175,9 @@ func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
 
+// File returns FileResolver implementation.
+func (r *Resolver) File() FileResolver { return &fileResolver{r} }
+
 // Hazard returns HazardResolver implementation.
 func (r *Resolver) Hazard() HazardResolver { return &hazardResolver{r} }
 
@@ -176,6 +196,11 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // RandomDraw returns RandomDrawResolver implementation.
 func (r *Resolver) RandomDraw() RandomDrawResolver { return &randomDrawResolver{r} }
 
+// ResponsibilityLetter returns ResponsibilityLetterResolver implementation.
+func (r *Resolver) ResponsibilityLetter() ResponsibilityLetterResolver {
+	return &responsibilityLetterResolver{r}
+}
+
 // Unit returns UnitResolver implementation.
 func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
 
@@ -186,16 +211,18 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 func (r *Resolver) HazardWhereInput() HazardWhereInputResolver { return &hazardWhereInputResolver{r} }
 
 type (
-	auditEventResolver       struct{ *Resolver }
-	campaignResolver         struct{ *Resolver }
-	enterpriseResolver       struct{ *Resolver }
-	hazardResolver           struct{ *Resolver }
-	hazardEventResolver      struct{ *Resolver }
-	inspectionResolver       struct{ *Resolver }
-	postResolver             struct{ *Resolver }
-	queryResolver            struct{ *Resolver }
-	randomDrawResolver       struct{ *Resolver }
-	unitResolver             struct{ *Resolver }
-	userResolver             struct{ *Resolver }
-	hazardWhereInputResolver struct{ *Resolver }
+	auditEventResolver           struct{ *Resolver }
+	campaignResolver             struct{ *Resolver }
+	enterpriseResolver           struct{ *Resolver }
+	fileResolver                 struct{ *Resolver }
+	hazardResolver               struct{ *Resolver }
+	hazardEventResolver          struct{ *Resolver }
+	inspectionResolver           struct{ *Resolver }
+	postResolver                 struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	randomDrawResolver           struct{ *Resolver }
+	responsibilityLetterResolver struct{ *Resolver }
+	unitResolver                 struct{ *Resolver }
+	userResolver                 struct{ *Resolver }
+	hazardWhereInputResolver     struct{ *Resolver }
 )

@@ -21,6 +21,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/auditlog"
@@ -45,6 +46,7 @@ type ResolverRoot interface {
 	Campaign() CampaignResolver
 	DrawAssignment() DrawAssignmentResolver
 	Enterprise() EnterpriseResolver
+	File() FileResolver
 	Hazard() HazardResolver
 	HazardEvent() HazardEventResolver
 	Inspection() InspectionResolver
@@ -52,6 +54,7 @@ type ResolverRoot interface {
 	Post() PostResolver
 	Query() QueryResolver
 	RandomDraw() RandomDrawResolver
+	ResponsibilityLetter() ResponsibilityLetterResolver
 	Unit() UnitResolver
 	User() UserResolver
 	HazardWhereInput() HazardWhereInputResolver
@@ -104,6 +107,17 @@ type ComplexityRoot struct {
 		ExpiresAt    func(childComplexity int) int
 		RefreshToken func(childComplexity int) int
 		TokenType    func(childComplexity int) int
+	}
+
+	BulkIssueLettersPayload struct {
+		Created func(childComplexity int) int
+		Skipped func(childComplexity int) int
+	}
+
+	BulkIssueSkip struct {
+		Letter     func(childComplexity int) int
+		Signee     func(childComplexity int) int
+		SigneeName func(childComplexity int) int
 	}
 
 	Campaign struct {
@@ -174,6 +188,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CoverageCounts struct {
+		Missing        func(childComplexity int) int
+		MissingPercent func(childComplexity int) int
+		Pending        func(childComplexity int) int
+		PendingPercent func(childComplexity int) int
+		Signed         func(childComplexity int) int
+		SignedPercent  func(childComplexity int) int
+		Total          func(childComplexity int) int
+	}
+
+	CoveragePageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+	}
+
 	DrawAssignment struct {
 		Enterprise func(childComplexity int) int
 		Inspectors func(childComplexity int) int
@@ -211,6 +240,21 @@ type ComplexityRoot struct {
 	EnterpriseEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	File struct {
+		ContentType      func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Description      func(childComplexity int) int
+		Filename         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Sha256           func(childComplexity int) int
+		Size             func(childComplexity int) int
+		URL              func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		UploadedByPostID func(childComplexity int) int
+		UploadedByUserID func(childComplexity int) int
+		UploaderName     func(childComplexity int) int
 	}
 
 	Hazard struct {
@@ -333,6 +377,73 @@ type ComplexityRoot struct {
 		Kind  func(childComplexity int) int
 	}
 
+	KindCoverage struct {
+		Counts func(childComplexity int) int
+		Kind   func(childComplexity int) int
+	}
+
+	LetterCoverageConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Summary    func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LetterCoverageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LetterCoverageRow struct {
+		Issuer func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Letter func(childComplexity int) int
+		Status func(childComplexity int) int
+		Town   func(childComplexity int) int
+		Unit   func(childComplexity int) int
+	}
+
+	LetterCoverageSummary struct {
+		ByKind func(childComplexity int) int
+		ByTown func(childComplexity int) int
+		Total  func(childComplexity int) int
+	}
+
+	LetterEvent struct {
+		Action      func(childComplexity int) int
+		ActorName   func(childComplexity int) int
+		ActorPostID func(childComplexity int) int
+		ActorRole   func(childComplexity int) int
+		ActorTitle  func(childComplexity int) int
+		ActorUserID func(childComplexity int) int
+		At          func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		FromState   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		LetterID    func(childComplexity int) int
+		Note        func(childComplexity int) int
+		ToState     func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	LetterSignature struct {
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		LetterID    func(childComplexity int) int
+		PostID      func(childComplexity int) int
+		Role        func(childComplexity int) int
+		SignedAt    func(childComplexity int) int
+		SignerName  func(childComplexity int) int
+		SignerTitle func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		UserID      func(childComplexity int) int
+	}
+
+	LetterTarget struct {
+		Description func(childComplexity int) int
+		Indicator   func(childComplexity int) int
+	}
+
 	Me struct {
 		Posts  func(childComplexity int) int
 		Scope  func(childComplexity int) int
@@ -343,23 +454,32 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddPolicyRule           func(childComplexity int, input model.PolicyRuleInput) int
 		AdvanceCampaign         func(childComplexity int, id int) int
+		ArchiveLetter           func(childComplexity int, id int) int
+		AttachLetterFile        func(childComplexity int, letterID int, file graphql.Upload, description *string) int
+		BulkIssueLetters        func(childComplexity int, input model.BulkIssueLettersInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		CreateCampaign          func(childComplexity int, input model.CreateCampaignInput) int
 		CreateChecklistTemplate func(childComplexity int, input model.CreateChecklistTemplateInput) int
 		CreateEnterprise        func(childComplexity int, input model.CreateEnterpriseInput) int
+		CreateLetter            func(childComplexity int, input model.CreateLetterInput) int
 		CreatePost              func(childComplexity int, input model.CreatePostInput) int
 		CreateRandomDraw        func(childComplexity int, input model.CreateRandomDrawInput) int
 		CreateUnit              func(childComplexity int, input model.CreateUnitInput) int
 		CreateUser              func(childComplexity int, input model.CreateUserInput) int
+		DeleteLetter            func(childComplexity int, id int) int
 		EndPost                 func(childComplexity int, id int) int
+		IssueLetter             func(childComplexity int, id int) int
 		Login                   func(childComplexity int, input model.LoginInput) int
 		Logout                  func(childComplexity int, input *model.LogoutInput) int
 		RecordInspection        func(childComplexity int, input model.RecordInspectionInput) int
 		RefreshToken            func(childComplexity int, input model.RefreshTokenInput) int
 		RemovePolicyRule        func(childComplexity int, input model.PolicyRuleInput) int
 		ReportHazard            func(childComplexity int, input model.ReportHazardInput) int
+		RevokeLetter            func(childComplexity int, id int, input model.RevokeLetterInput) int
+		SignLetter              func(childComplexity int, id int, input *model.SignLetterInput) int
 		TransitionHazard        func(childComplexity int, id int, input model.TransitionHazardInput) int
 		UpdateEnterprise        func(childComplexity int, id int, input model.UpdateEnterpriseInput) int
+		UpdateLetter            func(childComplexity int, id int, input model.UpdateLetterInput) int
 		UpdatePost              func(childComplexity int, id int, input model.UpdatePostInput) int
 		UpdateUnit              func(childComplexity int, id int, input model.UpdateUnitInput) int
 		UpdateUser              func(childComplexity int, id int, input model.UpdateUserInput) int
@@ -406,22 +526,24 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEvents        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
-		Campaigns          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) int
-		ChecklistTemplate  func(childComplexity int, sector domain.Sector) int
-		ChecklistTemplates func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) int
-		Enterprises        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) int
-		HazardCounts       func(childComplexity int, where *ent.HazardWhereInput) int
-		Hazards            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
-		Inspections        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) int
-		Me                 func(childComplexity int) int
-		Node               func(childComplexity int, id int) int
-		Nodes              func(childComplexity int, ids []int) int
-		PolicyRules        func(childComplexity int) int
-		Posts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) int
-		RandomDraws        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) int
-		Units              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) int
-		Users              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		AuditEvents           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
+		Campaigns             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) int
+		ChecklistTemplate     func(childComplexity int, sector domain.Sector) int
+		ChecklistTemplates    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) int
+		Enterprises           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) int
+		HazardCounts          func(childComplexity int, where *ent.HazardWhereInput) int
+		Hazards               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
+		Inspections           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) int
+		LetterCoverage        func(childComplexity int, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) int
+		Me                    func(childComplexity int) int
+		Node                  func(childComplexity int, id int) int
+		Nodes                 func(childComplexity int, ids []int) int
+		PolicyRules           func(childComplexity int) int
+		Posts                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) int
+		RandomDraws           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) int
+		ResponsibilityLetters func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) int
+		Units                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) int
+		Users                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 	}
 
 	RandomDraw struct {
@@ -454,6 +576,44 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ResponsibilityLetter struct {
+		ArchivedAt        func(childComplexity int) int
+		Attachments       func(childComplexity int) int
+		Body              func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Events            func(childComplexity int) int
+		ID                func(childComplexity int) int
+		IssuedAt          func(childComplexity int) int
+		Issuer            func(childComplexity int) int
+		IssuerName        func(childComplexity int) int
+		IssuerUnitID      func(childComplexity int) int
+		MissingSignatures func(childComplexity int) int
+		RevokeReason      func(childComplexity int) int
+		RevokedAt         func(childComplexity int) int
+		Signatures        func(childComplexity int) int
+		SignedAt          func(childComplexity int) int
+		Signee            func(childComplexity int) int
+		SigneeKind        func(childComplexity int) int
+		SigneeName        func(childComplexity int) int
+		SigneeUnitID      func(childComplexity int) int
+		State             func(childComplexity int) int
+		Targets           func(childComplexity int) int
+		Title             func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		Year              func(childComplexity int) int
+	}
+
+	ResponsibilityLetterConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ResponsibilityLetterEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ScopeSummary struct {
 		Roles       func(childComplexity int) int
 		Sectors     func(childComplexity int) int
@@ -466,6 +626,11 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+	}
+
+	TownCoverage struct {
+		Counts func(childComplexity int) int
+		Town   func(childComplexity int) int
 	}
 
 	Unit struct {
@@ -547,6 +712,9 @@ type EnterpriseResolver interface {
 	History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
 	SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error)
 }
+type FileResolver interface {
+	URL(ctx context.Context, obj *ent.File) (string, error)
+}
 type HazardResolver interface {
 	Overdue(ctx context.Context, obj *ent.Hazard) (bool, error)
 	Enterprise(ctx context.Context, obj *ent.Hazard) (*ent.Enterprise, error)
@@ -578,6 +746,15 @@ type MutationResolver interface {
 	EndPost(ctx context.Context, id int) (*ent.Post, error)
 	AddPolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
 	RemovePolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
+	CreateLetter(ctx context.Context, input model.CreateLetterInput) (*ent.ResponsibilityLetter, error)
+	UpdateLetter(ctx context.Context, id int, input model.UpdateLetterInput) (*ent.ResponsibilityLetter, error)
+	DeleteLetter(ctx context.Context, id int) (int, error)
+	IssueLetter(ctx context.Context, id int) (*ent.ResponsibilityLetter, error)
+	SignLetter(ctx context.Context, id int, input *model.SignLetterInput) (*ent.ResponsibilityLetter, error)
+	RevokeLetter(ctx context.Context, id int, input model.RevokeLetterInput) (*ent.ResponsibilityLetter, error)
+	ArchiveLetter(ctx context.Context, id int) (*ent.ResponsibilityLetter, error)
+	BulkIssueLetters(ctx context.Context, input model.BulkIssueLettersInput) (*model.BulkIssueLettersPayload, error)
+	AttachLetterFile(ctx context.Context, letterID int, file graphql.Upload, description *string) (*ent.File, error)
 	CreateChecklistTemplate(ctx context.Context, input model.CreateChecklistTemplateInput) (*ent.ChecklistTemplate, error)
 	CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*ent.Campaign, error)
 	AdvanceCampaign(ctx context.Context, id int) (*ent.Campaign, error)
@@ -600,9 +777,11 @@ type QueryResolver interface {
 	Inspections(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) (*ent.InspectionConnection, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error)
 	RandomDraws(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) (*ent.RandomDrawConnection, error)
+	ResponsibilityLetters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) (*ent.ResponsibilityLetterConnection, error)
 	Units(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) (*ent.UnitConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Me(ctx context.Context) (*model.Me, error)
+	LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) (*model.LetterCoverageConnection, error)
 	PolicyRules(ctx context.Context) ([]*model.PolicyRule, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error)
@@ -613,6 +792,14 @@ type RandomDrawResolver interface {
 	InspectorRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
 	SeedValue(ctx context.Context, obj *ent.RandomDraw) (string, error)
 	Reproduced(ctx context.Context, obj *ent.RandomDraw) (bool, error)
+}
+type ResponsibilityLetterResolver interface {
+	Issuer(ctx context.Context, obj *ent.ResponsibilityLetter) (*ent.Unit, error)
+	Signee(ctx context.Context, obj *ent.ResponsibilityLetter) (*ent.Unit, error)
+	Signatures(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.LetterSignature, error)
+	Events(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.LetterEvent, error)
+	Attachments(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.File, error)
+	MissingSignatures(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.Role, error)
 }
 type UnitResolver interface {
 	History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
@@ -831,6 +1018,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.TokenType(childComplexity), true
+
+	case "BulkIssueLettersPayload.created":
+		if e.ComplexityRoot.BulkIssueLettersPayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkIssueLettersPayload.Created(childComplexity), true
+	case "BulkIssueLettersPayload.skipped":
+		if e.ComplexityRoot.BulkIssueLettersPayload.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkIssueLettersPayload.Skipped(childComplexity), true
+
+	case "BulkIssueSkip.letter":
+		if e.ComplexityRoot.BulkIssueSkip.Letter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkIssueSkip.Letter(childComplexity), true
+	case "BulkIssueSkip.signee":
+		if e.ComplexityRoot.BulkIssueSkip.Signee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkIssueSkip.Signee(childComplexity), true
+	case "BulkIssueSkip.signeeName":
+		if e.ComplexityRoot.BulkIssueSkip.SigneeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkIssueSkip.SigneeName(childComplexity), true
 
 	case "Campaign.coverage":
 		if e.ComplexityRoot.Campaign.Coverage == nil {
@@ -1092,6 +1311,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChecklistTemplateEdge.Node(childComplexity), true
 
+	case "CoverageCounts.missing":
+		if e.ComplexityRoot.CoverageCounts.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCounts.Missing(childComplexity), true
+	case "CoverageCounts.missingPercent":
+		if e.ComplexityRoot.CoverageCounts.MissingPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCounts.MissingPercent(childComplexity), true
+	case "CoverageCounts.pending":
+		if e.ComplexityRoot.CoverageCounts.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCounts.Pending(childComplexity), true
+	case "CoverageCounts.pendingPercent":
+		if e.ComplexityRoot.CoverageCounts.PendingPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCounts.PendingPercent(childComplexity), true
+	case "CoverageCounts.signed":
+		if e.ComplexityRoot.CoverageCounts.Signed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCounts.Signed(childComplexity), true
+	case "CoverageCounts.signedPercent":
+		if e.ComplexityRoot.CoverageCounts.SignedPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCounts.SignedPercent(childComplexity), true
+	case "CoverageCounts.total":
+		if e.ComplexityRoot.CoverageCounts.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCounts.Total(childComplexity), true
+
+	case "CoveragePageInfo.endCursor":
+		if e.ComplexityRoot.CoveragePageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoveragePageInfo.EndCursor(childComplexity), true
+	case "CoveragePageInfo.hasNextPage":
+		if e.ComplexityRoot.CoveragePageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoveragePageInfo.HasNextPage(childComplexity), true
+
 	case "DrawAssignment.enterprise":
 		if e.ComplexityRoot.DrawAssignment.Enterprise == nil {
 			break
@@ -1262,6 +1537,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EnterpriseEdge.Node(childComplexity), true
+
+	case "File.contentType":
+		if e.ComplexityRoot.File.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.ContentType(childComplexity), true
+	case "File.createdAt":
+		if e.ComplexityRoot.File.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.CreatedAt(childComplexity), true
+	case "File.description":
+		if e.ComplexityRoot.File.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Description(childComplexity), true
+	case "File.filename":
+		if e.ComplexityRoot.File.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Filename(childComplexity), true
+	case "File.id":
+		if e.ComplexityRoot.File.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.ID(childComplexity), true
+	case "File.sha256":
+		if e.ComplexityRoot.File.Sha256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Sha256(childComplexity), true
+	case "File.size":
+		if e.ComplexityRoot.File.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Size(childComplexity), true
+	case "File.url":
+		if e.ComplexityRoot.File.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.URL(childComplexity), true
+	case "File.updatedAt":
+		if e.ComplexityRoot.File.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.UpdatedAt(childComplexity), true
+	case "File.uploadedByPostID":
+		if e.ComplexityRoot.File.UploadedByPostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.UploadedByPostID(childComplexity), true
+	case "File.uploadedByUserID":
+		if e.ComplexityRoot.File.UploadedByUserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.UploadedByUserID(childComplexity), true
+	case "File.uploaderName":
+		if e.ComplexityRoot.File.UploaderName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.UploaderName(childComplexity), true
 
 	case "Hazard.category":
 		if e.ComplexityRoot.Hazard.Category == nil {
@@ -1796,6 +2144,272 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KindCount.Kind(childComplexity), true
 
+	case "KindCoverage.counts":
+		if e.ComplexityRoot.KindCoverage.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCoverage.Counts(childComplexity), true
+	case "KindCoverage.kind":
+		if e.ComplexityRoot.KindCoverage.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCoverage.Kind(childComplexity), true
+
+	case "LetterCoverageConnection.edges":
+		if e.ComplexityRoot.LetterCoverageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageConnection.Edges(childComplexity), true
+	case "LetterCoverageConnection.pageInfo":
+		if e.ComplexityRoot.LetterCoverageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageConnection.PageInfo(childComplexity), true
+	case "LetterCoverageConnection.summary":
+		if e.ComplexityRoot.LetterCoverageConnection.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageConnection.Summary(childComplexity), true
+	case "LetterCoverageConnection.totalCount":
+		if e.ComplexityRoot.LetterCoverageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageConnection.TotalCount(childComplexity), true
+
+	case "LetterCoverageEdge.cursor":
+		if e.ComplexityRoot.LetterCoverageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageEdge.Cursor(childComplexity), true
+	case "LetterCoverageEdge.node":
+		if e.ComplexityRoot.LetterCoverageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageEdge.Node(childComplexity), true
+
+	case "LetterCoverageRow.issuer":
+		if e.ComplexityRoot.LetterCoverageRow.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageRow.Issuer(childComplexity), true
+	case "LetterCoverageRow.kind":
+		if e.ComplexityRoot.LetterCoverageRow.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageRow.Kind(childComplexity), true
+	case "LetterCoverageRow.letter":
+		if e.ComplexityRoot.LetterCoverageRow.Letter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageRow.Letter(childComplexity), true
+	case "LetterCoverageRow.status":
+		if e.ComplexityRoot.LetterCoverageRow.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageRow.Status(childComplexity), true
+	case "LetterCoverageRow.town":
+		if e.ComplexityRoot.LetterCoverageRow.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageRow.Town(childComplexity), true
+	case "LetterCoverageRow.unit":
+		if e.ComplexityRoot.LetterCoverageRow.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageRow.Unit(childComplexity), true
+
+	case "LetterCoverageSummary.byKind":
+		if e.ComplexityRoot.LetterCoverageSummary.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageSummary.ByKind(childComplexity), true
+	case "LetterCoverageSummary.byTown":
+		if e.ComplexityRoot.LetterCoverageSummary.ByTown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageSummary.ByTown(childComplexity), true
+	case "LetterCoverageSummary.total":
+		if e.ComplexityRoot.LetterCoverageSummary.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterCoverageSummary.Total(childComplexity), true
+
+	case "LetterEvent.action":
+		if e.ComplexityRoot.LetterEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.Action(childComplexity), true
+	case "LetterEvent.actorName":
+		if e.ComplexityRoot.LetterEvent.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.ActorName(childComplexity), true
+	case "LetterEvent.actorPostID":
+		if e.ComplexityRoot.LetterEvent.ActorPostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.ActorPostID(childComplexity), true
+	case "LetterEvent.actorRole":
+		if e.ComplexityRoot.LetterEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.ActorRole(childComplexity), true
+	case "LetterEvent.actorTitle":
+		if e.ComplexityRoot.LetterEvent.ActorTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.ActorTitle(childComplexity), true
+	case "LetterEvent.actorUserID":
+		if e.ComplexityRoot.LetterEvent.ActorUserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.ActorUserID(childComplexity), true
+	case "LetterEvent.at":
+		if e.ComplexityRoot.LetterEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.At(childComplexity), true
+	case "LetterEvent.createdAt":
+		if e.ComplexityRoot.LetterEvent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.CreatedAt(childComplexity), true
+	case "LetterEvent.fromState":
+		if e.ComplexityRoot.LetterEvent.FromState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.FromState(childComplexity), true
+	case "LetterEvent.id":
+		if e.ComplexityRoot.LetterEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.ID(childComplexity), true
+	case "LetterEvent.letterID":
+		if e.ComplexityRoot.LetterEvent.LetterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.LetterID(childComplexity), true
+	case "LetterEvent.note":
+		if e.ComplexityRoot.LetterEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.Note(childComplexity), true
+	case "LetterEvent.toState":
+		if e.ComplexityRoot.LetterEvent.ToState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.ToState(childComplexity), true
+	case "LetterEvent.updatedAt":
+		if e.ComplexityRoot.LetterEvent.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.UpdatedAt(childComplexity), true
+
+	case "LetterSignature.createdAt":
+		if e.ComplexityRoot.LetterSignature.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.CreatedAt(childComplexity), true
+	case "LetterSignature.id":
+		if e.ComplexityRoot.LetterSignature.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.ID(childComplexity), true
+	case "LetterSignature.letterID":
+		if e.ComplexityRoot.LetterSignature.LetterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.LetterID(childComplexity), true
+	case "LetterSignature.postID":
+		if e.ComplexityRoot.LetterSignature.PostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.PostID(childComplexity), true
+	case "LetterSignature.role":
+		if e.ComplexityRoot.LetterSignature.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.Role(childComplexity), true
+	case "LetterSignature.signedAt":
+		if e.ComplexityRoot.LetterSignature.SignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.SignedAt(childComplexity), true
+	case "LetterSignature.signerName":
+		if e.ComplexityRoot.LetterSignature.SignerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.SignerName(childComplexity), true
+	case "LetterSignature.signerTitle":
+		if e.ComplexityRoot.LetterSignature.SignerTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.SignerTitle(childComplexity), true
+	case "LetterSignature.updatedAt":
+		if e.ComplexityRoot.LetterSignature.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.UpdatedAt(childComplexity), true
+	case "LetterSignature.userID":
+		if e.ComplexityRoot.LetterSignature.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterSignature.UserID(childComplexity), true
+
+	case "LetterTarget.description":
+		if e.ComplexityRoot.LetterTarget.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterTarget.Description(childComplexity), true
+	case "LetterTarget.indicator":
+		if e.ComplexityRoot.LetterTarget.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterTarget.Indicator(childComplexity), true
+
 	case "Me.posts":
 		if e.ComplexityRoot.Me.Posts == nil {
 			break
@@ -1843,6 +2457,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdvanceCampaign(childComplexity, args["id"].(int)), true
+	case "Mutation.archiveLetter":
+		if e.ComplexityRoot.Mutation.ArchiveLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveLetter(childComplexity, args["id"].(int)), true
+	case "Mutation.attachLetterFile":
+		if e.ComplexityRoot.Mutation.AttachLetterFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachLetterFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachLetterFile(childComplexity, args["letterID"].(int), args["file"].(graphql.Upload), args["description"].(*string)), true
+	case "Mutation.bulkIssueLetters":
+		if e.ComplexityRoot.Mutation.BulkIssueLetters == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkIssueLetters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkIssueLetters(childComplexity, args["input"].(model.BulkIssueLettersInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -1887,6 +2534,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateEnterprise(childComplexity, args["input"].(model.CreateEnterpriseInput)), true
+	case "Mutation.createLetter":
+		if e.ComplexityRoot.Mutation.CreateLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLetter(childComplexity, args["input"].(model.CreateLetterInput)), true
 	case "Mutation.createPost":
 		if e.ComplexityRoot.Mutation.CreatePost == nil {
 			break
@@ -1931,6 +2589,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+	case "Mutation.deleteLetter":
+		if e.ComplexityRoot.Mutation.DeleteLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLetter(childComplexity, args["id"].(int)), true
 	case "Mutation.endPost":
 		if e.ComplexityRoot.Mutation.EndPost == nil {
 			break
@@ -1942,6 +2611,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndPost(childComplexity, args["id"].(int)), true
+	case "Mutation.issueLetter":
+		if e.ComplexityRoot.Mutation.IssueLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueLetter(childComplexity, args["id"].(int)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2008,6 +2688,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportHazard(childComplexity, args["input"].(model.ReportHazardInput)), true
+	case "Mutation.revokeLetter":
+		if e.ComplexityRoot.Mutation.RevokeLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeLetter(childComplexity, args["id"].(int), args["input"].(model.RevokeLetterInput)), true
+	case "Mutation.signLetter":
+		if e.ComplexityRoot.Mutation.SignLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignLetter(childComplexity, args["id"].(int), args["input"].(*model.SignLetterInput)), true
 	case "Mutation.transitionHazard":
 		if e.ComplexityRoot.Mutation.TransitionHazard == nil {
 			break
@@ -2030,6 +2732,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateEnterprise(childComplexity, args["id"].(int), args["input"].(model.UpdateEnterpriseInput)), true
+	case "Mutation.updateLetter":
+		if e.ComplexityRoot.Mutation.UpdateLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLetter(childComplexity, args["id"].(int), args["input"].(model.UpdateLetterInput)), true
 	case "Mutation.updatePost":
 		if e.ComplexityRoot.Mutation.UpdatePost == nil {
 			break
@@ -2313,6 +3026,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Inspections(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InspectionOrder), args["where"].(*ent.InspectionWhereInput)), true
 
+	case "Query.letterCoverage":
+		if e.ComplexityRoot.Query.LetterCoverage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_letterCoverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LetterCoverage(childComplexity, args["year"].(int), args["rootID"].(int), args["status"].([]domain.CoverageStatus), args["kinds"].([]domain.UnitKind), args["first"].(*int), args["after"].(*string)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -2369,6 +3093,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RandomDraws(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RandomDrawOrder), args["where"].(*ent.RandomDrawWhereInput)), true
+	case "Query.responsibilityLetters":
+		if e.ComplexityRoot.Query.ResponsibilityLetters == nil {
+			break
+		}
+
+		args, err := ec.field_Query_responsibilityLetters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ResponsibilityLetters(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ResponsibilityLetterOrder), args["where"].(*ent.ResponsibilityLetterWhereInput)), true
 	case "Query.units":
 		if e.ComplexityRoot.Query.Units == nil {
 			break
@@ -2521,6 +3256,183 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RandomDrawEdge.Node(childComplexity), true
 
+	case "ResponsibilityLetter.archivedAt":
+		if e.ComplexityRoot.ResponsibilityLetter.ArchivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.ArchivedAt(childComplexity), true
+	case "ResponsibilityLetter.attachments":
+		if e.ComplexityRoot.ResponsibilityLetter.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.Attachments(childComplexity), true
+	case "ResponsibilityLetter.body":
+		if e.ComplexityRoot.ResponsibilityLetter.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.Body(childComplexity), true
+	case "ResponsibilityLetter.createdAt":
+		if e.ComplexityRoot.ResponsibilityLetter.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.CreatedAt(childComplexity), true
+	case "ResponsibilityLetter.events":
+		if e.ComplexityRoot.ResponsibilityLetter.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.Events(childComplexity), true
+	case "ResponsibilityLetter.id":
+		if e.ComplexityRoot.ResponsibilityLetter.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.ID(childComplexity), true
+	case "ResponsibilityLetter.issuedAt":
+		if e.ComplexityRoot.ResponsibilityLetter.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.IssuedAt(childComplexity), true
+	case "ResponsibilityLetter.issuer":
+		if e.ComplexityRoot.ResponsibilityLetter.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.Issuer(childComplexity), true
+	case "ResponsibilityLetter.issuerName":
+		if e.ComplexityRoot.ResponsibilityLetter.IssuerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.IssuerName(childComplexity), true
+	case "ResponsibilityLetter.issuerUnitID":
+		if e.ComplexityRoot.ResponsibilityLetter.IssuerUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.IssuerUnitID(childComplexity), true
+	case "ResponsibilityLetter.missingSignatures":
+		if e.ComplexityRoot.ResponsibilityLetter.MissingSignatures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.MissingSignatures(childComplexity), true
+	case "ResponsibilityLetter.revokeReason":
+		if e.ComplexityRoot.ResponsibilityLetter.RevokeReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.RevokeReason(childComplexity), true
+	case "ResponsibilityLetter.revokedAt":
+		if e.ComplexityRoot.ResponsibilityLetter.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.RevokedAt(childComplexity), true
+	case "ResponsibilityLetter.signatures":
+		if e.ComplexityRoot.ResponsibilityLetter.Signatures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.Signatures(childComplexity), true
+	case "ResponsibilityLetter.signedAt":
+		if e.ComplexityRoot.ResponsibilityLetter.SignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.SignedAt(childComplexity), true
+	case "ResponsibilityLetter.signee":
+		if e.ComplexityRoot.ResponsibilityLetter.Signee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.Signee(childComplexity), true
+	case "ResponsibilityLetter.signeeKind":
+		if e.ComplexityRoot.ResponsibilityLetter.SigneeKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.SigneeKind(childComplexity), true
+	case "ResponsibilityLetter.signeeName":
+		if e.ComplexityRoot.ResponsibilityLetter.SigneeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.SigneeName(childComplexity), true
+	case "ResponsibilityLetter.signeeUnitID":
+		if e.ComplexityRoot.ResponsibilityLetter.SigneeUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.SigneeUnitID(childComplexity), true
+	case "ResponsibilityLetter.state":
+		if e.ComplexityRoot.ResponsibilityLetter.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.State(childComplexity), true
+	case "ResponsibilityLetter.targets":
+		if e.ComplexityRoot.ResponsibilityLetter.Targets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.Targets(childComplexity), true
+	case "ResponsibilityLetter.title":
+		if e.ComplexityRoot.ResponsibilityLetter.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.Title(childComplexity), true
+	case "ResponsibilityLetter.updatedAt":
+		if e.ComplexityRoot.ResponsibilityLetter.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.UpdatedAt(childComplexity), true
+	case "ResponsibilityLetter.year":
+		if e.ComplexityRoot.ResponsibilityLetter.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.Year(childComplexity), true
+
+	case "ResponsibilityLetterConnection.edges":
+		if e.ComplexityRoot.ResponsibilityLetterConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetterConnection.Edges(childComplexity), true
+	case "ResponsibilityLetterConnection.pageInfo":
+		if e.ComplexityRoot.ResponsibilityLetterConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetterConnection.PageInfo(childComplexity), true
+	case "ResponsibilityLetterConnection.totalCount":
+		if e.ComplexityRoot.ResponsibilityLetterConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetterConnection.TotalCount(childComplexity), true
+
+	case "ResponsibilityLetterEdge.cursor":
+		if e.ComplexityRoot.ResponsibilityLetterEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetterEdge.Cursor(childComplexity), true
+	case "ResponsibilityLetterEdge.node":
+		if e.ComplexityRoot.ResponsibilityLetterEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetterEdge.Node(childComplexity), true
+
 	case "ScopeSummary.roles":
 		if e.ComplexityRoot.ScopeSummary.Roles == nil {
 			break
@@ -2570,6 +3482,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tenant.UpdatedAt(childComplexity), true
+
+	case "TownCoverage.counts":
+		if e.ComplexityRoot.TownCoverage.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownCoverage.Counts(childComplexity), true
+	case "TownCoverage.town":
+		if e.ComplexityRoot.TownCoverage.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownCoverage.Town(childComplexity), true
 
 	case "Unit.children":
 		if e.ComplexityRoot.Unit.Children == nil {
@@ -2840,6 +3765,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
+			graphql.NewInputUnmarshaler("BulkIssueLettersInput", ec.unmarshalInputBulkIssueLettersInput),
 			graphql.NewInputUnmarshaler("CampaignOrder", ec.unmarshalInputCampaignOrder),
 			graphql.NewInputUnmarshaler("CampaignStageInput", ec.unmarshalInputCampaignStageInput),
 			graphql.NewInputUnmarshaler("CampaignWhereInput", ec.unmarshalInputCampaignWhereInput),
@@ -2850,6 +3776,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("CreateChecklistTemplateInput", ec.unmarshalInputCreateChecklistTemplateInput),
 			graphql.NewInputUnmarshaler("CreateEnterpriseInput", ec.unmarshalInputCreateEnterpriseInput),
+			graphql.NewInputUnmarshaler("CreateLetterInput", ec.unmarshalInputCreateLetterInput),
 			graphql.NewInputUnmarshaler("CreatePostInput", ec.unmarshalInputCreatePostInput),
 			graphql.NewInputUnmarshaler("CreateRandomDrawInput", ec.unmarshalInputCreateRandomDrawInput),
 			graphql.NewInputUnmarshaler("CreateUnitInput", ec.unmarshalInputCreateUnitInput),
@@ -2865,6 +3792,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InspectionOrder", ec.unmarshalInputInspectionOrder),
 			graphql.NewInputUnmarshaler("InspectionWhereInput", ec.unmarshalInputInspectionWhereInput),
 			graphql.NewInputUnmarshaler("ItemResultInput", ec.unmarshalInputItemResultInput),
+			graphql.NewInputUnmarshaler("LetterTargetInput", ec.unmarshalInputLetterTargetInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("LogoutInput", ec.unmarshalInputLogoutInput),
 			graphql.NewInputUnmarshaler("NewHazardInput", ec.unmarshalInputNewHazardInput),
@@ -2876,10 +3804,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
 			graphql.NewInputUnmarshaler("ReportHazardInput", ec.unmarshalInputReportHazardInput),
+			graphql.NewInputUnmarshaler("ResponsibilityLetterOrder", ec.unmarshalInputResponsibilityLetterOrder),
+			graphql.NewInputUnmarshaler("ResponsibilityLetterWhereInput", ec.unmarshalInputResponsibilityLetterWhereInput),
+			graphql.NewInputUnmarshaler("RevokeLetterInput", ec.unmarshalInputRevokeLetterInput),
+			graphql.NewInputUnmarshaler("SignLetterInput", ec.unmarshalInputSignLetterInput),
 			graphql.NewInputUnmarshaler("TransitionHazardInput", ec.unmarshalInputTransitionHazardInput),
 			graphql.NewInputUnmarshaler("UnitOrder", ec.unmarshalInputUnitOrder),
 			graphql.NewInputUnmarshaler("UnitWhereInput", ec.unmarshalInputUnitWhereInput),
 			graphql.NewInputUnmarshaler("UpdateEnterpriseInput", ec.unmarshalInputUpdateEnterpriseInput),
+			graphql.NewInputUnmarshaler("UpdateLetterInput", ec.unmarshalInputUpdateLetterInput),
 			graphql.NewInputUnmarshaler("UpdatePostInput", ec.unmarshalInputUpdatePostInput),
 			graphql.NewInputUnmarshaler("UpdateUnitInput", ec.unmarshalInputUpdateUnitInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
@@ -3643,6 +4576,25 @@ input EnterpriseWhereInput {
   employeeCountLT: Int
   employeeCountLTE: Int
 }
+type File implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  Hex SHA-256 of the content: its key in the file store.
+  """
+  sha256: String!
+  size: Int!
+  """
+  Sniffed from the content, not taken from the client.
+  """
+  contentType: String!
+  filename: String!
+  description: String
+  uploaderName: String!
+  uploadedByUserID: ID
+  uploadedByPostID: ID
+}
 type Hazard implements Node {
   id: ID!
   createdAt: Time!
@@ -4328,6 +5280,63 @@ input InspectionWhereInput {
   conclusionEqualFold: String
   conclusionContainsFold: String
 }
+type LetterEvent implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  letterID: ID!
+  action: LetterEventAction!
+  fromState: LetterState
+  toState: LetterState!
+  actorName: String!
+  actorTitle: String
+  actorRole: Role
+  actorUserID: ID
+  actorPostID: ID
+  note: String
+  at: Time!
+}
+"""
+LetterEventAction is enum for the field action
+"""
+enum LetterEventAction @goModel(model: "github.com/dutychain/dutychain/ent/letterevent.Action") {
+  CREATED
+  UPDATED
+  ISSUED
+  SIGNED
+  REVOKED
+  ARCHIVED
+  ATTACHED
+}
+type LetterSignature implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  letterID: ID!
+  role: Role!
+  """
+  The signer's name at signing time.
+  """
+  signerName: String!
+  """
+  The title of the post signed in.
+  """
+  signerTitle: String
+  userID: ID
+  postID: ID
+  signedAt: Time!
+}
+"""
+LetterState is enum for the field from_state
+"""
+enum LetterState @goModel(model: "github.com/dutychain/dutychain/internal/domain.LetterState") {
+  DRAFT
+  ISSUED
+  PARTIALLY_SIGNED
+  SIGNED
+  ARCHIVED
+  REVOKED
+}
 """
 An object with an ID.
 Follows the [Relay Global Object Identification Specification](https://relay.dev/graphql/objectidentification.htm)
@@ -4766,6 +5775,37 @@ type Query {
     """
     where: RandomDrawWhereInput
   ): RandomDrawConnection!
+  responsibilityLetters(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ResponsibilityLetters returned from the connection.
+    """
+    orderBy: ResponsibilityLetterOrder
+
+    """
+    Filtering options for ResponsibilityLetters returned from the connection.
+    """
+    where: ResponsibilityLetterWhereInput
+  ): ResponsibilityLetterConnection!
   units(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4979,8 +6019,297 @@ input RandomDrawWhereInput {
   drawnAtLT: Time
   drawnAtLTE: Time
 }
+type ResponsibilityLetter implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  year: Int!
+  issuerUnitID: ID!
+  signeeUnitID: ID!
+  """
+  The issuer's name when the letter was written: part of the document.
+  """
+  issuerName: String!
+  """
+  The signee's name when the letter was written: part of the document.
+  """
+  signeeName: String!
+  """
+  Decides the signatures needed: both heads of a TOWN or DEPARTMENT (党政同责), one PRINCIPAL otherwise.
+  """
+  signeeKind: UnitKind!
+  """
+  At most 200 characters.
+  """
+  title: String!
+  body: String!
+  """
+  Responsibility targets, in order.
+  """
+  targets: [LetterTarget!]!
+  state: LetterState!
+  revokeReason: String
+  issuedAt: Time
+  signedAt: Time
+  archivedAt: Time
+  revokedAt: Time
+}
 """
-Role is enum for the field role
+A connection to a list of items.
+"""
+type ResponsibilityLetterConnection {
+  """
+  A list of edges.
+  """
+  edges: [ResponsibilityLetterEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ResponsibilityLetterEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ResponsibilityLetter
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ResponsibilityLetter connections
+"""
+input ResponsibilityLetterOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ResponsibilityLetters.
+  """
+  field: ResponsibilityLetterOrderField!
+}
+"""
+Properties by which ResponsibilityLetter connections can be ordered.
+"""
+enum ResponsibilityLetterOrderField {
+  CREATED_AT
+  UPDATED_AT
+  YEAR
+  TITLE
+  STATE
+  ISSUED_AT
+  SIGNED_AT
+}
+"""
+ResponsibilityLetterWhereInput is used for filtering ResponsibilityLetter objects.
+Input was generated by ent.
+"""
+input ResponsibilityLetterWhereInput {
+  not: ResponsibilityLetterWhereInput
+  and: [ResponsibilityLetterWhereInput!]
+  or: [ResponsibilityLetterWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  year field predicates
+  """
+  year: Int
+  yearNEQ: Int
+  yearIn: [Int!]
+  yearNotIn: [Int!]
+  yearGT: Int
+  yearGTE: Int
+  yearLT: Int
+  yearLTE: Int
+  """
+  issuer_unit_id field predicates
+  """
+  issuerUnitID: ID
+  issuerUnitIDNEQ: ID
+  issuerUnitIDIn: [ID!]
+  issuerUnitIDNotIn: [ID!]
+  """
+  signee_unit_id field predicates
+  """
+  signeeUnitID: ID
+  signeeUnitIDNEQ: ID
+  signeeUnitIDIn: [ID!]
+  signeeUnitIDNotIn: [ID!]
+  """
+  issuer_name field predicates
+  """
+  issuerName: String
+  issuerNameNEQ: String
+  issuerNameIn: [String!]
+  issuerNameNotIn: [String!]
+  issuerNameGT: String
+  issuerNameGTE: String
+  issuerNameLT: String
+  issuerNameLTE: String
+  issuerNameContains: String
+  issuerNameHasPrefix: String
+  issuerNameHasSuffix: String
+  issuerNameEqualFold: String
+  issuerNameContainsFold: String
+  """
+  signee_name field predicates
+  """
+  signeeName: String
+  signeeNameNEQ: String
+  signeeNameIn: [String!]
+  signeeNameNotIn: [String!]
+  signeeNameGT: String
+  signeeNameGTE: String
+  signeeNameLT: String
+  signeeNameLTE: String
+  signeeNameContains: String
+  signeeNameHasPrefix: String
+  signeeNameHasSuffix: String
+  signeeNameEqualFold: String
+  signeeNameContainsFold: String
+  """
+  signee_kind field predicates
+  """
+  signeeKind: UnitKind
+  signeeKindNEQ: UnitKind
+  signeeKindIn: [UnitKind!]
+  signeeKindNotIn: [UnitKind!]
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  state field predicates
+  """
+  state: LetterState
+  stateNEQ: LetterState
+  stateIn: [LetterState!]
+  stateNotIn: [LetterState!]
+  """
+  revoke_reason field predicates
+  """
+  revokeReason: String
+  revokeReasonNEQ: String
+  revokeReasonIn: [String!]
+  revokeReasonNotIn: [String!]
+  revokeReasonGT: String
+  revokeReasonGTE: String
+  revokeReasonLT: String
+  revokeReasonLTE: String
+  revokeReasonContains: String
+  revokeReasonHasPrefix: String
+  revokeReasonHasSuffix: String
+  revokeReasonIsNil: Boolean
+  revokeReasonNotNil: Boolean
+  revokeReasonEqualFold: String
+  revokeReasonContainsFold: String
+  """
+  issued_at field predicates
+  """
+  issuedAt: Time
+  issuedAtNEQ: Time
+  issuedAtIn: [Time!]
+  issuedAtNotIn: [Time!]
+  issuedAtGT: Time
+  issuedAtGTE: Time
+  issuedAtLT: Time
+  issuedAtLTE: Time
+  issuedAtIsNil: Boolean
+  issuedAtNotNil: Boolean
+  """
+  signed_at field predicates
+  """
+  signedAt: Time
+  signedAtNEQ: Time
+  signedAtIn: [Time!]
+  signedAtNotIn: [Time!]
+  signedAtGT: Time
+  signedAtGTE: Time
+  signedAtLT: Time
+  signedAtLTE: Time
+  signedAtIsNil: Boolean
+  signedAtNotNil: Boolean
+  """
+  archived_at field predicates
+  """
+  archivedAt: Time
+  archivedAtNEQ: Time
+  archivedAtIn: [Time!]
+  archivedAtNotIn: [Time!]
+  archivedAtGT: Time
+  archivedAtGTE: Time
+  archivedAtLT: Time
+  archivedAtLTE: Time
+  archivedAtIsNil: Boolean
+  archivedAtNotNil: Boolean
+  """
+  revoked_at field predicates
+  """
+  revokedAt: Time
+  revokedAtNEQ: Time
+  revokedAtIn: [Time!]
+  revokedAtNotIn: [Time!]
+  revokedAtGT: Time
+  revokedAtGTE: Time
+  revokedAtLT: Time
+  revokedAtLTE: Time
+  revokedAtIsNil: Boolean
+  revokedAtNotNil: Boolean
+}
+"""
+Role is enum for the field actor_role
 """
 enum Role @goModel(model: "github.com/dutychain/dutychain/internal/domain.Role") {
   PARTY_SECRETARY
@@ -5143,7 +6472,7 @@ type UnitEdge {
   cursor: Cursor!
 }
 """
-UnitKind is enum for the field kind
+UnitKind is enum for the field signee_kind
 """
 enum UnitKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.UnitKind") {
   CITY
@@ -5483,9 +6812,19 @@ input UserWhereInput {
 "Time is an RFC 3339 timestamp."
 scalar Time
 
+"Upload is a file sent with a GraphQL multipart request (the graphql-multipart-request spec)."
+scalar Upload
+
 extend type Query {
   "The signed-in user, their valid posts and a summary of their jurisdiction."
   me: Me!
+  """
+  Chain coverage of a year's responsibility letters (层层签订、横向到边、纵向到底): for every
+  TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP and TEAM below root in your jurisdiction, whether it
+  holds a SIGNED letter from its parent, one PENDING signature, or none (MISSING). Rows are in
+  tree order, filtered by status and kind; the summary counts every row, unfiltered.
+  """
+  letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection!
   "The tenant's casbin policy (role → object type, action). Readable with read rights at the tenant root; changed by a tenant-level ADMIN."
   policyRules: [PolicyRule!]!
   """
@@ -5565,6 +6904,173 @@ extend type Post {
   user: User
   "The audit events about this post, newest first (AUDITOR and ADMIN; empty for other posts)."
   history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+}
+
+extend type ResponsibilityLetter {
+  "The issuing unit; null when it is outside your jurisdiction (issuerName is always there)."
+  issuer: Unit
+  "The signing unit; null when it is outside your jurisdiction (signeeName is always there)."
+  signee: Unit
+  "Signatures in the order they were given."
+  signatures: [LetterSignature!]!
+  "Every step of the letter's life, oldest first."
+  events: [LetterEvent!]!
+  "Attached files (scanned signed copies), oldest first."
+  attachments: [File!]!
+  "Signatures the letter still needs before it is SIGNED, by role."
+  missingSignatures: [Role!]!
+}
+
+extend type File {
+  "Where to download the file: GET with the same Authorization header as /graphql."
+  url: String!
+}
+
+"LetterTarget is one responsibility target of a letter."
+type LetterTarget {
+  description: String!
+  "A measurable indicator, e.g. 隐患整改率100%."
+  indicator: String
+}
+
+input LetterTargetInput {
+  description: String!
+  indicator: String
+}
+
+input CreateLetterInput {
+  year: Int!
+  "The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there."
+  issuerUnitID: ID!
+  "A direct child of the issuer, or an enterprise the issuing department supervises."
+  signeeUnitID: ID!
+  title: String!
+  body: String
+  targets: [LetterTargetInput!]
+}
+
+"UpdateLetterInput edits a DRAFT; omitted fields are left unchanged."
+input UpdateLetterInput {
+  title: String
+  body: String
+  "Replaces the targets."
+  targets: [LetterTargetInput!]
+}
+
+input SignLetterInput {
+  "Sign in this post, when you hold several at the signee unit; by default the first one still needed."
+  postID: ID
+}
+
+input RevokeLetterInput {
+  reason: String!
+}
+
+"Which units a bulk issue addresses."
+enum BulkIssueTarget {
+  "Every direct child of the issuer (towns and departments of a county, enterprises of a town, …)."
+  CHILDREN
+  "Every enterprise the issuing DEPARTMENT supervises."
+  SUPERVISED_ENTERPRISES
+}
+
+input BulkIssueLettersInput {
+  year: Int!
+  issuerUnitID: ID!
+  to: BulkIssueTarget!
+  "Only signees of these kinds."
+  kinds: [UnitKind!]
+  "Only enterprise-side signees of these sectors (government signees are kept)."
+  sectors: [Sector!]
+  "The template: every letter gets this title, body and targets."
+  title: String!
+  body: String
+  targets: [LetterTargetInput!]!
+}
+
+"BulkIssueLettersPayload reports a bulk issue: the letters created (ISSUED) and the units skipped."
+type BulkIssueLettersPayload {
+  created: [ResponsibilityLetter!]!
+  skipped: [BulkIssueSkip!]!
+}
+
+"BulkIssueSkip is a unit that already had a live letter for the year from this issuer."
+type BulkIssueSkip {
+  signeeName: String!
+  signee: Unit
+  "The existing letter."
+  letter: ResponsibilityLetter!
+}
+
+"Where a unit stands in a year's letter chain."
+enum CoverageStatus {
+  "Its letter from the parent is signed (or archived after signing)."
+  SIGNED
+  "Issued, signatures missing."
+  PENDING
+  "No letter issued: none, only a draft, or revoked."
+  MISSING
+}
+
+type LetterCoverageConnection {
+  "Rows matching status and kinds."
+  totalCount: Int!
+  pageInfo: CoveragePageInfo!
+  edges: [LetterCoverageEdge!]!
+  summary: LetterCoverageSummary!
+}
+
+type CoveragePageInfo {
+  hasNextPage: Boolean!
+  "Pass as after to get the next page."
+  endCursor: String
+}
+
+type LetterCoverageEdge {
+  cursor: String!
+  node: LetterCoverageRow!
+}
+
+"LetterCoverageRow is one unit that should hold a letter from its parent."
+type LetterCoverageRow {
+  unit: Unit!
+  kind: UnitKind!
+  status: CoverageStatus!
+  "The parent, which should issue the letter."
+  issuer: Unit
+  "The TOWN the unit belongs to (itself for a town); null for departments."
+  town: Unit
+  "The live letter from the parent this year, when one exists (a DRAFT counts as MISSING)."
+  letter: ResponsibilityLetter
+}
+
+type LetterCoverageSummary {
+  total: CoverageCounts!
+  "One entry per kind present, in tree order (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP, TEAM)."
+  byKind: [KindCoverage!]!
+  "One entry per town: the town and every unit below it."
+  byTown: [TownCoverage!]!
+}
+
+type CoverageCounts {
+  total: Int!
+  signed: Int!
+  pending: Int!
+  missing: Int!
+  "Percent of total, rounded to one decimal; 0 when total is 0."
+  signedPercent: Float!
+  pendingPercent: Float!
+  missingPercent: Float!
+}
+
+type KindCoverage {
+  kind: UnitKind!
+  counts: CoverageCounts!
+}
+
+type TownCoverage {
+  town: Unit!
+  counts: CoverageCounts!
 }
 
 "Me is the caller as the server sees them on this request."
@@ -5746,6 +7252,25 @@ type Mutation {
 
   addPolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
   removePolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
+
+  "Write a DRAFT letter from a unit where you are PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL."
+  createLetter(input: CreateLetterInput!): ResponsibilityLetter!
+  "Edit a DRAFT (issuer side)."
+  updateLetter(id: ID!, input: UpdateLetterInput!): ResponsibilityLetter!
+  "Discard a DRAFT (issuer side); returns its id."
+  deleteLetter(id: ID!): ID!
+  "DRAFT → ISSUED (issuer side); the letter needs at least one target."
+  issueLetter(id: ID!): ResponsibilityLetter!
+  "Sign a letter addressed to a unit where you hold a signing post: ISSUED → PARTIALLY_SIGNED → SIGNED."
+  signLetter(id: ID!, input: SignLetterInput): ResponsibilityLetter!
+  "ISSUED or PARTIALLY_SIGNED → REVOKED, with a reason (issuer side)."
+  revokeLetter(id: ID!, input: RevokeLetterInput!): ResponsibilityLetter!
+  "SIGNED → ARCHIVED (issuer side)."
+  archiveLetter(id: ID!): ResponsibilityLetter!
+  "Issue a year's letters from one template to every child (or supervised enterprise) without a live letter, in one transaction."
+  bulkIssueLetters(input: BulkIssueLettersInput!): BulkIssueLettersPayload!
+  "Attach a file (PDF, JPEG or PNG, e.g. the scanned signed copy) to a letter that is not archived or revoked; either side."
+  attachLetterFile(letterID: ID!, file: Upload!, description: String): File!
 }
 
 # ---------------------------------------------------------------------------
@@ -6125,6 +7650,28 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_BulkIssueLettersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_BulkIssueLettersPayload_created(ctx, field)
+	case "skipped":
+		return ec.fieldContext_BulkIssueLettersPayload_skipped(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkIssueLettersPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkIssueSkip(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "signeeName":
+		return ec.fieldContext_BulkIssueSkip_signeeName(ctx, field)
+	case "signee":
+		return ec.fieldContext_BulkIssueSkip_signee(ctx, field)
+	case "letter":
+		return ec.fieldContext_BulkIssueSkip_letter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkIssueSkip", field.Name)
+}
+
 func (ec *executionContext) childFields_Campaign(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6261,6 +7808,36 @@ func (ec *executionContext) childFields_ChecklistTemplateEdge(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type ChecklistTemplateEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CoverageCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_CoverageCounts_total(ctx, field)
+	case "signed":
+		return ec.fieldContext_CoverageCounts_signed(ctx, field)
+	case "pending":
+		return ec.fieldContext_CoverageCounts_pending(ctx, field)
+	case "missing":
+		return ec.fieldContext_CoverageCounts_missing(ctx, field)
+	case "signedPercent":
+		return ec.fieldContext_CoverageCounts_signedPercent(ctx, field)
+	case "pendingPercent":
+		return ec.fieldContext_CoverageCounts_pendingPercent(ctx, field)
+	case "missingPercent":
+		return ec.fieldContext_CoverageCounts_missingPercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoverageCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_CoveragePageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_CoveragePageInfo_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_CoveragePageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoveragePageInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_DrawAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "enterprise":
@@ -6337,6 +7914,36 @@ func (ec *executionContext) childFields_EnterpriseEdge(ctx context.Context, fiel
 		return ec.fieldContext_EnterpriseEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EnterpriseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_File(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_File_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_File_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_File_updatedAt(ctx, field)
+	case "sha256":
+		return ec.fieldContext_File_sha256(ctx, field)
+	case "size":
+		return ec.fieldContext_File_size(ctx, field)
+	case "contentType":
+		return ec.fieldContext_File_contentType(ctx, field)
+	case "filename":
+		return ec.fieldContext_File_filename(ctx, field)
+	case "description":
+		return ec.fieldContext_File_description(ctx, field)
+	case "uploaderName":
+		return ec.fieldContext_File_uploaderName(ctx, field)
+	case "uploadedByUserID":
+		return ec.fieldContext_File_uploadedByUserID(ctx, field)
+	case "uploadedByPostID":
+		return ec.fieldContext_File_uploadedByPostID(ctx, field)
+	case "url":
+		return ec.fieldContext_File_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
 }
 
 func (ec *executionContext) childFields_Hazard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6579,6 +8186,140 @@ func (ec *executionContext) childFields_KindCount(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type KindCount", field.Name)
 }
 
+func (ec *executionContext) childFields_KindCoverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindCoverage_kind(ctx, field)
+	case "counts":
+		return ec.fieldContext_KindCoverage_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindCoverage", field.Name)
+}
+
+func (ec *executionContext) childFields_LetterCoverageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_LetterCoverageConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LetterCoverageConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_LetterCoverageConnection_edges(ctx, field)
+	case "summary":
+		return ec.fieldContext_LetterCoverageConnection_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LetterCoverageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LetterCoverageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LetterCoverageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LetterCoverageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LetterCoverageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LetterCoverageRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_LetterCoverageRow_unit(ctx, field)
+	case "kind":
+		return ec.fieldContext_LetterCoverageRow_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_LetterCoverageRow_status(ctx, field)
+	case "issuer":
+		return ec.fieldContext_LetterCoverageRow_issuer(ctx, field)
+	case "town":
+		return ec.fieldContext_LetterCoverageRow_town(ctx, field)
+	case "letter":
+		return ec.fieldContext_LetterCoverageRow_letter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LetterCoverageRow", field.Name)
+}
+
+func (ec *executionContext) childFields_LetterCoverageSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_LetterCoverageSummary_total(ctx, field)
+	case "byKind":
+		return ec.fieldContext_LetterCoverageSummary_byKind(ctx, field)
+	case "byTown":
+		return ec.fieldContext_LetterCoverageSummary_byTown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LetterCoverageSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_LetterEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LetterEvent_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LetterEvent_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LetterEvent_updatedAt(ctx, field)
+	case "letterID":
+		return ec.fieldContext_LetterEvent_letterID(ctx, field)
+	case "action":
+		return ec.fieldContext_LetterEvent_action(ctx, field)
+	case "fromState":
+		return ec.fieldContext_LetterEvent_fromState(ctx, field)
+	case "toState":
+		return ec.fieldContext_LetterEvent_toState(ctx, field)
+	case "actorName":
+		return ec.fieldContext_LetterEvent_actorName(ctx, field)
+	case "actorTitle":
+		return ec.fieldContext_LetterEvent_actorTitle(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_LetterEvent_actorRole(ctx, field)
+	case "actorUserID":
+		return ec.fieldContext_LetterEvent_actorUserID(ctx, field)
+	case "actorPostID":
+		return ec.fieldContext_LetterEvent_actorPostID(ctx, field)
+	case "note":
+		return ec.fieldContext_LetterEvent_note(ctx, field)
+	case "at":
+		return ec.fieldContext_LetterEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LetterEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_LetterSignature(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LetterSignature_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LetterSignature_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LetterSignature_updatedAt(ctx, field)
+	case "letterID":
+		return ec.fieldContext_LetterSignature_letterID(ctx, field)
+	case "role":
+		return ec.fieldContext_LetterSignature_role(ctx, field)
+	case "signerName":
+		return ec.fieldContext_LetterSignature_signerName(ctx, field)
+	case "signerTitle":
+		return ec.fieldContext_LetterSignature_signerTitle(ctx, field)
+	case "userID":
+		return ec.fieldContext_LetterSignature_userID(ctx, field)
+	case "postID":
+		return ec.fieldContext_LetterSignature_postID(ctx, field)
+	case "signedAt":
+		return ec.fieldContext_LetterSignature_signedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LetterSignature", field.Name)
+}
+
+func (ec *executionContext) childFields_LetterTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "description":
+		return ec.fieldContext_LetterTarget_description(ctx, field)
+	case "indicator":
+		return ec.fieldContext_LetterTarget_indicator(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LetterTarget", field.Name)
+}
+
 func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -6733,6 +8474,82 @@ func (ec *executionContext) childFields_RandomDrawEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RandomDrawEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ResponsibilityLetter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ResponsibilityLetter_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ResponsibilityLetter_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ResponsibilityLetter_updatedAt(ctx, field)
+	case "year":
+		return ec.fieldContext_ResponsibilityLetter_year(ctx, field)
+	case "issuerUnitID":
+		return ec.fieldContext_ResponsibilityLetter_issuerUnitID(ctx, field)
+	case "signeeUnitID":
+		return ec.fieldContext_ResponsibilityLetter_signeeUnitID(ctx, field)
+	case "issuerName":
+		return ec.fieldContext_ResponsibilityLetter_issuerName(ctx, field)
+	case "signeeName":
+		return ec.fieldContext_ResponsibilityLetter_signeeName(ctx, field)
+	case "signeeKind":
+		return ec.fieldContext_ResponsibilityLetter_signeeKind(ctx, field)
+	case "title":
+		return ec.fieldContext_ResponsibilityLetter_title(ctx, field)
+	case "body":
+		return ec.fieldContext_ResponsibilityLetter_body(ctx, field)
+	case "targets":
+		return ec.fieldContext_ResponsibilityLetter_targets(ctx, field)
+	case "state":
+		return ec.fieldContext_ResponsibilityLetter_state(ctx, field)
+	case "revokeReason":
+		return ec.fieldContext_ResponsibilityLetter_revokeReason(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_ResponsibilityLetter_issuedAt(ctx, field)
+	case "signedAt":
+		return ec.fieldContext_ResponsibilityLetter_signedAt(ctx, field)
+	case "archivedAt":
+		return ec.fieldContext_ResponsibilityLetter_archivedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ResponsibilityLetter_revokedAt(ctx, field)
+	case "issuer":
+		return ec.fieldContext_ResponsibilityLetter_issuer(ctx, field)
+	case "signee":
+		return ec.fieldContext_ResponsibilityLetter_signee(ctx, field)
+	case "signatures":
+		return ec.fieldContext_ResponsibilityLetter_signatures(ctx, field)
+	case "events":
+		return ec.fieldContext_ResponsibilityLetter_events(ctx, field)
+	case "attachments":
+		return ec.fieldContext_ResponsibilityLetter_attachments(ctx, field)
+	case "missingSignatures":
+		return ec.fieldContext_ResponsibilityLetter_missingSignatures(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityLetter", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponsibilityLetterConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ResponsibilityLetterConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ResponsibilityLetterConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ResponsibilityLetterConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityLetterConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponsibilityLetterEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ResponsibilityLetterEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ResponsibilityLetterEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityLetterEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ScopeSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "unitsByKind":
@@ -6759,6 +8576,16 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
+}
+
+func (ec *executionContext) childFields_TownCoverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "town":
+		return ec.fieldContext_TownCoverage_town(ctx, field)
+	case "counts":
+		return ec.fieldContext_TownCoverage_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TownCoverage", field.Name)
 }
 
 func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7107,6 +8934,64 @@ func (ec *executionContext) field_Mutation_advanceCampaign_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_archiveLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_attachLetterFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "letterID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["letterID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "description",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["description"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bulkIssueLetters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BulkIssueLettersInput, error) {
+			return ec.unmarshalNBulkIssueLettersInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueLettersInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7155,6 +9040,20 @@ func (ec *executionContext) field_Mutation_createEnterprise_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateEnterpriseInput, error) {
 			return ec.unmarshalNCreateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEnterpriseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateLetterInput, error) {
+			return ec.unmarshalNCreateLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLetterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7219,7 +9118,35 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_issueLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -7317,6 +9244,50 @@ func (ec *executionContext) field_Mutation_reportHazard_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeLetterInput, error) {
+			return ec.unmarshalNRevokeLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRevokeLetterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*model.SignLetterInput, error) {
+			return ec.unmarshalOSignLetterInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_transitionHazard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7353,6 +9324,28 @@ func (ec *executionContext) field_Mutation_updateEnterprise_args(ctx context.Con
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateEnterpriseInput, error) {
 			return ec.unmarshalNUpdateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateEnterpriseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateLetterInput, error) {
+			return ec.unmarshalNUpdateLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateLetterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7839,6 +9832,60 @@ func (ec *executionContext) field_Query_inspections_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_letterCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "rootID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rootID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]domain.CoverageStatus, error) {
+			return ec.unmarshalOCoverageStatus2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]domain.UnitKind, error) {
+			return ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7967,6 +10014,60 @@ func (ec *executionContext) field_Query_randomDraws_args(ctx context.Context, ra
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.RandomDrawWhereInput, error) {
 			return ec.unmarshalORandomDrawWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRandomDrawWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_responsibilityLetters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ResponsibilityLetterOrder, error) {
+			return ec.unmarshalOResponsibilityLetterOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ResponsibilityLetterWhereInput, error) {
+			return ec.unmarshalOResponsibilityLetterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9186,6 +11287,157 @@ func (ec *executionContext) fieldContext_AuthPayload_tokenType(_ context.Context
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _BulkIssueLettersPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.BulkIssueLettersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkIssueLettersPayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkIssueLettersPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkIssueLettersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkIssueLettersPayload_skipped(ctx context.Context, field graphql.CollectedField, obj *model.BulkIssueLettersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkIssueLettersPayload_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BulkIssueSkip) graphql.Marshaler {
+			return ec.marshalNBulkIssueSkip2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueSkipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkIssueLettersPayload_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkIssueLettersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkIssueSkip(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkIssueSkip_signeeName(ctx context.Context, field graphql.CollectedField, obj *model.BulkIssueSkip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkIssueSkip_signeeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SigneeName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkIssueSkip_signeeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkIssueSkip", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulkIssueSkip_signee(ctx context.Context, field graphql.CollectedField, obj *model.BulkIssueSkip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkIssueSkip_signee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkIssueSkip_signee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkIssueSkip",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkIssueSkip_letter(ctx context.Context, field graphql.CollectedField, obj *model.BulkIssueSkip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkIssueSkip_letter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkIssueSkip_letter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkIssueSkip",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Campaign_id(ctx context.Context, field graphql.CollectedField, obj *ent.Campaign) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10249,6 +12501,213 @@ func (ec *executionContext) fieldContext_ChecklistTemplateEdge_cursor(_ context.
 	return graphql.NewScalarFieldContext("ChecklistTemplateEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _CoverageCounts_total(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageCounts_signed(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCounts_signed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCounts_signed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageCounts_pending(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCounts_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCounts_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageCounts_missing(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCounts_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCounts_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageCounts_signedPercent(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCounts_signedPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCounts_signedPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CoverageCounts_pendingPercent(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCounts_pendingPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCounts_pendingPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CoverageCounts_missingPercent(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCounts_missingPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCounts_missingPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CoveragePageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.CoveragePageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoveragePageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoveragePageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoveragePageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CoveragePageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.CoveragePageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoveragePageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoveragePageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoveragePageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _DrawAssignment_enterprise(ctx context.Context, field graphql.CollectedField, obj *domain.DrawAssignment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10961,6 +13420,282 @@ func (ec *executionContext) _EnterpriseEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_EnterpriseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EnterpriseEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _File_id(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "ID")
+}
+
+func (ec *executionContext) _File_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "Time")
+}
+
+func (ec *executionContext) _File_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "Time")
+}
+
+func (ec *executionContext) _File_sha256(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sha256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "String")
+}
+
+func (ec *executionContext) _File_size(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "Int")
+}
+
+func (ec *executionContext) _File_contentType(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "String")
+}
+
+func (ec *executionContext) _File_filename(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "String")
+}
+
+func (ec *executionContext) _File_description(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_File_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "String")
+}
+
+func (ec *executionContext) _File_uploaderName(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_uploaderName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploaderName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_uploaderName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "String")
+}
+
+func (ec *executionContext) _File_uploadedByUserID(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_uploadedByUserID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedByUserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_File_uploadedByUserID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "ID")
+}
+
+func (ec *executionContext) _File_uploadedByPostID(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_uploadedByPostID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedByPostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_File_uploadedByPostID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "ID")
+}
+
+func (ec *executionContext) _File_url(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.File().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, true, true, "String")
 }
 
 func (ec *executionContext) _Hazard_id(ctx context.Context, field graphql.CollectedField, obj *ent.Hazard) (ret graphql.Marshaler) {
@@ -13216,6 +15951,1103 @@ func (ec *executionContext) fieldContext_KindCount_count(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("KindCount", field, false, false, "Int")
 }
 
+func (ec *executionContext) _KindCoverage_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCoverage_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.UnitKind) graphql.Marshaler {
+			return ec.marshalNUnitKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCoverage_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCoverage", field, false, false, "UnitKind")
+}
+
+func (ec *executionContext) _KindCoverage_counts(ctx context.Context, field graphql.CollectedField, obj *model.KindCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCoverage_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoverageCounts) graphql.Marshaler {
+			return ec.marshalNCoverageCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoverageCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCoverage_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KindCoverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterCoverageConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LetterCoverageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePageInfo) graphql.Marshaler {
+			return ec.marshalNCoveragePageInfo2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoveragePageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoveragePageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
+			return ec.marshalNLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LetterCoverageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageConnection_summary(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageConnection_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LetterCoverageSummary) graphql.Marshaler {
+			return ec.marshalNLetterCoverageSummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageConnection_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LetterCoverageSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterCoverageEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LetterCoverageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LetterCoverageRow) graphql.Marshaler {
+			return ec.marshalNLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LetterCoverageRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageRow_unit(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageRow_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageRow_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageRow_kind(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageRow_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.UnitKind) graphql.Marshaler {
+			return ec.marshalNUnitKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageRow_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterCoverageRow", field, false, false, "UnitKind")
+}
+
+func (ec *executionContext) _LetterCoverageRow_status(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageRow_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.CoverageStatus) graphql.Marshaler {
+			return ec.marshalNCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageRow_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterCoverageRow", field, false, false, "CoverageStatus")
+}
+
+func (ec *executionContext) _LetterCoverageRow_issuer(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageRow_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageRow_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageRow_town(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageRow_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Town, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageRow_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageRow_letter(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageRow_letter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalOResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageRow_letter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageSummary_total(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageSummary_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoverageCounts) graphql.Marshaler {
+			return ec.marshalNCoverageCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoverageCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageSummary_byKind(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageSummary_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KindCoverage) graphql.Marshaler {
+			return ec.marshalNKindCoverage2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐKindCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageSummary_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindCoverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterCoverageSummary_byTown(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterCoverageSummary_byTown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByTown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TownCoverage) graphql.Marshaler {
+			return ec.marshalNTownCoverage2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTownCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterCoverageSummary_byTown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterCoverageSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TownCoverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LetterEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LetterEvent_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LetterEvent_letterID(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_letterID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LetterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_letterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LetterEvent_action(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v letterevent.Action) graphql.Marshaler {
+			return ec.marshalNLetterEventAction2githubᚗcomᚋdutychainᚋdutychainᚋentᚋlettereventᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "LetterEventAction")
+}
+
+func (ec *executionContext) _LetterEvent_fromState(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_fromState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.LetterState) graphql.Marshaler {
+			return ec.marshalOLetterState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "LetterState")
+}
+
+func (ec *executionContext) _LetterEvent_toState(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_toState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.LetterState) graphql.Marshaler {
+			return ec.marshalNLetterState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "LetterState")
+}
+
+func (ec *executionContext) _LetterEvent_actorName(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_actorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _LetterEvent_actorTitle(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_actorTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_actorTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _LetterEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "Role")
+}
+
+func (ec *executionContext) _LetterEvent_actorUserID(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_actorUserID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorUserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_actorUserID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LetterEvent_actorPostID(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_actorPostID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorPostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_actorPostID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LetterEvent_note(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _LetterEvent_at(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LetterSignature_id(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LetterSignature_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LetterSignature_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LetterSignature_letterID(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_letterID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LetterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_letterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LetterSignature_role(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "Role")
+}
+
+func (ec *executionContext) _LetterSignature_signerName(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_signerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignerName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_signerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "String")
+}
+
+func (ec *executionContext) _LetterSignature_signerTitle(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_signerTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignerTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_signerTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "String")
+}
+
+func (ec *executionContext) _LetterSignature_userID(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LetterSignature_postID(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_postID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_postID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LetterSignature_signedAt(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterSignature_signedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterSignature_signedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterSignature", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LetterTarget_description(ctx context.Context, field graphql.CollectedField, obj *domain.LetterTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterTarget_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LetterTarget_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterTarget", field, false, false, "String")
+}
+
+func (ec *executionContext) _LetterTarget_indicator(ctx context.Context, field graphql.CollectedField, obj *domain.LetterTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterTarget_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterTarget_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LetterTarget", field, false, false, "String")
+}
+
 func (ec *executionContext) _Me_user(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13998,6 +17830,402 @@ func (ec *executionContext) fieldContext_Mutation_removePolicyRule(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removePolicyRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createLetter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLetter(ctx, fc.Args["input"].(model.CreateLetterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLetter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLetter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLetter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLetter(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateLetterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLetter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLetter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteLetter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteLetter(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteLetter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteLetter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueLetter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueLetter(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueLetter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueLetter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signLetter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignLetter(ctx, fc.Args["id"].(int), fc.Args["input"].(*model.SignLetterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signLetter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signLetter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeLetter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeLetter(ctx, fc.Args["id"].(int), fc.Args["input"].(model.RevokeLetterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeLetter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeLetter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveLetter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveLetter(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveLetter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveLetter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bulkIssueLetters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkIssueLetters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkIssueLetters(ctx, fc.Args["input"].(model.BulkIssueLettersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkIssueLettersPayload) graphql.Marshaler {
+			return ec.marshalNBulkIssueLettersPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueLettersPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkIssueLetters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkIssueLettersPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkIssueLetters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachLetterFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachLetterFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachLetterFile(ctx, fc.Args["letterID"].(int), fc.Args["file"].(graphql.Upload), fc.Args["description"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachLetterFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachLetterFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15349,6 +19577,50 @@ func (ec *executionContext) fieldContext_Query_randomDraws(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_responsibilityLetters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_responsibilityLetters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ResponsibilityLetters(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ResponsibilityLetterOrder), fc.Args["where"].(*ent.ResponsibilityLetterWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetterConnection) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetterConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_responsibilityLetters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetterConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_responsibilityLetters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_units(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15465,6 +19737,50 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Me(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_letterCoverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_letterCoverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LetterCoverage(ctx, fc.Args["year"].(int), fc.Args["rootID"].(int), fc.Args["status"].([]domain.CoverageStatus), fc.Args["kinds"].([]domain.UnitKind), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
+			return ec.marshalNLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_letterCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LetterCoverageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_letterCoverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16246,6 +20562,754 @@ func (ec *executionContext) fieldContext_RandomDrawEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("RandomDrawEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ResponsibilityLetter_id(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_year(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_issuerUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_issuerUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_issuerUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_signeeUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_signeeUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SigneeUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_signeeUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_issuerName(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_issuerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_issuerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_signeeName(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_signeeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SigneeName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_signeeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_signeeKind(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_signeeKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SigneeKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.UnitKind) graphql.Marshaler {
+			return ec.marshalNUnitKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_signeeKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "UnitKind")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_title(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_body(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_targets(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_targets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Targets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.LetterTarget) graphql.Marshaler {
+			return ec.marshalNLetterTarget2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_targets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityLetter",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LetterTarget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityLetter_state(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.LetterState) graphql.Marshaler {
+			return ec.marshalNLetterState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "LetterState")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_revokeReason(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_revokeReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokeReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_revokeReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_issuedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_signedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_signedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_signedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_archivedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_archivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_archivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ResponsibilityLetter_issuer(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResponsibilityLetter().Issuer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityLetter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityLetter_signee(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_signee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResponsibilityLetter().Signee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_signee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityLetter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityLetter_signatures(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_signatures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResponsibilityLetter().Signatures(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.LetterSignature) graphql.Marshaler {
+			return ec.marshalNLetterSignature2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLetterSignatureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_signatures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityLetter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LetterSignature(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityLetter_events(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResponsibilityLetter().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.LetterEvent) graphql.Marshaler {
+			return ec.marshalNLetterEvent2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLetterEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityLetter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LetterEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityLetter_attachments(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResponsibilityLetter().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityLetter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityLetter_missingSignatures(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_missingSignatures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResponsibilityLetter().MissingSignatures(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_missingSignatures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, true, true, "Role")
+}
+
+func (ec *executionContext) _ResponsibilityLetterConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetterConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ResponsibilityLetterEdge) graphql.Marshaler {
+			return ec.marshalOResponsibilityLetterEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetterConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityLetterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetterEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityLetterConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetterConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetterConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityLetterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityLetterConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetterConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetterConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetterConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResponsibilityLetterEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetterEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetterEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalOResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetterEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityLetterEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityLetterEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetterEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetterEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetterEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetterEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _ScopeSummary_unitsByKind(ctx context.Context, field graphql.CollectedField, obj *model.ScopeSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16437,6 +21501,70 @@ func (ec *executionContext) _Tenant_name(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Tenant_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Tenant", field, false, false, "String")
+}
+
+func (ec *executionContext) _TownCoverage_town(ctx context.Context, field graphql.CollectedField, obj *model.TownCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownCoverage_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Town, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownCoverage_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TownCoverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TownCoverage_counts(ctx context.Context, field graphql.CollectedField, obj *model.TownCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownCoverage_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoverageCounts) graphql.Marshaler {
+			return ec.marshalNCoverageCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoverageCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownCoverage_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TownCoverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageCounts(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.CollectedField, obj *ent.Unit) (ret graphql.Marshaler) {
@@ -18707,6 +23835,97 @@ func UnmarshalAuditEventOrder(ctx context.Context, raw any) (ent.AuditEventOrder
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBulkIssueLettersInput(ctx context.Context, obj any) (model.BulkIssueLettersInput, error) {
+	var it model.BulkIssueLettersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"year", "issuerUnitID", "to", "kinds", "sectors", "title", "body", "targets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNBulkIssueTarget2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueTarget(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOSector2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "targets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targets"))
+			data, err := ec.unmarshalNLetterTargetInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterTargetInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Targets = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBulkIssueLettersInput unmarshals raw into the BulkIssueLettersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBulkIssueLettersInput(ctx context.Context, raw any) (model.BulkIssueLettersInput, error) {
+	var out model.BulkIssueLettersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BulkIssueLettersInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCampaignOrder(ctx context.Context, obj any) (ent.CampaignOrder, error) {
 	var it ent.CampaignOrder
 	if obj == nil {
@@ -19986,6 +25205,83 @@ func (ec *executionContext) unmarshalInputCreateEnterpriseInput(ctx context.Cont
 func UnmarshalCreateEnterpriseInput(ctx context.Context, raw any) (model.CreateEnterpriseInput, error) {
 	var out model.CreateEnterpriseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateEnterpriseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateLetterInput(ctx context.Context, obj any) (model.CreateLetterInput, error) {
+	var it model.CreateLetterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"year", "issuerUnitID", "signeeUnitID", "title", "body", "targets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "signeeUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeUnitID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "targets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targets"))
+			data, err := ec.unmarshalOLetterTargetInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterTargetInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Targets = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateLetterInput unmarshals raw into the CreateLetterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateLetterInput(ctx context.Context, raw any) (model.CreateLetterInput, error) {
+	var out model.CreateLetterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLetterInput", raw, &out)
 	return out, err
 }
 
@@ -23956,6 +29252,55 @@ func UnmarshalItemResultInput(ctx context.Context, raw any) (model.ItemResultInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLetterTargetInput(ctx context.Context, obj any) (model.LetterTargetInput, error) {
+	var it model.LetterTargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"description", "indicator"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLetterTargetInput unmarshals raw into the LetterTargetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLetterTargetInput(ctx context.Context, raw any) (model.LetterTargetInput, error) {
+	var out model.LetterTargetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LetterTargetInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj any) (model.LoginInput, error) {
 	var it model.LoginInput
 	if obj == nil {
@@ -25518,6 +30863,1193 @@ func UnmarshalReportHazardInput(ctx context.Context, raw any) (model.ReportHazar
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputResponsibilityLetterOrder(ctx context.Context, obj any) (ent.ResponsibilityLetterOrder, error) {
+	var it ent.ResponsibilityLetterOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNResponsibilityLetterOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResponsibilityLetterOrder unmarshals raw into the ResponsibilityLetterOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResponsibilityLetterOrder(ctx context.Context, raw any) (ent.ResponsibilityLetterOrder, error) {
+	var out ent.ResponsibilityLetterOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResponsibilityLetterOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResponsibilityLetterWhereInput(ctx context.Context, obj any) (ent.ResponsibilityLetterWhereInput, error) {
+	var it ent.ResponsibilityLetterWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "issuerUnitID", "issuerUnitIDNEQ", "issuerUnitIDIn", "issuerUnitIDNotIn", "signeeUnitID", "signeeUnitIDNEQ", "signeeUnitIDIn", "signeeUnitIDNotIn", "issuerName", "issuerNameNEQ", "issuerNameIn", "issuerNameNotIn", "issuerNameGT", "issuerNameGTE", "issuerNameLT", "issuerNameLTE", "issuerNameContains", "issuerNameHasPrefix", "issuerNameHasSuffix", "issuerNameEqualFold", "issuerNameContainsFold", "signeeName", "signeeNameNEQ", "signeeNameIn", "signeeNameNotIn", "signeeNameGT", "signeeNameGTE", "signeeNameLT", "signeeNameLTE", "signeeNameContains", "signeeNameHasPrefix", "signeeNameHasSuffix", "signeeNameEqualFold", "signeeNameContainsFold", "signeeKind", "signeeKindNEQ", "signeeKindIn", "signeeKindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "state", "stateNEQ", "stateIn", "stateNotIn", "revokeReason", "revokeReasonNEQ", "revokeReasonIn", "revokeReasonNotIn", "revokeReasonGT", "revokeReasonGTE", "revokeReasonLT", "revokeReasonLTE", "revokeReasonContains", "revokeReasonHasPrefix", "revokeReasonHasSuffix", "revokeReasonIsNil", "revokeReasonNotNil", "revokeReasonEqualFold", "revokeReasonContainsFold", "issuedAt", "issuedAtNEQ", "issuedAtIn", "issuedAtNotIn", "issuedAtGT", "issuedAtGTE", "issuedAtLT", "issuedAtLTE", "issuedAtIsNil", "issuedAtNotNil", "signedAt", "signedAtNEQ", "signedAtIn", "signedAtNotIn", "signedAtGT", "signedAtGTE", "signedAtLT", "signedAtLTE", "signedAtIsNil", "signedAtNotNil", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOResponsibilityLetterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOResponsibilityLetterWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOResponsibilityLetterWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "issuerUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitIDNEQ = data
+		case "issuerUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitIDIn = data
+		case "issuerUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitIDNotIn = data
+		case "signeeUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeUnitID = data
+		case "signeeUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeUnitIDNEQ = data
+		case "signeeUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeUnitIDIn = data
+		case "signeeUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeUnitIDNotIn = data
+		case "issuerName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerName = data
+		case "issuerNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameNEQ = data
+		case "issuerNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameIn = data
+		case "issuerNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameNotIn = data
+		case "issuerNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameGT = data
+		case "issuerNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameGTE = data
+		case "issuerNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameLT = data
+		case "issuerNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameLTE = data
+		case "issuerNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameContains = data
+		case "issuerNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameHasPrefix = data
+		case "issuerNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameHasSuffix = data
+		case "issuerNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameEqualFold = data
+		case "issuerNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNameContainsFold = data
+		case "signeeName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeName = data
+		case "signeeNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameNEQ = data
+		case "signeeNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameIn = data
+		case "signeeNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameNotIn = data
+		case "signeeNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameGT = data
+		case "signeeNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameGTE = data
+		case "signeeNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameLT = data
+		case "signeeNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameLTE = data
+		case "signeeNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameContains = data
+		case "signeeNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameHasPrefix = data
+		case "signeeNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameHasSuffix = data
+		case "signeeNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameEqualFold = data
+		case "signeeNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeNameContainsFold = data
+		case "signeeKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeKind"))
+			data, err := ec.unmarshalOUnitKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeKind = data
+		case "signeeKindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeKindNEQ"))
+			data, err := ec.unmarshalOUnitKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeKindNEQ = data
+		case "signeeKindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeKindIn"))
+			data, err := ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeKindIn = data
+		case "signeeKindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signeeKindNotIn"))
+			data, err := ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SigneeKindNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOLetterState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "stateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNEQ"))
+			data, err := ec.unmarshalOLetterState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNEQ = data
+		case "stateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateIn"))
+			data, err := ec.unmarshalOLetterState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateIn = data
+		case "stateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNotIn"))
+			data, err := ec.unmarshalOLetterState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNotIn = data
+		case "revokeReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReason = data
+		case "revokeReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonNEQ = data
+		case "revokeReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonIn = data
+		case "revokeReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonNotIn = data
+		case "revokeReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonGT = data
+		case "revokeReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonGTE = data
+		case "revokeReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonLT = data
+		case "revokeReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonLTE = data
+		case "revokeReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonContains = data
+		case "revokeReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonHasPrefix = data
+		case "revokeReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonHasSuffix = data
+		case "revokeReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonIsNil = data
+		case "revokeReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonNotNil = data
+		case "revokeReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonEqualFold = data
+		case "revokeReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokeReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokeReasonContainsFold = data
+		case "issuedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAt = data
+		case "issuedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAtNEQ = data
+		case "issuedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAtIn = data
+		case "issuedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAtNotIn = data
+		case "issuedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAtGT = data
+		case "issuedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAtGTE = data
+		case "issuedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAtLT = data
+		case "issuedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAtLTE = data
+		case "issuedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAtIsNil = data
+		case "issuedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAtNotNil = data
+		case "signedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAt = data
+		case "signedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAtNEQ = data
+		case "signedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAtIn = data
+		case "signedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAtNotIn = data
+		case "signedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAtGT = data
+		case "signedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAtGTE = data
+		case "signedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAtLT = data
+		case "signedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAtLTE = data
+		case "signedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAtIsNil = data
+		case "signedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAtNotNil = data
+		case "archivedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAt = data
+		case "archivedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtNEQ = data
+		case "archivedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtIn = data
+		case "archivedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtNotIn = data
+		case "archivedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtGT = data
+		case "archivedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtGTE = data
+		case "archivedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtLT = data
+		case "archivedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtLTE = data
+		case "archivedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtIsNil = data
+		case "archivedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtNotNil = data
+		case "revokedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAt = data
+		case "revokedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNEQ = data
+		case "revokedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIn = data
+		case "revokedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotIn = data
+		case "revokedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGT = data
+		case "revokedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGTE = data
+		case "revokedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLT = data
+		case "revokedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLTE = data
+		case "revokedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIsNil = data
+		case "revokedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResponsibilityLetterWhereInput unmarshals raw into the ResponsibilityLetterWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResponsibilityLetterWhereInput(ctx context.Context, raw any) (ent.ResponsibilityLetterWhereInput, error) {
+	var out ent.ResponsibilityLetterWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResponsibilityLetterWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeLetterInput(ctx context.Context, obj any) (model.RevokeLetterInput, error) {
+	var it model.RevokeLetterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeLetterInput unmarshals raw into the RevokeLetterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeLetterInput(ctx context.Context, raw any) (model.RevokeLetterInput, error) {
+	var out model.RevokeLetterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeLetterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignLetterInput(ctx context.Context, obj any) (model.SignLetterInput, error) {
+	var it model.SignLetterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"postID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "postID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignLetterInput unmarshals raw into the SignLetterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignLetterInput(ctx context.Context, raw any) (model.SignLetterInput, error) {
+	var out model.SignLetterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignLetterInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTransitionHazardInput(ctx context.Context, obj any) (model.TransitionHazardInput, error) {
 	var it model.TransitionHazardInput
 	if obj == nil {
@@ -26275,6 +32807,62 @@ func (ec *executionContext) unmarshalInputUpdateEnterpriseInput(ctx context.Cont
 func UnmarshalUpdateEnterpriseInput(ctx context.Context, raw any) (model.UpdateEnterpriseInput, error) {
 	var out model.UpdateEnterpriseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateEnterpriseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateLetterInput(ctx context.Context, obj any) (model.UpdateLetterInput, error) {
+	var it model.UpdateLetterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "body", "targets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "targets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targets"))
+			data, err := ec.unmarshalOLetterTargetInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterTargetInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Targets = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLetterInput unmarshals raw into the UpdateLetterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLetterInput(ctx context.Context, raw any) (model.UpdateLetterInput, error) {
+	var out model.UpdateLetterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLetterInput", raw, &out)
 	return out, err
 }
 
@@ -27096,6 +33684,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Tenant(ctx, sel, obj)
+	case *ent.ResponsibilityLetter:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ResponsibilityLetter(ctx, sel, obj)
 	case *ent.RandomDraw:
 		if obj == nil {
 			return graphql.Null
@@ -27106,6 +33699,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Post(ctx, sel, obj)
+	case *ent.LetterSignature:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LetterSignature(ctx, sel, obj)
+	case *ent.LetterEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LetterEvent(ctx, sel, obj)
 	case *ent.Inspection:
 		if obj == nil {
 			return graphql.Null
@@ -27121,6 +33724,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Hazard(ctx, sel, obj)
+	case *ent.File:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._File(ctx, sel, obj)
 	case *ent.Enterprise:
 		if obj == nil {
 			return graphql.Null
@@ -27429,6 +34037,87 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "tokenType":
 			out.Values[i] = ec._AuthPayload_tokenType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkIssueLettersPayloadImplementors = []string{"BulkIssueLettersPayload"}
+
+func (ec *executionContext) _BulkIssueLettersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BulkIssueLettersPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkIssueLettersPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkIssueLettersPayload")
+		case "created":
+			out.Values[i] = ec._BulkIssueLettersPayload_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._BulkIssueLettersPayload_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkIssueSkipImplementors = []string{"BulkIssueSkip"}
+
+func (ec *executionContext) _BulkIssueSkip(ctx context.Context, sel ast.SelectionSet, obj *model.BulkIssueSkip) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkIssueSkipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkIssueSkip")
+		case "signeeName":
+			out.Values[i] = ec._BulkIssueSkip_signeeName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signee":
+			out.Values[i] = ec._BulkIssueSkip_signee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "letter":
+			out.Values[i] = ec._BulkIssueSkip_letter(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27909,6 +34598,107 @@ func (ec *executionContext) _ChecklistTemplateEdge(ctx context.Context, sel ast.
 	return out
 }
 
+var coverageCountsImplementors = []string{"CoverageCounts"}
+
+func (ec *executionContext) _CoverageCounts(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoverageCounts")
+		case "total":
+			out.Values[i] = ec._CoverageCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signed":
+			out.Values[i] = ec._CoverageCounts_signed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._CoverageCounts_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._CoverageCounts_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signedPercent":
+			out.Values[i] = ec._CoverageCounts_signedPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pendingPercent":
+			out.Values[i] = ec._CoverageCounts_pendingPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missingPercent":
+			out.Values[i] = ec._CoverageCounts_missingPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coveragePageInfoImplementors = []string{"CoveragePageInfo"}
+
+func (ec *executionContext) _CoveragePageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.CoveragePageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coveragePageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoveragePageInfo")
+		case "hasNextPage":
+			out.Values[i] = ec._CoveragePageInfo_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._CoveragePageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var drawAssignmentImplementors = []string{"DrawAssignment"}
 
 func (ec *executionContext) _DrawAssignment(ctx context.Context, sel ast.SelectionSet, obj *domain.DrawAssignment) graphql.Marshaler {
@@ -28145,6 +34935,95 @@ func (ec *executionContext) _EnterpriseEdge(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fileImplementors = []string{"File", "Node"}
+
+func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj *ent.File) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("File")
+		case "id":
+			out.Values[i] = ec._File_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._File_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._File_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._File_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.Values[i] = ec._File_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._File_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filename":
+			out.Values[i] = ec._File_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._File_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploaderName":
+			out.Values[i] = ec._File_uploaderName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploadedByUserID":
+			out.Values[i] = ec._File_uploadedByUserID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploadedByPostID":
+			out.Values[i] = ec._File_uploadedByPostID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._File_url(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28926,6 +35805,445 @@ func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var kindCoverageImplementors = []string{"KindCoverage"}
+
+func (ec *executionContext) _KindCoverage(ctx context.Context, sel ast.SelectionSet, obj *model.KindCoverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindCoverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindCoverage")
+		case "kind":
+			out.Values[i] = ec._KindCoverage_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._KindCoverage_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var letterCoverageConnectionImplementors = []string{"LetterCoverageConnection"}
+
+func (ec *executionContext) _LetterCoverageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LetterCoverageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, letterCoverageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LetterCoverageConnection")
+		case "totalCount":
+			out.Values[i] = ec._LetterCoverageConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LetterCoverageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._LetterCoverageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._LetterCoverageConnection_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var letterCoverageEdgeImplementors = []string{"LetterCoverageEdge"}
+
+func (ec *executionContext) _LetterCoverageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LetterCoverageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, letterCoverageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LetterCoverageEdge")
+		case "cursor":
+			out.Values[i] = ec._LetterCoverageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LetterCoverageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var letterCoverageRowImplementors = []string{"LetterCoverageRow"}
+
+func (ec *executionContext) _LetterCoverageRow(ctx context.Context, sel ast.SelectionSet, obj *model.LetterCoverageRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, letterCoverageRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LetterCoverageRow")
+		case "unit":
+			out.Values[i] = ec._LetterCoverageRow_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._LetterCoverageRow_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._LetterCoverageRow_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuer":
+			out.Values[i] = ec._LetterCoverageRow_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "town":
+			out.Values[i] = ec._LetterCoverageRow_town(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "letter":
+			out.Values[i] = ec._LetterCoverageRow_letter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var letterCoverageSummaryImplementors = []string{"LetterCoverageSummary"}
+
+func (ec *executionContext) _LetterCoverageSummary(ctx context.Context, sel ast.SelectionSet, obj *model.LetterCoverageSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, letterCoverageSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LetterCoverageSummary")
+		case "total":
+			out.Values[i] = ec._LetterCoverageSummary_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._LetterCoverageSummary_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byTown":
+			out.Values[i] = ec._LetterCoverageSummary_byTown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var letterEventImplementors = []string{"LetterEvent", "Node"}
+
+func (ec *executionContext) _LetterEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.LetterEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, letterEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LetterEvent")
+		case "id":
+			out.Values[i] = ec._LetterEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._LetterEvent_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LetterEvent_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "letterID":
+			out.Values[i] = ec._LetterEvent_letterID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._LetterEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromState":
+			out.Values[i] = ec._LetterEvent_fromState(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "toState":
+			out.Values[i] = ec._LetterEvent_toState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorName":
+			out.Values[i] = ec._LetterEvent_actorName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorTitle":
+			out.Values[i] = ec._LetterEvent_actorTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actorRole":
+			out.Values[i] = ec._LetterEvent_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actorUserID":
+			out.Values[i] = ec._LetterEvent_actorUserID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actorPostID":
+			out.Values[i] = ec._LetterEvent_actorPostID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._LetterEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._LetterEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var letterSignatureImplementors = []string{"LetterSignature", "Node"}
+
+func (ec *executionContext) _LetterSignature(ctx context.Context, sel ast.SelectionSet, obj *ent.LetterSignature) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, letterSignatureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LetterSignature")
+		case "id":
+			out.Values[i] = ec._LetterSignature_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._LetterSignature_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LetterSignature_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "letterID":
+			out.Values[i] = ec._LetterSignature_letterID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._LetterSignature_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signerName":
+			out.Values[i] = ec._LetterSignature_signerName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signerTitle":
+			out.Values[i] = ec._LetterSignature_signerTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userID":
+			out.Values[i] = ec._LetterSignature_userID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "postID":
+			out.Values[i] = ec._LetterSignature_postID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "signedAt":
+			out.Values[i] = ec._LetterSignature_signedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var letterTargetImplementors = []string{"LetterTarget"}
+
+func (ec *executionContext) _LetterTarget(ctx context.Context, sel ast.SelectionSet, obj *domain.LetterTarget) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, letterTargetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LetterTarget")
+		case "description":
+			out.Values[i] = ec._LetterTarget_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indicator":
+			out.Values[i] = ec._LetterTarget_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var meImplementors = []string{"Me"}
 
 func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *model.Me) graphql.Marshaler {
@@ -29094,6 +36412,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removePolicyRule":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removePolicyRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createLetter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLetter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLetter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLetter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteLetter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteLetter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueLetter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueLetter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signLetter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signLetter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeLetter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeLetter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveLetter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveLetter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bulkIssueLetters":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkIssueLetters(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachLetterFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachLetterFile(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -29505,6 +36886,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_randomDraws(ctx, field)
 				})
+		case "responsibilityLetters":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_responsibilityLetters(ctx, field)
+				})
 		case "units":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -29522,6 +36909,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "letterCoverage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_letterCoverage(ctx, field)
 				})
 		case "policyRules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -29773,6 +37166,241 @@ func (ec *executionContext) _RandomDrawEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var responsibilityLetterImplementors = []string{"ResponsibilityLetter", "Node"}
+
+func (ec *executionContext) _ResponsibilityLetter(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponsibilityLetter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityLetterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResponsibilityLetter")
+		case "id":
+			out.Values[i] = ec._ResponsibilityLetter_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ResponsibilityLetter_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ResponsibilityLetter_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._ResponsibilityLetter_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuerUnitID":
+			out.Values[i] = ec._ResponsibilityLetter_issuerUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signeeUnitID":
+			out.Values[i] = ec._ResponsibilityLetter_signeeUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuerName":
+			out.Values[i] = ec._ResponsibilityLetter_issuerName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signeeName":
+			out.Values[i] = ec._ResponsibilityLetter_signeeName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signeeKind":
+			out.Values[i] = ec._ResponsibilityLetter_signeeKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._ResponsibilityLetter_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._ResponsibilityLetter_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targets":
+			out.Values[i] = ec._ResponsibilityLetter_targets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._ResponsibilityLetter_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokeReason":
+			out.Values[i] = ec._ResponsibilityLetter_revokeReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedAt":
+			out.Values[i] = ec._ResponsibilityLetter_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signedAt":
+			out.Values[i] = ec._ResponsibilityLetter_signedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "archivedAt":
+			out.Values[i] = ec._ResponsibilityLetter_archivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._ResponsibilityLetter_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ResponsibilityLetter_issuer(ctx, field, obj)
+				})
+		case "signee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ResponsibilityLetter_signee(ctx, field, obj)
+				})
+		case "signatures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ResponsibilityLetter_signatures(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ResponsibilityLetter_events(ctx, field, obj)
+				})
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ResponsibilityLetter_attachments(ctx, field, obj)
+				})
+		case "missingSignatures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ResponsibilityLetter_missingSignatures(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var responsibilityLetterConnectionImplementors = []string{"ResponsibilityLetterConnection"}
+
+func (ec *executionContext) _ResponsibilityLetterConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponsibilityLetterConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityLetterConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResponsibilityLetterConnection")
+		case "edges":
+			out.Values[i] = ec._ResponsibilityLetterConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ResponsibilityLetterConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ResponsibilityLetterConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var responsibilityLetterEdgeImplementors = []string{"ResponsibilityLetterEdge"}
+
+func (ec *executionContext) _ResponsibilityLetterEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponsibilityLetterEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityLetterEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResponsibilityLetterEdge")
+		case "node":
+			out.Values[i] = ec._ResponsibilityLetterEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ResponsibilityLetterEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var scopeSummaryImplementors = []string{"ScopeSummary"}
 
 func (ec *executionContext) _ScopeSummary(ctx context.Context, sel ast.SelectionSet, obj *model.ScopeSummary) graphql.Marshaler {
@@ -29849,6 +37477,44 @@ func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "name":
 			out.Values[i] = ec._Tenant_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var townCoverageImplementors = []string{"TownCoverage"}
+
+func (ec *executionContext) _TownCoverage(ctx context.Context, sel ast.SelectionSet, obj *model.TownCoverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, townCoverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TownCoverage")
+		case "town":
+			out.Values[i] = ec._TownCoverage_town(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._TownCoverage_counts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30671,6 +38337,53 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNBulkIssueLettersInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueLettersInput(ctx context.Context, v any) (model.BulkIssueLettersInput, error) {
+	res, err := ec.unmarshalInputBulkIssueLettersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkIssueLettersPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueLettersPayload(ctx context.Context, sel ast.SelectionSet, v *model.BulkIssueLettersPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulkIssueLettersPayload!")
+		return graphql.Null
+	}
+	return ec._BulkIssueLettersPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBulkIssueSkip2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueSkipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BulkIssueSkip) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBulkIssueSkip2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueSkip(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBulkIssueSkip2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueSkip(ctx context.Context, sel ast.SelectionSet, v *model.BulkIssueSkip) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulkIssueSkip!")
+		return graphql.Null
+	}
+	return ec._BulkIssueSkip(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBulkIssueTarget2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueTarget(ctx context.Context, v any) (model.BulkIssueTarget, error) {
+	var res model.BulkIssueTarget
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkIssueTarget2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐBulkIssueTarget(ctx context.Context, sel ast.SelectionSet, v model.BulkIssueTarget) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCampaign2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCampaign(ctx context.Context, sel ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Campaign!")
@@ -30852,6 +38565,32 @@ func (ec *executionContext) unmarshalNChecklistTemplateWhereInput2ᚖgithubᚗco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCoverageCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoverageCounts(ctx context.Context, sel ast.SelectionSet, v *model.CoverageCounts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoverageCounts!")
+		return graphql.Null
+	}
+	return ec._CoverageCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoveragePageInfo2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoveragePageInfo(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoveragePageInfo!")
+		return graphql.Null
+	}
+	return ec._CoveragePageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatus(ctx context.Context, v any) (domain.CoverageStatus, error) {
+	var res domain.CoverageStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatus(ctx context.Context, sel ast.SelectionSet, v domain.CoverageStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCreateCampaignInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateCampaignInput(ctx context.Context, v any) (model.CreateCampaignInput, error) {
 	res, err := ec.unmarshalInputCreateCampaignInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -30864,6 +38603,11 @@ func (ec *executionContext) unmarshalNCreateChecklistTemplateInput2githubᚗcom�
 
 func (ec *executionContext) unmarshalNCreateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEnterpriseInput(ctx context.Context, v any) (model.CreateEnterpriseInput, error) {
 	res, err := ec.unmarshalInputCreateEnterpriseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLetterInput(ctx context.Context, v any) (model.CreateLetterInput, error) {
+	res, err := ec.unmarshalInputCreateLetterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -30981,6 +38725,44 @@ func (ec *executionContext) marshalNEnterpriseScale2githubᚗcomᚋdutychainᚋd
 func (ec *executionContext) unmarshalNEnterpriseWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterpriseWhereInput(ctx context.Context, v any) (*ent.EnterpriseWhereInput, error) {
 	res, err := ec.unmarshalInputEnterpriseWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx context.Context, sel ast.SelectionSet, v *ent.File) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "File!")
+		return graphql.Null
+	}
+	return ec._File(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx context.Context, sel ast.SelectionSet, v *ent.Hazard) graphql.Marshaler {
@@ -31304,6 +39086,185 @@ func (ec *executionContext) marshalNKindCount2ᚖgithubᚗcomᚋdutychainᚋduty
 	return ec._KindCount(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNKindCoverage2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐKindCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KindCoverage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindCoverage2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐKindCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKindCoverage2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐKindCoverage(ctx context.Context, sel ast.SelectionSet, v *model.KindCoverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KindCoverage!")
+		return graphql.Null
+	}
+	return ec._KindCoverage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LetterCoverageConnection!")
+		return graphql.Null
+	}
+	return ec._LetterCoverageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LetterCoverageEdge!")
+		return graphql.Null
+	}
+	return ec._LetterCoverageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LetterCoverageRow!")
+		return graphql.Null
+	}
+	return ec._LetterCoverageRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLetterCoverageSummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageSummary(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LetterCoverageSummary!")
+		return graphql.Null
+	}
+	return ec._LetterCoverageSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLetterEvent2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLetterEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.LetterEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLetterEvent2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLetterEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLetterEvent2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLetterEvent(ctx context.Context, sel ast.SelectionSet, v *ent.LetterEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LetterEvent!")
+		return graphql.Null
+	}
+	return ec._LetterEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLetterEventAction2githubᚗcomᚋdutychainᚋdutychainᚋentᚋlettereventᚐAction(ctx context.Context, v any) (letterevent.Action, error) {
+	var res letterevent.Action
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLetterEventAction2githubᚗcomᚋdutychainᚋdutychainᚋentᚋlettereventᚐAction(ctx context.Context, sel ast.SelectionSet, v letterevent.Action) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNLetterSignature2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLetterSignatureᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.LetterSignature) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLetterSignature2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLetterSignature(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLetterSignature2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLetterSignature(ctx context.Context, sel ast.SelectionSet, v *ent.LetterSignature) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LetterSignature!")
+		return graphql.Null
+	}
+	return ec._LetterSignature(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLetterState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx context.Context, v any) (domain.LetterState, error) {
+	var res domain.LetterState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLetterState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx context.Context, sel ast.SelectionSet, v domain.LetterState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNLetterTarget2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterTarget(ctx context.Context, sel ast.SelectionSet, v domain.LetterTarget) graphql.Marshaler {
+	return ec._LetterTarget(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLetterTarget2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.LetterTarget) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLetterTarget2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterTarget(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNLetterTargetInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterTargetInputᚄ(ctx context.Context, v any) ([]*model.LetterTargetInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LetterTargetInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLetterTargetInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterTargetInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNLetterTargetInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterTargetInput(ctx context.Context, v any) (*model.LetterTargetInput, error) {
+	res, err := ec.unmarshalInputLetterTargetInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
 	res, err := ec.unmarshalInputLoginInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31476,6 +39437,62 @@ func (ec *executionContext) unmarshalNReportHazardInput2githubᚗcomᚋdutychain
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNResponsibilityLetter2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ResponsibilityLetter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx context.Context, sel ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResponsibilityLetter!")
+		return graphql.Null
+	}
+	return ec._ResponsibilityLetter(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResponsibilityLetterConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResponsibilityLetterConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResponsibilityLetterConnection!")
+		return graphql.Null
+	}
+	return ec._ResponsibilityLetterConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResponsibilityLetterOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterOrderField(ctx context.Context, v any) (*ent.ResponsibilityLetterOrderField, error) {
+	var res = new(ent.ResponsibilityLetterOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResponsibilityLetterOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ResponsibilityLetterOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResponsibilityLetterOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNResponsibilityLetterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterWhereInput(ctx context.Context, v any) (*ent.ResponsibilityLetterWhereInput, error) {
+	res, err := ec.unmarshalInputResponsibilityLetterWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokeLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRevokeLetterInput(ctx context.Context, v any) (model.RevokeLetterInput, error) {
+	res, err := ec.unmarshalInputRevokeLetterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRole(ctx context.Context, v any) (domain.Role, error) {
 	var res domain.Role
 	err := res.UnmarshalGQL(v)
@@ -31600,6 +39617,30 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNTownCoverage2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTownCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TownCoverage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTownCoverage2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTownCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTownCoverage2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTownCoverage(ctx context.Context, sel ast.SelectionSet, v *model.TownCoverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TownCoverage!")
+		return graphql.Null
+	}
+	return ec._TownCoverage(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTransitionHazardInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionHazardInput(ctx context.Context, v any) (model.TransitionHazardInput, error) {
 	res, err := ec.unmarshalInputTransitionHazardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31671,6 +39712,11 @@ func (ec *executionContext) unmarshalNUpdateEnterpriseInput2githubᚗcomᚋdutyc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateLetterInput(ctx context.Context, v any) (model.UpdateLetterInput, error) {
+	res, err := ec.unmarshalInputUpdateLetterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdatePostInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePostInput(ctx context.Context, v any) (model.UpdatePostInput, error) {
 	res, err := ec.unmarshalInputUpdatePostInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31684,6 +39730,20 @@ func (ec *executionContext) unmarshalNUpdateUnitInput2githubᚗcomᚋdutychain�
 func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
 	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
@@ -32142,6 +40202,42 @@ func (ec *executionContext) unmarshalOChecklistTemplateWhereInput2ᚖgithubᚗco
 	}
 	res, err := ec.unmarshalInputChecklistTemplateWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCoverageStatus2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatusᚄ(ctx context.Context, v any) ([]domain.CoverageStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.CoverageStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCoverageStatus2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.CoverageStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {
@@ -33019,6 +41115,75 @@ func (ec *executionContext) unmarshalOItemResultInput2ᚕᚖgithubᚗcomᚋdutyc
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOLetterState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterStateᚄ(ctx context.Context, v any) ([]domain.LetterState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.LetterState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLetterState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOLetterState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterStateᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.LetterState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLetterState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOLetterState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx context.Context, v any) (*domain.LetterState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.LetterState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLetterState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterState(ctx context.Context, sel ast.SelectionSet, v *domain.LetterState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOLetterTargetInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterTargetInputᚄ(ctx context.Context, v any) ([]*model.LetterTargetInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LetterTargetInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLetterTargetInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterTargetInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOLogoutInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLogoutInput(ctx context.Context, v any) (*model.LogoutInput, error) {
 	if v == nil {
 		return nil, nil
@@ -33171,6 +41336,66 @@ func (ec *executionContext) unmarshalORandomDrawWhereInput2ᚖgithubᚗcomᚋdut
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx context.Context, sel ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResponsibilityLetter(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOResponsibilityLetterEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ResponsibilityLetterEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOResponsibilityLetterEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOResponsibilityLetterEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ResponsibilityLetterEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResponsibilityLetterEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOResponsibilityLetterOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterOrder(ctx context.Context, v any) (*ent.ResponsibilityLetterOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputResponsibilityLetterOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOResponsibilityLetterWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterWhereInputᚄ(ctx context.Context, v any) ([]*ent.ResponsibilityLetterWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ResponsibilityLetterWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNResponsibilityLetterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOResponsibilityLetterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterWhereInput(ctx context.Context, v any) (*ent.ResponsibilityLetterWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputResponsibilityLetterWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORole2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRoleᚄ(ctx context.Context, v any) ([]domain.Role, error) {
 	if v == nil {
 		return nil, nil
@@ -33273,6 +41498,14 @@ func (ec *executionContext) marshalOSector2ᚖgithubᚗcomᚋdutychainᚋdutycha
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOSignLetterInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterInput(ctx context.Context, v any) (*model.SignLetterInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSignLetterInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

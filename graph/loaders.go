@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -11,6 +12,9 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -24,11 +28,17 @@ import (
 // with the request's context).
 type Loaders struct {
 	fetchDepartments func(context.Context, []int) (map[int][]*ent.Unit, error)
+	fetchUnits       func(context.Context, []int) (map[int]*ent.Unit, error)
 	departments      *dataloadgen.Loader[int, []*ent.Unit]
 	users            *dataloadgen.Loader[int, *ent.User]
 	posts            *dataloadgen.Loader[int, *ent.Post]
-	units            *dataloadgen.Loader[int, *ent.Unit]
 	hz               hazardLoaders
+	// units loads any unit by id (a letter's issuer and signee).
+	units *dataloadgen.Loader[int, *ent.Unit]
+	// The parts of letters, by letter id, oldest first.
+	signatures  *childLoader[*ent.LetterSignature]
+	events      *childLoader[*ent.LetterEvent]
+	attachments *childLoader[*ent.File]
 }
 
 type loadersKey struct{}
@@ -69,19 +79,136 @@ func NewLoaders(client *ent.Client) *Loaders {
 			}
 			return out, nil
 		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
-		units: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Unit, error) {
-			us, err := client.Unit.Query().Where(unit.IDIn(ids...)).All(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out := make(map[int]*ent.Unit, len(us))
-			for _, u := range us {
-				out[u.ID] = u
-			}
-			return out, nil
-		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
 		hz: newHazardLoaders(client),
+		fetchUnits: func(ctx context.Context, ids []int) (map[int]*ent.Unit, error) {
+			return fetchUnits(ctx, client, ids)
+		},
+		units: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Unit, error) {
+			return fetchUnits(ctx, client, ids)
+		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		signatures: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.LetterSignature, error) {
+			return client.LetterSignature.Query().Where(lettersignature.LetterIDIn(ids...)).
+				Order(ent.Asc(lettersignature.FieldID)).All(ctx)
+		}, func(s *ent.LetterSignature) int { return s.LetterID }),
+		events: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.LetterEvent, error) {
+			return client.LetterEvent.Query().Where(letterevent.LetterIDIn(ids...)).
+				Order(ent.Asc(letterevent.FieldID)).All(ctx)
+		}, func(e *ent.LetterEvent) int { return e.LetterID }),
+		attachments: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.File, error) {
+			return client.File.Query().Where(file.LetterIDIn(ids...)).Order(ent.Asc(file.FieldID)).All(ctx)
+		}, func(f *ent.File) int {
+			if f.LetterID == nil {
+				return 0
+			}
+			return *f.LetterID
+		}),
 	}
+}
+
+// childLoader loads the rows of one child table of letters by letter id, in
+// id order (the order they were written): one statement per batch, none
+// for letters primed by a list resolver.
+type childLoader[T any] struct {
+	fetch  func(context.Context, []int) (map[int][]T, error)
+	loader *dataloadgen.Loader[int, []T]
+}
+
+func newChildLoader[T any](query func(context.Context, []int) ([]T, error), parent func(T) int) *childLoader[T] {
+	fetch := func(ctx context.Context, ids []int) (map[int][]T, error) {
+		rows, err := query(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[int][]T, len(ids))
+		for _, id := range ids {
+			out[id] = []T{}
+		}
+		for _, r := range rows {
+			out[parent(r)] = append(out[parent(r)], r)
+		}
+		return out, nil
+	}
+	return &childLoader[T]{fetch: fetch, loader: dataloadgen.NewMappedLoader(fetch,
+		dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500))}
+}
+
+// Load returns the children of letter id.
+func (l *childLoader[T]) Load(ctx context.Context, id int) ([]T, error) {
+	return l.loader.Load(ctx, id)
+}
+
+// prime loads the children of ids in one statement.
+func (l *childLoader[T]) prime(ctx context.Context, ids []int) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	byID, err := l.fetch(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		l.loader.Prime(id, byID[id])
+	}
+	return nil
+}
+
+// loadUnit returns the unit, or nil when it is outside the caller's scope.
+func (l *Loaders) loadUnit(ctx context.Context, id int) (*ent.Unit, error) {
+	u, err := l.units.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	return u, err
+}
+
+// primeLetters loads, for a page of letters, the parts the query asks for
+// under edges.node (or at the top, for plain lists): one statement per part
+// whatever the page size, independent of goroutine timing.
+func (l *Loaders) primeLetters(ctx context.Context, letters []*ent.ResponsibilityLetter, path ...string) error {
+	if len(letters) == 0 {
+		return nil
+	}
+	ids := make([]int, len(letters))
+	var unitIDs []int
+	for i, x := range letters {
+		ids[i] = x.ID
+		unitIDs = append(unitIDs, x.IssuerUnitID, x.SigneeUnitID)
+	}
+	want := func(field string) bool { return requested(ctx, append(slices.Clone(path), field)...) }
+	if want("issuer") || want("signee") {
+		slices.Sort(unitIDs)
+		unitIDs = slices.Compact(unitIDs)
+		us, err := l.fetchUnits(ctx, unitIDs)
+		if err != nil {
+			return err
+		}
+		for _, id := range unitIDs {
+			l.units.Prime(id, us[id]) // nil: out of the caller's scope
+		}
+	}
+	for field, prime := range map[string]func(context.Context, []int) error{
+		"signatures": l.signatures.prime, "events": l.events.prime, "attachments": l.attachments.prime,
+	} {
+		if want(field) {
+			if err := prime(ctx, ids); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fetchUnits loads units by id through the caller's scope.
+func fetchUnits(ctx context.Context, client *ent.Client, ids []int) (map[int]*ent.Unit, error) {
+	us, err := client.Unit.Query().Where(unit.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]*ent.Unit, len(us))
+	for _, u := range us {
+		out[u.ID] = u
+	}
+	return out, nil
 }
 
 // fetchDepartments loads the supervising departments of enterprise units: two
@@ -148,15 +275,6 @@ func (l *Loaders) loadPost(ctx context.Context, id int) (*ent.Post, error) {
 		return nil, nil
 	}
 	return p, err
-}
-
-// loadUnit returns the unit, or nil when the caller cannot read it.
-func (l *Loaders) loadUnit(ctx context.Context, id int) (*ent.Unit, error) {
-	u, err := l.units.Load(ctx, id)
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		return nil, nil
-	}
-	return u, err
 }
 
 // primeDepartments loads the supervising departments of a page of enterprises

@@ -15,6 +15,7 @@ import (
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/hazards"
+	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/org"
 )
 
@@ -25,6 +26,8 @@ type Resolver struct {
 	Hazards *hazards.Service
 	Auth    *auth.Service
 	Policy  *authz.Store
+	// Letters runs responsibility letters and their coverage.
+	Letters *letters.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 }

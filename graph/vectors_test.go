@@ -365,6 +365,8 @@ var identicalQueries = []string{
 	`{ enterprises(where: {or: [{sector: COMMERCE}, {nameContains: "水泥"}]}) { totalCount edges { node { name } } } }`,
 	`{ units(where: {kind: ENTERPRISE, sectorIn: [INDUSTRY]}, last: 3) { totalCount edges { node { name } } } }`,
 	`{ me { scope { unitsByKind { kind count } sectors } } }`,
+	`{ responsibilityLetters(first: 200, orderBy: {field: TITLE}, where: {yearIn: [2022, 2023]}) { totalCount edges { node { id year state title
+		issuerName signeeName issuer { name } signee { name } signatures { role signerName } events { action actorName } missingSignatures } } } }`,
 	`{ policyRules { role object action } }`,
 }
 

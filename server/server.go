@@ -33,6 +33,7 @@ import (
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
 
@@ -48,6 +49,8 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Files serves GET /files/{id}.
+	Files *files.Service
 }
 
 // publicRootFields may be called without a token.
@@ -65,6 +68,7 @@ func New(d Deps) http.Handler {
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver}))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.MultipartForm{MaxUploadSize: uploadBodyLimit(d.Config), MaxMemory: 1 << 20})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.SetParserTokenLimit(d.Config.MaxTokens)
@@ -92,6 +96,9 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /{$}", playground.Handler("dutychain GraphiQL", "/graphql"))
 	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv"))
 	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx"))
+	if d.Files != nil {
+		mux.Handle("GET /files/{id}", requireViewer(d.Files.Handler(d.Client)))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")
@@ -109,7 +116,25 @@ func New(d Deps) http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	return requestContext(d, authenticate(d, limitBody(d.Config.MaxBodyBytes, mux)))
+	return requestContext(d, authenticate(d, limitBody(d.Config, mux)))
+}
+
+// requireViewer answers 401 with the authentication error unless the request
+// carries a valid token.
+func requireViewer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v := authz.FromContext(r.Context()); v == nil || v.IsSystem() {
+			ae, _ := apperr.As(authErrorFrom(r.Context()))
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+				"message": ae.Message, "extensions": map[string]any{"code": string(apperr.Unauthenticated)},
+			}}})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 type authErrKey struct{}
@@ -199,8 +224,33 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func limitBody(n int64, next http.Handler) http.Handler {
+// isMultipart reports whether r is a GraphQL multipart request (an upload).
+func isMultipart(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+}
+
+// uploadBodyLimit is the largest multipart request: one file at the upload
+// limit plus the operation and its map.
+func uploadBodyLimit(cfg config.Config) int64 { return cfg.MaxUploadBytes + cfg.MaxBodyBytes }
+
+// limitBody caps every request body: MaxBodyBytes, or for a multipart upload
+// uploadBodyLimit. An upload announcing a larger body is refused before it
+// is read, with the same coded error the upload check gives.
+func limitBody(cfg config.Config, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := cfg.MaxBodyBytes
+		if isMultipart(r) {
+			n = uploadBodyLimit(cfg)
+			if r.ContentLength > n {
+				e := files.TooLarge(cfg.MaxUploadBytes)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusRequestEntityTooLarge)
+				_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+					"message": e.Message, "extensions": map[string]any{"code": string(e.Code), "reason": e.Reason, "field": e.Field},
+				}}})
+				return
+			}
+		}
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, n)
 		}

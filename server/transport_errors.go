@@ -12,10 +12,12 @@ import (
 // codeTransportErrors gives errors that gqlgen's transports write themselves
 // (undecodable body, mutation over GET, unsupported method or content type) an
 // extensions.code, like every other error. Successful responses stream through
-// untouched; only 4xx/5xx bodies are buffered and rewritten.
+// untouched; only 4xx/5xx bodies are buffered and rewritten — and every
+// multipart (upload) response, because gqlgen's multipart transport reports
+// a malformed upload with status 200.
 func codeTransportErrors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &codingWriter{ResponseWriter: w}
+		cw := &codingWriter{ResponseWriter: w, bufferAll: isMultipart(r)}
 		next.ServeHTTP(cw, r)
 		cw.finish()
 	})
@@ -23,10 +25,11 @@ func codeTransportErrors(next http.Handler) http.Handler {
 
 type codingWriter struct {
 	http.ResponseWriter
-	status  int
-	buffer  bool
-	body    bytes.Buffer
-	written bool
+	status    int
+	buffer    bool
+	bufferAll bool
+	body      bytes.Buffer
+	written   bool
 }
 
 func (c *codingWriter) WriteHeader(status int) {
@@ -35,7 +38,7 @@ func (c *codingWriter) WriteHeader(status int) {
 	}
 	c.written = true
 	c.status = status
-	if status >= 400 {
+	if status >= 400 || c.bufferAll {
 		c.buffer = true
 		return
 	}
@@ -60,6 +63,7 @@ func (c *codingWriter) finish() {
 	var resp map[string]any
 	if json.Unmarshal(out, &resp) == nil {
 		if errs, ok := resp["errors"].([]any); ok {
+			changed := false
 			for _, e := range errs {
 				em, ok := e.(map[string]any)
 				if !ok {
@@ -72,10 +76,13 @@ func (c *codingWriter) finish() {
 				if _, ok := ext["code"]; !ok {
 					ext["code"] = string(apperr.BadUserInput)
 					ext["reason"] = "BAD_REQUEST"
+					changed = true
 				}
 				em["extensions"] = ext
 			}
-			if b, err := json.Marshal(resp); err == nil {
+			// Rewrite only what lacked a code: a coded response (e.g. a
+			// multipart one) goes out byte for byte.
+			if b, err := json.Marshal(resp); err == nil && changed {
 				out = b
 			}
 		}

@@ -81,6 +81,18 @@ func (f EnterpriseFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EnterpriseMutation", m)
 }
 
+// The FileFunc type is an adapter to allow the use of ordinary
+// function as File mutator.
+type FileFunc func(context.Context, *ent.FileMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FileFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.FileMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FileMutation", m)
+}
+
 // The HazardFunc type is an adapter to allow the use of ordinary
 // function as Hazard mutator.
 type HazardFunc func(context.Context, *ent.HazardMutation) (ent.Value, error)
@@ -115,6 +127,30 @@ func (f InspectionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InspectionMutation", m)
+}
+
+// The LetterEventFunc type is an adapter to allow the use of ordinary
+// function as LetterEvent mutator.
+type LetterEventFunc func(context.Context, *ent.LetterEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LetterEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LetterEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LetterEventMutation", m)
+}
+
+// The LetterSignatureFunc type is an adapter to allow the use of ordinary
+// function as LetterSignature mutator.
+type LetterSignatureFunc func(context.Context, *ent.LetterSignatureMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LetterSignatureFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LetterSignatureMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LetterSignatureMutation", m)
 }
 
 // The LoginAttemptFunc type is an adapter to allow the use of ordinary
@@ -175,6 +211,18 @@ func (f RefreshTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RefreshTokenMutation", m)
+}
+
+// The ResponsibilityLetterFunc type is an adapter to allow the use of ordinary
+// function as ResponsibilityLetter mutator.
+type ResponsibilityLetterFunc func(context.Context, *ent.ResponsibilityLetterMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ResponsibilityLetterFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ResponsibilityLetterMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ResponsibilityLetterMutation", m)
 }
 
 // The SupervisionFunc type is an adapter to allow the use of ordinary

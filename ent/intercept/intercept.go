@@ -14,15 +14,19 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -247,6 +251,33 @@ func (f TraverseEnterprise) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.EnterpriseQuery", q)
 }
 
+// The FileFunc type is an adapter to allow the use of ordinary function as a Querier.
+type FileFunc func(context.Context, *ent.FileQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f FileFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.FileQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.FileQuery", q)
+}
+
+// The TraverseFile type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseFile func(context.Context, *ent.FileQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseFile) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseFile) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FileQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.FileQuery", q)
+}
+
 // The HazardFunc type is an adapter to allow the use of ordinary function as a Querier.
 type HazardFunc func(context.Context, *ent.HazardQuery) (ent.Value, error)
 
@@ -326,6 +357,60 @@ func (f TraverseInspection) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.InspectionQuery", q)
+}
+
+// The LetterEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LetterEventFunc func(context.Context, *ent.LetterEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LetterEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LetterEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LetterEventQuery", q)
+}
+
+// The TraverseLetterEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLetterEvent func(context.Context, *ent.LetterEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLetterEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLetterEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LetterEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LetterEventQuery", q)
+}
+
+// The LetterSignatureFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LetterSignatureFunc func(context.Context, *ent.LetterSignatureQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LetterSignatureFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LetterSignatureQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LetterSignatureQuery", q)
+}
+
+// The TraverseLetterSignature type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLetterSignature func(context.Context, *ent.LetterSignatureQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLetterSignature) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLetterSignature) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LetterSignatureQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LetterSignatureQuery", q)
 }
 
 // The LoginAttemptFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -463,6 +548,33 @@ func (f TraverseRefreshToken) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RefreshTokenQuery", q)
 }
 
+// The ResponsibilityLetterFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ResponsibilityLetterFunc func(context.Context, *ent.ResponsibilityLetterQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ResponsibilityLetterFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ResponsibilityLetterQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ResponsibilityLetterQuery", q)
+}
+
+// The TraverseResponsibilityLetter type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseResponsibilityLetter func(context.Context, *ent.ResponsibilityLetterQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseResponsibilityLetter) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseResponsibilityLetter) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ResponsibilityLetterQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ResponsibilityLetterQuery", q)
+}
+
 // The SupervisionFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SupervisionFunc func(context.Context, *ent.SupervisionQuery) (ent.Value, error)
 
@@ -586,12 +698,18 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ChecklistTemplateQuery, predicate.ChecklistTemplate, checklisttemplate.OrderOption]{typ: ent.TypeChecklistTemplate, tq: q}, nil
 	case *ent.EnterpriseQuery:
 		return &query[*ent.EnterpriseQuery, predicate.Enterprise, enterprise.OrderOption]{typ: ent.TypeEnterprise, tq: q}, nil
+	case *ent.FileQuery:
+		return &query[*ent.FileQuery, predicate.File, file.OrderOption]{typ: ent.TypeFile, tq: q}, nil
 	case *ent.HazardQuery:
 		return &query[*ent.HazardQuery, predicate.Hazard, hazard.OrderOption]{typ: ent.TypeHazard, tq: q}, nil
 	case *ent.HazardEventQuery:
 		return &query[*ent.HazardEventQuery, predicate.HazardEvent, hazardevent.OrderOption]{typ: ent.TypeHazardEvent, tq: q}, nil
 	case *ent.InspectionQuery:
 		return &query[*ent.InspectionQuery, predicate.Inspection, inspection.OrderOption]{typ: ent.TypeInspection, tq: q}, nil
+	case *ent.LetterEventQuery:
+		return &query[*ent.LetterEventQuery, predicate.LetterEvent, letterevent.OrderOption]{typ: ent.TypeLetterEvent, tq: q}, nil
+	case *ent.LetterSignatureQuery:
+		return &query[*ent.LetterSignatureQuery, predicate.LetterSignature, lettersignature.OrderOption]{typ: ent.TypeLetterSignature, tq: q}, nil
 	case *ent.LoginAttemptQuery:
 		return &query[*ent.LoginAttemptQuery, predicate.LoginAttempt, loginattempt.OrderOption]{typ: ent.TypeLoginAttempt, tq: q}, nil
 	case *ent.PolicyRevisionQuery:
@@ -602,6 +720,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RandomDrawQuery, predicate.RandomDraw, randomdraw.OrderOption]{typ: ent.TypeRandomDraw, tq: q}, nil
 	case *ent.RefreshTokenQuery:
 		return &query[*ent.RefreshTokenQuery, predicate.RefreshToken, refreshtoken.OrderOption]{typ: ent.TypeRefreshToken, tq: q}, nil
+	case *ent.ResponsibilityLetterQuery:
+		return &query[*ent.ResponsibilityLetterQuery, predicate.ResponsibilityLetter, responsibilityletter.OrderOption]{typ: ent.TypeResponsibilityLetter, tq: q}, nil
 	case *ent.SupervisionQuery:
 		return &query[*ent.SupervisionQuery, predicate.Supervision, supervision.OrderOption]{typ: ent.TypeSupervision, tq: q}, nil
 	case *ent.TenantQuery:

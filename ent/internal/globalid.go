@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"audit_events\":42949672960,\"audit_heads\":47244640256,\"campaigns\":51539607552,\"casbin_rules\":0,\"checklist_templates\":55834574848,\"enterprises\":4294967296,\"hazard_events\":64424509440,\"hazards\":60129542144,\"inspections\":68719476736,\"login_attempts\":8589934592,\"policy_revisions\":12884901888,\"posts\":17179869184,\"random_draws\":73014444032,\"refresh_tokens\":21474836480,\"supervisions\":25769803776,\"tenants\":30064771072,\"units\":34359738368,\"users\":38654705664}"
+const IncrementStarts = "{\"audit_events\":42949672960,\"audit_heads\":47244640256,\"campaigns\":51539607552,\"casbin_rules\":0,\"checklist_templates\":55834574848,\"enterprises\":4294967296,\"files\":77309411328,\"hazard_events\":64424509440,\"hazards\":60129542144,\"inspections\":68719476736,\"letter_events\":81604378624,\"letter_signatures\":85899345920,\"login_attempts\":8589934592,\"policy_revisions\":12884901888,\"posts\":17179869184,\"random_draws\":73014444032,\"refresh_tokens\":21474836480,\"responsibility_letters\":90194313216,\"supervisions\":25769803776,\"tenants\":30064771072,\"units\":34359738368,\"users\":38654705664}"

@@ -253,6 +253,77 @@ var (
 			},
 		},
 	}
+	// FilesColumns holds the columns for the "files" table.
+	FilesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "sha256", Type: field.TypeString, Size: 64},
+		{Name: "size", Type: field.TypeInt64},
+		{Name: "content_type", Type: field.TypeString, Size: 100},
+		{Name: "filename", Type: field.TypeString, Size: 255},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "uploader_name", Type: field.TypeString, Size: 400},
+		{Name: "uploaded_by_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "uploaded_by_post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "letter_id", Type: field.TypeInt, Nullable: true},
+	}
+	// FilesTable holds the schema information for the "files" table.
+	FilesTable = &schema.Table{
+		Name:       "files",
+		Columns:    FilesColumns,
+		PrimaryKey: []*schema.Column{FilesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "files_responsibility_letters_files",
+				Columns:    []*schema.Column{FilesColumns[16]},
+				RefColumns: []*schema.Column{ResponsibilityLettersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "file_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{FilesColumns[3], FilesColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						FilesColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "file_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{FilesColumns[6]},
+			},
+			{
+				Name:    "file_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{FilesColumns[3], FilesColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						FilesColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "file_letter_id",
+				Unique:  false,
+				Columns: []*schema.Column{FilesColumns[16]},
+			},
+			{
+				Name:    "file_sha256",
+				Unique:  false,
+				Columns: []*schema.Column{FilesColumns[8]},
+			},
+		},
+	}
 	// HazardsColumns holds the columns for the "hazards" table.
 	HazardsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -486,6 +557,138 @@ var (
 			},
 		},
 	}
+	// LetterEventsColumns holds the columns for the "letter_events" table.
+	LetterEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"CREATED", "UPDATED", "ISSUED", "SIGNED", "REVOKED", "ARCHIVED", "ATTACHED"}},
+		{Name: "from_state", Type: field.TypeEnum, Nullable: true, Enums: []string{"DRAFT", "ISSUED", "PARTIALLY_SIGNED", "SIGNED", "ARCHIVED", "REVOKED"}},
+		{Name: "to_state", Type: field.TypeEnum, Enums: []string{"DRAFT", "ISSUED", "PARTIALLY_SIGNED", "SIGNED", "ARCHIVED", "REVOKED"}},
+		{Name: "actor_name", Type: field.TypeString, Size: 400},
+		{Name: "actor_title", Type: field.TypeString, Nullable: true, Size: 400},
+		{Name: "actor_role", Type: field.TypeEnum, Nullable: true, Enums: []string{"PARTY_SECRETARY", "GOVERNMENT_HEAD", "PRINCIPAL", "DEPUTY", "SAFETY_OFFICER", "INSPECTOR", "AUDITOR", "ADMIN"}},
+		{Name: "actor_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "actor_post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "letter_id", Type: field.TypeInt},
+	}
+	// LetterEventsTable holds the schema information for the "letter_events" table.
+	LetterEventsTable = &schema.Table{
+		Name:       "letter_events",
+		Columns:    LetterEventsColumns,
+		PrimaryKey: []*schema.Column{LetterEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "letter_events_responsibility_letters_events",
+				Columns:    []*schema.Column{LetterEventsColumns[18]},
+				RefColumns: []*schema.Column{ResponsibilityLettersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "letterevent_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{LetterEventsColumns[3], LetterEventsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						LetterEventsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "letterevent_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{LetterEventsColumns[6]},
+			},
+			{
+				Name:    "letterevent_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{LetterEventsColumns[3], LetterEventsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						LetterEventsColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "letterevent_letter_id",
+				Unique:  false,
+				Columns: []*schema.Column{LetterEventsColumns[18]},
+			},
+		},
+	}
+	// LetterSignaturesColumns holds the columns for the "letter_signatures" table.
+	LetterSignaturesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"PARTY_SECRETARY", "GOVERNMENT_HEAD", "PRINCIPAL", "DEPUTY", "SAFETY_OFFICER", "INSPECTOR", "AUDITOR", "ADMIN"}},
+		{Name: "signer_name", Type: field.TypeString, Size: 400},
+		{Name: "signer_title", Type: field.TypeString, Nullable: true, Size: 400},
+		{Name: "user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "signed_at", Type: field.TypeTime},
+		{Name: "letter_id", Type: field.TypeInt},
+	}
+	// LetterSignaturesTable holds the schema information for the "letter_signatures" table.
+	LetterSignaturesTable = &schema.Table{
+		Name:       "letter_signatures",
+		Columns:    LetterSignaturesColumns,
+		PrimaryKey: []*schema.Column{LetterSignaturesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "letter_signatures_responsibility_letters_signatures",
+				Columns:    []*schema.Column{LetterSignaturesColumns[14]},
+				RefColumns: []*schema.Column{ResponsibilityLettersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "lettersignature_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{LetterSignaturesColumns[3], LetterSignaturesColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						LetterSignaturesColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "lettersignature_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{LetterSignaturesColumns[6]},
+			},
+			{
+				Name:    "lettersignature_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{LetterSignaturesColumns[3], LetterSignaturesColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						LetterSignaturesColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "lettersignature_letter_id_role",
+				Unique:  true,
+				Columns: []*schema.Column{LetterSignaturesColumns[14], LetterSignaturesColumns[8]},
+			},
+		},
+	}
 	// LoginAttemptsColumns holds the columns for the "login_attempts" table.
 	LoginAttemptsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -672,6 +875,96 @@ var (
 			},
 		},
 	}
+	// ResponsibilityLettersColumns holds the columns for the "responsibility_letters" table.
+	ResponsibilityLettersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "issuer_name", Type: field.TypeString, Size: 1000},
+		{Name: "signee_name", Type: field.TypeString, Size: 1000},
+		{Name: "signee_kind", Type: field.TypeEnum, Enums: []string{"CITY", "COUNTY", "TOWN", "DEPARTMENT", "ENTERPRISE", "WORKSHOP", "TEAM"}},
+		{Name: "title", Type: field.TypeString, Size: 1000},
+		{Name: "body", Type: field.TypeString, Size: 100000, Default: ""},
+		{Name: "targets", Type: field.TypeJSON},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"DRAFT", "ISSUED", "PARTIALLY_SIGNED", "SIGNED", "ARCHIVED", "REVOKED"}, Default: "DRAFT"},
+		{Name: "revoke_reason", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "issued_at", Type: field.TypeTime, Nullable: true},
+		{Name: "signed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "live", Type: field.TypeBool, Nullable: true},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "issuer_unit_id", Type: field.TypeInt},
+		{Name: "signee_unit_id", Type: field.TypeInt},
+	}
+	// ResponsibilityLettersTable holds the schema information for the "responsibility_letters" table.
+	ResponsibilityLettersTable = &schema.Table{
+		Name:       "responsibility_letters",
+		Columns:    ResponsibilityLettersColumns,
+		PrimaryKey: []*schema.Column{ResponsibilityLettersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "responsibility_letters_units_issuer",
+				Columns:    []*schema.Column{ResponsibilityLettersColumns[23]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "responsibility_letters_units_signee",
+				Columns:    []*schema.Column{ResponsibilityLettersColumns[24]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "responsibilityletter_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ResponsibilityLettersColumns[3], ResponsibilityLettersColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						ResponsibilityLettersColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "responsibilityletter_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{ResponsibilityLettersColumns[6]},
+			},
+			{
+				Name:    "responsibilityletter_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ResponsibilityLettersColumns[3], ResponsibilityLettersColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						ResponsibilityLettersColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "responsibilityletter_year_issuer_unit_id_signee_unit_id_live",
+				Unique:  true,
+				Columns: []*schema.Column{ResponsibilityLettersColumns[8], ResponsibilityLettersColumns[23], ResponsibilityLettersColumns[24], ResponsibilityLettersColumns[21]},
+			},
+			{
+				Name:    "responsibilityletter_signee_unit_id_year",
+				Unique:  false,
+				Columns: []*schema.Column{ResponsibilityLettersColumns[24], ResponsibilityLettersColumns[8]},
+			},
+			{
+				Name:    "responsibilityletter_issuer_unit_id_year",
+				Unique:  false,
+				Columns: []*schema.Column{ResponsibilityLettersColumns[23], ResponsibilityLettersColumns[8]},
+			},
+		},
+	}
 	// SupervisionsColumns holds the columns for the "supervisions" table.
 	SupervisionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -847,14 +1140,18 @@ var (
 		CasbinRulesTable,
 		ChecklistTemplatesTable,
 		EnterprisesTable,
+		FilesTable,
 		HazardsTable,
 		HazardEventsTable,
 		InspectionsTable,
+		LetterEventsTable,
+		LetterSignaturesTable,
 		LoginAttemptsTable,
 		PolicyRevisionsTable,
 		PostsTable,
 		RandomDrawsTable,
 		RefreshTokensTable,
+		ResponsibilityLettersTable,
 		SupervisionsTable,
 		TenantsTable,
 		UnitsTable,
@@ -884,6 +1181,10 @@ func init() {
 	EnterprisesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
 	}
+	FilesTable.ForeignKeys[0].RefTable = ResponsibilityLettersTable
+	FilesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
+	}
 	HazardsTable.ForeignKeys[0].RefTable = UnitsTable
 	HazardsTable.ForeignKeys[1].RefTable = InspectionsTable
 	HazardsTable.ForeignKeys[2].RefTable = HazardsTable
@@ -902,6 +1203,14 @@ func init() {
 	InspectionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
+	LetterEventsTable.ForeignKeys[0].RefTable = ResponsibilityLettersTable
+	LetterEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(81604378624),
+	}
+	LetterSignaturesTable.ForeignKeys[0].RefTable = ResponsibilityLettersTable
+	LetterSignaturesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
+	}
 	LoginAttemptsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
 	}
@@ -919,6 +1228,11 @@ func init() {
 	}
 	RefreshTokensTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	ResponsibilityLettersTable.ForeignKeys[0].RefTable = UnitsTable
+	ResponsibilityLettersTable.ForeignKeys[1].RefTable = UnitsTable
+	ResponsibilityLettersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
 	}
 	SupervisionsTable.ForeignKeys[0].RefTable = UnitsTable
 	SupervisionsTable.ForeignKeys[1].RefTable = UnitsTable

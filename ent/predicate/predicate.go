@@ -24,6 +24,9 @@ type ChecklistTemplate func(*sql.Selector)
 // Enterprise is the predicate function for enterprise builders.
 type Enterprise func(*sql.Selector)
 
+// File is the predicate function for file builders.
+type File func(*sql.Selector)
+
 // Hazard is the predicate function for hazard builders.
 type Hazard func(*sql.Selector)
 
@@ -32,6 +35,12 @@ type HazardEvent func(*sql.Selector)
 
 // Inspection is the predicate function for inspection builders.
 type Inspection func(*sql.Selector)
+
+// LetterEvent is the predicate function for letterevent builders.
+type LetterEvent func(*sql.Selector)
+
+// LetterSignature is the predicate function for lettersignature builders.
+type LetterSignature func(*sql.Selector)
 
 // LoginAttempt is the predicate function for loginattempt builders.
 type LoginAttempt func(*sql.Selector)
@@ -47,6 +56,9 @@ type RandomDraw func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
+
+// ResponsibilityLetter is the predicate function for responsibilityletter builders.
+type ResponsibilityLetter func(*sql.Selector)
 
 // Supervision is the predicate function for supervision builders.
 type Supervision func(*sql.Selector)

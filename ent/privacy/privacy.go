@@ -255,6 +255,30 @@ func (f EnterpriseMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EnterpriseMutation", m)
 }
 
+// The FileQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type FileQueryRuleFunc func(context.Context, *ent.FileQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f FileQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FileQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.FileQuery", q)
+}
+
+// The FileMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type FileMutationRuleFunc func(context.Context, *ent.FileMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f FileMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.FileMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FileMutation", m)
+}
+
 // The HazardQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type HazardQueryRuleFunc func(context.Context, *ent.HazardQuery) error
@@ -325,6 +349,54 @@ func (f InspectionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InspectionMutation", m)
+}
+
+// The LetterEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LetterEventQueryRuleFunc func(context.Context, *ent.LetterEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LetterEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LetterEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LetterEventQuery", q)
+}
+
+// The LetterEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LetterEventMutationRuleFunc func(context.Context, *ent.LetterEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LetterEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LetterEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LetterEventMutation", m)
+}
+
+// The LetterSignatureQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LetterSignatureQueryRuleFunc func(context.Context, *ent.LetterSignatureQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LetterSignatureQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LetterSignatureQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LetterSignatureQuery", q)
+}
+
+// The LetterSignatureMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LetterSignatureMutationRuleFunc func(context.Context, *ent.LetterSignatureMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LetterSignatureMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LetterSignatureMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LetterSignatureMutation", m)
 }
 
 // The LoginAttemptQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -445,6 +517,30 @@ func (f RefreshTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RefreshTokenMutation", m)
+}
+
+// The ResponsibilityLetterQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ResponsibilityLetterQueryRuleFunc func(context.Context, *ent.ResponsibilityLetterQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ResponsibilityLetterQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ResponsibilityLetterQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ResponsibilityLetterQuery", q)
+}
+
+// The ResponsibilityLetterMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ResponsibilityLetterMutationRuleFunc func(context.Context, *ent.ResponsibilityLetterMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ResponsibilityLetterMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ResponsibilityLetterMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ResponsibilityLetterMutation", m)
 }
 
 // The SupervisionQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -590,11 +686,17 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.EnterpriseQuery:
 		return q.Filter(), nil
+	case *ent.FileQuery:
+		return q.Filter(), nil
 	case *ent.HazardQuery:
 		return q.Filter(), nil
 	case *ent.HazardEventQuery:
 		return q.Filter(), nil
 	case *ent.InspectionQuery:
+		return q.Filter(), nil
+	case *ent.LetterEventQuery:
+		return q.Filter(), nil
+	case *ent.LetterSignatureQuery:
 		return q.Filter(), nil
 	case *ent.LoginAttemptQuery:
 		return q.Filter(), nil
@@ -605,6 +707,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.RandomDrawQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
+		return q.Filter(), nil
+	case *ent.ResponsibilityLetterQuery:
 		return q.Filter(), nil
 	case *ent.SupervisionQuery:
 		return q.Filter(), nil
@@ -633,11 +737,17 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.EnterpriseMutation:
 		return m.Filter(), nil
+	case *ent.FileMutation:
+		return m.Filter(), nil
 	case *ent.HazardMutation:
 		return m.Filter(), nil
 	case *ent.HazardEventMutation:
 		return m.Filter(), nil
 	case *ent.InspectionMutation:
+		return m.Filter(), nil
+	case *ent.LetterEventMutation:
+		return m.Filter(), nil
+	case *ent.LetterSignatureMutation:
 		return m.Filter(), nil
 	case *ent.LoginAttemptMutation:
 		return m.Filter(), nil
@@ -648,6 +758,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RandomDrawMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
+		return m.Filter(), nil
+	case *ent.ResponsibilityLetterMutation:
 		return m.Filter(), nil
 	case *ent.SupervisionMutation:
 		return m.Filter(), nil

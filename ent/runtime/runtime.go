@@ -11,14 +11,18 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/schema"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -252,6 +256,65 @@ func init() {
 	enterprise.DefaultEmployeeCount = enterpriseDescEmployeeCount.Default.(int)
 	// enterprise.EmployeeCountValidator is a validator for the "employee_count" field. It is called by the builders before save.
 	enterprise.EmployeeCountValidator = enterpriseDescEmployeeCount.Validators[0].(func(int) error)
+	fileMixin := schema.File{}.Mixin()
+	fileMixinHooks0 := fileMixin[0].Hooks()
+	fileHooks := schema.File{}.Hooks()
+	file.Hooks[0] = fileMixinHooks0[0]
+	file.Hooks[1] = fileHooks[0]
+	fileInters := schema.File{}.Interceptors()
+	file.Interceptors[0] = fileInters[0]
+	fileMixinFields0 := fileMixin[0].Fields()
+	_ = fileMixinFields0
+	fileFields := schema.File{}.Fields()
+	_ = fileFields
+	// fileDescCreatedAt is the schema descriptor for created_at field.
+	fileDescCreatedAt := fileMixinFields0[0].Descriptor()
+	// file.DefaultCreatedAt holds the default value on creation for the created_at field.
+	file.DefaultCreatedAt = fileDescCreatedAt.Default.(func() time.Time)
+	// fileDescUpdatedAt is the schema descriptor for updated_at field.
+	fileDescUpdatedAt := fileMixinFields0[1].Descriptor()
+	// file.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	file.DefaultUpdatedAt = fileDescUpdatedAt.Default.(func() time.Time)
+	// file.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	file.UpdateDefaultUpdatedAt = fileDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// fileDescSha256 is the schema descriptor for sha256 field.
+	fileDescSha256 := fileFields[1].Descriptor()
+	// file.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
+	file.Sha256Validator = func() func(string) error {
+		validators := fileDescSha256.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(sha256 string) error {
+			for _, fn := range fns {
+				if err := fn(sha256); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// fileDescSize is the schema descriptor for size field.
+	fileDescSize := fileFields[2].Descriptor()
+	// file.SizeValidator is a validator for the "size" field. It is called by the builders before save.
+	file.SizeValidator = fileDescSize.Validators[0].(func(int64) error)
+	// fileDescContentType is the schema descriptor for content_type field.
+	fileDescContentType := fileFields[3].Descriptor()
+	// file.ContentTypeValidator is a validator for the "content_type" field. It is called by the builders before save.
+	file.ContentTypeValidator = fileDescContentType.Validators[0].(func(string) error)
+	// fileDescFilename is the schema descriptor for filename field.
+	fileDescFilename := fileFields[4].Descriptor()
+	// file.FilenameValidator is a validator for the "filename" field. It is called by the builders before save.
+	file.FilenameValidator = fileDescFilename.Validators[0].(func(string) error)
+	// fileDescDescription is the schema descriptor for description field.
+	fileDescDescription := fileFields[5].Descriptor()
+	// file.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	file.DescriptionValidator = fileDescDescription.Validators[0].(func(string) error)
+	// fileDescUploaderName is the schema descriptor for uploader_name field.
+	fileDescUploaderName := fileFields[6].Descriptor()
+	// file.UploaderNameValidator is a validator for the "uploader_name" field. It is called by the builders before save.
+	file.UploaderNameValidator = fileDescUploaderName.Validators[0].(func(string) error)
 	hazardMixin := schema.Hazard{}.Mixin()
 	hazardMixinHooks0 := hazardMixin[0].Hooks()
 	hazardHooks := schema.Hazard{}.Hooks()
@@ -350,6 +413,68 @@ func init() {
 	inspection.DefaultUpdatedAt = inspectionDescUpdatedAt.Default.(func() time.Time)
 	// inspection.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	inspection.UpdateDefaultUpdatedAt = inspectionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	lettereventMixin := schema.LetterEvent{}.Mixin()
+	lettereventMixinHooks0 := lettereventMixin[0].Hooks()
+	lettereventHooks := schema.LetterEvent{}.Hooks()
+	letterevent.Hooks[0] = lettereventMixinHooks0[0]
+	letterevent.Hooks[1] = lettereventHooks[0]
+	lettereventInters := schema.LetterEvent{}.Interceptors()
+	letterevent.Interceptors[0] = lettereventInters[0]
+	lettereventMixinFields0 := lettereventMixin[0].Fields()
+	_ = lettereventMixinFields0
+	lettereventFields := schema.LetterEvent{}.Fields()
+	_ = lettereventFields
+	// lettereventDescCreatedAt is the schema descriptor for created_at field.
+	lettereventDescCreatedAt := lettereventMixinFields0[0].Descriptor()
+	// letterevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	letterevent.DefaultCreatedAt = lettereventDescCreatedAt.Default.(func() time.Time)
+	// lettereventDescUpdatedAt is the schema descriptor for updated_at field.
+	lettereventDescUpdatedAt := lettereventMixinFields0[1].Descriptor()
+	// letterevent.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	letterevent.DefaultUpdatedAt = lettereventDescUpdatedAt.Default.(func() time.Time)
+	// letterevent.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	letterevent.UpdateDefaultUpdatedAt = lettereventDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// lettereventDescActorName is the schema descriptor for actor_name field.
+	lettereventDescActorName := lettereventFields[4].Descriptor()
+	// letterevent.ActorNameValidator is a validator for the "actor_name" field. It is called by the builders before save.
+	letterevent.ActorNameValidator = lettereventDescActorName.Validators[0].(func(string) error)
+	// lettereventDescActorTitle is the schema descriptor for actor_title field.
+	lettereventDescActorTitle := lettereventFields[5].Descriptor()
+	// letterevent.ActorTitleValidator is a validator for the "actor_title" field. It is called by the builders before save.
+	letterevent.ActorTitleValidator = lettereventDescActorTitle.Validators[0].(func(string) error)
+	// lettereventDescNote is the schema descriptor for note field.
+	lettereventDescNote := lettereventFields[9].Descriptor()
+	// letterevent.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	letterevent.NoteValidator = lettereventDescNote.Validators[0].(func(string) error)
+	lettersignatureMixin := schema.LetterSignature{}.Mixin()
+	lettersignatureMixinHooks0 := lettersignatureMixin[0].Hooks()
+	lettersignatureHooks := schema.LetterSignature{}.Hooks()
+	lettersignature.Hooks[0] = lettersignatureMixinHooks0[0]
+	lettersignature.Hooks[1] = lettersignatureHooks[0]
+	lettersignatureInters := schema.LetterSignature{}.Interceptors()
+	lettersignature.Interceptors[0] = lettersignatureInters[0]
+	lettersignatureMixinFields0 := lettersignatureMixin[0].Fields()
+	_ = lettersignatureMixinFields0
+	lettersignatureFields := schema.LetterSignature{}.Fields()
+	_ = lettersignatureFields
+	// lettersignatureDescCreatedAt is the schema descriptor for created_at field.
+	lettersignatureDescCreatedAt := lettersignatureMixinFields0[0].Descriptor()
+	// lettersignature.DefaultCreatedAt holds the default value on creation for the created_at field.
+	lettersignature.DefaultCreatedAt = lettersignatureDescCreatedAt.Default.(func() time.Time)
+	// lettersignatureDescUpdatedAt is the schema descriptor for updated_at field.
+	lettersignatureDescUpdatedAt := lettersignatureMixinFields0[1].Descriptor()
+	// lettersignature.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	lettersignature.DefaultUpdatedAt = lettersignatureDescUpdatedAt.Default.(func() time.Time)
+	// lettersignature.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	lettersignature.UpdateDefaultUpdatedAt = lettersignatureDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// lettersignatureDescSignerName is the schema descriptor for signer_name field.
+	lettersignatureDescSignerName := lettersignatureFields[2].Descriptor()
+	// lettersignature.SignerNameValidator is a validator for the "signer_name" field. It is called by the builders before save.
+	lettersignature.SignerNameValidator = lettersignatureDescSignerName.Validators[0].(func(string) error)
+	// lettersignatureDescSignerTitle is the schema descriptor for signer_title field.
+	lettersignatureDescSignerTitle := lettersignatureFields[3].Descriptor()
+	// lettersignature.SignerTitleValidator is a validator for the "signer_title" field. It is called by the builders before save.
+	lettersignature.SignerTitleValidator = lettersignatureDescSignerTitle.Validators[0].(func(string) error)
 	loginattemptHooks := schema.LoginAttempt{}.Hooks()
 	loginattempt.Hooks[0] = loginattemptHooks[0]
 	loginattemptInters := schema.LoginAttempt{}.Interceptors()
@@ -452,6 +577,71 @@ func init() {
 	refreshtokenDescTokenHash := refreshtokenFields[2].Descriptor()
 	// refreshtoken.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
 	refreshtoken.TokenHashValidator = refreshtokenDescTokenHash.Validators[0].(func(string) error)
+	responsibilityletterMixin := schema.ResponsibilityLetter{}.Mixin()
+	responsibilityletterMixinHooks0 := responsibilityletterMixin[0].Hooks()
+	responsibilityletterHooks := schema.ResponsibilityLetter{}.Hooks()
+	responsibilityletter.Hooks[0] = responsibilityletterMixinHooks0[0]
+	responsibilityletter.Hooks[1] = responsibilityletterHooks[0]
+	responsibilityletterInters := schema.ResponsibilityLetter{}.Interceptors()
+	responsibilityletter.Interceptors[0] = responsibilityletterInters[0]
+	responsibilityletterMixinFields0 := responsibilityletterMixin[0].Fields()
+	_ = responsibilityletterMixinFields0
+	responsibilityletterFields := schema.ResponsibilityLetter{}.Fields()
+	_ = responsibilityletterFields
+	// responsibilityletterDescCreatedAt is the schema descriptor for created_at field.
+	responsibilityletterDescCreatedAt := responsibilityletterMixinFields0[0].Descriptor()
+	// responsibilityletter.DefaultCreatedAt holds the default value on creation for the created_at field.
+	responsibilityletter.DefaultCreatedAt = responsibilityletterDescCreatedAt.Default.(func() time.Time)
+	// responsibilityletterDescUpdatedAt is the schema descriptor for updated_at field.
+	responsibilityletterDescUpdatedAt := responsibilityletterMixinFields0[1].Descriptor()
+	// responsibilityletter.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	responsibilityletter.DefaultUpdatedAt = responsibilityletterDescUpdatedAt.Default.(func() time.Time)
+	// responsibilityletter.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	responsibilityletter.UpdateDefaultUpdatedAt = responsibilityletterDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// responsibilityletterDescYear is the schema descriptor for year field.
+	responsibilityletterDescYear := responsibilityletterFields[0].Descriptor()
+	// responsibilityletter.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	responsibilityletter.YearValidator = responsibilityletterDescYear.Validators[0].(func(int) error)
+	// responsibilityletterDescIssuerName is the schema descriptor for issuer_name field.
+	responsibilityletterDescIssuerName := responsibilityletterFields[3].Descriptor()
+	// responsibilityletter.IssuerNameValidator is a validator for the "issuer_name" field. It is called by the builders before save.
+	responsibilityletter.IssuerNameValidator = responsibilityletterDescIssuerName.Validators[0].(func(string) error)
+	// responsibilityletterDescSigneeName is the schema descriptor for signee_name field.
+	responsibilityletterDescSigneeName := responsibilityletterFields[4].Descriptor()
+	// responsibilityletter.SigneeNameValidator is a validator for the "signee_name" field. It is called by the builders before save.
+	responsibilityletter.SigneeNameValidator = responsibilityletterDescSigneeName.Validators[0].(func(string) error)
+	// responsibilityletterDescTitle is the schema descriptor for title field.
+	responsibilityletterDescTitle := responsibilityletterFields[6].Descriptor()
+	// responsibilityletter.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	responsibilityletter.TitleValidator = func() func(string) error {
+		validators := responsibilityletterDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// responsibilityletterDescBody is the schema descriptor for body field.
+	responsibilityletterDescBody := responsibilityletterFields[7].Descriptor()
+	// responsibilityletter.DefaultBody holds the default value on creation for the body field.
+	responsibilityletter.DefaultBody = responsibilityletterDescBody.Default.(string)
+	// responsibilityletter.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	responsibilityletter.BodyValidator = responsibilityletterDescBody.Validators[0].(func(string) error)
+	// responsibilityletterDescRevokeReason is the schema descriptor for revoke_reason field.
+	responsibilityletterDescRevokeReason := responsibilityletterFields[10].Descriptor()
+	// responsibilityletter.RevokeReasonValidator is a validator for the "revoke_reason" field. It is called by the builders before save.
+	responsibilityletter.RevokeReasonValidator = responsibilityletterDescRevokeReason.Validators[0].(func(string) error)
+	// responsibilityletterDescVersion is the schema descriptor for version field.
+	responsibilityletterDescVersion := responsibilityletterFields[16].Descriptor()
+	// responsibilityletter.DefaultVersion holds the default value on creation for the version field.
+	responsibilityletter.DefaultVersion = responsibilityletterDescVersion.Default.(int)
 	supervisionMixin := schema.Supervision{}.Mixin()
 	supervisionMixinHooks0 := supervisionMixin[0].Hooks()
 	supervisionHooks := schema.Supervision{}.Hooks()

@@ -83,3 +83,25 @@ func (ScopeMixin) Indexes() []ent.Index {
 		index.Fields("scope_enterprise_id"),
 	}
 }
+
+// IssuerScopeMixin adds the issuer side's position to a record that is also
+// readable by whoever's territory holds its issuer (a responsibility letter
+// and what belongs to it): the issuer unit's materialized path, copied like
+// the ScopeMixin columns and rewritten on re-parenting.
+type IssuerScopeMixin struct{ mixin.Schema }
+
+// Fields of the IssuerScopeMixin.
+func (IssuerScopeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("issuer_scope_path").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// Indexes of the IssuerScopeMixin: the path-prefix index of the issuer term.
+func (IssuerScopeMixin) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "issuer_scope_path").
+			Annotations(entsql.OpClassColumn("issuer_scope_path", "text_pattern_ops")),
+	}
+}

@@ -37,6 +37,34 @@ type AuthPayload struct {
 	TokenType string    `json:"tokenType"`
 }
 
+type BulkIssueLettersInput struct {
+	Year         int             `json:"year"`
+	IssuerUnitID int             `json:"issuerUnitID"`
+	To           BulkIssueTarget `json:"to"`
+	// Only signees of these kinds.
+	Kinds []domain.UnitKind `json:"kinds,omitempty"`
+	// Only enterprise-side signees of these sectors (government signees are kept).
+	Sectors []domain.Sector `json:"sectors,omitempty"`
+	// The template: every letter gets this title, body and targets.
+	Title   string               `json:"title"`
+	Body    *string              `json:"body,omitempty"`
+	Targets []*LetterTargetInput `json:"targets"`
+}
+
+// BulkIssueLettersPayload reports a bulk issue: the letters created (ISSUED) and the units skipped.
+type BulkIssueLettersPayload struct {
+	Created []*ent.ResponsibilityLetter `json:"created"`
+	Skipped []*BulkIssueSkip            `json:"skipped"`
+}
+
+// BulkIssueSkip is a unit that already had a live letter for the year from this issuer.
+type BulkIssueSkip struct {
+	SigneeName string    `json:"signeeName"`
+	Signee     *ent.Unit `json:"signee,omitempty"`
+	// The existing letter.
+	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
 // CampaignCoverage compares the enterprises a campaign must reach with those inspected during it (应检尽检、不漏一家).
 type CampaignCoverage struct {
 	// Enterprises in the organiser's territory and the campaign's sectors (and in your scope).
@@ -62,6 +90,23 @@ type ChecklistItemInput struct {
 	Text           string  `json:"text"`
 	LegalBasis     string  `json:"legalBasis"`
 	MajorHazardRef *string `json:"majorHazardRef,omitempty"`
+}
+
+type CoverageCounts struct {
+	Total   int `json:"total"`
+	Signed  int `json:"signed"`
+	Pending int `json:"pending"`
+	Missing int `json:"missing"`
+	// Percent of total, rounded to one decimal; 0 when total is 0.
+	SignedPercent  float64 `json:"signedPercent"`
+	PendingPercent float64 `json:"pendingPercent"`
+	MissingPercent float64 `json:"missingPercent"`
+}
+
+type CoveragePageInfo struct {
+	HasNextPage bool `json:"hasNextPage"`
+	// Pass as after to get the next page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 type CreateCampaignInput struct {
@@ -96,6 +141,17 @@ type CreateEnterpriseInput struct {
 	KeySites            []string          `json:"keySites,omitempty"`
 	// Supervising departments; defaults to every department supervising the sector.
 	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
+}
+
+type CreateLetterInput struct {
+	Year int `json:"year"`
+	// The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there.
+	IssuerUnitID int `json:"issuerUnitID"`
+	// A direct child of the issuer, or an enterprise the issuing department supervises.
+	SigneeUnitID int                  `json:"signeeUnitID"`
+	Title        string               `json:"title"`
+	Body         *string              `json:"body,omitempty"`
+	Targets      []*LetterTargetInput `json:"targets,omitempty"`
 }
 
 type CreatePostInput struct {
@@ -175,6 +231,50 @@ type ItemResultInput struct {
 type KindCount struct {
 	Kind  domain.UnitKind `json:"kind"`
 	Count int             `json:"count"`
+}
+
+type KindCoverage struct {
+	Kind   domain.UnitKind `json:"kind"`
+	Counts *CoverageCounts `json:"counts"`
+}
+
+type LetterCoverageConnection struct {
+	// Rows matching status and kinds.
+	TotalCount int                    `json:"totalCount"`
+	PageInfo   *CoveragePageInfo      `json:"pageInfo"`
+	Edges      []*LetterCoverageEdge  `json:"edges"`
+	Summary    *LetterCoverageSummary `json:"summary"`
+}
+
+type LetterCoverageEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *LetterCoverageRow `json:"node"`
+}
+
+// LetterCoverageRow is one unit that should hold a letter from its parent.
+type LetterCoverageRow struct {
+	Unit   *ent.Unit             `json:"unit"`
+	Kind   domain.UnitKind       `json:"kind"`
+	Status domain.CoverageStatus `json:"status"`
+	// The parent, which should issue the letter.
+	Issuer *ent.Unit `json:"issuer,omitempty"`
+	// The TOWN the unit belongs to (itself for a town); null for departments.
+	Town *ent.Unit `json:"town,omitempty"`
+	// The live letter from the parent this year, when one exists (a DRAFT counts as MISSING).
+	Letter *ent.ResponsibilityLetter `json:"letter,omitempty"`
+}
+
+type LetterCoverageSummary struct {
+	Total *CoverageCounts `json:"total"`
+	// One entry per kind present, in tree order (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP, TEAM).
+	ByKind []*KindCoverage `json:"byKind"`
+	// One entry per town: the town and every unit below it.
+	ByTown []*TownCoverage `json:"byTown"`
+}
+
+type LetterTargetInput struct {
+	Description string  `json:"description"`
+	Indicator   *string `json:"indicator,omitempty"`
 }
 
 type LoginInput struct {
@@ -263,6 +363,10 @@ type ReportHazardInput struct {
 	RecurrenceOfID    *int          `json:"recurrenceOfID,omitempty"`
 }
 
+type RevokeLetterInput struct {
+	Reason string `json:"reason"`
+}
+
 // ScopeSummary counts what the caller's jurisdiction covers.
 type ScopeSummary struct {
 	// Units in scope, by kind (government units counted where a post's territory covers them).
@@ -271,6 +375,16 @@ type ScopeSummary struct {
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// Roles the caller holds now.
 	Roles []domain.Role `json:"roles"`
+}
+
+type SignLetterInput struct {
+	// Sign in this post, when you hold several at the signee unit; by default the first one still needed.
+	PostID *int `json:"postID,omitempty"`
+}
+
+type TownCoverage struct {
+	Town   *ent.Unit       `json:"town"`
+	Counts *CoverageCounts `json:"counts"`
 }
 
 type TransitionHazardInput struct {
@@ -294,6 +408,14 @@ type UpdateEnterpriseInput struct {
 	EmployeeCount            *int              `json:"employeeCount,omitempty"`
 	KeySites                 []string          `json:"keySites,omitempty"`
 	SupervisingDepartmentIDs []int             `json:"supervisingDepartmentIDs,omitempty"`
+}
+
+// UpdateLetterInput edits a DRAFT; omitted fields are left unchanged.
+type UpdateLetterInput struct {
+	Title *string `json:"title,omitempty"`
+	Body  *string `json:"body,omitempty"`
+	// Replaces the targets.
+	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
 type UpdatePostInput struct {
@@ -320,6 +442,64 @@ type UpdateUserInput struct {
 	UnitID      *int         `json:"unitID,omitempty"`
 	// Set a new password (administrative reset).
 	Password *string `json:"password,omitempty"`
+}
+
+// Which units a bulk issue addresses.
+type BulkIssueTarget string
+
+const (
+	// Every direct child of the issuer (towns and departments of a county, enterprises of a town, …).
+	BulkIssueTargetChildren BulkIssueTarget = "CHILDREN"
+	// Every enterprise the issuing DEPARTMENT supervises.
+	BulkIssueTargetSupervisedEnterprises BulkIssueTarget = "SUPERVISED_ENTERPRISES"
+)
+
+var AllBulkIssueTarget = []BulkIssueTarget{
+	BulkIssueTargetChildren,
+	BulkIssueTargetSupervisedEnterprises,
+}
+
+func (e BulkIssueTarget) IsValid() bool {
+	switch e {
+	case BulkIssueTargetChildren, BulkIssueTargetSupervisedEnterprises:
+		return true
+	}
+	return false
+}
+
+func (e BulkIssueTarget) String() string {
+	return string(e)
+}
+
+func (e *BulkIssueTarget) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BulkIssueTarget(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BulkIssueTarget", str)
+	}
+	return nil
+}
+
+func (e BulkIssueTarget) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BulkIssueTarget) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BulkIssueTarget) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type HazardAction string

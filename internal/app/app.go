@@ -18,6 +18,8 @@ import (
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/hazards"
+	"github.com/dutychain/dutychain/internal/files"
+	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/server"
 )
@@ -27,7 +29,9 @@ const PolicyChannel = "dutychain_policy"
 
 // App is an assembled server.
 type App struct {
-	Config  config.Config
+	Config config.Config
+	// Files keeps uploaded files.
+	Files   *files.Service
 	DB      *db.DB
 	Policy  *authz.Store
 	Auth    *auth.Service
@@ -61,19 +65,25 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	authSvc := auth.NewService(d.Client, keys, cfg)
 	authSvc.Now = now
 	authSvc.Tokens = authSvc.Tokens.WithClock(now)
+	blobs, err := files.NewFSStore(cfg.FilesDir())
+	if err != nil {
+		return nil, err
+	}
+	fileSvc := &files.Service{Store: blobs, MaxBytes: cfg.MaxUploadBytes}
 	resolver := &graph.Resolver{
 		Client:  d.Client,
 		Org:     &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
 		Hazards: &hazards.Service{Client: d.Client, Now: now},
 		Auth:    authSvc,
 		Policy:  store,
+		Letters: &letters.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},
 		MaxIDs:  cfg.MaxPage,
 	}
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
-		Ready: d.Ping, Now: now,
+		Ready: d.Ping, Now: now, Files: fileSvc,
 	})
-	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Log: log}, nil
+	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Log: log, Files: fileSvc}, nil
 }
 
 // EnsurePolicies writes the default policy for every tenant that has none.

@@ -51,7 +51,10 @@ type Config struct {
 	DefaultPage   int
 	MaxPage       int
 	MaxBodyBytes  int64
-	Introspection bool
+	// MaxUploadBytes is the largest file accepted by an upload (multipart
+	// requests may be this much larger than MaxBodyBytes).
+	MaxUploadBytes int64
+	Introspection  bool
 
 	// Login throttling: failures allowed per window per account and per address.
 	LoginMaxFailures int
@@ -80,6 +83,7 @@ func Default() Config {
 		DefaultPage:      50,
 		MaxPage:          500,
 		MaxBodyBytes:     1 << 20,
+		MaxUploadBytes:   10 << 20,
 		Introspection:    true,
 		LoginMaxFailures: 5,
 		LoginWindow:      15 * time.Minute,
@@ -163,6 +167,8 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.integer(&c.MaxPage, "max-page", "DUTYCHAIN_MAX_PAGE", "largest allowed first/last")
 	maxBody := int(c.MaxBodyBytes)
 	b.integer(&maxBody, "max-body-bytes", "DUTYCHAIN_MAX_BODY_BYTES", "largest request body")
+	maxUpload := int(c.MaxUploadBytes)
+	b.integer(&maxUpload, "max-upload-bytes", "DUTYCHAIN_MAX_UPLOAD_BYTES", "largest uploaded file (attachments)")
 	b.boolean(&c.Introspection, "introspection", "DUTYCHAIN_INTROSPECTION", "allow schema introspection")
 	b.integer(&c.LoginMaxFailures, "login-max-failures", "DUTYCHAIN_LOGIN_MAX_FAILURES", "failed logins allowed per account and per address in the window")
 	b.duration(&c.LoginWindow, "login-window", "DUTYCHAIN_LOGIN_WINDOW", "login throttling window")
@@ -170,6 +176,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
+		c.MaxUploadBytes = int64(maxUpload)
 		c.JWTVerifyKeyFiles = nil
 		for _, f := range strings.Split(verify, ",") {
 			if f = strings.TrimSpace(f); f != "" {
@@ -234,11 +241,17 @@ func (c *Config) Verify() error {
 	if c.MaxBodyBytes < 1024 {
 		bad("max-body-bytes %d: must be at least 1024", c.MaxBodyBytes)
 	}
+	if c.MaxUploadBytes < 1024 {
+		bad("max-upload-bytes %d: must be at least 1024", c.MaxUploadBytes)
+	}
 	if c.LoginWindow <= 0 || c.ShutdownTimeout <= 0 || c.PolicyPollPeriod <= 0 {
 		bad("login-window, shutdown-timeout and policy-poll must be positive")
 	}
 	return errors.Join(errs...)
 }
+
+// FilesDir holds uploaded files (content-addressed) on the local store.
+func (c *Config) FilesDir() string { return filepath.Join(c.DataDir, "files") }
 
 // SQLitePath is the embedded database file.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "dutychain.db") }

@@ -386,6 +386,18 @@ func (s *Service) reparent(ctx context.Context, c *ent.Client, u *ent.Unit, newP
 			return fmt.Errorf("rescope %s: %w", table, err)
 		}
 	}
+	// Records readable from an issuer side (letters) whose issuer moved.
+	for _, table := range authz.IssuerScopedTables {
+		upd := sql.Dialect(s.Dialect).Update(table).
+			Set(authz.ColIssuerPath, sql.ExprFunc(func(b *sql.Builder) {
+				b.Arg(newPath).WriteString(" || substr(").Ident(authz.ColIssuerPath).WriteString(", ").Arg(len(oldPath) + 1).WriteString(")")
+			})).
+			Where(sql.And(sql.EQ(authz.ColTenant, u.TenantID), sql.HasPrefix(authz.ColIssuerPath, oldPath)))
+		query, args := upd.Query()
+		if _, err := c.ExecContext(sys, query, args...); err != nil {
+			return fmt.Errorf("rescope issuers in %s: %w", table, err)
+		}
+	}
 	if u.Kind == domain.KindEnterprise {
 		if _, err := c.Enterprise.Update().Where(enterprise.UnitID(u.ID)).SetTownID(parent.ID).Save(sys); err != nil {
 			return fmt.Errorf("move enterprise town: %w", err)

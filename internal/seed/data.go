@@ -401,5 +401,11 @@ func neighborSpec() tenantSpec {
 	}
 }
 
-// specs are the demo tenants in creation order.
-func specs() []tenantSpec { return []tenantSpec{demoSpec(), neighborSpec()} }
+// specs are the demo tenants in creation order, each with its later steps.
+func specs() []tenantSpec {
+	out := []tenantSpec{demoSpec(), neighborSpec()}
+	for i := range out {
+		out[i].after = append(out[i].after, lettersStep(out[i]))
+	}
+	return out
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -77,11 +78,12 @@ type Counts struct {
 	Supervisions int
 	Users        int
 	Posts        int
+	Letters      int
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("units %d (towns %d, departments %d, enterprises %d incl. fuel stations %d, workshops %d, teams %d), supervisions %d, users %d, posts %d",
-		c.Units, c.Towns, c.Departments, c.Enterprises, c.FuelStations, c.Workshops, c.Teams, c.Supervisions, c.Users, c.Posts)
+	return fmt.Sprintf("units %d (towns %d, departments %d, enterprises %d incl. fuel stations %d, workshops %d, teams %d), supervisions %d, users %d, posts %d, letters %d",
+		c.Units, c.Towns, c.Departments, c.Enterprises, c.FuelStations, c.Workshops, c.Teams, c.Supervisions, c.Users, c.Posts, c.Letters)
 }
 
 // Built holds the ids of one seeded tenant by code, so that seed steps (and
@@ -374,6 +376,9 @@ func count(ctx context.Context, c *ent.Client, id int) (Counts, error) {
 		{&n.Supervisions, func() (int, error) { return c.Supervision.Query().Where(supervision.TenantID(id)).Count(ctx) }},
 		{&n.Users, func() (int, error) { return c.User.Query().Where(user.TenantID(id)).Count(ctx) }},
 		{&n.Posts, func() (int, error) { return c.Post.Query().Where(post.TenantID(id)).Count(ctx) }},
+		{&n.Letters, func() (int, error) {
+			return c.ResponsibilityLetter.Query().Where(responsibilityletter.TenantID(id)).Count(ctx)
+		}},
 	}
 	for _, x := range counts {
 		if *x.dst, err = x.q(); err != nil {

@@ -1,0 +1,229 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+// ResponsibilityLetter is a yearly work-safety responsibility letter (安全生产
+// 责任书/责任状) from an issuer unit to a signee unit below it. Its subject
+// unit is the signee; the issuer side reads it too (IssuerScopeMixin).
+// Written only by internal/letters, which enforces the chain rule and the
+// lifecycle; see docs/LETTERS.md.
+type ResponsibilityLetter struct{ ent.Schema }
+
+// Mixin of the ResponsibilityLetter.
+func (ResponsibilityLetter) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}, IssuerScopeMixin{}}
+}
+
+// Fields of the ResponsibilityLetter.
+func (ResponsibilityLetter) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("year").Immutable().Range(2000, 2100).
+			Annotations(entgql.OrderField("YEAR")),
+		field.Int("issuer_unit_id").Immutable(),
+		field.Int("signee_unit_id").Immutable(),
+		field.String("issuer_name").MaxLen(1000).
+			Comment("The issuer's name when the letter was written: part of the document."),
+		field.String("signee_name").MaxLen(1000).
+			Comment("The signee's name when the letter was written: part of the document."),
+		field.Enum("signee_kind").GoType(domain.UnitKind("")).Immutable().
+			Comment("Decides the signatures needed: both heads of a TOWN or DEPARTMENT (党政同责), one PRINCIPAL otherwise.").
+			Annotations(entgql.Type("UnitKind")),
+		field.String("title").NotEmpty().MaxLen(1000).
+			Comment("At most 200 characters.").
+			Annotations(entgql.OrderField("TITLE")),
+		field.Text("body").Default("").MaxLen(100000).
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.JSON("targets", []domain.LetterTarget{}).
+			Comment("Responsibility targets, in order.").
+			Annotations(entgql.Type("[LetterTarget!]"), entgql.Skip(entgql.SkipWhereInput)),
+		field.Enum("state").GoType(domain.LetterState("")).Default(string(domain.LetterDraft)).
+			Annotations(entgql.OrderField("STATE"), entgql.Type("LetterState")),
+		field.String("revoke_reason").Optional().Nillable().MaxLen(2000),
+		field.Time("issued_at").Optional().Nillable().
+			Annotations(entgql.OrderField("ISSUED_AT")),
+		field.Time("signed_at").Optional().Nillable().
+			Annotations(entgql.OrderField("SIGNED_AT")),
+		field.Time("archived_at").Optional().Nillable(),
+		field.Time("revoked_at").Optional().Nillable(),
+		// live is true while the letter is not REVOKED and NULL after: NULLs
+		// are distinct in unique indexes on both databases, so the index
+		// below admits any number of revoked letters but one live letter
+		// per (year, issuer, signee), even under concurrent writers.
+		field.Bool("live").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		// version guards the lifecycle against concurrent steps: every step
+		// updates "WHERE version = <read>" and bumps it.
+		field.Int("version").Default(1).
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// Edges of the ResponsibilityLetter. The issuer and signee are exposed by
+// hand-written nullable fields (graph/schema/dutychain.graphql): a letter
+// readable from one side may name a unit outside the caller's jurisdiction.
+func (ResponsibilityLetter) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("issuer", Unit.Type).Unique().Required().Immutable().Field("issuer_unit_id").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("signee", Unit.Type).Unique().Required().Immutable().Field("signee_unit_id").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("signatures", LetterSignature.Type).
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("events", LetterEvent.Type).
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("files", File.Type).
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// Indexes of the ResponsibilityLetter.
+func (ResponsibilityLetter) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("year", "issuer_unit_id", "signee_unit_id", "live").Unique(),
+		index.Fields("signee_unit_id", "year"),
+		index.Fields("issuer_unit_id", "year"),
+	}
+}
+
+// Annotations of the ResponsibilityLetter.
+func (ResponsibilityLetter) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// Interceptors of the ResponsibilityLetter: the jurisdiction filter, with the
+// issuer side (authz.HasIssuerSide("letter")).
+func (ResponsibilityLetter) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("letter")}
+}
+
+// Hooks of the ResponsibilityLetter: tenant, scope and issuer-path stamping
+// and the write check (the act named by the letters service).
+func (ResponsibilityLetter) Hooks() []ent.Hook {
+	return []ent.Hook{authz.ScopeHook("letter", "signee_unit_id", authz.IssuerField("issuer_unit_id"))}
+}
+
+// LetterSignature is one signature on a letter: who signed, in which post
+// and role, and when. A TOWN's or DEPARTMENT's letter carries two (its
+// PARTY_SECRETARY's and its GOVERNMENT_HEAD's), others one PRINCIPAL's.
+// It is part of its letter: same scope columns, read as a "letter".
+type LetterSignature struct{ ent.Schema }
+
+// Mixin of the LetterSignature.
+func (LetterSignature) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}, IssuerScopeMixin{}}
+}
+
+// Fields of the LetterSignature.
+func (LetterSignature) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("letter_id").Immutable(),
+		field.Enum("role").GoType(domain.Role("")).Immutable().
+			Annotations(entgql.Type("Role")),
+		field.String("signer_name").MaxLen(400).Immutable().
+			Comment("The signer's name at signing time."),
+		field.String("signer_title").Optional().MaxLen(400).Immutable().
+			Comment("The title of the post signed in."),
+		// Plain ids rather than edges: a signature is a historical record
+		// and must not change when users or posts do. Null for signatures
+		// transcribed from paper (letters signed before the system).
+		field.Int("user_id").Optional().Nillable().Immutable().
+			Annotations(entgql.Type("ID")),
+		field.Int("post_id").Optional().Nillable().Immutable().
+			Annotations(entgql.Type("ID")),
+		field.Time("signed_at").Immutable(),
+	}
+}
+
+// Edges of the LetterSignature.
+func (LetterSignature) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("letter", ResponsibilityLetter.Type).Ref("signatures").Unique().Required().Immutable().Field("letter_id").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// Indexes of the LetterSignature: one signature per role and letter.
+func (LetterSignature) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("letter_id", "role").Unique()}
+}
+
+// Annotations of the LetterSignature.
+func (LetterSignature) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
+}
+
+// Interceptors of the LetterSignature: read as part of its letter.
+func (LetterSignature) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("letter")}
+}
+
+// Hooks of the LetterSignature: written only by the letters service, after
+// its decision on the letter, with the letter's scope columns.
+func (LetterSignature) Hooks() []ent.Hook { return []ent.Hook{authz.SystemOnlyMutations()} }
+
+// LetterEvent records one step of a letter's life: who did what, in which
+// post, when, from which state to which (an append-only history).
+type LetterEvent struct{ ent.Schema }
+
+// Mixin of the LetterEvent.
+func (LetterEvent) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}, IssuerScopeMixin{}}
+}
+
+// Fields of the LetterEvent.
+func (LetterEvent) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("letter_id").Immutable(),
+		field.Enum("action").Values("CREATED", "UPDATED", "ISSUED", "SIGNED", "REVOKED", "ARCHIVED", "ATTACHED").Immutable(),
+		field.Enum("from_state").GoType(domain.LetterState("")).Optional().Nillable().Immutable().
+			Annotations(entgql.Type("LetterState")),
+		field.Enum("to_state").GoType(domain.LetterState("")).Immutable().
+			Annotations(entgql.Type("LetterState")),
+		field.String("actor_name").MaxLen(400).Immutable(),
+		field.String("actor_title").Optional().MaxLen(400).Immutable(),
+		field.Enum("actor_role").GoType(domain.Role("")).Optional().Nillable().Immutable().
+			Annotations(entgql.Type("Role")),
+		field.Int("actor_user_id").Optional().Nillable().Immutable().
+			Annotations(entgql.Type("ID")),
+		field.Int("actor_post_id").Optional().Nillable().Immutable().
+			Annotations(entgql.Type("ID")),
+		field.String("note").Optional().MaxLen(2000).Immutable(),
+		field.Time("at").Immutable(),
+	}
+}
+
+// Edges of the LetterEvent.
+func (LetterEvent) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("letter", ResponsibilityLetter.Type).Ref("events").Unique().Required().Immutable().Field("letter_id").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// Indexes of the LetterEvent.
+func (LetterEvent) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("letter_id")}
+}
+
+// Annotations of the LetterEvent.
+func (LetterEvent) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
+}
+
+// Interceptors of the LetterEvent: read as part of its letter.
+func (LetterEvent) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter("letter")}
+}
+
+// Hooks of the LetterEvent: written only by the letters service.
+func (LetterEvent) Hooks() []ent.Hook { return []ent.Hook{authz.SystemOnlyMutations()} }

@@ -1,0 +1,65 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/graph/model"
+	"github.com/dutychain/dutychain/internal/letters"
+)
+
+func targetsOf(in []*model.LetterTargetInput) []letters.Target {
+	out := make([]letters.Target, 0, len(in))
+	for _, t := range in {
+		if t != nil {
+			out = append(out, letters.Target{Description: t.Description, Indicator: t.Indicator})
+		}
+	}
+	return out
+}
+
+func derefOr[T any](p *T, fallback T) T {
+	if p == nil {
+		return fallback
+	}
+	return *p
+}
+
+func countsOf(c letters.Counts) *model.CoverageCounts {
+	return &model.CoverageCounts{Total: c.Total, Signed: c.Signed, Pending: c.Pending, Missing: c.Missing,
+		SignedPercent: c.Percent(c.Signed), PendingPercent: c.Percent(c.Pending), MissingPercent: c.Percent(c.Missing)}
+}
+
+// letterCoverage runs the coverage query and shapes its answer; the letters
+// of the page are primed for the parts the query asks for.
+func (r *Resolver) letterCoverage(ctx context.Context, in letters.CoverageInput) (*model.LetterCoverageConnection, error) {
+	cov, err := r.Letters.Coverage(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.LetterCoverageConnection{
+		TotalCount: cov.TotalCount,
+		PageInfo:   &model.CoveragePageInfo{HasNextPage: cov.HasNextPage},
+		Edges:      []*model.LetterCoverageEdge{},
+		Summary:    &model.LetterCoverageSummary{Total: countsOf(cov.Total), ByKind: []*model.KindCoverage{}, ByTown: []*model.TownCoverage{}},
+	}
+	if cov.EndCursor != "" {
+		out.PageInfo.EndCursor = &cov.EndCursor
+	}
+	for _, k := range cov.ByKind {
+		out.Summary.ByKind = append(out.Summary.ByKind, &model.KindCoverage{Kind: k.Kind, Counts: countsOf(k.Counts)})
+	}
+	for _, t := range cov.ByTown {
+		out.Summary.ByTown = append(out.Summary.ByTown, &model.TownCoverage{Town: t.Town, Counts: countsOf(t.Counts)})
+	}
+	var shown []*ent.ResponsibilityLetter
+	for _, row := range cov.Rows {
+		out.Edges = append(out.Edges, &model.LetterCoverageEdge{Cursor: row.Cursor, Node: &model.LetterCoverageRow{
+			Unit: row.Unit, Kind: row.Unit.Kind, Status: row.Status, Issuer: row.Issuer, Town: row.Town, Letter: row.Letter,
+		}})
+		if row.Letter != nil {
+			shown = append(shown, row.Letter)
+		}
+	}
+	return out, loadersFrom(ctx, r.Client).primeLetters(ctx, shown, "edges", "node", "letter")
+}

@@ -1,0 +1,253 @@
+package files
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/gid"
+)
+
+// DefaultTypes are the content types accepted by default: scanned documents
+// and photos.
+var DefaultTypes = []string{"application/pdf", "image/jpeg", "image/png"}
+
+// DefaultMaxBytes is the default size limit of one file.
+const DefaultMaxBytes = 10 << 20
+
+// Service checks, stores and serves files.
+type Service struct {
+	Store Store
+	// MaxBytes is the largest file accepted.
+	MaxBytes int64
+	// Types are the accepted content types, as sniffed from the content.
+	Types []string
+}
+
+// Upload is a file received from a client.
+type Upload struct {
+	Filename string
+	// Size is the size the transport reports (-1 when unknown); the limit is
+	// also enforced while reading.
+	Size    int64
+	Content io.Reader
+}
+
+// Owner places a file in its owner's jurisdiction: the owner's scope columns,
+// copied onto the File row, and the owner edge to set.
+type Owner struct {
+	Tenant       int
+	Path         string
+	Sector       *string
+	EnterpriseID *int
+	IssuerPath   *string
+	// Link sets the owner edge on the new row (e.g. SetLetterID).
+	Link func(*ent.FileCreate)
+}
+
+// Uploader is who attached the file, for the record.
+type Uploader struct {
+	Name   string
+	UserID *int
+	PostID *int
+}
+
+var errTooLarge = errors.New("files: larger than the limit")
+
+// limitReader fails with errTooLarge once more than n bytes were read, so a
+// transport that under-reports the size cannot slip a large file through.
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+func (s *Service) maxBytes() int64 {
+	if s.MaxBytes > 0 {
+		return s.MaxBytes
+	}
+	return DefaultMaxBytes
+}
+
+func (s *Service) types() []string {
+	if len(s.Types) > 0 {
+		return s.Types
+	}
+	return DefaultTypes
+}
+
+// TooLarge is the error of a file over limit bytes.
+func TooLarge(limit int64) *apperr.Error {
+	return &apperr.Error{Code: apperr.BadUserInput, Field: "file", Reason: "FILE_TOO_LARGE",
+		Message: fmt.Sprintf("the file is larger than the limit of %s", humanBytes(limit))}
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// Check validates an upload before anything is stored: the size the
+// transport reports, at least one byte, and the content type sniffed from the
+// first 512 bytes (http.DetectContentType), never the client's claim. It
+// returns the sniffed type and a reader yielding the whole content, which
+// fails if the content turns out larger than the limit.
+func (s *Service) Check(up Upload) (string, io.Reader, error) {
+	limit := s.maxBytes()
+	if up.Size > limit {
+		return "", nil, TooLarge(limit)
+	}
+	head := make([]byte, 512)
+	n, err := io.ReadFull(up.Content, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", nil, apperr.Wrap(apperr.BadUserInput, "the file could not be read", err)
+	}
+	head = head[:n]
+	if n == 0 {
+		return "", nil, &apperr.Error{Code: apperr.BadUserInput, Field: "file", Reason: "EMPTY_FILE", Message: "the file is empty"}
+	}
+	ct, _, _ := mime.ParseMediaType(http.DetectContentType(head))
+	ok := false
+	for _, t := range s.types() {
+		ok = ok || t == ct
+	}
+	if !ok {
+		return "", nil, &apperr.Error{Code: apperr.BadUserInput, Field: "file", Reason: "UNSUPPORTED_FILE_TYPE",
+			Message: fmt.Sprintf("files must be %s; this one is %s", strings.Join(s.types(), ", "), ct)}
+	}
+	return ct, &limitReader{r: io.MultiReader(bytes.NewReader(head), up.Content), n: limit}, nil
+}
+
+// CleanName returns a safe display name for an uploaded file: the base name
+// (either slash), without control characters, at most 255 bytes, cut at a
+// character boundary; "attachment" when nothing is left.
+func CleanName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(name)
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "" || name == "." || name == "/" || name == ".." {
+		return "attachment"
+	}
+	for len(name) > 255 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return name
+}
+
+// Attach checks and stores an upload and writes its File row through c (the
+// owner's transaction) with the owner's scope columns. The owner's service
+// has already decided that the caller may attach; the row is written as the
+// system. The bytes are stored before the row commits: a rolled-back
+// transaction leaves unreferenced content behind, never a row without bytes.
+func (s *Service) Attach(ctx context.Context, c *ent.Client, owner Owner, up Upload, description string, by Uploader) (*ent.File, error) {
+	ct, content, err := s.Check(up)
+	if err != nil {
+		return nil, err
+	}
+	blob, err := s.Store.Put(ctx, content)
+	if errors.Is(err, errTooLarge) {
+		return nil, TooLarge(s.maxBytes())
+	}
+	if err != nil {
+		return nil, err
+	}
+	create := c.File.Create().SetTenantID(owner.Tenant).SetScopePath(owner.Path).
+		SetNillableScopeSector(owner.Sector).SetNillableScopeEnterpriseID(owner.EnterpriseID).
+		SetNillableIssuerScopePath(owner.IssuerPath).
+		SetSha256(blob.SHA256).SetSize(blob.Size).SetContentType(ct).SetFilename(CleanName(up.Filename)).
+		SetUploaderName(by.Name).SetNillableUploadedByUserID(by.UserID).SetNillableUploadedByPostID(by.PostID)
+	if description != "" {
+		create.SetDescription(description)
+	}
+	if owner.Link != nil {
+		owner.Link(create)
+	}
+	f, err := create.Save(authz.SystemContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("files: record file: %w", err)
+	}
+	return f, nil
+}
+
+// writeError answers with a GraphQL-shaped error body, like every other
+// error of the server, so clients handle one format.
+func writeError(w http.ResponseWriter, status int, code apperr.Code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+		"message": msg, "extensions": map[string]any{"code": string(code)},
+	}}})
+}
+
+// URL is where a file is downloaded.
+func URL(id int) string { return "/files/" + gid.Encode(id) }
+
+// Handler serves GET /files/{id}: the file's bytes when the viewer in the
+// request context may read the File row (its owner's jurisdiction), 404
+// otherwise, exactly as for an id that does not exist. The server
+// authenticates the request before it gets here.
+func (s *Service) Handler(client *ent.Client) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := gid.Decode(r.PathValue("id"))
+		if err != nil {
+			writeError(w, http.StatusNotFound, apperr.NotFound, "file not found")
+			return
+		}
+		f, err := client.File.Get(r.Context(), id)
+		if err != nil {
+			if !ent.IsNotFound(err) {
+				writeError(w, http.StatusInternalServerError, apperr.Internal, "internal error")
+				return
+			}
+			writeError(w, http.StatusNotFound, apperr.NotFound, "file not found")
+			return
+		}
+		content, err := s.Store.Open(r.Context(), f.Sha256)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, apperr.Internal, "the file's content is not available")
+			return
+		}
+		defer content.Close()
+		h := w.Header()
+		h.Set("Content-Type", f.ContentType)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+		h.Set("Cache-Control", "private, no-store")
+		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+		h.Set("ETag", `"`+f.Sha256+`"`)
+		http.ServeContent(w, r, "", f.CreatedAt, content)
+	})
+}
