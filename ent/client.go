@@ -1381,6 +1381,22 @@ func (c *FileClient) QueryLetter(_m *File) *ResponsibilityLetterQuery {
 	return query
 }
 
+// QueryHazardEvent queries the hazard_event edge of a File.
+func (c *FileClient) QueryHazardEvent(_m *File) *HazardEventQuery {
+	query := (&HazardEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(file.Table, file.FieldID, id),
+			sqlgraph.To(hazardevent.Table, hazardevent.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, file.HazardEventTable, file.HazardEventColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *FileClient) Hooks() []Hook {
 	hooks := c.hooks.File
@@ -1740,6 +1756,22 @@ func (c *HazardEventClient) QueryHazard(_m *HazardEvent) *HazardQuery {
 			sqlgraph.From(hazardevent.Table, hazardevent.FieldID, id),
 			sqlgraph.To(hazard.Table, hazard.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, hazardevent.HazardTable, hazardevent.HazardColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFiles queries the files edge of a HazardEvent.
+func (c *HazardEventClient) QueryFiles(_m *HazardEvent) *FileQuery {
+	query := (&FileClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazardevent.Table, hazardevent.FieldID, id),
+			sqlgraph.To(file.Table, file.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, hazardevent.FilesTable, hazardevent.FilesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

@@ -200,6 +200,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: file.FieldScopeEnterpriseID},
 			file.FieldIssuerScopePath:   {Type: field.TypeString, Column: file.FieldIssuerScopePath},
 			file.FieldLetterID:          {Type: field.TypeInt, Column: file.FieldLetterID},
+			file.FieldHazardEventID:     {Type: field.TypeInt, Column: file.FieldHazardEventID},
 			file.FieldSha256:            {Type: field.TypeString, Column: file.FieldSha256},
 			file.FieldSize:              {Type: field.TypeInt64, Column: file.FieldSize},
 			file.FieldContentType:       {Type: field.TypeString, Column: file.FieldContentType},
@@ -661,6 +662,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"ResponsibilityLetter",
 	)
 	graph.MustAddE(
+		"hazard_event",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   file.HazardEventTable,
+			Columns: []string{file.HazardEventColumn},
+			Bidi:    false,
+		},
+		"File",
+		"HazardEvent",
+	)
+	graph.MustAddE(
 		"subject",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -731,6 +744,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"HazardEvent",
 		"Hazard",
+	)
+	graph.MustAddE(
+		"files",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazardevent.FilesTable,
+			Columns: []string{hazardevent.FilesColumn},
+			Bidi:    false,
+		},
+		"HazardEvent",
+		"File",
 	)
 	graph.MustAddE(
 		"campaign",
@@ -1764,6 +1789,11 @@ func (f *FileFilter) WhereLetterID(p entql.IntP) {
 	f.Where(p.Field(file.FieldLetterID))
 }
 
+// WhereHazardEventID applies the entql int predicate on the hazard_event_id field.
+func (f *FileFilter) WhereHazardEventID(p entql.IntP) {
+	f.Where(p.Field(file.FieldHazardEventID))
+}
+
 // WhereSha256 applies the entql string predicate on the sha256 field.
 func (f *FileFilter) WhereSha256(p entql.StringP) {
 	f.Where(p.Field(file.FieldSha256))
@@ -1812,6 +1842,20 @@ func (f *FileFilter) WhereHasLetter() {
 // WhereHasLetterWith applies a predicate to check if query has an edge letter with a given conditions (other predicates).
 func (f *FileFilter) WhereHasLetterWith(preds ...predicate.ResponsibilityLetter) {
 	f.Where(entql.HasEdgeWith("letter", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasHazardEvent applies a predicate to check if query has an edge hazard_event.
+func (f *FileFilter) WhereHasHazardEvent() {
+	f.Where(entql.HasEdge("hazard_event"))
+}
+
+// WhereHasHazardEventWith applies a predicate to check if query has an edge hazard_event with a given conditions (other predicates).
+func (f *FileFilter) WhereHasHazardEventWith(preds ...predicate.HazardEvent) {
+	f.Where(entql.HasEdgeWith("hazard_event", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -2171,6 +2215,20 @@ func (f *HazardEventFilter) WhereHasHazard() {
 // WhereHasHazardWith applies a predicate to check if query has an edge hazard with a given conditions (other predicates).
 func (f *HazardEventFilter) WhereHasHazardWith(preds ...predicate.Hazard) {
 	f.Where(entql.HasEdgeWith("hazard", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasFiles applies a predicate to check if query has an edge files.
+func (f *HazardEventFilter) WhereHasFiles() {
+	f.Where(entql.HasEdge("files"))
+}
+
+// WhereHasFilesWith applies a predicate to check if query has an edge files with a given conditions (other predicates).
+func (f *HazardEventFilter) WhereHasFilesWith(preds ...predicate.File) {
+	f.Where(entql.HasEdgeWith("files", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 )
 
@@ -34,6 +35,8 @@ type File struct {
 	IssuerScopePath *string `json:"issuer_scope_path,omitempty"`
 	// LetterID holds the value of the "letter_id" field.
 	LetterID *int `json:"letter_id,omitempty"`
+	// HazardEventID holds the value of the "hazard_event_id" field.
+	HazardEventID *int `json:"hazard_event_id,omitempty"`
 	// Hex SHA-256 of the content: its key in the file store.
 	Sha256 string `json:"sha256,omitempty"`
 	// Size holds the value of the "size" field.
@@ -60,9 +63,11 @@ type File struct {
 type FileEdges struct {
 	// Letter holds the value of the letter edge.
 	Letter *ResponsibilityLetter `json:"letter,omitempty"`
+	// HazardEvent holds the value of the hazard_event edge.
+	HazardEvent *HazardEvent `json:"hazard_event,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [2]bool
 }
 
 // LetterOrErr returns the Letter value or an error if the edge
@@ -76,12 +81,23 @@ func (e FileEdges) LetterOrErr() (*ResponsibilityLetter, error) {
 	return nil, &NotLoadedError{edge: "letter"}
 }
 
+// HazardEventOrErr returns the HazardEvent value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e FileEdges) HazardEventOrErr() (*HazardEvent, error) {
+	if e.HazardEvent != nil {
+		return e.HazardEvent, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: hazardevent.Label}
+	}
+	return nil, &NotLoadedError{edge: "hazard_event"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*File) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case file.FieldID, file.FieldTenantID, file.FieldScopeEnterpriseID, file.FieldLetterID, file.FieldSize, file.FieldUploadedByUserID, file.FieldUploadedByPostID:
+		case file.FieldID, file.FieldTenantID, file.FieldScopeEnterpriseID, file.FieldLetterID, file.FieldHazardEventID, file.FieldSize, file.FieldUploadedByUserID, file.FieldUploadedByPostID:
 			values[i] = new(sql.NullInt64)
 		case file.FieldScopePath, file.FieldScopeSector, file.FieldIssuerScopePath, file.FieldSha256, file.FieldContentType, file.FieldFilename, file.FieldDescription, file.FieldUploaderName:
 			values[i] = new(sql.NullString)
@@ -160,6 +176,13 @@ func (_m *File) assignValues(columns []string, values []any) error {
 				_m.LetterID = new(int)
 				*_m.LetterID = int(value.Int64)
 			}
+		case file.FieldHazardEventID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field hazard_event_id", values[i])
+			} else if value.Valid {
+				_m.HazardEventID = new(int)
+				*_m.HazardEventID = int(value.Int64)
+			}
 		case file.FieldSha256:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field sha256", values[i])
@@ -228,6 +251,11 @@ func (_m *File) QueryLetter() *ResponsibilityLetterQuery {
 	return NewFileClient(_m.config).QueryLetter(_m)
 }
 
+// QueryHazardEvent queries the "hazard_event" edge of the File entity.
+func (_m *File) QueryHazardEvent() *HazardEventQuery {
+	return NewFileClient(_m.config).QueryHazardEvent(_m)
+}
+
 // Update returns a builder for updating this File.
 // Note that you need to call File.Unwrap() before calling this method if this File
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -280,6 +308,11 @@ func (_m *File) String() string {
 	builder.WriteString(", ")
 	if v := _m.LetterID; v != nil {
 		builder.WriteString("letter_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.HazardEventID; v != nil {
+		builder.WriteString("hazard_event_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

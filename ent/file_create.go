@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 )
 
@@ -117,6 +118,20 @@ func (_c *FileCreate) SetNillableLetterID(v *int) *FileCreate {
 	return _c
 }
 
+// SetHazardEventID sets the "hazard_event_id" field.
+func (_c *FileCreate) SetHazardEventID(v int) *FileCreate {
+	_c.mutation.SetHazardEventID(v)
+	return _c
+}
+
+// SetNillableHazardEventID sets the "hazard_event_id" field if the given value is not nil.
+func (_c *FileCreate) SetNillableHazardEventID(v *int) *FileCreate {
+	if v != nil {
+		_c.SetHazardEventID(*v)
+	}
+	return _c
+}
+
 // SetSha256 sets the "sha256" field.
 func (_c *FileCreate) SetSha256(v string) *FileCreate {
 	_c.mutation.SetSha256(v)
@@ -192,6 +207,11 @@ func (_c *FileCreate) SetNillableUploadedByPostID(v *int) *FileCreate {
 // SetLetter sets the "letter" edge to the ResponsibilityLetter entity.
 func (_c *FileCreate) SetLetter(v *ResponsibilityLetter) *FileCreate {
 	return _c.SetLetterID(v.ID)
+}
+
+// SetHazardEvent sets the "hazard_event" edge to the HazardEvent entity.
+func (_c *FileCreate) SetHazardEvent(v *HazardEvent) *FileCreate {
+	return _c.SetHazardEventID(v.ID)
 }
 
 // Mutation returns the FileMutation object of the builder.
@@ -408,6 +428,23 @@ func (_c *FileCreate) createSpec() (*File, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.LetterID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.HazardEventIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   file.HazardEventTable,
+			Columns: []string{file.HazardEventColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazardevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.HazardEventID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

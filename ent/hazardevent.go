@@ -56,11 +56,15 @@ type HazardEvent struct {
 type HazardEventEdges struct {
 	// Hazard holds the value of the hazard edge.
 	Hazard *Hazard `json:"hazard,omitempty"`
+	// Files holds the value of the files edge.
+	Files []*File `json:"files,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
+
+	namedFiles map[string][]*File
 }
 
 // HazardOrErr returns the Hazard value or an error if the edge
@@ -72,6 +76,15 @@ func (e HazardEventEdges) HazardOrErr() (*Hazard, error) {
 		return nil, &NotFoundError{label: hazard.Label}
 	}
 	return nil, &NotLoadedError{edge: "hazard"}
+}
+
+// FilesOrErr returns the Files value or an error if the edge
+// was not loaded in eager-loading.
+func (e HazardEventEdges) FilesOrErr() ([]*File, error) {
+	if e.loadedTypes[1] {
+		return e.Files, nil
+	}
+	return nil, &NotLoadedError{edge: "files"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -211,6 +224,11 @@ func (_m *HazardEvent) QueryHazard() *HazardQuery {
 	return NewHazardEventClient(_m.config).QueryHazard(_m)
 }
 
+// QueryFiles queries the "files" edge of the HazardEvent entity.
+func (_m *HazardEvent) QueryFiles() *FileQuery {
+	return NewHazardEventClient(_m.config).QueryFiles(_m)
+}
+
 // Update returns a builder for updating this HazardEvent.
 // Note that you need to call HazardEvent.Unwrap() before calling this method if this HazardEvent
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -283,6 +301,30 @@ func (_m *HazardEvent) String() string {
 	builder.WriteString(_m.At.Format(time.ANSIC))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedFiles returns the Files named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *HazardEvent) NamedFiles(name string) ([]*File, error) {
+	if _m.Edges.namedFiles == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFiles[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *HazardEvent) appendNamedFiles(name string, edges ...*File) {
+	if _m.Edges.namedFiles == nil {
+		_m.Edges.namedFiles = make(map[string][]*File)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFiles[name] = []*File{}
+	} else {
+		_m.Edges.namedFiles[name] = append(_m.Edges.namedFiles[name], edges...)
+	}
 }
 
 // HazardEvents is a parsable slice of HazardEvent.

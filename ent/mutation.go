@@ -6482,6 +6482,8 @@ type FileMutation struct {
 	clearedFields          map[string]struct{}
 	letter                 *int
 	clearedletter          bool
+	hazard_event           *int
+	clearedhazard_event    bool
 	done                   bool
 	oldValue               func(context.Context) (*File, error)
 	predicates             []predicate.File
@@ -6966,6 +6968,55 @@ func (m *FileMutation) ResetLetterID() {
 	delete(m.clearedFields, file.FieldLetterID)
 }
 
+// SetHazardEventID sets the "hazard_event_id" field.
+func (m *FileMutation) SetHazardEventID(i int) {
+	m.hazard_event = &i
+}
+
+// HazardEventID returns the value of the "hazard_event_id" field in the mutation.
+func (m *FileMutation) HazardEventID() (r int, exists bool) {
+	v := m.hazard_event
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHazardEventID returns the old "hazard_event_id" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldHazardEventID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHazardEventID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHazardEventID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHazardEventID: %w", err)
+	}
+	return oldValue.HazardEventID, nil
+}
+
+// ClearHazardEventID clears the value of the "hazard_event_id" field.
+func (m *FileMutation) ClearHazardEventID() {
+	m.hazard_event = nil
+	m.clearedFields[file.FieldHazardEventID] = struct{}{}
+}
+
+// HazardEventIDCleared returns if the "hazard_event_id" field was cleared in this mutation.
+func (m *FileMutation) HazardEventIDCleared() bool {
+	_, ok := m.clearedFields[file.FieldHazardEventID]
+	return ok
+}
+
+// ResetHazardEventID resets all changes to the "hazard_event_id" field.
+func (m *FileMutation) ResetHazardEventID() {
+	m.hazard_event = nil
+	delete(m.clearedFields, file.FieldHazardEventID)
+}
+
 // SetSha256 sets the "sha256" field.
 func (m *FileMutation) SetSha256(s string) {
 	m.sha256 = &s
@@ -7382,6 +7433,33 @@ func (m *FileMutation) ResetLetter() {
 	m.clearedletter = false
 }
 
+// ClearHazardEvent clears the "hazard_event" edge to the HazardEvent entity.
+func (m *FileMutation) ClearHazardEvent() {
+	m.clearedhazard_event = true
+	m.clearedFields[file.FieldHazardEventID] = struct{}{}
+}
+
+// HazardEventCleared reports if the "hazard_event" edge to the HazardEvent entity was cleared.
+func (m *FileMutation) HazardEventCleared() bool {
+	return m.HazardEventIDCleared() || m.clearedhazard_event
+}
+
+// HazardEventIDs returns the "hazard_event" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HazardEventID instead. It exists only for internal usage by the builders.
+func (m *FileMutation) HazardEventIDs() (ids []int) {
+	if id := m.hazard_event; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHazardEvent resets all changes to the "hazard_event" edge.
+func (m *FileMutation) ResetHazardEvent() {
+	m.hazard_event = nil
+	m.clearedhazard_event = false
+}
+
 // Where appends a list predicates to the FileMutation builder.
 func (m *FileMutation) Where(ps ...predicate.File) {
 	m.predicates = append(m.predicates, ps...)
@@ -7416,7 +7494,7 @@ func (m *FileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FileMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, file.FieldCreatedAt)
 	}
@@ -7440,6 +7518,9 @@ func (m *FileMutation) Fields() []string {
 	}
 	if m.letter != nil {
 		fields = append(fields, file.FieldLetterID)
+	}
+	if m.hazard_event != nil {
+		fields = append(fields, file.FieldHazardEventID)
 	}
 	if m.sha256 != nil {
 		fields = append(fields, file.FieldSha256)
@@ -7489,6 +7570,8 @@ func (m *FileMutation) Field(name string) (ent.Value, bool) {
 		return m.IssuerScopePath()
 	case file.FieldLetterID:
 		return m.LetterID()
+	case file.FieldHazardEventID:
+		return m.HazardEventID()
 	case file.FieldSha256:
 		return m.Sha256()
 	case file.FieldSize:
@@ -7530,6 +7613,8 @@ func (m *FileMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldIssuerScopePath(ctx)
 	case file.FieldLetterID:
 		return m.OldLetterID(ctx)
+	case file.FieldHazardEventID:
+		return m.OldHazardEventID(ctx)
 	case file.FieldSha256:
 		return m.OldSha256(ctx)
 	case file.FieldSize:
@@ -7610,6 +7695,13 @@ func (m *FileMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLetterID(v)
+		return nil
+	case file.FieldHazardEventID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHazardEventID(v)
 		return nil
 	case file.FieldSha256:
 		v, ok := value.(string)
@@ -7772,6 +7864,9 @@ func (m *FileMutation) ClearedFields() []string {
 	if m.FieldCleared(file.FieldLetterID) {
 		fields = append(fields, file.FieldLetterID)
 	}
+	if m.FieldCleared(file.FieldHazardEventID) {
+		fields = append(fields, file.FieldHazardEventID)
+	}
 	if m.FieldCleared(file.FieldDescription) {
 		fields = append(fields, file.FieldDescription)
 	}
@@ -7806,6 +7901,9 @@ func (m *FileMutation) ClearField(name string) error {
 		return nil
 	case file.FieldLetterID:
 		m.ClearLetterID()
+		return nil
+	case file.FieldHazardEventID:
+		m.ClearHazardEventID()
 		return nil
 	case file.FieldDescription:
 		m.ClearDescription()
@@ -7848,6 +7946,9 @@ func (m *FileMutation) ResetField(name string) error {
 	case file.FieldLetterID:
 		m.ResetLetterID()
 		return nil
+	case file.FieldHazardEventID:
+		m.ResetHazardEventID()
+		return nil
 	case file.FieldSha256:
 		m.ResetSha256()
 		return nil
@@ -7878,9 +7979,12 @@ func (m *FileMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *FileMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.letter != nil {
 		edges = append(edges, file.EdgeLetter)
+	}
+	if m.hazard_event != nil {
+		edges = append(edges, file.EdgeHazardEvent)
 	}
 	return edges
 }
@@ -7893,13 +7997,17 @@ func (m *FileMutation) AddedIDs(name string) []ent.Value {
 		if id := m.letter; id != nil {
 			return []ent.Value{*id}
 		}
+	case file.EdgeHazardEvent:
+		if id := m.hazard_event; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *FileMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	return edges
 }
 
@@ -7911,9 +8019,12 @@ func (m *FileMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *FileMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.clearedletter {
 		edges = append(edges, file.EdgeLetter)
+	}
+	if m.clearedhazard_event {
+		edges = append(edges, file.EdgeHazardEvent)
 	}
 	return edges
 }
@@ -7924,6 +8035,8 @@ func (m *FileMutation) EdgeCleared(name string) bool {
 	switch name {
 	case file.EdgeLetter:
 		return m.clearedletter
+	case file.EdgeHazardEvent:
+		return m.clearedhazard_event
 	}
 	return false
 }
@@ -7935,6 +8048,9 @@ func (m *FileMutation) ClearEdge(name string) error {
 	case file.EdgeLetter:
 		m.ClearLetter()
 		return nil
+	case file.EdgeHazardEvent:
+		m.ClearHazardEvent()
+		return nil
 	}
 	return fmt.Errorf("unknown File unique edge %s", name)
 }
@@ -7945,6 +8061,9 @@ func (m *FileMutation) ResetEdge(name string) error {
 	switch name {
 	case file.EdgeLetter:
 		m.ResetLetter()
+		return nil
+	case file.EdgeHazardEvent:
+		m.ResetHazardEvent()
 		return nil
 	}
 	return fmt.Errorf("unknown File edge %s", name)
@@ -10261,6 +10380,9 @@ type HazardEventMutation struct {
 	clearedFields          map[string]struct{}
 	hazard                 *int
 	clearedhazard          bool
+	files                  map[int]struct{}
+	removedfiles           map[int]struct{}
+	clearedfiles           bool
 	done                   bool
 	oldValue               func(context.Context) (*HazardEvent, error)
 	predicates             []predicate.HazardEvent
@@ -11042,6 +11164,60 @@ func (m *HazardEventMutation) ResetHazard() {
 	m.clearedhazard = false
 }
 
+// AddFileIDs adds the "files" edge to the File entity by ids.
+func (m *HazardEventMutation) AddFileIDs(ids ...int) {
+	if m.files == nil {
+		m.files = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.files[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFiles clears the "files" edge to the File entity.
+func (m *HazardEventMutation) ClearFiles() {
+	m.clearedfiles = true
+}
+
+// FilesCleared reports if the "files" edge to the File entity was cleared.
+func (m *HazardEventMutation) FilesCleared() bool {
+	return m.clearedfiles
+}
+
+// RemoveFileIDs removes the "files" edge to the File entity by IDs.
+func (m *HazardEventMutation) RemoveFileIDs(ids ...int) {
+	if m.removedfiles == nil {
+		m.removedfiles = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.files, ids[i])
+		m.removedfiles[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFiles returns the removed IDs of the "files" edge to the File entity.
+func (m *HazardEventMutation) RemovedFilesIDs() (ids []int) {
+	for id := range m.removedfiles {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FilesIDs returns the "files" edge IDs in the mutation.
+func (m *HazardEventMutation) FilesIDs() (ids []int) {
+	for id := range m.files {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFiles resets all changes to the "files" edge.
+func (m *HazardEventMutation) ResetFiles() {
+	m.files = nil
+	m.clearedfiles = false
+	m.removedfiles = nil
+}
+
 // Where appends a list predicates to the HazardEventMutation builder.
 func (m *HazardEventMutation) Where(ps ...predicate.HazardEvent) {
 	m.predicates = append(m.predicates, ps...)
@@ -11480,9 +11656,12 @@ func (m *HazardEventMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *HazardEventMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.hazard != nil {
 		edges = append(edges, hazardevent.EdgeHazard)
+	}
+	if m.files != nil {
+		edges = append(edges, hazardevent.EdgeFiles)
 	}
 	return edges
 }
@@ -11495,27 +11674,47 @@ func (m *HazardEventMutation) AddedIDs(name string) []ent.Value {
 		if id := m.hazard; id != nil {
 			return []ent.Value{*id}
 		}
+	case hazardevent.EdgeFiles:
+		ids := make([]ent.Value, 0, len(m.files))
+		for id := range m.files {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *HazardEventMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
+	if m.removedfiles != nil {
+		edges = append(edges, hazardevent.EdgeFiles)
+	}
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *HazardEventMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case hazardevent.EdgeFiles:
+		ids := make([]ent.Value, 0, len(m.removedfiles))
+		for id := range m.removedfiles {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *HazardEventMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.clearedhazard {
 		edges = append(edges, hazardevent.EdgeHazard)
+	}
+	if m.clearedfiles {
+		edges = append(edges, hazardevent.EdgeFiles)
 	}
 	return edges
 }
@@ -11526,6 +11725,8 @@ func (m *HazardEventMutation) EdgeCleared(name string) bool {
 	switch name {
 	case hazardevent.EdgeHazard:
 		return m.clearedhazard
+	case hazardevent.EdgeFiles:
+		return m.clearedfiles
 	}
 	return false
 }
@@ -11547,6 +11748,9 @@ func (m *HazardEventMutation) ResetEdge(name string) error {
 	switch name {
 	case hazardevent.EdgeHazard:
 		m.ResetHazard()
+		return nil
+	case hazardevent.EdgeFiles:
+		m.ResetFiles()
 		return nil
 	}
 	return fmt.Errorf("unknown HazardEvent edge %s", name)

@@ -491,6 +491,9 @@ func (r *mutationResolver) TransitionHazard(ctx context.Context, id int, input m
 		return nil, err
 	}
 	in := hazards.TransitionInput{Action: hazards.Action(input.Action), Note: deref(input.Note)}
+	for _, up := range input.Attachments {
+		in.Attachments = append(in.Attachments, files.Upload{Filename: up.Filename, Size: up.Size, Content: up.File})
+	}
 	if input.Deadline != nil {
 		d := input.Deadline.UTC()
 		in.Deadline = &d

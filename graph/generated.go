@@ -313,6 +313,7 @@ type ComplexityRoot struct {
 		Actor     func(childComplexity int) int
 		At        func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
+		Files     func(childComplexity int) int
 		FromState func(childComplexity int) int
 		Hazard    func(childComplexity int) int
 		HazardID  func(childComplexity int) int
@@ -1873,6 +1874,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HazardEvent.CreatedAt(childComplexity), true
+	case "HazardEvent.files":
+		if e.ComplexityRoot.HazardEvent.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HazardEvent.Files(childComplexity), true
 	case "HazardEvent.fromState":
 		if e.ComplexityRoot.HazardEvent.FromState == nil {
 			break
@@ -4675,6 +4682,7 @@ type HazardEvent implements Node {
   note: String
   at: Time!
   hazard: Hazard!
+  files: [File!]
 }
 """
 HazardEventAction is enum for the field action
@@ -7538,6 +7546,8 @@ input TransitionHazardInput {
   plan: HazardPlanInput
   "REQUEST_EXTENSION only: the deadline asked for."
   deadline: Time
+  "Photos or documents of the step (before/after; PDF, JPEG or PNG; at most 10), sent as a GraphQL multipart request."
+  attachments: [Upload!]
 }
 
 extend type Mutation {
@@ -8070,6 +8080,8 @@ func (ec *executionContext) childFields_HazardEvent(ctx context.Context, field g
 		return ec.fieldContext_HazardEvent_at(ctx, field)
 	case "hazard":
 		return ec.fieldContext_HazardEvent_hazard(ctx, field)
+	case "files":
+		return ec.fieldContext_HazardEvent_files(ctx, field)
 	case "actor":
 		return ec.fieldContext_HazardEvent_actor(ctx, field)
 	case "post":
@@ -14955,6 +14967,38 @@ func (ec *executionContext) fieldContext_HazardEvent_hazard(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Hazard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HazardEvent_files(ctx context.Context, field graphql.CollectedField, obj *ent.HazardEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HazardEvent_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Files(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalOFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HazardEvent_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HazardEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32061,7 +32105,7 @@ func (ec *executionContext) unmarshalInputTransitionHazardInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"action", "note", "plan", "deadline"}
+	fieldsInOrder := [...]string{"action", "note", "plan", "deadline", "attachments"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32096,6 +32140,13 @@ func (ec *executionContext) unmarshalInputTransitionHazardInput(ctx context.Cont
 				return it, err
 			}
 			it.Deadline = data
+		case "attachments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachments"))
+			data, err := ec.unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attachments = data
 		}
 	}
 	return it, nil
@@ -35420,6 +35471,12 @@ func (ec *executionContext) _HazardEvent(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HazardEvent_hazard(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HazardEvent_files(ctx, field, obj)
 				})
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -39746,6 +39803,24 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 	return res
 }
 
+func (ec *executionContext) unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Upload!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalUpload(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -40383,6 +40458,25 @@ func (ec *executionContext) unmarshalOEnterpriseWhereInput2ᚖgithubᚗcomᚋdut
 	}
 	res, err := ec.unmarshalInputEnterpriseWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOHazard2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Hazard) graphql.Marshaler {
@@ -41736,6 +41830,41 @@ func (ec *executionContext) unmarshalOUnitWhereInput2ᚖgithubᚗcomᚋdutychain
 	}
 	res, err := ec.unmarshalInputUnitWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, v any) ([]*graphql.Upload, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*graphql.Upload, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, sel ast.SelectionSet, v []*graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

@@ -31,6 +31,8 @@ const (
 	FieldIssuerScopePath = "issuer_scope_path"
 	// FieldLetterID holds the string denoting the letter_id field in the database.
 	FieldLetterID = "letter_id"
+	// FieldHazardEventID holds the string denoting the hazard_event_id field in the database.
+	FieldHazardEventID = "hazard_event_id"
 	// FieldSha256 holds the string denoting the sha256 field in the database.
 	FieldSha256 = "sha256"
 	// FieldSize holds the string denoting the size field in the database.
@@ -49,6 +51,8 @@ const (
 	FieldUploadedByPostID = "uploaded_by_post_id"
 	// EdgeLetter holds the string denoting the letter edge name in mutations.
 	EdgeLetter = "letter"
+	// EdgeHazardEvent holds the string denoting the hazard_event edge name in mutations.
+	EdgeHazardEvent = "hazard_event"
 	// Table holds the table name of the file in the database.
 	Table = "files"
 	// LetterTable is the table that holds the letter relation/edge.
@@ -58,6 +62,13 @@ const (
 	LetterInverseTable = "responsibility_letters"
 	// LetterColumn is the table column denoting the letter relation/edge.
 	LetterColumn = "letter_id"
+	// HazardEventTable is the table that holds the hazard_event relation/edge.
+	HazardEventTable = "files"
+	// HazardEventInverseTable is the table name for the HazardEvent entity.
+	// It exists in this package in order to avoid circular dependency with the "hazardevent" package.
+	HazardEventInverseTable = "hazard_events"
+	// HazardEventColumn is the table column denoting the hazard_event relation/edge.
+	HazardEventColumn = "hazard_event_id"
 )
 
 // Columns holds all SQL columns for file fields.
@@ -71,6 +82,7 @@ var Columns = []string{
 	FieldScopeEnterpriseID,
 	FieldIssuerScopePath,
 	FieldLetterID,
+	FieldHazardEventID,
 	FieldSha256,
 	FieldSize,
 	FieldContentType,
@@ -167,6 +179,11 @@ func ByLetterID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLetterID, opts...).ToFunc()
 }
 
+// ByHazardEventID orders the results by the hazard_event_id field.
+func ByHazardEventID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHazardEventID, opts...).ToFunc()
+}
+
 // BySha256 orders the results by the sha256 field.
 func BySha256(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSha256, opts...).ToFunc()
@@ -213,10 +230,24 @@ func ByLetterField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newLetterStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByHazardEventField orders the results by hazard_event field.
+func ByHazardEventField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newHazardEventStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newLetterStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(LetterInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, LetterTable, LetterColumn),
+	)
+}
+func newHazardEventStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(HazardEventInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, HazardEventTable, HazardEventColumn),
 	)
 }

@@ -95,6 +95,11 @@ func LetterID(v int) predicate.File {
 	return predicate.File(sql.FieldEQ(FieldLetterID, v))
 }
 
+// HazardEventID applies equality check predicate on the "hazard_event_id" field. It's identical to HazardEventIDEQ.
+func HazardEventID(v int) predicate.File {
+	return predicate.File(sql.FieldEQ(FieldHazardEventID, v))
+}
+
 // Sha256 applies equality check predicate on the "sha256" field. It's identical to Sha256EQ.
 func Sha256(v string) predicate.File {
 	return predicate.File(sql.FieldEQ(FieldSha256, v))
@@ -548,6 +553,36 @@ func LetterIDIsNil() predicate.File {
 // LetterIDNotNil applies the NotNil predicate on the "letter_id" field.
 func LetterIDNotNil() predicate.File {
 	return predicate.File(sql.FieldNotNull(FieldLetterID))
+}
+
+// HazardEventIDEQ applies the EQ predicate on the "hazard_event_id" field.
+func HazardEventIDEQ(v int) predicate.File {
+	return predicate.File(sql.FieldEQ(FieldHazardEventID, v))
+}
+
+// HazardEventIDNEQ applies the NEQ predicate on the "hazard_event_id" field.
+func HazardEventIDNEQ(v int) predicate.File {
+	return predicate.File(sql.FieldNEQ(FieldHazardEventID, v))
+}
+
+// HazardEventIDIn applies the In predicate on the "hazard_event_id" field.
+func HazardEventIDIn(vs ...int) predicate.File {
+	return predicate.File(sql.FieldIn(FieldHazardEventID, vs...))
+}
+
+// HazardEventIDNotIn applies the NotIn predicate on the "hazard_event_id" field.
+func HazardEventIDNotIn(vs ...int) predicate.File {
+	return predicate.File(sql.FieldNotIn(FieldHazardEventID, vs...))
+}
+
+// HazardEventIDIsNil applies the IsNil predicate on the "hazard_event_id" field.
+func HazardEventIDIsNil() predicate.File {
+	return predicate.File(sql.FieldIsNull(FieldHazardEventID))
+}
+
+// HazardEventIDNotNil applies the NotNil predicate on the "hazard_event_id" field.
+func HazardEventIDNotNil() predicate.File {
+	return predicate.File(sql.FieldNotNull(FieldHazardEventID))
 }
 
 // Sha256EQ applies the EQ predicate on the "sha256" field.
@@ -1040,6 +1075,29 @@ func HasLetter() predicate.File {
 func HasLetterWith(preds ...predicate.ResponsibilityLetter) predicate.File {
 	return predicate.File(func(s *sql.Selector) {
 		step := newLetterStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasHazardEvent applies the HasEdge predicate on the "hazard_event" edge.
+func HasHazardEvent() predicate.File {
+	return predicate.File(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, HazardEventTable, HazardEventColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasHazardEventWith applies the HasEdge predicate on the "hazard_event" edge with a given conditions (other predicates).
+func HasHazardEventWith(preds ...predicate.HazardEvent) predicate.File {
+	return predicate.File(func(s *sql.Selector) {
+		step := newHazardEventStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

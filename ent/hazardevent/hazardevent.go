@@ -48,6 +48,8 @@ const (
 	FieldAt = "at"
 	// EdgeHazard holds the string denoting the hazard edge name in mutations.
 	EdgeHazard = "hazard"
+	// EdgeFiles holds the string denoting the files edge name in mutations.
+	EdgeFiles = "files"
 	// Table holds the table name of the hazardevent in the database.
 	Table = "hazard_events"
 	// HazardTable is the table that holds the hazard relation/edge.
@@ -57,6 +59,13 @@ const (
 	HazardInverseTable = "hazards"
 	// HazardColumn is the table column denoting the hazard relation/edge.
 	HazardColumn = "hazard_id"
+	// FilesTable is the table that holds the files relation/edge.
+	FilesTable = "files"
+	// FilesInverseTable is the table name for the File entity.
+	// It exists in this package in order to avoid circular dependency with the "file" package.
+	FilesInverseTable = "files"
+	// FilesColumn is the table column denoting the files relation/edge.
+	FilesColumn = "hazard_event_id"
 )
 
 // Columns holds all SQL columns for hazardevent fields.
@@ -222,11 +231,32 @@ func ByHazardField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newHazardStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByFilesCount orders the results by files count.
+func ByFilesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newFilesStep(), opts...)
+	}
+}
+
+// ByFiles orders the results by files terms.
+func ByFiles(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFilesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newHazardStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(HazardInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, HazardTable, HazardColumn),
+	)
+}
+func newFilesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FilesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, FilesTable, FilesColumn),
 	)
 }
 

@@ -271,6 +271,7 @@ var (
 		{Name: "uploader_name", Type: field.TypeString, Size: 400},
 		{Name: "uploaded_by_user_id", Type: field.TypeInt, Nullable: true},
 		{Name: "uploaded_by_post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "hazard_event_id", Type: field.TypeInt, Nullable: true},
 		{Name: "letter_id", Type: field.TypeInt, Nullable: true},
 	}
 	// FilesTable holds the schema information for the "files" table.
@@ -280,8 +281,14 @@ var (
 		PrimaryKey: []*schema.Column{FilesColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "files_responsibility_letters_files",
+				Symbol:     "files_hazard_events_files",
 				Columns:    []*schema.Column{FilesColumns[16]},
+				RefColumns: []*schema.Column{HazardEventsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "files_responsibility_letters_files",
+				Columns:    []*schema.Column{FilesColumns[17]},
 				RefColumns: []*schema.Column{ResponsibilityLettersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -314,6 +321,11 @@ var (
 			},
 			{
 				Name:    "file_letter_id",
+				Unique:  false,
+				Columns: []*schema.Column{FilesColumns[17]},
+			},
+			{
+				Name:    "file_hazard_event_id",
 				Unique:  false,
 				Columns: []*schema.Column{FilesColumns[16]},
 			},
@@ -1181,7 +1193,8 @@ func init() {
 	EnterprisesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
 	}
-	FilesTable.ForeignKeys[0].RefTable = ResponsibilityLettersTable
+	FilesTable.ForeignKeys[0].RefTable = HazardEventsTable
+	FilesTable.ForeignKeys[1].RefTable = ResponsibilityLettersTable
 	FilesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}

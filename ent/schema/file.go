@@ -11,8 +11,8 @@ import (
 	"github.com/dutychain/dutychain/authz"
 )
 
-// File is an uploaded attachment (a scanned signed letter, later hazard
-// photos). The bytes live in the content-addressed store of internal/files
+// File is an uploaded attachment (a scanned signed letter, the before/after
+// photos of a hazard step). The bytes live in the content-addressed store of internal/files
 // under their SHA-256; the row carries the owner's scope columns, so a file
 // is readable exactly where its owner is. Each owner kind has its own
 // optional edge; exactly one is set.
@@ -27,6 +27,8 @@ func (File) Mixin() []ent.Mixin {
 func (File) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("letter_id").Optional().Nillable().Immutable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("hazard_event_id").Optional().Nillable().Immutable().
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("sha256").MinLen(64).MaxLen(64).Immutable().
 			Comment("Hex SHA-256 of the content: its key in the file store."),
@@ -48,12 +50,14 @@ func (File) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("letter", ResponsibilityLetter.Type).Ref("files").Unique().Immutable().Field("letter_id").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.From("hazard_event", HazardEvent.Type).Ref("files").Unique().Immutable().Field("hazard_event_id").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
 // Indexes of the File.
 func (File) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("letter_id"), index.Fields("sha256")}
+	return []ent.Index{index.Fields("letter_id"), index.Fields("hazard_event_id"), index.Fields("sha256")}
 }
 
 // Annotations of the File.

@@ -118,6 +118,8 @@ func (HazardEvent) Fields() []ent.Field {
 func (HazardEvent) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("hazard", Hazard.Type).Unique().Required().Immutable().Field("hazard_id").Annotations(skipWhere),
+		// Photos and documents of the step (before/after), in upload order.
+		edge.To("files", File.Type).Annotations(skipWhere),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/hazard"
@@ -394,6 +395,8 @@ type TransitionHazardInput struct {
 	Plan *HazardPlanInput `json:"plan,omitempty"`
 	// REQUEST_EXTENSION only: the deadline asked for.
 	Deadline *time.Time `json:"deadline,omitempty"`
+	// Photos or documents of the step (before/after; PDF, JPEG or PNG; at most 10), sent as a GraphQL multipart request.
+	Attachments []*graphql.Upload `json:"attachments,omitempty"`
 }
 
 type UpdateEnterpriseInput struct {

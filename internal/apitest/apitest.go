@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,7 +83,11 @@ func Start(t testing.TB, d *db.DB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	var logOut io.Writer = io.Discard
+	if os.Getenv("DUTYCHAIN_TEST_LOG") != "" {
+		logOut = os.Stderr // server logs of a failing test, on demand
+	}
+	log := slog.New(slog.NewJSONHandler(logOut, nil))
 	clock := &Clock{}
 	a, err := app.New(ctx, cfg, d, log, clock.Now)
 	if err != nil {

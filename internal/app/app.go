@@ -17,8 +17,8 @@ import (
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
-	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/files"
+	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/server"
@@ -73,7 +73,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	resolver := &graph.Resolver{
 		Client:  d.Client,
 		Org:     &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
-		Hazards: &hazards.Service{Client: d.Client, Now: now},
+		Hazards: &hazards.Service{Client: d.Client, Now: now, Files: fileSvc},
 		Auth:    authSvc,
 		Policy:  store,
 		Letters: &letters.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},

@@ -3,6 +3,7 @@ package hazards
 import (
 	"context"
 	"fmt"
+	"github.com/dutychain/dutychain/internal/files"
 	"strings"
 	"time"
 
@@ -127,16 +128,23 @@ func objectOf(ctx context.Context, c *ent.Client, h *ent.Hazard) (authz.Object, 
 // addEvent appends one event carrying the hazard's scope columns, so that
 // events are visible exactly when their hazard is.
 func addEvent(ctx context.Context, c *ent.Client, h *ent.Hazard, action hazardevent.Action, from hazard.State, actor int, post *int, note string, at time.Time) error {
-	_, err := c.HazardEvent.Create().
+	_, err := addEventReturning(ctx, c, h, action, from, actor, post, note, at)
+	return err
+}
+
+// addEventReturning records a transition and returns the event, to which
+// the step's photos are attached.
+func addEventReturning(ctx context.Context, c *ent.Client, h *ent.Hazard, action hazardevent.Action, from hazard.State, actor int, post *int, note string, at time.Time) (*ent.HazardEvent, error) {
+	ev, err := c.HazardEvent.Create().
 		SetTenantID(h.TenantID).SetScopePath(h.ScopePath).SetNillableScopeSector(h.ScopeSector).
 		SetNillableScopeEnterpriseID(h.ScopeEnterpriseID).
 		SetHazardID(h.ID).SetAction(action).SetFromState(string(from)).SetToState(string(h.State)).
 		SetActorID(actor).SetNillablePostID(post).SetNote(note).SetAt(at).
 		Save(authz.SystemContext(ctx))
 	if err != nil {
-		return fmt.Errorf("record hazard event: %w", err)
+		return nil, fmt.Errorf("record hazard event: %w", err)
 	}
-	return nil
+	return ev, nil
 }
 
 // Action is a hazard transition request.
@@ -164,7 +172,13 @@ type TransitionInput struct {
 	Note     string
 	Plan     *domain.HazardPlan
 	Deadline *time.Time
+	// Attachments are the step's photos or documents (before/after), stored
+	// with the event in the same transaction.
+	Attachments []files.Upload
 }
+
+// MaxAttachments caps the files of one step.
+const MaxAttachments = 10
 
 // side says whose posts may take a step: the enterprise's (主体责任) or the
 // government's (监管责任).
@@ -377,7 +391,11 @@ func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*
 		if err != nil {
 			return err
 		}
-		if err := addEvent(ctx, c, h2, hazardevent.Action(in.Action), h.State, v.UserID, post, note, now); err != nil {
+		ev, err := addEventReturning(ctx, c, h2, hazardevent.Action(in.Action), h.State, v.UserID, post, note, now)
+		if err != nil {
+			return err
+		}
+		if err := s.attach(ctx, c, h2, ev, v, post, in.Attachments); err != nil {
 			return err
 		}
 		out, err = c.Hazard.Get(ctx, id)
@@ -440,5 +458,29 @@ func checkPlan(p *domain.HazardPlan, now time.Time) error {
 		return apperr.Invalid("plan.deadline", "the plan's deadline must lie in the future")
 	}
 	p.Deadline = p.Deadline.UTC()
+	return nil
+}
+
+// attach stores the step's files with the event, scoped like the hazard, in
+// the transition's transaction: a rejected file rolls the whole step back.
+func (s *Service) attach(ctx context.Context, c *ent.Client, h *ent.Hazard, ev *ent.HazardEvent, v *authz.Viewer, post *int, ups []files.Upload) error {
+	if len(ups) == 0 {
+		return nil
+	}
+	if len(ups) > MaxAttachments {
+		return apperr.Invalid("attachments", fmt.Sprintf("a step takes at most %d files", MaxAttachments))
+	}
+	if s.Files == nil {
+		return apperr.Invalid("attachments", "this server does not store files")
+	}
+	uid := v.UserID
+	for _, up := range ups {
+		if _, err := s.Files.Attach(ctx, c, files.Owner{
+			Tenant: h.TenantID, Path: h.ScopePath, Sector: h.ScopeSector, EnterpriseID: h.ScopeEnterpriseID,
+			Link: func(fc *ent.FileCreate) { fc.SetHazardEventID(ev.ID) },
+		}, up, "", files.Uploader{Name: v.Username, UserID: &uid, PostID: post}); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dutychain/dutychain/internal/files"
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
@@ -21,6 +22,8 @@ import (
 type Service struct {
 	Client *ent.Client
 	Now    func() time.Time
+	// Files stores the photos attached to transitions.
+	Files *files.Service
 }
 
 func (s *Service) now() time.Time {
