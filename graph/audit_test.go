@@ -9,7 +9,9 @@ package graph_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -188,23 +190,6 @@ func nodeTypes(t testing.TB, s *apitest.Server, token string) map[string]bool {
 	return nodes
 }
 
-// demoRefs resolves every ref of the good inputs to its object of the demo
-// tenant (as TestEveryMutationIsGuarded does).
-func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
-	t.Helper()
-	return map[ref]string{
-		refTown:           unitID(t, s, admin, seed.CodeTownChengguan),
-		refEnterpriseUnit: unitID(t, s, admin, "ENT-MECH"),
-		refWorkshop:       unitID(t, s, admin, "WS-MECH-ASSEMBLY"),
-		refEnterprise:     enterpriseID(t, s, admin, nameMech),
-		refUser:           userID(t, s, admin, "bureau.inspector1"),
-		refPost:           postOfUser(t, s, admin, "bureau.inspector2"),
-		refUser2:          userID(t, s, admin, "bureau.inspector2"),
-		refCampaign:       firstID(t, s, admin, "campaigns", "{finished: false}"),
-		refHazard:         firstID(t, s, s.As("county.head"), "hazards", "{state: REPORTED, supervised: false}"),
-	}
-}
-
 // expectedEvent is one event a mutation must append: operation, entity
 // type and the fields its changes hold — exactly these, no more and no
 // fewer.
@@ -260,6 +245,40 @@ func auditExpectations() map[string][]expectedEvent {
 		// SUPERVISE changes supervised only, and adds a history entry.
 		"transitionHazard": {{"UPDATE", "hazard", []string{"supervised"}},
 			{"CREATE", "hazard_event", hazardEventFields}},
+
+		// Responsibility letters (docs/LETTERS.md): every step changes the
+		// letter row (its version too) and appends a LetterEvent row.
+		"createLetter": {{"CREATE", "responsibility_letter", letterRowFields},
+			{"CREATE", "letter_event", without(letterEventRowFields, "from_state")}},
+		"updateLetter": {{"UPDATE", "responsibility_letter", []string{"title", "version"}},
+			{"CREATE", "letter_event", letterEventRowFields}},
+		"issueLetter": {{"UPDATE", "responsibility_letter", []string{"state", "issued_at", "version"}},
+			{"CREATE", "letter_event", letterEventRowFields}},
+		// A discarded DRAFT goes with its history (the seed's CREATED
+		// entry; it has no attachment): each deleted row is an event
+		// holding the row as it was.
+		"deleteLetter": {{"DELETE", "letter_event", append(slices.Clone(letterEventRowFields), "note")},
+			{"DELETE", "responsibility_letter", append(slices.Clone(letterRowFields), "issued_at", "signed_at", "archived_at", "revoked_at", "revoke_reason")}},
+		// The first of a town's two signatures (党政同责): PARTIALLY_SIGNED.
+		"signLetter": {{"CREATE", "letter_signature", []string{"letter_id", "user_id", "post_id", "role", "signer_name", "signer_title", "signed_at", "issuer_scope_path"}},
+			{"UPDATE", "responsibility_letter", []string{"state", "version"}},
+			{"CREATE", "letter_event", letterEventRowFields}},
+		// live becomes NULL: the (year, issuer, signee) slot is free again.
+		"revokeLetter": {{"UPDATE", "responsibility_letter", []string{"state", "revoked_at", "revoke_reason", "live", "version"}},
+			{"CREATE", "letter_event", append(slices.Clone(letterEventRowFields), "note")}},
+		"archiveLetter": {{"UPDATE", "responsibility_letter", []string{"state", "archived_at", "version"}},
+			{"CREATE", "letter_event", letterEventRowFields}},
+		// One ISSUED letter to each of the county's 8 children (6 towns, 2
+		// departments), each with its CREATED and ISSUED history entries.
+		"bulkIssueLetters": repeatEvents(8,
+			expectedEvent{"CREATE", "responsibility_letter", append(slices.Clone(letterRowFields), "issued_at")},
+			expectedEvent{"CREATE", "letter_event", append(without(letterEventRowFields, "from_state"), "note")},
+			expectedEvent{"CREATE", "letter_event", append(slices.Clone(letterEventRowFields), "note")}),
+		// The file's metadata (the content is in the file store, not in a
+		// row) and the ATTACHED history entry.
+		"attachLetterFile": {{"CREATE", "file", []string{"letter_id", "sha256", "size", "content_type", "filename", "uploader_name",
+			"uploaded_by_user_id", "uploaded_by_post_id", "issuer_scope_path"}},
+			{"CREATE", "letter_event", append(slices.Clone(letterEventRowFields), "note")}},
 	}
 }
 
@@ -268,7 +287,27 @@ var (
 	hazardFields = []string{"subject_id", "source", "level", "state", "category", "location", "description", "requirement",
 		"found_at", "deadline", "responsible_person", "reported_by_id", "supervised"}
 	hazardEventFields = []string{"hazard_id", "action", "from_state", "to_state", "actor_id", "post_id", "note", "at"}
+	// A new letter (DRAFT) and a letter history entry (a note only when
+	// given; no from_state for the first).
+	letterRowFields = []string{"year", "issuer_unit_id", "issuer_name", "issuer_scope_path", "signee_unit_id", "signee_name",
+		"signee_kind", "title", "body", "targets", "state", "live", "version"}
+	letterEventRowFields = []string{"letter_id", "action", "from_state", "to_state", "actor_user_id", "actor_post_id", "actor_name",
+		"actor_role", "actor_title", "at", "issuer_scope_path"}
 )
+
+// without returns fields less the named ones.
+func without(fields []string, drop ...string) []string {
+	return slices.DeleteFunc(slices.Clone(fields), func(f string) bool { return slices.Contains(drop, f) })
+}
+
+// repeatEvents is n times the events evs.
+func repeatEvents(n int, evs ...expectedEvent) []expectedEvent {
+	var out []expectedEvent
+	for range n {
+		out = append(out, evs...)
+	}
+	return out
+}
 
 // afterValue returns the after value of field f of an event as a Go value.
 func afterValue(t testing.TB, e storedEvent, f string) any {
@@ -282,10 +321,40 @@ func afterValue(t testing.TB, e storedEvent, f string) any {
 	return v
 }
 
-// requireAfter asserts that field f of e was set to the object with id.
+// beforeValue returns the before value of field f of an event as a Go value.
+func beforeValue(t testing.TB, e storedEvent, f string) any {
+	t.Helper()
+	ch, err := audit.DecodeChanges(e.Changes)
+	require.NoError(t, err)
+	c, ok := ch[f]
+	require.True(t, ok, "%s %s: no change of %s in %s", e.Op, e.Type, f, e.Changes)
+	var v any
+	require.NoError(t, json.Unmarshal(c.Before, &v))
+	return v
+}
+
+// requireAfterID asserts that field f of e was set to the object with id.
 func requireAfterID(t testing.TB, e storedEvent, f string, id int) {
 	t.Helper()
 	require.EqualValues(t, id, afterValue(t, e, f), "%s %s: %s", e.Op, e.Type, f)
+}
+
+// requireStep asserts that e is the history entry (hazard_event or
+// letter_event) of a step action on the object with id, by the event's
+// actor.
+func requireStep(t testing.TB, e storedEvent, id int, action string) {
+	t.Helper()
+	switch e.Type {
+	case "hazard_event":
+		requireAfterID(t, e, "hazard_id", id)
+		requireAfterID(t, e, "actor_id", *e.Actor)
+	case "letter_event":
+		requireAfterID(t, e, "letter_id", id)
+		requireAfterID(t, e, "actor_user_id", *e.Actor)
+	default:
+		t.Fatalf("%s is no history entry", e.Type)
+	}
+	require.Equal(t, action, afterValue(t, e, "action"))
 }
 
 // auditedCall is one mutation request whose events are checked.
@@ -294,6 +363,8 @@ type auditedCall struct {
 	as    string // who sends it
 	query string
 	vars  map[string]any
+	// files are sent as a multipart request (uploads), by variable path.
+	files map[string]apitest.File
 	// node: the mutation returns a Node (its id is selected); exactly one
 	// event is about it.
 	node bool
@@ -340,6 +411,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		var rootPath string
 		require.NoError(t, s.DB.SQL.QueryRow(`SELECT scope_path FROM units WHERE id = $1`, decodeID(t, unitID(t, s, admin, seed.CodeCounty))).Scan(&rootPath))
 
+		var planned int // the inspection createRandomDraw plans
 		// Checks of particular values, beyond operations and fields.
 		checks := map[string]func(t *testing.T, got []storedEvent, returned int){
 			"updateUnit": func(t *testing.T, got []storedEvent, _ int) {
@@ -366,12 +438,12 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 				require.Equal(t, returned, *got[0].Ent)
 				requireAfterID(t, got[1], "random_draw_id", returned)
 				require.Equal(t, "PLANNED", afterValue(t, got[1], "status"))
+				planned = *got[1].Ent
 			},
 			"reportHazard": func(t *testing.T, got []storedEvent, returned int) {
 				require.Equal(t, returned, *got[0].Ent)
 				requireAfterID(t, got[0], "subject_id", id(refEnterpriseUnit))
-				requireAfterID(t, got[1], "hazard_id", returned)
-				require.Equal(t, "REPORT", afterValue(t, got[1], "action"))
+				requireStep(t, got[1], returned, "REPORT")
 				require.Equal(t, got[0].Path, got[1].Path, "a hazard's history is scoped as the hazard")
 			},
 			"transitionHazard": func(t *testing.T, got []storedEvent, _ int) {
@@ -379,11 +451,70 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 				ch, _ := audit.DecodeChanges(got[0].Changes)
 				require.JSONEq(t, `false`, string(ch["supervised"].Before))
 				require.JSONEq(t, `true`, string(ch["supervised"].After))
-				requireAfterID(t, got[1], "hazard_id", id(refHazard))
-				require.Equal(t, "SUPERVISE", afterValue(t, got[1], "action"))
+				requireStep(t, got[1], id(refHazard), "SUPERVISE")
 				require.Equal(t, "挂牌督办", afterValue(t, got[1], "note"))
 				require.Equal(t, got[0].Path, got[1].Path, "a hazard's history is scoped as the hazard")
 			},
+		}
+		// Letters: the letter row changed is the one named by the input, and
+		// the history entry is about it.
+		letterStep := func(r ref, action string, changes map[string]string) func(t *testing.T, got []storedEvent, returned int) {
+			return func(t *testing.T, got []storedEvent, returned int) {
+				l, e := got[len(got)-2], got[len(got)-1]
+				require.Equal(t, id(r), *l.Ent)
+				require.Equal(t, id(r), returned)
+				for f, after := range changes {
+					require.Equal(t, after, afterValue(t, l, f), f)
+				}
+				require.EqualValues(t, beforeValue(t, l, "version").(float64)+1, afterValue(t, l, "version"), "the version is bumped")
+				requireStep(t, e, id(r), action)
+				require.Equal(t, l.Path, e.Path, "a letter's history is scoped as the letter")
+			}
+		}
+		checks["updateLetter"] = letterStep(refDraftLetter1, "UPDATED", map[string]string{"title": "修改后的责任状"})
+		checks["issueLetter"] = letterStep(refDraftLetter2, "ISSUED", map[string]string{"state": "ISSUED"})
+		checks["signLetter"] = func(t *testing.T, got []storedEvent, returned int) {
+			letterStep(refIssuedLetter1, "SIGNED", map[string]string{"state": "PARTIALLY_SIGNED"})(t, got, returned)
+			requireAfterID(t, got[0], "letter_id", id(refIssuedLetter1))
+			requireAfterID(t, got[0], "user_id", *got[0].Actor)
+			requireAfterID(t, got[0], "post_id", *got[0].Post)
+		}
+		checks["revokeLetter"] = letterStep(refIssuedLetter2, "REVOKED", map[string]string{"state": "REVOKED", "revoke_reason": "测试撤回"})
+		checks["archiveLetter"] = letterStep(refSignedLetter, "ARCHIVED", map[string]string{"state": "ARCHIVED"})
+		checks["createLetter"] = func(t *testing.T, got []storedEvent, returned int) {
+			require.Equal(t, returned, *got[0].Ent)
+			requireAfterID(t, got[0], "issuer_unit_id", id(refCounty))
+			requireAfterID(t, got[0], "signee_unit_id", id(refTown2))
+			require.Equal(t, "DRAFT", afterValue(t, got[0], "state"))
+			requireStep(t, got[1], returned, "CREATED")
+		}
+		checks["deleteLetter"] = func(t *testing.T, got []storedEvent, _ int) {
+			require.EqualValues(t, id(refDraftLetter3), beforeValue(t, got[0], "letter_id"))
+			require.Equal(t, id(refDraftLetter3), *got[1].Ent)
+			require.Equal(t, "DRAFT", beforeValue(t, got[1], "state"))
+			require.Nil(t, afterValue(t, got[1], "state"))
+		}
+		checks["bulkIssueLetters"] = func(t *testing.T, got []storedEvent, _ int) {
+			signees := map[any]bool{}
+			for i := 0; i < len(got); i += 3 {
+				l := got[i]
+				requireAfterID(t, l, "issuer_unit_id", id(refCounty))
+				require.Equal(t, "ISSUED", afterValue(t, l, "state"))
+				signees[afterValue(t, l, "signee_unit_id")] = true
+				requireStep(t, got[i+1], *l.Ent, "CREATED")
+				requireStep(t, got[i+2], *l.Ent, "ISSUED")
+			}
+			require.Len(t, signees, len(got)/3, "one letter per child")
+		}
+		checks["attachLetterFile"] = func(t *testing.T, got []storedEvent, returned int) {
+			require.Equal(t, returned, *got[0].Ent)
+			requireAfterID(t, got[0], "letter_id", id(refIssuedLetter3))
+			content := cases["attachLetterFile"].args["file"].(upload).Content
+			sum := sha256.Sum256(content)
+			require.Equal(t, hex.EncodeToString(sum[:]), afterValue(t, got[0], "sha256"))
+			require.EqualValues(t, len(content), afterValue(t, got[0], "size"))
+			require.NotContains(t, got[0].Changes, "a scanned letter", "the content is not in the log")
+			requireStep(t, got[1], id(refIssuedLetter3), "ATTACHED")
 		}
 		for _, name := range []string{"changePassword", "createUser"} {
 			checks[name] = func(t *testing.T, got []storedEvent, _ int) {
@@ -411,7 +542,8 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 			}
 			rowsBefore := auditedRows(t, s)
 			before := lastEventID(t, s)
-			r := gqOK(t, s, token, c.query, c.vars)
+			r := call{query: c.query, vars: c.vars, files: c.files}.send(t, s, token)
+			require.Empty(t, r.Errors, "unexpected errors for %s", oneLine(c.query))
 			got := eventsAfter(t, s, before)
 			changed := changedRows(rowsBefore, auditedRows(t, s))
 
@@ -498,7 +630,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 				default:
 					b, err := schema.build(name, cases[name], demoIDs)
 					require.NoError(t, err)
-					c.query, c.vars = b.query, b.vars
+					c.query, c.vars, c.files = b.query, b.vars, b.files
 				}
 				run(t, c)
 			})
@@ -527,41 +659,54 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 					require.Equal(t, returned, *got[0].Ent)
 					requireAfterID(t, got[1], "inspection_id", returned)
 					require.Equal(t, "INSPECTION", afterValue(t, got[1], "source"))
-					requireAfterID(t, got[2], "hazard_id", *got[1].Ent)
+					requireStep(t, got[2], *got[1].Ent, "REPORT")
 					found = *got[1].Ent
 				},
 			})
 		})
-		t.Run("recordInspection of a planned inspection", func(t *testing.T) {
-			planned := firstID(t, s, s.As(head), "inspections", "{status: PLANNED}")
+		t.Run("recordInspection of the inspection the random draw planned", func(t *testing.T) {
+			require.NotZero(t, planned)
 			run(t, auditedCall{name: "recordInspection", as: head, node: true,
 				query: `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { __typename } }`,
-				vars: map[string]any{"in": map[string]any{"plannedID": planned, "inspectedOn": "2023-04-03T00:00:00Z",
+				vars: map[string]any{"in": map[string]any{"plannedID": gid.Encode(planned), "inspectedOn": "2023-04-03T00:00:00Z",
 					"conclusion": "未发现问题", "results": []any{map[string]any{"itemCode": "X-1", "result": "PASS"}}}},
 				// The planned row is completed: only what changed.
 				want: []expectedEvent{{"UPDATE", "inspection", []string{"status", "inspected_on", "results", "conclusion"}}},
 				check: func(t *testing.T, got []storedEvent, _ int) {
-					require.Equal(t, decodeID(t, planned), *got[0].Ent)
+					require.Equal(t, planned, *got[0].Ent)
 					ch, _ := audit.DecodeChanges(got[0].Changes)
 					require.JSONEq(t, `"PLANNED"`, string(ch["status"].Before))
 					require.JSONEq(t, `"DONE"`, string(ch["status"].After))
 				},
 			})
 		})
-		t.Run("transitionHazard CLOSE_ON_SPOT", func(t *testing.T) {
+		photo := []byte("%PDF-1.4\n% the new extinguisher\n")
+		t.Run("transitionHazard CLOSE_ON_SPOT with a photo", func(t *testing.T) {
 			require.NotZero(t, found)
 			run(t, auditedCall{name: "transitionHazard", as: head, node: true,
-				query: `mutation($id: ID!) { transitionHazard(id: $id, input: {action: CLOSE_ON_SPOT, note: "当场更换灭火器"}) { __typename } }`,
-				vars:  map[string]any{"id": gid.Encode(found)},
+				query: `mutation($id: ID!, $in: TransitionHazardInput!) { transitionHazard(id: $id, input: $in) { __typename } }`,
+				vars: map[string]any{"id": gid.Encode(found),
+					"in": map[string]any{"action": "CLOSE_ON_SPOT", "note": "当场更换灭火器", "attachments": []any{nil}}},
+				files: map[string]apitest.File{"variables.in.attachments.0": {Name: "after.pdf", Content: photo}},
+				// The hazard, its history entry and the photo attached to
+				// the entry (metadata; the content is in the file store).
 				want: []expectedEvent{{"UPDATE", "hazard", []string{"state", "closed_at"}},
-					{"CREATE", "hazard_event", hazardEventFields}},
+					{"CREATE", "hazard_event", hazardEventFields},
+					{"CREATE", "file", []string{"hazard_event_id", "sha256", "size", "content_type", "filename", "uploader_name",
+						"uploaded_by_user_id", "uploaded_by_post_id"}}},
 				check: func(t *testing.T, got []storedEvent, _ int) {
 					require.Equal(t, found, *got[0].Ent)
 					ch, _ := audit.DecodeChanges(got[0].Changes)
 					require.JSONEq(t, `"REPORTED"`, string(ch["state"].Before))
 					require.JSONEq(t, `"CLOSED"`, string(ch["state"].After))
+					requireStep(t, got[1], found, "CLOSE_ON_SPOT")
 					require.Equal(t, "REPORTED", afterValue(t, got[1], "from_state"))
 					require.Equal(t, "CLOSED", afterValue(t, got[1], "to_state"))
+					requireAfterID(t, got[2], "hazard_event_id", *got[1].Ent)
+					sum := sha256.Sum256(photo)
+					require.Equal(t, hex.EncodeToString(sum[:]), afterValue(t, got[2], "sha256"))
+					require.NotContains(t, got[2].Changes, "the new extinguisher", "the content is not in the log")
+					require.Equal(t, got[0].Path, got[2].Path, "the photo is scoped as the hazard")
 				},
 			})
 		})

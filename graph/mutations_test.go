@@ -442,30 +442,7 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			}
 		})
 
-		// The 2023 demo letters in progress (internal/seed/letters.go).
-		letter2023 := func(issuer, signee string) string {
-			return letterID(t, s, admin, 2023, issuer, signee)
-		}
-		demoIDs := map[ref]string{
-			refTown:           unitID(t, s, admin, seed.CodeTownChengguan),
-			refEnterpriseUnit: unitID(t, s, admin, "ENT-MECH"),
-			refWorkshop:       unitID(t, s, admin, "WS-MECH-ASSEMBLY"),
-			refEnterprise:     enterpriseID(t, s, admin, nameMech),
-			refUser:           userID(t, s, admin, "bureau.inspector1"),
-			refPost:           postOfUser(t, s, admin, "bureau.inspector2"),
-			refUser2:          userID(t, s, admin, "bureau.inspector2"),
-			refCampaign:       firstID(t, s, admin, "campaigns", "{finished: false}"),
-			refHazard:         firstID(t, s, s.As("county.head"), "hazards", "{state: REPORTED, supervised: false}"),
-			refCounty:         unitID(t, s, admin, seed.CodeCounty),
-			refTown2:          unitID(t, s, admin, seed.CodeTownDongcheng),
-			refDraftLetter1:   letter2023(seed.CodeCounty, seed.CodeTownQiaotou),
-			refDraftLetter2:   letter2023(seed.CodeCounty, seed.CodeDeptEmergency),
-			refDraftLetter3:   letter2023(seed.CodeCementKiln, "TEAM-CEMENT-KILN-1"),
-			refIssuedLetter1:  letter2023(seed.CodeCounty, seed.CodeTownXihe),
-			refIssuedLetter2:  letter2023(seed.CodeCounty, seed.CodeTownNanshan),
-			refIssuedLetter3:  letter2023(seed.CodeCounty, seed.CodeTownBeiling),
-			refSignedLetter:   letter2023(seed.CodeCounty, seed.CodeTownChengguan),
-		}
+		demoIDs := demoRefs(t, s, admin)
 		nbLetter := letterID(t, s, nb, 2022, seed.CodeCounty, seed.CodeNeighborTownHekou)
 		neighborIDs := map[ref]string{
 			refTown:           unitID(t, s, nb, seed.CodeNeighborTownHekou),
@@ -618,6 +595,36 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			})
 		}
 	})
+}
+
+// demoRefs resolves every ref to its object of the demo tenant, as the good
+// inputs expect (shared by this test and the audit test).
+func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
+	t.Helper()
+	// The 2023 demo letters in progress (internal/seed/letters.go).
+	letter2023 := func(issuer, signee string) string {
+		return letterID(t, s, admin, 2023, issuer, signee)
+	}
+	return map[ref]string{
+		refTown:           unitID(t, s, admin, seed.CodeTownChengguan),
+		refEnterpriseUnit: unitID(t, s, admin, "ENT-MECH"),
+		refWorkshop:       unitID(t, s, admin, "WS-MECH-ASSEMBLY"),
+		refEnterprise:     enterpriseID(t, s, admin, nameMech),
+		refUser:           userID(t, s, admin, "bureau.inspector1"),
+		refPost:           postOfUser(t, s, admin, "bureau.inspector2"),
+		refUser2:          userID(t, s, admin, "bureau.inspector2"),
+		refCampaign:       firstID(t, s, admin, "campaigns", "{finished: false}"),
+		refHazard:         firstID(t, s, s.As("county.head"), "hazards", "{state: REPORTED, supervised: false}"),
+		refCounty:         unitID(t, s, admin, seed.CodeCounty),
+		refTown2:          unitID(t, s, admin, seed.CodeTownDongcheng),
+		refDraftLetter1:   letter2023(seed.CodeCounty, seed.CodeTownQiaotou),
+		refDraftLetter2:   letter2023(seed.CodeCounty, seed.CodeDeptEmergency),
+		refDraftLetter3:   letter2023(seed.CodeCementKiln, "TEAM-CEMENT-KILN-1"),
+		refIssuedLetter1:  letter2023(seed.CodeCounty, seed.CodeTownXihe),
+		refIssuedLetter2:  letter2023(seed.CodeCounty, seed.CodeTownNanshan),
+		refIssuedLetter3:  letter2023(seed.CodeCounty, seed.CodeTownBeiling),
+		refSignedLetter:   letter2023(seed.CodeCounty, seed.CodeTownChengguan),
+	}
 }
 
 // postOfUser returns the id of the first post of username.
