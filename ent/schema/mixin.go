@@ -25,8 +25,9 @@ func (TimeMixin) Fields() []ent.Field {
 	}
 }
 
-// Hooks of the TimeMixin: every time value is stored in UTC. SQLite keeps
-// times as text, and text compares correctly only within one offset.
+// Hooks of the TimeMixin: every time value is stored in UTC at microsecond
+// precision. SQLite keeps times as text, and text compares correctly only
+// within one offset; PostgreSQL keeps microseconds.
 func (TimeMixin) Hooks() []ent.Hook {
 	return []ent.Hook{utcTimes}
 }
@@ -35,8 +36,10 @@ func utcTimes(next ent.Mutator) ent.Mutator {
 	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 		for _, name := range m.Fields() {
 			v, _ := m.Field(name)
-			if t, ok := v.(time.Time); ok && t.Location() != time.UTC {
-				if err := m.SetField(name, t.UTC()); err != nil {
+			// Microseconds: PostgreSQL's precision, so the value a mutation
+			// returns (and the audit log records) is the value stored.
+			if t, ok := v.(time.Time); ok && (t.Location() != time.UTC || t.Nanosecond()%1000 != 0) {
+				if err := m.SetField(name, t.UTC().Truncate(time.Microsecond)); err != nil {
 					return nil, err
 				}
 			}

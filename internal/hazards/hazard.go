@@ -474,11 +474,15 @@ func (s *Service) attach(ctx context.Context, c *ent.Client, h *ent.Hazard, ev *
 		return apperr.Invalid("attachments", "this server does not store files")
 	}
 	uid := v.UserID
+	name := v.Username
+	if u, err := c.User.Get(authz.SystemContext(ctx), uid); err == nil {
+		name = u.DisplayName // as letters record their uploaders
+	}
 	for _, up := range ups {
 		if _, err := s.Files.Attach(ctx, c, files.Owner{
 			Tenant: h.TenantID, Path: h.ScopePath, Sector: h.ScopeSector, EnterpriseID: h.ScopeEnterpriseID,
 			Link: func(fc *ent.FileCreate) { fc.SetHazardEventID(ev.ID) },
-		}, up, "", files.Uploader{Name: v.Username, UserID: &uid, PostID: post}); err != nil {
+		}, up, "", files.Uploader{Name: name, UserID: &uid, PostID: post}); err != nil {
 			return err
 		}
 	}
