@@ -49,11 +49,12 @@ func TestPolicyChangesReachEveryReplica(t *testing.T) {
 		a.MustDo(adminA, `mutation($r: PolicyRuleInput!) { removePolicyRule(input: $r) { role } }`, map[string]any{"r": rule})
 		require.Equal(t, "FORBIDDEN", createUserAs(a, adminA, 2).Code(), "the replica that made the change applies it at once")
 
-		require.Eventually(t, func() bool { return createUserAs(b, adminB, 3).Code() == "FORBIDDEN" }, 10*time.Second, 20*time.Millisecond,
+		// A fresh username per attempt: until B reloads, its attempts succeed.
+		n := 3
+		require.Eventually(t, func() bool { n++; return createUserAs(b, adminB, n).Code() == "FORBIDDEN" }, 10*time.Second, 20*time.Millisecond,
 			"the other replica picks the change up")
 
 		a.MustDo(adminA, `mutation($r: PolicyRuleInput!) { addPolicyRule(input: $r) { role } }`, map[string]any{"r": rule})
-		n := 4
 		require.Eventually(t, func() bool { n++; return len(createUserAs(b, adminB, n).Errors) == 0 }, 10*time.Second, 20*time.Millisecond,
 			"restoring the rule reaches the other replica too")
 	})
