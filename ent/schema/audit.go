@@ -80,7 +80,9 @@ func (AuditEvent) Interceptors() []ent.Interceptor {
 }
 
 // Hooks of the AuditEvent: no write through ent, for any viewer.
-func (AuditEvent) Hooks() []ent.Hook { return []ent.Hook{authz.RefuseMutations("the audit log is append-only")} }
+func (AuditEvent) Hooks() []ent.Hook {
+	return []ent.Hook{authz.RefuseMutations("the audit log is append-only")}
+}
 
 // AuditHead is the head of one tenant's audit chain: the last sequence number
 // and hash. Appending an event upserts it first, which locks the row until
@@ -106,4 +108,6 @@ func (AuditHead) Annotations() []schema.Annotation {
 func (AuditHead) Interceptors() []ent.Interceptor { return []ent.Interceptor{authz.SystemOnly()} }
 
 // Hooks of the AuditHead: written only by audit.Append's SQL.
-func (AuditHead) Hooks() []ent.Hook { return []ent.Hook{authz.RefuseMutations("the audit head is written by the audit log only")} }
+func (AuditHead) Hooks() []ent.Hook {
+	return []ent.Hook{authz.RefuseMutations("the audit head is written by the audit log only")}
+}
