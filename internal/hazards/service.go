@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/dutychain/dutychain/internal/files"
+	"github.com/dutychain/dutychain/internal/txn"
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
@@ -33,28 +34,9 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-// inTx runs fn in a transaction, rolling back on error or panic.
+// inTx runs fn in one transaction (internal/txn).
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			_ = tx.Rollback()
-			panic(v)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return txn.Run(ctx, s.Client, fn)
 }
 
 func viewer(ctx context.Context) (*authz.Viewer, error) {

@@ -11,8 +11,8 @@ package letters
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/dutychain/dutychain/internal/txn"
 	"slices"
 	"strings"
 	"time"
@@ -59,28 +59,9 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-// inTx runs fn in a transaction, rolling back on error or panic.
-func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			_ = tx.Rollback()
-			panic(v)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+// inTx runs fn in one transaction (internal/txn).
+func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	return txn.Run(ctx, s.Client, fn)
 }
 
 // RequiredRoles are the signatures a letter to a unit of kind needs: both

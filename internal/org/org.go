@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dutychain/dutychain/internal/txn"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,28 +43,9 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// inTx runs fn in a transaction, rolling back on error or panic.
-func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			_ = tx.Rollback()
-			panic(v)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+// inTx runs fn in one transaction (internal/txn).
+func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	return txn.Run(ctx, s.Client, fn)
 }
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
