@@ -2,9 +2,13 @@ package authz
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/post"
@@ -12,41 +16,46 @@ import (
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // LoadViewer builds the viewer of one request from the database: the user
 // must exist in tenant and be ACTIVE, and only posts valid at now grant rights.
 // Roles are never taken from the token, so a disabled user or an ended post
-// takes effect on the next request. Two statements: the user, then the posts
-// joined with their units.
+// takes effect on the next request. One statement: the user left-joined with
+// their valid posts and the posts' units (the tenant root path is cached).
 func LoadViewer(ctx context.Context, client *ent.Client, policy *Policy, userID, tenantID int, now time.Time) (*Viewer, error) {
-	sys := SystemContext(ctx)
 	now = now.UTC() // stored times are UTC (see the TimeMixin hook)
-	u, err := client.User.Query().
+	var rows []viewerRow
+	err := client.User.Query().
 		Where(user.ID(userID), user.TenantID(tenantID)).
-		Select(user.FieldID, user.FieldTenantID, user.FieldUsername, user.FieldStatus).
-		Only(sys)
-	if ent.IsNotFound(err) {
-		return nil, apperr.New(apperr.Unauthenticated, "invalid or expired token")
-	}
+		Modify(func(s *entsql.Selector) {
+			p, un := entsql.Table(post.Table).As("p"), entsql.Table(unit.Table).As("un")
+			s.LeftJoin(p).OnP(entsql.And(
+				entsql.ColumnsEQ(p.C(post.FieldUserID), s.C(user.FieldID)),
+				entsql.ColumnsEQ(p.C(post.FieldTenantID), s.C(user.FieldTenantID)),
+				entsql.LTE(p.C(post.FieldValidFrom), now),
+				entsql.Or(entsql.IsNull(p.C(post.FieldValidTo)), entsql.GT(p.C(post.FieldValidTo), now)),
+			)).
+				LeftJoin(un).On(un.C(unit.FieldID), p.C(post.FieldUnitID)).
+				Select(
+					s.C(user.FieldUsername), s.C(user.FieldStatus),
+					entsql.As(p.C(post.FieldID), "post_id"), p.C(post.FieldRole), p.C(post.FieldSectors),
+					entsql.As(un.C(unit.FieldID), "unit_id"), un.C(unit.FieldKind), un.C(unit.FieldScopePath),
+				).
+				OrderBy(p.C(post.FieldID))
+		}).
+		Scan(SystemContext(ctx), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("load user %d: %w", userID, err)
 	}
-	if u.Status != user.StatusACTIVE {
+	if len(rows) == 0 {
+		return nil, apperr.New(apperr.Unauthenticated, "invalid or expired token")
+	}
+	if rows[0].Status != user.StatusACTIVE.String() {
 		return nil, apperr.New(apperr.Unauthenticated, "this account is disabled")
 	}
-	posts, err := client.Post.Query().
-		Where(post.UserID(userID), post.TenantID(tenantID), post.ValidFromLTE(now),
-			post.Or(post.ValidToIsNil(), post.ValidToGT(now))).
-		WithUnit(func(q *ent.UnitQuery) {
-			q.Select(unit.FieldID, unit.FieldKind, unit.FieldScopePath)
-		}).
-		Order(ent.Asc(post.FieldID)).
-		All(sys)
-	if err != nil {
-		return nil, fmt.Errorf("load posts of user %d: %w", userID, err)
-	}
-	v := &Viewer{UserID: u.ID, Tenant: tenantID, Username: u.Username, Policy: policy, Now: now}
+	v := &Viewer{UserID: userID, Tenant: tenantID, Username: rows[0].Username, Policy: policy, Now: now}
 	root, err := RootPath(ctx, client, tenantID)
 	if err != nil {
 		return nil, err
@@ -54,18 +63,36 @@ func LoadViewer(ctx context.Context, client *ent.Client, policy *Policy, userID,
 	if root != "" {
 		v.Grants = append(v.Grants, Grant{Tenant: tenantID, Role: RoleMember, Path: root, DirectoryOnly: true})
 	}
-	for _, p := range posts {
-		un := p.Edges.Unit
-		if un == nil {
+	for _, r := range rows {
+		if !r.PostID.Valid || !r.UnitID.Valid {
 			continue
 		}
-		v.Grants = append(v.Grants, Grant{
-			PostID: p.ID, Tenant: tenantID, UnitID: un.ID, UnitKind: un.Kind, Path: un.ScopePath,
-			Role: string(p.Role), Sectors: p.Sectors,
-		})
-		v.PostIDs = append(v.PostIDs, p.ID)
+		g := Grant{
+			PostID: int(r.PostID.Int64), Tenant: tenantID, UnitID: int(r.UnitID.Int64),
+			UnitKind: domain.UnitKind(r.Kind.String), Path: r.ScopePath.String, Role: r.Role.String,
+		}
+		if len(r.Sectors) > 0 {
+			if err := json.Unmarshal(r.Sectors, &g.Sectors); err != nil {
+				return nil, fmt.Errorf("post %d: sectors: %w", g.PostID, err)
+			}
+		}
+		v.Grants = append(v.Grants, g)
+		v.PostIDs = append(v.PostIDs, g.PostID)
 	}
 	return v, nil
+}
+
+// viewerRow is one row of LoadViewer's statement: the user with one of their
+// valid posts and its unit (post and unit NULL for a user without posts).
+type viewerRow struct {
+	Username  string         `sql:"username"`
+	Status    string         `sql:"status"`
+	PostID    sql.NullInt64  `sql:"post_id"`
+	Role      sql.NullString `sql:"role"`
+	Sectors   []byte         `sql:"sectors"`
+	UnitID    sql.NullInt64  `sql:"unit_id"`
+	Kind      sql.NullString `sql:"kind"`
+	ScopePath sql.NullString `sql:"scope_path"`
 }
 
 // TenantByCode resolves a tenant code to its id (system use: login).

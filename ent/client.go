@@ -1612,6 +1612,22 @@ func (c *HazardClient) QueryEvents(_m *Hazard) *HazardEventQuery {
 	return query
 }
 
+// QueryEnterpriseUnit queries the enterprise_unit edge of a Hazard.
+func (c *HazardClient) QueryEnterpriseUnit(_m *Hazard) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, hazard.EnterpriseUnitTable, hazard.EnterpriseUnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *HazardClient) Hooks() []Hook {
 	hooks := c.hooks.Hazard
@@ -3776,6 +3792,22 @@ func (c *UnitClient) QueryMembers(_m *Unit) *UserQuery {
 			sqlgraph.From(unit.Table, unit.FieldID, id),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, unit.MembersTable, unit.MembersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEnterpriseHazards queries the enterprise_hazards edge of a Unit.
+func (c *UnitClient) QueryEnterpriseHazards(_m *Unit) *HazardQuery {
+	query := (&HazardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(unit.Table, unit.FieldID, id),
+			sqlgraph.To(hazard.Table, hazard.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, unit.EnterpriseHazardsTable, unit.EnterpriseHazardsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

@@ -734,6 +734,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"HazardEvent",
 	)
 	graph.MustAddE(
+		"enterprise_unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   hazard.EnterpriseUnitTable,
+			Columns: []string{hazard.EnterpriseUnitColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"Unit",
+	)
+	graph.MustAddE(
 		"hazard",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1044,6 +1056,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Unit",
 		"User",
+	)
+	graph.MustAddE(
+		"enterprise_hazards",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   unit.EnterpriseHazardsTable,
+			Columns: []string{unit.EnterpriseHazardsColumn},
+			Bidi:    false,
+		},
+		"Unit",
+		"Hazard",
 	)
 	graph.MustAddE(
 		"unit",
@@ -2091,6 +2115,20 @@ func (f *HazardFilter) WhereHasEvents() {
 // WhereHasEventsWith applies a predicate to check if query has an edge events with a given conditions (other predicates).
 func (f *HazardFilter) WhereHasEventsWith(preds ...predicate.HazardEvent) {
 	f.Where(entql.HasEdgeWith("events", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEnterpriseUnit applies a predicate to check if query has an edge enterprise_unit.
+func (f *HazardFilter) WhereHasEnterpriseUnit() {
+	f.Where(entql.HasEdge("enterprise_unit"))
+}
+
+// WhereHasEnterpriseUnitWith applies a predicate to check if query has an edge enterprise_unit with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasEnterpriseUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("enterprise_unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -3765,6 +3803,20 @@ func (f *UnitFilter) WhereHasMembers() {
 // WhereHasMembersWith applies a predicate to check if query has an edge members with a given conditions (other predicates).
 func (f *UnitFilter) WhereHasMembersWith(preds ...predicate.User) {
 	f.Where(entql.HasEdgeWith("members", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEnterpriseHazards applies a predicate to check if query has an edge enterprise_hazards.
+func (f *UnitFilter) WhereHasEnterpriseHazards() {
+	f.Where(entql.HasEdge("enterprise_hazards"))
+}
+
+// WhereHasEnterpriseHazardsWith applies a predicate to check if query has an edge enterprise_hazards with a given conditions (other predicates).
+func (f *UnitFilter) WhereHasEnterpriseHazardsWith(preds ...predicate.Hazard) {
+	f.Where(entql.HasEdgeWith("enterprise_hazards", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

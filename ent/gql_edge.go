@@ -276,6 +276,26 @@ func (_m *Unit) Members(
 	return _m.QueryMembers().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Unit) EnterpriseHazards(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *HazardOrder,
+) (*HazardConnection, error) {
+	opts := []HazardPaginateOption{
+		WithHazardOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedEnterpriseHazards(alias); err == nil || hasTotalCount {
+		pager, err := newHazardPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &HazardConnection{Edges: []*HazardEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryEnterpriseHazards().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *User) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {

@@ -89,9 +89,11 @@ type HazardEdges struct {
 	Recurrences []*Hazard `json:"recurrences,omitempty"`
 	// Events holds the value of the events edge.
 	Events []*HazardEvent `json:"events,omitempty"`
+	// EnterpriseUnit holds the value of the enterprise_unit edge.
+	EnterpriseUnit *Unit `json:"enterprise_unit,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [5]map[string]int
 
@@ -148,6 +150,17 @@ func (e HazardEdges) EventsOrErr() ([]*HazardEvent, error) {
 		return e.Events, nil
 	}
 	return nil, &NotLoadedError{edge: "events"}
+}
+
+// EnterpriseUnitOrErr returns the EnterpriseUnit value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e HazardEdges) EnterpriseUnitOrErr() (*Unit, error) {
+	if e.EnterpriseUnit != nil {
+		return e.EnterpriseUnit, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: unit.Label}
+	}
+	return nil, &NotLoadedError{edge: "enterprise_unit"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -381,6 +394,11 @@ func (_m *Hazard) QueryRecurrences() *HazardQuery {
 // QueryEvents queries the "events" edge of the Hazard entity.
 func (_m *Hazard) QueryEvents() *HazardEventQuery {
 	return NewHazardClient(_m.config).QueryEvents(_m)
+}
+
+// QueryEnterpriseUnit queries the "enterprise_unit" edge of the Hazard entity.
+func (_m *Hazard) QueryEnterpriseUnit() *UnitQuery {
+	return NewHazardClient(_m.config).QueryEnterpriseUnit(_m)
 }
 
 // Update returns a builder for updating this Hazard.

@@ -331,6 +331,25 @@ func (_c *HazardCreate) AddEvents(v ...*HazardEvent) *HazardCreate {
 	return _c.AddEventIDs(ids...)
 }
 
+// SetEnterpriseUnitID sets the "enterprise_unit" edge to the Unit entity by ID.
+func (_c *HazardCreate) SetEnterpriseUnitID(id int) *HazardCreate {
+	_c.mutation.SetEnterpriseUnitID(id)
+	return _c
+}
+
+// SetNillableEnterpriseUnitID sets the "enterprise_unit" edge to the Unit entity by ID if the given value is not nil.
+func (_c *HazardCreate) SetNillableEnterpriseUnitID(id *int) *HazardCreate {
+	if id != nil {
+		_c = _c.SetEnterpriseUnitID(*id)
+	}
+	return _c
+}
+
+// SetEnterpriseUnit sets the "enterprise_unit" edge to the Unit entity.
+func (_c *HazardCreate) SetEnterpriseUnit(v *Unit) *HazardCreate {
+	return _c.SetEnterpriseUnitID(v.ID)
+}
+
 // Mutation returns the HazardMutation object of the builder.
 func (_c *HazardCreate) Mutation() *HazardMutation {
 	return _c.mutation
@@ -521,10 +540,6 @@ func (_c *HazardCreate) createSpec() (*Hazard, *sqlgraph.CreateSpec) {
 		_spec.SetField(hazard.FieldScopeSector, field.TypeString, value)
 		_node.ScopeSector = &value
 	}
-	if value, ok := _c.mutation.ScopeEnterpriseID(); ok {
-		_spec.SetField(hazard.FieldScopeEnterpriseID, field.TypeInt, value)
-		_node.ScopeEnterpriseID = &value
-	}
 	if value, ok := _c.mutation.CampaignID(); ok {
 		_spec.SetField(hazard.FieldCampaignID, field.TypeInt, value)
 		_node.CampaignID = &value
@@ -670,6 +685,23 @@ func (_c *HazardCreate) createSpec() (*Hazard, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.EnterpriseUnitIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   hazard.EnterpriseUnitTable,
+			Columns: []string{hazard.EnterpriseUnitColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ScopeEnterpriseID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

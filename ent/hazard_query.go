@@ -32,6 +32,7 @@ type HazardQuery struct {
 	withRecurrenceOf     *HazardQuery
 	withRecurrences      *HazardQuery
 	withEvents           *HazardEventQuery
+	withEnterpriseUnit   *UnitQuery
 	loadTotal            []func(context.Context, []*Hazard) error
 	modifiers            []func(*sql.Selector)
 	withNamedRecurrences map[string]*HazardQuery
@@ -175,6 +176,28 @@ func (_q *HazardQuery) QueryEvents() *HazardEventQuery {
 			sqlgraph.From(hazard.Table, hazard.FieldID, selector),
 			sqlgraph.To(hazardevent.Table, hazardevent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, hazard.EventsTable, hazard.EventsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEnterpriseUnit chains the current query on the "enterprise_unit" edge.
+func (_q *HazardQuery) QueryEnterpriseUnit() *UnitQuery {
+	query := (&UnitClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, selector),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, hazard.EnterpriseUnitTable, hazard.EnterpriseUnitColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -369,16 +392,17 @@ func (_q *HazardQuery) Clone() *HazardQuery {
 		return nil
 	}
 	return &HazardQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]hazard.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Hazard{}, _q.predicates...),
-		withSubject:      _q.withSubject.Clone(),
-		withInspection:   _q.withInspection.Clone(),
-		withRecurrenceOf: _q.withRecurrenceOf.Clone(),
-		withRecurrences:  _q.withRecurrences.Clone(),
-		withEvents:       _q.withEvents.Clone(),
+		config:             _q.config,
+		ctx:                _q.ctx.Clone(),
+		order:              append([]hazard.OrderOption{}, _q.order...),
+		inters:             append([]Interceptor{}, _q.inters...),
+		predicates:         append([]predicate.Hazard{}, _q.predicates...),
+		withSubject:        _q.withSubject.Clone(),
+		withInspection:     _q.withInspection.Clone(),
+		withRecurrenceOf:   _q.withRecurrenceOf.Clone(),
+		withRecurrences:    _q.withRecurrences.Clone(),
+		withEvents:         _q.withEvents.Clone(),
+		withEnterpriseUnit: _q.withEnterpriseUnit.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -438,6 +462,17 @@ func (_q *HazardQuery) WithEvents(opts ...func(*HazardEventQuery)) *HazardQuery 
 		opt(query)
 	}
 	_q.withEvents = query
+	return _q
+}
+
+// WithEnterpriseUnit tells the query-builder to eager-load the nodes that are connected to
+// the "enterprise_unit" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *HazardQuery) WithEnterpriseUnit(opts ...func(*UnitQuery)) *HazardQuery {
+	query := (&UnitClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEnterpriseUnit = query
 	return _q
 }
 
@@ -519,12 +554,13 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 	var (
 		nodes       = []*Hazard{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withSubject != nil,
 			_q.withInspection != nil,
 			_q.withRecurrenceOf != nil,
 			_q.withRecurrences != nil,
 			_q.withEvents != nil,
+			_q.withEnterpriseUnit != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -577,6 +613,12 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 		if err := _q.loadEvents(ctx, query, nodes,
 			func(n *Hazard) { n.Edges.Events = []*HazardEvent{} },
 			func(n *Hazard, e *HazardEvent) { n.Edges.Events = append(n.Edges.Events, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withEnterpriseUnit; query != nil {
+		if err := _q.loadEnterpriseUnit(ctx, query, nodes, nil,
+			func(n *Hazard, e *Unit) { n.Edges.EnterpriseUnit = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -758,6 +800,38 @@ func (_q *HazardQuery) loadEvents(ctx context.Context, query *HazardEventQuery, 
 	}
 	return nil
 }
+func (_q *HazardQuery) loadEnterpriseUnit(ctx context.Context, query *UnitQuery, nodes []*Hazard, init func(*Hazard), assign func(*Hazard, *Unit)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Hazard)
+	for i := range nodes {
+		if nodes[i].ScopeEnterpriseID == nil {
+			continue
+		}
+		fk := *nodes[i].ScopeEnterpriseID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(unit.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "scope_enterprise_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *HazardQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -795,6 +869,9 @@ func (_q *HazardQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withRecurrenceOf != nil {
 			_spec.Node.AddColumnOnce(hazard.FieldRecurrenceOfID)
+		}
+		if _q.withEnterpriseUnit != nil {
+			_spec.Node.AddColumnOnce(hazard.FieldScopeEnterpriseID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
@@ -73,7 +74,6 @@ func (_u *HazardUpdate) ClearScopeSector() *HazardUpdate {
 
 // SetScopeEnterpriseID sets the "scope_enterprise_id" field.
 func (_u *HazardUpdate) SetScopeEnterpriseID(v int) *HazardUpdate {
-	_u.mutation.ResetScopeEnterpriseID()
 	_u.mutation.SetScopeEnterpriseID(v)
 	return _u
 }
@@ -83,12 +83,6 @@ func (_u *HazardUpdate) SetNillableScopeEnterpriseID(v *int) *HazardUpdate {
 	if v != nil {
 		_u.SetScopeEnterpriseID(*v)
 	}
-	return _u
-}
-
-// AddScopeEnterpriseID adds value to the "scope_enterprise_id" field.
-func (_u *HazardUpdate) AddScopeEnterpriseID(v int) *HazardUpdate {
-	_u.mutation.AddScopeEnterpriseID(v)
 	return _u
 }
 
@@ -310,6 +304,25 @@ func (_u *HazardUpdate) AddEvents(v ...*HazardEvent) *HazardUpdate {
 	return _u.AddEventIDs(ids...)
 }
 
+// SetEnterpriseUnitID sets the "enterprise_unit" edge to the Unit entity by ID.
+func (_u *HazardUpdate) SetEnterpriseUnitID(id int) *HazardUpdate {
+	_u.mutation.SetEnterpriseUnitID(id)
+	return _u
+}
+
+// SetNillableEnterpriseUnitID sets the "enterprise_unit" edge to the Unit entity by ID if the given value is not nil.
+func (_u *HazardUpdate) SetNillableEnterpriseUnitID(id *int) *HazardUpdate {
+	if id != nil {
+		_u = _u.SetEnterpriseUnitID(*id)
+	}
+	return _u
+}
+
+// SetEnterpriseUnit sets the "enterprise_unit" edge to the Unit entity.
+func (_u *HazardUpdate) SetEnterpriseUnit(v *Unit) *HazardUpdate {
+	return _u.SetEnterpriseUnitID(v.ID)
+}
+
 // Mutation returns the HazardMutation object of the builder.
 func (_u *HazardUpdate) Mutation() *HazardMutation {
 	return _u.mutation
@@ -355,6 +368,12 @@ func (_u *HazardUpdate) RemoveEvents(v ...*HazardEvent) *HazardUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveEventIDs(ids...)
+}
+
+// ClearEnterpriseUnit clears the "enterprise_unit" edge to the Unit entity.
+func (_u *HazardUpdate) ClearEnterpriseUnit() *HazardUpdate {
+	_u.mutation.ClearEnterpriseUnit()
+	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -461,15 +480,6 @@ func (_u *HazardUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ScopeSectorCleared() {
 		_spec.ClearField(hazard.FieldScopeSector, field.TypeString)
-	}
-	if value, ok := _u.mutation.ScopeEnterpriseID(); ok {
-		_spec.SetField(hazard.FieldScopeEnterpriseID, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.AddedScopeEnterpriseID(); ok {
-		_spec.AddField(hazard.FieldScopeEnterpriseID, field.TypeInt, value)
-	}
-	if _u.mutation.ScopeEnterpriseIDCleared() {
-		_spec.ClearField(hazard.FieldScopeEnterpriseID, field.TypeInt)
 	}
 	if _u.mutation.CampaignIDCleared() {
 		_spec.ClearField(hazard.FieldCampaignID, field.TypeInt)
@@ -615,6 +625,35 @@ func (_u *HazardUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.EnterpriseUnitCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   hazard.EnterpriseUnitTable,
+			Columns: []string{hazard.EnterpriseUnitColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EnterpriseUnitIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   hazard.EnterpriseUnitTable,
+			Columns: []string{hazard.EnterpriseUnitColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -679,7 +718,6 @@ func (_u *HazardUpdateOne) ClearScopeSector() *HazardUpdateOne {
 
 // SetScopeEnterpriseID sets the "scope_enterprise_id" field.
 func (_u *HazardUpdateOne) SetScopeEnterpriseID(v int) *HazardUpdateOne {
-	_u.mutation.ResetScopeEnterpriseID()
 	_u.mutation.SetScopeEnterpriseID(v)
 	return _u
 }
@@ -689,12 +727,6 @@ func (_u *HazardUpdateOne) SetNillableScopeEnterpriseID(v *int) *HazardUpdateOne
 	if v != nil {
 		_u.SetScopeEnterpriseID(*v)
 	}
-	return _u
-}
-
-// AddScopeEnterpriseID adds value to the "scope_enterprise_id" field.
-func (_u *HazardUpdateOne) AddScopeEnterpriseID(v int) *HazardUpdateOne {
-	_u.mutation.AddScopeEnterpriseID(v)
 	return _u
 }
 
@@ -916,6 +948,25 @@ func (_u *HazardUpdateOne) AddEvents(v ...*HazardEvent) *HazardUpdateOne {
 	return _u.AddEventIDs(ids...)
 }
 
+// SetEnterpriseUnitID sets the "enterprise_unit" edge to the Unit entity by ID.
+func (_u *HazardUpdateOne) SetEnterpriseUnitID(id int) *HazardUpdateOne {
+	_u.mutation.SetEnterpriseUnitID(id)
+	return _u
+}
+
+// SetNillableEnterpriseUnitID sets the "enterprise_unit" edge to the Unit entity by ID if the given value is not nil.
+func (_u *HazardUpdateOne) SetNillableEnterpriseUnitID(id *int) *HazardUpdateOne {
+	if id != nil {
+		_u = _u.SetEnterpriseUnitID(*id)
+	}
+	return _u
+}
+
+// SetEnterpriseUnit sets the "enterprise_unit" edge to the Unit entity.
+func (_u *HazardUpdateOne) SetEnterpriseUnit(v *Unit) *HazardUpdateOne {
+	return _u.SetEnterpriseUnitID(v.ID)
+}
+
 // Mutation returns the HazardMutation object of the builder.
 func (_u *HazardUpdateOne) Mutation() *HazardMutation {
 	return _u.mutation
@@ -961,6 +1012,12 @@ func (_u *HazardUpdateOne) RemoveEvents(v ...*HazardEvent) *HazardUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveEventIDs(ids...)
+}
+
+// ClearEnterpriseUnit clears the "enterprise_unit" edge to the Unit entity.
+func (_u *HazardUpdateOne) ClearEnterpriseUnit() *HazardUpdateOne {
+	_u.mutation.ClearEnterpriseUnit()
+	return _u
 }
 
 // Where appends a list predicates to the HazardUpdate builder.
@@ -1097,15 +1154,6 @@ func (_u *HazardUpdateOne) sqlSave(ctx context.Context) (_node *Hazard, err erro
 	}
 	if _u.mutation.ScopeSectorCleared() {
 		_spec.ClearField(hazard.FieldScopeSector, field.TypeString)
-	}
-	if value, ok := _u.mutation.ScopeEnterpriseID(); ok {
-		_spec.SetField(hazard.FieldScopeEnterpriseID, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.AddedScopeEnterpriseID(); ok {
-		_spec.AddField(hazard.FieldScopeEnterpriseID, field.TypeInt, value)
-	}
-	if _u.mutation.ScopeEnterpriseIDCleared() {
-		_spec.ClearField(hazard.FieldScopeEnterpriseID, field.TypeInt)
 	}
 	if _u.mutation.CampaignIDCleared() {
 		_spec.ClearField(hazard.FieldCampaignID, field.TypeInt)
@@ -1244,6 +1292,35 @@ func (_u *HazardUpdateOne) sqlSave(ctx context.Context) (_node *Hazard, err erro
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(hazardevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EnterpriseUnitCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   hazard.EnterpriseUnitTable,
+			Columns: []string{hazard.EnterpriseUnitColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EnterpriseUnitIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   hazard.EnterpriseUnitTable,
+			Columns: []string{hazard.EnterpriseUnitColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

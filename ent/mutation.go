@@ -8081,8 +8081,6 @@ type HazardMutation struct {
 	addtenant_id           *int
 	scope_path             *string
 	scope_sector           *string
-	scope_enterprise_id    *int
-	addscope_enterprise_id *int
 	campaign_id            *int
 	addcampaign_id         *int
 	source                 *hazard.Source
@@ -8114,6 +8112,8 @@ type HazardMutation struct {
 	events                 map[int]struct{}
 	removedevents          map[int]struct{}
 	clearedevents          bool
+	enterprise_unit        *int
+	clearedenterprise_unit bool
 	done                   bool
 	oldValue               func(context.Context) (*Hazard, error)
 	predicates             []predicate.Hazard
@@ -8432,13 +8432,12 @@ func (m *HazardMutation) ResetScopeSector() {
 
 // SetScopeEnterpriseID sets the "scope_enterprise_id" field.
 func (m *HazardMutation) SetScopeEnterpriseID(i int) {
-	m.scope_enterprise_id = &i
-	m.addscope_enterprise_id = nil
+	m.enterprise_unit = &i
 }
 
 // ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
 func (m *HazardMutation) ScopeEnterpriseID() (r int, exists bool) {
-	v := m.scope_enterprise_id
+	v := m.enterprise_unit
 	if v == nil {
 		return
 	}
@@ -8462,28 +8461,9 @@ func (m *HazardMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err 
 	return oldValue.ScopeEnterpriseID, nil
 }
 
-// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
-func (m *HazardMutation) AddScopeEnterpriseID(i int) {
-	if m.addscope_enterprise_id != nil {
-		*m.addscope_enterprise_id += i
-	} else {
-		m.addscope_enterprise_id = &i
-	}
-}
-
-// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
-func (m *HazardMutation) AddedScopeEnterpriseID() (r int, exists bool) {
-	v := m.addscope_enterprise_id
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
 // ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
 func (m *HazardMutation) ClearScopeEnterpriseID() {
-	m.scope_enterprise_id = nil
-	m.addscope_enterprise_id = nil
+	m.enterprise_unit = nil
 	m.clearedFields[hazard.FieldScopeEnterpriseID] = struct{}{}
 }
 
@@ -8495,8 +8475,7 @@ func (m *HazardMutation) ScopeEnterpriseIDCleared() bool {
 
 // ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
 func (m *HazardMutation) ResetScopeEnterpriseID() {
-	m.scope_enterprise_id = nil
-	m.addscope_enterprise_id = nil
+	m.enterprise_unit = nil
 	delete(m.clearedFields, hazard.FieldScopeEnterpriseID)
 }
 
@@ -9531,6 +9510,46 @@ func (m *HazardMutation) ResetEvents() {
 	m.removedevents = nil
 }
 
+// SetEnterpriseUnitID sets the "enterprise_unit" edge to the Unit entity by id.
+func (m *HazardMutation) SetEnterpriseUnitID(id int) {
+	m.enterprise_unit = &id
+}
+
+// ClearEnterpriseUnit clears the "enterprise_unit" edge to the Unit entity.
+func (m *HazardMutation) ClearEnterpriseUnit() {
+	m.clearedenterprise_unit = true
+	m.clearedFields[hazard.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// EnterpriseUnitCleared reports if the "enterprise_unit" edge to the Unit entity was cleared.
+func (m *HazardMutation) EnterpriseUnitCleared() bool {
+	return m.ScopeEnterpriseIDCleared() || m.clearedenterprise_unit
+}
+
+// EnterpriseUnitID returns the "enterprise_unit" edge ID in the mutation.
+func (m *HazardMutation) EnterpriseUnitID() (id int, exists bool) {
+	if m.enterprise_unit != nil {
+		return *m.enterprise_unit, true
+	}
+	return
+}
+
+// EnterpriseUnitIDs returns the "enterprise_unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EnterpriseUnitID instead. It exists only for internal usage by the builders.
+func (m *HazardMutation) EnterpriseUnitIDs() (ids []int) {
+	if id := m.enterprise_unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEnterpriseUnit resets all changes to the "enterprise_unit" edge.
+func (m *HazardMutation) ResetEnterpriseUnit() {
+	m.enterprise_unit = nil
+	m.clearedenterprise_unit = false
+}
+
 // Where appends a list predicates to the HazardMutation builder.
 func (m *HazardMutation) Where(ps ...predicate.Hazard) {
 	m.predicates = append(m.predicates, ps...)
@@ -9581,7 +9600,7 @@ func (m *HazardMutation) Fields() []string {
 	if m.scope_sector != nil {
 		fields = append(fields, hazard.FieldScopeSector)
 	}
-	if m.scope_enterprise_id != nil {
+	if m.enterprise_unit != nil {
 		fields = append(fields, hazard.FieldScopeEnterpriseID)
 	}
 	if m.subject != nil {
@@ -9953,9 +9972,6 @@ func (m *HazardMutation) AddedFields() []string {
 	if m.addtenant_id != nil {
 		fields = append(fields, hazard.FieldTenantID)
 	}
-	if m.addscope_enterprise_id != nil {
-		fields = append(fields, hazard.FieldScopeEnterpriseID)
-	}
 	if m.addcampaign_id != nil {
 		fields = append(fields, hazard.FieldCampaignID)
 	}
@@ -9972,8 +9988,6 @@ func (m *HazardMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case hazard.FieldTenantID:
 		return m.AddedTenantID()
-	case hazard.FieldScopeEnterpriseID:
-		return m.AddedScopeEnterpriseID()
 	case hazard.FieldCampaignID:
 		return m.AddedCampaignID()
 	case hazard.FieldReportedByID:
@@ -9993,13 +10007,6 @@ func (m *HazardMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddTenantID(v)
-		return nil
-	case hazard.FieldScopeEnterpriseID:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddScopeEnterpriseID(v)
 		return nil
 	case hazard.FieldCampaignID:
 		v, ok := value.(int)
@@ -10192,7 +10199,7 @@ func (m *HazardMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *HazardMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.subject != nil {
 		edges = append(edges, hazard.EdgeSubject)
 	}
@@ -10207,6 +10214,9 @@ func (m *HazardMutation) AddedEdges() []string {
 	}
 	if m.events != nil {
 		edges = append(edges, hazard.EdgeEvents)
+	}
+	if m.enterprise_unit != nil {
+		edges = append(edges, hazard.EdgeEnterpriseUnit)
 	}
 	return edges
 }
@@ -10239,13 +10249,17 @@ func (m *HazardMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case hazard.EdgeEnterpriseUnit:
+		if id := m.enterprise_unit; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *HazardMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedrecurrences != nil {
 		edges = append(edges, hazard.EdgeRecurrences)
 	}
@@ -10277,7 +10291,7 @@ func (m *HazardMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *HazardMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedsubject {
 		edges = append(edges, hazard.EdgeSubject)
 	}
@@ -10292,6 +10306,9 @@ func (m *HazardMutation) ClearedEdges() []string {
 	}
 	if m.clearedevents {
 		edges = append(edges, hazard.EdgeEvents)
+	}
+	if m.clearedenterprise_unit {
+		edges = append(edges, hazard.EdgeEnterpriseUnit)
 	}
 	return edges
 }
@@ -10310,6 +10327,8 @@ func (m *HazardMutation) EdgeCleared(name string) bool {
 		return m.clearedrecurrences
 	case hazard.EdgeEvents:
 		return m.clearedevents
+	case hazard.EdgeEnterpriseUnit:
+		return m.clearedenterprise_unit
 	}
 	return false
 }
@@ -10326,6 +10345,9 @@ func (m *HazardMutation) ClearEdge(name string) error {
 		return nil
 	case hazard.EdgeRecurrenceOf:
 		m.ClearRecurrenceOf()
+		return nil
+	case hazard.EdgeEnterpriseUnit:
+		m.ClearEnterpriseUnit()
 		return nil
 	}
 	return fmt.Errorf("unknown Hazard unique edge %s", name)
@@ -10349,6 +10371,9 @@ func (m *HazardMutation) ResetEdge(name string) error {
 		return nil
 	case hazard.EdgeEvents:
 		m.ResetEvents()
+		return nil
+	case hazard.EdgeEnterpriseUnit:
+		m.ResetEnterpriseUnit()
 		return nil
 	}
 	return fmt.Errorf("unknown Hazard edge %s", name)
@@ -24873,42 +24898,45 @@ func (m *TenantMutation) ResetEdge(name string) error {
 // UnitMutation represents an operation that mutates the Unit nodes in the graph.
 type UnitMutation struct {
 	config
-	op                       Op
-	typ                      string
-	id                       *int
-	created_at               *time.Time
-	updated_at               *time.Time
-	tenant_id                *int
-	addtenant_id             *int
-	scope_path               *string
-	scope_sector             *string
-	scope_enterprise_id      *int
-	addscope_enterprise_id   *int
-	kind                     *domain.UnitKind
-	name                     *string
-	code                     *string
-	depth                    *int
-	adddepth                 *int
-	sector                   *domain.Sector
-	supervised_sectors       *[]domain.Sector
-	appendsupervised_sectors []domain.Sector
-	clearedFields            map[string]struct{}
-	parent                   *int
-	clearedparent            bool
-	children                 map[int]struct{}
-	removedchildren          map[int]struct{}
-	clearedchildren          bool
-	enterprise               *int
-	clearedenterprise        bool
-	posts                    map[int]struct{}
-	removedposts             map[int]struct{}
-	clearedposts             bool
-	members                  map[int]struct{}
-	removedmembers           map[int]struct{}
-	clearedmembers           bool
-	done                     bool
-	oldValue                 func(context.Context) (*Unit, error)
-	predicates               []predicate.Unit
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	tenant_id                 *int
+	addtenant_id              *int
+	scope_path                *string
+	scope_sector              *string
+	scope_enterprise_id       *int
+	addscope_enterprise_id    *int
+	kind                      *domain.UnitKind
+	name                      *string
+	code                      *string
+	depth                     *int
+	adddepth                  *int
+	sector                    *domain.Sector
+	supervised_sectors        *[]domain.Sector
+	appendsupervised_sectors  []domain.Sector
+	clearedFields             map[string]struct{}
+	parent                    *int
+	clearedparent             bool
+	children                  map[int]struct{}
+	removedchildren           map[int]struct{}
+	clearedchildren           bool
+	enterprise                *int
+	clearedenterprise         bool
+	posts                     map[int]struct{}
+	removedposts              map[int]struct{}
+	clearedposts              bool
+	members                   map[int]struct{}
+	removedmembers            map[int]struct{}
+	clearedmembers            bool
+	enterprise_hazards        map[int]struct{}
+	removedenterprise_hazards map[int]struct{}
+	clearedenterprise_hazards bool
+	done                      bool
+	oldValue                  func(context.Context) (*Unit, error)
+	predicates                []predicate.Unit
 }
 
 var _ ent.Mutation = (*UnitMutation)(nil)
@@ -25847,6 +25875,60 @@ func (m *UnitMutation) ResetMembers() {
 	m.removedmembers = nil
 }
 
+// AddEnterpriseHazardIDs adds the "enterprise_hazards" edge to the Hazard entity by ids.
+func (m *UnitMutation) AddEnterpriseHazardIDs(ids ...int) {
+	if m.enterprise_hazards == nil {
+		m.enterprise_hazards = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.enterprise_hazards[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEnterpriseHazards clears the "enterprise_hazards" edge to the Hazard entity.
+func (m *UnitMutation) ClearEnterpriseHazards() {
+	m.clearedenterprise_hazards = true
+}
+
+// EnterpriseHazardsCleared reports if the "enterprise_hazards" edge to the Hazard entity was cleared.
+func (m *UnitMutation) EnterpriseHazardsCleared() bool {
+	return m.clearedenterprise_hazards
+}
+
+// RemoveEnterpriseHazardIDs removes the "enterprise_hazards" edge to the Hazard entity by IDs.
+func (m *UnitMutation) RemoveEnterpriseHazardIDs(ids ...int) {
+	if m.removedenterprise_hazards == nil {
+		m.removedenterprise_hazards = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.enterprise_hazards, ids[i])
+		m.removedenterprise_hazards[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEnterpriseHazards returns the removed IDs of the "enterprise_hazards" edge to the Hazard entity.
+func (m *UnitMutation) RemovedEnterpriseHazardsIDs() (ids []int) {
+	for id := range m.removedenterprise_hazards {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EnterpriseHazardsIDs returns the "enterprise_hazards" edge IDs in the mutation.
+func (m *UnitMutation) EnterpriseHazardsIDs() (ids []int) {
+	for id := range m.enterprise_hazards {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEnterpriseHazards resets all changes to the "enterprise_hazards" edge.
+func (m *UnitMutation) ResetEnterpriseHazards() {
+	m.enterprise_hazards = nil
+	m.clearedenterprise_hazards = false
+	m.removedenterprise_hazards = nil
+}
+
 // Where appends a list predicates to the UnitMutation builder.
 func (m *UnitMutation) Where(ps ...predicate.Unit) {
 	m.predicates = append(m.predicates, ps...)
@@ -26256,7 +26338,7 @@ func (m *UnitMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UnitMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.parent != nil {
 		edges = append(edges, unit.EdgeParent)
 	}
@@ -26271,6 +26353,9 @@ func (m *UnitMutation) AddedEdges() []string {
 	}
 	if m.members != nil {
 		edges = append(edges, unit.EdgeMembers)
+	}
+	if m.enterprise_hazards != nil {
+		edges = append(edges, unit.EdgeEnterpriseHazards)
 	}
 	return edges
 }
@@ -26305,13 +26390,19 @@ func (m *UnitMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case unit.EdgeEnterpriseHazards:
+		ids := make([]ent.Value, 0, len(m.enterprise_hazards))
+		for id := range m.enterprise_hazards {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UnitMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedchildren != nil {
 		edges = append(edges, unit.EdgeChildren)
 	}
@@ -26320,6 +26411,9 @@ func (m *UnitMutation) RemovedEdges() []string {
 	}
 	if m.removedmembers != nil {
 		edges = append(edges, unit.EdgeMembers)
+	}
+	if m.removedenterprise_hazards != nil {
+		edges = append(edges, unit.EdgeEnterpriseHazards)
 	}
 	return edges
 }
@@ -26346,13 +26440,19 @@ func (m *UnitMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case unit.EdgeEnterpriseHazards:
+		ids := make([]ent.Value, 0, len(m.removedenterprise_hazards))
+		for id := range m.removedenterprise_hazards {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UnitMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedparent {
 		edges = append(edges, unit.EdgeParent)
 	}
@@ -26367,6 +26467,9 @@ func (m *UnitMutation) ClearedEdges() []string {
 	}
 	if m.clearedmembers {
 		edges = append(edges, unit.EdgeMembers)
+	}
+	if m.clearedenterprise_hazards {
+		edges = append(edges, unit.EdgeEnterpriseHazards)
 	}
 	return edges
 }
@@ -26385,6 +26488,8 @@ func (m *UnitMutation) EdgeCleared(name string) bool {
 		return m.clearedposts
 	case unit.EdgeMembers:
 		return m.clearedmembers
+	case unit.EdgeEnterpriseHazards:
+		return m.clearedenterprise_hazards
 	}
 	return false
 }
@@ -26421,6 +26526,9 @@ func (m *UnitMutation) ResetEdge(name string) error {
 		return nil
 	case unit.EdgeMembers:
 		m.ResetMembers()
+		return nil
+	case unit.EdgeEnterpriseHazards:
+		m.ResetEnterpriseHazards()
 		return nil
 	}
 	return fmt.Errorf("unknown Unit edge %s", name)

@@ -64,15 +64,18 @@ type UnitEdges struct {
 	Posts []*Post `json:"posts,omitempty"`
 	// Members holds the value of the members edge.
 	Members []*User `json:"members,omitempty"`
+	// EnterpriseHazards holds the value of the enterprise_hazards edge.
+	EnterpriseHazards []*Hazard `json:"enterprise_hazards,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [6]map[string]int
 
-	namedChildren map[string][]*Unit
-	namedPosts    map[string][]*Post
-	namedMembers  map[string][]*User
+	namedChildren          map[string][]*Unit
+	namedPosts             map[string][]*Post
+	namedMembers           map[string][]*User
+	namedEnterpriseHazards map[string][]*Hazard
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -122,6 +125,15 @@ func (e UnitEdges) MembersOrErr() ([]*User, error) {
 		return e.Members, nil
 	}
 	return nil, &NotLoadedError{edge: "members"}
+}
+
+// EnterpriseHazardsOrErr returns the EnterpriseHazards value or an error if the edge
+// was not loaded in eager-loading.
+func (e UnitEdges) EnterpriseHazardsOrErr() ([]*Hazard, error) {
+	if e.loadedTypes[5] {
+		return e.EnterpriseHazards, nil
+	}
+	return nil, &NotLoadedError{edge: "enterprise_hazards"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -280,6 +292,11 @@ func (_m *Unit) QueryMembers() *UserQuery {
 	return NewUnitClient(_m.config).QueryMembers(_m)
 }
 
+// QueryEnterpriseHazards queries the "enterprise_hazards" edge of the Unit entity.
+func (_m *Unit) QueryEnterpriseHazards() *HazardQuery {
+	return NewUnitClient(_m.config).QueryEnterpriseHazards(_m)
+}
+
 // Update returns a builder for updating this Unit.
 // Note that you need to call Unit.Unwrap() before calling this method if this Unit
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -422,6 +439,30 @@ func (_m *Unit) appendNamedMembers(name string, edges ...*User) {
 		_m.Edges.namedMembers[name] = []*User{}
 	} else {
 		_m.Edges.namedMembers[name] = append(_m.Edges.namedMembers[name], edges...)
+	}
+}
+
+// NamedEnterpriseHazards returns the EnterpriseHazards named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Unit) NamedEnterpriseHazards(name string) ([]*Hazard, error) {
+	if _m.Edges.namedEnterpriseHazards == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedEnterpriseHazards[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Unit) appendNamedEnterpriseHazards(name string, edges ...*Hazard) {
+	if _m.Edges.namedEnterpriseHazards == nil {
+		_m.Edges.namedEnterpriseHazards = make(map[string][]*Hazard)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedEnterpriseHazards[name] = []*Hazard{}
+	} else {
+		_m.Edges.namedEnterpriseHazards[name] = append(_m.Edges.namedEnterpriseHazards[name], edges...)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -225,6 +226,21 @@ func (_c *UnitCreate) AddMembers(v ...*User) *UnitCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddMemberIDs(ids...)
+}
+
+// AddEnterpriseHazardIDs adds the "enterprise_hazards" edge to the Hazard entity by IDs.
+func (_c *UnitCreate) AddEnterpriseHazardIDs(ids ...int) *UnitCreate {
+	_c.mutation.AddEnterpriseHazardIDs(ids...)
+	return _c
+}
+
+// AddEnterpriseHazards adds the "enterprise_hazards" edges to the Hazard entity.
+func (_c *UnitCreate) AddEnterpriseHazards(v ...*Hazard) *UnitCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddEnterpriseHazardIDs(ids...)
 }
 
 // Mutation returns the UnitMutation object of the builder.
@@ -479,6 +495,22 @@ func (_c *UnitCreate) createSpec() (*Unit, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.EnterpriseHazardsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   unit.EnterpriseHazardsTable,
+			Columns: []string{unit.EnterpriseHazardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

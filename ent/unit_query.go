@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -23,20 +24,22 @@ import (
 // UnitQuery is the builder for querying Unit entities.
 type UnitQuery struct {
 	config
-	ctx               *QueryContext
-	order             []unit.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Unit
-	withParent        *UnitQuery
-	withChildren      *UnitQuery
-	withEnterprise    *EnterpriseQuery
-	withPosts         *PostQuery
-	withMembers       *UserQuery
-	loadTotal         []func(context.Context, []*Unit) error
-	modifiers         []func(*sql.Selector)
-	withNamedChildren map[string]*UnitQuery
-	withNamedPosts    map[string]*PostQuery
-	withNamedMembers  map[string]*UserQuery
+	ctx                        *QueryContext
+	order                      []unit.OrderOption
+	inters                     []Interceptor
+	predicates                 []predicate.Unit
+	withParent                 *UnitQuery
+	withChildren               *UnitQuery
+	withEnterprise             *EnterpriseQuery
+	withPosts                  *PostQuery
+	withMembers                *UserQuery
+	withEnterpriseHazards      *HazardQuery
+	loadTotal                  []func(context.Context, []*Unit) error
+	modifiers                  []func(*sql.Selector)
+	withNamedChildren          map[string]*UnitQuery
+	withNamedPosts             map[string]*PostQuery
+	withNamedMembers           map[string]*UserQuery
+	withNamedEnterpriseHazards map[string]*HazardQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -176,6 +179,28 @@ func (_q *UnitQuery) QueryMembers() *UserQuery {
 			sqlgraph.From(unit.Table, unit.FieldID, selector),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, unit.MembersTable, unit.MembersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEnterpriseHazards chains the current query on the "enterprise_hazards" edge.
+func (_q *UnitQuery) QueryEnterpriseHazards() *HazardQuery {
+	query := (&HazardClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(unit.Table, unit.FieldID, selector),
+			sqlgraph.To(hazard.Table, hazard.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, unit.EnterpriseHazardsTable, unit.EnterpriseHazardsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -370,16 +395,17 @@ func (_q *UnitQuery) Clone() *UnitQuery {
 		return nil
 	}
 	return &UnitQuery{
-		config:         _q.config,
-		ctx:            _q.ctx.Clone(),
-		order:          append([]unit.OrderOption{}, _q.order...),
-		inters:         append([]Interceptor{}, _q.inters...),
-		predicates:     append([]predicate.Unit{}, _q.predicates...),
-		withParent:     _q.withParent.Clone(),
-		withChildren:   _q.withChildren.Clone(),
-		withEnterprise: _q.withEnterprise.Clone(),
-		withPosts:      _q.withPosts.Clone(),
-		withMembers:    _q.withMembers.Clone(),
+		config:                _q.config,
+		ctx:                   _q.ctx.Clone(),
+		order:                 append([]unit.OrderOption{}, _q.order...),
+		inters:                append([]Interceptor{}, _q.inters...),
+		predicates:            append([]predicate.Unit{}, _q.predicates...),
+		withParent:            _q.withParent.Clone(),
+		withChildren:          _q.withChildren.Clone(),
+		withEnterprise:        _q.withEnterprise.Clone(),
+		withPosts:             _q.withPosts.Clone(),
+		withMembers:           _q.withMembers.Clone(),
+		withEnterpriseHazards: _q.withEnterpriseHazards.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -439,6 +465,17 @@ func (_q *UnitQuery) WithMembers(opts ...func(*UserQuery)) *UnitQuery {
 		opt(query)
 	}
 	_q.withMembers = query
+	return _q
+}
+
+// WithEnterpriseHazards tells the query-builder to eager-load the nodes that are connected to
+// the "enterprise_hazards" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UnitQuery) WithEnterpriseHazards(opts ...func(*HazardQuery)) *UnitQuery {
+	query := (&HazardClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEnterpriseHazards = query
 	return _q
 }
 
@@ -520,12 +557,13 @@ func (_q *UnitQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Unit, e
 	var (
 		nodes       = []*Unit{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withParent != nil,
 			_q.withChildren != nil,
 			_q.withEnterprise != nil,
 			_q.withPosts != nil,
 			_q.withMembers != nil,
+			_q.withEnterpriseHazards != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -582,6 +620,13 @@ func (_q *UnitQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Unit, e
 			return nil, err
 		}
 	}
+	if query := _q.withEnterpriseHazards; query != nil {
+		if err := _q.loadEnterpriseHazards(ctx, query, nodes,
+			func(n *Unit) { n.Edges.EnterpriseHazards = []*Hazard{} },
+			func(n *Unit, e *Hazard) { n.Edges.EnterpriseHazards = append(n.Edges.EnterpriseHazards, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Unit) { n.appendNamedChildren(name) },
@@ -600,6 +645,13 @@ func (_q *UnitQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Unit, e
 		if err := _q.loadMembers(ctx, query, nodes,
 			func(n *Unit) { n.appendNamedMembers(name) },
 			func(n *Unit, e *User) { n.appendNamedMembers(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedEnterpriseHazards {
+		if err := _q.loadEnterpriseHazards(ctx, query, nodes,
+			func(n *Unit) { n.appendNamedEnterpriseHazards(name) },
+			func(n *Unit, e *Hazard) { n.appendNamedEnterpriseHazards(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -758,6 +810,39 @@ func (_q *UnitQuery) loadMembers(ctx context.Context, query *UserQuery, nodes []
 		node, ok := nodeids[fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "unit_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UnitQuery) loadEnterpriseHazards(ctx context.Context, query *HazardQuery, nodes []*Unit, init func(*Unit), assign func(*Unit, *Hazard)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Unit)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(hazard.FieldScopeEnterpriseID)
+	}
+	query.Where(predicate.Hazard(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(unit.EnterpriseHazardsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ScopeEnterpriseID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "scope_enterprise_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "scope_enterprise_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -925,6 +1010,20 @@ func (_q *UnitQuery) WithNamedMembers(name string, opts ...func(*UserQuery)) *Un
 		_q.withNamedMembers = make(map[string]*UserQuery)
 	}
 	_q.withNamedMembers[name] = query
+	return _q
+}
+
+// WithNamedEnterpriseHazards tells the query-builder to eager-load the nodes that are connected to the "enterprise_hazards"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UnitQuery) WithNamedEnterpriseHazards(name string, opts ...func(*HazardQuery)) *UnitQuery {
+	query := (&HazardClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedEnterpriseHazards == nil {
+		_q.withNamedEnterpriseHazards = make(map[string]*HazardQuery)
+	}
+	_q.withNamedEnterpriseHazards[name] = query
 	return _q
 }
 

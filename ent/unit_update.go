@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -277,6 +278,21 @@ func (_u *UnitUpdate) AddMembers(v ...*User) *UnitUpdate {
 	return _u.AddMemberIDs(ids...)
 }
 
+// AddEnterpriseHazardIDs adds the "enterprise_hazards" edge to the Hazard entity by IDs.
+func (_u *UnitUpdate) AddEnterpriseHazardIDs(ids ...int) *UnitUpdate {
+	_u.mutation.AddEnterpriseHazardIDs(ids...)
+	return _u
+}
+
+// AddEnterpriseHazards adds the "enterprise_hazards" edges to the Hazard entity.
+func (_u *UnitUpdate) AddEnterpriseHazards(v ...*Hazard) *UnitUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEnterpriseHazardIDs(ids...)
+}
+
 // Mutation returns the UnitMutation object of the builder.
 func (_u *UnitUpdate) Mutation() *UnitMutation {
 	return _u.mutation
@@ -355,6 +371,27 @@ func (_u *UnitUpdate) RemoveMembers(v ...*User) *UnitUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveMemberIDs(ids...)
+}
+
+// ClearEnterpriseHazards clears all "enterprise_hazards" edges to the Hazard entity.
+func (_u *UnitUpdate) ClearEnterpriseHazards() *UnitUpdate {
+	_u.mutation.ClearEnterpriseHazards()
+	return _u
+}
+
+// RemoveEnterpriseHazardIDs removes the "enterprise_hazards" edge to Hazard entities by IDs.
+func (_u *UnitUpdate) RemoveEnterpriseHazardIDs(ids ...int) *UnitUpdate {
+	_u.mutation.RemoveEnterpriseHazardIDs(ids...)
+	return _u
+}
+
+// RemoveEnterpriseHazards removes "enterprise_hazards" edges to Hazard entities.
+func (_u *UnitUpdate) RemoveEnterpriseHazards(v ...*Hazard) *UnitUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEnterpriseHazardIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -680,6 +717,51 @@ func (_u *UnitUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.EnterpriseHazardsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   unit.EnterpriseHazardsTable,
+			Columns: []string{unit.EnterpriseHazardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEnterpriseHazardsIDs(); len(nodes) > 0 && !_u.mutation.EnterpriseHazardsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   unit.EnterpriseHazardsTable,
+			Columns: []string{unit.EnterpriseHazardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EnterpriseHazardsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   unit.EnterpriseHazardsTable,
+			Columns: []string{unit.EnterpriseHazardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -945,6 +1027,21 @@ func (_u *UnitUpdateOne) AddMembers(v ...*User) *UnitUpdateOne {
 	return _u.AddMemberIDs(ids...)
 }
 
+// AddEnterpriseHazardIDs adds the "enterprise_hazards" edge to the Hazard entity by IDs.
+func (_u *UnitUpdateOne) AddEnterpriseHazardIDs(ids ...int) *UnitUpdateOne {
+	_u.mutation.AddEnterpriseHazardIDs(ids...)
+	return _u
+}
+
+// AddEnterpriseHazards adds the "enterprise_hazards" edges to the Hazard entity.
+func (_u *UnitUpdateOne) AddEnterpriseHazards(v ...*Hazard) *UnitUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEnterpriseHazardIDs(ids...)
+}
+
 // Mutation returns the UnitMutation object of the builder.
 func (_u *UnitUpdateOne) Mutation() *UnitMutation {
 	return _u.mutation
@@ -1023,6 +1120,27 @@ func (_u *UnitUpdateOne) RemoveMembers(v ...*User) *UnitUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveMemberIDs(ids...)
+}
+
+// ClearEnterpriseHazards clears all "enterprise_hazards" edges to the Hazard entity.
+func (_u *UnitUpdateOne) ClearEnterpriseHazards() *UnitUpdateOne {
+	_u.mutation.ClearEnterpriseHazards()
+	return _u
+}
+
+// RemoveEnterpriseHazardIDs removes the "enterprise_hazards" edge to Hazard entities by IDs.
+func (_u *UnitUpdateOne) RemoveEnterpriseHazardIDs(ids ...int) *UnitUpdateOne {
+	_u.mutation.RemoveEnterpriseHazardIDs(ids...)
+	return _u
+}
+
+// RemoveEnterpriseHazards removes "enterprise_hazards" edges to Hazard entities.
+func (_u *UnitUpdateOne) RemoveEnterpriseHazards(v ...*Hazard) *UnitUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEnterpriseHazardIDs(ids...)
 }
 
 // Where appends a list predicates to the UnitUpdate builder.
@@ -1371,6 +1489,51 @@ func (_u *UnitUpdateOne) sqlSave(ctx context.Context) (_node *Unit, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EnterpriseHazardsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   unit.EnterpriseHazardsTable,
+			Columns: []string{unit.EnterpriseHazardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEnterpriseHazardsIDs(); len(nodes) > 0 && !_u.mutation.EnterpriseHazardsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   unit.EnterpriseHazardsTable,
+			Columns: []string{unit.EnterpriseHazardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EnterpriseHazardsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   unit.EnterpriseHazardsTable,
+			Columns: []string{unit.EnterpriseHazardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -17,7 +17,6 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/hazard"
-	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/apperr"
@@ -130,7 +129,7 @@ func (r *hazardResolver) Town(ctx context.Context, obj *ent.Hazard) (*ent.Unit, 
 
 // Timeline is the resolver for the timeline field.
 func (r *hazardResolver) Timeline(ctx context.Context, obj *ent.Hazard) ([]*ent.HazardEvent, error) {
-	return obj.QueryEvents().Order(ent.Asc(hazardevent.FieldAt), ent.Asc(hazardevent.FieldID)).All(ctx)
+	return loadersFrom(ctx, r.Client).timeline(ctx, obj.ID)
 }
 
 // LastEvent is the resolver for the lastEvent field.

@@ -25,6 +25,7 @@ type hazardLoaders struct {
 	enterprises *dataloadgen.Loader[int, *ent.Enterprise] // by ENTERPRISE unit id
 	units       *dataloadgen.Loader[int, *ent.Unit]
 	lastEvents  *dataloadgen.Loader[int, *ent.HazardEvent] // by hazard id
+	timelines   *dataloadgen.Loader[int, []*ent.HazardEvent] // by hazard id, oldest first
 	posts       *dataloadgen.Loader[int, *ent.Post]
 	fetchEnt    func(context.Context, []int) (map[int]*ent.Enterprise, error)
 	fetchUnits  func(context.Context, []int) (map[int]*ent.Unit, error)
@@ -69,6 +70,15 @@ func newHazardLoaders(client *ent.Client) hazardLoaders {
 	l.enterprises = dataloadgen.NewMappedLoader(l.fetchEnt, opts...)
 	l.units = dataloadgen.NewMappedLoader(l.fetchUnits, opts...)
 	l.lastEvents = dataloadgen.NewMappedLoader(l.fetchLast, opts...)
+	l.timelines = dataloadgen.NewMappedLoader(func(ctx context.Context, hazardIDs []int) (map[int][]*ent.HazardEvent, error) {
+		evs, err := client.HazardEvent.Query().Where(hazardevent.HazardIDIn(hazardIDs...)).
+			Order(ent.Asc(hazardevent.FieldAt), ent.Asc(hazardevent.FieldID)).All(ctx)
+		out := make(map[int][]*ent.HazardEvent, len(hazardIDs))
+		for _, e := range evs {
+			out[e.HazardID] = append(out[e.HazardID], e)
+		}
+		return out, err
+	}, opts...)
 	l.posts = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Post, error) {
 		ps, err := client.Post.Query().Where(post.IDIn(ids...)).All(ctx)
 		out := make(map[int]*ent.Post, len(ps))
@@ -135,6 +145,16 @@ func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, wantEnterp
 		}
 	}
 	return nil
+}
+
+// timeline loads a hazard's events, oldest first, batched with the other
+// hazards of the page.
+func (l *Loaders) timeline(ctx context.Context, hazardID int) ([]*ent.HazardEvent, error) {
+	evs, err := l.hz.timelines.Load(ctx, hazardID)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return []*ent.HazardEvent{}, nil
+	}
+	return evs, err
 }
 
 // usersOrNil loads users by id, null for those outside the caller's scope.

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -51,6 +52,8 @@ type Deps struct {
 	Now func() time.Time
 	// Files serves GET /files/{id}.
 	Files *files.Service
+
+	metrics *metrics
 }
 
 // publicRootFields may be called without a token.
@@ -61,6 +64,7 @@ func New(d Deps) http.Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	d.metrics = newMetrics()
 	limits := Limits{
 		MaxDepth: d.Config.MaxDepth, MaxComplexity: d.Config.MaxComplexity, MaxAliases: d.Config.MaxAliases,
 		DefaultPage: d.Config.DefaultPage, MaxPage: d.Config.MaxPage, MaxList: d.Config.MaxPage,
@@ -98,6 +102,9 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx"))
 	if d.Files != nil {
 		mux.Handle("GET /files/{id}", requireViewer(d.Files.Handler(d.Client)))
+	}
+	if d.Config.Metrics {
+		mux.Handle("GET /metrics", d.metrics.handler())
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -204,25 +211,59 @@ func requestContext(d Deps, next http.Handler) http.Handler {
 		ctx := reqctx.WithRequestID(r.Context(), id)
 		ctx = reqctx.WithClientIP(ctx, ip)
 		ctx = reqctx.WithLogger(ctx, log)
+		ctx, statements := reqctx.WithStatementCounter(ctx)
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		if d.Config.StatementHeader {
+			rec.statements = statements
+		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
-		if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+		switch r.URL.Path {
+		case "/healthz", "/readyz", "/metrics":
+		default:
+			elapsed := time.Since(start)
 			log.InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"duration_ms", float64(time.Since(start).Microseconds())/1000, "client_ip", ip)
+				"duration_ms", float64(elapsed.Microseconds())/1000, "sql_statements", statements.Load(), "client_ip", ip)
+			d.metrics.observe(routeOf(r.URL.Path), rec.status, elapsed, statements.Load())
 		}
 	})
 }
 
+// statusRecorder remembers the status code and, when statements is set,
+// reports the request's SQL statements in the X-SQL-Statements header
+// (written with the headers: handlers here write their body in one go, after
+// all their statements ran).
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status      int
+	statements  *atomic.Int64
+	wroteHeader bool
 }
 
+// StatementsHeader carries the SQL statements of a request when the
+// statement-header option is on (benchmarks and diagnosis).
+const StatementsHeader = "X-SQL-Statements"
+
 func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+	if !s.wroteHeader {
+		s.wroteHeader = true
+		s.status = code
+		if s.statements != nil {
+			s.Header().Set(StatementsHeader, strconv.FormatInt(s.statements.Load(), 10))
+		}
+	}
 	s.ResponseWriter.WriteHeader(code)
 }
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if !s.wroteHeader {
+		s.WriteHeader(http.StatusOK)
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // isMultipart reports whether r is a GraphQL multipart request (an upload).
 func isMultipart(r *http.Request) bool {

@@ -78,6 +78,8 @@ const (
 	EdgeRecurrences = "recurrences"
 	// EdgeEvents holds the string denoting the events edge name in mutations.
 	EdgeEvents = "events"
+	// EdgeEnterpriseUnit holds the string denoting the enterprise_unit edge name in mutations.
+	EdgeEnterpriseUnit = "enterprise_unit"
 	// Table holds the table name of the hazard in the database.
 	Table = "hazards"
 	// SubjectTable is the table that holds the subject relation/edge.
@@ -109,6 +111,13 @@ const (
 	EventsInverseTable = "hazard_events"
 	// EventsColumn is the table column denoting the events relation/edge.
 	EventsColumn = "hazard_id"
+	// EnterpriseUnitTable is the table that holds the enterprise_unit relation/edge.
+	EnterpriseUnitTable = "hazards"
+	// EnterpriseUnitInverseTable is the table name for the Unit entity.
+	// It exists in this package in order to avoid circular dependency with the "unit" package.
+	EnterpriseUnitInverseTable = "units"
+	// EnterpriseUnitColumn is the table column denoting the enterprise_unit relation/edge.
+	EnterpriseUnitColumn = "scope_enterprise_id"
 )
 
 // Columns holds all SQL columns for hazard fields.
@@ -429,6 +438,13 @@ func ByEvents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newEventsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByEnterpriseUnitField orders the results by enterprise_unit field.
+func ByEnterpriseUnitField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newEnterpriseUnitStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newSubjectStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -462,6 +478,13 @@ func newEventsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(EventsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, EventsTable, EventsColumn),
+	)
+}
+func newEnterpriseUnitStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(EnterpriseUnitInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, EnterpriseUnitTable, EnterpriseUnitColumn),
 	)
 }
 

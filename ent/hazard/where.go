@@ -440,26 +440,6 @@ func ScopeEnterpriseIDNotIn(vs ...int) predicate.Hazard {
 	return predicate.Hazard(sql.FieldNotIn(FieldScopeEnterpriseID, vs...))
 }
 
-// ScopeEnterpriseIDGT applies the GT predicate on the "scope_enterprise_id" field.
-func ScopeEnterpriseIDGT(v int) predicate.Hazard {
-	return predicate.Hazard(sql.FieldGT(FieldScopeEnterpriseID, v))
-}
-
-// ScopeEnterpriseIDGTE applies the GTE predicate on the "scope_enterprise_id" field.
-func ScopeEnterpriseIDGTE(v int) predicate.Hazard {
-	return predicate.Hazard(sql.FieldGTE(FieldScopeEnterpriseID, v))
-}
-
-// ScopeEnterpriseIDLT applies the LT predicate on the "scope_enterprise_id" field.
-func ScopeEnterpriseIDLT(v int) predicate.Hazard {
-	return predicate.Hazard(sql.FieldLT(FieldScopeEnterpriseID, v))
-}
-
-// ScopeEnterpriseIDLTE applies the LTE predicate on the "scope_enterprise_id" field.
-func ScopeEnterpriseIDLTE(v int) predicate.Hazard {
-	return predicate.Hazard(sql.FieldLTE(FieldScopeEnterpriseID, v))
-}
-
 // ScopeEnterpriseIDIsNil applies the IsNil predicate on the "scope_enterprise_id" field.
 func ScopeEnterpriseIDIsNil() predicate.Hazard {
 	return predicate.Hazard(sql.FieldIsNull(FieldScopeEnterpriseID))
@@ -1362,6 +1342,29 @@ func HasEvents() predicate.Hazard {
 func HasEventsWith(preds ...predicate.HazardEvent) predicate.Hazard {
 	return predicate.Hazard(func(s *sql.Selector) {
 		step := newEventsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasEnterpriseUnit applies the HasEdge predicate on the "enterprise_unit" edge.
+func HasEnterpriseUnit() predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, EnterpriseUnitTable, EnterpriseUnitColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasEnterpriseUnitWith applies the HasEdge predicate on the "enterprise_unit" edge with a given conditions (other predicates).
+func HasEnterpriseUnitWith(preds ...predicate.Unit) predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := newEnterpriseUnitStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -344,7 +344,6 @@ var (
 		{Name: "tenant_id", Type: field.TypeInt},
 		{Name: "scope_path", Type: field.TypeString},
 		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
-		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 		{Name: "campaign_id", Type: field.TypeInt, Nullable: true},
 		{Name: "source", Type: field.TypeEnum, Enums: []string{"INSPECTION", "SELF_CHECK", "REPORT"}},
 		{Name: "level", Type: field.TypeEnum, Enums: []string{"GENERAL", "MAJOR"}},
@@ -364,6 +363,7 @@ var (
 		{Name: "subject_id", Type: field.TypeInt},
 		{Name: "inspection_id", Type: field.TypeInt, Nullable: true},
 		{Name: "recurrence_of_id", Type: field.TypeInt, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 	}
 	// HazardsTable holds the schema information for the "hazards" table.
 	HazardsTable = &schema.Table{
@@ -373,20 +373,26 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "hazards_units_subject",
-				Columns:    []*schema.Column{HazardsColumns[23]},
+				Columns:    []*schema.Column{HazardsColumns[22]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "hazards_inspections_inspection",
-				Columns:    []*schema.Column{HazardsColumns[24]},
+				Columns:    []*schema.Column{HazardsColumns[23]},
 				RefColumns: []*schema.Column{InspectionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "hazards_hazards_recurrences",
-				Columns:    []*schema.Column{HazardsColumns[25]},
+				Columns:    []*schema.Column{HazardsColumns[24]},
 				RefColumns: []*schema.Column{HazardsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "hazards_units_enterprise_hazards",
+				Columns:    []*schema.Column{HazardsColumns[25]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -404,27 +410,42 @@ var (
 			{
 				Name:    "hazard_scope_enterprise_id",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[6]},
+				Columns: []*schema.Column{HazardsColumns[25]},
 			},
 			{
 				Name:    "hazard_tenant_id_state_level",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[10], HazardsColumns[9]},
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[9], HazardsColumns[8]},
+			},
+			{
+				Name:    "hazard_tenant_id_scope_path_state_level",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[4], HazardsColumns[9], HazardsColumns[8]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						HazardsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "hazard_scope_enterprise_id_state",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[25], HazardsColumns[9]},
 			},
 			{
 				Name:    "hazard_deadline",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[16]},
+				Columns: []*schema.Column{HazardsColumns[15]},
 			},
 			{
 				Name:    "hazard_campaign_id",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[7]},
+				Columns: []*schema.Column{HazardsColumns[6]},
 			},
 			{
 				Name:    "hazard_inspection_id",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[24]},
+				Columns: []*schema.Column{HazardsColumns[23]},
 			},
 		},
 	}
@@ -1201,6 +1222,7 @@ func init() {
 	HazardsTable.ForeignKeys[0].RefTable = UnitsTable
 	HazardsTable.ForeignKeys[1].RefTable = InspectionsTable
 	HazardsTable.ForeignKeys[2].RefTable = HazardsTable
+	HazardsTable.ForeignKeys[3].RefTable = UnitsTable
 	HazardsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}

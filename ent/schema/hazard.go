@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -60,6 +61,11 @@ func (Hazard) Edges() []ent.Edge {
 		edge.To("recurrences", Hazard.Type).Annotations(skipWhere).
 			From("recurrence_of").Unique().Immutable().Field("recurrence_of_id").Annotations(skipWhere),
 		edge.From("events", HazardEvent.Type).Ref("hazard").Annotations(skipWhere),
+		// The ENTERPRISE unit a hazard belongs to (its own, or the one above its
+		// workshop or team): an edge so that nested enterprise → hazards pages
+		// load in one statement for the whole parent page.
+		edge.From("enterprise_unit", Unit.Type).Ref("enterprise_hazards").Unique().
+			Field("scope_enterprise_id").Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -67,6 +73,11 @@ func (Hazard) Edges() []ent.Edge {
 func (Hazard) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "state", "level"),
+		// Scoped lists filter by state under a path prefix; the dashboard counts
+		// state × level under one. Both are index-only on this index.
+		index.Fields("tenant_id", "scope_path", "state", "level").
+			Annotations(entsql.OpClassColumn("scope_path", "text_pattern_ops")),
+		index.Fields("scope_enterprise_id", "state"),
 		index.Fields("deadline"),
 		index.Fields("campaign_id"),
 		index.Fields("inspection_id"),

@@ -57,6 +57,10 @@ func (Unit) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("members", User.Type).
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
+		// Hazards of an ENTERPRISE unit and its workshops and teams (by the
+		// hazards' scope_enterprise_id); empty for other kinds.
+		edge.To("enterprise_hazards", Hazard.Type).
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

@@ -54,6 +54,8 @@ const (
 	EdgePosts = "posts"
 	// EdgeMembers holds the string denoting the members edge name in mutations.
 	EdgeMembers = "members"
+	// EdgeEnterpriseHazards holds the string denoting the enterprise_hazards edge name in mutations.
+	EdgeEnterpriseHazards = "enterprise_hazards"
 	// Table holds the table name of the unit in the database.
 	Table = "units"
 	// ParentTable is the table that holds the parent relation/edge.
@@ -85,6 +87,13 @@ const (
 	MembersInverseTable = "users"
 	// MembersColumn is the table column denoting the members relation/edge.
 	MembersColumn = "unit_id"
+	// EnterpriseHazardsTable is the table that holds the enterprise_hazards relation/edge.
+	EnterpriseHazardsTable = "hazards"
+	// EnterpriseHazardsInverseTable is the table name for the Hazard entity.
+	// It exists in this package in order to avoid circular dependency with the "hazard" package.
+	EnterpriseHazardsInverseTable = "hazards"
+	// EnterpriseHazardsColumn is the table column denoting the enterprise_hazards relation/edge.
+	EnterpriseHazardsColumn = "scope_enterprise_id"
 )
 
 // Columns holds all SQL columns for unit fields.
@@ -280,6 +289,20 @@ func ByMembers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newMembersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByEnterpriseHazardsCount orders the results by enterprise_hazards count.
+func ByEnterpriseHazardsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newEnterpriseHazardsStep(), opts...)
+	}
+}
+
+// ByEnterpriseHazards orders the results by enterprise_hazards terms.
+func ByEnterpriseHazards(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newEnterpriseHazardsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newParentStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -313,6 +336,13 @@ func newMembersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(MembersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, MembersTable, MembersColumn),
+	)
+}
+func newEnterpriseHazardsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(EnterpriseHazardsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, EnterpriseHazardsTable, EnterpriseHazardsColumn),
 	)
 }
 

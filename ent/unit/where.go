@@ -811,6 +811,29 @@ func HasMembersWith(preds ...predicate.User) predicate.Unit {
 	})
 }
 
+// HasEnterpriseHazards applies the HasEdge predicate on the "enterprise_hazards" edge.
+func HasEnterpriseHazards() predicate.Unit {
+	return predicate.Unit(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, EnterpriseHazardsTable, EnterpriseHazardsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasEnterpriseHazardsWith applies the HasEdge predicate on the "enterprise_hazards" edge with a given conditions (other predicates).
+func HasEnterpriseHazardsWith(preds ...predicate.Hazard) predicate.Unit {
+	return predicate.Unit(func(s *sql.Selector) {
+		step := newEnterpriseHazardsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Unit) predicate.Unit {
 	return predicate.Unit(sql.AndPredicates(predicates...))

@@ -61,6 +61,12 @@ type Config struct {
 	LoginWindow      time.Duration
 	ShutdownTimeout  time.Duration
 	PolicyPollPeriod time.Duration
+
+	// Metrics serves Prometheus metrics at GET /metrics.
+	Metrics bool
+	// StatementHeader reports each request's SQL statement count in the
+	// X-SQL-Statements response header (benchmarks, diagnosis).
+	StatementHeader bool
 }
 
 // Default returns the built-in defaults.
@@ -89,6 +95,7 @@ func Default() Config {
 		LoginWindow:      15 * time.Minute,
 		ShutdownTimeout:  15 * time.Second,
 		PolicyPollPeriod: 2 * time.Second,
+		Metrics:          true,
 	}
 }
 
@@ -174,6 +181,8 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.duration(&c.LoginWindow, "login-window", "DUTYCHAIN_LOGIN_WINDOW", "login throttling window")
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "DUTYCHAIN_SHUTDOWN_TIMEOUT", "time given to in-flight requests at shutdown")
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
+	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics")
+	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
 		c.MaxUploadBytes = int64(maxUpload)

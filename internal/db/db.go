@@ -38,6 +38,8 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/intercept"
 	entmigrate "github.com/dutychain/dutychain/ent/migrate"
 	_ "github.com/dutychain/dutychain/ent/runtime" // hooks, policies and defaults of the ent schema
 	"github.com/dutychain/dutychain/internal/audit"
@@ -184,9 +186,15 @@ func describePostgres(u *url.URL) string {
 func newDB(sdb *sql.DB, dialectName, sqliteDSN, where string) *DB {
 	// Every mutation passes through the audit hook; the driver wrapper lets
 	// it give a mutation outside a transaction a transaction of its own.
-	drv := audit.NewDriver(entsql.OpenDB(dialectName, sdb))
+	drv := audit.NewDriver(countingDriver{entsql.OpenDB(dialectName, sdb)})
 	client := ent.NewClient(ent.Driver(drv))
 	client.Use(authz.AuditHook(drv))
+	// Events read through the hazard's `events` edge (eager-loaded in one
+	// statement for a page) come oldest first, as the timeline does.
+	client.HazardEvent.Intercept(intercept.TraverseHazardEvent(func(_ context.Context, q *ent.HazardEventQuery) error {
+		q.Order(ent.Asc(hazardevent.FieldAt), ent.Asc(hazardevent.FieldID))
+		return nil
+	}))
 	return &DB{
 		Client:    client,
 		SQL:       sdb,

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/dutychain/dutychain/internal/db"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of their own so
+// that two servers in one process (tests) do not collide.
+type metrics struct {
+	registry   *prometheus.Registry
+	requests   *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	statements *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dutychain_http_requests_total",
+			Help: "HTTP requests by route and status code.",
+		}, []string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "dutychain_http_request_duration_seconds",
+			Help:    "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route"}),
+		statements: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "dutychain_sql_statements_per_request",
+			Help:    "SQL statements one HTTP request ran, by route.",
+			Buckets: []float64{1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100},
+		}, []string{"route"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.statements,
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_sql_statements_total",
+			Help: "SQL statements sent by this process.",
+		}, func() float64 { return float64(db.Statements()) }),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// handler serves the registry in the Prometheus text format.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// observe records one finished request.
+func (m *metrics) observe(route string, status int, elapsed time.Duration, statements int64) {
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
+	m.statements.WithLabelValues(route).Observe(float64(statements))
+}
+
+// routeOf keeps the label set small: known routes by name, the rest "other".
+func routeOf(path string) string {
+	switch {
+	case path == "/graphql":
+		return "graphql"
+	case len(path) > 7 && path[:7] == "/files/":
+		return "files"
+	case len(path) > 8 && path[:8] == "/export/":
+		return "export"
+	case path == "/":
+		return "playground"
+	default:
+		return "other"
+	}
+}
