@@ -27,6 +27,7 @@ func commands() []command {
 		{"migrate", "apply or inspect database migrations (up, status)", migrateCommand},
 		{"seed", "load data: `seed demo` loads the demo tenants", seedCommand},
 		{"audit", "check the audit log: `audit verify` walks the hash chains, `audit head` prints their heads", auditCommand},
+		{"bench", "benchmark the API against raw SQL and a hand-written handler (PostgreSQL, synthetic data)", benchCommand},
 		{"version", "print the version", func(context.Context, []string) error {
 			fmt.Println("dutychain", version)
 			return nil

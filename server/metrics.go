@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/db"
 )
 
@@ -44,6 +45,10 @@ func newMetrics() *metrics {
 			Name: "dutychain_sql_statements_total",
 			Help: "SQL statements sent by this process.",
 		}, func() float64 { return float64(db.Statements()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_authz_decisions_total",
+			Help: "Per-object authorization decisions (casbin) made by this process; reads make none per row.",
+		}, func() float64 { return float64(authz.Decisions()) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

@@ -1,0 +1,142 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/user"
+	"github.com/dutychain/dutychain/internal/db"
+)
+
+// FloorOptions configure the hand-written handler floor.
+type FloorOptions struct {
+	DatabaseURL string
+	Addr        string
+	Tenant      string
+	Usernames   []string
+	Log         *slog.Logger
+}
+
+// floorUser is what the floor knows of a benchmark user: their statements
+// and, for the mutation, who acts.
+type floorUser struct {
+	sql    *floorSQL
+	userID int
+	postID int
+}
+
+// loadFloorUsers compiles the floor statements of each user from their
+// viewer, as the API would load it now.
+func loadFloorUsers(ctx context.Context, d *db.DB, tenantCode string, usernames []string) (map[string]*floorUser, error) {
+	sys := authz.SystemContext(ctx)
+	t, err := d.Client.Tenant.Query().Where(tenant.Code(tenantCode)).Only(sys)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %q: %w", tenantCode, err)
+	}
+	policy, err := authz.NewStore(ctx, d.Client, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	out := map[string]*floorUser{}
+	for _, name := range usernames {
+		u, err := d.Client.User.Query().Where(user.TenantID(t.ID), user.Username(name)).Only(sys)
+		if err != nil {
+			return nil, fmt.Errorf("user %q: %w", name, err)
+		}
+		v, err := authz.LoadViewer(ctx, d.Client, policy.Current(), u.ID, t.ID, time.Now())
+		if err != nil {
+			return nil, fmt.Errorf("viewer %q: %w", name, err)
+		}
+		f, err := newFloorSQL(d.SQL, v)
+		if err != nil {
+			return nil, err
+		}
+		fu := &floorUser{sql: f, userID: u.ID}
+		if len(v.PostIDs) > 0 {
+			fu.postID = v.PostIDs[0]
+		}
+		out[name] = fu
+	}
+	return out, nil
+}
+
+// ServeFloor runs the minimal net/http handler floor until ctx ends: for
+// each scenario it runs the floor SQL and writes the same JSON the API
+// writes. It authenticates nobody: the user is named in the query string.
+func ServeFloor(ctx context.Context, o FloorOptions) error {
+	d, err := db.Open(ctx, o.DatabaseURL, "")
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	users, err := loadFloorUsers(ctx, d, o.Tenant, o.Usernames)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ready\n")) })
+	handle := func(path string, run func(r *http.Request, u *floorUser) (any, int, error)) {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			u := users[r.URL.Query().Get("user")]
+			if u == nil {
+				http.Error(w, "unknown user", http.StatusBadRequest)
+				return
+			}
+			data, n, err := run(r, u)
+			if err != nil {
+				o.Log.Error("floor", "path", path, "err", err)
+				http.Error(w, "floor failed", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-SQL-Statements", strconv.Itoa(n))
+			_ = json.NewEncoder(w).Encode(struct {
+				Data any `json:"data"`
+			}{data})
+		})
+	}
+	atoi := func(r *http.Request, k string) int { n, _ := strconv.Atoi(r.URL.Query().Get(k)); return n }
+	handle("GET /list", func(r *http.Request, u *floorUser) (any, int, error) {
+		return u.sql.runList(r.Context(), r.URL.Query().Get("state"))
+	})
+	handle("GET /count", func(r *http.Request, u *floorUser) (any, int, error) { return u.sql.runCount(r.Context()) })
+	handle("GET /dashboard", func(r *http.Request, u *floorUser) (any, int, error) { return u.sql.runDashboard(r.Context()) })
+	handle("GET /nested", func(r *http.Request, u *floorUser) (any, int, error) {
+		return u.sql.runNested(r.Context(), atoi(r, "units"), atoi(r, "hazards"))
+	})
+	handle("GET /node", func(r *http.Request, u *floorUser) (any, int, error) { return u.sql.runNode(r.Context(), atoi(r, "id")) })
+	handle("POST /transition", func(r *http.Request, u *floorUser) (any, int, error) {
+		return u.sql.runTransition(r.Context(), atoi(r, "id"), r.URL.Query().Get("supervise") == "true", u.userID, u.postID)
+	})
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("floor: listen: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("floor: %w", err)
+	}
+	return nil
+}
