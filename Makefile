@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Name of the next migration for `make migrations`.
 name ?= changes
 
-.PHONY: help serve test test-sqlite generate migrations migrations-hash vet ci build
+.PHONY: help serve test test-sqlite generate migrations migrations-hash vet ci build bench bench-check
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -30,6 +30,12 @@ migrations: ## plan the next migration of both dialects from the ent schema (nam
 migrations-hash: ## record hand-written migration files (triggers, data) in both atlas.sum files
 	go run migrations/gen/main.go --dialect sqlite --rehash
 	go run migrations/gen/main.go --dialect postgres --rehash
+
+bench: ## issue 7 benchmark: synthetic county (200k hazards) then province (2M), API vs floors (ARGS=…)
+	./scripts/bench.sh both $(ARGS)
+
+bench-check: ## the benchmark, failing on a missed latency/throughput/memory target
+	./scripts/bench.sh both --check $(ARGS)
 
 vet: ## go vet ./...
 	go vet ./...

@@ -31,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/dutychain/dutychain/authz"
@@ -69,6 +70,13 @@ type Options struct {
 	// instead of starting one; SkipFloors leaves the floors out.
 	ServerURL  string
 	SkipFloors bool
+	// DB and FloorURL replace the database URL and the floor process (tests
+	// run everything in one process).
+	DB       *db.DB
+	FloorURL string
+	// ProfileDir, when set, receives the server's CPU profile of the API
+	// load phase and its allocation profile (go tool pprof).
+	ProfileDir string
 	Out        io.Writer
 	Log        *slog.Logger
 }
@@ -126,6 +134,7 @@ type harness struct {
 	api     string
 	floor   string
 	apiPID  int
+	pprof   string
 	users   []*benchUser
 	scen    []*scenario
 	d       *db.DB
@@ -186,16 +195,27 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // (so that their memory and allocations are their own) and opens the
 // database for the raw-SQL floor and the fixtures.
 func (h *harness) start(ctx context.Context) error {
-	d, err := db.Open(ctx, h.o.DatabaseURL, "")
-	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+	if h.o.DB != nil {
+		h.d = h.o.DB
+	} else {
+		d, err := db.Open(ctx, h.o.DatabaseURL, "")
+		if err != nil {
+			return fmt.Errorf("open database: %w", err)
+		}
+		h.d = d
+		h.cleanup = append(h.cleanup, func() { _ = d.Close() })
 	}
-	h.d = d
-	h.cleanup = append(h.cleanup, func() { _ = d.Close() })
+	if h.d.Dialect != dialect.Postgres {
+		h.o.SkipFloors = true // the floors speak lib/pq
+	}
 	if h.o.ServerURL != "" {
 		h.api = strings.TrimRight(h.o.ServerURL, "/")
+		if !h.o.SkipFloors {
+			h.floor = strings.TrimRight(h.o.FloorURL, "/")
+		}
 		return nil
 	}
+	var err error
 	bin := h.o.Binary
 	if bin == "" {
 		if bin, err = os.Executable(); err != nil {
@@ -211,9 +231,18 @@ func (h *harness) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	pid, err := h.spawn(ctx, bin, filepath.Join(dataDir, "server.log"), "serve", "--addr", apiAddr, "--data-dir", dataDir,
+	serveArgs := []string{"serve", "--addr", apiAddr, "--data-dir", dataDir,
 		"--database-url", h.o.DatabaseURL, "--seed-demo=false", "--statement-header", "--log-level", "warn",
-		"--access-ttl", "6h", "--max-complexity", "1000000")
+		"--access-ttl", "6h"}
+	if h.o.ProfileDir != "" {
+		pprofAddr, err := freeAddr()
+		if err != nil {
+			return err
+		}
+		h.pprof = "http://" + pprofAddr
+		serveArgs = append(serveArgs, "--pprof-addr", pprofAddr)
+	}
+	pid, err := h.spawn(ctx, bin, filepath.Join(dataDir, "server.log"), serveArgs...)
 	if err != nil {
 		return err
 	}
@@ -324,8 +353,10 @@ func (h *harness) prepareUsers(ctx context.Context) error {
 		if len(v.PostIDs) > 0 {
 			u.postID = v.PostIDs[0]
 		}
-		if u.floor, err = newFloorSQL(h.d.SQL, v); err != nil {
-			return err
+		if !h.o.SkipFloors {
+			if u.floor, err = newFloorSQL(h.d.SQL, v); err != nil {
+				return err
+			}
 		}
 		if u.token, err = h.login(ctx, bu.Username); err != nil {
 			return err
@@ -671,6 +702,12 @@ func (h *harness) loadOne(ctx context.Context, t target) (LoadResult, error) {
 		firstErr error
 		wg       sync.WaitGroup
 	)
+	profiled := make(chan error, 1)
+	if t == targetAPI && h.pprof != "" {
+		go func() { profiled <- h.fetchProfile(ctx, "profile?seconds="+strconv.Itoa(max(int(h.o.Duration.Seconds())-1, 1)), "cpu.pprof") }()
+	} else {
+		profiled <- nil
+	}
 	deadline := time.Now().Add(h.o.Duration)
 	start := time.Now()
 	for w := 0; w < h.o.Concurrency; w++ {
@@ -714,10 +751,43 @@ func (h *harness) loadOne(ctx context.Context, t target) (LoadResult, error) {
 	if firstErr != nil {
 		return LoadResult{}, firstErr
 	}
+	if err := <-profiled; err != nil {
+		return LoadResult{}, err
+	}
+	if t == targetAPI && h.pprof != "" {
+		if err := h.fetchProfile(ctx, "allocs", "allocs.pprof"); err != nil {
+			return LoadResult{}, err
+		}
+	}
 	lr := LoadResult{Target: string(t), Concurrency: h.o.Concurrency, Seconds: elapsed.Seconds(), Requests: len(lat),
 		Throughput: float64(len(lat)) / elapsed.Seconds()}
 	lr.P50, lr.P95, lr.P99 = percentiles(lat)
 	return lr, nil
+}
+
+// fetchProfile saves one pprof profile of the server into ProfileDir.
+func (h *harness) fetchProfile(ctx context.Context, what, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.pprof+"/debug/pprof/"+what, nil)
+	if err != nil {
+		return fmt.Errorf("profile request: %w", err)
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Minute}).Do(req)
+	if err != nil {
+		return fmt.Errorf("fetch %s profile: %w", file, err)
+	}
+	defer resp.Body.Close()
+	if err := os.MkdirAll(h.o.ProfileDir, 0o755); err != nil {
+		return fmt.Errorf("profile dir: %w", err)
+	}
+	f, err := os.Create(filepath.Join(h.o.ProfileDir, file))
+	if err != nil {
+		return fmt.Errorf("profile file: %w", err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		return fmt.Errorf("save %s: %w", file, err)
+	}
+	return nil
 }
 
 func (h *harness) userFor(s *scenario) *benchUser {

@@ -73,18 +73,41 @@ func loadFloorUsers(ctx context.Context, d *db.DB, tenantCode string, usernames 
 	return out, nil
 }
 
-// ServeFloor runs the minimal net/http handler floor until ctx ends: for
-// each scenario it runs the floor SQL and writes the same JSON the API
-// writes. It authenticates nobody: the user is named in the query string.
+// ServeFloor runs the minimal net/http handler floor until ctx ends.
 func ServeFloor(ctx context.Context, o FloorOptions) error {
 	d, err := db.Open(ctx, o.DatabaseURL, "")
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	users, err := loadFloorUsers(ctx, d, o.Tenant, o.Usernames)
+	handler, err := NewFloorHandler(ctx, d, o.Tenant, o.Usernames, o.Log)
 	if err != nil {
 		return err
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("floor: listen: %w", err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("floor: %w", err)
+	}
+	return nil
+}
+
+// NewFloorHandler is the hand-written handler floor: for each scenario it
+// runs the floor SQL and writes the same JSON the API writes. It
+// authenticates nobody: the user is named in the query string.
+func NewFloorHandler(ctx context.Context, d *db.DB, tenantCode string, usernames []string, log *slog.Logger) (http.Handler, error) {
+	users, err := loadFloorUsers(ctx, d, tenantCode, usernames)
+	if err != nil {
+		return nil, err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -100,7 +123,7 @@ func ServeFloor(ctx context.Context, o FloorOptions) error {
 			}
 			data, n, err := run(r, u)
 			if err != nil {
-				o.Log.Error("floor", "path", path, "err", err)
+				log.Error("floor", "path", path, "err", err)
 				http.Error(w, "floor failed", http.StatusInternalServerError)
 				return
 			}
@@ -124,19 +147,5 @@ func ServeFloor(ctx context.Context, o FloorOptions) error {
 	handle("POST /transition", func(r *http.Request, u *floorUser) (any, int, error) {
 		return u.sql.runTransition(r.Context(), atoi(r, "id"), r.URL.Query().Get("supervise") == "true", u.userID, u.postID)
 	})
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return fmt.Errorf("floor: listen: %w", err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("floor: %w", err)
-	}
-	return nil
+	return mux, nil
 }

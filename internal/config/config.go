@@ -67,6 +67,8 @@ type Config struct {
 	// StatementHeader reports each request's SQL statement count in the
 	// X-SQL-Statements response header (benchmarks, diagnosis).
 	StatementHeader bool
+	// PprofAddr, when set, serves net/http/pprof on this separate address.
+	PprofAddr string
 }
 
 // Default returns the built-in defaults.
@@ -182,6 +184,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "DUTYCHAIN_SHUTDOWN_TIMEOUT", "time given to in-flight requests at shutdown")
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
 	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics")
+	b.str(&c.PprofAddr, "pprof-addr", "DUTYCHAIN_PPROF_ADDR", "serve net/http/pprof on this private address (empty: off)")
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -216,6 +219,11 @@ func (c *Config) Verify() error {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
+			bad("pprof-addr %q: want host:port", c.PprofAddr)
+		}
 	}
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")
