@@ -93,15 +93,15 @@ func (r *queryResolver) Hazards(ctx context.Context, after *entgql.Cursor[int], 
 	if err != nil {
 		return nil, err
 	}
-	wantEnt, wantTown, wantLast := requested(ctx, "edges", "node", "enterprise"), requested(ctx, "edges", "node", "town"), requested(ctx, "edges", "node", "lastEvent")
-	if !wantEnt && !wantTown && !wantLast {
+	want := wantsOfHazardPage(ctx)
+	if want == (hazardWants{}) {
 		return conn, nil
 	}
 	nodes := make([]*ent.Hazard, len(conn.Edges))
 	for i, e := range conn.Edges {
 		nodes[i] = e.Node
 	}
-	return conn, loadersFrom(ctx, r.Client).primeHazards(ctx, nodes, wantEnt, wantTown, wantLast)
+	return conn, loadersFrom(ctx, r.Client).primeHazards(ctx, nodes, want)
 }
 
 // Inspections is the resolver for the inspections field.

@@ -24,12 +24,13 @@ import (
 type hazardLoaders struct {
 	enterprises *dataloadgen.Loader[int, *ent.Enterprise] // by ENTERPRISE unit id
 	units       *dataloadgen.Loader[int, *ent.Unit]
-	lastEvents  *dataloadgen.Loader[int, *ent.HazardEvent] // by hazard id
+	lastEvents  *dataloadgen.Loader[int, *ent.HazardEvent]   // by hazard id
 	timelines   *dataloadgen.Loader[int, []*ent.HazardEvent] // by hazard id, oldest first
 	posts       *dataloadgen.Loader[int, *ent.Post]
 	fetchEnt    func(context.Context, []int) (map[int]*ent.Enterprise, error)
 	fetchUnits  func(context.Context, []int) (map[int]*ent.Unit, error)
 	fetchLast   func(context.Context, []int) (map[int]*ent.HazardEvent, error)
+	fetchTimes  func(context.Context, []int) (map[int][]*ent.HazardEvent, error)
 }
 
 func newHazardLoaders(client *ent.Client) hazardLoaders {
@@ -70,7 +71,7 @@ func newHazardLoaders(client *ent.Client) hazardLoaders {
 	l.enterprises = dataloadgen.NewMappedLoader(l.fetchEnt, opts...)
 	l.units = dataloadgen.NewMappedLoader(l.fetchUnits, opts...)
 	l.lastEvents = dataloadgen.NewMappedLoader(l.fetchLast, opts...)
-	l.timelines = dataloadgen.NewMappedLoader(func(ctx context.Context, hazardIDs []int) (map[int][]*ent.HazardEvent, error) {
+	l.fetchTimes = func(ctx context.Context, hazardIDs []int) (map[int][]*ent.HazardEvent, error) {
 		evs, err := client.HazardEvent.Query().Where(hazardevent.HazardIDIn(hazardIDs...)).
 			Order(ent.Asc(hazardevent.FieldAt), ent.Asc(hazardevent.FieldID)).All(ctx)
 		out := make(map[int][]*ent.HazardEvent, len(hazardIDs))
@@ -78,7 +79,8 @@ func newHazardLoaders(client *ent.Client) hazardLoaders {
 			out[e.HazardID] = append(out[e.HazardID], e)
 		}
 		return out, err
-	}, opts...)
+	}
+	l.timelines = dataloadgen.NewMappedLoader(l.fetchTimes, opts...)
 	l.posts = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Post, error) {
 		ps, err := client.Post.Query().Where(post.IDIn(ids...)).All(ctx)
 		out := make(map[int]*ent.Post, len(ps))
@@ -100,7 +102,8 @@ func orNil[T any](v *T, err error) (*T, error) {
 
 // primeHazards loads, for a page of hazards, what the selection asks for in
 // one statement per kind.
-func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, wantEnterprise, wantTown, wantLast bool) error {
+func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, want hazardWants) error {
+	wantEnterprise, wantTown, wantLast := want.enterprise, want.town, want.lastEvent || want.actor
 	if len(hs) == 0 {
 		return nil
 	}
@@ -135,6 +138,21 @@ func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, wantEnterp
 			}
 		}
 	}
+	if want.timeline {
+		byHazard, err := l.hz.fetchTimes(ctx, hzIDs)
+		if err != nil {
+			return err
+		}
+		for _, id := range hzIDs {
+			l.hz.timelines.Prime(id, append([]*ent.HazardEvent{}, byHazard[id]...))
+		}
+	}
+	var userIDs []int
+	if want.reporter {
+		for _, h := range hs {
+			userIDs = append(userIDs, h.ReportedByID)
+		}
+	}
 	if wantLast {
 		evs, err := l.hz.fetchLast(ctx, hzIDs)
 		if err != nil {
@@ -142,9 +160,40 @@ func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, wantEnterp
 		}
 		for id, e := range evs {
 			l.hz.lastEvents.Prime(id, e)
+			if want.actor {
+				userIDs = append(userIDs, e.ActorID)
+			}
+		}
+	}
+	if len(userIDs) > 0 {
+		// Reporters and last actors in one statement; those out of scope
+		// are primed as null so that nothing asks again.
+		us, err := l.fetchUsers(ctx, userIDs)
+		if err != nil {
+			return err
+		}
+		for _, id := range userIDs {
+			l.users.Prime(id, us[id])
 		}
 	}
 	return nil
+}
+
+// hazardWants says what a page of hazards asks for beyond its columns.
+type hazardWants struct {
+	enterprise, town, lastEvent, actor, reporter, timeline bool
+}
+
+// wantsOfHazardPage reads the selection of a hazards connection.
+func wantsOfHazardPage(ctx context.Context) hazardWants {
+	return hazardWants{
+		enterprise: requested(ctx, "edges", "node", "enterprise"),
+		town:       requested(ctx, "edges", "node", "town"),
+		lastEvent:  requested(ctx, "edges", "node", "lastEvent"),
+		actor:      requested(ctx, "edges", "node", "lastEvent", "actor"),
+		reporter:   requested(ctx, "edges", "node", "reportedBy"),
+		timeline:   requested(ctx, "edges", "node", "timeline"),
+	}
 }
 
 // timeline loads a hazard's events, oldest first, batched with the other

@@ -31,6 +31,7 @@ type Loaders struct {
 	fetchUnits       func(context.Context, []int) (map[int]*ent.Unit, error)
 	departments      *dataloadgen.Loader[int, []*ent.Unit]
 	users            *dataloadgen.Loader[int, *ent.User]
+	fetchUsers       func(context.Context, []int) (map[int]*ent.User, error)
 	posts            *dataloadgen.Loader[int, *ent.Post]
 	hz               hazardLoaders
 	// units loads any unit by id (a letter's issuer and signee).
@@ -50,24 +51,26 @@ const loaderWait = 2 * time.Millisecond
 
 // NewLoaders returns fresh loaders on client.
 func NewLoaders(client *ent.Client) *Loaders {
+	fetchUsers := func(ctx context.Context, ids []int) (map[int]*ent.User, error) {
+		us, err := client.User.Query().Where(user.IDIn(ids...)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[int]*ent.User, len(us))
+		for _, u := range us {
+			out[u.ID] = u
+		}
+		return out, nil
+	}
 	return &Loaders{
+		fetchUsers: fetchUsers,
 		fetchDepartments: func(ctx context.Context, enterpriseIDs []int) (map[int][]*ent.Unit, error) {
 			return fetchDepartments(ctx, client, enterpriseIDs)
 		},
 		departments: dataloadgen.NewMappedLoader(func(ctx context.Context, enterpriseIDs []int) (map[int][]*ent.Unit, error) {
 			return fetchDepartments(ctx, client, enterpriseIDs)
 		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
-		users: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.User, error) {
-			us, err := client.User.Query().Where(user.IDIn(ids...)).All(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out := make(map[int]*ent.User, len(us))
-			for _, u := range us {
-				out[u.ID] = u
-			}
-			return out, nil
-		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		users: dataloadgen.NewMappedLoader(fetchUsers, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
 		posts: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Post, error) {
 			ps, err := client.Post.Query().Where(post.IDIn(ids...)).All(ctx)
 			if err != nil {
