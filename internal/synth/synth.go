@@ -1,0 +1,173 @@
+// Package synth generates a synthetic tenant for benchmarks and load tests:
+// a county (or a city of counties) with towns, departments, enterprises
+// with workshops and teams, users and posts at every level, hazards with
+// their inspections and histories, and the annual responsibility-letter
+// chain. It is deterministic in Options.Seed and bulk-loads the rows
+// directly (COPY on PostgreSQL, multi-row INSERTs on SQLite) in one
+// transaction, stamping the scope columns exactly as the ent hooks would.
+//
+// Synthetic rows bypass the ent hooks, so they have no audit events; the
+// tenant is marked synthetic (tenants.synthetic) and its policy is the
+// default one, written by authz.EnsureTenant. The distributions are
+// documented in docs/PERFORMANCE.md ("Synthetic data").
+package synth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/db"
+)
+
+// ErrRealTenants is returned (wrapped, naming them) when the database holds
+// tenants that are not synthetic and Options.AllowRealTenants is false.
+var ErrRealTenants = errors.New("the database holds tenants that are not synthetic")
+
+// ErrTenantExists is returned (wrapped) when the tenant code is taken.
+var ErrTenantExists = errors.New("tenant exists")
+
+// hazardChunk is how many hazards are generated before they are written.
+const hazardChunk = 20000
+
+// Generate creates the synthetic tenant opts describe in d. It refuses a
+// database holding a non-synthetic tenant (unless opts.AllowRealTenants)
+// and a tenant code already in use. Everything is written in one
+// transaction: a failure leaves no row behind (only unused id ranges on
+// PostgreSQL).
+func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
+	start := time.Now()
+	res := Result{TenantCode: opts.Tenant}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now().UTC().Truncate(24 * time.Hour)
+	}
+	if opts.TenantName == "" {
+		opts.TenantName = "合成数据（" + opts.Tenant + "）"
+	}
+	if err := opts.Validate(); err != nil {
+		return res, fmt.Errorf("synthetic data: %w", err)
+	}
+	sys := authz.SystemContext(ctx)
+	if err := checkTenants(sys, d.Client, opts); err != nil {
+		return res, err
+	}
+	p, err := newPlan(opts)
+	if err != nil {
+		return res, err
+	}
+	// One argon2id hash for every user: hashing is deliberately slow.
+	if p.hash, err = auth.HashPassword(Password); err != nil {
+		return res, fmt.Errorf("hash the synthetic password: %w", err)
+	}
+	if d.Dialect == dialect.Postgres {
+		for _, r := range []struct {
+			table string
+			n     int
+			base  *int
+		}{
+			{"units", p.units, &p.unitBase}, {"users", p.users, &p.userBase}, {"posts", p.users, &p.postBase},
+			{"inspections", p.inspectionsMax, &p.inspectionBase}, {"hazards", p.hazards, &p.hazardBase},
+			{"responsibility_letters", p.letters, &p.letterBase},
+		} {
+			if *r.base, err = reservePostgres(ctx, d.SQL, r.table, r.n); err != nil {
+				return res, err
+			}
+		}
+	}
+	tx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("synthetic data: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	// The tenant and its default policy go through ent (hooks, defaults),
+	// on the load's transaction.
+	tc := ent.NewClient(ent.Driver(entsql.NewDriver(d.Dialect, entsql.Conn{ExecQuerier: tx})))
+	t, err := tc.Tenant.Create().SetCode(opts.Tenant).SetName(opts.TenantName).SetSynthetic(true).Save(sys)
+	if err != nil {
+		return res, fmt.Errorf("synthetic data: create tenant %q: %w", opts.Tenant, err)
+	}
+	p.tenantID, res.TenantID = t.ID, t.ID
+	if err := authz.EnsureTenant(sys, tc, t.ID); err != nil {
+		return res, fmt.Errorf("synthetic data: default policy: %w", err)
+	}
+	if d.Dialect == dialect.SQLite {
+		for _, r := range []struct {
+			table string
+			base  *int
+		}{
+			{"units", &p.unitBase}, {"users", &p.userBase}, {"posts", &p.postBase},
+			{"inspections", &p.inspectionBase}, {"hazards", &p.hazardBase}, {"responsibility_letters", &p.letterBase},
+		} {
+			if *r.base, err = nextSQLite(ctx, tx, r.table); err != nil {
+				return res, err
+			}
+		}
+	}
+	p.placeIDs()
+	l := &loader{ctx: ctx, dialect: d.Dialect, tx: tx, counts: &res.Counts}
+	l.prog = newProgress(opts.Progress, p.units+2*p.users+p.hazards+p.letters, &res.Counts)
+	for _, step := range []func(*loader) error{p.writeUnits, p.writeEnterprises, p.writeUsers, p.writeHazards, p.writeLetters} {
+		if err := step(l); err != nil {
+			l.prog.finish()
+			return res, fmt.Errorf("synthetic data: %w", err)
+		}
+	}
+	l.prog.begin("commit")
+	if err := tx.Commit(); err != nil {
+		l.prog.finish()
+		return res, fmt.Errorf("synthetic data: commit: %w", err)
+	}
+	committed = true
+	if d.Dialect == dialect.Postgres {
+		l.prog.begin("analyze")
+		if _, err := d.SQL.ExecContext(ctx, "ANALYZE "+strings.Join(res.Counts.Tables(), ", ")); err != nil {
+			l.prog.finish()
+			return res, fmt.Errorf("synthetic data: analyze: %w", err)
+		}
+	}
+	l.prog.finish()
+	// Running servers reload the policy (and so learn of the tenant) at their next poll.
+	if err := authz.BumpRevision(sys, d.Client); err != nil {
+		return res, fmt.Errorf("synthetic data: bump policy revision: %w", err)
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// checkTenants refuses a database with real tenants (unless allowed) and a
+// taken tenant code.
+func checkTenants(ctx context.Context, c *ent.Client, opts Options) error {
+	if !opts.AllowRealTenants {
+		real, err := c.Tenant.Query().Where(tenant.Synthetic(false)).Order(ent.Asc(tenant.FieldCode)).
+			Select(tenant.FieldCode).Strings(ctx)
+		if err != nil {
+			return fmt.Errorf("synthetic data: list tenants: %w", err)
+		}
+		if len(real) > 0 {
+			return fmt.Errorf("synthetic data: %w (%s); refusing to mix generated data with them (--allow-real-tenants overrides)",
+				ErrRealTenants, strings.Join(real, ", "))
+		}
+	}
+	exists, err := c.Tenant.Query().Where(tenant.Code(opts.Tenant)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("synthetic data: look up tenant %q: %w", opts.Tenant, err)
+	}
+	if exists {
+		return fmt.Errorf("synthetic data: %w: %q; choose another --tenant or start from an empty database", ErrTenantExists, opts.Tenant)
+	}
+	return nil
+}
