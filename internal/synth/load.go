@@ -40,13 +40,15 @@ type tableWriter struct {
 	batch   *sql.Stmt
 	perStmt int
 	n       int
-	// counts toward the progress bar
-	progress bool
+	opened  time.Time
 }
+
+// tableTimes accumulates the time spent per table (SYNTH_DEBUG_TIMES=1).
+var tableTimes = map[string]time.Duration{}
 
 // open starts writing rows of table with the given columns.
 func (l *loader) open(table string, cols ...string) (*tableWriter, error) {
-	w := &tableWriter{l: l, table: table, cols: cols}
+	w := &tableWriter{l: l, table: table, cols: cols, opened: time.Now()}
 	if l.dialect == dialect.Postgres {
 		st, err := l.tx.PrepareContext(l.ctx, pq.CopyIn(table, cols...))
 		if err != nil {
@@ -138,6 +140,7 @@ func (w *tableWriter) close() error {
 		return fmt.Errorf("write %s: %w", w.table, err)
 	}
 	w.l.counts.add(w.table, w.n)
+	tableTimes[w.table] += time.Since(w.opened)
 	return nil
 }
 

@@ -47,6 +47,9 @@ type Result struct {
 	TenantCode string
 	Counts     Counts
 	Elapsed    time.Duration
+	// TriggersSkipped is true when PostgreSQL skipped the foreign-key
+	// triggers during the load (session_replication_role = replica).
+	TriggersSkipped bool
 }
 
 // String is one line per table and a total with the rate.
@@ -62,6 +65,9 @@ func (r Result) String() string {
 		rate = float64(total) / s
 	}
 	fmt.Fprintf(&sb, "  %-24s %10d rows in %s (%.0f rows/s)", "total", total, r.Elapsed.Round(time.Millisecond), rate)
+	if r.TriggersSkipped {
+		sb.WriteString("\n  (foreign-key triggers skipped during the load: session_replication_role = replica)")
+	}
 	return sb.String()
 }
 
