@@ -14,12 +14,9 @@ var testNow = time.Date(2026, time.June, 1, 0, 0, 0, 0, time.UTC)
 // a database and hands each enterprise's chunk to fn.
 func generateAll(p *plan, fn func(cp *countyPlan, k int, ch *chunk)) {
 	var ch chunk
-	nextHazard, nextInspection := 0, 0
 	for _, cp := range p.counties {
 		for k := range cp.ents {
-			g := hazardGen{p: p, cp: cp, k: k, r: newRand(p.opts.Seed, cp.c, streamEnt0+k), ch: &ch,
-				prof: profileOf(cp.ents[k].sector), nextInspection: &nextInspection}
-			g.run(&nextHazard)
+			newHazardGen(p, cp, k, &ch).run()
 			fn(cp, k, &ch)
 			ch.reset()
 		}

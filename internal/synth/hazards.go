@@ -132,9 +132,14 @@ type hazardGen struct {
 	r    *rand.Rand
 	ch   *chunk
 	prof *sectorProfile
-	// nextInspection numbers inspections across the whole run.
-	nextInspection *int
-	open           int // index in ch.inspections of the inspection taking hazards, -1 none
+	// inspections counts the enterprise's inspections so far.
+	inspections int
+	open        int // index in ch.inspections of the inspection taking hazards, -1 none
+}
+
+// newHazardGen prepares the generator of enterprise k of county cp.
+func newHazardGen(p *plan, cp *countyPlan, k int, ch *chunk) *hazardGen {
+	return &hazardGen{p: p, cp: cp, k: k, r: newRand(p.opts.Seed, cp.c, streamEnt0+k), ch: ch, prof: profileOf(cp.ents[k].sector)}
 }
 
 // workDay is a random moment of a working day d days before now.
@@ -145,6 +150,9 @@ func (g *hazardGen) workDay(d int) time.Time {
 
 func (g *hazardGen) newInspection(on time.Time) int {
 	cp, e := g.cp, &g.cp.ents[g.k]
+	if g.inspections > e.hazards {
+		panic("synth: more inspections than reserved") // the id ranges would overlap
+	}
 	in := inspectionRec{k: g.k, on: on, slots: 1 + g.r.IntN(4)}
 	depts := cp.deptsOf(e.sector)
 	if len(depts) > 0 && g.r.Float64() < 0.4 {
@@ -160,23 +168,25 @@ func (g *hazardGen) newInspection(on time.Time) int {
 	if in.typ == "KEY_PERIOD" {
 		in.keyPeriod = keyPeriodOf(on.Month())
 	}
-	*g.nextInspection++
-	in.id = g.p.inspectionBase + *g.nextInspection - 1
+	// An enterprise has at most one inspection per hazard and one clean
+	// one: its ids start at its first hazard's index plus its own index,
+	// so ids are fixed before anything is generated (gaps are unused).
+	in.id = g.p.inspectionBase + e.hazFirst + e.global + g.inspections
+	g.inspections++
 	g.ch.inspections = append(g.ch.inspections, in)
 	return len(g.ch.inspections) - 1
 }
 
 // run generates the enterprise's hazards, events and inspections into the chunk.
-func (g *hazardGen) run(nextHazard *int) {
+func (g *hazardGen) run() {
 	g.open = -1
 	e := &g.cp.ents[g.k]
 	if g.r.Float64() < pCleanInspection {
 		g.newInspection(g.workDay(1 + g.r.IntN(foundDays)))
 		g.ch.inspections[len(g.ch.inspections)-1].slots = 0
 	}
-	for range e.hazards {
-		h := hazardRec{id: g.p.hazardBase + *nextHazard}
-		*nextHazard++
+	for i := range e.hazards {
+		h := hazardRec{id: g.p.hazardBase + e.hazFirst + i}
 		g.hazard(&h)
 		g.ch.hazards = append(g.ch.hazards, h)
 	}

@@ -24,7 +24,7 @@ type loader struct {
 	ctx     context.Context
 	dialect string
 	tx      *sql.Tx
-	counts  *Counts
+	counts  *tally
 	prog    *progress
 }
 
@@ -40,15 +40,11 @@ type tableWriter struct {
 	batch   *sql.Stmt
 	perStmt int
 	n       int
-	opened  time.Time
 }
-
-// tableTimes accumulates the time spent per table (SYNTH_DEBUG_TIMES=1).
-var tableTimes = map[string]time.Duration{}
 
 // open starts writing rows of table with the given columns.
 func (l *loader) open(table string, cols ...string) (*tableWriter, error) {
-	w := &tableWriter{l: l, table: table, cols: cols, opened: time.Now()}
+	w := &tableWriter{l: l, table: table, cols: cols}
 	if l.dialect == dialect.Postgres {
 		st, err := l.tx.PrepareContext(l.ctx, pq.CopyIn(table, cols...))
 		if err != nil {
@@ -140,7 +136,6 @@ func (w *tableWriter) close() error {
 		return fmt.Errorf("write %s: %w", w.table, err)
 	}
 	w.l.counts.add(w.table, w.n)
-	tableTimes[w.table] += time.Since(w.opened)
 	return nil
 }
 

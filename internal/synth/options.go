@@ -42,6 +42,9 @@ type Options struct {
 	// Now is the reference time: hazards are found in the two years before
 	// it, letters belong to the year 150 days before it. Zero: today, 00:00 UTC.
 	Now time.Time
+	// Workers is the number of parallel transactions loading hazards on
+	// PostgreSQL (0: the number of CPUs, at most 8); SQLite has one writer.
+	Workers int
 	// Progress receives a progress bar (a terminal) or one line per table
 	// (anything else); nil for silence.
 	Progress io.Writer
@@ -122,6 +125,9 @@ func (o Options) Validate() error {
 	}
 	if o.Hazards > 0 && o.Counties >= 1 && Share(o.Enterprises, o.Counties, o.Counties) == 0 {
 		bad("hazards need enterprises in every county (enterprises %d, counties %d)", o.Enterprises, o.Counties)
+	}
+	if o.Workers < 0 || o.Workers > 64 {
+		bad("workers %d: want 0 (one per CPU) to 64", o.Workers)
 	}
 	if o.Letters < LettersChain {
 		bad("letters %d: want a count ≥ 0, or the full chain", o.Letters)

@@ -48,7 +48,7 @@ type plan struct {
 	// cityUsers is 2 when the root is a CITY (its head and secretary), else 0.
 	cityUsers int
 	// Totals of the rows with ids chosen here.
-	units, users, hazards, inspectionsMax, letters int
+	units, users, enterprises, hazards, inspectionsMax, letters int
 	// First ids, set by the id reservation.
 	unitBase, userBase, postBase, hazardBase, inspectionBase, letterBase int
 	// cityLetters are the letters from the city to its counties.
@@ -67,8 +67,8 @@ type countyPlan struct {
 	// enterprises are consecutive.
 	townFirst []int
 	// Offsets of the county's first row, per table, among the synthetic rows.
-	unitOff, userOff, hazardOff int
-	letters                     []letterRec
+	unitOff, userOff int
+	letters          []letterRec
 	// Filled once ids are known.
 	path      string
 	townPaths []string
@@ -85,6 +85,9 @@ type entPlan struct {
 	employees int
 	hazards   int
 	keySites  string // JSON
+	// hazFirst is the index of the enterprise's first hazard among the
+	// run's hazards, global its index among the run's enterprises.
+	hazFirst, global int
 }
 
 // sectorMix draws an enterprise's sector with the profiles' shares.
@@ -270,11 +273,13 @@ func newPlan(o Options) (*plan, error) {
 	p.users = p.cityUsers
 	for c := 1; c <= o.Counties; c++ {
 		cp := planCounty(o, c)
-		cp.unitOff, cp.userOff, cp.hazardOff = p.units, p.users, p.hazards
+		cp.unitOff, cp.userOff = p.units, p.users
 		p.units += cp.unitCount()
 		p.users += cp.userCount()
-		for _, e := range cp.ents {
-			p.hazards += e.hazards
+		for k := range cp.ents {
+			cp.ents[k].hazFirst, cp.ents[k].global = p.hazards, p.enterprises
+			p.hazards += cp.ents[k].hazards
+			p.enterprises++
 		}
 		p.counties = append(p.counties, cp)
 	}

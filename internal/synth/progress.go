@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -24,6 +25,24 @@ func (c *Counts) add(table string, n int) {
 		c.tables = append(c.tables, table)
 	}
 	c.n[table] += n
+}
+
+// tally is Counts shared by the loaders of parallel workers.
+type tally struct {
+	mu sync.Mutex
+	c  Counts
+}
+
+func (t *tally) add(table string, n int) {
+	t.mu.Lock()
+	t.c.add(table, n)
+	t.mu.Unlock()
+}
+
+func (t *tally) total() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.c.Total()
 }
 
 // Get returns the rows written to table.
@@ -75,7 +94,7 @@ func (r Result) String() string {
 type progress struct {
 	w       io.Writer
 	bar     *progressbar.ProgressBar
-	counts  *Counts
+	counts  *tally
 	phase   string
 	started time.Time
 	rows    int
@@ -91,7 +110,7 @@ func isTerminal(w io.Writer) bool {
 }
 
 // newProgress counts units of work (units, users, hazards, letters) toward total.
-func newProgress(w io.Writer, total int, counts *Counts) *progress {
+func newProgress(w io.Writer, total int, counts *tally) *progress {
 	p := &progress{w: w, counts: counts}
 	if w != nil && isTerminal(w) {
 		p.bar = progressbar.NewOptions64(int64(total),
@@ -111,7 +130,7 @@ func newProgress(w io.Writer, total int, counts *Counts) *progress {
 // begin starts a phase, ending the previous one.
 func (p *progress) begin(phase string) {
 	p.end()
-	p.phase, p.started, p.rows = phase, time.Now(), p.counts.Total()
+	p.phase, p.started, p.rows = phase, time.Now(), p.counts.total()
 	if p.bar != nil {
 		p.bar.Describe(phase)
 	}
@@ -122,7 +141,7 @@ func (p *progress) end() {
 	if p.phase == "" || p.w == nil || p.bar != nil {
 		return
 	}
-	fmt.Fprintf(p.w, "synth: %-40s %10d rows  %s\n", p.phase, p.counts.Total()-p.rows, time.Since(p.started).Round(time.Millisecond))
+	fmt.Fprintf(p.w, "synth: %-40s %10d rows  %s\n", p.phase, p.counts.total()-p.rows, time.Since(p.started).Round(time.Millisecond))
 	p.phase = ""
 }
 

@@ -17,7 +17,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,14 +39,18 @@ var ErrRealTenants = errors.New("the database holds tenants that are not synthet
 // ErrTenantExists is returned (wrapped) when the tenant code is taken.
 var ErrTenantExists = errors.New("tenant exists")
 
-// hazardChunk is how many hazards are generated before they are written.
+// hazardChunk is about how many hazards are generated before they are written.
 const hazardChunk = 20000
 
 // Generate creates the synthetic tenant opts describe in d. It refuses a
 // database holding a non-synthetic tenant (unless opts.AllowRealTenants)
-// and a tenant code already in use. Everything is written in one
-// transaction: a failure leaves no row behind (only unused id ranges on
-// PostgreSQL).
+// and a tenant code already in use.
+//
+// SQLite: everything is written in one transaction. PostgreSQL: the tenant,
+// its units, people and letters in one transaction, then the hazards (with
+// their inspections and events) by opts.Workers parallel transactions; if
+// one of those fails, the tenant is deleted again. A failure leaves at most
+// unused id ranges behind.
 func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	start := time.Now()
 	res := Result{TenantCode: opts.Tenant}
@@ -54,6 +59,9 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	}
 	if opts.TenantName == "" {
 		opts.TenantName = "合成数据（" + opts.Tenant + "）"
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = min(runtime.NumCPU(), 8)
 	}
 	if err := opts.Validate(); err != nil {
 		return res, fmt.Errorf("synthetic data: %w", err)
@@ -70,21 +78,17 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	if p.hash, err = auth.HashPassword(Password); err != nil {
 		return res, fmt.Errorf("hash the synthetic password: %w", err)
 	}
-	if d.Dialect == dialect.Postgres {
-		for _, r := range []struct {
-			table string
-			n     int
-			base  *int
-		}{
-			{"units", p.units, &p.unitBase}, {"users", p.users, &p.userBase}, {"posts", p.users, &p.postBase},
-			{"inspections", p.inspectionsMax, &p.inspectionBase}, {"hazards", p.hazards, &p.hazardBase},
-			{"responsibility_letters", p.letters, &p.letterBase},
-		} {
+	pg := d.Dialect == dialect.Postgres
+	if pg {
+		for _, r := range p.reservations() {
 			if *r.base, err = reservePostgres(ctx, d.SQL, r.table, r.n); err != nil {
 				return res, err
 			}
 		}
 	}
+	tl := &tally{}
+	prog := newProgress(opts.Progress, p.units+2*p.users+p.hazards+p.letters, tl)
+	defer prog.finish()
 	tx, err := d.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("synthetic data: begin: %w", err)
@@ -95,7 +99,7 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if d.Dialect == dialect.Postgres {
+	if pg {
 		if res.TriggersSkipped, err = skipTriggers(ctx, tx); err != nil {
 			return res, err
 		}
@@ -111,51 +115,148 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	if err := authz.EnsureTenant(sys, tc, t.ID); err != nil {
 		return res, fmt.Errorf("synthetic data: default policy: %w", err)
 	}
-	if d.Dialect == dialect.SQLite {
-		for _, r := range []struct {
-			table string
-			base  *int
-		}{
-			{"units", &p.unitBase}, {"users", &p.userBase}, {"posts", &p.postBase},
-			{"inspections", &p.inspectionBase}, {"hazards", &p.hazardBase}, {"responsibility_letters", &p.letterBase},
-		} {
+	if !pg {
+		for _, r := range p.reservations() {
 			if *r.base, err = nextSQLite(ctx, tx, r.table); err != nil {
 				return res, err
 			}
 		}
 	}
 	p.placeIDs()
-	l := &loader{ctx: ctx, dialect: d.Dialect, tx: tx, counts: &res.Counts}
-	l.prog = newProgress(opts.Progress, p.units+2*p.users+p.hazards+p.letters, &res.Counts)
-	for _, step := range []func(*loader) error{p.writeUnits, p.writeEnterprises, p.writeUsers, p.writeHazards, p.writeLetters} {
+	l := &loader{ctx: ctx, dialect: d.Dialect, tx: tx, counts: tl, prog: prog}
+	for _, step := range []func(*loader) error{p.writeUnits, p.writeEnterprises, p.writeUsers, p.writeLetters} {
 		if err := step(l); err != nil {
-			l.prog.finish()
 			return res, fmt.Errorf("synthetic data: %w", err)
 		}
 	}
-	l.prog.begin("commit")
-	if err := tx.Commit(); err != nil {
-		l.prog.finish()
-		return res, fmt.Errorf("synthetic data: commit: %w", err)
+	works := make(chan hazardWork, len(p.hazardWorks()))
+	for _, w := range p.hazardWorks() {
+		works <- w
 	}
-	committed = true
-	if d.Dialect == dialect.Postgres {
-		l.prog.begin("analyze")
-		if _, err := d.SQL.ExecContext(ctx, "ANALYZE "+strings.Join(res.Counts.Tables(), ", ")); err != nil {
-			l.prog.finish()
+	close(works)
+	if pg {
+		prog.begin("commit")
+		if err := tx.Commit(); err != nil {
+			return res, fmt.Errorf("synthetic data: commit: %w", err)
+		}
+		committed = true
+		prog.begin(fmt.Sprintf("inspections, hazards, hazard events (%d workers)", opts.Workers))
+		if err := p.parallelHazards(ctx, d, works, tl, prog); err != nil {
+			if derr := deleteTenant(context.WithoutCancel(ctx), d, t.ID); derr != nil {
+				err = errors.Join(err, fmt.Errorf("delete the partial tenant %q (id %d) by hand: %w", opts.Tenant, t.ID, derr))
+			}
+			return res, fmt.Errorf("synthetic data: %w", err)
+		}
+		prog.begin("analyze")
+		if _, err := d.SQL.ExecContext(ctx, "ANALYZE "+strings.Join(tl.c.Tables(), ", ")); err != nil {
 			return res, fmt.Errorf("synthetic data: analyze: %w", err)
 		}
+	} else {
+		prog.begin("inspections, hazards, hazard events")
+		if err := p.writeHazards(l, works); err != nil {
+			return res, fmt.Errorf("synthetic data: %w", err)
+		}
+		prog.begin("commit")
+		if err := tx.Commit(); err != nil {
+			return res, fmt.Errorf("synthetic data: commit: %w", err)
+		}
+		committed = true
 	}
-	l.prog.finish()
+	prog.finish()
+	res.Counts = tl.c
 	// Running servers reload the policy (and so learn of the tenant) at their next poll.
 	if err := authz.BumpRevision(sys, d.Client); err != nil {
 		return res, fmt.Errorf("synthetic data: bump policy revision: %w", err)
 	}
 	res.Elapsed = time.Since(start)
-	if os.Getenv("SYNTH_DEBUG_TIMES") != "" {
-		fmt.Fprintln(os.Stderr, tableTimes)
-	}
 	return res, nil
+}
+
+// reservation is a table whose ids the plan fixes, and how many.
+type reservation struct {
+	table string
+	n     int
+	base  *int
+}
+
+func (p *plan) reservations() []reservation {
+	return []reservation{
+		{"units", p.units, &p.unitBase}, {"users", p.users, &p.userBase}, {"posts", p.users, &p.postBase},
+		{"inspections", p.inspectionsMax, &p.inspectionBase}, {"hazards", p.hazards, &p.hazardBase},
+		{"responsibility_letters", p.letters, &p.letterBase},
+	}
+}
+
+// parallelHazards loads the hazard works on PostgreSQL with one transaction
+// per worker (the foreign keys they reference are committed already).
+func (p *plan) parallelHazards(ctx context.Context, d *db.DB, works <-chan hazardWork, tl *tally, prog *progress) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, p.opts.Workers)
+	for range p.opts.Workers {
+		go func() {
+			err := func() error {
+				tx, err := d.SQL.BeginTx(ctx, nil)
+				if err != nil {
+					return fmt.Errorf("begin: %w", err)
+				}
+				defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+				if _, err := skipTriggers(ctx, tx); err != nil {
+					return err
+				}
+				if err := p.writeHazards(&loader{ctx: ctx, dialect: d.Dialect, tx: tx, counts: tl, prog: prog}, works); err != nil {
+					return err
+				}
+				return tx.Commit()
+			}()
+			if err != nil {
+				cancel() // the other workers stop at their next statement
+				for range works {
+				}
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	var causes []error // the errors that are not another worker's cancellation
+	for range p.opts.Workers {
+		err := <-errs
+		if err != nil && first == nil {
+			first = err
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			causes = append(causes, err)
+		}
+	}
+	if len(causes) > 0 {
+		return errors.Join(causes...)
+	}
+	return first
+}
+
+// deleteTenant removes a synthetic tenant written by a failed run.
+func deleteTenant(ctx context.Context, d *db.DB, tenantID int) error {
+	tx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	if _, err := skipTriggers(ctx, tx); err != nil {
+		return err
+	}
+	for _, table := range []string{"hazard_events", "hazards", "inspections", "letter_events", "letter_signatures",
+		"responsibility_letters", "posts", "users", "supervisions", "enterprises", "units"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE tenant_id = $1", tenantID); err != nil {
+			return fmt.Errorf("delete from %s: %w", table, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM casbin_rules WHERE v0 = $1", strconv.Itoa(tenantID)); err != nil {
+		return fmt.Errorf("delete the policy: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM tenants WHERE id = $1 AND synthetic", tenantID); err != nil {
+		return fmt.Errorf("delete the tenant: %w", err)
+	}
+	return tx.Commit()
 }
 
 // inTx is an ent driver on the load's transaction: the transactions ent

@@ -272,24 +272,39 @@ func (p *plan) writeUsers(l *loader) error {
 	return w.close()
 }
 
-// writeHazards generates the hazards enterprise by enterprise and writes
-// them in chunks: the chunk's inspections, then its hazards, then its events.
-func (p *plan) writeHazards(l *loader) error {
-	l.prog.begin("inspections, hazards, hazard events")
-	var ch chunk
-	nextHazard, nextInspection := 0, 0
+// hazardWork is a run of consecutive enterprises of one county whose
+// hazards are generated and written together.
+type hazardWork struct {
+	cp     *countyPlan
+	k0, k1 int
+}
+
+// hazardWorks cuts every county's enterprises into runs of about
+// hazardChunk hazards.
+func (p *plan) hazardWorks() []hazardWork {
+	var out []hazardWork
 	for _, cp := range p.counties {
-		for k := range cp.ents {
-			g := hazardGen{p: p, cp: cp, k: k, r: newRand(p.opts.Seed, cp.c, streamEnt0+k), ch: &ch,
-				prof: profileOf(cp.ents[k].sector), nextInspection: &nextInspection}
-			g.run(&nextHazard)
-			if len(ch.hazards) >= hazardChunk {
-				if err := p.flushChunk(l, cp, &ch); err != nil {
-					return err
-				}
+		k0, n := 0, 0
+		for k, e := range cp.ents {
+			n += e.hazards
+			if n >= hazardChunk || k == len(cp.ents)-1 {
+				out = append(out, hazardWork{cp, k0, k + 1})
+				k0, n = k+1, 0
 			}
 		}
-		if err := p.flushChunk(l, cp, &ch); err != nil {
+	}
+	return out
+}
+
+// writeHazards generates and writes the hazards of the works it receives:
+// for each, its inspections, then its hazards, then their events.
+func (p *plan) writeHazards(l *loader, works <-chan hazardWork) error {
+	var ch chunk
+	for w := range works {
+		for k := w.k0; k < w.k1; k++ {
+			newHazardGen(p, w.cp, k, &ch).run()
+		}
+		if err := p.flushChunk(l, w.cp, &ch); err != nil {
 			return err
 		}
 	}
