@@ -23,9 +23,17 @@ import (
 
 // parseConfig reads defaults, environment and flags, then verifies.
 func parseConfig(name string, args []string) (config.Config, *flag.FlagSet, error) {
+	return parseConfigWith(name, args, nil)
+}
+
+// parseConfigWith is parseConfig with a command's own flags bound by extra.
+func parseConfigWith(name string, args []string, extra func(fs *flag.FlagSet)) (config.Config, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet("dutychain "+name, flag.ContinueOnError)
 	cfg := config.Default()
 	check := cfg.Bind(fs)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, fs, err
 	}

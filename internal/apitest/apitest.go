@@ -265,6 +265,13 @@ func (s *Server) MustDo(token, query string, vars map[string]any) *Response {
 // access token (cached per user).
 func (s *Server) Login(tenant, username string) string {
 	s.T.Helper()
+	return s.LoginWith(tenant, username, seed.DemoPassword)
+}
+
+// LoginWith signs in a user of tenant with password (e.g. a synthetic
+// tenant's) and returns the access token (cached per user).
+func (s *Server) LoginWith(tenant, username, password string) string {
+	s.T.Helper()
 	key := tenant + "/" + username
 	s.mu.Lock()
 	tok, ok := s.tokens[key]
@@ -273,7 +280,7 @@ func (s *Server) Login(tenant, username string) string {
 		return tok
 	}
 	r := s.Do("", `mutation($in: LoginInput!) { login(input: $in) { accessToken refreshToken } }`,
-		map[string]any{"in": map[string]any{"tenant": tenant, "username": username, "password": seed.DemoPassword}})
+		map[string]any{"in": map[string]any{"tenant": tenant, "username": username, "password": password}})
 	if len(r.Errors) > 0 {
 		s.T.Fatalf("login %s: %+v", key, r.Errors)
 	}

@@ -225,7 +225,9 @@ var (
 		"伟", "春燕", "德明", "玉珍", "文斌", "小军", "淑芬", "振华", "金龙", "亚军", "少华", "俊杰"}
 )
 
-func person(i int) string {
+// Person is the i-th name of the demo (and synthetic) people: a surname and
+// a given name from small pools, deterministic in i.
+func Person(i int) string {
 	return string(surnames[(i*7+3)%len(surnames)]) + givenNames[(i*5+1)%len(givenNames)]
 }
 
@@ -237,7 +239,7 @@ func fuelStations(stations []station, area string) []entSpec {
 			code: fmt.Sprintf("FUEL-%02d", n), name: s.name, town: s.town,
 			sector: domain.SectorFuel, scale: enterprise.ScaleBELOW_SCALE,
 			category: "机动车燃油零售", address: s.address,
-			legal: person(2 * n), safety: person(2*n + 1),
+			legal: Person(2 * n), safety: Person(2*n + 1),
 			phone:     fmt.Sprintf("%s-67%05d", area, 31000+n*37),
 			employees: 6 + (n*5)%15,
 			keySites:  sites(fuelSites),

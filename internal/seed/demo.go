@@ -442,35 +442,12 @@ func Load(ctx context.Context, client *ent.Client, tenantCode string) (*Built, e
 // enterprise of a tenant: 9 (工商) 1 (企业), the division, a 9-character
 // organisation code with its GB 11714 check, and the GB 32100 check.
 func creditCode(region string, n int) (string, error) {
-	org := orgCode(fmt.Sprintf("MA2%05d", 10000+(n*7919)%90000))
+	org := domain.OrgCodeWithCheck(fmt.Sprintf("MA2%05d", 10000+(n*7919)%90000))
 	code, err := domain.CreditCodeWithCheck("91" + region + org)
 	if err != nil {
 		return "", err
 	}
 	return code, domain.ValidCreditCode(code)
-}
-
-// orgCode completes an 8-character organisation code body with its GB 11714
-// check character (weights 3,7,9,10,5,8,4,2; 10 → X, 11 → 0).
-func orgCode(body string) string {
-	weights := [8]int{3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 8; i++ {
-		ch := body[i]
-		v := int(ch - '0')
-		if ch >= 'A' && ch <= 'Z' {
-			v = int(ch-'A') + 10
-		}
-		sum += v * weights[i]
-	}
-	switch c := 11 - sum%11; c {
-	case 10:
-		return body + "X"
-	case 11:
-		return body + "0"
-	default:
-		return body + string(rune('0'+c))
-	}
 }
 
 // ---------------------------------------------------------------------------

@@ -536,8 +536,8 @@ func TestCreditCodes(t *testing.T) {
 	}
 	// GB 11714 check of a published organisation code: 中国石油化工股份有限公司
 	// 91110000802100433B carries 80210043-3.
-	if got := orgCode("80210043"); got != "802100433" {
-		t.Errorf("orgCode(80210043) = %s, want 802100433", got)
+	if got := domain.OrgCodeWithCheck("80210043"); got != "802100433" {
+		t.Errorf("OrgCodeWithCheck(80210043) = %s, want 802100433", got)
 	}
 }
 

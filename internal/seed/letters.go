@@ -178,8 +178,9 @@ func letterPlan(s tenantSpec) []LetterInfo {
 	return out
 }
 
-// Targets of the demo letters, by the signee's level.
-func targetsFor(kind domain.UnitKind) []domain.LetterTarget {
+// LetterTargets are the responsibility targets of a letter to a unit of kind
+// (the demo letters and the synthetic ones), by the signee's level.
+func LetterTargets(kind domain.UnitKind) []domain.LetterTarget {
 	t := func(d, ind string) domain.LetterTarget {
 		if ind == "" {
 			return domain.LetterTarget{Description: d}
@@ -256,20 +257,20 @@ func lettersStep(spec tenantSpec) Step {
 			ls.paperNames[e.code] = e.legal
 			for _, w := range e.workshops {
 				n++
-				ls.paperNames[w.code] = person(100 + n)
+				ls.paperNames[w.code] = Person(100 + n)
 				for _, t := range w.teams {
 					n++
-					ls.paperNames[t.code] = person(100 + n)
+					ls.paperNames[t.code] = Person(100 + n)
 				}
 			}
 		}
 		for _, t := range spec.towns {
 			n++
-			ls.paperNames[t.code] = person(100 + n)
+			ls.paperNames[t.code] = Person(100 + n)
 		}
 		for _, d := range spec.depts {
 			n++
-			ls.paperNames[d.code] = person(100 + n)
+			ls.paperNames[d.code] = Person(100 + n)
 		}
 		for i, li := range letterPlan(spec) {
 			if err := ls.write(i, li); err != nil {
@@ -328,7 +329,7 @@ func (ls *letterSeeder) write(i int, li LetterInfo) error {
 	create := ls.c.ResponsibilityLetter.Create().SetTenantID(ls.b.TenantID).SetYear(li.Year).
 		SetIssuerUnitID(issuer.ID).SetSigneeUnitID(signee.ID).SetIssuerName(issuer.Name).SetSigneeName(signee.Name).
 		SetSigneeKind(signee.Kind).SetTitle(fmt.Sprintf("%d年度%s", li.Year, noun)).SetBody(body).
-		SetTargets(targetsFor(signee.Kind)).SetState(li.State).SetCreatedAt(on.Add(-48 * time.Hour)).SetUpdatedAt(on)
+		SetTargets(LetterTargets(signee.Kind)).SetState(li.State).SetCreatedAt(on.Add(-48 * time.Hour)).SetUpdatedAt(on)
 	if li.Live() {
 		create.SetLive(true)
 	}
