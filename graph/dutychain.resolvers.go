@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"sort"
 	"strconv"
 	"time"
 
@@ -577,38 +576,11 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 
 // HazardCounts is the resolver for the hazardCounts field.
 func (r *queryResolver) HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error) {
-	if _, err := viewer(ctx); err != nil {
+	v, err := viewer(ctx)
+	if err != nil {
 		return nil, err
 	}
-	q := r.Client.Hazard.Query()
-	if where != nil {
-		p, err := where.P()
-		if err != nil {
-			return nil, err
-		}
-		if p != nil {
-			q = q.Where(p)
-		}
-	}
-	var rows []struct {
-		State hazard.State `json:"state"`
-		Level hazard.Level `json:"level"`
-		Count int          `json:"count"`
-	}
-	if err := q.GroupBy(hazard.FieldState, hazard.FieldLevel).Aggregate(ent.Count()).Scan(ctx, &rows); err != nil {
-		return nil, err
-	}
-	out := make([]*model.HazardCount, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, &model.HazardCount{State: row.State, Level: row.Level, Count: row.Count})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Level != out[j].Level {
-			return out[i].Level < out[j].Level
-		}
-		return out[i].State < out[j].State
-	})
-	return out, nil
+	return hazardCounts(ctx, r.Client, v, where)
 }
 
 // ChecklistTemplate is the resolver for the checklistTemplate field.

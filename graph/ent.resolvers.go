@@ -85,7 +85,11 @@ func (r *queryResolver) Enterprises(ctx context.Context, after *entgql.Cursor[in
 
 // Hazards is the resolver for the hazards field.
 func (r *queryResolver) Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error) {
-	if _, err := viewer(ctx); err != nil {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = withHazardTotalKey(ctx, r.Client, v, where); err != nil {
 		return nil, err
 	}
 	conn, err := r.Client.Hazard.Query().Paginate(ctx, after, first, before, last,
