@@ -39,7 +39,9 @@ func TestCachedCountsStayExact(t *testing.T) {
 			return n
 		}
 		var towns struct {
-			Units struct{ Edges []struct{ Node struct{ ID string } } }
+			Units struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		s.MustDo(s.As("county.head"), `query { units(where: {kind: TOWN}) { edges { node { id } } } }`, nil).Decode(t, &towns)
 		require.GreaterOrEqual(t, len(towns.Units.Edges), 2)

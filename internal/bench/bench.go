@@ -704,7 +704,9 @@ func (h *harness) loadOne(ctx context.Context, t target) (LoadResult, error) {
 	)
 	profiled := make(chan error, 1)
 	if t == targetAPI && h.pprof != "" {
-		go func() { profiled <- h.fetchProfile(ctx, "profile?seconds="+strconv.Itoa(max(int(h.o.Duration.Seconds())-1, 1)), "cpu.pprof") }()
+		go func() {
+			profiled <- h.fetchProfile(ctx, "profile?seconds="+strconv.Itoa(max(int(h.o.Duration.Seconds())-1, 1)), "cpu.pprof")
+		}()
 	} else {
 		profiled <- nil
 	}

@@ -143,7 +143,9 @@ func NewFloorHandler(ctx context.Context, d *db.DB, tenantCode string, usernames
 	handle("GET /nested", func(r *http.Request, u *floorUser) (any, int, error) {
 		return u.sql.runNested(r.Context(), atoi(r, "units"), atoi(r, "hazards"))
 	})
-	handle("GET /node", func(r *http.Request, u *floorUser) (any, int, error) { return u.sql.runNode(r.Context(), atoi(r, "id")) })
+	handle("GET /node", func(r *http.Request, u *floorUser) (any, int, error) {
+		return u.sql.runNode(r.Context(), atoi(r, "id"))
+	})
 	handle("POST /transition", func(r *http.Request, u *floorUser) (any, int, error) {
 		return u.sql.runTransition(r.Context(), atoi(r, "id"), r.URL.Query().Get("supervise") == "true", u.userID, u.postID)
 	})

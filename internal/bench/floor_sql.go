@@ -93,14 +93,18 @@ func newFloorSQL(db *sql.DB, v *authz.Viewer) (*floorSQL, error) {
 	var anyIDs any = pq.Array([]int64{})
 	inner := hz("read", "id", "state", "level", "scope_enterprise_id",
 		"ROW_NUMBER() OVER (PARTITION BY scope_enterprise_id ORDER BY id) AS rn")
-	inner.Where(entsql.P(func(b *entsql.Builder) { b.Ident("scope_enterprise_id").WriteString(" = ANY(").Arg(anyIDs).WriteByte(')') }))
+	inner.Where(entsql.P(func(b *entsql.Builder) {
+		b.Ident("scope_enterprise_id").WriteString(" = ANY(").Arg(anyIDs).WriteByte(')')
+	}))
 	inner.As("t")
 	outer := entsql.Dialect(dialect.Postgres).Select("id", "state", "level", "scope_enterprise_id").From(inner)
 	outer.Where(entsql.LTE("rn", 0)).OrderBy("scope_enterprise_id", "id")
 	f.hazards = build(outer)
 
 	tot := hz("read", "scope_enterprise_id", "COUNT(*)")
-	tot.Where(entsql.P(func(b *entsql.Builder) { b.Ident("scope_enterprise_id").WriteString(" = ANY(").Arg(anyIDs).WriteByte(')') }))
+	tot.Where(entsql.P(func(b *entsql.Builder) {
+		b.Ident("scope_enterprise_id").WriteString(" = ANY(").Arg(anyIDs).WriteByte(')')
+	}))
 	tot.GroupBy("scope_enterprise_id")
 	f.hzTotals = build(tot)
 
