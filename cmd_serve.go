@@ -15,6 +15,7 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/app"
 	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
 
@@ -100,6 +101,7 @@ func serveCommand(ctx context.Context, args []string) error {
 	defer stopWatch()
 	go a.Watch(watchCtx, cfg.DatabaseURL)
 
+	countcache.SetEnabled(cfg.CountCache)
 	if cfg.PprofAddr != "" {
 		go servePprof(ctx, cfg.PprofAddr, log)
 	}

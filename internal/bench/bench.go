@@ -74,6 +74,9 @@ type Options struct {
 	// run everything in one process).
 	DB       *db.DB
 	FloorURL string
+	// NoCountCache starts the server with the count cache off, so totals
+	// and dashboard counts are computed on every request, as the floors do.
+	NoCountCache bool
 	// ProfileDir, when set, receives the server's CPU profile of the API
 	// load phase and its allocation profile (go tool pprof).
 	ProfileDir string
@@ -160,7 +163,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := h.prepareUsers(ctx); err != nil {
 		return nil, err
 	}
-	rep := &Report{Machine: machine(), Started: time.Now().UTC(), Concurrency: o.Concurrency, Samples: o.Samples, Hazards: h.hazardCount(ctx)}
+	rep := &Report{CountCache: !o.NoCountCache, Machine: machine(), Started: time.Now().UTC(), Concurrency: o.Concurrency, Samples: o.Samples, Hazards: h.hazardCount(ctx)}
 	if err := h.verify(ctx, rep); err != nil {
 		return rep, err
 	}
@@ -233,7 +236,7 @@ func (h *harness) start(ctx context.Context) error {
 	}
 	serveArgs := []string{"serve", "--addr", apiAddr, "--data-dir", dataDir,
 		"--database-url", h.o.DatabaseURL, "--seed-demo=false", "--statement-header", "--log-level", "warn",
-		"--access-ttl", "6h"}
+		"--access-ttl", "6h", "--count-cache=" + strconv.FormatBool(!h.o.NoCountCache)}
 	if h.o.ProfileDir != "" {
 		pprofAddr, err := freeAddr()
 		if err != nil {

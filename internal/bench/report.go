@@ -82,6 +82,7 @@ type Check struct {
 // Report is everything one run measured.
 type Report struct {
 	Machine     string       `json:"machine"`
+	CountCache  bool         `json:"count_cache"`
 	Started     time.Time    `json:"started"`
 	Hazards     int          `json:"hazards"`
 	Concurrency int          `json:"concurrency"`
@@ -209,8 +210,12 @@ func (r *Report) verdict(check bool) error {
 
 // Print writes the report as tables.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "dutychain benchmark — %s\n%s; %d hazards; %d sequential samples per cell\n\n",
-		r.Started.Format(time.RFC3339), r.Machine, r.Hazards, r.Samples)
+	cache := "on"
+	if !r.CountCache {
+		cache = "off"
+	}
+	fmt.Fprintf(w, "dutychain benchmark — %s\n%s; %d hazards; %d sequential samples per cell; API count cache %s\n\n",
+		r.Started.Format(time.RFC3339), r.Machine, r.Hazards, r.Samples, cache)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tlevel\ttarget\tp50 ms\tp95 ms\tp99 ms\treq/s\tstatements\tallocs/req\tAPI/floor p50\t")
 	for _, x := range r.Results {

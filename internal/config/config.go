@@ -67,6 +67,9 @@ type Config struct {
 	// StatementHeader reports each request's SQL statement count in the
 	// X-SQL-Statements response header (benchmarks, diagnosis).
 	StatementHeader bool
+	// CountCache keeps hazard totals and dashboard counts for up to 5 s
+	// (dropped at every commit of this process).
+	CountCache bool
 	// PprofAddr, when set, serves net/http/pprof on this separate address.
 	PprofAddr string
 }
@@ -98,6 +101,7 @@ func Default() Config {
 		ShutdownTimeout:  15 * time.Second,
 		PolicyPollPeriod: 2 * time.Second,
 		Metrics:          true,
+		CountCache:       true,
 	}
 }
 
@@ -184,6 +188,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "DUTYCHAIN_SHUTDOWN_TIMEOUT", "time given to in-flight requests at shutdown")
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
 	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics")
+	b.boolean(&c.CountCache, "count-cache", "DUTYCHAIN_COUNT_CACHE", "keep hazard totals and dashboard counts for up to 5 s (dropped at every local commit)")
 	b.str(&c.PprofAddr, "pprof-addr", "DUTYCHAIN_PPROF_ADDR", "serve net/http/pprof on this private address (empty: off)")
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {

@@ -21,7 +21,14 @@ const TTL = 5 * time.Second
 // maxEntries bounds memory: a full cache starts over.
 const maxEntries = 10000
 
-var generation atomic.Uint64
+var (
+	generation atomic.Uint64
+	disabled   atomic.Bool
+)
+
+// SetEnabled turns the cache on (the default) or off for the process (the
+// benchmark measures both).
+func SetEnabled(on bool) { disabled.Store(!on) }
 
 // Invalidate makes every entry computed before now stale. The driver calls it
 // after each commit, so a count read before a commit is never served after it.
@@ -45,6 +52,10 @@ type Cache[V any] struct {
 // Get returns the value for key if it was computed in the current
 // generation and within TTL.
 func (c *Cache[V]) Get(key string) (V, bool) {
+	if disabled.Load() {
+		var zero V
+		return zero, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[key]
