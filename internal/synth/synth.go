@@ -116,6 +116,12 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 		return res, fmt.Errorf("synthetic data: default policy: %w", err)
 	}
 	if !pg {
+		// A large page cache for the load's connection: the indexes of a
+		// county's hazards do not fit SQLite's default 2 MB. Set back after.
+		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			return res, fmt.Errorf("synthetic data: cache size: %w", err)
+		}
+		defer tx.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") //nolint:errcheck // best effort
 		for _, r := range p.reservations() {
 			if *r.base, err = nextSQLite(ctx, tx, r.table); err != nil {
 				return res, err
