@@ -153,7 +153,7 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 			return res, fmt.Errorf("synthetic data: commit: %w", err)
 		}
 		committed = true
-		prog.begin(fmt.Sprintf("inspections, hazards, hazard events (%d workers)", opts.Workers))
+		prog.begin(fmt.Sprintf("inspections, hazards, hazard events (%d in parallel)", opts.Workers))
 		if err := p.parallelHazards(ctx, d, works, tl, prog); err != nil {
 			if derr := deleteTenant(context.WithoutCancel(ctx), d, t.ID); derr != nil {
 				err = errors.Join(err, fmt.Errorf("delete the partial tenant %q (id %d) by hand: %w", opts.Tenant, t.ID, derr))
