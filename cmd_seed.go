@@ -115,10 +115,9 @@ func synthFlags(fs *flag.FlagSet, o *synth.Options, scale, now *string, noProgre
 
 func seedSynthetic(ctx context.Context, args []string) error {
 	var (
-		opts          synth.Options
-		scale, now    string
-		noProgress    bool
-		explicitFlags = map[string]bool{}
+		opts       synth.Options
+		scale, now string
+		noProgress bool
 	)
 	cfg, fs, err := parseConfigWith("seed synthetic", args, func(fs *flag.FlagSet) {
 		synthFlags(fs, &opts, &scale, &now, &noProgress)
@@ -126,14 +125,19 @@ func seedSynthetic(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs.Visit(func(f *flag.Flag) { explicitFlags[f.Name] = true })
-	given := opts
-	if err := opts.ApplyScale(scale); err != nil {
+	// The preset gives the totals no flag set explicitly.
+	preset := synth.DefaultOptions()
+	if err := preset.ApplyScale(scale); err != nil {
 		return err
 	}
-	for name, dst := range map[string]*int{"counties": &opts.Counties, "towns": &opts.Towns, "enterprises": &opts.Enterprises, "hazards": &opts.Hazards} {
-		if explicitFlags[name] {
-			*dst = map[string]int{"counties": given.Counties, "towns": given.Towns, "enterprises": given.Enterprises, "hazards": given.Hazards}[name]
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, v := range map[string][2]*int{
+		"counties": {&opts.Counties, &preset.Counties}, "towns": {&opts.Towns, &preset.Towns},
+		"enterprises": {&opts.Enterprises, &preset.Enterprises}, "hazards": {&opts.Hazards, &preset.Hazards},
+	} {
+		if !given[name] {
+			*v[0] = *v[1]
 		}
 	}
 	if now != "" {

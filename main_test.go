@@ -153,3 +153,31 @@ func TestUnknownCommandsAndSubcommandsAreRefused(t *testing.T) {
 	require.Error(t, seedCommand(context.Background(), []string{"everything"}))
 	require.True(t, strings.HasPrefix(version, "dev") || version != "")
 }
+
+func TestSeedSyntheticCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	run := func(args ...string) error {
+		return seedCommand(ctx, append([]string{"synthetic", "--data-dir", dir, "--no-progress", "--now", "2026-06-01"}, args...))
+	}
+	t.Run("the province preset with explicit totals loads a city of ten counties", func(t *testing.T) {
+		require.NoError(t, run("--scale", "province", "--towns", "10", "--enterprises", "20", "--hazards", "100", "--workshops", "1", "--teams", "1"))
+		d, err := db.Open(ctx, "", dir)
+		require.NoError(t, err)
+		defer d.Close()
+		var counties, hazards int
+		require.NoError(t, d.SQL.QueryRow("SELECT COUNT(*) FROM units WHERE kind = 'COUNTY'").Scan(&counties))
+		require.NoError(t, d.SQL.QueryRow("SELECT COUNT(*) FROM hazards").Scan(&hazards))
+		require.Equal(t, 10, counties)
+		require.Equal(t, 100, hazards)
+	})
+	t.Run("a second run with the same tenant code is refused", func(t *testing.T) {
+		err := run("--towns", "1", "--enterprises", "1", "--hazards", "1")
+		require.ErrorContains(t, err, "tenant exists")
+	})
+	t.Run("a database with the demo tenants is refused unless allowed", func(t *testing.T) {
+		require.NoError(t, seedCommand(ctx, []string{"demo", "--data-dir", dir}))
+		require.ErrorContains(t, run("--tenant", "other", "--hazards", "10", "--enterprises", "5"), "not synthetic")
+		require.NoError(t, run("--tenant", "other", "--hazards", "10", "--enterprises", "5", "--letters=false", "--allow-real-tenants"))
+	})
+}

@@ -211,3 +211,27 @@ func TestOptions(t *testing.T) {
 		}
 	})
 }
+
+func TestLetterPlan(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		letters int
+		check   func(n int) bool
+	}{
+		{"the full chain writes a letter (or a revoked one and its successor) for every pair", LettersChain, func(n int) bool { return n >= 2*(3+6+30+60)+2 }},
+		{"a count caps the letters, shared over the counties", 50, func(n int) bool { return n == 50 }},
+		{"false writes none", 0, func(n int) bool { return n == 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultOptions()
+			o.Counties, o.Towns, o.Enterprises, o.Hazards, o.Letters, o.Now = 2, 6, 60, 100, tc.letters, testNow
+			p, err := newPlan(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(p.letters) {
+				t.Errorf("%d letters", p.letters)
+			}
+		})
+	}
+}

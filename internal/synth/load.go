@@ -75,6 +75,18 @@ func insertSQL(table string, cols []string, rows int) string {
 	return sb.String()
 }
 
+// writeTable opens table, lets fill write its rows and closes it.
+func (l *loader) writeTable(table string, cols []string, fill func(w *tableWriter) error) error {
+	w, err := l.open(table, cols...)
+	if err != nil {
+		return err
+	}
+	if err := fill(w); err != nil {
+		return err
+	}
+	return w.close()
+}
+
 // row writes one row; vals are in the order of the columns.
 func (w *tableWriter) row(vals ...any) error {
 	if len(vals) != len(w.cols) {

@@ -33,8 +33,8 @@ type Options struct {
 	Hazards int
 	// Letters: LettersChain for the full annual chain (county → towns and
 	// departments, towns → enterprises, enterprises → workshops, and city →
-	// counties), 0 for none, n > 0 for at most n (the chain's first letters,
-	// per county a share of n).
+	// counties), 0 for none, n > 0 for at most n: each county's share of
+	// n, the first letters of its chain (and no city letters).
 	Letters int
 	// AllowRealTenants lets the run proceed although the database holds a
 	// tenant that is not synthetic.

@@ -292,7 +292,7 @@ func newPlan(o Options) (*plan, error) {
 		cp.letters = planLetters(p, cp)
 		p.letters += len(cp.letters)
 	}
-	if o.Counties > 1 && o.Letters != 0 {
+	if o.Counties > 1 && o.Letters == LettersChain {
 		p.cityLetters = planCityLetters(p)
 		p.letters += len(p.cityLetters)
 	}

@@ -98,6 +98,7 @@ type progress struct {
 	phase   string
 	started time.Time
 	rows    int
+	done    bool
 }
 
 func isTerminal(w io.Writer) bool {
@@ -109,7 +110,8 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// newProgress counts units of work (units, users, hazards, letters) toward total.
+// newProgress counts items of work toward total: units, users, posts,
+// hazards (with their inspections and events) and letters (with theirs).
 func newProgress(w io.Writer, total int, counts *tally) *progress {
 	p := &progress{w: w, counts: counts}
 	if w != nil && isTerminal(w) {
@@ -118,10 +120,9 @@ func newProgress(w io.Writer, total int, counts *tally) *progress {
 			progressbar.OptionSetDescription("synthetic data"),
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("rows"),
+			progressbar.OptionSetItsString("items"),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSetWidth(30),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 		)
 	}
 	return p
@@ -152,8 +153,13 @@ func (p *progress) add(n int) {
 }
 
 func (p *progress) finish() {
+	if p.done {
+		return
+	}
+	p.done = true
 	p.end()
 	if p.bar != nil {
 		_ = p.bar.Finish()
+		fmt.Fprintln(p.w)
 	}
 }

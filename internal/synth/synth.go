@@ -89,7 +89,20 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	tl := &tally{}
 	prog := newProgress(opts.Progress, p.units+2*p.users+p.hazards+p.letters, tl)
 	defer prog.finish()
-	tx, err := d.SQL.BeginTx(ctx, nil)
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		return res, fmt.Errorf("synthetic data: connect: %w", err)
+	}
+	defer conn.Close()
+	if !pg {
+		// A larger page cache for the load's connection: the indexes of a
+		// county's hazards do not fit SQLite's default 2 MB. Set back after.
+		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			return res, fmt.Errorf("synthetic data: cache size: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") //nolint:errcheck // best effort
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("synthetic data: begin: %w", err)
 	}
@@ -140,7 +153,7 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 			return res, fmt.Errorf("synthetic data: commit: %w", err)
 		}
 		committed = true
-		prog.begin(fmt.Sprintf("inspections, hazards, hazard events (%d workers)", opts.Workers))
+		prog.begin(fmt.Sprintf("inspections, hazards, hazard events (%d in parallel)", opts.Workers))
 		if err := p.parallelHazards(ctx, d, works, tl, prog); err != nil {
 			if derr := deleteTenant(context.WithoutCancel(ctx), d, t.ID); derr != nil {
 				err = errors.Join(err, fmt.Errorf("delete the partial tenant %q (id %d) by hand: %w", opts.Tenant, t.ID, derr))

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -483,5 +487,51 @@ func TestRefusal(t *testing.T) {
 				t.Fatalf("err = %v", err)
 			}
 		})
+	})
+}
+
+func TestPostgresWithoutSuperuser(t *testing.T) {
+	admin := os.Getenv(testdb.EnvPostgresURL)
+	if admin == "" {
+		t.Skip("PostgreSQL only (set " + testdb.EnvPostgresURL + ", e.g. scripts/with-postgres.sh)")
+	}
+	ctx := context.Background()
+	d := testdb.Open(t, dialect.Postgres)
+	var dbname string
+	if err := d.SQL.QueryRow("SELECT current_database()").Scan(&dbname); err != nil {
+		t.Fatal(err)
+	}
+	role := "loader_" + dbname
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN",
+		"GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role,
+		"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role,
+	} {
+		if _, err := d.SQL.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		_, _ = d.SQL.Exec("DROP OWNED BY " + role)
+		_, _ = d.SQL.Exec("DROP ROLE " + role)
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User, u.Path = url.User(role), "/"+dbname
+	ld, err := db.Open(ctx, u.String(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ld.Close()
+	t.Run("a role that may not skip the foreign-key triggers loads with the checks on", func(t *testing.T) {
+		res := generate(t, ld, small())
+		if res.TriggersSkipped {
+			t.Error("the triggers were skipped by a role without the right")
+		}
+		if got := count(t, d, "SELECT COUNT(*) FROM hazards WHERE tenant_id = $1", res.TenantID); got != 3000 {
+			t.Errorf("%d hazards", got)
+		}
 	})
 }

@@ -311,76 +311,76 @@ func (p *plan) writeHazards(l *loader, works <-chan hazardWork) error {
 	return nil
 }
 
-// flushChunk writes a chunk of one county.
+// flushChunk writes a chunk of one county: its inspections, hazards and events.
 func (p *plan) flushChunk(l *loader, cp *countyPlan, ch *chunk) error {
 	if len(ch.inspections) == 0 && len(ch.hazards) == 0 {
 		return nil
 	}
 	defer ch.reset()
-	w, err := l.open("inspections", inspectionCols...)
-	if err != nil {
-		return err
-	}
-	for _, in := range ch.inspections {
-		u := p.unit(unitRef{kind: domain.KindEnterprise, cp: cp, i: in.k})
-		t, path, sec, ent := p.scope(u)
-		conclusion := "检查未发现问题"
-		if in.found > 0 {
-			conclusion = fmt.Sprintf("发现隐患%d处，责令限期整改", in.found)
-		}
-		ids := "[" + strconv.Itoa(p.userBase+in.inspectors[0]) + "," + strconv.Itoa(p.userBase+in.inspectors[1]) + "]"
-		if err := w.row(in.id, in.on, in.on, t, path, sec, ent, in.typ, nullStr(in.keyPeriod), "DONE", ids, in.on,
-			conclusion, in.byUnit, u.id); err != nil {
-			return err
-		}
-	}
-	if err := w.close(); err != nil {
-		return err
-	}
-	if w, err = l.open("hazards", hazardCols...); err != nil {
-		return err
-	}
-	for i := range ch.hazards {
-		h := &ch.hazards[i]
-		t, path, sec, ent := p.scope(h.subject)
-		var plan any
-		if h.level == "MAJOR" && h.state != stReported {
-			plan = jsonOf(domain.HazardPlan{Measures: h.text.requirement + "，制定专项整改方案",
-				Funds: strconv.Itoa(5+h.id%95) + "万元（企业自筹）", ResponsiblePerson: h.responsible,
-				Deadline: h.deadline, EmergencyMeasures: "设置警戒区，落实专人值守和应急处置措施"})
-		}
-		updated := ch.events[h.ev1-1].at
-		if err := w.row(h.id, h.found, updated, t, path, sec, ent, h.source, h.level, h.state, h.text.category,
-			h.text.location, h.text.description, h.text.requirement, h.found, h.deadline, h.responsible,
-			p.userBase+h.reporter, h.supervised, plan, nullTime(h.closed), h.subject.id, nullInt(h.inspection)); err != nil {
-			return err
-		}
-	}
-	if err := w.close(); err != nil {
-		return err
-	}
-	if w, err = l.open("hazard_events", hazardEventCols...); err != nil {
-		return err
-	}
-	for i := range ch.hazards {
-		h := &ch.hazards[i]
-		t, path, sec, ent := p.scope(h.subject)
-		for _, e := range ch.events[h.ev0:h.ev1] {
-			note := noteStep[e.action]
-			if e.action == "REPORT" {
-				note = notesReport[h.source]
+	err := l.writeTable("inspections", inspectionCols, func(w *tableWriter) error {
+		for _, in := range ch.inspections {
+			u := p.unit(unitRef{kind: domain.KindEnterprise, cp: cp, i: in.k})
+			t, path, sec, ent := p.scope(u)
+			conclusion := "检查未发现问题"
+			if in.found > 0 {
+				conclusion = fmt.Sprintf("发现隐患%d处，责令限期整改", in.found)
 			}
-			if err := w.row(e.at, e.at, t, path, sec, ent, e.action, e.from, e.to, p.userBase+e.actor,
-				p.postBase+e.actor, note, e.at, h.id); err != nil {
+			ids := "[" + strconv.Itoa(p.userBase+in.inspectors[0]) + "," + strconv.Itoa(p.userBase+in.inspectors[1]) + "]"
+			if err := w.row(in.id, in.on, in.on, t, path, sec, ent, in.typ, nullStr(in.keyPeriod), "DONE", ids, in.on,
+				conclusion, in.byUnit, u.id); err != nil {
 				return err
 			}
 		}
+		return nil
+	})
+	if err == nil {
+		err = l.writeTable("hazards", hazardCols, func(w *tableWriter) error {
+			for i := range ch.hazards {
+				if err := p.hazardRow(w, &ch.hazards[i], ch.events[ch.hazards[i].ev1-1].at); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
-	if err := w.close(); err != nil {
+	if err == nil {
+		err = l.writeTable("hazard_events", hazardEventCols, func(w *tableWriter) error {
+			for i := range ch.hazards {
+				h := &ch.hazards[i]
+				t, path, sec, ent := p.scope(h.subject)
+				for _, e := range ch.events[h.ev0:h.ev1] {
+					note := noteStep[e.action]
+					if e.action == "REPORT" {
+						note = notesReport[h.source]
+					}
+					if err := w.row(e.at, e.at, t, path, sec, ent, e.action, e.from, e.to, p.userBase+e.actor,
+						p.postBase+e.actor, note, e.at, h.id); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
 		return err
 	}
 	l.prog.add(len(ch.hazards))
 	return nil
+}
+
+// hazardRow writes one hazard, last changed at updated.
+func (p *plan) hazardRow(w *tableWriter, h *hazardRec, updated time.Time) error {
+	t, path, sec, ent := p.scope(h.subject)
+	var plan any
+	if h.level == "MAJOR" && h.state != stReported {
+		plan = jsonOf(domain.HazardPlan{Measures: h.text.requirement + "，制定专项整改方案",
+			Funds: strconv.Itoa(5+h.id%95) + "万元（企业自筹）", ResponsiblePerson: h.responsible,
+			Deadline: h.deadline, EmergencyMeasures: "设置警戒区，落实专人值守和应急处置措施"})
+	}
+	return w.row(h.id, h.found, updated, t, path, sec, ent, h.source, h.level, h.state, h.text.category,
+		h.text.location, h.text.description, h.text.requirement, h.found, h.deadline, h.responsible,
+		p.userBase+h.reporter, h.supervised, plan, nullTime(h.closed), h.subject.id, nullInt(h.inspection))
 }
 
 // writeLetters writes the city's letters, then each county's: letters,
@@ -424,135 +424,138 @@ func (p *plan) userIDs(a letterActor) (any, any) {
 	return p.userBase + a.user, p.postBase + a.user
 }
 
+// placedLetter is a planned letter with its id and its units resolved.
+type placedLetter struct {
+	*letterRec
+	id             int
+	issuer, signee unitInfo
+}
+
 func (p *plan) writeLetterGroup(l *loader, group []letterRec, next *int, targets map[domain.UnitKind]string) error {
 	if len(group) == 0 {
 		return nil
 	}
-	first := *next
-	lw, err := l.open("responsibility_letters", letterCols...)
-	if err != nil {
-		return err
-	}
+	placed := make([]placedLetter, len(group))
 	for i := range group {
-		lt := &group[i]
-		id := p.letterBase + *next
+		placed[i] = placedLetter{letterRec: &group[i], id: p.letterBase + *next, issuer: p.unit(group[i].issuer), signee: p.unit(group[i].signee)}
 		*next++
-		is, si := p.unit(lt.issuer), p.unit(lt.signee)
-		t, path, sec, ent := p.scope(si)
-		if targets[lt.signee.kind] == "" {
-			targets[lt.signee.kind] = jsonOf(seed.LetterTargets(lt.signee.kind))
-		}
-		noun := "安全生产目标责任书"
-		if lt.issuer.kind.IsGovernment() && lt.issuer.kind != domain.KindTown {
-			noun = "安全生产工作责任状"
-		}
-		body := fmt.Sprintf("%s与%s签订%d年度%s，层层分解落实安全生产责任，确保责任目标完成。", is.name, si.name, p.letterYear, noun)
-		var live any = true
-		if lt.state == domain.LetterRevoked {
-			live = nil
-		}
-		var signed any
-		if lt.state == domain.LetterSigned || lt.state == domain.LetterArchived {
-			signed = lt.signs[len(lt.signs)-1]
-		}
-		version, updated := letterHistory(lt)
-		if err := lw.row(id, lt.created, updated, t, path, sec, ent, is.path, p.letterYear, is.name, si.name,
-			string(lt.signee.kind), fmt.Sprintf("%d年度%s", p.letterYear, noun), body, targets[lt.signee.kind],
-			string(lt.state), nullStr(lt.reason), nullTime(lt.issued), signed, nullTime(lt.archived),
-			nullTime(lt.revoked), live, version, is.id, si.id); err != nil {
-			return err
-		}
 	}
-	if err := lw.close(); err != nil {
-		return err
-	}
-	sw, err := l.open("letter_signatures", signatureCols...)
-	if err != nil {
-		return err
-	}
-	for i := range group {
-		lt := &group[i]
-		si := p.unit(lt.signee)
-		t, path, sec, ent := p.scope(si)
-		issuerPath := p.unit(lt.issuer).path
-		for j, role := range letters.RequiredRoles(lt.signee.kind)[:lt.signed] {
-			a := p.actorAt(lt.signee, role)
-			uid, pid := p.userIDs(a)
-			at := lt.signs[j]
-			if err := sw.row(at, at, t, path, sec, ent, issuerPath, string(role), a.name, a.title, uid, pid, at,
-				p.letterBase+first+i); err != nil {
+	err := l.writeTable("responsibility_letters", letterCols, func(w *tableWriter) error {
+		for _, lt := range placed {
+			if err := p.letterRow(w, lt, targets); err != nil {
 				return err
 			}
 		}
+		return nil
+	})
+	if err == nil {
+		err = l.writeTable("letter_signatures", signatureCols, func(w *tableWriter) error {
+			for _, lt := range placed {
+				t, path, sec, ent := p.scope(lt.signee)
+				for j, role := range letters.RequiredRoles(lt.letterRec.signee.kind)[:lt.signed] {
+					a := p.actorAt(lt.letterRec.signee, role)
+					uid, pid := p.userIDs(a)
+					at := lt.signs[j]
+					if err := w.row(at, at, t, path, sec, ent, lt.issuer.path, string(role), a.name, a.title, uid, pid, at, lt.id); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
 	}
-	if err := sw.close(); err != nil {
-		return err
+	if err == nil {
+		err = l.writeTable("letter_events", letterEventCols, func(w *tableWriter) error {
+			for _, lt := range placed {
+				if err := p.letterEvents(w, lt); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
-	ew, err := l.open("letter_events", letterEventCols...)
 	if err != nil {
-		return err
-	}
-	for i := range group {
-		lt := &group[i]
-		si := p.unit(lt.signee)
-		t, path, sec, ent := p.scope(si)
-		issuerPath := p.unit(lt.issuer).path
-		issuerRole := domain.RolePrincipal
-		if lt.issuer.kind.IsGovernment() {
-			issuerRole = domain.RoleGovernmentHead
-		}
-		issuer := p.actorAt(lt.issuer, issuerRole)
-		var from any
-		state := domain.LetterDraft
-		event := func(action string, to domain.LetterState, a letterActor, at time.Time, note string) error {
-			uid, pid := p.userIDs(a)
-			err := ew.row(at, at, t, path, sec, ent, issuerPath, action, from, string(to), a.name, nullStr(a.title),
-				string(a.role), uid, pid, nullStr(note), at, p.letterBase+first+i)
-			from, state = string(to), to
-			return err
-		}
-		if err := event("CREATED", domain.LetterDraft, issuer, lt.created, ""); err != nil {
-			return err
-		}
-		if lt.state == domain.LetterDraft {
-			continue
-		}
-		if err := event("ISSUED", domain.LetterIssued, issuer, lt.issued, ""); err != nil {
-			return err
-		}
-		roles := letters.RequiredRoles(lt.signee.kind)
-		for j, role := range roles[:lt.signed] {
-			to := domain.LetterPartiallySigned
-			if j == len(roles)-1 {
-				to = domain.LetterSigned
-			}
-			a := p.actorAt(lt.signee, role)
-			note := ""
-			if a.user == noUser {
-				note = "纸质责任书签署，系统补录"
-			}
-			if err := event("SIGNED", to, a, lt.signs[j], note); err != nil {
-				return err
-			}
-		}
-		switch lt.state {
-		case domain.LetterArchived:
-			err = event("ARCHIVED", domain.LetterArchived, issuer, lt.archived, "")
-		case domain.LetterRevoked:
-			err = event("REVOKED", domain.LetterRevoked, issuer, lt.revoked, lt.reason)
-		}
-		if err != nil {
-			return err
-		}
-		if state != lt.state {
-			return fmt.Errorf("letter %d: history ends in %s, planned %s", p.letterBase+first+i, state, lt.state)
-		}
-	}
-	if err := ew.close(); err != nil {
 		return err
 	}
 	l.prog.add(len(group))
 	return nil
+}
+
+func (p *plan) letterRow(w *tableWriter, lt placedLetter, targets map[domain.UnitKind]string) error {
+	kind := lt.letterRec.signee.kind
+	t, path, sec, ent := p.scope(lt.signee)
+	if targets[kind] == "" {
+		targets[kind] = jsonOf(seed.LetterTargets(kind))
+	}
+	noun := "安全生产目标责任书"
+	if k := lt.letterRec.issuer.kind; k.IsGovernment() && k != domain.KindTown {
+		noun = "安全生产工作责任状"
+	}
+	body := fmt.Sprintf("%s与%s签订%d年度%s，层层分解落实安全生产责任，确保责任目标完成。", lt.issuer.name, lt.signee.name, p.letterYear, noun)
+	var live any = true
+	if lt.state == domain.LetterRevoked {
+		live = nil
+	}
+	var signed any
+	if lt.state == domain.LetterSigned || lt.state == domain.LetterArchived {
+		signed = lt.signs[len(lt.signs)-1]
+	}
+	version, updated := letterHistory(lt.letterRec)
+	return w.row(lt.id, lt.created, updated, t, path, sec, ent, lt.issuer.path, p.letterYear, lt.issuer.name, lt.signee.name,
+		string(kind), fmt.Sprintf("%d年度%s", p.letterYear, noun), body, targets[kind],
+		string(lt.state), nullStr(lt.reason), nullTime(lt.issued), signed, nullTime(lt.archived),
+		nullTime(lt.revoked), live, version, lt.issuer.id, lt.signee.id)
+}
+
+// letterEvents writes a letter's history as the letters service records it.
+func (p *plan) letterEvents(w *tableWriter, lt placedLetter) error {
+	t, path, sec, ent := p.scope(lt.signee)
+	issuerRole := domain.RolePrincipal
+	if lt.letterRec.issuer.kind.IsGovernment() {
+		issuerRole = domain.RoleGovernmentHead
+	}
+	issuer := p.actorAt(lt.letterRec.issuer, issuerRole)
+	var from any
+	state := domain.LetterDraft
+	event := func(action string, to domain.LetterState, a letterActor, at time.Time, note string) error {
+		uid, pid := p.userIDs(a)
+		err := w.row(at, at, t, path, sec, ent, lt.issuer.path, action, from, string(to), a.name, nullStr(a.title),
+			string(a.role), uid, pid, nullStr(note), at, lt.id)
+		from, state = string(to), to
+		return err
+	}
+	if err := event("CREATED", domain.LetterDraft, issuer, lt.created, ""); err != nil || lt.state == domain.LetterDraft {
+		return err
+	}
+	if err := event("ISSUED", domain.LetterIssued, issuer, lt.issued, ""); err != nil {
+		return err
+	}
+	roles := letters.RequiredRoles(lt.letterRec.signee.kind)
+	for j, role := range roles[:lt.signed] {
+		to := domain.LetterPartiallySigned
+		if j == len(roles)-1 {
+			to = domain.LetterSigned
+		}
+		a := p.actorAt(lt.letterRec.signee, role)
+		note := ""
+		if a.user == noUser {
+			note = "纸质责任书签署，系统补录"
+		}
+		if err := event("SIGNED", to, a, lt.signs[j], note); err != nil {
+			return err
+		}
+	}
+	var err error
+	switch lt.state {
+	case domain.LetterArchived:
+		err = event("ARCHIVED", domain.LetterArchived, issuer, lt.archived, "")
+	case domain.LetterRevoked:
+		err = event("REVOKED", domain.LetterRevoked, issuer, lt.revoked, lt.reason)
+	}
+	if err == nil && state != lt.state {
+		err = fmt.Errorf("letter %d: history ends in %s, planned %s", lt.id, state, lt.state)
+	}
+	return err
 }
 
 // letterHistory returns a letter's version (one per event: creation is
