@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dutychain/dutychain/internal/bench"
+	"github.com/dutychain/dutychain/internal/synth"
 )
 
 const benchUsage = `Usage: dutychain bench [flags]
@@ -55,7 +56,7 @@ func benchCommand(ctx context.Context, args []string) error {
 	)
 	fs.StringVar(&o.DatabaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL of the database with the synthetic tenant (default $DATABASE_URL)")
 	fs.StringVar(&o.Tenant, "tenant", "synth", "tenant code")
-	fs.StringVar(&o.Password, "password", "dutychain-synth", "password of the benchmark users")
+	fs.StringVar(&o.Password, "password", synth.Password, "password of the benchmark users")
 	fs.Var(&users, "user", "level=username of a benchmark user, repeatable (default: c01.head, c01.deputy.industry, c01.t001.head, c01.e00001.principal)")
 	fs.IntVar(&o.Concurrency, "concurrency", 50, "clients of the load phase")
 	fs.IntVar(&o.Samples, "samples", 200, "sequential requests per scenario, user and target")
