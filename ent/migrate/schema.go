@@ -425,6 +425,9 @@ var (
 					OpClassColumns: map[string]string{
 						HazardsColumns[4].Name: "text_pattern_ops",
 					},
+					IncludeColumns: []string{
+						HazardsColumns[0].Name,
+					},
 				},
 			},
 			{

@@ -74,9 +74,10 @@ func (Hazard) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "state", "level"),
 		// Scoped lists filter by state under a path prefix; the dashboard counts
-		// state × level under one. Both are index-only on this index.
+		// state × level under one; totals count ids (ent writes COUNT(id)).
+		// All three are index-only on this index (PostgreSQL).
 		index.Fields("tenant_id", "scope_path", "state", "level").
-			Annotations(entsql.OpClassColumn("scope_path", "text_pattern_ops")),
+			Annotations(entsql.OpClassColumn("scope_path", "text_pattern_ops"), entsql.IncludeColumns("id")),
 		index.Fields("scope_enterprise_id", "state"),
 		index.Fields("deadline"),
 		index.Fields("campaign_id"),

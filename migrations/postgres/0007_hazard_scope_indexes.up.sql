@@ -5,4 +5,4 @@ CONSTRAINT "hazards_units_enterprise_hazards" FOREIGN KEY ("scope_enterprise_id"
 -- create index "hazard_scope_enterprise_id_state" to table: "hazards"
 CREATE INDEX "hazard_scope_enterprise_id_state" ON "hazards" ("scope_enterprise_id", "state");
 -- create index "hazard_tenant_id_scope_path_state_level" to table: "hazards"
-CREATE INDEX "hazard_tenant_id_scope_path_state_level" ON "hazards" ("tenant_id", "scope_path" text_pattern_ops, "state", "level");
+CREATE INDEX "hazard_tenant_id_scope_path_state_level" ON "hazards" ("tenant_id", "scope_path" text_pattern_ops, "state", "level") INCLUDE ("id");
