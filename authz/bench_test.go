@@ -467,6 +467,9 @@ func TestScopedQueryStatementCount(t *testing.T) {
 				if _, err := authz.LoadViewer(ctx, client, x.policy, v.UserID, v.Tenant, time.Now()); err != nil {
 					t.Fatal(err)
 				}
+				if n := c.n.Load(); n != 1 {
+					t.Errorf("%s: LoadViewer sent %d statements, want 1 (user ⟕ posts ⟕ units; the root path is cached)", name, n)
+				}
 				t.Logf("%s: LoadViewer %d statements; enterprises page+total %d statements", name, c.n.Load(), scoped)
 			})
 		}

@@ -413,9 +413,17 @@ var (
 				Columns: []*schema.Column{HazardsColumns[25]},
 			},
 			{
-				Name:    "hazard_tenant_id_state_level",
+				Name:    "hazard_tenant_id_state_scope_path",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[9], HazardsColumns[8]},
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[9], HazardsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						HazardsColumns[4].Name: "text_pattern_ops",
+					},
+					IncludeColumns: []string{
+						HazardsColumns[0].Name,
+					},
+				},
 			},
 			{
 				Name:    "hazard_tenant_id_scope_path_state_level",

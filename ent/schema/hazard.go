@@ -72,7 +72,11 @@ func (Hazard) Edges() []ent.Edge {
 // Indexes of the Hazard.
 func (Hazard) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("tenant_id", "state", "level"),
+		// A state filter under a path prefix: state first, so the prefix range
+		// holds only matching entries (a town's REPORTED page reads ~600
+		// entries, not the town's 36,000; EXPLAIN in docs/PERFORMANCE.md).
+		index.Fields("tenant_id", "state", "scope_path").
+			Annotations(entsql.OpClassColumn("scope_path", "text_pattern_ops"), entsql.IncludeColumns("id")),
 		// Scoped lists filter by state under a path prefix; the dashboard counts
 		// state × level under one; totals count ids (ent writes COUNT(id)).
 		// All three are index-only on this index (PostgreSQL).

@@ -9,8 +9,8 @@ DROP INDEX `hazard_deadline`;
 DROP INDEX `hazard_scope_enterprise_id_state`;
 -- reverse: create index "hazard_tenant_id_scope_path_state_level" to table: "hazards"
 DROP INDEX `hazard_tenant_id_scope_path_state_level`;
--- reverse: create index "hazard_tenant_id_state_level" to table: "hazards"
-DROP INDEX `hazard_tenant_id_state_level`;
+-- reverse: create index "hazard_tenant_id_state_scope_path" to table: "hazards"
+DROP INDEX `hazard_tenant_id_state_scope_path`;
 -- reverse: create index "hazard_scope_enterprise_id" to table: "hazards"
 DROP INDEX `hazard_scope_enterprise_id`;
 -- reverse: create index "hazard_tenant_id_scope_path" to table: "hazards"

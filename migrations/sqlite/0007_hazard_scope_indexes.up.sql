@@ -46,8 +46,8 @@ ALTER TABLE `new_hazards` RENAME TO `hazards`;
 CREATE INDEX `hazard_tenant_id_scope_path` ON `hazards` (`tenant_id`, `scope_path`);
 -- create index "hazard_scope_enterprise_id" to table: "hazards"
 CREATE INDEX `hazard_scope_enterprise_id` ON `hazards` (`scope_enterprise_id`);
--- create index "hazard_tenant_id_state_level" to table: "hazards"
-CREATE INDEX `hazard_tenant_id_state_level` ON `hazards` (`tenant_id`, `state`, `level`);
+-- create index "hazard_tenant_id_state_scope_path" to table: "hazards"
+CREATE INDEX `hazard_tenant_id_state_scope_path` ON `hazards` (`tenant_id`, `state`, `scope_path`);
 -- create index "hazard_tenant_id_scope_path_state_level" to table: "hazards"
 CREATE INDEX `hazard_tenant_id_scope_path_state_level` ON `hazards` (`tenant_id`, `scope_path`, `state`, `level`);
 -- create index "hazard_scope_enterprise_id_state" to table: "hazards"
