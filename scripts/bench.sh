@@ -20,6 +20,10 @@ case $scale in county | province | both) ;; *)
 esac
 
 if [[ -z ${DUTYCHAIN_TEST_POSTGRES_URL:-} ]]; then
+	# Memory as a server for this data would have it (the province database is
+	# ≈ 4.5 GB): with the default 128 MB of shared buffers, a town's page reads
+	# hundreds of heap pages from the OS cache, one system call each.
+	export DUTYCHAIN_PG_OPTS="${DUTYCHAIN_PG_OPTS:--c shared_buffers=2GB -c effective_cache_size=8GB}"
 	exec scripts/with-postgres.sh "$0" "$scale" "$@"
 fi
 

@@ -19,6 +19,7 @@
 #   PG_BINDIR            directory with initdb/pg_ctl/postgres (default: newest
 #                        /usr/lib/postgresql/*/bin, else `pg_config --bindir`)
 #   DUTYCHAIN_PG_KEEP=1  keep the cluster directory after exit (debugging)
+#   DUTYCHAIN_PG_OPTS    extra server settings, e.g. "-c shared_buffers=2GB"
 #
 # This is the single implementation of the throwaway cluster: scripts/test.sh,
 # the migration generator (make migrations) and benchmarks all go through it.
@@ -135,7 +136,7 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
 	candidate=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
 	port_free "$candidate" || continue
 	if "${RUN_AS[@]}" "$BINDIR/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 start -o \
-		"-c listen_addresses=127.0.0.1 -c port=$candidate -c unix_socket_directories=$PGTMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+		"-c listen_addresses=127.0.0.1 -c port=$candidate -c unix_socket_directories=$PGTMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 ${DUTYCHAIN_PG_OPTS:-}" \
 		>/dev/null 2>&1; then
 		PORT=$candidate
 		started=1
