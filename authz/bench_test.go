@@ -462,7 +462,11 @@ func TestScopedQueryStatementCount(t *testing.T) {
 					t.Errorf("enterprises page: %d statements scoped, %d as system", scoped, system)
 				}
 
-				// LoadViewer: a fixed number per request, independent of posts.
+				// LoadViewer: a fixed number per request, independent of posts
+				// (the tenant's root path is cached after its first request).
+				if _, err := authz.RootPath(ctx, client, v.Tenant); err != nil {
+					t.Fatal(err)
+				}
 				c.reset()
 				if _, err := authz.LoadViewer(ctx, client, x.policy, v.UserID, v.Tenant, time.Now()); err != nil {
 					t.Fatal(err)
