@@ -16,7 +16,9 @@ func TestEnterpriseHazardsStayInScope(t *testing.T) {
 		for _, user := range []string{"county.head", "county.deputy.industry", "bureau.fuel", "chengguan.head", "xihe.deputy", "cement.principal", "cement.kiln.head"} {
 			t.Run(user+" sees through the edge only hazards the hazards connection shows", func(t *testing.T) {
 				var top struct {
-					Hazards struct{ Edges []struct{ Node struct{ ID string } } }
+					Hazards struct {
+						Edges []struct{ Node struct{ ID string } }
+					}
 				}
 				s.MustDo(s.As(user), `query { hazards(first: 500) { edges { node { id } } } }`, nil).Decode(t, &top)
 				visible := map[string]bool{}

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,9 +73,9 @@ func routeOf(path string) string {
 	switch {
 	case path == "/graphql":
 		return "graphql"
-	case len(path) > 7 && path[:7] == "/files/":
+	case strings.HasPrefix(path, "/files/"):
 		return "files"
-	case len(path) > 8 && path[:8] == "/export/":
+	case strings.HasPrefix(path, "/export/"):
 		return "export"
 	case path == "/":
 		return "playground"

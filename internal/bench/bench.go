@@ -36,8 +36,6 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent/hazard"
-	"github.com/dutychain/dutychain/ent/tenant"
-	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/db"
 )
 
@@ -334,28 +332,18 @@ func freeAddr() (string, error) {
 // per client to toggle supervision on.
 func (h *harness) prepareUsers(ctx context.Context) error {
 	sys := authz.SystemContext(ctx)
-	t, err := h.d.Client.Tenant.Query().Where(tenant.Code(h.o.Tenant)).Only(sys)
-	if err != nil {
-		return fmt.Errorf("tenant %q (run `dutychain seed synthetic` first): %w", h.o.Tenant, err)
+	names := make([]string, len(h.o.Users))
+	for i, bu := range h.o.Users {
+		names[i] = bu.Username
 	}
-	store, err := authz.NewStore(ctx, h.d.Client, slog.New(slog.DiscardHandler))
+	tenantID, viewers, err := loadViewers(ctx, h.d, h.o.Tenant, names)
 	if err != nil {
-		return fmt.Errorf("policy: %w", err)
+		return err
 	}
 	for _, bu := range h.o.Users {
-		u := &benchUser{User: bu}
-		row, err := h.d.Client.User.Query().Where(user.TenantID(t.ID), user.Username(bu.Username)).Only(sys)
-		if err != nil {
-			return fmt.Errorf("user %q: %w", bu.Username, err)
-		}
-		u.userID = row.ID
-		v, err := authz.LoadViewer(ctx, h.d.Client, store.Current(), row.ID, t.ID, time.Now())
-		if err != nil {
-			return fmt.Errorf("viewer %q: %w", bu.Username, err)
-		}
-		if len(v.PostIDs) > 0 {
-			u.postID = v.PostIDs[0]
-		}
+		lv := viewers[bu.Username]
+		v := lv.viewer
+		u := &benchUser{User: bu, userID: lv.userID, postID: lv.postID}
 		if !h.o.SkipFloors {
 			if u.floor, err = newFloorSQL(h.d.SQL, v); err != nil {
 				return err
@@ -365,7 +353,7 @@ func (h *harness) prepareUsers(ctx context.Context) error {
 			return err
 		}
 		// A hazard of the tenant outside every grant path of the user.
-		q := h.d.Client.Hazard.Query().Where(hazard.TenantID(t.ID))
+		q := h.d.Client.Hazard.Query().Where(hazard.TenantID(tenantID))
 		for _, g := range v.Grants {
 			if !g.DirectoryOnly && g.Path != "" {
 				q = q.Where(func(s *entsql.Selector) { s.Where(entsql.Not(entsql.HasPrefix(s.C(hazard.FieldScopePath), g.Path))) })
@@ -376,7 +364,7 @@ func (h *harness) prepareUsers(ctx context.Context) error {
 		}
 		if u.Level == LevelTown {
 			hs, err := h.d.Client.Hazard.Query().
-				Where(hazard.TenantID(t.ID), hazard.StateNEQ(hazard.StateCLOSED), func(s *entsql.Selector) {
+				Where(hazard.TenantID(tenantID), hazard.StateNEQ(hazard.StateCLOSED), func(s *entsql.Selector) {
 					v.Predicate("hazard", "supervise")(s)
 				}).
 				Order(hazard.ByID()).Limit(h.o.Concurrency + 1).All(sys)

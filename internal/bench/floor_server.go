@@ -38,37 +38,58 @@ type floorUser struct {
 	postID int
 }
 
-// loadFloorUsers compiles the floor statements of each user from their
-// viewer, as the API would load it now.
-func loadFloorUsers(ctx context.Context, d *db.DB, tenantCode string, usernames []string) (map[string]*floorUser, error) {
+// loadedViewer is a user's viewer as the API would load it now, with the
+// user id and first post (the actor of the mutation scenario).
+type loadedViewer struct {
+	viewer         *authz.Viewer
+	userID, postID int
+}
+
+// loadViewers loads the viewer of each username of tenantCode; it returns
+// the tenant id too.
+func loadViewers(ctx context.Context, d *db.DB, tenantCode string, usernames []string) (int, map[string]loadedViewer, error) {
 	sys := authz.SystemContext(ctx)
 	t, err := d.Client.Tenant.Query().Where(tenant.Code(tenantCode)).Only(sys)
 	if err != nil {
-		return nil, fmt.Errorf("tenant %q: %w", tenantCode, err)
+		return 0, nil, fmt.Errorf("tenant %q (run `dutychain seed synthetic` first): %w", tenantCode, err)
 	}
 	policy, err := authz.NewStore(ctx, d.Client, slog.New(slog.DiscardHandler))
 	if err != nil {
-		return nil, fmt.Errorf("policy: %w", err)
+		return 0, nil, fmt.Errorf("policy: %w", err)
 	}
-	out := map[string]*floorUser{}
+	out := map[string]loadedViewer{}
 	for _, name := range usernames {
 		u, err := d.Client.User.Query().Where(user.TenantID(t.ID), user.Username(name)).Only(sys)
 		if err != nil {
-			return nil, fmt.Errorf("user %q: %w", name, err)
+			return 0, nil, fmt.Errorf("user %q: %w", name, err)
 		}
 		v, err := authz.LoadViewer(ctx, d.Client, policy.Current(), u.ID, t.ID, time.Now())
 		if err != nil {
-			return nil, fmt.Errorf("viewer %q: %w", name, err)
+			return 0, nil, fmt.Errorf("viewer %q: %w", name, err)
 		}
-		f, err := newFloorSQL(d.SQL, v)
+		lv := loadedViewer{viewer: v, userID: u.ID}
+		if len(v.PostIDs) > 0 {
+			lv.postID = v.PostIDs[0]
+		}
+		out[name] = lv
+	}
+	return t.ID, out, nil
+}
+
+// loadFloorUsers compiles the floor statements of each user from their
+// viewer, as the API would load it now.
+func loadFloorUsers(ctx context.Context, d *db.DB, tenantCode string, usernames []string) (map[string]*floorUser, error) {
+	_, viewers, err := loadViewers(ctx, d, tenantCode, usernames)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*floorUser{}
+	for name, lv := range viewers {
+		f, err := newFloorSQL(d.SQL, lv.viewer)
 		if err != nil {
 			return nil, err
 		}
-		fu := &floorUser{sql: f, userID: u.ID}
-		if len(v.PostIDs) > 0 {
-			fu.postID = v.PostIDs[0]
-		}
-		out[name] = fu
+		out[name] = &floorUser{sql: f, userID: lv.userID, postID: lv.postID}
 	}
 	return out, nil
 }
