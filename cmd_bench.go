@@ -68,6 +68,7 @@ func benchCommand(ctx context.Context, args []string) error {
 	fs.BoolVar(&o.NoCountCache, "no-count-cache", false, "run the server with its count cache off (totals computed on every request, like the floors)")
 	fs.StringVar(&o.ProfileDir, "profile", "", "save the server's CPU and allocation profiles of the load phase in this directory")
 	fs.StringVar(&o.ServerURL, "server-url", "", "use this running server (started with --statement-header) instead of starting one")
+	fs.StringVar(&o.AdminURL, "admin-url", "", "admin address of the --server-url server (its --admin-addr), where /metrics is read")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

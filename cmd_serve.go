@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"time"
 
@@ -102,8 +101,8 @@ func serveCommand(ctx context.Context, args []string) error {
 	go a.Watch(watchCtx, cfg.DatabaseURL)
 
 	countcache.SetEnabled(cfg.CountCache)
-	if cfg.PprofAddr != "" {
-		go servePprof(ctx, cfg.PprofAddr, log)
+	if cfg.AdminAddr != "" {
+		go serveAdmin(ctx, cfg.AdminAddr, a.Admin, log)
 	}
 	srv := &http.Server{
 		Handler:           a.Handler,
@@ -136,22 +135,16 @@ func serveCommand(ctx context.Context, args []string) error {
 	return nil
 }
 
-// servePprof serves net/http/pprof on its own (private) address, for
-// profiling a running server: never on the public listener.
-func servePprof(ctx context.Context, addr string, log *slog.Logger) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+// serveAdmin serves /metrics and pprof on their own (private) address:
+// never on the public listener.
+func serveAdmin(ctx context.Context, addr string, h http.Handler, log *slog.Logger) {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()
 	}()
-	log.Info("pprof listening", "addr", addr)
+	log.Info("admin listening (metrics, pprof)", "addr", addr)
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("pprof", "err", err)
+		log.Error("admin listener", "err", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -13,7 +14,9 @@ import (
 )
 
 // Limits caps what one operation may ask for. Connections weigh by their
-// page size, so `first: 500` under `first: 500` costs 250 000, not 2.
+// page size, so `first: 500` under `first: 500` costs 250 000, not 2; list
+// arguments weigh by their length, and nodes(ids:) multiplies its
+// selection by the number of ids.
 type Limits struct {
 	MaxDepth      int
 	MaxComplexity int
@@ -32,27 +35,64 @@ func (Limits) ExtensionName() string { return "DutychainLimits" }
 func (Limits) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationContext measures the operation before it runs and refuses
-// it with a coded error when a limit is exceeded.
+// it with a coded error when a limit is exceeded; the cost of an accepted
+// operation is reported in the response's extensions.cost.
 func (l Limits) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	if rc.Operation == nil {
 		return nil
 	}
-	w := walker{doc: rc.Doc, vars: rc.Variables, limits: l}
+	w := walker{doc: rc.Doc, vars: rc.Variables, limits: l, mutation: rc.Operation.Operation == ast.Mutation}
 	cost := w.cost(rc.Operation.SelectionSet, 1, map[string]bool{})
+	signIns := w.signIns
+	if budget, ok := ctx.Value(signInBudgetKey{}).(*atomic.Int32); ok && signIns > 0 {
+		signIns = int(budget.Add(int32(signIns)))
+	}
 	switch {
 	case w.maxDepth > l.MaxDepth:
 		return limitError("QUERY_TOO_DEEP", fmt.Sprintf("the query is %d levels deep; the limit is %d", w.maxDepth, l.MaxDepth))
 	case w.aliases > l.MaxAliases:
 		return limitError("TOO_MANY_ALIASES", fmt.Sprintf("the query uses %d aliases; the limit is %d", w.aliases, l.MaxAliases))
-	case cost > l.MaxComplexity:
-		return limitError("QUERY_TOO_COMPLEX", fmt.Sprintf("the query costs %d (page sizes multiply nested fields); the limit is %d", cost, l.MaxComplexity))
+	case signIns > 1:
+		return limitError("ONE_SIGN_IN_PER_REQUEST", fmt.Sprintf("a request may hold one login or refreshToken field (aliases and batched operations count); this one holds %d", signIns))
 	case w.badPage != "":
 		return limitError("PAGE_TOO_LARGE", w.badPage)
 	case w.longList != "":
 		return limitError("LIST_TOO_LONG", w.longList)
+	case cost > l.MaxComplexity:
+		e := limitError("QUERY_TOO_COMPLEX", fmt.Sprintf("the query costs %d (page sizes and list arguments multiply nested fields); the limit is %d", cost, l.MaxComplexity))
+		e.Extensions["cost"] = Cost{Complexity: cost, Limit: l.MaxComplexity}
+		return e
 	}
+	rc.Stats.SetExtension(costExtension, Cost{Complexity: cost, Limit: l.MaxComplexity})
 	return nil
 }
+
+// Cost is an operation's computed complexity and the server's limit,
+// reported to clients in extensions.cost.
+type Cost struct {
+	Complexity int `json:"complexity"`
+	Limit      int `json:"limit"`
+}
+
+const costExtension = "DutychainCost"
+
+// InterceptResponse implements graphql.ResponseInterceptor: it adds
+// extensions.cost to every response of a measured operation.
+func (Limits) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if graphql.HasOperationContext(ctx) {
+		if c, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(costExtension).(Cost); ok {
+			graphql.RegisterExtension(ctx, "cost", c)
+		}
+	}
+	return next(ctx)
+}
+
+// signInBudgetKey holds the login and refreshToken fields seen so far in one
+// HTTP request (a batch), so that one request checks at most one password.
+type signInBudgetKey struct{}
+
+// signInFields are the root mutations that check a credential.
+var signInFields = map[string]bool{"login": true, "refreshToken": true}
 
 func limitError(reason, msg string) *gqlerror.Error {
 	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": string(apperr.BadUserInput), "reason": reason}}
@@ -67,6 +107,9 @@ type walker struct {
 	aliases  int
 	badPage  string
 	longList string
+	// mutation and signIns count login/refreshToken root fields.
+	mutation bool
+	signIns  int
 }
 
 const complexityCeiling = 1 << 40
@@ -87,10 +130,16 @@ func (w *walker) cost(set ast.SelectionSet, depth int, visiting map[string]bool)
 			if depth > w.maxDepth {
 				w.maxDepth = depth
 			}
-			w.checkLists(s)
+			if depth == 1 && w.mutation && signInFields[s.Name] {
+				w.signIns++
+			}
+			items, fanOut := w.weighArguments(s)
 			mult := w.pageSize(s)
+			if fanOut > 0 {
+				mult = fanOut
+			}
 			child := w.cost(s.SelectionSet, depth+1, visiting)
-			total = sat(total + sat(1+sat(mult*child)))
+			total = sat(total + sat(1+items+sat(mult*child)))
 		case *ast.InlineFragment:
 			total = sat(total + w.cost(s.SelectionSet, depth, visiting))
 		case *ast.FragmentSpread:
@@ -189,22 +238,46 @@ func pageSizeMiddleware(l Limits) graphql.FieldMiddleware {
 	}
 }
 
-// checkLists records the first argument list longer than MaxList, looking
-// into input objects (where: {and: [{idIn: […]}]}) and variables.
-func (w *walker) checkLists(f *ast.Field) {
-	if w.longList != "" || w.limits.MaxList <= 0 {
-		return
-	}
+// weighArguments returns how many list items the arguments of f hold, in
+// input objects (where: {and: [{idIn: […]}]}) and variables too, and, for a
+// field returning a list, its longest list argument: nodes(ids:) returns
+// one item per id. It records the first list longer than MaxList.
+func (w *walker) weighArguments(f *ast.Field) (items, fanOut int) {
+	returnsList := f.Definition != nil && f.Definition.Type.Elem != nil
 	for _, arg := range f.Arguments {
 		v, err := arg.Value.Value(w.vars)
 		if err != nil {
 			continue
 		}
+		items = sat(items + listItems(v))
+		if l, ok := v.([]any); ok && returnsList {
+			fanOut = max(fanOut, len(l))
+		}
+		if w.longList != "" || w.limits.MaxList <= 0 {
+			continue
+		}
 		if path, n := longestList(v, arg.Name, w.limits.MaxList); path != "" {
 			w.longList = fmt.Sprintf("%s.%s has %d items; lists take at most %d", f.Name, path, n, w.limits.MaxList)
-			return
 		}
 	}
+	return items, fanOut
+}
+
+// listItems counts the items of every list in v.
+func listItems(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case []any:
+		n = len(x)
+		for _, item := range x {
+			n += listItems(item)
+		}
+	case map[string]any:
+		for _, item := range x {
+			n += listItems(item)
+		}
+	}
+	return n
 }
 
 func longestList(v any, path string, limit int) (string, int) {

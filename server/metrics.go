@@ -14,17 +14,19 @@ import (
 	"github.com/dutychain/dutychain/internal/db"
 )
 
-// metrics are the server's Prometheus metrics, in a registry of their own so
-// that two servers in one process (tests) do not collide.
-type metrics struct {
+// Metrics are the server's Prometheus metrics, in a registry of their own so
+// that two servers in one process (tests) do not collide. The public handler
+// records them; the admin handler serves them.
+type Metrics struct {
 	registry   *prometheus.Registry
 	requests   *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
 	statements *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
-	m := &metrics{
+// NewMetrics returns empty metrics.
+func NewMetrics() *Metrics {
+	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dutychain_http_requests_total",
@@ -57,12 +59,12 @@ func newMetrics() *metrics {
 }
 
 // handler serves the registry in the Prometheus text format.
-func (m *metrics) handler() http.Handler {
+func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
 // observe records one finished request.
-func (m *metrics) observe(route string, status int, elapsed time.Duration, statements int64) {
+func (m *Metrics) observe(route string, status int, elapsed time.Duration, statements int64) {
 	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
 	m.statements.WithLabelValues(route).Observe(float64(statements))

@@ -52,8 +52,13 @@ type Deps struct {
 	Now func() time.Time
 	// Files serves GET /files/{id}.
 	Files *files.Service
+	// Metrics receive the request metrics (served by Admin); nil: new ones.
+	Metrics *Metrics
+	// PersistedDocuments, when not nil, are the only documents that run
+	// (hash → document, see LoadPersistedDocuments).
+	PersistedDocuments map[string]string
 
-	metrics *metrics
+	metrics *Metrics
 }
 
 // publicRootFields may be called without a token.
@@ -64,18 +69,27 @@ func New(d Deps) http.Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	d.metrics = newMetrics()
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics()
+	}
+	d.metrics = d.Metrics
 	limits := Limits{
 		MaxDepth: d.Config.MaxDepth, MaxComplexity: d.Config.MaxComplexity, MaxAliases: d.Config.MaxAliases,
 		DefaultPage: d.Config.DefaultPage, MaxPage: d.Config.MaxPage, MaxList: d.Config.MaxPage,
 	}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver}))
 	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.MultipartForm{MaxUploadSize: uploadBodyLimit(d.Config), MaxMemory: 1 << 20})
-	gql.AddTransport(transport.POST{})
+	gql.AddTransport(specStatus{transport.GET{}})
+	gql.AddTransport(specStatus{transport.MultipartForm{MaxUploadSize: uploadBodyLimit(d.Config), MaxMemory: 1 << 20}})
+	gql.AddTransport(specStatus{transport.POST{}})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.SetParserTokenLimit(d.Config.MaxTokens)
+	switch {
+	case d.PersistedDocuments != nil:
+		gql.Use(PersistedOnly{Documents: d.PersistedDocuments})
+	case d.Config.APQCacheSize > 0:
+		gql.Use(extension.AutomaticPersistedQuery{Cache: newAPQCache(d.Config.APQCacheSize)})
+	}
 	if d.Config.Introspection {
 		gql.Use(extension.Introspection{})
 	}
@@ -96,15 +110,12 @@ func New(d Deps) http.Handler {
 	gql.AroundFields(pageSizeMiddleware(limits))
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log)))
+	mux.Handle("/graphql", uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log))))
 	mux.Handle("GET /{$}", playground.Handler("dutychain GraphiQL", "/graphql"))
 	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv"))
 	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx"))
 	if d.Files != nil {
 		mux.Handle("GET /files/{id}", requireViewer(d.Files.Handler(d.Client)))
-	}
-	if d.Config.Metrics {
-		mux.Handle("GET /metrics", d.metrics.handler())
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -123,7 +134,21 @@ func New(d Deps) http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	return requestContext(d, authenticate(d, limitBody(d.Config, mux)))
+	return withCORS(d.Config.CORSOrigins, d.Config.CORSMaxAge, requestContext(d, authenticate(d, limitBody(d.Config, mux))))
+}
+
+// uploadsNeedViewer refuses a multipart (upload) request without a valid
+// token before its body is read: anonymous clients cannot make the server
+// parse and spool files.
+func uploadsNeedViewer(next http.Handler) http.Handler {
+	guarded := requireViewer(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isMultipart(r) {
+			guarded.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // requireViewer answers 401 with the authentication error unless the request
@@ -300,9 +325,11 @@ func limitBody(cfg config.Config, next http.Handler) http.Handler {
 }
 
 // batch accepts a JSON array of operations (up to max) and answers with the
-// array of their results; a single operation passes straight through.
+// array of their results; a single operation passes straight through. All
+// operations of a request share one sign-in budget (see Limits).
 func batch(next http.Handler, max int, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), signInBudgetKey{}, new(atomic.Int32)))
 		if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			next.ServeHTTP(w, r)
 			return

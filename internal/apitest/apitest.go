@@ -39,6 +39,8 @@ type Server struct {
 	Config config.Config
 	// Clock is the server's clock; tests may move it.
 	Clock *Clock
+	// Admin is the admin listener (/metrics, pprof when configured).
+	Admin *httptest.Server
 
 	mu     sync.Mutex
 	tokens map[string]string
@@ -95,7 +97,9 @@ func Start(t testing.TB, d *db.DB, opts ...Option) *Server {
 	}
 	ts := httptest.NewServer(a.Handler)
 	t.Cleanup(ts.Close)
-	return &Server{T: t, DB: d, App: a, HTTP: ts, Config: cfg, Clock: clock, tokens: map[string]string{}}
+	admin := httptest.NewServer(a.Admin)
+	t.Cleanup(admin.Close)
+	return &Server{T: t, DB: d, App: a, HTTP: ts, Admin: admin, Config: cfg, Clock: clock, tokens: map[string]string{}}
 }
 
 // Each starts a demo server on every available database.

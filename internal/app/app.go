@@ -36,7 +36,9 @@ type App struct {
 	Policy  *authz.Store
 	Auth    *auth.Service
 	Handler http.Handler
-	Log     *slog.Logger
+	// Admin serves /metrics and pprof on the private admin address.
+	Admin http.Handler
+	Log   *slog.Logger
 }
 
 // New builds the server on d: it writes the default policy of any tenant
@@ -79,11 +81,18 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		Letters: &letters.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},
 		MaxIDs:  cfg.MaxPage,
 	}
+	var persisted map[string]string
+	if cfg.PersistedDocumentsFile != "" {
+		if persisted, err = server.LoadPersistedDocuments(cfg.PersistedDocumentsFile); err != nil {
+			return nil, err
+		}
+	}
+	metrics := server.NewMetrics()
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
-		Ready: d.Ping, Now: now, Files: fileSvc,
+		Ready: d.Ping, Now: now, Files: fileSvc, Metrics: metrics, PersistedDocuments: persisted,
 	})
-	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Log: log, Files: fileSvc}, nil
+	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Admin: server.Admin(cfg, metrics), Log: log, Files: fileSvc}, nil
 }
 
 // EnsurePolicies writes the default policy for every tenant that has none.

@@ -65,8 +65,10 @@ type Options struct {
 	// from (default: this executable).
 	Binary string
 	// ServerURL, when set, uses a running server (statement header on)
-	// instead of starting one; SkipFloors leaves the floors out.
+	// instead of starting one; AdminURL is its admin address, where
+	// /metrics is read. SkipFloors leaves the floors out.
 	ServerURL  string
+	AdminURL   string
 	SkipFloors bool
 	// DB and FloorURL replace the database URL and the floor process (tests
 	// run everything in one process).
@@ -135,6 +137,7 @@ type harness struct {
 	api     string
 	floor   string
 	apiPID  int
+	admin   string
 	pprof   string
 	users   []*benchUser
 	scen    []*scenario
@@ -211,6 +214,7 @@ func (h *harness) start(ctx context.Context) error {
 	}
 	if h.o.ServerURL != "" {
 		h.api = strings.TrimRight(h.o.ServerURL, "/")
+		h.admin = strings.TrimRight(h.o.AdminURL, "/")
 		if !h.o.SkipFloors {
 			h.floor = strings.TrimRight(h.o.FloorURL, "/")
 		}
@@ -232,16 +236,17 @@ func (h *harness) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	serveArgs := []string{"serve", "--addr", apiAddr, "--data-dir", dataDir,
+	adminAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	h.admin = "http://" + adminAddr
+	serveArgs := []string{"serve", "--addr", apiAddr, "--admin-addr", adminAddr, "--data-dir", dataDir,
 		"--database-url", h.o.DatabaseURL, "--seed-demo=false", "--statement-header", "--log-level", "warn",
 		"--access-ttl", "6h", "--count-cache=" + strconv.FormatBool(!h.o.NoCountCache)}
 	if h.o.ProfileDir != "" {
-		pprofAddr, err := freeAddr()
-		if err != nil {
-			return err
-		}
-		h.pprof = "http://" + pprofAddr
-		serveArgs = append(serveArgs, "--pprof-addr", pprofAddr)
+		h.pprof = h.admin
+		serveArgs = append(serveArgs, "--pprof")
 	}
 	pid, err := h.spawn(ctx, bin, filepath.Join(dataDir, "server.log"), serveArgs...)
 	if err != nil {
@@ -631,7 +636,7 @@ func (h *harness) rawAllocs(ctx context.Context, s *scenario, u *benchUser) floa
 func (h *harness) mallocs(ctx context.Context, t target) float64 {
 	switch t {
 	case targetAPI:
-		return h.metric(ctx, h.api, "go_memstats_mallocs_total")
+		return h.metric(ctx, h.admin, "go_memstats_mallocs_total")
 	case targetHandler:
 		return h.metric(ctx, h.floor, "go_memstats_mallocs_total")
 	}
@@ -639,11 +644,15 @@ func (h *harness) mallocs(ctx context.Context, t target) float64 {
 }
 
 func (h *harness) decisions(ctx context.Context) float64 {
-	return h.metric(ctx, h.api, "dutychain_authz_decisions_total")
+	return h.metric(ctx, h.admin, "dutychain_authz_decisions_total")
 }
 
-// metric reads one unlabelled sample from a /metrics endpoint.
+// metric reads one unlabelled sample from a /metrics endpoint (0 when the
+// address is unknown).
 func (h *harness) metric(ctx context.Context, base, name string) float64 {
+	if base == "" {
+		return 0
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
 	if err != nil {
 		return 0

@@ -44,7 +44,7 @@ func TestSmallBenchmarkRunKeepsItsStatementCounts(t *testing.T) {
 		s := apitest.Start(t, d, func(c *config.Config) { c.StatementHeader = true })
 
 		o := bench.Options{
-			DB: d, ServerURL: s.HTTP.URL, Password: synth.Password,
+			DB: d, ServerURL: s.HTTP.URL, AdminURL: s.Admin.URL, Password: synth.Password,
 			Samples: 3, Warmup: 1, Duration: 300 * time.Millisecond, Concurrency: 4, Out: io.Discard,
 		}
 		if d.Dialect == dialect.Postgres {

@@ -62,7 +62,7 @@ type Config struct {
 	ShutdownTimeout  time.Duration
 	PolicyPollPeriod time.Duration
 
-	// Metrics serves Prometheus metrics at GET /metrics.
+	// Metrics serves Prometheus metrics at GET /metrics on AdminAddr.
 	Metrics bool
 	// StatementHeader reports each request's SQL statement count in the
 	// X-SQL-Statements response header (benchmarks, diagnosis).
@@ -70,8 +70,22 @@ type Config struct {
 	// CountCache keeps hazard totals and dashboard counts for up to 5 s
 	// (dropped at every commit of this process).
 	CountCache bool
-	// PprofAddr, when set, serves net/http/pprof on this separate address.
-	PprofAddr string
+	// AdminAddr, when set, is a second, private listener for /metrics and
+	// pprof; the public listener serves neither.
+	AdminAddr string
+	// Pprof serves net/http/pprof under /debug/pprof/ on AdminAddr.
+	Pprof bool
+
+	// CORSOrigins are the browser origins (scheme://host[:port]) allowed to
+	// call the API; empty turns CORS off.
+	CORSOrigins []string
+	// CORSMaxAge is how long browsers may cache a preflight answer.
+	CORSMaxAge time.Duration
+	// APQCacheSize is how many automatic persisted queries are kept (0: off).
+	APQCacheSize int
+	// PersistedDocumentsFile, when set, is a JSON object of SHA-256 hash →
+	// document: only these documents run (persisted-only mode).
+	PersistedDocumentsFile string
 }
 
 // Default returns the built-in defaults.
@@ -102,6 +116,8 @@ func Default() Config {
 		PolicyPollPeriod: 2 * time.Second,
 		Metrics:          true,
 		CountCache:       true,
+		CORSMaxAge:       10 * time.Minute,
+		APQCacheSize:     1000,
 	}
 }
 
@@ -187,19 +203,21 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.duration(&c.LoginWindow, "login-window", "DUTYCHAIN_LOGIN_WINDOW", "login throttling window")
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "DUTYCHAIN_SHUTDOWN_TIMEOUT", "time given to in-flight requests at shutdown")
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
-	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics")
+	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics on the admin address")
 	b.boolean(&c.CountCache, "count-cache", "DUTYCHAIN_COUNT_CACHE", "keep hazard totals and dashboard counts for up to 5 s (dropped at every local commit)")
-	b.str(&c.PprofAddr, "pprof-addr", "DUTYCHAIN_PPROF_ADDR", "serve net/http/pprof on this private address (empty: off)")
+	b.str(&c.AdminAddr, "admin-addr", "DUTYCHAIN_ADMIN_ADDR", "private listen address for /metrics and pprof (empty: neither is served)")
+	b.boolean(&c.Pprof, "pprof", "DUTYCHAIN_PPROF", "serve net/http/pprof under /debug/pprof/ on the admin address")
+	origins := strings.Join(c.CORSOrigins, ",")
+	b.str(&origins, "cors-origins", "DUTYCHAIN_CORS_ORIGINS", "browser origins allowed to call the API, comma-separated, e.g. https://app.example.org (empty: CORS off)")
+	b.duration(&c.CORSMaxAge, "cors-max-age", "DUTYCHAIN_CORS_MAX_AGE", "how long browsers may cache a CORS preflight answer")
+	b.integer(&c.APQCacheSize, "apq-cache-size", "DUTYCHAIN_APQ_CACHE_SIZE", "automatic persisted queries kept in memory (0: off)")
+	b.str(&c.PersistedDocumentsFile, "persisted-documents", "DUTYCHAIN_PERSISTED_DOCUMENTS", "JSON file of SHA-256 hash → document; when set only these documents run")
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
 		c.MaxUploadBytes = int64(maxUpload)
-		c.JWTVerifyKeyFiles = nil
-		for _, f := range strings.Split(verify, ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				c.JWTVerifyKeyFiles = append(c.JWTVerifyKeyFiles, f)
-			}
-		}
+		c.JWTVerifyKeyFiles = splitList(verify)
+		c.CORSOrigins = splitList(origins)
 		return errors.Join(b.errs...)
 	}
 }
@@ -225,11 +243,7 @@ func (c *Config) Verify() error {
 	default:
 		bad("log-level %q: want debug, info, warn or error", c.LogLevel)
 	}
-	if c.PprofAddr != "" {
-		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
-			bad("pprof-addr %q: want host:port", c.PprofAddr)
-		}
-	}
+	errs = append(errs, c.verifyHTTP()...)
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")
 	}
@@ -277,6 +291,17 @@ func (c *Config) FilesDir() string { return filepath.Join(c.DataDir, "files") }
 
 // SQLitePath is the embedded database file.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "dutychain.db") }
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
 
 func schemeOf(s string) string {
 	if i := strings.Index(s, "://"); i > 0 {
