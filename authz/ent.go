@@ -18,21 +18,6 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// ScopedTables lists every table carrying the scope columns. Re-parenting
-// rewrites them all in one transaction; a test checks the list is complete.
-// audit_events carries them too but is deliberately not rewritten: an event
-// stays scoped where its subject was when it happened (and is immutable).
-var ScopedTables = []string{"units", "enterprises", "users", "posts",
-	"campaigns", "inspections", "random_draws", "hazards", "hazard_events",
-	"responsibility_letters", "letter_signatures", "letter_events", "files"}
-
-// HistoricalScopedTables carry scope columns that re-parenting leaves alone.
-var HistoricalScopedTables = []string{"audit_events"}
-
-// IssuerScopedTables lists every table that also carries ColIssuerPath;
-// re-parenting rewrites that column too. A test checks the list.
-var IssuerScopedTables = []string{"responsibility_letters", "letter_signatures", "letter_events", "files"}
-
 // errNoViewer fails closed: a query or mutation without a viewer is denied.
 var errNoViewer = privacy.Denyf("authz: no viewer in context")
 
