@@ -64,9 +64,14 @@ type Table struct {
 }
 
 var (
-	readOnly   = []string{"read"}
-	readWrite  = []string{"read", "create", "update"}
+	readOnly  = []string{"read"}
+	readWrite = []string{"read", "create", "update"}
+	// The hazard steps are separate rights (internal/hazards): rectify and
+	// close_own on the enterprise side; verify, decide_major (MAJOR
+	// hazards: principals only) and supervise (督办) on the government side.
 	hazardActs = []string{"read", "create", "update", "rectify", "close_own", "verify", "decide_major", "supervise"}
+	// A responsibility letter has one action per step of its lifecycle
+	// (docs/LETTERS.md).
 	letterActs = []string{"read", "create", "update", "issue", "sign", "revoke", "archive", "attach"}
 )
 

@@ -118,7 +118,9 @@ func (s *Store) Watch(ctx context.Context, every time.Duration, wake <-chan stru
 // policy records the version it was last brought to (a row with ptype "m",
 // v1 "defaults"); EnsureTenant adds the rows of every later version once,
 // so a database created before a feature gets that feature's default rules
-// without re-adding rules an admin removed on purpose.
+// without re-adding rules an admin removed on purpose. The rules of a
+// version are those naming the object types registered with it as their
+// Since (authz/registry.go): a new type bumps the version.
 const DefaultsVersion = 3
 
 const markerType, markerKey = "m", "defaults"

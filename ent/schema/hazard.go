@@ -106,8 +106,8 @@ func (HazardEvent) Mixin() []ent.Mixin {
 	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "hazard"}}
 }
 
-// Fields of the HazardEvent. Attachments (before/after photos) will
-// reference File ids once uploads exist; they are deliberately absent here.
+// Fields of the HazardEvent. Its photos and documents are Files (the files
+// edge).
 func (HazardEvent) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("hazard_id").Immutable().Annotations(skipWhere),
