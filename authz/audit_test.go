@@ -3,35 +3,17 @@ package authz_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/authz"
-	entmigrate "github.com/dutychain/dutychain/ent/migrate"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/internal/audit"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/testdb"
 )
-
-// Every entity type of the schema is either audited (with a way to scope
-// its events) or internal with a stated reason: a new entity is covered
-// without new code, or this test says what it needs.
-func TestEveryEntityTypeIsAuditedOrInternal(t *testing.T) {
-	d := testdb.Open(t, "sqlite3")
-	cov, err := authz.AuditCoverage(d.Client)
-	require.NoError(t, err)
-	require.Len(t, cov, len(entmigrate.Tables), "one entry per table of the schema: %v", cov)
-	for typ, how := range cov {
-		t.Logf("%-15s %s", typ, how)
-	}
-	for _, typ := range []string{"Unit", "Enterprise", "User", "Post", "Supervision", "Tenant"} {
-		require.False(t, strings.HasPrefix(cov[typ], "internal"), "%s is audited", typ)
-	}
-}
 
 func countEvents(t *testing.T, d *db.DB) int {
 	t.Helper()
@@ -116,21 +98,6 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		}
 		require.Equal(t, 1, countEvents(t, d))
 	})
-}
-
-// ScopedTables (rewritten on re-parenting) and HistoricalScopedTables
-// together are exactly the tables with scope columns.
-func TestScopedTablesAreComplete(t *testing.T) {
-	var want []string
-	for _, tbl := range entmigrate.Tables {
-		for _, c := range tbl.Columns {
-			if c.Name == authz.ColPath {
-				want = append(want, tbl.Name)
-			}
-		}
-	}
-	got := append(append([]string{}, authz.ScopedTables...), authz.HistoricalScopedTables...)
-	require.ElementsMatch(t, want, got)
 }
 
 // Concurrent appends of one tenant line up: no fork, no gap.

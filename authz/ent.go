@@ -18,27 +18,14 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// ScopedTables lists every table carrying the scope columns. Re-parenting
-// rewrites them all in one transaction; a test checks the list is complete.
-// audit_events carries them too but is deliberately not rewritten: an event
-// stays scoped where its subject was when it happened (and is immutable).
-var ScopedTables = []string{"units", "enterprises", "users", "posts",
-	"campaigns", "inspections", "random_draws", "hazards", "hazard_events",
-	"responsibility_letters", "letter_signatures", "letter_events", "files"}
-
-// HistoricalScopedTables carry scope columns that re-parenting leaves alone.
-var HistoricalScopedTables = []string{"audit_events"}
-
-// IssuerScopedTables lists every table that also carries ColIssuerPath;
-// re-parenting rewrites that column too. A test checks the list.
-var IssuerScopedTables = []string{"responsibility_letters", "letter_signatures", "letter_events", "files"}
-
 // errNoViewer fails closed: a query or mutation without a viewer is denied.
 var errNoViewer = privacy.Denyf("authz: no viewer in context")
 
-// ReadFilter is the traverse interceptor of every scoped entity: it adds the
-// viewer's compiled read predicate to the query, including edge traversals,
-// eager loads and counts (ent runs traversers in prepareQuery for all of them).
+// ReadFilter is the traverse interceptor of every scoped entity (the
+// ScopeMixin of ent/schema installs it): it adds the viewer's compiled read
+// predicate for objects of type typ to the query, including edge
+// traversals, eager loads and counts (ent runs traversers in prepareQuery
+// for all of them).
 func ReadFilter(typ string) entgo.Interceptor {
 	return intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
 		v := FromContext(ctx)
@@ -79,7 +66,9 @@ func SystemOnly() entgo.Interceptor {
 	})
 }
 
-// SystemOnlyMutations is the mutation policy of internal tables.
+// SystemOnlyMutations is the mutation policy of internal tables, and of
+// scoped records without a subject field (parts of another record, written
+// by its service after its decision).
 func SystemOnlyMutations() entgo.Hook {
 	return func(next entgo.Mutator) entgo.Mutator {
 		return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
@@ -248,7 +237,8 @@ func IssuerField(name string) ScopeOption {
 }
 
 // ScopeHook stamps tenant and scope columns on every write of a scoped entity
-// and checks the write against the viewer's grants inside the transaction.
+// and checks the write against the viewer's grants inside the transaction;
+// the ScopeMixin of ent/schema installs it for records with a subject field.
 // subjectField names the field holding the subject unit id. Creates are
 // checked as "create" and updates as "update" unless the service named its
 // act with WithAction.

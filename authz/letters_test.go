@@ -6,13 +6,11 @@ package authz_test
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent/casbinrule"
-	"github.com/dutychain/dutychain/ent/migrate"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -120,33 +118,6 @@ func TestCheckAt(t *testing.T) {
 				t.Errorf("posts %v, want %v", ids, tt.posts)
 			}
 		})
-	}
-}
-
-// TestScopedTablesMatchSchema: re-parenting rewrites the scope columns of
-// every table in ScopedTables and the issuer path of every table in
-// IssuerScopedTables; a table carrying the columns but missing from a list
-// would keep stale paths (and leak or hide rows) after a move.
-func TestScopedTablesMatchSchema(t *testing.T) {
-	var scoped, issuer []string
-	for _, tbl := range migrate.Tables {
-		for _, c := range tbl.Columns {
-			switch c.Name {
-			case authz.ColPath:
-				scoped = append(scoped, tbl.Name)
-			case authz.ColIssuerPath:
-				issuer = append(issuer, tbl.Name)
-			}
-		}
-	}
-	slices.Sort(scoped)
-	slices.Sort(issuer)
-	all := append(slices.Clone(authz.ScopedTables), authz.HistoricalScopedTables...)
-	if want := slices.Sorted(slices.Values(all)); !slices.Equal(scoped, want) {
-		t.Errorf("tables with %s: %v; authz.ScopedTables + HistoricalScopedTables: %v", authz.ColPath, scoped, want)
-	}
-	if want := slices.Sorted(slices.Values(authz.IssuerScopedTables)); !slices.Equal(issuer, want) {
-		t.Errorf("tables with %s: %v; authz.IssuerScopedTables: %v", authz.ColIssuerPath, issuer, want)
 	}
 }
 

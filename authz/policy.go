@@ -249,12 +249,6 @@ func (p *Policy) GrantAllows(g Grant, typ, action string) bool {
 	return false
 }
 
-// ProtectedTypes are object types a wildcard rule ("*") does not cover: only
-// a rule naming them grants anything on them. The audit log is one: "read
-// everything in scope" (UNIT_HEAD, PRINCIPAL, DEPUTY…) does not include
-// reading who did what; AUDITOR and ADMIN have explicit "audit, read" rows.
-var ProtectedTypes = map[string]bool{"audit": true}
-
 // typeMatchFunc is the matcher function typeMatch(r.typ, p.typ).
 func typeMatchFunc(args ...any) (any, error) {
 	if len(args) != 2 {
@@ -269,13 +263,16 @@ func typeMatchFunc(args ...any) (any, error) {
 }
 
 // TypeMatch is the object-type matcher of the model (typeMatch) and of the
-// SQL compiler: casbin's keyMatch, except that a protected type matches
-// only a rule that names it.
+// SQL compiler: casbin's keyMatch, except that a protected type
+// (Record.Protected) matches only a rule that names it. The audit log is
+// one: "read everything in scope" (UNIT_HEAD, PRINCIPAL, DEPUTY…) does not
+// include reading who did what; AUDITOR and ADMIN have explicit
+// "audit, read" rows.
 func TypeMatch(requested, rule string) bool {
 	if requested == rule {
 		return true
 	}
-	if ProtectedTypes[requested] {
+	if isProtected(requested) {
 		return false
 	}
 	return util.KeyMatch(requested, rule)

@@ -11,23 +11,16 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// Scope columns every scoped table carries (ent/schema ScopeMixin).
+// Scope columns every scoped table carries (the ScopeMixin of ent/schema).
 const (
 	ColTenant       = "tenant_id"
 	ColPath         = "scope_path"
 	ColSector       = "scope_sector"
 	ColEnterpriseID = "scope_enterprise_id"
 	// ColIssuerPath is the issuer side's path, carried by the tables of
-	// IssuerScopedTables (letters and what belongs to them).
+	// records with an issuer side (Record.IssuerSide).
 	ColIssuerPath = "issuer_scope_path"
 )
-
-// issuerSideTypes are the object types whose rows carry ColIssuerPath and are
-// also readable from the issuer's side (Object.IssuerPath).
-var issuerSideTypes = map[string]bool{"letter": true, "file": true}
-
-// HasIssuerSide reports whether objects of type typ carry an issuer side.
-func HasIssuerSide(typ string) bool { return issuerSideTypes[typ] }
 
 // Predicate narrows a SELECT to the rows a viewer may act on.
 type Predicate func(*sql.Selector)
@@ -72,7 +65,7 @@ func (v *Viewer) compile(typ, action string) Predicate {
 		grants = append(grants, g)
 	}
 	tenant := v.Tenant
-	issuer := issuerSideTypes[typ]
+	issuer := HasIssuerSide(typ)
 	return func(s *sql.Selector) {
 		if len(grants) == 0 {
 			s.Where(sql.False())

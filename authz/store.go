@@ -118,23 +118,10 @@ func (s *Store) Watch(ctx context.Context, every time.Duration, wake <-chan stru
 // policy records the version it was last brought to (a row with ptype "m",
 // v1 "defaults"); EnsureTenant adds the rows of every later version once,
 // so a database created before a feature gets that feature's default rules
-// without re-adding rules an admin removed on purpose.
+// without re-adding rules an admin removed on purpose. The rules of a
+// version are those naming the object types registered with it as their
+// Since (authz/registry.go): a new type bumps the version.
 const DefaultsVersion = 3
-
-// addedIn reports whether a default rule first appeared in version ver.
-// Version 1 is everything else.
-func addedIn(ver int, r Rule) bool {
-	switch ver {
-	case 2: // responsibility letters (issue 4)
-		return r.Type == "letter" || r.Type == "file"
-	case 3: // inspections and hazards (issue 5)
-		switch r.Type {
-		case "checklist", "campaign", "random_draw", "inspection", "hazard":
-			return true
-		}
-	}
-	return false
-}
 
 const markerType, markerKey = "m", "defaults"
 
@@ -249,8 +236,6 @@ func knownRole(role string) bool {
 	return false
 }
 
-// ObjectTypes are the object types policy rows may name.
-
 // auditPolicyChange appends the POLICY_CHANGE event of a rule change, in
 // the change's transaction, scoped to the tenant root and attributed to the
 // grant that allowed the change.
@@ -273,18 +258,6 @@ func auditPolicyChange(ctx context.Context, c *ent.Client, rootPath string, r Ru
 	return audit.Append(ctx, c, ev)
 }
 
-var ObjectTypes = []string{"*", "unit", "enterprise", "user", "post", "policy", "audit",
-	"checklist", "campaign", "inspection", "random_draw", "hazard", "letter", "file"}
-
-// Actions are the actions policy rows may name. Beyond read, create and
-// update, the hazard steps are separate rights (internal/hazards): rectify
-// and close_own on the enterprise side; verify, decide_major (MAJOR hazards:
-// principals only) and supervise (督办) on the government side; and
-// responsibility letters have one action per step of their lifecycle
-// (docs/LETTERS.md).
-var Actions = []string{"*", "read", "create", "update", "rectify", "close_own", "verify", "decide_major", "supervise",
-	"issue", "sign", "revoke", "archive", "attach"}
-
 // ChangeRule adds (add=true) or removes a policy row of the viewer's tenant
 // after checking the viewer may update the tenant's policy. It runs in a
 // transaction, bumps the revision and returns the tenant's rows after the change.
@@ -303,11 +276,7 @@ func (s *Store) ChangeRule(ctx context.Context, rootPath string, r Rule, add boo
 	if !knownRole(r.Role) {
 		return nil, apperr.Invalid("role", "unknown role")
 	}
-	okType := false
-	for _, t := range ObjectTypes {
-		okType = okType || t == r.Type
-	}
-	if !okType {
+	if !slices.Contains(ObjectTypes, r.Type) {
 		return nil, apperr.Invalid("object", fmt.Sprintf("unknown object type %q", r.Type))
 	}
 	if !slices.Contains(Actions, r.Action) {

@@ -92,7 +92,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/dutychain/dutychain/ent/runtime"
 var (
-	Hooks        [1]ent.Hook
+	Hooks        [2]ent.Hook
 	Interceptors [1]ent.Interceptor
 )
 

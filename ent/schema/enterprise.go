@@ -7,7 +7,6 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-	"github.com/dutychain/dutychain/authz"
 
 	"github.com/dutychain/dutychain/internal/domain"
 )
@@ -15,9 +14,9 @@ import (
 // Enterprise is the profile of an ENTERPRISE unit.
 type Enterprise struct{ ent.Schema }
 
-// Mixin of the Enterprise.
+// Mixin of the Enterprise: scoped by its subject unit, with the write check.
 func (Enterprise) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "enterprise", Subject: "unit_id"}}
 }
 
 // Fields of the Enterprise.
@@ -72,14 +71,4 @@ func (Enterprise) Indexes() []ent.Index {
 // Annotations of the Enterprise.
 func (Enterprise) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
-}
-
-// Interceptors of the Enterprise: the jurisdiction filter on every read path.
-func (Enterprise) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("enterprise")}
-}
-
-// Hooks of the Enterprise: tenant and scope stamping and the write check.
-func (Enterprise) Hooks() []ent.Hook {
-	return []ent.Hook{authz.ScopeHook("enterprise", "unit_id")}
 }

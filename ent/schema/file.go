@@ -7,8 +7,6 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-
-	"github.com/dutychain/dutychain/authz"
 )
 
 // File is an uploaded attachment (a scanned signed letter, the before/after
@@ -18,9 +16,10 @@ import (
 // optional edge; exactly one is set.
 type File struct{ ent.Schema }
 
-// Mixin of the File.
+// Mixin of the File: scoped where its owner is, written only by the
+// owner's service (internal/files on its behalf) after the owner's decision.
 func (File) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}, IssuerScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "file"}}
 }
 
 // Fields of the File.
@@ -64,12 +63,3 @@ func (File) Indexes() []ent.Index {
 func (File) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
 }
-
-// Interceptors of the File: the jurisdiction filter of its owner's position.
-func (File) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("file")}
-}
-
-// Hooks of the File: written only by the owner's service (internal/files
-// on its behalf), after the owner's decision, with the owner's scope columns.
-func (File) Hooks() []ent.Hook { return []ent.Hook{authz.SystemOnlyMutations()} }

@@ -8,7 +8,6 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-	"github.com/dutychain/dutychain/authz"
 
 	"github.com/dutychain/dutychain/internal/domain"
 )
@@ -18,9 +17,11 @@ import (
 // HazardEvent for each.
 type Hazard struct{ ent.Schema }
 
-// Mixin of the Hazard.
+// Mixin of the Hazard: scoped by its subject unit. Transitions are decided
+// by internal/hazards (who may do which step is finer than one update
+// right) and written as the system after that check.
 func (Hazard) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "hazard", Subject: "subject_id"}}
 }
 
 // Fields of the Hazard.
@@ -94,27 +95,19 @@ func (Hazard) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }
 
-// Interceptors of the Hazard: the jurisdiction filter on every read path.
-func (Hazard) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("hazard")}
-}
-
-// Hooks of the Hazard: tenant and scope stamping and the create check.
-// Transitions are decided by internal/hazards (who may do which step is
-// finer than one update right) and written as the system after that check.
-func (Hazard) Hooks() []ent.Hook { return []ent.Hook{authz.ScopeHook("hazard", "subject_id")} }
-
 // HazardEvent is one step of a hazard's history: who (user and post) did
 // what, when, with which note. Append-only.
 type HazardEvent struct{ ent.Schema }
 
-// Mixin of the HazardEvent.
+// Mixin of the HazardEvent: part of its hazard, visible exactly when the
+// hazard is (the hazard service copies the hazard's scope columns and
+// writes events as the system).
 func (HazardEvent) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "hazard"}}
 }
 
-// Fields of the HazardEvent. Attachments (before/after photos) will
-// reference File ids once uploads exist; they are deliberately absent here.
+// Fields of the HazardEvent. Its photos and documents are Files (the files
+// edge).
 func (HazardEvent) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("hazard_id").Immutable().Annotations(skipWhere),
@@ -149,14 +142,7 @@ func (HazardEvent) Annotations() []schema.Annotation {
 	return []schema.Annotation{}
 }
 
-// Interceptors of the HazardEvent: events are visible exactly when their
-// hazard is (the scope columns are the hazard's).
-func (HazardEvent) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("hazard")}
-}
-
-// Hooks of the HazardEvent: append-only, written by the hazard service after
-// its decision.
+// Hooks of the HazardEvent: append-only.
 func (HazardEvent) Hooks() []ent.Hook {
-	return []ent.Hook{authz.SystemOnlyMutations(), immutable("hazard event")}
+	return []ent.Hook{immutable("hazard event")}
 }

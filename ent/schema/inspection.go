@@ -62,9 +62,9 @@ func (ChecklistTemplate) Hooks() []ent.Hook { return []ent.Hook{authz.SystemOnly
 // unit for target sectors, run through four stages.
 type Campaign struct{ ent.Schema }
 
-// Mixin of the Campaign.
+// Mixin of the Campaign: scoped by its subject unit, with the write check.
 func (Campaign) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "campaign", Subject: "organiser_id"}}
 }
 
 // Fields of the Campaign.
@@ -96,20 +96,12 @@ func (Campaign) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }
 
-// Interceptors of the Campaign: the jurisdiction filter on every read path.
-func (Campaign) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("campaign")}
-}
-
-// Hooks of the Campaign: tenant and scope stamping and the write check.
-func (Campaign) Hooks() []ent.Hook { return []ent.Hook{authz.ScopeHook("campaign", "organiser_id")} }
-
 // Inspection is one inspection (检查) of one target unit.
 type Inspection struct{ ent.Schema }
 
-// Mixin of the Inspection.
+// Mixin of the Inspection: scoped by its subject unit, with the write check.
 func (Inspection) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "inspection", Subject: "target_id"}}
 }
 
 // Fields of the Inspection.
@@ -157,21 +149,13 @@ func (Inspection) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }
 
-// Interceptors of the Inspection: the jurisdiction filter on every read path.
-func (Inspection) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("inspection")}
-}
-
-// Hooks of the Inspection: tenant and scope stamping and the write check.
-func (Inspection) Hooks() []ent.Hook { return []ent.Hook{authz.ScopeHook("inspection", "target_id")} }
-
 // RandomDraw is a 双随机 draw: targets from a frozen enterprise roster and
 // inspectors from a frozen inspector roster, reproducible from its seed.
 type RandomDraw struct{ ent.Schema }
 
-// Mixin of the RandomDraw.
+// Mixin of the RandomDraw: scoped by its organiser, with the write check.
 func (RandomDraw) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "random_draw", Subject: "organiser_id"}}
 }
 
 // Fields of the RandomDraw. Every field is immutable: a draw is a record.
@@ -205,15 +189,10 @@ func (RandomDraw) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }
 
-// Interceptors of the RandomDraw: the jurisdiction filter on every read path.
-func (RandomDraw) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("random_draw")}
-}
-
-// Hooks of the RandomDraw: stamping and the write check on create; nothing
-// may change a draw afterwards, not even the system.
+// Hooks of the RandomDraw: nothing may change a draw once created, not
+// even the system.
 func (RandomDraw) Hooks() []ent.Hook {
-	return []ent.Hook{authz.ScopeHook("random_draw", "organiser_id"), immutable("random draw")}
+	return []ent.Hook{immutable("random draw")}
 }
 
 func immutable(what string) ent.Hook {

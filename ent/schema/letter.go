@@ -8,20 +8,22 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // ResponsibilityLetter is a yearly work-safety responsibility letter (安全生产
 // 责任书/责任状) from an issuer unit to a signee unit below it. Its subject
-// unit is the signee; the issuer side reads it too (IssuerScopeMixin).
+// unit is the signee; the issuer side reads it too (the issuer path).
 // Written only by internal/letters, which enforces the chain rule and the
 // lifecycle; see docs/LETTERS.md.
 type ResponsibilityLetter struct{ ent.Schema }
 
-// Mixin of the ResponsibilityLetter.
+// Mixin of the ResponsibilityLetter: scoped by the signee, readable from
+// the issuer side too; every write is checked as the act the letters
+// service names.
 func (ResponsibilityLetter) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}, IssuerScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{},
+		ScopeMixin{Type: "letter", Subject: "signee_unit_id", Issuer: "issuer_unit_id"}}
 }
 
 // Fields of the ResponsibilityLetter.
@@ -100,27 +102,16 @@ func (ResponsibilityLetter) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }
 
-// Interceptors of the ResponsibilityLetter: the jurisdiction filter, with the
-// issuer side (authz.HasIssuerSide("letter")).
-func (ResponsibilityLetter) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("letter")}
-}
-
-// Hooks of the ResponsibilityLetter: tenant, scope and issuer-path stamping
-// and the write check (the act named by the letters service).
-func (ResponsibilityLetter) Hooks() []ent.Hook {
-	return []ent.Hook{authz.ScopeHook("letter", "signee_unit_id", authz.IssuerField("issuer_unit_id"))}
-}
-
 // LetterSignature is one signature on a letter: who signed, in which post
 // and role, and when. A TOWN's or DEPARTMENT's letter carries two (its
 // PARTY_SECRETARY's and its GOVERNMENT_HEAD's), others one PRINCIPAL's.
 // It is part of its letter: same scope columns, read as a "letter".
 type LetterSignature struct{ ent.Schema }
 
-// Mixin of the LetterSignature.
+// Mixin of the LetterSignature: part of its letter, written only by the
+// letters service after its decision on the letter.
 func (LetterSignature) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}, IssuerScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "letter"}}
 }
 
 // Fields of the LetterSignature.
@@ -162,22 +153,14 @@ func (LetterSignature) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
 }
 
-// Interceptors of the LetterSignature: read as part of its letter.
-func (LetterSignature) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("letter")}
-}
-
-// Hooks of the LetterSignature: written only by the letters service, after
-// its decision on the letter, with the letter's scope columns.
-func (LetterSignature) Hooks() []ent.Hook { return []ent.Hook{authz.SystemOnlyMutations()} }
-
 // LetterEvent records one step of a letter's life: who did what, in which
 // post, when, from which state to which (an append-only history).
 type LetterEvent struct{ ent.Schema }
 
-// Mixin of the LetterEvent.
+// Mixin of the LetterEvent: part of its letter, written only by the
+// letters service.
 func (LetterEvent) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}, IssuerScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "letter"}}
 }
 
 // Fields of the LetterEvent.
@@ -219,11 +202,3 @@ func (LetterEvent) Indexes() []ent.Index {
 func (LetterEvent) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
 }
-
-// Interceptors of the LetterEvent: read as part of its letter.
-func (LetterEvent) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("letter")}
-}
-
-// Hooks of the LetterEvent: written only by the letters service.
-func (LetterEvent) Hooks() []ent.Hook { return []ent.Hook{authz.SystemOnlyMutations()} }

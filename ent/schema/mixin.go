@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -10,6 +11,8 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 	"entgo.io/ent/schema/mixin"
+
+	"github.com/dutychain/dutychain/authz"
 )
 
 // TimeMixin gives every entity createdAt and updatedAt.
@@ -60,51 +63,92 @@ func (TenantMixin) Fields() []ent.Field {
 	}
 }
 
-// ScopeMixin copies the subject unit's position into the row so that the
-// jurisdiction filter is a single-table predicate: the unit's materialized path,
-// its sector (enterprise side only) and the enterprise it belongs to.
-type ScopeMixin struct{ mixin.Schema }
+// ScopeMixin places a record in the unit tree and carries its
+// authorization, like ent's privacy mixins: the scope columns (a copy of
+// the subject unit's materialized path, its sector on the enterprise side
+// and the enterprise it belongs to, so the jurisdiction filter is a
+// single-table predicate) with their indexes, the read filter of Type on
+// every read path, and the write hook. Type must be a Scoped record of the
+// registry (authz/registry.go); its IssuerSide adds the issuer's path.
+type ScopeMixin struct {
+	mixin.Schema
+	// Type is the object type the rows are read (and written) as.
+	Type string
+	// Subject names the field holding the subject unit: the scope hook
+	// stamps tenant and scope columns from it and checks every write.
+	// Empty for the parts of another record (its events, signatures,
+	// files): their service copies the owner's scope columns after its
+	// own decision and writes them as the system, the only writer allowed.
+	Subject string
+	// Issuer names the field holding the issuer unit of a record with an
+	// issuer side: the scope hook stamps the issuer path from it.
+	Issuer string
+}
 
-// Fields of the ScopeMixin.
-func (ScopeMixin) Fields() []ent.Field {
-	return []ent.Field{
-		field.String("scope_path").
+// record is the registry entry of the mixin's Type; an unregistered or
+// inconsistent Type stops code generation with its name.
+func (m ScopeMixin) record() authz.Record {
+	r := authz.MustLookup(m.Type)
+	switch {
+	case m.Issuer != "" && !r.IssuerSide:
+		panic(fmt.Sprintf("ScopeMixin: %q has an Issuer field but no issuer side in authz/registry.go", m.Type))
+	case r.IssuerSide && m.Subject != "" && m.Issuer == "":
+		panic(fmt.Sprintf("ScopeMixin: %q has an issuer side: name its Issuer field", m.Type))
+	}
+	return r
+}
+
+// Fields of the ScopeMixin: the scope columns, then the issuer's path when
+// the type has an issuer side. The service or the hook sets them, never
+// client input.
+func (m ScopeMixin) Fields() []ent.Field {
+	fields := []ent.Field{
+		field.String(authz.ColPath).
 			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.String("scope_sector").Optional().Nillable().
+		field.String(authz.ColSector).Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Int("scope_enterprise_id").Optional().Nillable().
+		field.Int(authz.ColEnterpriseID).Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
+	if m.record().IssuerSide {
+		fields = append(fields, field.String(authz.ColIssuerPath).Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)))
+	}
+	return fields
 }
 
 // Indexes of the ScopeMixin: a path-prefix index (text_pattern_ops on
-// PostgreSQL so LIKE 'prefix%' can use it) and the supervision join column.
-func (ScopeMixin) Indexes() []ent.Index {
-	return []ent.Index{
-		index.Fields("tenant_id", "scope_path").
-			Annotations(entsql.OpClassColumn("scope_path", "text_pattern_ops")),
-		index.Fields("scope_enterprise_id"),
+// PostgreSQL so LIKE 'prefix%' can use it), the supervision join column,
+// and the path-prefix index of the issuer term.
+func (m ScopeMixin) Indexes() []ent.Index {
+	indexes := []ent.Index{
+		index.Fields(authz.ColTenant, authz.ColPath).
+			Annotations(entsql.OpClassColumn(authz.ColPath, "text_pattern_ops")),
+		index.Fields(authz.ColEnterpriseID),
 	}
+	if m.record().IssuerSide {
+		indexes = append(indexes, index.Fields(authz.ColTenant, authz.ColIssuerPath).
+			Annotations(entsql.OpClassColumn(authz.ColIssuerPath, "text_pattern_ops")))
+	}
+	return indexes
 }
 
-// IssuerScopeMixin adds the issuer side's position to a record that is also
-// readable by whoever's territory holds its issuer (a responsibility letter
-// and what belongs to it): the issuer unit's materialized path, copied like
-// the ScopeMixin columns and rewritten on re-parenting.
-type IssuerScopeMixin struct{ mixin.Schema }
-
-// Fields of the IssuerScopeMixin.
-func (IssuerScopeMixin) Fields() []ent.Field {
-	return []ent.Field{
-		field.String("issuer_scope_path").Optional().Nillable().
-			Annotations(entgql.Skip(entgql.SkipAll)),
-	}
+// Interceptors of the ScopeMixin: the jurisdiction filter of Type on every
+// read path (queries, edges, eager loads, counts).
+func (m ScopeMixin) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{authz.ReadFilter(m.Type)}
 }
 
-// Indexes of the IssuerScopeMixin: the path-prefix index of the issuer term.
-func (IssuerScopeMixin) Indexes() []ent.Index {
-	return []ent.Index{
-		index.Fields("tenant_id", "issuer_scope_path").
-			Annotations(entsql.OpClassColumn("issuer_scope_path", "text_pattern_ops")),
+// Hooks of the ScopeMixin: with a Subject, tenant and scope stamping and the
+// write check (as "create" and "update", or the act a service names with
+// authz.WithAction); without one, writes by the system only.
+func (m ScopeMixin) Hooks() []ent.Hook {
+	if m.Subject == "" {
+		return []ent.Hook{authz.SystemOnlyMutations()}
 	}
+	var opts []authz.ScopeOption
+	if m.record().IssuerSide {
+		opts = append(opts, authz.IssuerField(m.Issuer))
+	}
+	return []ent.Hook{authz.ScopeHook(m.Type, m.Subject, opts...)}
 }

@@ -7,7 +7,6 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-	"github.com/dutychain/dutychain/authz"
 
 	"github.com/dutychain/dutychain/internal/domain"
 )
@@ -16,9 +15,9 @@ import (
 // valid from validFrom until validTo (exclusive; open-ended when unset).
 type Post struct{ ent.Schema }
 
-// Mixin of the Post.
+// Mixin of the Post: scoped by its subject unit, with the write check.
 func (Post) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "post", Subject: "unit_id"}}
 }
 
 // Fields of the Post.
@@ -58,14 +57,4 @@ func (Post) Indexes() []ent.Index {
 // Annotations of the Post.
 func (Post) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
-}
-
-// Interceptors of the Post: the jurisdiction filter on every read path.
-func (Post) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("post")}
-}
-
-// Hooks of the Post: tenant and scope stamping and the write check.
-func (Post) Hooks() []ent.Hook {
-	return []ent.Hook{authz.ScopeHook("post", "unit_id")}
 }

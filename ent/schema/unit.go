@@ -16,9 +16,10 @@ import (
 // ENTERPRISE → WORKSHOP → TEAM. Its own materialized path is scope_path.
 type Unit struct{ ent.Schema }
 
-// Mixin of the Unit.
+// Mixin of the Unit: a unit's subject is its parent (a new unit sits under
+// it); the write check applies to the parent's position.
 func (Unit) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "unit", Subject: "parent_id"}}
 }
 
 // Fields of the Unit.
@@ -80,12 +81,7 @@ func (Unit) Annotations() []schema.Annotation {
 	}
 }
 
-// Interceptors of the Unit: the jurisdiction filter on every read path.
-func (Unit) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("unit")}
-}
-
-// Hooks of the Unit: tenant and scope stamping and the write check.
+// Hooks of the Unit: its own id completes its path once it is known.
 func (Unit) Hooks() []ent.Hook {
-	return []ent.Hook{authz.ScopeHook("unit", "parent_id"), authz.UnitPathHook()}
+	return []ent.Hook{authz.UnitPathHook()}
 }

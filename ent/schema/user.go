@@ -7,16 +7,15 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-	"github.com/dutychain/dutychain/authz"
 )
 
 // User is a person who logs in. Their home unit (所属单位) is the subject unit
 // that scopes who may read the user.
 type User struct{ ent.Schema }
 
-// Mixin of the User.
+// Mixin of the User: scoped by its subject unit, with the write check.
 func (User) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "user", Subject: "unit_id"}}
 }
 
 // Fields of the User.
@@ -53,14 +52,4 @@ func (User) Indexes() []ent.Index {
 // Annotations of the User.
 func (User) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
-}
-
-// Interceptors of the User: the jurisdiction filter on every read path.
-func (User) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{authz.ReadFilter("user")}
-}
-
-// Hooks of the User: tenant and scope stamping and the write check.
-func (User) Hooks() []ent.Hook {
-	return []ent.Hook{authz.ScopeHook("user", "unit_id")}
 }

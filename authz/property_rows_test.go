@@ -1,0 +1,313 @@
+package authz_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/supervision"
+	"github.com/dutychain/dutychain/ent/unit"
+	"github.com/dutychain/dutychain/ent/user"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/letters"
+)
+
+// Writing the world through ent, as the system.
+
+func build(ctx context.Context, client *ent.Client, w *world) error {
+	sys := authz.SystemContext(ctx)
+	tx, err := client.Tx(sys)
+	if err != nil {
+		return err
+	}
+	if err := buildTx(sys, tx.Client(), w); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	return authz.EnsureTenant(ctx, client, w.tenant)
+}
+
+func buildTx(sys context.Context, c *ent.Client, w *world) error {
+	seq := tenantSeq.Add(1)
+	t, err := c.Tenant.Create().SetCode(fmt.Sprintf("prop-%d-%d", os.Getpid(), seq)).SetName("property").Save(sys)
+	if err != nil {
+		return fmt.Errorf("create tenant: %w", err)
+	}
+	w.tenant = t.ID
+	for i := range w.units {
+		u := &w.units[i]
+		q := c.Unit.Create().SetTenantID(t.ID).SetKind(u.kind).SetName(fmt.Sprintf("%s %d", u.kind, i)).SetCode(fmt.Sprintf("U%d", i))
+		if u.parent >= 0 {
+			q.SetParentID(w.units[u.parent].id)
+		}
+		if !u.kind.IsGovernment() {
+			q.SetSector(u.sector)
+		}
+		if u.kind == domain.KindDepartment {
+			q.SetSupervisedSectors(u.supervised)
+		}
+		saved, err := q.Save(sys)
+		if err != nil {
+			return fmt.Errorf("create unit %d: %w", i, err)
+		}
+		u.id = saved.ID
+		if u.kind == domain.KindEnterprise {
+			e, err := c.Enterprise.Create().SetTenantID(t.ID).SetUnitID(u.id).SetTownID(w.units[u.town].id).
+				SetName(fmt.Sprintf("enterprise %d", i)).SetCreditCode(fmt.Sprintf("C%d", i)).SetSector(u.sector).Save(sys)
+			if err != nil {
+				return fmt.Errorf("create enterprise %d: %w", i, err)
+			}
+			w.enterprises[i] = e.ID
+		}
+	}
+	for k := range w.supervises {
+		src := supervision.SourceDEFAULT
+		if w.manual[k] {
+			src = supervision.SourceMANUAL
+		}
+		if err := c.Supervision.Create().SetTenantID(t.ID).SetDepartmentID(w.units[k[0]].id).
+			SetEnterpriseID(w.units[k[1]].id).SetSource(src).Exec(sys); err != nil {
+			return fmt.Errorf("create supervision: %w", err)
+		}
+	}
+	for i := range w.users {
+		u := &w.users[i]
+		status := user.StatusACTIVE
+		if u.disabled {
+			status = user.StatusDISABLED
+		}
+		saved, err := c.User.Create().SetTenantID(t.ID).SetUsername(fmt.Sprintf("u%d", i)).SetDisplayName(fmt.Sprintf("User %d", i)).
+			SetPasswordHash("x").SetStatus(status).SetUnitID(w.units[u.home].id).Save(sys)
+		if err != nil {
+			return fmt.Errorf("create user %d: %w", i, err)
+		}
+		u.id = saved.ID
+	}
+	for i := range w.posts {
+		p := &w.posts[i]
+		q := c.Post.Create().SetTenantID(t.ID).SetUserID(w.users[p.user].id).SetUnitID(w.units[p.unit].id).
+			SetRole(p.role).SetValidFrom(p.from).SetNillableValidTo(p.to)
+		if p.sectors != nil {
+			q.SetSectors(p.sectors)
+		}
+		saved, err := q.Save(sys)
+		if err != nil {
+			return fmt.Errorf("create post %d: %w", i, err)
+		}
+		p.id = saved.ID
+	}
+	// Letters through the scope hook (which stamps the signee's position and
+	// the issuer's path); their event and file copy the letter's columns,
+	// as the letters service does.
+	for i := range w.letters {
+		gl := &w.letters[i]
+		is, sg := w.units[gl.issuer], w.units[gl.signee]
+		l, err := c.ResponsibilityLetter.Create().SetTenantID(t.ID).SetYear(2024).SetIssuerUnitID(is.id).SetSigneeUnitID(sg.id).
+			SetIssuerName("issuer").SetSigneeName("signee").SetSigneeKind(sg.kind).SetTitle(fmt.Sprintf("letter %d", i)).
+			SetTargets([]domain.LetterTarget{}).Save(sys)
+		if err != nil {
+			return fmt.Errorf("create letter %d: %w", i, err)
+		}
+		gl.id = l.ID
+		if err := letters.NewEvent(c, l, letterevent.ActionCREATED, nil, l.State, propBase).SetActorName("x").Exec(sys); err != nil {
+			return fmt.Errorf("create letter event %d: %w", i, err)
+		}
+		if gl.file {
+			if err := c.File.Create().SetTenantID(l.TenantID).SetScopePath(l.ScopePath).SetNillableScopeSector(l.ScopeSector).
+				SetNillableScopeEnterpriseID(l.ScopeEnterpriseID).SetNillableIssuerScopePath(l.IssuerScopePath).
+				SetLetterID(l.ID).SetSha256(strings.Repeat("0", 64)).SetSize(1).SetContentType("application/pdf").
+				SetFilename("x.pdf").SetUploaderName("x").Exec(sys); err != nil {
+				return fmt.Errorf("create letter file %d: %w", i, err)
+			}
+		}
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Reading rows back as decision objects.
+
+// row is one record as the oracle sees it: its decision object from the
+// row's scope columns, and the generated-world subject unit.
+type row struct {
+	id      int
+	typ     string
+	obj     authz.Object
+	w       *world
+	subject int // unit index in w
+	parent  int // units: parent id (0 for a root); posts: unit id; users: 0
+	userID  int // posts: user id
+	issuer  int // letters and their parts: issuer unit index in w
+}
+
+// rows loads every unit, enterprise, user and post of the worlds' tenants
+// through the system context and builds each decision object from the
+// row's scope columns plus the supervising departments (as authz.ObjectAt).
+// It also checks the scope columns the hooks stamped against the generated
+// tree, since both the SQL filter and Decide read them.
+func rows(ctx context.Context, client *ent.Client, ws ...*world) ([]row, error) {
+	sys := authz.SystemContext(ctx)
+	var tenants []int
+	byID := map[int]struct {
+		w *world
+		i int
+	}{}
+	for _, w := range ws {
+		tenants = append(tenants, w.tenant)
+		for i, u := range w.units {
+			byID[u.id] = struct {
+				w *world
+				i int
+			}{w, i}
+		}
+	}
+	sups, err := client.Supervision.Query().Where(supervision.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	supervisors := map[int][]int{}
+	for _, s := range sups {
+		supervisors[s.EnterpriseID] = append(supervisors[s.EnterpriseID], s.DepartmentID)
+	}
+	object := func(typ string, tenant int, path string, sector *string, ent *int) authz.Object {
+		o := authz.Object{Type: typ, Tenant: tenant, Path: path}
+		if sector != nil {
+			o.Sector = domain.Sector(*sector)
+		}
+		if ent != nil && *ent != 0 {
+			o.EnterpriseID = *ent
+			o.Supervisors = supervisors[*ent]
+		}
+		return o
+	}
+	var out []row
+	var problems []string
+	// stamped checks that a record's scope columns are its subject unit's.
+	stamped := func(what string, o authz.Object, subjectID int) (*world, int) {
+		ref, ok := byID[subjectID]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s: subject unit %d not generated", what, subjectID))
+			return nil, -1
+		}
+		w, i := ref.w, ref.i
+		u := w.units[i]
+		wantEnt := 0
+		if u.ent >= 0 {
+			wantEnt = w.units[u.ent].id
+		}
+		if o.Tenant != w.tenant || o.Path != w.wantPath(i) || o.Sector != u.sector || o.EnterpriseID != wantEnt {
+			problems = append(problems, fmt.Sprintf("%s: scope columns (tenant %d, %q, %q, ent %d), want (%d, %q, %q, %d)",
+				what, o.Tenant, o.Path, o.Sector, o.EnterpriseID, w.tenant, w.wantPath(i), u.sector, wantEnt))
+		}
+		return w, i
+	}
+	units, err := client.Unit.Query().Where(unit.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		o := object("unit", u.TenantID, u.ScopePath, u.ScopeSector, u.ScopeEnterpriseID)
+		w, i := stamped(fmt.Sprintf("unit %d", u.ID), o, u.ID)
+		parent := 0
+		if u.ParentID != nil {
+			parent = *u.ParentID
+		}
+		out = append(out, row{id: u.ID, typ: "unit", obj: o, w: w, subject: i, parent: parent})
+	}
+	ents, err := client.Enterprise.Query().Where(enterprise.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ents {
+		o := object("enterprise", e.TenantID, e.ScopePath, e.ScopeSector, e.ScopeEnterpriseID)
+		w, i := stamped(fmt.Sprintf("enterprise %d", e.ID), o, e.UnitID)
+		out = append(out, row{id: e.ID, typ: "enterprise", obj: o, w: w, subject: i, parent: e.UnitID})
+	}
+	users, err := client.User.Query().Where(user.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		o := object("user", u.TenantID, u.ScopePath, u.ScopeSector, u.ScopeEnterpriseID)
+		w, i := stamped(fmt.Sprintf("user %d", u.ID), o, u.UnitID)
+		out = append(out, row{id: u.ID, typ: "user", obj: o, w: w, subject: i, parent: u.UnitID})
+	}
+	posts, err := client.Post.Query().Where(post.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range posts {
+		o := object("post", p.TenantID, p.ScopePath, p.ScopeSector, p.ScopeEnterpriseID)
+		w, i := stamped(fmt.Sprintf("post %d", p.ID), o, p.UnitID)
+		out = append(out, row{id: p.ID, typ: "post", obj: o, w: w, subject: i, parent: p.UnitID, userID: p.UserID})
+	}
+	// Letters and their parts: the signee's columns plus the issuer's path.
+	issuerOf := func(what string, w *world, path *string, issuerID int) int {
+		ref, ok := byID[issuerID]
+		if !ok || ref.w != w {
+			problems = append(problems, fmt.Sprintf("%s: issuer unit %d not generated", what, issuerID))
+			return -1
+		}
+		if path == nil || *path != w.wantPath(ref.i) {
+			problems = append(problems, fmt.Sprintf("%s: issuer path %v, want %q", what, path, w.wantPath(ref.i)))
+		}
+		return ref.i
+	}
+	withIssuer := func(o authz.Object, path *string) authz.Object {
+		if path != nil {
+			o.IssuerPath = *path
+		}
+		return o
+	}
+	ls, err := client.ResponsibilityLetter.Query().Where(responsibilityletter.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	letterByID := map[int]*ent.ResponsibilityLetter{}
+	for _, l := range ls {
+		letterByID[l.ID] = l
+		o := withIssuer(object("letter", l.TenantID, l.ScopePath, l.ScopeSector, l.ScopeEnterpriseID), l.IssuerScopePath)
+		what := fmt.Sprintf("letter %d", l.ID)
+		w, i := stamped(what, o, l.SigneeUnitID)
+		out = append(out, row{id: l.ID, typ: "letter", obj: o, w: w, subject: i, issuer: issuerOf(what, w, l.IssuerScopePath, l.IssuerUnitID)})
+	}
+	evs, err := client.LetterEvent.Query().Where(letterevent.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		l := letterByID[e.LetterID]
+		o := withIssuer(object("letter", e.TenantID, e.ScopePath, e.ScopeSector, e.ScopeEnterpriseID), e.IssuerScopePath)
+		what := fmt.Sprintf("letter event %d", e.ID)
+		w, i := stamped(what, o, l.SigneeUnitID)
+		out = append(out, row{id: e.ID, typ: "letter_event", obj: o, w: w, subject: i, issuer: issuerOf(what, w, e.IssuerScopePath, l.IssuerUnitID)})
+	}
+	fs, err := client.File.Query().Where(file.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		l := letterByID[*f.LetterID]
+		o := withIssuer(object("file", f.TenantID, f.ScopePath, f.ScopeSector, f.ScopeEnterpriseID), f.IssuerScopePath)
+		what := fmt.Sprintf("file %d", f.ID)
+		w, i := stamped(what, o, l.SigneeUnitID)
+		out = append(out, row{id: f.ID, typ: "file", obj: o, w: w, subject: i, issuer: issuerOf(what, w, f.IssuerScopePath, l.IssuerUnitID)})
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return out, fmt.Errorf("hooks stamped wrong scope columns:\n%s", strings.Join(problems, "\n"))
+	}
+	return out, nil
+}

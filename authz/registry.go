@@ -1,0 +1,225 @@
+package authz
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/dutychain/dutychain/internal/audit"
+)
+
+// Placement says where a record's rows sit in a tenant, which decides how
+// reads are filtered and where their audit events are scoped.
+type Placement int
+
+const (
+	// Scoped rows carry the scope columns (the ScopeMixin of ent/schema):
+	// reads go through the jurisdiction filter and re-parenting rewrites
+	// the columns.
+	Scoped Placement = iota
+	// TenantWide rows belong to the tenant as a whole (tenant_id only):
+	// reads are limited to the tenant, events are scoped to its root.
+	TenantWide
+	// Internal rows are bookkeeping that only the system reads and writes.
+	Internal
+)
+
+// Record is one entry of the registry: a kind of record authorization
+// knows, as policy rows name it, with the tables holding its rows.
+type Record struct {
+	// Type is the casbin object type policy rows name; empty for tables
+	// that no policy row names (decided by their owner's checks).
+	Type string
+	// Since is the default-policy version (DefaultsVersion) whose rules
+	// first named Type: EnsureTenant adds them to older tenants.
+	Since int
+	// Actions are the actions policy rows may grant on Type.
+	Actions []string
+	// Placement of every table of the record.
+	Placement Placement
+	// IssuerSide: the rows also carry the issuer unit's path
+	// (ColIssuerPath) and are readable from the issuer's territory too.
+	IssuerSide bool
+	// Historical: re-parenting leaves the scope columns alone, so a row
+	// stays scoped where its subject was when it was written.
+	Historical bool
+	// Protected: a wildcard ("*") rule does not cover Type; only a rule
+	// naming it grants anything on it.
+	Protected bool
+	// Tables holds the record's rows: the record itself and its parts
+	// (events, signatures) that read as it.
+	Tables []Table
+}
+
+// Table is one table of the schema in the registry.
+type Table struct {
+	// Entity is the ent schema type (HazardEvent); Name is its SQL table
+	// (hazard_events), as ent names it.
+	Entity, Name string
+	// AuditSubject names, for a table without scope columns, the unit
+	// field its audit events are scoped to.
+	AuditSubject string
+	// NotAudited gives the reason the table's writes are not audit events
+	// (empty: every write of the table is one).
+	NotAudited string
+}
+
+var (
+	readOnly  = []string{"read"}
+	readWrite = []string{"read", "create", "update"}
+	// The hazard steps are separate rights (internal/hazards): rectify and
+	// close_own on the enterprise side; verify, decide_major (MAJOR
+	// hazards: principals only) and supervise (督办) on the government side.
+	hazardActs = []string{"read", "create", "update", "rectify", "close_own", "verify", "decide_major", "supervise"}
+	// A responsibility letter has one action per step of its lifecycle
+	// (docs/LETTERS.md).
+	letterActs = []string{"read", "create", "update", "issue", "sign", "revoke", "archive", "attach"}
+)
+
+// Records is the registry: every table of the schema appears in exactly one
+// record (TestRegistryCoversTheSchema walks the generated tables and the
+// default policy against it). ScopedTables, IssuerScopedTables,
+// ObjectTypes, Actions, the policy upgrades and the audit coverage are all
+// derived from it.
+var Records = []Record{
+	{Type: "unit", Since: 1, Actions: readWrite, Tables: []Table{{Entity: "Unit", Name: "units"}}},
+	{Type: "enterprise", Since: 1, Actions: readWrite, Tables: []Table{{Entity: "Enterprise", Name: "enterprises"}}},
+	{Type: "user", Since: 1, Actions: readWrite, Tables: []Table{{Entity: "User", Name: "users"}}},
+	{Type: "post", Since: 1, Actions: readWrite, Tables: []Table{{Entity: "Post", Name: "posts"}}},
+	{Type: "policy", Since: 1, Actions: []string{"read", "update"}, Placement: Internal, Tables: []Table{
+		{Entity: "CasbinRule", Name: "casbin_rules", NotAudited: "policy rows: Store.ChangeRule records each change as one POLICY_CHANGE event"},
+		{Entity: "PolicyRevision", Name: "policy_revisions", NotAudited: "a counter bumped with every policy change (recorded as POLICY_CHANGE)"},
+	}},
+	{Type: audit.ObjectType, Since: 1, Actions: readOnly, Historical: true, Protected: true, Tables: []Table{
+		{Entity: "AuditEvent", Name: "audit_events", NotAudited: "the audit log itself (append-only, written by internal/audit)"},
+	}},
+	{Type: "checklist", Since: 3, Actions: []string{"read", "create"}, Placement: TenantWide, Tables: []Table{
+		{Entity: "ChecklistTemplate", Name: "checklist_templates"},
+	}},
+	{Type: "campaign", Since: 3, Actions: readWrite, Tables: []Table{{Entity: "Campaign", Name: "campaigns"}}},
+	{Type: "inspection", Since: 3, Actions: readWrite, Tables: []Table{{Entity: "Inspection", Name: "inspections"}}},
+	{Type: "random_draw", Since: 3, Actions: []string{"read", "create"}, Tables: []Table{{Entity: "RandomDraw", Name: "random_draws"}}},
+	{Type: "hazard", Since: 3, Actions: hazardActs, Tables: []Table{
+		{Entity: "Hazard", Name: "hazards"},
+		{Entity: "HazardEvent", Name: "hazard_events"},
+	}},
+	{Type: "letter", Since: 2, Actions: letterActs, IssuerSide: true, Tables: []Table{
+		{Entity: "ResponsibilityLetter", Name: "responsibility_letters"},
+		{Entity: "LetterSignature", Name: "letter_signatures"},
+		{Entity: "LetterEvent", Name: "letter_events"},
+	}},
+	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},
+	// Tables no policy row names.
+	{Placement: TenantWide, Tables: []Table{
+		{Entity: "Tenant", Name: "tenants"},
+		{Entity: "Supervision", Name: "supervisions", AuditSubject: "enterprise_id"},
+	}},
+	{Placement: Internal, Tables: []Table{
+		{Entity: "AuditHead", Name: "audit_heads", NotAudited: "the head of the audit chain, written with each event"},
+		{Entity: "RefreshToken", Name: "refresh_tokens", NotAudited: "secrets: sessions are recorded as LOGIN, REFRESH, REFRESH_REUSE and LOGOUT events"},
+		{Entity: "LoginAttempt", Name: "login_attempts", NotAudited: "throttle counters: sign-ins are recorded as LOGIN and LOGIN_FAILED events"},
+	}},
+}
+
+// AnyType is the wildcard object type of policy rows.
+const AnyType = "*"
+
+// Derived from Records at start.
+var (
+	// ScopedTables are the tables whose scope columns re-parenting
+	// rewrites in one transaction.
+	ScopedTables []string
+	// IssuerScopedTables are the tables that also carry ColIssuerPath;
+	// re-parenting rewrites that column too.
+	IssuerScopedTables []string
+	// ObjectTypes are the object types policy rows may name.
+	ObjectTypes []string
+	// Actions are the actions policy rows may name: those of every type.
+	Actions []string
+	// InternalTypes are the ent types whose writes are not audit events,
+	// each with the reason; AuditHook records every other type.
+	InternalTypes map[string]string
+
+	recordsByType   map[string]*Record
+	tablesByEntity  map[string]*Table
+	recordsByEntity map[string]*Record
+)
+
+func init() {
+	ObjectTypes = []string{AnyType}
+	Actions = []string{AnyType}
+	InternalTypes = map[string]string{}
+	recordsByType = map[string]*Record{}
+	tablesByEntity = map[string]*Table{}
+	recordsByEntity = map[string]*Record{}
+	for i := range Records {
+		r := &Records[i]
+		if r.Type != "" {
+			ObjectTypes = append(ObjectTypes, r.Type)
+			recordsByType[r.Type] = r
+			for _, a := range r.Actions {
+				if !slices.Contains(Actions, a) {
+					Actions = append(Actions, a)
+				}
+			}
+		}
+		for j := range r.Tables {
+			t := &r.Tables[j]
+			tablesByEntity[t.Entity] = t
+			recordsByEntity[t.Entity] = r
+			if t.NotAudited != "" {
+				InternalTypes[t.Entity] = t.NotAudited
+			}
+			if r.Placement != Scoped {
+				continue
+			}
+			if !r.Historical {
+				ScopedTables = append(ScopedTables, t.Name)
+			}
+			if r.IssuerSide {
+				IssuerScopedTables = append(IssuerScopedTables, t.Name)
+			}
+		}
+	}
+}
+
+// Lookup returns the record of object type typ.
+func Lookup(typ string) (Record, bool) {
+	r, ok := recordsByType[typ]
+	if !ok {
+		return Record{}, false
+	}
+	return *r, true
+}
+
+// MustLookup returns the record of object type typ, which must be a scoped
+// one: the ScopeMixin of ent/schema calls it while the schema is loaded, so
+// an unregistered type stops code generation with its name.
+func MustLookup(typ string) Record {
+	r, ok := Lookup(typ)
+	if !ok {
+		panic(fmt.Sprintf("authz: object type %q is not in the registry (authz/registry.go)", typ))
+	}
+	if r.Placement != Scoped {
+		panic(fmt.Sprintf("authz: object type %q is not registered as Scoped", typ))
+	}
+	return r
+}
+
+// HasIssuerSide reports whether objects of type typ carry an issuer side.
+func HasIssuerSide(typ string) bool {
+	r, ok := recordsByType[typ]
+	return ok && r.IssuerSide
+}
+
+// isProtected reports whether typ is a protected type (Record.Protected).
+func isProtected(typ string) bool {
+	r, ok := recordsByType[typ]
+	return ok && r.Protected
+}
+
+// addedIn reports whether a default rule first appeared in version ver
+// (after version 1): the version its object type was registered with.
+func addedIn(ver int, r Rule) bool {
+	rec, ok := recordsByType[r.Type]
+	return ok && ver > 1 && rec.Since == ver
+}
