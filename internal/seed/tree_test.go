@@ -145,7 +145,7 @@ func checkTree(t *testing.T, c *ent.Client, code string) {
 	}
 }
 
-// checkDemoCounty checks what the brief's test vectors rely on.
+// checkDemoCounty checks what the demo-county test vectors (docs/DOMAIN.md) rely on.
 func checkDemoCounty(t *testing.T, c *ent.Client) {
 	t.Helper()
 	ctx := sys()
