@@ -24,6 +24,25 @@ func each(t *testing.T, fn func(t *testing.T, c *ent.Client)) {
 
 func sys() context.Context { return authz.SystemContext(context.Background()) }
 
+// tenantUnits loads what the seed built for tenant code and the tenant's
+// units by id.
+func tenantUnits(t *testing.T, c *ent.Client, code string) (*Built, map[int]*ent.Unit) {
+	t.Helper()
+	b, err := Load(context.Background(), c, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := c.Unit.Query().Where(unit.TenantID(b.TenantID)).All(sys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int]*ent.Unit{}
+	for _, u := range units {
+		byID[u.ID] = u
+	}
+	return b, byID
+}
+
 // rowCounts counts every table the seed writes, across tenants.
 func rowCounts(t *testing.T, c *ent.Client) map[string]int {
 	t.Helper()

@@ -1,7 +1,6 @@
 package seed
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
-	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
@@ -19,18 +17,7 @@ import (
 func checkLetters(t *testing.T, c *ent.Client, code string) {
 	t.Helper()
 	ctx := sys()
-	b, err := Load(context.Background(), c, code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	units, err := c.Unit.Query().Where(unit.TenantID(b.TenantID)).All(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byID := map[int]*ent.Unit{}
-	for _, u := range units {
-		byID[u.ID] = u
-	}
+	b, byID := tenantUnits(t, c, code)
 	got, err := c.ResponsibilityLetter.Query().Where(responsibilityletter.TenantID(b.TenantID)).
 		WithSignatures(func(q *ent.LetterSignatureQuery) { q.Order(ent.Asc(lettersignature.FieldID)) }).
 		WithEvents(func(q *ent.LetterEventQuery) { q.Order(ent.Asc(letterevent.FieldID)) }).

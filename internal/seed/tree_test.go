@@ -19,21 +19,10 @@ import (
 func checkTree(t *testing.T, c *ent.Client, code string) {
 	t.Helper()
 	ctx := sys()
-	b, err := Load(context.Background(), c, code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	units, err := c.Unit.Query().Where(unit.TenantID(b.TenantID)).All(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byID := map[int]*ent.Unit{}
-	for _, u := range units {
-		byID[u.ID] = u
-	}
+	b, byID := tenantUnits(t, c, code)
 	infos := Units(code)
-	if len(infos) != len(units) {
-		t.Fatalf("%s: %d units in the database, %d described", code, len(units), len(infos))
+	if len(infos) != len(byID) {
+		t.Fatalf("%s: %d units in the database, %d described", code, len(byID), len(infos))
 	}
 	for _, info := range infos {
 		u := byID[b.Units[info.Code]]
