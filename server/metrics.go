@@ -12,6 +12,7 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/server/graphiql"
 )
 
 // Metrics are the server's Prometheus metrics, in a registry of their own so
@@ -79,7 +80,7 @@ func routeOf(path string) string {
 		return "files"
 	case strings.HasPrefix(path, "/export/"):
 		return "export"
-	case path == "/":
+	case path == "/" || strings.HasPrefix(path, graphiql.AssetsPath):
 		return "playground"
 	default:
 		return "other"

@@ -25,7 +25,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/dutychain/dutychain/authz"
@@ -36,6 +35,7 @@ import (
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/reqctx"
+	"github.com/dutychain/dutychain/server/graphiql"
 )
 
 // Deps are what the HTTP layer needs.
@@ -111,7 +111,8 @@ func New(d Deps) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log))))
-	mux.Handle("GET /{$}", playground.Handler("dutychain GraphiQL", "/graphql"))
+	mux.Handle("GET /{$}", graphiql.Page("dutychain GraphiQL", "/graphql"))
+	mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv"))
 	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx"))
 	if d.Files != nil {

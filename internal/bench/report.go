@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Targets of issue 7 (ratios measured in one run on one machine).
+// Targets of the harness (ratios measured in one run on one machine).
 const (
 	maxListRatioHandler   = 1.5
 	maxListRatioSQL       = 3.0
