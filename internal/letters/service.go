@@ -3,7 +3,8 @@
 // the heads of the signee unit (both PARTY_SECRETARY and GOVERNMENT_HEAD for
 // a town or department, 党政同责; the PRINCIPAL otherwise), revoked or
 // archived by the issuer side; bulk issue from a template; attachments; and
-// the chain-coverage view (coverage.go). Every step validates, decides with
+// the chain-coverage view (coverage.go). The legal steps are the table of
+// machine.go. Every step validates, decides with
 // casbin through authz (the role rules are policy rows, the "post held at
 // this unit" rule is authz.CheckAt), runs in one transaction, and records
 // who did it, in which post, when. See docs/LETTERS.md.

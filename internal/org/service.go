@@ -1,7 +1,9 @@
 // Package org changes the unit tree, enterprises, users and posts. Each
 // operation validates its input, runs in one transaction and relies on the
 // ent hooks of package authz for tenant stamping and the jurisdiction check,
-// so nothing here can write outside the caller's scope.
+// so nothing here can write outside the caller's scope. One file a record:
+// units.go (move.go re-parents a subtree), enterprises.go, users.go,
+// posts.go.
 package org
 
 import (
