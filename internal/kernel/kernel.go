@@ -2,6 +2,28 @@
 // inspections) shares: the clock, the transaction, the signed-in viewer, and
 // loading a record through the caller's scope so that a record that is
 // absent, in another tenant or out of scope answers one NOT_FOUND.
+//
+// A service method has this shape: input checks first, then one transaction
+// in which records are loaded through the caller's scope and written
+// through the ent scope hooks, which decide the write:
+//
+//	func (s *Service) CreateDrill(ctx context.Context, in DrillInput) (*ent.Drill, error) {
+//		if err := in.validate(); err != nil {
+//			return nil, err
+//		}
+//		now := kernel.Now(s.Now)
+//		return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Drill, error) {
+//			u, err := kernel.Unit(ctx, c, in.UnitID, "unitID")
+//			if err != nil {
+//				return nil, err
+//			}
+//			d, err := c.Drill.Create().SetUnitID(u.ID).SetHeldAt(now).Save(ctx)
+//			if err != nil {
+//				return nil, err
+//			}
+//			return c.Drill.Get(ctx, d.ID)
+//		})
+//	}
 package kernel
 
 import (
