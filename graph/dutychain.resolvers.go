@@ -23,6 +23,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
+	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/reqctx"
@@ -65,7 +66,7 @@ func (r *auditEventResolver) Unit(ctx context.Context, obj *ent.AuditEvent) (*en
 
 // Coverage is the resolver for the coverage field.
 func (r *campaignResolver) Coverage(ctx context.Context, obj *ent.Campaign) (*model.CampaignCoverage, error) {
-	total, inspected, un, err := r.Hazards.Coverage(ctx, obj)
+	total, inspected, un, err := r.Inspections.Coverage(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +408,7 @@ func (r *mutationResolver) CreateChecklistTemplate(ctx context.Context, input mo
 	for i, it := range input.Items {
 		items[i] = domain.ChecklistItem{Code: it.Code, Text: it.Text, LegalBasis: it.LegalBasis, MajorHazardRef: it.MajorHazardRef}
 	}
-	return r.Hazards.CreateTemplate(ctx, input.Sector, input.Name, items)
+	return r.Inspections.CreateTemplate(ctx, input.Sector, input.Name, items)
 }
 
 // CreateCampaign is the resolver for the createCampaign field.
@@ -419,7 +420,7 @@ func (r *mutationResolver) CreateCampaign(ctx context.Context, input model.Creat
 	for i, st := range input.Stages {
 		stages[i] = domain.CampaignStage{Stage: st.Stage, PlannedStart: st.PlannedStart.UTC(), PlannedEnd: st.PlannedEnd.UTC()}
 	}
-	return r.Hazards.CreateCampaign(ctx, hazards.CampaignInput{OrganiserID: input.OrganiserID, Name: input.Name, Sectors: input.Sectors, Stages: stages})
+	return r.Inspections.CreateCampaign(ctx, inspections.CampaignInput{OrganiserID: input.OrganiserID, Name: input.Name, Sectors: input.Sectors, Stages: stages})
 }
 
 // AdvanceCampaign is the resolver for the advanceCampaign field.
@@ -427,7 +428,7 @@ func (r *mutationResolver) AdvanceCampaign(ctx context.Context, id int) (*ent.Ca
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Hazards.AdvanceCampaign(ctx, id)
+	return r.Inspections.AdvanceCampaign(ctx, id)
 }
 
 // RecordInspection is the resolver for the recordInspection field.
@@ -435,7 +436,7 @@ func (r *mutationResolver) RecordInspection(ctx context.Context, input model.Rec
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	in := hazards.InspectionInput{PlannedID: input.PlannedID, Type: input.Type, KeyPeriod: input.KeyPeriod,
+	in := inspections.InspectionInput{PlannedID: input.PlannedID, Type: input.Type, KeyPeriod: input.KeyPeriod,
 		CampaignID: input.CampaignID, InspectingUnitID: input.InspectingUnitID, TargetID: input.TargetID,
 		InspectorIDs: input.InspectorIDs, InspectedOn: input.InspectedOn.UTC(), TemplateID: input.TemplateID}
 	if input.Conclusion != nil {
@@ -445,12 +446,12 @@ func (r *mutationResolver) RecordInspection(ctx context.Context, input model.Rec
 		in.Results = append(in.Results, domain.ItemResult{ItemCode: res.ItemCode, Result: res.Result, Note: deref(res.Note)})
 	}
 	for _, h := range input.Hazards {
-		in.Hazards = append(in.Hazards, hazards.InspectionHazard{ItemCode: deref(h.ItemCode), NewHazard: hazards.NewHazard{
+		in.Hazards = append(in.Hazards, inspections.InspectionHazard{ItemCode: deref(h.ItemCode), NewHazard: hazards.NewHazard{
 			SubjectID: derefInt(h.SubjectID), Level: h.Level, Category: h.Category, Location: deref(h.Location),
 			Description: h.Description, Requirement: deref(h.Requirement), Deadline: h.Deadline.UTC(),
 			ResponsiblePerson: deref(h.ResponsiblePerson), RecurrenceOfID: h.RecurrenceOfID}})
 	}
-	return r.Hazards.RecordInspection(ctx, in)
+	return r.Inspections.RecordInspection(ctx, in)
 }
 
 // CreateRandomDraw is the resolver for the createRandomDraw field.
@@ -458,7 +459,7 @@ func (r *mutationResolver) CreateRandomDraw(ctx context.Context, input model.Cre
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	in := hazards.DrawInput{OrganiserID: input.OrganiserID, Sectors: input.Sectors, TargetCount: input.TargetCount,
+	in := inspections.DrawInput{OrganiserID: input.OrganiserID, Sectors: input.Sectors, TargetCount: input.TargetCount,
 		InspectorIDs: input.InspectorIDs, Seed: input.Seed, CampaignID: input.CampaignID, InspectionDate: input.InspectionDate.UTC()}
 	if input.ExcludeInspectedDays != nil {
 		in.ExcludeInspectedDays = *input.ExcludeInspectedDays
@@ -469,7 +470,7 @@ func (r *mutationResolver) CreateRandomDraw(ctx context.Context, input model.Cre
 	for _, c := range input.Conflicts {
 		in.Conflicts = append(in.Conflicts, domain.DrawConflict{InspectorID: c.InspectorID, EnterpriseUnitID: c.EnterpriseUnitID})
 	}
-	return r.Hazards.CreateRandomDraw(ctx, in)
+	return r.Inspections.CreateRandomDraw(ctx, in)
 }
 
 // ReportHazard is the resolver for the reportHazard field.
@@ -488,7 +489,7 @@ func (r *mutationResolver) TransitionHazard(ctx context.Context, id int, input m
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	in := hazards.TransitionInput{Action: hazards.Action(input.Action), Note: deref(input.Note)}
+	in := hazards.TransitionInput{Action: domain.HazardAction(input.Action), Note: deref(input.Note)}
 	for _, up := range input.Attachments {
 		in.Attachments = append(in.Attachments, files.Upload{Filename: up.Filename, Size: up.Size, Content: up.File})
 	}
@@ -613,7 +614,7 @@ func (r *randomDrawResolver) SeedValue(ctx context.Context, obj *ent.RandomDraw)
 
 // Reproduced is the resolver for the reproduced field.
 func (r *randomDrawResolver) Reproduced(ctx context.Context, obj *ent.RandomDraw) (bool, error) {
-	return hazards.Reproduce(obj), nil
+	return inspections.Reproduce(obj), nil
 }
 
 // Issuer is the resolver for the issuer field.

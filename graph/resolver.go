@@ -15,6 +15,7 @@ import (
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/hazards"
+	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/org"
 )
@@ -24,8 +25,10 @@ type Resolver struct {
 	Client  *ent.Client
 	Org     *org.Service
 	Hazards *hazards.Service
-	Auth    *auth.Service
-	Policy  *authz.Store
+	// Inspections runs checklists, campaigns, random draws and inspections.
+	Inspections *inspections.Service
+	Auth        *auth.Service
+	Policy      *authz.Store
 	// Letters runs responsibility letters and their coverage.
 	Letters *letters.Service
 	// MaxIDs caps nodes(ids:).

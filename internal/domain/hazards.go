@@ -1,36 +1,6 @@
 package domain
 
-import (
-	"io"
-	"time"
-)
-
-// ChecklistItem is one item of a checklist template: what to check, the rule
-// that requires it and, for items whose failure is a major hazard by the
-// national criteria (重大事故隐患判定标准), the criterion it refers to.
-type ChecklistItem struct {
-	Code           string  `json:"code"`
-	Text           string  `json:"text"`
-	LegalBasis     string  `json:"legalBasis"`
-	MajorHazardRef *string `json:"majorHazardRef,omitempty"`
-}
-
-// CheckResult is the outcome of one checklist item.
-type CheckResult string
-
-// Check results.
-const (
-	CheckPass CheckResult = "PASS"
-	CheckFail CheckResult = "FAIL"
-	CheckNA   CheckResult = "NA"
-)
-
-// ItemResult is the recorded result of one checklist item in an inspection.
-type ItemResult struct {
-	ItemCode string      `json:"itemCode"`
-	Result   CheckResult `json:"result"`
-	Note     string      `json:"note,omitempty"`
-}
+import "time"
 
 // HazardPlan is a major hazard's rectification plan (五到位: measures, funds,
 // responsible person, deadline and emergency measures).
@@ -42,62 +12,73 @@ type HazardPlan struct {
 	EmergencyMeasures string    `json:"emergencyMeasures"`
 }
 
-// CampaignStageName names a campaign stage (安排部署、专项检查、集中整治、总结提升).
-type CampaignStageName string
+// HazardLevel is a hazard's grade: GENERAL (一般隐患), rectified by the
+// enterprise, or MAJOR (重大隐患), rectified under a government-approved plan.
+type HazardLevel string
 
-// Campaign stages in order.
+// Hazard levels.
 const (
-	StageDeployment    CampaignStageName = "DEPLOYMENT"
-	StageInspection    CampaignStageName = "INSPECTION"
-	StageRectification CampaignStageName = "RECTIFICATION"
-	StageSummary       CampaignStageName = "SUMMARY"
+	LevelGeneral HazardLevel = "GENERAL"
+	LevelMajor   HazardLevel = "MAJOR"
 )
 
-// CampaignStages lists the stages in order.
-var CampaignStages = []CampaignStageName{StageDeployment, StageInspection, StageRectification, StageSummary}
+// Values lists the hazard levels (ent enum contract).
+func (HazardLevel) Values() []string { return []string{"GENERAL", "MAJOR"} }
 
-// CampaignStage is one stage of a campaign with planned and actual dates.
-type CampaignStage struct {
-	Stage        CampaignStageName `json:"stage"`
-	PlannedStart time.Time         `json:"plannedStart"`
-	PlannedEnd   time.Time         `json:"plannedEnd"`
-	ActualStart  *time.Time        `json:"actualStart,omitempty"`
-	ActualEnd    *time.Time        `json:"actualEnd,omitempty"`
+// HazardSource says how a hazard was found.
+type HazardSource string
+
+// Hazard sources.
+const (
+	SourceInspection HazardSource = "INSPECTION"
+	SourceSelfCheck  HazardSource = "SELF_CHECK"
+	SourceReport     HazardSource = "REPORT"
+)
+
+// Values lists the hazard sources (ent enum contract).
+func (HazardSource) Values() []string { return []string{"INSPECTION", "SELF_CHECK", "REPORT"} }
+
+// HazardState is where a hazard stands in its rectification.
+type HazardState string
+
+// Hazard states.
+const (
+	HazardReported      HazardState = "REPORTED"
+	HazardPlanSubmitted HazardState = "PLAN_SUBMITTED"
+	HazardRectifying    HazardState = "RECTIFYING"
+	HazardSubmitted     HazardState = "SUBMITTED"
+	HazardClosed        HazardState = "CLOSED"
+)
+
+// Values lists the hazard states (ent enum contract).
+func (HazardState) Values() []string {
+	return []string{"REPORTED", "PLAN_SUBMITTED", "RECTIFYING", "SUBMITTED", "CLOSED"}
 }
 
-// DrawConflict declares that an inspector must not inspect an enterprise
-// (回避: kinship, former employment, a pending case).
-type DrawConflict struct {
-	InspectorID      int `json:"inspectorId"`
-	EnterpriseUnitID int `json:"enterpriseUnitId"`
-}
+// HazardAction is a step requested on a hazard (GraphQL HazardAction); a
+// hazard's events also record REPORT, its creation.
+type HazardAction string
 
-// DrawAssignment is one drawn target with its drawn inspectors.
-type DrawAssignment struct {
-	EnterpriseUnitID int   `json:"enterpriseUnitId"`
-	InspectorIDs     []int `json:"inspectorIds"`
-}
+// Hazard actions.
+const (
+	HazardReport             HazardAction = "REPORT"
+	HazardSubmitPlan         HazardAction = "SUBMIT_PLAN"
+	HazardApprovePlan        HazardAction = "APPROVE_PLAN"
+	HazardStartRectification HazardAction = "START_RECTIFICATION"
+	HazardSubmit             HazardAction = "SUBMIT"
+	HazardReject             HazardAction = "REJECT"
+	HazardClose              HazardAction = "CLOSE"
+	HazardCloseOnSpot        HazardAction = "CLOSE_ON_SPOT"
+	HazardRequestExtension   HazardAction = "REQUEST_EXTENSION"
+	HazardApproveExtension   HazardAction = "APPROVE_EXTENSION"
+	HazardRejectExtension    HazardAction = "REJECT_EXTENSION"
+	HazardSupervise          HazardAction = "SUPERVISE"
+	HazardLiftSupervision    HazardAction = "LIFT_SUPERVISION"
+)
 
-// Values lists the check results (ent enum contract).
-func (CheckResult) Values() []string { return []string{"PASS", "FAIL", "NA"} }
-
-// MarshalGQL implements graphql.Marshaler.
-func (r CheckResult) MarshalGQL(w io.Writer) { writeQuoted(w, string(r)) }
-
-// UnmarshalGQL implements graphql.Unmarshaler.
-func (r *CheckResult) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, r.Values(), (*string)(r), "CheckResult")
-}
-
-// Values lists the campaign stages (ent enum contract).
-func (CampaignStageName) Values() []string {
-	return []string{"DEPLOYMENT", "INSPECTION", "RECTIFICATION", "SUMMARY"}
-}
-
-// MarshalGQL implements graphql.Marshaler.
-func (s CampaignStageName) MarshalGQL(w io.Writer) { writeQuoted(w, string(s)) }
-
-// UnmarshalGQL implements graphql.Unmarshaler.
-func (s *CampaignStageName) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, s.Values(), (*string)(s), "CampaignStageName")
+// Values lists the hazard actions, REPORT first (ent enum contract of the
+// hazard events).
+func (HazardAction) Values() []string {
+	return []string{"REPORT", "SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE",
+		"CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION"}
 }

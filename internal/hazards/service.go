@@ -1,25 +1,24 @@
-// Package hazards records inspections, campaigns, random draws and hidden
-// hazards (隐患排查治理) and runs the hazard state machines of the brief (§5).
-// Each operation validates its input and runs in one transaction; creates go
-// through the ent scope hooks (tenant stamping, jurisdiction check), and
-// hazard transitions are decided here, per step and per side, with casbin.
+// Package hazards records hidden hazards (隐患) and runs their state
+// machines: the table of legal steps is machine.go; which posts may take a
+// step is decided here, per step and per side, with casbin. Each operation
+// validates its input and runs in one transaction; creates go through the
+// ent scope hooks (tenant stamping, jurisdiction check). Inspections,
+// campaigns and random draws are package inspections.
 package hazards
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"github.com/dutychain/dutychain/internal/files"
-	"github.com/dutychain/dutychain/internal/txn"
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
-	"github.com/dutychain/dutychain/ent/privacy"
-	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/internal/files"
 )
 
-// Service performs the inspection and hazard mutations.
+// Service performs the hazard mutations.
 type Service struct {
 	Client *ent.Client
 	Now    func() time.Time
@@ -27,37 +26,23 @@ type Service struct {
 	Files *files.Service
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
+func objectOf(ctx context.Context, c *ent.Client, h *ent.Hazard) (authz.Object, error) {
+	return authz.ObjectAt(ctx, c, "hazard", h.TenantID, h.ScopePath, h.ScopeSector, h.ScopeEnterpriseID)
+}
+
+// addEvent records one step of h (now in its new state) and returns the
+// event, to which the step's photos are attached. The event carries the
+// hazard's scope columns, so that events are visible exactly when their
+// hazard is.
+func addEvent(ctx context.Context, c *ent.Client, h *ent.Hazard, action hazardevent.Action, from hazard.State, actor int, post *int, note string, at time.Time) (*ent.HazardEvent, error) {
+	ev, err := c.HazardEvent.Create().
+		SetTenantID(h.TenantID).SetScopePath(h.ScopePath).SetNillableScopeSector(h.ScopeSector).
+		SetNillableScopeEnterpriseID(h.ScopeEnterpriseID).
+		SetHazardID(h.ID).SetAction(action).SetFromState(string(from)).SetToState(string(h.State)).
+		SetActorID(actor).SetNillablePostID(post).SetNote(note).SetAt(at).
+		Save(authz.SystemContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("record hazard event: %w", err)
 	}
-	return time.Now().UTC()
-}
-
-// inTx runs fn in one transaction (internal/txn).
-func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	return txn.Run(ctx, s.Client, fn)
-}
-
-func viewer(ctx context.Context) (*authz.Viewer, error) {
-	v := authz.FromContext(ctx)
-	if v == nil || v.UserID == 0 && !v.IsSystem() {
-		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
-	}
-	return v, nil
-}
-
-// notFound maps a scoped load's miss (absent, other tenant, out of scope) to
-// one NOT_FOUND naming the input field, so the three are indistinguishable.
-func notFound(err error, what, field string) error {
-	if ent.IsNotFound(err) || errors.Is(err, privacy.Deny) {
-		e := apperr.NotFoundf("%s not found", what)
-		e.Field = field
-		return e
-	}
-	return fmt.Errorf("load %s: %w", what, err)
-}
-
-func invalid(field, format string, args ...any) error {
-	return apperr.Invalid(field, fmt.Sprintf(format, args...))
+	return ev, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/kernel"
 )
 
 // CoverageKinds are the kinds of unit that should hold a letter from their
@@ -196,14 +197,9 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 			return nil, err
 		}
 	}
-	root, err := s.Client.Unit.Get(ctx, in.RootID)
-	if ent.IsNotFound(err) {
-		e := apperr.NotFoundf("unit not found")
-		e.Field = "rootID"
-		return nil, e
-	}
+	root, err := kernel.Unit(ctx, s.Client, in.RootID, "rootID")
 	if err != nil {
-		return nil, fmt.Errorf("load root: %w", err)
+		return nil, err
 	}
 	d := sql.Dialect(s.Dialect)
 	out := &Coverage{}

@@ -10,7 +10,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/internal/domain"
-	"github.com/dutychain/dutychain/internal/hazards"
+	"github.com/dutychain/dutychain/internal/inspections"
 )
 
 const (
@@ -82,7 +82,7 @@ func seedChecklists(ctx context.Context, c *ent.Client, b *Built) error {
 		domain.SectorFuel: "成品油经营企业安全生产检查表",
 	}
 	for _, sec := range []domain.Sector{domain.SectorIndustry, domain.SectorCommerce, domain.SectorFuel} {
-		if _, err := hazards.NextTemplate(ctx, c, b.TenantID, sec, names[sec], DemoChecklists()[sec]); err != nil {
+		if _, err := inspections.NextTemplate(ctx, c, b.TenantID, sec, names[sec], DemoChecklists()[sec]); err != nil {
 			return fmt.Errorf("seed checklist %s: %w", sec, err)
 		}
 	}

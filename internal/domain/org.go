@@ -1,14 +1,6 @@
-// Package domain holds the vocabulary shared by the ent schema, the
-// authorization layer and the GraphQL API: unit kinds, sectors and roles.
 package domain
 
-import (
-	"fmt"
-	"io"
-	"strconv"
-
-	"github.com/dutychain/dutychain/internal/apperr"
-)
+import "io"
 
 // UnitKind is the kind of a node of the unit tree.
 type UnitKind string
@@ -87,12 +79,7 @@ func (Sector) Values() []string {
 
 // Valid reports whether s is a known sector.
 func (s Sector) Valid() bool {
-	for _, v := range s.Values() {
-		if string(s) == v {
-			return true
-		}
-	}
-	return false
+	return isValue(s.Values(), string(s))
 }
 
 // MarshalGQL implements graphql.Marshaler.
@@ -129,79 +116,4 @@ func (r Role) MarshalGQL(w io.Writer) { writeQuoted(w, string(r)) }
 // UnmarshalGQL implements graphql.Unmarshaler.
 func (r *Role) UnmarshalGQL(v any) error {
 	return unmarshalEnum(v, r.Values(), (*string)(r), "Role")
-}
-
-func writeQuoted(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote(s)) }
-
-func unmarshalEnum(v any, values []string, dst *string, name string) error {
-	s, ok := v.(string)
-	if !ok {
-		return &apperr.Error{Code: apperr.BadUserInput, Message: name + " must be a string"}
-	}
-	for _, allowed := range values {
-		if s == allowed {
-			*dst = s
-			return nil
-		}
-	}
-	return &apperr.Error{Code: apperr.BadUserInput, Message: fmt.Sprintf("%q is not a valid %s", s, name)}
-}
-
-// LetterState is the lifecycle state of a responsibility letter (责任书):
-// DRAFT → ISSUED → (PARTIALLY_SIGNED) → SIGNED → ARCHIVED, and ISSUED or
-// PARTIALLY_SIGNED → REVOKED.
-type LetterState string
-
-// Letter states.
-const (
-	LetterDraft           LetterState = "DRAFT"
-	LetterIssued          LetterState = "ISSUED"
-	LetterPartiallySigned LetterState = "PARTIALLY_SIGNED"
-	LetterSigned          LetterState = "SIGNED"
-	LetterArchived        LetterState = "ARCHIVED"
-	LetterRevoked         LetterState = "REVOKED"
-)
-
-// Values lists the letter states (ent enum contract).
-func (LetterState) Values() []string {
-	return []string{"DRAFT", "ISSUED", "PARTIALLY_SIGNED", "SIGNED", "ARCHIVED", "REVOKED"}
-}
-
-// MarshalGQL implements graphql.Marshaler.
-func (s LetterState) MarshalGQL(w io.Writer) { writeQuoted(w, string(s)) }
-
-// UnmarshalGQL implements graphql.Unmarshaler.
-func (s *LetterState) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, s.Values(), (*string)(s), "LetterState")
-}
-
-// LetterTarget is one responsibility target of a letter: what the signee
-// answers for, with an optional measurable indicator such as "隐患整改率100%".
-type LetterTarget struct {
-	Description string  `json:"description"`
-	Indicator   *string `json:"indicator,omitempty"`
-}
-
-// CoverageStatus is where a unit stands in a year's letter chain (层层签订):
-// its letter from the parent is SIGNED (or archived after signing), PENDING
-// (issued, signatures missing) or MISSING (none issued, only a draft, or
-// revoked).
-type CoverageStatus string
-
-// Coverage statuses.
-const (
-	CoverageSigned  CoverageStatus = "SIGNED"
-	CoveragePending CoverageStatus = "PENDING"
-	CoverageMissing CoverageStatus = "MISSING"
-)
-
-// Values lists the coverage statuses.
-func (CoverageStatus) Values() []string { return []string{"SIGNED", "PENDING", "MISSING"} }
-
-// MarshalGQL implements graphql.Marshaler.
-func (s CoverageStatus) MarshalGQL(w io.Writer) { writeQuoted(w, string(s)) }
-
-// UnmarshalGQL implements graphql.Unmarshaler.
-func (s *CoverageStatus) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, s.Values(), (*string)(s), "CoverageStatus")
 }

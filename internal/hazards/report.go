@@ -1,0 +1,114 @@
+package hazards
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/internal/kernel"
+)
+
+// NewHazard is what reportHazard (and an inspection's failed items) create.
+type NewHazard struct {
+	SubjectID         int
+	InspectionID      *int
+	CampaignID        *int
+	Source            hazard.Source
+	Level             hazard.Level
+	Category          string
+	Location          string
+	Description       string
+	Requirement       string
+	Deadline          time.Time
+	ResponsiblePerson string
+	RecurrenceOfID    *int
+}
+
+// Validate checks the fields of n against the time now.
+func (n NewHazard) Validate(now time.Time) error {
+	switch {
+	case hazard.LevelValidator(n.Level) != nil:
+		return kernel.Invalidf("level", "unknown level %q", n.Level)
+	case strings.TrimSpace(n.Category) == "":
+		return kernel.Invalidf("category", "category must not be empty")
+	case len([]rune(n.Category)) > 100:
+		return kernel.Invalidf("category", "category must be at most 100 characters")
+	case strings.TrimSpace(n.Description) == "":
+		return kernel.Invalidf("description", "description must not be empty")
+	case len([]rune(n.Location)) > 200:
+		return kernel.Invalidf("location", "location must be at most 200 characters")
+	case len([]rune(n.ResponsiblePerson)) > 100:
+		return kernel.Invalidf("responsiblePerson", "responsiblePerson must be at most 100 characters")
+	case n.Deadline.IsZero():
+		return kernel.Invalidf("deadline", "a deadline is required")
+	case !n.Deadline.After(now.Add(-24 * time.Hour)):
+		return kernel.Invalidf("deadline", "the deadline must not lie in the past")
+	}
+	return nil
+}
+
+// ReportHazard records a hazard found by the enterprise itself (SELF_CHECK)
+// or reported to the government (REPORT). Hazards found in inspections are
+// recorded with the inspection (package inspections).
+func (s *Service) ReportHazard(ctx context.Context, in NewHazard) (*ent.Hazard, error) {
+	v, err := kernel.Viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.Source == hazard.SourceINSPECTION {
+		return nil, kernel.Invalidf("source", "hazards found in an inspection are recorded with the inspection (recordInspection)")
+	}
+	if err := hazard.SourceValidator(in.Source); err != nil {
+		return nil, kernel.Invalidf("source", "unknown source %q", in.Source)
+	}
+	now := kernel.Now(s.Now)
+	if err := in.Validate(now); err != nil {
+		return nil, err
+	}
+	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Hazard, error) {
+		return Create(ctx, c, v, in, now)
+	})
+}
+
+// Create inserts a validated hazard through the scope hook (hazard:create at
+// the subject unit) and records the REPORT event, on c (the caller's
+// transaction).
+func Create(ctx context.Context, c *ent.Client, v *authz.Viewer, in NewHazard, now time.Time) (*ent.Hazard, error) {
+	if _, err := kernel.Unit(ctx, c, in.SubjectID, "subjectID"); err != nil {
+		return nil, err
+	}
+	if in.RecurrenceOfID != nil {
+		prev, err := kernel.Load(ctx, c.Hazard.Get, *in.RecurrenceOfID, "hazard", "recurrenceOfID")
+		if err != nil {
+			return nil, err
+		}
+		if prev.State != hazard.StateCLOSED {
+			return nil, kernel.Invalidf("recurrenceOfID", "a hazard recurs only after it was closed; the earlier one is still %s", prev.State)
+		}
+	}
+	h, err := c.Hazard.Create().
+		SetSubjectID(in.SubjectID).SetNillableInspectionID(in.InspectionID).SetNillableCampaignID(in.CampaignID).
+		SetSource(in.Source).SetLevel(in.Level).SetCategory(strings.TrimSpace(in.Category)).
+		SetLocation(strings.TrimSpace(in.Location)).SetDescription(strings.TrimSpace(in.Description)).
+		SetRequirement(strings.TrimSpace(in.Requirement)).SetFoundAt(now).SetDeadline(in.Deadline).
+		SetResponsiblePerson(strings.TrimSpace(in.ResponsiblePerson)).SetNillableRecurrenceOfID(in.RecurrenceOfID).
+		SetReportedByID(v.UserID).
+		Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var post *int
+	if o, err := objectOf(ctx, c, h); err == nil {
+		if g, ok := v.GrantFor(o, "create"); ok {
+			post = &g.PostID
+		}
+	}
+	if _, err := addEvent(ctx, c, h, hazardevent.ActionREPORT, "", v.UserID, post, "", now); err != nil {
+		return nil, err
+	}
+	return h, nil
+}

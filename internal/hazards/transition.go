@@ -1,0 +1,217 @@
+package hazards
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/files"
+	"github.com/dutychain/dutychain/internal/kernel"
+)
+
+// TransitionInput is one step on a hazard.
+type TransitionInput struct {
+	Action   domain.HazardAction
+	Note     string
+	Plan     *domain.HazardPlan
+	Deadline *time.Time
+	// Attachments are the step's photos or documents (before/after), stored
+	// with the event in the same transaction.
+	Attachments []files.Upload
+}
+
+// MaxAttachments caps the files of one step.
+const MaxAttachments = 10
+
+// factsOf reads what decides h's legal steps.
+func factsOf(h *ent.Hazard) facts {
+	return facts{
+		state: domain.HazardState(h.State), level: domain.HazardLevel(h.Level), source: domain.HazardSource(h.Source),
+		extensionPending: h.RequestedDeadline != nil, supervised: h.Supervised,
+	}
+}
+
+// Transition takes one step on a hazard. Out of scope: NOT_FOUND; a step the
+// state machine does not allow from the current state: BAD_USER_INPUT; a
+// legal step the caller's posts may not take: FORBIDDEN. Nothing is written
+// unless every check passes; the hazard and its event commit together.
+func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*ent.Hazard, error) {
+	v, err := kernel.Viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := kernel.Now(s.Now)
+	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Hazard, error) {
+		h, err := kernel.Load(ctx, c.Hazard.Get, id, "hazard", "id")
+		if err != nil {
+			return nil, err
+		}
+		st, err := nextStep(factsOf(h), in.Action)
+		if err != nil {
+			return nil, err
+		}
+		o, err := objectOf(ctx, c, h)
+		if err != nil {
+			return nil, err
+		}
+		post, err := authorise(ctx, v, o, st.permits, in.Action)
+		if err != nil {
+			return nil, err
+		}
+		note := strings.TrimSpace(in.Note)
+		upd, err := stepUpdate(c, h, st, in, note, now)
+		if err != nil {
+			return nil, err
+		}
+		// The decision above is the write check: the hook's generic
+		// "update" right is coarser than the step's own permission.
+		h2, err := upd.Save(authz.SystemContext(ctx))
+		if err != nil {
+			return nil, err
+		}
+		ev, err := addEvent(ctx, c, h2, hazardevent.Action(in.Action), h.State, v.UserID, post, note, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.attach(ctx, c, h2, ev, v, post, in.Attachments); err != nil {
+			return nil, err
+		}
+		return c.Hazard.Get(ctx, id)
+	})
+}
+
+// stepUpdate checks the step's own input and builds the hazard's update.
+func stepUpdate(c *ent.Client, h *ent.Hazard, st step, in TransitionInput, note string, now time.Time) (*ent.HazardUpdateOne, error) {
+	upd := c.Hazard.UpdateOneID(h.ID)
+	switch in.Action {
+	case domain.HazardSubmitPlan:
+		if err := checkPlan(in.Plan, now); err != nil {
+			return nil, err
+		}
+		upd.SetPlan(in.Plan).SetResponsiblePerson(strings.TrimSpace(in.Plan.ResponsiblePerson))
+		if in.Plan.Deadline.After(h.Deadline) {
+			// The plan's deadline is the rectification deadline (限期).
+			upd.SetDeadline(in.Plan.Deadline)
+		}
+	case domain.HazardReject, domain.HazardCloseOnSpot, domain.HazardRejectExtension:
+		if note == "" {
+			msg := "say why (the note is kept in the hazard's history)"
+			if in.Action == domain.HazardCloseOnSpot {
+				msg = "describe the on-the-spot fix: the note is the closure's evidence"
+			}
+			return nil, apperr.Invalid("note", msg)
+		}
+		if in.Action == domain.HazardRejectExtension {
+			upd.ClearRequestedDeadline()
+		}
+	case domain.HazardRequestExtension:
+		if in.Deadline == nil || !in.Deadline.After(h.Deadline) {
+			return nil, apperr.Invalid("deadline", "request a deadline later than the current one")
+		}
+		if note == "" {
+			return nil, apperr.Invalid("note", "give the reason for the extension")
+		}
+		upd.SetRequestedDeadline(*in.Deadline)
+	case domain.HazardApproveExtension:
+		upd.SetDeadline(*h.RequestedDeadline).ClearRequestedDeadline()
+	case domain.HazardSupervise:
+		upd.SetSupervised(true)
+	case domain.HazardLiftSupervision:
+		upd.SetSupervised(false)
+	}
+	if st.to != "" {
+		upd.SetState(hazard.State(st.to))
+		if st.to == domain.HazardClosed {
+			upd.SetClosedAt(now).ClearRequestedDeadline()
+		}
+	}
+	return upd, nil
+}
+
+// keeps reports whether grant g is a post of side sd.
+func (sd side) keeps(g authz.Grant) bool {
+	if g.DirectoryOnly {
+		return false
+	}
+	return g.UnitKind.IsGovernment() == (sd == governmentSide)
+}
+
+// authorise returns the post under which the viewer may take the step, or
+// FORBIDDEN naming who may.
+func authorise(ctx context.Context, v *authz.Viewer, o authz.Object, permits []permit, a domain.HazardAction) (*int, error) {
+	if v.IsSystem() {
+		return nil, nil
+	}
+	for _, p := range permits {
+		sv := v.Only(p.side.keeps)
+		ok, err := v.Policy.Decide(sv, o, p.action)
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Internal, "internal error", err)
+		}
+		if ok {
+			if g, found := sv.GrantFor(o, p.action); found {
+				return &g.PostID, nil
+			}
+			return nil, nil
+		}
+	}
+	who := make([]string, 0, len(permits))
+	for _, p := range permits {
+		who = append(who, p.side.String())
+	}
+	return nil, apperr.ForbiddenErr(fmt.Sprintf("%s this hazard (%s only)", strings.ToLower(strings.ReplaceAll(string(a), "_", " ")), strings.Join(who, " or ")))
+}
+
+func checkPlan(p *domain.HazardPlan, now time.Time) error {
+	if p == nil {
+		return apperr.Invalid("plan", "a MAJOR hazard's plan is required: measures, funds, responsible person, deadline and emergency measures (五到位)")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"plan.measures", p.Measures}, {"plan.funds", p.Funds},
+		{"plan.responsiblePerson", p.ResponsiblePerson}, {"plan.emergencyMeasures", p.EmergencyMeasures},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			return apperr.Invalid(f.name, f.name+" must not be empty (五到位)")
+		}
+	}
+	if !p.Deadline.After(now) {
+		return apperr.Invalid("plan.deadline", "the plan's deadline must lie in the future")
+	}
+	p.Deadline = p.Deadline.UTC()
+	return nil
+}
+
+// attach stores the step's files with the event, scoped like the hazard, in
+// the transition's transaction: a rejected file rolls the whole step back.
+func (s *Service) attach(ctx context.Context, c *ent.Client, h *ent.Hazard, ev *ent.HazardEvent, v *authz.Viewer, post *int, ups []files.Upload) error {
+	if len(ups) == 0 {
+		return nil
+	}
+	if len(ups) > MaxAttachments {
+		return apperr.Invalid("attachments", fmt.Sprintf("a step takes at most %d files", MaxAttachments))
+	}
+	if s.Files == nil {
+		return apperr.Invalid("attachments", "this server does not store files")
+	}
+	uid := v.UserID
+	name := v.Username
+	if u, err := c.User.Get(authz.SystemContext(ctx), uid); err == nil {
+		name = u.DisplayName // as letters record their uploaders
+	}
+	for _, up := range ups {
+		if _, err := s.Files.Attach(ctx, c, files.Owner{
+			Tenant: h.TenantID, Path: h.ScopePath, Sector: h.ScopeSector, EnterpriseID: h.ScopeEnterpriseID,
+			Link: func(fc *ent.FileCreate) { fc.SetHazardEventID(ev.ID) },
+		}, up, "", files.Uploader{Name: name, UserID: &uid, PostID: post}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+// Package kernel is what every domain service (org, letters, hazards,
+// inspections) shares: the clock, the transaction, the signed-in viewer, and
+// loading a record through the caller's scope so that a record that is
+// absent, in another tenant or out of scope answers one NOT_FOUND.
+//
+// A service method has this shape: input checks first, then one transaction
+// in which records are loaded through the caller's scope and written
+// through the ent scope hooks, which decide the write:
+//
+//	func (s *Service) CreateDrill(ctx context.Context, in DrillInput) (*ent.Drill, error) {
+//		if err := in.validate(); err != nil {
+//			return nil, err
+//		}
+//		now := kernel.Now(s.Now)
+//		return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Drill, error) {
+//			u, err := kernel.Unit(ctx, c, in.UnitID, "unitID")
+//			if err != nil {
+//				return nil, err
+//			}
+//			d, err := c.Drill.Create().SetUnitID(u.ID).SetHeldAt(now).Save(ctx)
+//			if err != nil {
+//				return nil, err
+//			}
+//			return c.Drill.Get(ctx, d.ID)
+//		})
+//	}
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/privacy"
+	"github.com/dutychain/dutychain/internal/apperr"
+)
+
+// Now reads clock in UTC; a nil clock is the wall clock. Services keep a
+// `Now func() time.Time` field so tests can fix the time.
+func Now(clock func() time.Time) time.Time {
+	if clock != nil {
+		return clock().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Viewer returns the caller, or UNAUTHENTICATED when nobody signed in. The
+// system viewer (seeding, jobs) passes.
+func Viewer(ctx context.Context) (*authz.Viewer, error) {
+	v := authz.FromContext(ctx)
+	if v == nil || v.UserID == 0 && !v.IsSystem() {
+		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	return v, nil
+}
+
+// NotFound maps a scoped load's miss (absent, other tenant, out of scope:
+// ent's not-found or a privacy deny) to NOT_FOUND "<what> not found" naming
+// the input field (none when field is empty); other errors are wrapped.
+func NotFound(err error, what, field string) error {
+	if ent.IsNotFound(err) || errors.Is(err, privacy.Deny) {
+		e := apperr.NotFoundf("%s not found", what)
+		e.Field = field
+		return e
+	}
+	return fmt.Errorf("load %s: %w", what, err)
+}
+
+// Load gets record id with get (say c.Hazard.Get) through the caller's
+// scope, mapping a miss with NotFound.
+func Load[T any](ctx context.Context, get func(context.Context, int) (T, error), id int, what, field string) (T, error) {
+	r, err := get(ctx, id)
+	if err != nil {
+		var zero T
+		return zero, NotFound(err, what, field)
+	}
+	return r, nil
+}
+
+// Unit loads a unit the caller can read, NOT_FOUND on field otherwise.
+func Unit(ctx context.Context, c *ent.Client, id int, field string) (*ent.Unit, error) {
+	return Load(ctx, c.Unit.Get, id, "unit", field)
+}
+
+// Invalidf is BAD_USER_INPUT on field with a formatted message.
+func Invalidf(field, format string, args ...any) error {
+	return apperr.Invalid(field, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,67 @@
+package letters
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/files"
+	"github.com/dutychain/dutychain/internal/kernel"
+)
+
+// Attach stores an uploaded file and attaches it to a letter: the issuer side
+// while it is a DRAFT, either side once issued (the signee side attaches its
+// scanned signed copy), nobody once ARCHIVED or REVOKED.
+func (s *Service) Attach(ctx context.Context, id int, up files.Upload, description *string) (*ent.File, error) {
+	desc := ""
+	if description != nil {
+		desc = strings.TrimSpace(*description)
+		if utf8.RuneCountInString(desc) > MaxDescription {
+			return nil, tooLong("description", MaxDescription)
+		}
+	}
+	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.File, error) {
+		l, err := loadLetter(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		o, err := object(ctx, c, l)
+		if err != nil {
+			return nil, err
+		}
+		policy := policyOf(domain.LetterAttach)
+		grants, err := authz.CheckAt(ctx, o, policy, l.IssuerUnitID)
+		if apperr.CodeOf(err) == apperr.Forbidden && l.State != domain.LetterDraft {
+			grants, err = authz.CheckAt(ctx, o, policy, l.SigneeUnitID)
+		}
+		if apperr.CodeOf(err) == apperr.Forbidden {
+			return nil, apperr.Newf(apperr.Forbidden, "files are attached by the heads of %s or, once issued, of %s", l.IssuerName, l.SigneeName)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := nextState(l.State, domain.LetterAttach, false); err != nil {
+			return nil, err
+		}
+		a, err := actorOf(ctx, c, grants[0])
+		if err != nil {
+			return nil, err
+		}
+		f, err := s.Files.Attach(ctx, c, files.Owner{
+			Tenant: l.TenantID, Path: l.ScopePath, Sector: l.ScopeSector, EnterpriseID: l.ScopeEnterpriseID,
+			IssuerPath: l.IssuerScopePath, Link: func(fc *ent.FileCreate) { fc.SetLetterID(l.ID) },
+		}, up, desc, files.Uploader{Name: a.name, UserID: a.userID, PostID: a.postID})
+		if err != nil {
+			return nil, err
+		}
+		if err := s.record(ctx, c, l, letterevent.ActionATTACHED, &l.State, a, f.Filename); err != nil {
+			return nil, err
+		}
+		return c.File.Get(ctx, f.ID)
+	})
+}

@@ -1,0 +1,62 @@
+package letters
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/kernel"
+)
+
+// NewEvent returns the builder of an event of l, carrying l's scope columns
+// (an event is read as part of its letter). Save it as the system.
+func NewEvent(c *ent.Client, l *ent.ResponsibilityLetter, action letterevent.Action, from *domain.LetterState, to domain.LetterState, at time.Time) *ent.LetterEventCreate {
+	return c.LetterEvent.Create().SetTenantID(l.TenantID).SetScopePath(l.ScopePath).
+		SetNillableScopeSector(l.ScopeSector).SetNillableScopeEnterpriseID(l.ScopeEnterpriseID).
+		SetNillableIssuerScopePath(l.IssuerScopePath).
+		SetLetterID(l.ID).SetAction(action).SetNillableFromState(from).SetToState(to).SetAt(at)
+}
+
+// NewSignature returns the builder of a signature on l, carrying l's scope
+// columns. Save it as the system.
+func NewSignature(c *ent.Client, l *ent.ResponsibilityLetter, role domain.Role, at time.Time) *ent.LetterSignatureCreate {
+	return c.LetterSignature.Create().SetTenantID(l.TenantID).SetScopePath(l.ScopePath).
+		SetNillableScopeSector(l.ScopeSector).SetNillableScopeEnterpriseID(l.ScopeEnterpriseID).
+		SetNillableIssuerScopePath(l.IssuerScopePath).
+		SetLetterID(l.ID).SetRole(role).SetSignedAt(at)
+}
+
+func (s *Service) record(ctx context.Context, c *ent.Client, l *ent.ResponsibilityLetter, action letterevent.Action, from *domain.LetterState, a actor, note string) error {
+	ev := NewEvent(c, l, action, from, l.State, kernel.Now(s.Now)).
+		SetActorName(a.name).SetActorTitle(a.title).SetNillableActorRole(a.role).
+		SetNillableActorUserID(a.userID).SetNillableActorPostID(a.postID)
+	if note != "" {
+		ev.SetNote(note)
+	}
+	if err := ev.Exec(authz.SystemContext(ctx)); err != nil {
+		return fmt.Errorf("record %s: %w", action, err)
+	}
+	return nil
+}
+
+// step applies a version-checked update to l, decided by the hooks as the
+// policy action, and returns the letter after it. A concurrent step that committed first makes this one
+// a CONFLICT, so two steps never both build on the same state.
+func (s *Service) step(ctx context.Context, c *ent.Client, l *ent.ResponsibilityLetter, policy string, set func(*ent.ResponsibilityLetterUpdateOne)) (*ent.ResponsibilityLetter, error) {
+	upd := c.ResponsibilityLetter.UpdateOneID(l.ID).Where(responsibilityletter.Version(l.Version)).SetVersion(l.Version + 1)
+	set(upd)
+	out, err := upd.Save(authz.WithAction(ctx, policy))
+	if ent.IsNotFound(err) {
+		return nil, errChangedMeanwhile
+	}
+	return out, err
+}
+
+// errChangedMeanwhile answers a step that lost the race for a letter.
+var errChangedMeanwhile = apperr.New(apperr.Conflict, "the letter was changed by someone else meanwhile; reload it and try again")

@@ -1,0 +1,181 @@
+package org
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/kernel"
+)
+
+// PostInput is what createPost / updatePost accept.
+type PostInput struct {
+	UserID, UnitID int
+	Role           domain.Role
+	Sectors        []domain.Sector
+	SetSectors     bool
+	Title          *string
+	ValidFrom      *time.Time
+	ValidTo        *time.Time
+	ClearValidTo   bool
+}
+
+// checkGrantable enforces the ADMIN rules beyond the policy: a post may only
+// be granted at a unit inside the subtree of one of the caller's ADMIN posts
+// (never above it, so never an ADMIN post at its ancestors), within that
+// post's sectors.
+func checkGrantable(ctx context.Context, target *ent.Unit, role domain.Role, sectors []domain.Sector) error {
+	v := authz.FromContext(ctx)
+	if v == nil || v.IsSystem() {
+		return nil
+	}
+	for _, g := range v.Grants {
+		if g.Role != string(domain.RoleAdmin) || !strings.HasPrefix(target.ScopePath, g.Path) {
+			continue
+		}
+		if len(g.Sectors) > 0 {
+			if len(sectors) == 0 {
+				continue // an unrestricted post would exceed a sector-restricted admin
+			}
+			ok := true
+			for _, s := range sectors {
+				ok = ok && slices.Contains(g.Sectors, s)
+			}
+			if !ok {
+				continue
+			}
+		}
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "you may only grant posts at units within your own unit's subtree and sectors")
+}
+
+func validWindow(from time.Time, to *time.Time) error {
+	if to != nil && !to.After(from) {
+		return apperr.Invalid("validTo", "validTo must be after validFrom")
+	}
+	return nil
+}
+
+// checkOverlap answers CONFLICT when an existing post (but except) of the
+// same user, unit and role overlaps [from, to).
+func checkOverlap(ctx context.Context, c *ent.Client, in PostInput, from time.Time, to *time.Time, except int) error {
+	// Stored times are UTC; SQLite compares them as text.
+	from = from.UTC()
+	if to != nil {
+		utc := to.UTC()
+		to = &utc
+	}
+	q := c.Post.Query().Where(post.UserID(in.UserID), post.UnitID(in.UnitID), post.RoleEQ(in.Role), post.IDNEQ(except),
+		post.Or(post.ValidToIsNil(), post.ValidToGT(from)))
+	if to != nil {
+		q = q.Where(post.ValidFromLT(*to))
+	}
+	dup, err := q.Exist(authz.SystemContext(ctx))
+	if err != nil {
+		return fmt.Errorf("check overlap: %w", err)
+	}
+	if dup {
+		return apperr.New(apperr.Conflict, "this user already holds this role at this unit for an overlapping period")
+	}
+	return nil
+}
+
+// CreatePost appoints a user to a unit with a role.
+func (s *Service) CreatePost(ctx context.Context, in PostInput) (*ent.Post, error) {
+	if err := checkSectors("sectors", in.Sectors); err != nil {
+		return nil, err
+	}
+	from := kernel.Now(s.Now)
+	if in.ValidFrom != nil {
+		from = *in.ValidFrom
+	}
+	if err := validWindow(from, in.ValidTo); err != nil {
+		return nil, err
+	}
+	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Post, error) {
+		target, err := kernel.Unit(ctx, c, in.UnitID, "unitID")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := kernel.Load(ctx, c.User.Get, in.UserID, "user", "userID"); err != nil {
+			return nil, err
+		}
+		if len(in.Sectors) > 0 && !target.Kind.IsGovernment() {
+			return nil, apperr.Invalid("sectors", "sector restrictions apply to posts at government units")
+		}
+		if err := checkGrantable(ctx, target, in.Role, in.Sectors); err != nil {
+			return nil, err
+		}
+		if err := checkOverlap(ctx, c, in, from, in.ValidTo, 0); err != nil {
+			return nil, err
+		}
+		p, err := c.Post.Create().SetUserID(in.UserID).SetUnitID(target.ID).SetRole(in.Role).
+			SetSectors(in.Sectors).SetNillableTitle(in.Title).SetValidFrom(from).SetNillableValidTo(in.ValidTo).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return c.Post.Get(ctx, p.ID)
+	})
+}
+
+// UpdatePost edits a post's sectors, title or validity window.
+func (s *Service) UpdatePost(ctx context.Context, id int, in PostInput) (*ent.Post, error) {
+	if err := checkSectors("sectors", in.Sectors); err != nil {
+		return nil, err
+	}
+	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Post, error) {
+		p, err := kernel.Load(ctx, func(ctx context.Context, id int) (*ent.Post, error) {
+			return c.Post.Query().Where(post.ID(id)).WithUnit().Only(ctx)
+		}, id, "post", "")
+		if err != nil {
+			return nil, err
+		}
+		sectors := p.Sectors
+		if in.SetSectors {
+			sectors = in.Sectors
+		}
+		if err := checkGrantable(ctx, p.Edges.Unit, p.Role, sectors); err != nil {
+			return nil, err
+		}
+		from, to := p.ValidFrom, p.ValidTo
+		if in.ValidFrom != nil {
+			from = *in.ValidFrom
+		}
+		if in.ValidTo != nil {
+			to = in.ValidTo
+		}
+		if in.ClearValidTo {
+			to = nil
+		}
+		if err := validWindow(from, to); err != nil {
+			return nil, err
+		}
+		if err := checkOverlap(ctx, c, PostInput{UserID: p.UserID, UnitID: p.UnitID, Role: p.Role}, from, to, id); err != nil {
+			return nil, err
+		}
+		upd := c.Post.UpdateOneID(id).SetNillableTitle(in.Title).SetValidFrom(from).SetSectors(sectors)
+		if to == nil {
+			upd.ClearValidTo()
+		} else {
+			upd.SetValidTo(*to)
+		}
+		if _, err := upd.Save(ctx); err != nil {
+			return nil, err
+		}
+		return c.Post.Get(ctx, id)
+	})
+}
+
+// EndPost ends a post now.
+func (s *Service) EndPost(ctx context.Context, id int) (*ent.Post, error) {
+	now := kernel.Now(s.Now)
+	return s.UpdatePost(ctx, id, PostInput{ValidTo: &now})
+}
