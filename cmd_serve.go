@@ -51,17 +51,25 @@ func newLogger(level string) *slog.Logger {
 }
 
 // openMigrated opens the configured database and, unless --migrate=false,
-// applies pending migrations.
+// applies pending migrations. It refuses a dirty database or one newer than
+// this binary, and with --migrate=false one that is behind it.
 func openMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
 	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.AutoMigrate {
-		if err := d.Migrate(ctx); err != nil {
-			d.Close()
-			return nil, err
+		err = d.Migrate(ctx)
+	} else {
+		err = d.CheckServable(ctx, true)
+	}
+	if err != nil {
+		d.Close()
+		var state *db.StateError
+		if errors.As(err, &state) {
+			return nil, fmt.Errorf("not serving %s: %w", d, state)
 		}
+		return nil, err
 	}
 	return d, nil
 }
