@@ -18,6 +18,7 @@ import (
 	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
+	"github.com/dutychain/dutychain/server"
 
 	_ "github.com/dutychain/dutychain/ent/runtime"
 )
@@ -74,8 +75,8 @@ func openMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
 	return d, nil
 }
 
-// serveCommand runs the server until SIGINT/SIGTERM, then lets in-flight
-// requests finish.
+// serveCommand runs the server until SIGINT/SIGTERM, then stops gracefully
+// (see server.Serve).
 func serveCommand(ctx context.Context, args []string) error {
 	cfg, _, err := parseConfig("serve", args)
 	if err != nil {
@@ -119,7 +120,6 @@ func serveCommand(ctx context.Context, args []string) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -127,21 +127,7 @@ func serveCommand(ctx context.Context, args []string) error {
 	}
 	log.Info("dutychain serving", "url", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql",
 		"database", d.String(), "version", version)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down; waiting for in-flight requests", "timeout", cfg.ShutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	log.Info("stopped")
-	return nil
+	return server.Serve(ctx, srv, ln, server.Shutdown{Health: a.Health, Drain: cfg.ShutdownDrain, Grace: cfg.ShutdownTimeout, Log: log})
 }
 
 // servePprof serves net/http/pprof on its own (private) address, for

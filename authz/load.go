@@ -50,10 +50,10 @@ func LoadViewer(ctx context.Context, client *ent.Client, policy *Policy, userID,
 		return nil, fmt.Errorf("load user %d: %w", userID, err)
 	}
 	if len(rows) == 0 {
-		return nil, apperr.New(apperr.Unauthenticated, "invalid or expired token")
+		return nil, apperr.Unauth(apperr.ReasonTokenInvalid, "invalid access token; sign in again", nil)
 	}
 	if rows[0].Status != user.StatusACTIVE.String() {
-		return nil, apperr.New(apperr.Unauthenticated, "this account is disabled")
+		return nil, apperr.Unauth(apperr.ReasonTokenRevoked, "this account is disabled", nil)
 	}
 	v := &Viewer{UserID: userID, Tenant: tenantID, Username: rows[0].Username, Policy: policy, Now: now}
 	root, err := RootPath(ctx, client, tenantID)

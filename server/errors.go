@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/privacy"
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
 
@@ -36,6 +37,11 @@ func classify(err error) *apperr.Error {
 		return apperr.Wrap(apperr.NotFound, "not found", err)
 	case errors.Is(err, privacy.Deny):
 		return apperr.Wrap(apperr.Forbidden, "not allowed", err)
+	}
+	if ae, down := db.Outage(err); down {
+		return ae
+	}
+	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return apperr.Wrap(apperr.Internal, "the request was cancelled", err)
 	}
@@ -70,6 +76,14 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			cause = gerr.Err
 		}
 		ae := classify(cause)
+		if ae.Code == apperr.Unavailable {
+			markOutage(ctx)
+		}
+		if ae.Code == apperr.Unauthenticated && ae.Reason == "" {
+			withReason := *ae
+			withReason.Reason = apperr.ReasonTokenInvalid
+			ae = &withReason
+		}
 		out := graphql.DefaultErrorPresenter(ctx, errors.New(ae.Message))
 		out.Message = ae.Message
 		out.Extensions = map[string]any{"code": string(ae.Code)}
@@ -85,6 +99,8 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		l := reqctx.LoggerOr(ctx, log)
 		if ae.Code == apperr.Internal {
 			l.ErrorContext(ctx, "internal error", "err", cause, "path", out.Path.String())
+		} else if ae.Code == apperr.Unavailable {
+			l.WarnContext(ctx, "storage unavailable", "reason", ae.Reason, "err", cause, "path", out.Path.String())
 		} else if ae.Err != nil {
 			l.DebugContext(ctx, "request error", "code", ae.Code, "err", cause)
 		}

@@ -151,11 +151,11 @@ func (r Refresher) Rotate(ctx context.Context, client *ent.Client, token string)
 	now := r.now()
 	switch {
 	case rt.RevokedAt != nil:
-		return 0, 0, "", refreshErr(fmt.Errorf("%w (revoked)", ErrRefreshInvalid))
+		return 0, 0, "", refreshErr(fmt.Errorf("%w (%w)", ErrRefreshInvalid, errRevoked))
 	case rt.UsedAt != nil:
 		return r.reuse(ctx, &tx, rt, now)
 	case !now.Before(rt.ExpiresAt):
-		return 0, 0, "", refreshErr(fmt.Errorf("%w (expired)", ErrRefreshInvalid))
+		return 0, 0, "", refreshErr(fmt.Errorf("%w (%w)", ErrRefreshInvalid, errExpired))
 	}
 	n, err := tx.RefreshToken.Update().
 		Where(refreshtoken.ID(rt.ID), refreshtoken.UsedAtIsNil(), refreshtoken.RevokedAtIsNil()).
@@ -261,6 +261,43 @@ func revokeFamily(ctx context.Context, client *ent.Client, family string, now ti
 	return nil
 }
 
+// refreshErr is the UNAUTHENTICATED error of a refused refresh: reason
+// TOKEN_REVOKED for a revoked or reused token or a disabled user,
+// TOKEN_EXPIRED for an expired one, TOKEN_INVALID otherwise. Whatever the
+// reason, the client must sign in again.
 func refreshErr(cause error) *apperr.Error {
-	return apperr.Wrap(apperr.Unauthenticated, msgInvalidRefresh, cause)
+	reason := apperr.ReasonTokenInvalid
+	switch {
+	case errors.Is(cause, ErrRefreshReuse), errors.Is(cause, errRevoked), errors.Is(cause, ErrUserDisabled):
+		reason = apperr.ReasonTokenRevoked
+	case errors.Is(cause, errExpired):
+		reason = apperr.ReasonTokenExpired
+	}
+	return apperr.Unauth(reason, msgInvalidRefresh, cause)
+}
+
+// Finer causes of ErrRefreshInvalid, for the reason.
+var (
+	errRevoked = errors.New("revoked")
+	errExpired = errors.New("expired")
+)
+
+// CheckSession returns an UNAUTHENTICATED error with reason TOKEN_REVOKED
+// unless the session of claims (its refresh-token family) still has a token
+// that is not revoked: signing out, a password change or reset, disabling
+// the user and the end of their last post revoke the session, and with it
+// every access token issued in it, at once.
+func CheckSession(ctx context.Context, client *ent.Client, c Claims) error {
+	open, err := client.RefreshToken.Query().
+		Where(refreshtoken.Family(c.SessionID), refreshtoken.UserID(c.UserID), refreshtoken.TenantID(c.TenantID),
+			refreshtoken.RevokedAtIsNil()).
+		Exist(authz.SystemContext(ctx))
+	if err != nil {
+		return fmt.Errorf("auth: check session: %w", err)
+	}
+	if !open {
+		return apperr.Unauth(apperr.ReasonTokenRevoked, "this session has ended; sign in again",
+			fmt.Errorf("%w: session of user %d revoked", ErrInvalidToken, c.UserID))
+	}
+	return nil
 }

@@ -59,7 +59,22 @@ type Config struct {
 	// Login throttling: failures allowed per window per account and per address.
 	LoginMaxFailures int
 	LoginWindow      time.Duration
-	ShutdownTimeout  time.Duration
+	// LoginMaxAccountFailures bounds the failures of one account from all
+	// addresses together (LoginMaxFailures bounds those from one address).
+	LoginMaxAccountFailures int
+	// LoginMaxAddressFailures is the much higher ceiling of failures per
+	// client address (all accounts together), so that one address cannot
+	// spray guesses yet an office behind one NAT is not locked out.
+	LoginMaxAddressFailures int
+	// TrustedProxies are the networks (CIDRs) of reverse proxies whose
+	// X-Forwarded-For is believed; from anyone else it is ignored.
+	TrustedProxies []string
+	// ShutdownTimeout is the grace in-flight requests get at shutdown.
+	ShutdownTimeout time.Duration
+	// ShutdownDrain is how long the server keeps serving with /readyz
+	// failing before it stops accepting (set to the load balancer's probe
+	// period).
+	ShutdownDrain    time.Duration
 	PolicyPollPeriod time.Duration
 
 	// Metrics serves Prometheus metrics at GET /metrics.
@@ -99,9 +114,12 @@ func Default() Config {
 		LoginMaxFailures: 5,
 		LoginWindow:      15 * time.Minute,
 		ShutdownTimeout:  15 * time.Second,
-		PolicyPollPeriod: 2 * time.Second,
-		Metrics:          true,
-		CountCache:       true,
+
+		LoginMaxAccountFailures: 20,
+		LoginMaxAddressFailures: 100,
+		PolicyPollPeriod:        2 * time.Second,
+		Metrics:                 true,
+		CountCache:              true,
 	}
 }
 
@@ -183,9 +201,14 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	maxUpload := int(c.MaxUploadBytes)
 	b.integer(&maxUpload, "max-upload-bytes", "DUTYCHAIN_MAX_UPLOAD_BYTES", "largest uploaded file (attachments)")
 	b.boolean(&c.Introspection, "introspection", "DUTYCHAIN_INTROSPECTION", "allow schema introspection")
-	b.integer(&c.LoginMaxFailures, "login-max-failures", "DUTYCHAIN_LOGIN_MAX_FAILURES", "failed logins allowed per account and per address in the window")
+	b.integer(&c.LoginMaxFailures, "login-max-failures", "DUTYCHAIN_LOGIN_MAX_FAILURES", "failed logins allowed per account, and per account from one address, in the window")
+	b.integer(&c.LoginMaxAccountFailures, "login-max-account-failures", "DUTYCHAIN_LOGIN_MAX_ACCOUNT_FAILURES", "failed logins allowed per account from all addresses in the window")
+	b.integer(&c.LoginMaxAddressFailures, "login-max-address-failures", "DUTYCHAIN_LOGIN_MAX_ADDRESS_FAILURES", "failed logins allowed per client address (all accounts) in the window")
 	b.duration(&c.LoginWindow, "login-window", "DUTYCHAIN_LOGIN_WINDOW", "login throttling window")
+	proxies := strings.Join(c.TrustedProxies, ",")
+	b.str(&proxies, "trusted-proxies", "DUTYCHAIN_TRUSTED_PROXIES", "CIDRs of reverse proxies whose X-Forwarded-For gives the client address, comma-separated (empty: none)")
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "DUTYCHAIN_SHUTDOWN_TIMEOUT", "time given to in-flight requests at shutdown")
+	b.duration(&c.ShutdownDrain, "shutdown-drain", "DUTYCHAIN_SHUTDOWN_DRAIN", "time the server keeps serving with /readyz failing before it stops accepting")
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
 	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics")
 	b.boolean(&c.CountCache, "count-cache", "DUTYCHAIN_COUNT_CACHE", "keep hazard totals and dashboard counts for up to 5 s (dropped at every local commit)")
@@ -194,12 +217,8 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
 		c.MaxUploadBytes = int64(maxUpload)
-		c.JWTVerifyKeyFiles = nil
-		for _, f := range strings.Split(verify, ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				c.JWTVerifyKeyFiles = append(c.JWTVerifyKeyFiles, f)
-			}
-		}
+		c.JWTVerifyKeyFiles = splitList(verify)
+		c.TrustedProxies = splitList(proxies)
 		return errors.Join(b.errs...)
 	}
 }
@@ -250,9 +269,10 @@ func (c *Config) Verify() error {
 	positive := map[string]int{
 		"max-depth": c.MaxDepth, "max-complexity": c.MaxComplexity, "max-tokens": c.MaxTokens,
 		"max-batch": c.MaxBatch, "max-aliases": c.MaxAliases, "default-page": c.DefaultPage, "max-page": c.MaxPage,
-		"login-max-failures": c.LoginMaxFailures,
+		"login-max-failures": c.LoginMaxFailures, "login-max-address-failures": c.LoginMaxAddressFailures,
+		"login-max-account-failures": c.LoginMaxAccountFailures,
 	}
-	for _, name := range []string{"max-depth", "max-complexity", "max-tokens", "max-batch", "max-aliases", "default-page", "max-page", "login-max-failures"} {
+	for _, name := range []string{"max-depth", "max-complexity", "max-tokens", "max-batch", "max-aliases", "default-page", "max-page", "login-max-failures", "login-max-account-failures", "login-max-address-failures"} {
 		if positive[name] <= 0 {
 			bad("%s %d: must be positive", name, positive[name])
 		}
@@ -269,7 +289,47 @@ func (c *Config) Verify() error {
 	if c.LoginWindow <= 0 || c.ShutdownTimeout <= 0 || c.PolicyPollPeriod <= 0 {
 		bad("login-window, shutdown-timeout and policy-poll must be positive")
 	}
+	if c.ShutdownDrain < 0 {
+		bad("shutdown-drain %s: must not be negative", c.ShutdownDrain)
+	}
+	if c.LoginMaxAccountFailures < c.LoginMaxFailures || c.LoginMaxAddressFailures < c.LoginMaxFailures {
+		bad("login-max-account-failures %d and login-max-address-failures %d: must not be below login-max-failures %d",
+			c.LoginMaxAccountFailures, c.LoginMaxAddressFailures, c.LoginMaxFailures)
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := ParseProxy(p); err != nil {
+			bad("trusted-proxies %q: want a CIDR such as 10.0.0.0/8 or an address", p)
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ParseProxy reads one trusted-proxy entry: a CIDR, or a single address
+// (a /32 or /128 network).
+func ParseProxy(s string) (*net.IPNet, error) {
+	if _, n, err := net.ParseCIDR(s); err == nil {
+		return n, nil
+	}
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, fmt.Errorf("trusted proxy %q: not a CIDR or an address", s)
+	}
+	bits := 128
+	if ip4 := ip.To4(); ip4 != nil {
+		ip, bits = ip4, 32
+	}
+	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
 }
 
 // FilesDir holds uploaded files (content-addressed) on the local store.

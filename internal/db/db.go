@@ -185,6 +185,7 @@ func newDB(sdb *sql.DB, dialectName, sqliteDSN, where string) *DB {
 	drv := audit.NewDriver(countingDriver{entsql.OpenDB(dialectName, sdb)})
 	client := ent.NewClient(ent.Driver(drv))
 	client.Use(authz.AuditHook(drv))
+	client.Post.Use(endSessionsWithLastPost)
 	// Events read through the hazard's `events` edge (eager-loaded in one
 	// statement for a page) come oldest first, as the timeline does.
 	// A hazards connection's totalCount, when its resolver marked the context
