@@ -77,7 +77,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		ae := classify(cause)
 		if ae.Code == apperr.Unavailable {
-			markOutage(ctx)
+			markOutage(ctx, ae)
 		}
 		if ae.Code == apperr.Unauthenticated && ae.Reason == "" {
 			withReason := *ae

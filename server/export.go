@@ -25,6 +25,9 @@ func exportAudit(d Deps, format string) http.HandlerFunc {
 		ctx := r.Context()
 		fail := func(err error) {
 			e := classify(err)
+			if e.Code == apperr.Unavailable {
+				markOutage(ctx, e)
+			}
 			if e.Code == apperr.Internal {
 				reqctx.Logger(ctx).ErrorContext(ctx, "audit export failed", "err", err)
 			}

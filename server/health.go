@@ -27,6 +27,20 @@ type Check struct {
 type Health struct {
 	Checks   []Check
 	draining atomic.Bool
+	// fullAt is when a request last met a full or read-only storage (unix
+	// nanoseconds): writes fail although the database still answers.
+	fullAt atomic.Int64
+}
+
+// storageFullFor is how long /readyz fails after a request met a full or
+// read-only storage.
+const storageFullFor = 30 * time.Second
+
+// StorageFull records that a request met a full or read-only storage at t.
+func (h *Health) StorageFull(t time.Time) {
+	if h != nil {
+		h.fullAt.Store(t.UnixNano())
+	}
 }
 
 // Drain makes /readyz answer 503 from now on: load balancers stop sending
@@ -53,6 +67,10 @@ func (h *Health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body.Checks["shutdown"] = "the server is shutting down"
 	}
 	if h != nil {
+		if at := h.fullAt.Load(); at != 0 && time.Since(time.Unix(0, at)) < storageFullFor {
+			body.Status = "unavailable"
+			body.Checks["storage"] = "a write failed at " + time.Unix(0, at).UTC().Format(time.RFC3339) + ": storage full or read-only"
+		}
 		for _, c := range h.Checks {
 			if err := c.Run(ctx); err != nil {
 				if body.Status == "ready" {

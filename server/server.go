@@ -183,6 +183,7 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 			return
 		}
 		if ae, down := db.Outage(err); down {
+			markOutage(ctx, ae)
 			reqctx.Logger(ctx).WarnContext(ctx, "storage unavailable while loading the viewer", "reason", ae.Reason, "err", err)
 			writeCoded(w, http.StatusServiceUnavailable, ae)
 			return
@@ -212,15 +213,24 @@ func loadViewer(ctx context.Context, d Deps, h string) (*authz.Viewer, error) {
 // retryAfterSeconds is the Retry-After of an UNAVAILABLE answer.
 const retryAfterSeconds = "5"
 
-// outageKey holds, in a request's context, whether the storage failed during
-// it (see markOutage).
+// outageKey holds, in a request's context, the *outage met during it.
 type outageKey struct{}
 
-// markOutage records that the request met an unavailable storage: its
-// response, if it would be 200, goes out as 503 with Retry-After.
-func markOutage(ctx context.Context) {
-	if f, ok := ctx.Value(outageKey{}).(*atomic.Bool); ok {
-		f.Store(true)
+// outage records what a request met of an unavailable storage.
+type outage struct {
+	unavailable atomic.Bool
+	storageFull atomic.Bool
+}
+
+// markOutage records that the request met an unavailable storage (e, of
+// code UNAVAILABLE): its response, if it would be 200, goes out as 503 with
+// Retry-After, and a full storage fails /readyz for a while.
+func markOutage(ctx context.Context, e *apperr.Error) {
+	if o, ok := ctx.Value(outageKey{}).(*outage); ok {
+		o.unavailable.Store(true)
+		if e.Reason == apperr.ReasonStorageFull {
+			o.storageFull.Store(true)
+		}
 	}
 }
 
@@ -240,18 +250,21 @@ func requestContext(d Deps, next http.Handler) http.Handler {
 		}
 		ip := trusted.clientIP(r)
 		log := d.Log.With("request_id", id)
-		outage := new(atomic.Bool)
-		ctx := context.WithValue(r.Context(), outageKey{}, outage)
+		met := new(outage)
+		ctx := context.WithValue(r.Context(), outageKey{}, met)
 		ctx = reqctx.WithRequestID(ctx, id)
 		ctx = reqctx.WithClientIP(ctx, ip)
 		ctx = reqctx.WithLogger(ctx, log)
 		ctx, statements := reqctx.WithStatementCounter(ctx)
 		w.Header().Set("X-Request-ID", id)
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, outage: outage}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, outage: &met.unavailable}
 		if d.Config.StatementHeader {
 			rec.statements = statements
 		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		if met.storageFull.Load() {
+			d.Health.StorageFull(time.Now())
+		}
 		switch r.URL.Path {
 		case "/healthz", "/readyz", "/metrics":
 		default:
