@@ -50,7 +50,9 @@ func refresh(s *apitest.Server, token string) *apitest.Response {
 func userID(t *testing.T, s *apitest.Server, username string) string {
 	t.Helper()
 	var out struct {
-		Users struct{ Edges []struct{ Node struct{ ID string } } } `json:"users"`
+		Users struct {
+			Edges []struct{ Node struct{ ID string } }
+		} `json:"users"`
 	}
 	s.MustDo(s.As("admin"), `query($u: String!) { users(where: {username: $u}) { edges { node { id } } } }`,
 		map[string]any{"u": username}).Decode(t, &out)
