@@ -193,8 +193,8 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 	})
 }
 
-// loadViewer verifies the bearer token h, checks its session and loads its
-// viewer.
+// loadViewer verifies the bearer token h and loads its viewer, checking its
+// session in the same statement.
 func loadViewer(ctx context.Context, d Deps, h string) (*authz.Viewer, error) {
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok {
@@ -204,10 +204,7 @@ func loadViewer(ctx context.Context, d Deps, h string) (*authz.Viewer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := auth.CheckSession(ctx, d.Client, claims); err != nil {
-		return nil, err
-	}
-	return authz.LoadViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, d.Now())
+	return authz.LoadSessionViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, claims.SessionID, d.Now())
 }
 
 // retryAfterSeconds is the Retry-After of an UNAVAILABLE answer.

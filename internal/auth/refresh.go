@@ -281,23 +281,3 @@ var (
 	errRevoked = errors.New("revoked")
 	errExpired = errors.New("expired")
 )
-
-// CheckSession returns an UNAUTHENTICATED error with reason TOKEN_REVOKED
-// unless the session of claims (its refresh-token family) still has a token
-// that is not revoked: signing out, a password change or reset, disabling
-// the user and the end of their last post revoke the session, and with it
-// every access token issued in it, at once.
-func CheckSession(ctx context.Context, client *ent.Client, c Claims) error {
-	open, err := client.RefreshToken.Query().
-		Where(refreshtoken.Family(c.SessionID), refreshtoken.UserID(c.UserID), refreshtoken.TenantID(c.TenantID),
-			refreshtoken.RevokedAtIsNil()).
-		Exist(authz.SystemContext(ctx))
-	if err != nil {
-		return fmt.Errorf("auth: check session: %w", err)
-	}
-	if !open {
-		return apperr.Unauth(apperr.ReasonTokenRevoked, "this session has ended; sign in again",
-			fmt.Errorf("%w: session of user %d revoked", ErrInvalidToken, c.UserID))
-	}
-	return nil
-}

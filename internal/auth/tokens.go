@@ -35,7 +35,7 @@ type Claims struct {
 	// ExpiresAt is the token's exp.
 	ExpiresAt time.Time
 	// SessionID is the refresh-token family the token was issued in: the
-	// token is valid only while that session is (see CheckSession).
+	// token is valid only while that session is (authz.LoadSessionViewer).
 	SessionID string
 }
 
