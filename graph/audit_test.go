@@ -359,8 +359,8 @@ func requireStep(t testing.TB, e storedEvent, id int, action string) {
 
 // auditedCall is one mutation request whose events are checked.
 type auditedCall struct {
-	name  string // the mutation
-	as    string // who sends it
+	name string // the mutation
+	as   string // who sends it
 	// token, when set, is sent instead of as's cached one.
 	token string
 	query string
