@@ -238,8 +238,8 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 
 // Logout revokes the family of refreshToken when it is given and belongs to
 // userID; otherwise every refresh token of userID (sign out everywhere).
-// Access tokens stay valid until they expire (minutes); the server re-checks
-// the user on every request.
+// The access tokens of a revoked session stop working at once: the server
+// checks the session with the user on every request.
 func (s *Service) Logout(ctx context.Context, userID int, refreshToken string) error {
 	r := s.refresher()
 	sys := authz.SystemContext(ctx)
