@@ -20,8 +20,17 @@ import (
 
 // classify maps any error to the client-facing *apperr.Error. It is the one
 // place where internal errors become public codes and messages.
+//
+// A storage failure (database unavailable, disk full) is UNAVAILABLE, also
+// when a service wrapped it as INTERNAL.
 func classify(err error) *apperr.Error {
-	if e, ok := apperr.As(err); ok {
+	e, coded := apperr.As(err)
+	if !coded || e.Code == apperr.Internal {
+		if o, down := db.Outage(err); down {
+			return o
+		}
+	}
+	if coded {
 		return e
 	}
 	var verr *ent.ValidationError
@@ -37,11 +46,6 @@ func classify(err error) *apperr.Error {
 		return apperr.Wrap(apperr.NotFound, "not found", err)
 	case errors.Is(err, privacy.Deny):
 		return apperr.Wrap(apperr.Forbidden, "not allowed", err)
-	}
-	if ae, down := db.Outage(err); down {
-		return ae
-	}
-	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return apperr.Wrap(apperr.Internal, "the request was cancelled", err)
 	}
