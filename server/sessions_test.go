@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -147,5 +149,33 @@ func TestChangingCredentialsEndsEverySessionAtOnce(t *testing.T) {
 		t.Run("other users' sessions stay open", func(t *testing.T) {
 			require.Empty(t, s.Do(bystander, probe, nil).Errors)
 		})
+	})
+}
+
+func TestThrottlingCountsTheForwardedAddressOfATrustedProxy(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		login := func(password, forwardedFor string) *apitest.Response {
+			body, err := json.Marshal(map[string]string{"query": fmt.Sprintf(
+				`mutation { login(input: {tenant: "demo", username: "qiaotou.secretary", password: %q}) { accessToken } }`, password)})
+			require.NoError(t, err)
+			req, err := http.NewRequest(http.MethodPost, s.HTTP.URL+"/graphql", bytes.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-For", forwardedFor)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			var r apitest.Response
+			require.NoError(t, json.NewDecoder(res.Body).Decode(&r))
+			return &r
+		}
+		for range 2 {
+			requireRefused(t, login("not-the-password", "198.51.100.1"), "CREDENTIALS_INVALID")
+		}
+		requireRefused(t, login(seed.DemoPassword, "198.51.100.1"), "LOGIN_THROTTLED")
+		require.Empty(t, login(seed.DemoPassword, "198.51.100.2").Errors, "the same account from another office signs in")
+	}, func(c *config.Config) {
+		c.LoginMaxFailures = 2
+		c.TrustedProxies = []string{"127.0.0.1/32", "::1"} // the test client is the proxy
 	})
 }
