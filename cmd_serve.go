@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
+	"github.com/dutychain/dutychain/server"
 
 	_ "github.com/dutychain/dutychain/ent/runtime"
 )
@@ -50,23 +51,31 @@ func newLogger(level string) *slog.Logger {
 }
 
 // openMigrated opens the configured database and, unless --migrate=false,
-// applies pending migrations.
+// applies pending migrations. It refuses a dirty database or one newer than
+// this binary, and with --migrate=false one that is behind it.
 func openMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
 	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.AutoMigrate {
-		if err := d.Migrate(ctx); err != nil {
-			d.Close()
-			return nil, err
+		err = d.Migrate(ctx)
+	} else {
+		err = d.CheckServable(ctx, true)
+	}
+	if err != nil {
+		d.Close()
+		var state *db.StateError
+		if errors.As(err, &state) {
+			return nil, fmt.Errorf("not serving %s: %w", d, state)
 		}
+		return nil, err
 	}
 	return d, nil
 }
 
-// serveCommand runs the server until SIGINT/SIGTERM, then lets in-flight
-// requests finish.
+// serveCommand runs the server until SIGINT/SIGTERM, then stops gracefully
+// (see server.Serve).
 func serveCommand(ctx context.Context, args []string) error {
 	cfg, _, err := parseConfig("serve", args)
 	if err != nil {
@@ -110,7 +119,6 @@ func serveCommand(ctx context.Context, args []string) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -118,21 +126,7 @@ func serveCommand(ctx context.Context, args []string) error {
 	}
 	log.Info("dutychain serving", "url", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql",
 		"database", d.String(), "version", version)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down; waiting for in-flight requests", "timeout", cfg.ShutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	log.Info("stopped")
-	return nil
+	return server.Serve(ctx, srv, ln, server.Shutdown{Health: a.Health, Drain: cfg.ShutdownDrain, Grace: cfg.ShutdownTimeout, Log: log})
 }
 
 // serveAdmin serves /metrics and pprof on their own (private) address:

@@ -24,7 +24,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the GraphQL server (embedded SQLite with the demo tenant by default)", serveCommand},
-		{"migrate", "apply or inspect database migrations (up, status)", migrateCommand},
+		{"migrate", "apply, inspect, revert or repair database migrations (up, status, down N, force V)", migrateCommand},
 		{"seed", "load data: `seed demo` loads the demo tenants", seedCommand},
 		{"audit", "check the audit log: `audit verify` walks the hash chains, `audit head` prints their heads", auditCommand},
 		{"bench", "benchmark the API against raw SQL and a hand-written handler (PostgreSQL, synthetic data)", benchCommand},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -25,6 +26,22 @@ import (
 // takes effect on the next request. One statement: the user left-joined with
 // their valid posts and the posts' units (the tenant root path is cached).
 func LoadViewer(ctx context.Context, client *ent.Client, policy *Policy, userID, tenantID int, now time.Time) (*Viewer, error) {
+	return loadViewer(ctx, client, policy, userID, tenantID, "", now)
+}
+
+// LoadSessionViewer is LoadViewer for an access token issued in session (a
+// refresh-token family): in the same statement it checks that the session
+// still has a token that is not revoked, and refuses with TOKEN_REVOKED
+// otherwise (signed out, password changed or reset, user disabled, last
+// post ended).
+func LoadSessionViewer(ctx context.Context, client *ent.Client, policy *Policy, userID, tenantID int, session string, now time.Time) (*Viewer, error) {
+	if session == "" {
+		return nil, apperr.Unauth(apperr.ReasonTokenInvalid, "invalid access token; sign in again", nil)
+	}
+	return loadViewer(ctx, client, policy, userID, tenantID, session, now)
+}
+
+func loadViewer(ctx context.Context, client *ent.Client, policy *Policy, userID, tenantID int, session string, now time.Time) (*Viewer, error) {
 	now = now.UTC() // stored times are UTC (see the TimeMixin hook)
 	var rows []viewerRow
 	err := client.User.Query().
@@ -44,16 +61,27 @@ func LoadViewer(ctx context.Context, client *ent.Client, policy *Policy, userID,
 					entsql.As(un.C(unit.FieldID), "unit_id"), un.C(unit.FieldKind), un.C(unit.FieldScopePath),
 				).
 				OrderBy(p.C(post.FieldID))
+			if session != "" {
+				rt := entsql.Table(refreshtoken.Table).As("rt")
+				s.AppendSelectExprAs(entsql.Exists(entsql.Dialect(s.Dialect()).SelectExpr(entsql.Expr("1")).From(rt).Where(entsql.And(
+					entsql.EQ(rt.C(refreshtoken.FieldFamily), session),
+					entsql.ColumnsEQ(rt.C(refreshtoken.FieldUserID), s.C(user.FieldID)),
+					entsql.IsNull(rt.C(refreshtoken.FieldRevokedAt)),
+				))), "session_open")
+			}
 		}).
 		Scan(SystemContext(ctx), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("load user %d: %w", userID, err)
 	}
 	if len(rows) == 0 {
-		return nil, apperr.New(apperr.Unauthenticated, "invalid or expired token")
+		return nil, apperr.Unauth(apperr.ReasonTokenInvalid, "invalid access token; sign in again", nil)
 	}
 	if rows[0].Status != user.StatusACTIVE.String() {
-		return nil, apperr.New(apperr.Unauthenticated, "this account is disabled")
+		return nil, apperr.Unauth(apperr.ReasonTokenRevoked, "this account is disabled", nil)
+	}
+	if session != "" && !rows[0].SessionOpen.Bool {
+		return nil, apperr.Unauth(apperr.ReasonTokenRevoked, "this session has ended; sign in again", nil)
 	}
 	v := &Viewer{UserID: userID, Tenant: tenantID, Username: rows[0].Username, Policy: policy, Now: now}
 	root, err := RootPath(ctx, client, tenantID)
@@ -93,6 +121,8 @@ type viewerRow struct {
 	UnitID    sql.NullInt64  `sql:"unit_id"`
 	Kind      sql.NullString `sql:"kind"`
 	ScopePath sql.NullString `sql:"scope_path"`
+	// SessionOpen: the token's session is not revoked (LoadSessionViewer).
+	SessionOpen sql.NullBool `sql:"session_open"`
 }
 
 // TenantByCode resolves a tenant code to its id (system use: login).

@@ -359,8 +359,10 @@ func requireStep(t testing.TB, e storedEvent, id int, action string) {
 
 // auditedCall is one mutation request whose events are checked.
 type auditedCall struct {
-	name  string // the mutation
-	as    string // who sends it
+	name string // the mutation
+	as   string // who sends it
+	// token, when set, is sent instead of as's cached one.
+	token string
 	query string
 	vars  map[string]any
 	// files are sent as a multipart request (uploads), by variable path.
@@ -530,6 +532,9 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 				c.as = "admin"
 			}
 			token := s.As(c.as) // signed in before the events are counted
+			if c.token != "" {
+				token = c.token
+			}
 			if _, ok := users[c.as]; !ok {
 				users[c.as] = decodeID(t, userID(t, s, admin, c.as))
 			}
@@ -627,6 +632,14 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 					r.Decode(t, &out)
 					c.query = `mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { accessToken } }`
 					c.vars = map[string]any{"t": out.Login.RefreshToken}
+				case "changePassword":
+					// logout, just before, ended the admin's sessions.
+					var out struct{ Login struct{ AccessToken string } }
+					gqOK(t, s, "", login, loginVars).Decode(t, &out)
+					c.token = out.Login.AccessToken
+					b, err := schema.build(name, cases[name], demoIDs)
+					require.NoError(t, err)
+					c.query, c.vars, c.files = b.query, b.vars, b.files
 				default:
 					b, err := schema.build(name, cases[name], demoIDs)
 					require.NoError(t, err)

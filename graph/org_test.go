@@ -533,12 +533,19 @@ func TestUsersAndPosts(t *testing.T) {
 			require.NotNil(t, p.ValidTo)
 			require.Equal(t, sorted([]string{nameSupermarket, nameHotel}), names(s, clerkTok, "enterprises", ""))
 		})
-		t.Run("endPost ends the rights at the next request with the same token", func(t *testing.T) {
+		t.Run("endPost of the holder's last post ends their sessions at once", func(t *testing.T) {
 			var p postOut
 			decodeAt(t, gqOK(t, s, admin, endPostQ, map[string]any{"id": deputyPost.ID}), "endPost", &p)
 			require.NotNil(t, p.ValidTo)
+			r := gq(t, s, clerkTok, `{ me { user { username } } }`, nil)
+			requireCode(t, r, "UNAUTHENTICATED")
+			require.Equal(t, "TOKEN_REVOKED", r.Errors[0].Extensions["reason"])
+			var out struct{ Login struct{ AccessToken string } }
+			gqOK(t, s, "", `mutation($in: LoginInput!) { login(input: $in) { accessToken } }`,
+				map[string]any{"in": in("tenant", "demo", "username", "cg.clerk", "password", seed.DemoPassword)}).Decode(t, &out)
+			clerkTok = out.Login.AccessToken // signed in again, without rights
 			require.Zero(t, totalCount(t, s, clerkTok, "enterprises", ""))
-			r := gqOK(t, s, clerkTok, `{ me { posts { id } } }`, nil)
+			r = gqOK(t, s, clerkTok, `{ me { posts { id } } }`, nil)
 			require.JSONEq(t, `{"me": {"posts": []}}`, string(r.Data))
 			require.Contains(t, names(s, admin, "posts", ""), "城关镇商贸办主任", "an ended post stays on record")
 		})

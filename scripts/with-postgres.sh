@@ -11,6 +11,9 @@
 #   DUTYCHAIN_TEST_POSTGRES_URL  postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
 #                                (superuser, trust authentication)
 #   PGHOST PGPORT PGUSER         for psql and friends
+#   PGDATA PG_BINDIR             the cluster's data directory and the server
+#                                binaries, for `pg_ctl restart` (fault tests;
+#                                as root, run pg_ctl as the postgres user)
 #
 # The exit status is CMD's. Missing binaries are an error (status 3) with
 # what to install; nothing is ever skipped silently.
@@ -26,7 +29,7 @@
 set -euo pipefail
 
 if [[ $# -eq 0 || $1 == -h || $1 == --help ]]; then
-	sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
 	[[ $# -eq 0 ]] && exit 2
 	exit 0
 fi
@@ -154,6 +157,7 @@ fi
 
 export DUTYCHAIN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/postgres?sslmode=disable"
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+export PGDATA=$PGTMP/data PG_BINDIR=$BINDIR
 log "PostgreSQL $("$BINDIR/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (cluster in $PGTMP)"
 
 set +e

@@ -23,12 +23,12 @@ func TestTokensAreCheckedOnEveryRequest(t *testing.T) {
 		const probe = `{ enterprises { totalCount } }`
 
 		t.Run("a token naming another tenant's user with this tenant's id is refused", func(t *testing.T) {
-			forged, _, err := s.App.Auth.Tokens.Issue(neighborUser.ID, demo.ID)
+			forged, _, err := s.App.Auth.Tokens.Issue(neighborUser.ID, demo.ID, "session")
 			require.NoError(t, err)
 			require.Equal(t, "UNAUTHENTICATED", s.Do(forged, probe, nil).Code())
 		})
 		t.Run("a token for a user id that does not exist is refused", func(t *testing.T) {
-			forged, _, err := s.App.Auth.Tokens.Issue(1<<40, demo.ID)
+			forged, _, err := s.App.Auth.Tokens.Issue(1<<40, demo.ID, "session")
 			require.NoError(t, err)
 			require.Equal(t, "UNAUTHENTICATED", s.Do(forged, probe, nil).Code())
 		})

@@ -14,13 +14,23 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/privacy"
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
 
 // classify maps any error to the client-facing *apperr.Error. It is the one
 // place where internal errors become public codes and messages.
+//
+// A storage failure (database unavailable, disk full) is UNAVAILABLE, also
+// when a service wrapped it as INTERNAL.
 func classify(err error) *apperr.Error {
-	if e, ok := apperr.As(err); ok {
+	e, coded := apperr.As(err)
+	if !coded || e.Code == apperr.Internal {
+		if o, down := db.Outage(err); down {
+			return o
+		}
+	}
+	if coded {
 		return e
 	}
 	var verr *ent.ValidationError
@@ -70,6 +80,14 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			cause = gerr.Err
 		}
 		ae := classify(cause)
+		if ae.Code == apperr.Unavailable {
+			markOutage(ctx, ae)
+		}
+		if ae.Code == apperr.Unauthenticated && ae.Reason == "" {
+			withReason := *ae
+			withReason.Reason = apperr.ReasonTokenInvalid
+			ae = &withReason
+		}
 		out := graphql.DefaultErrorPresenter(ctx, errors.New(ae.Message))
 		out.Message = ae.Message
 		out.Extensions = map[string]any{"code": string(ae.Code)}
@@ -85,6 +103,8 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		l := reqctx.LoggerOr(ctx, log)
 		if ae.Code == apperr.Internal {
 			l.ErrorContext(ctx, "internal error", "err", cause, "path", out.Path.String())
+		} else if ae.Code == apperr.Unavailable {
+			l.WarnContext(ctx, "storage unavailable", "reason", ae.Reason, "err", cause, "path", out.Path.String())
 		} else if ae.Err != nil {
 			l.DebugContext(ctx, "request error", "code", ae.Code, "err", cause)
 		}

@@ -1,7 +1,7 @@
 package server
 
 import (
-	"encoding/json"
+	"context"
 	"net/http"
 
 	"github.com/dutychain/dutychain/authz"
@@ -16,30 +16,30 @@ import (
 // unitID), scoped to the caller's AUDITOR and ADMIN posts like the
 // auditEvents connection, newest first, at most auditlog.MaxExportRows rows.
 // Authentication is the same bearer token as /graphql. Errors are a JSON
-// body {"errors": [{message, extensions: {code}}]} with a matching status.
+// body {"errors": [{message, extensions: {code, reason}}]} with a matching
+// status. An export that fails once its body has started (the database
+// went away, the shutdown grace ran out) aborts the connection, so the
+// client sees a broken transfer rather than a short file with status 200.
 func exportAudit(d Deps, format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		fail := func(err error) {
-			e, ok := apperr.As(err)
-			if !ok {
+			e := classify(err)
+			if e.Code == apperr.Unavailable {
+				markOutage(ctx, e)
+			}
+			if e.Code == apperr.Internal {
 				reqctx.Logger(ctx).ErrorContext(ctx, "audit export failed", "err", err)
-				e = apperr.New(apperr.Internal, "internal error")
 			}
 			status := map[apperr.Code]int{
 				apperr.Unauthenticated: http.StatusUnauthorized, apperr.Forbidden: http.StatusForbidden,
 				apperr.NotFound: http.StatusNotFound, apperr.BadUserInput: http.StatusBadRequest,
+				apperr.Unavailable: http.StatusServiceUnavailable,
 			}[e.Code]
 			if status == 0 {
 				status = http.StatusInternalServerError
 			}
-			ext := map[string]any{"code": string(e.Code)}
-			if e.Field != "" {
-				ext["field"] = e.Field
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}})
+			writeCoded(w, status, e)
 		}
 		if v := authz.FromContext(ctx); v == nil || v.IsSystem() {
 			fail(authErrorFrom(ctx))
@@ -71,7 +71,16 @@ func exportAudit(d Deps, format string) http.HandlerFunc {
 		if err != nil && w.Header().Get("Content-Disposition") == "" {
 			fail(err)
 		} else if err != nil {
-			reqctx.Logger(ctx).ErrorContext(ctx, "audit export interrupted", "err", err)
+			abortStream(ctx, "audit export", err)
 		}
 	}
+}
+
+// abortStream ends a streamed response that failed after its status was
+// sent: it logs why and aborts the connection (http.ErrAbortHandler), so
+// the body ends without its final chunk and the client reports an error
+// instead of taking a truncated body for the whole.
+func abortStream(ctx context.Context, what string, err error) {
+	reqctx.Logger(ctx).ErrorContext(ctx, what+" interrupted; aborting the response", "err", err)
+	panic(http.ErrAbortHandler)
 }

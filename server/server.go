@@ -11,7 +11,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -33,6 +32,7 @@ import (
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/reqctx"
 	"github.com/dutychain/dutychain/server/graphiql"
@@ -46,8 +46,9 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Policy   *authz.Store
 	Log      *slog.Logger
-	// Ready reports whether the server can serve (database reachable).
-	Ready func(ctx context.Context) error
+	// Health answers /readyz: its checks (database, migrations, file
+	// store) and the draining flag of shutdown.
+	Health *Health
 	// Now is the clock (tests move it).
 	Now func() time.Time
 	// Files serves GET /files/{id}.
@@ -122,19 +123,7 @@ func New(d Deps) http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if d.Ready != nil {
-			if err := d.Ready(ctx); err != nil {
-				d.Log.WarnContext(ctx, "not ready", "err", err)
-				http.Error(w, "not ready", http.StatusServiceUnavailable)
-				return
-			}
-		}
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, "ready\n")
-	})
+	mux.Handle("GET /readyz", d.Health)
 	return withCORS(d.Config.CORSOrigins, d.Config.CORSMaxAge, requestContext(d, authenticate(d, limitBody(d.Config, mux))))
 }
 
@@ -158,16 +147,30 @@ func requireViewer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v := authz.FromContext(r.Context()); v == nil || v.IsSystem() {
 			ae, _ := apperr.As(authErrorFrom(r.Context()))
-			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("WWW-Authenticate", "Bearer")
-			w.WriteHeader(http.StatusUnauthorized)
-			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-				"message": ae.Message, "extensions": map[string]any{"code": string(apperr.Unauthenticated)},
-			}}})
+			writeCoded(w, http.StatusUnauthorized, ae)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// writeCoded writes e as the JSON errors body {"errors": [{message,
+// extensions: {code, reason}}]} with status.
+func writeCoded(w http.ResponseWriter, status int, e *apperr.Error) {
+	ext := map[string]any{"code": string(e.Code)}
+	if e.Reason != "" {
+		ext["reason"] = e.Reason
+	}
+	if e.Field != "" {
+		ext["field"] = e.Field
+	}
+	if e.Code == apperr.Unavailable {
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}})
 }
 
 type authErrKey struct{}
@@ -176,12 +179,15 @@ func authErrorFrom(ctx context.Context) error {
 	if err, ok := ctx.Value(authErrKey{}).(error); ok {
 		return err
 	}
-	return apperr.New(apperr.Unauthenticated, "sign in first: send Authorization: Bearer <accessToken> from the login mutation")
+	return apperr.Unauth(apperr.ReasonTokenMissing, "sign in first: send Authorization: Bearer <accessToken> from the login mutation", nil)
 }
 
 // authenticate turns a bearer token into a viewer, loading the user and their
 // valid posts from the database on every request (roles never come from the
-// token). A bad token leaves no viewer and remembers why.
+// token) after checking that the token's session is still open. A bad token
+// leaves no viewer and remembers why (extensions.reason). A database that
+// cannot answer is not a bad token: the request fails at once with
+// UNAVAILABLE (503, Retry-After), and any other failure with INTERNAL.
 func authenticate(d Deps, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
@@ -190,37 +196,73 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 			return
 		}
 		ctx := r.Context()
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
-			ctx = context.WithValue(ctx, authErrKey{}, apperr.New(apperr.Unauthenticated, "the Authorization header must be 'Bearer <token>'"))
+		v, err := loadViewer(ctx, d, h)
+		if err == nil {
+			ctx = authz.NewContext(ctx, v)
+			ctx = reqctx.WithLogger(ctx, reqctx.Logger(ctx).With("user_id", v.UserID, "tenant_id", v.Tenant))
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
-		claims, err := d.Tokens.Verify(strings.TrimSpace(token))
-		if err == nil {
-			var v *authz.Viewer
-			v, err = authz.LoadViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, d.Now())
-			if err == nil {
-				ctx = authz.NewContext(ctx, v)
-				ctx = reqctx.WithLogger(ctx, reqctx.Logger(ctx).With("user_id", v.UserID, "tenant_id", v.Tenant))
-			}
+		if apperr.CodeOf(err) == apperr.Unauthenticated {
+			reqctx.Logger(ctx).DebugContext(ctx, "token refused", "err", err)
+			next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, authErrKey{}, err)))
+			return
 		}
-		if err != nil {
-			if apperr.CodeOf(err) != apperr.Unauthenticated {
-				reqctx.Logger(ctx).ErrorContext(ctx, "authentication failed", "err", err)
-				err = apperr.Wrap(apperr.Unauthenticated, "invalid or expired token", err)
-			}
-			ctx = context.WithValue(ctx, authErrKey{}, err)
+		if ae, down := db.Outage(err); down {
+			markOutage(ctx, ae)
+			reqctx.Logger(ctx).WarnContext(ctx, "storage unavailable while loading the viewer", "reason", ae.Reason, "err", err)
+			writeCoded(w, http.StatusServiceUnavailable, ae)
+			return
 		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		reqctx.Logger(ctx).ErrorContext(ctx, "authentication failed", "err", err)
+		writeCoded(w, http.StatusInternalServerError, apperr.New(apperr.Internal, "internal error"))
 	})
+}
+
+// loadViewer verifies the bearer token h and loads its viewer, checking its
+// session in the same statement.
+func loadViewer(ctx context.Context, d Deps, h string) (*authz.Viewer, error) {
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return nil, apperr.Unauth(apperr.ReasonTokenInvalid, "the Authorization header must be 'Bearer <token>'", nil)
+	}
+	claims, err := d.Tokens.Verify(strings.TrimSpace(token))
+	if err != nil {
+		return nil, err
+	}
+	return authz.LoadSessionViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, claims.SessionID, d.Now())
+}
+
+// retryAfterSeconds is the Retry-After of an UNAVAILABLE answer.
+const retryAfterSeconds = "5"
+
+// outageKey holds, in a request's context, the *outage met during it.
+type outageKey struct{}
+
+// outage records what a request met of an unavailable storage.
+type outage struct {
+	unavailable atomic.Bool
+	storageFull atomic.Bool
+}
+
+// markOutage records that the request met an unavailable storage (e, of
+// code UNAVAILABLE): its response, if it would be 200, goes out as 503 with
+// Retry-After, and a full storage fails /readyz for a while.
+func markOutage(ctx context.Context, e *apperr.Error) {
+	if o, ok := ctx.Value(outageKey{}).(*outage); ok {
+		o.unavailable.Store(true)
+		if e.Reason == apperr.ReasonStorageFull {
+			o.storageFull.Store(true)
+		}
+	}
 }
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // requestContext gives every request an id (X-Request-ID when sane), a client
-// address and a logger that stamps both on every line, and logs the request.
+// address (see proxies.clientIP), a flag for storage outages and a logger that stamps both on every line, and logs the request.
 func requestContext(d Deps, next http.Handler) http.Handler {
+	trusted := trustedProxies(d.Config)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
@@ -229,21 +271,23 @@ func requestContext(d Deps, next http.Handler) http.Handler {
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		ip, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			ip = r.RemoteAddr
-		}
+		ip := trusted.clientIP(r)
 		log := d.Log.With("request_id", id)
-		ctx := reqctx.WithRequestID(r.Context(), id)
+		met := new(outage)
+		ctx := context.WithValue(r.Context(), outageKey{}, met)
+		ctx = reqctx.WithRequestID(ctx, id)
 		ctx = reqctx.WithClientIP(ctx, ip)
 		ctx = reqctx.WithLogger(ctx, log)
 		ctx, statements := reqctx.WithStatementCounter(ctx)
 		w.Header().Set("X-Request-ID", id)
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, outage: &met.unavailable}
 		if d.Config.StatementHeader {
 			rec.statements = statements
 		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		if met.storageFull.Load() {
+			d.Health.StorageFull(time.Now())
+		}
 		switch r.URL.Path {
 		case "/healthz", "/readyz", "/metrics":
 		default:
@@ -263,6 +307,7 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status      int
 	statements  *atomic.Int64
+	outage      *atomic.Bool
 	wroteHeader bool
 }
 
@@ -273,6 +318,10 @@ const StatementsHeader = "X-SQL-Statements"
 func (s *statusRecorder) WriteHeader(code int) {
 	if !s.wroteHeader {
 		s.wroteHeader = true
+		if code == http.StatusOK && s.outage != nil && s.outage.Load() {
+			code = http.StatusServiceUnavailable
+			s.Header().Set("Retry-After", retryAfterSeconds)
+		}
 		s.status = code
 		if s.statements != nil {
 			s.Header().Set(StatementsHeader, strconv.FormatInt(s.statements.Load(), 10))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -40,6 +41,8 @@ type App struct {
 	// Admin serves /metrics and pprof on the private admin address.
 	Admin http.Handler
 	Log   *slog.Logger
+	// Health is the readiness of the server (/readyz), drained at shutdown.
+	Health *server.Health
 }
 
 // New builds the server on d: it writes the default policy of any tenant
@@ -90,11 +93,14 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		}
 	}
 	metrics := server.NewMetrics()
+	health := &server.Health{Checks: append(server.DatabaseChecks(d),
+		server.Check{Name: "files", Run: server.DirWritable(filepath.Join(cfg.FilesDir(), "tmp"))})}
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
-		Ready: d.Ping, Now: now, Files: fileSvc, Metrics: metrics, PersistedDocuments: persisted,
+		Health: health, Now: now, Files: fileSvc, Metrics: metrics, PersistedDocuments: persisted,
 	})
-	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Admin: server.Admin(cfg, metrics), Log: log, Files: fileSvc}, nil
+	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Admin: server.Admin(cfg, metrics),
+		Log: log, Files: fileSvc, Health: health}, nil
 }
 
 // EnsurePolicies writes the default policy for every tenant that has none.

@@ -19,7 +19,44 @@ const (
 	BadUserInput    Code = "BAD_USER_INPUT"
 	Conflict        Code = "CONFLICT"
 	Internal        Code = "INTERNAL"
+	// Unavailable is a temporary failure of the server's storage (database
+	// down, disk full): retry later; it says nothing about the client.
+	Unavailable Code = "UNAVAILABLE"
 )
+
+// Reasons (extensions.reason) of UNAUTHENTICATED errors: what the client
+// should do next.
+const (
+	// ReasonTokenMissing: no access token was sent; sign in.
+	ReasonTokenMissing = "TOKEN_MISSING"
+	// ReasonTokenExpired: the token's lifetime is over; refresh it.
+	ReasonTokenExpired = "TOKEN_EXPIRED"
+	// ReasonTokenInvalid: the token is malformed, forged or names no user;
+	// sign in again.
+	ReasonTokenInvalid = "TOKEN_INVALID"
+	// ReasonTokenRevoked: the session was ended (sign-out, password change
+	// or reset, account disabled, last post ended); sign in again.
+	ReasonTokenRevoked = "TOKEN_REVOKED"
+	// ReasonCredentialsInvalid: wrong tenant, username or password.
+	ReasonCredentialsInvalid = "CREDENTIALS_INVALID"
+	// ReasonLoginThrottled: too many failed sign-ins; wait.
+	ReasonLoginThrottled = "LOGIN_THROTTLED"
+)
+
+// Reasons of UNAVAILABLE errors.
+const (
+	// ReasonDatabaseUnavailable: the database cannot be reached or refuses
+	// work for now (restart, too many connections).
+	ReasonDatabaseUnavailable = "DATABASE_UNAVAILABLE"
+	// ReasonStorageFull: the database or file store is full or read-only.
+	ReasonStorageFull = "STORAGE_FULL"
+)
+
+// Unauth returns an UNAUTHENTICATED error with its reason; every
+// authentication failure is built here so that none lacks a reason.
+func Unauth(reason, msg string, cause error) *Error {
+	return &Error{Code: Unauthenticated, Reason: reason, Message: msg, Err: cause}
+}
 
 // Error is a client-facing error.
 type Error struct {

@@ -174,8 +174,20 @@ func row(e *ent.AuditEvent, names map[int]string) []string {
 		e.ClientIP, e.RequestID, e.PrevHash, e.Hash}
 }
 
+// NeutraliseCell defuses CSV injection (OWASP): a cell a spreadsheet would
+// read as a formula — starting with =, +, -, @, tab or carriage return —
+// gets a leading single quote, so it shows as the text it is.
+func NeutraliseCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // WriteCSV writes the export as CSV (UTF-8 with a byte-order mark, which
-// spreadsheet programs need to read Chinese text correctly).
+// spreadsheet programs need to read Chinese text correctly); every cell
+// passes through NeutraliseCell. (The XLSX export writes typed text cells,
+// which spreadsheets never evaluate.)
 func WriteCSV(ctx context.Context, c *ent.Client, f *Filter, w io.Writer, before func() error) error {
 	var cw *csv.Writer
 	started := false
@@ -196,6 +208,9 @@ func WriteCSV(ctx context.Context, c *ent.Client, f *Filter, w io.Writer, before
 	err := Rows(ctx, c, f, func(r []string) error {
 		if err := start(); err != nil {
 			return err
+		}
+		for i, cell := range r {
+			r[i] = NeutraliseCell(cell)
 		}
 		return cw.Write(r)
 	})

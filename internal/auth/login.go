@@ -153,7 +153,7 @@ func (s *Service) Login(ctx context.Context, tenantCode, username, password, ip 
 		if match {
 			cause = fmt.Errorf("%w: %w", ErrBadCredentials, ErrUserDisabled)
 		}
-		return nil, apperr.Wrap(apperr.Unauthenticated, msgBadCredentials, cause)
+		return nil, apperr.Unauth(apperr.ReasonCredentialsInvalid, msgBadCredentials, cause)
 	}
 	return sess, nil
 }
@@ -189,7 +189,9 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 	// transaction: a refused refresh rotates nothing and records nothing; a
 	// reuse is recorded with the family's revocation.
 	var userErr error
+	var family string
 	r.OnRotate = func(ctx context.Context, c *ent.Client, rt *ent.RefreshToken, reuse bool) error {
+		family = rt.Family
 		u, err := c.User.Get(authz.SystemContext(ctx), rt.UserID)
 		switch {
 		case ent.IsNotFound(err) || (err == nil && u.TenantID != rt.TenantID):
@@ -227,7 +229,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 	if err != nil {
 		return nil, err
 	}
-	access, exp, err := s.Tokens.Issue(userID, tenantID)
+	access, exp, err := s.Tokens.Issue(userID, tenantID, family)
 	if err != nil {
 		return nil, err
 	}
@@ -236,8 +238,8 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 
 // Logout revokes the family of refreshToken when it is given and belongs to
 // userID; otherwise every refresh token of userID (sign out everywhere).
-// Access tokens stay valid until they expire (minutes); the server re-checks
-// the user on every request.
+// The access tokens of a revoked session stop working at once: the server
+// checks the session with the user on every request.
 func (s *Service) Logout(ctx context.Context, userID int, refreshToken string) error {
 	r := s.refresher()
 	sys := authz.SystemContext(ctx)
@@ -283,11 +285,11 @@ func (s *Service) ChangePassword(ctx context.Context, userID int, current, next 
 	u, err := s.Client.User.Get(sys, userID)
 	switch {
 	case ent.IsNotFound(err):
-		return apperr.Wrap(apperr.Unauthenticated, msgSignIn, fmt.Errorf("user %d not found", userID))
+		return apperr.Unauth(apperr.ReasonTokenInvalid, msgSignIn, fmt.Errorf("user %d not found", userID))
 	case err != nil:
 		return fmt.Errorf("auth: load user: %w", err)
 	case u.Status != user.StatusACTIVE:
-		return apperr.Wrap(apperr.Unauthenticated, msgSignIn, fmt.Errorf("%w (user %d)", ErrUserDisabled, userID))
+		return apperr.Unauth(apperr.ReasonTokenRevoked, msgSignIn, fmt.Errorf("%w (user %d)", ErrUserDisabled, userID))
 	}
 	if n := utf8.RuneCountInString(next); n < MinPasswordLength {
 		return apperr.Invalid("newPassword", fmt.Sprintf("the new password must be at least %d characters long", MinPasswordLength))
@@ -354,7 +356,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Claims, erro
 		tok = ""
 	}
 	if tok == "" {
-		return Claims{}, apperr.Wrap(apperr.Unauthenticated, msgSignIn, ErrNoToken)
+		return Claims{}, apperr.Unauth(apperr.ReasonTokenMissing, msgSignIn, ErrNoToken)
 	}
 	return s.Tokens.Verify(tok)
 }
@@ -362,7 +364,14 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Claims, erro
 // newSession issues an access token and a refresh token (in family, or a new
 // one when family is "").
 func (s *Service) newSession(ctx context.Context, c *ent.Client, tenantID, userID int, family string) (*Session, error) {
-	access, exp, err := s.Tokens.Issue(userID, tenantID)
+	if family == "" {
+		f, err := randomString(16)
+		if err != nil {
+			return nil, err
+		}
+		family = f
+	}
+	access, exp, err := s.Tokens.Issue(userID, tenantID, family)
 	if err != nil {
 		return nil, err
 	}

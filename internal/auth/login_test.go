@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func newLoginEnv(t *testing.T, newClient func(t testing.TB) *ent.Client) *loginE
 	e.dora = e.t1.addUser(t, "dora", goodPassword, user.StatusDISABLED)
 	e.zed = e.t2.addUser(t, "zed", goodPassword, user.StatusACTIVE)
 
-	th := NewThrottle(3, 15*time.Minute)
+	th := NewThrottle(Limits{PerAccountAddress: 3, PerAccount: 3, Window: 15 * time.Minute})
 	th.now = c.Now
 	e.svc = &Service{
 		Client:     client,
@@ -83,7 +84,7 @@ func requireBadCredentials(t *testing.T, err error) {
 	require.True(t, ok, "want *apperr.Error, got %T: %v", err, err)
 	require.Equal(t, apperr.Unauthenticated, ae.Code)
 	require.Equal(t, "invalid tenant, username or password", ae.Message)
-	require.Empty(t, ae.Reason)
+	require.Equal(t, apperr.ReasonCredentialsInvalid, ae.Reason)
 	require.ErrorIs(t, err, ErrBadCredentials)
 }
 
@@ -200,10 +201,15 @@ func TestLoginThrottling(t *testing.T) {
 				e.login(t, "t1", "ann", goodPassword, "10.0.0.9")
 			})
 		})
-		t.Run("an address is throttled after failures against several accounts", func(t *testing.T) {
+		t.Run("an address is throttled past its ceiling of failures against several accounts", func(t *testing.T) {
 			e := newLoginEnv(t, newClient)
 			for _, u := range []string{"ann", "nobody", "zed"} {
 				_, err := e.svc.Login(ctx, "t1", u, "wrong password", "10.0.0.1")
+				requireBadCredentials(t, err)
+			}
+			e.login(t, "t1", "bob", goodPassword, "10.0.0.1") // below the address ceiling of 60
+			for i := range 57 {
+				_, err := e.svc.Login(ctx, "t1", "nobody"+strconv.Itoa(i), "wrong password", "10.0.0.1")
 				requireBadCredentials(t, err)
 			}
 			_, err := e.svc.Login(ctx, "t1", "bob", goodPassword, "10.0.0.1")

@@ -151,11 +151,11 @@ func (r Refresher) Rotate(ctx context.Context, client *ent.Client, token string)
 	now := r.now()
 	switch {
 	case rt.RevokedAt != nil:
-		return 0, 0, "", refreshErr(fmt.Errorf("%w (revoked)", ErrRefreshInvalid))
+		return 0, 0, "", refreshErr(fmt.Errorf("%w (%w)", ErrRefreshInvalid, errRevoked))
 	case rt.UsedAt != nil:
 		return r.reuse(ctx, &tx, rt, now)
 	case !now.Before(rt.ExpiresAt):
-		return 0, 0, "", refreshErr(fmt.Errorf("%w (expired)", ErrRefreshInvalid))
+		return 0, 0, "", refreshErr(fmt.Errorf("%w (%w)", ErrRefreshInvalid, errExpired))
 	}
 	n, err := tx.RefreshToken.Update().
 		Where(refreshtoken.ID(rt.ID), refreshtoken.UsedAtIsNil(), refreshtoken.RevokedAtIsNil()).
@@ -261,6 +261,23 @@ func revokeFamily(ctx context.Context, client *ent.Client, family string, now ti
 	return nil
 }
 
+// refreshErr is the UNAUTHENTICATED error of a refused refresh: reason
+// TOKEN_REVOKED for a revoked or reused token or a disabled user,
+// TOKEN_EXPIRED for an expired one, TOKEN_INVALID otherwise. Whatever the
+// reason, the client must sign in again.
 func refreshErr(cause error) *apperr.Error {
-	return apperr.Wrap(apperr.Unauthenticated, msgInvalidRefresh, cause)
+	reason := apperr.ReasonTokenInvalid
+	switch {
+	case errors.Is(cause, ErrRefreshReuse), errors.Is(cause, errRevoked), errors.Is(cause, ErrUserDisabled):
+		reason = apperr.ReasonTokenRevoked
+	case errors.Is(cause, errExpired):
+		reason = apperr.ReasonTokenExpired
+	}
+	return apperr.Unauth(reason, msgInvalidRefresh, cause)
 }
+
+// Finer causes of ErrRefreshInvalid, for the reason.
+var (
+	errRevoked = errors.New("revoked")
+	errExpired = errors.New("expired")
+)

@@ -19,7 +19,7 @@ import (
 )
 
 // ReasonThrottled is the apperr Reason of a throttled sign-in.
-const ReasonThrottled = "LOGIN_THROTTLED"
+const ReasonThrottled = apperr.ReasonLoginThrottled
 
 // ErrThrottled is the internal cause of a throttled sign-in.
 var ErrThrottled = errors.New("login throttled")
@@ -28,18 +28,34 @@ var ErrThrottled = errors.New("login throttled")
 // attacker cannot fill the table with huge strings.
 const maxKeyLen = 128
 
-// Throttle limits failed sign-ins, per account (tenant code + username) and
-// per client address, to max within a sliding window. It counts rows of the
+// Limits are the failures a Throttle allows within Window.
+type Limits struct {
+	// PerAccountAddress bounds the failures of one account (tenant code +
+	// username) from one client address.
+	PerAccountAddress int
+	// PerAccount bounds the failures of one account from all addresses:
+	// higher, so that guessing from one place does not lock the account
+	// everywhere at once, yet distributed guessing stays bounded.
+	PerAccount int
+	// PerAddress is the ceiling for one address over all accounts: much
+	// higher, so that an office behind one NAT is not locked out by a few
+	// colleagues' typos, yet one address cannot spray guesses.
+	PerAddress int
+	Window     time.Duration
+}
+
+// Throttle limits failed sign-ins per account and address, per account and
+// per address (see Limits) within a sliding window. It counts rows of the
 // LoginAttempt table, so every replica sharing the database shares the limits.
 //
 // Choices:
-//   - A successful sign-in resets the account counter (only failures after the
-//     account's latest success count) but not the address counter, so that one
-//     valid account cannot be used to keep spraying guesses at others.
+//   - A successful sign-in resets the account's counters (only failures after
+//     the account's latest success count) but not the address counter, so
+//     that one valid account cannot be used to keep spraying guesses at others.
 //   - Attempts refused by the throttle itself are not recorded (the caller's
 //     audit log has them through ErrThrottled): recording them would let an
 //     attacker keep a victim's account locked forever; not recording them
-//     still allows at most max guesses per window.
+//     still bounds the guesses per window.
 //   - An empty address is not counted per address (it would lump together
 //     every client whose address is unknown).
 //   - Unknown accounts are counted like real ones, so the throttle reveals
@@ -47,38 +63,46 @@ const maxKeyLen = 128
 //   - Rows older than the window are pruned from Record, at most once per
 //     window per process.
 type Throttle struct {
-	max    int
-	window time.Duration
+	limits Limits
 	now    func() time.Time
 
 	lastPrune atomic.Int64 // unix nanoseconds
 }
 
-// NewThrottle returns a throttle allowing max failures per window.
-func NewThrottle(max int, window time.Duration) *Throttle {
-	if max <= 0 {
-		max = 5
+// NewThrottle returns a throttle with limits; unset limits default to 5
+// failures per account and address, 4 times that per account, 20 times that
+// per address, within 15 minutes.
+func NewThrottle(limits Limits) *Throttle {
+	if limits.PerAccountAddress <= 0 {
+		limits.PerAccountAddress = 5
 	}
-	if window <= 0 {
-		window = 15 * time.Minute
+	if limits.PerAccount <= 0 {
+		limits.PerAccount = 4 * limits.PerAccountAddress
 	}
-	return &Throttle{max: max, window: window, now: time.Now}
+	if limits.PerAddress <= 0 {
+		limits.PerAddress = 20 * limits.PerAccountAddress
+	}
+	if limits.Window <= 0 {
+		limits.Window = 15 * time.Minute
+	}
+	return &Throttle{limits: limits, now: time.Now}
 }
 
 // NewThrottleFromConfig returns the throttle of cfg (LoginMaxFailures,
-// LoginWindow).
+// LoginMaxAccountFailures, LoginMaxAddressFailures, LoginWindow).
 func NewThrottleFromConfig(cfg config.Config) *Throttle {
-	return NewThrottle(cfg.LoginMaxFailures, cfg.LoginWindow)
+	return NewThrottle(Limits{PerAccountAddress: cfg.LoginMaxFailures, PerAccount: cfg.LoginMaxAccountFailures,
+		PerAddress: cfg.LoginMaxAddressFailures, Window: cfg.LoginWindow})
 }
 
 // Check returns an UNAUTHENTICATED *apperr.Error with Reason LOGIN_THROTTLED,
-// wrapping ErrThrottled, when the account or the address has reached the
-// failure limit within the window; nil otherwise.
+// wrapping ErrThrottled, when the account from this address, the account or
+// the address has reached its failure limit within the window; nil otherwise.
 func (t *Throttle) Check(ctx context.Context, client *ent.Client, tenantCode, username, ip string) error {
 	ctx = authz.SystemContext(ctx)
 	tenantCode, username, ip = clip(tenantCode), clip(username), clip(ip)
 	now := t.now().UTC()
-	since := now.Add(-t.window)
+	since := now.Add(-t.limits.Window)
 
 	// Account: failures after the latest success within the window.
 	accountSince := since
@@ -93,17 +117,24 @@ func (t *Throttle) Check(ctx context.Context, client *ent.Client, tenantCode, us
 	case !ent.IsNotFound(err):
 		return fmt.Errorf("auth: check login throttle: %w", err)
 	}
-	retry, err := t.lockedUntil(ctx, client, accountSince, loginattempt.TenantCode(tenantCode), loginattempt.Username(username))
+	account := []predicate.LoginAttempt{loginattempt.TenantCode(tenantCode), loginattempt.Username(username)}
+	retry, err := t.lockedUntil(ctx, client, accountSince, t.limits.PerAccount, account...)
 	if err != nil {
 		return err
 	}
-	if ip != "" {
-		ipRetry, err := t.lockedUntil(ctx, client, since, loginattempt.ClientIP(ip))
-		if err != nil {
-			return err
+	later := func(until time.Time, err error) error {
+		if err == nil && until.After(retry) {
+			retry = until
 		}
-		if ipRetry.After(retry) {
-			retry = ipRetry
+		return err
+	}
+	if err := later(t.lockedUntil(ctx, client, accountSince, t.limits.PerAccountAddress,
+		append(account, loginattempt.ClientIP(ip))...)); err != nil {
+		return err
+	}
+	if ip != "" {
+		if err := later(t.lockedUntil(ctx, client, since, t.limits.PerAddress, loginattempt.ClientIP(ip))); err != nil {
+			return err
 		}
 	}
 	if retry.IsZero() || !retry.After(now) {
@@ -128,21 +159,21 @@ func (t *Throttle) Check(ctx context.Context, client *ent.Client, tenantCode, us
 // lockedUntil returns when the failures matching preds since since drop below
 // max (the max-th newest failure leaves the window), or zero when they are
 // already below max.
-func (t *Throttle) lockedUntil(ctx context.Context, client *ent.Client, since time.Time, preds ...predicate.LoginAttempt) (time.Time, error) {
+func (t *Throttle) lockedUntil(ctx context.Context, client *ent.Client, since time.Time, max int, preds ...predicate.LoginAttempt) (time.Time, error) {
 	preds = append(preds, loginattempt.Success(false), loginattempt.CreatedAtGT(since))
 	times, err := client.LoginAttempt.Query().
 		Where(preds...).
 		Order(ent.Desc(loginattempt.FieldCreatedAt)).
-		Limit(t.max).
+		Limit(max).
 		Select(loginattempt.FieldCreatedAt).
 		All(ctx)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("auth: count failed logins: %w", err)
 	}
-	if len(times) < t.max {
+	if len(times) < max {
 		return time.Time{}, nil
 	}
-	return times[len(times)-1].CreatedAt.Add(t.window), nil
+	return times[len(times)-1].CreatedAt.Add(t.limits.Window), nil
 }
 
 // Record stores one sign-in attempt and, at most once per window, prunes the
@@ -161,7 +192,7 @@ func (t *Throttle) Record(ctx context.Context, client *ent.Client, tenantCode, u
 		return fmt.Errorf("auth: record login attempt: %w", err)
 	}
 	last := t.lastPrune.Load()
-	if now.UnixNano()-last >= int64(t.window) && t.lastPrune.CompareAndSwap(last, now.UnixNano()) {
+	if now.UnixNano()-last >= int64(t.limits.Window) && t.lastPrune.CompareAndSwap(last, now.UnixNano()) {
 		// Housekeeping: a failure must not fail the sign-in; retry next time.
 		if _, err := t.Prune(ctx, client); err != nil {
 			t.lastPrune.Store(last)
@@ -173,7 +204,7 @@ func (t *Throttle) Record(ctx context.Context, client *ent.Client, tenantCode, u
 // Prune deletes the attempts older than the window and returns how many.
 func (t *Throttle) Prune(ctx context.Context, client *ent.Client) (int, error) {
 	n, err := client.LoginAttempt.Delete().
-		Where(loginattempt.CreatedAtLT(t.now().UTC().Add(-t.window))).
+		Where(loginattempt.CreatedAtLT(t.now().UTC().Add(-t.limits.Window))).
 		Exec(authz.SystemContext(ctx))
 	if err != nil {
 		return 0, fmt.Errorf("auth: prune login attempts: %w", err)

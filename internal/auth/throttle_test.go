@@ -18,7 +18,8 @@ import (
 
 func TestThrottle(t *testing.T) {
 	eachDB(t, func(t *testing.T, newClient func(t testing.TB) *ent.Client) {
-		const max, window = 3, 15 * time.Minute
+		const window = 15 * time.Minute
+		limits := Limits{PerAccountAddress: 3, PerAccount: 6, PerAddress: 9, Window: window}
 		type attempt struct {
 			tenant, user, ip string
 			ok               bool
@@ -26,6 +27,21 @@ func TestThrottle(t *testing.T) {
 		}
 		fail := func(user, ip string, at time.Duration) attempt { return attempt{"t1", user, ip, false, at} }
 		succeed := func(user, ip string, at time.Duration) attempt { return attempt{"t1", user, ip, true, at} }
+		// failures of n accounts (u1…un), or of one account from n addresses.
+		accounts := func(n int, ip string) []attempt {
+			var out []attempt
+			for i := range n {
+				out = append(out, fail("u"+strconv.Itoa(i), ip, 0))
+			}
+			return out
+		}
+		addresses := func(n int, user string) []attempt {
+			var out []attempt
+			for i := range n {
+				out = append(out, fail(user, "10.0.1."+strconv.Itoa(i), 0))
+			}
+			return out
+		}
 		tests := []struct {
 			name     string
 			attempts []attempt
@@ -35,21 +51,22 @@ func TestThrottle(t *testing.T) {
 			{"failures below the limit are allowed",
 				[]attempt{fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.1", time.Minute)},
 				fail("ann", "10.0.0.1", 2*time.Minute), 0},
-			{"an account is throttled after max failures",
+			{"an account is throttled at an address after max failures from it",
 				[]attempt{fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.1", time.Minute), fail("ann", "10.0.0.1", 2*time.Minute)},
 				fail("ann", "10.0.0.1", 2*time.Minute), 13},
-			{"an account is throttled for failures from any address",
-				[]attempt{fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.2", 0), fail("ann", "10.0.0.3", 0)},
-				fail("ann", "10.0.0.4", 0), 15},
+			{"the same account from another address is still allowed",
+				[]attempt{fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.1", 0)},
+				fail("ann", "10.0.0.2", 0), 0},
+			{"an account is throttled everywhere after its higher limit from many addresses",
+				addresses(6, "ann"), fail("ann", "10.0.0.4", 0), 15},
 			{"an account in another tenant with the same username is not throttled",
-				[]attempt{fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.2", 0), fail("ann", "10.0.0.3", 0)},
-				attempt{"t2", "ann", "10.0.0.9", false, 0}, 0},
-			{"an address is throttled after max failures against different accounts",
-				[]attempt{fail("ann", "10.0.0.1", 0), fail("bob", "10.0.0.1", 0), fail("cat", "10.0.0.1", 0)},
-				fail("dan", "10.0.0.1", 0), 15},
+				addresses(6, "ann"), attempt{"t2", "ann", "10.0.0.9", false, 0}, 0},
+			{"an address is not locked out by other accounts' failures below its ceiling",
+				accounts(8, "10.0.0.1"), fail("dan", "10.0.0.1", 0), 0},
+			{"an address is throttled past its ceiling against many accounts",
+				accounts(9, "10.0.0.1"), fail("dan", "10.0.0.1", 0), 15},
 			{"another address is not throttled by an address's failures",
-				[]attempt{fail("ann", "10.0.0.1", 0), fail("bob", "10.0.0.1", 0), fail("cat", "10.0.0.1", 0)},
-				fail("dan", "10.0.0.2", 0), 0},
+				accounts(9, "10.0.0.1"), fail("dan", "10.0.0.2", 0), 0},
 			{"the wait shrinks as failures age",
 				[]attempt{fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.1", 0)},
 				fail("ann", "10.0.0.1", 10*time.Minute), 5},
@@ -63,14 +80,16 @@ func TestThrottle(t *testing.T) {
 				[]attempt{fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.1", 0)},
 				fail("ann", "10.0.0.1", window-10*time.Second), 1},
 			{"a success resets the account counter",
-				[]attempt{fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.2", 0), succeed("ann", "10.0.0.3", time.Minute), fail("ann", "10.0.0.4", 2*time.Minute), fail("ann", "10.0.0.5", 2*time.Minute)},
+				append(addresses(5, "ann"), succeed("ann", "10.0.0.3", time.Minute), fail("ann", "10.0.0.4", 2*time.Minute), fail("ann", "10.0.0.5", 2*time.Minute)),
 				fail("ann", "10.0.0.6", 3*time.Minute), 0},
+			{"a success resets the counter of the account at the address",
+				[]attempt{fail("ann", "10.0.0.1", 0), fail("ann", "10.0.0.1", 0), succeed("ann", "10.0.0.1", time.Minute), fail("ann", "10.0.0.1", 2*time.Minute), fail("ann", "10.0.0.1", 2*time.Minute)},
+				fail("ann", "10.0.0.1", 3*time.Minute), 0},
 			{"a success does not reset the address counter",
-				[]attempt{fail("ann", "10.0.0.1", 0), fail("bob", "10.0.0.1", 0), succeed("eve", "10.0.0.1", time.Minute), fail("cat", "10.0.0.1", 2*time.Minute)},
+				append(accounts(8, "10.0.0.1"), succeed("eve", "10.0.0.1", time.Minute), fail("cat", "10.0.0.1", 2*time.Minute)),
 				fail("dan", "10.0.0.1", 3*time.Minute), 12},
 			{"an unknown address is not counted per address",
-				[]attempt{fail("ann", "", 0), fail("bob", "", 0), fail("cat", "", 0)},
-				fail("dan", "", 0), 0},
+				accounts(9, ""), fail("dan", "", 0), 0},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +97,7 @@ func TestThrottle(t *testing.T) {
 				client := newClient(t)
 				c := newClock()
 				start := c.Now()
-				th := NewThrottle(max, window)
+				th := NewThrottle(limits)
 				th.now = c.Now
 				for _, a := range tt.attempts {
 					c.Advance(start.Add(a.at).Sub(c.Now()))
@@ -111,16 +130,17 @@ func TestThrottleHousekeeping(t *testing.T) {
 		ctx := context.Background()
 		client := newClient(t)
 		c := newClock()
-		th := NewThrottle(3, 15*time.Minute)
+		limits := Limits{PerAccountAddress: 3, Window: 15 * time.Minute}
+		th := NewThrottle(limits)
 		th.now = c.Now
 
 		t.Run("replicas on one database share the counters", func(t *testing.T) {
-			other := NewThrottle(3, 15*time.Minute)
+			other := NewThrottle(limits)
 			other.now = c.Now
 			for range 3 {
 				require.NoError(t, th.Record(ctx, client, "t1", "ann", "10.0.0.1", false))
 			}
-			require.ErrorIs(t, other.Check(ctx, client, "t1", "ann", "10.0.0.9"), ErrThrottled)
+			require.ErrorIs(t, other.Check(ctx, client, "t1", "ann", "10.0.0.1"), ErrThrottled)
 		})
 		t.Run("rows older than the window are pruned when attempts are recorded", func(t *testing.T) {
 			c.Advance(16 * time.Minute)

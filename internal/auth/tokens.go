@@ -17,8 +17,9 @@ import (
 // DefaultLeeway is the clock skew tolerated when checking exp, nbf and iat.
 const DefaultLeeway = 30 * time.Second
 
-// msgInvalidToken is the one public message of every access-token failure.
-const msgInvalidToken = "invalid or expired token"
+// msgInvalidToken is the public message of an access token that is not
+// valid (an expired one says so).
+const msgInvalidToken = "invalid access token; sign in again"
 
 // ErrInvalidToken is the internal cause of every access-token failure; the
 // jwt error that made the token fail is wrapped next to it.
@@ -33,12 +34,16 @@ type Claims struct {
 	TokenID string
 	// ExpiresAt is the token's exp.
 	ExpiresAt time.Time
+	// SessionID is the refresh-token family the token was issued in: the
+	// token is valid only while that session is (authz.LoadSessionViewer).
+	SessionID string
 }
 
 // accessClaims is the JSON payload of an access token.
 type accessClaims struct {
 	jwt.RegisteredClaims
-	TenantID int `json:"tid"`
+	TenantID  int    `json:"tid"`
+	SessionID string `json:"sid"`
 }
 
 // Tokens issues and verifies access tokens (JWT, EdDSA over Ed25519).
@@ -71,10 +76,11 @@ func (t *Tokens) WithClock(now func() time.Time) *Tokens {
 // TTL returns the lifetime of new access tokens.
 func (t *Tokens) TTL() time.Duration { return t.ttl }
 
-// Issue returns a signed access token for userID in tenantID and its expiry.
-func (t *Tokens) Issue(userID, tenantID int) (string, time.Time, error) {
-	if userID <= 0 || tenantID <= 0 {
-		return "", time.Time{}, fmt.Errorf("auth: issue token for user %d tenant %d: ids must be positive", userID, tenantID)
+// Issue returns a signed access token for userID in tenantID, valid while
+// session (the refresh-token family) is, and its expiry.
+func (t *Tokens) Issue(userID, tenantID int, session string) (string, time.Time, error) {
+	if userID <= 0 || tenantID <= 0 || session == "" {
+		return "", time.Time{}, fmt.Errorf("auth: issue token for user %d tenant %d: ids must be positive and the session set", userID, tenantID)
 	}
 	jti, err := randomString(16)
 	if err != nil {
@@ -92,7 +98,8 @@ func (t *Tokens) Issue(userID, tenantID int) (string, time.Time, error) {
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        jti,
 		},
-		TenantID: tenantID,
+		TenantID:  tenantID,
+		SessionID: session,
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
 	tok.Header["kid"] = t.keys.SigningKID()
@@ -105,8 +112,11 @@ func (t *Tokens) Issue(userID, tenantID int) (string, time.Time, error) {
 
 // Verify checks token — signature (EdDSA only, key chosen by kid), issuer,
 // audience, exp (required), nbf, iat, with a small leeway — and returns its
-// claims. Every failure is an UNAUTHENTICATED *apperr.Error with one generic
-// message; the cause (ErrInvalidToken and the jwt error) is wrapped for logs.
+// claims. Every failure is an UNAUTHENTICATED *apperr.Error with reason
+// TOKEN_EXPIRED (refresh it) or TOKEN_INVALID (sign in again); the cause
+// (ErrInvalidToken and the jwt error) is wrapped for logs. A token without a
+// session predates session tracking: it is reported expired, so that clients
+// refresh it.
 func (t *Tokens) Verify(token string) (Claims, error) {
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
@@ -130,7 +140,10 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 	if c.TenantID <= 0 {
 		return Claims{}, invalidToken(errors.New("missing tenant claim"))
 	}
-	return Claims{UserID: uid, TenantID: c.TenantID, TokenID: c.ID, ExpiresAt: c.ExpiresAt.Time}, nil
+	if c.SessionID == "" {
+		return Claims{}, invalidToken(fmt.Errorf("%w: no session claim", jwt.ErrTokenExpired))
+	}
+	return Claims{UserID: uid, TenantID: c.TenantID, TokenID: c.ID, ExpiresAt: c.ExpiresAt.Time, SessionID: c.SessionID}, nil
 }
 
 // keyFunc selects the verification key named by the token's kid. The method
@@ -153,7 +166,11 @@ func (t *Tokens) keyFunc(tok *jwt.Token) (any, error) {
 }
 
 func invalidToken(cause error) *apperr.Error {
-	return apperr.Wrap(apperr.Unauthenticated, msgInvalidToken, fmt.Errorf("%w: %w", ErrInvalidToken, cause))
+	cause = fmt.Errorf("%w: %w", ErrInvalidToken, cause)
+	if errors.Is(cause, jwt.ErrTokenExpired) {
+		return apperr.Unauth(apperr.ReasonTokenExpired, "the access token has expired; refresh it", cause)
+	}
+	return apperr.Unauth(apperr.ReasonTokenInvalid, msgInvalidToken, cause)
 }
 
 // randomString returns n random bytes, base64url without padding.

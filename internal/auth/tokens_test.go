@@ -37,15 +37,22 @@ func testTokens(t *testing.T, ks *KeySet, c *clock) *Tokens {
 	return NewTokens(ks, cfg).WithClock(c.Now)
 }
 
-// requireRejected asserts err is the generic UNAUTHENTICATED token error.
+// requireRejected asserts err is the UNAUTHENTICATED token error: reason
+// TOKEN_EXPIRED for an expired token (the client refreshes), TOKEN_INVALID
+// with the generic message for any other.
 func requireRejected(t *testing.T, err error) {
 	t.Helper()
 	require.Error(t, err)
 	ae, ok := apperr.As(err)
 	require.True(t, ok, "want *apperr.Error, got %T: %v", err, err)
 	require.Equal(t, apperr.Unauthenticated, ae.Code)
-	require.Equal(t, msgInvalidToken, ae.Message)
 	require.ErrorIs(t, err, ErrInvalidToken)
+	if errors.Is(err, jwt.ErrTokenExpired) {
+		require.Equal(t, apperr.ReasonTokenExpired, ae.Reason)
+		return
+	}
+	require.Equal(t, apperr.ReasonTokenInvalid, ae.Reason)
+	require.Equal(t, msgInvalidToken, ae.Message)
 }
 
 // forge signs claims with method and key, with the given kid header ("" for
@@ -66,7 +73,7 @@ func TestAccessTokenRoundTrip(t *testing.T) {
 	ks := newKeySet(t, newKey(t))
 	tokens := testTokens(t, ks, c)
 
-	tok, exp, err := tokens.Issue(42, 7)
+	tok, exp, err := tokens.Issue(42, 7, "session")
 	require.NoError(t, err)
 	require.Equal(t, c.Now().Add(15*time.Minute), exp)
 
@@ -85,7 +92,7 @@ func TestAccessTokenRoundTrip(t *testing.T) {
 		require.Equal(t, "EdDSA", hdr["alg"])
 		require.Equal(t, ks.SigningKID(), hdr["kid"])
 	})
-	t.Run("the payload carries identity only, no roles", func(t *testing.T) {
+	t.Run("the payload carries identity and session only, no roles", func(t *testing.T) {
 		var payload map[string]any
 		raw, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
 		require.NoError(t, err)
@@ -94,7 +101,7 @@ func TestAccessTokenRoundTrip(t *testing.T) {
 		for k := range payload {
 			keys = append(keys, k)
 		}
-		require.ElementsMatch(t, []string{"iss", "aud", "sub", "tid", "iat", "nbf", "exp", "jti"}, keys)
+		require.ElementsMatch(t, []string{"iss", "aud", "sub", "tid", "iat", "nbf", "exp", "jti", "sid"}, keys)
 		require.Equal(t, "42", payload["sub"])
 	})
 	t.Run("a token is still accepted within the leeway after expiry", func(t *testing.T) {
@@ -103,7 +110,7 @@ func TestAccessTokenRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 	})
 	t.Run("two tokens for the same user have different ids", func(t *testing.T) {
-		other, _, err := tokens.Issue(42, 7)
+		other, _, err := tokens.Issue(42, 7, "session")
 		require.NoError(t, err)
 		oc, err := tokens.Verify(other)
 		require.NoError(t, err)
@@ -123,7 +130,7 @@ func TestAccessTokenAttacks(t *testing.T) {
 	valid := func() jwt.MapClaims {
 		return jwt.MapClaims{
 			"iss": cfg.JWTIssuer, "aud": []string{cfg.JWTAudience}, "sub": "42", "tid": 7,
-			"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(15 * time.Minute).Unix(), "jti": "x",
+			"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(15 * time.Minute).Unix(), "jti": "x", "sid": "session",
 		}
 	}
 	with := func(mod func(jwt.MapClaims)) jwt.MapClaims {
@@ -131,7 +138,7 @@ func TestAccessTokenAttacks(t *testing.T) {
 		mod(m)
 		return m
 	}
-	good, _, err := tokens.Issue(42, 7)
+	good, _, err := tokens.Issue(42, 7, "session")
 	require.NoError(t, err)
 	stranger := newKey(t)
 
@@ -141,12 +148,15 @@ func TestAccessTokenAttacks(t *testing.T) {
 		why   error // the jwt error expected in the chain; nil: any
 	}{
 		{"an expired token is rejected", func(t *testing.T) string {
-			tok, _, err := tokens.WithClock(func() time.Time { return now.Add(-time.Hour) }).Issue(42, 7)
+			tok, _, err := tokens.WithClock(func() time.Time { return now.Add(-time.Hour) }).Issue(42, 7, "session")
 			require.NoError(t, err)
 			return tok
 		}, jwt.ErrTokenExpired},
+		{"a token without a session (issued before sessions were tracked) is reported expired", func(t *testing.T) string {
+			return forge(t, jwt.SigningMethodEdDSA, signing, ks.SigningKID(), with(func(m jwt.MapClaims) { delete(m, "sid") }))
+		}, jwt.ErrTokenExpired},
 		{"a token not yet valid is rejected", func(t *testing.T) string {
-			tok, _, err := tokens.WithClock(func() time.Time { return now.Add(10 * time.Minute) }).Issue(42, 7)
+			tok, _, err := tokens.WithClock(func() time.Time { return now.Add(10 * time.Minute) }).Issue(42, 7, "session")
 			require.NoError(t, err)
 			return tok
 		}, jwt.ErrTokenNotValidYet},
@@ -164,14 +174,14 @@ func TestAccessTokenAttacks(t *testing.T) {
 		{"a token from another issuer is rejected", func(t *testing.T) string {
 			other := *tokens
 			other.issuer = "evil"
-			tok, _, err := other.Issue(42, 7)
+			tok, _, err := other.Issue(42, 7, "session")
 			require.NoError(t, err)
 			return tok
 		}, jwt.ErrTokenInvalidIssuer},
 		{"a token for another audience is rejected", func(t *testing.T) string {
 			other := *tokens
 			other.audience = "another-api"
-			tok, _, err := other.Issue(42, 7)
+			tok, _, err := other.Issue(42, 7, "session")
 			require.NoError(t, err)
 			return tok
 		}, jwt.ErrTokenInvalidAudience},
@@ -255,7 +265,7 @@ func TestKeyRotation(t *testing.T) {
 	c := newClock()
 	oldKey, newKeyPriv := newKey(t), newKey(t)
 	oldTokens := testTokens(t, newKeySet(t, oldKey), c)
-	oldTok, _, err := oldTokens.Issue(1, 1)
+	oldTok, _, err := oldTokens.Issue(1, 1, "session")
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -278,7 +288,7 @@ func TestKeyRotation(t *testing.T) {
 				requireRejected(t, err)
 			}
 			// New tokens are signed with the new key and verify too.
-			tok, _, err := tokens.Issue(2, 1)
+			tok, _, err := tokens.Issue(2, 1, "session")
 			require.NoError(t, err)
 			_, err = tokens.Verify(tok)
 			require.NoError(t, err)
@@ -291,7 +301,7 @@ func TestKeyRotation(t *testing.T) {
 func TestAuthenticate(t *testing.T) {
 	c := newClock()
 	s := &Service{Tokens: testTokens(t, newKeySet(t, newKey(t)), c)}
-	tok, _, err := s.Tokens.Issue(5, 3)
+	tok, _, err := s.Tokens.Issue(5, 3, "session")
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -312,7 +322,7 @@ func TestAuthenticate(t *testing.T) {
 			claims, err := s.Authenticate(t.Context(), tt.bearer)
 			if tt.ok {
 				require.NoError(t, err)
-				require.Equal(t, Claims{UserID: 5, TenantID: 3, TokenID: claims.TokenID, ExpiresAt: claims.ExpiresAt}, claims)
+				require.Equal(t, Claims{UserID: 5, TenantID: 3, TokenID: claims.TokenID, ExpiresAt: claims.ExpiresAt, SessionID: "session"}, claims)
 				return
 			}
 			require.Equal(t, apperr.Unauthenticated, apperr.CodeOf(err))

@@ -59,7 +59,22 @@ type Config struct {
 	// Login throttling: failures allowed per window per account and per address.
 	LoginMaxFailures int
 	LoginWindow      time.Duration
-	ShutdownTimeout  time.Duration
+	// LoginMaxAccountFailures bounds the failures of one account from all
+	// addresses together (LoginMaxFailures bounds those from one address).
+	LoginMaxAccountFailures int
+	// LoginMaxAddressFailures is the much higher ceiling of failures per
+	// client address (all accounts together), so that one address cannot
+	// spray guesses yet an office behind one NAT is not locked out.
+	LoginMaxAddressFailures int
+	// TrustedProxies are the networks (CIDRs) of reverse proxies whose
+	// X-Forwarded-For is believed; from anyone else it is ignored.
+	TrustedProxies []string
+	// ShutdownTimeout is the grace in-flight requests get at shutdown.
+	ShutdownTimeout time.Duration
+	// ShutdownDrain is how long the server keeps serving with /readyz
+	// failing before it stops accepting (set to the load balancer's probe
+	// period).
+	ShutdownDrain    time.Duration
 	PolicyPollPeriod time.Duration
 
 	// Metrics serves Prometheus metrics at GET /metrics on AdminAddr.
@@ -91,33 +106,35 @@ type Config struct {
 // Default returns the built-in defaults.
 func Default() Config {
 	return Config{
-		Addr:             "127.0.0.1:8080",
-		DataDir:          "./data",
-		AutoMigrate:      true,
-		SeedDemo:         true,
-		LogLevel:         "info",
-		JWTIssuer:        "dutychain",
-		JWTAudience:      "dutychain-api",
-		AccessTTL:        15 * time.Minute,
-		RefreshTTL:       30 * 24 * time.Hour,
-		MaxDepth:         12,
-		MaxComplexity:    20000,
-		MaxTokens:        5000,
-		MaxBatch:         10,
-		MaxAliases:       100,
-		DefaultPage:      50,
-		MaxPage:          500,
-		MaxBodyBytes:     1 << 20,
-		MaxUploadBytes:   10 << 20,
-		Introspection:    true,
-		LoginMaxFailures: 5,
-		LoginWindow:      15 * time.Minute,
-		ShutdownTimeout:  15 * time.Second,
-		PolicyPollPeriod: 2 * time.Second,
-		Metrics:          true,
-		CountCache:       true,
-		CORSMaxAge:       10 * time.Minute,
-		APQCacheSize:     1000,
+		Addr:                    "127.0.0.1:8080",
+		DataDir:                 "./data",
+		AutoMigrate:             true,
+		SeedDemo:                true,
+		LogLevel:                "info",
+		JWTIssuer:               "dutychain",
+		JWTAudience:             "dutychain-api",
+		AccessTTL:               15 * time.Minute,
+		RefreshTTL:              30 * 24 * time.Hour,
+		MaxDepth:                12,
+		MaxComplexity:           20000,
+		MaxTokens:               5000,
+		MaxBatch:                10,
+		MaxAliases:              100,
+		DefaultPage:             50,
+		MaxPage:                 500,
+		MaxBodyBytes:            1 << 20,
+		MaxUploadBytes:          10 << 20,
+		Introspection:           true,
+		LoginMaxFailures:        5,
+		LoginWindow:             15 * time.Minute,
+		ShutdownTimeout:         15 * time.Second,
+		LoginMaxAccountFailures: 20,
+		LoginMaxAddressFailures: 100,
+		PolicyPollPeriod:        2 * time.Second,
+		Metrics:                 true,
+		CountCache:              true,
+		CORSMaxAge:              10 * time.Minute,
+		APQCacheSize:            1000,
 	}
 }
 
@@ -199,9 +216,14 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	maxUpload := int(c.MaxUploadBytes)
 	b.integer(&maxUpload, "max-upload-bytes", "DUTYCHAIN_MAX_UPLOAD_BYTES", "largest uploaded file (attachments)")
 	b.boolean(&c.Introspection, "introspection", "DUTYCHAIN_INTROSPECTION", "allow schema introspection")
-	b.integer(&c.LoginMaxFailures, "login-max-failures", "DUTYCHAIN_LOGIN_MAX_FAILURES", "failed logins allowed per account and per address in the window")
+	b.integer(&c.LoginMaxFailures, "login-max-failures", "DUTYCHAIN_LOGIN_MAX_FAILURES", "failed logins allowed per account, and per account from one address, in the window")
+	b.integer(&c.LoginMaxAccountFailures, "login-max-account-failures", "DUTYCHAIN_LOGIN_MAX_ACCOUNT_FAILURES", "failed logins allowed per account from all addresses in the window")
+	b.integer(&c.LoginMaxAddressFailures, "login-max-address-failures", "DUTYCHAIN_LOGIN_MAX_ADDRESS_FAILURES", "failed logins allowed per client address (all accounts) in the window")
 	b.duration(&c.LoginWindow, "login-window", "DUTYCHAIN_LOGIN_WINDOW", "login throttling window")
+	proxies := strings.Join(c.TrustedProxies, ",")
+	b.str(&proxies, "trusted-proxies", "DUTYCHAIN_TRUSTED_PROXIES", "CIDRs of reverse proxies whose X-Forwarded-For gives the client address, comma-separated (empty: none)")
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "DUTYCHAIN_SHUTDOWN_TIMEOUT", "time given to in-flight requests at shutdown")
+	b.duration(&c.ShutdownDrain, "shutdown-drain", "DUTYCHAIN_SHUTDOWN_DRAIN", "time the server keeps serving with /readyz failing before it stops accepting")
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
 	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics on the admin address")
 	b.boolean(&c.CountCache, "count-cache", "DUTYCHAIN_COUNT_CACHE", "keep hazard totals and dashboard counts for up to 5 s (dropped at every local commit)")
@@ -218,6 +240,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 		c.MaxUploadBytes = int64(maxUpload)
 		c.JWTVerifyKeyFiles = splitList(verify)
 		c.CORSOrigins = splitList(origins)
+		c.TrustedProxies = splitList(proxies)
 		return errors.Join(b.errs...)
 	}
 }
@@ -264,9 +287,10 @@ func (c *Config) Verify() error {
 	positive := map[string]int{
 		"max-depth": c.MaxDepth, "max-complexity": c.MaxComplexity, "max-tokens": c.MaxTokens,
 		"max-batch": c.MaxBatch, "max-aliases": c.MaxAliases, "default-page": c.DefaultPage, "max-page": c.MaxPage,
-		"login-max-failures": c.LoginMaxFailures,
+		"login-max-failures": c.LoginMaxFailures, "login-max-address-failures": c.LoginMaxAddressFailures,
+		"login-max-account-failures": c.LoginMaxAccountFailures,
 	}
-	for _, name := range []string{"max-depth", "max-complexity", "max-tokens", "max-batch", "max-aliases", "default-page", "max-page", "login-max-failures"} {
+	for _, name := range []string{"max-depth", "max-complexity", "max-tokens", "max-batch", "max-aliases", "default-page", "max-page", "login-max-failures", "login-max-account-failures", "login-max-address-failures"} {
 		if positive[name] <= 0 {
 			bad("%s %d: must be positive", name, positive[name])
 		}
@@ -283,16 +307,22 @@ func (c *Config) Verify() error {
 	if c.LoginWindow <= 0 || c.ShutdownTimeout <= 0 || c.PolicyPollPeriod <= 0 {
 		bad("login-window, shutdown-timeout and policy-poll must be positive")
 	}
+	if c.ShutdownDrain < 0 {
+		bad("shutdown-drain %s: must not be negative", c.ShutdownDrain)
+	}
+	if c.LoginMaxAccountFailures < c.LoginMaxFailures || c.LoginMaxAddressFailures < c.LoginMaxFailures {
+		bad("login-max-account-failures %d and login-max-address-failures %d: must not be below login-max-failures %d",
+			c.LoginMaxAccountFailures, c.LoginMaxAddressFailures, c.LoginMaxFailures)
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := ParseProxy(p); err != nil {
+			bad("trusted-proxies %q: want a CIDR such as 10.0.0.0/8 or an address", p)
+		}
+	}
 	return errors.Join(errs...)
 }
 
-// FilesDir holds uploaded files (content-addressed) on the local store.
-func (c *Config) FilesDir() string { return filepath.Join(c.DataDir, "files") }
-
-// SQLitePath is the embedded database file.
-func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "dutychain.db") }
-
-// splitList splits a comma-separated list, dropping blanks.
+// splitList splits a comma-separated list, dropping empty items.
 func splitList(s string) []string {
 	var out []string
 	for _, f := range strings.Split(s, ",") {
@@ -302,6 +332,29 @@ func splitList(s string) []string {
 	}
 	return out
 }
+
+// ParseProxy reads one trusted-proxy entry: a CIDR, or a single address
+// (a /32 or /128 network).
+func ParseProxy(s string) (*net.IPNet, error) {
+	if _, n, err := net.ParseCIDR(s); err == nil {
+		return n, nil
+	}
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, fmt.Errorf("trusted proxy %q: not a CIDR or an address", s)
+	}
+	bits := 128
+	if ip4 := ip.To4(); ip4 != nil {
+		ip, bits = ip4, 32
+	}
+	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+}
+
+// FilesDir holds uploaded files (content-addressed) on the local store.
+func (c *Config) FilesDir() string { return filepath.Join(c.DataDir, "files") }
+
+// SQLitePath is the embedded database file.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "dutychain.db") }
 
 func schemeOf(s string) string {
 	if i := strings.Index(s, "://"); i > 0 {

@@ -34,6 +34,9 @@ func TestVerifyNamesEachBadValue(t *testing.T) {
 		{"a default page above the maximum is refused", func(c *Config) { c.DefaultPage = 600 }, "default-page"},
 		{"a tiny body limit is refused", func(c *Config) { c.MaxBodyBytes = 10 }, "max-body-bytes"},
 		{"a zero alias limit is refused", func(c *Config) { c.MaxAliases = 0 }, "max-aliases"},
+		{"a trusted proxy that is not a CIDR or an address is refused", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "the-proxy"} }, "trusted-proxies"},
+		{"an address ceiling below the per-account limit is refused", func(c *Config) { c.LoginMaxAddressFailures = 2 }, "login-max-address-failures"},
+		{"a negative drain is refused", func(c *Config) { c.ShutdownDrain = -time.Second }, "shutdown-drain"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,6 +73,25 @@ func TestFlagsOverrideEnvironmentWhichOverridesDefaults(t *testing.T) {
 	require.Equal(t, "127.0.0.1:9000", cfg.Addr, "environment beats the default")
 	require.Equal(t, 9, cfg.MaxDepth, "the flag beats the environment")
 	require.Equal(t, "postgres://u@h:5432/db", cfg.DatabaseURL)
+}
+
+func TestTrustedProxiesComeFromTheEnvironmentOrTheFlag(t *testing.T) {
+	t.Setenv("DUTYCHAIN_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1")
+	cfg := Default()
+	require.Empty(t, cfg.TrustedProxies, "no proxy is trusted by default")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	check := cfg.Bind(fs)
+	require.NoError(t, fs.Parse(nil))
+	require.NoError(t, check())
+	require.Equal(t, []string{"10.0.0.0/8", "192.168.1.1"}, cfg.TrustedProxies)
+	require.NoError(t, cfg.Verify())
+
+	cfg = Default()
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
+	check = cfg.Bind(fs)
+	require.NoError(t, fs.Parse([]string{"--trusted-proxies", "172.16.0.0/12"}))
+	require.NoError(t, check())
+	require.Equal(t, []string{"172.16.0.0/12"}, cfg.TrustedProxies, "the flag beats the environment")
 }
 
 func TestMalformedEnvironmentValuesAreReported(t *testing.T) {

@@ -14,11 +14,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -28,12 +26,6 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/schema"
-	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/database"
-	migratepg "github.com/golang-migrate/migrate/v4/database/postgres"
-	migratesqlite "github.com/golang-migrate/migrate/v4/database/sqlite"
-	"github.com/golang-migrate/migrate/v4/source"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/lib/pq"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
@@ -45,7 +37,6 @@ import (
 	_ "github.com/dutychain/dutychain/ent/runtime" // hooks, policies and defaults of the ent schema
 	"github.com/dutychain/dutychain/internal/audit"
 	"github.com/dutychain/dutychain/internal/countcache"
-	"github.com/dutychain/dutychain/migrations"
 )
 
 // SQLiteFile is the name of the embedded database file inside the data directory.
@@ -194,6 +185,7 @@ func newDB(sdb *sql.DB, dialectName, sqliteDSN, where string) *DB {
 	drv := audit.NewDriver(countingDriver{entsql.OpenDB(dialectName, sdb)})
 	client := ent.NewClient(ent.Driver(drv))
 	client.Use(authz.AuditHook(drv))
+	client.Post.Use(endSessionsWithLastPost)
 	// Events read through the hazard's `events` edge (eager-loaded in one
 	// statement for a page) come oldest first, as the timeline does.
 	// A hazards connection's totalCount, when its resolver marked the context
@@ -250,160 +242,6 @@ func (d *DB) String() string {
 	return "PostgreSQL database " + d.where
 }
 
-// Status is the migration state of a database.
-type Status struct {
-	// Version is the last applied migration; 0 when none is.
-	Version uint
-	// Dirty is true when the migration at Version failed halfway and the
-	// database needs manual repair (then `migrate force`).
-	Dirty bool
-	// Latest is the newest migration shipped in this binary.
-	Latest uint
-	// Pending counts shipped migrations newer than Version.
-	Pending int
-}
-
-// migrationDir returns the embedded migration files of the dialect.
-func migrationDir(dialectName string) (fs.FS, error) {
-	return migrations.Dir(dialectName)
-}
-
-// migrator builds a golang-migrate instance for d. For SQLite it owns a
-// separate single-connection pool (golang-migrate closes its database);
-// for PostgreSQL it borrows one connection of d.SQL.
-func (d *DB) migrator(ctx context.Context) (*migrate.Migrate, func(), error) {
-	dir, err := migrationDir(d.Dialect)
-	if err != nil {
-		return nil, nil, err
-	}
-	src, err := iofs.New(dir, ".")
-	if err != nil {
-		return nil, nil, fmt.Errorf("read embedded %s migrations: %w", d.Dialect, err)
-	}
-	var drv database.Driver
-	switch d.Dialect {
-	case dialect.SQLite:
-		mdb, err := sql.Open("sqlite", d.sqliteDSN)
-		if err != nil {
-			src.Close()
-			return nil, nil, err
-		}
-		mdb.SetMaxOpenConns(1)
-		drv, err = migratesqlite.WithInstance(mdb, &migratesqlite.Config{})
-		if err != nil {
-			mdb.Close()
-			src.Close()
-			return nil, nil, err
-		}
-	case dialect.Postgres:
-		conn, err := d.SQL.Conn(ctx)
-		if err != nil {
-			src.Close()
-			return nil, nil, err
-		}
-		drv, err = migratepg.WithConnection(ctx, conn, &migratepg.Config{})
-		if err != nil {
-			conn.Close()
-			src.Close()
-			return nil, nil, err
-		}
-	default:
-		src.Close()
-		return nil, nil, fmt.Errorf("unsupported dialect %q", d.Dialect)
-	}
-	m, err := migrate.NewWithInstance("iofs", src, d.Dialect, drv)
-	if err != nil {
-		drv.Close()
-		src.Close()
-		return nil, nil, err
-	}
-	return m, func() { m.Close() }, nil
-}
-
-// Migrate applies every pending migration. It is safe to call on an
-// up-to-date database (it does nothing) and, on PostgreSQL, from several
-// processes at once (golang-migrate holds an advisory lock).
-func (d *DB) Migrate(ctx context.Context) error {
-	m, done, err := d.migrator(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate %s: %w", d, err)
-	}
-	defer done()
-	stop := context.AfterFunc(ctx, func() {
-		select {
-		case m.GracefulStop <- true:
-		default:
-		}
-	})
-	defer stop()
-	err = m.Up()
-	var dirty migrate.ErrDirty
-	switch {
-	case err == nil, errors.Is(err, migrate.ErrNoChange):
-		return nil
-	case errors.As(err, &dirty):
-		return fmt.Errorf("migrate %s: the database is dirty at version %d (a migration failed halfway); repair it by hand, then mark the version with golang-migrate's `force`: %w", d, dirty.Version, err)
-	default:
-		return fmt.Errorf("migrate %s: %w", d, err)
-	}
-}
-
-// MigrationStatus reports the applied version, whether it is dirty, the
-// newest shipped migration and how many are pending.
-func (d *DB) MigrationStatus(ctx context.Context) (Status, error) {
-	var st Status
-	versions, err := shippedVersions(d.Dialect)
-	if err != nil {
-		return st, fmt.Errorf("migration status of %s: %w", d, err)
-	}
-	if len(versions) > 0 {
-		st.Latest = versions[len(versions)-1]
-	}
-	m, done, err := d.migrator(ctx)
-	if err != nil {
-		return st, fmt.Errorf("migration status of %s: %w", d, err)
-	}
-	defer done()
-	v, dirty, err := m.Version()
-	switch {
-	case errors.Is(err, migrate.ErrNilVersion):
-		v = 0
-	case err != nil:
-		return st, fmt.Errorf("migration status of %s: %w", d, err)
-	}
-	st.Version, st.Dirty = v, dirty
-	for _, x := range versions {
-		if x > v {
-			st.Pending++
-		}
-	}
-	return st, nil
-}
-
-// shippedVersions lists the embedded migration versions in ascending order.
-func shippedVersions(dialectName string) ([]uint, error) {
-	dir, err := migrationDir(dialectName)
-	if err != nil {
-		return nil, err
-	}
-	entries, err := fs.ReadDir(dir, ".")
-	if err != nil {
-		return nil, err
-	}
-	seen := map[uint]bool{}
-	var vs []uint
-	for _, e := range entries {
-		m, err := source.DefaultParse(e.Name())
-		if err != nil || m.Direction != source.Up || seen[m.Version] {
-			continue
-		}
-		seen[m.Version] = true
-		vs = append(vs, m.Version)
-	}
-	sort.Slice(vs, func(i, j int) bool { return vs[i] < vs[j] })
-	return vs, nil
-}
-
 // schemaMu serialises use of ent's migration planner, which mutates the
 // package-level table descriptions of ent/migrate.
 var schemaMu sync.Mutex
@@ -451,69 +289,6 @@ func (d *DB) SchemaDrift(ctx context.Context) ([]string, error) {
 		stmts = append(stmts, ss...)
 	}
 	return stmts, nil
-}
-
-// ValidateMigrationFiles checks the embedded migration directory of the
-// dialect: every up file has a down file, and atlas.sum (written by the
-// generator, needed to plan the next migration) matches the files, so they
-// were not edited by hand after generation.
-func ValidateMigrationFiles(dialectName string) error {
-	dir, err := migrationDir(dialectName)
-	if err != nil {
-		return err
-	}
-	entries, err := fs.ReadDir(dir, ".")
-	if err != nil {
-		return err
-	}
-	// atlas.sum covers every .sql file (up and down), as atlas' LocalDir
-	// sees the directory when the generator writes it; check it the same way.
-	mem := atlasmigrate.OpenMemDir("dutychain-validate-" + randomSuffix())
-	defer mem.Close()
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := fs.ReadFile(dir, e.Name())
-		if err != nil {
-			return err
-		}
-		if err := mem.WriteFile(e.Name(), b); err != nil {
-			return err
-		}
-	}
-	if err := atlasmigrate.Validate(mem); err != nil {
-		return fmt.Errorf("%s migrations: %w (regenerate with `make migrations`; never edit generated files)", dialectName, err)
-	}
-	ups, downs := map[uint]string{}, map[uint]string{}
-	for _, e := range entries {
-		m, err := source.DefaultParse(e.Name())
-		if err != nil {
-			continue
-		}
-		target := ups
-		if m.Direction == source.Down {
-			target = downs
-		}
-		if prev, ok := target[m.Version]; ok {
-			return fmt.Errorf("%s migrations: version %d appears twice (%s, %s)", dialectName, m.Version, prev, e.Name())
-		}
-		target[m.Version] = e.Name()
-	}
-	if len(ups) == 0 {
-		return fmt.Errorf("%s migrations: no migration files", dialectName)
-	}
-	for v, n := range ups {
-		if _, ok := downs[v]; !ok {
-			return fmt.Errorf("%s migrations: %s has no down file", dialectName, n)
-		}
-	}
-	for v, n := range downs {
-		if _, ok := ups[v]; !ok {
-			return fmt.Errorf("%s migrations: %s has no up file", dialectName, n)
-		}
-	}
-	return nil
 }
 
 // ScratchPostgres creates a new, empty database on the PostgreSQL server of
