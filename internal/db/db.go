@@ -324,6 +324,16 @@ func (d *DB) migrator(ctx context.Context) (*migrate.Migrate, func(), error) {
 // up-to-date database (it does nothing) and, on PostgreSQL, from several
 // processes at once (golang-migrate holds an advisory lock).
 func (d *DB) Migrate(ctx context.Context) error {
+	return d.runMigrations(ctx, (*migrate.Migrate).Up)
+}
+
+// MigrateTo moves the schema up or down to version: a test of a migration
+// that moves data starts from the version before it.
+func (d *DB) MigrateTo(ctx context.Context, version uint) error {
+	return d.runMigrations(ctx, func(m *migrate.Migrate) error { return m.Migrate(version) })
+}
+
+func (d *DB) runMigrations(ctx context.Context, run func(*migrate.Migrate) error) error {
 	m, done, err := d.migrator(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", d, err)
@@ -336,7 +346,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 		}
 	})
 	defer stop()
-	err = m.Up()
+	err = run(m)
 	var dirty migrate.ErrDirty
 	switch {
 	case err == nil, errors.Is(err, migrate.ErrNoChange):
