@@ -127,7 +127,7 @@ func buildTx(sys context.Context, c *ent.Client, w *world) error {
 		if gl.file {
 			if err := c.File.Create().SetTenantID(l.TenantID).SetScopePath(l.ScopePath).SetNillableScopeSector(l.ScopeSector).
 				SetNillableScopeEnterpriseID(l.ScopeEnterpriseID).SetNillableIssuerScopePath(l.IssuerScopePath).
-				SetLetterID(l.ID).SetSha256(strings.Repeat("0", 64)).SetSize(1).SetContentType("application/pdf").
+				SetOwnerID(l.ID).SetSha256(strings.Repeat("0", 64)).SetSize(1).SetContentType("application/pdf").
 				SetFilename("x.pdf").SetUploaderName("x").Exec(sys); err != nil {
 				return fmt.Errorf("create letter file %d: %w", i, err)
 			}
@@ -299,7 +299,7 @@ func rows(ctx context.Context, client *ent.Client, ws ...*world) ([]row, error) 
 		return nil, err
 	}
 	for _, f := range fs {
-		l := letterByID[*f.LetterID]
+		l := letterByID[f.OwnerID]
 		o := withIssuer(object("file", f.TenantID, f.ScopePath, f.ScopeSector, f.ScopeEnterpriseID), f.IssuerScopePath)
 		what := fmt.Sprintf("file %d", f.ID)
 		w, i := stamped(what, o, l.SigneeUnitID)

@@ -107,6 +107,8 @@ var Records = []Record{
 		{Entity: "LetterSignature", Name: "letter_signatures"},
 		{Entity: "LetterEvent", Name: "letter_events"},
 	}},
+	// Files attached to any record (internal/files): each row copies its
+	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},
 	// Tables no policy row names.
 	{Placement: TenantWide, Tables: []Table{

@@ -1365,38 +1365,6 @@ func (c *FileClient) GetX(ctx context.Context, id int) *File {
 	return obj
 }
 
-// QueryLetter queries the letter edge of a File.
-func (c *FileClient) QueryLetter(_m *File) *ResponsibilityLetterQuery {
-	query := (&ResponsibilityLetterClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(file.Table, file.FieldID, id),
-			sqlgraph.To(responsibilityletter.Table, responsibilityletter.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, file.LetterTable, file.LetterColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
-// QueryHazardEvent queries the hazard_event edge of a File.
-func (c *FileClient) QueryHazardEvent(_m *File) *HazardEventQuery {
-	query := (&HazardEventClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(file.Table, file.FieldID, id),
-			sqlgraph.To(hazardevent.Table, hazardevent.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, file.HazardEventTable, file.HazardEventColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
 // Hooks returns the client hooks.
 func (c *FileClient) Hooks() []Hook {
 	hooks := c.hooks.File
@@ -1772,22 +1740,6 @@ func (c *HazardEventClient) QueryHazard(_m *HazardEvent) *HazardQuery {
 			sqlgraph.From(hazardevent.Table, hazardevent.FieldID, id),
 			sqlgraph.To(hazard.Table, hazard.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, hazardevent.HazardTable, hazardevent.HazardColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
-// QueryFiles queries the files edge of a HazardEvent.
-func (c *HazardEventClient) QueryFiles(_m *HazardEvent) *FileQuery {
-	query := (&FileClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(hazardevent.Table, hazardevent.FieldID, id),
-			sqlgraph.To(file.Table, file.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, hazardevent.FilesTable, hazardevent.FilesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3259,22 +3211,6 @@ func (c *ResponsibilityLetterClient) QueryEvents(_m *ResponsibilityLetter) *Lett
 			sqlgraph.From(responsibilityletter.Table, responsibilityletter.FieldID, id),
 			sqlgraph.To(letterevent.Table, letterevent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, responsibilityletter.EventsTable, responsibilityletter.EventsColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
-// QueryFiles queries the files edge of a ResponsibilityLetter.
-func (c *ResponsibilityLetterClient) QueryFiles(_m *ResponsibilityLetter) *FileQuery {
-	query := (&FileClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(responsibilityletter.Table, responsibilityletter.FieldID, id),
-			sqlgraph.To(file.Table, file.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, responsibilityletter.FilesTable, responsibilityletter.FilesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

@@ -199,8 +199,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldScopeSector:       {Type: field.TypeString, Column: file.FieldScopeSector},
 			file.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: file.FieldScopeEnterpriseID},
 			file.FieldIssuerScopePath:   {Type: field.TypeString, Column: file.FieldIssuerScopePath},
-			file.FieldLetterID:          {Type: field.TypeInt, Column: file.FieldLetterID},
-			file.FieldHazardEventID:     {Type: field.TypeInt, Column: file.FieldHazardEventID},
+			file.FieldOwnerID:           {Type: field.TypeInt, Column: file.FieldOwnerID},
 			file.FieldSha256:            {Type: field.TypeString, Column: file.FieldSha256},
 			file.FieldSize:              {Type: field.TypeInt64, Column: file.FieldSize},
 			file.FieldContentType:       {Type: field.TypeString, Column: file.FieldContentType},
@@ -650,30 +649,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Unit",
 	)
 	graph.MustAddE(
-		"letter",
-		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   file.LetterTable,
-			Columns: []string{file.LetterColumn},
-			Bidi:    false,
-		},
-		"File",
-		"ResponsibilityLetter",
-	)
-	graph.MustAddE(
-		"hazard_event",
-		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   file.HazardEventTable,
-			Columns: []string{file.HazardEventColumn},
-			Bidi:    false,
-		},
-		"File",
-		"HazardEvent",
-	)
-	graph.MustAddE(
 		"subject",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -756,18 +731,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"HazardEvent",
 		"Hazard",
-	)
-	graph.MustAddE(
-		"files",
-		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   hazardevent.FilesTable,
-			Columns: []string{hazardevent.FilesColumn},
-			Bidi:    false,
-		},
-		"HazardEvent",
-		"File",
 	)
 	graph.MustAddE(
 		"campaign",
@@ -960,18 +923,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"ResponsibilityLetter",
 		"LetterEvent",
-	)
-	graph.MustAddE(
-		"files",
-		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   responsibilityletter.FilesTable,
-			Columns: []string{responsibilityletter.FilesColumn},
-			Bidi:    false,
-		},
-		"ResponsibilityLetter",
-		"File",
 	)
 	graph.MustAddE(
 		"department",
@@ -1808,14 +1759,9 @@ func (f *FileFilter) WhereIssuerScopePath(p entql.StringP) {
 	f.Where(p.Field(file.FieldIssuerScopePath))
 }
 
-// WhereLetterID applies the entql int predicate on the letter_id field.
-func (f *FileFilter) WhereLetterID(p entql.IntP) {
-	f.Where(p.Field(file.FieldLetterID))
-}
-
-// WhereHazardEventID applies the entql int predicate on the hazard_event_id field.
-func (f *FileFilter) WhereHazardEventID(p entql.IntP) {
-	f.Where(p.Field(file.FieldHazardEventID))
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *FileFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(file.FieldOwnerID))
 }
 
 // WhereSha256 applies the entql string predicate on the sha256 field.
@@ -1856,34 +1802,6 @@ func (f *FileFilter) WhereUploadedByUserID(p entql.IntP) {
 // WhereUploadedByPostID applies the entql int predicate on the uploaded_by_post_id field.
 func (f *FileFilter) WhereUploadedByPostID(p entql.IntP) {
 	f.Where(p.Field(file.FieldUploadedByPostID))
-}
-
-// WhereHasLetter applies a predicate to check if query has an edge letter.
-func (f *FileFilter) WhereHasLetter() {
-	f.Where(entql.HasEdge("letter"))
-}
-
-// WhereHasLetterWith applies a predicate to check if query has an edge letter with a given conditions (other predicates).
-func (f *FileFilter) WhereHasLetterWith(preds ...predicate.ResponsibilityLetter) {
-	f.Where(entql.HasEdgeWith("letter", sqlgraph.WrapFunc(func(s *sql.Selector) {
-		for _, p := range preds {
-			p(s)
-		}
-	})))
-}
-
-// WhereHasHazardEvent applies a predicate to check if query has an edge hazard_event.
-func (f *FileFilter) WhereHasHazardEvent() {
-	f.Where(entql.HasEdge("hazard_event"))
-}
-
-// WhereHasHazardEventWith applies a predicate to check if query has an edge hazard_event with a given conditions (other predicates).
-func (f *FileFilter) WhereHasHazardEventWith(preds ...predicate.HazardEvent) {
-	f.Where(entql.HasEdgeWith("hazard_event", sqlgraph.WrapFunc(func(s *sql.Selector) {
-		for _, p := range preds {
-			p(s)
-		}
-	})))
 }
 
 // addPredicate implements the predicateAdder interface.
@@ -2253,20 +2171,6 @@ func (f *HazardEventFilter) WhereHasHazard() {
 // WhereHasHazardWith applies a predicate to check if query has an edge hazard with a given conditions (other predicates).
 func (f *HazardEventFilter) WhereHasHazardWith(preds ...predicate.Hazard) {
 	f.Where(entql.HasEdgeWith("hazard", sqlgraph.WrapFunc(func(s *sql.Selector) {
-		for _, p := range preds {
-			p(s)
-		}
-	})))
-}
-
-// WhereHasFiles applies a predicate to check if query has an edge files.
-func (f *HazardEventFilter) WhereHasFiles() {
-	f.Where(entql.HasEdge("files"))
-}
-
-// WhereHasFilesWith applies a predicate to check if query has an edge files with a given conditions (other predicates).
-func (f *HazardEventFilter) WhereHasFilesWith(preds ...predicate.File) {
-	f.Where(entql.HasEdgeWith("files", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -3451,20 +3355,6 @@ func (f *ResponsibilityLetterFilter) WhereHasEvents() {
 // WhereHasEventsWith applies a predicate to check if query has an edge events with a given conditions (other predicates).
 func (f *ResponsibilityLetterFilter) WhereHasEventsWith(preds ...predicate.LetterEvent) {
 	f.Where(entql.HasEdgeWith("events", sqlgraph.WrapFunc(func(s *sql.Selector) {
-		for _, p := range preds {
-			p(s)
-		}
-	})))
-}
-
-// WhereHasFiles applies a predicate to check if query has an edge files.
-func (f *ResponsibilityLetterFilter) WhereHasFiles() {
-	f.Where(entql.HasEdge("files"))
-}
-
-// WhereHasFilesWith applies a predicate to check if query has an edge files with a given conditions (other predicates).
-func (f *ResponsibilityLetterFilter) WhereHasFilesWith(preds ...predicate.File) {
-	f.Where(entql.HasEdgeWith("files", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -10,8 +10,6 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/dutychain/dutychain/ent/file"
-	"github.com/dutychain/dutychain/ent/hazardevent"
-	"github.com/dutychain/dutychain/ent/responsibilityletter"
 )
 
 // File is the model entity for the File schema.
@@ -33,10 +31,8 @@ type File struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// IssuerScopePath holds the value of the "issuer_scope_path" field.
 	IssuerScopePath *string `json:"issuer_scope_path,omitempty"`
-	// LetterID holds the value of the "letter_id" field.
-	LetterID *int `json:"letter_id,omitempty"`
-	// HazardEventID holds the value of the "hazard_event_id" field.
-	HazardEventID *int `json:"hazard_event_id,omitempty"`
+	// Global id of the record the file is attached to.
+	OwnerID int `json:"owner_id,omitempty"`
 	// Hex SHA-256 of the content: its key in the file store.
 	Sha256 string `json:"sha256,omitempty"`
 	// Size holds the value of the "size" field.
@@ -53,43 +49,7 @@ type File struct {
 	UploadedByUserID *int `json:"uploaded_by_user_id,omitempty"`
 	// UploadedByPostID holds the value of the "uploaded_by_post_id" field.
 	UploadedByPostID *int `json:"uploaded_by_post_id,omitempty"`
-	// Edges holds the relations/edges for other nodes in the graph.
-	// The values are being populated by the FileQuery when eager-loading is set.
-	Edges        FileEdges `json:"edges"`
-	selectValues sql.SelectValues
-}
-
-// FileEdges holds the relations/edges for other nodes in the graph.
-type FileEdges struct {
-	// Letter holds the value of the letter edge.
-	Letter *ResponsibilityLetter `json:"letter,omitempty"`
-	// HazardEvent holds the value of the hazard_event edge.
-	HazardEvent *HazardEvent `json:"hazard_event,omitempty"`
-	// loadedTypes holds the information for reporting if a
-	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
-}
-
-// LetterOrErr returns the Letter value or an error if the edge
-// was not loaded in eager-loading, or loaded but was not found.
-func (e FileEdges) LetterOrErr() (*ResponsibilityLetter, error) {
-	if e.Letter != nil {
-		return e.Letter, nil
-	} else if e.loadedTypes[0] {
-		return nil, &NotFoundError{label: responsibilityletter.Label}
-	}
-	return nil, &NotLoadedError{edge: "letter"}
-}
-
-// HazardEventOrErr returns the HazardEvent value or an error if the edge
-// was not loaded in eager-loading, or loaded but was not found.
-func (e FileEdges) HazardEventOrErr() (*HazardEvent, error) {
-	if e.HazardEvent != nil {
-		return e.HazardEvent, nil
-	} else if e.loadedTypes[1] {
-		return nil, &NotFoundError{label: hazardevent.Label}
-	}
-	return nil, &NotLoadedError{edge: "hazard_event"}
+	selectValues     sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -97,7 +57,7 @@ func (*File) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case file.FieldID, file.FieldTenantID, file.FieldScopeEnterpriseID, file.FieldLetterID, file.FieldHazardEventID, file.FieldSize, file.FieldUploadedByUserID, file.FieldUploadedByPostID:
+		case file.FieldID, file.FieldTenantID, file.FieldScopeEnterpriseID, file.FieldOwnerID, file.FieldSize, file.FieldUploadedByUserID, file.FieldUploadedByPostID:
 			values[i] = new(sql.NullInt64)
 		case file.FieldScopePath, file.FieldScopeSector, file.FieldIssuerScopePath, file.FieldSha256, file.FieldContentType, file.FieldFilename, file.FieldDescription, file.FieldUploaderName:
 			values[i] = new(sql.NullString)
@@ -169,19 +129,11 @@ func (_m *File) assignValues(columns []string, values []any) error {
 				_m.IssuerScopePath = new(string)
 				*_m.IssuerScopePath = value.String
 			}
-		case file.FieldLetterID:
+		case file.FieldOwnerID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field letter_id", values[i])
+				return fmt.Errorf("unexpected type %T for field owner_id", values[i])
 			} else if value.Valid {
-				_m.LetterID = new(int)
-				*_m.LetterID = int(value.Int64)
-			}
-		case file.FieldHazardEventID:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field hazard_event_id", values[i])
-			} else if value.Valid {
-				_m.HazardEventID = new(int)
-				*_m.HazardEventID = int(value.Int64)
+				_m.OwnerID = int(value.Int64)
 			}
 		case file.FieldSha256:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -246,16 +198,6 @@ func (_m *File) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
 }
 
-// QueryLetter queries the "letter" edge of the File entity.
-func (_m *File) QueryLetter() *ResponsibilityLetterQuery {
-	return NewFileClient(_m.config).QueryLetter(_m)
-}
-
-// QueryHazardEvent queries the "hazard_event" edge of the File entity.
-func (_m *File) QueryHazardEvent() *HazardEventQuery {
-	return NewFileClient(_m.config).QueryHazardEvent(_m)
-}
-
 // Update returns a builder for updating this File.
 // Note that you need to call File.Unwrap() before calling this method if this File
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -306,15 +248,8 @@ func (_m *File) String() string {
 		builder.WriteString(*v)
 	}
 	builder.WriteString(", ")
-	if v := _m.LetterID; v != nil {
-		builder.WriteString("letter_id=")
-		builder.WriteString(fmt.Sprintf("%v", *v))
-	}
-	builder.WriteString(", ")
-	if v := _m.HazardEventID; v != nil {
-		builder.WriteString("hazard_event_id=")
-		builder.WriteString(fmt.Sprintf("%v", *v))
-	}
+	builder.WriteString("owner_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.OwnerID))
 	builder.WriteString(", ")
 	builder.WriteString("sha256=")
 	builder.WriteString(_m.Sha256)

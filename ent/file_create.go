@@ -11,8 +11,6 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/file"
-	"github.com/dutychain/dutychain/ent/hazardevent"
-	"github.com/dutychain/dutychain/ent/responsibilityletter"
 )
 
 // FileCreate is the builder for creating a File entity.
@@ -104,31 +102,9 @@ func (_c *FileCreate) SetNillableIssuerScopePath(v *string) *FileCreate {
 	return _c
 }
 
-// SetLetterID sets the "letter_id" field.
-func (_c *FileCreate) SetLetterID(v int) *FileCreate {
-	_c.mutation.SetLetterID(v)
-	return _c
-}
-
-// SetNillableLetterID sets the "letter_id" field if the given value is not nil.
-func (_c *FileCreate) SetNillableLetterID(v *int) *FileCreate {
-	if v != nil {
-		_c.SetLetterID(*v)
-	}
-	return _c
-}
-
-// SetHazardEventID sets the "hazard_event_id" field.
-func (_c *FileCreate) SetHazardEventID(v int) *FileCreate {
-	_c.mutation.SetHazardEventID(v)
-	return _c
-}
-
-// SetNillableHazardEventID sets the "hazard_event_id" field if the given value is not nil.
-func (_c *FileCreate) SetNillableHazardEventID(v *int) *FileCreate {
-	if v != nil {
-		_c.SetHazardEventID(*v)
-	}
+// SetOwnerID sets the "owner_id" field.
+func (_c *FileCreate) SetOwnerID(v int) *FileCreate {
+	_c.mutation.SetOwnerID(v)
 	return _c
 }
 
@@ -204,16 +180,6 @@ func (_c *FileCreate) SetNillableUploadedByPostID(v *int) *FileCreate {
 	return _c
 }
 
-// SetLetter sets the "letter" edge to the ResponsibilityLetter entity.
-func (_c *FileCreate) SetLetter(v *ResponsibilityLetter) *FileCreate {
-	return _c.SetLetterID(v.ID)
-}
-
-// SetHazardEvent sets the "hazard_event" edge to the HazardEvent entity.
-func (_c *FileCreate) SetHazardEvent(v *HazardEvent) *FileCreate {
-	return _c.SetHazardEventID(v.ID)
-}
-
 // Mutation returns the FileMutation object of the builder.
 func (_c *FileCreate) Mutation() *FileMutation {
 	return _c.mutation
@@ -281,6 +247,9 @@ func (_c *FileCreate) check() error {
 	}
 	if _, ok := _c.mutation.ScopePath(); !ok {
 		return &ValidationError{Name: "scope_path", err: errors.New(`ent: missing required field "File.scope_path"`)}
+	}
+	if _, ok := _c.mutation.OwnerID(); !ok {
+		return &ValidationError{Name: "owner_id", err: errors.New(`ent: missing required field "File.owner_id"`)}
 	}
 	if _, ok := _c.mutation.Sha256(); !ok {
 		return &ValidationError{Name: "sha256", err: errors.New(`ent: missing required field "File.sha256"`)}
@@ -381,6 +350,10 @@ func (_c *FileCreate) createSpec() (*File, *sqlgraph.CreateSpec) {
 		_spec.SetField(file.FieldIssuerScopePath, field.TypeString, value)
 		_node.IssuerScopePath = &value
 	}
+	if value, ok := _c.mutation.OwnerID(); ok {
+		_spec.SetField(file.FieldOwnerID, field.TypeInt, value)
+		_node.OwnerID = value
+	}
 	if value, ok := _c.mutation.Sha256(); ok {
 		_spec.SetField(file.FieldSha256, field.TypeString, value)
 		_node.Sha256 = value
@@ -412,40 +385,6 @@ func (_c *FileCreate) createSpec() (*File, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UploadedByPostID(); ok {
 		_spec.SetField(file.FieldUploadedByPostID, field.TypeInt, value)
 		_node.UploadedByPostID = &value
-	}
-	if nodes := _c.mutation.LetterIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   file.LetterTable,
-			Columns: []string{file.LetterColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(responsibilityletter.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_node.LetterID = &nodes[0]
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.HazardEventIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   file.HazardEventTable,
-			Columns: []string{file.HazardEventColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(hazardevent.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_node.HazardEventID = &nodes[0]
-		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
 }

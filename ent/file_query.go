@@ -13,22 +13,18 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/file"
-	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/predicate"
-	"github.com/dutychain/dutychain/ent/responsibilityletter"
 )
 
 // FileQuery is the builder for querying File entities.
 type FileQuery struct {
 	config
-	ctx             *QueryContext
-	order           []file.OrderOption
-	inters          []Interceptor
-	predicates      []predicate.File
-	withLetter      *ResponsibilityLetterQuery
-	withHazardEvent *HazardEventQuery
-	loadTotal       []func(context.Context, []*File) error
-	modifiers       []func(*sql.Selector)
+	ctx        *QueryContext
+	order      []file.OrderOption
+	inters     []Interceptor
+	predicates []predicate.File
+	loadTotal  []func(context.Context, []*File) error
+	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -63,50 +59,6 @@ func (_q *FileQuery) Unique(unique bool) *FileQuery {
 func (_q *FileQuery) Order(o ...file.OrderOption) *FileQuery {
 	_q.order = append(_q.order, o...)
 	return _q
-}
-
-// QueryLetter chains the current query on the "letter" edge.
-func (_q *FileQuery) QueryLetter() *ResponsibilityLetterQuery {
-	query := (&ResponsibilityLetterClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(file.Table, file.FieldID, selector),
-			sqlgraph.To(responsibilityletter.Table, responsibilityletter.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, file.LetterTable, file.LetterColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
-}
-
-// QueryHazardEvent chains the current query on the "hazard_event" edge.
-func (_q *FileQuery) QueryHazardEvent() *HazardEventQuery {
-	query := (&HazardEventClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(file.Table, file.FieldID, selector),
-			sqlgraph.To(hazardevent.Table, hazardevent.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, file.HazardEventTable, file.HazardEventColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
 }
 
 // First returns the first File entity from the query.
@@ -296,40 +248,16 @@ func (_q *FileQuery) Clone() *FileQuery {
 		return nil
 	}
 	return &FileQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]file.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.File{}, _q.predicates...),
-		withLetter:      _q.withLetter.Clone(),
-		withHazardEvent: _q.withHazardEvent.Clone(),
+		config:     _q.config,
+		ctx:        _q.ctx.Clone(),
+		order:      append([]file.OrderOption{}, _q.order...),
+		inters:     append([]Interceptor{}, _q.inters...),
+		predicates: append([]predicate.File{}, _q.predicates...),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
 		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
-}
-
-// WithLetter tells the query-builder to eager-load the nodes that are connected to
-// the "letter" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *FileQuery) WithLetter(opts ...func(*ResponsibilityLetterQuery)) *FileQuery {
-	query := (&ResponsibilityLetterClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withLetter = query
-	return _q
-}
-
-// WithHazardEvent tells the query-builder to eager-load the nodes that are connected to
-// the "hazard_event" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *FileQuery) WithHazardEvent(opts ...func(*HazardEventQuery)) *FileQuery {
-	query := (&HazardEventClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withHazardEvent = query
-	return _q
 }
 
 // GroupBy is used to group vertices by one or more fields/columns.
@@ -408,12 +336,8 @@ func (_q *FileQuery) prepareQuery(ctx context.Context) error {
 
 func (_q *FileQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*File, error) {
 	var (
-		nodes       = []*File{}
-		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
-			_q.withLetter != nil,
-			_q.withHazardEvent != nil,
-		}
+		nodes = []*File{}
+		_spec = _q.querySpec()
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*File).scanValues(nil, columns)
@@ -421,7 +345,6 @@ func (_q *FileQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*File, e
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &File{config: _q.config}
 		nodes = append(nodes, node)
-		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
 	if len(_q.modifiers) > 0 {
@@ -436,89 +359,12 @@ func (_q *FileQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*File, e
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
-	if query := _q.withLetter; query != nil {
-		if err := _q.loadLetter(ctx, query, nodes, nil,
-			func(n *File, e *ResponsibilityLetter) { n.Edges.Letter = e }); err != nil {
-			return nil, err
-		}
-	}
-	if query := _q.withHazardEvent; query != nil {
-		if err := _q.loadHazardEvent(ctx, query, nodes, nil,
-			func(n *File, e *HazardEvent) { n.Edges.HazardEvent = e }); err != nil {
-			return nil, err
-		}
-	}
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}
 	return nodes, nil
-}
-
-func (_q *FileQuery) loadLetter(ctx context.Context, query *ResponsibilityLetterQuery, nodes []*File, init func(*File), assign func(*File, *ResponsibilityLetter)) error {
-	ids := make([]int, 0, len(nodes))
-	nodeids := make(map[int][]*File)
-	for i := range nodes {
-		if nodes[i].LetterID == nil {
-			continue
-		}
-		fk := *nodes[i].LetterID
-		if _, ok := nodeids[fk]; !ok {
-			ids = append(ids, fk)
-		}
-		nodeids[fk] = append(nodeids[fk], nodes[i])
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	query.Where(responsibilityletter.IDIn(ids...))
-	neighbors, err := query.All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		nodes, ok := nodeids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "letter_id" returned %v`, n.ID)
-		}
-		for i := range nodes {
-			assign(nodes[i], n)
-		}
-	}
-	return nil
-}
-func (_q *FileQuery) loadHazardEvent(ctx context.Context, query *HazardEventQuery, nodes []*File, init func(*File), assign func(*File, *HazardEvent)) error {
-	ids := make([]int, 0, len(nodes))
-	nodeids := make(map[int][]*File)
-	for i := range nodes {
-		if nodes[i].HazardEventID == nil {
-			continue
-		}
-		fk := *nodes[i].HazardEventID
-		if _, ok := nodeids[fk]; !ok {
-			ids = append(ids, fk)
-		}
-		nodeids[fk] = append(nodeids[fk], nodes[i])
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	query.Where(hazardevent.IDIn(ids...))
-	neighbors, err := query.All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		nodes, ok := nodeids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "hazard_event_id" returned %v`, n.ID)
-		}
-		for i := range nodes {
-			assign(nodes[i], n)
-		}
-	}
-	return nil
 }
 
 func (_q *FileQuery) sqlCount(ctx context.Context) (int, error) {
@@ -548,12 +394,6 @@ func (_q *FileQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != file.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
-		}
-		if _q.withLetter != nil {
-			_spec.Node.AddColumnOnce(file.FieldLetterID)
-		}
-		if _q.withHazardEvent != nil {
-			_spec.Node.AddColumnOnce(file.FieldHazardEventID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

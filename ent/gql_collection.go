@@ -1102,19 +1102,6 @@ func (_q *HazardEventQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, hazardevent.FieldHazardID)
 				fieldSeen[hazardevent.FieldHazardID] = struct{}{}
 			}
-
-		case "files":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&FileClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, fileImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedFiles(alias, func(wq *FileQuery) {
-				*wq = *query
-			})
 		case "createdAt":
 			if _, ok := fieldSeen[hazardevent.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, hazardevent.FieldCreatedAt)

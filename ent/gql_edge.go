@@ -108,18 +108,6 @@ func (_m *HazardEvent) Hazard(ctx context.Context) (*Hazard, error) {
 	return result, err
 }
 
-func (_m *HazardEvent) Files(ctx context.Context) (result []*File, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedFiles(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.FilesOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryFiles().All(ctx)
-	}
-	return result, err
-}
-
 func (_m *Inspection) Campaign(ctx context.Context) (*Campaign, error) {
 	result, err := _m.Edges.CampaignOrErr()
 	if IsNotLoaded(err) {

@@ -1312,22 +1312,22 @@ type HazardWhereInput struct {
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
 	// "source" field predicates.
-	Source      *hazard.Source  `json:"source,omitempty"`
-	SourceNEQ   *hazard.Source  `json:"sourceNEQ,omitempty"`
-	SourceIn    []hazard.Source `json:"sourceIn,omitempty"`
-	SourceNotIn []hazard.Source `json:"sourceNotIn,omitempty"`
+	Source      *domain.HazardSource  `json:"source,omitempty"`
+	SourceNEQ   *domain.HazardSource  `json:"sourceNEQ,omitempty"`
+	SourceIn    []domain.HazardSource `json:"sourceIn,omitempty"`
+	SourceNotIn []domain.HazardSource `json:"sourceNotIn,omitempty"`
 
 	// "level" field predicates.
-	Level      *hazard.Level  `json:"level,omitempty"`
-	LevelNEQ   *hazard.Level  `json:"levelNEQ,omitempty"`
-	LevelIn    []hazard.Level `json:"levelIn,omitempty"`
-	LevelNotIn []hazard.Level `json:"levelNotIn,omitempty"`
+	Level      *domain.HazardLevel  `json:"level,omitempty"`
+	LevelNEQ   *domain.HazardLevel  `json:"levelNEQ,omitempty"`
+	LevelIn    []domain.HazardLevel `json:"levelIn,omitempty"`
+	LevelNotIn []domain.HazardLevel `json:"levelNotIn,omitempty"`
 
 	// "state" field predicates.
-	State      *hazard.State  `json:"state,omitempty"`
-	StateNEQ   *hazard.State  `json:"stateNEQ,omitempty"`
-	StateIn    []hazard.State `json:"stateIn,omitempty"`
-	StateNotIn []hazard.State `json:"stateNotIn,omitempty"`
+	State      *domain.HazardState  `json:"state,omitempty"`
+	StateNEQ   *domain.HazardState  `json:"stateNEQ,omitempty"`
+	StateIn    []domain.HazardState `json:"stateIn,omitempty"`
+	StateNotIn []domain.HazardState `json:"stateNotIn,omitempty"`
 
 	// "category" field predicates.
 	Category             *string  `json:"category,omitempty"`
@@ -2014,10 +2014,10 @@ type HazardEventWhereInput struct {
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
 	// "action" field predicates.
-	Action      *hazardevent.Action  `json:"action,omitempty"`
-	ActionNEQ   *hazardevent.Action  `json:"actionNEQ,omitempty"`
-	ActionIn    []hazardevent.Action `json:"actionIn,omitempty"`
-	ActionNotIn []hazardevent.Action `json:"actionNotIn,omitempty"`
+	Action      *domain.HazardAction  `json:"action,omitempty"`
+	ActionNEQ   *domain.HazardAction  `json:"actionNEQ,omitempty"`
+	ActionIn    []domain.HazardAction `json:"actionIn,omitempty"`
+	ActionNotIn []domain.HazardAction `json:"actionNotIn,omitempty"`
 
 	// "from_state" field predicates.
 	FromState             *string  `json:"fromState,omitempty"`

@@ -40,11 +40,11 @@ type Hazard struct {
 	// The inspection's campaign, copied so hazards filter by campaign without a join.
 	CampaignID *int `json:"campaign_id,omitempty"`
 	// Source holds the value of the "source" field.
-	Source hazard.Source `json:"source,omitempty"`
+	Source domain.HazardSource `json:"source,omitempty"`
 	// Level holds the value of the "level" field.
-	Level hazard.Level `json:"level,omitempty"`
+	Level domain.HazardLevel `json:"level,omitempty"`
 	// State holds the value of the "state" field.
-	State hazard.State `json:"state,omitempty"`
+	State domain.HazardState `json:"state,omitempty"`
 	// Category holds the value of the "category" field.
 	Category string `json:"category,omitempty"`
 	// Key site, part or link (重点部位、环节).
@@ -261,19 +261,19 @@ func (_m *Hazard) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
-				_m.Source = hazard.Source(value.String)
+				_m.Source = domain.HazardSource(value.String)
 			}
 		case hazard.FieldLevel:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field level", values[i])
 			} else if value.Valid {
-				_m.Level = hazard.Level(value.String)
+				_m.Level = domain.HazardLevel(value.String)
 			}
 		case hazard.FieldState:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field state", values[i])
 			} else if value.Valid {
-				_m.State = hazard.State(value.String)
+				_m.State = domain.HazardState(value.String)
 			}
 		case hazard.FieldCategory:
 			if value, ok := values[i].(*sql.NullString); !ok {

@@ -127,25 +127,25 @@ func (_c *HazardCreate) SetNillableCampaignID(v *int) *HazardCreate {
 }
 
 // SetSource sets the "source" field.
-func (_c *HazardCreate) SetSource(v hazard.Source) *HazardCreate {
+func (_c *HazardCreate) SetSource(v domain.HazardSource) *HazardCreate {
 	_c.mutation.SetSource(v)
 	return _c
 }
 
 // SetLevel sets the "level" field.
-func (_c *HazardCreate) SetLevel(v hazard.Level) *HazardCreate {
+func (_c *HazardCreate) SetLevel(v domain.HazardLevel) *HazardCreate {
 	_c.mutation.SetLevel(v)
 	return _c
 }
 
 // SetState sets the "state" field.
-func (_c *HazardCreate) SetState(v hazard.State) *HazardCreate {
+func (_c *HazardCreate) SetState(v domain.HazardState) *HazardCreate {
 	_c.mutation.SetState(v)
 	return _c
 }
 
 // SetNillableState sets the "state" field if the given value is not nil.
-func (_c *HazardCreate) SetNillableState(v *hazard.State) *HazardCreate {
+func (_c *HazardCreate) SetNillableState(v *domain.HazardState) *HazardCreate {
 	if v != nil {
 		_c.SetState(*v)
 	}

@@ -93,13 +93,13 @@ func (_u *HazardUpdate) ClearScopeEnterpriseID() *HazardUpdate {
 }
 
 // SetState sets the "state" field.
-func (_u *HazardUpdate) SetState(v hazard.State) *HazardUpdate {
+func (_u *HazardUpdate) SetState(v domain.HazardState) *HazardUpdate {
 	_u.mutation.SetState(v)
 	return _u
 }
 
 // SetNillableState sets the "state" field if the given value is not nil.
-func (_u *HazardUpdate) SetNillableState(v *hazard.State) *HazardUpdate {
+func (_u *HazardUpdate) SetNillableState(v *domain.HazardState) *HazardUpdate {
 	if v != nil {
 		_u.SetState(*v)
 	}
@@ -737,13 +737,13 @@ func (_u *HazardUpdateOne) ClearScopeEnterpriseID() *HazardUpdateOne {
 }
 
 // SetState sets the "state" field.
-func (_u *HazardUpdateOne) SetState(v hazard.State) *HazardUpdateOne {
+func (_u *HazardUpdateOne) SetState(v domain.HazardState) *HazardUpdateOne {
 	_u.mutation.SetState(v)
 	return _u
 }
 
 // SetNillableState sets the "state" field if the given value is not nil.
-func (_u *HazardUpdateOne) SetNillableState(v *hazard.State) *HazardUpdateOne {
+func (_u *HazardUpdateOne) SetNillableState(v *domain.HazardState) *HazardUpdateOne {
 	if v != nil {
 		_u.SetState(*v)
 	}

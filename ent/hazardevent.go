@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // HazardEvent is the model entity for the HazardEvent schema.
@@ -33,7 +34,7 @@ type HazardEvent struct {
 	// HazardID holds the value of the "hazard_id" field.
 	HazardID int `json:"hazard_id,omitempty"`
 	// Action holds the value of the "action" field.
-	Action hazardevent.Action `json:"action,omitempty"`
+	Action domain.HazardAction `json:"action,omitempty"`
 	// FromState holds the value of the "from_state" field.
 	FromState string `json:"from_state,omitempty"`
 	// ToState holds the value of the "to_state" field.
@@ -56,15 +57,11 @@ type HazardEvent struct {
 type HazardEventEdges struct {
 	// Hazard holds the value of the hazard edge.
 	Hazard *Hazard `json:"hazard,omitempty"`
-	// Files holds the value of the files edge.
-	Files []*File `json:"files,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [1]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
-
-	namedFiles map[string][]*File
+	totalCount [1]map[string]int
 }
 
 // HazardOrErr returns the Hazard value or an error if the edge
@@ -76,15 +73,6 @@ func (e HazardEventEdges) HazardOrErr() (*Hazard, error) {
 		return nil, &NotFoundError{label: hazard.Label}
 	}
 	return nil, &NotLoadedError{edge: "hazard"}
-}
-
-// FilesOrErr returns the Files value or an error if the edge
-// was not loaded in eager-loading.
-func (e HazardEventEdges) FilesOrErr() ([]*File, error) {
-	if e.loadedTypes[1] {
-		return e.Files, nil
-	}
-	return nil, &NotLoadedError{edge: "files"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -167,7 +155,7 @@ func (_m *HazardEvent) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field action", values[i])
 			} else if value.Valid {
-				_m.Action = hazardevent.Action(value.String)
+				_m.Action = domain.HazardAction(value.String)
 			}
 		case hazardevent.FieldFromState:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -222,11 +210,6 @@ func (_m *HazardEvent) Value(name string) (ent.Value, error) {
 // QueryHazard queries the "hazard" edge of the HazardEvent entity.
 func (_m *HazardEvent) QueryHazard() *HazardQuery {
 	return NewHazardEventClient(_m.config).QueryHazard(_m)
-}
-
-// QueryFiles queries the "files" edge of the HazardEvent entity.
-func (_m *HazardEvent) QueryFiles() *FileQuery {
-	return NewHazardEventClient(_m.config).QueryFiles(_m)
 }
 
 // Update returns a builder for updating this HazardEvent.
@@ -301,30 +284,6 @@ func (_m *HazardEvent) String() string {
 	builder.WriteString(_m.At.Format(time.ANSIC))
 	builder.WriteByte(')')
 	return builder.String()
-}
-
-// NamedFiles returns the Files named value or an error if the edge was not
-// loaded in eager-loading with this name.
-func (_m *HazardEvent) NamedFiles(name string) ([]*File, error) {
-	if _m.Edges.namedFiles == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedFiles[name]
-	if !ok {
-		return nil, &NotLoadedError{edge: name}
-	}
-	return nodes, nil
-}
-
-func (_m *HazardEvent) appendNamedFiles(name string, edges ...*File) {
-	if _m.Edges.namedFiles == nil {
-		_m.Edges.namedFiles = make(map[string][]*File)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedFiles[name] = []*File{}
-	} else {
-		_m.Edges.namedFiles[name] = append(_m.Edges.namedFiles[name], edges...)
-	}
 }
 
 // HazardEvents is a parsable slice of HazardEvent.

@@ -10,9 +10,9 @@ import (
 
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // HazardEventCreate is the builder for creating a HazardEvent entity.
@@ -97,7 +97,7 @@ func (_c *HazardEventCreate) SetHazardID(v int) *HazardEventCreate {
 }
 
 // SetAction sets the "action" field.
-func (_c *HazardEventCreate) SetAction(v hazardevent.Action) *HazardEventCreate {
+func (_c *HazardEventCreate) SetAction(v domain.HazardAction) *HazardEventCreate {
 	_c.mutation.SetAction(v)
 	return _c
 }
@@ -165,21 +165,6 @@ func (_c *HazardEventCreate) SetAt(v time.Time) *HazardEventCreate {
 // SetHazard sets the "hazard" edge to the Hazard entity.
 func (_c *HazardEventCreate) SetHazard(v *Hazard) *HazardEventCreate {
 	return _c.SetHazardID(v.ID)
-}
-
-// AddFileIDs adds the "files" edge to the File entity by IDs.
-func (_c *HazardEventCreate) AddFileIDs(ids ...int) *HazardEventCreate {
-	_c.mutation.AddFileIDs(ids...)
-	return _c
-}
-
-// AddFiles adds the "files" edges to the File entity.
-func (_c *HazardEventCreate) AddFiles(v ...*File) *HazardEventCreate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _c.AddFileIDs(ids...)
 }
 
 // Mutation returns the HazardEventMutation object of the builder.
@@ -366,22 +351,6 @@ func (_c *HazardEventCreate) createSpec() (*HazardEvent, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.HazardID = nodes[0]
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.FilesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   hazardevent.FilesTable,
-			Columns: []string{hazardevent.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

@@ -4,7 +4,6 @@ package ent
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"math"
 
@@ -13,7 +12,6 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -22,15 +20,13 @@ import (
 // HazardEventQuery is the builder for querying HazardEvent entities.
 type HazardEventQuery struct {
 	config
-	ctx            *QueryContext
-	order          []hazardevent.OrderOption
-	inters         []Interceptor
-	predicates     []predicate.HazardEvent
-	withHazard     *HazardQuery
-	withFiles      *FileQuery
-	loadTotal      []func(context.Context, []*HazardEvent) error
-	modifiers      []func(*sql.Selector)
-	withNamedFiles map[string]*FileQuery
+	ctx        *QueryContext
+	order      []hazardevent.OrderOption
+	inters     []Interceptor
+	predicates []predicate.HazardEvent
+	withHazard *HazardQuery
+	loadTotal  []func(context.Context, []*HazardEvent) error
+	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -82,28 +78,6 @@ func (_q *HazardEventQuery) QueryHazard() *HazardQuery {
 			sqlgraph.From(hazardevent.Table, hazardevent.FieldID, selector),
 			sqlgraph.To(hazard.Table, hazard.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, hazardevent.HazardTable, hazardevent.HazardColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
-}
-
-// QueryFiles chains the current query on the "files" edge.
-func (_q *HazardEventQuery) QueryFiles() *FileQuery {
-	query := (&FileClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(hazardevent.Table, hazardevent.FieldID, selector),
-			sqlgraph.To(file.Table, file.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, hazardevent.FilesTable, hazardevent.FilesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -304,7 +278,6 @@ func (_q *HazardEventQuery) Clone() *HazardEventQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.HazardEvent{}, _q.predicates...),
 		withHazard: _q.withHazard.Clone(),
-		withFiles:  _q.withFiles.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -320,17 +293,6 @@ func (_q *HazardEventQuery) WithHazard(opts ...func(*HazardQuery)) *HazardEventQ
 		opt(query)
 	}
 	_q.withHazard = query
-	return _q
-}
-
-// WithFiles tells the query-builder to eager-load the nodes that are connected to
-// the "files" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *HazardEventQuery) WithFiles(opts ...func(*FileQuery)) *HazardEventQuery {
-	query := (&FileClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withFiles = query
 	return _q
 }
 
@@ -412,9 +374,8 @@ func (_q *HazardEventQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	var (
 		nodes       = []*HazardEvent{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [1]bool{
 			_q.withHazard != nil,
-			_q.withFiles != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -441,20 +402,6 @@ func (_q *HazardEventQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	if query := _q.withHazard; query != nil {
 		if err := _q.loadHazard(ctx, query, nodes, nil,
 			func(n *HazardEvent, e *Hazard) { n.Edges.Hazard = e }); err != nil {
-			return nil, err
-		}
-	}
-	if query := _q.withFiles; query != nil {
-		if err := _q.loadFiles(ctx, query, nodes,
-			func(n *HazardEvent) { n.Edges.Files = []*File{} },
-			func(n *HazardEvent, e *File) { n.Edges.Files = append(n.Edges.Files, e) }); err != nil {
-			return nil, err
-		}
-	}
-	for name, query := range _q.withNamedFiles {
-		if err := _q.loadFiles(ctx, query, nodes,
-			func(n *HazardEvent) { n.appendNamedFiles(name) },
-			func(n *HazardEvent, e *File) { n.appendNamedFiles(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -492,39 +439,6 @@ func (_q *HazardEventQuery) loadHazard(ctx context.Context, query *HazardQuery, 
 		for i := range nodes {
 			assign(nodes[i], n)
 		}
-	}
-	return nil
-}
-func (_q *HazardEventQuery) loadFiles(ctx context.Context, query *FileQuery, nodes []*HazardEvent, init func(*HazardEvent), assign func(*HazardEvent, *File)) error {
-	fks := make([]driver.Value, 0, len(nodes))
-	nodeids := make(map[int]*HazardEvent)
-	for i := range nodes {
-		fks = append(fks, nodes[i].ID)
-		nodeids[nodes[i].ID] = nodes[i]
-		if init != nil {
-			init(nodes[i])
-		}
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(file.FieldHazardEventID)
-	}
-	query.Where(predicate.File(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(hazardevent.FilesColumn), fks...))
-	}))
-	neighbors, err := query.All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		fk := n.HazardEventID
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "hazard_event_id" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
-		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "hazard_event_id" returned %v for node %v`, *fk, n.ID)
-		}
-		assign(node, n)
 	}
 	return nil
 }
@@ -649,20 +563,6 @@ func (_q *HazardEventQuery) ForShare(opts ...sql.LockOption) *HazardEventQuery {
 func (_q *HazardEventQuery) Modify(modifiers ...func(s *sql.Selector)) *HazardEventSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
-}
-
-// WithNamedFiles tells the query-builder to eager-load the nodes that are connected to the "files"
-// edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *HazardEventQuery) WithNamedFiles(name string, opts ...func(*FileQuery)) *HazardEventQuery {
-	query := (&FileClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	if _q.withNamedFiles == nil {
-		_q.withNamedFiles = make(map[string]*FileQuery)
-	}
-	_q.withNamedFiles[name] = query
-	return _q
 }
 
 // HazardEventGroupBy is the group-by builder for HazardEvent entities.

@@ -11,7 +11,6 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/predicate"
 )
@@ -97,45 +96,9 @@ func (_u *HazardEventUpdate) ClearScopeEnterpriseID() *HazardEventUpdate {
 	return _u
 }
 
-// AddFileIDs adds the "files" edge to the File entity by IDs.
-func (_u *HazardEventUpdate) AddFileIDs(ids ...int) *HazardEventUpdate {
-	_u.mutation.AddFileIDs(ids...)
-	return _u
-}
-
-// AddFiles adds the "files" edges to the File entity.
-func (_u *HazardEventUpdate) AddFiles(v ...*File) *HazardEventUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddFileIDs(ids...)
-}
-
 // Mutation returns the HazardEventMutation object of the builder.
 func (_u *HazardEventUpdate) Mutation() *HazardEventMutation {
 	return _u.mutation
-}
-
-// ClearFiles clears all "files" edges to the File entity.
-func (_u *HazardEventUpdate) ClearFiles() *HazardEventUpdate {
-	_u.mutation.ClearFiles()
-	return _u
-}
-
-// RemoveFileIDs removes the "files" edge to File entities by IDs.
-func (_u *HazardEventUpdate) RemoveFileIDs(ids ...int) *HazardEventUpdate {
-	_u.mutation.RemoveFileIDs(ids...)
-	return _u
-}
-
-// RemoveFiles removes "files" edges to File entities.
-func (_u *HazardEventUpdate) RemoveFiles(v ...*File) *HazardEventUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveFileIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -236,51 +199,6 @@ func (_u *HazardEventUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.NoteCleared() {
 		_spec.ClearField(hazardevent.FieldNote, field.TypeString)
 	}
-	if _u.mutation.FilesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   hazardevent.FilesTable,
-			Columns: []string{hazardevent.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedFilesIDs(); len(nodes) > 0 && !_u.mutation.FilesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   hazardevent.FilesTable,
-			Columns: []string{hazardevent.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.FilesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   hazardevent.FilesTable,
-			Columns: []string{hazardevent.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -370,45 +288,9 @@ func (_u *HazardEventUpdateOne) ClearScopeEnterpriseID() *HazardEventUpdateOne {
 	return _u
 }
 
-// AddFileIDs adds the "files" edge to the File entity by IDs.
-func (_u *HazardEventUpdateOne) AddFileIDs(ids ...int) *HazardEventUpdateOne {
-	_u.mutation.AddFileIDs(ids...)
-	return _u
-}
-
-// AddFiles adds the "files" edges to the File entity.
-func (_u *HazardEventUpdateOne) AddFiles(v ...*File) *HazardEventUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddFileIDs(ids...)
-}
-
 // Mutation returns the HazardEventMutation object of the builder.
 func (_u *HazardEventUpdateOne) Mutation() *HazardEventMutation {
 	return _u.mutation
-}
-
-// ClearFiles clears all "files" edges to the File entity.
-func (_u *HazardEventUpdateOne) ClearFiles() *HazardEventUpdateOne {
-	_u.mutation.ClearFiles()
-	return _u
-}
-
-// RemoveFileIDs removes the "files" edge to File entities by IDs.
-func (_u *HazardEventUpdateOne) RemoveFileIDs(ids ...int) *HazardEventUpdateOne {
-	_u.mutation.RemoveFileIDs(ids...)
-	return _u
-}
-
-// RemoveFiles removes "files" edges to File entities.
-func (_u *HazardEventUpdateOne) RemoveFiles(v ...*File) *HazardEventUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveFileIDs(ids...)
 }
 
 // Where appends a list predicates to the HazardEventUpdate builder.
@@ -538,51 +420,6 @@ func (_u *HazardEventUpdateOne) sqlSave(ctx context.Context) (_node *HazardEvent
 	}
 	if _u.mutation.NoteCleared() {
 		_spec.ClearField(hazardevent.FieldNote, field.TypeString)
-	}
-	if _u.mutation.FilesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   hazardevent.FilesTable,
-			Columns: []string{hazardevent.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedFilesIDs(); len(nodes) > 0 && !_u.mutation.FilesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   hazardevent.FilesTable,
-			Columns: []string{hazardevent.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.FilesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   hazardevent.FilesTable,
-			Columns: []string{hazardevent.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &HazardEvent{config: _u.config}

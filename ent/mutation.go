@@ -6468,6 +6468,8 @@ type FileMutation struct {
 	scope_enterprise_id    *int
 	addscope_enterprise_id *int
 	issuer_scope_path      *string
+	owner_id               *int
+	addowner_id            *int
 	sha256                 *string
 	size                   *int64
 	addsize                *int64
@@ -6480,10 +6482,6 @@ type FileMutation struct {
 	uploaded_by_post_id    *int
 	adduploaded_by_post_id *int
 	clearedFields          map[string]struct{}
-	letter                 *int
-	clearedletter          bool
-	hazard_event           *int
-	clearedhazard_event    bool
 	done                   bool
 	oldValue               func(context.Context) (*File, error)
 	predicates             []predicate.File
@@ -6919,102 +6917,60 @@ func (m *FileMutation) ResetIssuerScopePath() {
 	delete(m.clearedFields, file.FieldIssuerScopePath)
 }
 
-// SetLetterID sets the "letter_id" field.
-func (m *FileMutation) SetLetterID(i int) {
-	m.letter = &i
+// SetOwnerID sets the "owner_id" field.
+func (m *FileMutation) SetOwnerID(i int) {
+	m.owner_id = &i
+	m.addowner_id = nil
 }
 
-// LetterID returns the value of the "letter_id" field in the mutation.
-func (m *FileMutation) LetterID() (r int, exists bool) {
-	v := m.letter
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *FileMutation) OwnerID() (r int, exists bool) {
+	v := m.owner_id
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldLetterID returns the old "letter_id" field's value of the File entity.
+// OldOwnerID returns the old "owner_id" field's value of the File entity.
 // If the File object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *FileMutation) OldLetterID(ctx context.Context) (v *int, err error) {
+func (m *FileMutation) OldOwnerID(ctx context.Context) (v int, err error) {
 	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldLetterID is only allowed on UpdateOne operations")
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
 	}
 	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldLetterID requires an ID field in the mutation")
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
 	}
 	oldValue, err := m.oldValue(ctx)
 	if err != nil {
-		return v, fmt.Errorf("querying old value for OldLetterID: %w", err)
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
 	}
-	return oldValue.LetterID, nil
+	return oldValue.OwnerID, nil
 }
 
-// ClearLetterID clears the value of the "letter_id" field.
-func (m *FileMutation) ClearLetterID() {
-	m.letter = nil
-	m.clearedFields[file.FieldLetterID] = struct{}{}
+// AddOwnerID adds i to the "owner_id" field.
+func (m *FileMutation) AddOwnerID(i int) {
+	if m.addowner_id != nil {
+		*m.addowner_id += i
+	} else {
+		m.addowner_id = &i
+	}
 }
 
-// LetterIDCleared returns if the "letter_id" field was cleared in this mutation.
-func (m *FileMutation) LetterIDCleared() bool {
-	_, ok := m.clearedFields[file.FieldLetterID]
-	return ok
-}
-
-// ResetLetterID resets all changes to the "letter_id" field.
-func (m *FileMutation) ResetLetterID() {
-	m.letter = nil
-	delete(m.clearedFields, file.FieldLetterID)
-}
-
-// SetHazardEventID sets the "hazard_event_id" field.
-func (m *FileMutation) SetHazardEventID(i int) {
-	m.hazard_event = &i
-}
-
-// HazardEventID returns the value of the "hazard_event_id" field in the mutation.
-func (m *FileMutation) HazardEventID() (r int, exists bool) {
-	v := m.hazard_event
+// AddedOwnerID returns the value that was added to the "owner_id" field in this mutation.
+func (m *FileMutation) AddedOwnerID() (r int, exists bool) {
+	v := m.addowner_id
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldHazardEventID returns the old "hazard_event_id" field's value of the File entity.
-// If the File object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *FileMutation) OldHazardEventID(ctx context.Context) (v *int, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldHazardEventID is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldHazardEventID requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldHazardEventID: %w", err)
-	}
-	return oldValue.HazardEventID, nil
-}
-
-// ClearHazardEventID clears the value of the "hazard_event_id" field.
-func (m *FileMutation) ClearHazardEventID() {
-	m.hazard_event = nil
-	m.clearedFields[file.FieldHazardEventID] = struct{}{}
-}
-
-// HazardEventIDCleared returns if the "hazard_event_id" field was cleared in this mutation.
-func (m *FileMutation) HazardEventIDCleared() bool {
-	_, ok := m.clearedFields[file.FieldHazardEventID]
-	return ok
-}
-
-// ResetHazardEventID resets all changes to the "hazard_event_id" field.
-func (m *FileMutation) ResetHazardEventID() {
-	m.hazard_event = nil
-	delete(m.clearedFields, file.FieldHazardEventID)
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *FileMutation) ResetOwnerID() {
+	m.owner_id = nil
+	m.addowner_id = nil
 }
 
 // SetSha256 sets the "sha256" field.
@@ -7406,60 +7362,6 @@ func (m *FileMutation) ResetUploadedByPostID() {
 	delete(m.clearedFields, file.FieldUploadedByPostID)
 }
 
-// ClearLetter clears the "letter" edge to the ResponsibilityLetter entity.
-func (m *FileMutation) ClearLetter() {
-	m.clearedletter = true
-	m.clearedFields[file.FieldLetterID] = struct{}{}
-}
-
-// LetterCleared reports if the "letter" edge to the ResponsibilityLetter entity was cleared.
-func (m *FileMutation) LetterCleared() bool {
-	return m.LetterIDCleared() || m.clearedletter
-}
-
-// LetterIDs returns the "letter" edge IDs in the mutation.
-// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// LetterID instead. It exists only for internal usage by the builders.
-func (m *FileMutation) LetterIDs() (ids []int) {
-	if id := m.letter; id != nil {
-		ids = append(ids, *id)
-	}
-	return
-}
-
-// ResetLetter resets all changes to the "letter" edge.
-func (m *FileMutation) ResetLetter() {
-	m.letter = nil
-	m.clearedletter = false
-}
-
-// ClearHazardEvent clears the "hazard_event" edge to the HazardEvent entity.
-func (m *FileMutation) ClearHazardEvent() {
-	m.clearedhazard_event = true
-	m.clearedFields[file.FieldHazardEventID] = struct{}{}
-}
-
-// HazardEventCleared reports if the "hazard_event" edge to the HazardEvent entity was cleared.
-func (m *FileMutation) HazardEventCleared() bool {
-	return m.HazardEventIDCleared() || m.clearedhazard_event
-}
-
-// HazardEventIDs returns the "hazard_event" edge IDs in the mutation.
-// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// HazardEventID instead. It exists only for internal usage by the builders.
-func (m *FileMutation) HazardEventIDs() (ids []int) {
-	if id := m.hazard_event; id != nil {
-		ids = append(ids, *id)
-	}
-	return
-}
-
-// ResetHazardEvent resets all changes to the "hazard_event" edge.
-func (m *FileMutation) ResetHazardEvent() {
-	m.hazard_event = nil
-	m.clearedhazard_event = false
-}
-
 // Where appends a list predicates to the FileMutation builder.
 func (m *FileMutation) Where(ps ...predicate.File) {
 	m.predicates = append(m.predicates, ps...)
@@ -7494,7 +7396,7 @@ func (m *FileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FileMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, file.FieldCreatedAt)
 	}
@@ -7516,11 +7418,8 @@ func (m *FileMutation) Fields() []string {
 	if m.issuer_scope_path != nil {
 		fields = append(fields, file.FieldIssuerScopePath)
 	}
-	if m.letter != nil {
-		fields = append(fields, file.FieldLetterID)
-	}
-	if m.hazard_event != nil {
-		fields = append(fields, file.FieldHazardEventID)
+	if m.owner_id != nil {
+		fields = append(fields, file.FieldOwnerID)
 	}
 	if m.sha256 != nil {
 		fields = append(fields, file.FieldSha256)
@@ -7568,10 +7467,8 @@ func (m *FileMutation) Field(name string) (ent.Value, bool) {
 		return m.ScopeEnterpriseID()
 	case file.FieldIssuerScopePath:
 		return m.IssuerScopePath()
-	case file.FieldLetterID:
-		return m.LetterID()
-	case file.FieldHazardEventID:
-		return m.HazardEventID()
+	case file.FieldOwnerID:
+		return m.OwnerID()
 	case file.FieldSha256:
 		return m.Sha256()
 	case file.FieldSize:
@@ -7611,10 +7508,8 @@ func (m *FileMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldScopeEnterpriseID(ctx)
 	case file.FieldIssuerScopePath:
 		return m.OldIssuerScopePath(ctx)
-	case file.FieldLetterID:
-		return m.OldLetterID(ctx)
-	case file.FieldHazardEventID:
-		return m.OldHazardEventID(ctx)
+	case file.FieldOwnerID:
+		return m.OldOwnerID(ctx)
 	case file.FieldSha256:
 		return m.OldSha256(ctx)
 	case file.FieldSize:
@@ -7689,19 +7584,12 @@ func (m *FileMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetIssuerScopePath(v)
 		return nil
-	case file.FieldLetterID:
+	case file.FieldOwnerID:
 		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetLetterID(v)
-		return nil
-	case file.FieldHazardEventID:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetHazardEventID(v)
+		m.SetOwnerID(v)
 		return nil
 	case file.FieldSha256:
 		v, ok := value.(string)
@@ -7773,6 +7661,9 @@ func (m *FileMutation) AddedFields() []string {
 	if m.addscope_enterprise_id != nil {
 		fields = append(fields, file.FieldScopeEnterpriseID)
 	}
+	if m.addowner_id != nil {
+		fields = append(fields, file.FieldOwnerID)
+	}
 	if m.addsize != nil {
 		fields = append(fields, file.FieldSize)
 	}
@@ -7794,6 +7685,8 @@ func (m *FileMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedTenantID()
 	case file.FieldScopeEnterpriseID:
 		return m.AddedScopeEnterpriseID()
+	case file.FieldOwnerID:
+		return m.AddedOwnerID()
 	case file.FieldSize:
 		return m.AddedSize()
 	case file.FieldUploadedByUserID:
@@ -7822,6 +7715,13 @@ func (m *FileMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddScopeEnterpriseID(v)
+		return nil
+	case file.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOwnerID(v)
 		return nil
 	case file.FieldSize:
 		v, ok := value.(int64)
@@ -7861,12 +7761,6 @@ func (m *FileMutation) ClearedFields() []string {
 	if m.FieldCleared(file.FieldIssuerScopePath) {
 		fields = append(fields, file.FieldIssuerScopePath)
 	}
-	if m.FieldCleared(file.FieldLetterID) {
-		fields = append(fields, file.FieldLetterID)
-	}
-	if m.FieldCleared(file.FieldHazardEventID) {
-		fields = append(fields, file.FieldHazardEventID)
-	}
 	if m.FieldCleared(file.FieldDescription) {
 		fields = append(fields, file.FieldDescription)
 	}
@@ -7898,12 +7792,6 @@ func (m *FileMutation) ClearField(name string) error {
 		return nil
 	case file.FieldIssuerScopePath:
 		m.ClearIssuerScopePath()
-		return nil
-	case file.FieldLetterID:
-		m.ClearLetterID()
-		return nil
-	case file.FieldHazardEventID:
-		m.ClearHazardEventID()
 		return nil
 	case file.FieldDescription:
 		m.ClearDescription()
@@ -7943,11 +7831,8 @@ func (m *FileMutation) ResetField(name string) error {
 	case file.FieldIssuerScopePath:
 		m.ResetIssuerScopePath()
 		return nil
-	case file.FieldLetterID:
-		m.ResetLetterID()
-		return nil
-	case file.FieldHazardEventID:
-		m.ResetHazardEventID()
+	case file.FieldOwnerID:
+		m.ResetOwnerID()
 		return nil
 	case file.FieldSha256:
 		m.ResetSha256()
@@ -7979,35 +7864,19 @@ func (m *FileMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *FileMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
-	if m.letter != nil {
-		edges = append(edges, file.EdgeLetter)
-	}
-	if m.hazard_event != nil {
-		edges = append(edges, file.EdgeHazardEvent)
-	}
+	edges := make([]string, 0, 0)
 	return edges
 }
 
 // AddedIDs returns all IDs (to other nodes) that were added for the given edge
 // name in this mutation.
 func (m *FileMutation) AddedIDs(name string) []ent.Value {
-	switch name {
-	case file.EdgeLetter:
-		if id := m.letter; id != nil {
-			return []ent.Value{*id}
-		}
-	case file.EdgeHazardEvent:
-		if id := m.hazard_event; id != nil {
-			return []ent.Value{*id}
-		}
-	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *FileMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 0)
 	return edges
 }
 
@@ -8019,53 +7888,25 @@ func (m *FileMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *FileMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
-	if m.clearedletter {
-		edges = append(edges, file.EdgeLetter)
-	}
-	if m.clearedhazard_event {
-		edges = append(edges, file.EdgeHazardEvent)
-	}
+	edges := make([]string, 0, 0)
 	return edges
 }
 
 // EdgeCleared returns a boolean which indicates if the edge with the given name
 // was cleared in this mutation.
 func (m *FileMutation) EdgeCleared(name string) bool {
-	switch name {
-	case file.EdgeLetter:
-		return m.clearedletter
-	case file.EdgeHazardEvent:
-		return m.clearedhazard_event
-	}
 	return false
 }
 
 // ClearEdge clears the value of the edge with the given name. It returns an error
 // if that edge is not defined in the schema.
 func (m *FileMutation) ClearEdge(name string) error {
-	switch name {
-	case file.EdgeLetter:
-		m.ClearLetter()
-		return nil
-	case file.EdgeHazardEvent:
-		m.ClearHazardEvent()
-		return nil
-	}
 	return fmt.Errorf("unknown File unique edge %s", name)
 }
 
 // ResetEdge resets all changes to the edge with the given name in this mutation.
 // It returns an error if the edge is not defined in the schema.
 func (m *FileMutation) ResetEdge(name string) error {
-	switch name {
-	case file.EdgeLetter:
-		m.ResetLetter()
-		return nil
-	case file.EdgeHazardEvent:
-		m.ResetHazardEvent()
-		return nil
-	}
 	return fmt.Errorf("unknown File edge %s", name)
 }
 
@@ -8083,9 +7924,9 @@ type HazardMutation struct {
 	scope_sector           *string
 	campaign_id            *int
 	addcampaign_id         *int
-	source                 *hazard.Source
-	level                  *hazard.Level
-	state                  *hazard.State
+	source                 *domain.HazardSource
+	level                  *domain.HazardLevel
+	state                  *domain.HazardState
 	category               *string
 	location               *string
 	description            *string
@@ -8635,12 +8476,12 @@ func (m *HazardMutation) ResetCampaignID() {
 }
 
 // SetSource sets the "source" field.
-func (m *HazardMutation) SetSource(h hazard.Source) {
-	m.source = &h
+func (m *HazardMutation) SetSource(ds domain.HazardSource) {
+	m.source = &ds
 }
 
 // Source returns the value of the "source" field in the mutation.
-func (m *HazardMutation) Source() (r hazard.Source, exists bool) {
+func (m *HazardMutation) Source() (r domain.HazardSource, exists bool) {
 	v := m.source
 	if v == nil {
 		return
@@ -8651,7 +8492,7 @@ func (m *HazardMutation) Source() (r hazard.Source, exists bool) {
 // OldSource returns the old "source" field's value of the Hazard entity.
 // If the Hazard object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *HazardMutation) OldSource(ctx context.Context) (v hazard.Source, err error) {
+func (m *HazardMutation) OldSource(ctx context.Context) (v domain.HazardSource, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldSource is only allowed on UpdateOne operations")
 	}
@@ -8671,12 +8512,12 @@ func (m *HazardMutation) ResetSource() {
 }
 
 // SetLevel sets the "level" field.
-func (m *HazardMutation) SetLevel(h hazard.Level) {
-	m.level = &h
+func (m *HazardMutation) SetLevel(dl domain.HazardLevel) {
+	m.level = &dl
 }
 
 // Level returns the value of the "level" field in the mutation.
-func (m *HazardMutation) Level() (r hazard.Level, exists bool) {
+func (m *HazardMutation) Level() (r domain.HazardLevel, exists bool) {
 	v := m.level
 	if v == nil {
 		return
@@ -8687,7 +8528,7 @@ func (m *HazardMutation) Level() (r hazard.Level, exists bool) {
 // OldLevel returns the old "level" field's value of the Hazard entity.
 // If the Hazard object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *HazardMutation) OldLevel(ctx context.Context) (v hazard.Level, err error) {
+func (m *HazardMutation) OldLevel(ctx context.Context) (v domain.HazardLevel, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
 	}
@@ -8707,12 +8548,12 @@ func (m *HazardMutation) ResetLevel() {
 }
 
 // SetState sets the "state" field.
-func (m *HazardMutation) SetState(h hazard.State) {
-	m.state = &h
+func (m *HazardMutation) SetState(ds domain.HazardState) {
+	m.state = &ds
 }
 
 // State returns the value of the "state" field in the mutation.
-func (m *HazardMutation) State() (r hazard.State, exists bool) {
+func (m *HazardMutation) State() (r domain.HazardState, exists bool) {
 	v := m.state
 	if v == nil {
 		return
@@ -8723,7 +8564,7 @@ func (m *HazardMutation) State() (r hazard.State, exists bool) {
 // OldState returns the old "state" field's value of the Hazard entity.
 // If the Hazard object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *HazardMutation) OldState(ctx context.Context) (v hazard.State, err error) {
+func (m *HazardMutation) OldState(ctx context.Context) (v domain.HazardState, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldState is only allowed on UpdateOne operations")
 	}
@@ -9850,21 +9691,21 @@ func (m *HazardMutation) SetField(name string, value ent.Value) error {
 		m.SetCampaignID(v)
 		return nil
 	case hazard.FieldSource:
-		v, ok := value.(hazard.Source)
+		v, ok := value.(domain.HazardSource)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
 		return nil
 	case hazard.FieldLevel:
-		v, ok := value.(hazard.Level)
+		v, ok := value.(domain.HazardLevel)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLevel(v)
 		return nil
 	case hazard.FieldState:
-		v, ok := value.(hazard.State)
+		v, ok := value.(domain.HazardState)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -10393,7 +10234,7 @@ type HazardEventMutation struct {
 	scope_sector           *string
 	scope_enterprise_id    *int
 	addscope_enterprise_id *int
-	action                 *hazardevent.Action
+	action                 *domain.HazardAction
 	from_state             *string
 	to_state               *string
 	actor_id               *int
@@ -10405,9 +10246,6 @@ type HazardEventMutation struct {
 	clearedFields          map[string]struct{}
 	hazard                 *int
 	clearedhazard          bool
-	files                  map[int]struct{}
-	removedfiles           map[int]struct{}
-	clearedfiles           bool
 	done                   bool
 	oldValue               func(context.Context) (*HazardEvent, error)
 	predicates             []predicate.HazardEvent
@@ -10831,12 +10669,12 @@ func (m *HazardEventMutation) ResetHazardID() {
 }
 
 // SetAction sets the "action" field.
-func (m *HazardEventMutation) SetAction(h hazardevent.Action) {
-	m.action = &h
+func (m *HazardEventMutation) SetAction(da domain.HazardAction) {
+	m.action = &da
 }
 
 // Action returns the value of the "action" field in the mutation.
-func (m *HazardEventMutation) Action() (r hazardevent.Action, exists bool) {
+func (m *HazardEventMutation) Action() (r domain.HazardAction, exists bool) {
 	v := m.action
 	if v == nil {
 		return
@@ -10847,7 +10685,7 @@ func (m *HazardEventMutation) Action() (r hazardevent.Action, exists bool) {
 // OldAction returns the old "action" field's value of the HazardEvent entity.
 // If the HazardEvent object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *HazardEventMutation) OldAction(ctx context.Context) (v hazardevent.Action, err error) {
+func (m *HazardEventMutation) OldAction(ctx context.Context) (v domain.HazardAction, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldAction is only allowed on UpdateOne operations")
 	}
@@ -11189,60 +11027,6 @@ func (m *HazardEventMutation) ResetHazard() {
 	m.clearedhazard = false
 }
 
-// AddFileIDs adds the "files" edge to the File entity by ids.
-func (m *HazardEventMutation) AddFileIDs(ids ...int) {
-	if m.files == nil {
-		m.files = make(map[int]struct{})
-	}
-	for i := range ids {
-		m.files[ids[i]] = struct{}{}
-	}
-}
-
-// ClearFiles clears the "files" edge to the File entity.
-func (m *HazardEventMutation) ClearFiles() {
-	m.clearedfiles = true
-}
-
-// FilesCleared reports if the "files" edge to the File entity was cleared.
-func (m *HazardEventMutation) FilesCleared() bool {
-	return m.clearedfiles
-}
-
-// RemoveFileIDs removes the "files" edge to the File entity by IDs.
-func (m *HazardEventMutation) RemoveFileIDs(ids ...int) {
-	if m.removedfiles == nil {
-		m.removedfiles = make(map[int]struct{})
-	}
-	for i := range ids {
-		delete(m.files, ids[i])
-		m.removedfiles[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedFiles returns the removed IDs of the "files" edge to the File entity.
-func (m *HazardEventMutation) RemovedFilesIDs() (ids []int) {
-	for id := range m.removedfiles {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// FilesIDs returns the "files" edge IDs in the mutation.
-func (m *HazardEventMutation) FilesIDs() (ids []int) {
-	for id := range m.files {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetFiles resets all changes to the "files" edge.
-func (m *HazardEventMutation) ResetFiles() {
-	m.files = nil
-	m.clearedfiles = false
-	m.removedfiles = nil
-}
-
 // Where appends a list predicates to the HazardEventMutation builder.
 func (m *HazardEventMutation) Where(ps ...predicate.HazardEvent) {
 	m.predicates = append(m.predicates, ps...)
@@ -11452,7 +11236,7 @@ func (m *HazardEventMutation) SetField(name string, value ent.Value) error {
 		m.SetHazardID(v)
 		return nil
 	case hazardevent.FieldAction:
-		v, ok := value.(hazardevent.Action)
+		v, ok := value.(domain.HazardAction)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -11681,12 +11465,9 @@ func (m *HazardEventMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *HazardEventMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 1)
 	if m.hazard != nil {
 		edges = append(edges, hazardevent.EdgeHazard)
-	}
-	if m.files != nil {
-		edges = append(edges, hazardevent.EdgeFiles)
 	}
 	return edges
 }
@@ -11699,47 +11480,27 @@ func (m *HazardEventMutation) AddedIDs(name string) []ent.Value {
 		if id := m.hazard; id != nil {
 			return []ent.Value{*id}
 		}
-	case hazardevent.EdgeFiles:
-		ids := make([]ent.Value, 0, len(m.files))
-		for id := range m.files {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *HazardEventMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
-	if m.removedfiles != nil {
-		edges = append(edges, hazardevent.EdgeFiles)
-	}
+	edges := make([]string, 0, 1)
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *HazardEventMutation) RemovedIDs(name string) []ent.Value {
-	switch name {
-	case hazardevent.EdgeFiles:
-		ids := make([]ent.Value, 0, len(m.removedfiles))
-		for id := range m.removedfiles {
-			ids = append(ids, id)
-		}
-		return ids
-	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *HazardEventMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 1)
 	if m.clearedhazard {
 		edges = append(edges, hazardevent.EdgeHazard)
-	}
-	if m.clearedfiles {
-		edges = append(edges, hazardevent.EdgeFiles)
 	}
 	return edges
 }
@@ -11750,8 +11511,6 @@ func (m *HazardEventMutation) EdgeCleared(name string) bool {
 	switch name {
 	case hazardevent.EdgeHazard:
 		return m.clearedhazard
-	case hazardevent.EdgeFiles:
-		return m.clearedfiles
 	}
 	return false
 }
@@ -11773,9 +11532,6 @@ func (m *HazardEventMutation) ResetEdge(name string) error {
 	switch name {
 	case hazardevent.EdgeHazard:
 		m.ResetHazard()
-		return nil
-	case hazardevent.EdgeFiles:
-		m.ResetFiles()
 		return nil
 	}
 	return fmt.Errorf("unknown HazardEvent edge %s", name)
@@ -21394,9 +21150,6 @@ type ResponsibilityLetterMutation struct {
 	events                 map[int]struct{}
 	removedevents          map[int]struct{}
 	clearedevents          bool
-	files                  map[int]struct{}
-	removedfiles           map[int]struct{}
-	clearedfiles           bool
 	done                   bool
 	oldValue               func(context.Context) (*ResponsibilityLetter, error)
 	predicates             []predicate.ResponsibilityLetter
@@ -22765,60 +22518,6 @@ func (m *ResponsibilityLetterMutation) ResetEvents() {
 	m.removedevents = nil
 }
 
-// AddFileIDs adds the "files" edge to the File entity by ids.
-func (m *ResponsibilityLetterMutation) AddFileIDs(ids ...int) {
-	if m.files == nil {
-		m.files = make(map[int]struct{})
-	}
-	for i := range ids {
-		m.files[ids[i]] = struct{}{}
-	}
-}
-
-// ClearFiles clears the "files" edge to the File entity.
-func (m *ResponsibilityLetterMutation) ClearFiles() {
-	m.clearedfiles = true
-}
-
-// FilesCleared reports if the "files" edge to the File entity was cleared.
-func (m *ResponsibilityLetterMutation) FilesCleared() bool {
-	return m.clearedfiles
-}
-
-// RemoveFileIDs removes the "files" edge to the File entity by IDs.
-func (m *ResponsibilityLetterMutation) RemoveFileIDs(ids ...int) {
-	if m.removedfiles == nil {
-		m.removedfiles = make(map[int]struct{})
-	}
-	for i := range ids {
-		delete(m.files, ids[i])
-		m.removedfiles[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedFiles returns the removed IDs of the "files" edge to the File entity.
-func (m *ResponsibilityLetterMutation) RemovedFilesIDs() (ids []int) {
-	for id := range m.removedfiles {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// FilesIDs returns the "files" edge IDs in the mutation.
-func (m *ResponsibilityLetterMutation) FilesIDs() (ids []int) {
-	for id := range m.files {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetFiles resets all changes to the "files" edge.
-func (m *ResponsibilityLetterMutation) ResetFiles() {
-	m.files = nil
-	m.clearedfiles = false
-	m.removedfiles = nil
-}
-
 // Where appends a list predicates to the ResponsibilityLetterMutation builder.
 func (m *ResponsibilityLetterMutation) Where(ps ...predicate.ResponsibilityLetter) {
 	m.predicates = append(m.predicates, ps...)
@@ -23451,7 +23150,7 @@ func (m *ResponsibilityLetterMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ResponsibilityLetterMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 4)
 	if m.issuer != nil {
 		edges = append(edges, responsibilityletter.EdgeIssuer)
 	}
@@ -23463,9 +23162,6 @@ func (m *ResponsibilityLetterMutation) AddedEdges() []string {
 	}
 	if m.events != nil {
 		edges = append(edges, responsibilityletter.EdgeEvents)
-	}
-	if m.files != nil {
-		edges = append(edges, responsibilityletter.EdgeFiles)
 	}
 	return edges
 }
@@ -23494,27 +23190,18 @@ func (m *ResponsibilityLetterMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case responsibilityletter.EdgeFiles:
-		ids := make([]ent.Value, 0, len(m.files))
-		for id := range m.files {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ResponsibilityLetterMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 4)
 	if m.removedsignatures != nil {
 		edges = append(edges, responsibilityletter.EdgeSignatures)
 	}
 	if m.removedevents != nil {
 		edges = append(edges, responsibilityletter.EdgeEvents)
-	}
-	if m.removedfiles != nil {
-		edges = append(edges, responsibilityletter.EdgeFiles)
 	}
 	return edges
 }
@@ -23535,19 +23222,13 @@ func (m *ResponsibilityLetterMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case responsibilityletter.EdgeFiles:
-		ids := make([]ent.Value, 0, len(m.removedfiles))
-		for id := range m.removedfiles {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ResponsibilityLetterMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 4)
 	if m.clearedissuer {
 		edges = append(edges, responsibilityletter.EdgeIssuer)
 	}
@@ -23559,9 +23240,6 @@ func (m *ResponsibilityLetterMutation) ClearedEdges() []string {
 	}
 	if m.clearedevents {
 		edges = append(edges, responsibilityletter.EdgeEvents)
-	}
-	if m.clearedfiles {
-		edges = append(edges, responsibilityletter.EdgeFiles)
 	}
 	return edges
 }
@@ -23578,8 +23256,6 @@ func (m *ResponsibilityLetterMutation) EdgeCleared(name string) bool {
 		return m.clearedsignatures
 	case responsibilityletter.EdgeEvents:
 		return m.clearedevents
-	case responsibilityletter.EdgeFiles:
-		return m.clearedfiles
 	}
 	return false
 }
@@ -23613,9 +23289,6 @@ func (m *ResponsibilityLetterMutation) ResetEdge(name string) error {
 		return nil
 	case responsibilityletter.EdgeEvents:
 		m.ResetEvents()
-		return nil
-	case responsibilityletter.EdgeFiles:
-		m.ResetFiles()
 		return nil
 	}
 	return fmt.Errorf("unknown ResponsibilityLetter edge %s", name)

@@ -84,15 +84,12 @@ type ResponsibilityLetterEdges struct {
 	Signatures []*LetterSignature `json:"signatures,omitempty"`
 	// Events holds the value of the events edge.
 	Events []*LetterEvent `json:"events,omitempty"`
-	// Files holds the value of the files edge.
-	Files []*File `json:"files,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [4]bool
 
 	namedSignatures map[string][]*LetterSignature
 	namedEvents     map[string][]*LetterEvent
-	namedFiles      map[string][]*File
 }
 
 // IssuerOrErr returns the Issuer value or an error if the edge
@@ -133,15 +130,6 @@ func (e ResponsibilityLetterEdges) EventsOrErr() ([]*LetterEvent, error) {
 		return e.Events, nil
 	}
 	return nil, &NotLoadedError{edge: "events"}
-}
-
-// FilesOrErr returns the Files value or an error if the edge
-// was not loaded in eager-loading.
-func (e ResponsibilityLetterEdges) FilesOrErr() ([]*File, error) {
-	if e.loadedTypes[4] {
-		return e.Files, nil
-	}
-	return nil, &NotLoadedError{edge: "files"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -368,11 +356,6 @@ func (_m *ResponsibilityLetter) QueryEvents() *LetterEventQuery {
 	return NewResponsibilityLetterClient(_m.config).QueryEvents(_m)
 }
 
-// QueryFiles queries the "files" edge of the ResponsibilityLetter entity.
-func (_m *ResponsibilityLetter) QueryFiles() *FileQuery {
-	return NewResponsibilityLetterClient(_m.config).QueryFiles(_m)
-}
-
 // Update returns a builder for updating this ResponsibilityLetter.
 // Note that you need to call ResponsibilityLetter.Unwrap() before calling this method if this ResponsibilityLetter
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -534,30 +517,6 @@ func (_m *ResponsibilityLetter) appendNamedEvents(name string, edges ...*LetterE
 		_m.Edges.namedEvents[name] = []*LetterEvent{}
 	} else {
 		_m.Edges.namedEvents[name] = append(_m.Edges.namedEvents[name], edges...)
-	}
-}
-
-// NamedFiles returns the Files named value or an error if the edge was not
-// loaded in eager-loading with this name.
-func (_m *ResponsibilityLetter) NamedFiles(name string) ([]*File, error) {
-	if _m.Edges.namedFiles == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedFiles[name]
-	if !ok {
-		return nil, &NotLoadedError{edge: name}
-	}
-	return nodes, nil
-}
-
-func (_m *ResponsibilityLetter) appendNamedFiles(name string, edges ...*File) {
-	if _m.Edges.namedFiles == nil {
-		_m.Edges.namedFiles = make(map[string][]*File)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedFiles[name] = []*File{}
-	} else {
-		_m.Edges.namedFiles[name] = append(_m.Edges.namedFiles[name], edges...)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
@@ -331,21 +330,6 @@ func (_c *ResponsibilityLetterCreate) AddEvents(v ...*LetterEvent) *Responsibili
 		ids[i] = v[i].ID
 	}
 	return _c.AddEventIDs(ids...)
-}
-
-// AddFileIDs adds the "files" edge to the File entity by IDs.
-func (_c *ResponsibilityLetterCreate) AddFileIDs(ids ...int) *ResponsibilityLetterCreate {
-	_c.mutation.AddFileIDs(ids...)
-	return _c
-}
-
-// AddFiles adds the "files" edges to the File entity.
-func (_c *ResponsibilityLetterCreate) AddFiles(v ...*File) *ResponsibilityLetterCreate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _c.AddFileIDs(ids...)
 }
 
 // Mutation returns the ResponsibilityLetterMutation object of the builder.
@@ -680,22 +664,6 @@ func (_c *ResponsibilityLetterCreate) createSpec() (*ResponsibilityLetter, *sqlg
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(letterevent.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.FilesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   responsibilityletter.FilesTable,
-			Columns: []string{responsibilityletter.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

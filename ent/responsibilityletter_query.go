@@ -13,7 +13,6 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -32,12 +31,10 @@ type ResponsibilityLetterQuery struct {
 	withSignee          *UnitQuery
 	withSignatures      *LetterSignatureQuery
 	withEvents          *LetterEventQuery
-	withFiles           *FileQuery
 	loadTotal           []func(context.Context, []*ResponsibilityLetter) error
 	modifiers           []func(*sql.Selector)
 	withNamedSignatures map[string]*LetterSignatureQuery
 	withNamedEvents     map[string]*LetterEventQuery
-	withNamedFiles      map[string]*FileQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -155,28 +152,6 @@ func (_q *ResponsibilityLetterQuery) QueryEvents() *LetterEventQuery {
 			sqlgraph.From(responsibilityletter.Table, responsibilityletter.FieldID, selector),
 			sqlgraph.To(letterevent.Table, letterevent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, responsibilityletter.EventsTable, responsibilityletter.EventsColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
-}
-
-// QueryFiles chains the current query on the "files" edge.
-func (_q *ResponsibilityLetterQuery) QueryFiles() *FileQuery {
-	query := (&FileClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(responsibilityletter.Table, responsibilityletter.FieldID, selector),
-			sqlgraph.To(file.Table, file.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, responsibilityletter.FilesTable, responsibilityletter.FilesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -380,7 +355,6 @@ func (_q *ResponsibilityLetterQuery) Clone() *ResponsibilityLetterQuery {
 		withSignee:     _q.withSignee.Clone(),
 		withSignatures: _q.withSignatures.Clone(),
 		withEvents:     _q.withEvents.Clone(),
-		withFiles:      _q.withFiles.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -429,17 +403,6 @@ func (_q *ResponsibilityLetterQuery) WithEvents(opts ...func(*LetterEventQuery))
 		opt(query)
 	}
 	_q.withEvents = query
-	return _q
-}
-
-// WithFiles tells the query-builder to eager-load the nodes that are connected to
-// the "files" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *ResponsibilityLetterQuery) WithFiles(opts ...func(*FileQuery)) *ResponsibilityLetterQuery {
-	query := (&FileClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withFiles = query
 	return _q
 }
 
@@ -521,12 +484,11 @@ func (_q *ResponsibilityLetterQuery) sqlAll(ctx context.Context, hooks ...queryH
 	var (
 		nodes       = []*ResponsibilityLetter{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [4]bool{
 			_q.withIssuer != nil,
 			_q.withSignee != nil,
 			_q.withSignatures != nil,
 			_q.withEvents != nil,
-			_q.withFiles != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -576,13 +538,6 @@ func (_q *ResponsibilityLetterQuery) sqlAll(ctx context.Context, hooks ...queryH
 			return nil, err
 		}
 	}
-	if query := _q.withFiles; query != nil {
-		if err := _q.loadFiles(ctx, query, nodes,
-			func(n *ResponsibilityLetter) { n.Edges.Files = []*File{} },
-			func(n *ResponsibilityLetter, e *File) { n.Edges.Files = append(n.Edges.Files, e) }); err != nil {
-			return nil, err
-		}
-	}
 	for name, query := range _q.withNamedSignatures {
 		if err := _q.loadSignatures(ctx, query, nodes,
 			func(n *ResponsibilityLetter) { n.appendNamedSignatures(name) },
@@ -594,13 +549,6 @@ func (_q *ResponsibilityLetterQuery) sqlAll(ctx context.Context, hooks ...queryH
 		if err := _q.loadEvents(ctx, query, nodes,
 			func(n *ResponsibilityLetter) { n.appendNamedEvents(name) },
 			func(n *ResponsibilityLetter, e *LetterEvent) { n.appendNamedEvents(name, e) }); err != nil {
-			return nil, err
-		}
-	}
-	for name, query := range _q.withNamedFiles {
-		if err := _q.loadFiles(ctx, query, nodes,
-			func(n *ResponsibilityLetter) { n.appendNamedFiles(name) },
-			func(n *ResponsibilityLetter, e *File) { n.appendNamedFiles(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -725,39 +673,6 @@ func (_q *ResponsibilityLetterQuery) loadEvents(ctx context.Context, query *Lett
 		node, ok := nodeids[fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "letter_id" returned %v for node %v`, fk, n.ID)
-		}
-		assign(node, n)
-	}
-	return nil
-}
-func (_q *ResponsibilityLetterQuery) loadFiles(ctx context.Context, query *FileQuery, nodes []*ResponsibilityLetter, init func(*ResponsibilityLetter), assign func(*ResponsibilityLetter, *File)) error {
-	fks := make([]driver.Value, 0, len(nodes))
-	nodeids := make(map[int]*ResponsibilityLetter)
-	for i := range nodes {
-		fks = append(fks, nodes[i].ID)
-		nodeids[nodes[i].ID] = nodes[i]
-		if init != nil {
-			init(nodes[i])
-		}
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(file.FieldLetterID)
-	}
-	query.Where(predicate.File(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(responsibilityletter.FilesColumn), fks...))
-	}))
-	neighbors, err := query.All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		fk := n.LetterID
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "letter_id" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
-		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "letter_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -914,20 +829,6 @@ func (_q *ResponsibilityLetterQuery) WithNamedEvents(name string, opts ...func(*
 		_q.withNamedEvents = make(map[string]*LetterEventQuery)
 	}
 	_q.withNamedEvents[name] = query
-	return _q
-}
-
-// WithNamedFiles tells the query-builder to eager-load the nodes that are connected to the "files"
-// edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *ResponsibilityLetterQuery) WithNamedFiles(name string, opts ...func(*FileQuery)) *ResponsibilityLetterQuery {
-	query := (&FileClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	if _q.withNamedFiles == nil {
-		_q.withNamedFiles = make(map[string]*FileQuery)
-	}
-	_q.withNamedFiles[name] = query
 	return _q
 }
 

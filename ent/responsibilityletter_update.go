@@ -12,7 +12,6 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
-	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -374,21 +373,6 @@ func (_u *ResponsibilityLetterUpdate) AddEvents(v ...*LetterEvent) *Responsibili
 	return _u.AddEventIDs(ids...)
 }
 
-// AddFileIDs adds the "files" edge to the File entity by IDs.
-func (_u *ResponsibilityLetterUpdate) AddFileIDs(ids ...int) *ResponsibilityLetterUpdate {
-	_u.mutation.AddFileIDs(ids...)
-	return _u
-}
-
-// AddFiles adds the "files" edges to the File entity.
-func (_u *ResponsibilityLetterUpdate) AddFiles(v ...*File) *ResponsibilityLetterUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddFileIDs(ids...)
-}
-
 // Mutation returns the ResponsibilityLetterMutation object of the builder.
 func (_u *ResponsibilityLetterUpdate) Mutation() *ResponsibilityLetterMutation {
 	return _u.mutation
@@ -434,27 +418,6 @@ func (_u *ResponsibilityLetterUpdate) RemoveEvents(v ...*LetterEvent) *Responsib
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveEventIDs(ids...)
-}
-
-// ClearFiles clears all "files" edges to the File entity.
-func (_u *ResponsibilityLetterUpdate) ClearFiles() *ResponsibilityLetterUpdate {
-	_u.mutation.ClearFiles()
-	return _u
-}
-
-// RemoveFileIDs removes the "files" edge to File entities by IDs.
-func (_u *ResponsibilityLetterUpdate) RemoveFileIDs(ids ...int) *ResponsibilityLetterUpdate {
-	_u.mutation.RemoveFileIDs(ids...)
-	return _u
-}
-
-// RemoveFiles removes "files" edges to File entities.
-func (_u *ResponsibilityLetterUpdate) RemoveFiles(v ...*File) *ResponsibilityLetterUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveFileIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -733,51 +696,6 @@ func (_u *ResponsibilityLetterUpdate) sqlSave(ctx context.Context) (_node int, e
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(letterevent.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.FilesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   responsibilityletter.FilesTable,
-			Columns: []string{responsibilityletter.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedFilesIDs(); len(nodes) > 0 && !_u.mutation.FilesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   responsibilityletter.FilesTable,
-			Columns: []string{responsibilityletter.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.FilesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   responsibilityletter.FilesTable,
-			Columns: []string{responsibilityletter.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1147,21 +1065,6 @@ func (_u *ResponsibilityLetterUpdateOne) AddEvents(v ...*LetterEvent) *Responsib
 	return _u.AddEventIDs(ids...)
 }
 
-// AddFileIDs adds the "files" edge to the File entity by IDs.
-func (_u *ResponsibilityLetterUpdateOne) AddFileIDs(ids ...int) *ResponsibilityLetterUpdateOne {
-	_u.mutation.AddFileIDs(ids...)
-	return _u
-}
-
-// AddFiles adds the "files" edges to the File entity.
-func (_u *ResponsibilityLetterUpdateOne) AddFiles(v ...*File) *ResponsibilityLetterUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddFileIDs(ids...)
-}
-
 // Mutation returns the ResponsibilityLetterMutation object of the builder.
 func (_u *ResponsibilityLetterUpdateOne) Mutation() *ResponsibilityLetterMutation {
 	return _u.mutation
@@ -1207,27 +1110,6 @@ func (_u *ResponsibilityLetterUpdateOne) RemoveEvents(v ...*LetterEvent) *Respon
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveEventIDs(ids...)
-}
-
-// ClearFiles clears all "files" edges to the File entity.
-func (_u *ResponsibilityLetterUpdateOne) ClearFiles() *ResponsibilityLetterUpdateOne {
-	_u.mutation.ClearFiles()
-	return _u
-}
-
-// RemoveFileIDs removes the "files" edge to File entities by IDs.
-func (_u *ResponsibilityLetterUpdateOne) RemoveFileIDs(ids ...int) *ResponsibilityLetterUpdateOne {
-	_u.mutation.RemoveFileIDs(ids...)
-	return _u
-}
-
-// RemoveFiles removes "files" edges to File entities.
-func (_u *ResponsibilityLetterUpdateOne) RemoveFiles(v ...*File) *ResponsibilityLetterUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveFileIDs(ids...)
 }
 
 // Where appends a list predicates to the ResponsibilityLetterUpdate builder.
@@ -1536,51 +1418,6 @@ func (_u *ResponsibilityLetterUpdateOne) sqlSave(ctx context.Context) (_node *Re
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(letterevent.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.FilesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   responsibilityletter.FilesTable,
-			Columns: []string{responsibilityletter.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedFilesIDs(); len(nodes) > 0 && !_u.mutation.FilesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   responsibilityletter.FilesTable,
-			Columns: []string{responsibilityletter.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.FilesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   responsibilityletter.FilesTable,
-			Columns: []string{responsibilityletter.FilesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(file.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

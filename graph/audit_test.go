@@ -276,7 +276,7 @@ func auditExpectations() map[string][]expectedEvent {
 			expectedEvent{"CREATE", "letter_event", append(slices.Clone(letterEventRowFields), "note")}),
 		// The file's metadata (the content is in the file store, not in a
 		// row) and the ATTACHED history entry.
-		"attachLetterFile": {{"CREATE", "file", []string{"letter_id", "sha256", "size", "content_type", "filename", "uploader_name",
+		"attachLetterFile": {{"CREATE", "file", []string{"owner_id", "sha256", "size", "content_type", "filename", "uploader_name",
 			"uploaded_by_user_id", "uploaded_by_post_id", "issuer_scope_path"}},
 			{"CREATE", "letter_event", append(slices.Clone(letterEventRowFields), "note")}},
 	}
@@ -510,7 +510,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		}
 		checks["attachLetterFile"] = func(t *testing.T, got []storedEvent, returned int) {
 			require.Equal(t, returned, *got[0].Ent)
-			requireAfterID(t, got[0], "letter_id", id(refIssuedLetter3))
+			requireAfterID(t, got[0], "owner_id", id(refIssuedLetter3))
 			content := cases["attachLetterFile"].args["file"].(upload).Content
 			sum := sha256.Sum256(content)
 			require.Equal(t, hex.EncodeToString(sum[:]), afterValue(t, got[0], "sha256"))
@@ -705,7 +705,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 				// the entry (metadata; the content is in the file store).
 				want: []expectedEvent{{"UPDATE", "hazard", []string{"state", "closed_at"}},
 					{"CREATE", "hazard_event", hazardEventFields},
-					{"CREATE", "file", []string{"hazard_event_id", "sha256", "size", "content_type", "filename", "uploader_name",
+					{"CREATE", "file", []string{"owner_id", "sha256", "size", "content_type", "filename", "uploader_name",
 						"uploaded_by_user_id", "uploaded_by_post_id"}}},
 				check: func(t *testing.T, got []storedEvent, _ int) {
 					require.Equal(t, found, *got[0].Ent)
@@ -715,7 +715,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 					requireStep(t, got[1], found, "CLOSE_ON_SPOT")
 					require.Equal(t, "REPORTED", afterValue(t, got[1], "from_state"))
 					require.Equal(t, "CLOSED", afterValue(t, got[1], "to_state"))
-					requireAfterID(t, got[2], "hazard_event_id", *got[1].Ent)
+					requireAfterID(t, got[2], "owner_id", *got[1].Ent)
 					sum := sha256.Sum256(photo)
 					require.Equal(t, hex.EncodeToString(sum[:]), afterValue(t, got[2], "sha256"))
 					require.NotContains(t, got[2].Changes, "the new extinguisher", "the content is not in the log")

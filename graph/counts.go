@@ -13,6 +13,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/countcache"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // hazardCountKey names what a count of hazards counts: the database
@@ -65,9 +66,9 @@ func hazardCounts(ctx context.Context, client *ent.Client, v *authz.Viewer, wher
 			return nil, err
 		}
 		var rows []struct {
-			State hazard.State `json:"state"`
-			Level hazard.Level `json:"level"`
-			Count int          `json:"count"`
+			State domain.HazardState `json:"state"`
+			Level domain.HazardLevel `json:"level"`
+			Count int                `json:"count"`
 		}
 		if err := q.GroupBy(hazard.FieldState, hazard.FieldLevel).Aggregate(ent.Count()).Scan(ctx, &rows); err != nil {
 			return nil, err

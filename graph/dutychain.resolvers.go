@@ -142,6 +142,11 @@ func (r *hazardResolver) ReportedBy(ctx context.Context, obj *ent.Hazard) (*ent.
 	return loadersFrom(ctx, r.Client).loadUser(ctx, obj.ReportedByID)
 }
 
+// Files is the resolver for the files field.
+func (r *hazardEventResolver) Files(ctx context.Context, obj *ent.HazardEvent) ([]*ent.File, error) {
+	return loadersFrom(ctx, r.Client).files.Load(ctx, obj.ID)
+}
+
 // Actor is the resolver for the actor field.
 func (r *hazardEventResolver) Actor(ctx context.Context, obj *ent.HazardEvent) (*ent.User, error) {
 	return loadersFrom(ctx, r.Client).loadUser(ctx, obj.ActorID)
@@ -639,7 +644,7 @@ func (r *responsibilityLetterResolver) Events(ctx context.Context, obj *ent.Resp
 
 // Attachments is the resolver for the attachments field.
 func (r *responsibilityLetterResolver) Attachments(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.File, error) {
-	return loadersFrom(ctx, r.Client).attachments.Load(ctx, obj.ID)
+	return loadersFrom(ctx, r.Client).files.Load(ctx, obj.ID)
 }
 
 // MissingSignatures is the resolver for the missingSignatures field.
@@ -678,7 +683,7 @@ func (r *hazardWhereInputResolver) Overdue(ctx context.Context, obj *ent.HazardW
 	if v := authz.FromContext(ctx); v != nil && !v.Now.IsZero() {
 		now = v.Now
 	}
-	p := hazard.And(hazard.DeadlineLT(now), hazard.StateNEQ(hazard.StateCLOSED))
+	p := hazard.And(hazard.DeadlineLT(now), hazard.StateNEQ(domain.HazardClosed))
 	if !*data {
 		p = hazard.Not(p)
 	}

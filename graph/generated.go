@@ -18,8 +18,6 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/enterprise"
-	"github.com/dutychain/dutychain/ent/hazard"
-	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/user"
@@ -726,6 +724,7 @@ type HazardResolver interface {
 	ReportedBy(ctx context.Context, obj *ent.Hazard) (*ent.User, error)
 }
 type HazardEventResolver interface {
+	Files(ctx context.Context, obj *ent.HazardEvent) ([]*ent.File, error)
 	Actor(ctx context.Context, obj *ent.HazardEvent) (*ent.User, error)
 	Post(ctx context.Context, obj *ent.HazardEvent) (*ent.Post, error)
 }
@@ -4694,12 +4693,11 @@ type HazardEvent implements Node {
   note: String
   at: Time!
   hazard: Hazard!
-  files: [File!]
 }
 """
 HazardEventAction is enum for the field action
 """
-enum HazardEventAction @goModel(model: "github.com/dutychain/dutychain/ent/hazardevent.Action") {
+enum HazardEventAction @goModel(model: "github.com/dutychain/dutychain/internal/domain.HazardAction") {
   REPORT
   SUBMIT_PLAN
   APPROVE_PLAN
@@ -4850,7 +4848,7 @@ input HazardEventWhereInput {
 """
 HazardLevel is enum for the field level
 """
-enum HazardLevel @goModel(model: "github.com/dutychain/dutychain/ent/hazard.Level") {
+enum HazardLevel @goModel(model: "github.com/dutychain/dutychain/internal/domain.HazardLevel") {
   GENERAL
   MAJOR
 }
@@ -4881,7 +4879,7 @@ enum HazardOrderField {
 """
 HazardSource is enum for the field source
 """
-enum HazardSource @goModel(model: "github.com/dutychain/dutychain/ent/hazard.Source") {
+enum HazardSource @goModel(model: "github.com/dutychain/dutychain/internal/domain.HazardSource") {
   INSPECTION
   SELF_CHECK
   REPORT
@@ -4889,7 +4887,7 @@ enum HazardSource @goModel(model: "github.com/dutychain/dutychain/ent/hazard.Sou
 """
 HazardState is enum for the field state
 """
-enum HazardState @goModel(model: "github.com/dutychain/dutychain/ent/hazard.State") {
+enum HazardState @goModel(model: "github.com/dutychain/dutychain/internal/domain.HazardState") {
   REPORTED
   PLAN_SUBMITTED
   RECTIFYING
@@ -7419,6 +7417,7 @@ extend type Hazard {
 }
 
 extend type HazardEvent {
+  files: [File!]
   "Null when the actor's home unit is outside your jurisdiction."
   actor: User
   post: Post
@@ -13923,8 +13922,8 @@ func (ec *executionContext) _Hazard_source(ctx context.Context, field graphql.Co
 			return obj.Source, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v hazard.Source) graphql.Marshaler {
-			return ec.marshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.HazardSource) graphql.Marshaler {
+			return ec.marshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13946,8 +13945,8 @@ func (ec *executionContext) _Hazard_level(ctx context.Context, field graphql.Col
 			return obj.Level, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v hazard.Level) graphql.Marshaler {
-			return ec.marshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.HazardLevel) graphql.Marshaler {
+			return ec.marshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13969,8 +13968,8 @@ func (ec *executionContext) _Hazard_state(ctx context.Context, field graphql.Col
 			return obj.State, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v hazard.State) graphql.Marshaler {
-			return ec.marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.HazardState) graphql.Marshaler {
+			return ec.marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14707,8 +14706,8 @@ func (ec *executionContext) _HazardCount_state(ctx context.Context, field graphq
 			return obj.State, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v hazard.State) graphql.Marshaler {
-			return ec.marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.HazardState) graphql.Marshaler {
+			return ec.marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14730,8 +14729,8 @@ func (ec *executionContext) _HazardCount_level(ctx context.Context, field graphq
 			return obj.Level, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v hazard.Level) graphql.Marshaler {
-			return ec.marshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.HazardLevel) graphql.Marshaler {
+			return ec.marshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14923,8 +14922,8 @@ func (ec *executionContext) _HazardEvent_action(ctx context.Context, field graph
 			return obj.Action, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v hazardevent.Action) graphql.Marshaler {
-			return ec.marshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐAction(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.HazardAction) graphql.Marshaler {
+			return ec.marshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15067,7 +15066,7 @@ func (ec *executionContext) _HazardEvent_files(ctx context.Context, field graphq
 			return ec.fieldContext_HazardEvent_files(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Files(ctx)
+			return ec.Resolvers.HazardEvent().Files(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
@@ -15082,7 +15081,7 @@ func (ec *executionContext) fieldContext_HazardEvent_files(_ context.Context, fi
 		Object:     "HazardEvent",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_File(ctx, field)
 		},
@@ -27195,28 +27194,28 @@ func (ec *executionContext) unmarshalInputHazardEventWhereInput(ctx context.Cont
 			it.UpdatedAtLTE = data
 		case "action":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
-			data, err := ec.unmarshalOHazardEventAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐAction(ctx, v)
+			data, err := ec.unmarshalOHazardEventAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Action = data
 		case "actionNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNEQ"))
-			data, err := ec.unmarshalOHazardEventAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐAction(ctx, v)
+			data, err := ec.unmarshalOHazardEventAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActionNEQ = data
 		case "actionIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionIn"))
-			data, err := ec.unmarshalOHazardEventAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐActionᚄ(ctx, v)
+			data, err := ec.unmarshalOHazardEventAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardActionᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActionIn = data
 		case "actionNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNotIn"))
-			data, err := ec.unmarshalOHazardEventAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐActionᚄ(ctx, v)
+			data, err := ec.unmarshalOHazardEventAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardActionᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27927,84 +27926,84 @@ func (ec *executionContext) unmarshalInputHazardWhereInput(ctx context.Context, 
 			it.UpdatedAtLTE = data
 		case "source":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
-			data, err := ec.unmarshalOHazardSource2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx, v)
+			data, err := ec.unmarshalOHazardSource2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Source = data
 		case "sourceNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNEQ"))
-			data, err := ec.unmarshalOHazardSource2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx, v)
+			data, err := ec.unmarshalOHazardSource2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SourceNEQ = data
 		case "sourceIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIn"))
-			data, err := ec.unmarshalOHazardSource2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSourceᚄ(ctx, v)
+			data, err := ec.unmarshalOHazardSource2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSourceᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SourceIn = data
 		case "sourceNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNotIn"))
-			data, err := ec.unmarshalOHazardSource2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSourceᚄ(ctx, v)
+			data, err := ec.unmarshalOHazardSource2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSourceᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SourceNotIn = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalOHazardLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx, v)
+			data, err := ec.unmarshalOHazardLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Level = data
 		case "levelNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNEQ"))
-			data, err := ec.unmarshalOHazardLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx, v)
+			data, err := ec.unmarshalOHazardLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LevelNEQ = data
 		case "levelIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelIn"))
-			data, err := ec.unmarshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LevelIn = data
 		case "levelNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNotIn"))
-			data, err := ec.unmarshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LevelNotIn = data
 		case "state":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
-			data, err := ec.unmarshalOHazardState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx, v)
+			data, err := ec.unmarshalOHazardState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.State = data
 		case "stateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNEQ"))
-			data, err := ec.unmarshalOHazardState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx, v)
+			data, err := ec.unmarshalOHazardState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StateNEQ = data
 		case "stateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateIn"))
-			data, err := ec.unmarshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐStateᚄ(ctx, v)
+			data, err := ec.unmarshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardStateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StateIn = data
 		case "stateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNotIn"))
-			data, err := ec.unmarshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐStateᚄ(ctx, v)
+			data, err := ec.unmarshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardStateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -29607,7 +29606,7 @@ func (ec *executionContext) unmarshalInputNewHazardInput(ctx context.Context, ob
 			it.SubjectID = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx, v)
+			data, err := ec.unmarshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30959,14 +30958,14 @@ func (ec *executionContext) unmarshalInputReportHazardInput(ctx context.Context,
 			it.SubjectID = data
 		case "source":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
-			data, err := ec.unmarshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx, v)
+			data, err := ec.unmarshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Source = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx, v)
+			data, err := ec.unmarshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -32244,7 +32243,7 @@ func (ec *executionContext) unmarshalInputTransitionHazardInput(ctx context.Cont
 		switch k {
 		case "action":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
-			data, err := ec.unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardAction(ctx, v)
+			data, err := ec.unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -38966,13 +38965,13 @@ func (ec *executionContext) marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutycha
 	return ec._Hazard(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardAction(ctx context.Context, v any) (model.HazardAction, error) {
-	var res model.HazardAction
+func (ec *executionContext) unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx context.Context, v any) (domain.HazardAction, error) {
+	var res domain.HazardAction
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardAction(ctx context.Context, sel ast.SelectionSet, v model.HazardAction) graphql.Marshaler {
+func (ec *executionContext) marshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx context.Context, sel ast.SelectionSet, v domain.HazardAction) graphql.Marshaler {
 	return v
 }
 
@@ -39032,13 +39031,13 @@ func (ec *executionContext) marshalNHazardEvent2ᚖgithubᚗcomᚋdutychainᚋdu
 	return ec._HazardEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐAction(ctx context.Context, v any) (hazardevent.Action, error) {
-	var res hazardevent.Action
+func (ec *executionContext) unmarshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx context.Context, v any) (domain.HazardAction, error) {
+	var res domain.HazardAction
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐAction(ctx context.Context, sel ast.SelectionSet, v hazardevent.Action) graphql.Marshaler {
+func (ec *executionContext) marshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx context.Context, sel ast.SelectionSet, v domain.HazardAction) graphql.Marshaler {
 	return v
 }
 
@@ -39061,13 +39060,13 @@ func (ec *executionContext) unmarshalNHazardEventWhereInput2ᚖgithubᚗcomᚋdu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx context.Context, v any) (hazard.Level, error) {
-	var res hazard.Level
+func (ec *executionContext) unmarshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx context.Context, v any) (domain.HazardLevel, error) {
+	var res domain.HazardLevel
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx context.Context, sel ast.SelectionSet, v hazard.Level) graphql.Marshaler {
+func (ec *executionContext) marshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx context.Context, sel ast.SelectionSet, v domain.HazardLevel) graphql.Marshaler {
 	return v
 }
 
@@ -39085,23 +39084,23 @@ func (ec *executionContext) marshalNHazardOrderField2ᚖgithubᚗcomᚋdutychain
 	return v
 }
 
-func (ec *executionContext) unmarshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx context.Context, v any) (hazard.Source, error) {
-	var res hazard.Source
+func (ec *executionContext) unmarshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx context.Context, v any) (domain.HazardSource, error) {
+	var res domain.HazardSource
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx context.Context, sel ast.SelectionSet, v hazard.Source) graphql.Marshaler {
+func (ec *executionContext) marshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx context.Context, sel ast.SelectionSet, v domain.HazardSource) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx context.Context, v any) (hazard.State, error) {
-	var res hazard.State
+func (ec *executionContext) unmarshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx context.Context, v any) (domain.HazardState, error) {
+	var res domain.HazardState
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx context.Context, sel ast.SelectionSet, v hazard.State) graphql.Marshaler {
+func (ec *executionContext) marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx context.Context, sel ast.SelectionSet, v domain.HazardState) graphql.Marshaler {
 	return v
 }
 
@@ -40687,16 +40686,16 @@ func (ec *executionContext) marshalOHazardEvent2ᚖgithubᚗcomᚋdutychainᚋdu
 	return ec._HazardEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOHazardEventAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐActionᚄ(ctx context.Context, v any) ([]hazardevent.Action, error) {
+func (ec *executionContext) unmarshalOHazardEventAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardActionᚄ(ctx context.Context, v any) ([]domain.HazardAction, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]hazardevent.Action, len(vSlice))
+	res := make([]domain.HazardAction, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐAction(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -40704,14 +40703,14 @@ func (ec *executionContext) unmarshalOHazardEventAction2ᚕgithubᚗcomᚋdutych
 	return res, nil
 }
 
-func (ec *executionContext) marshalOHazardEventAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []hazardevent.Action) graphql.Marshaler {
+func (ec *executionContext) marshalOHazardEventAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardActionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.HazardAction) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐAction(ctx, sel, v[i])
+		return ec.marshalNHazardEventAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -40723,16 +40722,16 @@ func (ec *executionContext) marshalOHazardEventAction2ᚕgithubᚗcomᚋdutychai
 	return ret
 }
 
-func (ec *executionContext) unmarshalOHazardEventAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐAction(ctx context.Context, v any) (*hazardevent.Action, error) {
+func (ec *executionContext) unmarshalOHazardEventAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx context.Context, v any) (*domain.HazardAction, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(hazardevent.Action)
+	var res = new(domain.HazardAction)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOHazardEventAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardeventᚐAction(ctx context.Context, sel ast.SelectionSet, v *hazardevent.Action) graphql.Marshaler {
+func (ec *executionContext) marshalOHazardEventAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx context.Context, sel ast.SelectionSet, v *domain.HazardAction) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40764,16 +40763,16 @@ func (ec *executionContext) unmarshalOHazardEventWhereInput2ᚖgithubᚗcomᚋdu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevelᚄ(ctx context.Context, v any) ([]hazard.Level, error) {
+func (ec *executionContext) unmarshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevelᚄ(ctx context.Context, v any) ([]domain.HazardLevel, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]hazard.Level, len(vSlice))
+	res := make([]domain.HazardLevel, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -40781,14 +40780,14 @@ func (ec *executionContext) unmarshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []hazard.Level) graphql.Marshaler {
+func (ec *executionContext) marshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.HazardLevel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx, sel, v[i])
+		return ec.marshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -40800,16 +40799,16 @@ func (ec *executionContext) marshalOHazardLevel2ᚕgithubᚗcomᚋdutychainᚋdu
 	return ret
 }
 
-func (ec *executionContext) unmarshalOHazardLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx context.Context, v any) (*hazard.Level, error) {
+func (ec *executionContext) unmarshalOHazardLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx context.Context, v any) (*domain.HazardLevel, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(hazard.Level)
+	var res = new(domain.HazardLevel)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOHazardLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐLevel(ctx context.Context, sel ast.SelectionSet, v *hazard.Level) graphql.Marshaler {
+func (ec *executionContext) marshalOHazardLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx context.Context, sel ast.SelectionSet, v *domain.HazardLevel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40839,16 +40838,16 @@ func (ec *executionContext) unmarshalOHazardPlanInput2ᚖgithubᚗcomᚋdutychai
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOHazardSource2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSourceᚄ(ctx context.Context, v any) ([]hazard.Source, error) {
+func (ec *executionContext) unmarshalOHazardSource2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSourceᚄ(ctx context.Context, v any) ([]domain.HazardSource, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]hazard.Source, len(vSlice))
+	res := make([]domain.HazardSource, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -40856,14 +40855,14 @@ func (ec *executionContext) unmarshalOHazardSource2ᚕgithubᚗcomᚋdutychain�
 	return res, nil
 }
 
-func (ec *executionContext) marshalOHazardSource2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []hazard.Source) graphql.Marshaler {
+func (ec *executionContext) marshalOHazardSource2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.HazardSource) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx, sel, v[i])
+		return ec.marshalNHazardSource2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -40875,32 +40874,32 @@ func (ec *executionContext) marshalOHazardSource2ᚕgithubᚗcomᚋdutychainᚋd
 	return ret
 }
 
-func (ec *executionContext) unmarshalOHazardSource2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx context.Context, v any) (*hazard.Source, error) {
+func (ec *executionContext) unmarshalOHazardSource2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx context.Context, v any) (*domain.HazardSource, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(hazard.Source)
+	var res = new(domain.HazardSource)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOHazardSource2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐSource(ctx context.Context, sel ast.SelectionSet, v *hazard.Source) graphql.Marshaler {
+func (ec *executionContext) marshalOHazardSource2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardSource(ctx context.Context, sel ast.SelectionSet, v *domain.HazardSource) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐStateᚄ(ctx context.Context, v any) ([]hazard.State, error) {
+func (ec *executionContext) unmarshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardStateᚄ(ctx context.Context, v any) ([]domain.HazardState, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]hazard.State, len(vSlice))
+	res := make([]domain.HazardState, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -40908,14 +40907,14 @@ func (ec *executionContext) unmarshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐStateᚄ(ctx context.Context, sel ast.SelectionSet, v []hazard.State) graphql.Marshaler {
+func (ec *executionContext) marshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardStateᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.HazardState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx, sel, v[i])
+		return ec.marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -40927,16 +40926,16 @@ func (ec *executionContext) marshalOHazardState2ᚕgithubᚗcomᚋdutychainᚋdu
 	return ret
 }
 
-func (ec *executionContext) unmarshalOHazardState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx context.Context, v any) (*hazard.State, error) {
+func (ec *executionContext) unmarshalOHazardState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx context.Context, v any) (*domain.HazardState, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(hazard.State)
+	var res = new(domain.HazardState)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOHazardState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋhazardᚐState(ctx context.Context, sel ast.SelectionSet, v *hazard.State) graphql.Marshaler {
+func (ec *executionContext) marshalOHazardState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx context.Context, sel ast.SelectionSet, v *domain.HazardState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

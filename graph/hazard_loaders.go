@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"github.com/dutychain/dutychain/authz"
-	"github.com/dutychain/dutychain/ent/hazard"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -15,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/unit"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // hazardLoaders batch what a page of hazards asks for: the enterprise of the
@@ -224,7 +224,7 @@ func isOverdue(ctx context.Context, h *ent.Hazard) bool {
 	if v := authz.FromContext(ctx); v != nil && !v.Now.IsZero() {
 		now = v.Now
 	}
-	return h.State != hazard.StateCLOSED && h.Deadline.Before(now)
+	return h.State != domain.HazardClosed && h.Deadline.Before(now)
 }
 
 func deref(s *string) string {

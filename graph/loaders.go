@@ -12,13 +12,13 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/dutychain/dutychain/ent"
-	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
+	"github.com/dutychain/dutychain/internal/files"
 )
 
 // Loaders batch per-object lookups of one request into one query per kind:
@@ -37,9 +37,11 @@ type Loaders struct {
 	// units loads any unit by id (a letter's issuer and signee).
 	units *dataloadgen.Loader[int, *ent.Unit]
 	// The parts of letters, by letter id, oldest first.
-	signatures  *childLoader[*ent.LetterSignature]
-	events      *childLoader[*ent.LetterEvent]
-	attachments *childLoader[*ent.File]
+	signatures *childLoader[*ent.LetterSignature]
+	events     *childLoader[*ent.LetterEvent]
+	// files loads the files attached to any record, by its id: owners of
+	// several types share a batch.
+	files *childLoader[*ent.File]
 }
 
 type loadersKey struct{}
@@ -97,20 +99,15 @@ func NewLoaders(client *ent.Client) *Loaders {
 			return client.LetterEvent.Query().Where(letterevent.LetterIDIn(ids...)).
 				Order(ent.Asc(letterevent.FieldID)).All(ctx)
 		}, func(e *ent.LetterEvent) int { return e.LetterID }),
-		attachments: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.File, error) {
-			return client.File.Query().Where(file.LetterIDIn(ids...)).Order(ent.Asc(file.FieldID)).All(ctx)
-		}, func(f *ent.File) int {
-			if f.LetterID == nil {
-				return 0
-			}
-			return *f.LetterID
-		}),
+		files: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.File, error) {
+			return files.Of(client, ids...).All(ctx)
+		}, func(f *ent.File) int { return f.OwnerID }),
 	}
 }
 
-// childLoader loads the rows of one child table of letters by letter id, in
-// id order (the order they were written): one statement per batch, none
-// for letters primed by a list resolver.
+// childLoader loads the rows of one child table by parent id, in id order
+// (the order they were written): one statement per batch, none for parents
+// primed by a list resolver.
 type childLoader[T any] struct {
 	fetch  func(context.Context, []int) (map[int][]T, error)
 	loader *dataloadgen.Loader[int, []T]
@@ -135,7 +132,7 @@ func newChildLoader[T any](query func(context.Context, []int) ([]T, error), pare
 		dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500))}
 }
 
-// Load returns the children of letter id.
+// Load returns the children of parent id.
 func (l *childLoader[T]) Load(ctx context.Context, id int) ([]T, error) {
 	return l.loader.Load(ctx, id)
 }
@@ -190,7 +187,7 @@ func (l *Loaders) primeLetters(ctx context.Context, letters []*ent.Responsibilit
 		}
 	}
 	for field, prime := range map[string]func(context.Context, []int) error{
-		"signatures": l.signatures.prime, "events": l.events.prime, "attachments": l.attachments.prime,
+		"signatures": l.signatures.prime, "events": l.events.prime, "attachments": l.files.prime,
 	} {
 		if want(field) {
 			if err := prime(ctx, ids); err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
-	"entgo.io/ent/dialect/sql/sqlgraph"
 )
 
 const (
@@ -29,10 +28,8 @@ const (
 	FieldScopeEnterpriseID = "scope_enterprise_id"
 	// FieldIssuerScopePath holds the string denoting the issuer_scope_path field in the database.
 	FieldIssuerScopePath = "issuer_scope_path"
-	// FieldLetterID holds the string denoting the letter_id field in the database.
-	FieldLetterID = "letter_id"
-	// FieldHazardEventID holds the string denoting the hazard_event_id field in the database.
-	FieldHazardEventID = "hazard_event_id"
+	// FieldOwnerID holds the string denoting the owner_id field in the database.
+	FieldOwnerID = "owner_id"
 	// FieldSha256 holds the string denoting the sha256 field in the database.
 	FieldSha256 = "sha256"
 	// FieldSize holds the string denoting the size field in the database.
@@ -49,26 +46,8 @@ const (
 	FieldUploadedByUserID = "uploaded_by_user_id"
 	// FieldUploadedByPostID holds the string denoting the uploaded_by_post_id field in the database.
 	FieldUploadedByPostID = "uploaded_by_post_id"
-	// EdgeLetter holds the string denoting the letter edge name in mutations.
-	EdgeLetter = "letter"
-	// EdgeHazardEvent holds the string denoting the hazard_event edge name in mutations.
-	EdgeHazardEvent = "hazard_event"
 	// Table holds the table name of the file in the database.
 	Table = "files"
-	// LetterTable is the table that holds the letter relation/edge.
-	LetterTable = "files"
-	// LetterInverseTable is the table name for the ResponsibilityLetter entity.
-	// It exists in this package in order to avoid circular dependency with the "responsibilityletter" package.
-	LetterInverseTable = "responsibility_letters"
-	// LetterColumn is the table column denoting the letter relation/edge.
-	LetterColumn = "letter_id"
-	// HazardEventTable is the table that holds the hazard_event relation/edge.
-	HazardEventTable = "files"
-	// HazardEventInverseTable is the table name for the HazardEvent entity.
-	// It exists in this package in order to avoid circular dependency with the "hazardevent" package.
-	HazardEventInverseTable = "hazard_events"
-	// HazardEventColumn is the table column denoting the hazard_event relation/edge.
-	HazardEventColumn = "hazard_event_id"
 )
 
 // Columns holds all SQL columns for file fields.
@@ -81,8 +60,7 @@ var Columns = []string{
 	FieldScopeSector,
 	FieldScopeEnterpriseID,
 	FieldIssuerScopePath,
-	FieldLetterID,
-	FieldHazardEventID,
+	FieldOwnerID,
 	FieldSha256,
 	FieldSize,
 	FieldContentType,
@@ -174,14 +152,9 @@ func ByIssuerScopePath(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIssuerScopePath, opts...).ToFunc()
 }
 
-// ByLetterID orders the results by the letter_id field.
-func ByLetterID(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldLetterID, opts...).ToFunc()
-}
-
-// ByHazardEventID orders the results by the hazard_event_id field.
-func ByHazardEventID(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldHazardEventID, opts...).ToFunc()
+// ByOwnerID orders the results by the owner_id field.
+func ByOwnerID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOwnerID, opts...).ToFunc()
 }
 
 // BySha256 orders the results by the sha256 field.
@@ -222,32 +195,4 @@ func ByUploadedByUserID(opts ...sql.OrderTermOption) OrderOption {
 // ByUploadedByPostID orders the results by the uploaded_by_post_id field.
 func ByUploadedByPostID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUploadedByPostID, opts...).ToFunc()
-}
-
-// ByLetterField orders the results by letter field.
-func ByLetterField(field string, opts ...sql.OrderTermOption) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newLetterStep(), sql.OrderByField(field, opts...))
-	}
-}
-
-// ByHazardEventField orders the results by hazard_event field.
-func ByHazardEventField(field string, opts ...sql.OrderTermOption) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newHazardEventStep(), sql.OrderByField(field, opts...))
-	}
-}
-func newLetterStep() *sqlgraph.Step {
-	return sqlgraph.NewStep(
-		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(LetterInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2O, true, LetterTable, LetterColumn),
-	)
-}
-func newHazardEventStep() *sqlgraph.Step {
-	return sqlgraph.NewStep(
-		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(HazardEventInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2O, true, HazardEventTable, HazardEventColumn),
-	)
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
-	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/dutychain/dutychain/ent/predicate"
 )
 
@@ -90,14 +89,9 @@ func IssuerScopePath(v string) predicate.File {
 	return predicate.File(sql.FieldEQ(FieldIssuerScopePath, v))
 }
 
-// LetterID applies equality check predicate on the "letter_id" field. It's identical to LetterIDEQ.
-func LetterID(v int) predicate.File {
-	return predicate.File(sql.FieldEQ(FieldLetterID, v))
-}
-
-// HazardEventID applies equality check predicate on the "hazard_event_id" field. It's identical to HazardEventIDEQ.
-func HazardEventID(v int) predicate.File {
-	return predicate.File(sql.FieldEQ(FieldHazardEventID, v))
+// OwnerID applies equality check predicate on the "owner_id" field. It's identical to OwnerIDEQ.
+func OwnerID(v int) predicate.File {
+	return predicate.File(sql.FieldEQ(FieldOwnerID, v))
 }
 
 // Sha256 applies equality check predicate on the "sha256" field. It's identical to Sha256EQ.
@@ -525,64 +519,44 @@ func IssuerScopePathContainsFold(v string) predicate.File {
 	return predicate.File(sql.FieldContainsFold(FieldIssuerScopePath, v))
 }
 
-// LetterIDEQ applies the EQ predicate on the "letter_id" field.
-func LetterIDEQ(v int) predicate.File {
-	return predicate.File(sql.FieldEQ(FieldLetterID, v))
+// OwnerIDEQ applies the EQ predicate on the "owner_id" field.
+func OwnerIDEQ(v int) predicate.File {
+	return predicate.File(sql.FieldEQ(FieldOwnerID, v))
 }
 
-// LetterIDNEQ applies the NEQ predicate on the "letter_id" field.
-func LetterIDNEQ(v int) predicate.File {
-	return predicate.File(sql.FieldNEQ(FieldLetterID, v))
+// OwnerIDNEQ applies the NEQ predicate on the "owner_id" field.
+func OwnerIDNEQ(v int) predicate.File {
+	return predicate.File(sql.FieldNEQ(FieldOwnerID, v))
 }
 
-// LetterIDIn applies the In predicate on the "letter_id" field.
-func LetterIDIn(vs ...int) predicate.File {
-	return predicate.File(sql.FieldIn(FieldLetterID, vs...))
+// OwnerIDIn applies the In predicate on the "owner_id" field.
+func OwnerIDIn(vs ...int) predicate.File {
+	return predicate.File(sql.FieldIn(FieldOwnerID, vs...))
 }
 
-// LetterIDNotIn applies the NotIn predicate on the "letter_id" field.
-func LetterIDNotIn(vs ...int) predicate.File {
-	return predicate.File(sql.FieldNotIn(FieldLetterID, vs...))
+// OwnerIDNotIn applies the NotIn predicate on the "owner_id" field.
+func OwnerIDNotIn(vs ...int) predicate.File {
+	return predicate.File(sql.FieldNotIn(FieldOwnerID, vs...))
 }
 
-// LetterIDIsNil applies the IsNil predicate on the "letter_id" field.
-func LetterIDIsNil() predicate.File {
-	return predicate.File(sql.FieldIsNull(FieldLetterID))
+// OwnerIDGT applies the GT predicate on the "owner_id" field.
+func OwnerIDGT(v int) predicate.File {
+	return predicate.File(sql.FieldGT(FieldOwnerID, v))
 }
 
-// LetterIDNotNil applies the NotNil predicate on the "letter_id" field.
-func LetterIDNotNil() predicate.File {
-	return predicate.File(sql.FieldNotNull(FieldLetterID))
+// OwnerIDGTE applies the GTE predicate on the "owner_id" field.
+func OwnerIDGTE(v int) predicate.File {
+	return predicate.File(sql.FieldGTE(FieldOwnerID, v))
 }
 
-// HazardEventIDEQ applies the EQ predicate on the "hazard_event_id" field.
-func HazardEventIDEQ(v int) predicate.File {
-	return predicate.File(sql.FieldEQ(FieldHazardEventID, v))
+// OwnerIDLT applies the LT predicate on the "owner_id" field.
+func OwnerIDLT(v int) predicate.File {
+	return predicate.File(sql.FieldLT(FieldOwnerID, v))
 }
 
-// HazardEventIDNEQ applies the NEQ predicate on the "hazard_event_id" field.
-func HazardEventIDNEQ(v int) predicate.File {
-	return predicate.File(sql.FieldNEQ(FieldHazardEventID, v))
-}
-
-// HazardEventIDIn applies the In predicate on the "hazard_event_id" field.
-func HazardEventIDIn(vs ...int) predicate.File {
-	return predicate.File(sql.FieldIn(FieldHazardEventID, vs...))
-}
-
-// HazardEventIDNotIn applies the NotIn predicate on the "hazard_event_id" field.
-func HazardEventIDNotIn(vs ...int) predicate.File {
-	return predicate.File(sql.FieldNotIn(FieldHazardEventID, vs...))
-}
-
-// HazardEventIDIsNil applies the IsNil predicate on the "hazard_event_id" field.
-func HazardEventIDIsNil() predicate.File {
-	return predicate.File(sql.FieldIsNull(FieldHazardEventID))
-}
-
-// HazardEventIDNotNil applies the NotNil predicate on the "hazard_event_id" field.
-func HazardEventIDNotNil() predicate.File {
-	return predicate.File(sql.FieldNotNull(FieldHazardEventID))
+// OwnerIDLTE applies the LTE predicate on the "owner_id" field.
+func OwnerIDLTE(v int) predicate.File {
+	return predicate.File(sql.FieldLTE(FieldOwnerID, v))
 }
 
 // Sha256EQ applies the EQ predicate on the "sha256" field.
@@ -1058,52 +1032,6 @@ func UploadedByPostIDIsNil() predicate.File {
 // UploadedByPostIDNotNil applies the NotNil predicate on the "uploaded_by_post_id" field.
 func UploadedByPostIDNotNil() predicate.File {
 	return predicate.File(sql.FieldNotNull(FieldUploadedByPostID))
-}
-
-// HasLetter applies the HasEdge predicate on the "letter" edge.
-func HasLetter() predicate.File {
-	return predicate.File(func(s *sql.Selector) {
-		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, LetterTable, LetterColumn),
-		)
-		sqlgraph.HasNeighbors(s, step)
-	})
-}
-
-// HasLetterWith applies the HasEdge predicate on the "letter" edge with a given conditions (other predicates).
-func HasLetterWith(preds ...predicate.ResponsibilityLetter) predicate.File {
-	return predicate.File(func(s *sql.Selector) {
-		step := newLetterStep()
-		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
-			for _, p := range preds {
-				p(s)
-			}
-		})
-	})
-}
-
-// HasHazardEvent applies the HasEdge predicate on the "hazard_event" edge.
-func HasHazardEvent() predicate.File {
-	return predicate.File(func(s *sql.Selector) {
-		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, HazardEventTable, HazardEventColumn),
-		)
-		sqlgraph.HasNeighbors(s, step)
-	})
-}
-
-// HasHazardEventWith applies the HasEdge predicate on the "hazard_event" edge with a given conditions (other predicates).
-func HasHazardEventWith(preds ...predicate.HazardEvent) predicate.File {
-	return predicate.File(func(s *sql.Selector) {
-		step := newHazardEventStep()
-		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
-			for _, p := range preds {
-				p(s)
-			}
-		})
-	})
 }
 
 // And groups predicates with the AND operator between them.

@@ -4,13 +4,13 @@ package hazard
 
 import (
 	"fmt"
-	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 const (
@@ -186,76 +186,32 @@ var (
 	DefaultSupervised bool
 )
 
-// Source defines the type for the "source" enum field.
-type Source string
-
-// Source values.
-const (
-	SourceINSPECTION Source = "INSPECTION"
-	SourceSELF_CHECK Source = "SELF_CHECK"
-	SourceREPORT     Source = "REPORT"
-)
-
-func (s Source) String() string {
-	return string(s)
-}
-
 // SourceValidator is a validator for the "source" field enum values. It is called by the builders before save.
-func SourceValidator(s Source) error {
+func SourceValidator(s domain.HazardSource) error {
 	switch s {
-	case SourceINSPECTION, SourceSELF_CHECK, SourceREPORT:
+	case "INSPECTION", "SELF_CHECK", "REPORT":
 		return nil
 	default:
 		return fmt.Errorf("hazard: invalid enum value for source field: %q", s)
 	}
 }
 
-// Level defines the type for the "level" enum field.
-type Level string
-
-// Level values.
-const (
-	LevelGENERAL Level = "GENERAL"
-	LevelMAJOR   Level = "MAJOR"
-)
-
-func (l Level) String() string {
-	return string(l)
-}
-
 // LevelValidator is a validator for the "level" field enum values. It is called by the builders before save.
-func LevelValidator(l Level) error {
+func LevelValidator(l domain.HazardLevel) error {
 	switch l {
-	case LevelGENERAL, LevelMAJOR:
+	case "GENERAL", "MAJOR":
 		return nil
 	default:
 		return fmt.Errorf("hazard: invalid enum value for level field: %q", l)
 	}
 }
 
-// State defines the type for the "state" enum field.
-type State string
-
-// StateREPORTED is the default value of the State enum.
-const DefaultState = StateREPORTED
-
-// State values.
-const (
-	StateREPORTED       State = "REPORTED"
-	StatePLAN_SUBMITTED State = "PLAN_SUBMITTED"
-	StateRECTIFYING     State = "RECTIFYING"
-	StateSUBMITTED      State = "SUBMITTED"
-	StateCLOSED         State = "CLOSED"
-)
-
-func (s State) String() string {
-	return string(s)
-}
+const DefaultState domain.HazardState = "REPORTED"
 
 // StateValidator is a validator for the "state" field enum values. It is called by the builders before save.
-func StateValidator(s State) error {
+func StateValidator(s domain.HazardState) error {
 	switch s {
-	case StateREPORTED, StatePLAN_SUBMITTED, StateRECTIFYING, StateSUBMITTED, StateCLOSED:
+	case "REPORTED", "PLAN_SUBMITTED", "RECTIFYING", "SUBMITTED", "CLOSED":
 		return nil
 	default:
 		return fmt.Errorf("hazard: invalid enum value for state field: %q", s)
@@ -488,56 +444,23 @@ func newEnterpriseUnitStep() *sqlgraph.Step {
 	)
 }
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Source) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
+var (
+	// domain.HazardSource must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*domain.HazardSource)(nil)
+	// domain.HazardSource must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*domain.HazardSource)(nil)
+)
 
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Source) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Source(str)
-	if err := SourceValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Source", str)
-	}
-	return nil
-}
+var (
+	// domain.HazardLevel must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*domain.HazardLevel)(nil)
+	// domain.HazardLevel must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*domain.HazardLevel)(nil)
+)
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Level) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Level) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Level(str)
-	if err := LevelValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Level", str)
-	}
-	return nil
-}
-
-// MarshalGQL implements graphql.Marshaler interface.
-func (e State) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *State) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = State(str)
-	if err := StateValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid State", str)
-	}
-	return nil
-}
+var (
+	// domain.HazardState must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*domain.HazardState)(nil)
+	// domain.HazardState must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*domain.HazardState)(nil)
+)

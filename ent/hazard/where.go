@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // ID filters vertices based on their ID field.
@@ -551,63 +552,93 @@ func CampaignIDNotNil() predicate.Hazard {
 }
 
 // SourceEQ applies the EQ predicate on the "source" field.
-func SourceEQ(v Source) predicate.Hazard {
-	return predicate.Hazard(sql.FieldEQ(FieldSource, v))
+func SourceEQ(v domain.HazardSource) predicate.Hazard {
+	vc := v
+	return predicate.Hazard(sql.FieldEQ(FieldSource, vc))
 }
 
 // SourceNEQ applies the NEQ predicate on the "source" field.
-func SourceNEQ(v Source) predicate.Hazard {
-	return predicate.Hazard(sql.FieldNEQ(FieldSource, v))
+func SourceNEQ(v domain.HazardSource) predicate.Hazard {
+	vc := v
+	return predicate.Hazard(sql.FieldNEQ(FieldSource, vc))
 }
 
 // SourceIn applies the In predicate on the "source" field.
-func SourceIn(vs ...Source) predicate.Hazard {
-	return predicate.Hazard(sql.FieldIn(FieldSource, vs...))
+func SourceIn(vs ...domain.HazardSource) predicate.Hazard {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Hazard(sql.FieldIn(FieldSource, v...))
 }
 
 // SourceNotIn applies the NotIn predicate on the "source" field.
-func SourceNotIn(vs ...Source) predicate.Hazard {
-	return predicate.Hazard(sql.FieldNotIn(FieldSource, vs...))
+func SourceNotIn(vs ...domain.HazardSource) predicate.Hazard {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Hazard(sql.FieldNotIn(FieldSource, v...))
 }
 
 // LevelEQ applies the EQ predicate on the "level" field.
-func LevelEQ(v Level) predicate.Hazard {
-	return predicate.Hazard(sql.FieldEQ(FieldLevel, v))
+func LevelEQ(v domain.HazardLevel) predicate.Hazard {
+	vc := v
+	return predicate.Hazard(sql.FieldEQ(FieldLevel, vc))
 }
 
 // LevelNEQ applies the NEQ predicate on the "level" field.
-func LevelNEQ(v Level) predicate.Hazard {
-	return predicate.Hazard(sql.FieldNEQ(FieldLevel, v))
+func LevelNEQ(v domain.HazardLevel) predicate.Hazard {
+	vc := v
+	return predicate.Hazard(sql.FieldNEQ(FieldLevel, vc))
 }
 
 // LevelIn applies the In predicate on the "level" field.
-func LevelIn(vs ...Level) predicate.Hazard {
-	return predicate.Hazard(sql.FieldIn(FieldLevel, vs...))
+func LevelIn(vs ...domain.HazardLevel) predicate.Hazard {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Hazard(sql.FieldIn(FieldLevel, v...))
 }
 
 // LevelNotIn applies the NotIn predicate on the "level" field.
-func LevelNotIn(vs ...Level) predicate.Hazard {
-	return predicate.Hazard(sql.FieldNotIn(FieldLevel, vs...))
+func LevelNotIn(vs ...domain.HazardLevel) predicate.Hazard {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Hazard(sql.FieldNotIn(FieldLevel, v...))
 }
 
 // StateEQ applies the EQ predicate on the "state" field.
-func StateEQ(v State) predicate.Hazard {
-	return predicate.Hazard(sql.FieldEQ(FieldState, v))
+func StateEQ(v domain.HazardState) predicate.Hazard {
+	vc := v
+	return predicate.Hazard(sql.FieldEQ(FieldState, vc))
 }
 
 // StateNEQ applies the NEQ predicate on the "state" field.
-func StateNEQ(v State) predicate.Hazard {
-	return predicate.Hazard(sql.FieldNEQ(FieldState, v))
+func StateNEQ(v domain.HazardState) predicate.Hazard {
+	vc := v
+	return predicate.Hazard(sql.FieldNEQ(FieldState, vc))
 }
 
 // StateIn applies the In predicate on the "state" field.
-func StateIn(vs ...State) predicate.Hazard {
-	return predicate.Hazard(sql.FieldIn(FieldState, vs...))
+func StateIn(vs ...domain.HazardState) predicate.Hazard {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Hazard(sql.FieldIn(FieldState, v...))
 }
 
 // StateNotIn applies the NotIn predicate on the "state" field.
-func StateNotIn(vs ...State) predicate.Hazard {
-	return predicate.Hazard(sql.FieldNotIn(FieldState, vs...))
+func StateNotIn(vs ...domain.HazardState) predicate.Hazard {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Hazard(sql.FieldNotIn(FieldState, v...))
 }
 
 // CategoryEQ applies the EQ predicate on the "category" field.

@@ -4,13 +4,13 @@ package hazardevent
 
 import (
 	"fmt"
-	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 const (
@@ -48,8 +48,6 @@ const (
 	FieldAt = "at"
 	// EdgeHazard holds the string denoting the hazard edge name in mutations.
 	EdgeHazard = "hazard"
-	// EdgeFiles holds the string denoting the files edge name in mutations.
-	EdgeFiles = "files"
 	// Table holds the table name of the hazardevent in the database.
 	Table = "hazard_events"
 	// HazardTable is the table that holds the hazard relation/edge.
@@ -59,13 +57,6 @@ const (
 	HazardInverseTable = "hazards"
 	// HazardColumn is the table column denoting the hazard relation/edge.
 	HazardColumn = "hazard_id"
-	// FilesTable is the table that holds the files relation/edge.
-	FilesTable = "files"
-	// FilesInverseTable is the table name for the File entity.
-	// It exists in this package in order to avoid circular dependency with the "file" package.
-	FilesInverseTable = "files"
-	// FilesColumn is the table column denoting the files relation/edge.
-	FilesColumn = "hazard_event_id"
 )
 
 // Columns holds all SQL columns for hazardevent fields.
@@ -113,34 +104,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 )
 
-// Action defines the type for the "action" enum field.
-type Action string
-
-// Action values.
-const (
-	ActionREPORT              Action = "REPORT"
-	ActionSUBMIT_PLAN         Action = "SUBMIT_PLAN"
-	ActionAPPROVE_PLAN        Action = "APPROVE_PLAN"
-	ActionSTART_RECTIFICATION Action = "START_RECTIFICATION"
-	ActionSUBMIT              Action = "SUBMIT"
-	ActionREJECT              Action = "REJECT"
-	ActionCLOSE               Action = "CLOSE"
-	ActionCLOSE_ON_SPOT       Action = "CLOSE_ON_SPOT"
-	ActionREQUEST_EXTENSION   Action = "REQUEST_EXTENSION"
-	ActionAPPROVE_EXTENSION   Action = "APPROVE_EXTENSION"
-	ActionREJECT_EXTENSION    Action = "REJECT_EXTENSION"
-	ActionSUPERVISE           Action = "SUPERVISE"
-	ActionLIFT_SUPERVISION    Action = "LIFT_SUPERVISION"
-)
-
-func (a Action) String() string {
-	return string(a)
-}
-
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
-func ActionValidator(a Action) error {
+func ActionValidator(a domain.HazardAction) error {
 	switch a {
-	case ActionREPORT, ActionSUBMIT_PLAN, ActionAPPROVE_PLAN, ActionSTART_RECTIFICATION, ActionSUBMIT, ActionREJECT, ActionCLOSE, ActionCLOSE_ON_SPOT, ActionREQUEST_EXTENSION, ActionAPPROVE_EXTENSION, ActionREJECT_EXTENSION, ActionSUPERVISE, ActionLIFT_SUPERVISION:
+	case "REPORT", "SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE", "CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION":
 		return nil
 	default:
 		return fmt.Errorf("hazardevent: invalid enum value for action field: %q", a)
@@ -231,20 +198,6 @@ func ByHazardField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newHazardStep(), sql.OrderByField(field, opts...))
 	}
 }
-
-// ByFilesCount orders the results by files count.
-func ByFilesCount(opts ...sql.OrderTermOption) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newFilesStep(), opts...)
-	}
-}
-
-// ByFiles orders the results by files terms.
-func ByFiles(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newFilesStep(), append([]sql.OrderTerm{term}, terms...)...)
-	}
-}
 func newHazardStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -252,28 +205,10 @@ func newHazardStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, false, HazardTable, HazardColumn),
 	)
 }
-func newFilesStep() *sqlgraph.Step {
-	return sqlgraph.NewStep(
-		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(FilesInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, FilesTable, FilesColumn),
-	)
-}
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Action) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Action) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Action(str)
-	if err := ActionValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Action", str)
-	}
-	return nil
-}
+var (
+	// domain.HazardAction must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*domain.HazardAction)(nil)
+	// domain.HazardAction must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*domain.HazardAction)(nil)
+)

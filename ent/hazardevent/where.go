@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // ID filters vertices based on their ID field.
@@ -451,23 +452,33 @@ func HazardIDNotIn(vs ...int) predicate.HazardEvent {
 }
 
 // ActionEQ applies the EQ predicate on the "action" field.
-func ActionEQ(v Action) predicate.HazardEvent {
-	return predicate.HazardEvent(sql.FieldEQ(FieldAction, v))
+func ActionEQ(v domain.HazardAction) predicate.HazardEvent {
+	vc := v
+	return predicate.HazardEvent(sql.FieldEQ(FieldAction, vc))
 }
 
 // ActionNEQ applies the NEQ predicate on the "action" field.
-func ActionNEQ(v Action) predicate.HazardEvent {
-	return predicate.HazardEvent(sql.FieldNEQ(FieldAction, v))
+func ActionNEQ(v domain.HazardAction) predicate.HazardEvent {
+	vc := v
+	return predicate.HazardEvent(sql.FieldNEQ(FieldAction, vc))
 }
 
 // ActionIn applies the In predicate on the "action" field.
-func ActionIn(vs ...Action) predicate.HazardEvent {
-	return predicate.HazardEvent(sql.FieldIn(FieldAction, vs...))
+func ActionIn(vs ...domain.HazardAction) predicate.HazardEvent {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.HazardEvent(sql.FieldIn(FieldAction, v...))
 }
 
 // ActionNotIn applies the NotIn predicate on the "action" field.
-func ActionNotIn(vs ...Action) predicate.HazardEvent {
-	return predicate.HazardEvent(sql.FieldNotIn(FieldAction, vs...))
+func ActionNotIn(vs ...domain.HazardAction) predicate.HazardEvent {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.HazardEvent(sql.FieldNotIn(FieldAction, v...))
 }
 
 // FromStateEQ applies the EQ predicate on the "from_state" field.
@@ -830,29 +841,6 @@ func HasHazard() predicate.HazardEvent {
 func HasHazardWith(preds ...predicate.Hazard) predicate.HazardEvent {
 	return predicate.HazardEvent(func(s *sql.Selector) {
 		step := newHazardStep()
-		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
-			for _, p := range preds {
-				p(s)
-			}
-		})
-	})
-}
-
-// HasFiles applies the HasEdge predicate on the "files" edge.
-func HasFiles() predicate.HazardEvent {
-	return predicate.HazardEvent(func(s *sql.Selector) {
-		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, FilesTable, FilesColumn),
-		)
-		sqlgraph.HasNeighbors(s, step)
-	})
-}
-
-// HasFilesWith applies the HasEdge predicate on the "files" edge with a given conditions (other predicates).
-func HasFilesWith(preds ...predicate.File) predicate.HazardEvent {
-	return predicate.HazardEvent(func(s *sql.Selector) {
-		step := newFilesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

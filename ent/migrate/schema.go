@@ -263,6 +263,7 @@ var (
 		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
 		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "owner_id", Type: field.TypeInt},
 		{Name: "sha256", Type: field.TypeString, Size: 64},
 		{Name: "size", Type: field.TypeInt64},
 		{Name: "content_type", Type: field.TypeString, Size: 100},
@@ -271,28 +272,12 @@ var (
 		{Name: "uploader_name", Type: field.TypeString, Size: 400},
 		{Name: "uploaded_by_user_id", Type: field.TypeInt, Nullable: true},
 		{Name: "uploaded_by_post_id", Type: field.TypeInt, Nullable: true},
-		{Name: "hazard_event_id", Type: field.TypeInt, Nullable: true},
-		{Name: "letter_id", Type: field.TypeInt, Nullable: true},
 	}
 	// FilesTable holds the schema information for the "files" table.
 	FilesTable = &schema.Table{
 		Name:       "files",
 		Columns:    FilesColumns,
 		PrimaryKey: []*schema.Column{FilesColumns[0]},
-		ForeignKeys: []*schema.ForeignKey{
-			{
-				Symbol:     "files_hazard_events_files",
-				Columns:    []*schema.Column{FilesColumns[16]},
-				RefColumns: []*schema.Column{HazardEventsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "files_responsibility_letters_files",
-				Columns:    []*schema.Column{FilesColumns[17]},
-				RefColumns: []*schema.Column{ResponsibilityLettersColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-		},
 		Indexes: []*schema.Index{
 			{
 				Name:    "file_tenant_id_scope_path",
@@ -320,19 +305,14 @@ var (
 				},
 			},
 			{
-				Name:    "file_letter_id",
+				Name:    "file_tenant_id_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{FilesColumns[17]},
-			},
-			{
-				Name:    "file_hazard_event_id",
-				Unique:  false,
-				Columns: []*schema.Column{FilesColumns[16]},
+				Columns: []*schema.Column{FilesColumns[3], FilesColumns[8]},
 			},
 			{
 				Name:    "file_sha256",
 				Unique:  false,
-				Columns: []*schema.Column{FilesColumns[8]},
+				Columns: []*schema.Column{FilesColumns[9]},
 			},
 		},
 	}
@@ -1225,8 +1205,6 @@ func init() {
 	EnterprisesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
 	}
-	FilesTable.ForeignKeys[0].RefTable = HazardEventsTable
-	FilesTable.ForeignKeys[1].RefTable = ResponsibilityLettersTable
 	FilesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}

@@ -1373,29 +1373,6 @@ func HasEventsWith(preds ...predicate.LetterEvent) predicate.ResponsibilityLette
 	})
 }
 
-// HasFiles applies the HasEdge predicate on the "files" edge.
-func HasFiles() predicate.ResponsibilityLetter {
-	return predicate.ResponsibilityLetter(func(s *sql.Selector) {
-		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, FilesTable, FilesColumn),
-		)
-		sqlgraph.HasNeighbors(s, step)
-	})
-}
-
-// HasFilesWith applies the HasEdge predicate on the "files" edge with a given conditions (other predicates).
-func HasFilesWith(preds ...predicate.File) predicate.ResponsibilityLetter {
-	return predicate.ResponsibilityLetter(func(s *sql.Selector) {
-		step := newFilesStep()
-		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
-			for _, p := range preds {
-				p(s)
-			}
-		})
-	})
-}
-
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.ResponsibilityLetter) predicate.ResponsibilityLetter {
 	return predicate.ResponsibilityLetter(sql.AndPredicates(predicates...))

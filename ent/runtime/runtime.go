@@ -281,7 +281,7 @@ func init() {
 	// file.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	file.UpdateDefaultUpdatedAt = fileDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// fileDescSha256 is the schema descriptor for sha256 field.
-	fileDescSha256 := fileFields[2].Descriptor()
+	fileDescSha256 := fileFields[1].Descriptor()
 	// file.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
 	file.Sha256Validator = func() func(string) error {
 		validators := fileDescSha256.Validators
@@ -299,23 +299,23 @@ func init() {
 		}
 	}()
 	// fileDescSize is the schema descriptor for size field.
-	fileDescSize := fileFields[3].Descriptor()
+	fileDescSize := fileFields[2].Descriptor()
 	// file.SizeValidator is a validator for the "size" field. It is called by the builders before save.
 	file.SizeValidator = fileDescSize.Validators[0].(func(int64) error)
 	// fileDescContentType is the schema descriptor for content_type field.
-	fileDescContentType := fileFields[4].Descriptor()
+	fileDescContentType := fileFields[3].Descriptor()
 	// file.ContentTypeValidator is a validator for the "content_type" field. It is called by the builders before save.
 	file.ContentTypeValidator = fileDescContentType.Validators[0].(func(string) error)
 	// fileDescFilename is the schema descriptor for filename field.
-	fileDescFilename := fileFields[5].Descriptor()
+	fileDescFilename := fileFields[4].Descriptor()
 	// file.FilenameValidator is a validator for the "filename" field. It is called by the builders before save.
 	file.FilenameValidator = fileDescFilename.Validators[0].(func(string) error)
 	// fileDescDescription is the schema descriptor for description field.
-	fileDescDescription := fileFields[6].Descriptor()
+	fileDescDescription := fileFields[5].Descriptor()
 	// file.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	file.DescriptionValidator = fileDescDescription.Validators[0].(func(string) error)
 	// fileDescUploaderName is the schema descriptor for uploader_name field.
-	fileDescUploaderName := fileFields[7].Descriptor()
+	fileDescUploaderName := fileFields[6].Descriptor()
 	// file.UploaderNameValidator is a validator for the "uploader_name" field. It is called by the builders before save.
 	file.UploaderNameValidator = fileDescUploaderName.Validators[0].(func(string) error)
 	hazardMixin := schema.Hazard{}.Mixin()

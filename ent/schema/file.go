@@ -4,7 +4,6 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
-	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 )
@@ -12,8 +11,10 @@ import (
 // File is an uploaded attachment (a scanned signed letter, the before/after
 // photos of a hazard step). The bytes live in the content-addressed store of internal/files
 // under their SHA-256; the row carries the owner's scope columns, so a file
-// is readable exactly where its owner is. Each owner kind has its own
-// optional edge; exactly one is set.
+// is readable exactly where its owner is. The owner is any record, named by
+// its global id (ent's globalid gives every table its own id range, so the
+// id alone says which table): a record gets attachments without a column or
+// an edge here.
 type File struct{ ent.Schema }
 
 // Mixin of the File: scoped where its owner is, written only by the
@@ -25,9 +26,8 @@ func (File) Mixin() []ent.Mixin {
 // Fields of the File.
 func (File) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("letter_id").Optional().Nillable().Immutable().
-			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Int("hazard_event_id").Optional().Nillable().Immutable().
+		field.Int("owner_id").Immutable().
+			Comment("Global id of the record the file is attached to.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("sha256").MinLen(64).MaxLen(64).Immutable().
 			Comment("Hex SHA-256 of the content: its key in the file store."),
@@ -44,19 +44,10 @@ func (File) Fields() []ent.Field {
 	}
 }
 
-// Edges of the File.
-func (File) Edges() []ent.Edge {
-	return []ent.Edge{
-		edge.From("letter", ResponsibilityLetter.Type).Ref("files").Unique().Immutable().Field("letter_id").
-			Annotations(entgql.Skip(entgql.SkipAll)),
-		edge.From("hazard_event", HazardEvent.Type).Ref("files").Unique().Immutable().Field("hazard_event_id").
-			Annotations(entgql.Skip(entgql.SkipAll)),
-	}
-}
-
 // Indexes of the File.
 func (File) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("letter_id"), index.Fields("hazard_event_id"), index.Fields("sha256")}
+	// An owner's files, with the tenant the read filter always adds.
+	return []ent.Index{index.Fields("tenant_id", "owner_id"), index.Fields("sha256")}
 }
 
 // Annotations of the File.

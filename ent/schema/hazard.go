@@ -32,10 +32,12 @@ func (Hazard) Fields() []ent.Field {
 		field.Int("campaign_id").Optional().Nillable().Immutable().
 			Comment("The inspection's campaign, copied so hazards filter by campaign without a join.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Enum("source").Values("INSPECTION", "SELF_CHECK", "REPORT").Immutable(),
-		field.Enum("level").Values("GENERAL", "MAJOR").Immutable().Annotations(entgql.OrderField("LEVEL")),
-		field.Enum("state").Values("REPORTED", "PLAN_SUBMITTED", "RECTIFYING", "SUBMITTED", "CLOSED").
-			Default("REPORTED").Annotations(entgql.OrderField("STATE")),
+		field.Enum("source").GoType(domain.HazardSource("")).Immutable().
+			Annotations(entgql.Type("HazardSource")),
+		field.Enum("level").GoType(domain.HazardLevel("")).Immutable().
+			Annotations(entgql.OrderField("LEVEL"), entgql.Type("HazardLevel")),
+		field.Enum("state").GoType(domain.HazardState("")).Default(string(domain.HazardReported)).
+			Annotations(entgql.OrderField("STATE"), entgql.Type("HazardState")),
 		field.String("category").NotEmpty().MaxLen(100),
 		field.String("location").Optional().MaxLen(200).Comment("Key site, part or link (重点部位、环节)."),
 		field.Text("description").NotEmpty(),
@@ -106,14 +108,13 @@ func (HazardEvent) Mixin() []ent.Mixin {
 	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "hazard"}}
 }
 
-// Fields of the HazardEvent. Its photos and documents are Files (the files
-// edge).
+// Fields of the HazardEvent. Its photos and documents are Files attached
+// to it (internal/files).
 func (HazardEvent) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("hazard_id").Immutable().Annotations(skipWhere),
-		field.Enum("action").Values("REPORT", "SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT",
-			"REJECT", "CLOSE", "CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION",
-			"SUPERVISE", "LIFT_SUPERVISION").Immutable(),
+		field.Enum("action").GoType(domain.HazardAction("")).Immutable().
+			Annotations(entgql.Type("HazardEventAction")),
 		field.String("from_state").Optional().Immutable(),
 		field.String("to_state").Immutable(),
 		field.Int("actor_id").Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
@@ -127,8 +128,6 @@ func (HazardEvent) Fields() []ent.Field {
 func (HazardEvent) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("hazard", Hazard.Type).Unique().Required().Immutable().Field("hazard_id").Annotations(skipWhere),
-		// Photos and documents of the step (before/after), in upload order.
-		edge.To("files", File.Type).Annotations(skipWhere),
 	}
 }
 

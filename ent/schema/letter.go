@@ -83,8 +83,6 @@ func (ResponsibilityLetter) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("events", LetterEvent.Type).
 			Annotations(entgql.Skip(entgql.SkipAll)),
-		edge.To("files", File.Type).
-			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

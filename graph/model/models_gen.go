@@ -12,7 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/enterprise"
-	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -210,9 +209,9 @@ type DrawConflictInput struct {
 
 // HazardCount is the number of hazards in one state and level.
 type HazardCount struct {
-	State hazard.State `json:"state"`
-	Level hazard.Level `json:"level"`
-	Count int          `json:"count"`
+	State domain.HazardState `json:"state"`
+	Level domain.HazardLevel `json:"level"`
+	Count int                `json:"count"`
 }
 
 type HazardPlanInput struct {
@@ -303,15 +302,15 @@ type NewHazardInput struct {
 	// The failed checklist item this hazard comes from.
 	ItemCode *string `json:"itemCode,omitempty"`
 	// Defaults to the inspection's target.
-	SubjectID         *int         `json:"subjectID,omitempty"`
-	Level             hazard.Level `json:"level"`
-	Category          string       `json:"category"`
-	Location          *string      `json:"location,omitempty"`
-	Description       string       `json:"description"`
-	Requirement       *string      `json:"requirement,omitempty"`
-	Deadline          time.Time    `json:"deadline"`
-	ResponsiblePerson *string      `json:"responsiblePerson,omitempty"`
-	RecurrenceOfID    *int         `json:"recurrenceOfID,omitempty"`
+	SubjectID         *int               `json:"subjectID,omitempty"`
+	Level             domain.HazardLevel `json:"level"`
+	Category          string             `json:"category"`
+	Location          *string            `json:"location,omitempty"`
+	Description       string             `json:"description"`
+	Requirement       *string            `json:"requirement,omitempty"`
+	Deadline          time.Time          `json:"deadline"`
+	ResponsiblePerson *string            `json:"responsiblePerson,omitempty"`
+	RecurrenceOfID    *int               `json:"recurrenceOfID,omitempty"`
 }
 
 // PolicyRule grants a role an action on an object type within the role's scope.
@@ -352,16 +351,16 @@ type RefreshTokenInput struct {
 }
 
 type ReportHazardInput struct {
-	SubjectID         int           `json:"subjectID"`
-	Source            hazard.Source `json:"source"`
-	Level             hazard.Level  `json:"level"`
-	Category          string        `json:"category"`
-	Location          *string       `json:"location,omitempty"`
-	Description       string        `json:"description"`
-	Requirement       *string       `json:"requirement,omitempty"`
-	Deadline          time.Time     `json:"deadline"`
-	ResponsiblePerson *string       `json:"responsiblePerson,omitempty"`
-	RecurrenceOfID    *int          `json:"recurrenceOfID,omitempty"`
+	SubjectID         int                 `json:"subjectID"`
+	Source            domain.HazardSource `json:"source"`
+	Level             domain.HazardLevel  `json:"level"`
+	Category          string              `json:"category"`
+	Location          *string             `json:"location,omitempty"`
+	Description       string              `json:"description"`
+	Requirement       *string             `json:"requirement,omitempty"`
+	Deadline          time.Time           `json:"deadline"`
+	ResponsiblePerson *string             `json:"responsiblePerson,omitempty"`
+	RecurrenceOfID    *int                `json:"recurrenceOfID,omitempty"`
 }
 
 type RevokeLetterInput struct {
@@ -389,8 +388,8 @@ type TownCoverage struct {
 }
 
 type TransitionHazardInput struct {
-	Action HazardAction `json:"action"`
-	Note   *string      `json:"note,omitempty"`
+	Action domain.HazardAction `json:"action"`
+	Note   *string             `json:"note,omitempty"`
 	// SUBMIT_PLAN only.
 	Plan *HazardPlanInput `json:"plan,omitempty"`
 	// REQUEST_EXTENSION only: the deadline asked for.
@@ -500,89 +499,6 @@ func (e *BulkIssueTarget) UnmarshalJSON(b []byte) error {
 }
 
 func (e BulkIssueTarget) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type HazardAction string
-
-const (
-	// MAJOR: enterprise side submits the plan (五到位).
-	HazardActionSubmitPlan HazardAction = "SUBMIT_PLAN"
-	// MAJOR: a government principal approves the plan; rectification starts.
-	HazardActionApprovePlan HazardAction = "APPROVE_PLAN"
-	// GENERAL: enterprise side starts rectifying.
-	HazardActionStartRectification HazardAction = "START_RECTIFICATION"
-	// Enterprise side submits the rectification for verification.
-	HazardActionSubmit HazardAction = "SUBMIT"
-	// Government side rejects the submitted rectification.
-	HazardActionReject HazardAction = "REJECT"
-	// Verified closure (销号).
-	HazardActionClose HazardAction = "CLOSE"
-	// GENERAL: closed at once after an on-the-spot fix; the note is the evidence.
-	HazardActionCloseOnSpot      HazardAction = "CLOSE_ON_SPOT"
-	HazardActionRequestExtension HazardAction = "REQUEST_EXTENSION"
-	HazardActionApproveExtension HazardAction = "APPROVE_EXTENSION"
-	HazardActionRejectExtension  HazardAction = "REJECT_EXTENSION"
-	// Put under supervision (督办), government side.
-	HazardActionSupervise       HazardAction = "SUPERVISE"
-	HazardActionLiftSupervision HazardAction = "LIFT_SUPERVISION"
-)
-
-var AllHazardAction = []HazardAction{
-	HazardActionSubmitPlan,
-	HazardActionApprovePlan,
-	HazardActionStartRectification,
-	HazardActionSubmit,
-	HazardActionReject,
-	HazardActionClose,
-	HazardActionCloseOnSpot,
-	HazardActionRequestExtension,
-	HazardActionApproveExtension,
-	HazardActionRejectExtension,
-	HazardActionSupervise,
-	HazardActionLiftSupervision,
-}
-
-func (e HazardAction) IsValid() bool {
-	switch e {
-	case HazardActionSubmitPlan, HazardActionApprovePlan, HazardActionStartRectification, HazardActionSubmit, HazardActionReject, HazardActionClose, HazardActionCloseOnSpot, HazardActionRequestExtension, HazardActionApproveExtension, HazardActionRejectExtension, HazardActionSupervise, HazardActionLiftSupervision:
-		return true
-	}
-	return false
-}
-
-func (e HazardAction) String() string {
-	return string(e)
-}
-
-func (e *HazardAction) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = HazardAction(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid HazardAction", str)
-	}
-	return nil
-}
-
-func (e HazardAction) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *HazardAction) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e HazardAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/internal/domain"
 )
 
 // prepareUsers logs every user in and finds their fixtures: a hazard out of
@@ -52,7 +53,7 @@ func (h *harness) prepareUsers(ctx context.Context) error {
 		}
 		if u.Level == LevelTown {
 			hs, err := h.d.Client.Hazard.Query().
-				Where(hazard.TenantID(tenantID), hazard.StateNEQ(hazard.StateCLOSED), func(s *entsql.Selector) {
+				Where(hazard.TenantID(tenantID), hazard.StateNEQ(domain.HazardClosed), func(s *entsql.Selector) {
 					v.Predicate("hazard", "supervise")(s)
 				}).
 				Order(hazard.ByID()).Limit(h.o.Concurrency + 1).All(sys)

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // HazardPlan is a major hazard's rectification plan (五到位: measures, funds,
 // responsible person, deadline and emergency measures).
@@ -81,4 +84,36 @@ const (
 func (HazardAction) Values() []string {
 	return []string{"REPORT", "SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE",
 		"CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION"}
+}
+
+// MarshalGQL implements graphql.Marshaler.
+func (l HazardLevel) MarshalGQL(w io.Writer) { writeQuoted(w, string(l)) }
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (l *HazardLevel) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, l.Values(), (*string)(l), "HazardLevel")
+}
+
+// MarshalGQL implements graphql.Marshaler.
+func (s HazardSource) MarshalGQL(w io.Writer) { writeQuoted(w, string(s)) }
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (s *HazardSource) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, s.Values(), (*string)(s), "HazardSource")
+}
+
+// MarshalGQL implements graphql.Marshaler.
+func (s HazardState) MarshalGQL(w io.Writer) { writeQuoted(w, string(s)) }
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (s *HazardState) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, s.Values(), (*string)(s), "HazardState")
+}
+
+// MarshalGQL implements graphql.Marshaler.
+func (a HazardAction) MarshalGQL(w io.Writer) { writeQuoted(w, string(a)) }
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (a *HazardAction) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, a.Values(), (*string)(a), "HazardAction")
 }

@@ -2,7 +2,6 @@ package files
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/gid"
@@ -44,18 +42,8 @@ type Upload struct {
 	// also enforced while reading.
 	Size    int64
 	Content io.Reader
-}
-
-// Owner places a file in its owner's jurisdiction: the owner's scope columns,
-// copied onto the File row, and the owner edge to set.
-type Owner struct {
-	Tenant       int
-	Path         string
-	Sector       *string
-	EnterpriseID *int
-	IssuerPath   *string
-	// Link sets the owner edge on the new row (e.g. SetLetterID).
-	Link func(*ent.FileCreate)
+	// Description is the uploader's note on the file, if any.
+	Description string
 }
 
 // Uploader is who attached the file, for the record.
@@ -165,41 +153,6 @@ func CleanName(name string) string {
 		name = name[:len(name)-size]
 	}
 	return name
-}
-
-// Attach checks and stores an upload and writes its File row through c (the
-// owner's transaction) with the owner's scope columns. The owner's service
-// has already decided that the caller may attach; the row is written as the
-// system. The bytes are stored before the row commits: a rolled-back
-// transaction leaves unreferenced content behind, never a row without bytes.
-func (s *Service) Attach(ctx context.Context, c *ent.Client, owner Owner, up Upload, description string, by Uploader) (*ent.File, error) {
-	ct, content, err := s.Check(up)
-	if err != nil {
-		return nil, err
-	}
-	blob, err := s.Store.Put(ctx, content)
-	if errors.Is(err, errTooLarge) {
-		return nil, TooLarge(s.maxBytes())
-	}
-	if err != nil {
-		return nil, err
-	}
-	create := c.File.Create().SetTenantID(owner.Tenant).SetScopePath(owner.Path).
-		SetNillableScopeSector(owner.Sector).SetNillableScopeEnterpriseID(owner.EnterpriseID).
-		SetNillableIssuerScopePath(owner.IssuerPath).
-		SetSha256(blob.SHA256).SetSize(blob.Size).SetContentType(ct).SetFilename(CleanName(up.Filename)).
-		SetUploaderName(by.Name).SetNillableUploadedByUserID(by.UserID).SetNillableUploadedByPostID(by.PostID)
-	if description != "" {
-		create.SetDescription(description)
-	}
-	if owner.Link != nil {
-		owner.Link(create)
-	}
-	f, err := create.Save(authz.SystemContext(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("files: record file: %w", err)
-	}
-	return f, nil
 }
 
 // writeError answers with a GraphQL-shaped error body, like every other

@@ -8,7 +8,7 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/hazard"
-	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
 
@@ -17,8 +17,8 @@ type NewHazard struct {
 	SubjectID         int
 	InspectionID      *int
 	CampaignID        *int
-	Source            hazard.Source
-	Level             hazard.Level
+	Source            domain.HazardSource
+	Level             domain.HazardLevel
 	Category          string
 	Location          string
 	Description       string
@@ -59,7 +59,7 @@ func (s *Service) ReportHazard(ctx context.Context, in NewHazard) (*ent.Hazard, 
 	if err != nil {
 		return nil, err
 	}
-	if in.Source == hazard.SourceINSPECTION {
+	if in.Source == domain.SourceInspection {
 		return nil, kernel.Invalidf("source", "hazards found in an inspection are recorded with the inspection (recordInspection)")
 	}
 	if err := hazard.SourceValidator(in.Source); err != nil {
@@ -86,7 +86,7 @@ func Create(ctx context.Context, c *ent.Client, v *authz.Viewer, in NewHazard, n
 		if err != nil {
 			return nil, err
 		}
-		if prev.State != hazard.StateCLOSED {
+		if prev.State != domain.HazardClosed {
 			return nil, kernel.Invalidf("recurrenceOfID", "a hazard recurs only after it was closed; the earlier one is still %s", prev.State)
 		}
 	}
@@ -107,7 +107,7 @@ func Create(ctx context.Context, c *ent.Client, v *authz.Viewer, in NewHazard, n
 			post = &g.PostID
 		}
 	}
-	if _, err := addEvent(ctx, c, h, hazardevent.ActionREPORT, "", v.UserID, post, "", now); err != nil {
+	if _, err := addEvent(ctx, c, h, domain.HazardReport, "", v.UserID, post, "", now); err != nil {
 		return nil, err
 	}
 	return h, nil

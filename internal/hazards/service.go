@@ -13,8 +13,7 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
-	"github.com/dutychain/dutychain/ent/hazard"
-	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/files"
 )
 
@@ -34,7 +33,7 @@ func objectOf(ctx context.Context, c *ent.Client, h *ent.Hazard) (authz.Object, 
 // event, to which the step's photos are attached. The event carries the
 // hazard's scope columns, so that events are visible exactly when their
 // hazard is.
-func addEvent(ctx context.Context, c *ent.Client, h *ent.Hazard, action hazardevent.Action, from hazard.State, actor int, post *int, note string, at time.Time) (*ent.HazardEvent, error) {
+func addEvent(ctx context.Context, c *ent.Client, h *ent.Hazard, action domain.HazardAction, from domain.HazardState, actor int, post *int, note string, at time.Time) (*ent.HazardEvent, error) {
 	ev, err := c.HazardEvent.Create().
 		SetTenantID(h.TenantID).SetScopePath(h.ScopePath).SetNillableScopeSector(h.ScopeSector).
 		SetNillableScopeEnterpriseID(h.ScopeEnterpriseID).

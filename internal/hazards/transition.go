@@ -8,8 +8,6 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
-	"github.com/dutychain/dutychain/ent/hazard"
-	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/files"
@@ -30,14 +28,6 @@ type TransitionInput struct {
 // MaxAttachments caps the files of one step.
 const MaxAttachments = 10
 
-// factsOf reads what decides h's legal steps.
-func factsOf(h *ent.Hazard) facts {
-	return facts{
-		state: domain.HazardState(h.State), level: domain.HazardLevel(h.Level), source: domain.HazardSource(h.Source),
-		extensionPending: h.RequestedDeadline != nil, supervised: h.Supervised,
-	}
-}
-
 // Transition takes one step on a hazard. Out of scope: NOT_FOUND; a step the
 // state machine does not allow from the current state: BAD_USER_INPUT; a
 // legal step the caller's posts may not take: FORBIDDEN. Nothing is written
@@ -53,7 +43,8 @@ func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*
 		if err != nil {
 			return nil, err
 		}
-		st, err := nextStep(factsOf(h), in.Action)
+		st, err := nextStep(facts{state: h.State, level: h.Level, source: h.Source,
+			extensionPending: h.RequestedDeadline != nil, supervised: h.Supervised}, in.Action)
 		if err != nil {
 			return nil, err
 		}
@@ -76,11 +67,11 @@ func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*
 		if err != nil {
 			return nil, err
 		}
-		ev, err := addEvent(ctx, c, h2, hazardevent.Action(in.Action), h.State, v.UserID, post, note, now)
+		ev, err := addEvent(ctx, c, h2, in.Action, h.State, v.UserID, post, note, now)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.attach(ctx, c, h2, ev, v, post, in.Attachments); err != nil {
+		if err := s.attach(ctx, c, ev, v, post, in.Attachments); err != nil {
 			return nil, err
 		}
 		return c.Hazard.Get(ctx, id)
@@ -127,7 +118,7 @@ func stepUpdate(c *ent.Client, h *ent.Hazard, st step, in TransitionInput, note 
 		upd.SetSupervised(false)
 	}
 	if st.to != "" {
-		upd.SetState(hazard.State(st.to))
+		upd.SetState(st.to)
 		if st.to == domain.HazardClosed {
 			upd.SetClosedAt(now).ClearRequestedDeadline()
 		}
@@ -188,9 +179,9 @@ func checkPlan(p *domain.HazardPlan, now time.Time) error {
 	return nil
 }
 
-// attach stores the step's files with the event, scoped like the hazard, in
+// attach stores the step's files, owned by its event and scoped like it, in
 // the transition's transaction: a rejected file rolls the whole step back.
-func (s *Service) attach(ctx context.Context, c *ent.Client, h *ent.Hazard, ev *ent.HazardEvent, v *authz.Viewer, post *int, ups []files.Upload) error {
+func (s *Service) attach(ctx context.Context, c *ent.Client, ev *ent.HazardEvent, v *authz.Viewer, post *int, ups []files.Upload) error {
 	if len(ups) == 0 {
 		return nil
 	}
@@ -205,13 +196,8 @@ func (s *Service) attach(ctx context.Context, c *ent.Client, h *ent.Hazard, ev *
 	if u, err := c.User.Get(authz.SystemContext(ctx), uid); err == nil {
 		name = u.DisplayName // as letters record their uploaders
 	}
-	for _, up := range ups {
-		if _, err := s.Files.Attach(ctx, c, files.Owner{
-			Tenant: h.TenantID, Path: h.ScopePath, Sector: h.ScopeSector, EnterpriseID: h.ScopeEnterpriseID,
-			Link: func(fc *ent.FileCreate) { fc.SetHazardEventID(ev.ID) },
-		}, up, "", files.Uploader{Name: name, UserID: &uid, PostID: post}); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := s.Files.Attach(ctx, c, files.Owner{
+		ID: ev.ID, Tenant: ev.TenantID, Path: ev.ScopePath, Sector: ev.ScopeSector, EnterpriseID: ev.ScopeEnterpriseID,
+	}, files.Uploader{Name: name, UserID: &uid, PostID: post}, ups...)
+	return err
 }

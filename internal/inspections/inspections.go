@@ -9,7 +9,6 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
-	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/apperr"
@@ -158,7 +157,7 @@ func recordHazards(ctx context.Context, c *ent.Client, v *authz.Viewer, rec *ent
 		if n.SubjectID == 0 {
 			n.SubjectID = target.ID
 		}
-		n.Source, n.InspectionID, n.CampaignID = hazard.SourceINSPECTION, &rec.ID, in.CampaignID
+		n.Source, n.InspectionID, n.CampaignID = domain.SourceInspection, &rec.ID, in.CampaignID
 		if err := n.Validate(now); err != nil {
 			return err
 		}

@@ -52,13 +52,15 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 		if err != nil {
 			return nil, err
 		}
-		f, err := s.Files.Attach(ctx, c, files.Owner{
-			Tenant: l.TenantID, Path: l.ScopePath, Sector: l.ScopeSector, EnterpriseID: l.ScopeEnterpriseID,
-			IssuerPath: l.IssuerScopePath, Link: func(fc *ent.FileCreate) { fc.SetLetterID(l.ID) },
-		}, up, desc, files.Uploader{Name: a.name, UserID: a.userID, PostID: a.postID})
+		up.Description = desc
+		fs, err := s.Files.Attach(ctx, c, files.Owner{
+			ID: l.ID, Tenant: l.TenantID, Path: l.ScopePath, Sector: l.ScopeSector, EnterpriseID: l.ScopeEnterpriseID,
+			IssuerPath: l.IssuerScopePath,
+		}, files.Uploader{Name: a.name, UserID: a.userID, PostID: a.postID}, up)
 		if err != nil {
 			return nil, err
 		}
+		f := fs[0]
 		if err := s.record(ctx, c, l, letterevent.ActionATTACHED, &l.State, a, f.Filename); err != nil {
 			return nil, err
 		}

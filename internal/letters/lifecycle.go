@@ -8,11 +8,11 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
-	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
 
@@ -118,8 +118,8 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 		if _, err := c.LetterEvent.Delete().Where(letterevent.LetterID(l.ID)).Exec(sys); err != nil {
 			return fmt.Errorf("delete events: %w", err)
 		}
-		if _, err := c.File.Delete().Where(file.LetterID(l.ID)).Exec(sys); err != nil {
-			return fmt.Errorf("delete attachments: %w", err)
+		if err := files.Remove(ctx, c, l.ID); err != nil {
+			return err
 		}
 		n, err := c.ResponsibilityLetter.Delete().Where(responsibilityletter.ID(l.ID), responsibilityletter.Version(l.Version)).Exec(sys)
 		if err != nil {

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/dutychain/dutychain/ent"
-	"github.com/dutychain/dutychain/ent/hazard"
-	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -93,8 +91,8 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 2, 0,
 
 // seedEvent is one step of a seeded hazard's history.
 type seedEvent struct {
-	action hazardevent.Action
-	to     hazard.State
+	action domain.HazardAction
+	to     domain.HazardState
 	actor  string
 	at     time.Time
 	note   string
@@ -103,8 +101,8 @@ type seedEvent struct {
 type seedHazard struct {
 	subject     string
 	inspection  *ent.Inspection
-	source      hazard.Source
-	level       hazard.Level
+	source      domain.HazardSource
+	level       domain.HazardLevel
 	category    string
 	location    string
 	description string
@@ -136,7 +134,7 @@ func (h seedHazard) create(ctx context.Context, c *ent.Client, b *Built) (*ent.H
 	if h.inspection != nil {
 		create.SetInspectionID(h.inspection.ID).SetNillableCampaignID(h.inspection.CampaignID)
 	}
-	if last := h.events[len(h.events)-1]; last.to == hazard.StateCLOSED {
+	if last := h.events[len(h.events)-1]; last.to == domain.HazardClosed {
 		create.SetClosedAt(last.at)
 	}
 	hz, err := create.Save(ctx)
@@ -211,10 +209,10 @@ func fail(code, note string) domain.ItemResult {
 // closedHistory is the ordinary GENERAL path to closure.
 func closedHistory(reporter, rectifier, verifier string, found, started, submitted, closed time.Time) []seedEvent {
 	return []seedEvent{
-		{hazardevent.ActionREPORT, hazard.StateREPORTED, reporter, found, "检查组当场提出整改要求"},
-		{hazardevent.ActionSTART_RECTIFICATION, hazard.StateRECTIFYING, rectifier, started, "已安排整改"},
-		{hazardevent.ActionSUBMIT, hazard.StateSUBMITTED, rectifier, submitted, "整改完成，申请验收"},
-		{hazardevent.ActionCLOSE, hazard.StateCLOSED, verifier, closed, "复查合格，予以销号"},
+		{domain.HazardReport, domain.HazardReported, reporter, found, "检查组当场提出整改要求"},
+		{domain.HazardStartRectification, domain.HazardRectifying, rectifier, started, "已安排整改"},
+		{domain.HazardSubmit, domain.HazardSubmitted, rectifier, submitted, "整改完成，申请验收"},
+		{domain.HazardClose, domain.HazardClosed, verifier, closed, "复查合格，予以销号"},
 	}
 }
 
@@ -289,52 +287,52 @@ func seedDemoHazards(ctx context.Context, c *ent.Client, b *Built) error {
 		return err
 	}
 	seeded := []seedHazard{
-		{subject: CodeMarket, inspection: market, source: hazard.SourceINSPECTION, level: hazard.LevelGENERAL, category: "电气安全",
+		{subject: CodeMarket, inspection: market, source: domain.SourceInspection, level: domain.LevelGeneral, category: "电气安全",
 			location: "配电线路", description: "市场用电线路长年老化", requirement: "更换老化线路，规范敷设", found: day(2022, 5, 10),
 			deadline: day(2022, 6, 10), responsible: "邓振华",
 			events: closedHistory("bureau.inspector1", "bureau.inspector1", "bureau.inspector2", day(2022, 5, 10), day(2022, 5, 12), day(2022, 6, 5), day(2022, 6, 8))},
-		{subject: CodePaperStation, inspection: station, source: hazard.SourceINSPECTION, level: hazard.LevelGENERAL, category: "油气回收",
+		{subject: CodePaperStation, inspection: station, source: domain.SourceInspection, level: domain.LevelGeneral, category: "油气回收",
 			location: "加油区", description: "油气回收装置出现故障不能启动", requirement: "维修油气回收装置并检测合格", found: day(2022, 6, 8),
 			deadline: day(2022, 6, 30), responsible: "赵海涛",
 			events: closedHistory("bureau.inspector1", "paper.safety", "bureau.fuel", day(2022, 6, 8), day(2022, 6, 9), day(2022, 6, 25), day(2022, 6, 28))},
-		{subject: CodeHotel, inspection: hotel, source: hazard.SourceINSPECTION, level: hazard.LevelGENERAL, category: "地质灾害",
+		{subject: CodeHotel, inspection: hotel, source: domain.SourceInspection, level: domain.LevelGeneral, category: "地质灾害",
 			location: "南侧护坡", description: "酒店南侧护坡下沉", requirement: "设置警戒，加固护坡", found: day(2022, 9, 26),
 			deadline: day(2022, 10, 31), responsible: "曹伟",
 			events: closedHistory("bureau.inspector2", "bureau.inspector2", "chengguan.head", day(2022, 9, 26), day(2022, 9, 28), day(2022, 10, 25), day(2022, 10, 28))},
-		{subject: CodeHotel, inspection: hotel, source: hazard.SourceINSPECTION, level: hazard.LevelGENERAL, category: "燃气安全",
+		{subject: CodeHotel, inspection: hotel, source: domain.SourceInspection, level: domain.LevelGeneral, category: "燃气安全",
 			location: "厨房燃气管道", description: "燃气供应合同到期未续签", requirement: "与供气企业续签供用气合同", found: day(2022, 9, 26),
 			deadline: day(2022, 10, 15), responsible: "曹伟",
 			events: closedHistory("bureau.inspector2", "bureau.inspector2", "bureau.chief", day(2022, 9, 26), day(2022, 9, 27), day(2022, 10, 10), day(2022, 10, 12))},
 		// Open: found by the cement plant itself, not yet started.
-		{subject: CodeCementKiln, source: hazard.SourceSELF_CHECK, level: hazard.LevelGENERAL, category: "机械防护",
+		{subject: CodeCementKiln, source: domain.SourceSelfCheck, level: domain.LevelGeneral, category: "机械防护",
 			location: "回转窑托轮", description: "回转窑托轮防护罩缺失", requirement: "加装防护罩", found: day(2023, 3, 2),
 			deadline: day(2030, 12, 31), responsible: "孙志刚",
-			events: []seedEvent{{hazardevent.ActionREPORT, hazard.StateREPORTED, "cement.principal", day(2023, 3, 2), "企业自查发现"}}},
+			events: []seedEvent{{domain.HazardReport, domain.HazardReported, "cement.principal", day(2023, 3, 2), "企业自查发现"}}},
 		// Open in 西河镇's commerce: the fruit company's cold store.
-		{subject: CodeFruit, source: hazard.SourceREPORT, level: hazard.LevelGENERAL, category: "消防安全",
+		{subject: CodeFruit, source: domain.SourceReport, level: domain.LevelGeneral, category: "消防安全",
 			location: "冷藏库", description: "冷藏库疏散通道堆放杂物", requirement: "清理通道，保持畅通", found: day(2023, 3, 5),
 			deadline: day(2030, 12, 31), responsible: "冯少华",
-			events: []seedEvent{{hazardevent.ActionREPORT, hazard.StateREPORTED, "xihe.deputy", day(2023, 3, 5), "群众举报"}}},
+			events: []seedEvent{{domain.HazardReport, domain.HazardReported, "xihe.deputy", day(2023, 3, 5), "群众举报"}}},
 		// Overdue and under supervision: the supermarket.
-		{subject: CodeSupermarket, source: hazard.SourceINSPECTION, level: hazard.LevelGENERAL, category: "消防安全",
+		{subject: CodeSupermarket, source: domain.SourceInspection, level: domain.LevelGeneral, category: "消防安全",
 			location: "安全出口", description: "安全出口被货架遮挡", requirement: "移除货架", found: day(2023, 1, 10),
 			deadline: day(2023, 1, 31), responsible: "韩小军", supervised: true,
 			events: []seedEvent{
-				{hazardevent.ActionREPORT, hazard.StateREPORTED, "chengguan.head", day(2023, 1, 10), "春节前检查发现"},
-				{hazardevent.ActionSTART_RECTIFICATION, hazard.StateRECTIFYING, "chengguan.head", day(2023, 1, 12), "企业已开始整改"},
-				{hazardevent.ActionSUPERVISE, hazard.StateRECTIFYING, "chengguan.head", day(2023, 2, 5), "逾期未完成整改，挂牌督办"},
+				{domain.HazardReport, domain.HazardReported, "chengguan.head", day(2023, 1, 10), "春节前检查发现"},
+				{domain.HazardStartRectification, domain.HazardRectifying, "chengguan.head", day(2023, 1, 12), "企业已开始整改"},
+				{domain.HazardSupervise, domain.HazardRectifying, "chengguan.head", day(2023, 2, 5), "逾期未完成整改，挂牌督办"},
 			}},
 		// MAJOR in progress: the food plant's ammonia refrigeration room.
-		{subject: CodeFood, source: hazard.SourceINSPECTION, level: hazard.LevelMAJOR, category: "涉氨制冷",
+		{subject: CodeFood, source: domain.SourceInspection, level: domain.LevelMajor, category: "涉氨制冷",
 			location: "液氨制冷机房", description: "液氨制冷机房未设置氨气浓度报警和紧急切断装置", requirement: "按重大事故隐患判定标准整改",
 			found: day(2023, 2, 20), deadline: day(2030, 6, 30), responsible: "孙丽华", supervised: true,
 			plan: &domain.HazardPlan{Measures: "加装氨气浓度报警与联锁切断装置，更换老化阀门", Funds: "45万元（企业自筹）",
 				ResponsiblePerson: "孙丽华", Deadline: day(2030, 6, 30), EmergencyMeasures: "停用二号机组，设置警戒区，配备正压式空气呼吸器"},
 			events: []seedEvent{
-				{hazardevent.ActionREPORT, hazard.StateREPORTED, "bureau.inspector1", day(2023, 2, 20), "专项检查发现重大事故隐患"},
-				{hazardevent.ActionSUPERVISE, hazard.StateREPORTED, "bureau.chief", day(2023, 2, 21), "列入县级挂牌督办"},
-				{hazardevent.ActionSUBMIT_PLAN, hazard.StatePLAN_SUBMITTED, "bureau.inspector1", day(2023, 3, 1), "企业提交整改方案"},
-				{hazardevent.ActionAPPROVE_PLAN, hazard.StateRECTIFYING, "bureau.chief", day(2023, 3, 3), "方案审定，开始整改"},
+				{domain.HazardReport, domain.HazardReported, "bureau.inspector1", day(2023, 2, 20), "专项检查发现重大事故隐患"},
+				{domain.HazardSupervise, domain.HazardReported, "bureau.chief", day(2023, 2, 21), "列入县级挂牌督办"},
+				{domain.HazardSubmitPlan, domain.HazardPlanSubmitted, "bureau.inspector1", day(2023, 3, 1), "企业提交整改方案"},
+				{domain.HazardApprovePlan, domain.HazardRectifying, "bureau.chief", day(2023, 3, 3), "方案审定，开始整改"},
 			}},
 	}
 	for _, h := range seeded {
@@ -365,9 +363,9 @@ func seedNeighborHazards(ctx context.Context, c *ent.Client, b *Built) error {
 	if err != nil {
 		return err
 	}
-	_, err = seedHazard{subject: CodeNeighborBuilding, inspection: insp, source: hazard.SourceINSPECTION, level: hazard.LevelGENERAL,
+	_, err = seedHazard{subject: CodeNeighborBuilding, inspection: insp, source: domain.SourceInspection, level: domain.LevelGeneral,
 		category: "消防安全", location: "搅拌车间", description: "灭火器过期", requirement: "更换灭火器", found: day(2023, 3, 1),
 		deadline: day(2030, 3, 31), responsible: "蒋立华",
-		events: []seedEvent{{hazardevent.ActionREPORT, hazard.StateREPORTED, "neighbor.head", day(2023, 3, 1), ""}}}.create(ctx, c, b)
+		events: []seedEvent{{domain.HazardReport, domain.HazardReported, "neighbor.head", day(2023, 3, 1), ""}}}.create(ctx, c, b)
 	return err
 }

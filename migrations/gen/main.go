@@ -26,7 +26,9 @@
 //
 // Hand-written migrations (triggers, data: what the ent schema cannot say)
 // are added as the next NNNN_name.up.sql/.down.sql pair and recorded with
-// `make migrations-hash` (--rehash); generated files are never edited. The
+// `make migrations-hash` (--rehash). A generated file is edited only to keep
+// data the change would lose (values copied before their column is dropped,
+// and a down file that restores them), then rehashed. The
 // drift test (internal/db) compares a
 // database built from them with the ent schema, and atlas.sum guards them.
 package main
