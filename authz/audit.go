@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	entgo "entgo.io/ent"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/audit"
@@ -75,6 +77,7 @@ type auditMutation interface {
 	Tx() (*ent.Tx, error)
 	ID() (int, bool)
 	IDs(ctx context.Context) ([]int, error)
+	WhereP(ps ...func(*sql.Selector))
 }
 
 // rowChange is one changed row before it becomes an event.
@@ -157,6 +160,16 @@ func record(ctx context.Context, next entgo.Mutator, m auditMutation) (entgo.Val
 		if m.Op().Is(entgo.OpDelete | entgo.OpDeleteOne) {
 			op = audit.OpDelete
 		}
+		// The rows are listed and locked until the transaction ends, so
+		// the statement changes exactly the listed rows as they were read:
+		// a row a concurrent transaction changes so that the conditions no
+		// longer hold is neither listed nor changed. SQLite serialises
+		// writers and has no row locks.
+		m.WhereP(func(s *sql.Selector) {
+			if s.Dialect() == dialect.Postgres {
+				s.ForUpdate()
+			}
+		})
 		ids, err := m.IDs(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("audit: list the rows of %s %s: %w", m.Op(), m.Type(), err)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/files"
@@ -30,7 +32,8 @@ const MaxAttachments = 10
 
 // Transition takes one step on a hazard. Out of scope: NOT_FOUND; a step the
 // state machine does not allow from the current state: BAD_USER_INPUT; a
-// legal step the caller's posts may not take: FORBIDDEN. Nothing is written
+// legal step the caller's posts may not take: FORBIDDEN; a step decided on a
+// hazard that another step changed meanwhile: CONFLICT. Nothing is written
 // unless every check passes; the hazard and its event commit together.
 func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*ent.Hazard, error) {
 	v, err := kernel.Viewer(ctx)
@@ -62,12 +65,28 @@ func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*
 			return nil, err
 		}
 		// The decision above is the write check: the hook's generic
-		// "update" right is coarser than the step's own permission.
-		h2, err := upd.Save(authz.SystemContext(ctx))
+		// "update" right is coarser than the step's own permission. The
+		// update holds only while the hazard still has the facts the step
+		// was decided on: a concurrent step that committed first makes
+		// this one a CONFLICT.
+		sys := authz.SystemContext(ctx)
+		err = kernel.Claim("hazard", func() (int, error) { return upd.Save(sys) }, func() (string, error) {
+			cur, err := c.Hazard.Get(sys, id)
+			if err != nil {
+				return "", err
+			}
+			return stateOf(cur), nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		ev, err := addEvent(ctx, c, h2, in.Action, h.State, v.UserID, post, note, now)
+		// The hazard as the step left it, for its event: only the state
+		// and the scope columns are read from it.
+		after := *h
+		if st.to != "" {
+			after.State = st.to
+		}
+		ev, err := addEvent(ctx, c, &after, in.Action, h.State, v.UserID, post, note, now)
 		if err != nil {
 			return nil, err
 		}
@@ -78,9 +97,32 @@ func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*
 	})
 }
 
-// stepUpdate checks the step's own input and builds the hazard's update.
-func stepUpdate(c *ent.Client, h *ent.Hazard, st step, in TransitionInput, note string, now time.Time) (*ent.HazardUpdateOne, error) {
-	upd := c.Hazard.UpdateOneID(h.ID)
+// decidedOn are the conditions of a step's update: h's id and the facts
+// (factsOf) and deadline the step was decided on, as h was read.
+func decidedOn(h *ent.Hazard) []predicate.Hazard {
+	ps := []predicate.Hazard{hazard.ID(h.ID), hazard.StateEQ(h.State), hazard.Supervised(h.Supervised), hazard.DeadlineEQ(h.Deadline)}
+	if h.RequestedDeadline == nil {
+		return append(ps, hazard.RequestedDeadlineIsNil())
+	}
+	return append(ps, hazard.RequestedDeadlineEQ(*h.RequestedDeadline))
+}
+
+// stateOf says what a hazard is now, for a CONFLICT.
+func stateOf(h *ent.Hazard) string {
+	out := string(h.State)
+	if h.Supervised {
+		out += ", under supervision"
+	}
+	if h.RequestedDeadline != nil {
+		out += ", with an extension request pending"
+	}
+	return out
+}
+
+// stepUpdate checks the step's own input and builds the hazard's update,
+// conditional on the facts the step was decided on (decidedOn).
+func stepUpdate(c *ent.Client, h *ent.Hazard, st step, in TransitionInput, note string, now time.Time) (*ent.HazardUpdate, error) {
+	upd := c.Hazard.Update().Where(decidedOn(h)...)
 	switch in.Action {
 	case domain.HazardSubmitPlan:
 		if err := checkPlan(in.Plan, now); err != nil {

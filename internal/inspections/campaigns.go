@@ -10,6 +10,7 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -91,14 +92,26 @@ func (s *Service) AdvanceCampaign(ctx context.Context, id int) (*ent.Campaign, e
 			return nil, fmt.Errorf("campaign %d: stage %q not in its stages", id, cp.Stage)
 		}
 		stages[i].ActualEnd = &now
-		upd := c.Campaign.UpdateOneID(id).SetStages(stages)
+		// Only from the stage it was decided on: of two concurrent
+		// advances, the second is a CONFLICT rather than a skipped stage.
+		upd := c.Campaign.UpdateOneID(id).Where(campaign.StageEQ(cp.Stage), campaign.Finished(false)).SetStages(stages)
 		if i+1 < len(stages) {
 			stages[i+1].ActualStart = &now
 			upd.SetStage(domain.CampaignStages[i+1])
 		} else {
 			upd.SetFinished(true)
 		}
-		if _, err := upd.Save(ctx); err != nil {
+		err = kernel.Claim("campaign", func() (int, error) { return kernel.Affected(upd.Exec(ctx)) }, func() (string, error) {
+			cur, err := c.Campaign.Get(authz.SystemContext(ctx), id)
+			if err != nil {
+				return "", err
+			}
+			if cur.Finished {
+				return "finished", nil
+			}
+			return "in its " + string(cur.Stage) + " stage", nil
+		})
+		if err != nil {
 			return nil, err
 		}
 		return c.Campaign.Get(ctx, id)

@@ -94,10 +94,23 @@ func (s *Service) RecordInspection(ctx context.Context, in InspectionInput) (*en
 		}
 		var rec *ent.Inspection
 		if planned != nil {
-			rec, err = c.Inspection.UpdateOneID(planned.ID).SetStatus(inspection.StatusDONE).
-				SetInspectorIds(in.InspectorIDs).SetInspectedOn(in.InspectedOn).
-				SetNillableTemplateID(in.TemplateID).SetResults(in.Results).SetConclusion(in.Conclusion).
-				SetNillableCampaignID(in.CampaignID).SetNillableKeyPeriod(in.KeyPeriod).Save(ctx)
+			// Only while it is still PLANNED: of two concurrent records of
+			// one plan, the second is a CONFLICT.
+			err = kernel.Claim("inspection", func() (int, error) {
+				var err error
+				rec, err = c.Inspection.UpdateOneID(planned.ID).Where(inspection.StatusEQ(inspection.StatusPLANNED)).
+					SetStatus(inspection.StatusDONE).
+					SetInspectorIds(in.InspectorIDs).SetInspectedOn(in.InspectedOn).
+					SetNillableTemplateID(in.TemplateID).SetResults(in.Results).SetConclusion(in.Conclusion).
+					SetNillableCampaignID(in.CampaignID).SetNillableKeyPeriod(in.KeyPeriod).Save(ctx)
+				return kernel.Affected(err)
+			}, func() (string, error) {
+				cur, err := c.Inspection.Get(authz.SystemContext(ctx), planned.ID)
+				if err != nil {
+					return "", err
+				}
+				return string(cur.Status), nil
+			})
 		} else {
 			rec, err = c.Inspection.Create().SetType(*in.Type).SetNillableKeyPeriod(in.KeyPeriod).
 				SetNillableCampaignID(in.CampaignID).SetInspectingUnitID(insp.ID).SetTargetID(target.ID).

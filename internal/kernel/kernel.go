@@ -24,6 +24,10 @@
 //			return c.Drill.Get(ctx, d.ID)
 //		})
 //	}
+//
+// A step decided on a record's state writes with Claim (conflict.go): a
+// conditional update that changes the row only while it still holds the
+// facts the step was decided on, CONFLICT otherwise.
 package kernel
 
 import (

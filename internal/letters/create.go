@@ -105,6 +105,12 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Responsibili
 			return nil, err
 		}
 		l, err := newLetter(c, in.Year, issuer, signee, t, now).SetState(domain.LetterDraft).Save(ctx)
+		if ent.IsConstraintError(err) {
+			// A concurrent create won the (year, issuer, signee) slot
+			// between the check above and this insert.
+			return nil, &apperr.Error{Code: apperr.Conflict, Field: "signeeUnitID", Err: err,
+				Message: fmt.Sprintf("%s was given a %d letter from %s meanwhile; revoke it first to write another", signee.Name, in.Year, issuer.Name)}
+		}
 		if err != nil {
 			return nil, err
 		}

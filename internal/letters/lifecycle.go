@@ -121,14 +121,13 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 		if err := files.Remove(ctx, c, l.ID); err != nil {
 			return err
 		}
-		n, err := c.ResponsibilityLetter.Delete().Where(responsibilityletter.ID(l.ID), responsibilityletter.Version(l.Version)).Exec(sys)
-		if err != nil {
-			return fmt.Errorf("delete letter: %w", err)
-		}
-		if n == 0 {
-			return errChangedMeanwhile
-		}
-		return nil
+		return kernel.Claim("letter", func() (int, error) {
+			n, err := c.ResponsibilityLetter.Delete().Where(responsibilityletter.ID(l.ID), responsibilityletter.Version(l.Version)).Exec(sys)
+			if err != nil {
+				return 0, fmt.Errorf("delete letter: %w", err)
+			}
+			return n, nil
+		}, currentState(ctx, c, l.ID))
 	})
 }
 

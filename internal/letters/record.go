@@ -9,7 +9,6 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
-	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
@@ -46,17 +45,28 @@ func (s *Service) record(ctx context.Context, c *ent.Client, l *ent.Responsibili
 }
 
 // step applies a version-checked update to l, decided by the hooks as the
-// policy action, and returns the letter after it. A concurrent step that committed first makes this one
-// a CONFLICT, so two steps never both build on the same state.
+// policy action, and returns the letter after it. A concurrent step that
+// committed first makes this one a CONFLICT (kernel.Claim), so two steps
+// never both build on the same state.
 func (s *Service) step(ctx context.Context, c *ent.Client, l *ent.ResponsibilityLetter, policy string, set func(*ent.ResponsibilityLetterUpdateOne)) (*ent.ResponsibilityLetter, error) {
 	upd := c.ResponsibilityLetter.UpdateOneID(l.ID).Where(responsibilityletter.Version(l.Version)).SetVersion(l.Version + 1)
 	set(upd)
-	out, err := upd.Save(authz.WithAction(ctx, policy))
-	if ent.IsNotFound(err) {
-		return nil, errChangedMeanwhile
-	}
+	var out *ent.ResponsibilityLetter
+	err := kernel.Claim("letter", func() (int, error) {
+		var err error
+		out, err = upd.Save(authz.WithAction(ctx, policy))
+		return kernel.Affected(err)
+	}, currentState(ctx, c, l.ID))
 	return out, err
 }
 
-// errChangedMeanwhile answers a step that lost the race for a letter.
-var errChangedMeanwhile = apperr.New(apperr.Conflict, "the letter was changed by someone else meanwhile; reload it and try again")
+// currentState reads the state of letter id for a CONFLICT.
+func currentState(ctx context.Context, c *ent.Client, id int) func() (string, error) {
+	return func() (string, error) {
+		l, err := c.ResponsibilityLetter.Get(authz.SystemContext(ctx), id)
+		if err != nil {
+			return "", err
+		}
+		return string(l.State), nil
+	}
+}
