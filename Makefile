@@ -31,7 +31,7 @@ migrations-hash: ## record hand-written migration files (triggers, data) in both
 	go run migrations/gen/main.go --dialect sqlite --rehash
 	go run migrations/gen/main.go --dialect postgres --rehash
 
-bench: ## issue 7 benchmark: synthetic county (200k hazards) then province (2M), API vs floors (ARGS=…)
+bench: ## the benchmark: synthetic county (200k hazards) then province (2M), API vs floors (ARGS=…)
 	./scripts/bench.sh both $(ARGS)
 
 bench-check: ## the benchmark, failing on a missed latency/throughput/memory target

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh [county|province|both] [BENCH FLAGS...] — the benchmark of issue 7.
+# bench.sh [county|province|both] [BENCH FLAGS...] — the benchmark against raw SQL (docs/PERFORMANCE.md).
 #
 # Builds dutychain, starts a throwaway PostgreSQL cluster (scripts/with-postgres.sh),
 # loads a synthetic tenant (`dutychain seed synthetic --scale …`) into a fresh

@@ -16,7 +16,7 @@ import (
 )
 
 // skipWhere hides an edge or id field from the generated where inputs: ent
-// builds has…With as an unscoped EXISTS (ent issue 4509).
+// builds has…With as an unscoped EXISTS (https://github.com/ent/ent/issues/4509).
 var skipWhere = entgql.Skip(entgql.SkipWhereInput)
 
 // ChecklistTemplate is a versioned checklist (检查表) for one sector. A new

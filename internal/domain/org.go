@@ -93,7 +93,7 @@ func (s *Sector) UnmarshalGQL(v any) error {
 // Role is the role a post carries.
 type Role string
 
-// Roles of the brief's table.
+// Roles of posts (docs/DOMAIN.md).
 const (
 	RolePartySecretary Role = "PARTY_SECRETARY"
 	RoleGovernmentHead Role = "GOVERNMENT_HEAD"

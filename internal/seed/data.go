@@ -68,7 +68,7 @@ const (
 // FuelStations is the number of fuel stations of 示范县 (the seed's 35户加油站).
 const FuelStations = 35
 
-// TestVectorUsernames are the demo-tenant users of the brief's test-vector
+// TestVectorUsernames are the demo-tenant users of the jurisdiction test-vector
 // table, in its order. neighbor.secretary lives in tenant "neighbor".
 var TestVectorUsernames = []string{
 	"county.secretary", "county.head", "county.deputy.industry",

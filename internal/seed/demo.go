@@ -1,5 +1,5 @@
 // Package seed loads data into a database: the demo tenants 示范县 ("demo")
-// and 邻县 ("neighbor") of the brief's §7, built from the seed document.
+// and 邻县 ("neighbor") (docs/DOMAIN.md), built from the county's 2022 work summary.
 package seed
 
 import (
