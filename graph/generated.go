@@ -7437,7 +7437,7 @@ extend type RandomDraw {
   assignments: [DrawAssignment!]!
   enterpriseRosterSize: Int!
   inspectorRosterSize: Int!
-  "The seed, as a decimal string (it exceeds GraphQL's Int)."
+  "The seed the server drew from its cryptographic randomness, as a decimal string (it exceeds GraphQL's Int); the caller never chooses it."
   seedValue: String!
   "Re-runs the draw from its stored seed and rosters and reports whether it gives the stored result."
   reproduced: Boolean!
@@ -7527,8 +7527,6 @@ input CreateRandomDrawInput {
   inspectorsPerTarget: Int
   inspectorIDs: [ID!]!
   conflicts: [DrawConflictInput!]
-  "Defaults to a random seed; give one to repeat a published draw."
-  seed: String
   campaignID: ID
   inspectionDate: Time!
 }
@@ -25554,7 +25552,7 @@ func (ec *executionContext) unmarshalInputCreateRandomDrawInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"organiserID", "sectors", "excludeInspectedDays", "targetCount", "inspectorsPerTarget", "inspectorIDs", "conflicts", "seed", "campaignID", "inspectionDate"}
+	fieldsInOrder := [...]string{"organiserID", "sectors", "excludeInspectedDays", "targetCount", "inspectorsPerTarget", "inspectorIDs", "conflicts", "campaignID", "inspectionDate"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25610,13 +25608,6 @@ func (ec *executionContext) unmarshalInputCreateRandomDrawInput(ctx context.Cont
 				return it, err
 			}
 			it.Conflicts = data
-		case "seed":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seed"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Seed = data
 		case "campaignID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -32244,7 +32235,7 @@ func (ec *executionContext) unmarshalInputTransitionHazardInput(ctx context.Cont
 		switch k {
 		case "action":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
-			data, err := ec.unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardAction(ctx, v)
+			data, err := ec.unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -38966,14 +38957,19 @@ func (ec *executionContext) marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutycha
 	return ec._Hazard(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardAction(ctx context.Context, v any) (model.HazardAction, error) {
-	var res model.HazardAction
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx context.Context, v any) (domain.HazardAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.HazardAction(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardAction(ctx context.Context, sel ast.SelectionSet, v model.HazardAction) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx context.Context, sel ast.SelectionSet, v domain.HazardAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "HazardAction!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNHazardConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazardConnection(ctx context.Context, sel ast.SelectionSet, v *ent.HazardConnection) graphql.Marshaler {

@@ -176,10 +176,8 @@ type CreateRandomDrawInput struct {
 	InspectorsPerTarget *int                 `json:"inspectorsPerTarget,omitempty"`
 	InspectorIDs        []int                `json:"inspectorIDs"`
 	Conflicts           []*DrawConflictInput `json:"conflicts,omitempty"`
-	// Defaults to a random seed; give one to repeat a published draw.
-	Seed           *string   `json:"seed,omitempty"`
-	CampaignID     *int      `json:"campaignID,omitempty"`
-	InspectionDate time.Time `json:"inspectionDate"`
+	CampaignID          *int                 `json:"campaignID,omitempty"`
+	InspectionDate      time.Time            `json:"inspectionDate"`
 }
 
 type CreateUnitInput struct {
@@ -389,8 +387,8 @@ type TownCoverage struct {
 }
 
 type TransitionHazardInput struct {
-	Action HazardAction `json:"action"`
-	Note   *string      `json:"note,omitempty"`
+	Action domain.HazardAction `json:"action"`
+	Note   *string             `json:"note,omitempty"`
 	// SUBMIT_PLAN only.
 	Plan *HazardPlanInput `json:"plan,omitempty"`
 	// REQUEST_EXTENSION only: the deadline asked for.
@@ -500,89 +498,6 @@ func (e *BulkIssueTarget) UnmarshalJSON(b []byte) error {
 }
 
 func (e BulkIssueTarget) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type HazardAction string
-
-const (
-	// MAJOR: enterprise side submits the plan (五到位).
-	HazardActionSubmitPlan HazardAction = "SUBMIT_PLAN"
-	// MAJOR: a government principal approves the plan; rectification starts.
-	HazardActionApprovePlan HazardAction = "APPROVE_PLAN"
-	// GENERAL: enterprise side starts rectifying.
-	HazardActionStartRectification HazardAction = "START_RECTIFICATION"
-	// Enterprise side submits the rectification for verification.
-	HazardActionSubmit HazardAction = "SUBMIT"
-	// Government side rejects the submitted rectification.
-	HazardActionReject HazardAction = "REJECT"
-	// Verified closure (销号).
-	HazardActionClose HazardAction = "CLOSE"
-	// GENERAL: closed at once after an on-the-spot fix; the note is the evidence.
-	HazardActionCloseOnSpot      HazardAction = "CLOSE_ON_SPOT"
-	HazardActionRequestExtension HazardAction = "REQUEST_EXTENSION"
-	HazardActionApproveExtension HazardAction = "APPROVE_EXTENSION"
-	HazardActionRejectExtension  HazardAction = "REJECT_EXTENSION"
-	// Put under supervision (督办), government side.
-	HazardActionSupervise       HazardAction = "SUPERVISE"
-	HazardActionLiftSupervision HazardAction = "LIFT_SUPERVISION"
-)
-
-var AllHazardAction = []HazardAction{
-	HazardActionSubmitPlan,
-	HazardActionApprovePlan,
-	HazardActionStartRectification,
-	HazardActionSubmit,
-	HazardActionReject,
-	HazardActionClose,
-	HazardActionCloseOnSpot,
-	HazardActionRequestExtension,
-	HazardActionApproveExtension,
-	HazardActionRejectExtension,
-	HazardActionSupervise,
-	HazardActionLiftSupervision,
-}
-
-func (e HazardAction) IsValid() bool {
-	switch e {
-	case HazardActionSubmitPlan, HazardActionApprovePlan, HazardActionStartRectification, HazardActionSubmit, HazardActionReject, HazardActionClose, HazardActionCloseOnSpot, HazardActionRequestExtension, HazardActionApproveExtension, HazardActionRejectExtension, HazardActionSupervise, HazardActionLiftSupervision:
-		return true
-	}
-	return false
-}
-
-func (e HazardAction) String() string {
-	return string(e)
-}
-
-func (e *HazardAction) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = HazardAction(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid HazardAction", str)
-	}
-	return nil
-}
-
-func (e HazardAction) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *HazardAction) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e HazardAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
