@@ -13,9 +13,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/apperr"
@@ -180,10 +182,13 @@ func CanManageUser(ctx context.Context, c *ent.Client, id int) error {
 		return fmt.Errorf("load home unit of user %d: %w", id, err)
 	}
 	units := []*ent.Unit{home}
-	posted, err := c.Unit.Query().Where(unit.HasPostsWith(post.UserID(id), post.ValidFromLTE(v.Now.UTC()),
-		post.Or(post.ValidToIsNil(), post.ValidToGT(v.Now.UTC())))).All(sys)
+	postUnits, err := c.Post.Query().Where(post.UserID(id), validAt(v.Now)).Select(post.FieldUnitID).Ints(sys)
 	if err != nil {
 		return fmt.Errorf("load posts of user %d: %w", id, err)
+	}
+	posted, err := c.Unit.Query().Where(unit.IDIn(postUnits...)).All(sys)
+	if err != nil {
+		return fmt.Errorf("load post units of user %d: %w", id, err)
 	}
 	units = append(units, posted...)
 	for _, u := range units {
@@ -247,12 +252,16 @@ func CheckInspectors(ctx context.Context, c *ent.Client, inspecting Place, inspe
 	if v == nil {
 		return err
 	}
-	now := v.Now.UTC()
+	sys := SystemContext(ctx)
 	for _, id := range inspectors {
-		ok, err := c.Post.Query().Where(post.UserID(id), post.RoleIn(inspectorRoles...), post.ValidFromLTE(now),
-			post.Or(post.ValidToIsNil(), post.ValidToGT(now)),
-			post.HasUnitWith(unit.TenantID(inspecting.Tenant), unit.KindIn(domain.KindCounty, domain.KindCity, domain.KindTown, domain.KindDepartment),
-				unit.ScopePathHasPrefix(inspecting.Path))).Exist(SystemContext(ctx))
+		at, err := c.Post.Query().Where(post.UserID(id), post.RoleIn(inspectorRoles...), validAt(v.Now)).
+			Select(post.FieldUnitID).Ints(sys)
+		if err != nil {
+			return fmt.Errorf("check inspector %d: %w", id, err)
+		}
+		ok, err := c.Unit.Query().Where(unit.IDIn(at...), unit.TenantID(inspecting.Tenant),
+			unit.KindIn(domain.KindCounty, domain.KindCity, domain.KindTown, domain.KindDepartment),
+			unit.ScopePathHasPrefix(inspecting.Path)).Exist(sys)
 		if err != nil {
 			return fmt.Errorf("check inspector %d: %w", id, err)
 		}
@@ -261,6 +270,12 @@ func CheckInspectors(ctx context.Context, c *ent.Client, inspecting Place, inspe
 		}
 	}
 	return nil
+}
+
+// validAt selects the posts valid at t (stored times are UTC).
+func validAt(t time.Time) predicate.Post {
+	t = t.UTC()
+	return post.And(post.ValidFromLTE(t), post.Or(post.ValidToIsNil(), post.ValidToGT(t)))
 }
 
 // CheckHazardSource decides the source of a hazard the caller reports on o:
@@ -288,4 +303,15 @@ func CheckHazardSource(ctx context.Context, o Object, source string) error {
 		return apperr.Invalid("source", "a hazard the enterprise side reports is a SELF_CHECK")
 	}
 	return nil
+}
+
+// holdsRole reports whether one of v's posts carries role (directly or, for
+// UNIT_HEAD, as a head).
+func (v *Viewer) holdsRole(role string) bool {
+	for _, g := range v.Grants {
+		if !g.DirectoryOnly && v.Policy != nil && v.Policy.hasRole(g.Role, role) {
+			return true
+		}
+	}
+	return false
 }
