@@ -315,3 +315,13 @@ func (v *Viewer) holdsRole(role string) bool {
 	}
 	return false
 }
+
+// IsDefaultRule reports whether r (any tenant) is a row of the embedded
+// default policy: restoring one raises nobody above the product's baseline.
+func IsDefaultRule(r Rule) bool {
+	rules, _, err := DefaultPolicy()
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(rules, func(d Rule) bool { return d.Role == r.Role && d.Type == r.Type && d.Action == r.Action })
+}

@@ -28,6 +28,8 @@ type mutationEnv struct {
 	ctx  context.Context
 	root string
 	now  time.Time
+	// restoresDefault: the mutation added back a rule of the default policy.
+	restoresDefault bool
 }
 
 func (e *mutationEnv) clock() time.Time { return e.now }
@@ -198,5 +200,7 @@ var authorityMutations = map[string]propRunner{
 func changeRule(rt *rapid.T, e *mutationEnv, add bool) error {
 	r := authz.Rule{Role: string(pick(rt, "role", propRoles)), Type: pick(rt, "type", authz.ObjectTypes), Action: pick(rt, "action", authz.Actions)}
 	_, err := e.h.store.ChangeRule(e.ctx, e.root, r, add)
+	// Restoring a default rule may give back what the editor removed.
+	e.restoresDefault = add && err == nil && (authz.IsDefaultRule(r) || authz.IsHeadRole(r.Role) && authz.IsDefaultRule(authz.Rule{Role: authz.RoleUnitHead, Type: r.Type, Action: r.Action}))
 	return err
 }

@@ -299,8 +299,8 @@ func (s *Store) ChangeRule(ctx context.Context, rootPath string, r Rule, add boo
 		r.Role = RoleUnitHead
 		roles = []string{RoleUnitHead, string(domain.RolePartySecretary), string(domain.RoleGovernmentHead)}
 	}
-	if add && v.holdsRole(r.Role) {
-		return nil, apperr.ForbiddenErr("add a rule to a role you hold yourself (nobody raises their own rights)")
+	if add && v.holdsRole(r.Role) && !IsDefaultRule(r) {
+		return nil, apperr.ForbiddenErr("add a rule to a role you hold yourself (nobody raises their own rights beyond the default policy)")
 	}
 	key := strconv.Itoa(v.Tenant)
 	tx, err := s.client.Tx(ctx)
