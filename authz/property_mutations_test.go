@@ -16,6 +16,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/user"
+	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -119,8 +120,11 @@ var authorityMutations = map[string]propRunner{
 	},
 	"updateEnterprise": func(rt *rapid.T, e *mutationEnv) error {
 		ents, err := e.h.client.Enterprise.Query().Where(enterprise.TenantID(e.w.tenant)).IDs(authz.SystemContext(e.ctx))
-		if err != nil || len(ents) == 0 {
-			return fmt.Errorf("no enterprise: %w", err)
+		if err != nil {
+			return err
+		}
+		if len(ents) == 0 {
+			return apperr.NotFoundf("no enterprise in this world")
 		}
 		in := org.EnterpriseInput{DepartmentIDs: e.departments(rt, "dept"), SetDepartments: true}
 		_, err = e.org().UpdateEnterprise(e.ctx, pick(rt, "enterprise", ents), in)
