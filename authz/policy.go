@@ -92,6 +92,7 @@ type Policy struct {
 
 // NewPolicy builds the enforcers from the embedded model and the given rows.
 func NewPolicy(revision int64, rules []Rule, links []Link) (*Policy, error) {
+	rules = enforceInvariants(rules)
 	p := &Policy{Revision: revision, enforcers: map[string]*casbin.Enforcer{}, rules: rules,
 		allowers: map[string]map[string]bool{}}
 	byTenant := map[string][][]string{}
@@ -299,4 +300,40 @@ func (p *Policy) rolesAllowed(tenant int, typ, action string) map[string]bool {
 	p.allowers[key] = roles
 	p.mu.Unlock()
 	return roles
+}
+
+// enforceInvariants drops the rows no tenant policy may hold, whatever the
+// database says: a rule naming one head without the other (党政同责: the
+// two heads' rules change together or not at all; one naming both counts
+// once, as UNIT_HEAD), a mutation of AUDITOR, a decision of ADMIN.
+func enforceInvariants(rules []Rule) []Rule {
+	type key struct{ tenant, typ, action string }
+	heads := map[key]map[string]bool{}
+	for _, r := range rules {
+		if r.Role == string(domain.RolePartySecretary) || r.Role == string(domain.RoleGovernmentHead) {
+			k := key{r.Tenant, r.Type, r.Action}
+			if heads[k] == nil {
+				heads[k] = map[string]bool{}
+			}
+			heads[k][r.Role] = true
+		}
+	}
+	out := make([]Rule, 0, len(rules))
+	seen := map[Rule]bool{}
+	for _, r := range rules {
+		switch {
+		case r.Role == string(domain.RoleAuditor) && r.Action != "read", isAdminDecision(r):
+			continue
+		case r.Role == string(domain.RolePartySecretary) || r.Role == string(domain.RoleGovernmentHead):
+			if len(heads[key{r.Tenant, r.Type, r.Action}]) < 2 {
+				continue
+			}
+			r.Role = RoleUnitHead
+		}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }

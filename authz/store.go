@@ -289,13 +289,26 @@ func (s *Store) ChangeRule(ctx context.Context, rootPath string, r Rule, add boo
 	if add && r.Role == RoleMember && (r.Type != "unit" || r.Action != "read") {
 		return nil, apperr.Invalid("role", "MEMBER (every user of the tenant) may only read the government directory")
 	}
+	if add && isAdminDecision(r) {
+		return nil, apperr.Invalid("action", "ADMIN manages structure and people: no letter, inspection or hazard decision may be granted to it")
+	}
+	// 党政同责: a rule of either head is the rule of both, kept as UNIT_HEAD;
+	// removing it also removes rows naming one head directly.
+	roles := []string{r.Role}
+	if IsHeadRole(r.Role) {
+		r.Role = RoleUnitHead
+		roles = []string{RoleUnitHead, string(domain.RolePartySecretary), string(domain.RoleGovernmentHead)}
+	}
+	if add && v.holdsRole(r.Role) && !IsDefaultRule(r) {
+		return nil, apperr.ForbiddenErr("add a rule to a role you hold yourself (nobody raises their own rights beyond the default policy)")
+	}
 	key := strconv.Itoa(v.Tenant)
 	tx, err := s.client.Tx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	sys := SystemContext(ctx)
-	match := tx.CasbinRule.Query().Where(casbinrule.Ptype("p"), casbinrule.V0(key), casbinrule.V1(r.Role), casbinrule.V2(r.Type), casbinrule.V3(r.Action))
+	match := tx.CasbinRule.Query().Where(casbinrule.Ptype("p"), casbinrule.V0(key), casbinrule.V1In(roles...), casbinrule.V2(r.Type), casbinrule.V3(r.Action))
 	exists, err := match.Exist(sys)
 	if err != nil {
 		_ = tx.Rollback()
@@ -311,7 +324,7 @@ func (s *Store) ChangeRule(ctx context.Context, rootPath string, r Rule, add boo
 	case add:
 		err = tx.CasbinRule.Create().SetPtype("p").SetV0(key).SetV1(r.Role).SetV2(r.Type).SetV3(r.Action).Exec(sys)
 	default:
-		_, err = tx.CasbinRule.Delete().Where(casbinrule.Ptype("p"), casbinrule.V0(key), casbinrule.V1(r.Role), casbinrule.V2(r.Type), casbinrule.V3(r.Action)).Exec(sys)
+		_, err = tx.CasbinRule.Delete().Where(casbinrule.Ptype("p"), casbinrule.V0(key), casbinrule.V1In(roles...), casbinrule.V2(r.Type), casbinrule.V3(r.Action)).Exec(sys)
 	}
 	if err == nil {
 		err = BumpRevision(sys, tx.Client())

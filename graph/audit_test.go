@@ -434,7 +434,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 			},
 			"recordInspection": func(t *testing.T, got []storedEvent, _ int) {
 				requireAfterID(t, got[0], "target_id", id(refEnterpriseUnit))
-				requireAfterID(t, got[0], "inspecting_unit_id", id(refTown))
+				requireAfterID(t, got[0], "inspecting_unit_id", id(refBureau))
 			},
 			"createRandomDraw": func(t *testing.T, got []storedEvent, returned int) {
 				require.Equal(t, returned, *got[0].Ent)
@@ -654,9 +654,9 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		head := "county.head"
 		var found int // the hazard the inspection finds
 		t.Run("recordInspection with a failed item and its hazard", func(t *testing.T) {
-			run(t, auditedCall{name: "recordInspection", as: head, node: true,
+			run(t, auditedCall{name: "recordInspection", as: "bureau.chief", node: true,
 				query: `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { __typename } }`,
-				vars: map[string]any{"in": map[string]any{"type": "SPECIAL", "inspectingUnitID": demoIDs[refTown],
+				vars: map[string]any{"in": map[string]any{"type": "SPECIAL", "inspectingUnitID": demoIDs[refBureau],
 					"targetID": demoIDs[refEnterpriseUnit], "inspectorIDs": []string{demoIDs[refUser], demoIDs[refUser2]},
 					"inspectedOn": "2023-03-02T00:00:00Z", "conclusion": "发现隐患1处",
 					"results": []any{map[string]any{"itemCode": "X-1", "result": "FAIL", "note": "灭火器压力不足"}},
@@ -679,7 +679,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		})
 		t.Run("recordInspection of the inspection the random draw planned", func(t *testing.T) {
 			require.NotZero(t, planned)
-			run(t, auditedCall{name: "recordInspection", as: head, node: true,
+			run(t, auditedCall{name: "recordInspection", as: "bureau.chief", node: true,
 				query: `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { __typename } }`,
 				vars: map[string]any{"in": map[string]any{"plannedID": gid.Encode(planned), "inspectedOn": "2023-04-03T00:00:00Z",
 					"conclusion": "未发现问题", "results": []any{map[string]any{"itemCode": "X-1", "result": "PASS"}}}},

@@ -465,7 +465,7 @@ func (r *mutationResolver) CreateRandomDraw(ctx context.Context, input model.Cre
 		return nil, err
 	}
 	in := inspections.DrawInput{OrganiserID: input.OrganiserID, Sectors: input.Sectors, TargetCount: input.TargetCount,
-		InspectorIDs: input.InspectorIDs, Seed: input.Seed, CampaignID: input.CampaignID, InspectionDate: input.InspectionDate.UTC()}
+		InspectorIDs: input.InspectorIDs, CampaignID: input.CampaignID, InspectionDate: input.InspectionDate.UTC()}
 	if input.ExcludeInspectedDays != nil {
 		in.ExcludeInspectedDays = *input.ExcludeInspectedDays
 	}

@@ -7436,7 +7436,7 @@ extend type RandomDraw {
   assignments: [DrawAssignment!]!
   enterpriseRosterSize: Int!
   inspectorRosterSize: Int!
-  "The seed, as a decimal string (it exceeds GraphQL's Int)."
+  "The seed the server drew from its cryptographic randomness, as a decimal string (it exceeds GraphQL's Int); the caller never chooses it."
   seedValue: String!
   "Re-runs the draw from its stored seed and rosters and reports whether it gives the stored result."
   reproduced: Boolean!
@@ -7526,8 +7526,6 @@ input CreateRandomDrawInput {
   inspectorsPerTarget: Int
   inspectorIDs: [ID!]!
   conflicts: [DrawConflictInput!]
-  "Defaults to a random seed; give one to repeat a published draw."
-  seed: String
   campaignID: ID
   inspectionDate: Time!
 }
@@ -25553,7 +25551,7 @@ func (ec *executionContext) unmarshalInputCreateRandomDrawInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"organiserID", "sectors", "excludeInspectedDays", "targetCount", "inspectorsPerTarget", "inspectorIDs", "conflicts", "seed", "campaignID", "inspectionDate"}
+	fieldsInOrder := [...]string{"organiserID", "sectors", "excludeInspectedDays", "targetCount", "inspectorsPerTarget", "inspectorIDs", "conflicts", "campaignID", "inspectionDate"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25609,13 +25607,6 @@ func (ec *executionContext) unmarshalInputCreateRandomDrawInput(ctx context.Cont
 				return it, err
 			}
 			it.Conflicts = data
-		case "seed":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seed"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Seed = data
 		case "campaignID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)

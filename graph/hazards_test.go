@@ -273,8 +273,8 @@ func TestRandomDraw(t *testing.T) {
 			r := s.Do(head, `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) {
 				id seedValue reproduced enterpriseRosterSize inspectorRosterSize inspections { status type }
 				assignments { enterprise { id name } inspectors { id } } } }`, map[string]any{"in": map[string]any{
-				"organiserID": unitID(t, s, admin, "COUNTY"), "sectors": []any{"FUEL"}, "targetCount": 5,
-				"inspectorIDs": []any{i1, i2, i3}, "conflicts": conflicts, "seed": "20220601", "inspectionDate": "2023-05-01T00:00:00Z"}})
+				"organiserID": unitID(t, s, admin, "COUNTY"), "sectors": []any{"FUEL"}, "targetCount": 35,
+				"inspectorIDs": []any{i1, i2, i3}, "conflicts": conflicts, "inspectionDate": "2023-05-01T00:00:00Z"}})
 			require.Empty(t, r.Errors)
 			var out struct {
 				CreateRandomDraw struct {
@@ -292,11 +292,11 @@ func TestRandomDraw(t *testing.T) {
 			r.Decode(t, &out)
 			d := out.CreateRandomDraw
 			require.True(t, d.Reproduced, "the stored draw re-runs from its seed")
-			require.Equal(t, "20220601", d.SeedValue)
+			require.NotEmpty(t, d.SeedValue, "the server's seed is shown")
 			require.Equal(t, 35, d.EnterpriseRosterSize)
 			require.Equal(t, 3, d.InspectorRosterSize)
-			require.Len(t, d.Assignments, 5)
-			require.Len(t, d.Inspections, 5)
+			require.Len(t, d.Assignments, 35, "the whole roster is drawn, so every target is in each draw")
+			require.Len(t, d.Inspections, 35)
 			for _, in := range d.Inspections {
 				require.Equal(t, "PLANNED", in.Status)
 				require.Equal(t, "DOUBLE_RANDOM", in.Type)
@@ -307,16 +307,18 @@ func TestRandomDraw(t *testing.T) {
 			return d.ID, d.Assignments
 		}
 		_, first := draw(nil)
-		_, again := draw(nil)
-		require.Equal(t, first, again, "the same seed and rosters give the same draw")
 
 		// Declare a conflict for one of the first draw's pairs: the target
 		// is still drawn, the conflicted inspector never for it.
 		target, conflicted := first[0].Enterprise.ID, first[0].Inspectors[0].ID
 		_, withConflict := draw([]any{map[string]any{"inspectorID": conflicted, "enterpriseUnitID": target}})
-		require.Equal(t, target, withConflict[0].Enterprise.ID)
-		for _, in := range withConflict[0].Inspectors {
-			require.NotEqual(t, conflicted, in.ID)
+		for _, a := range withConflict {
+			if a.Enterprise.ID != target {
+				continue
+			}
+			for _, in := range a.Inspectors {
+				require.NotEqual(t, conflicted, in.ID)
+			}
 		}
 
 		// Fewer than two inspectors without a conflict: refused, nothing written.

@@ -37,6 +37,7 @@ const (
 	refHazard         ref = "hazard"  // an open hazard, not under supervision
 	refCounty         ref = "county"  // the tenant root
 	refTown2          ref = "town2"   // another TOWN
+	refBureau         ref = "bureau"  // a DEPARTMENT with inspectors of its own
 	refDraftLetter1   ref = "draft1"  // DRAFT letters, one per mutation that consumes one
 	refDraftLetter2   ref = "draft2"  //
 	refDraftLetter3   ref = "draft3"  //
@@ -102,11 +103,11 @@ func goodInputs() map[string]mutationCase {
 				map[string]any{"stage": "RECTIFICATION", "plannedStart": "2023-06-01T00:00:00Z", "plannedEnd": "2023-09-30T00:00:00Z"},
 				map[string]any{"stage": "SUMMARY", "plannedStart": "2023-10-01T00:00:00Z", "plannedEnd": "2023-10-31T00:00:00Z"}}}}},
 		"advanceCampaign": {as: "county.head", args: map[string]any{"id": refCampaign}},
-		"recordInspection": {as: "county.head", args: map[string]any{"input": map[string]any{"type": "ROUTINE_QUARTERLY",
-			"inspectingUnitID": refTown, "targetID": refEnterpriseUnit, "inspectorIDs": []any{refUser, refUser2},
+		"recordInspection": {as: "bureau.chief", args: map[string]any{"input": map[string]any{"type": "ROUTINE_QUARTERLY",
+			"inspectingUnitID": refBureau, "targetID": refEnterpriseUnit, "inspectorIDs": []any{refUser, refUser2},
 			"inspectedOn": "2023-03-01T00:00:00Z", "conclusion": "未发现问题"}}},
-		"createRandomDraw": {as: "county.head", args: map[string]any{"input": map[string]any{"organiserID": refTown, "targetCount": 1,
-			"inspectorIDs": []any{refUser, refUser2}, "seed": "42", "inspectionDate": "2023-04-01T00:00:00Z"}}},
+		"createRandomDraw": {as: "bureau.chief", args: map[string]any{"input": map[string]any{"organiserID": refBureau, "targetCount": 1,
+			"inspectorIDs": []any{refUser, refUser2}, "inspectionDate": "2023-04-01T00:00:00Z"}}},
 		"reportHazard": {as: "county.head", args: map[string]any{"input": map[string]any{"subjectID": refEnterpriseUnit, "source": "REPORT",
 			"level": "GENERAL", "category": "消防安全", "description": "灭火器过期", "deadline": "2030-01-01T00:00:00Z"}}},
 		"transitionHazard": {as: "county.head", args: map[string]any{"id": refHazard, "input": map[string]any{"action": "SUPERVISE", "note": "挂牌督办"}}},
@@ -456,6 +457,7 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refHazard:         firstID(t, s, nb, "hazards", ""),
 			refCounty:         unitID(t, s, nb, seed.CodeCounty),
 			refTown2:          unitID(t, s, nb, seed.CodeNeighborTownQingshi),
+			refBureau:         unitID(t, s, nb, seed.CodeNeighborDept),
 			refDraftLetter1:   nbLetter, refDraftLetter2: nbLetter, refDraftLetter3: nbLetter,
 			refIssuedLetter1: nbLetter, refIssuedLetter2: nbLetter, refIssuedLetter3: nbLetter, refSignedLetter: nbLetter,
 		}
@@ -475,6 +477,7 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refUser2: gid.Encode(usersBase + 999_998), refCampaign: gid.Encode(campaignsBase + 999_999),
 			refHazard: gid.Encode(hazardsBase + 999_999),
 			refCounty: gid.Encode(unitsBase + 999_996), refTown2: gid.Encode(unitsBase + 999_995),
+			refBureau:       gid.Encode(unitsBase + 999_994),
 			refDraftLetter1: gid.Encode(lettersBase + 999_999), refDraftLetter2: gid.Encode(lettersBase + 999_998),
 			refDraftLetter3: gid.Encode(lettersBase + 999_997), refIssuedLetter1: gid.Encode(lettersBase + 999_996),
 			refIssuedLetter2: gid.Encode(lettersBase + 999_995), refIssuedLetter3: gid.Encode(lettersBase + 999_994),
@@ -616,11 +619,12 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refEnterprise:     enterpriseID(t, s, admin, nameMech),
 		refUser:           userID(t, s, admin, "bureau.inspector1"),
 		refPost:           postOfUser(t, s, admin, "bureau.inspector2"),
-		refUser2:          userID(t, s, admin, "bureau.inspector2"),
+		refUser2:          userID(t, s, admin, "bureau.fuel"), // inspects with refUser; refPost's holder is ended
 		refCampaign:       firstID(t, s, admin, "campaigns", "{finished: false}"),
 		refHazard:         firstID(t, s, s.As("county.head"), "hazards", "{state: REPORTED, supervised: false}"),
 		refCounty:         unitID(t, s, admin, seed.CodeCounty),
 		refTown2:          unitID(t, s, admin, seed.CodeTownDongcheng),
+		refBureau:         unitID(t, s, admin, seed.CodeDeptIndustryCommerce),
 		refDraftLetter1:   letter2023(seed.CodeCounty, seed.CodeTownQiaotou),
 		refDraftLetter2:   letter2023(seed.CodeCounty, seed.CodeDeptEmergency),
 		refDraftLetter3:   letter2023(seed.CodeCementKiln, "TEAM-CEMENT-KILN-1"),

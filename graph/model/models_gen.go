@@ -175,10 +175,8 @@ type CreateRandomDrawInput struct {
 	InspectorsPerTarget *int                 `json:"inspectorsPerTarget,omitempty"`
 	InspectorIDs        []int                `json:"inspectorIDs"`
 	Conflicts           []*DrawConflictInput `json:"conflicts,omitempty"`
-	// Defaults to a random seed; give one to repeat a published draw.
-	Seed           *string   `json:"seed,omitempty"`
-	CampaignID     *int      `json:"campaignID,omitempty"`
-	InspectionDate time.Time `json:"inspectionDate"`
+	CampaignID          *int                 `json:"campaignID,omitempty"`
+	InspectionDate      time.Time            `json:"inspectionDate"`
 }
 
 type CreateUnitInput struct {

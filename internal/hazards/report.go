@@ -70,6 +70,17 @@ func (s *Service) ReportHazard(ctx context.Context, in NewHazard) (*ent.Hazard, 
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Hazard, error) {
+		subject, err := kernel.Unit(ctx, c, in.SubjectID, "subjectID")
+		if err != nil {
+			return nil, err
+		}
+		o, err := authz.ObjectAt(ctx, c, "hazard", subject.TenantID, subject.ScopePath, subject.ScopeSector, subject.ScopeEnterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		if err := authz.CheckHazardSource(ctx, o, string(in.Source)); err != nil {
+			return nil, err
+		}
 		return Create(ctx, c, v, in, now)
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"math/big"
 	mrand "math/rand/v2"
 	"slices"
-	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -31,7 +30,6 @@ type DrawInput struct {
 	InspectorsPerTarget  int
 	InspectorIDs         []int
 	Conflicts            []domain.DrawConflict
-	Seed                 *string
 	CampaignID           *int
 	InspectionDate       time.Time
 }
@@ -60,7 +58,7 @@ func (s *Service) CreateRandomDraw(ctx context.Context, in DrawInput) (*ent.Rand
 			return nil, kernel.Invalidf("sectors", "unknown sector %q", sec)
 		}
 	}
-	seed, err := parseSeed(in.Seed)
+	seed, err := newSeed()
 	if err != nil {
 		return nil, err
 	}
@@ -74,6 +72,9 @@ func (s *Service) CreateRandomDraw(ctx context.Context, in DrawInput) (*ent.Rand
 			return nil, kernel.Invalidf("organiserID", "a random draw is organised by a government unit")
 		}
 		if err := checkInspectors(ctx, c, org, in.InspectorIDs); err != nil {
+			return nil, err
+		}
+		if err := authz.CheckInspectors(ctx, c, authz.PlaceOf(org), in.InspectorIDs); err != nil {
 			return nil, err
 		}
 		if in.CampaignID != nil {
@@ -140,19 +141,15 @@ func enterpriseRoster(ctx context.Context, c *ent.Client, org *ent.Unit, in Draw
 	return ids, nil
 }
 
-func parseSeed(s *string) (int64, error) {
-	if s == nil || *s == "" {
-		n, err := rand.Int(rand.Reader, big.NewInt(1<<62))
-		if err != nil {
-			return 0, fmt.Errorf("random seed: %w", err)
-		}
-		return n.Int64(), nil
-	}
-	n, err := strconv.ParseInt(*s, 10, 64)
+// newSeed draws a seed from the server's cryptographic randomness: the
+// caller never chooses it, so no seed can be ground offline to leave a
+// chosen enterprise out. It is stored and shown, so the draw is re-checkable.
+func newSeed() (int64, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1<<62))
 	if err != nil {
-		return 0, kernel.Invalidf("seed", "the seed is a decimal integer")
+		return 0, fmt.Errorf("random seed: %w", err)
 	}
-	return n, nil
+	return n.Int64(), nil
 }
 
 // Draw is the pure 双随机 draw: k targets from roster, then per targets

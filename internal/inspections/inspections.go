@@ -69,6 +69,9 @@ func (s *Service) RecordInspection(ctx context.Context, in InspectionInput) (*en
 		if err := checkInspectors(ctx, c, insp, in.InspectorIDs); err != nil {
 			return nil, err
 		}
+		if err := authz.MayRecordInspection(ctx, c, string(*in.Type), authz.PlaceOf(insp), authz.PlaceOf(target), in.InspectorIDs); err != nil {
+			return nil, err
+		}
 		if *in.Type == inspection.TypeKEY_PERIOD && in.KeyPeriod == nil {
 			return nil, kernel.Invalidf("keyPeriod", "a KEY_PERIOD inspection names its key period")
 		}

@@ -158,6 +158,11 @@ func (s *Service) setSupervisors(ctx context.Context, c *ent.Client, e *ent.Ente
 			}
 		}
 	}
+	if explicit {
+		if err := checkSupervisionChange(ctx, c, e, depts, ids); err != nil {
+			return err
+		}
+	}
 	if _, err := c.Supervision.Delete().Where(supervision.EnterpriseID(e.UnitID)).Exec(sys); err != nil {
 		return fmt.Errorf("clear supervision: %w", err)
 	}
@@ -214,4 +219,25 @@ func (s *Service) UpdateEnterprise(ctx context.Context, id int, in EnterpriseInp
 		}
 		return c.Enterprise.Get(ctx, id)
 	})
+}
+
+// checkSupervisionChange asks the authority check for every department that
+// would start or stop supervising e: the governed never choose who governs
+// them.
+func checkSupervisionChange(ctx context.Context, c *ent.Client, e *ent.Enterprise, depts []*ent.Unit, ids []int) error {
+	current, err := c.Supervision.Query().Where(supervision.EnterpriseID(e.UnitID)).
+		Select(supervision.FieldDepartmentID).Ints(authz.SystemContext(ctx))
+	if err != nil {
+		return fmt.Errorf("list supervisors: %w", err)
+	}
+	place := authz.Place{ID: e.UnitID, Tenant: e.TenantID, Kind: domain.KindEnterprise, Path: e.ScopePath, Sector: e.Sector}
+	for _, d := range depts {
+		if slices.Contains(current, d.ID) == slices.Contains(ids, d.ID) {
+			continue
+		}
+		if err := authz.CanSetSupervision(ctx, authz.PlaceOf(d), place); err != nil {
+			return err
+		}
+	}
+	return nil
 }

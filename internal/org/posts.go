@@ -3,8 +3,6 @@ package org
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
@@ -25,36 +23,6 @@ type PostInput struct {
 	ValidFrom      *time.Time
 	ValidTo        *time.Time
 	ClearValidTo   bool
-}
-
-// checkGrantable enforces the ADMIN rules beyond the policy: a post may only
-// be granted at a unit inside the subtree of one of the caller's ADMIN posts
-// (never above it, so never an ADMIN post at its ancestors), within that
-// post's sectors.
-func checkGrantable(ctx context.Context, target *ent.Unit, role domain.Role, sectors []domain.Sector) error {
-	v := authz.FromContext(ctx)
-	if v == nil || v.IsSystem() {
-		return nil
-	}
-	for _, g := range v.Grants {
-		if g.Role != string(domain.RoleAdmin) || !strings.HasPrefix(target.ScopePath, g.Path) {
-			continue
-		}
-		if len(g.Sectors) > 0 {
-			if len(sectors) == 0 {
-				continue // an unrestricted post would exceed a sector-restricted admin
-			}
-			ok := true
-			for _, s := range sectors {
-				ok = ok && slices.Contains(g.Sectors, s)
-			}
-			if !ok {
-				continue
-			}
-		}
-		return nil
-	}
-	return apperr.New(apperr.Forbidden, "you may only grant posts at units within your own unit's subtree and sectors")
 }
 
 func validWindow(from time.Time, to *time.Time) error {
@@ -111,7 +79,10 @@ func (s *Service) CreatePost(ctx context.Context, in PostInput) (*ent.Post, erro
 		if len(in.Sectors) > 0 && !target.Kind.IsGovernment() {
 			return nil, apperr.Invalid("sectors", "sector restrictions apply to posts at government units")
 		}
-		if err := checkGrantable(ctx, target, in.Role, in.Sectors); err != nil {
+		if err := authz.CanGrantPost(ctx, authz.PlaceOf(target), in.Role, in.Sectors, in.UserID); err != nil {
+			return nil, err
+		}
+		if err := authz.CanManageUser(ctx, c, in.UserID); err != nil {
 			return nil, err
 		}
 		if err := checkOverlap(ctx, c, in, from, in.ValidTo, 0); err != nil {
@@ -126,8 +97,15 @@ func (s *Service) CreatePost(ctx context.Context, in PostInput) (*ent.Post, erro
 	})
 }
 
-// UpdatePost edits a post's sectors, title or validity window.
+// UpdatePost edits a post's sectors, title or validity window. Nobody
+// changes a post of their own, and a head post only from above it.
 func (s *Service) UpdatePost(ctx context.Context, id int, in PostInput) (*ent.Post, error) {
+	return s.updatePost(ctx, id, in, false)
+}
+
+// updatePost is UpdatePost; ending tells that the change only ends the post,
+// which its holder may do to their own.
+func (s *Service) updatePost(ctx context.Context, id int, in PostInput, ending bool) (*ent.Post, error) {
 	if err := checkSectors("sectors", in.Sectors); err != nil {
 		return nil, err
 	}
@@ -142,8 +120,13 @@ func (s *Service) UpdatePost(ctx context.Context, id int, in PostInput) (*ent.Po
 		if in.SetSectors {
 			sectors = in.Sectors
 		}
-		if err := checkGrantable(ctx, p.Edges.Unit, p.Role, sectors); err != nil {
-			return nil, err
+		if v := authz.FromContext(ctx); !ending || v == nil || v.UserID != p.UserID {
+			if err := authz.CanGrantPost(ctx, authz.PlaceOf(p.Edges.Unit), p.Role, sectors, p.UserID); err != nil {
+				return nil, err
+			}
+			if err := authz.CanManageUser(ctx, c, p.UserID); err != nil {
+				return nil, err
+			}
 		}
 		from, to := p.ValidFrom, p.ValidTo
 		if in.ValidFrom != nil {
@@ -177,5 +160,5 @@ func (s *Service) UpdatePost(ctx context.Context, id int, in PostInput) (*ent.Po
 // EndPost ends a post now.
 func (s *Service) EndPost(ctx context.Context, id int) (*ent.Post, error) {
 	now := kernel.Now(s.Now)
-	return s.UpdatePost(ctx, id, PostInput{ValidTo: &now})
+	return s.updatePost(ctx, id, PostInput{ValidTo: &now}, true)
 }

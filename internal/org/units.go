@@ -91,6 +91,9 @@ func (s *Service) CreateUnit(ctx context.Context, in CreateUnitInput) (*ent.Unit
 			return nil, err
 		}
 		if in.Kind == domain.KindDepartment && len(in.SupervisedSectors) > 0 {
+			if err := authz.CanSetMandate(ctx, authz.PlaceOf(u)); err != nil {
+				return nil, err
+			}
 			if err := s.syncDefaultSupervision(ctx, c, u); err != nil {
 				return nil, err
 			}
@@ -177,6 +180,9 @@ func (s *Service) UpdateUnit(ctx context.Context, id int, in UpdateUnitInput) (*
 		if in.SetSupervised {
 			if u.Kind != domain.KindDepartment {
 				return nil, apperr.Invalid("supervisedSectors", "only a DEPARTMENT supervises sectors")
+			}
+			if err := authz.CanSetMandate(ctx, authz.PlaceOf(u)); err != nil {
+				return nil, err
 			}
 			upd.SetSupervisedSectors(in.SupervisedSectors)
 		}

@@ -91,6 +91,9 @@ func (s *Service) UpdateUser(ctx context.Context, id int, in UpdateUserInput) (*
 		if _, err := kernel.Load(ctx, c.User.Get, id, "user", ""); err != nil {
 			return nil, err
 		}
+		if err := authz.CanManageUser(ctx, c, id); err != nil {
+			return nil, err
+		}
 		upd := c.User.UpdateOneID(id).SetNillablePhone(in.Phone).SetNillableStatus(in.Status)
 		if in.DisplayName != nil {
 			upd.SetDisplayName(strings.TrimSpace(*in.DisplayName))
