@@ -233,7 +233,7 @@ func TestConcurrentInspectionSteps(t *testing.T) {
 		t.Run("a planned inspection recorded at once: one record", func(t *testing.T) {
 			r := s.MustDo(head, `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) { inspections { id status } } }`,
 				map[string]any{"in": map[string]any{"organiserID": unitID(t, s, admin, seed.CodeCounty), "sectors": []any{"FUEL"},
-					"targetCount": raceRounds, "seed": "7", "inspectionDate": "2023-05-01T00:00:00Z", "inspectorIDs": []any{
+					"targetCount": raceRounds, "inspectionDate": "2023-05-01T00:00:00Z", "inspectorIDs": []any{
 						userID(t, s, admin, "bureau.inspector1"), userID(t, s, admin, "bureau.inspector2"), userID(t, s, admin, "bureau.fuel")}}})
 			var out struct {
 				CreateRandomDraw struct{ Inspections []struct{ ID, Status string } }
