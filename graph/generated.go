@@ -709,8 +709,8 @@ type DrawAssignmentResolver interface {
 	Inspectors(ctx context.Context, obj *domain.DrawAssignment) ([]*ent.User, error)
 }
 type EnterpriseResolver interface {
-	History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
 	SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error)
+	History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
 }
 type FileResolver interface {
 	URL(ctx context.Context, obj *ent.File) (string, error)
@@ -736,6 +736,8 @@ type MutationResolver interface {
 	RefreshToken(ctx context.Context, input model.RefreshTokenInput) (*model.AuthPayload, error)
 	Logout(ctx context.Context, input *model.LogoutInput) (bool, error)
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error)
+	AddPolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
+	RemovePolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
 	CreateUnit(ctx context.Context, input model.CreateUnitInput) (*ent.Unit, error)
 	UpdateUnit(ctx context.Context, id int, input model.UpdateUnitInput) (*ent.Unit, error)
 	CreateEnterprise(ctx context.Context, input model.CreateEnterpriseInput) (*ent.Enterprise, error)
@@ -745,8 +747,6 @@ type MutationResolver interface {
 	CreatePost(ctx context.Context, input model.CreatePostInput) (*ent.Post, error)
 	UpdatePost(ctx context.Context, id int, input model.UpdatePostInput) (*ent.Post, error)
 	EndPost(ctx context.Context, id int) (*ent.Post, error)
-	AddPolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
-	RemovePolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
 	CreateLetter(ctx context.Context, input model.CreateLetterInput) (*ent.ResponsibilityLetter, error)
 	UpdateLetter(ctx context.Context, id int, input model.UpdateLetterInput) (*ent.ResponsibilityLetter, error)
 	DeleteLetter(ctx context.Context, id int) (int, error)
@@ -782,11 +782,11 @@ type QueryResolver interface {
 	Units(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) (*ent.UnitConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Me(ctx context.Context) (*model.Me, error)
-	LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) (*model.LetterCoverageConnection, error)
 	PolicyRules(ctx context.Context) ([]*model.PolicyRule, error)
-	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
-	HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error)
+	LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) (*model.LetterCoverageConnection, error)
 	ChecklistTemplate(ctx context.Context, sector domain.Sector) (*ent.ChecklistTemplate, error)
+	HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error)
+	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -6848,10 +6848,12 @@ input UserWhereInput {
   statusNotIn: [UserStatus!]
 }
 `, BuiltIn: false},
-	{Name: "../schema/dutychain.graphql", Input: `# Hand-written API on top of the entgql-generated ent.graphql.
-# A breaking change to this file or to ent.graphql is a deliberate act:
+	{Name: "../schema/common.graphql", Input: `# The hand-written API on top of the entgql-generated ent.graphql, one file per
+# domain (auth, org, letters, inspections, hazards, audit); this file holds what
+# they share. gqlgen.yml lists the files in order; each domain extends Query and
+# Mutation with its own fields and gets its own graph/<domain>.resolvers.go.
+# A breaking change to these files or to ent.graphql is a deliberate act:
 # graph/schema_test.go compares the served SDL with schema/schema.golden.graphql.
-
 
 "Time is an RFC 3339 timestamp."
 scalar Time
@@ -6859,84 +6861,103 @@ scalar Time
 "Upload is a file sent with a GraphQL multipart request (the graphql-multipart-request spec)."
 scalar Upload
 
+extend type File {
+  "Where to download the file: GET with the same Authorization header as /graphql."
+  url: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/auth.graphql", Input: `# Who the caller is and what they may do: sign-in, tokens, passwords, the
+# caller's posts and jurisdiction, and the tenant's casbin policy.
+
 extend type Query {
   "The signed-in user, their valid posts and a summary of their jurisdiction."
   me: Me!
-  """
-  Chain coverage of a year's responsibility letters (层层签订、横向到边、纵向到底): for every
-  TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP and TEAM below root in your jurisdiction, whether it
-  holds a SIGNED letter from its parent, one PENDING signature, or none (MISSING). Rows are in
-  tree order, filtered by status and kind; the summary counts every row, unfiltered.
-  """
-  letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection!
   "The tenant's casbin policy (role → object type, action). Readable with read rights at the tenant root; changed by a tenant-level ADMIN."
   policyRules: [PolicyRule!]!
-  """
-  The audit log (审计日志) of your jurisdiction: the events whose subject unit is in
-  the scope of one of your AUDITOR or ADMIN posts. FORBIDDEN without such a post.
-  Newest first unless orderBy says otherwise.
-  """
-  auditEvents(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder, where: AuditEventFilter): AuditEventConnection!
 }
 
-"AuditEventFilter narrows the audit log; every condition given must hold."
-input AuditEventFilter {
-  "Events by this user."
-  actorID: ID
-  "Events about objects of this type: unit, enterprise, user, post, supervision, tenant, policy."
-  entityType: String
-  "Events about this object."
-  entityID: ID
-  operation: AuditEventOperation
-  "Events at or after this time."
-  from: Time
-  "Events before this time."
-  to: Time
-  "Events whose subject unit is this unit or lies below it."
-  unitID: ID
+type Mutation {
+  "Exchange tenant, username and password for tokens."
+  login(input: LoginInput!): AuthPayload!
+  "Rotate a refresh token. Reusing an old one revokes its whole family."
+  refreshToken(input: RefreshTokenInput!): AuthPayload!
+  logout(input: LogoutInput): Boolean!
+  changePassword(input: ChangePasswordInput!): Boolean!
+
+  addPolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
+  removePolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
 }
 
-"AuditChange is one changed field of an audit event."
-type AuditChange {
-  field: String!
-  "The value before the change, as JSON text; null for a create and for a redacted field."
-  before: String
-  "The value after the change, as JSON text; null for a delete and for a redacted field."
-  after: String
-  "A secret (a password hash): only the fact that it changed is recorded."
-  redacted: Boolean!
+"Me is the caller as the server sees them on this request."
+type Me {
+  user: User!
+  tenant: Tenant!
+  "Posts valid now; only these grant rights."
+  posts: [Post!]!
+  scope: ScopeSummary!
 }
 
-extend type AuditEvent {
-  "The user who acted; null for the system, and when their home unit is outside your jurisdiction."
-  actor: User
-  "The id of the user who acted; null for the system and for a sign-in attempt with an unknown username."
-  actorID: ID
-  "The post the actor acted under (the grant that allowed the change); null when none applies."
-  actorPost: Post
-  actorPostID: ID
-  "The object the event is about; null when it is not a single object (a policy change)."
-  entityID: ID
-  "The changed fields, by name."
-  changes: [AuditChange!]!
-  "The subject unit that scopes the event (the unit itself, or the unit a user, post or enterprise belongs to); null when there is none or you cannot read it."
-  unit: Unit
+"ScopeSummary counts what the caller's jurisdiction covers."
+type ScopeSummary {
+  "Units in scope, by kind (government units counted where a post's territory covers them)."
+  unitsByKind: [KindCount!]!
+  "Sectors the caller is restricted to; null when at least one post has no sector restriction."
+  sectors: [Sector!]
+  "Roles the caller holds now."
+  roles: [Role!]!
 }
 
-extend type Unit {
-  "The audit events about this unit, newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+type KindCount {
+  kind: UnitKind!
+  count: Int!
 }
 
-extend type Enterprise {
-  "The audit events about this enterprise profile, newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+"PolicyRule grants a role an action on an object type within the role's scope."
+type PolicyRule {
+  role: Role!
+  "Object type (unit, enterprise, user, post, policy, …) or * for every type."
+  object: String!
+  "Action (read, create, update, …) or * for every action."
+  action: String!
 }
 
-extend type User {
-  "The audit events about this user — changes, sign-ins, password changes — newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+input PolicyRuleInput {
+  role: Role!
+  object: String!
+  action: String!
 }
+
+input LoginInput {
+  "Tenant code, e.g. demo."
+  tenant: String!
+  username: String!
+  password: String!
+}
+
+input RefreshTokenInput {
+  refreshToken: String!
+}
+
+input LogoutInput {
+  "Revoke this refresh token's family; without it, every session of the caller is revoked."
+  refreshToken: String
+}
+
+input ChangePasswordInput {
+  currentPassword: String!
+  newPassword: String!
+}
+
+"AuthPayload carries a short-lived access token and a single-use refresh token."
+type AuthPayload {
+  accessToken: String!
+  refreshToken: String!
+  "When the access token expires."
+  expiresAt: Time!
+  tokenType: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/org.graphql", Input: `# The organisation: units, enterprise profiles, users and their posts.
 
 extend type Enterprise {
   "Departments that supervise this enterprise by sector (行业监管)."
@@ -6946,8 +6967,121 @@ extend type Enterprise {
 extend type Post {
   "The holder of the post; null when their home unit is outside your jurisdiction."
   user: User
-  "The audit events about this post, newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+}
+
+input CreateUnitInput {
+  kind: UnitKind!
+  name: String!
+  "Unique within the tenant."
+  code: String!
+  parentID: ID!
+  "Sectors a DEPARTMENT supervises."
+  supervisedSectors: [Sector!]
+}
+
+input UpdateUnitInput {
+  name: String
+  code: String
+  "Move the unit (and its subtree) under another parent."
+  parentID: ID
+  supervisedSectors: [Sector!]
+}
+
+input CreateEnterpriseInput {
+  name: String!
+  code: String!
+  "The TOWN the enterprise belongs to (属地)."
+  townID: ID!
+  creditCode: String!
+  sector: Sector!
+  scale: EnterpriseScale
+  industryCategory: String
+  address: String
+  legalRepresentative: String
+  safetyManager: String
+  contactPhone: String
+  employeeCount: Int
+  keySites: [String!]
+  "Supervising departments; defaults to every department supervising the sector."
+  supervisingDepartmentIDs: [ID!]
+}
+
+input UpdateEnterpriseInput {
+  name: String
+  creditCode: String
+  scale: EnterpriseScale
+  industryCategory: String
+  address: String
+  legalRepresentative: String
+  safetyManager: String
+  contactPhone: String
+  employeeCount: Int
+  keySites: [String!]
+  supervisingDepartmentIDs: [ID!]
+}
+
+input CreateUserInput {
+  username: String!
+  displayName: String!
+  phone: String
+  "At least 10 characters."
+  password: String!
+  "Home unit (所属单位)."
+  unitID: ID!
+}
+
+input UpdateUserInput {
+  displayName: String
+  phone: String
+  status: UserStatus
+  unitID: ID
+  "Set a new password (administrative reset)."
+  password: String
+}
+
+input CreatePostInput {
+  userID: ID!
+  unitID: ID!
+  role: Role!
+  sectors: [Sector!]
+  title: String
+  validFrom: Time
+  validTo: Time
+}
+
+input UpdatePostInput {
+  sectors: [Sector!]
+  title: String
+  validFrom: Time
+  validTo: Time
+  "Clear validTo (open-ended post)."
+  clearValidTo: Boolean
+}
+
+extend type Mutation {
+  createUnit(input: CreateUnitInput!): Unit!
+  updateUnit(id: ID!, input: UpdateUnitInput!): Unit!
+  createEnterprise(input: CreateEnterpriseInput!): Enterprise!
+  updateEnterprise(id: ID!, input: UpdateEnterpriseInput!): Enterprise!
+  createUser(input: CreateUserInput!): User!
+  updateUser(id: ID!, input: UpdateUserInput!): User!
+  createPost(input: CreatePostInput!): Post!
+  updatePost(id: ID!, input: UpdatePostInput!): Post!
+  "End a post now (sets validTo); rights end with the next request."
+  endPost(id: ID!): Post!
+}
+`, BuiltIn: false},
+	{Name: "../schema/letters.graphql", Input: `# Responsibility letters (安全生产责任书): issuing, signing, attachments and the
+# year's coverage of the letter chain.
+
+extend type Query {
+  """
+  Chain coverage of a year's responsibility letters (层层签订、横向到边、纵向到底): for every
+  TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP and TEAM below root in your jurisdiction, whether it
+  holds a SIGNED letter from its parent, one PENDING signature, or none (MISSING). Rows are in
+  tree order, filtered by status and kind; the summary counts every row, unfiltered.
+  """
+  letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection!
 }
 
 extend type ResponsibilityLetter {
@@ -6963,11 +7097,6 @@ extend type ResponsibilityLetter {
   attachments: [File!]!
   "Signatures the letter still needs before it is SIGNED, by role."
   missingSignatures: [Role!]!
-}
-
-extend type File {
-  "Where to download the file: GET with the same Authorization header as /graphql."
-  url: String!
 }
 
 "LetterTarget is one responsibility target of a letter."
@@ -7117,186 +7246,7 @@ type TownCoverage {
   counts: CoverageCounts!
 }
 
-"Me is the caller as the server sees them on this request."
-type Me {
-  user: User!
-  tenant: Tenant!
-  "Posts valid now; only these grant rights."
-  posts: [Post!]!
-  scope: ScopeSummary!
-}
-
-"ScopeSummary counts what the caller's jurisdiction covers."
-type ScopeSummary {
-  "Units in scope, by kind (government units counted where a post's territory covers them)."
-  unitsByKind: [KindCount!]!
-  "Sectors the caller is restricted to; null when at least one post has no sector restriction."
-  sectors: [Sector!]
-  "Roles the caller holds now."
-  roles: [Role!]!
-}
-
-type KindCount {
-  kind: UnitKind!
-  count: Int!
-}
-
-"PolicyRule grants a role an action on an object type within the role's scope."
-type PolicyRule {
-  role: Role!
-  "Object type (unit, enterprise, user, post, policy, …) or * for every type."
-  object: String!
-  "Action (read, create, update, …) or * for every action."
-  action: String!
-}
-
-input PolicyRuleInput {
-  role: Role!
-  object: String!
-  action: String!
-}
-
-input LoginInput {
-  "Tenant code, e.g. demo."
-  tenant: String!
-  username: String!
-  password: String!
-}
-
-input RefreshTokenInput {
-  refreshToken: String!
-}
-
-input LogoutInput {
-  "Revoke this refresh token's family; without it, every session of the caller is revoked."
-  refreshToken: String
-}
-
-input ChangePasswordInput {
-  currentPassword: String!
-  newPassword: String!
-}
-
-"AuthPayload carries a short-lived access token and a single-use refresh token."
-type AuthPayload {
-  accessToken: String!
-  refreshToken: String!
-  "When the access token expires."
-  expiresAt: Time!
-  tokenType: String!
-}
-
-input CreateUnitInput {
-  kind: UnitKind!
-  name: String!
-  "Unique within the tenant."
-  code: String!
-  parentID: ID!
-  "Sectors a DEPARTMENT supervises."
-  supervisedSectors: [Sector!]
-}
-
-input UpdateUnitInput {
-  name: String
-  code: String
-  "Move the unit (and its subtree) under another parent."
-  parentID: ID
-  supervisedSectors: [Sector!]
-}
-
-input CreateEnterpriseInput {
-  name: String!
-  code: String!
-  "The TOWN the enterprise belongs to (属地)."
-  townID: ID!
-  creditCode: String!
-  sector: Sector!
-  scale: EnterpriseScale
-  industryCategory: String
-  address: String
-  legalRepresentative: String
-  safetyManager: String
-  contactPhone: String
-  employeeCount: Int
-  keySites: [String!]
-  "Supervising departments; defaults to every department supervising the sector."
-  supervisingDepartmentIDs: [ID!]
-}
-
-input UpdateEnterpriseInput {
-  name: String
-  creditCode: String
-  scale: EnterpriseScale
-  industryCategory: String
-  address: String
-  legalRepresentative: String
-  safetyManager: String
-  contactPhone: String
-  employeeCount: Int
-  keySites: [String!]
-  supervisingDepartmentIDs: [ID!]
-}
-
-input CreateUserInput {
-  username: String!
-  displayName: String!
-  phone: String
-  "At least 10 characters."
-  password: String!
-  "Home unit (所属单位)."
-  unitID: ID!
-}
-
-input UpdateUserInput {
-  displayName: String
-  phone: String
-  status: UserStatus
-  unitID: ID
-  "Set a new password (administrative reset)."
-  password: String
-}
-
-input CreatePostInput {
-  userID: ID!
-  unitID: ID!
-  role: Role!
-  sectors: [Sector!]
-  title: String
-  validFrom: Time
-  validTo: Time
-}
-
-input UpdatePostInput {
-  sectors: [Sector!]
-  title: String
-  validFrom: Time
-  validTo: Time
-  "Clear validTo (open-ended post)."
-  clearValidTo: Boolean
-}
-
-type Mutation {
-  "Exchange tenant, username and password for tokens."
-  login(input: LoginInput!): AuthPayload!
-  "Rotate a refresh token. Reusing an old one revokes its whole family."
-  refreshToken(input: RefreshTokenInput!): AuthPayload!
-  logout(input: LogoutInput): Boolean!
-  changePassword(input: ChangePasswordInput!): Boolean!
-
-  createUnit(input: CreateUnitInput!): Unit!
-  updateUnit(id: ID!, input: UpdateUnitInput!): Unit!
-  createEnterprise(input: CreateEnterpriseInput!): Enterprise!
-  updateEnterprise(id: ID!, input: UpdateEnterpriseInput!): Enterprise!
-  createUser(input: CreateUserInput!): User!
-  updateUser(id: ID!, input: UpdateUserInput!): User!
-  createPost(input: CreatePostInput!): Post!
-  updatePost(id: ID!, input: UpdatePostInput!): Post!
-  "End a post now (sets validTo); rights end with the next request."
-  endPost(id: ID!): Post!
-
-  addPolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
-  removePolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
-
+extend type Mutation {
   "Write a DRAFT letter from a unit where you are PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL."
   createLetter(input: CreateLetterInput!): ResponsibilityLetter!
   "Edit a DRAFT (issuer side)."
@@ -7316,9 +7266,14 @@ type Mutation {
   "Attach a file (PDF, JPEG or PNG, e.g. the scanned signed copy) to a letter that is not archived or revoked; either side."
   attachLetterFile(letterID: ID!, file: Upload!, description: String): File!
 }
+`, BuiltIn: false},
+	{Name: "../schema/inspections.graphql", Input: `# Inspections (检查): checklist templates, campaigns (专项行动), random draws
+# (双随机) and recorded inspections with the hazards they find.
 
-# ---------------------------------------------------------------------------
-# Inspections, checklists, campaigns, random draws and hazards (隐患排查治理).
+extend type Query {
+  "The latest version of the sector's checklist template."
+  checklistTemplate(sector: Sector!): ChecklistTemplate
+}
 
 "ChecklistItem is one item of a checklist template."
 type ChecklistItem {
@@ -7343,15 +7298,6 @@ type ItemResult {
   note: String
 }
 
-"HazardPlan is a major hazard's rectification plan (五到位)."
-type HazardPlan {
-  measures: String!
-  funds: String!
-  responsiblePerson: String!
-  deadline: Time!
-  emergencyMeasures: String!
-}
-
 "CampaignStage is one stage of a campaign with its planned and actual dates."
 type CampaignStage {
   stage: CampaignStageName!
@@ -7374,53 +7320,6 @@ type CampaignCoverage {
 type DrawAssignment {
   enterprise: Unit
   inspectors: [User]!
-}
-
-"HazardCount is the number of hazards in one state and level."
-type HazardCount {
-  state: HazardState!
-  level: HazardLevel!
-  count: Int!
-}
-
-extend type Query {
-  "Hazards in your scope counted by state × level (one SQL statement)."
-  hazardCounts(where: HazardWhereInput): [HazardCount!]!
-  "The latest version of the sector's checklist template."
-  checklistTemplate(sector: Sector!): ChecklistTemplate
-}
-
-extend input HazardWhereInput {
-  "Past deadline and not CLOSED."
-  overdue: Boolean
-  "Subject unit's sector."
-  sector: Sector
-  "Hazards of enterprises under this TOWN."
-  townID: ID
-  "Hazards of this enterprise (Enterprise id) and its workshops and teams."
-  enterpriseID: ID
-  "Hazards found in inspections of this campaign."
-  campaignID: ID
-}
-
-extend type Hazard {
-  "Past deadline and not CLOSED."
-  overdue: Boolean!
-  "The enterprise profile of the subject unit; null for government units."
-  enterprise: Enterprise
-  "The TOWN the subject belongs to."
-  town: Unit
-  "Every transition, oldest first."
-  timeline: [HazardEvent!]!
-  lastEvent: HazardEvent
-  reportedBy: User
-}
-
-extend type HazardEvent {
-  files: [File!]
-  "Null when the actor's home unit is outside your jurisdiction."
-  actor: User
-  post: Post
 }
 
 extend type Inspection {
@@ -7530,6 +7429,73 @@ input CreateRandomDrawInput {
   inspectionDate: Time!
 }
 
+extend type Mutation {
+  "Add a new version of a sector's checklist template (tenant-level ADMIN)."
+  createChecklistTemplate(input: CreateChecklistTemplateInput!): ChecklistTemplate!
+  createCampaign(input: CreateCampaignInput!): Campaign!
+  "Close the current stage and start the next one (SUMMARY: finish the campaign)."
+  advanceCampaign(id: ID!): Campaign!
+  recordInspection(input: RecordInspectionInput!): Inspection!
+  "Draw targets and inspectors (双随机) and create the planned inspections."
+  createRandomDraw(input: CreateRandomDrawInput!): RandomDraw!
+}
+`, BuiltIn: false},
+	{Name: "../schema/hazards.graphql", Input: `# Hazards (隐患排查治理): reporting, the rectification lifecycle, filters and counts.
+
+extend type Query {
+  "Hazards in your scope counted by state × level (one SQL statement)."
+  hazardCounts(where: HazardWhereInput): [HazardCount!]!
+}
+
+"HazardPlan is a major hazard's rectification plan (五到位)."
+type HazardPlan {
+  measures: String!
+  funds: String!
+  responsiblePerson: String!
+  deadline: Time!
+  emergencyMeasures: String!
+}
+
+"HazardCount is the number of hazards in one state and level."
+type HazardCount {
+  state: HazardState!
+  level: HazardLevel!
+  count: Int!
+}
+
+extend input HazardWhereInput {
+  "Past deadline and not CLOSED."
+  overdue: Boolean
+  "Subject unit's sector."
+  sector: Sector
+  "Hazards of enterprises under this TOWN."
+  townID: ID
+  "Hazards of this enterprise (Enterprise id) and its workshops and teams."
+  enterpriseID: ID
+  "Hazards found in inspections of this campaign."
+  campaignID: ID
+}
+
+extend type Hazard {
+  "Past deadline and not CLOSED."
+  overdue: Boolean!
+  "The enterprise profile of the subject unit; null for government units."
+  enterprise: Enterprise
+  "The TOWN the subject belongs to."
+  town: Unit
+  "Every transition, oldest first."
+  timeline: [HazardEvent!]!
+  lastEvent: HazardEvent
+  reportedBy: User
+}
+
+extend type HazardEvent {
+  files: [File!]
+  "Null when the actor's home unit is outside your jurisdiction."
+  actor: User
+  post: Post
+}
+
 input ReportHazardInput {
   subjectID: ID!
   source: HazardSource!
@@ -7586,16 +7552,83 @@ input TransitionHazardInput {
 }
 
 extend type Mutation {
-  "Add a new version of a sector's checklist template (tenant-level ADMIN)."
-  createChecklistTemplate(input: CreateChecklistTemplateInput!): ChecklistTemplate!
-  createCampaign(input: CreateCampaignInput!): Campaign!
-  "Close the current stage and start the next one (SUMMARY: finish the campaign)."
-  advanceCampaign(id: ID!): Campaign!
-  recordInspection(input: RecordInspectionInput!): Inspection!
-  "Draw targets and inspectors (双随机) and create the planned inspections."
-  createRandomDraw(input: CreateRandomDrawInput!): RandomDraw!
   reportHazard(input: ReportHazardInput!): Hazard!
   transitionHazard(id: ID!, input: TransitionHazardInput!): Hazard!
+}
+`, BuiltIn: false},
+	{Name: "../schema/audit.graphql", Input: `# The audit log (审计日志): events, their changes, and each record's history.
+
+extend type Query {
+  """
+  The audit log (审计日志) of your jurisdiction: the events whose subject unit is in
+  the scope of one of your AUDITOR or ADMIN posts. FORBIDDEN without such a post.
+  Newest first unless orderBy says otherwise.
+  """
+  auditEvents(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder, where: AuditEventFilter): AuditEventConnection!
+}
+
+"AuditEventFilter narrows the audit log; every condition given must hold."
+input AuditEventFilter {
+  "Events by this user."
+  actorID: ID
+  "Events about objects of this type: unit, enterprise, user, post, supervision, tenant, policy."
+  entityType: String
+  "Events about this object."
+  entityID: ID
+  operation: AuditEventOperation
+  "Events at or after this time."
+  from: Time
+  "Events before this time."
+  to: Time
+  "Events whose subject unit is this unit or lies below it."
+  unitID: ID
+}
+
+"AuditChange is one changed field of an audit event."
+type AuditChange {
+  field: String!
+  "The value before the change, as JSON text; null for a create and for a redacted field."
+  before: String
+  "The value after the change, as JSON text; null for a delete and for a redacted field."
+  after: String
+  "A secret (a password hash): only the fact that it changed is recorded."
+  redacted: Boolean!
+}
+
+extend type AuditEvent {
+  "The user who acted; null for the system, and when their home unit is outside your jurisdiction."
+  actor: User
+  "The id of the user who acted; null for the system and for a sign-in attempt with an unknown username."
+  actorID: ID
+  "The post the actor acted under (the grant that allowed the change); null when none applies."
+  actorPost: Post
+  actorPostID: ID
+  "The object the event is about; null when it is not a single object (a policy change)."
+  entityID: ID
+  "The changed fields, by name."
+  changes: [AuditChange!]!
+  "The subject unit that scopes the event (the unit itself, or the unit a user, post or enterprise belongs to); null when there is none or you cannot read it."
+  unit: Unit
+}
+
+extend type Unit {
+  "The audit events about this unit, newest first (AUDITOR and ADMIN; empty for other posts)."
+  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+}
+
+extend type Enterprise {
+  "The audit events about this enterprise profile, newest first (AUDITOR and ADMIN; empty for other posts)."
+  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+}
+
+extend type User {
+  "The audit events about this user — changes, sign-ins, password changes — newest first (AUDITOR and ADMIN; empty for other posts)."
+  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+}
+
+extend type Post {
+  "The audit events about this post, newest first (AUDITOR and ADMIN; empty for other posts)."
+  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
 }
 `, BuiltIn: false},
 }
@@ -7931,10 +7964,10 @@ func (ec *executionContext) childFields_Enterprise(ctx context.Context, field gr
 		return ec.fieldContext_Enterprise_unit(ctx, field)
 	case "town":
 		return ec.fieldContext_Enterprise_town(ctx, field)
-	case "history":
-		return ec.fieldContext_Enterprise_history(ctx, field)
 	case "supervisingDepartments":
 		return ec.fieldContext_Enterprise_supervisingDepartments(ctx, field)
+	case "history":
+		return ec.fieldContext_Enterprise_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Enterprise", field.Name)
 }
@@ -13299,6 +13332,38 @@ func (ec *executionContext) fieldContext_Enterprise_town(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Enterprise_supervisingDepartments(ctx context.Context, field graphql.CollectedField, obj *ent.Enterprise) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enterprise_supervisingDepartments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Enterprise().SupervisingDepartments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enterprise_supervisingDepartments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Enterprise",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Enterprise_history(ctx context.Context, field graphql.CollectedField, obj *ent.Enterprise) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13339,38 +13404,6 @@ func (ec *executionContext) fieldContext_Enterprise_history(ctx context.Context,
 	if fc.Args, err = ec.field_Enterprise_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Enterprise_supervisingDepartments(ctx context.Context, field graphql.CollectedField, obj *ent.Enterprise) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Enterprise_supervisingDepartments(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Enterprise().SupervisingDepartments(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Unit) graphql.Marshaler {
-			return ec.marshalNUnit2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnitᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Enterprise_supervisingDepartments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Enterprise",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Unit(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17479,6 +17512,94 @@ func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addPolicyRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addPolicyRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddPolicyRule(ctx, fc.Args["input"].(model.PolicyRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
+			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addPolicyRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyRule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addPolicyRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removePolicyRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removePolicyRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemovePolicyRule(ctx, fc.Args["input"].(model.PolicyRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
+			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removePolicyRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyRule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removePolicyRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createUnit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17869,94 +17990,6 @@ func (ec *executionContext) fieldContext_Mutation_endPost(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_endPost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_addPolicyRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addPolicyRule(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddPolicyRule(ctx, fc.Args["input"].(model.PolicyRuleInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
-			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_addPolicyRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PolicyRule(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addPolicyRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_removePolicyRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_removePolicyRule(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemovePolicyRule(ctx, fc.Args["input"].(model.PolicyRuleInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
-			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_removePolicyRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PolicyRule(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_removePolicyRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19868,6 +19901,38 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_policyRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_policyRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().PolicyRules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
+			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_policyRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_letterCoverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19912,66 +19977,34 @@ func (ec *executionContext) fieldContext_Query_letterCoverage(ctx context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_policyRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_checklistTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_policyRules(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().PolicyRules(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
-			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_policyRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PolicyRule(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_auditEvents(ctx, field)
+			return ec.fieldContext_Query_checklistTemplate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
+			return ec.Resolvers.Query().ChecklistTemplate(ctx, fc.Args["sector"].(domain.Sector))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
-			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
+			return ec.marshalOChecklistTemplate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐChecklistTemplate(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_checklistTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditEventConnection(ctx, field)
+			return ec.childFields_ChecklistTemplate(ctx, field)
 		},
 	}
 	defer func() {
@@ -19981,7 +20014,7 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_checklistTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20032,34 +20065,34 @@ func (ec *executionContext) fieldContext_Query_hazardCounts(ctx context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_checklistTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_checklistTemplate(ctx, field)
+			return ec.fieldContext_Query_auditEvents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ChecklistTemplate(ctx, fc.Args["sector"].(domain.Sector))
+			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
-			return ec.marshalOChecklistTemplate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐChecklistTemplate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_checklistTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ChecklistTemplate(ctx, field)
+			return ec.childFields_AuditEventConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -20069,7 +20102,7 @@ func (ec *executionContext) fieldContext_Query_checklistTemplate(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_checklistTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35013,17 +35046,17 @@ func (ec *executionContext) _Enterprise(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Enterprise_town(ctx, field, obj)
 				})
-		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Enterprise_history(ctx, field, obj)
-				})
 		case "supervisingDepartments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Enterprise_supervisingDepartments(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Enterprise_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -36516,6 +36549,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addPolicyRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addPolicyRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removePolicyRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removePolicyRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createUnit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUnit(ctx, field)
@@ -36575,20 +36622,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "endPost":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endPost(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "addPolicyRule":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addPolicyRule(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "removePolicyRule":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_removePolicyRule(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -37087,23 +37120,23 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
-		case "letterCoverage":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_letterCoverage(ctx, field)
-				})
 		case "policyRules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_policyRules(ctx, field)
 				})
-		case "auditEvents":
+		case "letterCoverage":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_auditEvents(ctx, field)
+					return ec._Query_letterCoverage(ctx, field)
+				})
+		case "checklistTemplate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_checklistTemplate(ctx, field)
 				})
 		case "hazardCounts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -37111,11 +37144,11 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_hazardCounts(ctx, field)
 				})
-		case "checklistTemplate":
+		case "auditEvents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_checklistTemplate(ctx, field)
+					return ec._Query_auditEvents(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
