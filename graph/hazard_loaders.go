@@ -3,8 +3,9 @@ package graph
 import (
 	"context"
 	"errors"
-	"github.com/dutychain/dutychain/authz"
 	"time"
+
+	"github.com/dutychain/dutychain/authz"
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/vikstrous/dataloadgen"
@@ -90,14 +91,6 @@ func newHazardLoaders(client *ent.Client) hazardLoaders {
 		return out, err
 	}, opts...)
 	return l
-}
-
-// orNil turns a loader's "not found" (absent or out of scope) into null.
-func orNil[T any](v *T, err error) (*T, error) {
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		return nil, nil
-	}
-	return v, err
 }
 
 // primeHazards loads, for a page of hazards, what the selection asks for in
@@ -225,18 +218,4 @@ func isOverdue(ctx context.Context, h *ent.Hazard) bool {
 		now = v.Now
 	}
 	return h.State != domain.HazardClosed && h.Deadline.Before(now)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func derefInt(p *int) int {
-	if p == nil {
-		return 0
-	}
-	return *p
 }

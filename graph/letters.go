@@ -18,13 +18,6 @@ func targetsOf(in []*model.LetterTargetInput) []letters.Target {
 	return out
 }
 
-func derefOr[T any](p *T, fallback T) T {
-	if p == nil {
-		return fallback
-	}
-	return *p
-}
-
 func countsOf(c letters.Counts) *model.CoverageCounts {
 	return &model.CoverageCounts{Total: c.Total, Signed: c.Signed, Pending: c.Pending, Missing: c.Missing,
 		SignedPercent: c.Percent(c.Signed), PendingPercent: c.Percent(c.Pending), MissingPercent: c.Percent(c.Missing)}
