@@ -24,7 +24,7 @@ func letter(issuer, signee place) authz.Object {
 	return o
 }
 
-// TestIssuerSide: BRIEF §4, "a letter is also readable by its issuer side",
+// TestIssuerSide: DOMAIN.md, jurisdiction, "a letter is also readable by its issuer side",
 // within the reader's sectors; and §4's vectors: the county's industry deputy
 // sees county→town letters, a department head does not.
 func TestIssuerSide(t *testing.T) {

@@ -2,7 +2,7 @@ package authz_test
 
 // Table-driven tests of the casbin model/policy pair (dutychain_model.conf +
 // dutychain_policy.csv) against the role table and the jurisdiction rule of
-// BRIEF.md §4, in the style of casbin's own model tests (testEnforce).
+// docs/DOMAIN.md (jurisdiction), in the style of casbin's own model tests (testEnforce).
 //
 // No database: objects and grants are built by hand on a small fixture county.
 
@@ -217,7 +217,7 @@ func TestUnmaterialisedPolicyDeniesEverything(t *testing.T) {
 // it, signing for it: which unit is checked by authz.CheckAt).
 var letterRights = append([]string{"create", "update"}, letterActions...)
 
-// roleRights is the role table of BRIEF.md §4 as far as the current object
+// roleRights is the role table of docs/DOMAIN.md (jurisdiction) as far as the current object
 // types go (units, enterprises, users, posts, the policy, letters, files):
 // type → actions beyond read. Read of every type is implied by every real
 // role. Files are written by the services of their owners, never directly.

@@ -1,6 +1,6 @@
 package authz_test
 
-// The property test of BRIEF.md §4: on a real database (SQLite always,
+// The property test of docs/DOMAIN.md (jurisdiction): on a real database (SQLite always,
 // PostgreSQL under ./scripts/test.sh), for random tenant trees, sectors,
 // supervision edges, users and posts with validity windows, the rows a
 // viewer's scoped ent queries return are exactly the rows the casbin
@@ -156,7 +156,7 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 	rt.Logf("%s: roles %v, grants %+v", label, v.Roles(), v.Grants)
 	vctx := authz.NewContext(ctx, v)
 
-	// The oracle: Decide per object; and Decide against the brief's rule.
+	// The oracle: Decide per object; and Decide against the domain guide's rule.
 	readable := map[int]bool{}
 	want := map[string][]int{}
 	for _, r := range all {
@@ -170,7 +170,7 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 			ref = r.w == w && w.refReadLetter(valid, r.issuer, r.subject)
 		}
 		if ok != ref {
-			rt.Fatalf("%s: Decide(read %s %d at %s) = %t, but BRIEF §4 on the generated tree says %t", label, r.typ, r.id, r.obj.Path, ok, ref)
+			rt.Fatalf("%s: Decide(read %s %d at %s) = %t, but DOMAIN.md, jurisdiction on the generated tree says %t", label, r.typ, r.id, r.obj.Path, ok, ref)
 		}
 		if ok {
 			readable[r.id] = true

@@ -232,7 +232,7 @@ func validAt(p gPost, now time.Time) bool {
 	return !p.from.After(now) && (p.to == nil || p.to.After(now))
 }
 
-// refRead is BRIEF.md §4 computed on the generated world, independently of
+// refRead is docs/DOMAIN.md (jurisdiction) computed on the generated world, independently of
 // the scope columns: may a user holding posts read a record of type typ whose
 // subject unit is s?
 func (w *world) refRead(posts []gPost, typ string, s int) bool {
@@ -251,7 +251,7 @@ func (w *world) refRead(posts []gPost, typ string, s int) bool {
 	return false
 }
 
-// refReadLetter is BRIEF §4 for a letter (and its parts): readable when its
+// refReadLetter is DOMAIN.md, jurisdiction for a letter (and its parts): readable when its
 // signee is in scope as any record's subject, or when a post's territory
 // holds its issuer, within the post's sectors (the signee's sector decides).
 func (w *world) refReadLetter(posts []gPost, issuer, signee int) bool {

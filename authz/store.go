@@ -282,7 +282,7 @@ func (s *Store) ChangeRule(ctx context.Context, rootPath string, r Rule, add boo
 	if !slices.Contains(Actions, r.Action) {
 		return nil, apperr.Invalid("action", fmt.Sprintf("unknown action %q", r.Action))
 	}
-	// Invariants of the brief no tenant policy may break.
+	// Invariants of the domain guide no tenant policy may break.
 	if add && r.Role == string(domain.RoleAuditor) && r.Action != "read" {
 		return nil, apperr.Invalid("action", "an AUDITOR only reads: no mutation may be granted to it")
 	}

@@ -17,7 +17,7 @@ import (
 var allActions = []string{"SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE", "CLOSE_ON_SPOT",
 	"REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION"}
 
-// legalState lists the state-changing actions the brief allows per level
+// legalState lists the state-changing actions the domain guide allows per level
 // and state (extensions and supervision are checked separately).
 var legalState = map[string]map[string][]string{
 	"GENERAL": {

@@ -14,8 +14,8 @@ import (
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
-// TestLetterCoverageIsScoped: for every demo user of the brief's table the
-// coverage rows are the units of their jurisdiction (BRIEF §4) with the
+// TestLetterCoverageIsScoped: for every demo user of the domain guide's table the
+// coverage rows are the units of their jurisdiction (DOMAIN.md, jurisdiction) with the
 // statuses of the demo letters; a root they cannot see is NOT_FOUND.
 func TestLetterCoverageIsScoped(t *testing.T) {
 	demo, neighbor := treeOf(seed.TenantDemo), treeOf(seed.TenantNeighbor)
@@ -54,7 +54,7 @@ func TestLetterCoverageIsScoped(t *testing.T) {
 
 // lettersVisible is what user may read of the demo letters, by rule: the
 // signee in their jurisdiction, or the issuer in a post's territory within
-// the post's sectors (BRIEF §4: "a letter is also readable by its issuer
+// the post's sectors (DOMAIN.md, jurisdiction: "a letter is also readable by its issuer
 // side").
 func lettersVisible(tr *seedTree, v vector) []seed.LetterInfo {
 	posts := seedUser(v.user).Posts
@@ -152,7 +152,7 @@ func TestLettersAreScoped(t *testing.T) {
 			})
 		}
 
-		// The brief's wording, spelled out.
+		// the domain guide's wording, spelled out.
 		has := func(user string, year int, issuer, signee string) bool {
 			got, _ := list(tokenFor(s, user))
 			for _, k := range got {

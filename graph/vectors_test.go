@@ -1,6 +1,6 @@
 package graph_test
 
-// The brief's demo-county test vectors (BRIEF §4), as GraphQL over HTTP on
+// the domain guide's demo-county test vectors (DOMAIN.md, jurisdiction), as GraphQL over HTTP on
 // every available database: for each demo user, exactly which enterprises,
 // units, users and posts they see.
 
@@ -17,7 +17,7 @@ import (
 )
 
 // unitRule decides, from the seed's description of a unit, whether it is in
-// a viewer's jurisdiction (BRIEF §4: territory and sectors; the government
+// a viewer's jurisdiction (DOMAIN.md, jurisdiction: territory and sectors; the government
 // directory is added separately).
 type unitRule func(u seed.UnitInfo) bool
 
@@ -69,12 +69,12 @@ func inTown(tr *seedTree, town string) unitRule {
 	return func(u seed.UnitInfo) bool { return u.Kind == domain.KindEnterprise && u.Parent == town }
 }
 
-// vector is one row of the brief's table.
+// vector is one row of the domain guide's table.
 type vector struct {
 	user string
 	// sees completes the sub-test name: "<user> sees <sees>".
 	sees string
-	// enterprises selects the enterprises the user sees, stated as the brief
+	// enterprises selects the enterprises the user sees, stated as the domain guide
 	// states it (e.g. "fuel stations only").
 	enterprises unitRule
 	// scope is the jurisdiction proper: territory × sectors of the posts.
@@ -215,7 +215,7 @@ func TestDemoVectors(t *testing.T) {
 	}
 	rows = append(rows, row{neighborVector(neighbor), neighbor})
 
-	// The table covers every user of the brief's table.
+	// The table covers every user of the domain guide's table.
 	var covered []string
 	for _, r := range rows {
 		covered = append(covered, r.v.user)
@@ -227,7 +227,7 @@ func TestDemoVectors(t *testing.T) {
 			v, tr := r.v, r.tr
 			want := expect(tr, v)
 			t.Run(v.user+" sees "+v.sees, func(t *testing.T) {
-				// Self-check of the table: the brief's wording of the
+				// Self-check of the table: the domain guide's wording of the
 				// enterprises and the jurisdiction rule agree.
 				var byScope []string
 				for _, u := range tr.units {

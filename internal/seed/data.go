@@ -341,7 +341,7 @@ func demoSpec() tenantSpec {
 		},
 		ents: ents,
 		users: []userSpec{
-			// The brief's test vectors.
+			// the domain guide's test vectors.
 			userOf("county.secretary", "周正华", "13805500001", county(domain.RolePartySecretary, "县委书记")),
 			userOf("county.head", "陈立新", "13805500002", county(domain.RoleGovernmentHead, "县长")),
 			userOf("county.deputy.industry", "李卫东", "13805500003", county(domain.RoleDeputy, "副县长（分管工业）", I)),
