@@ -109,9 +109,9 @@ func TestHazardSourceFollowsTheReporter(t *testing.T) {
 		}
 		runRefusals(t, s, []refusal{
 			{name: "an inspector reports a SELF_CHECK hazard the plant could close on the spot", user: "bureau.inspector1",
-				query: reportHazardQ, vars: hz("SELF_CHECK"), codes: []string{"BAD_USER_INPUT"}, field: "source"},
+				query: reportHazardQ, vars: hz("SELF_CHECK"), codes: []string{"BAD_USER_INPUT"}, field: "input.source"},
 			{name: "the plant reports its own hazard as a government REPORT", user: "cement.principal",
-				query: reportHazardQ, vars: hz("REPORT"), codes: []string{"BAD_USER_INPUT"}, field: "source"},
+				query: reportHazardQ, vars: hz("REPORT"), codes: []string{"BAD_USER_INPUT"}, field: "input.source"},
 		})
 		for _, c := range []struct{ user, source string }{{"bureau.inspector1", "REPORT"}, {"cement.principal", "SELF_CHECK"}} {
 			t.Run(c.user+" reports a "+c.source+" hazard", func(t *testing.T) {

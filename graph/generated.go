@@ -6923,28 +6923,35 @@ type PolicyRule {
 
 input PolicyRuleInput {
   role: Role!
+  "At most 100 characters."
   object: String!
+  "At most 100 characters."
   action: String!
 }
 
 input LoginInput {
-  "Tenant code, e.g. demo."
+  "Tenant code, e.g. demo. At most 100 characters."
   tenant: String!
+  "At most 100 characters."
   username: String!
+  "At most 200 characters."
   password: String!
 }
 
 input RefreshTokenInput {
+  "At most 1000 characters."
   refreshToken: String!
 }
 
 input LogoutInput {
-  "Revoke this refresh token's family; without it, every session of the caller is revoked."
+  "Revoke this refresh token's family; without it, every session of the caller is revoked. At most 1000 characters."
   refreshToken: String
 }
 
 input ChangePasswordInput {
+  "At most 200 characters."
   currentPassword: String!
+  "At most 200 characters."
   newPassword: String!
 }
 
@@ -6971,8 +6978,9 @@ extend type Post {
 
 input CreateUnitInput {
   kind: UnitKind!
+  "At most 200 characters."
   name: String!
-  "Unique within the tenant."
+  "Unique within the tenant. At most 64 characters."
   code: String!
   parentID: ID!
   "Sectors a DEPARTMENT supervises."
@@ -6980,7 +6988,9 @@ input CreateUnitInput {
 }
 
 input UpdateUnitInput {
+  "At most 200 characters."
   name: String
+  "At most 64 characters."
   code: String
   "Move the unit (and its subtree) under another parent."
   parentID: ID
@@ -6988,54 +6998,78 @@ input UpdateUnitInput {
 }
 
 input CreateEnterpriseInput {
+  "At most 200 characters."
   name: String!
+  "At most 64 characters."
   code: String!
   "The TOWN the enterprise belongs to (属地)."
   townID: ID!
+  "Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters."
   creditCode: String!
   sector: Sector!
   scale: EnterpriseScale
+  "At most 100 characters."
   industryCategory: String
+  "At most 300 characters."
   address: String
+  "At most 100 characters."
   legalRepresentative: String
+  "At most 100 characters."
   safetyManager: String
+  "At most 32 characters."
   contactPhone: String
+  "Between 0 and 1000000."
   employeeCount: Int
+  "At most 200 characters."
   keySites: [String!]
   "Supervising departments; defaults to every department supervising the sector."
   supervisingDepartmentIDs: [ID!]
 }
 
 input UpdateEnterpriseInput {
+  "At most 200 characters."
   name: String
+  "Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters."
   creditCode: String
   scale: EnterpriseScale
+  "At most 100 characters."
   industryCategory: String
+  "At most 300 characters."
   address: String
+  "At most 100 characters."
   legalRepresentative: String
+  "At most 100 characters."
   safetyManager: String
+  "At most 32 characters."
   contactPhone: String
+  "Between 0 and 1000000."
   employeeCount: Int
+  "At most 200 characters."
   keySites: [String!]
   supervisingDepartmentIDs: [ID!]
 }
 
 input CreateUserInput {
+  "At most 64 characters."
   username: String!
+  "At most 100 characters."
   displayName: String!
+  "At most 32 characters."
   phone: String
-  "At least 10 characters."
+  "At least 10 characters. At most 200 characters."
   password: String!
   "Home unit (所属单位)."
   unitID: ID!
 }
 
 input UpdateUserInput {
+  "At most 100 characters."
   displayName: String
+  "At most 32 characters."
   phone: String
   status: UserStatus
   unitID: ID
-  "Set a new password (administrative reset)."
+  "Set a new password (administrative reset). At most 200 characters."
   password: String
 }
 
@@ -7044,15 +7078,21 @@ input CreatePostInput {
   unitID: ID!
   role: Role!
   sectors: [Sector!]
+  "At most 200 characters."
   title: String
+  "Between 2000-01-01 and 2100-12-31."
   validFrom: Time
+  "Between 2000-01-01 and 2100-12-31."
   validTo: Time
 }
 
 input UpdatePostInput {
   sectors: [Sector!]
+  "At most 200 characters."
   title: String
+  "Between 2000-01-01 and 2100-12-31."
   validFrom: Time
+  "Between 2000-01-01 and 2100-12-31."
   validTo: Time
   "Clear validTo (open-ended post)."
   clearValidTo: Boolean
@@ -7107,24 +7147,31 @@ type LetterTarget {
 }
 
 input LetterTargetInput {
+  "At most 500 characters."
   description: String!
+  "At most 200 characters."
   indicator: String
 }
 
 input CreateLetterInput {
+  "Between 2000 and 2100."
   year: Int!
   "The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there."
   issuerUnitID: ID!
   "A direct child of the issuer, or an enterprise the issuing department supervises."
   signeeUnitID: ID!
+  "At most 200 characters."
   title: String!
+  "At most 20000 characters."
   body: String
   targets: [LetterTargetInput!]
 }
 
 "UpdateLetterInput edits a DRAFT; omitted fields are left unchanged."
 input UpdateLetterInput {
+  "At most 200 characters."
   title: String
+  "At most 20000 characters."
   body: String
   "Replaces the targets."
   targets: [LetterTargetInput!]
@@ -7136,6 +7183,7 @@ input SignLetterInput {
 }
 
 input RevokeLetterInput {
+  "At most 500 characters."
   reason: String!
 }
 
@@ -7148,6 +7196,7 @@ enum BulkIssueTarget {
 }
 
 input BulkIssueLettersInput {
+  "Between 2000 and 2100."
   year: Int!
   issuerUnitID: ID!
   to: BulkIssueTarget!
@@ -7155,8 +7204,9 @@ input BulkIssueLettersInput {
   kinds: [UnitKind!]
   "Only enterprise-side signees of these sectors (government signees are kept)."
   sectors: [Sector!]
-  "The template: every letter gets this title, body and targets."
+  "The template: every letter gets this title, body and targets. At most 200 characters."
   title: String!
+  "At most 20000 characters."
   body: String
   targets: [LetterTargetInput!]!
 }
@@ -7342,27 +7392,35 @@ extend type RandomDraw {
 }
 
 input ChecklistItemInput {
+  "At most 100 characters."
   code: String!
+  "At most 2000 characters."
   text: String!
+  "At most 2000 characters."
   legalBasis: String!
+  "At most 100 characters."
   majorHazardRef: String
 }
 
 input CreateChecklistTemplateInput {
   sector: Sector!
+  "At most 200 characters."
   name: String!
   items: [ChecklistItemInput!]!
 }
 
 input CampaignStageInput {
   stage: CampaignStageName!
+  "Between 2000-01-01 and 2100-12-31."
   plannedStart: Time!
+  "Between 2000-01-01 and 2100-12-31."
   plannedEnd: Time!
 }
 
 input CreateCampaignInput {
   "A government unit (COUNTY, TOWN or DEPARTMENT)."
   organiserID: ID!
+  "At most 200 characters."
   name: String!
   sectors: [Sector!]!
   "The four stages in order with their planned dates."
@@ -7370,22 +7428,30 @@ input CreateCampaignInput {
 }
 
 input ItemResultInput {
+  "At most 100 characters."
   itemCode: String!
   result: CheckResult!
+  "At most 2000 characters."
   note: String
 }
 
 input NewHazardInput {
-  "The failed checklist item this hazard comes from."
+  "The failed checklist item this hazard comes from. At most 100 characters."
   itemCode: String
   "Defaults to the inspection's target."
   subjectID: ID
   level: HazardLevel!
+  "At most 100 characters."
   category: String!
+  "At most 200 characters."
   location: String
+  "At most 2000 characters."
   description: String!
+  "At most 2000 characters."
   requirement: String
+  "Between 2000-01-01 and 2100-12-31."
   deadline: Time!
+  "At most 100 characters."
   responsiblePerson: String
   recurrenceOfID: ID
 }
@@ -7400,9 +7466,11 @@ input RecordInspectionInput {
   targetID: ID
   "At least two for an inspection by a government unit."
   inspectorIDs: [ID!]
+  "Between 2000-01-01 and 2100-12-31."
   inspectedOn: Time!
   templateID: ID
   results: [ItemResultInput!]
+  "At most 2000 characters."
   conclusion: String
   "Hazards found, created in the same transaction."
   hazards: [NewHazardInput!]
@@ -7418,14 +7486,16 @@ input CreateRandomDrawInput {
   "The government unit that draws; planned inspections are by this unit."
   organiserID: ID!
   sectors: [Sector!]
-  "Leave out enterprises inspected in the last N days."
+  "Leave out enterprises inspected in the last N days. Between 0 and 3660."
   excludeInspectedDays: Int
+  "Between 1 and 10000."
   targetCount: Int!
-  "At least 2 (default 2)."
+  "At least 2 (default 2). Between 2 and 20."
   inspectorsPerTarget: Int
   inspectorIDs: [ID!]!
   conflicts: [DrawConflictInput!]
   campaignID: ID
+  "Between 2000-01-01 and 2100-12-31."
   inspectionDate: Time!
 }
 
@@ -7500,11 +7570,17 @@ input ReportHazardInput {
   subjectID: ID!
   source: HazardSource!
   level: HazardLevel!
+  "At most 100 characters."
   category: String!
+  "At most 200 characters."
   location: String
+  "At most 2000 characters."
   description: String!
+  "At most 2000 characters."
   requirement: String
+  "Between 2000-01-01 and 2100-12-31."
   deadline: Time!
+  "At most 100 characters."
   responsiblePerson: String
   recurrenceOfID: ID
 }
@@ -7533,19 +7609,25 @@ enum HazardAction {
 }
 
 input HazardPlanInput {
+  "At most 2000 characters."
   measures: String!
+  "At most 200 characters."
   funds: String!
+  "At most 100 characters."
   responsiblePerson: String!
+  "Between 2000-01-01 and 2100-12-31."
   deadline: Time!
+  "At most 2000 characters."
   emergencyMeasures: String!
 }
 
 input TransitionHazardInput {
   action: HazardAction!
+  "At most 2000 characters."
   note: String
   "SUBMIT_PLAN only."
   plan: HazardPlanInput
-  "REQUEST_EXTENSION only: the deadline asked for."
+  "REQUEST_EXTENSION only: the deadline asked for. Between 2000-01-01 and 2100-12-31."
   deadline: Time
   "Photos or documents of the step (before/after; PDF, JPEG or PNG; at most 10), sent as a GraphQL multipart request."
   attachments: [Upload!]
@@ -7571,14 +7653,14 @@ extend type Query {
 input AuditEventFilter {
   "Events by this user."
   actorID: ID
-  "Events about objects of this type: unit, enterprise, user, post, supervision, tenant, policy."
+  "Events about objects of this type: unit, enterprise, user, post, supervision, tenant, policy. At most 100 characters."
   entityType: String
   "Events about this object."
   entityID: ID
   operation: AuditEventOperation
-  "Events at or after this time."
+  "Events at or after this time. Between 2000-01-01 and 2100-12-31."
   from: Time
-  "Events before this time."
+  "Events before this time. Between 2000-01-01 and 2100-12-31."
   to: Time
   "Events whose subject unit is this unit or lies below it."
   unitID: ID

@@ -284,7 +284,7 @@ func TestSignWithChosenPost(t *testing.T) {
 		before := snapshot(t, s)
 		_, r = signIn(postOfUser(t, s, admin, "dongcheng.head"))
 		requireCode(t, r, "BAD_USER_INPUT", "another person's post")
-		require.Equal(t, "postID", r.Errors[0].Extensions["field"])
+		require.Equal(t, "input.postID", r.Errors[0].Extensions["field"])
 		requireUnchanged(t, s, before)
 
 		out, r := signIn(post.CreatePost.ID)

@@ -509,7 +509,7 @@ func TestLetterChainRule(t *testing.T) {
 				}
 				requireCode(t, r, c.code)
 				if c.code == "BAD_USER_INPUT" {
-					require.Equal(t, "signeeUnitID", r.Errors[0].Extensions["field"])
+					require.Equal(t, "input.signeeUnitID", r.Errors[0].Extensions["field"])
 					require.Contains(t, r.Errors[0].Message, "level by level")
 				}
 				requireUnchanged(t, s, before)
@@ -533,7 +533,7 @@ func TestLetterConflict(t *testing.T) {
 			before := snapshot(t, s)
 			_, r = create()
 			requireCode(t, r, "CONFLICT", "second letter while the first is %s", st)
-			require.Equal(t, "signeeUnitID", r.Errors[0].Extensions["field"])
+			require.Equal(t, "input.signeeUnitID", r.Errors[0].Extensions["field"])
 			require.Contains(t, r.Errors[0].Message, st)
 			requireUnchanged(t, s, before)
 			if st == "DRAFT" {

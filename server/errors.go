@@ -9,6 +9,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/dutychain/dutychain/ent"
@@ -76,10 +77,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return &out
 		}
 		cause := err
+		argPath := ""
 		if gerr != nil && gerr.Err != nil {
 			cause = gerr.Err
+			argPath = argumentPath(ctx, gerr.Path)
 		}
-		ae := classify(cause)
+		ae := qualifyField(ctx, argPath, classify(cause))
 		if ae.Code == apperr.Unavailable {
 			markOutage(ctx, ae)
 		}
@@ -118,4 +121,71 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 		reqctx.LoggerOr(ctx, log).ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(v))
 		return apperr.Wrap(apperr.Internal, "internal error", fmt.Errorf("panic: %v", v))
 	}
+}
+
+// argumentPath returns the part of an error's path below the current
+// field (input.targets[2].unitID) when the error is about an argument of
+// the field: gqlgen reports a value it cannot unmarshal (a malformed ID or
+// Time, an unknown enum value) on the path of the argument.
+func argumentPath(ctx context.Context, p ast.Path) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ""
+	}
+	field := fc.Path()
+	if len(p) <= len(field) || ast.Path(p[:len(field)]).String() != field.String() {
+		return ""
+	}
+	return ast.Path(p[len(field):]).String()
+}
+
+// qualifyField gives an error about a field (BAD_USER_INPUT, NOT_FOUND,
+// CONFLICT) its field as an input path. An argument that did not unmarshal is BAD_USER_INPUT on its
+// path (argPath). A service names fields relative to the input object, so
+// in a root field with an `input` argument a field that is not itself an
+// argument becomes input.<field>.
+func qualifyField(ctx context.Context, argPath string, ae *apperr.Error) *apperr.Error {
+	if argPath != "" {
+		out := *ae
+		if out.Code == apperr.Internal {
+			out = apperr.Error{Code: apperr.BadUserInput, Message: "invalid value", Err: ae.Err}
+		}
+		if out.Code == apperr.BadUserInput && out.Field == "" {
+			out.Field = argPath
+			out.Message = argPath + ": " + out.Message
+		}
+		return &out
+	}
+	if ae.Field == "" {
+		return ae
+	}
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Parent == nil || fc.Parent.Parent != nil || fc.Field.Definition == nil {
+		return ae
+	}
+	args := fc.Field.Definition.Arguments
+	first, _, _ := strings.Cut(strings.SplitN(ae.Field, "[", 2)[0], ".")
+	if args.ForName("input") == nil || args.ForName(first) != nil {
+		return ae
+	}
+	out := *ae
+	out.Field = "input." + ae.Field
+	return &out
+}
+
+// expandProblems reports each of a resolver's apperr.Problems as its own
+// error, so a client learns of every bad field at once.
+func expandProblems(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if err == nil {
+		return res, nil
+	}
+	ps := apperr.ProblemsOf(err)
+	if len(ps) < 2 {
+		return res, err
+	}
+	for _, p := range ps[:len(ps)-1] {
+		graphql.AddError(ctx, p)
+	}
+	return res, ps[len(ps)-1]
 }

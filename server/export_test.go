@@ -16,7 +16,12 @@ import (
 
 func TestAuditCSVNeutralisesFormulaCells(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
-		hostile := []string{`=HYPERLINK("http://evil.example","x")`, "+1+1", "-2+3", "@SUM(1)", "\tcmd", "\rcmd"}
+		hostile := []string{`=HYPERLINK("http://evil.example","x")`, "+1+1", "-2+3", "@SUM(1)"}
+		for _, name := range []string{"\tcmd", "\rcmd"} {
+			r := s.Do("", `mutation($u: String!) { login(input: {tenant: "demo", username: $u, password: "x"}) { accessToken } }`,
+				map[string]any{"u": name})
+			require.Equal(t, "BAD_USER_INPUT", r.Code(), "control characters never reach the audit log")
+		}
 		for _, name := range hostile {
 			r := s.Do("", `mutation($u: String!) { login(input: {tenant: "demo", username: $u, password: "not-the-password"}) { accessToken } }`,
 				map[string]any{"u": name})

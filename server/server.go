@@ -34,6 +34,7 @@ import (
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/files"
+	"github.com/dutychain/dutychain/internal/input"
 	"github.com/dutychain/dutychain/internal/reqctx"
 	"github.com/dutychain/dutychain/server/graphiql"
 )
@@ -95,6 +96,7 @@ func New(d Deps) http.Handler {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(limits)
+	gql.Use(&input.Guard{})
 	gql.SetErrorPresenter(presentError(d.Log))
 	gql.SetRecoverFunc(recoverPanic(d.Log))
 	gql.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
@@ -109,6 +111,7 @@ func New(d Deps) http.Handler {
 		return next(ctx)
 	})
 	gql.AroundFields(pageSizeMiddleware(limits))
+	gql.AroundFields(expandProblems)
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log))))

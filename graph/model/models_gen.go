@@ -38,6 +38,7 @@ type AuthPayload struct {
 }
 
 type BulkIssueLettersInput struct {
+	// Between 2000 and 2100.
 	Year         int             `json:"year"`
 	IssuerUnitID int             `json:"issuerUnitID"`
 	To           BulkIssueTarget `json:"to"`
@@ -45,8 +46,9 @@ type BulkIssueLettersInput struct {
 	Kinds []domain.UnitKind `json:"kinds,omitempty"`
 	// Only enterprise-side signees of these sectors (government signees are kept).
 	Sectors []domain.Sector `json:"sectors,omitempty"`
-	// The template: every letter gets this title, body and targets.
-	Title   string               `json:"title"`
+	// The template: every letter gets this title, body and targets. At most 200 characters.
+	Title string `json:"title"`
+	// At most 20000 characters.
 	Body    *string              `json:"body,omitempty"`
 	Targets []*LetterTargetInput `json:"targets"`
 }
@@ -75,20 +77,28 @@ type CampaignCoverage struct {
 }
 
 type CampaignStageInput struct {
-	Stage        domain.CampaignStageName `json:"stage"`
-	PlannedStart time.Time                `json:"plannedStart"`
-	PlannedEnd   time.Time                `json:"plannedEnd"`
+	Stage domain.CampaignStageName `json:"stage"`
+	// Between 2000-01-01 and 2100-12-31.
+	PlannedStart time.Time `json:"plannedStart"`
+	// Between 2000-01-01 and 2100-12-31.
+	PlannedEnd time.Time `json:"plannedEnd"`
 }
 
 type ChangePasswordInput struct {
+	// At most 200 characters.
 	CurrentPassword string `json:"currentPassword"`
-	NewPassword     string `json:"newPassword"`
+	// At most 200 characters.
+	NewPassword string `json:"newPassword"`
 }
 
 type ChecklistItemInput struct {
-	Code           string  `json:"code"`
-	Text           string  `json:"text"`
-	LegalBasis     string  `json:"legalBasis"`
+	// At most 100 characters.
+	Code string `json:"code"`
+	// At most 2000 characters.
+	Text string `json:"text"`
+	// At most 2000 characters.
+	LegalBasis string `json:"legalBasis"`
+	// At most 100 characters.
 	MajorHazardRef *string `json:"majorHazardRef,omitempty"`
 }
 
@@ -111,78 +121,99 @@ type CoveragePageInfo struct {
 
 type CreateCampaignInput struct {
 	// A government unit (COUNTY, TOWN or DEPARTMENT).
-	OrganiserID int             `json:"organiserID"`
-	Name        string          `json:"name"`
-	Sectors     []domain.Sector `json:"sectors"`
+	OrganiserID int `json:"organiserID"`
+	// At most 200 characters.
+	Name    string          `json:"name"`
+	Sectors []domain.Sector `json:"sectors"`
 	// The four stages in order with their planned dates.
 	Stages []*CampaignStageInput `json:"stages"`
 }
 
 type CreateChecklistTemplateInput struct {
-	Sector domain.Sector         `json:"sector"`
-	Name   string                `json:"name"`
-	Items  []*ChecklistItemInput `json:"items"`
+	Sector domain.Sector `json:"sector"`
+	// At most 200 characters.
+	Name  string                `json:"name"`
+	Items []*ChecklistItemInput `json:"items"`
 }
 
 type CreateEnterpriseInput struct {
+	// At most 200 characters.
 	Name string `json:"name"`
+	// At most 64 characters.
 	Code string `json:"code"`
 	// The TOWN the enterprise belongs to (属地).
-	TownID              int               `json:"townID"`
-	CreditCode          string            `json:"creditCode"`
-	Sector              domain.Sector     `json:"sector"`
-	Scale               *enterprise.Scale `json:"scale,omitempty"`
-	IndustryCategory    *string           `json:"industryCategory,omitempty"`
-	Address             *string           `json:"address,omitempty"`
-	LegalRepresentative *string           `json:"legalRepresentative,omitempty"`
-	SafetyManager       *string           `json:"safetyManager,omitempty"`
-	ContactPhone        *string           `json:"contactPhone,omitempty"`
-	EmployeeCount       *int              `json:"employeeCount,omitempty"`
-	KeySites            []string          `json:"keySites,omitempty"`
+	TownID int `json:"townID"`
+	// Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters.
+	CreditCode string            `json:"creditCode"`
+	Sector     domain.Sector     `json:"sector"`
+	Scale      *enterprise.Scale `json:"scale,omitempty"`
+	// At most 100 characters.
+	IndustryCategory *string `json:"industryCategory,omitempty"`
+	// At most 300 characters.
+	Address *string `json:"address,omitempty"`
+	// At most 100 characters.
+	LegalRepresentative *string `json:"legalRepresentative,omitempty"`
+	// At most 100 characters.
+	SafetyManager *string `json:"safetyManager,omitempty"`
+	// At most 32 characters.
+	ContactPhone *string `json:"contactPhone,omitempty"`
+	// Between 0 and 1000000.
+	EmployeeCount *int `json:"employeeCount,omitempty"`
+	// At most 200 characters.
+	KeySites []string `json:"keySites,omitempty"`
 	// Supervising departments; defaults to every department supervising the sector.
 	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
 }
 
 type CreateLetterInput struct {
+	// Between 2000 and 2100.
 	Year int `json:"year"`
 	// The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there.
 	IssuerUnitID int `json:"issuerUnitID"`
 	// A direct child of the issuer, or an enterprise the issuing department supervises.
-	SigneeUnitID int                  `json:"signeeUnitID"`
-	Title        string               `json:"title"`
-	Body         *string              `json:"body,omitempty"`
-	Targets      []*LetterTargetInput `json:"targets,omitempty"`
+	SigneeUnitID int `json:"signeeUnitID"`
+	// At most 200 characters.
+	Title string `json:"title"`
+	// At most 20000 characters.
+	Body    *string              `json:"body,omitempty"`
+	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
 type CreatePostInput struct {
-	UserID    int             `json:"userID"`
-	UnitID    int             `json:"unitID"`
-	Role      domain.Role     `json:"role"`
-	Sectors   []domain.Sector `json:"sectors,omitempty"`
-	Title     *string         `json:"title,omitempty"`
-	ValidFrom *time.Time      `json:"validFrom,omitempty"`
-	ValidTo   *time.Time      `json:"validTo,omitempty"`
+	UserID  int             `json:"userID"`
+	UnitID  int             `json:"unitID"`
+	Role    domain.Role     `json:"role"`
+	Sectors []domain.Sector `json:"sectors,omitempty"`
+	// At most 200 characters.
+	Title *string `json:"title,omitempty"`
+	// Between 2000-01-01 and 2100-12-31.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// Between 2000-01-01 and 2100-12-31.
+	ValidTo *time.Time `json:"validTo,omitempty"`
 }
 
 type CreateRandomDrawInput struct {
 	// The government unit that draws; planned inspections are by this unit.
 	OrganiserID int             `json:"organiserID"`
 	Sectors     []domain.Sector `json:"sectors,omitempty"`
-	// Leave out enterprises inspected in the last N days.
+	// Leave out enterprises inspected in the last N days. Between 0 and 3660.
 	ExcludeInspectedDays *int `json:"excludeInspectedDays,omitempty"`
-	TargetCount          int  `json:"targetCount"`
-	// At least 2 (default 2).
+	// Between 1 and 10000.
+	TargetCount int `json:"targetCount"`
+	// At least 2 (default 2). Between 2 and 20.
 	InspectorsPerTarget *int                 `json:"inspectorsPerTarget,omitempty"`
 	InspectorIDs        []int                `json:"inspectorIDs"`
 	Conflicts           []*DrawConflictInput `json:"conflicts,omitempty"`
 	CampaignID          *int                 `json:"campaignID,omitempty"`
-	InspectionDate      time.Time            `json:"inspectionDate"`
+	// Between 2000-01-01 and 2100-12-31.
+	InspectionDate time.Time `json:"inspectionDate"`
 }
 
 type CreateUnitInput struct {
 	Kind domain.UnitKind `json:"kind"`
-	Name string          `json:"name"`
-	// Unique within the tenant.
+	// At most 200 characters.
+	Name string `json:"name"`
+	// Unique within the tenant. At most 64 characters.
 	Code     string `json:"code"`
 	ParentID int    `json:"parentID"`
 	// Sectors a DEPARTMENT supervises.
@@ -190,10 +221,13 @@ type CreateUnitInput struct {
 }
 
 type CreateUserInput struct {
-	Username    string  `json:"username"`
-	DisplayName string  `json:"displayName"`
-	Phone       *string `json:"phone,omitempty"`
-	// At least 10 characters.
+	// At most 64 characters.
+	Username string `json:"username"`
+	// At most 100 characters.
+	DisplayName string `json:"displayName"`
+	// At most 32 characters.
+	Phone *string `json:"phone,omitempty"`
+	// At least 10 characters. At most 200 characters.
 	Password string `json:"password"`
 	// Home unit (所属单位).
 	UnitID int `json:"unitID"`
@@ -213,17 +247,24 @@ type HazardCount struct {
 }
 
 type HazardPlanInput struct {
-	Measures          string    `json:"measures"`
-	Funds             string    `json:"funds"`
-	ResponsiblePerson string    `json:"responsiblePerson"`
-	Deadline          time.Time `json:"deadline"`
-	EmergencyMeasures string    `json:"emergencyMeasures"`
+	// At most 2000 characters.
+	Measures string `json:"measures"`
+	// At most 200 characters.
+	Funds string `json:"funds"`
+	// At most 100 characters.
+	ResponsiblePerson string `json:"responsiblePerson"`
+	// Between 2000-01-01 and 2100-12-31.
+	Deadline time.Time `json:"deadline"`
+	// At most 2000 characters.
+	EmergencyMeasures string `json:"emergencyMeasures"`
 }
 
 type ItemResultInput struct {
+	// At most 100 characters.
 	ItemCode string             `json:"itemCode"`
 	Result   domain.CheckResult `json:"result"`
-	Note     *string            `json:"note,omitempty"`
+	// At most 2000 characters.
+	Note *string `json:"note,omitempty"`
 }
 
 type KindCount struct {
@@ -271,19 +312,23 @@ type LetterCoverageSummary struct {
 }
 
 type LetterTargetInput struct {
-	Description string  `json:"description"`
-	Indicator   *string `json:"indicator,omitempty"`
+	// At most 500 characters.
+	Description string `json:"description"`
+	// At most 200 characters.
+	Indicator *string `json:"indicator,omitempty"`
 }
 
 type LoginInput struct {
-	// Tenant code, e.g. demo.
-	Tenant   string `json:"tenant"`
+	// Tenant code, e.g. demo. At most 100 characters.
+	Tenant string `json:"tenant"`
+	// At most 100 characters.
 	Username string `json:"username"`
+	// At most 200 characters.
 	Password string `json:"password"`
 }
 
 type LogoutInput struct {
-	// Revoke this refresh token's family; without it, every session of the caller is revoked.
+	// Revoke this refresh token's family; without it, every session of the caller is revoked. At most 1000 characters.
 	RefreshToken *string `json:"refreshToken,omitempty"`
 }
 
@@ -297,18 +342,24 @@ type Me struct {
 }
 
 type NewHazardInput struct {
-	// The failed checklist item this hazard comes from.
+	// The failed checklist item this hazard comes from. At most 100 characters.
 	ItemCode *string `json:"itemCode,omitempty"`
 	// Defaults to the inspection's target.
-	SubjectID         *int               `json:"subjectID,omitempty"`
-	Level             domain.HazardLevel `json:"level"`
-	Category          string             `json:"category"`
-	Location          *string            `json:"location,omitempty"`
-	Description       string             `json:"description"`
-	Requirement       *string            `json:"requirement,omitempty"`
-	Deadline          time.Time          `json:"deadline"`
-	ResponsiblePerson *string            `json:"responsiblePerson,omitempty"`
-	RecurrenceOfID    *int               `json:"recurrenceOfID,omitempty"`
+	SubjectID *int               `json:"subjectID,omitempty"`
+	Level     domain.HazardLevel `json:"level"`
+	// At most 100 characters.
+	Category string `json:"category"`
+	// At most 200 characters.
+	Location *string `json:"location,omitempty"`
+	// At most 2000 characters.
+	Description string `json:"description"`
+	// At most 2000 characters.
+	Requirement *string `json:"requirement,omitempty"`
+	// Between 2000-01-01 and 2100-12-31.
+	Deadline time.Time `json:"deadline"`
+	// At most 100 characters.
+	ResponsiblePerson *string `json:"responsiblePerson,omitempty"`
+	RecurrenceOfID    *int    `json:"recurrenceOfID,omitempty"`
 }
 
 // PolicyRule grants a role an action on an object type within the role's scope.
@@ -321,9 +372,11 @@ type PolicyRule struct {
 }
 
 type PolicyRuleInput struct {
-	Role   domain.Role `json:"role"`
-	Object string      `json:"object"`
-	Action string      `json:"action"`
+	Role domain.Role `json:"role"`
+	// At most 100 characters.
+	Object string `json:"object"`
+	// At most 100 characters.
+	Action string `json:"action"`
 }
 
 type RecordInspectionInput struct {
@@ -335,33 +388,43 @@ type RecordInspectionInput struct {
 	InspectingUnitID *int                  `json:"inspectingUnitID,omitempty"`
 	TargetID         *int                  `json:"targetID,omitempty"`
 	// At least two for an inspection by a government unit.
-	InspectorIDs []int              `json:"inspectorIDs,omitempty"`
-	InspectedOn  time.Time          `json:"inspectedOn"`
-	TemplateID   *int               `json:"templateID,omitempty"`
-	Results      []*ItemResultInput `json:"results,omitempty"`
-	Conclusion   *string            `json:"conclusion,omitempty"`
+	InspectorIDs []int `json:"inspectorIDs,omitempty"`
+	// Between 2000-01-01 and 2100-12-31.
+	InspectedOn time.Time          `json:"inspectedOn"`
+	TemplateID  *int               `json:"templateID,omitempty"`
+	Results     []*ItemResultInput `json:"results,omitempty"`
+	// At most 2000 characters.
+	Conclusion *string `json:"conclusion,omitempty"`
 	// Hazards found, created in the same transaction.
 	Hazards []*NewHazardInput `json:"hazards,omitempty"`
 }
 
 type RefreshTokenInput struct {
+	// At most 1000 characters.
 	RefreshToken string `json:"refreshToken"`
 }
 
 type ReportHazardInput struct {
-	SubjectID         int                 `json:"subjectID"`
-	Source            domain.HazardSource `json:"source"`
-	Level             domain.HazardLevel  `json:"level"`
-	Category          string              `json:"category"`
-	Location          *string             `json:"location,omitempty"`
-	Description       string              `json:"description"`
-	Requirement       *string             `json:"requirement,omitempty"`
-	Deadline          time.Time           `json:"deadline"`
-	ResponsiblePerson *string             `json:"responsiblePerson,omitempty"`
-	RecurrenceOfID    *int                `json:"recurrenceOfID,omitempty"`
+	SubjectID int                 `json:"subjectID"`
+	Source    domain.HazardSource `json:"source"`
+	Level     domain.HazardLevel  `json:"level"`
+	// At most 100 characters.
+	Category string `json:"category"`
+	// At most 200 characters.
+	Location *string `json:"location,omitempty"`
+	// At most 2000 characters.
+	Description string `json:"description"`
+	// At most 2000 characters.
+	Requirement *string `json:"requirement,omitempty"`
+	// Between 2000-01-01 and 2100-12-31.
+	Deadline time.Time `json:"deadline"`
+	// At most 100 characters.
+	ResponsiblePerson *string `json:"responsiblePerson,omitempty"`
+	RecurrenceOfID    *int    `json:"recurrenceOfID,omitempty"`
 }
 
 type RevokeLetterInput struct {
+	// At most 500 characters.
 	Reason string `json:"reason"`
 }
 
@@ -387,48 +450,65 @@ type TownCoverage struct {
 
 type TransitionHazardInput struct {
 	Action domain.HazardAction `json:"action"`
-	Note   *string             `json:"note,omitempty"`
+	// At most 2000 characters.
+	Note *string `json:"note,omitempty"`
 	// SUBMIT_PLAN only.
 	Plan *HazardPlanInput `json:"plan,omitempty"`
-	// REQUEST_EXTENSION only: the deadline asked for.
+	// REQUEST_EXTENSION only: the deadline asked for. Between 2000-01-01 and 2100-12-31.
 	Deadline *time.Time `json:"deadline,omitempty"`
 	// Photos or documents of the step (before/after; PDF, JPEG or PNG; at most 10), sent as a GraphQL multipart request.
 	Attachments []*graphql.Upload `json:"attachments,omitempty"`
 }
 
 type UpdateEnterpriseInput struct {
-	Name                     *string           `json:"name,omitempty"`
-	CreditCode               *string           `json:"creditCode,omitempty"`
-	Scale                    *enterprise.Scale `json:"scale,omitempty"`
-	IndustryCategory         *string           `json:"industryCategory,omitempty"`
-	Address                  *string           `json:"address,omitempty"`
-	LegalRepresentative      *string           `json:"legalRepresentative,omitempty"`
-	SafetyManager            *string           `json:"safetyManager,omitempty"`
-	ContactPhone             *string           `json:"contactPhone,omitempty"`
-	EmployeeCount            *int              `json:"employeeCount,omitempty"`
-	KeySites                 []string          `json:"keySites,omitempty"`
-	SupervisingDepartmentIDs []int             `json:"supervisingDepartmentIDs,omitempty"`
+	// At most 200 characters.
+	Name *string `json:"name,omitempty"`
+	// Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters.
+	CreditCode *string           `json:"creditCode,omitempty"`
+	Scale      *enterprise.Scale `json:"scale,omitempty"`
+	// At most 100 characters.
+	IndustryCategory *string `json:"industryCategory,omitempty"`
+	// At most 300 characters.
+	Address *string `json:"address,omitempty"`
+	// At most 100 characters.
+	LegalRepresentative *string `json:"legalRepresentative,omitempty"`
+	// At most 100 characters.
+	SafetyManager *string `json:"safetyManager,omitempty"`
+	// At most 32 characters.
+	ContactPhone *string `json:"contactPhone,omitempty"`
+	// Between 0 and 1000000.
+	EmployeeCount *int `json:"employeeCount,omitempty"`
+	// At most 200 characters.
+	KeySites                 []string `json:"keySites,omitempty"`
+	SupervisingDepartmentIDs []int    `json:"supervisingDepartmentIDs,omitempty"`
 }
 
 // UpdateLetterInput edits a DRAFT; omitted fields are left unchanged.
 type UpdateLetterInput struct {
+	// At most 200 characters.
 	Title *string `json:"title,omitempty"`
-	Body  *string `json:"body,omitempty"`
+	// At most 20000 characters.
+	Body *string `json:"body,omitempty"`
 	// Replaces the targets.
 	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
 type UpdatePostInput struct {
-	Sectors   []domain.Sector `json:"sectors,omitempty"`
-	Title     *string         `json:"title,omitempty"`
-	ValidFrom *time.Time      `json:"validFrom,omitempty"`
-	ValidTo   *time.Time      `json:"validTo,omitempty"`
+	Sectors []domain.Sector `json:"sectors,omitempty"`
+	// At most 200 characters.
+	Title *string `json:"title,omitempty"`
+	// Between 2000-01-01 and 2100-12-31.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// Between 2000-01-01 and 2100-12-31.
+	ValidTo *time.Time `json:"validTo,omitempty"`
 	// Clear validTo (open-ended post).
 	ClearValidTo *bool `json:"clearValidTo,omitempty"`
 }
 
 type UpdateUnitInput struct {
+	// At most 200 characters.
 	Name *string `json:"name,omitempty"`
+	// At most 64 characters.
 	Code *string `json:"code,omitempty"`
 	// Move the unit (and its subtree) under another parent.
 	ParentID          *int            `json:"parentID,omitempty"`
@@ -436,11 +516,13 @@ type UpdateUnitInput struct {
 }
 
 type UpdateUserInput struct {
-	DisplayName *string      `json:"displayName,omitempty"`
-	Phone       *string      `json:"phone,omitempty"`
-	Status      *user.Status `json:"status,omitempty"`
-	UnitID      *int         `json:"unitID,omitempty"`
-	// Set a new password (administrative reset).
+	// At most 100 characters.
+	DisplayName *string `json:"displayName,omitempty"`
+	// At most 32 characters.
+	Phone  *string      `json:"phone,omitempty"`
+	Status *user.Status `json:"status,omitempty"`
+	UnitID *int         `json:"unitID,omitempty"`
+	// Set a new password (administrative reset). At most 200 characters.
 	Password *string `json:"password,omitempty"`
 }
 

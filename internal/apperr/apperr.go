@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code is the stable machine-readable error class (extensions.code).
@@ -124,4 +125,68 @@ func CodeOf(err error) Code {
 		return e.Code
 	}
 	return Internal
+}
+
+// Problems are several client-facing errors of one request (each input
+// field that failed its check); the GraphQL layer reports each as its own
+// error. Its code is the code of the first.
+type Problems []*Error
+
+// Error implements error.
+func (p Problems) Error() string {
+	msgs := make([]string, len(p))
+	for i, e := range p {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap lets errors.As find the first problem.
+func (p Problems) Unwrap() []error {
+	out := make([]error, len(p))
+	for i, e := range p {
+		out[i] = e
+	}
+	return out
+}
+
+// Join returns the errors among errs as one: nil when there are none, the
+// error itself when there is one, Problems when all are client-facing, and
+// otherwise the first error that is not (an internal fault wins).
+func Join(errs ...error) error {
+	var problems Problems
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			return err
+		}
+		if ps, ok := err.(Problems); ok {
+			problems = append(problems, ps...)
+			continue
+		}
+		problems = append(problems, e)
+	}
+	switch len(problems) {
+	case 0:
+		return nil
+	case 1:
+		return problems[0]
+	}
+	return problems
+}
+
+// ProblemsOf returns the client-facing errors err stands for: each of
+// Problems, or err alone.
+func ProblemsOf(err error) []*Error {
+	var ps Problems
+	if errors.As(err, &ps) {
+		return ps
+	}
+	if e, ok := As(err); ok {
+		return []*Error{e}
+	}
+	return nil
 }

@@ -30,25 +30,18 @@ type NewHazard struct {
 
 // Validate checks the fields of n against the time now.
 func (n NewHazard) Validate(now time.Time) error {
-	switch {
-	case hazard.LevelValidator(n.Level) != nil:
-		return kernel.Invalidf("level", "unknown level %q", n.Level)
-	case strings.TrimSpace(n.Category) == "":
-		return kernel.Invalidf("category", "category must not be empty")
-	case len([]rune(n.Category)) > 100:
-		return kernel.Invalidf("category", "category must be at most 100 characters")
-	case strings.TrimSpace(n.Description) == "":
-		return kernel.Invalidf("description", "description must not be empty")
-	case len([]rune(n.Location)) > 200:
-		return kernel.Invalidf("location", "location must be at most 200 characters")
-	case len([]rune(n.ResponsiblePerson)) > 100:
-		return kernel.Invalidf("responsiblePerson", "responsiblePerson must be at most 100 characters")
-	case n.Deadline.IsZero():
-		return kernel.Invalidf("deadline", "a deadline is required")
-	case !n.Deadline.After(now.Add(-24 * time.Hour)):
-		return kernel.Invalidf("deadline", "the deadline must not lie in the past")
+	var p kernel.Problems
+	p.Check(hazard.LevelValidator(n.Level) != nil, "level", "unknown level %q", n.Level)
+	if !p.Check(strings.TrimSpace(n.Category) == "", "category", "category must not be empty") {
+		p.Check(len([]rune(n.Category)) > 100, "category", "category must be at most 100 characters")
 	}
-	return nil
+	p.Check(strings.TrimSpace(n.Description) == "", "description", "description must not be empty")
+	p.Check(len([]rune(n.Location)) > 200, "location", "location must be at most 200 characters")
+	p.Check(len([]rune(n.ResponsiblePerson)) > 100, "responsiblePerson", "responsiblePerson must be at most 100 characters")
+	if !p.Check(n.Deadline.IsZero(), "deadline", "a deadline is required") {
+		p.Check(!n.Deadline.After(now.Add(-24*time.Hour)), "deadline", "the deadline must not lie in the past")
+	}
+	return p.Err()
 }
 
 // ReportHazard records a hazard found by the enterprise itself (SELF_CHECK)

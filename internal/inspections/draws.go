@@ -43,20 +43,16 @@ func (s *Service) CreateRandomDraw(ctx context.Context, in DrawInput) (*ent.Rand
 	if in.InspectorsPerTarget == 0 {
 		in.InspectorsPerTarget = 2
 	}
-	switch {
-	case in.TargetCount < 1:
-		return nil, kernel.Invalidf("targetCount", "draw at least one target")
-	case in.InspectorsPerTarget < 2:
-		return nil, kernel.Invalidf("inspectorsPerTarget", "at least two inspectors per target")
-	case in.ExcludeInspectedDays < 0:
-		return nil, kernel.Invalidf("excludeInspectedDays", "must not be negative")
-	case in.InspectionDate.IsZero():
-		return nil, kernel.Invalidf("inspectionDate", "the planned inspection date is required")
+	var p kernel.Problems
+	p.Check(in.TargetCount < 1, "targetCount", "draw at least one target")
+	p.Check(in.InspectorsPerTarget < 2, "inspectorsPerTarget", "at least two inspectors per target")
+	p.Check(in.ExcludeInspectedDays < 0, "excludeInspectedDays", "must not be negative")
+	p.Check(in.InspectionDate.IsZero(), "inspectionDate", "the planned inspection date is required")
+	for i, sec := range in.Sectors {
+		p.Check(!sec.Valid(), fmt.Sprintf("sectors[%d]", i), "unknown sector %q", sec)
 	}
-	for _, sec := range in.Sectors {
-		if !sec.Valid() {
-			return nil, kernel.Invalidf("sectors", "unknown sector %q", sec)
-		}
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
 	seed, err := newSeed()
 	if err != nil {

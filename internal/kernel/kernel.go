@@ -93,3 +93,26 @@ func Unit(ctx context.Context, c *ent.Client, id int, field string) (*ent.Unit, 
 func Invalidf(field, format string, args ...any) error {
 	return apperr.Invalid(field, fmt.Sprintf(format, args...))
 }
+
+// Problems collects the input problems of one request, so that a client
+// learns of every bad field at once rather than one per attempt.
+type Problems struct{ errs []error }
+
+// Check adds a BAD_USER_INPUT problem on field when bad; it reports bad.
+func (p *Problems) Check(bad bool, field, format string, args ...any) bool {
+	if bad {
+		p.errs = append(p.errs, Invalidf(field, format, args...))
+	}
+	return bad
+}
+
+// Add adds err; nil is ignored.
+func (p *Problems) Add(err error) {
+	if err != nil {
+		p.errs = append(p.errs, err)
+	}
+}
+
+// Err returns nil, the one problem, or all of them as apperr.Problems
+// (the GraphQL layer reports each as its own error).
+func (p *Problems) Err() error { return apperr.Join(p.errs...) }

@@ -2,7 +2,6 @@ package org
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -61,10 +60,7 @@ func (in EnterpriseInput) validate(create bool) error {
 			errs = append(errs, apperr.Invalid("scale", "unknown scale"))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return firstErr(err)
-	}
-	return nil
+	return apperr.Join(errs...)
 }
 
 // CreateEnterprise creates an ENTERPRISE unit under a town with its profile

@@ -7,7 +7,6 @@
 package org
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -57,14 +56,4 @@ func checkSectors(field string, secs []domain.Sector) error {
 		seen[s] = true
 	}
 	return nil
-}
-
-func firstErr(err error) error {
-	var joined interface{ Unwrap() []error }
-	if errors.As(err, &joined) {
-		if errs := joined.Unwrap(); len(errs) > 0 {
-			return errs[0]
-		}
-	}
-	return err
 }

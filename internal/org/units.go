@@ -2,7 +2,6 @@ package org
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -62,8 +61,8 @@ func (s *Service) CreateUnit(ctx context.Context, in CreateUnitInput) (*ent.Unit
 	case domain.KindCounty, domain.KindCity:
 		return nil, apperr.Invalid("kind", "a tenant has exactly one root unit; it cannot be created here")
 	}
-	if err := errors.Join(checkName("name", in.Name), checkCode(in.Code), checkSectors("supervisedSectors", in.SupervisedSectors)); err != nil {
-		return nil, firstErr(err)
+	if err := apperr.Join(checkName("name", in.Name), checkCode(in.Code), checkSectors("supervisedSectors", in.SupervisedSectors)); err != nil {
+		return nil, err
 	}
 	if len(in.SupervisedSectors) > 0 && in.Kind != domain.KindDepartment {
 		return nil, apperr.Invalid("supervisedSectors", "only a DEPARTMENT supervises sectors")
