@@ -109,6 +109,11 @@ func TestBadInputIsRefusedWithItsFieldAndWritesNothing(t *testing.T) {
 			require.Equal(t, http.StatusOK, status)
 			requireFieldErrors(t, r, "input.name")
 		})
+		t.Run("a malformed ID in a query's argument is BAD_USER_INPUT on the argument", func(t *testing.T) {
+			r := gq(t, s, s.As("admin"), `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": "bm9wZQ"})
+			require.Equal(t, "BAD_USER_INPUT", r.Code(), "errors %+v", r.Errors)
+			require.Equal(t, "id", r.Errors[0].Extensions["field"])
+		})
 		requireUnchanged(t, s, before, "by refused input")
 	})
 }
@@ -132,6 +137,13 @@ func TestEveryBadFieldOfARequestIsReportedAtOnce(t *testing.T) {
 			in["deadline"] = "2001-01-01T00:00:00Z"
 			r := gq(t, s, s.As("county.head"), reportHazardDoc, map[string]any{"in": in})
 			requireFieldErrors(t, r, "input.category", "input.description", "input.deadline")
+		})
+		t.Run("a letter's bad year and two empty targets give three errors", func(t *testing.T) {
+			in := maps.Clone(valid[createLetterDoc])
+			in["year"] = 2099
+			in["targets"] = []any{map[string]any{"description": " "}, map[string]any{"description": "安全生产"}, map[string]any{"description": ""}}
+			r := gq(t, s, s.As("county.head"), createLetterDoc, map[string]any{"in": in})
+			requireFieldErrors(t, r, "input.year", "input.targets[0].description", "input.targets[2].description")
 		})
 		requireUnchanged(t, s, before, "by refused input")
 	})

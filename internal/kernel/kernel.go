@@ -3,7 +3,8 @@
 // loading a record through the caller's scope so that a record that is
 // absent, in another tenant or out of scope answers one NOT_FOUND.
 //
-// A service method has this shape: input checks first, then one transaction
+// A service method has this shape: input checks first (every bad field at
+// once, collected with Problems), then one transaction
 // in which records are loaded through the caller's scope and written
 // through the ent scope hooks, which decide the write:
 //

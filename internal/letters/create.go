@@ -64,11 +64,8 @@ type CreateInput struct {
 // Create writes a DRAFT letter.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.ResponsibilityLetter, error) {
 	t, err := cleanText(in.Title, in.Body, in.Targets)
-	if err != nil {
-		return nil, err
-	}
 	now := kernel.Now(s.Now)
-	if err := checkYear(in.Year, now); err != nil {
+	if err := apperr.Join(checkYear(in.Year, now), err); err != nil {
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.ResponsibilityLetter, error) {

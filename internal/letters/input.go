@@ -8,6 +8,7 @@ import (
 
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/kernel"
 )
 
 // Target is one responsibility target as given by a client.
@@ -52,27 +53,28 @@ func cleanTargets(in []Target) ([]domain.LetterTarget, error) {
 	if len(in) > MaxTargets {
 		return nil, apperr.Invalid("targets", fmt.Sprintf("a letter has at most %d targets", MaxTargets))
 	}
+	var p kernel.Problems
 	out := make([]domain.LetterTarget, 0, len(in))
 	for i, t := range in {
 		d := strings.TrimSpace(t.Description)
 		field := fmt.Sprintf("targets[%d]", i)
-		switch {
-		case d == "":
-			return nil, apperr.Invalid(field+".description", "every target needs a description")
-		case utf8.RuneCountInString(d) > MaxTarget:
-			return nil, tooLong(field+".description", MaxTarget)
+		if !p.Check(d == "", field+".description", "every target needs a description") && utf8.RuneCountInString(d) > MaxTarget {
+			p.Add(tooLong(field+".description", MaxTarget))
 		}
 		lt := domain.LetterTarget{Description: d}
 		if t.Indicator != nil {
 			ind := strings.TrimSpace(*t.Indicator)
 			if utf8.RuneCountInString(ind) > MaxIndicator {
-				return nil, tooLong(field+".indicator", MaxIndicator)
+				p.Add(tooLong(field+".indicator", MaxIndicator))
 			}
 			if ind != "" {
 				lt.Indicator = &ind
 			}
 		}
 		out = append(out, lt)
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -86,13 +88,13 @@ type text struct {
 // cleanText checks and trims what a client writes into a letter.
 func cleanText(title string, body *string, targets []Target) (text, error) {
 	var t text
+	var p kernel.Problems
 	var err error
-	if t.title, err = cleanTitle(title); err != nil {
-		return t, err
-	}
-	if t.body, err = cleanBody(body); err != nil {
-		return t, err
-	}
+	t.title, err = cleanTitle(title)
+	p.Add(err)
+	t.body, err = cleanBody(body)
+	p.Add(err)
 	t.targets, err = cleanTargets(targets)
-	return t, err
+	p.Add(err)
+	return t, p.Err()
 }

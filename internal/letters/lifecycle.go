@@ -28,19 +28,20 @@ type UpdateInput struct {
 func (s *Service) Update(ctx context.Context, id int, in UpdateInput) (*ent.ResponsibilityLetter, error) {
 	var title, body string
 	var targets []domain.LetterTarget
+	var p kernel.Problems
 	var err error
 	if in.Title != nil {
-		if title, err = cleanTitle(*in.Title); err != nil {
-			return nil, err
-		}
+		title, err = cleanTitle(*in.Title)
+		p.Add(err)
 	}
-	if body, err = cleanBody(in.Body); err != nil {
-		return nil, err
-	}
+	body, err = cleanBody(in.Body)
+	p.Add(err)
 	if in.SetTargets {
-		if targets, err = cleanTargets(in.Targets); err != nil {
-			return nil, err
-		}
+		targets, err = cleanTargets(in.Targets)
+		p.Add(err)
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
 	return s.transition(ctx, id, domain.LetterEdit, func(c *ent.Client, l *ent.ResponsibilityLetter, _ domain.LetterState, a actor) error {
 		out, err := s.step(ctx, c, l, policyOf(domain.LetterEdit), func(u *ent.ResponsibilityLetterUpdateOne) {
