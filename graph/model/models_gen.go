@@ -17,6 +17,46 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
+type AddPolicyRuleInput struct {
+	Role   domain.Role `json:"role"`
+	Object string      `json:"object"`
+	Action string      `json:"action"`
+}
+
+// AddPolicyRulePayload is the tenant's policy after the rule was added.
+type AddPolicyRulePayload struct {
+	Rules []*PolicyRule `json:"rules"`
+}
+
+type AdvanceCampaignInput struct {
+	// The campaign to advance.
+	ID int `json:"id"`
+}
+
+type AdvanceCampaignPayload struct {
+	Campaign *ent.Campaign `json:"campaign"`
+}
+
+type ArchiveLetterInput struct {
+	// The SIGNED letter to archive.
+	ID int `json:"id"`
+}
+
+type ArchiveLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
+type AttachLetterFileInput struct {
+	// The letter to attach the file to.
+	LetterID    int            `json:"letterID"`
+	File        graphql.Upload `json:"file"`
+	Description *string        `json:"description,omitempty"`
+}
+
+type AttachLetterFilePayload struct {
+	File *ent.File `json:"file"`
+}
+
 // AuditChange is one changed field of an audit event.
 type AuditChange struct {
 	Field string `json:"field"`
@@ -26,15 +66,6 @@ type AuditChange struct {
 	After *string `json:"after,omitempty"`
 	// A secret (a password hash): only the fact that it changed is recorded.
 	Redacted bool `json:"redacted"`
-}
-
-// AuthPayload carries a short-lived access token and a single-use refresh token.
-type AuthPayload struct {
-	AccessToken  string `json:"accessToken"`
-	RefreshToken string `json:"refreshToken"`
-	// When the access token expires.
-	ExpiresAt time.Time `json:"expiresAt"`
-	TokenType string    `json:"tokenType"`
 }
 
 type BulkIssueLettersInput struct {
@@ -85,6 +116,11 @@ type ChangePasswordInput struct {
 	NewPassword     string `json:"newPassword"`
 }
 
+// ChangePasswordPayload is the caller after the password change.
+type ChangePasswordPayload struct {
+	User *ent.User `json:"user"`
+}
+
 type ChecklistItemInput struct {
 	Code           string  `json:"code"`
 	Text           string  `json:"text"`
@@ -118,10 +154,18 @@ type CreateCampaignInput struct {
 	Stages []*CampaignStageInput `json:"stages"`
 }
 
+type CreateCampaignPayload struct {
+	Campaign *ent.Campaign `json:"campaign"`
+}
+
 type CreateChecklistTemplateInput struct {
 	Sector domain.Sector         `json:"sector"`
 	Name   string                `json:"name"`
 	Items  []*ChecklistItemInput `json:"items"`
+}
+
+type CreateChecklistTemplatePayload struct {
+	ChecklistTemplate *ent.ChecklistTemplate `json:"checklistTemplate"`
 }
 
 type CreateEnterpriseInput struct {
@@ -143,6 +187,10 @@ type CreateEnterpriseInput struct {
 	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
 }
 
+type CreateEnterprisePayload struct {
+	Enterprise *ent.Enterprise `json:"enterprise"`
+}
+
 type CreateLetterInput struct {
 	Year int `json:"year"`
 	// The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there.
@@ -154,6 +202,10 @@ type CreateLetterInput struct {
 	Targets      []*LetterTargetInput `json:"targets,omitempty"`
 }
 
+type CreateLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
 type CreatePostInput struct {
 	UserID    int             `json:"userID"`
 	UnitID    int             `json:"unitID"`
@@ -162,6 +214,10 @@ type CreatePostInput struct {
 	Title     *string         `json:"title,omitempty"`
 	ValidFrom *time.Time      `json:"validFrom,omitempty"`
 	ValidTo   *time.Time      `json:"validTo,omitempty"`
+}
+
+type CreatePostPayload struct {
+	Post *ent.Post `json:"post"`
 }
 
 type CreateRandomDrawInput struct {
@@ -179,6 +235,10 @@ type CreateRandomDrawInput struct {
 	InspectionDate      time.Time            `json:"inspectionDate"`
 }
 
+type CreateRandomDrawPayload struct {
+	RandomDraw *ent.RandomDraw `json:"randomDraw"`
+}
+
 type CreateUnitInput struct {
 	Kind domain.UnitKind `json:"kind"`
 	Name string          `json:"name"`
@@ -187,6 +247,10 @@ type CreateUnitInput struct {
 	ParentID int    `json:"parentID"`
 	// Sectors a DEPARTMENT supervises.
 	SupervisedSectors []domain.Sector `json:"supervisedSectors,omitempty"`
+}
+
+type CreateUnitPayload struct {
+	Unit *ent.Unit `json:"unit"`
 }
 
 type CreateUserInput struct {
@@ -199,10 +263,33 @@ type CreateUserInput struct {
 	UnitID int `json:"unitID"`
 }
 
+type CreateUserPayload struct {
+	User *ent.User `json:"user"`
+}
+
+type DeleteLetterInput struct {
+	// The DRAFT to discard.
+	ID int `json:"id"`
+}
+
+// DeleteLetterPayload names the discarded draft.
+type DeleteLetterPayload struct {
+	DeletedID int `json:"deletedID"`
+}
+
 type DrawConflictInput struct {
 	InspectorID int `json:"inspectorID"`
 	// The ENTERPRISE unit.
 	EnterpriseUnitID int `json:"enterpriseUnitID"`
+}
+
+type EndPostInput struct {
+	// The post to end.
+	ID int `json:"id"`
+}
+
+type EndPostPayload struct {
+	Post *ent.Post `json:"post"`
 }
 
 // HazardCount is the number of hazards in one state and level.
@@ -218,6 +305,15 @@ type HazardPlanInput struct {
 	ResponsiblePerson string    `json:"responsiblePerson"`
 	Deadline          time.Time `json:"deadline"`
 	EmergencyMeasures string    `json:"emergencyMeasures"`
+}
+
+type IssueLetterInput struct {
+	// The DRAFT to issue.
+	ID int `json:"id"`
+}
+
+type IssueLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
 type ItemResultInput struct {
@@ -282,9 +378,24 @@ type LoginInput struct {
 	Password string `json:"password"`
 }
 
+// LoginPayload carries a short-lived access token and a single-use refresh token.
+type LoginPayload struct {
+	AccessToken  string `json:"accessToken"`
+	RefreshToken string `json:"refreshToken"`
+	// When the access token expires.
+	ExpiresAt time.Time `json:"expiresAt"`
+	TokenType string    `json:"tokenType"`
+}
+
 type LogoutInput struct {
 	// Revoke this refresh token's family; without it, every session of the caller is revoked.
 	RefreshToken *string `json:"refreshToken,omitempty"`
+}
+
+// LogoutPayload reports the sign-out.
+type LogoutPayload struct {
+	// True once the sessions are revoked.
+	LoggedOut bool `json:"loggedOut"`
 }
 
 // Me is the caller as the server sees them on this request.
@@ -320,12 +431,6 @@ type PolicyRule struct {
 	Action string `json:"action"`
 }
 
-type PolicyRuleInput struct {
-	Role   domain.Role `json:"role"`
-	Object string      `json:"object"`
-	Action string      `json:"action"`
-}
-
 type RecordInspectionInput struct {
 	// Record the results of a PLANNED inspection (from a random draw) instead of a new one.
 	PlannedID        *int                  `json:"plannedID,omitempty"`
@@ -344,8 +449,32 @@ type RecordInspectionInput struct {
 	Hazards []*NewHazardInput `json:"hazards,omitempty"`
 }
 
+type RecordInspectionPayload struct {
+	Inspection *ent.Inspection `json:"inspection"`
+}
+
 type RefreshTokenInput struct {
 	RefreshToken string `json:"refreshToken"`
+}
+
+// RefreshTokenPayload carries a new access token and the next refresh token of the family.
+type RefreshTokenPayload struct {
+	AccessToken  string `json:"accessToken"`
+	RefreshToken string `json:"refreshToken"`
+	// When the access token expires.
+	ExpiresAt time.Time `json:"expiresAt"`
+	TokenType string    `json:"tokenType"`
+}
+
+type RemovePolicyRuleInput struct {
+	Role   domain.Role `json:"role"`
+	Object string      `json:"object"`
+	Action string      `json:"action"`
+}
+
+// RemovePolicyRulePayload is the tenant's policy after the rule was removed.
+type RemovePolicyRulePayload struct {
+	Rules []*PolicyRule `json:"rules"`
 }
 
 type ReportHazardInput struct {
@@ -361,8 +490,18 @@ type ReportHazardInput struct {
 	RecurrenceOfID    *int                `json:"recurrenceOfID,omitempty"`
 }
 
+type ReportHazardPayload struct {
+	Hazard *ent.Hazard `json:"hazard"`
+}
+
 type RevokeLetterInput struct {
+	// The letter to revoke.
+	ID     int    `json:"id"`
 	Reason string `json:"reason"`
+}
+
+type RevokeLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
 // ScopeSummary counts what the caller's jurisdiction covers.
@@ -376,8 +515,14 @@ type ScopeSummary struct {
 }
 
 type SignLetterInput struct {
+	// The letter to sign.
+	ID int `json:"id"`
 	// Sign in this post, when you hold several at the signee unit; by default the first one still needed.
 	PostID *int `json:"postID,omitempty"`
+}
+
+type SignLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
 type TownCoverage struct {
@@ -386,6 +531,8 @@ type TownCoverage struct {
 }
 
 type TransitionHazardInput struct {
+	// The hazard to act on.
+	ID     int                 `json:"id"`
 	Action domain.HazardAction `json:"action"`
 	Note   *string             `json:"note,omitempty"`
 	// SUBMIT_PLAN only.
@@ -396,7 +543,13 @@ type TransitionHazardInput struct {
 	Attachments []*graphql.Upload `json:"attachments,omitempty"`
 }
 
+type TransitionHazardPayload struct {
+	Hazard *ent.Hazard `json:"hazard"`
+}
+
 type UpdateEnterpriseInput struct {
+	// The enterprise profile to change.
+	ID                       int               `json:"id"`
 	Name                     *string           `json:"name,omitempty"`
 	CreditCode               *string           `json:"creditCode,omitempty"`
 	Scale                    *enterprise.Scale `json:"scale,omitempty"`
@@ -410,15 +563,27 @@ type UpdateEnterpriseInput struct {
 	SupervisingDepartmentIDs []int             `json:"supervisingDepartmentIDs,omitempty"`
 }
 
+type UpdateEnterprisePayload struct {
+	Enterprise *ent.Enterprise `json:"enterprise"`
+}
+
 // UpdateLetterInput edits a DRAFT; omitted fields are left unchanged.
 type UpdateLetterInput struct {
+	// The DRAFT to edit.
+	ID    int     `json:"id"`
 	Title *string `json:"title,omitempty"`
 	Body  *string `json:"body,omitempty"`
 	// Replaces the targets.
 	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
+type UpdateLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
 type UpdatePostInput struct {
+	// The post to change.
+	ID        int             `json:"id"`
 	Sectors   []domain.Sector `json:"sectors,omitempty"`
 	Title     *string         `json:"title,omitempty"`
 	ValidFrom *time.Time      `json:"validFrom,omitempty"`
@@ -427,7 +592,13 @@ type UpdatePostInput struct {
 	ClearValidTo *bool `json:"clearValidTo,omitempty"`
 }
 
+type UpdatePostPayload struct {
+	Post *ent.Post `json:"post"`
+}
+
 type UpdateUnitInput struct {
+	// The unit to change.
+	ID   int     `json:"id"`
 	Name *string `json:"name,omitempty"`
 	Code *string `json:"code,omitempty"`
 	// Move the unit (and its subtree) under another parent.
@@ -435,13 +606,23 @@ type UpdateUnitInput struct {
 	SupervisedSectors []domain.Sector `json:"supervisedSectors,omitempty"`
 }
 
+type UpdateUnitPayload struct {
+	Unit *ent.Unit `json:"unit"`
+}
+
 type UpdateUserInput struct {
+	// The user to change.
+	ID          int          `json:"id"`
 	DisplayName *string      `json:"displayName,omitempty"`
 	Phone       *string      `json:"phone,omitempty"`
 	Status      *user.Status `json:"status,omitempty"`
 	UnitID      *int         `json:"unitID,omitempty"`
 	// Set a new password (administrative reset).
 	Password *string `json:"password,omitempty"`
+}
+
+type UpdateUserPayload struct {
+	User *ent.User `json:"user"`
 }
 
 // Which units a bulk issue addresses.
