@@ -126,7 +126,7 @@ func TestAuditReadIsScopedAndLimitedToAuditors(t *testing.T) {
 		gqOK(t, s, admin, upd, map[string]any{"id": cg, "n": "城关镇（改）"})
 		gqOK(t, s, admin, upd, map[string]any{"id": xh, "n": "西河镇（改）"})
 
-		const q = `query($w: AuditEventFilter) { auditEvents(first: 500, where: $w) { totalCount edges { node { id operation entityType entityID unit { id code } changes { field before after } } } } }`
+		const q = `query($w: AuditEventWhereInput) { auditEvents(first: 500, where: $w) { totalCount edges { node { id operation entityType entityID unit { id code } changes { field before after } } } } }`
 		type page struct {
 			AuditEvents struct {
 				TotalCount int

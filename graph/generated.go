@@ -4125,8 +4125,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AdvanceCampaignInput", ec.unmarshalInputAdvanceCampaignInput),
 			graphql.NewInputUnmarshaler("ArchiveLetterInput", ec.unmarshalInputArchiveLetterInput),
 			graphql.NewInputUnmarshaler("AttachLetterFileInput", ec.unmarshalInputAttachLetterFileInput),
-			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
+			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("BulkIssueLettersInput", ec.unmarshalInputBulkIssueLettersInput),
 			graphql.NewInputUnmarshaler("CampaignOrder", ec.unmarshalInputCampaignOrder),
 			graphql.NewInputUnmarshaler("CampaignStageInput", ec.unmarshalInputCampaignStageInput),
@@ -7218,9 +7218,9 @@ extend type File {
 
 extend type Query {
   "The signed-in user, their valid posts and a summary of their jurisdiction."
-  me: Me!
+  me: Me
   "The tenant's casbin policy (role → object type, action). Readable with read rights at the tenant root; changed by a tenant-level ADMIN."
-  policyRules: [PolicyRule!]!
+  policyRules: [PolicyRule!]
 }
 
 type Mutation {
@@ -7516,7 +7516,7 @@ extend type Query {
   holds a SIGNED letter from its parent, one PENDING signature, or none (MISSING). Rows are in
   tree order, filtered by status and kind; the summary counts every row, unfiltered.
   """
-  letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection!
+  letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection
 }
 
 extend type ResponsibilityLetter {
@@ -7965,7 +7965,7 @@ extend type Mutation {
 
 extend type Query {
   "Hazards in your scope counted by state × level (one SQL statement)."
-  hazardCounts(where: HazardWhereInput): [HazardCount!]!
+  hazardCounts(where: HazardWhereInput): [HazardCount!]
 }
 
 "HazardPlan is a major hazard's rectification plan (五到位)."
@@ -8095,11 +8095,11 @@ extend type Query {
   the scope of one of your AUDITOR or ADMIN posts. FORBIDDEN without such a post.
   Newest first unless orderBy says otherwise.
   """
-  auditEvents(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder, where: AuditEventFilter): AuditEventConnection!
+  auditEvents(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder, where: AuditEventWhereInput): AuditEventConnection
 }
 
-"AuditEventFilter narrows the audit log; every condition given must hold."
-input AuditEventFilter {
+"AuditEventWhereInput narrows the audit log; every condition given must hold."
+input AuditEventWhereInput {
   "Events by this user."
   actorID: ID
   "Events about objects of this type: unit, enterprise, user, post, supervision, tenant, policy."
@@ -10296,7 +10296,7 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	args["orderBy"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*auditlog.Filter, error) {
-			return ec.unmarshalOAuditEventFilter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -21097,10 +21097,10 @@ func (ec *executionContext) _Query_me(ctx context.Context, field graphql.Collect
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Me) graphql.Marshaler {
-			return ec.marshalNMe2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMe(ctx, selections, v)
+			return ec.marshalOMe2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMe(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21129,10 +21129,10 @@ func (ec *executionContext) _Query_policyRules(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
-			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
+			return ec.marshalOPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_policyRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21162,10 +21162,10 @@ func (ec *executionContext) _Query_letterCoverage(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
-			return ec.marshalNLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx, selections, v)
+			return ec.marshalOLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_letterCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21250,10 +21250,10 @@ func (ec *executionContext) _Query_hazardCounts(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.HazardCount) graphql.Marshaler {
-			return ec.marshalNHazardCount2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCountᚄ(ctx, selections, v)
+			return ec.marshalOHazardCount2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCountᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_hazardCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21294,10 +21294,10 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
-			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventConnection(ctx, selections, v)
+			return ec.marshalOAuditEventConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25757,7 +25757,60 @@ func UnmarshalAttachLetterFileInput(ctx context.Context, raw any) (model.AttachL
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputAuditEventFilter(ctx context.Context, obj any) (auditlog.Filter, error) {
+func (ec *executionContext) unmarshalInputAuditEventOrder(ctx context.Context, obj any) (ent.AuditEventOrder, error) {
+	var it ent.AuditEventOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAuditEventOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditEventOrder unmarshals raw into the AuditEventOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditEventOrder(ctx context.Context, raw any) (ent.AuditEventOrder, error) {
+	var out ent.AuditEventOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Context, obj any) (auditlog.Filter, error) {
 	var it auditlog.Filter
 	if obj == nil {
 		return it, nil
@@ -25829,68 +25882,15 @@ func (ec *executionContext) unmarshalInputAuditEventFilter(ctx context.Context, 
 	return it, nil
 }
 
-// UnmarshalAuditEventFilter unmarshals raw into the AuditEventFilter input type, using the
+// UnmarshalAuditEventWhereInput unmarshals raw into the AuditEventWhereInput input type, using the
 // unmarshaler bound to ctx's request. Call it from a resolver to decode an input
 // object that was not passed as a field argument.
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAuditEventFilter(ctx context.Context, raw any) (auditlog.Filter, error) {
+func UnmarshalAuditEventWhereInput(ctx context.Context, raw any) (auditlog.Filter, error) {
 	var out auditlog.Filter
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventFilter", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputAuditEventOrder(ctx context.Context, obj any) (ent.AuditEventOrder, error) {
-	var it ent.AuditEventOrder
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "ASC"
-	}
-
-	fieldsInOrder := [...]string{"direction", "field"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Direction = data
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNAuditEventOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAuditEventOrder unmarshals raw into the AuditEventOrder input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAuditEventOrder(ctx context.Context, raw any) (ent.AuditEventOrder, error) {
-	var out ent.AuditEventOrder
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventOrder", raw, &out)
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventWhereInput", raw, &out)
 	return out, err
 }
 
@@ -39714,19 +39714,19 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
 		case "policyRules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_policyRules(ctx, field)
 				})
 		case "letterCoverage":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_letterCoverage(ctx, field)
 				})
@@ -39738,13 +39738,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "hazardCounts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_hazardCounts(ctx, field)
 				})
 		case "auditEvents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
@@ -42158,22 +42158,6 @@ func (ec *executionContext) marshalNHazardConnection2ᚖgithubᚗcomᚋdutychain
 	return ec._HazardConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNHazardCount2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HazardCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNHazardCount2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCount(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNHazardCount2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCount(ctx context.Context, sel ast.SelectionSet, v *model.HazardCount) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "HazardCount!")
@@ -42490,14 +42474,6 @@ func (ec *executionContext) marshalNKindCoverage2ᚖgithubᚗcomᚋdutychainᚋd
 	return ec._KindCoverage(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LetterCoverageConnection!")
-		return graphql.Null
-	}
-	return ec._LetterCoverageConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -42669,14 +42645,6 @@ func (ec *executionContext) marshalNLogoutPayload2ᚖgithubᚗcomᚋdutychainᚋ
 		return graphql.Null
 	}
 	return ec._LogoutPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMe(ctx context.Context, sel ast.SelectionSet, v *model.Me) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Me!")
-		return graphql.Null
-	}
-	return ec._Me(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNNewHazardInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNewHazardInput(ctx context.Context, v any) (*model.NewHazardInput, error) {
@@ -43470,6 +43438,13 @@ func (ec *executionContext) marshalOAuditEvent2ᚖgithubᚗcomᚋdutychainᚋdut
 	return ec._AuditEvent(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOAuditEventConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEventConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -43488,14 +43463,6 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚖgithubᚗcomᚋdutychain�
 		return graphql.Null
 	}
 	return ec._AuditEventEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalOAuditEventFilter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx context.Context, v any) (*auditlog.Filter, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputAuditEventFilter(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOAuditEventOperation2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋauditeventᚐOperation(ctx context.Context, v any) (*auditevent.Operation, error) {
@@ -43519,6 +43486,14 @@ func (ec *executionContext) unmarshalOAuditEventOrder2ᚖgithubᚗcomᚋdutychai
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputAuditEventOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx context.Context, v any) (*auditlog.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditEventWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -43948,6 +43923,25 @@ func (ec *executionContext) marshalOHazard2ᚖgithubᚗcomᚋdutychainᚋdutycha
 		return graphql.Null
 	}
 	return ec._Hazard(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOHazardCount2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HazardCount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHazardCount2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOHazardEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazardEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.HazardEdge) graphql.Marshaler {
@@ -44654,6 +44648,13 @@ func (ec *executionContext) unmarshalOItemResultInput2ᚕᚖgithubᚗcomᚋdutyc
 	return res, nil
 }
 
+func (ec *executionContext) marshalOLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LetterCoverageConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOLetterState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterStateᚄ(ctx context.Context, v any) ([]domain.LetterState, error) {
 	if v == nil {
 		return nil, nil
@@ -44723,6 +44724,13 @@ func (ec *executionContext) unmarshalOLetterTargetInput2ᚕᚖgithubᚗcomᚋdut
 	return res, nil
 }
 
+func (ec *executionContext) marshalOMe2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMe(ctx context.Context, sel ast.SelectionSet, v *model.Me) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Me(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalONewHazardInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNewHazardInputᚄ(ctx context.Context, v any) ([]*model.NewHazardInput, error) {
 	if v == nil {
 		return nil, nil
@@ -44745,6 +44753,25 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋdutychainᚋdutychainᚋ
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyRule2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx context.Context, sel ast.SelectionSet, v *ent.Post) graphql.Marshaler {
