@@ -21,7 +21,7 @@ import (
 )
 
 const attachMutation = `mutation($id: ID!, $file: Upload!, $d: String) {
-  attachLetterFile(letterID: $id, file: $file, description: $d) { id filename contentType size sha256 url description uploaderName }
+  attachLetterFile(input: {letterID: $id, file: $file, description: $d}) { file { id filename contentType size sha256 url description uploaderName } }
 }`
 
 type fileOut struct {
@@ -35,11 +35,11 @@ func attach(t testing.TB, s *apitest.Server, token, letter, name string, content
 	r := s.DoUpload(token, attachMutation, map[string]any{"id": letter, "file": nil, "d": "扫描件"},
 		map[string]apitest.File{"variables.file": {Name: name, Content: content}})
 	apitest.RequireNoLeak(t, r)
-	var out struct{ AttachLetterFile fileOut }
+	var out struct{ AttachLetterFile struct{ File fileOut } }
 	if len(r.Errors) == 0 {
 		r.Decode(t, &out)
 	}
-	return out.AttachLetterFile, r
+	return out.AttachLetterFile.File, r
 }
 
 // A minimal PDF, a PNG header and things that are neither.

@@ -40,11 +40,10 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 			}
 			return all[i] < all[j]
 		})
-		returnsNode := map[string]bool{}
+		payloadNodes := payloadNodeFields(t, s, admin, nodes)
+		returnsNode := map[string]string{}
 		for _, m := range schema.mutations {
-			if nodes[m.Type.named().Name] {
-				returnsNode[m.Name] = true
-			}
+			returnsNode[m.Name] = payloadNodes[m.Type.named().Name]
 		}
 		for _, name := range all {
 			require.Contains(t, expect, name, "mutation %s: add what it records to auditExpectations (audit_test.go)", name)
@@ -153,7 +152,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		checks["attachLetterFile"] = func(t *testing.T, got []storedEvent, returned int) {
 			require.Equal(t, returned, *got[0].Ent)
 			requireAfterID(t, got[0], "owner_id", id(refIssuedLetter3))
-			content := cases["attachLetterFile"].args["file"].(upload).Content
+			content := cases["attachLetterFile"].args["input"].(map[string]any)["file"].(upload).Content
 			sum := sha256.Sum256(content)
 			require.Equal(t, hex.EncodeToString(sum[:]), afterValue(t, got[0], "sha256"))
 			require.EqualValues(t, len(content), afterValue(t, got[0], "size"))
@@ -184,8 +183,8 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 			if c.name == "login" || c.name == "refreshToken" {
 				token = ""
 			}
-			if c.node {
-				c.query = strings.Replace(c.query, "{ __typename }", "{ __typename id }", 1)
+			if c.node != "" {
+				c.query = strings.Replace(c.query, "{ __typename }", "{ "+c.node+" { __typename id } }", 1)
 			}
 			rowsBefore := auditedRows(t, s)
 			before := lastEventID(t, s)
@@ -199,7 +198,8 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 			var returnedType string
 			var data map[string]any
 			r.Decode(t, &data)
-			if obj, ok := data[c.name].(map[string]any); ok && c.node {
+			payload, _ := data[c.name].(map[string]any)
+			if obj, ok := payload[c.node].(map[string]any); ok && c.node != "" {
 				returned = decodeID(t, obj["id"].(string))
 				returnedType = authz.Snake(obj["__typename"].(string))
 			}
@@ -244,7 +244,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 				require.NotContains(t, e.Changes, "argon2", "no password hash in the log")
 				require.NotContains(t, e.Changes, seed.DemoPassword)
 			}
-			if c.node {
+			if c.node != "" {
 				require.NotZero(t, returned)
 				require.Equal(t, 1, seenReturned, "%s: exactly one event is about the %s it returns", c.name, returnedType)
 			}
@@ -296,7 +296,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		head := "county.head"
 		var found int // the hazard the inspection finds
 		t.Run("recordInspection with a failed item and its hazard", func(t *testing.T) {
-			run(t, auditedCall{name: "recordInspection", as: "bureau.chief", node: true,
+			run(t, auditedCall{name: "recordInspection", as: "bureau.chief", node: "inspection",
 				query: `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { __typename } }`,
 				vars: map[string]any{"in": map[string]any{"type": "SPECIAL", "inspectingUnitID": demoIDs[refBureau],
 					"targetID": demoIDs[refEnterpriseUnit], "inspectorIDs": []string{demoIDs[refUser], demoIDs[refUser2]},
@@ -321,7 +321,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		})
 		t.Run("recordInspection of the inspection the random draw planned", func(t *testing.T) {
 			require.NotZero(t, planned)
-			run(t, auditedCall{name: "recordInspection", as: "bureau.chief", node: true,
+			run(t, auditedCall{name: "recordInspection", as: "bureau.chief", node: "inspection",
 				query: `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { __typename } }`,
 				vars: map[string]any{"in": map[string]any{"plannedID": gid.Encode(planned), "inspectedOn": "2023-04-03T00:00:00Z",
 					"conclusion": "未发现问题", "results": []any{map[string]any{"itemCode": "X-1", "result": "PASS"}}}},
@@ -338,10 +338,9 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		photo := []byte("%PDF-1.4\n% the new extinguisher\n")
 		t.Run("transitionHazard CLOSE_ON_SPOT with a photo", func(t *testing.T) {
 			require.NotZero(t, found)
-			run(t, auditedCall{name: "transitionHazard", as: head, node: true,
-				query: `mutation($id: ID!, $in: TransitionHazardInput!) { transitionHazard(id: $id, input: $in) { __typename } }`,
-				vars: map[string]any{"id": gid.Encode(found),
-					"in": map[string]any{"action": "CLOSE_ON_SPOT", "note": "当场更换灭火器", "attachments": []any{nil}}},
+			run(t, auditedCall{name: "transitionHazard", as: head, node: "hazard",
+				query: `mutation($in: TransitionHazardInput!) { transitionHazard(input: $in) { __typename } }`,
+				vars:  map[string]any{"in": map[string]any{"id": gid.Encode(found), "action": "CLOSE_ON_SPOT", "note": "当场更换灭火器", "attachments": []any{nil}}},
 				files: map[string]apitest.File{"variables.in.attachments.0": {Name: "after.pdf", Content: photo}},
 				// The hazard, its history entry and the photo attached to
 				// the entry (metadata; the content is in the file store).

@@ -27,12 +27,12 @@ func TestFailedMutationsAppendNoEvent(t *testing.T) {
 			vars               map[string]any
 			code               string
 		}{
-			{"a duplicate code (CONFLICT)", admin, `mutation($p: ID!) { createUnit(input: {kind: TOWN, name: "重复", code: "` + seed.CodeTownChengguan + `", parentID: $p}) { id } }`,
+			{"a duplicate code (CONFLICT)", admin, `mutation($p: ID!) { createUnit(input: {kind: TOWN, name: "重复", code: "` + seed.CodeTownChengguan + `", parentID: $p}) { unit { id } } }`,
 				map[string]any{"p": unitID(t, s, admin, seed.CodeCounty)}, "CONFLICT"},
-			{"the auditor (FORBIDDEN)", auditor, `mutation($id: ID!) { updateUnit(id: $id, input: {name: "x"}) { id } }`, map[string]any{"id": ws}, "FORBIDDEN"},
-			{"a bad input (BAD_USER_INPUT)", admin, `mutation($id: ID!) { updateUnit(id: $id, input: {name: ""}) { id } }`, map[string]any{"id": ws}, "BAD_USER_INPUT"},
-			{"a wrong kind (BAD_USER_INPUT)", admin, `mutation($p: ID!) { createUnit(input: {kind: TEAM, name: "班组", code: "T-X-1", parentID: $p}) { id } }`, map[string]any{"p": town}, "BAD_USER_INPUT"},
-			{"a wrong current password", auditor, `mutation { changePassword(input: {currentPassword: "wrong-password-1", newPassword: "another-password-1"}) }`, nil, "BAD_USER_INPUT"},
+			{"the auditor (FORBIDDEN)", auditor, `mutation($id: ID!) { updateUnit(input: {id: $id, name: "x"}) { unit { id } } }`, map[string]any{"id": ws}, "FORBIDDEN"},
+			{"a bad input (BAD_USER_INPUT)", admin, `mutation($id: ID!) { updateUnit(input: {id: $id, name: ""}) { unit { id } } }`, map[string]any{"id": ws}, "BAD_USER_INPUT"},
+			{"a wrong kind (BAD_USER_INPUT)", admin, `mutation($p: ID!) { createUnit(input: {kind: TEAM, name: "班组", code: "T-X-1", parentID: $p}) { unit { id } } }`, map[string]any{"p": town}, "BAD_USER_INPUT"},
+			{"a wrong current password", auditor, `mutation { changePassword(input: {currentPassword: "wrong-password-1", newPassword: "another-password-1"}) { user { id } } }`, nil, "BAD_USER_INPUT"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				before := lastEventID(t, s)
@@ -122,11 +122,11 @@ func TestAuditReadIsScopedAndLimitedToAuditors(t *testing.T) {
 		admin := s.As("admin")
 		cg := unitID(t, s, admin, seed.CodeTownChengguan)
 		xh := unitID(t, s, admin, seed.CodeTownXihe)
-		upd := `mutation($id: ID!, $n: String!) { updateUnit(id: $id, input: {name: $n}) { id } }`
+		upd := `mutation($id: ID!, $n: String!) { updateUnit(input: {id: $id, name: $n}) { unit { id } } }`
 		gqOK(t, s, admin, upd, map[string]any{"id": cg, "n": "城关镇（改）"})
 		gqOK(t, s, admin, upd, map[string]any{"id": xh, "n": "西河镇（改）"})
 
-		const q = `query($w: AuditEventFilter) { auditEvents(first: 500, where: $w) { totalCount edges { node { id operation entityType entityID unit { id code } changes { field before after } } } } }`
+		const q = `query($w: AuditEventWhereInput) { auditEvents(first: 500, where: $w) { totalCount edges { node { id operation entityType entityID unit { id code } changes { field before after } } } } }`
 		type page struct {
 			AuditEvents struct {
 				TotalCount int
@@ -228,7 +228,7 @@ func TestAuditExport(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		admin := s.As("admin")
 		cg := unitID(t, s, admin, seed.CodeTownChengguan)
-		gqOK(t, s, admin, `mutation($id: ID!) { updateUnit(id: $id, input: {name: "城关镇（导出）"}) { id } }`, map[string]any{"id": cg})
+		gqOK(t, s, admin, `mutation($id: ID!) { updateUnit(input: {id: $id, name: "城关镇（导出）"}) { unit { id } } }`, map[string]any{"id": cg})
 		get := func(token, path string) (*http.Response, []byte) {
 			req, err := http.NewRequest(http.MethodGet, s.HTTP.URL+path, nil)
 			require.NoError(t, err)

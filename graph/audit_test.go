@@ -181,6 +181,31 @@ func nodeTypes(t testing.TB, s *apitest.Server, token string) map[string]bool {
 	return nodes
 }
 
+// payloadNodeFields maps each mutation payload type that has exactly one
+// field, a Node, to that field's name.
+func payloadNodeFields(t testing.TB, s *apitest.Server, token string, nodes map[string]bool) map[string]string {
+	t.Helper()
+	var out struct {
+		Schema struct {
+			Types []struct {
+				Name   string
+				Fields []struct {
+					Name string
+					Type typeRef
+				}
+			}
+		} `json:"__schema"`
+	}
+	gqOK(t, s, token, `{ __schema { types { name fields { name type { kind name ofType { kind name ofType { kind name } } } } } } }`, nil).Decode(t, &out)
+	fields := map[string]string{}
+	for _, ty := range out.Schema.Types {
+		if strings.HasSuffix(ty.Name, "Payload") && len(ty.Fields) == 1 && nodes[ty.Fields[0].Type.named().Name] {
+			fields[ty.Name] = ty.Fields[0].Name
+		}
+	}
+	return fields
+}
+
 // expectedEvent is one event a mutation must append: operation, entity
 // type and the fields its changes hold — exactly these, no more and no
 // fewer.
@@ -358,9 +383,9 @@ type auditedCall struct {
 	vars  map[string]any
 	// files are sent as a multipart request (uploads), by variable path.
 	files map[string]apitest.File
-	// node: the mutation returns a Node (its id is selected); exactly one
-	// event is about it.
-	node bool
+	// node names the payload field that holds the changed Node (its id is
+	// selected); exactly one event is about it. Empty for none.
+	node string
 	want []expectedEvent
 	// check makes assertions particular to the call; returned is the id
 	// of the Node returned (0 for none).

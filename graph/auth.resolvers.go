@@ -17,59 +17,67 @@ import (
 )
 
 // Login is the resolver for the login field.
-func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error) {
+func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error) {
 	s, err := r.Auth.Login(ctx, input.Tenant, input.Username, input.Password, reqctx.ClientIP(ctx))
 	if err != nil {
 		return nil, err
 	}
-	return &model.AuthPayload{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken, ExpiresAt: s.ExpiresAt, TokenType: "Bearer"}, nil
+	return &model.LoginPayload{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken, ExpiresAt: s.ExpiresAt, TokenType: "Bearer"}, nil
 }
 
 // RefreshToken is the resolver for the refreshToken field.
-func (r *mutationResolver) RefreshToken(ctx context.Context, input model.RefreshTokenInput) (*model.AuthPayload, error) {
+func (r *mutationResolver) RefreshToken(ctx context.Context, input model.RefreshTokenInput) (*model.RefreshTokenPayload, error) {
 	s, err := r.Auth.Refresh(ctx, input.RefreshToken)
 	if err != nil {
 		return nil, err
 	}
-	return &model.AuthPayload{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken, ExpiresAt: s.ExpiresAt, TokenType: "Bearer"}, nil
+	return &model.RefreshTokenPayload{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken, ExpiresAt: s.ExpiresAt, TokenType: "Bearer"}, nil
 }
 
 // Logout is the resolver for the logout field.
-func (r *mutationResolver) Logout(ctx context.Context, input *model.LogoutInput) (bool, error) {
+func (r *mutationResolver) Logout(ctx context.Context, input model.LogoutInput) (*model.LogoutPayload, error) {
 	v, err := viewer(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	token := ""
-	if input != nil && input.RefreshToken != nil {
-		token = *input.RefreshToken
+	if err := r.Auth.Logout(ctx, v.UserID, deref(input.RefreshToken)); err != nil {
+		return nil, err
 	}
-	if err := r.Auth.Logout(ctx, v.UserID, token); err != nil {
-		return false, err
-	}
-	return true, nil
+	return &model.LogoutPayload{LoggedOut: true}, nil
 }
 
 // ChangePassword is the resolver for the changePassword field.
-func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error) {
+func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.ChangePasswordPayload, error) {
 	v, err := viewer(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	if err := r.Auth.ChangePassword(ctx, v.UserID, input.CurrentPassword, input.NewPassword); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	u, err := r.Client.User.Get(authz.SystemContext(ctx), v.UserID) // the caller reads themself
+	if err != nil {
+		return nil, err
+	}
+	return &model.ChangePasswordPayload{User: u}, nil
 }
 
 // AddPolicyRule is the resolver for the addPolicyRule field.
-func (r *mutationResolver) AddPolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error) {
-	return r.changeRule(ctx, input, true)
+func (r *mutationResolver) AddPolicyRule(ctx context.Context, input model.AddPolicyRuleInput) (*model.AddPolicyRulePayload, error) {
+	rules, err := r.changeRule(ctx, authz.Rule{Role: string(input.Role), Type: input.Object, Action: input.Action}, true)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AddPolicyRulePayload{Rules: rules}, nil
 }
 
 // RemovePolicyRule is the resolver for the removePolicyRule field.
-func (r *mutationResolver) RemovePolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error) {
-	return r.changeRule(ctx, input, false)
+func (r *mutationResolver) RemovePolicyRule(ctx context.Context, input model.RemovePolicyRuleInput) (*model.RemovePolicyRulePayload, error) {
+	rules, err := r.changeRule(ctx, authz.Rule{Role: string(input.Role), Type: input.Object, Action: input.Action}, false)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RemovePolicyRulePayload{Rules: rules}, nil
 }
 
 // Me is the resolver for the me field.

@@ -15,13 +15,13 @@ import (
 )
 
 const (
-	recordInspectionQ = `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { id type status } }`
-	createDrawQ       = `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) {
-		id seedValue reproduced assignments { enterprise { id } } } }`
-	reportHazardQ = `mutation($in: ReportHazardInput!) { reportHazard(input: $in) { id source } }`
+	recordInspectionQ = `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { inspection { id type status } } }`
+	createDrawQ       = `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) { randomDraw {
+		id seedValue reproduced assignments { enterprise { id } } } } }`
+	reportHazardQ = `mutation($in: ReportHazardInput!) { reportHazard(input: $in) { hazard { id source } } }`
 	policyRulesQ  = `{ policyRules { role object action } }`
-	addRuleQ      = `mutation($in: PolicyRuleInput!) { addPolicyRule(input: $in) { role object action } }`
-	removeRuleQ   = `mutation($in: PolicyRuleInput!) { removePolicyRule(input: $in) { role object action } }`
+	addRuleQ      = `mutation($in: AddPolicyRuleInput!) { addPolicyRule(input: $in) { rules { role object action } } }`
+	removeRuleQ   = `mutation($in: RemovePolicyRuleInput!) { removePolicyRule(input: $in) { rules { role object action } } }`
 )
 
 type drawOut struct {
@@ -86,8 +86,8 @@ func TestDrawSeedComesFromTheServer(t *testing.T) {
 				codes: []string{"GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}},
 		})
 		var first, second drawOut
-		decodeAt(t, gqOK(t, s, chief, createDrawQ, in()), "createRandomDraw", &first)
-		decodeAt(t, gqOK(t, s, chief, createDrawQ, in()), "createRandomDraw", &second)
+		decodeAt(t, gqOK(t, s, chief, createDrawQ, in()), "createRandomDraw.randomDraw", &first)
+		decodeAt(t, gqOK(t, s, chief, createDrawQ, in()), "createRandomDraw.randomDraw", &second)
 		require.NotEqual(t, first.SeedValue, second.SeedValue, "each draw gets a fresh seed from crypto/rand")
 		for _, d := range []drawOut{first, second} {
 			require.True(t, d.Reproduced, "re-running the stored seed and rosters gives the stored targets")

@@ -147,9 +147,9 @@ func TestAdminCannotAppointItself(t *testing.T) {
 		step(t, s, head, "issueLetter", l.ID)
 		runRefusals(t, s, []refusal{
 			{name: "chengguan.admin signs the county→城关镇 letter", user: "chengguan.admin",
-				query: `mutation($id: ID!) { signLetter(id: $id) { id } }`, vars: map[string]any{"id": l.ID}, codes: []string{"FORBIDDEN"}},
+				query: `mutation($id: ID!) { signLetter(input: {id: $id}) { letter { id } } }`, vars: map[string]any{"id": l.ID}, codes: []string{"FORBIDDEN"}},
 			{name: "the county's ADMIN gives ADMIN the right to sign letters", user: "admin",
-				query: `mutation($in: PolicyRuleInput!) { addPolicyRule(input: $in) { role } }`,
+				query: `mutation($in: AddPolicyRuleInput!) { addPolicyRule(input: $in) { rules { role } } }`,
 				vars:  input("role", "ADMIN", "object", "letter", "action", "sign"), codes: []string{"BAD_USER_INPUT"}},
 		})
 	})

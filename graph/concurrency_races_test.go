@@ -20,15 +20,15 @@ import (
 
 const raceRounds = 3
 
-const reportForRace = `mutation($in: ReportHazardInput!) { reportHazard(input: $in) { id } }`
+const reportForRace = `mutation($in: ReportHazardInput!) { reportHazard(input: $in) { hazard { id } } }`
 
 // hazardStep is a transitionHazard entrant.
 func hazardStep(token, id, action string, extra map[string]any) entrant {
-	in := map[string]any{"action": action, "note": "并发决定"}
+	in := map[string]any{"id": id, "action": action, "note": "并发决定"}
 	for k, v := range extra {
 		in[k] = v
 	}
-	return entrant{token: token, query: transitionMutation, vars: map[string]any{"id": id, "in": in}}
+	return entrant{token: token, query: transitionMutation, vars: map[string]any{"in": in}}
 }
 
 type hazardNow struct {
@@ -46,9 +46,9 @@ func TestConcurrentHazardDecisions(t *testing.T) {
 		// reported reports a hazard of level and takes steps on it.
 		reported := func(t *testing.T, level string, steps ...entrant) string {
 			id := mustID(t, s, head, reportForRace, map[string]any{"in": map[string]any{"subjectID": subject, "source": "REPORT",
-				"level": level, "category": "并发", "description": "并发测试隐患", "deadline": "2031-01-01T00:00:00Z"}}, "reportHazard")
+				"level": level, "category": "并发", "description": "并发测试隐患", "deadline": "2031-01-01T00:00:00Z"}}, "reportHazard.hazard")
 			for _, st := range steps {
-				st.vars["id"] = id
+				st.vars["in"].(map[string]any)["id"] = id
 				s.MustDo(st.token, st.query, st.vars)
 			}
 			return id
@@ -151,7 +151,7 @@ func TestConcurrentLetterSteps(t *testing.T) {
 		}
 		signAll := func(token, id string) []entrant {
 			return entrantsOf(func(int) entrant {
-				return entrant{token: token, query: `mutation($id: ID!) { signLetter(id: $id) { id } }`, vars: map[string]any{"id": id}}
+				return entrant{token: token, query: `mutation($id: ID!) { signLetter(input: {id: $id}) { letter { id } } }`, vars: map[string]any{"id": id}}
 			})
 		}
 		for round, town := range towns[:raceRounds] {
@@ -160,19 +160,21 @@ func TestConcurrentLetterSteps(t *testing.T) {
 				in := map[string]any{"year": year, "issuerUnitID": county, "signeeUnitID": unitID(t, s, head, town.code),
 					"title": "并发责任书", "targets": targets2024}
 				outs := race(t, s, entrantsOf(func(int) entrant {
-					return entrant{token: head, query: `mutation($in: CreateLetterInput!) { createLetter(input: $in) { id } }`, vars: map[string]any{"in": in}}
+					return entrant{token: head, query: `mutation($in: CreateLetterInput!) { createLetter(input: $in) { letter { id } } }`, vars: map[string]any{"in": in}}
 				}))
 				w := requireOneWinner(t, tally, outs)
-				var out struct{ CreateLetter struct{ ID string } }
+				var out struct {
+					CreateLetter struct{ Letter struct{ ID string } }
+				}
 				outs[w].res.Decode(t, &out)
-				id = out.CreateLetter.ID
+				id = out.CreateLetter.Letter.ID
 				var n int
 				require.NoError(t, s.DB.SQL.QueryRow(`SELECT COUNT(*) FROM responsibility_letters WHERE year = $1`, year).Scan(&n))
 				require.Equal(t, round+1, n, "one letter per round")
 				require.Len(t, read(t, id).Events, 1)
 				requireAuditOfWinner(t, s, outs, w, "responsibility_letter CREATE", "letter_event CREATE")
 			})
-			s.MustDo(head, `mutation($id: ID!) { issueLetter(id: $id) { id } }`, map[string]any{"id": id})
+			s.MustDo(head, `mutation($id: ID!) { issueLetter(input: {id: $id}) { letter { id } } }`, map[string]any{"id": id})
 			// The secretary's signature leaves the letter PARTIALLY_SIGNED,
 			// the head's completes it.
 			for k, signer := range []struct{ post, state string }{{"secretary", "PARTIALLY_SIGNED"}, {"head", "SIGNED"}} {
@@ -207,10 +209,10 @@ func TestConcurrentInspectionSteps(t *testing.T) {
 					planned = append(planned, map[string]any{"stage": st,
 						"plannedStart": fmt.Sprintf("2023-%02d-01T00:00:00Z", 3*i+1), "plannedEnd": fmt.Sprintf("2023-%02d-28T00:00:00Z", 3*i+3)})
 				}
-				id := mustID(t, s, head, `mutation($in: CreateCampaignInput!) { createCampaign(input: $in) { id } }`, map[string]any{"in": map[string]any{
-					"organiserID": unitID(t, s, head, seed.CodeTownChengguan), "name": "并发整治", "sectors": []any{"COMMERCE"}, "stages": planned}}, "createCampaign")
+				id := mustID(t, s, head, `mutation($in: CreateCampaignInput!) { createCampaign(input: $in) { campaign { id } } }`, map[string]any{"in": map[string]any{
+					"organiserID": unitID(t, s, head, seed.CodeTownChengguan), "name": "并发整治", "sectors": []any{"COMMERCE"}, "stages": planned}}, "createCampaign.campaign")
 				outs := race(t, s, entrantsOf(func(int) entrant {
-					return entrant{token: head, query: `mutation($id: ID!) { advanceCampaign(id: $id) { id } }`, vars: map[string]any{"id": id}}
+					return entrant{token: head, query: `mutation($id: ID!) { advanceCampaign(input: {id: $id}) { campaign { id } } }`, vars: map[string]any{"id": id}}
 				}))
 				winners := requireWinners(t, tally, outs)
 				var cp struct {
@@ -231,19 +233,21 @@ func TestConcurrentInspectionSteps(t *testing.T) {
 			}
 		})
 		t.Run("a planned inspection recorded at once: one record", func(t *testing.T) {
-			r := s.MustDo(head, `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) { inspections { id status } } }`,
+			r := s.MustDo(head, `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) { randomDraw { inspections { id status } } } }`,
 				map[string]any{"in": map[string]any{"organiserID": unitID(t, s, admin, seed.CodeCounty), "sectors": []any{"FUEL"},
 					"targetCount": raceRounds, "inspectionDate": "2023-05-01T00:00:00Z", "inspectorIDs": []any{
 						userID(t, s, admin, "bureau.inspector1"), userID(t, s, admin, "bureau.inspector2"), userID(t, s, admin, "bureau.fuel")}}})
 			var out struct {
-				CreateRandomDraw struct{ Inspections []struct{ ID, Status string } }
+				CreateRandomDraw struct {
+					RandomDraw struct{ Inspections []struct{ ID, Status string } }
+				}
 			}
 			r.Decode(t, &out)
-			require.Len(t, out.CreateRandomDraw.Inspections, raceRounds)
-			for _, planned := range out.CreateRandomDraw.Inspections {
+			require.Len(t, out.CreateRandomDraw.RandomDraw.Inspections, raceRounds)
+			for _, planned := range out.CreateRandomDraw.RandomDraw.Inspections {
 				require.Equal(t, "PLANNED", planned.Status)
 				outs := race(t, s, entrantsOf(func(int) entrant {
-					return entrant{token: head, query: `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { id } }`,
+					return entrant{token: head, query: `mutation($in: RecordInspectionInput!) { recordInspection(input: $in) { inspection { id } } }`,
 						vars: map[string]any{"in": map[string]any{"plannedID": planned.ID, "inspectedOn": "2023-05-02T00:00:00Z",
 							"conclusion": "未发现问题", "results": []any{map[string]any{"itemCode": "X-1", "result": "PASS"}}}}}
 				}))

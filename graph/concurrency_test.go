@@ -202,8 +202,8 @@ func nodeOf(t *testing.T, s *apitest.Server, token, id, fragment string, into an
 func mustID(t *testing.T, s *apitest.Server, token, query string, vars map[string]any, field string) string {
 	t.Helper()
 	r := s.MustDo(token, query, vars)
-	var out map[string]struct{ ID string }
-	r.Decode(t, &out)
-	require.NotEmpty(t, out[field].ID, "%s returned no id", field)
-	return out[field].ID
+	var out struct{ ID string }
+	decodeAt(t, r, field, &out)
+	require.NotEmpty(t, out.ID, "%s returned no id", field)
+	return out.ID
 }

@@ -62,6 +62,22 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AddPolicyRulePayload struct {
+		Rules func(childComplexity int) int
+	}
+
+	AdvanceCampaignPayload struct {
+		Campaign func(childComplexity int) int
+	}
+
+	ArchiveLetterPayload struct {
+		Letter func(childComplexity int) int
+	}
+
+	AttachLetterFilePayload struct {
+		File func(childComplexity int) int
+	}
+
 	AuditChange struct {
 		After    func(childComplexity int) int
 		Before   func(childComplexity int) int
@@ -98,13 +114,6 @@ type ComplexityRoot struct {
 	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
-	}
-
-	AuthPayload struct {
-		AccessToken  func(childComplexity int) int
-		ExpiresAt    func(childComplexity int) int
-		RefreshToken func(childComplexity int) int
-		TokenType    func(childComplexity int) int
 	}
 
 	BulkIssueLettersPayload struct {
@@ -158,6 +167,10 @@ type ComplexityRoot struct {
 		Stage        func(childComplexity int) int
 	}
 
+	ChangePasswordPayload struct {
+		User func(childComplexity int) int
+	}
+
 	ChecklistItem struct {
 		Code           func(childComplexity int) int
 		LegalBasis     func(childComplexity int) int
@@ -201,9 +214,49 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	CreateCampaignPayload struct {
+		Campaign func(childComplexity int) int
+	}
+
+	CreateChecklistTemplatePayload struct {
+		ChecklistTemplate func(childComplexity int) int
+	}
+
+	CreateEnterprisePayload struct {
+		Enterprise func(childComplexity int) int
+	}
+
+	CreateLetterPayload struct {
+		Letter func(childComplexity int) int
+	}
+
+	CreatePostPayload struct {
+		Post func(childComplexity int) int
+	}
+
+	CreateRandomDrawPayload struct {
+		RandomDraw func(childComplexity int) int
+	}
+
+	CreateUnitPayload struct {
+		Unit func(childComplexity int) int
+	}
+
+	CreateUserPayload struct {
+		User func(childComplexity int) int
+	}
+
+	DeleteLetterPayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	DrawAssignment struct {
 		Enterprise func(childComplexity int) int
 		Inspectors func(childComplexity int) int
+	}
+
+	EndPostPayload struct {
+		Post func(childComplexity int) int
 	}
 
 	Enterprise struct {
@@ -365,6 +418,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IssueLetterPayload struct {
+		Letter func(childComplexity int) int
+	}
+
 	ItemResult struct {
 		ItemCode func(childComplexity int) int
 		Note     func(childComplexity int) int
@@ -443,6 +500,17 @@ type ComplexityRoot struct {
 		Indicator   func(childComplexity int) int
 	}
 
+	LoginPayload struct {
+		AccessToken  func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		RefreshToken func(childComplexity int) int
+		TokenType    func(childComplexity int) int
+	}
+
+	LogoutPayload struct {
+		LoggedOut func(childComplexity int) int
+	}
+
 	Me struct {
 		Posts  func(childComplexity int) int
 		Scope  func(childComplexity int) int
@@ -451,10 +519,10 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddPolicyRule           func(childComplexity int, input model.PolicyRuleInput) int
-		AdvanceCampaign         func(childComplexity int, id int) int
-		ArchiveLetter           func(childComplexity int, id int) int
-		AttachLetterFile        func(childComplexity int, letterID int, file graphql.Upload, description *string) int
+		AddPolicyRule           func(childComplexity int, input model.AddPolicyRuleInput) int
+		AdvanceCampaign         func(childComplexity int, input model.AdvanceCampaignInput) int
+		ArchiveLetter           func(childComplexity int, input model.ArchiveLetterInput) int
+		AttachLetterFile        func(childComplexity int, input model.AttachLetterFileInput) int
 		BulkIssueLetters        func(childComplexity int, input model.BulkIssueLettersInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		CreateCampaign          func(childComplexity int, input model.CreateCampaignInput) int
@@ -465,23 +533,23 @@ type ComplexityRoot struct {
 		CreateRandomDraw        func(childComplexity int, input model.CreateRandomDrawInput) int
 		CreateUnit              func(childComplexity int, input model.CreateUnitInput) int
 		CreateUser              func(childComplexity int, input model.CreateUserInput) int
-		DeleteLetter            func(childComplexity int, id int) int
-		EndPost                 func(childComplexity int, id int) int
-		IssueLetter             func(childComplexity int, id int) int
+		DeleteLetter            func(childComplexity int, input model.DeleteLetterInput) int
+		EndPost                 func(childComplexity int, input model.EndPostInput) int
+		IssueLetter             func(childComplexity int, input model.IssueLetterInput) int
 		Login                   func(childComplexity int, input model.LoginInput) int
-		Logout                  func(childComplexity int, input *model.LogoutInput) int
+		Logout                  func(childComplexity int, input model.LogoutInput) int
 		RecordInspection        func(childComplexity int, input model.RecordInspectionInput) int
 		RefreshToken            func(childComplexity int, input model.RefreshTokenInput) int
-		RemovePolicyRule        func(childComplexity int, input model.PolicyRuleInput) int
+		RemovePolicyRule        func(childComplexity int, input model.RemovePolicyRuleInput) int
 		ReportHazard            func(childComplexity int, input model.ReportHazardInput) int
-		RevokeLetter            func(childComplexity int, id int, input model.RevokeLetterInput) int
-		SignLetter              func(childComplexity int, id int, input *model.SignLetterInput) int
-		TransitionHazard        func(childComplexity int, id int, input model.TransitionHazardInput) int
-		UpdateEnterprise        func(childComplexity int, id int, input model.UpdateEnterpriseInput) int
-		UpdateLetter            func(childComplexity int, id int, input model.UpdateLetterInput) int
-		UpdatePost              func(childComplexity int, id int, input model.UpdatePostInput) int
-		UpdateUnit              func(childComplexity int, id int, input model.UpdateUnitInput) int
-		UpdateUser              func(childComplexity int, id int, input model.UpdateUserInput) int
+		RevokeLetter            func(childComplexity int, input model.RevokeLetterInput) int
+		SignLetter              func(childComplexity int, input model.SignLetterInput) int
+		TransitionHazard        func(childComplexity int, input model.TransitionHazardInput) int
+		UpdateEnterprise        func(childComplexity int, input model.UpdateEnterpriseInput) int
+		UpdateLetter            func(childComplexity int, input model.UpdateLetterInput) int
+		UpdatePost              func(childComplexity int, input model.UpdatePostInput) int
+		UpdateUnit              func(childComplexity int, input model.UpdateUnitInput) int
+		UpdateUser              func(childComplexity int, input model.UpdateUserInput) int
 	}
 
 	PageInfo struct {
@@ -575,6 +643,25 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RecordInspectionPayload struct {
+		Inspection func(childComplexity int) int
+	}
+
+	RefreshTokenPayload struct {
+		AccessToken  func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		RefreshToken func(childComplexity int) int
+		TokenType    func(childComplexity int) int
+	}
+
+	RemovePolicyRulePayload struct {
+		Rules func(childComplexity int) int
+	}
+
+	ReportHazardPayload struct {
+		Hazard func(childComplexity int) int
+	}
+
 	ResponsibilityLetter struct {
 		ArchivedAt        func(childComplexity int) int
 		Attachments       func(childComplexity int) int
@@ -613,10 +700,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RevokeLetterPayload struct {
+		Letter func(childComplexity int) int
+	}
+
 	ScopeSummary struct {
 		Roles       func(childComplexity int) int
 		Sectors     func(childComplexity int) int
 		UnitsByKind func(childComplexity int) int
+	}
+
+	SignLetterPayload struct {
+		Letter func(childComplexity int) int
 	}
 
 	Tenant struct {
@@ -630,6 +725,10 @@ type ComplexityRoot struct {
 	TownCoverage struct {
 		Counts func(childComplexity int) int
 		Town   func(childComplexity int) int
+	}
+
+	TransitionHazardPayload struct {
+		Hazard func(childComplexity int) int
 	}
 
 	Unit struct {
@@ -661,6 +760,26 @@ type ComplexityRoot struct {
 	UnitEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	UpdateEnterprisePayload struct {
+		Enterprise func(childComplexity int) int
+	}
+
+	UpdateLetterPayload struct {
+		Letter func(childComplexity int) int
+	}
+
+	UpdatePostPayload struct {
+		Post func(childComplexity int) int
+	}
+
+	UpdateUnitPayload struct {
+		Unit func(childComplexity int) int
+	}
+
+	UpdateUserPayload struct {
+		User func(childComplexity int) int
 	}
 
 	User struct {
@@ -732,37 +851,37 @@ type InspectionResolver interface {
 	Inspectors(ctx context.Context, obj *ent.Inspection) ([]*ent.User, error)
 }
 type MutationResolver interface {
-	Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error)
-	RefreshToken(ctx context.Context, input model.RefreshTokenInput) (*model.AuthPayload, error)
-	Logout(ctx context.Context, input *model.LogoutInput) (bool, error)
-	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error)
-	AddPolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
-	RemovePolicyRule(ctx context.Context, input model.PolicyRuleInput) ([]*model.PolicyRule, error)
-	CreateUnit(ctx context.Context, input model.CreateUnitInput) (*ent.Unit, error)
-	UpdateUnit(ctx context.Context, id int, input model.UpdateUnitInput) (*ent.Unit, error)
-	CreateEnterprise(ctx context.Context, input model.CreateEnterpriseInput) (*ent.Enterprise, error)
-	UpdateEnterprise(ctx context.Context, id int, input model.UpdateEnterpriseInput) (*ent.Enterprise, error)
-	CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error)
-	UpdateUser(ctx context.Context, id int, input model.UpdateUserInput) (*ent.User, error)
-	CreatePost(ctx context.Context, input model.CreatePostInput) (*ent.Post, error)
-	UpdatePost(ctx context.Context, id int, input model.UpdatePostInput) (*ent.Post, error)
-	EndPost(ctx context.Context, id int) (*ent.Post, error)
-	CreateLetter(ctx context.Context, input model.CreateLetterInput) (*ent.ResponsibilityLetter, error)
-	UpdateLetter(ctx context.Context, id int, input model.UpdateLetterInput) (*ent.ResponsibilityLetter, error)
-	DeleteLetter(ctx context.Context, id int) (int, error)
-	IssueLetter(ctx context.Context, id int) (*ent.ResponsibilityLetter, error)
-	SignLetter(ctx context.Context, id int, input *model.SignLetterInput) (*ent.ResponsibilityLetter, error)
-	RevokeLetter(ctx context.Context, id int, input model.RevokeLetterInput) (*ent.ResponsibilityLetter, error)
-	ArchiveLetter(ctx context.Context, id int) (*ent.ResponsibilityLetter, error)
+	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
+	RefreshToken(ctx context.Context, input model.RefreshTokenInput) (*model.RefreshTokenPayload, error)
+	Logout(ctx context.Context, input model.LogoutInput) (*model.LogoutPayload, error)
+	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.ChangePasswordPayload, error)
+	AddPolicyRule(ctx context.Context, input model.AddPolicyRuleInput) (*model.AddPolicyRulePayload, error)
+	RemovePolicyRule(ctx context.Context, input model.RemovePolicyRuleInput) (*model.RemovePolicyRulePayload, error)
+	CreateUnit(ctx context.Context, input model.CreateUnitInput) (*model.CreateUnitPayload, error)
+	UpdateUnit(ctx context.Context, input model.UpdateUnitInput) (*model.UpdateUnitPayload, error)
+	CreateEnterprise(ctx context.Context, input model.CreateEnterpriseInput) (*model.CreateEnterprisePayload, error)
+	UpdateEnterprise(ctx context.Context, input model.UpdateEnterpriseInput) (*model.UpdateEnterprisePayload, error)
+	CreateUser(ctx context.Context, input model.CreateUserInput) (*model.CreateUserPayload, error)
+	UpdateUser(ctx context.Context, input model.UpdateUserInput) (*model.UpdateUserPayload, error)
+	CreatePost(ctx context.Context, input model.CreatePostInput) (*model.CreatePostPayload, error)
+	UpdatePost(ctx context.Context, input model.UpdatePostInput) (*model.UpdatePostPayload, error)
+	EndPost(ctx context.Context, input model.EndPostInput) (*model.EndPostPayload, error)
+	CreateLetter(ctx context.Context, input model.CreateLetterInput) (*model.CreateLetterPayload, error)
+	UpdateLetter(ctx context.Context, input model.UpdateLetterInput) (*model.UpdateLetterPayload, error)
+	DeleteLetter(ctx context.Context, input model.DeleteLetterInput) (*model.DeleteLetterPayload, error)
+	IssueLetter(ctx context.Context, input model.IssueLetterInput) (*model.IssueLetterPayload, error)
+	SignLetter(ctx context.Context, input model.SignLetterInput) (*model.SignLetterPayload, error)
+	RevokeLetter(ctx context.Context, input model.RevokeLetterInput) (*model.RevokeLetterPayload, error)
+	ArchiveLetter(ctx context.Context, input model.ArchiveLetterInput) (*model.ArchiveLetterPayload, error)
 	BulkIssueLetters(ctx context.Context, input model.BulkIssueLettersInput) (*model.BulkIssueLettersPayload, error)
-	AttachLetterFile(ctx context.Context, letterID int, file graphql.Upload, description *string) (*ent.File, error)
-	CreateChecklistTemplate(ctx context.Context, input model.CreateChecklistTemplateInput) (*ent.ChecklistTemplate, error)
-	CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*ent.Campaign, error)
-	AdvanceCampaign(ctx context.Context, id int) (*ent.Campaign, error)
-	RecordInspection(ctx context.Context, input model.RecordInspectionInput) (*ent.Inspection, error)
-	CreateRandomDraw(ctx context.Context, input model.CreateRandomDrawInput) (*ent.RandomDraw, error)
-	ReportHazard(ctx context.Context, input model.ReportHazardInput) (*ent.Hazard, error)
-	TransitionHazard(ctx context.Context, id int, input model.TransitionHazardInput) (*ent.Hazard, error)
+	AttachLetterFile(ctx context.Context, input model.AttachLetterFileInput) (*model.AttachLetterFilePayload, error)
+	CreateChecklistTemplate(ctx context.Context, input model.CreateChecklistTemplateInput) (*model.CreateChecklistTemplatePayload, error)
+	CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*model.CreateCampaignPayload, error)
+	AdvanceCampaign(ctx context.Context, input model.AdvanceCampaignInput) (*model.AdvanceCampaignPayload, error)
+	RecordInspection(ctx context.Context, input model.RecordInspectionInput) (*model.RecordInspectionPayload, error)
+	CreateRandomDraw(ctx context.Context, input model.CreateRandomDrawInput) (*model.CreateRandomDrawPayload, error)
+	ReportHazard(ctx context.Context, input model.ReportHazardInput) (*model.ReportHazardPayload, error)
+	TransitionHazard(ctx context.Context, input model.TransitionHazardInput) (*model.TransitionHazardPayload, error)
 }
 type PostResolver interface {
 	User(ctx context.Context, obj *ent.Post) (*ent.User, error)
@@ -834,6 +953,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AddPolicyRulePayload.rules":
+		if e.ComplexityRoot.AddPolicyRulePayload.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddPolicyRulePayload.Rules(childComplexity), true
+
+	case "AdvanceCampaignPayload.campaign":
+		if e.ComplexityRoot.AdvanceCampaignPayload.Campaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdvanceCampaignPayload.Campaign(childComplexity), true
+
+	case "ArchiveLetterPayload.letter":
+		if e.ComplexityRoot.ArchiveLetterPayload.Letter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveLetterPayload.Letter(childComplexity), true
+
+	case "AttachLetterFilePayload.file":
+		if e.ComplexityRoot.AttachLetterFilePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachLetterFilePayload.File(childComplexity), true
 
 	case "AuditChange.after":
 		if e.ComplexityRoot.AuditChange.After == nil {
@@ -994,31 +1141,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
-
-	case "AuthPayload.accessToken":
-		if e.ComplexityRoot.AuthPayload.AccessToken == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.AccessToken(childComplexity), true
-	case "AuthPayload.expiresAt":
-		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.ExpiresAt(childComplexity), true
-	case "AuthPayload.refreshToken":
-		if e.ComplexityRoot.AuthPayload.RefreshToken == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.RefreshToken(childComplexity), true
-	case "AuthPayload.tokenType":
-		if e.ComplexityRoot.AuthPayload.TokenType == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.TokenType(childComplexity), true
 
 	case "BulkIssueLettersPayload.created":
 		if e.ComplexityRoot.BulkIssueLettersPayload.Created == nil {
@@ -1212,6 +1334,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CampaignStage.Stage(childComplexity), true
 
+	case "ChangePasswordPayload.user":
+		if e.ComplexityRoot.ChangePasswordPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePasswordPayload.User(childComplexity), true
+
 	case "ChecklistItem.code":
 		if e.ComplexityRoot.ChecklistItem.Code == nil {
 			break
@@ -1368,6 +1497,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoveragePageInfo.HasNextPage(childComplexity), true
 
+	case "CreateCampaignPayload.campaign":
+		if e.ComplexityRoot.CreateCampaignPayload.Campaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCampaignPayload.Campaign(childComplexity), true
+
+	case "CreateChecklistTemplatePayload.checklistTemplate":
+		if e.ComplexityRoot.CreateChecklistTemplatePayload.ChecklistTemplate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateChecklistTemplatePayload.ChecklistTemplate(childComplexity), true
+
+	case "CreateEnterprisePayload.enterprise":
+		if e.ComplexityRoot.CreateEnterprisePayload.Enterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEnterprisePayload.Enterprise(childComplexity), true
+
+	case "CreateLetterPayload.letter":
+		if e.ComplexityRoot.CreateLetterPayload.Letter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateLetterPayload.Letter(childComplexity), true
+
+	case "CreatePostPayload.post":
+		if e.ComplexityRoot.CreatePostPayload.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePostPayload.Post(childComplexity), true
+
+	case "CreateRandomDrawPayload.randomDraw":
+		if e.ComplexityRoot.CreateRandomDrawPayload.RandomDraw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRandomDrawPayload.RandomDraw(childComplexity), true
+
+	case "CreateUnitPayload.unit":
+		if e.ComplexityRoot.CreateUnitPayload.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUnitPayload.Unit(childComplexity), true
+
+	case "CreateUserPayload.user":
+		if e.ComplexityRoot.CreateUserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUserPayload.User(childComplexity), true
+
+	case "DeleteLetterPayload.deletedID":
+		if e.ComplexityRoot.DeleteLetterPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteLetterPayload.DeletedID(childComplexity), true
+
 	case "DrawAssignment.enterprise":
 		if e.ComplexityRoot.DrawAssignment.Enterprise == nil {
 			break
@@ -1380,6 +1572,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DrawAssignment.Inspectors(childComplexity), true
+
+	case "EndPostPayload.post":
+		if e.ComplexityRoot.EndPostPayload.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndPostPayload.Post(childComplexity), true
 
 	case "Enterprise.address":
 		if e.ComplexityRoot.Enterprise.Address == nil {
@@ -2119,6 +2318,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InspectionEdge.Node(childComplexity), true
 
+	case "IssueLetterPayload.letter":
+		if e.ComplexityRoot.IssueLetterPayload.Letter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueLetterPayload.Letter(childComplexity), true
+
 	case "ItemResult.itemCode":
 		if e.ComplexityRoot.ItemResult.ItemCode == nil {
 			break
@@ -2417,6 +2623,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LetterTarget.Indicator(childComplexity), true
 
+	case "LoginPayload.accessToken":
+		if e.ComplexityRoot.LoginPayload.AccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.AccessToken(childComplexity), true
+	case "LoginPayload.expiresAt":
+		if e.ComplexityRoot.LoginPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.ExpiresAt(childComplexity), true
+	case "LoginPayload.refreshToken":
+		if e.ComplexityRoot.LoginPayload.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.RefreshToken(childComplexity), true
+	case "LoginPayload.tokenType":
+		if e.ComplexityRoot.LoginPayload.TokenType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.TokenType(childComplexity), true
+
+	case "LogoutPayload.loggedOut":
+		if e.ComplexityRoot.LogoutPayload.LoggedOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogoutPayload.LoggedOut(childComplexity), true
+
 	case "Me.posts":
 		if e.ComplexityRoot.Me.Posts == nil {
 			break
@@ -2452,7 +2690,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddPolicyRule(childComplexity, args["input"].(model.PolicyRuleInput)), true
+		return e.ComplexityRoot.Mutation.AddPolicyRule(childComplexity, args["input"].(model.AddPolicyRuleInput)), true
 	case "Mutation.advanceCampaign":
 		if e.ComplexityRoot.Mutation.AdvanceCampaign == nil {
 			break
@@ -2463,7 +2701,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AdvanceCampaign(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.AdvanceCampaign(childComplexity, args["input"].(model.AdvanceCampaignInput)), true
 	case "Mutation.archiveLetter":
 		if e.ComplexityRoot.Mutation.ArchiveLetter == nil {
 			break
@@ -2474,7 +2712,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveLetter(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.ArchiveLetter(childComplexity, args["input"].(model.ArchiveLetterInput)), true
 	case "Mutation.attachLetterFile":
 		if e.ComplexityRoot.Mutation.AttachLetterFile == nil {
 			break
@@ -2485,7 +2723,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AttachLetterFile(childComplexity, args["letterID"].(int), args["file"].(graphql.Upload), args["description"].(*string)), true
+		return e.ComplexityRoot.Mutation.AttachLetterFile(childComplexity, args["input"].(model.AttachLetterFileInput)), true
 	case "Mutation.bulkIssueLetters":
 		if e.ComplexityRoot.Mutation.BulkIssueLetters == nil {
 			break
@@ -2606,7 +2844,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteLetter(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteLetter(childComplexity, args["input"].(model.DeleteLetterInput)), true
 	case "Mutation.endPost":
 		if e.ComplexityRoot.Mutation.EndPost == nil {
 			break
@@ -2617,7 +2855,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.EndPost(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.EndPost(childComplexity, args["input"].(model.EndPostInput)), true
 	case "Mutation.issueLetter":
 		if e.ComplexityRoot.Mutation.IssueLetter == nil {
 			break
@@ -2628,7 +2866,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.IssueLetter(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.IssueLetter(childComplexity, args["input"].(model.IssueLetterInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2650,7 +2888,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Logout(childComplexity, args["input"].(*model.LogoutInput)), true
+		return e.ComplexityRoot.Mutation.Logout(childComplexity, args["input"].(model.LogoutInput)), true
 	case "Mutation.recordInspection":
 		if e.ComplexityRoot.Mutation.RecordInspection == nil {
 			break
@@ -2683,7 +2921,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RemovePolicyRule(childComplexity, args["input"].(model.PolicyRuleInput)), true
+		return e.ComplexityRoot.Mutation.RemovePolicyRule(childComplexity, args["input"].(model.RemovePolicyRuleInput)), true
 	case "Mutation.reportHazard":
 		if e.ComplexityRoot.Mutation.ReportHazard == nil {
 			break
@@ -2705,7 +2943,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RevokeLetter(childComplexity, args["id"].(int), args["input"].(model.RevokeLetterInput)), true
+		return e.ComplexityRoot.Mutation.RevokeLetter(childComplexity, args["input"].(model.RevokeLetterInput)), true
 	case "Mutation.signLetter":
 		if e.ComplexityRoot.Mutation.SignLetter == nil {
 			break
@@ -2716,7 +2954,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SignLetter(childComplexity, args["id"].(int), args["input"].(*model.SignLetterInput)), true
+		return e.ComplexityRoot.Mutation.SignLetter(childComplexity, args["input"].(model.SignLetterInput)), true
 	case "Mutation.transitionHazard":
 		if e.ComplexityRoot.Mutation.TransitionHazard == nil {
 			break
@@ -2727,7 +2965,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.TransitionHazard(childComplexity, args["id"].(int), args["input"].(model.TransitionHazardInput)), true
+		return e.ComplexityRoot.Mutation.TransitionHazard(childComplexity, args["input"].(model.TransitionHazardInput)), true
 	case "Mutation.updateEnterprise":
 		if e.ComplexityRoot.Mutation.UpdateEnterprise == nil {
 			break
@@ -2738,7 +2976,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateEnterprise(childComplexity, args["id"].(int), args["input"].(model.UpdateEnterpriseInput)), true
+		return e.ComplexityRoot.Mutation.UpdateEnterprise(childComplexity, args["input"].(model.UpdateEnterpriseInput)), true
 	case "Mutation.updateLetter":
 		if e.ComplexityRoot.Mutation.UpdateLetter == nil {
 			break
@@ -2749,7 +2987,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateLetter(childComplexity, args["id"].(int), args["input"].(model.UpdateLetterInput)), true
+		return e.ComplexityRoot.Mutation.UpdateLetter(childComplexity, args["input"].(model.UpdateLetterInput)), true
 	case "Mutation.updatePost":
 		if e.ComplexityRoot.Mutation.UpdatePost == nil {
 			break
@@ -2760,7 +2998,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePost(childComplexity, args["id"].(int), args["input"].(model.UpdatePostInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePost(childComplexity, args["input"].(model.UpdatePostInput)), true
 	case "Mutation.updateUnit":
 		if e.ComplexityRoot.Mutation.UpdateUnit == nil {
 			break
@@ -2771,7 +3009,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateUnit(childComplexity, args["id"].(int), args["input"].(model.UpdateUnitInput)), true
+		return e.ComplexityRoot.Mutation.UpdateUnit(childComplexity, args["input"].(model.UpdateUnitInput)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -2782,7 +3020,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int), args["input"].(model.UpdateUserInput)), true
+		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["input"].(model.UpdateUserInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3263,6 +3501,52 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RandomDrawEdge.Node(childComplexity), true
 
+	case "RecordInspectionPayload.inspection":
+		if e.ComplexityRoot.RecordInspectionPayload.Inspection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInspectionPayload.Inspection(childComplexity), true
+
+	case "RefreshTokenPayload.accessToken":
+		if e.ComplexityRoot.RefreshTokenPayload.AccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.AccessToken(childComplexity), true
+	case "RefreshTokenPayload.expiresAt":
+		if e.ComplexityRoot.RefreshTokenPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.ExpiresAt(childComplexity), true
+	case "RefreshTokenPayload.refreshToken":
+		if e.ComplexityRoot.RefreshTokenPayload.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.RefreshToken(childComplexity), true
+	case "RefreshTokenPayload.tokenType":
+		if e.ComplexityRoot.RefreshTokenPayload.TokenType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.TokenType(childComplexity), true
+
+	case "RemovePolicyRulePayload.rules":
+		if e.ComplexityRoot.RemovePolicyRulePayload.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemovePolicyRulePayload.Rules(childComplexity), true
+
+	case "ReportHazardPayload.hazard":
+		if e.ComplexityRoot.ReportHazardPayload.Hazard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportHazardPayload.Hazard(childComplexity), true
+
 	case "ResponsibilityLetter.archivedAt":
 		if e.ComplexityRoot.ResponsibilityLetter.ArchivedAt == nil {
 			break
@@ -3440,6 +3724,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResponsibilityLetterEdge.Node(childComplexity), true
 
+	case "RevokeLetterPayload.letter":
+		if e.ComplexityRoot.RevokeLetterPayload.Letter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeLetterPayload.Letter(childComplexity), true
+
 	case "ScopeSummary.roles":
 		if e.ComplexityRoot.ScopeSummary.Roles == nil {
 			break
@@ -3458,6 +3749,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScopeSummary.UnitsByKind(childComplexity), true
+
+	case "SignLetterPayload.letter":
+		if e.ComplexityRoot.SignLetterPayload.Letter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignLetterPayload.Letter(childComplexity), true
 
 	case "Tenant.code":
 		if e.ComplexityRoot.Tenant.Code == nil {
@@ -3502,6 +3800,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TownCoverage.Town(childComplexity), true
+
+	case "TransitionHazardPayload.hazard":
+		if e.ComplexityRoot.TransitionHazardPayload.Hazard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransitionHazardPayload.Hazard(childComplexity), true
 
 	case "Unit.children":
 		if e.ComplexityRoot.Unit.Children == nil {
@@ -3663,6 +3968,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnitEdge.Node(childComplexity), true
 
+	case "UpdateEnterprisePayload.enterprise":
+		if e.ComplexityRoot.UpdateEnterprisePayload.Enterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEnterprisePayload.Enterprise(childComplexity), true
+
+	case "UpdateLetterPayload.letter":
+		if e.ComplexityRoot.UpdateLetterPayload.Letter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateLetterPayload.Letter(childComplexity), true
+
+	case "UpdatePostPayload.post":
+		if e.ComplexityRoot.UpdatePostPayload.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePostPayload.Post(childComplexity), true
+
+	case "UpdateUnitPayload.unit":
+		if e.ComplexityRoot.UpdateUnitPayload.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateUnitPayload.Unit(childComplexity), true
+
+	case "UpdateUserPayload.user":
+		if e.ComplexityRoot.UpdateUserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateUserPayload.User(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -3781,8 +4121,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
-			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
+			graphql.NewInputUnmarshaler("AddPolicyRuleInput", ec.unmarshalInputAddPolicyRuleInput),
+			graphql.NewInputUnmarshaler("AdvanceCampaignInput", ec.unmarshalInputAdvanceCampaignInput),
+			graphql.NewInputUnmarshaler("ArchiveLetterInput", ec.unmarshalInputArchiveLetterInput),
+			graphql.NewInputUnmarshaler("AttachLetterFileInput", ec.unmarshalInputAttachLetterFileInput),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
+			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("BulkIssueLettersInput", ec.unmarshalInputBulkIssueLettersInput),
 			graphql.NewInputUnmarshaler("CampaignOrder", ec.unmarshalInputCampaignOrder),
 			graphql.NewInputUnmarshaler("CampaignStageInput", ec.unmarshalInputCampaignStageInput),
@@ -3799,7 +4143,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateRandomDrawInput", ec.unmarshalInputCreateRandomDrawInput),
 			graphql.NewInputUnmarshaler("CreateUnitInput", ec.unmarshalInputCreateUnitInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("DeleteLetterInput", ec.unmarshalInputDeleteLetterInput),
 			graphql.NewInputUnmarshaler("DrawConflictInput", ec.unmarshalInputDrawConflictInput),
+			graphql.NewInputUnmarshaler("EndPostInput", ec.unmarshalInputEndPostInput),
 			graphql.NewInputUnmarshaler("EnterpriseOrder", ec.unmarshalInputEnterpriseOrder),
 			graphql.NewInputUnmarshaler("EnterpriseWhereInput", ec.unmarshalInputEnterpriseWhereInput),
 			graphql.NewInputUnmarshaler("HazardEventOrder", ec.unmarshalInputHazardEventOrder),
@@ -3809,18 +4155,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("HazardWhereInput", ec.unmarshalInputHazardWhereInput),
 			graphql.NewInputUnmarshaler("InspectionOrder", ec.unmarshalInputInspectionOrder),
 			graphql.NewInputUnmarshaler("InspectionWhereInput", ec.unmarshalInputInspectionWhereInput),
+			graphql.NewInputUnmarshaler("IssueLetterInput", ec.unmarshalInputIssueLetterInput),
 			graphql.NewInputUnmarshaler("ItemResultInput", ec.unmarshalInputItemResultInput),
 			graphql.NewInputUnmarshaler("LetterTargetInput", ec.unmarshalInputLetterTargetInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("LogoutInput", ec.unmarshalInputLogoutInput),
 			graphql.NewInputUnmarshaler("NewHazardInput", ec.unmarshalInputNewHazardInput),
-			graphql.NewInputUnmarshaler("PolicyRuleInput", ec.unmarshalInputPolicyRuleInput),
 			graphql.NewInputUnmarshaler("PostOrder", ec.unmarshalInputPostOrder),
 			graphql.NewInputUnmarshaler("PostWhereInput", ec.unmarshalInputPostWhereInput),
 			graphql.NewInputUnmarshaler("RandomDrawOrder", ec.unmarshalInputRandomDrawOrder),
 			graphql.NewInputUnmarshaler("RandomDrawWhereInput", ec.unmarshalInputRandomDrawWhereInput),
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
+			graphql.NewInputUnmarshaler("RemovePolicyRuleInput", ec.unmarshalInputRemovePolicyRuleInput),
 			graphql.NewInputUnmarshaler("ReportHazardInput", ec.unmarshalInputReportHazardInput),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterOrder", ec.unmarshalInputResponsibilityLetterOrder),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterWhereInput", ec.unmarshalInputResponsibilityLetterWhereInput),
@@ -6871,21 +7218,24 @@ extend type File {
 
 extend type Query {
   "The signed-in user, their valid posts and a summary of their jurisdiction."
-  me: Me!
+  me: Me
   "The tenant's casbin policy (role → object type, action). Readable with read rights at the tenant root; changed by a tenant-level ADMIN."
-  policyRules: [PolicyRule!]!
+  policyRules: [PolicyRule!]
 }
 
 type Mutation {
   "Exchange tenant, username and password for tokens."
-  login(input: LoginInput!): AuthPayload!
+  login(input: LoginInput!): LoginPayload!
   "Rotate a refresh token. Reusing an old one revokes its whole family."
-  refreshToken(input: RefreshTokenInput!): AuthPayload!
-  logout(input: LogoutInput): Boolean!
-  changePassword(input: ChangePasswordInput!): Boolean!
+  refreshToken(input: RefreshTokenInput!): RefreshTokenPayload!
+  "Revoke the caller's sessions (pass an empty input to revoke every session)."
+  logout(input: LogoutInput!): LogoutPayload!
+  changePassword(input: ChangePasswordInput!): ChangePasswordPayload!
 
-  addPolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
-  removePolicyRule(input: PolicyRuleInput!): [PolicyRule!]!
+  "Grant a role an action on an object type; returns the tenant's policy after the change."
+  addPolicyRule(input: AddPolicyRuleInput!): AddPolicyRulePayload!
+  "Withdraw a rule; returns the tenant's policy after the change."
+  removePolicyRule(input: RemovePolicyRuleInput!): RemovePolicyRulePayload!
 }
 
 "Me is the caller as the server sees them on this request."
@@ -6921,12 +7271,30 @@ type PolicyRule {
   action: String!
 }
 
-input PolicyRuleInput {
+input AddPolicyRuleInput {
   role: Role!
   "At most 100 characters."
   object: String!
   "At most 100 characters."
   action: String!
+}
+
+input RemovePolicyRuleInput {
+  role: Role!
+  "At most 100 characters."
+  object: String!
+  "At most 100 characters."
+  action: String!
+}
+
+"AddPolicyRulePayload is the tenant's policy after the rule was added."
+type AddPolicyRulePayload {
+  rules: [PolicyRule!]!
+}
+
+"RemovePolicyRulePayload is the tenant's policy after the rule was removed."
+type RemovePolicyRulePayload {
+  rules: [PolicyRule!]!
 }
 
 input LoginInput {
@@ -6955,13 +7323,33 @@ input ChangePasswordInput {
   newPassword: String!
 }
 
-"AuthPayload carries a short-lived access token and a single-use refresh token."
-type AuthPayload {
+"LoginPayload carries a short-lived access token and a single-use refresh token."
+type LoginPayload {
   accessToken: String!
   refreshToken: String!
   "When the access token expires."
   expiresAt: Time!
   tokenType: String!
+}
+
+"RefreshTokenPayload carries a new access token and the next refresh token of the family."
+type RefreshTokenPayload {
+  accessToken: String!
+  refreshToken: String!
+  "When the access token expires."
+  expiresAt: Time!
+  tokenType: String!
+}
+
+"LogoutPayload reports the sign-out."
+type LogoutPayload {
+  "True once the sessions are revoked."
+  loggedOut: Boolean!
+}
+
+"ChangePasswordPayload is the caller after the password change."
+type ChangePasswordPayload {
+  user: User!
 }
 `, BuiltIn: false},
 	{Name: "../schema/org.graphql", Input: `# The organisation: units, enterprise profiles, users and their posts.
@@ -6988,6 +7376,8 @@ input CreateUnitInput {
 }
 
 input UpdateUnitInput {
+  "The unit to change."
+  id: ID!
   "At most 200 characters."
   name: String
   "At most 64 characters."
@@ -7027,6 +7417,8 @@ input CreateEnterpriseInput {
 }
 
 input UpdateEnterpriseInput {
+  "The enterprise profile to change."
+  id: ID!
   "At most 200 characters."
   name: String
   "Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters."
@@ -7063,6 +7455,8 @@ input CreateUserInput {
 }
 
 input UpdateUserInput {
+  "The user to change."
+  id: ID!
   "At most 100 characters."
   displayName: String
   "At most 32 characters."
@@ -7087,6 +7481,8 @@ input CreatePostInput {
 }
 
 input UpdatePostInput {
+  "The post to change."
+  id: ID!
   sectors: [Sector!]
   "At most 200 characters."
   title: String
@@ -7098,17 +7494,58 @@ input UpdatePostInput {
   clearValidTo: Boolean
 }
 
+input EndPostInput {
+  "The post to end."
+  id: ID!
+}
+
+type CreateUnitPayload {
+  unit: Unit!
+}
+
+type UpdateUnitPayload {
+  unit: Unit!
+}
+
+type CreateEnterprisePayload {
+  enterprise: Enterprise!
+}
+
+type UpdateEnterprisePayload {
+  enterprise: Enterprise!
+}
+
+type CreateUserPayload {
+  user: User!
+}
+
+type UpdateUserPayload {
+  user: User!
+}
+
+type CreatePostPayload {
+  post: Post!
+}
+
+type UpdatePostPayload {
+  post: Post!
+}
+
+type EndPostPayload {
+  post: Post!
+}
+
 extend type Mutation {
-  createUnit(input: CreateUnitInput!): Unit!
-  updateUnit(id: ID!, input: UpdateUnitInput!): Unit!
-  createEnterprise(input: CreateEnterpriseInput!): Enterprise!
-  updateEnterprise(id: ID!, input: UpdateEnterpriseInput!): Enterprise!
-  createUser(input: CreateUserInput!): User!
-  updateUser(id: ID!, input: UpdateUserInput!): User!
-  createPost(input: CreatePostInput!): Post!
-  updatePost(id: ID!, input: UpdatePostInput!): Post!
+  createUnit(input: CreateUnitInput!): CreateUnitPayload!
+  updateUnit(input: UpdateUnitInput!): UpdateUnitPayload!
+  createEnterprise(input: CreateEnterpriseInput!): CreateEnterprisePayload!
+  updateEnterprise(input: UpdateEnterpriseInput!): UpdateEnterprisePayload!
+  createUser(input: CreateUserInput!): CreateUserPayload!
+  updateUser(input: UpdateUserInput!): UpdateUserPayload!
+  createPost(input: CreatePostInput!): CreatePostPayload!
+  updatePost(input: UpdatePostInput!): UpdatePostPayload!
   "End a post now (sets validTo); rights end with the next request."
-  endPost(id: ID!): Post!
+  endPost(input: EndPostInput!): EndPostPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/letters.graphql", Input: `# Responsibility letters (安全生产责任书): issuing, signing, attachments and the
@@ -7169,6 +7606,8 @@ input CreateLetterInput {
 
 "UpdateLetterInput edits a DRAFT; omitted fields are left unchanged."
 input UpdateLetterInput {
+  "The DRAFT to edit."
+  id: ID!
   "At most 200 characters."
   title: String
   "At most 20000 characters."
@@ -7178,11 +7617,15 @@ input UpdateLetterInput {
 }
 
 input SignLetterInput {
+  "The letter to sign."
+  id: ID!
   "Sign in this post, when you hold several at the signee unit; by default the first one still needed."
   postID: ID
 }
 
 input RevokeLetterInput {
+  "The letter to revoke."
+  id: ID!
   "At most 500 characters."
   reason: String!
 }
@@ -7296,25 +7739,81 @@ type TownCoverage {
   counts: CoverageCounts!
 }
 
+input DeleteLetterInput {
+  "The DRAFT to discard."
+  id: ID!
+}
+
+input IssueLetterInput {
+  "The DRAFT to issue."
+  id: ID!
+}
+
+input ArchiveLetterInput {
+  "The SIGNED letter to archive."
+  id: ID!
+}
+
+input AttachLetterFileInput {
+  "The letter to attach the file to."
+  letterID: ID!
+  file: Upload!
+  "What the file is (e.g. the scanned signed copy). At most 500 characters."
+  description: String
+}
+
+type CreateLetterPayload {
+  letter: ResponsibilityLetter!
+}
+
+type UpdateLetterPayload {
+  letter: ResponsibilityLetter!
+}
+
+"DeleteLetterPayload names the discarded draft."
+type DeleteLetterPayload {
+  deletedID: ID!
+}
+
+type IssueLetterPayload {
+  letter: ResponsibilityLetter!
+}
+
+type SignLetterPayload {
+  letter: ResponsibilityLetter!
+}
+
+type RevokeLetterPayload {
+  letter: ResponsibilityLetter!
+}
+
+type ArchiveLetterPayload {
+  letter: ResponsibilityLetter!
+}
+
+type AttachLetterFilePayload {
+  file: File!
+}
+
 extend type Mutation {
   "Write a DRAFT letter from a unit where you are PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL."
-  createLetter(input: CreateLetterInput!): ResponsibilityLetter!
+  createLetter(input: CreateLetterInput!): CreateLetterPayload!
   "Edit a DRAFT (issuer side)."
-  updateLetter(id: ID!, input: UpdateLetterInput!): ResponsibilityLetter!
+  updateLetter(input: UpdateLetterInput!): UpdateLetterPayload!
   "Discard a DRAFT (issuer side); returns its id."
-  deleteLetter(id: ID!): ID!
+  deleteLetter(input: DeleteLetterInput!): DeleteLetterPayload!
   "DRAFT → ISSUED (issuer side); the letter needs at least one target."
-  issueLetter(id: ID!): ResponsibilityLetter!
+  issueLetter(input: IssueLetterInput!): IssueLetterPayload!
   "Sign a letter addressed to a unit where you hold a signing post: ISSUED → PARTIALLY_SIGNED → SIGNED."
-  signLetter(id: ID!, input: SignLetterInput): ResponsibilityLetter!
+  signLetter(input: SignLetterInput!): SignLetterPayload!
   "ISSUED or PARTIALLY_SIGNED → REVOKED, with a reason (issuer side)."
-  revokeLetter(id: ID!, input: RevokeLetterInput!): ResponsibilityLetter!
+  revokeLetter(input: RevokeLetterInput!): RevokeLetterPayload!
   "SIGNED → ARCHIVED (issuer side)."
-  archiveLetter(id: ID!): ResponsibilityLetter!
+  archiveLetter(input: ArchiveLetterInput!): ArchiveLetterPayload!
   "Issue a year's letters from one template to every child (or supervised enterprise) without a live letter, in one transaction."
   bulkIssueLetters(input: BulkIssueLettersInput!): BulkIssueLettersPayload!
   "Attach a file (PDF, JPEG or PNG, e.g. the scanned signed copy) to a letter that is not archived or revoked; either side."
-  attachLetterFile(letterID: ID!, file: Upload!, description: String): File!
+  attachLetterFile(input: AttachLetterFileInput!): AttachLetterFilePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/inspections.graphql", Input: `# Inspections (检查): checklist templates, campaigns (专项行动), random draws
@@ -7499,22 +7998,47 @@ input CreateRandomDrawInput {
   inspectionDate: Time!
 }
 
+input AdvanceCampaignInput {
+  "The campaign to advance."
+  id: ID!
+}
+
+type CreateChecklistTemplatePayload {
+  checklistTemplate: ChecklistTemplate!
+}
+
+type CreateCampaignPayload {
+  campaign: Campaign!
+}
+
+type AdvanceCampaignPayload {
+  campaign: Campaign!
+}
+
+type RecordInspectionPayload {
+  inspection: Inspection!
+}
+
+type CreateRandomDrawPayload {
+  randomDraw: RandomDraw!
+}
+
 extend type Mutation {
   "Add a new version of a sector's checklist template (tenant-level ADMIN)."
-  createChecklistTemplate(input: CreateChecklistTemplateInput!): ChecklistTemplate!
-  createCampaign(input: CreateCampaignInput!): Campaign!
+  createChecklistTemplate(input: CreateChecklistTemplateInput!): CreateChecklistTemplatePayload!
+  createCampaign(input: CreateCampaignInput!): CreateCampaignPayload!
   "Close the current stage and start the next one (SUMMARY: finish the campaign)."
-  advanceCampaign(id: ID!): Campaign!
-  recordInspection(input: RecordInspectionInput!): Inspection!
+  advanceCampaign(input: AdvanceCampaignInput!): AdvanceCampaignPayload!
+  recordInspection(input: RecordInspectionInput!): RecordInspectionPayload!
   "Draw targets and inspectors (双随机) and create the planned inspections."
-  createRandomDraw(input: CreateRandomDrawInput!): RandomDraw!
+  createRandomDraw(input: CreateRandomDrawInput!): CreateRandomDrawPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/hazards.graphql", Input: `# Hazards (隐患排查治理): reporting, the rectification lifecycle, filters and counts.
 
 extend type Query {
   "Hazards in your scope counted by state × level (one SQL statement)."
-  hazardCounts(where: HazardWhereInput): [HazardCount!]!
+  hazardCounts(where: HazardWhereInput): [HazardCount!]
 }
 
 "HazardPlan is a major hazard's rectification plan (五到位)."
@@ -7622,6 +8146,8 @@ input HazardPlanInput {
 }
 
 input TransitionHazardInput {
+  "The hazard to act on."
+  id: ID!
   action: HazardAction!
   "At most 2000 characters."
   note: String
@@ -7633,9 +8159,17 @@ input TransitionHazardInput {
   attachments: [Upload!]
 }
 
+type ReportHazardPayload {
+  hazard: Hazard!
+}
+
+type TransitionHazardPayload {
+  hazard: Hazard!
+}
+
 extend type Mutation {
-  reportHazard(input: ReportHazardInput!): Hazard!
-  transitionHazard(id: ID!, input: TransitionHazardInput!): Hazard!
+  reportHazard(input: ReportHazardInput!): ReportHazardPayload!
+  transitionHazard(input: TransitionHazardInput!): TransitionHazardPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/audit.graphql", Input: `# The audit log (审计日志): events, their changes, and each record's history.
@@ -7646,11 +8180,11 @@ extend type Query {
   the scope of one of your AUDITOR or ADMIN posts. FORBIDDEN without such a post.
   Newest first unless orderBy says otherwise.
   """
-  auditEvents(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder, where: AuditEventFilter): AuditEventConnection!
+  auditEvents(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder, where: AuditEventWhereInput): AuditEventConnection
 }
 
-"AuditEventFilter narrows the audit log; every condition given must hold."
-input AuditEventFilter {
+"AuditEventWhereInput narrows the audit log; every condition given must hold."
+input AuditEventWhereInput {
   "Events by this user."
   actorID: ID
   "Events about objects of this type: unit, enterprise, user, post, supervision, tenant, policy. At most 100 characters."
@@ -7719,6 +8253,38 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AddPolicyRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rules":
+		return ec.fieldContext_AddPolicyRulePayload_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddPolicyRulePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AdvanceCampaignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "campaign":
+		return ec.fieldContext_AdvanceCampaignPayload_campaign(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdvanceCampaignPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchiveLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "letter":
+		return ec.fieldContext_ArchiveLetterPayload_letter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchiveLetterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachLetterFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachLetterFilePayload_file(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachLetterFilePayload", field.Name)
+}
 
 func (ec *executionContext) childFields_AuditChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -7794,20 +8360,6 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
-}
-
-func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "accessToken":
-		return ec.fieldContext_AuthPayload_accessToken(ctx, field)
-	case "refreshToken":
-		return ec.fieldContext_AuthPayload_refreshToken(ctx, field)
-	case "expiresAt":
-		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
-	case "tokenType":
-		return ec.fieldContext_AuthPayload_tokenType(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_BulkIssueLettersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7912,6 +8464,14 @@ func (ec *executionContext) childFields_CampaignStage(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CampaignStage", field.Name)
 }
 
+func (ec *executionContext) childFields_ChangePasswordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ChangePasswordPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePasswordPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ChecklistItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -7998,6 +8558,78 @@ func (ec *executionContext) childFields_CoveragePageInfo(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CoveragePageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateCampaignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "campaign":
+		return ec.fieldContext_CreateCampaignPayload_campaign(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateCampaignPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateChecklistTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checklistTemplate":
+		return ec.fieldContext_CreateChecklistTemplatePayload_checklistTemplate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateChecklistTemplatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterprise":
+		return ec.fieldContext_CreateEnterprisePayload_enterprise(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateEnterprisePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "letter":
+		return ec.fieldContext_CreateLetterPayload_letter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateLetterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatePostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "post":
+		return ec.fieldContext_CreatePostPayload_post(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePostPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateRandomDrawPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "randomDraw":
+		return ec.fieldContext_CreateRandomDrawPayload_randomDraw(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateRandomDrawPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateUnitPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_CreateUnitPayload_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateUnitPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_CreateUserPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateUserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedID":
+		return ec.fieldContext_DeleteLetterPayload_deletedID(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteLetterPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DrawAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "enterprise":
@@ -8006,6 +8638,14 @@ func (ec *executionContext) childFields_DrawAssignment(ctx context.Context, fiel
 		return ec.fieldContext_DrawAssignment_inspectors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DrawAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_EndPostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "post":
+		return ec.fieldContext_EndPostPayload_post(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EndPostPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Enterprise(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8326,6 +8966,14 @@ func (ec *executionContext) childFields_InspectionEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type InspectionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IssueLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "letter":
+		return ec.fieldContext_IssueLetterPayload_letter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueLetterPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ItemResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "itemCode":
@@ -8482,6 +9130,28 @@ func (ec *executionContext) childFields_LetterTarget(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type LetterTarget", field.Name)
 }
 
+func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessToken":
+		return ec.fieldContext_LoginPayload_accessToken(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_LoginPayload_refreshToken(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_LoginPayload_expiresAt(ctx, field)
+	case "tokenType":
+		return ec.fieldContext_LoginPayload_tokenType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoginPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "loggedOut":
+		return ec.fieldContext_LogoutPayload_loggedOut(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -8636,6 +9306,44 @@ func (ec *executionContext) childFields_RandomDrawEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RandomDrawEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordInspectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inspection":
+		return ec.fieldContext_RecordInspectionPayload_inspection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordInspectionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RefreshTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessToken":
+		return ec.fieldContext_RefreshTokenPayload_accessToken(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_RefreshTokenPayload_refreshToken(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_RefreshTokenPayload_expiresAt(ctx, field)
+	case "tokenType":
+		return ec.fieldContext_RefreshTokenPayload_tokenType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefreshTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemovePolicyRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rules":
+		return ec.fieldContext_RemovePolicyRulePayload_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemovePolicyRulePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportHazardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hazard":
+		return ec.fieldContext_ReportHazardPayload_hazard(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportHazardPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ResponsibilityLetter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8712,6 +9420,14 @@ func (ec *executionContext) childFields_ResponsibilityLetterEdge(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityLetterEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RevokeLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "letter":
+		return ec.fieldContext_RevokeLetterPayload_letter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeLetterPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ScopeSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "unitsByKind":
@@ -8722,6 +9438,14 @@ func (ec *executionContext) childFields_ScopeSummary(ctx context.Context, field 
 		return ec.fieldContext_ScopeSummary_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScopeSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_SignLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "letter":
+		return ec.fieldContext_SignLetterPayload_letter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignLetterPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8748,6 +9472,14 @@ func (ec *executionContext) childFields_TownCoverage(ctx context.Context, field 
 		return ec.fieldContext_TownCoverage_counts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TownCoverage", field.Name)
+}
+
+func (ec *executionContext) childFields_TransitionHazardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hazard":
+		return ec.fieldContext_TransitionHazardPayload_hazard(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransitionHazardPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8810,6 +9542,46 @@ func (ec *executionContext) childFields_UnitEdge(ctx context.Context, field grap
 		return ec.fieldContext_UnitEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterprise":
+		return ec.fieldContext_UpdateEnterprisePayload_enterprise(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateEnterprisePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "letter":
+		return ec.fieldContext_UpdateLetterPayload_letter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateLetterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "post":
+		return ec.fieldContext_UpdatePostPayload_post(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePostPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateUnitPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_UpdateUnitPayload_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateUnitPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UpdateUserPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateUserPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9074,8 +9846,8 @@ func (ec *executionContext) field_Mutation_addPolicyRule_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.PolicyRuleInput, error) {
-			return ec.unmarshalNPolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleInput(ctx, v)
+		func(ctx context.Context, v any) (model.AddPolicyRuleInput, error) {
+			return ec.unmarshalNAddPolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAddPolicyRuleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9087,58 +9859,42 @@ func (ec *executionContext) field_Mutation_addPolicyRule_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_advanceCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AdvanceCampaignInput, error) {
+			return ec.unmarshalNAdvanceCampaignInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAdvanceCampaignInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_archiveLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArchiveLetterInput, error) {
+			return ec.unmarshalNArchiveLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐArchiveLetterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_attachLetterFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "letterID",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachLetterFileInput, error) {
+			return ec.unmarshalNAttachLetterFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachLetterFileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["letterID"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
-		func(ctx context.Context, v any) (graphql.Upload, error) {
-			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["file"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "description",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["description"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -9285,42 +10041,42 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_deleteLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteLetterInput, error) {
+			return ec.unmarshalNDeleteLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeleteLetterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_endPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndPostInput, error) {
+			return ec.unmarshalNEndPostInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEndPostInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_issueLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IssueLetterInput, error) {
+			return ec.unmarshalNIssueLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueLetterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -9342,8 +10098,8 @@ func (ec *executionContext) field_Mutation_logout_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (*model.LogoutInput, error) {
-			return ec.unmarshalOLogoutInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLogoutInput(ctx, v)
+		func(ctx context.Context, v any) (model.LogoutInput, error) {
+			return ec.unmarshalNLogoutInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLogoutInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9384,8 +10140,8 @@ func (ec *executionContext) field_Mutation_removePolicyRule_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.PolicyRuleInput, error) {
-			return ec.unmarshalNPolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleInput(ctx, v)
+		func(ctx context.Context, v any) (model.RemovePolicyRuleInput, error) {
+			return ec.unmarshalNRemovePolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRemovePolicyRuleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9411,176 +10167,112 @@ func (ec *executionContext) field_Mutation_reportHazard_args(ctx context.Context
 func (ec *executionContext) field_Mutation_revokeLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeLetterInput, error) {
 			return ec.unmarshalNRevokeLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRevokeLetterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_signLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SignLetterInput, error) {
+			return ec.unmarshalNSignLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (*model.SignLetterInput, error) {
-			return ec.unmarshalOSignLetterInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_transitionHazard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.TransitionHazardInput, error) {
 			return ec.unmarshalNTransitionHazardInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionHazardInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateEnterprise_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateEnterpriseInput, error) {
 			return ec.unmarshalNUpdateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateEnterpriseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateLetterInput, error) {
 			return ec.unmarshalNUpdateLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateLetterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updatePost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdatePostInput, error) {
 			return ec.unmarshalNUpdatePostInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePostInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateUnit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateUnitInput, error) {
 			return ec.unmarshalNUpdateUnitInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUnitInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateUserInput, error) {
 			return ec.unmarshalNUpdateUserInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUserInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -9689,7 +10381,7 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	args["orderBy"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*auditlog.Filter, error) {
-			return ec.unmarshalOAuditEventFilter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10744,6 +11436,134 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AddPolicyRulePayload_rules(ctx context.Context, field graphql.CollectedField, obj *model.AddPolicyRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddPolicyRulePayload_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
+			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddPolicyRulePayload_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddPolicyRulePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdvanceCampaignPayload_campaign(ctx context.Context, field graphql.CollectedField, obj *model.AdvanceCampaignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdvanceCampaignPayload_campaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Campaign, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdvanceCampaignPayload_campaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdvanceCampaignPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveLetterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveLetterPayload_letter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveLetterPayload_letter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveLetterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachLetterFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachLetterFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachLetterFilePayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachLetterFilePayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachLetterFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuditChange_field(ctx context.Context, field graphql.CollectedField, obj *model.AuditChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11403,98 +12223,6 @@ func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
-}
-
-func (ec *executionContext) _AuthPayload_accessToken(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_accessToken(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AccessToken, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_accessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
-}
-
-func (ec *executionContext) _AuthPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_refreshToken(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RefreshToken, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
-}
-
-func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpiresAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Time")
-}
-
-func (ec *executionContext) _AuthPayload_tokenType(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_tokenType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TokenType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_tokenType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _BulkIssueLettersPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.BulkIssueLettersPayload) (ret graphql.Marshaler) {
@@ -12307,6 +13035,38 @@ func (ec *executionContext) fieldContext_CampaignStage_actualEnd(_ context.Conte
 	return graphql.NewScalarFieldContext("CampaignStage", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ChangePasswordPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.ChangePasswordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePasswordPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePasswordPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangePasswordPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ChecklistItem_code(ctx context.Context, field graphql.CollectedField, obj *domain.ChecklistItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12918,6 +13678,285 @@ func (ec *executionContext) fieldContext_CoveragePageInfo_endCursor(_ context.Co
 	return graphql.NewScalarFieldContext("CoveragePageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _CreateCampaignPayload_campaign(ctx context.Context, field graphql.CollectedField, obj *model.CreateCampaignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCampaignPayload_campaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Campaign, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCampaignPayload_campaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCampaignPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateChecklistTemplatePayload_checklistTemplate(ctx context.Context, field graphql.CollectedField, obj *model.CreateChecklistTemplatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateChecklistTemplatePayload_checklistTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChecklistTemplate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
+			return ec.marshalNChecklistTemplate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐChecklistTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateChecklistTemplatePayload_checklistTemplate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateChecklistTemplatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateEnterprisePayload_enterprise(ctx context.Context, field graphql.CollectedField, obj *model.CreateEnterprisePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEnterprisePayload_enterprise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enterprise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Enterprise) graphql.Marshaler {
+			return ec.marshalNEnterprise2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterprise(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEnterprisePayload_enterprise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateEnterprisePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enterprise(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.CreateLetterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateLetterPayload_letter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateLetterPayload_letter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateLetterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePostPayload_post(ctx context.Context, field graphql.CollectedField, obj *model.CreatePostPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePostPayload_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalNPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePostPayload_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePostPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateRandomDrawPayload_randomDraw(ctx context.Context, field graphql.CollectedField, obj *model.CreateRandomDrawPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRandomDrawPayload_randomDraw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RandomDraw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RandomDraw) graphql.Marshaler {
+			return ec.marshalNRandomDraw2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRandomDraw(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRandomDrawPayload_randomDraw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateRandomDrawPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RandomDraw(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateUnitPayload_unit(ctx context.Context, field graphql.CollectedField, obj *model.CreateUnitPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateUnitPayload_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateUnitPayload_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateUnitPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateUserPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.CreateUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateUserPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateUserPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteLetterPayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *model.DeleteLetterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteLetterPayload_deletedID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteLetterPayload_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteLetterPayload", field, false, false, "ID")
+}
+
 func (ec *executionContext) _DrawAssignment_enterprise(ctx context.Context, field graphql.CollectedField, obj *domain.DrawAssignment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12977,6 +14016,38 @@ func (ec *executionContext) fieldContext_DrawAssignment_inspectors(_ context.Con
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EndPostPayload_post(ctx context.Context, field graphql.CollectedField, obj *model.EndPostPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndPostPayload_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalNPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EndPostPayload_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndPostPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16078,6 +17149,38 @@ func (ec *executionContext) fieldContext_InspectionEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("InspectionEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _IssueLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.IssueLetterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueLetterPayload_letter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueLetterPayload_letter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueLetterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ItemResult_itemCode(ctx context.Context, field graphql.CollectedField, obj *domain.ItemResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17290,6 +18393,121 @@ func (ec *executionContext) fieldContext_LetterTarget_indicator(_ context.Contex
 	return graphql.NewScalarFieldContext("LetterTarget", field, false, false, "String")
 }
 
+func (ec *executionContext) _LoginPayload_accessToken(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_accessToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_accessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _LoginPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_refreshToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _LoginPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LoginPayload_tokenType(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_tokenType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TokenType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_tokenType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _LogoutPayload_loggedOut(ctx context.Context, field graphql.CollectedField, obj *model.LogoutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogoutPayload_loggedOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoggedOut, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogoutPayload_loggedOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogoutPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Me_user(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17431,8 +18649,8 @@ func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.C
 			return ec.Resolvers.Mutation().Login(ctx, fc.Args["input"].(model.LoginInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
-			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LoginPayload) graphql.Marshaler {
+			return ec.marshalNLoginPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLoginPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17445,7 +18663,7 @@ func (ec *executionContext) fieldContext_Mutation_login(ctx context.Context, fie
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuthPayload(ctx, field)
+			return ec.childFields_LoginPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17475,8 +18693,8 @@ func (ec *executionContext) _Mutation_refreshToken(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RefreshToken(ctx, fc.Args["input"].(model.RefreshTokenInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
-			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshTokenPayload) graphql.Marshaler {
+			return ec.marshalNRefreshTokenPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRefreshTokenPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17489,7 +18707,7 @@ func (ec *executionContext) fieldContext_Mutation_refreshToken(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuthPayload(ctx, field)
+			return ec.childFields_RefreshTokenPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17516,11 +18734,11 @@ func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().Logout(ctx, fc.Args["input"].(*model.LogoutInput))
+			return ec.Resolvers.Mutation().Logout(ctx, fc.Args["input"].(model.LogoutInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LogoutPayload) graphql.Marshaler {
+			return ec.marshalNLogoutPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLogoutPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17533,7 +18751,7 @@ func (ec *executionContext) fieldContext_Mutation_logout(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_LogoutPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17563,8 +18781,8 @@ func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field 
 			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["input"].(model.ChangePasswordInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangePasswordPayload) graphql.Marshaler {
+			return ec.marshalNChangePasswordPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐChangePasswordPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17577,7 +18795,7 @@ func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_ChangePasswordPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17604,11 +18822,11 @@ func (ec *executionContext) _Mutation_addPolicyRule(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddPolicyRule(ctx, fc.Args["input"].(model.PolicyRuleInput))
+			return ec.Resolvers.Mutation().AddPolicyRule(ctx, fc.Args["input"].(model.AddPolicyRuleInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
-			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddPolicyRulePayload) graphql.Marshaler {
+			return ec.marshalNAddPolicyRulePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAddPolicyRulePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17621,7 +18839,7 @@ func (ec *executionContext) fieldContext_Mutation_addPolicyRule(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PolicyRule(ctx, field)
+			return ec.childFields_AddPolicyRulePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17648,11 +18866,11 @@ func (ec *executionContext) _Mutation_removePolicyRule(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemovePolicyRule(ctx, fc.Args["input"].(model.PolicyRuleInput))
+			return ec.Resolvers.Mutation().RemovePolicyRule(ctx, fc.Args["input"].(model.RemovePolicyRuleInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
-			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemovePolicyRulePayload) graphql.Marshaler {
+			return ec.marshalNRemovePolicyRulePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRemovePolicyRulePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17665,7 +18883,7 @@ func (ec *executionContext) fieldContext_Mutation_removePolicyRule(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PolicyRule(ctx, field)
+			return ec.childFields_RemovePolicyRulePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17695,8 +18913,8 @@ func (ec *executionContext) _Mutation_createUnit(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().CreateUnit(ctx, fc.Args["input"].(model.CreateUnitInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
-			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateUnitPayload) graphql.Marshaler {
+			return ec.marshalNCreateUnitPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateUnitPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17709,7 +18927,7 @@ func (ec *executionContext) fieldContext_Mutation_createUnit(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Unit(ctx, field)
+			return ec.childFields_CreateUnitPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17736,11 +18954,11 @@ func (ec *executionContext) _Mutation_updateUnit(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateUnit(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateUnitInput))
+			return ec.Resolvers.Mutation().UpdateUnit(ctx, fc.Args["input"].(model.UpdateUnitInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
-			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateUnitPayload) graphql.Marshaler {
+			return ec.marshalNUpdateUnitPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUnitPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17753,7 +18971,7 @@ func (ec *executionContext) fieldContext_Mutation_updateUnit(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Unit(ctx, field)
+			return ec.childFields_UpdateUnitPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17783,8 +19001,8 @@ func (ec *executionContext) _Mutation_createEnterprise(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().CreateEnterprise(ctx, fc.Args["input"].(model.CreateEnterpriseInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Enterprise) graphql.Marshaler {
-			return ec.marshalNEnterprise2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterprise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateEnterprisePayload) graphql.Marshaler {
+			return ec.marshalNCreateEnterprisePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEnterprisePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17797,7 +19015,7 @@ func (ec *executionContext) fieldContext_Mutation_createEnterprise(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Enterprise(ctx, field)
+			return ec.childFields_CreateEnterprisePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17824,11 +19042,11 @@ func (ec *executionContext) _Mutation_updateEnterprise(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateEnterprise(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateEnterpriseInput))
+			return ec.Resolvers.Mutation().UpdateEnterprise(ctx, fc.Args["input"].(model.UpdateEnterpriseInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Enterprise) graphql.Marshaler {
-			return ec.marshalNEnterprise2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterprise(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateEnterprisePayload) graphql.Marshaler {
+			return ec.marshalNUpdateEnterprisePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateEnterprisePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17841,7 +19059,7 @@ func (ec *executionContext) fieldContext_Mutation_updateEnterprise(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Enterprise(ctx, field)
+			return ec.childFields_UpdateEnterprisePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17871,8 +19089,8 @@ func (ec *executionContext) _Mutation_createUser(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(model.CreateUserInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateUserPayload) graphql.Marshaler {
+			return ec.marshalNCreateUserPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateUserPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17885,7 +19103,7 @@ func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_CreateUserPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17912,11 +19130,11 @@ func (ec *executionContext) _Mutation_updateUser(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateUser(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateUserInput))
+			return ec.Resolvers.Mutation().UpdateUser(ctx, fc.Args["input"].(model.UpdateUserInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateUserPayload) graphql.Marshaler {
+			return ec.marshalNUpdateUserPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUserPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17929,7 +19147,7 @@ func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_UpdateUserPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17959,8 +19177,8 @@ func (ec *executionContext) _Mutation_createPost(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().CreatePost(ctx, fc.Args["input"].(model.CreatePostInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
-			return ec.marshalNPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatePostPayload) graphql.Marshaler {
+			return ec.marshalNCreatePostPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreatePostPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17973,7 +19191,7 @@ func (ec *executionContext) fieldContext_Mutation_createPost(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Post(ctx, field)
+			return ec.childFields_CreatePostPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18000,11 +19218,11 @@ func (ec *executionContext) _Mutation_updatePost(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePost(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdatePostInput))
+			return ec.Resolvers.Mutation().UpdatePost(ctx, fc.Args["input"].(model.UpdatePostInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
-			return ec.marshalNPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePostPayload) graphql.Marshaler {
+			return ec.marshalNUpdatePostPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePostPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18017,7 +19235,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePost(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Post(ctx, field)
+			return ec.childFields_UpdatePostPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18044,11 +19262,11 @@ func (ec *executionContext) _Mutation_endPost(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EndPost(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().EndPost(ctx, fc.Args["input"].(model.EndPostInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
-			return ec.marshalNPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EndPostPayload) graphql.Marshaler {
+			return ec.marshalNEndPostPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEndPostPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18061,7 +19279,7 @@ func (ec *executionContext) fieldContext_Mutation_endPost(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Post(ctx, field)
+			return ec.childFields_EndPostPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18091,8 +19309,8 @@ func (ec *executionContext) _Mutation_createLetter(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().CreateLetter(ctx, fc.Args["input"].(model.CreateLetterInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
-			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateLetterPayload) graphql.Marshaler {
+			return ec.marshalNCreateLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLetterPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18105,7 +19323,7 @@ func (ec *executionContext) fieldContext_Mutation_createLetter(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ResponsibilityLetter(ctx, field)
+			return ec.childFields_CreateLetterPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18132,11 +19350,11 @@ func (ec *executionContext) _Mutation_updateLetter(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateLetter(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateLetterInput))
+			return ec.Resolvers.Mutation().UpdateLetter(ctx, fc.Args["input"].(model.UpdateLetterInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
-			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateLetterPayload) graphql.Marshaler {
+			return ec.marshalNUpdateLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateLetterPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18149,7 +19367,7 @@ func (ec *executionContext) fieldContext_Mutation_updateLetter(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ResponsibilityLetter(ctx, field)
+			return ec.childFields_UpdateLetterPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18176,11 +19394,11 @@ func (ec *executionContext) _Mutation_deleteLetter(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteLetter(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteLetter(ctx, fc.Args["input"].(model.DeleteLetterInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteLetterPayload) graphql.Marshaler {
+			return ec.marshalNDeleteLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeleteLetterPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18193,7 +19411,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteLetter(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
+			return ec.childFields_DeleteLetterPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18220,11 +19438,11 @@ func (ec *executionContext) _Mutation_issueLetter(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().IssueLetter(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().IssueLetter(ctx, fc.Args["input"].(model.IssueLetterInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
-			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssueLetterPayload) graphql.Marshaler {
+			return ec.marshalNIssueLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueLetterPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18237,7 +19455,7 @@ func (ec *executionContext) fieldContext_Mutation_issueLetter(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ResponsibilityLetter(ctx, field)
+			return ec.childFields_IssueLetterPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18264,11 +19482,11 @@ func (ec *executionContext) _Mutation_signLetter(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SignLetter(ctx, fc.Args["id"].(int), fc.Args["input"].(*model.SignLetterInput))
+			return ec.Resolvers.Mutation().SignLetter(ctx, fc.Args["input"].(model.SignLetterInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
-			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SignLetterPayload) graphql.Marshaler {
+			return ec.marshalNSignLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18281,7 +19499,7 @@ func (ec *executionContext) fieldContext_Mutation_signLetter(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ResponsibilityLetter(ctx, field)
+			return ec.childFields_SignLetterPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18308,11 +19526,11 @@ func (ec *executionContext) _Mutation_revokeLetter(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeLetter(ctx, fc.Args["id"].(int), fc.Args["input"].(model.RevokeLetterInput))
+			return ec.Resolvers.Mutation().RevokeLetter(ctx, fc.Args["input"].(model.RevokeLetterInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
-			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeLetterPayload) graphql.Marshaler {
+			return ec.marshalNRevokeLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRevokeLetterPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18325,7 +19543,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeLetter(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ResponsibilityLetter(ctx, field)
+			return ec.childFields_RevokeLetterPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18352,11 +19570,11 @@ func (ec *executionContext) _Mutation_archiveLetter(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveLetter(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().ArchiveLetter(ctx, fc.Args["input"].(model.ArchiveLetterInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
-			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchiveLetterPayload) graphql.Marshaler {
+			return ec.marshalNArchiveLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐArchiveLetterPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18369,7 +19587,7 @@ func (ec *executionContext) fieldContext_Mutation_archiveLetter(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ResponsibilityLetter(ctx, field)
+			return ec.childFields_ArchiveLetterPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18440,11 +19658,11 @@ func (ec *executionContext) _Mutation_attachLetterFile(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AttachLetterFile(ctx, fc.Args["letterID"].(int), fc.Args["file"].(graphql.Upload), fc.Args["description"].(*string))
+			return ec.Resolvers.Mutation().AttachLetterFile(ctx, fc.Args["input"].(model.AttachLetterFileInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
-			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachLetterFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachLetterFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachLetterFilePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18457,7 +19675,7 @@ func (ec *executionContext) fieldContext_Mutation_attachLetterFile(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_File(ctx, field)
+			return ec.childFields_AttachLetterFilePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18487,8 +19705,8 @@ func (ec *executionContext) _Mutation_createChecklistTemplate(ctx context.Contex
 			return ec.Resolvers.Mutation().CreateChecklistTemplate(ctx, fc.Args["input"].(model.CreateChecklistTemplateInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
-			return ec.marshalNChecklistTemplate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐChecklistTemplate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateChecklistTemplatePayload) graphql.Marshaler {
+			return ec.marshalNCreateChecklistTemplatePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateChecklistTemplatePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18501,7 +19719,7 @@ func (ec *executionContext) fieldContext_Mutation_createChecklistTemplate(ctx co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ChecklistTemplate(ctx, field)
+			return ec.childFields_CreateChecklistTemplatePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18531,8 +19749,8 @@ func (ec *executionContext) _Mutation_createCampaign(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CreateCampaign(ctx, fc.Args["input"].(model.CreateCampaignInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
-			return ec.marshalNCampaign2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCampaign(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateCampaignPayload) graphql.Marshaler {
+			return ec.marshalNCreateCampaignPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateCampaignPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18545,7 +19763,7 @@ func (ec *executionContext) fieldContext_Mutation_createCampaign(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Campaign(ctx, field)
+			return ec.childFields_CreateCampaignPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18572,11 +19790,11 @@ func (ec *executionContext) _Mutation_advanceCampaign(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceCampaign(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().AdvanceCampaign(ctx, fc.Args["input"].(model.AdvanceCampaignInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
-			return ec.marshalNCampaign2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCampaign(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdvanceCampaignPayload) graphql.Marshaler {
+			return ec.marshalNAdvanceCampaignPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAdvanceCampaignPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18589,7 +19807,7 @@ func (ec *executionContext) fieldContext_Mutation_advanceCampaign(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Campaign(ctx, field)
+			return ec.childFields_AdvanceCampaignPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18619,8 +19837,8 @@ func (ec *executionContext) _Mutation_recordInspection(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().RecordInspection(ctx, fc.Args["input"].(model.RecordInspectionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Inspection) graphql.Marshaler {
-			return ec.marshalNInspection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐInspection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordInspectionPayload) graphql.Marshaler {
+			return ec.marshalNRecordInspectionPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordInspectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18633,7 +19851,7 @@ func (ec *executionContext) fieldContext_Mutation_recordInspection(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Inspection(ctx, field)
+			return ec.childFields_RecordInspectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18663,8 +19881,8 @@ func (ec *executionContext) _Mutation_createRandomDraw(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().CreateRandomDraw(ctx, fc.Args["input"].(model.CreateRandomDrawInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.RandomDraw) graphql.Marshaler {
-			return ec.marshalNRandomDraw2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRandomDraw(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateRandomDrawPayload) graphql.Marshaler {
+			return ec.marshalNCreateRandomDrawPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateRandomDrawPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18677,7 +19895,7 @@ func (ec *executionContext) fieldContext_Mutation_createRandomDraw(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RandomDraw(ctx, field)
+			return ec.childFields_CreateRandomDrawPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18707,8 +19925,8 @@ func (ec *executionContext) _Mutation_reportHazard(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().ReportHazard(ctx, fc.Args["input"].(model.ReportHazardInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Hazard) graphql.Marshaler {
-			return ec.marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportHazardPayload) graphql.Marshaler {
+			return ec.marshalNReportHazardPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReportHazardPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18721,7 +19939,7 @@ func (ec *executionContext) fieldContext_Mutation_reportHazard(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Hazard(ctx, field)
+			return ec.childFields_ReportHazardPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -18748,11 +19966,11 @@ func (ec *executionContext) _Mutation_transitionHazard(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().TransitionHazard(ctx, fc.Args["id"].(int), fc.Args["input"].(model.TransitionHazardInput))
+			return ec.Resolvers.Mutation().TransitionHazard(ctx, fc.Args["input"].(model.TransitionHazardInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Hazard) graphql.Marshaler {
-			return ec.marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TransitionHazardPayload) graphql.Marshaler {
+			return ec.marshalNTransitionHazardPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionHazardPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18765,7 +19983,7 @@ func (ec *executionContext) fieldContext_Mutation_transitionHazard(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Hazard(ctx, field)
+			return ec.childFields_TransitionHazardPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -19964,10 +21182,10 @@ func (ec *executionContext) _Query_me(ctx context.Context, field graphql.Collect
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Me) graphql.Marshaler {
-			return ec.marshalNMe2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMe(ctx, selections, v)
+			return ec.marshalOMe2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMe(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19996,10 +21214,10 @@ func (ec *executionContext) _Query_policyRules(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
-			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
+			return ec.marshalOPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_policyRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20117,10 +21335,10 @@ func (ec *executionContext) _Query_hazardCounts(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.HazardCount) graphql.Marshaler {
-			return ec.marshalNHazardCount2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCountᚄ(ctx, selections, v)
+			return ec.marshalOHazardCount2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCountᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_hazardCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20161,10 +21379,10 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
-			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventConnection(ctx, selections, v)
+			return ec.marshalOAuditEventConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20802,6 +22020,194 @@ func (ec *executionContext) _RandomDrawEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_RandomDrawEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RandomDrawEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _RecordInspectionPayload_inspection(ctx context.Context, field graphql.CollectedField, obj *model.RecordInspectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInspectionPayload_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inspection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Inspection) graphql.Marshaler {
+			return ec.marshalNInspection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐInspection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInspectionPayload_inspection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInspectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefreshTokenPayload_accessToken(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_accessToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_accessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RefreshTokenPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_refreshToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RefreshTokenPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshTokenPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RefreshTokenPayload_tokenType(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_tokenType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TokenType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_tokenType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RemovePolicyRulePayload_rules(ctx context.Context, field graphql.CollectedField, obj *model.RemovePolicyRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemovePolicyRulePayload_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
+			return ec.marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemovePolicyRulePayload_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemovePolicyRulePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportHazardPayload_hazard(ctx context.Context, field graphql.CollectedField, obj *model.ReportHazardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportHazardPayload_hazard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hazard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Hazard) graphql.Marshaler {
+			return ec.marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportHazardPayload_hazard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportHazardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hazard(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ResponsibilityLetter_id(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
@@ -21552,6 +22958,38 @@ func (ec *executionContext) fieldContext_ResponsibilityLetterEdge_cursor(_ conte
 	return graphql.NewScalarFieldContext("ResponsibilityLetterEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _RevokeLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.RevokeLetterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeLetterPayload_letter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeLetterPayload_letter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeLetterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ScopeSummary_unitsByKind(ctx context.Context, field graphql.CollectedField, obj *model.ScopeSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21628,6 +23066,38 @@ func (ec *executionContext) _ScopeSummary_roles(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ScopeSummary_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ScopeSummary", field, false, false, "Role")
+}
+
+func (ec *executionContext) _SignLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.SignLetterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignLetterPayload_letter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignLetterPayload_letter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignLetterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Tenant_id(ctx context.Context, field graphql.CollectedField, obj *ent.Tenant) (ret graphql.Marshaler) {
@@ -21804,6 +23274,38 @@ func (ec *executionContext) fieldContext_TownCoverage_counts(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CoverageCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransitionHazardPayload_hazard(ctx context.Context, field graphql.CollectedField, obj *model.TransitionHazardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransitionHazardPayload_hazard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hazard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Hazard) graphql.Marshaler {
+			return ec.marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransitionHazardPayload_hazard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransitionHazardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hazard(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22463,6 +23965,166 @@ func (ec *executionContext) _UnitEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UnitEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UnitEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _UpdateEnterprisePayload_enterprise(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEnterprisePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEnterprisePayload_enterprise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enterprise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Enterprise) graphql.Marshaler {
+			return ec.marshalNEnterprise2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterprise(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEnterprisePayload_enterprise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateEnterprisePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enterprise(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.UpdateLetterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateLetterPayload_letter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponsibilityLetter) graphql.Marshaler {
+			return ec.marshalNResponsibilityLetter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateLetterPayload_letter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateLetterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePostPayload_post(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePostPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePostPayload_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalNPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePostPayload_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePostPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateUnitPayload_unit(ctx context.Context, field graphql.CollectedField, obj *model.UpdateUnitPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateUnitPayload_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateUnitPayload_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateUnitPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateUserPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.UpdateUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateUserPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateUserPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -23984,7 +25646,256 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAuditEventFilter(ctx context.Context, obj any) (auditlog.Filter, error) {
+func (ec *executionContext) unmarshalInputAddPolicyRuleInput(ctx context.Context, obj any) (model.AddPolicyRuleInput, error) {
+	var it model.AddPolicyRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"role", "object", "action"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "object":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("object"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Object = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddPolicyRuleInput unmarshals raw into the AddPolicyRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddPolicyRuleInput(ctx context.Context, raw any) (model.AddPolicyRuleInput, error) {
+	var out model.AddPolicyRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddPolicyRuleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdvanceCampaignInput(ctx context.Context, obj any) (model.AdvanceCampaignInput, error) {
+	var it model.AdvanceCampaignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceCampaignInput unmarshals raw into the AdvanceCampaignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceCampaignInput(ctx context.Context, raw any) (model.AdvanceCampaignInput, error) {
+	var out model.AdvanceCampaignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceCampaignInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputArchiveLetterInput(ctx context.Context, obj any) (model.ArchiveLetterInput, error) {
+	var it model.ArchiveLetterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalArchiveLetterInput unmarshals raw into the ArchiveLetterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalArchiveLetterInput(ctx context.Context, raw any) (model.ArchiveLetterInput, error) {
+	var out model.ArchiveLetterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ArchiveLetterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttachLetterFileInput(ctx context.Context, obj any) (model.AttachLetterFileInput, error) {
+	var it model.AttachLetterFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"letterID", "file", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "letterID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("letterID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LetterID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachLetterFileInput unmarshals raw into the AttachLetterFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachLetterFileInput(ctx context.Context, raw any) (model.AttachLetterFileInput, error) {
+	var out model.AttachLetterFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachLetterFileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAuditEventOrder(ctx context.Context, obj any) (ent.AuditEventOrder, error) {
+	var it ent.AuditEventOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAuditEventOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditEventOrder unmarshals raw into the AuditEventOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditEventOrder(ctx context.Context, raw any) (ent.AuditEventOrder, error) {
+	var out ent.AuditEventOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Context, obj any) (auditlog.Filter, error) {
 	var it auditlog.Filter
 	if obj == nil {
 		return it, nil
@@ -24056,68 +25967,15 @@ func (ec *executionContext) unmarshalInputAuditEventFilter(ctx context.Context, 
 	return it, nil
 }
 
-// UnmarshalAuditEventFilter unmarshals raw into the AuditEventFilter input type, using the
+// UnmarshalAuditEventWhereInput unmarshals raw into the AuditEventWhereInput input type, using the
 // unmarshaler bound to ctx's request. Call it from a resolver to decode an input
 // object that was not passed as a field argument.
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAuditEventFilter(ctx context.Context, raw any) (auditlog.Filter, error) {
+func UnmarshalAuditEventWhereInput(ctx context.Context, raw any) (auditlog.Filter, error) {
 	var out auditlog.Filter
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventFilter", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputAuditEventOrder(ctx context.Context, obj any) (ent.AuditEventOrder, error) {
-	var it ent.AuditEventOrder
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "ASC"
-	}
-
-	fieldsInOrder := [...]string{"direction", "field"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Direction = data
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNAuditEventOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAuditEventOrder unmarshals raw into the AuditEventOrder input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAuditEventOrder(ctx context.Context, raw any) (ent.AuditEventOrder, error) {
-	var out ent.AuditEventOrder
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventOrder", raw, &out)
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventWhereInput", raw, &out)
 	return out, err
 }
 
@@ -25893,6 +27751,48 @@ func UnmarshalCreateUserInput(ctx context.Context, raw any) (model.CreateUserInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeleteLetterInput(ctx context.Context, obj any) (model.DeleteLetterInput, error) {
+	var it model.DeleteLetterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteLetterInput unmarshals raw into the DeleteLetterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteLetterInput(ctx context.Context, raw any) (model.DeleteLetterInput, error) {
+	var out model.DeleteLetterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteLetterInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDrawConflictInput(ctx context.Context, obj any) (model.DrawConflictInput, error) {
 	var it model.DrawConflictInput
 	if obj == nil {
@@ -25939,6 +27839,48 @@ func (ec *executionContext) unmarshalInputDrawConflictInput(ctx context.Context,
 func UnmarshalDrawConflictInput(ctx context.Context, raw any) (model.DrawConflictInput, error) {
 	var out model.DrawConflictInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DrawConflictInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEndPostInput(ctx context.Context, obj any) (model.EndPostInput, error) {
+	var it model.EndPostInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndPostInput unmarshals raw into the EndPostInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndPostInput(ctx context.Context, raw any) (model.EndPostInput, error) {
+	var out model.EndPostInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndPostInput", raw, &out)
 	return out, err
 }
 
@@ -29475,6 +31417,48 @@ func UnmarshalInspectionWhereInput(ctx context.Context, raw any) (ent.Inspection
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIssueLetterInput(ctx context.Context, obj any) (model.IssueLetterInput, error) {
+	var it model.IssueLetterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIssueLetterInput unmarshals raw into the IssueLetterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIssueLetterInput(ctx context.Context, raw any) (model.IssueLetterInput, error) {
+	var out model.IssueLetterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssueLetterInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputItemResultInput(ctx context.Context, obj any) (model.ItemResultInput, error) {
 	var it model.ItemResultInput
 	if obj == nil {
@@ -29780,62 +31764,6 @@ func (ec *executionContext) unmarshalInputNewHazardInput(ctx context.Context, ob
 func UnmarshalNewHazardInput(ctx context.Context, raw any) (model.NewHazardInput, error) {
 	var out model.NewHazardInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewHazardInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputPolicyRuleInput(ctx context.Context, obj any) (model.PolicyRuleInput, error) {
-	var it model.PolicyRuleInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"role", "object", "action"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "role":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
-			data, err := ec.unmarshalNRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRole(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Role = data
-		case "object":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("object"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Object = data
-		case "action":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Action = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalPolicyRuleInput unmarshals raw into the PolicyRuleInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalPolicyRuleInput(ctx context.Context, raw any) (model.PolicyRuleInput, error) {
-	var out model.PolicyRuleInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyRuleInput", raw, &out)
 	return out, err
 }
 
@@ -31034,6 +32962,62 @@ func (ec *executionContext) unmarshalInputRefreshTokenInput(ctx context.Context,
 func UnmarshalRefreshTokenInput(ctx context.Context, raw any) (model.RefreshTokenInput, error) {
 	var out model.RefreshTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefreshTokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRemovePolicyRuleInput(ctx context.Context, obj any) (model.RemovePolicyRuleInput, error) {
+	var it model.RemovePolicyRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"role", "object", "action"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "object":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("object"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Object = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemovePolicyRuleInput unmarshals raw into the RemovePolicyRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemovePolicyRuleInput(ctx context.Context, raw any) (model.RemovePolicyRuleInput, error) {
+	var out model.RemovePolicyRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemovePolicyRuleInput", raw, &out)
 	return out, err
 }
 
@@ -32256,13 +34240,20 @@ func (ec *executionContext) unmarshalInputRevokeLetterInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"reason"}
+	fieldsInOrder := [...]string{"id", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -32298,13 +34289,20 @@ func (ec *executionContext) unmarshalInputSignLetterInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"postID"}
+	fieldsInOrder := [...]string{"id", "postID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "postID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -32340,13 +34338,20 @@ func (ec *executionContext) unmarshalInputTransitionHazardInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"action", "note", "plan", "deadline", "attachments"}
+	fieldsInOrder := [...]string{"id", "action", "note", "plan", "deadline", "attachments"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "action":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
 			data, err := ec.unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, v)
@@ -32995,13 +35000,20 @@ func (ec *executionContext) unmarshalInputUpdateEnterpriseInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "creditCode", "scale", "industryCategory", "address", "legalRepresentative", "safetyManager", "contactPhone", "employeeCount", "keySites", "supervisingDepartmentIDs"}
+	fieldsInOrder := [...]string{"id", "name", "creditCode", "scale", "industryCategory", "address", "legalRepresentative", "safetyManager", "contactPhone", "employeeCount", "keySites", "supervisingDepartmentIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -33107,13 +35119,20 @@ func (ec *executionContext) unmarshalInputUpdateLetterInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "body", "targets"}
+	fieldsInOrder := [...]string{"id", "title", "body", "targets"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -33163,13 +35182,20 @@ func (ec *executionContext) unmarshalInputUpdatePostInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sectors", "title", "validFrom", "validTo", "clearValidTo"}
+	fieldsInOrder := [...]string{"id", "sectors", "title", "validFrom", "validTo", "clearValidTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "sectors":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
 			data, err := ec.unmarshalOSector2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐSectorᚄ(ctx, v)
@@ -33233,13 +35259,20 @@ func (ec *executionContext) unmarshalInputUpdateUnitInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "code", "parentID", "supervisedSectors"}
+	fieldsInOrder := [...]string{"id", "name", "code", "parentID", "supervisedSectors"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -33296,13 +35329,20 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"displayName", "phone", "status", "unitID", "password"}
+	fieldsInOrder := [...]string{"id", "displayName", "phone", "status", "unitID", "password"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "displayName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -34048,6 +36088,138 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var addPolicyRulePayloadImplementors = []string{"AddPolicyRulePayload"}
+
+func (ec *executionContext) _AddPolicyRulePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddPolicyRulePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addPolicyRulePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddPolicyRulePayload")
+		case "rules":
+			out.Values[i] = ec._AddPolicyRulePayload_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var advanceCampaignPayloadImplementors = []string{"AdvanceCampaignPayload"}
+
+func (ec *executionContext) _AdvanceCampaignPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AdvanceCampaignPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, advanceCampaignPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdvanceCampaignPayload")
+		case "campaign":
+			out.Values[i] = ec._AdvanceCampaignPayload_campaign(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var archiveLetterPayloadImplementors = []string{"ArchiveLetterPayload"}
+
+func (ec *executionContext) _ArchiveLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArchiveLetterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveLetterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveLetterPayload")
+		case "letter":
+			out.Values[i] = ec._ArchiveLetterPayload_letter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachLetterFilePayloadImplementors = []string{"AttachLetterFilePayload"}
+
+func (ec *executionContext) _AttachLetterFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachLetterFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachLetterFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachLetterFilePayload")
+		case "file":
+			out.Values[i] = ec._AttachLetterFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditChangeImplementors = []string{"AuditChange"}
 
 func (ec *executionContext) _AuditChange(ctx context.Context, sel ast.SelectionSet, obj *model.AuditChange) graphql.Marshaler {
@@ -34275,54 +36447,6 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._AuditEventEdge_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var authPayloadImplementors = []string{"AuthPayload"}
-
-func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, authPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("AuthPayload")
-		case "accessToken":
-			out.Values[i] = ec._AuthPayload_accessToken(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "refreshToken":
-			out.Values[i] = ec._AuthPayload_refreshToken(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "expiresAt":
-			out.Values[i] = ec._AuthPayload_expiresAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "tokenType":
-			out.Values[i] = ec._AuthPayload_tokenType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34692,6 +36816,39 @@ func (ec *executionContext) _CampaignStage(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var changePasswordPayloadImplementors = []string{"ChangePasswordPayload"}
+
+func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePasswordPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePasswordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePasswordPayload")
+		case "user":
+			out.Values[i] = ec._ChangePasswordPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var checklistItemImplementors = []string{"ChecklistItem"}
 
 func (ec *executionContext) _ChecklistItem(ctx context.Context, sel ast.SelectionSet, obj *domain.ChecklistItem) graphql.Marshaler {
@@ -34985,6 +37142,303 @@ func (ec *executionContext) _CoveragePageInfo(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var createCampaignPayloadImplementors = []string{"CreateCampaignPayload"}
+
+func (ec *executionContext) _CreateCampaignPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCampaignPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createCampaignPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateCampaignPayload")
+		case "campaign":
+			out.Values[i] = ec._CreateCampaignPayload_campaign(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createChecklistTemplatePayloadImplementors = []string{"CreateChecklistTemplatePayload"}
+
+func (ec *executionContext) _CreateChecklistTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateChecklistTemplatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createChecklistTemplatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateChecklistTemplatePayload")
+		case "checklistTemplate":
+			out.Values[i] = ec._CreateChecklistTemplatePayload_checklistTemplate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createEnterprisePayloadImplementors = []string{"CreateEnterprisePayload"}
+
+func (ec *executionContext) _CreateEnterprisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateEnterprisePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createEnterprisePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateEnterprisePayload")
+		case "enterprise":
+			out.Values[i] = ec._CreateEnterprisePayload_enterprise(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createLetterPayloadImplementors = []string{"CreateLetterPayload"}
+
+func (ec *executionContext) _CreateLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateLetterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createLetterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateLetterPayload")
+		case "letter":
+			out.Values[i] = ec._CreateLetterPayload_letter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createPostPayloadImplementors = []string{"CreatePostPayload"}
+
+func (ec *executionContext) _CreatePostPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePostPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createPostPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatePostPayload")
+		case "post":
+			out.Values[i] = ec._CreatePostPayload_post(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createRandomDrawPayloadImplementors = []string{"CreateRandomDrawPayload"}
+
+func (ec *executionContext) _CreateRandomDrawPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateRandomDrawPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createRandomDrawPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateRandomDrawPayload")
+		case "randomDraw":
+			out.Values[i] = ec._CreateRandomDrawPayload_randomDraw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createUnitPayloadImplementors = []string{"CreateUnitPayload"}
+
+func (ec *executionContext) _CreateUnitPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateUnitPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createUnitPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateUnitPayload")
+		case "unit":
+			out.Values[i] = ec._CreateUnitPayload_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createUserPayloadImplementors = []string{"CreateUserPayload"}
+
+func (ec *executionContext) _CreateUserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateUserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createUserPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateUserPayload")
+		case "user":
+			out.Values[i] = ec._CreateUserPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteLetterPayloadImplementors = []string{"DeleteLetterPayload"}
+
+func (ec *executionContext) _DeleteLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteLetterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteLetterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteLetterPayload")
+		case "deletedID":
+			out.Values[i] = ec._DeleteLetterPayload_deletedID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var drawAssignmentImplementors = []string{"DrawAssignment"}
 
 func (ec *executionContext) _DrawAssignment(ctx context.Context, sel ast.SelectionSet, obj *domain.DrawAssignment) graphql.Marshaler {
@@ -35008,6 +37462,39 @@ func (ec *executionContext) _DrawAssignment(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DrawAssignment_inspectors(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var endPostPayloadImplementors = []string{"EndPostPayload"}
+
+func (ec *executionContext) _EndPostPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EndPostPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, endPostPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EndPostPayload")
+		case "post":
+			out.Values[i] = ec._EndPostPayload_post(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36016,6 +38503,39 @@ func (ec *executionContext) _InspectionEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var issueLetterPayloadImplementors = []string{"IssueLetterPayload"}
+
+func (ec *executionContext) _IssueLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IssueLetterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueLetterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueLetterPayload")
+		case "letter":
+			out.Values[i] = ec._IssueLetterPayload_letter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var itemResultImplementors = []string{"ItemResult"}
 
 func (ec *executionContext) _ItemResult(ctx context.Context, sel ast.SelectionSet, obj *domain.ItemResult) graphql.Marshaler {
@@ -36517,6 +39037,87 @@ func (ec *executionContext) _LetterTarget(ctx context.Context, sel ast.Selection
 		case "indicator":
 			out.Values[i] = ec._LetterTarget_indicator(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var loginPayloadImplementors = []string{"LoginPayload"}
+
+func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LoginPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loginPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoginPayload")
+		case "accessToken":
+			out.Values[i] = ec._LoginPayload_accessToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refreshToken":
+			out.Values[i] = ec._LoginPayload_refreshToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._LoginPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tokenType":
+			out.Values[i] = ec._LoginPayload_tokenType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var logoutPayloadImplementors = []string{"LogoutPayload"}
+
+func (ec *executionContext) _LogoutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogoutPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, logoutPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LogoutPayload")
+		case "loggedOut":
+			out.Values[i] = ec._LogoutPayload_loggedOut(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -37198,13 +39799,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
 		case "policyRules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_policyRules(ctx, field)
 				})
@@ -37222,13 +39823,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "hazardCounts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_hazardCounts(ctx, field)
 				})
 		case "auditEvents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
@@ -37438,6 +40039,153 @@ func (ec *executionContext) _RandomDrawEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._RandomDrawEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordInspectionPayloadImplementors = []string{"RecordInspectionPayload"}
+
+func (ec *executionContext) _RecordInspectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordInspectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordInspectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordInspectionPayload")
+		case "inspection":
+			out.Values[i] = ec._RecordInspectionPayload_inspection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refreshTokenPayloadImplementors = []string{"RefreshTokenPayload"}
+
+func (ec *executionContext) _RefreshTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refreshTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefreshTokenPayload")
+		case "accessToken":
+			out.Values[i] = ec._RefreshTokenPayload_accessToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refreshToken":
+			out.Values[i] = ec._RefreshTokenPayload_refreshToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._RefreshTokenPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tokenType":
+			out.Values[i] = ec._RefreshTokenPayload_tokenType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var removePolicyRulePayloadImplementors = []string{"RemovePolicyRulePayload"}
+
+func (ec *executionContext) _RemovePolicyRulePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemovePolicyRulePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removePolicyRulePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemovePolicyRulePayload")
+		case "rules":
+			out.Values[i] = ec._RemovePolicyRulePayload_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportHazardPayloadImplementors = []string{"ReportHazardPayload"}
+
+func (ec *executionContext) _ReportHazardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReportHazardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportHazardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportHazardPayload")
+		case "hazard":
+			out.Values[i] = ec._ReportHazardPayload_hazard(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37693,6 +40441,39 @@ func (ec *executionContext) _ResponsibilityLetterEdge(ctx context.Context, sel a
 	return out
 }
 
+var revokeLetterPayloadImplementors = []string{"RevokeLetterPayload"}
+
+func (ec *executionContext) _RevokeLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeLetterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeLetterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeLetterPayload")
+		case "letter":
+			out.Values[i] = ec._RevokeLetterPayload_letter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var scopeSummaryImplementors = []string{"ScopeSummary"}
 
 func (ec *executionContext) _ScopeSummary(ctx context.Context, sel ast.SelectionSet, obj *model.ScopeSummary) graphql.Marshaler {
@@ -37716,6 +40497,39 @@ func (ec *executionContext) _ScopeSummary(ctx context.Context, sel ast.Selection
 			}
 		case "roles":
 			out.Values[i] = ec._ScopeSummary_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signLetterPayloadImplementors = []string{"SignLetterPayload"}
+
+func (ec *executionContext) _SignLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignLetterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signLetterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignLetterPayload")
+		case "letter":
+			out.Values[i] = ec._SignLetterPayload_letter(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37807,6 +40621,39 @@ func (ec *executionContext) _TownCoverage(ctx context.Context, sel ast.Selection
 			}
 		case "counts":
 			out.Values[i] = ec._TownCoverage_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transitionHazardPayloadImplementors = []string{"TransitionHazardPayload"}
+
+func (ec *executionContext) _TransitionHazardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TransitionHazardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transitionHazardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransitionHazardPayload")
+		case "hazard":
+			out.Values[i] = ec._TransitionHazardPayload_hazard(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38008,6 +40855,171 @@ func (ec *executionContext) _UnitEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "cursor":
 			out.Values[i] = ec._UnitEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateEnterprisePayloadImplementors = []string{"UpdateEnterprisePayload"}
+
+func (ec *executionContext) _UpdateEnterprisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateEnterprisePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateEnterprisePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateEnterprisePayload")
+		case "enterprise":
+			out.Values[i] = ec._UpdateEnterprisePayload_enterprise(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateLetterPayloadImplementors = []string{"UpdateLetterPayload"}
+
+func (ec *executionContext) _UpdateLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateLetterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateLetterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateLetterPayload")
+		case "letter":
+			out.Values[i] = ec._UpdateLetterPayload_letter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updatePostPayloadImplementors = []string{"UpdatePostPayload"}
+
+func (ec *executionContext) _UpdatePostPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePostPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updatePostPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdatePostPayload")
+		case "post":
+			out.Values[i] = ec._UpdatePostPayload_post(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateUnitPayloadImplementors = []string{"UpdateUnitPayload"}
+
+func (ec *executionContext) _UpdateUnitPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateUnitPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateUnitPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateUnitPayload")
+		case "unit":
+			out.Values[i] = ec._UpdateUnitPayload_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateUserPayloadImplementors = []string{"UpdateUserPayload"}
+
+func (ec *executionContext) _UpdateUserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateUserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateUserPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateUserPayload")
+		case "user":
+			out.Values[i] = ec._UpdateUserPayload_user(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38557,6 +41569,58 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddPolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAddPolicyRuleInput(ctx context.Context, v any) (model.AddPolicyRuleInput, error) {
+	res, err := ec.unmarshalInputAddPolicyRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddPolicyRulePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAddPolicyRulePayload(ctx context.Context, sel ast.SelectionSet, v *model.AddPolicyRulePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddPolicyRulePayload!")
+		return graphql.Null
+	}
+	return ec._AddPolicyRulePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAdvanceCampaignInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAdvanceCampaignInput(ctx context.Context, v any) (model.AdvanceCampaignInput, error) {
+	res, err := ec.unmarshalInputAdvanceCampaignInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAdvanceCampaignPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAdvanceCampaignPayload(ctx context.Context, sel ast.SelectionSet, v *model.AdvanceCampaignPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdvanceCampaignPayload!")
+		return graphql.Null
+	}
+	return ec._AdvanceCampaignPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNArchiveLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐArchiveLetterInput(ctx context.Context, v any) (model.ArchiveLetterInput, error) {
+	res, err := ec.unmarshalInputArchiveLetterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNArchiveLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐArchiveLetterPayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchiveLetterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArchiveLetterPayload!")
+		return graphql.Null
+	}
+	return ec._ArchiveLetterPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttachLetterFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachLetterFileInput(ctx context.Context, v any) (model.AttachLetterFileInput, error) {
+	res, err := ec.unmarshalInputAttachLetterFileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachLetterFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachLetterFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachLetterFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachLetterFilePayload!")
+		return graphql.Null
+	}
+	return ec._AttachLetterFilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditChange2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAuditChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditChange) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38611,14 +41675,6 @@ func (ec *executionContext) marshalNAuditEventOrderField2ᚖgithubᚗcomᚋdutyc
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AuthPayload!")
-		return graphql.Null
-	}
-	return ec._AuthPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -38779,6 +41835,14 @@ func (ec *executionContext) unmarshalNChangePasswordInput2githubᚗcomᚋdutycha
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNChangePasswordPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐChangePasswordPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChangePasswordPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangePasswordPayload!")
+		return graphql.Null
+	}
+	return ec._ChangePasswordPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCheckResult2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckResult(ctx context.Context, v any) (domain.CheckResult, error) {
 	var res domain.CheckResult
 	err := res.UnmarshalGQL(v)
@@ -38894,9 +41958,25 @@ func (ec *executionContext) unmarshalNCreateCampaignInput2githubᚗcomᚋdutycha
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreateCampaignPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateCampaignPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateCampaignPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateCampaignPayload!")
+		return graphql.Null
+	}
+	return ec._CreateCampaignPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateChecklistTemplateInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateChecklistTemplateInput(ctx context.Context, v any) (model.CreateChecklistTemplateInput, error) {
 	res, err := ec.unmarshalInputCreateChecklistTemplateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateChecklistTemplatePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateChecklistTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateChecklistTemplatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateChecklistTemplatePayload!")
+		return graphql.Null
+	}
+	return ec._CreateChecklistTemplatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEnterpriseInput(ctx context.Context, v any) (model.CreateEnterpriseInput, error) {
@@ -38904,9 +41984,25 @@ func (ec *executionContext) unmarshalNCreateEnterpriseInput2githubᚗcomᚋdutyc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreateEnterprisePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEnterprisePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateEnterprisePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateEnterprisePayload!")
+		return graphql.Null
+	}
+	return ec._CreateEnterprisePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLetterInput(ctx context.Context, v any) (model.CreateLetterInput, error) {
 	res, err := ec.unmarshalInputCreateLetterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLetterPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateLetterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateLetterPayload!")
+		return graphql.Null
+	}
+	return ec._CreateLetterPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreatePostInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreatePostInput(ctx context.Context, v any) (model.CreatePostInput, error) {
@@ -38914,9 +42010,25 @@ func (ec *executionContext) unmarshalNCreatePostInput2githubᚗcomᚋdutychain�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreatePostPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreatePostPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreatePostPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreatePostPayload!")
+		return graphql.Null
+	}
+	return ec._CreatePostPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateRandomDrawInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateRandomDrawInput(ctx context.Context, v any) (model.CreateRandomDrawInput, error) {
 	res, err := ec.unmarshalInputCreateRandomDrawInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateRandomDrawPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateRandomDrawPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateRandomDrawPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateRandomDrawPayload!")
+		return graphql.Null
+	}
+	return ec._CreateRandomDrawPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateUnitInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateUnitInput(ctx context.Context, v any) (model.CreateUnitInput, error) {
@@ -38924,9 +42036,25 @@ func (ec *executionContext) unmarshalNCreateUnitInput2githubᚗcomᚋdutychain�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreateUnitPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateUnitPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateUnitPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateUnitPayload!")
+		return graphql.Null
+	}
+	return ec._CreateUnitPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateUserPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateUserPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateUserPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateUserPayload!")
+		return graphql.Null
+	}
+	return ec._CreateUserPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
@@ -38937,6 +42065,19 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNDeleteLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeleteLetterInput(ctx context.Context, v any) (model.DeleteLetterInput, error) {
+	res, err := ec.unmarshalInputDeleteLetterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeleteLetterPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteLetterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteLetterPayload!")
+		return graphql.Null
+	}
+	return ec._DeleteLetterPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDrawAssignment2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrawAssignment(ctx context.Context, sel ast.SelectionSet, v domain.DrawAssignment) graphql.Marshaler {
@@ -38962,6 +42103,19 @@ func (ec *executionContext) marshalNDrawAssignment2ᚕgithubᚗcomᚋdutychain�
 func (ec *executionContext) unmarshalNDrawConflictInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrawConflictInput(ctx context.Context, v any) (*model.DrawConflictInput, error) {
 	res, err := ec.unmarshalInputDrawConflictInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEndPostInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEndPostInput(ctx context.Context, v any) (model.EndPostInput, error) {
+	res, err := ec.unmarshalInputEndPostInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEndPostPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEndPostPayload(ctx context.Context, sel ast.SelectionSet, v *model.EndPostPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EndPostPayload!")
+		return graphql.Null
+	}
+	return ec._EndPostPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEnterprise2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterpriseᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Enterprise) graphql.Marshaler {
@@ -39087,22 +42241,6 @@ func (ec *executionContext) marshalNHazardConnection2ᚖgithubᚗcomᚋdutychain
 		return graphql.Null
 	}
 	return ec._HazardConnection(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNHazardCount2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HazardCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNHazardCount2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCount(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNHazardCount2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCount(ctx context.Context, sel ast.SelectionSet, v *model.HazardCount) graphql.Marshaler {
@@ -39351,6 +42489,19 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNIssueLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueLetterInput(ctx context.Context, v any) (model.IssueLetterInput, error) {
+	res, err := ec.unmarshalInputIssueLetterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssueLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueLetterPayload(ctx context.Context, sel ast.SelectionSet, v *model.IssueLetterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssueLetterPayload!")
+		return graphql.Null
+	}
+	return ec._IssueLetterPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNItemResult2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐItemResult(ctx context.Context, sel ast.SelectionSet, v domain.ItemResult) graphql.Marshaler {
 	return ec._ItemResult(ctx, sel, &v)
 }
@@ -39568,12 +42719,25 @@ func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋdutychainᚋduty
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMe(ctx context.Context, sel ast.SelectionSet, v *model.Me) graphql.Marshaler {
+func (ec *executionContext) marshalNLoginPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLoginPayload(ctx context.Context, sel ast.SelectionSet, v *model.LoginPayload) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Me!")
+		graphql.AddInvalidNullError(ctx, "LoginPayload!")
 		return graphql.Null
 	}
-	return ec._Me(ctx, sel, v)
+	return ec._LoginPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLogoutInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLogoutInput(ctx context.Context, v any) (model.LogoutInput, error) {
+	res, err := ec.unmarshalInputLogoutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLogoutPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLogoutPayload(ctx context.Context, sel ast.SelectionSet, v *model.LogoutPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LogoutPayload!")
+		return graphql.Null
+	}
+	return ec._LogoutPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNNewHazardInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNewHazardInput(ctx context.Context, v any) (*model.NewHazardInput, error) {
@@ -39627,11 +42791,6 @@ func (ec *executionContext) marshalNPolicyRule2ᚖgithubᚗcomᚋdutychainᚋdut
 		return graphql.Null
 	}
 	return ec._PolicyRule(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNPolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleInput(ctx context.Context, v any) (model.PolicyRuleInput, error) {
-	res, err := ec.unmarshalInputPolicyRuleInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPost2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPostᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Post) graphql.Marshaler {
@@ -39725,14 +42884,51 @@ func (ec *executionContext) unmarshalNRecordInspectionInput2githubᚗcomᚋdutyc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRecordInspectionPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordInspectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordInspectionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordInspectionPayload!")
+		return graphql.Null
+	}
+	return ec._RecordInspectionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRefreshTokenInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRefreshTokenInput(ctx context.Context, v any) (model.RefreshTokenInput, error) {
 	res, err := ec.unmarshalInputRefreshTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRefreshTokenPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRefreshTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.RefreshTokenPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefreshTokenPayload!")
+		return graphql.Null
+	}
+	return ec._RefreshTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRemovePolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRemovePolicyRuleInput(ctx context.Context, v any) (model.RemovePolicyRuleInput, error) {
+	res, err := ec.unmarshalInputRemovePolicyRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemovePolicyRulePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRemovePolicyRulePayload(ctx context.Context, sel ast.SelectionSet, v *model.RemovePolicyRulePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemovePolicyRulePayload!")
+		return graphql.Null
+	}
+	return ec._RemovePolicyRulePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReportHazardInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReportHazardInput(ctx context.Context, v any) (model.ReportHazardInput, error) {
 	res, err := ec.unmarshalInputReportHazardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportHazardPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReportHazardPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReportHazardPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportHazardPayload!")
+		return graphql.Null
+	}
+	return ec._ReportHazardPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNResponsibilityLetter2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ResponsibilityLetter) graphql.Marshaler {
@@ -39789,6 +42985,14 @@ func (ec *executionContext) unmarshalNResponsibilityLetterWhereInput2ᚖgithub�
 func (ec *executionContext) unmarshalNRevokeLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRevokeLetterInput(ctx context.Context, v any) (model.RevokeLetterInput, error) {
 	res, err := ec.unmarshalInputRevokeLetterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevokeLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRevokeLetterPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeLetterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevokeLetterPayload!")
+		return graphql.Null
+	}
+	return ec._RevokeLetterPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRole(ctx context.Context, v any) (domain.Role, error) {
@@ -39879,6 +43083,19 @@ func (ec *executionContext) marshalNSector2ᚕgithubᚗcomᚋdutychainᚋdutycha
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSignLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterInput(ctx context.Context, v any) (model.SignLetterInput, error) {
+	res, err := ec.unmarshalInputSignLetterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterPayload(ctx context.Context, sel ast.SelectionSet, v *model.SignLetterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignLetterPayload!")
+		return graphql.Null
+	}
+	return ec._SignLetterPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39942,6 +43159,14 @@ func (ec *executionContext) marshalNTownCoverage2ᚖgithubᚗcomᚋdutychainᚋd
 func (ec *executionContext) unmarshalNTransitionHazardInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionHazardInput(ctx context.Context, v any) (model.TransitionHazardInput, error) {
 	res, err := ec.unmarshalInputTransitionHazardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransitionHazardPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionHazardPayload(ctx context.Context, sel ast.SelectionSet, v *model.TransitionHazardPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransitionHazardPayload!")
+		return graphql.Null
+	}
+	return ec._TransitionHazardPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUnit2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Unit) graphql.Marshaler {
@@ -40010,9 +43235,25 @@ func (ec *executionContext) unmarshalNUpdateEnterpriseInput2githubᚗcomᚋdutyc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUpdateEnterprisePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateEnterprisePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateEnterprisePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateEnterprisePayload!")
+		return graphql.Null
+	}
+	return ec._UpdateEnterprisePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateLetterInput(ctx context.Context, v any) (model.UpdateLetterInput, error) {
 	res, err := ec.unmarshalInputUpdateLetterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateLetterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateLetterPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateLetterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateLetterPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateLetterPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdatePostInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePostInput(ctx context.Context, v any) (model.UpdatePostInput, error) {
@@ -40020,14 +43261,38 @@ func (ec *executionContext) unmarshalNUpdatePostInput2githubᚗcomᚋdutychain�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUpdatePostPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePostPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePostPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdatePostPayload!")
+		return graphql.Null
+	}
+	return ec._UpdatePostPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateUnitInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUnitInput(ctx context.Context, v any) (model.UpdateUnitInput, error) {
 	res, err := ec.unmarshalInputUpdateUnitInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUpdateUnitPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUnitPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateUnitPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateUnitPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateUnitPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
 	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateUserPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUserPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateUserPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateUserPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateUserPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
@@ -40266,6 +43531,13 @@ func (ec *executionContext) marshalOAuditEvent2ᚖgithubᚗcomᚋdutychainᚋdut
 	return ec._AuditEvent(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOAuditEventConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEventConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -40284,14 +43556,6 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚖgithubᚗcomᚋdutychain�
 		return graphql.Null
 	}
 	return ec._AuditEventEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalOAuditEventFilter2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx context.Context, v any) (*auditlog.Filter, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputAuditEventFilter(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOAuditEventOperation2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚋauditeventᚐOperation(ctx context.Context, v any) (*auditevent.Operation, error) {
@@ -40315,6 +43579,14 @@ func (ec *executionContext) unmarshalOAuditEventOrder2ᚖgithubᚗcomᚋdutychai
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputAuditEventOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx context.Context, v any) (*auditlog.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditEventWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -40744,6 +44016,25 @@ func (ec *executionContext) marshalOHazard2ᚖgithubᚗcomᚋdutychainᚋdutycha
 		return graphql.Null
 	}
 	return ec._Hazard(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOHazardCount2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HazardCount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHazardCount2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐHazardCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOHazardEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazardEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.HazardEdge) graphql.Marshaler {
@@ -41519,12 +44810,11 @@ func (ec *executionContext) unmarshalOLetterTargetInput2ᚕᚖgithubᚗcomᚋdut
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOLogoutInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLogoutInput(ctx context.Context, v any) (*model.LogoutInput, error) {
+func (ec *executionContext) marshalOMe2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMe(ctx context.Context, sel ast.SelectionSet, v *model.Me) graphql.Marshaler {
 	if v == nil {
-		return nil, nil
+		return graphql.Null
 	}
-	res, err := ec.unmarshalInputLogoutInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	return ec._Me(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalONewHazardInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNewHazardInputᚄ(ctx context.Context, v any) ([]*model.NewHazardInput, error) {
@@ -41549,6 +44839,25 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋdutychainᚋdutychainᚋ
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyRule2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx context.Context, sel ast.SelectionSet, v *ent.Post) graphql.Marshaler {
@@ -41833,14 +45142,6 @@ func (ec *executionContext) marshalOSector2ᚖgithubᚗcomᚋdutychainᚋdutycha
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) unmarshalOSignLetterInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterInput(ctx context.Context, v any) (*model.SignLetterInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputSignLetterInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

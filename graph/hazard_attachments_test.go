@@ -9,11 +9,11 @@ import (
 	"github.com/dutychain/dutychain/internal/apitest"
 )
 
-const attachStep = `mutation($id: ID!, $in: TransitionHazardInput!) {
-  transitionHazard(id: $id, input: $in) {
+const attachStep = `mutation($in: TransitionHazardInput!) {
+  transitionHazard(input: $in) { hazard {
     state
     timeline { action files { id filename contentType size url } }
-  }
+  } }
 }`
 
 type stepFile struct {
@@ -33,7 +33,7 @@ func TestHazardStepsCarryPhotos(t *testing.T) {
 		t.Run("a file that is not a photo or PDF is refused and the step is not taken", func(t *testing.T) {
 			before := snapshot(t, s)
 			r := s.DoUpload(principal, attachStep,
-				map[string]any{"id": id, "in": map[string]any{"action": "START_RECTIFICATION", "attachments": []any{nil}}},
+				map[string]any{"in": map[string]any{"id": id, "action": "START_RECTIFICATION", "attachments": []any{nil}}},
 				map[string]apitest.File{"variables.in.attachments.0": {Name: "notes.txt", Content: []byte("just text")}})
 			require.Equal(t, "BAD_USER_INPUT", r.Code())
 			requireUnchanged(t, s, before, "a refused attachment")
@@ -41,39 +41,41 @@ func TestHazardStepsCarryPhotos(t *testing.T) {
 
 		var out struct {
 			TransitionHazard struct {
-				State    string
-				Timeline []struct {
-					Action string
-					Files  []stepFile
+				Hazard struct {
+					State    string
+					Timeline []struct {
+						Action string
+						Files  []stepFile
+					}
 				}
 			}
 		}
 		t.Run("the enterprise starts rectifying with a before photo", func(t *testing.T) {
 			r := s.DoUpload(principal, attachStep,
-				map[string]any{"id": id, "in": map[string]any{"action": "START_RECTIFICATION", "note": "整改前", "attachments": []any{nil}}},
+				map[string]any{"in": map[string]any{"id": id, "action": "START_RECTIFICATION", "note": "整改前", "attachments": []any{nil}}},
 				map[string]apitest.File{"variables.in.attachments.0": {Name: "before.png", Content: photo}})
 			require.Empty(t, r.Errors)
 			r.Decode(t, &out)
-			require.Equal(t, "RECTIFYING", out.TransitionHazard.State)
-			last := out.TransitionHazard.Timeline[len(out.TransitionHazard.Timeline)-1]
+			require.Equal(t, "RECTIFYING", out.TransitionHazard.Hazard.State)
+			last := out.TransitionHazard.Hazard.Timeline[len(out.TransitionHazard.Hazard.Timeline)-1]
 			require.Equal(t, "START_RECTIFICATION", last.Action)
 			require.Len(t, last.Files, 1)
 			require.Equal(t, "before.png", last.Files[0].Filename)
 			require.Equal(t, "image/png", last.Files[0].ContentType)
 			require.Equal(t, len(photo), last.Files[0].Size)
 		})
-		url := out.TransitionHazard.Timeline[len(out.TransitionHazard.Timeline)-1].Files[0].URL
+		url := out.TransitionHazard.Hazard.Timeline[len(out.TransitionHazard.Hazard.Timeline)-1].Files[0].URL
 
 		t.Run("and submits with two after photos", func(t *testing.T) {
 			r := s.DoUpload(principal, attachStep,
-				map[string]any{"id": id, "in": map[string]any{"action": "SUBMIT", "note": "整改后", "attachments": []any{nil, nil}}},
+				map[string]any{"in": map[string]any{"id": id, "action": "SUBMIT", "note": "整改后", "attachments": []any{nil, nil}}},
 				map[string]apitest.File{
 					"variables.in.attachments.0": {Name: "after-1.png", Content: photo},
 					"variables.in.attachments.1": {Name: "after-2.pdf", Content: []byte("%PDF-1.4\n% report\n")},
 				})
 			require.Empty(t, r.Errors)
 			r.Decode(t, &out)
-			last := out.TransitionHazard.Timeline[len(out.TransitionHazard.Timeline)-1]
+			last := out.TransitionHazard.Hazard.Timeline[len(out.TransitionHazard.Hazard.Timeline)-1]
 			require.Equal(t, "SUBMIT", last.Action)
 			require.Len(t, last.Files, 2)
 		})

@@ -79,18 +79,22 @@ func (r *hazardEventResolver) Post(ctx context.Context, obj *ent.HazardEvent) (*
 }
 
 // ReportHazard is the resolver for the reportHazard field.
-func (r *mutationResolver) ReportHazard(ctx context.Context, input model.ReportHazardInput) (*ent.Hazard, error) {
+func (r *mutationResolver) ReportHazard(ctx context.Context, input model.ReportHazardInput) (*model.ReportHazardPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Hazards.ReportHazard(ctx, hazards.NewHazard{SubjectID: input.SubjectID, Source: input.Source, Level: input.Level,
+	res, err := r.Hazards.ReportHazard(ctx, hazards.NewHazard{SubjectID: input.SubjectID, Source: input.Source, Level: input.Level,
 		Category: input.Category, Location: deref(input.Location), Description: input.Description,
 		Requirement: deref(input.Requirement), Deadline: input.Deadline.UTC(), ResponsiblePerson: deref(input.ResponsiblePerson),
 		RecurrenceOfID: input.RecurrenceOfID})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ReportHazardPayload{Hazard: res}, nil
 }
 
 // TransitionHazard is the resolver for the transitionHazard field.
-func (r *mutationResolver) TransitionHazard(ctx context.Context, id int, input model.TransitionHazardInput) (*ent.Hazard, error) {
+func (r *mutationResolver) TransitionHazard(ctx context.Context, input model.TransitionHazardInput) (*model.TransitionHazardPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
@@ -106,7 +110,11 @@ func (r *mutationResolver) TransitionHazard(ctx context.Context, id int, input m
 		in.Plan = &domain.HazardPlan{Measures: p.Measures, Funds: p.Funds, ResponsiblePerson: p.ResponsiblePerson,
 			Deadline: p.Deadline.UTC(), EmergencyMeasures: p.EmergencyMeasures}
 	}
-	return r.Hazards.Transition(ctx, id, in)
+	res, err := r.Hazards.Transition(ctx, input.ID, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.TransitionHazardPayload{Hazard: res}, nil
 }
 
 // HazardCounts is the resolver for the hazardCounts field.

@@ -35,25 +35,27 @@ var legalState = map[string]map[string][]string{
 	},
 }
 
-const transitionMutation = `mutation($id: ID!, $in: TransitionHazardInput!) {
-  transitionHazard(id: $id, input: $in) { id state supervised deadline overdue timeline { action actor { username } } }
+const transitionMutation = `mutation($in: TransitionHazardInput!) {
+  transitionHazard(input: $in) { hazard { id state supervised deadline overdue timeline { action actor { username } } } }
 }`
 
 func transition(s *apitest.Server, token, id, action string, extra map[string]any) *apitest.Response {
-	in := map[string]any{"action": action, "note": "说明"}
+	in := map[string]any{"id": id, "action": action, "note": "说明"}
 	for k, v := range extra {
 		in[k] = v
 	}
-	return s.Do(token, transitionMutation, map[string]any{"id": id, "in": in})
+	return s.Do(token, transitionMutation, map[string]any{"in": in})
 }
 
 func stepOK(t *testing.T, s *apitest.Server, user, id, action, wantState string, extra map[string]any) {
 	t.Helper()
 	r := transition(s, s.As(user), id, action, extra)
 	require.Empty(t, r.Errors, "%s by %s", action, user)
-	var out struct{ TransitionHazard struct{ State string } }
+	var out struct {
+		TransitionHazard struct{ Hazard struct{ State string } }
+	}
 	r.Decode(t, &out)
-	require.Equal(t, wantState, out.TransitionHazard.State, "%s by %s", action, user)
+	require.Equal(t, wantState, out.TransitionHazard.Hazard.State, "%s by %s", action, user)
 }
 
 func stepCode(t *testing.T, s *apitest.Server, user, id, action, code string, extra map[string]any) {
@@ -79,14 +81,16 @@ func illegalFrom(t *testing.T, s *apitest.Server, id, level, state string) {
 
 func report(t *testing.T, s *apitest.Server, user, subjectCode, source, level string) string {
 	t.Helper()
-	r := s.Do(s.As(user), `mutation($in: ReportHazardInput!) { reportHazard(input: $in) { id state } }`, map[string]any{"in": map[string]any{
+	r := s.Do(s.As(user), `mutation($in: ReportHazardInput!) { reportHazard(input: $in) { hazard { id state } } }`, map[string]any{"in": map[string]any{
 		"subjectID": unitID(t, s, s.As("admin"), subjectCode), "source": source, "level": level, "category": "测试",
 		"description": "测试隐患", "deadline": "2031-01-01T00:00:00Z"}})
 	require.Empty(t, r.Errors)
-	var out struct{ ReportHazard struct{ ID, State string } }
+	var out struct {
+		ReportHazard struct{ Hazard struct{ ID, State string } }
+	}
 	r.Decode(t, &out)
-	require.Equal(t, "REPORTED", out.ReportHazard.State)
-	return out.ReportHazard.ID
+	require.Equal(t, "REPORTED", out.ReportHazard.Hazard.State)
+	return out.ReportHazard.Hazard.ID
 }
 
 var plan = map[string]any{"plan": map[string]any{"measures": "加装防护", "funds": "10万元", "responsiblePerson": "王建国",
@@ -270,27 +274,29 @@ func TestRandomDraw(t *testing.T) {
 			Enterprise struct{ ID, Name string }
 			Inspectors []struct{ ID string }
 		}) {
-			r := s.Do(head, `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) {
+			r := s.Do(head, `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) { randomDraw {
 				id seedValue reproduced enterpriseRosterSize inspectorRosterSize inspections { status type }
-				assignments { enterprise { id name } inspectors { id } } } }`, map[string]any{"in": map[string]any{
+				assignments { enterprise { id name } inspectors { id } } } } }`, map[string]any{"in": map[string]any{
 				"organiserID": unitID(t, s, admin, "COUNTY"), "sectors": []any{"FUEL"}, "targetCount": 35,
 				"inspectorIDs": []any{i1, i2, i3}, "conflicts": conflicts, "inspectionDate": "2023-05-01T00:00:00Z"}})
 			require.Empty(t, r.Errors)
 			var out struct {
 				CreateRandomDraw struct {
-					ID, SeedValue        string
-					Reproduced           bool
-					EnterpriseRosterSize int
-					InspectorRosterSize  int
-					Inspections          []struct{ Status, Type string }
-					Assignments          []struct {
-						Enterprise struct{ ID, Name string }
-						Inspectors []struct{ ID string }
+					RandomDraw struct {
+						ID, SeedValue        string
+						Reproduced           bool
+						EnterpriseRosterSize int
+						InspectorRosterSize  int
+						Inspections          []struct{ Status, Type string }
+						Assignments          []struct {
+							Enterprise struct{ ID, Name string }
+							Inspectors []struct{ ID string }
+						}
 					}
 				}
 			}
 			r.Decode(t, &out)
-			d := out.CreateRandomDraw
+			d := out.CreateRandomDraw.RandomDraw
 			require.True(t, d.Reproduced, "the stored draw re-runs from its seed")
 			require.NotEmpty(t, d.SeedValue, "the server's seed is shown")
 			require.Equal(t, 35, d.EnterpriseRosterSize)
@@ -323,7 +329,7 @@ func TestRandomDraw(t *testing.T) {
 
 		// Fewer than two inspectors without a conflict: refused, nothing written.
 		before := snapshot(t, s)
-		r := s.Do(head, `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		r := s.Do(head, `mutation($in: CreateRandomDrawInput!) { createRandomDraw(input: $in) { randomDraw { id } } }`, map[string]any{"in": map[string]any{
 			"organiserID": unitID(t, s, admin, "COUNTY"), "targetCount": 1, "inspectorIDs": []any{i1}, "inspectionDate": "2023-05-01T00:00:00Z"}})
 		requireCode(t, r, "BAD_USER_INPUT")
 		requireUnchanged(t, s, before)

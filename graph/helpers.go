@@ -17,7 +17,8 @@ func (r *Resolver) rootPath(ctx context.Context, v *authz.Viewer) (string, error
 	return authz.RootPath(ctx, r.Client, v.Tenant)
 }
 
-func (r *mutationResolver) changeRule(ctx context.Context, input model.PolicyRuleInput, add bool) ([]*model.PolicyRule, error) {
+// changeRule adds or removes one rule and returns the tenant's policy after the change.
+func (r *mutationResolver) changeRule(ctx context.Context, rule authz.Rule, add bool) ([]*model.PolicyRule, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
@@ -26,7 +27,7 @@ func (r *mutationResolver) changeRule(ctx context.Context, input model.PolicyRul
 	if err != nil {
 		return nil, err
 	}
-	rules, err := r.Policy.ChangeRule(ctx, root, authz.Rule{Role: string(input.Role), Type: input.Object, Action: input.Action}, add)
+	rules, err := r.Policy.ChangeRule(ctx, root, rule, add)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func (r *inspectionResolver) Inspectors(ctx context.Context, obj *ent.Inspection
 }
 
 // CreateChecklistTemplate is the resolver for the createChecklistTemplate field.
-func (r *mutationResolver) CreateChecklistTemplate(ctx context.Context, input model.CreateChecklistTemplateInput) (*ent.ChecklistTemplate, error) {
+func (r *mutationResolver) CreateChecklistTemplate(ctx context.Context, input model.CreateChecklistTemplateInput) (*model.CreateChecklistTemplatePayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
@@ -53,11 +53,15 @@ func (r *mutationResolver) CreateChecklistTemplate(ctx context.Context, input mo
 	for i, it := range input.Items {
 		items[i] = domain.ChecklistItem{Code: it.Code, Text: it.Text, LegalBasis: it.LegalBasis, MajorHazardRef: it.MajorHazardRef}
 	}
-	return r.Inspections.CreateTemplate(ctx, input.Sector, input.Name, items)
+	res, err := r.Inspections.CreateTemplate(ctx, input.Sector, input.Name, items)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateChecklistTemplatePayload{ChecklistTemplate: res}, nil
 }
 
 // CreateCampaign is the resolver for the createCampaign field.
-func (r *mutationResolver) CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*ent.Campaign, error) {
+func (r *mutationResolver) CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*model.CreateCampaignPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
@@ -65,19 +69,27 @@ func (r *mutationResolver) CreateCampaign(ctx context.Context, input model.Creat
 	for i, st := range input.Stages {
 		stages[i] = domain.CampaignStage{Stage: st.Stage, PlannedStart: st.PlannedStart.UTC(), PlannedEnd: st.PlannedEnd.UTC()}
 	}
-	return r.Inspections.CreateCampaign(ctx, inspections.CampaignInput{OrganiserID: input.OrganiserID, Name: input.Name, Sectors: input.Sectors, Stages: stages})
+	res, err := r.Inspections.CreateCampaign(ctx, inspections.CampaignInput{OrganiserID: input.OrganiserID, Name: input.Name, Sectors: input.Sectors, Stages: stages})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateCampaignPayload{Campaign: res}, nil
 }
 
 // AdvanceCampaign is the resolver for the advanceCampaign field.
-func (r *mutationResolver) AdvanceCampaign(ctx context.Context, id int) (*ent.Campaign, error) {
+func (r *mutationResolver) AdvanceCampaign(ctx context.Context, input model.AdvanceCampaignInput) (*model.AdvanceCampaignPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Inspections.AdvanceCampaign(ctx, id)
+	res, err := r.Inspections.AdvanceCampaign(ctx, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdvanceCampaignPayload{Campaign: res}, nil
 }
 
 // RecordInspection is the resolver for the recordInspection field.
-func (r *mutationResolver) RecordInspection(ctx context.Context, input model.RecordInspectionInput) (*ent.Inspection, error) {
+func (r *mutationResolver) RecordInspection(ctx context.Context, input model.RecordInspectionInput) (*model.RecordInspectionPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
@@ -96,11 +108,15 @@ func (r *mutationResolver) RecordInspection(ctx context.Context, input model.Rec
 			Description: h.Description, Requirement: deref(h.Requirement), Deadline: h.Deadline.UTC(),
 			ResponsiblePerson: deref(h.ResponsiblePerson), RecurrenceOfID: h.RecurrenceOfID}})
 	}
-	return r.Inspections.RecordInspection(ctx, in)
+	res, err := r.Inspections.RecordInspection(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RecordInspectionPayload{Inspection: res}, nil
 }
 
 // CreateRandomDraw is the resolver for the createRandomDraw field.
-func (r *mutationResolver) CreateRandomDraw(ctx context.Context, input model.CreateRandomDrawInput) (*ent.RandomDraw, error) {
+func (r *mutationResolver) CreateRandomDraw(ctx context.Context, input model.CreateRandomDrawInput) (*model.CreateRandomDrawPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
@@ -115,7 +131,11 @@ func (r *mutationResolver) CreateRandomDraw(ctx context.Context, input model.Cre
 	for _, c := range input.Conflicts {
 		in.Conflicts = append(in.Conflicts, domain.DrawConflict{InspectorID: c.InspectorID, EnterpriseUnitID: c.EnterpriseUnitID})
 	}
-	return r.Inspections.CreateRandomDraw(ctx, in)
+	res, err := r.Inspections.CreateRandomDraw(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateRandomDrawPayload{RandomDraw: res}, nil
 }
 
 // ChecklistTemplate is the resolver for the checklistTemplate field.

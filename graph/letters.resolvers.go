@@ -8,7 +8,6 @@ package graph
 import (
 	"context"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -17,68 +16,88 @@ import (
 )
 
 // CreateLetter is the resolver for the createLetter field.
-func (r *mutationResolver) CreateLetter(ctx context.Context, input model.CreateLetterInput) (*ent.ResponsibilityLetter, error) {
+func (r *mutationResolver) CreateLetter(ctx context.Context, input model.CreateLetterInput) (*model.CreateLetterPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Letters.Create(ctx, letters.CreateInput{Year: input.Year, IssuerUnitID: input.IssuerUnitID,
+	res, err := r.Letters.Create(ctx, letters.CreateInput{Year: input.Year, IssuerUnitID: input.IssuerUnitID,
 		SigneeUnitID: input.SigneeUnitID, Title: input.Title, Body: input.Body, Targets: targetsOf(input.Targets)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateLetterPayload{Letter: res}, nil
 }
 
 // UpdateLetter is the resolver for the updateLetter field.
-func (r *mutationResolver) UpdateLetter(ctx context.Context, id int, input model.UpdateLetterInput) (*ent.ResponsibilityLetter, error) {
+func (r *mutationResolver) UpdateLetter(ctx context.Context, input model.UpdateLetterInput) (*model.UpdateLetterPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Letters.Update(ctx, id, letters.UpdateInput{Title: input.Title, Body: input.Body,
+	res, err := r.Letters.Update(ctx, input.ID, letters.UpdateInput{Title: input.Title, Body: input.Body,
 		Targets: targetsOf(input.Targets), SetTargets: input.Targets != nil})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateLetterPayload{Letter: res}, nil
 }
 
 // DeleteLetter is the resolver for the deleteLetter field.
-func (r *mutationResolver) DeleteLetter(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteLetter(ctx context.Context, input model.DeleteLetterInput) (*model.DeleteLetterPayload, error) {
 	if _, err := viewer(ctx); err != nil {
-		return 0, err
+		return nil, err
 	}
-	if err := r.Letters.Delete(ctx, id); err != nil {
-		return 0, err
+	if err := r.Letters.Delete(ctx, input.ID); err != nil {
+		return nil, err
 	}
-	return id, nil
+	return &model.DeleteLetterPayload{DeletedID: input.ID}, nil
 }
 
 // IssueLetter is the resolver for the issueLetter field.
-func (r *mutationResolver) IssueLetter(ctx context.Context, id int) (*ent.ResponsibilityLetter, error) {
+func (r *mutationResolver) IssueLetter(ctx context.Context, input model.IssueLetterInput) (*model.IssueLetterPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Letters.Issue(ctx, id)
+	res, err := r.Letters.Issue(ctx, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.IssueLetterPayload{Letter: res}, nil
 }
 
 // SignLetter is the resolver for the signLetter field.
-func (r *mutationResolver) SignLetter(ctx context.Context, id int, input *model.SignLetterInput) (*ent.ResponsibilityLetter, error) {
+func (r *mutationResolver) SignLetter(ctx context.Context, input model.SignLetterInput) (*model.SignLetterPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	var postID *int
-	if input != nil {
-		postID = input.PostID
+	res, err := r.Letters.Sign(ctx, input.ID, input.PostID)
+	if err != nil {
+		return nil, err
 	}
-	return r.Letters.Sign(ctx, id, postID)
+	return &model.SignLetterPayload{Letter: res}, nil
 }
 
 // RevokeLetter is the resolver for the revokeLetter field.
-func (r *mutationResolver) RevokeLetter(ctx context.Context, id int, input model.RevokeLetterInput) (*ent.ResponsibilityLetter, error) {
+func (r *mutationResolver) RevokeLetter(ctx context.Context, input model.RevokeLetterInput) (*model.RevokeLetterPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Letters.Revoke(ctx, id, input.Reason)
+	res, err := r.Letters.Revoke(ctx, input.ID, input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RevokeLetterPayload{Letter: res}, nil
 }
 
 // ArchiveLetter is the resolver for the archiveLetter field.
-func (r *mutationResolver) ArchiveLetter(ctx context.Context, id int) (*ent.ResponsibilityLetter, error) {
+func (r *mutationResolver) ArchiveLetter(ctx context.Context, input model.ArchiveLetterInput) (*model.ArchiveLetterPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Letters.Archive(ctx, id)
+	res, err := r.Letters.Archive(ctx, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ArchiveLetterPayload{Letter: res}, nil
 }
 
 // BulkIssueLetters is the resolver for the bulkIssueLetters field.
@@ -100,11 +119,15 @@ func (r *mutationResolver) BulkIssueLetters(ctx context.Context, input model.Bul
 }
 
 // AttachLetterFile is the resolver for the attachLetterFile field.
-func (r *mutationResolver) AttachLetterFile(ctx context.Context, letterID int, file graphql.Upload, description *string) (*ent.File, error) {
+func (r *mutationResolver) AttachLetterFile(ctx context.Context, input model.AttachLetterFileInput) (*model.AttachLetterFilePayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Letters.Attach(ctx, letterID, files.Upload{Filename: file.Filename, Size: file.Size, Content: file.File}, description)
+	res, err := r.Letters.Attach(ctx, input.LetterID, files.Upload{Filename: input.File.Filename, Size: input.File.Size, Content: input.File.File}, input.Description)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AttachLetterFilePayload{File: res}, nil
 }
 
 // LetterCoverage is the resolver for the letterCoverage field.

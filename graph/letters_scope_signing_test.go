@@ -245,7 +245,7 @@ func TestReparentCarriesLetters(t *testing.T) {
 		require.False(t, visible("nanshan.head", toTeam))
 		require.False(t, visible("cement.principal", toTeam))
 
-		gqOK(t, s, admin, `mutation($id: ID!, $p: ID!) { updateUnit(id: $id, input: {parentID: $p}) { id } }`,
+		gqOK(t, s, admin, `mutation($id: ID!, $p: ID!) { updateUnit(input: {id: $id, parentID: $p}) { unit { id } } }`,
 			map[string]any{"id": ws, "p": unitID(t, s, admin, seed.CodeCement)})
 
 		// The letter to the workshop: received under the cement plant now,
@@ -272,14 +272,16 @@ func TestSignWithChosenPost(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		admin, head := s.As("admin"), s.As("county.head")
 		dc := unitID(t, s, admin, seed.CodeTownDongcheng)
-		r := gqOK(t, s, admin, `mutation($u: ID!, $unit: ID!) { createPost(input: {userID: $u, unitID: $unit, role: GOVERNMENT_HEAD, title: "东城街道办事处主任（兼）"}) { id } }`,
+		r := gqOK(t, s, admin, `mutation($u: ID!, $unit: ID!) { createPost(input: {userID: $u, unitID: $unit, role: GOVERNMENT_HEAD, title: "东城街道办事处主任（兼）"}) { post { id } } }`,
 			map[string]any{"u": userID(t, s, admin, "dongcheng.secretary"), "unit": dc})
-		var post struct{ CreatePost struct{ ID string } }
+		var post struct {
+			CreatePost struct{ Post struct{ ID string } }
+		}
 		r.Decode(t, &post)
 		l := step(t, s, head, "issueLetter", createLetter(t, s, head, 2024, unitID(t, s, head, seed.CodeCounty), dc, true).ID)
 		tok := s.As("dongcheng.secretary")
 		signIn := func(postID string) (letterOut, *apitest.Response) {
-			return letterMutation(t, s, tok, "signLetter(id: $id, input: {postID: $p})", "$id: ID!, $p: ID", map[string]any{"id": l.ID, "p": postID})
+			return letterMutation(t, s, tok, "signLetter(input: {id: $id, postID: $p})", "$id: ID!, $p: ID", map[string]any{"id": l.ID, "p": postID})
 		}
 		before := snapshot(t, s)
 		_, r = signIn(postOfUser(t, s, admin, "dongcheng.head"))
@@ -287,7 +289,7 @@ func TestSignWithChosenPost(t *testing.T) {
 		require.Equal(t, "input.postID", r.Errors[0].Extensions["field"])
 		requireUnchanged(t, s, before)
 
-		out, r := signIn(post.CreatePost.ID)
+		out, r := signIn(post.CreatePost.Post.ID)
 		require.Empty(t, r.Errors)
 		require.Equal(t, []string{"GOVERNMENT_HEAD"}, out.signedRoles())
 		require.Equal(t, "东城街道办事处主任（兼）", out.Signatures[0].SignerTitle)

@@ -7,6 +7,7 @@ package graph_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -73,13 +74,17 @@ func (l letterOut) signedRoles() []string {
 // letterMutation runs a mutation returning a ResponsibilityLetter as token.
 func letterMutation(t testing.TB, s *apitest.Server, token, field, args string, vars map[string]any) (letterOut, *apitest.Response) {
 	t.Helper()
-	q := fmt.Sprintf(`mutation(%s) { m: %s { %s } }`, args, field, letterFields)
+	selection := "letter { " + letterFields + " }"
+	if strings.HasPrefix(field, "deleteLetter(") {
+		selection = "deletedID"
+	}
+	q := fmt.Sprintf(`mutation(%s) { m: %s { %s } }`, args, field, selection)
 	r := gq(t, s, token, q, vars)
-	var out struct{ M letterOut }
+	var out struct{ M struct{ Letter letterOut } }
 	if len(r.Errors) == 0 {
 		r.Decode(t, &out)
 	}
-	return out.M, r
+	return out.M.Letter, r
 }
 
 var targets2024 = []any{
@@ -101,19 +106,19 @@ func createLetter(t testing.TB, s *apitest.Server, token string, year int, issue
 
 func step(t testing.TB, s *apitest.Server, token, mutation, id string) letterOut {
 	t.Helper()
-	l, r := letterMutation(t, s, token, mutation+"(id: $id)", "$id: ID!", map[string]any{"id": id})
+	l, r := letterMutation(t, s, token, mutation+"(input: {id: $id})", "$id: ID!", map[string]any{"id": id})
 	require.Empty(t, r.Errors, "%s", mutation)
 	return l
 }
 
 func sign(t testing.TB, s *apitest.Server, token, id string) (letterOut, *apitest.Response) {
 	t.Helper()
-	return letterMutation(t, s, token, "signLetter(id: $id)", "$id: ID!", map[string]any{"id": id})
+	return letterMutation(t, s, token, "signLetter(input: {id: $id})", "$id: ID!", map[string]any{"id": id})
 }
 
 func revoke(t testing.TB, s *apitest.Server, token, id, reason string) (letterOut, *apitest.Response) {
 	t.Helper()
-	return letterMutation(t, s, token, "revokeLetter(id: $id, input: {reason: $reason})", "$id: ID!, $reason: String!",
+	return letterMutation(t, s, token, "revokeLetter(input: {id: $id, reason: $reason})", "$id: ID!, $reason: String!",
 		map[string]any{"id": id, "reason": reason})
 }
 
@@ -274,8 +279,8 @@ func TestLetterLifecycle(t *testing.T) {
 		require.Empty(t, l.MissingSignatures, "a draft needs no signatures yet")
 		require.Equal(t, "MISSING", statusOf(t, covTowns(), seed.CodeTownChengguan), "a draft does not count")
 
-		l, r := letterMutation(t, s, head, "updateLetter(id: $id, input: $in)", "$id: ID!, $in: UpdateLetterInput!",
-			map[string]any{"id": l.ID, "in": map[string]any{"title": "  2024年度安全生产工作责任状 ", "targets": targets2024}})
+		l, r := letterMutation(t, s, head, "updateLetter(input: $in)", "$in: UpdateLetterInput!",
+			map[string]any{"in": map[string]any{"id": l.ID, "title": "  2024年度安全生产工作责任状 ", "targets": targets2024}})
 		require.Empty(t, r.Errors)
 		require.Equal(t, "2024年度安全生产工作责任状", l.Title)
 		require.Len(t, l.Targets, 2)
@@ -359,7 +364,7 @@ func TestLetterLifecycle(t *testing.T) {
 		require.Equal(t, "DRAFT", y.State)
 
 		// Discarding a draft removes it.
-		r = gq(t, s, cp, `mutation($id: ID!) { deleteLetter(id: $id) }`, map[string]any{"id": y.ID})
+		r = gq(t, s, cp, `mutation($id: ID!) { deleteLetter(input: {id: $id}) { deletedID } }`, map[string]any{"id": y.ID})
 		require.Empty(t, r.Errors)
 		r = gqOK(t, s, cp, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": y.ID})
 		require.JSONEq(t, `{"node": null}`, string(r.Data))
@@ -404,10 +409,10 @@ func TestLetterIllegalSteps(t *testing.T) {
 		}
 		id := func(x string) map[string]any { return map[string]any{"id": x} }
 		one := "$id: ID!"
-		signM, issueM, archiveM, deleteM := "signLetter(id: $id)", "issueLetter(id: $id)", "archiveLetter(id: $id)", "deleteLetter(id: $id)"
-		revokeM, revokeA := "revokeLetter(id: $id, input: {reason: $reason})", "$id: ID!, $reason: String!"
+		signM, issueM, archiveM, deleteM := "signLetter(input: {id: $id})", "issueLetter(input: {id: $id})", "archiveLetter(input: {id: $id})", "deleteLetter(input: {id: $id}) { deletedID }"
+		revokeM, revokeA := "revokeLetter(input: {id: $id, reason: $reason})", "$id: ID!, $reason: String!"
 		rv := func(x, reason string) map[string]any { return map[string]any{"id": x, "reason": reason} }
-		updateM, updateA := "updateLetter(id: $id, input: {title: $title})", "$id: ID!, $title: String!"
+		updateM, updateA := "updateLetter(input: {id: $id, title: $title})", "$id: ID!, $title: String!"
 		up := func(x, title string) map[string]any { return map[string]any{"id": x, "title": title} }
 		createM, createA := "createLetter(input: $in)", "$in: CreateLetterInput!"
 		cr := func(year int, issuer, signee string) map[string]any {
@@ -461,7 +466,7 @@ func TestLetterIllegalSteps(t *testing.T) {
 		for _, a := range attempts {
 			t.Run(a.name, func(t *testing.T) {
 				before := snapshot(t, s)
-				q := fmt.Sprintf(`mutation(%s) { m: %s %s }`, a.args, a.mutation, map[bool]string{true: "", false: "{ id state }"}[a.mutation == deleteM])
+				q := fmt.Sprintf(`mutation(%s) { m: %s %s }`, a.args, a.mutation, map[bool]string{true: "{ deletedID }", false: "{ letter { id state } }"}[a.mutation == deleteM])
 				r := gq(t, s, tokenFor(s, a.as), q, a.vars)
 				requireCode(t, r, a.code, a.name)
 				requireUnchanged(t, s, before, a.name)

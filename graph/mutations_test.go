@@ -79,17 +79,17 @@ func goodInputs() map[string]mutationCase {
 			"currentPassword": seed.DemoPassword, "newPassword": "auditor-new-password-1"}}},
 		"createUnit": {args: map[string]any{"input": map[string]any{
 			"kind": "WORKSHOP", "name": "测试车间", "code": "MUT-WS-1", "parentID": refEnterpriseUnit}}},
-		"updateUnit": {args: map[string]any{"id": refWorkshop, "input": map[string]any{"name": "改名后的车间"}}},
+		"updateUnit": {args: map[string]any{"input": map[string]any{"id": refWorkshop, "name": "改名后的车间"}}},
 		"createEnterprise": {args: map[string]any{"input": map[string]any{
 			"name": "测试加油站", "code": "MUT-FUEL-1", "townID": refTown, "creditCode": credit, "sector": "FUEL"}}},
-		"updateEnterprise": {args: map[string]any{"id": refEnterprise, "input": map[string]any{"address": "测试路1号"}}},
+		"updateEnterprise": {args: map[string]any{"input": map[string]any{"id": refEnterprise, "address": "测试路1号"}}},
 		"createUser": {args: map[string]any{"input": map[string]any{
 			"username": "mut.user", "displayName": "测试用户", "password": seed.DemoPassword, "unitID": refTown}}},
-		"updateUser": {args: map[string]any{"id": refUser, "input": map[string]any{"phone": "13900000000"}}},
+		"updateUser": {args: map[string]any{"input": map[string]any{"id": refUser, "phone": "13900000000"}}},
 		"createPost": {args: map[string]any{"input": map[string]any{
 			"userID": refUser, "unitID": refTown, "role": "INSPECTOR", "title": "测试岗位"}}},
-		"updatePost":       {args: map[string]any{"id": refPost, "input": map[string]any{"title": "改名后的岗位"}}},
-		"endPost":          {args: map[string]any{"id": refPost}},
+		"updatePost":       {args: map[string]any{"input": map[string]any{"id": refPost, "title": "改名后的岗位"}}},
+		"endPost":          {args: map[string]any{"input": map[string]any{"id": refPost}}},
 		"addPolicyRule":    {args: map[string]any{"input": map[string]any{"role": "INSPECTOR", "object": "unit", "action": "update"}}},
 		"removePolicyRule": {args: map[string]any{"input": map[string]any{"role": "INSPECTOR", "object": "*", "action": "read"}}},
 		"createChecklistTemplate": {args: map[string]any{"input": map[string]any{"sector": "FUEL", "name": "成品油检查表（2023版）",
@@ -100,7 +100,7 @@ func goodInputs() map[string]mutationCase {
 				map[string]any{"stage": "INSPECTION", "plannedStart": "2023-02-01T00:00:00Z", "plannedEnd": "2023-05-31T00:00:00Z"},
 				map[string]any{"stage": "RECTIFICATION", "plannedStart": "2023-06-01T00:00:00Z", "plannedEnd": "2023-09-30T00:00:00Z"},
 				map[string]any{"stage": "SUMMARY", "plannedStart": "2023-10-01T00:00:00Z", "plannedEnd": "2023-10-31T00:00:00Z"}}}}},
-		"advanceCampaign": {as: "county.head", args: map[string]any{"id": refCampaign}},
+		"advanceCampaign": {as: "county.head", args: map[string]any{"input": map[string]any{"id": refCampaign}}},
 		"recordInspection": {as: "bureau.chief", args: map[string]any{"input": map[string]any{"type": "ROUTINE_QUARTERLY",
 			"inspectingUnitID": refBureau, "targetID": refEnterpriseUnit, "inspectorIDs": []any{refUser, refUser2},
 			"inspectedOn": "2023-03-01T00:00:00Z", "conclusion": "未发现问题"}}},
@@ -108,23 +108,23 @@ func goodInputs() map[string]mutationCase {
 			"inspectorIDs": []any{refUser, refUser2}, "inspectionDate": "2023-04-01T00:00:00Z"}}},
 		"reportHazard": {as: "county.head", args: map[string]any{"input": map[string]any{"subjectID": refEnterpriseUnit, "source": "REPORT",
 			"level": "GENERAL", "category": "消防安全", "description": "灭火器过期", "deadline": "2030-01-01T00:00:00Z"}}},
-		"transitionHazard": {as: "county.head", args: map[string]any{"id": refHazard, "input": map[string]any{"action": "SUPERVISE", "note": "挂牌督办"}}},
+		"transitionHazard": {as: "county.head", args: map[string]any{"input": map[string]any{"id": refHazard, "action": "SUPERVISE", "note": "挂牌督办"}}},
 
 		// Letters: the county head issues and revokes from the county; the
 		// kiln workshop's head discards its draft; 西河镇's secretary signs.
 		"createLetter": {as: "county.head", args: map[string]any{"input": map[string]any{
 			"year": 2024, "issuerUnitID": refCounty, "signeeUnitID": refTown2, "title": "2024年度安全生产工作责任状"}}},
-		"updateLetter":  {as: "county.head", args: map[string]any{"id": refDraftLetter1, "input": map[string]any{"title": "修改后的责任状"}}},
-		"issueLetter":   {as: "county.head", args: map[string]any{"id": refDraftLetter2}},
-		"deleteLetter":  {as: "cement.kiln.head", args: map[string]any{"id": refDraftLetter3}},
-		"signLetter":    {as: "xihe.secretary", args: map[string]any{"id": refIssuedLetter1}},
-		"revokeLetter":  {as: "county.head", args: map[string]any{"id": refIssuedLetter2, "input": map[string]any{"reason": "测试撤回"}}},
-		"archiveLetter": {as: "county.head", args: map[string]any{"id": refSignedLetter}},
+		"updateLetter":  {as: "county.head", args: map[string]any{"input": map[string]any{"id": refDraftLetter1, "title": "修改后的责任状"}}},
+		"issueLetter":   {as: "county.head", args: map[string]any{"input": map[string]any{"id": refDraftLetter2}}},
+		"deleteLetter":  {as: "cement.kiln.head", args: map[string]any{"input": map[string]any{"id": refDraftLetter3}}},
+		"signLetter":    {as: "xihe.secretary", args: map[string]any{"input": map[string]any{"id": refIssuedLetter1}}},
+		"revokeLetter":  {as: "county.head", args: map[string]any{"input": map[string]any{"id": refIssuedLetter2, "reason": "测试撤回"}}},
+		"archiveLetter": {as: "county.head", args: map[string]any{"input": map[string]any{"id": refSignedLetter}}},
 		"bulkIssueLetters": {as: "county.head", args: map[string]any{"input": map[string]any{
 			"year": 2025, "issuerUnitID": refCounty, "to": "CHILDREN", "title": "2025年度安全生产工作责任状",
 			"targets": []any{map[string]any{"description": "全年不发生较大及以上生产安全事故"}}}}},
-		"attachLetterFile": {as: "county.head", args: map[string]any{"letterID": refIssuedLetter3,
-			"file": upload{Name: "signed.pdf", Content: []byte("%PDF-1.4\n% a scanned letter\n")}}},
+		"attachLetterFile": {as: "county.head", args: map[string]any{"input": map[string]any{"letterID": refIssuedLetter3,
+			"file": upload{Name: "signed.pdf", Content: []byte("%PDF-1.4\n% a scanned letter\n")}}}},
 	}
 }
 

@@ -19,29 +19,37 @@ func (r *enterpriseResolver) SupervisingDepartments(ctx context.Context, obj *en
 }
 
 // CreateUnit is the resolver for the createUnit field.
-func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUnitInput) (*ent.Unit, error) {
+func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUnitInput) (*model.CreateUnitPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Org.CreateUnit(ctx, org.CreateUnitInput{Kind: input.Kind, Name: input.Name, Code: input.Code,
+	res, err := r.Org.CreateUnit(ctx, org.CreateUnitInput{Kind: input.Kind, Name: input.Name, Code: input.Code,
 		ParentID: input.ParentID, SupervisedSectors: input.SupervisedSectors})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateUnitPayload{Unit: res}, nil
 }
 
 // UpdateUnit is the resolver for the updateUnit field.
-func (r *mutationResolver) UpdateUnit(ctx context.Context, id int, input model.UpdateUnitInput) (*ent.Unit, error) {
+func (r *mutationResolver) UpdateUnit(ctx context.Context, input model.UpdateUnitInput) (*model.UpdateUnitPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Org.UpdateUnit(ctx, id, org.UpdateUnitInput{Name: input.Name, Code: input.Code, ParentID: input.ParentID,
+	res, err := r.Org.UpdateUnit(ctx, input.ID, org.UpdateUnitInput{Name: input.Name, Code: input.Code, ParentID: input.ParentID,
 		SupervisedSectors: input.SupervisedSectors, SetSupervised: input.SupervisedSectors != nil})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateUnitPayload{Unit: res}, nil
 }
 
 // CreateEnterprise is the resolver for the createEnterprise field.
-func (r *mutationResolver) CreateEnterprise(ctx context.Context, input model.CreateEnterpriseInput) (*ent.Enterprise, error) {
+func (r *mutationResolver) CreateEnterprise(ctx context.Context, input model.CreateEnterpriseInput) (*model.CreateEnterprisePayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Org.CreateEnterprise(ctx, org.EnterpriseInput{
+	res, err := r.Org.CreateEnterprise(ctx, org.EnterpriseInput{
 		Name: &input.Name, Code: &input.Code, TownID: &input.TownID, CreditCode: &input.CreditCode, Sector: &input.Sector,
 		Scale: input.Scale, IndustryCategory: input.IndustryCategory, Address: input.Address,
 		LegalRepresentative: input.LegalRepresentative, SafetyManager: input.SafetyManager,
@@ -49,65 +57,93 @@ func (r *mutationResolver) CreateEnterprise(ctx context.Context, input model.Cre
 		KeySites: input.KeySites, SetKeySites: input.KeySites != nil,
 		DepartmentIDs: input.SupervisingDepartmentIDs, SetDepartments: input.SupervisingDepartmentIDs != nil,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateEnterprisePayload{Enterprise: res}, nil
 }
 
 // UpdateEnterprise is the resolver for the updateEnterprise field.
-func (r *mutationResolver) UpdateEnterprise(ctx context.Context, id int, input model.UpdateEnterpriseInput) (*ent.Enterprise, error) {
+func (r *mutationResolver) UpdateEnterprise(ctx context.Context, input model.UpdateEnterpriseInput) (*model.UpdateEnterprisePayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Org.UpdateEnterprise(ctx, id, org.EnterpriseInput{
+	res, err := r.Org.UpdateEnterprise(ctx, input.ID, org.EnterpriseInput{
 		Name: input.Name, CreditCode: input.CreditCode, Scale: input.Scale, IndustryCategory: input.IndustryCategory,
 		Address: input.Address, LegalRepresentative: input.LegalRepresentative, SafetyManager: input.SafetyManager,
 		ContactPhone: input.ContactPhone, EmployeeCount: input.EmployeeCount,
 		KeySites: input.KeySites, SetKeySites: input.KeySites != nil,
 		DepartmentIDs: input.SupervisingDepartmentIDs, SetDepartments: input.SupervisingDepartmentIDs != nil,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateEnterprisePayload{Enterprise: res}, nil
 }
 
 // CreateUser is the resolver for the createUser field.
-func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error) {
+func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*model.CreateUserPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Org.CreateUser(ctx, org.CreateUserInput{Username: input.Username, DisplayName: input.DisplayName,
+	res, err := r.Org.CreateUser(ctx, org.CreateUserInput{Username: input.Username, DisplayName: input.DisplayName,
 		Password: input.Password, Phone: input.Phone, UnitID: input.UnitID})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateUserPayload{User: res}, nil
 }
 
 // UpdateUser is the resolver for the updateUser field.
-func (r *mutationResolver) UpdateUser(ctx context.Context, id int, input model.UpdateUserInput) (*ent.User, error) {
+func (r *mutationResolver) UpdateUser(ctx context.Context, input model.UpdateUserInput) (*model.UpdateUserPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Org.UpdateUser(ctx, id, org.UpdateUserInput{DisplayName: input.DisplayName, Phone: input.Phone,
+	res, err := r.Org.UpdateUser(ctx, input.ID, org.UpdateUserInput{DisplayName: input.DisplayName, Phone: input.Phone,
 		Password: input.Password, Status: input.Status, UnitID: input.UnitID})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateUserPayload{User: res}, nil
 }
 
 // CreatePost is the resolver for the createPost field.
-func (r *mutationResolver) CreatePost(ctx context.Context, input model.CreatePostInput) (*ent.Post, error) {
+func (r *mutationResolver) CreatePost(ctx context.Context, input model.CreatePostInput) (*model.CreatePostPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Org.CreatePost(ctx, org.PostInput{UserID: input.UserID, UnitID: input.UnitID, Role: input.Role,
+	res, err := r.Org.CreatePost(ctx, org.PostInput{UserID: input.UserID, UnitID: input.UnitID, Role: input.Role,
 		Sectors: input.Sectors, Title: input.Title, ValidFrom: input.ValidFrom, ValidTo: input.ValidTo})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreatePostPayload{Post: res}, nil
 }
 
 // UpdatePost is the resolver for the updatePost field.
-func (r *mutationResolver) UpdatePost(ctx context.Context, id int, input model.UpdatePostInput) (*ent.Post, error) {
+func (r *mutationResolver) UpdatePost(ctx context.Context, input model.UpdatePostInput) (*model.UpdatePostPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Org.UpdatePost(ctx, id, org.PostInput{Sectors: input.Sectors, SetSectors: input.Sectors != nil,
+	res, err := r.Org.UpdatePost(ctx, input.ID, org.PostInput{Sectors: input.Sectors, SetSectors: input.Sectors != nil,
 		Title: input.Title, ValidFrom: input.ValidFrom, ValidTo: input.ValidTo,
 		ClearValidTo: input.ClearValidTo != nil && *input.ClearValidTo})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdatePostPayload{Post: res}, nil
 }
 
 // EndPost is the resolver for the endPost field.
-func (r *mutationResolver) EndPost(ctx context.Context, id int) (*ent.Post, error) {
+func (r *mutationResolver) EndPost(ctx context.Context, input model.EndPostInput) (*model.EndPostPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return r.Org.EndPost(ctx, id)
+	res, err := r.Org.EndPost(ctx, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.EndPostPayload{Post: res}, nil
 }
 
 // User is the resolver for the user field.

@@ -6,6 +6,7 @@ package graph_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,20 +20,20 @@ import (
 const (
 	// The payloads select scalars only; TestMutationPayloadsResolveEdges
 	// checks their edges, so that one bug there does not hide the rest.
-	createUnitQ = `mutation($in: CreateUnitInput!) { createUnit(input: $in) {
-		id kind name code depth sector supervisedSectors parentID } }`
-	updateUnitQ = `mutation($id: ID!, $in: UpdateUnitInput!) { updateUnit(id: $id, input: $in) {
-		id kind name code depth sector parentID } }`
-	createEnterpriseQ = `mutation($in: CreateEnterpriseInput!) { createEnterprise(input: $in) {
-		id name creditCode sector scale employeeCount townID unitID } }`
-	updateEnterpriseQ = `mutation($id: ID!, $in: UpdateEnterpriseInput!) { updateEnterprise(id: $id, input: $in) {
-		id name creditCode scale address employeeCount keySites safetyManager } }`
-	createUserQ = `mutation($in: CreateUserInput!) { createUser(input: $in) { id username displayName status unitID } }`
-	updateUserQ = `mutation($id: ID!, $in: UpdateUserInput!) { updateUser(id: $id, input: $in) { id username status phone unitID } }`
-	createPostQ = `mutation($in: CreatePostInput!) { createPost(input: $in) {
-		id role sectors title validFrom validTo unitID userID } }`
-	updatePostQ = `mutation($id: ID!, $in: UpdatePostInput!) { updatePost(id: $id, input: $in) { id title validFrom validTo } }`
-	endPostQ    = `mutation($id: ID!) { endPost(id: $id) { id validTo } }`
+	createUnitQ = `mutation($in: CreateUnitInput!) { createUnit(input: $in) { unit {
+		id kind name code depth sector supervisedSectors parentID } } }`
+	updateUnitQ = `mutation($in: UpdateUnitInput!) { updateUnit(input: $in) { unit {
+		id kind name code depth sector parentID } } }`
+	createEnterpriseQ = `mutation($in: CreateEnterpriseInput!) { createEnterprise(input: $in) { enterprise {
+		id name creditCode sector scale employeeCount townID unitID } } }`
+	updateEnterpriseQ = `mutation($in: UpdateEnterpriseInput!) { updateEnterprise(input: $in) { enterprise {
+		id name creditCode scale address employeeCount keySites safetyManager } } }`
+	createUserQ = `mutation($in: CreateUserInput!) { createUser(input: $in) { user { id username displayName status unitID } } }`
+	updateUserQ = `mutation($in: UpdateUserInput!) { updateUser(input: $in) { user { id username status phone unitID } } }`
+	createPostQ = `mutation($in: CreatePostInput!) { createPost(input: $in) { post {
+		id role sectors title validFrom validTo unitID userID } } }`
+	updatePostQ = `mutation($in: UpdatePostInput!) { updatePost(input: $in) { post { id title validFrom validTo } } }`
+	endPostQ    = `mutation($id: ID!) { endPost(input: {id: $id}) { post { id validTo } } }`
 	loginQ      = `mutation($in: LoginInput!) { login(input: $in) { accessToken refreshToken } }`
 )
 
@@ -77,15 +78,19 @@ func in(kv ...any) map[string]any {
 func input(kv ...any) map[string]any { return map[string]any{"in": in(kv...)} }
 
 func idInput(id string, kv ...any) map[string]any {
-	return map[string]any{"id": id, "in": in(kv...)}
+	return map[string]any{"in": in(append([]any{"id", id}, kv...)...)}
 }
 
-// decodeAt decodes the root field name of r into v.
-func decodeAt(t testing.TB, r *apitest.Response, name string, v any) {
+// decodeAt decodes the data at a dotted path (createUnit.unit) into v.
+func decodeAt(t testing.TB, r *apitest.Response, path string, v any) {
 	t.Helper()
-	var m map[string]json.RawMessage
-	r.Decode(t, &m)
-	require.NoError(t, json.Unmarshal(m[name], v), "data %s", r.Data)
+	raw := json.RawMessage(r.Data)
+	for _, name := range strings.Split(path, ".") {
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(raw, &m), "data %s", r.Data)
+		raw = m[name]
+	}
+	require.NoError(t, json.Unmarshal(raw, v), "data %s", r.Data)
 }
 
 // validCredit returns a valid unified social credit code whose body ends in
@@ -129,7 +134,7 @@ func TestCreateUnit(t *testing.T) {
 		create := func(t *testing.T, user string, vars map[string]any) unitOut {
 			t.Helper()
 			var u unitOut
-			decodeAt(t, gqOK(t, s, tokenFor(s, user), createUnitQ, vars), "createUnit", &u)
+			decodeAt(t, gqOK(t, s, tokenFor(s, user), createUnitQ, vars), "createUnit.unit", &u)
 			return u
 		}
 
@@ -268,7 +273,7 @@ func TestCreateAndUpdateEnterprise(t *testing.T) {
 			fuel := s.As("bureau.fuel")
 			before := totalCount(t, s, fuel, "enterprises", "")
 			decodeAt(t, gqOK(t, s, admin, createEnterpriseQ, input("name", "示范县桥头新区加油站", "code", "FUEL-NEW-1",
-				"townID", qiaotou, "creditCode", credit1, "sector", "FUEL", "employeeCount", 9)), "createEnterprise", &station)
+				"townID", qiaotou, "creditCode", credit1, "sector", "FUEL", "employeeCount", 9)), "createEnterprise.enterprise", &station)
 			require.Equal(t, "示范县桥头新区加油站", station.Name)
 			require.Equal(t, credit1, station.CreditCode)
 			require.Equal(t, "FUEL", station.Sector)
@@ -292,7 +297,7 @@ func TestCreateAndUpdateEnterprise(t *testing.T) {
 			var e entOut
 			code := validCredit(t, "341199", "MA2TEXT0B")
 			decodeAt(t, gqOK(t, s, admin, createEnterpriseQ, input("name", "示范县小写代码商店", "code", "ENT-LOWER",
-				"townID", xihe, "creditCode", " "+toLower(code)+" ", "sector", "COMMERCE")), "createEnterprise", &e)
+				"townID", xihe, "creditCode", " "+toLower(code)+" ", "sector", "COMMERCE")), "createEnterprise.enterprise", &e)
 			require.Equal(t, code, e.CreditCode)
 			require.Equal(t, "BELOW_SCALE", e.Scale, "the default scale")
 		})
@@ -300,7 +305,7 @@ func TestCreateAndUpdateEnterprise(t *testing.T) {
 			var e entOut
 			decodeAt(t, gqOK(t, s, admin, createEnterpriseQ, input("name", "示范县应急监管试点企业", "code", "ENT-EMERG",
 				"townID", xihe, "creditCode", validCredit(t, "341199", "MA2TEXT02"), "sector", "INDUSTRY",
-				"supervisingDepartmentIDs", []string{emergency})), "createEnterprise", &e)
+				"supervisingDepartmentIDs", []string{emergency})), "createEnterprise.enterprise", &e)
 			require.Equal(t, []string{"县应急管理局"}, viewEnterprise(t, s, admin, e.ID).departments())
 			require.Contains(t, names(s, s.As("emergency.chief"), "enterprises", ""), "示范县应急监管试点企业")
 			require.NotContains(t, names(s, s.As("bureau.chief"), "enterprises", ""), "示范县应急监管试点企业")
@@ -358,7 +363,7 @@ func TestCreateAndUpdateEnterprise(t *testing.T) {
 			newCredit := validCredit(t, "341199", "MA2TEXT04")
 			decodeAt(t, gqOK(t, s, admin, updateEnterpriseQ, idInput(station.ID, "name", "示范县桥头新区综合能源站",
 				"address", "桥头镇新区纬二路8号", "employeeCount", 12, "keySites", []string{"油罐区", "充电区"},
-				"scale", "BELOW_SCALE", "creditCode", newCredit)), "updateEnterprise", &p)
+				"scale", "BELOW_SCALE", "creditCode", newCredit)), "updateEnterprise.enterprise", &p)
 			require.Equal(t, "示范县桥头新区综合能源站", p.Name)
 			require.Equal(t, "示范县桥头新区综合能源站", viewEnterprise(t, s, admin, station.ID).Unit.Name)
 			require.Equal(t, "桥头镇新区纬二路8号", p.Address)
@@ -370,12 +375,12 @@ func TestCreateAndUpdateEnterprise(t *testing.T) {
 		})
 		t.Run("cement.principal updates its own enterprise", func(t *testing.T) {
 			var p profile
-			decodeAt(t, gqOK(t, s, s.As("cement.principal"), updateEnterpriseQ, idInput(cement, "safetyManager", "刘志强（新任）")), "updateEnterprise", &p)
+			decodeAt(t, gqOK(t, s, s.As("cement.principal"), updateEnterpriseQ, idInput(cement, "safetyManager", "刘志强（新任）")), "updateEnterprise.enterprise", &p)
 			require.Equal(t, "刘志强（新任）", p.SafetyManager)
 		})
 		t.Run("removing every supervising department takes the station out of bureau.fuel's view", func(t *testing.T) {
 			var p profile
-			decodeAt(t, gqOK(t, s, admin, updateEnterpriseQ, idInput(station.ID, "supervisingDepartmentIDs", []string{})), "updateEnterprise", &p)
+			decodeAt(t, gqOK(t, s, admin, updateEnterpriseQ, idInput(station.ID, "supervisingDepartmentIDs", []string{})), "updateEnterprise.enterprise", &p)
 			require.Empty(t, viewEnterprise(t, s, admin, station.ID).departments())
 			require.NotContains(t, names(s, s.As("bureau.fuel"), "enterprises", ""), "示范县桥头新区综合能源站")
 			require.Contains(t, names(s, s.As("qiaotou.head"), "enterprises", ""), "示范县桥头新区综合能源站", "the town still has it")

@@ -37,7 +37,7 @@ func TestUsersAndPosts(t *testing.T) {
 		var clerkTok string
 		t.Run("admin creates a user who can then log in and sees only the directory", func(t *testing.T) {
 			decodeAt(t, gqOK(t, s, admin, createUserQ, input("username", "cg.clerk", "displayName", "城关镇办事员",
-				"password", seed.DemoPassword, "unitID", chengguan, "phone", "13800001111")), "createUser", &clerk)
+				"password", seed.DemoPassword, "unitID", chengguan, "phone", "13800001111")), "createUser.user", &clerk)
 			require.Equal(t, "cg.clerk", clerk.Username)
 			require.Equal(t, "ACTIVE", clerk.Status)
 			require.Equal(t, chengguan, clerk.UnitID)
@@ -85,7 +85,7 @@ func TestUsersAndPosts(t *testing.T) {
 		var deputyPost postOut
 		t.Run("a post takes effect on the next request with the same token", func(t *testing.T) {
 			decodeAt(t, gqOK(t, s, admin, createPostQ, input("userID", clerk.ID, "unitID", chengguan, "role", "DEPUTY",
-				"sectors", []string{"COMMERCE"}, "title", "城关镇商贸办主任")), "createPost", &deputyPost)
+				"sectors", []string{"COMMERCE"}, "title", "城关镇商贸办主任")), "createPost.post", &deputyPost)
 			require.Equal(t, "DEPUTY", deputyPost.Role)
 			require.Equal(t, []string{"COMMERCE"}, deputyPost.Sectors)
 			require.Equal(t, chengguan, deputyPost.UnitID)
@@ -128,13 +128,13 @@ func TestUsersAndPosts(t *testing.T) {
 		t.Run("a past post that does not overlap is accepted and grants nothing now", func(t *testing.T) {
 			var p postOut
 			decodeAt(t, gqOK(t, s, admin, createPostQ, post("sectors", []string{"INDUSTRY"}, "title", "城关镇工业办（往届）",
-				"validFrom", "2020-01-01T00:00:00Z", "validTo", "2021-01-01T00:00:00Z")), "createPost", &p)
+				"validFrom", "2020-01-01T00:00:00Z", "validTo", "2021-01-01T00:00:00Z")), "createPost.post", &p)
 			require.NotNil(t, p.ValidTo)
 			require.Equal(t, sorted([]string{nameSupermarket, nameHotel}), names(s, clerkTok, "enterprises", ""))
 		})
 		t.Run("endPost of the holder's last post ends their sessions at once", func(t *testing.T) {
 			var p postOut
-			decodeAt(t, gqOK(t, s, admin, endPostQ, map[string]any{"id": deputyPost.ID}), "endPost", &p)
+			decodeAt(t, gqOK(t, s, admin, endPostQ, map[string]any{"id": deputyPost.ID}), "endPost.post", &p)
 			require.NotNil(t, p.ValidTo)
 			r := gq(t, s, clerkTok, `{ me { user { username } } }`, nil)
 			requireCode(t, r, "UNAUTHENTICATED")
@@ -154,7 +154,7 @@ func TestUsersAndPosts(t *testing.T) {
 		})
 		t.Run("chengguan.admin grants a post at its own town and the holder sees the whole town", func(t *testing.T) {
 			var p postOut
-			decodeAt(t, gqOK(t, s, cgAdmin, createPostQ, post("role", "INSPECTOR", "title", "城关镇安监员")), "createPost", &p)
+			decodeAt(t, gqOK(t, s, cgAdmin, createPostQ, post("role", "INSPECTOR", "title", "城关镇安监员")), "createPost.post", &p)
 			require.Equal(t, "INSPECTOR", p.Role)
 			require.Equal(t, 12, totalCount(t, s, clerkTok, "enterprises", ""))
 		})
@@ -180,7 +180,7 @@ func TestUsersAndPosts(t *testing.T) {
 		})
 		t.Run("disabling a user refuses their next request with the old token", func(t *testing.T) {
 			var u userOut
-			decodeAt(t, gqOK(t, s, admin, updateUserQ, idInput(clerk.ID, "status", "DISABLED")), "updateUser", &u)
+			decodeAt(t, gqOK(t, s, admin, updateUserQ, idInput(clerk.ID, "status", "DISABLED")), "updateUser.user", &u)
 			require.Equal(t, "DISABLED", u.Status)
 			requireCode(t, gq(t, s, clerkTok, `{ enterprises { totalCount } }`, nil), "UNAUTHENTICATED")
 			requireCode(t, gq(t, s, clerkTok, `{ me { user { username } } }`, nil), "UNAUTHENTICATED")
@@ -194,7 +194,7 @@ func TestUsersAndPosts(t *testing.T) {
 		})
 		t.Run("moving a user's home unit moves who may read them", func(t *testing.T) {
 			var u userOut
-			decodeAt(t, gqOK(t, s, admin, updateUserQ, idInput(clerk.ID, "unitID", xihe)), "updateUser", &u)
+			decodeAt(t, gqOK(t, s, admin, updateUserQ, idInput(clerk.ID, "unitID", xihe)), "updateUser.user", &u)
 			require.Equal(t, xihe, u.UnitID)
 			require.NotContains(t, names(s, s.As("chengguan.head"), "users", ""), "cg.clerk")
 			require.Contains(t, names(s, s.As("xihe.head"), "users", ""), "cg.clerk")
@@ -227,7 +227,7 @@ func TestReparent(t *testing.T) {
 		} {
 			var u struct{ ID string }
 			decodeAt(t, gqOK(t, s, admin, createUserQ, input("username", p.username, "displayName", p.title,
-				"password", seed.DemoPassword, "unitID", p.unit)), "createUser", &u)
+				"password", seed.DemoPassword, "unitID", p.unit)), "createUser.user", &u)
 			gqOK(t, s, admin, createPostQ, input("userID", u.ID, "unitID", p.unit, "role", "PRINCIPAL", "title", p.title))
 		}
 		var mechSubtree []string
@@ -296,7 +296,7 @@ func TestReparent(t *testing.T) {
 				Name, ParentID string
 				Depth          int
 			}
-			decodeAt(t, gqOK(t, s, admin, updateUnitQ, idInput(mechUnit, "parentID", xihe)), "updateUnit", &u)
+			decodeAt(t, gqOK(t, s, admin, updateUnitQ, idInput(mechUnit, "parentID", xihe)), "updateUnit.unit", &u)
 			require.Equal(t, nameMech, u.Name)
 			require.Equal(t, xihe, u.ParentID)
 			require.Equal(t, 2, u.Depth)
@@ -339,7 +339,7 @@ func TestReparent(t *testing.T) {
 
 		t.Run("a workshop moved to a commerce enterprise takes its sector and leaves the industrial view", func(t *testing.T) {
 			var u struct{ Sector, ParentID string }
-			decodeAt(t, gqOK(t, s, admin, updateUnitQ, idInput(assembly, "parentID", hotelUnit)), "updateUnit", &u)
+			decodeAt(t, gqOK(t, s, admin, updateUnitQ, idInput(assembly, "parentID", hotelUnit)), "updateUnit.unit", &u)
 			require.Equal(t, "COMMERCE", u.Sector)
 			require.Equal(t, hotelUnit, u.ParentID)
 			require.NotContains(t, names(s, s.As("county.deputy.industry"), "units", ""), "装配车间")
@@ -408,28 +408,28 @@ func TestMutationPayloadsResolveEdges(t *testing.T) {
 			vars        map[string]any
 			want        string
 		}{
-			{"createUnit returns its parent", `mutation($in: CreateUnitInput!) { createUnit(input: $in) { parent { name } children { totalCount } } }`,
+			{"createUnit returns its parent", `mutation($in: CreateUnitInput!) { createUnit(input: $in) { unit { parent { name } children { totalCount } } } }`,
 				input("kind", "TOWN", "name", "边缘镇", "code", "TOWN-EDGE", "parentID", county),
-				`{"createUnit": {"parent": {"name": "示范县"}, "children": {"totalCount": 0}}}`},
-			{"updateUnit returns its parent", `mutation($id: ID!, $in: UpdateUnitInput!) { updateUnit(id: $id, input: $in) { parent { name } } }`,
-				idInput(chengguan, "name", "城关镇"), `{"updateUnit": {"parent": {"name": "示范县"}}}`},
-			{"createEnterprise returns its unit and town", `mutation($in: CreateEnterpriseInput!) { createEnterprise(input: $in) { unit { name } town { name } supervisingDepartments { name } } }`,
+				`{"createUnit": {"unit": {"parent": {"name": "示范县"}, "children": {"totalCount": 0}}}}`},
+			{"updateUnit returns its parent", `mutation($in: UpdateUnitInput!) { updateUnit(input: $in) { unit { parent { name } } } }`,
+				idInput(chengguan, "name", "城关镇"), `{"updateUnit": {"unit": {"parent": {"name": "示范县"}}}}`},
+			{"createEnterprise returns its unit and town", `mutation($in: CreateEnterpriseInput!) { createEnterprise(input: $in) { enterprise { unit { name } town { name } supervisingDepartments { name } } } }`,
 				input("name", "示范县边缘加油站", "code", "FUEL-EDGE", "townID", chengguan, "creditCode", credit, "sector", "FUEL"),
-				`{"createEnterprise": {"unit": {"name": "示范县边缘加油站"}, "town": {"name": "城关镇"}, "supervisingDepartments": [{"name": "县工信商务局"}]}}`},
-			{"updateEnterprise returns its unit and town", `mutation($id: ID!, $in: UpdateEnterpriseInput!) { updateEnterprise(id: $id, input: $in) { unit { name } town { name } } }`,
-				idInput(mech, "address", "城关镇工业园区纬一路21号"), fmt.Sprintf(`{"updateEnterprise": {"unit": {"name": %q}, "town": {"name": "城关镇"}}}`, nameMech)},
-			{"createUser returns its unit", `mutation($in: CreateUserInput!) { createUser(input: $in) { unit { name } posts { totalCount } } }`,
+				`{"createEnterprise": {"enterprise": {"unit": {"name": "示范县边缘加油站"}, "town": {"name": "城关镇"}, "supervisingDepartments": [{"name": "县工信商务局"}]}}}`},
+			{"updateEnterprise returns its unit and town", `mutation($in: UpdateEnterpriseInput!) { updateEnterprise(input: $in) { enterprise { unit { name } town { name } } } }`,
+				idInput(mech, "address", "城关镇工业园区纬一路21号"), fmt.Sprintf(`{"updateEnterprise": {"enterprise": {"unit": {"name": %q}, "town": {"name": "城关镇"}}}}`, nameMech)},
+			{"createUser returns its unit", `mutation($in: CreateUserInput!) { createUser(input: $in) { user { unit { name } posts { totalCount } } } }`,
 				input("username", "edge.user", "displayName", "边缘用户", "password", seed.DemoPassword, "unitID", chengguan),
-				`{"createUser": {"unit": {"name": "城关镇"}, "posts": {"totalCount": 0}}}`},
-			{"updateUser returns its unit", `mutation($id: ID!, $in: UpdateUserInput!) { updateUser(id: $id, input: $in) { unit { name } } }`,
-				idInput(inspector, "phone", "13800002222"), `{"updateUser": {"unit": {"name": "县工信商务局"}}}`},
-			{"createPost returns its unit and user", `mutation($in: CreatePostInput!) { createPost(input: $in) { unit { name } user { username } } }`,
+				`{"createUser": {"user": {"unit": {"name": "城关镇"}, "posts": {"totalCount": 0}}}}`},
+			{"updateUser returns its unit", `mutation($in: UpdateUserInput!) { updateUser(input: $in) { user { unit { name } } } }`,
+				idInput(inspector, "phone", "13800002222"), `{"updateUser": {"user": {"unit": {"name": "县工信商务局"}}}}`},
+			{"createPost returns its unit and user", `mutation($in: CreatePostInput!) { createPost(input: $in) { post { unit { name } user { username } } } }`,
 				input("userID", inspector, "unitID", chengguan, "role", "INSPECTOR"),
-				`{"createPost": {"unit": {"name": "城关镇"}, "user": {"username": "bureau.inspector1"}}}`},
-			{"updatePost returns its unit", `mutation($id: ID!, $in: UpdatePostInput!) { updatePost(id: $id, input: $in) { unit { name } } }`,
-				idInput(post, "title", "监管员"), `{"updatePost": {"unit": {"name": "县工信商务局"}}}`},
-			{"endPost returns its unit", `mutation($id: ID!) { endPost(id: $id) { unit { name } } }`,
-				map[string]any{"id": post}, `{"endPost": {"unit": {"name": "县工信商务局"}}}`},
+				`{"createPost": {"post": {"unit": {"name": "城关镇"}, "user": {"username": "bureau.inspector1"}}}}`},
+			{"updatePost returns its unit", `mutation($in: UpdatePostInput!) { updatePost(input: $in) { post { unit { name } } } }`,
+				idInput(post, "title", "监管员"), `{"updatePost": {"post": {"unit": {"name": "县工信商务局"}}}}`},
+			{"endPost returns its unit", `mutation($id: ID!) { endPost(input: {id: $id}) { post { unit { name } } } }`,
+				map[string]any{"id": post}, `{"endPost": {"post": {"unit": {"name": "县工信商务局"}}}}`},
 		}
 		for _, st := range steps {
 			t.Run(st.name, func(t *testing.T) {

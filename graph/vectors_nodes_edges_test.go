@@ -351,16 +351,18 @@ func TestPostHolderOutsideScopeIsNull(t *testing.T) {
 		admin := s.As("admin")
 		county := unitID(t, s, admin, seed.CodeCounty)
 		chengguan := unitID(t, s, admin, seed.CodeTownChengguan)
-		var u struct{ CreateUser struct{ ID string } }
-		gqOK(t, s, admin, `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		var u struct {
+			CreateUser struct{ User struct{ ID string } }
+		}
+		gqOK(t, s, admin, `mutation($in: CreateUserInput!) { createUser(input: $in) { user { id } } }`, map[string]any{"in": map[string]any{
 			"username": "county.liaison", "displayName": "县派驻联络员", "password": seed.DemoPassword, "unitID": county}}).Decode(t, &u)
-		gqOK(t, s, admin, `mutation($in: CreatePostInput!) { createPost(input: $in) { id } }`, map[string]any{"in": map[string]any{
-			"userID": u.CreateUser.ID, "unitID": chengguan, "role": "INSPECTOR", "title": "城关镇驻点监管员"}})
+		gqOK(t, s, admin, `mutation($in: CreatePostInput!) { createPost(input: $in) { post { id } } }`, map[string]any{"in": map[string]any{
+			"userID": u.CreateUser.User.ID, "unitID": chengguan, "role": "INSPECTOR", "title": "城关镇驻点监管员"}})
 
 		tok := s.As("chengguan.head")
 		r := gqOK(t, s, tok, `{ posts(where: {title: "城关镇驻点监管员"}) { totalCount edges { node { title userID unit { name } user { username } } } } }`, nil)
 		require.JSONEq(t, fmt.Sprintf(`{"posts": {"totalCount": 1, "edges": [{"node": {"title": "城关镇驻点监管员", "userID": %q,
-			"unit": {"name": "城关镇"}, "user": null}}]}}`, u.CreateUser.ID), string(r.Data),
+			"unit": {"name": "城关镇"}, "user": null}}]}}`, u.CreateUser.User.ID), string(r.Data),
 			"the post at 城关镇 is in scope, its holder (at home in the county) is not")
 		require.NotContains(t, names(s, tok, "users", ""), "county.liaison")
 		r = gqOK(t, s, admin, `{ posts(where: {title: "城关镇驻点监管员"}) { edges { node { user { username } } } } }`, nil)

@@ -71,7 +71,7 @@ func (p *bodyProbe) Read(b []byte) (int, error) {
 
 func TestUploadsAreAuthenticatedBeforeTheBodyIsRead(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
-		const attach = `mutation($id: ID!, $file: Upload!) { attachLetterFile(letterID: $id, file: $file) { id } }`
+		const attach = `mutation($id: ID!, $file: Upload!) { attachLetterFile(input: {letterID: $id, file: $file}) { file { id } } }`
 		ct, body := apitest.MultipartBody(attach, map[string]any{"id": "x", "file": nil},
 			map[string]apitest.File{"variables.file": {Name: "a.pdf", Content: bytes.Repeat([]byte("%PDF-1.4 "), 4096)}})
 		// With Expect: 100-continue the client sends the body only once the

@@ -12,7 +12,7 @@ import (
 
 // exportAudit serves GET /export/audit.csv and /export/audit.xlsx: the audit
 // log filtered by the query string (the fields of the GraphQL
-// AuditEventFilter: actorID, entityType, entityID, operation, from, to,
+// AuditEventWhereInput: actorID, entityType, entityID, operation, from, to,
 // unitID), scoped to the caller's AUDITOR and ADMIN posts like the
 // auditEvents connection, newest first, at most auditlog.MaxExportRows rows.
 // Authentication is the same bearer token as /graphql. Errors are a JSON

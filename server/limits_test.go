@@ -387,7 +387,7 @@ func TestHTTPSurface(t *testing.T) {
 		doOK(t, s, tok, `{ units(where: {code: "COUNTY"}) { edges { node { id } } } }`, nil).Decode(t, &county)
 		require.Len(t, county.Units.Edges, 1)
 		mutation := `mutation { createUnit(input: {kind: TOWN, name: "经GET创建镇", code: "TOWN-GET", parentID: "` +
-			county.Units.Edges[0].Node.ID + `"}) { id } }`
+			county.Units.Edges[0].Node.ID + `"}) { unit { id } } }`
 		t.Run("a mutation over GET is refused and writes nothing", func(t *testing.T) {
 			before := units()
 			status, b := get(t, tok, mutation)
@@ -436,7 +436,7 @@ func TestBadInputIsNeverInternal(t *testing.T) {
 		}{
 			{"an unknown enum in variables", `query($k: UnitKind) { units(where: {kind: $k}) { totalCount } }`, map[string]any{"k": "PLANET"}},
 			{"an unknown enum literal", `{ units(where: {kind: PLANET}) { totalCount } }`, nil},
-			{"an unknown enum in an input variable", `mutation($in: PolicyRuleInput!) { addPolicyRule(input: $in) { role } }`,
+			{"an unknown enum in an input variable", `mutation($in: AddPolicyRuleInput!) { addPolicyRule(input: $in) { rules { role } } }`,
 				map[string]any{"in": map[string]any{"role": "EMPEROR", "object": "unit", "action": "read"}}},
 			{"a malformed ID", `{ node(id: "not-an-id") { id } }`, nil},
 			{"a malformed ID in a variable", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": "%%%"}},
@@ -446,7 +446,7 @@ func TestBadInputIsNeverInternal(t *testing.T) {
 			{"a number as ID", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": 42}},
 			{"malformed IDs in nodes", `{ nodes(ids: ["x", "y"]) { id } }`, nil},
 			{"a malformed ID in a where filter", `{ units(where: {idIn: ["bogus"]}) { totalCount } }`, nil},
-			{"a malformed ID in a mutation", `mutation { endPost(id: "bogus") { id } }`, nil},
+			{"a malformed ID in a mutation", `mutation { endPost(input: {id: "bogus"}) { post { id } } }`, nil},
 			{"a malformed cursor", `{ enterprises(after: "zzz") { totalCount } }`, nil},
 			{"a base64 cursor that is not a cursor", `{ units(first: 2, after: "aGVsbG8gd29ybGQ") { totalCount } }`, nil},
 			{"a malformed cursor before", `{ users(last: 2, before: "%%") { totalCount } }`, nil},

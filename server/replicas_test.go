@@ -14,7 +14,7 @@ import (
 	"github.com/dutychain/dutychain/internal/testdb"
 )
 
-const createUserDoc = `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`
+const createUserDoc = `mutation($in: CreateUserInput!) { createUser(input: $in) { user { id } } }`
 
 func createUserAs(s *apitest.Server, token string, n int) *apitest.Response {
 	var unitID string
@@ -46,7 +46,7 @@ func TestPolicyChangesReachEveryReplica(t *testing.T) {
 		require.Empty(t, createUserAs(b, adminB, 1).Errors, "the default policy lets an ADMIN create users")
 
 		rule := map[string]any{"role": "ADMIN", "object": "user", "action": "create"}
-		a.MustDo(adminA, `mutation($r: PolicyRuleInput!) { removePolicyRule(input: $r) { role } }`, map[string]any{"r": rule})
+		a.MustDo(adminA, `mutation($r: RemovePolicyRuleInput!) { removePolicyRule(input: $r) { rules { role } } }`, map[string]any{"r": rule})
 		require.Equal(t, "FORBIDDEN", createUserAs(a, adminA, 2).Code(), "the replica that made the change applies it at once")
 
 		// A fresh username per attempt: until B reloads, its attempts succeed.
@@ -54,7 +54,7 @@ func TestPolicyChangesReachEveryReplica(t *testing.T) {
 		require.Eventually(t, func() bool { n++; return createUserAs(b, adminB, n).Code() == "FORBIDDEN" }, 10*time.Second, 20*time.Millisecond,
 			"the other replica picks the change up")
 
-		a.MustDo(adminA, `mutation($r: PolicyRuleInput!) { addPolicyRule(input: $r) { role } }`, map[string]any{"r": rule})
+		a.MustDo(adminA, `mutation($r: AddPolicyRuleInput!) { addPolicyRule(input: $r) { rules { role } } }`, map[string]any{"r": rule})
 		require.Eventually(t, func() bool { n++; return len(createUserAs(b, adminB, n).Errors) == 0 }, 10*time.Second, 20*time.Millisecond,
 			"restoring the rule reaches the other replica too")
 	})
@@ -65,7 +65,7 @@ func TestPolicyChangesReachEveryReplica(t *testing.T) {
 func TestPolicyIsEditedOnlyAtTheTenantRoot(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		rule := map[string]any{"r": map[string]any{"role": "DEPUTY", "object": "unit", "action": "update"}}
-		doc := `mutation($r: PolicyRuleInput!) { addPolicyRule(input: $r) { role object action } }`
+		doc := `mutation($r: AddPolicyRuleInput!) { addPolicyRule(input: $r) { rules { role object action } } }`
 		for _, user := range []string{"chengguan.admin", "county.head", "auditor.county", "bureau.chief"} {
 			t.Run(user+" may not change the policy", func(t *testing.T) {
 				require.Equal(t, "FORBIDDEN", s.Do(s.As(user), doc, rule).Code())

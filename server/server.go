@@ -79,7 +79,7 @@ func New(d Deps) http.Handler {
 		MaxDepth: d.Config.MaxDepth, MaxComplexity: d.Config.MaxComplexity, MaxAliases: d.Config.MaxAliases,
 		DefaultPage: d.Config.DefaultPage, MaxPage: d.Config.MaxPage, MaxList: d.Config.MaxPage,
 	}
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver}))
+	gql := handler.New(graph.NewServedSchema(d.Resolver))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(specStatus{transport.GET{}})
 	gql.AddTransport(specStatus{transport.MultipartForm{MaxUploadSize: uploadBodyLimit(d.Config), MaxMemory: 1 << 20}})

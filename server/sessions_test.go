@@ -82,7 +82,7 @@ func TestAuthErrorsSayWhyAndWhatToDo(t *testing.T) {
 		})
 		t.Run("a signed-out session is TOKEN_REVOKED at once, access and refresh token alike", func(t *testing.T) {
 			access, refreshToken := session(t, s, "xihe.head")
-			s.MustDo(access, `mutation($t: String) { logout(input: {refreshToken: $t}) }`, map[string]any{"t": refreshToken})
+			s.MustDo(access, `mutation($t: String) { logout(input: {refreshToken: $t}) { loggedOut } }`, map[string]any{"t": refreshToken})
 			requireRefused(t, s.Do(access, probe, nil), "TOKEN_REVOKED")
 			requireRefused(t, refresh(s, refreshToken), "TOKEN_REVOKED")
 		})
@@ -108,20 +108,20 @@ func TestChangingCredentialsEndsEverySessionAtOnce(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		admin := s.As("admin")
 		bystander, _ := session(t, s, "qiaotou.secretary")
-		const updateUser = `mutation($id: ID!, $in: UpdateUserInput!) { updateUser(id: $id, input: $in) { id } }`
+		const updateUser = `mutation($in: UpdateUserInput!) { updateUser(input: $in) { user { id } } }`
 		tests := []struct {
 			name, user string
 			change     func(t *testing.T, access string)
 		}{
 			{"changing one's password ends one's sessions, this one too", "dongcheng.head", func(t *testing.T, access string) {
-				s.MustDo(access, `mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) }`,
+				s.MustDo(access, `mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) { user { id } } }`,
 					map[string]any{"c": seed.DemoPassword, "n": "a-new-password-1234"})
 			}},
 			{"an administrative password reset ends the user's sessions", "beiling.head", func(t *testing.T, _ string) {
-				s.MustDo(admin, updateUser, map[string]any{"id": userID(t, s, "beiling.head"), "in": map[string]any{"password": "a-reset-password-1234"}})
+				s.MustDo(admin, updateUser, map[string]any{"in": map[string]any{"id": userID(t, s, "beiling.head"), "password": "a-reset-password-1234"}})
 			}},
 			{"disabling a user ends their sessions", "beiling.secretary", func(t *testing.T, _ string) {
-				s.MustDo(admin, updateUser, map[string]any{"id": userID(t, s, "beiling.secretary"), "in": map[string]any{"status": "DISABLED"}})
+				s.MustDo(admin, updateUser, map[string]any{"in": map[string]any{"id": userID(t, s, "beiling.secretary"), "status": "DISABLED"}})
 			}},
 			{"ending a user's last post ends their sessions", "nanshan.head", func(t *testing.T, access string) {
 				var me struct {
@@ -129,7 +129,7 @@ func TestChangingCredentialsEndsEverySessionAtOnce(t *testing.T) {
 				}
 				s.MustDo(access, `{ me { posts { id } } }`, nil).Decode(t, &me)
 				require.Len(t, me.Me.Posts, 1, "the user holds one post")
-				s.MustDo(admin, `mutation($id: ID!) { endPost(id: $id) { id } }`, map[string]any{"id": me.Me.Posts[0].ID})
+				s.MustDo(admin, `mutation($id: ID!) { endPost(input: {id: $id}) { post { id } } }`, map[string]any{"id": me.Me.Posts[0].ID})
 			}},
 		}
 		for _, tt := range tests {

@@ -17,6 +17,49 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
+type AddPolicyRuleInput struct {
+	Role domain.Role `json:"role"`
+	// At most 100 characters.
+	Object string `json:"object"`
+	// At most 100 characters.
+	Action string `json:"action"`
+}
+
+// AddPolicyRulePayload is the tenant's policy after the rule was added.
+type AddPolicyRulePayload struct {
+	Rules []*PolicyRule `json:"rules"`
+}
+
+type AdvanceCampaignInput struct {
+	// The campaign to advance.
+	ID int `json:"id"`
+}
+
+type AdvanceCampaignPayload struct {
+	Campaign *ent.Campaign `json:"campaign"`
+}
+
+type ArchiveLetterInput struct {
+	// The SIGNED letter to archive.
+	ID int `json:"id"`
+}
+
+type ArchiveLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
+type AttachLetterFileInput struct {
+	// The letter to attach the file to.
+	LetterID int            `json:"letterID"`
+	File     graphql.Upload `json:"file"`
+	// What the file is (e.g. the scanned signed copy). At most 500 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+type AttachLetterFilePayload struct {
+	File *ent.File `json:"file"`
+}
+
 // AuditChange is one changed field of an audit event.
 type AuditChange struct {
 	Field string `json:"field"`
@@ -26,15 +69,6 @@ type AuditChange struct {
 	After *string `json:"after,omitempty"`
 	// A secret (a password hash): only the fact that it changed is recorded.
 	Redacted bool `json:"redacted"`
-}
-
-// AuthPayload carries a short-lived access token and a single-use refresh token.
-type AuthPayload struct {
-	AccessToken  string `json:"accessToken"`
-	RefreshToken string `json:"refreshToken"`
-	// When the access token expires.
-	ExpiresAt time.Time `json:"expiresAt"`
-	TokenType string    `json:"tokenType"`
 }
 
 type BulkIssueLettersInput struct {
@@ -91,6 +125,11 @@ type ChangePasswordInput struct {
 	NewPassword string `json:"newPassword"`
 }
 
+// ChangePasswordPayload is the caller after the password change.
+type ChangePasswordPayload struct {
+	User *ent.User `json:"user"`
+}
+
 type ChecklistItemInput struct {
 	// At most 100 characters.
 	Code string `json:"code"`
@@ -129,11 +168,19 @@ type CreateCampaignInput struct {
 	Stages []*CampaignStageInput `json:"stages"`
 }
 
+type CreateCampaignPayload struct {
+	Campaign *ent.Campaign `json:"campaign"`
+}
+
 type CreateChecklistTemplateInput struct {
 	Sector domain.Sector `json:"sector"`
 	// At most 200 characters.
 	Name  string                `json:"name"`
 	Items []*ChecklistItemInput `json:"items"`
+}
+
+type CreateChecklistTemplatePayload struct {
+	ChecklistTemplate *ent.ChecklistTemplate `json:"checklistTemplate"`
 }
 
 type CreateEnterpriseInput struct {
@@ -165,6 +212,10 @@ type CreateEnterpriseInput struct {
 	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
 }
 
+type CreateEnterprisePayload struct {
+	Enterprise *ent.Enterprise `json:"enterprise"`
+}
+
 type CreateLetterInput struct {
 	// Between 2000 and 2100.
 	Year int `json:"year"`
@@ -179,6 +230,10 @@ type CreateLetterInput struct {
 	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
+type CreateLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
 type CreatePostInput struct {
 	UserID  int             `json:"userID"`
 	UnitID  int             `json:"unitID"`
@@ -190,6 +245,10 @@ type CreatePostInput struct {
 	ValidFrom *time.Time `json:"validFrom,omitempty"`
 	// Between 2000-01-01 and 2100-12-31.
 	ValidTo *time.Time `json:"validTo,omitempty"`
+}
+
+type CreatePostPayload struct {
+	Post *ent.Post `json:"post"`
 }
 
 type CreateRandomDrawInput struct {
@@ -209,6 +268,10 @@ type CreateRandomDrawInput struct {
 	InspectionDate time.Time `json:"inspectionDate"`
 }
 
+type CreateRandomDrawPayload struct {
+	RandomDraw *ent.RandomDraw `json:"randomDraw"`
+}
+
 type CreateUnitInput struct {
 	Kind domain.UnitKind `json:"kind"`
 	// At most 200 characters.
@@ -218,6 +281,10 @@ type CreateUnitInput struct {
 	ParentID int    `json:"parentID"`
 	// Sectors a DEPARTMENT supervises.
 	SupervisedSectors []domain.Sector `json:"supervisedSectors,omitempty"`
+}
+
+type CreateUnitPayload struct {
+	Unit *ent.Unit `json:"unit"`
 }
 
 type CreateUserInput struct {
@@ -233,10 +300,33 @@ type CreateUserInput struct {
 	UnitID int `json:"unitID"`
 }
 
+type CreateUserPayload struct {
+	User *ent.User `json:"user"`
+}
+
+type DeleteLetterInput struct {
+	// The DRAFT to discard.
+	ID int `json:"id"`
+}
+
+// DeleteLetterPayload names the discarded draft.
+type DeleteLetterPayload struct {
+	DeletedID int `json:"deletedID"`
+}
+
 type DrawConflictInput struct {
 	InspectorID int `json:"inspectorID"`
 	// The ENTERPRISE unit.
 	EnterpriseUnitID int `json:"enterpriseUnitID"`
+}
+
+type EndPostInput struct {
+	// The post to end.
+	ID int `json:"id"`
+}
+
+type EndPostPayload struct {
+	Post *ent.Post `json:"post"`
 }
 
 // HazardCount is the number of hazards in one state and level.
@@ -257,6 +347,15 @@ type HazardPlanInput struct {
 	Deadline time.Time `json:"deadline"`
 	// At most 2000 characters.
 	EmergencyMeasures string `json:"emergencyMeasures"`
+}
+
+type IssueLetterInput struct {
+	// The DRAFT to issue.
+	ID int `json:"id"`
+}
+
+type IssueLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
 type ItemResultInput struct {
@@ -327,9 +426,24 @@ type LoginInput struct {
 	Password string `json:"password"`
 }
 
+// LoginPayload carries a short-lived access token and a single-use refresh token.
+type LoginPayload struct {
+	AccessToken  string `json:"accessToken"`
+	RefreshToken string `json:"refreshToken"`
+	// When the access token expires.
+	ExpiresAt time.Time `json:"expiresAt"`
+	TokenType string    `json:"tokenType"`
+}
+
 type LogoutInput struct {
 	// Revoke this refresh token's family; without it, every session of the caller is revoked. At most 1000 characters.
 	RefreshToken *string `json:"refreshToken,omitempty"`
+}
+
+// LogoutPayload reports the sign-out.
+type LogoutPayload struct {
+	// True once the sessions are revoked.
+	LoggedOut bool `json:"loggedOut"`
 }
 
 // Me is the caller as the server sees them on this request.
@@ -371,14 +485,6 @@ type PolicyRule struct {
 	Action string `json:"action"`
 }
 
-type PolicyRuleInput struct {
-	Role domain.Role `json:"role"`
-	// At most 100 characters.
-	Object string `json:"object"`
-	// At most 100 characters.
-	Action string `json:"action"`
-}
-
 type RecordInspectionInput struct {
 	// Record the results of a PLANNED inspection (from a random draw) instead of a new one.
 	PlannedID        *int                  `json:"plannedID,omitempty"`
@@ -399,9 +505,35 @@ type RecordInspectionInput struct {
 	Hazards []*NewHazardInput `json:"hazards,omitempty"`
 }
 
+type RecordInspectionPayload struct {
+	Inspection *ent.Inspection `json:"inspection"`
+}
+
 type RefreshTokenInput struct {
 	// At most 1000 characters.
 	RefreshToken string `json:"refreshToken"`
+}
+
+// RefreshTokenPayload carries a new access token and the next refresh token of the family.
+type RefreshTokenPayload struct {
+	AccessToken  string `json:"accessToken"`
+	RefreshToken string `json:"refreshToken"`
+	// When the access token expires.
+	ExpiresAt time.Time `json:"expiresAt"`
+	TokenType string    `json:"tokenType"`
+}
+
+type RemovePolicyRuleInput struct {
+	Role domain.Role `json:"role"`
+	// At most 100 characters.
+	Object string `json:"object"`
+	// At most 100 characters.
+	Action string `json:"action"`
+}
+
+// RemovePolicyRulePayload is the tenant's policy after the rule was removed.
+type RemovePolicyRulePayload struct {
+	Rules []*PolicyRule `json:"rules"`
 }
 
 type ReportHazardInput struct {
@@ -423,9 +555,19 @@ type ReportHazardInput struct {
 	RecurrenceOfID    *int    `json:"recurrenceOfID,omitempty"`
 }
 
+type ReportHazardPayload struct {
+	Hazard *ent.Hazard `json:"hazard"`
+}
+
 type RevokeLetterInput struct {
+	// The letter to revoke.
+	ID int `json:"id"`
 	// At most 500 characters.
 	Reason string `json:"reason"`
+}
+
+type RevokeLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
 // ScopeSummary counts what the caller's jurisdiction covers.
@@ -439,8 +581,14 @@ type ScopeSummary struct {
 }
 
 type SignLetterInput struct {
+	// The letter to sign.
+	ID int `json:"id"`
 	// Sign in this post, when you hold several at the signee unit; by default the first one still needed.
 	PostID *int `json:"postID,omitempty"`
+}
+
+type SignLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
 type TownCoverage struct {
@@ -449,6 +597,8 @@ type TownCoverage struct {
 }
 
 type TransitionHazardInput struct {
+	// The hazard to act on.
+	ID     int                 `json:"id"`
 	Action domain.HazardAction `json:"action"`
 	// At most 2000 characters.
 	Note *string `json:"note,omitempty"`
@@ -460,7 +610,13 @@ type TransitionHazardInput struct {
 	Attachments []*graphql.Upload `json:"attachments,omitempty"`
 }
 
+type TransitionHazardPayload struct {
+	Hazard *ent.Hazard `json:"hazard"`
+}
+
 type UpdateEnterpriseInput struct {
+	// The enterprise profile to change.
+	ID int `json:"id"`
 	// At most 200 characters.
 	Name *string `json:"name,omitempty"`
 	// Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters.
@@ -483,8 +639,14 @@ type UpdateEnterpriseInput struct {
 	SupervisingDepartmentIDs []int    `json:"supervisingDepartmentIDs,omitempty"`
 }
 
+type UpdateEnterprisePayload struct {
+	Enterprise *ent.Enterprise `json:"enterprise"`
+}
+
 // UpdateLetterInput edits a DRAFT; omitted fields are left unchanged.
 type UpdateLetterInput struct {
+	// The DRAFT to edit.
+	ID int `json:"id"`
 	// At most 200 characters.
 	Title *string `json:"title,omitempty"`
 	// At most 20000 characters.
@@ -493,7 +655,13 @@ type UpdateLetterInput struct {
 	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
+type UpdateLetterPayload struct {
+	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
 type UpdatePostInput struct {
+	// The post to change.
+	ID      int             `json:"id"`
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// At most 200 characters.
 	Title *string `json:"title,omitempty"`
@@ -505,7 +673,13 @@ type UpdatePostInput struct {
 	ClearValidTo *bool `json:"clearValidTo,omitempty"`
 }
 
+type UpdatePostPayload struct {
+	Post *ent.Post `json:"post"`
+}
+
 type UpdateUnitInput struct {
+	// The unit to change.
+	ID int `json:"id"`
 	// At most 200 characters.
 	Name *string `json:"name,omitempty"`
 	// At most 64 characters.
@@ -515,7 +689,13 @@ type UpdateUnitInput struct {
 	SupervisedSectors []domain.Sector `json:"supervisedSectors,omitempty"`
 }
 
+type UpdateUnitPayload struct {
+	Unit *ent.Unit `json:"unit"`
+}
+
 type UpdateUserInput struct {
+	// The user to change.
+	ID int `json:"id"`
 	// At most 100 characters.
 	DisplayName *string `json:"displayName,omitempty"`
 	// At most 32 characters.
@@ -524,6 +704,10 @@ type UpdateUserInput struct {
 	UnitID *int         `json:"unitID,omitempty"`
 	// Set a new password (administrative reset). At most 200 characters.
 	Password *string `json:"password,omitempty"`
+}
+
+type UpdateUserPayload struct {
+	User *ent.User `json:"user"`
 }
 
 // Which units a bulk issue addresses.

@@ -18,7 +18,7 @@ import (
 	"github.com/dutychain/dutychain/internal/apperr"
 )
 
-// Filter is the GraphQL AuditEventFilter and the export's query string:
+// Filter is the GraphQL AuditEventWhereInput and the export's query string:
 // every condition given must hold.
 type Filter struct {
 	ActorID    *int                  `json:"actorID,omitempty"`

@@ -31,7 +31,7 @@ var Columns = []string{"seq", "occurred_at", "operation", "entity_type", "entity
 	"actor_post_id", "unit_id", "unit", "changes", "client_ip", "request_id", "prev_hash", "hash"}
 
 // ParseFilter reads a Filter from query parameters named like the GraphQL
-// AuditEventFilter fields (actorID, entityType, entityID, operation, from,
+// AuditEventWhereInput fields (actorID, entityType, entityID, operation, from,
 // to, unitID); IDs are the opaque GraphQL IDs, times RFC 3339.
 func ParseFilter(q url.Values) (*Filter, error) {
 	f := &Filter{}

@@ -395,8 +395,10 @@ func (f *floorSQL) runNode(ctx context.Context, id int) (nodeResult, int, error)
 
 type transitionResult struct {
 	TransitionHazard struct {
-		ID         string `json:"id"`
-		Supervised bool   `json:"supervised"`
+		Hazard struct {
+			ID         string `json:"id"`
+			Supervised bool   `json:"supervised"`
+		} `json:"hazard"`
 	} `json:"transitionHazard"`
 }
 
@@ -434,7 +436,7 @@ func (f *floorSQL) runTransition(ctx context.Context, id int, supervise bool, ac
 	if err := tx.Commit(); err != nil {
 		return out, 3, fmt.Errorf("transition: commit: %w", err)
 	}
-	out.TransitionHazard.ID = gid.Encode(id)
-	out.TransitionHazard.Supervised = supervise
+	out.TransitionHazard.Hazard.ID = gid.Encode(id)
+	out.TransitionHazard.Hazard.Supervised = supervise
 	return out, 3, nil
 }

@@ -105,7 +105,7 @@ const nestedDoc = `query Nested($units: Int!, $hazards: Int!) {
 const nodeDoc = `query Node($id: ID!) { node(id: $id) { id } }`
 
 const transitionDoc = `mutation Transition($id: ID!, $action: HazardAction!) {
-  transitionHazard(id: $id, input: {action: $action}) { id supervised }
+  transitionHazard(input: {id: $id, action: $action}) { hazard { id supervised } }
 }`
 
 func scenarios() []*scenario {
