@@ -5,12 +5,33 @@
 package main
 
 import (
+	"fmt"
 	"log"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
 )
+
+// hazardStatesAsEnum serves HazardEvent.fromState and toState as HazardState,
+// as LetterEvent serves its states as LetterState; the columns stay strings
+// and graph/ converts them.
+func hazardStatesAsEnum(_ *gen.Graph, s *ast.Schema) error {
+	ev, ok := s.Types["HazardEvent"]
+	if !ok {
+		return fmt.Errorf("schema hook: no HazardEvent type")
+	}
+	for _, f := range ev.Fields {
+		switch f.Name {
+		case "fromState":
+			f.Type = ast.NamedType("HazardState", nil)
+		case "toState":
+			f.Type = ast.NonNullNamedType("HazardState", nil)
+		}
+	}
+	return nil
+}
 
 func main() {
 	ex, err := entgql.NewExtension(
@@ -19,6 +40,7 @@ func main() {
 		entgql.WithSchemaPath("../schema/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
+		entgql.WithSchemaHook(hazardStatesAsEnum),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

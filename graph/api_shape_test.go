@@ -12,6 +12,7 @@ import (
 
 	"github.com/dutychain/dutychain/graph"
 	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/seed"
 )
 
 func TestAForbiddenRootFieldLeavesItsSiblings(t *testing.T) {
@@ -83,5 +84,47 @@ func TestGoOnlyDirectivesAreNotIntrospected(t *testing.T) {
 			names = append(names, d.Name)
 		}
 		require.Subset(t, names, []string{"include", "skip", "deprecated"})
+	})
+}
+
+func TestHazardAndLetterEventsHaveOneShape(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		admin := s.As("admin")
+		fieldsOf := map[string]map[string]typeRef{}
+		for _, ty := range introspectTypes(t, s, admin) {
+			if ty.Name == "HazardEvent" || ty.Name == "LetterEvent" {
+				fieldsOf[ty.Name] = map[string]typeRef{}
+				for _, f := range ty.Fields {
+					fieldsOf[ty.Name][f.Name] = f.Type
+				}
+			}
+		}
+		for field, kind := range map[string]string{"fromState": "ENUM", "toState": "ENUM", "actor": "OBJECT", "post": "OBJECT", "at": "SCALAR", "note": "SCALAR"} {
+			h, l := fieldsOf["HazardEvent"][field], fieldsOf["LetterEvent"][field]
+			require.Equal(t, kind, h.named().Kind, "HazardEvent.%s", field)
+			require.Equal(t, kind, l.named().Kind, "LetterEvent.%s", field)
+			require.Equal(t, h.Kind, l.Kind, "%s is nullable alike on both", field)
+		}
+		require.Equal(t, fieldsOf["HazardEvent"]["actor"].named().Name, fieldsOf["LetterEvent"]["actor"].named().Name)
+		require.Equal(t, fieldsOf["HazardEvent"]["post"].named().Name, fieldsOf["LetterEvent"]["post"].named().Name)
+
+		letter := letterID(t, s, admin, 2022, seed.CodeCounty, seed.CodeTownChengguan)
+		var out struct {
+			Node struct {
+				Events []struct {
+					ActorName string
+					Actor     *struct{ DisplayName string }
+					Post      *struct{ Title string }
+				}
+			}
+		}
+		gqOK(t, s, s.As("county.head"), `query($id: ID!) { node(id: $id) { ... on ResponsibilityLetter {
+			events { actorName actor { displayName } post { title } } } } }`, map[string]any{"id": letter}).Decode(t, &out)
+		require.NotEmpty(t, out.Node.Events)
+		for _, e := range out.Node.Events {
+			require.NotNil(t, e.Actor, "the county head sees every actor of the county's letter")
+			require.Equal(t, e.ActorName, e.Actor.DisplayName)
+			require.NotNil(t, e.Post)
+		}
 	})
 }

@@ -12,7 +12,22 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/domain"
 )
+
+// FromState is the resolver for the fromState field.
+func (r *hazardEventResolver) FromState(ctx context.Context, obj *ent.HazardEvent) (*domain.HazardState, error) {
+	if obj.FromState == "" {
+		return nil, nil // the REPORT step starts the machine
+	}
+	from := domain.HazardState(obj.FromState)
+	return &from, nil
+}
+
+// ToState is the resolver for the toState field.
+func (r *hazardEventResolver) ToState(ctx context.Context, obj *ent.HazardEvent) (domain.HazardState, error) {
+	return domain.HazardState(obj.ToState), nil
+}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
@@ -191,6 +206,9 @@ func (r *Resolver) HazardEvent() HazardEventResolver { return &hazardEventResolv
 // Inspection returns InspectionResolver implementation.
 func (r *Resolver) Inspection() InspectionResolver { return &inspectionResolver{r} }
 
+// LetterEvent returns LetterEventResolver implementation.
+func (r *Resolver) LetterEvent() LetterEventResolver { return &letterEventResolver{r} }
+
 // Post returns PostResolver implementation.
 func (r *Resolver) Post() PostResolver { return &postResolver{r} }
 
@@ -222,6 +240,7 @@ type (
 	hazardResolver               struct{ *Resolver }
 	hazardEventResolver          struct{ *Resolver }
 	inspectionResolver           struct{ *Resolver }
+	letterEventResolver          struct{ *Resolver }
 	postResolver                 struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
 	randomDrawResolver           struct{ *Resolver }

@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	Hazard() HazardResolver
 	HazardEvent() HazardEventResolver
 	Inspection() InspectionResolver
+	LetterEvent() LetterEventResolver
 	Mutation() MutationResolver
 	Post() PostResolver
 	Query() QueryResolver
@@ -467,6 +468,7 @@ type ComplexityRoot struct {
 
 	LetterEvent struct {
 		Action      func(childComplexity int) int
+		Actor       func(childComplexity int) int
 		ActorName   func(childComplexity int) int
 		ActorPostID func(childComplexity int) int
 		ActorRole   func(childComplexity int) int
@@ -478,6 +480,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		LetterID    func(childComplexity int) int
 		Note        func(childComplexity int) int
+		Post        func(childComplexity int) int
 		ToState     func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
@@ -843,12 +846,19 @@ type HazardResolver interface {
 	ReportedBy(ctx context.Context, obj *ent.Hazard) (*ent.User, error)
 }
 type HazardEventResolver interface {
+	FromState(ctx context.Context, obj *ent.HazardEvent) (*domain.HazardState, error)
+	ToState(ctx context.Context, obj *ent.HazardEvent) (domain.HazardState, error)
+
 	Files(ctx context.Context, obj *ent.HazardEvent) ([]*ent.File, error)
 	Actor(ctx context.Context, obj *ent.HazardEvent) (*ent.User, error)
 	Post(ctx context.Context, obj *ent.HazardEvent) (*ent.Post, error)
 }
 type InspectionResolver interface {
 	Inspectors(ctx context.Context, obj *ent.Inspection) ([]*ent.User, error)
+}
+type LetterEventResolver interface {
+	Actor(ctx context.Context, obj *ent.LetterEvent) (*ent.User, error)
+	Post(ctx context.Context, obj *ent.LetterEvent) (*ent.Post, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
@@ -2470,6 +2480,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LetterEvent.Action(childComplexity), true
+	case "LetterEvent.actor":
+		if e.ComplexityRoot.LetterEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.Actor(childComplexity), true
 	case "LetterEvent.actorName":
 		if e.ComplexityRoot.LetterEvent.ActorName == nil {
 			break
@@ -2536,6 +2552,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LetterEvent.Note(childComplexity), true
+	case "LetterEvent.post":
+		if e.ComplexityRoot.LetterEvent.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LetterEvent.Post(childComplexity), true
 	case "LetterEvent.toState":
 		if e.ComplexityRoot.LetterEvent.ToState == nil {
 			break
@@ -5035,8 +5057,8 @@ type HazardEvent implements Node {
   updatedAt: Time!
   hazardID: ID!
   action: HazardEventAction!
-  fromState: String
-  toState: String!
+  fromState: HazardState
+  toState: HazardState!
   note: String
   at: Time!
   hazard: Hazard!
@@ -7561,6 +7583,13 @@ extend type Query {
   letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection!
 }
 
+extend type LetterEvent {
+  "The user who acted; null for the system, and when their home unit is outside your jurisdiction (actorName is always there)."
+  actor: User
+  "The post the actor acted under; null when none applies or it is outside your jurisdiction."
+  post: Post
+}
+
 extend type ResponsibilityLetter {
   "The issuing unit; null when it is outside your jurisdiction (issuerName is always there)."
   issuer: Unit
@@ -9090,6 +9119,10 @@ func (ec *executionContext) childFields_LetterEvent(ctx context.Context, field g
 		return ec.fieldContext_LetterEvent_note(ctx, field)
 	case "at":
 		return ec.fieldContext_LetterEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_LetterEvent_actor(ctx, field)
+	case "post":
+		return ec.fieldContext_LetterEvent_post(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LetterEvent", field.Name)
 }
@@ -16126,18 +16159,18 @@ func (ec *executionContext) _HazardEvent_fromState(ctx context.Context, field gr
 			return ec.fieldContext_HazardEvent_fromState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FromState, nil
+			return ec.Resolvers.HazardEvent().FromState(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.HazardState) graphql.Marshaler {
+			return ec.marshalOHazardState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_HazardEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("HazardEvent", field, false, false, "String")
+	return graphql.NewScalarFieldContext("HazardEvent", field, true, true, "HazardState")
 }
 
 func (ec *executionContext) _HazardEvent_toState(ctx context.Context, field graphql.CollectedField, obj *ent.HazardEvent) (ret graphql.Marshaler) {
@@ -16149,18 +16182,18 @@ func (ec *executionContext) _HazardEvent_toState(ctx context.Context, field grap
 			return ec.fieldContext_HazardEvent_toState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ToState, nil
+			return ec.Resolvers.HazardEvent().ToState(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.HazardState) graphql.Marshaler {
+			return ec.marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_HazardEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("HazardEvent", field, false, false, "String")
+	return graphql.NewScalarFieldContext("HazardEvent", field, true, true, "HazardState")
 }
 
 func (ec *executionContext) _HazardEvent_note(ctx context.Context, field graphql.CollectedField, obj *ent.HazardEvent) (ret graphql.Marshaler) {
@@ -18115,6 +18148,70 @@ func (ec *executionContext) _LetterEvent_at(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_LetterEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LetterEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LetterEvent_actor(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LetterEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LetterEvent_post(ctx context.Context, field graphql.CollectedField, obj *ent.LetterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LetterEvent_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LetterEvent().Post(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalOPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LetterEvent_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LetterEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LetterSignature_id(ctx context.Context, field graphql.CollectedField, obj *ent.LetterSignature) (ret graphql.Marshaler) {
@@ -38169,15 +38266,17 @@ func (ec *executionContext) _HazardEvent(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromState":
-			out.Values[i] = ec._HazardEvent_fromState(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HazardEvent_fromState(ctx, field, obj)
+				})
 		case "toState":
-			out.Values[i] = ec._HazardEvent_toState(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HazardEvent_toState(ctx, field, obj)
+				})
 		case "note":
 			out.Values[i] = ec._HazardEvent_note(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -38856,73 +38955,85 @@ func (ec *executionContext) _LetterEvent(ctx context.Context, sel ast.SelectionS
 		case "id":
 			out.Values[i] = ec._LetterEvent_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._LetterEvent_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._LetterEvent_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "letterID":
 			out.Values[i] = ec._LetterEvent_letterID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "action":
 			out.Values[i] = ec._LetterEvent_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromState":
 			out.Values[i] = ec._LetterEvent_fromState(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "toState":
 			out.Values[i] = ec._LetterEvent_toState(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actorName":
 			out.Values[i] = ec._LetterEvent_actorName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actorTitle":
 			out.Values[i] = ec._LetterEvent_actorTitle(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actorRole":
 			out.Values[i] = ec._LetterEvent_actorRole(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actorUserID":
 			out.Values[i] = ec._LetterEvent_actorUserID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actorPostID":
 			out.Values[i] = ec._LetterEvent_actorPostID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "note":
 			out.Values[i] = ec._LetterEvent_note(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._LetterEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LetterEvent_actor(ctx, field, obj)
+				})
+		case "post":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LetterEvent_post(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

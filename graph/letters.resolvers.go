@@ -15,6 +15,22 @@ import (
 	"github.com/dutychain/dutychain/internal/letters"
 )
 
+// Actor is the resolver for the actor field.
+func (r *letterEventResolver) Actor(ctx context.Context, obj *ent.LetterEvent) (*ent.User, error) {
+	if obj.ActorUserID == nil {
+		return nil, nil
+	}
+	return loadersFrom(ctx, r.Client).loadUser(ctx, *obj.ActorUserID)
+}
+
+// Post is the resolver for the post field.
+func (r *letterEventResolver) Post(ctx context.Context, obj *ent.LetterEvent) (*ent.Post, error) {
+	if obj.ActorPostID == nil {
+		return nil, nil
+	}
+	return orNil(loadersFrom(ctx, r.Client).hz.posts.Load(ctx, *obj.ActorPostID))
+}
+
 // CreateLetter is the resolver for the createLetter field.
 func (r *mutationResolver) CreateLetter(ctx context.Context, input model.CreateLetterInput) (*model.CreateLetterPayload, error) {
 	if _, err := viewer(ctx); err != nil {
