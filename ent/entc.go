@@ -10,6 +10,8 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
+
+	"github.com/dutychain/dutychain/ent/schemadoc"
 )
 
 func main() {
@@ -19,6 +21,9 @@ func main() {
 		entgql.WithSchemaPath("../schema/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
+		// Describes what entgql leaves undescribed: predicates, ordering,
+		// ids, enum values (see ent/schemadoc).
+		entgql.WithSchemaHook(schemadoc.Hook),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
