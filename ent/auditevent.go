@@ -12,7 +12,7 @@ import (
 	"github.com/dutychain/dutychain/ent/auditevent"
 )
 
-// AuditEvent is the model entity for the AuditEvent schema.
+// Audit event (审计日志): one append-only, hash-chained record of a change or a sign-in.
 type AuditEvent struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -27,7 +27,7 @@ type AuditEvent struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// Position in the tenant's chain, from 1, without gaps.
 	Seq int64 `json:"seq,omitempty"`
-	// OccurredAt holds the value of the "occurred_at" field.
+	// When it happened (UTC, microseconds).
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
 	// ActorUserID holds the value of the "actor_user_id" field.
 	ActorUserID *int `json:"actor_user_id,omitempty"`
@@ -35,7 +35,7 @@ type AuditEvent struct {
 	ActorName string `json:"actor_name,omitempty"`
 	// ActorPostID holds the value of the "actor_post_id" field.
 	ActorPostID *int `json:"actor_post_id,omitempty"`
-	// Operation holds the value of the "operation" field.
+	// What happened.
 	Operation auditevent.Operation `json:"operation,omitempty"`
 	// The ent type in snake case (unit, enterprise, user, post, supervision, tenant) or policy.
 	EntityType string `json:"entity_type,omitempty"`
@@ -43,13 +43,13 @@ type AuditEvent struct {
 	EntityID *int `json:"entity_id,omitempty"`
 	// Canonical JSON {field: {before, after[, redacted]}}, hashed verbatim.
 	Changes string `json:"changes,omitempty"`
-	// ClientIP holds the value of the "client_ip" field.
+	// The client's address.
 	ClientIP string `json:"client_ip,omitempty"`
-	// RequestID holds the value of the "request_id" field.
+	// The id of the request that caused it (X-Request-Id).
 	RequestID string `json:"request_id,omitempty"`
-	// PrevHash holds the value of the "prev_hash" field.
+	// Hash of the tenant's previous event; empty for the first.
 	PrevHash string `json:"prev_hash,omitempty"`
-	// Hash holds the value of the "hash" field.
+	// Hash of this event and prev_hash: editing or removing an event breaks the chain.
 	Hash         string `json:"hash,omitempty"`
 	selectValues sql.SelectValues
 }

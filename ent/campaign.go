@@ -15,7 +15,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// Campaign is the model entity for the Campaign schema.
+// Rectification campaign (专项整治) organised by a government unit for some sectors, in four stages.
 type Campaign struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -34,15 +34,15 @@ type Campaign struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// OrganiserID holds the value of the "organiser_id" field.
 	OrganiserID int `json:"organiser_id,omitempty"`
-	// Name holds the value of the "name" field.
+	// Name of the campaign.
 	Name string `json:"name,omitempty"`
-	// Sectors holds the value of the "sectors" field.
+	// The target sectors.
 	Sectors []domain.Sector `json:"sectors,omitempty"`
-	// Stage holds the value of the "stage" field.
+	// The current stage.
 	Stage domain.CampaignStageName `json:"stage,omitempty"`
-	// Finished holds the value of the "finished" field.
+	// Set when the last stage has ended.
 	Finished bool `json:"finished,omitempty"`
-	// Stages holds the value of the "stages" field.
+	// Every stage with planned and actual dates.
 	Stages []domain.CampaignStage `json:"stages,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CampaignQuery when eager-loading is set.
@@ -52,9 +52,9 @@ type Campaign struct {
 
 // CampaignEdges holds the relations/edges for other nodes in the graph.
 type CampaignEdges struct {
-	// Organiser holds the value of the organiser edge.
+	// The government unit that organises it.
 	Organiser *Unit `json:"organiser,omitempty"`
-	// Inspections holds the value of the inspections edge.
+	// Inspections made within the campaign.
 	Inspections []*Inspection `json:"inspections,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

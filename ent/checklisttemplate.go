@@ -14,7 +14,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// ChecklistTemplate is the model entity for the ChecklistTemplate schema.
+// Checklist (检查表) for one sector, versioned; inspections keep the version they used.
 type ChecklistTemplate struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -25,13 +25,13 @@ type ChecklistTemplate struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// TenantID holds the value of the "tenant_id" field.
 	TenantID int `json:"tenant_id,omitempty"`
-	// Sector holds the value of the "sector" field.
+	// The sector it is for.
 	Sector domain.Sector `json:"sector,omitempty"`
-	// Version holds the value of the "version" field.
+	// Version number, from 1 per sector.
 	Version int `json:"version,omitempty"`
-	// Name holds the value of the "name" field.
+	// Name of the checklist.
 	Name string `json:"name,omitempty"`
-	// Items holds the value of the "items" field.
+	// The items to check, in order.
 	Items        []domain.ChecklistItem `json:"items,omitempty"`
 	selectValues sql.SelectValues
 }

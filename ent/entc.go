@@ -12,6 +12,8 @@ import (
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/dutychain/dutychain/ent/schemadoc"
 )
 
 // hazardStatesAsEnum serves HazardEvent.fromState and toState as HazardState,
@@ -40,7 +42,10 @@ func main() {
 		entgql.WithSchemaPath("../schema/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(hazardStatesAsEnum),
+		// hazardStatesAsEnum first, so schemadoc describes the served types;
+		// schemadoc describes what entgql leaves undescribed: predicates,
+		// ordering, ids, enum values.
+		entgql.WithSchemaHook(hazardStatesAsEnum, schemadoc.Hook),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

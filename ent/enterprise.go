@@ -15,7 +15,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// Enterprise is the model entity for the Enterprise schema.
+// Enterprise profile (企业档案) of an ENTERPRISE unit.
 type Enterprise struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -38,21 +38,21 @@ type Enterprise struct {
 	Name string `json:"name,omitempty"`
 	// Unified social credit code (统一社会信用代码), check digit validated.
 	CreditCode string `json:"credit_code,omitempty"`
-	// Sector holds the value of the "sector" field.
+	// Business sector (行业); decides which departments supervise it.
 	Sector domain.Sector `json:"sector,omitempty"`
-	// Scale holds the value of the "scale" field.
+	// Size class (规上, 限上, 规下, 小微).
 	Scale enterprise.Scale `json:"scale,omitempty"`
-	// IndustryCategory holds the value of the "industry_category" field.
+	// Industry category (行业类别) as registered.
 	IndustryCategory string `json:"industry_category,omitempty"`
-	// Address holds the value of the "address" field.
+	// Business address.
 	Address string `json:"address,omitempty"`
-	// LegalRepresentative holds the value of the "legal_representative" field.
+	// Legal representative (法定代表人).
 	LegalRepresentative string `json:"legal_representative,omitempty"`
-	// SafetyManager holds the value of the "safety_manager" field.
+	// Person in charge of work safety (安全管理负责人).
 	SafetyManager string `json:"safety_manager,omitempty"`
-	// ContactPhone holds the value of the "contact_phone" field.
+	// Contact phone number.
 	ContactPhone string `json:"contact_phone,omitempty"`
-	// EmployeeCount holds the value of the "employee_count" field.
+	// Number of employees.
 	EmployeeCount int `json:"employee_count,omitempty"`
 	// Key sites / parts / links (重点部位、环节).
 	KeySites []string `json:"key_sites,omitempty"`
@@ -66,9 +66,9 @@ type Enterprise struct {
 
 // EnterpriseEdges holds the relations/edges for other nodes in the graph.
 type EnterpriseEdges struct {
-	// Unit holds the value of the unit edge.
+	// The ENTERPRISE unit this profile belongs to.
 	Unit *Unit `json:"unit,omitempty"`
-	// Town holds the value of the town edge.
+	// The town the enterprise belongs to (属地).
 	Town *Unit `json:"town,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -12,7 +12,7 @@ import (
 	"github.com/dutychain/dutychain/ent/file"
 )
 
-// File is the model entity for the File schema.
+// Attachment (附件): an uploaded scan, photo or document, readable where its owner is.
 type File struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -35,19 +35,19 @@ type File struct {
 	OwnerID int `json:"owner_id,omitempty"`
 	// Hex SHA-256 of the content: its key in the file store.
 	Sha256 string `json:"sha256,omitempty"`
-	// Size holds the value of the "size" field.
+	// Size in bytes.
 	Size int64 `json:"size,omitempty"`
 	// Sniffed from the content, not taken from the client.
 	ContentType string `json:"content_type,omitempty"`
-	// Filename holds the value of the "filename" field.
+	// File name as uploaded.
 	Filename string `json:"filename,omitempty"`
-	// Description holds the value of the "description" field.
+	// The uploader's description.
 	Description string `json:"description,omitempty"`
-	// UploaderName holds the value of the "uploader_name" field.
+	// The uploader's name at upload time.
 	UploaderName string `json:"uploader_name,omitempty"`
-	// UploadedByUserID holds the value of the "uploaded_by_user_id" field.
+	// ID of the user who uploaded it; null for the system.
 	UploadedByUserID *int `json:"uploaded_by_user_id,omitempty"`
-	// UploadedByPostID holds the value of the "uploaded_by_post_id" field.
+	// ID of the post the uploader acted in.
 	UploadedByPostID *int `json:"uploaded_by_post_id,omitempty"`
 	selectValues     sql.SelectValues
 }

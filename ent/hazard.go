@@ -16,7 +16,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// Hazard is the model entity for the Hazard schema.
+// Hidden hazard (隐患) found by an inspection, a self-check or a report, and its rectification (整改).
 type Hazard struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -39,25 +39,25 @@ type Hazard struct {
 	InspectionID *int `json:"inspection_id,omitempty"`
 	// The inspection's campaign, copied so hazards filter by campaign without a join.
 	CampaignID *int `json:"campaign_id,omitempty"`
-	// Source holds the value of the "source" field.
+	// How it was found.
 	Source domain.HazardSource `json:"source,omitempty"`
-	// Level holds the value of the "level" field.
+	// Grade: GENERAL (一般) or MAJOR (重大).
 	Level domain.HazardLevel `json:"level,omitempty"`
-	// State holds the value of the "state" field.
+	// Where its rectification stands.
 	State domain.HazardState `json:"state,omitempty"`
-	// Category holds the value of the "category" field.
+	// Hazard category, e.g. fire safety or electrical.
 	Category string `json:"category,omitempty"`
 	// Key site, part or link (重点部位、环节).
 	Location string `json:"location,omitempty"`
-	// Description holds the value of the "description" field.
+	// What is wrong.
 	Description string `json:"description,omitempty"`
 	// Rectification requirement (整改要求).
 	Requirement string `json:"requirement,omitempty"`
-	// FoundAt holds the value of the "found_at" field.
+	// When it was found.
 	FoundAt time.Time `json:"found_at,omitempty"`
-	// Deadline holds the value of the "deadline" field.
+	// Rectification deadline (整改期限).
 	Deadline time.Time `json:"deadline,omitempty"`
-	// ResponsiblePerson holds the value of the "responsible_person" field.
+	// Person responsible for the rectification (整改责任人).
 	ResponsiblePerson string `json:"responsible_person,omitempty"`
 	// RecurrenceOfID holds the value of the "recurrence_of_id" field.
 	RecurrenceOfID *int `json:"recurrence_of_id,omitempty"`
@@ -65,11 +65,11 @@ type Hazard struct {
 	ReportedByID int `json:"reported_by_id,omitempty"`
 	// Under supervision (督办).
 	Supervised bool `json:"supervised,omitempty"`
-	// Plan holds the value of the "plan" field.
+	// A major hazard's rectification plan (五到位).
 	Plan *domain.HazardPlan `json:"plan,omitempty"`
 	// A pending extension request; cleared when decided.
 	RequestedDeadline *time.Time `json:"requested_deadline,omitempty"`
-	// ClosedAt holds the value of the "closed_at" field.
+	// When it was closed (销号).
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the HazardQuery when eager-loading is set.
@@ -79,15 +79,15 @@ type Hazard struct {
 
 // HazardEdges holds the relations/edges for other nodes in the graph.
 type HazardEdges struct {
-	// Subject holds the value of the subject edge.
+	// The unit the hazard is at.
 	Subject *Unit `json:"subject,omitempty"`
-	// Inspection holds the value of the inspection edge.
+	// The inspection that found it.
 	Inspection *Inspection `json:"inspection,omitempty"`
-	// RecurrenceOf holds the value of the recurrence_of edge.
+	// The earlier hazard this one recurs.
 	RecurrenceOf *Hazard `json:"recurrence_of,omitempty"`
-	// Recurrences holds the value of the recurrences edge.
+	// Later hazards recorded as recurrences of this one.
 	Recurrences []*Hazard `json:"recurrences,omitempty"`
-	// Events holds the value of the events edge.
+	// Its history, oldest first: one event per step.
 	Events []*HazardEvent `json:"events,omitempty"`
 	// EnterpriseUnit holds the value of the enterprise_unit edge.
 	EnterpriseUnit *Unit `json:"enterprise_unit,omitempty"`

@@ -14,7 +14,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// HazardEvent is the model entity for the HazardEvent schema.
+// One step of a hazard's history (处理记录): action, states, actor and note.
 type HazardEvent struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -33,19 +33,19 @@ type HazardEvent struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// HazardID holds the value of the "hazard_id" field.
 	HazardID int `json:"hazard_id,omitempty"`
-	// Action holds the value of the "action" field.
+	// The step taken.
 	Action domain.HazardAction `json:"action,omitempty"`
-	// FromState holds the value of the "from_state" field.
+	// State before the step; empty for REPORT.
 	FromState string `json:"from_state,omitempty"`
-	// ToState holds the value of the "to_state" field.
+	// State after the step.
 	ToState string `json:"to_state,omitempty"`
 	// ActorID holds the value of the "actor_id" field.
 	ActorID int `json:"actor_id,omitempty"`
 	// PostID holds the value of the "post_id" field.
 	PostID *int `json:"post_id,omitempty"`
-	// Note holds the value of the "note" field.
+	// The actor's note (evidence, reason).
 	Note string `json:"note,omitempty"`
-	// At holds the value of the "at" field.
+	// When the step was taken.
 	At time.Time `json:"at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the HazardEventQuery when eager-loading is set.
@@ -55,7 +55,7 @@ type HazardEvent struct {
 
 // HazardEventEdges holds the relations/edges for other nodes in the graph.
 type HazardEventEdges struct {
-	// Hazard holds the value of the hazard edge.
+	// The hazard.
 	Hazard *Hazard `json:"hazard,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

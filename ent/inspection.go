@@ -18,7 +18,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// Inspection is the model entity for the Inspection schema.
+// Inspection (检查) of one target unit by an inspecting unit.
 type Inspection struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -35,9 +35,9 @@ type Inspection struct {
 	ScopeSector *string `json:"scope_sector,omitempty"`
 	// ScopeEnterpriseID holds the value of the "scope_enterprise_id" field.
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
-	// Type holds the value of the "type" field.
+	// Kind of inspection.
 	Type inspection.Type `json:"type,omitempty"`
-	// KeyPeriod holds the value of the "key_period" field.
+	// The key period of a KEY_PERIOD inspection.
 	KeyPeriod *inspection.KeyPeriod `json:"key_period,omitempty"`
 	// PLANNED inspections come from a random draw and are recorded later.
 	Status inspection.Status `json:"status,omitempty"`
@@ -51,13 +51,13 @@ type Inspection struct {
 	TargetID int `json:"target_id,omitempty"`
 	// InspectorIds holds the value of the "inspector_ids" field.
 	InspectorIds []int `json:"inspector_ids,omitempty"`
-	// InspectedOn holds the value of the "inspected_on" field.
+	// Date of the inspection.
 	InspectedOn time.Time `json:"inspected_on,omitempty"`
 	// TemplateID holds the value of the "template_id" field.
 	TemplateID *int `json:"template_id,omitempty"`
-	// Results holds the value of the "results" field.
+	// Result of each checklist item (PASS, FAIL, NA) with notes.
 	Results []domain.ItemResult `json:"results,omitempty"`
-	// Conclusion holds the value of the "conclusion" field.
+	// Overall conclusion.
 	Conclusion string `json:"conclusion,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the InspectionQuery when eager-loading is set.
@@ -67,17 +67,17 @@ type Inspection struct {
 
 // InspectionEdges holds the relations/edges for other nodes in the graph.
 type InspectionEdges struct {
-	// Campaign holds the value of the campaign edge.
+	// The campaign it belongs to.
 	Campaign *Campaign `json:"campaign,omitempty"`
-	// RandomDraw holds the value of the random_draw edge.
+	// The random draw (双随机) that planned it.
 	RandomDraw *RandomDraw `json:"random_draw,omitempty"`
-	// InspectingUnit holds the value of the inspecting_unit edge.
+	// The unit that inspects.
 	InspectingUnit *Unit `json:"inspecting_unit,omitempty"`
-	// Target holds the value of the target edge.
+	// The unit inspected.
 	Target *Unit `json:"target,omitempty"`
-	// Template holds the value of the template edge.
+	// The checklist version used.
 	Template *ChecklistTemplate `json:"template,omitempty"`
-	// Hazards holds the value of the hazards edge.
+	// Hazards found by this inspection.
 	Hazards []*Hazard `json:"hazards,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

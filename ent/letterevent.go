@@ -14,7 +14,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// LetterEvent is the model entity for the LetterEvent schema.
+// One step of a letter's history (流转记录).
 type LetterEvent struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -33,27 +33,27 @@ type LetterEvent struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// IssuerScopePath holds the value of the "issuer_scope_path" field.
 	IssuerScopePath *string `json:"issuer_scope_path,omitempty"`
-	// LetterID holds the value of the "letter_id" field.
+	// ID of the letter.
 	LetterID int `json:"letter_id,omitempty"`
-	// Action holds the value of the "action" field.
+	// The step taken.
 	Action letterevent.Action `json:"action,omitempty"`
-	// FromState holds the value of the "from_state" field.
+	// State before the step.
 	FromState *domain.LetterState `json:"from_state,omitempty"`
-	// ToState holds the value of the "to_state" field.
+	// State after the step.
 	ToState domain.LetterState `json:"to_state,omitempty"`
-	// ActorName holds the value of the "actor_name" field.
+	// The actor's name at the time.
 	ActorName string `json:"actor_name,omitempty"`
-	// ActorTitle holds the value of the "actor_title" field.
+	// The title of the actor's post.
 	ActorTitle string `json:"actor_title,omitempty"`
-	// ActorRole holds the value of the "actor_role" field.
+	// The role of the actor's post.
 	ActorRole *domain.Role `json:"actor_role,omitempty"`
-	// ActorUserID holds the value of the "actor_user_id" field.
+	// ID of the actor.
 	ActorUserID *int `json:"actor_user_id,omitempty"`
-	// ActorPostID holds the value of the "actor_post_id" field.
+	// ID of the actor's post.
 	ActorPostID *int `json:"actor_post_id,omitempty"`
-	// Note holds the value of the "note" field.
+	// Note, e.g. the reason of a revocation.
 	Note string `json:"note,omitempty"`
-	// At holds the value of the "at" field.
+	// When the step was taken.
 	At time.Time `json:"at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the LetterEventQuery when eager-loading is set.

@@ -14,7 +14,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// LetterSignature is the model entity for the LetterSignature schema.
+// One signature (签字) of a responsibility letter, in one post.
 type LetterSignature struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -33,19 +33,19 @@ type LetterSignature struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// IssuerScopePath holds the value of the "issuer_scope_path" field.
 	IssuerScopePath *string `json:"issuer_scope_path,omitempty"`
-	// LetterID holds the value of the "letter_id" field.
+	// ID of the letter.
 	LetterID int `json:"letter_id,omitempty"`
-	// Role holds the value of the "role" field.
+	// The role of the post signed in.
 	Role domain.Role `json:"role,omitempty"`
 	// The signer's name at signing time.
 	SignerName string `json:"signer_name,omitempty"`
 	// The title of the post signed in.
 	SignerTitle string `json:"signer_title,omitempty"`
-	// UserID holds the value of the "user_id" field.
+	// ID of the signer; null for a signature transcribed from paper.
 	UserID *int `json:"user_id,omitempty"`
-	// PostID holds the value of the "post_id" field.
+	// ID of the post signed in; null for a signature transcribed from paper.
 	PostID *int `json:"post_id,omitempty"`
-	// SignedAt holds the value of the "signed_at" field.
+	// When it was signed.
 	SignedAt time.Time `json:"signed_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the LetterSignatureQuery when eager-loading is set.

@@ -16,7 +16,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// Post is the model entity for the Post schema.
+// Post (岗位/任职): a user's appointment at a unit in a role, optionally for some sectors, valid from / to.
 type Post struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -33,19 +33,19 @@ type Post struct {
 	ScopeSector *string `json:"scope_sector,omitempty"`
 	// ScopeEnterpriseID holds the value of the "scope_enterprise_id" field.
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
-	// UserID holds the value of the "user_id" field.
+	// ID of the user appointed.
 	UserID int `json:"user_id,omitempty"`
 	// UnitID holds the value of the "unit_id" field.
 	UnitID int `json:"unit_id,omitempty"`
-	// Role holds the value of the "role" field.
+	// The role.
 	Role domain.Role `json:"role,omitempty"`
-	// Sectors holds the value of the "sectors" field.
+	// The sectors the post is limited to; empty for all.
 	Sectors []domain.Sector `json:"sectors,omitempty"`
-	// Title holds the value of the "title" field.
+	// Title, e.g. 副县长.
 	Title string `json:"title,omitempty"`
-	// ValidFrom holds the value of the "valid_from" field.
+	// Start of validity.
 	ValidFrom time.Time `json:"valid_from,omitempty"`
-	// ValidTo holds the value of the "valid_to" field.
+	// End of validity; null while open.
 	ValidTo *time.Time `json:"valid_to,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PostQuery when eager-loading is set.
@@ -57,7 +57,7 @@ type Post struct {
 type PostEdges struct {
 	// User holds the value of the user edge.
 	User *User `json:"user,omitempty"`
-	// Unit holds the value of the unit edge.
+	// The unit of the post.
 	Unit *Unit `json:"unit,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

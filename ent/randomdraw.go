@@ -15,7 +15,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// RandomDraw is the model entity for the RandomDraw schema.
+// Random draw (双随机): random targets and random inspectors, stored so it can be reproduced.
 type RandomDraw struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -34,13 +34,13 @@ type RandomDraw struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// OrganiserID holds the value of the "organiser_id" field.
 	OrganiserID int `json:"organiser_id,omitempty"`
-	// Sectors holds the value of the "sectors" field.
+	// The sectors drawn from; empty for all.
 	Sectors []domain.Sector `json:"sectors,omitempty"`
-	// ExcludeInspectedDays holds the value of the "exclude_inspected_days" field.
+	// Enterprises inspected within this many days were left out.
 	ExcludeInspectedDays int `json:"exclude_inspected_days,omitempty"`
-	// TargetCount holds the value of the "target_count" field.
+	// How many targets were drawn.
 	TargetCount int `json:"target_count,omitempty"`
-	// InspectorsPerTarget holds the value of the "inspectors_per_target" field.
+	// How many inspectors were drawn per target.
 	InspectorsPerTarget int `json:"inspectors_per_target,omitempty"`
 	// Seed holds the value of the "seed" field.
 	Seed int64 `json:"seed,omitempty"`
@@ -52,7 +52,7 @@ type RandomDraw struct {
 	Conflicts []domain.DrawConflict `json:"conflicts,omitempty"`
 	// Assignments holds the value of the "assignments" field.
 	Assignments []domain.DrawAssignment `json:"assignments,omitempty"`
-	// DrawnAt holds the value of the "drawn_at" field.
+	// When the draw was made.
 	DrawnAt time.Time `json:"drawn_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RandomDrawQuery when eager-loading is set.
@@ -62,9 +62,9 @@ type RandomDraw struct {
 
 // RandomDrawEdges holds the relations/edges for other nodes in the graph.
 type RandomDrawEdges struct {
-	// Organiser holds the value of the organiser edge.
+	// The government unit that drew.
 	Organiser *Unit `json:"organiser,omitempty"`
-	// Inspections holds the value of the inspections edge.
+	// The inspections planned by the draw.
 	Inspections []*Inspection `json:"inspections,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

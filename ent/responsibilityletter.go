@@ -15,7 +15,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// ResponsibilityLetter is the model entity for the ResponsibilityLetter schema.
+// Responsibility letter (责任书/责任状) for a year, from an issuer unit to a signee unit below it.
 type ResponsibilityLetter struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -34,11 +34,11 @@ type ResponsibilityLetter struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// IssuerScopePath holds the value of the "issuer_scope_path" field.
 	IssuerScopePath *string `json:"issuer_scope_path,omitempty"`
-	// Year holds the value of the "year" field.
+	// The year it covers.
 	Year int `json:"year,omitempty"`
-	// IssuerUnitID holds the value of the "issuer_unit_id" field.
+	// ID of the issuing unit.
 	IssuerUnitID int `json:"issuer_unit_id,omitempty"`
-	// SigneeUnitID holds the value of the "signee_unit_id" field.
+	// ID of the unit that signs.
 	SigneeUnitID int `json:"signee_unit_id,omitempty"`
 	// The issuer's name when the letter was written: part of the document.
 	IssuerName string `json:"issuer_name,omitempty"`
@@ -48,21 +48,21 @@ type ResponsibilityLetter struct {
 	SigneeKind domain.UnitKind `json:"signee_kind,omitempty"`
 	// At most 200 characters.
 	Title string `json:"title,omitempty"`
-	// Body holds the value of the "body" field.
+	// Text of the letter.
 	Body string `json:"body,omitempty"`
 	// Responsibility targets, in order.
 	Targets []domain.LetterTarget `json:"targets,omitempty"`
-	// State holds the value of the "state" field.
+	// Where the letter stands.
 	State domain.LetterState `json:"state,omitempty"`
-	// RevokeReason holds the value of the "revoke_reason" field.
+	// Why the issuer revoked it.
 	RevokeReason *string `json:"revoke_reason,omitempty"`
-	// IssuedAt holds the value of the "issued_at" field.
+	// When it was issued.
 	IssuedAt *time.Time `json:"issued_at,omitempty"`
-	// SignedAt holds the value of the "signed_at" field.
+	// When the last required signature was added.
 	SignedAt *time.Time `json:"signed_at,omitempty"`
-	// ArchivedAt holds the value of the "archived_at" field.
+	// When it was archived.
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
-	// RevokedAt holds the value of the "revoked_at" field.
+	// When it was revoked.
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// Live holds the value of the "live" field.
 	Live *bool `json:"live,omitempty"`

@@ -12,7 +12,7 @@ import (
 	"github.com/dutychain/dutychain/ent/tenant"
 )
 
-// Tenant is the model entity for the Tenant schema.
+// Tenant (租户): one deployment namespace, rooted at a county; nothing crosses tenants.
 type Tenant struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -21,9 +21,9 @@ type Tenant struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Code holds the value of the "code" field.
+	// Code used to sign in, e.g. demo.
 	Code string `json:"code,omitempty"`
-	// Name holds the value of the "name" field.
+	// Name, e.g. 示范县.
 	Name string `json:"name,omitempty"`
 	// Synthetic tenants are generated benchmark data.
 	Synthetic    bool `json:"synthetic,omitempty"`

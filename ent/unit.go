@@ -15,7 +15,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
-// Unit is the model entity for the Unit schema.
+// Unit (单位): a node of the unit tree, from the county down to an enterprise's teams.
 type Unit struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -32,11 +32,11 @@ type Unit struct {
 	ScopeSector *string `json:"scope_sector,omitempty"`
 	// ScopeEnterpriseID holds the value of the "scope_enterprise_id" field.
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
-	// Kind holds the value of the "kind" field.
+	// Kind of unit.
 	Kind domain.UnitKind `json:"kind,omitempty"`
-	// Name holds the value of the "name" field.
+	// Name of the unit.
 	Name string `json:"name,omitempty"`
-	// Code holds the value of the "code" field.
+	// Code, unique in the tenant.
 	Code string `json:"code,omitempty"`
 	// ParentID holds the value of the "parent_id" field.
 	ParentID *int `json:"parent_id,omitempty"`
@@ -54,17 +54,17 @@ type Unit struct {
 
 // UnitEdges holds the relations/edges for other nodes in the graph.
 type UnitEdges struct {
-	// Parent holds the value of the parent edge.
+	// The unit above; null for the root.
 	Parent *Unit `json:"parent,omitempty"`
-	// Children holds the value of the children edge.
+	// The units directly below.
 	Children []*Unit `json:"children,omitempty"`
-	// Enterprise holds the value of the enterprise edge.
+	// The enterprise profile of an ENTERPRISE unit.
 	Enterprise *Enterprise `json:"enterprise,omitempty"`
-	// Posts holds the value of the posts edge.
+	// The posts at this unit.
 	Posts []*Post `json:"posts,omitempty"`
-	// Members holds the value of the members edge.
+	// The users who belong to this unit.
 	Members []*User `json:"members,omitempty"`
-	// EnterpriseHazards holds the value of the enterprise_hazards edge.
+	// Hazards of an ENTERPRISE unit and its workshops and teams; empty for other kinds.
 	EnterpriseHazards []*Hazard `json:"enterprise_hazards,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

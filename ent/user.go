@@ -13,7 +13,7 @@ import (
 	"github.com/dutychain/dutychain/ent/user"
 )
 
-// User is the model entity for the User schema.
+// User: a person who signs in; what they may do comes from their posts.
 type User struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -30,15 +30,15 @@ type User struct {
 	ScopeSector *string `json:"scope_sector,omitempty"`
 	// ScopeEnterpriseID holds the value of the "scope_enterprise_id" field.
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
-	// Username holds the value of the "username" field.
+	// Sign-in name, unique in the tenant.
 	Username string `json:"username,omitempty"`
-	// DisplayName holds the value of the "display_name" field.
+	// Name shown to others.
 	DisplayName string `json:"display_name,omitempty"`
-	// Phone holds the value of the "phone" field.
+	// Phone number.
 	Phone string `json:"phone,omitempty"`
 	// PasswordHash holds the value of the "password_hash" field.
 	PasswordHash string `json:"-"`
-	// Status holds the value of the "status" field.
+	// Whether the user may sign in.
 	Status user.Status `json:"status,omitempty"`
 	// UnitID holds the value of the "unit_id" field.
 	UnitID int `json:"unit_id,omitempty"`
@@ -50,9 +50,9 @@ type User struct {
 
 // UserEdges holds the relations/edges for other nodes in the graph.
 type UserEdges struct {
-	// Unit holds the value of the unit edge.
+	// The unit the user belongs to.
 	Unit *Unit `json:"unit,omitempty"`
-	// Posts holds the value of the posts edge.
+	// The user's posts.
 	Posts []*Post `json:"posts,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

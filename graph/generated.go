@@ -4281,27 +4281,87 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+	{Name: "../schema/ent.graphql", Input: `"""
+Code generation only: how gqlgen binds the field to Go.
+"""
+directive @goField(
+  """
+  Resolve the field with a resolver method.
+  """
+  forceResolver: Boolean
+
+  """
+  The Go field or method the field binds to.
+  """
+  name: String
+
+  """
+  Bind the input field to an omittable Go value.
+  """
+  omittable: Boolean
+) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+"""
+Code generation only: the Go type the GraphQL type binds to.
+"""
+directive @goModel(
+  """
+  The Go type, as package path and name.
+  """
+  model: String
+
+  """
+  Several Go types, the first that fits is used.
+  """
+  models: [String!]
+
+  """
+  Generate the Go type even though it is bound.
+  """
+  forceGenerate: Boolean
+) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+Audit event (审计日志): one append-only, hash-chained record of a change or a sign-in.
+"""
 type AuditEvent implements Node {
+  """
+  Global ID of the audit event.
+  """
   id: ID!
   """
   Position in the tenant's chain, from 1, without gaps.
   """
   seq: Int!
+  """
+  When it happened (UTC, microseconds).
+  """
   occurredAt: Time!
   """
   The actor's username (as typed, for a failed sign-in), or "system".
   """
   actorName: String!
+  """
+  What happened.
+  """
   operation: AuditEventOperation!
   """
   The ent type in snake case (unit, enterprise, user, post, supervision, tenant) or policy.
   """
   entityType: String!
+  """
+  The client's address.
+  """
   clientIP: String!
+  """
+  The id of the request that caused it (X-Request-Id).
+  """
   requestID: String!
+  """
+  Hash of the tenant's previous event; empty for the first.
+  """
   prevHash: String!
+  """
+  Hash of this event and prev_hash: editing or removing an event breaks the chain.
+  """
   hash: String!
 }
 """
@@ -4335,18 +4395,48 @@ type AuditEventEdge {
   cursor: Cursor!
 }
 """
-AuditEventOperation is enum for the field operation
+What an audit event records.
 """
 enum AuditEventOperation @goModel(model: "github.com/dutychain/dutychain/ent/auditevent.Operation") {
+  """
+  A record was created.
+  """
   CREATE
+  """
+  A record was changed.
+  """
   UPDATE
+  """
+  A record was deleted.
+  """
   DELETE
+  """
+  A successful sign-in.
+  """
   LOGIN
+  """
+  A refused sign-in; the changes hold the reason.
+  """
   LOGIN_FAILED
+  """
+  A refresh token was rotated.
+  """
   REFRESH
+  """
+  A rotated refresh token was presented again; its family was revoked.
+  """
   REFRESH_REUSE
+  """
+  Sessions were revoked.
+  """
   LOGOUT
+  """
+  A user changed their password (the hash is redacted).
+  """
   PASSWORD_CHANGE
+  """
+  A rule of the tenant's authorization policy was added or removed.
+  """
   POLICY_CHANGE
 }
 """
@@ -4366,19 +4456,58 @@ input AuditEventOrder {
 Properties by which AuditEvent connections can be ordered.
 """
 enum AuditEventOrderField {
+  """
+  Order by occurred at.
+  """
   OCCURRED_AT
 }
+"""
+Rectification campaign (专项整治) organised by a government unit for some sectors, in four stages.
+"""
 type Campaign implements Node {
+  """
+  Global ID of the campaign.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  ID of ` + "`" + `organiser` + "`" + `.
+  """
   organiserID: ID!
+  """
+  Name of the campaign.
+  """
   name: String!
+  """
+  The target sectors.
+  """
   sectors: [Sector!]!
+  """
+  The current stage.
+  """
   stage: CampaignStageName!
+  """
+  Set when the last stage has ended.
+  """
   finished: Boolean!
+  """
+  Every stage with planned and actual dates.
+  """
   stages: [CampaignStage!]!
+  """
+  The government unit that organises it.
+  """
   organiser: Unit!
+  """
+  Inspections made within the campaign.
+  """
   inspections(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4453,17 +4582,38 @@ input CampaignOrder {
 Properties by which Campaign connections can be ordered.
 """
 enum CampaignOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by name.
+  """
   NAME
 }
 """
-CampaignStageName is enum for the field stage
+The four stages of a rectification campaign (专项整治).
 """
 enum CampaignStageName @goModel(model: "github.com/dutychain/dutychain/internal/domain.CampaignStageName") {
+  """
+  Planning and deployment (安排部署).
+  """
   DEPLOYMENT
+  """
+  Special inspections (专项检查).
+  """
   INSPECTION
+  """
+  Concentrated rectification (集中整治).
+  """
   RECTIFICATION
+  """
+  Summary and improvement (总结提升).
+  """
   SUMMARY
 }
 """
@@ -4471,78 +4621,222 @@ CampaignWhereInput is used for filtering Campaign objects.
 Input was generated by ent.
 """
 input CampaignWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: CampaignWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [CampaignWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [CampaignWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  name field predicates
+  Name equals this.
   """
   name: String
+  """
+  Name differs from this.
+  """
   nameNEQ: String
+  """
+  Name is one of these.
+  """
   nameIn: [String!]
+  """
+  Name is none of these.
+  """
   nameNotIn: [String!]
+  """
+  Name is greater than this.
+  """
   nameGT: String
+  """
+  Name is this or greater.
+  """
   nameGTE: String
+  """
+  Name is less than this.
+  """
   nameLT: String
+  """
+  Name is this or less.
+  """
   nameLTE: String
+  """
+  Name contains this text.
+  """
   nameContains: String
+  """
+  Name starts with this text.
+  """
   nameHasPrefix: String
+  """
+  Name ends with this text.
+  """
   nameHasSuffix: String
+  """
+  Name equals this text, ignoring case.
+  """
   nameEqualFold: String
+  """
+  Name contains this text, ignoring case.
+  """
   nameContainsFold: String
   """
-  stage field predicates
+  Stage equals this.
   """
   stage: CampaignStageName
+  """
+  Stage differs from this.
+  """
   stageNEQ: CampaignStageName
+  """
+  Stage is one of these.
+  """
   stageIn: [CampaignStageName!]
+  """
+  Stage is none of these.
+  """
   stageNotIn: [CampaignStageName!]
   """
-  finished field predicates
+  Finished equals this.
   """
   finished: Boolean
+  """
+  Finished differs from this.
+  """
   finishedNEQ: Boolean
 }
+"""
+Checklist (检查表) for one sector, versioned; inspections keep the version they used.
+"""
 type ChecklistTemplate implements Node {
+  """
+  Global ID of the checklist template.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  The sector it is for.
+  """
   sector: Sector!
+  """
+  Version number, from 1 per sector.
+  """
   version: Int!
+  """
+  Name of the checklist.
+  """
   name: String!
+  """
+  The items to check, in order.
+  """
   items: [ChecklistItem!]!
 }
 """
@@ -4592,9 +4886,21 @@ input ChecklistTemplateOrder {
 Properties by which ChecklistTemplate connections can be ordered.
 """
 enum ChecklistTemplateOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by sector.
+  """
   SECTOR
+  """
+  Order by version.
+  """
   VERSION
 }
 """
@@ -4602,75 +4908,213 @@ ChecklistTemplateWhereInput is used for filtering ChecklistTemplate objects.
 Input was generated by ent.
 """
 input ChecklistTemplateWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: ChecklistTemplateWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [ChecklistTemplateWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [ChecklistTemplateWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  sector field predicates
+  Sector equals this.
   """
   sector: Sector
+  """
+  Sector differs from this.
+  """
   sectorNEQ: Sector
+  """
+  Sector is one of these.
+  """
   sectorIn: [Sector!]
+  """
+  Sector is none of these.
+  """
   sectorNotIn: [Sector!]
   """
-  version field predicates
+  Version equals this.
   """
   version: Int
+  """
+  Version differs from this.
+  """
   versionNEQ: Int
+  """
+  Version is one of these.
+  """
   versionIn: [Int!]
+  """
+  Version is none of these.
+  """
   versionNotIn: [Int!]
+  """
+  Version is greater than this.
+  """
   versionGT: Int
+  """
+  Version is this or greater.
+  """
   versionGTE: Int
+  """
+  Version is less than this.
+  """
   versionLT: Int
+  """
+  Version is this or less.
+  """
   versionLTE: Int
   """
-  name field predicates
+  Name equals this.
   """
   name: String
+  """
+  Name differs from this.
+  """
   nameNEQ: String
+  """
+  Name is one of these.
+  """
   nameIn: [String!]
+  """
+  Name is none of these.
+  """
   nameNotIn: [String!]
+  """
+  Name is greater than this.
+  """
   nameGT: String
+  """
+  Name is this or greater.
+  """
   nameGTE: String
+  """
+  Name is less than this.
+  """
   nameLT: String
+  """
+  Name is this or less.
+  """
   nameLTE: String
+  """
+  Name contains this text.
+  """
   nameContains: String
+  """
+  Name starts with this text.
+  """
   nameHasPrefix: String
+  """
+  Name ends with this text.
+  """
   nameHasSuffix: String
+  """
+  Name equals this text, ignoring case.
+  """
   nameEqualFold: String
+  """
+  Name contains this text, ignoring case.
+  """
   nameContainsFold: String
 }
 """
@@ -4678,10 +5122,25 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+"""
+Enterprise profile (企业档案) of an ENTERPRISE unit.
+"""
 type Enterprise implements Node {
+  """
+  Global ID of the enterprise.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  ID of ` + "`" + `unit` + "`" + `.
+  """
   unitID: ID!
   """
   Kept equal to the unit's name.
@@ -4691,13 +5150,37 @@ type Enterprise implements Node {
   Unified social credit code (统一社会信用代码), check digit validated.
   """
   creditCode: String!
+  """
+  Business sector (行业); decides which departments supervise it.
+  """
   sector: Sector!
+  """
+  Size class (规上, 限上, 规下, 小微).
+  """
   scale: EnterpriseScale!
+  """
+  Industry category (行业类别) as registered.
+  """
   industryCategory: String
+  """
+  Business address.
+  """
   address: String
+  """
+  Legal representative (法定代表人).
+  """
   legalRepresentative: String
+  """
+  Person in charge of work safety (安全管理负责人).
+  """
   safetyManager: String
+  """
+  Contact phone number.
+  """
   contactPhone: String
+  """
+  Number of employees.
+  """
   employeeCount: Int!
   """
   Key sites / parts / links (重点部位、环节).
@@ -4707,7 +5190,13 @@ type Enterprise implements Node {
   The TOWN above the enterprise (属地), kept in step on re-parenting.
   """
   townID: ID
+  """
+  The ENTERPRISE unit this profile belongs to.
+  """
   unit: Unit!
+  """
+  The town the enterprise belongs to (属地).
+  """
   town: Unit
 }
 """
@@ -4757,21 +5246,54 @@ input EnterpriseOrder {
 Properties by which Enterprise connections can be ordered.
 """
 enum EnterpriseOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by name.
+  """
   NAME
+  """
+  Order by credit code.
+  """
   CREDIT_CODE
+  """
+  Order by sector.
+  """
   SECTOR
+  """
+  Order by scale.
+  """
   SCALE
+  """
+  Order by employee count.
+  """
   EMPLOYEE_COUNT
 }
 """
-EnterpriseScale is enum for the field scale
+Size class of an enterprise.
 """
 enum EnterpriseScale @goModel(model: "github.com/dutychain/dutychain/ent/enterprise.Scale") {
+  """
+  Industrial enterprise above designated size (规上工业企业).
+  """
   ABOVE_SCALE_INDUSTRY
+  """
+  Commercial enterprise above the quota (限上商贸企业).
+  """
   ABOVE_QUOTA_COMMERCE
+  """
+  Enterprise below designated size (规下企业).
+  """
   BELOW_SCALE
+  """
+  Small or micro enterprise (小微企业).
+  """
   SMALL_MICRO
 }
 """
@@ -4779,246 +5301,735 @@ EnterpriseWhereInput is used for filtering Enterprise objects.
 Input was generated by ent.
 """
 input EnterpriseWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: EnterpriseWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [EnterpriseWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [EnterpriseWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  name field predicates
+  Name equals this.
   """
   name: String
+  """
+  Name differs from this.
+  """
   nameNEQ: String
+  """
+  Name is one of these.
+  """
   nameIn: [String!]
+  """
+  Name is none of these.
+  """
   nameNotIn: [String!]
+  """
+  Name is greater than this.
+  """
   nameGT: String
+  """
+  Name is this or greater.
+  """
   nameGTE: String
+  """
+  Name is less than this.
+  """
   nameLT: String
+  """
+  Name is this or less.
+  """
   nameLTE: String
+  """
+  Name contains this text.
+  """
   nameContains: String
+  """
+  Name starts with this text.
+  """
   nameHasPrefix: String
+  """
+  Name ends with this text.
+  """
   nameHasSuffix: String
+  """
+  Name equals this text, ignoring case.
+  """
   nameEqualFold: String
+  """
+  Name contains this text, ignoring case.
+  """
   nameContainsFold: String
   """
-  credit_code field predicates
+  Credit code equals this.
   """
   creditCode: String
+  """
+  Credit code differs from this.
+  """
   creditCodeNEQ: String
+  """
+  Credit code is one of these.
+  """
   creditCodeIn: [String!]
+  """
+  Credit code is none of these.
+  """
   creditCodeNotIn: [String!]
+  """
+  Credit code is greater than this.
+  """
   creditCodeGT: String
+  """
+  Credit code is this or greater.
+  """
   creditCodeGTE: String
+  """
+  Credit code is less than this.
+  """
   creditCodeLT: String
+  """
+  Credit code is this or less.
+  """
   creditCodeLTE: String
+  """
+  Credit code contains this text.
+  """
   creditCodeContains: String
+  """
+  Credit code starts with this text.
+  """
   creditCodeHasPrefix: String
+  """
+  Credit code ends with this text.
+  """
   creditCodeHasSuffix: String
+  """
+  Credit code equals this text, ignoring case.
+  """
   creditCodeEqualFold: String
+  """
+  Credit code contains this text, ignoring case.
+  """
   creditCodeContainsFold: String
   """
-  sector field predicates
+  Sector equals this.
   """
   sector: Sector
+  """
+  Sector differs from this.
+  """
   sectorNEQ: Sector
+  """
+  Sector is one of these.
+  """
   sectorIn: [Sector!]
+  """
+  Sector is none of these.
+  """
   sectorNotIn: [Sector!]
   """
-  scale field predicates
+  Scale equals this.
   """
   scale: EnterpriseScale
+  """
+  Scale differs from this.
+  """
   scaleNEQ: EnterpriseScale
+  """
+  Scale is one of these.
+  """
   scaleIn: [EnterpriseScale!]
+  """
+  Scale is none of these.
+  """
   scaleNotIn: [EnterpriseScale!]
   """
-  industry_category field predicates
+  Industry category equals this.
   """
   industryCategory: String
+  """
+  Industry category differs from this.
+  """
   industryCategoryNEQ: String
+  """
+  Industry category is one of these.
+  """
   industryCategoryIn: [String!]
+  """
+  Industry category is none of these.
+  """
   industryCategoryNotIn: [String!]
+  """
+  Industry category is greater than this.
+  """
   industryCategoryGT: String
+  """
+  Industry category is this or greater.
+  """
   industryCategoryGTE: String
+  """
+  Industry category is less than this.
+  """
   industryCategoryLT: String
+  """
+  Industry category is this or less.
+  """
   industryCategoryLTE: String
+  """
+  Industry category contains this text.
+  """
   industryCategoryContains: String
+  """
+  Industry category starts with this text.
+  """
   industryCategoryHasPrefix: String
+  """
+  Industry category ends with this text.
+  """
   industryCategoryHasSuffix: String
+  """
+  Industry category is not set.
+  """
   industryCategoryIsNil: Boolean
+  """
+  Industry category is set.
+  """
   industryCategoryNotNil: Boolean
+  """
+  Industry category equals this text, ignoring case.
+  """
   industryCategoryEqualFold: String
+  """
+  Industry category contains this text, ignoring case.
+  """
   industryCategoryContainsFold: String
   """
-  address field predicates
+  Address equals this.
   """
   address: String
+  """
+  Address differs from this.
+  """
   addressNEQ: String
+  """
+  Address is one of these.
+  """
   addressIn: [String!]
+  """
+  Address is none of these.
+  """
   addressNotIn: [String!]
+  """
+  Address is greater than this.
+  """
   addressGT: String
+  """
+  Address is this or greater.
+  """
   addressGTE: String
+  """
+  Address is less than this.
+  """
   addressLT: String
+  """
+  Address is this or less.
+  """
   addressLTE: String
+  """
+  Address contains this text.
+  """
   addressContains: String
+  """
+  Address starts with this text.
+  """
   addressHasPrefix: String
+  """
+  Address ends with this text.
+  """
   addressHasSuffix: String
+  """
+  Address is not set.
+  """
   addressIsNil: Boolean
+  """
+  Address is set.
+  """
   addressNotNil: Boolean
+  """
+  Address equals this text, ignoring case.
+  """
   addressEqualFold: String
+  """
+  Address contains this text, ignoring case.
+  """
   addressContainsFold: String
   """
-  legal_representative field predicates
+  Legal representative equals this.
   """
   legalRepresentative: String
+  """
+  Legal representative differs from this.
+  """
   legalRepresentativeNEQ: String
+  """
+  Legal representative is one of these.
+  """
   legalRepresentativeIn: [String!]
+  """
+  Legal representative is none of these.
+  """
   legalRepresentativeNotIn: [String!]
+  """
+  Legal representative is greater than this.
+  """
   legalRepresentativeGT: String
+  """
+  Legal representative is this or greater.
+  """
   legalRepresentativeGTE: String
+  """
+  Legal representative is less than this.
+  """
   legalRepresentativeLT: String
+  """
+  Legal representative is this or less.
+  """
   legalRepresentativeLTE: String
+  """
+  Legal representative contains this text.
+  """
   legalRepresentativeContains: String
+  """
+  Legal representative starts with this text.
+  """
   legalRepresentativeHasPrefix: String
+  """
+  Legal representative ends with this text.
+  """
   legalRepresentativeHasSuffix: String
+  """
+  Legal representative is not set.
+  """
   legalRepresentativeIsNil: Boolean
+  """
+  Legal representative is set.
+  """
   legalRepresentativeNotNil: Boolean
+  """
+  Legal representative equals this text, ignoring case.
+  """
   legalRepresentativeEqualFold: String
+  """
+  Legal representative contains this text, ignoring case.
+  """
   legalRepresentativeContainsFold: String
   """
-  safety_manager field predicates
+  Safety manager equals this.
   """
   safetyManager: String
+  """
+  Safety manager differs from this.
+  """
   safetyManagerNEQ: String
+  """
+  Safety manager is one of these.
+  """
   safetyManagerIn: [String!]
+  """
+  Safety manager is none of these.
+  """
   safetyManagerNotIn: [String!]
+  """
+  Safety manager is greater than this.
+  """
   safetyManagerGT: String
+  """
+  Safety manager is this or greater.
+  """
   safetyManagerGTE: String
+  """
+  Safety manager is less than this.
+  """
   safetyManagerLT: String
+  """
+  Safety manager is this or less.
+  """
   safetyManagerLTE: String
+  """
+  Safety manager contains this text.
+  """
   safetyManagerContains: String
+  """
+  Safety manager starts with this text.
+  """
   safetyManagerHasPrefix: String
+  """
+  Safety manager ends with this text.
+  """
   safetyManagerHasSuffix: String
+  """
+  Safety manager is not set.
+  """
   safetyManagerIsNil: Boolean
+  """
+  Safety manager is set.
+  """
   safetyManagerNotNil: Boolean
+  """
+  Safety manager equals this text, ignoring case.
+  """
   safetyManagerEqualFold: String
+  """
+  Safety manager contains this text, ignoring case.
+  """
   safetyManagerContainsFold: String
   """
-  contact_phone field predicates
+  Contact phone equals this.
   """
   contactPhone: String
+  """
+  Contact phone differs from this.
+  """
   contactPhoneNEQ: String
+  """
+  Contact phone is one of these.
+  """
   contactPhoneIn: [String!]
+  """
+  Contact phone is none of these.
+  """
   contactPhoneNotIn: [String!]
+  """
+  Contact phone is greater than this.
+  """
   contactPhoneGT: String
+  """
+  Contact phone is this or greater.
+  """
   contactPhoneGTE: String
+  """
+  Contact phone is less than this.
+  """
   contactPhoneLT: String
+  """
+  Contact phone is this or less.
+  """
   contactPhoneLTE: String
+  """
+  Contact phone contains this text.
+  """
   contactPhoneContains: String
+  """
+  Contact phone starts with this text.
+  """
   contactPhoneHasPrefix: String
+  """
+  Contact phone ends with this text.
+  """
   contactPhoneHasSuffix: String
+  """
+  Contact phone is not set.
+  """
   contactPhoneIsNil: Boolean
+  """
+  Contact phone is set.
+  """
   contactPhoneNotNil: Boolean
+  """
+  Contact phone equals this text, ignoring case.
+  """
   contactPhoneEqualFold: String
+  """
+  Contact phone contains this text, ignoring case.
+  """
   contactPhoneContainsFold: String
   """
-  employee_count field predicates
+  Employee count equals this.
   """
   employeeCount: Int
+  """
+  Employee count differs from this.
+  """
   employeeCountNEQ: Int
+  """
+  Employee count is one of these.
+  """
   employeeCountIn: [Int!]
+  """
+  Employee count is none of these.
+  """
   employeeCountNotIn: [Int!]
+  """
+  Employee count is greater than this.
+  """
   employeeCountGT: Int
+  """
+  Employee count is this or greater.
+  """
   employeeCountGTE: Int
+  """
+  Employee count is less than this.
+  """
   employeeCountLT: Int
+  """
+  Employee count is this or less.
+  """
   employeeCountLTE: Int
 }
+"""
+Attachment (附件): an uploaded scan, photo or document, readable where its owner is.
+"""
 type File implements Node {
+  """
+  Global ID of the file.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
   """
   Hex SHA-256 of the content: its key in the file store.
   """
   sha256: String!
+  """
+  Size in bytes.
+  """
   size: Int!
   """
   Sniffed from the content, not taken from the client.
   """
   contentType: String!
+  """
+  File name as uploaded.
+  """
   filename: String!
+  """
+  The uploader's description.
+  """
   description: String
+  """
+  The uploader's name at upload time.
+  """
   uploaderName: String!
+  """
+  ID of the user who uploaded it; null for the system.
+  """
   uploadedByUserID: ID
+  """
+  ID of the post the uploader acted in.
+  """
   uploadedByPostID: ID
 }
+"""
+Hidden hazard (隐患) found by an inspection, a self-check or a report, and its rectification (整改).
+"""
 type Hazard implements Node {
+  """
+  Global ID of the hazard.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  ID of ` + "`" + `subject` + "`" + `.
+  """
   subjectID: ID!
+  """
+  ID of ` + "`" + `inspection` + "`" + `.
+  """
   inspectionID: ID
+  """
+  How it was found.
+  """
   source: HazardSource!
+  """
+  Grade: GENERAL (一般) or MAJOR (重大).
+  """
   level: HazardLevel!
+  """
+  Where its rectification stands.
+  """
   state: HazardState!
+  """
+  Hazard category, e.g. fire safety or electrical.
+  """
   category: String!
   """
   Key site, part or link (重点部位、环节).
   """
   location: String
+  """
+  What is wrong.
+  """
   description: String!
   """
   Rectification requirement (整改要求).
   """
   requirement: String
+  """
+  When it was found.
+  """
   foundAt: Time!
+  """
+  Rectification deadline (整改期限).
+  """
   deadline: Time!
+  """
+  Person responsible for the rectification (整改责任人).
+  """
   responsiblePerson: String
+  """
+  ID of ` + "`" + `recurrenceOf` + "`" + `.
+  """
   recurrenceOfID: ID
   """
   Under supervision (督办).
   """
   supervised: Boolean!
+  """
+  A major hazard's rectification plan (五到位).
+  """
   plan: HazardPlan
   """
   A pending extension request; cleared when decided.
   """
   requestedDeadline: Time
+  """
+  When it was closed (销号).
+  """
   closedAt: Time
+  """
+  The unit the hazard is at.
+  """
   subject: Unit!
+  """
+  The inspection that found it.
+  """
   inspection: Inspection
+  """
+  The earlier hazard this one recurs.
+  """
   recurrenceOf: Hazard
+  """
+  Later hazards recorded as recurrences of this one.
+  """
   recurrences: [Hazard!]
+  """
+  Its history, oldest first: one event per step.
+  """
   events: [HazardEvent!]
 }
 """
@@ -5051,34 +6062,106 @@ type HazardEdge {
   """
   cursor: Cursor!
 }
+"""
+One step of a hazard's history (处理记录): action, states, actor and note.
+"""
 type HazardEvent implements Node {
+  """
+  Global ID of the hazard event.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  ID of ` + "`" + `hazard` + "`" + `.
+  """
   hazardID: ID!
+  """
+  The step taken.
+  """
   action: HazardEventAction!
+  """
+  State before the step; empty for REPORT.
+  """
   fromState: HazardState
+  """
+  State after the step.
+  """
   toState: HazardState!
+  """
+  The actor's note (evidence, reason).
+  """
   note: String
+  """
+  When the step was taken.
+  """
   at: Time!
+  """
+  The hazard.
+  """
   hazard: Hazard!
 }
 """
-HazardEventAction is enum for the field action
+A step of a hazard's history.
 """
 enum HazardEventAction @goModel(model: "github.com/dutychain/dutychain/internal/domain.HazardAction") {
+  """
+  The hazard was reported (created).
+  """
   REPORT
+  """
+  The enterprise submitted the rectification plan of a major hazard (五到位).
+  """
   SUBMIT_PLAN
+  """
+  The government side approved the plan; rectification starts.
+  """
   APPROVE_PLAN
+  """
+  The enterprise started rectifying a general hazard.
+  """
   START_RECTIFICATION
+  """
+  The enterprise submitted the rectification for verification.
+  """
   SUBMIT
+  """
+  The verifier rejected the rectification; it goes back to rectifying.
+  """
   REJECT
+  """
+  The verifier accepted the rectification and closed the hazard (销号).
+  """
   CLOSE
+  """
+  The hazard was fixed on the spot and closed; the note is the evidence.
+  """
   CLOSE_ON_SPOT
+  """
+  The enterprise asked for a later deadline.
+  """
   REQUEST_EXTENSION
+  """
+  The extension was granted; the deadline moved.
+  """
   APPROVE_EXTENSION
+  """
+  The extension was refused.
+  """
   REJECT_EXTENSION
+  """
+  The hazard was put under supervision (督办).
+  """
   SUPERVISE
+  """
+  The supervision was lifted.
+  """
   LIFT_SUPERVISION
 }
 """
@@ -5098,8 +6181,17 @@ input HazardEventOrder {
 Properties by which HazardEvent connections can be ordered.
 """
 enum HazardEventOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by at.
+  """
   AT
 }
 """
@@ -5107,118 +6199,346 @@ HazardEventWhereInput is used for filtering HazardEvent objects.
 Input was generated by ent.
 """
 input HazardEventWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: HazardEventWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [HazardEventWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [HazardEventWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  action field predicates
+  Action equals this.
   """
   action: HazardEventAction
+  """
+  Action differs from this.
+  """
   actionNEQ: HazardEventAction
+  """
+  Action is one of these.
+  """
   actionIn: [HazardEventAction!]
+  """
+  Action is none of these.
+  """
   actionNotIn: [HazardEventAction!]
   """
-  from_state field predicates
+  From state equals this.
   """
   fromState: String
+  """
+  From state differs from this.
+  """
   fromStateNEQ: String
+  """
+  From state is one of these.
+  """
   fromStateIn: [String!]
+  """
+  From state is none of these.
+  """
   fromStateNotIn: [String!]
+  """
+  From state is greater than this.
+  """
   fromStateGT: String
+  """
+  From state is this or greater.
+  """
   fromStateGTE: String
+  """
+  From state is less than this.
+  """
   fromStateLT: String
+  """
+  From state is this or less.
+  """
   fromStateLTE: String
+  """
+  From state contains this text.
+  """
   fromStateContains: String
+  """
+  From state starts with this text.
+  """
   fromStateHasPrefix: String
+  """
+  From state ends with this text.
+  """
   fromStateHasSuffix: String
+  """
+  From state is not set.
+  """
   fromStateIsNil: Boolean
+  """
+  From state is set.
+  """
   fromStateNotNil: Boolean
+  """
+  From state equals this text, ignoring case.
+  """
   fromStateEqualFold: String
+  """
+  From state contains this text, ignoring case.
+  """
   fromStateContainsFold: String
   """
-  to_state field predicates
+  To state equals this.
   """
   toState: String
+  """
+  To state differs from this.
+  """
   toStateNEQ: String
+  """
+  To state is one of these.
+  """
   toStateIn: [String!]
+  """
+  To state is none of these.
+  """
   toStateNotIn: [String!]
+  """
+  To state is greater than this.
+  """
   toStateGT: String
+  """
+  To state is this or greater.
+  """
   toStateGTE: String
+  """
+  To state is less than this.
+  """
   toStateLT: String
+  """
+  To state is this or less.
+  """
   toStateLTE: String
+  """
+  To state contains this text.
+  """
   toStateContains: String
+  """
+  To state starts with this text.
+  """
   toStateHasPrefix: String
+  """
+  To state ends with this text.
+  """
   toStateHasSuffix: String
+  """
+  To state equals this text, ignoring case.
+  """
   toStateEqualFold: String
+  """
+  To state contains this text, ignoring case.
+  """
   toStateContainsFold: String
   """
-  note field predicates
+  Note equals this.
   """
   note: String
+  """
+  Note differs from this.
+  """
   noteNEQ: String
+  """
+  Note is one of these.
+  """
   noteIn: [String!]
+  """
+  Note is none of these.
+  """
   noteNotIn: [String!]
+  """
+  Note is greater than this.
+  """
   noteGT: String
+  """
+  Note is this or greater.
+  """
   noteGTE: String
+  """
+  Note is less than this.
+  """
   noteLT: String
+  """
+  Note is this or less.
+  """
   noteLTE: String
+  """
+  Note contains this text.
+  """
   noteContains: String
+  """
+  Note starts with this text.
+  """
   noteHasPrefix: String
+  """
+  Note ends with this text.
+  """
   noteHasSuffix: String
+  """
+  Note is not set.
+  """
   noteIsNil: Boolean
+  """
+  Note is set.
+  """
   noteNotNil: Boolean
+  """
+  Note equals this text, ignoring case.
+  """
   noteEqualFold: String
+  """
+  Note contains this text, ignoring case.
+  """
   noteContainsFold: String
   """
-  at field predicates
+  At equals this.
   """
   at: Time
+  """
+  At differs from this.
+  """
   atNEQ: Time
+  """
+  At is one of these.
+  """
   atIn: [Time!]
+  """
+  At is none of these.
+  """
   atNotIn: [Time!]
+  """
+  At is later than this.
+  """
   atGT: Time
+  """
+  At is at this time or later.
+  """
   atGTE: Time
+  """
+  At is earlier than this.
+  """
   atLT: Time
+  """
+  At is at this time or earlier.
+  """
   atLTE: Time
 }
 """
-HazardLevel is enum for the field level
+Grade of a hidden hazard.
 """
 enum HazardLevel @goModel(model: "github.com/dutychain/dutychain/internal/domain.HazardLevel") {
+  """
+  General hazard (一般隐患), rectified by the enterprise.
+  """
   GENERAL
+  """
+  Major hazard (重大隐患), rectified under a plan the government side approves.
+  """
   MAJOR
 }
 """
@@ -5238,29 +6558,71 @@ input HazardOrder {
 Properties by which Hazard connections can be ordered.
 """
 enum HazardOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by level.
+  """
   LEVEL
+  """
+  Order by state.
+  """
   STATE
+  """
+  Order by found at.
+  """
   FOUND_AT
+  """
+  Order by deadline.
+  """
   DEADLINE
 }
 """
-HazardSource is enum for the field source
+How a hazard was found.
 """
 enum HazardSource @goModel(model: "github.com/dutychain/dutychain/internal/domain.HazardSource") {
+  """
+  Found by an inspection (检查).
+  """
   INSPECTION
+  """
+  Found by the enterprise's own self-check (自查).
+  """
   SELF_CHECK
+  """
+  Reported by someone, e.g. a tip-off (举报).
+  """
   REPORT
 }
 """
-HazardState is enum for the field state
+Where a hazard stands in its rectification (整改).
 """
 enum HazardState @goModel(model: "github.com/dutychain/dutychain/internal/domain.HazardState") {
+  """
+  Reported, rectification not started.
+  """
   REPORTED
+  """
+  A major hazard's plan awaits approval.
+  """
   PLAN_SUBMITTED
+  """
+  Being rectified.
+  """
   RECTIFYING
+  """
+  Rectification submitted, awaiting verification.
+  """
   SUBMITTED
+  """
+  Verified and closed (销号).
+  """
   CLOSED
 }
 """
@@ -5268,226 +6630,682 @@ HazardWhereInput is used for filtering Hazard objects.
 Input was generated by ent.
 """
 input HazardWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: HazardWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [HazardWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [HazardWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  source field predicates
+  Source equals this.
   """
   source: HazardSource
+  """
+  Source differs from this.
+  """
   sourceNEQ: HazardSource
+  """
+  Source is one of these.
+  """
   sourceIn: [HazardSource!]
+  """
+  Source is none of these.
+  """
   sourceNotIn: [HazardSource!]
   """
-  level field predicates
+  Level equals this.
   """
   level: HazardLevel
+  """
+  Level differs from this.
+  """
   levelNEQ: HazardLevel
+  """
+  Level is one of these.
+  """
   levelIn: [HazardLevel!]
+  """
+  Level is none of these.
+  """
   levelNotIn: [HazardLevel!]
   """
-  state field predicates
+  State equals this.
   """
   state: HazardState
+  """
+  State differs from this.
+  """
   stateNEQ: HazardState
+  """
+  State is one of these.
+  """
   stateIn: [HazardState!]
+  """
+  State is none of these.
+  """
   stateNotIn: [HazardState!]
   """
-  category field predicates
+  Category equals this.
   """
   category: String
+  """
+  Category differs from this.
+  """
   categoryNEQ: String
+  """
+  Category is one of these.
+  """
   categoryIn: [String!]
+  """
+  Category is none of these.
+  """
   categoryNotIn: [String!]
+  """
+  Category is greater than this.
+  """
   categoryGT: String
+  """
+  Category is this or greater.
+  """
   categoryGTE: String
+  """
+  Category is less than this.
+  """
   categoryLT: String
+  """
+  Category is this or less.
+  """
   categoryLTE: String
+  """
+  Category contains this text.
+  """
   categoryContains: String
+  """
+  Category starts with this text.
+  """
   categoryHasPrefix: String
+  """
+  Category ends with this text.
+  """
   categoryHasSuffix: String
+  """
+  Category equals this text, ignoring case.
+  """
   categoryEqualFold: String
+  """
+  Category contains this text, ignoring case.
+  """
   categoryContainsFold: String
   """
-  location field predicates
+  Location equals this.
   """
   location: String
+  """
+  Location differs from this.
+  """
   locationNEQ: String
+  """
+  Location is one of these.
+  """
   locationIn: [String!]
+  """
+  Location is none of these.
+  """
   locationNotIn: [String!]
+  """
+  Location is greater than this.
+  """
   locationGT: String
+  """
+  Location is this or greater.
+  """
   locationGTE: String
+  """
+  Location is less than this.
+  """
   locationLT: String
+  """
+  Location is this or less.
+  """
   locationLTE: String
+  """
+  Location contains this text.
+  """
   locationContains: String
+  """
+  Location starts with this text.
+  """
   locationHasPrefix: String
+  """
+  Location ends with this text.
+  """
   locationHasSuffix: String
+  """
+  Location is not set.
+  """
   locationIsNil: Boolean
+  """
+  Location is set.
+  """
   locationNotNil: Boolean
+  """
+  Location equals this text, ignoring case.
+  """
   locationEqualFold: String
+  """
+  Location contains this text, ignoring case.
+  """
   locationContainsFold: String
   """
-  description field predicates
+  Description equals this.
   """
   description: String
+  """
+  Description differs from this.
+  """
   descriptionNEQ: String
+  """
+  Description is one of these.
+  """
   descriptionIn: [String!]
+  """
+  Description is none of these.
+  """
   descriptionNotIn: [String!]
+  """
+  Description is greater than this.
+  """
   descriptionGT: String
+  """
+  Description is this or greater.
+  """
   descriptionGTE: String
+  """
+  Description is less than this.
+  """
   descriptionLT: String
+  """
+  Description is this or less.
+  """
   descriptionLTE: String
+  """
+  Description contains this text.
+  """
   descriptionContains: String
+  """
+  Description starts with this text.
+  """
   descriptionHasPrefix: String
+  """
+  Description ends with this text.
+  """
   descriptionHasSuffix: String
+  """
+  Description equals this text, ignoring case.
+  """
   descriptionEqualFold: String
+  """
+  Description contains this text, ignoring case.
+  """
   descriptionContainsFold: String
   """
-  requirement field predicates
+  Requirement equals this.
   """
   requirement: String
+  """
+  Requirement differs from this.
+  """
   requirementNEQ: String
+  """
+  Requirement is one of these.
+  """
   requirementIn: [String!]
+  """
+  Requirement is none of these.
+  """
   requirementNotIn: [String!]
+  """
+  Requirement is greater than this.
+  """
   requirementGT: String
+  """
+  Requirement is this or greater.
+  """
   requirementGTE: String
+  """
+  Requirement is less than this.
+  """
   requirementLT: String
+  """
+  Requirement is this or less.
+  """
   requirementLTE: String
+  """
+  Requirement contains this text.
+  """
   requirementContains: String
+  """
+  Requirement starts with this text.
+  """
   requirementHasPrefix: String
+  """
+  Requirement ends with this text.
+  """
   requirementHasSuffix: String
+  """
+  Requirement is not set.
+  """
   requirementIsNil: Boolean
+  """
+  Requirement is set.
+  """
   requirementNotNil: Boolean
+  """
+  Requirement equals this text, ignoring case.
+  """
   requirementEqualFold: String
+  """
+  Requirement contains this text, ignoring case.
+  """
   requirementContainsFold: String
   """
-  found_at field predicates
+  Found at equals this.
   """
   foundAt: Time
+  """
+  Found at differs from this.
+  """
   foundAtNEQ: Time
+  """
+  Found at is one of these.
+  """
   foundAtIn: [Time!]
+  """
+  Found at is none of these.
+  """
   foundAtNotIn: [Time!]
+  """
+  Found at is later than this.
+  """
   foundAtGT: Time
+  """
+  Found at is at this time or later.
+  """
   foundAtGTE: Time
+  """
+  Found at is earlier than this.
+  """
   foundAtLT: Time
+  """
+  Found at is at this time or earlier.
+  """
   foundAtLTE: Time
   """
-  deadline field predicates
+  Deadline equals this.
   """
   deadline: Time
+  """
+  Deadline differs from this.
+  """
   deadlineNEQ: Time
+  """
+  Deadline is one of these.
+  """
   deadlineIn: [Time!]
+  """
+  Deadline is none of these.
+  """
   deadlineNotIn: [Time!]
+  """
+  Deadline is later than this.
+  """
   deadlineGT: Time
+  """
+  Deadline is at this time or later.
+  """
   deadlineGTE: Time
+  """
+  Deadline is earlier than this.
+  """
   deadlineLT: Time
+  """
+  Deadline is at this time or earlier.
+  """
   deadlineLTE: Time
   """
-  responsible_person field predicates
+  Responsible person equals this.
   """
   responsiblePerson: String
+  """
+  Responsible person differs from this.
+  """
   responsiblePersonNEQ: String
+  """
+  Responsible person is one of these.
+  """
   responsiblePersonIn: [String!]
+  """
+  Responsible person is none of these.
+  """
   responsiblePersonNotIn: [String!]
+  """
+  Responsible person is greater than this.
+  """
   responsiblePersonGT: String
+  """
+  Responsible person is this or greater.
+  """
   responsiblePersonGTE: String
+  """
+  Responsible person is less than this.
+  """
   responsiblePersonLT: String
+  """
+  Responsible person is this or less.
+  """
   responsiblePersonLTE: String
+  """
+  Responsible person contains this text.
+  """
   responsiblePersonContains: String
+  """
+  Responsible person starts with this text.
+  """
   responsiblePersonHasPrefix: String
+  """
+  Responsible person ends with this text.
+  """
   responsiblePersonHasSuffix: String
+  """
+  Responsible person is not set.
+  """
   responsiblePersonIsNil: Boolean
+  """
+  Responsible person is set.
+  """
   responsiblePersonNotNil: Boolean
+  """
+  Responsible person equals this text, ignoring case.
+  """
   responsiblePersonEqualFold: String
+  """
+  Responsible person contains this text, ignoring case.
+  """
   responsiblePersonContainsFold: String
   """
-  supervised field predicates
+  Supervised equals this.
   """
   supervised: Boolean
+  """
+  Supervised differs from this.
+  """
   supervisedNEQ: Boolean
   """
-  requested_deadline field predicates
+  Requested deadline equals this.
   """
   requestedDeadline: Time
+  """
+  Requested deadline differs from this.
+  """
   requestedDeadlineNEQ: Time
+  """
+  Requested deadline is one of these.
+  """
   requestedDeadlineIn: [Time!]
+  """
+  Requested deadline is none of these.
+  """
   requestedDeadlineNotIn: [Time!]
+  """
+  Requested deadline is later than this.
+  """
   requestedDeadlineGT: Time
+  """
+  Requested deadline is at this time or later.
+  """
   requestedDeadlineGTE: Time
+  """
+  Requested deadline is earlier than this.
+  """
   requestedDeadlineLT: Time
+  """
+  Requested deadline is at this time or earlier.
+  """
   requestedDeadlineLTE: Time
+  """
+  Requested deadline is not set.
+  """
   requestedDeadlineIsNil: Boolean
+  """
+  Requested deadline is set.
+  """
   requestedDeadlineNotNil: Boolean
   """
-  closed_at field predicates
+  Closed at equals this.
   """
   closedAt: Time
+  """
+  Closed at differs from this.
+  """
   closedAtNEQ: Time
+  """
+  Closed at is one of these.
+  """
   closedAtIn: [Time!]
+  """
+  Closed at is none of these.
+  """
   closedAtNotIn: [Time!]
+  """
+  Closed at is later than this.
+  """
   closedAtGT: Time
+  """
+  Closed at is at this time or later.
+  """
   closedAtGTE: Time
+  """
+  Closed at is earlier than this.
+  """
   closedAtLT: Time
+  """
+  Closed at is at this time or earlier.
+  """
   closedAtLTE: Time
+  """
+  Closed at is not set.
+  """
   closedAtIsNil: Boolean
+  """
+  Closed at is set.
+  """
   closedAtNotNil: Boolean
 }
+"""
+Inspection (检查) of one target unit by an inspecting unit.
+"""
 type Inspection implements Node {
+  """
+  Global ID of the inspection.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  Kind of inspection.
+  """
   type: InspectionType!
+  """
+  The key period of a KEY_PERIOD inspection.
+  """
   keyPeriod: InspectionKeyPeriod
   """
   PLANNED inspections come from a random draw and are recorded later.
   """
   status: InspectionStatus!
+  """
+  ID of ` + "`" + `campaign` + "`" + `.
+  """
   campaignID: ID
+  """
+  ID of ` + "`" + `randomDraw` + "`" + `.
+  """
   randomDrawID: ID
+  """
+  ID of ` + "`" + `inspectingUnit` + "`" + `.
+  """
   inspectingUnitID: ID!
+  """
+  ID of ` + "`" + `target` + "`" + `.
+  """
   targetID: ID!
+  """
+  Date of the inspection.
+  """
   inspectedOn: Time!
+  """
+  ID of ` + "`" + `template` + "`" + `.
+  """
   templateID: ID
+  """
+  Result of each checklist item (PASS, FAIL, NA) with notes.
+  """
   results: [ItemResult!]
+  """
+  Overall conclusion.
+  """
   conclusion: String
+  """
+  The campaign it belongs to.
+  """
   campaign: Campaign
+  """
+  The random draw (双随机) that planned it.
+  """
   randomDraw: RandomDraw
+  """
+  The unit that inspects.
+  """
   inspectingUnit: Unit!
+  """
+  The unit inspected.
+  """
   target: Unit!
+  """
+  The checklist version used.
+  """
   template: ChecklistTemplate
+  """
+  Hazards found by this inspection.
+  """
   hazards: [Hazard!]
 }
 """
@@ -5521,16 +7339,40 @@ type InspectionEdge {
   cursor: Cursor!
 }
 """
-InspectionKeyPeriod is enum for the field key_period
+Key period (重点时段) of a KEY_PERIOD inspection.
 """
 enum InspectionKeyPeriod @goModel(model: "github.com/dutychain/dutychain/ent/inspection.KeyPeriod") {
+  """
+  New Year's Day (元旦).
+  """
   NEW_YEAR
+  """
+  Spring Festival (春节).
+  """
   SPRING_FESTIVAL
+  """
+  The national and local People's Congress and CPPCC sessions (两会).
+  """
   TWO_SESSIONS
+  """
+  Labour Day holiday (五一).
+  """
   MAY_DAY
+  """
+  National Day holiday (国庆).
+  """
   NATIONAL_DAY
+  """
+  Flood season (汛期).
+  """
   FLOOD_SEASON
+  """
+  High-temperature season (高温).
+  """
   HIGH_TEMPERATURE
+  """
+  Winter storms, snow and freezing (冬季雨雪冰冻).
+  """
   WINTER_STORM
 }
 """
@@ -5550,27 +7392,63 @@ input InspectionOrder {
 Properties by which Inspection connections can be ordered.
 """
 enum InspectionOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by type.
+  """
   TYPE
+  """
+  Order by inspected on.
+  """
   INSPECTED_ON
 }
 """
-InspectionStatus is enum for the field status
+Whether an inspection has been carried out.
 """
 enum InspectionStatus @goModel(model: "github.com/dutychain/dutychain/ent/inspection.Status") {
+  """
+  Planned by a random draw, not yet recorded.
+  """
   PLANNED
+  """
+  Carried out and recorded.
+  """
   DONE
 }
 """
-InspectionType is enum for the field type
+Kind of inspection (检查).
 """
 enum InspectionType @goModel(model: "github.com/dutychain/dutychain/ent/inspection.Type") {
+  """
+  Routine quarterly inspection (季度例行检查).
+  """
   ROUTINE_QUARTERLY
+  """
+  Special inspection, usually within a campaign (专项检查).
+  """
   SPECIAL
+  """
+  Inspection from a random draw of targets and inspectors (双随机).
+  """
   DOUBLE_RANDOM
+  """
+  Inspection before or during a key period (重点时段检查).
+  """
   KEY_PERIOD
+  """
+  Follow-up inspection of earlier findings (复查).
+  """
   FOLLOW_UP
+  """
+  An enterprise's self-check (自查).
+  """
   SELF_CHECK
 }
 """
@@ -5578,128 +7456,380 @@ InspectionWhereInput is used for filtering Inspection objects.
 Input was generated by ent.
 """
 input InspectionWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: InspectionWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [InspectionWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [InspectionWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  type field predicates
+  Type equals this.
   """
   type: InspectionType
+  """
+  Type differs from this.
+  """
   typeNEQ: InspectionType
+  """
+  Type is one of these.
+  """
   typeIn: [InspectionType!]
+  """
+  Type is none of these.
+  """
   typeNotIn: [InspectionType!]
   """
-  key_period field predicates
+  Key period equals this.
   """
   keyPeriod: InspectionKeyPeriod
+  """
+  Key period differs from this.
+  """
   keyPeriodNEQ: InspectionKeyPeriod
+  """
+  Key period is one of these.
+  """
   keyPeriodIn: [InspectionKeyPeriod!]
+  """
+  Key period is none of these.
+  """
   keyPeriodNotIn: [InspectionKeyPeriod!]
+  """
+  Key period is not set.
+  """
   keyPeriodIsNil: Boolean
+  """
+  Key period is set.
+  """
   keyPeriodNotNil: Boolean
   """
-  status field predicates
+  Status equals this.
   """
   status: InspectionStatus
+  """
+  Status differs from this.
+  """
   statusNEQ: InspectionStatus
+  """
+  Status is one of these.
+  """
   statusIn: [InspectionStatus!]
+  """
+  Status is none of these.
+  """
   statusNotIn: [InspectionStatus!]
   """
-  inspected_on field predicates
+  Inspected on equals this.
   """
   inspectedOn: Time
+  """
+  Inspected on differs from this.
+  """
   inspectedOnNEQ: Time
+  """
+  Inspected on is one of these.
+  """
   inspectedOnIn: [Time!]
+  """
+  Inspected on is none of these.
+  """
   inspectedOnNotIn: [Time!]
+  """
+  Inspected on is later than this.
+  """
   inspectedOnGT: Time
+  """
+  Inspected on is at this time or later.
+  """
   inspectedOnGTE: Time
+  """
+  Inspected on is earlier than this.
+  """
   inspectedOnLT: Time
+  """
+  Inspected on is at this time or earlier.
+  """
   inspectedOnLTE: Time
   """
-  conclusion field predicates
+  Conclusion equals this.
   """
   conclusion: String
+  """
+  Conclusion differs from this.
+  """
   conclusionNEQ: String
+  """
+  Conclusion is one of these.
+  """
   conclusionIn: [String!]
+  """
+  Conclusion is none of these.
+  """
   conclusionNotIn: [String!]
+  """
+  Conclusion is greater than this.
+  """
   conclusionGT: String
+  """
+  Conclusion is this or greater.
+  """
   conclusionGTE: String
+  """
+  Conclusion is less than this.
+  """
   conclusionLT: String
+  """
+  Conclusion is this or less.
+  """
   conclusionLTE: String
+  """
+  Conclusion contains this text.
+  """
   conclusionContains: String
+  """
+  Conclusion starts with this text.
+  """
   conclusionHasPrefix: String
+  """
+  Conclusion ends with this text.
+  """
   conclusionHasSuffix: String
+  """
+  Conclusion is not set.
+  """
   conclusionIsNil: Boolean
+  """
+  Conclusion is set.
+  """
   conclusionNotNil: Boolean
+  """
+  Conclusion equals this text, ignoring case.
+  """
   conclusionEqualFold: String
+  """
+  Conclusion contains this text, ignoring case.
+  """
   conclusionContainsFold: String
 }
+"""
+One step of a letter's history (流转记录).
+"""
 type LetterEvent implements Node {
+  """
+  Global ID of the letter event.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  ID of the letter.
+  """
   letterID: ID!
+  """
+  The step taken.
+  """
   action: LetterEventAction!
+  """
+  State before the step.
+  """
   fromState: LetterState
+  """
+  State after the step.
+  """
   toState: LetterState!
+  """
+  The actor's name at the time.
+  """
   actorName: String!
+  """
+  The title of the actor's post.
+  """
   actorTitle: String
+  """
+  The role of the actor's post.
+  """
   actorRole: Role
+  """
+  ID of the actor.
+  """
   actorUserID: ID
+  """
+  ID of the actor's post.
+  """
   actorPostID: ID
+  """
+  Note, e.g. the reason of a revocation.
+  """
   note: String
+  """
+  When the step was taken.
+  """
   at: Time!
 }
 """
-LetterEventAction is enum for the field action
+A step of a responsibility letter's history (流转记录).
 """
 enum LetterEventAction @goModel(model: "github.com/dutychain/dutychain/ent/letterevent.Action") {
+  """
+  The draft was created.
+  """
   CREATED
+  """
+  The draft was edited.
+  """
   UPDATED
+  """
+  The letter was issued to the signee unit.
+  """
   ISSUED
+  """
+  A signature was added.
+  """
   SIGNED
+  """
+  The issuer revoked the letter, with a reason.
+  """
   REVOKED
+  """
+  The signed letter was archived.
+  """
   ARCHIVED
+  """
+  A file (e.g. the signed scan) was attached.
+  """
   ATTACHED
 }
+"""
+One signature (签字) of a responsibility letter, in one post.
+"""
 type LetterSignature implements Node {
+  """
+  Global ID of the letter signature.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  ID of the letter.
+  """
   letterID: ID!
+  """
+  The role of the post signed in.
+  """
   role: Role!
   """
   The signer's name at signing time.
@@ -5709,19 +7839,46 @@ type LetterSignature implements Node {
   The title of the post signed in.
   """
   signerTitle: String
+  """
+  ID of the signer; null for a signature transcribed from paper.
+  """
   userID: ID
+  """
+  ID of the post signed in; null for a signature transcribed from paper.
+  """
   postID: ID
+  """
+  When it was signed.
+  """
   signedAt: Time!
 }
 """
-LetterState is enum for the field from_state
+Where a responsibility letter (责任书) stands.
 """
 enum LetterState @goModel(model: "github.com/dutychain/dutychain/internal/domain.LetterState") {
+  """
+  Being written by the issuer; only the issuer side sees it.
+  """
   DRAFT
+  """
+  Issued to the signee unit, no signature yet.
+  """
   ISSUED
+  """
+  One of two required head signatures is there (党政同责).
+  """
   PARTIALLY_SIGNED
+  """
+  Every required signature is there.
+  """
   SIGNED
+  """
+  Signed and archived; read-only.
+  """
   ARCHIVED
+  """
+  Revoked by the issuer before completion; read-only.
+  """
   REVOKED
 }
 """
@@ -5769,17 +7926,53 @@ type PageInfo {
   """
   endCursor: Cursor
 }
+"""
+Post (岗位/任职): a user's appointment at a unit in a role, optionally for some sectors, valid from / to.
+"""
 type Post implements Node {
+  """
+  Global ID of the post.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  ID of the user appointed.
+  """
   userID: ID!
+  """
+  ID of ` + "`" + `unit` + "`" + `.
+  """
   unitID: ID!
+  """
+  The role.
+  """
   role: Role!
+  """
+  The sectors the post is limited to; empty for all.
+  """
   sectors: [Sector!]
+  """
+  Title, e.g. 副县长.
+  """
   title: String
+  """
+  Start of validity.
+  """
   validFrom: Time!
+  """
+  End of validity; null while open.
+  """
   validTo: Time
+  """
+  The unit of the post.
+  """
   unit: Unit!
 }
 """
@@ -5829,10 +8022,25 @@ input PostOrder {
 Properties by which Post connections can be ordered.
 """
 enum PostOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by role.
+  """
   ROLE
+  """
+  Order by valid from.
+  """
   VALID_FROM
+  """
+  Order by valid to.
+  """
   VALID_TO
 }
 """
@@ -5840,92 +8048,266 @@ PostWhereInput is used for filtering Post objects.
 Input was generated by ent.
 """
 input PostWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: PostWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [PostWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [PostWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  role field predicates
+  Role equals this.
   """
   role: Role
+  """
+  Role differs from this.
+  """
   roleNEQ: Role
+  """
+  Role is one of these.
+  """
   roleIn: [Role!]
+  """
+  Role is none of these.
+  """
   roleNotIn: [Role!]
   """
-  title field predicates
+  Title equals this.
   """
   title: String
+  """
+  Title differs from this.
+  """
   titleNEQ: String
+  """
+  Title is one of these.
+  """
   titleIn: [String!]
+  """
+  Title is none of these.
+  """
   titleNotIn: [String!]
+  """
+  Title is greater than this.
+  """
   titleGT: String
+  """
+  Title is this or greater.
+  """
   titleGTE: String
+  """
+  Title is less than this.
+  """
   titleLT: String
+  """
+  Title is this or less.
+  """
   titleLTE: String
+  """
+  Title contains this text.
+  """
   titleContains: String
+  """
+  Title starts with this text.
+  """
   titleHasPrefix: String
+  """
+  Title ends with this text.
+  """
   titleHasSuffix: String
+  """
+  Title is not set.
+  """
   titleIsNil: Boolean
+  """
+  Title is set.
+  """
   titleNotNil: Boolean
+  """
+  Title equals this text, ignoring case.
+  """
   titleEqualFold: String
+  """
+  Title contains this text, ignoring case.
+  """
   titleContainsFold: String
   """
-  valid_from field predicates
+  Valid from equals this.
   """
   validFrom: Time
+  """
+  Valid from differs from this.
+  """
   validFromNEQ: Time
+  """
+  Valid from is one of these.
+  """
   validFromIn: [Time!]
+  """
+  Valid from is none of these.
+  """
   validFromNotIn: [Time!]
+  """
+  Valid from is later than this.
+  """
   validFromGT: Time
+  """
+  Valid from is at this time or later.
+  """
   validFromGTE: Time
+  """
+  Valid from is earlier than this.
+  """
   validFromLT: Time
+  """
+  Valid from is at this time or earlier.
+  """
   validFromLTE: Time
   """
-  valid_to field predicates
+  Valid to equals this.
   """
   validTo: Time
+  """
+  Valid to differs from this.
+  """
   validToNEQ: Time
+  """
+  Valid to is one of these.
+  """
   validToIn: [Time!]
+  """
+  Valid to is none of these.
+  """
   validToNotIn: [Time!]
+  """
+  Valid to is later than this.
+  """
   validToGT: Time
+  """
+  Valid to is at this time or later.
+  """
   validToGTE: Time
+  """
+  Valid to is earlier than this.
+  """
   validToLT: Time
+  """
+  Valid to is at this time or earlier.
+  """
   validToLTE: Time
+  """
+  Valid to is not set.
+  """
   validToIsNil: Boolean
+  """
+  Valid to is set.
+  """
   validToNotNil: Boolean
 }
+"""
+The root of every read.
+"""
 type Query {
   """
   Fetches an object given its ID.
@@ -5945,6 +8327,9 @@ type Query {
     """
     ids: [ID!]!
   ): [Node]!
+  """
+  Campaign records the viewer may read, one page at a time.
+  """
   campaigns(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5976,6 +8361,9 @@ type Query {
     """
     where: CampaignWhereInput
   ): CampaignConnection!
+  """
+  Checklist template records the viewer may read, one page at a time.
+  """
   checklistTemplates(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6007,6 +8395,9 @@ type Query {
     """
     where: ChecklistTemplateWhereInput
   ): ChecklistTemplateConnection!
+  """
+  Enterprise records the viewer may read, one page at a time.
+  """
   enterprises(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6038,6 +8429,9 @@ type Query {
     """
     where: EnterpriseWhereInput
   ): EnterpriseConnection!
+  """
+  Hazard records the viewer may read, one page at a time.
+  """
   hazards(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6069,6 +8463,9 @@ type Query {
     """
     where: HazardWhereInput
   ): HazardConnection!
+  """
+  Inspection records the viewer may read, one page at a time.
+  """
   inspections(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6100,6 +8497,9 @@ type Query {
     """
     where: InspectionWhereInput
   ): InspectionConnection!
+  """
+  Post records the viewer may read, one page at a time.
+  """
   posts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6131,6 +8531,9 @@ type Query {
     """
     where: PostWhereInput
   ): PostConnection!
+  """
+  Random draw records the viewer may read, one page at a time.
+  """
   randomDraws(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6162,6 +8565,9 @@ type Query {
     """
     where: RandomDrawWhereInput
   ): RandomDrawConnection!
+  """
+  Responsibility letter records the viewer may read, one page at a time.
+  """
   responsibilityLetters(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6193,6 +8599,9 @@ type Query {
     """
     where: ResponsibilityLetterWhereInput
   ): ResponsibilityLetterConnection!
+  """
+  Unit records the viewer may read, one page at a time.
+  """
   units(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6224,6 +8633,9 @@ type Query {
     """
     where: UnitWhereInput
   ): UnitConnection!
+  """
+  User records the viewer may read, one page at a time.
+  """
   users(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6256,17 +8668,53 @@ type Query {
     where: UserWhereInput
   ): UserConnection!
 }
+"""
+Random draw (双随机): random targets and random inspectors, stored so it can be reproduced.
+"""
 type RandomDraw implements Node {
+  """
+  Global ID of the random draw.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  ID of ` + "`" + `organiser` + "`" + `.
+  """
   organiserID: ID!
+  """
+  The sectors drawn from; empty for all.
+  """
   sectors: [Sector!]
+  """
+  Enterprises inspected within this many days were left out.
+  """
   excludeInspectedDays: Int!
+  """
+  How many targets were drawn.
+  """
   targetCount: Int!
+  """
+  How many inspectors were drawn per target.
+  """
   inspectorsPerTarget: Int!
+  """
+  When the draw was made.
+  """
   drawnAt: Time!
+  """
+  The government unit that drew.
+  """
   organiser: Unit!
+  """
+  The inspections planned by the draw.
+  """
   inspections: [Inspection!]
 }
 """
@@ -6316,8 +8764,17 @@ input RandomDrawOrder {
 Properties by which RandomDraw connections can be ordered.
 """
 enum RandomDrawOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by drawn at.
+  """
   DRAWN_AT
 }
 """
@@ -6325,93 +8782,270 @@ RandomDrawWhereInput is used for filtering RandomDraw objects.
 Input was generated by ent.
 """
 input RandomDrawWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: RandomDrawWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [RandomDrawWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [RandomDrawWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  exclude_inspected_days field predicates
+  Exclude inspected days equals this.
   """
   excludeInspectedDays: Int
+  """
+  Exclude inspected days differs from this.
+  """
   excludeInspectedDaysNEQ: Int
+  """
+  Exclude inspected days is one of these.
+  """
   excludeInspectedDaysIn: [Int!]
+  """
+  Exclude inspected days is none of these.
+  """
   excludeInspectedDaysNotIn: [Int!]
+  """
+  Exclude inspected days is greater than this.
+  """
   excludeInspectedDaysGT: Int
+  """
+  Exclude inspected days is this or greater.
+  """
   excludeInspectedDaysGTE: Int
+  """
+  Exclude inspected days is less than this.
+  """
   excludeInspectedDaysLT: Int
+  """
+  Exclude inspected days is this or less.
+  """
   excludeInspectedDaysLTE: Int
   """
-  target_count field predicates
+  Target count equals this.
   """
   targetCount: Int
+  """
+  Target count differs from this.
+  """
   targetCountNEQ: Int
+  """
+  Target count is one of these.
+  """
   targetCountIn: [Int!]
+  """
+  Target count is none of these.
+  """
   targetCountNotIn: [Int!]
+  """
+  Target count is greater than this.
+  """
   targetCountGT: Int
+  """
+  Target count is this or greater.
+  """
   targetCountGTE: Int
+  """
+  Target count is less than this.
+  """
   targetCountLT: Int
+  """
+  Target count is this or less.
+  """
   targetCountLTE: Int
   """
-  inspectors_per_target field predicates
+  Inspectors per target equals this.
   """
   inspectorsPerTarget: Int
+  """
+  Inspectors per target differs from this.
+  """
   inspectorsPerTargetNEQ: Int
+  """
+  Inspectors per target is one of these.
+  """
   inspectorsPerTargetIn: [Int!]
+  """
+  Inspectors per target is none of these.
+  """
   inspectorsPerTargetNotIn: [Int!]
+  """
+  Inspectors per target is greater than this.
+  """
   inspectorsPerTargetGT: Int
+  """
+  Inspectors per target is this or greater.
+  """
   inspectorsPerTargetGTE: Int
+  """
+  Inspectors per target is less than this.
+  """
   inspectorsPerTargetLT: Int
+  """
+  Inspectors per target is this or less.
+  """
   inspectorsPerTargetLTE: Int
   """
-  drawn_at field predicates
+  Drawn at equals this.
   """
   drawnAt: Time
+  """
+  Drawn at differs from this.
+  """
   drawnAtNEQ: Time
+  """
+  Drawn at is one of these.
+  """
   drawnAtIn: [Time!]
+  """
+  Drawn at is none of these.
+  """
   drawnAtNotIn: [Time!]
+  """
+  Drawn at is later than this.
+  """
   drawnAtGT: Time
+  """
+  Drawn at is at this time or later.
+  """
   drawnAtGTE: Time
+  """
+  Drawn at is earlier than this.
+  """
   drawnAtLT: Time
+  """
+  Drawn at is at this time or earlier.
+  """
   drawnAtLTE: Time
 }
+"""
+Responsibility letter (责任书/责任状) for a year, from an issuer unit to a signee unit below it.
+"""
 type ResponsibilityLetter implements Node {
+  """
+  Global ID of the responsibility letter.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  The year it covers.
+  """
   year: Int!
+  """
+  ID of the issuing unit.
+  """
   issuerUnitID: ID!
+  """
+  ID of the unit that signs.
+  """
   signeeUnitID: ID!
   """
   The issuer's name when the letter was written: part of the document.
@@ -6429,16 +9063,37 @@ type ResponsibilityLetter implements Node {
   At most 200 characters.
   """
   title: String!
+  """
+  Text of the letter.
+  """
   body: String!
   """
   Responsibility targets, in order.
   """
   targets: [LetterTarget!]!
+  """
+  Where the letter stands.
+  """
   state: LetterState!
+  """
+  Why the issuer revoked it.
+  """
   revokeReason: String
+  """
+  When it was issued.
+  """
   issuedAt: Time
+  """
+  When the last required signature was added.
+  """
   signedAt: Time
+  """
+  When it was archived.
+  """
   archivedAt: Time
+  """
+  When it was revoked.
+  """
   revokedAt: Time
 }
 """
@@ -6488,12 +9143,33 @@ input ResponsibilityLetterOrder {
 Properties by which ResponsibilityLetter connections can be ordered.
 """
 enum ResponsibilityLetterOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by year.
+  """
   YEAR
+  """
+  Order by title.
+  """
   TITLE
+  """
+  Order by state.
+  """
   STATE
+  """
+  Order by issued at.
+  """
   ISSUED_AT
+  """
+  Order by signed at.
+  """
   SIGNED_AT
 }
 """
@@ -6501,239 +9177,713 @@ ResponsibilityLetterWhereInput is used for filtering ResponsibilityLetter object
 Input was generated by ent.
 """
 input ResponsibilityLetterWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: ResponsibilityLetterWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [ResponsibilityLetterWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [ResponsibilityLetterWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  year field predicates
+  Year equals this.
   """
   year: Int
+  """
+  Year differs from this.
+  """
   yearNEQ: Int
+  """
+  Year is one of these.
+  """
   yearIn: [Int!]
+  """
+  Year is none of these.
+  """
   yearNotIn: [Int!]
+  """
+  Year is greater than this.
+  """
   yearGT: Int
+  """
+  Year is this or greater.
+  """
   yearGTE: Int
+  """
+  Year is less than this.
+  """
   yearLT: Int
+  """
+  Year is this or less.
+  """
   yearLTE: Int
   """
-  issuer_unit_id field predicates
+  Issuer unit ID equals this.
   """
   issuerUnitID: ID
+  """
+  Issuer unit ID differs from this.
+  """
   issuerUnitIDNEQ: ID
+  """
+  Issuer unit ID is one of these.
+  """
   issuerUnitIDIn: [ID!]
+  """
+  Issuer unit ID is none of these.
+  """
   issuerUnitIDNotIn: [ID!]
   """
-  signee_unit_id field predicates
+  Signee unit ID equals this.
   """
   signeeUnitID: ID
+  """
+  Signee unit ID differs from this.
+  """
   signeeUnitIDNEQ: ID
+  """
+  Signee unit ID is one of these.
+  """
   signeeUnitIDIn: [ID!]
+  """
+  Signee unit ID is none of these.
+  """
   signeeUnitIDNotIn: [ID!]
   """
-  issuer_name field predicates
+  Issuer name equals this.
   """
   issuerName: String
+  """
+  Issuer name differs from this.
+  """
   issuerNameNEQ: String
+  """
+  Issuer name is one of these.
+  """
   issuerNameIn: [String!]
+  """
+  Issuer name is none of these.
+  """
   issuerNameNotIn: [String!]
+  """
+  Issuer name is greater than this.
+  """
   issuerNameGT: String
+  """
+  Issuer name is this or greater.
+  """
   issuerNameGTE: String
+  """
+  Issuer name is less than this.
+  """
   issuerNameLT: String
+  """
+  Issuer name is this or less.
+  """
   issuerNameLTE: String
+  """
+  Issuer name contains this text.
+  """
   issuerNameContains: String
+  """
+  Issuer name starts with this text.
+  """
   issuerNameHasPrefix: String
+  """
+  Issuer name ends with this text.
+  """
   issuerNameHasSuffix: String
+  """
+  Issuer name equals this text, ignoring case.
+  """
   issuerNameEqualFold: String
+  """
+  Issuer name contains this text, ignoring case.
+  """
   issuerNameContainsFold: String
   """
-  signee_name field predicates
+  Signee name equals this.
   """
   signeeName: String
+  """
+  Signee name differs from this.
+  """
   signeeNameNEQ: String
+  """
+  Signee name is one of these.
+  """
   signeeNameIn: [String!]
+  """
+  Signee name is none of these.
+  """
   signeeNameNotIn: [String!]
+  """
+  Signee name is greater than this.
+  """
   signeeNameGT: String
+  """
+  Signee name is this or greater.
+  """
   signeeNameGTE: String
+  """
+  Signee name is less than this.
+  """
   signeeNameLT: String
+  """
+  Signee name is this or less.
+  """
   signeeNameLTE: String
+  """
+  Signee name contains this text.
+  """
   signeeNameContains: String
+  """
+  Signee name starts with this text.
+  """
   signeeNameHasPrefix: String
+  """
+  Signee name ends with this text.
+  """
   signeeNameHasSuffix: String
+  """
+  Signee name equals this text, ignoring case.
+  """
   signeeNameEqualFold: String
+  """
+  Signee name contains this text, ignoring case.
+  """
   signeeNameContainsFold: String
   """
-  signee_kind field predicates
+  Signee kind equals this.
   """
   signeeKind: UnitKind
+  """
+  Signee kind differs from this.
+  """
   signeeKindNEQ: UnitKind
+  """
+  Signee kind is one of these.
+  """
   signeeKindIn: [UnitKind!]
+  """
+  Signee kind is none of these.
+  """
   signeeKindNotIn: [UnitKind!]
   """
-  title field predicates
+  Title equals this.
   """
   title: String
+  """
+  Title differs from this.
+  """
   titleNEQ: String
+  """
+  Title is one of these.
+  """
   titleIn: [String!]
+  """
+  Title is none of these.
+  """
   titleNotIn: [String!]
+  """
+  Title is greater than this.
+  """
   titleGT: String
+  """
+  Title is this or greater.
+  """
   titleGTE: String
+  """
+  Title is less than this.
+  """
   titleLT: String
+  """
+  Title is this or less.
+  """
   titleLTE: String
+  """
+  Title contains this text.
+  """
   titleContains: String
+  """
+  Title starts with this text.
+  """
   titleHasPrefix: String
+  """
+  Title ends with this text.
+  """
   titleHasSuffix: String
+  """
+  Title equals this text, ignoring case.
+  """
   titleEqualFold: String
+  """
+  Title contains this text, ignoring case.
+  """
   titleContainsFold: String
   """
-  state field predicates
+  State equals this.
   """
   state: LetterState
+  """
+  State differs from this.
+  """
   stateNEQ: LetterState
+  """
+  State is one of these.
+  """
   stateIn: [LetterState!]
+  """
+  State is none of these.
+  """
   stateNotIn: [LetterState!]
   """
-  revoke_reason field predicates
+  Revoke reason equals this.
   """
   revokeReason: String
+  """
+  Revoke reason differs from this.
+  """
   revokeReasonNEQ: String
+  """
+  Revoke reason is one of these.
+  """
   revokeReasonIn: [String!]
+  """
+  Revoke reason is none of these.
+  """
   revokeReasonNotIn: [String!]
+  """
+  Revoke reason is greater than this.
+  """
   revokeReasonGT: String
+  """
+  Revoke reason is this or greater.
+  """
   revokeReasonGTE: String
+  """
+  Revoke reason is less than this.
+  """
   revokeReasonLT: String
+  """
+  Revoke reason is this or less.
+  """
   revokeReasonLTE: String
+  """
+  Revoke reason contains this text.
+  """
   revokeReasonContains: String
+  """
+  Revoke reason starts with this text.
+  """
   revokeReasonHasPrefix: String
+  """
+  Revoke reason ends with this text.
+  """
   revokeReasonHasSuffix: String
+  """
+  Revoke reason is not set.
+  """
   revokeReasonIsNil: Boolean
+  """
+  Revoke reason is set.
+  """
   revokeReasonNotNil: Boolean
+  """
+  Revoke reason equals this text, ignoring case.
+  """
   revokeReasonEqualFold: String
+  """
+  Revoke reason contains this text, ignoring case.
+  """
   revokeReasonContainsFold: String
   """
-  issued_at field predicates
+  Issued at equals this.
   """
   issuedAt: Time
+  """
+  Issued at differs from this.
+  """
   issuedAtNEQ: Time
+  """
+  Issued at is one of these.
+  """
   issuedAtIn: [Time!]
+  """
+  Issued at is none of these.
+  """
   issuedAtNotIn: [Time!]
+  """
+  Issued at is later than this.
+  """
   issuedAtGT: Time
+  """
+  Issued at is at this time or later.
+  """
   issuedAtGTE: Time
+  """
+  Issued at is earlier than this.
+  """
   issuedAtLT: Time
+  """
+  Issued at is at this time or earlier.
+  """
   issuedAtLTE: Time
+  """
+  Issued at is not set.
+  """
   issuedAtIsNil: Boolean
+  """
+  Issued at is set.
+  """
   issuedAtNotNil: Boolean
   """
-  signed_at field predicates
+  Signed at equals this.
   """
   signedAt: Time
+  """
+  Signed at differs from this.
+  """
   signedAtNEQ: Time
+  """
+  Signed at is one of these.
+  """
   signedAtIn: [Time!]
+  """
+  Signed at is none of these.
+  """
   signedAtNotIn: [Time!]
+  """
+  Signed at is later than this.
+  """
   signedAtGT: Time
+  """
+  Signed at is at this time or later.
+  """
   signedAtGTE: Time
+  """
+  Signed at is earlier than this.
+  """
   signedAtLT: Time
+  """
+  Signed at is at this time or earlier.
+  """
   signedAtLTE: Time
+  """
+  Signed at is not set.
+  """
   signedAtIsNil: Boolean
+  """
+  Signed at is set.
+  """
   signedAtNotNil: Boolean
   """
-  archived_at field predicates
+  Archived at equals this.
   """
   archivedAt: Time
+  """
+  Archived at differs from this.
+  """
   archivedAtNEQ: Time
+  """
+  Archived at is one of these.
+  """
   archivedAtIn: [Time!]
+  """
+  Archived at is none of these.
+  """
   archivedAtNotIn: [Time!]
+  """
+  Archived at is later than this.
+  """
   archivedAtGT: Time
+  """
+  Archived at is at this time or later.
+  """
   archivedAtGTE: Time
+  """
+  Archived at is earlier than this.
+  """
   archivedAtLT: Time
+  """
+  Archived at is at this time or earlier.
+  """
   archivedAtLTE: Time
+  """
+  Archived at is not set.
+  """
   archivedAtIsNil: Boolean
+  """
+  Archived at is set.
+  """
   archivedAtNotNil: Boolean
   """
-  revoked_at field predicates
+  Revoked at equals this.
   """
   revokedAt: Time
+  """
+  Revoked at differs from this.
+  """
   revokedAtNEQ: Time
+  """
+  Revoked at is one of these.
+  """
   revokedAtIn: [Time!]
+  """
+  Revoked at is none of these.
+  """
   revokedAtNotIn: [Time!]
+  """
+  Revoked at is later than this.
+  """
   revokedAtGT: Time
+  """
+  Revoked at is at this time or later.
+  """
   revokedAtGTE: Time
+  """
+  Revoked at is earlier than this.
+  """
   revokedAtLT: Time
+  """
+  Revoked at is at this time or earlier.
+  """
   revokedAtLTE: Time
+  """
+  Revoked at is not set.
+  """
   revokedAtIsNil: Boolean
+  """
+  Revoked at is set.
+  """
   revokedAtNotNil: Boolean
 }
 """
-Role is enum for the field actor_role
+The role of a post (岗位).
 """
 enum Role @goModel(model: "github.com/dutychain/dutychain/internal/domain.Role") {
+  """
+  Party secretary of a government unit (书记).
+  """
   PARTY_SECRETARY
+  """
+  Head of a government unit: county head, town head, bureau chief (县长/镇长/局长).
+  """
   GOVERNMENT_HEAD
+  """
+  Enterprise principal, workshop head or team leader (主要负责人).
+  """
   PRINCIPAL
+  """
+  Deputy in charge, usually of some sectors (分管领导).
+  """
   DEPUTY
+  """
+  Safety officer (安全员).
+  """
   SAFETY_OFFICER
+  """
+  Enforcement staff (执法人员).
+  """
   INSPECTOR
+  """
+  Reads everything in scope, the audit log included; changes nothing (审计/监督).
+  """
   AUDITOR
+  """
+  Tenant administrator: structure, people and policy (管理员).
+  """
   ADMIN
 }
 """
-Sector is enum for the field sector
+Business sector (行业) of an enterprise, or supervised by a department.
 """
 enum Sector @goModel(model: "github.com/dutychain/dutychain/internal/domain.Sector") {
+  """
+  Industry (工业).
+  """
   INDUSTRY
+  """
+  Commerce and trade (商贸).
+  """
   COMMERCE
+  """
+  Refined oil: fuel stations (成品油).
+  """
   FUEL
+  """
+  Construction (建筑).
+  """
   CONSTRUCTION
+  """
+  Hazardous chemicals (危化品).
+  """
   CHEMICALS
+  """
+  Transport (交通运输).
+  """
   TRANSPORT
+  """
+  Any other sector.
+  """
   OTHER
 }
+"""
+Tenant (租户): one deployment namespace, rooted at a county; nothing crosses tenants.
+"""
 type Tenant implements Node {
+  """
+  Global ID of the tenant.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  Code used to sign in, e.g. demo.
+  """
   code: String!
+  """
+  Name, e.g. 示范县.
+  """
   name: String!
 }
+"""
+Unit (单位): a node of the unit tree, from the county down to an enterprise's teams.
+"""
 type Unit implements Node {
+  """
+  Global ID of the unit.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  Kind of unit.
+  """
   kind: UnitKind!
+  """
+  Name of the unit.
+  """
   name: String!
+  """
+  Code, unique in the tenant.
+  """
   code: String!
+  """
+  ID of ` + "`" + `parent` + "`" + `.
+  """
   parentID: ID
   """
   Distance from the tenant root (root = 0).
@@ -6747,7 +9897,13 @@ type Unit implements Node {
   Sectors a DEPARTMENT supervises (管行业必须管安全).
   """
   supervisedSectors: [Sector!]
+  """
+  The unit above; null for the root.
+  """
   parent: Unit
+  """
+  The units directly below.
+  """
   children(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6774,7 +9930,13 @@ type Unit implements Node {
     """
     orderBy: UnitOrder
   ): UnitConnection!
+  """
+  The enterprise profile of an ENTERPRISE unit.
+  """
   enterprise: Enterprise
+  """
+  The posts at this unit.
+  """
   posts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6801,6 +9963,9 @@ type Unit implements Node {
     """
     orderBy: PostOrder
   ): PostConnection!
+  """
+  The users who belong to this unit.
+  """
   members(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6827,6 +9992,9 @@ type Unit implements Node {
     """
     orderBy: UserOrder
   ): UserConnection!
+  """
+  Hazards of an ENTERPRISE unit and its workshops and teams; empty for other kinds.
+  """
   enterpriseHazards(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6885,15 +10053,36 @@ type UnitEdge {
   cursor: Cursor!
 }
 """
-UnitKind is enum for the field signee_kind
+Kind of a unit (单位) in the unit tree.
 """
 enum UnitKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.UnitKind") {
+  """
+  City (市), optional, above a county.
+  """
   CITY
+  """
+  County or district (县/区), the root of a tenant.
+  """
   COUNTY
+  """
+  Town, township or subdistrict (镇/乡/街道) under the county.
+  """
   TOWN
+  """
+  County department (县直部门), supervising the enterprises of its sectors.
+  """
   DEPARTMENT
+  """
+  Enterprise (企业), under its town (属地).
+  """
   ENTERPRISE
+  """
+  Workshop (车间) inside an enterprise.
+  """
   WORKSHOP
+  """
+  Team (班组) inside a workshop.
+  """
   TEAM
 }
 """
@@ -6913,11 +10102,29 @@ input UnitOrder {
 Properties by which Unit connections can be ordered.
 """
 enum UnitOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by kind.
+  """
   KIND
+  """
+  Order by name.
+  """
   NAME
+  """
+  Order by code.
+  """
   CODE
+  """
+  Order by depth.
+  """
   DEPTH
 }
 """
@@ -6925,112 +10132,334 @@ UnitWhereInput is used for filtering Unit objects.
 Input was generated by ent.
 """
 input UnitWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: UnitWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [UnitWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [UnitWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  kind field predicates
+  Kind equals this.
   """
   kind: UnitKind
+  """
+  Kind differs from this.
+  """
   kindNEQ: UnitKind
+  """
+  Kind is one of these.
+  """
   kindIn: [UnitKind!]
+  """
+  Kind is none of these.
+  """
   kindNotIn: [UnitKind!]
   """
-  name field predicates
+  Name equals this.
   """
   name: String
+  """
+  Name differs from this.
+  """
   nameNEQ: String
+  """
+  Name is one of these.
+  """
   nameIn: [String!]
+  """
+  Name is none of these.
+  """
   nameNotIn: [String!]
+  """
+  Name is greater than this.
+  """
   nameGT: String
+  """
+  Name is this or greater.
+  """
   nameGTE: String
+  """
+  Name is less than this.
+  """
   nameLT: String
+  """
+  Name is this or less.
+  """
   nameLTE: String
+  """
+  Name contains this text.
+  """
   nameContains: String
+  """
+  Name starts with this text.
+  """
   nameHasPrefix: String
+  """
+  Name ends with this text.
+  """
   nameHasSuffix: String
+  """
+  Name equals this text, ignoring case.
+  """
   nameEqualFold: String
+  """
+  Name contains this text, ignoring case.
+  """
   nameContainsFold: String
   """
-  code field predicates
+  Code equals this.
   """
   code: String
+  """
+  Code differs from this.
+  """
   codeNEQ: String
+  """
+  Code is one of these.
+  """
   codeIn: [String!]
+  """
+  Code is none of these.
+  """
   codeNotIn: [String!]
+  """
+  Code is greater than this.
+  """
   codeGT: String
+  """
+  Code is this or greater.
+  """
   codeGTE: String
+  """
+  Code is less than this.
+  """
   codeLT: String
+  """
+  Code is this or less.
+  """
   codeLTE: String
+  """
+  Code contains this text.
+  """
   codeContains: String
+  """
+  Code starts with this text.
+  """
   codeHasPrefix: String
+  """
+  Code ends with this text.
+  """
   codeHasSuffix: String
+  """
+  Code equals this text, ignoring case.
+  """
   codeEqualFold: String
+  """
+  Code contains this text, ignoring case.
+  """
   codeContainsFold: String
   """
-  depth field predicates
+  Depth equals this.
   """
   depth: Int
+  """
+  Depth differs from this.
+  """
   depthNEQ: Int
+  """
+  Depth is one of these.
+  """
   depthIn: [Int!]
+  """
+  Depth is none of these.
+  """
   depthNotIn: [Int!]
+  """
+  Depth is greater than this.
+  """
   depthGT: Int
+  """
+  Depth is this or greater.
+  """
   depthGTE: Int
+  """
+  Depth is less than this.
+  """
   depthLT: Int
+  """
+  Depth is this or less.
+  """
   depthLTE: Int
   """
-  sector field predicates
+  Sector equals this.
   """
   sector: Sector
+  """
+  Sector differs from this.
+  """
   sectorNEQ: Sector
+  """
+  Sector is one of these.
+  """
   sectorIn: [Sector!]
+  """
+  Sector is none of these.
+  """
   sectorNotIn: [Sector!]
+  """
+  Sector is not set.
+  """
   sectorIsNil: Boolean
+  """
+  Sector is set.
+  """
   sectorNotNil: Boolean
 }
+"""
+User: a person who signs in; what they may do comes from their posts.
+"""
 type User implements Node {
+  """
+  Global ID of the user.
+  """
   id: ID!
+  """
+  When the record was created.
+  """
   createdAt: Time!
+  """
+  When the record was last changed.
+  """
   updatedAt: Time!
+  """
+  Sign-in name, unique in the tenant.
+  """
   username: String!
+  """
+  Name shown to others.
+  """
   displayName: String!
+  """
+  Phone number.
+  """
   phone: String
+  """
+  Whether the user may sign in.
+  """
   status: UserStatus!
+  """
+  ID of ` + "`" + `unit` + "`" + `.
+  """
   unitID: ID!
+  """
+  The unit the user belongs to.
+  """
   unit: Unit!
+  """
+  The user's posts.
+  """
   posts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7105,16 +10534,34 @@ input UserOrder {
 Properties by which User connections can be ordered.
 """
 enum UserOrderField {
+  """
+  Order by created at.
+  """
   CREATED_AT
+  """
+  Order by updated at.
+  """
   UPDATED_AT
+  """
+  Order by username.
+  """
   USERNAME
+  """
+  Order by display name.
+  """
   DISPLAY_NAME
 }
 """
-UserStatus is enum for the field status
+Whether a user may sign in.
 """
 enum UserStatus @goModel(model: "github.com/dutychain/dutychain/ent/user.Status") {
+  """
+  May sign in.
+  """
   ACTIVE
+  """
+  May not sign in; existing sessions end.
+  """
   DISABLED
 }
 """
@@ -7122,98 +10569,293 @@ UserWhereInput is used for filtering User objects.
 Input was generated by ent.
 """
 input UserWhereInput {
+  """
+  Matches when this condition does not.
+  """
   not: UserWhereInput
+  """
+  Matches when all of these conditions match.
+  """
   and: [UserWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
   or: [UserWhereInput!]
   """
-  id field predicates
+  ID equals this.
   """
   id: ID
+  """
+  ID differs from this.
+  """
   idNEQ: ID
+  """
+  ID is one of these.
+  """
   idIn: [ID!]
+  """
+  ID is none of these.
+  """
   idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
   idGT: ID
+  """
+  ID is this or greater.
+  """
   idGTE: ID
+  """
+  ID is less than this.
+  """
   idLT: ID
+  """
+  ID is this or less.
+  """
   idLTE: ID
   """
-  created_at field predicates
+  Created at equals this.
   """
   createdAt: Time
+  """
+  Created at differs from this.
+  """
   createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
   createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
   createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
   createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
   createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
   createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
   createdAtLTE: Time
   """
-  updated_at field predicates
+  Updated at equals this.
   """
   updatedAt: Time
+  """
+  Updated at differs from this.
+  """
   updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
   updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
   updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
   updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
   updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
   updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
   updatedAtLTE: Time
   """
-  username field predicates
+  Username equals this.
   """
   username: String
+  """
+  Username differs from this.
+  """
   usernameNEQ: String
+  """
+  Username is one of these.
+  """
   usernameIn: [String!]
+  """
+  Username is none of these.
+  """
   usernameNotIn: [String!]
+  """
+  Username is greater than this.
+  """
   usernameGT: String
+  """
+  Username is this or greater.
+  """
   usernameGTE: String
+  """
+  Username is less than this.
+  """
   usernameLT: String
+  """
+  Username is this or less.
+  """
   usernameLTE: String
+  """
+  Username contains this text.
+  """
   usernameContains: String
+  """
+  Username starts with this text.
+  """
   usernameHasPrefix: String
+  """
+  Username ends with this text.
+  """
   usernameHasSuffix: String
+  """
+  Username equals this text, ignoring case.
+  """
   usernameEqualFold: String
+  """
+  Username contains this text, ignoring case.
+  """
   usernameContainsFold: String
   """
-  display_name field predicates
+  Display name equals this.
   """
   displayName: String
+  """
+  Display name differs from this.
+  """
   displayNameNEQ: String
+  """
+  Display name is one of these.
+  """
   displayNameIn: [String!]
+  """
+  Display name is none of these.
+  """
   displayNameNotIn: [String!]
+  """
+  Display name is greater than this.
+  """
   displayNameGT: String
+  """
+  Display name is this or greater.
+  """
   displayNameGTE: String
+  """
+  Display name is less than this.
+  """
   displayNameLT: String
+  """
+  Display name is this or less.
+  """
   displayNameLTE: String
+  """
+  Display name contains this text.
+  """
   displayNameContains: String
+  """
+  Display name starts with this text.
+  """
   displayNameHasPrefix: String
+  """
+  Display name ends with this text.
+  """
   displayNameHasSuffix: String
+  """
+  Display name equals this text, ignoring case.
+  """
   displayNameEqualFold: String
+  """
+  Display name contains this text, ignoring case.
+  """
   displayNameContainsFold: String
   """
-  phone field predicates
+  Phone equals this.
   """
   phone: String
+  """
+  Phone differs from this.
+  """
   phoneNEQ: String
+  """
+  Phone is one of these.
+  """
   phoneIn: [String!]
+  """
+  Phone is none of these.
+  """
   phoneNotIn: [String!]
+  """
+  Phone is greater than this.
+  """
   phoneGT: String
+  """
+  Phone is this or greater.
+  """
   phoneGTE: String
+  """
+  Phone is less than this.
+  """
   phoneLT: String
+  """
+  Phone is this or less.
+  """
   phoneLTE: String
+  """
+  Phone contains this text.
+  """
   phoneContains: String
+  """
+  Phone starts with this text.
+  """
   phoneHasPrefix: String
+  """
+  Phone ends with this text.
+  """
   phoneHasSuffix: String
+  """
+  Phone is not set.
+  """
   phoneIsNil: Boolean
+  """
+  Phone is set.
+  """
   phoneNotNil: Boolean
+  """
+  Phone equals this text, ignoring case.
+  """
   phoneEqualFold: String
+  """
+  Phone contains this text, ignoring case.
+  """
   phoneContainsFold: String
   """
-  status field predicates
+  Status equals this.
   """
   status: UserStatus
+  """
+  Status differs from this.
+  """
   statusNEQ: UserStatus
+  """
+  Status is one of these.
+  """
   statusIn: [UserStatus!]
+  """
+  Status is none of these.
+  """
   statusNotIn: [UserStatus!]
 }
 `, BuiltIn: false},
@@ -7580,7 +11222,7 @@ extend type Query {
   holds a SIGNED letter from its parent, one PENDING signature, or none (MISSING). Rows are in
   tree order, filtered by status and kind; the summary counts every row, unfiltered.
   """
-  letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection!
+  letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection
 }
 
 extend type LetterEvent {
@@ -21344,10 +24986,10 @@ func (ec *executionContext) _Query_letterCoverage(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
-			return ec.marshalNLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx, selections, v)
+			return ec.marshalOLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_letterCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -39922,7 +43564,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "letterCoverage":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_letterCoverage(ctx, field)
 				})
@@ -42670,14 +46312,6 @@ func (ec *executionContext) marshalNKindCoverage2ᚖgithubᚗcomᚋdutychainᚋd
 	return ec._KindCoverage(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LetterCoverageConnection!")
-		return graphql.Null
-	}
-	return ec._LetterCoverageConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -44850,6 +48484,13 @@ func (ec *executionContext) unmarshalOItemResultInput2ᚕᚖgithubᚗcomᚋdutyc
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LetterCoverageConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOLetterState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterStateᚄ(ctx context.Context, v any) ([]domain.LetterState, error) {

@@ -32,7 +32,7 @@ func (AuditEvent) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int64("seq").Immutable().
 			Comment("Position in the tenant's chain, from 1, without gaps."),
-		field.Time("occurred_at").Immutable().
+		field.Time("occurred_at").Comment("When it happened (UTC, microseconds).").Immutable().
 			Annotations(entgql.OrderField("OCCURRED_AT")),
 		field.Int("actor_user_id").Optional().Nillable().Immutable().
 			Annotations(entgql.Skip(entgql.SkipAll)),
@@ -40,7 +40,7 @@ func (AuditEvent) Fields() []ent.Field {
 			Comment("The actor's username (as typed, for a failed sign-in), or \"system\"."),
 		field.Int("actor_post_id").Optional().Nillable().Immutable().
 			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Enum("operation").Values(audit.Operations()...).Immutable(),
+		field.Enum("operation").Comment("What happened.").Values(audit.Operations()...).Immutable(),
 		field.String("entity_type").Immutable().
 			Comment("The ent type in snake case (unit, enterprise, user, post, supervision, tenant) or policy."),
 		field.Int("entity_id").Optional().Nillable().Immutable().
@@ -48,10 +48,10 @@ func (AuditEvent) Fields() []ent.Field {
 		field.Text("changes").Immutable().
 			Comment("Canonical JSON {field: {before, after[, redacted]}}, hashed verbatim.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.String("client_ip").Immutable(),
-		field.String("request_id").Immutable(),
-		field.String("prev_hash").Immutable(),
-		field.String("hash").Immutable(),
+		field.String("client_ip").Comment("The client's address.").Immutable(),
+		field.String("request_id").Comment("The id of the request that caused it (X-Request-Id).").Immutable(),
+		field.String("prev_hash").Comment("Hash of the tenant's previous event; empty for the first.").Immutable(),
+		field.String("hash").Comment("Hash of this event and prev_hash: editing or removing an event breaks the chain.").Immutable(),
 	}
 }
 
@@ -70,6 +70,7 @@ func (AuditEvent) Indexes() []ent.Index {
 // and its filter are hand-written (schema/dutychain.graphql).
 func (AuditEvent) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("Audit event (审计日志): one append-only, hash-chained record of a change or a sign-in."),
 		entgql.RelayConnection(),
 		entgql.Skip(entgql.SkipWhereInput),
 	}

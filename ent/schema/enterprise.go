@@ -30,17 +30,17 @@ func (Enterprise) Fields() []ent.Field {
 		field.String("credit_code").MaxLen(18).
 			Comment("Unified social credit code (统一社会信用代码), check digit validated.").
 			Annotations(entgql.OrderField("CREDIT_CODE")),
-		field.Enum("sector").GoType(domain.Sector("")).
+		field.Enum("sector").Comment("Business sector (行业); decides which departments supervise it.").GoType(domain.Sector("")).
 			Annotations(entgql.OrderField("SECTOR"), entgql.Type("Sector")),
-		field.Enum("scale").Values("ABOVE_SCALE_INDUSTRY", "ABOVE_QUOTA_COMMERCE", "BELOW_SCALE", "SMALL_MICRO").
+		field.Enum("scale").Comment("Size class (规上, 限上, 规下, 小微).").Values("ABOVE_SCALE_INDUSTRY", "ABOVE_QUOTA_COMMERCE", "BELOW_SCALE", "SMALL_MICRO").
 			Default("BELOW_SCALE").
 			Annotations(entgql.OrderField("SCALE")),
-		field.String("industry_category").Optional().MaxLen(100),
-		field.String("address").Optional().MaxLen(300),
-		field.String("legal_representative").Optional().MaxLen(100),
-		field.String("safety_manager").Optional().MaxLen(100),
-		field.String("contact_phone").Optional().MaxLen(32),
-		field.Int("employee_count").Default(0).NonNegative().
+		field.String("industry_category").Comment("Industry category (行业类别) as registered.").Optional().MaxLen(100),
+		field.String("address").Comment("Business address.").Optional().MaxLen(300),
+		field.String("legal_representative").Comment("Legal representative (法定代表人).").Optional().MaxLen(100),
+		field.String("safety_manager").Comment("Person in charge of work safety (安全管理负责人).").Optional().MaxLen(100),
+		field.String("contact_phone").Comment("Contact phone number.").Optional().MaxLen(32),
+		field.Int("employee_count").Comment("Number of employees.").Default(0).NonNegative().
 			Annotations(entgql.OrderField("EMPLOYEE_COUNT")),
 		field.Strings("key_sites").Optional().
 			Comment("Key sites / parts / links (重点部位、环节)."),
@@ -53,9 +53,9 @@ func (Enterprise) Fields() []ent.Field {
 // Edges of the Enterprise.
 func (Enterprise) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("unit", Unit.Type).Ref("enterprise").Unique().Required().Immutable().Field("unit_id").
+		edge.From("unit", Unit.Type).Comment("The ENTERPRISE unit this profile belongs to.").Ref("enterprise").Unique().Required().Immutable().Field("unit_id").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
-		edge.To("town", Unit.Type).Unique().Field("town_id").
+		edge.To("town", Unit.Type).Comment("The town the enterprise belongs to (属地).").Unique().Field("town_id").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
@@ -70,5 +70,5 @@ func (Enterprise) Indexes() []ent.Index {
 
 // Annotations of the Enterprise.
 func (Enterprise) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{schema.Comment("Enterprise profile (企业档案) of an ENTERPRISE unit."), entgql.QueryField(), entgql.RelayConnection()}
 }

@@ -31,15 +31,15 @@ func (File) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("sha256").MinLen(64).MaxLen(64).Immutable().
 			Comment("Hex SHA-256 of the content: its key in the file store."),
-		field.Int64("size").NonNegative().Immutable(),
+		field.Int64("size").Comment("Size in bytes.").NonNegative().Immutable(),
 		field.String("content_type").MaxLen(100).Immutable().
 			Comment("Sniffed from the content, not taken from the client."),
-		field.String("filename").MaxLen(255).Immutable(),
-		field.String("description").Optional().MaxLen(2000).Immutable(),
-		field.String("uploader_name").MaxLen(400).Immutable(),
-		field.Int("uploaded_by_user_id").Optional().Nillable().Immutable().
+		field.String("filename").Comment("File name as uploaded.").MaxLen(255).Immutable(),
+		field.String("description").Comment("The uploader's description.").Optional().MaxLen(2000).Immutable(),
+		field.String("uploader_name").Comment("The uploader's name at upload time.").MaxLen(400).Immutable(),
+		field.Int("uploaded_by_user_id").Comment("ID of the user who uploaded it; null for the system.").Optional().Nillable().Immutable().
 			Annotations(entgql.Type("ID")),
-		field.Int("uploaded_by_post_id").Optional().Nillable().Immutable().
+		field.Int("uploaded_by_post_id").Comment("ID of the post the uploader acted in.").Optional().Nillable().Immutable().
 			Annotations(entgql.Type("ID")),
 	}
 }
@@ -52,5 +52,5 @@ func (File) Indexes() []ent.Index {
 
 // Annotations of the File.
 func (File) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
+	return []schema.Annotation{schema.Comment("Attachment (附件): an uploaded scan, photo or document, readable where its owner is."), entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
 }

@@ -32,38 +32,38 @@ func (Hazard) Fields() []ent.Field {
 		field.Int("campaign_id").Optional().Nillable().Immutable().
 			Comment("The inspection's campaign, copied so hazards filter by campaign without a join.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Enum("source").GoType(domain.HazardSource("")).Immutable().
+		field.Enum("source").Comment("How it was found.").GoType(domain.HazardSource("")).Immutable().
 			Annotations(entgql.Type("HazardSource")),
-		field.Enum("level").GoType(domain.HazardLevel("")).Immutable().
+		field.Enum("level").Comment("Grade: GENERAL (一般) or MAJOR (重大).").GoType(domain.HazardLevel("")).Immutable().
 			Annotations(entgql.OrderField("LEVEL"), entgql.Type("HazardLevel")),
-		field.Enum("state").GoType(domain.HazardState("")).Default(string(domain.HazardReported)).
+		field.Enum("state").Comment("Where its rectification stands.").GoType(domain.HazardState("")).Default(string(domain.HazardReported)).
 			Annotations(entgql.OrderField("STATE"), entgql.Type("HazardState")),
-		field.String("category").NotEmpty().MaxLen(100),
+		field.String("category").Comment("Hazard category, e.g. fire safety or electrical.").NotEmpty().MaxLen(100),
 		field.String("location").Optional().MaxLen(200).Comment("Key site, part or link (重点部位、环节)."),
-		field.Text("description").NotEmpty(),
+		field.Text("description").Comment("What is wrong.").NotEmpty(),
 		field.Text("requirement").Optional().Comment("Rectification requirement (整改要求)."),
-		field.Time("found_at").Immutable().Annotations(entgql.OrderField("FOUND_AT")),
-		field.Time("deadline").Annotations(entgql.OrderField("DEADLINE")),
-		field.String("responsible_person").Optional().MaxLen(100),
+		field.Time("found_at").Comment("When it was found.").Immutable().Annotations(entgql.OrderField("FOUND_AT")),
+		field.Time("deadline").Comment("Rectification deadline (整改期限).").Annotations(entgql.OrderField("DEADLINE")),
+		field.String("responsible_person").Comment("Person responsible for the rectification (整改责任人).").Optional().MaxLen(100),
 		field.Int("recurrence_of_id").Optional().Nillable().Immutable().Annotations(skipWhere),
 		field.Int("reported_by_id").Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Bool("supervised").Default(false).Comment("Under supervision (督办)."),
-		field.JSON("plan", &domain.HazardPlan{}).Optional().
+		field.JSON("plan", &domain.HazardPlan{}).Comment("A major hazard's rectification plan (五到位).").Optional().
 			Annotations(entgql.Type("HazardPlan"), skipWhere),
 		field.Time("requested_deadline").Optional().Nillable().
 			Comment("A pending extension request; cleared when decided."),
-		field.Time("closed_at").Optional().Nillable(),
+		field.Time("closed_at").Comment("When it was closed (销号).").Optional().Nillable(),
 	}
 }
 
 // Edges of the Hazard.
 func (Hazard) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("subject", Unit.Type).Unique().Required().Immutable().Field("subject_id").Annotations(skipWhere),
-		edge.To("inspection", Inspection.Type).Unique().Immutable().Field("inspection_id").Annotations(skipWhere),
-		edge.To("recurrences", Hazard.Type).Annotations(skipWhere).
-			From("recurrence_of").Unique().Immutable().Field("recurrence_of_id").Annotations(skipWhere),
-		edge.From("events", HazardEvent.Type).Ref("hazard").Annotations(skipWhere),
+		edge.To("subject", Unit.Type).Comment("The unit the hazard is at.").Unique().Required().Immutable().Field("subject_id").Annotations(skipWhere),
+		edge.To("inspection", Inspection.Type).Comment("The inspection that found it.").Unique().Immutable().Field("inspection_id").Annotations(skipWhere),
+		edge.To("recurrences", Hazard.Type).Comment("Later hazards recorded as recurrences of this one.").Annotations(skipWhere).
+			From("recurrence_of").Comment("The earlier hazard this one recurs.").Unique().Immutable().Field("recurrence_of_id").Annotations(skipWhere),
+		edge.From("events", HazardEvent.Type).Comment("Its history, oldest first: one event per step.").Ref("hazard").Annotations(skipWhere),
 		// The ENTERPRISE unit a hazard belongs to (its own, or the one above its
 		// workshop or team): an edge so that nested enterprise → hazards pages
 		// load in one statement for the whole parent page.
@@ -94,7 +94,7 @@ func (Hazard) Indexes() []ent.Index {
 
 // Annotations of the Hazard.
 func (Hazard) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{schema.Comment("Hidden hazard (隐患) found by an inspection, a self-check or a report, and its rectification (整改)."), entgql.QueryField(), entgql.RelayConnection()}
 }
 
 // HazardEvent is one step of a hazard's history: who (user and post) did
@@ -113,21 +113,21 @@ func (HazardEvent) Mixin() []ent.Mixin {
 func (HazardEvent) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("hazard_id").Immutable().Annotations(skipWhere),
-		field.Enum("action").GoType(domain.HazardAction("")).Immutable().
+		field.Enum("action").Comment("The step taken.").GoType(domain.HazardAction("")).Immutable().
 			Annotations(entgql.Type("HazardEventAction")),
-		field.String("from_state").Optional().Immutable(),
-		field.String("to_state").Immutable(),
+		field.String("from_state").Comment("State before the step; empty for REPORT.").Optional().Immutable(),
+		field.String("to_state").Comment("State after the step.").Immutable(),
 		field.Int("actor_id").Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("post_id").Optional().Nillable().Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Text("note").Optional().Immutable(),
-		field.Time("at").Immutable().Annotations(entgql.OrderField("AT")),
+		field.Text("note").Comment("The actor's note (evidence, reason).").Optional().Immutable(),
+		field.Time("at").Comment("When the step was taken.").Immutable().Annotations(entgql.OrderField("AT")),
 	}
 }
 
 // Edges of the HazardEvent.
 func (HazardEvent) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("hazard", Hazard.Type).Unique().Required().Immutable().Field("hazard_id").Annotations(skipWhere),
+		edge.To("hazard", Hazard.Type).Comment("The hazard.").Unique().Required().Immutable().Field("hazard_id").Annotations(skipWhere),
 	}
 }
 
@@ -138,7 +138,7 @@ func (HazardEvent) Indexes() []ent.Index {
 
 // Annotations of the HazardEvent: reached through its hazard only.
 func (HazardEvent) Annotations() []schema.Annotation {
-	return []schema.Annotation{}
+	return []schema.Annotation{schema.Comment("One step of a hazard's history (处理记录): action, states, actor and note.")}
 }
 
 // Hooks of the HazardEvent: append-only.

@@ -29,10 +29,10 @@ func (ResponsibilityLetter) Mixin() []ent.Mixin {
 // Fields of the ResponsibilityLetter.
 func (ResponsibilityLetter) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("year").Immutable().Range(2000, 2100).
+		field.Int("year").Comment("The year it covers.").Immutable().Range(2000, 2100).
 			Annotations(entgql.OrderField("YEAR")),
-		field.Int("issuer_unit_id").Immutable(),
-		field.Int("signee_unit_id").Immutable(),
+		field.Int("issuer_unit_id").Comment("ID of the issuing unit.").Immutable(),
+		field.Int("signee_unit_id").Comment("ID of the unit that signs.").Immutable(),
 		field.String("issuer_name").MaxLen(1000).
 			Comment("The issuer's name when the letter was written: part of the document."),
 		field.String("signee_name").MaxLen(1000).
@@ -43,20 +43,20 @@ func (ResponsibilityLetter) Fields() []ent.Field {
 		field.String("title").NotEmpty().MaxLen(1000).
 			Comment("At most 200 characters.").
 			Annotations(entgql.OrderField("TITLE")),
-		field.Text("body").Default("").MaxLen(100000).
+		field.Text("body").Comment("Text of the letter.").Default("").MaxLen(100000).
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.JSON("targets", []domain.LetterTarget{}).
 			Comment("Responsibility targets, in order.").
 			Annotations(entgql.Type("[LetterTarget!]"), entgql.Skip(entgql.SkipWhereInput)),
-		field.Enum("state").GoType(domain.LetterState("")).Default(string(domain.LetterDraft)).
+		field.Enum("state").Comment("Where the letter stands.").GoType(domain.LetterState("")).Default(string(domain.LetterDraft)).
 			Annotations(entgql.OrderField("STATE"), entgql.Type("LetterState")),
-		field.String("revoke_reason").Optional().Nillable().MaxLen(2000),
-		field.Time("issued_at").Optional().Nillable().
+		field.String("revoke_reason").Comment("Why the issuer revoked it.").Optional().Nillable().MaxLen(2000),
+		field.Time("issued_at").Comment("When it was issued.").Optional().Nillable().
 			Annotations(entgql.OrderField("ISSUED_AT")),
-		field.Time("signed_at").Optional().Nillable().
+		field.Time("signed_at").Comment("When the last required signature was added.").Optional().Nillable().
 			Annotations(entgql.OrderField("SIGNED_AT")),
-		field.Time("archived_at").Optional().Nillable(),
-		field.Time("revoked_at").Optional().Nillable(),
+		field.Time("archived_at").Comment("When it was archived.").Optional().Nillable(),
+		field.Time("revoked_at").Comment("When it was revoked.").Optional().Nillable(),
 		// live is true while the letter is not REVOKED and NULL after: NULLs
 		// are distinct in unique indexes on both databases, so the index
 		// below admits any number of revoked letters but one live letter
@@ -97,7 +97,7 @@ func (ResponsibilityLetter) Indexes() []ent.Index {
 
 // Annotations of the ResponsibilityLetter.
 func (ResponsibilityLetter) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{schema.Comment("Responsibility letter (责任书/责任状) for a year, from an issuer unit to a signee unit below it."), entgql.QueryField(), entgql.RelayConnection()}
 }
 
 // LetterSignature is one signature on a letter: who signed, in which post
@@ -115,8 +115,8 @@ func (LetterSignature) Mixin() []ent.Mixin {
 // Fields of the LetterSignature.
 func (LetterSignature) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("letter_id").Immutable(),
-		field.Enum("role").GoType(domain.Role("")).Immutable().
+		field.Int("letter_id").Comment("ID of the letter.").Immutable(),
+		field.Enum("role").Comment("The role of the post signed in.").GoType(domain.Role("")).Immutable().
 			Annotations(entgql.Type("Role")),
 		field.String("signer_name").MaxLen(400).Immutable().
 			Comment("The signer's name at signing time."),
@@ -125,11 +125,11 @@ func (LetterSignature) Fields() []ent.Field {
 		// Plain ids rather than edges: a signature is a historical record
 		// and must not change when users or posts do. Null for signatures
 		// transcribed from paper (letters signed before the system).
-		field.Int("user_id").Optional().Nillable().Immutable().
+		field.Int("user_id").Comment("ID of the signer; null for a signature transcribed from paper.").Optional().Nillable().Immutable().
 			Annotations(entgql.Type("ID")),
-		field.Int("post_id").Optional().Nillable().Immutable().
+		field.Int("post_id").Comment("ID of the post signed in; null for a signature transcribed from paper.").Optional().Nillable().Immutable().
 			Annotations(entgql.Type("ID")),
-		field.Time("signed_at").Immutable(),
+		field.Time("signed_at").Comment("When it was signed.").Immutable(),
 	}
 }
 
@@ -148,7 +148,7 @@ func (LetterSignature) Indexes() []ent.Index {
 
 // Annotations of the LetterSignature.
 func (LetterSignature) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
+	return []schema.Annotation{schema.Comment("One signature (签字) of a responsibility letter, in one post."), entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
 }
 
 // LetterEvent records one step of a letter's life: who did what, in which
@@ -164,22 +164,22 @@ func (LetterEvent) Mixin() []ent.Mixin {
 // Fields of the LetterEvent.
 func (LetterEvent) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("letter_id").Immutable(),
-		field.Enum("action").Values("CREATED", "UPDATED", "ISSUED", "SIGNED", "REVOKED", "ARCHIVED", "ATTACHED").Immutable(),
-		field.Enum("from_state").GoType(domain.LetterState("")).Optional().Nillable().Immutable().
+		field.Int("letter_id").Comment("ID of the letter.").Immutable(),
+		field.Enum("action").Comment("The step taken.").Values("CREATED", "UPDATED", "ISSUED", "SIGNED", "REVOKED", "ARCHIVED", "ATTACHED").Immutable(),
+		field.Enum("from_state").Comment("State before the step.").GoType(domain.LetterState("")).Optional().Nillable().Immutable().
 			Annotations(entgql.Type("LetterState")),
-		field.Enum("to_state").GoType(domain.LetterState("")).Immutable().
+		field.Enum("to_state").Comment("State after the step.").GoType(domain.LetterState("")).Immutable().
 			Annotations(entgql.Type("LetterState")),
-		field.String("actor_name").MaxLen(400).Immutable(),
-		field.String("actor_title").Optional().MaxLen(400).Immutable(),
-		field.Enum("actor_role").GoType(domain.Role("")).Optional().Nillable().Immutable().
+		field.String("actor_name").Comment("The actor's name at the time.").MaxLen(400).Immutable(),
+		field.String("actor_title").Comment("The title of the actor's post.").Optional().MaxLen(400).Immutable(),
+		field.Enum("actor_role").Comment("The role of the actor's post.").GoType(domain.Role("")).Optional().Nillable().Immutable().
 			Annotations(entgql.Type("Role")),
-		field.Int("actor_user_id").Optional().Nillable().Immutable().
+		field.Int("actor_user_id").Comment("ID of the actor.").Optional().Nillable().Immutable().
 			Annotations(entgql.Type("ID")),
-		field.Int("actor_post_id").Optional().Nillable().Immutable().
+		field.Int("actor_post_id").Comment("ID of the actor's post.").Optional().Nillable().Immutable().
 			Annotations(entgql.Type("ID")),
-		field.String("note").Optional().MaxLen(2000).Immutable(),
-		field.Time("at").Immutable(),
+		field.String("note").Comment("Note, e.g. the reason of a revocation.").Optional().MaxLen(2000).Immutable(),
+		field.Time("at").Comment("When the step was taken.").Immutable(),
 	}
 }
 
@@ -198,5 +198,5 @@ func (LetterEvent) Indexes() []ent.Index {
 
 // Annotations of the LetterEvent.
 func (LetterEvent) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
+	return []schema.Annotation{schema.Comment("One step of a letter's history (流转记录)."), entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
 }

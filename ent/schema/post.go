@@ -23,16 +23,16 @@ func (Post) Mixin() []ent.Mixin {
 // Fields of the Post.
 func (Post) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("user_id").Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.Int("user_id").Comment("ID of the user appointed.").Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.Int("unit_id").Annotations(entgql.Skip(entgql.SkipWhereInput)),
-		field.Enum("role").GoType(domain.Role("")).
+		field.Enum("role").Comment("The role.").GoType(domain.Role("")).
 			Annotations(entgql.OrderField("ROLE"), entgql.Type("Role")),
-		field.JSON("sectors", []domain.Sector{}).Optional().
+		field.JSON("sectors", []domain.Sector{}).Comment("The sectors the post is limited to; empty for all.").Optional().
 			Annotations(entgql.Type("[Sector!]"), entgql.Skip(entgql.SkipWhereInput)),
-		field.String("title").Optional().MaxLen(100),
-		field.Time("valid_from").
+		field.String("title").Comment("Title, e.g. 副县长.").Optional().MaxLen(100),
+		field.Time("valid_from").Comment("Start of validity.").
 			Annotations(entgql.OrderField("VALID_FROM")),
-		field.Time("valid_to").Optional().Nillable().
+		field.Time("valid_to").Comment("End of validity; null while open.").Optional().Nillable().
 			Annotations(entgql.OrderField("VALID_TO")),
 	}
 }
@@ -44,7 +44,7 @@ func (Post) Edges() []ent.Edge {
 		// the caller's jurisdiction may belong to a user whose home unit is not.
 		edge.From("user", User.Type).Ref("posts").Unique().Required().Field("user_id").
 			Annotations(entgql.Skip(entgql.SkipType | entgql.SkipWhereInput)),
-		edge.From("unit", Unit.Type).Ref("posts").Unique().Required().Field("unit_id").
+		edge.From("unit", Unit.Type).Comment("The unit of the post.").Ref("posts").Unique().Required().Field("unit_id").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
@@ -56,5 +56,5 @@ func (Post) Indexes() []ent.Index {
 
 // Annotations of the Post.
 func (Post) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{schema.Comment("Post (岗位/任职): a user's appointment at a unit in a role, optionally for some sectors, valid from / to."), entgql.QueryField(), entgql.RelayConnection()}
 }

@@ -17,9 +17,9 @@ func (Tenant) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 // Fields of the Tenant.
 func (Tenant) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("code").NotEmpty().Unique().Immutable().
+		field.String("code").Comment("Code used to sign in, e.g. demo.").NotEmpty().Unique().Immutable().
 			Annotations(entgql.OrderField("CODE")),
-		field.String("name").NotEmpty(),
+		field.String("name").Comment("Name, e.g. 示范县.").NotEmpty(),
 		field.Bool("synthetic").Default(false).
 			Comment("Synthetic tenants are generated benchmark data.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
@@ -28,7 +28,7 @@ func (Tenant) Fields() []ent.Field {
 
 // Annotations of the Tenant.
 func (Tenant) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
+	return []schema.Annotation{schema.Comment("Tenant (租户): one deployment namespace, rooted at a county; nothing crosses tenants."), entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField)}
 }
 
 // Interceptors of the Tenant: a viewer sees only their own tenant.

@@ -25,11 +25,11 @@ func (Unit) Mixin() []ent.Mixin {
 // Fields of the Unit.
 func (Unit) Fields() []ent.Field {
 	return []ent.Field{
-		field.Enum("kind").GoType(domain.UnitKind("")).Immutable().
+		field.Enum("kind").Comment("Kind of unit.").GoType(domain.UnitKind("")).Immutable().
 			Annotations(entgql.OrderField("KIND"), entgql.Type("UnitKind")),
-		field.String("name").NotEmpty().MaxLen(200).
+		field.String("name").Comment("Name of the unit.").NotEmpty().MaxLen(200).
 			Annotations(entgql.OrderField("NAME")),
-		field.String("code").NotEmpty().MaxLen(64).
+		field.String("code").Comment("Code, unique in the tenant.").NotEmpty().MaxLen(64).
 			Annotations(entgql.OrderField("CODE")),
 		field.Int("parent_id").Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
@@ -48,19 +48,19 @@ func (Unit) Fields() []ent.Field {
 // Edges of the Unit.
 func (Unit) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("children", Unit.Type).
+		edge.To("children", Unit.Type).Comment("The units directly below.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)).
-			From("parent").Unique().Field("parent_id").
+			From("parent").Comment("The unit above; null for the root.").Unique().Field("parent_id").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
-		edge.To("enterprise", Enterprise.Type).Unique().
+		edge.To("enterprise", Enterprise.Type).Comment("The enterprise profile of an ENTERPRISE unit.").Unique().
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
-		edge.To("posts", Post.Type).
+		edge.To("posts", Post.Type).Comment("The posts at this unit.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
-		edge.To("members", User.Type).
+		edge.To("members", User.Type).Comment("The users who belong to this unit.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
 		// Hazards of an ENTERPRISE unit and its workshops and teams (by the
 		// hazards' scope_enterprise_id); empty for other kinds.
-		edge.To("enterprise_hazards", Hazard.Type).
+		edge.To("enterprise_hazards", Hazard.Type).Comment("Hazards of an ENTERPRISE unit and its workshops and teams; empty for other kinds.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
@@ -76,6 +76,7 @@ func (Unit) Indexes() []ent.Index {
 // Annotations of the Unit.
 func (Unit) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("Unit (单位): a node of the unit tree, from the county down to an enterprise's teams."),
 		entgql.QueryField(),
 		entgql.RelayConnection(),
 	}

@@ -21,14 +21,14 @@ func (User) Mixin() []ent.Mixin {
 // Fields of the User.
 func (User) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("username").NotEmpty().MaxLen(64).
+		field.String("username").Comment("Sign-in name, unique in the tenant.").NotEmpty().MaxLen(64).
 			Annotations(entgql.OrderField("USERNAME")),
-		field.String("display_name").NotEmpty().MaxLen(100).
+		field.String("display_name").Comment("Name shown to others.").NotEmpty().MaxLen(100).
 			Annotations(entgql.OrderField("DISPLAY_NAME")),
-		field.String("phone").Optional().MaxLen(32),
+		field.String("phone").Comment("Phone number.").Optional().MaxLen(32),
 		field.String("password_hash").Sensitive().
 			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Enum("status").Values("ACTIVE", "DISABLED").Default("ACTIVE"),
+		field.Enum("status").Comment("Whether the user may sign in.").Values("ACTIVE", "DISABLED").Default("ACTIVE"),
 		field.Int("unit_id").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
@@ -37,9 +37,9 @@ func (User) Fields() []ent.Field {
 // Edges of the User.
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("unit", Unit.Type).Ref("members").Unique().Required().Field("unit_id").
+		edge.From("unit", Unit.Type).Comment("The unit the user belongs to.").Ref("members").Unique().Required().Field("unit_id").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
-		edge.To("posts", Post.Type).
+		edge.To("posts", Post.Type).Comment("The user's posts.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
@@ -51,5 +51,5 @@ func (User) Indexes() []ent.Index {
 
 // Annotations of the User.
 func (User) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{schema.Comment("User: a person who signs in; what they may do comes from their posts."), entgql.QueryField(), entgql.RelayConnection()}
 }

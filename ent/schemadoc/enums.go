@@ -1,0 +1,171 @@
+package schemadoc
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// enumDoc is the description of a GraphQL enum generated from an ent enum
+// field, and of each of its values.
+type enumDoc struct {
+	text   string
+	values map[string]string
+}
+
+// describeEnum describes an enum and its values from enumDocs; an enum
+// value without a text stops generation, so a new value is documented
+// when it is added.
+func describeEnum(def *ast.Definition) error {
+	doc, ok := enumDocs[def.Name]
+	if !ok {
+		for _, v := range def.EnumValues {
+			if strings.TrimSpace(v.Description) == "" {
+				return fmt.Errorf("schemadoc: enum %s has no entry in enumDocs (ent/schemadoc/enums.go)", def.Name)
+			}
+		}
+		return nil
+	}
+	// entgql's own text ("X is enum for the field y") says nothing.
+	if doc.text != "" {
+		def.Description = doc.text
+	}
+	for _, v := range def.EnumValues {
+		text, ok := doc.values[v.Name]
+		if !ok && strings.TrimSpace(v.Description) == "" {
+			return fmt.Errorf("schemadoc: enum value %s.%s has no entry in enumDocs (ent/schemadoc/enums.go)", def.Name, v.Name)
+		}
+		setIfEmpty(&v.Description, text)
+	}
+	return nil
+}
+
+var enumDocs = map[string]enumDoc{
+	"AuditEventOperation": {"What an audit event records.", map[string]string{
+		"CREATE":          "A record was created.",
+		"UPDATE":          "A record was changed.",
+		"DELETE":          "A record was deleted.",
+		"LOGIN":           "A successful sign-in.",
+		"LOGIN_FAILED":    "A refused sign-in; the changes hold the reason.",
+		"REFRESH":         "A refresh token was rotated.",
+		"REFRESH_REUSE":   "A rotated refresh token was presented again; its family was revoked.",
+		"LOGOUT":          "Sessions were revoked.",
+		"PASSWORD_CHANGE": "A user changed their password (the hash is redacted).",
+		"POLICY_CHANGE":   "A rule of the tenant's authorization policy was added or removed.",
+	}},
+	"CampaignStageName": {"The four stages of a rectification campaign (专项整治).", map[string]string{
+		"DEPLOYMENT":    "Planning and deployment (安排部署).",
+		"INSPECTION":    "Special inspections (专项检查).",
+		"RECTIFICATION": "Concentrated rectification (集中整治).",
+		"SUMMARY":       "Summary and improvement (总结提升).",
+	}},
+	"EnterpriseScale": {"Size class of an enterprise.", map[string]string{
+		"ABOVE_SCALE_INDUSTRY": "Industrial enterprise above designated size (规上工业企业).",
+		"ABOVE_QUOTA_COMMERCE": "Commercial enterprise above the quota (限上商贸企业).",
+		"BELOW_SCALE":          "Enterprise below designated size (规下企业).",
+		"SMALL_MICRO":          "Small or micro enterprise (小微企业).",
+	}},
+	"HazardEventAction": {"A step of a hazard's history.", map[string]string{
+		"REPORT":              "The hazard was reported (created).",
+		"SUBMIT_PLAN":         "The enterprise submitted the rectification plan of a major hazard (五到位).",
+		"APPROVE_PLAN":        "The government side approved the plan; rectification starts.",
+		"START_RECTIFICATION": "The enterprise started rectifying a general hazard.",
+		"SUBMIT":              "The enterprise submitted the rectification for verification.",
+		"REJECT":              "The verifier rejected the rectification; it goes back to rectifying.",
+		"CLOSE":               "The verifier accepted the rectification and closed the hazard (销号).",
+		"CLOSE_ON_SPOT":       "The hazard was fixed on the spot and closed; the note is the evidence.",
+		"REQUEST_EXTENSION":   "The enterprise asked for a later deadline.",
+		"APPROVE_EXTENSION":   "The extension was granted; the deadline moved.",
+		"REJECT_EXTENSION":    "The extension was refused.",
+		"SUPERVISE":           "The hazard was put under supervision (督办).",
+		"LIFT_SUPERVISION":    "The supervision was lifted.",
+	}},
+	"HazardLevel": {"Grade of a hidden hazard.", map[string]string{
+		"GENERAL": "General hazard (一般隐患), rectified by the enterprise.",
+		"MAJOR":   "Major hazard (重大隐患), rectified under a plan the government side approves.",
+	}},
+	"HazardSource": {"How a hazard was found.", map[string]string{
+		"INSPECTION": "Found by an inspection (检查).",
+		"SELF_CHECK": "Found by the enterprise's own self-check (自查).",
+		"REPORT":     "Reported by someone, e.g. a tip-off (举报).",
+	}},
+	"HazardState": {"Where a hazard stands in its rectification (整改).", map[string]string{
+		"REPORTED":       "Reported, rectification not started.",
+		"PLAN_SUBMITTED": "A major hazard's plan awaits approval.",
+		"RECTIFYING":     "Being rectified.",
+		"SUBMITTED":      "Rectification submitted, awaiting verification.",
+		"CLOSED":         "Verified and closed (销号).",
+	}},
+	"InspectionKeyPeriod": {"Key period (重点时段) of a KEY_PERIOD inspection.", map[string]string{
+		"NEW_YEAR":         "New Year's Day (元旦).",
+		"SPRING_FESTIVAL":  "Spring Festival (春节).",
+		"TWO_SESSIONS":     "The national and local People's Congress and CPPCC sessions (两会).",
+		"MAY_DAY":          "Labour Day holiday (五一).",
+		"NATIONAL_DAY":     "National Day holiday (国庆).",
+		"FLOOD_SEASON":     "Flood season (汛期).",
+		"HIGH_TEMPERATURE": "High-temperature season (高温).",
+		"WINTER_STORM":     "Winter storms, snow and freezing (冬季雨雪冰冻).",
+	}},
+	"InspectionStatus": {"Whether an inspection has been carried out.", map[string]string{
+		"PLANNED": "Planned by a random draw, not yet recorded.",
+		"DONE":    "Carried out and recorded.",
+	}},
+	"InspectionType": {"Kind of inspection (检查).", map[string]string{
+		"ROUTINE_QUARTERLY": "Routine quarterly inspection (季度例行检查).",
+		"SPECIAL":           "Special inspection, usually within a campaign (专项检查).",
+		"DOUBLE_RANDOM":     "Inspection from a random draw of targets and inspectors (双随机).",
+		"KEY_PERIOD":        "Inspection before or during a key period (重点时段检查).",
+		"FOLLOW_UP":         "Follow-up inspection of earlier findings (复查).",
+		"SELF_CHECK":        "An enterprise's self-check (自查).",
+	}},
+	"LetterEventAction": {"A step of a responsibility letter's history (流转记录).", map[string]string{
+		"CREATED":  "The draft was created.",
+		"UPDATED":  "The draft was edited.",
+		"ISSUED":   "The letter was issued to the signee unit.",
+		"SIGNED":   "A signature was added.",
+		"REVOKED":  "The issuer revoked the letter, with a reason.",
+		"ARCHIVED": "The signed letter was archived.",
+		"ATTACHED": "A file (e.g. the signed scan) was attached.",
+	}},
+	"LetterState": {"Where a responsibility letter (责任书) stands.", map[string]string{
+		"DRAFT":            "Being written by the issuer; only the issuer side sees it.",
+		"ISSUED":           "Issued to the signee unit, no signature yet.",
+		"PARTIALLY_SIGNED": "One of two required head signatures is there (党政同责).",
+		"SIGNED":           "Every required signature is there.",
+		"ARCHIVED":         "Signed and archived; read-only.",
+		"REVOKED":          "Revoked by the issuer before completion; read-only.",
+	}},
+	"Role": {"The role of a post (岗位).", map[string]string{
+		"PARTY_SECRETARY": "Party secretary of a government unit (书记).",
+		"GOVERNMENT_HEAD": "Head of a government unit: county head, town head, bureau chief (县长/镇长/局长).",
+		"PRINCIPAL":       "Enterprise principal, workshop head or team leader (主要负责人).",
+		"DEPUTY":          "Deputy in charge, usually of some sectors (分管领导).",
+		"SAFETY_OFFICER":  "Safety officer (安全员).",
+		"INSPECTOR":       "Enforcement staff (执法人员).",
+		"AUDITOR":         "Reads everything in scope, the audit log included; changes nothing (审计/监督).",
+		"ADMIN":           "Tenant administrator: structure, people and policy (管理员).",
+	}},
+	"Sector": {"Business sector (行业) of an enterprise, or supervised by a department.", map[string]string{
+		"INDUSTRY":     "Industry (工业).",
+		"COMMERCE":     "Commerce and trade (商贸).",
+		"FUEL":         "Refined oil: fuel stations (成品油).",
+		"CONSTRUCTION": "Construction (建筑).",
+		"CHEMICALS":    "Hazardous chemicals (危化品).",
+		"TRANSPORT":    "Transport (交通运输).",
+		"OTHER":        "Any other sector.",
+	}},
+	"UnitKind": {"Kind of a unit (单位) in the unit tree.", map[string]string{
+		"CITY":       "City (市), optional, above a county.",
+		"COUNTY":     "County or district (县/区), the root of a tenant.",
+		"TOWN":       "Town, township or subdistrict (镇/乡/街道) under the county.",
+		"DEPARTMENT": "County department (县直部门), supervising the enterprises of its sectors.",
+		"ENTERPRISE": "Enterprise (企业), under its town (属地).",
+		"WORKSHOP":   "Workshop (车间) inside an enterprise.",
+		"TEAM":       "Team (班组) inside a workshop.",
+	}},
+	"UserStatus": {"Whether a user may sign in.", map[string]string{
+		"ACTIVE":   "May sign in.",
+		"DISABLED": "May not sign in; existing sessions end.",
+	}},
+}
