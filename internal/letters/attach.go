@@ -2,6 +2,7 @@ package letters
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -61,6 +62,12 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 			return nil, err
 		}
 		f := fs[0]
+		if l.IssuerOnly {
+			// A DRAFT's attachment is read where the draft is: issuer side only.
+			if err := c.File.UpdateOneID(f.ID).SetIssuerOnly(true).Exec(authz.SystemContext(ctx)); err != nil {
+				return nil, fmt.Errorf("mark draft attachment: %w", err)
+			}
+		}
 		if err := s.record(ctx, c, l, letterevent.ActionATTACHED, &l.State, a, f.Filename); err != nil {
 			return nil, err
 		}

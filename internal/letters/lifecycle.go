@@ -139,9 +139,12 @@ func (s *Service) Issue(ctx context.Context, id int) (*ent.ResponsibilityLetter,
 		}
 		now := kernel.Now(s.Now)
 		out, err := s.step(ctx, c, l, policyOf(domain.LetterIssue), func(u *ent.ResponsibilityLetterUpdateOne) {
-			u.SetState(next).SetIssuedAt(now)
+			u.SetState(next).SetIssuedAt(now).SetIssuerOnly(false)
 		})
 		if err != nil {
+			return err
+		}
+		if err := openToSignee(ctx, c, l.ID); err != nil {
 			return err
 		}
 		return s.record(ctx, c, out, letterevent.ActionISSUED, &l.State, a, "")
