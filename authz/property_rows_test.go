@@ -166,10 +166,10 @@ type row struct {
 	typ     string
 	obj     authz.Object
 	w       *world
-	subject int // unit index in w
-	parent  int // units: parent id (0 for a root); posts: unit id; users: 0
-	userID  int // posts: user id
-	issuer  int // letters and their parts: issuer unit index in w
+	subject int             // unit index in w
+	parent  int             // units: parent id (0 for a root); posts: unit id; users: 0
+	userID  int             // posts: user id
+	issuer  int             // letters and their parts: issuer unit index in w
 	draft   bool            // letters and their parts: the letter is a DRAFT
 	sectors []domain.Sector // random draws: the roster's sectors
 }
