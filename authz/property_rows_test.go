@@ -90,7 +90,7 @@ func buildTx(sys context.Context, c *ent.Client, w *world) error {
 			status = user.StatusDISABLED
 		}
 		saved, err := c.User.Create().SetTenantID(t.ID).SetUsername(fmt.Sprintf("u%d", i)).SetDisplayName(fmt.Sprintf("User %d", i)).
-			SetPasswordHash("x").SetStatus(status).SetUnitID(w.units[u.home].id).Save(sys)
+			SetPasswordHash(propPasswordHash()).SetStatus(status).SetUnitID(w.units[u.home].id).Save(sys)
 		if err != nil {
 			return fmt.Errorf("create user %d: %w", i, err)
 		}
