@@ -97,7 +97,11 @@ func (h *authorityHarness) check(rt *rapid.T) {
 	firstPowerful := len(w.users)
 	for i := range rapid.IntRange(1, 3).Draw(rt, "powerful") {
 		w.users = append(w.users, gUser{home: pick(rt, "powerful.home", gov)})
-		w.posts = append(w.posts, gPost{user: len(w.users) - 1, unit: pick(rt, fmt.Sprintf("powerful%d.unit", i), gov),
+		at := pick(rt, fmt.Sprintf("powerful%d.unit", i), gov)
+		if i == 0 && rapid.Bool().Draw(rt, "powerful.atRoot") {
+			at = 0 // the tenant root: policy edits and county-wide acts
+		}
+		w.posts = append(w.posts, gPost{user: len(w.users) - 1, unit: at,
 			role: pick(rt, "powerful.role", []domain.Role{domain.RoleAdmin, domain.RolePartySecretary, domain.RoleGovernmentHead}),
 			from: propBase.Add(-10 * propQuarter)})
 	}
