@@ -2,7 +2,6 @@ package letters
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -56,18 +55,12 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 		up.Description = desc
 		fs, err := s.Files.Attach(ctx, c, files.Owner{
 			ID: l.ID, Tenant: l.TenantID, Path: l.ScopePath, Sector: l.ScopeSector, EnterpriseID: l.ScopeEnterpriseID,
-			IssuerPath: l.IssuerScopePath,
+			IssuerPath: l.IssuerScopePath, IssuerOnly: l.IssuerOnly,
 		}, files.Uploader{Name: a.name, UserID: a.userID, PostID: a.postID}, up)
 		if err != nil {
 			return nil, err
 		}
 		f := fs[0]
-		if l.IssuerOnly {
-			// A DRAFT's attachment is read where the draft is: issuer side only.
-			if err := c.File.UpdateOneID(f.ID).SetIssuerOnly(true).Exec(authz.SystemContext(ctx)); err != nil {
-				return nil, fmt.Errorf("mark draft attachment: %w", err)
-			}
-		}
 		if err := s.record(ctx, c, l, letterevent.ActionATTACHED, &l.State, a, f.Filename); err != nil {
 			return nil, err
 		}
