@@ -315,6 +315,18 @@ func stampCreate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectF
 		return fmt.Errorf("load subject unit: %w", err)
 	}
 	path, sector, entID := su.Path, sectorString(su.Sector), su.EnterpriseID
+	if sector == nil && su.EnterpriseID == nil {
+		// A record about a government unit may concern sectors of its own
+		// (a random draw's roster): its service sets the key (SectorKey),
+		// never client input, and the decision below includes it.
+		if s, ok := m.Field(ColSector); ok {
+			if str, _ := s.(string); str != "" {
+				sector = &str
+			} else if err := m.ClearField(ColSector); err != nil {
+				return fmt.Errorf("clear sector: %w", err)
+			}
+		}
+	}
 	if typ == "unit" {
 		// A new unit sits under its parent; its own id completes the path
 		// after insert. Enterprise-side units carry their own sector.
@@ -352,6 +364,9 @@ func stampCreate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectF
 		o.IssuerPath = iu.Path
 		if err := m.SetField(ColIssuerPath, iu.Path); err != nil {
 			return fmt.Errorf("stamp issuer path: %w", err)
+		}
+		if only, ok := m.Field(ColIssuerOnly); ok {
+			o.IssuerOnly, _ = only.(bool)
 		}
 	}
 	if err := Check(ctx, o, actionFrom(ctx, "create")); err != nil {
@@ -409,6 +424,9 @@ func checkUpdate(ctx context.Context, v *Viewer, m clientMutation, typ, subjectF
 			if p, ok := ip.(*string); ok && p != nil {
 				o.IssuerPath = *p
 			}
+		}
+		if only, err := m.OldField(ctx, ColIssuerOnly); err == nil {
+			o.IssuerOnly, _ = only.(bool)
 		}
 	}
 	if err := Check(ctx, o, actionFrom(ctx, "update")); err != nil {

@@ -1,209 +1,254 @@
 package authz_test
 
-// The mutations the authority property runs, each with random inputs drawn
-// from the generated world, through the same services the resolvers call.
+// Random arguments for every mutation of the schema, biased to the viewer's
+// territory: ids are drawn mostly from what the viewer reads (objects of
+// the world and those earlier steps created), sometimes from the rest of
+// the tenant; enums from their values; strings short and valid for the
+// field's name.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"pgregory.net/rapid"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/campaign"
+	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/randomdraw"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
-	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/domain"
-	"github.com/dutychain/dutychain/internal/hazards"
-	"github.com/dutychain/dutychain/internal/inspections"
-	"github.com/dutychain/dutychain/internal/org"
 )
 
-type mutationEnv struct {
-	h    *authorityHarness
-	w    *world
-	ctx  context.Context
-	root string
-	now  time.Time
-	// restoresDefault: the mutation added back a rule of the default policy.
-	restoresDefault bool
+// idKinds are the kinds of object an ID argument names.
+const (
+	kUnit       = "unit"
+	kGov        = "government"
+	kTown       = "town"
+	kDepartment = "department"
+	kEnterprise = "enterprise"
+	kUser       = "user"
+	kPost       = "post"
+	kLetter     = "letter"
+	kHazard     = "hazard"
+	kCampaign   = "campaign"
+	kInspection = "inspection"
+	kTemplate   = "template"
+	kDraw       = "draw"
+)
+
+// idPool holds, per kind, the ids the viewer reads and every id of the
+// tenant.
+type idPool struct {
+	readable, all map[string][]int
 }
 
-func (e *mutationEnv) clock() time.Time { return e.now }
-
-func (e *mutationEnv) org() *org.Service {
-	return &org.Service{Client: e.h.client, Dialect: e.h.dialect, Now: e.clock}
+// loadPool lists the tenant's objects as the system and as the viewer.
+func loadPool(ctx, vctx context.Context, c *ent.Client, tenant int) (idPool, error) {
+	p := idPool{readable: map[string][]int{}, all: map[string][]int{}}
+	queries := map[string]func(context.Context) ([]int, error){
+		kUnit: func(ctx context.Context) ([]int, error) { return c.Unit.Query().Where(unit.TenantID(tenant)).IDs(ctx) },
+		kGov: func(ctx context.Context) ([]int, error) {
+			return c.Unit.Query().Where(unit.TenantID(tenant), unit.KindIn(domain.KindCounty, domain.KindTown, domain.KindDepartment)).IDs(ctx)
+		},
+		kTown: func(ctx context.Context) ([]int, error) {
+			return c.Unit.Query().Where(unit.TenantID(tenant), unit.KindEQ(domain.KindTown)).IDs(ctx)
+		},
+		kDepartment: func(ctx context.Context) ([]int, error) {
+			return c.Unit.Query().Where(unit.TenantID(tenant), unit.KindEQ(domain.KindDepartment)).IDs(ctx)
+		},
+		kEnterprise: func(ctx context.Context) ([]int, error) {
+			return c.Enterprise.Query().Where(enterprise.TenantID(tenant)).IDs(ctx)
+		},
+		kUser: func(ctx context.Context) ([]int, error) { return c.User.Query().Where(user.TenantID(tenant)).IDs(ctx) },
+		kPost: func(ctx context.Context) ([]int, error) { return c.Post.Query().Where(post.TenantID(tenant)).IDs(ctx) },
+		kLetter: func(ctx context.Context) ([]int, error) {
+			return c.ResponsibilityLetter.Query().Where(responsibilityletter.TenantID(tenant)).IDs(ctx)
+		},
+		kHazard: func(ctx context.Context) ([]int, error) {
+			return c.Hazard.Query().Where(hazard.TenantID(tenant)).IDs(ctx)
+		},
+		kCampaign: func(ctx context.Context) ([]int, error) {
+			return c.Campaign.Query().Where(campaign.TenantID(tenant)).IDs(ctx)
+		},
+		kInspection: func(ctx context.Context) ([]int, error) {
+			return c.Inspection.Query().Where(inspection.TenantID(tenant)).IDs(ctx)
+		},
+		kTemplate: func(ctx context.Context) ([]int, error) {
+			return c.ChecklistTemplate.Query().Where(checklisttemplate.TenantID(tenant)).IDs(ctx)
+		},
+		kDraw: func(ctx context.Context) ([]int, error) {
+			return c.RandomDraw.Query().Where(randomdraw.TenantID(tenant)).IDs(ctx)
+		},
+	}
+	for kind, q := range queries {
+		all, err := q(ctx)
+		if err != nil {
+			return p, fmt.Errorf("list %s: %w", kind, err)
+		}
+		readable, err := q(vctx)
+		if err != nil {
+			return p, fmt.Errorf("list readable %s: %w", kind, err)
+		}
+		slices.Sort(all)
+		slices.Sort(readable)
+		p.all[kind], p.readable[kind] = all, readable
+	}
+	return p, nil
 }
 
-func (e *mutationEnv) inspections() *inspections.Service {
-	return &inspections.Service{Client: e.h.client, Now: e.clock}
-}
-
-// unit draws a unit of the world (its database id).
-func (e *mutationEnv) unit(rt *rapid.T, label string) int {
-	return e.w.units[rapid.IntRange(0, len(e.w.units)-1).Draw(rt, label)].id
-}
-
-func (e *mutationEnv) user(rt *rapid.T, label string) int {
-	return e.w.users[rapid.IntRange(0, len(e.w.users)-1).Draw(rt, label)].id
-}
-
-func (e *mutationEnv) users(rt *rapid.T, label string) []int {
-	var out []int
-	for i, u := range e.w.users {
-		if rapid.Bool().Draw(rt, fmt.Sprintf("%s%d", label, i)) {
-			out = append(out, u.id)
+// idKind says which kind of object an ID field names, from the field's name
+// and, for a bare "id", from the mutation's name (updateUnit → unit).
+func idKind(mutation, field string) string {
+	f := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(field, "IDs"), "ID"))
+	if f == "id" || f == "" {
+		f = strings.ToLower(mutation)
+	}
+	for _, k := range []struct{ part, kind string }{
+		{"supervisingdepartment", kDepartment}, {"department", kDepartment}, {"town", kTown},
+		{"organiser", kGov}, {"inspectingunit", kGov}, {"issuerunit", kGov},
+		{"enterpriseunit", kUnit}, {"recurrenceof", kHazard}, {"planned", kInspection},
+		{"inspector", kUser}, {"holder", kUser}, {"user", kUser}, {"post", kPost},
+		{"letter", kLetter}, {"hazard", kHazard}, {"campaign", kCampaign}, {"template", kTemplate},
+		{"draw", kDraw}, {"inspection", kInspection}, {"enterprise", kEnterprise},
+	} {
+		if strings.Contains(f, k.part) {
+			return k.kind
 		}
 	}
-	return out
-}
-
-func (e *mutationEnv) departments(rt *rapid.T, label string) []int {
-	var out []int
-	for i, u := range e.w.units {
-		if u.kind == domain.KindDepartment && rapid.Bool().Draw(rt, fmt.Sprintf("%s%d", label, i)) {
-			out = append(out, u.id)
-		}
-	}
-	return out
+	return kUnit // unitID, parentID, townID, organiserID, targetID, subjectID, issuerUnitID…
 }
 
 var propCodes atomic.Int64
 
 func freshCode() string { return fmt.Sprintf("P%d", propCodes.Add(1)) }
 
-// propRunner runs one mutation with random inputs; nil means it succeeded.
-type propRunner func(rt *rapid.T, e *mutationEnv) error
+// propPDF is a minimal PDF for Upload arguments.
+var propPDF = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
-var authorityMutations = map[string]propRunner{
-	"createUnit": func(rt *rapid.T, e *mutationEnv) error {
-		kind := pick(rt, "kind", []domain.UnitKind{domain.KindTown, domain.KindDepartment, domain.KindWorkshop, domain.KindTeam})
-		in := org.CreateUnitInput{Kind: kind, Name: "new", Code: freshCode(), ParentID: e.unit(rt, "parent")}
-		if kind == domain.KindDepartment {
-			in.SupervisedSectors = drawSectors(rt, "supervised")
-		}
-		_, err := e.org().CreateUnit(e.ctx, in)
-		return err
-	},
-	"updateUnit": func(rt *rapid.T, e *mutationEnv) error {
-		in := org.UpdateUnitInput{}
-		switch rapid.IntRange(0, 2).Draw(rt, "change") {
-		case 0:
-			in.SupervisedSectors, in.SetSupervised = drawSectors(rt, "supervised"), true
-		case 1:
-			parent := e.unit(rt, "parent")
-			in.ParentID = &parent
-		default:
-			name := "renamed"
-			in.Name = &name
-		}
-		_, err := e.org().UpdateUnit(e.ctx, e.unit(rt, "unit"), in)
-		return err
-	},
-	"createEnterprise": func(rt *rapid.T, e *mutationEnv) error {
-		code := freshCode()
-		credit, err := domain.CreditCodeWithCheck(fmt.Sprintf("91341199%09d", propCodes.Add(1)))
-		if err != nil {
-			return err
-		}
-		name, town, sector := "new enterprise", e.unit(rt, "town"), pick(rt, "sector", propSectors)
-		in := org.EnterpriseInput{Name: &name, Code: &code, TownID: &town, CreditCode: &credit, Sector: &sector}
-		if rapid.Bool().Draw(rt, "explicit") {
-			in.DepartmentIDs, in.SetDepartments = e.departments(rt, "dept"), true
-		}
-		_, err = e.org().CreateEnterprise(e.ctx, in)
-		return err
-	},
-	"updateEnterprise": func(rt *rapid.T, e *mutationEnv) error {
-		ents, err := e.h.client.Enterprise.Query().Where(enterprise.TenantID(e.w.tenant)).IDs(authz.SystemContext(e.ctx))
-		if err != nil {
-			return err
-		}
-		if len(ents) == 0 {
-			return apperr.NotFoundf("no enterprise in this world")
-		}
-		in := org.EnterpriseInput{DepartmentIDs: e.departments(rt, "dept"), SetDepartments: true}
-		_, err = e.org().UpdateEnterprise(e.ctx, pick(rt, "enterprise", ents), in)
-		return err
-	},
-	"createUser": func(rt *rapid.T, e *mutationEnv) error {
-		_, err := e.org().CreateUser(e.ctx, org.CreateUserInput{Username: "u" + freshCode()[1:] + "x", DisplayName: "new",
-			Password: "property-password-1", UnitID: e.unit(rt, "home")})
-		return err
-	},
-	"updateUser": func(rt *rapid.T, e *mutationEnv) error {
-		in := org.UpdateUserInput{}
-		switch rapid.IntRange(0, 2).Draw(rt, "change") {
-		case 0:
-			pw := "property-password-2"
-			in.Password = &pw
-		case 1:
-			st := user.StatusDISABLED
-			in.Status = &st
-		default:
-			home := e.unit(rt, "home")
-			in.UnitID = &home
-		}
-		_, err := e.org().UpdateUser(e.ctx, e.user(rt, "user"), in)
-		return err
-	},
-	"createPost": func(rt *rapid.T, e *mutationEnv) error {
-		in := org.PostInput{UserID: e.user(rt, "holder"), UnitID: e.unit(rt, "unit"), Role: pick(rt, "role", propRoles)}
-		if rapid.Bool().Draw(rt, "restricted") {
-			in.Sectors = drawSectors(rt, "sectors")
-		}
-		_, err := e.org().CreatePost(e.ctx, in)
-		return err
-	},
-	"updatePost": func(rt *rapid.T, e *mutationEnv) error {
-		if len(e.w.posts) == 0 {
-			return fmt.Errorf("no post")
-		}
-		p := pick(rt, "post", e.w.posts)
-		in := org.PostInput{ClearValidTo: rapid.Bool().Draw(rt, "open")}
-		if rapid.Bool().Draw(rt, "setSectors") {
-			in.Sectors, in.SetSectors = drawSectors(rt, "sectors"), true
-		}
-		_, err := e.org().UpdatePost(e.ctx, p.id, in)
-		return err
-	},
-	"endPost": func(rt *rapid.T, e *mutationEnv) error {
-		if len(e.w.posts) == 0 {
-			return fmt.Errorf("no post")
-		}
-		_, err := e.org().EndPost(e.ctx, pick(rt, "post", e.w.posts).id)
-		return err
-	},
-	"addPolicyRule":    func(rt *rapid.T, e *mutationEnv) error { return changeRule(rt, e, true) },
-	"removePolicyRule": func(rt *rapid.T, e *mutationEnv) error { return changeRule(rt, e, false) },
-	"recordInspection": func(rt *rapid.T, e *mutationEnv) error {
-		typ := pick(rt, "type", []inspection.Type{inspection.TypeSELF_CHECK, inspection.TypeDOUBLE_RANDOM, inspection.TypeSPECIAL})
-		insp, target := e.unit(rt, "inspecting"), e.unit(rt, "target")
-		_, err := e.inspections().RecordInspection(e.ctx, inspections.InspectionInput{Type: &typ, InspectingUnitID: &insp,
-			TargetID: &target, InspectorIDs: e.users(rt, "inspector"), InspectedOn: e.now.Add(-time.Hour)})
-		return err
-	},
-	"createRandomDraw": func(rt *rapid.T, e *mutationEnv) error {
-		_, err := e.inspections().CreateRandomDraw(e.ctx, inspections.DrawInput{OrganiserID: e.unit(rt, "organiser"),
-			TargetCount: 1, InspectorIDs: e.users(rt, "inspector"), InspectionDate: e.now})
-		return err
-	},
-	"reportHazard": func(rt *rapid.T, e *mutationEnv) error {
-		svc := &hazards.Service{Client: e.h.client, Now: e.clock}
-		_, err := svc.ReportHazard(e.ctx, hazards.NewHazard{SubjectID: e.unit(rt, "subject"),
-			Source: pick(rt, "source", []domain.HazardSource{domain.SourceSelfCheck, domain.SourceReport}),
-			Level:  domain.LevelGeneral, Category: "fire", Description: "found", Deadline: e.now.Add(30 * 24 * time.Hour)})
-		return err
-	},
+// argGen draws argument values for one mutation.
+type argGen struct {
+	rt   *rapid.T
+	pool idPool
+	now  time.Time
+	// tenant and usernames sign in (login): the world's users all have
+	// propPassword.
+	tenant    string
+	usernames []string
 }
 
-func changeRule(rt *rapid.T, e *mutationEnv, add bool) error {
-	r := authz.Rule{Role: string(pick(rt, "role", propRoles)), Type: pick(rt, "type", authz.ObjectTypes), Action: pick(rt, "action", authz.Actions)}
-	_, err := e.h.store.ChangeRule(e.ctx, e.root, r, add)
-	// Restoring a default rule may give back what the editor removed.
-	e.restoresDefault = add && err == nil && (authz.IsDefaultRule(r) || authz.IsHeadRole(r.Role) && authz.IsDefaultRule(authz.Rule{Role: authz.RoleUnitHead, Type: r.Type, Action: r.Action}))
-	return err
+func (g *argGen) id(owner, field string) (int, bool) {
+	kind := idKind(owner, field)
+	ids := g.pool.all[kind]
+	// Three in four from the viewer's own territory.
+	if r := g.pool.readable[kind]; len(r) > 0 && rapid.IntRange(0, 3).Draw(g.rt, field+".inScope") > 0 {
+		ids = r
+	}
+	if len(ids) == 0 {
+		// Nothing of that kind yet: a unit stands in (the mutation must
+		// refuse an id of the wrong type).
+		if ids = g.pool.readable[kUnit]; len(ids) == 0 {
+			return 0, false
+		}
+	}
+	return pick(g.rt, field, ids), true
 }
+
+func (g *argGen) enum(field string, values []string) string { return pick(g.rt, field, values) }
+
+func (g *argGen) optional(field string) bool {
+	return rapid.IntRange(0, 2).Draw(g.rt, field+".set") == 0
+}
+
+func (g *argGen) listLen(field string) int {
+	if strings.HasSuffix(field, "inspectorIDs") {
+		return rapid.IntRange(2, 3).Draw(g.rt, field+".len") // draws and inspections need two
+	}
+	return rapid.IntRange(0, 2).Draw(g.rt, field+".len")
+}
+
+func (g *argGen) scalar(owner, field, typ string) (any, bool) {
+	f := strings.ToLower(field)
+	switch typ {
+	case "Boolean":
+		return rapid.Bool().Draw(g.rt, field), true
+	case "Int":
+		switch {
+		case f == "year":
+			return 2024, true
+		case strings.Contains(f, "inspectorsper"):
+			return 2, true
+		case strings.Contains(f, "count") && !strings.Contains(f, "employee"):
+			return 1, true
+		case strings.Contains(f, "days"):
+			return rapid.IntRange(0, 30).Draw(g.rt, field), true
+		}
+		return rapid.IntRange(1, 3).Draw(g.rt, field), true
+	case "Time":
+		days := rapid.IntRange(-30, 60).Draw(g.rt, field)
+		if strings.Contains(f, "deadline") || strings.Contains(f, "validto") {
+			days = rapid.IntRange(1, 60).Draw(g.rt, field)
+		}
+		return g.now.AddDate(0, 0, days).Format(time.RFC3339), true
+	case "Upload":
+		return graphql.Upload{File: bytes.NewReader(propPDF), Filename: "scan.pdf", Size: int64(len(propPDF)), ContentType: "application/pdf"}, true
+	case "String":
+		return g.str(owner, f), true
+	}
+	return nil, false
+}
+
+// str is a short string valid for the field.
+func (g *argGen) str(owner, f string) string {
+	switch {
+	case f == "newpassword":
+		return propPassword + "-new"
+	case strings.Contains(f, "password"):
+		return propPassword
+	case f == "username" && strings.Contains(strings.ToLower(owner), "login"):
+		return pick(g.rt, f, g.usernames)
+	case f == "username":
+		return "u" + freshCode()[1:] + "x"
+	case f == "creditcode":
+		code, _ := domain.CreditCodeWithCheck(fmt.Sprintf("91341199%09d", propCodes.Add(1)))
+		return code
+	case f == "code":
+		return freshCode()
+	case f == "object" && strings.Contains(strings.ToLower(owner), "policy"):
+		return pick(g.rt, f, authz.ObjectTypes)
+	case f == "action" && strings.Contains(strings.ToLower(owner), "policy"):
+		return pick(g.rt, f, authz.Actions)
+	case strings.Contains(f, "phone"):
+		return "0550-0000000"
+	case f == "tenant":
+		return g.tenant
+	}
+	return "x" + rapid.StringMatching(`[a-z]{0,6}`).Draw(g.rt, f)
+}
+
+// propPassword is every world user's password.
+const propPassword = "property-password-1"
+
+// propPasswordHash is its hash, computed once: argon2id is slow by design.
+var propPasswordHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(propPassword)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})

@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -89,7 +90,7 @@ func buildTx(sys context.Context, c *ent.Client, w *world) error {
 			status = user.StatusDISABLED
 		}
 		saved, err := c.User.Create().SetTenantID(t.ID).SetUsername(fmt.Sprintf("u%d", i)).SetDisplayName(fmt.Sprintf("User %d", i)).
-			SetPasswordHash("x").SetStatus(status).SetUnitID(w.units[u.home].id).Save(sys)
+			SetPasswordHash(propPasswordHash()).SetStatus(status).SetUnitID(w.units[u.home].id).Save(sys)
 		if err != nil {
 			return fmt.Errorf("create user %d: %w", i, err)
 		}
@@ -114,9 +115,13 @@ func buildTx(sys context.Context, c *ent.Client, w *world) error {
 	for i := range w.letters {
 		gl := &w.letters[i]
 		is, sg := w.units[gl.issuer], w.units[gl.signee]
+		state := domain.LetterIssued
+		if gl.draft {
+			state = domain.LetterDraft
+		}
 		l, err := c.ResponsibilityLetter.Create().SetTenantID(t.ID).SetYear(2024).SetIssuerUnitID(is.id).SetSigneeUnitID(sg.id).
 			SetIssuerName("issuer").SetSigneeName("signee").SetSigneeKind(sg.kind).SetTitle(fmt.Sprintf("letter %d", i)).
-			SetTargets([]domain.LetterTarget{}).Save(sys)
+			SetTargets([]domain.LetterTarget{}).SetState(state).SetIssuerOnly(gl.draft).Save(sys)
 		if err != nil {
 			return fmt.Errorf("create letter %d: %w", i, err)
 		}
@@ -126,12 +131,27 @@ func buildTx(sys context.Context, c *ent.Client, w *world) error {
 		}
 		if gl.file {
 			if err := c.File.Create().SetTenantID(l.TenantID).SetScopePath(l.ScopePath).SetNillableScopeSector(l.ScopeSector).
-				SetNillableScopeEnterpriseID(l.ScopeEnterpriseID).SetNillableIssuerScopePath(l.IssuerScopePath).
+				SetNillableScopeEnterpriseID(l.ScopeEnterpriseID).SetNillableIssuerScopePath(l.IssuerScopePath).SetIssuerOnly(l.IssuerOnly).
 				SetOwnerID(l.ID).SetSha256(strings.Repeat("0", 64)).SetSize(1).SetContentType("application/pdf").
 				SetFilename("x.pdf").SetUploaderName("x").Exec(sys); err != nil {
 				return fmt.Errorf("create letter file %d: %w", i, err)
 			}
 		}
+	}
+	// Draws through the scope hook, with the sector key of their roster as
+	// the inspections service sets it.
+	for i := range w.draws {
+		gd := &w.draws[i]
+		q := c.RandomDraw.Create().SetTenantID(t.ID).SetOrganiserID(w.units[gd.organiser].id).SetTargetCount(1).SetSeed(1).
+			SetEnterpriseRoster([]int{}).SetInspectorRoster([]int{}).SetAssignments([]domain.DrawAssignment{}).SetDrawnAt(propBase)
+		if key := authz.SectorKey(gd.sectors); key != "" {
+			q.SetScopeSector(key)
+		}
+		d, err := q.Save(sys)
+		if err != nil {
+			return fmt.Errorf("create draw %d: %w", i, err)
+		}
+		gd.id = d.ID
 	}
 	return nil
 }
@@ -146,10 +166,12 @@ type row struct {
 	typ     string
 	obj     authz.Object
 	w       *world
-	subject int // unit index in w
-	parent  int // units: parent id (0 for a root); posts: unit id; users: 0
-	userID  int // posts: user id
-	issuer  int // letters and their parts: issuer unit index in w
+	subject int             // unit index in w
+	parent  int             // units: parent id (0 for a root); posts: unit id; users: 0
+	userID  int             // posts: user id
+	issuer  int             // letters and their parts: issuer unit index in w
+	draft   bool            // letters and their parts: the letter is a DRAFT
+	sectors []domain.Sector // random draws: the roster's sectors
 }
 
 // rows loads every unit, enterprise, user and post of the worlds' tenants
@@ -265,10 +287,11 @@ func rows(ctx context.Context, client *ent.Client, ws ...*world) ([]row, error) 
 		}
 		return ref.i
 	}
-	withIssuer := func(o authz.Object, path *string) authz.Object {
+	withIssuer := func(o authz.Object, path *string, only bool) authz.Object {
 		if path != nil {
 			o.IssuerPath = *path
 		}
+		o.IssuerOnly = only
 		return o
 	}
 	ls, err := client.ResponsibilityLetter.Query().Where(responsibilityletter.TenantIDIn(tenants...)).All(sys)
@@ -278,10 +301,14 @@ func rows(ctx context.Context, client *ent.Client, ws ...*world) ([]row, error) 
 	letterByID := map[int]*ent.ResponsibilityLetter{}
 	for _, l := range ls {
 		letterByID[l.ID] = l
-		o := withIssuer(object("letter", l.TenantID, l.ScopePath, l.ScopeSector, l.ScopeEnterpriseID), l.IssuerScopePath)
+		o := withIssuer(object("letter", l.TenantID, l.ScopePath, l.ScopeSector, l.ScopeEnterpriseID), l.IssuerScopePath, l.IssuerOnly)
 		what := fmt.Sprintf("letter %d", l.ID)
 		w, i := stamped(what, o, l.SigneeUnitID)
-		out = append(out, row{id: l.ID, typ: "letter", obj: o, w: w, subject: i, issuer: issuerOf(what, w, l.IssuerScopePath, l.IssuerUnitID)})
+		draft := l.State == domain.LetterDraft
+		if l.IssuerOnly != draft {
+			problems = append(problems, fmt.Sprintf("%s: %s but issuer_only %t", what, l.State, l.IssuerOnly))
+		}
+		out = append(out, row{id: l.ID, typ: "letter", obj: o, w: w, subject: i, issuer: issuerOf(what, w, l.IssuerScopePath, l.IssuerUnitID), draft: draft})
 	}
 	evs, err := client.LetterEvent.Query().Where(letterevent.TenantIDIn(tenants...)).All(sys)
 	if err != nil {
@@ -289,10 +316,13 @@ func rows(ctx context.Context, client *ent.Client, ws ...*world) ([]row, error) 
 	}
 	for _, e := range evs {
 		l := letterByID[e.LetterID]
-		o := withIssuer(object("letter", e.TenantID, e.ScopePath, e.ScopeSector, e.ScopeEnterpriseID), e.IssuerScopePath)
+		o := withIssuer(object("letter", e.TenantID, e.ScopePath, e.ScopeSector, e.ScopeEnterpriseID), e.IssuerScopePath, e.IssuerOnly)
 		what := fmt.Sprintf("letter event %d", e.ID)
 		w, i := stamped(what, o, l.SigneeUnitID)
-		out = append(out, row{id: e.ID, typ: "letter_event", obj: o, w: w, subject: i, issuer: issuerOf(what, w, e.IssuerScopePath, l.IssuerUnitID)})
+		if e.IssuerOnly != l.IssuerOnly {
+			problems = append(problems, fmt.Sprintf("%s: issuer_only %t, its letter's %t", what, e.IssuerOnly, l.IssuerOnly))
+		}
+		out = append(out, row{id: e.ID, typ: "letter_event", obj: o, w: w, subject: i, issuer: issuerOf(what, w, e.IssuerScopePath, l.IssuerUnitID), draft: e.IssuerOnly})
 	}
 	fs, err := client.File.Query().Where(file.TenantIDIn(tenants...)).All(sys)
 	if err != nil {
@@ -300,10 +330,28 @@ func rows(ctx context.Context, client *ent.Client, ws ...*world) ([]row, error) 
 	}
 	for _, f := range fs {
 		l := letterByID[f.OwnerID]
-		o := withIssuer(object("file", f.TenantID, f.ScopePath, f.ScopeSector, f.ScopeEnterpriseID), f.IssuerScopePath)
+		o := withIssuer(object("file", f.TenantID, f.ScopePath, f.ScopeSector, f.ScopeEnterpriseID), f.IssuerScopePath, f.IssuerOnly)
 		what := fmt.Sprintf("file %d", f.ID)
 		w, i := stamped(what, o, l.SigneeUnitID)
-		out = append(out, row{id: f.ID, typ: "file", obj: o, w: w, subject: i, issuer: issuerOf(what, w, f.IssuerScopePath, l.IssuerUnitID)})
+		out = append(out, row{id: f.ID, typ: "file", obj: o, w: w, subject: i, issuer: issuerOf(what, w, f.IssuerScopePath, l.IssuerUnitID), draft: f.IssuerOnly})
+	}
+	draws, err := client.RandomDraw.Query().Where(randomdraw.TenantIDIn(tenants...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range draws {
+		o := object("random_draw", d.TenantID, d.ScopePath, d.ScopeSector, d.ScopeEnterpriseID)
+		ref := byID[d.OrganiserID]
+		var sectors []domain.Sector
+		for _, gd := range ref.w.draws {
+			if gd.id == d.ID {
+				sectors = gd.sectors
+			}
+		}
+		if want := authz.SectorKey(sectors); string(o.Sector) != want || o.Path != ref.w.wantPath(ref.i) || o.EnterpriseID != 0 {
+			problems = append(problems, fmt.Sprintf("draw %d: scope (%q, %q, ent %d), want (%q, %q, 0)", d.ID, o.Path, o.Sector, o.EnterpriseID, ref.w.wantPath(ref.i), want))
+		}
+		out = append(out, row{id: d.ID, typ: "random_draw", obj: o, w: ref.w, subject: ref.i, sectors: sectors})
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)

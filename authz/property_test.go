@@ -166,8 +166,11 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 		}
 		stats.decisions++
 		ref := r.w == w && w.refRead(valid, r.typ, r.subject)
-		if r.issuer >= 0 && (r.typ == "letter" || r.typ == "letter_event" || r.typ == "file") {
-			ref = r.w == w && w.refReadLetter(valid, r.issuer, r.subject)
+		switch {
+		case r.issuer >= 0 && (r.typ == "letter" || r.typ == "letter_event" || r.typ == "file"):
+			ref = r.w == w && w.refReadLetter(valid, r.issuer, r.subject, r.draft)
+		case r.typ == "random_draw":
+			ref = r.w == w && w.refReadDraw(valid, r.subject, r.sectors)
 		}
 		if ok != ref {
 			rt.Fatalf("%s: Decide(read %s %d at %s) = %t, but DOMAIN.md, jurisdiction on the generated tree says %t", label, r.typ, r.id, r.obj.Path, ok, ref)
@@ -223,8 +226,13 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 			n, err2 := h.client.File.Query().Count(vctx)
 			return ids, n, errors.Join(err, err2)
 		},
+		"random_draw": func() ([]int, int, error) {
+			ids, err := h.client.RandomDraw.Query().IDs(vctx)
+			n, err2 := h.client.RandomDraw.Query().Count(vctx)
+			return ids, n, errors.Join(err, err2)
+		},
 	}
-	for _, typ := range []string{"unit", "enterprise", "user", "post", "letter", "letter_event", "file"} {
+	for _, typ := range []string{"unit", "enterprise", "user", "post", "letter", "letter_event", "file", "random_draw"} {
 		ids, n, err := q[typ]()
 		if err != nil {
 			rt.Fatalf("%s: scoped %s query: %v", label, typ, err)
@@ -359,8 +367,8 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 			pool = visible
 		}
 		r := pool[rapid.IntRange(0, len(pool)-1).Draw(rt, "write.row")]
-		if r.typ == "letter_event" || r.typ == "file" {
-			continue // written by the letters service as the system only
+		if r.typ == "letter_event" || r.typ == "file" || r.typ == "random_draw" {
+			continue // written by their services as the system only; draws never change
 		}
 		action := "update"
 		if rapid.Bool().Draw(rt, "write.create") && (r.typ == "unit" || r.typ == "user" || r.typ == "letter") {

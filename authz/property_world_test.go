@@ -52,16 +52,26 @@ type gPost struct {
 }
 
 // gLetter is a responsibility letter between two units, with one event and
-// optionally one attached file (both carry the letter's scope columns).
+// optionally one attached file (both carry the letter's scope columns). A
+// draft is read by its issuer side only.
 type gLetter struct {
 	issuer, signee int
-	file           bool
+	file, draft    bool
 	id             int
+}
+
+// gDraw is a random draw organised by a government unit whose roster spans
+// sectors (none: a roster without enterprises).
+type gDraw struct {
+	organiser int
+	sectors   []domain.Sector
+	id        int
 }
 
 type world struct {
 	tenant      int
 	letters     []gLetter
+	draws       []gDraw
 	units       []gUnit
 	supervises  map[[2]int]bool // (department index, enterprise index)
 	manual      map[[2]int]bool // the MANUAL subset of supervises
@@ -146,7 +156,8 @@ func genWorld(rt *rapid.T) *world {
 	// department supervises), some between arbitrary units, since the scope
 	// rule does not depend on the chain rule.
 	for range rapid.IntRange(0, 6).Draw(rt, "letters") {
-		l := gLetter{issuer: pick(rt, "letter.issuer", all), file: rapid.Bool().Draw(rt, "letter.file")}
+		l := gLetter{issuer: pick(rt, "letter.issuer", all), file: rapid.Bool().Draw(rt, "letter.file"),
+			draft: rapid.Bool().Draw(rt, "letter.draft")}
 		var chain []int
 		for i, u := range w.units {
 			if u.parent == l.issuer || (w.units[l.issuer].kind == domain.KindDepartment && w.supervises[[2]int{l.issuer, i}]) {
@@ -159,6 +170,15 @@ func genWorld(rt *rapid.T) *world {
 			l.signee = pick(rt, "letter.any", all)
 		}
 		w.letters = append(w.letters, l)
+	}
+	var gov []int
+	for i, u := range w.units {
+		if u.kind.IsGovernment() {
+			gov = append(gov, i)
+		}
+	}
+	for range rapid.IntRange(0, 3).Draw(rt, "draws") {
+		w.draws = append(w.draws, gDraw{organiser: pick(rt, "draw.organiser", gov), sectors: drawSectors(rt, "draw.sectors")})
 	}
 	return w
 }
@@ -196,7 +216,10 @@ func (w *world) describe() string {
 		fmt.Fprintf(&sb, "  user[%d] id=%d home=[%d] disabled=%t\n", i, u.id, u.home, u.disabled)
 	}
 	for _, l := range w.letters {
-		fmt.Fprintf(&sb, "  letter id=%d [%d] → [%d] file=%t\n", l.id, l.issuer, l.signee, l.file)
+		fmt.Fprintf(&sb, "  letter id=%d [%d] → [%d] file=%t draft=%t\n", l.id, l.issuer, l.signee, l.file, l.draft)
+	}
+	for _, d := range w.draws {
+		fmt.Fprintf(&sb, "  draw id=%d by [%d] sectors=%v\n", d.id, d.organiser, d.sectors)
 	}
 	for _, p := range w.posts {
 		to := "open"
@@ -252,16 +275,37 @@ func (w *world) refRead(posts []gPost, typ string, s int) bool {
 }
 
 // refReadLetter is DOMAIN.md, jurisdiction for a letter (and its parts): readable when its
-// signee is in scope as any record's subject, or when a post's territory
-// holds its issuer, within the post's sectors (the signee's sector decides).
-func (w *world) refReadLetter(posts []gPost, issuer, signee int) bool {
+// signee is in scope as any record's subject (not while it is a draft), or
+// when a post's territory holds its issuer, within the post's sectors (the
+// signee's sector decides).
+func (w *world) refReadLetter(posts []gPost, issuer, signee int, draft bool) bool {
 	su := w.units[signee]
 	gov := su.kind.IsGovernment()
 	for _, p := range posts {
 		pu := w.units[p.unit]
-		territory := w.isUnder(signee, p.unit) || w.isUnder(issuer, p.unit) ||
+		signeeSide := w.isUnder(signee, p.unit) ||
 			(pu.kind == domain.KindDepartment && !gov && w.supervises[[2]int{p.unit, su.ent}])
+		territory := w.isUnder(issuer, p.unit) || (signeeSide && !draft)
 		if territory && (len(p.sectors) == 0 || gov || slices.Contains(p.sectors, su.sector)) {
+			return true
+		}
+	}
+	return false
+}
+
+// refReadDraw is DOMAIN.md, jurisdiction for a random draw: its organiser is
+// in the post's territory and, for a sector-restricted post, every sector of
+// the draw's roster is one of the post's.
+func (w *world) refReadDraw(posts []gPost, organiser int, sectors []domain.Sector) bool {
+	for _, p := range posts {
+		if !w.isUnder(organiser, p.unit) {
+			continue
+		}
+		within := true
+		for _, s := range sectors {
+			within = within && slices.Contains(p.sectors, s)
+		}
+		if len(p.sectors) == 0 || within {
 			return true
 		}
 	}

@@ -76,8 +76,10 @@ func (h *propHarness) checkWrite(rt *rapid.T, stats *propStats, label string, v 
 			_, werr = c.ResponsibilityLetter.UpdateOneID(r.id).SetTitle("renamed").Save(vctx)
 		}
 	case r.typ == "letter":
-		// Another letter between the same units: the object is r's.
+		// Another letter between the same units: the object is r's, open
+		// to the signee side (the mark is not set).
 		o, what = r.obj, fmt.Sprintf("create letter like %d", r.id)
+		o.IssuerOnly = false
 		_, werr = c.ResponsibilityLetter.Create().SetYear(2025).
 			SetIssuerUnitID(r.w.units[r.issuer].id).SetSigneeUnitID(r.w.units[r.subject].id).
 			SetIssuerName("i").SetSigneeName("s").SetSigneeKind(r.w.units[r.subject].kind).SetTitle("new").

@@ -20,6 +20,9 @@ const (
 	// ColIssuerPath is the issuer side's path, carried by the tables of
 	// records with an issuer side (Record.IssuerSide).
 	ColIssuerPath = "issuer_scope_path"
+	// ColIssuerOnly marks a row of a record with an issuer side that only
+	// the issuer side reads: a DRAFT letter, its events and its files.
+	ColIssuerOnly = "issuer_only"
 )
 
 // Predicate narrows a SELECT to the rows a viewer may act on.
@@ -106,16 +109,73 @@ func grantPredicate(s *sql.Selector, g Grant, issuer bool) *sql.Predicate {
 		territory = sql.Or(paren(territory), sql.In(ent, sup))
 	}
 	if issuer {
-		territory = sql.Or(paren(territory), paren(pathPrefix(s, s.C(ColIssuerPath), g.Path)))
+		// The subject side reads the row only once it is open to it.
+		territory = sql.Or(paren(sql.And(sql.EQ(s.C(ColIssuerOnly), false), paren(territory))),
+			paren(pathPrefix(s, s.C(ColIssuerPath), g.Path)))
 	}
 	if len(g.Sectors) == 0 {
 		return territory
 	}
-	secs := make([]any, len(g.Sectors))
-	for i, x := range g.Sectors {
-		secs[i] = string(x)
+	keys := SectorKeysWithin(g.Sectors)
+	secs := make([]any, len(keys))
+	for i, k := range keys {
+		secs[i] = k
 	}
-	return sql.And(paren(territory), paren(sql.Or(sql.IsNull(ent), sql.In(s.C(ColSector), secs...))))
+	// Rows of government units without sectors of their own pass; other
+	// rows need their sector key inside the grant's sectors.
+	return sql.And(paren(territory), paren(sql.Or(
+		paren(sql.And(sql.IsNull(ent), sql.IsNull(s.C(ColSector)))),
+		sql.In(s.C(ColSector), secs...))))
+}
+
+// SectorKey is the scope_sector value of a record that concerns several
+// sectors (a random draw over a roster of several sectors): the distinct
+// sectors, sorted, joined with commas. A single sector is its own key.
+func SectorKey(sectors []domain.Sector) string {
+	strs := make([]string, 0, len(sectors))
+	for _, s := range sectors {
+		if !slices.Contains(strs, string(s)) {
+			strs = append(strs, string(s))
+		}
+	}
+	slices.Sort(strs)
+	return strings.Join(strs, ",")
+}
+
+// SectorKeysWithin lists the keys (SectorKey) of every non-empty subset of
+// sectors: a sector-restricted grant reads exactly the rows whose key is
+// one of them, i.e. that concern none of the other sectors.
+func SectorKeysWithin(sectors []domain.Sector) []string {
+	var distinct []domain.Sector
+	for _, s := range sectors {
+		if !slices.Contains(distinct, s) {
+			distinct = append(distinct, s)
+		}
+	}
+	keys := make([]string, 0, 1<<len(distinct)-1)
+	for mask := 1; mask < 1<<len(distinct); mask++ {
+		var subset []domain.Sector
+		for i, s := range distinct {
+			if mask&(1<<i) != 0 {
+				subset = append(subset, s)
+			}
+		}
+		keys = append(keys, SectorKey(subset))
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// sectorKeyWithin reports whether key is one of SectorKeysWithin(sectors):
+// canonical (strictly increasing parts) and every part one of sectors.
+func sectorKeyWithin(key string, sectors []domain.Sector) bool {
+	parts := strings.Split(key, ",")
+	for i, p := range parts {
+		if p == "" || !slices.Contains(sectors, domain.Sector(p)) || (i > 0 && parts[i-1] >= p) {
+			return false
+		}
+	}
+	return true
 }
 
 // paren wraps p in parentheses whatever ent's nesting heuristics decide.

@@ -125,6 +125,9 @@ type Object struct {
 	// grant whose territory holds the issuer also covers the record, within
 	// the grant's sectors: "a letter is also readable by its issuer side".
 	IssuerPath string
+	// IssuerOnly: only the issuer side reads the record (a DRAFT letter,
+	// its events and files): the subject's territory does not cover it.
+	IssuerOnly bool
 }
 
 // IsGovernment reports whether the subject unit is a government unit.
@@ -139,13 +142,15 @@ func (g Grant) Covers(o Object) bool {
 	if g.DirectoryOnly {
 		return o.IsGovernment()
 	}
-	inTerritory := strings.HasPrefix(o.Path, g.Path) ||
-		(g.UnitKind == domain.KindDepartment && !o.IsGovernment() && slices.Contains(o.Supervisors, g.UnitID)) ||
-		(o.IssuerPath != "" && strings.HasPrefix(o.IssuerPath, g.Path))
-	if !inTerritory {
+	subjectSide := strings.HasPrefix(o.Path, g.Path) ||
+		(g.UnitKind == domain.KindDepartment && !o.IsGovernment() && slices.Contains(o.Supervisors, g.UnitID))
+	issuerSide := o.IssuerPath != "" && strings.HasPrefix(o.IssuerPath, g.Path)
+	if !issuerSide && (o.IssuerOnly || !subjectSide) {
 		return false
 	}
-	return len(g.Sectors) == 0 || o.IsGovernment() || slices.Contains(g.Sectors, o.Sector)
+	// A government record without sectors of its own passes any sector
+	// restriction; any other needs its sector key within the grant's.
+	return len(g.Sectors) == 0 || (o.IsGovernment() && o.Sector == "") || sectorKeyWithin(string(o.Sector), g.Sectors)
 }
 
 // At returns a copy of v holding only its posts at unit unitID (not those

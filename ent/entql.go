@@ -199,6 +199,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldScopeSector:       {Type: field.TypeString, Column: file.FieldScopeSector},
 			file.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: file.FieldScopeEnterpriseID},
 			file.FieldIssuerScopePath:   {Type: field.TypeString, Column: file.FieldIssuerScopePath},
+			file.FieldIssuerOnly:        {Type: field.TypeBool, Column: file.FieldIssuerOnly},
 			file.FieldOwnerID:           {Type: field.TypeInt, Column: file.FieldOwnerID},
 			file.FieldSha256:            {Type: field.TypeString, Column: file.FieldSha256},
 			file.FieldSize:              {Type: field.TypeInt64, Column: file.FieldSize},
@@ -324,6 +325,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldScopeSector:       {Type: field.TypeString, Column: letterevent.FieldScopeSector},
 			letterevent.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: letterevent.FieldScopeEnterpriseID},
 			letterevent.FieldIssuerScopePath:   {Type: field.TypeString, Column: letterevent.FieldIssuerScopePath},
+			letterevent.FieldIssuerOnly:        {Type: field.TypeBool, Column: letterevent.FieldIssuerOnly},
 			letterevent.FieldLetterID:          {Type: field.TypeInt, Column: letterevent.FieldLetterID},
 			letterevent.FieldAction:            {Type: field.TypeEnum, Column: letterevent.FieldAction},
 			letterevent.FieldFromState:         {Type: field.TypeEnum, Column: letterevent.FieldFromState},
@@ -355,6 +357,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldScopeSector:       {Type: field.TypeString, Column: lettersignature.FieldScopeSector},
 			lettersignature.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: lettersignature.FieldScopeEnterpriseID},
 			lettersignature.FieldIssuerScopePath:   {Type: field.TypeString, Column: lettersignature.FieldIssuerScopePath},
+			lettersignature.FieldIssuerOnly:        {Type: field.TypeBool, Column: lettersignature.FieldIssuerOnly},
 			lettersignature.FieldLetterID:          {Type: field.TypeInt, Column: lettersignature.FieldLetterID},
 			lettersignature.FieldRole:              {Type: field.TypeEnum, Column: lettersignature.FieldRole},
 			lettersignature.FieldSignerName:        {Type: field.TypeString, Column: lettersignature.FieldSignerName},
@@ -493,6 +496,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldScopeSector:       {Type: field.TypeString, Column: responsibilityletter.FieldScopeSector},
 			responsibilityletter.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: responsibilityletter.FieldScopeEnterpriseID},
 			responsibilityletter.FieldIssuerScopePath:   {Type: field.TypeString, Column: responsibilityletter.FieldIssuerScopePath},
+			responsibilityletter.FieldIssuerOnly:        {Type: field.TypeBool, Column: responsibilityletter.FieldIssuerOnly},
 			responsibilityletter.FieldYear:              {Type: field.TypeInt, Column: responsibilityletter.FieldYear},
 			responsibilityletter.FieldIssuerUnitID:      {Type: field.TypeInt, Column: responsibilityletter.FieldIssuerUnitID},
 			responsibilityletter.FieldSigneeUnitID:      {Type: field.TypeInt, Column: responsibilityletter.FieldSigneeUnitID},
@@ -1759,6 +1763,11 @@ func (f *FileFilter) WhereIssuerScopePath(p entql.StringP) {
 	f.Where(p.Field(file.FieldIssuerScopePath))
 }
 
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *FileFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(file.FieldIssuerOnly))
+}
+
 // WhereOwnerID applies the entql int predicate on the owner_id field.
 func (f *FileFilter) WhereOwnerID(p entql.IntP) {
 	f.Where(p.Field(file.FieldOwnerID))
@@ -2466,6 +2475,11 @@ func (f *LetterEventFilter) WhereIssuerScopePath(p entql.StringP) {
 	f.Where(p.Field(letterevent.FieldIssuerScopePath))
 }
 
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *LetterEventFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(letterevent.FieldIssuerOnly))
+}
+
 // WhereLetterID applies the entql int predicate on the letter_id field.
 func (f *LetterEventFilter) WhereLetterID(p entql.IntP) {
 	f.Where(p.Field(letterevent.FieldLetterID))
@@ -2608,6 +2622,11 @@ func (f *LetterSignatureFilter) WhereScopeEnterpriseID(p entql.IntP) {
 // WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
 func (f *LetterSignatureFilter) WhereIssuerScopePath(p entql.StringP) {
 	f.Where(p.Field(lettersignature.FieldIssuerScopePath))
+}
+
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *LetterSignatureFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(lettersignature.FieldIssuerOnly))
 }
 
 // WhereLetterID applies the entql int predicate on the letter_id field.
@@ -3218,6 +3237,11 @@ func (f *ResponsibilityLetterFilter) WhereScopeEnterpriseID(p entql.IntP) {
 // WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
 func (f *ResponsibilityLetterFilter) WhereIssuerScopePath(p entql.StringP) {
 	f.Where(p.Field(responsibilityletter.FieldIssuerScopePath))
+}
+
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *ResponsibilityLetterFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(responsibilityletter.FieldIssuerOnly))
 }
 
 // WhereYear applies the entql int predicate on the year field.

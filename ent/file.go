@@ -31,6 +31,8 @@ type File struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// IssuerScopePath holds the value of the "issuer_scope_path" field.
 	IssuerScopePath *string `json:"issuer_scope_path,omitempty"`
+	// IssuerOnly holds the value of the "issuer_only" field.
+	IssuerOnly bool `json:"issuer_only,omitempty"`
 	// Global id of the record the file is attached to.
 	OwnerID int `json:"owner_id,omitempty"`
 	// Hex SHA-256 of the content: its key in the file store.
@@ -57,6 +59,8 @@ func (*File) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case file.FieldIssuerOnly:
+			values[i] = new(sql.NullBool)
 		case file.FieldID, file.FieldTenantID, file.FieldScopeEnterpriseID, file.FieldOwnerID, file.FieldSize, file.FieldUploadedByUserID, file.FieldUploadedByPostID:
 			values[i] = new(sql.NullInt64)
 		case file.FieldScopePath, file.FieldScopeSector, file.FieldIssuerScopePath, file.FieldSha256, file.FieldContentType, file.FieldFilename, file.FieldDescription, file.FieldUploaderName:
@@ -128,6 +132,12 @@ func (_m *File) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.IssuerScopePath = new(string)
 				*_m.IssuerScopePath = value.String
+			}
+		case file.FieldIssuerOnly:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field issuer_only", values[i])
+			} else if value.Valid {
+				_m.IssuerOnly = value.Bool
 			}
 		case file.FieldOwnerID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -247,6 +257,9 @@ func (_m *File) String() string {
 		builder.WriteString("issuer_scope_path=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("issuer_only=")
+	builder.WriteString(fmt.Sprintf("%v", _m.IssuerOnly))
 	builder.WriteString(", ")
 	builder.WriteString("owner_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OwnerID))

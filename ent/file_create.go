@@ -102,6 +102,20 @@ func (_c *FileCreate) SetNillableIssuerScopePath(v *string) *FileCreate {
 	return _c
 }
 
+// SetIssuerOnly sets the "issuer_only" field.
+func (_c *FileCreate) SetIssuerOnly(v bool) *FileCreate {
+	_c.mutation.SetIssuerOnly(v)
+	return _c
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_c *FileCreate) SetNillableIssuerOnly(v *bool) *FileCreate {
+	if v != nil {
+		_c.SetIssuerOnly(*v)
+	}
+	return _c
+}
+
 // SetOwnerID sets the "owner_id" field.
 func (_c *FileCreate) SetOwnerID(v int) *FileCreate {
 	_c.mutation.SetOwnerID(v)
@@ -231,6 +245,10 @@ func (_c *FileCreate) defaults() error {
 		v := file.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.IssuerOnly(); !ok {
+		v := file.DefaultIssuerOnly
+		_c.mutation.SetIssuerOnly(v)
+	}
 	return nil
 }
 
@@ -247,6 +265,9 @@ func (_c *FileCreate) check() error {
 	}
 	if _, ok := _c.mutation.ScopePath(); !ok {
 		return &ValidationError{Name: "scope_path", err: errors.New(`ent: missing required field "File.scope_path"`)}
+	}
+	if _, ok := _c.mutation.IssuerOnly(); !ok {
+		return &ValidationError{Name: "issuer_only", err: errors.New(`ent: missing required field "File.issuer_only"`)}
 	}
 	if _, ok := _c.mutation.OwnerID(); !ok {
 		return &ValidationError{Name: "owner_id", err: errors.New(`ent: missing required field "File.owner_id"`)}
@@ -349,6 +370,10 @@ func (_c *FileCreate) createSpec() (*File, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.IssuerScopePath(); ok {
 		_spec.SetField(file.FieldIssuerScopePath, field.TypeString, value)
 		_node.IssuerScopePath = &value
+	}
+	if value, ok := _c.mutation.IssuerOnly(); ok {
+		_spec.SetField(file.FieldIssuerOnly, field.TypeBool, value)
+		_node.IssuerOnly = value
 	}
 	if value, ok := _c.mutation.OwnerID(); ok {
 		_spec.SetField(file.FieldOwnerID, field.TypeInt, value)

@@ -116,6 +116,20 @@ func (_u *FileUpdate) ClearIssuerScopePath() *FileUpdate {
 	return _u
 }
 
+// SetIssuerOnly sets the "issuer_only" field.
+func (_u *FileUpdate) SetIssuerOnly(v bool) *FileUpdate {
+	_u.mutation.SetIssuerOnly(v)
+	return _u
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_u *FileUpdate) SetNillableIssuerOnly(v *bool) *FileUpdate {
+	if v != nil {
+		_u.SetIssuerOnly(*v)
+	}
+	return _u
+}
+
 // Mutation returns the FileMutation object of the builder.
 func (_u *FileUpdate) Mutation() *FileMutation {
 	return _u.mutation
@@ -204,6 +218,9 @@ func (_u *FileUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.IssuerScopePathCleared() {
 		_spec.ClearField(file.FieldIssuerScopePath, field.TypeString)
+	}
+	if value, ok := _u.mutation.IssuerOnly(); ok {
+		_spec.SetField(file.FieldIssuerOnly, field.TypeBool, value)
 	}
 	if _u.mutation.DescriptionCleared() {
 		_spec.ClearField(file.FieldDescription, field.TypeString)
@@ -320,6 +337,20 @@ func (_u *FileUpdateOne) SetNillableIssuerScopePath(v *string) *FileUpdateOne {
 // ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
 func (_u *FileUpdateOne) ClearIssuerScopePath() *FileUpdateOne {
 	_u.mutation.ClearIssuerScopePath()
+	return _u
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (_u *FileUpdateOne) SetIssuerOnly(v bool) *FileUpdateOne {
+	_u.mutation.SetIssuerOnly(v)
+	return _u
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_u *FileUpdateOne) SetNillableIssuerOnly(v *bool) *FileUpdateOne {
+	if v != nil {
+		_u.SetIssuerOnly(*v)
+	}
 	return _u
 }
 
@@ -441,6 +472,9 @@ func (_u *FileUpdateOne) sqlSave(ctx context.Context) (_node *File, err error) {
 	}
 	if _u.mutation.IssuerScopePathCleared() {
 		_spec.ClearField(file.FieldIssuerScopePath, field.TypeString)
+	}
+	if value, ok := _u.mutation.IssuerOnly(); ok {
+		_spec.SetField(file.FieldIssuerOnly, field.TypeBool, value)
 	}
 	if _u.mutation.DescriptionCleared() {
 		_spec.ClearField(file.FieldDescription, field.TypeString)

@@ -33,6 +33,8 @@ type LetterEvent struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// IssuerScopePath holds the value of the "issuer_scope_path" field.
 	IssuerScopePath *string `json:"issuer_scope_path,omitempty"`
+	// IssuerOnly holds the value of the "issuer_only" field.
+	IssuerOnly bool `json:"issuer_only,omitempty"`
 	// ID of the letter.
 	LetterID int `json:"letter_id,omitempty"`
 	// The step taken.
@@ -86,6 +88,8 @@ func (*LetterEvent) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case letterevent.FieldIssuerOnly:
+			values[i] = new(sql.NullBool)
 		case letterevent.FieldID, letterevent.FieldTenantID, letterevent.FieldScopeEnterpriseID, letterevent.FieldLetterID, letterevent.FieldActorUserID, letterevent.FieldActorPostID:
 			values[i] = new(sql.NullInt64)
 		case letterevent.FieldScopePath, letterevent.FieldScopeSector, letterevent.FieldIssuerScopePath, letterevent.FieldAction, letterevent.FieldFromState, letterevent.FieldToState, letterevent.FieldActorName, letterevent.FieldActorTitle, letterevent.FieldActorRole, letterevent.FieldNote:
@@ -157,6 +161,12 @@ func (_m *LetterEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.IssuerScopePath = new(string)
 				*_m.IssuerScopePath = value.String
+			}
+		case letterevent.FieldIssuerOnly:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field issuer_only", values[i])
+			} else if value.Valid {
+				_m.IssuerOnly = value.Bool
 			}
 		case letterevent.FieldLetterID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -295,6 +305,9 @@ func (_m *LetterEvent) String() string {
 		builder.WriteString("issuer_scope_path=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("issuer_only=")
+	builder.WriteString(fmt.Sprintf("%v", _m.IssuerOnly))
 	builder.WriteString(", ")
 	builder.WriteString("letter_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LetterID))

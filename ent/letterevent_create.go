@@ -104,6 +104,20 @@ func (_c *LetterEventCreate) SetNillableIssuerScopePath(v *string) *LetterEventC
 	return _c
 }
 
+// SetIssuerOnly sets the "issuer_only" field.
+func (_c *LetterEventCreate) SetIssuerOnly(v bool) *LetterEventCreate {
+	_c.mutation.SetIssuerOnly(v)
+	return _c
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_c *LetterEventCreate) SetNillableIssuerOnly(v *bool) *LetterEventCreate {
+	if v != nil {
+		_c.SetIssuerOnly(*v)
+	}
+	return _c
+}
+
 // SetLetterID sets the "letter_id" field.
 func (_c *LetterEventCreate) SetLetterID(v int) *LetterEventCreate {
 	_c.mutation.SetLetterID(v)
@@ -274,6 +288,10 @@ func (_c *LetterEventCreate) defaults() error {
 		v := letterevent.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.IssuerOnly(); !ok {
+		v := letterevent.DefaultIssuerOnly
+		_c.mutation.SetIssuerOnly(v)
+	}
 	return nil
 }
 
@@ -290,6 +308,9 @@ func (_c *LetterEventCreate) check() error {
 	}
 	if _, ok := _c.mutation.ScopePath(); !ok {
 		return &ValidationError{Name: "scope_path", err: errors.New(`ent: missing required field "LetterEvent.scope_path"`)}
+	}
+	if _, ok := _c.mutation.IssuerOnly(); !ok {
+		return &ValidationError{Name: "issuer_only", err: errors.New(`ent: missing required field "LetterEvent.issuer_only"`)}
 	}
 	if _, ok := _c.mutation.LetterID(); !ok {
 		return &ValidationError{Name: "letter_id", err: errors.New(`ent: missing required field "LetterEvent.letter_id"`)}
@@ -397,6 +418,10 @@ func (_c *LetterEventCreate) createSpec() (*LetterEvent, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.IssuerScopePath(); ok {
 		_spec.SetField(letterevent.FieldIssuerScopePath, field.TypeString, value)
 		_node.IssuerScopePath = &value
+	}
+	if value, ok := _c.mutation.IssuerOnly(); ok {
+		_spec.SetField(letterevent.FieldIssuerOnly, field.TypeBool, value)
+		_node.IssuerOnly = value
 	}
 	if value, ok := _c.mutation.Action(); ok {
 		_spec.SetField(letterevent.FieldAction, field.TypeEnum, value)

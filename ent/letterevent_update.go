@@ -116,6 +116,20 @@ func (_u *LetterEventUpdate) ClearIssuerScopePath() *LetterEventUpdate {
 	return _u
 }
 
+// SetIssuerOnly sets the "issuer_only" field.
+func (_u *LetterEventUpdate) SetIssuerOnly(v bool) *LetterEventUpdate {
+	_u.mutation.SetIssuerOnly(v)
+	return _u
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_u *LetterEventUpdate) SetNillableIssuerOnly(v *bool) *LetterEventUpdate {
+	if v != nil {
+		_u.SetIssuerOnly(*v)
+	}
+	return _u
+}
+
 // Mutation returns the LetterEventMutation object of the builder.
 func (_u *LetterEventUpdate) Mutation() *LetterEventMutation {
 	return _u.mutation
@@ -215,6 +229,9 @@ func (_u *LetterEventUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.IssuerScopePathCleared() {
 		_spec.ClearField(letterevent.FieldIssuerScopePath, field.TypeString)
+	}
+	if value, ok := _u.mutation.IssuerOnly(); ok {
+		_spec.SetField(letterevent.FieldIssuerOnly, field.TypeBool, value)
 	}
 	if _u.mutation.FromStateCleared() {
 		_spec.ClearField(letterevent.FieldFromState, field.TypeEnum)
@@ -340,6 +357,20 @@ func (_u *LetterEventUpdateOne) SetNillableIssuerScopePath(v *string) *LetterEve
 // ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
 func (_u *LetterEventUpdateOne) ClearIssuerScopePath() *LetterEventUpdateOne {
 	_u.mutation.ClearIssuerScopePath()
+	return _u
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (_u *LetterEventUpdateOne) SetIssuerOnly(v bool) *LetterEventUpdateOne {
+	_u.mutation.SetIssuerOnly(v)
+	return _u
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_u *LetterEventUpdateOne) SetNillableIssuerOnly(v *bool) *LetterEventUpdateOne {
+	if v != nil {
+		_u.SetIssuerOnly(*v)
+	}
 	return _u
 }
 
@@ -472,6 +503,9 @@ func (_u *LetterEventUpdateOne) sqlSave(ctx context.Context) (_node *LetterEvent
 	}
 	if _u.mutation.IssuerScopePathCleared() {
 		_spec.ClearField(letterevent.FieldIssuerScopePath, field.TypeString)
+	}
+	if value, ok := _u.mutation.IssuerOnly(); ok {
+		_spec.SetField(letterevent.FieldIssuerOnly, field.TypeBool, value)
 	}
 	if _u.mutation.FromStateCleared() {
 		_spec.ClearField(letterevent.FieldFromState, field.TypeEnum)

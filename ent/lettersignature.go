@@ -33,6 +33,8 @@ type LetterSignature struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// IssuerScopePath holds the value of the "issuer_scope_path" field.
 	IssuerScopePath *string `json:"issuer_scope_path,omitempty"`
+	// IssuerOnly holds the value of the "issuer_only" field.
+	IssuerOnly bool `json:"issuer_only,omitempty"`
 	// ID of the letter.
 	LetterID int `json:"letter_id,omitempty"`
 	// The role of the post signed in.
@@ -78,6 +80,8 @@ func (*LetterSignature) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case lettersignature.FieldIssuerOnly:
+			values[i] = new(sql.NullBool)
 		case lettersignature.FieldID, lettersignature.FieldTenantID, lettersignature.FieldScopeEnterpriseID, lettersignature.FieldLetterID, lettersignature.FieldUserID, lettersignature.FieldPostID:
 			values[i] = new(sql.NullInt64)
 		case lettersignature.FieldScopePath, lettersignature.FieldScopeSector, lettersignature.FieldIssuerScopePath, lettersignature.FieldRole, lettersignature.FieldSignerName, lettersignature.FieldSignerTitle:
@@ -149,6 +153,12 @@ func (_m *LetterSignature) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.IssuerScopePath = new(string)
 				*_m.IssuerScopePath = value.String
+			}
+		case lettersignature.FieldIssuerOnly:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field issuer_only", values[i])
+			} else if value.Valid {
+				_m.IssuerOnly = value.Bool
 			}
 		case lettersignature.FieldLetterID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -261,6 +271,9 @@ func (_m *LetterSignature) String() string {
 		builder.WriteString("issuer_scope_path=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("issuer_only=")
+	builder.WriteString(fmt.Sprintf("%v", _m.IssuerOnly))
 	builder.WriteString(", ")
 	builder.WriteString("letter_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LetterID))

@@ -104,6 +104,20 @@ func (_c *LetterSignatureCreate) SetNillableIssuerScopePath(v *string) *LetterSi
 	return _c
 }
 
+// SetIssuerOnly sets the "issuer_only" field.
+func (_c *LetterSignatureCreate) SetIssuerOnly(v bool) *LetterSignatureCreate {
+	_c.mutation.SetIssuerOnly(v)
+	return _c
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_c *LetterSignatureCreate) SetNillableIssuerOnly(v *bool) *LetterSignatureCreate {
+	if v != nil {
+		_c.SetIssuerOnly(*v)
+	}
+	return _c
+}
+
 // SetLetterID sets the "letter_id" field.
 func (_c *LetterSignatureCreate) SetLetterID(v int) *LetterSignatureCreate {
 	_c.mutation.SetLetterID(v)
@@ -226,6 +240,10 @@ func (_c *LetterSignatureCreate) defaults() error {
 		v := lettersignature.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.IssuerOnly(); !ok {
+		v := lettersignature.DefaultIssuerOnly
+		_c.mutation.SetIssuerOnly(v)
+	}
 	return nil
 }
 
@@ -242,6 +260,9 @@ func (_c *LetterSignatureCreate) check() error {
 	}
 	if _, ok := _c.mutation.ScopePath(); !ok {
 		return &ValidationError{Name: "scope_path", err: errors.New(`ent: missing required field "LetterSignature.scope_path"`)}
+	}
+	if _, ok := _c.mutation.IssuerOnly(); !ok {
+		return &ValidationError{Name: "issuer_only", err: errors.New(`ent: missing required field "LetterSignature.issuer_only"`)}
 	}
 	if _, ok := _c.mutation.LetterID(); !ok {
 		return &ValidationError{Name: "letter_id", err: errors.New(`ent: missing required field "LetterSignature.letter_id"`)}
@@ -326,6 +347,10 @@ func (_c *LetterSignatureCreate) createSpec() (*LetterSignature, *sqlgraph.Creat
 	if value, ok := _c.mutation.IssuerScopePath(); ok {
 		_spec.SetField(lettersignature.FieldIssuerScopePath, field.TypeString, value)
 		_node.IssuerScopePath = &value
+	}
+	if value, ok := _c.mutation.IssuerOnly(); ok {
+		_spec.SetField(lettersignature.FieldIssuerOnly, field.TypeBool, value)
+		_node.IssuerOnly = value
 	}
 	if value, ok := _c.mutation.Role(); ok {
 		_spec.SetField(lettersignature.FieldRole, field.TypeEnum, value)

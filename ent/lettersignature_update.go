@@ -116,6 +116,20 @@ func (_u *LetterSignatureUpdate) ClearIssuerScopePath() *LetterSignatureUpdate {
 	return _u
 }
 
+// SetIssuerOnly sets the "issuer_only" field.
+func (_u *LetterSignatureUpdate) SetIssuerOnly(v bool) *LetterSignatureUpdate {
+	_u.mutation.SetIssuerOnly(v)
+	return _u
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_u *LetterSignatureUpdate) SetNillableIssuerOnly(v *bool) *LetterSignatureUpdate {
+	if v != nil {
+		_u.SetIssuerOnly(*v)
+	}
+	return _u
+}
+
 // Mutation returns the LetterSignatureMutation object of the builder.
 func (_u *LetterSignatureUpdate) Mutation() *LetterSignatureMutation {
 	return _u.mutation
@@ -215,6 +229,9 @@ func (_u *LetterSignatureUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if _u.mutation.IssuerScopePathCleared() {
 		_spec.ClearField(lettersignature.FieldIssuerScopePath, field.TypeString)
+	}
+	if value, ok := _u.mutation.IssuerOnly(); ok {
+		_spec.SetField(lettersignature.FieldIssuerOnly, field.TypeBool, value)
 	}
 	if _u.mutation.SignerTitleCleared() {
 		_spec.ClearField(lettersignature.FieldSignerTitle, field.TypeString)
@@ -331,6 +348,20 @@ func (_u *LetterSignatureUpdateOne) SetNillableIssuerScopePath(v *string) *Lette
 // ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
 func (_u *LetterSignatureUpdateOne) ClearIssuerScopePath() *LetterSignatureUpdateOne {
 	_u.mutation.ClearIssuerScopePath()
+	return _u
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (_u *LetterSignatureUpdateOne) SetIssuerOnly(v bool) *LetterSignatureUpdateOne {
+	_u.mutation.SetIssuerOnly(v)
+	return _u
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_u *LetterSignatureUpdateOne) SetNillableIssuerOnly(v *bool) *LetterSignatureUpdateOne {
+	if v != nil {
+		_u.SetIssuerOnly(*v)
+	}
 	return _u
 }
 
@@ -463,6 +494,9 @@ func (_u *LetterSignatureUpdateOne) sqlSave(ctx context.Context) (_node *LetterS
 	}
 	if _u.mutation.IssuerScopePathCleared() {
 		_spec.ClearField(lettersignature.FieldIssuerScopePath, field.TypeString)
+	}
+	if value, ok := _u.mutation.IssuerOnly(); ok {
+		_spec.SetField(lettersignature.FieldIssuerOnly, field.TypeBool, value)
 	}
 	if _u.mutation.SignerTitleCleared() {
 		_spec.ClearField(lettersignature.FieldSignerTitle, field.TypeString)

@@ -6468,6 +6468,7 @@ type FileMutation struct {
 	scope_enterprise_id    *int
 	addscope_enterprise_id *int
 	issuer_scope_path      *string
+	issuer_only            *bool
 	owner_id               *int
 	addowner_id            *int
 	sha256                 *string
@@ -6915,6 +6916,42 @@ func (m *FileMutation) IssuerScopePathCleared() bool {
 func (m *FileMutation) ResetIssuerScopePath() {
 	m.issuer_scope_path = nil
 	delete(m.clearedFields, file.FieldIssuerScopePath)
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *FileMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *FileMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the File entity.
+// If the File object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *FileMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
 }
 
 // SetOwnerID sets the "owner_id" field.
@@ -7396,7 +7433,7 @@ func (m *FileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FileMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, file.FieldCreatedAt)
 	}
@@ -7417,6 +7454,9 @@ func (m *FileMutation) Fields() []string {
 	}
 	if m.issuer_scope_path != nil {
 		fields = append(fields, file.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, file.FieldIssuerOnly)
 	}
 	if m.owner_id != nil {
 		fields = append(fields, file.FieldOwnerID)
@@ -7467,6 +7507,8 @@ func (m *FileMutation) Field(name string) (ent.Value, bool) {
 		return m.ScopeEnterpriseID()
 	case file.FieldIssuerScopePath:
 		return m.IssuerScopePath()
+	case file.FieldIssuerOnly:
+		return m.IssuerOnly()
 	case file.FieldOwnerID:
 		return m.OwnerID()
 	case file.FieldSha256:
@@ -7508,6 +7550,8 @@ func (m *FileMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldScopeEnterpriseID(ctx)
 	case file.FieldIssuerScopePath:
 		return m.OldIssuerScopePath(ctx)
+	case file.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
 	case file.FieldOwnerID:
 		return m.OldOwnerID(ctx)
 	case file.FieldSha256:
@@ -7583,6 +7627,13 @@ func (m *FileMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetIssuerScopePath(v)
+		return nil
+	case file.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
 		return nil
 	case file.FieldOwnerID:
 		v, ok := value.(int)
@@ -7830,6 +7881,9 @@ func (m *FileMutation) ResetField(name string) error {
 		return nil
 	case file.FieldIssuerScopePath:
 		m.ResetIssuerScopePath()
+		return nil
+	case file.FieldIssuerOnly:
+		m.ResetIssuerOnly()
 		return nil
 	case file.FieldOwnerID:
 		m.ResetOwnerID()
@@ -13397,6 +13451,7 @@ type LetterEventMutation struct {
 	scope_enterprise_id    *int
 	addscope_enterprise_id *int
 	issuer_scope_path      *string
+	issuer_only            *bool
 	action                 *letterevent.Action
 	from_state             *domain.LetterState
 	to_state               *domain.LetterState
@@ -13845,6 +13900,42 @@ func (m *LetterEventMutation) IssuerScopePathCleared() bool {
 func (m *LetterEventMutation) ResetIssuerScopePath() {
 	m.issuer_scope_path = nil
 	delete(m.clearedFields, letterevent.FieldIssuerScopePath)
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *LetterEventMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *LetterEventMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the LetterEvent entity.
+// If the LetterEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterEventMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *LetterEventMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
 }
 
 // SetLetterID sets the "letter_id" field.
@@ -14424,7 +14515,7 @@ func (m *LetterEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LetterEventMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, letterevent.FieldCreatedAt)
 	}
@@ -14445,6 +14536,9 @@ func (m *LetterEventMutation) Fields() []string {
 	}
 	if m.issuer_scope_path != nil {
 		fields = append(fields, letterevent.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, letterevent.FieldIssuerOnly)
 	}
 	if m.letter != nil {
 		fields = append(fields, letterevent.FieldLetterID)
@@ -14501,6 +14595,8 @@ func (m *LetterEventMutation) Field(name string) (ent.Value, bool) {
 		return m.ScopeEnterpriseID()
 	case letterevent.FieldIssuerScopePath:
 		return m.IssuerScopePath()
+	case letterevent.FieldIssuerOnly:
+		return m.IssuerOnly()
 	case letterevent.FieldLetterID:
 		return m.LetterID()
 	case letterevent.FieldAction:
@@ -14546,6 +14642,8 @@ func (m *LetterEventMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldScopeEnterpriseID(ctx)
 	case letterevent.FieldIssuerScopePath:
 		return m.OldIssuerScopePath(ctx)
+	case letterevent.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
 	case letterevent.FieldLetterID:
 		return m.OldLetterID(ctx)
 	case letterevent.FieldAction:
@@ -14625,6 +14723,13 @@ func (m *LetterEventMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetIssuerScopePath(v)
+		return nil
+	case letterevent.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
 		return nil
 	case letterevent.FieldLetterID:
 		v, ok := value.(int)
@@ -14881,6 +14986,9 @@ func (m *LetterEventMutation) ResetField(name string) error {
 	case letterevent.FieldIssuerScopePath:
 		m.ResetIssuerScopePath()
 		return nil
+	case letterevent.FieldIssuerOnly:
+		m.ResetIssuerOnly()
+		return nil
 	case letterevent.FieldLetterID:
 		m.ResetLetterID()
 		return nil
@@ -15007,6 +15115,7 @@ type LetterSignatureMutation struct {
 	scope_enterprise_id    *int
 	addscope_enterprise_id *int
 	issuer_scope_path      *string
+	issuer_only            *bool
 	role                   *domain.Role
 	signer_name            *string
 	signer_title           *string
@@ -15453,6 +15562,42 @@ func (m *LetterSignatureMutation) ResetIssuerScopePath() {
 	delete(m.clearedFields, lettersignature.FieldIssuerScopePath)
 }
 
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *LetterSignatureMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *LetterSignatureMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the LetterSignature entity.
+// If the LetterSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterSignatureMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *LetterSignatureMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
+}
+
 // SetLetterID sets the "letter_id" field.
 func (m *LetterSignatureMutation) SetLetterID(i int) {
 	m.letter = &i
@@ -15847,7 +15992,7 @@ func (m *LetterSignatureMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LetterSignatureMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, lettersignature.FieldCreatedAt)
 	}
@@ -15868,6 +16013,9 @@ func (m *LetterSignatureMutation) Fields() []string {
 	}
 	if m.issuer_scope_path != nil {
 		fields = append(fields, lettersignature.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, lettersignature.FieldIssuerOnly)
 	}
 	if m.letter != nil {
 		fields = append(fields, lettersignature.FieldLetterID)
@@ -15912,6 +16060,8 @@ func (m *LetterSignatureMutation) Field(name string) (ent.Value, bool) {
 		return m.ScopeEnterpriseID()
 	case lettersignature.FieldIssuerScopePath:
 		return m.IssuerScopePath()
+	case lettersignature.FieldIssuerOnly:
+		return m.IssuerOnly()
 	case lettersignature.FieldLetterID:
 		return m.LetterID()
 	case lettersignature.FieldRole:
@@ -15949,6 +16099,8 @@ func (m *LetterSignatureMutation) OldField(ctx context.Context, name string) (en
 		return m.OldScopeEnterpriseID(ctx)
 	case lettersignature.FieldIssuerScopePath:
 		return m.OldIssuerScopePath(ctx)
+	case lettersignature.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
 	case lettersignature.FieldLetterID:
 		return m.OldLetterID(ctx)
 	case lettersignature.FieldRole:
@@ -16020,6 +16172,13 @@ func (m *LetterSignatureMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetIssuerScopePath(v)
+		return nil
+	case lettersignature.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
 		return nil
 	case lettersignature.FieldLetterID:
 		v, ok := value.(int)
@@ -16229,6 +16388,9 @@ func (m *LetterSignatureMutation) ResetField(name string) error {
 		return nil
 	case lettersignature.FieldIssuerScopePath:
 		m.ResetIssuerScopePath()
+		return nil
+	case lettersignature.FieldIssuerOnly:
+		m.ResetIssuerOnly()
 		return nil
 	case lettersignature.FieldLetterID:
 		m.ResetLetterID()
@@ -21121,6 +21283,7 @@ type ResponsibilityLetterMutation struct {
 	scope_enterprise_id    *int
 	addscope_enterprise_id *int
 	issuer_scope_path      *string
+	issuer_only            *bool
 	year                   *int
 	addyear                *int
 	issuer_name            *string
@@ -21583,6 +21746,42 @@ func (m *ResponsibilityLetterMutation) IssuerScopePathCleared() bool {
 func (m *ResponsibilityLetterMutation) ResetIssuerScopePath() {
 	m.issuer_scope_path = nil
 	delete(m.clearedFields, responsibilityletter.FieldIssuerScopePath)
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *ResponsibilityLetterMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *ResponsibilityLetterMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the ResponsibilityLetter entity.
+// If the ResponsibilityLetter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponsibilityLetterMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *ResponsibilityLetterMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
 }
 
 // SetYear sets the "year" field.
@@ -22552,7 +22751,7 @@ func (m *ResponsibilityLetterMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ResponsibilityLetterMutation) Fields() []string {
-	fields := make([]string, 0, 24)
+	fields := make([]string, 0, 25)
 	if m.created_at != nil {
 		fields = append(fields, responsibilityletter.FieldCreatedAt)
 	}
@@ -22573,6 +22772,9 @@ func (m *ResponsibilityLetterMutation) Fields() []string {
 	}
 	if m.issuer_scope_path != nil {
 		fields = append(fields, responsibilityletter.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, responsibilityletter.FieldIssuerOnly)
 	}
 	if m.year != nil {
 		fields = append(fields, responsibilityletter.FieldYear)
@@ -22647,6 +22849,8 @@ func (m *ResponsibilityLetterMutation) Field(name string) (ent.Value, bool) {
 		return m.ScopeEnterpriseID()
 	case responsibilityletter.FieldIssuerScopePath:
 		return m.IssuerScopePath()
+	case responsibilityletter.FieldIssuerOnly:
+		return m.IssuerOnly()
 	case responsibilityletter.FieldYear:
 		return m.Year()
 	case responsibilityletter.FieldIssuerUnitID:
@@ -22704,6 +22908,8 @@ func (m *ResponsibilityLetterMutation) OldField(ctx context.Context, name string
 		return m.OldScopeEnterpriseID(ctx)
 	case responsibilityletter.FieldIssuerScopePath:
 		return m.OldIssuerScopePath(ctx)
+	case responsibilityletter.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
 	case responsibilityletter.FieldYear:
 		return m.OldYear(ctx)
 	case responsibilityletter.FieldIssuerUnitID:
@@ -22795,6 +23001,13 @@ func (m *ResponsibilityLetterMutation) SetField(name string, value ent.Value) er
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetIssuerScopePath(v)
+		return nil
+	case responsibilityletter.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
 		return nil
 	case responsibilityletter.FieldYear:
 		v, ok := value.(int)
@@ -23092,6 +23305,9 @@ func (m *ResponsibilityLetterMutation) ResetField(name string) error {
 		return nil
 	case responsibilityletter.FieldIssuerScopePath:
 		m.ResetIssuerScopePath()
+		return nil
+	case responsibilityletter.FieldIssuerOnly:
+		m.ResetIssuerOnly()
 		return nil
 	case responsibilityletter.FieldYear:
 		m.ResetYear()

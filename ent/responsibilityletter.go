@@ -34,6 +34,8 @@ type ResponsibilityLetter struct {
 	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// IssuerScopePath holds the value of the "issuer_scope_path" field.
 	IssuerScopePath *string `json:"issuer_scope_path,omitempty"`
+	// IssuerOnly holds the value of the "issuer_only" field.
+	IssuerOnly bool `json:"issuer_only,omitempty"`
 	// The year it covers.
 	Year int `json:"year,omitempty"`
 	// ID of the issuing unit.
@@ -139,7 +141,7 @@ func (*ResponsibilityLetter) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case responsibilityletter.FieldTargets:
 			values[i] = new([]byte)
-		case responsibilityletter.FieldLive:
+		case responsibilityletter.FieldIssuerOnly, responsibilityletter.FieldLive:
 			values[i] = new(sql.NullBool)
 		case responsibilityletter.FieldID, responsibilityletter.FieldTenantID, responsibilityletter.FieldScopeEnterpriseID, responsibilityletter.FieldYear, responsibilityletter.FieldIssuerUnitID, responsibilityletter.FieldSigneeUnitID, responsibilityletter.FieldVersion:
 			values[i] = new(sql.NullInt64)
@@ -212,6 +214,12 @@ func (_m *ResponsibilityLetter) assignValues(columns []string, values []any) err
 			} else if value.Valid {
 				_m.IssuerScopePath = new(string)
 				*_m.IssuerScopePath = value.String
+			}
+		case responsibilityletter.FieldIssuerOnly:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field issuer_only", values[i])
+			} else if value.Valid {
+				_m.IssuerOnly = value.Bool
 			}
 		case responsibilityletter.FieldYear:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -405,6 +413,9 @@ func (_m *ResponsibilityLetter) String() string {
 		builder.WriteString("issuer_scope_path=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("issuer_only=")
+	builder.WriteString(fmt.Sprintf("%v", _m.IssuerOnly))
 	builder.WriteString(", ")
 	builder.WriteString("year=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Year))

@@ -106,6 +106,20 @@ func (_c *ResponsibilityLetterCreate) SetNillableIssuerScopePath(v *string) *Res
 	return _c
 }
 
+// SetIssuerOnly sets the "issuer_only" field.
+func (_c *ResponsibilityLetterCreate) SetIssuerOnly(v bool) *ResponsibilityLetterCreate {
+	_c.mutation.SetIssuerOnly(v)
+	return _c
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_c *ResponsibilityLetterCreate) SetNillableIssuerOnly(v *bool) *ResponsibilityLetterCreate {
+	if v != nil {
+		_c.SetIssuerOnly(*v)
+	}
+	return _c
+}
+
 // SetYear sets the "year" field.
 func (_c *ResponsibilityLetterCreate) SetYear(v int) *ResponsibilityLetterCreate {
 	_c.mutation.SetYear(v)
@@ -383,6 +397,10 @@ func (_c *ResponsibilityLetterCreate) defaults() error {
 		v := responsibilityletter.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.IssuerOnly(); !ok {
+		v := responsibilityletter.DefaultIssuerOnly
+		_c.mutation.SetIssuerOnly(v)
+	}
 	if _, ok := _c.mutation.Body(); !ok {
 		v := responsibilityletter.DefaultBody
 		_c.mutation.SetBody(v)
@@ -411,6 +429,9 @@ func (_c *ResponsibilityLetterCreate) check() error {
 	}
 	if _, ok := _c.mutation.ScopePath(); !ok {
 		return &ValidationError{Name: "scope_path", err: errors.New(`ent: missing required field "ResponsibilityLetter.scope_path"`)}
+	}
+	if _, ok := _c.mutation.IssuerOnly(); !ok {
+		return &ValidationError{Name: "issuer_only", err: errors.New(`ent: missing required field "ResponsibilityLetter.issuer_only"`)}
 	}
 	if _, ok := _c.mutation.Year(); !ok {
 		return &ValidationError{Name: "year", err: errors.New(`ent: missing required field "ResponsibilityLetter.year"`)}
@@ -544,6 +565,10 @@ func (_c *ResponsibilityLetterCreate) createSpec() (*ResponsibilityLetter, *sqlg
 	if value, ok := _c.mutation.IssuerScopePath(); ok {
 		_spec.SetField(responsibilityletter.FieldIssuerScopePath, field.TypeString, value)
 		_node.IssuerScopePath = &value
+	}
+	if value, ok := _c.mutation.IssuerOnly(); ok {
+		_spec.SetField(responsibilityletter.FieldIssuerOnly, field.TypeBool, value)
+		_node.IssuerOnly = value
 	}
 	if value, ok := _c.mutation.Year(); ok {
 		_spec.SetField(responsibilityletter.FieldYear, field.TypeInt, value)

@@ -120,6 +120,20 @@ func (_u *ResponsibilityLetterUpdate) ClearIssuerScopePath() *ResponsibilityLett
 	return _u
 }
 
+// SetIssuerOnly sets the "issuer_only" field.
+func (_u *ResponsibilityLetterUpdate) SetIssuerOnly(v bool) *ResponsibilityLetterUpdate {
+	_u.mutation.SetIssuerOnly(v)
+	return _u
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_u *ResponsibilityLetterUpdate) SetNillableIssuerOnly(v *bool) *ResponsibilityLetterUpdate {
+	if v != nil {
+		_u.SetIssuerOnly(*v)
+	}
+	return _u
+}
+
 // SetIssuerName sets the "issuer_name" field.
 func (_u *ResponsibilityLetterUpdate) SetIssuerName(v string) *ResponsibilityLetterUpdate {
 	_u.mutation.SetIssuerName(v)
@@ -548,6 +562,9 @@ func (_u *ResponsibilityLetterUpdate) sqlSave(ctx context.Context) (_node int, e
 	if _u.mutation.IssuerScopePathCleared() {
 		_spec.ClearField(responsibilityletter.FieldIssuerScopePath, field.TypeString)
 	}
+	if value, ok := _u.mutation.IssuerOnly(); ok {
+		_spec.SetField(responsibilityletter.FieldIssuerOnly, field.TypeBool, value)
+	}
 	if value, ok := _u.mutation.IssuerName(); ok {
 		_spec.SetField(responsibilityletter.FieldIssuerName, field.TypeString, value)
 	}
@@ -809,6 +826,20 @@ func (_u *ResponsibilityLetterUpdateOne) SetNillableIssuerScopePath(v *string) *
 // ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
 func (_u *ResponsibilityLetterUpdateOne) ClearIssuerScopePath() *ResponsibilityLetterUpdateOne {
 	_u.mutation.ClearIssuerScopePath()
+	return _u
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (_u *ResponsibilityLetterUpdateOne) SetIssuerOnly(v bool) *ResponsibilityLetterUpdateOne {
+	_u.mutation.SetIssuerOnly(v)
+	return _u
+}
+
+// SetNillableIssuerOnly sets the "issuer_only" field if the given value is not nil.
+func (_u *ResponsibilityLetterUpdateOne) SetNillableIssuerOnly(v *bool) *ResponsibilityLetterUpdateOne {
+	if v != nil {
+		_u.SetIssuerOnly(*v)
+	}
 	return _u
 }
 
@@ -1269,6 +1300,9 @@ func (_u *ResponsibilityLetterUpdateOne) sqlSave(ctx context.Context) (_node *Re
 	}
 	if _u.mutation.IssuerScopePathCleared() {
 		_spec.ClearField(responsibilityletter.FieldIssuerScopePath, field.TypeString)
+	}
+	if value, ok := _u.mutation.IssuerOnly(); ok {
+		_spec.SetField(responsibilityletter.FieldIssuerOnly, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.IssuerName(); ok {
 		_spec.SetField(responsibilityletter.FieldIssuerName, field.TypeString, value)

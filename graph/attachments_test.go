@@ -158,7 +158,7 @@ func TestLetterAttachments(t *testing.T) {
 				{"empty", "chengguan.head", letter, "empty.pdf", nil, "BAD_USER_INPUT", "EMPTY_FILE"},
 				{"over the limit", "chengguan.head", letter, "big.pdf", append(append([]byte{}, pdf...), bytes.Repeat([]byte{' '}, uploadLimit)...), "BAD_USER_INPUT", "FILE_TOO_LARGE"},
 				{"an archived letter", "county.head", archived, "x.pdf", pdf, "BAD_USER_INPUT", ""},
-				{"the signee side, to a draft", "qiaotou.head", draft, "x.pdf", pdf, "FORBIDDEN", ""},
+				{"the signee side, to a draft it cannot read", "qiaotou.head", draft, "x.pdf", pdf, "NOT_FOUND", ""},
 				{"another town's letter", "chengguan.head", xihe, "x.pdf", pdf, "NOT_FOUND", ""},
 				{"no post at either side", "county.deputy.industry", letter, "x.pdf", pdf, "FORBIDDEN", ""},
 				{"an auditor", "auditor.county", letter, "x.pdf", pdf, "FORBIDDEN", ""},

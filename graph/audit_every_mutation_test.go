@@ -347,7 +347,7 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 				want: []expectedEvent{{"UPDATE", "hazard", []string{"state", "closed_at"}},
 					{"CREATE", "hazard_event", hazardEventFields},
 					{"CREATE", "file", []string{"owner_id", "sha256", "size", "content_type", "filename", "uploader_name",
-						"uploaded_by_user_id", "uploaded_by_post_id"}}},
+						"uploaded_by_user_id", "uploaded_by_post_id", "issuer_only"}}},
 				check: func(t *testing.T, got []storedEvent, _ int) {
 					require.Equal(t, found, *got[0].Ent)
 					ch, _ := audit.DecodeChanges(got[0].Changes)

@@ -268,7 +268,9 @@ func auditExpectations() map[string][]expectedEvent {
 			{"CREATE", "letter_event", without(letterEventRowFields, "from_state")}},
 		"updateLetter": {{"UPDATE", "responsibility_letter", []string{"title", "version"}},
 			{"CREATE", "letter_event", letterEventRowFields}},
-		"issueLetter": {{"UPDATE", "responsibility_letter", []string{"state", "issued_at", "version"}},
+		// Issuing opens the draft and its history to the signee side.
+		"issueLetter": {{"UPDATE", "letter_event", []string{"issuer_only"}},
+			{"UPDATE", "responsibility_letter", []string{"state", "issued_at", "version", "issuer_only"}},
 			{"CREATE", "letter_event", letterEventRowFields}},
 		// A discarded DRAFT goes with its history (the seed's CREATED
 		// entry; it has no attachment): each deleted row is an event
@@ -276,7 +278,7 @@ func auditExpectations() map[string][]expectedEvent {
 		"deleteLetter": {{"DELETE", "letter_event", append(slices.Clone(letterEventRowFields), "note")},
 			{"DELETE", "responsibility_letter", append(slices.Clone(letterRowFields), "issued_at", "signed_at", "archived_at", "revoked_at", "revoke_reason")}},
 		// The first of a town's two signatures (党政同责): PARTIALLY_SIGNED.
-		"signLetter": {{"CREATE", "letter_signature", []string{"letter_id", "user_id", "post_id", "role", "signer_name", "signer_title", "signed_at", "issuer_scope_path"}},
+		"signLetter": {{"CREATE", "letter_signature", []string{"letter_id", "user_id", "post_id", "role", "signer_name", "signer_title", "signed_at", "issuer_scope_path", "issuer_only"}},
 			{"UPDATE", "responsibility_letter", []string{"state", "version"}},
 			{"CREATE", "letter_event", letterEventRowFields}},
 		// live becomes NULL: the (year, issuer, signee) slot is free again.
@@ -293,7 +295,7 @@ func auditExpectations() map[string][]expectedEvent {
 		// The file's metadata (the content is in the file store, not in a
 		// row) and the ATTACHED history entry.
 		"attachLetterFile": {{"CREATE", "file", []string{"owner_id", "sha256", "size", "content_type", "filename", "uploader_name",
-			"uploaded_by_user_id", "uploaded_by_post_id", "issuer_scope_path"}},
+			"uploaded_by_user_id", "uploaded_by_post_id", "issuer_scope_path", "issuer_only"}},
 			{"CREATE", "letter_event", append(slices.Clone(letterEventRowFields), "note")}},
 	}
 }
@@ -306,9 +308,9 @@ var (
 	// A new letter (DRAFT) and a letter history entry (a note only when
 	// given; no from_state for the first).
 	letterRowFields = []string{"year", "issuer_unit_id", "issuer_name", "issuer_scope_path", "signee_unit_id", "signee_name",
-		"signee_kind", "title", "body", "targets", "state", "live", "version"}
+		"signee_kind", "title", "body", "targets", "state", "live", "version", "issuer_only"}
 	letterEventRowFields = []string{"letter_id", "action", "from_state", "to_state", "actor_user_id", "actor_post_id", "actor_name",
-		"actor_role", "actor_title", "at", "issuer_scope_path"}
+		"actor_role", "actor_title", "at", "issuer_scope_path", "issuer_only"}
 )
 
 // without returns fields less the named ones.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
@@ -61,7 +62,7 @@ func lettersVisible(tr *seedTree, v vector) []seed.LetterInfo {
 	var out []seed.LetterInfo
 	for _, l := range seed.Letters(tr.tenant) {
 		signee := tr.byCode[l.Signee]
-		ok := v.scope(signee)
+		ok := l.State != domain.LetterDraft && v.scope(signee) // a draft is the issuer side's only
 		for _, p := range posts {
 			secOK := len(p.Sectors) == 0 || isGov(signee) || slices.Contains(p.Sectors, signee.Sector)
 			ok = ok || (tr.under(l.Issuer, p.UnitCode) && secOK)

@@ -420,7 +420,7 @@ func TestLetterIllegalSteps(t *testing.T) {
 		}
 		attempts := []attempt{
 			// The lifecycle.
-			{"sign a DRAFT", "dongcheng.secretary", signM, one, id(draft.ID), "BAD_USER_INPUT"},
+			{"sign a DRAFT (the signee side does not read it)", "dongcheng.secretary", signM, one, id(draft.ID), "NOT_FOUND"},
 			{"issue without a target", "county.head", issueM, one, id(draft.ID), "BAD_USER_INPUT"},
 			{"issue an ISSUED letter", "county.head", issueM, one, id(issued.ID), "BAD_USER_INPUT"},
 			{"issue a SIGNED letter", "county.head", issueM, one, id(signed.ID), "BAD_USER_INPUT"},
@@ -444,8 +444,8 @@ func TestLetterIllegalSteps(t *testing.T) {
 			{"sign twice in one role", "nanshan.secretary", signM, one, id(partial.ID), "BAD_USER_INPUT"},
 			{"create for a year out of range", "county.head", createM, createA, cr(1999, seed.CodeCounty, seed.CodeTownXihe), "BAD_USER_INPUT"},
 			// The roles.
-			{"the signee side issues", "dongcheng.head", issueM, one, id(draft.ID), "FORBIDDEN"},
-			{"the signee side edits", "dongcheng.secretary", updateM, updateA, up(draft.ID, "x"), "FORBIDDEN"},
+			{"the signee side issues a draft it does not read", "dongcheng.head", issueM, one, id(draft.ID), "NOT_FOUND"},
+			{"the signee side edits a draft it does not read", "dongcheng.secretary", updateM, updateA, up(draft.ID, "x"), "NOT_FOUND"},
 			{"the signee side revokes", "xihe.head", revokeM, revokeA, rv(issued.ID, "x"), "FORBIDDEN"},
 			{"the issuer side signs", "county.head", signM, one, id(issued.ID), "FORBIDDEN"},
 			{"a deputy at the signee unit signs", "xihe.deputy", signM, one, id(issued.ID), "FORBIDDEN"},

@@ -28,6 +28,8 @@ const (
 	FieldScopeEnterpriseID = "scope_enterprise_id"
 	// FieldIssuerScopePath holds the string denoting the issuer_scope_path field in the database.
 	FieldIssuerScopePath = "issuer_scope_path"
+	// FieldIssuerOnly holds the string denoting the issuer_only field in the database.
+	FieldIssuerOnly = "issuer_only"
 	// FieldOwnerID holds the string denoting the owner_id field in the database.
 	FieldOwnerID = "owner_id"
 	// FieldSha256 holds the string denoting the sha256 field in the database.
@@ -60,6 +62,7 @@ var Columns = []string{
 	FieldScopeSector,
 	FieldScopeEnterpriseID,
 	FieldIssuerScopePath,
+	FieldIssuerOnly,
 	FieldOwnerID,
 	FieldSha256,
 	FieldSize,
@@ -95,6 +98,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DefaultIssuerOnly holds the default value on creation for the "issuer_only" field.
+	DefaultIssuerOnly bool
 	// Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
 	Sha256Validator func(string) error
 	// SizeValidator is a validator for the "size" field. It is called by the builders before save.
@@ -150,6 +155,11 @@ func ByScopeEnterpriseID(opts ...sql.OrderTermOption) OrderOption {
 // ByIssuerScopePath orders the results by the issuer_scope_path field.
 func ByIssuerScopePath(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIssuerScopePath, opts...).ToFunc()
+}
+
+// ByIssuerOnly orders the results by the issuer_only field.
+func ByIssuerOnly(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIssuerOnly, opts...).ToFunc()
 }
 
 // ByOwnerID orders the results by the owner_id field.

@@ -89,6 +89,11 @@ func IssuerScopePath(v string) predicate.File {
 	return predicate.File(sql.FieldEQ(FieldIssuerScopePath, v))
 }
 
+// IssuerOnly applies equality check predicate on the "issuer_only" field. It's identical to IssuerOnlyEQ.
+func IssuerOnly(v bool) predicate.File {
+	return predicate.File(sql.FieldEQ(FieldIssuerOnly, v))
+}
+
 // OwnerID applies equality check predicate on the "owner_id" field. It's identical to OwnerIDEQ.
 func OwnerID(v int) predicate.File {
 	return predicate.File(sql.FieldEQ(FieldOwnerID, v))
@@ -517,6 +522,16 @@ func IssuerScopePathEqualFold(v string) predicate.File {
 // IssuerScopePathContainsFold applies the ContainsFold predicate on the "issuer_scope_path" field.
 func IssuerScopePathContainsFold(v string) predicate.File {
 	return predicate.File(sql.FieldContainsFold(FieldIssuerScopePath, v))
+}
+
+// IssuerOnlyEQ applies the EQ predicate on the "issuer_only" field.
+func IssuerOnlyEQ(v bool) predicate.File {
+	return predicate.File(sql.FieldEQ(FieldIssuerOnly, v))
+}
+
+// IssuerOnlyNEQ applies the NEQ predicate on the "issuer_only" field.
+func IssuerOnlyNEQ(v bool) predicate.File {
+	return predicate.File(sql.FieldNEQ(FieldIssuerOnly, v))
 }
 
 // OwnerIDEQ applies the EQ predicate on the "owner_id" field.

@@ -34,6 +34,8 @@ const (
 	FieldScopeEnterpriseID = "scope_enterprise_id"
 	// FieldIssuerScopePath holds the string denoting the issuer_scope_path field in the database.
 	FieldIssuerScopePath = "issuer_scope_path"
+	// FieldIssuerOnly holds the string denoting the issuer_only field in the database.
+	FieldIssuerOnly = "issuer_only"
 	// FieldLetterID holds the string denoting the letter_id field in the database.
 	FieldLetterID = "letter_id"
 	// FieldAction holds the string denoting the action field in the database.
@@ -79,6 +81,7 @@ var Columns = []string{
 	FieldScopeSector,
 	FieldScopeEnterpriseID,
 	FieldIssuerScopePath,
+	FieldIssuerOnly,
 	FieldLetterID,
 	FieldAction,
 	FieldFromState,
@@ -116,6 +119,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DefaultIssuerOnly holds the default value on creation for the "issuer_only" field.
+	DefaultIssuerOnly bool
 	// ActorNameValidator is a validator for the "actor_name" field. It is called by the builders before save.
 	ActorNameValidator func(string) error
 	// ActorTitleValidator is a validator for the "actor_title" field. It is called by the builders before save.
@@ -223,6 +228,11 @@ func ByScopeEnterpriseID(opts ...sql.OrderTermOption) OrderOption {
 // ByIssuerScopePath orders the results by the issuer_scope_path field.
 func ByIssuerScopePath(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIssuerScopePath, opts...).ToFunc()
+}
+
+// ByIssuerOnly orders the results by the issuer_only field.
+func ByIssuerOnly(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIssuerOnly, opts...).ToFunc()
 }
 
 // ByLetterID orders the results by the letter_id field.

@@ -91,6 +91,11 @@ func IssuerScopePath(v string) predicate.LetterEvent {
 	return predicate.LetterEvent(sql.FieldEQ(FieldIssuerScopePath, v))
 }
 
+// IssuerOnly applies equality check predicate on the "issuer_only" field. It's identical to IssuerOnlyEQ.
+func IssuerOnly(v bool) predicate.LetterEvent {
+	return predicate.LetterEvent(sql.FieldEQ(FieldIssuerOnly, v))
+}
+
 // LetterID applies equality check predicate on the "letter_id" field. It's identical to LetterIDEQ.
 func LetterID(v int) predicate.LetterEvent {
 	return predicate.LetterEvent(sql.FieldEQ(FieldLetterID, v))
@@ -509,6 +514,16 @@ func IssuerScopePathEqualFold(v string) predicate.LetterEvent {
 // IssuerScopePathContainsFold applies the ContainsFold predicate on the "issuer_scope_path" field.
 func IssuerScopePathContainsFold(v string) predicate.LetterEvent {
 	return predicate.LetterEvent(sql.FieldContainsFold(FieldIssuerScopePath, v))
+}
+
+// IssuerOnlyEQ applies the EQ predicate on the "issuer_only" field.
+func IssuerOnlyEQ(v bool) predicate.LetterEvent {
+	return predicate.LetterEvent(sql.FieldEQ(FieldIssuerOnly, v))
+}
+
+// IssuerOnlyNEQ applies the NEQ predicate on the "issuer_only" field.
+func IssuerOnlyNEQ(v bool) predicate.LetterEvent {
+	return predicate.LetterEvent(sql.FieldNEQ(FieldIssuerOnly, v))
 }
 
 // LetterIDEQ applies the EQ predicate on the "letter_id" field.

@@ -32,6 +32,8 @@ const (
 	FieldScopeEnterpriseID = "scope_enterprise_id"
 	// FieldIssuerScopePath holds the string denoting the issuer_scope_path field in the database.
 	FieldIssuerScopePath = "issuer_scope_path"
+	// FieldIssuerOnly holds the string denoting the issuer_only field in the database.
+	FieldIssuerOnly = "issuer_only"
 	// FieldLetterID holds the string denoting the letter_id field in the database.
 	FieldLetterID = "letter_id"
 	// FieldRole holds the string denoting the role field in the database.
@@ -69,6 +71,7 @@ var Columns = []string{
 	FieldScopeSector,
 	FieldScopeEnterpriseID,
 	FieldIssuerScopePath,
+	FieldIssuerOnly,
 	FieldLetterID,
 	FieldRole,
 	FieldSignerName,
@@ -102,6 +105,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DefaultIssuerOnly holds the default value on creation for the "issuer_only" field.
+	DefaultIssuerOnly bool
 	// SignerNameValidator is a validator for the "signer_name" field. It is called by the builders before save.
 	SignerNameValidator func(string) error
 	// SignerTitleValidator is a validator for the "signer_title" field. It is called by the builders before save.
@@ -159,6 +164,11 @@ func ByScopeEnterpriseID(opts ...sql.OrderTermOption) OrderOption {
 // ByIssuerScopePath orders the results by the issuer_scope_path field.
 func ByIssuerScopePath(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIssuerScopePath, opts...).ToFunc()
+}
+
+// ByIssuerOnly orders the results by the issuer_only field.
+func ByIssuerOnly(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIssuerOnly, opts...).ToFunc()
 }
 
 // ByLetterID orders the results by the letter_id field.

@@ -91,6 +91,11 @@ func IssuerScopePath(v string) predicate.LetterSignature {
 	return predicate.LetterSignature(sql.FieldEQ(FieldIssuerScopePath, v))
 }
 
+// IssuerOnly applies equality check predicate on the "issuer_only" field. It's identical to IssuerOnlyEQ.
+func IssuerOnly(v bool) predicate.LetterSignature {
+	return predicate.LetterSignature(sql.FieldEQ(FieldIssuerOnly, v))
+}
+
 // LetterID applies equality check predicate on the "letter_id" field. It's identical to LetterIDEQ.
 func LetterID(v int) predicate.LetterSignature {
 	return predicate.LetterSignature(sql.FieldEQ(FieldLetterID, v))
@@ -504,6 +509,16 @@ func IssuerScopePathEqualFold(v string) predicate.LetterSignature {
 // IssuerScopePathContainsFold applies the ContainsFold predicate on the "issuer_scope_path" field.
 func IssuerScopePathContainsFold(v string) predicate.LetterSignature {
 	return predicate.LetterSignature(sql.FieldContainsFold(FieldIssuerScopePath, v))
+}
+
+// IssuerOnlyEQ applies the EQ predicate on the "issuer_only" field.
+func IssuerOnlyEQ(v bool) predicate.LetterSignature {
+	return predicate.LetterSignature(sql.FieldEQ(FieldIssuerOnly, v))
+}
+
+// IssuerOnlyNEQ applies the NEQ predicate on the "issuer_only" field.
+func IssuerOnlyNEQ(v bool) predicate.LetterSignature {
+	return predicate.LetterSignature(sql.FieldNEQ(FieldIssuerOnly, v))
 }
 
 // LetterIDEQ applies the EQ predicate on the "letter_id" field.

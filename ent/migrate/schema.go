@@ -263,6 +263,7 @@ var (
 		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
 		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
 		{Name: "owner_id", Type: field.TypeInt},
 		{Name: "sha256", Type: field.TypeString, Size: 64},
 		{Name: "size", Type: field.TypeInt64},
@@ -307,12 +308,12 @@ var (
 			{
 				Name:    "file_tenant_id_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{FilesColumns[3], FilesColumns[8]},
+				Columns: []*schema.Column{FilesColumns[3], FilesColumns[9]},
 			},
 			{
 				Name:    "file_sha256",
 				Unique:  false,
-				Columns: []*schema.Column{FilesColumns[9]},
+				Columns: []*schema.Column{FilesColumns[10]},
 			},
 		},
 	}
@@ -591,6 +592,7 @@ var (
 		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
 		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
 		{Name: "action", Type: field.TypeEnum, Enums: []string{"CREATED", "UPDATED", "ISSUED", "SIGNED", "REVOKED", "ARCHIVED", "ATTACHED"}},
 		{Name: "from_state", Type: field.TypeEnum, Nullable: true, Enums: []string{"DRAFT", "ISSUED", "PARTIALLY_SIGNED", "SIGNED", "ARCHIVED", "REVOKED"}},
 		{Name: "to_state", Type: field.TypeEnum, Enums: []string{"DRAFT", "ISSUED", "PARTIALLY_SIGNED", "SIGNED", "ARCHIVED", "REVOKED"}},
@@ -611,7 +613,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "letter_events_responsibility_letters_events",
-				Columns:    []*schema.Column{LetterEventsColumns[18]},
+				Columns:    []*schema.Column{LetterEventsColumns[19]},
 				RefColumns: []*schema.Column{ResponsibilityLettersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -645,7 +647,7 @@ var (
 			{
 				Name:    "letterevent_letter_id",
 				Unique:  false,
-				Columns: []*schema.Column{LetterEventsColumns[18]},
+				Columns: []*schema.Column{LetterEventsColumns[19]},
 			},
 		},
 	}
@@ -659,6 +661,7 @@ var (
 		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
 		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"PARTY_SECRETARY", "GOVERNMENT_HEAD", "PRINCIPAL", "DEPUTY", "SAFETY_OFFICER", "INSPECTOR", "AUDITOR", "ADMIN"}},
 		{Name: "signer_name", Type: field.TypeString, Size: 400},
 		{Name: "signer_title", Type: field.TypeString, Nullable: true, Size: 400},
@@ -675,7 +678,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "letter_signatures_responsibility_letters_signatures",
-				Columns:    []*schema.Column{LetterSignaturesColumns[14]},
+				Columns:    []*schema.Column{LetterSignaturesColumns[15]},
 				RefColumns: []*schema.Column{ResponsibilityLettersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -709,7 +712,7 @@ var (
 			{
 				Name:    "lettersignature_letter_id_role",
 				Unique:  true,
-				Columns: []*schema.Column{LetterSignaturesColumns[14], LetterSignaturesColumns[8]},
+				Columns: []*schema.Column{LetterSignaturesColumns[15], LetterSignaturesColumns[9]},
 			},
 		},
 	}
@@ -909,6 +912,7 @@ var (
 		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
 		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
 		{Name: "year", Type: field.TypeInt},
 		{Name: "issuer_name", Type: field.TypeString, Size: 1000},
 		{Name: "signee_name", Type: field.TypeString, Size: 1000},
@@ -935,13 +939,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "responsibility_letters_units_issuer",
-				Columns:    []*schema.Column{ResponsibilityLettersColumns[23]},
+				Columns:    []*schema.Column{ResponsibilityLettersColumns[24]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "responsibility_letters_units_signee",
-				Columns:    []*schema.Column{ResponsibilityLettersColumns[24]},
+				Columns:    []*schema.Column{ResponsibilityLettersColumns[25]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -975,17 +979,17 @@ var (
 			{
 				Name:    "responsibilityletter_year_issuer_unit_id_signee_unit_id_live",
 				Unique:  true,
-				Columns: []*schema.Column{ResponsibilityLettersColumns[8], ResponsibilityLettersColumns[23], ResponsibilityLettersColumns[24], ResponsibilityLettersColumns[21]},
+				Columns: []*schema.Column{ResponsibilityLettersColumns[9], ResponsibilityLettersColumns[24], ResponsibilityLettersColumns[25], ResponsibilityLettersColumns[22]},
 			},
 			{
 				Name:    "responsibilityletter_signee_unit_id_year",
 				Unique:  false,
-				Columns: []*schema.Column{ResponsibilityLettersColumns[24], ResponsibilityLettersColumns[8]},
+				Columns: []*schema.Column{ResponsibilityLettersColumns[25], ResponsibilityLettersColumns[9]},
 			},
 			{
 				Name:    "responsibilityletter_issuer_unit_id_year",
 				Unique:  false,
-				Columns: []*schema.Column{ResponsibilityLettersColumns[23], ResponsibilityLettersColumns[8]},
+				Columns: []*schema.Column{ResponsibilityLettersColumns[24], ResponsibilityLettersColumns[9]},
 			},
 		},
 	}

@@ -32,6 +32,8 @@ const (
 	FieldScopeEnterpriseID = "scope_enterprise_id"
 	// FieldIssuerScopePath holds the string denoting the issuer_scope_path field in the database.
 	FieldIssuerScopePath = "issuer_scope_path"
+	// FieldIssuerOnly holds the string denoting the issuer_only field in the database.
+	FieldIssuerOnly = "issuer_only"
 	// FieldYear holds the string denoting the year field in the database.
 	FieldYear = "year"
 	// FieldIssuerUnitID holds the string denoting the issuer_unit_id field in the database.
@@ -116,6 +118,7 @@ var Columns = []string{
 	FieldScopeSector,
 	FieldScopeEnterpriseID,
 	FieldIssuerScopePath,
+	FieldIssuerOnly,
 	FieldYear,
 	FieldIssuerUnitID,
 	FieldSigneeUnitID,
@@ -159,6 +162,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DefaultIssuerOnly holds the default value on creation for the "issuer_only" field.
+	DefaultIssuerOnly bool
 	// YearValidator is a validator for the "year" field. It is called by the builders before save.
 	YearValidator func(int) error
 	// IssuerNameValidator is a validator for the "issuer_name" field. It is called by the builders before save.
@@ -240,6 +245,11 @@ func ByScopeEnterpriseID(opts ...sql.OrderTermOption) OrderOption {
 // ByIssuerScopePath orders the results by the issuer_scope_path field.
 func ByIssuerScopePath(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIssuerScopePath, opts...).ToFunc()
+}
+
+// ByIssuerOnly orders the results by the issuer_only field.
+func ByIssuerOnly(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIssuerOnly, opts...).ToFunc()
 }
 
 // ByYear orders the results by the year field.

@@ -91,6 +91,11 @@ func IssuerScopePath(v string) predicate.ResponsibilityLetter {
 	return predicate.ResponsibilityLetter(sql.FieldEQ(FieldIssuerScopePath, v))
 }
 
+// IssuerOnly applies equality check predicate on the "issuer_only" field. It's identical to IssuerOnlyEQ.
+func IssuerOnly(v bool) predicate.ResponsibilityLetter {
+	return predicate.ResponsibilityLetter(sql.FieldEQ(FieldIssuerOnly, v))
+}
+
 // Year applies equality check predicate on the "year" field. It's identical to YearEQ.
 func Year(v int) predicate.ResponsibilityLetter {
 	return predicate.ResponsibilityLetter(sql.FieldEQ(FieldYear, v))
@@ -544,6 +549,16 @@ func IssuerScopePathEqualFold(v string) predicate.ResponsibilityLetter {
 // IssuerScopePathContainsFold applies the ContainsFold predicate on the "issuer_scope_path" field.
 func IssuerScopePathContainsFold(v string) predicate.ResponsibilityLetter {
 	return predicate.ResponsibilityLetter(sql.FieldContainsFold(FieldIssuerScopePath, v))
+}
+
+// IssuerOnlyEQ applies the EQ predicate on the "issuer_only" field.
+func IssuerOnlyEQ(v bool) predicate.ResponsibilityLetter {
+	return predicate.ResponsibilityLetter(sql.FieldEQ(FieldIssuerOnly, v))
+}
+
+// IssuerOnlyNEQ applies the NEQ predicate on the "issuer_only" field.
+func IssuerOnlyNEQ(v bool) predicate.ResponsibilityLetter {
+	return predicate.ResponsibilityLetter(sql.FieldNEQ(FieldIssuerOnly, v))
 }
 
 // YearEQ applies the EQ predicate on the "year" field.

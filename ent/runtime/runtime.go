@@ -268,6 +268,8 @@ func init() {
 	file.Interceptors[0] = fileMixinInters2[0]
 	fileMixinFields0 := fileMixin[0].Fields()
 	_ = fileMixinFields0
+	fileMixinFields2 := fileMixin[2].Fields()
+	_ = fileMixinFields2
 	fileFields := schema.File{}.Fields()
 	_ = fileFields
 	// fileDescCreatedAt is the schema descriptor for created_at field.
@@ -280,6 +282,10 @@ func init() {
 	file.DefaultUpdatedAt = fileDescUpdatedAt.Default.(func() time.Time)
 	// file.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	file.UpdateDefaultUpdatedAt = fileDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// fileDescIssuerOnly is the schema descriptor for issuer_only field.
+	fileDescIssuerOnly := fileMixinFields2[4].Descriptor()
+	// file.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	file.DefaultIssuerOnly = fileDescIssuerOnly.Default.(bool)
 	// fileDescSha256 is the schema descriptor for sha256 field.
 	fileDescSha256 := fileFields[1].Descriptor()
 	// file.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
@@ -426,6 +432,8 @@ func init() {
 	letterevent.Interceptors[0] = lettereventMixinInters2[0]
 	lettereventMixinFields0 := lettereventMixin[0].Fields()
 	_ = lettereventMixinFields0
+	lettereventMixinFields2 := lettereventMixin[2].Fields()
+	_ = lettereventMixinFields2
 	lettereventFields := schema.LetterEvent{}.Fields()
 	_ = lettereventFields
 	// lettereventDescCreatedAt is the schema descriptor for created_at field.
@@ -438,6 +446,10 @@ func init() {
 	letterevent.DefaultUpdatedAt = lettereventDescUpdatedAt.Default.(func() time.Time)
 	// letterevent.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	letterevent.UpdateDefaultUpdatedAt = lettereventDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// lettereventDescIssuerOnly is the schema descriptor for issuer_only field.
+	lettereventDescIssuerOnly := lettereventMixinFields2[4].Descriptor()
+	// letterevent.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	letterevent.DefaultIssuerOnly = lettereventDescIssuerOnly.Default.(bool)
 	// lettereventDescActorName is the schema descriptor for actor_name field.
 	lettereventDescActorName := lettereventFields[4].Descriptor()
 	// letterevent.ActorNameValidator is a validator for the "actor_name" field. It is called by the builders before save.
@@ -459,6 +471,8 @@ func init() {
 	lettersignature.Interceptors[0] = lettersignatureMixinInters2[0]
 	lettersignatureMixinFields0 := lettersignatureMixin[0].Fields()
 	_ = lettersignatureMixinFields0
+	lettersignatureMixinFields2 := lettersignatureMixin[2].Fields()
+	_ = lettersignatureMixinFields2
 	lettersignatureFields := schema.LetterSignature{}.Fields()
 	_ = lettersignatureFields
 	// lettersignatureDescCreatedAt is the schema descriptor for created_at field.
@@ -471,6 +485,10 @@ func init() {
 	lettersignature.DefaultUpdatedAt = lettersignatureDescUpdatedAt.Default.(func() time.Time)
 	// lettersignature.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	lettersignature.UpdateDefaultUpdatedAt = lettersignatureDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// lettersignatureDescIssuerOnly is the schema descriptor for issuer_only field.
+	lettersignatureDescIssuerOnly := lettersignatureMixinFields2[4].Descriptor()
+	// lettersignature.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	lettersignature.DefaultIssuerOnly = lettersignatureDescIssuerOnly.Default.(bool)
 	// lettersignatureDescSignerName is the schema descriptor for signer_name field.
 	lettersignatureDescSignerName := lettersignatureFields[2].Descriptor()
 	// lettersignature.SignerNameValidator is a validator for the "signer_name" field. It is called by the builders before save.
@@ -591,6 +609,8 @@ func init() {
 	responsibilityletter.Interceptors[0] = responsibilityletterMixinInters2[0]
 	responsibilityletterMixinFields0 := responsibilityletterMixin[0].Fields()
 	_ = responsibilityletterMixinFields0
+	responsibilityletterMixinFields2 := responsibilityletterMixin[2].Fields()
+	_ = responsibilityletterMixinFields2
 	responsibilityletterFields := schema.ResponsibilityLetter{}.Fields()
 	_ = responsibilityletterFields
 	// responsibilityletterDescCreatedAt is the schema descriptor for created_at field.
@@ -603,6 +623,10 @@ func init() {
 	responsibilityletter.DefaultUpdatedAt = responsibilityletterDescUpdatedAt.Default.(func() time.Time)
 	// responsibilityletter.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	responsibilityletter.UpdateDefaultUpdatedAt = responsibilityletterDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// responsibilityletterDescIssuerOnly is the schema descriptor for issuer_only field.
+	responsibilityletterDescIssuerOnly := responsibilityletterMixinFields2[4].Descriptor()
+	// responsibilityletter.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	responsibilityletter.DefaultIssuerOnly = responsibilityletterDescIssuerOnly.Default.(bool)
 	// responsibilityletterDescYear is the schema descriptor for year field.
 	responsibilityletterDescYear := responsibilityletterFields[0].Descriptor()
 	// responsibilityletter.YearValidator is a validator for the "year" field. It is called by the builders before save.

@@ -98,9 +98,9 @@ func (m ScopeMixin) record() authz.Record {
 	return r
 }
 
-// Fields of the ScopeMixin: the scope columns, then the issuer's path when
-// the type has an issuer side. The service or the hook sets them, never
-// client input.
+// Fields of the ScopeMixin: the scope columns, then the issuer's path and
+// the issuer-only mark when the type has an issuer side. The service or the
+// hook sets them, never client input.
 func (m ScopeMixin) Fields() []ent.Field {
 	fields := []ent.Field{
 		field.String(authz.ColPath).
@@ -112,7 +112,11 @@ func (m ScopeMixin) Fields() []ent.Field {
 	}
 	if m.record().IssuerSide {
 		fields = append(fields, field.String(authz.ColIssuerPath).Optional().Nillable().
-			Annotations(entgql.Skip(entgql.SkipAll)))
+			Annotations(entgql.Skip(entgql.SkipAll)),
+			// Set by the record's service: true while only the issuer side
+			// reads the row (a DRAFT letter and its parts).
+			field.Bool(authz.ColIssuerOnly).Default(false).
+				Annotations(entgql.Skip(entgql.SkipAll)))
 	}
 	return fields
 }

@@ -42,13 +42,12 @@ func TestAttachmentMigrationKeepsEveryFilesOwner(t *testing.T) {
 			if err := d.MigrateTo(ctx(t), beforeAttachments); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := seed.Demo(ctx(t), d.Client); err != nil {
-				t.Fatal(err)
-			}
+			dropLaterColumns := seedAtOldVersion(t, d)
 			letter := d.Client.ResponsibilityLetter.Query().FirstX(ctx(t))
 			event := d.Client.HazardEvent.Query().FirstX(ctx(t))
 			oldFile(t, d, "responsibility_letters", "issuer_scope_path", "letter_id", letter.ID, "signed.pdf")
 			oldFile(t, d, "hazard_events", "NULL", "hazard_event_id", event.ID, "before.pdf")
+			dropLaterColumns()
 
 			if err := d.Migrate(ctx(t)); err != nil {
 				t.Fatal(err)
@@ -109,4 +108,36 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// laterColumns are columns added by migrations after beforeAttachments that
+// the current code writes when it seeds: they exist while the seed runs and
+// are dropped before migrating on.
+var laterColumns = []struct{ table, column, ddl string }{
+	{"responsibility_letters", "issuer_only", "boolean NOT NULL DEFAULT false"},
+	{"letter_events", "issuer_only", "boolean NOT NULL DEFAULT false"},
+	{"letter_signatures", "issuer_only", "boolean NOT NULL DEFAULT false"},
+	{"files", "issuer_only", "boolean NOT NULL DEFAULT false"},
+}
+
+// seedAtOldVersion seeds the demo tenant into a database at an old version;
+// the returned function drops the later columns again.
+func seedAtOldVersion(t *testing.T, d *db.DB) func() {
+	t.Helper()
+	exec := func(q string) {
+		if _, err := d.SQL.ExecContext(ctx(t), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range laterColumns {
+		exec(fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", c.table, c.column, c.ddl))
+	}
+	if _, err := seed.Demo(ctx(t), d.Client); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		for _, c := range laterColumns {
+			exec(fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", c.table, c.column))
+		}
+	}
 }

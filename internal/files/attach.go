@@ -20,6 +20,9 @@ type Owner struct {
 	Sector       *string
 	EnterpriseID *int
 	IssuerPath   *string
+	// IssuerOnly: the owner is read by its issuer side only (a DRAFT
+	// letter), and so is the file.
+	IssuerOnly bool
 }
 
 // Attach checks and stores uploads and writes their File rows, owned by
@@ -57,7 +60,7 @@ func (s *Service) attachOne(ctx context.Context, c *ent.Client, owner Owner, by 
 	}
 	create := c.File.Create().SetOwnerID(owner.ID).SetTenantID(owner.Tenant).SetScopePath(owner.Path).
 		SetNillableScopeSector(owner.Sector).SetNillableScopeEnterpriseID(owner.EnterpriseID).
-		SetNillableIssuerScopePath(owner.IssuerPath).
+		SetNillableIssuerScopePath(owner.IssuerPath).SetIssuerOnly(owner.IssuerOnly).
 		SetSha256(blob.SHA256).SetSize(blob.Size).SetContentType(ct).SetFilename(CleanName(up.Filename)).
 		SetUploaderName(by.Name).SetNillableUploadedByUserID(by.UserID).SetNillableUploadedByPostID(by.PostID)
 	if up.Description != "" {

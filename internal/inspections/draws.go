@@ -78,7 +78,7 @@ func (s *Service) CreateRandomDraw(ctx context.Context, in DrawInput) (*ent.Rand
 				return nil, err
 			}
 		}
-		roster, err := enterpriseRoster(ctx, c, org, in, now)
+		roster, sectors, err := enterpriseRoster(ctx, c, org, in, now)
 		if err != nil {
 			return nil, err
 		}
@@ -93,11 +93,15 @@ func (s *Service) CreateRandomDraw(ctx context.Context, in DrawInput) (*ent.Rand
 		if err != nil {
 			return nil, apperr.Invalid("targetCount", err.Error())
 		}
+		var sectorKey *string
+		if key := authz.SectorKey(sectors); key != "" {
+			sectorKey = &key
+		}
 		d, err := c.RandomDraw.Create().SetOrganiserID(org.ID).SetSectors(in.Sectors).
 			SetExcludeInspectedDays(in.ExcludeInspectedDays).SetTargetCount(in.TargetCount).
 			SetInspectorsPerTarget(in.InspectorsPerTarget).SetSeed(seed).SetEnterpriseRoster(roster).
 			SetInspectorRoster(inspectors).SetConflicts(in.Conflicts).SetAssignments(assignments).
-			SetDrawnAt(now).Save(ctx)
+			SetDrawnAt(now).SetNillableScopeSector(sectorKey).Save(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -116,12 +120,24 @@ func (s *Service) CreateRandomDraw(ctx context.Context, in DrawInput) (*ent.Rand
 // enterpriseRoster is the enterprise roster of a draw: ENTERPRISE unit ids in the
 // caller's scope and the organiser's territory, of the sectors, minus those
 // inspected in the last N days; sorted, so the draw depends on the seed only.
-func enterpriseRoster(ctx context.Context, c *ent.Client, org *ent.Unit, in DrawInput, now time.Time) ([]int, error) {
+// It also returns the sectors the roster spans: the draw is read only by
+// those whose sectors include all of them (a sector deputy does not see the
+// draws of other sectors).
+func enterpriseRoster(ctx context.Context, c *ent.Client, org *ent.Unit, in DrawInput, now time.Time) ([]int, []domain.Sector, error) {
 	terr := authz.TerritoryPredicate(org.TenantID, org.ID, org.Kind, org.ScopePath, in.Sectors)
-	ids, err := c.Enterprise.Query().Where(func(sel *sql.Selector) { terr(sel) }).
-		Select(enterprise.FieldUnitID).Ints(ctx)
-	if err != nil {
-		return nil, err
+	var found []struct {
+		UnitID int           `json:"unit_id"`
+		Sector domain.Sector `json:"sector"`
+	}
+	if err := c.Enterprise.Query().Where(func(sel *sql.Selector) { terr(sel) }).
+		Select(enterprise.FieldUnitID, enterprise.FieldSector).Scan(ctx, &found); err != nil {
+		return nil, nil, err
+	}
+	ids := make([]int, 0, len(found))
+	sectorOf := map[int]domain.Sector{}
+	for _, f := range found {
+		ids = append(ids, f.UnitID)
+		sectorOf[f.UnitID] = f.Sector
 	}
 	if in.ExcludeInspectedDays > 0 {
 		since := now.AddDate(0, 0, -in.ExcludeInspectedDays)
@@ -129,12 +145,16 @@ func enterpriseRoster(ctx context.Context, c *ent.Client, org *ent.Unit, in Draw
 			Where(inspection.StatusEQ(inspection.StatusDONE), inspection.InspectedOnGTE(since), inspection.ScopeEnterpriseIDNotNil()).
 			Unique(true).Select(inspection.FieldScopeEnterpriseID).Ints(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ids = slices.DeleteFunc(ids, func(id int) bool { return slices.Contains(recent, id) })
 	}
 	slices.Sort(ids)
-	return ids, nil
+	var sectors []domain.Sector
+	for _, id := range ids {
+		sectors = append(sectors, sectorOf[id])
+	}
+	return ids, sectors, nil
 }
 
 // newSeed draws a seed from the server's cryptographic randomness: the

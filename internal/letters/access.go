@@ -27,13 +27,16 @@ func object(ctx context.Context, c *ent.Client, l *ent.ResponsibilityLetter) (au
 	if l.IssuerScopePath != nil {
 		o.IssuerPath = *l.IssuerScopePath
 	}
+	o.IssuerOnly = l.IssuerOnly
 	return o, nil
 }
 
-// objectFor is the decision object of a letter not written yet.
+// objectFor is the decision object of a letter not written yet: a DRAFT,
+// which only its issuer side reads.
 func objectFor(ctx context.Context, c *ent.Client, issuer, signee *ent.Unit) (authz.Object, error) {
 	o, err := authz.ObjectAt(ctx, c, "letter", signee.TenantID, signee.ScopePath, signee.ScopeSector, signee.ScopeEnterpriseID)
 	o.IssuerPath = issuer.ScopePath
+	o.IssuerOnly = true
 	return o, err
 }
 

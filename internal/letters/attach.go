@@ -55,7 +55,7 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 		up.Description = desc
 		fs, err := s.Files.Attach(ctx, c, files.Owner{
 			ID: l.ID, Tenant: l.TenantID, Path: l.ScopePath, Sector: l.ScopeSector, EnterpriseID: l.ScopeEnterpriseID,
-			IssuerPath: l.IssuerScopePath,
+			IssuerPath: l.IssuerScopePath, IssuerOnly: l.IssuerOnly,
 		}, files.Uploader{Name: a.name, UserID: a.userID, PostID: a.postID}, up)
 		if err != nil {
 			return nil, err

@@ -101,7 +101,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Responsibili
 		if err != nil {
 			return nil, err
 		}
-		l, err := newLetter(c, in.Year, issuer, signee, t, now).SetState(domain.LetterDraft).Save(ctx)
+		l, err := newLetter(c, in.Year, issuer, signee, t, now).SetState(domain.LetterDraft).SetIssuerOnly(true).Save(ctx)
 		if ent.IsConstraintError(err) {
 			// A concurrent create won the (year, issuer, signee) slot
 			// between the check above and this insert.

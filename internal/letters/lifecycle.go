@@ -139,8 +139,11 @@ func (s *Service) Issue(ctx context.Context, id int) (*ent.ResponsibilityLetter,
 			return apperr.Invalid("targets", "add at least one responsibility target before issuing")
 		}
 		now := kernel.Now(s.Now)
+		if err := openToSignee(ctx, c, l.ID); err != nil {
+			return err
+		}
 		out, err := s.step(ctx, c, l, policyOf(domain.LetterIssue), func(u *ent.ResponsibilityLetterUpdateOne) {
-			u.SetState(next).SetIssuedAt(now)
+			u.SetState(next).SetIssuedAt(now).SetIssuerOnly(false)
 		})
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -18,7 +19,7 @@ import (
 func NewEvent(c *ent.Client, l *ent.ResponsibilityLetter, action letterevent.Action, from *domain.LetterState, to domain.LetterState, at time.Time) *ent.LetterEventCreate {
 	return c.LetterEvent.Create().SetTenantID(l.TenantID).SetScopePath(l.ScopePath).
 		SetNillableScopeSector(l.ScopeSector).SetNillableScopeEnterpriseID(l.ScopeEnterpriseID).
-		SetNillableIssuerScopePath(l.IssuerScopePath).
+		SetNillableIssuerScopePath(l.IssuerScopePath).SetIssuerOnly(l.IssuerOnly).
 		SetLetterID(l.ID).SetAction(action).SetNillableFromState(from).SetToState(to).SetAt(at)
 }
 
@@ -27,7 +28,7 @@ func NewEvent(c *ent.Client, l *ent.ResponsibilityLetter, action letterevent.Act
 func NewSignature(c *ent.Client, l *ent.ResponsibilityLetter, role domain.Role, at time.Time) *ent.LetterSignatureCreate {
 	return c.LetterSignature.Create().SetTenantID(l.TenantID).SetScopePath(l.ScopePath).
 		SetNillableScopeSector(l.ScopeSector).SetNillableScopeEnterpriseID(l.ScopeEnterpriseID).
-		SetNillableIssuerScopePath(l.IssuerScopePath).
+		SetNillableIssuerScopePath(l.IssuerScopePath).SetIssuerOnly(l.IssuerOnly).
 		SetLetterID(l.ID).SetRole(role).SetSignedAt(at)
 }
 
@@ -69,4 +70,19 @@ func currentState(ctx context.Context, c *ent.Client, id int) func() (string, er
 		}
 		return string(l.State), nil
 	}
+}
+
+// openToSignee opens a letter's events and attachments, written while it was
+// a DRAFT (read by its issuer side only), to its signee side: the letter is
+// issued. Its signatures come later and are open from the start.
+func openToSignee(ctx context.Context, c *ent.Client, letterID int) error {
+	sys := authz.SystemContext(ctx)
+	if err := c.LetterEvent.Update().Where(letterevent.LetterID(letterID), letterevent.IssuerOnly(true)).
+		SetIssuerOnly(false).Exec(sys); err != nil {
+		return fmt.Errorf("open the draft's events: %w", err)
+	}
+	if err := c.File.Update().Where(file.OwnerID(letterID), file.IssuerOnly(true)).SetIssuerOnly(false).Exec(sys); err != nil {
+		return fmt.Errorf("open the draft's attachments: %w", err)
+	}
+	return nil
 }

@@ -329,7 +329,7 @@ func (ls *letterSeeder) write(i int, li LetterInfo) error {
 	create := ls.c.ResponsibilityLetter.Create().SetTenantID(ls.b.TenantID).SetYear(li.Year).
 		SetIssuerUnitID(issuer.ID).SetSigneeUnitID(signee.ID).SetIssuerName(issuer.Name).SetSigneeName(signee.Name).
 		SetSigneeKind(signee.Kind).SetTitle(fmt.Sprintf("%d年度%s", li.Year, noun)).SetBody(body).
-		SetTargets(LetterTargets(signee.Kind)).SetState(li.State).SetCreatedAt(on.Add(-48 * time.Hour)).SetUpdatedAt(on)
+		SetTargets(LetterTargets(signee.Kind)).SetState(li.State).SetIssuerOnly(li.State == domain.LetterDraft).SetCreatedAt(on.Add(-48 * time.Hour)).SetUpdatedAt(on)
 	if li.Live() {
 		create.SetLive(true)
 	}

@@ -30,12 +30,12 @@ var (
 	hazardEventCols = []string{"created_at", "updated_at", "tenant_id", "scope_path", "scope_sector", "scope_enterprise_id",
 		"action", "from_state", "to_state", "actor_id", "post_id", "note", "at", "hazard_id"}
 	letterCols = []string{"id", "created_at", "updated_at", "tenant_id", "scope_path", "scope_sector", "scope_enterprise_id",
-		"issuer_scope_path", "year", "issuer_name", "signee_name", "signee_kind", "title", "body", "targets", "state",
+		"issuer_scope_path", "issuer_only", "year", "issuer_name", "signee_name", "signee_kind", "title", "body", "targets", "state",
 		"revoke_reason", "issued_at", "signed_at", "archived_at", "revoked_at", "live", "version", "issuer_unit_id", "signee_unit_id"}
 	signatureCols = []string{"created_at", "updated_at", "tenant_id", "scope_path", "scope_sector", "scope_enterprise_id",
 		"issuer_scope_path", "role", "signer_name", "signer_title", "user_id", "post_id", "signed_at", "letter_id"}
 	letterEventCols = []string{"created_at", "updated_at", "tenant_id", "scope_path", "scope_sector", "scope_enterprise_id",
-		"issuer_scope_path", "action", "from_state", "to_state", "actor_name", "actor_title", "actor_role", "actor_user_id",
+		"issuer_scope_path", "issuer_only", "action", "from_state", "to_state", "actor_name", "actor_title", "actor_role", "actor_user_id",
 		"actor_post_id", "note", "at", "letter_id"}
 )
 
@@ -501,7 +501,7 @@ func (p *plan) letterRow(w *tableWriter, lt placedLetter, targets map[domain.Uni
 		signed = lt.signs[len(lt.signs)-1]
 	}
 	version, updated := letterHistory(lt.letterRec)
-	return w.row(lt.id, lt.created, updated, t, path, sec, ent, lt.issuer.path, p.letterYear, lt.issuer.name, lt.signee.name,
+	return w.row(lt.id, lt.created, updated, t, path, sec, ent, lt.issuer.path, lt.state == domain.LetterDraft, p.letterYear, lt.issuer.name, lt.signee.name,
 		string(kind), fmt.Sprintf("%d年度%s", p.letterYear, noun), body, targets[kind],
 		string(lt.state), nullStr(lt.reason), nullTime(lt.issued), signed, nullTime(lt.archived),
 		nullTime(lt.revoked), live, version, lt.issuer.id, lt.signee.id)
@@ -519,7 +519,7 @@ func (p *plan) letterEvents(w *tableWriter, lt placedLetter) error {
 	state := domain.LetterDraft
 	event := func(action string, to domain.LetterState, a letterActor, at time.Time, note string) error {
 		uid, pid := p.userIDs(a)
-		err := w.row(at, at, t, path, sec, ent, lt.issuer.path, action, from, string(to), a.name, nullStr(a.title),
+		err := w.row(at, at, t, path, sec, ent, lt.issuer.path, lt.state == domain.LetterDraft, action, from, string(to), a.name, nullStr(a.title),
 			string(a.role), uid, pid, nullStr(note), at, lt.id)
 		from, state = string(to), to
 		return err
