@@ -7588,11 +7588,15 @@ enum HazardAction {
   CLOSE
   "GENERAL: closed at once after an on-the-spot fix; the note is the evidence."
   CLOSE_ON_SPOT
+  "Enterprise side asks for a later deadline, with the reason in the note."
   REQUEST_EXTENSION
+  "Government side grants the pending extension: the requested deadline becomes the deadline."
   APPROVE_EXTENSION
+  "Government side refuses the pending extension, saying why in the note."
   REJECT_EXTENSION
   "Put under supervision (督办), government side."
   SUPERVISE
+  "End the supervision (督办), government side."
   LIFT_SUPERVISION
 }
 
