@@ -48,7 +48,7 @@ func newAllowedLoaders(client *ent.Client) allowedLoaders {
 }
 
 // everyKey completes a loaded map with the zero value for every key it
-// lacks: "no supervisors" is an answer, not a missing row.
+// lacks, so that the loader answers every key it was asked.
 func everyKey[V any](ids []int) func(map[int]V, error) (map[int]V, error) {
 	return func(m map[int]V, err error) (map[int]V, error) {
 		if err != nil {
