@@ -19,7 +19,6 @@ import (
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/unit"
-	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 )
@@ -176,35 +175,11 @@ func CanManageUser(ctx context.Context, c *ent.Client, id int) error {
 	if v == nil {
 		return err
 	}
-	sys := SystemContext(ctx)
-	home, err := c.User.Query().Where(user.ID(id)).QueryUnit().Only(sys)
+	reaches, err := LoadReaches(ctx, c, []int{id})
 	if err != nil {
-		return fmt.Errorf("load home unit of user %d: %w", id, err)
+		return err
 	}
-	units := []*ent.Unit{home}
-	postUnits, err := c.Post.Query().Where(post.UserID(id), validAt(v.Now)).Select(post.FieldUnitID).Ints(sys)
-	if err != nil {
-		return fmt.Errorf("load posts of user %d: %w", id, err)
-	}
-	posted, err := c.Unit.Query().Where(unit.IDIn(postUnits...)).All(sys)
-	if err != nil {
-		return fmt.Errorf("load post units of user %d: %w", id, err)
-	}
-	units = append(units, posted...)
-	for _, u := range units {
-		o, err := ObjectAt(ctx, c, "user", u.TenantID, u.ScopePath, u.ScopeSector, u.ScopeEnterpriseID)
-		if err != nil {
-			return err
-		}
-		ok, err := v.Policy.Decide(v, o, "update")
-		if err != nil {
-			return apperr.Wrap(apperr.Internal, "internal error", err)
-		}
-		if !ok {
-			return apperr.Newf(apperr.Forbidden, "manage this user: they hold a post at %s, outside your authority", u.Name)
-		}
-	}
-	return nil
+	return MayManageUser(ctx, reaches[id])
 }
 
 // inspectorRoles are the posts whose holders inspect for a government unit.
@@ -217,6 +192,16 @@ var inspectorRoles = []domain.Role{domain.RoleInspector, domain.RoleDeputy, doma
 // enterprise side there. Any other type is a government act: the caller
 // holds a post at the inspecting government unit, and CheckInspectors holds.
 func MayRecordInspection(ctx context.Context, c *ent.Client, typ string, inspecting, target Place, inspectors []int) error {
+	if err := MayActForInspection(ctx, typ, inspecting, target); err != nil || typ == "SELF_CHECK" {
+		return err
+	}
+	return CheckInspectors(ctx, c, inspecting, inspectors)
+}
+
+// MayActForInspection is MayRecordInspection without its inspectors: whether
+// the caller acts for the inspecting side of an inspection of type typ by
+// inspecting at target.
+func MayActForInspection(ctx context.Context, typ string, inspecting, target Place) error {
 	v, err := actingViewer(ctx)
 	if v == nil {
 		return err
@@ -242,7 +227,7 @@ func MayRecordInspection(ctx context.Context, c *ent.Client, typ string, inspect
 	if !acting {
 		return apperr.ForbiddenErr("record an inspection in the name of this unit (only its own inspectors, deputies and heads may)")
 	}
-	return CheckInspectors(ctx, c, inspecting, inspectors)
+	return nil
 }
 
 // CheckInspectors requires every inspector to hold, now, an INSPECTOR,

@@ -12,7 +12,6 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/intercept"
 	"github.com/dutychain/dutychain/ent/privacy"
-	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -127,19 +126,15 @@ func loadUnit(ctx context.Context, c *ent.Client, id int) (*subjectUnit, error) 
 // ObjectAt builds the decision object for a record of type typ whose scope
 // columns hold the given values, loading the supervising departments.
 func ObjectAt(ctx context.Context, c *ent.Client, typ string, tenant int, path string, sector *string, enterpriseID *int) (Object, error) {
-	o := Object{Type: typ, Tenant: tenant, Path: path}
-	if sector != nil {
-		o.Sector = domain.Sector(*sector)
-	}
+	var supervisors map[int][]int
 	if enterpriseID != nil && *enterpriseID != 0 {
-		o.EnterpriseID = *enterpriseID
-		ids, err := c.Supervision.Query().Where(supervision.EnterpriseID(*enterpriseID)).
-			Select(supervision.FieldDepartmentID).Ints(SystemContext(ctx))
-		if err != nil {
-			return o, fmt.Errorf("load supervisors of %d: %w", *enterpriseID, err)
+		var err error
+		if supervisors, err = LoadSupervisors(ctx, c, []int{*enterpriseID}); err != nil {
+			return Object{}, err
 		}
-		o.Supervisors = ids
 	}
+	o := ObjectOf(typ, tenant, path, sector, enterpriseID, nil)
+	o.Supervisors = supervisors[o.EnterpriseID]
 	return o, nil
 }
 

@@ -129,18 +129,19 @@ type ComplexityRoot struct {
 	}
 
 	Campaign struct {
-		Coverage    func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		Finished    func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Inspections func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder) int
-		Name        func(childComplexity int) int
-		Organiser   func(childComplexity int) int
-		OrganiserID func(childComplexity int) int
-		Sectors     func(childComplexity int) int
-		Stage       func(childComplexity int) int
-		Stages      func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		AllowedActions func(childComplexity int) int
+		Coverage       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Finished       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Inspections    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder) int
+		Name           func(childComplexity int) int
+		Organiser      func(childComplexity int) int
+		OrganiserID    func(childComplexity int) int
+		Sectors        func(childComplexity int) int
+		Stage          func(childComplexity int) int
+		Stages         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
 	}
 
 	CampaignConnection struct {
@@ -262,6 +263,7 @@ type ComplexityRoot struct {
 
 	Enterprise struct {
 		Address                func(childComplexity int) int
+		AllowedActions         func(childComplexity int) int
 		ContactPhone           func(childComplexity int) int
 		CreatedAt              func(childComplexity int) int
 		CreditCode             func(childComplexity int) int
@@ -310,6 +312,7 @@ type ComplexityRoot struct {
 	}
 
 	Hazard struct {
+		AllowedActions    func(childComplexity int) int
 		Category          func(childComplexity int) int
 		ClosedAt          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -385,6 +388,7 @@ type ComplexityRoot struct {
 	}
 
 	Inspection struct {
+		AllowedActions   func(childComplexity int) int
 		Campaign         func(childComplexity int) int
 		CampaignID       func(childComplexity int) int
 		Conclusion       func(childComplexity int) int
@@ -569,19 +573,20 @@ type ComplexityRoot struct {
 	}
 
 	Post struct {
-		CreatedAt func(childComplexity int) int
-		History   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
-		ID        func(childComplexity int) int
-		Role      func(childComplexity int) int
-		Sectors   func(childComplexity int) int
-		Title     func(childComplexity int) int
-		Unit      func(childComplexity int) int
-		UnitID    func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
-		User      func(childComplexity int) int
-		UserID    func(childComplexity int) int
-		ValidFrom func(childComplexity int) int
-		ValidTo   func(childComplexity int) int
+		AllowedActions func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		ID             func(childComplexity int) int
+		Role           func(childComplexity int) int
+		Sectors        func(childComplexity int) int
+		Title          func(childComplexity int) int
+		Unit           func(childComplexity int) int
+		UnitID         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		User           func(childComplexity int) int
+		UserID         func(childComplexity int) int
+		ValidFrom      func(childComplexity int) int
+		ValidTo        func(childComplexity int) int
 	}
 
 	PostConnection struct {
@@ -666,6 +671,7 @@ type ComplexityRoot struct {
 	}
 
 	ResponsibilityLetter struct {
+		AllowedActions    func(childComplexity int) int
 		ArchivedAt        func(childComplexity int) int
 		Attachments       func(childComplexity int) int
 		Body              func(childComplexity int) int
@@ -735,6 +741,7 @@ type ComplexityRoot struct {
 	}
 
 	Unit struct {
+		AllowedActions    func(childComplexity int) int
 		Children          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder) int
 		Code              func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -786,17 +793,18 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		CreatedAt   func(childComplexity int) int
-		DisplayName func(childComplexity int) int
-		History     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
-		ID          func(childComplexity int) int
-		Phone       func(childComplexity int) int
-		Posts       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder) int
-		Status      func(childComplexity int) int
-		Unit        func(childComplexity int) int
-		UnitID      func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Username    func(childComplexity int) int
+		AllowedActions func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DisplayName    func(childComplexity int) int
+		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		ID             func(childComplexity int) int
+		Phone          func(childComplexity int) int
+		Posts          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder) int
+		Status         func(childComplexity int) int
+		Unit           func(childComplexity int) int
+		UnitID         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Username       func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -825,6 +833,7 @@ type AuditEventResolver interface {
 }
 type CampaignResolver interface {
 	Coverage(ctx context.Context, obj *ent.Campaign) (*model.CampaignCoverage, error)
+	AllowedActions(ctx context.Context, obj *ent.Campaign) ([]model.CampaignAction, error)
 }
 type DrawAssignmentResolver interface {
 	Enterprise(ctx context.Context, obj *domain.DrawAssignment) (*ent.Unit, error)
@@ -833,6 +842,7 @@ type DrawAssignmentResolver interface {
 type EnterpriseResolver interface {
 	SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error)
 	History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	AllowedActions(ctx context.Context, obj *ent.Enterprise) ([]model.EnterpriseAction, error)
 }
 type FileResolver interface {
 	URL(ctx context.Context, obj *ent.File) (string, error)
@@ -844,6 +854,7 @@ type HazardResolver interface {
 	Timeline(ctx context.Context, obj *ent.Hazard) ([]*ent.HazardEvent, error)
 	LastEvent(ctx context.Context, obj *ent.Hazard) (*ent.HazardEvent, error)
 	ReportedBy(ctx context.Context, obj *ent.Hazard) (*ent.User, error)
+	AllowedActions(ctx context.Context, obj *ent.Hazard) ([]domain.HazardAction, error)
 }
 type HazardEventResolver interface {
 	FromState(ctx context.Context, obj *ent.HazardEvent) (*domain.HazardState, error)
@@ -855,6 +866,7 @@ type HazardEventResolver interface {
 }
 type InspectionResolver interface {
 	Inspectors(ctx context.Context, obj *ent.Inspection) ([]*ent.User, error)
+	AllowedActions(ctx context.Context, obj *ent.Inspection) ([]model.InspectionAction, error)
 }
 type LetterEventResolver interface {
 	Actor(ctx context.Context, obj *ent.LetterEvent) (*ent.User, error)
@@ -896,6 +908,7 @@ type MutationResolver interface {
 type PostResolver interface {
 	User(ctx context.Context, obj *ent.Post) (*ent.User, error)
 	History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	AllowedActions(ctx context.Context, obj *ent.Post) ([]model.PostAction, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -930,12 +943,15 @@ type ResponsibilityLetterResolver interface {
 	Events(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.LetterEvent, error)
 	Attachments(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.File, error)
 	MissingSignatures(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.Role, error)
+	AllowedActions(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.LetterAction, error)
 }
 type UnitResolver interface {
 	History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	AllowedActions(ctx context.Context, obj *ent.Unit) ([]model.UnitAction, error)
 }
 type UserResolver interface {
 	History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	AllowedActions(ctx context.Context, obj *ent.User) ([]model.UserAction, error)
 }
 
 type HazardWhereInputResolver interface {
@@ -1184,6 +1200,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BulkIssueSkip.SigneeName(childComplexity), true
 
+	case "Campaign.allowedActions":
+		if e.ComplexityRoot.Campaign.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.AllowedActions(childComplexity), true
 	case "Campaign.coverage":
 		if e.ComplexityRoot.Campaign.Coverage == nil {
 			break
@@ -1596,6 +1618,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Enterprise.Address(childComplexity), true
+	case "Enterprise.allowedActions":
+		if e.ComplexityRoot.Enterprise.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enterprise.AllowedActions(childComplexity), true
 	case "Enterprise.contactPhone":
 		if e.ComplexityRoot.Enterprise.ContactPhone == nil {
 			break
@@ -1821,6 +1849,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.File.UploaderName(childComplexity), true
 
+	case "Hazard.allowedActions":
+		if e.ComplexityRoot.Hazard.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hazard.AllowedActions(childComplexity), true
 	case "Hazard.category":
 		if e.ComplexityRoot.Hazard.Category == nil {
 			break
@@ -2169,6 +2203,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HazardPlan.ResponsiblePerson(childComplexity), true
 
+	case "Inspection.allowedActions":
+		if e.ComplexityRoot.Inspection.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.AllowedActions(childComplexity), true
 	case "Inspection.campaign":
 		if e.ComplexityRoot.Inspection.Campaign == nil {
 			break
@@ -3088,6 +3128,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PolicyRule.Role(childComplexity), true
 
+	case "Post.allowedActions":
+		if e.ComplexityRoot.Post.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Post.AllowedActions(childComplexity), true
 	case "Post.createdAt":
 		if e.ComplexityRoot.Post.CreatedAt == nil {
 			break
@@ -3569,6 +3615,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportHazardPayload.Hazard(childComplexity), true
 
+	case "ResponsibilityLetter.allowedActions":
+		if e.ComplexityRoot.ResponsibilityLetter.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityLetter.AllowedActions(childComplexity), true
 	case "ResponsibilityLetter.archivedAt":
 		if e.ComplexityRoot.ResponsibilityLetter.ArchivedAt == nil {
 			break
@@ -3830,6 +3882,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TransitionHazardPayload.Hazard(childComplexity), true
 
+	case "Unit.allowedActions":
+		if e.ComplexityRoot.Unit.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.AllowedActions(childComplexity), true
 	case "Unit.children":
 		if e.ComplexityRoot.Unit.Children == nil {
 			break
@@ -4025,6 +4083,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateUserPayload.User(childComplexity), true
 
+	case "User.allowedActions":
+		if e.ComplexityRoot.User.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.AllowedActions(childComplexity), true
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -11795,11 +11859,15 @@ enum HazardAction {
   CLOSE
   "GENERAL: closed at once after an on-the-spot fix; the note is the evidence."
   CLOSE_ON_SPOT
+  "Enterprise side asks for a later deadline, with the reason in the note."
   REQUEST_EXTENSION
+  "Government side grants the pending extension: the requested deadline becomes the deadline."
   APPROVE_EXTENSION
+  "Government side refuses the pending extension, saying why in the note."
   REJECT_EXTENSION
   "Put under supervision (督办), government side."
   SUPERVISE
+  "End the supervision (督办), government side."
   LIFT_SUPERVISION
 }
 
@@ -11916,6 +11984,109 @@ extend type User {
 extend type Post {
   "The audit events about this post, newest first (AUDITOR and ADMIN; empty for other posts)."
   history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/allowed.graphql", Input: `# What the caller may do with each record now: the actions whose mutation
+# would pass every check but its input's, decided by the same functions the
+# mutations call (the policy, the authority rules and the lifecycles). A
+# client enables a button when its action is listed.
+
+"A step on an existing responsibility letter, as listed in its allowedActions."
+enum LetterAction {
+  "Edit the DRAFT: updateLetter."
+  EDIT
+  "Discard the DRAFT: deleteLetter."
+  DISCARD
+  "Issue the DRAFT: issueLetter."
+  ISSUE
+  "Sign it in one of your posts at the signee: signLetter."
+  SIGN
+  "Revoke it, with a reason: revokeLetter."
+  REVOKE
+  "Archive the SIGNED letter: archiveLetter."
+  ARCHIVE
+  "Attach a file: attachLetterFile."
+  ATTACH
+}
+
+"An action on an inspection, as listed in its allowedActions."
+enum InspectionAction {
+  "Record the results of this PLANNED inspection: recordInspection with plannedID."
+  RECORD_RESULTS
+}
+
+"An action on a campaign, as listed in its allowedActions."
+enum CampaignAction {
+  "Close the current stage and start the next: advanceCampaign."
+  ADVANCE
+}
+
+"An action on an enterprise, as listed in its allowedActions."
+enum EnterpriseAction {
+  "Edit the enterprise's profile: updateEnterprise."
+  UPDATE
+}
+
+"An action on a unit, as listed in its allowedActions."
+enum UnitAction {
+  "Rename or recode the unit: updateUnit."
+  UPDATE
+  "Set the sectors this DEPARTMENT supervises: updateUnit with supervisedSectors."
+  SET_SUPERVISED_SECTORS
+}
+
+"An action on a user, as listed in their allowedActions."
+enum UserAction {
+  "Edit the user (profile, password, status): updateUser."
+  UPDATE
+}
+
+"An action on a post, as listed in its allowedActions."
+enum PostAction {
+  "Change the post's sectors, title or validity: updatePost."
+  UPDATE
+  "End the post now: endPost."
+  END
+}
+
+extend type Hazard {
+  "The steps you may take on this hazard now (transitionHazard), decided as the mutation decides them."
+  allowedActions: [HazardAction!]!
+}
+
+extend type ResponsibilityLetter {
+  "The steps you may take on this letter now, decided as their mutations decide them."
+  allowedActions: [LetterAction!]!
+}
+
+extend type Inspection {
+  "What you may do with this inspection now, decided as the mutation decides it."
+  allowedActions: [InspectionAction!]!
+}
+
+extend type Campaign {
+  "What you may do with this campaign now, decided as the mutation decides it."
+  allowedActions: [CampaignAction!]!
+}
+
+extend type Enterprise {
+  "What you may do with this enterprise now, decided as the mutation decides it."
+  allowedActions: [EnterpriseAction!]!
+}
+
+extend type Unit {
+  "What you may do with this unit now, decided as the mutations decide it."
+  allowedActions: [UnitAction!]!
+}
+
+extend type User {
+  "What you may do with this user now, decided as the mutation decides it."
+  allowedActions: [UserAction!]!
+}
+
+extend type Post {
+  "What you may do with this post now, decided as the mutations decide it."
+  allowedActions: [PostAction!]!
 }
 `, BuiltIn: false},
 }
@@ -12081,6 +12252,8 @@ func (ec *executionContext) childFields_Campaign(ctx context.Context, field grap
 		return ec.fieldContext_Campaign_inspections(ctx, field)
 	case "coverage":
 		return ec.fieldContext_Campaign_coverage(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Campaign_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Campaign", field.Name)
 }
@@ -12361,6 +12534,8 @@ func (ec *executionContext) childFields_Enterprise(ctx context.Context, field gr
 		return ec.fieldContext_Enterprise_supervisingDepartments(ctx, field)
 	case "history":
 		return ec.fieldContext_Enterprise_history(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Enterprise_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Enterprise", field.Name)
 }
@@ -12481,6 +12656,8 @@ func (ec *executionContext) childFields_Hazard(ctx context.Context, field graphq
 		return ec.fieldContext_Hazard_lastEvent(ctx, field)
 	case "reportedBy":
 		return ec.fieldContext_Hazard_reportedBy(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Hazard_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Hazard", field.Name)
 }
@@ -12611,6 +12788,8 @@ func (ec *executionContext) childFields_Inspection(ctx context.Context, field gr
 		return ec.fieldContext_Inspection_hazards(ctx, field)
 	case "inspectors":
 		return ec.fieldContext_Inspection_inspectors(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Inspection_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Inspection", field.Name)
 }
@@ -12895,6 +13074,8 @@ func (ec *executionContext) childFields_Post(ctx context.Context, field graphql.
 		return ec.fieldContext_Post_user(ctx, field)
 	case "history":
 		return ec.fieldContext_Post_history(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Post_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Post", field.Name)
 }
@@ -13069,6 +13250,8 @@ func (ec *executionContext) childFields_ResponsibilityLetter(ctx context.Context
 		return ec.fieldContext_ResponsibilityLetter_attachments(ctx, field)
 	case "missingSignatures":
 		return ec.fieldContext_ResponsibilityLetter_missingSignatures(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_ResponsibilityLetter_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityLetter", field.Name)
 }
@@ -13193,6 +13376,8 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_enterpriseHazards(ctx, field)
 	case "history":
 		return ec.fieldContext_Unit_history(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Unit_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
 }
@@ -13283,6 +13468,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_posts(ctx, field)
 	case "history":
 		return ec.fieldContext_User_history(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_User_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -16375,6 +16562,29 @@ func (ec *executionContext) fieldContext_Campaign_coverage(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Campaign_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Campaign().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CampaignAction) graphql.Marshaler {
+			return ec.marshalNCampaignAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCampaignActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, true, true, "CampaignAction")
+}
+
 func (ec *executionContext) _CampaignConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18236,6 +18446,29 @@ func (ec *executionContext) fieldContext_Enterprise_history(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Enterprise_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Enterprise) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enterprise_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Enterprise().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.EnterpriseAction) graphql.Marshaler {
+			return ec.marshalNEnterpriseAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEnterpriseActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enterprise_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enterprise", field, true, true, "EnterpriseAction")
+}
+
 func (ec *executionContext) _EnterpriseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.EnterpriseConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19466,6 +19699,29 @@ func (ec *executionContext) fieldContext_Hazard_reportedBy(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Hazard_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Hazard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hazard_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Hazard().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.HazardAction) graphql.Marshaler {
+			return ec.marshalNHazardAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hazard_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hazard", field, true, true, "HazardAction")
+}
+
 func (ec *executionContext) _HazardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.HazardConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20680,6 +20936,29 @@ func (ec *executionContext) fieldContext_Inspection_inspectors(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Inspection_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.InspectionAction) graphql.Marshaler {
+			return ec.marshalNInspectionAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐInspectionActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, true, true, "InspectionAction")
 }
 
 func (ec *executionContext) _InspectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionConnection) (ret graphql.Marshaler) {
@@ -24238,6 +24517,29 @@ func (ec *executionContext) fieldContext_Post_history(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Post_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Post) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Post_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Post().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PostAction) graphql.Marshaler {
+			return ec.marshalNPostAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPostActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Post_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Post", field, true, true, "PostAction")
+}
+
 func (ec *executionContext) _PostConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PostConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26555,6 +26857,29 @@ func (ec *executionContext) fieldContext_ResponsibilityLetter_missingSignatures(
 	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, true, true, "Role")
 }
 
+func (ec *executionContext) _ResponsibilityLetter_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityLetter_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResponsibilityLetter().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.LetterAction) graphql.Marshaler {
+			return ec.marshalNLetterAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityLetter_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityLetter", field, true, true, "LetterAction")
+}
+
 func (ec *executionContext) _ResponsibilityLetterConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetterConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27564,6 +27889,29 @@ func (ec *executionContext) fieldContext_Unit_history(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Unit_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Unit().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UnitAction) graphql.Marshaler {
+			return ec.marshalNUnitAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUnitActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Unit", field, true, true, "UnitAction")
+}
+
 func (ec *executionContext) _UnitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UnitConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28168,6 +28516,29 @@ func (ec *executionContext) fieldContext_User_history(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _User_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserAction) graphql.Marshaler {
+			return ec.marshalNUserAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUserActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "UserAction")
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
@@ -40361,6 +40732,12 @@ func (ec *executionContext) _Campaign(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Campaign_coverage(ctx, field, obj)
 				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Campaign_allowedActions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41366,6 +41743,12 @@ func (ec *executionContext) _Enterprise(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Enterprise_history(ctx, field, obj)
 				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Enterprise_allowedActions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41729,6 +42112,12 @@ func (ec *executionContext) _Hazard(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Hazard_reportedBy(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Hazard_allowedActions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42145,6 +42534,12 @@ func (ec *executionContext) _Inspection(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inspection_inspectors(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_allowedActions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43361,6 +43756,12 @@ func (ec *executionContext) _Post(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Post_history(ctx, field, obj)
 				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Post_allowedActions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44096,6 +44497,12 @@ func (ec *executionContext) _ResponsibilityLetter(ctx context.Context, sel ast.S
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ResponsibilityLetter_missingSignatures(ctx, field, obj)
 				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ResponsibilityLetter_allowedActions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44530,6 +44937,12 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_history(ctx, field, obj)
 				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_allowedActions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44861,6 +45274,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_history(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_allowedActions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -45499,6 +45918,46 @@ func (ec *executionContext) marshalNCampaign2ᚖgithubᚗcomᚋdutychainᚋdutyc
 	return ec._Campaign(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCampaignAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCampaignAction(ctx context.Context, v any) (model.CampaignAction, error) {
+	var res model.CampaignAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCampaignAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCampaignAction(ctx context.Context, sel ast.SelectionSet, v model.CampaignAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCampaignAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCampaignActionᚄ(ctx context.Context, v any) ([]model.CampaignAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CampaignAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCampaignAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCampaignAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCampaignAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCampaignActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CampaignAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCampaignAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCampaignAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCampaignConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCampaignConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CampaignConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CampaignConnection!")
@@ -45895,6 +46354,46 @@ func (ec *executionContext) marshalNEnterprise2ᚖgithubᚗcomᚋdutychainᚋdut
 	return ec._Enterprise(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEnterpriseAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEnterpriseAction(ctx context.Context, v any) (model.EnterpriseAction, error) {
+	var res model.EnterpriseAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnterpriseAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEnterpriseAction(ctx context.Context, sel ast.SelectionSet, v model.EnterpriseAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEnterpriseAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEnterpriseActionᚄ(ctx context.Context, v any) ([]model.EnterpriseAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.EnterpriseAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEnterpriseAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEnterpriseAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEnterpriseAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEnterpriseActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EnterpriseAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnterpriseAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEnterpriseAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNEnterpriseConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterpriseConnection(ctx context.Context, sel ast.SelectionSet, v *ent.EnterpriseConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "EnterpriseConnection!")
@@ -45986,6 +46485,36 @@ func (ec *executionContext) unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdu
 
 func (ec *executionContext) marshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx context.Context, sel ast.SelectionSet, v domain.HazardAction) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNHazardAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardActionᚄ(ctx context.Context, v any) ([]domain.HazardAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.HazardAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNHazardAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardActionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.HazardAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHazardAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNHazardConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazardConnection(ctx context.Context, sel ast.SelectionSet, v *ent.HazardConnection) graphql.Marshaler {
@@ -46157,6 +46686,46 @@ func (ec *executionContext) marshalNInspection2ᚖgithubᚗcomᚋdutychainᚋdut
 	return ec._Inspection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNInspectionAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐInspectionAction(ctx context.Context, v any) (model.InspectionAction, error) {
+	var res model.InspectionAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐInspectionAction(ctx context.Context, sel ast.SelectionSet, v model.InspectionAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInspectionAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐInspectionActionᚄ(ctx context.Context, v any) ([]model.InspectionAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.InspectionAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInspectionAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐInspectionAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInspectionAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐInspectionActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.InspectionAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐInspectionAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNInspectionConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐInspectionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.InspectionConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InspectionConnection!")
@@ -46310,6 +46879,51 @@ func (ec *executionContext) marshalNKindCoverage2ᚖgithubᚗcomᚋdutychainᚋd
 		return graphql.Null
 	}
 	return ec._KindCoverage(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLetterAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterAction(ctx context.Context, v any) (domain.LetterAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.LetterAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLetterAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterAction(ctx context.Context, sel ast.SelectionSet, v domain.LetterAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LetterAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNLetterAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterActionᚄ(ctx context.Context, v any) ([]domain.LetterAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.LetterAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLetterAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNLetterAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterActionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.LetterAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLetterAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
@@ -46560,6 +47174,46 @@ func (ec *executionContext) marshalNPost2ᚖgithubᚗcomᚋdutychainᚋdutychain
 		return graphql.Null
 	}
 	return ec._Post(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPostAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPostAction(ctx context.Context, v any) (model.PostAction, error) {
+	var res model.PostAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPostAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPostAction(ctx context.Context, sel ast.SelectionSet, v model.PostAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPostAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPostActionᚄ(ctx context.Context, v any) ([]model.PostAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PostAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPostAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPostAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPostAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPostActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PostAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPostAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPostAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPostConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPostConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PostConnection) graphql.Marshaler {
@@ -46938,6 +47592,46 @@ func (ec *executionContext) marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychain
 	return ec._Unit(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUnitAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUnitAction(ctx context.Context, v any) (model.UnitAction, error) {
+	var res model.UnitAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnitAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUnitAction(ctx context.Context, sel ast.SelectionSet, v model.UnitAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNUnitAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUnitActionᚄ(ctx context.Context, v any) ([]model.UnitAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.UnitAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUnitAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUnitAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUnitAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUnitActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UnitAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUnitAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNUnitConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnitConnection(ctx context.Context, sel ast.SelectionSet, v *ent.UnitConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UnitConnection!")
@@ -47088,6 +47782,46 @@ func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋdutychainᚋdutychain
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUserAction(ctx context.Context, v any) (model.UserAction, error) {
+	var res model.UserAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUserAction(ctx context.Context, sel ast.SelectionSet, v model.UserAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNUserAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUserActionᚄ(ctx context.Context, v any) ([]model.UserAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.UserAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUserAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUserAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUserAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUserActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UserAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUserAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUserConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUserConnection(ctx context.Context, sel ast.SelectionSet, v *ent.UserConnection) graphql.Marshaler {

@@ -767,3 +767,339 @@ func (e BulkIssueTarget) MarshalJSON() ([]byte, error) {
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
 }
+
+// An action on a campaign, as listed in its allowedActions.
+type CampaignAction string
+
+const (
+	// Close the current stage and start the next: advanceCampaign.
+	CampaignActionAdvance CampaignAction = "ADVANCE"
+)
+
+var AllCampaignAction = []CampaignAction{
+	CampaignActionAdvance,
+}
+
+func (e CampaignAction) IsValid() bool {
+	switch e {
+	case CampaignActionAdvance:
+		return true
+	}
+	return false
+}
+
+func (e CampaignAction) String() string {
+	return string(e)
+}
+
+func (e *CampaignAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CampaignAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CampaignAction", str)
+	}
+	return nil
+}
+
+func (e CampaignAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CampaignAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CampaignAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An action on an enterprise, as listed in its allowedActions.
+type EnterpriseAction string
+
+const (
+	// Edit the enterprise's profile: updateEnterprise.
+	EnterpriseActionUpdate EnterpriseAction = "UPDATE"
+)
+
+var AllEnterpriseAction = []EnterpriseAction{
+	EnterpriseActionUpdate,
+}
+
+func (e EnterpriseAction) IsValid() bool {
+	switch e {
+	case EnterpriseActionUpdate:
+		return true
+	}
+	return false
+}
+
+func (e EnterpriseAction) String() string {
+	return string(e)
+}
+
+func (e *EnterpriseAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EnterpriseAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EnterpriseAction", str)
+	}
+	return nil
+}
+
+func (e EnterpriseAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EnterpriseAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EnterpriseAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An action on an inspection, as listed in its allowedActions.
+type InspectionAction string
+
+const (
+	// Record the results of this PLANNED inspection: recordInspection with plannedID.
+	InspectionActionRecordResults InspectionAction = "RECORD_RESULTS"
+)
+
+var AllInspectionAction = []InspectionAction{
+	InspectionActionRecordResults,
+}
+
+func (e InspectionAction) IsValid() bool {
+	switch e {
+	case InspectionActionRecordResults:
+		return true
+	}
+	return false
+}
+
+func (e InspectionAction) String() string {
+	return string(e)
+}
+
+func (e *InspectionAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InspectionAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InspectionAction", str)
+	}
+	return nil
+}
+
+func (e InspectionAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InspectionAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InspectionAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An action on a post, as listed in its allowedActions.
+type PostAction string
+
+const (
+	// Change the post's sectors, title or validity: updatePost.
+	PostActionUpdate PostAction = "UPDATE"
+	// End the post now: endPost.
+	PostActionEnd PostAction = "END"
+)
+
+var AllPostAction = []PostAction{
+	PostActionUpdate,
+	PostActionEnd,
+}
+
+func (e PostAction) IsValid() bool {
+	switch e {
+	case PostActionUpdate, PostActionEnd:
+		return true
+	}
+	return false
+}
+
+func (e PostAction) String() string {
+	return string(e)
+}
+
+func (e *PostAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PostAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PostAction", str)
+	}
+	return nil
+}
+
+func (e PostAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PostAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PostAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An action on a unit, as listed in its allowedActions.
+type UnitAction string
+
+const (
+	// Rename or recode the unit: updateUnit.
+	UnitActionUpdate UnitAction = "UPDATE"
+	// Set the sectors this DEPARTMENT supervises: updateUnit with supervisedSectors.
+	UnitActionSetSupervisedSectors UnitAction = "SET_SUPERVISED_SECTORS"
+)
+
+var AllUnitAction = []UnitAction{
+	UnitActionUpdate,
+	UnitActionSetSupervisedSectors,
+}
+
+func (e UnitAction) IsValid() bool {
+	switch e {
+	case UnitActionUpdate, UnitActionSetSupervisedSectors:
+		return true
+	}
+	return false
+}
+
+func (e UnitAction) String() string {
+	return string(e)
+}
+
+func (e *UnitAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UnitAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UnitAction", str)
+	}
+	return nil
+}
+
+func (e UnitAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UnitAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UnitAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An action on a user, as listed in their allowedActions.
+type UserAction string
+
+const (
+	// Edit the user (profile, password, status): updateUser.
+	UserActionUpdate UserAction = "UPDATE"
+)
+
+var AllUserAction = []UserAction{
+	UserActionUpdate,
+}
+
+func (e UserAction) IsValid() bool {
+	switch e {
+	case UserActionUpdate:
+		return true
+	}
+	return false
+}
+
+func (e UserAction) String() string {
+	return string(e)
+}
+
+func (e *UserAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UserAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UserAction", str)
+	}
+	return nil
+}
+
+func (e UserAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UserAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UserAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}

@@ -46,16 +46,11 @@ func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*
 		if err != nil {
 			return nil, err
 		}
-		st, err := nextStep(facts{state: h.State, level: h.Level, source: h.Source,
-			extensionPending: h.RequestedDeadline != nil, supervised: h.Supervised}, in.Action)
-		if err != nil {
-			return nil, err
-		}
 		o, err := objectOf(ctx, c, h)
 		if err != nil {
 			return nil, err
 		}
-		post, err := authorise(ctx, v, o, st.permits, in.Action)
+		st, post, err := decide(v, h, o, in.Action)
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +173,7 @@ func (sd side) keeps(g authz.Grant) bool {
 
 // authorise returns the post under which the viewer may take the step, or
 // FORBIDDEN naming who may.
-func authorise(ctx context.Context, v *authz.Viewer, o authz.Object, permits []permit, a domain.HazardAction) (*int, error) {
+func authorise(v *authz.Viewer, o authz.Object, permits []permit, a domain.HazardAction) (*int, error) {
 	if v.IsSystem() {
 		return nil, nil
 	}

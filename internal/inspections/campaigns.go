@@ -83,8 +83,12 @@ func (s *Service) AdvanceCampaign(ctx context.Context, id int) (*ent.Campaign, e
 		if err != nil {
 			return nil, err
 		}
-		if cp.Finished {
-			return nil, kernel.Invalidf("id", "the campaign is finished")
+		o, err := authz.ObjectAt(ctx, c, "campaign", cp.TenantID, cp.ScopePath, cp.ScopeSector, cp.ScopeEnterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		if err := MayAdvance(ctx, cp, o); err != nil {
+			return nil, err
 		}
 		stages := slices.Clone(cp.Stages)
 		i := slices.Index(domain.CampaignStages, cp.Stage)

@@ -140,8 +140,8 @@ func fromPlan(ctx context.Context, c *ent.Client, in *InspectionInput) (*ent.Ins
 		if err != nil {
 			return nil, err
 		}
-		if planned.Status != inspection.StatusPLANNED {
-			return nil, kernel.Invalidf("plannedID", "the inspection was already recorded")
+		if err := recordable(planned); err != nil {
+			return nil, err
 		}
 		in.TargetID, in.InspectingUnitID, in.Type = &planned.TargetID, &planned.InspectingUnitID, &planned.Type
 		if len(in.InspectorIDs) == 0 {

@@ -20,14 +20,15 @@ func loadLetter(ctx context.Context, c *ent.Client, id int) (*ent.Responsibility
 // object is the decision object of a letter: its signee's position and its
 // issuer's path.
 func object(ctx context.Context, c *ent.Client, l *ent.ResponsibilityLetter) (authz.Object, error) {
-	o, err := authz.ObjectAt(ctx, c, "letter", l.TenantID, l.ScopePath, l.ScopeSector, l.ScopeEnterpriseID)
-	if err != nil {
-		return o, err
+	var supervisors map[int][]int
+	if l.ScopeEnterpriseID != nil {
+		var err error
+		if supervisors, err = authz.LoadSupervisors(ctx, c, []int{*l.ScopeEnterpriseID}); err != nil {
+			return authz.Object{}, err
+		}
 	}
-	if l.IssuerScopePath != nil {
-		o.IssuerPath = *l.IssuerScopePath
-	}
-	o.IssuerOnly = l.IssuerOnly
+	o := ObjectOf(l, nil)
+	o.Supervisors = supervisors[o.EnterpriseID]
 	return o, nil
 }
 

@@ -5,10 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/letterevent"
-	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/kernel"
@@ -34,18 +32,8 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 		if err != nil {
 			return nil, err
 		}
-		policy := policyOf(domain.LetterAttach)
-		grants, err := authz.CheckAt(ctx, o, policy, l.IssuerUnitID)
-		if apperr.CodeOf(err) == apperr.Forbidden && l.State != domain.LetterDraft {
-			grants, err = authz.CheckAt(ctx, o, policy, l.SigneeUnitID)
-		}
-		if apperr.CodeOf(err) == apperr.Forbidden {
-			return nil, apperr.Newf(apperr.Forbidden, "files are attached by the heads of %s or, once issued, of %s", l.IssuerName, l.SigneeName)
-		}
+		grants, err := mayTake(ctx, l, o, domain.LetterAttach, nil, nil)
 		if err != nil {
-			return nil, err
-		}
-		if _, err := nextState(l.State, domain.LetterAttach, false); err != nil {
 			return nil, err
 		}
 		a, err := actorOf(ctx, c, grants[0])

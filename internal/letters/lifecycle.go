@@ -76,7 +76,7 @@ func issuerStep(ctx context.Context, c *ent.Client, id int, action domain.Letter
 	if err != nil {
 		return nil, "", actor{}, err
 	}
-	grants, err := issuerSide(ctx, o, policyOf(action), l)
+	grants, err := mayTake(ctx, l, o, action, nil, nil)
 	if err != nil {
 		return nil, "", actor{}, err
 	}
@@ -135,9 +135,6 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 // Issue moves a DRAFT to ISSUED.
 func (s *Service) Issue(ctx context.Context, id int) (*ent.ResponsibilityLetter, error) {
 	return s.transition(ctx, id, domain.LetterIssue, func(c *ent.Client, l *ent.ResponsibilityLetter, next domain.LetterState, a actor) error {
-		if len(l.Targets) == 0 {
-			return apperr.Invalid("targets", "add at least one responsibility target before issuing")
-		}
 		now := kernel.Now(s.Now)
 		if err := openToSignee(ctx, c, l.ID); err != nil {
 			return err

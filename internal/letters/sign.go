@@ -38,21 +38,19 @@ func (s *Service) Sign(ctx context.Context, id int, postID *int) (*ent.Responsib
 		if err != nil {
 			return nil, err
 		}
-		eligible, err := signers(ctx, c, l)
+		o, err := object(ctx, c, l)
 		if err != nil {
-			return nil, err
-		}
-		if _, err := nextState(l.State, domain.LetterSign, false); err != nil {
 			return nil, err
 		}
 		signed, err := signedRoles(ctx, c, l.ID)
 		if err != nil {
 			return nil, err
 		}
-		g, err := signingPost(l, eligible, signed, postID)
+		grants, err := mayTake(ctx, l, o, domain.LetterSign, signed, postID)
 		if err != nil {
 			return nil, err
 		}
+		g := grants[0]
 		a, err := actorOf(ctx, c, g)
 		if err != nil {
 			return nil, err
@@ -85,11 +83,7 @@ func (s *Service) Sign(ctx context.Context, id int, postID *int) (*ent.Responsib
 
 // signers are the caller's posts at the signee unit that sign l: FORBIDDEN,
 // naming who signs, when there is none.
-func signers(ctx context.Context, c *ent.Client, l *ent.ResponsibilityLetter) ([]authz.Grant, error) {
-	o, err := object(ctx, c, l)
-	if err != nil {
-		return nil, err
-	}
+func signers(ctx context.Context, o authz.Object, l *ent.ResponsibilityLetter) ([]authz.Grant, error) {
 	required := RequiredRoles(l.SigneeKind)
 	who := "the PRINCIPAL"
 	if l.SigneeKind.IsGovernment() {

@@ -120,13 +120,12 @@ func (s *Service) updatePost(ctx context.Context, id int, in PostInput, ending b
 		if in.SetSectors {
 			sectors = in.Sectors
 		}
-		if v := authz.FromContext(ctx); !ending || v == nil || v.UserID != p.UserID {
-			if err := authz.CanGrantPost(ctx, authz.PlaceOf(p.Edges.Unit), p.Role, sectors, p.UserID); err != nil {
-				return nil, err
-			}
-			if err := authz.CanManageUser(ctx, c, p.UserID); err != nil {
-				return nil, err
-			}
+		reaches, err := authz.LoadReaches(ctx, c, []int{p.UserID})
+		if err != nil {
+			return nil, err
+		}
+		if err := MayChangePost(ctx, p, p.Edges.Unit, sectors, reaches[p.UserID], ending); err != nil {
+			return nil, err
 		}
 		from, to := p.ValidFrom, p.ValidTo
 		if in.ValidFrom != nil {

@@ -177,10 +177,7 @@ func (s *Service) UpdateUnit(ctx context.Context, id int, in UpdateUnitInput) (*
 			upd.SetCode(*in.Code)
 		}
 		if in.SetSupervised {
-			if u.Kind != domain.KindDepartment {
-				return nil, apperr.Invalid("supervisedSectors", "only a DEPARTMENT supervises sectors")
-			}
-			if err := authz.CanSetMandate(ctx, authz.PlaceOf(u)); err != nil {
+			if err := MaySetMandate(ctx, u); err != nil {
 				return nil, err
 			}
 			upd.SetSupervisedSectors(in.SupervisedSectors)

@@ -1,0 +1,99 @@
+package graph_test
+
+// The mutation a client sends for each action of each record type's
+// allowedActions: the one table to edit when the mutations change shape.
+
+import (
+	"time"
+)
+
+// actionMutation is the mutation for one action on one record.
+type actionMutation struct {
+	doc  string
+	vars func(r sampled) map[string]any
+	// upload sends the document as a multipart request with a file in
+	// variables.file.
+	upload bool
+	// changes: a success changes what later decisions depend on, so it is
+	// checked on a fresh database (allowed_agreement_test.go).
+	changes bool
+}
+
+func byID(r sampled) map[string]any { return map[string]any{"id": r.id} }
+
+func withID(r sampled, kv ...any) map[string]any {
+	m := byID(r)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
+
+// transitionDoc is transitionHazard with an input every step accepts.
+func transitionDoc(action string) actionMutation {
+	return actionMutation{changes: true,
+		doc: `mutation($in: TransitionHazardInput!) { transitionHazard(input: $in) { hazard { id } } }`,
+		vars: func(r sampled) map[string]any {
+			in := map[string]any{"action": action, "note": "允许操作一致性检查"}
+			switch action {
+			case "SUBMIT_PLAN":
+				in["plan"] = map[string]any{"measures": "更换设备", "funds": "5万元", "responsiblePerson": "王建国",
+					"deadline": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339), "emergencyMeasures": "停产整改"}
+			case "REQUEST_EXTENSION":
+				in["deadline"] = time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
+			}
+			in["id"] = r.id
+			return map[string]any{"in": in}
+		}}
+}
+
+// actionMutations maps record type → action → mutation.
+var actionMutations = map[string]map[string]actionMutation{
+	"Hazard": func() map[string]actionMutation {
+		m := map[string]actionMutation{}
+		for _, a := range []string{"SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE",
+			"CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION"} {
+			m[a] = transitionDoc(a)
+		}
+		return m
+	}(),
+	"ResponsibilityLetter": {
+		"EDIT":    {changes: true, doc: `mutation($id: ID!) { updateLetter(input: {id: $id, title: "安全生产目标责任书（修订）"}) { letter { id } } }`, vars: byID},
+		"DISCARD": {changes: true, doc: `mutation($id: ID!) { deleteLetter(input: {id: $id}) { deletedID } }`, vars: byID},
+		"ISSUE":   {changes: true, doc: `mutation($id: ID!) { issueLetter(input: {id: $id}) { letter { id } } }`, vars: byID},
+		"SIGN":    {changes: true, doc: `mutation($id: ID!) { signLetter(input: {id: $id}) { letter { id } } }`, vars: byID},
+		"REVOKE":  {changes: true, doc: `mutation($id: ID!) { revokeLetter(input: {id: $id, reason: "一致性检查"}) { letter { id } } }`, vars: byID},
+		"ARCHIVE": {changes: true, doc: `mutation($id: ID!) { archiveLetter(input: {id: $id}) { letter { id } } }`, vars: byID},
+		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachLetterFile(input: {letterID: $id, file: $file}) { file { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},
+	},
+	"Inspection": {
+		"RECORD_RESULTS": {changes: true, doc: `mutation($id: ID!, $on: Time!) { recordInspection(input: {plannedID: $id, inspectedOn: $on}) { inspection { id } } }`,
+			vars: func(r sampled) map[string]any {
+				return withID(r, "on", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+			}},
+	},
+	"Campaign": {
+		"ADVANCE": {changes: true, doc: `mutation($id: ID!) { advanceCampaign(input: {id: $id}) { campaign { id } } }`, vars: byID},
+	},
+	"Enterprise": {
+		"UPDATE": {doc: `mutation($id: ID!, $v: String) { updateEnterprise(input: {id: $id, contactPhone: $v}) { enterprise { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", r.text) }},
+	},
+	"Unit": {
+		"UPDATE": {doc: `mutation($id: ID!, $v: String) { updateUnit(input: {id: $id, name: $v}) { unit { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", r.text) }},
+		"SET_SUPERVISED_SECTORS": {doc: `mutation($id: ID!, $v: [Sector!]) { updateUnit(input: {id: $id, supervisedSectors: $v}) { unit { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", append([]string{}, r.list...)) }},
+	},
+	"User": {
+		"UPDATE": {doc: `mutation($id: ID!, $v: String) { updateUser(input: {id: $id, displayName: $v}) { user { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", r.text) }},
+	},
+	"Post": {
+		"UPDATE": {doc: `mutation($id: ID!, $v: String) { updatePost(input: {id: $id, title: $v}) { post { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", r.text) }},
+		// Ending a post is undone by the test at once (restorePost).
+		"END": {doc: `mutation($id: ID!) { endPost(input: {id: $id}) { post { id } } }`, vars: byID},
+	},
+}
