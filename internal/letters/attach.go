@@ -2,12 +2,14 @@ package letters
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/letterevent"
+	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/files"
@@ -16,7 +18,8 @@ import (
 
 // Attach stores an uploaded file and attaches it to a letter: the issuer side
 // while it is a DRAFT, either side once issued (the signee side attaches its
-// scanned signed copy), nobody once ARCHIVED or REVOKED.
+// scanned signed copy), nobody once ARCHIVED or REVOKED. The letter must
+// still take attachments when the file is written (holdAttachable).
 func (s *Service) Attach(ctx context.Context, id int, up files.Upload, description *string) (*ent.File, error) {
 	desc := ""
 	if description != nil {
@@ -36,8 +39,10 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 		}
 		policy := policyOf(domain.LetterAttach)
 		grants, err := authz.CheckAt(ctx, o, policy, l.IssuerUnitID)
+		signeeSide := false
 		if apperr.CodeOf(err) == apperr.Forbidden && l.State != domain.LetterDraft {
 			grants, err = authz.CheckAt(ctx, o, policy, l.SigneeUnitID)
+			signeeSide = true
 		}
 		if apperr.CodeOf(err) == apperr.Forbidden {
 			return nil, apperr.Newf(apperr.Forbidden, "files are attached by the heads of %s or, once issued, of %s", l.IssuerName, l.SigneeName)
@@ -50,6 +55,9 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 		}
 		a, err := actorOf(ctx, c, grants[0])
 		if err != nil {
+			return nil, err
+		}
+		if l, err = s.holdAttachable(ctx, c, l, signeeSide); err != nil {
 			return nil, err
 		}
 		up.Description = desc
@@ -66,4 +74,25 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 		}
 		return c.File.Get(ctx, f.ID)
 	})
+}
+
+// holdAttachable is the write the attachment is conditional on: it touches
+// letter l's updated_at only while l is still in a state that takes
+// attachments (once issued, when the signee side decided), and returns the
+// letter as it is now. It holds the letter's row until the transaction
+// ends, so a revocation or archiving either commits first, making this a
+// CONFLICT naming the letter's new state, or waits for the attachment.
+func (s *Service) holdAttachable(ctx context.Context, c *ent.Client, l *ent.ResponsibilityLetter, signeeSide bool) (*ent.ResponsibilityLetter, error) {
+	states := rules[domain.LetterAttach].from
+	if signeeSide {
+		states = slices.DeleteFunc(slices.Clone(states), func(st domain.LetterState) bool { return st == domain.LetterDraft })
+	}
+	var now *ent.ResponsibilityLetter
+	err := kernel.Claim("letter", func() (int, error) {
+		var err error
+		now, err = c.ResponsibilityLetter.UpdateOneID(l.ID).Where(responsibilityletter.StateIn(states...)).
+			SetUpdatedAt(kernel.Now(s.Now)).Save(authz.SystemContext(ctx))
+		return kernel.Affected(err)
+	}, currentState(ctx, c, l.ID))
+	return now, err
 }
