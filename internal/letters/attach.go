@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/letterevent"
@@ -76,12 +78,13 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 	})
 }
 
-// holdAttachable is the write the attachment is conditional on: it touches
-// letter l's updated_at only while l is still in a state that takes
-// attachments (once issued, when the signee side decided), and returns the
-// letter as it is now. It holds the letter's row until the transaction
-// ends, so a revocation or archiving either commits first, making this a
-// CONFLICT naming the letter's new state, or waits for the attachment.
+// holdAttachable is the condition the attachment is written under: it
+// locks letter l's row (SELECT … FOR UPDATE; SQLite serialises writers)
+// only while l is still in a state that takes attachments (once issued,
+// when the signee side decided), and returns the letter as it is now. The
+// lock holds until the transaction ends, so a revocation or archiving
+// either commits first, making this a CONFLICT naming the letter's new
+// state, or waits for the attachment. The row itself is not changed.
 func (s *Service) holdAttachable(ctx context.Context, c *ent.Client, l *ent.ResponsibilityLetter, signeeSide bool) (*ent.ResponsibilityLetter, error) {
 	states := rules[domain.LetterAttach].from
 	if signeeSide {
@@ -90,8 +93,11 @@ func (s *Service) holdAttachable(ctx context.Context, c *ent.Client, l *ent.Resp
 	var now *ent.ResponsibilityLetter
 	err := kernel.Claim("letter", func() (int, error) {
 		var err error
-		now, err = c.ResponsibilityLetter.UpdateOneID(l.ID).Where(responsibilityletter.StateIn(states...)).
-			SetUpdatedAt(kernel.Now(s.Now)).Save(authz.SystemContext(ctx))
+		q := c.ResponsibilityLetter.Query().Where(responsibilityletter.ID(l.ID), responsibilityletter.StateIn(states...))
+		if s.Dialect != dialect.SQLite {
+			q = q.ForUpdate()
+		}
+		now, err = q.Only(authz.SystemContext(ctx))
 		return kernel.Affected(err)
 	}, currentState(ctx, c, l.ID))
 	return now, err
