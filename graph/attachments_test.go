@@ -70,7 +70,7 @@ func TestLetterAttachments(t *testing.T) {
 			require.Equal(t, "城关镇责任状（签字版）.pdf", f.Filename, "the base name only")
 			require.Equal(t, "扫描件", *f.Description)
 			require.Equal(t, "赵国强", f.UploaderName)
-			require.Equal(t, "/files/"+f.ID, f.URL)
+			require.True(t, strings.HasPrefix(f.URL, "/files/"+f.ID+"?"), "a signed URL: %s", f.URL)
 			first = f
 
 			r = gqOK(t, s, cgHead, `query($id: ID!) { node(id: $id) { ... on ResponsibilityLetter { attachments { id url } events { action note } } } }`,
@@ -107,12 +107,12 @@ func TestLetterAttachments(t *testing.T) {
 
 		t.Run("download: authenticated and scoped", func(t *testing.T) {
 			for _, who := range []string{"chengguan.head", "chengguan.secretary", "county.head", "county.deputy.industry", "auditor.chengguan", "admin"} {
-				res, body := s.Get(tokenFor(s, who), first.URL)
+				res, body := s.Get(tokenFor(s, who), "/files/"+first.ID)
 				require.Equal(t, http.StatusOK, res.StatusCode, who)
 				require.Equal(t, pdf, body, who)
 				require.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
 				require.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
-				require.True(t, strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;"), res.Header.Get("Content-Disposition"))
+				require.True(t, strings.HasPrefix(res.Header.Get("Content-Disposition"), "inline;"), "a PDF is shown inline: %s", res.Header.Get("Content-Disposition"))
 				require.Contains(t, res.Header.Get("Cache-Control"), "no-store")
 			}
 			notFound := func(who, path string) {
@@ -130,15 +130,15 @@ func TestLetterAttachments(t *testing.T) {
 			}
 			// Out of jurisdiction: exactly like a file that does not exist.
 			for _, who := range []string{"xihe.head", "bureau.chief", "cement.principal", seed.NeighborSecretary} {
-				notFound(who, first.URL)
+				notFound(who, "/files/"+first.ID)
 			}
 			notFound("chengguan.head", "/files/not-an-id")
 			notFound("chengguan.head", "/files/"+letter) // an id, but not of a file
 
-			res, body := s.Get("", first.URL)
+			res, body := s.Get("", "/files/"+first.ID)
 			require.Equal(t, http.StatusUnauthorized, res.StatusCode)
 			require.Contains(t, string(body), "UNAUTHENTICATED")
-			res, _ = s.Get("forged-token", first.URL)
+			res, _ = s.Get("forged-token", "/files/"+first.ID)
 			require.Equal(t, http.StatusUnauthorized, res.StatusCode)
 		})
 
@@ -171,7 +171,7 @@ func TestLetterAttachments(t *testing.T) {
 					requireCode(t, r, c.code)
 					if c.reason != "" {
 						require.Equal(t, c.reason, r.Errors[0].Extensions["reason"], "%+v", r.Errors)
-						require.Equal(t, "file", r.Errors[0].Extensions["field"])
+						require.Equal(t, "input.file", r.Errors[0].Extensions["field"])
 					}
 					requireUnchanged(t, s, before)
 				})

@@ -9,10 +9,9 @@ import (
 	"context"
 
 	"github.com/dutychain/dutychain/ent"
-	"github.com/dutychain/dutychain/internal/files"
 )
 
 // URL is the resolver for the url field.
 func (r *fileResolver) URL(ctx context.Context, obj *ent.File) (string, error) {
-	return files.URL(obj.ID), nil
+	return r.fileURL(ctx, obj), nil
 }

@@ -29,6 +29,9 @@ type entrant struct {
 	token string
 	query string
 	vars  map[string]any
+	// files, when set, make the request a multipart upload (variable path
+	// → file).
+	files map[string]apitest.File
 }
 
 // entrantsOf makes the entrants of a race: entrant i is newEntrant(i).
@@ -60,19 +63,24 @@ func (rt *raceTally) String() string {
 
 var raceSeq atomic.Int64
 
-// post sends a GraphQL document with a chosen request id. It reports
+// post sends an entrant's GraphQL document with a chosen request id. It reports
 // failures as errors: it runs on goroutines other than the test's.
-func post(s *apitest.Server, token, requestID, query string, vars map[string]any) (*apitest.Response, error) {
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		return nil, err
+func post(s *apitest.Server, e entrant, requestID string) (*apitest.Response, error) {
+	contentType, body := "application/json", []byte(nil)
+	if e.files != nil {
+		contentType, body = apitest.MultipartBody(e.query, e.vars, e.files)
+	} else {
+		var err error
+		if body, err = json.Marshal(map[string]any{"query": e.query, "variables": e.vars}); err != nil {
+			return nil, err
+		}
 	}
 	req, err := http.NewRequest(http.MethodPost, s.HTTP.URL+"/graphql", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Authorization", "Bearer "+e.token)
 	req.Header.Set("X-Request-ID", requestID)
 	res, err := s.HTTP.Client().Do(req)
 	if err != nil {
@@ -101,7 +109,7 @@ func race(t *testing.T, s *apitest.Server, entrants []entrant) []outcome {
 		go func() {
 			defer wg.Done()
 			<-start
-			outs[i].res, errs[i] = post(s, e.token, outs[i].requestID, e.query, e.vars)
+			outs[i].res, errs[i] = post(s, e, outs[i].requestID)
 		}()
 	}
 	close(start)

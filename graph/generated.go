@@ -10937,7 +10937,7 @@ scalar Time
 scalar Upload
 
 extend type File {
-  "Where to download the file: GET with the same Authorization header as /graphql."
+  "A link to the file signed for you, relative to the API's address: GET it without an Authorization header (an <img src>, a PDF preview; add download=1 to save it) until it expires after a few minutes, then read url again."
   url: String!
 }
 `, BuiltIn: false},

@@ -64,7 +64,7 @@ func TestHazardStepsCarryPhotos(t *testing.T) {
 			require.Equal(t, "image/png", last.Files[0].ContentType)
 			require.Equal(t, len(photo), last.Files[0].Size)
 		})
-		url := out.TransitionHazard.Hazard.Timeline[len(out.TransitionHazard.Hazard.Timeline)-1].Files[0].URL
+		url := "/files/" + out.TransitionHazard.Hazard.Timeline[len(out.TransitionHazard.Hazard.Timeline)-1].Files[0].ID // the header-authenticated download
 
 		t.Run("and submits with two after photos", func(t *testing.T) {
 			r := s.DoUpload(principal, attachStep,

@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
@@ -33,6 +34,8 @@ type Resolver struct {
 	Letters *letters.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
+	// FileURLs signs File.url for the caller; nil: the plain download path.
+	FileURLs *files.URLSigner
 }
 
 // viewer returns the authenticated viewer or UNAUTHENTICATED.

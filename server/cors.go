@@ -15,8 +15,9 @@ var corsAllowedHeaders = strings.Join([]string{
 	"Apollo-Require-Preflight", "Apollographql-Client-Name", "Apollographql-Client-Version", "X-Apollo-Operation-Name",
 }, ", ")
 
-// corsExposedHeaders are the response headers a browser client may read.
-const corsExposedHeaders = "X-Request-Id, Retry-After"
+// corsExposedHeaders are the response headers a browser client may read
+// (Content-Disposition: a file's name when fetched by script).
+const corsExposedHeaders = "X-Request-Id, Retry-After, Content-Disposition"
 
 // withCORS lets the listed browser origins call every route (/graphql,
 // /files, /export). A preflight from a listed origin is answered 204 with

@@ -54,6 +54,9 @@ type Deps struct {
 	Now func() time.Time
 	// Files serves GET /files/{id}.
 	Files *files.Service
+	// FileURLs checks the signed URLs of File.url; nil: downloads need the
+	// Authorization header.
+	FileURLs *files.URLSigner
 	// Metrics receive the request metrics (served by Admin); nil: new ones.
 	Metrics *Metrics
 	// PersistedDocuments, when not nil, are the only documents that run
@@ -120,7 +123,7 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv"))
 	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx"))
 	if d.Files != nil {
-		mux.Handle("GET /files/{id}", requireViewer(d.Files.Handler(d.Client)))
+		mux.Handle("GET /files/{id}", fileDownloads(d))
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

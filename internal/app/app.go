@@ -3,10 +3,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -76,6 +78,10 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		return nil, err
 	}
 	fileSvc := &files.Service{Store: blobs, MaxBytes: cfg.MaxUploadBytes}
+	fileURLs, err := newURLSigner(cfg, keys, now)
+	if err != nil {
+		return nil, err
+	}
 	resolver := &graph.Resolver{
 		Client:      d.Client,
 		Org:         &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
@@ -85,6 +91,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		Policy:      store,
 		Letters:     &letters.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},
 		MaxIDs:      cfg.MaxPage,
+		FileURLs:    fileURLs,
 	}
 	var persisted map[string]string
 	if cfg.PersistedDocumentsFile != "" {
@@ -97,10 +104,33 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		server.Check{Name: "files", Run: server.DirWritable(filepath.Join(cfg.FilesDir(), "tmp"))})}
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
-		Health: health, Now: now, Files: fileSvc, Metrics: metrics, PersistedDocuments: persisted,
+		Health: health, Now: now, Files: fileSvc, FileURLs: fileURLs, Metrics: metrics, PersistedDocuments: persisted,
 	})
 	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Admin: server.Admin(cfg, metrics),
 		Log: log, Files: fileSvc, Health: health}, nil
+}
+
+// newURLSigner signs file URLs with the secret in cfg.FileURLSecretFile or,
+// without one, a secret derived from the JWT signing key: either way every
+// replica of one configuration accepts the others' URLs.
+func newURLSigner(cfg config.Config, keys *auth.KeySet, now func() time.Time) (*files.URLSigner, error) {
+	key := keys.DeriveKey("file URLs")
+	if cfg.FileURLSecretFile != "" {
+		secret, err := os.ReadFile(cfg.FileURLSecretFile)
+		if err != nil {
+			return nil, fmt.Errorf("read the file URL secret: %w", err)
+		}
+		key = bytes.TrimSpace(secret)
+	}
+	ttl := cfg.FileURLTTL
+	if ttl == 0 {
+		ttl = config.DefaultFileURLTTL
+	}
+	s, err := files.NewURLSigner(key, ttl, now)
+	if err != nil {
+		return nil, fmt.Errorf("file URLs: %w", err)
+	}
+	return s, nil
 }
 
 // EnsurePolicies writes the default policy for every tenant that has none.

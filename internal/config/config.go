@@ -101,6 +101,11 @@ type Config struct {
 	// PersistedDocumentsFile, when set, is a JSON object of SHA-256 hash →
 	// document: only these documents run (persisted-only mode).
 	PersistedDocumentsFile string
+	// FileURLTTL is how long a signed file URL (File.url) works.
+	FileURLTTL time.Duration
+	// FileURLSecretFile holds the secret that signs file URLs; empty: a
+	// secret derived from the JWT signing key.
+	FileURLSecretFile string
 }
 
 // Default returns the built-in defaults.
@@ -135,6 +140,7 @@ func Default() Config {
 		CountCache:              true,
 		CORSMaxAge:              10 * time.Minute,
 		APQCacheSize:            1000,
+		FileURLTTL:              DefaultFileURLTTL,
 	}
 }
 
@@ -234,6 +240,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.duration(&c.CORSMaxAge, "cors-max-age", "DUTYCHAIN_CORS_MAX_AGE", "how long browsers may cache a CORS preflight answer")
 	b.integer(&c.APQCacheSize, "apq-cache-size", "DUTYCHAIN_APQ_CACHE_SIZE", "automatic persisted queries kept in memory (0: off)")
 	b.str(&c.PersistedDocumentsFile, "persisted-documents", "DUTYCHAIN_PERSISTED_DOCUMENTS", "JSON file of SHA-256 hash → document; when set only these documents run")
+	c.bindFiles(b)
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -267,6 +274,7 @@ func (c *Config) Verify() error {
 		bad("log-level %q: want debug, info, warn or error", c.LogLevel)
 	}
 	errs = append(errs, c.verifyHTTP()...)
+	errs = append(errs, c.verifyFiles()...)
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")
 	}

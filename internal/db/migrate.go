@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"slices"
 	"sort"
+	"strings"
 
 	atlasmigrate "ariga.io/atlas/sql/migrate"
 	"entgo.io/ent/dialect"
@@ -57,7 +59,7 @@ func (d *DB) migrator(ctx context.Context) (*migrate.Migrate, func(), error) {
 	var drv database.Driver
 	switch d.Dialect {
 	case dialect.SQLite:
-		mdb, err := sql.Open("sqlite", d.sqliteDSN)
+		mdb, err := sql.Open("sqlite", sqliteMigrationDSN(d.sqliteDSN))
 		if err != nil {
 			src.Close()
 			return nil, nil, err
@@ -106,13 +108,19 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := st.check(false); err != nil {
 		return fmt.Errorf("migrate %s: %w", d, err)
 	}
-	return d.withMigrator(ctx, "migrate", func(m *migrate.Migrate) error {
+	changed := false
+	err = d.withMigrator(ctx, "migrate", func(m *migrate.Migrate) error {
 		err := m.Up()
 		if errors.Is(err, migrate.ErrNoChange) {
 			return nil
 		}
+		changed = err == nil
 		return err
 	})
+	if err != nil || !changed {
+		return err
+	}
+	return d.checkForeignKeys(ctx, "migrate")
 }
 
 // MigrateDown reverts the newest n applied migrations, running their down
@@ -132,7 +140,10 @@ func (d *DB) MigrateDown(ctx context.Context, n int) error {
 	if n < 1 || n > applied {
 		return fmt.Errorf("migrate down %s: cannot revert %d migrations: %d applied", d, n, applied)
 	}
-	return d.withMigrator(ctx, "migrate down", func(m *migrate.Migrate) error { return m.Steps(-n) })
+	if err := d.withMigrator(ctx, "migrate down", func(m *migrate.Migrate) error { return m.Steps(-n) }); err != nil {
+		return err
+	}
+	return d.checkForeignKeys(ctx, "migrate down")
 }
 
 // ForceVersion records version as applied and clean without running
@@ -156,13 +167,54 @@ func (d *DB) ForceVersion(ctx context.Context, version uint) error {
 // MigrateTo moves the schema up or down to version: a test of a migration
 // that moves data starts from the version before it.
 func (d *DB) MigrateTo(ctx context.Context, version uint) error {
-	return d.withMigrator(ctx, "migrate to", func(m *migrate.Migrate) error {
+	err := d.withMigrator(ctx, "migrate to", func(m *migrate.Migrate) error {
 		err := m.Migrate(version)
 		if errors.Is(err, migrate.ErrNoChange) {
 			return nil
 		}
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	return d.checkForeignKeys(ctx, "migrate to")
+}
+
+// sqliteMigrationDSN is dsn without foreign-key enforcement, for the
+// migration connection. SQLite changes a table by copying it into a new one,
+// dropping the old and renaming the new: with enforcement on, dropping a
+// table that other rows reference fails although every id survives the copy,
+// and SQLite ignores PRAGMA foreign_keys inside the transaction each
+// migration runs in. checkForeignKeys verifies the result instead.
+func sqliteMigrationDSN(dsn string) string {
+	return strings.Replace(dsn, url.QueryEscape("foreign_keys(1)"), url.QueryEscape("foreign_keys(0)"), 1)
+}
+
+// checkForeignKeys fails when, after a migration on SQLite, a row refers to
+// a row that does not exist (PRAGMA foreign_key_check), naming the first.
+// PostgreSQL enforces foreign keys inside the migration itself.
+func (d *DB) checkForeignKeys(ctx context.Context, op string) error {
+	if d.Dialect != dialect.SQLite {
+		return nil
+	}
+	rows, err := d.SQL.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("%s %s: check foreign keys: %w", op, d, err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return fmt.Errorf("%s %s: check foreign keys: %w", op, d, err)
+		}
+		return fmt.Errorf("%s %s: after the migration, row %d of %s refers to a missing row of %s", op, d, rowid.Int64, table, parent)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s %s: check foreign keys: %w", op, d, err)
+	}
+	return nil
 }
 
 // withMigrator runs fn with a migrator of d, stopping it gracefully when

@@ -2,7 +2,6 @@ package files
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,9 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
-	"github.com/dutychain/dutychain/internal/gid"
 )
 
 // DefaultTypes are the content types accepted by default: scanned documents
@@ -153,54 +150,4 @@ func CleanName(name string) string {
 		name = name[:len(name)-size]
 	}
 	return name
-}
-
-// writeError answers with a GraphQL-shaped error body, like every other
-// error of the server, so clients handle one format.
-func writeError(w http.ResponseWriter, status int, code apperr.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message": msg, "extensions": map[string]any{"code": string(code)},
-	}}})
-}
-
-// URL is where a file is downloaded.
-func URL(id int) string { return "/files/" + gid.Encode(id) }
-
-// Handler serves GET /files/{id}: the file's bytes when the viewer in the
-// request context may read the File row (its owner's jurisdiction), 404
-// otherwise, exactly as for an id that does not exist. The server
-// authenticates the request before it gets here.
-func (s *Service) Handler(client *ent.Client) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := gid.Decode(r.PathValue("id"))
-		if err != nil {
-			writeError(w, http.StatusNotFound, apperr.NotFound, "file not found")
-			return
-		}
-		f, err := client.File.Get(r.Context(), id)
-		if err != nil {
-			if !ent.IsNotFound(err) {
-				writeError(w, http.StatusInternalServerError, apperr.Internal, "internal error")
-				return
-			}
-			writeError(w, http.StatusNotFound, apperr.NotFound, "file not found")
-			return
-		}
-		content, err := s.Store.Open(r.Context(), f.Sha256)
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, apperr.Internal, "the file's content is not available")
-			return
-		}
-		defer content.Close()
-		h := w.Header()
-		h.Set("Content-Type", f.ContentType)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
-		h.Set("Cache-Control", "private, no-store")
-		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-		h.Set("ETag", `"`+f.Sha256+`"`)
-		http.ServeContent(w, r, "", f.CreatedAt, content)
-	})
 }
