@@ -11,21 +11,26 @@
 #   ./scripts/test.sh -run TestMigrate -v   # extra flags go to go test
 #   ./scripts/test.sh ./internal/db/...     # package patterns replace ./...
 #
-# -count=1 is added unless a -count flag is given.
+# -count=1 and -timeout=30m are added unless such flags are given.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 have_pkg=0
 have_count=0
+have_timeout=0
 for a in "$@"; do
 	case $a in
 	-count | -count=* | --count | --count=*) have_count=1 ;;
+	-timeout | -timeout=* | --timeout | --timeout=*) have_timeout=1 ;;
 	. | ./* | ../* | github.com/dutychain/dutychain*) have_pkg=1 ;;
 	esac
 done
 args=()
 [[ $have_count -eq 1 ]] || args+=(-count=1)
+# graph runs every test on both databases: past go's 10-minute default on a
+# loaded 2-core machine.
+[[ $have_timeout -eq 1 ]] || args+=(-timeout=30m)
 [[ $have_pkg -eq 1 ]] || args+=(./...)
 args+=("$@")
 
