@@ -46,6 +46,7 @@ var notRunHere = map[string]string{
 	"archiveLetter": "letter lifecycle", "bulkIssueLetters": "letter lifecycle", "attachLetterFile": "letter file",
 	"createChecklistTemplate": "tenant-wide checklist", "createCampaign": "campaign plan", "advanceCampaign": "campaign plan",
 	"transitionHazard": "hazard lifecycle",
+	"issueNotice":      "notice", "receiveNotice": "notice receipt", "replyToNotice": "notice receipt", "attachNoticeFile": "notice file",
 }
 
 func TestEveryMutationIsKnownToTheAuthorityProperty(t *testing.T) {

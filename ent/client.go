@@ -28,6 +28,8 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
@@ -72,6 +74,10 @@ type Client struct {
 	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
+	// Notice is the client for interacting with the Notice builders.
+	Notice *NoticeClient
+	// NoticeReceipt is the client for interacting with the NoticeReceipt builders.
+	NoticeReceipt *NoticeReceiptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
@@ -114,6 +120,8 @@ func (c *Client) init() {
 	c.LetterEvent = NewLetterEventClient(c.config)
 	c.LetterSignature = NewLetterSignatureClient(c.config)
 	c.LoginAttempt = NewLoginAttemptClient(c.config)
+	c.Notice = NewNoticeClient(c.config)
+	c.NoticeReceipt = NewNoticeReceiptClient(c.config)
 	c.PolicyRevision = NewPolicyRevisionClient(c.config)
 	c.Post = NewPostClient(c.config)
 	c.RandomDraw = NewRandomDrawClient(c.config)
@@ -228,6 +236,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		LetterEvent:          NewLetterEventClient(cfg),
 		LetterSignature:      NewLetterSignatureClient(cfg),
 		LoginAttempt:         NewLoginAttemptClient(cfg),
+		Notice:               NewNoticeClient(cfg),
+		NoticeReceipt:        NewNoticeReceiptClient(cfg),
 		PolicyRevision:       NewPolicyRevisionClient(cfg),
 		Post:                 NewPostClient(cfg),
 		RandomDraw:           NewRandomDrawClient(cfg),
@@ -269,6 +279,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		LetterEvent:          NewLetterEventClient(cfg),
 		LetterSignature:      NewLetterSignatureClient(cfg),
 		LoginAttempt:         NewLoginAttemptClient(cfg),
+		Notice:               NewNoticeClient(cfg),
+		NoticeReceipt:        NewNoticeReceiptClient(cfg),
 		PolicyRevision:       NewPolicyRevisionClient(cfg),
 		Post:                 NewPostClient(cfg),
 		RandomDraw:           NewRandomDrawClient(cfg),
@@ -309,9 +321,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
 		c.Enterprise, c.File, c.Hazard, c.HazardEvent, c.Inspection, c.LetterEvent,
-		c.LetterSignature, c.LoginAttempt, c.PolicyRevision, c.Post, c.RandomDraw,
-		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Unit,
-		c.User,
+		c.LetterSignature, c.LoginAttempt, c.Notice, c.NoticeReceipt, c.PolicyRevision,
+		c.Post, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter, c.Supervision,
+		c.Tenant, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -323,9 +335,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
 		c.Enterprise, c.File, c.Hazard, c.HazardEvent, c.Inspection, c.LetterEvent,
-		c.LetterSignature, c.LoginAttempt, c.PolicyRevision, c.Post, c.RandomDraw,
-		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Unit,
-		c.User,
+		c.LetterSignature, c.LoginAttempt, c.Notice, c.NoticeReceipt, c.PolicyRevision,
+		c.Post, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter, c.Supervision,
+		c.Tenant, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -360,6 +372,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.LetterSignature.mutate(ctx, m)
 	case *LoginAttemptMutation:
 		return c.LoginAttempt.mutate(ctx, m)
+	case *NoticeMutation:
+		return c.Notice.mutate(ctx, m)
+	case *NoticeReceiptMutation:
+		return c.NoticeReceipt.mutate(ctx, m)
 	case *PolicyRevisionMutation:
 		return c.PolicyRevision.mutate(ctx, m)
 	case *PostMutation:
@@ -2442,6 +2458,340 @@ func (c *LoginAttemptClient) mutate(ctx context.Context, m *LoginAttemptMutation
 	}
 }
 
+// NoticeClient is a client for the Notice schema.
+type NoticeClient struct {
+	config
+}
+
+// NewNoticeClient returns a client for the Notice from the given config.
+func NewNoticeClient(c config) *NoticeClient {
+	return &NoticeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notice.Hooks(f(g(h())))`.
+func (c *NoticeClient) Use(hooks ...Hook) {
+	c.hooks.Notice = append(c.hooks.Notice, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notice.Intercept(f(g(h())))`.
+func (c *NoticeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Notice = append(c.inters.Notice, interceptors...)
+}
+
+// Create returns a builder for creating a Notice entity.
+func (c *NoticeClient) Create() *NoticeCreate {
+	mutation := newNoticeMutation(c.config, OpCreate)
+	return &NoticeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Notice entities.
+func (c *NoticeClient) CreateBulk(builders ...*NoticeCreate) *NoticeCreateBulk {
+	return &NoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NoticeClient) MapCreateBulk(slice any, setFunc func(*NoticeCreate, int)) *NoticeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NoticeCreateBulk{err: fmt.Errorf("calling to NoticeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NoticeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Notice.
+func (c *NoticeClient) Update() *NoticeUpdate {
+	mutation := newNoticeMutation(c.config, OpUpdate)
+	return &NoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NoticeClient) UpdateOne(_m *Notice) *NoticeUpdateOne {
+	mutation := newNoticeMutation(c.config, OpUpdateOne, withNotice(_m))
+	return &NoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NoticeClient) UpdateOneID(id int) *NoticeUpdateOne {
+	mutation := newNoticeMutation(c.config, OpUpdateOne, withNoticeID(id))
+	return &NoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Notice.
+func (c *NoticeClient) Delete() *NoticeDelete {
+	mutation := newNoticeMutation(c.config, OpDelete)
+	return &NoticeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NoticeClient) DeleteOne(_m *Notice) *NoticeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NoticeClient) DeleteOneID(id int) *NoticeDeleteOne {
+	builder := c.Delete().Where(notice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NoticeDeleteOne{builder}
+}
+
+// Query returns a query builder for Notice.
+func (c *NoticeClient) Query() *NoticeQuery {
+	return &NoticeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Notice entity by its id.
+func (c *NoticeClient) Get(ctx context.Context, id int) (*Notice, error) {
+	return c.Query().Where(notice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NoticeClient) GetX(ctx context.Context, id int) *Notice {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryIssuer queries the issuer edge of a Notice.
+func (c *NoticeClient) QueryIssuer(_m *Notice) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notice.Table, notice.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, notice.IssuerTable, notice.IssuerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReceipts queries the receipts edge of a Notice.
+func (c *NoticeClient) QueryReceipts(_m *Notice) *NoticeReceiptQuery {
+	query := (&NoticeReceiptClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notice.Table, notice.FieldID, id),
+			sqlgraph.To(noticereceipt.Table, noticereceipt.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, notice.ReceiptsTable, notice.ReceiptsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NoticeClient) Hooks() []Hook {
+	hooks := c.hooks.Notice
+	return append(hooks[:len(hooks):len(hooks)], notice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NoticeClient) Interceptors() []Interceptor {
+	inters := c.inters.Notice
+	return append(inters[:len(inters):len(inters)], notice.Interceptors[:]...)
+}
+
+func (c *NoticeClient) mutate(ctx context.Context, m *NoticeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NoticeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NoticeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Notice mutation op: %q", m.Op())
+	}
+}
+
+// NoticeReceiptClient is a client for the NoticeReceipt schema.
+type NoticeReceiptClient struct {
+	config
+}
+
+// NewNoticeReceiptClient returns a client for the NoticeReceipt from the given config.
+func NewNoticeReceiptClient(c config) *NoticeReceiptClient {
+	return &NoticeReceiptClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `noticereceipt.Hooks(f(g(h())))`.
+func (c *NoticeReceiptClient) Use(hooks ...Hook) {
+	c.hooks.NoticeReceipt = append(c.hooks.NoticeReceipt, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `noticereceipt.Intercept(f(g(h())))`.
+func (c *NoticeReceiptClient) Intercept(interceptors ...Interceptor) {
+	c.inters.NoticeReceipt = append(c.inters.NoticeReceipt, interceptors...)
+}
+
+// Create returns a builder for creating a NoticeReceipt entity.
+func (c *NoticeReceiptClient) Create() *NoticeReceiptCreate {
+	mutation := newNoticeReceiptMutation(c.config, OpCreate)
+	return &NoticeReceiptCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of NoticeReceipt entities.
+func (c *NoticeReceiptClient) CreateBulk(builders ...*NoticeReceiptCreate) *NoticeReceiptCreateBulk {
+	return &NoticeReceiptCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NoticeReceiptClient) MapCreateBulk(slice any, setFunc func(*NoticeReceiptCreate, int)) *NoticeReceiptCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NoticeReceiptCreateBulk{err: fmt.Errorf("calling to NoticeReceiptClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NoticeReceiptCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NoticeReceiptCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for NoticeReceipt.
+func (c *NoticeReceiptClient) Update() *NoticeReceiptUpdate {
+	mutation := newNoticeReceiptMutation(c.config, OpUpdate)
+	return &NoticeReceiptUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NoticeReceiptClient) UpdateOne(_m *NoticeReceipt) *NoticeReceiptUpdateOne {
+	mutation := newNoticeReceiptMutation(c.config, OpUpdateOne, withNoticeReceipt(_m))
+	return &NoticeReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NoticeReceiptClient) UpdateOneID(id int) *NoticeReceiptUpdateOne {
+	mutation := newNoticeReceiptMutation(c.config, OpUpdateOne, withNoticeReceiptID(id))
+	return &NoticeReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for NoticeReceipt.
+func (c *NoticeReceiptClient) Delete() *NoticeReceiptDelete {
+	mutation := newNoticeReceiptMutation(c.config, OpDelete)
+	return &NoticeReceiptDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NoticeReceiptClient) DeleteOne(_m *NoticeReceipt) *NoticeReceiptDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NoticeReceiptClient) DeleteOneID(id int) *NoticeReceiptDeleteOne {
+	builder := c.Delete().Where(noticereceipt.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NoticeReceiptDeleteOne{builder}
+}
+
+// Query returns a query builder for NoticeReceipt.
+func (c *NoticeReceiptClient) Query() *NoticeReceiptQuery {
+	return &NoticeReceiptQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNoticeReceipt},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a NoticeReceipt entity by its id.
+func (c *NoticeReceiptClient) Get(ctx context.Context, id int) (*NoticeReceipt, error) {
+	return c.Query().Where(noticereceipt.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NoticeReceiptClient) GetX(ctx context.Context, id int) *NoticeReceipt {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryNotice queries the notice edge of a NoticeReceipt.
+func (c *NoticeReceiptClient) QueryNotice(_m *NoticeReceipt) *NoticeQuery {
+	query := (&NoticeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(noticereceipt.Table, noticereceipt.FieldID, id),
+			sqlgraph.To(notice.Table, notice.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, noticereceipt.NoticeTable, noticereceipt.NoticeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecipient queries the recipient edge of a NoticeReceipt.
+func (c *NoticeReceiptClient) QueryRecipient(_m *NoticeReceipt) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(noticereceipt.Table, noticereceipt.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, noticereceipt.RecipientTable, noticereceipt.RecipientColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NoticeReceiptClient) Hooks() []Hook {
+	hooks := c.hooks.NoticeReceipt
+	return append(hooks[:len(hooks):len(hooks)], noticereceipt.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NoticeReceiptClient) Interceptors() []Interceptor {
+	inters := c.inters.NoticeReceipt
+	return append(inters[:len(inters):len(inters)], noticereceipt.Interceptors[:]...)
+}
+
+func (c *NoticeReceiptClient) mutate(ctx context.Context, m *NoticeReceiptMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NoticeReceiptCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NoticeReceiptUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NoticeReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NoticeReceiptDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown NoticeReceipt mutation op: %q", m.Op())
+	}
+}
+
 // PolicyRevisionClient is a client for the PolicyRevision schema.
 type PolicyRevisionClient struct {
 	config
@@ -3950,14 +4300,15 @@ type (
 	hooks struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
 		File, Hazard, HazardEvent, Inspection, LetterEvent, LetterSignature,
-		LoginAttempt, PolicyRevision, Post, RandomDraw, RefreshToken,
-		ResponsibilityLetter, Supervision, Tenant, Unit, User []ent.Hook
+		LoginAttempt, Notice, NoticeReceipt, PolicyRevision, Post, RandomDraw,
+		RefreshToken, ResponsibilityLetter, Supervision, Tenant, Unit, User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
 		File, Hazard, HazardEvent, Inspection, LetterEvent, LetterSignature,
-		LoginAttempt, PolicyRevision, Post, RandomDraw, RefreshToken,
-		ResponsibilityLetter, Supervision, Tenant, Unit, User []ent.Interceptor
+		LoginAttempt, Notice, NoticeReceipt, PolicyRevision, Post, RandomDraw,
+		RefreshToken, ResponsibilityLetter, Supervision, Tenant, Unit,
+		User []ent.Interceptor
 	}
 )
 

@@ -25,6 +25,8 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
@@ -107,6 +109,8 @@ func checkColumn(t, c string) error {
 			letterevent.Table:          letterevent.ValidColumn,
 			lettersignature.Table:      lettersignature.ValidColumn,
 			loginattempt.Table:         loginattempt.ValidColumn,
+			notice.Table:               notice.ValidColumn,
+			noticereceipt.Table:        noticereceipt.ValidColumn,
 			policyrevision.Table:       policyrevision.ValidColumn,
 			post.Table:                 post.ValidColumn,
 			randomdraw.Table:           randomdraw.ValidColumn,

@@ -16,6 +16,8 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -35,7 +37,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -384,6 +386,70 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   notice.Table,
+			Columns: notice.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: notice.FieldID,
+			},
+		},
+		Type: "Notice",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			notice.FieldCreatedAt:         {Type: field.TypeTime, Column: notice.FieldCreatedAt},
+			notice.FieldUpdatedAt:         {Type: field.TypeTime, Column: notice.FieldUpdatedAt},
+			notice.FieldTenantID:          {Type: field.TypeInt, Column: notice.FieldTenantID},
+			notice.FieldScopePath:         {Type: field.TypeString, Column: notice.FieldScopePath},
+			notice.FieldScopeSector:       {Type: field.TypeString, Column: notice.FieldScopeSector},
+			notice.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: notice.FieldScopeEnterpriseID},
+			notice.FieldIssuerScopePath:   {Type: field.TypeString, Column: notice.FieldIssuerScopePath},
+			notice.FieldIssuerUnitID:      {Type: field.TypeInt, Column: notice.FieldIssuerUnitID},
+			notice.FieldDocumentNumber:    {Type: field.TypeString, Column: notice.FieldDocumentNumber},
+			notice.FieldKind:              {Type: field.TypeEnum, Column: notice.FieldKind},
+			notice.FieldTitle:             {Type: field.TypeString, Column: notice.FieldTitle},
+			notice.FieldBody:              {Type: field.TypeString, Column: notice.FieldBody},
+			notice.FieldYear:              {Type: field.TypeInt, Column: notice.FieldYear},
+			notice.FieldIssuedOn:          {Type: field.TypeTime, Column: notice.FieldIssuedOn},
+			notice.FieldReceiptDue:        {Type: field.TypeTime, Column: notice.FieldReceiptDue},
+			notice.FieldReplyDue:          {Type: field.TypeTime, Column: notice.FieldReplyDue},
+			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   noticereceipt.Table,
+			Columns: noticereceipt.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: noticereceipt.FieldID,
+			},
+		},
+		Type: "NoticeReceipt",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			noticereceipt.FieldCreatedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldCreatedAt},
+			noticereceipt.FieldUpdatedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldUpdatedAt},
+			noticereceipt.FieldTenantID:          {Type: field.TypeInt, Column: noticereceipt.FieldTenantID},
+			noticereceipt.FieldScopePath:         {Type: field.TypeString, Column: noticereceipt.FieldScopePath},
+			noticereceipt.FieldScopeSector:       {Type: field.TypeString, Column: noticereceipt.FieldScopeSector},
+			noticereceipt.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: noticereceipt.FieldScopeEnterpriseID},
+			noticereceipt.FieldIssuerScopePath:   {Type: field.TypeString, Column: noticereceipt.FieldIssuerScopePath},
+			noticereceipt.FieldNoticeID:          {Type: field.TypeInt, Column: noticereceipt.FieldNoticeID},
+			noticereceipt.FieldIssuerUnitID:      {Type: field.TypeInt, Column: noticereceipt.FieldIssuerUnitID},
+			noticereceipt.FieldRecipientUnitID:   {Type: field.TypeInt, Column: noticereceipt.FieldRecipientUnitID},
+			noticereceipt.FieldRecipientName:     {Type: field.TypeString, Column: noticereceipt.FieldRecipientName},
+			noticereceipt.FieldRecipientKind:     {Type: field.TypeEnum, Column: noticereceipt.FieldRecipientKind},
+			noticereceipt.FieldTownID:            {Type: field.TypeInt, Column: noticereceipt.FieldTownID},
+			noticereceipt.FieldDueAt:             {Type: field.TypeTime, Column: noticereceipt.FieldDueAt},
+			noticereceipt.FieldReceivedAt:        {Type: field.TypeTime, Column: noticereceipt.FieldReceivedAt},
+			noticereceipt.FieldReceiverName:      {Type: field.TypeString, Column: noticereceipt.FieldReceiverName},
+			noticereceipt.FieldReceiverTitle:     {Type: field.TypeString, Column: noticereceipt.FieldReceiverTitle},
+			noticereceipt.FieldReceiverUserID:    {Type: field.TypeInt, Column: noticereceipt.FieldReceiverUserID},
+			noticereceipt.FieldReceiverPostID:    {Type: field.TypeInt, Column: noticereceipt.FieldReceiverPostID},
+			noticereceipt.FieldReply:             {Type: field.TypeString, Column: noticereceipt.FieldReply},
+			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
+		},
+	}
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -397,7 +463,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -423,7 +489,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -453,7 +519,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -475,7 +541,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -512,7 +578,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -531,7 +597,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -549,7 +615,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -575,7 +641,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -827,6 +893,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"LetterSignature",
 		"ResponsibilityLetter",
+	)
+	graph.MustAddE(
+		"issuer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   notice.IssuerTable,
+			Columns: []string{notice.IssuerColumn},
+			Bidi:    false,
+		},
+		"Notice",
+		"Unit",
+	)
+	graph.MustAddE(
+		"receipts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   notice.ReceiptsTable,
+			Columns: []string{notice.ReceiptsColumn},
+			Bidi:    false,
+		},
+		"Notice",
+		"NoticeReceipt",
+	)
+	graph.MustAddE(
+		"notice",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   noticereceipt.NoticeTable,
+			Columns: []string{noticereceipt.NoticeColumn},
+			Bidi:    false,
+		},
+		"NoticeReceipt",
+		"Notice",
+	)
+	graph.MustAddE(
+		"recipient",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   noticereceipt.RecipientTable,
+			Columns: []string{noticereceipt.RecipientColumn},
+			Bidi:    false,
+		},
+		"NoticeReceipt",
+		"Unit",
 	)
 	graph.MustAddE(
 		"user",
@@ -2725,6 +2839,332 @@ func (f *LoginAttemptFilter) WhereCreatedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *NoticeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NoticeQuery builder.
+func (_q *NoticeQuery) Filter() *NoticeFilter {
+	return &NoticeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NoticeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NoticeMutation builder.
+func (m *NoticeMutation) Filter() *NoticeFilter {
+	return &NoticeFilter{config: m.config, predicateAdder: m}
+}
+
+// NoticeFilter provides a generic filtering capability at runtime for NoticeQuery.
+type NoticeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NoticeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *NoticeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(notice.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *NoticeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *NoticeFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *NoticeFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(notice.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *NoticeFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(notice.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *NoticeFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(notice.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *NoticeFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(notice.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *NoticeFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(notice.FieldIssuerScopePath))
+}
+
+// WhereIssuerUnitID applies the entql int predicate on the issuer_unit_id field.
+func (f *NoticeFilter) WhereIssuerUnitID(p entql.IntP) {
+	f.Where(p.Field(notice.FieldIssuerUnitID))
+}
+
+// WhereDocumentNumber applies the entql string predicate on the document_number field.
+func (f *NoticeFilter) WhereDocumentNumber(p entql.StringP) {
+	f.Where(p.Field(notice.FieldDocumentNumber))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *NoticeFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(notice.FieldKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *NoticeFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(notice.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *NoticeFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(notice.FieldBody))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *NoticeFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(notice.FieldYear))
+}
+
+// WhereIssuedOn applies the entql time.Time predicate on the issued_on field.
+func (f *NoticeFilter) WhereIssuedOn(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldIssuedOn))
+}
+
+// WhereReceiptDue applies the entql time.Time predicate on the receipt_due field.
+func (f *NoticeFilter) WhereReceiptDue(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldReceiptDue))
+}
+
+// WhereReplyDue applies the entql time.Time predicate on the reply_due field.
+func (f *NoticeFilter) WhereReplyDue(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldReplyDue))
+}
+
+// WhereRecipientCount applies the entql int predicate on the recipient_count field.
+func (f *NoticeFilter) WhereRecipientCount(p entql.IntP) {
+	f.Where(p.Field(notice.FieldRecipientCount))
+}
+
+// WhereHasIssuer applies a predicate to check if query has an edge issuer.
+func (f *NoticeFilter) WhereHasIssuer() {
+	f.Where(entql.HasEdge("issuer"))
+}
+
+// WhereHasIssuerWith applies a predicate to check if query has an edge issuer with a given conditions (other predicates).
+func (f *NoticeFilter) WhereHasIssuerWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("issuer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReceipts applies a predicate to check if query has an edge receipts.
+func (f *NoticeFilter) WhereHasReceipts() {
+	f.Where(entql.HasEdge("receipts"))
+}
+
+// WhereHasReceiptsWith applies a predicate to check if query has an edge receipts with a given conditions (other predicates).
+func (f *NoticeFilter) WhereHasReceiptsWith(preds ...predicate.NoticeReceipt) {
+	f.Where(entql.HasEdgeWith("receipts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *NoticeReceiptQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NoticeReceiptQuery builder.
+func (_q *NoticeReceiptQuery) Filter() *NoticeReceiptFilter {
+	return &NoticeReceiptFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NoticeReceiptMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NoticeReceiptMutation builder.
+func (m *NoticeReceiptMutation) Filter() *NoticeReceiptFilter {
+	return &NoticeReceiptFilter{config: m.config, predicateAdder: m}
+}
+
+// NoticeReceiptFilter provides a generic filtering capability at runtime for NoticeReceiptQuery.
+type NoticeReceiptFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NoticeReceiptFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *NoticeReceiptFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *NoticeReceiptFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *NoticeReceiptFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *NoticeReceiptFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *NoticeReceiptFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *NoticeReceiptFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *NoticeReceiptFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *NoticeReceiptFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldIssuerScopePath))
+}
+
+// WhereNoticeID applies the entql int predicate on the notice_id field.
+func (f *NoticeReceiptFilter) WhereNoticeID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldNoticeID))
+}
+
+// WhereIssuerUnitID applies the entql int predicate on the issuer_unit_id field.
+func (f *NoticeReceiptFilter) WhereIssuerUnitID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldIssuerUnitID))
+}
+
+// WhereRecipientUnitID applies the entql int predicate on the recipient_unit_id field.
+func (f *NoticeReceiptFilter) WhereRecipientUnitID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldRecipientUnitID))
+}
+
+// WhereRecipientName applies the entql string predicate on the recipient_name field.
+func (f *NoticeReceiptFilter) WhereRecipientName(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldRecipientName))
+}
+
+// WhereRecipientKind applies the entql string predicate on the recipient_kind field.
+func (f *NoticeReceiptFilter) WhereRecipientKind(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldRecipientKind))
+}
+
+// WhereTownID applies the entql int predicate on the town_id field.
+func (f *NoticeReceiptFilter) WhereTownID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldTownID))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *NoticeReceiptFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldDueAt))
+}
+
+// WhereReceivedAt applies the entql time.Time predicate on the received_at field.
+func (f *NoticeReceiptFilter) WhereReceivedAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldReceivedAt))
+}
+
+// WhereReceiverName applies the entql string predicate on the receiver_name field.
+func (f *NoticeReceiptFilter) WhereReceiverName(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldReceiverName))
+}
+
+// WhereReceiverTitle applies the entql string predicate on the receiver_title field.
+func (f *NoticeReceiptFilter) WhereReceiverTitle(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldReceiverTitle))
+}
+
+// WhereReceiverUserID applies the entql int predicate on the receiver_user_id field.
+func (f *NoticeReceiptFilter) WhereReceiverUserID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldReceiverUserID))
+}
+
+// WhereReceiverPostID applies the entql int predicate on the receiver_post_id field.
+func (f *NoticeReceiptFilter) WhereReceiverPostID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldReceiverPostID))
+}
+
+// WhereReply applies the entql string predicate on the reply field.
+func (f *NoticeReceiptFilter) WhereReply(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldReply))
+}
+
+// WhereRepliedAt applies the entql time.Time predicate on the replied_at field.
+func (f *NoticeReceiptFilter) WhereRepliedAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldRepliedAt))
+}
+
+// WhereHasNotice applies a predicate to check if query has an edge notice.
+func (f *NoticeReceiptFilter) WhereHasNotice() {
+	f.Where(entql.HasEdge("notice"))
+}
+
+// WhereHasNoticeWith applies a predicate to check if query has an edge notice with a given conditions (other predicates).
+func (f *NoticeReceiptFilter) WhereHasNoticeWith(preds ...predicate.Notice) {
+	f.Where(entql.HasEdgeWith("notice", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecipient applies a predicate to check if query has an edge recipient.
+func (f *NoticeReceiptFilter) WhereHasRecipient() {
+	f.Where(entql.HasEdge("recipient"))
+}
+
+// WhereHasRecipientWith applies a predicate to check if query has an edge recipient with a given conditions (other predicates).
+func (f *NoticeReceiptFilter) WhereHasRecipientWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("recipient", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PolicyRevisionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2753,7 +3193,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2803,7 +3243,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2936,7 +3376,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3089,7 +3529,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3174,7 +3614,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3390,7 +3830,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3488,7 +3928,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3553,7 +3993,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3742,7 +4182,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

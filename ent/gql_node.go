@@ -20,6 +20,8 @@ import (
 	"github.com/dutychain/dutychain/ent/internal"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
@@ -83,6 +85,16 @@ var lettersignatureImplementors = []string{"LetterSignature", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*LetterSignature) IsNode() {}
+
+var noticeImplementors = []string{"Notice", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Notice) IsNode() {}
+
+var noticereceiptImplementors = []string{"NoticeReceipt", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*NoticeReceipt) IsNode() {}
 
 var postImplementors = []string{"Post", "Node"}
 
@@ -277,6 +289,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(lettersignature.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, lettersignatureImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case notice.Table:
+		query := c.Notice.Query().
+			Where(notice.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, noticeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case noticereceipt.Table:
+		query := c.NoticeReceipt.Query().
+			Where(noticereceipt.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, noticereceiptImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -556,6 +586,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.LetterSignature.Query().
 			Where(lettersignature.IDIn(ids...))
 		query, err := query.CollectFields(ctx, lettersignatureImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case notice.Table:
+		query := c.Notice.Query().
+			Where(notice.IDIn(ids...))
+		query, err := query.CollectFields(ctx, noticeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case noticereceipt.Table:
+		query := c.NoticeReceipt.Query().
+			Where(noticereceipt.IDIn(ids...))
+		query, err := query.CollectFields(ctx, noticereceiptImplementors...)
 		if err != nil {
 			return nil, err
 		}

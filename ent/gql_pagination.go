@@ -24,6 +24,8 @@ import (
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
@@ -3500,6 +3502,796 @@ func (_m *LetterSignature) ToEdge(order *LetterSignatureOrder) *LetterSignatureE
 		order = DefaultLetterSignatureOrder
 	}
 	return &LetterSignatureEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// NoticeEdge is the edge representation of Notice.
+type NoticeEdge struct {
+	Node   *Notice `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// NoticeConnection is the connection containing edges to Notice.
+type NoticeConnection struct {
+	Edges      []*NoticeEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *NoticeConnection) build(nodes []*Notice, pager *noticePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Notice
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Notice {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Notice {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*NoticeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &NoticeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// NoticePaginateOption enables pagination customization.
+type NoticePaginateOption func(*noticePager) error
+
+// WithNoticeOrder configures pagination ordering.
+func WithNoticeOrder(order *NoticeOrder) NoticePaginateOption {
+	if order == nil {
+		order = DefaultNoticeOrder
+	}
+	o := *order
+	return func(pager *noticePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultNoticeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithNoticeFilter configures pagination filter.
+func WithNoticeFilter(filter func(*NoticeQuery) (*NoticeQuery, error)) NoticePaginateOption {
+	return func(pager *noticePager) error {
+		if filter == nil {
+			return errors.New("NoticeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type noticePager struct {
+	reverse bool
+	order   *NoticeOrder
+	filter  func(*NoticeQuery) (*NoticeQuery, error)
+}
+
+func newNoticePager(opts []NoticePaginateOption, reverse bool) (*noticePager, error) {
+	pager := &noticePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultNoticeOrder
+	}
+	return pager, nil
+}
+
+func (p *noticePager) applyFilter(query *NoticeQuery) (*NoticeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *noticePager) toCursor(_m *Notice) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *noticePager) applyCursors(query *NoticeQuery, after, before *Cursor) (*NoticeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultNoticeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *noticePager) applyOrder(query *NoticeQuery) *NoticeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultNoticeOrder.Field {
+		query = query.Order(DefaultNoticeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *noticePager) orderExpr(query *NoticeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultNoticeOrder.Field {
+			b.Comma().Ident(DefaultNoticeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Notice.
+func (_m *NoticeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...NoticePaginateOption,
+) (*NoticeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newNoticePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &NoticeConnection{Edges: []*NoticeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// NoticeOrderFieldCreatedAt orders Notice by created_at.
+	NoticeOrderFieldCreatedAt = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: notice.FieldCreatedAt,
+		toTerm: notice.ByCreatedAt,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// NoticeOrderFieldUpdatedAt orders Notice by updated_at.
+	NoticeOrderFieldUpdatedAt = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: notice.FieldUpdatedAt,
+		toTerm: notice.ByUpdatedAt,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// NoticeOrderFieldDocumentNumber orders Notice by document_number.
+	NoticeOrderFieldDocumentNumber = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.DocumentNumber, nil
+		},
+		column: notice.FieldDocumentNumber,
+		toTerm: notice.ByDocumentNumber,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DocumentNumber,
+			}
+		},
+	}
+	// NoticeOrderFieldTitle orders Notice by title.
+	NoticeOrderFieldTitle = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: notice.FieldTitle,
+		toTerm: notice.ByTitle,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// NoticeOrderFieldYear orders Notice by year.
+	NoticeOrderFieldYear = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: notice.FieldYear,
+		toTerm: notice.ByYear,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+	// NoticeOrderFieldIssuedOn orders Notice by issued_on.
+	NoticeOrderFieldIssuedOn = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.IssuedOn, nil
+		},
+		column: notice.FieldIssuedOn,
+		toTerm: notice.ByIssuedOn,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.IssuedOn,
+			}
+		},
+	}
+	// NoticeOrderFieldReceiptDue orders Notice by receipt_due.
+	NoticeOrderFieldReceiptDue = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.ReceiptDue, nil
+		},
+		column: notice.FieldReceiptDue,
+		toTerm: notice.ByReceiptDue,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ReceiptDue,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f NoticeOrderField) String() string {
+	var str string
+	switch f.column {
+	case NoticeOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case NoticeOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case NoticeOrderFieldDocumentNumber.column:
+		str = "DOCUMENT_NUMBER"
+	case NoticeOrderFieldTitle.column:
+		str = "TITLE"
+	case NoticeOrderFieldYear.column:
+		str = "YEAR"
+	case NoticeOrderFieldIssuedOn.column:
+		str = "ISSUED_ON"
+	case NoticeOrderFieldReceiptDue.column:
+		str = "RECEIPT_DUE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f NoticeOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *NoticeOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("NoticeOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *NoticeOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *NoticeOrderFieldUpdatedAt
+	case "DOCUMENT_NUMBER":
+		*f = *NoticeOrderFieldDocumentNumber
+	case "TITLE":
+		*f = *NoticeOrderFieldTitle
+	case "YEAR":
+		*f = *NoticeOrderFieldYear
+	case "ISSUED_ON":
+		*f = *NoticeOrderFieldIssuedOn
+	case "RECEIPT_DUE":
+		*f = *NoticeOrderFieldReceiptDue
+	default:
+		return fmt.Errorf("%s is not a valid NoticeOrderField", str)
+	}
+	return nil
+}
+
+// NoticeOrderField defines the ordering field of Notice.
+type NoticeOrderField struct {
+	// Value extracts the ordering value from the given Notice.
+	Value    func(*Notice) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) notice.OrderOption
+	toCursor func(*Notice) Cursor
+}
+
+// NoticeOrder defines the ordering of Notice.
+type NoticeOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *NoticeOrderField `json:"field"`
+}
+
+// DefaultNoticeOrder is the default ordering of Notice.
+var DefaultNoticeOrder = &NoticeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: notice.FieldID,
+		toTerm: notice.ByID,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Notice into NoticeEdge.
+func (_m *Notice) ToEdge(order *NoticeOrder) *NoticeEdge {
+	if order == nil {
+		order = DefaultNoticeOrder
+	}
+	return &NoticeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// NoticeReceiptEdge is the edge representation of NoticeReceipt.
+type NoticeReceiptEdge struct {
+	Node   *NoticeReceipt `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// NoticeReceiptConnection is the connection containing edges to NoticeReceipt.
+type NoticeReceiptConnection struct {
+	Edges      []*NoticeReceiptEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *NoticeReceiptConnection) build(nodes []*NoticeReceipt, pager *noticereceiptPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *NoticeReceipt
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *NoticeReceipt {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *NoticeReceipt {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*NoticeReceiptEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &NoticeReceiptEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// NoticeReceiptPaginateOption enables pagination customization.
+type NoticeReceiptPaginateOption func(*noticereceiptPager) error
+
+// WithNoticeReceiptOrder configures pagination ordering.
+func WithNoticeReceiptOrder(order *NoticeReceiptOrder) NoticeReceiptPaginateOption {
+	if order == nil {
+		order = DefaultNoticeReceiptOrder
+	}
+	o := *order
+	return func(pager *noticereceiptPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultNoticeReceiptOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithNoticeReceiptFilter configures pagination filter.
+func WithNoticeReceiptFilter(filter func(*NoticeReceiptQuery) (*NoticeReceiptQuery, error)) NoticeReceiptPaginateOption {
+	return func(pager *noticereceiptPager) error {
+		if filter == nil {
+			return errors.New("NoticeReceiptQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type noticereceiptPager struct {
+	reverse bool
+	order   *NoticeReceiptOrder
+	filter  func(*NoticeReceiptQuery) (*NoticeReceiptQuery, error)
+}
+
+func newNoticeReceiptPager(opts []NoticeReceiptPaginateOption, reverse bool) (*noticereceiptPager, error) {
+	pager := &noticereceiptPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultNoticeReceiptOrder
+	}
+	return pager, nil
+}
+
+func (p *noticereceiptPager) applyFilter(query *NoticeReceiptQuery) (*NoticeReceiptQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *noticereceiptPager) toCursor(_m *NoticeReceipt) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *noticereceiptPager) applyCursors(query *NoticeReceiptQuery, after, before *Cursor) (*NoticeReceiptQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultNoticeReceiptOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *noticereceiptPager) applyOrder(query *NoticeReceiptQuery) *NoticeReceiptQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultNoticeReceiptOrder.Field {
+		query = query.Order(DefaultNoticeReceiptOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *noticereceiptPager) orderExpr(query *NoticeReceiptQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultNoticeReceiptOrder.Field {
+			b.Comma().Ident(DefaultNoticeReceiptOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to NoticeReceipt.
+func (_m *NoticeReceiptQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...NoticeReceiptPaginateOption,
+) (*NoticeReceiptConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newNoticeReceiptPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &NoticeReceiptConnection{Edges: []*NoticeReceiptEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// NoticeReceiptOrderFieldCreatedAt orders NoticeReceipt by created_at.
+	NoticeReceiptOrderFieldCreatedAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: noticereceipt.FieldCreatedAt,
+		toTerm: noticereceipt.ByCreatedAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldUpdatedAt orders NoticeReceipt by updated_at.
+	NoticeReceiptOrderFieldUpdatedAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: noticereceipt.FieldUpdatedAt,
+		toTerm: noticereceipt.ByUpdatedAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldRecipientName orders NoticeReceipt by recipient_name.
+	NoticeReceiptOrderFieldRecipientName = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.RecipientName, nil
+		},
+		column: noticereceipt.FieldRecipientName,
+		toTerm: noticereceipt.ByRecipientName,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.RecipientName,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldDueAt orders NoticeReceipt by due_at.
+	NoticeReceiptOrderFieldDueAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.DueAt, nil
+		},
+		column: noticereceipt.FieldDueAt,
+		toTerm: noticereceipt.ByDueAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueAt,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldReceivedAt orders NoticeReceipt by received_at.
+	NoticeReceiptOrderFieldReceivedAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.ReceivedAt, nil
+		},
+		column: noticereceipt.FieldReceivedAt,
+		toTerm: noticereceipt.ByReceivedAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ReceivedAt,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldRepliedAt orders NoticeReceipt by replied_at.
+	NoticeReceiptOrderFieldRepliedAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.RepliedAt, nil
+		},
+		column: noticereceipt.FieldRepliedAt,
+		toTerm: noticereceipt.ByRepliedAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.RepliedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f NoticeReceiptOrderField) String() string {
+	var str string
+	switch f.column {
+	case NoticeReceiptOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case NoticeReceiptOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case NoticeReceiptOrderFieldRecipientName.column:
+		str = "RECIPIENT_NAME"
+	case NoticeReceiptOrderFieldDueAt.column:
+		str = "DUE_AT"
+	case NoticeReceiptOrderFieldReceivedAt.column:
+		str = "RECEIVED_AT"
+	case NoticeReceiptOrderFieldRepliedAt.column:
+		str = "REPLIED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f NoticeReceiptOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *NoticeReceiptOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("NoticeReceiptOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *NoticeReceiptOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *NoticeReceiptOrderFieldUpdatedAt
+	case "RECIPIENT_NAME":
+		*f = *NoticeReceiptOrderFieldRecipientName
+	case "DUE_AT":
+		*f = *NoticeReceiptOrderFieldDueAt
+	case "RECEIVED_AT":
+		*f = *NoticeReceiptOrderFieldReceivedAt
+	case "REPLIED_AT":
+		*f = *NoticeReceiptOrderFieldRepliedAt
+	default:
+		return fmt.Errorf("%s is not a valid NoticeReceiptOrderField", str)
+	}
+	return nil
+}
+
+// NoticeReceiptOrderField defines the ordering field of NoticeReceipt.
+type NoticeReceiptOrderField struct {
+	// Value extracts the ordering value from the given NoticeReceipt.
+	Value    func(*NoticeReceipt) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) noticereceipt.OrderOption
+	toCursor func(*NoticeReceipt) Cursor
+}
+
+// NoticeReceiptOrder defines the ordering of NoticeReceipt.
+type NoticeReceiptOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *NoticeReceiptOrderField `json:"field"`
+}
+
+// DefaultNoticeReceiptOrder is the default ordering of NoticeReceipt.
+var DefaultNoticeReceiptOrder = &NoticeReceiptOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: noticereceipt.FieldID,
+		toTerm: noticereceipt.ByID,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts NoticeReceipt into NoticeReceiptEdge.
+func (_m *NoticeReceipt) ToEdge(order *NoticeReceiptOrder) *NoticeReceiptEdge {
+	if order == nil {
+		order = DefaultNoticeReceiptOrder
+	}
+	return &NoticeReceiptEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -24,6 +24,8 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -59,6 +61,8 @@ const (
 	TypeLetterEvent          = "LetterEvent"
 	TypeLetterSignature      = "LetterSignature"
 	TypeLoginAttempt         = "LoginAttempt"
+	TypeNotice               = "Notice"
+	TypeNoticeReceipt        = "NoticeReceipt"
 	TypePolicyRevision       = "PolicyRevision"
 	TypePost                 = "Post"
 	TypeRandomDraw           = "RandomDraw"
@@ -16869,6 +16873,3499 @@ func (m *LoginAttemptMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *LoginAttemptMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown LoginAttempt edge %s", name)
+}
+
+// NoticeMutation represents an operation that mutates the Notice nodes in the graph.
+type NoticeMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	document_number        *string
+	kind                   *domain.NoticeKind
+	title                  *string
+	body                   *string
+	year                   *int
+	addyear                *int
+	issued_on              *time.Time
+	receipt_due            *time.Time
+	reply_due              *time.Time
+	recipient_count        *int
+	addrecipient_count     *int
+	clearedFields          map[string]struct{}
+	issuer                 *int
+	clearedissuer          bool
+	receipts               map[int]struct{}
+	removedreceipts        map[int]struct{}
+	clearedreceipts        bool
+	done                   bool
+	oldValue               func(context.Context) (*Notice, error)
+	predicates             []predicate.Notice
+}
+
+var _ ent.Mutation = (*NoticeMutation)(nil)
+
+// noticeOption allows management of the mutation configuration using functional options.
+type noticeOption func(*NoticeMutation)
+
+// newNoticeMutation creates new mutation for the Notice entity.
+func newNoticeMutation(c config, op Op, opts ...noticeOption) *NoticeMutation {
+	m := &NoticeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeNotice,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withNoticeID sets the ID field of the mutation.
+func withNoticeID(id int) noticeOption {
+	return func(m *NoticeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Notice
+		)
+		m.oldValue = func(ctx context.Context) (*Notice, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Notice.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withNotice sets the old Notice of the mutation.
+func withNotice(node *Notice) noticeOption {
+	return func(m *NoticeMutation) {
+		m.oldValue = func(context.Context) (*Notice, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m NoticeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m NoticeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *NoticeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *NoticeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Notice.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *NoticeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *NoticeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *NoticeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *NoticeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *NoticeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *NoticeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *NoticeMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *NoticeMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *NoticeMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *NoticeMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *NoticeMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *NoticeMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *NoticeMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *NoticeMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *NoticeMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *NoticeMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *NoticeMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[notice.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *NoticeMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[notice.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *NoticeMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, notice.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *NoticeMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *NoticeMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *NoticeMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *NoticeMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *NoticeMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[notice.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *NoticeMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[notice.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *NoticeMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, notice.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *NoticeMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *NoticeMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *NoticeMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[notice.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *NoticeMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[notice.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *NoticeMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, notice.FieldIssuerScopePath)
+}
+
+// SetIssuerUnitID sets the "issuer_unit_id" field.
+func (m *NoticeMutation) SetIssuerUnitID(i int) {
+	m.issuer = &i
+}
+
+// IssuerUnitID returns the value of the "issuer_unit_id" field in the mutation.
+func (m *NoticeMutation) IssuerUnitID() (r int, exists bool) {
+	v := m.issuer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerUnitID returns the old "issuer_unit_id" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldIssuerUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerUnitID: %w", err)
+	}
+	return oldValue.IssuerUnitID, nil
+}
+
+// ResetIssuerUnitID resets all changes to the "issuer_unit_id" field.
+func (m *NoticeMutation) ResetIssuerUnitID() {
+	m.issuer = nil
+}
+
+// SetDocumentNumber sets the "document_number" field.
+func (m *NoticeMutation) SetDocumentNumber(s string) {
+	m.document_number = &s
+}
+
+// DocumentNumber returns the value of the "document_number" field in the mutation.
+func (m *NoticeMutation) DocumentNumber() (r string, exists bool) {
+	v := m.document_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDocumentNumber returns the old "document_number" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldDocumentNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDocumentNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDocumentNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDocumentNumber: %w", err)
+	}
+	return oldValue.DocumentNumber, nil
+}
+
+// ResetDocumentNumber resets all changes to the "document_number" field.
+func (m *NoticeMutation) ResetDocumentNumber() {
+	m.document_number = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *NoticeMutation) SetKind(dk domain.NoticeKind) {
+	m.kind = &dk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *NoticeMutation) Kind() (r domain.NoticeKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldKind(ctx context.Context) (v domain.NoticeKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *NoticeMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *NoticeMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *NoticeMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *NoticeMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetBody sets the "body" field.
+func (m *NoticeMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *NoticeMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *NoticeMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetYear sets the "year" field.
+func (m *NoticeMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *NoticeMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *NoticeMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *NoticeMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *NoticeMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetIssuedOn sets the "issued_on" field.
+func (m *NoticeMutation) SetIssuedOn(t time.Time) {
+	m.issued_on = &t
+}
+
+// IssuedOn returns the value of the "issued_on" field in the mutation.
+func (m *NoticeMutation) IssuedOn() (r time.Time, exists bool) {
+	v := m.issued_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedOn returns the old "issued_on" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldIssuedOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedOn: %w", err)
+	}
+	return oldValue.IssuedOn, nil
+}
+
+// ResetIssuedOn resets all changes to the "issued_on" field.
+func (m *NoticeMutation) ResetIssuedOn() {
+	m.issued_on = nil
+}
+
+// SetReceiptDue sets the "receipt_due" field.
+func (m *NoticeMutation) SetReceiptDue(t time.Time) {
+	m.receipt_due = &t
+}
+
+// ReceiptDue returns the value of the "receipt_due" field in the mutation.
+func (m *NoticeMutation) ReceiptDue() (r time.Time, exists bool) {
+	v := m.receipt_due
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiptDue returns the old "receipt_due" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldReceiptDue(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiptDue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiptDue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiptDue: %w", err)
+	}
+	return oldValue.ReceiptDue, nil
+}
+
+// ResetReceiptDue resets all changes to the "receipt_due" field.
+func (m *NoticeMutation) ResetReceiptDue() {
+	m.receipt_due = nil
+}
+
+// SetReplyDue sets the "reply_due" field.
+func (m *NoticeMutation) SetReplyDue(t time.Time) {
+	m.reply_due = &t
+}
+
+// ReplyDue returns the value of the "reply_due" field in the mutation.
+func (m *NoticeMutation) ReplyDue() (r time.Time, exists bool) {
+	v := m.reply_due
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReplyDue returns the old "reply_due" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldReplyDue(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReplyDue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReplyDue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReplyDue: %w", err)
+	}
+	return oldValue.ReplyDue, nil
+}
+
+// ClearReplyDue clears the value of the "reply_due" field.
+func (m *NoticeMutation) ClearReplyDue() {
+	m.reply_due = nil
+	m.clearedFields[notice.FieldReplyDue] = struct{}{}
+}
+
+// ReplyDueCleared returns if the "reply_due" field was cleared in this mutation.
+func (m *NoticeMutation) ReplyDueCleared() bool {
+	_, ok := m.clearedFields[notice.FieldReplyDue]
+	return ok
+}
+
+// ResetReplyDue resets all changes to the "reply_due" field.
+func (m *NoticeMutation) ResetReplyDue() {
+	m.reply_due = nil
+	delete(m.clearedFields, notice.FieldReplyDue)
+}
+
+// SetRecipientCount sets the "recipient_count" field.
+func (m *NoticeMutation) SetRecipientCount(i int) {
+	m.recipient_count = &i
+	m.addrecipient_count = nil
+}
+
+// RecipientCount returns the value of the "recipient_count" field in the mutation.
+func (m *NoticeMutation) RecipientCount() (r int, exists bool) {
+	v := m.recipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientCount returns the old "recipient_count" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldRecipientCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientCount: %w", err)
+	}
+	return oldValue.RecipientCount, nil
+}
+
+// AddRecipientCount adds i to the "recipient_count" field.
+func (m *NoticeMutation) AddRecipientCount(i int) {
+	if m.addrecipient_count != nil {
+		*m.addrecipient_count += i
+	} else {
+		m.addrecipient_count = &i
+	}
+}
+
+// AddedRecipientCount returns the value that was added to the "recipient_count" field in this mutation.
+func (m *NoticeMutation) AddedRecipientCount() (r int, exists bool) {
+	v := m.addrecipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecipientCount resets all changes to the "recipient_count" field.
+func (m *NoticeMutation) ResetRecipientCount() {
+	m.recipient_count = nil
+	m.addrecipient_count = nil
+}
+
+// SetIssuerID sets the "issuer" edge to the Unit entity by id.
+func (m *NoticeMutation) SetIssuerID(id int) {
+	m.issuer = &id
+}
+
+// ClearIssuer clears the "issuer" edge to the Unit entity.
+func (m *NoticeMutation) ClearIssuer() {
+	m.clearedissuer = true
+	m.clearedFields[notice.FieldIssuerUnitID] = struct{}{}
+}
+
+// IssuerCleared reports if the "issuer" edge to the Unit entity was cleared.
+func (m *NoticeMutation) IssuerCleared() bool {
+	return m.clearedissuer
+}
+
+// IssuerID returns the "issuer" edge ID in the mutation.
+func (m *NoticeMutation) IssuerID() (id int, exists bool) {
+	if m.issuer != nil {
+		return *m.issuer, true
+	}
+	return
+}
+
+// IssuerIDs returns the "issuer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IssuerID instead. It exists only for internal usage by the builders.
+func (m *NoticeMutation) IssuerIDs() (ids []int) {
+	if id := m.issuer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIssuer resets all changes to the "issuer" edge.
+func (m *NoticeMutation) ResetIssuer() {
+	m.issuer = nil
+	m.clearedissuer = false
+}
+
+// AddReceiptIDs adds the "receipts" edge to the NoticeReceipt entity by ids.
+func (m *NoticeMutation) AddReceiptIDs(ids ...int) {
+	if m.receipts == nil {
+		m.receipts = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.receipts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReceipts clears the "receipts" edge to the NoticeReceipt entity.
+func (m *NoticeMutation) ClearReceipts() {
+	m.clearedreceipts = true
+}
+
+// ReceiptsCleared reports if the "receipts" edge to the NoticeReceipt entity was cleared.
+func (m *NoticeMutation) ReceiptsCleared() bool {
+	return m.clearedreceipts
+}
+
+// RemoveReceiptIDs removes the "receipts" edge to the NoticeReceipt entity by IDs.
+func (m *NoticeMutation) RemoveReceiptIDs(ids ...int) {
+	if m.removedreceipts == nil {
+		m.removedreceipts = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.receipts, ids[i])
+		m.removedreceipts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReceipts returns the removed IDs of the "receipts" edge to the NoticeReceipt entity.
+func (m *NoticeMutation) RemovedReceiptsIDs() (ids []int) {
+	for id := range m.removedreceipts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReceiptsIDs returns the "receipts" edge IDs in the mutation.
+func (m *NoticeMutation) ReceiptsIDs() (ids []int) {
+	for id := range m.receipts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReceipts resets all changes to the "receipts" edge.
+func (m *NoticeMutation) ResetReceipts() {
+	m.receipts = nil
+	m.clearedreceipts = false
+	m.removedreceipts = nil
+}
+
+// Where appends a list predicates to the NoticeMutation builder.
+func (m *NoticeMutation) Where(ps ...predicate.Notice) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the NoticeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *NoticeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Notice, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *NoticeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *NoticeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Notice).
+func (m *NoticeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *NoticeMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.created_at != nil {
+		fields = append(fields, notice.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, notice.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, notice.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, notice.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, notice.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, notice.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, notice.FieldIssuerScopePath)
+	}
+	if m.issuer != nil {
+		fields = append(fields, notice.FieldIssuerUnitID)
+	}
+	if m.document_number != nil {
+		fields = append(fields, notice.FieldDocumentNumber)
+	}
+	if m.kind != nil {
+		fields = append(fields, notice.FieldKind)
+	}
+	if m.title != nil {
+		fields = append(fields, notice.FieldTitle)
+	}
+	if m.body != nil {
+		fields = append(fields, notice.FieldBody)
+	}
+	if m.year != nil {
+		fields = append(fields, notice.FieldYear)
+	}
+	if m.issued_on != nil {
+		fields = append(fields, notice.FieldIssuedOn)
+	}
+	if m.receipt_due != nil {
+		fields = append(fields, notice.FieldReceiptDue)
+	}
+	if m.reply_due != nil {
+		fields = append(fields, notice.FieldReplyDue)
+	}
+	if m.recipient_count != nil {
+		fields = append(fields, notice.FieldRecipientCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *NoticeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case notice.FieldCreatedAt:
+		return m.CreatedAt()
+	case notice.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case notice.FieldTenantID:
+		return m.TenantID()
+	case notice.FieldScopePath:
+		return m.ScopePath()
+	case notice.FieldScopeSector:
+		return m.ScopeSector()
+	case notice.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case notice.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case notice.FieldIssuerUnitID:
+		return m.IssuerUnitID()
+	case notice.FieldDocumentNumber:
+		return m.DocumentNumber()
+	case notice.FieldKind:
+		return m.Kind()
+	case notice.FieldTitle:
+		return m.Title()
+	case notice.FieldBody:
+		return m.Body()
+	case notice.FieldYear:
+		return m.Year()
+	case notice.FieldIssuedOn:
+		return m.IssuedOn()
+	case notice.FieldReceiptDue:
+		return m.ReceiptDue()
+	case notice.FieldReplyDue:
+		return m.ReplyDue()
+	case notice.FieldRecipientCount:
+		return m.RecipientCount()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *NoticeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case notice.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case notice.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case notice.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case notice.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case notice.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case notice.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case notice.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case notice.FieldIssuerUnitID:
+		return m.OldIssuerUnitID(ctx)
+	case notice.FieldDocumentNumber:
+		return m.OldDocumentNumber(ctx)
+	case notice.FieldKind:
+		return m.OldKind(ctx)
+	case notice.FieldTitle:
+		return m.OldTitle(ctx)
+	case notice.FieldBody:
+		return m.OldBody(ctx)
+	case notice.FieldYear:
+		return m.OldYear(ctx)
+	case notice.FieldIssuedOn:
+		return m.OldIssuedOn(ctx)
+	case notice.FieldReceiptDue:
+		return m.OldReceiptDue(ctx)
+	case notice.FieldReplyDue:
+		return m.OldReplyDue(ctx)
+	case notice.FieldRecipientCount:
+		return m.OldRecipientCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown Notice field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NoticeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case notice.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case notice.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case notice.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case notice.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case notice.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case notice.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case notice.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case notice.FieldIssuerUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerUnitID(v)
+		return nil
+	case notice.FieldDocumentNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDocumentNumber(v)
+		return nil
+	case notice.FieldKind:
+		v, ok := value.(domain.NoticeKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case notice.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case notice.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case notice.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case notice.FieldIssuedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedOn(v)
+		return nil
+	case notice.FieldReceiptDue:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiptDue(v)
+		return nil
+	case notice.FieldReplyDue:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReplyDue(v)
+		return nil
+	case notice.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Notice field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *NoticeMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, notice.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, notice.FieldScopeEnterpriseID)
+	}
+	if m.addyear != nil {
+		fields = append(fields, notice.FieldYear)
+	}
+	if m.addrecipient_count != nil {
+		fields = append(fields, notice.FieldRecipientCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *NoticeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case notice.FieldTenantID:
+		return m.AddedTenantID()
+	case notice.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case notice.FieldYear:
+		return m.AddedYear()
+	case notice.FieldRecipientCount:
+		return m.AddedRecipientCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NoticeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case notice.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case notice.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case notice.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case notice.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipientCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Notice numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *NoticeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(notice.FieldScopeSector) {
+		fields = append(fields, notice.FieldScopeSector)
+	}
+	if m.FieldCleared(notice.FieldScopeEnterpriseID) {
+		fields = append(fields, notice.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(notice.FieldIssuerScopePath) {
+		fields = append(fields, notice.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(notice.FieldReplyDue) {
+		fields = append(fields, notice.FieldReplyDue)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *NoticeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *NoticeMutation) ClearField(name string) error {
+	switch name {
+	case notice.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case notice.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case notice.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case notice.FieldReplyDue:
+		m.ClearReplyDue()
+		return nil
+	}
+	return fmt.Errorf("unknown Notice nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *NoticeMutation) ResetField(name string) error {
+	switch name {
+	case notice.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case notice.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case notice.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case notice.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case notice.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case notice.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case notice.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case notice.FieldIssuerUnitID:
+		m.ResetIssuerUnitID()
+		return nil
+	case notice.FieldDocumentNumber:
+		m.ResetDocumentNumber()
+		return nil
+	case notice.FieldKind:
+		m.ResetKind()
+		return nil
+	case notice.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case notice.FieldBody:
+		m.ResetBody()
+		return nil
+	case notice.FieldYear:
+		m.ResetYear()
+		return nil
+	case notice.FieldIssuedOn:
+		m.ResetIssuedOn()
+		return nil
+	case notice.FieldReceiptDue:
+		m.ResetReceiptDue()
+		return nil
+	case notice.FieldReplyDue:
+		m.ResetReplyDue()
+		return nil
+	case notice.FieldRecipientCount:
+		m.ResetRecipientCount()
+		return nil
+	}
+	return fmt.Errorf("unknown Notice field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *NoticeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.issuer != nil {
+		edges = append(edges, notice.EdgeIssuer)
+	}
+	if m.receipts != nil {
+		edges = append(edges, notice.EdgeReceipts)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *NoticeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case notice.EdgeIssuer:
+		if id := m.issuer; id != nil {
+			return []ent.Value{*id}
+		}
+	case notice.EdgeReceipts:
+		ids := make([]ent.Value, 0, len(m.receipts))
+		for id := range m.receipts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *NoticeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedreceipts != nil {
+		edges = append(edges, notice.EdgeReceipts)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *NoticeMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case notice.EdgeReceipts:
+		ids := make([]ent.Value, 0, len(m.removedreceipts))
+		for id := range m.removedreceipts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *NoticeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedissuer {
+		edges = append(edges, notice.EdgeIssuer)
+	}
+	if m.clearedreceipts {
+		edges = append(edges, notice.EdgeReceipts)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *NoticeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case notice.EdgeIssuer:
+		return m.clearedissuer
+	case notice.EdgeReceipts:
+		return m.clearedreceipts
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *NoticeMutation) ClearEdge(name string) error {
+	switch name {
+	case notice.EdgeIssuer:
+		m.ClearIssuer()
+		return nil
+	}
+	return fmt.Errorf("unknown Notice unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *NoticeMutation) ResetEdge(name string) error {
+	switch name {
+	case notice.EdgeIssuer:
+		m.ResetIssuer()
+		return nil
+	case notice.EdgeReceipts:
+		m.ResetReceipts()
+		return nil
+	}
+	return fmt.Errorf("unknown Notice edge %s", name)
+}
+
+// NoticeReceiptMutation represents an operation that mutates the NoticeReceipt nodes in the graph.
+type NoticeReceiptMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	issuer_unit_id         *int
+	addissuer_unit_id      *int
+	recipient_name         *string
+	recipient_kind         *domain.UnitKind
+	town_id                *int
+	addtown_id             *int
+	due_at                 *time.Time
+	received_at            *time.Time
+	receiver_name          *string
+	receiver_title         *string
+	receiver_user_id       *int
+	addreceiver_user_id    *int
+	receiver_post_id       *int
+	addreceiver_post_id    *int
+	reply                  *string
+	replied_at             *time.Time
+	clearedFields          map[string]struct{}
+	notice                 *int
+	clearednotice          bool
+	recipient              *int
+	clearedrecipient       bool
+	done                   bool
+	oldValue               func(context.Context) (*NoticeReceipt, error)
+	predicates             []predicate.NoticeReceipt
+}
+
+var _ ent.Mutation = (*NoticeReceiptMutation)(nil)
+
+// noticereceiptOption allows management of the mutation configuration using functional options.
+type noticereceiptOption func(*NoticeReceiptMutation)
+
+// newNoticeReceiptMutation creates new mutation for the NoticeReceipt entity.
+func newNoticeReceiptMutation(c config, op Op, opts ...noticereceiptOption) *NoticeReceiptMutation {
+	m := &NoticeReceiptMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeNoticeReceipt,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withNoticeReceiptID sets the ID field of the mutation.
+func withNoticeReceiptID(id int) noticereceiptOption {
+	return func(m *NoticeReceiptMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *NoticeReceipt
+		)
+		m.oldValue = func(ctx context.Context) (*NoticeReceipt, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().NoticeReceipt.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withNoticeReceipt sets the old NoticeReceipt of the mutation.
+func withNoticeReceipt(node *NoticeReceipt) noticereceiptOption {
+	return func(m *NoticeReceiptMutation) {
+		m.oldValue = func(context.Context) (*NoticeReceipt, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m NoticeReceiptMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m NoticeReceiptMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *NoticeReceiptMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *NoticeReceiptMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().NoticeReceipt.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *NoticeReceiptMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *NoticeReceiptMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *NoticeReceiptMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *NoticeReceiptMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *NoticeReceiptMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *NoticeReceiptMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *NoticeReceiptMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *NoticeReceiptMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *NoticeReceiptMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *NoticeReceiptMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *NoticeReceiptMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *NoticeReceiptMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *NoticeReceiptMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *NoticeReceiptMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *NoticeReceiptMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *NoticeReceiptMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[noticereceipt.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *NoticeReceiptMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, noticereceipt.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *NoticeReceiptMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *NoticeReceiptMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *NoticeReceiptMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *NoticeReceiptMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[noticereceipt.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *NoticeReceiptMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, noticereceipt.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *NoticeReceiptMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *NoticeReceiptMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *NoticeReceiptMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[noticereceipt.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *NoticeReceiptMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, noticereceipt.FieldIssuerScopePath)
+}
+
+// SetNoticeID sets the "notice_id" field.
+func (m *NoticeReceiptMutation) SetNoticeID(i int) {
+	m.notice = &i
+}
+
+// NoticeID returns the value of the "notice_id" field in the mutation.
+func (m *NoticeReceiptMutation) NoticeID() (r int, exists bool) {
+	v := m.notice
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNoticeID returns the old "notice_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldNoticeID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNoticeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNoticeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNoticeID: %w", err)
+	}
+	return oldValue.NoticeID, nil
+}
+
+// ResetNoticeID resets all changes to the "notice_id" field.
+func (m *NoticeReceiptMutation) ResetNoticeID() {
+	m.notice = nil
+}
+
+// SetIssuerUnitID sets the "issuer_unit_id" field.
+func (m *NoticeReceiptMutation) SetIssuerUnitID(i int) {
+	m.issuer_unit_id = &i
+	m.addissuer_unit_id = nil
+}
+
+// IssuerUnitID returns the value of the "issuer_unit_id" field in the mutation.
+func (m *NoticeReceiptMutation) IssuerUnitID() (r int, exists bool) {
+	v := m.issuer_unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerUnitID returns the old "issuer_unit_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldIssuerUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerUnitID: %w", err)
+	}
+	return oldValue.IssuerUnitID, nil
+}
+
+// AddIssuerUnitID adds i to the "issuer_unit_id" field.
+func (m *NoticeReceiptMutation) AddIssuerUnitID(i int) {
+	if m.addissuer_unit_id != nil {
+		*m.addissuer_unit_id += i
+	} else {
+		m.addissuer_unit_id = &i
+	}
+}
+
+// AddedIssuerUnitID returns the value that was added to the "issuer_unit_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedIssuerUnitID() (r int, exists bool) {
+	v := m.addissuer_unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetIssuerUnitID resets all changes to the "issuer_unit_id" field.
+func (m *NoticeReceiptMutation) ResetIssuerUnitID() {
+	m.issuer_unit_id = nil
+	m.addissuer_unit_id = nil
+}
+
+// SetRecipientUnitID sets the "recipient_unit_id" field.
+func (m *NoticeReceiptMutation) SetRecipientUnitID(i int) {
+	m.recipient = &i
+}
+
+// RecipientUnitID returns the value of the "recipient_unit_id" field in the mutation.
+func (m *NoticeReceiptMutation) RecipientUnitID() (r int, exists bool) {
+	v := m.recipient
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientUnitID returns the old "recipient_unit_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldRecipientUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientUnitID: %w", err)
+	}
+	return oldValue.RecipientUnitID, nil
+}
+
+// ResetRecipientUnitID resets all changes to the "recipient_unit_id" field.
+func (m *NoticeReceiptMutation) ResetRecipientUnitID() {
+	m.recipient = nil
+}
+
+// SetRecipientName sets the "recipient_name" field.
+func (m *NoticeReceiptMutation) SetRecipientName(s string) {
+	m.recipient_name = &s
+}
+
+// RecipientName returns the value of the "recipient_name" field in the mutation.
+func (m *NoticeReceiptMutation) RecipientName() (r string, exists bool) {
+	v := m.recipient_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientName returns the old "recipient_name" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldRecipientName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientName: %w", err)
+	}
+	return oldValue.RecipientName, nil
+}
+
+// ResetRecipientName resets all changes to the "recipient_name" field.
+func (m *NoticeReceiptMutation) ResetRecipientName() {
+	m.recipient_name = nil
+}
+
+// SetRecipientKind sets the "recipient_kind" field.
+func (m *NoticeReceiptMutation) SetRecipientKind(dk domain.UnitKind) {
+	m.recipient_kind = &dk
+}
+
+// RecipientKind returns the value of the "recipient_kind" field in the mutation.
+func (m *NoticeReceiptMutation) RecipientKind() (r domain.UnitKind, exists bool) {
+	v := m.recipient_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientKind returns the old "recipient_kind" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldRecipientKind(ctx context.Context) (v domain.UnitKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientKind: %w", err)
+	}
+	return oldValue.RecipientKind, nil
+}
+
+// ResetRecipientKind resets all changes to the "recipient_kind" field.
+func (m *NoticeReceiptMutation) ResetRecipientKind() {
+	m.recipient_kind = nil
+}
+
+// SetTownID sets the "town_id" field.
+func (m *NoticeReceiptMutation) SetTownID(i int) {
+	m.town_id = &i
+	m.addtown_id = nil
+}
+
+// TownID returns the value of the "town_id" field in the mutation.
+func (m *NoticeReceiptMutation) TownID() (r int, exists bool) {
+	v := m.town_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTownID returns the old "town_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldTownID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTownID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTownID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTownID: %w", err)
+	}
+	return oldValue.TownID, nil
+}
+
+// AddTownID adds i to the "town_id" field.
+func (m *NoticeReceiptMutation) AddTownID(i int) {
+	if m.addtown_id != nil {
+		*m.addtown_id += i
+	} else {
+		m.addtown_id = &i
+	}
+}
+
+// AddedTownID returns the value that was added to the "town_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedTownID() (r int, exists bool) {
+	v := m.addtown_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTownID clears the value of the "town_id" field.
+func (m *NoticeReceiptMutation) ClearTownID() {
+	m.town_id = nil
+	m.addtown_id = nil
+	m.clearedFields[noticereceipt.FieldTownID] = struct{}{}
+}
+
+// TownIDCleared returns if the "town_id" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) TownIDCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldTownID]
+	return ok
+}
+
+// ResetTownID resets all changes to the "town_id" field.
+func (m *NoticeReceiptMutation) ResetTownID() {
+	m.town_id = nil
+	m.addtown_id = nil
+	delete(m.clearedFields, noticereceipt.FieldTownID)
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *NoticeReceiptMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *NoticeReceiptMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *NoticeReceiptMutation) ResetDueAt() {
+	m.due_at = nil
+}
+
+// SetReceivedAt sets the "received_at" field.
+func (m *NoticeReceiptMutation) SetReceivedAt(t time.Time) {
+	m.received_at = &t
+}
+
+// ReceivedAt returns the value of the "received_at" field in the mutation.
+func (m *NoticeReceiptMutation) ReceivedAt() (r time.Time, exists bool) {
+	v := m.received_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceivedAt returns the old "received_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceivedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceivedAt: %w", err)
+	}
+	return oldValue.ReceivedAt, nil
+}
+
+// ClearReceivedAt clears the value of the "received_at" field.
+func (m *NoticeReceiptMutation) ClearReceivedAt() {
+	m.received_at = nil
+	m.clearedFields[noticereceipt.FieldReceivedAt] = struct{}{}
+}
+
+// ReceivedAtCleared returns if the "received_at" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceivedAtCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceivedAt]
+	return ok
+}
+
+// ResetReceivedAt resets all changes to the "received_at" field.
+func (m *NoticeReceiptMutation) ResetReceivedAt() {
+	m.received_at = nil
+	delete(m.clearedFields, noticereceipt.FieldReceivedAt)
+}
+
+// SetReceiverName sets the "receiver_name" field.
+func (m *NoticeReceiptMutation) SetReceiverName(s string) {
+	m.receiver_name = &s
+}
+
+// ReceiverName returns the value of the "receiver_name" field in the mutation.
+func (m *NoticeReceiptMutation) ReceiverName() (r string, exists bool) {
+	v := m.receiver_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiverName returns the old "receiver_name" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceiverName(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiverName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiverName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiverName: %w", err)
+	}
+	return oldValue.ReceiverName, nil
+}
+
+// ClearReceiverName clears the value of the "receiver_name" field.
+func (m *NoticeReceiptMutation) ClearReceiverName() {
+	m.receiver_name = nil
+	m.clearedFields[noticereceipt.FieldReceiverName] = struct{}{}
+}
+
+// ReceiverNameCleared returns if the "receiver_name" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceiverNameCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceiverName]
+	return ok
+}
+
+// ResetReceiverName resets all changes to the "receiver_name" field.
+func (m *NoticeReceiptMutation) ResetReceiverName() {
+	m.receiver_name = nil
+	delete(m.clearedFields, noticereceipt.FieldReceiverName)
+}
+
+// SetReceiverTitle sets the "receiver_title" field.
+func (m *NoticeReceiptMutation) SetReceiverTitle(s string) {
+	m.receiver_title = &s
+}
+
+// ReceiverTitle returns the value of the "receiver_title" field in the mutation.
+func (m *NoticeReceiptMutation) ReceiverTitle() (r string, exists bool) {
+	v := m.receiver_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiverTitle returns the old "receiver_title" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceiverTitle(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiverTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiverTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiverTitle: %w", err)
+	}
+	return oldValue.ReceiverTitle, nil
+}
+
+// ClearReceiverTitle clears the value of the "receiver_title" field.
+func (m *NoticeReceiptMutation) ClearReceiverTitle() {
+	m.receiver_title = nil
+	m.clearedFields[noticereceipt.FieldReceiverTitle] = struct{}{}
+}
+
+// ReceiverTitleCleared returns if the "receiver_title" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceiverTitleCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceiverTitle]
+	return ok
+}
+
+// ResetReceiverTitle resets all changes to the "receiver_title" field.
+func (m *NoticeReceiptMutation) ResetReceiverTitle() {
+	m.receiver_title = nil
+	delete(m.clearedFields, noticereceipt.FieldReceiverTitle)
+}
+
+// SetReceiverUserID sets the "receiver_user_id" field.
+func (m *NoticeReceiptMutation) SetReceiverUserID(i int) {
+	m.receiver_user_id = &i
+	m.addreceiver_user_id = nil
+}
+
+// ReceiverUserID returns the value of the "receiver_user_id" field in the mutation.
+func (m *NoticeReceiptMutation) ReceiverUserID() (r int, exists bool) {
+	v := m.receiver_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiverUserID returns the old "receiver_user_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceiverUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiverUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiverUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiverUserID: %w", err)
+	}
+	return oldValue.ReceiverUserID, nil
+}
+
+// AddReceiverUserID adds i to the "receiver_user_id" field.
+func (m *NoticeReceiptMutation) AddReceiverUserID(i int) {
+	if m.addreceiver_user_id != nil {
+		*m.addreceiver_user_id += i
+	} else {
+		m.addreceiver_user_id = &i
+	}
+}
+
+// AddedReceiverUserID returns the value that was added to the "receiver_user_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedReceiverUserID() (r int, exists bool) {
+	v := m.addreceiver_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReceiverUserID clears the value of the "receiver_user_id" field.
+func (m *NoticeReceiptMutation) ClearReceiverUserID() {
+	m.receiver_user_id = nil
+	m.addreceiver_user_id = nil
+	m.clearedFields[noticereceipt.FieldReceiverUserID] = struct{}{}
+}
+
+// ReceiverUserIDCleared returns if the "receiver_user_id" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceiverUserIDCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceiverUserID]
+	return ok
+}
+
+// ResetReceiverUserID resets all changes to the "receiver_user_id" field.
+func (m *NoticeReceiptMutation) ResetReceiverUserID() {
+	m.receiver_user_id = nil
+	m.addreceiver_user_id = nil
+	delete(m.clearedFields, noticereceipt.FieldReceiverUserID)
+}
+
+// SetReceiverPostID sets the "receiver_post_id" field.
+func (m *NoticeReceiptMutation) SetReceiverPostID(i int) {
+	m.receiver_post_id = &i
+	m.addreceiver_post_id = nil
+}
+
+// ReceiverPostID returns the value of the "receiver_post_id" field in the mutation.
+func (m *NoticeReceiptMutation) ReceiverPostID() (r int, exists bool) {
+	v := m.receiver_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiverPostID returns the old "receiver_post_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceiverPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiverPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiverPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiverPostID: %w", err)
+	}
+	return oldValue.ReceiverPostID, nil
+}
+
+// AddReceiverPostID adds i to the "receiver_post_id" field.
+func (m *NoticeReceiptMutation) AddReceiverPostID(i int) {
+	if m.addreceiver_post_id != nil {
+		*m.addreceiver_post_id += i
+	} else {
+		m.addreceiver_post_id = &i
+	}
+}
+
+// AddedReceiverPostID returns the value that was added to the "receiver_post_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedReceiverPostID() (r int, exists bool) {
+	v := m.addreceiver_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReceiverPostID clears the value of the "receiver_post_id" field.
+func (m *NoticeReceiptMutation) ClearReceiverPostID() {
+	m.receiver_post_id = nil
+	m.addreceiver_post_id = nil
+	m.clearedFields[noticereceipt.FieldReceiverPostID] = struct{}{}
+}
+
+// ReceiverPostIDCleared returns if the "receiver_post_id" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceiverPostIDCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceiverPostID]
+	return ok
+}
+
+// ResetReceiverPostID resets all changes to the "receiver_post_id" field.
+func (m *NoticeReceiptMutation) ResetReceiverPostID() {
+	m.receiver_post_id = nil
+	m.addreceiver_post_id = nil
+	delete(m.clearedFields, noticereceipt.FieldReceiverPostID)
+}
+
+// SetReply sets the "reply" field.
+func (m *NoticeReceiptMutation) SetReply(s string) {
+	m.reply = &s
+}
+
+// Reply returns the value of the "reply" field in the mutation.
+func (m *NoticeReceiptMutation) Reply() (r string, exists bool) {
+	v := m.reply
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReply returns the old "reply" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReply(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReply is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReply requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReply: %w", err)
+	}
+	return oldValue.Reply, nil
+}
+
+// ClearReply clears the value of the "reply" field.
+func (m *NoticeReceiptMutation) ClearReply() {
+	m.reply = nil
+	m.clearedFields[noticereceipt.FieldReply] = struct{}{}
+}
+
+// ReplyCleared returns if the "reply" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReplyCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReply]
+	return ok
+}
+
+// ResetReply resets all changes to the "reply" field.
+func (m *NoticeReceiptMutation) ResetReply() {
+	m.reply = nil
+	delete(m.clearedFields, noticereceipt.FieldReply)
+}
+
+// SetRepliedAt sets the "replied_at" field.
+func (m *NoticeReceiptMutation) SetRepliedAt(t time.Time) {
+	m.replied_at = &t
+}
+
+// RepliedAt returns the value of the "replied_at" field in the mutation.
+func (m *NoticeReceiptMutation) RepliedAt() (r time.Time, exists bool) {
+	v := m.replied_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRepliedAt returns the old "replied_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldRepliedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRepliedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRepliedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRepliedAt: %w", err)
+	}
+	return oldValue.RepliedAt, nil
+}
+
+// ClearRepliedAt clears the value of the "replied_at" field.
+func (m *NoticeReceiptMutation) ClearRepliedAt() {
+	m.replied_at = nil
+	m.clearedFields[noticereceipt.FieldRepliedAt] = struct{}{}
+}
+
+// RepliedAtCleared returns if the "replied_at" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) RepliedAtCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldRepliedAt]
+	return ok
+}
+
+// ResetRepliedAt resets all changes to the "replied_at" field.
+func (m *NoticeReceiptMutation) ResetRepliedAt() {
+	m.replied_at = nil
+	delete(m.clearedFields, noticereceipt.FieldRepliedAt)
+}
+
+// ClearNotice clears the "notice" edge to the Notice entity.
+func (m *NoticeReceiptMutation) ClearNotice() {
+	m.clearednotice = true
+	m.clearedFields[noticereceipt.FieldNoticeID] = struct{}{}
+}
+
+// NoticeCleared reports if the "notice" edge to the Notice entity was cleared.
+func (m *NoticeReceiptMutation) NoticeCleared() bool {
+	return m.clearednotice
+}
+
+// NoticeIDs returns the "notice" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// NoticeID instead. It exists only for internal usage by the builders.
+func (m *NoticeReceiptMutation) NoticeIDs() (ids []int) {
+	if id := m.notice; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetNotice resets all changes to the "notice" edge.
+func (m *NoticeReceiptMutation) ResetNotice() {
+	m.notice = nil
+	m.clearednotice = false
+}
+
+// SetRecipientID sets the "recipient" edge to the Unit entity by id.
+func (m *NoticeReceiptMutation) SetRecipientID(id int) {
+	m.recipient = &id
+}
+
+// ClearRecipient clears the "recipient" edge to the Unit entity.
+func (m *NoticeReceiptMutation) ClearRecipient() {
+	m.clearedrecipient = true
+	m.clearedFields[noticereceipt.FieldRecipientUnitID] = struct{}{}
+}
+
+// RecipientCleared reports if the "recipient" edge to the Unit entity was cleared.
+func (m *NoticeReceiptMutation) RecipientCleared() bool {
+	return m.clearedrecipient
+}
+
+// RecipientID returns the "recipient" edge ID in the mutation.
+func (m *NoticeReceiptMutation) RecipientID() (id int, exists bool) {
+	if m.recipient != nil {
+		return *m.recipient, true
+	}
+	return
+}
+
+// RecipientIDs returns the "recipient" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecipientID instead. It exists only for internal usage by the builders.
+func (m *NoticeReceiptMutation) RecipientIDs() (ids []int) {
+	if id := m.recipient; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecipient resets all changes to the "recipient" edge.
+func (m *NoticeReceiptMutation) ResetRecipient() {
+	m.recipient = nil
+	m.clearedrecipient = false
+}
+
+// Where appends a list predicates to the NoticeReceiptMutation builder.
+func (m *NoticeReceiptMutation) Where(ps ...predicate.NoticeReceipt) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the NoticeReceiptMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *NoticeReceiptMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.NoticeReceipt, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *NoticeReceiptMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *NoticeReceiptMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (NoticeReceipt).
+func (m *NoticeReceiptMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *NoticeReceiptMutation) Fields() []string {
+	fields := make([]string, 0, 21)
+	if m.created_at != nil {
+		fields = append(fields, noticereceipt.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, noticereceipt.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, noticereceipt.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, noticereceipt.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, noticereceipt.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, noticereceipt.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, noticereceipt.FieldIssuerScopePath)
+	}
+	if m.notice != nil {
+		fields = append(fields, noticereceipt.FieldNoticeID)
+	}
+	if m.issuer_unit_id != nil {
+		fields = append(fields, noticereceipt.FieldIssuerUnitID)
+	}
+	if m.recipient != nil {
+		fields = append(fields, noticereceipt.FieldRecipientUnitID)
+	}
+	if m.recipient_name != nil {
+		fields = append(fields, noticereceipt.FieldRecipientName)
+	}
+	if m.recipient_kind != nil {
+		fields = append(fields, noticereceipt.FieldRecipientKind)
+	}
+	if m.town_id != nil {
+		fields = append(fields, noticereceipt.FieldTownID)
+	}
+	if m.due_at != nil {
+		fields = append(fields, noticereceipt.FieldDueAt)
+	}
+	if m.received_at != nil {
+		fields = append(fields, noticereceipt.FieldReceivedAt)
+	}
+	if m.receiver_name != nil {
+		fields = append(fields, noticereceipt.FieldReceiverName)
+	}
+	if m.receiver_title != nil {
+		fields = append(fields, noticereceipt.FieldReceiverTitle)
+	}
+	if m.receiver_user_id != nil {
+		fields = append(fields, noticereceipt.FieldReceiverUserID)
+	}
+	if m.receiver_post_id != nil {
+		fields = append(fields, noticereceipt.FieldReceiverPostID)
+	}
+	if m.reply != nil {
+		fields = append(fields, noticereceipt.FieldReply)
+	}
+	if m.replied_at != nil {
+		fields = append(fields, noticereceipt.FieldRepliedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *NoticeReceiptMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case noticereceipt.FieldCreatedAt:
+		return m.CreatedAt()
+	case noticereceipt.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case noticereceipt.FieldTenantID:
+		return m.TenantID()
+	case noticereceipt.FieldScopePath:
+		return m.ScopePath()
+	case noticereceipt.FieldScopeSector:
+		return m.ScopeSector()
+	case noticereceipt.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case noticereceipt.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case noticereceipt.FieldNoticeID:
+		return m.NoticeID()
+	case noticereceipt.FieldIssuerUnitID:
+		return m.IssuerUnitID()
+	case noticereceipt.FieldRecipientUnitID:
+		return m.RecipientUnitID()
+	case noticereceipt.FieldRecipientName:
+		return m.RecipientName()
+	case noticereceipt.FieldRecipientKind:
+		return m.RecipientKind()
+	case noticereceipt.FieldTownID:
+		return m.TownID()
+	case noticereceipt.FieldDueAt:
+		return m.DueAt()
+	case noticereceipt.FieldReceivedAt:
+		return m.ReceivedAt()
+	case noticereceipt.FieldReceiverName:
+		return m.ReceiverName()
+	case noticereceipt.FieldReceiverTitle:
+		return m.ReceiverTitle()
+	case noticereceipt.FieldReceiverUserID:
+		return m.ReceiverUserID()
+	case noticereceipt.FieldReceiverPostID:
+		return m.ReceiverPostID()
+	case noticereceipt.FieldReply:
+		return m.Reply()
+	case noticereceipt.FieldRepliedAt:
+		return m.RepliedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *NoticeReceiptMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case noticereceipt.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case noticereceipt.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case noticereceipt.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case noticereceipt.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case noticereceipt.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case noticereceipt.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case noticereceipt.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case noticereceipt.FieldNoticeID:
+		return m.OldNoticeID(ctx)
+	case noticereceipt.FieldIssuerUnitID:
+		return m.OldIssuerUnitID(ctx)
+	case noticereceipt.FieldRecipientUnitID:
+		return m.OldRecipientUnitID(ctx)
+	case noticereceipt.FieldRecipientName:
+		return m.OldRecipientName(ctx)
+	case noticereceipt.FieldRecipientKind:
+		return m.OldRecipientKind(ctx)
+	case noticereceipt.FieldTownID:
+		return m.OldTownID(ctx)
+	case noticereceipt.FieldDueAt:
+		return m.OldDueAt(ctx)
+	case noticereceipt.FieldReceivedAt:
+		return m.OldReceivedAt(ctx)
+	case noticereceipt.FieldReceiverName:
+		return m.OldReceiverName(ctx)
+	case noticereceipt.FieldReceiverTitle:
+		return m.OldReceiverTitle(ctx)
+	case noticereceipt.FieldReceiverUserID:
+		return m.OldReceiverUserID(ctx)
+	case noticereceipt.FieldReceiverPostID:
+		return m.OldReceiverPostID(ctx)
+	case noticereceipt.FieldReply:
+		return m.OldReply(ctx)
+	case noticereceipt.FieldRepliedAt:
+		return m.OldRepliedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown NoticeReceipt field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NoticeReceiptMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case noticereceipt.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case noticereceipt.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case noticereceipt.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case noticereceipt.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case noticereceipt.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case noticereceipt.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case noticereceipt.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case noticereceipt.FieldNoticeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNoticeID(v)
+		return nil
+	case noticereceipt.FieldIssuerUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerUnitID(v)
+		return nil
+	case noticereceipt.FieldRecipientUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientUnitID(v)
+		return nil
+	case noticereceipt.FieldRecipientName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientName(v)
+		return nil
+	case noticereceipt.FieldRecipientKind:
+		v, ok := value.(domain.UnitKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientKind(v)
+		return nil
+	case noticereceipt.FieldTownID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTownID(v)
+		return nil
+	case noticereceipt.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	case noticereceipt.FieldReceivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceivedAt(v)
+		return nil
+	case noticereceipt.FieldReceiverName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiverName(v)
+		return nil
+	case noticereceipt.FieldReceiverTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiverTitle(v)
+		return nil
+	case noticereceipt.FieldReceiverUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiverUserID(v)
+		return nil
+	case noticereceipt.FieldReceiverPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiverPostID(v)
+		return nil
+	case noticereceipt.FieldReply:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReply(v)
+		return nil
+	case noticereceipt.FieldRepliedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRepliedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *NoticeReceiptMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, noticereceipt.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, noticereceipt.FieldScopeEnterpriseID)
+	}
+	if m.addissuer_unit_id != nil {
+		fields = append(fields, noticereceipt.FieldIssuerUnitID)
+	}
+	if m.addtown_id != nil {
+		fields = append(fields, noticereceipt.FieldTownID)
+	}
+	if m.addreceiver_user_id != nil {
+		fields = append(fields, noticereceipt.FieldReceiverUserID)
+	}
+	if m.addreceiver_post_id != nil {
+		fields = append(fields, noticereceipt.FieldReceiverPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *NoticeReceiptMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case noticereceipt.FieldTenantID:
+		return m.AddedTenantID()
+	case noticereceipt.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case noticereceipt.FieldIssuerUnitID:
+		return m.AddedIssuerUnitID()
+	case noticereceipt.FieldTownID:
+		return m.AddedTownID()
+	case noticereceipt.FieldReceiverUserID:
+		return m.AddedReceiverUserID()
+	case noticereceipt.FieldReceiverPostID:
+		return m.AddedReceiverPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NoticeReceiptMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case noticereceipt.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case noticereceipt.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case noticereceipt.FieldIssuerUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIssuerUnitID(v)
+		return nil
+	case noticereceipt.FieldTownID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTownID(v)
+		return nil
+	case noticereceipt.FieldReceiverUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReceiverUserID(v)
+		return nil
+	case noticereceipt.FieldReceiverPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReceiverPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *NoticeReceiptMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(noticereceipt.FieldScopeSector) {
+		fields = append(fields, noticereceipt.FieldScopeSector)
+	}
+	if m.FieldCleared(noticereceipt.FieldScopeEnterpriseID) {
+		fields = append(fields, noticereceipt.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(noticereceipt.FieldIssuerScopePath) {
+		fields = append(fields, noticereceipt.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(noticereceipt.FieldTownID) {
+		fields = append(fields, noticereceipt.FieldTownID)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceivedAt) {
+		fields = append(fields, noticereceipt.FieldReceivedAt)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceiverName) {
+		fields = append(fields, noticereceipt.FieldReceiverName)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceiverTitle) {
+		fields = append(fields, noticereceipt.FieldReceiverTitle)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceiverUserID) {
+		fields = append(fields, noticereceipt.FieldReceiverUserID)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceiverPostID) {
+		fields = append(fields, noticereceipt.FieldReceiverPostID)
+	}
+	if m.FieldCleared(noticereceipt.FieldReply) {
+		fields = append(fields, noticereceipt.FieldReply)
+	}
+	if m.FieldCleared(noticereceipt.FieldRepliedAt) {
+		fields = append(fields, noticereceipt.FieldRepliedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *NoticeReceiptMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *NoticeReceiptMutation) ClearField(name string) error {
+	switch name {
+	case noticereceipt.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case noticereceipt.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case noticereceipt.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case noticereceipt.FieldTownID:
+		m.ClearTownID()
+		return nil
+	case noticereceipt.FieldReceivedAt:
+		m.ClearReceivedAt()
+		return nil
+	case noticereceipt.FieldReceiverName:
+		m.ClearReceiverName()
+		return nil
+	case noticereceipt.FieldReceiverTitle:
+		m.ClearReceiverTitle()
+		return nil
+	case noticereceipt.FieldReceiverUserID:
+		m.ClearReceiverUserID()
+		return nil
+	case noticereceipt.FieldReceiverPostID:
+		m.ClearReceiverPostID()
+		return nil
+	case noticereceipt.FieldReply:
+		m.ClearReply()
+		return nil
+	case noticereceipt.FieldRepliedAt:
+		m.ClearRepliedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *NoticeReceiptMutation) ResetField(name string) error {
+	switch name {
+	case noticereceipt.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case noticereceipt.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case noticereceipt.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case noticereceipt.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case noticereceipt.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case noticereceipt.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case noticereceipt.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case noticereceipt.FieldNoticeID:
+		m.ResetNoticeID()
+		return nil
+	case noticereceipt.FieldIssuerUnitID:
+		m.ResetIssuerUnitID()
+		return nil
+	case noticereceipt.FieldRecipientUnitID:
+		m.ResetRecipientUnitID()
+		return nil
+	case noticereceipt.FieldRecipientName:
+		m.ResetRecipientName()
+		return nil
+	case noticereceipt.FieldRecipientKind:
+		m.ResetRecipientKind()
+		return nil
+	case noticereceipt.FieldTownID:
+		m.ResetTownID()
+		return nil
+	case noticereceipt.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	case noticereceipt.FieldReceivedAt:
+		m.ResetReceivedAt()
+		return nil
+	case noticereceipt.FieldReceiverName:
+		m.ResetReceiverName()
+		return nil
+	case noticereceipt.FieldReceiverTitle:
+		m.ResetReceiverTitle()
+		return nil
+	case noticereceipt.FieldReceiverUserID:
+		m.ResetReceiverUserID()
+		return nil
+	case noticereceipt.FieldReceiverPostID:
+		m.ResetReceiverPostID()
+		return nil
+	case noticereceipt.FieldReply:
+		m.ResetReply()
+		return nil
+	case noticereceipt.FieldRepliedAt:
+		m.ResetRepliedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *NoticeReceiptMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.notice != nil {
+		edges = append(edges, noticereceipt.EdgeNotice)
+	}
+	if m.recipient != nil {
+		edges = append(edges, noticereceipt.EdgeRecipient)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *NoticeReceiptMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case noticereceipt.EdgeNotice:
+		if id := m.notice; id != nil {
+			return []ent.Value{*id}
+		}
+	case noticereceipt.EdgeRecipient:
+		if id := m.recipient; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *NoticeReceiptMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *NoticeReceiptMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *NoticeReceiptMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearednotice {
+		edges = append(edges, noticereceipt.EdgeNotice)
+	}
+	if m.clearedrecipient {
+		edges = append(edges, noticereceipt.EdgeRecipient)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *NoticeReceiptMutation) EdgeCleared(name string) bool {
+	switch name {
+	case noticereceipt.EdgeNotice:
+		return m.clearednotice
+	case noticereceipt.EdgeRecipient:
+		return m.clearedrecipient
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *NoticeReceiptMutation) ClearEdge(name string) error {
+	switch name {
+	case noticereceipt.EdgeNotice:
+		m.ClearNotice()
+		return nil
+	case noticereceipt.EdgeRecipient:
+		m.ClearRecipient()
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *NoticeReceiptMutation) ResetEdge(name string) error {
+	switch name {
+	case noticereceipt.EdgeNotice:
+		m.ResetNotice()
+		return nil
+	case noticereceipt.EdgeRecipient:
+		m.ResetRecipient()
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt edge %s", name)
 }
 
 // PolicyRevisionMutation represents an operation that mutates the PolicyRevision nodes in the graph.

@@ -40,6 +40,10 @@ type Tx struct {
 	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
+	// Notice is the client for interacting with the Notice builders.
+	Notice *NoticeClient
+	// NoticeReceipt is the client for interacting with the NoticeReceipt builders.
+	NoticeReceipt *NoticeReceiptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
@@ -202,6 +206,8 @@ func (tx *Tx) init() {
 	tx.LetterEvent = NewLetterEventClient(tx.config)
 	tx.LetterSignature = NewLetterSignatureClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
+	tx.Notice = NewNoticeClient(tx.config)
+	tx.NoticeReceipt = NewNoticeReceiptClient(tx.config)
 	tx.PolicyRevision = NewPolicyRevisionClient(tx.config)
 	tx.Post = NewPostClient(tx.config)
 	tx.RandomDraw = NewRandomDrawClient(tx.config)

@@ -270,8 +270,24 @@ func auditExpectations() map[string][]expectedEvent {
 		"attachLetterFile": {{"CREATE", "file", []string{"owner_id", "sha256", "size", "content_type", "filename", "uploader_name",
 			"uploaded_by_user_id", "uploaded_by_post_id", "issuer_scope_path"}},
 			{"CREATE", "letter_event", append(slices.Clone(letterEventRowFields), "note")}},
+		// Notices: the notice and one receipt per recipient; a receipt's
+		// signature and reply update it; a file is shared with each receipt.
+		"issueNotice": {{"CREATE", "notice", []string{"issuer_unit_id", "document_number", "kind", "title", "body", "year",
+			"issued_on", "receipt_due", "recipient_count", "issuer_scope_path"}},
+			{"CREATE", "notice_receipt", []string{"notice_id", "issuer_unit_id", "recipient_unit_id", "recipient_name",
+				"recipient_kind", "town_id", "due_at", "issuer_scope_path"}}},
+		"receiveNotice": {{"UPDATE", "notice_receipt", []string{"received_at", "receiver_name", "receiver_title", "receiver_user_id", "receiver_post_id"}}},
+		"replyToNotice": {{"UPDATE", "notice_receipt", []string{"received_at", "receiver_name", "receiver_title", "receiver_user_id",
+			"receiver_post_id", "reply", "replied_at"}}},
+		// The 2023 work plan went to six towns and two departments.
+		"attachNoticeFile": slices.Repeat([]expectedEvent{{"CREATE", "file", noticeFileFields}}, 1+8),
 	}
 }
+
+// noticeFileFields are what a file of a notice (or its copy on a receipt)
+// records.
+var noticeFileFields = []string{"owner_id", "sha256", "size", "content_type", "filename", "uploader_name",
+	"uploaded_by_user_id", "uploaded_by_post_id", "issuer_scope_path"}
 
 // The recorded fields of a new hazard and of a hazard history entry.
 var (

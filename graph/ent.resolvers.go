@@ -117,6 +117,24 @@ func (r *queryResolver) Inspections(ctx context.Context, after *entgql.Cursor[in
 		ent.WithInspectionOrder(orderBy), ent.WithInspectionFilter(where.Filter))
 }
 
+// Notices is the resolver for the notices field.
+func (r *queryResolver) Notices(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) (*ent.NoticeConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Notice.Query().Paginate(ctx, after, first, before, last,
+		ent.WithNoticeOrder(orderBy), ent.WithNoticeFilter(where.Filter))
+}
+
+// NoticeReceipts is the resolver for the noticeReceipts field.
+func (r *queryResolver) NoticeReceipts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) (*ent.NoticeReceiptConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.NoticeReceipt.Query().Paginate(ctx, after, first, before, last,
+		ent.WithNoticeReceiptOrder(orderBy), ent.WithNoticeReceiptFilter(where.Filter))
+}
+
 // Posts is the resolver for the posts field.
 func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -191,6 +209,12 @@ func (r *Resolver) HazardEvent() HazardEventResolver { return &hazardEventResolv
 // Inspection returns InspectionResolver implementation.
 func (r *Resolver) Inspection() InspectionResolver { return &inspectionResolver{r} }
 
+// Notice returns NoticeResolver implementation.
+func (r *Resolver) Notice() NoticeResolver { return &noticeResolver{r} }
+
+// NoticeReceipt returns NoticeReceiptResolver implementation.
+func (r *Resolver) NoticeReceipt() NoticeReceiptResolver { return &noticeReceiptResolver{r} }
+
 // Post returns PostResolver implementation.
 func (r *Resolver) Post() PostResolver { return &postResolver{r} }
 
@@ -222,6 +246,8 @@ type (
 	hazardResolver               struct{ *Resolver }
 	hazardEventResolver          struct{ *Resolver }
 	inspectionResolver           struct{ *Resolver }
+	noticeResolver               struct{ *Resolver }
+	noticeReceiptResolver        struct{ *Resolver }
 	postResolver                 struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
 	randomDrawResolver           struct{ *Resolver }

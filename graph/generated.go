@@ -25,6 +25,7 @@ import (
 	"github.com/dutychain/dutychain/internal/auditlog"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/gid"
+	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/scalar"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -49,6 +50,8 @@ type ResolverRoot interface {
 	HazardEvent() HazardEventResolver
 	Inspection() InspectionResolver
 	Mutation() MutationResolver
+	Notice() NoticeResolver
+	NoticeReceipt() NoticeReceiptResolver
 	Post() PostResolver
 	Query() QueryResolver
 	RandomDraw() RandomDrawResolver
@@ -62,6 +65,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AttachNoticeFilePayload struct {
+		File   func(childComplexity int) int
+		Notice func(childComplexity int) int
+	}
+
 	AuditChange struct {
 		After    func(childComplexity int) int
 		Before   func(childComplexity int) int
@@ -365,6 +373,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IssueNoticePayload struct {
+		Notice func(childComplexity int) int
+	}
+
 	ItemResult struct {
 		ItemCode func(childComplexity int) int
 		Note     func(childComplexity int) int
@@ -455,6 +467,7 @@ type ComplexityRoot struct {
 		AdvanceCampaign         func(childComplexity int, id int) int
 		ArchiveLetter           func(childComplexity int, id int) int
 		AttachLetterFile        func(childComplexity int, letterID int, file graphql.Upload, description *string) int
+		AttachNoticeFile        func(childComplexity int, input model.AttachNoticeFileInput) int
 		BulkIssueLetters        func(childComplexity int, input model.BulkIssueLettersInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		CreateCampaign          func(childComplexity int, input model.CreateCampaignInput) int
@@ -468,11 +481,14 @@ type ComplexityRoot struct {
 		DeleteLetter            func(childComplexity int, id int) int
 		EndPost                 func(childComplexity int, id int) int
 		IssueLetter             func(childComplexity int, id int) int
+		IssueNotice             func(childComplexity int, input model.IssueNoticeInput) int
 		Login                   func(childComplexity int, input model.LoginInput) int
 		Logout                  func(childComplexity int, input *model.LogoutInput) int
+		ReceiveNotice           func(childComplexity int, input model.ReceiveNoticeInput) int
 		RecordInspection        func(childComplexity int, input model.RecordInspectionInput) int
 		RefreshToken            func(childComplexity int, input model.RefreshTokenInput) int
 		RemovePolicyRule        func(childComplexity int, input model.PolicyRuleInput) int
+		ReplyToNotice           func(childComplexity int, input model.ReplyToNoticeInput) int
 		ReportHazard            func(childComplexity int, input model.ReportHazardInput) int
 		RevokeLetter            func(childComplexity int, id int, input model.RevokeLetterInput) int
 		SignLetter              func(childComplexity int, id int, input *model.SignLetterInput) int
@@ -482,6 +498,89 @@ type ComplexityRoot struct {
 		UpdatePost              func(childComplexity int, id int, input model.UpdatePostInput) int
 		UpdateUnit              func(childComplexity int, id int, input model.UpdateUnitInput) int
 		UpdateUser              func(childComplexity int, id int, input model.UpdateUserInput) int
+	}
+
+	Notice struct {
+		Body           func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DocumentNumber func(childComplexity int) int
+		Files          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IssuedOn       func(childComplexity int) int
+		Issuer         func(childComplexity int) int
+		IssuerUnitID   func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		ReceiptDue     func(childComplexity int) int
+		Receipts       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder) int
+		RecipientCount func(childComplexity int) int
+		ReplyDue       func(childComplexity int) int
+		Title          func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Year           func(childComplexity int) int
+	}
+
+	NoticeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NoticeCoverageConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Summary    func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NoticeCoverageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NoticeCoverageRow struct {
+		Counts        func(childComplexity int) int
+		Notice        func(childComplexity int) int
+		RecipientKind func(childComplexity int) int
+		Town          func(childComplexity int) int
+	}
+
+	NoticeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NoticeReceipt struct {
+		CreatedAt       func(childComplexity int) int
+		DueAt           func(childComplexity int) int
+		Files           func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Notice          func(childComplexity int) int
+		NoticeID        func(childComplexity int) int
+		ReceivedAt      func(childComplexity int) int
+		ReceiverName    func(childComplexity int) int
+		ReceiverPostID  func(childComplexity int) int
+		ReceiverTitle   func(childComplexity int) int
+		ReceiverUserID  func(childComplexity int) int
+		Recipient       func(childComplexity int) int
+		RecipientKind   func(childComplexity int) int
+		RecipientName   func(childComplexity int) int
+		RecipientUnitID func(childComplexity int) int
+		RepliedAt       func(childComplexity int) int
+		Reply           func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Town            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	NoticeReceiptConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NoticeReceiptEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -537,6 +636,9 @@ type ComplexityRoot struct {
 		Me                    func(childComplexity int) int
 		Node                  func(childComplexity int, id int) int
 		Nodes                 func(childComplexity int, ids []int) int
+		NoticeCoverage        func(childComplexity int, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) int
+		NoticeReceipts        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) int
+		Notices               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) int
 		PolicyRules           func(childComplexity int) int
 		Posts                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) int
 		RandomDraws           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) int
@@ -573,6 +675,22 @@ type ComplexityRoot struct {
 	RandomDrawEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ReceiptCounts struct {
+		Overdue         func(childComplexity int) int
+		Pending         func(childComplexity int) int
+		Received        func(childComplexity int) int
+		ReceivedPercent func(childComplexity int) int
+		Total           func(childComplexity int) int
+	}
+
+	ReceiveNoticePayload struct {
+		Receipt func(childComplexity int) int
+	}
+
+	ReplyToNoticePayload struct {
+		Receipt func(childComplexity int) int
 	}
 
 	ResponsibilityLetter struct {
@@ -763,6 +881,20 @@ type MutationResolver interface {
 	CreateRandomDraw(ctx context.Context, input model.CreateRandomDrawInput) (*ent.RandomDraw, error)
 	ReportHazard(ctx context.Context, input model.ReportHazardInput) (*ent.Hazard, error)
 	TransitionHazard(ctx context.Context, id int, input model.TransitionHazardInput) (*ent.Hazard, error)
+	IssueNotice(ctx context.Context, input model.IssueNoticeInput) (*model.IssueNoticePayload, error)
+	ReceiveNotice(ctx context.Context, input model.ReceiveNoticeInput) (*model.ReceiveNoticePayload, error)
+	ReplyToNotice(ctx context.Context, input model.ReplyToNoticeInput) (*model.ReplyToNoticePayload, error)
+	AttachNoticeFile(ctx context.Context, input model.AttachNoticeFileInput) (*model.AttachNoticeFilePayload, error)
+}
+type NoticeResolver interface {
+	Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error)
+}
+type NoticeReceiptResolver interface {
+	Notice(ctx context.Context, obj *ent.NoticeReceipt) (*ent.Notice, error)
+	Recipient(ctx context.Context, obj *ent.NoticeReceipt) (*ent.Unit, error)
+	Town(ctx context.Context, obj *ent.NoticeReceipt) (*ent.Unit, error)
+	Status(ctx context.Context, obj *ent.NoticeReceipt) (domain.ReceiptStatus, error)
+	Files(ctx context.Context, obj *ent.NoticeReceipt) ([]*ent.File, error)
 }
 type PostResolver interface {
 	User(ctx context.Context, obj *ent.Post) (*ent.User, error)
@@ -776,6 +908,8 @@ type QueryResolver interface {
 	Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error)
 	Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error)
 	Inspections(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) (*ent.InspectionConnection, error)
+	Notices(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) (*ent.NoticeConnection, error)
+	NoticeReceipts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) (*ent.NoticeReceiptConnection, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error)
 	RandomDraws(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) (*ent.RandomDrawConnection, error)
 	ResponsibilityLetters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) (*ent.ResponsibilityLetterConnection, error)
@@ -787,6 +921,7 @@ type QueryResolver interface {
 	ChecklistTemplate(ctx context.Context, sector domain.Sector) (*ent.ChecklistTemplate, error)
 	HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
+	NoticeCoverage(ctx context.Context, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) (*model.NoticeCoverageConnection, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -834,6 +969,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AttachNoticeFilePayload.file":
+		if e.ComplexityRoot.AttachNoticeFilePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachNoticeFilePayload.File(childComplexity), true
+	case "AttachNoticeFilePayload.notice":
+		if e.ComplexityRoot.AttachNoticeFilePayload.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachNoticeFilePayload.Notice(childComplexity), true
 
 	case "AuditChange.after":
 		if e.ComplexityRoot.AuditChange.After == nil {
@@ -2119,6 +2267,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InspectionEdge.Node(childComplexity), true
 
+	case "IssueNoticePayload.notice":
+		if e.ComplexityRoot.IssueNoticePayload.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueNoticePayload.Notice(childComplexity), true
+
 	case "ItemResult.itemCode":
 		if e.ComplexityRoot.ItemResult.ItemCode == nil {
 			break
@@ -2486,6 +2641,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AttachLetterFile(childComplexity, args["letterID"].(int), args["file"].(graphql.Upload), args["description"].(*string)), true
+	case "Mutation.attachNoticeFile":
+		if e.ComplexityRoot.Mutation.AttachNoticeFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachNoticeFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachNoticeFile(childComplexity, args["input"].(model.AttachNoticeFileInput)), true
 	case "Mutation.bulkIssueLetters":
 		if e.ComplexityRoot.Mutation.BulkIssueLetters == nil {
 			break
@@ -2629,6 +2795,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueLetter(childComplexity, args["id"].(int)), true
+	case "Mutation.issueNotice":
+		if e.ComplexityRoot.Mutation.IssueNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueNotice(childComplexity, args["input"].(model.IssueNoticeInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2651,6 +2828,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity, args["input"].(*model.LogoutInput)), true
+	case "Mutation.receiveNotice":
+		if e.ComplexityRoot.Mutation.ReceiveNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceiveNotice(childComplexity, args["input"].(model.ReceiveNoticeInput)), true
 	case "Mutation.recordInspection":
 		if e.ComplexityRoot.Mutation.RecordInspection == nil {
 			break
@@ -2684,6 +2872,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemovePolicyRule(childComplexity, args["input"].(model.PolicyRuleInput)), true
+	case "Mutation.replyToNotice":
+		if e.ComplexityRoot.Mutation.ReplyToNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replyToNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplyToNotice(childComplexity, args["input"].(model.ReplyToNoticeInput)), true
 	case "Mutation.reportHazard":
 		if e.ComplexityRoot.Mutation.ReportHazard == nil {
 			break
@@ -2783,6 +2982,356 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int), args["input"].(model.UpdateUserInput)), true
+
+	case "Notice.body":
+		if e.ComplexityRoot.Notice.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Body(childComplexity), true
+	case "Notice.createdAt":
+		if e.ComplexityRoot.Notice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.CreatedAt(childComplexity), true
+	case "Notice.documentNumber":
+		if e.ComplexityRoot.Notice.DocumentNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.DocumentNumber(childComplexity), true
+	case "Notice.files":
+		if e.ComplexityRoot.Notice.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Files(childComplexity), true
+	case "Notice.id":
+		if e.ComplexityRoot.Notice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ID(childComplexity), true
+	case "Notice.issuedOn":
+		if e.ComplexityRoot.Notice.IssuedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.IssuedOn(childComplexity), true
+	case "Notice.issuer":
+		if e.ComplexityRoot.Notice.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Issuer(childComplexity), true
+	case "Notice.issuerUnitID":
+		if e.ComplexityRoot.Notice.IssuerUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.IssuerUnitID(childComplexity), true
+	case "Notice.kind":
+		if e.ComplexityRoot.Notice.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Kind(childComplexity), true
+	case "Notice.receiptDue":
+		if e.ComplexityRoot.Notice.ReceiptDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ReceiptDue(childComplexity), true
+	case "Notice.receipts":
+		if e.ComplexityRoot.Notice.Receipts == nil {
+			break
+		}
+
+		args, err := ec.field_Notice_receipts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Notice.Receipts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.NoticeReceiptOrder)), true
+	case "Notice.recipientCount":
+		if e.ComplexityRoot.Notice.RecipientCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.RecipientCount(childComplexity), true
+	case "Notice.replyDue":
+		if e.ComplexityRoot.Notice.ReplyDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ReplyDue(childComplexity), true
+	case "Notice.title":
+		if e.ComplexityRoot.Notice.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Title(childComplexity), true
+	case "Notice.updatedAt":
+		if e.ComplexityRoot.Notice.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.UpdatedAt(childComplexity), true
+	case "Notice.year":
+		if e.ComplexityRoot.Notice.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Year(childComplexity), true
+
+	case "NoticeConnection.edges":
+		if e.ComplexityRoot.NoticeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.Edges(childComplexity), true
+	case "NoticeConnection.pageInfo":
+		if e.ComplexityRoot.NoticeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.PageInfo(childComplexity), true
+	case "NoticeConnection.totalCount":
+		if e.ComplexityRoot.NoticeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.TotalCount(childComplexity), true
+
+	case "NoticeCoverageConnection.edges":
+		if e.ComplexityRoot.NoticeCoverageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageConnection.Edges(childComplexity), true
+	case "NoticeCoverageConnection.pageInfo":
+		if e.ComplexityRoot.NoticeCoverageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageConnection.PageInfo(childComplexity), true
+	case "NoticeCoverageConnection.summary":
+		if e.ComplexityRoot.NoticeCoverageConnection.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageConnection.Summary(childComplexity), true
+	case "NoticeCoverageConnection.totalCount":
+		if e.ComplexityRoot.NoticeCoverageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageConnection.TotalCount(childComplexity), true
+
+	case "NoticeCoverageEdge.cursor":
+		if e.ComplexityRoot.NoticeCoverageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageEdge.Cursor(childComplexity), true
+	case "NoticeCoverageEdge.node":
+		if e.ComplexityRoot.NoticeCoverageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageEdge.Node(childComplexity), true
+
+	case "NoticeCoverageRow.counts":
+		if e.ComplexityRoot.NoticeCoverageRow.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageRow.Counts(childComplexity), true
+	case "NoticeCoverageRow.notice":
+		if e.ComplexityRoot.NoticeCoverageRow.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageRow.Notice(childComplexity), true
+	case "NoticeCoverageRow.recipientKind":
+		if e.ComplexityRoot.NoticeCoverageRow.RecipientKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageRow.RecipientKind(childComplexity), true
+	case "NoticeCoverageRow.town":
+		if e.ComplexityRoot.NoticeCoverageRow.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageRow.Town(childComplexity), true
+
+	case "NoticeEdge.cursor":
+		if e.ComplexityRoot.NoticeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Cursor(childComplexity), true
+	case "NoticeEdge.node":
+		if e.ComplexityRoot.NoticeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Node(childComplexity), true
+
+	case "NoticeReceipt.createdAt":
+		if e.ComplexityRoot.NoticeReceipt.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.CreatedAt(childComplexity), true
+	case "NoticeReceipt.dueAt":
+		if e.ComplexityRoot.NoticeReceipt.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.DueAt(childComplexity), true
+	case "NoticeReceipt.files":
+		if e.ComplexityRoot.NoticeReceipt.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Files(childComplexity), true
+	case "NoticeReceipt.id":
+		if e.ComplexityRoot.NoticeReceipt.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ID(childComplexity), true
+	case "NoticeReceipt.notice":
+		if e.ComplexityRoot.NoticeReceipt.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Notice(childComplexity), true
+	case "NoticeReceipt.noticeID":
+		if e.ComplexityRoot.NoticeReceipt.NoticeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.NoticeID(childComplexity), true
+	case "NoticeReceipt.receivedAt":
+		if e.ComplexityRoot.NoticeReceipt.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceivedAt(childComplexity), true
+	case "NoticeReceipt.receiverName":
+		if e.ComplexityRoot.NoticeReceipt.ReceiverName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceiverName(childComplexity), true
+	case "NoticeReceipt.receiverPostID":
+		if e.ComplexityRoot.NoticeReceipt.ReceiverPostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceiverPostID(childComplexity), true
+	case "NoticeReceipt.receiverTitle":
+		if e.ComplexityRoot.NoticeReceipt.ReceiverTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceiverTitle(childComplexity), true
+	case "NoticeReceipt.receiverUserID":
+		if e.ComplexityRoot.NoticeReceipt.ReceiverUserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceiverUserID(childComplexity), true
+	case "NoticeReceipt.recipient":
+		if e.ComplexityRoot.NoticeReceipt.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Recipient(childComplexity), true
+	case "NoticeReceipt.recipientKind":
+		if e.ComplexityRoot.NoticeReceipt.RecipientKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.RecipientKind(childComplexity), true
+	case "NoticeReceipt.recipientName":
+		if e.ComplexityRoot.NoticeReceipt.RecipientName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.RecipientName(childComplexity), true
+	case "NoticeReceipt.recipientUnitID":
+		if e.ComplexityRoot.NoticeReceipt.RecipientUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.RecipientUnitID(childComplexity), true
+	case "NoticeReceipt.repliedAt":
+		if e.ComplexityRoot.NoticeReceipt.RepliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.RepliedAt(childComplexity), true
+	case "NoticeReceipt.reply":
+		if e.ComplexityRoot.NoticeReceipt.Reply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Reply(childComplexity), true
+	case "NoticeReceipt.status":
+		if e.ComplexityRoot.NoticeReceipt.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Status(childComplexity), true
+	case "NoticeReceipt.town":
+		if e.ComplexityRoot.NoticeReceipt.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Town(childComplexity), true
+	case "NoticeReceipt.updatedAt":
+		if e.ComplexityRoot.NoticeReceipt.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.UpdatedAt(childComplexity), true
+
+	case "NoticeReceiptConnection.edges":
+		if e.ComplexityRoot.NoticeReceiptConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptConnection.Edges(childComplexity), true
+	case "NoticeReceiptConnection.pageInfo":
+		if e.ComplexityRoot.NoticeReceiptConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptConnection.PageInfo(childComplexity), true
+	case "NoticeReceiptConnection.totalCount":
+		if e.ComplexityRoot.NoticeReceiptConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptConnection.TotalCount(childComplexity), true
+
+	case "NoticeReceiptEdge.cursor":
+		if e.ComplexityRoot.NoticeReceiptEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptEdge.Cursor(childComplexity), true
+	case "NoticeReceiptEdge.node":
+		if e.ComplexityRoot.NoticeReceiptEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptEdge.Node(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3072,6 +3621,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]int)), true
+	case "Query.noticeCoverage":
+		if e.ComplexityRoot.Query.NoticeCoverage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_noticeCoverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NoticeCoverage(childComplexity, args["where"].(*model.NoticeCoverageWhereInput), args["orderBy"].(*model.NoticeCoverageOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.noticeReceipts":
+		if e.ComplexityRoot.Query.NoticeReceipts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_noticeReceipts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NoticeReceipts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.NoticeReceiptOrder), args["where"].(*ent.NoticeReceiptWhereInput)), true
+	case "Query.notices":
+		if e.ComplexityRoot.Query.Notices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_notices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Notices(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.NoticeOrder), args["where"].(*ent.NoticeWhereInput)), true
 	case "Query.policyRules":
 		if e.ComplexityRoot.Query.PolicyRules == nil {
 			break
@@ -3262,6 +3844,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RandomDrawEdge.Node(childComplexity), true
+
+	case "ReceiptCounts.overdue":
+		if e.ComplexityRoot.ReceiptCounts.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.Overdue(childComplexity), true
+	case "ReceiptCounts.pending":
+		if e.ComplexityRoot.ReceiptCounts.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.Pending(childComplexity), true
+	case "ReceiptCounts.received":
+		if e.ComplexityRoot.ReceiptCounts.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.Received(childComplexity), true
+	case "ReceiptCounts.receivedPercent":
+		if e.ComplexityRoot.ReceiptCounts.ReceivedPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.ReceivedPercent(childComplexity), true
+	case "ReceiptCounts.total":
+		if e.ComplexityRoot.ReceiptCounts.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.Total(childComplexity), true
+
+	case "ReceiveNoticePayload.receipt":
+		if e.ComplexityRoot.ReceiveNoticePayload.Receipt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiveNoticePayload.Receipt(childComplexity), true
+
+	case "ReplyToNoticePayload.receipt":
+		if e.ComplexityRoot.ReplyToNoticePayload.Receipt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplyToNoticePayload.Receipt(childComplexity), true
 
 	case "ResponsibilityLetter.archivedAt":
 		if e.ComplexityRoot.ResponsibilityLetter.ArchivedAt == nil {
@@ -3781,6 +4408,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AttachNoticeFileInput", ec.unmarshalInputAttachNoticeFileInput),
 			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("BulkIssueLettersInput", ec.unmarshalInputBulkIssueLettersInput),
@@ -3809,18 +4437,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("HazardWhereInput", ec.unmarshalInputHazardWhereInput),
 			graphql.NewInputUnmarshaler("InspectionOrder", ec.unmarshalInputInspectionOrder),
 			graphql.NewInputUnmarshaler("InspectionWhereInput", ec.unmarshalInputInspectionWhereInput),
+			graphql.NewInputUnmarshaler("IssueNoticeInput", ec.unmarshalInputIssueNoticeInput),
 			graphql.NewInputUnmarshaler("ItemResultInput", ec.unmarshalInputItemResultInput),
 			graphql.NewInputUnmarshaler("LetterTargetInput", ec.unmarshalInputLetterTargetInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("LogoutInput", ec.unmarshalInputLogoutInput),
 			graphql.NewInputUnmarshaler("NewHazardInput", ec.unmarshalInputNewHazardInput),
+			graphql.NewInputUnmarshaler("NoticeCoverageOrder", ec.unmarshalInputNoticeCoverageOrder),
+			graphql.NewInputUnmarshaler("NoticeCoverageWhereInput", ec.unmarshalInputNoticeCoverageWhereInput),
+			graphql.NewInputUnmarshaler("NoticeOrder", ec.unmarshalInputNoticeOrder),
+			graphql.NewInputUnmarshaler("NoticeReceiptOrder", ec.unmarshalInputNoticeReceiptOrder),
+			graphql.NewInputUnmarshaler("NoticeReceiptWhereInput", ec.unmarshalInputNoticeReceiptWhereInput),
+			graphql.NewInputUnmarshaler("NoticeWhereInput", ec.unmarshalInputNoticeWhereInput),
 			graphql.NewInputUnmarshaler("PolicyRuleInput", ec.unmarshalInputPolicyRuleInput),
 			graphql.NewInputUnmarshaler("PostOrder", ec.unmarshalInputPostOrder),
 			graphql.NewInputUnmarshaler("PostWhereInput", ec.unmarshalInputPostWhereInput),
 			graphql.NewInputUnmarshaler("RandomDrawOrder", ec.unmarshalInputRandomDrawOrder),
 			graphql.NewInputUnmarshaler("RandomDrawWhereInput", ec.unmarshalInputRandomDrawWhereInput),
+			graphql.NewInputUnmarshaler("ReceiveNoticeInput", ec.unmarshalInputReceiveNoticeInput),
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
+			graphql.NewInputUnmarshaler("ReplyToNoticeInput", ec.unmarshalInputReplyToNoticeInput),
 			graphql.NewInputUnmarshaler("ReportHazardInput", ec.unmarshalInputReportHazardInput),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterOrder", ec.unmarshalInputResponsibilityLetterOrder),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterWhereInput", ec.unmarshalInputResponsibilityLetterWhereInput),
@@ -5365,6 +6002,547 @@ interface Node @goModel(model: "github.com/dutychain/dutychain/ent.Noder") {
   """
   id: ID!
 }
+type Notice implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The issuing unit.
+  """
+  issuerUnitID: ID!
+  """
+  The document number (文号), e.g. 安委办〔2022〕3号: unique within the issuing unit.
+  """
+  documentNumber: String!
+  """
+  What the document is.
+  """
+  kind: NoticeKind!
+  """
+  The title of the document.
+  """
+  title: String!
+  """
+  The text of the document (the scanned copy is an attachment).
+  """
+  body: String!
+  """
+  The year of issuedOn.
+  """
+  year: Int!
+  """
+  The date of the document.
+  """
+  issuedOn: Time!
+  """
+  Recipients sign for the notice by this time; later it is overdue.
+  """
+  receiptDue: Time!
+  """
+  Set when the notice asks for a reply (反馈): recipients reply by this time.
+  """
+  replyDue: Time
+  """
+  How many units the notice was sent to.
+  """
+  recipientCount: Int!
+  issuer: Unit!
+  receipts(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for NoticeReceipts returned from the connection.
+    """
+    orderBy: NoticeReceiptOrder
+  ): NoticeReceiptConnection!
+}
+"""
+A connection to a list of items.
+"""
+type NoticeConnection {
+  """
+  A list of edges.
+  """
+  edges: [NoticeEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type NoticeEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Notice
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+NoticeKind is enum for the field kind
+"""
+enum NoticeKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.NoticeKind") {
+  WORK_PLAN
+  NOTICE
+  PLAN
+  SUMMARY
+  OTHER
+}
+"""
+Ordering options for Notice connections
+"""
+input NoticeOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Notices.
+  """
+  field: NoticeOrderField!
+}
+"""
+Properties by which Notice connections can be ordered.
+"""
+enum NoticeOrderField {
+  CREATED_AT
+  UPDATED_AT
+  DOCUMENT_NUMBER
+  TITLE
+  YEAR
+  ISSUED_ON
+  RECEIPT_DUE
+}
+type NoticeReceipt implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The notice.
+  """
+  noticeID: ID!
+  """
+  The recipient unit.
+  """
+  recipientUnitID: ID!
+  """
+  The recipient's name when the notice was sent.
+  """
+  recipientName: String!
+  """
+  The recipient's kind of unit.
+  """
+  recipientKind: UnitKind!
+  """
+  The notice's receipt due date.
+  """
+  dueAt: Time!
+  """
+  When the recipient signed for the notice (签收); null while not.
+  """
+  receivedAt: Time
+  """
+  Who signed for the notice, at signing time.
+  """
+  receiverName: String
+  """
+  The title of the post signed in.
+  """
+  receiverTitle: String
+  """
+  The user who signed for it; null when transcribed from paper.
+  """
+  receiverUserID: ID
+  """
+  The post signed in; null when transcribed from paper.
+  """
+  receiverPostID: ID
+  """
+  The recipient's reply (反馈), if any.
+  """
+  reply: String
+  """
+  When the recipient replied.
+  """
+  repliedAt: Time
+}
+"""
+A connection to a list of items.
+"""
+type NoticeReceiptConnection {
+  """
+  A list of edges.
+  """
+  edges: [NoticeReceiptEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type NoticeReceiptEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: NoticeReceipt
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for NoticeReceipt connections
+"""
+input NoticeReceiptOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order NoticeReceipts.
+  """
+  field: NoticeReceiptOrderField!
+}
+"""
+Properties by which NoticeReceipt connections can be ordered.
+"""
+enum NoticeReceiptOrderField {
+  CREATED_AT
+  UPDATED_AT
+  RECIPIENT_NAME
+  DUE_AT
+  RECEIVED_AT
+  REPLIED_AT
+}
+"""
+NoticeReceiptWhereInput is used for filtering NoticeReceipt objects.
+Input was generated by ent.
+"""
+input NoticeReceiptWhereInput {
+  not: NoticeReceiptWhereInput
+  and: [NoticeReceiptWhereInput!]
+  or: [NoticeReceiptWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  notice_id field predicates
+  """
+  noticeID: ID
+  noticeIDNEQ: ID
+  noticeIDIn: [ID!]
+  noticeIDNotIn: [ID!]
+  """
+  recipient_unit_id field predicates
+  """
+  recipientUnitID: ID
+  recipientUnitIDNEQ: ID
+  recipientUnitIDIn: [ID!]
+  recipientUnitIDNotIn: [ID!]
+  """
+  recipient_name field predicates
+  """
+  recipientName: String
+  recipientNameNEQ: String
+  recipientNameIn: [String!]
+  recipientNameNotIn: [String!]
+  recipientNameGT: String
+  recipientNameGTE: String
+  recipientNameLT: String
+  recipientNameLTE: String
+  recipientNameContains: String
+  recipientNameHasPrefix: String
+  recipientNameHasSuffix: String
+  recipientNameEqualFold: String
+  recipientNameContainsFold: String
+  """
+  recipient_kind field predicates
+  """
+  recipientKind: UnitKind
+  recipientKindNEQ: UnitKind
+  recipientKindIn: [UnitKind!]
+  recipientKindNotIn: [UnitKind!]
+  """
+  due_at field predicates
+  """
+  dueAt: Time
+  dueAtNEQ: Time
+  dueAtIn: [Time!]
+  dueAtNotIn: [Time!]
+  dueAtGT: Time
+  dueAtGTE: Time
+  dueAtLT: Time
+  dueAtLTE: Time
+  """
+  received_at field predicates
+  """
+  receivedAt: Time
+  receivedAtNEQ: Time
+  receivedAtIn: [Time!]
+  receivedAtNotIn: [Time!]
+  receivedAtGT: Time
+  receivedAtGTE: Time
+  receivedAtLT: Time
+  receivedAtLTE: Time
+  receivedAtIsNil: Boolean
+  receivedAtNotNil: Boolean
+  """
+  receiver_name field predicates
+  """
+  receiverName: String
+  receiverNameNEQ: String
+  receiverNameIn: [String!]
+  receiverNameNotIn: [String!]
+  receiverNameGT: String
+  receiverNameGTE: String
+  receiverNameLT: String
+  receiverNameLTE: String
+  receiverNameContains: String
+  receiverNameHasPrefix: String
+  receiverNameHasSuffix: String
+  receiverNameIsNil: Boolean
+  receiverNameNotNil: Boolean
+  receiverNameEqualFold: String
+  receiverNameContainsFold: String
+  """
+  receiver_title field predicates
+  """
+  receiverTitle: String
+  receiverTitleNEQ: String
+  receiverTitleIn: [String!]
+  receiverTitleNotIn: [String!]
+  receiverTitleGT: String
+  receiverTitleGTE: String
+  receiverTitleLT: String
+  receiverTitleLTE: String
+  receiverTitleContains: String
+  receiverTitleHasPrefix: String
+  receiverTitleHasSuffix: String
+  receiverTitleIsNil: Boolean
+  receiverTitleNotNil: Boolean
+  receiverTitleEqualFold: String
+  receiverTitleContainsFold: String
+  """
+  replied_at field predicates
+  """
+  repliedAt: Time
+  repliedAtNEQ: Time
+  repliedAtIn: [Time!]
+  repliedAtNotIn: [Time!]
+  repliedAtGT: Time
+  repliedAtGTE: Time
+  repliedAtLT: Time
+  repliedAtLTE: Time
+  repliedAtIsNil: Boolean
+  repliedAtNotNil: Boolean
+}
+"""
+NoticeWhereInput is used for filtering Notice objects.
+Input was generated by ent.
+"""
+input NoticeWhereInput {
+  not: NoticeWhereInput
+  and: [NoticeWhereInput!]
+  or: [NoticeWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  issuer_unit_id field predicates
+  """
+  issuerUnitID: ID
+  issuerUnitIDNEQ: ID
+  issuerUnitIDIn: [ID!]
+  issuerUnitIDNotIn: [ID!]
+  """
+  document_number field predicates
+  """
+  documentNumber: String
+  documentNumberNEQ: String
+  documentNumberIn: [String!]
+  documentNumberNotIn: [String!]
+  documentNumberGT: String
+  documentNumberGTE: String
+  documentNumberLT: String
+  documentNumberLTE: String
+  documentNumberContains: String
+  documentNumberHasPrefix: String
+  documentNumberHasSuffix: String
+  documentNumberEqualFold: String
+  documentNumberContainsFold: String
+  """
+  kind field predicates
+  """
+  kind: NoticeKind
+  kindNEQ: NoticeKind
+  kindIn: [NoticeKind!]
+  kindNotIn: [NoticeKind!]
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  year field predicates
+  """
+  year: Int
+  yearNEQ: Int
+  yearIn: [Int!]
+  yearNotIn: [Int!]
+  yearGT: Int
+  yearGTE: Int
+  yearLT: Int
+  yearLTE: Int
+  """
+  issued_on field predicates
+  """
+  issuedOn: Time
+  issuedOnNEQ: Time
+  issuedOnIn: [Time!]
+  issuedOnNotIn: [Time!]
+  issuedOnGT: Time
+  issuedOnGTE: Time
+  issuedOnLT: Time
+  issuedOnLTE: Time
+  """
+  receipt_due field predicates
+  """
+  receiptDue: Time
+  receiptDueNEQ: Time
+  receiptDueIn: [Time!]
+  receiptDueNotIn: [Time!]
+  receiptDueGT: Time
+  receiptDueGTE: Time
+  receiptDueLT: Time
+  receiptDueLTE: Time
+  """
+  reply_due field predicates
+  """
+  replyDue: Time
+  replyDueNEQ: Time
+  replyDueIn: [Time!]
+  replyDueNotIn: [Time!]
+  replyDueGT: Time
+  replyDueGTE: Time
+  replyDueLT: Time
+  replyDueLTE: Time
+  replyDueIsNil: Boolean
+  replyDueNotNil: Boolean
+  """
+  recipient_count field predicates
+  """
+  recipientCount: Int
+  recipientCountNEQ: Int
+  recipientCountIn: [Int!]
+  recipientCountNotIn: [Int!]
+  recipientCountGT: Int
+  recipientCountGTE: Int
+  recipientCountLT: Int
+  recipientCountLTE: Int
+}
 """
 Possible directions in which to order a list of items when provided an ` + "`" + `orderBy` + "`" + ` argument.
 """
@@ -5731,6 +6909,68 @@ type Query {
     """
     where: InspectionWhereInput
   ): InspectionConnection!
+  notices(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Notices returned from the connection.
+    """
+    orderBy: NoticeOrder
+
+    """
+    Filtering options for Notices returned from the connection.
+    """
+    where: NoticeWhereInput
+  ): NoticeConnection!
+  noticeReceipts(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for NoticeReceipts returned from the connection.
+    """
+    orderBy: NoticeReceiptOrder
+
+    """
+    Filtering options for NoticeReceipts returned from the connection.
+    """
+    where: NoticeReceiptWhereInput
+  ): NoticeReceiptConnection!
   posts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6516,7 +7756,7 @@ type UnitEdge {
   cursor: Cursor!
 }
 """
-UnitKind is enum for the field signee_kind
+UnitKind is enum for the field recipient_kind
 """
 enum UnitKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.UnitKind") {
   CITY
@@ -7631,12 +8871,240 @@ extend type Post {
   history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
 }
 `, BuiltIn: false},
+	{Name: "../schema/notices.graphql", Input: `# Notices (文件、通知、工作要点、方案): issued by a government unit to units below
+# it, signed for (签收) at each recipient, optionally answered (反馈), and the
+# receipt coverage.
+
+extend type Query {
+  """
+  Receipt coverage of notices (签收情况): one row per notice, recipient kind and town, with the
+  receipts signed for, pending and overdue, among the receipts you read (the issuer side reads
+  all of its notices' receipts, a recipient side its own). Newest notice first by default.
+  """
+  noticeCoverage(
+    "Narrows the receipts counted."
+    where: NoticeCoverageWhereInput
+    "The order of the rows; newest notice first when omitted."
+    orderBy: NoticeCoverageOrder
+    "Returns the first n rows. Between 0 and 1000."
+    first: Int
+    "Returns the rows after this cursor (endCursor of the previous page)."
+    after: String
+  ): NoticeCoverageConnection!
+}
+
+"ReceiptStatus is where one recipient stands with a notice."
+enum ReceiptStatus {
+  "Signed for (已签收)."
+  RECEIVED
+  "Not signed for yet; the due date has not passed."
+  PENDING
+  "Not signed for after the due date."
+  OVERDUE
+}
+
+extend type Notice {
+  "The files attached to the notice (the scanned document, its annexes), oldest first."
+  files: [File!]!
+}
+
+extend type NoticeReceipt {
+  "The notice, as delivered to the recipient: a recipient reads the notice through its receipt."
+  notice: Notice!
+  "The recipient unit; null when it is outside your jurisdiction (recipientName is always there)."
+  recipient: Unit
+  "The town the recipient belongs to (itself for a town); null for departments and when out of your jurisdiction."
+  town: Unit
+  "RECEIVED, PENDING or OVERDUE, now."
+  status: ReceiptStatus!
+  "The notice's files as delivered to this recipient, oldest first."
+  files: [File!]!
+}
+
+"IssueNoticeInput is a notice to issue, with its recipients."
+input IssueNoticeInput {
+  "The issuing government unit: you need a post there that issues notices (a head or a DEPUTY)."
+  issuerUnitID: ID!
+  "The document number (文号), e.g. 安委办〔2022〕3号, not used before by the issuing unit. At most 100 characters."
+  documentNumber: String!
+  "What the document is."
+  kind: NoticeKind!
+  "The title. At most 200 characters."
+  title: String!
+  "The text of the document. At most 20000 characters."
+  body: String
+  "The date of the document. Between 2000-01-01 and 2100-12-31."
+  issuedOn: Time!
+  "Recipients sign for the notice by this time, not before issuedOn. Between 2000-01-01 and 2100-12-31."
+  receiptDue: Time!
+  "When a reply (反馈) is asked for: recipients reply by this time, not before issuedOn. Between 2000-01-01 and 2100-12-31."
+  replyDue: Time
+  """
+  The recipient units, each named once: units below the issuer, or enterprise-side units of
+  enterprises the issuing department supervises. Between 1 and 1000 units.
+  """
+  recipientUnitIDs: [ID!]!
+}
+
+"IssueNoticePayload is the issued notice."
+type IssueNoticePayload {
+  "The notice, with one unsigned receipt per recipient."
+  notice: Notice!
+}
+
+"ReceiveNoticeInput signs for a notice at its recipient unit."
+input ReceiveNoticeInput {
+  "The receipt (one per recipient of the notice)."
+  receiptID: ID!
+  "Sign in this post, when you hold several at the recipient unit; by default the first that may."
+  postID: ID
+}
+
+"ReceiveNoticePayload is the signed receipt."
+type ReceiveNoticePayload {
+  "The receipt, RECEIVED."
+  receipt: NoticeReceipt!
+}
+
+"ReplyToNoticeInput answers a notice (反馈) at its recipient unit."
+input ReplyToNoticeInput {
+  "The receipt (one per recipient of the notice)."
+  receiptID: ID!
+  "The reply. At most 2000 characters."
+  reply: String!
+  "Reply in this post, when you hold several at the recipient unit; by default the first that may."
+  postID: ID
+}
+
+"ReplyToNoticePayload is the answered receipt."
+type ReplyToNoticePayload {
+  "The receipt with its reply (signed for too, if it was not)."
+  receipt: NoticeReceipt!
+}
+
+"AttachNoticeFileInput attaches a file to a notice (issuer side)."
+input AttachNoticeFileInput {
+  "The notice."
+  noticeID: ID!
+  "The file: PDF, JPEG or PNG."
+  file: Upload!
+  "A note on the file. At most 2000 characters."
+  description: String
+}
+
+"AttachNoticeFilePayload is the attached file."
+type AttachNoticeFilePayload {
+  "The file as the notice holds it; every recipient's receipt holds a copy."
+  file: File!
+  "The notice."
+  notice: Notice!
+}
+
+"NoticeCoverageWhereInput narrows the receipts noticeCoverage counts; every field is optional."
+input NoticeCoverageWhereInput {
+  "Only this notice."
+  noticeID: ID
+  "Only notices of this issuing unit."
+  issuerUnitID: ID
+  "Only notices of this year. Between 2000 and 2100."
+  year: Int
+  "Only notices of these kinds."
+  kinds: [NoticeKind!]
+  "Only recipients of these kinds."
+  recipientKinds: [UnitKind!]
+  "Only recipients in this town."
+  townID: ID
+  "Only rows with receipts not signed for (pending or overdue)."
+  outstanding: Boolean
+}
+
+"NoticeCoverageOrderField is what noticeCoverage rows are ordered by."
+enum NoticeCoverageOrderField {
+  "Newest notice first, then recipient kind and town."
+  NOTICE
+  "Most overdue receipts first, then as NOTICE."
+  OVERDUE
+}
+
+"NoticeCoverageOrder orders the noticeCoverage rows."
+input NoticeCoverageOrder {
+  "The order."
+  field: NoticeCoverageOrderField!
+}
+
+"NoticeCoverageConnection is a page of noticeCoverage rows."
+type NoticeCoverageConnection {
+  "Rows matching the filters, on every page."
+  totalCount: Int!
+  "Where this page ends."
+  pageInfo: CoveragePageInfo!
+  "The rows of this page."
+  edges: [NoticeCoverageEdge!]!
+  "Counts over every receipt matching the filters."
+  summary: ReceiptCounts!
+}
+
+"NoticeCoverageEdge is one row of noticeCoverage with its cursor."
+type NoticeCoverageEdge {
+  "Pass as after to get the rows after this one."
+  cursor: String!
+  "The row."
+  node: NoticeCoverageRow!
+}
+
+"NoticeCoverageRow is one notice's receipts of one recipient kind in one town."
+type NoticeCoverageRow {
+  "The notice."
+  notice: Notice!
+  "The kind of the recipients counted."
+  recipientKind: UnitKind!
+  "The town of the recipients counted; null for departments and the county's own units."
+  town: Unit
+  "The receipts counted."
+  counts: ReceiptCounts!
+}
+
+"ReceiptCounts counts receipts by status."
+type ReceiptCounts {
+  "Every receipt counted."
+  total: Int!
+  "Signed for."
+  received: Int!
+  "Not signed for, not due yet."
+  pending: Int!
+  "Not signed for after the due date."
+  overdue: Int!
+  "Percent signed for, rounded to one decimal; 0 when total is 0."
+  receivedPercent: Float!
+}
+
+extend type Mutation {
+  "Issue a notice from a government unit where you hold a post that may, with one receipt per recipient, in one transaction."
+  issueNotice(input: IssueNoticeInput!): IssueNoticePayload!
+  "Sign for a notice (签收) in a post you hold at the recipient unit."
+  receiveNotice(input: ReceiveNoticeInput!): ReceiveNoticePayload!
+  "Answer a notice (反馈) in a post you hold at the recipient unit; signs for it too when nobody has."
+  replyToNotice(input: ReplyToNoticeInput!): ReplyToNoticePayload!
+  "Attach a file to a notice (issuer side); every recipient gets it with its receipt."
+  attachNoticeFile(input: AttachNoticeFileInput!): AttachNoticeFilePayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AttachNoticeFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachNoticeFilePayload_file(ctx, field)
+	case "notice":
+		return ec.fieldContext_AttachNoticeFilePayload_notice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachNoticeFilePayload", field.Name)
+}
 
 func (ec *executionContext) childFields_AuditChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -8244,6 +9712,14 @@ func (ec *executionContext) childFields_InspectionEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type InspectionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IssueNoticePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notice":
+		return ec.fieldContext_IssueNoticePayload_notice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueNoticePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ItemResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "itemCode":
@@ -8414,6 +9890,172 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
 
+func (ec *executionContext) childFields_Notice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notice_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notice_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Notice_updatedAt(ctx, field)
+	case "issuerUnitID":
+		return ec.fieldContext_Notice_issuerUnitID(ctx, field)
+	case "documentNumber":
+		return ec.fieldContext_Notice_documentNumber(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notice_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Notice_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Notice_body(ctx, field)
+	case "year":
+		return ec.fieldContext_Notice_year(ctx, field)
+	case "issuedOn":
+		return ec.fieldContext_Notice_issuedOn(ctx, field)
+	case "receiptDue":
+		return ec.fieldContext_Notice_receiptDue(ctx, field)
+	case "replyDue":
+		return ec.fieldContext_Notice_replyDue(ctx, field)
+	case "recipientCount":
+		return ec.fieldContext_Notice_recipientCount(ctx, field)
+	case "issuer":
+		return ec.fieldContext_Notice_issuer(ctx, field)
+	case "receipts":
+		return ec.fieldContext_Notice_receipts(ctx, field)
+	case "files":
+		return ec.fieldContext_Notice_files(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notice", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NoticeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NoticeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NoticeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeCoverageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_NoticeCoverageConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NoticeCoverageConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_NoticeCoverageConnection_edges(ctx, field)
+	case "summary":
+		return ec.fieldContext_NoticeCoverageConnection_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeCoverageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeCoverageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NoticeCoverageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NoticeCoverageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeCoverageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeCoverageRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notice":
+		return ec.fieldContext_NoticeCoverageRow_notice(ctx, field)
+	case "recipientKind":
+		return ec.fieldContext_NoticeCoverageRow_recipientKind(ctx, field)
+	case "town":
+		return ec.fieldContext_NoticeCoverageRow_town(ctx, field)
+	case "counts":
+		return ec.fieldContext_NoticeCoverageRow_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeCoverageRow", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_NoticeEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_NoticeEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeReceipt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NoticeReceipt_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_NoticeReceipt_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_NoticeReceipt_updatedAt(ctx, field)
+	case "noticeID":
+		return ec.fieldContext_NoticeReceipt_noticeID(ctx, field)
+	case "recipientUnitID":
+		return ec.fieldContext_NoticeReceipt_recipientUnitID(ctx, field)
+	case "recipientName":
+		return ec.fieldContext_NoticeReceipt_recipientName(ctx, field)
+	case "recipientKind":
+		return ec.fieldContext_NoticeReceipt_recipientKind(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_NoticeReceipt_dueAt(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_NoticeReceipt_receivedAt(ctx, field)
+	case "receiverName":
+		return ec.fieldContext_NoticeReceipt_receiverName(ctx, field)
+	case "receiverTitle":
+		return ec.fieldContext_NoticeReceipt_receiverTitle(ctx, field)
+	case "receiverUserID":
+		return ec.fieldContext_NoticeReceipt_receiverUserID(ctx, field)
+	case "receiverPostID":
+		return ec.fieldContext_NoticeReceipt_receiverPostID(ctx, field)
+	case "reply":
+		return ec.fieldContext_NoticeReceipt_reply(ctx, field)
+	case "repliedAt":
+		return ec.fieldContext_NoticeReceipt_repliedAt(ctx, field)
+	case "notice":
+		return ec.fieldContext_NoticeReceipt_notice(ctx, field)
+	case "recipient":
+		return ec.fieldContext_NoticeReceipt_recipient(ctx, field)
+	case "town":
+		return ec.fieldContext_NoticeReceipt_town(ctx, field)
+	case "status":
+		return ec.fieldContext_NoticeReceipt_status(ctx, field)
+	case "files":
+		return ec.fieldContext_NoticeReceipt_files(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeReceipt", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeReceiptConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NoticeReceiptConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NoticeReceiptConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NoticeReceiptConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeReceiptConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeReceiptEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_NoticeReceiptEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_NoticeReceiptEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeReceiptEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -8552,6 +10194,38 @@ func (ec *executionContext) childFields_RandomDrawEdge(ctx context.Context, fiel
 		return ec.fieldContext_RandomDrawEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RandomDrawEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceiptCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_ReceiptCounts_total(ctx, field)
+	case "received":
+		return ec.fieldContext_ReceiptCounts_received(ctx, field)
+	case "pending":
+		return ec.fieldContext_ReceiptCounts_pending(ctx, field)
+	case "overdue":
+		return ec.fieldContext_ReceiptCounts_overdue(ctx, field)
+	case "receivedPercent":
+		return ec.fieldContext_ReceiptCounts_receivedPercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceiptCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceiveNoticePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "receipt":
+		return ec.fieldContext_ReceiveNoticePayload_receipt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceiveNoticePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReplyToNoticePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "receipt":
+		return ec.fieldContext_ReplyToNoticePayload_receipt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplyToNoticePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ResponsibilityLetter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9060,6 +10734,20 @@ func (ec *executionContext) field_Mutation_attachLetterFile_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_attachNoticeFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachNoticeFileInput, error) {
+			return ec.unmarshalNAttachNoticeFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachNoticeFileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bulkIssueLetters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9242,6 +10930,20 @@ func (ec *executionContext) field_Mutation_issueLetter_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_issueNotice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IssueNoticeInput, error) {
+			return ec.unmarshalNIssueNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueNoticeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9262,6 +10964,20 @@ func (ec *executionContext) field_Mutation_logout_args(ctx context.Context, rawA
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (*model.LogoutInput, error) {
 			return ec.unmarshalOLogoutInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLogoutInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_receiveNotice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReceiveNoticeInput, error) {
+			return ec.unmarshalNReceiveNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReceiveNoticeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9304,6 +11020,20 @@ func (ec *executionContext) field_Mutation_removePolicyRule_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.PolicyRuleInput, error) {
 			return ec.unmarshalNPolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_replyToNotice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReplyToNoticeInput, error) {
+			return ec.unmarshalNReplyToNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReplyToNoticeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9499,6 +11229,52 @@ func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Notice_receipts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.NoticeReceiptOrder, error) {
+			return ec.unmarshalONoticeReceiptOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -9993,6 +11769,152 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_noticeCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.NoticeCoverageWhereInput, error) {
+			return ec.unmarshalONoticeCoverageWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NoticeCoverageOrder, error) {
+			return ec.unmarshalONoticeCoverageOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_noticeReceipts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.NoticeReceiptOrder, error) {
+			return ec.unmarshalONoticeReceiptOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.NoticeReceiptWhereInput, error) {
+			return ec.unmarshalONoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_notices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.NoticeOrder, error) {
+			return ec.unmarshalONoticeOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.NoticeWhereInput, error) {
+			return ec.unmarshalONoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -10661,6 +12583,70 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AttachNoticeFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachNoticeFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachNoticeFilePayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachNoticeFilePayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachNoticeFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachNoticeFilePayload_notice(ctx context.Context, field graphql.CollectedField, obj *model.AttachNoticeFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachNoticeFilePayload_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachNoticeFilePayload_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachNoticeFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AuditChange_field(ctx context.Context, field graphql.CollectedField, obj *model.AuditChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -15996,6 +17982,38 @@ func (ec *executionContext) fieldContext_InspectionEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("InspectionEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _IssueNoticePayload_notice(ctx context.Context, field graphql.CollectedField, obj *model.IssueNoticePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueNoticePayload_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueNoticePayload_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueNoticePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ItemResult_itemCode(ctx context.Context, field graphql.CollectedField, obj *domain.ItemResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18700,6 +20718,1662 @@ func (ec *executionContext) fieldContext_Mutation_transitionHazard(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_issueNotice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueNotice(ctx, fc.Args["input"].(model.IssueNoticeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssueNoticePayload) graphql.Marshaler {
+			return ec.marshalNIssueNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueNoticePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueNotice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueNoticePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueNotice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_receiveNotice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receiveNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceiveNotice(ctx, fc.Args["input"].(model.ReceiveNoticeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReceiveNoticePayload) graphql.Marshaler {
+			return ec.marshalNReceiveNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReceiveNoticePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receiveNotice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiveNoticePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receiveNotice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_replyToNotice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replyToNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplyToNotice(ctx, fc.Args["input"].(model.ReplyToNoticeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReplyToNoticePayload) graphql.Marshaler {
+			return ec.marshalNReplyToNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReplyToNoticePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replyToNotice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReplyToNoticePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replyToNotice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachNoticeFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachNoticeFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachNoticeFile(ctx, fc.Args["input"].(model.AttachNoticeFileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachNoticeFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachNoticeFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachNoticeFilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachNoticeFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachNoticeFilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachNoticeFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notice_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_issuerUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_issuerUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_issuerUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notice_documentNumber(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_documentNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_documentNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.NoticeKind) graphql.Marshaler {
+			return ec.marshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "NoticeKind")
+}
+
+func (ec *executionContext) _Notice_title(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_body(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_year(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Notice_issuedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_issuedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_issuedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_receiptDue(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_receiptDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiptDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_receiptDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_replyDue(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_replyDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplyDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_replyDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_recipientCount(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_recipientCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_recipientCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Notice_issuer(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notice_receipts(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_receipts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Receipts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NoticeReceiptOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceiptConnection) graphql.Marshaler {
+			return ec.marshalNNoticeReceiptConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_receipts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceiptConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Notice_receipts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notice_files(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notice().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.NoticeEdge) graphql.Marshaler {
+			return ec.marshalONoticeEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoticeCoverageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeCoverageConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoticeCoverageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePageInfo) graphql.Marshaler {
+			return ec.marshalNCoveragePageInfo2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoveragePageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoveragePageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NoticeCoverageEdge) graphql.Marshaler {
+			return ec.marshalNNoticeCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeCoverageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageConnection_summary(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageConnection_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notices.Counts) graphql.Marshaler {
+			return ec.marshalNReceiptCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageConnection_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiptCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeCoverageEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeCoverageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notices.CoverageRow) graphql.Marshaler {
+			return ec.marshalNNoticeCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCoverageRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeCoverageRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageRow_notice(ctx context.Context, field graphql.CollectedField, obj *notices.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageRow_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageRow_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageRow_recipientKind(ctx context.Context, field graphql.CollectedField, obj *notices.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageRow_recipientKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.UnitKind) graphql.Marshaler {
+			return ec.marshalNUnitKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageRow_recipientKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeCoverageRow", field, false, false, "UnitKind")
+}
+
+func (ec *executionContext) _NoticeCoverageRow_town(ctx context.Context, field graphql.CollectedField, obj *notices.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageRow_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Town, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageRow_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageRow_counts(ctx context.Context, field graphql.CollectedField, obj *notices.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageRow_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notices.Counts) graphql.Marshaler {
+			return ec.marshalNReceiptCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageRow_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiptCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalONotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _NoticeReceipt_id(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_noticeID(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_noticeID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoticeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_noticeID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_recipientUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_recipientUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_recipientUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_recipientName(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_recipientName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_recipientName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeReceipt_recipientKind(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_recipientKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.UnitKind) graphql.Marshaler {
+			return ec.marshalNUnitKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_recipientKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "UnitKind")
+}
+
+func (ec *executionContext) _NoticeReceipt_dueAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_receivedAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_receiverName(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receiverName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiverName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receiverName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeReceipt_receiverTitle(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receiverTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiverTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receiverTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeReceipt_receiverUserID(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receiverUserID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiverUserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receiverUserID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_receiverPostID(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receiverPostID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiverPostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receiverPostID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_reply(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_reply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_reply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeReceipt_repliedAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_repliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_repliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_notice(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Notice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceipt_recipient(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Recipient(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceipt_town(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Town(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceipt_status(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ReceiptStatus) graphql.Marshaler {
+			return ec.marshalNReceiptStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐReceiptStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, true, true, "ReceiptStatus")
+}
+
+func (ec *executionContext) _NoticeReceipt_files(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceiptConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.NoticeReceiptEdge) graphql.Marshaler {
+			return ec.marshalONoticeReceiptEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceiptConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceiptEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceiptConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceiptConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceiptConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceiptConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoticeReceiptEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+			return ec.marshalONoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceiptEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceipt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceiptEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceiptEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19649,6 +23323,94 @@ func (ec *executionContext) fieldContext_Query_inspections(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_notices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Notices(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NoticeOrder), fc.Args["where"].(*ent.NoticeWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeConnection) graphql.Marshaler {
+			return ec.marshalNNoticeConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_notices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_noticeReceipts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_noticeReceipts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NoticeReceipts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NoticeReceiptOrder), fc.Args["where"].(*ent.NoticeReceiptWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceiptConnection) graphql.Marshaler {
+			return ec.marshalNNoticeReceiptConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_noticeReceipts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceiptConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_noticeReceipts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_posts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20103,6 +23865,50 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_noticeCoverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_noticeCoverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NoticeCoverage(ctx, fc.Args["where"].(*model.NoticeCoverageWhereInput), fc.Args["orderBy"].(*model.NoticeCoverageOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NoticeCoverageConnection) graphql.Marshaler {
+			return ec.marshalNNoticeCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_noticeCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeCoverageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_noticeCoverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20720,6 +24526,185 @@ func (ec *executionContext) _RandomDrawEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_RandomDrawEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RandomDrawEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ReceiptCounts_total(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceiptCounts_received(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceiptCounts_pending(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceiptCounts_overdue(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceiptCounts_receivedPercent(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_receivedPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedPercent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_receivedPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ReceiveNoticePayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.ReceiveNoticePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiveNoticePayload_receipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receipt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+			return ec.marshalNNoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiveNoticePayload_receipt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiveNoticePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceipt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReplyToNoticePayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.ReplyToNoticePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplyToNoticePayload_receipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receipt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+			return ec.marshalNNoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplyToNoticePayload_receipt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReplyToNoticePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceipt(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ResponsibilityLetter_id(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
@@ -23901,6 +27886,62 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAttachNoticeFileInput(ctx context.Context, obj any) (model.AttachNoticeFileInput, error) {
+	var it model.AttachNoticeFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"noticeID", "file", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "noticeID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachNoticeFileInput unmarshals raw into the AttachNoticeFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachNoticeFileInput(ctx context.Context, raw any) (model.AttachNoticeFileInput, error) {
+	var out model.AttachNoticeFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachNoticeFileInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputAuditEventFilter(ctx context.Context, obj any) (auditlog.Filter, error) {
 	var it auditlog.Filter
@@ -29393,6 +33434,104 @@ func UnmarshalInspectionWhereInput(ctx context.Context, raw any) (ent.Inspection
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIssueNoticeInput(ctx context.Context, obj any) (model.IssueNoticeInput, error) {
+	var it model.IssueNoticeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issuerUnitID", "documentNumber", "kind", "title", "body", "issuedOn", "receiptDue", "replyDue", "recipientUnitIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "documentNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumber = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "receiptDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDue"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDue = data
+		case "replyDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDue = data
+		case "recipientUnitIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitIDs"))
+			data, err := ec.unmarshalNID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIssueNoticeInput unmarshals raw into the IssueNoticeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIssueNoticeInput(ctx context.Context, raw any) (model.IssueNoticeInput, error) {
+	var out model.IssueNoticeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssueNoticeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputItemResultInput(ctx context.Context, obj any) (model.ItemResultInput, error) {
 	var it model.ItemResultInput
 	if obj == nil {
@@ -29698,6 +33837,1799 @@ func (ec *executionContext) unmarshalInputNewHazardInput(ctx context.Context, ob
 func UnmarshalNewHazardInput(ctx context.Context, raw any) (model.NewHazardInput, error) {
 	var out model.NewHazardInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewHazardInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeCoverageOrder(ctx context.Context, obj any) (model.NoticeCoverageOrder, error) {
+	var it model.NoticeCoverageOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNNoticeCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeCoverageOrder unmarshals raw into the NoticeCoverageOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeCoverageOrder(ctx context.Context, raw any) (model.NoticeCoverageOrder, error) {
+	var out model.NoticeCoverageOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeCoverageOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeCoverageWhereInput(ctx context.Context, obj any) (model.NoticeCoverageWhereInput, error) {
+	var it model.NoticeCoverageWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"noticeID", "issuerUnitID", "year", "kinds", "recipientKinds", "townID", "outstanding"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "noticeID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeID = data
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "recipientKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKinds"))
+			data, err := ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKinds = data
+		case "townID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("townID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TownID = data
+		case "outstanding":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstanding"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outstanding = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeCoverageWhereInput unmarshals raw into the NoticeCoverageWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeCoverageWhereInput(ctx context.Context, raw any) (model.NoticeCoverageWhereInput, error) {
+	var out model.NoticeCoverageWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeCoverageWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeOrder(ctx context.Context, obj any) (ent.NoticeOrder, error) {
+	var it ent.NoticeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNNoticeOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeOrder unmarshals raw into the NoticeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeOrder(ctx context.Context, raw any) (ent.NoticeOrder, error) {
+	var out ent.NoticeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeReceiptOrder(ctx context.Context, obj any) (ent.NoticeReceiptOrder, error) {
+	var it ent.NoticeReceiptOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNNoticeReceiptOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeReceiptOrder unmarshals raw into the NoticeReceiptOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeReceiptOrder(ctx context.Context, raw any) (ent.NoticeReceiptOrder, error) {
+	var out ent.NoticeReceiptOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeReceiptOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeReceiptWhereInput(ctx context.Context, obj any) (ent.NoticeReceiptWhereInput, error) {
+	var it ent.NoticeReceiptWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "noticeID", "noticeIDNEQ", "noticeIDIn", "noticeIDNotIn", "recipientUnitID", "recipientUnitIDNEQ", "recipientUnitIDIn", "recipientUnitIDNotIn", "recipientName", "recipientNameNEQ", "recipientNameIn", "recipientNameNotIn", "recipientNameGT", "recipientNameGTE", "recipientNameLT", "recipientNameLTE", "recipientNameContains", "recipientNameHasPrefix", "recipientNameHasSuffix", "recipientNameEqualFold", "recipientNameContainsFold", "recipientKind", "recipientKindNEQ", "recipientKindIn", "recipientKindNotIn", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "receivedAtIsNil", "receivedAtNotNil", "receiverName", "receiverNameNEQ", "receiverNameIn", "receiverNameNotIn", "receiverNameGT", "receiverNameGTE", "receiverNameLT", "receiverNameLTE", "receiverNameContains", "receiverNameHasPrefix", "receiverNameHasSuffix", "receiverNameIsNil", "receiverNameNotNil", "receiverNameEqualFold", "receiverNameContainsFold", "receiverTitle", "receiverTitleNEQ", "receiverTitleIn", "receiverTitleNotIn", "receiverTitleGT", "receiverTitleGTE", "receiverTitleLT", "receiverTitleLTE", "receiverTitleContains", "receiverTitleHasPrefix", "receiverTitleHasSuffix", "receiverTitleIsNil", "receiverTitleNotNil", "receiverTitleEqualFold", "receiverTitleContainsFold", "repliedAt", "repliedAtNEQ", "repliedAtIn", "repliedAtNotIn", "repliedAtGT", "repliedAtGTE", "repliedAtLT", "repliedAtLTE", "repliedAtIsNil", "repliedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalONoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalONoticeReceiptWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalONoticeReceiptWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "noticeID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeID = data
+		case "noticeIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeIDNEQ = data
+		case "noticeIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeIDIn = data
+		case "noticeIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeIDNotIn = data
+		case "recipientUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitID = data
+		case "recipientUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitIDNEQ = data
+		case "recipientUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitIDIn = data
+		case "recipientUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitIDNotIn = data
+		case "recipientName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientName = data
+		case "recipientNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameNEQ = data
+		case "recipientNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameIn = data
+		case "recipientNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameNotIn = data
+		case "recipientNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameGT = data
+		case "recipientNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameGTE = data
+		case "recipientNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameLT = data
+		case "recipientNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameLTE = data
+		case "recipientNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameContains = data
+		case "recipientNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameHasPrefix = data
+		case "recipientNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameHasSuffix = data
+		case "recipientNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameEqualFold = data
+		case "recipientNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameContainsFold = data
+		case "recipientKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKind"))
+			data, err := ec.unmarshalOUnitKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKind = data
+		case "recipientKindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKindNEQ"))
+			data, err := ec.unmarshalOUnitKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKindNEQ = data
+		case "recipientKindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKindIn"))
+			data, err := ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKindIn = data
+		case "recipientKindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKindNotIn"))
+			data, err := ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKindNotIn = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "dueAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNEQ = data
+		case "dueAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtIn = data
+		case "dueAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNotIn = data
+		case "dueAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGT = data
+		case "dueAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGTE = data
+		case "dueAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLT = data
+		case "dueAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLTE = data
+		case "receivedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAt = data
+		case "receivedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtNEQ = data
+		case "receivedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtIn = data
+		case "receivedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtNotIn = data
+		case "receivedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtGT = data
+		case "receivedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtGTE = data
+		case "receivedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtLT = data
+		case "receivedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtLTE = data
+		case "receivedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtIsNil = data
+		case "receivedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtNotNil = data
+		case "receiverName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverName = data
+		case "receiverNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameNEQ = data
+		case "receiverNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameIn = data
+		case "receiverNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameNotIn = data
+		case "receiverNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameGT = data
+		case "receiverNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameGTE = data
+		case "receiverNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameLT = data
+		case "receiverNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameLTE = data
+		case "receiverNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameContains = data
+		case "receiverNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameHasPrefix = data
+		case "receiverNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameHasSuffix = data
+		case "receiverNameIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameIsNil = data
+		case "receiverNameNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameNotNil = data
+		case "receiverNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameEqualFold = data
+		case "receiverNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameContainsFold = data
+		case "receiverTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitle = data
+		case "receiverTitleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleNEQ = data
+		case "receiverTitleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleIn = data
+		case "receiverTitleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleNotIn = data
+		case "receiverTitleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleGT = data
+		case "receiverTitleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleGTE = data
+		case "receiverTitleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleLT = data
+		case "receiverTitleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleLTE = data
+		case "receiverTitleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleContains = data
+		case "receiverTitleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleHasPrefix = data
+		case "receiverTitleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleHasSuffix = data
+		case "receiverTitleIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleIsNil = data
+		case "receiverTitleNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleNotNil = data
+		case "receiverTitleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleEqualFold = data
+		case "receiverTitleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleContainsFold = data
+		case "repliedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAt = data
+		case "repliedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtNEQ = data
+		case "repliedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtIn = data
+		case "repliedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtNotIn = data
+		case "repliedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtGT = data
+		case "repliedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtGTE = data
+		case "repliedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtLT = data
+		case "repliedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtLTE = data
+		case "repliedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtIsNil = data
+		case "repliedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeReceiptWhereInput unmarshals raw into the NoticeReceiptWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeReceiptWhereInput(ctx context.Context, raw any) (ent.NoticeReceiptWhereInput, error) {
+	var out ent.NoticeReceiptWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeReceiptWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeWhereInput(ctx context.Context, obj any) (ent.NoticeWhereInput, error) {
+	var it ent.NoticeWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "issuerUnitID", "issuerUnitIDNEQ", "issuerUnitIDIn", "issuerUnitIDNotIn", "documentNumber", "documentNumberNEQ", "documentNumberIn", "documentNumberNotIn", "documentNumberGT", "documentNumberGTE", "documentNumberLT", "documentNumberLTE", "documentNumberContains", "documentNumberHasPrefix", "documentNumberHasSuffix", "documentNumberEqualFold", "documentNumberContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "issuedOn", "issuedOnNEQ", "issuedOnIn", "issuedOnNotIn", "issuedOnGT", "issuedOnGTE", "issuedOnLT", "issuedOnLTE", "receiptDue", "receiptDueNEQ", "receiptDueIn", "receiptDueNotIn", "receiptDueGT", "receiptDueGTE", "receiptDueLT", "receiptDueLTE", "replyDue", "replyDueNEQ", "replyDueIn", "replyDueNotIn", "replyDueGT", "replyDueGTE", "replyDueLT", "replyDueLTE", "replyDueIsNil", "replyDueNotNil", "recipientCount", "recipientCountNEQ", "recipientCountIn", "recipientCountNotIn", "recipientCountGT", "recipientCountGTE", "recipientCountLT", "recipientCountLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalONoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalONoticeWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalONoticeWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "issuerUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitIDNEQ = data
+		case "issuerUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitIDIn = data
+		case "issuerUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitIDNotIn = data
+		case "documentNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumber = data
+		case "documentNumberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberNEQ = data
+		case "documentNumberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberIn = data
+		case "documentNumberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberNotIn = data
+		case "documentNumberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberGT = data
+		case "documentNumberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberGTE = data
+		case "documentNumberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberLT = data
+		case "documentNumberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberLTE = data
+		case "documentNumberContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberContains = data
+		case "documentNumberHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberHasPrefix = data
+		case "documentNumberHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberHasSuffix = data
+		case "documentNumberEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberEqualFold = data
+		case "documentNumberContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalONoticeKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalONoticeKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "issuedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnNEQ = data
+		case "issuedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnIn = data
+		case "issuedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnNotIn = data
+		case "issuedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnGT = data
+		case "issuedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnGTE = data
+		case "issuedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnLT = data
+		case "issuedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnLTE = data
+		case "receiptDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDue = data
+		case "receiptDueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueNEQ = data
+		case "receiptDueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueIn = data
+		case "receiptDueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueNotIn = data
+		case "receiptDueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueGT = data
+		case "receiptDueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueGTE = data
+		case "receiptDueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueLT = data
+		case "receiptDueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueLTE = data
+		case "replyDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDue = data
+		case "replyDueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueNEQ = data
+		case "replyDueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueIn = data
+		case "replyDueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueNotIn = data
+		case "replyDueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueGT = data
+		case "replyDueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueGTE = data
+		case "replyDueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueLT = data
+		case "replyDueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueLTE = data
+		case "replyDueIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueIsNil = data
+		case "replyDueNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueNotNil = data
+		case "recipientCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCount = data
+		case "recipientCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountNEQ = data
+		case "recipientCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountIn = data
+		case "recipientCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountNotIn = data
+		case "recipientCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountGT = data
+		case "recipientCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountGTE = data
+		case "recipientCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountLT = data
+		case "recipientCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeWhereInput unmarshals raw into the NoticeWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeWhereInput(ctx context.Context, raw any) (ent.NoticeWhereInput, error) {
+	var out ent.NoticeWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeWhereInput", raw, &out)
 	return out, err
 }
 
@@ -30794,6 +36726,55 @@ func UnmarshalRandomDrawWhereInput(ctx context.Context, raw any) (ent.RandomDraw
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReceiveNoticeInput(ctx context.Context, obj any) (model.ReceiveNoticeInput, error) {
+	var it model.ReceiveNoticeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"receiptID", "postID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "receiptID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptID = data
+		case "postID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceiveNoticeInput unmarshals raw into the ReceiveNoticeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceiveNoticeInput(ctx context.Context, raw any) (model.ReceiveNoticeInput, error) {
+	var out model.ReceiveNoticeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceiveNoticeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordInspectionInput(ctx context.Context, obj any) (model.RecordInspectionInput, error) {
 	var it model.RecordInspectionInput
 	if obj == nil {
@@ -30952,6 +36933,62 @@ func (ec *executionContext) unmarshalInputRefreshTokenInput(ctx context.Context,
 func UnmarshalRefreshTokenInput(ctx context.Context, raw any) (model.RefreshTokenInput, error) {
 	var out model.RefreshTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefreshTokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReplyToNoticeInput(ctx context.Context, obj any) (model.ReplyToNoticeInput, error) {
+	var it model.ReplyToNoticeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"receiptID", "reply", "postID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "receiptID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptID = data
+		case "reply":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reply"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reply = data
+		case "postID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReplyToNoticeInput unmarshals raw into the ReplyToNoticeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReplyToNoticeInput(ctx context.Context, raw any) (model.ReplyToNoticeInput, error) {
+	var out model.ReplyToNoticeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReplyToNoticeInput", raw, &out)
 	return out, err
 }
 
@@ -33903,6 +39940,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Post(ctx, sel, obj)
+	case *ent.NoticeReceipt:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._NoticeReceipt(ctx, sel, obj)
+	case *ent.Notice:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Notice(ctx, sel, obj)
 	case *ent.LetterSignature:
 		if obj == nil {
 			return graphql.Null
@@ -33965,6 +40012,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var attachNoticeFilePayloadImplementors = []string{"AttachNoticeFilePayload"}
+
+func (ec *executionContext) _AttachNoticeFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachNoticeFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachNoticeFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachNoticeFilePayload")
+		case "file":
+			out.Values[i] = ec._AttachNoticeFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notice":
+			out.Values[i] = ec._AttachNoticeFilePayload_notice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var auditChangeImplementors = []string{"AuditChange"}
 
@@ -35934,6 +42019,39 @@ func (ec *executionContext) _InspectionEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var issueNoticePayloadImplementors = []string{"IssueNoticePayload"}
+
+func (ec *executionContext) _IssueNoticePayload(ctx context.Context, sel ast.SelectionSet, obj *model.IssueNoticePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueNoticePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueNoticePayload")
+		case "notice":
+			out.Values[i] = ec._IssueNoticePayload_notice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var itemResultImplementors = []string{"ItemResult"}
 
 func (ec *executionContext) _ItemResult(ctx context.Context, sel ast.SelectionSet, obj *domain.ItemResult) graphql.Marshaler {
@@ -36738,6 +42856,574 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "issueNotice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueNotice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receiveNotice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receiveNotice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replyToNotice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replyToNotice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachNoticeFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachNoticeFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeImplementors = []string{"Notice", "Node"}
+
+func (ec *executionContext) _Notice(ctx context.Context, sel ast.SelectionSet, obj *ent.Notice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notice")
+		case "id":
+			out.Values[i] = ec._Notice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Notice_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Notice_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuerUnitID":
+			out.Values[i] = ec._Notice_issuerUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentNumber":
+			out.Values[i] = ec._Notice_documentNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Notice_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Notice_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._Notice_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._Notice_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedOn":
+			out.Values[i] = ec._Notice_issuedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiptDue":
+			out.Values[i] = ec._Notice_receiptDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replyDue":
+			out.Values[i] = ec._Notice_replyDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipientCount":
+			out.Values[i] = ec._Notice_recipientCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notice_issuer(ctx, field, obj)
+				})
+		case "receipts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notice_receipts(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notice_files(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeConnectionImplementors = []string{"NoticeConnection"}
+
+func (ec *executionContext) _NoticeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeConnection")
+		case "edges":
+			out.Values[i] = ec._NoticeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NoticeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NoticeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeCoverageConnectionImplementors = []string{"NoticeCoverageConnection"}
+
+func (ec *executionContext) _NoticeCoverageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NoticeCoverageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeCoverageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeCoverageConnection")
+		case "totalCount":
+			out.Values[i] = ec._NoticeCoverageConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NoticeCoverageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._NoticeCoverageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._NoticeCoverageConnection_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeCoverageEdgeImplementors = []string{"NoticeCoverageEdge"}
+
+func (ec *executionContext) _NoticeCoverageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NoticeCoverageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeCoverageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeCoverageEdge")
+		case "cursor":
+			out.Values[i] = ec._NoticeCoverageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NoticeCoverageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeCoverageRowImplementors = []string{"NoticeCoverageRow"}
+
+func (ec *executionContext) _NoticeCoverageRow(ctx context.Context, sel ast.SelectionSet, obj *notices.CoverageRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeCoverageRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeCoverageRow")
+		case "notice":
+			out.Values[i] = ec._NoticeCoverageRow_notice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recipientKind":
+			out.Values[i] = ec._NoticeCoverageRow_recipientKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "town":
+			out.Values[i] = ec._NoticeCoverageRow_town(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._NoticeCoverageRow_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeEdgeImplementors = []string{"NoticeEdge"}
+
+func (ec *executionContext) _NoticeEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeEdge")
+		case "node":
+			out.Values[i] = ec._NoticeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._NoticeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeReceiptImplementors = []string{"NoticeReceipt", "Node"}
+
+func (ec *executionContext) _NoticeReceipt(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeReceipt) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeReceiptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeReceipt")
+		case "id":
+			out.Values[i] = ec._NoticeReceipt_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._NoticeReceipt_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._NoticeReceipt_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "noticeID":
+			out.Values[i] = ec._NoticeReceipt_noticeID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipientUnitID":
+			out.Values[i] = ec._NoticeReceipt_recipientUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipientName":
+			out.Values[i] = ec._NoticeReceipt_recipientName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipientKind":
+			out.Values[i] = ec._NoticeReceipt_recipientKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._NoticeReceipt_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedAt":
+			out.Values[i] = ec._NoticeReceipt_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiverName":
+			out.Values[i] = ec._NoticeReceipt_receiverName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiverTitle":
+			out.Values[i] = ec._NoticeReceipt_receiverTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiverUserID":
+			out.Values[i] = ec._NoticeReceipt_receiverUserID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiverPostID":
+			out.Values[i] = ec._NoticeReceipt_receiverPostID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reply":
+			out.Values[i] = ec._NoticeReceipt_reply(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "repliedAt":
+			out.Values[i] = ec._NoticeReceipt_repliedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_notice(ctx, field, obj)
+				})
+		case "recipient":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_recipient(ctx, field, obj)
+				})
+		case "town":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_town(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_status(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_files(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeReceiptConnectionImplementors = []string{"NoticeReceiptConnection"}
+
+func (ec *executionContext) _NoticeReceiptConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeReceiptConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeReceiptConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeReceiptConnection")
+		case "edges":
+			out.Values[i] = ec._NoticeReceiptConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NoticeReceiptConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NoticeReceiptConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeReceiptEdgeImplementors = []string{"NoticeReceiptEdge"}
+
+func (ec *executionContext) _NoticeReceiptEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeReceiptEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeReceiptEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeReceiptEdge")
+		case "node":
+			out.Values[i] = ec._NoticeReceiptEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._NoticeReceiptEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37084,6 +43770,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_inspections(ctx, field)
 				})
+		case "notices":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notices(ctx, field)
+				})
+		case "noticeReceipts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_noticeReceipts(ctx, field)
+				})
 		case "posts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -37149,6 +43847,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
+				})
+		case "noticeCoverage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_noticeCoverage(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -37356,6 +44060,125 @@ func (ec *executionContext) _RandomDrawEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._RandomDrawEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receiptCountsImplementors = []string{"ReceiptCounts"}
+
+func (ec *executionContext) _ReceiptCounts(ctx context.Context, sel ast.SelectionSet, obj *notices.Counts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receiptCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceiptCounts")
+		case "total":
+			out.Values[i] = ec._ReceiptCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "received":
+			out.Values[i] = ec._ReceiptCounts_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._ReceiptCounts_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._ReceiptCounts_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receivedPercent":
+			out.Values[i] = ec._ReceiptCounts_receivedPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receiveNoticePayloadImplementors = []string{"ReceiveNoticePayload"}
+
+func (ec *executionContext) _ReceiveNoticePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReceiveNoticePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receiveNoticePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceiveNoticePayload")
+		case "receipt":
+			out.Values[i] = ec._ReceiveNoticePayload_receipt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var replyToNoticePayloadImplementors = []string{"ReplyToNoticePayload"}
+
+func (ec *executionContext) _ReplyToNoticePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReplyToNoticePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, replyToNoticePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReplyToNoticePayload")
+		case "receipt":
+			out.Values[i] = ec._ReplyToNoticePayload_receipt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38475,6 +45298,19 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAttachNoticeFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachNoticeFileInput(ctx context.Context, v any) (model.AttachNoticeFileInput, error) {
+	res, err := ec.unmarshalInputAttachNoticeFileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachNoticeFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachNoticeFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachNoticeFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachNoticeFilePayload!")
+		return graphql.Null
+	}
+	return ec._AttachNoticeFilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditChange2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAuditChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditChange) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -39269,6 +46105,19 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNIssueNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueNoticeInput(ctx context.Context, v any) (model.IssueNoticeInput, error) {
+	res, err := ec.unmarshalInputIssueNoticeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssueNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueNoticePayload(ctx context.Context, sel ast.SelectionSet, v *model.IssueNoticePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssueNoticePayload!")
+		return graphql.Null
+	}
+	return ec._IssueNoticePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNItemResult2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐItemResult(ctx context.Context, sel ast.SelectionSet, v domain.ItemResult) graphql.Marshaler {
 	return ec._ItemResult(ctx, sel, &v)
 }
@@ -39509,6 +46358,136 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋdutychainᚋdutychain
 	return ret
 }
 
+func (ec *executionContext) marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx context.Context, sel ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notice!")
+		return graphql.Null
+	}
+	return ec._Notice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoticeConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeConnection(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeConnection!")
+		return graphql.Null
+	}
+	return ec._NoticeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoticeCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.NoticeCoverageConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeCoverageConnection!")
+		return graphql.Null
+	}
+	return ec._NoticeCoverageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoticeCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NoticeCoverageEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoticeCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNoticeCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.NoticeCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeCoverageEdge!")
+		return graphql.Null
+	}
+	return ec._NoticeCoverageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNoticeCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrderField(ctx context.Context, v any) (model.NoticeCoverageOrderField, error) {
+	var res model.NoticeCoverageOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrderField(ctx context.Context, sel ast.SelectionSet, v model.NoticeCoverageOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNoticeCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCoverageRow(ctx context.Context, sel ast.SelectionSet, v *notices.CoverageRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeCoverageRow!")
+		return graphql.Null
+	}
+	return ec._NoticeCoverageRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx context.Context, v any) (domain.NoticeKind, error) {
+	var res domain.NoticeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx context.Context, sel ast.SelectionSet, v domain.NoticeKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNNoticeOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrderField(ctx context.Context, v any) (*ent.NoticeOrderField, error) {
+	var res = new(ent.NoticeOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNNoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeReceipt!")
+		return graphql.Null
+	}
+	return ec._NoticeReceipt(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoticeReceiptConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptConnection(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceiptConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeReceiptConnection!")
+		return graphql.Null
+	}
+	return ec._NoticeReceiptConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNoticeReceiptOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrderField(ctx context.Context, v any) (*ent.NoticeReceiptOrderField, error) {
+	var res = new(ent.NoticeReceiptOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeReceiptOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceiptOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeReceiptOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNNoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx context.Context, v any) (*ent.NoticeReceiptWhereInput, error) {
+	res, err := ec.unmarshalInputNoticeReceiptWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNNoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx context.Context, v any) (*ent.NoticeWhereInput, error) {
+	res, err := ec.unmarshalInputNoticeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
 	var res entgql.OrderDirection
 	err := res.UnmarshalGQL(v)
@@ -39638,6 +46617,41 @@ func (ec *executionContext) unmarshalNRandomDrawWhereInput2ᚖgithubᚗcomᚋdut
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNReceiptCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCounts(ctx context.Context, sel ast.SelectionSet, v notices.Counts) graphql.Marshaler {
+	return ec._ReceiptCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReceiptCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCounts(ctx context.Context, sel ast.SelectionSet, v *notices.Counts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceiptCounts!")
+		return graphql.Null
+	}
+	return ec._ReceiptCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReceiptStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐReceiptStatus(ctx context.Context, v any) (domain.ReceiptStatus, error) {
+	var res domain.ReceiptStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReceiptStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐReceiptStatus(ctx context.Context, sel ast.SelectionSet, v domain.ReceiptStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReceiveNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReceiveNoticeInput(ctx context.Context, v any) (model.ReceiveNoticeInput, error) {
+	res, err := ec.unmarshalInputReceiveNoticeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReceiveNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReceiveNoticePayload(ctx context.Context, sel ast.SelectionSet, v *model.ReceiveNoticePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceiveNoticePayload!")
+		return graphql.Null
+	}
+	return ec._ReceiveNoticePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordInspectionInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordInspectionInput(ctx context.Context, v any) (model.RecordInspectionInput, error) {
 	res, err := ec.unmarshalInputRecordInspectionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39646,6 +46660,19 @@ func (ec *executionContext) unmarshalNRecordInspectionInput2githubᚗcomᚋdutyc
 func (ec *executionContext) unmarshalNRefreshTokenInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRefreshTokenInput(ctx context.Context, v any) (model.RefreshTokenInput, error) {
 	res, err := ec.unmarshalInputRefreshTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReplyToNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReplyToNoticeInput(ctx context.Context, v any) (model.ReplyToNoticeInput, error) {
+	res, err := ec.unmarshalInputReplyToNoticeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReplyToNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReplyToNoticePayload(ctx context.Context, sel ast.SelectionSet, v *model.ReplyToNoticePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReplyToNoticePayload!")
+		return graphql.Null
+	}
+	return ec._ReplyToNoticePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReportHazardInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReportHazardInput(ctx context.Context, v any) (model.ReportHazardInput, error) {
@@ -41467,6 +48494,194 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋdutychainᚋdutychainᚋ
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx context.Context, sel ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Notice(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONoticeCoverageOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrder(ctx context.Context, v any) (*model.NoticeCoverageOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeCoverageOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONoticeCoverageWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageWhereInput(ctx context.Context, v any) (*model.NoticeCoverageWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeCoverageWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONoticeEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.NoticeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONoticeEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalONoticeEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeEdge(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NoticeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx context.Context, v any) ([]domain.NoticeKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.NoticeKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.NoticeKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalONoticeKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx context.Context, v any) (*domain.NoticeKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.NoticeKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONoticeKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx context.Context, sel ast.SelectionSet, v *domain.NoticeKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalONoticeOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrder(ctx context.Context, v any) (*ent.NoticeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NoticeReceipt(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONoticeReceiptEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.NoticeReceiptEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONoticeReceiptEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalONoticeReceiptEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptEdge(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceiptEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NoticeReceiptEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONoticeReceiptOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrder(ctx context.Context, v any) (*ent.NoticeReceiptOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeReceiptOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONoticeReceiptWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInputᚄ(ctx context.Context, v any) ([]*ent.NoticeReceiptWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.NoticeReceiptWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalONoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx context.Context, v any) (*ent.NoticeReceiptWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeReceiptWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONoticeWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInputᚄ(ctx context.Context, v any) ([]*ent.NoticeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.NoticeWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalONoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx context.Context, v any) (*ent.NoticeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx context.Context, sel ast.SelectionSet, v *ent.Post) graphql.Marshaler {

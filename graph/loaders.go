@@ -42,6 +42,8 @@ type Loaders struct {
 	// files loads the files attached to any record, by its id: owners of
 	// several types share a batch.
 	files *childLoader[*ent.File]
+	// delivered loads the notices of receipts the caller read (notices.go).
+	delivered *dataloadgen.Loader[int, *ent.Notice]
 }
 
 type loadersKey struct{}
@@ -102,6 +104,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 		files: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.File, error) {
 			return files.Of(client, ids...).All(ctx)
 		}, func(f *ent.File) int { return f.OwnerID }),
+		delivered: newDeliveredLoader(client),
 	}
 }
 

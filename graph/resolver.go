@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
+	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
 )
 
@@ -31,6 +32,8 @@ type Resolver struct {
 	Policy      *authz.Store
 	// Letters runs responsibility letters and their coverage.
 	Letters *letters.Service
+	// NoticeService runs notices, their receipts and the receipt coverage.
+	NoticeService *notices.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 }

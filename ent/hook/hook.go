@@ -165,6 +165,30 @@ func (f LoginAttemptFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LoginAttemptMutation", m)
 }
 
+// The NoticeFunc type is an adapter to allow the use of ordinary
+// function as Notice mutator.
+type NoticeFunc func(context.Context, *ent.NoticeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f NoticeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.NoticeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NoticeMutation", m)
+}
+
+// The NoticeReceiptFunc type is an adapter to allow the use of ordinary
+// function as NoticeReceipt mutator.
+type NoticeReceiptFunc func(context.Context, *ent.NoticeReceiptMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f NoticeReceiptFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.NoticeReceiptMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NoticeReceiptMutation", m)
+}
+
 // The PolicyRevisionFunc type is an adapter to allow the use of ordinary
 // function as PolicyRevision mutator.
 type PolicyRevisionFunc func(context.Context, *ent.PolicyRevisionMutation) (ent.Value, error)

@@ -21,6 +21,8 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -440,6 +442,60 @@ func (f TraverseLoginAttempt) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.LoginAttemptQuery", q)
 }
 
+// The NoticeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type NoticeFunc func(context.Context, *ent.NoticeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f NoticeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.NoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.NoticeQuery", q)
+}
+
+// The TraverseNotice type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseNotice func(context.Context, *ent.NoticeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseNotice) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseNotice) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.NoticeQuery", q)
+}
+
+// The NoticeReceiptFunc type is an adapter to allow the use of ordinary function as a Querier.
+type NoticeReceiptFunc func(context.Context, *ent.NoticeReceiptQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f NoticeReceiptFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.NoticeReceiptQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.NoticeReceiptQuery", q)
+}
+
+// The TraverseNoticeReceipt type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseNoticeReceipt func(context.Context, *ent.NoticeReceiptQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseNoticeReceipt) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseNoticeReceipt) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NoticeReceiptQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.NoticeReceiptQuery", q)
+}
+
 // The PolicyRevisionFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PolicyRevisionFunc func(context.Context, *ent.PolicyRevisionQuery) (ent.Value, error)
 
@@ -712,6 +768,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.LetterSignatureQuery, predicate.LetterSignature, lettersignature.OrderOption]{typ: ent.TypeLetterSignature, tq: q}, nil
 	case *ent.LoginAttemptQuery:
 		return &query[*ent.LoginAttemptQuery, predicate.LoginAttempt, loginattempt.OrderOption]{typ: ent.TypeLoginAttempt, tq: q}, nil
+	case *ent.NoticeQuery:
+		return &query[*ent.NoticeQuery, predicate.Notice, notice.OrderOption]{typ: ent.TypeNotice, tq: q}, nil
+	case *ent.NoticeReceiptQuery:
+		return &query[*ent.NoticeReceiptQuery, predicate.NoticeReceipt, noticereceipt.OrderOption]{typ: ent.TypeNoticeReceipt, tq: q}, nil
 	case *ent.PolicyRevisionQuery:
 		return &query[*ent.PolicyRevisionQuery, predicate.PolicyRevision, policyrevision.OrderOption]{typ: ent.TypePolicyRevision, tq: q}, nil
 	case *ent.PostQuery:

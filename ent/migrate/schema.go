@@ -740,6 +740,160 @@ var (
 			},
 		},
 	}
+	// NoticesColumns holds the columns for the "notices" table.
+	NoticesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "document_number", Type: field.TypeString, Size: 100},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"WORK_PLAN", "NOTICE", "PLAN", "SUMMARY", "OTHER"}},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "body", Type: field.TypeString, Size: 20000, Default: ""},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "issued_on", Type: field.TypeTime},
+		{Name: "receipt_due", Type: field.TypeTime},
+		{Name: "reply_due", Type: field.TypeTime, Nullable: true},
+		{Name: "recipient_count", Type: field.TypeInt},
+		{Name: "issuer_unit_id", Type: field.TypeInt},
+	}
+	// NoticesTable holds the schema information for the "notices" table.
+	NoticesTable = &schema.Table{
+		Name:       "notices",
+		Columns:    NoticesColumns,
+		PrimaryKey: []*schema.Column{NoticesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notices_units_issuer",
+				Columns:    []*schema.Column{NoticesColumns[17]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notice_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[3], NoticesColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						NoticesColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "notice_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[6]},
+			},
+			{
+				Name:    "notice_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[3], NoticesColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						NoticesColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "notice_issuer_unit_id_document_number",
+				Unique:  true,
+				Columns: []*schema.Column{NoticesColumns[17], NoticesColumns[8]},
+			},
+			{
+				Name:    "notice_tenant_id_issued_on",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[3], NoticesColumns[13]},
+			},
+		},
+	}
+	// NoticeReceiptsColumns holds the columns for the "notice_receipts" table.
+	NoticeReceiptsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_unit_id", Type: field.TypeInt},
+		{Name: "recipient_name", Type: field.TypeString, Size: 1000},
+		{Name: "recipient_kind", Type: field.TypeEnum, Enums: []string{"CITY", "COUNTY", "TOWN", "DEPARTMENT", "ENTERPRISE", "WORKSHOP", "TEAM"}},
+		{Name: "town_id", Type: field.TypeInt, Nullable: true},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "received_at", Type: field.TypeTime, Nullable: true},
+		{Name: "receiver_name", Type: field.TypeString, Nullable: true, Size: 400},
+		{Name: "receiver_title", Type: field.TypeString, Nullable: true, Size: 400},
+		{Name: "receiver_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "receiver_post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reply", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "replied_at", Type: field.TypeTime, Nullable: true},
+		{Name: "notice_id", Type: field.TypeInt},
+		{Name: "recipient_unit_id", Type: field.TypeInt},
+	}
+	// NoticeReceiptsTable holds the schema information for the "notice_receipts" table.
+	NoticeReceiptsTable = &schema.Table{
+		Name:       "notice_receipts",
+		Columns:    NoticeReceiptsColumns,
+		PrimaryKey: []*schema.Column{NoticeReceiptsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notice_receipts_notices_receipts",
+				Columns:    []*schema.Column{NoticeReceiptsColumns[20]},
+				RefColumns: []*schema.Column{NoticesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "notice_receipts_units_recipient",
+				Columns:    []*schema.Column{NoticeReceiptsColumns[21]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "noticereceipt_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{NoticeReceiptsColumns[3], NoticeReceiptsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						NoticeReceiptsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "noticereceipt_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{NoticeReceiptsColumns[6]},
+			},
+			{
+				Name:    "noticereceipt_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{NoticeReceiptsColumns[3], NoticeReceiptsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						NoticeReceiptsColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "noticereceipt_notice_id_recipient_unit_id",
+				Unique:  true,
+				Columns: []*schema.Column{NoticeReceiptsColumns[20], NoticeReceiptsColumns[21]},
+			},
+			{
+				Name:    "noticereceipt_recipient_unit_id",
+				Unique:  false,
+				Columns: []*schema.Column{NoticeReceiptsColumns[21]},
+			},
+		},
+	}
 	// PolicyRevisionsColumns holds the columns for the "policy_revisions" table.
 	PolicyRevisionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1171,6 +1325,8 @@ var (
 		LetterEventsTable,
 		LetterSignaturesTable,
 		LoginAttemptsTable,
+		NoticesTable,
+		NoticeReceiptsTable,
 		PolicyRevisionsTable,
 		PostsTable,
 		RandomDrawsTable,
@@ -1237,6 +1393,15 @@ func init() {
 	}
 	LoginAttemptsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
+	}
+	NoticesTable.ForeignKeys[0].RefTable = UnitsTable
+	NoticesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
+	NoticeReceiptsTable.ForeignKeys[0].RefTable = NoticesTable
+	NoticeReceiptsTable.ForeignKeys[1].RefTable = UnitsTable
+	NoticeReceiptsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	PolicyRevisionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),

@@ -45,6 +45,12 @@ type LetterSignature func(*sql.Selector)
 // LoginAttempt is the predicate function for loginattempt builders.
 type LoginAttempt func(*sql.Selector)
 
+// Notice is the predicate function for notice builders.
+type Notice func(*sql.Selector)
+
+// NoticeReceipt is the predicate function for noticereceipt builders.
+type NoticeReceipt func(*sql.Selector)
+
 // PolicyRevision is the predicate function for policyrevision builders.
 type PolicyRevision func(*sql.Selector)
 

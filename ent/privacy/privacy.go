@@ -423,6 +423,54 @@ func (f LoginAttemptMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LoginAttemptMutation", m)
 }
 
+// The NoticeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type NoticeQueryRuleFunc func(context.Context, *ent.NoticeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f NoticeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.NoticeQuery", q)
+}
+
+// The NoticeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type NoticeMutationRuleFunc func(context.Context, *ent.NoticeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f NoticeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.NoticeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NoticeMutation", m)
+}
+
+// The NoticeReceiptQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type NoticeReceiptQueryRuleFunc func(context.Context, *ent.NoticeReceiptQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f NoticeReceiptQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NoticeReceiptQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.NoticeReceiptQuery", q)
+}
+
+// The NoticeReceiptMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type NoticeReceiptMutationRuleFunc func(context.Context, *ent.NoticeReceiptMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f NoticeReceiptMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.NoticeReceiptMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NoticeReceiptMutation", m)
+}
+
 // The PolicyRevisionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PolicyRevisionQueryRuleFunc func(context.Context, *ent.PolicyRevisionQuery) error
@@ -700,6 +748,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.LoginAttemptQuery:
 		return q.Filter(), nil
+	case *ent.NoticeQuery:
+		return q.Filter(), nil
+	case *ent.NoticeReceiptQuery:
+		return q.Filter(), nil
 	case *ent.PolicyRevisionQuery:
 		return q.Filter(), nil
 	case *ent.PostQuery:
@@ -750,6 +802,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.LetterSignatureMutation:
 		return m.Filter(), nil
 	case *ent.LoginAttemptMutation:
+		return m.Filter(), nil
+	case *ent.NoticeMutation:
+		return m.Filter(), nil
+	case *ent.NoticeReceiptMutation:
 		return m.Filter(), nil
 	case *ent.PolicyRevisionMutation:
 		return m.Filter(), nil

@@ -18,6 +18,8 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
@@ -483,6 +485,110 @@ func init() {
 	loginattempt.Hooks[0] = loginattemptHooks[0]
 	loginattemptInters := schema.LoginAttempt{}.Interceptors()
 	loginattempt.Interceptors[0] = loginattemptInters[0]
+	noticeMixin := schema.Notice{}.Mixin()
+	noticeMixinHooks0 := noticeMixin[0].Hooks()
+	noticeMixinHooks2 := noticeMixin[2].Hooks()
+	notice.Hooks[0] = noticeMixinHooks0[0]
+	notice.Hooks[1] = noticeMixinHooks2[0]
+	noticeMixinInters2 := noticeMixin[2].Interceptors()
+	notice.Interceptors[0] = noticeMixinInters2[0]
+	noticeMixinFields0 := noticeMixin[0].Fields()
+	_ = noticeMixinFields0
+	noticeFields := schema.Notice{}.Fields()
+	_ = noticeFields
+	// noticeDescCreatedAt is the schema descriptor for created_at field.
+	noticeDescCreatedAt := noticeMixinFields0[0].Descriptor()
+	// notice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	notice.DefaultCreatedAt = noticeDescCreatedAt.Default.(func() time.Time)
+	// noticeDescUpdatedAt is the schema descriptor for updated_at field.
+	noticeDescUpdatedAt := noticeMixinFields0[1].Descriptor()
+	// notice.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	notice.DefaultUpdatedAt = noticeDescUpdatedAt.Default.(func() time.Time)
+	// notice.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	notice.UpdateDefaultUpdatedAt = noticeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// noticeDescDocumentNumber is the schema descriptor for document_number field.
+	noticeDescDocumentNumber := noticeFields[1].Descriptor()
+	// notice.DocumentNumberValidator is a validator for the "document_number" field. It is called by the builders before save.
+	notice.DocumentNumberValidator = func() func(string) error {
+		validators := noticeDescDocumentNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(document_number string) error {
+			for _, fn := range fns {
+				if err := fn(document_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// noticeDescTitle is the schema descriptor for title field.
+	noticeDescTitle := noticeFields[3].Descriptor()
+	// notice.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	notice.TitleValidator = func() func(string) error {
+		validators := noticeDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// noticeDescBody is the schema descriptor for body field.
+	noticeDescBody := noticeFields[4].Descriptor()
+	// notice.DefaultBody holds the default value on creation for the body field.
+	notice.DefaultBody = noticeDescBody.Default.(string)
+	// notice.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	notice.BodyValidator = noticeDescBody.Validators[0].(func(string) error)
+	// noticeDescYear is the schema descriptor for year field.
+	noticeDescYear := noticeFields[5].Descriptor()
+	// notice.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	notice.YearValidator = noticeDescYear.Validators[0].(func(int) error)
+	noticereceiptMixin := schema.NoticeReceipt{}.Mixin()
+	noticereceiptMixinHooks0 := noticereceiptMixin[0].Hooks()
+	noticereceiptMixinHooks2 := noticereceiptMixin[2].Hooks()
+	noticereceipt.Hooks[0] = noticereceiptMixinHooks0[0]
+	noticereceipt.Hooks[1] = noticereceiptMixinHooks2[0]
+	noticereceiptMixinInters2 := noticereceiptMixin[2].Interceptors()
+	noticereceipt.Interceptors[0] = noticereceiptMixinInters2[0]
+	noticereceiptMixinFields0 := noticereceiptMixin[0].Fields()
+	_ = noticereceiptMixinFields0
+	noticereceiptFields := schema.NoticeReceipt{}.Fields()
+	_ = noticereceiptFields
+	// noticereceiptDescCreatedAt is the schema descriptor for created_at field.
+	noticereceiptDescCreatedAt := noticereceiptMixinFields0[0].Descriptor()
+	// noticereceipt.DefaultCreatedAt holds the default value on creation for the created_at field.
+	noticereceipt.DefaultCreatedAt = noticereceiptDescCreatedAt.Default.(func() time.Time)
+	// noticereceiptDescUpdatedAt is the schema descriptor for updated_at field.
+	noticereceiptDescUpdatedAt := noticereceiptMixinFields0[1].Descriptor()
+	// noticereceipt.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	noticereceipt.DefaultUpdatedAt = noticereceiptDescUpdatedAt.Default.(func() time.Time)
+	// noticereceipt.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	noticereceipt.UpdateDefaultUpdatedAt = noticereceiptDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// noticereceiptDescRecipientName is the schema descriptor for recipient_name field.
+	noticereceiptDescRecipientName := noticereceiptFields[3].Descriptor()
+	// noticereceipt.RecipientNameValidator is a validator for the "recipient_name" field. It is called by the builders before save.
+	noticereceipt.RecipientNameValidator = noticereceiptDescRecipientName.Validators[0].(func(string) error)
+	// noticereceiptDescReceiverName is the schema descriptor for receiver_name field.
+	noticereceiptDescReceiverName := noticereceiptFields[8].Descriptor()
+	// noticereceipt.ReceiverNameValidator is a validator for the "receiver_name" field. It is called by the builders before save.
+	noticereceipt.ReceiverNameValidator = noticereceiptDescReceiverName.Validators[0].(func(string) error)
+	// noticereceiptDescReceiverTitle is the schema descriptor for receiver_title field.
+	noticereceiptDescReceiverTitle := noticereceiptFields[9].Descriptor()
+	// noticereceipt.ReceiverTitleValidator is a validator for the "receiver_title" field. It is called by the builders before save.
+	noticereceipt.ReceiverTitleValidator = noticereceiptDescReceiverTitle.Validators[0].(func(string) error)
+	// noticereceiptDescReply is the schema descriptor for reply field.
+	noticereceiptDescReply := noticereceiptFields[12].Descriptor()
+	// noticereceipt.ReplyValidator is a validator for the "reply" field. It is called by the builders before save.
+	noticereceipt.ReplyValidator = noticereceiptDescReply.Validators[0].(func(string) error)
 	policyrevisionHooks := schema.PolicyRevision{}.Hooks()
 	policyrevision.Hooks[0] = policyrevisionHooks[0]
 	policyrevisionInters := schema.PolicyRevision{}.Interceptors()

@@ -15,7 +15,26 @@ import (
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/notices"
 )
+
+// AttachNoticeFileInput attaches a file to a notice (issuer side).
+type AttachNoticeFileInput struct {
+	// The notice.
+	NoticeID int `json:"noticeID"`
+	// The file: PDF, JPEG or PNG.
+	File graphql.Upload `json:"file"`
+	// A note on the file. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+// AttachNoticeFilePayload is the attached file.
+type AttachNoticeFilePayload struct {
+	// The file as the notice holds it; every recipient's receipt holds a copy.
+	File *ent.File `json:"file"`
+	// The notice.
+	Notice *ent.Notice `json:"notice"`
+}
 
 // AuditChange is one changed field of an audit event.
 type AuditChange struct {
@@ -220,6 +239,35 @@ type HazardPlanInput struct {
 	EmergencyMeasures string    `json:"emergencyMeasures"`
 }
 
+// IssueNoticeInput is a notice to issue, with its recipients.
+type IssueNoticeInput struct {
+	// The issuing government unit: you need a post there that issues notices (a head or a DEPUTY).
+	IssuerUnitID int `json:"issuerUnitID"`
+	// The document number (文号), e.g. 安委办〔2022〕3号, not used before by the issuing unit. At most 100 characters.
+	DocumentNumber string `json:"documentNumber"`
+	// What the document is.
+	Kind domain.NoticeKind `json:"kind"`
+	// The title. At most 200 characters.
+	Title string `json:"title"`
+	// The text of the document. At most 20000 characters.
+	Body *string `json:"body,omitempty"`
+	// The date of the document. Between 2000-01-01 and 2100-12-31.
+	IssuedOn time.Time `json:"issuedOn"`
+	// Recipients sign for the notice by this time, not before issuedOn. Between 2000-01-01 and 2100-12-31.
+	ReceiptDue time.Time `json:"receiptDue"`
+	// When a reply (反馈) is asked for: recipients reply by this time, not before issuedOn. Between 2000-01-01 and 2100-12-31.
+	ReplyDue *time.Time `json:"replyDue,omitempty"`
+	// The recipient units, each named once: units below the issuer, or enterprise-side units of
+	// enterprises the issuing department supervises. Between 1 and 1000 units.
+	RecipientUnitIDs []int `json:"recipientUnitIDs"`
+}
+
+// IssueNoticePayload is the issued notice.
+type IssueNoticePayload struct {
+	// The notice, with one unsigned receipt per recipient.
+	Notice *ent.Notice `json:"notice"`
+}
+
 type ItemResultInput struct {
 	ItemCode string             `json:"itemCode"`
 	Result   domain.CheckResult `json:"result"`
@@ -311,6 +359,50 @@ type NewHazardInput struct {
 	RecurrenceOfID    *int               `json:"recurrenceOfID,omitempty"`
 }
 
+// NoticeCoverageConnection is a page of noticeCoverage rows.
+type NoticeCoverageConnection struct {
+	// Rows matching the filters, on every page.
+	TotalCount int `json:"totalCount"`
+	// Where this page ends.
+	PageInfo *CoveragePageInfo `json:"pageInfo"`
+	// The rows of this page.
+	Edges []*NoticeCoverageEdge `json:"edges"`
+	// Counts over every receipt matching the filters.
+	Summary *notices.Counts `json:"summary"`
+}
+
+// NoticeCoverageEdge is one row of noticeCoverage with its cursor.
+type NoticeCoverageEdge struct {
+	// Pass as after to get the rows after this one.
+	Cursor string `json:"cursor"`
+	// The row.
+	Node *notices.CoverageRow `json:"node"`
+}
+
+// NoticeCoverageOrder orders the noticeCoverage rows.
+type NoticeCoverageOrder struct {
+	// The order.
+	Field NoticeCoverageOrderField `json:"field"`
+}
+
+// NoticeCoverageWhereInput narrows the receipts noticeCoverage counts; every field is optional.
+type NoticeCoverageWhereInput struct {
+	// Only this notice.
+	NoticeID *int `json:"noticeID,omitempty"`
+	// Only notices of this issuing unit.
+	IssuerUnitID *int `json:"issuerUnitID,omitempty"`
+	// Only notices of this year. Between 2000 and 2100.
+	Year *int `json:"year,omitempty"`
+	// Only notices of these kinds.
+	Kinds []domain.NoticeKind `json:"kinds,omitempty"`
+	// Only recipients of these kinds.
+	RecipientKinds []domain.UnitKind `json:"recipientKinds,omitempty"`
+	// Only recipients in this town.
+	TownID *int `json:"townID,omitempty"`
+	// Only rows with receipts not signed for (pending or overdue).
+	Outstanding *bool `json:"outstanding,omitempty"`
+}
+
 // PolicyRule grants a role an action on an object type within the role's scope.
 type PolicyRule struct {
 	Role domain.Role `json:"role"`
@@ -324,6 +416,20 @@ type PolicyRuleInput struct {
 	Role   domain.Role `json:"role"`
 	Object string      `json:"object"`
 	Action string      `json:"action"`
+}
+
+// ReceiveNoticeInput signs for a notice at its recipient unit.
+type ReceiveNoticeInput struct {
+	// The receipt (one per recipient of the notice).
+	ReceiptID int `json:"receiptID"`
+	// Sign in this post, when you hold several at the recipient unit; by default the first that may.
+	PostID *int `json:"postID,omitempty"`
+}
+
+// ReceiveNoticePayload is the signed receipt.
+type ReceiveNoticePayload struct {
+	// The receipt, RECEIVED.
+	Receipt *ent.NoticeReceipt `json:"receipt"`
 }
 
 type RecordInspectionInput struct {
@@ -346,6 +452,22 @@ type RecordInspectionInput struct {
 
 type RefreshTokenInput struct {
 	RefreshToken string `json:"refreshToken"`
+}
+
+// ReplyToNoticeInput answers a notice (反馈) at its recipient unit.
+type ReplyToNoticeInput struct {
+	// The receipt (one per recipient of the notice).
+	ReceiptID int `json:"receiptID"`
+	// The reply. At most 2000 characters.
+	Reply string `json:"reply"`
+	// Reply in this post, when you hold several at the recipient unit; by default the first that may.
+	PostID *int `json:"postID,omitempty"`
+}
+
+// ReplyToNoticePayload is the answered receipt.
+type ReplyToNoticePayload struct {
+	// The receipt with its reply (signed for too, if it was not).
+	Receipt *ent.NoticeReceipt `json:"receipt"`
 }
 
 type ReportHazardInput struct {
@@ -497,6 +619,64 @@ func (e *BulkIssueTarget) UnmarshalJSON(b []byte) error {
 }
 
 func (e BulkIssueTarget) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// NoticeCoverageOrderField is what noticeCoverage rows are ordered by.
+type NoticeCoverageOrderField string
+
+const (
+	// Newest notice first, then recipient kind and town.
+	NoticeCoverageOrderFieldNotice NoticeCoverageOrderField = "NOTICE"
+	// Most overdue receipts first, then as NOTICE.
+	NoticeCoverageOrderFieldOverdue NoticeCoverageOrderField = "OVERDUE"
+)
+
+var AllNoticeCoverageOrderField = []NoticeCoverageOrderField{
+	NoticeCoverageOrderFieldNotice,
+	NoticeCoverageOrderFieldOverdue,
+}
+
+func (e NoticeCoverageOrderField) IsValid() bool {
+	switch e {
+	case NoticeCoverageOrderFieldNotice, NoticeCoverageOrderFieldOverdue:
+		return true
+	}
+	return false
+}
+
+func (e NoticeCoverageOrderField) String() string {
+	return string(e)
+}
+
+func (e *NoticeCoverageOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NoticeCoverageOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NoticeCoverageOrderField", str)
+	}
+	return nil
+}
+
+func (e NoticeCoverageOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NoticeCoverageOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NoticeCoverageOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -22,6 +22,7 @@ import (
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
+	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/server"
 )
@@ -77,14 +78,15 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	}
 	fileSvc := &files.Service{Store: blobs, MaxBytes: cfg.MaxUploadBytes}
 	resolver := &graph.Resolver{
-		Client:      d.Client,
-		Org:         &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
-		Hazards:     &hazards.Service{Client: d.Client, Now: now, Files: fileSvc},
-		Inspections: &inspections.Service{Client: d.Client, Now: now},
-		Auth:        authSvc,
-		Policy:      store,
-		Letters:     &letters.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},
-		MaxIDs:      cfg.MaxPage,
+		Client:        d.Client,
+		Org:           &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
+		Hazards:       &hazards.Service{Client: d.Client, Now: now, Files: fileSvc},
+		Inspections:   &inspections.Service{Client: d.Client, Now: now},
+		Auth:          authSvc,
+		Policy:        store,
+		Letters:       &letters.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},
+		NoticeService: &notices.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},
+		MaxIDs:        cfg.MaxPage,
 	}
 	var persisted map[string]string
 	if cfg.PersistedDocumentsFile != "" {

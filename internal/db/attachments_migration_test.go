@@ -42,7 +42,7 @@ func TestAttachmentMigrationKeepsEveryFilesOwner(t *testing.T) {
 			if err := d.MigrateTo(ctx(t), beforeAttachments); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := seed.Demo(ctx(t), d.Client); err != nil {
+			if _, err := seed.DemoCore(ctx(t), d.Client); err != nil {
 				t.Fatal(err)
 			}
 			letter := d.Client.ResponsibilityLetter.Query().FirstX(ctx(t))
