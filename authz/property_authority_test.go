@@ -47,6 +47,8 @@ var notRunHere = map[string]string{
 	"createChecklistTemplate": "tenant-wide checklist", "createCampaign": "campaign plan", "advanceCampaign": "campaign plan",
 	"transitionHazard": "hazard lifecycle",
 	"issueNotice":      "notice", "receiveNotice": "notice receipt", "replyToNotice": "notice receipt", "attachNoticeFile": "notice file",
+	"createLeadershipGroup": "leadership group", "setLeadershipGroupMembers": "leadership group", "recordMeeting": "meeting record",
+	"attachMeetingFile": "meeting file",
 }
 
 func TestEveryMutationIsKnownToTheAuthorityProperty(t *testing.T) {

@@ -117,6 +117,13 @@ var Records = []Record{
 		{Entity: "Notice", Name: "notices"},
 		{Entity: "NoticeReceipt", Name: "notice_receipts"},
 	}},
+	// How units organise their safety work (internal/organisation): their
+	// leadership groups, with members by post, and their meetings.
+	{Type: "leadership_group", Since: 4, Actions: readWrite, Tables: []Table{
+		{Entity: "LeadershipGroup", Name: "leadership_groups"},
+		{Entity: "GroupMember", Name: "group_members"},
+	}},
+	{Type: "meeting", Since: 4, Actions: []string{"read", "create", "attach"}, Tables: []Table{{Entity: "Meeting", Name: "meetings"}}},
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},

@@ -15,11 +15,14 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
+	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
@@ -819,6 +822,127 @@ func newFilePaginateArgs(rv map[string]any) *filePaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *GroupMemberQuery) CollectFields(ctx context.Context, satisfies ...string) (*GroupMemberQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *GroupMemberQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(groupmember.Columns))
+		selectedFields = []string{groupmember.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[groupmember.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldCreatedAt)
+				fieldSeen[groupmember.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[groupmember.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldUpdatedAt)
+				fieldSeen[groupmember.FieldUpdatedAt] = struct{}{}
+			}
+		case "groupID":
+			if _, ok := fieldSeen[groupmember.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldGroupID)
+				fieldSeen[groupmember.FieldGroupID] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[groupmember.FieldRole]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldRole)
+				fieldSeen[groupmember.FieldRole] = struct{}{}
+			}
+		case "postID":
+			if _, ok := fieldSeen[groupmember.FieldPostID]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldPostID)
+				fieldSeen[groupmember.FieldPostID] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[groupmember.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldUserID)
+				fieldSeen[groupmember.FieldUserID] = struct{}{}
+			}
+		case "memberName":
+			if _, ok := fieldSeen[groupmember.FieldMemberName]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldMemberName)
+				fieldSeen[groupmember.FieldMemberName] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[groupmember.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldTitle)
+				fieldSeen[groupmember.FieldTitle] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type groupmemberPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []GroupMemberPaginateOption
+}
+
+func newGroupMemberPaginateArgs(rv map[string]any) *groupmemberPaginateArgs {
+	args := &groupmemberPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &GroupMemberOrder{Field: &GroupMemberOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithGroupMemberOrder(order))
+			}
+		case *GroupMemberOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithGroupMemberOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *HazardQuery) CollectFields(ctx context.Context, satisfies ...string) (*HazardQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1445,6 +1569,140 @@ func newInspectionPaginateArgs(rv map[string]any) *inspectionPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LeadershipGroupQuery) CollectFields(ctx context.Context, satisfies ...string) (*LeadershipGroupQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LeadershipGroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(leadershipgroup.Columns))
+		selectedFields = []string{leadershipgroup.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[leadershipgroup.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldUnitID)
+				fieldSeen[leadershipgroup.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[leadershipgroup.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldCreatedAt)
+				fieldSeen[leadershipgroup.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[leadershipgroup.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldUpdatedAt)
+				fieldSeen[leadershipgroup.FieldUpdatedAt] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[leadershipgroup.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldUnitID)
+				fieldSeen[leadershipgroup.FieldUnitID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[leadershipgroup.FieldName]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldName)
+				fieldSeen[leadershipgroup.FieldName] = struct{}{}
+			}
+		case "purpose":
+			if _, ok := fieldSeen[leadershipgroup.FieldPurpose]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldPurpose)
+				fieldSeen[leadershipgroup.FieldPurpose] = struct{}{}
+			}
+		case "establishedBy":
+			if _, ok := fieldSeen[leadershipgroup.FieldEstablishedBy]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldEstablishedBy)
+				fieldSeen[leadershipgroup.FieldEstablishedBy] = struct{}{}
+			}
+		case "establishedOn":
+			if _, ok := fieldSeen[leadershipgroup.FieldEstablishedOn]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldEstablishedOn)
+				fieldSeen[leadershipgroup.FieldEstablishedOn] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type leadershipgroupPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LeadershipGroupPaginateOption
+}
+
+func newLeadershipGroupPaginateArgs(rv map[string]any) *leadershipgroupPaginateArgs {
+	args := &leadershipgroupPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &LeadershipGroupOrder{Field: &LeadershipGroupOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithLeadershipGroupOrder(order))
+			}
+		case *LeadershipGroupOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithLeadershipGroupOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*LeadershipGroupWhereInput); ok {
+		args.opts = append(args.opts, WithLeadershipGroupFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *LetterEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*LetterEventQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1712,6 +1970,155 @@ func newLetterSignaturePaginateArgs(rv map[string]any) *lettersignaturePaginateA
 				args.opts = append(args.opts, WithLetterSignatureOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MeetingQuery) CollectFields(ctx context.Context, satisfies ...string) (*MeetingQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(meeting.Columns))
+		selectedFields = []string{meeting.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organiser":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganiser = query
+			if _, ok := fieldSeen[meeting.FieldOrganiserUnitID]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldOrganiserUnitID)
+				fieldSeen[meeting.FieldOrganiserUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[meeting.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldCreatedAt)
+				fieldSeen[meeting.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[meeting.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldUpdatedAt)
+				fieldSeen[meeting.FieldUpdatedAt] = struct{}{}
+			}
+		case "organiserUnitID":
+			if _, ok := fieldSeen[meeting.FieldOrganiserUnitID]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldOrganiserUnitID)
+				fieldSeen[meeting.FieldOrganiserUnitID] = struct{}{}
+			}
+		case "groupID":
+			if _, ok := fieldSeen[meeting.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldGroupID)
+				fieldSeen[meeting.FieldGroupID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[meeting.FieldKind]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldKind)
+				fieldSeen[meeting.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[meeting.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldTitle)
+				fieldSeen[meeting.FieldTitle] = struct{}{}
+			}
+		case "heldOn":
+			if _, ok := fieldSeen[meeting.FieldHeldOn]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldHeldOn)
+				fieldSeen[meeting.FieldHeldOn] = struct{}{}
+			}
+		case "agenda":
+			if _, ok := fieldSeen[meeting.FieldAgenda]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldAgenda)
+				fieldSeen[meeting.FieldAgenda] = struct{}{}
+			}
+		case "safetyOnAgenda":
+			if _, ok := fieldSeen[meeting.FieldSafetyOnAgenda]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldSafetyOnAgenda)
+				fieldSeen[meeting.FieldSafetyOnAgenda] = struct{}{}
+			}
+		case "attendeeCount":
+			if _, ok := fieldSeen[meeting.FieldAttendeeCount]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldAttendeeCount)
+				fieldSeen[meeting.FieldAttendeeCount] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type meetingPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MeetingPaginateOption
+}
+
+func newMeetingPaginateArgs(rv map[string]any) *meetingPaginateArgs {
+	args := &meetingPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &MeetingOrder{Field: &MeetingOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithMeetingOrder(order))
+			}
+		case *MeetingOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithMeetingOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*MeetingWhereInput); ok {
+		args.opts = append(args.opts, WithMeetingFilter(v.Filter))
 	}
 	return args
 }

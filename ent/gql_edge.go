@@ -160,6 +160,22 @@ func (_m *Inspection) Hazards(ctx context.Context) (result []*Hazard, err error)
 	return result, err
 }
 
+func (_m *LeadershipGroup) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Meeting) Organiser(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.OrganiserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganiser().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Notice) Issuer(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.IssuerOrErr()
 	if IsNotLoaded(err) {

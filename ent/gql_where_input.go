@@ -13,6 +13,8 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
+	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
@@ -2747,6 +2749,760 @@ func (i *InspectionWhereInput) P() (predicate.Inspection, error) {
 		return predicates[0], nil
 	default:
 		return inspection.And(predicates...), nil
+	}
+}
+
+// LeadershipGroupWhereInput represents a where input for filtering LeadershipGroup queries.
+type LeadershipGroupWhereInput struct {
+	Predicates []predicate.LeadershipGroup  `json:"-"`
+	Not        *LeadershipGroupWhereInput   `json:"not,omitempty"`
+	Or         []*LeadershipGroupWhereInput `json:"or,omitempty"`
+	And        []*LeadershipGroupWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "unit_id" field predicates.
+	UnitID      *int  `json:"unitID,omitempty"`
+	UnitIDNEQ   *int  `json:"unitIDNEQ,omitempty"`
+	UnitIDIn    []int `json:"unitIDIn,omitempty"`
+	UnitIDNotIn []int `json:"unitIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "established_by" field predicates.
+	EstablishedBy             *string  `json:"establishedBy,omitempty"`
+	EstablishedByNEQ          *string  `json:"establishedByNEQ,omitempty"`
+	EstablishedByIn           []string `json:"establishedByIn,omitempty"`
+	EstablishedByNotIn        []string `json:"establishedByNotIn,omitempty"`
+	EstablishedByGT           *string  `json:"establishedByGT,omitempty"`
+	EstablishedByGTE          *string  `json:"establishedByGTE,omitempty"`
+	EstablishedByLT           *string  `json:"establishedByLT,omitempty"`
+	EstablishedByLTE          *string  `json:"establishedByLTE,omitempty"`
+	EstablishedByContains     *string  `json:"establishedByContains,omitempty"`
+	EstablishedByHasPrefix    *string  `json:"establishedByHasPrefix,omitempty"`
+	EstablishedByHasSuffix    *string  `json:"establishedByHasSuffix,omitempty"`
+	EstablishedByEqualFold    *string  `json:"establishedByEqualFold,omitempty"`
+	EstablishedByContainsFold *string  `json:"establishedByContainsFold,omitempty"`
+
+	// "established_on" field predicates.
+	EstablishedOn      *time.Time  `json:"establishedOn,omitempty"`
+	EstablishedOnNEQ   *time.Time  `json:"establishedOnNEQ,omitempty"`
+	EstablishedOnIn    []time.Time `json:"establishedOnIn,omitempty"`
+	EstablishedOnNotIn []time.Time `json:"establishedOnNotIn,omitempty"`
+	EstablishedOnGT    *time.Time  `json:"establishedOnGT,omitempty"`
+	EstablishedOnGTE   *time.Time  `json:"establishedOnGTE,omitempty"`
+	EstablishedOnLT    *time.Time  `json:"establishedOnLT,omitempty"`
+	EstablishedOnLTE   *time.Time  `json:"establishedOnLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *LeadershipGroupWhereInput) AddPredicates(predicates ...predicate.LeadershipGroup) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the LeadershipGroupWhereInput filter on the LeadershipGroupQuery builder.
+func (i *LeadershipGroupWhereInput) Filter(q *LeadershipGroupQuery) (*LeadershipGroupQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyLeadershipGroupWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyLeadershipGroupWhereInput is returned in case the LeadershipGroupWhereInput is empty.
+var ErrEmptyLeadershipGroupWhereInput = errors.New("ent: empty predicate LeadershipGroupWhereInput")
+
+// P returns a predicate for filtering leadershipgroups.
+// An error is returned if the input is empty or invalid.
+func (i *LeadershipGroupWhereInput) P() (predicate.LeadershipGroup, error) {
+	var predicates []predicate.LeadershipGroup
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, leadershipgroup.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.LeadershipGroup, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, leadershipgroup.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.LeadershipGroup, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, leadershipgroup.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, leadershipgroup.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, leadershipgroup.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, leadershipgroup.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, leadershipgroup.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, leadershipgroup.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, leadershipgroup.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, leadershipgroup.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, leadershipgroup.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, leadershipgroup.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.UnitID != nil {
+		predicates = append(predicates, leadershipgroup.UnitIDEQ(*i.UnitID))
+	}
+	if i.UnitIDNEQ != nil {
+		predicates = append(predicates, leadershipgroup.UnitIDNEQ(*i.UnitIDNEQ))
+	}
+	if len(i.UnitIDIn) > 0 {
+		predicates = append(predicates, leadershipgroup.UnitIDIn(i.UnitIDIn...))
+	}
+	if len(i.UnitIDNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.UnitIDNotIn(i.UnitIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, leadershipgroup.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, leadershipgroup.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, leadershipgroup.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, leadershipgroup.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, leadershipgroup.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, leadershipgroup.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, leadershipgroup.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, leadershipgroup.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, leadershipgroup.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, leadershipgroup.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, leadershipgroup.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, leadershipgroup.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.EstablishedBy != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByEQ(*i.EstablishedBy))
+	}
+	if i.EstablishedByNEQ != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByNEQ(*i.EstablishedByNEQ))
+	}
+	if len(i.EstablishedByIn) > 0 {
+		predicates = append(predicates, leadershipgroup.EstablishedByIn(i.EstablishedByIn...))
+	}
+	if len(i.EstablishedByNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.EstablishedByNotIn(i.EstablishedByNotIn...))
+	}
+	if i.EstablishedByGT != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByGT(*i.EstablishedByGT))
+	}
+	if i.EstablishedByGTE != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByGTE(*i.EstablishedByGTE))
+	}
+	if i.EstablishedByLT != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByLT(*i.EstablishedByLT))
+	}
+	if i.EstablishedByLTE != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByLTE(*i.EstablishedByLTE))
+	}
+	if i.EstablishedByContains != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByContains(*i.EstablishedByContains))
+	}
+	if i.EstablishedByHasPrefix != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByHasPrefix(*i.EstablishedByHasPrefix))
+	}
+	if i.EstablishedByHasSuffix != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByHasSuffix(*i.EstablishedByHasSuffix))
+	}
+	if i.EstablishedByEqualFold != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByEqualFold(*i.EstablishedByEqualFold))
+	}
+	if i.EstablishedByContainsFold != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByContainsFold(*i.EstablishedByContainsFold))
+	}
+	if i.EstablishedOn != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnEQ(*i.EstablishedOn))
+	}
+	if i.EstablishedOnNEQ != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnNEQ(*i.EstablishedOnNEQ))
+	}
+	if len(i.EstablishedOnIn) > 0 {
+		predicates = append(predicates, leadershipgroup.EstablishedOnIn(i.EstablishedOnIn...))
+	}
+	if len(i.EstablishedOnNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.EstablishedOnNotIn(i.EstablishedOnNotIn...))
+	}
+	if i.EstablishedOnGT != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnGT(*i.EstablishedOnGT))
+	}
+	if i.EstablishedOnGTE != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnGTE(*i.EstablishedOnGTE))
+	}
+	if i.EstablishedOnLT != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnLT(*i.EstablishedOnLT))
+	}
+	if i.EstablishedOnLTE != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnLTE(*i.EstablishedOnLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyLeadershipGroupWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return leadershipgroup.And(predicates...), nil
+	}
+}
+
+// MeetingWhereInput represents a where input for filtering Meeting queries.
+type MeetingWhereInput struct {
+	Predicates []predicate.Meeting  `json:"-"`
+	Not        *MeetingWhereInput   `json:"not,omitempty"`
+	Or         []*MeetingWhereInput `json:"or,omitempty"`
+	And        []*MeetingWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "organiser_unit_id" field predicates.
+	OrganiserUnitID      *int  `json:"organiserUnitID,omitempty"`
+	OrganiserUnitIDNEQ   *int  `json:"organiserUnitIDNEQ,omitempty"`
+	OrganiserUnitIDIn    []int `json:"organiserUnitIDIn,omitempty"`
+	OrganiserUnitIDNotIn []int `json:"organiserUnitIDNotIn,omitempty"`
+
+	// "group_id" field predicates.
+	GroupID       *int  `json:"groupID,omitempty"`
+	GroupIDNEQ    *int  `json:"groupIDNEQ,omitempty"`
+	GroupIDIn     []int `json:"groupIDIn,omitempty"`
+	GroupIDNotIn  []int `json:"groupIDNotIn,omitempty"`
+	GroupIDGT     *int  `json:"groupIDGT,omitempty"`
+	GroupIDGTE    *int  `json:"groupIDGTE,omitempty"`
+	GroupIDLT     *int  `json:"groupIDLT,omitempty"`
+	GroupIDLTE    *int  `json:"groupIDLTE,omitempty"`
+	GroupIDIsNil  bool  `json:"groupIDIsNil,omitempty"`
+	GroupIDNotNil bool  `json:"groupIDNotNil,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *domain.MeetingKind  `json:"kind,omitempty"`
+	KindNEQ   *domain.MeetingKind  `json:"kindNEQ,omitempty"`
+	KindIn    []domain.MeetingKind `json:"kindIn,omitempty"`
+	KindNotIn []domain.MeetingKind `json:"kindNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "held_on" field predicates.
+	HeldOn      *time.Time  `json:"heldOn,omitempty"`
+	HeldOnNEQ   *time.Time  `json:"heldOnNEQ,omitempty"`
+	HeldOnIn    []time.Time `json:"heldOnIn,omitempty"`
+	HeldOnNotIn []time.Time `json:"heldOnNotIn,omitempty"`
+	HeldOnGT    *time.Time  `json:"heldOnGT,omitempty"`
+	HeldOnGTE   *time.Time  `json:"heldOnGTE,omitempty"`
+	HeldOnLT    *time.Time  `json:"heldOnLT,omitempty"`
+	HeldOnLTE   *time.Time  `json:"heldOnLTE,omitempty"`
+
+	// "safety_on_agenda" field predicates.
+	SafetyOnAgenda    *bool `json:"safetyOnAgenda,omitempty"`
+	SafetyOnAgendaNEQ *bool `json:"safetyOnAgendaNEQ,omitempty"`
+
+	// "attendee_count" field predicates.
+	AttendeeCount      *int  `json:"attendeeCount,omitempty"`
+	AttendeeCountNEQ   *int  `json:"attendeeCountNEQ,omitempty"`
+	AttendeeCountIn    []int `json:"attendeeCountIn,omitempty"`
+	AttendeeCountNotIn []int `json:"attendeeCountNotIn,omitempty"`
+	AttendeeCountGT    *int  `json:"attendeeCountGT,omitempty"`
+	AttendeeCountGTE   *int  `json:"attendeeCountGTE,omitempty"`
+	AttendeeCountLT    *int  `json:"attendeeCountLT,omitempty"`
+	AttendeeCountLTE   *int  `json:"attendeeCountLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MeetingWhereInput) AddPredicates(predicates ...predicate.Meeting) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MeetingWhereInput filter on the MeetingQuery builder.
+func (i *MeetingWhereInput) Filter(q *MeetingQuery) (*MeetingQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMeetingWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMeetingWhereInput is returned in case the MeetingWhereInput is empty.
+var ErrEmptyMeetingWhereInput = errors.New("ent: empty predicate MeetingWhereInput")
+
+// P returns a predicate for filtering meetings.
+// An error is returned if the input is empty or invalid.
+func (i *MeetingWhereInput) P() (predicate.Meeting, error) {
+	var predicates []predicate.Meeting
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, meeting.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Meeting, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, meeting.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Meeting, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, meeting.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, meeting.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, meeting.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, meeting.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, meeting.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, meeting.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, meeting.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, meeting.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, meeting.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, meeting.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, meeting.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, meeting.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, meeting.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, meeting.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, meeting.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, meeting.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, meeting.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, meeting.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, meeting.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, meeting.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, meeting.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, meeting.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, meeting.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, meeting.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, meeting.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OrganiserUnitID != nil {
+		predicates = append(predicates, meeting.OrganiserUnitIDEQ(*i.OrganiserUnitID))
+	}
+	if i.OrganiserUnitIDNEQ != nil {
+		predicates = append(predicates, meeting.OrganiserUnitIDNEQ(*i.OrganiserUnitIDNEQ))
+	}
+	if len(i.OrganiserUnitIDIn) > 0 {
+		predicates = append(predicates, meeting.OrganiserUnitIDIn(i.OrganiserUnitIDIn...))
+	}
+	if len(i.OrganiserUnitIDNotIn) > 0 {
+		predicates = append(predicates, meeting.OrganiserUnitIDNotIn(i.OrganiserUnitIDNotIn...))
+	}
+	if i.GroupID != nil {
+		predicates = append(predicates, meeting.GroupIDEQ(*i.GroupID))
+	}
+	if i.GroupIDNEQ != nil {
+		predicates = append(predicates, meeting.GroupIDNEQ(*i.GroupIDNEQ))
+	}
+	if len(i.GroupIDIn) > 0 {
+		predicates = append(predicates, meeting.GroupIDIn(i.GroupIDIn...))
+	}
+	if len(i.GroupIDNotIn) > 0 {
+		predicates = append(predicates, meeting.GroupIDNotIn(i.GroupIDNotIn...))
+	}
+	if i.GroupIDGT != nil {
+		predicates = append(predicates, meeting.GroupIDGT(*i.GroupIDGT))
+	}
+	if i.GroupIDGTE != nil {
+		predicates = append(predicates, meeting.GroupIDGTE(*i.GroupIDGTE))
+	}
+	if i.GroupIDLT != nil {
+		predicates = append(predicates, meeting.GroupIDLT(*i.GroupIDLT))
+	}
+	if i.GroupIDLTE != nil {
+		predicates = append(predicates, meeting.GroupIDLTE(*i.GroupIDLTE))
+	}
+	if i.GroupIDIsNil {
+		predicates = append(predicates, meeting.GroupIDIsNil())
+	}
+	if i.GroupIDNotNil {
+		predicates = append(predicates, meeting.GroupIDNotNil())
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, meeting.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, meeting.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, meeting.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, meeting.KindNotIn(i.KindNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, meeting.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, meeting.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, meeting.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, meeting.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, meeting.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, meeting.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, meeting.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, meeting.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, meeting.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, meeting.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, meeting.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, meeting.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, meeting.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.HeldOn != nil {
+		predicates = append(predicates, meeting.HeldOnEQ(*i.HeldOn))
+	}
+	if i.HeldOnNEQ != nil {
+		predicates = append(predicates, meeting.HeldOnNEQ(*i.HeldOnNEQ))
+	}
+	if len(i.HeldOnIn) > 0 {
+		predicates = append(predicates, meeting.HeldOnIn(i.HeldOnIn...))
+	}
+	if len(i.HeldOnNotIn) > 0 {
+		predicates = append(predicates, meeting.HeldOnNotIn(i.HeldOnNotIn...))
+	}
+	if i.HeldOnGT != nil {
+		predicates = append(predicates, meeting.HeldOnGT(*i.HeldOnGT))
+	}
+	if i.HeldOnGTE != nil {
+		predicates = append(predicates, meeting.HeldOnGTE(*i.HeldOnGTE))
+	}
+	if i.HeldOnLT != nil {
+		predicates = append(predicates, meeting.HeldOnLT(*i.HeldOnLT))
+	}
+	if i.HeldOnLTE != nil {
+		predicates = append(predicates, meeting.HeldOnLTE(*i.HeldOnLTE))
+	}
+	if i.SafetyOnAgenda != nil {
+		predicates = append(predicates, meeting.SafetyOnAgendaEQ(*i.SafetyOnAgenda))
+	}
+	if i.SafetyOnAgendaNEQ != nil {
+		predicates = append(predicates, meeting.SafetyOnAgendaNEQ(*i.SafetyOnAgendaNEQ))
+	}
+	if i.AttendeeCount != nil {
+		predicates = append(predicates, meeting.AttendeeCountEQ(*i.AttendeeCount))
+	}
+	if i.AttendeeCountNEQ != nil {
+		predicates = append(predicates, meeting.AttendeeCountNEQ(*i.AttendeeCountNEQ))
+	}
+	if len(i.AttendeeCountIn) > 0 {
+		predicates = append(predicates, meeting.AttendeeCountIn(i.AttendeeCountIn...))
+	}
+	if len(i.AttendeeCountNotIn) > 0 {
+		predicates = append(predicates, meeting.AttendeeCountNotIn(i.AttendeeCountNotIn...))
+	}
+	if i.AttendeeCountGT != nil {
+		predicates = append(predicates, meeting.AttendeeCountGT(*i.AttendeeCountGT))
+	}
+	if i.AttendeeCountGTE != nil {
+		predicates = append(predicates, meeting.AttendeeCountGTE(*i.AttendeeCountGTE))
+	}
+	if i.AttendeeCountLT != nil {
+		predicates = append(predicates, meeting.AttendeeCountLT(*i.AttendeeCountLT))
+	}
+	if i.AttendeeCountLTE != nil {
+		predicates = append(predicates, meeting.AttendeeCountLTE(*i.AttendeeCountLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMeetingWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return meeting.And(predicates...), nil
 	}
 }
 

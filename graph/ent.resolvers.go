@@ -117,6 +117,24 @@ func (r *queryResolver) Inspections(ctx context.Context, after *entgql.Cursor[in
 		ent.WithInspectionOrder(orderBy), ent.WithInspectionFilter(where.Filter))
 }
 
+// LeadershipGroups is the resolver for the leadershipGroups field.
+func (r *queryResolver) LeadershipGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeadershipGroupOrder, where *ent.LeadershipGroupWhereInput) (*ent.LeadershipGroupConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.LeadershipGroup.Query().Paginate(ctx, after, first, before, last,
+		ent.WithLeadershipGroupOrder(orderBy), ent.WithLeadershipGroupFilter(where.Filter))
+}
+
+// Meetings is the resolver for the meetings field.
+func (r *queryResolver) Meetings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) (*ent.MeetingConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Meeting.Query().Paginate(ctx, after, first, before, last,
+		ent.WithMeetingOrder(orderBy), ent.WithMeetingFilter(where.Filter))
+}
+
 // Notices is the resolver for the notices field.
 func (r *queryResolver) Notices(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) (*ent.NoticeConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -200,6 +218,9 @@ func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{
 // File returns FileResolver implementation.
 func (r *Resolver) File() FileResolver { return &fileResolver{r} }
 
+// GroupMember returns GroupMemberResolver implementation.
+func (r *Resolver) GroupMember() GroupMemberResolver { return &groupMemberResolver{r} }
+
 // Hazard returns HazardResolver implementation.
 func (r *Resolver) Hazard() HazardResolver { return &hazardResolver{r} }
 
@@ -208,6 +229,12 @@ func (r *Resolver) HazardEvent() HazardEventResolver { return &hazardEventResolv
 
 // Inspection returns InspectionResolver implementation.
 func (r *Resolver) Inspection() InspectionResolver { return &inspectionResolver{r} }
+
+// LeadershipGroup returns LeadershipGroupResolver implementation.
+func (r *Resolver) LeadershipGroup() LeadershipGroupResolver { return &leadershipGroupResolver{r} }
+
+// Meeting returns MeetingResolver implementation.
+func (r *Resolver) Meeting() MeetingResolver { return &meetingResolver{r} }
 
 // Notice returns NoticeResolver implementation.
 func (r *Resolver) Notice() NoticeResolver { return &noticeResolver{r} }
@@ -243,9 +270,12 @@ type (
 	campaignResolver             struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
+	groupMemberResolver          struct{ *Resolver }
 	hazardResolver               struct{ *Resolver }
 	hazardEventResolver          struct{ *Resolver }
 	inspectionResolver           struct{ *Resolver }
+	leadershipGroupResolver      struct{ *Resolver }
+	meetingResolver              struct{ *Resolver }
 	noticeResolver               struct{ *Resolver }
 	noticeReceiptResolver        struct{ *Resolver }
 	postResolver                 struct{ *Resolver }

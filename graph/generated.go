@@ -46,9 +46,12 @@ type ResolverRoot interface {
 	DrawAssignment() DrawAssignmentResolver
 	Enterprise() EnterpriseResolver
 	File() FileResolver
+	GroupMember() GroupMemberResolver
 	Hazard() HazardResolver
 	HazardEvent() HazardEventResolver
 	Inspection() InspectionResolver
+	LeadershipGroup() LeadershipGroupResolver
+	Meeting() MeetingResolver
 	Mutation() MutationResolver
 	Notice() NoticeResolver
 	NoticeReceipt() NoticeReceiptResolver
@@ -65,6 +68,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AttachMeetingFilePayload struct {
+		File    func(childComplexity int) int
+		Meeting func(childComplexity int) int
+	}
+
 	AttachNoticeFilePayload struct {
 		File   func(childComplexity int) int
 		Notice func(childComplexity int) int
@@ -209,6 +217,10 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	CreateLeadershipGroupPayload struct {
+		LeadershipGroup func(childComplexity int) int
+	}
+
 	DrawAssignment struct {
 		Enterprise func(childComplexity int) int
 		Inspectors func(childComplexity int) int
@@ -261,6 +273,19 @@ type ComplexityRoot struct {
 		UploadedByPostID func(childComplexity int) int
 		UploadedByUserID func(childComplexity int) int
 		UploaderName     func(childComplexity int) int
+	}
+
+	GroupMember struct {
+		CreatedAt  func(childComplexity int) int
+		GroupID    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		MemberName func(childComplexity int) int
+		Post       func(childComplexity int) int
+		PostID     func(childComplexity int) int
+		Role       func(childComplexity int) int
+		Title      func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		UserID     func(childComplexity int) int
 	}
 
 	Hazard struct {
@@ -393,6 +418,30 @@ type ComplexityRoot struct {
 		Kind   func(childComplexity int) int
 	}
 
+	LeadershipGroup struct {
+		CreatedAt     func(childComplexity int) int
+		EstablishedBy func(childComplexity int) int
+		EstablishedOn func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Members       func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Purpose       func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		UnitID        func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	LeadershipGroupConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LeadershipGroupEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	LetterCoverageConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -462,42 +511,75 @@ type ComplexityRoot struct {
 		User   func(childComplexity int) int
 	}
 
+	Meeting struct {
+		Agenda          func(childComplexity int) int
+		AttendeeCount   func(childComplexity int) int
+		AttendingUnits  func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Files           func(childComplexity int) int
+		Group           func(childComplexity int) int
+		GroupID         func(childComplexity int) int
+		HeldOn          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Organiser       func(childComplexity int) int
+		OrganiserUnitID func(childComplexity int) int
+		SafetyOnAgenda  func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	MeetingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MeetingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AddPolicyRule           func(childComplexity int, input model.PolicyRuleInput) int
-		AdvanceCampaign         func(childComplexity int, id int) int
-		ArchiveLetter           func(childComplexity int, id int) int
-		AttachLetterFile        func(childComplexity int, letterID int, file graphql.Upload, description *string) int
-		AttachNoticeFile        func(childComplexity int, input model.AttachNoticeFileInput) int
-		BulkIssueLetters        func(childComplexity int, input model.BulkIssueLettersInput) int
-		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
-		CreateCampaign          func(childComplexity int, input model.CreateCampaignInput) int
-		CreateChecklistTemplate func(childComplexity int, input model.CreateChecklistTemplateInput) int
-		CreateEnterprise        func(childComplexity int, input model.CreateEnterpriseInput) int
-		CreateLetter            func(childComplexity int, input model.CreateLetterInput) int
-		CreatePost              func(childComplexity int, input model.CreatePostInput) int
-		CreateRandomDraw        func(childComplexity int, input model.CreateRandomDrawInput) int
-		CreateUnit              func(childComplexity int, input model.CreateUnitInput) int
-		CreateUser              func(childComplexity int, input model.CreateUserInput) int
-		DeleteLetter            func(childComplexity int, id int) int
-		EndPost                 func(childComplexity int, id int) int
-		IssueLetter             func(childComplexity int, id int) int
-		IssueNotice             func(childComplexity int, input model.IssueNoticeInput) int
-		Login                   func(childComplexity int, input model.LoginInput) int
-		Logout                  func(childComplexity int, input *model.LogoutInput) int
-		ReceiveNotice           func(childComplexity int, input model.ReceiveNoticeInput) int
-		RecordInspection        func(childComplexity int, input model.RecordInspectionInput) int
-		RefreshToken            func(childComplexity int, input model.RefreshTokenInput) int
-		RemovePolicyRule        func(childComplexity int, input model.PolicyRuleInput) int
-		ReplyToNotice           func(childComplexity int, input model.ReplyToNoticeInput) int
-		ReportHazard            func(childComplexity int, input model.ReportHazardInput) int
-		RevokeLetter            func(childComplexity int, id int, input model.RevokeLetterInput) int
-		SignLetter              func(childComplexity int, id int, input *model.SignLetterInput) int
-		TransitionHazard        func(childComplexity int, id int, input model.TransitionHazardInput) int
-		UpdateEnterprise        func(childComplexity int, id int, input model.UpdateEnterpriseInput) int
-		UpdateLetter            func(childComplexity int, id int, input model.UpdateLetterInput) int
-		UpdatePost              func(childComplexity int, id int, input model.UpdatePostInput) int
-		UpdateUnit              func(childComplexity int, id int, input model.UpdateUnitInput) int
-		UpdateUser              func(childComplexity int, id int, input model.UpdateUserInput) int
+		AddPolicyRule             func(childComplexity int, input model.PolicyRuleInput) int
+		AdvanceCampaign           func(childComplexity int, id int) int
+		ArchiveLetter             func(childComplexity int, id int) int
+		AttachLetterFile          func(childComplexity int, letterID int, file graphql.Upload, description *string) int
+		AttachMeetingFile         func(childComplexity int, input model.AttachMeetingFileInput) int
+		AttachNoticeFile          func(childComplexity int, input model.AttachNoticeFileInput) int
+		BulkIssueLetters          func(childComplexity int, input model.BulkIssueLettersInput) int
+		ChangePassword            func(childComplexity int, input model.ChangePasswordInput) int
+		CreateCampaign            func(childComplexity int, input model.CreateCampaignInput) int
+		CreateChecklistTemplate   func(childComplexity int, input model.CreateChecklistTemplateInput) int
+		CreateEnterprise          func(childComplexity int, input model.CreateEnterpriseInput) int
+		CreateLeadershipGroup     func(childComplexity int, input model.CreateLeadershipGroupInput) int
+		CreateLetter              func(childComplexity int, input model.CreateLetterInput) int
+		CreatePost                func(childComplexity int, input model.CreatePostInput) int
+		CreateRandomDraw          func(childComplexity int, input model.CreateRandomDrawInput) int
+		CreateUnit                func(childComplexity int, input model.CreateUnitInput) int
+		CreateUser                func(childComplexity int, input model.CreateUserInput) int
+		DeleteLetter              func(childComplexity int, id int) int
+		EndPost                   func(childComplexity int, id int) int
+		IssueLetter               func(childComplexity int, id int) int
+		IssueNotice               func(childComplexity int, input model.IssueNoticeInput) int
+		Login                     func(childComplexity int, input model.LoginInput) int
+		Logout                    func(childComplexity int, input *model.LogoutInput) int
+		ReceiveNotice             func(childComplexity int, input model.ReceiveNoticeInput) int
+		RecordInspection          func(childComplexity int, input model.RecordInspectionInput) int
+		RecordMeeting             func(childComplexity int, input model.RecordMeetingInput) int
+		RefreshToken              func(childComplexity int, input model.RefreshTokenInput) int
+		RemovePolicyRule          func(childComplexity int, input model.PolicyRuleInput) int
+		ReplyToNotice             func(childComplexity int, input model.ReplyToNoticeInput) int
+		ReportHazard              func(childComplexity int, input model.ReportHazardInput) int
+		RevokeLetter              func(childComplexity int, id int, input model.RevokeLetterInput) int
+		SetLeadershipGroupMembers func(childComplexity int, input model.SetLeadershipGroupMembersInput) int
+		SignLetter                func(childComplexity int, id int, input *model.SignLetterInput) int
+		TransitionHazard          func(childComplexity int, id int, input model.TransitionHazardInput) int
+		UpdateEnterprise          func(childComplexity int, id int, input model.UpdateEnterpriseInput) int
+		UpdateLetter              func(childComplexity int, id int, input model.UpdateLetterInput) int
+		UpdatePost                func(childComplexity int, id int, input model.UpdatePostInput) int
+		UpdateUnit                func(childComplexity int, id int, input model.UpdateUnitInput) int
+		UpdateUser                func(childComplexity int, id int, input model.UpdateUserInput) int
 	}
 
 	Notice struct {
@@ -632,8 +714,10 @@ type ComplexityRoot struct {
 		HazardCounts          func(childComplexity int, where *ent.HazardWhereInput) int
 		Hazards               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
 		Inspections           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) int
+		LeadershipGroups      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeadershipGroupOrder, where *ent.LeadershipGroupWhereInput) int
 		LetterCoverage        func(childComplexity int, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) int
 		Me                    func(childComplexity int) int
+		Meetings              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) int
 		Node                  func(childComplexity int, id int) int
 		Nodes                 func(childComplexity int, ids []int) int
 		NoticeCoverage        func(childComplexity int, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) int
@@ -689,6 +773,10 @@ type ComplexityRoot struct {
 		Receipt func(childComplexity int) int
 	}
 
+	RecordMeetingPayload struct {
+		Meeting func(childComplexity int) int
+	}
+
 	ReplyToNoticePayload struct {
 		Receipt func(childComplexity int) int
 	}
@@ -735,6 +823,10 @@ type ComplexityRoot struct {
 		Roles       func(childComplexity int) int
 		Sectors     func(childComplexity int) int
 		UnitsByKind func(childComplexity int) int
+	}
+
+	SetLeadershipGroupMembersPayload struct {
+		LeadershipGroup func(childComplexity int) int
 	}
 
 	Tenant struct {
@@ -833,6 +925,9 @@ type EnterpriseResolver interface {
 type FileResolver interface {
 	URL(ctx context.Context, obj *ent.File) (string, error)
 }
+type GroupMemberResolver interface {
+	Post(ctx context.Context, obj *ent.GroupMember) (*ent.Post, error)
+}
 type HazardResolver interface {
 	Overdue(ctx context.Context, obj *ent.Hazard) (bool, error)
 	Enterprise(ctx context.Context, obj *ent.Hazard) (*ent.Enterprise, error)
@@ -848,6 +943,14 @@ type HazardEventResolver interface {
 }
 type InspectionResolver interface {
 	Inspectors(ctx context.Context, obj *ent.Inspection) ([]*ent.User, error)
+}
+type LeadershipGroupResolver interface {
+	Members(ctx context.Context, obj *ent.LeadershipGroup) ([]*ent.GroupMember, error)
+}
+type MeetingResolver interface {
+	AttendingUnits(ctx context.Context, obj *ent.Meeting) ([]*ent.Unit, error)
+	Group(ctx context.Context, obj *ent.Meeting) (*ent.LeadershipGroup, error)
+	Files(ctx context.Context, obj *ent.Meeting) ([]*ent.File, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error)
@@ -885,6 +988,10 @@ type MutationResolver interface {
 	ReceiveNotice(ctx context.Context, input model.ReceiveNoticeInput) (*model.ReceiveNoticePayload, error)
 	ReplyToNotice(ctx context.Context, input model.ReplyToNoticeInput) (*model.ReplyToNoticePayload, error)
 	AttachNoticeFile(ctx context.Context, input model.AttachNoticeFileInput) (*model.AttachNoticeFilePayload, error)
+	CreateLeadershipGroup(ctx context.Context, input model.CreateLeadershipGroupInput) (*model.CreateLeadershipGroupPayload, error)
+	SetLeadershipGroupMembers(ctx context.Context, input model.SetLeadershipGroupMembersInput) (*model.SetLeadershipGroupMembersPayload, error)
+	RecordMeeting(ctx context.Context, input model.RecordMeetingInput) (*model.RecordMeetingPayload, error)
+	AttachMeetingFile(ctx context.Context, input model.AttachMeetingFileInput) (*model.AttachMeetingFilePayload, error)
 }
 type NoticeResolver interface {
 	Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error)
@@ -908,6 +1015,8 @@ type QueryResolver interface {
 	Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error)
 	Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error)
 	Inspections(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) (*ent.InspectionConnection, error)
+	LeadershipGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeadershipGroupOrder, where *ent.LeadershipGroupWhereInput) (*ent.LeadershipGroupConnection, error)
+	Meetings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) (*ent.MeetingConnection, error)
 	Notices(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) (*ent.NoticeConnection, error)
 	NoticeReceipts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) (*ent.NoticeReceiptConnection, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error)
@@ -969,6 +1078,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AttachMeetingFilePayload.file":
+		if e.ComplexityRoot.AttachMeetingFilePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachMeetingFilePayload.File(childComplexity), true
+	case "AttachMeetingFilePayload.meeting":
+		if e.ComplexityRoot.AttachMeetingFilePayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachMeetingFilePayload.Meeting(childComplexity), true
 
 	case "AttachNoticeFilePayload.file":
 		if e.ComplexityRoot.AttachNoticeFilePayload.File == nil {
@@ -1516,6 +1638,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoveragePageInfo.HasNextPage(childComplexity), true
 
+	case "CreateLeadershipGroupPayload.leadershipGroup":
+		if e.ComplexityRoot.CreateLeadershipGroupPayload.LeadershipGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateLeadershipGroupPayload.LeadershipGroup(childComplexity), true
+
 	case "DrawAssignment.enterprise":
 		if e.ComplexityRoot.DrawAssignment.Enterprise == nil {
 			break
@@ -1759,6 +1888,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.File.UploaderName(childComplexity), true
+
+	case "GroupMember.createdAt":
+		if e.ComplexityRoot.GroupMember.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.CreatedAt(childComplexity), true
+	case "GroupMember.groupID":
+		if e.ComplexityRoot.GroupMember.GroupID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.GroupID(childComplexity), true
+	case "GroupMember.id":
+		if e.ComplexityRoot.GroupMember.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.ID(childComplexity), true
+	case "GroupMember.memberName":
+		if e.ComplexityRoot.GroupMember.MemberName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.MemberName(childComplexity), true
+	case "GroupMember.post":
+		if e.ComplexityRoot.GroupMember.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.Post(childComplexity), true
+	case "GroupMember.postID":
+		if e.ComplexityRoot.GroupMember.PostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.PostID(childComplexity), true
+	case "GroupMember.role":
+		if e.ComplexityRoot.GroupMember.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.Role(childComplexity), true
+	case "GroupMember.title":
+		if e.ComplexityRoot.GroupMember.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.Title(childComplexity), true
+	case "GroupMember.updatedAt":
+		if e.ComplexityRoot.GroupMember.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.UpdatedAt(childComplexity), true
+	case "GroupMember.userID":
+		if e.ComplexityRoot.GroupMember.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.UserID(childComplexity), true
 
 	case "Hazard.category":
 		if e.ComplexityRoot.Hazard.Category == nil {
@@ -2319,6 +2509,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KindCoverage.Kind(childComplexity), true
 
+	case "LeadershipGroup.createdAt":
+		if e.ComplexityRoot.LeadershipGroup.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.CreatedAt(childComplexity), true
+	case "LeadershipGroup.establishedBy":
+		if e.ComplexityRoot.LeadershipGroup.EstablishedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.EstablishedBy(childComplexity), true
+	case "LeadershipGroup.establishedOn":
+		if e.ComplexityRoot.LeadershipGroup.EstablishedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.EstablishedOn(childComplexity), true
+	case "LeadershipGroup.id":
+		if e.ComplexityRoot.LeadershipGroup.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.ID(childComplexity), true
+	case "LeadershipGroup.members":
+		if e.ComplexityRoot.LeadershipGroup.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.Members(childComplexity), true
+	case "LeadershipGroup.name":
+		if e.ComplexityRoot.LeadershipGroup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.Name(childComplexity), true
+	case "LeadershipGroup.purpose":
+		if e.ComplexityRoot.LeadershipGroup.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.Purpose(childComplexity), true
+	case "LeadershipGroup.unit":
+		if e.ComplexityRoot.LeadershipGroup.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.Unit(childComplexity), true
+	case "LeadershipGroup.unitID":
+		if e.ComplexityRoot.LeadershipGroup.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.UnitID(childComplexity), true
+	case "LeadershipGroup.updatedAt":
+		if e.ComplexityRoot.LeadershipGroup.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.UpdatedAt(childComplexity), true
+
+	case "LeadershipGroupConnection.edges":
+		if e.ComplexityRoot.LeadershipGroupConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupConnection.Edges(childComplexity), true
+	case "LeadershipGroupConnection.pageInfo":
+		if e.ComplexityRoot.LeadershipGroupConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupConnection.PageInfo(childComplexity), true
+	case "LeadershipGroupConnection.totalCount":
+		if e.ComplexityRoot.LeadershipGroupConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupConnection.TotalCount(childComplexity), true
+
+	case "LeadershipGroupEdge.cursor":
+		if e.ComplexityRoot.LeadershipGroupEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupEdge.Cursor(childComplexity), true
+	case "LeadershipGroupEdge.node":
+		if e.ComplexityRoot.LeadershipGroupEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupEdge.Node(childComplexity), true
+
 	case "LetterCoverageConnection.edges":
 		if e.ComplexityRoot.LetterCoverageConnection.Edges == nil {
 			break
@@ -2597,6 +2880,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Me.User(childComplexity), true
 
+	case "Meeting.agenda":
+		if e.ComplexityRoot.Meeting.Agenda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Agenda(childComplexity), true
+	case "Meeting.attendeeCount":
+		if e.ComplexityRoot.Meeting.AttendeeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.AttendeeCount(childComplexity), true
+	case "Meeting.attendingUnits":
+		if e.ComplexityRoot.Meeting.AttendingUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.AttendingUnits(childComplexity), true
+	case "Meeting.createdAt":
+		if e.ComplexityRoot.Meeting.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.CreatedAt(childComplexity), true
+	case "Meeting.files":
+		if e.ComplexityRoot.Meeting.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Files(childComplexity), true
+	case "Meeting.group":
+		if e.ComplexityRoot.Meeting.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Group(childComplexity), true
+	case "Meeting.groupID":
+		if e.ComplexityRoot.Meeting.GroupID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.GroupID(childComplexity), true
+	case "Meeting.heldOn":
+		if e.ComplexityRoot.Meeting.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.HeldOn(childComplexity), true
+	case "Meeting.id":
+		if e.ComplexityRoot.Meeting.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.ID(childComplexity), true
+	case "Meeting.kind":
+		if e.ComplexityRoot.Meeting.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Kind(childComplexity), true
+	case "Meeting.organiser":
+		if e.ComplexityRoot.Meeting.Organiser == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Organiser(childComplexity), true
+	case "Meeting.organiserUnitID":
+		if e.ComplexityRoot.Meeting.OrganiserUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.OrganiserUnitID(childComplexity), true
+	case "Meeting.safetyOnAgenda":
+		if e.ComplexityRoot.Meeting.SafetyOnAgenda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.SafetyOnAgenda(childComplexity), true
+	case "Meeting.title":
+		if e.ComplexityRoot.Meeting.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Title(childComplexity), true
+	case "Meeting.updatedAt":
+		if e.ComplexityRoot.Meeting.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.UpdatedAt(childComplexity), true
+
+	case "MeetingConnection.edges":
+		if e.ComplexityRoot.MeetingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingConnection.Edges(childComplexity), true
+	case "MeetingConnection.pageInfo":
+		if e.ComplexityRoot.MeetingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingConnection.PageInfo(childComplexity), true
+	case "MeetingConnection.totalCount":
+		if e.ComplexityRoot.MeetingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingConnection.TotalCount(childComplexity), true
+
+	case "MeetingEdge.cursor":
+		if e.ComplexityRoot.MeetingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEdge.Cursor(childComplexity), true
+	case "MeetingEdge.node":
+		if e.ComplexityRoot.MeetingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEdge.Node(childComplexity), true
+
 	case "Mutation.addPolicyRule":
 		if e.ComplexityRoot.Mutation.AddPolicyRule == nil {
 			break
@@ -2641,6 +3047,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AttachLetterFile(childComplexity, args["letterID"].(int), args["file"].(graphql.Upload), args["description"].(*string)), true
+	case "Mutation.attachMeetingFile":
+		if e.ComplexityRoot.Mutation.AttachMeetingFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachMeetingFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachMeetingFile(childComplexity, args["input"].(model.AttachMeetingFileInput)), true
 	case "Mutation.attachNoticeFile":
 		if e.ComplexityRoot.Mutation.AttachNoticeFile == nil {
 			break
@@ -2707,6 +3124,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateEnterprise(childComplexity, args["input"].(model.CreateEnterpriseInput)), true
+	case "Mutation.createLeadershipGroup":
+		if e.ComplexityRoot.Mutation.CreateLeadershipGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLeadershipGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLeadershipGroup(childComplexity, args["input"].(model.CreateLeadershipGroupInput)), true
 	case "Mutation.createLetter":
 		if e.ComplexityRoot.Mutation.CreateLetter == nil {
 			break
@@ -2850,6 +3278,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordInspection(childComplexity, args["input"].(model.RecordInspectionInput)), true
+	case "Mutation.recordMeeting":
+		if e.ComplexityRoot.Mutation.RecordMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMeeting(childComplexity, args["input"].(model.RecordMeetingInput)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -2905,6 +3344,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeLetter(childComplexity, args["id"].(int), args["input"].(model.RevokeLetterInput)), true
+	case "Mutation.setLeadershipGroupMembers":
+		if e.ComplexityRoot.Mutation.SetLeadershipGroupMembers == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLeadershipGroupMembers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLeadershipGroupMembers(childComplexity, args["input"].(model.SetLeadershipGroupMembersInput)), true
 	case "Mutation.signLetter":
 		if e.ComplexityRoot.Mutation.SignLetter == nil {
 			break
@@ -3582,6 +4032,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Inspections(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InspectionOrder), args["where"].(*ent.InspectionWhereInput)), true
 
+	case "Query.leadershipGroups":
+		if e.ComplexityRoot.Query.LeadershipGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_leadershipGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LeadershipGroups(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.LeadershipGroupOrder), args["where"].(*ent.LeadershipGroupWhereInput)), true
 	case "Query.letterCoverage":
 		if e.ComplexityRoot.Query.LetterCoverage == nil {
 			break
@@ -3599,6 +4060,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.meetings":
+		if e.ComplexityRoot.Query.Meetings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_meetings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Meetings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MeetingOrder), args["where"].(*ent.MeetingWhereInput)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3883,6 +4355,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReceiveNoticePayload.Receipt(childComplexity), true
 
+	case "RecordMeetingPayload.meeting":
+		if e.ComplexityRoot.RecordMeetingPayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordMeetingPayload.Meeting(childComplexity), true
+
 	case "ReplyToNoticePayload.receipt":
 		if e.ComplexityRoot.ReplyToNoticePayload.Receipt == nil {
 			break
@@ -4085,6 +4564,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScopeSummary.UnitsByKind(childComplexity), true
+
+	case "SetLeadershipGroupMembersPayload.leadershipGroup":
+		if e.ComplexityRoot.SetLeadershipGroupMembersPayload.LeadershipGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetLeadershipGroupMembersPayload.LeadershipGroup(childComplexity), true
 
 	case "Tenant.code":
 		if e.ComplexityRoot.Tenant.Code == nil {
@@ -4408,6 +4894,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AttachMeetingFileInput", ec.unmarshalInputAttachMeetingFileInput),
 			graphql.NewInputUnmarshaler("AttachNoticeFileInput", ec.unmarshalInputAttachNoticeFileInput),
 			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
@@ -4422,6 +4909,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("CreateChecklistTemplateInput", ec.unmarshalInputCreateChecklistTemplateInput),
 			graphql.NewInputUnmarshaler("CreateEnterpriseInput", ec.unmarshalInputCreateEnterpriseInput),
+			graphql.NewInputUnmarshaler("CreateLeadershipGroupInput", ec.unmarshalInputCreateLeadershipGroupInput),
 			graphql.NewInputUnmarshaler("CreateLetterInput", ec.unmarshalInputCreateLetterInput),
 			graphql.NewInputUnmarshaler("CreatePostInput", ec.unmarshalInputCreatePostInput),
 			graphql.NewInputUnmarshaler("CreateRandomDrawInput", ec.unmarshalInputCreateRandomDrawInput),
@@ -4430,6 +4918,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DrawConflictInput", ec.unmarshalInputDrawConflictInput),
 			graphql.NewInputUnmarshaler("EnterpriseOrder", ec.unmarshalInputEnterpriseOrder),
 			graphql.NewInputUnmarshaler("EnterpriseWhereInput", ec.unmarshalInputEnterpriseWhereInput),
+			graphql.NewInputUnmarshaler("GroupMemberInput", ec.unmarshalInputGroupMemberInput),
 			graphql.NewInputUnmarshaler("HazardEventOrder", ec.unmarshalInputHazardEventOrder),
 			graphql.NewInputUnmarshaler("HazardEventWhereInput", ec.unmarshalInputHazardEventWhereInput),
 			graphql.NewInputUnmarshaler("HazardOrder", ec.unmarshalInputHazardOrder),
@@ -4439,9 +4928,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InspectionWhereInput", ec.unmarshalInputInspectionWhereInput),
 			graphql.NewInputUnmarshaler("IssueNoticeInput", ec.unmarshalInputIssueNoticeInput),
 			graphql.NewInputUnmarshaler("ItemResultInput", ec.unmarshalInputItemResultInput),
+			graphql.NewInputUnmarshaler("LeadershipGroupOrder", ec.unmarshalInputLeadershipGroupOrder),
+			graphql.NewInputUnmarshaler("LeadershipGroupWhereInput", ec.unmarshalInputLeadershipGroupWhereInput),
 			graphql.NewInputUnmarshaler("LetterTargetInput", ec.unmarshalInputLetterTargetInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("LogoutInput", ec.unmarshalInputLogoutInput),
+			graphql.NewInputUnmarshaler("MeetingOrder", ec.unmarshalInputMeetingOrder),
+			graphql.NewInputUnmarshaler("MeetingWhereInput", ec.unmarshalInputMeetingWhereInput),
 			graphql.NewInputUnmarshaler("NewHazardInput", ec.unmarshalInputNewHazardInput),
 			graphql.NewInputUnmarshaler("NoticeCoverageOrder", ec.unmarshalInputNoticeCoverageOrder),
 			graphql.NewInputUnmarshaler("NoticeCoverageWhereInput", ec.unmarshalInputNoticeCoverageWhereInput),
@@ -4456,12 +4949,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RandomDrawWhereInput", ec.unmarshalInputRandomDrawWhereInput),
 			graphql.NewInputUnmarshaler("ReceiveNoticeInput", ec.unmarshalInputReceiveNoticeInput),
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
+			graphql.NewInputUnmarshaler("RecordMeetingInput", ec.unmarshalInputRecordMeetingInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
 			graphql.NewInputUnmarshaler("ReplyToNoticeInput", ec.unmarshalInputReplyToNoticeInput),
 			graphql.NewInputUnmarshaler("ReportHazardInput", ec.unmarshalInputReportHazardInput),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterOrder", ec.unmarshalInputResponsibilityLetterOrder),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterWhereInput", ec.unmarshalInputResponsibilityLetterWhereInput),
 			graphql.NewInputUnmarshaler("RevokeLetterInput", ec.unmarshalInputRevokeLetterInput),
+			graphql.NewInputUnmarshaler("SetLeadershipGroupMembersInput", ec.unmarshalInputSetLeadershipGroupMembersInput),
 			graphql.NewInputUnmarshaler("SignLetterInput", ec.unmarshalInputSignLetterInput),
 			graphql.NewInputUnmarshaler("TransitionHazardInput", ec.unmarshalInputTransitionHazardInput),
 			graphql.NewInputUnmarshaler("UnitOrder", ec.unmarshalInputUnitOrder),
@@ -5250,6 +5745,44 @@ type File implements Node {
   uploadedByUserID: ID
   uploadedByPostID: ID
 }
+type GroupMember implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The group.
+  """
+  groupID: ID!
+  """
+  The member's role in the group.
+  """
+  role: GroupRole!
+  """
+  The post the member holds the seat by.
+  """
+  postID: ID!
+  """
+  The member.
+  """
+  userID: ID!
+  """
+  The member's name when appointed.
+  """
+  memberName: String!
+  """
+  The member's title when appointed (their post's), e.g. 县委书记.
+  """
+  title: String!
+}
+"""
+GroupRole is enum for the field role
+"""
+enum GroupRole @goModel(model: "github.com/dutychain/dutychain/internal/domain.GroupRole") {
+  LEADER
+  DEPUTY_LEADER
+  MEMBER
+  OFFICE
+}
 type Hazard implements Node {
   id: ID!
   createdAt: Time!
@@ -5935,6 +6468,176 @@ input InspectionWhereInput {
   conclusionEqualFold: String
   conclusionContainsFold: String
 }
+type LeadershipGroup implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The unit whose group it is.
+  """
+  unitID: ID!
+  """
+  The group's name, e.g. 工业安全生产工作领导组.
+  """
+  name: String!
+  """
+  What the group is for.
+  """
+  purpose: String!
+  """
+  The document that set the group up, e.g. 示安委〔2022〕1号.
+  """
+  establishedBy: String!
+  """
+  When the group was set up.
+  """
+  establishedOn: Time!
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type LeadershipGroupConnection {
+  """
+  A list of edges.
+  """
+  edges: [LeadershipGroupEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type LeadershipGroupEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: LeadershipGroup
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for LeadershipGroup connections
+"""
+input LeadershipGroupOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order LeadershipGroups.
+  """
+  field: LeadershipGroupOrderField!
+}
+"""
+Properties by which LeadershipGroup connections can be ordered.
+"""
+enum LeadershipGroupOrderField {
+  CREATED_AT
+  UPDATED_AT
+  NAME
+  ESTABLISHED_ON
+}
+"""
+LeadershipGroupWhereInput is used for filtering LeadershipGroup objects.
+Input was generated by ent.
+"""
+input LeadershipGroupWhereInput {
+  not: LeadershipGroupWhereInput
+  and: [LeadershipGroupWhereInput!]
+  or: [LeadershipGroupWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  unit_id field predicates
+  """
+  unitID: ID
+  unitIDNEQ: ID
+  unitIDIn: [ID!]
+  unitIDNotIn: [ID!]
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  established_by field predicates
+  """
+  establishedBy: String
+  establishedByNEQ: String
+  establishedByIn: [String!]
+  establishedByNotIn: [String!]
+  establishedByGT: String
+  establishedByGTE: String
+  establishedByLT: String
+  establishedByLTE: String
+  establishedByContains: String
+  establishedByHasPrefix: String
+  establishedByHasSuffix: String
+  establishedByEqualFold: String
+  establishedByContainsFold: String
+  """
+  established_on field predicates
+  """
+  establishedOn: Time
+  establishedOnNEQ: Time
+  establishedOnIn: [Time!]
+  establishedOnNotIn: [Time!]
+  establishedOnGT: Time
+  establishedOnGTE: Time
+  establishedOnLT: Time
+  establishedOnLTE: Time
+}
 type LetterEvent implements Node {
   id: ID!
   createdAt: Time!
@@ -5991,6 +6694,218 @@ enum LetterState @goModel(model: "github.com/dutychain/dutychain/internal/domain
   SIGNED
   ARCHIVED
   REVOKED
+}
+type Meeting implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The unit that held the meeting.
+  """
+  organiserUnitID: ID!
+  """
+  The leadership group whose meeting it was, if any.
+  """
+  groupID: ID
+  """
+  What kind of meeting.
+  """
+  kind: MeetingKind!
+  """
+  The meeting's title.
+  """
+  title: String!
+  """
+  When it was held.
+  """
+  heldOn: Time!
+  """
+  The agenda.
+  """
+  agenda: String!
+  """
+  Whether work safety was on the agenda (逢会必讲).
+  """
+  safetyOnAgenda: Boolean!
+  """
+  How many people attended.
+  """
+  attendeeCount: Int!
+  organiser: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type MeetingConnection {
+  """
+  A list of edges.
+  """
+  edges: [MeetingEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type MeetingEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Meeting
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+MeetingKind is enum for the field kind
+"""
+enum MeetingKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.MeetingKind") {
+  SAFETY_COMMITTEE
+  SPECIAL
+  DISPATCH
+  GROUP
+  OTHER
+}
+"""
+Ordering options for Meeting connections
+"""
+input MeetingOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Meetings.
+  """
+  field: MeetingOrderField!
+}
+"""
+Properties by which Meeting connections can be ordered.
+"""
+enum MeetingOrderField {
+  CREATED_AT
+  UPDATED_AT
+  TITLE
+  HELD_ON
+}
+"""
+MeetingWhereInput is used for filtering Meeting objects.
+Input was generated by ent.
+"""
+input MeetingWhereInput {
+  not: MeetingWhereInput
+  and: [MeetingWhereInput!]
+  or: [MeetingWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  organiser_unit_id field predicates
+  """
+  organiserUnitID: ID
+  organiserUnitIDNEQ: ID
+  organiserUnitIDIn: [ID!]
+  organiserUnitIDNotIn: [ID!]
+  """
+  group_id field predicates
+  """
+  groupID: ID
+  groupIDNEQ: ID
+  groupIDIn: [ID!]
+  groupIDNotIn: [ID!]
+  groupIDGT: ID
+  groupIDGTE: ID
+  groupIDLT: ID
+  groupIDLTE: ID
+  groupIDIsNil: Boolean
+  groupIDNotNil: Boolean
+  """
+  kind field predicates
+  """
+  kind: MeetingKind
+  kindNEQ: MeetingKind
+  kindIn: [MeetingKind!]
+  kindNotIn: [MeetingKind!]
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  held_on field predicates
+  """
+  heldOn: Time
+  heldOnNEQ: Time
+  heldOnIn: [Time!]
+  heldOnNotIn: [Time!]
+  heldOnGT: Time
+  heldOnGTE: Time
+  heldOnLT: Time
+  heldOnLTE: Time
+  """
+  safety_on_agenda field predicates
+  """
+  safetyOnAgenda: Boolean
+  safetyOnAgendaNEQ: Boolean
+  """
+  attendee_count field predicates
+  """
+  attendeeCount: Int
+  attendeeCountNEQ: Int
+  attendeeCountIn: [Int!]
+  attendeeCountNotIn: [Int!]
+  attendeeCountGT: Int
+  attendeeCountGTE: Int
+  attendeeCountLT: Int
+  attendeeCountLTE: Int
 }
 """
 An object with an ID.
@@ -6909,6 +7824,68 @@ type Query {
     """
     where: InspectionWhereInput
   ): InspectionConnection!
+  leadershipGroups(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for LeadershipGroups returned from the connection.
+    """
+    orderBy: LeadershipGroupOrder
+
+    """
+    Filtering options for LeadershipGroups returned from the connection.
+    """
+    where: LeadershipGroupWhereInput
+  ): LeadershipGroupConnection!
+  meetings(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Meetings returned from the connection.
+    """
+    orderBy: MeetingOrder
+
+    """
+    Filtering options for Meetings returned from the connection.
+    """
+    where: MeetingWhereInput
+  ): MeetingConnection!
   notices(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9089,12 +10066,145 @@ extend type Mutation {
   attachNoticeFile(input: AttachNoticeFileInput!): AttachNoticeFilePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/organisation.graphql", Input: `# Organisation (组织): leadership groups (领导小组) with members by post, and
+# meetings (会议) with their minutes and sign-in sheets.
+
+extend type LeadershipGroup {
+  "The members, leader first, then deputy leaders, members and the office, in seating order."
+  members: [GroupMember!]!
+}
+
+extend type GroupMember {
+  "The post the seat is held by; null when it is outside your jurisdiction."
+  post: Post
+}
+
+extend type Meeting {
+  "The units that attended; those outside your jurisdiction are left out."
+  attendingUnits: [Unit!]!
+  "The leadership group whose meeting it was; null when none or outside your jurisdiction."
+  group: LeadershipGroup
+  "The minutes, sign-in sheets and other files, oldest first."
+  files: [File!]!
+}
+
+"GroupMemberInput is one seat of a group."
+input GroupMemberInput {
+  "The post the seat is held by: valid now, at the group's unit or below it."
+  postID: ID!
+  "The role: exactly one LEADER (a head of the unit); DEPUTY_LEADERs hold a head or DEPUTY post at the unit."
+  role: GroupRole!
+}
+
+"CreateLeadershipGroupInput is a leadership group to set up."
+input CreateLeadershipGroupInput {
+  "The unit whose group it is: you need a post there that may."
+  unitID: ID!
+  "The group's name. At most 100 characters."
+  name: String!
+  "What the group is for. At most 2000 characters."
+  purpose: String
+  "The document that set the group up, e.g. 示安委〔2022〕1号. At most 100 characters."
+  establishedBy: String
+  "When the group was set up. Between 2000-01-01 and 2100-12-31."
+  establishedOn: Time!
+  "The seats. Between 1 and 100 members."
+  members: [GroupMemberInput!]!
+}
+
+"CreateLeadershipGroupPayload is the group set up."
+type CreateLeadershipGroupPayload {
+  "The group with its members."
+  leadershipGroup: LeadershipGroup!
+}
+
+"SetLeadershipGroupMembersInput replaces the members of a group."
+input SetLeadershipGroupMembersInput {
+  "The group."
+  groupID: ID!
+  "The new seats. Between 1 and 100 members."
+  members: [GroupMemberInput!]!
+}
+
+"SetLeadershipGroupMembersPayload is the group with its new members."
+type SetLeadershipGroupMembersPayload {
+  "The group."
+  leadershipGroup: LeadershipGroup!
+}
+
+"RecordMeetingInput is a meeting a unit held."
+input RecordMeetingInput {
+  "The unit that held it: you need a post there that may."
+  organiserUnitID: ID!
+  "The organiser's leadership group whose meeting it was, if any."
+  groupID: ID
+  "What kind of meeting."
+  kind: MeetingKind!
+  "The title. At most 100 characters."
+  title: String!
+  "When it was held. Between 2000-01-01 and 2100-12-31."
+  heldOn: Time!
+  "The agenda. At most 2000 characters."
+  agenda: String
+  "Whether work safety was on the agenda (逢会必讲)."
+  safetyOnAgenda: Boolean!
+  "The units that attended, each named once. Between 0 and 500 units."
+  attendingUnitIDs: [ID!]
+  "How many people attended. Between 0 and 100000."
+  attendeeCount: Int!
+}
+
+"RecordMeetingPayload is the recorded meeting."
+type RecordMeetingPayload {
+  "The meeting."
+  meeting: Meeting!
+}
+
+"AttachMeetingFileInput attaches minutes or a sign-in sheet to a meeting."
+input AttachMeetingFileInput {
+  "The meeting."
+  meetingID: ID!
+  "The file: PDF, JPEG or PNG."
+  file: Upload!
+  "What the file is, e.g. 会议纪要 or 签到表. At most 2000 characters."
+  description: String
+}
+
+"AttachMeetingFilePayload is the attached file."
+type AttachMeetingFilePayload {
+  "The file."
+  file: File!
+  "The meeting."
+  meeting: Meeting!
+}
+
+extend type Mutation {
+  "Set up a leadership group of a unit where you hold a post that may, with its members."
+  createLeadershipGroup(input: CreateLeadershipGroupInput!): CreateLeadershipGroupPayload!
+  "Replace the members of a leadership group (a post at its unit that may)."
+  setLeadershipGroupMembers(input: SetLeadershipGroupMembersInput!): SetLeadershipGroupMembersPayload!
+  "Record a meeting held by a unit where you hold a post that may."
+  recordMeeting(input: RecordMeetingInput!): RecordMeetingPayload!
+  "Attach minutes, a sign-in sheet or another file to a meeting (a post at its organiser that may)."
+  attachMeetingFile(input: AttachMeetingFileInput!): AttachMeetingFilePayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AttachMeetingFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachMeetingFilePayload_file(ctx, field)
+	case "meeting":
+		return ec.fieldContext_AttachMeetingFilePayload_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachMeetingFilePayload", field.Name)
+}
 
 func (ec *executionContext) childFields_AttachNoticeFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -9384,6 +10494,14 @@ func (ec *executionContext) childFields_CoveragePageInfo(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CoveragePageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateLeadershipGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "leadershipGroup":
+		return ec.fieldContext_CreateLeadershipGroupPayload_leadershipGroup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateLeadershipGroupPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DrawAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "enterprise":
@@ -9490,6 +10608,32 @@ func (ec *executionContext) childFields_File(ctx context.Context, field graphql.
 		return ec.fieldContext_File_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
+}
+
+func (ec *executionContext) childFields_GroupMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GroupMember_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_GroupMember_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_GroupMember_updatedAt(ctx, field)
+	case "groupID":
+		return ec.fieldContext_GroupMember_groupID(ctx, field)
+	case "role":
+		return ec.fieldContext_GroupMember_role(ctx, field)
+	case "postID":
+		return ec.fieldContext_GroupMember_postID(ctx, field)
+	case "userID":
+		return ec.fieldContext_GroupMember_userID(ctx, field)
+	case "memberName":
+		return ec.fieldContext_GroupMember_memberName(ctx, field)
+	case "title":
+		return ec.fieldContext_GroupMember_title(ctx, field)
+	case "post":
+		return ec.fieldContext_GroupMember_post(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GroupMember", field.Name)
 }
 
 func (ec *executionContext) childFields_Hazard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9752,6 +10896,54 @@ func (ec *executionContext) childFields_KindCoverage(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type KindCoverage", field.Name)
 }
 
+func (ec *executionContext) childFields_LeadershipGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LeadershipGroup_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LeadershipGroup_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LeadershipGroup_updatedAt(ctx, field)
+	case "unitID":
+		return ec.fieldContext_LeadershipGroup_unitID(ctx, field)
+	case "name":
+		return ec.fieldContext_LeadershipGroup_name(ctx, field)
+	case "purpose":
+		return ec.fieldContext_LeadershipGroup_purpose(ctx, field)
+	case "establishedBy":
+		return ec.fieldContext_LeadershipGroup_establishedBy(ctx, field)
+	case "establishedOn":
+		return ec.fieldContext_LeadershipGroup_establishedOn(ctx, field)
+	case "unit":
+		return ec.fieldContext_LeadershipGroup_unit(ctx, field)
+	case "members":
+		return ec.fieldContext_LeadershipGroup_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadershipGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadershipGroupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LeadershipGroupConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LeadershipGroupConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LeadershipGroupConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadershipGroupConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadershipGroupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_LeadershipGroupEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LeadershipGroupEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadershipGroupEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_LetterCoverageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "totalCount":
@@ -9888,6 +11080,64 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_scope(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
+}
+
+func (ec *executionContext) childFields_Meeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Meeting_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Meeting_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Meeting_updatedAt(ctx, field)
+	case "organiserUnitID":
+		return ec.fieldContext_Meeting_organiserUnitID(ctx, field)
+	case "groupID":
+		return ec.fieldContext_Meeting_groupID(ctx, field)
+	case "kind":
+		return ec.fieldContext_Meeting_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Meeting_title(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_Meeting_heldOn(ctx, field)
+	case "agenda":
+		return ec.fieldContext_Meeting_agenda(ctx, field)
+	case "safetyOnAgenda":
+		return ec.fieldContext_Meeting_safetyOnAgenda(ctx, field)
+	case "attendeeCount":
+		return ec.fieldContext_Meeting_attendeeCount(ctx, field)
+	case "organiser":
+		return ec.fieldContext_Meeting_organiser(ctx, field)
+	case "attendingUnits":
+		return ec.fieldContext_Meeting_attendingUnits(ctx, field)
+	case "group":
+		return ec.fieldContext_Meeting_group(ctx, field)
+	case "files":
+		return ec.fieldContext_Meeting_files(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Meeting", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MeetingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MeetingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MeetingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_MeetingEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_MeetingEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Notice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10220,6 +11470,14 @@ func (ec *executionContext) childFields_ReceiveNoticePayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ReceiveNoticePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordMeetingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_RecordMeetingPayload_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordMeetingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReplyToNoticePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "receipt":
@@ -10314,6 +11572,14 @@ func (ec *executionContext) childFields_ScopeSummary(ctx context.Context, field 
 		return ec.fieldContext_ScopeSummary_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScopeSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_SetLeadershipGroupMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "leadershipGroup":
+		return ec.fieldContext_SetLeadershipGroupMembersPayload_leadershipGroup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetLeadershipGroupMembersPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10734,6 +12000,20 @@ func (ec *executionContext) field_Mutation_attachLetterFile_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_attachMeetingFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachMeetingFileInput, error) {
+			return ec.unmarshalNAttachMeetingFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachMeetingFileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_attachNoticeFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10810,6 +12090,20 @@ func (ec *executionContext) field_Mutation_createEnterprise_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateEnterpriseInput, error) {
 			return ec.unmarshalNCreateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEnterpriseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createLeadershipGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateLeadershipGroupInput, error) {
+			return ec.unmarshalNCreateLeadershipGroupInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLeadershipGroupInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11000,6 +12294,20 @@ func (ec *executionContext) field_Mutation_recordInspection_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMeetingInput, error) {
+			return ec.unmarshalNRecordMeetingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11075,6 +12383,20 @@ func (ec *executionContext) field_Mutation_revokeLetter_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setLeadershipGroupMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetLeadershipGroupMembersInput, error) {
+			return ec.unmarshalNSetLeadershipGroupMembersInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetLeadershipGroupMembersInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -11690,6 +13012,60 @@ func (ec *executionContext) field_Query_inspections_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_leadershipGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.LeadershipGroupOrder, error) {
+			return ec.unmarshalOLeadershipGroupOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.LeadershipGroupWhereInput, error) {
+			return ec.unmarshalOLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_letterCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11741,6 +13117,60 @@ func (ec *executionContext) field_Query_letterCoverage_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_meetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.MeetingOrder, error) {
+			return ec.unmarshalOMeetingOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.MeetingWhereInput, error) {
+			return ec.unmarshalOMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -12583,6 +14013,70 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AttachMeetingFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachMeetingFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachMeetingFilePayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachMeetingFilePayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachMeetingFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachMeetingFilePayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.AttachMeetingFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachMeetingFilePayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachMeetingFilePayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachMeetingFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AttachNoticeFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachNoticeFilePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -14822,6 +16316,38 @@ func (ec *executionContext) fieldContext_CoveragePageInfo_endCursor(_ context.Co
 	return graphql.NewScalarFieldContext("CoveragePageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _CreateLeadershipGroupPayload_leadershipGroup(ctx context.Context, field graphql.CollectedField, obj *model.CreateLeadershipGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateLeadershipGroupPayload_leadershipGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadershipGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+			return ec.marshalNLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateLeadershipGroupPayload_leadershipGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateLeadershipGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DrawAssignment_enterprise(ctx context.Context, field graphql.CollectedField, obj *domain.DrawAssignment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15810,6 +17336,245 @@ func (ec *executionContext) _File_url(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_File_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("File", field, true, true, "String")
+}
+
+func (ec *executionContext) _GroupMember_id(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GroupMember_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GroupMember_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GroupMember_groupID(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_groupID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_groupID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GroupMember_role(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.GroupRole) graphql.Marshaler {
+			return ec.marshalNGroupRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐGroupRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "GroupRole")
+}
+
+func (ec *executionContext) _GroupMember_postID(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_postID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_postID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GroupMember_userID(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GroupMember_memberName(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_memberName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_memberName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _GroupMember_title(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _GroupMember_post(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GroupMember().Post(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalOPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Hazard_id(ctx context.Context, field graphql.CollectedField, obj *ent.Hazard) (ret graphql.Marshaler) {
@@ -18184,6 +19949,396 @@ func (ec *executionContext) fieldContext_KindCoverage_counts(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _LeadershipGroup_id(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LeadershipGroup_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadershipGroup_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadershipGroup_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LeadershipGroup_name(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadershipGroup_purpose(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadershipGroup_establishedBy(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_establishedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstablishedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_establishedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadershipGroup_establishedOn(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_establishedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstablishedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_establishedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadershipGroup_unit(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroup_members(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeadershipGroup().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.GroupMember) graphql.Marshaler {
+			return ec.marshalNGroupMember2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐGroupMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.LeadershipGroupEdge) graphql.Marshaler {
+			return ec.marshalOLeadershipGroupEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroupEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroupConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroupConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroupConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadershipGroupEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+			return ec.marshalOLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroupEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroupEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _LetterCoverageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19352,6 +21507,529 @@ func (ec *executionContext) fieldContext_Me_scope(_ context.Context, field graph
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_id(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Meeting_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Meeting_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Meeting_organiserUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_organiserUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganiserUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_organiserUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Meeting_groupID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_groupID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_groupID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Meeting_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.MeetingKind) graphql.Marshaler {
+			return ec.marshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "MeetingKind")
+}
+
+func (ec *executionContext) _Meeting_title(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _Meeting_heldOn(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Meeting_agenda(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_agenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agenda, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_agenda(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _Meeting_safetyOnAgenda(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_safetyOnAgenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SafetyOnAgenda, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_safetyOnAgenda(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Meeting_attendeeCount(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_attendeeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendeeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_attendeeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Meeting_organiser(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_organiser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organiser(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_organiser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_attendingUnits(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_attendingUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().AttendingUnits(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_attendingUnits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_group(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+			return ec.marshalOLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_files(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
+			return ec.marshalOMeetingEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -20888,6 +23566,182 @@ func (ec *executionContext) fieldContext_Mutation_attachNoticeFile(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_attachNoticeFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createLeadershipGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLeadershipGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLeadershipGroup(ctx, fc.Args["input"].(model.CreateLeadershipGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateLeadershipGroupPayload) graphql.Marshaler {
+			return ec.marshalNCreateLeadershipGroupPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLeadershipGroupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLeadershipGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateLeadershipGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLeadershipGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setLeadershipGroupMembers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setLeadershipGroupMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetLeadershipGroupMembers(ctx, fc.Args["input"].(model.SetLeadershipGroupMembersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetLeadershipGroupMembersPayload) graphql.Marshaler {
+			return ec.marshalNSetLeadershipGroupMembersPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetLeadershipGroupMembersPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setLeadershipGroupMembers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetLeadershipGroupMembersPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setLeadershipGroupMembers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMeeting(ctx, fc.Args["input"].(model.RecordMeetingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordMeetingPayload) graphql.Marshaler {
+			return ec.marshalNRecordMeetingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordMeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachMeetingFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachMeetingFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachMeetingFile(ctx, fc.Args["input"].(model.AttachMeetingFileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachMeetingFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachMeetingFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachMeetingFilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachMeetingFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachMeetingFilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachMeetingFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23323,6 +26177,94 @@ func (ec *executionContext) fieldContext_Query_inspections(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_leadershipGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_leadershipGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LeadershipGroups(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.LeadershipGroupOrder), fc.Args["where"].(*ent.LeadershipGroupWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroupConnection) graphql.Marshaler {
+			return ec.marshalNLeadershipGroupConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_leadershipGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_leadershipGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_meetings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_meetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Meetings(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.MeetingOrder), fc.Args["where"].(*ent.MeetingWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
+			return ec.marshalNMeetingConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_meetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_meetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_notices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24675,6 +27617,38 @@ func (ec *executionContext) fieldContext_ReceiveNoticePayload_receipt(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordMeetingPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.RecordMeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordMeetingPayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordMeetingPayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordMeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReplyToNoticePayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.ReplyToNoticePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25531,6 +28505,38 @@ func (ec *executionContext) _ScopeSummary_roles(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ScopeSummary_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ScopeSummary", field, false, false, "Role")
+}
+
+func (ec *executionContext) _SetLeadershipGroupMembersPayload_leadershipGroup(ctx context.Context, field graphql.CollectedField, obj *model.SetLeadershipGroupMembersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetLeadershipGroupMembersPayload_leadershipGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadershipGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+			return ec.marshalNLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetLeadershipGroupMembersPayload_leadershipGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetLeadershipGroupMembersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroup(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Tenant_id(ctx context.Context, field graphql.CollectedField, obj *ent.Tenant) (ret graphql.Marshaler) {
@@ -27887,6 +30893,62 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAttachMeetingFileInput(ctx context.Context, obj any) (model.AttachMeetingFileInput, error) {
+	var it model.AttachMeetingFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingID", "file", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachMeetingFileInput unmarshals raw into the AttachMeetingFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachMeetingFileInput(ctx context.Context, raw any) (model.AttachMeetingFileInput, error) {
+	var out model.AttachMeetingFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachMeetingFileInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAttachNoticeFileInput(ctx context.Context, obj any) (model.AttachNoticeFileInput, error) {
 	var it model.AttachNoticeFileInput
 	if obj == nil {
@@ -29453,6 +32515,83 @@ func UnmarshalCreateEnterpriseInput(ctx context.Context, raw any) (model.CreateE
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateLeadershipGroupInput(ctx context.Context, obj any) (model.CreateLeadershipGroupInput, error) {
+	var it model.CreateLeadershipGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "name", "purpose", "establishedBy", "establishedOn", "members"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "establishedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedBy = data
+		case "establishedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOn = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalNGroupMemberInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateLeadershipGroupInput unmarshals raw into the CreateLeadershipGroupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateLeadershipGroupInput(ctx context.Context, raw any) (model.CreateLeadershipGroupInput, error) {
+	var out model.CreateLeadershipGroupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLeadershipGroupInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateLetterInput(ctx context.Context, obj any) (model.CreateLetterInput, error) {
 	var it model.CreateLetterInput
 	if obj == nil {
@@ -30994,6 +34133,55 @@ func (ec *executionContext) unmarshalInputEnterpriseWhereInput(ctx context.Conte
 func UnmarshalEnterpriseWhereInput(ctx context.Context, raw any) (ent.EnterpriseWhereInput, error) {
 	var out ent.EnterpriseWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnterpriseWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGroupMemberInput(ctx context.Context, obj any) (model.GroupMemberInput, error) {
+	var it model.GroupMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"postID", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "postID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNGroupRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐGroupRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGroupMemberInput unmarshals raw into the GroupMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGroupMemberInput(ctx context.Context, raw any) (model.GroupMemberInput, error) {
+	var out model.GroupMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GroupMemberInput", raw, &out)
 	return out, err
 }
 
@@ -33588,6 +36776,549 @@ func UnmarshalItemResultInput(ctx context.Context, raw any) (model.ItemResultInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLeadershipGroupOrder(ctx context.Context, obj any) (ent.LeadershipGroupOrder, error) {
+	var it ent.LeadershipGroupOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNLeadershipGroupOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeadershipGroupOrder unmarshals raw into the LeadershipGroupOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeadershipGroupOrder(ctx context.Context, raw any) (ent.LeadershipGroupOrder, error) {
+	var out ent.LeadershipGroupOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeadershipGroupOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLeadershipGroupWhereInput(ctx context.Context, obj any) (ent.LeadershipGroupWhereInput, error) {
+	var it ent.LeadershipGroupWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "establishedBy", "establishedByNEQ", "establishedByIn", "establishedByNotIn", "establishedByGT", "establishedByGTE", "establishedByLT", "establishedByLTE", "establishedByContains", "establishedByHasPrefix", "establishedByHasSuffix", "establishedByEqualFold", "establishedByContainsFold", "establishedOn", "establishedOnNEQ", "establishedOnIn", "establishedOnNotIn", "establishedOnGT", "establishedOnGTE", "establishedOnLT", "establishedOnLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOLeadershipGroupWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOLeadershipGroupWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "unitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNEQ = data
+		case "unitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDIn = data
+		case "unitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNotIn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "establishedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedBy = data
+		case "establishedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByNEQ = data
+		case "establishedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByIn = data
+		case "establishedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByNotIn = data
+		case "establishedByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByGT = data
+		case "establishedByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByGTE = data
+		case "establishedByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByLT = data
+		case "establishedByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByLTE = data
+		case "establishedByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByContains = data
+		case "establishedByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByHasPrefix = data
+		case "establishedByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByHasSuffix = data
+		case "establishedByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByEqualFold = data
+		case "establishedByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByContainsFold = data
+		case "establishedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOn = data
+		case "establishedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnNEQ = data
+		case "establishedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnIn = data
+		case "establishedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnNotIn = data
+		case "establishedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnGT = data
+		case "establishedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnGTE = data
+		case "establishedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnLT = data
+		case "establishedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeadershipGroupWhereInput unmarshals raw into the LeadershipGroupWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeadershipGroupWhereInput(ctx context.Context, raw any) (ent.LeadershipGroupWhereInput, error) {
+	var out ent.LeadershipGroupWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeadershipGroupWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLetterTargetInput(ctx context.Context, obj any) (model.LetterTargetInput, error) {
 	var it model.LetterTargetInput
 	if obj == nil {
@@ -33732,6 +37463,626 @@ func (ec *executionContext) unmarshalInputLogoutInput(ctx context.Context, obj a
 func UnmarshalLogoutInput(ctx context.Context, raw any) (model.LogoutInput, error) {
 	var out model.LogoutInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogoutInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMeetingOrder(ctx context.Context, obj any) (ent.MeetingOrder, error) {
+	var it ent.MeetingOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMeetingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMeetingOrder unmarshals raw into the MeetingOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMeetingOrder(ctx context.Context, raw any) (ent.MeetingOrder, error) {
+	var out ent.MeetingOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MeetingOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context, obj any) (ent.MeetingWhereInput, error) {
+	var it ent.MeetingWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "organiserUnitID", "organiserUnitIDNEQ", "organiserUnitIDIn", "organiserUnitIDNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDIsNil", "groupIDNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "heldOn", "heldOnNEQ", "heldOnIn", "heldOnNotIn", "heldOnGT", "heldOnGTE", "heldOnLT", "heldOnLTE", "safetyOnAgenda", "safetyOnAgendaNEQ", "attendeeCount", "attendeeCountNEQ", "attendeeCountIn", "attendeeCountNotIn", "attendeeCountGT", "attendeeCountGTE", "attendeeCountLT", "attendeeCountLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMeetingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMeetingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "organiserUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "organiserUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDNEQ = data
+		case "organiserUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDIn = data
+		case "organiserUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDNotIn = data
+		case "groupID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "groupIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDNEQ = data
+		case "groupIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDIn = data
+		case "groupIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDNotIn = data
+		case "groupIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDGT = data
+		case "groupIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDGTE = data
+		case "groupIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDLT = data
+		case "groupIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDLTE = data
+		case "groupIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDIsNil = data
+		case "groupIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDNotNil = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOMeetingKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOMeetingKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOMeetingKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOMeetingKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "heldOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNEQ = data
+		case "heldOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnIn = data
+		case "heldOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNotIn = data
+		case "heldOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGT = data
+		case "heldOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGTE = data
+		case "heldOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLT = data
+		case "heldOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLTE = data
+		case "safetyOnAgenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safetyOnAgenda"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafetyOnAgenda = data
+		case "safetyOnAgendaNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safetyOnAgendaNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafetyOnAgendaNEQ = data
+		case "attendeeCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCount = data
+		case "attendeeCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountNEQ = data
+		case "attendeeCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountIn = data
+		case "attendeeCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountNotIn = data
+		case "attendeeCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountGT = data
+		case "attendeeCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountGTE = data
+		case "attendeeCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountLT = data
+		case "attendeeCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMeetingWhereInput unmarshals raw into the MeetingWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMeetingWhereInput(ctx context.Context, raw any) (ent.MeetingWhereInput, error) {
+	var out ent.MeetingWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MeetingWhereInput", raw, &out)
 	return out, err
 }
 
@@ -36894,6 +41245,104 @@ func UnmarshalRecordInspectionInput(ctx context.Context, raw any) (model.RecordI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordMeetingInput(ctx context.Context, obj any) (model.RecordMeetingInput, error) {
+	var it model.RecordMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organiserUnitID", "groupID", "kind", "title", "heldOn", "agenda", "safetyOnAgenda", "attendingUnitIDs", "attendeeCount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organiserUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "groupID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "agenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agenda"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agenda = data
+		case "safetyOnAgenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safetyOnAgenda"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafetyOnAgenda = data
+		case "attendingUnitIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendingUnitIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendingUnitIDs = data
+		case "attendeeCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCount"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMeetingInput unmarshals raw into the RecordMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMeetingInput(ctx context.Context, raw any) (model.RecordMeetingInput, error) {
+	var out model.RecordMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMeetingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRefreshTokenInput(ctx context.Context, obj any) (model.RefreshTokenInput, error) {
 	var it model.RefreshTokenInput
 	if obj == nil {
@@ -38239,6 +42688,55 @@ func (ec *executionContext) unmarshalInputRevokeLetterInput(ctx context.Context,
 func UnmarshalRevokeLetterInput(ctx context.Context, raw any) (model.RevokeLetterInput, error) {
 	var out model.RevokeLetterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeLetterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetLeadershipGroupMembersInput(ctx context.Context, obj any) (model.SetLeadershipGroupMembersInput, error) {
+	var it model.SetLeadershipGroupMembersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"groupID", "members"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "groupID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalNGroupMemberInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetLeadershipGroupMembersInput unmarshals raw into the SetLeadershipGroupMembersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetLeadershipGroupMembersInput(ctx context.Context, raw any) (model.SetLeadershipGroupMembersInput, error) {
+	var out model.SetLeadershipGroupMembersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetLeadershipGroupMembersInput", raw, &out)
 	return out, err
 }
 
@@ -39950,6 +44448,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Notice(ctx, sel, obj)
+	case *ent.Meeting:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Meeting(ctx, sel, obj)
 	case *ent.LetterSignature:
 		if obj == nil {
 			return graphql.Null
@@ -39960,6 +44463,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._LetterEvent(ctx, sel, obj)
+	case *ent.LeadershipGroup:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LeadershipGroup(ctx, sel, obj)
 	case *ent.Inspection:
 		if obj == nil {
 			return graphql.Null
@@ -39975,6 +44483,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Hazard(ctx, sel, obj)
+	case *ent.GroupMember:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GroupMember(ctx, sel, obj)
 	case *ent.File:
 		if obj == nil {
 			return graphql.Null
@@ -40012,6 +44525,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var attachMeetingFilePayloadImplementors = []string{"AttachMeetingFilePayload"}
+
+func (ec *executionContext) _AttachMeetingFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachMeetingFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachMeetingFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachMeetingFilePayload")
+		case "file":
+			out.Values[i] = ec._AttachMeetingFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._AttachMeetingFilePayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var attachNoticeFilePayloadImplementors = []string{"AttachNoticeFilePayload"}
 
@@ -40988,6 +45539,39 @@ func (ec *executionContext) _CoveragePageInfo(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var createLeadershipGroupPayloadImplementors = []string{"CreateLeadershipGroupPayload"}
+
+func (ec *executionContext) _CreateLeadershipGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateLeadershipGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createLeadershipGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateLeadershipGroupPayload")
+		case "leadershipGroup":
+			out.Values[i] = ec._CreateLeadershipGroupPayload_leadershipGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var drawAssignmentImplementors = []string{"DrawAssignment"}
 
 func (ec *executionContext) _DrawAssignment(ctx context.Context, sel ast.SelectionSet, obj *domain.DrawAssignment) graphql.Marshaler {
@@ -41312,6 +45896,85 @@ func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._File_url(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var groupMemberImplementors = []string{"GroupMember", "Node"}
+
+func (ec *executionContext) _GroupMember(ctx context.Context, sel ast.SelectionSet, obj *ent.GroupMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, groupMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GroupMember")
+		case "id":
+			out.Values[i] = ec._GroupMember_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._GroupMember_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._GroupMember_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groupID":
+			out.Values[i] = ec._GroupMember_groupID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._GroupMember_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postID":
+			out.Values[i] = ec._GroupMember_postID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userID":
+			out.Values[i] = ec._GroupMember_userID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "memberName":
+			out.Values[i] = ec._GroupMember_memberName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._GroupMember_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "post":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GroupMember_post(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42171,6 +46834,167 @@ func (ec *executionContext) _KindCoverage(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var leadershipGroupImplementors = []string{"LeadershipGroup", "Node"}
+
+func (ec *executionContext) _LeadershipGroup(ctx context.Context, sel ast.SelectionSet, obj *ent.LeadershipGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadershipGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadershipGroup")
+		case "id":
+			out.Values[i] = ec._LeadershipGroup_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._LeadershipGroup_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LeadershipGroup_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._LeadershipGroup_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._LeadershipGroup_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._LeadershipGroup_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "establishedBy":
+			out.Values[i] = ec._LeadershipGroup_establishedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "establishedOn":
+			out.Values[i] = ec._LeadershipGroup_establishedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeadershipGroup_unit(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeadershipGroup_members(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leadershipGroupConnectionImplementors = []string{"LeadershipGroupConnection"}
+
+func (ec *executionContext) _LeadershipGroupConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LeadershipGroupConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadershipGroupConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadershipGroupConnection")
+		case "edges":
+			out.Values[i] = ec._LeadershipGroupConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LeadershipGroupConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LeadershipGroupConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leadershipGroupEdgeImplementors = []string{"LeadershipGroupEdge"}
+
+func (ec *executionContext) _LeadershipGroupEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LeadershipGroupEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadershipGroupEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadershipGroupEdge")
+		case "node":
+			out.Values[i] = ec._LeadershipGroupEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._LeadershipGroupEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var letterCoverageConnectionImplementors = []string{"LetterCoverageConnection"}
 
 func (ec *executionContext) _LetterCoverageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LetterCoverageConnection) graphql.Marshaler {
@@ -42620,6 +47444,194 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 	return out
 }
 
+var meetingImplementors = []string{"Meeting", "Node"}
+
+func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, obj *ent.Meeting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Meeting")
+		case "id":
+			out.Values[i] = ec._Meeting_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Meeting_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Meeting_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organiserUnitID":
+			out.Values[i] = ec._Meeting_organiserUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groupID":
+			out.Values[i] = ec._Meeting_groupID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Meeting_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Meeting_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._Meeting_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agenda":
+			out.Values[i] = ec._Meeting_agenda(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "safetyOnAgenda":
+			out.Values[i] = ec._Meeting_safetyOnAgenda(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendeeCount":
+			out.Values[i] = ec._Meeting_attendeeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organiser":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_organiser(ctx, field, obj)
+				})
+		case "attendingUnits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_attendingUnits(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_group(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_files(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingConnectionImplementors = []string{"MeetingConnection"}
+
+func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.MeetingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingConnection")
+		case "edges":
+			out.Values[i] = ec._MeetingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MeetingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MeetingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingEdgeImplementors = []string{"MeetingEdge"}
+
+func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.MeetingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingEdge")
+		case "node":
+			out.Values[i] = ec._MeetingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._MeetingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -42880,6 +47892,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "attachNoticeFile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_attachNoticeFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createLeadershipGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLeadershipGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setLeadershipGroupMembers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setLeadershipGroupMembers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachMeetingFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachMeetingFile(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -43770,6 +48810,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_inspections(ctx, field)
 				})
+		case "leadershipGroups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_leadershipGroups(ctx, field)
+				})
+		case "meetings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_meetings(ctx, field)
+				})
 		case "notices":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -44166,6 +49218,39 @@ func (ec *executionContext) _ReceiveNoticePayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var recordMeetingPayloadImplementors = []string{"RecordMeetingPayload"}
+
+func (ec *executionContext) _RecordMeetingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordMeetingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordMeetingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordMeetingPayload")
+		case "meeting":
+			out.Values[i] = ec._RecordMeetingPayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var replyToNoticePayloadImplementors = []string{"ReplyToNoticePayload"}
 
 func (ec *executionContext) _ReplyToNoticePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReplyToNoticePayload) graphql.Marshaler {
@@ -44457,6 +49542,39 @@ func (ec *executionContext) _ScopeSummary(ctx context.Context, sel ast.Selection
 			}
 		case "roles":
 			out.Values[i] = ec._ScopeSummary_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setLeadershipGroupMembersPayloadImplementors = []string{"SetLeadershipGroupMembersPayload"}
+
+func (ec *executionContext) _SetLeadershipGroupMembersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetLeadershipGroupMembersPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setLeadershipGroupMembersPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetLeadershipGroupMembersPayload")
+		case "leadershipGroup":
+			out.Values[i] = ec._SetLeadershipGroupMembersPayload_leadershipGroup(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -45298,6 +50416,19 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAttachMeetingFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachMeetingFileInput(ctx context.Context, v any) (model.AttachMeetingFileInput, error) {
+	res, err := ec.unmarshalInputAttachMeetingFileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachMeetingFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachMeetingFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachMeetingFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachMeetingFilePayload!")
+		return graphql.Null
+	}
+	return ec._AttachMeetingFilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAttachNoticeFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachNoticeFileInput(ctx context.Context, v any) (model.AttachNoticeFileInput, error) {
 	res, err := ec.unmarshalInputAttachNoticeFileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -45658,6 +50789,19 @@ func (ec *executionContext) unmarshalNCreateEnterpriseInput2githubᚗcomᚋdutyc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateLeadershipGroupInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLeadershipGroupInput(ctx context.Context, v any) (model.CreateLeadershipGroupInput, error) {
+	res, err := ec.unmarshalInputCreateLeadershipGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateLeadershipGroupPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLeadershipGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateLeadershipGroupPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateLeadershipGroupPayload!")
+		return graphql.Null
+	}
+	return ec._CreateLeadershipGroupPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLetterInput(ctx context.Context, v any) (model.CreateLetterInput, error) {
 	res, err := ec.unmarshalInputCreateLetterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -45815,6 +50959,59 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGroupMember2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐGroupMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.GroupMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGroupMember2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐGroupMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGroupMember2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐGroupMember(ctx context.Context, sel ast.SelectionSet, v *ent.GroupMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GroupMember!")
+		return graphql.Null
+	}
+	return ec._GroupMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGroupMemberInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInputᚄ(ctx context.Context, v any) ([]*model.GroupMemberInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.GroupMemberInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGroupMemberInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNGroupMemberInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInput(ctx context.Context, v any) (*model.GroupMemberInput, error) {
+	res, err := ec.unmarshalInputGroupMemberInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNGroupRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐGroupRole(ctx context.Context, v any) (domain.GroupRole, error) {
+	var res domain.GroupRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGroupRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐGroupRole(ctx context.Context, sel ast.SelectionSet, v domain.GroupRole) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx context.Context, sel ast.SelectionSet, v *ent.Hazard) graphql.Marshaler {
@@ -46175,6 +51372,41 @@ func (ec *executionContext) marshalNKindCoverage2ᚖgithubᚗcomᚋdutychainᚋd
 	return ec._KindCoverage(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadershipGroup!")
+		return graphql.Null
+	}
+	return ec._LeadershipGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeadershipGroupConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupConnection(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroupConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadershipGroupConnection!")
+		return graphql.Null
+	}
+	return ec._LeadershipGroupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLeadershipGroupOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrderField(ctx context.Context, v any) (*ent.LeadershipGroupOrderField, error) {
+	var res = new(ent.LeadershipGroupOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLeadershipGroupOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroupOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadershipGroupOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx context.Context, v any) (*ent.LeadershipGroupWhereInput, error) {
+	res, err := ec.unmarshalInputLeadershipGroupWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LetterCoverageConnection!")
@@ -46341,6 +51573,51 @@ func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋdutychainᚋdutychain�
 		return graphql.Null
 	}
 	return ec._Me(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Meeting!")
+		return graphql.Null
+	}
+	return ec._Meeting(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeetingConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingConnection!")
+		return graphql.Null
+	}
+	return ec._MeetingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx context.Context, v any) (domain.MeetingKind, error) {
+	var res domain.MeetingKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx context.Context, sel ast.SelectionSet, v domain.MeetingKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMeetingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrderField(ctx context.Context, v any) (*ent.MeetingOrderField, error) {
+	var res = new(ent.MeetingOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx context.Context, v any) (*ent.MeetingWhereInput, error) {
+	res, err := ec.unmarshalInputMeetingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNNewHazardInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNewHazardInput(ctx context.Context, v any) (*model.NewHazardInput, error) {
@@ -46657,6 +51934,19 @@ func (ec *executionContext) unmarshalNRecordInspectionInput2githubᚗcomᚋdutyc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordMeetingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingInput(ctx context.Context, v any) (model.RecordMeetingInput, error) {
+	res, err := ec.unmarshalInputRecordMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordMeetingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordMeetingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordMeetingPayload!")
+		return graphql.Null
+	}
+	return ec._RecordMeetingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRefreshTokenInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRefreshTokenInput(ctx context.Context, v any) (model.RefreshTokenInput, error) {
 	res, err := ec.unmarshalInputRefreshTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46822,6 +52112,19 @@ func (ec *executionContext) marshalNSector2ᚕgithubᚗcomᚋdutychainᚋdutycha
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSetLeadershipGroupMembersInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetLeadershipGroupMembersInput(ctx context.Context, v any) (model.SetLeadershipGroupMembersInput, error) {
+	res, err := ec.unmarshalInputSetLeadershipGroupMembersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetLeadershipGroupMembersPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetLeadershipGroupMembersPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetLeadershipGroupMembersPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetLeadershipGroupMembersPayload!")
+		return graphql.Null
+	}
+	return ec._SetLeadershipGroupMembersPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -48395,6 +53698,66 @@ func (ec *executionContext) unmarshalOItemResultInput2ᚕᚖgithubᚗcomᚋdutyc
 	return res, nil
 }
 
+func (ec *executionContext) marshalOLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LeadershipGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLeadershipGroupEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.LeadershipGroupEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOLeadershipGroupEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLeadershipGroupEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupEdge(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroupEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LeadershipGroupEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLeadershipGroupOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrder(ctx context.Context, v any) (*ent.LeadershipGroupOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLeadershipGroupOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLeadershipGroupWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInputᚄ(ctx context.Context, v any) ([]*ent.LeadershipGroupWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.LeadershipGroupWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx context.Context, v any) (*ent.LeadershipGroupWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLeadershipGroupWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOLetterState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterStateᚄ(ctx context.Context, v any) ([]domain.LetterState, error) {
 	if v == nil {
 		return nil, nil
@@ -48469,6 +53832,118 @@ func (ec *executionContext) unmarshalOLogoutInput2ᚖgithubᚗcomᚋdutychainᚋ
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputLogoutInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Meeting(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMeetingEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMeetingEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMeetingEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MeetingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMeetingKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKindᚄ(ctx context.Context, v any) ([]domain.MeetingKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.MeetingKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMeetingKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.MeetingKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMeetingKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx context.Context, v any) (*domain.MeetingKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.MeetingKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMeetingKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx context.Context, sel ast.SelectionSet, v *domain.MeetingKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMeetingOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrder(ctx context.Context, v any) (*ent.MeetingOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMeetingOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMeetingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInputᚄ(ctx context.Context, v any) ([]*ent.MeetingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MeetingWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx context.Context, v any) (*ent.MeetingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMeetingWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

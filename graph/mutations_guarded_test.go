@@ -134,6 +134,9 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refNotice:         noticeID(t, s, nb, "邻安委〔2022〕1号"),
 			refNoticeReceipt1: receiptOf(t, s, nb, "邻安委〔2022〕1号", "青石镇"),
 			refNoticeReceipt2: receiptOf(t, s, nb, "邻安委〔2022〕1号", "青石镇"),
+			refGroup:          firstID(t, s, nb, "leadershipGroups", ""),
+			refMeeting:        firstID(t, s, nb, "meetings", ""),
+			refHeadPost:       postOfUser(t, s, nb, "neighbor.head"),
 		}
 		const (
 			enterprisesBase = 1 << 32
@@ -145,6 +148,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			lettersBase     = 13 << 32
 			noticesBase     = 22 << 32
 			receiptsBase    = 23 << 32
+			groupsBase      = 25 << 32
+			meetingsBase    = 26 << 32
 		)
 		missingIDs := map[ref]string{
 			refTown: gid.Encode(unitsBase + 999_999), refEnterpriseUnit: gid.Encode(unitsBase + 999_998),
@@ -160,6 +165,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refSignedLetter: gid.Encode(lettersBase + 999_993),
 			refNotice:       gid.Encode(noticesBase + 999_999), refNoticeReceipt1: gid.Encode(receiptsBase + 999_999),
 			refNoticeReceipt2: gid.Encode(receiptsBase + 999_998),
+			refGroup:          gid.Encode(groupsBase + 999_999), refMeeting: gid.Encode(meetingsBase + 999_999),
+			refHeadPost: gid.Encode(postsBase + 999_997),
 		}
 
 		build := func(t *testing.T, name string, ids map[ref]string) call {
@@ -313,6 +320,9 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refNotice:         noticeID(t, s, admin, "示安委〔2023〕1号"),
 		refNoticeReceipt1: receiptOf(t, s, admin, "示安委〔2023〕1号", "桥头镇"),
 		refNoticeReceipt2: receiptOf(t, s, admin, "示安委〔2023〕1号", "南山镇"),
+		refGroup:          idOf(t, s, admin, "leadershipGroups", `{name: "示范县工业安全生产工作领导组"}`),
+		refMeeting:        idOf(t, s, admin, "meetings", `{title: "2023年第1季度县安委会全体会议"}`),
+		refHeadPost:       postOfUser(t, s, admin, "county.head"),
 	}
 }
 

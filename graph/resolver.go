@@ -19,6 +19,7 @@ import (
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
+	"github.com/dutychain/dutychain/internal/organisation"
 )
 
 // Resolver is the root resolver; one per server.
@@ -34,6 +35,8 @@ type Resolver struct {
 	Letters *letters.Service
 	// NoticeService runs notices, their receipts and the receipt coverage.
 	NoticeService *notices.Service
+	// Organisation records leadership groups and meetings.
+	Organisation *organisation.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 }

@@ -18,6 +18,24 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 )
 
+// AttachMeetingFileInput attaches minutes or a sign-in sheet to a meeting.
+type AttachMeetingFileInput struct {
+	// The meeting.
+	MeetingID int `json:"meetingID"`
+	// The file: PDF, JPEG or PNG.
+	File graphql.Upload `json:"file"`
+	// What the file is, e.g. 会议纪要 or 签到表. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+// AttachMeetingFilePayload is the attached file.
+type AttachMeetingFilePayload struct {
+	// The file.
+	File *ent.File `json:"file"`
+	// The meeting.
+	Meeting *ent.Meeting `json:"meeting"`
+}
+
 // AttachNoticeFileInput attaches a file to a notice (issuer side).
 type AttachNoticeFileInput struct {
 	// The notice.
@@ -162,6 +180,28 @@ type CreateEnterpriseInput struct {
 	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
 }
 
+// CreateLeadershipGroupInput is a leadership group to set up.
+type CreateLeadershipGroupInput struct {
+	// The unit whose group it is: you need a post there that may.
+	UnitID int `json:"unitID"`
+	// The group's name. At most 100 characters.
+	Name string `json:"name"`
+	// What the group is for. At most 2000 characters.
+	Purpose *string `json:"purpose,omitempty"`
+	// The document that set the group up, e.g. 示安委〔2022〕1号. At most 100 characters.
+	EstablishedBy *string `json:"establishedBy,omitempty"`
+	// When the group was set up. Between 2000-01-01 and 2100-12-31.
+	EstablishedOn time.Time `json:"establishedOn"`
+	// The seats. Between 1 and 100 members.
+	Members []*GroupMemberInput `json:"members"`
+}
+
+// CreateLeadershipGroupPayload is the group set up.
+type CreateLeadershipGroupPayload struct {
+	// The group with its members.
+	LeadershipGroup *ent.LeadershipGroup `json:"leadershipGroup"`
+}
+
 type CreateLetterInput struct {
 	Year int `json:"year"`
 	// The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there.
@@ -222,6 +262,14 @@ type DrawConflictInput struct {
 	InspectorID int `json:"inspectorID"`
 	// The ENTERPRISE unit.
 	EnterpriseUnitID int `json:"enterpriseUnitID"`
+}
+
+// GroupMemberInput is one seat of a group.
+type GroupMemberInput struct {
+	// The post the seat is held by: valid now, at the group's unit or below it.
+	PostID int `json:"postID"`
+	// The role: exactly one LEADER (a head of the unit); DEPUTY_LEADERs hold a head or DEPUTY post at the unit.
+	Role domain.GroupRole `json:"role"`
 }
 
 // HazardCount is the number of hazards in one state and level.
@@ -450,6 +498,34 @@ type RecordInspectionInput struct {
 	Hazards []*NewHazardInput `json:"hazards,omitempty"`
 }
 
+// RecordMeetingInput is a meeting a unit held.
+type RecordMeetingInput struct {
+	// The unit that held it: you need a post there that may.
+	OrganiserUnitID int `json:"organiserUnitID"`
+	// The organiser's leadership group whose meeting it was, if any.
+	GroupID *int `json:"groupID,omitempty"`
+	// What kind of meeting.
+	Kind domain.MeetingKind `json:"kind"`
+	// The title. At most 100 characters.
+	Title string `json:"title"`
+	// When it was held. Between 2000-01-01 and 2100-12-31.
+	HeldOn time.Time `json:"heldOn"`
+	// The agenda. At most 2000 characters.
+	Agenda *string `json:"agenda,omitempty"`
+	// Whether work safety was on the agenda (逢会必讲).
+	SafetyOnAgenda bool `json:"safetyOnAgenda"`
+	// The units that attended, each named once. Between 0 and 500 units.
+	AttendingUnitIDs []int `json:"attendingUnitIDs,omitempty"`
+	// How many people attended. Between 0 and 100000.
+	AttendeeCount int `json:"attendeeCount"`
+}
+
+// RecordMeetingPayload is the recorded meeting.
+type RecordMeetingPayload struct {
+	// The meeting.
+	Meeting *ent.Meeting `json:"meeting"`
+}
+
 type RefreshTokenInput struct {
 	RefreshToken string `json:"refreshToken"`
 }
@@ -495,6 +571,20 @@ type ScopeSummary struct {
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// Roles the caller holds now.
 	Roles []domain.Role `json:"roles"`
+}
+
+// SetLeadershipGroupMembersInput replaces the members of a group.
+type SetLeadershipGroupMembersInput struct {
+	// The group.
+	GroupID int `json:"groupID"`
+	// The new seats. Between 1 and 100 members.
+	Members []*GroupMemberInput `json:"members"`
+}
+
+// SetLeadershipGroupMembersPayload is the group with its new members.
+type SetLeadershipGroupMembersPayload struct {
+	// The group.
+	LeadershipGroup *ent.LeadershipGroup `json:"leadershipGroup"`
 }
 
 type SignLetterInput struct {

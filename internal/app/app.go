@@ -24,6 +24,7 @@ import (
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
+	"github.com/dutychain/dutychain/internal/organisation"
 	"github.com/dutychain/dutychain/server"
 )
 
@@ -86,6 +87,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		Policy:        store,
 		Letters:       &letters.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},
 		NoticeService: &notices.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},
+		Organisation:  &organisation.Service{Client: d.Client, Files: fileSvc, Now: now},
 		MaxIDs:        cfg.MaxPage,
 	}
 	var persisted map[string]string
