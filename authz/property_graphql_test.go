@@ -22,15 +22,12 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/graph"
+	"github.com/dutychain/dutychain/internal/app"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/gid"
-	"github.com/dutychain/dutychain/internal/hazards"
-	"github.com/dutychain/dutychain/internal/inspections"
-	"github.com/dutychain/dutychain/internal/letters"
-	"github.com/dutychain/dutychain/internal/org"
 )
 
 // gqlRunner executes operations against the schema with the resolvers the
@@ -58,16 +55,7 @@ func newGQLRunner(t testing.TB, client *ent.Client, store *authz.Store, dialect 
 	authSvc := auth.NewService(client, keys, cfg)
 	authSvc.Now = now
 	fileSvc := &files.Service{Store: blobs, MaxBytes: cfg.MaxUploadBytes}
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{
-		Client:      client,
-		Org:         &org.Service{Client: client, Dialect: dialect, Now: now},
-		Hazards:     &hazards.Service{Client: client, Now: now, Files: fileSvc},
-		Inspections: &inspections.Service{Client: client, Now: now},
-		Auth:        authSvc,
-		Policy:      store,
-		Letters:     &letters.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
-		MaxIDs:      100,
-	}})
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: app.NewResolver(client, dialect, authSvc, store, fileSvc, now, 100)})
 	g.exec, g.schema = executor.New(es), es.Schema()
 	g.exec.SetRecoverFunc(func(_ context.Context, p any) error { return fmt.Errorf("panic: %v", p) })
 	return g

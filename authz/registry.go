@@ -73,6 +73,10 @@ var (
 	// A responsibility letter has one action per step of its lifecycle
 	// (docs/LETTERS.md).
 	letterActs = []string{"read", "create", "update", "issue", "sign", "revoke", "archive", "attach"}
+	// A notice is issued (create) by its issuer side, signed for (receive)
+	// and answered (reply) at each recipient unit; files are attached by
+	// the issuer side (internal/notices).
+	noticeActs = []string{"read", "create", "receive", "reply", "attach"}
 )
 
 // Records is the registry: every table of the schema appears in exactly one
@@ -107,6 +111,19 @@ var Records = []Record{
 		{Entity: "LetterSignature", Name: "letter_signatures"},
 		{Entity: "LetterEvent", Name: "letter_events"},
 	}},
+	// A notice and its receipts (one per recipient unit): the receipts are
+	// scoped by the recipient, the notice by its issuer.
+	{Type: "notice", Since: 4, Actions: noticeActs, IssuerSide: true, Tables: []Table{
+		{Entity: "Notice", Name: "notices"},
+		{Entity: "NoticeReceipt", Name: "notice_receipts"},
+	}},
+	// How units organise their safety work (internal/organisation): their
+	// leadership groups, with members by post, and their meetings.
+	{Type: "leadership_group", Since: 4, Actions: readWrite, Tables: []Table{
+		{Entity: "LeadershipGroup", Name: "leadership_groups"},
+		{Entity: "GroupMember", Name: "group_members"},
+	}},
+	{Type: "meeting", Since: 4, Actions: []string{"read", "create", "attach"}, Tables: []Table{{Entity: "Meeting", Name: "meetings"}}},
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},

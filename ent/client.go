@@ -22,12 +22,17 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
@@ -60,18 +65,28 @@ type Client struct {
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
 	File *FileClient
+	// GroupMember is the client for interacting with the GroupMember builders.
+	GroupMember *GroupMemberClient
 	// Hazard is the client for interacting with the Hazard builders.
 	Hazard *HazardClient
 	// HazardEvent is the client for interacting with the HazardEvent builders.
 	HazardEvent *HazardEventClient
 	// Inspection is the client for interacting with the Inspection builders.
 	Inspection *InspectionClient
+	// LeadershipGroup is the client for interacting with the LeadershipGroup builders.
+	LeadershipGroup *LeadershipGroupClient
 	// LetterEvent is the client for interacting with the LetterEvent builders.
 	LetterEvent *LetterEventClient
 	// LetterSignature is the client for interacting with the LetterSignature builders.
 	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
+	// Meeting is the client for interacting with the Meeting builders.
+	Meeting *MeetingClient
+	// Notice is the client for interacting with the Notice builders.
+	Notice *NoticeClient
+	// NoticeReceipt is the client for interacting with the NoticeReceipt builders.
+	NoticeReceipt *NoticeReceiptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
@@ -108,12 +123,17 @@ func (c *Client) init() {
 	c.ChecklistTemplate = NewChecklistTemplateClient(c.config)
 	c.Enterprise = NewEnterpriseClient(c.config)
 	c.File = NewFileClient(c.config)
+	c.GroupMember = NewGroupMemberClient(c.config)
 	c.Hazard = NewHazardClient(c.config)
 	c.HazardEvent = NewHazardEventClient(c.config)
 	c.Inspection = NewInspectionClient(c.config)
+	c.LeadershipGroup = NewLeadershipGroupClient(c.config)
 	c.LetterEvent = NewLetterEventClient(c.config)
 	c.LetterSignature = NewLetterSignatureClient(c.config)
 	c.LoginAttempt = NewLoginAttemptClient(c.config)
+	c.Meeting = NewMeetingClient(c.config)
+	c.Notice = NewNoticeClient(c.config)
+	c.NoticeReceipt = NewNoticeReceiptClient(c.config)
 	c.PolicyRevision = NewPolicyRevisionClient(c.config)
 	c.Post = NewPostClient(c.config)
 	c.RandomDraw = NewRandomDrawClient(c.config)
@@ -222,12 +242,17 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
+		GroupMember:          NewGroupMemberClient(cfg),
 		Hazard:               NewHazardClient(cfg),
 		HazardEvent:          NewHazardEventClient(cfg),
 		Inspection:           NewInspectionClient(cfg),
+		LeadershipGroup:      NewLeadershipGroupClient(cfg),
 		LetterEvent:          NewLetterEventClient(cfg),
 		LetterSignature:      NewLetterSignatureClient(cfg),
 		LoginAttempt:         NewLoginAttemptClient(cfg),
+		Meeting:              NewMeetingClient(cfg),
+		Notice:               NewNoticeClient(cfg),
+		NoticeReceipt:        NewNoticeReceiptClient(cfg),
 		PolicyRevision:       NewPolicyRevisionClient(cfg),
 		Post:                 NewPostClient(cfg),
 		RandomDraw:           NewRandomDrawClient(cfg),
@@ -263,12 +288,17 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
+		GroupMember:          NewGroupMemberClient(cfg),
 		Hazard:               NewHazardClient(cfg),
 		HazardEvent:          NewHazardEventClient(cfg),
 		Inspection:           NewInspectionClient(cfg),
+		LeadershipGroup:      NewLeadershipGroupClient(cfg),
 		LetterEvent:          NewLetterEventClient(cfg),
 		LetterSignature:      NewLetterSignatureClient(cfg),
 		LoginAttempt:         NewLoginAttemptClient(cfg),
+		Meeting:              NewMeetingClient(cfg),
+		Notice:               NewNoticeClient(cfg),
+		NoticeReceipt:        NewNoticeReceiptClient(cfg),
 		PolicyRevision:       NewPolicyRevisionClient(cfg),
 		Post:                 NewPostClient(cfg),
 		RandomDraw:           NewRandomDrawClient(cfg),
@@ -308,8 +338,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
-		c.Enterprise, c.File, c.Hazard, c.HazardEvent, c.Inspection, c.LetterEvent,
-		c.LetterSignature, c.LoginAttempt, c.PolicyRevision, c.Post, c.RandomDraw,
+		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
+		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
+		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.RandomDraw,
 		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Unit,
 		c.User,
 	} {
@@ -322,8 +353,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
-		c.Enterprise, c.File, c.Hazard, c.HazardEvent, c.Inspection, c.LetterEvent,
-		c.LetterSignature, c.LoginAttempt, c.PolicyRevision, c.Post, c.RandomDraw,
+		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
+		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
+		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.RandomDraw,
 		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Unit,
 		c.User,
 	} {
@@ -348,18 +380,28 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Enterprise.mutate(ctx, m)
 	case *FileMutation:
 		return c.File.mutate(ctx, m)
+	case *GroupMemberMutation:
+		return c.GroupMember.mutate(ctx, m)
 	case *HazardMutation:
 		return c.Hazard.mutate(ctx, m)
 	case *HazardEventMutation:
 		return c.HazardEvent.mutate(ctx, m)
 	case *InspectionMutation:
 		return c.Inspection.mutate(ctx, m)
+	case *LeadershipGroupMutation:
+		return c.LeadershipGroup.mutate(ctx, m)
 	case *LetterEventMutation:
 		return c.LetterEvent.mutate(ctx, m)
 	case *LetterSignatureMutation:
 		return c.LetterSignature.mutate(ctx, m)
 	case *LoginAttemptMutation:
 		return c.LoginAttempt.mutate(ctx, m)
+	case *MeetingMutation:
+		return c.Meeting.mutate(ctx, m)
+	case *NoticeMutation:
+		return c.Notice.mutate(ctx, m)
+	case *NoticeReceiptMutation:
+		return c.NoticeReceipt.mutate(ctx, m)
 	case *PolicyRevisionMutation:
 		return c.PolicyRevision.mutate(ctx, m)
 	case *PostMutation:
@@ -1392,6 +1434,157 @@ func (c *FileClient) mutate(ctx context.Context, m *FileMutation) (Value, error)
 	}
 }
 
+// GroupMemberClient is a client for the GroupMember schema.
+type GroupMemberClient struct {
+	config
+}
+
+// NewGroupMemberClient returns a client for the GroupMember from the given config.
+func NewGroupMemberClient(c config) *GroupMemberClient {
+	return &GroupMemberClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `groupmember.Hooks(f(g(h())))`.
+func (c *GroupMemberClient) Use(hooks ...Hook) {
+	c.hooks.GroupMember = append(c.hooks.GroupMember, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `groupmember.Intercept(f(g(h())))`.
+func (c *GroupMemberClient) Intercept(interceptors ...Interceptor) {
+	c.inters.GroupMember = append(c.inters.GroupMember, interceptors...)
+}
+
+// Create returns a builder for creating a GroupMember entity.
+func (c *GroupMemberClient) Create() *GroupMemberCreate {
+	mutation := newGroupMemberMutation(c.config, OpCreate)
+	return &GroupMemberCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of GroupMember entities.
+func (c *GroupMemberClient) CreateBulk(builders ...*GroupMemberCreate) *GroupMemberCreateBulk {
+	return &GroupMemberCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *GroupMemberClient) MapCreateBulk(slice any, setFunc func(*GroupMemberCreate, int)) *GroupMemberCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &GroupMemberCreateBulk{err: fmt.Errorf("calling to GroupMemberClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*GroupMemberCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &GroupMemberCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for GroupMember.
+func (c *GroupMemberClient) Update() *GroupMemberUpdate {
+	mutation := newGroupMemberMutation(c.config, OpUpdate)
+	return &GroupMemberUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *GroupMemberClient) UpdateOne(_m *GroupMember) *GroupMemberUpdateOne {
+	mutation := newGroupMemberMutation(c.config, OpUpdateOne, withGroupMember(_m))
+	return &GroupMemberUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *GroupMemberClient) UpdateOneID(id int) *GroupMemberUpdateOne {
+	mutation := newGroupMemberMutation(c.config, OpUpdateOne, withGroupMemberID(id))
+	return &GroupMemberUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for GroupMember.
+func (c *GroupMemberClient) Delete() *GroupMemberDelete {
+	mutation := newGroupMemberMutation(c.config, OpDelete)
+	return &GroupMemberDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *GroupMemberClient) DeleteOne(_m *GroupMember) *GroupMemberDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *GroupMemberClient) DeleteOneID(id int) *GroupMemberDeleteOne {
+	builder := c.Delete().Where(groupmember.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &GroupMemberDeleteOne{builder}
+}
+
+// Query returns a query builder for GroupMember.
+func (c *GroupMemberClient) Query() *GroupMemberQuery {
+	return &GroupMemberQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeGroupMember},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a GroupMember entity by its id.
+func (c *GroupMemberClient) Get(ctx context.Context, id int) (*GroupMember, error) {
+	return c.Query().Where(groupmember.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *GroupMemberClient) GetX(ctx context.Context, id int) *GroupMember {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryGroup queries the group edge of a GroupMember.
+func (c *GroupMemberClient) QueryGroup(_m *GroupMember) *LeadershipGroupQuery {
+	query := (&LeadershipGroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(groupmember.Table, groupmember.FieldID, id),
+			sqlgraph.To(leadershipgroup.Table, leadershipgroup.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, groupmember.GroupTable, groupmember.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *GroupMemberClient) Hooks() []Hook {
+	hooks := c.hooks.GroupMember
+	return append(hooks[:len(hooks):len(hooks)], groupmember.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *GroupMemberClient) Interceptors() []Interceptor {
+	inters := c.inters.GroupMember
+	return append(inters[:len(inters):len(inters)], groupmember.Interceptors[:]...)
+}
+
+func (c *GroupMemberClient) mutate(ctx context.Context, m *GroupMemberMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&GroupMemberCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&GroupMemberUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&GroupMemberUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&GroupMemberDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown GroupMember mutation op: %q", m.Op())
+	}
+}
+
 // HazardClient is a client for the Hazard schema.
 type HazardClient struct {
 	config
@@ -2005,6 +2198,173 @@ func (c *InspectionClient) mutate(ctx context.Context, m *InspectionMutation) (V
 	}
 }
 
+// LeadershipGroupClient is a client for the LeadershipGroup schema.
+type LeadershipGroupClient struct {
+	config
+}
+
+// NewLeadershipGroupClient returns a client for the LeadershipGroup from the given config.
+func NewLeadershipGroupClient(c config) *LeadershipGroupClient {
+	return &LeadershipGroupClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `leadershipgroup.Hooks(f(g(h())))`.
+func (c *LeadershipGroupClient) Use(hooks ...Hook) {
+	c.hooks.LeadershipGroup = append(c.hooks.LeadershipGroup, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `leadershipgroup.Intercept(f(g(h())))`.
+func (c *LeadershipGroupClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LeadershipGroup = append(c.inters.LeadershipGroup, interceptors...)
+}
+
+// Create returns a builder for creating a LeadershipGroup entity.
+func (c *LeadershipGroupClient) Create() *LeadershipGroupCreate {
+	mutation := newLeadershipGroupMutation(c.config, OpCreate)
+	return &LeadershipGroupCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LeadershipGroup entities.
+func (c *LeadershipGroupClient) CreateBulk(builders ...*LeadershipGroupCreate) *LeadershipGroupCreateBulk {
+	return &LeadershipGroupCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LeadershipGroupClient) MapCreateBulk(slice any, setFunc func(*LeadershipGroupCreate, int)) *LeadershipGroupCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LeadershipGroupCreateBulk{err: fmt.Errorf("calling to LeadershipGroupClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LeadershipGroupCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LeadershipGroupCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LeadershipGroup.
+func (c *LeadershipGroupClient) Update() *LeadershipGroupUpdate {
+	mutation := newLeadershipGroupMutation(c.config, OpUpdate)
+	return &LeadershipGroupUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LeadershipGroupClient) UpdateOne(_m *LeadershipGroup) *LeadershipGroupUpdateOne {
+	mutation := newLeadershipGroupMutation(c.config, OpUpdateOne, withLeadershipGroup(_m))
+	return &LeadershipGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LeadershipGroupClient) UpdateOneID(id int) *LeadershipGroupUpdateOne {
+	mutation := newLeadershipGroupMutation(c.config, OpUpdateOne, withLeadershipGroupID(id))
+	return &LeadershipGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LeadershipGroup.
+func (c *LeadershipGroupClient) Delete() *LeadershipGroupDelete {
+	mutation := newLeadershipGroupMutation(c.config, OpDelete)
+	return &LeadershipGroupDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LeadershipGroupClient) DeleteOne(_m *LeadershipGroup) *LeadershipGroupDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LeadershipGroupClient) DeleteOneID(id int) *LeadershipGroupDeleteOne {
+	builder := c.Delete().Where(leadershipgroup.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LeadershipGroupDeleteOne{builder}
+}
+
+// Query returns a query builder for LeadershipGroup.
+func (c *LeadershipGroupClient) Query() *LeadershipGroupQuery {
+	return &LeadershipGroupQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLeadershipGroup},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LeadershipGroup entity by its id.
+func (c *LeadershipGroupClient) Get(ctx context.Context, id int) (*LeadershipGroup, error) {
+	return c.Query().Where(leadershipgroup.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LeadershipGroupClient) GetX(ctx context.Context, id int) *LeadershipGroup {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUnit queries the unit edge of a LeadershipGroup.
+func (c *LeadershipGroupClient) QueryUnit(_m *LeadershipGroup) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(leadershipgroup.Table, leadershipgroup.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, leadershipgroup.UnitTable, leadershipgroup.UnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMembers queries the members edge of a LeadershipGroup.
+func (c *LeadershipGroupClient) QueryMembers(_m *LeadershipGroup) *GroupMemberQuery {
+	query := (&GroupMemberClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(leadershipgroup.Table, leadershipgroup.FieldID, id),
+			sqlgraph.To(groupmember.Table, groupmember.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, leadershipgroup.MembersTable, leadershipgroup.MembersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LeadershipGroupClient) Hooks() []Hook {
+	hooks := c.hooks.LeadershipGroup
+	return append(hooks[:len(hooks):len(hooks)], leadershipgroup.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LeadershipGroupClient) Interceptors() []Interceptor {
+	inters := c.inters.LeadershipGroup
+	return append(inters[:len(inters):len(inters)], leadershipgroup.Interceptors[:]...)
+}
+
+func (c *LeadershipGroupClient) mutate(ctx context.Context, m *LeadershipGroupMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LeadershipGroupCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LeadershipGroupUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LeadershipGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LeadershipGroupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LeadershipGroup mutation op: %q", m.Op())
+	}
+}
+
 // LetterEventClient is a client for the LetterEvent schema.
 type LetterEventClient struct {
 	config
@@ -2439,6 +2799,491 @@ func (c *LoginAttemptClient) mutate(ctx context.Context, m *LoginAttemptMutation
 		return (&LoginAttemptDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown LoginAttempt mutation op: %q", m.Op())
+	}
+}
+
+// MeetingClient is a client for the Meeting schema.
+type MeetingClient struct {
+	config
+}
+
+// NewMeetingClient returns a client for the Meeting from the given config.
+func NewMeetingClient(c config) *MeetingClient {
+	return &MeetingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `meeting.Hooks(f(g(h())))`.
+func (c *MeetingClient) Use(hooks ...Hook) {
+	c.hooks.Meeting = append(c.hooks.Meeting, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `meeting.Intercept(f(g(h())))`.
+func (c *MeetingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Meeting = append(c.inters.Meeting, interceptors...)
+}
+
+// Create returns a builder for creating a Meeting entity.
+func (c *MeetingClient) Create() *MeetingCreate {
+	mutation := newMeetingMutation(c.config, OpCreate)
+	return &MeetingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Meeting entities.
+func (c *MeetingClient) CreateBulk(builders ...*MeetingCreate) *MeetingCreateBulk {
+	return &MeetingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MeetingClient) MapCreateBulk(slice any, setFunc func(*MeetingCreate, int)) *MeetingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MeetingCreateBulk{err: fmt.Errorf("calling to MeetingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MeetingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MeetingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Meeting.
+func (c *MeetingClient) Update() *MeetingUpdate {
+	mutation := newMeetingMutation(c.config, OpUpdate)
+	return &MeetingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MeetingClient) UpdateOne(_m *Meeting) *MeetingUpdateOne {
+	mutation := newMeetingMutation(c.config, OpUpdateOne, withMeeting(_m))
+	return &MeetingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MeetingClient) UpdateOneID(id int) *MeetingUpdateOne {
+	mutation := newMeetingMutation(c.config, OpUpdateOne, withMeetingID(id))
+	return &MeetingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Meeting.
+func (c *MeetingClient) Delete() *MeetingDelete {
+	mutation := newMeetingMutation(c.config, OpDelete)
+	return &MeetingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MeetingClient) DeleteOne(_m *Meeting) *MeetingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MeetingClient) DeleteOneID(id int) *MeetingDeleteOne {
+	builder := c.Delete().Where(meeting.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MeetingDeleteOne{builder}
+}
+
+// Query returns a query builder for Meeting.
+func (c *MeetingClient) Query() *MeetingQuery {
+	return &MeetingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMeeting},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Meeting entity by its id.
+func (c *MeetingClient) Get(ctx context.Context, id int) (*Meeting, error) {
+	return c.Query().Where(meeting.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MeetingClient) GetX(ctx context.Context, id int) *Meeting {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganiser queries the organiser edge of a Meeting.
+func (c *MeetingClient) QueryOrganiser(_m *Meeting) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(meeting.Table, meeting.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, meeting.OrganiserTable, meeting.OrganiserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MeetingClient) Hooks() []Hook {
+	hooks := c.hooks.Meeting
+	return append(hooks[:len(hooks):len(hooks)], meeting.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MeetingClient) Interceptors() []Interceptor {
+	inters := c.inters.Meeting
+	return append(inters[:len(inters):len(inters)], meeting.Interceptors[:]...)
+}
+
+func (c *MeetingClient) mutate(ctx context.Context, m *MeetingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MeetingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MeetingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MeetingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MeetingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Meeting mutation op: %q", m.Op())
+	}
+}
+
+// NoticeClient is a client for the Notice schema.
+type NoticeClient struct {
+	config
+}
+
+// NewNoticeClient returns a client for the Notice from the given config.
+func NewNoticeClient(c config) *NoticeClient {
+	return &NoticeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notice.Hooks(f(g(h())))`.
+func (c *NoticeClient) Use(hooks ...Hook) {
+	c.hooks.Notice = append(c.hooks.Notice, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notice.Intercept(f(g(h())))`.
+func (c *NoticeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Notice = append(c.inters.Notice, interceptors...)
+}
+
+// Create returns a builder for creating a Notice entity.
+func (c *NoticeClient) Create() *NoticeCreate {
+	mutation := newNoticeMutation(c.config, OpCreate)
+	return &NoticeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Notice entities.
+func (c *NoticeClient) CreateBulk(builders ...*NoticeCreate) *NoticeCreateBulk {
+	return &NoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NoticeClient) MapCreateBulk(slice any, setFunc func(*NoticeCreate, int)) *NoticeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NoticeCreateBulk{err: fmt.Errorf("calling to NoticeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NoticeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Notice.
+func (c *NoticeClient) Update() *NoticeUpdate {
+	mutation := newNoticeMutation(c.config, OpUpdate)
+	return &NoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NoticeClient) UpdateOne(_m *Notice) *NoticeUpdateOne {
+	mutation := newNoticeMutation(c.config, OpUpdateOne, withNotice(_m))
+	return &NoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NoticeClient) UpdateOneID(id int) *NoticeUpdateOne {
+	mutation := newNoticeMutation(c.config, OpUpdateOne, withNoticeID(id))
+	return &NoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Notice.
+func (c *NoticeClient) Delete() *NoticeDelete {
+	mutation := newNoticeMutation(c.config, OpDelete)
+	return &NoticeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NoticeClient) DeleteOne(_m *Notice) *NoticeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NoticeClient) DeleteOneID(id int) *NoticeDeleteOne {
+	builder := c.Delete().Where(notice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NoticeDeleteOne{builder}
+}
+
+// Query returns a query builder for Notice.
+func (c *NoticeClient) Query() *NoticeQuery {
+	return &NoticeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Notice entity by its id.
+func (c *NoticeClient) Get(ctx context.Context, id int) (*Notice, error) {
+	return c.Query().Where(notice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NoticeClient) GetX(ctx context.Context, id int) *Notice {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryIssuer queries the issuer edge of a Notice.
+func (c *NoticeClient) QueryIssuer(_m *Notice) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notice.Table, notice.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, notice.IssuerTable, notice.IssuerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReceipts queries the receipts edge of a Notice.
+func (c *NoticeClient) QueryReceipts(_m *Notice) *NoticeReceiptQuery {
+	query := (&NoticeReceiptClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notice.Table, notice.FieldID, id),
+			sqlgraph.To(noticereceipt.Table, noticereceipt.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, notice.ReceiptsTable, notice.ReceiptsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NoticeClient) Hooks() []Hook {
+	hooks := c.hooks.Notice
+	return append(hooks[:len(hooks):len(hooks)], notice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NoticeClient) Interceptors() []Interceptor {
+	inters := c.inters.Notice
+	return append(inters[:len(inters):len(inters)], notice.Interceptors[:]...)
+}
+
+func (c *NoticeClient) mutate(ctx context.Context, m *NoticeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NoticeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NoticeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Notice mutation op: %q", m.Op())
+	}
+}
+
+// NoticeReceiptClient is a client for the NoticeReceipt schema.
+type NoticeReceiptClient struct {
+	config
+}
+
+// NewNoticeReceiptClient returns a client for the NoticeReceipt from the given config.
+func NewNoticeReceiptClient(c config) *NoticeReceiptClient {
+	return &NoticeReceiptClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `noticereceipt.Hooks(f(g(h())))`.
+func (c *NoticeReceiptClient) Use(hooks ...Hook) {
+	c.hooks.NoticeReceipt = append(c.hooks.NoticeReceipt, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `noticereceipt.Intercept(f(g(h())))`.
+func (c *NoticeReceiptClient) Intercept(interceptors ...Interceptor) {
+	c.inters.NoticeReceipt = append(c.inters.NoticeReceipt, interceptors...)
+}
+
+// Create returns a builder for creating a NoticeReceipt entity.
+func (c *NoticeReceiptClient) Create() *NoticeReceiptCreate {
+	mutation := newNoticeReceiptMutation(c.config, OpCreate)
+	return &NoticeReceiptCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of NoticeReceipt entities.
+func (c *NoticeReceiptClient) CreateBulk(builders ...*NoticeReceiptCreate) *NoticeReceiptCreateBulk {
+	return &NoticeReceiptCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NoticeReceiptClient) MapCreateBulk(slice any, setFunc func(*NoticeReceiptCreate, int)) *NoticeReceiptCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NoticeReceiptCreateBulk{err: fmt.Errorf("calling to NoticeReceiptClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NoticeReceiptCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NoticeReceiptCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for NoticeReceipt.
+func (c *NoticeReceiptClient) Update() *NoticeReceiptUpdate {
+	mutation := newNoticeReceiptMutation(c.config, OpUpdate)
+	return &NoticeReceiptUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NoticeReceiptClient) UpdateOne(_m *NoticeReceipt) *NoticeReceiptUpdateOne {
+	mutation := newNoticeReceiptMutation(c.config, OpUpdateOne, withNoticeReceipt(_m))
+	return &NoticeReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NoticeReceiptClient) UpdateOneID(id int) *NoticeReceiptUpdateOne {
+	mutation := newNoticeReceiptMutation(c.config, OpUpdateOne, withNoticeReceiptID(id))
+	return &NoticeReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for NoticeReceipt.
+func (c *NoticeReceiptClient) Delete() *NoticeReceiptDelete {
+	mutation := newNoticeReceiptMutation(c.config, OpDelete)
+	return &NoticeReceiptDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NoticeReceiptClient) DeleteOne(_m *NoticeReceipt) *NoticeReceiptDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NoticeReceiptClient) DeleteOneID(id int) *NoticeReceiptDeleteOne {
+	builder := c.Delete().Where(noticereceipt.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NoticeReceiptDeleteOne{builder}
+}
+
+// Query returns a query builder for NoticeReceipt.
+func (c *NoticeReceiptClient) Query() *NoticeReceiptQuery {
+	return &NoticeReceiptQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNoticeReceipt},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a NoticeReceipt entity by its id.
+func (c *NoticeReceiptClient) Get(ctx context.Context, id int) (*NoticeReceipt, error) {
+	return c.Query().Where(noticereceipt.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NoticeReceiptClient) GetX(ctx context.Context, id int) *NoticeReceipt {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryNotice queries the notice edge of a NoticeReceipt.
+func (c *NoticeReceiptClient) QueryNotice(_m *NoticeReceipt) *NoticeQuery {
+	query := (&NoticeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(noticereceipt.Table, noticereceipt.FieldID, id),
+			sqlgraph.To(notice.Table, notice.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, noticereceipt.NoticeTable, noticereceipt.NoticeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecipient queries the recipient edge of a NoticeReceipt.
+func (c *NoticeReceiptClient) QueryRecipient(_m *NoticeReceipt) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(noticereceipt.Table, noticereceipt.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, noticereceipt.RecipientTable, noticereceipt.RecipientColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NoticeReceiptClient) Hooks() []Hook {
+	hooks := c.hooks.NoticeReceipt
+	return append(hooks[:len(hooks):len(hooks)], noticereceipt.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NoticeReceiptClient) Interceptors() []Interceptor {
+	inters := c.inters.NoticeReceipt
+	return append(inters[:len(inters):len(inters)], noticereceipt.Interceptors[:]...)
+}
+
+func (c *NoticeReceiptClient) mutate(ctx context.Context, m *NoticeReceiptMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NoticeReceiptCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NoticeReceiptUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NoticeReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NoticeReceiptDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown NoticeReceipt mutation op: %q", m.Op())
 	}
 }
 
@@ -3949,15 +4794,17 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
-		File, Hazard, HazardEvent, Inspection, LetterEvent, LetterSignature,
-		LoginAttempt, PolicyRevision, Post, RandomDraw, RefreshToken,
-		ResponsibilityLetter, Supervision, Tenant, Unit, User []ent.Hook
+		File, GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup,
+		LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice, NoticeReceipt,
+		PolicyRevision, Post, RandomDraw, RefreshToken, ResponsibilityLetter,
+		Supervision, Tenant, Unit, User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
-		File, Hazard, HazardEvent, Inspection, LetterEvent, LetterSignature,
-		LoginAttempt, PolicyRevision, Post, RandomDraw, RefreshToken,
-		ResponsibilityLetter, Supervision, Tenant, Unit, User []ent.Interceptor
+		File, GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup,
+		LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice, NoticeReceipt,
+		PolicyRevision, Post, RandomDraw, RefreshToken, ResponsibilityLetter,
+		Supervision, Tenant, Unit, User []ent.Interceptor
 	}
 )
 

@@ -19,12 +19,17 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
@@ -101,12 +106,17 @@ func checkColumn(t, c string) error {
 			checklisttemplate.Table:    checklisttemplate.ValidColumn,
 			enterprise.Table:           enterprise.ValidColumn,
 			file.Table:                 file.ValidColumn,
+			groupmember.Table:          groupmember.ValidColumn,
 			hazard.Table:               hazard.ValidColumn,
 			hazardevent.Table:          hazardevent.ValidColumn,
 			inspection.Table:           inspection.ValidColumn,
+			leadershipgroup.Table:      leadershipgroup.ValidColumn,
 			letterevent.Table:          letterevent.ValidColumn,
 			lettersignature.Table:      lettersignature.ValidColumn,
 			loginattempt.Table:         loginattempt.ValidColumn,
+			meeting.Table:              meeting.ValidColumn,
+			notice.Table:               notice.ValidColumn,
+			noticereceipt.Table:        noticereceipt.ValidColumn,
 			policyrevision.Table:       policyrevision.ValidColumn,
 			post.Table:                 post.ValidColumn,
 			randomdraw.Table:           randomdraw.ValidColumn,

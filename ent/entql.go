@@ -10,12 +10,17 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -35,7 +40,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -213,6 +218,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   groupmember.Table,
+			Columns: groupmember.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: groupmember.FieldID,
+			},
+		},
+		Type: "GroupMember",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			groupmember.FieldCreatedAt:         {Type: field.TypeTime, Column: groupmember.FieldCreatedAt},
+			groupmember.FieldUpdatedAt:         {Type: field.TypeTime, Column: groupmember.FieldUpdatedAt},
+			groupmember.FieldTenantID:          {Type: field.TypeInt, Column: groupmember.FieldTenantID},
+			groupmember.FieldScopePath:         {Type: field.TypeString, Column: groupmember.FieldScopePath},
+			groupmember.FieldScopeSector:       {Type: field.TypeString, Column: groupmember.FieldScopeSector},
+			groupmember.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: groupmember.FieldScopeEnterpriseID},
+			groupmember.FieldGroupID:           {Type: field.TypeInt, Column: groupmember.FieldGroupID},
+			groupmember.FieldRole:              {Type: field.TypeEnum, Column: groupmember.FieldRole},
+			groupmember.FieldPostID:            {Type: field.TypeInt, Column: groupmember.FieldPostID},
+			groupmember.FieldUserID:            {Type: field.TypeInt, Column: groupmember.FieldUserID},
+			groupmember.FieldMemberName:        {Type: field.TypeString, Column: groupmember.FieldMemberName},
+			groupmember.FieldTitle:             {Type: field.TypeString, Column: groupmember.FieldTitle},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -249,7 +279,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -276,7 +306,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -307,7 +337,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   leadershipgroup.Table,
+			Columns: leadershipgroup.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: leadershipgroup.FieldID,
+			},
+		},
+		Type: "LeadershipGroup",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			leadershipgroup.FieldCreatedAt:         {Type: field.TypeTime, Column: leadershipgroup.FieldCreatedAt},
+			leadershipgroup.FieldUpdatedAt:         {Type: field.TypeTime, Column: leadershipgroup.FieldUpdatedAt},
+			leadershipgroup.FieldTenantID:          {Type: field.TypeInt, Column: leadershipgroup.FieldTenantID},
+			leadershipgroup.FieldScopePath:         {Type: field.TypeString, Column: leadershipgroup.FieldScopePath},
+			leadershipgroup.FieldScopeSector:       {Type: field.TypeString, Column: leadershipgroup.FieldScopeSector},
+			leadershipgroup.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: leadershipgroup.FieldScopeEnterpriseID},
+			leadershipgroup.FieldUnitID:            {Type: field.TypeInt, Column: leadershipgroup.FieldUnitID},
+			leadershipgroup.FieldName:              {Type: field.TypeString, Column: leadershipgroup.FieldName},
+			leadershipgroup.FieldPurpose:           {Type: field.TypeString, Column: leadershipgroup.FieldPurpose},
+			leadershipgroup.FieldEstablishedBy:     {Type: field.TypeString, Column: leadershipgroup.FieldEstablishedBy},
+			leadershipgroup.FieldEstablishedOn:     {Type: field.TypeTime, Column: leadershipgroup.FieldEstablishedOn},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   letterevent.Table,
 			Columns: letterevent.Columns,
@@ -339,7 +393,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lettersignature.Table,
 			Columns: lettersignature.Columns,
@@ -367,7 +421,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -385,7 +439,101 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   meeting.Table,
+			Columns: meeting.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: meeting.FieldID,
+			},
+		},
+		Type: "Meeting",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			meeting.FieldCreatedAt:         {Type: field.TypeTime, Column: meeting.FieldCreatedAt},
+			meeting.FieldUpdatedAt:         {Type: field.TypeTime, Column: meeting.FieldUpdatedAt},
+			meeting.FieldTenantID:          {Type: field.TypeInt, Column: meeting.FieldTenantID},
+			meeting.FieldScopePath:         {Type: field.TypeString, Column: meeting.FieldScopePath},
+			meeting.FieldScopeSector:       {Type: field.TypeString, Column: meeting.FieldScopeSector},
+			meeting.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: meeting.FieldScopeEnterpriseID},
+			meeting.FieldOrganiserUnitID:   {Type: field.TypeInt, Column: meeting.FieldOrganiserUnitID},
+			meeting.FieldGroupID:           {Type: field.TypeInt, Column: meeting.FieldGroupID},
+			meeting.FieldKind:              {Type: field.TypeEnum, Column: meeting.FieldKind},
+			meeting.FieldTitle:             {Type: field.TypeString, Column: meeting.FieldTitle},
+			meeting.FieldHeldOn:            {Type: field.TypeTime, Column: meeting.FieldHeldOn},
+			meeting.FieldAgenda:            {Type: field.TypeString, Column: meeting.FieldAgenda},
+			meeting.FieldSafetyOnAgenda:    {Type: field.TypeBool, Column: meeting.FieldSafetyOnAgenda},
+			meeting.FieldAttendingUnitIds:  {Type: field.TypeJSON, Column: meeting.FieldAttendingUnitIds},
+			meeting.FieldAttendeeCount:     {Type: field.TypeInt, Column: meeting.FieldAttendeeCount},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   notice.Table,
+			Columns: notice.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: notice.FieldID,
+			},
+		},
+		Type: "Notice",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			notice.FieldCreatedAt:         {Type: field.TypeTime, Column: notice.FieldCreatedAt},
+			notice.FieldUpdatedAt:         {Type: field.TypeTime, Column: notice.FieldUpdatedAt},
+			notice.FieldTenantID:          {Type: field.TypeInt, Column: notice.FieldTenantID},
+			notice.FieldScopePath:         {Type: field.TypeString, Column: notice.FieldScopePath},
+			notice.FieldScopeSector:       {Type: field.TypeString, Column: notice.FieldScopeSector},
+			notice.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: notice.FieldScopeEnterpriseID},
+			notice.FieldIssuerScopePath:   {Type: field.TypeString, Column: notice.FieldIssuerScopePath},
+			notice.FieldIssuerOnly:        {Type: field.TypeBool, Column: notice.FieldIssuerOnly},
+			notice.FieldIssuerUnitID:      {Type: field.TypeInt, Column: notice.FieldIssuerUnitID},
+			notice.FieldDocumentNumber:    {Type: field.TypeString, Column: notice.FieldDocumentNumber},
+			notice.FieldKind:              {Type: field.TypeEnum, Column: notice.FieldKind},
+			notice.FieldTitle:             {Type: field.TypeString, Column: notice.FieldTitle},
+			notice.FieldBody:              {Type: field.TypeString, Column: notice.FieldBody},
+			notice.FieldYear:              {Type: field.TypeInt, Column: notice.FieldYear},
+			notice.FieldIssuedOn:          {Type: field.TypeTime, Column: notice.FieldIssuedOn},
+			notice.FieldReceiptDue:        {Type: field.TypeTime, Column: notice.FieldReceiptDue},
+			notice.FieldReplyDue:          {Type: field.TypeTime, Column: notice.FieldReplyDue},
+			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
+		},
+	}
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   noticereceipt.Table,
+			Columns: noticereceipt.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: noticereceipt.FieldID,
+			},
+		},
+		Type: "NoticeReceipt",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			noticereceipt.FieldCreatedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldCreatedAt},
+			noticereceipt.FieldUpdatedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldUpdatedAt},
+			noticereceipt.FieldTenantID:          {Type: field.TypeInt, Column: noticereceipt.FieldTenantID},
+			noticereceipt.FieldScopePath:         {Type: field.TypeString, Column: noticereceipt.FieldScopePath},
+			noticereceipt.FieldScopeSector:       {Type: field.TypeString, Column: noticereceipt.FieldScopeSector},
+			noticereceipt.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: noticereceipt.FieldScopeEnterpriseID},
+			noticereceipt.FieldIssuerScopePath:   {Type: field.TypeString, Column: noticereceipt.FieldIssuerScopePath},
+			noticereceipt.FieldIssuerOnly:        {Type: field.TypeBool, Column: noticereceipt.FieldIssuerOnly},
+			noticereceipt.FieldNoticeID:          {Type: field.TypeInt, Column: noticereceipt.FieldNoticeID},
+			noticereceipt.FieldIssuerUnitID:      {Type: field.TypeInt, Column: noticereceipt.FieldIssuerUnitID},
+			noticereceipt.FieldRecipientUnitID:   {Type: field.TypeInt, Column: noticereceipt.FieldRecipientUnitID},
+			noticereceipt.FieldRecipientName:     {Type: field.TypeString, Column: noticereceipt.FieldRecipientName},
+			noticereceipt.FieldRecipientKind:     {Type: field.TypeEnum, Column: noticereceipt.FieldRecipientKind},
+			noticereceipt.FieldTownID:            {Type: field.TypeInt, Column: noticereceipt.FieldTownID},
+			noticereceipt.FieldDueAt:             {Type: field.TypeTime, Column: noticereceipt.FieldDueAt},
+			noticereceipt.FieldReceivedAt:        {Type: field.TypeTime, Column: noticereceipt.FieldReceivedAt},
+			noticereceipt.FieldReceiverName:      {Type: field.TypeString, Column: noticereceipt.FieldReceiverName},
+			noticereceipt.FieldReceiverTitle:     {Type: field.TypeString, Column: noticereceipt.FieldReceiverTitle},
+			noticereceipt.FieldReceiverUserID:    {Type: field.TypeInt, Column: noticereceipt.FieldReceiverUserID},
+			noticereceipt.FieldReceiverPostID:    {Type: field.TypeInt, Column: noticereceipt.FieldReceiverPostID},
+			noticereceipt.FieldReply:             {Type: field.TypeString, Column: noticereceipt.FieldReply},
+			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -400,7 +548,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -426,7 +574,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -456,7 +604,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -478,7 +626,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -516,7 +664,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -535,7 +683,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -553,7 +701,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -579,7 +727,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -651,6 +799,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Enterprise",
 		"Unit",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   groupmember.GroupTable,
+			Columns: []string{groupmember.GroupColumn},
+			Bidi:    false,
+		},
+		"GroupMember",
+		"LeadershipGroup",
 	)
 	graph.MustAddE(
 		"subject",
@@ -809,6 +969,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Hazard",
 	)
 	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   leadershipgroup.UnitTable,
+			Columns: []string{leadershipgroup.UnitColumn},
+			Bidi:    false,
+		},
+		"LeadershipGroup",
+		"Unit",
+	)
+	graph.MustAddE(
+		"members",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   leadershipgroup.MembersTable,
+			Columns: []string{leadershipgroup.MembersColumn},
+			Bidi:    false,
+		},
+		"LeadershipGroup",
+		"GroupMember",
+	)
+	graph.MustAddE(
 		"letter",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -831,6 +1015,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"LetterSignature",
 		"ResponsibilityLetter",
+	)
+	graph.MustAddE(
+		"organiser",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   meeting.OrganiserTable,
+			Columns: []string{meeting.OrganiserColumn},
+			Bidi:    false,
+		},
+		"Meeting",
+		"Unit",
+	)
+	graph.MustAddE(
+		"issuer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   notice.IssuerTable,
+			Columns: []string{notice.IssuerColumn},
+			Bidi:    false,
+		},
+		"Notice",
+		"Unit",
+	)
+	graph.MustAddE(
+		"receipts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   notice.ReceiptsTable,
+			Columns: []string{notice.ReceiptsColumn},
+			Bidi:    false,
+		},
+		"Notice",
+		"NoticeReceipt",
+	)
+	graph.MustAddE(
+		"notice",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   noticereceipt.NoticeTable,
+			Columns: []string{noticereceipt.NoticeColumn},
+			Bidi:    false,
+		},
+		"NoticeReceipt",
+		"Notice",
+	)
+	graph.MustAddE(
+		"recipient",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   noticereceipt.RecipientTable,
+			Columns: []string{noticereceipt.RecipientColumn},
+			Bidi:    false,
+		},
+		"NoticeReceipt",
+		"Unit",
 	)
 	graph.MustAddE(
 		"user",
@@ -1814,6 +2058,120 @@ func (f *FileFilter) WhereUploadedByPostID(p entql.IntP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *GroupMemberQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the GroupMemberQuery builder.
+func (_q *GroupMemberQuery) Filter() *GroupMemberFilter {
+	return &GroupMemberFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *GroupMemberMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the GroupMemberMutation builder.
+func (m *GroupMemberMutation) Filter() *GroupMemberFilter {
+	return &GroupMemberFilter{config: m.config, predicateAdder: m}
+}
+
+// GroupMemberFilter provides a generic filtering capability at runtime for GroupMemberQuery.
+type GroupMemberFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *GroupMemberFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *GroupMemberFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(groupmember.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *GroupMemberFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(groupmember.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *GroupMemberFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(groupmember.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *GroupMemberFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(groupmember.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *GroupMemberFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(groupmember.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *GroupMemberFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(groupmember.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *GroupMemberFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(groupmember.FieldScopeEnterpriseID))
+}
+
+// WhereGroupID applies the entql int predicate on the group_id field.
+func (f *GroupMemberFilter) WhereGroupID(p entql.IntP) {
+	f.Where(p.Field(groupmember.FieldGroupID))
+}
+
+// WhereRole applies the entql string predicate on the role field.
+func (f *GroupMemberFilter) WhereRole(p entql.StringP) {
+	f.Where(p.Field(groupmember.FieldRole))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *GroupMemberFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(groupmember.FieldPostID))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *GroupMemberFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(groupmember.FieldUserID))
+}
+
+// WhereMemberName applies the entql string predicate on the member_name field.
+func (f *GroupMemberFilter) WhereMemberName(p entql.StringP) {
+	f.Where(p.Field(groupmember.FieldMemberName))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *GroupMemberFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(groupmember.FieldTitle))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *GroupMemberFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *GroupMemberFilter) WhereHasGroupWith(preds ...predicate.LeadershipGroup) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *HazardQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1842,7 +2200,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2091,7 +2449,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2215,7 +2573,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2401,6 +2759,129 @@ func (f *InspectionFilter) WhereHasHazardsWith(preds ...predicate.Hazard) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *LeadershipGroupQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LeadershipGroupQuery builder.
+func (_q *LeadershipGroupQuery) Filter() *LeadershipGroupFilter {
+	return &LeadershipGroupFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LeadershipGroupMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LeadershipGroupMutation builder.
+func (m *LeadershipGroupMutation) Filter() *LeadershipGroupFilter {
+	return &LeadershipGroupFilter{config: m.config, predicateAdder: m}
+}
+
+// LeadershipGroupFilter provides a generic filtering capability at runtime for LeadershipGroupQuery.
+type LeadershipGroupFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LeadershipGroupFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LeadershipGroupFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(leadershipgroup.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LeadershipGroupFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(leadershipgroup.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *LeadershipGroupFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(leadershipgroup.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *LeadershipGroupFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(leadershipgroup.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *LeadershipGroupFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(leadershipgroup.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *LeadershipGroupFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(leadershipgroup.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *LeadershipGroupFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(leadershipgroup.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *LeadershipGroupFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(leadershipgroup.FieldUnitID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *LeadershipGroupFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(leadershipgroup.FieldName))
+}
+
+// WherePurpose applies the entql string predicate on the purpose field.
+func (f *LeadershipGroupFilter) WherePurpose(p entql.StringP) {
+	f.Where(p.Field(leadershipgroup.FieldPurpose))
+}
+
+// WhereEstablishedBy applies the entql string predicate on the established_by field.
+func (f *LeadershipGroupFilter) WhereEstablishedBy(p entql.StringP) {
+	f.Where(p.Field(leadershipgroup.FieldEstablishedBy))
+}
+
+// WhereEstablishedOn applies the entql time.Time predicate on the established_on field.
+func (f *LeadershipGroupFilter) WhereEstablishedOn(p entql.TimeP) {
+	f.Where(p.Field(leadershipgroup.FieldEstablishedOn))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *LeadershipGroupFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *LeadershipGroupFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMembers applies a predicate to check if query has an edge members.
+func (f *LeadershipGroupFilter) WhereHasMembers() {
+	f.Where(entql.HasEdge("members"))
+}
+
+// WhereHasMembersWith applies a predicate to check if query has an edge members with a given conditions (other predicates).
+func (f *LeadershipGroupFilter) WhereHasMembersWith(preds ...predicate.GroupMember) {
+	f.Where(entql.HasEdgeWith("members", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LetterEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2429,7 +2910,7 @@ type LetterEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2578,7 +3059,7 @@ type LetterSignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterSignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2707,7 +3188,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2744,6 +3225,471 @@ func (f *LoginAttemptFilter) WhereCreatedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MeetingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MeetingQuery builder.
+func (_q *MeetingQuery) Filter() *MeetingFilter {
+	return &MeetingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MeetingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MeetingMutation builder.
+func (m *MeetingMutation) Filter() *MeetingFilter {
+	return &MeetingFilter{config: m.config, predicateAdder: m}
+}
+
+// MeetingFilter provides a generic filtering capability at runtime for MeetingQuery.
+type MeetingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MeetingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MeetingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MeetingFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(meeting.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *MeetingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(meeting.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *MeetingFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *MeetingFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(meeting.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *MeetingFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(meeting.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *MeetingFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldScopeEnterpriseID))
+}
+
+// WhereOrganiserUnitID applies the entql int predicate on the organiser_unit_id field.
+func (f *MeetingFilter) WhereOrganiserUnitID(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldOrganiserUnitID))
+}
+
+// WhereGroupID applies the entql int predicate on the group_id field.
+func (f *MeetingFilter) WhereGroupID(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldGroupID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *MeetingFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(meeting.FieldKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *MeetingFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(meeting.FieldTitle))
+}
+
+// WhereHeldOn applies the entql time.Time predicate on the held_on field.
+func (f *MeetingFilter) WhereHeldOn(p entql.TimeP) {
+	f.Where(p.Field(meeting.FieldHeldOn))
+}
+
+// WhereAgenda applies the entql string predicate on the agenda field.
+func (f *MeetingFilter) WhereAgenda(p entql.StringP) {
+	f.Where(p.Field(meeting.FieldAgenda))
+}
+
+// WhereSafetyOnAgenda applies the entql bool predicate on the safety_on_agenda field.
+func (f *MeetingFilter) WhereSafetyOnAgenda(p entql.BoolP) {
+	f.Where(p.Field(meeting.FieldSafetyOnAgenda))
+}
+
+// WhereAttendingUnitIds applies the entql json.RawMessage predicate on the attending_unit_ids field.
+func (f *MeetingFilter) WhereAttendingUnitIds(p entql.BytesP) {
+	f.Where(p.Field(meeting.FieldAttendingUnitIds))
+}
+
+// WhereAttendeeCount applies the entql int predicate on the attendee_count field.
+func (f *MeetingFilter) WhereAttendeeCount(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldAttendeeCount))
+}
+
+// WhereHasOrganiser applies a predicate to check if query has an edge organiser.
+func (f *MeetingFilter) WhereHasOrganiser() {
+	f.Where(entql.HasEdge("organiser"))
+}
+
+// WhereHasOrganiserWith applies a predicate to check if query has an edge organiser with a given conditions (other predicates).
+func (f *MeetingFilter) WhereHasOrganiserWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("organiser", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *NoticeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NoticeQuery builder.
+func (_q *NoticeQuery) Filter() *NoticeFilter {
+	return &NoticeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NoticeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NoticeMutation builder.
+func (m *NoticeMutation) Filter() *NoticeFilter {
+	return &NoticeFilter{config: m.config, predicateAdder: m}
+}
+
+// NoticeFilter provides a generic filtering capability at runtime for NoticeQuery.
+type NoticeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NoticeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *NoticeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(notice.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *NoticeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *NoticeFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *NoticeFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(notice.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *NoticeFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(notice.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *NoticeFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(notice.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *NoticeFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(notice.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *NoticeFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(notice.FieldIssuerScopePath))
+}
+
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *NoticeFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(notice.FieldIssuerOnly))
+}
+
+// WhereIssuerUnitID applies the entql int predicate on the issuer_unit_id field.
+func (f *NoticeFilter) WhereIssuerUnitID(p entql.IntP) {
+	f.Where(p.Field(notice.FieldIssuerUnitID))
+}
+
+// WhereDocumentNumber applies the entql string predicate on the document_number field.
+func (f *NoticeFilter) WhereDocumentNumber(p entql.StringP) {
+	f.Where(p.Field(notice.FieldDocumentNumber))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *NoticeFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(notice.FieldKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *NoticeFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(notice.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *NoticeFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(notice.FieldBody))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *NoticeFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(notice.FieldYear))
+}
+
+// WhereIssuedOn applies the entql time.Time predicate on the issued_on field.
+func (f *NoticeFilter) WhereIssuedOn(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldIssuedOn))
+}
+
+// WhereReceiptDue applies the entql time.Time predicate on the receipt_due field.
+func (f *NoticeFilter) WhereReceiptDue(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldReceiptDue))
+}
+
+// WhereReplyDue applies the entql time.Time predicate on the reply_due field.
+func (f *NoticeFilter) WhereReplyDue(p entql.TimeP) {
+	f.Where(p.Field(notice.FieldReplyDue))
+}
+
+// WhereRecipientCount applies the entql int predicate on the recipient_count field.
+func (f *NoticeFilter) WhereRecipientCount(p entql.IntP) {
+	f.Where(p.Field(notice.FieldRecipientCount))
+}
+
+// WhereHasIssuer applies a predicate to check if query has an edge issuer.
+func (f *NoticeFilter) WhereHasIssuer() {
+	f.Where(entql.HasEdge("issuer"))
+}
+
+// WhereHasIssuerWith applies a predicate to check if query has an edge issuer with a given conditions (other predicates).
+func (f *NoticeFilter) WhereHasIssuerWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("issuer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReceipts applies a predicate to check if query has an edge receipts.
+func (f *NoticeFilter) WhereHasReceipts() {
+	f.Where(entql.HasEdge("receipts"))
+}
+
+// WhereHasReceiptsWith applies a predicate to check if query has an edge receipts with a given conditions (other predicates).
+func (f *NoticeFilter) WhereHasReceiptsWith(preds ...predicate.NoticeReceipt) {
+	f.Where(entql.HasEdgeWith("receipts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *NoticeReceiptQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NoticeReceiptQuery builder.
+func (_q *NoticeReceiptQuery) Filter() *NoticeReceiptFilter {
+	return &NoticeReceiptFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NoticeReceiptMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NoticeReceiptMutation builder.
+func (m *NoticeReceiptMutation) Filter() *NoticeReceiptFilter {
+	return &NoticeReceiptFilter{config: m.config, predicateAdder: m}
+}
+
+// NoticeReceiptFilter provides a generic filtering capability at runtime for NoticeReceiptQuery.
+type NoticeReceiptFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NoticeReceiptFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *NoticeReceiptFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *NoticeReceiptFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *NoticeReceiptFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *NoticeReceiptFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *NoticeReceiptFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *NoticeReceiptFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *NoticeReceiptFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *NoticeReceiptFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldIssuerScopePath))
+}
+
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *NoticeReceiptFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(noticereceipt.FieldIssuerOnly))
+}
+
+// WhereNoticeID applies the entql int predicate on the notice_id field.
+func (f *NoticeReceiptFilter) WhereNoticeID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldNoticeID))
+}
+
+// WhereIssuerUnitID applies the entql int predicate on the issuer_unit_id field.
+func (f *NoticeReceiptFilter) WhereIssuerUnitID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldIssuerUnitID))
+}
+
+// WhereRecipientUnitID applies the entql int predicate on the recipient_unit_id field.
+func (f *NoticeReceiptFilter) WhereRecipientUnitID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldRecipientUnitID))
+}
+
+// WhereRecipientName applies the entql string predicate on the recipient_name field.
+func (f *NoticeReceiptFilter) WhereRecipientName(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldRecipientName))
+}
+
+// WhereRecipientKind applies the entql string predicate on the recipient_kind field.
+func (f *NoticeReceiptFilter) WhereRecipientKind(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldRecipientKind))
+}
+
+// WhereTownID applies the entql int predicate on the town_id field.
+func (f *NoticeReceiptFilter) WhereTownID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldTownID))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *NoticeReceiptFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldDueAt))
+}
+
+// WhereReceivedAt applies the entql time.Time predicate on the received_at field.
+func (f *NoticeReceiptFilter) WhereReceivedAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldReceivedAt))
+}
+
+// WhereReceiverName applies the entql string predicate on the receiver_name field.
+func (f *NoticeReceiptFilter) WhereReceiverName(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldReceiverName))
+}
+
+// WhereReceiverTitle applies the entql string predicate on the receiver_title field.
+func (f *NoticeReceiptFilter) WhereReceiverTitle(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldReceiverTitle))
+}
+
+// WhereReceiverUserID applies the entql int predicate on the receiver_user_id field.
+func (f *NoticeReceiptFilter) WhereReceiverUserID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldReceiverUserID))
+}
+
+// WhereReceiverPostID applies the entql int predicate on the receiver_post_id field.
+func (f *NoticeReceiptFilter) WhereReceiverPostID(p entql.IntP) {
+	f.Where(p.Field(noticereceipt.FieldReceiverPostID))
+}
+
+// WhereReply applies the entql string predicate on the reply field.
+func (f *NoticeReceiptFilter) WhereReply(p entql.StringP) {
+	f.Where(p.Field(noticereceipt.FieldReply))
+}
+
+// WhereRepliedAt applies the entql time.Time predicate on the replied_at field.
+func (f *NoticeReceiptFilter) WhereRepliedAt(p entql.TimeP) {
+	f.Where(p.Field(noticereceipt.FieldRepliedAt))
+}
+
+// WhereHasNotice applies a predicate to check if query has an edge notice.
+func (f *NoticeReceiptFilter) WhereHasNotice() {
+	f.Where(entql.HasEdge("notice"))
+}
+
+// WhereHasNoticeWith applies a predicate to check if query has an edge notice with a given conditions (other predicates).
+func (f *NoticeReceiptFilter) WhereHasNoticeWith(preds ...predicate.Notice) {
+	f.Where(entql.HasEdgeWith("notice", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecipient applies a predicate to check if query has an edge recipient.
+func (f *NoticeReceiptFilter) WhereHasRecipient() {
+	f.Where(entql.HasEdge("recipient"))
+}
+
+// WhereHasRecipientWith applies a predicate to check if query has an edge recipient with a given conditions (other predicates).
+func (f *NoticeReceiptFilter) WhereHasRecipientWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("recipient", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PolicyRevisionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2772,7 +3718,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2822,7 +3768,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2955,7 +3901,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3108,7 +4054,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3193,7 +4139,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3414,7 +4360,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3512,7 +4458,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3577,7 +4523,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3766,7 +4712,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -15,11 +15,16 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
@@ -817,6 +822,127 @@ func newFilePaginateArgs(rv map[string]any) *filePaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *GroupMemberQuery) CollectFields(ctx context.Context, satisfies ...string) (*GroupMemberQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *GroupMemberQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(groupmember.Columns))
+		selectedFields = []string{groupmember.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[groupmember.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldCreatedAt)
+				fieldSeen[groupmember.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[groupmember.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldUpdatedAt)
+				fieldSeen[groupmember.FieldUpdatedAt] = struct{}{}
+			}
+		case "groupID":
+			if _, ok := fieldSeen[groupmember.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldGroupID)
+				fieldSeen[groupmember.FieldGroupID] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[groupmember.FieldRole]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldRole)
+				fieldSeen[groupmember.FieldRole] = struct{}{}
+			}
+		case "postID":
+			if _, ok := fieldSeen[groupmember.FieldPostID]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldPostID)
+				fieldSeen[groupmember.FieldPostID] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[groupmember.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldUserID)
+				fieldSeen[groupmember.FieldUserID] = struct{}{}
+			}
+		case "memberName":
+			if _, ok := fieldSeen[groupmember.FieldMemberName]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldMemberName)
+				fieldSeen[groupmember.FieldMemberName] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[groupmember.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, groupmember.FieldTitle)
+				fieldSeen[groupmember.FieldTitle] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type groupmemberPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []GroupMemberPaginateOption
+}
+
+func newGroupMemberPaginateArgs(rv map[string]any) *groupmemberPaginateArgs {
+	args := &groupmemberPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &GroupMemberOrder{Field: &GroupMemberOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithGroupMemberOrder(order))
+			}
+		case *GroupMemberOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithGroupMemberOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *HazardQuery) CollectFields(ctx context.Context, satisfies ...string) (*HazardQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1443,6 +1569,140 @@ func newInspectionPaginateArgs(rv map[string]any) *inspectionPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LeadershipGroupQuery) CollectFields(ctx context.Context, satisfies ...string) (*LeadershipGroupQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LeadershipGroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(leadershipgroup.Columns))
+		selectedFields = []string{leadershipgroup.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[leadershipgroup.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldUnitID)
+				fieldSeen[leadershipgroup.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[leadershipgroup.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldCreatedAt)
+				fieldSeen[leadershipgroup.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[leadershipgroup.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldUpdatedAt)
+				fieldSeen[leadershipgroup.FieldUpdatedAt] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[leadershipgroup.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldUnitID)
+				fieldSeen[leadershipgroup.FieldUnitID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[leadershipgroup.FieldName]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldName)
+				fieldSeen[leadershipgroup.FieldName] = struct{}{}
+			}
+		case "purpose":
+			if _, ok := fieldSeen[leadershipgroup.FieldPurpose]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldPurpose)
+				fieldSeen[leadershipgroup.FieldPurpose] = struct{}{}
+			}
+		case "establishedBy":
+			if _, ok := fieldSeen[leadershipgroup.FieldEstablishedBy]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldEstablishedBy)
+				fieldSeen[leadershipgroup.FieldEstablishedBy] = struct{}{}
+			}
+		case "establishedOn":
+			if _, ok := fieldSeen[leadershipgroup.FieldEstablishedOn]; !ok {
+				selectedFields = append(selectedFields, leadershipgroup.FieldEstablishedOn)
+				fieldSeen[leadershipgroup.FieldEstablishedOn] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type leadershipgroupPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LeadershipGroupPaginateOption
+}
+
+func newLeadershipGroupPaginateArgs(rv map[string]any) *leadershipgroupPaginateArgs {
+	args := &leadershipgroupPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &LeadershipGroupOrder{Field: &LeadershipGroupOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithLeadershipGroupOrder(order))
+			}
+		case *LeadershipGroupOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithLeadershipGroupOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*LeadershipGroupWhereInput); ok {
+		args.opts = append(args.opts, WithLeadershipGroupFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *LetterEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*LetterEventQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1710,6 +1970,557 @@ func newLetterSignaturePaginateArgs(rv map[string]any) *lettersignaturePaginateA
 				args.opts = append(args.opts, WithLetterSignatureOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MeetingQuery) CollectFields(ctx context.Context, satisfies ...string) (*MeetingQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(meeting.Columns))
+		selectedFields = []string{meeting.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organiser":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganiser = query
+			if _, ok := fieldSeen[meeting.FieldOrganiserUnitID]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldOrganiserUnitID)
+				fieldSeen[meeting.FieldOrganiserUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[meeting.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldCreatedAt)
+				fieldSeen[meeting.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[meeting.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldUpdatedAt)
+				fieldSeen[meeting.FieldUpdatedAt] = struct{}{}
+			}
+		case "organiserUnitID":
+			if _, ok := fieldSeen[meeting.FieldOrganiserUnitID]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldOrganiserUnitID)
+				fieldSeen[meeting.FieldOrganiserUnitID] = struct{}{}
+			}
+		case "groupID":
+			if _, ok := fieldSeen[meeting.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldGroupID)
+				fieldSeen[meeting.FieldGroupID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[meeting.FieldKind]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldKind)
+				fieldSeen[meeting.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[meeting.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldTitle)
+				fieldSeen[meeting.FieldTitle] = struct{}{}
+			}
+		case "heldOn":
+			if _, ok := fieldSeen[meeting.FieldHeldOn]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldHeldOn)
+				fieldSeen[meeting.FieldHeldOn] = struct{}{}
+			}
+		case "agenda":
+			if _, ok := fieldSeen[meeting.FieldAgenda]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldAgenda)
+				fieldSeen[meeting.FieldAgenda] = struct{}{}
+			}
+		case "safetyOnAgenda":
+			if _, ok := fieldSeen[meeting.FieldSafetyOnAgenda]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldSafetyOnAgenda)
+				fieldSeen[meeting.FieldSafetyOnAgenda] = struct{}{}
+			}
+		case "attendeeCount":
+			if _, ok := fieldSeen[meeting.FieldAttendeeCount]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldAttendeeCount)
+				fieldSeen[meeting.FieldAttendeeCount] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type meetingPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MeetingPaginateOption
+}
+
+func newMeetingPaginateArgs(rv map[string]any) *meetingPaginateArgs {
+	args := &meetingPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &MeetingOrder{Field: &MeetingOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithMeetingOrder(order))
+			}
+		case *MeetingOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithMeetingOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*MeetingWhereInput); ok {
+		args.opts = append(args.opts, WithMeetingFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *NoticeQuery) CollectFields(ctx context.Context, satisfies ...string) (*NoticeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *NoticeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(notice.Columns))
+		selectedFields = []string{notice.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "issuer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withIssuer = query
+			if _, ok := fieldSeen[notice.FieldIssuerUnitID]; !ok {
+				selectedFields = append(selectedFields, notice.FieldIssuerUnitID)
+				fieldSeen[notice.FieldIssuerUnitID] = struct{}{}
+			}
+
+		case "receipts":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&NoticeReceiptClient{config: _q.config}).Query()
+			)
+			args := newNoticeReceiptPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newNoticeReceiptPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Notice) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"notice_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(notice.ReceiptsColumn), ids...))
+						})
+						if err := query.GroupBy(notice.ReceiptsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Notice) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Receipts)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, noticereceiptImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(notice.ReceiptsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedReceipts(alias, func(wq *NoticeReceiptQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[notice.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, notice.FieldCreatedAt)
+				fieldSeen[notice.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[notice.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, notice.FieldUpdatedAt)
+				fieldSeen[notice.FieldUpdatedAt] = struct{}{}
+			}
+		case "issuerUnitID":
+			if _, ok := fieldSeen[notice.FieldIssuerUnitID]; !ok {
+				selectedFields = append(selectedFields, notice.FieldIssuerUnitID)
+				fieldSeen[notice.FieldIssuerUnitID] = struct{}{}
+			}
+		case "documentNumber":
+			if _, ok := fieldSeen[notice.FieldDocumentNumber]; !ok {
+				selectedFields = append(selectedFields, notice.FieldDocumentNumber)
+				fieldSeen[notice.FieldDocumentNumber] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[notice.FieldKind]; !ok {
+				selectedFields = append(selectedFields, notice.FieldKind)
+				fieldSeen[notice.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[notice.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, notice.FieldTitle)
+				fieldSeen[notice.FieldTitle] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[notice.FieldBody]; !ok {
+				selectedFields = append(selectedFields, notice.FieldBody)
+				fieldSeen[notice.FieldBody] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[notice.FieldYear]; !ok {
+				selectedFields = append(selectedFields, notice.FieldYear)
+				fieldSeen[notice.FieldYear] = struct{}{}
+			}
+		case "issuedOn":
+			if _, ok := fieldSeen[notice.FieldIssuedOn]; !ok {
+				selectedFields = append(selectedFields, notice.FieldIssuedOn)
+				fieldSeen[notice.FieldIssuedOn] = struct{}{}
+			}
+		case "receiptDue":
+			if _, ok := fieldSeen[notice.FieldReceiptDue]; !ok {
+				selectedFields = append(selectedFields, notice.FieldReceiptDue)
+				fieldSeen[notice.FieldReceiptDue] = struct{}{}
+			}
+		case "replyDue":
+			if _, ok := fieldSeen[notice.FieldReplyDue]; !ok {
+				selectedFields = append(selectedFields, notice.FieldReplyDue)
+				fieldSeen[notice.FieldReplyDue] = struct{}{}
+			}
+		case "recipientCount":
+			if _, ok := fieldSeen[notice.FieldRecipientCount]; !ok {
+				selectedFields = append(selectedFields, notice.FieldRecipientCount)
+				fieldSeen[notice.FieldRecipientCount] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type noticePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []NoticePaginateOption
+}
+
+func newNoticePaginateArgs(rv map[string]any) *noticePaginateArgs {
+	args := &noticePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &NoticeOrder{Field: &NoticeOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithNoticeOrder(order))
+			}
+		case *NoticeOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithNoticeOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*NoticeWhereInput); ok {
+		args.opts = append(args.opts, WithNoticeFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *NoticeReceiptQuery) CollectFields(ctx context.Context, satisfies ...string) (*NoticeReceiptQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *NoticeReceiptQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(noticereceipt.Columns))
+		selectedFields = []string{noticereceipt.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[noticereceipt.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldCreatedAt)
+				fieldSeen[noticereceipt.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[noticereceipt.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldUpdatedAt)
+				fieldSeen[noticereceipt.FieldUpdatedAt] = struct{}{}
+			}
+		case "noticeID":
+			if _, ok := fieldSeen[noticereceipt.FieldNoticeID]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldNoticeID)
+				fieldSeen[noticereceipt.FieldNoticeID] = struct{}{}
+			}
+		case "recipientUnitID":
+			if _, ok := fieldSeen[noticereceipt.FieldRecipientUnitID]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldRecipientUnitID)
+				fieldSeen[noticereceipt.FieldRecipientUnitID] = struct{}{}
+			}
+		case "recipientName":
+			if _, ok := fieldSeen[noticereceipt.FieldRecipientName]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldRecipientName)
+				fieldSeen[noticereceipt.FieldRecipientName] = struct{}{}
+			}
+		case "recipientKind":
+			if _, ok := fieldSeen[noticereceipt.FieldRecipientKind]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldRecipientKind)
+				fieldSeen[noticereceipt.FieldRecipientKind] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[noticereceipt.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldDueAt)
+				fieldSeen[noticereceipt.FieldDueAt] = struct{}{}
+			}
+		case "receivedAt":
+			if _, ok := fieldSeen[noticereceipt.FieldReceivedAt]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldReceivedAt)
+				fieldSeen[noticereceipt.FieldReceivedAt] = struct{}{}
+			}
+		case "receiverName":
+			if _, ok := fieldSeen[noticereceipt.FieldReceiverName]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldReceiverName)
+				fieldSeen[noticereceipt.FieldReceiverName] = struct{}{}
+			}
+		case "receiverTitle":
+			if _, ok := fieldSeen[noticereceipt.FieldReceiverTitle]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldReceiverTitle)
+				fieldSeen[noticereceipt.FieldReceiverTitle] = struct{}{}
+			}
+		case "receiverUserID":
+			if _, ok := fieldSeen[noticereceipt.FieldReceiverUserID]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldReceiverUserID)
+				fieldSeen[noticereceipt.FieldReceiverUserID] = struct{}{}
+			}
+		case "receiverPostID":
+			if _, ok := fieldSeen[noticereceipt.FieldReceiverPostID]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldReceiverPostID)
+				fieldSeen[noticereceipt.FieldReceiverPostID] = struct{}{}
+			}
+		case "reply":
+			if _, ok := fieldSeen[noticereceipt.FieldReply]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldReply)
+				fieldSeen[noticereceipt.FieldReply] = struct{}{}
+			}
+		case "repliedAt":
+			if _, ok := fieldSeen[noticereceipt.FieldRepliedAt]; !ok {
+				selectedFields = append(selectedFields, noticereceipt.FieldRepliedAt)
+				fieldSeen[noticereceipt.FieldRepliedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type noticereceiptPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []NoticeReceiptPaginateOption
+}
+
+func newNoticeReceiptPaginateArgs(rv map[string]any) *noticereceiptPaginateArgs {
+	args := &noticereceiptPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &NoticeReceiptOrder{Field: &NoticeReceiptOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithNoticeReceiptOrder(order))
+			}
+		case *NoticeReceiptOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithNoticeReceiptOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*NoticeReceiptWhereInput); ok {
+		args.opts = append(args.opts, WithNoticeReceiptFilter(v.Filter))
 	}
 	return args
 }

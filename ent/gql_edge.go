@@ -160,6 +160,50 @@ func (_m *Inspection) Hazards(ctx context.Context) (result []*Hazard, err error)
 	return result, err
 }
 
+func (_m *LeadershipGroup) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Meeting) Organiser(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.OrganiserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganiser().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Notice) Issuer(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.IssuerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryIssuer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Notice) Receipts(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *NoticeReceiptOrder,
+) (*NoticeReceiptConnection, error) {
+	opts := []NoticeReceiptPaginateOption{
+		WithNoticeReceiptOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedReceipts(alias); err == nil || hasTotalCount {
+		pager, err := newNoticeReceiptPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &NoticeReceiptConnection{Edges: []*NoticeReceiptEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryReceipts().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Post) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {

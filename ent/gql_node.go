@@ -14,12 +14,17 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/internal"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
@@ -59,6 +64,11 @@ var fileImplementors = []string{"File", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*File) IsNode() {}
 
+var groupmemberImplementors = []string{"GroupMember", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*GroupMember) IsNode() {}
+
 var hazardImplementors = []string{"Hazard", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -74,6 +84,11 @@ var inspectionImplementors = []string{"Inspection", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Inspection) IsNode() {}
 
+var leadershipgroupImplementors = []string{"LeadershipGroup", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*LeadershipGroup) IsNode() {}
+
 var lettereventImplementors = []string{"LetterEvent", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -83,6 +98,21 @@ var lettersignatureImplementors = []string{"LetterSignature", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*LetterSignature) IsNode() {}
+
+var meetingImplementors = []string{"Meeting", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Meeting) IsNode() {}
+
+var noticeImplementors = []string{"Notice", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Notice) IsNode() {}
+
+var noticereceiptImplementors = []string{"NoticeReceipt", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*NoticeReceipt) IsNode() {}
 
 var postImplementors = []string{"Post", "Node"}
 
@@ -236,6 +266,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case groupmember.Table:
+		query := c.GroupMember.Query().
+			Where(groupmember.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, groupmemberImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case hazard.Table:
 		query := c.Hazard.Query().
 			Where(hazard.ID(id))
@@ -263,6 +302,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case leadershipgroup.Table:
+		query := c.LeadershipGroup.Query().
+			Where(leadershipgroup.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, leadershipgroupImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case letterevent.Table:
 		query := c.LetterEvent.Query().
 			Where(letterevent.ID(id))
@@ -277,6 +325,33 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(lettersignature.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, lettersignatureImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case meeting.Table:
+		query := c.Meeting.Query().
+			Where(meeting.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, meetingImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case notice.Table:
+		query := c.Notice.Query().
+			Where(notice.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, noticeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case noticereceipt.Table:
+		query := c.NoticeReceipt.Query().
+			Where(noticereceipt.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, noticereceiptImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -488,6 +563,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case groupmember.Table:
+		query := c.GroupMember.Query().
+			Where(groupmember.IDIn(ids...))
+		query, err := query.CollectFields(ctx, groupmemberImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case hazard.Table:
 		query := c.Hazard.Query().
 			Where(hazard.IDIn(ids...))
@@ -536,6 +627,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case leadershipgroup.Table:
+		query := c.LeadershipGroup.Query().
+			Where(leadershipgroup.IDIn(ids...))
+		query, err := query.CollectFields(ctx, leadershipgroupImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case letterevent.Table:
 		query := c.LetterEvent.Query().
 			Where(letterevent.IDIn(ids...))
@@ -556,6 +663,54 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.LetterSignature.Query().
 			Where(lettersignature.IDIn(ids...))
 		query, err := query.CollectFields(ctx, lettersignatureImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case meeting.Table:
+		query := c.Meeting.Query().
+			Where(meeting.IDIn(ids...))
+		query, err := query.CollectFields(ctx, meetingImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case notice.Table:
+		query := c.Notice.Query().
+			Where(notice.IDIn(ids...))
+		query, err := query.CollectFields(ctx, noticeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case noticereceipt.Table:
+		query := c.NoticeReceipt.Query().
+			Where(noticereceipt.IDIn(ids...))
+		query, err := query.CollectFields(ctx, noticereceiptImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -19,11 +19,16 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
@@ -1809,6 +1814,320 @@ func (_m *File) ToEdge(order *FileOrder) *FileEdge {
 	}
 }
 
+// GroupMemberEdge is the edge representation of GroupMember.
+type GroupMemberEdge struct {
+	Node   *GroupMember `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// GroupMemberConnection is the connection containing edges to GroupMember.
+type GroupMemberConnection struct {
+	Edges      []*GroupMemberEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *GroupMemberConnection) build(nodes []*GroupMember, pager *groupmemberPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *GroupMember
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *GroupMember {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *GroupMember {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*GroupMemberEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &GroupMemberEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// GroupMemberPaginateOption enables pagination customization.
+type GroupMemberPaginateOption func(*groupmemberPager) error
+
+// WithGroupMemberOrder configures pagination ordering.
+func WithGroupMemberOrder(order *GroupMemberOrder) GroupMemberPaginateOption {
+	if order == nil {
+		order = DefaultGroupMemberOrder
+	}
+	o := *order
+	return func(pager *groupmemberPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultGroupMemberOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithGroupMemberFilter configures pagination filter.
+func WithGroupMemberFilter(filter func(*GroupMemberQuery) (*GroupMemberQuery, error)) GroupMemberPaginateOption {
+	return func(pager *groupmemberPager) error {
+		if filter == nil {
+			return errors.New("GroupMemberQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type groupmemberPager struct {
+	reverse bool
+	order   *GroupMemberOrder
+	filter  func(*GroupMemberQuery) (*GroupMemberQuery, error)
+}
+
+func newGroupMemberPager(opts []GroupMemberPaginateOption, reverse bool) (*groupmemberPager, error) {
+	pager := &groupmemberPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultGroupMemberOrder
+	}
+	return pager, nil
+}
+
+func (p *groupmemberPager) applyFilter(query *GroupMemberQuery) (*GroupMemberQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *groupmemberPager) toCursor(_m *GroupMember) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *groupmemberPager) applyCursors(query *GroupMemberQuery, after, before *Cursor) (*GroupMemberQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultGroupMemberOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *groupmemberPager) applyOrder(query *GroupMemberQuery) *GroupMemberQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultGroupMemberOrder.Field {
+		query = query.Order(DefaultGroupMemberOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *groupmemberPager) orderExpr(query *GroupMemberQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultGroupMemberOrder.Field {
+			b.Comma().Ident(DefaultGroupMemberOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to GroupMember.
+func (_m *GroupMemberQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...GroupMemberPaginateOption,
+) (*GroupMemberConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newGroupMemberPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &GroupMemberConnection{Edges: []*GroupMemberEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// GroupMemberOrderFieldCreatedAt orders GroupMember by created_at.
+	GroupMemberOrderFieldCreatedAt = &GroupMemberOrderField{
+		Value: func(_m *GroupMember) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: groupmember.FieldCreatedAt,
+		toTerm: groupmember.ByCreatedAt,
+		toCursor: func(_m *GroupMember) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// GroupMemberOrderFieldUpdatedAt orders GroupMember by updated_at.
+	GroupMemberOrderFieldUpdatedAt = &GroupMemberOrderField{
+		Value: func(_m *GroupMember) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: groupmember.FieldUpdatedAt,
+		toTerm: groupmember.ByUpdatedAt,
+		toCursor: func(_m *GroupMember) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f GroupMemberOrderField) String() string {
+	var str string
+	switch f.column {
+	case GroupMemberOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case GroupMemberOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f GroupMemberOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *GroupMemberOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("GroupMemberOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *GroupMemberOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *GroupMemberOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid GroupMemberOrderField", str)
+	}
+	return nil
+}
+
+// GroupMemberOrderField defines the ordering field of GroupMember.
+type GroupMemberOrderField struct {
+	// Value extracts the ordering value from the given GroupMember.
+	Value    func(*GroupMember) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) groupmember.OrderOption
+	toCursor func(*GroupMember) Cursor
+}
+
+// GroupMemberOrder defines the ordering of GroupMember.
+type GroupMemberOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *GroupMemberOrderField `json:"field"`
+}
+
+// DefaultGroupMemberOrder is the default ordering of GroupMember.
+var DefaultGroupMemberOrder = &GroupMemberOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &GroupMemberOrderField{
+		Value: func(_m *GroupMember) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: groupmember.FieldID,
+		toTerm: groupmember.ByID,
+		toCursor: func(_m *GroupMember) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts GroupMember into GroupMemberEdge.
+func (_m *GroupMember) ToEdge(order *GroupMemberOrder) *GroupMemberEdge {
+	if order == nil {
+		order = DefaultGroupMemberOrder
+	}
+	return &GroupMemberEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // HazardEdge is the edge representation of Hazard.
 type HazardEdge struct {
 	Node   *Hazard `json:"node"`
@@ -2877,6 +3196,356 @@ func (_m *Inspection) ToEdge(order *InspectionOrder) *InspectionEdge {
 	}
 }
 
+// LeadershipGroupEdge is the edge representation of LeadershipGroup.
+type LeadershipGroupEdge struct {
+	Node   *LeadershipGroup `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// LeadershipGroupConnection is the connection containing edges to LeadershipGroup.
+type LeadershipGroupConnection struct {
+	Edges      []*LeadershipGroupEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *LeadershipGroupConnection) build(nodes []*LeadershipGroup, pager *leadershipgroupPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *LeadershipGroup
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *LeadershipGroup {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *LeadershipGroup {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*LeadershipGroupEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &LeadershipGroupEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// LeadershipGroupPaginateOption enables pagination customization.
+type LeadershipGroupPaginateOption func(*leadershipgroupPager) error
+
+// WithLeadershipGroupOrder configures pagination ordering.
+func WithLeadershipGroupOrder(order *LeadershipGroupOrder) LeadershipGroupPaginateOption {
+	if order == nil {
+		order = DefaultLeadershipGroupOrder
+	}
+	o := *order
+	return func(pager *leadershipgroupPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultLeadershipGroupOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithLeadershipGroupFilter configures pagination filter.
+func WithLeadershipGroupFilter(filter func(*LeadershipGroupQuery) (*LeadershipGroupQuery, error)) LeadershipGroupPaginateOption {
+	return func(pager *leadershipgroupPager) error {
+		if filter == nil {
+			return errors.New("LeadershipGroupQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type leadershipgroupPager struct {
+	reverse bool
+	order   *LeadershipGroupOrder
+	filter  func(*LeadershipGroupQuery) (*LeadershipGroupQuery, error)
+}
+
+func newLeadershipGroupPager(opts []LeadershipGroupPaginateOption, reverse bool) (*leadershipgroupPager, error) {
+	pager := &leadershipgroupPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultLeadershipGroupOrder
+	}
+	return pager, nil
+}
+
+func (p *leadershipgroupPager) applyFilter(query *LeadershipGroupQuery) (*LeadershipGroupQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *leadershipgroupPager) toCursor(_m *LeadershipGroup) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *leadershipgroupPager) applyCursors(query *LeadershipGroupQuery, after, before *Cursor) (*LeadershipGroupQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultLeadershipGroupOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *leadershipgroupPager) applyOrder(query *LeadershipGroupQuery) *LeadershipGroupQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultLeadershipGroupOrder.Field {
+		query = query.Order(DefaultLeadershipGroupOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *leadershipgroupPager) orderExpr(query *LeadershipGroupQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultLeadershipGroupOrder.Field {
+			b.Comma().Ident(DefaultLeadershipGroupOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to LeadershipGroup.
+func (_m *LeadershipGroupQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...LeadershipGroupPaginateOption,
+) (*LeadershipGroupConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newLeadershipGroupPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &LeadershipGroupConnection{Edges: []*LeadershipGroupEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// LeadershipGroupOrderFieldCreatedAt orders LeadershipGroup by created_at.
+	LeadershipGroupOrderFieldCreatedAt = &LeadershipGroupOrderField{
+		Value: func(_m *LeadershipGroup) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: leadershipgroup.FieldCreatedAt,
+		toTerm: leadershipgroup.ByCreatedAt,
+		toCursor: func(_m *LeadershipGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// LeadershipGroupOrderFieldUpdatedAt orders LeadershipGroup by updated_at.
+	LeadershipGroupOrderFieldUpdatedAt = &LeadershipGroupOrderField{
+		Value: func(_m *LeadershipGroup) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: leadershipgroup.FieldUpdatedAt,
+		toTerm: leadershipgroup.ByUpdatedAt,
+		toCursor: func(_m *LeadershipGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// LeadershipGroupOrderFieldName orders LeadershipGroup by name.
+	LeadershipGroupOrderFieldName = &LeadershipGroupOrderField{
+		Value: func(_m *LeadershipGroup) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: leadershipgroup.FieldName,
+		toTerm: leadershipgroup.ByName,
+		toCursor: func(_m *LeadershipGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// LeadershipGroupOrderFieldEstablishedOn orders LeadershipGroup by established_on.
+	LeadershipGroupOrderFieldEstablishedOn = &LeadershipGroupOrderField{
+		Value: func(_m *LeadershipGroup) (ent.Value, error) {
+			return _m.EstablishedOn, nil
+		},
+		column: leadershipgroup.FieldEstablishedOn,
+		toTerm: leadershipgroup.ByEstablishedOn,
+		toCursor: func(_m *LeadershipGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.EstablishedOn,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f LeadershipGroupOrderField) String() string {
+	var str string
+	switch f.column {
+	case LeadershipGroupOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case LeadershipGroupOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case LeadershipGroupOrderFieldName.column:
+		str = "NAME"
+	case LeadershipGroupOrderFieldEstablishedOn.column:
+		str = "ESTABLISHED_ON"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f LeadershipGroupOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *LeadershipGroupOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("LeadershipGroupOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *LeadershipGroupOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *LeadershipGroupOrderFieldUpdatedAt
+	case "NAME":
+		*f = *LeadershipGroupOrderFieldName
+	case "ESTABLISHED_ON":
+		*f = *LeadershipGroupOrderFieldEstablishedOn
+	default:
+		return fmt.Errorf("%s is not a valid LeadershipGroupOrderField", str)
+	}
+	return nil
+}
+
+// LeadershipGroupOrderField defines the ordering field of LeadershipGroup.
+type LeadershipGroupOrderField struct {
+	// Value extracts the ordering value from the given LeadershipGroup.
+	Value    func(*LeadershipGroup) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) leadershipgroup.OrderOption
+	toCursor func(*LeadershipGroup) Cursor
+}
+
+// LeadershipGroupOrder defines the ordering of LeadershipGroup.
+type LeadershipGroupOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *LeadershipGroupOrderField `json:"field"`
+}
+
+// DefaultLeadershipGroupOrder is the default ordering of LeadershipGroup.
+var DefaultLeadershipGroupOrder = &LeadershipGroupOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &LeadershipGroupOrderField{
+		Value: func(_m *LeadershipGroup) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: leadershipgroup.FieldID,
+		toTerm: leadershipgroup.ByID,
+		toCursor: func(_m *LeadershipGroup) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts LeadershipGroup into LeadershipGroupEdge.
+func (_m *LeadershipGroup) ToEdge(order *LeadershipGroupOrder) *LeadershipGroupEdge {
+	if order == nil {
+		order = DefaultLeadershipGroupOrder
+	}
+	return &LeadershipGroupEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // LetterEventEdge is the edge representation of LetterEvent.
 type LetterEventEdge struct {
 	Node   *LetterEvent `json:"node"`
@@ -3500,6 +4169,1146 @@ func (_m *LetterSignature) ToEdge(order *LetterSignatureOrder) *LetterSignatureE
 		order = DefaultLetterSignatureOrder
 	}
 	return &LetterSignatureEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// MeetingEdge is the edge representation of Meeting.
+type MeetingEdge struct {
+	Node   *Meeting `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// MeetingConnection is the connection containing edges to Meeting.
+type MeetingConnection struct {
+	Edges      []*MeetingEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *MeetingConnection) build(nodes []*Meeting, pager *meetingPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Meeting
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Meeting {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Meeting {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*MeetingEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &MeetingEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// MeetingPaginateOption enables pagination customization.
+type MeetingPaginateOption func(*meetingPager) error
+
+// WithMeetingOrder configures pagination ordering.
+func WithMeetingOrder(order *MeetingOrder) MeetingPaginateOption {
+	if order == nil {
+		order = DefaultMeetingOrder
+	}
+	o := *order
+	return func(pager *meetingPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultMeetingOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithMeetingFilter configures pagination filter.
+func WithMeetingFilter(filter func(*MeetingQuery) (*MeetingQuery, error)) MeetingPaginateOption {
+	return func(pager *meetingPager) error {
+		if filter == nil {
+			return errors.New("MeetingQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type meetingPager struct {
+	reverse bool
+	order   *MeetingOrder
+	filter  func(*MeetingQuery) (*MeetingQuery, error)
+}
+
+func newMeetingPager(opts []MeetingPaginateOption, reverse bool) (*meetingPager, error) {
+	pager := &meetingPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultMeetingOrder
+	}
+	return pager, nil
+}
+
+func (p *meetingPager) applyFilter(query *MeetingQuery) (*MeetingQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *meetingPager) toCursor(_m *Meeting) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *meetingPager) applyCursors(query *MeetingQuery, after, before *Cursor) (*MeetingQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultMeetingOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *meetingPager) applyOrder(query *MeetingQuery) *MeetingQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultMeetingOrder.Field {
+		query = query.Order(DefaultMeetingOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *meetingPager) orderExpr(query *MeetingQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultMeetingOrder.Field {
+			b.Comma().Ident(DefaultMeetingOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Meeting.
+func (_m *MeetingQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...MeetingPaginateOption,
+) (*MeetingConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newMeetingPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &MeetingConnection{Edges: []*MeetingEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// MeetingOrderFieldCreatedAt orders Meeting by created_at.
+	MeetingOrderFieldCreatedAt = &MeetingOrderField{
+		Value: func(_m *Meeting) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: meeting.FieldCreatedAt,
+		toTerm: meeting.ByCreatedAt,
+		toCursor: func(_m *Meeting) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// MeetingOrderFieldUpdatedAt orders Meeting by updated_at.
+	MeetingOrderFieldUpdatedAt = &MeetingOrderField{
+		Value: func(_m *Meeting) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: meeting.FieldUpdatedAt,
+		toTerm: meeting.ByUpdatedAt,
+		toCursor: func(_m *Meeting) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// MeetingOrderFieldTitle orders Meeting by title.
+	MeetingOrderFieldTitle = &MeetingOrderField{
+		Value: func(_m *Meeting) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: meeting.FieldTitle,
+		toTerm: meeting.ByTitle,
+		toCursor: func(_m *Meeting) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// MeetingOrderFieldHeldOn orders Meeting by held_on.
+	MeetingOrderFieldHeldOn = &MeetingOrderField{
+		Value: func(_m *Meeting) (ent.Value, error) {
+			return _m.HeldOn, nil
+		},
+		column: meeting.FieldHeldOn,
+		toTerm: meeting.ByHeldOn,
+		toCursor: func(_m *Meeting) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.HeldOn,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f MeetingOrderField) String() string {
+	var str string
+	switch f.column {
+	case MeetingOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case MeetingOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case MeetingOrderFieldTitle.column:
+		str = "TITLE"
+	case MeetingOrderFieldHeldOn.column:
+		str = "HELD_ON"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f MeetingOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *MeetingOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("MeetingOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *MeetingOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *MeetingOrderFieldUpdatedAt
+	case "TITLE":
+		*f = *MeetingOrderFieldTitle
+	case "HELD_ON":
+		*f = *MeetingOrderFieldHeldOn
+	default:
+		return fmt.Errorf("%s is not a valid MeetingOrderField", str)
+	}
+	return nil
+}
+
+// MeetingOrderField defines the ordering field of Meeting.
+type MeetingOrderField struct {
+	// Value extracts the ordering value from the given Meeting.
+	Value    func(*Meeting) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) meeting.OrderOption
+	toCursor func(*Meeting) Cursor
+}
+
+// MeetingOrder defines the ordering of Meeting.
+type MeetingOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *MeetingOrderField `json:"field"`
+}
+
+// DefaultMeetingOrder is the default ordering of Meeting.
+var DefaultMeetingOrder = &MeetingOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &MeetingOrderField{
+		Value: func(_m *Meeting) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: meeting.FieldID,
+		toTerm: meeting.ByID,
+		toCursor: func(_m *Meeting) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Meeting into MeetingEdge.
+func (_m *Meeting) ToEdge(order *MeetingOrder) *MeetingEdge {
+	if order == nil {
+		order = DefaultMeetingOrder
+	}
+	return &MeetingEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// NoticeEdge is the edge representation of Notice.
+type NoticeEdge struct {
+	Node   *Notice `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// NoticeConnection is the connection containing edges to Notice.
+type NoticeConnection struct {
+	Edges      []*NoticeEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *NoticeConnection) build(nodes []*Notice, pager *noticePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Notice
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Notice {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Notice {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*NoticeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &NoticeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// NoticePaginateOption enables pagination customization.
+type NoticePaginateOption func(*noticePager) error
+
+// WithNoticeOrder configures pagination ordering.
+func WithNoticeOrder(order *NoticeOrder) NoticePaginateOption {
+	if order == nil {
+		order = DefaultNoticeOrder
+	}
+	o := *order
+	return func(pager *noticePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultNoticeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithNoticeFilter configures pagination filter.
+func WithNoticeFilter(filter func(*NoticeQuery) (*NoticeQuery, error)) NoticePaginateOption {
+	return func(pager *noticePager) error {
+		if filter == nil {
+			return errors.New("NoticeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type noticePager struct {
+	reverse bool
+	order   *NoticeOrder
+	filter  func(*NoticeQuery) (*NoticeQuery, error)
+}
+
+func newNoticePager(opts []NoticePaginateOption, reverse bool) (*noticePager, error) {
+	pager := &noticePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultNoticeOrder
+	}
+	return pager, nil
+}
+
+func (p *noticePager) applyFilter(query *NoticeQuery) (*NoticeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *noticePager) toCursor(_m *Notice) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *noticePager) applyCursors(query *NoticeQuery, after, before *Cursor) (*NoticeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultNoticeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *noticePager) applyOrder(query *NoticeQuery) *NoticeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultNoticeOrder.Field {
+		query = query.Order(DefaultNoticeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *noticePager) orderExpr(query *NoticeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultNoticeOrder.Field {
+			b.Comma().Ident(DefaultNoticeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Notice.
+func (_m *NoticeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...NoticePaginateOption,
+) (*NoticeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newNoticePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &NoticeConnection{Edges: []*NoticeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// NoticeOrderFieldCreatedAt orders Notice by created_at.
+	NoticeOrderFieldCreatedAt = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: notice.FieldCreatedAt,
+		toTerm: notice.ByCreatedAt,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// NoticeOrderFieldUpdatedAt orders Notice by updated_at.
+	NoticeOrderFieldUpdatedAt = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: notice.FieldUpdatedAt,
+		toTerm: notice.ByUpdatedAt,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// NoticeOrderFieldDocumentNumber orders Notice by document_number.
+	NoticeOrderFieldDocumentNumber = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.DocumentNumber, nil
+		},
+		column: notice.FieldDocumentNumber,
+		toTerm: notice.ByDocumentNumber,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DocumentNumber,
+			}
+		},
+	}
+	// NoticeOrderFieldTitle orders Notice by title.
+	NoticeOrderFieldTitle = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: notice.FieldTitle,
+		toTerm: notice.ByTitle,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// NoticeOrderFieldYear orders Notice by year.
+	NoticeOrderFieldYear = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: notice.FieldYear,
+		toTerm: notice.ByYear,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+	// NoticeOrderFieldIssuedOn orders Notice by issued_on.
+	NoticeOrderFieldIssuedOn = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.IssuedOn, nil
+		},
+		column: notice.FieldIssuedOn,
+		toTerm: notice.ByIssuedOn,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.IssuedOn,
+			}
+		},
+	}
+	// NoticeOrderFieldReceiptDue orders Notice by receipt_due.
+	NoticeOrderFieldReceiptDue = &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.ReceiptDue, nil
+		},
+		column: notice.FieldReceiptDue,
+		toTerm: notice.ByReceiptDue,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ReceiptDue,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f NoticeOrderField) String() string {
+	var str string
+	switch f.column {
+	case NoticeOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case NoticeOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case NoticeOrderFieldDocumentNumber.column:
+		str = "DOCUMENT_NUMBER"
+	case NoticeOrderFieldTitle.column:
+		str = "TITLE"
+	case NoticeOrderFieldYear.column:
+		str = "YEAR"
+	case NoticeOrderFieldIssuedOn.column:
+		str = "ISSUED_ON"
+	case NoticeOrderFieldReceiptDue.column:
+		str = "RECEIPT_DUE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f NoticeOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *NoticeOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("NoticeOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *NoticeOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *NoticeOrderFieldUpdatedAt
+	case "DOCUMENT_NUMBER":
+		*f = *NoticeOrderFieldDocumentNumber
+	case "TITLE":
+		*f = *NoticeOrderFieldTitle
+	case "YEAR":
+		*f = *NoticeOrderFieldYear
+	case "ISSUED_ON":
+		*f = *NoticeOrderFieldIssuedOn
+	case "RECEIPT_DUE":
+		*f = *NoticeOrderFieldReceiptDue
+	default:
+		return fmt.Errorf("%s is not a valid NoticeOrderField", str)
+	}
+	return nil
+}
+
+// NoticeOrderField defines the ordering field of Notice.
+type NoticeOrderField struct {
+	// Value extracts the ordering value from the given Notice.
+	Value    func(*Notice) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) notice.OrderOption
+	toCursor func(*Notice) Cursor
+}
+
+// NoticeOrder defines the ordering of Notice.
+type NoticeOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *NoticeOrderField `json:"field"`
+}
+
+// DefaultNoticeOrder is the default ordering of Notice.
+var DefaultNoticeOrder = &NoticeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &NoticeOrderField{
+		Value: func(_m *Notice) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: notice.FieldID,
+		toTerm: notice.ByID,
+		toCursor: func(_m *Notice) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Notice into NoticeEdge.
+func (_m *Notice) ToEdge(order *NoticeOrder) *NoticeEdge {
+	if order == nil {
+		order = DefaultNoticeOrder
+	}
+	return &NoticeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// NoticeReceiptEdge is the edge representation of NoticeReceipt.
+type NoticeReceiptEdge struct {
+	Node   *NoticeReceipt `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// NoticeReceiptConnection is the connection containing edges to NoticeReceipt.
+type NoticeReceiptConnection struct {
+	Edges      []*NoticeReceiptEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *NoticeReceiptConnection) build(nodes []*NoticeReceipt, pager *noticereceiptPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *NoticeReceipt
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *NoticeReceipt {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *NoticeReceipt {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*NoticeReceiptEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &NoticeReceiptEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// NoticeReceiptPaginateOption enables pagination customization.
+type NoticeReceiptPaginateOption func(*noticereceiptPager) error
+
+// WithNoticeReceiptOrder configures pagination ordering.
+func WithNoticeReceiptOrder(order *NoticeReceiptOrder) NoticeReceiptPaginateOption {
+	if order == nil {
+		order = DefaultNoticeReceiptOrder
+	}
+	o := *order
+	return func(pager *noticereceiptPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultNoticeReceiptOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithNoticeReceiptFilter configures pagination filter.
+func WithNoticeReceiptFilter(filter func(*NoticeReceiptQuery) (*NoticeReceiptQuery, error)) NoticeReceiptPaginateOption {
+	return func(pager *noticereceiptPager) error {
+		if filter == nil {
+			return errors.New("NoticeReceiptQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type noticereceiptPager struct {
+	reverse bool
+	order   *NoticeReceiptOrder
+	filter  func(*NoticeReceiptQuery) (*NoticeReceiptQuery, error)
+}
+
+func newNoticeReceiptPager(opts []NoticeReceiptPaginateOption, reverse bool) (*noticereceiptPager, error) {
+	pager := &noticereceiptPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultNoticeReceiptOrder
+	}
+	return pager, nil
+}
+
+func (p *noticereceiptPager) applyFilter(query *NoticeReceiptQuery) (*NoticeReceiptQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *noticereceiptPager) toCursor(_m *NoticeReceipt) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *noticereceiptPager) applyCursors(query *NoticeReceiptQuery, after, before *Cursor) (*NoticeReceiptQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultNoticeReceiptOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *noticereceiptPager) applyOrder(query *NoticeReceiptQuery) *NoticeReceiptQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultNoticeReceiptOrder.Field {
+		query = query.Order(DefaultNoticeReceiptOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *noticereceiptPager) orderExpr(query *NoticeReceiptQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultNoticeReceiptOrder.Field {
+			b.Comma().Ident(DefaultNoticeReceiptOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to NoticeReceipt.
+func (_m *NoticeReceiptQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...NoticeReceiptPaginateOption,
+) (*NoticeReceiptConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newNoticeReceiptPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &NoticeReceiptConnection{Edges: []*NoticeReceiptEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// NoticeReceiptOrderFieldCreatedAt orders NoticeReceipt by created_at.
+	NoticeReceiptOrderFieldCreatedAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: noticereceipt.FieldCreatedAt,
+		toTerm: noticereceipt.ByCreatedAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldUpdatedAt orders NoticeReceipt by updated_at.
+	NoticeReceiptOrderFieldUpdatedAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: noticereceipt.FieldUpdatedAt,
+		toTerm: noticereceipt.ByUpdatedAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldRecipientName orders NoticeReceipt by recipient_name.
+	NoticeReceiptOrderFieldRecipientName = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.RecipientName, nil
+		},
+		column: noticereceipt.FieldRecipientName,
+		toTerm: noticereceipt.ByRecipientName,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.RecipientName,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldDueAt orders NoticeReceipt by due_at.
+	NoticeReceiptOrderFieldDueAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.DueAt, nil
+		},
+		column: noticereceipt.FieldDueAt,
+		toTerm: noticereceipt.ByDueAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueAt,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldReceivedAt orders NoticeReceipt by received_at.
+	NoticeReceiptOrderFieldReceivedAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.ReceivedAt, nil
+		},
+		column: noticereceipt.FieldReceivedAt,
+		toTerm: noticereceipt.ByReceivedAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ReceivedAt,
+			}
+		},
+	}
+	// NoticeReceiptOrderFieldRepliedAt orders NoticeReceipt by replied_at.
+	NoticeReceiptOrderFieldRepliedAt = &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.RepliedAt, nil
+		},
+		column: noticereceipt.FieldRepliedAt,
+		toTerm: noticereceipt.ByRepliedAt,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.RepliedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f NoticeReceiptOrderField) String() string {
+	var str string
+	switch f.column {
+	case NoticeReceiptOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case NoticeReceiptOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case NoticeReceiptOrderFieldRecipientName.column:
+		str = "RECIPIENT_NAME"
+	case NoticeReceiptOrderFieldDueAt.column:
+		str = "DUE_AT"
+	case NoticeReceiptOrderFieldReceivedAt.column:
+		str = "RECEIVED_AT"
+	case NoticeReceiptOrderFieldRepliedAt.column:
+		str = "REPLIED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f NoticeReceiptOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *NoticeReceiptOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("NoticeReceiptOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *NoticeReceiptOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *NoticeReceiptOrderFieldUpdatedAt
+	case "RECIPIENT_NAME":
+		*f = *NoticeReceiptOrderFieldRecipientName
+	case "DUE_AT":
+		*f = *NoticeReceiptOrderFieldDueAt
+	case "RECEIVED_AT":
+		*f = *NoticeReceiptOrderFieldReceivedAt
+	case "REPLIED_AT":
+		*f = *NoticeReceiptOrderFieldRepliedAt
+	default:
+		return fmt.Errorf("%s is not a valid NoticeReceiptOrderField", str)
+	}
+	return nil
+}
+
+// NoticeReceiptOrderField defines the ordering field of NoticeReceipt.
+type NoticeReceiptOrderField struct {
+	// Value extracts the ordering value from the given NoticeReceipt.
+	Value    func(*NoticeReceipt) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) noticereceipt.OrderOption
+	toCursor func(*NoticeReceipt) Cursor
+}
+
+// NoticeReceiptOrder defines the ordering of NoticeReceipt.
+type NoticeReceiptOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *NoticeReceiptOrderField `json:"field"`
+}
+
+// DefaultNoticeReceiptOrder is the default ordering of NoticeReceipt.
+var DefaultNoticeReceiptOrder = &NoticeReceiptOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &NoticeReceiptOrderField{
+		Value: func(_m *NoticeReceipt) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: noticereceipt.FieldID,
+		toTerm: noticereceipt.ByID,
+		toCursor: func(_m *NoticeReceipt) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts NoticeReceipt into NoticeReceiptEdge.
+func (_m *NoticeReceipt) ToEdge(order *NoticeReceiptOrder) *NoticeReceiptEdge {
+	if order == nil {
+		order = DefaultNoticeReceiptOrder
+	}
+	return &NoticeReceiptEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -13,6 +13,10 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/randomdraw"
@@ -2745,6 +2749,1816 @@ func (i *InspectionWhereInput) P() (predicate.Inspection, error) {
 		return predicates[0], nil
 	default:
 		return inspection.And(predicates...), nil
+	}
+}
+
+// LeadershipGroupWhereInput represents a where input for filtering LeadershipGroup queries.
+type LeadershipGroupWhereInput struct {
+	Predicates []predicate.LeadershipGroup  `json:"-"`
+	Not        *LeadershipGroupWhereInput   `json:"not,omitempty"`
+	Or         []*LeadershipGroupWhereInput `json:"or,omitempty"`
+	And        []*LeadershipGroupWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "unit_id" field predicates.
+	UnitID      *int  `json:"unitID,omitempty"`
+	UnitIDNEQ   *int  `json:"unitIDNEQ,omitempty"`
+	UnitIDIn    []int `json:"unitIDIn,omitempty"`
+	UnitIDNotIn []int `json:"unitIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "established_by" field predicates.
+	EstablishedBy             *string  `json:"establishedBy,omitempty"`
+	EstablishedByNEQ          *string  `json:"establishedByNEQ,omitempty"`
+	EstablishedByIn           []string `json:"establishedByIn,omitempty"`
+	EstablishedByNotIn        []string `json:"establishedByNotIn,omitempty"`
+	EstablishedByGT           *string  `json:"establishedByGT,omitempty"`
+	EstablishedByGTE          *string  `json:"establishedByGTE,omitempty"`
+	EstablishedByLT           *string  `json:"establishedByLT,omitempty"`
+	EstablishedByLTE          *string  `json:"establishedByLTE,omitempty"`
+	EstablishedByContains     *string  `json:"establishedByContains,omitempty"`
+	EstablishedByHasPrefix    *string  `json:"establishedByHasPrefix,omitempty"`
+	EstablishedByHasSuffix    *string  `json:"establishedByHasSuffix,omitempty"`
+	EstablishedByEqualFold    *string  `json:"establishedByEqualFold,omitempty"`
+	EstablishedByContainsFold *string  `json:"establishedByContainsFold,omitempty"`
+
+	// "established_on" field predicates.
+	EstablishedOn      *time.Time  `json:"establishedOn,omitempty"`
+	EstablishedOnNEQ   *time.Time  `json:"establishedOnNEQ,omitempty"`
+	EstablishedOnIn    []time.Time `json:"establishedOnIn,omitempty"`
+	EstablishedOnNotIn []time.Time `json:"establishedOnNotIn,omitempty"`
+	EstablishedOnGT    *time.Time  `json:"establishedOnGT,omitempty"`
+	EstablishedOnGTE   *time.Time  `json:"establishedOnGTE,omitempty"`
+	EstablishedOnLT    *time.Time  `json:"establishedOnLT,omitempty"`
+	EstablishedOnLTE   *time.Time  `json:"establishedOnLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *LeadershipGroupWhereInput) AddPredicates(predicates ...predicate.LeadershipGroup) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the LeadershipGroupWhereInput filter on the LeadershipGroupQuery builder.
+func (i *LeadershipGroupWhereInput) Filter(q *LeadershipGroupQuery) (*LeadershipGroupQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyLeadershipGroupWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyLeadershipGroupWhereInput is returned in case the LeadershipGroupWhereInput is empty.
+var ErrEmptyLeadershipGroupWhereInput = errors.New("ent: empty predicate LeadershipGroupWhereInput")
+
+// P returns a predicate for filtering leadershipgroups.
+// An error is returned if the input is empty or invalid.
+func (i *LeadershipGroupWhereInput) P() (predicate.LeadershipGroup, error) {
+	var predicates []predicate.LeadershipGroup
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, leadershipgroup.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.LeadershipGroup, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, leadershipgroup.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.LeadershipGroup, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, leadershipgroup.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, leadershipgroup.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, leadershipgroup.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, leadershipgroup.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, leadershipgroup.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, leadershipgroup.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, leadershipgroup.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, leadershipgroup.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, leadershipgroup.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, leadershipgroup.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, leadershipgroup.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, leadershipgroup.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.UnitID != nil {
+		predicates = append(predicates, leadershipgroup.UnitIDEQ(*i.UnitID))
+	}
+	if i.UnitIDNEQ != nil {
+		predicates = append(predicates, leadershipgroup.UnitIDNEQ(*i.UnitIDNEQ))
+	}
+	if len(i.UnitIDIn) > 0 {
+		predicates = append(predicates, leadershipgroup.UnitIDIn(i.UnitIDIn...))
+	}
+	if len(i.UnitIDNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.UnitIDNotIn(i.UnitIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, leadershipgroup.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, leadershipgroup.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, leadershipgroup.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, leadershipgroup.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, leadershipgroup.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, leadershipgroup.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, leadershipgroup.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, leadershipgroup.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, leadershipgroup.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, leadershipgroup.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, leadershipgroup.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, leadershipgroup.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.EstablishedBy != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByEQ(*i.EstablishedBy))
+	}
+	if i.EstablishedByNEQ != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByNEQ(*i.EstablishedByNEQ))
+	}
+	if len(i.EstablishedByIn) > 0 {
+		predicates = append(predicates, leadershipgroup.EstablishedByIn(i.EstablishedByIn...))
+	}
+	if len(i.EstablishedByNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.EstablishedByNotIn(i.EstablishedByNotIn...))
+	}
+	if i.EstablishedByGT != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByGT(*i.EstablishedByGT))
+	}
+	if i.EstablishedByGTE != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByGTE(*i.EstablishedByGTE))
+	}
+	if i.EstablishedByLT != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByLT(*i.EstablishedByLT))
+	}
+	if i.EstablishedByLTE != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByLTE(*i.EstablishedByLTE))
+	}
+	if i.EstablishedByContains != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByContains(*i.EstablishedByContains))
+	}
+	if i.EstablishedByHasPrefix != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByHasPrefix(*i.EstablishedByHasPrefix))
+	}
+	if i.EstablishedByHasSuffix != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByHasSuffix(*i.EstablishedByHasSuffix))
+	}
+	if i.EstablishedByEqualFold != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByEqualFold(*i.EstablishedByEqualFold))
+	}
+	if i.EstablishedByContainsFold != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedByContainsFold(*i.EstablishedByContainsFold))
+	}
+	if i.EstablishedOn != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnEQ(*i.EstablishedOn))
+	}
+	if i.EstablishedOnNEQ != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnNEQ(*i.EstablishedOnNEQ))
+	}
+	if len(i.EstablishedOnIn) > 0 {
+		predicates = append(predicates, leadershipgroup.EstablishedOnIn(i.EstablishedOnIn...))
+	}
+	if len(i.EstablishedOnNotIn) > 0 {
+		predicates = append(predicates, leadershipgroup.EstablishedOnNotIn(i.EstablishedOnNotIn...))
+	}
+	if i.EstablishedOnGT != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnGT(*i.EstablishedOnGT))
+	}
+	if i.EstablishedOnGTE != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnGTE(*i.EstablishedOnGTE))
+	}
+	if i.EstablishedOnLT != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnLT(*i.EstablishedOnLT))
+	}
+	if i.EstablishedOnLTE != nil {
+		predicates = append(predicates, leadershipgroup.EstablishedOnLTE(*i.EstablishedOnLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyLeadershipGroupWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return leadershipgroup.And(predicates...), nil
+	}
+}
+
+// MeetingWhereInput represents a where input for filtering Meeting queries.
+type MeetingWhereInput struct {
+	Predicates []predicate.Meeting  `json:"-"`
+	Not        *MeetingWhereInput   `json:"not,omitempty"`
+	Or         []*MeetingWhereInput `json:"or,omitempty"`
+	And        []*MeetingWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "organiser_unit_id" field predicates.
+	OrganiserUnitID      *int  `json:"organiserUnitID,omitempty"`
+	OrganiserUnitIDNEQ   *int  `json:"organiserUnitIDNEQ,omitempty"`
+	OrganiserUnitIDIn    []int `json:"organiserUnitIDIn,omitempty"`
+	OrganiserUnitIDNotIn []int `json:"organiserUnitIDNotIn,omitempty"`
+
+	// "group_id" field predicates.
+	GroupID       *int  `json:"groupID,omitempty"`
+	GroupIDNEQ    *int  `json:"groupIDNEQ,omitempty"`
+	GroupIDIn     []int `json:"groupIDIn,omitempty"`
+	GroupIDNotIn  []int `json:"groupIDNotIn,omitempty"`
+	GroupIDGT     *int  `json:"groupIDGT,omitempty"`
+	GroupIDGTE    *int  `json:"groupIDGTE,omitempty"`
+	GroupIDLT     *int  `json:"groupIDLT,omitempty"`
+	GroupIDLTE    *int  `json:"groupIDLTE,omitempty"`
+	GroupIDIsNil  bool  `json:"groupIDIsNil,omitempty"`
+	GroupIDNotNil bool  `json:"groupIDNotNil,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *domain.MeetingKind  `json:"kind,omitempty"`
+	KindNEQ   *domain.MeetingKind  `json:"kindNEQ,omitempty"`
+	KindIn    []domain.MeetingKind `json:"kindIn,omitempty"`
+	KindNotIn []domain.MeetingKind `json:"kindNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "held_on" field predicates.
+	HeldOn      *time.Time  `json:"heldOn,omitempty"`
+	HeldOnNEQ   *time.Time  `json:"heldOnNEQ,omitempty"`
+	HeldOnIn    []time.Time `json:"heldOnIn,omitempty"`
+	HeldOnNotIn []time.Time `json:"heldOnNotIn,omitempty"`
+	HeldOnGT    *time.Time  `json:"heldOnGT,omitempty"`
+	HeldOnGTE   *time.Time  `json:"heldOnGTE,omitempty"`
+	HeldOnLT    *time.Time  `json:"heldOnLT,omitempty"`
+	HeldOnLTE   *time.Time  `json:"heldOnLTE,omitempty"`
+
+	// "safety_on_agenda" field predicates.
+	SafetyOnAgenda    *bool `json:"safetyOnAgenda,omitempty"`
+	SafetyOnAgendaNEQ *bool `json:"safetyOnAgendaNEQ,omitempty"`
+
+	// "attendee_count" field predicates.
+	AttendeeCount      *int  `json:"attendeeCount,omitempty"`
+	AttendeeCountNEQ   *int  `json:"attendeeCountNEQ,omitempty"`
+	AttendeeCountIn    []int `json:"attendeeCountIn,omitempty"`
+	AttendeeCountNotIn []int `json:"attendeeCountNotIn,omitempty"`
+	AttendeeCountGT    *int  `json:"attendeeCountGT,omitempty"`
+	AttendeeCountGTE   *int  `json:"attendeeCountGTE,omitempty"`
+	AttendeeCountLT    *int  `json:"attendeeCountLT,omitempty"`
+	AttendeeCountLTE   *int  `json:"attendeeCountLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MeetingWhereInput) AddPredicates(predicates ...predicate.Meeting) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MeetingWhereInput filter on the MeetingQuery builder.
+func (i *MeetingWhereInput) Filter(q *MeetingQuery) (*MeetingQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMeetingWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMeetingWhereInput is returned in case the MeetingWhereInput is empty.
+var ErrEmptyMeetingWhereInput = errors.New("ent: empty predicate MeetingWhereInput")
+
+// P returns a predicate for filtering meetings.
+// An error is returned if the input is empty or invalid.
+func (i *MeetingWhereInput) P() (predicate.Meeting, error) {
+	var predicates []predicate.Meeting
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, meeting.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Meeting, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, meeting.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Meeting, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, meeting.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, meeting.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, meeting.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, meeting.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, meeting.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, meeting.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, meeting.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, meeting.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, meeting.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, meeting.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, meeting.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, meeting.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, meeting.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, meeting.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, meeting.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, meeting.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, meeting.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, meeting.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, meeting.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, meeting.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, meeting.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, meeting.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, meeting.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, meeting.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, meeting.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OrganiserUnitID != nil {
+		predicates = append(predicates, meeting.OrganiserUnitIDEQ(*i.OrganiserUnitID))
+	}
+	if i.OrganiserUnitIDNEQ != nil {
+		predicates = append(predicates, meeting.OrganiserUnitIDNEQ(*i.OrganiserUnitIDNEQ))
+	}
+	if len(i.OrganiserUnitIDIn) > 0 {
+		predicates = append(predicates, meeting.OrganiserUnitIDIn(i.OrganiserUnitIDIn...))
+	}
+	if len(i.OrganiserUnitIDNotIn) > 0 {
+		predicates = append(predicates, meeting.OrganiserUnitIDNotIn(i.OrganiserUnitIDNotIn...))
+	}
+	if i.GroupID != nil {
+		predicates = append(predicates, meeting.GroupIDEQ(*i.GroupID))
+	}
+	if i.GroupIDNEQ != nil {
+		predicates = append(predicates, meeting.GroupIDNEQ(*i.GroupIDNEQ))
+	}
+	if len(i.GroupIDIn) > 0 {
+		predicates = append(predicates, meeting.GroupIDIn(i.GroupIDIn...))
+	}
+	if len(i.GroupIDNotIn) > 0 {
+		predicates = append(predicates, meeting.GroupIDNotIn(i.GroupIDNotIn...))
+	}
+	if i.GroupIDGT != nil {
+		predicates = append(predicates, meeting.GroupIDGT(*i.GroupIDGT))
+	}
+	if i.GroupIDGTE != nil {
+		predicates = append(predicates, meeting.GroupIDGTE(*i.GroupIDGTE))
+	}
+	if i.GroupIDLT != nil {
+		predicates = append(predicates, meeting.GroupIDLT(*i.GroupIDLT))
+	}
+	if i.GroupIDLTE != nil {
+		predicates = append(predicates, meeting.GroupIDLTE(*i.GroupIDLTE))
+	}
+	if i.GroupIDIsNil {
+		predicates = append(predicates, meeting.GroupIDIsNil())
+	}
+	if i.GroupIDNotNil {
+		predicates = append(predicates, meeting.GroupIDNotNil())
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, meeting.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, meeting.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, meeting.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, meeting.KindNotIn(i.KindNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, meeting.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, meeting.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, meeting.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, meeting.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, meeting.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, meeting.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, meeting.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, meeting.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, meeting.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, meeting.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, meeting.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, meeting.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, meeting.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.HeldOn != nil {
+		predicates = append(predicates, meeting.HeldOnEQ(*i.HeldOn))
+	}
+	if i.HeldOnNEQ != nil {
+		predicates = append(predicates, meeting.HeldOnNEQ(*i.HeldOnNEQ))
+	}
+	if len(i.HeldOnIn) > 0 {
+		predicates = append(predicates, meeting.HeldOnIn(i.HeldOnIn...))
+	}
+	if len(i.HeldOnNotIn) > 0 {
+		predicates = append(predicates, meeting.HeldOnNotIn(i.HeldOnNotIn...))
+	}
+	if i.HeldOnGT != nil {
+		predicates = append(predicates, meeting.HeldOnGT(*i.HeldOnGT))
+	}
+	if i.HeldOnGTE != nil {
+		predicates = append(predicates, meeting.HeldOnGTE(*i.HeldOnGTE))
+	}
+	if i.HeldOnLT != nil {
+		predicates = append(predicates, meeting.HeldOnLT(*i.HeldOnLT))
+	}
+	if i.HeldOnLTE != nil {
+		predicates = append(predicates, meeting.HeldOnLTE(*i.HeldOnLTE))
+	}
+	if i.SafetyOnAgenda != nil {
+		predicates = append(predicates, meeting.SafetyOnAgendaEQ(*i.SafetyOnAgenda))
+	}
+	if i.SafetyOnAgendaNEQ != nil {
+		predicates = append(predicates, meeting.SafetyOnAgendaNEQ(*i.SafetyOnAgendaNEQ))
+	}
+	if i.AttendeeCount != nil {
+		predicates = append(predicates, meeting.AttendeeCountEQ(*i.AttendeeCount))
+	}
+	if i.AttendeeCountNEQ != nil {
+		predicates = append(predicates, meeting.AttendeeCountNEQ(*i.AttendeeCountNEQ))
+	}
+	if len(i.AttendeeCountIn) > 0 {
+		predicates = append(predicates, meeting.AttendeeCountIn(i.AttendeeCountIn...))
+	}
+	if len(i.AttendeeCountNotIn) > 0 {
+		predicates = append(predicates, meeting.AttendeeCountNotIn(i.AttendeeCountNotIn...))
+	}
+	if i.AttendeeCountGT != nil {
+		predicates = append(predicates, meeting.AttendeeCountGT(*i.AttendeeCountGT))
+	}
+	if i.AttendeeCountGTE != nil {
+		predicates = append(predicates, meeting.AttendeeCountGTE(*i.AttendeeCountGTE))
+	}
+	if i.AttendeeCountLT != nil {
+		predicates = append(predicates, meeting.AttendeeCountLT(*i.AttendeeCountLT))
+	}
+	if i.AttendeeCountLTE != nil {
+		predicates = append(predicates, meeting.AttendeeCountLTE(*i.AttendeeCountLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMeetingWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return meeting.And(predicates...), nil
+	}
+}
+
+// NoticeWhereInput represents a where input for filtering Notice queries.
+type NoticeWhereInput struct {
+	Predicates []predicate.Notice  `json:"-"`
+	Not        *NoticeWhereInput   `json:"not,omitempty"`
+	Or         []*NoticeWhereInput `json:"or,omitempty"`
+	And        []*NoticeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "issuer_unit_id" field predicates.
+	IssuerUnitID      *int  `json:"issuerUnitID,omitempty"`
+	IssuerUnitIDNEQ   *int  `json:"issuerUnitIDNEQ,omitempty"`
+	IssuerUnitIDIn    []int `json:"issuerUnitIDIn,omitempty"`
+	IssuerUnitIDNotIn []int `json:"issuerUnitIDNotIn,omitempty"`
+
+	// "document_number" field predicates.
+	DocumentNumber             *string  `json:"documentNumber,omitempty"`
+	DocumentNumberNEQ          *string  `json:"documentNumberNEQ,omitempty"`
+	DocumentNumberIn           []string `json:"documentNumberIn,omitempty"`
+	DocumentNumberNotIn        []string `json:"documentNumberNotIn,omitempty"`
+	DocumentNumberGT           *string  `json:"documentNumberGT,omitempty"`
+	DocumentNumberGTE          *string  `json:"documentNumberGTE,omitempty"`
+	DocumentNumberLT           *string  `json:"documentNumberLT,omitempty"`
+	DocumentNumberLTE          *string  `json:"documentNumberLTE,omitempty"`
+	DocumentNumberContains     *string  `json:"documentNumberContains,omitempty"`
+	DocumentNumberHasPrefix    *string  `json:"documentNumberHasPrefix,omitempty"`
+	DocumentNumberHasSuffix    *string  `json:"documentNumberHasSuffix,omitempty"`
+	DocumentNumberEqualFold    *string  `json:"documentNumberEqualFold,omitempty"`
+	DocumentNumberContainsFold *string  `json:"documentNumberContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *domain.NoticeKind  `json:"kind,omitempty"`
+	KindNEQ   *domain.NoticeKind  `json:"kindNEQ,omitempty"`
+	KindIn    []domain.NoticeKind `json:"kindIn,omitempty"`
+	KindNotIn []domain.NoticeKind `json:"kindNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "issued_on" field predicates.
+	IssuedOn      *time.Time  `json:"issuedOn,omitempty"`
+	IssuedOnNEQ   *time.Time  `json:"issuedOnNEQ,omitempty"`
+	IssuedOnIn    []time.Time `json:"issuedOnIn,omitempty"`
+	IssuedOnNotIn []time.Time `json:"issuedOnNotIn,omitempty"`
+	IssuedOnGT    *time.Time  `json:"issuedOnGT,omitempty"`
+	IssuedOnGTE   *time.Time  `json:"issuedOnGTE,omitempty"`
+	IssuedOnLT    *time.Time  `json:"issuedOnLT,omitempty"`
+	IssuedOnLTE   *time.Time  `json:"issuedOnLTE,omitempty"`
+
+	// "receipt_due" field predicates.
+	ReceiptDue      *time.Time  `json:"receiptDue,omitempty"`
+	ReceiptDueNEQ   *time.Time  `json:"receiptDueNEQ,omitempty"`
+	ReceiptDueIn    []time.Time `json:"receiptDueIn,omitempty"`
+	ReceiptDueNotIn []time.Time `json:"receiptDueNotIn,omitempty"`
+	ReceiptDueGT    *time.Time  `json:"receiptDueGT,omitempty"`
+	ReceiptDueGTE   *time.Time  `json:"receiptDueGTE,omitempty"`
+	ReceiptDueLT    *time.Time  `json:"receiptDueLT,omitempty"`
+	ReceiptDueLTE   *time.Time  `json:"receiptDueLTE,omitempty"`
+
+	// "reply_due" field predicates.
+	ReplyDue       *time.Time  `json:"replyDue,omitempty"`
+	ReplyDueNEQ    *time.Time  `json:"replyDueNEQ,omitempty"`
+	ReplyDueIn     []time.Time `json:"replyDueIn,omitempty"`
+	ReplyDueNotIn  []time.Time `json:"replyDueNotIn,omitempty"`
+	ReplyDueGT     *time.Time  `json:"replyDueGT,omitempty"`
+	ReplyDueGTE    *time.Time  `json:"replyDueGTE,omitempty"`
+	ReplyDueLT     *time.Time  `json:"replyDueLT,omitempty"`
+	ReplyDueLTE    *time.Time  `json:"replyDueLTE,omitempty"`
+	ReplyDueIsNil  bool        `json:"replyDueIsNil,omitempty"`
+	ReplyDueNotNil bool        `json:"replyDueNotNil,omitempty"`
+
+	// "recipient_count" field predicates.
+	RecipientCount      *int  `json:"recipientCount,omitempty"`
+	RecipientCountNEQ   *int  `json:"recipientCountNEQ,omitempty"`
+	RecipientCountIn    []int `json:"recipientCountIn,omitempty"`
+	RecipientCountNotIn []int `json:"recipientCountNotIn,omitempty"`
+	RecipientCountGT    *int  `json:"recipientCountGT,omitempty"`
+	RecipientCountGTE   *int  `json:"recipientCountGTE,omitempty"`
+	RecipientCountLT    *int  `json:"recipientCountLT,omitempty"`
+	RecipientCountLTE   *int  `json:"recipientCountLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *NoticeWhereInput) AddPredicates(predicates ...predicate.Notice) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the NoticeWhereInput filter on the NoticeQuery builder.
+func (i *NoticeWhereInput) Filter(q *NoticeQuery) (*NoticeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyNoticeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyNoticeWhereInput is returned in case the NoticeWhereInput is empty.
+var ErrEmptyNoticeWhereInput = errors.New("ent: empty predicate NoticeWhereInput")
+
+// P returns a predicate for filtering notices.
+// An error is returned if the input is empty or invalid.
+func (i *NoticeWhereInput) P() (predicate.Notice, error) {
+	var predicates []predicate.Notice
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, notice.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Notice, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, notice.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Notice, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, notice.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, notice.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, notice.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, notice.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, notice.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, notice.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, notice.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, notice.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, notice.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, notice.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, notice.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, notice.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, notice.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, notice.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, notice.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, notice.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, notice.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, notice.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, notice.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, notice.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, notice.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, notice.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, notice.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, notice.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, notice.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.IssuerUnitID != nil {
+		predicates = append(predicates, notice.IssuerUnitIDEQ(*i.IssuerUnitID))
+	}
+	if i.IssuerUnitIDNEQ != nil {
+		predicates = append(predicates, notice.IssuerUnitIDNEQ(*i.IssuerUnitIDNEQ))
+	}
+	if len(i.IssuerUnitIDIn) > 0 {
+		predicates = append(predicates, notice.IssuerUnitIDIn(i.IssuerUnitIDIn...))
+	}
+	if len(i.IssuerUnitIDNotIn) > 0 {
+		predicates = append(predicates, notice.IssuerUnitIDNotIn(i.IssuerUnitIDNotIn...))
+	}
+	if i.DocumentNumber != nil {
+		predicates = append(predicates, notice.DocumentNumberEQ(*i.DocumentNumber))
+	}
+	if i.DocumentNumberNEQ != nil {
+		predicates = append(predicates, notice.DocumentNumberNEQ(*i.DocumentNumberNEQ))
+	}
+	if len(i.DocumentNumberIn) > 0 {
+		predicates = append(predicates, notice.DocumentNumberIn(i.DocumentNumberIn...))
+	}
+	if len(i.DocumentNumberNotIn) > 0 {
+		predicates = append(predicates, notice.DocumentNumberNotIn(i.DocumentNumberNotIn...))
+	}
+	if i.DocumentNumberGT != nil {
+		predicates = append(predicates, notice.DocumentNumberGT(*i.DocumentNumberGT))
+	}
+	if i.DocumentNumberGTE != nil {
+		predicates = append(predicates, notice.DocumentNumberGTE(*i.DocumentNumberGTE))
+	}
+	if i.DocumentNumberLT != nil {
+		predicates = append(predicates, notice.DocumentNumberLT(*i.DocumentNumberLT))
+	}
+	if i.DocumentNumberLTE != nil {
+		predicates = append(predicates, notice.DocumentNumberLTE(*i.DocumentNumberLTE))
+	}
+	if i.DocumentNumberContains != nil {
+		predicates = append(predicates, notice.DocumentNumberContains(*i.DocumentNumberContains))
+	}
+	if i.DocumentNumberHasPrefix != nil {
+		predicates = append(predicates, notice.DocumentNumberHasPrefix(*i.DocumentNumberHasPrefix))
+	}
+	if i.DocumentNumberHasSuffix != nil {
+		predicates = append(predicates, notice.DocumentNumberHasSuffix(*i.DocumentNumberHasSuffix))
+	}
+	if i.DocumentNumberEqualFold != nil {
+		predicates = append(predicates, notice.DocumentNumberEqualFold(*i.DocumentNumberEqualFold))
+	}
+	if i.DocumentNumberContainsFold != nil {
+		predicates = append(predicates, notice.DocumentNumberContainsFold(*i.DocumentNumberContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, notice.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, notice.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, notice.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, notice.KindNotIn(i.KindNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, notice.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, notice.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, notice.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, notice.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, notice.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, notice.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, notice.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, notice.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, notice.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, notice.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, notice.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, notice.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, notice.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, notice.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, notice.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, notice.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, notice.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, notice.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, notice.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, notice.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, notice.YearLTE(*i.YearLTE))
+	}
+	if i.IssuedOn != nil {
+		predicates = append(predicates, notice.IssuedOnEQ(*i.IssuedOn))
+	}
+	if i.IssuedOnNEQ != nil {
+		predicates = append(predicates, notice.IssuedOnNEQ(*i.IssuedOnNEQ))
+	}
+	if len(i.IssuedOnIn) > 0 {
+		predicates = append(predicates, notice.IssuedOnIn(i.IssuedOnIn...))
+	}
+	if len(i.IssuedOnNotIn) > 0 {
+		predicates = append(predicates, notice.IssuedOnNotIn(i.IssuedOnNotIn...))
+	}
+	if i.IssuedOnGT != nil {
+		predicates = append(predicates, notice.IssuedOnGT(*i.IssuedOnGT))
+	}
+	if i.IssuedOnGTE != nil {
+		predicates = append(predicates, notice.IssuedOnGTE(*i.IssuedOnGTE))
+	}
+	if i.IssuedOnLT != nil {
+		predicates = append(predicates, notice.IssuedOnLT(*i.IssuedOnLT))
+	}
+	if i.IssuedOnLTE != nil {
+		predicates = append(predicates, notice.IssuedOnLTE(*i.IssuedOnLTE))
+	}
+	if i.ReceiptDue != nil {
+		predicates = append(predicates, notice.ReceiptDueEQ(*i.ReceiptDue))
+	}
+	if i.ReceiptDueNEQ != nil {
+		predicates = append(predicates, notice.ReceiptDueNEQ(*i.ReceiptDueNEQ))
+	}
+	if len(i.ReceiptDueIn) > 0 {
+		predicates = append(predicates, notice.ReceiptDueIn(i.ReceiptDueIn...))
+	}
+	if len(i.ReceiptDueNotIn) > 0 {
+		predicates = append(predicates, notice.ReceiptDueNotIn(i.ReceiptDueNotIn...))
+	}
+	if i.ReceiptDueGT != nil {
+		predicates = append(predicates, notice.ReceiptDueGT(*i.ReceiptDueGT))
+	}
+	if i.ReceiptDueGTE != nil {
+		predicates = append(predicates, notice.ReceiptDueGTE(*i.ReceiptDueGTE))
+	}
+	if i.ReceiptDueLT != nil {
+		predicates = append(predicates, notice.ReceiptDueLT(*i.ReceiptDueLT))
+	}
+	if i.ReceiptDueLTE != nil {
+		predicates = append(predicates, notice.ReceiptDueLTE(*i.ReceiptDueLTE))
+	}
+	if i.ReplyDue != nil {
+		predicates = append(predicates, notice.ReplyDueEQ(*i.ReplyDue))
+	}
+	if i.ReplyDueNEQ != nil {
+		predicates = append(predicates, notice.ReplyDueNEQ(*i.ReplyDueNEQ))
+	}
+	if len(i.ReplyDueIn) > 0 {
+		predicates = append(predicates, notice.ReplyDueIn(i.ReplyDueIn...))
+	}
+	if len(i.ReplyDueNotIn) > 0 {
+		predicates = append(predicates, notice.ReplyDueNotIn(i.ReplyDueNotIn...))
+	}
+	if i.ReplyDueGT != nil {
+		predicates = append(predicates, notice.ReplyDueGT(*i.ReplyDueGT))
+	}
+	if i.ReplyDueGTE != nil {
+		predicates = append(predicates, notice.ReplyDueGTE(*i.ReplyDueGTE))
+	}
+	if i.ReplyDueLT != nil {
+		predicates = append(predicates, notice.ReplyDueLT(*i.ReplyDueLT))
+	}
+	if i.ReplyDueLTE != nil {
+		predicates = append(predicates, notice.ReplyDueLTE(*i.ReplyDueLTE))
+	}
+	if i.ReplyDueIsNil {
+		predicates = append(predicates, notice.ReplyDueIsNil())
+	}
+	if i.ReplyDueNotNil {
+		predicates = append(predicates, notice.ReplyDueNotNil())
+	}
+	if i.RecipientCount != nil {
+		predicates = append(predicates, notice.RecipientCountEQ(*i.RecipientCount))
+	}
+	if i.RecipientCountNEQ != nil {
+		predicates = append(predicates, notice.RecipientCountNEQ(*i.RecipientCountNEQ))
+	}
+	if len(i.RecipientCountIn) > 0 {
+		predicates = append(predicates, notice.RecipientCountIn(i.RecipientCountIn...))
+	}
+	if len(i.RecipientCountNotIn) > 0 {
+		predicates = append(predicates, notice.RecipientCountNotIn(i.RecipientCountNotIn...))
+	}
+	if i.RecipientCountGT != nil {
+		predicates = append(predicates, notice.RecipientCountGT(*i.RecipientCountGT))
+	}
+	if i.RecipientCountGTE != nil {
+		predicates = append(predicates, notice.RecipientCountGTE(*i.RecipientCountGTE))
+	}
+	if i.RecipientCountLT != nil {
+		predicates = append(predicates, notice.RecipientCountLT(*i.RecipientCountLT))
+	}
+	if i.RecipientCountLTE != nil {
+		predicates = append(predicates, notice.RecipientCountLTE(*i.RecipientCountLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyNoticeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return notice.And(predicates...), nil
+	}
+}
+
+// NoticeReceiptWhereInput represents a where input for filtering NoticeReceipt queries.
+type NoticeReceiptWhereInput struct {
+	Predicates []predicate.NoticeReceipt  `json:"-"`
+	Not        *NoticeReceiptWhereInput   `json:"not,omitempty"`
+	Or         []*NoticeReceiptWhereInput `json:"or,omitempty"`
+	And        []*NoticeReceiptWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "notice_id" field predicates.
+	NoticeID      *int  `json:"noticeID,omitempty"`
+	NoticeIDNEQ   *int  `json:"noticeIDNEQ,omitempty"`
+	NoticeIDIn    []int `json:"noticeIDIn,omitempty"`
+	NoticeIDNotIn []int `json:"noticeIDNotIn,omitempty"`
+
+	// "recipient_unit_id" field predicates.
+	RecipientUnitID      *int  `json:"recipientUnitID,omitempty"`
+	RecipientUnitIDNEQ   *int  `json:"recipientUnitIDNEQ,omitempty"`
+	RecipientUnitIDIn    []int `json:"recipientUnitIDIn,omitempty"`
+	RecipientUnitIDNotIn []int `json:"recipientUnitIDNotIn,omitempty"`
+
+	// "recipient_name" field predicates.
+	RecipientName             *string  `json:"recipientName,omitempty"`
+	RecipientNameNEQ          *string  `json:"recipientNameNEQ,omitempty"`
+	RecipientNameIn           []string `json:"recipientNameIn,omitempty"`
+	RecipientNameNotIn        []string `json:"recipientNameNotIn,omitempty"`
+	RecipientNameGT           *string  `json:"recipientNameGT,omitempty"`
+	RecipientNameGTE          *string  `json:"recipientNameGTE,omitempty"`
+	RecipientNameLT           *string  `json:"recipientNameLT,omitempty"`
+	RecipientNameLTE          *string  `json:"recipientNameLTE,omitempty"`
+	RecipientNameContains     *string  `json:"recipientNameContains,omitempty"`
+	RecipientNameHasPrefix    *string  `json:"recipientNameHasPrefix,omitempty"`
+	RecipientNameHasSuffix    *string  `json:"recipientNameHasSuffix,omitempty"`
+	RecipientNameEqualFold    *string  `json:"recipientNameEqualFold,omitempty"`
+	RecipientNameContainsFold *string  `json:"recipientNameContainsFold,omitempty"`
+
+	// "recipient_kind" field predicates.
+	RecipientKind      *domain.UnitKind  `json:"recipientKind,omitempty"`
+	RecipientKindNEQ   *domain.UnitKind  `json:"recipientKindNEQ,omitempty"`
+	RecipientKindIn    []domain.UnitKind `json:"recipientKindIn,omitempty"`
+	RecipientKindNotIn []domain.UnitKind `json:"recipientKindNotIn,omitempty"`
+
+	// "due_at" field predicates.
+	DueAt      *time.Time  `json:"dueAt,omitempty"`
+	DueAtNEQ   *time.Time  `json:"dueAtNEQ,omitempty"`
+	DueAtIn    []time.Time `json:"dueAtIn,omitempty"`
+	DueAtNotIn []time.Time `json:"dueAtNotIn,omitempty"`
+	DueAtGT    *time.Time  `json:"dueAtGT,omitempty"`
+	DueAtGTE   *time.Time  `json:"dueAtGTE,omitempty"`
+	DueAtLT    *time.Time  `json:"dueAtLT,omitempty"`
+	DueAtLTE   *time.Time  `json:"dueAtLTE,omitempty"`
+
+	// "received_at" field predicates.
+	ReceivedAt       *time.Time  `json:"receivedAt,omitempty"`
+	ReceivedAtNEQ    *time.Time  `json:"receivedAtNEQ,omitempty"`
+	ReceivedAtIn     []time.Time `json:"receivedAtIn,omitempty"`
+	ReceivedAtNotIn  []time.Time `json:"receivedAtNotIn,omitempty"`
+	ReceivedAtGT     *time.Time  `json:"receivedAtGT,omitempty"`
+	ReceivedAtGTE    *time.Time  `json:"receivedAtGTE,omitempty"`
+	ReceivedAtLT     *time.Time  `json:"receivedAtLT,omitempty"`
+	ReceivedAtLTE    *time.Time  `json:"receivedAtLTE,omitempty"`
+	ReceivedAtIsNil  bool        `json:"receivedAtIsNil,omitempty"`
+	ReceivedAtNotNil bool        `json:"receivedAtNotNil,omitempty"`
+
+	// "receiver_name" field predicates.
+	ReceiverName             *string  `json:"receiverName,omitempty"`
+	ReceiverNameNEQ          *string  `json:"receiverNameNEQ,omitempty"`
+	ReceiverNameIn           []string `json:"receiverNameIn,omitempty"`
+	ReceiverNameNotIn        []string `json:"receiverNameNotIn,omitempty"`
+	ReceiverNameGT           *string  `json:"receiverNameGT,omitempty"`
+	ReceiverNameGTE          *string  `json:"receiverNameGTE,omitempty"`
+	ReceiverNameLT           *string  `json:"receiverNameLT,omitempty"`
+	ReceiverNameLTE          *string  `json:"receiverNameLTE,omitempty"`
+	ReceiverNameContains     *string  `json:"receiverNameContains,omitempty"`
+	ReceiverNameHasPrefix    *string  `json:"receiverNameHasPrefix,omitempty"`
+	ReceiverNameHasSuffix    *string  `json:"receiverNameHasSuffix,omitempty"`
+	ReceiverNameIsNil        bool     `json:"receiverNameIsNil,omitempty"`
+	ReceiverNameNotNil       bool     `json:"receiverNameNotNil,omitempty"`
+	ReceiverNameEqualFold    *string  `json:"receiverNameEqualFold,omitempty"`
+	ReceiverNameContainsFold *string  `json:"receiverNameContainsFold,omitempty"`
+
+	// "receiver_title" field predicates.
+	ReceiverTitle             *string  `json:"receiverTitle,omitempty"`
+	ReceiverTitleNEQ          *string  `json:"receiverTitleNEQ,omitempty"`
+	ReceiverTitleIn           []string `json:"receiverTitleIn,omitempty"`
+	ReceiverTitleNotIn        []string `json:"receiverTitleNotIn,omitempty"`
+	ReceiverTitleGT           *string  `json:"receiverTitleGT,omitempty"`
+	ReceiverTitleGTE          *string  `json:"receiverTitleGTE,omitempty"`
+	ReceiverTitleLT           *string  `json:"receiverTitleLT,omitempty"`
+	ReceiverTitleLTE          *string  `json:"receiverTitleLTE,omitempty"`
+	ReceiverTitleContains     *string  `json:"receiverTitleContains,omitempty"`
+	ReceiverTitleHasPrefix    *string  `json:"receiverTitleHasPrefix,omitempty"`
+	ReceiverTitleHasSuffix    *string  `json:"receiverTitleHasSuffix,omitempty"`
+	ReceiverTitleIsNil        bool     `json:"receiverTitleIsNil,omitempty"`
+	ReceiverTitleNotNil       bool     `json:"receiverTitleNotNil,omitempty"`
+	ReceiverTitleEqualFold    *string  `json:"receiverTitleEqualFold,omitempty"`
+	ReceiverTitleContainsFold *string  `json:"receiverTitleContainsFold,omitempty"`
+
+	// "replied_at" field predicates.
+	RepliedAt       *time.Time  `json:"repliedAt,omitempty"`
+	RepliedAtNEQ    *time.Time  `json:"repliedAtNEQ,omitempty"`
+	RepliedAtIn     []time.Time `json:"repliedAtIn,omitempty"`
+	RepliedAtNotIn  []time.Time `json:"repliedAtNotIn,omitempty"`
+	RepliedAtGT     *time.Time  `json:"repliedAtGT,omitempty"`
+	RepliedAtGTE    *time.Time  `json:"repliedAtGTE,omitempty"`
+	RepliedAtLT     *time.Time  `json:"repliedAtLT,omitempty"`
+	RepliedAtLTE    *time.Time  `json:"repliedAtLTE,omitempty"`
+	RepliedAtIsNil  bool        `json:"repliedAtIsNil,omitempty"`
+	RepliedAtNotNil bool        `json:"repliedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *NoticeReceiptWhereInput) AddPredicates(predicates ...predicate.NoticeReceipt) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the NoticeReceiptWhereInput filter on the NoticeReceiptQuery builder.
+func (i *NoticeReceiptWhereInput) Filter(q *NoticeReceiptQuery) (*NoticeReceiptQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyNoticeReceiptWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyNoticeReceiptWhereInput is returned in case the NoticeReceiptWhereInput is empty.
+var ErrEmptyNoticeReceiptWhereInput = errors.New("ent: empty predicate NoticeReceiptWhereInput")
+
+// P returns a predicate for filtering noticereceipts.
+// An error is returned if the input is empty or invalid.
+func (i *NoticeReceiptWhereInput) P() (predicate.NoticeReceipt, error) {
+	var predicates []predicate.NoticeReceipt
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, noticereceipt.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.NoticeReceipt, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, noticereceipt.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.NoticeReceipt, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, noticereceipt.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, noticereceipt.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, noticereceipt.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, noticereceipt.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, noticereceipt.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, noticereceipt.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, noticereceipt.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, noticereceipt.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, noticereceipt.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, noticereceipt.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, noticereceipt.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, noticereceipt.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, noticereceipt.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, noticereceipt.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, noticereceipt.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, noticereceipt.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, noticereceipt.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, noticereceipt.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, noticereceipt.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, noticereceipt.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, noticereceipt.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, noticereceipt.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.NoticeID != nil {
+		predicates = append(predicates, noticereceipt.NoticeIDEQ(*i.NoticeID))
+	}
+	if i.NoticeIDNEQ != nil {
+		predicates = append(predicates, noticereceipt.NoticeIDNEQ(*i.NoticeIDNEQ))
+	}
+	if len(i.NoticeIDIn) > 0 {
+		predicates = append(predicates, noticereceipt.NoticeIDIn(i.NoticeIDIn...))
+	}
+	if len(i.NoticeIDNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.NoticeIDNotIn(i.NoticeIDNotIn...))
+	}
+	if i.RecipientUnitID != nil {
+		predicates = append(predicates, noticereceipt.RecipientUnitIDEQ(*i.RecipientUnitID))
+	}
+	if i.RecipientUnitIDNEQ != nil {
+		predicates = append(predicates, noticereceipt.RecipientUnitIDNEQ(*i.RecipientUnitIDNEQ))
+	}
+	if len(i.RecipientUnitIDIn) > 0 {
+		predicates = append(predicates, noticereceipt.RecipientUnitIDIn(i.RecipientUnitIDIn...))
+	}
+	if len(i.RecipientUnitIDNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.RecipientUnitIDNotIn(i.RecipientUnitIDNotIn...))
+	}
+	if i.RecipientName != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameEQ(*i.RecipientName))
+	}
+	if i.RecipientNameNEQ != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameNEQ(*i.RecipientNameNEQ))
+	}
+	if len(i.RecipientNameIn) > 0 {
+		predicates = append(predicates, noticereceipt.RecipientNameIn(i.RecipientNameIn...))
+	}
+	if len(i.RecipientNameNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.RecipientNameNotIn(i.RecipientNameNotIn...))
+	}
+	if i.RecipientNameGT != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameGT(*i.RecipientNameGT))
+	}
+	if i.RecipientNameGTE != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameGTE(*i.RecipientNameGTE))
+	}
+	if i.RecipientNameLT != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameLT(*i.RecipientNameLT))
+	}
+	if i.RecipientNameLTE != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameLTE(*i.RecipientNameLTE))
+	}
+	if i.RecipientNameContains != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameContains(*i.RecipientNameContains))
+	}
+	if i.RecipientNameHasPrefix != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameHasPrefix(*i.RecipientNameHasPrefix))
+	}
+	if i.RecipientNameHasSuffix != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameHasSuffix(*i.RecipientNameHasSuffix))
+	}
+	if i.RecipientNameEqualFold != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameEqualFold(*i.RecipientNameEqualFold))
+	}
+	if i.RecipientNameContainsFold != nil {
+		predicates = append(predicates, noticereceipt.RecipientNameContainsFold(*i.RecipientNameContainsFold))
+	}
+	if i.RecipientKind != nil {
+		predicates = append(predicates, noticereceipt.RecipientKindEQ(*i.RecipientKind))
+	}
+	if i.RecipientKindNEQ != nil {
+		predicates = append(predicates, noticereceipt.RecipientKindNEQ(*i.RecipientKindNEQ))
+	}
+	if len(i.RecipientKindIn) > 0 {
+		predicates = append(predicates, noticereceipt.RecipientKindIn(i.RecipientKindIn...))
+	}
+	if len(i.RecipientKindNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.RecipientKindNotIn(i.RecipientKindNotIn...))
+	}
+	if i.DueAt != nil {
+		predicates = append(predicates, noticereceipt.DueAtEQ(*i.DueAt))
+	}
+	if i.DueAtNEQ != nil {
+		predicates = append(predicates, noticereceipt.DueAtNEQ(*i.DueAtNEQ))
+	}
+	if len(i.DueAtIn) > 0 {
+		predicates = append(predicates, noticereceipt.DueAtIn(i.DueAtIn...))
+	}
+	if len(i.DueAtNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.DueAtNotIn(i.DueAtNotIn...))
+	}
+	if i.DueAtGT != nil {
+		predicates = append(predicates, noticereceipt.DueAtGT(*i.DueAtGT))
+	}
+	if i.DueAtGTE != nil {
+		predicates = append(predicates, noticereceipt.DueAtGTE(*i.DueAtGTE))
+	}
+	if i.DueAtLT != nil {
+		predicates = append(predicates, noticereceipt.DueAtLT(*i.DueAtLT))
+	}
+	if i.DueAtLTE != nil {
+		predicates = append(predicates, noticereceipt.DueAtLTE(*i.DueAtLTE))
+	}
+	if i.ReceivedAt != nil {
+		predicates = append(predicates, noticereceipt.ReceivedAtEQ(*i.ReceivedAt))
+	}
+	if i.ReceivedAtNEQ != nil {
+		predicates = append(predicates, noticereceipt.ReceivedAtNEQ(*i.ReceivedAtNEQ))
+	}
+	if len(i.ReceivedAtIn) > 0 {
+		predicates = append(predicates, noticereceipt.ReceivedAtIn(i.ReceivedAtIn...))
+	}
+	if len(i.ReceivedAtNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.ReceivedAtNotIn(i.ReceivedAtNotIn...))
+	}
+	if i.ReceivedAtGT != nil {
+		predicates = append(predicates, noticereceipt.ReceivedAtGT(*i.ReceivedAtGT))
+	}
+	if i.ReceivedAtGTE != nil {
+		predicates = append(predicates, noticereceipt.ReceivedAtGTE(*i.ReceivedAtGTE))
+	}
+	if i.ReceivedAtLT != nil {
+		predicates = append(predicates, noticereceipt.ReceivedAtLT(*i.ReceivedAtLT))
+	}
+	if i.ReceivedAtLTE != nil {
+		predicates = append(predicates, noticereceipt.ReceivedAtLTE(*i.ReceivedAtLTE))
+	}
+	if i.ReceivedAtIsNil {
+		predicates = append(predicates, noticereceipt.ReceivedAtIsNil())
+	}
+	if i.ReceivedAtNotNil {
+		predicates = append(predicates, noticereceipt.ReceivedAtNotNil())
+	}
+	if i.ReceiverName != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameEQ(*i.ReceiverName))
+	}
+	if i.ReceiverNameNEQ != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameNEQ(*i.ReceiverNameNEQ))
+	}
+	if len(i.ReceiverNameIn) > 0 {
+		predicates = append(predicates, noticereceipt.ReceiverNameIn(i.ReceiverNameIn...))
+	}
+	if len(i.ReceiverNameNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.ReceiverNameNotIn(i.ReceiverNameNotIn...))
+	}
+	if i.ReceiverNameGT != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameGT(*i.ReceiverNameGT))
+	}
+	if i.ReceiverNameGTE != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameGTE(*i.ReceiverNameGTE))
+	}
+	if i.ReceiverNameLT != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameLT(*i.ReceiverNameLT))
+	}
+	if i.ReceiverNameLTE != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameLTE(*i.ReceiverNameLTE))
+	}
+	if i.ReceiverNameContains != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameContains(*i.ReceiverNameContains))
+	}
+	if i.ReceiverNameHasPrefix != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameHasPrefix(*i.ReceiverNameHasPrefix))
+	}
+	if i.ReceiverNameHasSuffix != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameHasSuffix(*i.ReceiverNameHasSuffix))
+	}
+	if i.ReceiverNameIsNil {
+		predicates = append(predicates, noticereceipt.ReceiverNameIsNil())
+	}
+	if i.ReceiverNameNotNil {
+		predicates = append(predicates, noticereceipt.ReceiverNameNotNil())
+	}
+	if i.ReceiverNameEqualFold != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameEqualFold(*i.ReceiverNameEqualFold))
+	}
+	if i.ReceiverNameContainsFold != nil {
+		predicates = append(predicates, noticereceipt.ReceiverNameContainsFold(*i.ReceiverNameContainsFold))
+	}
+	if i.ReceiverTitle != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleEQ(*i.ReceiverTitle))
+	}
+	if i.ReceiverTitleNEQ != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleNEQ(*i.ReceiverTitleNEQ))
+	}
+	if len(i.ReceiverTitleIn) > 0 {
+		predicates = append(predicates, noticereceipt.ReceiverTitleIn(i.ReceiverTitleIn...))
+	}
+	if len(i.ReceiverTitleNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.ReceiverTitleNotIn(i.ReceiverTitleNotIn...))
+	}
+	if i.ReceiverTitleGT != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleGT(*i.ReceiverTitleGT))
+	}
+	if i.ReceiverTitleGTE != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleGTE(*i.ReceiverTitleGTE))
+	}
+	if i.ReceiverTitleLT != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleLT(*i.ReceiverTitleLT))
+	}
+	if i.ReceiverTitleLTE != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleLTE(*i.ReceiverTitleLTE))
+	}
+	if i.ReceiverTitleContains != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleContains(*i.ReceiverTitleContains))
+	}
+	if i.ReceiverTitleHasPrefix != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleHasPrefix(*i.ReceiverTitleHasPrefix))
+	}
+	if i.ReceiverTitleHasSuffix != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleHasSuffix(*i.ReceiverTitleHasSuffix))
+	}
+	if i.ReceiverTitleIsNil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleIsNil())
+	}
+	if i.ReceiverTitleNotNil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleNotNil())
+	}
+	if i.ReceiverTitleEqualFold != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleEqualFold(*i.ReceiverTitleEqualFold))
+	}
+	if i.ReceiverTitleContainsFold != nil {
+		predicates = append(predicates, noticereceipt.ReceiverTitleContainsFold(*i.ReceiverTitleContainsFold))
+	}
+	if i.RepliedAt != nil {
+		predicates = append(predicates, noticereceipt.RepliedAtEQ(*i.RepliedAt))
+	}
+	if i.RepliedAtNEQ != nil {
+		predicates = append(predicates, noticereceipt.RepliedAtNEQ(*i.RepliedAtNEQ))
+	}
+	if len(i.RepliedAtIn) > 0 {
+		predicates = append(predicates, noticereceipt.RepliedAtIn(i.RepliedAtIn...))
+	}
+	if len(i.RepliedAtNotIn) > 0 {
+		predicates = append(predicates, noticereceipt.RepliedAtNotIn(i.RepliedAtNotIn...))
+	}
+	if i.RepliedAtGT != nil {
+		predicates = append(predicates, noticereceipt.RepliedAtGT(*i.RepliedAtGT))
+	}
+	if i.RepliedAtGTE != nil {
+		predicates = append(predicates, noticereceipt.RepliedAtGTE(*i.RepliedAtGTE))
+	}
+	if i.RepliedAtLT != nil {
+		predicates = append(predicates, noticereceipt.RepliedAtLT(*i.RepliedAtLT))
+	}
+	if i.RepliedAtLTE != nil {
+		predicates = append(predicates, noticereceipt.RepliedAtLTE(*i.RepliedAtLTE))
+	}
+	if i.RepliedAtIsNil {
+		predicates = append(predicates, noticereceipt.RepliedAtIsNil())
+	}
+	if i.RepliedAtNotNil {
+		predicates = append(predicates, noticereceipt.RepliedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyNoticeReceiptWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return noticereceipt.And(predicates...), nil
 	}
 }
 

@@ -18,12 +18,17 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -53,12 +58,17 @@ const (
 	TypeChecklistTemplate    = "ChecklistTemplate"
 	TypeEnterprise           = "Enterprise"
 	TypeFile                 = "File"
+	TypeGroupMember          = "GroupMember"
 	TypeHazard               = "Hazard"
 	TypeHazardEvent          = "HazardEvent"
 	TypeInspection           = "Inspection"
+	TypeLeadershipGroup      = "LeadershipGroup"
 	TypeLetterEvent          = "LetterEvent"
 	TypeLetterSignature      = "LetterSignature"
 	TypeLoginAttempt         = "LoginAttempt"
+	TypeMeeting              = "Meeting"
+	TypeNotice               = "Notice"
+	TypeNoticeReceipt        = "NoticeReceipt"
 	TypePolicyRevision       = "PolicyRevision"
 	TypePost                 = "Post"
 	TypeRandomDraw           = "RandomDraw"
@@ -7964,6 +7974,1157 @@ func (m *FileMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown File edge %s", name)
 }
 
+// GroupMemberMutation represents an operation that mutates the GroupMember nodes in the graph.
+type GroupMemberMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	role                   *domain.GroupRole
+	post_id                *int
+	addpost_id             *int
+	user_id                *int
+	adduser_id             *int
+	member_name            *string
+	title                  *string
+	clearedFields          map[string]struct{}
+	group                  *int
+	clearedgroup           bool
+	done                   bool
+	oldValue               func(context.Context) (*GroupMember, error)
+	predicates             []predicate.GroupMember
+}
+
+var _ ent.Mutation = (*GroupMemberMutation)(nil)
+
+// groupmemberOption allows management of the mutation configuration using functional options.
+type groupmemberOption func(*GroupMemberMutation)
+
+// newGroupMemberMutation creates new mutation for the GroupMember entity.
+func newGroupMemberMutation(c config, op Op, opts ...groupmemberOption) *GroupMemberMutation {
+	m := &GroupMemberMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeGroupMember,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withGroupMemberID sets the ID field of the mutation.
+func withGroupMemberID(id int) groupmemberOption {
+	return func(m *GroupMemberMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *GroupMember
+		)
+		m.oldValue = func(ctx context.Context) (*GroupMember, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().GroupMember.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withGroupMember sets the old GroupMember of the mutation.
+func withGroupMember(node *GroupMember) groupmemberOption {
+	return func(m *GroupMemberMutation) {
+		m.oldValue = func(context.Context) (*GroupMember, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m GroupMemberMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m GroupMemberMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *GroupMemberMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *GroupMemberMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().GroupMember.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *GroupMemberMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *GroupMemberMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *GroupMemberMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *GroupMemberMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *GroupMemberMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *GroupMemberMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *GroupMemberMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *GroupMemberMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *GroupMemberMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *GroupMemberMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *GroupMemberMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *GroupMemberMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *GroupMemberMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *GroupMemberMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *GroupMemberMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *GroupMemberMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *GroupMemberMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[groupmember.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *GroupMemberMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[groupmember.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *GroupMemberMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, groupmember.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *GroupMemberMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *GroupMemberMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *GroupMemberMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *GroupMemberMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *GroupMemberMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[groupmember.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *GroupMemberMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[groupmember.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *GroupMemberMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, groupmember.FieldScopeEnterpriseID)
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *GroupMemberMutation) SetGroupID(i int) {
+	m.group = &i
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *GroupMemberMutation) GroupID() (r int, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldGroupID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *GroupMemberMutation) ResetGroupID() {
+	m.group = nil
+}
+
+// SetRole sets the "role" field.
+func (m *GroupMemberMutation) SetRole(dr domain.GroupRole) {
+	m.role = &dr
+}
+
+// Role returns the value of the "role" field in the mutation.
+func (m *GroupMemberMutation) Role() (r domain.GroupRole, exists bool) {
+	v := m.role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRole returns the old "role" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldRole(ctx context.Context) (v domain.GroupRole, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRole: %w", err)
+	}
+	return oldValue.Role, nil
+}
+
+// ResetRole resets all changes to the "role" field.
+func (m *GroupMemberMutation) ResetRole() {
+	m.role = nil
+}
+
+// SetPostID sets the "post_id" field.
+func (m *GroupMemberMutation) SetPostID(i int) {
+	m.post_id = &i
+	m.addpost_id = nil
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *GroupMemberMutation) PostID() (r int, exists bool) {
+	v := m.post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldPostID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// AddPostID adds i to the "post_id" field.
+func (m *GroupMemberMutation) AddPostID(i int) {
+	if m.addpost_id != nil {
+		*m.addpost_id += i
+	} else {
+		m.addpost_id = &i
+	}
+}
+
+// AddedPostID returns the value that was added to the "post_id" field in this mutation.
+func (m *GroupMemberMutation) AddedPostID() (r int, exists bool) {
+	v := m.addpost_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *GroupMemberMutation) ResetPostID() {
+	m.post_id = nil
+	m.addpost_id = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *GroupMemberMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *GroupMemberMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldUserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *GroupMemberMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *GroupMemberMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *GroupMemberMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+}
+
+// SetMemberName sets the "member_name" field.
+func (m *GroupMemberMutation) SetMemberName(s string) {
+	m.member_name = &s
+}
+
+// MemberName returns the value of the "member_name" field in the mutation.
+func (m *GroupMemberMutation) MemberName() (r string, exists bool) {
+	v := m.member_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMemberName returns the old "member_name" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldMemberName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMemberName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMemberName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMemberName: %w", err)
+	}
+	return oldValue.MemberName, nil
+}
+
+// ResetMemberName resets all changes to the "member_name" field.
+func (m *GroupMemberMutation) ResetMemberName() {
+	m.member_name = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *GroupMemberMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *GroupMemberMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the GroupMember entity.
+// If the GroupMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GroupMemberMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *GroupMemberMutation) ResetTitle() {
+	m.title = nil
+}
+
+// ClearGroup clears the "group" edge to the LeadershipGroup entity.
+func (m *GroupMemberMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[groupmember.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the LeadershipGroup entity was cleared.
+func (m *GroupMemberMutation) GroupCleared() bool {
+	return m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *GroupMemberMutation) GroupIDs() (ids []int) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *GroupMemberMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// Where appends a list predicates to the GroupMemberMutation builder.
+func (m *GroupMemberMutation) Where(ps ...predicate.GroupMember) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the GroupMemberMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *GroupMemberMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.GroupMember, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *GroupMemberMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *GroupMemberMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (GroupMember).
+func (m *GroupMemberMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *GroupMemberMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, groupmember.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, groupmember.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, groupmember.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, groupmember.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, groupmember.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, groupmember.FieldScopeEnterpriseID)
+	}
+	if m.group != nil {
+		fields = append(fields, groupmember.FieldGroupID)
+	}
+	if m.role != nil {
+		fields = append(fields, groupmember.FieldRole)
+	}
+	if m.post_id != nil {
+		fields = append(fields, groupmember.FieldPostID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, groupmember.FieldUserID)
+	}
+	if m.member_name != nil {
+		fields = append(fields, groupmember.FieldMemberName)
+	}
+	if m.title != nil {
+		fields = append(fields, groupmember.FieldTitle)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *GroupMemberMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case groupmember.FieldCreatedAt:
+		return m.CreatedAt()
+	case groupmember.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case groupmember.FieldTenantID:
+		return m.TenantID()
+	case groupmember.FieldScopePath:
+		return m.ScopePath()
+	case groupmember.FieldScopeSector:
+		return m.ScopeSector()
+	case groupmember.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case groupmember.FieldGroupID:
+		return m.GroupID()
+	case groupmember.FieldRole:
+		return m.Role()
+	case groupmember.FieldPostID:
+		return m.PostID()
+	case groupmember.FieldUserID:
+		return m.UserID()
+	case groupmember.FieldMemberName:
+		return m.MemberName()
+	case groupmember.FieldTitle:
+		return m.Title()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *GroupMemberMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case groupmember.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case groupmember.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case groupmember.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case groupmember.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case groupmember.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case groupmember.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case groupmember.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case groupmember.FieldRole:
+		return m.OldRole(ctx)
+	case groupmember.FieldPostID:
+		return m.OldPostID(ctx)
+	case groupmember.FieldUserID:
+		return m.OldUserID(ctx)
+	case groupmember.FieldMemberName:
+		return m.OldMemberName(ctx)
+	case groupmember.FieldTitle:
+		return m.OldTitle(ctx)
+	}
+	return nil, fmt.Errorf("unknown GroupMember field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GroupMemberMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case groupmember.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case groupmember.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case groupmember.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case groupmember.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case groupmember.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case groupmember.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case groupmember.FieldGroupID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case groupmember.FieldRole:
+		v, ok := value.(domain.GroupRole)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRole(v)
+		return nil
+	case groupmember.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case groupmember.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case groupmember.FieldMemberName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMemberName(v)
+		return nil
+	case groupmember.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GroupMember field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *GroupMemberMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, groupmember.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, groupmember.FieldScopeEnterpriseID)
+	}
+	if m.addpost_id != nil {
+		fields = append(fields, groupmember.FieldPostID)
+	}
+	if m.adduser_id != nil {
+		fields = append(fields, groupmember.FieldUserID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *GroupMemberMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case groupmember.FieldTenantID:
+		return m.AddedTenantID()
+	case groupmember.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case groupmember.FieldPostID:
+		return m.AddedPostID()
+	case groupmember.FieldUserID:
+		return m.AddedUserID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GroupMemberMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case groupmember.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case groupmember.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case groupmember.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPostID(v)
+		return nil
+	case groupmember.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GroupMember numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *GroupMemberMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(groupmember.FieldScopeSector) {
+		fields = append(fields, groupmember.FieldScopeSector)
+	}
+	if m.FieldCleared(groupmember.FieldScopeEnterpriseID) {
+		fields = append(fields, groupmember.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *GroupMemberMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *GroupMemberMutation) ClearField(name string) error {
+	switch name {
+	case groupmember.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case groupmember.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	}
+	return fmt.Errorf("unknown GroupMember nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *GroupMemberMutation) ResetField(name string) error {
+	switch name {
+	case groupmember.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case groupmember.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case groupmember.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case groupmember.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case groupmember.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case groupmember.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case groupmember.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case groupmember.FieldRole:
+		m.ResetRole()
+		return nil
+	case groupmember.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case groupmember.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case groupmember.FieldMemberName:
+		m.ResetMemberName()
+		return nil
+	case groupmember.FieldTitle:
+		m.ResetTitle()
+		return nil
+	}
+	return fmt.Errorf("unknown GroupMember field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *GroupMemberMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.group != nil {
+		edges = append(edges, groupmember.EdgeGroup)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *GroupMemberMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case groupmember.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *GroupMemberMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *GroupMemberMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *GroupMemberMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedgroup {
+		edges = append(edges, groupmember.EdgeGroup)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *GroupMemberMutation) EdgeCleared(name string) bool {
+	switch name {
+	case groupmember.EdgeGroup:
+		return m.clearedgroup
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *GroupMemberMutation) ClearEdge(name string) error {
+	switch name {
+	case groupmember.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown GroupMember unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *GroupMemberMutation) ResetEdge(name string) error {
+	switch name {
+	case groupmember.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown GroupMember edge %s", name)
+}
+
 // HazardMutation represents an operation that mutates the Hazard nodes in the graph.
 type HazardMutation struct {
 	config
@@ -13436,6 +14597,1122 @@ func (m *InspectionMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Inspection edge %s", name)
 }
 
+// LeadershipGroupMutation represents an operation that mutates the LeadershipGroup nodes in the graph.
+type LeadershipGroupMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	name                   *string
+	purpose                *string
+	established_by         *string
+	established_on         *time.Time
+	clearedFields          map[string]struct{}
+	unit                   *int
+	clearedunit            bool
+	members                map[int]struct{}
+	removedmembers         map[int]struct{}
+	clearedmembers         bool
+	done                   bool
+	oldValue               func(context.Context) (*LeadershipGroup, error)
+	predicates             []predicate.LeadershipGroup
+}
+
+var _ ent.Mutation = (*LeadershipGroupMutation)(nil)
+
+// leadershipgroupOption allows management of the mutation configuration using functional options.
+type leadershipgroupOption func(*LeadershipGroupMutation)
+
+// newLeadershipGroupMutation creates new mutation for the LeadershipGroup entity.
+func newLeadershipGroupMutation(c config, op Op, opts ...leadershipgroupOption) *LeadershipGroupMutation {
+	m := &LeadershipGroupMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLeadershipGroup,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLeadershipGroupID sets the ID field of the mutation.
+func withLeadershipGroupID(id int) leadershipgroupOption {
+	return func(m *LeadershipGroupMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LeadershipGroup
+		)
+		m.oldValue = func(ctx context.Context) (*LeadershipGroup, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LeadershipGroup.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLeadershipGroup sets the old LeadershipGroup of the mutation.
+func withLeadershipGroup(node *LeadershipGroup) leadershipgroupOption {
+	return func(m *LeadershipGroupMutation) {
+		m.oldValue = func(context.Context) (*LeadershipGroup, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LeadershipGroupMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LeadershipGroupMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LeadershipGroupMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LeadershipGroupMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LeadershipGroup.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LeadershipGroupMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LeadershipGroupMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LeadershipGroupMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LeadershipGroupMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LeadershipGroupMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LeadershipGroupMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *LeadershipGroupMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *LeadershipGroupMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *LeadershipGroupMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *LeadershipGroupMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *LeadershipGroupMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *LeadershipGroupMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *LeadershipGroupMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *LeadershipGroupMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *LeadershipGroupMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *LeadershipGroupMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *LeadershipGroupMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[leadershipgroup.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *LeadershipGroupMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[leadershipgroup.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *LeadershipGroupMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, leadershipgroup.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *LeadershipGroupMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *LeadershipGroupMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *LeadershipGroupMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *LeadershipGroupMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *LeadershipGroupMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[leadershipgroup.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *LeadershipGroupMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[leadershipgroup.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *LeadershipGroupMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, leadershipgroup.FieldScopeEnterpriseID)
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *LeadershipGroupMutation) SetUnitID(i int) {
+	m.unit = &i
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *LeadershipGroupMutation) UnitID() (r int, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *LeadershipGroupMutation) ResetUnitID() {
+	m.unit = nil
+}
+
+// SetName sets the "name" field.
+func (m *LeadershipGroupMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *LeadershipGroupMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *LeadershipGroupMutation) ResetName() {
+	m.name = nil
+}
+
+// SetPurpose sets the "purpose" field.
+func (m *LeadershipGroupMutation) SetPurpose(s string) {
+	m.purpose = &s
+}
+
+// Purpose returns the value of the "purpose" field in the mutation.
+func (m *LeadershipGroupMutation) Purpose() (r string, exists bool) {
+	v := m.purpose
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPurpose returns the old "purpose" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldPurpose(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPurpose is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPurpose requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPurpose: %w", err)
+	}
+	return oldValue.Purpose, nil
+}
+
+// ResetPurpose resets all changes to the "purpose" field.
+func (m *LeadershipGroupMutation) ResetPurpose() {
+	m.purpose = nil
+}
+
+// SetEstablishedBy sets the "established_by" field.
+func (m *LeadershipGroupMutation) SetEstablishedBy(s string) {
+	m.established_by = &s
+}
+
+// EstablishedBy returns the value of the "established_by" field in the mutation.
+func (m *LeadershipGroupMutation) EstablishedBy() (r string, exists bool) {
+	v := m.established_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEstablishedBy returns the old "established_by" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldEstablishedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEstablishedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEstablishedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEstablishedBy: %w", err)
+	}
+	return oldValue.EstablishedBy, nil
+}
+
+// ResetEstablishedBy resets all changes to the "established_by" field.
+func (m *LeadershipGroupMutation) ResetEstablishedBy() {
+	m.established_by = nil
+}
+
+// SetEstablishedOn sets the "established_on" field.
+func (m *LeadershipGroupMutation) SetEstablishedOn(t time.Time) {
+	m.established_on = &t
+}
+
+// EstablishedOn returns the value of the "established_on" field in the mutation.
+func (m *LeadershipGroupMutation) EstablishedOn() (r time.Time, exists bool) {
+	v := m.established_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEstablishedOn returns the old "established_on" field's value of the LeadershipGroup entity.
+// If the LeadershipGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeadershipGroupMutation) OldEstablishedOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEstablishedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEstablishedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEstablishedOn: %w", err)
+	}
+	return oldValue.EstablishedOn, nil
+}
+
+// ResetEstablishedOn resets all changes to the "established_on" field.
+func (m *LeadershipGroupMutation) ResetEstablishedOn() {
+	m.established_on = nil
+}
+
+// ClearUnit clears the "unit" edge to the Unit entity.
+func (m *LeadershipGroupMutation) ClearUnit() {
+	m.clearedunit = true
+	m.clearedFields[leadershipgroup.FieldUnitID] = struct{}{}
+}
+
+// UnitCleared reports if the "unit" edge to the Unit entity was cleared.
+func (m *LeadershipGroupMutation) UnitCleared() bool {
+	return m.clearedunit
+}
+
+// UnitIDs returns the "unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UnitID instead. It exists only for internal usage by the builders.
+func (m *LeadershipGroupMutation) UnitIDs() (ids []int) {
+	if id := m.unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUnit resets all changes to the "unit" edge.
+func (m *LeadershipGroupMutation) ResetUnit() {
+	m.unit = nil
+	m.clearedunit = false
+}
+
+// AddMemberIDs adds the "members" edge to the GroupMember entity by ids.
+func (m *LeadershipGroupMutation) AddMemberIDs(ids ...int) {
+	if m.members == nil {
+		m.members = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.members[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMembers clears the "members" edge to the GroupMember entity.
+func (m *LeadershipGroupMutation) ClearMembers() {
+	m.clearedmembers = true
+}
+
+// MembersCleared reports if the "members" edge to the GroupMember entity was cleared.
+func (m *LeadershipGroupMutation) MembersCleared() bool {
+	return m.clearedmembers
+}
+
+// RemoveMemberIDs removes the "members" edge to the GroupMember entity by IDs.
+func (m *LeadershipGroupMutation) RemoveMemberIDs(ids ...int) {
+	if m.removedmembers == nil {
+		m.removedmembers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.members, ids[i])
+		m.removedmembers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMembers returns the removed IDs of the "members" edge to the GroupMember entity.
+func (m *LeadershipGroupMutation) RemovedMembersIDs() (ids []int) {
+	for id := range m.removedmembers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MembersIDs returns the "members" edge IDs in the mutation.
+func (m *LeadershipGroupMutation) MembersIDs() (ids []int) {
+	for id := range m.members {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMembers resets all changes to the "members" edge.
+func (m *LeadershipGroupMutation) ResetMembers() {
+	m.members = nil
+	m.clearedmembers = false
+	m.removedmembers = nil
+}
+
+// Where appends a list predicates to the LeadershipGroupMutation builder.
+func (m *LeadershipGroupMutation) Where(ps ...predicate.LeadershipGroup) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LeadershipGroupMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LeadershipGroupMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LeadershipGroup, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LeadershipGroupMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LeadershipGroupMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LeadershipGroup).
+func (m *LeadershipGroupMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LeadershipGroupMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, leadershipgroup.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, leadershipgroup.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, leadershipgroup.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, leadershipgroup.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, leadershipgroup.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, leadershipgroup.FieldScopeEnterpriseID)
+	}
+	if m.unit != nil {
+		fields = append(fields, leadershipgroup.FieldUnitID)
+	}
+	if m.name != nil {
+		fields = append(fields, leadershipgroup.FieldName)
+	}
+	if m.purpose != nil {
+		fields = append(fields, leadershipgroup.FieldPurpose)
+	}
+	if m.established_by != nil {
+		fields = append(fields, leadershipgroup.FieldEstablishedBy)
+	}
+	if m.established_on != nil {
+		fields = append(fields, leadershipgroup.FieldEstablishedOn)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LeadershipGroupMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case leadershipgroup.FieldCreatedAt:
+		return m.CreatedAt()
+	case leadershipgroup.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case leadershipgroup.FieldTenantID:
+		return m.TenantID()
+	case leadershipgroup.FieldScopePath:
+		return m.ScopePath()
+	case leadershipgroup.FieldScopeSector:
+		return m.ScopeSector()
+	case leadershipgroup.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case leadershipgroup.FieldUnitID:
+		return m.UnitID()
+	case leadershipgroup.FieldName:
+		return m.Name()
+	case leadershipgroup.FieldPurpose:
+		return m.Purpose()
+	case leadershipgroup.FieldEstablishedBy:
+		return m.EstablishedBy()
+	case leadershipgroup.FieldEstablishedOn:
+		return m.EstablishedOn()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LeadershipGroupMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case leadershipgroup.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case leadershipgroup.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case leadershipgroup.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case leadershipgroup.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case leadershipgroup.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case leadershipgroup.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case leadershipgroup.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case leadershipgroup.FieldName:
+		return m.OldName(ctx)
+	case leadershipgroup.FieldPurpose:
+		return m.OldPurpose(ctx)
+	case leadershipgroup.FieldEstablishedBy:
+		return m.OldEstablishedBy(ctx)
+	case leadershipgroup.FieldEstablishedOn:
+		return m.OldEstablishedOn(ctx)
+	}
+	return nil, fmt.Errorf("unknown LeadershipGroup field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LeadershipGroupMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case leadershipgroup.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case leadershipgroup.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case leadershipgroup.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case leadershipgroup.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case leadershipgroup.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case leadershipgroup.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case leadershipgroup.FieldUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case leadershipgroup.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case leadershipgroup.FieldPurpose:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPurpose(v)
+		return nil
+	case leadershipgroup.FieldEstablishedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEstablishedBy(v)
+		return nil
+	case leadershipgroup.FieldEstablishedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEstablishedOn(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LeadershipGroup field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LeadershipGroupMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, leadershipgroup.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, leadershipgroup.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LeadershipGroupMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case leadershipgroup.FieldTenantID:
+		return m.AddedTenantID()
+	case leadershipgroup.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LeadershipGroupMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case leadershipgroup.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case leadershipgroup.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LeadershipGroup numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LeadershipGroupMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(leadershipgroup.FieldScopeSector) {
+		fields = append(fields, leadershipgroup.FieldScopeSector)
+	}
+	if m.FieldCleared(leadershipgroup.FieldScopeEnterpriseID) {
+		fields = append(fields, leadershipgroup.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LeadershipGroupMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LeadershipGroupMutation) ClearField(name string) error {
+	switch name {
+	case leadershipgroup.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case leadershipgroup.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	}
+	return fmt.Errorf("unknown LeadershipGroup nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LeadershipGroupMutation) ResetField(name string) error {
+	switch name {
+	case leadershipgroup.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case leadershipgroup.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case leadershipgroup.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case leadershipgroup.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case leadershipgroup.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case leadershipgroup.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case leadershipgroup.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case leadershipgroup.FieldName:
+		m.ResetName()
+		return nil
+	case leadershipgroup.FieldPurpose:
+		m.ResetPurpose()
+		return nil
+	case leadershipgroup.FieldEstablishedBy:
+		m.ResetEstablishedBy()
+		return nil
+	case leadershipgroup.FieldEstablishedOn:
+		m.ResetEstablishedOn()
+		return nil
+	}
+	return fmt.Errorf("unknown LeadershipGroup field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LeadershipGroupMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.unit != nil {
+		edges = append(edges, leadershipgroup.EdgeUnit)
+	}
+	if m.members != nil {
+		edges = append(edges, leadershipgroup.EdgeMembers)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LeadershipGroupMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case leadershipgroup.EdgeUnit:
+		if id := m.unit; id != nil {
+			return []ent.Value{*id}
+		}
+	case leadershipgroup.EdgeMembers:
+		ids := make([]ent.Value, 0, len(m.members))
+		for id := range m.members {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LeadershipGroupMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedmembers != nil {
+		edges = append(edges, leadershipgroup.EdgeMembers)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LeadershipGroupMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case leadershipgroup.EdgeMembers:
+		ids := make([]ent.Value, 0, len(m.removedmembers))
+		for id := range m.removedmembers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LeadershipGroupMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedunit {
+		edges = append(edges, leadershipgroup.EdgeUnit)
+	}
+	if m.clearedmembers {
+		edges = append(edges, leadershipgroup.EdgeMembers)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LeadershipGroupMutation) EdgeCleared(name string) bool {
+	switch name {
+	case leadershipgroup.EdgeUnit:
+		return m.clearedunit
+	case leadershipgroup.EdgeMembers:
+		return m.clearedmembers
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LeadershipGroupMutation) ClearEdge(name string) error {
+	switch name {
+	case leadershipgroup.EdgeUnit:
+		m.ClearUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown LeadershipGroup unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LeadershipGroupMutation) ResetEdge(name string) error {
+	switch name {
+	case leadershipgroup.EdgeUnit:
+		m.ResetUnit()
+		return nil
+	case leadershipgroup.EdgeMembers:
+		m.ResetMembers()
+		return nil
+	}
+	return fmt.Errorf("unknown LeadershipGroup edge %s", name)
+}
+
 // LetterEventMutation represents an operation that mutates the LetterEvent nodes in the graph.
 type LetterEventMutation struct {
 	config
@@ -17031,6 +19308,4969 @@ func (m *LoginAttemptMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *LoginAttemptMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown LoginAttempt edge %s", name)
+}
+
+// MeetingMutation represents an operation that mutates the Meeting nodes in the graph.
+type MeetingMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	tenant_id                *int
+	addtenant_id             *int
+	scope_path               *string
+	scope_sector             *string
+	scope_enterprise_id      *int
+	addscope_enterprise_id   *int
+	group_id                 *int
+	addgroup_id              *int
+	kind                     *domain.MeetingKind
+	title                    *string
+	held_on                  *time.Time
+	agenda                   *string
+	safety_on_agenda         *bool
+	attending_unit_ids       *[]int
+	appendattending_unit_ids []int
+	attendee_count           *int
+	addattendee_count        *int
+	clearedFields            map[string]struct{}
+	organiser                *int
+	clearedorganiser         bool
+	done                     bool
+	oldValue                 func(context.Context) (*Meeting, error)
+	predicates               []predicate.Meeting
+}
+
+var _ ent.Mutation = (*MeetingMutation)(nil)
+
+// meetingOption allows management of the mutation configuration using functional options.
+type meetingOption func(*MeetingMutation)
+
+// newMeetingMutation creates new mutation for the Meeting entity.
+func newMeetingMutation(c config, op Op, opts ...meetingOption) *MeetingMutation {
+	m := &MeetingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMeeting,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMeetingID sets the ID field of the mutation.
+func withMeetingID(id int) meetingOption {
+	return func(m *MeetingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Meeting
+		)
+		m.oldValue = func(ctx context.Context) (*Meeting, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Meeting.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMeeting sets the old Meeting of the mutation.
+func withMeeting(node *Meeting) meetingOption {
+	return func(m *MeetingMutation) {
+		m.oldValue = func(context.Context) (*Meeting, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MeetingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MeetingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MeetingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MeetingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Meeting.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *MeetingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *MeetingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *MeetingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *MeetingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *MeetingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *MeetingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *MeetingMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *MeetingMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *MeetingMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *MeetingMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *MeetingMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *MeetingMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *MeetingMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *MeetingMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *MeetingMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *MeetingMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *MeetingMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[meeting.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *MeetingMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[meeting.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *MeetingMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, meeting.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *MeetingMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *MeetingMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *MeetingMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *MeetingMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *MeetingMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[meeting.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *MeetingMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[meeting.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *MeetingMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, meeting.FieldScopeEnterpriseID)
+}
+
+// SetOrganiserUnitID sets the "organiser_unit_id" field.
+func (m *MeetingMutation) SetOrganiserUnitID(i int) {
+	m.organiser = &i
+}
+
+// OrganiserUnitID returns the value of the "organiser_unit_id" field in the mutation.
+func (m *MeetingMutation) OrganiserUnitID() (r int, exists bool) {
+	v := m.organiser
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganiserUnitID returns the old "organiser_unit_id" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldOrganiserUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganiserUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganiserUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganiserUnitID: %w", err)
+	}
+	return oldValue.OrganiserUnitID, nil
+}
+
+// ResetOrganiserUnitID resets all changes to the "organiser_unit_id" field.
+func (m *MeetingMutation) ResetOrganiserUnitID() {
+	m.organiser = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *MeetingMutation) SetGroupID(i int) {
+	m.group_id = &i
+	m.addgroup_id = nil
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *MeetingMutation) GroupID() (r int, exists bool) {
+	v := m.group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldGroupID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// AddGroupID adds i to the "group_id" field.
+func (m *MeetingMutation) AddGroupID(i int) {
+	if m.addgroup_id != nil {
+		*m.addgroup_id += i
+	} else {
+		m.addgroup_id = &i
+	}
+}
+
+// AddedGroupID returns the value that was added to the "group_id" field in this mutation.
+func (m *MeetingMutation) AddedGroupID() (r int, exists bool) {
+	v := m.addgroup_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearGroupID clears the value of the "group_id" field.
+func (m *MeetingMutation) ClearGroupID() {
+	m.group_id = nil
+	m.addgroup_id = nil
+	m.clearedFields[meeting.FieldGroupID] = struct{}{}
+}
+
+// GroupIDCleared returns if the "group_id" field was cleared in this mutation.
+func (m *MeetingMutation) GroupIDCleared() bool {
+	_, ok := m.clearedFields[meeting.FieldGroupID]
+	return ok
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *MeetingMutation) ResetGroupID() {
+	m.group_id = nil
+	m.addgroup_id = nil
+	delete(m.clearedFields, meeting.FieldGroupID)
+}
+
+// SetKind sets the "kind" field.
+func (m *MeetingMutation) SetKind(dk domain.MeetingKind) {
+	m.kind = &dk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *MeetingMutation) Kind() (r domain.MeetingKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldKind(ctx context.Context) (v domain.MeetingKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *MeetingMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *MeetingMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *MeetingMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *MeetingMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetHeldOn sets the "held_on" field.
+func (m *MeetingMutation) SetHeldOn(t time.Time) {
+	m.held_on = &t
+}
+
+// HeldOn returns the value of the "held_on" field in the mutation.
+func (m *MeetingMutation) HeldOn() (r time.Time, exists bool) {
+	v := m.held_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeldOn returns the old "held_on" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldHeldOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeldOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeldOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeldOn: %w", err)
+	}
+	return oldValue.HeldOn, nil
+}
+
+// ResetHeldOn resets all changes to the "held_on" field.
+func (m *MeetingMutation) ResetHeldOn() {
+	m.held_on = nil
+}
+
+// SetAgenda sets the "agenda" field.
+func (m *MeetingMutation) SetAgenda(s string) {
+	m.agenda = &s
+}
+
+// Agenda returns the value of the "agenda" field in the mutation.
+func (m *MeetingMutation) Agenda() (r string, exists bool) {
+	v := m.agenda
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAgenda returns the old "agenda" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldAgenda(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAgenda is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAgenda requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAgenda: %w", err)
+	}
+	return oldValue.Agenda, nil
+}
+
+// ResetAgenda resets all changes to the "agenda" field.
+func (m *MeetingMutation) ResetAgenda() {
+	m.agenda = nil
+}
+
+// SetSafetyOnAgenda sets the "safety_on_agenda" field.
+func (m *MeetingMutation) SetSafetyOnAgenda(b bool) {
+	m.safety_on_agenda = &b
+}
+
+// SafetyOnAgenda returns the value of the "safety_on_agenda" field in the mutation.
+func (m *MeetingMutation) SafetyOnAgenda() (r bool, exists bool) {
+	v := m.safety_on_agenda
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSafetyOnAgenda returns the old "safety_on_agenda" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldSafetyOnAgenda(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSafetyOnAgenda is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSafetyOnAgenda requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSafetyOnAgenda: %w", err)
+	}
+	return oldValue.SafetyOnAgenda, nil
+}
+
+// ResetSafetyOnAgenda resets all changes to the "safety_on_agenda" field.
+func (m *MeetingMutation) ResetSafetyOnAgenda() {
+	m.safety_on_agenda = nil
+}
+
+// SetAttendingUnitIds sets the "attending_unit_ids" field.
+func (m *MeetingMutation) SetAttendingUnitIds(i []int) {
+	m.attending_unit_ids = &i
+	m.appendattending_unit_ids = nil
+}
+
+// AttendingUnitIds returns the value of the "attending_unit_ids" field in the mutation.
+func (m *MeetingMutation) AttendingUnitIds() (r []int, exists bool) {
+	v := m.attending_unit_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendingUnitIds returns the old "attending_unit_ids" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldAttendingUnitIds(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendingUnitIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendingUnitIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendingUnitIds: %w", err)
+	}
+	return oldValue.AttendingUnitIds, nil
+}
+
+// AppendAttendingUnitIds adds i to the "attending_unit_ids" field.
+func (m *MeetingMutation) AppendAttendingUnitIds(i []int) {
+	m.appendattending_unit_ids = append(m.appendattending_unit_ids, i...)
+}
+
+// AppendedAttendingUnitIds returns the list of values that were appended to the "attending_unit_ids" field in this mutation.
+func (m *MeetingMutation) AppendedAttendingUnitIds() ([]int, bool) {
+	if len(m.appendattending_unit_ids) == 0 {
+		return nil, false
+	}
+	return m.appendattending_unit_ids, true
+}
+
+// ResetAttendingUnitIds resets all changes to the "attending_unit_ids" field.
+func (m *MeetingMutation) ResetAttendingUnitIds() {
+	m.attending_unit_ids = nil
+	m.appendattending_unit_ids = nil
+}
+
+// SetAttendeeCount sets the "attendee_count" field.
+func (m *MeetingMutation) SetAttendeeCount(i int) {
+	m.attendee_count = &i
+	m.addattendee_count = nil
+}
+
+// AttendeeCount returns the value of the "attendee_count" field in the mutation.
+func (m *MeetingMutation) AttendeeCount() (r int, exists bool) {
+	v := m.attendee_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendeeCount returns the old "attendee_count" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldAttendeeCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendeeCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendeeCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendeeCount: %w", err)
+	}
+	return oldValue.AttendeeCount, nil
+}
+
+// AddAttendeeCount adds i to the "attendee_count" field.
+func (m *MeetingMutation) AddAttendeeCount(i int) {
+	if m.addattendee_count != nil {
+		*m.addattendee_count += i
+	} else {
+		m.addattendee_count = &i
+	}
+}
+
+// AddedAttendeeCount returns the value that was added to the "attendee_count" field in this mutation.
+func (m *MeetingMutation) AddedAttendeeCount() (r int, exists bool) {
+	v := m.addattendee_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttendeeCount resets all changes to the "attendee_count" field.
+func (m *MeetingMutation) ResetAttendeeCount() {
+	m.attendee_count = nil
+	m.addattendee_count = nil
+}
+
+// SetOrganiserID sets the "organiser" edge to the Unit entity by id.
+func (m *MeetingMutation) SetOrganiserID(id int) {
+	m.organiser = &id
+}
+
+// ClearOrganiser clears the "organiser" edge to the Unit entity.
+func (m *MeetingMutation) ClearOrganiser() {
+	m.clearedorganiser = true
+	m.clearedFields[meeting.FieldOrganiserUnitID] = struct{}{}
+}
+
+// OrganiserCleared reports if the "organiser" edge to the Unit entity was cleared.
+func (m *MeetingMutation) OrganiserCleared() bool {
+	return m.clearedorganiser
+}
+
+// OrganiserID returns the "organiser" edge ID in the mutation.
+func (m *MeetingMutation) OrganiserID() (id int, exists bool) {
+	if m.organiser != nil {
+		return *m.organiser, true
+	}
+	return
+}
+
+// OrganiserIDs returns the "organiser" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganiserID instead. It exists only for internal usage by the builders.
+func (m *MeetingMutation) OrganiserIDs() (ids []int) {
+	if id := m.organiser; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganiser resets all changes to the "organiser" edge.
+func (m *MeetingMutation) ResetOrganiser() {
+	m.organiser = nil
+	m.clearedorganiser = false
+}
+
+// Where appends a list predicates to the MeetingMutation builder.
+func (m *MeetingMutation) Where(ps ...predicate.Meeting) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MeetingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MeetingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Meeting, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MeetingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MeetingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Meeting).
+func (m *MeetingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MeetingMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, meeting.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, meeting.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, meeting.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, meeting.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, meeting.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, meeting.FieldScopeEnterpriseID)
+	}
+	if m.organiser != nil {
+		fields = append(fields, meeting.FieldOrganiserUnitID)
+	}
+	if m.group_id != nil {
+		fields = append(fields, meeting.FieldGroupID)
+	}
+	if m.kind != nil {
+		fields = append(fields, meeting.FieldKind)
+	}
+	if m.title != nil {
+		fields = append(fields, meeting.FieldTitle)
+	}
+	if m.held_on != nil {
+		fields = append(fields, meeting.FieldHeldOn)
+	}
+	if m.agenda != nil {
+		fields = append(fields, meeting.FieldAgenda)
+	}
+	if m.safety_on_agenda != nil {
+		fields = append(fields, meeting.FieldSafetyOnAgenda)
+	}
+	if m.attending_unit_ids != nil {
+		fields = append(fields, meeting.FieldAttendingUnitIds)
+	}
+	if m.attendee_count != nil {
+		fields = append(fields, meeting.FieldAttendeeCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MeetingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case meeting.FieldCreatedAt:
+		return m.CreatedAt()
+	case meeting.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case meeting.FieldTenantID:
+		return m.TenantID()
+	case meeting.FieldScopePath:
+		return m.ScopePath()
+	case meeting.FieldScopeSector:
+		return m.ScopeSector()
+	case meeting.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case meeting.FieldOrganiserUnitID:
+		return m.OrganiserUnitID()
+	case meeting.FieldGroupID:
+		return m.GroupID()
+	case meeting.FieldKind:
+		return m.Kind()
+	case meeting.FieldTitle:
+		return m.Title()
+	case meeting.FieldHeldOn:
+		return m.HeldOn()
+	case meeting.FieldAgenda:
+		return m.Agenda()
+	case meeting.FieldSafetyOnAgenda:
+		return m.SafetyOnAgenda()
+	case meeting.FieldAttendingUnitIds:
+		return m.AttendingUnitIds()
+	case meeting.FieldAttendeeCount:
+		return m.AttendeeCount()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MeetingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case meeting.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case meeting.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case meeting.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case meeting.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case meeting.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case meeting.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case meeting.FieldOrganiserUnitID:
+		return m.OldOrganiserUnitID(ctx)
+	case meeting.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case meeting.FieldKind:
+		return m.OldKind(ctx)
+	case meeting.FieldTitle:
+		return m.OldTitle(ctx)
+	case meeting.FieldHeldOn:
+		return m.OldHeldOn(ctx)
+	case meeting.FieldAgenda:
+		return m.OldAgenda(ctx)
+	case meeting.FieldSafetyOnAgenda:
+		return m.OldSafetyOnAgenda(ctx)
+	case meeting.FieldAttendingUnitIds:
+		return m.OldAttendingUnitIds(ctx)
+	case meeting.FieldAttendeeCount:
+		return m.OldAttendeeCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown Meeting field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MeetingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case meeting.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case meeting.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case meeting.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case meeting.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case meeting.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case meeting.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case meeting.FieldOrganiserUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganiserUnitID(v)
+		return nil
+	case meeting.FieldGroupID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case meeting.FieldKind:
+		v, ok := value.(domain.MeetingKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case meeting.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case meeting.FieldHeldOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeldOn(v)
+		return nil
+	case meeting.FieldAgenda:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAgenda(v)
+		return nil
+	case meeting.FieldSafetyOnAgenda:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSafetyOnAgenda(v)
+		return nil
+	case meeting.FieldAttendingUnitIds:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendingUnitIds(v)
+		return nil
+	case meeting.FieldAttendeeCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendeeCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Meeting field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MeetingMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, meeting.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, meeting.FieldScopeEnterpriseID)
+	}
+	if m.addgroup_id != nil {
+		fields = append(fields, meeting.FieldGroupID)
+	}
+	if m.addattendee_count != nil {
+		fields = append(fields, meeting.FieldAttendeeCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MeetingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case meeting.FieldTenantID:
+		return m.AddedTenantID()
+	case meeting.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case meeting.FieldGroupID:
+		return m.AddedGroupID()
+	case meeting.FieldAttendeeCount:
+		return m.AddedAttendeeCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MeetingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case meeting.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case meeting.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case meeting.FieldGroupID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGroupID(v)
+		return nil
+	case meeting.FieldAttendeeCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttendeeCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Meeting numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MeetingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(meeting.FieldScopeSector) {
+		fields = append(fields, meeting.FieldScopeSector)
+	}
+	if m.FieldCleared(meeting.FieldScopeEnterpriseID) {
+		fields = append(fields, meeting.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(meeting.FieldGroupID) {
+		fields = append(fields, meeting.FieldGroupID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MeetingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MeetingMutation) ClearField(name string) error {
+	switch name {
+	case meeting.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case meeting.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case meeting.FieldGroupID:
+		m.ClearGroupID()
+		return nil
+	}
+	return fmt.Errorf("unknown Meeting nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MeetingMutation) ResetField(name string) error {
+	switch name {
+	case meeting.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case meeting.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case meeting.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case meeting.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case meeting.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case meeting.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case meeting.FieldOrganiserUnitID:
+		m.ResetOrganiserUnitID()
+		return nil
+	case meeting.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case meeting.FieldKind:
+		m.ResetKind()
+		return nil
+	case meeting.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case meeting.FieldHeldOn:
+		m.ResetHeldOn()
+		return nil
+	case meeting.FieldAgenda:
+		m.ResetAgenda()
+		return nil
+	case meeting.FieldSafetyOnAgenda:
+		m.ResetSafetyOnAgenda()
+		return nil
+	case meeting.FieldAttendingUnitIds:
+		m.ResetAttendingUnitIds()
+		return nil
+	case meeting.FieldAttendeeCount:
+		m.ResetAttendeeCount()
+		return nil
+	}
+	return fmt.Errorf("unknown Meeting field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MeetingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.organiser != nil {
+		edges = append(edges, meeting.EdgeOrganiser)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MeetingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case meeting.EdgeOrganiser:
+		if id := m.organiser; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MeetingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MeetingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MeetingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorganiser {
+		edges = append(edges, meeting.EdgeOrganiser)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MeetingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case meeting.EdgeOrganiser:
+		return m.clearedorganiser
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MeetingMutation) ClearEdge(name string) error {
+	switch name {
+	case meeting.EdgeOrganiser:
+		m.ClearOrganiser()
+		return nil
+	}
+	return fmt.Errorf("unknown Meeting unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MeetingMutation) ResetEdge(name string) error {
+	switch name {
+	case meeting.EdgeOrganiser:
+		m.ResetOrganiser()
+		return nil
+	}
+	return fmt.Errorf("unknown Meeting edge %s", name)
+}
+
+// NoticeMutation represents an operation that mutates the Notice nodes in the graph.
+type NoticeMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	issuer_only            *bool
+	document_number        *string
+	kind                   *domain.NoticeKind
+	title                  *string
+	body                   *string
+	year                   *int
+	addyear                *int
+	issued_on              *time.Time
+	receipt_due            *time.Time
+	reply_due              *time.Time
+	recipient_count        *int
+	addrecipient_count     *int
+	clearedFields          map[string]struct{}
+	issuer                 *int
+	clearedissuer          bool
+	receipts               map[int]struct{}
+	removedreceipts        map[int]struct{}
+	clearedreceipts        bool
+	done                   bool
+	oldValue               func(context.Context) (*Notice, error)
+	predicates             []predicate.Notice
+}
+
+var _ ent.Mutation = (*NoticeMutation)(nil)
+
+// noticeOption allows management of the mutation configuration using functional options.
+type noticeOption func(*NoticeMutation)
+
+// newNoticeMutation creates new mutation for the Notice entity.
+func newNoticeMutation(c config, op Op, opts ...noticeOption) *NoticeMutation {
+	m := &NoticeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeNotice,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withNoticeID sets the ID field of the mutation.
+func withNoticeID(id int) noticeOption {
+	return func(m *NoticeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Notice
+		)
+		m.oldValue = func(ctx context.Context) (*Notice, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Notice.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withNotice sets the old Notice of the mutation.
+func withNotice(node *Notice) noticeOption {
+	return func(m *NoticeMutation) {
+		m.oldValue = func(context.Context) (*Notice, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m NoticeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m NoticeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *NoticeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *NoticeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Notice.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *NoticeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *NoticeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *NoticeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *NoticeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *NoticeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *NoticeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *NoticeMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *NoticeMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *NoticeMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *NoticeMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *NoticeMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *NoticeMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *NoticeMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *NoticeMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *NoticeMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *NoticeMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *NoticeMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[notice.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *NoticeMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[notice.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *NoticeMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, notice.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *NoticeMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *NoticeMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *NoticeMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *NoticeMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *NoticeMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[notice.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *NoticeMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[notice.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *NoticeMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, notice.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *NoticeMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *NoticeMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *NoticeMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[notice.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *NoticeMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[notice.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *NoticeMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, notice.FieldIssuerScopePath)
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *NoticeMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *NoticeMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *NoticeMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
+}
+
+// SetIssuerUnitID sets the "issuer_unit_id" field.
+func (m *NoticeMutation) SetIssuerUnitID(i int) {
+	m.issuer = &i
+}
+
+// IssuerUnitID returns the value of the "issuer_unit_id" field in the mutation.
+func (m *NoticeMutation) IssuerUnitID() (r int, exists bool) {
+	v := m.issuer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerUnitID returns the old "issuer_unit_id" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldIssuerUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerUnitID: %w", err)
+	}
+	return oldValue.IssuerUnitID, nil
+}
+
+// ResetIssuerUnitID resets all changes to the "issuer_unit_id" field.
+func (m *NoticeMutation) ResetIssuerUnitID() {
+	m.issuer = nil
+}
+
+// SetDocumentNumber sets the "document_number" field.
+func (m *NoticeMutation) SetDocumentNumber(s string) {
+	m.document_number = &s
+}
+
+// DocumentNumber returns the value of the "document_number" field in the mutation.
+func (m *NoticeMutation) DocumentNumber() (r string, exists bool) {
+	v := m.document_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDocumentNumber returns the old "document_number" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldDocumentNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDocumentNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDocumentNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDocumentNumber: %w", err)
+	}
+	return oldValue.DocumentNumber, nil
+}
+
+// ResetDocumentNumber resets all changes to the "document_number" field.
+func (m *NoticeMutation) ResetDocumentNumber() {
+	m.document_number = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *NoticeMutation) SetKind(dk domain.NoticeKind) {
+	m.kind = &dk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *NoticeMutation) Kind() (r domain.NoticeKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldKind(ctx context.Context) (v domain.NoticeKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *NoticeMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *NoticeMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *NoticeMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *NoticeMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetBody sets the "body" field.
+func (m *NoticeMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *NoticeMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *NoticeMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetYear sets the "year" field.
+func (m *NoticeMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *NoticeMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *NoticeMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *NoticeMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *NoticeMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetIssuedOn sets the "issued_on" field.
+func (m *NoticeMutation) SetIssuedOn(t time.Time) {
+	m.issued_on = &t
+}
+
+// IssuedOn returns the value of the "issued_on" field in the mutation.
+func (m *NoticeMutation) IssuedOn() (r time.Time, exists bool) {
+	v := m.issued_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedOn returns the old "issued_on" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldIssuedOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedOn: %w", err)
+	}
+	return oldValue.IssuedOn, nil
+}
+
+// ResetIssuedOn resets all changes to the "issued_on" field.
+func (m *NoticeMutation) ResetIssuedOn() {
+	m.issued_on = nil
+}
+
+// SetReceiptDue sets the "receipt_due" field.
+func (m *NoticeMutation) SetReceiptDue(t time.Time) {
+	m.receipt_due = &t
+}
+
+// ReceiptDue returns the value of the "receipt_due" field in the mutation.
+func (m *NoticeMutation) ReceiptDue() (r time.Time, exists bool) {
+	v := m.receipt_due
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiptDue returns the old "receipt_due" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldReceiptDue(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiptDue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiptDue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiptDue: %w", err)
+	}
+	return oldValue.ReceiptDue, nil
+}
+
+// ResetReceiptDue resets all changes to the "receipt_due" field.
+func (m *NoticeMutation) ResetReceiptDue() {
+	m.receipt_due = nil
+}
+
+// SetReplyDue sets the "reply_due" field.
+func (m *NoticeMutation) SetReplyDue(t time.Time) {
+	m.reply_due = &t
+}
+
+// ReplyDue returns the value of the "reply_due" field in the mutation.
+func (m *NoticeMutation) ReplyDue() (r time.Time, exists bool) {
+	v := m.reply_due
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReplyDue returns the old "reply_due" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldReplyDue(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReplyDue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReplyDue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReplyDue: %w", err)
+	}
+	return oldValue.ReplyDue, nil
+}
+
+// ClearReplyDue clears the value of the "reply_due" field.
+func (m *NoticeMutation) ClearReplyDue() {
+	m.reply_due = nil
+	m.clearedFields[notice.FieldReplyDue] = struct{}{}
+}
+
+// ReplyDueCleared returns if the "reply_due" field was cleared in this mutation.
+func (m *NoticeMutation) ReplyDueCleared() bool {
+	_, ok := m.clearedFields[notice.FieldReplyDue]
+	return ok
+}
+
+// ResetReplyDue resets all changes to the "reply_due" field.
+func (m *NoticeMutation) ResetReplyDue() {
+	m.reply_due = nil
+	delete(m.clearedFields, notice.FieldReplyDue)
+}
+
+// SetRecipientCount sets the "recipient_count" field.
+func (m *NoticeMutation) SetRecipientCount(i int) {
+	m.recipient_count = &i
+	m.addrecipient_count = nil
+}
+
+// RecipientCount returns the value of the "recipient_count" field in the mutation.
+func (m *NoticeMutation) RecipientCount() (r int, exists bool) {
+	v := m.recipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientCount returns the old "recipient_count" field's value of the Notice entity.
+// If the Notice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeMutation) OldRecipientCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientCount: %w", err)
+	}
+	return oldValue.RecipientCount, nil
+}
+
+// AddRecipientCount adds i to the "recipient_count" field.
+func (m *NoticeMutation) AddRecipientCount(i int) {
+	if m.addrecipient_count != nil {
+		*m.addrecipient_count += i
+	} else {
+		m.addrecipient_count = &i
+	}
+}
+
+// AddedRecipientCount returns the value that was added to the "recipient_count" field in this mutation.
+func (m *NoticeMutation) AddedRecipientCount() (r int, exists bool) {
+	v := m.addrecipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecipientCount resets all changes to the "recipient_count" field.
+func (m *NoticeMutation) ResetRecipientCount() {
+	m.recipient_count = nil
+	m.addrecipient_count = nil
+}
+
+// SetIssuerID sets the "issuer" edge to the Unit entity by id.
+func (m *NoticeMutation) SetIssuerID(id int) {
+	m.issuer = &id
+}
+
+// ClearIssuer clears the "issuer" edge to the Unit entity.
+func (m *NoticeMutation) ClearIssuer() {
+	m.clearedissuer = true
+	m.clearedFields[notice.FieldIssuerUnitID] = struct{}{}
+}
+
+// IssuerCleared reports if the "issuer" edge to the Unit entity was cleared.
+func (m *NoticeMutation) IssuerCleared() bool {
+	return m.clearedissuer
+}
+
+// IssuerID returns the "issuer" edge ID in the mutation.
+func (m *NoticeMutation) IssuerID() (id int, exists bool) {
+	if m.issuer != nil {
+		return *m.issuer, true
+	}
+	return
+}
+
+// IssuerIDs returns the "issuer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IssuerID instead. It exists only for internal usage by the builders.
+func (m *NoticeMutation) IssuerIDs() (ids []int) {
+	if id := m.issuer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIssuer resets all changes to the "issuer" edge.
+func (m *NoticeMutation) ResetIssuer() {
+	m.issuer = nil
+	m.clearedissuer = false
+}
+
+// AddReceiptIDs adds the "receipts" edge to the NoticeReceipt entity by ids.
+func (m *NoticeMutation) AddReceiptIDs(ids ...int) {
+	if m.receipts == nil {
+		m.receipts = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.receipts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReceipts clears the "receipts" edge to the NoticeReceipt entity.
+func (m *NoticeMutation) ClearReceipts() {
+	m.clearedreceipts = true
+}
+
+// ReceiptsCleared reports if the "receipts" edge to the NoticeReceipt entity was cleared.
+func (m *NoticeMutation) ReceiptsCleared() bool {
+	return m.clearedreceipts
+}
+
+// RemoveReceiptIDs removes the "receipts" edge to the NoticeReceipt entity by IDs.
+func (m *NoticeMutation) RemoveReceiptIDs(ids ...int) {
+	if m.removedreceipts == nil {
+		m.removedreceipts = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.receipts, ids[i])
+		m.removedreceipts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReceipts returns the removed IDs of the "receipts" edge to the NoticeReceipt entity.
+func (m *NoticeMutation) RemovedReceiptsIDs() (ids []int) {
+	for id := range m.removedreceipts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReceiptsIDs returns the "receipts" edge IDs in the mutation.
+func (m *NoticeMutation) ReceiptsIDs() (ids []int) {
+	for id := range m.receipts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReceipts resets all changes to the "receipts" edge.
+func (m *NoticeMutation) ResetReceipts() {
+	m.receipts = nil
+	m.clearedreceipts = false
+	m.removedreceipts = nil
+}
+
+// Where appends a list predicates to the NoticeMutation builder.
+func (m *NoticeMutation) Where(ps ...predicate.Notice) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the NoticeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *NoticeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Notice, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *NoticeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *NoticeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Notice).
+func (m *NoticeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *NoticeMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, notice.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, notice.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, notice.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, notice.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, notice.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, notice.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, notice.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, notice.FieldIssuerOnly)
+	}
+	if m.issuer != nil {
+		fields = append(fields, notice.FieldIssuerUnitID)
+	}
+	if m.document_number != nil {
+		fields = append(fields, notice.FieldDocumentNumber)
+	}
+	if m.kind != nil {
+		fields = append(fields, notice.FieldKind)
+	}
+	if m.title != nil {
+		fields = append(fields, notice.FieldTitle)
+	}
+	if m.body != nil {
+		fields = append(fields, notice.FieldBody)
+	}
+	if m.year != nil {
+		fields = append(fields, notice.FieldYear)
+	}
+	if m.issued_on != nil {
+		fields = append(fields, notice.FieldIssuedOn)
+	}
+	if m.receipt_due != nil {
+		fields = append(fields, notice.FieldReceiptDue)
+	}
+	if m.reply_due != nil {
+		fields = append(fields, notice.FieldReplyDue)
+	}
+	if m.recipient_count != nil {
+		fields = append(fields, notice.FieldRecipientCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *NoticeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case notice.FieldCreatedAt:
+		return m.CreatedAt()
+	case notice.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case notice.FieldTenantID:
+		return m.TenantID()
+	case notice.FieldScopePath:
+		return m.ScopePath()
+	case notice.FieldScopeSector:
+		return m.ScopeSector()
+	case notice.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case notice.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case notice.FieldIssuerOnly:
+		return m.IssuerOnly()
+	case notice.FieldIssuerUnitID:
+		return m.IssuerUnitID()
+	case notice.FieldDocumentNumber:
+		return m.DocumentNumber()
+	case notice.FieldKind:
+		return m.Kind()
+	case notice.FieldTitle:
+		return m.Title()
+	case notice.FieldBody:
+		return m.Body()
+	case notice.FieldYear:
+		return m.Year()
+	case notice.FieldIssuedOn:
+		return m.IssuedOn()
+	case notice.FieldReceiptDue:
+		return m.ReceiptDue()
+	case notice.FieldReplyDue:
+		return m.ReplyDue()
+	case notice.FieldRecipientCount:
+		return m.RecipientCount()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *NoticeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case notice.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case notice.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case notice.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case notice.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case notice.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case notice.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case notice.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case notice.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
+	case notice.FieldIssuerUnitID:
+		return m.OldIssuerUnitID(ctx)
+	case notice.FieldDocumentNumber:
+		return m.OldDocumentNumber(ctx)
+	case notice.FieldKind:
+		return m.OldKind(ctx)
+	case notice.FieldTitle:
+		return m.OldTitle(ctx)
+	case notice.FieldBody:
+		return m.OldBody(ctx)
+	case notice.FieldYear:
+		return m.OldYear(ctx)
+	case notice.FieldIssuedOn:
+		return m.OldIssuedOn(ctx)
+	case notice.FieldReceiptDue:
+		return m.OldReceiptDue(ctx)
+	case notice.FieldReplyDue:
+		return m.OldReplyDue(ctx)
+	case notice.FieldRecipientCount:
+		return m.OldRecipientCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown Notice field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NoticeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case notice.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case notice.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case notice.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case notice.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case notice.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case notice.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case notice.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case notice.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
+		return nil
+	case notice.FieldIssuerUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerUnitID(v)
+		return nil
+	case notice.FieldDocumentNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDocumentNumber(v)
+		return nil
+	case notice.FieldKind:
+		v, ok := value.(domain.NoticeKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case notice.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case notice.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case notice.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case notice.FieldIssuedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedOn(v)
+		return nil
+	case notice.FieldReceiptDue:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiptDue(v)
+		return nil
+	case notice.FieldReplyDue:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReplyDue(v)
+		return nil
+	case notice.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Notice field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *NoticeMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, notice.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, notice.FieldScopeEnterpriseID)
+	}
+	if m.addyear != nil {
+		fields = append(fields, notice.FieldYear)
+	}
+	if m.addrecipient_count != nil {
+		fields = append(fields, notice.FieldRecipientCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *NoticeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case notice.FieldTenantID:
+		return m.AddedTenantID()
+	case notice.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case notice.FieldYear:
+		return m.AddedYear()
+	case notice.FieldRecipientCount:
+		return m.AddedRecipientCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NoticeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case notice.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case notice.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case notice.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case notice.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipientCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Notice numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *NoticeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(notice.FieldScopeSector) {
+		fields = append(fields, notice.FieldScopeSector)
+	}
+	if m.FieldCleared(notice.FieldScopeEnterpriseID) {
+		fields = append(fields, notice.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(notice.FieldIssuerScopePath) {
+		fields = append(fields, notice.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(notice.FieldReplyDue) {
+		fields = append(fields, notice.FieldReplyDue)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *NoticeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *NoticeMutation) ClearField(name string) error {
+	switch name {
+	case notice.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case notice.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case notice.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case notice.FieldReplyDue:
+		m.ClearReplyDue()
+		return nil
+	}
+	return fmt.Errorf("unknown Notice nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *NoticeMutation) ResetField(name string) error {
+	switch name {
+	case notice.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case notice.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case notice.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case notice.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case notice.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case notice.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case notice.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case notice.FieldIssuerOnly:
+		m.ResetIssuerOnly()
+		return nil
+	case notice.FieldIssuerUnitID:
+		m.ResetIssuerUnitID()
+		return nil
+	case notice.FieldDocumentNumber:
+		m.ResetDocumentNumber()
+		return nil
+	case notice.FieldKind:
+		m.ResetKind()
+		return nil
+	case notice.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case notice.FieldBody:
+		m.ResetBody()
+		return nil
+	case notice.FieldYear:
+		m.ResetYear()
+		return nil
+	case notice.FieldIssuedOn:
+		m.ResetIssuedOn()
+		return nil
+	case notice.FieldReceiptDue:
+		m.ResetReceiptDue()
+		return nil
+	case notice.FieldReplyDue:
+		m.ResetReplyDue()
+		return nil
+	case notice.FieldRecipientCount:
+		m.ResetRecipientCount()
+		return nil
+	}
+	return fmt.Errorf("unknown Notice field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *NoticeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.issuer != nil {
+		edges = append(edges, notice.EdgeIssuer)
+	}
+	if m.receipts != nil {
+		edges = append(edges, notice.EdgeReceipts)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *NoticeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case notice.EdgeIssuer:
+		if id := m.issuer; id != nil {
+			return []ent.Value{*id}
+		}
+	case notice.EdgeReceipts:
+		ids := make([]ent.Value, 0, len(m.receipts))
+		for id := range m.receipts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *NoticeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedreceipts != nil {
+		edges = append(edges, notice.EdgeReceipts)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *NoticeMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case notice.EdgeReceipts:
+		ids := make([]ent.Value, 0, len(m.removedreceipts))
+		for id := range m.removedreceipts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *NoticeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedissuer {
+		edges = append(edges, notice.EdgeIssuer)
+	}
+	if m.clearedreceipts {
+		edges = append(edges, notice.EdgeReceipts)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *NoticeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case notice.EdgeIssuer:
+		return m.clearedissuer
+	case notice.EdgeReceipts:
+		return m.clearedreceipts
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *NoticeMutation) ClearEdge(name string) error {
+	switch name {
+	case notice.EdgeIssuer:
+		m.ClearIssuer()
+		return nil
+	}
+	return fmt.Errorf("unknown Notice unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *NoticeMutation) ResetEdge(name string) error {
+	switch name {
+	case notice.EdgeIssuer:
+		m.ResetIssuer()
+		return nil
+	case notice.EdgeReceipts:
+		m.ResetReceipts()
+		return nil
+	}
+	return fmt.Errorf("unknown Notice edge %s", name)
+}
+
+// NoticeReceiptMutation represents an operation that mutates the NoticeReceipt nodes in the graph.
+type NoticeReceiptMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	issuer_only            *bool
+	issuer_unit_id         *int
+	addissuer_unit_id      *int
+	recipient_name         *string
+	recipient_kind         *domain.UnitKind
+	town_id                *int
+	addtown_id             *int
+	due_at                 *time.Time
+	received_at            *time.Time
+	receiver_name          *string
+	receiver_title         *string
+	receiver_user_id       *int
+	addreceiver_user_id    *int
+	receiver_post_id       *int
+	addreceiver_post_id    *int
+	reply                  *string
+	replied_at             *time.Time
+	clearedFields          map[string]struct{}
+	notice                 *int
+	clearednotice          bool
+	recipient              *int
+	clearedrecipient       bool
+	done                   bool
+	oldValue               func(context.Context) (*NoticeReceipt, error)
+	predicates             []predicate.NoticeReceipt
+}
+
+var _ ent.Mutation = (*NoticeReceiptMutation)(nil)
+
+// noticereceiptOption allows management of the mutation configuration using functional options.
+type noticereceiptOption func(*NoticeReceiptMutation)
+
+// newNoticeReceiptMutation creates new mutation for the NoticeReceipt entity.
+func newNoticeReceiptMutation(c config, op Op, opts ...noticereceiptOption) *NoticeReceiptMutation {
+	m := &NoticeReceiptMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeNoticeReceipt,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withNoticeReceiptID sets the ID field of the mutation.
+func withNoticeReceiptID(id int) noticereceiptOption {
+	return func(m *NoticeReceiptMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *NoticeReceipt
+		)
+		m.oldValue = func(ctx context.Context) (*NoticeReceipt, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().NoticeReceipt.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withNoticeReceipt sets the old NoticeReceipt of the mutation.
+func withNoticeReceipt(node *NoticeReceipt) noticereceiptOption {
+	return func(m *NoticeReceiptMutation) {
+		m.oldValue = func(context.Context) (*NoticeReceipt, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m NoticeReceiptMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m NoticeReceiptMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *NoticeReceiptMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *NoticeReceiptMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().NoticeReceipt.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *NoticeReceiptMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *NoticeReceiptMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *NoticeReceiptMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *NoticeReceiptMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *NoticeReceiptMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *NoticeReceiptMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *NoticeReceiptMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *NoticeReceiptMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *NoticeReceiptMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *NoticeReceiptMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *NoticeReceiptMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *NoticeReceiptMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *NoticeReceiptMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *NoticeReceiptMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *NoticeReceiptMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *NoticeReceiptMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[noticereceipt.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *NoticeReceiptMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, noticereceipt.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *NoticeReceiptMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *NoticeReceiptMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *NoticeReceiptMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *NoticeReceiptMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[noticereceipt.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *NoticeReceiptMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, noticereceipt.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *NoticeReceiptMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *NoticeReceiptMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *NoticeReceiptMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[noticereceipt.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *NoticeReceiptMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, noticereceipt.FieldIssuerScopePath)
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *NoticeReceiptMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *NoticeReceiptMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *NoticeReceiptMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
+}
+
+// SetNoticeID sets the "notice_id" field.
+func (m *NoticeReceiptMutation) SetNoticeID(i int) {
+	m.notice = &i
+}
+
+// NoticeID returns the value of the "notice_id" field in the mutation.
+func (m *NoticeReceiptMutation) NoticeID() (r int, exists bool) {
+	v := m.notice
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNoticeID returns the old "notice_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldNoticeID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNoticeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNoticeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNoticeID: %w", err)
+	}
+	return oldValue.NoticeID, nil
+}
+
+// ResetNoticeID resets all changes to the "notice_id" field.
+func (m *NoticeReceiptMutation) ResetNoticeID() {
+	m.notice = nil
+}
+
+// SetIssuerUnitID sets the "issuer_unit_id" field.
+func (m *NoticeReceiptMutation) SetIssuerUnitID(i int) {
+	m.issuer_unit_id = &i
+	m.addissuer_unit_id = nil
+}
+
+// IssuerUnitID returns the value of the "issuer_unit_id" field in the mutation.
+func (m *NoticeReceiptMutation) IssuerUnitID() (r int, exists bool) {
+	v := m.issuer_unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerUnitID returns the old "issuer_unit_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldIssuerUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerUnitID: %w", err)
+	}
+	return oldValue.IssuerUnitID, nil
+}
+
+// AddIssuerUnitID adds i to the "issuer_unit_id" field.
+func (m *NoticeReceiptMutation) AddIssuerUnitID(i int) {
+	if m.addissuer_unit_id != nil {
+		*m.addissuer_unit_id += i
+	} else {
+		m.addissuer_unit_id = &i
+	}
+}
+
+// AddedIssuerUnitID returns the value that was added to the "issuer_unit_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedIssuerUnitID() (r int, exists bool) {
+	v := m.addissuer_unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetIssuerUnitID resets all changes to the "issuer_unit_id" field.
+func (m *NoticeReceiptMutation) ResetIssuerUnitID() {
+	m.issuer_unit_id = nil
+	m.addissuer_unit_id = nil
+}
+
+// SetRecipientUnitID sets the "recipient_unit_id" field.
+func (m *NoticeReceiptMutation) SetRecipientUnitID(i int) {
+	m.recipient = &i
+}
+
+// RecipientUnitID returns the value of the "recipient_unit_id" field in the mutation.
+func (m *NoticeReceiptMutation) RecipientUnitID() (r int, exists bool) {
+	v := m.recipient
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientUnitID returns the old "recipient_unit_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldRecipientUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientUnitID: %w", err)
+	}
+	return oldValue.RecipientUnitID, nil
+}
+
+// ResetRecipientUnitID resets all changes to the "recipient_unit_id" field.
+func (m *NoticeReceiptMutation) ResetRecipientUnitID() {
+	m.recipient = nil
+}
+
+// SetRecipientName sets the "recipient_name" field.
+func (m *NoticeReceiptMutation) SetRecipientName(s string) {
+	m.recipient_name = &s
+}
+
+// RecipientName returns the value of the "recipient_name" field in the mutation.
+func (m *NoticeReceiptMutation) RecipientName() (r string, exists bool) {
+	v := m.recipient_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientName returns the old "recipient_name" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldRecipientName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientName: %w", err)
+	}
+	return oldValue.RecipientName, nil
+}
+
+// ResetRecipientName resets all changes to the "recipient_name" field.
+func (m *NoticeReceiptMutation) ResetRecipientName() {
+	m.recipient_name = nil
+}
+
+// SetRecipientKind sets the "recipient_kind" field.
+func (m *NoticeReceiptMutation) SetRecipientKind(dk domain.UnitKind) {
+	m.recipient_kind = &dk
+}
+
+// RecipientKind returns the value of the "recipient_kind" field in the mutation.
+func (m *NoticeReceiptMutation) RecipientKind() (r domain.UnitKind, exists bool) {
+	v := m.recipient_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientKind returns the old "recipient_kind" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldRecipientKind(ctx context.Context) (v domain.UnitKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientKind: %w", err)
+	}
+	return oldValue.RecipientKind, nil
+}
+
+// ResetRecipientKind resets all changes to the "recipient_kind" field.
+func (m *NoticeReceiptMutation) ResetRecipientKind() {
+	m.recipient_kind = nil
+}
+
+// SetTownID sets the "town_id" field.
+func (m *NoticeReceiptMutation) SetTownID(i int) {
+	m.town_id = &i
+	m.addtown_id = nil
+}
+
+// TownID returns the value of the "town_id" field in the mutation.
+func (m *NoticeReceiptMutation) TownID() (r int, exists bool) {
+	v := m.town_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTownID returns the old "town_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldTownID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTownID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTownID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTownID: %w", err)
+	}
+	return oldValue.TownID, nil
+}
+
+// AddTownID adds i to the "town_id" field.
+func (m *NoticeReceiptMutation) AddTownID(i int) {
+	if m.addtown_id != nil {
+		*m.addtown_id += i
+	} else {
+		m.addtown_id = &i
+	}
+}
+
+// AddedTownID returns the value that was added to the "town_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedTownID() (r int, exists bool) {
+	v := m.addtown_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTownID clears the value of the "town_id" field.
+func (m *NoticeReceiptMutation) ClearTownID() {
+	m.town_id = nil
+	m.addtown_id = nil
+	m.clearedFields[noticereceipt.FieldTownID] = struct{}{}
+}
+
+// TownIDCleared returns if the "town_id" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) TownIDCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldTownID]
+	return ok
+}
+
+// ResetTownID resets all changes to the "town_id" field.
+func (m *NoticeReceiptMutation) ResetTownID() {
+	m.town_id = nil
+	m.addtown_id = nil
+	delete(m.clearedFields, noticereceipt.FieldTownID)
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *NoticeReceiptMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *NoticeReceiptMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *NoticeReceiptMutation) ResetDueAt() {
+	m.due_at = nil
+}
+
+// SetReceivedAt sets the "received_at" field.
+func (m *NoticeReceiptMutation) SetReceivedAt(t time.Time) {
+	m.received_at = &t
+}
+
+// ReceivedAt returns the value of the "received_at" field in the mutation.
+func (m *NoticeReceiptMutation) ReceivedAt() (r time.Time, exists bool) {
+	v := m.received_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceivedAt returns the old "received_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceivedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceivedAt: %w", err)
+	}
+	return oldValue.ReceivedAt, nil
+}
+
+// ClearReceivedAt clears the value of the "received_at" field.
+func (m *NoticeReceiptMutation) ClearReceivedAt() {
+	m.received_at = nil
+	m.clearedFields[noticereceipt.FieldReceivedAt] = struct{}{}
+}
+
+// ReceivedAtCleared returns if the "received_at" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceivedAtCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceivedAt]
+	return ok
+}
+
+// ResetReceivedAt resets all changes to the "received_at" field.
+func (m *NoticeReceiptMutation) ResetReceivedAt() {
+	m.received_at = nil
+	delete(m.clearedFields, noticereceipt.FieldReceivedAt)
+}
+
+// SetReceiverName sets the "receiver_name" field.
+func (m *NoticeReceiptMutation) SetReceiverName(s string) {
+	m.receiver_name = &s
+}
+
+// ReceiverName returns the value of the "receiver_name" field in the mutation.
+func (m *NoticeReceiptMutation) ReceiverName() (r string, exists bool) {
+	v := m.receiver_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiverName returns the old "receiver_name" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceiverName(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiverName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiverName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiverName: %w", err)
+	}
+	return oldValue.ReceiverName, nil
+}
+
+// ClearReceiverName clears the value of the "receiver_name" field.
+func (m *NoticeReceiptMutation) ClearReceiverName() {
+	m.receiver_name = nil
+	m.clearedFields[noticereceipt.FieldReceiverName] = struct{}{}
+}
+
+// ReceiverNameCleared returns if the "receiver_name" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceiverNameCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceiverName]
+	return ok
+}
+
+// ResetReceiverName resets all changes to the "receiver_name" field.
+func (m *NoticeReceiptMutation) ResetReceiverName() {
+	m.receiver_name = nil
+	delete(m.clearedFields, noticereceipt.FieldReceiverName)
+}
+
+// SetReceiverTitle sets the "receiver_title" field.
+func (m *NoticeReceiptMutation) SetReceiverTitle(s string) {
+	m.receiver_title = &s
+}
+
+// ReceiverTitle returns the value of the "receiver_title" field in the mutation.
+func (m *NoticeReceiptMutation) ReceiverTitle() (r string, exists bool) {
+	v := m.receiver_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiverTitle returns the old "receiver_title" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceiverTitle(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiverTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiverTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiverTitle: %w", err)
+	}
+	return oldValue.ReceiverTitle, nil
+}
+
+// ClearReceiverTitle clears the value of the "receiver_title" field.
+func (m *NoticeReceiptMutation) ClearReceiverTitle() {
+	m.receiver_title = nil
+	m.clearedFields[noticereceipt.FieldReceiverTitle] = struct{}{}
+}
+
+// ReceiverTitleCleared returns if the "receiver_title" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceiverTitleCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceiverTitle]
+	return ok
+}
+
+// ResetReceiverTitle resets all changes to the "receiver_title" field.
+func (m *NoticeReceiptMutation) ResetReceiverTitle() {
+	m.receiver_title = nil
+	delete(m.clearedFields, noticereceipt.FieldReceiverTitle)
+}
+
+// SetReceiverUserID sets the "receiver_user_id" field.
+func (m *NoticeReceiptMutation) SetReceiverUserID(i int) {
+	m.receiver_user_id = &i
+	m.addreceiver_user_id = nil
+}
+
+// ReceiverUserID returns the value of the "receiver_user_id" field in the mutation.
+func (m *NoticeReceiptMutation) ReceiverUserID() (r int, exists bool) {
+	v := m.receiver_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiverUserID returns the old "receiver_user_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceiverUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiverUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiverUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiverUserID: %w", err)
+	}
+	return oldValue.ReceiverUserID, nil
+}
+
+// AddReceiverUserID adds i to the "receiver_user_id" field.
+func (m *NoticeReceiptMutation) AddReceiverUserID(i int) {
+	if m.addreceiver_user_id != nil {
+		*m.addreceiver_user_id += i
+	} else {
+		m.addreceiver_user_id = &i
+	}
+}
+
+// AddedReceiverUserID returns the value that was added to the "receiver_user_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedReceiverUserID() (r int, exists bool) {
+	v := m.addreceiver_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReceiverUserID clears the value of the "receiver_user_id" field.
+func (m *NoticeReceiptMutation) ClearReceiverUserID() {
+	m.receiver_user_id = nil
+	m.addreceiver_user_id = nil
+	m.clearedFields[noticereceipt.FieldReceiverUserID] = struct{}{}
+}
+
+// ReceiverUserIDCleared returns if the "receiver_user_id" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceiverUserIDCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceiverUserID]
+	return ok
+}
+
+// ResetReceiverUserID resets all changes to the "receiver_user_id" field.
+func (m *NoticeReceiptMutation) ResetReceiverUserID() {
+	m.receiver_user_id = nil
+	m.addreceiver_user_id = nil
+	delete(m.clearedFields, noticereceipt.FieldReceiverUserID)
+}
+
+// SetReceiverPostID sets the "receiver_post_id" field.
+func (m *NoticeReceiptMutation) SetReceiverPostID(i int) {
+	m.receiver_post_id = &i
+	m.addreceiver_post_id = nil
+}
+
+// ReceiverPostID returns the value of the "receiver_post_id" field in the mutation.
+func (m *NoticeReceiptMutation) ReceiverPostID() (r int, exists bool) {
+	v := m.receiver_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiverPostID returns the old "receiver_post_id" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReceiverPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiverPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiverPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiverPostID: %w", err)
+	}
+	return oldValue.ReceiverPostID, nil
+}
+
+// AddReceiverPostID adds i to the "receiver_post_id" field.
+func (m *NoticeReceiptMutation) AddReceiverPostID(i int) {
+	if m.addreceiver_post_id != nil {
+		*m.addreceiver_post_id += i
+	} else {
+		m.addreceiver_post_id = &i
+	}
+}
+
+// AddedReceiverPostID returns the value that was added to the "receiver_post_id" field in this mutation.
+func (m *NoticeReceiptMutation) AddedReceiverPostID() (r int, exists bool) {
+	v := m.addreceiver_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReceiverPostID clears the value of the "receiver_post_id" field.
+func (m *NoticeReceiptMutation) ClearReceiverPostID() {
+	m.receiver_post_id = nil
+	m.addreceiver_post_id = nil
+	m.clearedFields[noticereceipt.FieldReceiverPostID] = struct{}{}
+}
+
+// ReceiverPostIDCleared returns if the "receiver_post_id" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReceiverPostIDCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReceiverPostID]
+	return ok
+}
+
+// ResetReceiverPostID resets all changes to the "receiver_post_id" field.
+func (m *NoticeReceiptMutation) ResetReceiverPostID() {
+	m.receiver_post_id = nil
+	m.addreceiver_post_id = nil
+	delete(m.clearedFields, noticereceipt.FieldReceiverPostID)
+}
+
+// SetReply sets the "reply" field.
+func (m *NoticeReceiptMutation) SetReply(s string) {
+	m.reply = &s
+}
+
+// Reply returns the value of the "reply" field in the mutation.
+func (m *NoticeReceiptMutation) Reply() (r string, exists bool) {
+	v := m.reply
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReply returns the old "reply" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldReply(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReply is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReply requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReply: %w", err)
+	}
+	return oldValue.Reply, nil
+}
+
+// ClearReply clears the value of the "reply" field.
+func (m *NoticeReceiptMutation) ClearReply() {
+	m.reply = nil
+	m.clearedFields[noticereceipt.FieldReply] = struct{}{}
+}
+
+// ReplyCleared returns if the "reply" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) ReplyCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldReply]
+	return ok
+}
+
+// ResetReply resets all changes to the "reply" field.
+func (m *NoticeReceiptMutation) ResetReply() {
+	m.reply = nil
+	delete(m.clearedFields, noticereceipt.FieldReply)
+}
+
+// SetRepliedAt sets the "replied_at" field.
+func (m *NoticeReceiptMutation) SetRepliedAt(t time.Time) {
+	m.replied_at = &t
+}
+
+// RepliedAt returns the value of the "replied_at" field in the mutation.
+func (m *NoticeReceiptMutation) RepliedAt() (r time.Time, exists bool) {
+	v := m.replied_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRepliedAt returns the old "replied_at" field's value of the NoticeReceipt entity.
+// If the NoticeReceipt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NoticeReceiptMutation) OldRepliedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRepliedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRepliedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRepliedAt: %w", err)
+	}
+	return oldValue.RepliedAt, nil
+}
+
+// ClearRepliedAt clears the value of the "replied_at" field.
+func (m *NoticeReceiptMutation) ClearRepliedAt() {
+	m.replied_at = nil
+	m.clearedFields[noticereceipt.FieldRepliedAt] = struct{}{}
+}
+
+// RepliedAtCleared returns if the "replied_at" field was cleared in this mutation.
+func (m *NoticeReceiptMutation) RepliedAtCleared() bool {
+	_, ok := m.clearedFields[noticereceipt.FieldRepliedAt]
+	return ok
+}
+
+// ResetRepliedAt resets all changes to the "replied_at" field.
+func (m *NoticeReceiptMutation) ResetRepliedAt() {
+	m.replied_at = nil
+	delete(m.clearedFields, noticereceipt.FieldRepliedAt)
+}
+
+// ClearNotice clears the "notice" edge to the Notice entity.
+func (m *NoticeReceiptMutation) ClearNotice() {
+	m.clearednotice = true
+	m.clearedFields[noticereceipt.FieldNoticeID] = struct{}{}
+}
+
+// NoticeCleared reports if the "notice" edge to the Notice entity was cleared.
+func (m *NoticeReceiptMutation) NoticeCleared() bool {
+	return m.clearednotice
+}
+
+// NoticeIDs returns the "notice" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// NoticeID instead. It exists only for internal usage by the builders.
+func (m *NoticeReceiptMutation) NoticeIDs() (ids []int) {
+	if id := m.notice; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetNotice resets all changes to the "notice" edge.
+func (m *NoticeReceiptMutation) ResetNotice() {
+	m.notice = nil
+	m.clearednotice = false
+}
+
+// SetRecipientID sets the "recipient" edge to the Unit entity by id.
+func (m *NoticeReceiptMutation) SetRecipientID(id int) {
+	m.recipient = &id
+}
+
+// ClearRecipient clears the "recipient" edge to the Unit entity.
+func (m *NoticeReceiptMutation) ClearRecipient() {
+	m.clearedrecipient = true
+	m.clearedFields[noticereceipt.FieldRecipientUnitID] = struct{}{}
+}
+
+// RecipientCleared reports if the "recipient" edge to the Unit entity was cleared.
+func (m *NoticeReceiptMutation) RecipientCleared() bool {
+	return m.clearedrecipient
+}
+
+// RecipientID returns the "recipient" edge ID in the mutation.
+func (m *NoticeReceiptMutation) RecipientID() (id int, exists bool) {
+	if m.recipient != nil {
+		return *m.recipient, true
+	}
+	return
+}
+
+// RecipientIDs returns the "recipient" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecipientID instead. It exists only for internal usage by the builders.
+func (m *NoticeReceiptMutation) RecipientIDs() (ids []int) {
+	if id := m.recipient; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecipient resets all changes to the "recipient" edge.
+func (m *NoticeReceiptMutation) ResetRecipient() {
+	m.recipient = nil
+	m.clearedrecipient = false
+}
+
+// Where appends a list predicates to the NoticeReceiptMutation builder.
+func (m *NoticeReceiptMutation) Where(ps ...predicate.NoticeReceipt) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the NoticeReceiptMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *NoticeReceiptMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.NoticeReceipt, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *NoticeReceiptMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *NoticeReceiptMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (NoticeReceipt).
+func (m *NoticeReceiptMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *NoticeReceiptMutation) Fields() []string {
+	fields := make([]string, 0, 22)
+	if m.created_at != nil {
+		fields = append(fields, noticereceipt.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, noticereceipt.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, noticereceipt.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, noticereceipt.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, noticereceipt.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, noticereceipt.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, noticereceipt.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, noticereceipt.FieldIssuerOnly)
+	}
+	if m.notice != nil {
+		fields = append(fields, noticereceipt.FieldNoticeID)
+	}
+	if m.issuer_unit_id != nil {
+		fields = append(fields, noticereceipt.FieldIssuerUnitID)
+	}
+	if m.recipient != nil {
+		fields = append(fields, noticereceipt.FieldRecipientUnitID)
+	}
+	if m.recipient_name != nil {
+		fields = append(fields, noticereceipt.FieldRecipientName)
+	}
+	if m.recipient_kind != nil {
+		fields = append(fields, noticereceipt.FieldRecipientKind)
+	}
+	if m.town_id != nil {
+		fields = append(fields, noticereceipt.FieldTownID)
+	}
+	if m.due_at != nil {
+		fields = append(fields, noticereceipt.FieldDueAt)
+	}
+	if m.received_at != nil {
+		fields = append(fields, noticereceipt.FieldReceivedAt)
+	}
+	if m.receiver_name != nil {
+		fields = append(fields, noticereceipt.FieldReceiverName)
+	}
+	if m.receiver_title != nil {
+		fields = append(fields, noticereceipt.FieldReceiverTitle)
+	}
+	if m.receiver_user_id != nil {
+		fields = append(fields, noticereceipt.FieldReceiverUserID)
+	}
+	if m.receiver_post_id != nil {
+		fields = append(fields, noticereceipt.FieldReceiverPostID)
+	}
+	if m.reply != nil {
+		fields = append(fields, noticereceipt.FieldReply)
+	}
+	if m.replied_at != nil {
+		fields = append(fields, noticereceipt.FieldRepliedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *NoticeReceiptMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case noticereceipt.FieldCreatedAt:
+		return m.CreatedAt()
+	case noticereceipt.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case noticereceipt.FieldTenantID:
+		return m.TenantID()
+	case noticereceipt.FieldScopePath:
+		return m.ScopePath()
+	case noticereceipt.FieldScopeSector:
+		return m.ScopeSector()
+	case noticereceipt.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case noticereceipt.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case noticereceipt.FieldIssuerOnly:
+		return m.IssuerOnly()
+	case noticereceipt.FieldNoticeID:
+		return m.NoticeID()
+	case noticereceipt.FieldIssuerUnitID:
+		return m.IssuerUnitID()
+	case noticereceipt.FieldRecipientUnitID:
+		return m.RecipientUnitID()
+	case noticereceipt.FieldRecipientName:
+		return m.RecipientName()
+	case noticereceipt.FieldRecipientKind:
+		return m.RecipientKind()
+	case noticereceipt.FieldTownID:
+		return m.TownID()
+	case noticereceipt.FieldDueAt:
+		return m.DueAt()
+	case noticereceipt.FieldReceivedAt:
+		return m.ReceivedAt()
+	case noticereceipt.FieldReceiverName:
+		return m.ReceiverName()
+	case noticereceipt.FieldReceiverTitle:
+		return m.ReceiverTitle()
+	case noticereceipt.FieldReceiverUserID:
+		return m.ReceiverUserID()
+	case noticereceipt.FieldReceiverPostID:
+		return m.ReceiverPostID()
+	case noticereceipt.FieldReply:
+		return m.Reply()
+	case noticereceipt.FieldRepliedAt:
+		return m.RepliedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *NoticeReceiptMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case noticereceipt.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case noticereceipt.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case noticereceipt.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case noticereceipt.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case noticereceipt.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case noticereceipt.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case noticereceipt.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case noticereceipt.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
+	case noticereceipt.FieldNoticeID:
+		return m.OldNoticeID(ctx)
+	case noticereceipt.FieldIssuerUnitID:
+		return m.OldIssuerUnitID(ctx)
+	case noticereceipt.FieldRecipientUnitID:
+		return m.OldRecipientUnitID(ctx)
+	case noticereceipt.FieldRecipientName:
+		return m.OldRecipientName(ctx)
+	case noticereceipt.FieldRecipientKind:
+		return m.OldRecipientKind(ctx)
+	case noticereceipt.FieldTownID:
+		return m.OldTownID(ctx)
+	case noticereceipt.FieldDueAt:
+		return m.OldDueAt(ctx)
+	case noticereceipt.FieldReceivedAt:
+		return m.OldReceivedAt(ctx)
+	case noticereceipt.FieldReceiverName:
+		return m.OldReceiverName(ctx)
+	case noticereceipt.FieldReceiverTitle:
+		return m.OldReceiverTitle(ctx)
+	case noticereceipt.FieldReceiverUserID:
+		return m.OldReceiverUserID(ctx)
+	case noticereceipt.FieldReceiverPostID:
+		return m.OldReceiverPostID(ctx)
+	case noticereceipt.FieldReply:
+		return m.OldReply(ctx)
+	case noticereceipt.FieldRepliedAt:
+		return m.OldRepliedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown NoticeReceipt field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NoticeReceiptMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case noticereceipt.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case noticereceipt.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case noticereceipt.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case noticereceipt.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case noticereceipt.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case noticereceipt.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case noticereceipt.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case noticereceipt.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
+		return nil
+	case noticereceipt.FieldNoticeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNoticeID(v)
+		return nil
+	case noticereceipt.FieldIssuerUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerUnitID(v)
+		return nil
+	case noticereceipt.FieldRecipientUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientUnitID(v)
+		return nil
+	case noticereceipt.FieldRecipientName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientName(v)
+		return nil
+	case noticereceipt.FieldRecipientKind:
+		v, ok := value.(domain.UnitKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientKind(v)
+		return nil
+	case noticereceipt.FieldTownID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTownID(v)
+		return nil
+	case noticereceipt.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	case noticereceipt.FieldReceivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceivedAt(v)
+		return nil
+	case noticereceipt.FieldReceiverName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiverName(v)
+		return nil
+	case noticereceipt.FieldReceiverTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiverTitle(v)
+		return nil
+	case noticereceipt.FieldReceiverUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiverUserID(v)
+		return nil
+	case noticereceipt.FieldReceiverPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiverPostID(v)
+		return nil
+	case noticereceipt.FieldReply:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReply(v)
+		return nil
+	case noticereceipt.FieldRepliedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRepliedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *NoticeReceiptMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, noticereceipt.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, noticereceipt.FieldScopeEnterpriseID)
+	}
+	if m.addissuer_unit_id != nil {
+		fields = append(fields, noticereceipt.FieldIssuerUnitID)
+	}
+	if m.addtown_id != nil {
+		fields = append(fields, noticereceipt.FieldTownID)
+	}
+	if m.addreceiver_user_id != nil {
+		fields = append(fields, noticereceipt.FieldReceiverUserID)
+	}
+	if m.addreceiver_post_id != nil {
+		fields = append(fields, noticereceipt.FieldReceiverPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *NoticeReceiptMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case noticereceipt.FieldTenantID:
+		return m.AddedTenantID()
+	case noticereceipt.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case noticereceipt.FieldIssuerUnitID:
+		return m.AddedIssuerUnitID()
+	case noticereceipt.FieldTownID:
+		return m.AddedTownID()
+	case noticereceipt.FieldReceiverUserID:
+		return m.AddedReceiverUserID()
+	case noticereceipt.FieldReceiverPostID:
+		return m.AddedReceiverPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NoticeReceiptMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case noticereceipt.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case noticereceipt.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case noticereceipt.FieldIssuerUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIssuerUnitID(v)
+		return nil
+	case noticereceipt.FieldTownID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTownID(v)
+		return nil
+	case noticereceipt.FieldReceiverUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReceiverUserID(v)
+		return nil
+	case noticereceipt.FieldReceiverPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReceiverPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *NoticeReceiptMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(noticereceipt.FieldScopeSector) {
+		fields = append(fields, noticereceipt.FieldScopeSector)
+	}
+	if m.FieldCleared(noticereceipt.FieldScopeEnterpriseID) {
+		fields = append(fields, noticereceipt.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(noticereceipt.FieldIssuerScopePath) {
+		fields = append(fields, noticereceipt.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(noticereceipt.FieldTownID) {
+		fields = append(fields, noticereceipt.FieldTownID)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceivedAt) {
+		fields = append(fields, noticereceipt.FieldReceivedAt)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceiverName) {
+		fields = append(fields, noticereceipt.FieldReceiverName)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceiverTitle) {
+		fields = append(fields, noticereceipt.FieldReceiverTitle)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceiverUserID) {
+		fields = append(fields, noticereceipt.FieldReceiverUserID)
+	}
+	if m.FieldCleared(noticereceipt.FieldReceiverPostID) {
+		fields = append(fields, noticereceipt.FieldReceiverPostID)
+	}
+	if m.FieldCleared(noticereceipt.FieldReply) {
+		fields = append(fields, noticereceipt.FieldReply)
+	}
+	if m.FieldCleared(noticereceipt.FieldRepliedAt) {
+		fields = append(fields, noticereceipt.FieldRepliedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *NoticeReceiptMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *NoticeReceiptMutation) ClearField(name string) error {
+	switch name {
+	case noticereceipt.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case noticereceipt.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case noticereceipt.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case noticereceipt.FieldTownID:
+		m.ClearTownID()
+		return nil
+	case noticereceipt.FieldReceivedAt:
+		m.ClearReceivedAt()
+		return nil
+	case noticereceipt.FieldReceiverName:
+		m.ClearReceiverName()
+		return nil
+	case noticereceipt.FieldReceiverTitle:
+		m.ClearReceiverTitle()
+		return nil
+	case noticereceipt.FieldReceiverUserID:
+		m.ClearReceiverUserID()
+		return nil
+	case noticereceipt.FieldReceiverPostID:
+		m.ClearReceiverPostID()
+		return nil
+	case noticereceipt.FieldReply:
+		m.ClearReply()
+		return nil
+	case noticereceipt.FieldRepliedAt:
+		m.ClearRepliedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *NoticeReceiptMutation) ResetField(name string) error {
+	switch name {
+	case noticereceipt.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case noticereceipt.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case noticereceipt.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case noticereceipt.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case noticereceipt.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case noticereceipt.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case noticereceipt.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case noticereceipt.FieldIssuerOnly:
+		m.ResetIssuerOnly()
+		return nil
+	case noticereceipt.FieldNoticeID:
+		m.ResetNoticeID()
+		return nil
+	case noticereceipt.FieldIssuerUnitID:
+		m.ResetIssuerUnitID()
+		return nil
+	case noticereceipt.FieldRecipientUnitID:
+		m.ResetRecipientUnitID()
+		return nil
+	case noticereceipt.FieldRecipientName:
+		m.ResetRecipientName()
+		return nil
+	case noticereceipt.FieldRecipientKind:
+		m.ResetRecipientKind()
+		return nil
+	case noticereceipt.FieldTownID:
+		m.ResetTownID()
+		return nil
+	case noticereceipt.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	case noticereceipt.FieldReceivedAt:
+		m.ResetReceivedAt()
+		return nil
+	case noticereceipt.FieldReceiverName:
+		m.ResetReceiverName()
+		return nil
+	case noticereceipt.FieldReceiverTitle:
+		m.ResetReceiverTitle()
+		return nil
+	case noticereceipt.FieldReceiverUserID:
+		m.ResetReceiverUserID()
+		return nil
+	case noticereceipt.FieldReceiverPostID:
+		m.ResetReceiverPostID()
+		return nil
+	case noticereceipt.FieldReply:
+		m.ResetReply()
+		return nil
+	case noticereceipt.FieldRepliedAt:
+		m.ResetRepliedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *NoticeReceiptMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.notice != nil {
+		edges = append(edges, noticereceipt.EdgeNotice)
+	}
+	if m.recipient != nil {
+		edges = append(edges, noticereceipt.EdgeRecipient)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *NoticeReceiptMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case noticereceipt.EdgeNotice:
+		if id := m.notice; id != nil {
+			return []ent.Value{*id}
+		}
+	case noticereceipt.EdgeRecipient:
+		if id := m.recipient; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *NoticeReceiptMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *NoticeReceiptMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *NoticeReceiptMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearednotice {
+		edges = append(edges, noticereceipt.EdgeNotice)
+	}
+	if m.clearedrecipient {
+		edges = append(edges, noticereceipt.EdgeRecipient)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *NoticeReceiptMutation) EdgeCleared(name string) bool {
+	switch name {
+	case noticereceipt.EdgeNotice:
+		return m.clearednotice
+	case noticereceipt.EdgeRecipient:
+		return m.clearedrecipient
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *NoticeReceiptMutation) ClearEdge(name string) error {
+	switch name {
+	case noticereceipt.EdgeNotice:
+		m.ClearNotice()
+		return nil
+	case noticereceipt.EdgeRecipient:
+		m.ClearRecipient()
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *NoticeReceiptMutation) ResetEdge(name string) error {
+	switch name {
+	case noticereceipt.EdgeNotice:
+		m.ResetNotice()
+		return nil
+	case noticereceipt.EdgeRecipient:
+		m.ResetRecipient()
+		return nil
+	}
+	return fmt.Errorf("unknown NoticeReceipt edge %s", name)
 }
 
 // PolicyRevisionMutation represents an operation that mutates the PolicyRevision nodes in the graph.

@@ -28,18 +28,28 @@ type Tx struct {
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
 	File *FileClient
+	// GroupMember is the client for interacting with the GroupMember builders.
+	GroupMember *GroupMemberClient
 	// Hazard is the client for interacting with the Hazard builders.
 	Hazard *HazardClient
 	// HazardEvent is the client for interacting with the HazardEvent builders.
 	HazardEvent *HazardEventClient
 	// Inspection is the client for interacting with the Inspection builders.
 	Inspection *InspectionClient
+	// LeadershipGroup is the client for interacting with the LeadershipGroup builders.
+	LeadershipGroup *LeadershipGroupClient
 	// LetterEvent is the client for interacting with the LetterEvent builders.
 	LetterEvent *LetterEventClient
 	// LetterSignature is the client for interacting with the LetterSignature builders.
 	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
+	// Meeting is the client for interacting with the Meeting builders.
+	Meeting *MeetingClient
+	// Notice is the client for interacting with the Notice builders.
+	Notice *NoticeClient
+	// NoticeReceipt is the client for interacting with the NoticeReceipt builders.
+	NoticeReceipt *NoticeReceiptClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
@@ -196,12 +206,17 @@ func (tx *Tx) init() {
 	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
 	tx.File = NewFileClient(tx.config)
+	tx.GroupMember = NewGroupMemberClient(tx.config)
 	tx.Hazard = NewHazardClient(tx.config)
 	tx.HazardEvent = NewHazardEventClient(tx.config)
 	tx.Inspection = NewInspectionClient(tx.config)
+	tx.LeadershipGroup = NewLeadershipGroupClient(tx.config)
 	tx.LetterEvent = NewLetterEventClient(tx.config)
 	tx.LetterSignature = NewLetterSignatureClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
+	tx.Meeting = NewMeetingClient(tx.config)
+	tx.Notice = NewNoticeClient(tx.config)
+	tx.NoticeReceipt = NewNoticeReceiptClient(tx.config)
 	tx.PolicyRevision = NewPolicyRevisionClient(tx.config)
 	tx.Post = NewPostClient(tx.config)
 	tx.RandomDraw = NewRandomDrawClient(tx.config)

@@ -45,6 +45,9 @@ func TestEveryMutationAppendsItsAuditEvents(t *testing.T) {
 		for _, m := range schema.mutations {
 			returnsNode[m.Name] = payloadNodes[m.Type.named().Name]
 		}
+		// Reseating a group writes only its seats: the group row it returns
+		// is unchanged, so no event is about it.
+		delete(returnsNode, "setLeadershipGroupMembers")
 		for _, name := range all {
 			require.Contains(t, expect, name, "mutation %s: add what it records to auditExpectations (audit_test.go)", name)
 		}

@@ -297,8 +297,33 @@ func auditExpectations() map[string][]expectedEvent {
 		"attachLetterFile": {{"CREATE", "file", []string{"owner_id", "sha256", "size", "content_type", "filename", "uploader_name",
 			"uploaded_by_user_id", "uploaded_by_post_id", "issuer_scope_path", "issuer_only"}},
 			{"CREATE", "letter_event", append(slices.Clone(letterEventRowFields), "note")}},
+		// Notices: the notice and one receipt per recipient; a receipt's
+		// signature and reply update it; a file is shared with each receipt.
+		"issueNotice": {{"CREATE", "notice", []string{"issuer_unit_id", "document_number", "kind", "title", "body", "year",
+			"issued_on", "receipt_due", "recipient_count", "issuer_scope_path", "issuer_only"}},
+			{"CREATE", "notice_receipt", []string{"notice_id", "issuer_unit_id", "recipient_unit_id", "recipient_name",
+				"recipient_kind", "town_id", "due_at", "issuer_scope_path", "issuer_only"}}},
+		"receiveNotice": {{"UPDATE", "notice_receipt", []string{"received_at", "receiver_name", "receiver_title", "receiver_user_id", "receiver_post_id"}}},
+		"replyToNotice": {{"UPDATE", "notice_receipt", []string{"received_at", "receiver_name", "receiver_title", "receiver_user_id",
+			"receiver_post_id", "reply", "replied_at"}}},
+		// The 2023 work plan went to six towns and two departments.
+		"attachNoticeFile": slices.Repeat([]expectedEvent{{"CREATE", "file", noticeFileFields}}, 1+8),
+		// Organisation: a group with its seats (reseating the county's six
+		// replaces them), a meeting, a meeting's file.
+		"createLeadershipGroup": {{"CREATE", "leadership_group", []string{"unit_id", "name", "purpose", "established_by", "established_on"}},
+			{"CREATE", "group_member", groupMemberFields}},
+		"setLeadershipGroupMembers": append(slices.Repeat([]expectedEvent{{"DELETE", "group_member", groupMemberFields}}, 6),
+			expectedEvent{"CREATE", "group_member", groupMemberFields}),
+		"recordMeeting": {{"CREATE", "meeting", []string{"organiser_unit_id", "kind", "title", "held_on", "agenda", "safety_on_agenda",
+			"attending_unit_ids", "attendee_count"}}},
+		"attachMeetingFile": {{"CREATE", "file", meetingFileFields}},
 	}
 }
+
+// noticeFileFields are what a file of a notice (or its copy on a receipt)
+// records.
+var noticeFileFields = []string{"owner_id", "sha256", "size", "content_type", "filename", "uploader_name",
+	"uploaded_by_user_id", "uploaded_by_post_id", "issuer_scope_path", "issuer_only"}
 
 // The recorded fields of a new hazard and of a hazard history entry.
 var (
@@ -393,3 +418,10 @@ type auditedCall struct {
 	// of the Node returned (0 for none).
 	check func(t *testing.T, got []storedEvent, returned int)
 }
+
+// groupMemberFields are what a seat of a leadership group records.
+var groupMemberFields = []string{"group_id", "role", "post_id", "user_id", "member_name", "title"}
+
+// meetingFileFields are what a file of a meeting records (no issuer side).
+var meetingFileFields = []string{"owner_id", "sha256", "size", "content_type", "filename", "uploader_name",
+	"uploaded_by_user_id", "uploaded_by_post_id", "issuer_only"}

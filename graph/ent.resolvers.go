@@ -132,6 +132,42 @@ func (r *queryResolver) Inspections(ctx context.Context, after *entgql.Cursor[in
 		ent.WithInspectionOrder(orderBy), ent.WithInspectionFilter(where.Filter))
 }
 
+// LeadershipGroups is the resolver for the leadershipGroups field.
+func (r *queryResolver) LeadershipGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeadershipGroupOrder, where *ent.LeadershipGroupWhereInput) (*ent.LeadershipGroupConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.LeadershipGroup.Query().Paginate(ctx, after, first, before, last,
+		ent.WithLeadershipGroupOrder(orderBy), ent.WithLeadershipGroupFilter(where.Filter))
+}
+
+// Meetings is the resolver for the meetings field.
+func (r *queryResolver) Meetings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) (*ent.MeetingConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Meeting.Query().Paginate(ctx, after, first, before, last,
+		ent.WithMeetingOrder(orderBy), ent.WithMeetingFilter(where.Filter))
+}
+
+// Notices is the resolver for the notices field.
+func (r *queryResolver) Notices(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) (*ent.NoticeConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Notice.Query().Paginate(ctx, after, first, before, last,
+		ent.WithNoticeOrder(orderBy), ent.WithNoticeFilter(where.Filter))
+}
+
+// NoticeReceipts is the resolver for the noticeReceipts field.
+func (r *queryResolver) NoticeReceipts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) (*ent.NoticeReceiptConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.NoticeReceipt.Query().Paginate(ctx, after, first, before, last,
+		ent.WithNoticeReceiptOrder(orderBy), ent.WithNoticeReceiptFilter(where.Filter))
+}
+
 // Posts is the resolver for the posts field.
 func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -197,6 +233,9 @@ func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{
 // File returns FileResolver implementation.
 func (r *Resolver) File() FileResolver { return &fileResolver{r} }
 
+// GroupMember returns GroupMemberResolver implementation.
+func (r *Resolver) GroupMember() GroupMemberResolver { return &groupMemberResolver{r} }
+
 // Hazard returns HazardResolver implementation.
 func (r *Resolver) Hazard() HazardResolver { return &hazardResolver{r} }
 
@@ -206,8 +245,20 @@ func (r *Resolver) HazardEvent() HazardEventResolver { return &hazardEventResolv
 // Inspection returns InspectionResolver implementation.
 func (r *Resolver) Inspection() InspectionResolver { return &inspectionResolver{r} }
 
+// LeadershipGroup returns LeadershipGroupResolver implementation.
+func (r *Resolver) LeadershipGroup() LeadershipGroupResolver { return &leadershipGroupResolver{r} }
+
 // LetterEvent returns LetterEventResolver implementation.
 func (r *Resolver) LetterEvent() LetterEventResolver { return &letterEventResolver{r} }
+
+// Meeting returns MeetingResolver implementation.
+func (r *Resolver) Meeting() MeetingResolver { return &meetingResolver{r} }
+
+// Notice returns NoticeResolver implementation.
+func (r *Resolver) Notice() NoticeResolver { return &noticeResolver{r} }
+
+// NoticeReceipt returns NoticeReceiptResolver implementation.
+func (r *Resolver) NoticeReceipt() NoticeReceiptResolver { return &noticeReceiptResolver{r} }
 
 // Post returns PostResolver implementation.
 func (r *Resolver) Post() PostResolver { return &postResolver{r} }
@@ -237,10 +288,15 @@ type (
 	campaignResolver             struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
+	groupMemberResolver          struct{ *Resolver }
 	hazardResolver               struct{ *Resolver }
 	hazardEventResolver          struct{ *Resolver }
 	inspectionResolver           struct{ *Resolver }
+	leadershipGroupResolver      struct{ *Resolver }
 	letterEventResolver          struct{ *Resolver }
+	meetingResolver              struct{ *Resolver }
+	noticeResolver               struct{ *Resolver }
+	noticeReceiptResolver        struct{ *Resolver }
 	postResolver                 struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
 	randomDrawResolver           struct{ *Resolver }

@@ -25,6 +25,7 @@ import (
 	"github.com/dutychain/dutychain/internal/auditlog"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/gid"
+	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/scalar"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -45,11 +46,16 @@ type ResolverRoot interface {
 	DrawAssignment() DrawAssignmentResolver
 	Enterprise() EnterpriseResolver
 	File() FileResolver
+	GroupMember() GroupMemberResolver
 	Hazard() HazardResolver
 	HazardEvent() HazardEventResolver
 	Inspection() InspectionResolver
+	LeadershipGroup() LeadershipGroupResolver
 	LetterEvent() LetterEventResolver
+	Meeting() MeetingResolver
 	Mutation() MutationResolver
+	Notice() NoticeResolver
+	NoticeReceipt() NoticeReceiptResolver
 	Post() PostResolver
 	Query() QueryResolver
 	RandomDraw() RandomDrawResolver
@@ -77,6 +83,16 @@ type ComplexityRoot struct {
 
 	AttachLetterFilePayload struct {
 		File func(childComplexity int) int
+	}
+
+	AttachMeetingFilePayload struct {
+		File    func(childComplexity int) int
+		Meeting func(childComplexity int) int
+	}
+
+	AttachNoticeFilePayload struct {
+		File   func(childComplexity int) int
+		Notice func(childComplexity int) int
 	}
 
 	AuditChange struct {
@@ -228,6 +244,10 @@ type ComplexityRoot struct {
 		Enterprise func(childComplexity int) int
 	}
 
+	CreateLeadershipGroupPayload struct {
+		LeadershipGroup func(childComplexity int) int
+	}
+
 	CreateLetterPayload struct {
 		Letter func(childComplexity int) int
 	}
@@ -309,6 +329,19 @@ type ComplexityRoot struct {
 		UploadedByPostID func(childComplexity int) int
 		UploadedByUserID func(childComplexity int) int
 		UploaderName     func(childComplexity int) int
+	}
+
+	GroupMember struct {
+		CreatedAt  func(childComplexity int) int
+		GroupID    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		MemberName func(childComplexity int) int
+		Post       func(childComplexity int) int
+		PostID     func(childComplexity int) int
+		Role       func(childComplexity int) int
+		Title      func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		UserID     func(childComplexity int) int
 	}
 
 	Hazard struct {
@@ -427,6 +460,10 @@ type ComplexityRoot struct {
 		Letter func(childComplexity int) int
 	}
 
+	IssueNoticePayload struct {
+		Notice func(childComplexity int) int
+	}
+
 	ItemResult struct {
 		ItemCode func(childComplexity int) int
 		Note     func(childComplexity int) int
@@ -441,6 +478,30 @@ type ComplexityRoot struct {
 	KindCoverage struct {
 		Counts func(childComplexity int) int
 		Kind   func(childComplexity int) int
+	}
+
+	LeadershipGroup struct {
+		CreatedAt     func(childComplexity int) int
+		EstablishedBy func(childComplexity int) int
+		EstablishedOn func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Members       func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Purpose       func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		UnitID        func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	LeadershipGroupConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LeadershipGroupEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	LetterCoverageConnection struct {
@@ -525,38 +586,158 @@ type ComplexityRoot struct {
 		User   func(childComplexity int) int
 	}
 
+	Meeting struct {
+		Agenda          func(childComplexity int) int
+		AttendeeCount   func(childComplexity int) int
+		AttendingUnits  func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Files           func(childComplexity int) int
+		Group           func(childComplexity int) int
+		GroupID         func(childComplexity int) int
+		HeldOn          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Organiser       func(childComplexity int) int
+		OrganiserUnitID func(childComplexity int) int
+		SafetyOnAgenda  func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	MeetingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MeetingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AddPolicyRule           func(childComplexity int, input model.AddPolicyRuleInput) int
-		AdvanceCampaign         func(childComplexity int, input model.AdvanceCampaignInput) int
-		ArchiveLetter           func(childComplexity int, input model.ArchiveLetterInput) int
-		AttachLetterFile        func(childComplexity int, input model.AttachLetterFileInput) int
-		BulkIssueLetters        func(childComplexity int, input model.BulkIssueLettersInput) int
-		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
-		CreateCampaign          func(childComplexity int, input model.CreateCampaignInput) int
-		CreateChecklistTemplate func(childComplexity int, input model.CreateChecklistTemplateInput) int
-		CreateEnterprise        func(childComplexity int, input model.CreateEnterpriseInput) int
-		CreateLetter            func(childComplexity int, input model.CreateLetterInput) int
-		CreatePost              func(childComplexity int, input model.CreatePostInput) int
-		CreateRandomDraw        func(childComplexity int, input model.CreateRandomDrawInput) int
-		CreateUnit              func(childComplexity int, input model.CreateUnitInput) int
-		CreateUser              func(childComplexity int, input model.CreateUserInput) int
-		DeleteLetter            func(childComplexity int, input model.DeleteLetterInput) int
-		EndPost                 func(childComplexity int, input model.EndPostInput) int
-		IssueLetter             func(childComplexity int, input model.IssueLetterInput) int
-		Login                   func(childComplexity int, input model.LoginInput) int
-		Logout                  func(childComplexity int, input model.LogoutInput) int
-		RecordInspection        func(childComplexity int, input model.RecordInspectionInput) int
-		RefreshToken            func(childComplexity int, input model.RefreshTokenInput) int
-		RemovePolicyRule        func(childComplexity int, input model.RemovePolicyRuleInput) int
-		ReportHazard            func(childComplexity int, input model.ReportHazardInput) int
-		RevokeLetter            func(childComplexity int, input model.RevokeLetterInput) int
-		SignLetter              func(childComplexity int, input model.SignLetterInput) int
-		TransitionHazard        func(childComplexity int, input model.TransitionHazardInput) int
-		UpdateEnterprise        func(childComplexity int, input model.UpdateEnterpriseInput) int
-		UpdateLetter            func(childComplexity int, input model.UpdateLetterInput) int
-		UpdatePost              func(childComplexity int, input model.UpdatePostInput) int
-		UpdateUnit              func(childComplexity int, input model.UpdateUnitInput) int
-		UpdateUser              func(childComplexity int, input model.UpdateUserInput) int
+		AddPolicyRule             func(childComplexity int, input model.AddPolicyRuleInput) int
+		AdvanceCampaign           func(childComplexity int, input model.AdvanceCampaignInput) int
+		ArchiveLetter             func(childComplexity int, input model.ArchiveLetterInput) int
+		AttachLetterFile          func(childComplexity int, input model.AttachLetterFileInput) int
+		AttachMeetingFile         func(childComplexity int, input model.AttachMeetingFileInput) int
+		AttachNoticeFile          func(childComplexity int, input model.AttachNoticeFileInput) int
+		BulkIssueLetters          func(childComplexity int, input model.BulkIssueLettersInput) int
+		ChangePassword            func(childComplexity int, input model.ChangePasswordInput) int
+		CreateCampaign            func(childComplexity int, input model.CreateCampaignInput) int
+		CreateChecklistTemplate   func(childComplexity int, input model.CreateChecklistTemplateInput) int
+		CreateEnterprise          func(childComplexity int, input model.CreateEnterpriseInput) int
+		CreateLeadershipGroup     func(childComplexity int, input model.CreateLeadershipGroupInput) int
+		CreateLetter              func(childComplexity int, input model.CreateLetterInput) int
+		CreatePost                func(childComplexity int, input model.CreatePostInput) int
+		CreateRandomDraw          func(childComplexity int, input model.CreateRandomDrawInput) int
+		CreateUnit                func(childComplexity int, input model.CreateUnitInput) int
+		CreateUser                func(childComplexity int, input model.CreateUserInput) int
+		DeleteLetter              func(childComplexity int, input model.DeleteLetterInput) int
+		EndPost                   func(childComplexity int, input model.EndPostInput) int
+		IssueLetter               func(childComplexity int, input model.IssueLetterInput) int
+		IssueNotice               func(childComplexity int, input model.IssueNoticeInput) int
+		Login                     func(childComplexity int, input model.LoginInput) int
+		Logout                    func(childComplexity int, input model.LogoutInput) int
+		ReceiveNotice             func(childComplexity int, input model.ReceiveNoticeInput) int
+		RecordInspection          func(childComplexity int, input model.RecordInspectionInput) int
+		RecordMeeting             func(childComplexity int, input model.RecordMeetingInput) int
+		RefreshToken              func(childComplexity int, input model.RefreshTokenInput) int
+		RemovePolicyRule          func(childComplexity int, input model.RemovePolicyRuleInput) int
+		ReplyToNotice             func(childComplexity int, input model.ReplyToNoticeInput) int
+		ReportHazard              func(childComplexity int, input model.ReportHazardInput) int
+		RevokeLetter              func(childComplexity int, input model.RevokeLetterInput) int
+		SetLeadershipGroupMembers func(childComplexity int, input model.SetLeadershipGroupMembersInput) int
+		SignLetter                func(childComplexity int, input model.SignLetterInput) int
+		TransitionHazard          func(childComplexity int, input model.TransitionHazardInput) int
+		UpdateEnterprise          func(childComplexity int, input model.UpdateEnterpriseInput) int
+		UpdateLetter              func(childComplexity int, input model.UpdateLetterInput) int
+		UpdatePost                func(childComplexity int, input model.UpdatePostInput) int
+		UpdateUnit                func(childComplexity int, input model.UpdateUnitInput) int
+		UpdateUser                func(childComplexity int, input model.UpdateUserInput) int
+	}
+
+	Notice struct {
+		Body           func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DocumentNumber func(childComplexity int) int
+		Files          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IssuedOn       func(childComplexity int) int
+		Issuer         func(childComplexity int) int
+		IssuerUnitID   func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		ReceiptDue     func(childComplexity int) int
+		Receipts       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder) int
+		RecipientCount func(childComplexity int) int
+		ReplyDue       func(childComplexity int) int
+		Title          func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Year           func(childComplexity int) int
+	}
+
+	NoticeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NoticeCoverageConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Summary    func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NoticeCoverageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NoticeCoverageRow struct {
+		Counts        func(childComplexity int) int
+		Notice        func(childComplexity int) int
+		RecipientKind func(childComplexity int) int
+		Town          func(childComplexity int) int
+	}
+
+	NoticeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NoticeReceipt struct {
+		CreatedAt       func(childComplexity int) int
+		DueAt           func(childComplexity int) int
+		Files           func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Notice          func(childComplexity int) int
+		NoticeID        func(childComplexity int) int
+		ReceivedAt      func(childComplexity int) int
+		ReceiverName    func(childComplexity int) int
+		ReceiverPostID  func(childComplexity int) int
+		ReceiverTitle   func(childComplexity int) int
+		ReceiverUserID  func(childComplexity int) int
+		Recipient       func(childComplexity int) int
+		RecipientKind   func(childComplexity int) int
+		RecipientName   func(childComplexity int) int
+		RecipientUnitID func(childComplexity int) int
+		RepliedAt       func(childComplexity int) int
+		Reply           func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Town            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	NoticeReceiptConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NoticeReceiptEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -609,10 +790,15 @@ type ComplexityRoot struct {
 		HazardCounts          func(childComplexity int, where *ent.HazardWhereInput) int
 		Hazards               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
 		Inspections           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) int
+		LeadershipGroups      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeadershipGroupOrder, where *ent.LeadershipGroupWhereInput) int
 		LetterCoverage        func(childComplexity int, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) int
 		Me                    func(childComplexity int) int
+		Meetings              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) int
 		Node                  func(childComplexity int, id int) int
 		Nodes                 func(childComplexity int, ids []int) int
+		NoticeCoverage        func(childComplexity int, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) int
+		NoticeReceipts        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) int
+		Notices               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) int
 		PolicyRules           func(childComplexity int) int
 		Posts                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) int
 		RandomDraws           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) int
@@ -651,8 +837,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ReceiptCounts struct {
+		Overdue         func(childComplexity int) int
+		Pending         func(childComplexity int) int
+		Received        func(childComplexity int) int
+		ReceivedPercent func(childComplexity int) int
+		Total           func(childComplexity int) int
+	}
+
+	ReceiveNoticePayload struct {
+		Receipt func(childComplexity int) int
+	}
+
 	RecordInspectionPayload struct {
 		Inspection func(childComplexity int) int
+	}
+
+	RecordMeetingPayload struct {
+		Meeting func(childComplexity int) int
 	}
 
 	RefreshTokenPayload struct {
@@ -664,6 +866,10 @@ type ComplexityRoot struct {
 
 	RemovePolicyRulePayload struct {
 		Rules func(childComplexity int) int
+	}
+
+	ReplyToNoticePayload struct {
+		Receipt func(childComplexity int) int
 	}
 
 	ReportHazardPayload struct {
@@ -717,6 +923,10 @@ type ComplexityRoot struct {
 		Roles       func(childComplexity int) int
 		Sectors     func(childComplexity int) int
 		UnitsByKind func(childComplexity int) int
+	}
+
+	SetLeadershipGroupMembersPayload struct {
+		LeadershipGroup func(childComplexity int) int
 	}
 
 	SignLetterPayload struct {
@@ -847,6 +1057,9 @@ type EnterpriseResolver interface {
 type FileResolver interface {
 	URL(ctx context.Context, obj *ent.File) (string, error)
 }
+type GroupMemberResolver interface {
+	Post(ctx context.Context, obj *ent.GroupMember) (*ent.Post, error)
+}
 type HazardResolver interface {
 	Overdue(ctx context.Context, obj *ent.Hazard) (bool, error)
 	Enterprise(ctx context.Context, obj *ent.Hazard) (*ent.Enterprise, error)
@@ -868,9 +1081,17 @@ type InspectionResolver interface {
 	Inspectors(ctx context.Context, obj *ent.Inspection) ([]*ent.User, error)
 	AllowedActions(ctx context.Context, obj *ent.Inspection) ([]model.InspectionAction, error)
 }
+type LeadershipGroupResolver interface {
+	Members(ctx context.Context, obj *ent.LeadershipGroup) ([]*ent.GroupMember, error)
+}
 type LetterEventResolver interface {
 	Actor(ctx context.Context, obj *ent.LetterEvent) (*ent.User, error)
 	Post(ctx context.Context, obj *ent.LetterEvent) (*ent.Post, error)
+}
+type MeetingResolver interface {
+	AttendingUnits(ctx context.Context, obj *ent.Meeting) ([]*ent.Unit, error)
+	Group(ctx context.Context, obj *ent.Meeting) (*ent.LeadershipGroup, error)
+	Files(ctx context.Context, obj *ent.Meeting) ([]*ent.File, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
@@ -904,6 +1125,24 @@ type MutationResolver interface {
 	CreateRandomDraw(ctx context.Context, input model.CreateRandomDrawInput) (*model.CreateRandomDrawPayload, error)
 	ReportHazard(ctx context.Context, input model.ReportHazardInput) (*model.ReportHazardPayload, error)
 	TransitionHazard(ctx context.Context, input model.TransitionHazardInput) (*model.TransitionHazardPayload, error)
+	IssueNotice(ctx context.Context, input model.IssueNoticeInput) (*model.IssueNoticePayload, error)
+	ReceiveNotice(ctx context.Context, input model.ReceiveNoticeInput) (*model.ReceiveNoticePayload, error)
+	ReplyToNotice(ctx context.Context, input model.ReplyToNoticeInput) (*model.ReplyToNoticePayload, error)
+	AttachNoticeFile(ctx context.Context, input model.AttachNoticeFileInput) (*model.AttachNoticeFilePayload, error)
+	CreateLeadershipGroup(ctx context.Context, input model.CreateLeadershipGroupInput) (*model.CreateLeadershipGroupPayload, error)
+	SetLeadershipGroupMembers(ctx context.Context, input model.SetLeadershipGroupMembersInput) (*model.SetLeadershipGroupMembersPayload, error)
+	RecordMeeting(ctx context.Context, input model.RecordMeetingInput) (*model.RecordMeetingPayload, error)
+	AttachMeetingFile(ctx context.Context, input model.AttachMeetingFileInput) (*model.AttachMeetingFilePayload, error)
+}
+type NoticeResolver interface {
+	Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error)
+}
+type NoticeReceiptResolver interface {
+	Notice(ctx context.Context, obj *ent.NoticeReceipt) (*ent.Notice, error)
+	Recipient(ctx context.Context, obj *ent.NoticeReceipt) (*ent.Unit, error)
+	Town(ctx context.Context, obj *ent.NoticeReceipt) (*ent.Unit, error)
+	Status(ctx context.Context, obj *ent.NoticeReceipt) (domain.ReceiptStatus, error)
+	Files(ctx context.Context, obj *ent.NoticeReceipt) ([]*ent.File, error)
 }
 type PostResolver interface {
 	User(ctx context.Context, obj *ent.Post) (*ent.User, error)
@@ -918,6 +1157,10 @@ type QueryResolver interface {
 	Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error)
 	Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error)
 	Inspections(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) (*ent.InspectionConnection, error)
+	LeadershipGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeadershipGroupOrder, where *ent.LeadershipGroupWhereInput) (*ent.LeadershipGroupConnection, error)
+	Meetings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) (*ent.MeetingConnection, error)
+	Notices(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) (*ent.NoticeConnection, error)
+	NoticeReceipts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) (*ent.NoticeReceiptConnection, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error)
 	RandomDraws(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) (*ent.RandomDrawConnection, error)
 	ResponsibilityLetters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) (*ent.ResponsibilityLetterConnection, error)
@@ -929,6 +1172,7 @@ type QueryResolver interface {
 	ChecklistTemplate(ctx context.Context, sector domain.Sector) (*ent.ChecklistTemplate, error)
 	HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
+	NoticeCoverage(ctx context.Context, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) (*model.NoticeCoverageConnection, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -1007,6 +1251,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AttachLetterFilePayload.File(childComplexity), true
+
+	case "AttachMeetingFilePayload.file":
+		if e.ComplexityRoot.AttachMeetingFilePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachMeetingFilePayload.File(childComplexity), true
+	case "AttachMeetingFilePayload.meeting":
+		if e.ComplexityRoot.AttachMeetingFilePayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachMeetingFilePayload.Meeting(childComplexity), true
+
+	case "AttachNoticeFilePayload.file":
+		if e.ComplexityRoot.AttachNoticeFilePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachNoticeFilePayload.File(childComplexity), true
+	case "AttachNoticeFilePayload.notice":
+		if e.ComplexityRoot.AttachNoticeFilePayload.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachNoticeFilePayload.Notice(childComplexity), true
 
 	case "AuditChange.after":
 		if e.ComplexityRoot.AuditChange.After == nil {
@@ -1550,6 +1820,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateEnterprisePayload.Enterprise(childComplexity), true
 
+	case "CreateLeadershipGroupPayload.leadershipGroup":
+		if e.ComplexityRoot.CreateLeadershipGroupPayload.LeadershipGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateLeadershipGroupPayload.LeadershipGroup(childComplexity), true
+
 	case "CreateLetterPayload.letter":
 		if e.ComplexityRoot.CreateLetterPayload.Letter == nil {
 			break
@@ -1848,6 +2125,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.File.UploaderName(childComplexity), true
+
+	case "GroupMember.createdAt":
+		if e.ComplexityRoot.GroupMember.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.CreatedAt(childComplexity), true
+	case "GroupMember.groupID":
+		if e.ComplexityRoot.GroupMember.GroupID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.GroupID(childComplexity), true
+	case "GroupMember.id":
+		if e.ComplexityRoot.GroupMember.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.ID(childComplexity), true
+	case "GroupMember.memberName":
+		if e.ComplexityRoot.GroupMember.MemberName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.MemberName(childComplexity), true
+	case "GroupMember.post":
+		if e.ComplexityRoot.GroupMember.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.Post(childComplexity), true
+	case "GroupMember.postID":
+		if e.ComplexityRoot.GroupMember.PostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.PostID(childComplexity), true
+	case "GroupMember.role":
+		if e.ComplexityRoot.GroupMember.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.Role(childComplexity), true
+	case "GroupMember.title":
+		if e.ComplexityRoot.GroupMember.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.Title(childComplexity), true
+	case "GroupMember.updatedAt":
+		if e.ComplexityRoot.GroupMember.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.UpdatedAt(childComplexity), true
+	case "GroupMember.userID":
+		if e.ComplexityRoot.GroupMember.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMember.UserID(childComplexity), true
 
 	case "Hazard.allowedActions":
 		if e.ComplexityRoot.Hazard.AllowedActions == nil {
@@ -2375,6 +2713,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueLetterPayload.Letter(childComplexity), true
 
+	case "IssueNoticePayload.notice":
+		if e.ComplexityRoot.IssueNoticePayload.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueNoticePayload.Notice(childComplexity), true
+
 	case "ItemResult.itemCode":
 		if e.ComplexityRoot.ItemResult.ItemCode == nil {
 			break
@@ -2419,6 +2764,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KindCoverage.Kind(childComplexity), true
+
+	case "LeadershipGroup.createdAt":
+		if e.ComplexityRoot.LeadershipGroup.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.CreatedAt(childComplexity), true
+	case "LeadershipGroup.establishedBy":
+		if e.ComplexityRoot.LeadershipGroup.EstablishedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.EstablishedBy(childComplexity), true
+	case "LeadershipGroup.establishedOn":
+		if e.ComplexityRoot.LeadershipGroup.EstablishedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.EstablishedOn(childComplexity), true
+	case "LeadershipGroup.id":
+		if e.ComplexityRoot.LeadershipGroup.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.ID(childComplexity), true
+	case "LeadershipGroup.members":
+		if e.ComplexityRoot.LeadershipGroup.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.Members(childComplexity), true
+	case "LeadershipGroup.name":
+		if e.ComplexityRoot.LeadershipGroup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.Name(childComplexity), true
+	case "LeadershipGroup.purpose":
+		if e.ComplexityRoot.LeadershipGroup.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.Purpose(childComplexity), true
+	case "LeadershipGroup.unit":
+		if e.ComplexityRoot.LeadershipGroup.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.Unit(childComplexity), true
+	case "LeadershipGroup.unitID":
+		if e.ComplexityRoot.LeadershipGroup.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.UnitID(childComplexity), true
+	case "LeadershipGroup.updatedAt":
+		if e.ComplexityRoot.LeadershipGroup.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroup.UpdatedAt(childComplexity), true
+
+	case "LeadershipGroupConnection.edges":
+		if e.ComplexityRoot.LeadershipGroupConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupConnection.Edges(childComplexity), true
+	case "LeadershipGroupConnection.pageInfo":
+		if e.ComplexityRoot.LeadershipGroupConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupConnection.PageInfo(childComplexity), true
+	case "LeadershipGroupConnection.totalCount":
+		if e.ComplexityRoot.LeadershipGroupConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupConnection.TotalCount(childComplexity), true
+
+	case "LeadershipGroupEdge.cursor":
+		if e.ComplexityRoot.LeadershipGroupEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupEdge.Cursor(childComplexity), true
+	case "LeadershipGroupEdge.node":
+		if e.ComplexityRoot.LeadershipGroupEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadershipGroupEdge.Node(childComplexity), true
 
 	case "LetterCoverageConnection.edges":
 		if e.ComplexityRoot.LetterCoverageConnection.Edges == nil {
@@ -2742,6 +3180,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Me.User(childComplexity), true
 
+	case "Meeting.agenda":
+		if e.ComplexityRoot.Meeting.Agenda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Agenda(childComplexity), true
+	case "Meeting.attendeeCount":
+		if e.ComplexityRoot.Meeting.AttendeeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.AttendeeCount(childComplexity), true
+	case "Meeting.attendingUnits":
+		if e.ComplexityRoot.Meeting.AttendingUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.AttendingUnits(childComplexity), true
+	case "Meeting.createdAt":
+		if e.ComplexityRoot.Meeting.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.CreatedAt(childComplexity), true
+	case "Meeting.files":
+		if e.ComplexityRoot.Meeting.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Files(childComplexity), true
+	case "Meeting.group":
+		if e.ComplexityRoot.Meeting.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Group(childComplexity), true
+	case "Meeting.groupID":
+		if e.ComplexityRoot.Meeting.GroupID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.GroupID(childComplexity), true
+	case "Meeting.heldOn":
+		if e.ComplexityRoot.Meeting.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.HeldOn(childComplexity), true
+	case "Meeting.id":
+		if e.ComplexityRoot.Meeting.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.ID(childComplexity), true
+	case "Meeting.kind":
+		if e.ComplexityRoot.Meeting.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Kind(childComplexity), true
+	case "Meeting.organiser":
+		if e.ComplexityRoot.Meeting.Organiser == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Organiser(childComplexity), true
+	case "Meeting.organiserUnitID":
+		if e.ComplexityRoot.Meeting.OrganiserUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.OrganiserUnitID(childComplexity), true
+	case "Meeting.safetyOnAgenda":
+		if e.ComplexityRoot.Meeting.SafetyOnAgenda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.SafetyOnAgenda(childComplexity), true
+	case "Meeting.title":
+		if e.ComplexityRoot.Meeting.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Title(childComplexity), true
+	case "Meeting.updatedAt":
+		if e.ComplexityRoot.Meeting.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.UpdatedAt(childComplexity), true
+
+	case "MeetingConnection.edges":
+		if e.ComplexityRoot.MeetingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingConnection.Edges(childComplexity), true
+	case "MeetingConnection.pageInfo":
+		if e.ComplexityRoot.MeetingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingConnection.PageInfo(childComplexity), true
+	case "MeetingConnection.totalCount":
+		if e.ComplexityRoot.MeetingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingConnection.TotalCount(childComplexity), true
+
+	case "MeetingEdge.cursor":
+		if e.ComplexityRoot.MeetingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEdge.Cursor(childComplexity), true
+	case "MeetingEdge.node":
+		if e.ComplexityRoot.MeetingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEdge.Node(childComplexity), true
+
 	case "Mutation.addPolicyRule":
 		if e.ComplexityRoot.Mutation.AddPolicyRule == nil {
 			break
@@ -2786,6 +3347,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AttachLetterFile(childComplexity, args["input"].(model.AttachLetterFileInput)), true
+	case "Mutation.attachMeetingFile":
+		if e.ComplexityRoot.Mutation.AttachMeetingFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachMeetingFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachMeetingFile(childComplexity, args["input"].(model.AttachMeetingFileInput)), true
+	case "Mutation.attachNoticeFile":
+		if e.ComplexityRoot.Mutation.AttachNoticeFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachNoticeFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachNoticeFile(childComplexity, args["input"].(model.AttachNoticeFileInput)), true
 	case "Mutation.bulkIssueLetters":
 		if e.ComplexityRoot.Mutation.BulkIssueLetters == nil {
 			break
@@ -2841,6 +3424,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateEnterprise(childComplexity, args["input"].(model.CreateEnterpriseInput)), true
+	case "Mutation.createLeadershipGroup":
+		if e.ComplexityRoot.Mutation.CreateLeadershipGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLeadershipGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLeadershipGroup(childComplexity, args["input"].(model.CreateLeadershipGroupInput)), true
 	case "Mutation.createLetter":
 		if e.ComplexityRoot.Mutation.CreateLetter == nil {
 			break
@@ -2929,6 +3523,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueLetter(childComplexity, args["input"].(model.IssueLetterInput)), true
+	case "Mutation.issueNotice":
+		if e.ComplexityRoot.Mutation.IssueNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueNotice(childComplexity, args["input"].(model.IssueNoticeInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2951,6 +3556,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity, args["input"].(model.LogoutInput)), true
+	case "Mutation.receiveNotice":
+		if e.ComplexityRoot.Mutation.ReceiveNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceiveNotice(childComplexity, args["input"].(model.ReceiveNoticeInput)), true
 	case "Mutation.recordInspection":
 		if e.ComplexityRoot.Mutation.RecordInspection == nil {
 			break
@@ -2962,6 +3578,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordInspection(childComplexity, args["input"].(model.RecordInspectionInput)), true
+	case "Mutation.recordMeeting":
+		if e.ComplexityRoot.Mutation.RecordMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMeeting(childComplexity, args["input"].(model.RecordMeetingInput)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -2984,6 +3611,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemovePolicyRule(childComplexity, args["input"].(model.RemovePolicyRuleInput)), true
+	case "Mutation.replyToNotice":
+		if e.ComplexityRoot.Mutation.ReplyToNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replyToNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplyToNotice(childComplexity, args["input"].(model.ReplyToNoticeInput)), true
 	case "Mutation.reportHazard":
 		if e.ComplexityRoot.Mutation.ReportHazard == nil {
 			break
@@ -3006,6 +3644,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeLetter(childComplexity, args["input"].(model.RevokeLetterInput)), true
+	case "Mutation.setLeadershipGroupMembers":
+		if e.ComplexityRoot.Mutation.SetLeadershipGroupMembers == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLeadershipGroupMembers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLeadershipGroupMembers(childComplexity, args["input"].(model.SetLeadershipGroupMembersInput)), true
 	case "Mutation.signLetter":
 		if e.ComplexityRoot.Mutation.SignLetter == nil {
 			break
@@ -3083,6 +3732,356 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["input"].(model.UpdateUserInput)), true
+
+	case "Notice.body":
+		if e.ComplexityRoot.Notice.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Body(childComplexity), true
+	case "Notice.createdAt":
+		if e.ComplexityRoot.Notice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.CreatedAt(childComplexity), true
+	case "Notice.documentNumber":
+		if e.ComplexityRoot.Notice.DocumentNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.DocumentNumber(childComplexity), true
+	case "Notice.files":
+		if e.ComplexityRoot.Notice.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Files(childComplexity), true
+	case "Notice.id":
+		if e.ComplexityRoot.Notice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ID(childComplexity), true
+	case "Notice.issuedOn":
+		if e.ComplexityRoot.Notice.IssuedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.IssuedOn(childComplexity), true
+	case "Notice.issuer":
+		if e.ComplexityRoot.Notice.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Issuer(childComplexity), true
+	case "Notice.issuerUnitID":
+		if e.ComplexityRoot.Notice.IssuerUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.IssuerUnitID(childComplexity), true
+	case "Notice.kind":
+		if e.ComplexityRoot.Notice.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Kind(childComplexity), true
+	case "Notice.receiptDue":
+		if e.ComplexityRoot.Notice.ReceiptDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ReceiptDue(childComplexity), true
+	case "Notice.receipts":
+		if e.ComplexityRoot.Notice.Receipts == nil {
+			break
+		}
+
+		args, err := ec.field_Notice_receipts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Notice.Receipts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.NoticeReceiptOrder)), true
+	case "Notice.recipientCount":
+		if e.ComplexityRoot.Notice.RecipientCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.RecipientCount(childComplexity), true
+	case "Notice.replyDue":
+		if e.ComplexityRoot.Notice.ReplyDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ReplyDue(childComplexity), true
+	case "Notice.title":
+		if e.ComplexityRoot.Notice.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Title(childComplexity), true
+	case "Notice.updatedAt":
+		if e.ComplexityRoot.Notice.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.UpdatedAt(childComplexity), true
+	case "Notice.year":
+		if e.ComplexityRoot.Notice.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Year(childComplexity), true
+
+	case "NoticeConnection.edges":
+		if e.ComplexityRoot.NoticeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.Edges(childComplexity), true
+	case "NoticeConnection.pageInfo":
+		if e.ComplexityRoot.NoticeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.PageInfo(childComplexity), true
+	case "NoticeConnection.totalCount":
+		if e.ComplexityRoot.NoticeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.TotalCount(childComplexity), true
+
+	case "NoticeCoverageConnection.edges":
+		if e.ComplexityRoot.NoticeCoverageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageConnection.Edges(childComplexity), true
+	case "NoticeCoverageConnection.pageInfo":
+		if e.ComplexityRoot.NoticeCoverageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageConnection.PageInfo(childComplexity), true
+	case "NoticeCoverageConnection.summary":
+		if e.ComplexityRoot.NoticeCoverageConnection.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageConnection.Summary(childComplexity), true
+	case "NoticeCoverageConnection.totalCount":
+		if e.ComplexityRoot.NoticeCoverageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageConnection.TotalCount(childComplexity), true
+
+	case "NoticeCoverageEdge.cursor":
+		if e.ComplexityRoot.NoticeCoverageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageEdge.Cursor(childComplexity), true
+	case "NoticeCoverageEdge.node":
+		if e.ComplexityRoot.NoticeCoverageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageEdge.Node(childComplexity), true
+
+	case "NoticeCoverageRow.counts":
+		if e.ComplexityRoot.NoticeCoverageRow.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageRow.Counts(childComplexity), true
+	case "NoticeCoverageRow.notice":
+		if e.ComplexityRoot.NoticeCoverageRow.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageRow.Notice(childComplexity), true
+	case "NoticeCoverageRow.recipientKind":
+		if e.ComplexityRoot.NoticeCoverageRow.RecipientKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageRow.RecipientKind(childComplexity), true
+	case "NoticeCoverageRow.town":
+		if e.ComplexityRoot.NoticeCoverageRow.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeCoverageRow.Town(childComplexity), true
+
+	case "NoticeEdge.cursor":
+		if e.ComplexityRoot.NoticeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Cursor(childComplexity), true
+	case "NoticeEdge.node":
+		if e.ComplexityRoot.NoticeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Node(childComplexity), true
+
+	case "NoticeReceipt.createdAt":
+		if e.ComplexityRoot.NoticeReceipt.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.CreatedAt(childComplexity), true
+	case "NoticeReceipt.dueAt":
+		if e.ComplexityRoot.NoticeReceipt.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.DueAt(childComplexity), true
+	case "NoticeReceipt.files":
+		if e.ComplexityRoot.NoticeReceipt.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Files(childComplexity), true
+	case "NoticeReceipt.id":
+		if e.ComplexityRoot.NoticeReceipt.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ID(childComplexity), true
+	case "NoticeReceipt.notice":
+		if e.ComplexityRoot.NoticeReceipt.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Notice(childComplexity), true
+	case "NoticeReceipt.noticeID":
+		if e.ComplexityRoot.NoticeReceipt.NoticeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.NoticeID(childComplexity), true
+	case "NoticeReceipt.receivedAt":
+		if e.ComplexityRoot.NoticeReceipt.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceivedAt(childComplexity), true
+	case "NoticeReceipt.receiverName":
+		if e.ComplexityRoot.NoticeReceipt.ReceiverName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceiverName(childComplexity), true
+	case "NoticeReceipt.receiverPostID":
+		if e.ComplexityRoot.NoticeReceipt.ReceiverPostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceiverPostID(childComplexity), true
+	case "NoticeReceipt.receiverTitle":
+		if e.ComplexityRoot.NoticeReceipt.ReceiverTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceiverTitle(childComplexity), true
+	case "NoticeReceipt.receiverUserID":
+		if e.ComplexityRoot.NoticeReceipt.ReceiverUserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.ReceiverUserID(childComplexity), true
+	case "NoticeReceipt.recipient":
+		if e.ComplexityRoot.NoticeReceipt.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Recipient(childComplexity), true
+	case "NoticeReceipt.recipientKind":
+		if e.ComplexityRoot.NoticeReceipt.RecipientKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.RecipientKind(childComplexity), true
+	case "NoticeReceipt.recipientName":
+		if e.ComplexityRoot.NoticeReceipt.RecipientName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.RecipientName(childComplexity), true
+	case "NoticeReceipt.recipientUnitID":
+		if e.ComplexityRoot.NoticeReceipt.RecipientUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.RecipientUnitID(childComplexity), true
+	case "NoticeReceipt.repliedAt":
+		if e.ComplexityRoot.NoticeReceipt.RepliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.RepliedAt(childComplexity), true
+	case "NoticeReceipt.reply":
+		if e.ComplexityRoot.NoticeReceipt.Reply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Reply(childComplexity), true
+	case "NoticeReceipt.status":
+		if e.ComplexityRoot.NoticeReceipt.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Status(childComplexity), true
+	case "NoticeReceipt.town":
+		if e.ComplexityRoot.NoticeReceipt.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.Town(childComplexity), true
+	case "NoticeReceipt.updatedAt":
+		if e.ComplexityRoot.NoticeReceipt.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceipt.UpdatedAt(childComplexity), true
+
+	case "NoticeReceiptConnection.edges":
+		if e.ComplexityRoot.NoticeReceiptConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptConnection.Edges(childComplexity), true
+	case "NoticeReceiptConnection.pageInfo":
+		if e.ComplexityRoot.NoticeReceiptConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptConnection.PageInfo(childComplexity), true
+	case "NoticeReceiptConnection.totalCount":
+		if e.ComplexityRoot.NoticeReceiptConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptConnection.TotalCount(childComplexity), true
+
+	case "NoticeReceiptEdge.cursor":
+		if e.ComplexityRoot.NoticeReceiptEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptEdge.Cursor(childComplexity), true
+	case "NoticeReceiptEdge.node":
+		if e.ComplexityRoot.NoticeReceiptEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeReceiptEdge.Node(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3339,6 +4338,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Inspections(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InspectionOrder), args["where"].(*ent.InspectionWhereInput)), true
 
+	case "Query.leadershipGroups":
+		if e.ComplexityRoot.Query.LeadershipGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_leadershipGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LeadershipGroups(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.LeadershipGroupOrder), args["where"].(*ent.LeadershipGroupWhereInput)), true
 	case "Query.letterCoverage":
 		if e.ComplexityRoot.Query.LetterCoverage == nil {
 			break
@@ -3356,6 +4366,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.meetings":
+		if e.ComplexityRoot.Query.Meetings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_meetings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Meetings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MeetingOrder), args["where"].(*ent.MeetingWhereInput)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3378,6 +4399,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]int)), true
+	case "Query.noticeCoverage":
+		if e.ComplexityRoot.Query.NoticeCoverage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_noticeCoverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NoticeCoverage(childComplexity, args["where"].(*model.NoticeCoverageWhereInput), args["orderBy"].(*model.NoticeCoverageOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.noticeReceipts":
+		if e.ComplexityRoot.Query.NoticeReceipts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_noticeReceipts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NoticeReceipts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.NoticeReceiptOrder), args["where"].(*ent.NoticeReceiptWhereInput)), true
+	case "Query.notices":
+		if e.ComplexityRoot.Query.Notices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_notices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Notices(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.NoticeOrder), args["where"].(*ent.NoticeWhereInput)), true
 	case "Query.policyRules":
 		if e.ComplexityRoot.Query.PolicyRules == nil {
 			break
@@ -3569,12 +4623,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RandomDrawEdge.Node(childComplexity), true
 
+	case "ReceiptCounts.overdue":
+		if e.ComplexityRoot.ReceiptCounts.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.Overdue(childComplexity), true
+	case "ReceiptCounts.pending":
+		if e.ComplexityRoot.ReceiptCounts.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.Pending(childComplexity), true
+	case "ReceiptCounts.received":
+		if e.ComplexityRoot.ReceiptCounts.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.Received(childComplexity), true
+	case "ReceiptCounts.receivedPercent":
+		if e.ComplexityRoot.ReceiptCounts.ReceivedPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.ReceivedPercent(childComplexity), true
+	case "ReceiptCounts.total":
+		if e.ComplexityRoot.ReceiptCounts.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiptCounts.Total(childComplexity), true
+
+	case "ReceiveNoticePayload.receipt":
+		if e.ComplexityRoot.ReceiveNoticePayload.Receipt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceiveNoticePayload.Receipt(childComplexity), true
+
 	case "RecordInspectionPayload.inspection":
 		if e.ComplexityRoot.RecordInspectionPayload.Inspection == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RecordInspectionPayload.Inspection(childComplexity), true
+
+	case "RecordMeetingPayload.meeting":
+		if e.ComplexityRoot.RecordMeetingPayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordMeetingPayload.Meeting(childComplexity), true
 
 	case "RefreshTokenPayload.accessToken":
 		if e.ComplexityRoot.RefreshTokenPayload.AccessToken == nil {
@@ -3607,6 +4706,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemovePolicyRulePayload.Rules(childComplexity), true
+
+	case "ReplyToNoticePayload.receipt":
+		if e.ComplexityRoot.ReplyToNoticePayload.Receipt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplyToNoticePayload.Receipt(childComplexity), true
 
 	case "ReportHazardPayload.hazard":
 		if e.ComplexityRoot.ReportHazardPayload.Hazard == nil {
@@ -3823,6 +4929,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScopeSummary.UnitsByKind(childComplexity), true
+
+	case "SetLeadershipGroupMembersPayload.leadershipGroup":
+		if e.ComplexityRoot.SetLeadershipGroupMembersPayload.LeadershipGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetLeadershipGroupMembersPayload.LeadershipGroup(childComplexity), true
 
 	case "SignLetterPayload.letter":
 		if e.ComplexityRoot.SignLetterPayload.Letter == nil {
@@ -4211,6 +5324,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AdvanceCampaignInput", ec.unmarshalInputAdvanceCampaignInput),
 			graphql.NewInputUnmarshaler("ArchiveLetterInput", ec.unmarshalInputArchiveLetterInput),
 			graphql.NewInputUnmarshaler("AttachLetterFileInput", ec.unmarshalInputAttachLetterFileInput),
+			graphql.NewInputUnmarshaler("AttachMeetingFileInput", ec.unmarshalInputAttachMeetingFileInput),
+			graphql.NewInputUnmarshaler("AttachNoticeFileInput", ec.unmarshalInputAttachNoticeFileInput),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("BulkIssueLettersInput", ec.unmarshalInputBulkIssueLettersInput),
@@ -4224,6 +5339,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("CreateChecklistTemplateInput", ec.unmarshalInputCreateChecklistTemplateInput),
 			graphql.NewInputUnmarshaler("CreateEnterpriseInput", ec.unmarshalInputCreateEnterpriseInput),
+			graphql.NewInputUnmarshaler("CreateLeadershipGroupInput", ec.unmarshalInputCreateLeadershipGroupInput),
 			graphql.NewInputUnmarshaler("CreateLetterInput", ec.unmarshalInputCreateLetterInput),
 			graphql.NewInputUnmarshaler("CreatePostInput", ec.unmarshalInputCreatePostInput),
 			graphql.NewInputUnmarshaler("CreateRandomDrawInput", ec.unmarshalInputCreateRandomDrawInput),
@@ -4234,6 +5350,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EndPostInput", ec.unmarshalInputEndPostInput),
 			graphql.NewInputUnmarshaler("EnterpriseOrder", ec.unmarshalInputEnterpriseOrder),
 			graphql.NewInputUnmarshaler("EnterpriseWhereInput", ec.unmarshalInputEnterpriseWhereInput),
+			graphql.NewInputUnmarshaler("GroupMemberInput", ec.unmarshalInputGroupMemberInput),
 			graphql.NewInputUnmarshaler("HazardEventOrder", ec.unmarshalInputHazardEventOrder),
 			graphql.NewInputUnmarshaler("HazardEventWhereInput", ec.unmarshalInputHazardEventWhereInput),
 			graphql.NewInputUnmarshaler("HazardOrder", ec.unmarshalInputHazardOrder),
@@ -4242,22 +5359,37 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InspectionOrder", ec.unmarshalInputInspectionOrder),
 			graphql.NewInputUnmarshaler("InspectionWhereInput", ec.unmarshalInputInspectionWhereInput),
 			graphql.NewInputUnmarshaler("IssueLetterInput", ec.unmarshalInputIssueLetterInput),
+			graphql.NewInputUnmarshaler("IssueNoticeInput", ec.unmarshalInputIssueNoticeInput),
 			graphql.NewInputUnmarshaler("ItemResultInput", ec.unmarshalInputItemResultInput),
+			graphql.NewInputUnmarshaler("LeadershipGroupOrder", ec.unmarshalInputLeadershipGroupOrder),
+			graphql.NewInputUnmarshaler("LeadershipGroupWhereInput", ec.unmarshalInputLeadershipGroupWhereInput),
 			graphql.NewInputUnmarshaler("LetterTargetInput", ec.unmarshalInputLetterTargetInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("LogoutInput", ec.unmarshalInputLogoutInput),
+			graphql.NewInputUnmarshaler("MeetingOrder", ec.unmarshalInputMeetingOrder),
+			graphql.NewInputUnmarshaler("MeetingWhereInput", ec.unmarshalInputMeetingWhereInput),
 			graphql.NewInputUnmarshaler("NewHazardInput", ec.unmarshalInputNewHazardInput),
+			graphql.NewInputUnmarshaler("NoticeCoverageOrder", ec.unmarshalInputNoticeCoverageOrder),
+			graphql.NewInputUnmarshaler("NoticeCoverageWhereInput", ec.unmarshalInputNoticeCoverageWhereInput),
+			graphql.NewInputUnmarshaler("NoticeOrder", ec.unmarshalInputNoticeOrder),
+			graphql.NewInputUnmarshaler("NoticeReceiptOrder", ec.unmarshalInputNoticeReceiptOrder),
+			graphql.NewInputUnmarshaler("NoticeReceiptWhereInput", ec.unmarshalInputNoticeReceiptWhereInput),
+			graphql.NewInputUnmarshaler("NoticeWhereInput", ec.unmarshalInputNoticeWhereInput),
 			graphql.NewInputUnmarshaler("PostOrder", ec.unmarshalInputPostOrder),
 			graphql.NewInputUnmarshaler("PostWhereInput", ec.unmarshalInputPostWhereInput),
 			graphql.NewInputUnmarshaler("RandomDrawOrder", ec.unmarshalInputRandomDrawOrder),
 			graphql.NewInputUnmarshaler("RandomDrawWhereInput", ec.unmarshalInputRandomDrawWhereInput),
+			graphql.NewInputUnmarshaler("ReceiveNoticeInput", ec.unmarshalInputReceiveNoticeInput),
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
+			graphql.NewInputUnmarshaler("RecordMeetingInput", ec.unmarshalInputRecordMeetingInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
 			graphql.NewInputUnmarshaler("RemovePolicyRuleInput", ec.unmarshalInputRemovePolicyRuleInput),
+			graphql.NewInputUnmarshaler("ReplyToNoticeInput", ec.unmarshalInputReplyToNoticeInput),
 			graphql.NewInputUnmarshaler("ReportHazardInput", ec.unmarshalInputReportHazardInput),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterOrder", ec.unmarshalInputResponsibilityLetterOrder),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterWhereInput", ec.unmarshalInputResponsibilityLetterWhereInput),
 			graphql.NewInputUnmarshaler("RevokeLetterInput", ec.unmarshalInputRevokeLetterInput),
+			graphql.NewInputUnmarshaler("SetLeadershipGroupMembersInput", ec.unmarshalInputSetLeadershipGroupMembersInput),
 			graphql.NewInputUnmarshaler("SignLetterInput", ec.unmarshalInputSignLetterInput),
 			graphql.NewInputUnmarshaler("TransitionHazardInput", ec.unmarshalInputTransitionHazardInput),
 			graphql.NewInputUnmarshaler("UnitOrder", ec.unmarshalInputUnitOrder),
@@ -5990,6 +7122,68 @@ type File implements Node {
   ID of the post the uploader acted in.
   """
   uploadedByPostID: ID
+}
+"""
+One seat in a leadership group: the post it is held by, the role and the title in the group.
+"""
+type GroupMember implements Node {
+  """
+  Global ID of the group member.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The group.
+  """
+  groupID: ID!
+  """
+  The member's role in the group.
+  """
+  role: GroupRole!
+  """
+  The post the member holds the seat by.
+  """
+  postID: ID!
+  """
+  The member.
+  """
+  userID: ID!
+  """
+  The member's name when appointed.
+  """
+  memberName: String!
+  """
+  The member's title when appointed (their post's), e.g. 县委书记.
+  """
+  title: String!
+}
+"""
+A member's seat in a leadership group (领导小组).
+"""
+enum GroupRole @goModel(model: "github.com/dutychain/dutychain/internal/domain.GroupRole") {
+  """
+  Leader (组长): a head of the group's unit.
+  """
+  LEADER
+  """
+  Deputy leader (副组长): a head or deputy of the group's unit.
+  """
+  DEPUTY_LEADER
+  """
+  Member (成员), usually a department's head.
+  """
+  MEMBER
+  """
+  The group's office (办公室), which runs its daily work.
+  """
+  OFFICE
 }
 """
 Hidden hazard (隐患) found by an inspection, a self-check or a report, and its rectification (整改).
@@ -7778,6 +8972,377 @@ input InspectionWhereInput {
   conclusionContainsFold: String
 }
 """
+A leadership group (领导小组) of a unit: led by its heads (党政同责), members named by the posts they hold.
+"""
+type LeadershipGroup implements Node {
+  """
+  Global ID of the leadership group.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The unit whose group it is.
+  """
+  unitID: ID!
+  """
+  The group's name, e.g. 工业安全生产工作领导组.
+  """
+  name: String!
+  """
+  What the group is for.
+  """
+  purpose: String!
+  """
+  The document that set the group up, e.g. 示安委〔2022〕1号.
+  """
+  establishedBy: String!
+  """
+  When the group was set up.
+  """
+  establishedOn: Time!
+  """
+  The unit whose group it is.
+  """
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type LeadershipGroupConnection {
+  """
+  A list of edges.
+  """
+  edges: [LeadershipGroupEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type LeadershipGroupEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: LeadershipGroup
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for LeadershipGroup connections
+"""
+input LeadershipGroupOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order LeadershipGroups.
+  """
+  field: LeadershipGroupOrderField!
+}
+"""
+Properties by which LeadershipGroup connections can be ordered.
+"""
+enum LeadershipGroupOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by name.
+  """
+  NAME
+  """
+  Order by established on.
+  """
+  ESTABLISHED_ON
+}
+"""
+LeadershipGroupWhereInput is used for filtering LeadershipGroup objects.
+Input was generated by ent.
+"""
+input LeadershipGroupWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: LeadershipGroupWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [LeadershipGroupWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [LeadershipGroupWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Unit ID equals this.
+  """
+  unitID: ID
+  """
+  Unit ID differs from this.
+  """
+  unitIDNEQ: ID
+  """
+  Unit ID is one of these.
+  """
+  unitIDIn: [ID!]
+  """
+  Unit ID is none of these.
+  """
+  unitIDNotIn: [ID!]
+  """
+  Name equals this.
+  """
+  name: String
+  """
+  Name differs from this.
+  """
+  nameNEQ: String
+  """
+  Name is one of these.
+  """
+  nameIn: [String!]
+  """
+  Name is none of these.
+  """
+  nameNotIn: [String!]
+  """
+  Name is greater than this.
+  """
+  nameGT: String
+  """
+  Name is this or greater.
+  """
+  nameGTE: String
+  """
+  Name is less than this.
+  """
+  nameLT: String
+  """
+  Name is this or less.
+  """
+  nameLTE: String
+  """
+  Name contains this text.
+  """
+  nameContains: String
+  """
+  Name starts with this text.
+  """
+  nameHasPrefix: String
+  """
+  Name ends with this text.
+  """
+  nameHasSuffix: String
+  """
+  Name equals this text, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Name contains this text, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  Established by equals this.
+  """
+  establishedBy: String
+  """
+  Established by differs from this.
+  """
+  establishedByNEQ: String
+  """
+  Established by is one of these.
+  """
+  establishedByIn: [String!]
+  """
+  Established by is none of these.
+  """
+  establishedByNotIn: [String!]
+  """
+  Established by is greater than this.
+  """
+  establishedByGT: String
+  """
+  Established by is this or greater.
+  """
+  establishedByGTE: String
+  """
+  Established by is less than this.
+  """
+  establishedByLT: String
+  """
+  Established by is this or less.
+  """
+  establishedByLTE: String
+  """
+  Established by contains this text.
+  """
+  establishedByContains: String
+  """
+  Established by starts with this text.
+  """
+  establishedByHasPrefix: String
+  """
+  Established by ends with this text.
+  """
+  establishedByHasSuffix: String
+  """
+  Established by equals this text, ignoring case.
+  """
+  establishedByEqualFold: String
+  """
+  Established by contains this text, ignoring case.
+  """
+  establishedByContainsFold: String
+  """
+  Established on equals this.
+  """
+  establishedOn: Time
+  """
+  Established on differs from this.
+  """
+  establishedOnNEQ: Time
+  """
+  Established on is one of these.
+  """
+  establishedOnIn: [Time!]
+  """
+  Established on is none of these.
+  """
+  establishedOnNotIn: [Time!]
+  """
+  Established on is later than this.
+  """
+  establishedOnGT: Time
+  """
+  Established on is at this time or later.
+  """
+  establishedOnGTE: Time
+  """
+  Established on is earlier than this.
+  """
+  establishedOnLT: Time
+  """
+  Established on is at this time or earlier.
+  """
+  establishedOnLTE: Time
+}
+"""
 One step of a letter's history (流转记录).
 """
 type LetterEvent implements Node {
@@ -7946,6 +9511,458 @@ enum LetterState @goModel(model: "github.com/dutychain/dutychain/internal/domain
   REVOKED
 }
 """
+A meeting a unit held (会议) on work safety, with the units attending, the agenda, and its minutes and sign-in sheets as attachments.
+"""
+type Meeting implements Node {
+  """
+  Global ID of the meeting.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The unit that held the meeting.
+  """
+  organiserUnitID: ID!
+  """
+  The leadership group whose meeting it was, if any.
+  """
+  groupID: ID
+  """
+  What kind of meeting.
+  """
+  kind: MeetingKind!
+  """
+  The meeting's title.
+  """
+  title: String!
+  """
+  When it was held.
+  """
+  heldOn: Time!
+  """
+  The agenda.
+  """
+  agenda: String!
+  """
+  Whether work safety was on the agenda (逢会必讲).
+  """
+  safetyOnAgenda: Boolean!
+  """
+  How many people attended.
+  """
+  attendeeCount: Int!
+  """
+  The unit that held the meeting.
+  """
+  organiser: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type MeetingConnection {
+  """
+  A list of edges.
+  """
+  edges: [MeetingEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type MeetingEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Meeting
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+What kind of meeting.
+"""
+enum MeetingKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.MeetingKind") {
+  """
+  A meeting of the work-safety committee (安委会会议).
+  """
+  SAFETY_COMMITTEE
+  """
+  A special meeting on work safety (专题会议).
+  """
+  SPECIAL
+  """
+  A dispatch meeting (调度会).
+  """
+  DISPATCH
+  """
+  A meeting of a leadership group (领导小组会议).
+  """
+  GROUP
+  """
+  Any other meeting with work safety on its agenda.
+  """
+  OTHER
+}
+"""
+Ordering options for Meeting connections
+"""
+input MeetingOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Meetings.
+  """
+  field: MeetingOrderField!
+}
+"""
+Properties by which Meeting connections can be ordered.
+"""
+enum MeetingOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by title.
+  """
+  TITLE
+  """
+  Order by held on.
+  """
+  HELD_ON
+}
+"""
+MeetingWhereInput is used for filtering Meeting objects.
+Input was generated by ent.
+"""
+input MeetingWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: MeetingWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [MeetingWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [MeetingWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Organiser unit ID equals this.
+  """
+  organiserUnitID: ID
+  """
+  Organiser unit ID differs from this.
+  """
+  organiserUnitIDNEQ: ID
+  """
+  Organiser unit ID is one of these.
+  """
+  organiserUnitIDIn: [ID!]
+  """
+  Organiser unit ID is none of these.
+  """
+  organiserUnitIDNotIn: [ID!]
+  """
+  Group ID equals this.
+  """
+  groupID: ID
+  """
+  Group ID differs from this.
+  """
+  groupIDNEQ: ID
+  """
+  Group ID is one of these.
+  """
+  groupIDIn: [ID!]
+  """
+  Group ID is none of these.
+  """
+  groupIDNotIn: [ID!]
+  """
+  Group ID is greater than this.
+  """
+  groupIDGT: ID
+  """
+  Group ID is this or greater.
+  """
+  groupIDGTE: ID
+  """
+  Group ID is less than this.
+  """
+  groupIDLT: ID
+  """
+  Group ID is this or less.
+  """
+  groupIDLTE: ID
+  """
+  Group ID is not set.
+  """
+  groupIDIsNil: Boolean
+  """
+  Group ID is set.
+  """
+  groupIDNotNil: Boolean
+  """
+  Kind equals this.
+  """
+  kind: MeetingKind
+  """
+  Kind differs from this.
+  """
+  kindNEQ: MeetingKind
+  """
+  Kind is one of these.
+  """
+  kindIn: [MeetingKind!]
+  """
+  Kind is none of these.
+  """
+  kindNotIn: [MeetingKind!]
+  """
+  Title equals this.
+  """
+  title: String
+  """
+  Title differs from this.
+  """
+  titleNEQ: String
+  """
+  Title is one of these.
+  """
+  titleIn: [String!]
+  """
+  Title is none of these.
+  """
+  titleNotIn: [String!]
+  """
+  Title is greater than this.
+  """
+  titleGT: String
+  """
+  Title is this or greater.
+  """
+  titleGTE: String
+  """
+  Title is less than this.
+  """
+  titleLT: String
+  """
+  Title is this or less.
+  """
+  titleLTE: String
+  """
+  Title contains this text.
+  """
+  titleContains: String
+  """
+  Title starts with this text.
+  """
+  titleHasPrefix: String
+  """
+  Title ends with this text.
+  """
+  titleHasSuffix: String
+  """
+  Title equals this text, ignoring case.
+  """
+  titleEqualFold: String
+  """
+  Title contains this text, ignoring case.
+  """
+  titleContainsFold: String
+  """
+  Held on equals this.
+  """
+  heldOn: Time
+  """
+  Held on differs from this.
+  """
+  heldOnNEQ: Time
+  """
+  Held on is one of these.
+  """
+  heldOnIn: [Time!]
+  """
+  Held on is none of these.
+  """
+  heldOnNotIn: [Time!]
+  """
+  Held on is later than this.
+  """
+  heldOnGT: Time
+  """
+  Held on is at this time or later.
+  """
+  heldOnGTE: Time
+  """
+  Held on is earlier than this.
+  """
+  heldOnLT: Time
+  """
+  Held on is at this time or earlier.
+  """
+  heldOnLTE: Time
+  """
+  Safety on agenda equals this.
+  """
+  safetyOnAgenda: Boolean
+  """
+  Safety on agenda differs from this.
+  """
+  safetyOnAgendaNEQ: Boolean
+  """
+  Attendee count equals this.
+  """
+  attendeeCount: Int
+  """
+  Attendee count differs from this.
+  """
+  attendeeCountNEQ: Int
+  """
+  Attendee count is one of these.
+  """
+  attendeeCountIn: [Int!]
+  """
+  Attendee count is none of these.
+  """
+  attendeeCountNotIn: [Int!]
+  """
+  Attendee count is greater than this.
+  """
+  attendeeCountGT: Int
+  """
+  Attendee count is this or greater.
+  """
+  attendeeCountGTE: Int
+  """
+  Attendee count is less than this.
+  """
+  attendeeCountLT: Int
+  """
+  Attendee count is this or less.
+  """
+  attendeeCountLTE: Int
+}
+"""
 An object with an ID.
 Follows the [Relay Global Object Identification Specification](https://relay.dev/graphql/objectidentification.htm)
 """
@@ -7954,6 +9971,1198 @@ interface Node @goModel(model: "github.com/dutychain/dutychain/ent.Noder") {
   The id of the object.
   """
   id: ID!
+}
+"""
+A document (通知, 工作要点, 方案) a unit issues to units below it or to the enterprises it supervises, each of which signs for it (签收).
+"""
+type Notice implements Node {
+  """
+  Global ID of the notice.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The issuing unit.
+  """
+  issuerUnitID: ID!
+  """
+  The document number (文号), e.g. 安委办〔2022〕3号: unique within the issuing unit.
+  """
+  documentNumber: String!
+  """
+  What the document is.
+  """
+  kind: NoticeKind!
+  """
+  The title of the document.
+  """
+  title: String!
+  """
+  The text of the document (the scanned copy is an attachment).
+  """
+  body: String!
+  """
+  The year of issuedOn.
+  """
+  year: Int!
+  """
+  The date of the document.
+  """
+  issuedOn: Time!
+  """
+  Recipients sign for the notice by this time; later it is overdue.
+  """
+  receiptDue: Time!
+  """
+  Set when the notice asks for a reply (反馈): recipients reply by this time.
+  """
+  replyDue: Time
+  """
+  How many units the notice was sent to.
+  """
+  recipientCount: Int!
+  """
+  The unit that issued the notice.
+  """
+  issuer: Unit!
+  """
+  Notice receipt records the viewer may read, one page at a time.
+  """
+  receipts(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for NoticeReceipts returned from the connection.
+    """
+    orderBy: NoticeReceiptOrder
+  ): NoticeReceiptConnection!
+}
+"""
+A connection to a list of items.
+"""
+type NoticeConnection {
+  """
+  A list of edges.
+  """
+  edges: [NoticeEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type NoticeEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Notice
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+What a notice's document is.
+"""
+enum NoticeKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.NoticeKind") {
+  """
+  A year's work plan or key points (工作要点).
+  """
+  WORK_PLAN
+  """
+  A notice (通知).
+  """
+  NOTICE
+  """
+  An implementation plan (实施方案).
+  """
+  PLAN
+  """
+  A summary or report (总结).
+  """
+  SUMMARY
+  """
+  Any other document.
+  """
+  OTHER
+}
+"""
+Ordering options for Notice connections
+"""
+input NoticeOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Notices.
+  """
+  field: NoticeOrderField!
+}
+"""
+Properties by which Notice connections can be ordered.
+"""
+enum NoticeOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by document number.
+  """
+  DOCUMENT_NUMBER
+  """
+  Order by title.
+  """
+  TITLE
+  """
+  Order by year.
+  """
+  YEAR
+  """
+  Order by issued on.
+  """
+  ISSUED_ON
+  """
+  Order by receipt due.
+  """
+  RECEIPT_DUE
+}
+"""
+One recipient unit of a notice and its receipt (签收): who signed for it, in which post and when, and the optional reply (反馈).
+"""
+type NoticeReceipt implements Node {
+  """
+  Global ID of the notice receipt.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The notice.
+  """
+  noticeID: ID!
+  """
+  The recipient unit.
+  """
+  recipientUnitID: ID!
+  """
+  The recipient's name when the notice was sent.
+  """
+  recipientName: String!
+  """
+  The recipient's kind of unit.
+  """
+  recipientKind: UnitKind!
+  """
+  The notice's receipt due date.
+  """
+  dueAt: Time!
+  """
+  When the recipient signed for the notice (签收); null while not.
+  """
+  receivedAt: Time
+  """
+  Who signed for the notice, at signing time.
+  """
+  receiverName: String
+  """
+  The title of the post signed in.
+  """
+  receiverTitle: String
+  """
+  The user who signed for it; null when transcribed from paper.
+  """
+  receiverUserID: ID
+  """
+  The post signed in; null when transcribed from paper.
+  """
+  receiverPostID: ID
+  """
+  The recipient's reply (反馈), if any.
+  """
+  reply: String
+  """
+  When the recipient replied.
+  """
+  repliedAt: Time
+}
+"""
+A connection to a list of items.
+"""
+type NoticeReceiptConnection {
+  """
+  A list of edges.
+  """
+  edges: [NoticeReceiptEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type NoticeReceiptEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: NoticeReceipt
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for NoticeReceipt connections
+"""
+input NoticeReceiptOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order NoticeReceipts.
+  """
+  field: NoticeReceiptOrderField!
+}
+"""
+Properties by which NoticeReceipt connections can be ordered.
+"""
+enum NoticeReceiptOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by recipient name.
+  """
+  RECIPIENT_NAME
+  """
+  Order by due at.
+  """
+  DUE_AT
+  """
+  Order by received at.
+  """
+  RECEIVED_AT
+  """
+  Order by replied at.
+  """
+  REPLIED_AT
+}
+"""
+NoticeReceiptWhereInput is used for filtering NoticeReceipt objects.
+Input was generated by ent.
+"""
+input NoticeReceiptWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: NoticeReceiptWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [NoticeReceiptWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [NoticeReceiptWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Notice ID equals this.
+  """
+  noticeID: ID
+  """
+  Notice ID differs from this.
+  """
+  noticeIDNEQ: ID
+  """
+  Notice ID is one of these.
+  """
+  noticeIDIn: [ID!]
+  """
+  Notice ID is none of these.
+  """
+  noticeIDNotIn: [ID!]
+  """
+  Recipient unit ID equals this.
+  """
+  recipientUnitID: ID
+  """
+  Recipient unit ID differs from this.
+  """
+  recipientUnitIDNEQ: ID
+  """
+  Recipient unit ID is one of these.
+  """
+  recipientUnitIDIn: [ID!]
+  """
+  Recipient unit ID is none of these.
+  """
+  recipientUnitIDNotIn: [ID!]
+  """
+  Recipient name equals this.
+  """
+  recipientName: String
+  """
+  Recipient name differs from this.
+  """
+  recipientNameNEQ: String
+  """
+  Recipient name is one of these.
+  """
+  recipientNameIn: [String!]
+  """
+  Recipient name is none of these.
+  """
+  recipientNameNotIn: [String!]
+  """
+  Recipient name is greater than this.
+  """
+  recipientNameGT: String
+  """
+  Recipient name is this or greater.
+  """
+  recipientNameGTE: String
+  """
+  Recipient name is less than this.
+  """
+  recipientNameLT: String
+  """
+  Recipient name is this or less.
+  """
+  recipientNameLTE: String
+  """
+  Recipient name contains this text.
+  """
+  recipientNameContains: String
+  """
+  Recipient name starts with this text.
+  """
+  recipientNameHasPrefix: String
+  """
+  Recipient name ends with this text.
+  """
+  recipientNameHasSuffix: String
+  """
+  Recipient name equals this text, ignoring case.
+  """
+  recipientNameEqualFold: String
+  """
+  Recipient name contains this text, ignoring case.
+  """
+  recipientNameContainsFold: String
+  """
+  Recipient kind equals this.
+  """
+  recipientKind: UnitKind
+  """
+  Recipient kind differs from this.
+  """
+  recipientKindNEQ: UnitKind
+  """
+  Recipient kind is one of these.
+  """
+  recipientKindIn: [UnitKind!]
+  """
+  Recipient kind is none of these.
+  """
+  recipientKindNotIn: [UnitKind!]
+  """
+  Due at equals this.
+  """
+  dueAt: Time
+  """
+  Due at differs from this.
+  """
+  dueAtNEQ: Time
+  """
+  Due at is one of these.
+  """
+  dueAtIn: [Time!]
+  """
+  Due at is none of these.
+  """
+  dueAtNotIn: [Time!]
+  """
+  Due at is later than this.
+  """
+  dueAtGT: Time
+  """
+  Due at is at this time or later.
+  """
+  dueAtGTE: Time
+  """
+  Due at is earlier than this.
+  """
+  dueAtLT: Time
+  """
+  Due at is at this time or earlier.
+  """
+  dueAtLTE: Time
+  """
+  Received at equals this.
+  """
+  receivedAt: Time
+  """
+  Received at differs from this.
+  """
+  receivedAtNEQ: Time
+  """
+  Received at is one of these.
+  """
+  receivedAtIn: [Time!]
+  """
+  Received at is none of these.
+  """
+  receivedAtNotIn: [Time!]
+  """
+  Received at is later than this.
+  """
+  receivedAtGT: Time
+  """
+  Received at is at this time or later.
+  """
+  receivedAtGTE: Time
+  """
+  Received at is earlier than this.
+  """
+  receivedAtLT: Time
+  """
+  Received at is at this time or earlier.
+  """
+  receivedAtLTE: Time
+  """
+  Received at is not set.
+  """
+  receivedAtIsNil: Boolean
+  """
+  Received at is set.
+  """
+  receivedAtNotNil: Boolean
+  """
+  Receiver name equals this.
+  """
+  receiverName: String
+  """
+  Receiver name differs from this.
+  """
+  receiverNameNEQ: String
+  """
+  Receiver name is one of these.
+  """
+  receiverNameIn: [String!]
+  """
+  Receiver name is none of these.
+  """
+  receiverNameNotIn: [String!]
+  """
+  Receiver name is greater than this.
+  """
+  receiverNameGT: String
+  """
+  Receiver name is this or greater.
+  """
+  receiverNameGTE: String
+  """
+  Receiver name is less than this.
+  """
+  receiverNameLT: String
+  """
+  Receiver name is this or less.
+  """
+  receiverNameLTE: String
+  """
+  Receiver name contains this text.
+  """
+  receiverNameContains: String
+  """
+  Receiver name starts with this text.
+  """
+  receiverNameHasPrefix: String
+  """
+  Receiver name ends with this text.
+  """
+  receiverNameHasSuffix: String
+  """
+  Receiver name is not set.
+  """
+  receiverNameIsNil: Boolean
+  """
+  Receiver name is set.
+  """
+  receiverNameNotNil: Boolean
+  """
+  Receiver name equals this text, ignoring case.
+  """
+  receiverNameEqualFold: String
+  """
+  Receiver name contains this text, ignoring case.
+  """
+  receiverNameContainsFold: String
+  """
+  Receiver title equals this.
+  """
+  receiverTitle: String
+  """
+  Receiver title differs from this.
+  """
+  receiverTitleNEQ: String
+  """
+  Receiver title is one of these.
+  """
+  receiverTitleIn: [String!]
+  """
+  Receiver title is none of these.
+  """
+  receiverTitleNotIn: [String!]
+  """
+  Receiver title is greater than this.
+  """
+  receiverTitleGT: String
+  """
+  Receiver title is this or greater.
+  """
+  receiverTitleGTE: String
+  """
+  Receiver title is less than this.
+  """
+  receiverTitleLT: String
+  """
+  Receiver title is this or less.
+  """
+  receiverTitleLTE: String
+  """
+  Receiver title contains this text.
+  """
+  receiverTitleContains: String
+  """
+  Receiver title starts with this text.
+  """
+  receiverTitleHasPrefix: String
+  """
+  Receiver title ends with this text.
+  """
+  receiverTitleHasSuffix: String
+  """
+  Receiver title is not set.
+  """
+  receiverTitleIsNil: Boolean
+  """
+  Receiver title is set.
+  """
+  receiverTitleNotNil: Boolean
+  """
+  Receiver title equals this text, ignoring case.
+  """
+  receiverTitleEqualFold: String
+  """
+  Receiver title contains this text, ignoring case.
+  """
+  receiverTitleContainsFold: String
+  """
+  Replied at equals this.
+  """
+  repliedAt: Time
+  """
+  Replied at differs from this.
+  """
+  repliedAtNEQ: Time
+  """
+  Replied at is one of these.
+  """
+  repliedAtIn: [Time!]
+  """
+  Replied at is none of these.
+  """
+  repliedAtNotIn: [Time!]
+  """
+  Replied at is later than this.
+  """
+  repliedAtGT: Time
+  """
+  Replied at is at this time or later.
+  """
+  repliedAtGTE: Time
+  """
+  Replied at is earlier than this.
+  """
+  repliedAtLT: Time
+  """
+  Replied at is at this time or earlier.
+  """
+  repliedAtLTE: Time
+  """
+  Replied at is not set.
+  """
+  repliedAtIsNil: Boolean
+  """
+  Replied at is set.
+  """
+  repliedAtNotNil: Boolean
+}
+"""
+NoticeWhereInput is used for filtering Notice objects.
+Input was generated by ent.
+"""
+input NoticeWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: NoticeWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [NoticeWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [NoticeWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Issuer unit ID equals this.
+  """
+  issuerUnitID: ID
+  """
+  Issuer unit ID differs from this.
+  """
+  issuerUnitIDNEQ: ID
+  """
+  Issuer unit ID is one of these.
+  """
+  issuerUnitIDIn: [ID!]
+  """
+  Issuer unit ID is none of these.
+  """
+  issuerUnitIDNotIn: [ID!]
+  """
+  Document number equals this.
+  """
+  documentNumber: String
+  """
+  Document number differs from this.
+  """
+  documentNumberNEQ: String
+  """
+  Document number is one of these.
+  """
+  documentNumberIn: [String!]
+  """
+  Document number is none of these.
+  """
+  documentNumberNotIn: [String!]
+  """
+  Document number is greater than this.
+  """
+  documentNumberGT: String
+  """
+  Document number is this or greater.
+  """
+  documentNumberGTE: String
+  """
+  Document number is less than this.
+  """
+  documentNumberLT: String
+  """
+  Document number is this or less.
+  """
+  documentNumberLTE: String
+  """
+  Document number contains this text.
+  """
+  documentNumberContains: String
+  """
+  Document number starts with this text.
+  """
+  documentNumberHasPrefix: String
+  """
+  Document number ends with this text.
+  """
+  documentNumberHasSuffix: String
+  """
+  Document number equals this text, ignoring case.
+  """
+  documentNumberEqualFold: String
+  """
+  Document number contains this text, ignoring case.
+  """
+  documentNumberContainsFold: String
+  """
+  Kind equals this.
+  """
+  kind: NoticeKind
+  """
+  Kind differs from this.
+  """
+  kindNEQ: NoticeKind
+  """
+  Kind is one of these.
+  """
+  kindIn: [NoticeKind!]
+  """
+  Kind is none of these.
+  """
+  kindNotIn: [NoticeKind!]
+  """
+  Title equals this.
+  """
+  title: String
+  """
+  Title differs from this.
+  """
+  titleNEQ: String
+  """
+  Title is one of these.
+  """
+  titleIn: [String!]
+  """
+  Title is none of these.
+  """
+  titleNotIn: [String!]
+  """
+  Title is greater than this.
+  """
+  titleGT: String
+  """
+  Title is this or greater.
+  """
+  titleGTE: String
+  """
+  Title is less than this.
+  """
+  titleLT: String
+  """
+  Title is this or less.
+  """
+  titleLTE: String
+  """
+  Title contains this text.
+  """
+  titleContains: String
+  """
+  Title starts with this text.
+  """
+  titleHasPrefix: String
+  """
+  Title ends with this text.
+  """
+  titleHasSuffix: String
+  """
+  Title equals this text, ignoring case.
+  """
+  titleEqualFold: String
+  """
+  Title contains this text, ignoring case.
+  """
+  titleContainsFold: String
+  """
+  Year equals this.
+  """
+  year: Int
+  """
+  Year differs from this.
+  """
+  yearNEQ: Int
+  """
+  Year is one of these.
+  """
+  yearIn: [Int!]
+  """
+  Year is none of these.
+  """
+  yearNotIn: [Int!]
+  """
+  Year is greater than this.
+  """
+  yearGT: Int
+  """
+  Year is this or greater.
+  """
+  yearGTE: Int
+  """
+  Year is less than this.
+  """
+  yearLT: Int
+  """
+  Year is this or less.
+  """
+  yearLTE: Int
+  """
+  Issued on equals this.
+  """
+  issuedOn: Time
+  """
+  Issued on differs from this.
+  """
+  issuedOnNEQ: Time
+  """
+  Issued on is one of these.
+  """
+  issuedOnIn: [Time!]
+  """
+  Issued on is none of these.
+  """
+  issuedOnNotIn: [Time!]
+  """
+  Issued on is later than this.
+  """
+  issuedOnGT: Time
+  """
+  Issued on is at this time or later.
+  """
+  issuedOnGTE: Time
+  """
+  Issued on is earlier than this.
+  """
+  issuedOnLT: Time
+  """
+  Issued on is at this time or earlier.
+  """
+  issuedOnLTE: Time
+  """
+  Receipt due equals this.
+  """
+  receiptDue: Time
+  """
+  Receipt due differs from this.
+  """
+  receiptDueNEQ: Time
+  """
+  Receipt due is one of these.
+  """
+  receiptDueIn: [Time!]
+  """
+  Receipt due is none of these.
+  """
+  receiptDueNotIn: [Time!]
+  """
+  Receipt due is later than this.
+  """
+  receiptDueGT: Time
+  """
+  Receipt due is at this time or later.
+  """
+  receiptDueGTE: Time
+  """
+  Receipt due is earlier than this.
+  """
+  receiptDueLT: Time
+  """
+  Receipt due is at this time or earlier.
+  """
+  receiptDueLTE: Time
+  """
+  Reply due equals this.
+  """
+  replyDue: Time
+  """
+  Reply due differs from this.
+  """
+  replyDueNEQ: Time
+  """
+  Reply due is one of these.
+  """
+  replyDueIn: [Time!]
+  """
+  Reply due is none of these.
+  """
+  replyDueNotIn: [Time!]
+  """
+  Reply due is later than this.
+  """
+  replyDueGT: Time
+  """
+  Reply due is at this time or later.
+  """
+  replyDueGTE: Time
+  """
+  Reply due is earlier than this.
+  """
+  replyDueLT: Time
+  """
+  Reply due is at this time or earlier.
+  """
+  replyDueLTE: Time
+  """
+  Reply due is not set.
+  """
+  replyDueIsNil: Boolean
+  """
+  Reply due is set.
+  """
+  replyDueNotNil: Boolean
+  """
+  Recipient count equals this.
+  """
+  recipientCount: Int
+  """
+  Recipient count differs from this.
+  """
+  recipientCountNEQ: Int
+  """
+  Recipient count is one of these.
+  """
+  recipientCountIn: [Int!]
+  """
+  Recipient count is none of these.
+  """
+  recipientCountNotIn: [Int!]
+  """
+  Recipient count is greater than this.
+  """
+  recipientCountGT: Int
+  """
+  Recipient count is this or greater.
+  """
+  recipientCountGTE: Int
+  """
+  Recipient count is less than this.
+  """
+  recipientCountLT: Int
+  """
+  Recipient count is this or less.
+  """
+  recipientCountLTE: Int
 }
 """
 Possible directions in which to order a list of items when provided an ` + "`" + `orderBy` + "`" + ` argument.
@@ -8561,6 +11770,142 @@ type Query {
     """
     where: InspectionWhereInput
   ): InspectionConnection!
+  """
+  Leadership group records the viewer may read, one page at a time.
+  """
+  leadershipGroups(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for LeadershipGroups returned from the connection.
+    """
+    orderBy: LeadershipGroupOrder
+
+    """
+    Filtering options for LeadershipGroups returned from the connection.
+    """
+    where: LeadershipGroupWhereInput
+  ): LeadershipGroupConnection!
+  """
+  Meeting records the viewer may read, one page at a time.
+  """
+  meetings(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Meetings returned from the connection.
+    """
+    orderBy: MeetingOrder
+
+    """
+    Filtering options for Meetings returned from the connection.
+    """
+    where: MeetingWhereInput
+  ): MeetingConnection!
+  """
+  Notice records the viewer may read, one page at a time.
+  """
+  notices(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Notices returned from the connection.
+    """
+    orderBy: NoticeOrder
+
+    """
+    Filtering options for Notices returned from the connection.
+    """
+    where: NoticeWhereInput
+  ): NoticeConnection!
+  """
+  Notice receipt records the viewer may read, one page at a time.
+  """
+  noticeReceipts(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for NoticeReceipts returned from the connection.
+    """
+    orderBy: NoticeReceiptOrder
+
+    """
+    Filtering options for NoticeReceipts returned from the connection.
+    """
+    where: NoticeReceiptWhereInput
+  ): NoticeReceiptConnection!
   """
   Post records the viewer may read, one page at a time.
   """
@@ -12089,6 +15434,347 @@ extend type Post {
   allowedActions: [PostAction!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/notices.graphql", Input: `# Notices (文件、通知、工作要点、方案): issued by a government unit to units below
+# it, signed for (签收) at each recipient, optionally answered (反馈), and the
+# receipt coverage.
+
+extend type Query {
+  """
+  Receipt coverage of notices (签收情况): one row per notice, recipient kind and town, with the
+  receipts signed for, pending and overdue, among the receipts you read (the issuer side reads
+  all of its notices' receipts, a recipient side its own). Newest notice first by default.
+  """
+  noticeCoverage(
+    "Narrows the receipts counted."
+    where: NoticeCoverageWhereInput
+    "The order of the rows; newest notice first when omitted."
+    orderBy: NoticeCoverageOrder
+    "Returns the first n rows. Between 0 and 1000."
+    first: Int
+    "Returns the rows after this cursor (endCursor of the previous page)."
+    after: String
+  ): NoticeCoverageConnection!
+}
+
+"ReceiptStatus is where one recipient stands with a notice."
+enum ReceiptStatus {
+  "Signed for (已签收)."
+  RECEIVED
+  "Not signed for yet; the due date has not passed."
+  PENDING
+  "Not signed for after the due date."
+  OVERDUE
+}
+
+extend type Notice {
+  "The files attached to the notice (the scanned document, its annexes), oldest first."
+  files: [File!]!
+}
+
+extend type NoticeReceipt {
+  "The notice, as delivered to the recipient: a recipient reads the notice through its receipt."
+  notice: Notice!
+  "The recipient unit; null when it is outside your jurisdiction (recipientName is always there)."
+  recipient: Unit
+  "The town the recipient belongs to (itself for a town); null for departments and when out of your jurisdiction."
+  town: Unit
+  "RECEIVED, PENDING or OVERDUE, now."
+  status: ReceiptStatus!
+  "The notice's files as delivered to this recipient, oldest first."
+  files: [File!]!
+}
+
+"IssueNoticeInput is a notice to issue, with its recipients."
+input IssueNoticeInput {
+  "The issuing government unit: you need a post there that issues notices (a head or a DEPUTY)."
+  issuerUnitID: ID!
+  "The document number (文号), e.g. 安委办〔2022〕3号, not used before by the issuing unit. At most 100 characters."
+  documentNumber: String!
+  "What the document is."
+  kind: NoticeKind!
+  "The title. At most 200 characters."
+  title: String!
+  "The text of the document. At most 20000 characters."
+  body: String
+  "The date of the document. Between 2000-01-01 and 2100-12-31."
+  issuedOn: Time!
+  "Recipients sign for the notice by this time, not before issuedOn. Between 2000-01-01 and 2100-12-31."
+  receiptDue: Time!
+  "When a reply (反馈) is asked for: recipients reply by this time, not before issuedOn. Between 2000-01-01 and 2100-12-31."
+  replyDue: Time
+  """
+  The recipient units, each named once: units below the issuer, or enterprise-side units of
+  enterprises the issuing department supervises. Between 1 and 1000 units.
+  """
+  recipientUnitIDs: [ID!]!
+}
+
+"IssueNoticePayload is the issued notice."
+type IssueNoticePayload {
+  "The notice, with one unsigned receipt per recipient."
+  notice: Notice!
+}
+
+"ReceiveNoticeInput signs for a notice at its recipient unit."
+input ReceiveNoticeInput {
+  "The receipt (one per recipient of the notice)."
+  receiptID: ID!
+  "Sign in this post, when you hold several at the recipient unit; by default the first that may."
+  postID: ID
+}
+
+"ReceiveNoticePayload is the signed receipt."
+type ReceiveNoticePayload {
+  "The receipt, RECEIVED."
+  receipt: NoticeReceipt!
+}
+
+"ReplyToNoticeInput answers a notice (反馈) at its recipient unit."
+input ReplyToNoticeInput {
+  "The receipt (one per recipient of the notice)."
+  receiptID: ID!
+  "The reply. At most 2000 characters."
+  reply: String!
+  "Reply in this post, when you hold several at the recipient unit; by default the first that may."
+  postID: ID
+}
+
+"ReplyToNoticePayload is the answered receipt."
+type ReplyToNoticePayload {
+  "The receipt with its reply (signed for too, if it was not)."
+  receipt: NoticeReceipt!
+}
+
+"AttachNoticeFileInput attaches a file to a notice (issuer side)."
+input AttachNoticeFileInput {
+  "The notice."
+  noticeID: ID!
+  "The file: PDF, JPEG or PNG."
+  file: Upload!
+  "A note on the file. At most 2000 characters."
+  description: String
+}
+
+"AttachNoticeFilePayload is the attached file."
+type AttachNoticeFilePayload {
+  "The file as the notice holds it; every recipient's receipt holds a copy."
+  file: File!
+  "The notice."
+  notice: Notice!
+}
+
+"NoticeCoverageWhereInput narrows the receipts noticeCoverage counts; every field is optional."
+input NoticeCoverageWhereInput {
+  "Only this notice."
+  noticeID: ID
+  "Only notices of this issuing unit."
+  issuerUnitID: ID
+  "Only notices of this year. Between 2000 and 2100."
+  year: Int
+  "Only notices of these kinds."
+  kinds: [NoticeKind!]
+  "Only recipients of these kinds."
+  recipientKinds: [UnitKind!]
+  "Only recipients in this town."
+  townID: ID
+  "Only rows with receipts not signed for (pending or overdue)."
+  outstanding: Boolean
+}
+
+"NoticeCoverageOrderField is what noticeCoverage rows are ordered by."
+enum NoticeCoverageOrderField {
+  "Newest notice first, then recipient kind and town."
+  NOTICE
+  "Most overdue receipts first, then as NOTICE."
+  OVERDUE
+}
+
+"NoticeCoverageOrder orders the noticeCoverage rows."
+input NoticeCoverageOrder {
+  "The order."
+  field: NoticeCoverageOrderField!
+}
+
+"NoticeCoverageConnection is a page of noticeCoverage rows."
+type NoticeCoverageConnection {
+  "Rows matching the filters, on every page."
+  totalCount: Int!
+  "Where this page ends."
+  pageInfo: CoveragePageInfo!
+  "The rows of this page."
+  edges: [NoticeCoverageEdge!]!
+  "Counts over every receipt matching the filters."
+  summary: ReceiptCounts!
+}
+
+"NoticeCoverageEdge is one row of noticeCoverage with its cursor."
+type NoticeCoverageEdge {
+  "Pass as after to get the rows after this one."
+  cursor: String!
+  "The row."
+  node: NoticeCoverageRow!
+}
+
+"NoticeCoverageRow is one notice's receipts of one recipient kind in one town."
+type NoticeCoverageRow {
+  "The notice."
+  notice: Notice!
+  "The kind of the recipients counted."
+  recipientKind: UnitKind!
+  "The town of the recipients counted; null for departments and the county's own units."
+  town: Unit
+  "The receipts counted."
+  counts: ReceiptCounts!
+}
+
+"ReceiptCounts counts receipts by status."
+type ReceiptCounts {
+  "Every receipt counted."
+  total: Int!
+  "Signed for."
+  received: Int!
+  "Not signed for, not due yet."
+  pending: Int!
+  "Not signed for after the due date."
+  overdue: Int!
+  "Percent signed for, rounded to one decimal; 0 when total is 0."
+  receivedPercent: Float!
+}
+
+extend type Mutation {
+  "Issue a notice from a government unit where you hold a post that may, with one receipt per recipient, in one transaction."
+  issueNotice(input: IssueNoticeInput!): IssueNoticePayload!
+  "Sign for a notice (签收) in a post you hold at the recipient unit."
+  receiveNotice(input: ReceiveNoticeInput!): ReceiveNoticePayload!
+  "Answer a notice (反馈) in a post you hold at the recipient unit; signs for it too when nobody has."
+  replyToNotice(input: ReplyToNoticeInput!): ReplyToNoticePayload!
+  "Attach a file to a notice (issuer side); every recipient gets it with its receipt."
+  attachNoticeFile(input: AttachNoticeFileInput!): AttachNoticeFilePayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/organisation.graphql", Input: `# Organisation (组织): leadership groups (领导小组) with members by post, and
+# meetings (会议) with their minutes and sign-in sheets.
+
+extend type LeadershipGroup {
+  "The members, leader first, then deputy leaders, members and the office, in seating order."
+  members: [GroupMember!]!
+}
+
+extend type GroupMember {
+  "The post the seat is held by; null when it is outside your jurisdiction."
+  post: Post
+}
+
+extend type Meeting {
+  "The units that attended; those outside your jurisdiction are left out."
+  attendingUnits: [Unit!]!
+  "The leadership group whose meeting it was; null when none or outside your jurisdiction."
+  group: LeadershipGroup
+  "The minutes, sign-in sheets and other files, oldest first."
+  files: [File!]!
+}
+
+"GroupMemberInput is one seat of a group."
+input GroupMemberInput {
+  "The post the seat is held by: valid now, at the group's unit or below it."
+  postID: ID!
+  "The role: exactly one LEADER (a head of the unit); DEPUTY_LEADERs hold a head or DEPUTY post at the unit."
+  role: GroupRole!
+}
+
+"CreateLeadershipGroupInput is a leadership group to set up."
+input CreateLeadershipGroupInput {
+  "The unit whose group it is: you need a post there that may."
+  unitID: ID!
+  "The group's name. At most 100 characters."
+  name: String!
+  "What the group is for. At most 2000 characters."
+  purpose: String
+  "The document that set the group up, e.g. 示安委〔2022〕1号. At most 100 characters."
+  establishedBy: String
+  "When the group was set up. Between 2000-01-01 and 2100-12-31."
+  establishedOn: Time!
+  "The seats. Between 1 and 100 members."
+  members: [GroupMemberInput!]!
+}
+
+"CreateLeadershipGroupPayload is the group set up."
+type CreateLeadershipGroupPayload {
+  "The group with its members."
+  leadershipGroup: LeadershipGroup!
+}
+
+"SetLeadershipGroupMembersInput replaces the members of a group."
+input SetLeadershipGroupMembersInput {
+  "The group."
+  groupID: ID!
+  "The new seats. Between 1 and 100 members."
+  members: [GroupMemberInput!]!
+}
+
+"SetLeadershipGroupMembersPayload is the group with its new members."
+type SetLeadershipGroupMembersPayload {
+  "The group."
+  leadershipGroup: LeadershipGroup!
+}
+
+"RecordMeetingInput is a meeting a unit held."
+input RecordMeetingInput {
+  "The unit that held it: you need a post there that may."
+  organiserUnitID: ID!
+  "The organiser's leadership group whose meeting it was, if any."
+  groupID: ID
+  "What kind of meeting."
+  kind: MeetingKind!
+  "The title. At most 100 characters."
+  title: String!
+  "When it was held. Between 2000-01-01 and 2100-12-31."
+  heldOn: Time!
+  "The agenda. At most 2000 characters."
+  agenda: String
+  "Whether work safety was on the agenda (逢会必讲)."
+  safetyOnAgenda: Boolean!
+  "The units that attended, each named once. Between 0 and 500 units."
+  attendingUnitIDs: [ID!]
+  "How many people attended. Between 0 and 100000."
+  attendeeCount: Int!
+}
+
+"RecordMeetingPayload is the recorded meeting."
+type RecordMeetingPayload {
+  "The meeting."
+  meeting: Meeting!
+}
+
+"AttachMeetingFileInput attaches minutes or a sign-in sheet to a meeting."
+input AttachMeetingFileInput {
+  "The meeting."
+  meetingID: ID!
+  "The file: PDF, JPEG or PNG."
+  file: Upload!
+  "What the file is, e.g. 会议纪要 or 签到表. At most 2000 characters."
+  description: String
+}
+
+"AttachMeetingFilePayload is the attached file."
+type AttachMeetingFilePayload {
+  "The file."
+  file: File!
+  "The meeting."
+  meeting: Meeting!
+}
+
+extend type Mutation {
+  "Set up a leadership group of a unit where you hold a post that may, with its members."
+  createLeadershipGroup(input: CreateLeadershipGroupInput!): CreateLeadershipGroupPayload!
+  "Replace the members of a leadership group (a post at its unit that may)."
+  setLeadershipGroupMembers(input: SetLeadershipGroupMembersInput!): SetLeadershipGroupMembersPayload!
+  "Record a meeting held by a unit where you hold a post that may."
+  recordMeeting(input: RecordMeetingInput!): RecordMeetingPayload!
+  "Attach minutes, a sign-in sheet or another file to a meeting (a post at its organiser that may)."
+  attachMeetingFile(input: AttachMeetingFileInput!): AttachMeetingFilePayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -12126,6 +15812,26 @@ func (ec *executionContext) childFields_AttachLetterFilePayload(ctx context.Cont
 		return ec.fieldContext_AttachLetterFilePayload_file(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AttachLetterFilePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachMeetingFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachMeetingFilePayload_file(ctx, field)
+	case "meeting":
+		return ec.fieldContext_AttachMeetingFilePayload_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachMeetingFilePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachNoticeFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachNoticeFilePayload_file(ctx, field)
+	case "notice":
+		return ec.fieldContext_AttachNoticeFilePayload_notice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachNoticeFilePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12426,6 +16132,14 @@ func (ec *executionContext) childFields_CreateEnterprisePayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type CreateEnterprisePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateLeadershipGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "leadershipGroup":
+		return ec.fieldContext_CreateLeadershipGroupPayload_leadershipGroup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateLeadershipGroupPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "letter":
@@ -12590,6 +16304,32 @@ func (ec *executionContext) childFields_File(ctx context.Context, field graphql.
 		return ec.fieldContext_File_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
+}
+
+func (ec *executionContext) childFields_GroupMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GroupMember_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_GroupMember_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_GroupMember_updatedAt(ctx, field)
+	case "groupID":
+		return ec.fieldContext_GroupMember_groupID(ctx, field)
+	case "role":
+		return ec.fieldContext_GroupMember_role(ctx, field)
+	case "postID":
+		return ec.fieldContext_GroupMember_postID(ctx, field)
+	case "userID":
+		return ec.fieldContext_GroupMember_userID(ctx, field)
+	case "memberName":
+		return ec.fieldContext_GroupMember_memberName(ctx, field)
+	case "title":
+		return ec.fieldContext_GroupMember_title(ctx, field)
+	case "post":
+		return ec.fieldContext_GroupMember_post(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GroupMember", field.Name)
 }
 
 func (ec *executionContext) childFields_Hazard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12824,6 +16564,14 @@ func (ec *executionContext) childFields_IssueLetterPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type IssueLetterPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_IssueNoticePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notice":
+		return ec.fieldContext_IssueNoticePayload_notice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueNoticePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ItemResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "itemCode":
@@ -12854,6 +16602,54 @@ func (ec *executionContext) childFields_KindCoverage(ctx context.Context, field 
 		return ec.fieldContext_KindCoverage_counts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KindCoverage", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadershipGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LeadershipGroup_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LeadershipGroup_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LeadershipGroup_updatedAt(ctx, field)
+	case "unitID":
+		return ec.fieldContext_LeadershipGroup_unitID(ctx, field)
+	case "name":
+		return ec.fieldContext_LeadershipGroup_name(ctx, field)
+	case "purpose":
+		return ec.fieldContext_LeadershipGroup_purpose(ctx, field)
+	case "establishedBy":
+		return ec.fieldContext_LeadershipGroup_establishedBy(ctx, field)
+	case "establishedOn":
+		return ec.fieldContext_LeadershipGroup_establishedOn(ctx, field)
+	case "unit":
+		return ec.fieldContext_LeadershipGroup_unit(ctx, field)
+	case "members":
+		return ec.fieldContext_LeadershipGroup_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadershipGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadershipGroupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LeadershipGroupConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LeadershipGroupConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LeadershipGroupConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadershipGroupConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadershipGroupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_LeadershipGroupEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LeadershipGroupEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadershipGroupEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_LetterCoverageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13020,6 +16816,230 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
 
+func (ec *executionContext) childFields_Meeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Meeting_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Meeting_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Meeting_updatedAt(ctx, field)
+	case "organiserUnitID":
+		return ec.fieldContext_Meeting_organiserUnitID(ctx, field)
+	case "groupID":
+		return ec.fieldContext_Meeting_groupID(ctx, field)
+	case "kind":
+		return ec.fieldContext_Meeting_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Meeting_title(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_Meeting_heldOn(ctx, field)
+	case "agenda":
+		return ec.fieldContext_Meeting_agenda(ctx, field)
+	case "safetyOnAgenda":
+		return ec.fieldContext_Meeting_safetyOnAgenda(ctx, field)
+	case "attendeeCount":
+		return ec.fieldContext_Meeting_attendeeCount(ctx, field)
+	case "organiser":
+		return ec.fieldContext_Meeting_organiser(ctx, field)
+	case "attendingUnits":
+		return ec.fieldContext_Meeting_attendingUnits(ctx, field)
+	case "group":
+		return ec.fieldContext_Meeting_group(ctx, field)
+	case "files":
+		return ec.fieldContext_Meeting_files(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Meeting", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MeetingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MeetingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MeetingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_MeetingEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_MeetingEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Notice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notice_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notice_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Notice_updatedAt(ctx, field)
+	case "issuerUnitID":
+		return ec.fieldContext_Notice_issuerUnitID(ctx, field)
+	case "documentNumber":
+		return ec.fieldContext_Notice_documentNumber(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notice_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Notice_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Notice_body(ctx, field)
+	case "year":
+		return ec.fieldContext_Notice_year(ctx, field)
+	case "issuedOn":
+		return ec.fieldContext_Notice_issuedOn(ctx, field)
+	case "receiptDue":
+		return ec.fieldContext_Notice_receiptDue(ctx, field)
+	case "replyDue":
+		return ec.fieldContext_Notice_replyDue(ctx, field)
+	case "recipientCount":
+		return ec.fieldContext_Notice_recipientCount(ctx, field)
+	case "issuer":
+		return ec.fieldContext_Notice_issuer(ctx, field)
+	case "receipts":
+		return ec.fieldContext_Notice_receipts(ctx, field)
+	case "files":
+		return ec.fieldContext_Notice_files(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notice", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NoticeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NoticeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NoticeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeCoverageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_NoticeCoverageConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NoticeCoverageConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_NoticeCoverageConnection_edges(ctx, field)
+	case "summary":
+		return ec.fieldContext_NoticeCoverageConnection_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeCoverageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeCoverageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NoticeCoverageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NoticeCoverageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeCoverageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeCoverageRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notice":
+		return ec.fieldContext_NoticeCoverageRow_notice(ctx, field)
+	case "recipientKind":
+		return ec.fieldContext_NoticeCoverageRow_recipientKind(ctx, field)
+	case "town":
+		return ec.fieldContext_NoticeCoverageRow_town(ctx, field)
+	case "counts":
+		return ec.fieldContext_NoticeCoverageRow_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeCoverageRow", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_NoticeEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_NoticeEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeReceipt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NoticeReceipt_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_NoticeReceipt_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_NoticeReceipt_updatedAt(ctx, field)
+	case "noticeID":
+		return ec.fieldContext_NoticeReceipt_noticeID(ctx, field)
+	case "recipientUnitID":
+		return ec.fieldContext_NoticeReceipt_recipientUnitID(ctx, field)
+	case "recipientName":
+		return ec.fieldContext_NoticeReceipt_recipientName(ctx, field)
+	case "recipientKind":
+		return ec.fieldContext_NoticeReceipt_recipientKind(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_NoticeReceipt_dueAt(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_NoticeReceipt_receivedAt(ctx, field)
+	case "receiverName":
+		return ec.fieldContext_NoticeReceipt_receiverName(ctx, field)
+	case "receiverTitle":
+		return ec.fieldContext_NoticeReceipt_receiverTitle(ctx, field)
+	case "receiverUserID":
+		return ec.fieldContext_NoticeReceipt_receiverUserID(ctx, field)
+	case "receiverPostID":
+		return ec.fieldContext_NoticeReceipt_receiverPostID(ctx, field)
+	case "reply":
+		return ec.fieldContext_NoticeReceipt_reply(ctx, field)
+	case "repliedAt":
+		return ec.fieldContext_NoticeReceipt_repliedAt(ctx, field)
+	case "notice":
+		return ec.fieldContext_NoticeReceipt_notice(ctx, field)
+	case "recipient":
+		return ec.fieldContext_NoticeReceipt_recipient(ctx, field)
+	case "town":
+		return ec.fieldContext_NoticeReceipt_town(ctx, field)
+	case "status":
+		return ec.fieldContext_NoticeReceipt_status(ctx, field)
+	case "files":
+		return ec.fieldContext_NoticeReceipt_files(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeReceipt", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeReceiptConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NoticeReceiptConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NoticeReceiptConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NoticeReceiptConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeReceiptConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeReceiptEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_NoticeReceiptEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_NoticeReceiptEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeReceiptEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -13162,12 +17182,44 @@ func (ec *executionContext) childFields_RandomDrawEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RandomDrawEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ReceiptCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_ReceiptCounts_total(ctx, field)
+	case "received":
+		return ec.fieldContext_ReceiptCounts_received(ctx, field)
+	case "pending":
+		return ec.fieldContext_ReceiptCounts_pending(ctx, field)
+	case "overdue":
+		return ec.fieldContext_ReceiptCounts_overdue(ctx, field)
+	case "receivedPercent":
+		return ec.fieldContext_ReceiptCounts_receivedPercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceiptCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceiveNoticePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "receipt":
+		return ec.fieldContext_ReceiveNoticePayload_receipt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceiveNoticePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordInspectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "inspection":
 		return ec.fieldContext_RecordInspectionPayload_inspection(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordInspectionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordMeetingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_RecordMeetingPayload_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordMeetingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RefreshTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13190,6 +17242,14 @@ func (ec *executionContext) childFields_RemovePolicyRulePayload(ctx context.Cont
 		return ec.fieldContext_RemovePolicyRulePayload_rules(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemovePolicyRulePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReplyToNoticePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "receipt":
+		return ec.fieldContext_ReplyToNoticePayload_receipt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplyToNoticePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportHazardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13296,6 +17356,14 @@ func (ec *executionContext) childFields_ScopeSummary(ctx context.Context, field 
 		return ec.fieldContext_ScopeSummary_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScopeSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_SetLeadershipGroupMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "leadershipGroup":
+		return ec.fieldContext_SetLeadershipGroupMembersPayload_leadershipGroup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetLeadershipGroupMembersPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SignLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13760,6 +17828,34 @@ func (ec *executionContext) field_Mutation_attachLetterFile_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_attachMeetingFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachMeetingFileInput, error) {
+			return ec.unmarshalNAttachMeetingFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachMeetingFileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_attachNoticeFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachNoticeFileInput, error) {
+			return ec.unmarshalNAttachNoticeFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachNoticeFileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bulkIssueLetters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13822,6 +17918,20 @@ func (ec *executionContext) field_Mutation_createEnterprise_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateEnterpriseInput, error) {
 			return ec.unmarshalNCreateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEnterpriseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createLeadershipGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateLeadershipGroupInput, error) {
+			return ec.unmarshalNCreateLeadershipGroupInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLeadershipGroupInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13942,6 +18052,20 @@ func (ec *executionContext) field_Mutation_issueLetter_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_issueNotice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IssueNoticeInput, error) {
+			return ec.unmarshalNIssueNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueNoticeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13970,12 +18094,40 @@ func (ec *executionContext) field_Mutation_logout_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_receiveNotice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReceiveNoticeInput, error) {
+			return ec.unmarshalNReceiveNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReceiveNoticeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordInspection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordInspectionInput, error) {
 			return ec.unmarshalNRecordInspectionInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordInspectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMeetingInput, error) {
+			return ec.unmarshalNRecordMeetingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14012,6 +18164,20 @@ func (ec *executionContext) field_Mutation_removePolicyRule_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_replyToNotice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReplyToNoticeInput, error) {
+			return ec.unmarshalNReplyToNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReplyToNoticeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reportHazard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14032,6 +18198,20 @@ func (ec *executionContext) field_Mutation_revokeLetter_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeLetterInput, error) {
 			return ec.unmarshalNRevokeLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRevokeLetterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setLeadershipGroupMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetLeadershipGroupMembersInput, error) {
+			return ec.unmarshalNSetLeadershipGroupMembersInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetLeadershipGroupMembersInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14135,6 +18315,52 @@ func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Notice_receipts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.NoticeReceiptOrder, error) {
+			return ec.unmarshalONoticeReceiptOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -14550,6 +18776,60 @@ func (ec *executionContext) field_Query_inspections_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_leadershipGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.LeadershipGroupOrder, error) {
+			return ec.unmarshalOLeadershipGroupOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.LeadershipGroupWhereInput, error) {
+			return ec.unmarshalOLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_letterCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14604,6 +18884,60 @@ func (ec *executionContext) field_Query_letterCoverage_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_meetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.MeetingOrder, error) {
+			return ec.unmarshalOMeetingOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.MeetingWhereInput, error) {
+			return ec.unmarshalOMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14629,6 +18963,152 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_noticeCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.NoticeCoverageWhereInput, error) {
+			return ec.unmarshalONoticeCoverageWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NoticeCoverageOrder, error) {
+			return ec.unmarshalONoticeCoverageOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_noticeReceipts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.NoticeReceiptOrder, error) {
+			return ec.unmarshalONoticeReceiptOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.NoticeReceiptWhereInput, error) {
+			return ec.unmarshalONoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_notices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.NoticeOrder, error) {
+			return ec.unmarshalONoticeOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.NoticeWhereInput, error) {
+			return ec.unmarshalONoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -15421,6 +19901,134 @@ func (ec *executionContext) fieldContext_AttachLetterFilePayload_file(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachMeetingFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachMeetingFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachMeetingFilePayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachMeetingFilePayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachMeetingFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachMeetingFilePayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.AttachMeetingFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachMeetingFilePayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachMeetingFilePayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachMeetingFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachNoticeFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachNoticeFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachNoticeFilePayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachNoticeFilePayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachNoticeFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachNoticeFilePayload_notice(ctx context.Context, field graphql.CollectedField, obj *model.AttachNoticeFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachNoticeFilePayload_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachNoticeFilePayload_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachNoticeFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17659,6 +22267,38 @@ func (ec *executionContext) fieldContext_CreateEnterprisePayload_enterprise(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateLeadershipGroupPayload_leadershipGroup(ctx context.Context, field graphql.CollectedField, obj *model.CreateLeadershipGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateLeadershipGroupPayload_leadershipGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadershipGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+			return ec.marshalNLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateLeadershipGroupPayload_leadershipGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateLeadershipGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.CreateLetterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18885,6 +23525,245 @@ func (ec *executionContext) _File_url(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_File_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("File", field, true, true, "String")
+}
+
+func (ec *executionContext) _GroupMember_id(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GroupMember_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GroupMember_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GroupMember_groupID(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_groupID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_groupID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GroupMember_role(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.GroupRole) graphql.Marshaler {
+			return ec.marshalNGroupRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐGroupRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "GroupRole")
+}
+
+func (ec *executionContext) _GroupMember_postID(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_postID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_postID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GroupMember_userID(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GroupMember_memberName(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_memberName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_memberName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _GroupMember_title(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _GroupMember_post(ctx context.Context, field graphql.CollectedField, obj *ent.GroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMember_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GroupMember().Post(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalOPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMember_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Hazard_id(ctx context.Context, field graphql.CollectedField, obj *ent.Hazard) (ret graphql.Marshaler) {
@@ -21135,6 +26014,38 @@ func (ec *executionContext) fieldContext_IssueLetterPayload_letter(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _IssueNoticePayload_notice(ctx context.Context, field graphql.CollectedField, obj *model.IssueNoticePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueNoticePayload_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueNoticePayload_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueNoticePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ItemResult_itemCode(ctx context.Context, field graphql.CollectedField, obj *domain.ItemResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21303,6 +26214,396 @@ func (ec *executionContext) fieldContext_KindCoverage_counts(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroup_id(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LeadershipGroup_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadershipGroup_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadershipGroup_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LeadershipGroup_name(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadershipGroup_purpose(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadershipGroup_establishedBy(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_establishedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstablishedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_establishedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadershipGroup_establishedOn(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_establishedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstablishedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_establishedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadershipGroup_unit(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroup_members(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroup_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeadershipGroup().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.GroupMember) graphql.Marshaler {
+			return ec.marshalNGroupMember2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐGroupMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroup_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.LeadershipGroupEdge) graphql.Marshaler {
+			return ec.marshalOLeadershipGroupEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroupEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroupConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroupConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroupConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadershipGroupEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+			return ec.marshalOLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipGroupEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipGroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.LeadershipGroupEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadershipGroupEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadershipGroupEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadershipGroupEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _LetterCoverageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageConnection) (ret graphql.Marshaler) {
@@ -22652,6 +27953,529 @@ func (ec *executionContext) fieldContext_Me_scope(_ context.Context, field graph
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_id(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Meeting_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Meeting_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Meeting_organiserUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_organiserUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganiserUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_organiserUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Meeting_groupID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_groupID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_groupID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Meeting_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.MeetingKind) graphql.Marshaler {
+			return ec.marshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "MeetingKind")
+}
+
+func (ec *executionContext) _Meeting_title(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _Meeting_heldOn(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Meeting_agenda(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_agenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agenda, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_agenda(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _Meeting_safetyOnAgenda(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_safetyOnAgenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SafetyOnAgenda, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_safetyOnAgenda(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Meeting_attendeeCount(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_attendeeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendeeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_attendeeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Meeting_organiser(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_organiser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organiser(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_organiser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_attendingUnits(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_attendingUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().AttendingUnits(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_attendingUnits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_group(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+			return ec.marshalOLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_files(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
+			return ec.marshalOMeetingEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -24018,6 +29842,1838 @@ func (ec *executionContext) fieldContext_Mutation_transitionHazard(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_issueNotice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueNotice(ctx, fc.Args["input"].(model.IssueNoticeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssueNoticePayload) graphql.Marshaler {
+			return ec.marshalNIssueNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueNoticePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueNotice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueNoticePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueNotice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_receiveNotice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receiveNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceiveNotice(ctx, fc.Args["input"].(model.ReceiveNoticeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReceiveNoticePayload) graphql.Marshaler {
+			return ec.marshalNReceiveNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReceiveNoticePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receiveNotice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiveNoticePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receiveNotice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_replyToNotice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replyToNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplyToNotice(ctx, fc.Args["input"].(model.ReplyToNoticeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReplyToNoticePayload) graphql.Marshaler {
+			return ec.marshalNReplyToNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReplyToNoticePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replyToNotice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReplyToNoticePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replyToNotice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachNoticeFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachNoticeFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachNoticeFile(ctx, fc.Args["input"].(model.AttachNoticeFileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachNoticeFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachNoticeFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachNoticeFilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachNoticeFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachNoticeFilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachNoticeFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createLeadershipGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLeadershipGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLeadershipGroup(ctx, fc.Args["input"].(model.CreateLeadershipGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateLeadershipGroupPayload) graphql.Marshaler {
+			return ec.marshalNCreateLeadershipGroupPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLeadershipGroupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLeadershipGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateLeadershipGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLeadershipGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setLeadershipGroupMembers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setLeadershipGroupMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetLeadershipGroupMembers(ctx, fc.Args["input"].(model.SetLeadershipGroupMembersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetLeadershipGroupMembersPayload) graphql.Marshaler {
+			return ec.marshalNSetLeadershipGroupMembersPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetLeadershipGroupMembersPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setLeadershipGroupMembers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetLeadershipGroupMembersPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setLeadershipGroupMembers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMeeting(ctx, fc.Args["input"].(model.RecordMeetingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordMeetingPayload) graphql.Marshaler {
+			return ec.marshalNRecordMeetingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordMeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachMeetingFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachMeetingFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachMeetingFile(ctx, fc.Args["input"].(model.AttachMeetingFileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachMeetingFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachMeetingFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachMeetingFilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachMeetingFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachMeetingFilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachMeetingFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notice_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_issuerUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_issuerUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_issuerUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notice_documentNumber(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_documentNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_documentNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.NoticeKind) graphql.Marshaler {
+			return ec.marshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "NoticeKind")
+}
+
+func (ec *executionContext) _Notice_title(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_body(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_year(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Notice_issuedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_issuedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_issuedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_receiptDue(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_receiptDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiptDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_receiptDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_replyDue(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_replyDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplyDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_replyDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_recipientCount(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_recipientCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_recipientCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Notice_issuer(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notice_receipts(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_receipts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Receipts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NoticeReceiptOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceiptConnection) graphql.Marshaler {
+			return ec.marshalNNoticeReceiptConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_receipts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceiptConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Notice_receipts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notice_files(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notice().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.NoticeEdge) graphql.Marshaler {
+			return ec.marshalONoticeEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoticeCoverageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeCoverageConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoticeCoverageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePageInfo) graphql.Marshaler {
+			return ec.marshalNCoveragePageInfo2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoveragePageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoveragePageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NoticeCoverageEdge) graphql.Marshaler {
+			return ec.marshalNNoticeCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeCoverageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageConnection_summary(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageConnection_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notices.Counts) graphql.Marshaler {
+			return ec.marshalNReceiptCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageConnection_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiptCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeCoverageEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeCoverageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notices.CoverageRow) graphql.Marshaler {
+			return ec.marshalNNoticeCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCoverageRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeCoverageRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageRow_notice(ctx context.Context, field graphql.CollectedField, obj *notices.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageRow_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageRow_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageRow_recipientKind(ctx context.Context, field graphql.CollectedField, obj *notices.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageRow_recipientKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.UnitKind) graphql.Marshaler {
+			return ec.marshalNUnitKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageRow_recipientKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeCoverageRow", field, false, false, "UnitKind")
+}
+
+func (ec *executionContext) _NoticeCoverageRow_town(ctx context.Context, field graphql.CollectedField, obj *notices.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageRow_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Town, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageRow_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeCoverageRow_counts(ctx context.Context, field graphql.CollectedField, obj *notices.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeCoverageRow_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notices.Counts) graphql.Marshaler {
+			return ec.marshalNReceiptCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeCoverageRow_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceiptCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalONotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _NoticeReceipt_id(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_noticeID(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_noticeID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoticeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_noticeID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_recipientUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_recipientUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_recipientUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_recipientName(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_recipientName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_recipientName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeReceipt_recipientKind(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_recipientKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.UnitKind) graphql.Marshaler {
+			return ec.marshalNUnitKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_recipientKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "UnitKind")
+}
+
+func (ec *executionContext) _NoticeReceipt_dueAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_receivedAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_receiverName(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receiverName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiverName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receiverName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeReceipt_receiverTitle(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receiverTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiverTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receiverTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeReceipt_receiverUserID(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receiverUserID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiverUserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receiverUserID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_receiverPostID(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_receiverPostID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiverPostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_receiverPostID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoticeReceipt_reply(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_reply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_reply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeReceipt_repliedAt(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_repliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_repliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoticeReceipt_notice(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Notice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceipt_recipient(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Recipient(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceipt_town(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Town(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceipt_status(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ReceiptStatus) graphql.Marshaler {
+			return ec.marshalNReceiptStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐReceiptStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceipt", field, true, true, "ReceiptStatus")
+}
+
+func (ec *executionContext) _NoticeReceipt_files(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceipt_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NoticeReceipt().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceipt_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceiptConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.NoticeReceiptEdge) graphql.Marshaler {
+			return ec.marshalONoticeReceiptEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceiptConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceiptEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceiptConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceiptConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceiptConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceiptConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoticeReceiptEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+			return ec.marshalONoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeReceiptEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceipt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeReceiptEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.NoticeReceiptEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeReceiptEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeReceiptEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeReceiptEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24990,6 +32646,182 @@ func (ec *executionContext) fieldContext_Query_inspections(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_leadershipGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_leadershipGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LeadershipGroups(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.LeadershipGroupOrder), fc.Args["where"].(*ent.LeadershipGroupWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroupConnection) graphql.Marshaler {
+			return ec.marshalNLeadershipGroupConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_leadershipGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_leadershipGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_meetings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_meetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Meetings(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.MeetingOrder), fc.Args["where"].(*ent.MeetingWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
+			return ec.marshalNMeetingConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_meetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_meetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_notices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Notices(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NoticeOrder), fc.Args["where"].(*ent.NoticeWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeConnection) graphql.Marshaler {
+			return ec.marshalNNoticeConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_notices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_noticeReceipts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_noticeReceipts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NoticeReceipts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NoticeReceiptOrder), fc.Args["where"].(*ent.NoticeReceiptWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceiptConnection) graphql.Marshaler {
+			return ec.marshalNNoticeReceiptConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_noticeReceipts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceiptConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_noticeReceipts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_posts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25444,6 +33276,50 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_noticeCoverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_noticeCoverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NoticeCoverage(ctx, fc.Args["where"].(*model.NoticeCoverageWhereInput), fc.Args["orderBy"].(*model.NoticeCoverageOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NoticeCoverageConnection) graphql.Marshaler {
+			return ec.marshalNNoticeCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_noticeCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeCoverageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_noticeCoverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26063,6 +33939,153 @@ func (ec *executionContext) fieldContext_RandomDrawEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("RandomDrawEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ReceiptCounts_total(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceiptCounts_received(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceiptCounts_pending(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceiptCounts_overdue(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceiptCounts_receivedPercent(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiptCounts_receivedPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedPercent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiptCounts_receivedPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceiptCounts", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ReceiveNoticePayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.ReceiveNoticePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceiveNoticePayload_receipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receipt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+			return ec.marshalNNoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceiveNoticePayload_receipt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceiveNoticePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceipt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecordInspectionPayload_inspection(ctx context.Context, field graphql.CollectedField, obj *model.RecordInspectionPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26090,6 +34113,38 @@ func (ec *executionContext) fieldContext_RecordInspectionPayload_inspection(_ co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordMeetingPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.RecordMeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordMeetingPayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordMeetingPayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordMeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
 		},
 	}
 	return fc, nil
@@ -26214,6 +34269,38 @@ func (ec *executionContext) fieldContext_RemovePolicyRulePayload_rules(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PolicyRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReplyToNoticePayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.ReplyToNoticePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplyToNoticePayload_receipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receipt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+			return ec.marshalNNoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplyToNoticePayload_receipt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReplyToNoticePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeReceipt(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27130,6 +35217,38 @@ func (ec *executionContext) _ScopeSummary_roles(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ScopeSummary_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ScopeSummary", field, false, false, "Role")
+}
+
+func (ec *executionContext) _SetLeadershipGroupMembersPayload_leadershipGroup(ctx context.Context, field graphql.CollectedField, obj *model.SetLeadershipGroupMembersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetLeadershipGroupMembersPayload_leadershipGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadershipGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+			return ec.marshalNLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetLeadershipGroupMembersPayload_leadershipGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetLeadershipGroupMembersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadershipGroup(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SignLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.SignLetterPayload) (ret graphql.Marshaler) {
@@ -29952,6 +38071,118 @@ func UnmarshalAttachLetterFileInput(ctx context.Context, raw any) (model.AttachL
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAttachMeetingFileInput(ctx context.Context, obj any) (model.AttachMeetingFileInput, error) {
+	var it model.AttachMeetingFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingID", "file", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachMeetingFileInput unmarshals raw into the AttachMeetingFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachMeetingFileInput(ctx context.Context, raw any) (model.AttachMeetingFileInput, error) {
+	var out model.AttachMeetingFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachMeetingFileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttachNoticeFileInput(ctx context.Context, obj any) (model.AttachNoticeFileInput, error) {
+	var it model.AttachNoticeFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"noticeID", "file", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "noticeID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachNoticeFileInput unmarshals raw into the AttachNoticeFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachNoticeFileInput(ctx context.Context, raw any) (model.AttachNoticeFileInput, error) {
+	var out model.AttachNoticeFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachNoticeFileInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAuditEventOrder(ctx context.Context, obj any) (ent.AuditEventOrder, error) {
 	var it ent.AuditEventOrder
 	if obj == nil {
@@ -31459,6 +39690,83 @@ func (ec *executionContext) unmarshalInputCreateEnterpriseInput(ctx context.Cont
 func UnmarshalCreateEnterpriseInput(ctx context.Context, raw any) (model.CreateEnterpriseInput, error) {
 	var out model.CreateEnterpriseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateEnterpriseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateLeadershipGroupInput(ctx context.Context, obj any) (model.CreateLeadershipGroupInput, error) {
+	var it model.CreateLeadershipGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "name", "purpose", "establishedBy", "establishedOn", "members"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "establishedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedBy = data
+		case "establishedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOn = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalNGroupMemberInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateLeadershipGroupInput unmarshals raw into the CreateLeadershipGroupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateLeadershipGroupInput(ctx context.Context, raw any) (model.CreateLeadershipGroupInput, error) {
+	var out model.CreateLeadershipGroupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLeadershipGroupInput", raw, &out)
 	return out, err
 }
 
@@ -33087,6 +41395,55 @@ func (ec *executionContext) unmarshalInputEnterpriseWhereInput(ctx context.Conte
 func UnmarshalEnterpriseWhereInput(ctx context.Context, raw any) (ent.EnterpriseWhereInput, error) {
 	var out ent.EnterpriseWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnterpriseWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGroupMemberInput(ctx context.Context, obj any) (model.GroupMemberInput, error) {
+	var it model.GroupMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"postID", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "postID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNGroupRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐGroupRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGroupMemberInput unmarshals raw into the GroupMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGroupMemberInput(ctx context.Context, raw any) (model.GroupMemberInput, error) {
+	var out model.GroupMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GroupMemberInput", raw, &out)
 	return out, err
 }
 
@@ -35569,6 +43926,104 @@ func UnmarshalIssueLetterInput(ctx context.Context, raw any) (model.IssueLetterI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIssueNoticeInput(ctx context.Context, obj any) (model.IssueNoticeInput, error) {
+	var it model.IssueNoticeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issuerUnitID", "documentNumber", "kind", "title", "body", "issuedOn", "receiptDue", "replyDue", "recipientUnitIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "documentNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumber = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "receiptDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDue"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDue = data
+		case "replyDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDue = data
+		case "recipientUnitIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitIDs"))
+			data, err := ec.unmarshalNID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIssueNoticeInput unmarshals raw into the IssueNoticeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIssueNoticeInput(ctx context.Context, raw any) (model.IssueNoticeInput, error) {
+	var out model.IssueNoticeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssueNoticeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputItemResultInput(ctx context.Context, obj any) (model.ItemResultInput, error) {
 	var it model.ItemResultInput
 	if obj == nil {
@@ -35622,6 +44077,549 @@ func (ec *executionContext) unmarshalInputItemResultInput(ctx context.Context, o
 func UnmarshalItemResultInput(ctx context.Context, raw any) (model.ItemResultInput, error) {
 	var out model.ItemResultInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ItemResultInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLeadershipGroupOrder(ctx context.Context, obj any) (ent.LeadershipGroupOrder, error) {
+	var it ent.LeadershipGroupOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNLeadershipGroupOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeadershipGroupOrder unmarshals raw into the LeadershipGroupOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeadershipGroupOrder(ctx context.Context, raw any) (ent.LeadershipGroupOrder, error) {
+	var out ent.LeadershipGroupOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeadershipGroupOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLeadershipGroupWhereInput(ctx context.Context, obj any) (ent.LeadershipGroupWhereInput, error) {
+	var it ent.LeadershipGroupWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "establishedBy", "establishedByNEQ", "establishedByIn", "establishedByNotIn", "establishedByGT", "establishedByGTE", "establishedByLT", "establishedByLTE", "establishedByContains", "establishedByHasPrefix", "establishedByHasSuffix", "establishedByEqualFold", "establishedByContainsFold", "establishedOn", "establishedOnNEQ", "establishedOnIn", "establishedOnNotIn", "establishedOnGT", "establishedOnGTE", "establishedOnLT", "establishedOnLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOLeadershipGroupWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOLeadershipGroupWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "unitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNEQ = data
+		case "unitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDIn = data
+		case "unitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNotIn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "establishedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedBy = data
+		case "establishedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByNEQ = data
+		case "establishedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByIn = data
+		case "establishedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByNotIn = data
+		case "establishedByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByGT = data
+		case "establishedByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByGTE = data
+		case "establishedByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByLT = data
+		case "establishedByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByLTE = data
+		case "establishedByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByContains = data
+		case "establishedByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByHasPrefix = data
+		case "establishedByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByHasSuffix = data
+		case "establishedByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByEqualFold = data
+		case "establishedByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedByContainsFold = data
+		case "establishedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOn = data
+		case "establishedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnNEQ = data
+		case "establishedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnIn = data
+		case "establishedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnNotIn = data
+		case "establishedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnGT = data
+		case "establishedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnGTE = data
+		case "establishedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnLT = data
+		case "establishedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOnLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeadershipGroupWhereInput unmarshals raw into the LeadershipGroupWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeadershipGroupWhereInput(ctx context.Context, raw any) (ent.LeadershipGroupWhereInput, error) {
+	var out ent.LeadershipGroupWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeadershipGroupWhereInput", raw, &out)
 	return out, err
 }
 
@@ -35772,6 +44770,626 @@ func UnmarshalLogoutInput(ctx context.Context, raw any) (model.LogoutInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMeetingOrder(ctx context.Context, obj any) (ent.MeetingOrder, error) {
+	var it ent.MeetingOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMeetingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMeetingOrder unmarshals raw into the MeetingOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMeetingOrder(ctx context.Context, raw any) (ent.MeetingOrder, error) {
+	var out ent.MeetingOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MeetingOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context, obj any) (ent.MeetingWhereInput, error) {
+	var it ent.MeetingWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "organiserUnitID", "organiserUnitIDNEQ", "organiserUnitIDIn", "organiserUnitIDNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDIsNil", "groupIDNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "heldOn", "heldOnNEQ", "heldOnIn", "heldOnNotIn", "heldOnGT", "heldOnGTE", "heldOnLT", "heldOnLTE", "safetyOnAgenda", "safetyOnAgendaNEQ", "attendeeCount", "attendeeCountNEQ", "attendeeCountIn", "attendeeCountNotIn", "attendeeCountGT", "attendeeCountGTE", "attendeeCountLT", "attendeeCountLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMeetingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMeetingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "organiserUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "organiserUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDNEQ = data
+		case "organiserUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDIn = data
+		case "organiserUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDNotIn = data
+		case "groupID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "groupIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDNEQ = data
+		case "groupIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDIn = data
+		case "groupIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDNotIn = data
+		case "groupIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDGT = data
+		case "groupIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDGTE = data
+		case "groupIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDLT = data
+		case "groupIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDLTE = data
+		case "groupIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDIsNil = data
+		case "groupIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDNotNil = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOMeetingKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOMeetingKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOMeetingKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOMeetingKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "heldOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNEQ = data
+		case "heldOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnIn = data
+		case "heldOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNotIn = data
+		case "heldOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGT = data
+		case "heldOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGTE = data
+		case "heldOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLT = data
+		case "heldOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLTE = data
+		case "safetyOnAgenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safetyOnAgenda"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafetyOnAgenda = data
+		case "safetyOnAgendaNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safetyOnAgendaNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafetyOnAgendaNEQ = data
+		case "attendeeCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCount = data
+		case "attendeeCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountNEQ = data
+		case "attendeeCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountIn = data
+		case "attendeeCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountNotIn = data
+		case "attendeeCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountGT = data
+		case "attendeeCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountGTE = data
+		case "attendeeCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountLT = data
+		case "attendeeCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCountLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMeetingWhereInput unmarshals raw into the MeetingWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMeetingWhereInput(ctx context.Context, raw any) (ent.MeetingWhereInput, error) {
+	var out ent.MeetingWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MeetingWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNewHazardInput(ctx context.Context, obj any) (model.NewHazardInput, error) {
 	var it model.NewHazardInput
 	if obj == nil {
@@ -35874,6 +45492,1799 @@ func (ec *executionContext) unmarshalInputNewHazardInput(ctx context.Context, ob
 func UnmarshalNewHazardInput(ctx context.Context, raw any) (model.NewHazardInput, error) {
 	var out model.NewHazardInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewHazardInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeCoverageOrder(ctx context.Context, obj any) (model.NoticeCoverageOrder, error) {
+	var it model.NoticeCoverageOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNNoticeCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeCoverageOrder unmarshals raw into the NoticeCoverageOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeCoverageOrder(ctx context.Context, raw any) (model.NoticeCoverageOrder, error) {
+	var out model.NoticeCoverageOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeCoverageOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeCoverageWhereInput(ctx context.Context, obj any) (model.NoticeCoverageWhereInput, error) {
+	var it model.NoticeCoverageWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"noticeID", "issuerUnitID", "year", "kinds", "recipientKinds", "townID", "outstanding"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "noticeID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeID = data
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "recipientKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKinds"))
+			data, err := ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKinds = data
+		case "townID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("townID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TownID = data
+		case "outstanding":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outstanding"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outstanding = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeCoverageWhereInput unmarshals raw into the NoticeCoverageWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeCoverageWhereInput(ctx context.Context, raw any) (model.NoticeCoverageWhereInput, error) {
+	var out model.NoticeCoverageWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeCoverageWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeOrder(ctx context.Context, obj any) (ent.NoticeOrder, error) {
+	var it ent.NoticeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNNoticeOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeOrder unmarshals raw into the NoticeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeOrder(ctx context.Context, raw any) (ent.NoticeOrder, error) {
+	var out ent.NoticeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeReceiptOrder(ctx context.Context, obj any) (ent.NoticeReceiptOrder, error) {
+	var it ent.NoticeReceiptOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNNoticeReceiptOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeReceiptOrder unmarshals raw into the NoticeReceiptOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeReceiptOrder(ctx context.Context, raw any) (ent.NoticeReceiptOrder, error) {
+	var out ent.NoticeReceiptOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeReceiptOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeReceiptWhereInput(ctx context.Context, obj any) (ent.NoticeReceiptWhereInput, error) {
+	var it ent.NoticeReceiptWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "noticeID", "noticeIDNEQ", "noticeIDIn", "noticeIDNotIn", "recipientUnitID", "recipientUnitIDNEQ", "recipientUnitIDIn", "recipientUnitIDNotIn", "recipientName", "recipientNameNEQ", "recipientNameIn", "recipientNameNotIn", "recipientNameGT", "recipientNameGTE", "recipientNameLT", "recipientNameLTE", "recipientNameContains", "recipientNameHasPrefix", "recipientNameHasSuffix", "recipientNameEqualFold", "recipientNameContainsFold", "recipientKind", "recipientKindNEQ", "recipientKindIn", "recipientKindNotIn", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "receivedAtIsNil", "receivedAtNotNil", "receiverName", "receiverNameNEQ", "receiverNameIn", "receiverNameNotIn", "receiverNameGT", "receiverNameGTE", "receiverNameLT", "receiverNameLTE", "receiverNameContains", "receiverNameHasPrefix", "receiverNameHasSuffix", "receiverNameIsNil", "receiverNameNotNil", "receiverNameEqualFold", "receiverNameContainsFold", "receiverTitle", "receiverTitleNEQ", "receiverTitleIn", "receiverTitleNotIn", "receiverTitleGT", "receiverTitleGTE", "receiverTitleLT", "receiverTitleLTE", "receiverTitleContains", "receiverTitleHasPrefix", "receiverTitleHasSuffix", "receiverTitleIsNil", "receiverTitleNotNil", "receiverTitleEqualFold", "receiverTitleContainsFold", "repliedAt", "repliedAtNEQ", "repliedAtIn", "repliedAtNotIn", "repliedAtGT", "repliedAtGTE", "repliedAtLT", "repliedAtLTE", "repliedAtIsNil", "repliedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalONoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalONoticeReceiptWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalONoticeReceiptWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "noticeID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeID = data
+		case "noticeIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeIDNEQ = data
+		case "noticeIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeIDIn = data
+		case "noticeIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeIDNotIn = data
+		case "recipientUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitID = data
+		case "recipientUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitIDNEQ = data
+		case "recipientUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitIDIn = data
+		case "recipientUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientUnitIDNotIn = data
+		case "recipientName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientName = data
+		case "recipientNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameNEQ = data
+		case "recipientNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameIn = data
+		case "recipientNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameNotIn = data
+		case "recipientNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameGT = data
+		case "recipientNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameGTE = data
+		case "recipientNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameLT = data
+		case "recipientNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameLTE = data
+		case "recipientNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameContains = data
+		case "recipientNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameHasPrefix = data
+		case "recipientNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameHasSuffix = data
+		case "recipientNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameEqualFold = data
+		case "recipientNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameContainsFold = data
+		case "recipientKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKind"))
+			data, err := ec.unmarshalOUnitKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKind = data
+		case "recipientKindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKindNEQ"))
+			data, err := ec.unmarshalOUnitKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKindNEQ = data
+		case "recipientKindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKindIn"))
+			data, err := ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKindIn = data
+		case "recipientKindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientKindNotIn"))
+			data, err := ec.unmarshalOUnitKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐUnitKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientKindNotIn = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "dueAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNEQ = data
+		case "dueAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtIn = data
+		case "dueAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNotIn = data
+		case "dueAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGT = data
+		case "dueAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGTE = data
+		case "dueAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLT = data
+		case "dueAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLTE = data
+		case "receivedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAt = data
+		case "receivedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtNEQ = data
+		case "receivedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtIn = data
+		case "receivedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtNotIn = data
+		case "receivedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtGT = data
+		case "receivedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtGTE = data
+		case "receivedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtLT = data
+		case "receivedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtLTE = data
+		case "receivedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtIsNil = data
+		case "receivedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAtNotNil = data
+		case "receiverName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverName = data
+		case "receiverNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameNEQ = data
+		case "receiverNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameIn = data
+		case "receiverNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameNotIn = data
+		case "receiverNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameGT = data
+		case "receiverNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameGTE = data
+		case "receiverNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameLT = data
+		case "receiverNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameLTE = data
+		case "receiverNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameContains = data
+		case "receiverNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameHasPrefix = data
+		case "receiverNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameHasSuffix = data
+		case "receiverNameIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameIsNil = data
+		case "receiverNameNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameNotNil = data
+		case "receiverNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameEqualFold = data
+		case "receiverNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverNameContainsFold = data
+		case "receiverTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitle = data
+		case "receiverTitleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleNEQ = data
+		case "receiverTitleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleIn = data
+		case "receiverTitleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleNotIn = data
+		case "receiverTitleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleGT = data
+		case "receiverTitleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleGTE = data
+		case "receiverTitleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleLT = data
+		case "receiverTitleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleLTE = data
+		case "receiverTitleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleContains = data
+		case "receiverTitleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleHasPrefix = data
+		case "receiverTitleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleHasSuffix = data
+		case "receiverTitleIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleIsNil = data
+		case "receiverTitleNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleNotNil = data
+		case "receiverTitleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleEqualFold = data
+		case "receiverTitleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverTitleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverTitleContainsFold = data
+		case "repliedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAt = data
+		case "repliedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtNEQ = data
+		case "repliedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtIn = data
+		case "repliedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtNotIn = data
+		case "repliedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtGT = data
+		case "repliedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtGTE = data
+		case "repliedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtLT = data
+		case "repliedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtLTE = data
+		case "repliedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtIsNil = data
+		case "repliedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repliedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepliedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeReceiptWhereInput unmarshals raw into the NoticeReceiptWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeReceiptWhereInput(ctx context.Context, raw any) (ent.NoticeReceiptWhereInput, error) {
+	var out ent.NoticeReceiptWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeReceiptWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNoticeWhereInput(ctx context.Context, obj any) (ent.NoticeWhereInput, error) {
+	var it ent.NoticeWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "issuerUnitID", "issuerUnitIDNEQ", "issuerUnitIDIn", "issuerUnitIDNotIn", "documentNumber", "documentNumberNEQ", "documentNumberIn", "documentNumberNotIn", "documentNumberGT", "documentNumberGTE", "documentNumberLT", "documentNumberLTE", "documentNumberContains", "documentNumberHasPrefix", "documentNumberHasSuffix", "documentNumberEqualFold", "documentNumberContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "issuedOn", "issuedOnNEQ", "issuedOnIn", "issuedOnNotIn", "issuedOnGT", "issuedOnGTE", "issuedOnLT", "issuedOnLTE", "receiptDue", "receiptDueNEQ", "receiptDueIn", "receiptDueNotIn", "receiptDueGT", "receiptDueGTE", "receiptDueLT", "receiptDueLTE", "replyDue", "replyDueNEQ", "replyDueIn", "replyDueNotIn", "replyDueGT", "replyDueGTE", "replyDueLT", "replyDueLTE", "replyDueIsNil", "replyDueNotNil", "recipientCount", "recipientCountNEQ", "recipientCountIn", "recipientCountNotIn", "recipientCountGT", "recipientCountGTE", "recipientCountLT", "recipientCountLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalONoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalONoticeWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalONoticeWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "issuerUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitIDNEQ = data
+		case "issuerUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitIDIn = data
+		case "issuerUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitIDNotIn = data
+		case "documentNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumber = data
+		case "documentNumberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberNEQ = data
+		case "documentNumberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberIn = data
+		case "documentNumberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberNotIn = data
+		case "documentNumberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberGT = data
+		case "documentNumberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberGTE = data
+		case "documentNumberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberLT = data
+		case "documentNumberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberLTE = data
+		case "documentNumberContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberContains = data
+		case "documentNumberHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberHasPrefix = data
+		case "documentNumberHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberHasSuffix = data
+		case "documentNumberEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberEqualFold = data
+		case "documentNumberContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalONoticeKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalONoticeKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "issuedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnNEQ = data
+		case "issuedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnIn = data
+		case "issuedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnNotIn = data
+		case "issuedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnGT = data
+		case "issuedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnGTE = data
+		case "issuedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnLT = data
+		case "issuedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnLTE = data
+		case "receiptDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDue = data
+		case "receiptDueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueNEQ = data
+		case "receiptDueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueIn = data
+		case "receiptDueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueNotIn = data
+		case "receiptDueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueGT = data
+		case "receiptDueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueGTE = data
+		case "receiptDueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueLT = data
+		case "receiptDueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptDueLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptDueLTE = data
+		case "replyDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDue = data
+		case "replyDueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueNEQ = data
+		case "replyDueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueIn = data
+		case "replyDueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueNotIn = data
+		case "replyDueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueGT = data
+		case "replyDueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueGTE = data
+		case "replyDueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueLT = data
+		case "replyDueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueLTE = data
+		case "replyDueIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueIsNil = data
+		case "replyDueNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDueNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyDueNotNil = data
+		case "recipientCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCount = data
+		case "recipientCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountNEQ = data
+		case "recipientCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountIn = data
+		case "recipientCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountNotIn = data
+		case "recipientCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountGT = data
+		case "recipientCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountGTE = data
+		case "recipientCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountLT = data
+		case "recipientCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientCountLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNoticeWhereInput unmarshals raw into the NoticeWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNoticeWhereInput(ctx context.Context, raw any) (ent.NoticeWhereInput, error) {
+	var out ent.NoticeWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NoticeWhereInput", raw, &out)
 	return out, err
 }
 
@@ -36914,6 +48325,55 @@ func UnmarshalRandomDrawWhereInput(ctx context.Context, raw any) (ent.RandomDraw
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReceiveNoticeInput(ctx context.Context, obj any) (model.ReceiveNoticeInput, error) {
+	var it model.ReceiveNoticeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"receiptID", "postID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "receiptID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptID = data
+		case "postID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceiveNoticeInput unmarshals raw into the ReceiveNoticeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceiveNoticeInput(ctx context.Context, raw any) (model.ReceiveNoticeInput, error) {
+	var out model.ReceiveNoticeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceiveNoticeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordInspectionInput(ctx context.Context, obj any) (model.RecordInspectionInput, error) {
 	var it model.RecordInspectionInput
 	if obj == nil {
@@ -37033,6 +48493,104 @@ func UnmarshalRecordInspectionInput(ctx context.Context, raw any) (model.RecordI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordMeetingInput(ctx context.Context, obj any) (model.RecordMeetingInput, error) {
+	var it model.RecordMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organiserUnitID", "groupID", "kind", "title", "heldOn", "agenda", "safetyOnAgenda", "attendingUnitIDs", "attendeeCount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organiserUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "groupID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "agenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agenda"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agenda = data
+		case "safetyOnAgenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safetyOnAgenda"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafetyOnAgenda = data
+		case "attendingUnitIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendingUnitIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendingUnitIDs = data
+		case "attendeeCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeCount"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeCount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMeetingInput unmarshals raw into the RecordMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMeetingInput(ctx context.Context, raw any) (model.RecordMeetingInput, error) {
+	var out model.RecordMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMeetingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRefreshTokenInput(ctx context.Context, obj any) (model.RefreshTokenInput, error) {
 	var it model.RefreshTokenInput
 	if obj == nil {
@@ -37128,6 +48686,62 @@ func (ec *executionContext) unmarshalInputRemovePolicyRuleInput(ctx context.Cont
 func UnmarshalRemovePolicyRuleInput(ctx context.Context, raw any) (model.RemovePolicyRuleInput, error) {
 	var out model.RemovePolicyRuleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemovePolicyRuleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReplyToNoticeInput(ctx context.Context, obj any) (model.ReplyToNoticeInput, error) {
+	var it model.ReplyToNoticeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"receiptID", "reply", "postID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "receiptID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiptID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiptID = data
+		case "reply":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reply"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reply = data
+		case "postID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReplyToNoticeInput unmarshals raw into the ReplyToNoticeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReplyToNoticeInput(ctx context.Context, raw any) (model.ReplyToNoticeInput, error) {
+	var out model.ReplyToNoticeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReplyToNoticeInput", raw, &out)
 	return out, err
 }
 
@@ -38385,6 +49999,55 @@ func (ec *executionContext) unmarshalInputRevokeLetterInput(ctx context.Context,
 func UnmarshalRevokeLetterInput(ctx context.Context, raw any) (model.RevokeLetterInput, error) {
 	var out model.RevokeLetterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeLetterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetLeadershipGroupMembersInput(ctx context.Context, obj any) (model.SetLeadershipGroupMembersInput, error) {
+	var it model.SetLeadershipGroupMembersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"groupID", "members"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "groupID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalNGroupMemberInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetLeadershipGroupMembersInput unmarshals raw into the SetLeadershipGroupMembersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetLeadershipGroupMembersInput(ctx context.Context, raw any) (model.SetLeadershipGroupMembersInput, error) {
+	var out model.SetLeadershipGroupMembersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetLeadershipGroupMembersInput", raw, &out)
 	return out, err
 }
 
@@ -40135,6 +51798,21 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Post(ctx, sel, obj)
+	case *ent.NoticeReceipt:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._NoticeReceipt(ctx, sel, obj)
+	case *ent.Notice:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Notice(ctx, sel, obj)
+	case *ent.Meeting:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Meeting(ctx, sel, obj)
 	case *ent.LetterSignature:
 		if obj == nil {
 			return graphql.Null
@@ -40145,6 +51823,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._LetterEvent(ctx, sel, obj)
+	case *ent.LeadershipGroup:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LeadershipGroup(ctx, sel, obj)
 	case *ent.Inspection:
 		if obj == nil {
 			return graphql.Null
@@ -40160,6 +51843,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Hazard(ctx, sel, obj)
+	case *ent.GroupMember:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GroupMember(ctx, sel, obj)
 	case *ent.File:
 		if obj == nil {
 			return graphql.Null
@@ -40310,6 +51998,82 @@ func (ec *executionContext) _AttachLetterFilePayload(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("AttachLetterFilePayload")
 		case "file":
 			out.Values[i] = ec._AttachLetterFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachMeetingFilePayloadImplementors = []string{"AttachMeetingFilePayload"}
+
+func (ec *executionContext) _AttachMeetingFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachMeetingFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachMeetingFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachMeetingFilePayload")
+		case "file":
+			out.Values[i] = ec._AttachMeetingFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._AttachMeetingFilePayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachNoticeFilePayloadImplementors = []string{"AttachNoticeFilePayload"}
+
+func (ec *executionContext) _AttachNoticeFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachNoticeFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachNoticeFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachNoticeFilePayload")
+		case "file":
+			out.Values[i] = ec._AttachNoticeFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notice":
+			out.Values[i] = ec._AttachNoticeFilePayload_notice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -41357,6 +53121,39 @@ func (ec *executionContext) _CreateEnterprisePayload(ctx context.Context, sel as
 	return out
 }
 
+var createLeadershipGroupPayloadImplementors = []string{"CreateLeadershipGroupPayload"}
+
+func (ec *executionContext) _CreateLeadershipGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateLeadershipGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createLeadershipGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateLeadershipGroupPayload")
+		case "leadershipGroup":
+			out.Values[i] = ec._CreateLeadershipGroupPayload_leadershipGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createLetterPayloadImplementors = []string{"CreateLetterPayload"}
 
 func (ec *executionContext) _CreateLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateLetterPayload) graphql.Marshaler {
@@ -41918,6 +53715,85 @@ func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._File_url(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var groupMemberImplementors = []string{"GroupMember", "Node"}
+
+func (ec *executionContext) _GroupMember(ctx context.Context, sel ast.SelectionSet, obj *ent.GroupMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, groupMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GroupMember")
+		case "id":
+			out.Values[i] = ec._GroupMember_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._GroupMember_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._GroupMember_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groupID":
+			out.Values[i] = ec._GroupMember_groupID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._GroupMember_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postID":
+			out.Values[i] = ec._GroupMember_postID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userID":
+			out.Values[i] = ec._GroupMember_userID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "memberName":
+			out.Values[i] = ec._GroupMember_memberName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._GroupMember_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "post":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GroupMember_post(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42672,6 +54548,39 @@ func (ec *executionContext) _IssueLetterPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var issueNoticePayloadImplementors = []string{"IssueNoticePayload"}
+
+func (ec *executionContext) _IssueNoticePayload(ctx context.Context, sel ast.SelectionSet, obj *model.IssueNoticePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueNoticePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueNoticePayload")
+		case "notice":
+			out.Values[i] = ec._IssueNoticePayload_notice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var itemResultImplementors = []string{"ItemResult"}
 
 func (ec *executionContext) _ItemResult(ctx context.Context, sel ast.SelectionSet, obj *domain.ItemResult) graphql.Marshaler {
@@ -42771,6 +54680,167 @@ func (ec *executionContext) _KindCoverage(ctx context.Context, sel ast.Selection
 			}
 		case "counts":
 			out.Values[i] = ec._KindCoverage_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leadershipGroupImplementors = []string{"LeadershipGroup", "Node"}
+
+func (ec *executionContext) _LeadershipGroup(ctx context.Context, sel ast.SelectionSet, obj *ent.LeadershipGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadershipGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadershipGroup")
+		case "id":
+			out.Values[i] = ec._LeadershipGroup_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._LeadershipGroup_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LeadershipGroup_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._LeadershipGroup_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._LeadershipGroup_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._LeadershipGroup_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "establishedBy":
+			out.Values[i] = ec._LeadershipGroup_establishedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "establishedOn":
+			out.Values[i] = ec._LeadershipGroup_establishedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeadershipGroup_unit(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeadershipGroup_members(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leadershipGroupConnectionImplementors = []string{"LeadershipGroupConnection"}
+
+func (ec *executionContext) _LeadershipGroupConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LeadershipGroupConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadershipGroupConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadershipGroupConnection")
+		case "edges":
+			out.Values[i] = ec._LeadershipGroupConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LeadershipGroupConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LeadershipGroupConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leadershipGroupEdgeImplementors = []string{"LeadershipGroupEdge"}
+
+func (ec *executionContext) _LeadershipGroupEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LeadershipGroupEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadershipGroupEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadershipGroupEdge")
+		case "node":
+			out.Values[i] = ec._LeadershipGroupEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._LeadershipGroupEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -43333,6 +55403,194 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 	return out
 }
 
+var meetingImplementors = []string{"Meeting", "Node"}
+
+func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, obj *ent.Meeting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Meeting")
+		case "id":
+			out.Values[i] = ec._Meeting_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Meeting_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Meeting_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organiserUnitID":
+			out.Values[i] = ec._Meeting_organiserUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groupID":
+			out.Values[i] = ec._Meeting_groupID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Meeting_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Meeting_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._Meeting_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agenda":
+			out.Values[i] = ec._Meeting_agenda(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "safetyOnAgenda":
+			out.Values[i] = ec._Meeting_safetyOnAgenda(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendeeCount":
+			out.Values[i] = ec._Meeting_attendeeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organiser":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_organiser(ctx, field, obj)
+				})
+		case "attendingUnits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_attendingUnits(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_group(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_files(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingConnectionImplementors = []string{"MeetingConnection"}
+
+func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.MeetingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingConnection")
+		case "edges":
+			out.Values[i] = ec._MeetingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MeetingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MeetingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingEdgeImplementors = []string{"MeetingEdge"}
+
+func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.MeetingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingEdge")
+		case "node":
+			out.Values[i] = ec._MeetingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._MeetingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -43566,6 +55824,602 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_transitionHazard(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueNotice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueNotice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receiveNotice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receiveNotice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replyToNotice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replyToNotice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachNoticeFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachNoticeFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createLeadershipGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLeadershipGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setLeadershipGroupMembers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setLeadershipGroupMembers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachMeetingFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachMeetingFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeImplementors = []string{"Notice", "Node"}
+
+func (ec *executionContext) _Notice(ctx context.Context, sel ast.SelectionSet, obj *ent.Notice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notice")
+		case "id":
+			out.Values[i] = ec._Notice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Notice_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Notice_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuerUnitID":
+			out.Values[i] = ec._Notice_issuerUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentNumber":
+			out.Values[i] = ec._Notice_documentNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Notice_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Notice_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._Notice_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._Notice_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedOn":
+			out.Values[i] = ec._Notice_issuedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiptDue":
+			out.Values[i] = ec._Notice_receiptDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replyDue":
+			out.Values[i] = ec._Notice_replyDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipientCount":
+			out.Values[i] = ec._Notice_recipientCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notice_issuer(ctx, field, obj)
+				})
+		case "receipts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notice_receipts(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notice_files(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeConnectionImplementors = []string{"NoticeConnection"}
+
+func (ec *executionContext) _NoticeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeConnection")
+		case "edges":
+			out.Values[i] = ec._NoticeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NoticeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NoticeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeCoverageConnectionImplementors = []string{"NoticeCoverageConnection"}
+
+func (ec *executionContext) _NoticeCoverageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NoticeCoverageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeCoverageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeCoverageConnection")
+		case "totalCount":
+			out.Values[i] = ec._NoticeCoverageConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NoticeCoverageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._NoticeCoverageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._NoticeCoverageConnection_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeCoverageEdgeImplementors = []string{"NoticeCoverageEdge"}
+
+func (ec *executionContext) _NoticeCoverageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NoticeCoverageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeCoverageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeCoverageEdge")
+		case "cursor":
+			out.Values[i] = ec._NoticeCoverageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NoticeCoverageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeCoverageRowImplementors = []string{"NoticeCoverageRow"}
+
+func (ec *executionContext) _NoticeCoverageRow(ctx context.Context, sel ast.SelectionSet, obj *notices.CoverageRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeCoverageRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeCoverageRow")
+		case "notice":
+			out.Values[i] = ec._NoticeCoverageRow_notice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recipientKind":
+			out.Values[i] = ec._NoticeCoverageRow_recipientKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "town":
+			out.Values[i] = ec._NoticeCoverageRow_town(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._NoticeCoverageRow_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeEdgeImplementors = []string{"NoticeEdge"}
+
+func (ec *executionContext) _NoticeEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeEdge")
+		case "node":
+			out.Values[i] = ec._NoticeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._NoticeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeReceiptImplementors = []string{"NoticeReceipt", "Node"}
+
+func (ec *executionContext) _NoticeReceipt(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeReceipt) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeReceiptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeReceipt")
+		case "id":
+			out.Values[i] = ec._NoticeReceipt_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._NoticeReceipt_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._NoticeReceipt_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "noticeID":
+			out.Values[i] = ec._NoticeReceipt_noticeID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipientUnitID":
+			out.Values[i] = ec._NoticeReceipt_recipientUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipientName":
+			out.Values[i] = ec._NoticeReceipt_recipientName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipientKind":
+			out.Values[i] = ec._NoticeReceipt_recipientKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._NoticeReceipt_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedAt":
+			out.Values[i] = ec._NoticeReceipt_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiverName":
+			out.Values[i] = ec._NoticeReceipt_receiverName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiverTitle":
+			out.Values[i] = ec._NoticeReceipt_receiverTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiverUserID":
+			out.Values[i] = ec._NoticeReceipt_receiverUserID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiverPostID":
+			out.Values[i] = ec._NoticeReceipt_receiverPostID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reply":
+			out.Values[i] = ec._NoticeReceipt_reply(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "repliedAt":
+			out.Values[i] = ec._NoticeReceipt_repliedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_notice(ctx, field, obj)
+				})
+		case "recipient":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_recipient(ctx, field, obj)
+				})
+		case "town":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_town(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_status(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeReceipt_files(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeReceiptConnectionImplementors = []string{"NoticeReceiptConnection"}
+
+func (ec *executionContext) _NoticeReceiptConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeReceiptConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeReceiptConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeReceiptConnection")
+		case "edges":
+			out.Values[i] = ec._NoticeReceiptConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NoticeReceiptConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NoticeReceiptConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeReceiptEdgeImplementors = []string{"NoticeReceiptEdge"}
+
+func (ec *executionContext) _NoticeReceiptEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.NoticeReceiptEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeReceiptEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeReceiptEdge")
+		case "node":
+			out.Values[i] = ec._NoticeReceiptEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._NoticeReceiptEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -43921,6 +56775,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_inspections(ctx, field)
 				})
+		case "leadershipGroups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_leadershipGroups(ctx, field)
+				})
+		case "meetings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_meetings(ctx, field)
+				})
+		case "notices":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notices(ctx, field)
+				})
+		case "noticeReceipts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_noticeReceipts(ctx, field)
+				})
 		case "posts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -43986,6 +56864,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
+				})
+		case "noticeCoverage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_noticeCoverage(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -44213,6 +57097,92 @@ func (ec *executionContext) _RandomDrawEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var receiptCountsImplementors = []string{"ReceiptCounts"}
+
+func (ec *executionContext) _ReceiptCounts(ctx context.Context, sel ast.SelectionSet, obj *notices.Counts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receiptCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceiptCounts")
+		case "total":
+			out.Values[i] = ec._ReceiptCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "received":
+			out.Values[i] = ec._ReceiptCounts_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._ReceiptCounts_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._ReceiptCounts_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receivedPercent":
+			out.Values[i] = ec._ReceiptCounts_receivedPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receiveNoticePayloadImplementors = []string{"ReceiveNoticePayload"}
+
+func (ec *executionContext) _ReceiveNoticePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReceiveNoticePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receiveNoticePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceiveNoticePayload")
+		case "receipt":
+			out.Values[i] = ec._ReceiveNoticePayload_receipt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordInspectionPayloadImplementors = []string{"RecordInspectionPayload"}
 
 func (ec *executionContext) _RecordInspectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordInspectionPayload) graphql.Marshaler {
@@ -44226,6 +57196,39 @@ func (ec *executionContext) _RecordInspectionPayload(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("RecordInspectionPayload")
 		case "inspection":
 			out.Values[i] = ec._RecordInspectionPayload_inspection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordMeetingPayloadImplementors = []string{"RecordMeetingPayload"}
+
+func (ec *executionContext) _RecordMeetingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordMeetingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordMeetingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordMeetingPayload")
+		case "meeting":
+			out.Values[i] = ec._RecordMeetingPayload_meeting(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44307,6 +57310,39 @@ func (ec *executionContext) _RemovePolicyRulePayload(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("RemovePolicyRulePayload")
 		case "rules":
 			out.Values[i] = ec._RemovePolicyRulePayload_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var replyToNoticePayloadImplementors = []string{"ReplyToNoticePayload"}
+
+func (ec *executionContext) _ReplyToNoticePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReplyToNoticePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, replyToNoticePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReplyToNoticePayload")
+		case "receipt":
+			out.Values[i] = ec._ReplyToNoticePayload_receipt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44657,6 +57693,39 @@ func (ec *executionContext) _ScopeSummary(ctx context.Context, sel ast.Selection
 			}
 		case "roles":
 			out.Values[i] = ec._ScopeSummary_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setLeadershipGroupMembersPayloadImplementors = []string{"SetLeadershipGroupMembersPayload"}
+
+func (ec *executionContext) _SetLeadershipGroupMembersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetLeadershipGroupMembersPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setLeadershipGroupMembersPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetLeadershipGroupMembersPayload")
+		case "leadershipGroup":
+			out.Values[i] = ec._SetLeadershipGroupMembersPayload_leadershipGroup(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -45793,6 +58862,32 @@ func (ec *executionContext) marshalNAttachLetterFilePayload2ᚖgithubᚗcomᚋdu
 	return ec._AttachLetterFilePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAttachMeetingFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachMeetingFileInput(ctx context.Context, v any) (model.AttachMeetingFileInput, error) {
+	res, err := ec.unmarshalInputAttachMeetingFileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachMeetingFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachMeetingFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachMeetingFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachMeetingFilePayload!")
+		return graphql.Null
+	}
+	return ec._AttachMeetingFilePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttachNoticeFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachNoticeFileInput(ctx context.Context, v any) (model.AttachNoticeFileInput, error) {
+	res, err := ec.unmarshalInputAttachNoticeFileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachNoticeFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachNoticeFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachNoticeFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachNoticeFilePayload!")
+		return graphql.Null
+	}
+	return ec._AttachNoticeFilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditChange2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAuditChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditChange) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -46204,6 +59299,19 @@ func (ec *executionContext) marshalNCreateEnterprisePayload2ᚖgithubᚗcomᚋdu
 	return ec._CreateEnterprisePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateLeadershipGroupInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLeadershipGroupInput(ctx context.Context, v any) (model.CreateLeadershipGroupInput, error) {
+	res, err := ec.unmarshalInputCreateLeadershipGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateLeadershipGroupPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLeadershipGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateLeadershipGroupPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateLeadershipGroupPayload!")
+		return graphql.Null
+	}
+	return ec._CreateLeadershipGroupPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateLetterInput(ctx context.Context, v any) (model.CreateLetterInput, error) {
 	res, err := ec.unmarshalInputCreateLetterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46467,6 +59575,59 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGroupMember2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐGroupMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.GroupMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGroupMember2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐGroupMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGroupMember2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐGroupMember(ctx context.Context, sel ast.SelectionSet, v *ent.GroupMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GroupMember!")
+		return graphql.Null
+	}
+	return ec._GroupMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGroupMemberInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInputᚄ(ctx context.Context, v any) ([]*model.GroupMemberInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.GroupMemberInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGroupMemberInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNGroupMemberInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐGroupMemberInput(ctx context.Context, v any) (*model.GroupMemberInput, error) {
+	res, err := ec.unmarshalInputGroupMemberInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNGroupRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐGroupRole(ctx context.Context, v any) (domain.GroupRole, error) {
+	var res domain.GroupRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGroupRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐGroupRole(ctx context.Context, sel ast.SelectionSet, v domain.GroupRole) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx context.Context, sel ast.SelectionSet, v *ent.Hazard) graphql.Marshaler {
@@ -46824,6 +59985,19 @@ func (ec *executionContext) marshalNIssueLetterPayload2ᚖgithubᚗcomᚋdutycha
 	return ec._IssueLetterPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNIssueNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueNoticeInput(ctx context.Context, v any) (model.IssueNoticeInput, error) {
+	res, err := ec.unmarshalInputIssueNoticeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssueNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueNoticePayload(ctx context.Context, sel ast.SelectionSet, v *model.IssueNoticePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssueNoticePayload!")
+		return graphql.Null
+	}
+	return ec._IssueNoticePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNItemResult2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐItemResult(ctx context.Context, sel ast.SelectionSet, v domain.ItemResult) graphql.Marshaler {
 	return ec._ItemResult(ctx, sel, &v)
 }
@@ -46879,6 +60053,41 @@ func (ec *executionContext) marshalNKindCoverage2ᚖgithubᚗcomᚋdutychainᚋd
 		return graphql.Null
 	}
 	return ec._KindCoverage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadershipGroup!")
+		return graphql.Null
+	}
+	return ec._LeadershipGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeadershipGroupConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupConnection(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroupConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadershipGroupConnection!")
+		return graphql.Null
+	}
+	return ec._LeadershipGroupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLeadershipGroupOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrderField(ctx context.Context, v any) (*ent.LeadershipGroupOrderField, error) {
+	var res = new(ent.LeadershipGroupOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLeadershipGroupOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroupOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadershipGroupOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx context.Context, v any) (*ent.LeadershipGroupWhereInput, error) {
+	res, err := ec.unmarshalInputLeadershipGroupWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNLetterAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterAction(ctx context.Context, v any) (domain.LetterAction, error) {
@@ -47099,6 +60308,51 @@ func (ec *executionContext) marshalNLogoutPayload2ᚖgithubᚗcomᚋdutychainᚋ
 	return ec._LogoutPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Meeting!")
+		return graphql.Null
+	}
+	return ec._Meeting(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeetingConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingConnection!")
+		return graphql.Null
+	}
+	return ec._MeetingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx context.Context, v any) (domain.MeetingKind, error) {
+	var res domain.MeetingKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx context.Context, sel ast.SelectionSet, v domain.MeetingKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMeetingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrderField(ctx context.Context, v any) (*ent.MeetingOrderField, error) {
+	var res = new(ent.MeetingOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx context.Context, v any) (*ent.MeetingWhereInput, error) {
+	res, err := ec.unmarshalInputMeetingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNNewHazardInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNewHazardInput(ctx context.Context, v any) (*model.NewHazardInput, error) {
 	res, err := ec.unmarshalInputNewHazardInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -47112,6 +60366,136 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋdutychainᚋdutychain
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNNotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx context.Context, sel ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notice!")
+		return graphql.Null
+	}
+	return ec._Notice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoticeConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeConnection(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeConnection!")
+		return graphql.Null
+	}
+	return ec._NoticeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoticeCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.NoticeCoverageConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeCoverageConnection!")
+		return graphql.Null
+	}
+	return ec._NoticeCoverageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoticeCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NoticeCoverageEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoticeCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNoticeCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.NoticeCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeCoverageEdge!")
+		return graphql.Null
+	}
+	return ec._NoticeCoverageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNoticeCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrderField(ctx context.Context, v any) (model.NoticeCoverageOrderField, error) {
+	var res model.NoticeCoverageOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrderField(ctx context.Context, sel ast.SelectionSet, v model.NoticeCoverageOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNoticeCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCoverageRow(ctx context.Context, sel ast.SelectionSet, v *notices.CoverageRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeCoverageRow!")
+		return graphql.Null
+	}
+	return ec._NoticeCoverageRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx context.Context, v any) (domain.NoticeKind, error) {
+	var res domain.NoticeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx context.Context, sel ast.SelectionSet, v domain.NoticeKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNNoticeOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrderField(ctx context.Context, v any) (*ent.NoticeOrderField, error) {
+	var res = new(ent.NoticeOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNNoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeReceipt!")
+		return graphql.Null
+	}
+	return ec._NoticeReceipt(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoticeReceiptConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptConnection(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceiptConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeReceiptConnection!")
+		return graphql.Null
+	}
+	return ec._NoticeReceiptConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNoticeReceiptOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrderField(ctx context.Context, v any) (*ent.NoticeReceiptOrderField, error) {
+	var res = new(ent.NoticeReceiptOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeReceiptOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceiptOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeReceiptOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNNoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx context.Context, v any) (*ent.NoticeReceiptWhereInput, error) {
+	res, err := ec.unmarshalInputNoticeReceiptWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNNoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx context.Context, v any) (*ent.NoticeWhereInput, error) {
+	res, err := ec.unmarshalInputNoticeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
@@ -47278,6 +60662,41 @@ func (ec *executionContext) unmarshalNRandomDrawWhereInput2ᚖgithubᚗcomᚋdut
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNReceiptCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCounts(ctx context.Context, sel ast.SelectionSet, v notices.Counts) graphql.Marshaler {
+	return ec._ReceiptCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReceiptCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCounts(ctx context.Context, sel ast.SelectionSet, v *notices.Counts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceiptCounts!")
+		return graphql.Null
+	}
+	return ec._ReceiptCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReceiptStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐReceiptStatus(ctx context.Context, v any) (domain.ReceiptStatus, error) {
+	var res domain.ReceiptStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReceiptStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐReceiptStatus(ctx context.Context, sel ast.SelectionSet, v domain.ReceiptStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReceiveNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReceiveNoticeInput(ctx context.Context, v any) (model.ReceiveNoticeInput, error) {
+	res, err := ec.unmarshalInputReceiveNoticeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReceiveNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReceiveNoticePayload(ctx context.Context, sel ast.SelectionSet, v *model.ReceiveNoticePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceiveNoticePayload!")
+		return graphql.Null
+	}
+	return ec._ReceiveNoticePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordInspectionInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordInspectionInput(ctx context.Context, v any) (model.RecordInspectionInput, error) {
 	res, err := ec.unmarshalInputRecordInspectionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -47289,6 +60708,19 @@ func (ec *executionContext) marshalNRecordInspectionPayload2ᚖgithubᚗcomᚋdu
 		return graphql.Null
 	}
 	return ec._RecordInspectionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordMeetingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingInput(ctx context.Context, v any) (model.RecordMeetingInput, error) {
+	res, err := ec.unmarshalInputRecordMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordMeetingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordMeetingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordMeetingPayload!")
+		return graphql.Null
+	}
+	return ec._RecordMeetingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRefreshTokenInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRefreshTokenInput(ctx context.Context, v any) (model.RefreshTokenInput, error) {
@@ -47315,6 +60747,19 @@ func (ec *executionContext) marshalNRemovePolicyRulePayload2ᚖgithubᚗcomᚋdu
 		return graphql.Null
 	}
 	return ec._RemovePolicyRulePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReplyToNoticeInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReplyToNoticeInput(ctx context.Context, v any) (model.ReplyToNoticeInput, error) {
+	res, err := ec.unmarshalInputReplyToNoticeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReplyToNoticePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReplyToNoticePayload(ctx context.Context, sel ast.SelectionSet, v *model.ReplyToNoticePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReplyToNoticePayload!")
+		return graphql.Null
+	}
+	return ec._ReplyToNoticePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReportHazardInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐReportHazardInput(ctx context.Context, v any) (model.ReportHazardInput, error) {
@@ -47480,6 +60925,19 @@ func (ec *executionContext) marshalNSector2ᚕgithubᚗcomᚋdutychainᚋdutycha
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSetLeadershipGroupMembersInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetLeadershipGroupMembersInput(ctx context.Context, v any) (model.SetLeadershipGroupMembersInput, error) {
+	res, err := ec.unmarshalInputSetLeadershipGroupMembersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetLeadershipGroupMembersPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetLeadershipGroupMembersPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetLeadershipGroupMembersPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetLeadershipGroupMembersPayload!")
+		return graphql.Null
+	}
+	return ec._SetLeadershipGroupMembersPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSignLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterInput(ctx context.Context, v any) (model.SignLetterInput, error) {
@@ -49220,6 +62678,66 @@ func (ec *executionContext) unmarshalOItemResultInput2ᚕᚖgithubᚗcomᚋdutyc
 	return res, nil
 }
 
+func (ec *executionContext) marshalOLeadershipGroup2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroup(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LeadershipGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLeadershipGroupEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.LeadershipGroupEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOLeadershipGroupEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLeadershipGroupEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupEdge(ctx context.Context, sel ast.SelectionSet, v *ent.LeadershipGroupEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LeadershipGroupEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLeadershipGroupOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupOrder(ctx context.Context, v any) (*ent.LeadershipGroupOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLeadershipGroupOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLeadershipGroupWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInputᚄ(ctx context.Context, v any) ([]*ent.LeadershipGroupWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.LeadershipGroupWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOLeadershipGroupWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐLeadershipGroupWhereInput(ctx context.Context, v any) (*ent.LeadershipGroupWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLeadershipGroupWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOLetterCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -49303,6 +62821,118 @@ func (ec *executionContext) marshalOMe2ᚖgithubᚗcomᚋdutychainᚋdutychain�
 	return ec._Me(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Meeting(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMeetingEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMeetingEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMeetingEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MeetingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMeetingKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKindᚄ(ctx context.Context, v any) ([]domain.MeetingKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.MeetingKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMeetingKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.MeetingKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMeetingKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx context.Context, v any) (*domain.MeetingKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.MeetingKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMeetingKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐMeetingKind(ctx context.Context, sel ast.SelectionSet, v *domain.MeetingKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMeetingOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingOrder(ctx context.Context, v any) (*ent.MeetingOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMeetingOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMeetingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInputᚄ(ctx context.Context, v any) ([]*ent.MeetingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MeetingWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMeetingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeetingWhereInput(ctx context.Context, v any) (*ent.MeetingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMeetingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalONewHazardInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNewHazardInputᚄ(ctx context.Context, v any) ([]*model.NewHazardInput, error) {
 	if v == nil {
 		return nil, nil
@@ -49325,6 +62955,194 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋdutychainᚋdutychainᚋ
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONotice2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNotice(ctx context.Context, sel ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Notice(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONoticeCoverageOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrder(ctx context.Context, v any) (*model.NoticeCoverageOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeCoverageOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONoticeCoverageWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageWhereInput(ctx context.Context, v any) (*model.NoticeCoverageWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeCoverageWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONoticeEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.NoticeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONoticeEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalONoticeEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeEdge(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NoticeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx context.Context, v any) ([]domain.NoticeKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.NoticeKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalONoticeKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.NoticeKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalONoticeKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx context.Context, v any) (*domain.NoticeKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.NoticeKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONoticeKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx context.Context, sel ast.SelectionSet, v *domain.NoticeKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalONoticeOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeOrder(ctx context.Context, v any) (*ent.NoticeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONoticeReceipt2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceipt(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceipt) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NoticeReceipt(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONoticeReceiptEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.NoticeReceiptEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONoticeReceiptEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalONoticeReceiptEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptEdge(ctx context.Context, sel ast.SelectionSet, v *ent.NoticeReceiptEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NoticeReceiptEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONoticeReceiptOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptOrder(ctx context.Context, v any) (*ent.NoticeReceiptOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeReceiptOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONoticeReceiptWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInputᚄ(ctx context.Context, v any) ([]*ent.NoticeReceiptWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.NoticeReceiptWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalONoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx context.Context, v any) (*ent.NoticeReceiptWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeReceiptWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONoticeWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInputᚄ(ctx context.Context, v any) ([]*ent.NoticeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.NoticeWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalONoticeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeWhereInput(ctx context.Context, v any) (*ent.NoticeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNoticeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {

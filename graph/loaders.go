@@ -44,6 +44,8 @@ type Loaders struct {
 	files *childLoader[*ent.File]
 	// allowed loads what allowedActions decide on (allowed_actions.go).
 	allowed allowedLoaders
+	// delivered loads the notices of receipts the caller read (notices.go).
+	delivered *dataloadgen.Loader[int, *ent.Notice]
 }
 
 type loadersKey struct{}
@@ -105,6 +107,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 			return files.Of(client, ids...).All(ctx)
 		}, func(f *ent.File) int { return f.OwnerID }),
 		allowed: newAllowedLoaders(client),
+		delivered: newDeliveredLoader(client),
 	}
 }
 

@@ -13,6 +13,19 @@ import (
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
+// uploadsIn maps every upload in v (an argument, or a field of an input
+// object at any depth) to its variable path.
+func uploadsIn(v any, path string, files map[string]apitest.File) {
+	switch x := v.(type) {
+	case upload:
+		files[path] = apitest.File(x)
+	case map[string]any:
+		for k, y := range x {
+			uploadsIn(y, path+"."+k, files)
+		}
+	}
+}
+
 // send sends c as token (multipart when it carries files).
 func (c call) send(t testing.TB, s *apitest.Server, token string) *apitest.Response {
 	t.Helper()
@@ -55,13 +68,7 @@ func (in introspected) build(name string, c mutationCase, ids map[ref]string) (c
 		params = append(params, fmt.Sprintf("$%s: %s", a.Name, a.Type))
 		args = append(args, fmt.Sprintf("%s: $%s", a.Name, a.Name))
 		vars[a.Name] = v
-		if fields, ok := ov.(map[string]any); ok {
-			for k, f := range fields {
-				if u, ok := f.(upload); ok {
-					files["variables."+a.Name+"."+k] = apitest.File(u)
-				}
-			}
-		}
+		uploadsIn(ov, "variables."+a.Name, files)
 	}
 	for k := range c.args {
 		if !known[k] {
@@ -124,6 +131,12 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refBureau:         unitID(t, s, nb, seed.CodeNeighborDept),
 			refDraftLetter1:   nbLetter, refDraftLetter2: nbLetter, refDraftLetter3: nbLetter,
 			refIssuedLetter1: nbLetter, refIssuedLetter2: nbLetter, refIssuedLetter3: nbLetter, refSignedLetter: nbLetter,
+			refNotice:         noticeID(t, s, nb, "邻安委〔2022〕1号"),
+			refNoticeReceipt1: receiptOf(t, s, nb, "邻安委〔2022〕1号", "青石镇"),
+			refNoticeReceipt2: receiptOf(t, s, nb, "邻安委〔2022〕1号", "青石镇"),
+			refGroup:          firstID(t, s, nb, "leadershipGroups", ""),
+			refMeeting:        firstID(t, s, nb, "meetings", ""),
+			refHeadPost:       postOfUser(t, s, nb, "neighbor.head"),
 		}
 		const (
 			enterprisesBase = 1 << 32
@@ -133,6 +146,10 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			campaignsBase   = 10 << 32
 			hazardsBase     = 12 << 32
 			lettersBase     = 13 << 32
+			noticesBase     = 22 << 32
+			receiptsBase    = 23 << 32
+			groupsBase      = 25 << 32
+			meetingsBase    = 26 << 32
 		)
 		missingIDs := map[ref]string{
 			refTown: gid.Encode(unitsBase + 999_999), refEnterpriseUnit: gid.Encode(unitsBase + 999_998),
@@ -146,6 +163,10 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refDraftLetter3: gid.Encode(lettersBase + 999_997), refIssuedLetter1: gid.Encode(lettersBase + 999_996),
 			refIssuedLetter2: gid.Encode(lettersBase + 999_995), refIssuedLetter3: gid.Encode(lettersBase + 999_994),
 			refSignedLetter: gid.Encode(lettersBase + 999_993),
+			refNotice:       gid.Encode(noticesBase + 999_999), refNoticeReceipt1: gid.Encode(receiptsBase + 999_999),
+			refNoticeReceipt2: gid.Encode(receiptsBase + 999_998),
+			refGroup:          gid.Encode(groupsBase + 999_999), refMeeting: gid.Encode(meetingsBase + 999_999),
+			refHeadPost: gid.Encode(postsBase + 999_997),
 		}
 
 		build := func(t *testing.T, name string, ids map[ref]string) call {
@@ -296,7 +317,19 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refIssuedLetter2:  letter2023(seed.CodeCounty, seed.CodeTownNanshan),
 		refIssuedLetter3:  letter2023(seed.CodeCounty, seed.CodeTownBeiling),
 		refSignedLetter:   letter2023(seed.CodeCounty, seed.CodeTownChengguan),
+		refNotice:         noticeID(t, s, admin, "示安委〔2023〕1号"),
+		refNoticeReceipt1: receiptOf(t, s, admin, "示安委〔2023〕1号", "桥头镇"),
+		refNoticeReceipt2: receiptOf(t, s, admin, "示安委〔2023〕1号", "南山镇"),
+		refGroup:          idOf(t, s, admin, "leadershipGroups", `{name: "示范县工业安全生产工作领导组"}`),
+		refMeeting:        idOf(t, s, admin, "meetings", `{title: "2023年第1季度县安委会全体会议"}`),
+		refHeadPost:       postOfUser(t, s, admin, "county.head"),
 	}
+}
+
+// noticeID is the id of the notice numbered number.
+func noticeID(t testing.TB, s *apitest.Server, token, number string) string {
+	t.Helper()
+	return idOf(t, s, token, "notices", fmt.Sprintf("{documentNumber: %q}", number))
 }
 
 // postOfUser returns the id of the first post of username.

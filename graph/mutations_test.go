@@ -32,17 +32,23 @@ const (
 	refPost           ref = "post"
 	refUser2          ref = "user2"
 	refCampaign       ref = "campaign"
-	refHazard         ref = "hazard"  // an open hazard, not under supervision
-	refCounty         ref = "county"  // the tenant root
-	refTown2          ref = "town2"   // another TOWN
-	refBureau         ref = "bureau"  // a DEPARTMENT with inspectors of its own
-	refDraftLetter1   ref = "draft1"  // DRAFT letters, one per mutation that consumes one
-	refDraftLetter2   ref = "draft2"  //
-	refDraftLetter3   ref = "draft3"  //
-	refIssuedLetter1  ref = "issued1" // ISSUED letters, likewise
-	refIssuedLetter2  ref = "issued2" //
-	refIssuedLetter3  ref = "issued3" //
-	refSignedLetter   ref = "signed"  // a SIGNED letter
+	refHazard         ref = "hazard"    // an open hazard, not under supervision
+	refCounty         ref = "county"    // the tenant root
+	refTown2          ref = "town2"     // another TOWN
+	refBureau         ref = "bureau"    // a DEPARTMENT with inspectors of its own
+	refDraftLetter1   ref = "draft1"    // DRAFT letters, one per mutation that consumes one
+	refDraftLetter2   ref = "draft2"    //
+	refDraftLetter3   ref = "draft3"    //
+	refIssuedLetter1  ref = "issued1"   // ISSUED letters, likewise
+	refIssuedLetter2  ref = "issued2"   //
+	refIssuedLetter3  ref = "issued3"   //
+	refSignedLetter   ref = "signed"    // a SIGNED letter
+	refNotice         ref = "notice"    // a notice of the county
+	refNoticeReceipt1 ref = "receipt1"  // receipts not signed for, one per mutation that consumes one
+	refNoticeReceipt2 ref = "receipt2"  //
+	refGroup          ref = "group"     // the county's leadership group
+	refMeeting        ref = "meeting"   // a meeting of the county
+	refHeadPost       ref = "head-post" // the county head's post
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -125,6 +131,29 @@ func goodInputs() map[string]mutationCase {
 			"targets": []any{map[string]any{"description": "全年不发生较大及以上生产安全事故"}}}}},
 		"attachLetterFile": {as: "county.head", args: map[string]any{"input": map[string]any{"letterID": refIssuedLetter3,
 			"file": upload{Name: "signed.pdf", Content: []byte("%PDF-1.4\n% a scanned letter\n")}}}},
+
+		// Notices: the county head issues and attaches; 桥头镇's secretary
+		// signs for the 2023 work plan, 南山镇's head answers it.
+		"issueNotice": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"issuerUnitID": refCounty, "documentNumber": "示安委〔2024〕1号", "title": "关于开展汛期安全生产检查的通知",
+			"issuedOn": "2024-06-01T00:00:00Z", "receiptDue": "2024-06-08T00:00:00Z", "recipientUnitIDs": []any{refTown2}}}},
+		"receiveNotice": {as: "qiaotou.secretary", args: map[string]any{"input": map[string]any{"receiptID": refNoticeReceipt1}}},
+		"replyToNotice": {as: "nanshan.head", args: map[string]any{"input": map[string]any{"receiptID": refNoticeReceipt2, "reply": "已收到，正在落实。"}}},
+		"attachNoticeFile": {as: "county.head", args: map[string]any{"input": map[string]any{"noticeID": refNotice,
+			"file": upload{Name: "notice.pdf", Content: []byte("%PDF-1.4\n% a scanned notice\n")}}}},
+
+		// Organisation: the county head sets up and reseats groups of the
+		// county, records its meeting and attaches the minutes.
+		"createLeadershipGroup": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"unitID": refCounty, "name": "示范县安全生产专项整治工作专班", "establishedOn": "2024-01-05T00:00:00Z",
+			"members": []any{map[string]any{"postID": refHeadPost, "role": "LEADER"}}}}},
+		"setLeadershipGroupMembers": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"groupID": refGroup, "members": []any{map[string]any{"postID": refHeadPost, "role": "LEADER"}}}}},
+		"recordMeeting": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"organiserUnitID": refCounty, "kind": "SPECIAL", "title": "安全生产专题会", "heldOn": "2024-02-01T00:00:00Z",
+			"safetyOnAgenda": true, "attendeeCount": 12}}},
+		"attachMeetingFile": {as: "county.head", args: map[string]any{"input": map[string]any{"meetingID": refMeeting,
+			"file": upload{Name: "minutes.pdf", Content: []byte("%PDF-1.4\n% minutes\n")}}}},
 	}
 }
 

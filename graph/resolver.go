@@ -18,7 +18,9 @@ import (
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
+	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
+	"github.com/dutychain/dutychain/internal/organisation"
 )
 
 // Resolver is the root resolver; one per server.
@@ -32,6 +34,10 @@ type Resolver struct {
 	Policy      *authz.Store
 	// Letters runs responsibility letters and their coverage.
 	Letters *letters.Service
+	// NoticeService runs notices, their receipts and the receipt coverage.
+	NoticeService *notices.Service
+	// Organisation records leadership groups and meetings.
+	Organisation *organisation.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

@@ -15,12 +15,17 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -278,6 +283,33 @@ func (f TraverseFile) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.FileQuery", q)
 }
 
+// The GroupMemberFunc type is an adapter to allow the use of ordinary function as a Querier.
+type GroupMemberFunc func(context.Context, *ent.GroupMemberQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f GroupMemberFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.GroupMemberQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.GroupMemberQuery", q)
+}
+
+// The TraverseGroupMember type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseGroupMember func(context.Context, *ent.GroupMemberQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseGroupMember) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseGroupMember) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GroupMemberQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.GroupMemberQuery", q)
+}
+
 // The HazardFunc type is an adapter to allow the use of ordinary function as a Querier.
 type HazardFunc func(context.Context, *ent.HazardQuery) (ent.Value, error)
 
@@ -359,6 +391,33 @@ func (f TraverseInspection) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.InspectionQuery", q)
 }
 
+// The LeadershipGroupFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LeadershipGroupFunc func(context.Context, *ent.LeadershipGroupQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LeadershipGroupFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LeadershipGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LeadershipGroupQuery", q)
+}
+
+// The TraverseLeadershipGroup type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLeadershipGroup func(context.Context, *ent.LeadershipGroupQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLeadershipGroup) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLeadershipGroup) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LeadershipGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LeadershipGroupQuery", q)
+}
+
 // The LetterEventFunc type is an adapter to allow the use of ordinary function as a Querier.
 type LetterEventFunc func(context.Context, *ent.LetterEventQuery) (ent.Value, error)
 
@@ -438,6 +497,87 @@ func (f TraverseLoginAttempt) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.LoginAttemptQuery", q)
+}
+
+// The MeetingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MeetingFunc func(context.Context, *ent.MeetingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MeetingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MeetingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MeetingQuery", q)
+}
+
+// The TraverseMeeting type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMeeting func(context.Context, *ent.MeetingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMeeting) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMeeting) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MeetingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MeetingQuery", q)
+}
+
+// The NoticeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type NoticeFunc func(context.Context, *ent.NoticeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f NoticeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.NoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.NoticeQuery", q)
+}
+
+// The TraverseNotice type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseNotice func(context.Context, *ent.NoticeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseNotice) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseNotice) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.NoticeQuery", q)
+}
+
+// The NoticeReceiptFunc type is an adapter to allow the use of ordinary function as a Querier.
+type NoticeReceiptFunc func(context.Context, *ent.NoticeReceiptQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f NoticeReceiptFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.NoticeReceiptQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.NoticeReceiptQuery", q)
+}
+
+// The TraverseNoticeReceipt type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseNoticeReceipt func(context.Context, *ent.NoticeReceiptQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseNoticeReceipt) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseNoticeReceipt) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NoticeReceiptQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.NoticeReceiptQuery", q)
 }
 
 // The PolicyRevisionFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -700,18 +840,28 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.EnterpriseQuery, predicate.Enterprise, enterprise.OrderOption]{typ: ent.TypeEnterprise, tq: q}, nil
 	case *ent.FileQuery:
 		return &query[*ent.FileQuery, predicate.File, file.OrderOption]{typ: ent.TypeFile, tq: q}, nil
+	case *ent.GroupMemberQuery:
+		return &query[*ent.GroupMemberQuery, predicate.GroupMember, groupmember.OrderOption]{typ: ent.TypeGroupMember, tq: q}, nil
 	case *ent.HazardQuery:
 		return &query[*ent.HazardQuery, predicate.Hazard, hazard.OrderOption]{typ: ent.TypeHazard, tq: q}, nil
 	case *ent.HazardEventQuery:
 		return &query[*ent.HazardEventQuery, predicate.HazardEvent, hazardevent.OrderOption]{typ: ent.TypeHazardEvent, tq: q}, nil
 	case *ent.InspectionQuery:
 		return &query[*ent.InspectionQuery, predicate.Inspection, inspection.OrderOption]{typ: ent.TypeInspection, tq: q}, nil
+	case *ent.LeadershipGroupQuery:
+		return &query[*ent.LeadershipGroupQuery, predicate.LeadershipGroup, leadershipgroup.OrderOption]{typ: ent.TypeLeadershipGroup, tq: q}, nil
 	case *ent.LetterEventQuery:
 		return &query[*ent.LetterEventQuery, predicate.LetterEvent, letterevent.OrderOption]{typ: ent.TypeLetterEvent, tq: q}, nil
 	case *ent.LetterSignatureQuery:
 		return &query[*ent.LetterSignatureQuery, predicate.LetterSignature, lettersignature.OrderOption]{typ: ent.TypeLetterSignature, tq: q}, nil
 	case *ent.LoginAttemptQuery:
 		return &query[*ent.LoginAttemptQuery, predicate.LoginAttempt, loginattempt.OrderOption]{typ: ent.TypeLoginAttempt, tq: q}, nil
+	case *ent.MeetingQuery:
+		return &query[*ent.MeetingQuery, predicate.Meeting, meeting.OrderOption]{typ: ent.TypeMeeting, tq: q}, nil
+	case *ent.NoticeQuery:
+		return &query[*ent.NoticeQuery, predicate.Notice, notice.OrderOption]{typ: ent.TypeNotice, tq: q}, nil
+	case *ent.NoticeReceiptQuery:
+		return &query[*ent.NoticeReceiptQuery, predicate.NoticeReceipt, noticereceipt.OrderOption]{typ: ent.TypeNoticeReceipt, tq: q}, nil
 	case *ent.PolicyRevisionQuery:
 		return &query[*ent.PolicyRevisionQuery, predicate.PolicyRevision, policyrevision.OrderOption]{typ: ent.TypePolicyRevision, tq: q}, nil
 	case *ent.PostQuery:

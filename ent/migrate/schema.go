@@ -317,6 +317,58 @@ var (
 			},
 		},
 	}
+	// GroupMembersColumns holds the columns for the "group_members" table.
+	GroupMembersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"LEADER", "DEPUTY_LEADER", "MEMBER", "OFFICE"}},
+		{Name: "post_id", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+		{Name: "member_name", Type: field.TypeString, Size: 400},
+		{Name: "title", Type: field.TypeString, Size: 400},
+		{Name: "group_id", Type: field.TypeInt},
+	}
+	// GroupMembersTable holds the schema information for the "group_members" table.
+	GroupMembersTable = &schema.Table{
+		Name:       "group_members",
+		Columns:    GroupMembersColumns,
+		PrimaryKey: []*schema.Column{GroupMembersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "group_members_leadership_groups_members",
+				Columns:    []*schema.Column{GroupMembersColumns[12]},
+				RefColumns: []*schema.Column{LeadershipGroupsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "groupmember_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{GroupMembersColumns[3], GroupMembersColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						GroupMembersColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "groupmember_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{GroupMembersColumns[6]},
+			},
+			{
+				Name:    "groupmember_group_id_post_id",
+				Unique:  true,
+				Columns: []*schema.Column{GroupMembersColumns[12], GroupMembersColumns[8]},
+			},
+		},
+	}
 	// HazardsColumns holds the columns for the "hazards" table.
 	HazardsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -582,6 +634,57 @@ var (
 			},
 		},
 	}
+	// LeadershipGroupsColumns holds the columns for the "leadership_groups" table.
+	LeadershipGroupsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "purpose", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "established_by", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "established_on", Type: field.TypeTime},
+		{Name: "unit_id", Type: field.TypeInt},
+	}
+	// LeadershipGroupsTable holds the schema information for the "leadership_groups" table.
+	LeadershipGroupsTable = &schema.Table{
+		Name:       "leadership_groups",
+		Columns:    LeadershipGroupsColumns,
+		PrimaryKey: []*schema.Column{LeadershipGroupsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "leadership_groups_units_unit",
+				Columns:    []*schema.Column{LeadershipGroupsColumns[11]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "leadershipgroup_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{LeadershipGroupsColumns[3], LeadershipGroupsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						LeadershipGroupsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "leadershipgroup_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{LeadershipGroupsColumns[6]},
+			},
+			{
+				Name:    "leadershipgroup_unit_id",
+				Unique:  false,
+				Columns: []*schema.Column{LeadershipGroupsColumns[11]},
+			},
+		},
+	}
 	// LetterEventsColumns holds the columns for the "letter_events" table.
 	LetterEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -740,6 +843,217 @@ var (
 				Name:    "loginattempt_client_ip_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{LoginAttemptsColumns[3], LoginAttemptsColumns[5]},
+			},
+		},
+	}
+	// MeetingsColumns holds the columns for the "meetings" table.
+	MeetingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "group_id", Type: field.TypeInt, Nullable: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"SAFETY_COMMITTEE", "SPECIAL", "DISPATCH", "GROUP", "OTHER"}},
+		{Name: "title", Type: field.TypeString, Size: 100},
+		{Name: "held_on", Type: field.TypeTime},
+		{Name: "agenda", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "safety_on_agenda", Type: field.TypeBool},
+		{Name: "attending_unit_ids", Type: field.TypeJSON},
+		{Name: "attendee_count", Type: field.TypeInt},
+		{Name: "organiser_unit_id", Type: field.TypeInt},
+	}
+	// MeetingsTable holds the schema information for the "meetings" table.
+	MeetingsTable = &schema.Table{
+		Name:       "meetings",
+		Columns:    MeetingsColumns,
+		PrimaryKey: []*schema.Column{MeetingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "meetings_units_organiser",
+				Columns:    []*schema.Column{MeetingsColumns[15]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "meeting_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{MeetingsColumns[3], MeetingsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						MeetingsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "meeting_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{MeetingsColumns[6]},
+			},
+			{
+				Name:    "meeting_organiser_unit_id_held_on",
+				Unique:  false,
+				Columns: []*schema.Column{MeetingsColumns[15], MeetingsColumns[10]},
+			},
+		},
+	}
+	// NoticesColumns holds the columns for the "notices" table.
+	NoticesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
+		{Name: "document_number", Type: field.TypeString, Size: 100},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"WORK_PLAN", "NOTICE", "PLAN", "SUMMARY", "OTHER"}},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "body", Type: field.TypeString, Size: 20000, Default: ""},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "issued_on", Type: field.TypeTime},
+		{Name: "receipt_due", Type: field.TypeTime},
+		{Name: "reply_due", Type: field.TypeTime, Nullable: true},
+		{Name: "recipient_count", Type: field.TypeInt},
+		{Name: "issuer_unit_id", Type: field.TypeInt},
+	}
+	// NoticesTable holds the schema information for the "notices" table.
+	NoticesTable = &schema.Table{
+		Name:       "notices",
+		Columns:    NoticesColumns,
+		PrimaryKey: []*schema.Column{NoticesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notices_units_issuer",
+				Columns:    []*schema.Column{NoticesColumns[18]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notice_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[3], NoticesColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						NoticesColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "notice_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[6]},
+			},
+			{
+				Name:    "notice_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[3], NoticesColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						NoticesColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "notice_issuer_unit_id_document_number",
+				Unique:  true,
+				Columns: []*schema.Column{NoticesColumns[18], NoticesColumns[9]},
+			},
+			{
+				Name:    "notice_tenant_id_issued_on",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[3], NoticesColumns[14]},
+			},
+		},
+	}
+	// NoticeReceiptsColumns holds the columns for the "notice_receipts" table.
+	NoticeReceiptsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
+		{Name: "issuer_unit_id", Type: field.TypeInt},
+		{Name: "recipient_name", Type: field.TypeString, Size: 1000},
+		{Name: "recipient_kind", Type: field.TypeEnum, Enums: []string{"CITY", "COUNTY", "TOWN", "DEPARTMENT", "ENTERPRISE", "WORKSHOP", "TEAM"}},
+		{Name: "town_id", Type: field.TypeInt, Nullable: true},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "received_at", Type: field.TypeTime, Nullable: true},
+		{Name: "receiver_name", Type: field.TypeString, Nullable: true, Size: 400},
+		{Name: "receiver_title", Type: field.TypeString, Nullable: true, Size: 400},
+		{Name: "receiver_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "receiver_post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reply", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "replied_at", Type: field.TypeTime, Nullable: true},
+		{Name: "notice_id", Type: field.TypeInt},
+		{Name: "recipient_unit_id", Type: field.TypeInt},
+	}
+	// NoticeReceiptsTable holds the schema information for the "notice_receipts" table.
+	NoticeReceiptsTable = &schema.Table{
+		Name:       "notice_receipts",
+		Columns:    NoticeReceiptsColumns,
+		PrimaryKey: []*schema.Column{NoticeReceiptsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notice_receipts_notices_receipts",
+				Columns:    []*schema.Column{NoticeReceiptsColumns[21]},
+				RefColumns: []*schema.Column{NoticesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "notice_receipts_units_recipient",
+				Columns:    []*schema.Column{NoticeReceiptsColumns[22]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "noticereceipt_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{NoticeReceiptsColumns[3], NoticeReceiptsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						NoticeReceiptsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "noticereceipt_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{NoticeReceiptsColumns[6]},
+			},
+			{
+				Name:    "noticereceipt_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{NoticeReceiptsColumns[3], NoticeReceiptsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						NoticeReceiptsColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "noticereceipt_notice_id_recipient_unit_id",
+				Unique:  true,
+				Columns: []*schema.Column{NoticeReceiptsColumns[21], NoticeReceiptsColumns[22]},
+			},
+			{
+				Name:    "noticereceipt_recipient_unit_id",
+				Unique:  false,
+				Columns: []*schema.Column{NoticeReceiptsColumns[22]},
 			},
 		},
 	}
@@ -1169,12 +1483,17 @@ var (
 		ChecklistTemplatesTable,
 		EnterprisesTable,
 		FilesTable,
+		GroupMembersTable,
 		HazardsTable,
 		HazardEventsTable,
 		InspectionsTable,
+		LeadershipGroupsTable,
 		LetterEventsTable,
 		LetterSignaturesTable,
 		LoginAttemptsTable,
+		MeetingsTable,
+		NoticesTable,
+		NoticeReceiptsTable,
 		PolicyRevisionsTable,
 		PostsTable,
 		RandomDrawsTable,
@@ -1212,6 +1531,10 @@ func init() {
 	FilesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
+	GroupMembersTable.ForeignKeys[0].RefTable = LeadershipGroupsTable
+	GroupMembersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
+	}
 	HazardsTable.ForeignKeys[0].RefTable = UnitsTable
 	HazardsTable.ForeignKeys[1].RefTable = InspectionsTable
 	HazardsTable.ForeignKeys[2].RefTable = HazardsTable
@@ -1231,6 +1554,10 @@ func init() {
 	InspectionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
+	LeadershipGroupsTable.ForeignKeys[0].RefTable = UnitsTable
+	LeadershipGroupsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(107374182400),
+	}
 	LetterEventsTable.ForeignKeys[0].RefTable = ResponsibilityLettersTable
 	LetterEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(81604378624),
@@ -1241,6 +1568,19 @@ func init() {
 	}
 	LoginAttemptsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
+	}
+	MeetingsTable.ForeignKeys[0].RefTable = UnitsTable
+	MeetingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
+	NoticesTable.ForeignKeys[0].RefTable = UnitsTable
+	NoticesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
+	NoticeReceiptsTable.ForeignKeys[0].RefTable = NoticesTable
+	NoticeReceiptsTable.ForeignKeys[1].RefTable = UnitsTable
+	NoticeReceiptsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	PolicyRevisionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),

@@ -27,6 +27,9 @@ type Enterprise func(*sql.Selector)
 // File is the predicate function for file builders.
 type File func(*sql.Selector)
 
+// GroupMember is the predicate function for groupmember builders.
+type GroupMember func(*sql.Selector)
+
 // Hazard is the predicate function for hazard builders.
 type Hazard func(*sql.Selector)
 
@@ -36,6 +39,9 @@ type HazardEvent func(*sql.Selector)
 // Inspection is the predicate function for inspection builders.
 type Inspection func(*sql.Selector)
 
+// LeadershipGroup is the predicate function for leadershipgroup builders.
+type LeadershipGroup func(*sql.Selector)
+
 // LetterEvent is the predicate function for letterevent builders.
 type LetterEvent func(*sql.Selector)
 
@@ -44,6 +50,15 @@ type LetterSignature func(*sql.Selector)
 
 // LoginAttempt is the predicate function for loginattempt builders.
 type LoginAttempt func(*sql.Selector)
+
+// Meeting is the predicate function for meeting builders.
+type Meeting func(*sql.Selector)
+
+// Notice is the predicate function for notice builders.
+type Notice func(*sql.Selector)
+
+// NoticeReceipt is the predicate function for noticereceipt builders.
+type NoticeReceipt func(*sql.Selector)
 
 // PolicyRevision is the predicate function for policyrevision builders.
 type PolicyRevision func(*sql.Selector)

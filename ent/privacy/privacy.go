@@ -279,6 +279,30 @@ func (f FileMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FileMutation", m)
 }
 
+// The GroupMemberQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type GroupMemberQueryRuleFunc func(context.Context, *ent.GroupMemberQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f GroupMemberQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GroupMemberQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.GroupMemberQuery", q)
+}
+
+// The GroupMemberMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type GroupMemberMutationRuleFunc func(context.Context, *ent.GroupMemberMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f GroupMemberMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.GroupMemberMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GroupMemberMutation", m)
+}
+
 // The HazardQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type HazardQueryRuleFunc func(context.Context, *ent.HazardQuery) error
@@ -351,6 +375,30 @@ func (f InspectionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InspectionMutation", m)
 }
 
+// The LeadershipGroupQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LeadershipGroupQueryRuleFunc func(context.Context, *ent.LeadershipGroupQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LeadershipGroupQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LeadershipGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LeadershipGroupQuery", q)
+}
+
+// The LeadershipGroupMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LeadershipGroupMutationRuleFunc func(context.Context, *ent.LeadershipGroupMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LeadershipGroupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LeadershipGroupMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LeadershipGroupMutation", m)
+}
+
 // The LetterEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type LetterEventQueryRuleFunc func(context.Context, *ent.LetterEventQuery) error
@@ -421,6 +469,78 @@ func (f LoginAttemptMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LoginAttemptMutation", m)
+}
+
+// The MeetingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MeetingQueryRuleFunc func(context.Context, *ent.MeetingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MeetingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MeetingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MeetingQuery", q)
+}
+
+// The MeetingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MeetingMutationRuleFunc func(context.Context, *ent.MeetingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MeetingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MeetingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MeetingMutation", m)
+}
+
+// The NoticeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type NoticeQueryRuleFunc func(context.Context, *ent.NoticeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f NoticeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.NoticeQuery", q)
+}
+
+// The NoticeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type NoticeMutationRuleFunc func(context.Context, *ent.NoticeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f NoticeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.NoticeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NoticeMutation", m)
+}
+
+// The NoticeReceiptQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type NoticeReceiptQueryRuleFunc func(context.Context, *ent.NoticeReceiptQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f NoticeReceiptQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NoticeReceiptQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.NoticeReceiptQuery", q)
+}
+
+// The NoticeReceiptMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type NoticeReceiptMutationRuleFunc func(context.Context, *ent.NoticeReceiptMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f NoticeReceiptMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.NoticeReceiptMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NoticeReceiptMutation", m)
 }
 
 // The PolicyRevisionQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -688,17 +808,27 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.FileQuery:
 		return q.Filter(), nil
+	case *ent.GroupMemberQuery:
+		return q.Filter(), nil
 	case *ent.HazardQuery:
 		return q.Filter(), nil
 	case *ent.HazardEventQuery:
 		return q.Filter(), nil
 	case *ent.InspectionQuery:
 		return q.Filter(), nil
+	case *ent.LeadershipGroupQuery:
+		return q.Filter(), nil
 	case *ent.LetterEventQuery:
 		return q.Filter(), nil
 	case *ent.LetterSignatureQuery:
 		return q.Filter(), nil
 	case *ent.LoginAttemptQuery:
+		return q.Filter(), nil
+	case *ent.MeetingQuery:
+		return q.Filter(), nil
+	case *ent.NoticeQuery:
+		return q.Filter(), nil
+	case *ent.NoticeReceiptQuery:
 		return q.Filter(), nil
 	case *ent.PolicyRevisionQuery:
 		return q.Filter(), nil
@@ -739,17 +869,27 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.FileMutation:
 		return m.Filter(), nil
+	case *ent.GroupMemberMutation:
+		return m.Filter(), nil
 	case *ent.HazardMutation:
 		return m.Filter(), nil
 	case *ent.HazardEventMutation:
 		return m.Filter(), nil
 	case *ent.InspectionMutation:
 		return m.Filter(), nil
+	case *ent.LeadershipGroupMutation:
+		return m.Filter(), nil
 	case *ent.LetterEventMutation:
 		return m.Filter(), nil
 	case *ent.LetterSignatureMutation:
 		return m.Filter(), nil
 	case *ent.LoginAttemptMutation:
+		return m.Filter(), nil
+	case *ent.MeetingMutation:
+		return m.Filter(), nil
+	case *ent.NoticeMutation:
+		return m.Filter(), nil
+	case *ent.NoticeReceiptMutation:
 		return m.Filter(), nil
 	case *ent.PolicyRevisionMutation:
 		return m.Filter(), nil

@@ -12,12 +12,17 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/meeting"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
@@ -324,6 +329,35 @@ func init() {
 	fileDescUploaderName := fileFields[6].Descriptor()
 	// file.UploaderNameValidator is a validator for the "uploader_name" field. It is called by the builders before save.
 	file.UploaderNameValidator = fileDescUploaderName.Validators[0].(func(string) error)
+	groupmemberMixin := schema.GroupMember{}.Mixin()
+	groupmemberMixinHooks0 := groupmemberMixin[0].Hooks()
+	groupmemberMixinHooks2 := groupmemberMixin[2].Hooks()
+	groupmember.Hooks[0] = groupmemberMixinHooks0[0]
+	groupmember.Hooks[1] = groupmemberMixinHooks2[0]
+	groupmemberMixinInters2 := groupmemberMixin[2].Interceptors()
+	groupmember.Interceptors[0] = groupmemberMixinInters2[0]
+	groupmemberMixinFields0 := groupmemberMixin[0].Fields()
+	_ = groupmemberMixinFields0
+	groupmemberFields := schema.GroupMember{}.Fields()
+	_ = groupmemberFields
+	// groupmemberDescCreatedAt is the schema descriptor for created_at field.
+	groupmemberDescCreatedAt := groupmemberMixinFields0[0].Descriptor()
+	// groupmember.DefaultCreatedAt holds the default value on creation for the created_at field.
+	groupmember.DefaultCreatedAt = groupmemberDescCreatedAt.Default.(func() time.Time)
+	// groupmemberDescUpdatedAt is the schema descriptor for updated_at field.
+	groupmemberDescUpdatedAt := groupmemberMixinFields0[1].Descriptor()
+	// groupmember.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	groupmember.DefaultUpdatedAt = groupmemberDescUpdatedAt.Default.(func() time.Time)
+	// groupmember.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	groupmember.UpdateDefaultUpdatedAt = groupmemberDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// groupmemberDescMemberName is the schema descriptor for member_name field.
+	groupmemberDescMemberName := groupmemberFields[4].Descriptor()
+	// groupmember.MemberNameValidator is a validator for the "member_name" field. It is called by the builders before save.
+	groupmember.MemberNameValidator = groupmemberDescMemberName.Validators[0].(func(string) error)
+	// groupmemberDescTitle is the schema descriptor for title field.
+	groupmemberDescTitle := groupmemberFields[5].Descriptor()
+	// groupmember.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	groupmember.TitleValidator = groupmemberDescTitle.Validators[0].(func(string) error)
 	hazardMixin := schema.Hazard{}.Mixin()
 	hazardMixinHooks0 := hazardMixin[0].Hooks()
 	hazardMixinHooks2 := hazardMixin[2].Hooks()
@@ -423,6 +457,57 @@ func init() {
 	inspection.DefaultUpdatedAt = inspectionDescUpdatedAt.Default.(func() time.Time)
 	// inspection.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	inspection.UpdateDefaultUpdatedAt = inspectionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	leadershipgroupMixin := schema.LeadershipGroup{}.Mixin()
+	leadershipgroupMixinHooks0 := leadershipgroupMixin[0].Hooks()
+	leadershipgroupMixinHooks2 := leadershipgroupMixin[2].Hooks()
+	leadershipgroup.Hooks[0] = leadershipgroupMixinHooks0[0]
+	leadershipgroup.Hooks[1] = leadershipgroupMixinHooks2[0]
+	leadershipgroupMixinInters2 := leadershipgroupMixin[2].Interceptors()
+	leadershipgroup.Interceptors[0] = leadershipgroupMixinInters2[0]
+	leadershipgroupMixinFields0 := leadershipgroupMixin[0].Fields()
+	_ = leadershipgroupMixinFields0
+	leadershipgroupFields := schema.LeadershipGroup{}.Fields()
+	_ = leadershipgroupFields
+	// leadershipgroupDescCreatedAt is the schema descriptor for created_at field.
+	leadershipgroupDescCreatedAt := leadershipgroupMixinFields0[0].Descriptor()
+	// leadershipgroup.DefaultCreatedAt holds the default value on creation for the created_at field.
+	leadershipgroup.DefaultCreatedAt = leadershipgroupDescCreatedAt.Default.(func() time.Time)
+	// leadershipgroupDescUpdatedAt is the schema descriptor for updated_at field.
+	leadershipgroupDescUpdatedAt := leadershipgroupMixinFields0[1].Descriptor()
+	// leadershipgroup.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	leadershipgroup.DefaultUpdatedAt = leadershipgroupDescUpdatedAt.Default.(func() time.Time)
+	// leadershipgroup.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	leadershipgroup.UpdateDefaultUpdatedAt = leadershipgroupDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// leadershipgroupDescName is the schema descriptor for name field.
+	leadershipgroupDescName := leadershipgroupFields[1].Descriptor()
+	// leadershipgroup.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	leadershipgroup.NameValidator = func() func(string) error {
+		validators := leadershipgroupDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// leadershipgroupDescPurpose is the schema descriptor for purpose field.
+	leadershipgroupDescPurpose := leadershipgroupFields[2].Descriptor()
+	// leadershipgroup.DefaultPurpose holds the default value on creation for the purpose field.
+	leadershipgroup.DefaultPurpose = leadershipgroupDescPurpose.Default.(string)
+	// leadershipgroup.PurposeValidator is a validator for the "purpose" field. It is called by the builders before save.
+	leadershipgroup.PurposeValidator = leadershipgroupDescPurpose.Validators[0].(func(string) error)
+	// leadershipgroupDescEstablishedBy is the schema descriptor for established_by field.
+	leadershipgroupDescEstablishedBy := leadershipgroupFields[3].Descriptor()
+	// leadershipgroup.DefaultEstablishedBy holds the default value on creation for the established_by field.
+	leadershipgroup.DefaultEstablishedBy = leadershipgroupDescEstablishedBy.Default.(string)
+	// leadershipgroup.EstablishedByValidator is a validator for the "established_by" field. It is called by the builders before save.
+	leadershipgroup.EstablishedByValidator = leadershipgroupDescEstablishedBy.Validators[0].(func(string) error)
 	lettereventMixin := schema.LetterEvent{}.Mixin()
 	lettereventMixinHooks0 := lettereventMixin[0].Hooks()
 	lettereventMixinHooks2 := lettereventMixin[2].Hooks()
@@ -501,6 +586,171 @@ func init() {
 	loginattempt.Hooks[0] = loginattemptHooks[0]
 	loginattemptInters := schema.LoginAttempt{}.Interceptors()
 	loginattempt.Interceptors[0] = loginattemptInters[0]
+	meetingMixin := schema.Meeting{}.Mixin()
+	meetingMixinHooks0 := meetingMixin[0].Hooks()
+	meetingMixinHooks2 := meetingMixin[2].Hooks()
+	meeting.Hooks[0] = meetingMixinHooks0[0]
+	meeting.Hooks[1] = meetingMixinHooks2[0]
+	meetingMixinInters2 := meetingMixin[2].Interceptors()
+	meeting.Interceptors[0] = meetingMixinInters2[0]
+	meetingMixinFields0 := meetingMixin[0].Fields()
+	_ = meetingMixinFields0
+	meetingFields := schema.Meeting{}.Fields()
+	_ = meetingFields
+	// meetingDescCreatedAt is the schema descriptor for created_at field.
+	meetingDescCreatedAt := meetingMixinFields0[0].Descriptor()
+	// meeting.DefaultCreatedAt holds the default value on creation for the created_at field.
+	meeting.DefaultCreatedAt = meetingDescCreatedAt.Default.(func() time.Time)
+	// meetingDescUpdatedAt is the schema descriptor for updated_at field.
+	meetingDescUpdatedAt := meetingMixinFields0[1].Descriptor()
+	// meeting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	meeting.DefaultUpdatedAt = meetingDescUpdatedAt.Default.(func() time.Time)
+	// meeting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	meeting.UpdateDefaultUpdatedAt = meetingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// meetingDescTitle is the schema descriptor for title field.
+	meetingDescTitle := meetingFields[3].Descriptor()
+	// meeting.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	meeting.TitleValidator = func() func(string) error {
+		validators := meetingDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// meetingDescAgenda is the schema descriptor for agenda field.
+	meetingDescAgenda := meetingFields[5].Descriptor()
+	// meeting.DefaultAgenda holds the default value on creation for the agenda field.
+	meeting.DefaultAgenda = meetingDescAgenda.Default.(string)
+	// meeting.AgendaValidator is a validator for the "agenda" field. It is called by the builders before save.
+	meeting.AgendaValidator = meetingDescAgenda.Validators[0].(func(string) error)
+	// meetingDescAttendeeCount is the schema descriptor for attendee_count field.
+	meetingDescAttendeeCount := meetingFields[8].Descriptor()
+	// meeting.AttendeeCountValidator is a validator for the "attendee_count" field. It is called by the builders before save.
+	meeting.AttendeeCountValidator = meetingDescAttendeeCount.Validators[0].(func(int) error)
+	noticeMixin := schema.Notice{}.Mixin()
+	noticeMixinHooks0 := noticeMixin[0].Hooks()
+	noticeMixinHooks2 := noticeMixin[2].Hooks()
+	notice.Hooks[0] = noticeMixinHooks0[0]
+	notice.Hooks[1] = noticeMixinHooks2[0]
+	noticeMixinInters2 := noticeMixin[2].Interceptors()
+	notice.Interceptors[0] = noticeMixinInters2[0]
+	noticeMixinFields0 := noticeMixin[0].Fields()
+	_ = noticeMixinFields0
+	noticeMixinFields2 := noticeMixin[2].Fields()
+	_ = noticeMixinFields2
+	noticeFields := schema.Notice{}.Fields()
+	_ = noticeFields
+	// noticeDescCreatedAt is the schema descriptor for created_at field.
+	noticeDescCreatedAt := noticeMixinFields0[0].Descriptor()
+	// notice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	notice.DefaultCreatedAt = noticeDescCreatedAt.Default.(func() time.Time)
+	// noticeDescUpdatedAt is the schema descriptor for updated_at field.
+	noticeDescUpdatedAt := noticeMixinFields0[1].Descriptor()
+	// notice.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	notice.DefaultUpdatedAt = noticeDescUpdatedAt.Default.(func() time.Time)
+	// notice.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	notice.UpdateDefaultUpdatedAt = noticeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// noticeDescIssuerOnly is the schema descriptor for issuer_only field.
+	noticeDescIssuerOnly := noticeMixinFields2[4].Descriptor()
+	// notice.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	notice.DefaultIssuerOnly = noticeDescIssuerOnly.Default.(bool)
+	// noticeDescDocumentNumber is the schema descriptor for document_number field.
+	noticeDescDocumentNumber := noticeFields[1].Descriptor()
+	// notice.DocumentNumberValidator is a validator for the "document_number" field. It is called by the builders before save.
+	notice.DocumentNumberValidator = func() func(string) error {
+		validators := noticeDescDocumentNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(document_number string) error {
+			for _, fn := range fns {
+				if err := fn(document_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// noticeDescTitle is the schema descriptor for title field.
+	noticeDescTitle := noticeFields[3].Descriptor()
+	// notice.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	notice.TitleValidator = func() func(string) error {
+		validators := noticeDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// noticeDescBody is the schema descriptor for body field.
+	noticeDescBody := noticeFields[4].Descriptor()
+	// notice.DefaultBody holds the default value on creation for the body field.
+	notice.DefaultBody = noticeDescBody.Default.(string)
+	// notice.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	notice.BodyValidator = noticeDescBody.Validators[0].(func(string) error)
+	// noticeDescYear is the schema descriptor for year field.
+	noticeDescYear := noticeFields[5].Descriptor()
+	// notice.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	notice.YearValidator = noticeDescYear.Validators[0].(func(int) error)
+	noticereceiptMixin := schema.NoticeReceipt{}.Mixin()
+	noticereceiptMixinHooks0 := noticereceiptMixin[0].Hooks()
+	noticereceiptMixinHooks2 := noticereceiptMixin[2].Hooks()
+	noticereceipt.Hooks[0] = noticereceiptMixinHooks0[0]
+	noticereceipt.Hooks[1] = noticereceiptMixinHooks2[0]
+	noticereceiptMixinInters2 := noticereceiptMixin[2].Interceptors()
+	noticereceipt.Interceptors[0] = noticereceiptMixinInters2[0]
+	noticereceiptMixinFields0 := noticereceiptMixin[0].Fields()
+	_ = noticereceiptMixinFields0
+	noticereceiptMixinFields2 := noticereceiptMixin[2].Fields()
+	_ = noticereceiptMixinFields2
+	noticereceiptFields := schema.NoticeReceipt{}.Fields()
+	_ = noticereceiptFields
+	// noticereceiptDescCreatedAt is the schema descriptor for created_at field.
+	noticereceiptDescCreatedAt := noticereceiptMixinFields0[0].Descriptor()
+	// noticereceipt.DefaultCreatedAt holds the default value on creation for the created_at field.
+	noticereceipt.DefaultCreatedAt = noticereceiptDescCreatedAt.Default.(func() time.Time)
+	// noticereceiptDescUpdatedAt is the schema descriptor for updated_at field.
+	noticereceiptDescUpdatedAt := noticereceiptMixinFields0[1].Descriptor()
+	// noticereceipt.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	noticereceipt.DefaultUpdatedAt = noticereceiptDescUpdatedAt.Default.(func() time.Time)
+	// noticereceipt.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	noticereceipt.UpdateDefaultUpdatedAt = noticereceiptDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// noticereceiptDescIssuerOnly is the schema descriptor for issuer_only field.
+	noticereceiptDescIssuerOnly := noticereceiptMixinFields2[4].Descriptor()
+	// noticereceipt.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	noticereceipt.DefaultIssuerOnly = noticereceiptDescIssuerOnly.Default.(bool)
+	// noticereceiptDescRecipientName is the schema descriptor for recipient_name field.
+	noticereceiptDescRecipientName := noticereceiptFields[3].Descriptor()
+	// noticereceipt.RecipientNameValidator is a validator for the "recipient_name" field. It is called by the builders before save.
+	noticereceipt.RecipientNameValidator = noticereceiptDescRecipientName.Validators[0].(func(string) error)
+	// noticereceiptDescReceiverName is the schema descriptor for receiver_name field.
+	noticereceiptDescReceiverName := noticereceiptFields[8].Descriptor()
+	// noticereceipt.ReceiverNameValidator is a validator for the "receiver_name" field. It is called by the builders before save.
+	noticereceipt.ReceiverNameValidator = noticereceiptDescReceiverName.Validators[0].(func(string) error)
+	// noticereceiptDescReceiverTitle is the schema descriptor for receiver_title field.
+	noticereceiptDescReceiverTitle := noticereceiptFields[9].Descriptor()
+	// noticereceipt.ReceiverTitleValidator is a validator for the "receiver_title" field. It is called by the builders before save.
+	noticereceipt.ReceiverTitleValidator = noticereceiptDescReceiverTitle.Validators[0].(func(string) error)
+	// noticereceiptDescReply is the schema descriptor for reply field.
+	noticereceiptDescReply := noticereceiptFields[12].Descriptor()
+	// noticereceipt.ReplyValidator is a validator for the "reply" field. It is called by the builders before save.
+	noticereceipt.ReplyValidator = noticereceiptDescReply.Validators[0].(func(string) error)
 	policyrevisionHooks := schema.PolicyRevision{}.Hooks()
 	policyrevision.Hooks[0] = policyrevisionHooks[0]
 	policyrevisionInters := schema.PolicyRevision{}.Interceptors()

@@ -66,6 +66,26 @@ var enumDocs = map[string]enumDoc{
 		"BELOW_SCALE":          "Enterprise below designated size (规下企业).",
 		"SMALL_MICRO":          "Small or micro enterprise (小微企业).",
 	}},
+	"GroupRole": {"A member's seat in a leadership group (领导小组).", map[string]string{
+		"LEADER":        "Leader (组长): a head of the group's unit.",
+		"DEPUTY_LEADER": "Deputy leader (副组长): a head or deputy of the group's unit.",
+		"MEMBER":        "Member (成员), usually a department's head.",
+		"OFFICE":        "The group's office (办公室), which runs its daily work.",
+	}},
+	"MeetingKind": {"What kind of meeting.", map[string]string{
+		"SAFETY_COMMITTEE": "A meeting of the work-safety committee (安委会会议).",
+		"SPECIAL":          "A special meeting on work safety (专题会议).",
+		"DISPATCH":         "A dispatch meeting (调度会).",
+		"GROUP":            "A meeting of a leadership group (领导小组会议).",
+		"OTHER":            "Any other meeting with work safety on its agenda.",
+	}},
+	"NoticeKind": {"What a notice's document is.", map[string]string{
+		"WORK_PLAN": "A year's work plan or key points (工作要点).",
+		"NOTICE":    "A notice (通知).",
+		"PLAN":      "An implementation plan (实施方案).",
+		"SUMMARY":   "A summary or report (总结).",
+		"OTHER":     "Any other document.",
+	}},
 	"HazardEventAction": {"A step of a hazard's history.", map[string]string{
 		"REPORT":              "The hazard was reported (created).",
 		"SUBMIT_PLAN":         "The enterprise submitted the rectification plan of a major hazard (五到位).",

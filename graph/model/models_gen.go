@@ -15,6 +15,7 @@ import (
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/notices"
 )
 
 type AddPolicyRuleInput struct {
@@ -58,6 +59,42 @@ type AttachLetterFileInput struct {
 
 type AttachLetterFilePayload struct {
 	File *ent.File `json:"file"`
+}
+
+// AttachMeetingFileInput attaches minutes or a sign-in sheet to a meeting.
+type AttachMeetingFileInput struct {
+	// The meeting.
+	MeetingID int `json:"meetingID"`
+	// The file: PDF, JPEG or PNG.
+	File graphql.Upload `json:"file"`
+	// What the file is, e.g. 会议纪要 or 签到表. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+// AttachMeetingFilePayload is the attached file.
+type AttachMeetingFilePayload struct {
+	// The file.
+	File *ent.File `json:"file"`
+	// The meeting.
+	Meeting *ent.Meeting `json:"meeting"`
+}
+
+// AttachNoticeFileInput attaches a file to a notice (issuer side).
+type AttachNoticeFileInput struct {
+	// The notice.
+	NoticeID int `json:"noticeID"`
+	// The file: PDF, JPEG or PNG.
+	File graphql.Upload `json:"file"`
+	// A note on the file. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+// AttachNoticeFilePayload is the attached file.
+type AttachNoticeFilePayload struct {
+	// The file as the notice holds it; every recipient's receipt holds a copy.
+	File *ent.File `json:"file"`
+	// The notice.
+	Notice *ent.Notice `json:"notice"`
 }
 
 // AuditChange is one changed field of an audit event.
@@ -216,6 +253,28 @@ type CreateEnterprisePayload struct {
 	Enterprise *ent.Enterprise `json:"enterprise"`
 }
 
+// CreateLeadershipGroupInput is a leadership group to set up.
+type CreateLeadershipGroupInput struct {
+	// The unit whose group it is: you need a post there that may.
+	UnitID int `json:"unitID"`
+	// The group's name. At most 100 characters.
+	Name string `json:"name"`
+	// What the group is for. At most 2000 characters.
+	Purpose *string `json:"purpose,omitempty"`
+	// The document that set the group up, e.g. 示安委〔2022〕1号. At most 100 characters.
+	EstablishedBy *string `json:"establishedBy,omitempty"`
+	// When the group was set up. Between 2000-01-01 and 2100-12-31.
+	EstablishedOn time.Time `json:"establishedOn"`
+	// The seats. Between 1 and 100 members.
+	Members []*GroupMemberInput `json:"members"`
+}
+
+// CreateLeadershipGroupPayload is the group set up.
+type CreateLeadershipGroupPayload struct {
+	// The group with its members.
+	LeadershipGroup *ent.LeadershipGroup `json:"leadershipGroup"`
+}
+
 type CreateLetterInput struct {
 	// Between 2000 and 2100.
 	Year int `json:"year"`
@@ -329,6 +388,14 @@ type EndPostPayload struct {
 	Post *ent.Post `json:"post"`
 }
 
+// GroupMemberInput is one seat of a group.
+type GroupMemberInput struct {
+	// The post the seat is held by: valid now, at the group's unit or below it.
+	PostID int `json:"postID"`
+	// The role: exactly one LEADER (a head of the unit); DEPUTY_LEADERs hold a head or DEPUTY post at the unit.
+	Role domain.GroupRole `json:"role"`
+}
+
 // HazardCount is the number of hazards in one state and level.
 type HazardCount struct {
 	State domain.HazardState `json:"state"`
@@ -356,6 +423,35 @@ type IssueLetterInput struct {
 
 type IssueLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
+// IssueNoticeInput is a notice to issue, with its recipients.
+type IssueNoticeInput struct {
+	// The issuing government unit: you need a post there that issues notices (a head or a DEPUTY).
+	IssuerUnitID int `json:"issuerUnitID"`
+	// The document number (文号), e.g. 安委办〔2022〕3号, not used before by the issuing unit. At most 100 characters.
+	DocumentNumber string `json:"documentNumber"`
+	// What the document is.
+	Kind domain.NoticeKind `json:"kind"`
+	// The title. At most 200 characters.
+	Title string `json:"title"`
+	// The text of the document. At most 20000 characters.
+	Body *string `json:"body,omitempty"`
+	// The date of the document. Between 2000-01-01 and 2100-12-31.
+	IssuedOn time.Time `json:"issuedOn"`
+	// Recipients sign for the notice by this time, not before issuedOn. Between 2000-01-01 and 2100-12-31.
+	ReceiptDue time.Time `json:"receiptDue"`
+	// When a reply (反馈) is asked for: recipients reply by this time, not before issuedOn. Between 2000-01-01 and 2100-12-31.
+	ReplyDue *time.Time `json:"replyDue,omitempty"`
+	// The recipient units, each named once: units below the issuer, or enterprise-side units of
+	// enterprises the issuing department supervises. Between 1 and 1000 units.
+	RecipientUnitIDs []int `json:"recipientUnitIDs"`
+}
+
+// IssueNoticePayload is the issued notice.
+type IssueNoticePayload struct {
+	// The notice, with one unsigned receipt per recipient.
+	Notice *ent.Notice `json:"notice"`
 }
 
 type ItemResultInput struct {
@@ -476,6 +572,50 @@ type NewHazardInput struct {
 	RecurrenceOfID    *int    `json:"recurrenceOfID,omitempty"`
 }
 
+// NoticeCoverageConnection is a page of noticeCoverage rows.
+type NoticeCoverageConnection struct {
+	// Rows matching the filters, on every page.
+	TotalCount int `json:"totalCount"`
+	// Where this page ends.
+	PageInfo *CoveragePageInfo `json:"pageInfo"`
+	// The rows of this page.
+	Edges []*NoticeCoverageEdge `json:"edges"`
+	// Counts over every receipt matching the filters.
+	Summary *notices.Counts `json:"summary"`
+}
+
+// NoticeCoverageEdge is one row of noticeCoverage with its cursor.
+type NoticeCoverageEdge struct {
+	// Pass as after to get the rows after this one.
+	Cursor string `json:"cursor"`
+	// The row.
+	Node *notices.CoverageRow `json:"node"`
+}
+
+// NoticeCoverageOrder orders the noticeCoverage rows.
+type NoticeCoverageOrder struct {
+	// The order.
+	Field NoticeCoverageOrderField `json:"field"`
+}
+
+// NoticeCoverageWhereInput narrows the receipts noticeCoverage counts; every field is optional.
+type NoticeCoverageWhereInput struct {
+	// Only this notice.
+	NoticeID *int `json:"noticeID,omitempty"`
+	// Only notices of this issuing unit.
+	IssuerUnitID *int `json:"issuerUnitID,omitempty"`
+	// Only notices of this year. Between 2000 and 2100.
+	Year *int `json:"year,omitempty"`
+	// Only notices of these kinds.
+	Kinds []domain.NoticeKind `json:"kinds,omitempty"`
+	// Only recipients of these kinds.
+	RecipientKinds []domain.UnitKind `json:"recipientKinds,omitempty"`
+	// Only recipients in this town.
+	TownID *int `json:"townID,omitempty"`
+	// Only rows with receipts not signed for (pending or overdue).
+	Outstanding *bool `json:"outstanding,omitempty"`
+}
+
 // PolicyRule grants a role an action on an object type within the role's scope.
 type PolicyRule struct {
 	Role domain.Role `json:"role"`
@@ -483,6 +623,20 @@ type PolicyRule struct {
 	Object string `json:"object"`
 	// Action (read, create, update, …) or * for every action.
 	Action string `json:"action"`
+}
+
+// ReceiveNoticeInput signs for a notice at its recipient unit.
+type ReceiveNoticeInput struct {
+	// The receipt (one per recipient of the notice).
+	ReceiptID int `json:"receiptID"`
+	// Sign in this post, when you hold several at the recipient unit; by default the first that may.
+	PostID *int `json:"postID,omitempty"`
+}
+
+// ReceiveNoticePayload is the signed receipt.
+type ReceiveNoticePayload struct {
+	// The receipt, RECEIVED.
+	Receipt *ent.NoticeReceipt `json:"receipt"`
 }
 
 type RecordInspectionInput struct {
@@ -507,6 +661,34 @@ type RecordInspectionInput struct {
 
 type RecordInspectionPayload struct {
 	Inspection *ent.Inspection `json:"inspection"`
+}
+
+// RecordMeetingInput is a meeting a unit held.
+type RecordMeetingInput struct {
+	// The unit that held it: you need a post there that may.
+	OrganiserUnitID int `json:"organiserUnitID"`
+	// The organiser's leadership group whose meeting it was, if any.
+	GroupID *int `json:"groupID,omitempty"`
+	// What kind of meeting.
+	Kind domain.MeetingKind `json:"kind"`
+	// The title. At most 100 characters.
+	Title string `json:"title"`
+	// When it was held. Between 2000-01-01 and 2100-12-31.
+	HeldOn time.Time `json:"heldOn"`
+	// The agenda. At most 2000 characters.
+	Agenda *string `json:"agenda,omitempty"`
+	// Whether work safety was on the agenda (逢会必讲).
+	SafetyOnAgenda bool `json:"safetyOnAgenda"`
+	// The units that attended, each named once. Between 0 and 500 units.
+	AttendingUnitIDs []int `json:"attendingUnitIDs,omitempty"`
+	// How many people attended. Between 0 and 100000.
+	AttendeeCount int `json:"attendeeCount"`
+}
+
+// RecordMeetingPayload is the recorded meeting.
+type RecordMeetingPayload struct {
+	// The meeting.
+	Meeting *ent.Meeting `json:"meeting"`
 }
 
 type RefreshTokenInput struct {
@@ -534,6 +716,22 @@ type RemovePolicyRuleInput struct {
 // RemovePolicyRulePayload is the tenant's policy after the rule was removed.
 type RemovePolicyRulePayload struct {
 	Rules []*PolicyRule `json:"rules"`
+}
+
+// ReplyToNoticeInput answers a notice (反馈) at its recipient unit.
+type ReplyToNoticeInput struct {
+	// The receipt (one per recipient of the notice).
+	ReceiptID int `json:"receiptID"`
+	// The reply. At most 2000 characters.
+	Reply string `json:"reply"`
+	// Reply in this post, when you hold several at the recipient unit; by default the first that may.
+	PostID *int `json:"postID,omitempty"`
+}
+
+// ReplyToNoticePayload is the answered receipt.
+type ReplyToNoticePayload struct {
+	// The receipt with its reply (signed for too, if it was not).
+	Receipt *ent.NoticeReceipt `json:"receipt"`
 }
 
 type ReportHazardInput struct {
@@ -578,6 +776,20 @@ type ScopeSummary struct {
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// Roles the caller holds now.
 	Roles []domain.Role `json:"roles"`
+}
+
+// SetLeadershipGroupMembersInput replaces the members of a group.
+type SetLeadershipGroupMembersInput struct {
+	// The group.
+	GroupID int `json:"groupID"`
+	// The new seats. Between 1 and 100 members.
+	Members []*GroupMemberInput `json:"members"`
+}
+
+// SetLeadershipGroupMembersPayload is the group with its new members.
+type SetLeadershipGroupMembersPayload struct {
+	// The group.
+	LeadershipGroup *ent.LeadershipGroup `json:"leadershipGroup"`
 }
 
 type SignLetterInput struct {
@@ -928,6 +1140,64 @@ func (e *InspectionAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e InspectionAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// NoticeCoverageOrderField is what noticeCoverage rows are ordered by.
+type NoticeCoverageOrderField string
+
+const (
+	// Newest notice first, then recipient kind and town.
+	NoticeCoverageOrderFieldNotice NoticeCoverageOrderField = "NOTICE"
+	// Most overdue receipts first, then as NOTICE.
+	NoticeCoverageOrderFieldOverdue NoticeCoverageOrderField = "OVERDUE"
+)
+
+var AllNoticeCoverageOrderField = []NoticeCoverageOrderField{
+	NoticeCoverageOrderFieldNotice,
+	NoticeCoverageOrderFieldOverdue,
+}
+
+func (e NoticeCoverageOrderField) IsValid() bool {
+	switch e {
+	case NoticeCoverageOrderFieldNotice, NoticeCoverageOrderFieldOverdue:
+		return true
+	}
+	return false
+}
+
+func (e NoticeCoverageOrderField) String() string {
+	return string(e)
+}
+
+func (e *NoticeCoverageOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NoticeCoverageOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NoticeCoverageOrderField", str)
+	}
+	return nil
+}
+
+func (e NoticeCoverageOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NoticeCoverageOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NoticeCoverageOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -16,6 +16,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/graph"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/config"
@@ -24,7 +25,9 @@ import (
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
+	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
+	"github.com/dutychain/dutychain/internal/organisation"
 	"github.com/dutychain/dutychain/server"
 )
 
@@ -82,17 +85,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	if err != nil {
 		return nil, err
 	}
-	resolver := &graph.Resolver{
-		Client:      d.Client,
-		Org:         &org.Service{Client: d.Client, Dialect: d.Dialect, Now: now},
-		Hazards:     &hazards.Service{Client: d.Client, Now: now, Files: fileSvc},
-		Inspections: &inspections.Service{Client: d.Client, Now: now},
-		Auth:        authSvc,
-		Policy:      store,
-		Letters:     &letters.Service{Client: d.Client, Dialect: d.Dialect, Files: fileSvc, Now: now},
-		MaxIDs:      cfg.MaxPage,
-		FileURLs:    fileURLs,
-	}
+	resolver := NewResolver(d.Client, d.Dialect, authSvc, store, fileSvc, now, cfg.MaxPage)
+	resolver.FileURLs = fileURLs
 	var persisted map[string]string
 	if cfg.PersistedDocumentsFile != "" {
 		if persisted, err = server.LoadPersistedDocuments(cfg.PersistedDocumentsFile); err != nil {
@@ -178,4 +172,22 @@ func (a *App) Watch(ctx context.Context, databaseURL string) {
 		}
 	}
 	a.Policy.Watch(ctx, a.Config.PolicyPollPeriod, wake)
+}
+
+// NewResolver wires the domain services over client into the GraphQL
+// resolver: the server and the tests that execute GraphQL in process build it
+// here, so a new service reaches both.
+func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, store *authz.Store, fileSvc *files.Service, now func() time.Time, maxIDs int) *graph.Resolver {
+	return &graph.Resolver{
+		Client:        client,
+		Org:           &org.Service{Client: client, Dialect: dialect, Now: now},
+		Hazards:       &hazards.Service{Client: client, Now: now, Files: fileSvc},
+		Inspections:   &inspections.Service{Client: client, Now: now},
+		Auth:          authSvc,
+		Policy:        store,
+		Letters:       &letters.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
+		NoticeService: &notices.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
+		Organisation:  &organisation.Service{Client: client, Files: fileSvc, Now: now},
+		MaxIDs:        maxIDs,
+	}
 }

@@ -132,7 +132,7 @@ func seedAtOldVersion(t *testing.T, d *db.DB) func() {
 	for _, c := range laterColumns {
 		exec(fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", c.table, c.column, c.ddl))
 	}
-	if _, err := seed.Demo(ctx(t), d.Client); err != nil {
+	if _, err := seed.DemoCore(ctx(t), d.Client); err != nil {
 		t.Fatal(err)
 	}
 	return func() {

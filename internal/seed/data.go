@@ -405,6 +405,17 @@ func neighborSpec() tenantSpec {
 
 // specs are the demo tenants in creation order, each with its later steps.
 func specs() []tenantSpec {
+	out := coreSpecs()
+	for i := range out {
+		out[i].after = append(out[i].after, noticesStep(out[i]), organisationStep(out[i]))
+	}
+	return out
+}
+
+// coreSpecs are the demo tenants with the records of the first schema
+// versions only (structure, checklists, hazards, letters): what DemoCore
+// seeds into a database migrated to an old version.
+func coreSpecs() []tenantSpec {
 	out := []tenantSpec{demoSpec(), neighborSpec()}
 	for i := range out {
 		out[i].after = append(out[i].after, lettersStep(out[i]))

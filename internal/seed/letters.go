@@ -230,48 +230,60 @@ type holder struct {
 	userID, postID int
 }
 
+// peopleOf loads a tenant's units by code and names who acts for each unit:
+// holders maps unit code and role to the demo user holding that post;
+// paperNames are the people of units without a demo user, whose acts were
+// transcribed from paper.
+func peopleOf(ctx context.Context, c *ent.Client, b *Built, spec tenantSpec) (map[string]*ent.Unit, map[string]map[domain.Role]holder, map[string]string, error) {
+	units, holders, paperNames := map[string]*ent.Unit{}, map[string]map[domain.Role]holder{}, map[string]string{}
+	us, err := c.Unit.Query().Where(unit.TenantID(b.TenantID)).All(ctx)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("load units: %w", err)
+	}
+	for _, u := range us {
+		units[u.Code] = u
+	}
+	for _, us := range spec.users {
+		for i, p := range us.posts {
+			if holders[p.unit] == nil {
+				holders[p.unit] = map[domain.Role]holder{}
+			}
+			if _, taken := holders[p.unit][p.role]; !taken {
+				holders[p.unit][p.role] = holder{name: us.name, title: p.title, userID: b.Users[us.username], postID: b.Posts[us.username][i]}
+			}
+		}
+	}
+	n := 0
+	for _, e := range spec.ents {
+		paperNames[e.code] = e.legal
+		for _, w := range e.workshops {
+			n++
+			paperNames[w.code] = Person(100 + n)
+			for _, t := range w.teams {
+				n++
+				paperNames[t.code] = Person(100 + n)
+			}
+		}
+	}
+	for _, t := range spec.towns {
+		n++
+		paperNames[t.code] = Person(100 + n)
+	}
+	for _, d := range spec.depts {
+		n++
+		paperNames[d.code] = Person(100 + n)
+	}
+	return units, holders, paperNames, nil
+}
+
 // lettersStep is the seed Step writing a tenant's letters.
 func lettersStep(spec tenantSpec) Step {
 	return func(ctx context.Context, c *ent.Client, b *Built) error {
-		ls := &letterSeeder{ctx: ctx, c: c, b: b, spec: spec, units: map[string]*ent.Unit{},
-			holders: map[string]map[domain.Role]holder{}, paperNames: map[string]string{}}
-		us, err := c.Unit.Query().Where(unit.TenantID(b.TenantID)).All(ctx)
+		units, holders, paperNames, err := peopleOf(ctx, c, b, spec)
 		if err != nil {
-			return fmt.Errorf("letters: load units: %w", err)
+			return fmt.Errorf("letters: %w", err)
 		}
-		for _, u := range us {
-			ls.units[u.Code] = u
-		}
-		for _, us := range spec.users {
-			for i, p := range us.posts {
-				if ls.holders[p.unit] == nil {
-					ls.holders[p.unit] = map[domain.Role]holder{}
-				}
-				if _, taken := ls.holders[p.unit][p.role]; !taken {
-					ls.holders[p.unit][p.role] = holder{name: us.name, title: p.title, userID: b.Users[us.username], postID: b.Posts[us.username][i]}
-				}
-			}
-		}
-		n := 0
-		for _, e := range spec.ents {
-			ls.paperNames[e.code] = e.legal
-			for _, w := range e.workshops {
-				n++
-				ls.paperNames[w.code] = Person(100 + n)
-				for _, t := range w.teams {
-					n++
-					ls.paperNames[t.code] = Person(100 + n)
-				}
-			}
-		}
-		for _, t := range spec.towns {
-			n++
-			ls.paperNames[t.code] = Person(100 + n)
-		}
-		for _, d := range spec.depts {
-			n++
-			ls.paperNames[d.code] = Person(100 + n)
-		}
+		ls := &letterSeeder{ctx: ctx, c: c, b: b, spec: spec, units: units, holders: holders, paperNames: paperNames}
 		for i, li := range letterPlan(spec) {
 			if err := ls.write(i, li); err != nil {
 				return fmt.Errorf("letters: %d %s → %s: %w", li.Year, li.Issuer, li.Signee, err)

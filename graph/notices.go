@@ -1,0 +1,70 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/notice"
+	"github.com/dutychain/dutychain/graph/model"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/notices"
+)
+
+// newDeliveredLoader loads notices by id as the system: it serves
+// NoticeReceipt.notice and the coverage rows only, whose receipts the
+// caller has read (a recipient reads a notice through its receipt).
+func newDeliveredLoader(client *ent.Client) *dataloadgen.Loader[int, *ent.Notice] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Notice, error) {
+		ns, err := client.Notice.Query().Where(notice.IDIn(ids...)).All(authz.SystemContext(ctx))
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[int]*ent.Notice, len(ns))
+		for _, n := range ns {
+			out[n.ID] = n
+		}
+		return out, nil
+	}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500))
+}
+
+// receiptStatus is where receipt r stands at now.
+func receiptStatus(r *ent.NoticeReceipt, now time.Time) domain.ReceiptStatus {
+	switch {
+	case r.ReceivedAt != nil:
+		return domain.ReceiptReceived
+	case r.DueAt.Before(now):
+		return domain.ReceiptOverdue
+	}
+	return domain.ReceiptPending
+}
+
+// coverageInput converts noticeCoverage's arguments.
+func coverageInput(where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) notices.CoverageInput {
+	in := notices.CoverageInput{First: derefOr(first, 50), After: deref(after), Order: notices.ByNotice}
+	if orderBy != nil && orderBy.Field == model.NoticeCoverageOrderFieldOverdue {
+		in.Order = notices.ByOverdue
+	}
+	if where != nil {
+		in.NoticeID, in.IssuerUnitID, in.Year, in.TownID = where.NoticeID, where.IssuerUnitID, where.Year, where.TownID
+		in.Kinds, in.RecipientKinds = where.Kinds, where.RecipientKinds
+		in.OnlyOutstanding = derefOr(where.Outstanding, false)
+	}
+	return in
+}
+
+// coverageConnection converts a coverage page.
+func coverageConnection(c *notices.Coverage) *model.NoticeCoverageConnection {
+	out := &model.NoticeCoverageConnection{TotalCount: c.TotalCount, Summary: &c.Total,
+		PageInfo: &model.CoveragePageInfo{HasNextPage: c.HasNextPage}, Edges: []*model.NoticeCoverageEdge{}}
+	if c.EndCursor != "" {
+		out.PageInfo.EndCursor = &c.EndCursor
+	}
+	for i := range c.Rows {
+		out.Edges = append(out.Edges, &model.NoticeCoverageEdge{Cursor: c.Rows[i].Cursor, Node: &c.Rows[i]})
+	}
+	return out
+}
