@@ -211,11 +211,6 @@ type ComplexityRoot struct {
 		Total          func(childComplexity int) int
 	}
 
-	CoveragePageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
-	}
-
 	CreateCampaignPayload struct {
 		Campaign func(childComplexity int) int
 	}
@@ -609,7 +604,7 @@ type ComplexityRoot struct {
 		HazardCounts          func(childComplexity int, where *ent.HazardWhereInput) int
 		Hazards               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
 		Inspections           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) int
-		LetterCoverage        func(childComplexity int, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) int
+		LetterCoverage        func(childComplexity int, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		Me                    func(childComplexity int) int
 		Node                  func(childComplexity int, id int) int
 		Nodes                 func(childComplexity int, ids []int) int
@@ -925,7 +920,7 @@ type QueryResolver interface {
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Me(ctx context.Context) (*model.Me, error)
 	PolicyRules(ctx context.Context) ([]*model.PolicyRule, error)
-	LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) (*model.LetterCoverageConnection, error)
+	LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*model.LetterCoverageConnection, error)
 	ChecklistTemplate(ctx context.Context, sector domain.Sector) (*ent.ChecklistTemplate, error)
 	HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
@@ -1515,19 +1510,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverageCounts.Total(childComplexity), true
-
-	case "CoveragePageInfo.endCursor":
-		if e.ComplexityRoot.CoveragePageInfo.EndCursor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CoveragePageInfo.EndCursor(childComplexity), true
-	case "CoveragePageInfo.hasNextPage":
-		if e.ComplexityRoot.CoveragePageInfo.HasNextPage == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CoveragePageInfo.HasNextPage(childComplexity), true
 
 	case "CreateCampaignPayload.campaign":
 		if e.ComplexityRoot.CreateCampaignPayload.Campaign == nil {
@@ -3349,7 +3331,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.LetterCoverage(childComplexity, args["year"].(int), args["rootID"].(int), args["status"].([]domain.CoverageStatus), args["kinds"].([]domain.UnitKind), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.LetterCoverage(childComplexity, args["year"].(int), args["rootID"].(int), args["status"].([]domain.CoverageStatus), args["kinds"].([]domain.UnitKind), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -11285,8 +11267,26 @@ extend type Query {
   TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP and TEAM below root in your jurisdiction, whether it
   holds a SIGNED letter from its parent, one PENDING signature, or none (MISSING). Rows are in
   tree order, filtered by status and kind; the summary counts every row, unfiltered.
+  Pages forward with first/after; before and last page backward from a cursor or the end.
   """
-  letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection
+  letterCoverage(
+    "The letter year."
+    year: Int!
+    "The unit whose subtree is covered (itself excluded)."
+    rootID: ID!
+    "Only rows with these statuses; all when absent."
+    status: [CoverageStatus!]
+    "Only rows of these unit kinds; all when absent."
+    kinds: [UnitKind!]
+    "Rows after this cursor."
+    after: Cursor
+    "At most this many rows from the start (after the after cursor)."
+    first: Int
+    "Rows before this cursor."
+    before: Cursor
+    "At most this many rows from the end (before the before cursor)."
+    last: Int
+  ): LetterCoverageConnection
 }
 
 extend type LetterEvent {
@@ -11416,20 +11416,19 @@ enum CoverageStatus {
 type LetterCoverageConnection {
   "Rows matching status and kinds."
   totalCount: Int!
-  pageInfo: CoveragePageInfo!
-  edges: [LetterCoverageEdge!]!
+  "Where this page lies: the shared Relay page information."
+  pageInfo: PageInfo!
+  "The rows of this page, in tree order."
+  edges: [LetterCoverageEdge]
   summary: LetterCoverageSummary!
 }
 
-type CoveragePageInfo {
-  hasNextPage: Boolean!
-  "Pass as after to get the next page."
-  endCursor: String
-}
-
+"LetterCoverageEdge is one row of a coverage page with its cursor."
 type LetterCoverageEdge {
-  cursor: String!
-  node: LetterCoverageRow!
+  "Pass as after (or before) to page from this row."
+  cursor: Cursor!
+  "The row."
+  node: LetterCoverageRow
 }
 
 "LetterCoverageRow is one unit that should hold a letter from its parent."
@@ -12390,16 +12389,6 @@ func (ec *executionContext) childFields_CoverageCounts(ctx context.Context, fiel
 		return ec.fieldContext_CoverageCounts_missingPercent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoverageCounts", field.Name)
-}
-
-func (ec *executionContext) childFields_CoveragePageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "hasNextPage":
-		return ec.fieldContext_CoveragePageInfo_hasNextPage(ctx, field)
-	case "endCursor":
-		return ec.fieldContext_CoveragePageInfo_endCursor(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type CoveragePageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateCampaignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14585,22 +14574,38 @@ func (ec *executionContext) field_Query_letterCoverage_args(ctx context.Context,
 		return nil, err
 	}
 	args["kinds"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg5
+	args["before"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg7
 	return args, nil
 }
 
@@ -17515,52 +17520,6 @@ func (ec *executionContext) _CoverageCounts_missingPercent(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_CoverageCounts_missingPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Float")
-}
-
-func (ec *executionContext) _CoveragePageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.CoveragePageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CoveragePageInfo_hasNextPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_CoveragePageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CoveragePageInfo", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _CoveragePageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.CoveragePageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CoveragePageInfo_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_CoveragePageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CoveragePageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateCampaignPayload_campaign(ctx context.Context, field graphql.CollectedField, obj *model.CreateCampaignPayload) (ret graphql.Marshaler) {
@@ -21340,8 +21299,8 @@ func (ec *executionContext) _LetterCoverageConnection_pageInfo(ctx context.Conte
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePageInfo) graphql.Marshaler {
-			return ec.marshalNCoveragePageInfo2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoveragePageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21354,7 +21313,7 @@ func (ec *executionContext) fieldContext_LetterCoverageConnection_pageInfo(_ con
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CoveragePageInfo(ctx, field)
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21373,10 +21332,10 @@ func (ec *executionContext) _LetterCoverageConnection_edges(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
-			return ec.marshalNLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdgeᚄ(ctx, selections, v)
+			return ec.marshalOLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_LetterCoverageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21436,15 +21395,15 @@ func (ec *executionContext) _LetterCoverageEdge_cursor(ctx context.Context, fiel
 			return obj.Cursor, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_LetterCoverageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LetterCoverageEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("LetterCoverageEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _LetterCoverageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageEdge) (ret graphql.Marshaler) {
@@ -21460,10 +21419,10 @@ func (ec *executionContext) _LetterCoverageEdge_node(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LetterCoverageRow) graphql.Marshaler {
-			return ec.marshalNLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx, selections, v)
+			return ec.marshalOLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_LetterCoverageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25284,7 +25243,7 @@ func (ec *executionContext) _Query_letterCoverage(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().LetterCoverage(ctx, fc.Args["year"].(int), fc.Args["rootID"].(int), fc.Args["status"].([]domain.CoverageStatus), fc.Args["kinds"].([]domain.UnitKind), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().LetterCoverage(ctx, fc.Args["year"].(int), fc.Args["rootID"].(int), fc.Args["status"].([]domain.CoverageStatus), fc.Args["kinds"].([]domain.UnitKind), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
@@ -41220,44 +41179,6 @@ func (ec *executionContext) _CoverageCounts(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var coveragePageInfoImplementors = []string{"CoveragePageInfo"}
-
-func (ec *executionContext) _CoveragePageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.CoveragePageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coveragePageInfoImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("CoveragePageInfo")
-		case "hasNextPage":
-			out.Values[i] = ec._CoveragePageInfo_hasNextPage(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "endCursor":
-			out.Values[i] = ec._CoveragePageInfo_endCursor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var createCampaignPayloadImplementors = []string{"CreateCampaignPayload"}
 
 func (ec *executionContext) _CreateCampaignPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCampaignPayload) graphql.Marshaler {
@@ -42814,7 +42735,7 @@ func (ec *executionContext) _LetterCoverageConnection(ctx context.Context, sel a
 			}
 		case "edges":
 			out.Values[i] = ec._LetterCoverageConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "summary":
@@ -42857,7 +42778,7 @@ func (ec *executionContext) _LetterCoverageEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._LetterCoverageEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -46147,14 +46068,6 @@ func (ec *executionContext) marshalNCoverageCounts2ᚖgithubᚗcomᚋdutychain�
 	return ec._CoverageCounts(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCoveragePageInfo2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoveragePageInfo(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePageInfo) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CoveragePageInfo!")
-		return graphql.Null
-	}
-	return ec._CoveragePageInfo(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatus(ctx context.Context, v any) (domain.CoverageStatus, error) {
 	var res domain.CoverageStatus
 	err := res.UnmarshalGQL(v)
@@ -46926,38 +46839,6 @@ func (ec *executionContext) marshalNLetterAction2ᚕgithubᚗcomᚋdutychainᚋd
 	return ret
 }
 
-func (ec *executionContext) marshalNLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LetterCoverageEdge!")
-		return graphql.Null
-	}
-	return ec._LetterCoverageEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageRow) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LetterCoverageRow!")
-		return graphql.Null
-	}
-	return ec._LetterCoverageRow(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNLetterCoverageSummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageSummary(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageSummary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LetterCoverageSummary!")
@@ -47126,6 +47007,14 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
@@ -49225,6 +49114,33 @@ func (ec *executionContext) marshalOLetterCoverageConnection2ᚖgithubᚗcomᚋd
 		return graphql.Null
 	}
 	return ec._LetterCoverageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx context.Context, sel ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LetterCoverageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageRow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LetterCoverageRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOLetterState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterStateᚄ(ctx context.Context, v any) ([]domain.LetterState, error) {

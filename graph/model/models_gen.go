@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/enterprise"
@@ -150,12 +151,6 @@ type CoverageCounts struct {
 	SignedPercent  float64 `json:"signedPercent"`
 	PendingPercent float64 `json:"pendingPercent"`
 	MissingPercent float64 `json:"missingPercent"`
-}
-
-type CoveragePageInfo struct {
-	HasNextPage bool `json:"hasNextPage"`
-	// Pass as after to get the next page.
-	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 type CreateCampaignInput struct {
@@ -378,15 +373,20 @@ type KindCoverage struct {
 
 type LetterCoverageConnection struct {
 	// Rows matching status and kinds.
-	TotalCount int                    `json:"totalCount"`
-	PageInfo   *CoveragePageInfo      `json:"pageInfo"`
-	Edges      []*LetterCoverageEdge  `json:"edges"`
-	Summary    *LetterCoverageSummary `json:"summary"`
+	TotalCount int `json:"totalCount"`
+	// Where this page lies: the shared Relay page information.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// The rows of this page, in tree order.
+	Edges   []*LetterCoverageEdge  `json:"edges,omitempty"`
+	Summary *LetterCoverageSummary `json:"summary"`
 }
 
+// LetterCoverageEdge is one row of a coverage page with its cursor.
 type LetterCoverageEdge struct {
-	Cursor string             `json:"cursor"`
-	Node   *LetterCoverageRow `json:"node"`
+	// Pass as after (or before) to page from this row.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+	// The row.
+	Node *LetterCoverageRow `json:"node,omitempty"`
 }
 
 // LetterCoverageRow is one unit that should hold a letter from its parent.
