@@ -60,6 +60,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	LenientIDs func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -4366,6 +4367,10 @@ directive @goModel(
   forceGenerate: Boolean
 ) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
+lenientIDs (Go only) hands the resolver each id decoded on its own, 0 for a malformed one.
+"""
+directive @lenientIDs on ARGUMENT_DEFINITION
+"""
 Audit event (审计日志): one append-only, hash-chained record of a change or a sign-in.
 """
 type AuditEvent implements Node {
@@ -8371,7 +8376,7 @@ type Query {
     """
     The list of node IDs.
     """
-    ids: [ID!]!
+    ids: [ID!]! @lenientIDs
   ): [Node]!
   """
   Campaign records the viewer may read, one page at a time.
@@ -14626,15 +14631,56 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
-		func(ctx context.Context, v any) ([]int, error) {
-			return ec.unmarshalNID2ᚕintᚄ(ctx, v)
-		})
+
+	arg0, err := ec.field_Query_nodes_argsIds(ctx, rawArgs)
 	if err != nil {
 		return nil, err
 	}
 	args["ids"] = arg0
 	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_argsIds(
+	ctx context.Context,
+	rawArgs map[string]any,
+) ([]int, error) {
+	if _, ok := rawArgs["ids"]; !ok {
+		var zeroVal []int
+		return zeroVal, nil
+	}
+
+	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+	directive0 := func(ctx context.Context) (any, error) {
+		tmp, ok := rawArgs["ids"]
+		if !ok {
+			var zeroVal []int
+			return zeroVal, nil
+		}
+		return ec.unmarshalNID2ᚕintᚄ(ctx, tmp)
+	}
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.LenientIDs == nil {
+			var zeroVal []int
+			return zeroVal, errors.New("directive lenientIDs is not implemented")
+		}
+		return ec.Directives.LenientIDs(ctx, rawArgs, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		var zeroVal []int
+		return zeroVal, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.([]int); ok {
+		return data, nil
+	} else if tmp == nil {
+		var zeroVal []int
+		return zeroVal, nil
+	} else {
+		var zeroVal []int
+		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be []int`, tmp))
+	}
 }
 
 func (ec *executionContext) field_Query_posts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
