@@ -26,10 +26,6 @@ var connectionArgExceptions = map[string]struct {
 	"Unit.members":           {[]string{"where"}, "nested where not built yet"},
 	"Unit.enterpriseHazards": {[]string{"where"}, "nested where not built yet"},
 	"User.posts":             {[]string{"where"}, "nested where not built yet"},
-	"Unit.history":           {[]string{"where"}, "nested where not built yet"},
-	"User.history":           {[]string{"where"}, "nested where not built yet"},
-	"Post.history":           {[]string{"where"}, "nested where not built yet"},
-	"Enterprise.history":     {[]string{"where"}, "nested where not built yet"},
 }
 
 func isConnection(s *ast.Schema, name string) bool {

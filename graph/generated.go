@@ -264,7 +264,7 @@ type ComplexityRoot struct {
 		CreatedAt              func(childComplexity int) int
 		CreditCode             func(childComplexity int) int
 		EmployeeCount          func(childComplexity int) int
-		History                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		History                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID                     func(childComplexity int) int
 		IndustryCategory       func(childComplexity int) int
 		KeySites               func(childComplexity int) int
@@ -571,7 +571,7 @@ type ComplexityRoot struct {
 	Post struct {
 		AllowedActions func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
-		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID             func(childComplexity int) int
 		Role           func(childComplexity int) int
 		Sectors        func(childComplexity int) int
@@ -744,7 +744,7 @@ type ComplexityRoot struct {
 		Depth             func(childComplexity int) int
 		Enterprise        func(childComplexity int) int
 		EnterpriseHazards func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder) int
-		History           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		History           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		Members           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder) int
@@ -792,7 +792,7 @@ type ComplexityRoot struct {
 		AllowedActions func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		DisplayName    func(childComplexity int) int
-		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID             func(childComplexity int) int
 		Phone          func(childComplexity int) int
 		Posts          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder) int
@@ -837,7 +837,7 @@ type DrawAssignmentResolver interface {
 }
 type EnterpriseResolver interface {
 	SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error)
-	History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.Enterprise) ([]model.EnterpriseAction, error)
 }
 type FileResolver interface {
@@ -903,7 +903,7 @@ type MutationResolver interface {
 }
 type PostResolver interface {
 	User(ctx context.Context, obj *ent.Post) (*ent.User, error)
-	History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.Post) ([]model.PostAction, error)
 }
 type QueryResolver interface {
@@ -942,11 +942,11 @@ type ResponsibilityLetterResolver interface {
 	AllowedActions(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.LetterAction, error)
 }
 type UnitResolver interface {
-	History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.Unit) ([]model.UnitAction, error)
 }
 type UserResolver interface {
-	History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.User) ([]model.UserAction, error)
 }
 
@@ -1641,7 +1641,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Enterprise.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder)), true
+		return e.ComplexityRoot.Enterprise.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*auditlog.Filter)), true
 	case "Enterprise.id":
 		if e.ComplexityRoot.Enterprise.ID == nil {
 			break
@@ -3133,7 +3133,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Post.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder)), true
+		return e.ComplexityRoot.Post.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*auditlog.Filter)), true
 	case "Post.id":
 		if e.ComplexityRoot.Post.ID == nil {
 			break
@@ -3927,7 +3927,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder)), true
+		return e.ComplexityRoot.Unit.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*auditlog.Filter)), true
 	case "Unit.id":
 		if e.ComplexityRoot.Unit.ID == nil {
 			break
@@ -4094,7 +4094,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder)), true
+		return e.ComplexityRoot.User.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*auditlog.Filter)), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -11972,22 +11972,74 @@ extend type AuditEvent {
 
 extend type Unit {
   "The audit events about this unit, newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+  history(
+    "Events after this cursor."
+    after: Cursor
+    "At most this many events from the start."
+    first: Int
+    "Events before this cursor."
+    before: Cursor
+    "At most this many events from the end."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter (within this object's history)."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
 }
 
 extend type Enterprise {
   "The audit events about this enterprise profile, newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+  history(
+    "Events after this cursor."
+    after: Cursor
+    "At most this many events from the start."
+    first: Int
+    "Events before this cursor."
+    before: Cursor
+    "At most this many events from the end."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter (within this object's history)."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
 }
 
 extend type User {
   "The audit events about this user — changes, sign-ins, password changes — newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+  history(
+    "Events after this cursor."
+    after: Cursor
+    "At most this many events from the start."
+    first: Int
+    "Events before this cursor."
+    before: Cursor
+    "At most this many events from the end."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter (within this object's history)."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
 }
 
 extend type Post {
   "The audit events about this post, newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+  history(
+    "Events after this cursor."
+    after: Cursor
+    "At most this many events from the start."
+    first: Int
+    "Events before this cursor."
+    before: Cursor
+    "At most this many events from the end."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter (within this object's history)."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/allowed.graphql", Input: `# What the caller may do with each record now: the actions whose mutation
@@ -13695,6 +13747,14 @@ func (ec *executionContext) field_Enterprise_history_args(ctx context.Context, r
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*auditlog.Filter, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -14175,6 +14235,14 @@ func (ec *executionContext) field_Post_history_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*auditlog.Filter, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -15088,6 +15156,14 @@ func (ec *executionContext) field_Unit_history_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*auditlog.Filter, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -15226,6 +15302,14 @@ func (ec *executionContext) field_User_history_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*auditlog.Filter, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -18417,7 +18501,7 @@ func (ec *executionContext) _Enterprise_history(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Enterprise().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder))
+			return ec.Resolvers.Enterprise().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -24488,7 +24572,7 @@ func (ec *executionContext) _Post_history(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Post().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder))
+			return ec.Resolvers.Post().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -27860,7 +27944,7 @@ func (ec *executionContext) _Unit_history(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Unit().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder))
+			return ec.Resolvers.Unit().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -28489,7 +28573,7 @@ func (ec *executionContext) _User_history(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.User().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder))
+			return ec.Resolvers.User().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
