@@ -35,6 +35,24 @@ func hazardStatesAsEnum(_ *gen.Graph, s *ast.Schema) error {
 	return nil
 }
 
+// lenientNodeIDs marks nodes(ids:) with @lenientIDs, a Go-only directive: the
+// ids are decoded one by one in the resolver, so one malformed id is a null
+// entry with its own error instead of failing the whole list.
+func lenientNodeIDs(_ *gen.Graph, s *ast.Schema) error {
+	q, ok := s.Types["Query"]
+	if !ok || q.Fields.ForName("nodes") == nil || q.Fields.ForName("nodes").Arguments.ForName("ids") == nil {
+		return fmt.Errorf("schema hook: no Query.nodes(ids:)")
+	}
+	s.Directives["lenientIDs"] = &ast.DirectiveDefinition{
+		Name:        "lenientIDs",
+		Description: "lenientIDs (Go only) hands the resolver each id decoded on its own, 0 for a malformed one.",
+		Locations:   []ast.DirectiveLocation{ast.LocationArgumentDefinition},
+	}
+	ids := q.Fields.ForName("nodes").Arguments.ForName("ids")
+	ids.Directives = append(ids.Directives, &ast.Directive{Name: "lenientIDs"})
+	return nil
+}
+
 func main() {
 	ex, err := entgql.NewExtension(
 		entgql.WithConfigPath("../gqlgen.yml"),
@@ -45,7 +63,7 @@ func main() {
 		// hazardStatesAsEnum first, so schemadoc describes the served types;
 		// schemadoc describes what entgql leaves undescribed: predicates,
 		// ordering, ids, enum values.
-		entgql.WithSchemaHook(hazardStatesAsEnum, schemadoc.Hook),
+		entgql.WithSchemaHook(hazardStatesAsEnum, lenientNodeIDs, schemadoc.Hook),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

@@ -50,13 +50,13 @@ func (r *auditEventResolver) Unit(ctx context.Context, obj *ent.AuditEvent) (*en
 }
 
 // History is the resolver for the history field.
-func (r *enterpriseResolver) History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
-	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
+func (r *enterpriseResolver) History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error) {
+	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy, where)
 }
 
 // History is the resolver for the history field.
-func (r *postResolver) History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
-	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
+func (r *postResolver) History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error) {
+	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy, where)
 }
 
 // AuditEvents is the resolver for the auditEvents field.
@@ -65,11 +65,11 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 }
 
 // History is the resolver for the history field.
-func (r *unitResolver) History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
-	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
+func (r *unitResolver) History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error) {
+	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy, where)
 }
 
 // History is the resolver for the history field.
-func (r *userResolver) History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
-	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy)
+func (r *userResolver) History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error) {
+	return auditlog.History(ctx, r.Client, obj.ID, after, first, before, last, orderBy, where)
 }

@@ -221,6 +221,20 @@ func TestAuditReadIsScopedAndLimitedToAuditors(t *testing.T) {
 		gqOK(t, s, s.As("auditor.county"), `query($id: ID!) { node(id: $id) { ... on User { history { totalCount } } } }`,
 			map[string]any{"id": userID(t, s, admin, "admin")}).Decode(t, &uh)
 		require.Positive(t, uh.Node.History.TotalCount)
+
+		// where narrows a history: the unit's updates only, within its own history.
+		var uw struct {
+			Node struct {
+				All, Updates, Deletes struct{ TotalCount int }
+			}
+		}
+		gqOK(t, s, s.As("auditor.chengguan"), `query($id: ID!) { node(id: $id) { ... on Unit {
+			all: history { totalCount } updates: history(where: {operation: UPDATE}) { totalCount }
+			deletes: history(where: {operation: DELETE}) { totalCount } } } }`,
+			map[string]any{"id": cg}).Decode(t, &uw)
+		require.Positive(t, uw.Node.Updates.TotalCount)
+		require.LessOrEqual(t, uw.Node.Updates.TotalCount, uw.Node.All.TotalCount)
+		require.Zero(t, uw.Node.Deletes.TotalCount)
 	})
 }
 

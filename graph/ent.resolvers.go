@@ -54,6 +54,10 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	// the caller's scope must give null in its place, not an error.
 	out := make([]ent.Noder, len(ids))
 	for i, id := range ids {
+		if id == malformedNodeID {
+			reportMalformedNodeID(ctx, i)
+			continue
+		}
 		n, err := r.Client.Noder(ctx, id)
 		if err != nil && !onlyNotFound(err) {
 			return nil, err

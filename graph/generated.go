@@ -66,6 +66,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	LenientIDs func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -227,11 +228,6 @@ type ComplexityRoot struct {
 		Total          func(childComplexity int) int
 	}
 
-	CoveragePageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
-	}
-
 	CreateCampaignPayload struct {
 		Campaign func(childComplexity int) int
 	}
@@ -288,7 +284,7 @@ type ComplexityRoot struct {
 		CreatedAt              func(childComplexity int) int
 		CreditCode             func(childComplexity int) int
 		EmployeeCount          func(childComplexity int) int
-		History                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		History                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID                     func(childComplexity int) int
 		IndustryCategory       func(childComplexity int) int
 		KeySites               func(childComplexity int) int
@@ -756,7 +752,7 @@ type ComplexityRoot struct {
 	Post struct {
 		AllowedActions func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
-		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID             func(childComplexity int) int
 		Role           func(childComplexity int) int
 		Sectors        func(childComplexity int) int
@@ -791,12 +787,12 @@ type ComplexityRoot struct {
 		Hazards               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
 		Inspections           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) int
 		LeadershipGroups      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeadershipGroupOrder, where *ent.LeadershipGroupWhereInput) int
-		LetterCoverage        func(childComplexity int, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) int
+		LetterCoverage        func(childComplexity int, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		Me                    func(childComplexity int) int
 		Meetings              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) int
 		Node                  func(childComplexity int, id int) int
 		Nodes                 func(childComplexity int, ids []int) int
-		NoticeCoverage        func(childComplexity int, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) int
+		NoticeCoverage        func(childComplexity int, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
 		NoticeReceipts        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) int
 		Notices               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) int
 		PolicyRules           func(childComplexity int) int
@@ -958,7 +954,7 @@ type ComplexityRoot struct {
 		Depth             func(childComplexity int) int
 		Enterprise        func(childComplexity int) int
 		EnterpriseHazards func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder) int
-		History           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		History           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		Members           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder) int
@@ -1006,7 +1002,7 @@ type ComplexityRoot struct {
 		AllowedActions func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		DisplayName    func(childComplexity int) int
-		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) int
+		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID             func(childComplexity int) int
 		Phone          func(childComplexity int) int
 		Posts          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder) int
@@ -1051,7 +1047,7 @@ type DrawAssignmentResolver interface {
 }
 type EnterpriseResolver interface {
 	SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error)
-	History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.Enterprise) ([]model.EnterpriseAction, error)
 }
 type FileResolver interface {
@@ -1146,7 +1142,7 @@ type NoticeReceiptResolver interface {
 }
 type PostResolver interface {
 	User(ctx context.Context, obj *ent.Post) (*ent.User, error)
-	History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.Post) ([]model.PostAction, error)
 }
 type QueryResolver interface {
@@ -1168,11 +1164,11 @@ type QueryResolver interface {
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Me(ctx context.Context) (*model.Me, error)
 	PolicyRules(ctx context.Context) ([]*model.PolicyRule, error)
-	LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) (*model.LetterCoverageConnection, error)
+	LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*model.LetterCoverageConnection, error)
 	ChecklistTemplate(ctx context.Context, sector domain.Sector) (*ent.ChecklistTemplate, error)
 	HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
-	NoticeCoverage(ctx context.Context, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) (*model.NoticeCoverageConnection, error)
+	NoticeCoverage(ctx context.Context, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.NoticeCoverageConnection, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -1190,11 +1186,11 @@ type ResponsibilityLetterResolver interface {
 	AllowedActions(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.LetterAction, error)
 }
 type UnitResolver interface {
-	History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.Unit) ([]model.UnitAction, error)
 }
 type UserResolver interface {
-	History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder) (*ent.AuditEventConnection, error)
+	History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.User) ([]model.UserAction, error)
 }
 
@@ -1786,19 +1782,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverageCounts.Total(childComplexity), true
 
-	case "CoveragePageInfo.endCursor":
-		if e.ComplexityRoot.CoveragePageInfo.EndCursor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CoveragePageInfo.EndCursor(childComplexity), true
-	case "CoveragePageInfo.hasNextPage":
-		if e.ComplexityRoot.CoveragePageInfo.HasNextPage == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CoveragePageInfo.HasNextPage(childComplexity), true
-
 	case "CreateCampaignPayload.campaign":
 		if e.ComplexityRoot.CreateCampaignPayload.Campaign == nil {
 			break
@@ -1935,7 +1918,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Enterprise.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder)), true
+		return e.ComplexityRoot.Enterprise.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*auditlog.Filter)), true
 	case "Enterprise.id":
 		if e.ComplexityRoot.Enterprise.ID == nil {
 			break
@@ -4149,7 +4132,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Post.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder)), true
+		return e.ComplexityRoot.Post.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*auditlog.Filter)), true
 	case "Post.id":
 		if e.ComplexityRoot.Post.ID == nil {
 			break
@@ -4359,7 +4342,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.LetterCoverage(childComplexity, args["year"].(int), args["rootID"].(int), args["status"].([]domain.CoverageStatus), args["kinds"].([]domain.UnitKind), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.LetterCoverage(childComplexity, args["year"].(int), args["rootID"].(int), args["status"].([]domain.CoverageStatus), args["kinds"].([]domain.UnitKind), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -4409,7 +4392,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.NoticeCoverage(childComplexity, args["where"].(*model.NoticeCoverageWhereInput), args["orderBy"].(*model.NoticeCoverageOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.NoticeCoverage(childComplexity, args["where"].(*model.NoticeCoverageWhereInput), args["orderBy"].(*model.NoticeCoverageOrder), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["last"].(*int), args["before"].(*entgql.Cursor[int])), true
 	case "Query.noticeReceipts":
 		if e.ComplexityRoot.Query.NoticeReceipts == nil {
 			break
@@ -5057,7 +5040,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder)), true
+		return e.ComplexityRoot.Unit.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*auditlog.Filter)), true
 	case "Unit.id":
 		if e.ComplexityRoot.Unit.ID == nil {
 			break
@@ -5224,7 +5207,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder)), true
+		return e.ComplexityRoot.User.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*auditlog.Filter)), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -5515,6 +5498,10 @@ directive @goModel(
   """
   forceGenerate: Boolean
 ) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+lenientIDs (Go only) hands the resolver each id decoded on its own, 0 for a malformed one.
+"""
+directive @lenientIDs on ARGUMENT_DEFINITION
 """
 Audit event (审计日志): one append-only, hash-chained record of a change or a sign-in.
 """
@@ -11598,7 +11585,7 @@ type Query {
     """
     The list of node IDs.
     """
-    ids: [ID!]!
+    ids: [ID!]! @lenientIDs
   ): [Node]!
   """
   Campaign records the viewer may read, one page at a time.
@@ -14630,8 +14617,26 @@ extend type Query {
   TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP and TEAM below root in your jurisdiction, whether it
   holds a SIGNED letter from its parent, one PENDING signature, or none (MISSING). Rows are in
   tree order, filtered by status and kind; the summary counts every row, unfiltered.
+  Pages forward with first/after; before and last page backward from a cursor or the end.
   """
-  letterCoverage(year: Int!, rootID: ID!, status: [CoverageStatus!], kinds: [UnitKind!], first: Int, after: String): LetterCoverageConnection
+  letterCoverage(
+    "The letter year."
+    year: Int!
+    "The unit whose subtree is covered (itself excluded)."
+    rootID: ID!
+    "Only rows with these statuses; all when absent."
+    status: [CoverageStatus!]
+    "Only rows of these unit kinds; all when absent."
+    kinds: [UnitKind!]
+    "Rows after this cursor."
+    after: Cursor
+    "At most this many rows from the start (after the after cursor)."
+    first: Int
+    "Rows before this cursor."
+    before: Cursor
+    "At most this many rows from the end (before the before cursor)."
+    last: Int
+  ): LetterCoverageConnection
 }
 
 extend type LetterEvent {
@@ -14761,20 +14766,19 @@ enum CoverageStatus {
 type LetterCoverageConnection {
   "Rows matching status and kinds."
   totalCount: Int!
-  pageInfo: CoveragePageInfo!
-  edges: [LetterCoverageEdge!]!
+  "Where this page lies: the shared Relay page information."
+  pageInfo: PageInfo!
+  "The rows of this page, in tree order."
+  edges: [LetterCoverageEdge]
   summary: LetterCoverageSummary!
 }
 
-type CoveragePageInfo {
-  hasNextPage: Boolean!
-  "Pass as after to get the next page."
-  endCursor: String
-}
-
+"LetterCoverageEdge is one row of a coverage page with its cursor."
 type LetterCoverageEdge {
-  cursor: String!
-  node: LetterCoverageRow!
+  "Pass as after (or before) to page from this row."
+  cursor: Cursor!
+  "The row."
+  node: LetterCoverageRow
 }
 
 "LetterCoverageRow is one unit that should hold a letter from its parent."
@@ -15313,22 +15317,74 @@ extend type AuditEvent {
 
 extend type Unit {
   "The audit events about this unit, newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+  history(
+    "Events after this cursor."
+    after: Cursor
+    "At most this many events from the start."
+    first: Int
+    "Events before this cursor."
+    before: Cursor
+    "At most this many events from the end."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter (within this object's history)."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
 }
 
 extend type Enterprise {
   "The audit events about this enterprise profile, newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+  history(
+    "Events after this cursor."
+    after: Cursor
+    "At most this many events from the start."
+    first: Int
+    "Events before this cursor."
+    before: Cursor
+    "At most this many events from the end."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter (within this object's history)."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
 }
 
 extend type User {
   "The audit events about this user — changes, sign-ins, password changes — newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+  history(
+    "Events after this cursor."
+    after: Cursor
+    "At most this many events from the start."
+    first: Int
+    "Events before this cursor."
+    before: Cursor
+    "At most this many events from the end."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter (within this object's history)."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
 }
 
 extend type Post {
   "The audit events about this post, newest first (AUDITOR and ADMIN; empty for other posts)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder): AuditEventConnection!
+  history(
+    "Events after this cursor."
+    after: Cursor
+    "At most this many events from the start."
+    first: Int
+    "Events before this cursor."
+    before: Cursor
+    "At most this many events from the end."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter (within this object's history)."
+    where: AuditEventWhereInput
+  ): AuditEventConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/allowed.graphql", Input: `# What the caller may do with each record now: the actions whose mutation
@@ -15449,10 +15505,14 @@ extend type Query {
     where: NoticeCoverageWhereInput
     "The order of the rows; newest notice first when omitted."
     orderBy: NoticeCoverageOrder
-    "Returns the first n rows. Between 0 and 1000."
+    "Returns the first n rows (50 when neither first nor last is given). Between 0 and 1000."
     first: Int
     "Returns the rows after this cursor (endCursor of the previous page)."
-    after: String
+    after: Cursor
+    "Returns the last n rows (before the before cursor, or of all rows). Between 0 and 1000."
+    last: Int
+    "Returns the rows before this cursor (startCursor of the next page)."
+    before: Cursor
   ): NoticeCoverageConnection!
 }
 
@@ -15599,20 +15659,20 @@ input NoticeCoverageOrder {
 type NoticeCoverageConnection {
   "Rows matching the filters, on every page."
   totalCount: Int!
-  "Where this page ends."
-  pageInfo: CoveragePageInfo!
+  "Where this page lies: the shared Relay page information."
+  pageInfo: PageInfo!
   "The rows of this page."
-  edges: [NoticeCoverageEdge!]!
+  edges: [NoticeCoverageEdge]
   "Counts over every receipt matching the filters."
   summary: ReceiptCounts!
 }
 
 "NoticeCoverageEdge is one row of noticeCoverage with its cursor."
 type NoticeCoverageEdge {
-  "Pass as after to get the rows after this one."
-  cursor: String!
+  "Pass as after (or before) to page from this row."
+  cursor: Cursor!
   "The row."
-  node: NoticeCoverageRow!
+  node: NoticeCoverageRow
 }
 
 "NoticeCoverageRow is one notice's receipts of one recipient kind in one town."
@@ -16096,16 +16156,6 @@ func (ec *executionContext) childFields_CoverageCounts(ctx context.Context, fiel
 		return ec.fieldContext_CoverageCounts_missingPercent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoverageCounts", field.Name)
-}
-
-func (ec *executionContext) childFields_CoveragePageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "hasNextPage":
-		return ec.fieldContext_CoveragePageInfo_hasNextPage(ctx, field)
-	case "endCursor":
-		return ec.fieldContext_CoveragePageInfo_endCursor(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type CoveragePageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateCampaignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17769,6 +17819,14 @@ func (ec *executionContext) field_Enterprise_history_args(ctx context.Context, r
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*auditlog.Filter, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -18407,6 +18465,14 @@ func (ec *executionContext) field_Post_history_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*auditlog.Filter, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -18865,22 +18931,38 @@ func (ec *executionContext) field_Query_letterCoverage_args(ctx context.Context,
 		return nil, err
 	}
 	args["kinds"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg5
+	args["before"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg7
 	return args, nil
 }
 
@@ -18955,15 +19037,56 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
-		func(ctx context.Context, v any) ([]int, error) {
-			return ec.unmarshalNID2ᚕintᚄ(ctx, v)
-		})
+
+	arg0, err := ec.field_Query_nodes_argsIds(ctx, rawArgs)
 	if err != nil {
 		return nil, err
 	}
 	args["ids"] = arg0
 	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_argsIds(
+	ctx context.Context,
+	rawArgs map[string]any,
+) ([]int, error) {
+	if _, ok := rawArgs["ids"]; !ok {
+		var zeroVal []int
+		return zeroVal, nil
+	}
+
+	ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+	directive0 := func(ctx context.Context) (any, error) {
+		tmp, ok := rawArgs["ids"]
+		if !ok {
+			var zeroVal []int
+			return zeroVal, nil
+		}
+		return ec.unmarshalNID2ᚕintᚄ(ctx, tmp)
+	}
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.LenientIDs == nil {
+			var zeroVal []int
+			return zeroVal, errors.New("directive lenientIDs is not implemented")
+		}
+		return ec.Directives.LenientIDs(ctx, rawArgs, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		var zeroVal []int
+		return zeroVal, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.([]int); ok {
+		return data, nil
+	} else if tmp == nil {
+		var zeroVal []int
+		return zeroVal, nil
+	} else {
+		var zeroVal []int
+		return zeroVal, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from directive, should be []int`, tmp))
+	}
 }
 
 func (ec *executionContext) field_Query_noticeCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
@@ -18994,13 +19117,29 @@ func (ec *executionContext) field_Query_noticeCoverage_args(ctx context.Context,
 	}
 	args["first"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -19517,6 +19656,14 @@ func (ec *executionContext) field_Unit_history_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*auditlog.Filter, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -19655,6 +19802,14 @@ func (ec *executionContext) field_User_history_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*auditlog.Filter, error) {
+			return ec.unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋauditlogᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -22125,52 +22280,6 @@ func (ec *executionContext) fieldContext_CoverageCounts_missingPercent(_ context
 	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Float")
 }
 
-func (ec *executionContext) _CoveragePageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.CoveragePageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CoveragePageInfo_hasNextPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_CoveragePageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CoveragePageInfo", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _CoveragePageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.CoveragePageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CoveragePageInfo_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_CoveragePageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CoveragePageInfo", field, false, false, "String")
-}
-
 func (ec *executionContext) _CreateCampaignPayload_campaign(ctx context.Context, field graphql.CollectedField, obj *model.CreateCampaignPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23052,7 +23161,7 @@ func (ec *executionContext) _Enterprise_history(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Enterprise().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder))
+			return ec.Resolvers.Enterprise().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -26641,8 +26750,8 @@ func (ec *executionContext) _LetterCoverageConnection_pageInfo(ctx context.Conte
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePageInfo) graphql.Marshaler {
-			return ec.marshalNCoveragePageInfo2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoveragePageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26655,7 +26764,7 @@ func (ec *executionContext) fieldContext_LetterCoverageConnection_pageInfo(_ con
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CoveragePageInfo(ctx, field)
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -26674,10 +26783,10 @@ func (ec *executionContext) _LetterCoverageConnection_edges(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
-			return ec.marshalNLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdgeᚄ(ctx, selections, v)
+			return ec.marshalOLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_LetterCoverageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26737,15 +26846,15 @@ func (ec *executionContext) _LetterCoverageEdge_cursor(ctx context.Context, fiel
 			return obj.Cursor, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_LetterCoverageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LetterCoverageEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("LetterCoverageEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _LetterCoverageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LetterCoverageEdge) (ret graphql.Marshaler) {
@@ -26761,10 +26870,10 @@ func (ec *executionContext) _LetterCoverageEdge_node(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LetterCoverageRow) graphql.Marshaler {
-			return ec.marshalNLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx, selections, v)
+			return ec.marshalOLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_LetterCoverageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30723,8 +30832,8 @@ func (ec *executionContext) _NoticeCoverageConnection_pageInfo(ctx context.Conte
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePageInfo) graphql.Marshaler {
-			return ec.marshalNCoveragePageInfo2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoveragePageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -30737,7 +30846,7 @@ func (ec *executionContext) fieldContext_NoticeCoverageConnection_pageInfo(_ con
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CoveragePageInfo(ctx, field)
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30756,10 +30865,10 @@ func (ec *executionContext) _NoticeCoverageConnection_edges(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.NoticeCoverageEdge) graphql.Marshaler {
-			return ec.marshalNNoticeCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdgeᚄ(ctx, selections, v)
+			return ec.marshalONoticeCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_NoticeCoverageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30819,15 +30928,15 @@ func (ec *executionContext) _NoticeCoverageEdge_cursor(ctx context.Context, fiel
 			return obj.Cursor, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_NoticeCoverageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NoticeCoverageEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("NoticeCoverageEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _NoticeCoverageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NoticeCoverageEdge) (ret graphql.Marshaler) {
@@ -30843,10 +30952,10 @@ func (ec *executionContext) _NoticeCoverageEdge_node(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *notices.CoverageRow) graphql.Marshaler {
-			return ec.marshalNNoticeCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCoverageRow(ctx, selections, v)
+			return ec.marshalONoticeCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCoverageRow(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_NoticeCoverageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -32139,7 +32248,7 @@ func (ec *executionContext) _Post_history(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Post().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder))
+			return ec.Resolvers.Post().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -33116,7 +33225,7 @@ func (ec *executionContext) _Query_letterCoverage(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().LetterCoverage(ctx, fc.Args["year"].(int), fc.Args["rootID"].(int), fc.Args["status"].([]domain.CoverageStatus), fc.Args["kinds"].([]domain.UnitKind), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().LetterCoverage(ctx, fc.Args["year"].(int), fc.Args["rootID"].(int), fc.Args["status"].([]domain.CoverageStatus), fc.Args["kinds"].([]domain.UnitKind), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LetterCoverageConnection) graphql.Marshaler {
@@ -33292,7 +33401,7 @@ func (ec *executionContext) _Query_noticeCoverage(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().NoticeCoverage(ctx, fc.Args["where"].(*model.NoticeCoverageWhereInput), fc.Args["orderBy"].(*model.NoticeCoverageOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().NoticeCoverage(ctx, fc.Args["where"].(*model.NoticeCoverageWhereInput), fc.Args["orderBy"].(*model.NoticeCoverageOrder), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[int]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NoticeCoverageConnection) graphql.Marshaler {
@@ -35974,7 +36083,7 @@ func (ec *executionContext) _Unit_history(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Unit().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder))
+			return ec.Resolvers.Unit().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -36603,7 +36712,7 @@ func (ec *executionContext) _User_history(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.User().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder))
+			return ec.Resolvers.User().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*auditlog.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -52984,44 +53093,6 @@ func (ec *executionContext) _CoverageCounts(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var coveragePageInfoImplementors = []string{"CoveragePageInfo"}
-
-func (ec *executionContext) _CoveragePageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.CoveragePageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coveragePageInfoImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("CoveragePageInfo")
-		case "hasNextPage":
-			out.Values[i] = ec._CoveragePageInfo_hasNextPage(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "endCursor":
-			out.Values[i] = ec._CoveragePageInfo_endCursor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var createCampaignPayloadImplementors = []string{"CreateCampaignPayload"}
 
 func (ec *executionContext) _CreateCampaignPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCampaignPayload) graphql.Marshaler {
@@ -54884,7 +54955,7 @@ func (ec *executionContext) _LetterCoverageConnection(ctx context.Context, sel a
 			}
 		case "edges":
 			out.Values[i] = ec._LetterCoverageConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "summary":
@@ -54927,7 +54998,7 @@ func (ec *executionContext) _LetterCoverageEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._LetterCoverageEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -56077,7 +56148,7 @@ func (ec *executionContext) _NoticeCoverageConnection(ctx context.Context, sel a
 			}
 		case "edges":
 			out.Values[i] = ec._NoticeCoverageConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "summary":
@@ -56120,7 +56191,7 @@ func (ec *executionContext) _NoticeCoverageEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._NoticeCoverageEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -59242,14 +59313,6 @@ func (ec *executionContext) marshalNCoverageCounts2ᚖgithubᚗcomᚋdutychain�
 	return ec._CoverageCounts(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCoveragePageInfo2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCoveragePageInfo(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePageInfo) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CoveragePageInfo!")
-		return graphql.Null
-	}
-	return ec._CoveragePageInfo(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCoverageStatus(ctx context.Context, v any) (domain.CoverageStatus, error) {
 	var res domain.CoverageStatus
 	err := res.UnmarshalGQL(v)
@@ -60135,38 +60198,6 @@ func (ec *executionContext) marshalNLetterAction2ᚕgithubᚗcomᚋdutychainᚋd
 	return ret
 }
 
-func (ec *executionContext) marshalNLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LetterCoverageEdge!")
-		return graphql.Null
-	}
-	return ec._LetterCoverageEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageRow) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LetterCoverageRow!")
-		return graphql.Null
-	}
-	return ec._LetterCoverageRow(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNLetterCoverageSummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageSummary(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageSummary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LetterCoverageSummary!")
@@ -60392,30 +60423,6 @@ func (ec *executionContext) marshalNNoticeCoverageConnection2ᚖgithubᚗcomᚋd
 	return ec._NoticeCoverageConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNoticeCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NoticeCoverageEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNNoticeCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNNoticeCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.NoticeCoverageEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "NoticeCoverageEdge!")
-		return graphql.Null
-	}
-	return ec._NoticeCoverageEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNNoticeCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrderField(ctx context.Context, v any) (model.NoticeCoverageOrderField, error) {
 	var res model.NoticeCoverageOrderField
 	err := res.UnmarshalGQL(v)
@@ -60424,14 +60431,6 @@ func (ec *executionContext) unmarshalNNoticeCoverageOrderField2githubᚗcomᚋdu
 
 func (ec *executionContext) marshalNNoticeCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrderField(ctx context.Context, sel ast.SelectionSet, v model.NoticeCoverageOrderField) graphql.Marshaler {
 	return v
-}
-
-func (ec *executionContext) marshalNNoticeCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCoverageRow(ctx context.Context, sel ast.SelectionSet, v *notices.CoverageRow) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "NoticeCoverageRow!")
-		return graphql.Null
-	}
-	return ec._NoticeCoverageRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNNoticeKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐNoticeKind(ctx context.Context, v any) (domain.NoticeKind, error) {
@@ -60510,6 +60509,14 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPolicyRule2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPolicyRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PolicyRule) graphql.Marshaler {
@@ -62745,6 +62752,33 @@ func (ec *executionContext) marshalOLetterCoverageConnection2ᚖgithubᚗcomᚋd
 	return ec._LetterCoverageConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOLetterCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx context.Context, sel ast.SelectionSet, v []*model.LetterCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLetterCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LetterCoverageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLetterCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐLetterCoverageRow(ctx context.Context, sel ast.SelectionSet, v *model.LetterCoverageRow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LetterCoverageRow(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOLetterState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐLetterStateᚄ(ctx context.Context, v any) ([]domain.LetterState, error) {
 	if v == nil {
 		return nil, nil
@@ -62964,12 +62998,39 @@ func (ec *executionContext) marshalONotice2ᚖgithubᚗcomᚋdutychainᚋdutycha
 	return ec._Notice(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalONoticeCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx context.Context, sel ast.SelectionSet, v []*model.NoticeCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONoticeCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalONoticeCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.NoticeCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NoticeCoverageEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalONoticeCoverageOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageOrder(ctx context.Context, v any) (*model.NoticeCoverageOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputNoticeCoverageOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONoticeCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCoverageRow(ctx context.Context, sel ast.SelectionSet, v *notices.CoverageRow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NoticeCoverageRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalONoticeCoverageWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐNoticeCoverageWhereInput(ctx context.Context, v any) (*model.NoticeCoverageWhereInput, error) {

@@ -32,12 +32,12 @@ func (r *Resolver) letterCoverage(ctx context.Context, in letters.CoverageInput)
 	}
 	out := &model.LetterCoverageConnection{
 		TotalCount: cov.TotalCount,
-		PageInfo:   &model.CoveragePageInfo{HasNextPage: cov.HasNextPage},
+		PageInfo:   &ent.PageInfo{HasNextPage: cov.HasNextPage, HasPreviousPage: cov.HasPreviousPage},
 		Edges:      []*model.LetterCoverageEdge{},
 		Summary:    &model.LetterCoverageSummary{Total: countsOf(cov.Total), ByKind: []*model.KindCoverage{}, ByTown: []*model.TownCoverage{}},
 	}
-	if cov.EndCursor != "" {
-		out.PageInfo.EndCursor = &cov.EndCursor
+	if cov.StartCursor != "" {
+		out.PageInfo.StartCursor, out.PageInfo.EndCursor = coverageCursor(cov.StartCursor), coverageCursor(cov.EndCursor)
 	}
 	for _, k := range cov.ByKind {
 		out.Summary.ByKind = append(out.Summary.ByKind, &model.KindCoverage{Kind: k.Kind, Counts: countsOf(k.Counts)})
@@ -47,7 +47,7 @@ func (r *Resolver) letterCoverage(ctx context.Context, in letters.CoverageInput)
 	}
 	var shown []*ent.ResponsibilityLetter
 	for _, row := range cov.Rows {
-		out.Edges = append(out.Edges, &model.LetterCoverageEdge{Cursor: row.Cursor, Node: &model.LetterCoverageRow{
+		out.Edges = append(out.Edges, &model.LetterCoverageEdge{Cursor: *coverageCursor(row.Cursor), Node: &model.LetterCoverageRow{
 			Unit: row.Unit, Kind: row.Unit.Kind, Status: row.Status, Issuer: row.Issuer, Town: row.Town, Letter: row.Letter,
 		}})
 		if row.Letter != nil {
@@ -55,4 +55,22 @@ func (r *Resolver) letterCoverage(ctx context.Context, in letters.CoverageInput)
 		}
 	}
 	return out, loadersFrom(ctx, r.Client).primeLetters(ctx, shown, "edges", "node", "letter")
+}
+
+// coverageCursor carries the letters service's row cursor in the shared
+// Cursor scalar, so coverage pages like every other connection.
+func coverageCursor(c string) *ent.Cursor {
+	return &ent.Cursor{Value: c}
+}
+
+// coverageCursorValue unwraps coverageCursor; a cursor of another connection
+// reads as a malformed coverage cursor.
+func coverageCursorValue(c *ent.Cursor) string {
+	if c == nil {
+		return ""
+	}
+	if s, ok := c.Value.(string); ok && s != "" {
+		return s
+	}
+	return "-"
 }

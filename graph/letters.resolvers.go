@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -147,12 +148,12 @@ func (r *mutationResolver) AttachLetterFile(ctx context.Context, input model.Att
 }
 
 // LetterCoverage is the resolver for the letterCoverage field.
-func (r *queryResolver) LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, first *int, after *string) (*model.LetterCoverageConnection, error) {
+func (r *queryResolver) LetterCoverage(ctx context.Context, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*model.LetterCoverageConnection, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
 	return r.letterCoverage(ctx, letters.CoverageInput{Year: year, RootID: rootID, Statuses: status, Kinds: kinds,
-		First: derefOr(first, 0), After: derefOr(after, "")})
+		First: derefOr(first, 0), After: coverageCursorValue(after), Last: derefOr(last, 0), Before: coverageCursorValue(before)})
 }
 
 // Issuer is the resolver for the issuer field.

@@ -275,6 +275,32 @@ func TestLetterCoverageOnDemoData(t *testing.T) {
 			require.Zero(t, c.TotalCount, "the root has no parent")
 		})
 
+		t.Run("pages backward to the same rows as forward", func(t *testing.T) {
+			missing := []string{"MISSING"}
+			_, forward := coverageAll(t, s, head, 2022, county, 3, map[string]any{"status": missing})
+			var backward []coverageRow
+			before := ""
+			for range forward {
+				v := map[string]any{"status": missing, "last": 3}
+				if before != "" {
+					v["before"] = before
+				}
+				c, r := coverage(t, s, head, 2022, county, v)
+				require.Empty(t, r.Errors)
+				require.Equal(t, before != "", c.PageInfo.HasNextPage, "a page before a cursor has a next page")
+				var page []coverageRow
+				for _, e := range c.Edges {
+					page = append(page, e.Node)
+				}
+				backward = append(page, backward...)
+				if !c.PageInfo.HasPreviousPage {
+					break
+				}
+				before = *c.PageInfo.StartCursor
+			}
+			require.Equal(t, forward, backward)
+		})
+
 		t.Run("2023 in progress", func(t *testing.T) {
 			c, r := coverage(t, s, head, 2023, county, map[string]any{"kinds": []string{"TOWN", "DEPARTMENT"}, "first": 10})
 			require.Empty(t, r.Errors)

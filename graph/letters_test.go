@@ -142,8 +142,8 @@ type coverageCounts struct {
 type coverageOut struct {
 	TotalCount int
 	PageInfo   struct {
-		HasNextPage bool
-		EndCursor   *string
+		HasNextPage, HasPreviousPage bool
+		StartCursor, EndCursor       *string
 	}
 	Edges []struct {
 		Cursor string
@@ -162,10 +162,10 @@ type coverageOut struct {
 	}
 }
 
-const coverageQuery = `query($year: Int!, $root: ID!, $status: [CoverageStatus!], $kinds: [UnitKind!], $first: Int, $after: String) {
-  c: letterCoverage(year: $year, rootID: $root, status: $status, kinds: $kinds, first: $first, after: $after) {
+const coverageQuery = `query($year: Int!, $root: ID!, $status: [CoverageStatus!], $kinds: [UnitKind!], $first: Int, $after: Cursor, $last: Int, $before: Cursor) {
+  c: letterCoverage(year: $year, rootID: $root, status: $status, kinds: $kinds, first: $first, after: $after, last: $last, before: $before) {
     totalCount
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor node { unit { id code } kind status issuer { code } town { code } letter { id state } } }
     summary {
       total { total signed pending missing signedPercent pendingPercent missingPercent }

@@ -43,8 +43,9 @@ func receiptStatus(r *ent.NoticeReceipt, now time.Time) domain.ReceiptStatus {
 }
 
 // coverageInput converts noticeCoverage's arguments.
-func coverageInput(where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) notices.CoverageInput {
-	in := notices.CoverageInput{First: derefOr(first, 50), After: deref(after), Order: notices.ByNotice}
+func coverageInput(where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *ent.Cursor, last *int, before *ent.Cursor) notices.CoverageInput {
+	in := notices.CoverageInput{First: derefOr(first, 50), After: coverageCursorValue(after), Last: last,
+		Before: coverageCursorValue(before), Order: notices.ByNotice}
 	if orderBy != nil && orderBy.Field == model.NoticeCoverageOrderFieldOverdue {
 		in.Order = notices.ByOverdue
 	}
@@ -59,12 +60,12 @@ func coverageInput(where *model.NoticeCoverageWhereInput, orderBy *model.NoticeC
 // coverageConnection converts a coverage page.
 func coverageConnection(c *notices.Coverage) *model.NoticeCoverageConnection {
 	out := &model.NoticeCoverageConnection{TotalCount: c.TotalCount, Summary: &c.Total,
-		PageInfo: &model.CoveragePageInfo{HasNextPage: c.HasNextPage}, Edges: []*model.NoticeCoverageEdge{}}
+		PageInfo: &ent.PageInfo{HasNextPage: c.HasNextPage, HasPreviousPage: c.HasPreviousPage}, Edges: []*model.NoticeCoverageEdge{}}
 	if c.EndCursor != "" {
-		out.PageInfo.EndCursor = &c.EndCursor
+		out.PageInfo.StartCursor, out.PageInfo.EndCursor = coverageCursor(c.StartCursor), coverageCursor(c.EndCursor)
 	}
 	for i := range c.Rows {
-		out.Edges = append(out.Edges, &model.NoticeCoverageEdge{Cursor: c.Rows[i].Cursor, Node: &c.Rows[i]})
+		out.Edges = append(out.Edges, &model.NoticeCoverageEdge{Cursor: *coverageCursor(c.Rows[i].Cursor), Node: &c.Rows[i]})
 	}
 	return out
 }

@@ -9,9 +9,11 @@ import (
 	"context"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/graph/model"
+	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/notices"
@@ -110,11 +112,14 @@ func (r *noticeReceiptResolver) Files(ctx context.Context, obj *ent.NoticeReceip
 }
 
 // NoticeCoverage is the resolver for the noticeCoverage field.
-func (r *queryResolver) NoticeCoverage(ctx context.Context, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *string) (*model.NoticeCoverageConnection, error) {
+func (r *queryResolver) NoticeCoverage(ctx context.Context, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.NoticeCoverageConnection, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	c, err := r.NoticeService.Coverage(ctx, coverageInput(where, orderBy, first, after))
+	if first != nil && last != nil {
+		return nil, apperr.Invalid("last", "give first or last, not both")
+	}
+	c, err := r.NoticeService.Coverage(ctx, coverageInput(where, orderBy, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 // they mean nothing to a client, so introspection does not list them.
 var goOnlyDirectives = map[string]bool{
 	"goField": true, "goModel": true, "goTag": true, "goExtraField": true, "goEnum": true,
+	"lenientIDs": true,
 }
 
 // IsGoOnlyDirective reports whether name is a code-generation directive.
@@ -32,5 +33,5 @@ func ServedSchema() *ast.Schema {
 // NewServedSchema is the executable schema of the server: the resolvers over
 // ServedSchema.
 func NewServedSchema(r *Resolver) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: r, Schema: ServedSchema()})
+	return NewExecutableSchema(Config{Resolvers: r, Schema: ServedSchema(), Directives: DirectiveRoot{LenientIDs: lenientIDs}})
 }

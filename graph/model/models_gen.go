@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/enterprise"
@@ -187,12 +188,6 @@ type CoverageCounts struct {
 	SignedPercent  float64 `json:"signedPercent"`
 	PendingPercent float64 `json:"pendingPercent"`
 	MissingPercent float64 `json:"missingPercent"`
-}
-
-type CoveragePageInfo struct {
-	HasNextPage bool `json:"hasNextPage"`
-	// Pass as after to get the next page.
-	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 type CreateCampaignInput struct {
@@ -474,15 +469,20 @@ type KindCoverage struct {
 
 type LetterCoverageConnection struct {
 	// Rows matching status and kinds.
-	TotalCount int                    `json:"totalCount"`
-	PageInfo   *CoveragePageInfo      `json:"pageInfo"`
-	Edges      []*LetterCoverageEdge  `json:"edges"`
-	Summary    *LetterCoverageSummary `json:"summary"`
+	TotalCount int `json:"totalCount"`
+	// Where this page lies: the shared Relay page information.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// The rows of this page, in tree order.
+	Edges   []*LetterCoverageEdge  `json:"edges,omitempty"`
+	Summary *LetterCoverageSummary `json:"summary"`
 }
 
+// LetterCoverageEdge is one row of a coverage page with its cursor.
 type LetterCoverageEdge struct {
-	Cursor string             `json:"cursor"`
-	Node   *LetterCoverageRow `json:"node"`
+	// Pass as after (or before) to page from this row.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+	// The row.
+	Node *LetterCoverageRow `json:"node,omitempty"`
 }
 
 // LetterCoverageRow is one unit that should hold a letter from its parent.
@@ -576,20 +576,20 @@ type NewHazardInput struct {
 type NoticeCoverageConnection struct {
 	// Rows matching the filters, on every page.
 	TotalCount int `json:"totalCount"`
-	// Where this page ends.
-	PageInfo *CoveragePageInfo `json:"pageInfo"`
+	// Where this page lies: the shared Relay page information.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
 	// The rows of this page.
-	Edges []*NoticeCoverageEdge `json:"edges"`
+	Edges []*NoticeCoverageEdge `json:"edges,omitempty"`
 	// Counts over every receipt matching the filters.
 	Summary *notices.Counts `json:"summary"`
 }
 
 // NoticeCoverageEdge is one row of noticeCoverage with its cursor.
 type NoticeCoverageEdge struct {
-	// Pass as after to get the rows after this one.
-	Cursor string `json:"cursor"`
+	// Pass as after (or before) to page from this row.
+	Cursor entgql.Cursor[int] `json:"cursor"`
 	// The row.
-	Node *notices.CoverageRow `json:"node"`
+	Node *notices.CoverageRow `json:"node,omitempty"`
 }
 
 // NoticeCoverageOrder orders the noticeCoverage rows.

@@ -97,11 +97,15 @@ func Connection(ctx context.Context, c *ent.Client, after *entgql.Cursor[int], f
 // History is the history field of a node: the events about entityID,
 // newest first. Callers without audit rights get an empty connection (the
 // row filter admits nothing), not an error, so that a query asking for a
-// unit and its history still returns the unit.
-func History(ctx context.Context, c *ent.Client, entityID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, order *ent.AuditEventOrder) (*ent.AuditEventConnection, error) {
+// unit and its history still returns the unit. f narrows the history.
+func History(ctx context.Context, c *ent.Client, entityID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, order *ent.AuditEventOrder, f *Filter) (*ent.AuditEventConnection, error) {
+	ps, err := f.Predicates(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	if order == nil {
 		order = DefaultOrder
 	}
-	return c.AuditEvent.Query().Where(auditevent.EntityID(entityID)).
+	return c.AuditEvent.Query().Where(append(ps, auditevent.EntityID(entityID))...).
 		Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(order))
 }

@@ -35,6 +35,11 @@ type CoverageInput struct {
 	First    int
 	// After is the cursor of the last row of the previous page.
 	After string
+	// Last pages backward: the last rows before Before (or the end); it
+	// wins over First.
+	Last int
+	// Before is the cursor of the first row of the next page.
+	Before string
 }
 
 // CoverageRow is one unit of the coverage.
@@ -90,12 +95,14 @@ type TownCounts struct {
 type Coverage struct {
 	Rows []CoverageRow
 	// TotalCount counts the rows matching the filters.
-	TotalCount  int
-	HasNextPage bool
-	EndCursor   string
-	Total       Counts
-	ByKind      []KindCounts
-	ByTown      []TownCounts
+	TotalCount      int
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     string
+	EndCursor       string
+	Total           Counts
+	ByKind          []KindCounts
+	ByTown          []TownCounts
 }
 
 const cursorPrefix = "cov:"
@@ -104,10 +111,10 @@ func encodeCursor(path string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + path))
 }
 
-func decodeCursor(c string) (string, error) {
+func decodeCursor(field, c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) {
-		return "", apperr.Invalid("after", "malformed cursor")
+		return "", apperr.Invalid(field, "malformed cursor")
 	}
 	return string(b[len(cursorPrefix):]), nil
 }
@@ -187,13 +194,23 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 	if in.First < 0 {
 		return nil, apperr.Invalid("first", "first must not be negative")
 	}
+	if in.Last < 0 {
+		return nil, apperr.Invalid("last", "last must not be negative")
+	}
 	if in.Year < 2000 || in.Year > 2100 {
 		return nil, apperr.Invalid("year", "year must be between 2000 and 2100")
 	}
 	after := ""
 	if in.After != "" {
 		var err error
-		if after, err = decodeCursor(in.After); err != nil {
+		if after, err = decodeCursor("after", in.After); err != nil {
+			return nil, err
+		}
+	}
+	before := ""
+	if in.Before != "" {
+		var err error
+		if before, err = decodeCursor("before", in.Before); err != nil {
 			return nil, err
 		}
 	}
@@ -254,7 +271,8 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		status, path             string
 	}
 	var page []pageRow
-	if in.First > 0 {
+	if limit := max(in.First, in.Last); limit > 0 {
+		backward := in.Last > 0
 		c := s.base(v, root, in.Year).As("c")
 		sel := d.Select(c.C(cID), c.C(cPath), c.C(cParent), c.C(cLetter), c.C(cStatus), c.C(cTown)).From(c)
 		if len(in.Kinds) > 0 {
@@ -274,7 +292,14 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		if after != "" {
 			sel.Where(sql.GT(c.C(cPath), after))
 		}
-		q, args := sel.OrderBy(c.C(cPath)).Limit(in.First + 1).Query()
+		if before != "" {
+			sel.Where(sql.LT(c.C(cPath), before))
+		}
+		order := c.C(cPath)
+		if backward {
+			order = sql.Desc(order)
+		}
+		q, args := sel.OrderBy(order).Limit(limit + 1).Query()
 		err = s.scan(ctx, q, args, func(rows *stdsql.Rows) error {
 			var r pageRow
 			var parent, town, letter stdsql.NullInt64
@@ -288,8 +313,15 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		if err != nil {
 			return nil, err
 		}
-		if len(page) > in.First {
-			page, out.HasNextPage = page[:in.First], true
+		more := len(page) > limit
+		if more {
+			page = page[:limit]
+		}
+		if backward {
+			slices.Reverse(page)
+			out.HasPreviousPage, out.HasNextPage = more, before != ""
+		} else {
+			out.HasNextPage, out.HasPreviousPage = more, after != ""
 		}
 	}
 
@@ -338,7 +370,7 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 			Issuer: units[r.parent], Town: units[r.town], Letter: letters[r.letter], Cursor: encodeCursor(r.path)})
 	}
 	if n := len(out.Rows); n > 0 {
-		out.EndCursor = out.Rows[n-1].Cursor
+		out.StartCursor, out.EndCursor = out.Rows[0].Cursor, out.Rows[n-1].Cursor
 	}
 	// Towns in tree order.
 	slices.SortFunc(townIDs, func(a, b int) int {

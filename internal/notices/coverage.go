@@ -43,8 +43,12 @@ type CoverageInput struct {
 	// OnlyOutstanding keeps the groups with a receipt not signed for.
 	OnlyOutstanding bool
 	Order           CoverageOrder
-	First           int
-	After           string
+	// First rows after After; or, when Last is set, the Last rows before
+	// Before (before the end without Before).
+	First  int
+	After  string
+	Last   *int
+	Before string
 }
 
 // Counts are the receipts of a group: Pending are not signed for and not
@@ -67,8 +71,10 @@ type CoverageRow struct {
 type Coverage struct {
 	Rows        []CoverageRow
 	TotalCount  int
-	HasNextPage bool
-	EndCursor   string
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     string
+	EndCursor       string
 	// Total counts every receipt matching the filters.
 	Total Counts
 }
@@ -79,14 +85,14 @@ func encodeCursor(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(offset)))
 }
 
-func decodeCursor(c string) (int, error) {
+func decodeCursor(c, field string) (int, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err == nil && strings.HasPrefix(string(b), cursorPrefix) {
 		if n, err := strconv.Atoi(string(b[len(cursorPrefix):])); err == nil && n >= 0 {
 			return n, nil
 		}
 	}
-	return 0, apperr.Invalid("after", "malformed cursor")
+	return 0, apperr.Invalid(field, "malformed cursor")
 }
 
 // filtered is the receipts the caller may read, narrowed by in.
@@ -152,12 +158,24 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 	if in.First < 0 || in.First > 1000 {
 		return nil, apperr.Invalid("first", "first must be between 0 and 1000")
 	}
-	offset := 0
+	if in.Last != nil && (*in.Last < 0 || *in.Last > 1000) {
+		return nil, apperr.Invalid("last", "last must be between 0 and 1000")
+	}
+	// A cursor is its row's position from 1: after c starts at offset c,
+	// before c ends at offset c-1 (-1: the end).
+	offset, end := 0, -1
 	if in.After != "" {
 		var err error
-		if offset, err = decodeCursor(in.After); err != nil {
+		if offset, err = decodeCursor(in.After, "after"); err != nil {
 			return nil, err
 		}
+	}
+	if in.Before != "" {
+		b, err := decodeCursor(in.Before, "before")
+		if err != nil {
+			return nil, err
+		}
+		end = max(b-1, 0)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	if s.Now != nil {
@@ -205,9 +223,24 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		kind                  string
 		total, received, over int64
 	}
+	if in.Last != nil && end < 0 {
+		// The last rows: where the end is needs the number of groups.
+		if err := s.countGroups(ctx, page, out); err != nil {
+			return nil, err
+		}
+		end = out.TotalCount
+	}
+	limit := in.First
+	if in.Last != nil {
+		from := max(offset, end-*in.Last)
+		offset, limit = from, end-from
+	} else if end >= 0 {
+		limit = min(limit, end-offset)
+	}
 	var groups []group
-	if in.First > 0 {
-		page.Limit(in.First + 1).Offset(offset)
+	counting := page.Clone() // before the page's limit
+	if limit > 0 {
+		page.Limit(limit).Offset(offset)
 		q, args = page.Query()
 		err = s.scan(ctx, q, args, func(rows *stdsql.Rows) error {
 			var g group
@@ -223,15 +256,13 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		if err != nil {
 			return nil, err
 		}
-		if len(groups) > in.First {
-			groups, out.HasNextPage = groups[:in.First], true
-		}
-	} else if err := s.countGroups(ctx, page, out); err != nil {
-		return nil, err
 	}
 	if len(groups) == 0 {
-		return out, nil
+		// No row carried the window's count: count the groups alone.
+		return out, s.countGroups(ctx, counting, out)
 	}
+	out.HasPreviousPage = offset > 0
+	out.HasNextPage = offset+len(groups) < out.TotalCount
 	var noticeIDs, townIDs []int
 	for _, g := range groups {
 		noticeIDs = append(noticeIDs, g.notice)
@@ -263,7 +294,7 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		out.Rows = append(out.Rows, CoverageRow{Notice: notices[g.notice], RecipientKind: domain.UnitKind(g.kind),
 			Town: towns[g.town], Counts: counts(g.total, g.received, g.over), Cursor: encodeCursor(offset + i + 1)})
 	}
-	out.EndCursor = out.Rows[len(out.Rows)-1].Cursor
+	out.StartCursor, out.EndCursor = out.Rows[0].Cursor, out.Rows[len(out.Rows)-1].Cursor
 	return out, nil
 }
 
