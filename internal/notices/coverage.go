@@ -225,7 +225,7 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 	}
 	if in.Last != nil && end < 0 {
 		// The last rows: where the end is needs the number of groups.
-		if err := s.countGroups(ctx, page, out); err != nil {
+		if err := s.countGroups(ctx, page.Clone(), out); err != nil {
 			return nil, err
 		}
 		end = out.TotalCount
