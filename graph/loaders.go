@@ -106,7 +106,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 		files: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.File, error) {
 			return files.Of(client, ids...).All(ctx)
 		}, func(f *ent.File) int { return f.OwnerID }),
-		allowed: newAllowedLoaders(client),
+		allowed:   newAllowedLoaders(client),
 		delivered: newDeliveredLoader(client),
 	}
 }

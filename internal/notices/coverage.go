@@ -69,8 +69,8 @@ type CoverageRow struct {
 
 // Coverage answers noticeCoverage.
 type Coverage struct {
-	Rows        []CoverageRow
-	TotalCount  int
+	Rows            []CoverageRow
+	TotalCount      int
 	HasNextPage     bool
 	HasPreviousPage bool
 	StartCursor     string
