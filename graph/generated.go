@@ -15505,11 +15505,11 @@ extend type Query {
     where: NoticeCoverageWhereInput
     "The order of the rows; newest notice first when omitted."
     orderBy: NoticeCoverageOrder
-    "Returns the first n rows (50 when neither first nor last is given). Between 0 and 1000."
+    "Returns the first n rows (50 when neither first nor last is given). Between 0 and 500 (the page limit)."
     first: Int
     "Returns the rows after this cursor (endCursor of the previous page)."
     after: Cursor
-    "Returns the last n rows (before the before cursor, or of all rows). Between 0 and 1000."
+    "Returns the last n rows (before the before cursor, or of all rows). Between 0 and 500 (the page limit)."
     last: Int
     "Returns the rows before this cursor (startCursor of the next page)."
     before: Cursor

@@ -155,11 +155,11 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 	if v == nil || v.IsSystem() || v.UserID == 0 {
 		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
-	if in.First < 0 || in.First > 1000 {
-		return nil, apperr.Invalid("first", "first must be between 0 and 1000")
+	if in.First < 0 || in.First > 500 {
+		return nil, apperr.Invalid("first", "first must be between 0 and 500")
 	}
-	if in.Last != nil && (*in.Last < 0 || *in.Last > 1000) {
-		return nil, apperr.Invalid("last", "last must be between 0 and 1000")
+	if in.Last != nil && (*in.Last < 0 || *in.Last > 500) {
+		return nil, apperr.Invalid("last", "last must be between 0 and 500")
 	}
 	// A cursor is its row's position from 1: after c starts at offset c,
 	// before c ends at offset c-1 (-1: the end).
