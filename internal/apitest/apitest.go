@@ -72,13 +72,26 @@ func (c *Clock) Set(t time.Time) {
 // Option adjusts the configuration before the server starts.
 type Option func(*config.Config)
 
+// Demo is the template database of the demo tenants: seeded once per test
+// process and dialect, copied for each server.
+var Demo = &testdb.Template{Name: "demo", Build: func(ctx context.Context, d *db.DB) error {
+	_, err := seed.Demo(ctx, d.Client)
+	return err
+}}
+
 // Start runs a server on d with the demo tenants loaded.
 func Start(t testing.TB, d *db.DB, opts ...Option) *Server {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := seed.Demo(ctx, d.Client); err != nil {
+	if _, err := seed.Demo(context.Background(), d.Client); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
+	return serve(t, d, opts...)
+}
+
+// serve runs a server on d, which already holds the demo tenants.
+func serve(t testing.TB, d *db.DB, opts ...Option) *Server {
+	t.Helper()
+	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.LoginMaxFailures = 1000
@@ -102,10 +115,11 @@ func Start(t testing.TB, d *db.DB, opts ...Option) *Server {
 	return &Server{T: t, DB: d, App: a, HTTP: ts, Admin: admin, Config: cfg, Clock: clock, tokens: map[string]string{}}
 }
 
-// Each starts a demo server on every available database.
+// Each starts a demo server on every available database, each on its own
+// copy of the demo template.
 func Each(t *testing.T, fn func(t *testing.T, s *Server), opts ...Option) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		fn(t, Start(t, d, opts...))
+	Demo.Each(t, func(t *testing.T, d *db.DB) {
+		fn(t, serve(t, d, opts...))
 	})
 }
 

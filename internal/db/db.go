@@ -296,6 +296,17 @@ func (d *DB) SchemaDrift(ctx context.Context) ([]string, error) {
 // function that drops it, terminating its connections first. It serves the
 // tests (internal/testdb) and the migration generator.
 func ScratchPostgres(ctx context.Context, adminURL, prefix string) (string, func(context.Context) error, error) {
+	return scratchPostgres(ctx, adminURL, prefix, "")
+}
+
+// ScratchPostgresCopy is ScratchPostgres with the new database a copy of the
+// database template (CREATE DATABASE … TEMPLATE), which must have no open
+// connections.
+func ScratchPostgresCopy(ctx context.Context, adminURL, prefix, template string) (string, func(context.Context) error, error) {
+	return scratchPostgres(ctx, adminURL, prefix, template)
+}
+
+func scratchPostgres(ctx context.Context, adminURL, prefix, template string) (string, func(context.Context) error, error) {
 	u, err := url.Parse(adminURL)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return "", nil, errors.New("scratch PostgreSQL database: the admin URL is not a postgres:// URL")
@@ -305,7 +316,11 @@ func ScratchPostgres(ctx context.Context, adminURL, prefix string) (string, func
 		return "", nil, fmt.Errorf("scratch PostgreSQL database: %w", err)
 	}
 	name := prefix + randomSuffix()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)); err != nil {
+	create := "CREATE DATABASE " + pq.QuoteIdentifier(name)
+	if template != "" {
+		create += " TEMPLATE " + pq.QuoteIdentifier(template)
+	}
+	if _, err := admin.ExecContext(ctx, create); err != nil {
 		admin.Close()
 		return "", nil, fmt.Errorf("scratch PostgreSQL database on %s: create %s: %w", describePostgres(u), name, err)
 	}

@@ -18,8 +18,10 @@ package testdb
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,51 +97,74 @@ func Open(t testing.TB, dl string) *db.DB {
 // OpenEmpty is Open without the migrations: an empty database.
 func OpenEmpty(t testing.TB, dl string) *db.DB {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	switch dl {
 	case dialect.SQLite:
-		dir := filepath.Join(t.TempDir(), "data")
-		d, err := db.Open(ctx, "", dir)
-		if err != nil {
-			t.Fatalf("testdb: %v", err)
-		}
-		t.Cleanup(func() {
-			if err := d.Close(); err != nil {
-				t.Errorf("testdb: %v", err)
-			}
-		})
-		return d
+		return openSQLite(t, filepath.Join(t.TempDir(), "data"))
 	case dialect.Postgres:
-		admin := os.Getenv(EnvPostgresURL)
-		if admin == "" {
-			t.Fatalf("testdb: PostgreSQL requested but %s is not set; run the tests with ./scripts/test.sh", EnvPostgresURL)
-		}
-		u, drop, err := db.ScratchPostgres(ctx, admin, "dc_")
-		if err != nil {
-			t.Fatalf("testdb: %v", err)
-		}
-		d, err := db.Open(ctx, u, "")
-		if err != nil {
-			_ = drop(ctx)
-			t.Fatalf("testdb: %v", err)
-		}
-		// Cleanups run last-in first-out: close the pool, then drop.
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if err := drop(ctx); err != nil {
-				t.Errorf("testdb: %v", err)
-			}
-		})
-		t.Cleanup(func() {
-			if err := d.Close(); err != nil {
-				t.Errorf("testdb: %v", err)
-			}
-		})
-		return d
-	default:
-		t.Fatalf("testdb: unknown dialect %q", dl)
-		return nil
+		return openPostgres(t, "")
 	}
+	t.Fatalf("testdb: unknown dialect %q", dl)
+	return nil
+}
+
+// openSQLite opens the SQLite database of data directory dir, closed when
+// the test ends.
+func openSQLite(t testing.TB, dir string) *db.DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d, err := db.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("testdb: %v", err)
+		}
+	})
+	return d
+}
+
+// openPostgres creates a database on the test server — empty, or a copy of
+// template — closed and dropped when the test ends.
+func openPostgres(t testing.TB, template string) *db.DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin := os.Getenv(EnvPostgresURL)
+	if admin == "" {
+		t.Fatalf("testdb: PostgreSQL requested but %s is not set; run the tests with ./scripts/test.sh", EnvPostgresURL)
+	}
+	u, drop, err := db.ScratchPostgresCopy(ctx, admin, "dc_", template)
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	d, err := db.Open(ctx, u, "")
+	if err != nil {
+		_ = drop(ctx)
+		t.Fatalf("testdb: %v", err)
+	}
+	// Cleanups run last-in first-out: close the pool, then drop.
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := drop(ctx); err != nil {
+			t.Errorf("testdb: %v", err)
+		}
+	})
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("testdb: %v", err)
+		}
+	})
+	return d
+}
+
+// databaseName is the database of a postgres:// URL.
+func databaseName(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Path, "/")
 }
