@@ -240,7 +240,7 @@ func loadViewer(ctx context.Context, d Deps, h string) (*authz.Viewer, error) {
 }
 
 // retryAfterSeconds is the Retry-After of an UNAVAILABLE answer.
-const retryAfterSeconds = "5"
+const retryAfterSeconds = files.RetryAfterSeconds
 
 // outageKey holds, in a request's context, the *outage met during it.
 type outageKey struct{}

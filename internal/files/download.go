@@ -11,6 +11,7 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/gid"
 )
 
@@ -27,6 +28,8 @@ const (
 	ReasonURLExpired = "URL_EXPIRED"
 	ReasonURLInvalid = "URL_INVALID"
 	ReasonURLRevoked = "URL_REVOKED"
+	// ReasonContentMissing: the file is known but its bytes are not in the file store.
+	ReasonContentMissing = "CONTENT_MISSING"
 )
 
 // writeError answers with a GraphQL-shaped error body, like every other
@@ -40,6 +43,23 @@ func writeError(w http.ResponseWriter, status int, code apperr.Code, reason, msg
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
+}
+
+// RetryAfterSeconds is the Retry-After of a download refused while the
+// storage is down.
+const RetryAfterSeconds = "5"
+
+// writeFailure answers a download that failed on the server's side: 503
+// UNAVAILABLE with Retry-After when the database or file store is down or
+// full (the client may retry), 500 INTERNAL otherwise. The cause is never
+// shown.
+func writeFailure(w http.ResponseWriter, err error) {
+	if o, down := db.Outage(err); down {
+		w.Header().Set("Retry-After", RetryAfterSeconds)
+		writeError(w, http.StatusServiceUnavailable, o.Code, o.Reason, o.Message)
+		return
+	}
+	writeError(w, http.StatusInternalServerError, apperr.Internal, "", "internal error")
 }
 
 // Handler serves GET /files/{id} to an authenticated request: the file's
@@ -88,7 +108,7 @@ func (s *Service) SignedHandler(client *ent.Client, signer *URLSigner, load View
 			return
 		}
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, apperr.Internal, "", "internal error")
+			writeFailure(w, err)
 			return
 		}
 		s.serveReadable(w, r.WithContext(authz.NewContext(r.Context(), v)), client, id, true)
@@ -107,12 +127,18 @@ func (s *Service) serveReadable(w http.ResponseWriter, r *http.Request, client *
 		writeError(w, http.StatusNotFound, apperr.NotFound, "", "file not found")
 		return
 	case err != nil:
-		writeError(w, http.StatusInternalServerError, apperr.Internal, "", "internal error")
+		writeFailure(w, err)
 		return
 	}
 	content, err := s.Store.Open(r.Context(), f.Sha256)
+	if errors.Is(err, ErrNotExist) {
+		// The row is there but its bytes are not (a restore without the
+		// file store): the client learns the file cannot be served.
+		writeError(w, http.StatusNotFound, apperr.NotFound, ReasonContentMissing, "the file's content is missing from the file store")
+		return
+	}
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, apperr.Internal, "", "the file's content is not available")
+		writeFailure(w, err)
 		return
 	}
 	defer content.Close()
