@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -305,5 +306,22 @@ func TestAuditExport(t *testing.T) {
 			require.Equal(t, c.status, res.StatusCode, "%s: %s", c.path, body)
 			require.Contains(t, string(body), `"code"`)
 		}
+
+		t.Run("parameters follow the rules of AuditEventWhereInput, every broken one reported", func(t *testing.T) {
+			res, body := get(aud, "/export/audit.csv?entityType=unit%07&from=yesterday&to="+strings.Repeat("9", 30))
+			require.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", body)
+			var r apitest.Response
+			require.NoError(t, json.Unmarshal(body, &r))
+			got := map[string]string{}
+			for _, e := range r.Errors {
+				require.Equal(t, "BAD_USER_INPUT", e.Extensions["code"])
+				got[e.Extensions["field"].(string)] = e.Extensions["reason"].(string)
+			}
+			require.Equal(t, map[string]string{"entityType": "CONTROL_CHARACTER", "from": "MALFORMED_TIME", "to": "MALFORMED_TIME"}, got)
+
+			res, body = get(aud, "/export/audit.csv?entityType="+strings.Repeat("u", 101))
+			require.Equal(t, http.StatusBadRequest, res.StatusCode)
+			require.Contains(t, string(body), "TOO_LONG")
+		})
 	})
 }

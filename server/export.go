@@ -2,25 +2,27 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auditlog"
+	"github.com/dutychain/dutychain/internal/input"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
 
 // exportAudit serves GET /export/audit.csv and /export/audit.xlsx: the audit
 // log filtered by the query string (the fields of the GraphQL
 // AuditEventWhereInput: actorID, entityType, entityID, operation, from, to,
-// unitID), scoped to the caller's AUDITOR and ADMIN posts like the
+// unitID) under the same input rules as that type, scoped to the caller's AUDITOR and ADMIN posts like the
 // auditEvents connection, newest first, at most auditlog.MaxExportRows rows.
 // Authentication is the same bearer token as /graphql. Errors are a JSON
 // body {"errors": [{message, extensions: {code, reason}}]} with a matching
 // status. An export that fails once its body has started (the database
 // went away, the shutdown grace ran out) aborts the connection, so the
 // client sees a broken transfer rather than a short file with status 200.
-func exportAudit(d Deps, format string) http.HandlerFunc {
+func exportAudit(d Deps, format string, rules *input.Rules) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		fail := func(err error) {
@@ -43,6 +45,14 @@ func exportAudit(d Deps, format string) http.HandlerFunc {
 		}
 		if v := authz.FromContext(ctx); v == nil || v.IsSystem() {
 			fail(authErrorFrom(ctx))
+			return
+		}
+		params := map[string]any{}
+		for name, vs := range r.URL.Query() {
+			params[name] = vs[0]
+		}
+		if vs := rules.CheckFields("AuditEventWhereInput", params); len(vs) > 0 {
+			writeViolations(w, vs)
 			return
 		}
 		f, err := auditlog.ParseFilter(r.URL.Query())
@@ -74,6 +84,19 @@ func exportAudit(d Deps, format string) http.HandlerFunc {
 			abortStream(ctx, "audit export", err)
 		}
 	}
+}
+
+// writeViolations answers 400 with one BAD_USER_INPUT error per broken
+// input rule, each naming its parameter in extensions.field.
+func writeViolations(w http.ResponseWriter, vs []input.Violation) {
+	errs := make([]map[string]any, len(vs))
+	for i, v := range vs {
+		errs[i] = map[string]any{"message": v.Message, "extensions": map[string]any{
+			"code": string(apperr.BadUserInput), "field": v.Field, "reason": v.Reason}}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": errs})
 }
 
 // abortStream ends a streamed response that failed after its status was

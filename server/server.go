@@ -99,7 +99,8 @@ func New(d Deps) http.Handler {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(limits)
-	gql.Use(&input.Guard{})
+	rules := &input.Guard{}
+	gql.Use(rules)
 	gql.SetErrorPresenter(presentError(d.Log))
 	gql.SetRecoverFunc(recoverPanic(d.Log))
 	gql.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
@@ -120,8 +121,8 @@ func New(d Deps) http.Handler {
 	mux.Handle("/graphql", uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log))))
 	mux.Handle("GET /{$}", graphiql.Page("dutychain GraphiQL", "/graphql"))
 	mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
-	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv"))
-	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx"))
+	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv", rules.Rules()))
+	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx", rules.Rules()))
 	if d.Files != nil {
 		mux.Handle("GET /files/{id}", fileDownloads(d))
 	}

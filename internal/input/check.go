@@ -36,6 +36,25 @@ func (r *Rules) Check(doc *ast.QueryDocument, op *ast.OperationDefinition, vars 
 	return c.out
 }
 
+// CheckFields returns every violation in values, the fields of one value of
+// input type typ given outside GraphQL (the query string of an export):
+// the same rules, each violation's Field the bare field name. A value of an
+// unknown type breaks no rule here; the caller refuses unknown fields.
+func (r *Rules) CheckFields(typ string, values map[string]any) []Violation {
+	c := checker{rules: r, seen: map[string]bool{}}
+	def := r.schema.Types[typ]
+	if def == nil {
+		return nil
+	}
+	for _, f := range def.Fields {
+		if v, ok := values[f.Name]; ok {
+			rule, _ := r.Field(typ, f.Name)
+			c.value(f.Name, f.Type, rule, v)
+		}
+	}
+	return c.out
+}
+
 type checker struct {
 	rules *Rules
 	doc   *ast.QueryDocument

@@ -37,6 +37,10 @@ func (g *Guard) Validate(es graphql.ExecutableSchema) error {
 	return nil
 }
 
+// Rules are the rules read by Validate, for checks of input given outside
+// GraphQL; nil before the schema was validated.
+func (g *Guard) Rules() *Rules { return g.rules }
+
 // InterceptOperation implements graphql.OperationInterceptor.
 func (g *Guard) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
