@@ -67,6 +67,21 @@ func TestSyntheticUsersSeeTheirJurisdiction(t *testing.T) {
 				}
 			})
 		}
+		t.Run("a town head's receipt coverage counts the receipts of their town", func(t *testing.T) {
+			town := synth.UnitCode(1, synth.LevelTown, 1)
+			want := count(t, d, "SELECT COUNT(*) FROM notice_receipts WHERE tenant_id = $1 AND scope_path LIKE $2", tid, path(town)+"%")
+			if want == 0 {
+				t.Fatal("the town has no receipts: the case proves nothing")
+			}
+			tok := s.LoginWith(synth.DefaultOptions().Tenant, synth.Username(1, synth.LevelTown, 1, synth.RoleHead), synth.Password)
+			var out struct {
+				NoticeCoverage struct{ Summary struct{ Total, Received, Overdue int } }
+			}
+			s.MustDo(tok, `{ noticeCoverage(first: 5) { summary { total received overdue } } }`, nil).Decode(t, &out)
+			if got := out.NoticeCoverage.Summary; got.Total != want || got.Received == 0 {
+				t.Errorf("coverage %+v, SQL says %d receipts", got, want)
+			}
+		})
 		t.Run("the industry deputy's list holds no other sector", func(t *testing.T) {
 			tok := s.LoginWith(synth.DefaultOptions().Tenant, synth.Username(1, synth.LevelCounty, 0, "deputy.industry"), synth.Password)
 			var out struct{ Hazards struct{ TotalCount int } }

@@ -36,6 +36,9 @@ type Options struct {
 	// counties), 0 for none, n > 0 for at most n: each county's share of
 	// n, the first letters of its chain (and no city letters).
 	Letters int
+	// Records adds the records of the county's year beside its letters and
+	// hazards: each county's and town's notices with their receipts.
+	Records bool
 	// AllowRealTenants lets the run proceed although the database holds a
 	// tenant that is not synthetic.
 	AllowRealTenants bool
@@ -57,6 +60,7 @@ func DefaultOptions() Options {
 	return Options{
 		Seed: 1, Tenant: "synth", Counties: 1, Towns: 20, Departments: MaxDepartments,
 		Enterprises: 5000, Workshops: 2, Teams: 2, Hazards: 200000, Letters: LettersChain,
+		Records: true,
 	}
 }
 

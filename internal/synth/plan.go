@@ -48,9 +48,9 @@ type plan struct {
 	// cityUsers is 2 when the root is a CITY (its head and secretary), else 0.
 	cityUsers int
 	// Totals of the rows with ids chosen here.
-	units, users, enterprises, hazards, inspectionsMax, letters int
+	units, users, enterprises, hazards, inspectionsMax, letters, notices int
 	// First ids, set by the id reservation.
-	unitBase, userBase, postBase, hazardBase, inspectionBase, letterBase int
+	unitBase, userBase, postBase, hazardBase, inspectionBase, letterBase, noticeBase int
 	// cityLetters are the letters from the city to its counties.
 	cityLetters []letterRec
 	// paths and names of the root when it is a CITY.
@@ -69,6 +69,7 @@ type countyPlan struct {
 	// Offsets of the county's first row, per table, among the synthetic rows.
 	unitOff, userOff int
 	letters          []letterRec
+	notices          []noticeRec
 	// Filled once ids are known.
 	path      string
 	townPaths []string
@@ -291,6 +292,8 @@ func newPlan(o Options) (*plan, error) {
 	for _, cp := range p.counties {
 		cp.letters = planLetters(p, cp)
 		p.letters += len(cp.letters)
+		cp.notices = planNotices(p, cp)
+		p.notices += len(cp.notices)
 	}
 	if o.Counties > 1 && o.Letters == LettersChain {
 		p.cityLetters = planCityLetters(p)

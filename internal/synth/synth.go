@@ -87,7 +87,7 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 		}
 	}
 	tl := &tally{}
-	prog := newProgress(opts.Progress, p.units+2*p.users+p.hazards+p.letters, tl)
+	prog := newProgress(opts.Progress, p.units+2*p.users+p.hazards+p.letters+p.notices, tl)
 	defer prog.finish()
 	conn, err := d.SQL.Conn(ctx)
 	if err != nil {
@@ -137,7 +137,7 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	}
 	p.placeIDs()
 	l := &loader{ctx: ctx, dialect: d.Dialect, tx: tx, counts: tl, prog: prog}
-	for _, step := range []func(*loader) error{p.writeUnits, p.writeEnterprises, p.writeUsers, p.writeLetters} {
+	for _, step := range []func(*loader) error{p.writeUnits, p.writeEnterprises, p.writeUsers, p.writeLetters, p.writeNotices} {
 		if err := step(l); err != nil {
 			return res, fmt.Errorf("synthetic data: %w", err)
 		}
@@ -196,7 +196,7 @@ func (p *plan) reservations() []reservation {
 	return []reservation{
 		{"units", p.units, &p.unitBase}, {"users", p.users, &p.userBase}, {"posts", p.users, &p.postBase},
 		{"inspections", p.inspectionsMax, &p.inspectionBase}, {"hazards", p.hazards, &p.hazardBase},
-		{"responsibility_letters", p.letters, &p.letterBase},
+		{"responsibility_letters", p.letters, &p.letterBase}, {"notices", p.notices, &p.noticeBase},
 	}
 }
 

@@ -103,7 +103,8 @@ func TestGenerate(t *testing.T) {
 			{"enterprises", "unit_id", "units"}, {"users", "unit_id", "units"}, {"posts", "unit_id", "units"},
 			{"inspections", "target_id", "units"}, {"hazards", "subject_id", "units"}, {"hazard_events", "hazard_id", "hazards"},
 			{"responsibility_letters", "signee_unit_id", "units"}, {"letter_signatures", "letter_id", "responsibility_letters"},
-			{"letter_events", "letter_id", "responsibility_letters"},
+			{"letter_events", "letter_id", "responsibility_letters"}, {"notices", "issuer_unit_id", "units"},
+			{"notice_receipts", "recipient_unit_id", "units"},
 		} {
 			t.Run(fmt.Sprintf("%s carry the scope columns of their %s", sc.table, strings.TrimSuffix(sc.subject, "_id")), func(t *testing.T) {
 				zero(t, "rows off their subject's scope", fmt.Sprintf(`SELECT COUNT(*) FROM %s r JOIN %s s ON s.id = r.%s
@@ -117,9 +118,31 @@ func TestGenerate(t *testing.T) {
 		t.Run("letters and what belongs to them carry the issuer's path", func(t *testing.T) {
 			zero(t, "letters off their issuer", `SELECT COUNT(*) FROM responsibility_letters l JOIN units u ON u.id = l.issuer_unit_id
 				WHERE l.tenant_id = $1 AND l.issuer_scope_path IS DISTINCT FROM u.scope_path`)
+			zero(t, "notices off their issuer", `SELECT COUNT(*) FROM notices n JOIN units u ON u.id = n.issuer_unit_id
+				WHERE n.tenant_id = $1 AND n.issuer_scope_path IS DISTINCT FROM u.scope_path`)
+			zero(t, "receipts off their notice's issuer", `SELECT COUNT(*) FROM notice_receipts r JOIN notices n ON n.id = r.notice_id
+				WHERE r.tenant_id = $1 AND (r.issuer_scope_path IS DISTINCT FROM n.issuer_scope_path OR r.issuer_unit_id <> n.issuer_unit_id)`)
 			for _, table := range []string{"letter_signatures", "letter_events"} {
 				zero(t, table+" off their letter's issuer", `SELECT COUNT(*) FROM `+table+` r JOIN responsibility_letters l ON l.id = r.letter_id
 					WHERE r.tenant_id = $1 AND r.issuer_scope_path IS DISTINCT FROM l.issuer_scope_path`)
+			}
+		})
+		t.Run("notices and receipts are as the notices service writes them", func(t *testing.T) {
+			if n := count(t, d, "SELECT COUNT(*) FROM notices WHERE tenant_id = $1", tid); n == 0 || n != res.Counts.Get("notices") {
+				t.Errorf("%d notices in the database, %d counted", n, res.Counts.Get("notices"))
+			}
+			zero(t, "notices whose recipient count is off", `SELECT COUNT(*) FROM notices n WHERE n.tenant_id = $1
+				AND n.recipient_count <> (SELECT COUNT(*) FROM notice_receipts r WHERE r.notice_id = n.id)`)
+			zero(t, "receipts half signed", `SELECT COUNT(*) FROM notice_receipts WHERE tenant_id = $1
+				AND ((received_at IS NULL) <> (receiver_name IS NULL) OR received_at < created_at OR due_at <= created_at)`)
+			zero(t, "receipts of a town or enterprise without their town", `SELECT COUNT(*) FROM notice_receipts r JOIN units u ON u.id = r.recipient_unit_id
+				WHERE r.tenant_id = $1 AND r.town_id IS DISTINCT FROM (CASE u.kind WHEN 'TOWN' THEN u.id WHEN 'ENTERPRISE' THEN u.parent_id END)`)
+			zero(t, "receipts by someone without a post at the recipient", `SELECT COUNT(*) FROM notice_receipts r JOIN posts p ON p.id = r.receiver_post_id
+				WHERE r.tenant_id = $1 AND p.unit_id <> r.recipient_unit_id`)
+			received := count(t, d, "SELECT COUNT(*) FROM notice_receipts WHERE tenant_id = $1 AND received_at IS NOT NULL", tid)
+			overdue := count(t, d, "SELECT COUNT(*) FROM notice_receipts WHERE tenant_id = $1 AND received_at IS NULL AND due_at < $2", tid, now)
+			if received == 0 || overdue == 0 || overdue > received/5 {
+				t.Errorf("%d receipts received, %d overdue: want most received and a few overdue", received, overdue)
 			}
 		})
 		t.Run("every reference resolves inside the tenant", func(t *testing.T) {
@@ -128,7 +151,9 @@ func TestGenerate(t *testing.T) {
 				{"supervisions", "enterprise_id", "units"}, {"posts", "user_id", "users"}, {"inspections", "inspecting_unit_id", "units"},
 				{"hazards", "reported_by_id", "users"}, {"hazards", "inspection_id", "inspections"}, {"hazard_events", "actor_id", "users"},
 				{"hazard_events", "post_id", "posts"}, {"letter_signatures", "post_id", "posts"}, {"letter_events", "actor_user_id", "users"},
-				{"responsibility_letters", "issuer_unit_id", "units"},
+				{"responsibility_letters", "issuer_unit_id", "units"}, {"notice_receipts", "notice_id", "notices"},
+				{"notice_receipts", "town_id", "units"}, {"notice_receipts", "receiver_user_id", "users"},
+				{"notice_receipts", "receiver_post_id", "posts"},
 			} {
 				zero(t, ref.table+"."+ref.col+" dangling", fmt.Sprintf(`SELECT COUNT(*) FROM %s r LEFT JOIN %s x ON x.id = r.%s AND x.tenant_id = r.tenant_id
 					WHERE r.tenant_id = $1 AND r.%s IS NOT NULL AND x.id IS NULL`, ref.table, ref.target, ref.col, ref.col))
