@@ -75,7 +75,9 @@ func TestSyntheticUsersSeeTheirJurisdiction(t *testing.T) {
 			}
 			tok := s.LoginWith(synth.DefaultOptions().Tenant, synth.Username(1, synth.LevelTown, 1, synth.RoleHead), synth.Password)
 			var out struct {
-				NoticeCoverage struct{ Summary struct{ Total, Received, Overdue int } }
+				NoticeCoverage struct {
+					Summary struct{ Total, Received, Overdue int }
+				}
 			}
 			s.MustDo(tok, `{ noticeCoverage(first: 5) { summary { total received overdue } } }`, nil).Decode(t, &out)
 			if got := out.NoticeCoverage.Summary; got.Total != want || got.Received == 0 {
