@@ -46,7 +46,7 @@ func newGQLRunner(t testing.TB, client *ent.Client, store *authz.Store, dialect 
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs, err := files.NewFSStore(cfg.FilesDir())
+	blobs, err := files.OpenDirStore(cfg.FilesDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	authSvc := auth.NewService(d.Client, keys, cfg)
 	authSvc.Now = now
 	authSvc.Tokens = authSvc.Tokens.WithClock(now)
-	blobs, err := files.NewFSStore(cfg.FilesDir())
+	blobs, err := openFileStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	}
 	metrics := server.NewMetrics()
 	health := &server.Health{Checks: append(server.DatabaseChecks(d),
-		server.Check{Name: "files", Run: server.DirWritable(filepath.Join(cfg.FilesDir(), "tmp"))})}
+		server.Check{Name: "files", Run: blobs.Ready})}
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
 		Health: health, Now: now, Files: fileSvc, FileURLs: fileURLs, Metrics: metrics, PersistedDocuments: persisted,
@@ -190,4 +190,13 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Organisation:  &organisation.Service{Client: client, Files: fileSvc, Now: now},
 		MaxIDs:        maxIDs,
 	}
+}
+
+// openFileStore opens the bucket of cfg.FilesURL, spooling uploads under
+// the data directory, or else the directory files/ there.
+func openFileStore(ctx context.Context, cfg config.Config) (*files.BlobStore, error) {
+	if cfg.FilesURL == "" {
+		return files.OpenDirStore(cfg.FilesDir())
+	}
+	return files.OpenBucketStore(ctx, cfg.FilesURL, filepath.Join(cfg.DataDir, "spool"))
 }

@@ -106,6 +106,10 @@ type Config struct {
 	// FileURLSecretFile holds the secret that signs file URLs; empty: a
 	// secret derived from the JWT signing key.
 	FileURLSecretFile string
+	// FilesURL is the gocloud.dev/blob bucket of uploaded files, shared by
+	// every replica (s3://bucket?endpoint=…&region=…&use_path_style=true);
+	// empty: the directory files/ under DataDir, which only one server sees.
+	FilesURL string
 }
 
 // Default returns the built-in defaults.
@@ -200,6 +204,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 		c.DatabaseURL = v
 	}
 	b.str(&c.DatabaseURL, "database-url", "DUTYCHAIN_DATABASE_URL", "PostgreSQL URL (also DATABASE_URL); empty for embedded SQLite")
+	b.str(&c.FilesURL, "files-url", "DUTYCHAIN_FILES_URL", "bucket URL of uploaded files (s3://bucket?endpoint=…&region=…), shared by replicas; empty: <data-dir>/files")
 	b.boolean(&c.AutoMigrate, "migrate", "DUTYCHAIN_MIGRATE", "apply pending migrations at start")
 	b.boolean(&c.SeedDemo, "seed-demo", "DUTYCHAIN_SEED_DEMO", "load the demo tenants into an empty embedded database")
 	b.str(&c.LogLevel, "log-level", "DUTYCHAIN_LOG_LEVEL", "debug, info, warn or error")
@@ -261,6 +266,11 @@ func (c *Config) Verify() error {
 	}
 	if c.DataDir == "" {
 		bad("data-dir: must not be empty")
+	}
+	if c.FilesURL != "" {
+		if u, err := url.Parse(c.FilesURL); err != nil || (u.Scheme != "s3" && u.Scheme != "file") || u.Host == "" && u.Scheme == "s3" {
+			bad("files-url: want s3://bucket?region=…[&endpoint=…&use_path_style=true] or file:///absolute/dir")
+		}
 	}
 	if c.DatabaseURL != "" {
 		u, err := url.Parse(c.DatabaseURL)

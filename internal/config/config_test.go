@@ -37,6 +37,8 @@ func TestVerifyNamesEachBadValue(t *testing.T) {
 		{"a trusted proxy that is not a CIDR or an address is refused", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "the-proxy"} }, "trusted-proxies"},
 		{"an address ceiling below the per-account limit is refused", func(c *Config) { c.LoginMaxAddressFailures = 2 }, "login-max-address-failures"},
 		{"a negative drain is refused", func(c *Config) { c.ShutdownDrain = -time.Second }, "shutdown-drain"},
+		{"a files bucket of an unknown kind is refused", func(c *Config) { c.FilesURL = "gs://files" }, "files-url"},
+		{"an S3 files bucket without a name is refused", func(c *Config) { c.FilesURL = "s3:///?region=x" }, "files-url"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

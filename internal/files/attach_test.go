@@ -29,7 +29,7 @@ func TestAnyRecordOwnsFiles(t *testing.T) {
 		if _, err := seed.Demo(ctx, d.Client); err != nil {
 			t.Fatal(err)
 		}
-		store, err := files.NewFSStore(t.TempDir())
+		store, err := files.OpenDirStore(t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}

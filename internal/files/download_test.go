@@ -46,7 +46,7 @@ func TestDownloadFailuresSayWhetherToRetry(t *testing.T) {
 		ctx, cancel := context.WithTimeout(authz.SystemContext(context.Background()), time.Minute)
 		t.Cleanup(cancel)
 		dir := t.TempDir()
-		store, err := files.NewFSStore(dir)
+		store, err := files.OpenDirStore(dir)
 		if err != nil {
 			t.Fatal(err)
 		}

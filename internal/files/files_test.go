@@ -13,14 +13,15 @@ import (
 	"testing"
 
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/files/s3test"
 )
 
 var pdf = []byte("%PDF-1.4\n%%EOF\n")
 
-func TestFSStore(t *testing.T) {
+func TestDirStore(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := NewFSStore(dir)
+	s, err := OpenDirStore(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,4 +163,68 @@ func TestCleanName(t *testing.T) {
 			t.Errorf("CleanName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestBucketStore runs the store's contract on an S3-compatible object
+// store (in-process), as replicas sharing --files-url use it.
+func TestBucketStore(t *testing.T) {
+	ctx := context.Background()
+	spool := t.TempDir()
+	s, err := OpenBucketStore(ctx, s3test.Bucket(t, "dutychain-files"), spool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Ready(ctx); err != nil {
+		t.Fatalf("Ready: %v", err)
+	}
+	t.Run("content is stored once under its SHA-256 and read back with seeks", func(t *testing.T) {
+		b, err := s.Put(ctx, bytes.NewReader(pdf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := s.Put(ctx, bytes.NewReader(pdf)); err != nil || again != b {
+			t.Fatalf("second Put = %+v, %v", again, err)
+		}
+		f, err := s.Open(ctx, b.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.Seek(5, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := io.ReadAll(f); !bytes.Equal(got, pdf[5:]) {
+			t.Fatalf("read after seek %q", got)
+		}
+		if n, err := s.Stat(ctx, b.SHA256); err != nil || n != int64(len(pdf)) {
+			t.Fatalf("Stat = %d, %v", n, err)
+		}
+		if err := s.Delete(ctx, b.SHA256); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Open(ctx, b.SHA256); !errors.Is(err, ErrNotExist) {
+			t.Fatalf("Open after Delete = %v, want ErrNotExist", err)
+		}
+	})
+	t.Run("a missing object is ErrNotExist, never another error", func(t *testing.T) {
+		missing := strings.Repeat("ab", 32)
+		if _, err := s.Open(ctx, missing); !errors.Is(err, ErrNotExist) {
+			t.Errorf("Open = %v", err)
+		}
+		if _, err := s.Stat(ctx, missing); !errors.Is(err, ErrNotExist) {
+			t.Errorf("Stat = %v", err)
+		}
+		if err := s.Delete(ctx, missing); err != nil {
+			t.Errorf("Delete = %v", err)
+		}
+	})
+	t.Run("a failing upload stores nothing and leaves no spooled file", func(t *testing.T) {
+		if _, err := s.Put(ctx, io.MultiReader(strings.NewReader("partial"), iotestErr{})); err == nil {
+			t.Fatal("Put of a failing reader succeeded")
+		}
+		if left, _ := os.ReadDir(spool); len(left) != 0 {
+			t.Fatalf("spooled files left: %v", left)
+		}
+	})
 }
