@@ -53,6 +53,33 @@ func lenientNodeIDs(_ *gen.Graph, s *ast.Schema) error {
 	return nil
 }
 
+// noEdgePredicates removes the has<Edge> and has<Edge>With predicates from
+// every generated WhereInput: they filter by rows of another type in a
+// subquery that the other type's read filter does not reach, so a caller
+// could learn of rows outside their jurisdiction (whether some hazard of a
+// unit has a given description). Nested connections take their own where,
+// which runs through the read filter.
+func noEdgePredicates(g *gen.Graph, s *ast.Schema) error {
+	for _, n := range g.Nodes {
+		in, ok := s.Types[n.Name+"WhereInput"]
+		if !ok {
+			continue
+		}
+		drop := map[string]bool{}
+		for _, e := range n.Edges {
+			drop["has"+e.StructField()], drop["has"+e.StructField()+"With"] = true, true
+		}
+		kept := in.Fields[:0]
+		for _, f := range in.Fields {
+			if !drop[f.Name] {
+				kept = append(kept, f)
+			}
+		}
+		in.Fields = kept
+	}
+	return nil
+}
+
 func main() {
 	ex, err := entgql.NewExtension(
 		entgql.WithConfigPath("../gqlgen.yml"),
@@ -63,7 +90,7 @@ func main() {
 		// hazardStatesAsEnum first, so schemadoc describes the served types;
 		// schemadoc describes what entgql leaves undescribed: predicates,
 		// ordering, ids, enum values.
-		entgql.WithSchemaHook(hazardStatesAsEnum, lenientNodeIDs, schemadoc.Hook),
+		entgql.WithSchemaHook(hazardStatesAsEnum, lenientNodeIDs, noEdgePredicates, schemadoc.Hook),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

@@ -202,7 +202,7 @@ func (_q *CampaignQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				path  = append(path, alias)
 				query = (&InspectionClient{config: _q.config}).Query()
 			)
-			args := newInspectionPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newInspectionPaginateArgs(fieldArgs(ctx, new(InspectionWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -2166,7 +2166,7 @@ func (_q *NoticeQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				path  = append(path, alias)
 				query = (&NoticeReceiptClient{config: _q.config}).Query()
 			)
-			args := newNoticeReceiptPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newNoticeReceiptPaginateArgs(fieldArgs(ctx, new(NoticeReceiptWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3134,7 +3134,7 @@ func (_q *UnitQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&UnitClient{config: _q.config}).Query()
 			)
-			args := newUnitPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newUnitPaginateArgs(fieldArgs(ctx, new(UnitWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3234,7 +3234,7 @@ func (_q *UnitQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&PostClient{config: _q.config}).Query()
 			)
-			args := newPostPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newPostPaginateArgs(fieldArgs(ctx, new(PostWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3323,7 +3323,7 @@ func (_q *UnitQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&UserClient{config: _q.config}).Query()
 			)
-			args := newUserPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newUserPaginateArgs(fieldArgs(ctx, new(UserWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3412,7 +3412,7 @@ func (_q *UnitQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&HazardClient{config: _q.config}).Query()
 			)
-			args := newHazardPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newHazardPaginateArgs(fieldArgs(ctx, new(HazardWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3645,7 +3645,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&PostClient{config: _q.config}).Query()
 			)
-			args := newPostPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newPostPaginateArgs(fieldArgs(ctx, new(PostWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}

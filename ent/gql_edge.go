@@ -17,10 +17,11 @@ func (_m *Campaign) Organiser(ctx context.Context) (*Unit, error) {
 }
 
 func (_m *Campaign) Inspections(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *InspectionOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *InspectionOrder, where *InspectionWhereInput,
 ) (*InspectionConnection, error) {
 	opts := []InspectionPaginateOption{
 		WithInspectionOrder(orderBy),
+		WithInspectionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -185,10 +186,11 @@ func (_m *Notice) Issuer(ctx context.Context) (*Unit, error) {
 }
 
 func (_m *Notice) Receipts(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *NoticeReceiptOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *NoticeReceiptOrder, where *NoticeReceiptWhereInput,
 ) (*NoticeReceiptConnection, error) {
 	opts := []NoticeReceiptPaginateOption{
 		WithNoticeReceiptOrder(orderBy),
+		WithNoticeReceiptFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -241,10 +243,11 @@ func (_m *Unit) Parent(ctx context.Context) (*Unit, error) {
 }
 
 func (_m *Unit) Children(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *UnitOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *UnitOrder, where *UnitWhereInput,
 ) (*UnitConnection, error) {
 	opts := []UnitPaginateOption{
 		WithUnitOrder(orderBy),
+		WithUnitFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -269,10 +272,11 @@ func (_m *Unit) Enterprise(ctx context.Context) (*Enterprise, error) {
 }
 
 func (_m *Unit) Posts(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PostOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PostOrder, where *PostWhereInput,
 ) (*PostConnection, error) {
 	opts := []PostPaginateOption{
 		WithPostOrder(orderBy),
+		WithPostFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
@@ -289,10 +293,11 @@ func (_m *Unit) Posts(
 }
 
 func (_m *Unit) Members(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *UserOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *UserOrder, where *UserWhereInput,
 ) (*UserConnection, error) {
 	opts := []UserPaginateOption{
 		WithUserOrder(orderBy),
+		WithUserFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
@@ -309,10 +314,11 @@ func (_m *Unit) Members(
 }
 
 func (_m *Unit) EnterpriseHazards(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *HazardOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *HazardOrder, where *HazardWhereInput,
 ) (*HazardConnection, error) {
 	opts := []HazardPaginateOption{
 		WithHazardOrder(orderBy),
+		WithHazardFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
@@ -337,10 +343,11 @@ func (_m *User) Unit(ctx context.Context) (*Unit, error) {
 }
 
 func (_m *User) Posts(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PostOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PostOrder, where *PostWhereInput,
 ) (*PostConnection, error) {
 	opts := []PostPaginateOption{
 		WithPostOrder(orderBy),
+		WithPostFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]

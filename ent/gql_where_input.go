@@ -87,6 +87,10 @@ type CampaignWhereInput struct {
 	// "finished" field predicates.
 	Finished    *bool `json:"finished,omitempty"`
 	FinishedNEQ *bool `json:"finishedNEQ,omitempty"`
+
+	// "inspections" edge predicates.
+	HasInspections     *bool                   `json:"hasInspections,omitempty"`
+	HasInspectionsWith []*InspectionWhereInput `json:"hasInspectionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -290,6 +294,24 @@ func (i *CampaignWhereInput) P() (predicate.Campaign, error) {
 		predicates = append(predicates, campaign.FinishedNEQ(*i.FinishedNEQ))
 	}
 
+	if i.HasInspections != nil {
+		p := campaign.HasInspections()
+		if !*i.HasInspections {
+			p = campaign.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInspectionsWith) > 0 {
+		with := make([]predicate.Inspection, 0, len(i.HasInspectionsWith))
+		for _, w := range i.HasInspectionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInspectionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, campaign.HasInspectionsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyCampaignWhereInput
@@ -3636,6 +3658,10 @@ type NoticeWhereInput struct {
 	RecipientCountGTE   *int  `json:"recipientCountGTE,omitempty"`
 	RecipientCountLT    *int  `json:"recipientCountLT,omitempty"`
 	RecipientCountLTE   *int  `json:"recipientCountLTE,omitempty"`
+
+	// "receipts" edge predicates.
+	HasReceipts     *bool                      `json:"hasReceipts,omitempty"`
+	HasReceiptsWith []*NoticeReceiptWhereInput `json:"hasReceiptsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4010,6 +4036,24 @@ func (i *NoticeWhereInput) P() (predicate.Notice, error) {
 		predicates = append(predicates, notice.RecipientCountLTE(*i.RecipientCountLTE))
 	}
 
+	if i.HasReceipts != nil {
+		p := notice.HasReceipts()
+		if !*i.HasReceipts {
+			p = notice.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReceiptsWith) > 0 {
+		with := make([]predicate.NoticeReceipt, 0, len(i.HasReceiptsWith))
+		for _, w := range i.HasReceiptsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReceiptsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, notice.HasReceiptsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyNoticeWhereInput
@@ -6018,6 +6062,22 @@ type UnitWhereInput struct {
 	SectorNotIn  []domain.Sector `json:"sectorNotIn,omitempty"`
 	SectorIsNil  bool            `json:"sectorIsNil,omitempty"`
 	SectorNotNil bool            `json:"sectorNotNil,omitempty"`
+
+	// "children" edge predicates.
+	HasChildren     *bool             `json:"hasChildren,omitempty"`
+	HasChildrenWith []*UnitWhereInput `json:"hasChildrenWith,omitempty"`
+
+	// "posts" edge predicates.
+	HasPosts     *bool             `json:"hasPosts,omitempty"`
+	HasPostsWith []*PostWhereInput `json:"hasPostsWith,omitempty"`
+
+	// "members" edge predicates.
+	HasMembers     *bool             `json:"hasMembers,omitempty"`
+	HasMembersWith []*UserWhereInput `json:"hasMembersWith,omitempty"`
+
+	// "enterprise_hazards" edge predicates.
+	HasEnterpriseHazards     *bool               `json:"hasEnterpriseHazards,omitempty"`
+	HasEnterpriseHazardsWith []*HazardWhereInput `json:"hasEnterpriseHazardsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6296,6 +6356,78 @@ func (i *UnitWhereInput) P() (predicate.Unit, error) {
 		predicates = append(predicates, unit.SectorNotNil())
 	}
 
+	if i.HasChildren != nil {
+		p := unit.HasChildren()
+		if !*i.HasChildren {
+			p = unit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasChildrenWith) > 0 {
+		with := make([]predicate.Unit, 0, len(i.HasChildrenWith))
+		for _, w := range i.HasChildrenWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasChildrenWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, unit.HasChildrenWith(with...))
+	}
+	if i.HasPosts != nil {
+		p := unit.HasPosts()
+		if !*i.HasPosts {
+			p = unit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPostsWith) > 0 {
+		with := make([]predicate.Post, 0, len(i.HasPostsWith))
+		for _, w := range i.HasPostsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPostsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, unit.HasPostsWith(with...))
+	}
+	if i.HasMembers != nil {
+		p := unit.HasMembers()
+		if !*i.HasMembers {
+			p = unit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMembersWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasMembersWith))
+		for _, w := range i.HasMembersWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMembersWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, unit.HasMembersWith(with...))
+	}
+	if i.HasEnterpriseHazards != nil {
+		p := unit.HasEnterpriseHazards()
+		if !*i.HasEnterpriseHazards {
+			p = unit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEnterpriseHazardsWith) > 0 {
+		with := make([]predicate.Hazard, 0, len(i.HasEnterpriseHazardsWith))
+		for _, w := range i.HasEnterpriseHazardsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEnterpriseHazardsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, unit.HasEnterpriseHazardsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyUnitWhereInput
@@ -6395,6 +6527,10 @@ type UserWhereInput struct {
 	StatusNEQ   *user.Status  `json:"statusNEQ,omitempty"`
 	StatusIn    []user.Status `json:"statusIn,omitempty"`
 	StatusNotIn []user.Status `json:"statusNotIn,omitempty"`
+
+	// "posts" edge predicates.
+	HasPosts     *bool             `json:"hasPosts,omitempty"`
+	HasPostsWith []*PostWhereInput `json:"hasPostsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6676,6 +6812,24 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 		predicates = append(predicates, user.StatusNotIn(i.StatusNotIn...))
 	}
 
+	if i.HasPosts != nil {
+		p := user.HasPosts()
+		if !*i.HasPosts {
+			p = user.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPostsWith) > 0 {
+		with := make([]predicate.Post, 0, len(i.HasPostsWith))
+		for _, w := range i.HasPostsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPostsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, user.HasPostsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyUserWhereInput

@@ -151,7 +151,7 @@ type ComplexityRoot struct {
 		CreatedAt      func(childComplexity int) int
 		Finished       func(childComplexity int) int
 		ID             func(childComplexity int) int
-		Inspections    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder) int
+		Inspections    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) int
 		Name           func(childComplexity int) int
 		Organiser      func(childComplexity int) int
 		OrganiserID    func(childComplexity int) int
@@ -664,7 +664,7 @@ type ComplexityRoot struct {
 		IssuerUnitID   func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		ReceiptDue     func(childComplexity int) int
-		Receipts       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder) int
+		Receipts       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) int
 		RecipientCount func(childComplexity int) int
 		ReplyDue       func(childComplexity int) int
 		Title          func(childComplexity int) int
@@ -948,20 +948,20 @@ type ComplexityRoot struct {
 
 	Unit struct {
 		AllowedActions    func(childComplexity int) int
-		Children          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder) int
+		Children          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) int
 		Code              func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Depth             func(childComplexity int) int
 		Enterprise        func(childComplexity int) int
-		EnterpriseHazards func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder) int
+		EnterpriseHazards func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
 		History           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
-		Members           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder) int
+		Members           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 		Name              func(childComplexity int) int
 		Parent            func(childComplexity int) int
 		ParentID          func(childComplexity int) int
-		Posts             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder) int
+		Posts             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) int
 		Sector            func(childComplexity int) int
 		SupervisedSectors func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
@@ -1005,7 +1005,7 @@ type ComplexityRoot struct {
 		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID             func(childComplexity int) int
 		Phone          func(childComplexity int) int
-		Posts          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder) int
+		Posts          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) int
 		Status         func(childComplexity int) int
 		Unit           func(childComplexity int) int
 		UnitID         func(childComplexity int) int
@@ -1506,7 +1506,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Campaign.Inspections(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InspectionOrder)), true
+		return e.ComplexityRoot.Campaign.Inspections(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InspectionOrder), args["where"].(*ent.InspectionWhereInput)), true
 	case "Campaign.name":
 		if e.ComplexityRoot.Campaign.Name == nil {
 			break
@@ -3786,7 +3786,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Notice.Receipts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.NoticeReceiptOrder)), true
+		return e.ComplexityRoot.Notice.Receipts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.NoticeReceiptOrder), args["where"].(*ent.NoticeReceiptWhereInput)), true
 	case "Notice.recipientCount":
 		if e.ComplexityRoot.Notice.RecipientCount == nil {
 			break
@@ -4994,7 +4994,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.Children(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.UnitOrder)), true
+		return e.ComplexityRoot.Unit.Children(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.UnitOrder), args["where"].(*ent.UnitWhereInput)), true
 	case "Unit.code":
 		if e.ComplexityRoot.Unit.Code == nil {
 			break
@@ -5029,7 +5029,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.EnterpriseHazards(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.HazardOrder)), true
+		return e.ComplexityRoot.Unit.EnterpriseHazards(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.HazardOrder), args["where"].(*ent.HazardWhereInput)), true
 	case "Unit.history":
 		if e.ComplexityRoot.Unit.History == nil {
 			break
@@ -5063,7 +5063,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.Members(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.UserOrder)), true
+		return e.ComplexityRoot.Unit.Members(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
 	case "Unit.name":
 		if e.ComplexityRoot.Unit.Name == nil {
 			break
@@ -5092,7 +5092,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.Posts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PostOrder)), true
+		return e.ComplexityRoot.Unit.Posts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PostOrder), args["where"].(*ent.PostWhereInput)), true
 	case "Unit.sector":
 		if e.ComplexityRoot.Unit.Sector == nil {
 			break
@@ -5230,7 +5230,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.Posts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PostOrder)), true
+		return e.ComplexityRoot.User.Posts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PostOrder), args["where"].(*ent.PostWhereInput)), true
 	case "User.status":
 		if e.ComplexityRoot.User.Status == nil {
 			break
@@ -5716,6 +5716,11 @@ type Campaign implements Node {
     Ordering options for Inspections returned from the connection.
     """
     orderBy: InspectionOrder
+
+    """
+    Filtering options for Inspections returned from the connection.
+    """
+    where: InspectionWhereInput
   ): InspectionConnection!
 }
 """
@@ -10047,6 +10052,11 @@ type Notice implements Node {
     Ordering options for NoticeReceipts returned from the connection.
     """
     orderBy: NoticeReceiptOrder
+
+    """
+    Filtering options for NoticeReceipts returned from the connection.
+    """
+    where: NoticeReceiptWhereInput
   ): NoticeReceiptConnection!
 }
 """
@@ -13325,6 +13335,11 @@ type Unit implements Node {
     Ordering options for Units returned from the connection.
     """
     orderBy: UnitOrder
+
+    """
+    Filtering options for Units returned from the connection.
+    """
+    where: UnitWhereInput
   ): UnitConnection!
   """
   The enterprise profile of an ENTERPRISE unit.
@@ -13358,6 +13373,11 @@ type Unit implements Node {
     Ordering options for Posts returned from the connection.
     """
     orderBy: PostOrder
+
+    """
+    Filtering options for Posts returned from the connection.
+    """
+    where: PostWhereInput
   ): PostConnection!
   """
   The users who belong to this unit.
@@ -13387,6 +13407,11 @@ type Unit implements Node {
     Ordering options for Users returned from the connection.
     """
     orderBy: UserOrder
+
+    """
+    Filtering options for Users returned from the connection.
+    """
+    where: UserWhereInput
   ): UserConnection!
   """
   Hazards of an ENTERPRISE unit and its workshops and teams; empty for other kinds.
@@ -13416,6 +13441,11 @@ type Unit implements Node {
     Ordering options for Hazards returned from the connection.
     """
     orderBy: HazardOrder
+
+    """
+    Filtering options for Hazards returned from the connection.
+    """
+    where: HazardWhereInput
   ): HazardConnection!
 }
 """
@@ -13881,6 +13911,11 @@ type User implements Node {
     Ordering options for Posts returned from the connection.
     """
     orderBy: PostOrder
+
+    """
+    Filtering options for Posts returned from the connection.
+    """
+    where: PostWhereInput
   ): PostConnection!
 }
 """
@@ -17773,6 +17808,14 @@ func (ec *executionContext) field_Campaign_inspections_args(ctx context.Context,
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.InspectionWhereInput, error) {
+			return ec.unmarshalOInspectionWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐInspectionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -18419,6 +18462,14 @@ func (ec *executionContext) field_Notice_receipts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.NoticeReceiptWhereInput, error) {
+			return ec.unmarshalONoticeReceiptWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐNoticeReceiptWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -19564,6 +19615,14 @@ func (ec *executionContext) field_Unit_children_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.UnitWhereInput, error) {
+			return ec.unmarshalOUnitWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnitWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -19610,6 +19669,14 @@ func (ec *executionContext) field_Unit_enterpriseHazards_args(ctx context.Contex
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.HazardWhereInput, error) {
+			return ec.unmarshalOHazardWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazardWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -19710,6 +19777,14 @@ func (ec *executionContext) field_Unit_members_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.UserWhereInput, error) {
+			return ec.unmarshalOUserWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUserWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -19756,6 +19831,14 @@ func (ec *executionContext) field_Unit_posts_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PostWhereInput, error) {
+			return ec.unmarshalOPostWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPostWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -19856,6 +19939,14 @@ func (ec *executionContext) field_User_posts_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PostWhereInput, error) {
+			return ec.unmarshalOPostWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPostWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -21259,7 +21350,7 @@ func (ec *executionContext) _Campaign_inspections(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Inspections(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.InspectionOrder))
+			return obj.Inspections(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.InspectionOrder), fc.Args["where"].(*ent.InspectionWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InspectionConnection) graphql.Marshaler {
@@ -30644,7 +30735,7 @@ func (ec *executionContext) _Notice_receipts(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Receipts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NoticeReceiptOrder))
+			return obj.Receipts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NoticeReceiptOrder), fc.Args["where"].(*ent.NoticeReceiptWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.NoticeReceiptConnection) graphql.Marshaler {
@@ -35875,7 +35966,7 @@ func (ec *executionContext) _Unit_children(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Children(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.UnitOrder))
+			return obj.Children(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.UnitOrder), fc.Args["where"].(*ent.UnitWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.UnitConnection) graphql.Marshaler {
@@ -35951,7 +36042,7 @@ func (ec *executionContext) _Unit_posts(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Posts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PostOrder))
+			return obj.Posts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PostOrder), fc.Args["where"].(*ent.PostWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PostConnection) graphql.Marshaler {
@@ -35995,7 +36086,7 @@ func (ec *executionContext) _Unit_members(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Members(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.UserOrder))
+			return obj.Members(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.UserOrder), fc.Args["where"].(*ent.UserWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.UserConnection) graphql.Marshaler {
@@ -36039,7 +36130,7 @@ func (ec *executionContext) _Unit_enterpriseHazards(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.EnterpriseHazards(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.HazardOrder))
+			return obj.EnterpriseHazards(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.HazardOrder), fc.Args["where"].(*ent.HazardWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HazardConnection) graphql.Marshaler {
@@ -36668,7 +36759,7 @@ func (ec *executionContext) _User_posts(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Posts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PostOrder))
+			return obj.Posts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PostOrder), fc.Args["where"].(*ent.PostWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PostConnection) graphql.Marshaler {

@@ -87,7 +87,7 @@ func (Campaign) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("organiser", Unit.Type).Comment("The government unit that organises it.").Unique().Required().Immutable().Field("organiser_id").Annotations(skipWhere),
 		edge.From("inspections", Inspection.Type).Comment("Inspections made within the campaign.").Ref("campaign").
-			Annotations(entgql.RelayConnection(), skipWhere),
+			Annotations(entgql.RelayConnection()),
 	}
 }
 

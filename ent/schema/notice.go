@@ -58,7 +58,7 @@ func (Notice) Edges() []ent.Edge {
 		edge.To("issuer", Unit.Type).Unique().Required().Immutable().Field("issuer_unit_id").
 			Comment("The unit that issued the notice.").Annotations(skipWhere),
 		edge.To("receipts", NoticeReceipt.Type).
-			Annotations(entgql.RelayConnection(), skipWhere),
+			Annotations(entgql.RelayConnection()),
 	}
 }
 

@@ -49,19 +49,19 @@ func (Unit) Fields() []ent.Field {
 func (Unit) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("children", Unit.Type).Comment("The units directly below.").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)).
+			Annotations(entgql.RelayConnection()).
 			From("parent").Comment("The unit above; null for the root.").Unique().Field("parent_id").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("enterprise", Enterprise.Type).Comment("The enterprise profile of an ENTERPRISE unit.").Unique().
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("posts", Post.Type).Comment("The posts at this unit.").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entgql.RelayConnection()),
 		edge.To("members", User.Type).Comment("The users who belong to this unit.").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entgql.RelayConnection()),
 		// Hazards of an ENTERPRISE unit and its workshops and teams (by the
 		// hazards' scope_enterprise_id); empty for other kinds.
 		edge.To("enterprise_hazards", Hazard.Type).Comment("Hazards of an ENTERPRISE unit and its workshops and teams; empty for other kinds.").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entgql.RelayConnection()),
 	}
 }
 

@@ -40,7 +40,7 @@ func (User) Edges() []ent.Edge {
 		edge.From("unit", Unit.Type).Comment("The unit the user belongs to.").Ref("members").Unique().Required().Field("unit_id").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("posts", Post.Type).Comment("The user's posts.").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entgql.RelayConnection()),
 	}
 }
 
