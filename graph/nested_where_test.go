@@ -17,7 +17,9 @@ import (
 func firstNodeID(t testing.TB, s *apitest.Server, token, connection string) string {
 	t.Helper()
 	var out struct {
-		C struct{ Edges []struct{ Node struct{ ID string } } }
+		C struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	gqOK(t, s, token, fmt.Sprintf(`{ c: %s(first: 1) { edges { node { id } } } }`, connection), nil).Decode(t, &out)
 	require.NotEmpty(t, out.C.Edges, "no %s for this caller", connection)
