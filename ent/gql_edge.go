@@ -212,6 +212,14 @@ func (_m *Post) Unit(ctx context.Context) (*Unit, error) {
 	return result, err
 }
 
+func (_m *Publicity) Organiser(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.OrganiserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganiser().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *RandomDraw) Organiser(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.OrganiserOrErr()
 	if IsNotLoaded(err) {
@@ -228,6 +236,14 @@ func (_m *RandomDraw) Inspections(ctx context.Context) (result []*Inspection, er
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryInspections().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Training) Organiser(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.OrganiserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganiser().Only(ctx)
 	}
 	return result, err
 }
