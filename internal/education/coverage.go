@@ -143,7 +143,7 @@ func (s *Service) rows(v *authz.Viewer, in CoverageInput, within *ent.Unit, elap
 		period = "(t.month + 2) / 3"
 	}
 	agg := d.Select(t.C(trainee.FieldEnterpriseUnitID)).From(t).
-		AppendSelectExprAs(sql.Raw("SUM(DISTINCT (1 << t.month))"), "mask").
+		AppendSelectExprAs(sql.Raw("SUM(DISTINCT (CAST(1 AS BIGINT) << CAST(t.month AS INTEGER)))"), "mask").
 		AppendSelectExprAs(sql.Raw("COUNT(DISTINCT t.training_id)"), "trainings").
 		AppendSelectExprAs(sql.Raw("COUNT(*)"), "trainees").
 		AppendSelectExprAs(sql.Raw("SUM(t.hours)"), "hours").
@@ -266,7 +266,8 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 		return out, nil
 	}
 	page := s.rows(v, in, within, elapsed)
-	page.Select(page.C(unit.FieldID), "a.mask", "a.trainings", "a.trainees", "a.hours", "a.done")
+	page.Select(page.C(unit.FieldID)).AppendSelectExpr(sql.Raw("a.mask"), sql.Raw("a.trainings"), sql.Raw("a.trainees"),
+		sql.Raw("a.hours"), sql.Raw("a.done"))
 	switch in.Order {
 	case ByMonths:
 		page.OrderExpr(sql.Raw("COALESCE(a.trained, 0)"))
@@ -332,3 +333,6 @@ func (s *Service) scan(ctx context.Context, sel *sql.Selector, fn func(*stdsql.R
 	}
 	return rows.Err()
 }
+
+// CursorAt is the cursor of the row at position (from 1) of a coverage.
+func CursorAt(position int) string { return encodeCursor(position) }
