@@ -77,4 +77,3 @@ func TestPeriodsAgreeWithTheMonthsTrained(t *testing.T) {
 		}
 	})
 }
-
