@@ -97,9 +97,11 @@ func (r *Resolver) trainingAllowed(ctx context.Context, t *ent.Training) ([]mode
 	if err != nil {
 		return nil, err
 	}
-	u, err := ld.loadUnit(ctx, t.OrganiserUnitID)
-	if err != nil {
-		return nil, err
+	u, err := t.Edges.Organiser, error(nil)
+	if u == nil { // not loaded with the page
+		if u, err = ld.loadUnit(ctx, t.OrganiserUnitID); err != nil {
+			return nil, err
+		}
 	}
 	may := func(action string) error {
 		if u == nil {
@@ -120,9 +122,11 @@ func (r *Resolver) publicityAllowed(ctx context.Context, p *ent.Publicity) ([]mo
 	if err != nil {
 		return nil, err
 	}
-	u, err := ld.loadUnit(ctx, p.OrganiserUnitID)
-	if err != nil {
-		return nil, err
+	u, err := p.Edges.Organiser, error(nil)
+	if u == nil { // not loaded with the page
+		if u, err = ld.loadUnit(ctx, p.OrganiserUnitID); err != nil {
+			return nil, err
+		}
 	}
 	may := func(action string) error {
 		if u == nil {
