@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/vikstrous/dataloadgen"
 
@@ -136,4 +137,27 @@ func (r *Resolver) publicityAllowed(ctx context.Context, p *ent.Publicity) ([]mo
 	}
 	return when(decided(model.PublicityActionUpdate, may("update")), decided(model.PublicityActionDelete, may("delete")),
 		decided(model.PublicityActionAttach, may("attach"))), nil
+}
+
+// loadUnits loads units in one batch, leaving out those outside the
+// caller's scope.
+func loadUnits(ctx context.Context, l *Loaders, ids []int) ([]*ent.Unit, error) {
+	us, err := l.units.LoadAll(ctx, ids)
+	var each dataloadgen.ErrorSlice
+	if errors.As(err, &each) {
+		for _, e := range each {
+			if e != nil && !errors.Is(e, dataloadgen.ErrNotFound) {
+				return nil, e
+			}
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	out := []*ent.Unit{}
+	for _, u := range us {
+		if u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }

@@ -133,17 +133,11 @@ func (r *publicityResolver) VisitedEnterprises(ctx context.Context, obj *ent.Pub
 	if err != nil {
 		return nil, err
 	}
-	out := []*ent.Unit{}
-	for _, v := range visits {
-		u, err := loadersFrom(ctx, r.Client).loadUnit(ctx, v.EnterpriseUnitID)
-		if err != nil {
-			return nil, err
-		}
-		if u != nil {
-			out = append(out, u)
-		}
+	ids := make([]int, len(visits))
+	for i, v := range visits {
+		ids[i] = v.EnterpriseUnitID
 	}
-	return out, nil
+	return loadUnits(ctx, loadersFrom(ctx, r.Client), ids)
 }
 
 // Files is the resolver for the files field.

@@ -240,9 +240,12 @@ func TestTrainingsAndPublicity(t *testing.T) {
 
 		t.Run("a page of trainings or coverage costs the same statements whatever its length", func(t *testing.T) {
 			for _, q := range []string{
-				`{ c: trainings(first: %d) { edges { node { id organiser { name } trainees { personName enterprise { name } } passedCount files { id } allowedActions } } } }`,
+				`{ c: trainings(first: %d) { edges { node { id organiser { name } allowedActions } } } }`,
+				`{ c: trainings(first: %d) { edges { node { id trainees { personName enterprise { name } } passedCount } } } }`,
+				`{ c: trainings(first: %d) { edges { node { id files { id } } } } }`,
 				`{ c: trainingCoverage(year: 2022, first: %d) { totalCount summary { gaps } edges { node { enterprise { name } months quarters status } } } }`,
-				`{ c: publicities(first: %d) { edges { node { id visitedEnterprises { name } allowedActions } } } }`,
+				`{ c: publicities(first: %d) { edges { node { id organiser { name } allowedActions } } } }`,
+				`{ c: publicities(first: %d) { edges { node { id visitedEnterprises { name } } } } }`,
 			} {
 				// The loaders batch the rows that ask within a few
 				// milliseconds: a warm-up first, then the fewest of three
