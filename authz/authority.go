@@ -52,7 +52,7 @@ func IsHeadRole(role string) bool {
 // decisionTypes are the object types whose changes are decisions of the
 // line (letters, inspections, hazards and what organises them): ADMIN
 // manages structure and people and takes none of them.
-var decisionTypes = []string{"letter", "inspection", "hazard", "campaign", "random_draw", "file", "notice", "leadership_group", "meeting"}
+var decisionTypes = []string{"letter", "inspection", "hazard", "campaign", "random_draw", "file", "notice", "leadership_group", "meeting", "training", "publicity"}
 
 // isAdminDecision reports whether a rule would give ADMIN a decision.
 func isAdminDecision(r Rule) bool {

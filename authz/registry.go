@@ -76,7 +76,8 @@ var (
 	// A notice is issued (create) by its issuer side, signed for (receive)
 	// and answered (reply) at each recipient unit; files are attached by
 	// the issuer side (internal/notices).
-	noticeActs = []string{"read", "create", "receive", "reply", "attach"}
+	noticeActs    = []string{"read", "create", "receive", "reply", "attach"}
+	educationActs = []string{"read", "create", "update", "delete", "attach"}
 )
 
 // Records is the registry: every table of the schema appears in exactly one
@@ -124,6 +125,17 @@ var Records = []Record{
 		{Entity: "GroupMember", Name: "group_members"},
 	}},
 	{Type: "meeting", Since: 4, Actions: []string{"read", "create", "attach"}, Tables: []Table{{Entity: "Meeting", Name: "meetings"}}},
+	// Education (internal/education): trainings with their trainees (each
+	// scoped by the trainee's enterprise, readable from the organiser's side)
+	// and publicity activities with the enterprises they visited.
+	{Type: "training", Since: 5, Actions: educationActs, IssuerSide: true, Tables: []Table{
+		{Entity: "Training", Name: "trainings"},
+		{Entity: "Trainee", Name: "trainees"},
+	}},
+	{Type: "publicity", Since: 5, Actions: educationActs, Tables: []Table{
+		{Entity: "Publicity", Name: "publicities"},
+		{Entity: "PublicityVisit", Name: "publicity_visits"},
+	}},
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},

@@ -35,11 +35,15 @@ import (
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/publicity"
+	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 
@@ -91,6 +95,10 @@ type Client struct {
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
 	Post *PostClient
+	// Publicity is the client for interacting with the Publicity builders.
+	Publicity *PublicityClient
+	// PublicityVisit is the client for interacting with the PublicityVisit builders.
+	PublicityVisit *PublicityVisitClient
 	// RandomDraw is the client for interacting with the RandomDraw builders.
 	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -101,6 +109,10 @@ type Client struct {
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// Trainee is the client for interacting with the Trainee builders.
+	Trainee *TraineeClient
+	// Training is the client for interacting with the Training builders.
+	Training *TrainingClient
 	// Unit is the client for interacting with the Unit builders.
 	Unit *UnitClient
 	// User is the client for interacting with the User builders.
@@ -136,11 +148,15 @@ func (c *Client) init() {
 	c.NoticeReceipt = NewNoticeReceiptClient(c.config)
 	c.PolicyRevision = NewPolicyRevisionClient(c.config)
 	c.Post = NewPostClient(c.config)
+	c.Publicity = NewPublicityClient(c.config)
+	c.PublicityVisit = NewPublicityVisitClient(c.config)
 	c.RandomDraw = NewRandomDrawClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.ResponsibilityLetter = NewResponsibilityLetterClient(c.config)
 	c.Supervision = NewSupervisionClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
+	c.Trainee = NewTraineeClient(c.config)
+	c.Training = NewTrainingClient(c.config)
 	c.Unit = NewUnitClient(c.config)
 	c.User = NewUserClient(c.config)
 }
@@ -255,11 +271,15 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		NoticeReceipt:        NewNoticeReceiptClient(cfg),
 		PolicyRevision:       NewPolicyRevisionClient(cfg),
 		Post:                 NewPostClient(cfg),
+		Publicity:            NewPublicityClient(cfg),
+		PublicityVisit:       NewPublicityVisitClient(cfg),
 		RandomDraw:           NewRandomDrawClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
+		Trainee:              NewTraineeClient(cfg),
+		Training:             NewTrainingClient(cfg),
 		Unit:                 NewUnitClient(cfg),
 		User:                 NewUserClient(cfg),
 	}, nil
@@ -301,11 +321,15 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		NoticeReceipt:        NewNoticeReceiptClient(cfg),
 		PolicyRevision:       NewPolicyRevisionClient(cfg),
 		Post:                 NewPostClient(cfg),
+		Publicity:            NewPublicityClient(cfg),
+		PublicityVisit:       NewPublicityVisitClient(cfg),
 		RandomDraw:           NewRandomDrawClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
+		Trainee:              NewTraineeClient(cfg),
+		Training:             NewTrainingClient(cfg),
 		Unit:                 NewUnitClient(cfg),
 		User:                 NewUserClient(cfg),
 	}, nil
@@ -340,9 +364,9 @@ func (c *Client) Use(hooks ...Hook) {
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
 		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
 		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.RandomDraw,
-		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Unit,
-		c.User,
+		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
+		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter,
+		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -355,9 +379,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
 		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
 		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.RandomDraw,
-		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Unit,
-		c.User,
+		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
+		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter,
+		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -406,6 +430,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PolicyRevision.mutate(ctx, m)
 	case *PostMutation:
 		return c.Post.mutate(ctx, m)
+	case *PublicityMutation:
+		return c.Publicity.mutate(ctx, m)
+	case *PublicityVisitMutation:
+		return c.PublicityVisit.mutate(ctx, m)
 	case *RandomDrawMutation:
 		return c.RandomDraw.mutate(ctx, m)
 	case *RefreshTokenMutation:
@@ -416,6 +444,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Supervision.mutate(ctx, m)
 	case *TenantMutation:
 		return c.Tenant.mutate(ctx, m)
+	case *TraineeMutation:
+		return c.Trainee.mutate(ctx, m)
+	case *TrainingMutation:
+		return c.Training.mutate(ctx, m)
 	case *UnitMutation:
 		return c.Unit.mutate(ctx, m)
 	case *UserMutation:
@@ -3589,6 +3621,324 @@ func (c *PostClient) mutate(ctx context.Context, m *PostMutation) (Value, error)
 	}
 }
 
+// PublicityClient is a client for the Publicity schema.
+type PublicityClient struct {
+	config
+}
+
+// NewPublicityClient returns a client for the Publicity from the given config.
+func NewPublicityClient(c config) *PublicityClient {
+	return &PublicityClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `publicity.Hooks(f(g(h())))`.
+func (c *PublicityClient) Use(hooks ...Hook) {
+	c.hooks.Publicity = append(c.hooks.Publicity, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `publicity.Intercept(f(g(h())))`.
+func (c *PublicityClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Publicity = append(c.inters.Publicity, interceptors...)
+}
+
+// Create returns a builder for creating a Publicity entity.
+func (c *PublicityClient) Create() *PublicityCreate {
+	mutation := newPublicityMutation(c.config, OpCreate)
+	return &PublicityCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Publicity entities.
+func (c *PublicityClient) CreateBulk(builders ...*PublicityCreate) *PublicityCreateBulk {
+	return &PublicityCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PublicityClient) MapCreateBulk(slice any, setFunc func(*PublicityCreate, int)) *PublicityCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PublicityCreateBulk{err: fmt.Errorf("calling to PublicityClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PublicityCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PublicityCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Publicity.
+func (c *PublicityClient) Update() *PublicityUpdate {
+	mutation := newPublicityMutation(c.config, OpUpdate)
+	return &PublicityUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PublicityClient) UpdateOne(_m *Publicity) *PublicityUpdateOne {
+	mutation := newPublicityMutation(c.config, OpUpdateOne, withPublicity(_m))
+	return &PublicityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PublicityClient) UpdateOneID(id int) *PublicityUpdateOne {
+	mutation := newPublicityMutation(c.config, OpUpdateOne, withPublicityID(id))
+	return &PublicityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Publicity.
+func (c *PublicityClient) Delete() *PublicityDelete {
+	mutation := newPublicityMutation(c.config, OpDelete)
+	return &PublicityDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PublicityClient) DeleteOne(_m *Publicity) *PublicityDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PublicityClient) DeleteOneID(id int) *PublicityDeleteOne {
+	builder := c.Delete().Where(publicity.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PublicityDeleteOne{builder}
+}
+
+// Query returns a query builder for Publicity.
+func (c *PublicityClient) Query() *PublicityQuery {
+	return &PublicityQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePublicity},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Publicity entity by its id.
+func (c *PublicityClient) Get(ctx context.Context, id int) (*Publicity, error) {
+	return c.Query().Where(publicity.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PublicityClient) GetX(ctx context.Context, id int) *Publicity {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganiser queries the organiser edge of a Publicity.
+func (c *PublicityClient) QueryOrganiser(_m *Publicity) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(publicity.Table, publicity.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, publicity.OrganiserTable, publicity.OrganiserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVisits queries the visits edge of a Publicity.
+func (c *PublicityClient) QueryVisits(_m *Publicity) *PublicityVisitQuery {
+	query := (&PublicityVisitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(publicity.Table, publicity.FieldID, id),
+			sqlgraph.To(publicityvisit.Table, publicityvisit.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, publicity.VisitsTable, publicity.VisitsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PublicityClient) Hooks() []Hook {
+	hooks := c.hooks.Publicity
+	return append(hooks[:len(hooks):len(hooks)], publicity.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PublicityClient) Interceptors() []Interceptor {
+	inters := c.inters.Publicity
+	return append(inters[:len(inters):len(inters)], publicity.Interceptors[:]...)
+}
+
+func (c *PublicityClient) mutate(ctx context.Context, m *PublicityMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PublicityCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PublicityUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PublicityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PublicityDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Publicity mutation op: %q", m.Op())
+	}
+}
+
+// PublicityVisitClient is a client for the PublicityVisit schema.
+type PublicityVisitClient struct {
+	config
+}
+
+// NewPublicityVisitClient returns a client for the PublicityVisit from the given config.
+func NewPublicityVisitClient(c config) *PublicityVisitClient {
+	return &PublicityVisitClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `publicityvisit.Hooks(f(g(h())))`.
+func (c *PublicityVisitClient) Use(hooks ...Hook) {
+	c.hooks.PublicityVisit = append(c.hooks.PublicityVisit, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `publicityvisit.Intercept(f(g(h())))`.
+func (c *PublicityVisitClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PublicityVisit = append(c.inters.PublicityVisit, interceptors...)
+}
+
+// Create returns a builder for creating a PublicityVisit entity.
+func (c *PublicityVisitClient) Create() *PublicityVisitCreate {
+	mutation := newPublicityVisitMutation(c.config, OpCreate)
+	return &PublicityVisitCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PublicityVisit entities.
+func (c *PublicityVisitClient) CreateBulk(builders ...*PublicityVisitCreate) *PublicityVisitCreateBulk {
+	return &PublicityVisitCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PublicityVisitClient) MapCreateBulk(slice any, setFunc func(*PublicityVisitCreate, int)) *PublicityVisitCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PublicityVisitCreateBulk{err: fmt.Errorf("calling to PublicityVisitClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PublicityVisitCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PublicityVisitCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PublicityVisit.
+func (c *PublicityVisitClient) Update() *PublicityVisitUpdate {
+	mutation := newPublicityVisitMutation(c.config, OpUpdate)
+	return &PublicityVisitUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PublicityVisitClient) UpdateOne(_m *PublicityVisit) *PublicityVisitUpdateOne {
+	mutation := newPublicityVisitMutation(c.config, OpUpdateOne, withPublicityVisit(_m))
+	return &PublicityVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PublicityVisitClient) UpdateOneID(id int) *PublicityVisitUpdateOne {
+	mutation := newPublicityVisitMutation(c.config, OpUpdateOne, withPublicityVisitID(id))
+	return &PublicityVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PublicityVisit.
+func (c *PublicityVisitClient) Delete() *PublicityVisitDelete {
+	mutation := newPublicityVisitMutation(c.config, OpDelete)
+	return &PublicityVisitDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PublicityVisitClient) DeleteOne(_m *PublicityVisit) *PublicityVisitDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PublicityVisitClient) DeleteOneID(id int) *PublicityVisitDeleteOne {
+	builder := c.Delete().Where(publicityvisit.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PublicityVisitDeleteOne{builder}
+}
+
+// Query returns a query builder for PublicityVisit.
+func (c *PublicityVisitClient) Query() *PublicityVisitQuery {
+	return &PublicityVisitQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePublicityVisit},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PublicityVisit entity by its id.
+func (c *PublicityVisitClient) Get(ctx context.Context, id int) (*PublicityVisit, error) {
+	return c.Query().Where(publicityvisit.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PublicityVisitClient) GetX(ctx context.Context, id int) *PublicityVisit {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPublicity queries the publicity edge of a PublicityVisit.
+func (c *PublicityVisitClient) QueryPublicity(_m *PublicityVisit) *PublicityQuery {
+	query := (&PublicityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(publicityvisit.Table, publicityvisit.FieldID, id),
+			sqlgraph.To(publicity.Table, publicity.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, publicityvisit.PublicityTable, publicityvisit.PublicityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PublicityVisitClient) Hooks() []Hook {
+	hooks := c.hooks.PublicityVisit
+	return append(hooks[:len(hooks):len(hooks)], publicityvisit.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PublicityVisitClient) Interceptors() []Interceptor {
+	inters := c.inters.PublicityVisit
+	return append(inters[:len(inters):len(inters)], publicityvisit.Interceptors[:]...)
+}
+
+func (c *PublicityVisitClient) mutate(ctx context.Context, m *PublicityVisitMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PublicityVisitCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PublicityVisitUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PublicityVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PublicityVisitDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PublicityVisit mutation op: %q", m.Op())
+	}
+}
+
 // RandomDrawClient is a client for the RandomDraw schema.
 type RandomDrawClient struct {
 	config
@@ -4392,6 +4742,340 @@ func (c *TenantClient) mutate(ctx context.Context, m *TenantMutation) (Value, er
 	}
 }
 
+// TraineeClient is a client for the Trainee schema.
+type TraineeClient struct {
+	config
+}
+
+// NewTraineeClient returns a client for the Trainee from the given config.
+func NewTraineeClient(c config) *TraineeClient {
+	return &TraineeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `trainee.Hooks(f(g(h())))`.
+func (c *TraineeClient) Use(hooks ...Hook) {
+	c.hooks.Trainee = append(c.hooks.Trainee, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `trainee.Intercept(f(g(h())))`.
+func (c *TraineeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Trainee = append(c.inters.Trainee, interceptors...)
+}
+
+// Create returns a builder for creating a Trainee entity.
+func (c *TraineeClient) Create() *TraineeCreate {
+	mutation := newTraineeMutation(c.config, OpCreate)
+	return &TraineeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Trainee entities.
+func (c *TraineeClient) CreateBulk(builders ...*TraineeCreate) *TraineeCreateBulk {
+	return &TraineeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TraineeClient) MapCreateBulk(slice any, setFunc func(*TraineeCreate, int)) *TraineeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TraineeCreateBulk{err: fmt.Errorf("calling to TraineeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TraineeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TraineeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Trainee.
+func (c *TraineeClient) Update() *TraineeUpdate {
+	mutation := newTraineeMutation(c.config, OpUpdate)
+	return &TraineeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TraineeClient) UpdateOne(_m *Trainee) *TraineeUpdateOne {
+	mutation := newTraineeMutation(c.config, OpUpdateOne, withTrainee(_m))
+	return &TraineeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TraineeClient) UpdateOneID(id int) *TraineeUpdateOne {
+	mutation := newTraineeMutation(c.config, OpUpdateOne, withTraineeID(id))
+	return &TraineeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Trainee.
+func (c *TraineeClient) Delete() *TraineeDelete {
+	mutation := newTraineeMutation(c.config, OpDelete)
+	return &TraineeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TraineeClient) DeleteOne(_m *Trainee) *TraineeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TraineeClient) DeleteOneID(id int) *TraineeDeleteOne {
+	builder := c.Delete().Where(trainee.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TraineeDeleteOne{builder}
+}
+
+// Query returns a query builder for Trainee.
+func (c *TraineeClient) Query() *TraineeQuery {
+	return &TraineeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTrainee},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Trainee entity by its id.
+func (c *TraineeClient) Get(ctx context.Context, id int) (*Trainee, error) {
+	return c.Query().Where(trainee.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TraineeClient) GetX(ctx context.Context, id int) *Trainee {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTraining queries the training edge of a Trainee.
+func (c *TraineeClient) QueryTraining(_m *Trainee) *TrainingQuery {
+	query := (&TrainingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(trainee.Table, trainee.FieldID, id),
+			sqlgraph.To(training.Table, training.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, trainee.TrainingTable, trainee.TrainingColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEnterprise queries the enterprise edge of a Trainee.
+func (c *TraineeClient) QueryEnterprise(_m *Trainee) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(trainee.Table, trainee.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, trainee.EnterpriseTable, trainee.EnterpriseColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TraineeClient) Hooks() []Hook {
+	hooks := c.hooks.Trainee
+	return append(hooks[:len(hooks):len(hooks)], trainee.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TraineeClient) Interceptors() []Interceptor {
+	inters := c.inters.Trainee
+	return append(inters[:len(inters):len(inters)], trainee.Interceptors[:]...)
+}
+
+func (c *TraineeClient) mutate(ctx context.Context, m *TraineeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TraineeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TraineeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TraineeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TraineeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Trainee mutation op: %q", m.Op())
+	}
+}
+
+// TrainingClient is a client for the Training schema.
+type TrainingClient struct {
+	config
+}
+
+// NewTrainingClient returns a client for the Training from the given config.
+func NewTrainingClient(c config) *TrainingClient {
+	return &TrainingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `training.Hooks(f(g(h())))`.
+func (c *TrainingClient) Use(hooks ...Hook) {
+	c.hooks.Training = append(c.hooks.Training, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `training.Intercept(f(g(h())))`.
+func (c *TrainingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Training = append(c.inters.Training, interceptors...)
+}
+
+// Create returns a builder for creating a Training entity.
+func (c *TrainingClient) Create() *TrainingCreate {
+	mutation := newTrainingMutation(c.config, OpCreate)
+	return &TrainingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Training entities.
+func (c *TrainingClient) CreateBulk(builders ...*TrainingCreate) *TrainingCreateBulk {
+	return &TrainingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TrainingClient) MapCreateBulk(slice any, setFunc func(*TrainingCreate, int)) *TrainingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TrainingCreateBulk{err: fmt.Errorf("calling to TrainingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TrainingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TrainingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Training.
+func (c *TrainingClient) Update() *TrainingUpdate {
+	mutation := newTrainingMutation(c.config, OpUpdate)
+	return &TrainingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TrainingClient) UpdateOne(_m *Training) *TrainingUpdateOne {
+	mutation := newTrainingMutation(c.config, OpUpdateOne, withTraining(_m))
+	return &TrainingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TrainingClient) UpdateOneID(id int) *TrainingUpdateOne {
+	mutation := newTrainingMutation(c.config, OpUpdateOne, withTrainingID(id))
+	return &TrainingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Training.
+func (c *TrainingClient) Delete() *TrainingDelete {
+	mutation := newTrainingMutation(c.config, OpDelete)
+	return &TrainingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TrainingClient) DeleteOne(_m *Training) *TrainingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TrainingClient) DeleteOneID(id int) *TrainingDeleteOne {
+	builder := c.Delete().Where(training.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TrainingDeleteOne{builder}
+}
+
+// Query returns a query builder for Training.
+func (c *TrainingClient) Query() *TrainingQuery {
+	return &TrainingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTraining},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Training entity by its id.
+func (c *TrainingClient) Get(ctx context.Context, id int) (*Training, error) {
+	return c.Query().Where(training.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TrainingClient) GetX(ctx context.Context, id int) *Training {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganiser queries the organiser edge of a Training.
+func (c *TrainingClient) QueryOrganiser(_m *Training) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(training.Table, training.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, training.OrganiserTable, training.OrganiserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTrainees queries the trainees edge of a Training.
+func (c *TrainingClient) QueryTrainees(_m *Training) *TraineeQuery {
+	query := (&TraineeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(training.Table, training.FieldID, id),
+			sqlgraph.To(trainee.Table, trainee.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, training.TraineesTable, training.TraineesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TrainingClient) Hooks() []Hook {
+	hooks := c.hooks.Training
+	return append(hooks[:len(hooks):len(hooks)], training.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TrainingClient) Interceptors() []Interceptor {
+	inters := c.inters.Training
+	return append(inters[:len(inters):len(inters)], training.Interceptors[:]...)
+}
+
+func (c *TrainingClient) mutate(ctx context.Context, m *TrainingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TrainingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TrainingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TrainingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TrainingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Training mutation op: %q", m.Op())
+	}
+}
+
 // UnitClient is a client for the Unit schema.
 type UnitClient struct {
 	config
@@ -4796,15 +5480,17 @@ type (
 		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
 		File, GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup,
 		LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice, NoticeReceipt,
-		PolicyRevision, Post, RandomDraw, RefreshToken, ResponsibilityLetter,
-		Supervision, Tenant, Unit, User []ent.Hook
+		PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw, RefreshToken,
+		ResponsibilityLetter, Supervision, Tenant, Trainee, Training, Unit,
+		User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
 		File, GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup,
 		LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice, NoticeReceipt,
-		PolicyRevision, Post, RandomDraw, RefreshToken, ResponsibilityLetter,
-		Supervision, Tenant, Unit, User []ent.Interceptor
+		PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw, RefreshToken,
+		ResponsibilityLetter, Supervision, Tenant, Trainee, Training, Unit,
+		User []ent.Interceptor
 	}
 )
 

@@ -32,11 +32,15 @@ import (
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/publicity"
+	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 )
@@ -119,11 +123,15 @@ func checkColumn(t, c string) error {
 			noticereceipt.Table:        noticereceipt.ValidColumn,
 			policyrevision.Table:       policyrevision.ValidColumn,
 			post.Table:                 post.ValidColumn,
+			publicity.Table:            publicity.ValidColumn,
+			publicityvisit.Table:       publicityvisit.ValidColumn,
 			randomdraw.Table:           randomdraw.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			responsibilityletter.Table: responsibilityletter.ValidColumn,
 			supervision.Table:          supervision.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
+			trainee.Table:              trainee.ValidColumn,
+			training.Table:             training.ValidColumn,
 			unit.Table:                 unit.ValidColumn,
 			user.Table:                 user.ValidColumn,
 		})

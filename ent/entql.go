@@ -24,11 +24,15 @@ import (
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/publicity"
+	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 
@@ -40,7 +44,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -576,6 +580,55 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   publicity.Table,
+			Columns: publicity.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: publicity.FieldID,
+			},
+		},
+		Type: "Publicity",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			publicity.FieldCreatedAt:         {Type: field.TypeTime, Column: publicity.FieldCreatedAt},
+			publicity.FieldUpdatedAt:         {Type: field.TypeTime, Column: publicity.FieldUpdatedAt},
+			publicity.FieldTenantID:          {Type: field.TypeInt, Column: publicity.FieldTenantID},
+			publicity.FieldScopePath:         {Type: field.TypeString, Column: publicity.FieldScopePath},
+			publicity.FieldScopeSector:       {Type: field.TypeString, Column: publicity.FieldScopeSector},
+			publicity.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: publicity.FieldScopeEnterpriseID},
+			publicity.FieldOrganiserUnitID:   {Type: field.TypeInt, Column: publicity.FieldOrganiserUnitID},
+			publicity.FieldKind:              {Type: field.TypeEnum, Column: publicity.FieldKind},
+			publicity.FieldTitle:             {Type: field.TypeString, Column: publicity.FieldTitle},
+			publicity.FieldHeldOn:            {Type: field.TypeTime, Column: publicity.FieldHeldOn},
+			publicity.FieldYear:              {Type: field.TypeInt, Column: publicity.FieldYear},
+			publicity.FieldDescription:       {Type: field.TypeString, Column: publicity.FieldDescription},
+			publicity.FieldMaterials:         {Type: field.TypeInt, Column: publicity.FieldMaterials},
+			publicity.FieldParticipants:      {Type: field.TypeInt, Column: publicity.FieldParticipants},
+			publicity.FieldEnterpriseCount:   {Type: field.TypeInt, Column: publicity.FieldEnterpriseCount},
+		},
+	}
+	graph.Nodes[21] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   publicityvisit.Table,
+			Columns: publicityvisit.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: publicityvisit.FieldID,
+			},
+		},
+		Type: "PublicityVisit",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			publicityvisit.FieldCreatedAt:         {Type: field.TypeTime, Column: publicityvisit.FieldCreatedAt},
+			publicityvisit.FieldUpdatedAt:         {Type: field.TypeTime, Column: publicityvisit.FieldUpdatedAt},
+			publicityvisit.FieldTenantID:          {Type: field.TypeInt, Column: publicityvisit.FieldTenantID},
+			publicityvisit.FieldScopePath:         {Type: field.TypeString, Column: publicityvisit.FieldScopePath},
+			publicityvisit.FieldScopeSector:       {Type: field.TypeString, Column: publicityvisit.FieldScopeSector},
+			publicityvisit.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: publicityvisit.FieldScopeEnterpriseID},
+			publicityvisit.FieldPublicityID:       {Type: field.TypeInt, Column: publicityvisit.FieldPublicityID},
+			publicityvisit.FieldEnterpriseUnitID:  {Type: field.TypeInt, Column: publicityvisit.FieldEnterpriseUnitID},
+		},
+	}
+	graph.Nodes[22] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -604,7 +657,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -626,7 +679,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -664,7 +717,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -683,7 +736,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -701,7 +754,67 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   trainee.Table,
+			Columns: trainee.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: trainee.FieldID,
+			},
+		},
+		Type: "Trainee",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			trainee.FieldCreatedAt:         {Type: field.TypeTime, Column: trainee.FieldCreatedAt},
+			trainee.FieldUpdatedAt:         {Type: field.TypeTime, Column: trainee.FieldUpdatedAt},
+			trainee.FieldTenantID:          {Type: field.TypeInt, Column: trainee.FieldTenantID},
+			trainee.FieldScopePath:         {Type: field.TypeString, Column: trainee.FieldScopePath},
+			trainee.FieldScopeSector:       {Type: field.TypeString, Column: trainee.FieldScopeSector},
+			trainee.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: trainee.FieldScopeEnterpriseID},
+			trainee.FieldIssuerScopePath:   {Type: field.TypeString, Column: trainee.FieldIssuerScopePath},
+			trainee.FieldIssuerOnly:        {Type: field.TypeBool, Column: trainee.FieldIssuerOnly},
+			trainee.FieldTrainingID:        {Type: field.TypeInt, Column: trainee.FieldTrainingID},
+			trainee.FieldOrganiserUnitID:   {Type: field.TypeInt, Column: trainee.FieldOrganiserUnitID},
+			trainee.FieldEnterpriseUnitID:  {Type: field.TypeInt, Column: trainee.FieldEnterpriseUnitID},
+			trainee.FieldPersonName:        {Type: field.TypeString, Column: trainee.FieldPersonName},
+			trainee.FieldPostKind:          {Type: field.TypeEnum, Column: trainee.FieldPostKind},
+			trainee.FieldUserID:            {Type: field.TypeInt, Column: trainee.FieldUserID},
+			trainee.FieldAssessment:        {Type: field.TypeEnum, Column: trainee.FieldAssessment},
+			trainee.FieldYear:              {Type: field.TypeInt, Column: trainee.FieldYear},
+			trainee.FieldMonth:             {Type: field.TypeInt, Column: trainee.FieldMonth},
+			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
+		},
+	}
+	graph.Nodes[28] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   training.Table,
+			Columns: training.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: training.FieldID,
+			},
+		},
+		Type: "Training",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			training.FieldCreatedAt:         {Type: field.TypeTime, Column: training.FieldCreatedAt},
+			training.FieldUpdatedAt:         {Type: field.TypeTime, Column: training.FieldUpdatedAt},
+			training.FieldTenantID:          {Type: field.TypeInt, Column: training.FieldTenantID},
+			training.FieldScopePath:         {Type: field.TypeString, Column: training.FieldScopePath},
+			training.FieldScopeSector:       {Type: field.TypeString, Column: training.FieldScopeSector},
+			training.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: training.FieldScopeEnterpriseID},
+			training.FieldIssuerScopePath:   {Type: field.TypeString, Column: training.FieldIssuerScopePath},
+			training.FieldIssuerOnly:        {Type: field.TypeBool, Column: training.FieldIssuerOnly},
+			training.FieldOrganiserUnitID:   {Type: field.TypeInt, Column: training.FieldOrganiserUnitID},
+			training.FieldHeldOn:            {Type: field.TypeTime, Column: training.FieldHeldOn},
+			training.FieldYear:              {Type: field.TypeInt, Column: training.FieldYear},
+			training.FieldTopic:             {Type: field.TypeString, Column: training.FieldTopic},
+			training.FieldHours:             {Type: field.TypeInt, Column: training.FieldHours},
+			training.FieldContent:           {Type: field.TypeString, Column: training.FieldContent},
+			training.FieldAssessed:          {Type: field.TypeBool, Column: training.FieldAssessed},
+			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
+		},
+	}
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -727,7 +840,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1105,6 +1218,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   publicity.OrganiserTable,
+			Columns: []string{publicity.OrganiserColumn},
+			Bidi:    false,
+		},
+		"Publicity",
+		"Unit",
+	)
+	graph.MustAddE(
+		"visits",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   publicity.VisitsTable,
+			Columns: []string{publicity.VisitsColumn},
+			Bidi:    false,
+		},
+		"Publicity",
+		"PublicityVisit",
+	)
+	graph.MustAddE(
+		"publicity",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   publicityvisit.PublicityTable,
+			Columns: []string{publicityvisit.PublicityColumn},
+			Bidi:    false,
+		},
+		"PublicityVisit",
+		"Publicity",
+	)
+	graph.MustAddE(
+		"organiser",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   randomdraw.OrganiserTable,
 			Columns: []string{randomdraw.OrganiserColumn},
 			Bidi:    false,
@@ -1195,6 +1344,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Supervision",
 		"Unit",
+	)
+	graph.MustAddE(
+		"training",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   trainee.TrainingTable,
+			Columns: []string{trainee.TrainingColumn},
+			Bidi:    false,
+		},
+		"Trainee",
+		"Training",
+	)
+	graph.MustAddE(
+		"enterprise",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   trainee.EnterpriseTable,
+			Columns: []string{trainee.EnterpriseColumn},
+			Bidi:    false,
+		},
+		"Trainee",
+		"Unit",
+	)
+	graph.MustAddE(
+		"organiser",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   training.OrganiserTable,
+			Columns: []string{training.OrganiserColumn},
+			Bidi:    false,
+		},
+		"Training",
+		"Unit",
+	)
+	graph.MustAddE(
+		"trainees",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   training.TraineesTable,
+			Columns: []string{training.TraineesColumn},
+			Bidi:    false,
+		},
+		"Training",
+		"Trainee",
 	)
 	graph.MustAddE(
 		"parent",
@@ -3873,6 +4070,243 @@ func (f *PostFilter) WhereHasUnitWith(preds ...predicate.Unit) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PublicityQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PublicityQuery builder.
+func (_q *PublicityQuery) Filter() *PublicityFilter {
+	return &PublicityFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PublicityMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PublicityMutation builder.
+func (m *PublicityMutation) Filter() *PublicityFilter {
+	return &PublicityFilter{config: m.config, predicateAdder: m}
+}
+
+// PublicityFilter provides a generic filtering capability at runtime for PublicityQuery.
+type PublicityFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PublicityFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PublicityFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(publicity.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PublicityFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(publicity.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PublicityFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(publicity.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *PublicityFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(publicity.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *PublicityFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(publicity.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *PublicityFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(publicity.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *PublicityFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(publicity.FieldScopeEnterpriseID))
+}
+
+// WhereOrganiserUnitID applies the entql int predicate on the organiser_unit_id field.
+func (f *PublicityFilter) WhereOrganiserUnitID(p entql.IntP) {
+	f.Where(p.Field(publicity.FieldOrganiserUnitID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *PublicityFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(publicity.FieldKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *PublicityFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(publicity.FieldTitle))
+}
+
+// WhereHeldOn applies the entql time.Time predicate on the held_on field.
+func (f *PublicityFilter) WhereHeldOn(p entql.TimeP) {
+	f.Where(p.Field(publicity.FieldHeldOn))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *PublicityFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(publicity.FieldYear))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *PublicityFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(publicity.FieldDescription))
+}
+
+// WhereMaterials applies the entql int predicate on the materials field.
+func (f *PublicityFilter) WhereMaterials(p entql.IntP) {
+	f.Where(p.Field(publicity.FieldMaterials))
+}
+
+// WhereParticipants applies the entql int predicate on the participants field.
+func (f *PublicityFilter) WhereParticipants(p entql.IntP) {
+	f.Where(p.Field(publicity.FieldParticipants))
+}
+
+// WhereEnterpriseCount applies the entql int predicate on the enterprise_count field.
+func (f *PublicityFilter) WhereEnterpriseCount(p entql.IntP) {
+	f.Where(p.Field(publicity.FieldEnterpriseCount))
+}
+
+// WhereHasOrganiser applies a predicate to check if query has an edge organiser.
+func (f *PublicityFilter) WhereHasOrganiser() {
+	f.Where(entql.HasEdge("organiser"))
+}
+
+// WhereHasOrganiserWith applies a predicate to check if query has an edge organiser with a given conditions (other predicates).
+func (f *PublicityFilter) WhereHasOrganiserWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("organiser", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVisits applies a predicate to check if query has an edge visits.
+func (f *PublicityFilter) WhereHasVisits() {
+	f.Where(entql.HasEdge("visits"))
+}
+
+// WhereHasVisitsWith applies a predicate to check if query has an edge visits with a given conditions (other predicates).
+func (f *PublicityFilter) WhereHasVisitsWith(preds ...predicate.PublicityVisit) {
+	f.Where(entql.HasEdgeWith("visits", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *PublicityVisitQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PublicityVisitQuery builder.
+func (_q *PublicityVisitQuery) Filter() *PublicityVisitFilter {
+	return &PublicityVisitFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PublicityVisitMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PublicityVisitMutation builder.
+func (m *PublicityVisitMutation) Filter() *PublicityVisitFilter {
+	return &PublicityVisitFilter{config: m.config, predicateAdder: m}
+}
+
+// PublicityVisitFilter provides a generic filtering capability at runtime for PublicityVisitQuery.
+type PublicityVisitFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PublicityVisitFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PublicityVisitFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(publicityvisit.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PublicityVisitFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(publicityvisit.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PublicityVisitFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(publicityvisit.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *PublicityVisitFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(publicityvisit.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *PublicityVisitFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(publicityvisit.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *PublicityVisitFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(publicityvisit.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *PublicityVisitFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(publicityvisit.FieldScopeEnterpriseID))
+}
+
+// WherePublicityID applies the entql int predicate on the publicity_id field.
+func (f *PublicityVisitFilter) WherePublicityID(p entql.IntP) {
+	f.Where(p.Field(publicityvisit.FieldPublicityID))
+}
+
+// WhereEnterpriseUnitID applies the entql int predicate on the enterprise_unit_id field.
+func (f *PublicityVisitFilter) WhereEnterpriseUnitID(p entql.IntP) {
+	f.Where(p.Field(publicityvisit.FieldEnterpriseUnitID))
+}
+
+// WhereHasPublicity applies a predicate to check if query has an edge publicity.
+func (f *PublicityVisitFilter) WhereHasPublicity() {
+	f.Where(entql.HasEdge("publicity"))
+}
+
+// WhereHasPublicityWith applies a predicate to check if query has an edge publicity with a given conditions (other predicates).
+func (f *PublicityVisitFilter) WhereHasPublicityWith(preds ...predicate.Publicity) {
+	f.Where(entql.HasEdgeWith("publicity", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RandomDrawQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3901,7 +4335,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4054,7 +4488,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4139,7 +4573,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4360,7 +4794,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4458,7 +4892,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4495,6 +4929,312 @@ func (f *TenantFilter) WhereSynthetic(p entql.BoolP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *TraineeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TraineeQuery builder.
+func (_q *TraineeQuery) Filter() *TraineeFilter {
+	return &TraineeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TraineeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TraineeMutation builder.
+func (m *TraineeMutation) Filter() *TraineeFilter {
+	return &TraineeFilter{config: m.config, predicateAdder: m}
+}
+
+// TraineeFilter provides a generic filtering capability at runtime for TraineeQuery.
+type TraineeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TraineeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TraineeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TraineeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(trainee.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TraineeFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(trainee.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *TraineeFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *TraineeFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(trainee.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *TraineeFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(trainee.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *TraineeFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *TraineeFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(trainee.FieldIssuerScopePath))
+}
+
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *TraineeFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(trainee.FieldIssuerOnly))
+}
+
+// WhereTrainingID applies the entql int predicate on the training_id field.
+func (f *TraineeFilter) WhereTrainingID(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldTrainingID))
+}
+
+// WhereOrganiserUnitID applies the entql int predicate on the organiser_unit_id field.
+func (f *TraineeFilter) WhereOrganiserUnitID(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldOrganiserUnitID))
+}
+
+// WhereEnterpriseUnitID applies the entql int predicate on the enterprise_unit_id field.
+func (f *TraineeFilter) WhereEnterpriseUnitID(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldEnterpriseUnitID))
+}
+
+// WherePersonName applies the entql string predicate on the person_name field.
+func (f *TraineeFilter) WherePersonName(p entql.StringP) {
+	f.Where(p.Field(trainee.FieldPersonName))
+}
+
+// WherePostKind applies the entql string predicate on the post_kind field.
+func (f *TraineeFilter) WherePostKind(p entql.StringP) {
+	f.Where(p.Field(trainee.FieldPostKind))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *TraineeFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldUserID))
+}
+
+// WhereAssessment applies the entql string predicate on the assessment field.
+func (f *TraineeFilter) WhereAssessment(p entql.StringP) {
+	f.Where(p.Field(trainee.FieldAssessment))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *TraineeFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldYear))
+}
+
+// WhereMonth applies the entql int predicate on the month field.
+func (f *TraineeFilter) WhereMonth(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldMonth))
+}
+
+// WhereHours applies the entql int predicate on the hours field.
+func (f *TraineeFilter) WhereHours(p entql.IntP) {
+	f.Where(p.Field(trainee.FieldHours))
+}
+
+// WhereHasTraining applies a predicate to check if query has an edge training.
+func (f *TraineeFilter) WhereHasTraining() {
+	f.Where(entql.HasEdge("training"))
+}
+
+// WhereHasTrainingWith applies a predicate to check if query has an edge training with a given conditions (other predicates).
+func (f *TraineeFilter) WhereHasTrainingWith(preds ...predicate.Training) {
+	f.Where(entql.HasEdgeWith("training", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEnterprise applies a predicate to check if query has an edge enterprise.
+func (f *TraineeFilter) WhereHasEnterprise() {
+	f.Where(entql.HasEdge("enterprise"))
+}
+
+// WhereHasEnterpriseWith applies a predicate to check if query has an edge enterprise with a given conditions (other predicates).
+func (f *TraineeFilter) WhereHasEnterpriseWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("enterprise", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *TrainingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TrainingQuery builder.
+func (_q *TrainingQuery) Filter() *TrainingFilter {
+	return &TrainingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TrainingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TrainingMutation builder.
+func (m *TrainingMutation) Filter() *TrainingFilter {
+	return &TrainingFilter{config: m.config, predicateAdder: m}
+}
+
+// TrainingFilter provides a generic filtering capability at runtime for TrainingQuery.
+type TrainingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TrainingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TrainingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(training.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TrainingFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(training.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TrainingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(training.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *TrainingFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(training.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *TrainingFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(training.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *TrainingFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(training.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *TrainingFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(training.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *TrainingFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(training.FieldIssuerScopePath))
+}
+
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *TrainingFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(training.FieldIssuerOnly))
+}
+
+// WhereOrganiserUnitID applies the entql int predicate on the organiser_unit_id field.
+func (f *TrainingFilter) WhereOrganiserUnitID(p entql.IntP) {
+	f.Where(p.Field(training.FieldOrganiserUnitID))
+}
+
+// WhereHeldOn applies the entql time.Time predicate on the held_on field.
+func (f *TrainingFilter) WhereHeldOn(p entql.TimeP) {
+	f.Where(p.Field(training.FieldHeldOn))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *TrainingFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(training.FieldYear))
+}
+
+// WhereTopic applies the entql string predicate on the topic field.
+func (f *TrainingFilter) WhereTopic(p entql.StringP) {
+	f.Where(p.Field(training.FieldTopic))
+}
+
+// WhereHours applies the entql int predicate on the hours field.
+func (f *TrainingFilter) WhereHours(p entql.IntP) {
+	f.Where(p.Field(training.FieldHours))
+}
+
+// WhereContent applies the entql string predicate on the content field.
+func (f *TrainingFilter) WhereContent(p entql.StringP) {
+	f.Where(p.Field(training.FieldContent))
+}
+
+// WhereAssessed applies the entql bool predicate on the assessed field.
+func (f *TrainingFilter) WhereAssessed(p entql.BoolP) {
+	f.Where(p.Field(training.FieldAssessed))
+}
+
+// WhereTraineeCount applies the entql int predicate on the trainee_count field.
+func (f *TrainingFilter) WhereTraineeCount(p entql.IntP) {
+	f.Where(p.Field(training.FieldTraineeCount))
+}
+
+// WhereHasOrganiser applies a predicate to check if query has an edge organiser.
+func (f *TrainingFilter) WhereHasOrganiser() {
+	f.Where(entql.HasEdge("organiser"))
+}
+
+// WhereHasOrganiserWith applies a predicate to check if query has an edge organiser with a given conditions (other predicates).
+func (f *TrainingFilter) WhereHasOrganiserWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("organiser", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTrainees applies a predicate to check if query has an edge trainees.
+func (f *TrainingFilter) WhereHasTrainees() {
+	f.Where(entql.HasEdge("trainees"))
+}
+
+// WhereHasTraineesWith applies a predicate to check if query has an edge trainees with a given conditions (other predicates).
+func (f *TrainingFilter) WhereHasTraineesWith(preds ...predicate.Trainee) {
+	f.Where(entql.HasEdgeWith("trainees", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *UnitQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4523,7 +5263,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4712,7 +5452,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

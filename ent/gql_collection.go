@@ -26,9 +26,12 @@ import (
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/publicity"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 )
@@ -2670,6 +2673,160 @@ func newPostPaginateArgs(rv map[string]any) *postPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PublicityQuery) CollectFields(ctx context.Context, satisfies ...string) (*PublicityQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PublicityQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(publicity.Columns))
+		selectedFields = []string{publicity.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organiser":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganiser = query
+			if _, ok := fieldSeen[publicity.FieldOrganiserUnitID]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldOrganiserUnitID)
+				fieldSeen[publicity.FieldOrganiserUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[publicity.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldCreatedAt)
+				fieldSeen[publicity.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[publicity.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldUpdatedAt)
+				fieldSeen[publicity.FieldUpdatedAt] = struct{}{}
+			}
+		case "organiserUnitID":
+			if _, ok := fieldSeen[publicity.FieldOrganiserUnitID]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldOrganiserUnitID)
+				fieldSeen[publicity.FieldOrganiserUnitID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[publicity.FieldKind]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldKind)
+				fieldSeen[publicity.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[publicity.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldTitle)
+				fieldSeen[publicity.FieldTitle] = struct{}{}
+			}
+		case "heldOn":
+			if _, ok := fieldSeen[publicity.FieldHeldOn]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldHeldOn)
+				fieldSeen[publicity.FieldHeldOn] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[publicity.FieldYear]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldYear)
+				fieldSeen[publicity.FieldYear] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[publicity.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldDescription)
+				fieldSeen[publicity.FieldDescription] = struct{}{}
+			}
+		case "materials":
+			if _, ok := fieldSeen[publicity.FieldMaterials]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldMaterials)
+				fieldSeen[publicity.FieldMaterials] = struct{}{}
+			}
+		case "participants":
+			if _, ok := fieldSeen[publicity.FieldParticipants]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldParticipants)
+				fieldSeen[publicity.FieldParticipants] = struct{}{}
+			}
+		case "enterpriseCount":
+			if _, ok := fieldSeen[publicity.FieldEnterpriseCount]; !ok {
+				selectedFields = append(selectedFields, publicity.FieldEnterpriseCount)
+				fieldSeen[publicity.FieldEnterpriseCount] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type publicityPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PublicityPaginateOption
+}
+
+func newPublicityPaginateArgs(rv map[string]any) *publicityPaginateArgs {
+	args := &publicityPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PublicityOrder{Field: &PublicityOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPublicityOrder(order))
+			}
+		case *PublicityOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPublicityOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*PublicityWhereInput); ok {
+		args.opts = append(args.opts, WithPublicityFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *RandomDrawQuery) CollectFields(ctx context.Context, satisfies ...string) (*RandomDrawQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -3087,6 +3244,294 @@ func newTenantPaginateArgs(rv map[string]any) *tenantPaginateArgs {
 				args.opts = append(args.opts, WithTenantOrder(v))
 			}
 		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TraineeQuery) CollectFields(ctx context.Context, satisfies ...string) (*TraineeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TraineeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(trainee.Columns))
+		selectedFields = []string{trainee.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[trainee.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldCreatedAt)
+				fieldSeen[trainee.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[trainee.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldUpdatedAt)
+				fieldSeen[trainee.FieldUpdatedAt] = struct{}{}
+			}
+		case "trainingID":
+			if _, ok := fieldSeen[trainee.FieldTrainingID]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldTrainingID)
+				fieldSeen[trainee.FieldTrainingID] = struct{}{}
+			}
+		case "enterpriseUnitID":
+			if _, ok := fieldSeen[trainee.FieldEnterpriseUnitID]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldEnterpriseUnitID)
+				fieldSeen[trainee.FieldEnterpriseUnitID] = struct{}{}
+			}
+		case "personName":
+			if _, ok := fieldSeen[trainee.FieldPersonName]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldPersonName)
+				fieldSeen[trainee.FieldPersonName] = struct{}{}
+			}
+		case "postKind":
+			if _, ok := fieldSeen[trainee.FieldPostKind]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldPostKind)
+				fieldSeen[trainee.FieldPostKind] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[trainee.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldUserID)
+				fieldSeen[trainee.FieldUserID] = struct{}{}
+			}
+		case "assessment":
+			if _, ok := fieldSeen[trainee.FieldAssessment]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldAssessment)
+				fieldSeen[trainee.FieldAssessment] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[trainee.FieldYear]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldYear)
+				fieldSeen[trainee.FieldYear] = struct{}{}
+			}
+		case "month":
+			if _, ok := fieldSeen[trainee.FieldMonth]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldMonth)
+				fieldSeen[trainee.FieldMonth] = struct{}{}
+			}
+		case "hours":
+			if _, ok := fieldSeen[trainee.FieldHours]; !ok {
+				selectedFields = append(selectedFields, trainee.FieldHours)
+				fieldSeen[trainee.FieldHours] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type traineePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TraineePaginateOption
+}
+
+func newTraineePaginateArgs(rv map[string]any) *traineePaginateArgs {
+	args := &traineePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &TraineeOrder{Field: &TraineeOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithTraineeOrder(order))
+			}
+		case *TraineeOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithTraineeOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*TraineeWhereInput); ok {
+		args.opts = append(args.opts, WithTraineeFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TrainingQuery) CollectFields(ctx context.Context, satisfies ...string) (*TrainingQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TrainingQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(training.Columns))
+		selectedFields = []string{training.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organiser":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganiser = query
+			if _, ok := fieldSeen[training.FieldOrganiserUnitID]; !ok {
+				selectedFields = append(selectedFields, training.FieldOrganiserUnitID)
+				fieldSeen[training.FieldOrganiserUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[training.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, training.FieldCreatedAt)
+				fieldSeen[training.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[training.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, training.FieldUpdatedAt)
+				fieldSeen[training.FieldUpdatedAt] = struct{}{}
+			}
+		case "organiserUnitID":
+			if _, ok := fieldSeen[training.FieldOrganiserUnitID]; !ok {
+				selectedFields = append(selectedFields, training.FieldOrganiserUnitID)
+				fieldSeen[training.FieldOrganiserUnitID] = struct{}{}
+			}
+		case "heldOn":
+			if _, ok := fieldSeen[training.FieldHeldOn]; !ok {
+				selectedFields = append(selectedFields, training.FieldHeldOn)
+				fieldSeen[training.FieldHeldOn] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[training.FieldYear]; !ok {
+				selectedFields = append(selectedFields, training.FieldYear)
+				fieldSeen[training.FieldYear] = struct{}{}
+			}
+		case "topic":
+			if _, ok := fieldSeen[training.FieldTopic]; !ok {
+				selectedFields = append(selectedFields, training.FieldTopic)
+				fieldSeen[training.FieldTopic] = struct{}{}
+			}
+		case "hours":
+			if _, ok := fieldSeen[training.FieldHours]; !ok {
+				selectedFields = append(selectedFields, training.FieldHours)
+				fieldSeen[training.FieldHours] = struct{}{}
+			}
+		case "content":
+			if _, ok := fieldSeen[training.FieldContent]; !ok {
+				selectedFields = append(selectedFields, training.FieldContent)
+				fieldSeen[training.FieldContent] = struct{}{}
+			}
+		case "assessed":
+			if _, ok := fieldSeen[training.FieldAssessed]; !ok {
+				selectedFields = append(selectedFields, training.FieldAssessed)
+				fieldSeen[training.FieldAssessed] = struct{}{}
+			}
+		case "traineeCount":
+			if _, ok := fieldSeen[training.FieldTraineeCount]; !ok {
+				selectedFields = append(selectedFields, training.FieldTraineeCount)
+				fieldSeen[training.FieldTraineeCount] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type trainingPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TrainingPaginateOption
+}
+
+func newTrainingPaginateArgs(rv map[string]any) *trainingPaginateArgs {
+	args := &trainingPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &TrainingOrder{Field: &TrainingOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithTrainingOrder(order))
+			}
+		case *TrainingOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithTrainingOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*TrainingWhereInput); ok {
+		args.opts = append(args.opts, WithTrainingFilter(v.Filter))
 	}
 	return args
 }

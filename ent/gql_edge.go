@@ -214,6 +214,14 @@ func (_m *Post) Unit(ctx context.Context) (*Unit, error) {
 	return result, err
 }
 
+func (_m *Publicity) Organiser(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.OrganiserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganiser().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *RandomDraw) Organiser(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.OrganiserOrErr()
 	if IsNotLoaded(err) {
@@ -230,6 +238,14 @@ func (_m *RandomDraw) Inspections(ctx context.Context) (result []*Inspection, er
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryInspections().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Training) Organiser(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.OrganiserOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganiser().Only(ctx)
 	}
 	return result, err
 }

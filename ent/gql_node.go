@@ -26,9 +26,12 @@ import (
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/publicity"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/hashicorp/go-multierror"
@@ -119,6 +122,11 @@ var postImplementors = []string{"Post", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Post) IsNode() {}
 
+var publicityImplementors = []string{"Publicity", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Publicity) IsNode() {}
+
 var randomdrawImplementors = []string{"RandomDraw", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -133,6 +141,16 @@ var tenantImplementors = []string{"Tenant", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Tenant) IsNode() {}
+
+var traineeImplementors = []string{"Trainee", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Trainee) IsNode() {}
+
+var trainingImplementors = []string{"Training", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Training) IsNode() {}
 
 var unitImplementors = []string{"Unit", "Node"}
 
@@ -365,6 +383,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case publicity.Table:
+		query := c.Publicity.Query().
+			Where(publicity.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, publicityImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case randomdraw.Table:
 		query := c.RandomDraw.Query().
 			Where(randomdraw.ID(id))
@@ -388,6 +415,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(tenant.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, tenantImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case trainee.Table:
+		query := c.Trainee.Query().
+			Where(trainee.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, traineeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case training.Table:
+		query := c.Training.Query().
+			Where(training.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, trainingImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -739,6 +784,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case publicity.Table:
+		query := c.Publicity.Query().
+			Where(publicity.IDIn(ids...))
+		query, err := query.CollectFields(ctx, publicityImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case randomdraw.Table:
 		query := c.RandomDraw.Query().
 			Where(randomdraw.IDIn(ids...))
@@ -775,6 +836,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Tenant.Query().
 			Where(tenant.IDIn(ids...))
 		query, err := query.CollectFields(ctx, tenantImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case trainee.Table:
+		query := c.Trainee.Query().
+			Where(trainee.IDIn(ids...))
+		query, err := query.CollectFields(ctx, traineeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case training.Table:
+		query := c.Training.Query().
+			Where(training.IDIn(ids...))
+		query, err := query.CollectFields(ctx, trainingImplementors...)
 		if err != nil {
 			return nil, err
 		}

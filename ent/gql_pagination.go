@@ -30,9 +30,12 @@ import (
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/publicity"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -5682,6 +5685,428 @@ func (_m *Post) ToEdge(order *PostOrder) *PostEdge {
 	}
 }
 
+// PublicityEdge is the edge representation of Publicity.
+type PublicityEdge struct {
+	Node   *Publicity `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// PublicityConnection is the connection containing edges to Publicity.
+type PublicityConnection struct {
+	Edges      []*PublicityEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *PublicityConnection) build(nodes []*Publicity, pager *publicityPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Publicity
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Publicity {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Publicity {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*PublicityEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &PublicityEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// PublicityPaginateOption enables pagination customization.
+type PublicityPaginateOption func(*publicityPager) error
+
+// WithPublicityOrder configures pagination ordering.
+func WithPublicityOrder(order *PublicityOrder) PublicityPaginateOption {
+	if order == nil {
+		order = DefaultPublicityOrder
+	}
+	o := *order
+	return func(pager *publicityPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultPublicityOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithPublicityFilter configures pagination filter.
+func WithPublicityFilter(filter func(*PublicityQuery) (*PublicityQuery, error)) PublicityPaginateOption {
+	return func(pager *publicityPager) error {
+		if filter == nil {
+			return errors.New("PublicityQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type publicityPager struct {
+	reverse bool
+	order   *PublicityOrder
+	filter  func(*PublicityQuery) (*PublicityQuery, error)
+}
+
+func newPublicityPager(opts []PublicityPaginateOption, reverse bool) (*publicityPager, error) {
+	pager := &publicityPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultPublicityOrder
+	}
+	return pager, nil
+}
+
+func (p *publicityPager) applyFilter(query *PublicityQuery) (*PublicityQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *publicityPager) toCursor(_m *Publicity) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *publicityPager) applyCursors(query *PublicityQuery, after, before *Cursor) (*PublicityQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPublicityOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *publicityPager) applyOrder(query *PublicityQuery) *PublicityQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultPublicityOrder.Field {
+		query = query.Order(DefaultPublicityOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *publicityPager) orderExpr(query *PublicityQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultPublicityOrder.Field {
+			b.Comma().Ident(DefaultPublicityOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Publicity.
+func (_m *PublicityQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...PublicityPaginateOption,
+) (*PublicityConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newPublicityPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &PublicityConnection{Edges: []*PublicityEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// PublicityOrderFieldCreatedAt orders Publicity by created_at.
+	PublicityOrderFieldCreatedAt = &PublicityOrderField{
+		Value: func(_m *Publicity) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: publicity.FieldCreatedAt,
+		toTerm: publicity.ByCreatedAt,
+		toCursor: func(_m *Publicity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// PublicityOrderFieldUpdatedAt orders Publicity by updated_at.
+	PublicityOrderFieldUpdatedAt = &PublicityOrderField{
+		Value: func(_m *Publicity) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: publicity.FieldUpdatedAt,
+		toTerm: publicity.ByUpdatedAt,
+		toCursor: func(_m *Publicity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// PublicityOrderFieldTitle orders Publicity by title.
+	PublicityOrderFieldTitle = &PublicityOrderField{
+		Value: func(_m *Publicity) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: publicity.FieldTitle,
+		toTerm: publicity.ByTitle,
+		toCursor: func(_m *Publicity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// PublicityOrderFieldHeldOn orders Publicity by held_on.
+	PublicityOrderFieldHeldOn = &PublicityOrderField{
+		Value: func(_m *Publicity) (ent.Value, error) {
+			return _m.HeldOn, nil
+		},
+		column: publicity.FieldHeldOn,
+		toTerm: publicity.ByHeldOn,
+		toCursor: func(_m *Publicity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.HeldOn,
+			}
+		},
+	}
+	// PublicityOrderFieldYear orders Publicity by year.
+	PublicityOrderFieldYear = &PublicityOrderField{
+		Value: func(_m *Publicity) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: publicity.FieldYear,
+		toTerm: publicity.ByYear,
+		toCursor: func(_m *Publicity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+	// PublicityOrderFieldMaterials orders Publicity by materials.
+	PublicityOrderFieldMaterials = &PublicityOrderField{
+		Value: func(_m *Publicity) (ent.Value, error) {
+			return _m.Materials, nil
+		},
+		column: publicity.FieldMaterials,
+		toTerm: publicity.ByMaterials,
+		toCursor: func(_m *Publicity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Materials,
+			}
+		},
+	}
+	// PublicityOrderFieldParticipants orders Publicity by participants.
+	PublicityOrderFieldParticipants = &PublicityOrderField{
+		Value: func(_m *Publicity) (ent.Value, error) {
+			return _m.Participants, nil
+		},
+		column: publicity.FieldParticipants,
+		toTerm: publicity.ByParticipants,
+		toCursor: func(_m *Publicity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Participants,
+			}
+		},
+	}
+	// PublicityOrderFieldEnterpriseCount orders Publicity by enterprise_count.
+	PublicityOrderFieldEnterpriseCount = &PublicityOrderField{
+		Value: func(_m *Publicity) (ent.Value, error) {
+			return _m.EnterpriseCount, nil
+		},
+		column: publicity.FieldEnterpriseCount,
+		toTerm: publicity.ByEnterpriseCount,
+		toCursor: func(_m *Publicity) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.EnterpriseCount,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f PublicityOrderField) String() string {
+	var str string
+	switch f.column {
+	case PublicityOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case PublicityOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case PublicityOrderFieldTitle.column:
+		str = "TITLE"
+	case PublicityOrderFieldHeldOn.column:
+		str = "HELD_ON"
+	case PublicityOrderFieldYear.column:
+		str = "YEAR"
+	case PublicityOrderFieldMaterials.column:
+		str = "MATERIALS"
+	case PublicityOrderFieldParticipants.column:
+		str = "PARTICIPANTS"
+	case PublicityOrderFieldEnterpriseCount.column:
+		str = "ENTERPRISE_COUNT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f PublicityOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *PublicityOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("PublicityOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *PublicityOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *PublicityOrderFieldUpdatedAt
+	case "TITLE":
+		*f = *PublicityOrderFieldTitle
+	case "HELD_ON":
+		*f = *PublicityOrderFieldHeldOn
+	case "YEAR":
+		*f = *PublicityOrderFieldYear
+	case "MATERIALS":
+		*f = *PublicityOrderFieldMaterials
+	case "PARTICIPANTS":
+		*f = *PublicityOrderFieldParticipants
+	case "ENTERPRISE_COUNT":
+		*f = *PublicityOrderFieldEnterpriseCount
+	default:
+		return fmt.Errorf("%s is not a valid PublicityOrderField", str)
+	}
+	return nil
+}
+
+// PublicityOrderField defines the ordering field of Publicity.
+type PublicityOrderField struct {
+	// Value extracts the ordering value from the given Publicity.
+	Value    func(*Publicity) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) publicity.OrderOption
+	toCursor func(*Publicity) Cursor
+}
+
+// PublicityOrder defines the ordering of Publicity.
+type PublicityOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *PublicityOrderField `json:"field"`
+}
+
+// DefaultPublicityOrder is the default ordering of Publicity.
+var DefaultPublicityOrder = &PublicityOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &PublicityOrderField{
+		Value: func(_m *Publicity) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: publicity.FieldID,
+		toTerm: publicity.ByID,
+		toCursor: func(_m *Publicity) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Publicity into PublicityEdge.
+func (_m *Publicity) ToEdge(order *PublicityOrder) *PublicityEdge {
+	if order == nil {
+		order = DefaultPublicityOrder
+	}
+	return &PublicityEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // RandomDrawEdge is the edge representation of RandomDraw.
 type RandomDrawEdge struct {
 	Node   *RandomDraw `json:"node"`
@@ -6745,6 +7170,742 @@ func (_m *Tenant) ToEdge(order *TenantOrder) *TenantEdge {
 		order = DefaultTenantOrder
 	}
 	return &TenantEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// TraineeEdge is the edge representation of Trainee.
+type TraineeEdge struct {
+	Node   *Trainee `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// TraineeConnection is the connection containing edges to Trainee.
+type TraineeConnection struct {
+	Edges      []*TraineeEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *TraineeConnection) build(nodes []*Trainee, pager *traineePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Trainee
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Trainee {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Trainee {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TraineeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TraineeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TraineePaginateOption enables pagination customization.
+type TraineePaginateOption func(*traineePager) error
+
+// WithTraineeOrder configures pagination ordering.
+func WithTraineeOrder(order *TraineeOrder) TraineePaginateOption {
+	if order == nil {
+		order = DefaultTraineeOrder
+	}
+	o := *order
+	return func(pager *traineePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultTraineeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithTraineeFilter configures pagination filter.
+func WithTraineeFilter(filter func(*TraineeQuery) (*TraineeQuery, error)) TraineePaginateOption {
+	return func(pager *traineePager) error {
+		if filter == nil {
+			return errors.New("TraineeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type traineePager struct {
+	reverse bool
+	order   *TraineeOrder
+	filter  func(*TraineeQuery) (*TraineeQuery, error)
+}
+
+func newTraineePager(opts []TraineePaginateOption, reverse bool) (*traineePager, error) {
+	pager := &traineePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultTraineeOrder
+	}
+	return pager, nil
+}
+
+func (p *traineePager) applyFilter(query *TraineeQuery) (*TraineeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *traineePager) toCursor(_m *Trainee) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *traineePager) applyCursors(query *TraineeQuery, after, before *Cursor) (*TraineeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTraineeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *traineePager) applyOrder(query *TraineeQuery) *TraineeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultTraineeOrder.Field {
+		query = query.Order(DefaultTraineeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *traineePager) orderExpr(query *TraineeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultTraineeOrder.Field {
+			b.Comma().Ident(DefaultTraineeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Trainee.
+func (_m *TraineeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TraineePaginateOption,
+) (*TraineeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTraineePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TraineeConnection{Edges: []*TraineeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// TraineeOrderFieldCreatedAt orders Trainee by created_at.
+	TraineeOrderFieldCreatedAt = &TraineeOrderField{
+		Value: func(_m *Trainee) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: trainee.FieldCreatedAt,
+		toTerm: trainee.ByCreatedAt,
+		toCursor: func(_m *Trainee) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// TraineeOrderFieldUpdatedAt orders Trainee by updated_at.
+	TraineeOrderFieldUpdatedAt = &TraineeOrderField{
+		Value: func(_m *Trainee) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: trainee.FieldUpdatedAt,
+		toTerm: trainee.ByUpdatedAt,
+		toCursor: func(_m *Trainee) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// TraineeOrderFieldPersonName orders Trainee by person_name.
+	TraineeOrderFieldPersonName = &TraineeOrderField{
+		Value: func(_m *Trainee) (ent.Value, error) {
+			return _m.PersonName, nil
+		},
+		column: trainee.FieldPersonName,
+		toTerm: trainee.ByPersonName,
+		toCursor: func(_m *Trainee) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PersonName,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TraineeOrderField) String() string {
+	var str string
+	switch f.column {
+	case TraineeOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case TraineeOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case TraineeOrderFieldPersonName.column:
+		str = "PERSON_NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TraineeOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TraineeOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TraineeOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *TraineeOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *TraineeOrderFieldUpdatedAt
+	case "PERSON_NAME":
+		*f = *TraineeOrderFieldPersonName
+	default:
+		return fmt.Errorf("%s is not a valid TraineeOrderField", str)
+	}
+	return nil
+}
+
+// TraineeOrderField defines the ordering field of Trainee.
+type TraineeOrderField struct {
+	// Value extracts the ordering value from the given Trainee.
+	Value    func(*Trainee) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) trainee.OrderOption
+	toCursor func(*Trainee) Cursor
+}
+
+// TraineeOrder defines the ordering of Trainee.
+type TraineeOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *TraineeOrderField `json:"field"`
+}
+
+// DefaultTraineeOrder is the default ordering of Trainee.
+var DefaultTraineeOrder = &TraineeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TraineeOrderField{
+		Value: func(_m *Trainee) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: trainee.FieldID,
+		toTerm: trainee.ByID,
+		toCursor: func(_m *Trainee) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Trainee into TraineeEdge.
+func (_m *Trainee) ToEdge(order *TraineeOrder) *TraineeEdge {
+	if order == nil {
+		order = DefaultTraineeOrder
+	}
+	return &TraineeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// TrainingEdge is the edge representation of Training.
+type TrainingEdge struct {
+	Node   *Training `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// TrainingConnection is the connection containing edges to Training.
+type TrainingConnection struct {
+	Edges      []*TrainingEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *TrainingConnection) build(nodes []*Training, pager *trainingPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Training
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Training {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Training {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TrainingEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TrainingEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TrainingPaginateOption enables pagination customization.
+type TrainingPaginateOption func(*trainingPager) error
+
+// WithTrainingOrder configures pagination ordering.
+func WithTrainingOrder(order *TrainingOrder) TrainingPaginateOption {
+	if order == nil {
+		order = DefaultTrainingOrder
+	}
+	o := *order
+	return func(pager *trainingPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultTrainingOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithTrainingFilter configures pagination filter.
+func WithTrainingFilter(filter func(*TrainingQuery) (*TrainingQuery, error)) TrainingPaginateOption {
+	return func(pager *trainingPager) error {
+		if filter == nil {
+			return errors.New("TrainingQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type trainingPager struct {
+	reverse bool
+	order   *TrainingOrder
+	filter  func(*TrainingQuery) (*TrainingQuery, error)
+}
+
+func newTrainingPager(opts []TrainingPaginateOption, reverse bool) (*trainingPager, error) {
+	pager := &trainingPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultTrainingOrder
+	}
+	return pager, nil
+}
+
+func (p *trainingPager) applyFilter(query *TrainingQuery) (*TrainingQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *trainingPager) toCursor(_m *Training) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *trainingPager) applyCursors(query *TrainingQuery, after, before *Cursor) (*TrainingQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTrainingOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *trainingPager) applyOrder(query *TrainingQuery) *TrainingQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultTrainingOrder.Field {
+		query = query.Order(DefaultTrainingOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *trainingPager) orderExpr(query *TrainingQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultTrainingOrder.Field {
+			b.Comma().Ident(DefaultTrainingOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Training.
+func (_m *TrainingQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TrainingPaginateOption,
+) (*TrainingConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTrainingPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TrainingConnection{Edges: []*TrainingEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// TrainingOrderFieldCreatedAt orders Training by created_at.
+	TrainingOrderFieldCreatedAt = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: training.FieldCreatedAt,
+		toTerm: training.ByCreatedAt,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// TrainingOrderFieldUpdatedAt orders Training by updated_at.
+	TrainingOrderFieldUpdatedAt = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: training.FieldUpdatedAt,
+		toTerm: training.ByUpdatedAt,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// TrainingOrderFieldHeldOn orders Training by held_on.
+	TrainingOrderFieldHeldOn = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.HeldOn, nil
+		},
+		column: training.FieldHeldOn,
+		toTerm: training.ByHeldOn,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.HeldOn,
+			}
+		},
+	}
+	// TrainingOrderFieldYear orders Training by year.
+	TrainingOrderFieldYear = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: training.FieldYear,
+		toTerm: training.ByYear,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+	// TrainingOrderFieldTopic orders Training by topic.
+	TrainingOrderFieldTopic = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.Topic, nil
+		},
+		column: training.FieldTopic,
+		toTerm: training.ByTopic,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Topic,
+			}
+		},
+	}
+	// TrainingOrderFieldHours orders Training by hours.
+	TrainingOrderFieldHours = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.Hours, nil
+		},
+		column: training.FieldHours,
+		toTerm: training.ByHours,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Hours,
+			}
+		},
+	}
+	// TrainingOrderFieldTraineeCount orders Training by trainee_count.
+	TrainingOrderFieldTraineeCount = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.TraineeCount, nil
+		},
+		column: training.FieldTraineeCount,
+		toTerm: training.ByTraineeCount,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.TraineeCount,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TrainingOrderField) String() string {
+	var str string
+	switch f.column {
+	case TrainingOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case TrainingOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case TrainingOrderFieldHeldOn.column:
+		str = "HELD_ON"
+	case TrainingOrderFieldYear.column:
+		str = "YEAR"
+	case TrainingOrderFieldTopic.column:
+		str = "TOPIC"
+	case TrainingOrderFieldHours.column:
+		str = "HOURS"
+	case TrainingOrderFieldTraineeCount.column:
+		str = "TRAINEE_COUNT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TrainingOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TrainingOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TrainingOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *TrainingOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *TrainingOrderFieldUpdatedAt
+	case "HELD_ON":
+		*f = *TrainingOrderFieldHeldOn
+	case "YEAR":
+		*f = *TrainingOrderFieldYear
+	case "TOPIC":
+		*f = *TrainingOrderFieldTopic
+	case "HOURS":
+		*f = *TrainingOrderFieldHours
+	case "TRAINEE_COUNT":
+		*f = *TrainingOrderFieldTraineeCount
+	default:
+		return fmt.Errorf("%s is not a valid TrainingOrderField", str)
+	}
+	return nil
+}
+
+// TrainingOrderField defines the ordering field of Training.
+type TrainingOrderField struct {
+	// Value extracts the ordering value from the given Training.
+	Value    func(*Training) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) training.OrderOption
+	toCursor func(*Training) Cursor
+}
+
+// TrainingOrder defines the ordering of Training.
+type TrainingOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *TrainingOrderField `json:"field"`
+}
+
+// DefaultTrainingOrder is the default ordering of Training.
+var DefaultTrainingOrder = &TrainingOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: training.FieldID,
+		toTerm: training.ByID,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Training into TrainingEdge.
+func (_m *Training) ToEdge(order *TrainingOrder) *TrainingEdge {
+	if order == nil {
+		order = DefaultTrainingOrder
+	}
+	return &TrainingEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -19,8 +19,11 @@ import (
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/publicity"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -4954,6 +4957,458 @@ func (i *PostWhereInput) P() (predicate.Post, error) {
 	}
 }
 
+// PublicityWhereInput represents a where input for filtering Publicity queries.
+type PublicityWhereInput struct {
+	Predicates []predicate.Publicity  `json:"-"`
+	Not        *PublicityWhereInput   `json:"not,omitempty"`
+	Or         []*PublicityWhereInput `json:"or,omitempty"`
+	And        []*PublicityWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "organiser_unit_id" field predicates.
+	OrganiserUnitID      *int  `json:"organiserUnitID,omitempty"`
+	OrganiserUnitIDNEQ   *int  `json:"organiserUnitIDNEQ,omitempty"`
+	OrganiserUnitIDIn    []int `json:"organiserUnitIDIn,omitempty"`
+	OrganiserUnitIDNotIn []int `json:"organiserUnitIDNotIn,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *domain.PublicityKind  `json:"kind,omitempty"`
+	KindNEQ   *domain.PublicityKind  `json:"kindNEQ,omitempty"`
+	KindIn    []domain.PublicityKind `json:"kindIn,omitempty"`
+	KindNotIn []domain.PublicityKind `json:"kindNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "held_on" field predicates.
+	HeldOn      *time.Time  `json:"heldOn,omitempty"`
+	HeldOnNEQ   *time.Time  `json:"heldOnNEQ,omitempty"`
+	HeldOnIn    []time.Time `json:"heldOnIn,omitempty"`
+	HeldOnNotIn []time.Time `json:"heldOnNotIn,omitempty"`
+	HeldOnGT    *time.Time  `json:"heldOnGT,omitempty"`
+	HeldOnGTE   *time.Time  `json:"heldOnGTE,omitempty"`
+	HeldOnLT    *time.Time  `json:"heldOnLT,omitempty"`
+	HeldOnLTE   *time.Time  `json:"heldOnLTE,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "materials" field predicates.
+	Materials      *int  `json:"materials,omitempty"`
+	MaterialsNEQ   *int  `json:"materialsNEQ,omitempty"`
+	MaterialsIn    []int `json:"materialsIn,omitempty"`
+	MaterialsNotIn []int `json:"materialsNotIn,omitempty"`
+	MaterialsGT    *int  `json:"materialsGT,omitempty"`
+	MaterialsGTE   *int  `json:"materialsGTE,omitempty"`
+	MaterialsLT    *int  `json:"materialsLT,omitempty"`
+	MaterialsLTE   *int  `json:"materialsLTE,omitempty"`
+
+	// "participants" field predicates.
+	Participants      *int  `json:"participants,omitempty"`
+	ParticipantsNEQ   *int  `json:"participantsNEQ,omitempty"`
+	ParticipantsIn    []int `json:"participantsIn,omitempty"`
+	ParticipantsNotIn []int `json:"participantsNotIn,omitempty"`
+	ParticipantsGT    *int  `json:"participantsGT,omitempty"`
+	ParticipantsGTE   *int  `json:"participantsGTE,omitempty"`
+	ParticipantsLT    *int  `json:"participantsLT,omitempty"`
+	ParticipantsLTE   *int  `json:"participantsLTE,omitempty"`
+
+	// "enterprise_count" field predicates.
+	EnterpriseCount      *int  `json:"enterpriseCount,omitempty"`
+	EnterpriseCountNEQ   *int  `json:"enterpriseCountNEQ,omitempty"`
+	EnterpriseCountIn    []int `json:"enterpriseCountIn,omitempty"`
+	EnterpriseCountNotIn []int `json:"enterpriseCountNotIn,omitempty"`
+	EnterpriseCountGT    *int  `json:"enterpriseCountGT,omitempty"`
+	EnterpriseCountGTE   *int  `json:"enterpriseCountGTE,omitempty"`
+	EnterpriseCountLT    *int  `json:"enterpriseCountLT,omitempty"`
+	EnterpriseCountLTE   *int  `json:"enterpriseCountLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PublicityWhereInput) AddPredicates(predicates ...predicate.Publicity) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PublicityWhereInput filter on the PublicityQuery builder.
+func (i *PublicityWhereInput) Filter(q *PublicityQuery) (*PublicityQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPublicityWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPublicityWhereInput is returned in case the PublicityWhereInput is empty.
+var ErrEmptyPublicityWhereInput = errors.New("ent: empty predicate PublicityWhereInput")
+
+// P returns a predicate for filtering publicities.
+// An error is returned if the input is empty or invalid.
+func (i *PublicityWhereInput) P() (predicate.Publicity, error) {
+	var predicates []predicate.Publicity
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, publicity.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Publicity, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, publicity.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Publicity, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, publicity.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, publicity.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, publicity.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, publicity.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, publicity.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, publicity.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, publicity.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, publicity.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, publicity.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, publicity.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, publicity.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, publicity.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, publicity.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, publicity.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, publicity.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, publicity.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, publicity.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, publicity.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, publicity.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, publicity.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, publicity.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, publicity.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, publicity.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, publicity.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, publicity.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OrganiserUnitID != nil {
+		predicates = append(predicates, publicity.OrganiserUnitIDEQ(*i.OrganiserUnitID))
+	}
+	if i.OrganiserUnitIDNEQ != nil {
+		predicates = append(predicates, publicity.OrganiserUnitIDNEQ(*i.OrganiserUnitIDNEQ))
+	}
+	if len(i.OrganiserUnitIDIn) > 0 {
+		predicates = append(predicates, publicity.OrganiserUnitIDIn(i.OrganiserUnitIDIn...))
+	}
+	if len(i.OrganiserUnitIDNotIn) > 0 {
+		predicates = append(predicates, publicity.OrganiserUnitIDNotIn(i.OrganiserUnitIDNotIn...))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, publicity.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, publicity.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, publicity.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, publicity.KindNotIn(i.KindNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, publicity.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, publicity.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, publicity.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, publicity.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, publicity.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, publicity.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, publicity.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, publicity.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, publicity.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, publicity.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, publicity.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, publicity.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, publicity.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.HeldOn != nil {
+		predicates = append(predicates, publicity.HeldOnEQ(*i.HeldOn))
+	}
+	if i.HeldOnNEQ != nil {
+		predicates = append(predicates, publicity.HeldOnNEQ(*i.HeldOnNEQ))
+	}
+	if len(i.HeldOnIn) > 0 {
+		predicates = append(predicates, publicity.HeldOnIn(i.HeldOnIn...))
+	}
+	if len(i.HeldOnNotIn) > 0 {
+		predicates = append(predicates, publicity.HeldOnNotIn(i.HeldOnNotIn...))
+	}
+	if i.HeldOnGT != nil {
+		predicates = append(predicates, publicity.HeldOnGT(*i.HeldOnGT))
+	}
+	if i.HeldOnGTE != nil {
+		predicates = append(predicates, publicity.HeldOnGTE(*i.HeldOnGTE))
+	}
+	if i.HeldOnLT != nil {
+		predicates = append(predicates, publicity.HeldOnLT(*i.HeldOnLT))
+	}
+	if i.HeldOnLTE != nil {
+		predicates = append(predicates, publicity.HeldOnLTE(*i.HeldOnLTE))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, publicity.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, publicity.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, publicity.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, publicity.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, publicity.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, publicity.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, publicity.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, publicity.YearLTE(*i.YearLTE))
+	}
+	if i.Materials != nil {
+		predicates = append(predicates, publicity.MaterialsEQ(*i.Materials))
+	}
+	if i.MaterialsNEQ != nil {
+		predicates = append(predicates, publicity.MaterialsNEQ(*i.MaterialsNEQ))
+	}
+	if len(i.MaterialsIn) > 0 {
+		predicates = append(predicates, publicity.MaterialsIn(i.MaterialsIn...))
+	}
+	if len(i.MaterialsNotIn) > 0 {
+		predicates = append(predicates, publicity.MaterialsNotIn(i.MaterialsNotIn...))
+	}
+	if i.MaterialsGT != nil {
+		predicates = append(predicates, publicity.MaterialsGT(*i.MaterialsGT))
+	}
+	if i.MaterialsGTE != nil {
+		predicates = append(predicates, publicity.MaterialsGTE(*i.MaterialsGTE))
+	}
+	if i.MaterialsLT != nil {
+		predicates = append(predicates, publicity.MaterialsLT(*i.MaterialsLT))
+	}
+	if i.MaterialsLTE != nil {
+		predicates = append(predicates, publicity.MaterialsLTE(*i.MaterialsLTE))
+	}
+	if i.Participants != nil {
+		predicates = append(predicates, publicity.ParticipantsEQ(*i.Participants))
+	}
+	if i.ParticipantsNEQ != nil {
+		predicates = append(predicates, publicity.ParticipantsNEQ(*i.ParticipantsNEQ))
+	}
+	if len(i.ParticipantsIn) > 0 {
+		predicates = append(predicates, publicity.ParticipantsIn(i.ParticipantsIn...))
+	}
+	if len(i.ParticipantsNotIn) > 0 {
+		predicates = append(predicates, publicity.ParticipantsNotIn(i.ParticipantsNotIn...))
+	}
+	if i.ParticipantsGT != nil {
+		predicates = append(predicates, publicity.ParticipantsGT(*i.ParticipantsGT))
+	}
+	if i.ParticipantsGTE != nil {
+		predicates = append(predicates, publicity.ParticipantsGTE(*i.ParticipantsGTE))
+	}
+	if i.ParticipantsLT != nil {
+		predicates = append(predicates, publicity.ParticipantsLT(*i.ParticipantsLT))
+	}
+	if i.ParticipantsLTE != nil {
+		predicates = append(predicates, publicity.ParticipantsLTE(*i.ParticipantsLTE))
+	}
+	if i.EnterpriseCount != nil {
+		predicates = append(predicates, publicity.EnterpriseCountEQ(*i.EnterpriseCount))
+	}
+	if i.EnterpriseCountNEQ != nil {
+		predicates = append(predicates, publicity.EnterpriseCountNEQ(*i.EnterpriseCountNEQ))
+	}
+	if len(i.EnterpriseCountIn) > 0 {
+		predicates = append(predicates, publicity.EnterpriseCountIn(i.EnterpriseCountIn...))
+	}
+	if len(i.EnterpriseCountNotIn) > 0 {
+		predicates = append(predicates, publicity.EnterpriseCountNotIn(i.EnterpriseCountNotIn...))
+	}
+	if i.EnterpriseCountGT != nil {
+		predicates = append(predicates, publicity.EnterpriseCountGT(*i.EnterpriseCountGT))
+	}
+	if i.EnterpriseCountGTE != nil {
+		predicates = append(predicates, publicity.EnterpriseCountGTE(*i.EnterpriseCountGTE))
+	}
+	if i.EnterpriseCountLT != nil {
+		predicates = append(predicates, publicity.EnterpriseCountLT(*i.EnterpriseCountLT))
+	}
+	if i.EnterpriseCountLTE != nil {
+		predicates = append(predicates, publicity.EnterpriseCountLTE(*i.EnterpriseCountLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPublicityWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return publicity.And(predicates...), nil
+	}
+}
+
 // RandomDrawWhereInput represents a where input for filtering RandomDraw queries.
 type RandomDrawWhereInput struct {
 	Predicates []predicate.RandomDraw  `json:"-"`
@@ -5969,6 +6424,836 @@ func (i *ResponsibilityLetterWhereInput) P() (predicate.ResponsibilityLetter, er
 		return predicates[0], nil
 	default:
 		return responsibilityletter.And(predicates...), nil
+	}
+}
+
+// TraineeWhereInput represents a where input for filtering Trainee queries.
+type TraineeWhereInput struct {
+	Predicates []predicate.Trainee  `json:"-"`
+	Not        *TraineeWhereInput   `json:"not,omitempty"`
+	Or         []*TraineeWhereInput `json:"or,omitempty"`
+	And        []*TraineeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "training_id" field predicates.
+	TrainingID      *int  `json:"trainingID,omitempty"`
+	TrainingIDNEQ   *int  `json:"trainingIDNEQ,omitempty"`
+	TrainingIDIn    []int `json:"trainingIDIn,omitempty"`
+	TrainingIDNotIn []int `json:"trainingIDNotIn,omitempty"`
+
+	// "enterprise_unit_id" field predicates.
+	EnterpriseUnitID      *int  `json:"enterpriseUnitID,omitempty"`
+	EnterpriseUnitIDNEQ   *int  `json:"enterpriseUnitIDNEQ,omitempty"`
+	EnterpriseUnitIDIn    []int `json:"enterpriseUnitIDIn,omitempty"`
+	EnterpriseUnitIDNotIn []int `json:"enterpriseUnitIDNotIn,omitempty"`
+
+	// "person_name" field predicates.
+	PersonName             *string  `json:"personName,omitempty"`
+	PersonNameNEQ          *string  `json:"personNameNEQ,omitempty"`
+	PersonNameIn           []string `json:"personNameIn,omitempty"`
+	PersonNameNotIn        []string `json:"personNameNotIn,omitempty"`
+	PersonNameGT           *string  `json:"personNameGT,omitempty"`
+	PersonNameGTE          *string  `json:"personNameGTE,omitempty"`
+	PersonNameLT           *string  `json:"personNameLT,omitempty"`
+	PersonNameLTE          *string  `json:"personNameLTE,omitempty"`
+	PersonNameContains     *string  `json:"personNameContains,omitempty"`
+	PersonNameHasPrefix    *string  `json:"personNameHasPrefix,omitempty"`
+	PersonNameHasSuffix    *string  `json:"personNameHasSuffix,omitempty"`
+	PersonNameEqualFold    *string  `json:"personNameEqualFold,omitempty"`
+	PersonNameContainsFold *string  `json:"personNameContainsFold,omitempty"`
+
+	// "post_kind" field predicates.
+	PostKind      *domain.TraineePostKind  `json:"postKind,omitempty"`
+	PostKindNEQ   *domain.TraineePostKind  `json:"postKindNEQ,omitempty"`
+	PostKindIn    []domain.TraineePostKind `json:"postKindIn,omitempty"`
+	PostKindNotIn []domain.TraineePostKind `json:"postKindNotIn,omitempty"`
+
+	// "assessment" field predicates.
+	Assessment      *domain.Assessment  `json:"assessment,omitempty"`
+	AssessmentNEQ   *domain.Assessment  `json:"assessmentNEQ,omitempty"`
+	AssessmentIn    []domain.Assessment `json:"assessmentIn,omitempty"`
+	AssessmentNotIn []domain.Assessment `json:"assessmentNotIn,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "month" field predicates.
+	Month      *int  `json:"month,omitempty"`
+	MonthNEQ   *int  `json:"monthNEQ,omitempty"`
+	MonthIn    []int `json:"monthIn,omitempty"`
+	MonthNotIn []int `json:"monthNotIn,omitempty"`
+	MonthGT    *int  `json:"monthGT,omitempty"`
+	MonthGTE   *int  `json:"monthGTE,omitempty"`
+	MonthLT    *int  `json:"monthLT,omitempty"`
+	MonthLTE   *int  `json:"monthLTE,omitempty"`
+
+	// "hours" field predicates.
+	Hours      *int  `json:"hours,omitempty"`
+	HoursNEQ   *int  `json:"hoursNEQ,omitempty"`
+	HoursIn    []int `json:"hoursIn,omitempty"`
+	HoursNotIn []int `json:"hoursNotIn,omitempty"`
+	HoursGT    *int  `json:"hoursGT,omitempty"`
+	HoursGTE   *int  `json:"hoursGTE,omitempty"`
+	HoursLT    *int  `json:"hoursLT,omitempty"`
+	HoursLTE   *int  `json:"hoursLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TraineeWhereInput) AddPredicates(predicates ...predicate.Trainee) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TraineeWhereInput filter on the TraineeQuery builder.
+func (i *TraineeWhereInput) Filter(q *TraineeQuery) (*TraineeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTraineeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTraineeWhereInput is returned in case the TraineeWhereInput is empty.
+var ErrEmptyTraineeWhereInput = errors.New("ent: empty predicate TraineeWhereInput")
+
+// P returns a predicate for filtering trainees.
+// An error is returned if the input is empty or invalid.
+func (i *TraineeWhereInput) P() (predicate.Trainee, error) {
+	var predicates []predicate.Trainee
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, trainee.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Trainee, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, trainee.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Trainee, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, trainee.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, trainee.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, trainee.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, trainee.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, trainee.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, trainee.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, trainee.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, trainee.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, trainee.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, trainee.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, trainee.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, trainee.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, trainee.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, trainee.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, trainee.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, trainee.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, trainee.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, trainee.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, trainee.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, trainee.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, trainee.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, trainee.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, trainee.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, trainee.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, trainee.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.TrainingID != nil {
+		predicates = append(predicates, trainee.TrainingIDEQ(*i.TrainingID))
+	}
+	if i.TrainingIDNEQ != nil {
+		predicates = append(predicates, trainee.TrainingIDNEQ(*i.TrainingIDNEQ))
+	}
+	if len(i.TrainingIDIn) > 0 {
+		predicates = append(predicates, trainee.TrainingIDIn(i.TrainingIDIn...))
+	}
+	if len(i.TrainingIDNotIn) > 0 {
+		predicates = append(predicates, trainee.TrainingIDNotIn(i.TrainingIDNotIn...))
+	}
+	if i.EnterpriseUnitID != nil {
+		predicates = append(predicates, trainee.EnterpriseUnitIDEQ(*i.EnterpriseUnitID))
+	}
+	if i.EnterpriseUnitIDNEQ != nil {
+		predicates = append(predicates, trainee.EnterpriseUnitIDNEQ(*i.EnterpriseUnitIDNEQ))
+	}
+	if len(i.EnterpriseUnitIDIn) > 0 {
+		predicates = append(predicates, trainee.EnterpriseUnitIDIn(i.EnterpriseUnitIDIn...))
+	}
+	if len(i.EnterpriseUnitIDNotIn) > 0 {
+		predicates = append(predicates, trainee.EnterpriseUnitIDNotIn(i.EnterpriseUnitIDNotIn...))
+	}
+	if i.PersonName != nil {
+		predicates = append(predicates, trainee.PersonNameEQ(*i.PersonName))
+	}
+	if i.PersonNameNEQ != nil {
+		predicates = append(predicates, trainee.PersonNameNEQ(*i.PersonNameNEQ))
+	}
+	if len(i.PersonNameIn) > 0 {
+		predicates = append(predicates, trainee.PersonNameIn(i.PersonNameIn...))
+	}
+	if len(i.PersonNameNotIn) > 0 {
+		predicates = append(predicates, trainee.PersonNameNotIn(i.PersonNameNotIn...))
+	}
+	if i.PersonNameGT != nil {
+		predicates = append(predicates, trainee.PersonNameGT(*i.PersonNameGT))
+	}
+	if i.PersonNameGTE != nil {
+		predicates = append(predicates, trainee.PersonNameGTE(*i.PersonNameGTE))
+	}
+	if i.PersonNameLT != nil {
+		predicates = append(predicates, trainee.PersonNameLT(*i.PersonNameLT))
+	}
+	if i.PersonNameLTE != nil {
+		predicates = append(predicates, trainee.PersonNameLTE(*i.PersonNameLTE))
+	}
+	if i.PersonNameContains != nil {
+		predicates = append(predicates, trainee.PersonNameContains(*i.PersonNameContains))
+	}
+	if i.PersonNameHasPrefix != nil {
+		predicates = append(predicates, trainee.PersonNameHasPrefix(*i.PersonNameHasPrefix))
+	}
+	if i.PersonNameHasSuffix != nil {
+		predicates = append(predicates, trainee.PersonNameHasSuffix(*i.PersonNameHasSuffix))
+	}
+	if i.PersonNameEqualFold != nil {
+		predicates = append(predicates, trainee.PersonNameEqualFold(*i.PersonNameEqualFold))
+	}
+	if i.PersonNameContainsFold != nil {
+		predicates = append(predicates, trainee.PersonNameContainsFold(*i.PersonNameContainsFold))
+	}
+	if i.PostKind != nil {
+		predicates = append(predicates, trainee.PostKindEQ(*i.PostKind))
+	}
+	if i.PostKindNEQ != nil {
+		predicates = append(predicates, trainee.PostKindNEQ(*i.PostKindNEQ))
+	}
+	if len(i.PostKindIn) > 0 {
+		predicates = append(predicates, trainee.PostKindIn(i.PostKindIn...))
+	}
+	if len(i.PostKindNotIn) > 0 {
+		predicates = append(predicates, trainee.PostKindNotIn(i.PostKindNotIn...))
+	}
+	if i.Assessment != nil {
+		predicates = append(predicates, trainee.AssessmentEQ(*i.Assessment))
+	}
+	if i.AssessmentNEQ != nil {
+		predicates = append(predicates, trainee.AssessmentNEQ(*i.AssessmentNEQ))
+	}
+	if len(i.AssessmentIn) > 0 {
+		predicates = append(predicates, trainee.AssessmentIn(i.AssessmentIn...))
+	}
+	if len(i.AssessmentNotIn) > 0 {
+		predicates = append(predicates, trainee.AssessmentNotIn(i.AssessmentNotIn...))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, trainee.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, trainee.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, trainee.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, trainee.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, trainee.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, trainee.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, trainee.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, trainee.YearLTE(*i.YearLTE))
+	}
+	if i.Month != nil {
+		predicates = append(predicates, trainee.MonthEQ(*i.Month))
+	}
+	if i.MonthNEQ != nil {
+		predicates = append(predicates, trainee.MonthNEQ(*i.MonthNEQ))
+	}
+	if len(i.MonthIn) > 0 {
+		predicates = append(predicates, trainee.MonthIn(i.MonthIn...))
+	}
+	if len(i.MonthNotIn) > 0 {
+		predicates = append(predicates, trainee.MonthNotIn(i.MonthNotIn...))
+	}
+	if i.MonthGT != nil {
+		predicates = append(predicates, trainee.MonthGT(*i.MonthGT))
+	}
+	if i.MonthGTE != nil {
+		predicates = append(predicates, trainee.MonthGTE(*i.MonthGTE))
+	}
+	if i.MonthLT != nil {
+		predicates = append(predicates, trainee.MonthLT(*i.MonthLT))
+	}
+	if i.MonthLTE != nil {
+		predicates = append(predicates, trainee.MonthLTE(*i.MonthLTE))
+	}
+	if i.Hours != nil {
+		predicates = append(predicates, trainee.HoursEQ(*i.Hours))
+	}
+	if i.HoursNEQ != nil {
+		predicates = append(predicates, trainee.HoursNEQ(*i.HoursNEQ))
+	}
+	if len(i.HoursIn) > 0 {
+		predicates = append(predicates, trainee.HoursIn(i.HoursIn...))
+	}
+	if len(i.HoursNotIn) > 0 {
+		predicates = append(predicates, trainee.HoursNotIn(i.HoursNotIn...))
+	}
+	if i.HoursGT != nil {
+		predicates = append(predicates, trainee.HoursGT(*i.HoursGT))
+	}
+	if i.HoursGTE != nil {
+		predicates = append(predicates, trainee.HoursGTE(*i.HoursGTE))
+	}
+	if i.HoursLT != nil {
+		predicates = append(predicates, trainee.HoursLT(*i.HoursLT))
+	}
+	if i.HoursLTE != nil {
+		predicates = append(predicates, trainee.HoursLTE(*i.HoursLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTraineeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return trainee.And(predicates...), nil
+	}
+}
+
+// TrainingWhereInput represents a where input for filtering Training queries.
+type TrainingWhereInput struct {
+	Predicates []predicate.Training  `json:"-"`
+	Not        *TrainingWhereInput   `json:"not,omitempty"`
+	Or         []*TrainingWhereInput `json:"or,omitempty"`
+	And        []*TrainingWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "organiser_unit_id" field predicates.
+	OrganiserUnitID      *int  `json:"organiserUnitID,omitempty"`
+	OrganiserUnitIDNEQ   *int  `json:"organiserUnitIDNEQ,omitempty"`
+	OrganiserUnitIDIn    []int `json:"organiserUnitIDIn,omitempty"`
+	OrganiserUnitIDNotIn []int `json:"organiserUnitIDNotIn,omitempty"`
+
+	// "held_on" field predicates.
+	HeldOn      *time.Time  `json:"heldOn,omitempty"`
+	HeldOnNEQ   *time.Time  `json:"heldOnNEQ,omitempty"`
+	HeldOnIn    []time.Time `json:"heldOnIn,omitempty"`
+	HeldOnNotIn []time.Time `json:"heldOnNotIn,omitempty"`
+	HeldOnGT    *time.Time  `json:"heldOnGT,omitempty"`
+	HeldOnGTE   *time.Time  `json:"heldOnGTE,omitempty"`
+	HeldOnLT    *time.Time  `json:"heldOnLT,omitempty"`
+	HeldOnLTE   *time.Time  `json:"heldOnLTE,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "topic" field predicates.
+	Topic             *string  `json:"topic,omitempty"`
+	TopicNEQ          *string  `json:"topicNEQ,omitempty"`
+	TopicIn           []string `json:"topicIn,omitempty"`
+	TopicNotIn        []string `json:"topicNotIn,omitempty"`
+	TopicGT           *string  `json:"topicGT,omitempty"`
+	TopicGTE          *string  `json:"topicGTE,omitempty"`
+	TopicLT           *string  `json:"topicLT,omitempty"`
+	TopicLTE          *string  `json:"topicLTE,omitempty"`
+	TopicContains     *string  `json:"topicContains,omitempty"`
+	TopicHasPrefix    *string  `json:"topicHasPrefix,omitempty"`
+	TopicHasSuffix    *string  `json:"topicHasSuffix,omitempty"`
+	TopicEqualFold    *string  `json:"topicEqualFold,omitempty"`
+	TopicContainsFold *string  `json:"topicContainsFold,omitempty"`
+
+	// "hours" field predicates.
+	Hours      *int  `json:"hours,omitempty"`
+	HoursNEQ   *int  `json:"hoursNEQ,omitempty"`
+	HoursIn    []int `json:"hoursIn,omitempty"`
+	HoursNotIn []int `json:"hoursNotIn,omitempty"`
+	HoursGT    *int  `json:"hoursGT,omitempty"`
+	HoursGTE   *int  `json:"hoursGTE,omitempty"`
+	HoursLT    *int  `json:"hoursLT,omitempty"`
+	HoursLTE   *int  `json:"hoursLTE,omitempty"`
+
+	// "assessed" field predicates.
+	Assessed    *bool `json:"assessed,omitempty"`
+	AssessedNEQ *bool `json:"assessedNEQ,omitempty"`
+
+	// "trainee_count" field predicates.
+	TraineeCount      *int  `json:"traineeCount,omitempty"`
+	TraineeCountNEQ   *int  `json:"traineeCountNEQ,omitempty"`
+	TraineeCountIn    []int `json:"traineeCountIn,omitempty"`
+	TraineeCountNotIn []int `json:"traineeCountNotIn,omitempty"`
+	TraineeCountGT    *int  `json:"traineeCountGT,omitempty"`
+	TraineeCountGTE   *int  `json:"traineeCountGTE,omitempty"`
+	TraineeCountLT    *int  `json:"traineeCountLT,omitempty"`
+	TraineeCountLTE   *int  `json:"traineeCountLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TrainingWhereInput) AddPredicates(predicates ...predicate.Training) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TrainingWhereInput filter on the TrainingQuery builder.
+func (i *TrainingWhereInput) Filter(q *TrainingQuery) (*TrainingQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTrainingWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTrainingWhereInput is returned in case the TrainingWhereInput is empty.
+var ErrEmptyTrainingWhereInput = errors.New("ent: empty predicate TrainingWhereInput")
+
+// P returns a predicate for filtering trainings.
+// An error is returned if the input is empty or invalid.
+func (i *TrainingWhereInput) P() (predicate.Training, error) {
+	var predicates []predicate.Training
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, training.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Training, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, training.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Training, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, training.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, training.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, training.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, training.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, training.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, training.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, training.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, training.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, training.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, training.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, training.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, training.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, training.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, training.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, training.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, training.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, training.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, training.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, training.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, training.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, training.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, training.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, training.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, training.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, training.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OrganiserUnitID != nil {
+		predicates = append(predicates, training.OrganiserUnitIDEQ(*i.OrganiserUnitID))
+	}
+	if i.OrganiserUnitIDNEQ != nil {
+		predicates = append(predicates, training.OrganiserUnitIDNEQ(*i.OrganiserUnitIDNEQ))
+	}
+	if len(i.OrganiserUnitIDIn) > 0 {
+		predicates = append(predicates, training.OrganiserUnitIDIn(i.OrganiserUnitIDIn...))
+	}
+	if len(i.OrganiserUnitIDNotIn) > 0 {
+		predicates = append(predicates, training.OrganiserUnitIDNotIn(i.OrganiserUnitIDNotIn...))
+	}
+	if i.HeldOn != nil {
+		predicates = append(predicates, training.HeldOnEQ(*i.HeldOn))
+	}
+	if i.HeldOnNEQ != nil {
+		predicates = append(predicates, training.HeldOnNEQ(*i.HeldOnNEQ))
+	}
+	if len(i.HeldOnIn) > 0 {
+		predicates = append(predicates, training.HeldOnIn(i.HeldOnIn...))
+	}
+	if len(i.HeldOnNotIn) > 0 {
+		predicates = append(predicates, training.HeldOnNotIn(i.HeldOnNotIn...))
+	}
+	if i.HeldOnGT != nil {
+		predicates = append(predicates, training.HeldOnGT(*i.HeldOnGT))
+	}
+	if i.HeldOnGTE != nil {
+		predicates = append(predicates, training.HeldOnGTE(*i.HeldOnGTE))
+	}
+	if i.HeldOnLT != nil {
+		predicates = append(predicates, training.HeldOnLT(*i.HeldOnLT))
+	}
+	if i.HeldOnLTE != nil {
+		predicates = append(predicates, training.HeldOnLTE(*i.HeldOnLTE))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, training.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, training.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, training.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, training.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, training.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, training.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, training.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, training.YearLTE(*i.YearLTE))
+	}
+	if i.Topic != nil {
+		predicates = append(predicates, training.TopicEQ(*i.Topic))
+	}
+	if i.TopicNEQ != nil {
+		predicates = append(predicates, training.TopicNEQ(*i.TopicNEQ))
+	}
+	if len(i.TopicIn) > 0 {
+		predicates = append(predicates, training.TopicIn(i.TopicIn...))
+	}
+	if len(i.TopicNotIn) > 0 {
+		predicates = append(predicates, training.TopicNotIn(i.TopicNotIn...))
+	}
+	if i.TopicGT != nil {
+		predicates = append(predicates, training.TopicGT(*i.TopicGT))
+	}
+	if i.TopicGTE != nil {
+		predicates = append(predicates, training.TopicGTE(*i.TopicGTE))
+	}
+	if i.TopicLT != nil {
+		predicates = append(predicates, training.TopicLT(*i.TopicLT))
+	}
+	if i.TopicLTE != nil {
+		predicates = append(predicates, training.TopicLTE(*i.TopicLTE))
+	}
+	if i.TopicContains != nil {
+		predicates = append(predicates, training.TopicContains(*i.TopicContains))
+	}
+	if i.TopicHasPrefix != nil {
+		predicates = append(predicates, training.TopicHasPrefix(*i.TopicHasPrefix))
+	}
+	if i.TopicHasSuffix != nil {
+		predicates = append(predicates, training.TopicHasSuffix(*i.TopicHasSuffix))
+	}
+	if i.TopicEqualFold != nil {
+		predicates = append(predicates, training.TopicEqualFold(*i.TopicEqualFold))
+	}
+	if i.TopicContainsFold != nil {
+		predicates = append(predicates, training.TopicContainsFold(*i.TopicContainsFold))
+	}
+	if i.Hours != nil {
+		predicates = append(predicates, training.HoursEQ(*i.Hours))
+	}
+	if i.HoursNEQ != nil {
+		predicates = append(predicates, training.HoursNEQ(*i.HoursNEQ))
+	}
+	if len(i.HoursIn) > 0 {
+		predicates = append(predicates, training.HoursIn(i.HoursIn...))
+	}
+	if len(i.HoursNotIn) > 0 {
+		predicates = append(predicates, training.HoursNotIn(i.HoursNotIn...))
+	}
+	if i.HoursGT != nil {
+		predicates = append(predicates, training.HoursGT(*i.HoursGT))
+	}
+	if i.HoursGTE != nil {
+		predicates = append(predicates, training.HoursGTE(*i.HoursGTE))
+	}
+	if i.HoursLT != nil {
+		predicates = append(predicates, training.HoursLT(*i.HoursLT))
+	}
+	if i.HoursLTE != nil {
+		predicates = append(predicates, training.HoursLTE(*i.HoursLTE))
+	}
+	if i.Assessed != nil {
+		predicates = append(predicates, training.AssessedEQ(*i.Assessed))
+	}
+	if i.AssessedNEQ != nil {
+		predicates = append(predicates, training.AssessedNEQ(*i.AssessedNEQ))
+	}
+	if i.TraineeCount != nil {
+		predicates = append(predicates, training.TraineeCountEQ(*i.TraineeCount))
+	}
+	if i.TraineeCountNEQ != nil {
+		predicates = append(predicates, training.TraineeCountNEQ(*i.TraineeCountNEQ))
+	}
+	if len(i.TraineeCountIn) > 0 {
+		predicates = append(predicates, training.TraineeCountIn(i.TraineeCountIn...))
+	}
+	if len(i.TraineeCountNotIn) > 0 {
+		predicates = append(predicates, training.TraineeCountNotIn(i.TraineeCountNotIn...))
+	}
+	if i.TraineeCountGT != nil {
+		predicates = append(predicates, training.TraineeCountGT(*i.TraineeCountGT))
+	}
+	if i.TraineeCountGTE != nil {
+		predicates = append(predicates, training.TraineeCountGTE(*i.TraineeCountGTE))
+	}
+	if i.TraineeCountLT != nil {
+		predicates = append(predicates, training.TraineeCountLT(*i.TraineeCountLT))
+	}
+	if i.TraineeCountLTE != nil {
+		predicates = append(predicates, training.TraineeCountLTE(*i.TraineeCountLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTrainingWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return training.And(predicates...), nil
 	}
 }
 

@@ -32,11 +32,15 @@ import (
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/publicity"
+	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -71,11 +75,15 @@ const (
 	TypeNoticeReceipt        = "NoticeReceipt"
 	TypePolicyRevision       = "PolicyRevision"
 	TypePost                 = "Post"
+	TypePublicity            = "Publicity"
+	TypePublicityVisit       = "PublicityVisit"
 	TypeRandomDraw           = "RandomDraw"
 	TypeRefreshToken         = "RefreshToken"
 	TypeResponsibilityLetter = "ResponsibilityLetter"
 	TypeSupervision          = "Supervision"
 	TypeTenant               = "Tenant"
+	TypeTrainee              = "Trainee"
+	TypeTraining             = "Training"
 	TypeUnit                 = "Unit"
 	TypeUser                 = "User"
 )
@@ -25948,6 +25956,2385 @@ func (m *PostMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Post edge %s", name)
 }
 
+// PublicityMutation represents an operation that mutates the Publicity nodes in the graph.
+type PublicityMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	kind                   *domain.PublicityKind
+	title                  *string
+	held_on                *time.Time
+	year                   *int
+	addyear                *int
+	description            *string
+	materials              *int
+	addmaterials           *int
+	participants           *int
+	addparticipants        *int
+	enterprise_count       *int
+	addenterprise_count    *int
+	clearedFields          map[string]struct{}
+	organiser              *int
+	clearedorganiser       bool
+	visits                 map[int]struct{}
+	removedvisits          map[int]struct{}
+	clearedvisits          bool
+	done                   bool
+	oldValue               func(context.Context) (*Publicity, error)
+	predicates             []predicate.Publicity
+}
+
+var _ ent.Mutation = (*PublicityMutation)(nil)
+
+// publicityOption allows management of the mutation configuration using functional options.
+type publicityOption func(*PublicityMutation)
+
+// newPublicityMutation creates new mutation for the Publicity entity.
+func newPublicityMutation(c config, op Op, opts ...publicityOption) *PublicityMutation {
+	m := &PublicityMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePublicity,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPublicityID sets the ID field of the mutation.
+func withPublicityID(id int) publicityOption {
+	return func(m *PublicityMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Publicity
+		)
+		m.oldValue = func(ctx context.Context) (*Publicity, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Publicity.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPublicity sets the old Publicity of the mutation.
+func withPublicity(node *Publicity) publicityOption {
+	return func(m *PublicityMutation) {
+		m.oldValue = func(context.Context) (*Publicity, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PublicityMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PublicityMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PublicityMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PublicityMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Publicity.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PublicityMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PublicityMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PublicityMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PublicityMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PublicityMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PublicityMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *PublicityMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *PublicityMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *PublicityMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *PublicityMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *PublicityMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *PublicityMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *PublicityMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *PublicityMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *PublicityMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *PublicityMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *PublicityMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[publicity.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *PublicityMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[publicity.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *PublicityMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, publicity.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *PublicityMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *PublicityMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *PublicityMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *PublicityMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *PublicityMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[publicity.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *PublicityMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[publicity.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *PublicityMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, publicity.FieldScopeEnterpriseID)
+}
+
+// SetOrganiserUnitID sets the "organiser_unit_id" field.
+func (m *PublicityMutation) SetOrganiserUnitID(i int) {
+	m.organiser = &i
+}
+
+// OrganiserUnitID returns the value of the "organiser_unit_id" field in the mutation.
+func (m *PublicityMutation) OrganiserUnitID() (r int, exists bool) {
+	v := m.organiser
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganiserUnitID returns the old "organiser_unit_id" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldOrganiserUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganiserUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganiserUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganiserUnitID: %w", err)
+	}
+	return oldValue.OrganiserUnitID, nil
+}
+
+// ResetOrganiserUnitID resets all changes to the "organiser_unit_id" field.
+func (m *PublicityMutation) ResetOrganiserUnitID() {
+	m.organiser = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *PublicityMutation) SetKind(dk domain.PublicityKind) {
+	m.kind = &dk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *PublicityMutation) Kind() (r domain.PublicityKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldKind(ctx context.Context) (v domain.PublicityKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *PublicityMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *PublicityMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *PublicityMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *PublicityMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetHeldOn sets the "held_on" field.
+func (m *PublicityMutation) SetHeldOn(t time.Time) {
+	m.held_on = &t
+}
+
+// HeldOn returns the value of the "held_on" field in the mutation.
+func (m *PublicityMutation) HeldOn() (r time.Time, exists bool) {
+	v := m.held_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeldOn returns the old "held_on" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldHeldOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeldOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeldOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeldOn: %w", err)
+	}
+	return oldValue.HeldOn, nil
+}
+
+// ResetHeldOn resets all changes to the "held_on" field.
+func (m *PublicityMutation) ResetHeldOn() {
+	m.held_on = nil
+}
+
+// SetYear sets the "year" field.
+func (m *PublicityMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *PublicityMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *PublicityMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *PublicityMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *PublicityMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *PublicityMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *PublicityMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *PublicityMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetMaterials sets the "materials" field.
+func (m *PublicityMutation) SetMaterials(i int) {
+	m.materials = &i
+	m.addmaterials = nil
+}
+
+// Materials returns the value of the "materials" field in the mutation.
+func (m *PublicityMutation) Materials() (r int, exists bool) {
+	v := m.materials
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaterials returns the old "materials" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldMaterials(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaterials is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaterials requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaterials: %w", err)
+	}
+	return oldValue.Materials, nil
+}
+
+// AddMaterials adds i to the "materials" field.
+func (m *PublicityMutation) AddMaterials(i int) {
+	if m.addmaterials != nil {
+		*m.addmaterials += i
+	} else {
+		m.addmaterials = &i
+	}
+}
+
+// AddedMaterials returns the value that was added to the "materials" field in this mutation.
+func (m *PublicityMutation) AddedMaterials() (r int, exists bool) {
+	v := m.addmaterials
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMaterials resets all changes to the "materials" field.
+func (m *PublicityMutation) ResetMaterials() {
+	m.materials = nil
+	m.addmaterials = nil
+}
+
+// SetParticipants sets the "participants" field.
+func (m *PublicityMutation) SetParticipants(i int) {
+	m.participants = &i
+	m.addparticipants = nil
+}
+
+// Participants returns the value of the "participants" field in the mutation.
+func (m *PublicityMutation) Participants() (r int, exists bool) {
+	v := m.participants
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParticipants returns the old "participants" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldParticipants(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParticipants is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParticipants requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParticipants: %w", err)
+	}
+	return oldValue.Participants, nil
+}
+
+// AddParticipants adds i to the "participants" field.
+func (m *PublicityMutation) AddParticipants(i int) {
+	if m.addparticipants != nil {
+		*m.addparticipants += i
+	} else {
+		m.addparticipants = &i
+	}
+}
+
+// AddedParticipants returns the value that was added to the "participants" field in this mutation.
+func (m *PublicityMutation) AddedParticipants() (r int, exists bool) {
+	v := m.addparticipants
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetParticipants resets all changes to the "participants" field.
+func (m *PublicityMutation) ResetParticipants() {
+	m.participants = nil
+	m.addparticipants = nil
+}
+
+// SetEnterpriseCount sets the "enterprise_count" field.
+func (m *PublicityMutation) SetEnterpriseCount(i int) {
+	m.enterprise_count = &i
+	m.addenterprise_count = nil
+}
+
+// EnterpriseCount returns the value of the "enterprise_count" field in the mutation.
+func (m *PublicityMutation) EnterpriseCount() (r int, exists bool) {
+	v := m.enterprise_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnterpriseCount returns the old "enterprise_count" field's value of the Publicity entity.
+// If the Publicity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityMutation) OldEnterpriseCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnterpriseCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnterpriseCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnterpriseCount: %w", err)
+	}
+	return oldValue.EnterpriseCount, nil
+}
+
+// AddEnterpriseCount adds i to the "enterprise_count" field.
+func (m *PublicityMutation) AddEnterpriseCount(i int) {
+	if m.addenterprise_count != nil {
+		*m.addenterprise_count += i
+	} else {
+		m.addenterprise_count = &i
+	}
+}
+
+// AddedEnterpriseCount returns the value that was added to the "enterprise_count" field in this mutation.
+func (m *PublicityMutation) AddedEnterpriseCount() (r int, exists bool) {
+	v := m.addenterprise_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEnterpriseCount resets all changes to the "enterprise_count" field.
+func (m *PublicityMutation) ResetEnterpriseCount() {
+	m.enterprise_count = nil
+	m.addenterprise_count = nil
+}
+
+// SetOrganiserID sets the "organiser" edge to the Unit entity by id.
+func (m *PublicityMutation) SetOrganiserID(id int) {
+	m.organiser = &id
+}
+
+// ClearOrganiser clears the "organiser" edge to the Unit entity.
+func (m *PublicityMutation) ClearOrganiser() {
+	m.clearedorganiser = true
+	m.clearedFields[publicity.FieldOrganiserUnitID] = struct{}{}
+}
+
+// OrganiserCleared reports if the "organiser" edge to the Unit entity was cleared.
+func (m *PublicityMutation) OrganiserCleared() bool {
+	return m.clearedorganiser
+}
+
+// OrganiserID returns the "organiser" edge ID in the mutation.
+func (m *PublicityMutation) OrganiserID() (id int, exists bool) {
+	if m.organiser != nil {
+		return *m.organiser, true
+	}
+	return
+}
+
+// OrganiserIDs returns the "organiser" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganiserID instead. It exists only for internal usage by the builders.
+func (m *PublicityMutation) OrganiserIDs() (ids []int) {
+	if id := m.organiser; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganiser resets all changes to the "organiser" edge.
+func (m *PublicityMutation) ResetOrganiser() {
+	m.organiser = nil
+	m.clearedorganiser = false
+}
+
+// AddVisitIDs adds the "visits" edge to the PublicityVisit entity by ids.
+func (m *PublicityMutation) AddVisitIDs(ids ...int) {
+	if m.visits == nil {
+		m.visits = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.visits[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVisits clears the "visits" edge to the PublicityVisit entity.
+func (m *PublicityMutation) ClearVisits() {
+	m.clearedvisits = true
+}
+
+// VisitsCleared reports if the "visits" edge to the PublicityVisit entity was cleared.
+func (m *PublicityMutation) VisitsCleared() bool {
+	return m.clearedvisits
+}
+
+// RemoveVisitIDs removes the "visits" edge to the PublicityVisit entity by IDs.
+func (m *PublicityMutation) RemoveVisitIDs(ids ...int) {
+	if m.removedvisits == nil {
+		m.removedvisits = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.visits, ids[i])
+		m.removedvisits[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVisits returns the removed IDs of the "visits" edge to the PublicityVisit entity.
+func (m *PublicityMutation) RemovedVisitsIDs() (ids []int) {
+	for id := range m.removedvisits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VisitsIDs returns the "visits" edge IDs in the mutation.
+func (m *PublicityMutation) VisitsIDs() (ids []int) {
+	for id := range m.visits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVisits resets all changes to the "visits" edge.
+func (m *PublicityMutation) ResetVisits() {
+	m.visits = nil
+	m.clearedvisits = false
+	m.removedvisits = nil
+}
+
+// Where appends a list predicates to the PublicityMutation builder.
+func (m *PublicityMutation) Where(ps ...predicate.Publicity) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PublicityMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PublicityMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Publicity, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PublicityMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PublicityMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Publicity).
+func (m *PublicityMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PublicityMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, publicity.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, publicity.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, publicity.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, publicity.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, publicity.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, publicity.FieldScopeEnterpriseID)
+	}
+	if m.organiser != nil {
+		fields = append(fields, publicity.FieldOrganiserUnitID)
+	}
+	if m.kind != nil {
+		fields = append(fields, publicity.FieldKind)
+	}
+	if m.title != nil {
+		fields = append(fields, publicity.FieldTitle)
+	}
+	if m.held_on != nil {
+		fields = append(fields, publicity.FieldHeldOn)
+	}
+	if m.year != nil {
+		fields = append(fields, publicity.FieldYear)
+	}
+	if m.description != nil {
+		fields = append(fields, publicity.FieldDescription)
+	}
+	if m.materials != nil {
+		fields = append(fields, publicity.FieldMaterials)
+	}
+	if m.participants != nil {
+		fields = append(fields, publicity.FieldParticipants)
+	}
+	if m.enterprise_count != nil {
+		fields = append(fields, publicity.FieldEnterpriseCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PublicityMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case publicity.FieldCreatedAt:
+		return m.CreatedAt()
+	case publicity.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case publicity.FieldTenantID:
+		return m.TenantID()
+	case publicity.FieldScopePath:
+		return m.ScopePath()
+	case publicity.FieldScopeSector:
+		return m.ScopeSector()
+	case publicity.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case publicity.FieldOrganiserUnitID:
+		return m.OrganiserUnitID()
+	case publicity.FieldKind:
+		return m.Kind()
+	case publicity.FieldTitle:
+		return m.Title()
+	case publicity.FieldHeldOn:
+		return m.HeldOn()
+	case publicity.FieldYear:
+		return m.Year()
+	case publicity.FieldDescription:
+		return m.Description()
+	case publicity.FieldMaterials:
+		return m.Materials()
+	case publicity.FieldParticipants:
+		return m.Participants()
+	case publicity.FieldEnterpriseCount:
+		return m.EnterpriseCount()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PublicityMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case publicity.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case publicity.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case publicity.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case publicity.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case publicity.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case publicity.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case publicity.FieldOrganiserUnitID:
+		return m.OldOrganiserUnitID(ctx)
+	case publicity.FieldKind:
+		return m.OldKind(ctx)
+	case publicity.FieldTitle:
+		return m.OldTitle(ctx)
+	case publicity.FieldHeldOn:
+		return m.OldHeldOn(ctx)
+	case publicity.FieldYear:
+		return m.OldYear(ctx)
+	case publicity.FieldDescription:
+		return m.OldDescription(ctx)
+	case publicity.FieldMaterials:
+		return m.OldMaterials(ctx)
+	case publicity.FieldParticipants:
+		return m.OldParticipants(ctx)
+	case publicity.FieldEnterpriseCount:
+		return m.OldEnterpriseCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown Publicity field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PublicityMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case publicity.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case publicity.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case publicity.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case publicity.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case publicity.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case publicity.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case publicity.FieldOrganiserUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganiserUnitID(v)
+		return nil
+	case publicity.FieldKind:
+		v, ok := value.(domain.PublicityKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case publicity.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case publicity.FieldHeldOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeldOn(v)
+		return nil
+	case publicity.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case publicity.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case publicity.FieldMaterials:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaterials(v)
+		return nil
+	case publicity.FieldParticipants:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParticipants(v)
+		return nil
+	case publicity.FieldEnterpriseCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnterpriseCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Publicity field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PublicityMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, publicity.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, publicity.FieldScopeEnterpriseID)
+	}
+	if m.addyear != nil {
+		fields = append(fields, publicity.FieldYear)
+	}
+	if m.addmaterials != nil {
+		fields = append(fields, publicity.FieldMaterials)
+	}
+	if m.addparticipants != nil {
+		fields = append(fields, publicity.FieldParticipants)
+	}
+	if m.addenterprise_count != nil {
+		fields = append(fields, publicity.FieldEnterpriseCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PublicityMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case publicity.FieldTenantID:
+		return m.AddedTenantID()
+	case publicity.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case publicity.FieldYear:
+		return m.AddedYear()
+	case publicity.FieldMaterials:
+		return m.AddedMaterials()
+	case publicity.FieldParticipants:
+		return m.AddedParticipants()
+	case publicity.FieldEnterpriseCount:
+		return m.AddedEnterpriseCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PublicityMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case publicity.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case publicity.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case publicity.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case publicity.FieldMaterials:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaterials(v)
+		return nil
+	case publicity.FieldParticipants:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddParticipants(v)
+		return nil
+	case publicity.FieldEnterpriseCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEnterpriseCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Publicity numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PublicityMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(publicity.FieldScopeSector) {
+		fields = append(fields, publicity.FieldScopeSector)
+	}
+	if m.FieldCleared(publicity.FieldScopeEnterpriseID) {
+		fields = append(fields, publicity.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PublicityMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PublicityMutation) ClearField(name string) error {
+	switch name {
+	case publicity.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case publicity.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	}
+	return fmt.Errorf("unknown Publicity nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PublicityMutation) ResetField(name string) error {
+	switch name {
+	case publicity.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case publicity.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case publicity.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case publicity.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case publicity.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case publicity.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case publicity.FieldOrganiserUnitID:
+		m.ResetOrganiserUnitID()
+		return nil
+	case publicity.FieldKind:
+		m.ResetKind()
+		return nil
+	case publicity.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case publicity.FieldHeldOn:
+		m.ResetHeldOn()
+		return nil
+	case publicity.FieldYear:
+		m.ResetYear()
+		return nil
+	case publicity.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case publicity.FieldMaterials:
+		m.ResetMaterials()
+		return nil
+	case publicity.FieldParticipants:
+		m.ResetParticipants()
+		return nil
+	case publicity.FieldEnterpriseCount:
+		m.ResetEnterpriseCount()
+		return nil
+	}
+	return fmt.Errorf("unknown Publicity field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PublicityMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organiser != nil {
+		edges = append(edges, publicity.EdgeOrganiser)
+	}
+	if m.visits != nil {
+		edges = append(edges, publicity.EdgeVisits)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PublicityMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case publicity.EdgeOrganiser:
+		if id := m.organiser; id != nil {
+			return []ent.Value{*id}
+		}
+	case publicity.EdgeVisits:
+		ids := make([]ent.Value, 0, len(m.visits))
+		for id := range m.visits {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PublicityMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedvisits != nil {
+		edges = append(edges, publicity.EdgeVisits)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PublicityMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case publicity.EdgeVisits:
+		ids := make([]ent.Value, 0, len(m.removedvisits))
+		for id := range m.removedvisits {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PublicityMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganiser {
+		edges = append(edges, publicity.EdgeOrganiser)
+	}
+	if m.clearedvisits {
+		edges = append(edges, publicity.EdgeVisits)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PublicityMutation) EdgeCleared(name string) bool {
+	switch name {
+	case publicity.EdgeOrganiser:
+		return m.clearedorganiser
+	case publicity.EdgeVisits:
+		return m.clearedvisits
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PublicityMutation) ClearEdge(name string) error {
+	switch name {
+	case publicity.EdgeOrganiser:
+		m.ClearOrganiser()
+		return nil
+	}
+	return fmt.Errorf("unknown Publicity unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PublicityMutation) ResetEdge(name string) error {
+	switch name {
+	case publicity.EdgeOrganiser:
+		m.ResetOrganiser()
+		return nil
+	case publicity.EdgeVisits:
+		m.ResetVisits()
+		return nil
+	}
+	return fmt.Errorf("unknown Publicity edge %s", name)
+}
+
+// PublicityVisitMutation represents an operation that mutates the PublicityVisit nodes in the graph.
+type PublicityVisitMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	enterprise_unit_id     *int
+	addenterprise_unit_id  *int
+	clearedFields          map[string]struct{}
+	publicity              *int
+	clearedpublicity       bool
+	done                   bool
+	oldValue               func(context.Context) (*PublicityVisit, error)
+	predicates             []predicate.PublicityVisit
+}
+
+var _ ent.Mutation = (*PublicityVisitMutation)(nil)
+
+// publicityvisitOption allows management of the mutation configuration using functional options.
+type publicityvisitOption func(*PublicityVisitMutation)
+
+// newPublicityVisitMutation creates new mutation for the PublicityVisit entity.
+func newPublicityVisitMutation(c config, op Op, opts ...publicityvisitOption) *PublicityVisitMutation {
+	m := &PublicityVisitMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePublicityVisit,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPublicityVisitID sets the ID field of the mutation.
+func withPublicityVisitID(id int) publicityvisitOption {
+	return func(m *PublicityVisitMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PublicityVisit
+		)
+		m.oldValue = func(ctx context.Context) (*PublicityVisit, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PublicityVisit.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPublicityVisit sets the old PublicityVisit of the mutation.
+func withPublicityVisit(node *PublicityVisit) publicityvisitOption {
+	return func(m *PublicityVisitMutation) {
+		m.oldValue = func(context.Context) (*PublicityVisit, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PublicityVisitMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PublicityVisitMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PublicityVisitMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PublicityVisitMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PublicityVisit.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PublicityVisitMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PublicityVisitMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PublicityVisit entity.
+// If the PublicityVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityVisitMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PublicityVisitMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PublicityVisitMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PublicityVisitMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the PublicityVisit entity.
+// If the PublicityVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityVisitMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PublicityVisitMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *PublicityVisitMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *PublicityVisitMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the PublicityVisit entity.
+// If the PublicityVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityVisitMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *PublicityVisitMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *PublicityVisitMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *PublicityVisitMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *PublicityVisitMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *PublicityVisitMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the PublicityVisit entity.
+// If the PublicityVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityVisitMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *PublicityVisitMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *PublicityVisitMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *PublicityVisitMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the PublicityVisit entity.
+// If the PublicityVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityVisitMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *PublicityVisitMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[publicityvisit.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *PublicityVisitMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[publicityvisit.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *PublicityVisitMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, publicityvisit.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *PublicityVisitMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *PublicityVisitMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the PublicityVisit entity.
+// If the PublicityVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityVisitMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *PublicityVisitMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *PublicityVisitMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *PublicityVisitMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[publicityvisit.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *PublicityVisitMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[publicityvisit.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *PublicityVisitMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, publicityvisit.FieldScopeEnterpriseID)
+}
+
+// SetPublicityID sets the "publicity_id" field.
+func (m *PublicityVisitMutation) SetPublicityID(i int) {
+	m.publicity = &i
+}
+
+// PublicityID returns the value of the "publicity_id" field in the mutation.
+func (m *PublicityVisitMutation) PublicityID() (r int, exists bool) {
+	v := m.publicity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublicityID returns the old "publicity_id" field's value of the PublicityVisit entity.
+// If the PublicityVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityVisitMutation) OldPublicityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublicityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublicityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublicityID: %w", err)
+	}
+	return oldValue.PublicityID, nil
+}
+
+// ResetPublicityID resets all changes to the "publicity_id" field.
+func (m *PublicityVisitMutation) ResetPublicityID() {
+	m.publicity = nil
+}
+
+// SetEnterpriseUnitID sets the "enterprise_unit_id" field.
+func (m *PublicityVisitMutation) SetEnterpriseUnitID(i int) {
+	m.enterprise_unit_id = &i
+	m.addenterprise_unit_id = nil
+}
+
+// EnterpriseUnitID returns the value of the "enterprise_unit_id" field in the mutation.
+func (m *PublicityVisitMutation) EnterpriseUnitID() (r int, exists bool) {
+	v := m.enterprise_unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnterpriseUnitID returns the old "enterprise_unit_id" field's value of the PublicityVisit entity.
+// If the PublicityVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PublicityVisitMutation) OldEnterpriseUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnterpriseUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnterpriseUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnterpriseUnitID: %w", err)
+	}
+	return oldValue.EnterpriseUnitID, nil
+}
+
+// AddEnterpriseUnitID adds i to the "enterprise_unit_id" field.
+func (m *PublicityVisitMutation) AddEnterpriseUnitID(i int) {
+	if m.addenterprise_unit_id != nil {
+		*m.addenterprise_unit_id += i
+	} else {
+		m.addenterprise_unit_id = &i
+	}
+}
+
+// AddedEnterpriseUnitID returns the value that was added to the "enterprise_unit_id" field in this mutation.
+func (m *PublicityVisitMutation) AddedEnterpriseUnitID() (r int, exists bool) {
+	v := m.addenterprise_unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEnterpriseUnitID resets all changes to the "enterprise_unit_id" field.
+func (m *PublicityVisitMutation) ResetEnterpriseUnitID() {
+	m.enterprise_unit_id = nil
+	m.addenterprise_unit_id = nil
+}
+
+// ClearPublicity clears the "publicity" edge to the Publicity entity.
+func (m *PublicityVisitMutation) ClearPublicity() {
+	m.clearedpublicity = true
+	m.clearedFields[publicityvisit.FieldPublicityID] = struct{}{}
+}
+
+// PublicityCleared reports if the "publicity" edge to the Publicity entity was cleared.
+func (m *PublicityVisitMutation) PublicityCleared() bool {
+	return m.clearedpublicity
+}
+
+// PublicityIDs returns the "publicity" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PublicityID instead. It exists only for internal usage by the builders.
+func (m *PublicityVisitMutation) PublicityIDs() (ids []int) {
+	if id := m.publicity; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPublicity resets all changes to the "publicity" edge.
+func (m *PublicityVisitMutation) ResetPublicity() {
+	m.publicity = nil
+	m.clearedpublicity = false
+}
+
+// Where appends a list predicates to the PublicityVisitMutation builder.
+func (m *PublicityVisitMutation) Where(ps ...predicate.PublicityVisit) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PublicityVisitMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PublicityVisitMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PublicityVisit, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PublicityVisitMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PublicityVisitMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PublicityVisit).
+func (m *PublicityVisitMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PublicityVisitMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, publicityvisit.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, publicityvisit.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, publicityvisit.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, publicityvisit.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, publicityvisit.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, publicityvisit.FieldScopeEnterpriseID)
+	}
+	if m.publicity != nil {
+		fields = append(fields, publicityvisit.FieldPublicityID)
+	}
+	if m.enterprise_unit_id != nil {
+		fields = append(fields, publicityvisit.FieldEnterpriseUnitID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PublicityVisitMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case publicityvisit.FieldCreatedAt:
+		return m.CreatedAt()
+	case publicityvisit.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case publicityvisit.FieldTenantID:
+		return m.TenantID()
+	case publicityvisit.FieldScopePath:
+		return m.ScopePath()
+	case publicityvisit.FieldScopeSector:
+		return m.ScopeSector()
+	case publicityvisit.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case publicityvisit.FieldPublicityID:
+		return m.PublicityID()
+	case publicityvisit.FieldEnterpriseUnitID:
+		return m.EnterpriseUnitID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PublicityVisitMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case publicityvisit.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case publicityvisit.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case publicityvisit.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case publicityvisit.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case publicityvisit.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case publicityvisit.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case publicityvisit.FieldPublicityID:
+		return m.OldPublicityID(ctx)
+	case publicityvisit.FieldEnterpriseUnitID:
+		return m.OldEnterpriseUnitID(ctx)
+	}
+	return nil, fmt.Errorf("unknown PublicityVisit field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PublicityVisitMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case publicityvisit.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case publicityvisit.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case publicityvisit.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case publicityvisit.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case publicityvisit.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case publicityvisit.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case publicityvisit.FieldPublicityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublicityID(v)
+		return nil
+	case publicityvisit.FieldEnterpriseUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnterpriseUnitID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityVisit field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PublicityVisitMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, publicityvisit.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, publicityvisit.FieldScopeEnterpriseID)
+	}
+	if m.addenterprise_unit_id != nil {
+		fields = append(fields, publicityvisit.FieldEnterpriseUnitID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PublicityVisitMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case publicityvisit.FieldTenantID:
+		return m.AddedTenantID()
+	case publicityvisit.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case publicityvisit.FieldEnterpriseUnitID:
+		return m.AddedEnterpriseUnitID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PublicityVisitMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case publicityvisit.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case publicityvisit.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case publicityvisit.FieldEnterpriseUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEnterpriseUnitID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityVisit numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PublicityVisitMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(publicityvisit.FieldScopeSector) {
+		fields = append(fields, publicityvisit.FieldScopeSector)
+	}
+	if m.FieldCleared(publicityvisit.FieldScopeEnterpriseID) {
+		fields = append(fields, publicityvisit.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PublicityVisitMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PublicityVisitMutation) ClearField(name string) error {
+	switch name {
+	case publicityvisit.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case publicityvisit.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityVisit nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PublicityVisitMutation) ResetField(name string) error {
+	switch name {
+	case publicityvisit.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case publicityvisit.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case publicityvisit.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case publicityvisit.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case publicityvisit.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case publicityvisit.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case publicityvisit.FieldPublicityID:
+		m.ResetPublicityID()
+		return nil
+	case publicityvisit.FieldEnterpriseUnitID:
+		m.ResetEnterpriseUnitID()
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityVisit field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PublicityVisitMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.publicity != nil {
+		edges = append(edges, publicityvisit.EdgePublicity)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PublicityVisitMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case publicityvisit.EdgePublicity:
+		if id := m.publicity; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PublicityVisitMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PublicityVisitMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PublicityVisitMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedpublicity {
+		edges = append(edges, publicityvisit.EdgePublicity)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PublicityVisitMutation) EdgeCleared(name string) bool {
+	switch name {
+	case publicityvisit.EdgePublicity:
+		return m.clearedpublicity
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PublicityVisitMutation) ClearEdge(name string) error {
+	switch name {
+	case publicityvisit.EdgePublicity:
+		m.ClearPublicity()
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityVisit unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PublicityVisitMutation) ResetEdge(name string) error {
+	switch name {
+	case publicityvisit.EdgePublicity:
+		m.ResetPublicity()
+		return nil
+	}
+	return fmt.Errorf("unknown PublicityVisit edge %s", name)
+}
+
 // RandomDrawMutation represents an operation that mutates the RandomDraw nodes in the graph.
 type RandomDrawMutation struct {
 	config
@@ -32022,6 +34409,3195 @@ func (m *TenantMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *TenantMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Tenant edge %s", name)
+}
+
+// TraineeMutation represents an operation that mutates the Trainee nodes in the graph.
+type TraineeMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	issuer_only            *bool
+	organiser_unit_id      *int
+	addorganiser_unit_id   *int
+	person_name            *string
+	post_kind              *domain.TraineePostKind
+	user_id                *int
+	adduser_id             *int
+	assessment             *domain.Assessment
+	year                   *int
+	addyear                *int
+	month                  *int
+	addmonth               *int
+	hours                  *int
+	addhours               *int
+	clearedFields          map[string]struct{}
+	training               *int
+	clearedtraining        bool
+	enterprise             *int
+	clearedenterprise      bool
+	done                   bool
+	oldValue               func(context.Context) (*Trainee, error)
+	predicates             []predicate.Trainee
+}
+
+var _ ent.Mutation = (*TraineeMutation)(nil)
+
+// traineeOption allows management of the mutation configuration using functional options.
+type traineeOption func(*TraineeMutation)
+
+// newTraineeMutation creates new mutation for the Trainee entity.
+func newTraineeMutation(c config, op Op, opts ...traineeOption) *TraineeMutation {
+	m := &TraineeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTrainee,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTraineeID sets the ID field of the mutation.
+func withTraineeID(id int) traineeOption {
+	return func(m *TraineeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Trainee
+		)
+		m.oldValue = func(ctx context.Context) (*Trainee, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Trainee.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTrainee sets the old Trainee of the mutation.
+func withTrainee(node *Trainee) traineeOption {
+	return func(m *TraineeMutation) {
+		m.oldValue = func(context.Context) (*Trainee, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TraineeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TraineeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TraineeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TraineeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Trainee.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TraineeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TraineeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TraineeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TraineeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TraineeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TraineeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *TraineeMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *TraineeMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *TraineeMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *TraineeMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *TraineeMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *TraineeMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *TraineeMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *TraineeMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *TraineeMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *TraineeMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *TraineeMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[trainee.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *TraineeMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[trainee.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *TraineeMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, trainee.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *TraineeMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *TraineeMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *TraineeMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *TraineeMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *TraineeMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[trainee.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *TraineeMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[trainee.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *TraineeMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, trainee.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *TraineeMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *TraineeMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *TraineeMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[trainee.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *TraineeMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[trainee.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *TraineeMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, trainee.FieldIssuerScopePath)
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *TraineeMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *TraineeMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *TraineeMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
+}
+
+// SetTrainingID sets the "training_id" field.
+func (m *TraineeMutation) SetTrainingID(i int) {
+	m.training = &i
+}
+
+// TrainingID returns the value of the "training_id" field in the mutation.
+func (m *TraineeMutation) TrainingID() (r int, exists bool) {
+	v := m.training
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrainingID returns the old "training_id" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldTrainingID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrainingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrainingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrainingID: %w", err)
+	}
+	return oldValue.TrainingID, nil
+}
+
+// ResetTrainingID resets all changes to the "training_id" field.
+func (m *TraineeMutation) ResetTrainingID() {
+	m.training = nil
+}
+
+// SetOrganiserUnitID sets the "organiser_unit_id" field.
+func (m *TraineeMutation) SetOrganiserUnitID(i int) {
+	m.organiser_unit_id = &i
+	m.addorganiser_unit_id = nil
+}
+
+// OrganiserUnitID returns the value of the "organiser_unit_id" field in the mutation.
+func (m *TraineeMutation) OrganiserUnitID() (r int, exists bool) {
+	v := m.organiser_unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganiserUnitID returns the old "organiser_unit_id" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldOrganiserUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganiserUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganiserUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganiserUnitID: %w", err)
+	}
+	return oldValue.OrganiserUnitID, nil
+}
+
+// AddOrganiserUnitID adds i to the "organiser_unit_id" field.
+func (m *TraineeMutation) AddOrganiserUnitID(i int) {
+	if m.addorganiser_unit_id != nil {
+		*m.addorganiser_unit_id += i
+	} else {
+		m.addorganiser_unit_id = &i
+	}
+}
+
+// AddedOrganiserUnitID returns the value that was added to the "organiser_unit_id" field in this mutation.
+func (m *TraineeMutation) AddedOrganiserUnitID() (r int, exists bool) {
+	v := m.addorganiser_unit_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganiserUnitID resets all changes to the "organiser_unit_id" field.
+func (m *TraineeMutation) ResetOrganiserUnitID() {
+	m.organiser_unit_id = nil
+	m.addorganiser_unit_id = nil
+}
+
+// SetEnterpriseUnitID sets the "enterprise_unit_id" field.
+func (m *TraineeMutation) SetEnterpriseUnitID(i int) {
+	m.enterprise = &i
+}
+
+// EnterpriseUnitID returns the value of the "enterprise_unit_id" field in the mutation.
+func (m *TraineeMutation) EnterpriseUnitID() (r int, exists bool) {
+	v := m.enterprise
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnterpriseUnitID returns the old "enterprise_unit_id" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldEnterpriseUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnterpriseUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnterpriseUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnterpriseUnitID: %w", err)
+	}
+	return oldValue.EnterpriseUnitID, nil
+}
+
+// ResetEnterpriseUnitID resets all changes to the "enterprise_unit_id" field.
+func (m *TraineeMutation) ResetEnterpriseUnitID() {
+	m.enterprise = nil
+}
+
+// SetPersonName sets the "person_name" field.
+func (m *TraineeMutation) SetPersonName(s string) {
+	m.person_name = &s
+}
+
+// PersonName returns the value of the "person_name" field in the mutation.
+func (m *TraineeMutation) PersonName() (r string, exists bool) {
+	v := m.person_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPersonName returns the old "person_name" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldPersonName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPersonName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPersonName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPersonName: %w", err)
+	}
+	return oldValue.PersonName, nil
+}
+
+// ResetPersonName resets all changes to the "person_name" field.
+func (m *TraineeMutation) ResetPersonName() {
+	m.person_name = nil
+}
+
+// SetPostKind sets the "post_kind" field.
+func (m *TraineeMutation) SetPostKind(dpk domain.TraineePostKind) {
+	m.post_kind = &dpk
+}
+
+// PostKind returns the value of the "post_kind" field in the mutation.
+func (m *TraineeMutation) PostKind() (r domain.TraineePostKind, exists bool) {
+	v := m.post_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostKind returns the old "post_kind" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldPostKind(ctx context.Context) (v domain.TraineePostKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostKind: %w", err)
+	}
+	return oldValue.PostKind, nil
+}
+
+// ResetPostKind resets all changes to the "post_kind" field.
+func (m *TraineeMutation) ResetPostKind() {
+	m.post_kind = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *TraineeMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *TraineeMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *TraineeMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *TraineeMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *TraineeMutation) ClearUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	m.clearedFields[trainee.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *TraineeMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[trainee.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *TraineeMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	delete(m.clearedFields, trainee.FieldUserID)
+}
+
+// SetAssessment sets the "assessment" field.
+func (m *TraineeMutation) SetAssessment(d domain.Assessment) {
+	m.assessment = &d
+}
+
+// Assessment returns the value of the "assessment" field in the mutation.
+func (m *TraineeMutation) Assessment() (r domain.Assessment, exists bool) {
+	v := m.assessment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssessment returns the old "assessment" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldAssessment(ctx context.Context) (v domain.Assessment, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssessment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssessment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssessment: %w", err)
+	}
+	return oldValue.Assessment, nil
+}
+
+// ResetAssessment resets all changes to the "assessment" field.
+func (m *TraineeMutation) ResetAssessment() {
+	m.assessment = nil
+}
+
+// SetYear sets the "year" field.
+func (m *TraineeMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *TraineeMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *TraineeMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *TraineeMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *TraineeMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetMonth sets the "month" field.
+func (m *TraineeMutation) SetMonth(i int) {
+	m.month = &i
+	m.addmonth = nil
+}
+
+// Month returns the value of the "month" field in the mutation.
+func (m *TraineeMutation) Month() (r int, exists bool) {
+	v := m.month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonth returns the old "month" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldMonth(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonth: %w", err)
+	}
+	return oldValue.Month, nil
+}
+
+// AddMonth adds i to the "month" field.
+func (m *TraineeMutation) AddMonth(i int) {
+	if m.addmonth != nil {
+		*m.addmonth += i
+	} else {
+		m.addmonth = &i
+	}
+}
+
+// AddedMonth returns the value that was added to the "month" field in this mutation.
+func (m *TraineeMutation) AddedMonth() (r int, exists bool) {
+	v := m.addmonth
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMonth resets all changes to the "month" field.
+func (m *TraineeMutation) ResetMonth() {
+	m.month = nil
+	m.addmonth = nil
+}
+
+// SetHours sets the "hours" field.
+func (m *TraineeMutation) SetHours(i int) {
+	m.hours = &i
+	m.addhours = nil
+}
+
+// Hours returns the value of the "hours" field in the mutation.
+func (m *TraineeMutation) Hours() (r int, exists bool) {
+	v := m.hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHours returns the old "hours" field's value of the Trainee entity.
+// If the Trainee object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TraineeMutation) OldHours(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHours is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHours requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHours: %w", err)
+	}
+	return oldValue.Hours, nil
+}
+
+// AddHours adds i to the "hours" field.
+func (m *TraineeMutation) AddHours(i int) {
+	if m.addhours != nil {
+		*m.addhours += i
+	} else {
+		m.addhours = &i
+	}
+}
+
+// AddedHours returns the value that was added to the "hours" field in this mutation.
+func (m *TraineeMutation) AddedHours() (r int, exists bool) {
+	v := m.addhours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetHours resets all changes to the "hours" field.
+func (m *TraineeMutation) ResetHours() {
+	m.hours = nil
+	m.addhours = nil
+}
+
+// ClearTraining clears the "training" edge to the Training entity.
+func (m *TraineeMutation) ClearTraining() {
+	m.clearedtraining = true
+	m.clearedFields[trainee.FieldTrainingID] = struct{}{}
+}
+
+// TrainingCleared reports if the "training" edge to the Training entity was cleared.
+func (m *TraineeMutation) TrainingCleared() bool {
+	return m.clearedtraining
+}
+
+// TrainingIDs returns the "training" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TrainingID instead. It exists only for internal usage by the builders.
+func (m *TraineeMutation) TrainingIDs() (ids []int) {
+	if id := m.training; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTraining resets all changes to the "training" edge.
+func (m *TraineeMutation) ResetTraining() {
+	m.training = nil
+	m.clearedtraining = false
+}
+
+// SetEnterpriseID sets the "enterprise" edge to the Unit entity by id.
+func (m *TraineeMutation) SetEnterpriseID(id int) {
+	m.enterprise = &id
+}
+
+// ClearEnterprise clears the "enterprise" edge to the Unit entity.
+func (m *TraineeMutation) ClearEnterprise() {
+	m.clearedenterprise = true
+	m.clearedFields[trainee.FieldEnterpriseUnitID] = struct{}{}
+}
+
+// EnterpriseCleared reports if the "enterprise" edge to the Unit entity was cleared.
+func (m *TraineeMutation) EnterpriseCleared() bool {
+	return m.clearedenterprise
+}
+
+// EnterpriseID returns the "enterprise" edge ID in the mutation.
+func (m *TraineeMutation) EnterpriseID() (id int, exists bool) {
+	if m.enterprise != nil {
+		return *m.enterprise, true
+	}
+	return
+}
+
+// EnterpriseIDs returns the "enterprise" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EnterpriseID instead. It exists only for internal usage by the builders.
+func (m *TraineeMutation) EnterpriseIDs() (ids []int) {
+	if id := m.enterprise; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEnterprise resets all changes to the "enterprise" edge.
+func (m *TraineeMutation) ResetEnterprise() {
+	m.enterprise = nil
+	m.clearedenterprise = false
+}
+
+// Where appends a list predicates to the TraineeMutation builder.
+func (m *TraineeMutation) Where(ps ...predicate.Trainee) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TraineeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TraineeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Trainee, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TraineeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TraineeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Trainee).
+func (m *TraineeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TraineeMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, trainee.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, trainee.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, trainee.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, trainee.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, trainee.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, trainee.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, trainee.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, trainee.FieldIssuerOnly)
+	}
+	if m.training != nil {
+		fields = append(fields, trainee.FieldTrainingID)
+	}
+	if m.organiser_unit_id != nil {
+		fields = append(fields, trainee.FieldOrganiserUnitID)
+	}
+	if m.enterprise != nil {
+		fields = append(fields, trainee.FieldEnterpriseUnitID)
+	}
+	if m.person_name != nil {
+		fields = append(fields, trainee.FieldPersonName)
+	}
+	if m.post_kind != nil {
+		fields = append(fields, trainee.FieldPostKind)
+	}
+	if m.user_id != nil {
+		fields = append(fields, trainee.FieldUserID)
+	}
+	if m.assessment != nil {
+		fields = append(fields, trainee.FieldAssessment)
+	}
+	if m.year != nil {
+		fields = append(fields, trainee.FieldYear)
+	}
+	if m.month != nil {
+		fields = append(fields, trainee.FieldMonth)
+	}
+	if m.hours != nil {
+		fields = append(fields, trainee.FieldHours)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TraineeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case trainee.FieldCreatedAt:
+		return m.CreatedAt()
+	case trainee.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case trainee.FieldTenantID:
+		return m.TenantID()
+	case trainee.FieldScopePath:
+		return m.ScopePath()
+	case trainee.FieldScopeSector:
+		return m.ScopeSector()
+	case trainee.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case trainee.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case trainee.FieldIssuerOnly:
+		return m.IssuerOnly()
+	case trainee.FieldTrainingID:
+		return m.TrainingID()
+	case trainee.FieldOrganiserUnitID:
+		return m.OrganiserUnitID()
+	case trainee.FieldEnterpriseUnitID:
+		return m.EnterpriseUnitID()
+	case trainee.FieldPersonName:
+		return m.PersonName()
+	case trainee.FieldPostKind:
+		return m.PostKind()
+	case trainee.FieldUserID:
+		return m.UserID()
+	case trainee.FieldAssessment:
+		return m.Assessment()
+	case trainee.FieldYear:
+		return m.Year()
+	case trainee.FieldMonth:
+		return m.Month()
+	case trainee.FieldHours:
+		return m.Hours()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TraineeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case trainee.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case trainee.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case trainee.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case trainee.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case trainee.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case trainee.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case trainee.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case trainee.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
+	case trainee.FieldTrainingID:
+		return m.OldTrainingID(ctx)
+	case trainee.FieldOrganiserUnitID:
+		return m.OldOrganiserUnitID(ctx)
+	case trainee.FieldEnterpriseUnitID:
+		return m.OldEnterpriseUnitID(ctx)
+	case trainee.FieldPersonName:
+		return m.OldPersonName(ctx)
+	case trainee.FieldPostKind:
+		return m.OldPostKind(ctx)
+	case trainee.FieldUserID:
+		return m.OldUserID(ctx)
+	case trainee.FieldAssessment:
+		return m.OldAssessment(ctx)
+	case trainee.FieldYear:
+		return m.OldYear(ctx)
+	case trainee.FieldMonth:
+		return m.OldMonth(ctx)
+	case trainee.FieldHours:
+		return m.OldHours(ctx)
+	}
+	return nil, fmt.Errorf("unknown Trainee field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TraineeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case trainee.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case trainee.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case trainee.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case trainee.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case trainee.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case trainee.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case trainee.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case trainee.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
+		return nil
+	case trainee.FieldTrainingID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrainingID(v)
+		return nil
+	case trainee.FieldOrganiserUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganiserUnitID(v)
+		return nil
+	case trainee.FieldEnterpriseUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnterpriseUnitID(v)
+		return nil
+	case trainee.FieldPersonName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPersonName(v)
+		return nil
+	case trainee.FieldPostKind:
+		v, ok := value.(domain.TraineePostKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostKind(v)
+		return nil
+	case trainee.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case trainee.FieldAssessment:
+		v, ok := value.(domain.Assessment)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssessment(v)
+		return nil
+	case trainee.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case trainee.FieldMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonth(v)
+		return nil
+	case trainee.FieldHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHours(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Trainee field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TraineeMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, trainee.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, trainee.FieldScopeEnterpriseID)
+	}
+	if m.addorganiser_unit_id != nil {
+		fields = append(fields, trainee.FieldOrganiserUnitID)
+	}
+	if m.adduser_id != nil {
+		fields = append(fields, trainee.FieldUserID)
+	}
+	if m.addyear != nil {
+		fields = append(fields, trainee.FieldYear)
+	}
+	if m.addmonth != nil {
+		fields = append(fields, trainee.FieldMonth)
+	}
+	if m.addhours != nil {
+		fields = append(fields, trainee.FieldHours)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TraineeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case trainee.FieldTenantID:
+		return m.AddedTenantID()
+	case trainee.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case trainee.FieldOrganiserUnitID:
+		return m.AddedOrganiserUnitID()
+	case trainee.FieldUserID:
+		return m.AddedUserID()
+	case trainee.FieldYear:
+		return m.AddedYear()
+	case trainee.FieldMonth:
+		return m.AddedMonth()
+	case trainee.FieldHours:
+		return m.AddedHours()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TraineeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case trainee.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case trainee.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case trainee.FieldOrganiserUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganiserUnitID(v)
+		return nil
+	case trainee.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	case trainee.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case trainee.FieldMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMonth(v)
+		return nil
+	case trainee.FieldHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHours(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Trainee numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TraineeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(trainee.FieldScopeSector) {
+		fields = append(fields, trainee.FieldScopeSector)
+	}
+	if m.FieldCleared(trainee.FieldScopeEnterpriseID) {
+		fields = append(fields, trainee.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(trainee.FieldIssuerScopePath) {
+		fields = append(fields, trainee.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(trainee.FieldUserID) {
+		fields = append(fields, trainee.FieldUserID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TraineeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TraineeMutation) ClearField(name string) error {
+	switch name {
+	case trainee.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case trainee.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case trainee.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case trainee.FieldUserID:
+		m.ClearUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown Trainee nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TraineeMutation) ResetField(name string) error {
+	switch name {
+	case trainee.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case trainee.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case trainee.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case trainee.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case trainee.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case trainee.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case trainee.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case trainee.FieldIssuerOnly:
+		m.ResetIssuerOnly()
+		return nil
+	case trainee.FieldTrainingID:
+		m.ResetTrainingID()
+		return nil
+	case trainee.FieldOrganiserUnitID:
+		m.ResetOrganiserUnitID()
+		return nil
+	case trainee.FieldEnterpriseUnitID:
+		m.ResetEnterpriseUnitID()
+		return nil
+	case trainee.FieldPersonName:
+		m.ResetPersonName()
+		return nil
+	case trainee.FieldPostKind:
+		m.ResetPostKind()
+		return nil
+	case trainee.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case trainee.FieldAssessment:
+		m.ResetAssessment()
+		return nil
+	case trainee.FieldYear:
+		m.ResetYear()
+		return nil
+	case trainee.FieldMonth:
+		m.ResetMonth()
+		return nil
+	case trainee.FieldHours:
+		m.ResetHours()
+		return nil
+	}
+	return fmt.Errorf("unknown Trainee field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TraineeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.training != nil {
+		edges = append(edges, trainee.EdgeTraining)
+	}
+	if m.enterprise != nil {
+		edges = append(edges, trainee.EdgeEnterprise)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TraineeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case trainee.EdgeTraining:
+		if id := m.training; id != nil {
+			return []ent.Value{*id}
+		}
+	case trainee.EdgeEnterprise:
+		if id := m.enterprise; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TraineeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TraineeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TraineeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtraining {
+		edges = append(edges, trainee.EdgeTraining)
+	}
+	if m.clearedenterprise {
+		edges = append(edges, trainee.EdgeEnterprise)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TraineeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case trainee.EdgeTraining:
+		return m.clearedtraining
+	case trainee.EdgeEnterprise:
+		return m.clearedenterprise
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TraineeMutation) ClearEdge(name string) error {
+	switch name {
+	case trainee.EdgeTraining:
+		m.ClearTraining()
+		return nil
+	case trainee.EdgeEnterprise:
+		m.ClearEnterprise()
+		return nil
+	}
+	return fmt.Errorf("unknown Trainee unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TraineeMutation) ResetEdge(name string) error {
+	switch name {
+	case trainee.EdgeTraining:
+		m.ResetTraining()
+		return nil
+	case trainee.EdgeEnterprise:
+		m.ResetEnterprise()
+		return nil
+	}
+	return fmt.Errorf("unknown Trainee edge %s", name)
+}
+
+// TrainingMutation represents an operation that mutates the Training nodes in the graph.
+type TrainingMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	issuer_only            *bool
+	held_on                *time.Time
+	year                   *int
+	addyear                *int
+	topic                  *string
+	hours                  *int
+	addhours               *int
+	content                *string
+	assessed               *bool
+	trainee_count          *int
+	addtrainee_count       *int
+	clearedFields          map[string]struct{}
+	organiser              *int
+	clearedorganiser       bool
+	trainees               map[int]struct{}
+	removedtrainees        map[int]struct{}
+	clearedtrainees        bool
+	done                   bool
+	oldValue               func(context.Context) (*Training, error)
+	predicates             []predicate.Training
+}
+
+var _ ent.Mutation = (*TrainingMutation)(nil)
+
+// trainingOption allows management of the mutation configuration using functional options.
+type trainingOption func(*TrainingMutation)
+
+// newTrainingMutation creates new mutation for the Training entity.
+func newTrainingMutation(c config, op Op, opts ...trainingOption) *TrainingMutation {
+	m := &TrainingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTraining,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTrainingID sets the ID field of the mutation.
+func withTrainingID(id int) trainingOption {
+	return func(m *TrainingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Training
+		)
+		m.oldValue = func(ctx context.Context) (*Training, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Training.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTraining sets the old Training of the mutation.
+func withTraining(node *Training) trainingOption {
+	return func(m *TrainingMutation) {
+		m.oldValue = func(context.Context) (*Training, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TrainingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TrainingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TrainingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TrainingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Training.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TrainingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TrainingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TrainingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TrainingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TrainingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TrainingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *TrainingMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *TrainingMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *TrainingMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *TrainingMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *TrainingMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *TrainingMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *TrainingMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *TrainingMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *TrainingMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *TrainingMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *TrainingMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[training.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *TrainingMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[training.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *TrainingMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, training.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *TrainingMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *TrainingMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *TrainingMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *TrainingMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *TrainingMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[training.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *TrainingMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[training.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *TrainingMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, training.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *TrainingMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *TrainingMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *TrainingMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[training.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *TrainingMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[training.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *TrainingMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, training.FieldIssuerScopePath)
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *TrainingMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *TrainingMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *TrainingMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
+}
+
+// SetOrganiserUnitID sets the "organiser_unit_id" field.
+func (m *TrainingMutation) SetOrganiserUnitID(i int) {
+	m.organiser = &i
+}
+
+// OrganiserUnitID returns the value of the "organiser_unit_id" field in the mutation.
+func (m *TrainingMutation) OrganiserUnitID() (r int, exists bool) {
+	v := m.organiser
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganiserUnitID returns the old "organiser_unit_id" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldOrganiserUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganiserUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganiserUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganiserUnitID: %w", err)
+	}
+	return oldValue.OrganiserUnitID, nil
+}
+
+// ResetOrganiserUnitID resets all changes to the "organiser_unit_id" field.
+func (m *TrainingMutation) ResetOrganiserUnitID() {
+	m.organiser = nil
+}
+
+// SetHeldOn sets the "held_on" field.
+func (m *TrainingMutation) SetHeldOn(t time.Time) {
+	m.held_on = &t
+}
+
+// HeldOn returns the value of the "held_on" field in the mutation.
+func (m *TrainingMutation) HeldOn() (r time.Time, exists bool) {
+	v := m.held_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeldOn returns the old "held_on" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldHeldOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeldOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeldOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeldOn: %w", err)
+	}
+	return oldValue.HeldOn, nil
+}
+
+// ResetHeldOn resets all changes to the "held_on" field.
+func (m *TrainingMutation) ResetHeldOn() {
+	m.held_on = nil
+}
+
+// SetYear sets the "year" field.
+func (m *TrainingMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *TrainingMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *TrainingMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *TrainingMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *TrainingMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetTopic sets the "topic" field.
+func (m *TrainingMutation) SetTopic(s string) {
+	m.topic = &s
+}
+
+// Topic returns the value of the "topic" field in the mutation.
+func (m *TrainingMutation) Topic() (r string, exists bool) {
+	v := m.topic
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopic returns the old "topic" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldTopic(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopic: %w", err)
+	}
+	return oldValue.Topic, nil
+}
+
+// ResetTopic resets all changes to the "topic" field.
+func (m *TrainingMutation) ResetTopic() {
+	m.topic = nil
+}
+
+// SetHours sets the "hours" field.
+func (m *TrainingMutation) SetHours(i int) {
+	m.hours = &i
+	m.addhours = nil
+}
+
+// Hours returns the value of the "hours" field in the mutation.
+func (m *TrainingMutation) Hours() (r int, exists bool) {
+	v := m.hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHours returns the old "hours" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldHours(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHours is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHours requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHours: %w", err)
+	}
+	return oldValue.Hours, nil
+}
+
+// AddHours adds i to the "hours" field.
+func (m *TrainingMutation) AddHours(i int) {
+	if m.addhours != nil {
+		*m.addhours += i
+	} else {
+		m.addhours = &i
+	}
+}
+
+// AddedHours returns the value that was added to the "hours" field in this mutation.
+func (m *TrainingMutation) AddedHours() (r int, exists bool) {
+	v := m.addhours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetHours resets all changes to the "hours" field.
+func (m *TrainingMutation) ResetHours() {
+	m.hours = nil
+	m.addhours = nil
+}
+
+// SetContent sets the "content" field.
+func (m *TrainingMutation) SetContent(s string) {
+	m.content = &s
+}
+
+// Content returns the value of the "content" field in the mutation.
+func (m *TrainingMutation) Content() (r string, exists bool) {
+	v := m.content
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContent returns the old "content" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldContent(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContent: %w", err)
+	}
+	return oldValue.Content, nil
+}
+
+// ResetContent resets all changes to the "content" field.
+func (m *TrainingMutation) ResetContent() {
+	m.content = nil
+}
+
+// SetAssessed sets the "assessed" field.
+func (m *TrainingMutation) SetAssessed(b bool) {
+	m.assessed = &b
+}
+
+// Assessed returns the value of the "assessed" field in the mutation.
+func (m *TrainingMutation) Assessed() (r bool, exists bool) {
+	v := m.assessed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssessed returns the old "assessed" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldAssessed(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssessed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssessed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssessed: %w", err)
+	}
+	return oldValue.Assessed, nil
+}
+
+// ResetAssessed resets all changes to the "assessed" field.
+func (m *TrainingMutation) ResetAssessed() {
+	m.assessed = nil
+}
+
+// SetTraineeCount sets the "trainee_count" field.
+func (m *TrainingMutation) SetTraineeCount(i int) {
+	m.trainee_count = &i
+	m.addtrainee_count = nil
+}
+
+// TraineeCount returns the value of the "trainee_count" field in the mutation.
+func (m *TrainingMutation) TraineeCount() (r int, exists bool) {
+	v := m.trainee_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTraineeCount returns the old "trainee_count" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldTraineeCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTraineeCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTraineeCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTraineeCount: %w", err)
+	}
+	return oldValue.TraineeCount, nil
+}
+
+// AddTraineeCount adds i to the "trainee_count" field.
+func (m *TrainingMutation) AddTraineeCount(i int) {
+	if m.addtrainee_count != nil {
+		*m.addtrainee_count += i
+	} else {
+		m.addtrainee_count = &i
+	}
+}
+
+// AddedTraineeCount returns the value that was added to the "trainee_count" field in this mutation.
+func (m *TrainingMutation) AddedTraineeCount() (r int, exists bool) {
+	v := m.addtrainee_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTraineeCount resets all changes to the "trainee_count" field.
+func (m *TrainingMutation) ResetTraineeCount() {
+	m.trainee_count = nil
+	m.addtrainee_count = nil
+}
+
+// SetOrganiserID sets the "organiser" edge to the Unit entity by id.
+func (m *TrainingMutation) SetOrganiserID(id int) {
+	m.organiser = &id
+}
+
+// ClearOrganiser clears the "organiser" edge to the Unit entity.
+func (m *TrainingMutation) ClearOrganiser() {
+	m.clearedorganiser = true
+	m.clearedFields[training.FieldOrganiserUnitID] = struct{}{}
+}
+
+// OrganiserCleared reports if the "organiser" edge to the Unit entity was cleared.
+func (m *TrainingMutation) OrganiserCleared() bool {
+	return m.clearedorganiser
+}
+
+// OrganiserID returns the "organiser" edge ID in the mutation.
+func (m *TrainingMutation) OrganiserID() (id int, exists bool) {
+	if m.organiser != nil {
+		return *m.organiser, true
+	}
+	return
+}
+
+// OrganiserIDs returns the "organiser" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganiserID instead. It exists only for internal usage by the builders.
+func (m *TrainingMutation) OrganiserIDs() (ids []int) {
+	if id := m.organiser; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganiser resets all changes to the "organiser" edge.
+func (m *TrainingMutation) ResetOrganiser() {
+	m.organiser = nil
+	m.clearedorganiser = false
+}
+
+// AddTraineeIDs adds the "trainees" edge to the Trainee entity by ids.
+func (m *TrainingMutation) AddTraineeIDs(ids ...int) {
+	if m.trainees == nil {
+		m.trainees = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.trainees[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTrainees clears the "trainees" edge to the Trainee entity.
+func (m *TrainingMutation) ClearTrainees() {
+	m.clearedtrainees = true
+}
+
+// TraineesCleared reports if the "trainees" edge to the Trainee entity was cleared.
+func (m *TrainingMutation) TraineesCleared() bool {
+	return m.clearedtrainees
+}
+
+// RemoveTraineeIDs removes the "trainees" edge to the Trainee entity by IDs.
+func (m *TrainingMutation) RemoveTraineeIDs(ids ...int) {
+	if m.removedtrainees == nil {
+		m.removedtrainees = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.trainees, ids[i])
+		m.removedtrainees[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTrainees returns the removed IDs of the "trainees" edge to the Trainee entity.
+func (m *TrainingMutation) RemovedTraineesIDs() (ids []int) {
+	for id := range m.removedtrainees {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TraineesIDs returns the "trainees" edge IDs in the mutation.
+func (m *TrainingMutation) TraineesIDs() (ids []int) {
+	for id := range m.trainees {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTrainees resets all changes to the "trainees" edge.
+func (m *TrainingMutation) ResetTrainees() {
+	m.trainees = nil
+	m.clearedtrainees = false
+	m.removedtrainees = nil
+}
+
+// Where appends a list predicates to the TrainingMutation builder.
+func (m *TrainingMutation) Where(ps ...predicate.Training) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TrainingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TrainingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Training, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TrainingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TrainingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Training).
+func (m *TrainingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TrainingMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, training.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, training.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, training.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, training.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, training.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, training.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, training.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, training.FieldIssuerOnly)
+	}
+	if m.organiser != nil {
+		fields = append(fields, training.FieldOrganiserUnitID)
+	}
+	if m.held_on != nil {
+		fields = append(fields, training.FieldHeldOn)
+	}
+	if m.year != nil {
+		fields = append(fields, training.FieldYear)
+	}
+	if m.topic != nil {
+		fields = append(fields, training.FieldTopic)
+	}
+	if m.hours != nil {
+		fields = append(fields, training.FieldHours)
+	}
+	if m.content != nil {
+		fields = append(fields, training.FieldContent)
+	}
+	if m.assessed != nil {
+		fields = append(fields, training.FieldAssessed)
+	}
+	if m.trainee_count != nil {
+		fields = append(fields, training.FieldTraineeCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TrainingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case training.FieldCreatedAt:
+		return m.CreatedAt()
+	case training.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case training.FieldTenantID:
+		return m.TenantID()
+	case training.FieldScopePath:
+		return m.ScopePath()
+	case training.FieldScopeSector:
+		return m.ScopeSector()
+	case training.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case training.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case training.FieldIssuerOnly:
+		return m.IssuerOnly()
+	case training.FieldOrganiserUnitID:
+		return m.OrganiserUnitID()
+	case training.FieldHeldOn:
+		return m.HeldOn()
+	case training.FieldYear:
+		return m.Year()
+	case training.FieldTopic:
+		return m.Topic()
+	case training.FieldHours:
+		return m.Hours()
+	case training.FieldContent:
+		return m.Content()
+	case training.FieldAssessed:
+		return m.Assessed()
+	case training.FieldTraineeCount:
+		return m.TraineeCount()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TrainingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case training.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case training.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case training.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case training.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case training.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case training.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case training.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case training.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
+	case training.FieldOrganiserUnitID:
+		return m.OldOrganiserUnitID(ctx)
+	case training.FieldHeldOn:
+		return m.OldHeldOn(ctx)
+	case training.FieldYear:
+		return m.OldYear(ctx)
+	case training.FieldTopic:
+		return m.OldTopic(ctx)
+	case training.FieldHours:
+		return m.OldHours(ctx)
+	case training.FieldContent:
+		return m.OldContent(ctx)
+	case training.FieldAssessed:
+		return m.OldAssessed(ctx)
+	case training.FieldTraineeCount:
+		return m.OldTraineeCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown Training field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case training.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case training.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case training.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case training.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case training.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case training.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case training.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case training.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
+		return nil
+	case training.FieldOrganiserUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganiserUnitID(v)
+		return nil
+	case training.FieldHeldOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeldOn(v)
+		return nil
+	case training.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case training.FieldTopic:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopic(v)
+		return nil
+	case training.FieldHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHours(v)
+		return nil
+	case training.FieldContent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContent(v)
+		return nil
+	case training.FieldAssessed:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssessed(v)
+		return nil
+	case training.FieldTraineeCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTraineeCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Training field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TrainingMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, training.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, training.FieldScopeEnterpriseID)
+	}
+	if m.addyear != nil {
+		fields = append(fields, training.FieldYear)
+	}
+	if m.addhours != nil {
+		fields = append(fields, training.FieldHours)
+	}
+	if m.addtrainee_count != nil {
+		fields = append(fields, training.FieldTraineeCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TrainingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case training.FieldTenantID:
+		return m.AddedTenantID()
+	case training.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case training.FieldYear:
+		return m.AddedYear()
+	case training.FieldHours:
+		return m.AddedHours()
+	case training.FieldTraineeCount:
+		return m.AddedTraineeCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case training.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case training.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case training.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case training.FieldHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHours(v)
+		return nil
+	case training.FieldTraineeCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTraineeCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Training numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TrainingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(training.FieldScopeSector) {
+		fields = append(fields, training.FieldScopeSector)
+	}
+	if m.FieldCleared(training.FieldScopeEnterpriseID) {
+		fields = append(fields, training.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(training.FieldIssuerScopePath) {
+		fields = append(fields, training.FieldIssuerScopePath)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TrainingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TrainingMutation) ClearField(name string) error {
+	switch name {
+	case training.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case training.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case training.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	}
+	return fmt.Errorf("unknown Training nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TrainingMutation) ResetField(name string) error {
+	switch name {
+	case training.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case training.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case training.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case training.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case training.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case training.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case training.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case training.FieldIssuerOnly:
+		m.ResetIssuerOnly()
+		return nil
+	case training.FieldOrganiserUnitID:
+		m.ResetOrganiserUnitID()
+		return nil
+	case training.FieldHeldOn:
+		m.ResetHeldOn()
+		return nil
+	case training.FieldYear:
+		m.ResetYear()
+		return nil
+	case training.FieldTopic:
+		m.ResetTopic()
+		return nil
+	case training.FieldHours:
+		m.ResetHours()
+		return nil
+	case training.FieldContent:
+		m.ResetContent()
+		return nil
+	case training.FieldAssessed:
+		m.ResetAssessed()
+		return nil
+	case training.FieldTraineeCount:
+		m.ResetTraineeCount()
+		return nil
+	}
+	return fmt.Errorf("unknown Training field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TrainingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organiser != nil {
+		edges = append(edges, training.EdgeOrganiser)
+	}
+	if m.trainees != nil {
+		edges = append(edges, training.EdgeTrainees)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TrainingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case training.EdgeOrganiser:
+		if id := m.organiser; id != nil {
+			return []ent.Value{*id}
+		}
+	case training.EdgeTrainees:
+		ids := make([]ent.Value, 0, len(m.trainees))
+		for id := range m.trainees {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TrainingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedtrainees != nil {
+		edges = append(edges, training.EdgeTrainees)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TrainingMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case training.EdgeTrainees:
+		ids := make([]ent.Value, 0, len(m.removedtrainees))
+		for id := range m.removedtrainees {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TrainingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganiser {
+		edges = append(edges, training.EdgeOrganiser)
+	}
+	if m.clearedtrainees {
+		edges = append(edges, training.EdgeTrainees)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TrainingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case training.EdgeOrganiser:
+		return m.clearedorganiser
+	case training.EdgeTrainees:
+		return m.clearedtrainees
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TrainingMutation) ClearEdge(name string) error {
+	switch name {
+	case training.EdgeOrganiser:
+		m.ClearOrganiser()
+		return nil
+	}
+	return fmt.Errorf("unknown Training unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TrainingMutation) ResetEdge(name string) error {
+	switch name {
+	case training.EdgeOrganiser:
+		m.ResetOrganiser()
+		return nil
+	case training.EdgeTrainees:
+		m.ResetTrainees()
+		return nil
+	}
+	return fmt.Errorf("unknown Training edge %s", name)
 }
 
 // UnitMutation represents an operation that mutates the Unit nodes in the graph.

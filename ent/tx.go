@@ -54,6 +54,10 @@ type Tx struct {
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
 	Post *PostClient
+	// Publicity is the client for interacting with the Publicity builders.
+	Publicity *PublicityClient
+	// PublicityVisit is the client for interacting with the PublicityVisit builders.
+	PublicityVisit *PublicityVisitClient
 	// RandomDraw is the client for interacting with the RandomDraw builders.
 	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -64,6 +68,10 @@ type Tx struct {
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// Trainee is the client for interacting with the Trainee builders.
+	Trainee *TraineeClient
+	// Training is the client for interacting with the Training builders.
+	Training *TrainingClient
 	// Unit is the client for interacting with the Unit builders.
 	Unit *UnitClient
 	// User is the client for interacting with the User builders.
@@ -219,11 +227,15 @@ func (tx *Tx) init() {
 	tx.NoticeReceipt = NewNoticeReceiptClient(tx.config)
 	tx.PolicyRevision = NewPolicyRevisionClient(tx.config)
 	tx.Post = NewPostClient(tx.config)
+	tx.Publicity = NewPublicityClient(tx.config)
+	tx.PublicityVisit = NewPublicityVisitClient(tx.config)
 	tx.RandomDraw = NewRandomDrawClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.ResponsibilityLetter = NewResponsibilityLetterClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
+	tx.Trainee = NewTraineeClient(tx.config)
+	tx.Training = NewTrainingClient(tx.config)
 	tx.Unit = NewUnitClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }

@@ -105,6 +105,9 @@ func auditedRows(t testing.TB, s *apitest.Server) map[string]string {
 			continue
 		}
 		typ := strings.TrimSuffix(table, "s")
+		if stem, ok := strings.CutSuffix(table, "ies"); ok {
+			typ = stem + "y" // publicities: publicity
+		}
 		rows, err := s.DB.SQL.Query("SELECT * FROM " + table)
 		require.NoError(t, err, "read %s", table)
 		cols, err := rows.Columns()
@@ -317,8 +320,40 @@ func auditExpectations() map[string][]expectedEvent {
 		"recordMeeting": {{"CREATE", "meeting", []string{"organiser_unit_id", "kind", "title", "held_on", "agenda", "safety_on_agenda",
 			"attending_unit_ids", "attendee_count"}}},
 		"attachMeetingFile": {{"CREATE", "file", meetingFileFields}},
+		// Education: a training with its trainee; correcting the 2023
+		// industrial training replaces its seven trainees, deleting the
+		// commercial one removes its eighteen; a publicity activity with its
+		// visit, the 2023 one's four visits replaced, the National Day
+		// one's five removed.
+		"recordTraining": {{"CREATE", "training", trainingFields}, {"CREATE", "trainee", traineeFields}},
+		"updateTraining": append(append(slices.Repeat([]expectedEvent{{"DELETE", "trainee", deletedTraineeFields}}, 7),
+			expectedEvent{"UPDATE", "training", []string{"held_on", "year", "topic", "hours", "content", "trainee_count"}}),
+			expectedEvent{"CREATE", "trainee", traineeFields}),
+		"deleteTraining": append(slices.Repeat([]expectedEvent{{"DELETE", "trainee", deletedTraineeFields}}, 18),
+			expectedEvent{"DELETE", "training", trainingFields}),
+		"attachTrainingFile": {{"CREATE", "file", noticeFileFields}},
+		"recordPublicity":    {{"CREATE", "publicity", publicityFields}, {"CREATE", "publicity_visit", visitFields}},
+		"updatePublicity": append(append(slices.Repeat([]expectedEvent{{"DELETE", "publicity_visit", visitFields}}, 4),
+			expectedEvent{"UPDATE", "publicity", []string{"title", "held_on", "year", "description", "materials", "participants",
+				"enterprise_count"}}), expectedEvent{"CREATE", "publicity_visit", visitFields}),
+		"deletePublicity": append(slices.Repeat([]expectedEvent{{"DELETE", "publicity_visit", visitFields}}, 5),
+			expectedEvent{"DELETE", "publicity", publicityFields}),
+		"attachPublicityFile": {{"CREATE", "file", meetingFileFields}},
 	}
 }
+
+// The recorded fields of trainings, trainees, publicity and visits.
+var (
+	trainingFields = []string{"organiser_unit_id", "held_on", "year", "topic", "hours", "content", "assessed", "trainee_count",
+		"issuer_scope_path", "issuer_only"}
+	traineeFields = []string{"training_id", "organiser_unit_id", "enterprise_unit_id", "person_name", "post_kind", "assessment",
+		"year", "month", "hours", "issuer_scope_path", "issuer_only"}
+	// A deleted row records every column, the empty user too.
+	deletedTraineeFields = append(slices.Clone(traineeFields), "user_id")
+	publicityFields      = []string{"organiser_unit_id", "kind", "title", "held_on", "year", "description", "materials", "participants",
+		"enterprise_count"}
+	visitFields = []string{"publicity_id", "enterprise_unit_id"}
+)
 
 // noticeFileFields are what a file of a notice (or its copy on a receipt)
 // records.

@@ -181,6 +181,15 @@ func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], fi
 		ent.WithPostOrder(orderBy), ent.WithPostFilter(where.Filter))
 }
 
+// Publicities is the resolver for the publicities field.
+func (r *queryResolver) Publicities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PublicityOrder, where *ent.PublicityWhereInput) (*ent.PublicityConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Publicity.Query().Paginate(ctx, after, first, before, last,
+		ent.WithPublicityOrder(orderBy), ent.WithPublicityFilter(where.Filter))
+}
+
 // RandomDraws is the resolver for the randomDraws field.
 func (r *queryResolver) RandomDraws(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) (*ent.RandomDrawConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -205,6 +214,24 @@ func (r *queryResolver) ResponsibilityLetters(ctx context.Context, after *entgql
 		nodes[i] = e.Node
 	}
 	return conn, loadersFrom(ctx, r.Client).primeLetters(ctx, nodes, "edges", "node")
+}
+
+// Trainees is the resolver for the trainees field.
+func (r *queryResolver) Trainees(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TraineeOrder, where *ent.TraineeWhereInput) (*ent.TraineeConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Trainee.Query().Paginate(ctx, after, first, before, last,
+		ent.WithTraineeOrder(orderBy), ent.WithTraineeFilter(where.Filter))
+}
+
+// Trainings is the resolver for the trainings field.
+func (r *queryResolver) Trainings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Training.Query().Paginate(ctx, after, first, before, last,
+		ent.WithTrainingOrder(orderBy), ent.WithTrainingFilter(where.Filter))
 }
 
 // Units is the resolver for the units field.
@@ -267,6 +294,9 @@ func (r *Resolver) NoticeReceipt() NoticeReceiptResolver { return &noticeReceipt
 // Post returns PostResolver implementation.
 func (r *Resolver) Post() PostResolver { return &postResolver{r} }
 
+// Publicity returns PublicityResolver implementation.
+func (r *Resolver) Publicity() PublicityResolver { return &publicityResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -277,6 +307,12 @@ func (r *Resolver) RandomDraw() RandomDrawResolver { return &randomDrawResolver{
 func (r *Resolver) ResponsibilityLetter() ResponsibilityLetterResolver {
 	return &responsibilityLetterResolver{r}
 }
+
+// Trainee returns TraineeResolver implementation.
+func (r *Resolver) Trainee() TraineeResolver { return &traineeResolver{r} }
+
+// Training returns TrainingResolver implementation.
+func (r *Resolver) Training() TrainingResolver { return &trainingResolver{r} }
 
 // Unit returns UnitResolver implementation.
 func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
@@ -302,9 +338,12 @@ type (
 	noticeResolver               struct{ *Resolver }
 	noticeReceiptResolver        struct{ *Resolver }
 	postResolver                 struct{ *Resolver }
+	publicityResolver            struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
 	randomDrawResolver           struct{ *Resolver }
 	responsibilityLetterResolver struct{ *Resolver }
+	traineeResolver              struct{ *Resolver }
+	trainingResolver             struct{ *Resolver }
 	unitResolver                 struct{ *Resolver }
 	userResolver                 struct{ *Resolver }
 	hazardWhereInputResolver     struct{ *Resolver }

@@ -24,6 +24,7 @@ import (
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/auditlog"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/scalar"
@@ -57,9 +58,12 @@ type ResolverRoot interface {
 	Notice() NoticeResolver
 	NoticeReceipt() NoticeReceiptResolver
 	Post() PostResolver
+	Publicity() PublicityResolver
 	Query() QueryResolver
 	RandomDraw() RandomDrawResolver
 	ResponsibilityLetter() ResponsibilityLetterResolver
+	Trainee() TraineeResolver
+	Training() TrainingResolver
 	Unit() UnitResolver
 	User() UserResolver
 	HazardWhereInput() HazardWhereInputResolver
@@ -94,6 +98,16 @@ type ComplexityRoot struct {
 	AttachNoticeFilePayload struct {
 		File   func(childComplexity int) int
 		Notice func(childComplexity int) int
+	}
+
+	AttachPublicityFilePayload struct {
+		File      func(childComplexity int) int
+		Publicity func(childComplexity int) int
+	}
+
+	AttachTrainingFilePayload struct {
+		File     func(childComplexity int) int
+		Training func(childComplexity int) int
 	}
 
 	AuditChange struct {
@@ -265,6 +279,14 @@ type ComplexityRoot struct {
 	}
 
 	DeleteLetterPayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
+	DeletePublicityPayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
+	DeleteTrainingPayload struct {
 		DeletedID func(childComplexity int) int
 	}
 
@@ -618,6 +640,8 @@ type ComplexityRoot struct {
 		AttachLetterFile          func(childComplexity int, input model.AttachLetterFileInput) int
 		AttachMeetingFile         func(childComplexity int, input model.AttachMeetingFileInput) int
 		AttachNoticeFile          func(childComplexity int, input model.AttachNoticeFileInput) int
+		AttachPublicityFile       func(childComplexity int, input model.AttachPublicityFileInput) int
+		AttachTrainingFile        func(childComplexity int, input model.AttachTrainingFileInput) int
 		BulkIssueLetters          func(childComplexity int, input model.BulkIssueLettersInput) int
 		ChangePassword            func(childComplexity int, input model.ChangePasswordInput) int
 		CreateCampaign            func(childComplexity int, input model.CreateCampaignInput) int
@@ -630,6 +654,8 @@ type ComplexityRoot struct {
 		CreateUnit                func(childComplexity int, input model.CreateUnitInput) int
 		CreateUser                func(childComplexity int, input model.CreateUserInput) int
 		DeleteLetter              func(childComplexity int, input model.DeleteLetterInput) int
+		DeletePublicity           func(childComplexity int, input model.DeletePublicityInput) int
+		DeleteTraining            func(childComplexity int, input model.DeleteTrainingInput) int
 		EndPost                   func(childComplexity int, input model.EndPostInput) int
 		IssueLetter               func(childComplexity int, input model.IssueLetterInput) int
 		IssueNotice               func(childComplexity int, input model.IssueNoticeInput) int
@@ -638,6 +664,8 @@ type ComplexityRoot struct {
 		ReceiveNotice             func(childComplexity int, input model.ReceiveNoticeInput) int
 		RecordInspection          func(childComplexity int, input model.RecordInspectionInput) int
 		RecordMeeting             func(childComplexity int, input model.RecordMeetingInput) int
+		RecordPublicity           func(childComplexity int, input model.RecordPublicityInput) int
+		RecordTraining            func(childComplexity int, input model.RecordTrainingInput) int
 		RefreshToken              func(childComplexity int, input model.RefreshTokenInput) int
 		RemovePolicyRule          func(childComplexity int, input model.RemovePolicyRuleInput) int
 		ReplyToNotice             func(childComplexity int, input model.ReplyToNoticeInput) int
@@ -649,6 +677,8 @@ type ComplexityRoot struct {
 		UpdateEnterprise          func(childComplexity int, input model.UpdateEnterpriseInput) int
 		UpdateLetter              func(childComplexity int, input model.UpdateLetterInput) int
 		UpdatePost                func(childComplexity int, input model.UpdatePostInput) int
+		UpdatePublicity           func(childComplexity int, input model.UpdatePublicityInput) int
+		UpdateTraining            func(childComplexity int, input model.UpdateTrainingInput) int
 		UpdateUnit                func(childComplexity int, input model.UpdateUnitInput) int
 		UpdateUser                func(childComplexity int, input model.UpdateUserInput) int
 	}
@@ -777,6 +807,44 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Publicity struct {
+		AllowedActions     func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Description        func(childComplexity int) int
+		EnterpriseCount    func(childComplexity int) int
+		Files              func(childComplexity int) int
+		HeldOn             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		Materials          func(childComplexity int) int
+		Organiser          func(childComplexity int) int
+		OrganiserUnitID    func(childComplexity int) int
+		Participants       func(childComplexity int) int
+		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		VisitedEnterprises func(childComplexity int) int
+		Year               func(childComplexity int) int
+	}
+
+	PublicityConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PublicityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PublicitySummary struct {
+		Activities         func(childComplexity int) int
+		EnterprisesVisited func(childComplexity int) int
+		Materials          func(childComplexity int) int
+		Organiser          func(childComplexity int) int
+		Participants       func(childComplexity int) int
+	}
+
 	Query struct {
 		AuditEvents           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		Campaigns             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) int
@@ -797,8 +865,13 @@ type ComplexityRoot struct {
 		Notices               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) int
 		PolicyRules           func(childComplexity int) int
 		Posts                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) int
+		Publicities           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PublicityOrder, where *ent.PublicityWhereInput) int
+		PublicitySummary      func(childComplexity int, where model.PublicitySummaryWhereInput) int
 		RandomDraws           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) int
 		ResponsibilityLetters func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) int
+		Trainees              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TraineeOrder, where *ent.TraineeWhereInput) int
+		TrainingCoverage      func(childComplexity int, year int, cadence *domain.TrainingCadence, where *model.TrainingCoverageWhereInput, orderBy *model.TrainingCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
+		Trainings             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TrainingOrder, where *ent.TrainingWhereInput) int
 		Units                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) int
 		Users                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 	}
@@ -851,6 +924,14 @@ type ComplexityRoot struct {
 
 	RecordMeetingPayload struct {
 		Meeting func(childComplexity int) int
+	}
+
+	RecordPublicityPayload struct {
+		Publicity func(childComplexity int) int
+	}
+
+	RecordTrainingPayload struct {
+		Training func(childComplexity int) int
 	}
 
 	RefreshTokenPayload struct {
@@ -942,6 +1023,95 @@ type ComplexityRoot struct {
 		Town   func(childComplexity int) int
 	}
 
+	Trainee struct {
+		Assessment       func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Enterprise       func(childComplexity int) int
+		EnterpriseUnitID func(childComplexity int) int
+		Hours            func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Month            func(childComplexity int) int
+		PersonName       func(childComplexity int) int
+		PostKind         func(childComplexity int) int
+		Training         func(childComplexity int) int
+		TrainingID       func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		UserID           func(childComplexity int) int
+		Year             func(childComplexity int) int
+	}
+
+	TraineeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TraineeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Training struct {
+		AllowedActions  func(childComplexity int) int
+		Assessed        func(childComplexity int) int
+		Content         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Files           func(childComplexity int) int
+		HeldOn          func(childComplexity int) int
+		Hours           func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Organiser       func(childComplexity int) int
+		OrganiserUnitID func(childComplexity int) int
+		PassedCount     func(childComplexity int) int
+		Topic           func(childComplexity int) int
+		TraineeCount    func(childComplexity int) int
+		Trainees        func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Year            func(childComplexity int) int
+	}
+
+	TrainingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TrainingCoverageConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Summary    func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TrainingCoverageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TrainingCoverageRow struct {
+		Enterprise func(childComplexity int) int
+		Hours      func(childComplexity int) int
+		Missing    func(childComplexity int) int
+		Months     func(childComplexity int) int
+		Quarters   func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Trainees   func(childComplexity int) int
+		Trainings  func(childComplexity int) int
+	}
+
+	TrainingCoverageSummary struct {
+		Covered     func(childComplexity int) int
+		Enterprises func(childComplexity int) int
+		Gaps        func(childComplexity int) int
+		Hours       func(childComplexity int) int
+		Trainees    func(childComplexity int) int
+	}
+
+	TrainingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	TransitionHazardPayload struct {
 		Hazard func(childComplexity int) int
 	}
@@ -988,6 +1158,14 @@ type ComplexityRoot struct {
 
 	UpdatePostPayload struct {
 		Post func(childComplexity int) int
+	}
+
+	UpdatePublicityPayload struct {
+		Publicity func(childComplexity int) int
+	}
+
+	UpdateTrainingPayload struct {
+		Training func(childComplexity int) int
 	}
 
 	UpdateUnitPayload struct {
@@ -1129,6 +1307,14 @@ type MutationResolver interface {
 	SetLeadershipGroupMembers(ctx context.Context, input model.SetLeadershipGroupMembersInput) (*model.SetLeadershipGroupMembersPayload, error)
 	RecordMeeting(ctx context.Context, input model.RecordMeetingInput) (*model.RecordMeetingPayload, error)
 	AttachMeetingFile(ctx context.Context, input model.AttachMeetingFileInput) (*model.AttachMeetingFilePayload, error)
+	RecordTraining(ctx context.Context, input model.RecordTrainingInput) (*model.RecordTrainingPayload, error)
+	UpdateTraining(ctx context.Context, input model.UpdateTrainingInput) (*model.UpdateTrainingPayload, error)
+	DeleteTraining(ctx context.Context, input model.DeleteTrainingInput) (*model.DeleteTrainingPayload, error)
+	AttachTrainingFile(ctx context.Context, input model.AttachTrainingFileInput) (*model.AttachTrainingFilePayload, error)
+	RecordPublicity(ctx context.Context, input model.RecordPublicityInput) (*model.RecordPublicityPayload, error)
+	UpdatePublicity(ctx context.Context, input model.UpdatePublicityInput) (*model.UpdatePublicityPayload, error)
+	DeletePublicity(ctx context.Context, input model.DeletePublicityInput) (*model.DeletePublicityPayload, error)
+	AttachPublicityFile(ctx context.Context, input model.AttachPublicityFileInput) (*model.AttachPublicityFilePayload, error)
 }
 type NoticeResolver interface {
 	Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error)
@@ -1145,6 +1331,11 @@ type PostResolver interface {
 	History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.Post) ([]model.PostAction, error)
 }
+type PublicityResolver interface {
+	VisitedEnterprises(ctx context.Context, obj *ent.Publicity) ([]*ent.Unit, error)
+	Files(ctx context.Context, obj *ent.Publicity) ([]*ent.File, error)
+	AllowedActions(ctx context.Context, obj *ent.Publicity) ([]model.PublicityAction, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
@@ -1158,8 +1349,11 @@ type QueryResolver interface {
 	Notices(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) (*ent.NoticeConnection, error)
 	NoticeReceipts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) (*ent.NoticeReceiptConnection, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error)
+	Publicities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PublicityOrder, where *ent.PublicityWhereInput) (*ent.PublicityConnection, error)
 	RandomDraws(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) (*ent.RandomDrawConnection, error)
 	ResponsibilityLetters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) (*ent.ResponsibilityLetterConnection, error)
+	Trainees(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TraineeOrder, where *ent.TraineeWhereInput) (*ent.TraineeConnection, error)
+	Trainings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
 	Units(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) (*ent.UnitConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Me(ctx context.Context) (*model.Me, error)
@@ -1169,6 +1363,8 @@ type QueryResolver interface {
 	HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	NoticeCoverage(ctx context.Context, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.NoticeCoverageConnection, error)
+	TrainingCoverage(ctx context.Context, year int, cadence *domain.TrainingCadence, where *model.TrainingCoverageWhereInput, orderBy *model.TrainingCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.TrainingCoverageConnection, error)
+	PublicitySummary(ctx context.Context, where model.PublicitySummaryWhereInput) (*education.PublicitySummary, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -1184,6 +1380,16 @@ type ResponsibilityLetterResolver interface {
 	Attachments(ctx context.Context, obj *ent.ResponsibilityLetter) ([]*ent.File, error)
 	MissingSignatures(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.Role, error)
 	AllowedActions(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.LetterAction, error)
+}
+type TraineeResolver interface {
+	Training(ctx context.Context, obj *ent.Trainee) (*ent.Training, error)
+	Enterprise(ctx context.Context, obj *ent.Trainee) (*ent.Unit, error)
+}
+type TrainingResolver interface {
+	Trainees(ctx context.Context, obj *ent.Training) ([]*ent.Trainee, error)
+	PassedCount(ctx context.Context, obj *ent.Training) (int, error)
+	Files(ctx context.Context, obj *ent.Training) ([]*ent.File, error)
+	AllowedActions(ctx context.Context, obj *ent.Training) ([]model.TrainingAction, error)
 }
 type UnitResolver interface {
 	History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
@@ -1273,6 +1479,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AttachNoticeFilePayload.Notice(childComplexity), true
+
+	case "AttachPublicityFilePayload.file":
+		if e.ComplexityRoot.AttachPublicityFilePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachPublicityFilePayload.File(childComplexity), true
+	case "AttachPublicityFilePayload.publicity":
+		if e.ComplexityRoot.AttachPublicityFilePayload.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachPublicityFilePayload.Publicity(childComplexity), true
+
+	case "AttachTrainingFilePayload.file":
+		if e.ComplexityRoot.AttachTrainingFilePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachTrainingFilePayload.File(childComplexity), true
+	case "AttachTrainingFilePayload.training":
+		if e.ComplexityRoot.AttachTrainingFilePayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachTrainingFilePayload.Training(childComplexity), true
 
 	case "AuditChange.after":
 		if e.ComplexityRoot.AuditChange.After == nil {
@@ -1851,6 +2083,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeleteLetterPayload.DeletedID(childComplexity), true
+
+	case "DeletePublicityPayload.deletedID":
+		if e.ComplexityRoot.DeletePublicityPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePublicityPayload.DeletedID(childComplexity), true
+
+	case "DeleteTrainingPayload.deletedID":
+		if e.ComplexityRoot.DeleteTrainingPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteTrainingPayload.DeletedID(childComplexity), true
 
 	case "DrawAssignment.enterprise":
 		if e.ComplexityRoot.DrawAssignment.Enterprise == nil {
@@ -3352,6 +3598,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AttachNoticeFile(childComplexity, args["input"].(model.AttachNoticeFileInput)), true
+	case "Mutation.attachPublicityFile":
+		if e.ComplexityRoot.Mutation.AttachPublicityFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachPublicityFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachPublicityFile(childComplexity, args["input"].(model.AttachPublicityFileInput)), true
+	case "Mutation.attachTrainingFile":
+		if e.ComplexityRoot.Mutation.AttachTrainingFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachTrainingFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachTrainingFile(childComplexity, args["input"].(model.AttachTrainingFileInput)), true
 	case "Mutation.bulkIssueLetters":
 		if e.ComplexityRoot.Mutation.BulkIssueLetters == nil {
 			break
@@ -3484,6 +3752,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteLetter(childComplexity, args["input"].(model.DeleteLetterInput)), true
+	case "Mutation.deletePublicity":
+		if e.ComplexityRoot.Mutation.DeletePublicity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePublicity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePublicity(childComplexity, args["input"].(model.DeletePublicityInput)), true
+	case "Mutation.deleteTraining":
+		if e.ComplexityRoot.Mutation.DeleteTraining == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTraining(childComplexity, args["input"].(model.DeleteTrainingInput)), true
 	case "Mutation.endPost":
 		if e.ComplexityRoot.Mutation.EndPost == nil {
 			break
@@ -3572,6 +3862,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordMeeting(childComplexity, args["input"].(model.RecordMeetingInput)), true
+	case "Mutation.recordPublicity":
+		if e.ComplexityRoot.Mutation.RecordPublicity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordPublicity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordPublicity(childComplexity, args["input"].(model.RecordPublicityInput)), true
+	case "Mutation.recordTraining":
+		if e.ComplexityRoot.Mutation.RecordTraining == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordTraining(childComplexity, args["input"].(model.RecordTrainingInput)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -3693,6 +4005,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePost(childComplexity, args["input"].(model.UpdatePostInput)), true
+	case "Mutation.updatePublicity":
+		if e.ComplexityRoot.Mutation.UpdatePublicity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePublicity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePublicity(childComplexity, args["input"].(model.UpdatePublicityInput)), true
+	case "Mutation.updateTraining":
+		if e.ComplexityRoot.Mutation.UpdateTraining == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTraining(childComplexity, args["input"].(model.UpdateTrainingInput)), true
 	case "Mutation.updateUnit":
 		if e.ComplexityRoot.Mutation.UpdateUnit == nil {
 			break
@@ -4232,6 +4566,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PostEdge.Node(childComplexity), true
 
+	case "Publicity.allowedActions":
+		if e.ComplexityRoot.Publicity.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.AllowedActions(childComplexity), true
+	case "Publicity.createdAt":
+		if e.ComplexityRoot.Publicity.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.CreatedAt(childComplexity), true
+	case "Publicity.description":
+		if e.ComplexityRoot.Publicity.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.Description(childComplexity), true
+	case "Publicity.enterpriseCount":
+		if e.ComplexityRoot.Publicity.EnterpriseCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.EnterpriseCount(childComplexity), true
+	case "Publicity.files":
+		if e.ComplexityRoot.Publicity.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.Files(childComplexity), true
+	case "Publicity.heldOn":
+		if e.ComplexityRoot.Publicity.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.HeldOn(childComplexity), true
+	case "Publicity.id":
+		if e.ComplexityRoot.Publicity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.ID(childComplexity), true
+	case "Publicity.kind":
+		if e.ComplexityRoot.Publicity.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.Kind(childComplexity), true
+	case "Publicity.materials":
+		if e.ComplexityRoot.Publicity.Materials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.Materials(childComplexity), true
+	case "Publicity.organiser":
+		if e.ComplexityRoot.Publicity.Organiser == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.Organiser(childComplexity), true
+	case "Publicity.organiserUnitID":
+		if e.ComplexityRoot.Publicity.OrganiserUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.OrganiserUnitID(childComplexity), true
+	case "Publicity.participants":
+		if e.ComplexityRoot.Publicity.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.Participants(childComplexity), true
+	case "Publicity.title":
+		if e.ComplexityRoot.Publicity.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.Title(childComplexity), true
+	case "Publicity.updatedAt":
+		if e.ComplexityRoot.Publicity.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.UpdatedAt(childComplexity), true
+	case "Publicity.visitedEnterprises":
+		if e.ComplexityRoot.Publicity.VisitedEnterprises == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.VisitedEnterprises(childComplexity), true
+	case "Publicity.year":
+		if e.ComplexityRoot.Publicity.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publicity.Year(childComplexity), true
+
+	case "PublicityConnection.edges":
+		if e.ComplexityRoot.PublicityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicityConnection.Edges(childComplexity), true
+	case "PublicityConnection.pageInfo":
+		if e.ComplexityRoot.PublicityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicityConnection.PageInfo(childComplexity), true
+	case "PublicityConnection.totalCount":
+		if e.ComplexityRoot.PublicityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicityConnection.TotalCount(childComplexity), true
+
+	case "PublicityEdge.cursor":
+		if e.ComplexityRoot.PublicityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicityEdge.Cursor(childComplexity), true
+	case "PublicityEdge.node":
+		if e.ComplexityRoot.PublicityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicityEdge.Node(childComplexity), true
+
+	case "PublicitySummary.activities":
+		if e.ComplexityRoot.PublicitySummary.Activities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicitySummary.Activities(childComplexity), true
+	case "PublicitySummary.enterprisesVisited":
+		if e.ComplexityRoot.PublicitySummary.EnterprisesVisited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicitySummary.EnterprisesVisited(childComplexity), true
+	case "PublicitySummary.materials":
+		if e.ComplexityRoot.PublicitySummary.Materials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicitySummary.Materials(childComplexity), true
+	case "PublicitySummary.organiser":
+		if e.ComplexityRoot.PublicitySummary.Organiser == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicitySummary.Organiser(childComplexity), true
+	case "PublicitySummary.participants":
+		if e.ComplexityRoot.PublicitySummary.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicitySummary.Participants(childComplexity), true
+
 	case "Query.auditEvents":
 		if e.ComplexityRoot.Query.AuditEvents == nil {
 			break
@@ -4432,6 +4926,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Posts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PostOrder), args["where"].(*ent.PostWhereInput)), true
+	case "Query.publicities":
+		if e.ComplexityRoot.Query.Publicities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_publicities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Publicities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PublicityOrder), args["where"].(*ent.PublicityWhereInput)), true
+	case "Query.publicitySummary":
+		if e.ComplexityRoot.Query.PublicitySummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_publicitySummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PublicitySummary(childComplexity, args["where"].(model.PublicitySummaryWhereInput)), true
 	case "Query.randomDraws":
 		if e.ComplexityRoot.Query.RandomDraws == nil {
 			break
@@ -4454,6 +4970,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ResponsibilityLetters(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ResponsibilityLetterOrder), args["where"].(*ent.ResponsibilityLetterWhereInput)), true
+	case "Query.trainees":
+		if e.ComplexityRoot.Query.Trainees == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trainees_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Trainees(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.TraineeOrder), args["where"].(*ent.TraineeWhereInput)), true
+	case "Query.trainingCoverage":
+		if e.ComplexityRoot.Query.TrainingCoverage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trainingCoverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrainingCoverage(childComplexity, args["year"].(int), args["cadence"].(*domain.TrainingCadence), args["where"].(*model.TrainingCoverageWhereInput), args["orderBy"].(*model.TrainingCoverageOrder), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["last"].(*int), args["before"].(*entgql.Cursor[int])), true
+	case "Query.trainings":
+		if e.ComplexityRoot.Query.Trainings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trainings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Trainings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.TrainingOrder), args["where"].(*ent.TrainingWhereInput)), true
 	case "Query.units":
 		if e.ComplexityRoot.Query.Units == nil {
 			break
@@ -4657,6 +5206,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordMeetingPayload.Meeting(childComplexity), true
+
+	case "RecordPublicityPayload.publicity":
+		if e.ComplexityRoot.RecordPublicityPayload.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordPublicityPayload.Publicity(childComplexity), true
+
+	case "RecordTrainingPayload.training":
+		if e.ComplexityRoot.RecordTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordTrainingPayload.Training(childComplexity), true
 
 	case "RefreshTokenPayload.accessToken":
 		if e.ComplexityRoot.RefreshTokenPayload.AccessToken == nil {
@@ -4971,6 +5534,370 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TownCoverage.Town(childComplexity), true
 
+	case "Trainee.assessment":
+		if e.ComplexityRoot.Trainee.Assessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.Assessment(childComplexity), true
+	case "Trainee.createdAt":
+		if e.ComplexityRoot.Trainee.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.CreatedAt(childComplexity), true
+	case "Trainee.enterprise":
+		if e.ComplexityRoot.Trainee.Enterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.Enterprise(childComplexity), true
+	case "Trainee.enterpriseUnitID":
+		if e.ComplexityRoot.Trainee.EnterpriseUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.EnterpriseUnitID(childComplexity), true
+	case "Trainee.hours":
+		if e.ComplexityRoot.Trainee.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.Hours(childComplexity), true
+	case "Trainee.id":
+		if e.ComplexityRoot.Trainee.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.ID(childComplexity), true
+	case "Trainee.month":
+		if e.ComplexityRoot.Trainee.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.Month(childComplexity), true
+	case "Trainee.personName":
+		if e.ComplexityRoot.Trainee.PersonName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.PersonName(childComplexity), true
+	case "Trainee.postKind":
+		if e.ComplexityRoot.Trainee.PostKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.PostKind(childComplexity), true
+	case "Trainee.training":
+		if e.ComplexityRoot.Trainee.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.Training(childComplexity), true
+	case "Trainee.trainingID":
+		if e.ComplexityRoot.Trainee.TrainingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.TrainingID(childComplexity), true
+	case "Trainee.updatedAt":
+		if e.ComplexityRoot.Trainee.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.UpdatedAt(childComplexity), true
+	case "Trainee.userID":
+		if e.ComplexityRoot.Trainee.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.UserID(childComplexity), true
+	case "Trainee.year":
+		if e.ComplexityRoot.Trainee.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trainee.Year(childComplexity), true
+
+	case "TraineeConnection.edges":
+		if e.ComplexityRoot.TraineeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraineeConnection.Edges(childComplexity), true
+	case "TraineeConnection.pageInfo":
+		if e.ComplexityRoot.TraineeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraineeConnection.PageInfo(childComplexity), true
+	case "TraineeConnection.totalCount":
+		if e.ComplexityRoot.TraineeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraineeConnection.TotalCount(childComplexity), true
+
+	case "TraineeEdge.cursor":
+		if e.ComplexityRoot.TraineeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraineeEdge.Cursor(childComplexity), true
+	case "TraineeEdge.node":
+		if e.ComplexityRoot.TraineeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraineeEdge.Node(childComplexity), true
+
+	case "Training.allowedActions":
+		if e.ComplexityRoot.Training.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.AllowedActions(childComplexity), true
+	case "Training.assessed":
+		if e.ComplexityRoot.Training.Assessed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Assessed(childComplexity), true
+	case "Training.content":
+		if e.ComplexityRoot.Training.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Content(childComplexity), true
+	case "Training.createdAt":
+		if e.ComplexityRoot.Training.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.CreatedAt(childComplexity), true
+	case "Training.files":
+		if e.ComplexityRoot.Training.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Files(childComplexity), true
+	case "Training.heldOn":
+		if e.ComplexityRoot.Training.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.HeldOn(childComplexity), true
+	case "Training.hours":
+		if e.ComplexityRoot.Training.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Hours(childComplexity), true
+	case "Training.id":
+		if e.ComplexityRoot.Training.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.ID(childComplexity), true
+	case "Training.organiser":
+		if e.ComplexityRoot.Training.Organiser == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Organiser(childComplexity), true
+	case "Training.organiserUnitID":
+		if e.ComplexityRoot.Training.OrganiserUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.OrganiserUnitID(childComplexity), true
+	case "Training.passedCount":
+		if e.ComplexityRoot.Training.PassedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.PassedCount(childComplexity), true
+	case "Training.topic":
+		if e.ComplexityRoot.Training.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Topic(childComplexity), true
+	case "Training.traineeCount":
+		if e.ComplexityRoot.Training.TraineeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.TraineeCount(childComplexity), true
+	case "Training.trainees":
+		if e.ComplexityRoot.Training.Trainees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Trainees(childComplexity), true
+	case "Training.updatedAt":
+		if e.ComplexityRoot.Training.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.UpdatedAt(childComplexity), true
+	case "Training.year":
+		if e.ComplexityRoot.Training.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Year(childComplexity), true
+
+	case "TrainingConnection.edges":
+		if e.ComplexityRoot.TrainingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingConnection.Edges(childComplexity), true
+	case "TrainingConnection.pageInfo":
+		if e.ComplexityRoot.TrainingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingConnection.PageInfo(childComplexity), true
+	case "TrainingConnection.totalCount":
+		if e.ComplexityRoot.TrainingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingConnection.TotalCount(childComplexity), true
+
+	case "TrainingCoverageConnection.edges":
+		if e.ComplexityRoot.TrainingCoverageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageConnection.Edges(childComplexity), true
+	case "TrainingCoverageConnection.pageInfo":
+		if e.ComplexityRoot.TrainingCoverageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageConnection.PageInfo(childComplexity), true
+	case "TrainingCoverageConnection.summary":
+		if e.ComplexityRoot.TrainingCoverageConnection.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageConnection.Summary(childComplexity), true
+	case "TrainingCoverageConnection.totalCount":
+		if e.ComplexityRoot.TrainingCoverageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageConnection.TotalCount(childComplexity), true
+
+	case "TrainingCoverageEdge.cursor":
+		if e.ComplexityRoot.TrainingCoverageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageEdge.Cursor(childComplexity), true
+	case "TrainingCoverageEdge.node":
+		if e.ComplexityRoot.TrainingCoverageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageEdge.Node(childComplexity), true
+
+	case "TrainingCoverageRow.enterprise":
+		if e.ComplexityRoot.TrainingCoverageRow.Enterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageRow.Enterprise(childComplexity), true
+	case "TrainingCoverageRow.hours":
+		if e.ComplexityRoot.TrainingCoverageRow.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageRow.Hours(childComplexity), true
+	case "TrainingCoverageRow.missing":
+		if e.ComplexityRoot.TrainingCoverageRow.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageRow.Missing(childComplexity), true
+	case "TrainingCoverageRow.months":
+		if e.ComplexityRoot.TrainingCoverageRow.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageRow.Months(childComplexity), true
+	case "TrainingCoverageRow.quarters":
+		if e.ComplexityRoot.TrainingCoverageRow.Quarters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageRow.Quarters(childComplexity), true
+	case "TrainingCoverageRow.status":
+		if e.ComplexityRoot.TrainingCoverageRow.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageRow.Status(childComplexity), true
+	case "TrainingCoverageRow.trainees":
+		if e.ComplexityRoot.TrainingCoverageRow.Trainees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageRow.Trainees(childComplexity), true
+	case "TrainingCoverageRow.trainings":
+		if e.ComplexityRoot.TrainingCoverageRow.Trainings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageRow.Trainings(childComplexity), true
+
+	case "TrainingCoverageSummary.covered":
+		if e.ComplexityRoot.TrainingCoverageSummary.Covered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageSummary.Covered(childComplexity), true
+	case "TrainingCoverageSummary.enterprises":
+		if e.ComplexityRoot.TrainingCoverageSummary.Enterprises == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageSummary.Enterprises(childComplexity), true
+	case "TrainingCoverageSummary.gaps":
+		if e.ComplexityRoot.TrainingCoverageSummary.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageSummary.Gaps(childComplexity), true
+	case "TrainingCoverageSummary.hours":
+		if e.ComplexityRoot.TrainingCoverageSummary.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageSummary.Hours(childComplexity), true
+	case "TrainingCoverageSummary.trainees":
+		if e.ComplexityRoot.TrainingCoverageSummary.Trainees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCoverageSummary.Trainees(childComplexity), true
+
+	case "TrainingEdge.cursor":
+		if e.ComplexityRoot.TrainingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEdge.Cursor(childComplexity), true
+	case "TrainingEdge.node":
+		if e.ComplexityRoot.TrainingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEdge.Node(childComplexity), true
+
 	case "TransitionHazardPayload.hazard":
 		if e.ComplexityRoot.TransitionHazardPayload.Hazard == nil {
 			break
@@ -5165,6 +6092,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdatePostPayload.Post(childComplexity), true
 
+	case "UpdatePublicityPayload.publicity":
+		if e.ComplexityRoot.UpdatePublicityPayload.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePublicityPayload.Publicity(childComplexity), true
+
+	case "UpdateTrainingPayload.training":
+		if e.ComplexityRoot.UpdateTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateTrainingPayload.Training(childComplexity), true
+
 	case "UpdateUnitPayload.unit":
 		if e.ComplexityRoot.UpdateUnitPayload.Unit == nil {
 			break
@@ -5309,6 +6250,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AttachLetterFileInput", ec.unmarshalInputAttachLetterFileInput),
 			graphql.NewInputUnmarshaler("AttachMeetingFileInput", ec.unmarshalInputAttachMeetingFileInput),
 			graphql.NewInputUnmarshaler("AttachNoticeFileInput", ec.unmarshalInputAttachNoticeFileInput),
+			graphql.NewInputUnmarshaler("AttachPublicityFileInput", ec.unmarshalInputAttachPublicityFileInput),
+			graphql.NewInputUnmarshaler("AttachTrainingFileInput", ec.unmarshalInputAttachTrainingFileInput),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("BulkIssueLettersInput", ec.unmarshalInputBulkIssueLettersInput),
@@ -5329,6 +6272,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateUnitInput", ec.unmarshalInputCreateUnitInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("DeleteLetterInput", ec.unmarshalInputDeleteLetterInput),
+			graphql.NewInputUnmarshaler("DeletePublicityInput", ec.unmarshalInputDeletePublicityInput),
+			graphql.NewInputUnmarshaler("DeleteTrainingInput", ec.unmarshalInputDeleteTrainingInput),
 			graphql.NewInputUnmarshaler("DrawConflictInput", ec.unmarshalInputDrawConflictInput),
 			graphql.NewInputUnmarshaler("EndPostInput", ec.unmarshalInputEndPostInput),
 			graphql.NewInputUnmarshaler("EnterpriseOrder", ec.unmarshalInputEnterpriseOrder),
@@ -5360,11 +6305,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("NoticeWhereInput", ec.unmarshalInputNoticeWhereInput),
 			graphql.NewInputUnmarshaler("PostOrder", ec.unmarshalInputPostOrder),
 			graphql.NewInputUnmarshaler("PostWhereInput", ec.unmarshalInputPostWhereInput),
+			graphql.NewInputUnmarshaler("PublicityOrder", ec.unmarshalInputPublicityOrder),
+			graphql.NewInputUnmarshaler("PublicitySummaryWhereInput", ec.unmarshalInputPublicitySummaryWhereInput),
+			graphql.NewInputUnmarshaler("PublicityWhereInput", ec.unmarshalInputPublicityWhereInput),
 			graphql.NewInputUnmarshaler("RandomDrawOrder", ec.unmarshalInputRandomDrawOrder),
 			graphql.NewInputUnmarshaler("RandomDrawWhereInput", ec.unmarshalInputRandomDrawWhereInput),
 			graphql.NewInputUnmarshaler("ReceiveNoticeInput", ec.unmarshalInputReceiveNoticeInput),
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
 			graphql.NewInputUnmarshaler("RecordMeetingInput", ec.unmarshalInputRecordMeetingInput),
+			graphql.NewInputUnmarshaler("RecordPublicityInput", ec.unmarshalInputRecordPublicityInput),
+			graphql.NewInputUnmarshaler("RecordTrainingInput", ec.unmarshalInputRecordTrainingInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
 			graphql.NewInputUnmarshaler("RemovePolicyRuleInput", ec.unmarshalInputRemovePolicyRuleInput),
 			graphql.NewInputUnmarshaler("ReplyToNoticeInput", ec.unmarshalInputReplyToNoticeInput),
@@ -5374,12 +6324,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RevokeLetterInput", ec.unmarshalInputRevokeLetterInput),
 			graphql.NewInputUnmarshaler("SetLeadershipGroupMembersInput", ec.unmarshalInputSetLeadershipGroupMembersInput),
 			graphql.NewInputUnmarshaler("SignLetterInput", ec.unmarshalInputSignLetterInput),
+			graphql.NewInputUnmarshaler("TraineeInput", ec.unmarshalInputTraineeInput),
+			graphql.NewInputUnmarshaler("TraineeOrder", ec.unmarshalInputTraineeOrder),
+			graphql.NewInputUnmarshaler("TraineeWhereInput", ec.unmarshalInputTraineeWhereInput),
+			graphql.NewInputUnmarshaler("TrainingCoverageOrder", ec.unmarshalInputTrainingCoverageOrder),
+			graphql.NewInputUnmarshaler("TrainingCoverageWhereInput", ec.unmarshalInputTrainingCoverageWhereInput),
+			graphql.NewInputUnmarshaler("TrainingOrder", ec.unmarshalInputTrainingOrder),
+			graphql.NewInputUnmarshaler("TrainingWhereInput", ec.unmarshalInputTrainingWhereInput),
 			graphql.NewInputUnmarshaler("TransitionHazardInput", ec.unmarshalInputTransitionHazardInput),
 			graphql.NewInputUnmarshaler("UnitOrder", ec.unmarshalInputUnitOrder),
 			graphql.NewInputUnmarshaler("UnitWhereInput", ec.unmarshalInputUnitWhereInput),
 			graphql.NewInputUnmarshaler("UpdateEnterpriseInput", ec.unmarshalInputUpdateEnterpriseInput),
 			graphql.NewInputUnmarshaler("UpdateLetterInput", ec.unmarshalInputUpdateLetterInput),
 			graphql.NewInputUnmarshaler("UpdatePostInput", ec.unmarshalInputUpdatePostInput),
+			graphql.NewInputUnmarshaler("UpdatePublicityInput", ec.unmarshalInputUpdatePublicityInput),
+			graphql.NewInputUnmarshaler("UpdateTrainingInput", ec.unmarshalInputUpdateTrainingInput),
 			graphql.NewInputUnmarshaler("UpdateUnitInput", ec.unmarshalInputUpdateUnitInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
@@ -5502,6 +6461,23 @@ directive @goModel(
 lenientIDs (Go only) hands the resolver each id decoded on its own, 0 for a malformed one.
 """
 directive @lenientIDs on ARGUMENT_DEFINITION
+"""
+A trainee's result in the assessment (考核) that closed a training.
+"""
+enum Assessment @goModel(model: "github.com/dutychain/dutychain/internal/domain.Assessment") {
+  """
+  Passed the assessment (合格).
+  """
+  PASSED
+  """
+  Failed the assessment (不合格).
+  """
+  FAILED
+  """
+  The training had no assessment.
+  """
+  NOT_ASSESSED
+}
 """
 Audit event (审计日志): one append-only, hash-chained record of a change or a sign-in.
 """
@@ -11576,6 +12552,526 @@ input PostWhereInput {
   validToNotNil: Boolean
 }
 """
+A publicity activity (宣传) a unit held: the enterprises visited, the materials distributed (份) and the people reached.
+"""
+type Publicity implements Node {
+  """
+  Global ID of the publicity.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The unit that held the activity.
+  """
+  organiserUnitID: ID!
+  """
+  What kind of activity.
+  """
+  kind: PublicityKind!
+  """
+  The activity's title.
+  """
+  title: String!
+  """
+  When it was held.
+  """
+  heldOn: Time!
+  """
+  The year of heldOn.
+  """
+  year: Int!
+  """
+  What was done.
+  """
+  description: String!
+  """
+  Publicity materials distributed (份).
+  """
+  materials: Int!
+  """
+  How many people took part.
+  """
+  participants: Int!
+  """
+  How many enterprises were visited.
+  """
+  enterpriseCount: Int!
+  """
+  The unit that held the activity.
+  """
+  organiser: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type PublicityConnection {
+  """
+  A list of edges.
+  """
+  edges: [PublicityEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type PublicityEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Publicity
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+What kind of publicity activity (宣传).
+"""
+enum PublicityKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.PublicityKind") {
+  """
+  Publicity in enterprises (入企宣传).
+  """
+  ENTERPRISE_VISIT
+  """
+  An activity of the work-safety month (安全生产月).
+  """
+  SAFETY_MONTH
+  """
+  A consultation day (安全生产咨询日).
+  """
+  CONSULTATION_DAY
+  """
+  A lecture or exhibition (宣讲、展览).
+  """
+  LECTURE
+  """
+  Any other publicity.
+  """
+  OTHER
+}
+"""
+Ordering options for Publicity connections
+"""
+input PublicityOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Publicities.
+  """
+  field: PublicityOrderField!
+}
+"""
+Properties by which Publicity connections can be ordered.
+"""
+enum PublicityOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by title.
+  """
+  TITLE
+  """
+  Order by held on.
+  """
+  HELD_ON
+  """
+  Order by year.
+  """
+  YEAR
+  """
+  Order by materials.
+  """
+  MATERIALS
+  """
+  Order by participants.
+  """
+  PARTICIPANTS
+  """
+  Order by enterprise count.
+  """
+  ENTERPRISE_COUNT
+}
+"""
+PublicityWhereInput is used for filtering Publicity objects.
+Input was generated by ent.
+"""
+input PublicityWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: PublicityWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [PublicityWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [PublicityWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Organiser unit ID equals this.
+  """
+  organiserUnitID: ID
+  """
+  Organiser unit ID differs from this.
+  """
+  organiserUnitIDNEQ: ID
+  """
+  Organiser unit ID is one of these.
+  """
+  organiserUnitIDIn: [ID!]
+  """
+  Organiser unit ID is none of these.
+  """
+  organiserUnitIDNotIn: [ID!]
+  """
+  Kind equals this.
+  """
+  kind: PublicityKind
+  """
+  Kind differs from this.
+  """
+  kindNEQ: PublicityKind
+  """
+  Kind is one of these.
+  """
+  kindIn: [PublicityKind!]
+  """
+  Kind is none of these.
+  """
+  kindNotIn: [PublicityKind!]
+  """
+  Title equals this.
+  """
+  title: String
+  """
+  Title differs from this.
+  """
+  titleNEQ: String
+  """
+  Title is one of these.
+  """
+  titleIn: [String!]
+  """
+  Title is none of these.
+  """
+  titleNotIn: [String!]
+  """
+  Title is greater than this.
+  """
+  titleGT: String
+  """
+  Title is this or greater.
+  """
+  titleGTE: String
+  """
+  Title is less than this.
+  """
+  titleLT: String
+  """
+  Title is this or less.
+  """
+  titleLTE: String
+  """
+  Title contains this text.
+  """
+  titleContains: String
+  """
+  Title starts with this text.
+  """
+  titleHasPrefix: String
+  """
+  Title ends with this text.
+  """
+  titleHasSuffix: String
+  """
+  Title equals this text, ignoring case.
+  """
+  titleEqualFold: String
+  """
+  Title contains this text, ignoring case.
+  """
+  titleContainsFold: String
+  """
+  Held on equals this.
+  """
+  heldOn: Time
+  """
+  Held on differs from this.
+  """
+  heldOnNEQ: Time
+  """
+  Held on is one of these.
+  """
+  heldOnIn: [Time!]
+  """
+  Held on is none of these.
+  """
+  heldOnNotIn: [Time!]
+  """
+  Held on is later than this.
+  """
+  heldOnGT: Time
+  """
+  Held on is at this time or later.
+  """
+  heldOnGTE: Time
+  """
+  Held on is earlier than this.
+  """
+  heldOnLT: Time
+  """
+  Held on is at this time or earlier.
+  """
+  heldOnLTE: Time
+  """
+  Year equals this.
+  """
+  year: Int
+  """
+  Year differs from this.
+  """
+  yearNEQ: Int
+  """
+  Year is one of these.
+  """
+  yearIn: [Int!]
+  """
+  Year is none of these.
+  """
+  yearNotIn: [Int!]
+  """
+  Year is greater than this.
+  """
+  yearGT: Int
+  """
+  Year is this or greater.
+  """
+  yearGTE: Int
+  """
+  Year is less than this.
+  """
+  yearLT: Int
+  """
+  Year is this or less.
+  """
+  yearLTE: Int
+  """
+  Materials equals this.
+  """
+  materials: Int
+  """
+  Materials differs from this.
+  """
+  materialsNEQ: Int
+  """
+  Materials is one of these.
+  """
+  materialsIn: [Int!]
+  """
+  Materials is none of these.
+  """
+  materialsNotIn: [Int!]
+  """
+  Materials is greater than this.
+  """
+  materialsGT: Int
+  """
+  Materials is this or greater.
+  """
+  materialsGTE: Int
+  """
+  Materials is less than this.
+  """
+  materialsLT: Int
+  """
+  Materials is this or less.
+  """
+  materialsLTE: Int
+  """
+  Participants equals this.
+  """
+  participants: Int
+  """
+  Participants differs from this.
+  """
+  participantsNEQ: Int
+  """
+  Participants is one of these.
+  """
+  participantsIn: [Int!]
+  """
+  Participants is none of these.
+  """
+  participantsNotIn: [Int!]
+  """
+  Participants is greater than this.
+  """
+  participantsGT: Int
+  """
+  Participants is this or greater.
+  """
+  participantsGTE: Int
+  """
+  Participants is less than this.
+  """
+  participantsLT: Int
+  """
+  Participants is this or less.
+  """
+  participantsLTE: Int
+  """
+  Enterprise count equals this.
+  """
+  enterpriseCount: Int
+  """
+  Enterprise count differs from this.
+  """
+  enterpriseCountNEQ: Int
+  """
+  Enterprise count is one of these.
+  """
+  enterpriseCountIn: [Int!]
+  """
+  Enterprise count is none of these.
+  """
+  enterpriseCountNotIn: [Int!]
+  """
+  Enterprise count is greater than this.
+  """
+  enterpriseCountGT: Int
+  """
+  Enterprise count is this or greater.
+  """
+  enterpriseCountGTE: Int
+  """
+  Enterprise count is less than this.
+  """
+  enterpriseCountLT: Int
+  """
+  Enterprise count is this or less.
+  """
+  enterpriseCountLTE: Int
+}
+"""
 The root of every read.
 """
 type Query {
@@ -11938,6 +13434,40 @@ type Query {
     where: PostWhereInput
   ): PostConnection!
   """
+  Publicity records the viewer may read, one page at a time.
+  """
+  publicities(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Publicities returned from the connection.
+    """
+    orderBy: PublicityOrder
+
+    """
+    Filtering options for Publicities returned from the connection.
+    """
+    where: PublicityWhereInput
+  ): PublicityConnection!
+  """
   Random draw records the viewer may read, one page at a time.
   """
   randomDraws(
@@ -12005,6 +13535,74 @@ type Query {
     """
     where: ResponsibilityLetterWhereInput
   ): ResponsibilityLetterConnection!
+  """
+  Trainee records the viewer may read, one page at a time.
+  """
+  trainees(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Trainees returned from the connection.
+    """
+    orderBy: TraineeOrder
+
+    """
+    Filtering options for Trainees returned from the connection.
+    """
+    where: TraineeWhereInput
+  ): TraineeConnection!
+  """
+  Training records the viewer may read, one page at a time.
+  """
+  trainings(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Trainings returned from the connection.
+    """
+    orderBy: TrainingOrder
+
+    """
+    Filtering options for Trainings returned from the connection.
+    """
+    where: TrainingWhereInput
+  ): TrainingConnection!
   """
   Unit records the viewer may read, one page at a time.
   """
@@ -13258,6 +14856,925 @@ type Tenant implements Node {
   Name, e.g. 示范县.
   """
   name: String!
+}
+"""
+One person trained at a training: the enterprise they work for, their kind of post and their assessment.
+"""
+type Trainee implements Node {
+  """
+  Global ID of the trainee.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The training.
+  """
+  trainingID: ID!
+  """
+  The enterprise the trainee works for.
+  """
+  enterpriseUnitID: ID!
+  """
+  The trainee's name.
+  """
+  personName: String!
+  """
+  The kind of post the trainee holds.
+  """
+  postKind: TraineePostKind!
+  """
+  The trainee's user, when they have one.
+  """
+  userID: ID
+  """
+  The trainee's assessment result.
+  """
+  assessment: Assessment!
+  """
+  The year of the training.
+  """
+  year: Int!
+  """
+  The month of the training, 1 to 12.
+  """
+  month: Int!
+  """
+  The training's class hours.
+  """
+  hours: Int!
+}
+"""
+A connection to a list of items.
+"""
+type TraineeConnection {
+  """
+  A list of edges.
+  """
+  edges: [TraineeEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type TraineeEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Trainee
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Trainee connections
+"""
+input TraineeOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Trainees.
+  """
+  field: TraineeOrderField!
+}
+"""
+Properties by which Trainee connections can be ordered.
+"""
+enum TraineeOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by person name.
+  """
+  PERSON_NAME
+}
+"""
+The kind of post a trainee holds at their enterprise.
+"""
+enum TraineePostKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.TraineePostKind") {
+  """
+  Principal (主要负责人).
+  """
+  PRINCIPAL
+  """
+  Safety manager (安全管理人员).
+  """
+  SAFETY_MANAGER
+  """
+  Special operations worker (特种作业人员).
+  """
+  SPECIAL_OPERATOR
+  """
+  Fire-control-room operator (消防控制室操作人员).
+  """
+  FIRE_CONTROL_OPERATOR
+  """
+  Security guard (保安).
+  """
+  SECURITY
+  """
+  Any other employee (从业人员).
+  """
+  EMPLOYEE
+  """
+  Anyone else trained with the enterprise's staff.
+  """
+  OTHER
+}
+"""
+TraineeWhereInput is used for filtering Trainee objects.
+Input was generated by ent.
+"""
+input TraineeWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: TraineeWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [TraineeWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [TraineeWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Training ID equals this.
+  """
+  trainingID: ID
+  """
+  Training ID differs from this.
+  """
+  trainingIDNEQ: ID
+  """
+  Training ID is one of these.
+  """
+  trainingIDIn: [ID!]
+  """
+  Training ID is none of these.
+  """
+  trainingIDNotIn: [ID!]
+  """
+  Enterprise unit ID equals this.
+  """
+  enterpriseUnitID: ID
+  """
+  Enterprise unit ID differs from this.
+  """
+  enterpriseUnitIDNEQ: ID
+  """
+  Enterprise unit ID is one of these.
+  """
+  enterpriseUnitIDIn: [ID!]
+  """
+  Enterprise unit ID is none of these.
+  """
+  enterpriseUnitIDNotIn: [ID!]
+  """
+  Person name equals this.
+  """
+  personName: String
+  """
+  Person name differs from this.
+  """
+  personNameNEQ: String
+  """
+  Person name is one of these.
+  """
+  personNameIn: [String!]
+  """
+  Person name is none of these.
+  """
+  personNameNotIn: [String!]
+  """
+  Person name is greater than this.
+  """
+  personNameGT: String
+  """
+  Person name is this or greater.
+  """
+  personNameGTE: String
+  """
+  Person name is less than this.
+  """
+  personNameLT: String
+  """
+  Person name is this or less.
+  """
+  personNameLTE: String
+  """
+  Person name contains this text.
+  """
+  personNameContains: String
+  """
+  Person name starts with this text.
+  """
+  personNameHasPrefix: String
+  """
+  Person name ends with this text.
+  """
+  personNameHasSuffix: String
+  """
+  Person name equals this text, ignoring case.
+  """
+  personNameEqualFold: String
+  """
+  Person name contains this text, ignoring case.
+  """
+  personNameContainsFold: String
+  """
+  Post kind equals this.
+  """
+  postKind: TraineePostKind
+  """
+  Post kind differs from this.
+  """
+  postKindNEQ: TraineePostKind
+  """
+  Post kind is one of these.
+  """
+  postKindIn: [TraineePostKind!]
+  """
+  Post kind is none of these.
+  """
+  postKindNotIn: [TraineePostKind!]
+  """
+  Assessment equals this.
+  """
+  assessment: Assessment
+  """
+  Assessment differs from this.
+  """
+  assessmentNEQ: Assessment
+  """
+  Assessment is one of these.
+  """
+  assessmentIn: [Assessment!]
+  """
+  Assessment is none of these.
+  """
+  assessmentNotIn: [Assessment!]
+  """
+  Year equals this.
+  """
+  year: Int
+  """
+  Year differs from this.
+  """
+  yearNEQ: Int
+  """
+  Year is one of these.
+  """
+  yearIn: [Int!]
+  """
+  Year is none of these.
+  """
+  yearNotIn: [Int!]
+  """
+  Year is greater than this.
+  """
+  yearGT: Int
+  """
+  Year is this or greater.
+  """
+  yearGTE: Int
+  """
+  Year is less than this.
+  """
+  yearLT: Int
+  """
+  Year is this or less.
+  """
+  yearLTE: Int
+  """
+  Month equals this.
+  """
+  month: Int
+  """
+  Month differs from this.
+  """
+  monthNEQ: Int
+  """
+  Month is one of these.
+  """
+  monthIn: [Int!]
+  """
+  Month is none of these.
+  """
+  monthNotIn: [Int!]
+  """
+  Month is greater than this.
+  """
+  monthGT: Int
+  """
+  Month is this or greater.
+  """
+  monthGTE: Int
+  """
+  Month is less than this.
+  """
+  monthLT: Int
+  """
+  Month is this or less.
+  """
+  monthLTE: Int
+  """
+  Hours equals this.
+  """
+  hours: Int
+  """
+  Hours differs from this.
+  """
+  hoursNEQ: Int
+  """
+  Hours is one of these.
+  """
+  hoursIn: [Int!]
+  """
+  Hours is none of these.
+  """
+  hoursNotIn: [Int!]
+  """
+  Hours is greater than this.
+  """
+  hoursGT: Int
+  """
+  Hours is this or greater.
+  """
+  hoursGTE: Int
+  """
+  Hours is less than this.
+  """
+  hoursLT: Int
+  """
+  Hours is this or less.
+  """
+  hoursLTE: Int
+}
+"""
+A training session (培训) a unit organised for enterprise staff, with its trainees, their assessment and the sign-in sheets attached.
+"""
+type Training implements Node {
+  """
+  Global ID of the training.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The unit that organised the training.
+  """
+  organiserUnitID: ID!
+  """
+  When the training was held.
+  """
+  heldOn: Time!
+  """
+  The year of heldOn.
+  """
+  year: Int!
+  """
+  What the training was about.
+  """
+  topic: String!
+  """
+  Its length in class hours (学时).
+  """
+  hours: Int!
+  """
+  What was taught, by whom.
+  """
+  content: String!
+  """
+  Whether the training closed with an assessment (考核): then every trainee PASSED or FAILED.
+  """
+  assessed: Boolean!
+  """
+  How many people were trained.
+  """
+  traineeCount: Int!
+  """
+  The unit that organised the training.
+  """
+  organiser: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type TrainingConnection {
+  """
+  A list of edges.
+  """
+  edges: [TrainingEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type TrainingEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Training
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Training connections
+"""
+input TrainingOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Trainings.
+  """
+  field: TrainingOrderField!
+}
+"""
+Properties by which Training connections can be ordered.
+"""
+enum TrainingOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by held on.
+  """
+  HELD_ON
+  """
+  Order by year.
+  """
+  YEAR
+  """
+  Order by topic.
+  """
+  TOPIC
+  """
+  Order by hours.
+  """
+  HOURS
+  """
+  Order by trainee count.
+  """
+  TRAINEE_COUNT
+}
+"""
+TrainingWhereInput is used for filtering Training objects.
+Input was generated by ent.
+"""
+input TrainingWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: TrainingWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [TrainingWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [TrainingWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Organiser unit ID equals this.
+  """
+  organiserUnitID: ID
+  """
+  Organiser unit ID differs from this.
+  """
+  organiserUnitIDNEQ: ID
+  """
+  Organiser unit ID is one of these.
+  """
+  organiserUnitIDIn: [ID!]
+  """
+  Organiser unit ID is none of these.
+  """
+  organiserUnitIDNotIn: [ID!]
+  """
+  Held on equals this.
+  """
+  heldOn: Time
+  """
+  Held on differs from this.
+  """
+  heldOnNEQ: Time
+  """
+  Held on is one of these.
+  """
+  heldOnIn: [Time!]
+  """
+  Held on is none of these.
+  """
+  heldOnNotIn: [Time!]
+  """
+  Held on is later than this.
+  """
+  heldOnGT: Time
+  """
+  Held on is at this time or later.
+  """
+  heldOnGTE: Time
+  """
+  Held on is earlier than this.
+  """
+  heldOnLT: Time
+  """
+  Held on is at this time or earlier.
+  """
+  heldOnLTE: Time
+  """
+  Year equals this.
+  """
+  year: Int
+  """
+  Year differs from this.
+  """
+  yearNEQ: Int
+  """
+  Year is one of these.
+  """
+  yearIn: [Int!]
+  """
+  Year is none of these.
+  """
+  yearNotIn: [Int!]
+  """
+  Year is greater than this.
+  """
+  yearGT: Int
+  """
+  Year is this or greater.
+  """
+  yearGTE: Int
+  """
+  Year is less than this.
+  """
+  yearLT: Int
+  """
+  Year is this or less.
+  """
+  yearLTE: Int
+  """
+  Topic equals this.
+  """
+  topic: String
+  """
+  Topic differs from this.
+  """
+  topicNEQ: String
+  """
+  Topic is one of these.
+  """
+  topicIn: [String!]
+  """
+  Topic is none of these.
+  """
+  topicNotIn: [String!]
+  """
+  Topic is greater than this.
+  """
+  topicGT: String
+  """
+  Topic is this or greater.
+  """
+  topicGTE: String
+  """
+  Topic is less than this.
+  """
+  topicLT: String
+  """
+  Topic is this or less.
+  """
+  topicLTE: String
+  """
+  Topic contains this text.
+  """
+  topicContains: String
+  """
+  Topic starts with this text.
+  """
+  topicHasPrefix: String
+  """
+  Topic ends with this text.
+  """
+  topicHasSuffix: String
+  """
+  Topic equals this text, ignoring case.
+  """
+  topicEqualFold: String
+  """
+  Topic contains this text, ignoring case.
+  """
+  topicContainsFold: String
+  """
+  Hours equals this.
+  """
+  hours: Int
+  """
+  Hours differs from this.
+  """
+  hoursNEQ: Int
+  """
+  Hours is one of these.
+  """
+  hoursIn: [Int!]
+  """
+  Hours is none of these.
+  """
+  hoursNotIn: [Int!]
+  """
+  Hours is greater than this.
+  """
+  hoursGT: Int
+  """
+  Hours is this or greater.
+  """
+  hoursGTE: Int
+  """
+  Hours is less than this.
+  """
+  hoursLT: Int
+  """
+  Hours is this or less.
+  """
+  hoursLTE: Int
+  """
+  Assessed equals this.
+  """
+  assessed: Boolean
+  """
+  Assessed differs from this.
+  """
+  assessedNEQ: Boolean
+  """
+  Trainee count equals this.
+  """
+  traineeCount: Int
+  """
+  Trainee count differs from this.
+  """
+  traineeCountNEQ: Int
+  """
+  Trainee count is one of these.
+  """
+  traineeCountIn: [Int!]
+  """
+  Trainee count is none of these.
+  """
+  traineeCountNotIn: [Int!]
+  """
+  Trainee count is greater than this.
+  """
+  traineeCountGT: Int
+  """
+  Trainee count is this or greater.
+  """
+  traineeCountGTE: Int
+  """
+  Trainee count is less than this.
+  """
+  traineeCountLT: Int
+  """
+  Trainee count is this or less.
+  """
+  traineeCountLTE: Int
 }
 """
 Unit (单位): a node of the unit tree, from the county down to an enterprise's teams.
@@ -15870,6 +18387,412 @@ extend type Mutation {
   attachMeetingFile(input: AttachMeetingFileInput!): AttachMeetingFilePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/education.graphql", Input: `# Education (培训、宣传): trainings of enterprise staff with their trainees and
+# assessment, the training coverage per enterprise per month and quarter, and
+# publicity activities with the enterprises visited and materials distributed.
+
+extend type Query {
+  """
+  Training coverage (每月、每季度集中培训): one row per enterprise you read (of a unit's
+  territory when where.unitID is given), with the months and quarters of the year in which
+  its staff were trained, the trainees and class hours, and whether every elapsed month (or
+  quarter, by cadence) had a training. Enterprises by name by default.
+  """
+  trainingCoverage(
+    "The year. Between 2000 and 2100."
+    year: Int!
+    "What counts as covered: a training every elapsed month, or every elapsed quarter (the default)."
+    cadence: TrainingCadence
+    "Narrows the enterprises."
+    where: TrainingCoverageWhereInput
+    "The order of the rows; by enterprise name when omitted."
+    orderBy: TrainingCoverageOrder
+    "Returns the first n rows (50 when neither first nor last is given). Between 0 and 500 (the page limit)."
+    first: Int
+    "Returns the rows after this cursor (endCursor of the previous page)."
+    after: Cursor
+    "Returns the last n rows (before the before cursor, or of all rows). Between 0 and 500 (the page limit)."
+    last: Int
+    "Returns the rows before this cursor (startCursor of the next page)."
+    before: Cursor
+  ): TrainingCoverageConnection!
+  """
+  Publicity summary of a unit over a period, as the yearly report counts it: the activities it
+  held (and those of the units below it, with includeBelow), the distinct enterprises visited,
+  the materials distributed and the people reached, among the activities you read.
+  """
+  publicitySummary(
+    "The unit and the period."
+    where: PublicitySummaryWhereInput!
+  ): PublicitySummary!
+}
+
+"TrainingCadence is how often an enterprise's staff are to be trained."
+enum TrainingCadence {
+  "Every month (每月)."
+  MONTHLY
+  "Every quarter (每季度)."
+  QUARTERLY
+}
+
+"TrainingCoverageStatus is where an enterprise stands with its training in a year."
+enum TrainingCoverageStatus {
+  "Its staff were trained in every elapsed month (or quarter) of the year."
+  COVERED
+  "At least one elapsed month (or quarter) passed without a training of its staff."
+  GAP
+}
+
+"An action on a training, as listed in its allowedActions."
+enum TrainingAction {
+  "Correct the training and its trainees: updateTraining."
+  UPDATE
+  "Delete the training recorded in error: deleteTraining."
+  DELETE
+  "Attach a sign-in sheet or another file: attachTrainingFile."
+  ATTACH
+}
+
+"An action on a publicity activity, as listed in its allowedActions."
+enum PublicityAction {
+  "Correct the activity: updatePublicity."
+  UPDATE
+  "Delete the activity recorded in error: deletePublicity."
+  DELETE
+  "Attach a photo or another file: attachPublicityFile."
+  ATTACH
+}
+
+extend type Training {
+  "The trainees you read: all of them on the organiser's side, an enterprise's own staff on its side; by enterprise, then name."
+  trainees: [Trainee!]!
+  "How many trainees passed the assessment."
+  passedCount: Int!
+  "The sign-in sheets and other files, oldest first."
+  files: [File!]!
+  "What you may do with this training now, decided as the mutations decide it."
+  allowedActions: [TrainingAction!]!
+}
+
+extend type Trainee {
+  "The training, as the trainee's enterprise reads it through its trainees."
+  training: Training!
+  "The enterprise the trainee works for; null when it is outside your jurisdiction."
+  enterprise: Unit
+}
+
+extend type Publicity {
+  "The enterprises visited; those outside your jurisdiction are left out."
+  visitedEnterprises: [Unit!]!
+  "The photos and other files, oldest first."
+  files: [File!]!
+  "What you may do with this activity now, decided as the mutations decide it."
+  allowedActions: [PublicityAction!]!
+}
+
+"TraineeInput is one person trained."
+input TraineeInput {
+  "The trainee's name. At most 100 characters."
+  personName: String!
+  "The enterprise the trainee works for: an enterprise in the organiser's territory (the organiser itself for an enterprise's own training)."
+  enterpriseUnitID: ID!
+  "The kind of post the trainee holds there."
+  postKind: TraineePostKind!
+  "The trainee's user, when they have one."
+  userID: ID
+  "PASSED or FAILED when the training was assessed; NOT_ASSESSED (the default) when it was not."
+  assessment: Assessment
+}
+
+"RecordTrainingInput is a training a unit organised."
+input RecordTrainingInput {
+  "The organiser: a government unit for the trainings it organised, an enterprise for its own; you need a post there that may."
+  organiserUnitID: ID!
+  "When the training was held. Between 2000-01-01 and 2100-12-31."
+  heldOn: Time!
+  "What the training was about. At most 200 characters."
+  topic: String!
+  "Its length in class hours (学时). Between 1 and 200."
+  hours: Int!
+  "What was taught, by whom. At most 2000 characters."
+  content: String
+  "Whether the training closed with an assessment (考核): then every trainee is PASSED or FAILED."
+  assessed: Boolean!
+  "The people trained. Between 1 and 1000 trainees."
+  trainees: [TraineeInput!]!
+}
+
+"RecordTrainingPayload is the recorded training."
+type RecordTrainingPayload {
+  "The training with its trainees."
+  training: Training!
+}
+
+"UpdateTrainingInput corrects a training: its facts and its trainees are replaced."
+input UpdateTrainingInput {
+  "The training."
+  trainingID: ID!
+  "When the training was held. Between 2000-01-01 and 2100-12-31."
+  heldOn: Time!
+  "What the training was about. At most 200 characters."
+  topic: String!
+  "Its length in class hours (学时). Between 1 and 200."
+  hours: Int!
+  "What was taught, by whom. At most 2000 characters."
+  content: String
+  "Whether the training closed with an assessment (考核)."
+  assessed: Boolean!
+  "The people trained, replacing the old list. Between 1 and 1000 trainees."
+  trainees: [TraineeInput!]!
+}
+
+"UpdateTrainingPayload is the corrected training."
+type UpdateTrainingPayload {
+  "The training with its new trainees."
+  training: Training!
+}
+
+"DeleteTrainingInput deletes a training recorded in error."
+input DeleteTrainingInput {
+  "The training."
+  trainingID: ID!
+}
+
+"DeleteTrainingPayload names the deleted training."
+type DeleteTrainingPayload {
+  "The id of the deleted training."
+  deletedID: ID!
+}
+
+"AttachTrainingFileInput attaches a sign-in sheet or another file to a training."
+input AttachTrainingFileInput {
+  "The training."
+  trainingID: ID!
+  "The file: PDF, JPEG or PNG."
+  file: Upload!
+  "What the file is, e.g. 签到表. At most 2000 characters."
+  description: String
+}
+
+"AttachTrainingFilePayload is the attached file."
+type AttachTrainingFilePayload {
+  "The file."
+  file: File!
+  "The training."
+  training: Training!
+}
+
+"RecordPublicityInput is a publicity activity a unit held."
+input RecordPublicityInput {
+  "The unit that held it: you need a post there that may."
+  organiserUnitID: ID!
+  "What kind of activity; an ENTERPRISE_VISIT visits at least one enterprise."
+  kind: PublicityKind!
+  "The title. At most 100 characters."
+  title: String!
+  "When it was held. Between 2000-01-01 and 2100-12-31."
+  heldOn: Time!
+  "What was done. At most 2000 characters."
+  description: String
+  "The enterprises visited, each named once, in the organiser's territory. Between 0 and 500 enterprises."
+  visitedEnterpriseIDs: [ID!]
+  "Publicity materials distributed (份). Between 0 and 1000000."
+  materials: Int!
+  "How many people took part. Between 0 and 1000000."
+  participants: Int!
+}
+
+"RecordPublicityPayload is the recorded activity."
+type RecordPublicityPayload {
+  "The activity."
+  publicity: Publicity!
+}
+
+"UpdatePublicityInput corrects a publicity activity: its facts and visits are replaced."
+input UpdatePublicityInput {
+  "The activity."
+  publicityID: ID!
+  "What kind of activity; an ENTERPRISE_VISIT visits at least one enterprise."
+  kind: PublicityKind!
+  "The title. At most 100 characters."
+  title: String!
+  "When it was held. Between 2000-01-01 and 2100-12-31."
+  heldOn: Time!
+  "What was done. At most 2000 characters."
+  description: String
+  "The enterprises visited, replacing the old list. Between 0 and 500 enterprises."
+  visitedEnterpriseIDs: [ID!]
+  "Publicity materials distributed (份). Between 0 and 1000000."
+  materials: Int!
+  "How many people took part. Between 0 and 1000000."
+  participants: Int!
+}
+
+"UpdatePublicityPayload is the corrected activity."
+type UpdatePublicityPayload {
+  "The activity."
+  publicity: Publicity!
+}
+
+"DeletePublicityInput deletes an activity recorded in error."
+input DeletePublicityInput {
+  "The activity."
+  publicityID: ID!
+}
+
+"DeletePublicityPayload names the deleted activity."
+type DeletePublicityPayload {
+  "The id of the deleted activity."
+  deletedID: ID!
+}
+
+"AttachPublicityFileInput attaches a photo or another file to a publicity activity."
+input AttachPublicityFileInput {
+  "The activity."
+  publicityID: ID!
+  "The file: PDF, JPEG or PNG."
+  file: Upload!
+  "What the file is. At most 2000 characters."
+  description: String
+}
+
+"AttachPublicityFilePayload is the attached file."
+type AttachPublicityFilePayload {
+  "The file."
+  file: File!
+  "The activity."
+  publicity: Publicity!
+}
+
+"TrainingCoverageWhereInput narrows the enterprises trainingCoverage lists; every field is optional."
+input TrainingCoverageWhereInput {
+  "Only enterprises in this unit's territory (below it, or supervised by this department, or itself)."
+  unitID: ID
+  "Only enterprises of this town."
+  townID: ID
+  "Only enterprises of these sectors."
+  sectors: [Sector!]
+  "Only enterprises with this status."
+  status: TrainingCoverageStatus
+}
+
+"TrainingCoverageOrderField is what trainingCoverage rows are ordered by."
+enum TrainingCoverageOrderField {
+  "By enterprise name."
+  NAME
+  "Fewest months trained first, then by name."
+  MONTHS
+  "Fewest trainees first, then by name."
+  TRAINEES
+}
+
+"TrainingCoverageOrder orders the trainingCoverage rows."
+input TrainingCoverageOrder {
+  "The order."
+  field: TrainingCoverageOrderField!
+}
+
+"TrainingCoverageConnection is a page of trainingCoverage rows."
+type TrainingCoverageConnection {
+  "Rows matching the filters, on every page."
+  totalCount: Int!
+  "Where this page lies: the shared Relay page information."
+  pageInfo: PageInfo!
+  "The rows of this page."
+  edges: [TrainingCoverageEdge]
+  "Counts over every row matching the filters."
+  summary: TrainingCoverageSummary!
+}
+
+"TrainingCoverageEdge is one row of trainingCoverage with its cursor."
+type TrainingCoverageEdge {
+  "Pass as after (or before) to page from this row."
+  cursor: Cursor!
+  "The row."
+  node: TrainingCoverageRow
+}
+
+"TrainingCoverageRow is one enterprise's training in the year."
+type TrainingCoverageRow {
+  "The enterprise."
+  enterprise: Unit!
+  "The months (1 to 12) in which its staff were trained, in order."
+  months: [Int!]!
+  "The quarters (1 to 4) in which its staff were trained, in order."
+  quarters: [Int!]!
+  "The elapsed months (or quarters, by cadence) without a training of its staff, in order."
+  missing: [Int!]!
+  "How many trainings its staff attended."
+  trainings: Int!
+  "How many of its staff were trained (one per person and training)."
+  trainees: Int!
+  "Class hours of its staff (学时: hours of each training times its trainees from the enterprise)."
+  hours: Int!
+  "COVERED or GAP."
+  status: TrainingCoverageStatus!
+}
+
+"TrainingCoverageSummary counts the rows of trainingCoverage."
+type TrainingCoverageSummary {
+  "Enterprises counted."
+  enterprises: Int!
+  "Enterprises COVERED."
+  covered: Int!
+  "Enterprises with a GAP."
+  gaps: Int!
+  "Trainees of every enterprise counted."
+  trainees: Int!
+  "Class hours of every enterprise counted."
+  hours: Int!
+}
+
+"PublicitySummaryWhereInput names the unit and period of a publicity summary."
+input PublicitySummaryWhereInput {
+  "The organiser whose activities are counted."
+  organiserUnitID: ID!
+  "Count the activities of the units below the organiser too."
+  includeBelow: Boolean
+  "The first day counted. Between 2000-01-01 and 2100-12-31."
+  from: Time!
+  "The last day counted (inclusive). Between 2000-01-01 and 2100-12-31."
+  to: Time!
+  "Only activities of these kinds."
+  kinds: [PublicityKind!]
+}
+
+"PublicitySummary counts the publicity of a unit over a period."
+type PublicitySummary {
+  "The organiser."
+  organiser: Unit!
+  "Activities counted."
+  activities: Int!
+  "Distinct enterprises visited (共对**家企业进行入企宣传)."
+  enterprisesVisited: Int!
+  "Publicity materials distributed (发放宣传资料**份)."
+  materials: Int!
+  "People who took part."
+  participants: Int!
+}
+
+extend type Mutation {
+  "Record a training organised by a unit where you hold a post that may, with its trainees, in one transaction."
+  recordTraining(input: RecordTrainingInput!): RecordTrainingPayload!
+  "Correct a training (a post at its organiser that may): its facts and trainees are replaced."
+  updateTraining(input: UpdateTrainingInput!): UpdateTrainingPayload!
+  "Delete a training recorded in error, with its trainees and files (a post at its organiser that may)."
+  deleteTraining(input: DeleteTrainingInput!): DeleteTrainingPayload!
+  "Attach a sign-in sheet or another file to a training (a post at its organiser that may)."
+  attachTrainingFile(input: AttachTrainingFileInput!): AttachTrainingFilePayload!
+  "Record a publicity activity held by a unit where you hold a post that may."
+  recordPublicity(input: RecordPublicityInput!): RecordPublicityPayload!
+  "Correct a publicity activity (a post at its organiser that may): its facts and visits are replaced."
+  updatePublicity(input: UpdatePublicityInput!): UpdatePublicityPayload!
+  "Delete a publicity activity recorded in error, with its files (a post at its organiser that may)."
+  deletePublicity(input: DeletePublicityInput!): DeletePublicityPayload!
+  "Attach a photo or another file to a publicity activity (a post at its organiser that may)."
+  attachPublicityFile(input: AttachPublicityFileInput!): AttachPublicityFilePayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -15927,6 +18850,26 @@ func (ec *executionContext) childFields_AttachNoticeFilePayload(ctx context.Cont
 		return ec.fieldContext_AttachNoticeFilePayload_notice(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AttachNoticeFilePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachPublicityFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachPublicityFilePayload_file(ctx, field)
+	case "publicity":
+		return ec.fieldContext_AttachPublicityFilePayload_publicity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachPublicityFilePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachTrainingFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachTrainingFilePayload_file(ctx, field)
+	case "training":
+		return ec.fieldContext_AttachTrainingFilePayload_training(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachTrainingFilePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16271,6 +19214,22 @@ func (ec *executionContext) childFields_DeleteLetterPayload(ctx context.Context,
 		return ec.fieldContext_DeleteLetterPayload_deletedID(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteLetterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletePublicityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedID":
+		return ec.fieldContext_DeletePublicityPayload_deletedID(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePublicityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedID":
+		return ec.fieldContext_DeleteTrainingPayload_deletedID(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteTrainingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DrawAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17207,6 +20166,82 @@ func (ec *executionContext) childFields_PostEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PostEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Publicity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Publicity_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Publicity_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Publicity_updatedAt(ctx, field)
+	case "organiserUnitID":
+		return ec.fieldContext_Publicity_organiserUnitID(ctx, field)
+	case "kind":
+		return ec.fieldContext_Publicity_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Publicity_title(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_Publicity_heldOn(ctx, field)
+	case "year":
+		return ec.fieldContext_Publicity_year(ctx, field)
+	case "description":
+		return ec.fieldContext_Publicity_description(ctx, field)
+	case "materials":
+		return ec.fieldContext_Publicity_materials(ctx, field)
+	case "participants":
+		return ec.fieldContext_Publicity_participants(ctx, field)
+	case "enterpriseCount":
+		return ec.fieldContext_Publicity_enterpriseCount(ctx, field)
+	case "organiser":
+		return ec.fieldContext_Publicity_organiser(ctx, field)
+	case "visitedEnterprises":
+		return ec.fieldContext_Publicity_visitedEnterprises(ctx, field)
+	case "files":
+		return ec.fieldContext_Publicity_files(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Publicity_allowedActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Publicity", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PublicityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PublicityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PublicityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_PublicityEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_PublicityEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicitySummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organiser":
+		return ec.fieldContext_PublicitySummary_organiser(ctx, field)
+	case "activities":
+		return ec.fieldContext_PublicitySummary_activities(ctx, field)
+	case "enterprisesVisited":
+		return ec.fieldContext_PublicitySummary_enterprisesVisited(ctx, field)
+	case "materials":
+		return ec.fieldContext_PublicitySummary_materials(ctx, field)
+	case "participants":
+		return ec.fieldContext_PublicitySummary_participants(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicitySummary", field.Name)
+}
+
 func (ec *executionContext) childFields_RandomDraw(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -17305,6 +20340,22 @@ func (ec *executionContext) childFields_RecordMeetingPayload(ctx context.Context
 		return ec.fieldContext_RecordMeetingPayload_meeting(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordMeetingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordPublicityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publicity":
+		return ec.fieldContext_RecordPublicityPayload_publicity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordPublicityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_RecordTrainingPayload_training(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordTrainingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RefreshTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17485,6 +20536,184 @@ func (ec *executionContext) childFields_TownCoverage(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type TownCoverage", field.Name)
 }
 
+func (ec *executionContext) childFields_Trainee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Trainee_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Trainee_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Trainee_updatedAt(ctx, field)
+	case "trainingID":
+		return ec.fieldContext_Trainee_trainingID(ctx, field)
+	case "enterpriseUnitID":
+		return ec.fieldContext_Trainee_enterpriseUnitID(ctx, field)
+	case "personName":
+		return ec.fieldContext_Trainee_personName(ctx, field)
+	case "postKind":
+		return ec.fieldContext_Trainee_postKind(ctx, field)
+	case "userID":
+		return ec.fieldContext_Trainee_userID(ctx, field)
+	case "assessment":
+		return ec.fieldContext_Trainee_assessment(ctx, field)
+	case "year":
+		return ec.fieldContext_Trainee_year(ctx, field)
+	case "month":
+		return ec.fieldContext_Trainee_month(ctx, field)
+	case "hours":
+		return ec.fieldContext_Trainee_hours(ctx, field)
+	case "training":
+		return ec.fieldContext_Trainee_training(ctx, field)
+	case "enterprise":
+		return ec.fieldContext_Trainee_enterprise(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Trainee", field.Name)
+}
+
+func (ec *executionContext) childFields_TraineeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TraineeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TraineeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TraineeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TraineeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TraineeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_TraineeEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_TraineeEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TraineeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Training(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Training_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Training_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Training_updatedAt(ctx, field)
+	case "organiserUnitID":
+		return ec.fieldContext_Training_organiserUnitID(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_Training_heldOn(ctx, field)
+	case "year":
+		return ec.fieldContext_Training_year(ctx, field)
+	case "topic":
+		return ec.fieldContext_Training_topic(ctx, field)
+	case "hours":
+		return ec.fieldContext_Training_hours(ctx, field)
+	case "content":
+		return ec.fieldContext_Training_content(ctx, field)
+	case "assessed":
+		return ec.fieldContext_Training_assessed(ctx, field)
+	case "traineeCount":
+		return ec.fieldContext_Training_traineeCount(ctx, field)
+	case "organiser":
+		return ec.fieldContext_Training_organiser(ctx, field)
+	case "trainees":
+		return ec.fieldContext_Training_trainees(ctx, field)
+	case "passedCount":
+		return ec.fieldContext_Training_passedCount(ctx, field)
+	case "files":
+		return ec.fieldContext_Training_files(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Training_allowedActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Training", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TrainingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TrainingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TrainingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingCoverageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_TrainingCoverageConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TrainingCoverageConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_TrainingCoverageConnection_edges(ctx, field)
+	case "summary":
+		return ec.fieldContext_TrainingCoverageConnection_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingCoverageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingCoverageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TrainingCoverageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TrainingCoverageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingCoverageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingCoverageRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterprise":
+		return ec.fieldContext_TrainingCoverageRow_enterprise(ctx, field)
+	case "months":
+		return ec.fieldContext_TrainingCoverageRow_months(ctx, field)
+	case "quarters":
+		return ec.fieldContext_TrainingCoverageRow_quarters(ctx, field)
+	case "missing":
+		return ec.fieldContext_TrainingCoverageRow_missing(ctx, field)
+	case "trainings":
+		return ec.fieldContext_TrainingCoverageRow_trainings(ctx, field)
+	case "trainees":
+		return ec.fieldContext_TrainingCoverageRow_trainees(ctx, field)
+	case "hours":
+		return ec.fieldContext_TrainingCoverageRow_hours(ctx, field)
+	case "status":
+		return ec.fieldContext_TrainingCoverageRow_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingCoverageRow", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingCoverageSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterprises":
+		return ec.fieldContext_TrainingCoverageSummary_enterprises(ctx, field)
+	case "covered":
+		return ec.fieldContext_TrainingCoverageSummary_covered(ctx, field)
+	case "gaps":
+		return ec.fieldContext_TrainingCoverageSummary_gaps(ctx, field)
+	case "trainees":
+		return ec.fieldContext_TrainingCoverageSummary_trainees(ctx, field)
+	case "hours":
+		return ec.fieldContext_TrainingCoverageSummary_hours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingCoverageSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_TrainingEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_TrainingEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_TransitionHazardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hazard":
@@ -17579,6 +20808,22 @@ func (ec *executionContext) childFields_UpdatePostPayload(ctx context.Context, f
 		return ec.fieldContext_UpdatePostPayload_post(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdatePostPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePublicityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publicity":
+		return ec.fieldContext_UpdatePublicityPayload_publicity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePublicityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_UpdateTrainingPayload_training(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateTrainingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateUnitPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17957,6 +21202,34 @@ func (ec *executionContext) field_Mutation_attachNoticeFile_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_attachPublicityFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachPublicityFileInput, error) {
+			return ec.unmarshalNAttachPublicityFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachPublicityFileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_attachTrainingFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachTrainingFileInput, error) {
+			return ec.unmarshalNAttachTrainingFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachTrainingFileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bulkIssueLetters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18125,6 +21398,34 @@ func (ec *executionContext) field_Mutation_deleteLetter_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deletePublicity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeletePublicityInput, error) {
+			return ec.unmarshalNDeletePublicityInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeletePublicityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteTrainingInput, error) {
+			return ec.unmarshalNDeleteTrainingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeleteTrainingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18229,6 +21530,34 @@ func (ec *executionContext) field_Mutation_recordMeeting_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordMeetingInput, error) {
 			return ec.unmarshalNRecordMeetingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordPublicity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordPublicityInput, error) {
+			return ec.unmarshalNRecordPublicityInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordPublicityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordTrainingInput, error) {
+			return ec.unmarshalNRecordTrainingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18383,6 +21712,34 @@ func (ec *executionContext) field_Mutation_updatePost_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdatePostInput, error) {
 			return ec.unmarshalNUpdatePostInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePostInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePublicity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePublicityInput, error) {
+			return ec.unmarshalNUpdatePublicityInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePublicityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTrainingInput, error) {
+			return ec.unmarshalNUpdateTrainingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19356,6 +22713,74 @@ func (ec *executionContext) field_Query_posts_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_publicities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PublicityOrder, error) {
+			return ec.unmarshalOPublicityOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PublicityWhereInput, error) {
+			return ec.unmarshalOPublicityWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_publicitySummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.PublicitySummaryWhereInput, error) {
+			return ec.unmarshalNPublicitySummaryWhereInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPublicitySummaryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_randomDraws_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19456,6 +22881,184 @@ func (ec *executionContext) field_Query_responsibilityLetters_args(ctx context.C
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.ResponsibilityLetterWhereInput, error) {
 			return ec.unmarshalOResponsibilityLetterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trainees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.TraineeOrder, error) {
+			return ec.unmarshalOTraineeOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.TraineeWhereInput, error) {
+			return ec.unmarshalOTraineeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trainingCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "cadence",
+		func(ctx context.Context, v any) (*domain.TrainingCadence, error) {
+			return ec.unmarshalOTrainingCadence2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTrainingCadence(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cadence"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.TrainingCoverageWhereInput, error) {
+			return ec.unmarshalOTrainingCoverageWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.TrainingCoverageOrder, error) {
+			return ec.unmarshalOTrainingCoverageOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trainings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.TrainingOrder, error) {
+			return ec.unmarshalOTrainingOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.TrainingWhereInput, error) {
+			return ec.unmarshalOTrainingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20275,6 +23878,134 @@ func (ec *executionContext) fieldContext_AttachNoticeFilePayload_notice(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachPublicityFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachPublicityFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachPublicityFilePayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachPublicityFilePayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachPublicityFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachPublicityFilePayload_publicity(ctx context.Context, field graphql.CollectedField, obj *model.AttachPublicityFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachPublicityFilePayload_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachPublicityFilePayload_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachPublicityFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Publicity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachTrainingFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachTrainingFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachTrainingFilePayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachTrainingFilePayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachTrainingFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachTrainingFilePayload_training(ctx context.Context, field graphql.CollectedField, obj *model.AttachTrainingFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachTrainingFilePayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachTrainingFilePayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachTrainingFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22680,6 +26411,52 @@ func (ec *executionContext) _DeleteLetterPayload_deletedID(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_DeleteLetterPayload_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteLetterPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeletePublicityPayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *model.DeletePublicityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePublicityPayload_deletedID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePublicityPayload_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePublicityPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteTrainingPayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteTrainingPayload_deletedID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteTrainingPayload_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteTrainingPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DrawAssignment_enterprise(ctx context.Context, field graphql.CollectedField, obj *domain.DrawAssignment) (ret graphql.Marshaler) {
@@ -30394,6 +34171,358 @@ func (ec *executionContext) fieldContext_Mutation_attachMeetingFile(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordTraining(ctx, fc.Args["input"].(model.RecordTrainingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordTrainingPayload) graphql.Marshaler {
+			return ec.marshalNRecordTrainingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordTrainingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordTrainingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTraining(ctx, fc.Args["input"].(model.UpdateTrainingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateTrainingPayload) graphql.Marshaler {
+			return ec.marshalNUpdateTrainingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateTrainingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateTrainingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTraining(ctx, fc.Args["input"].(model.DeleteTrainingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteTrainingPayload) graphql.Marshaler {
+			return ec.marshalNDeleteTrainingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeleteTrainingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteTrainingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachTrainingFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachTrainingFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachTrainingFile(ctx, fc.Args["input"].(model.AttachTrainingFileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachTrainingFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachTrainingFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachTrainingFilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachTrainingFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachTrainingFilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachTrainingFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordPublicity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordPublicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordPublicity(ctx, fc.Args["input"].(model.RecordPublicityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPublicityPayload) graphql.Marshaler {
+			return ec.marshalNRecordPublicityPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordPublicityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordPublicity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPublicityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordPublicity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePublicity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePublicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePublicity(ctx, fc.Args["input"].(model.UpdatePublicityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePublicityPayload) graphql.Marshaler {
+			return ec.marshalNUpdatePublicityPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePublicityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePublicity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdatePublicityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePublicity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deletePublicity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deletePublicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeletePublicity(ctx, fc.Args["input"].(model.DeletePublicityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePublicityPayload) graphql.Marshaler {
+			return ec.marshalNDeletePublicityPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeletePublicityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deletePublicity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePublicityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deletePublicity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachPublicityFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachPublicityFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachPublicityFile(ctx, fc.Args["input"].(model.AttachPublicityFileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachPublicityFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachPublicityFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachPublicityFilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachPublicityFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachPublicityFilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachPublicityFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32538,6 +36667,667 @@ func (ec *executionContext) fieldContext_PostEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("PostEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _Publicity_id(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Publicity_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Publicity_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Publicity_organiserUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_organiserUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganiserUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_organiserUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Publicity_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.PublicityKind) graphql.Marshaler {
+			return ec.marshalNPublicityKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "PublicityKind")
+}
+
+func (ec *executionContext) _Publicity_title(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Publicity_heldOn(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Publicity_year(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Publicity_description(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Publicity_materials(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_materials(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Materials, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_materials(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Publicity_participants(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Publicity_enterpriseCount(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_enterpriseCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnterpriseCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_enterpriseCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Publicity_organiser(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_organiser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organiser(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_organiser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Publicity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Publicity_visitedEnterprises(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_visitedEnterprises(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Publicity().VisitedEnterprises(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_visitedEnterprises(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Publicity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Publicity_files(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Publicity().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Publicity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Publicity_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Publicity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publicity_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Publicity().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PublicityAction) graphql.Marshaler {
+			return ec.marshalNPublicityAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPublicityActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publicity_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publicity", field, true, true, "PublicityAction")
+}
+
+func (ec *executionContext) _PublicityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PublicityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PublicityEdge) graphql.Marshaler {
+			return ec.marshalOPublicityEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PublicityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublicityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PublicityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.PublicityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublicityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PublicityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PublicityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicityConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PublicityEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PublicityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Publicity) graphql.Marshaler {
+			return ec.marshalOPublicity2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PublicityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublicityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Publicity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PublicityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PublicityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicityEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PublicitySummary_organiser(ctx context.Context, field graphql.CollectedField, obj *education.PublicitySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicitySummary_organiser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organiser, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicitySummary_organiser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublicitySummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PublicitySummary_activities(ctx context.Context, field graphql.CollectedField, obj *education.PublicitySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicitySummary_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicitySummary_activities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicitySummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PublicitySummary_enterprisesVisited(ctx context.Context, field graphql.CollectedField, obj *education.PublicitySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicitySummary_enterprisesVisited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnterprisesVisited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicitySummary_enterprisesVisited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicitySummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PublicitySummary_materials(ctx context.Context, field graphql.CollectedField, obj *education.PublicitySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicitySummary_materials(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Materials, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicitySummary_materials(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicitySummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PublicitySummary_participants(ctx context.Context, field graphql.CollectedField, obj *education.PublicitySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicitySummary_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicitySummary_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicitySummary", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33066,6 +37856,50 @@ func (ec *executionContext) fieldContext_Query_posts(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_publicities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_publicities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Publicities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PublicityOrder), fc.Args["where"].(*ent.PublicityWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PublicityConnection) graphql.Marshaler {
+			return ec.marshalNPublicityConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_publicities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_publicities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_randomDraws(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33148,6 +37982,94 @@ func (ec *executionContext) fieldContext_Query_responsibilityLetters(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_responsibilityLetters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trainees(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trainees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Trainees(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TraineeOrder), fc.Args["where"].(*ent.TraineeWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TraineeConnection) graphql.Marshaler {
+			return ec.marshalNTraineeConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trainees(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TraineeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trainees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trainings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trainings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Trainings(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TrainingOrder), fc.Args["where"].(*ent.TrainingWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingConnection) graphql.Marshaler {
+			return ec.marshalNTrainingConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trainings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trainings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33520,6 +38442,94 @@ func (ec *executionContext) fieldContext_Query_noticeCoverage(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_noticeCoverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trainingCoverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trainingCoverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TrainingCoverage(ctx, fc.Args["year"].(int), fc.Args["cadence"].(*domain.TrainingCadence), fc.Args["where"].(*model.TrainingCoverageWhereInput), fc.Args["orderBy"].(*model.TrainingCoverageOrder), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCoverageConnection) graphql.Marshaler {
+			return ec.marshalNTrainingCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trainingCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCoverageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trainingCoverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_publicitySummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_publicitySummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PublicitySummary(ctx, fc.Args["where"].(model.PublicitySummaryWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *education.PublicitySummary) graphql.Marshaler {
+			return ec.marshalNPublicitySummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋeducationᚐPublicitySummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_publicitySummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicitySummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_publicitySummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34345,6 +39355,70 @@ func (ec *executionContext) fieldContext_RecordMeetingPayload_meeting(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordPublicityPayload_publicity(ctx context.Context, field graphql.CollectedField, obj *model.RecordPublicityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordPublicityPayload_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordPublicityPayload_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordPublicityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Publicity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.RecordTrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
 		},
 	}
 	return fc, nil
@@ -35662,6 +40736,1507 @@ func (ec *executionContext) fieldContext_TownCoverage_counts(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Trainee_id(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Trainee_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Trainee_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Trainee_trainingID(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_trainingID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_trainingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Trainee_enterpriseUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_enterpriseUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnterpriseUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_enterpriseUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Trainee_personName(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_personName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_personName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "String")
+}
+
+func (ec *executionContext) _Trainee_postKind(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_postKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.TraineePostKind) graphql.Marshaler {
+			return ec.marshalNTraineePostKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_postKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "TraineePostKind")
+}
+
+func (ec *executionContext) _Trainee_userID(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Trainee_assessment(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_assessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assessment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Assessment) graphql.Marshaler {
+			return ec.marshalNAssessment2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_assessment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "Assessment")
+}
+
+func (ec *executionContext) _Trainee_year(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Trainee_month(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Trainee_hours(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trainee", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Trainee_training(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Trainee().Training(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trainee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trainee_enterprise(ctx context.Context, field graphql.CollectedField, obj *ent.Trainee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trainee_enterprise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Trainee().Enterprise(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Trainee_enterprise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trainee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TraineeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TraineeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraineeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.TraineeEdge) graphql.Marshaler {
+			return ec.marshalOTraineeEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TraineeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TraineeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TraineeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TraineeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.TraineeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraineeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraineeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TraineeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TraineeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TraineeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraineeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraineeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraineeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TraineeEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.TraineeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraineeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Trainee) graphql.Marshaler {
+			return ec.marshalOTrainee2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TraineeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TraineeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Trainee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TraineeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TraineeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraineeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraineeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraineeEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Training_id(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Training_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Training_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Training_organiserUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_organiserUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganiserUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_organiserUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Training_heldOn(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Training_year(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Training_topic(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "String")
+}
+
+func (ec *executionContext) _Training_hours(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Training_content(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "String")
+}
+
+func (ec *executionContext) _Training_assessed(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_assessed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assessed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_assessed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Training_traineeCount(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_traineeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TraineeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_traineeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Training_organiser(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_organiser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organiser(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_organiser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Training",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Training_trainees(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_trainees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Training().Trainees(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Trainee) graphql.Marshaler {
+			return ec.marshalNTrainee2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_trainees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Training",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Trainee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Training_passedCount(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_passedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Training().PassedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_passedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Training_files(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Training().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Training",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Training_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Training().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TrainingAction) graphql.Marshaler {
+			return ec.marshalNTrainingAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, true, true, "TrainingAction")
+}
+
+func (ec *executionContext) _TrainingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.TrainingEdge) graphql.Marshaler {
+			return ec.marshalOTrainingEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCoverageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TrainingCoverageEdge) graphql.Marshaler {
+			return ec.marshalOTrainingCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCoverageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCoverageConnection_summary(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCoverageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageConnection_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *education.CoverageSummary) graphql.Marshaler {
+			return ec.marshalNTrainingCoverageSummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋeducationᚐCoverageSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageConnection_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCoverageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCoverageSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCoverageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCoverageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _TrainingCoverageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCoverageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *education.CoverageRow) graphql.Marshaler {
+			return ec.marshalOTrainingCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋeducationᚐCoverageRow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCoverageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCoverageRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCoverageRow_enterprise(ctx context.Context, field graphql.CollectedField, obj *education.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageRow_enterprise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enterprise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageRow_enterprise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCoverageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCoverageRow_months(ctx context.Context, field graphql.CollectedField, obj *education.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageRow_months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageRow_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageRow_quarters(ctx context.Context, field graphql.CollectedField, obj *education.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageRow_quarters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageRow_quarters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageRow_missing(ctx context.Context, field graphql.CollectedField, obj *education.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageRow_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageRow_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageRow_trainings(ctx context.Context, field graphql.CollectedField, obj *education.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageRow_trainings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trainings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageRow_trainings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageRow_trainees(ctx context.Context, field graphql.CollectedField, obj *education.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageRow_trainees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trainees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageRow_trainees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageRow_hours(ctx context.Context, field graphql.CollectedField, obj *education.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageRow_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageRow_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageRow_status(ctx context.Context, field graphql.CollectedField, obj *education.CoverageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageRow_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.TrainingCoverageStatus) graphql.Marshaler {
+			return ec.marshalNTrainingCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTrainingCoverageStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageRow_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageRow", field, false, false, "TrainingCoverageStatus")
+}
+
+func (ec *executionContext) _TrainingCoverageSummary_enterprises(ctx context.Context, field graphql.CollectedField, obj *education.CoverageSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageSummary_enterprises(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enterprises, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageSummary_enterprises(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageSummary_covered(ctx context.Context, field graphql.CollectedField, obj *education.CoverageSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageSummary_covered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Covered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageSummary_covered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageSummary_gaps(ctx context.Context, field graphql.CollectedField, obj *education.CoverageSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageSummary_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageSummary_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageSummary_trainees(ctx context.Context, field graphql.CollectedField, obj *education.CoverageSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageSummary_trainees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trainees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageSummary_trainees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCoverageSummary_hours(ctx context.Context, field graphql.CollectedField, obj *education.CoverageSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCoverageSummary_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCoverageSummary_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCoverageSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalOTraining2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _TransitionHazardPayload_hazard(ctx context.Context, field graphql.CollectedField, obj *model.TransitionHazardPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36464,6 +43039,70 @@ func (ec *executionContext) fieldContext_UpdatePostPayload_post(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePublicityPayload_publicity(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePublicityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePublicityPayload_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePublicityPayload_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePublicityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Publicity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.UpdateTrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
 		},
 	}
 	return fc, nil
@@ -38380,6 +45019,118 @@ func (ec *executionContext) unmarshalInputAttachNoticeFileInput(ctx context.Cont
 func UnmarshalAttachNoticeFileInput(ctx context.Context, raw any) (model.AttachNoticeFileInput, error) {
 	var out model.AttachNoticeFileInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachNoticeFileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttachPublicityFileInput(ctx context.Context, obj any) (model.AttachPublicityFileInput, error) {
+	var it model.AttachPublicityFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"publicityID", "file", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "publicityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicityID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicityID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachPublicityFileInput unmarshals raw into the AttachPublicityFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachPublicityFileInput(ctx context.Context, raw any) (model.AttachPublicityFileInput, error) {
+	var out model.AttachPublicityFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachPublicityFileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttachTrainingFileInput(ctx context.Context, obj any) (model.AttachTrainingFileInput, error) {
+	var it model.AttachTrainingFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"trainingID", "file", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "trainingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachTrainingFileInput unmarshals raw into the AttachTrainingFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachTrainingFileInput(ctx context.Context, raw any) (model.AttachTrainingFileInput, error) {
+	var out model.AttachTrainingFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachTrainingFileInput", raw, &out)
 	return out, err
 }
 
@@ -40408,6 +47159,90 @@ func (ec *executionContext) unmarshalInputDeleteLetterInput(ctx context.Context,
 func UnmarshalDeleteLetterInput(ctx context.Context, raw any) (model.DeleteLetterInput, error) {
 	var out model.DeleteLetterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteLetterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeletePublicityInput(ctx context.Context, obj any) (model.DeletePublicityInput, error) {
+	var it model.DeletePublicityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"publicityID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "publicityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicityID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicityID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeletePublicityInput unmarshals raw into the DeletePublicityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeletePublicityInput(ctx context.Context, raw any) (model.DeletePublicityInput, error) {
+	var out model.DeletePublicityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeletePublicityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteTrainingInput(ctx context.Context, obj any) (model.DeleteTrainingInput, error) {
+	var it model.DeleteTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"trainingID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "trainingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteTrainingInput unmarshals raw into the DeleteTrainingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteTrainingInput(ctx context.Context, raw any) (model.DeleteTrainingInput, error) {
+	var out model.DeleteTrainingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteTrainingInput", raw, &out)
 	return out, err
 }
 
@@ -48024,6 +54859,780 @@ func UnmarshalPostWhereInput(ctx context.Context, raw any) (ent.PostWhereInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPublicityOrder(ctx context.Context, obj any) (ent.PublicityOrder, error) {
+	var it ent.PublicityOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNPublicityOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublicityOrder unmarshals raw into the PublicityOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublicityOrder(ctx context.Context, raw any) (ent.PublicityOrder, error) {
+	var out ent.PublicityOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublicityOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPublicitySummaryWhereInput(ctx context.Context, obj any) (model.PublicitySummaryWhereInput, error) {
+	var it model.PublicitySummaryWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organiserUnitID", "includeBelow", "from", "to", "kinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organiserUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "includeBelow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeBelow"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeBelow = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOPublicityKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublicitySummaryWhereInput unmarshals raw into the PublicitySummaryWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublicitySummaryWhereInput(ctx context.Context, raw any) (model.PublicitySummaryWhereInput, error) {
+	var out model.PublicitySummaryWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublicitySummaryWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPublicityWhereInput(ctx context.Context, obj any) (ent.PublicityWhereInput, error) {
+	var it ent.PublicityWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "organiserUnitID", "organiserUnitIDNEQ", "organiserUnitIDIn", "organiserUnitIDNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "heldOn", "heldOnNEQ", "heldOnIn", "heldOnNotIn", "heldOnGT", "heldOnGTE", "heldOnLT", "heldOnLTE", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "materials", "materialsNEQ", "materialsIn", "materialsNotIn", "materialsGT", "materialsGTE", "materialsLT", "materialsLTE", "participants", "participantsNEQ", "participantsIn", "participantsNotIn", "participantsGT", "participantsGTE", "participantsLT", "participantsLTE", "enterpriseCount", "enterpriseCountNEQ", "enterpriseCountIn", "enterpriseCountNotIn", "enterpriseCountGT", "enterpriseCountGTE", "enterpriseCountLT", "enterpriseCountLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOPublicityWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOPublicityWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOPublicityWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "organiserUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "organiserUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDNEQ = data
+		case "organiserUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDIn = data
+		case "organiserUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDNotIn = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPublicityKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOPublicityKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOPublicityKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOPublicityKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "heldOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNEQ = data
+		case "heldOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnIn = data
+		case "heldOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNotIn = data
+		case "heldOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGT = data
+		case "heldOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGTE = data
+		case "heldOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLT = data
+		case "heldOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLTE = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "materials":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materials"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Materials = data
+		case "materialsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materialsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaterialsNEQ = data
+		case "materialsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materialsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaterialsIn = data
+		case "materialsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materialsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaterialsNotIn = data
+		case "materialsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materialsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaterialsGT = data
+		case "materialsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materialsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaterialsGTE = data
+		case "materialsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materialsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaterialsLT = data
+		case "materialsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materialsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaterialsLTE = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "participantsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsNEQ = data
+		case "participantsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsIn = data
+		case "participantsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsNotIn = data
+		case "participantsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsGT = data
+		case "participantsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsGTE = data
+		case "participantsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsLT = data
+		case "participantsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsLTE = data
+		case "enterpriseCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseCount = data
+		case "enterpriseCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseCountNEQ = data
+		case "enterpriseCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseCountIn = data
+		case "enterpriseCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseCountNotIn = data
+		case "enterpriseCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseCountGT = data
+		case "enterpriseCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseCountGTE = data
+		case "enterpriseCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseCountLT = data
+		case "enterpriseCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseCountLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublicityWhereInput unmarshals raw into the PublicityWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublicityWhereInput(ctx context.Context, raw any) (ent.PublicityWhereInput, error) {
+	var out ent.PublicityWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublicityWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRandomDrawOrder(ctx context.Context, obj any) (ent.RandomDrawOrder, error) {
 	var it ent.RandomDrawOrder
 	if obj == nil {
@@ -48788,6 +56397,181 @@ func (ec *executionContext) unmarshalInputRecordMeetingInput(ctx context.Context
 func UnmarshalRecordMeetingInput(ctx context.Context, raw any) (model.RecordMeetingInput, error) {
 	var out model.RecordMeetingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordPublicityInput(ctx context.Context, obj any) (model.RecordPublicityInput, error) {
+	var it model.RecordPublicityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organiserUnitID", "kind", "title", "heldOn", "description", "visitedEnterpriseIDs", "materials", "participants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organiserUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPublicityKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "visitedEnterpriseIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedEnterpriseIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedEnterpriseIDs = data
+		case "materials":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materials"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Materials = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordPublicityInput unmarshals raw into the RecordPublicityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordPublicityInput(ctx context.Context, raw any) (model.RecordPublicityInput, error) {
+	var out model.RecordPublicityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordPublicityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordTrainingInput(ctx context.Context, obj any) (model.RecordTrainingInput, error) {
+	var it model.RecordTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organiserUnitID", "heldOn", "topic", "hours", "content", "assessed", "trainees"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organiserUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "assessed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assessed = data
+		case "trainees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainees"))
+			data, err := ec.unmarshalNTraineeInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTraineeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Trainees = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordTrainingInput unmarshals raw into the RecordTrainingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordTrainingInput(ctx context.Context, raw any) (model.RecordTrainingInput, error) {
+	var out model.RecordTrainingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordTrainingInput", raw, &out)
 	return out, err
 }
 
@@ -50300,6 +58084,1463 @@ func UnmarshalSignLetterInput(ctx context.Context, raw any) (model.SignLetterInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTraineeInput(ctx context.Context, obj any) (model.TraineeInput, error) {
+	var it model.TraineeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personName", "enterpriseUnitID", "postKind", "userID", "assessment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonName = data
+		case "enterpriseUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseUnitID = data
+		case "postKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postKind"))
+			data, err := ec.unmarshalNTraineePostKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostKind = data
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "assessment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessment"))
+			data, err := ec.unmarshalOAssessment2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assessment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTraineeInput unmarshals raw into the TraineeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTraineeInput(ctx context.Context, raw any) (model.TraineeInput, error) {
+	var out model.TraineeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraineeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTraineeOrder(ctx context.Context, obj any) (ent.TraineeOrder, error) {
+	var it ent.TraineeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTraineeOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTraineeOrder unmarshals raw into the TraineeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTraineeOrder(ctx context.Context, raw any) (ent.TraineeOrder, error) {
+	var out ent.TraineeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraineeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTraineeWhereInput(ctx context.Context, obj any) (ent.TraineeWhereInput, error) {
+	var it ent.TraineeWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "trainingID", "trainingIDNEQ", "trainingIDIn", "trainingIDNotIn", "enterpriseUnitID", "enterpriseUnitIDNEQ", "enterpriseUnitIDIn", "enterpriseUnitIDNotIn", "personName", "personNameNEQ", "personNameIn", "personNameNotIn", "personNameGT", "personNameGTE", "personNameLT", "personNameLTE", "personNameContains", "personNameHasPrefix", "personNameHasSuffix", "personNameEqualFold", "personNameContainsFold", "postKind", "postKindNEQ", "postKindIn", "postKindNotIn", "assessment", "assessmentNEQ", "assessmentIn", "assessmentNotIn", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "month", "monthNEQ", "monthIn", "monthNotIn", "monthGT", "monthGTE", "monthLT", "monthLTE", "hours", "hoursNEQ", "hoursIn", "hoursNotIn", "hoursGT", "hoursGTE", "hoursLT", "hoursLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOTraineeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOTraineeWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOTraineeWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "trainingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingID = data
+		case "trainingIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingIDNEQ = data
+		case "trainingIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingIDIn = data
+		case "trainingIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingIDNotIn = data
+		case "enterpriseUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseUnitID = data
+		case "enterpriseUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseUnitIDNEQ = data
+		case "enterpriseUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseUnitIDIn = data
+		case "enterpriseUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseUnitIDNotIn = data
+		case "personName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonName = data
+		case "personNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameNEQ = data
+		case "personNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameIn = data
+		case "personNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameNotIn = data
+		case "personNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameGT = data
+		case "personNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameGTE = data
+		case "personNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameLT = data
+		case "personNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameLTE = data
+		case "personNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameContains = data
+		case "personNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameHasPrefix = data
+		case "personNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameHasSuffix = data
+		case "personNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameEqualFold = data
+		case "personNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonNameContainsFold = data
+		case "postKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postKind"))
+			data, err := ec.unmarshalOTraineePostKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostKind = data
+		case "postKindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postKindNEQ"))
+			data, err := ec.unmarshalOTraineePostKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostKindNEQ = data
+		case "postKindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postKindIn"))
+			data, err := ec.unmarshalOTraineePostKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostKindIn = data
+		case "postKindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postKindNotIn"))
+			data, err := ec.unmarshalOTraineePostKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostKindNotIn = data
+		case "assessment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessment"))
+			data, err := ec.unmarshalOAssessment2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assessment = data
+		case "assessmentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessmentNEQ"))
+			data, err := ec.unmarshalOAssessment2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssessmentNEQ = data
+		case "assessmentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessmentIn"))
+			data, err := ec.unmarshalOAssessment2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssessmentIn = data
+		case "assessmentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessmentNotIn"))
+			data, err := ec.unmarshalOAssessment2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssessmentNotIn = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "month":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("month"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Month = data
+		case "monthNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthNEQ = data
+		case "monthIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthIn = data
+		case "monthNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthNotIn = data
+		case "monthGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthGT = data
+		case "monthGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthGTE = data
+		case "monthLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthLT = data
+		case "monthLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthLTE = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "hoursNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursNEQ = data
+		case "hoursIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursIn = data
+		case "hoursNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursNotIn = data
+		case "hoursGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursGT = data
+		case "hoursGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursGTE = data
+		case "hoursLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursLT = data
+		case "hoursLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTraineeWhereInput unmarshals raw into the TraineeWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTraineeWhereInput(ctx context.Context, raw any) (ent.TraineeWhereInput, error) {
+	var out ent.TraineeWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraineeWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrainingCoverageOrder(ctx context.Context, obj any) (model.TrainingCoverageOrder, error) {
+	var it model.TrainingCoverageOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTrainingCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingCoverageOrder unmarshals raw into the TrainingCoverageOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingCoverageOrder(ctx context.Context, raw any) (model.TrainingCoverageOrder, error) {
+	var out model.TrainingCoverageOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingCoverageOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrainingCoverageWhereInput(ctx context.Context, obj any) (model.TrainingCoverageWhereInput, error) {
+	var it model.TrainingCoverageWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "townID", "sectors", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "townID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("townID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TownID = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOSector2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTrainingCoverageStatus2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTrainingCoverageStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingCoverageWhereInput unmarshals raw into the TrainingCoverageWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingCoverageWhereInput(ctx context.Context, raw any) (model.TrainingCoverageWhereInput, error) {
+	var out model.TrainingCoverageWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingCoverageWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrainingOrder(ctx context.Context, obj any) (ent.TrainingOrder, error) {
+	var it ent.TrainingOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTrainingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingOrder unmarshals raw into the TrainingOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingOrder(ctx context.Context, raw any) (ent.TrainingOrder, error) {
+	var out ent.TrainingOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrainingWhereInput(ctx context.Context, obj any) (ent.TrainingWhereInput, error) {
+	var it ent.TrainingWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "organiserUnitID", "organiserUnitIDNEQ", "organiserUnitIDIn", "organiserUnitIDNotIn", "heldOn", "heldOnNEQ", "heldOnIn", "heldOnNotIn", "heldOnGT", "heldOnGTE", "heldOnLT", "heldOnLTE", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "topic", "topicNEQ", "topicIn", "topicNotIn", "topicGT", "topicGTE", "topicLT", "topicLTE", "topicContains", "topicHasPrefix", "topicHasSuffix", "topicEqualFold", "topicContainsFold", "hours", "hoursNEQ", "hoursIn", "hoursNotIn", "hoursGT", "hoursGTE", "hoursLT", "hoursLTE", "assessed", "assessedNEQ", "traineeCount", "traineeCountNEQ", "traineeCountIn", "traineeCountNotIn", "traineeCountGT", "traineeCountGTE", "traineeCountLT", "traineeCountLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOTrainingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOTrainingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOTrainingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "organiserUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "organiserUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDNEQ = data
+		case "organiserUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDIn = data
+		case "organiserUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitIDNotIn = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "heldOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNEQ = data
+		case "heldOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnIn = data
+		case "heldOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNotIn = data
+		case "heldOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGT = data
+		case "heldOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGTE = data
+		case "heldOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLT = data
+		case "heldOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLTE = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "topicNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicNEQ = data
+		case "topicIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicIn = data
+		case "topicNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicNotIn = data
+		case "topicGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicGT = data
+		case "topicGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicGTE = data
+		case "topicLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicLT = data
+		case "topicLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicLTE = data
+		case "topicContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicContains = data
+		case "topicHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicHasPrefix = data
+		case "topicHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicHasSuffix = data
+		case "topicEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicEqualFold = data
+		case "topicContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicContainsFold = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "hoursNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursNEQ = data
+		case "hoursIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursIn = data
+		case "hoursNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursNotIn = data
+		case "hoursGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursGT = data
+		case "hoursGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursGTE = data
+		case "hoursLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursLT = data
+		case "hoursLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursLTE = data
+		case "assessed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assessed = data
+		case "assessedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssessedNEQ = data
+		case "traineeCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traineeCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TraineeCount = data
+		case "traineeCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traineeCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TraineeCountNEQ = data
+		case "traineeCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traineeCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TraineeCountIn = data
+		case "traineeCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traineeCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TraineeCountNotIn = data
+		case "traineeCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traineeCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TraineeCountGT = data
+		case "traineeCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traineeCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TraineeCountGTE = data
+		case "traineeCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traineeCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TraineeCountLT = data
+		case "traineeCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traineeCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TraineeCountLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingWhereInput unmarshals raw into the TrainingWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingWhereInput(ctx context.Context, raw any) (ent.TrainingWhereInput, error) {
+	var out ent.TrainingWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTransitionHazardInput(ctx context.Context, obj any) (model.TransitionHazardInput, error) {
 	var it model.TransitionHazardInput
 	if obj == nil {
@@ -51221,6 +60462,181 @@ func UnmarshalUpdatePostInput(ctx context.Context, raw any) (model.UpdatePostInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdatePublicityInput(ctx context.Context, obj any) (model.UpdatePublicityInput, error) {
+	var it model.UpdatePublicityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"publicityID", "kind", "title", "heldOn", "description", "visitedEnterpriseIDs", "materials", "participants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "publicityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicityID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicityID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPublicityKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "visitedEnterpriseIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedEnterpriseIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedEnterpriseIDs = data
+		case "materials":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("materials"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Materials = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePublicityInput unmarshals raw into the UpdatePublicityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePublicityInput(ctx context.Context, raw any) (model.UpdatePublicityInput, error) {
+	var out model.UpdatePublicityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePublicityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTrainingInput(ctx context.Context, obj any) (model.UpdateTrainingInput, error) {
+	var it model.UpdateTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"trainingID", "heldOn", "topic", "hours", "content", "assessed", "trainees"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "trainingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingID = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "assessed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assessed = data
+		case "trainees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainees"))
+			data, err := ec.unmarshalNTraineeInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTraineeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Trainees = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTrainingInput unmarshals raw into the UpdateTrainingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTrainingInput(ctx context.Context, raw any) (model.UpdateTrainingInput, error) {
+	var out model.UpdateTrainingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTrainingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateUnitInput(ctx context.Context, obj any) (model.UpdateUnitInput, error) {
 	var it model.UpdateUnitInput
 	if obj == nil {
@@ -51978,6 +61394,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Unit(ctx, sel, obj)
+	case *ent.Training:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Training(ctx, sel, obj)
+	case *ent.Trainee:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Trainee(ctx, sel, obj)
 	case *ent.Tenant:
 		if obj == nil {
 			return graphql.Null
@@ -51993,6 +61419,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._RandomDraw(ctx, sel, obj)
+	case *ent.Publicity:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Publicity(ctx, sel, obj)
 	case *ent.Post:
 		if obj == nil {
 			return graphql.Null
@@ -52274,6 +61705,82 @@ func (ec *executionContext) _AttachNoticeFilePayload(ctx context.Context, sel as
 			}
 		case "notice":
 			out.Values[i] = ec._AttachNoticeFilePayload_notice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachPublicityFilePayloadImplementors = []string{"AttachPublicityFilePayload"}
+
+func (ec *executionContext) _AttachPublicityFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachPublicityFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachPublicityFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachPublicityFilePayload")
+		case "file":
+			out.Values[i] = ec._AttachPublicityFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._AttachPublicityFilePayload_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachTrainingFilePayloadImplementors = []string{"AttachTrainingFilePayload"}
+
+func (ec *executionContext) _AttachTrainingFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachTrainingFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachTrainingFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachTrainingFilePayload")
+		case "file":
+			out.Values[i] = ec._AttachTrainingFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "training":
+			out.Values[i] = ec._AttachTrainingFilePayload_training(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53494,6 +63001,72 @@ func (ec *executionContext) _DeleteLetterPayload(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("DeleteLetterPayload")
 		case "deletedID":
 			out.Values[i] = ec._DeleteLetterPayload_deletedID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deletePublicityPayloadImplementors = []string{"DeletePublicityPayload"}
+
+func (ec *executionContext) _DeletePublicityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePublicityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePublicityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePublicityPayload")
+		case "deletedID":
+			out.Values[i] = ec._DeletePublicityPayload_deletedID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteTrainingPayloadImplementors = []string{"DeleteTrainingPayload"}
+
+func (ec *executionContext) _DeleteTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteTrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteTrainingPayload")
+		case "deletedID":
+			out.Values[i] = ec._DeleteTrainingPayload_deletedID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -56045,6 +65618,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachTrainingFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachTrainingFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordPublicity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordPublicity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePublicity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePublicity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletePublicity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deletePublicity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachPublicityFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachPublicityFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -56876,6 +66505,252 @@ func (ec *executionContext) _PostEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var publicityImplementors = []string{"Publicity", "Node"}
+
+func (ec *executionContext) _Publicity(ctx context.Context, sel ast.SelectionSet, obj *ent.Publicity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publicityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Publicity")
+		case "id":
+			out.Values[i] = ec._Publicity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Publicity_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Publicity_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organiserUnitID":
+			out.Values[i] = ec._Publicity_organiserUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Publicity_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Publicity_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._Publicity_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._Publicity_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Publicity_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "materials":
+			out.Values[i] = ec._Publicity_materials(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "participants":
+			out.Values[i] = ec._Publicity_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enterpriseCount":
+			out.Values[i] = ec._Publicity_enterpriseCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organiser":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Publicity_organiser(ctx, field, obj)
+				})
+		case "visitedEnterprises":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Publicity_visitedEnterprises(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Publicity_files(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Publicity_allowedActions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var publicityConnectionImplementors = []string{"PublicityConnection"}
+
+func (ec *executionContext) _PublicityConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PublicityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publicityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublicityConnection")
+		case "edges":
+			out.Values[i] = ec._PublicityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PublicityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PublicityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var publicityEdgeImplementors = []string{"PublicityEdge"}
+
+func (ec *executionContext) _PublicityEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PublicityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publicityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublicityEdge")
+		case "node":
+			out.Values[i] = ec._PublicityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._PublicityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var publicitySummaryImplementors = []string{"PublicitySummary"}
+
+func (ec *executionContext) _PublicitySummary(ctx context.Context, sel ast.SelectionSet, obj *education.PublicitySummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publicitySummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublicitySummary")
+		case "organiser":
+			out.Values[i] = ec._PublicitySummary_organiser(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activities":
+			out.Values[i] = ec._PublicitySummary_activities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enterprisesVisited":
+			out.Values[i] = ec._PublicitySummary_enterprisesVisited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "materials":
+			out.Values[i] = ec._PublicitySummary_materials(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participants":
+			out.Values[i] = ec._PublicitySummary_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -56967,6 +66842,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_posts(ctx, field)
 				})
+		case "publicities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_publicities(ctx, field)
+				})
 		case "randomDraws":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -56978,6 +66859,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_responsibilityLetters(ctx, field)
+				})
+		case "trainees":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trainees(ctx, field)
+				})
+		case "trainings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trainings(ctx, field)
 				})
 		case "units":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -57032,6 +66925,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_noticeCoverage(ctx, field)
+				})
+		case "trainingCoverage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trainingCoverage(ctx, field)
+				})
+		case "publicitySummary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_publicitySummary(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -57391,6 +67296,72 @@ func (ec *executionContext) _RecordMeetingPayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("RecordMeetingPayload")
 		case "meeting":
 			out.Values[i] = ec._RecordMeetingPayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordPublicityPayloadImplementors = []string{"RecordPublicityPayload"}
+
+func (ec *executionContext) _RecordPublicityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordPublicityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordPublicityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordPublicityPayload")
+		case "publicity":
+			out.Values[i] = ec._RecordPublicityPayload_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordTrainingPayloadImplementors = []string{"RecordTrainingPayload"}
+
+func (ec *executionContext) _RecordTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordTrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordTrainingPayload")
+		case "training":
+			out.Values[i] = ec._RecordTrainingPayload_training(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -58032,6 +68003,588 @@ func (ec *executionContext) _TownCoverage(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var traineeImplementors = []string{"Trainee", "Node"}
+
+func (ec *executionContext) _Trainee(ctx context.Context, sel ast.SelectionSet, obj *ent.Trainee) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, traineeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Trainee")
+		case "id":
+			out.Values[i] = ec._Trainee_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Trainee_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Trainee_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trainingID":
+			out.Values[i] = ec._Trainee_trainingID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enterpriseUnitID":
+			out.Values[i] = ec._Trainee_enterpriseUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personName":
+			out.Values[i] = ec._Trainee_personName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postKind":
+			out.Values[i] = ec._Trainee_postKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userID":
+			out.Values[i] = ec._Trainee_userID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assessment":
+			out.Values[i] = ec._Trainee_assessment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._Trainee_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "month":
+			out.Values[i] = ec._Trainee_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hours":
+			out.Values[i] = ec._Trainee_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "training":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trainee_training(ctx, field, obj)
+				})
+		case "enterprise":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trainee_enterprise(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var traineeConnectionImplementors = []string{"TraineeConnection"}
+
+func (ec *executionContext) _TraineeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TraineeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, traineeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TraineeConnection")
+		case "edges":
+			out.Values[i] = ec._TraineeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TraineeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TraineeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var traineeEdgeImplementors = []string{"TraineeEdge"}
+
+func (ec *executionContext) _TraineeEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TraineeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, traineeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TraineeEdge")
+		case "node":
+			out.Values[i] = ec._TraineeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._TraineeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingImplementors = []string{"Training", "Node"}
+
+func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet, obj *ent.Training) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Training")
+		case "id":
+			out.Values[i] = ec._Training_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Training_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Training_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organiserUnitID":
+			out.Values[i] = ec._Training_organiserUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._Training_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._Training_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._Training_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hours":
+			out.Values[i] = ec._Training_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "content":
+			out.Values[i] = ec._Training_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assessed":
+			out.Values[i] = ec._Training_assessed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "traineeCount":
+			out.Values[i] = ec._Training_traineeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organiser":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Training_organiser(ctx, field, obj)
+				})
+		case "trainees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Training_trainees(ctx, field, obj)
+				})
+		case "passedCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Training_passedCount(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Training_files(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Training_allowedActions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingConnectionImplementors = []string{"TrainingConnection"}
+
+func (ec *executionContext) _TrainingConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingConnection")
+		case "edges":
+			out.Values[i] = ec._TrainingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TrainingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TrainingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingCoverageConnectionImplementors = []string{"TrainingCoverageConnection"}
+
+func (ec *executionContext) _TrainingCoverageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingCoverageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingCoverageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingCoverageConnection")
+		case "totalCount":
+			out.Values[i] = ec._TrainingCoverageConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TrainingCoverageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._TrainingCoverageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._TrainingCoverageConnection_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingCoverageEdgeImplementors = []string{"TrainingCoverageEdge"}
+
+func (ec *executionContext) _TrainingCoverageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingCoverageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingCoverageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingCoverageEdge")
+		case "cursor":
+			out.Values[i] = ec._TrainingCoverageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TrainingCoverageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingCoverageRowImplementors = []string{"TrainingCoverageRow"}
+
+func (ec *executionContext) _TrainingCoverageRow(ctx context.Context, sel ast.SelectionSet, obj *education.CoverageRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingCoverageRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingCoverageRow")
+		case "enterprise":
+			out.Values[i] = ec._TrainingCoverageRow_enterprise(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "months":
+			out.Values[i] = ec._TrainingCoverageRow_months(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarters":
+			out.Values[i] = ec._TrainingCoverageRow_quarters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._TrainingCoverageRow_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trainings":
+			out.Values[i] = ec._TrainingCoverageRow_trainings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trainees":
+			out.Values[i] = ec._TrainingCoverageRow_trainees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._TrainingCoverageRow_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._TrainingCoverageRow_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingCoverageSummaryImplementors = []string{"TrainingCoverageSummary"}
+
+func (ec *executionContext) _TrainingCoverageSummary(ctx context.Context, sel ast.SelectionSet, obj *education.CoverageSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingCoverageSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingCoverageSummary")
+		case "enterprises":
+			out.Values[i] = ec._TrainingCoverageSummary_enterprises(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "covered":
+			out.Values[i] = ec._TrainingCoverageSummary_covered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gaps":
+			out.Values[i] = ec._TrainingCoverageSummary_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trainees":
+			out.Values[i] = ec._TrainingCoverageSummary_trainees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._TrainingCoverageSummary_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingEdgeImplementors = []string{"TrainingEdge"}
+
+func (ec *executionContext) _TrainingEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingEdge")
+		case "node":
+			out.Values[i] = ec._TrainingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._TrainingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var transitionHazardPayloadImplementors = []string{"TransitionHazardPayload"}
 
 func (ec *executionContext) _TransitionHazardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TransitionHazardPayload) graphql.Marshaler {
@@ -58351,6 +68904,72 @@ func (ec *executionContext) _UpdatePostPayload(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("UpdatePostPayload")
 		case "post":
 			out.Values[i] = ec._UpdatePostPayload_post(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updatePublicityPayloadImplementors = []string{"UpdatePublicityPayload"}
+
+func (ec *executionContext) _UpdatePublicityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePublicityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updatePublicityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdatePublicityPayload")
+		case "publicity":
+			out.Values[i] = ec._UpdatePublicityPayload_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateTrainingPayloadImplementors = []string{"UpdateTrainingPayload"}
+
+func (ec *executionContext) _UpdateTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateTrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateTrainingPayload")
+		case "training":
+			out.Values[i] = ec._UpdateTrainingPayload_training(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -59011,6 +69630,16 @@ func (ec *executionContext) marshalNArchiveLetterPayload2ᚖgithubᚗcomᚋdutyc
 	return ec._ArchiveLetterPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAssessment2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx context.Context, v any) (domain.Assessment, error) {
+	var res domain.Assessment
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssessment2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx context.Context, sel ast.SelectionSet, v domain.Assessment) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAttachLetterFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachLetterFileInput(ctx context.Context, v any) (model.AttachLetterFileInput, error) {
 	res, err := ec.unmarshalInputAttachLetterFileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -59048,6 +69677,32 @@ func (ec *executionContext) marshalNAttachNoticeFilePayload2ᚖgithubᚗcomᚋdu
 		return graphql.Null
 	}
 	return ec._AttachNoticeFilePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttachPublicityFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachPublicityFileInput(ctx context.Context, v any) (model.AttachPublicityFileInput, error) {
+	res, err := ec.unmarshalInputAttachPublicityFileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachPublicityFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachPublicityFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachPublicityFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachPublicityFilePayload!")
+		return graphql.Null
+	}
+	return ec._AttachPublicityFilePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttachTrainingFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachTrainingFileInput(ctx context.Context, v any) (model.AttachTrainingFileInput, error) {
+	res, err := ec.unmarshalInputAttachTrainingFileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachTrainingFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachTrainingFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachTrainingFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachTrainingFilePayload!")
+		return graphql.Null
+	}
+	return ec._AttachTrainingFilePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAuditChange2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAuditChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditChange) graphql.Marshaler {
@@ -59552,6 +70207,32 @@ func (ec *executionContext) marshalNDeleteLetterPayload2ᚖgithubᚗcomᚋdutych
 		return graphql.Null
 	}
 	return ec._DeleteLetterPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeletePublicityInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeletePublicityInput(ctx context.Context, v any) (model.DeletePublicityInput, error) {
+	res, err := ec.unmarshalInputDeletePublicityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeletePublicityPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeletePublicityPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePublicityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletePublicityPayload!")
+		return graphql.Null
+	}
+	return ec._DeletePublicityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeleteTrainingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeleteTrainingInput(ctx context.Context, v any) (model.DeleteTrainingInput, error) {
+	res, err := ec.unmarshalInputDeleteTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteTrainingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeleteTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteTrainingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteTrainingPayload!")
+		return graphql.Null
+	}
+	return ec._DeleteTrainingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDrawAssignment2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrawAssignment(ctx context.Context, sel ast.SelectionSet, v domain.DrawAssignment) graphql.Marshaler {
@@ -60124,6 +70805,35 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNIssueLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueLetterInput(ctx context.Context, v any) (model.IssueLetterInput, error) {
@@ -60725,6 +71435,104 @@ func (ec *executionContext) unmarshalNPostWhereInput2ᚖgithubᚗcomᚋdutychain
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNPublicity2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicity(ctx context.Context, sel ast.SelectionSet, v *ent.Publicity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Publicity!")
+		return graphql.Null
+	}
+	return ec._Publicity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPublicityAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPublicityAction(ctx context.Context, v any) (model.PublicityAction, error) {
+	var res model.PublicityAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPublicityAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPublicityAction(ctx context.Context, sel ast.SelectionSet, v model.PublicityAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPublicityAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPublicityActionᚄ(ctx context.Context, v any) ([]model.PublicityAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PublicityAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPublicityAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPublicityAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPublicityAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPublicityActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PublicityAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPublicityAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPublicityAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPublicityConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PublicityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PublicityConnection!")
+		return graphql.Null
+	}
+	return ec._PublicityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPublicityKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx context.Context, v any) (domain.PublicityKind, error) {
+	var res domain.PublicityKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPublicityKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx context.Context, sel ast.SelectionSet, v domain.PublicityKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPublicityOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityOrderField(ctx context.Context, v any) (*ent.PublicityOrderField, error) {
+	var res = new(ent.PublicityOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPublicityOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.PublicityOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PublicityOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNPublicitySummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋeducationᚐPublicitySummary(ctx context.Context, sel ast.SelectionSet, v *education.PublicitySummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PublicitySummary!")
+		return graphql.Null
+	}
+	return ec._PublicitySummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPublicitySummaryWhereInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐPublicitySummaryWhereInput(ctx context.Context, v any) (model.PublicitySummaryWhereInput, error) {
+	res, err := ec.unmarshalInputPublicitySummaryWhereInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPublicityWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityWhereInput(ctx context.Context, v any) (*ent.PublicityWhereInput, error) {
+	res, err := ec.unmarshalInputPublicityWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRandomDraw2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRandomDraw(ctx context.Context, sel ast.SelectionSet, v *ent.RandomDraw) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RandomDraw!")
@@ -60819,6 +71627,32 @@ func (ec *executionContext) marshalNRecordMeetingPayload2ᚖgithubᚗcomᚋdutyc
 		return graphql.Null
 	}
 	return ec._RecordMeetingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordPublicityInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordPublicityInput(ctx context.Context, v any) (model.RecordPublicityInput, error) {
+	res, err := ec.unmarshalInputRecordPublicityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordPublicityPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordPublicityPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordPublicityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordPublicityPayload!")
+		return graphql.Null
+	}
+	return ec._RecordPublicityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordTrainingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordTrainingInput(ctx context.Context, v any) (model.RecordTrainingInput, error) {
+	res, err := ec.unmarshalInputRecordTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordTrainingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordTrainingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordTrainingPayload!")
+		return graphql.Null
+	}
+	return ec._RecordTrainingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRefreshTokenInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRefreshTokenInput(ctx context.Context, v any) (model.RefreshTokenInput, error) {
@@ -61111,6 +71945,197 @@ func (ec *executionContext) marshalNTownCoverage2ᚖgithubᚗcomᚋdutychainᚋd
 	return ec._TownCoverage(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTrainee2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Trainee) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrainee2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainee(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrainee2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainee(ctx context.Context, sel ast.SelectionSet, v *ent.Trainee) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Trainee!")
+		return graphql.Null
+	}
+	return ec._Trainee(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTraineeConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeConnection(ctx context.Context, sel ast.SelectionSet, v *ent.TraineeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TraineeConnection!")
+		return graphql.Null
+	}
+	return ec._TraineeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTraineeInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTraineeInputᚄ(ctx context.Context, v any) ([]*model.TraineeInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TraineeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTraineeInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTraineeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNTraineeInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTraineeInput(ctx context.Context, v any) (*model.TraineeInput, error) {
+	res, err := ec.unmarshalInputTraineeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTraineeOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeOrderField(ctx context.Context, v any) (*ent.TraineeOrderField, error) {
+	var res = new(ent.TraineeOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTraineeOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.TraineeOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TraineeOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNTraineePostKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx context.Context, v any) (domain.TraineePostKind, error) {
+	var res domain.TraineePostKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTraineePostKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx context.Context, sel ast.SelectionSet, v domain.TraineePostKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTraineeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeWhereInput(ctx context.Context, v any) (*ent.TraineeWhereInput, error) {
+	res, err := ec.unmarshalInputTraineeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTraining2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraining(ctx context.Context, sel ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Training!")
+		return graphql.Null
+	}
+	return ec._Training(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingAction(ctx context.Context, v any) (model.TrainingAction, error) {
+	var res model.TrainingAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingAction(ctx context.Context, sel ast.SelectionSet, v model.TrainingAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTrainingAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingActionᚄ(ctx context.Context, v any) ([]model.TrainingAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TrainingAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNTrainingAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TrainingAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrainingAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrainingConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingConnection!")
+		return graphql.Null
+	}
+	return ec._TrainingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrainingCoverageConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCoverageConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingCoverageConnection!")
+		return graphql.Null
+	}
+	return ec._TrainingCoverageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageOrderField(ctx context.Context, v any) (model.TrainingCoverageOrderField, error) {
+	var res model.TrainingCoverageOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingCoverageOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageOrderField(ctx context.Context, sel ast.SelectionSet, v model.TrainingCoverageOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTrainingCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTrainingCoverageStatus(ctx context.Context, v any) (domain.TrainingCoverageStatus, error) {
+	var res domain.TrainingCoverageStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingCoverageStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTrainingCoverageStatus(ctx context.Context, sel ast.SelectionSet, v domain.TrainingCoverageStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTrainingCoverageSummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋeducationᚐCoverageSummary(ctx context.Context, sel ast.SelectionSet, v *education.CoverageSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingCoverageSummary!")
+		return graphql.Null
+	}
+	return ec._TrainingCoverageSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingOrderField(ctx context.Context, v any) (*ent.TrainingOrderField, error) {
+	var res = new(ent.TrainingOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNTrainingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingWhereInput(ctx context.Context, v any) (*ent.TrainingWhereInput, error) {
+	res, err := ec.unmarshalInputTrainingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNTransitionHazardInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionHazardInput(ctx context.Context, v any) (model.TransitionHazardInput, error) {
 	res, err := ec.unmarshalInputTransitionHazardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -61262,6 +72287,32 @@ func (ec *executionContext) marshalNUpdatePostPayload2ᚖgithubᚗcomᚋdutychai
 		return graphql.Null
 	}
 	return ec._UpdatePostPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdatePublicityInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePublicityInput(ctx context.Context, v any) (model.UpdatePublicityInput, error) {
+	res, err := ec.unmarshalInputUpdatePublicityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdatePublicityPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePublicityPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePublicityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdatePublicityPayload!")
+		return graphql.Null
+	}
+	return ec._UpdatePublicityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateTrainingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateTrainingInput(ctx context.Context, v any) (model.UpdateTrainingInput, error) {
+	res, err := ec.unmarshalInputUpdateTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateTrainingPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateTrainingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateTrainingPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateTrainingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateUnitInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateUnitInput(ctx context.Context, v any) (model.UpdateUnitInput, error) {
@@ -61557,6 +72608,58 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalOAssessment2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessmentᚄ(ctx context.Context, v any) ([]domain.Assessment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Assessment, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssessment2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAssessment2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessmentᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Assessment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssessment2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAssessment2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx context.Context, v any) (*domain.Assessment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.Assessment)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAssessment2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx context.Context, sel ast.SelectionSet, v *domain.Assessment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOAuditEvent2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
@@ -63376,6 +74479,118 @@ func (ec *executionContext) unmarshalOPostWhereInput2ᚖgithubᚗcomᚋdutychain
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOPublicity2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicity(ctx context.Context, sel ast.SelectionSet, v *ent.Publicity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Publicity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPublicityEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.PublicityEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPublicityEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPublicityEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityEdge(ctx context.Context, sel ast.SelectionSet, v *ent.PublicityEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PublicityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPublicityKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKindᚄ(ctx context.Context, v any) ([]domain.PublicityKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.PublicityKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPublicityKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPublicityKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.PublicityKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPublicityKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPublicityKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx context.Context, v any) (*domain.PublicityKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.PublicityKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPublicityKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐPublicityKind(ctx context.Context, sel ast.SelectionSet, v *domain.PublicityKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPublicityOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityOrder(ctx context.Context, v any) (*ent.PublicityOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPublicityOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPublicityWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityWhereInputᚄ(ctx context.Context, v any) ([]*ent.PublicityWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.PublicityWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPublicityWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPublicityWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPublicityWhereInput(ctx context.Context, v any) (*ent.PublicityWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPublicityWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalORandomDraw2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRandomDraw(ctx context.Context, sel ast.SelectionSet, v *ent.RandomDraw) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -63716,6 +74931,253 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := scalar.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTrainee2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainee(ctx context.Context, sel ast.SelectionSet, v *ent.Trainee) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Trainee(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTraineeEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.TraineeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTraineeEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTraineeEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeEdge(ctx context.Context, sel ast.SelectionSet, v *ent.TraineeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TraineeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTraineeOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeOrder(ctx context.Context, v any) (*ent.TraineeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTraineeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTraineePostKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKindᚄ(ctx context.Context, v any) ([]domain.TraineePostKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.TraineePostKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTraineePostKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTraineePostKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.TraineePostKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTraineePostKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTraineePostKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx context.Context, v any) (*domain.TraineePostKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.TraineePostKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTraineePostKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTraineePostKind(ctx context.Context, sel ast.SelectionSet, v *domain.TraineePostKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTraineeWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeWhereInputᚄ(ctx context.Context, v any) ([]*ent.TraineeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TraineeWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTraineeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTraineeWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraineeWhereInput(ctx context.Context, v any) (*ent.TraineeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTraineeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTraining2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTraining(ctx context.Context, sel ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Training(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrainingCadence2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTrainingCadence(ctx context.Context, v any) (*domain.TrainingCadence, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.TrainingCadence)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingCadence2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTrainingCadence(ctx context.Context, sel ast.SelectionSet, v *domain.TrainingCadence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOTrainingCoverageEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageEdge(ctx context.Context, sel ast.SelectionSet, v []*model.TrainingCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTrainingCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTrainingCoverageEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageEdge(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCoverageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingCoverageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrainingCoverageOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageOrder(ctx context.Context, v any) (*model.TrainingCoverageOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrainingCoverageOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingCoverageRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋeducationᚐCoverageRow(ctx context.Context, sel ast.SelectionSet, v *education.CoverageRow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingCoverageRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrainingCoverageStatus2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTrainingCoverageStatus(ctx context.Context, v any) (*domain.TrainingCoverageStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.TrainingCoverageStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingCoverageStatus2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐTrainingCoverageStatus(ctx context.Context, sel ast.SelectionSet, v *domain.TrainingCoverageStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTrainingCoverageWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTrainingCoverageWhereInput(ctx context.Context, v any) (*model.TrainingCoverageWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrainingCoverageWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.TrainingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTrainingEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTrainingEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrainingOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingOrder(ctx context.Context, v any) (*ent.TrainingOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrainingOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTrainingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingWhereInputᚄ(ctx context.Context, v any) ([]*ent.TrainingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TrainingWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTrainingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTrainingWhereInput(ctx context.Context, v any) (*ent.TrainingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrainingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx context.Context, sel ast.SelectionSet, v *ent.Unit) graphql.Marshaler {

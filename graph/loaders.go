@@ -46,6 +46,9 @@ type Loaders struct {
 	allowed allowedLoaders
 	// delivered loads the notices of receipts the caller read (notices.go).
 	delivered *dataloadgen.Loader[int, *ent.Notice]
+	// edu loads the trainees and visits of trainings and publicity, and the
+	// trainings of trainees the caller read (education.go).
+	edu educationLoaders
 }
 
 type loadersKey struct{}
@@ -108,6 +111,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 		}, func(f *ent.File) int { return f.OwnerID }),
 		allowed:   newAllowedLoaders(client),
 		delivered: newDeliveredLoader(client),
+		edu:       newEducationLoaders(client),
 	}
 }
 

@@ -137,6 +137,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refGroup:          firstID(t, s, nb, "leadershipGroups", ""),
 			refMeeting:        firstID(t, s, nb, "meetings", ""),
 			refHeadPost:       postOfUser(t, s, nb, "neighbor.head"),
+			refTraining:       firstID(t, s, nb, "trainings", ""), refTrainingDel: firstID(t, s, nb, "trainings", ""),
+			refPublicity: firstID(t, s, nb, "publicities", ""), refPublicityDel: firstID(t, s, nb, "publicities", ""),
 		}
 		const (
 			enterprisesBase = 1 << 32
@@ -150,6 +152,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			receiptsBase    = 23 << 32
 			groupsBase      = 25 << 32
 			meetingsBase    = 26 << 32
+			publicitiesBase = 27 << 32
+			trainingsBase   = 30 << 32
 		)
 		missingIDs := map[ref]string{
 			refTown: gid.Encode(unitsBase + 999_999), refEnterpriseUnit: gid.Encode(unitsBase + 999_998),
@@ -167,6 +171,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refNoticeReceipt2: gid.Encode(receiptsBase + 999_998),
 			refGroup:          gid.Encode(groupsBase + 999_999), refMeeting: gid.Encode(meetingsBase + 999_999),
 			refHeadPost: gid.Encode(postsBase + 999_997),
+			refTraining: gid.Encode(trainingsBase + 999_999), refTrainingDel: gid.Encode(trainingsBase + 999_998),
+			refPublicity: gid.Encode(publicitiesBase + 999_999), refPublicityDel: gid.Encode(publicitiesBase + 999_998),
 		}
 
 		build := func(t *testing.T, name string, ids map[ref]string) call {
@@ -323,6 +329,10 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refGroup:          idOf(t, s, admin, "leadershipGroups", `{name: "示范县工业安全生产工作领导组"}`),
 		refMeeting:        idOf(t, s, admin, "meetings", `{title: "2023年第1季度县安委会全体会议"}`),
 		refHeadPost:       postOfUser(t, s, admin, "county.head"),
+		refTraining:       idOf(t, s, admin, "trainings", `{topic: "2023年第1季度工业企业安全生产业务培训"}`),
+		refTrainingDel:    idOf(t, s, admin, "trainings", `{topic: "2023年第1季度商贸企业消防安全培训"}`),
+		refPublicity:      idOf(t, s, admin, "publicities", `{title: "2023年规上工业企业入企宣传"}`),
+		refPublicityDel:   idOf(t, s, admin, "publicities", `{title: "国庆节前安全生产入企宣传"}`),
 	}
 }
 

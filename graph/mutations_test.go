@@ -49,6 +49,10 @@ const (
 	refGroup          ref = "group"     // the county's leadership group
 	refMeeting        ref = "meeting"   // a meeting of the county
 	refHeadPost       ref = "head-post" // the county head's post
+	refTraining       ref = "training"  // a training of the bureau, kept
+	refTrainingDel    ref = "training-del"
+	refPublicity      ref = "publicity" // a publicity activity of the bureau, kept
+	refPublicityDel   ref = "publicity-del"
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -154,7 +158,33 @@ func goodInputs() map[string]mutationCase {
 			"safetyOnAgenda": true, "attendeeCount": 12}}},
 		"attachMeetingFile": {as: "county.head", args: map[string]any{"input": map[string]any{"meetingID": refMeeting,
 			"file": upload{Name: "minutes.pdf", Content: []byte("%PDF-1.4\n% minutes\n")}}}},
+
+		// Education: the bureau chief records, corrects, deletes and
+		// attaches to the bureau's trainings and publicity.
+		"recordTraining": {as: "bureau.chief", args: map[string]any{"input": trainingInput("organiserUnitID", refBureau)}},
+		"updateTraining": {as: "bureau.chief", args: map[string]any{"input": trainingInput("trainingID", refTraining)}},
+		"deleteTraining": {as: "bureau.chief", args: map[string]any{"input": map[string]any{"trainingID": refTrainingDel}}},
+		"attachTrainingFile": {as: "bureau.chief", args: map[string]any{"input": map[string]any{"trainingID": refTraining,
+			"file": upload{Name: "sign-in.pdf", Content: []byte("%PDF-1.4\n% a sign-in sheet\n")}}}},
+		"recordPublicity": {as: "bureau.chief", args: map[string]any{"input": publicityInput("organiserUnitID", refBureau)}},
+		"updatePublicity": {as: "bureau.chief", args: map[string]any{"input": publicityInput("publicityID", refPublicity)}},
+		"deletePublicity": {as: "bureau.chief", args: map[string]any{"input": map[string]any{"publicityID": refPublicityDel}}},
+		"attachPublicityFile": {as: "bureau.chief", args: map[string]any{"input": map[string]any{"publicityID": refPublicity,
+			"file": upload{Name: "photo.pdf", Content: []byte("%PDF-1.4\n% a photo\n")}}}},
 	}
+}
+
+// trainingInput is a minimal training of the bureau with one trainee of
+// refEnterpriseUnit, naming the training (or its organiser) by key.
+func trainingInput(key string, id ref) map[string]any {
+	return map[string]any{key: id, "heldOn": "2024-03-01T00:00:00Z", "topic": "安全生产业务培训", "hours": 2,
+		"assessed": false, "trainees": []any{map[string]any{"personName": "张三", "enterpriseUnitID": refEnterpriseUnit, "postKind": "EMPLOYEE"}}}
+}
+
+// publicityInput is a minimal visit of the bureau to refEnterpriseUnit.
+func publicityInput(key string, id ref) map[string]any {
+	return map[string]any{key: id, "kind": "ENTERPRISE_VISIT", "title": "入企宣传", "heldOn": "2024-03-01T00:00:00Z",
+		"visitedEnterpriseIDs": []any{refEnterpriseUnit}, "materials": 10, "participants": 5}
 }
 
 // ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -38,6 +39,8 @@ type Resolver struct {
 	NoticeService *notices.Service
 	// Organisation records leadership groups and meetings.
 	Organisation *organisation.Service
+	// Education records trainings and publicity and answers their coverage.
+	Education *education.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

@@ -249,6 +249,30 @@ func (f PostFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PostMutation", m)
 }
 
+// The PublicityFunc type is an adapter to allow the use of ordinary
+// function as Publicity mutator.
+type PublicityFunc func(context.Context, *ent.PublicityMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PublicityFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PublicityMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PublicityMutation", m)
+}
+
+// The PublicityVisitFunc type is an adapter to allow the use of ordinary
+// function as PublicityVisit mutator.
+type PublicityVisitFunc func(context.Context, *ent.PublicityVisitMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PublicityVisitFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PublicityVisitMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PublicityVisitMutation", m)
+}
+
 // The RandomDrawFunc type is an adapter to allow the use of ordinary
 // function as RandomDraw mutator.
 type RandomDrawFunc func(context.Context, *ent.RandomDrawMutation) (ent.Value, error)
@@ -307,6 +331,30 @@ func (f TenantFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TenantMutation", m)
+}
+
+// The TraineeFunc type is an adapter to allow the use of ordinary
+// function as Trainee mutator.
+type TraineeFunc func(context.Context, *ent.TraineeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TraineeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TraineeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TraineeMutation", m)
+}
+
+// The TrainingFunc type is an adapter to allow the use of ordinary
+// function as Training mutator.
+type TrainingFunc func(context.Context, *ent.TrainingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TrainingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TrainingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TrainingMutation", m)
 }
 
 // The UnitFunc type is an adapter to allow the use of ordinary

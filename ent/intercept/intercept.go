@@ -29,11 +29,15 @@ import (
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/publicity"
+	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 )
@@ -634,6 +638,60 @@ func (f TraversePost) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.PostQuery", q)
 }
 
+// The PublicityFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PublicityFunc func(context.Context, *ent.PublicityQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PublicityFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PublicityQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PublicityQuery", q)
+}
+
+// The TraversePublicity type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePublicity func(context.Context, *ent.PublicityQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePublicity) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePublicity) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PublicityQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PublicityQuery", q)
+}
+
+// The PublicityVisitFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PublicityVisitFunc func(context.Context, *ent.PublicityVisitQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PublicityVisitFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PublicityVisitQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PublicityVisitQuery", q)
+}
+
+// The TraversePublicityVisit type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePublicityVisit func(context.Context, *ent.PublicityVisitQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePublicityVisit) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePublicityVisit) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PublicityVisitQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PublicityVisitQuery", q)
+}
+
 // The RandomDrawFunc type is an adapter to allow the use of ordinary function as a Querier.
 type RandomDrawFunc func(context.Context, *ent.RandomDrawQuery) (ent.Value, error)
 
@@ -769,6 +827,60 @@ func (f TraverseTenant) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.TenantQuery", q)
 }
 
+// The TraineeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TraineeFunc func(context.Context, *ent.TraineeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TraineeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TraineeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TraineeQuery", q)
+}
+
+// The TraverseTrainee type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTrainee func(context.Context, *ent.TraineeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTrainee) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTrainee) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TraineeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TraineeQuery", q)
+}
+
+// The TrainingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TrainingFunc func(context.Context, *ent.TrainingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TrainingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TrainingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TrainingQuery", q)
+}
+
+// The TraverseTraining type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTraining func(context.Context, *ent.TrainingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTraining) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTraining) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TrainingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TrainingQuery", q)
+}
+
 // The UnitFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UnitFunc func(context.Context, *ent.UnitQuery) (ent.Value, error)
 
@@ -866,6 +978,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.PolicyRevisionQuery, predicate.PolicyRevision, policyrevision.OrderOption]{typ: ent.TypePolicyRevision, tq: q}, nil
 	case *ent.PostQuery:
 		return &query[*ent.PostQuery, predicate.Post, post.OrderOption]{typ: ent.TypePost, tq: q}, nil
+	case *ent.PublicityQuery:
+		return &query[*ent.PublicityQuery, predicate.Publicity, publicity.OrderOption]{typ: ent.TypePublicity, tq: q}, nil
+	case *ent.PublicityVisitQuery:
+		return &query[*ent.PublicityVisitQuery, predicate.PublicityVisit, publicityvisit.OrderOption]{typ: ent.TypePublicityVisit, tq: q}, nil
 	case *ent.RandomDrawQuery:
 		return &query[*ent.RandomDrawQuery, predicate.RandomDraw, randomdraw.OrderOption]{typ: ent.TypeRandomDraw, tq: q}, nil
 	case *ent.RefreshTokenQuery:
@@ -876,6 +992,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SupervisionQuery, predicate.Supervision, supervision.OrderOption]{typ: ent.TypeSupervision, tq: q}, nil
 	case *ent.TenantQuery:
 		return &query[*ent.TenantQuery, predicate.Tenant, tenant.OrderOption]{typ: ent.TypeTenant, tq: q}, nil
+	case *ent.TraineeQuery:
+		return &query[*ent.TraineeQuery, predicate.Trainee, trainee.OrderOption]{typ: ent.TypeTrainee, tq: q}, nil
+	case *ent.TrainingQuery:
+		return &query[*ent.TrainingQuery, predicate.Training, training.OrderOption]{typ: ent.TypeTraining, tq: q}, nil
 	case *ent.UnitQuery:
 		return &query[*ent.UnitQuery, predicate.Unit, unit.OrderOption]{typ: ent.TypeUnit, tq: q}, nil
 	case *ent.UserQuery:

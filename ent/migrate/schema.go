@@ -1133,6 +1133,109 @@ var (
 			},
 		},
 	}
+	// PublicitiesColumns holds the columns for the "publicities" table.
+	PublicitiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ENTERPRISE_VISIT", "SAFETY_MONTH", "CONSULTATION_DAY", "LECTURE", "OTHER"}},
+		{Name: "title", Type: field.TypeString, Size: 100},
+		{Name: "held_on", Type: field.TypeTime},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "description", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "materials", Type: field.TypeInt},
+		{Name: "participants", Type: field.TypeInt},
+		{Name: "enterprise_count", Type: field.TypeInt},
+		{Name: "organiser_unit_id", Type: field.TypeInt},
+	}
+	// PublicitiesTable holds the schema information for the "publicities" table.
+	PublicitiesTable = &schema.Table{
+		Name:       "publicities",
+		Columns:    PublicitiesColumns,
+		PrimaryKey: []*schema.Column{PublicitiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "publicities_units_organiser",
+				Columns:    []*schema.Column{PublicitiesColumns[15]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "publicity_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{PublicitiesColumns[3], PublicitiesColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						PublicitiesColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "publicity_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{PublicitiesColumns[6]},
+			},
+			{
+				Name:    "publicity_organiser_unit_id_held_on",
+				Unique:  false,
+				Columns: []*schema.Column{PublicitiesColumns[15], PublicitiesColumns[9]},
+			},
+		},
+	}
+	// PublicityVisitsColumns holds the columns for the "publicity_visits" table.
+	PublicityVisitsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "enterprise_unit_id", Type: field.TypeInt},
+		{Name: "publicity_id", Type: field.TypeInt},
+	}
+	// PublicityVisitsTable holds the schema information for the "publicity_visits" table.
+	PublicityVisitsTable = &schema.Table{
+		Name:       "publicity_visits",
+		Columns:    PublicityVisitsColumns,
+		PrimaryKey: []*schema.Column{PublicityVisitsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "publicity_visits_publicities_visits",
+				Columns:    []*schema.Column{PublicityVisitsColumns[8]},
+				RefColumns: []*schema.Column{PublicitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "publicityvisit_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{PublicityVisitsColumns[3], PublicityVisitsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						PublicityVisitsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "publicityvisit_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{PublicityVisitsColumns[6]},
+			},
+			{
+				Name:    "publicityvisit_publicity_id_enterprise_unit_id",
+				Unique:  true,
+				Columns: []*schema.Column{PublicityVisitsColumns[8], PublicityVisitsColumns[7]},
+			},
+		},
+	}
 	// RandomDrawsColumns holds the columns for the "random_draws" table.
 	RandomDrawsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1364,6 +1467,156 @@ var (
 		Columns:    TenantsColumns,
 		PrimaryKey: []*schema.Column{TenantsColumns[0]},
 	}
+	// TraineesColumns holds the columns for the "trainees" table.
+	TraineesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
+		{Name: "organiser_unit_id", Type: field.TypeInt},
+		{Name: "person_name", Type: field.TypeString, Size: 100},
+		{Name: "post_kind", Type: field.TypeEnum, Enums: []string{"PRINCIPAL", "SAFETY_MANAGER", "SPECIAL_OPERATOR", "FIRE_CONTROL_OPERATOR", "SECURITY", "EMPLOYEE", "OTHER"}},
+		{Name: "user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "assessment", Type: field.TypeEnum, Enums: []string{"PASSED", "FAILED", "NOT_ASSESSED"}},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "month", Type: field.TypeInt},
+		{Name: "hours", Type: field.TypeInt},
+		{Name: "enterprise_unit_id", Type: field.TypeInt},
+		{Name: "training_id", Type: field.TypeInt},
+	}
+	// TraineesTable holds the schema information for the "trainees" table.
+	TraineesTable = &schema.Table{
+		Name:       "trainees",
+		Columns:    TraineesColumns,
+		PrimaryKey: []*schema.Column{TraineesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "trainees_units_enterprise",
+				Columns:    []*schema.Column{TraineesColumns[17]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "trainees_trainings_trainees",
+				Columns:    []*schema.Column{TraineesColumns[18]},
+				RefColumns: []*schema.Column{TrainingsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "trainee_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{TraineesColumns[3], TraineesColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						TraineesColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "trainee_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{TraineesColumns[6]},
+			},
+			{
+				Name:    "trainee_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{TraineesColumns[3], TraineesColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						TraineesColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "trainee_training_id",
+				Unique:  false,
+				Columns: []*schema.Column{TraineesColumns[18]},
+			},
+			{
+				Name:    "trainee_enterprise_unit_id_year_month",
+				Unique:  false,
+				Columns: []*schema.Column{TraineesColumns[17], TraineesColumns[14], TraineesColumns[15]},
+			},
+		},
+	}
+	// TrainingsColumns holds the columns for the "trainings" table.
+	TrainingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
+		{Name: "held_on", Type: field.TypeTime},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "topic", Type: field.TypeString, Size: 200},
+		{Name: "hours", Type: field.TypeInt},
+		{Name: "content", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "assessed", Type: field.TypeBool},
+		{Name: "trainee_count", Type: field.TypeInt},
+		{Name: "organiser_unit_id", Type: field.TypeInt},
+	}
+	// TrainingsTable holds the schema information for the "trainings" table.
+	TrainingsTable = &schema.Table{
+		Name:       "trainings",
+		Columns:    TrainingsColumns,
+		PrimaryKey: []*schema.Column{TrainingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "trainings_units_organiser",
+				Columns:    []*schema.Column{TrainingsColumns[16]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "training_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingsColumns[3], TrainingsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						TrainingsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "training_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingsColumns[6]},
+			},
+			{
+				Name:    "training_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingsColumns[3], TrainingsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						TrainingsColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "training_organiser_unit_id_held_on",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingsColumns[16], TrainingsColumns[9]},
+			},
+			{
+				Name:    "training_tenant_id_held_on",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingsColumns[3], TrainingsColumns[9]},
+			},
+		},
+	}
 	// UnitsColumns holds the columns for the "units" table.
 	UnitsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1496,11 +1749,15 @@ var (
 		NoticeReceiptsTable,
 		PolicyRevisionsTable,
 		PostsTable,
+		PublicitiesTable,
+		PublicityVisitsTable,
 		RandomDrawsTable,
 		RefreshTokensTable,
 		ResponsibilityLettersTable,
 		SupervisionsTable,
 		TenantsTable,
+		TraineesTable,
+		TrainingsTable,
 		UnitsTable,
 		UsersTable,
 	}
@@ -1590,6 +1847,14 @@ func init() {
 	PostsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
 	}
+	PublicitiesTable.ForeignKeys[0].RefTable = UnitsTable
+	PublicitiesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
+	}
+	PublicityVisitsTable.ForeignKeys[0].RefTable = PublicitiesTable
+	PublicityVisitsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(120259084288),
+	}
 	RandomDrawsTable.ForeignKeys[0].RefTable = UnitsTable
 	RandomDrawsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(73014444032),
@@ -1609,6 +1874,15 @@ func init() {
 	}
 	TenantsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	TraineesTable.ForeignKeys[0].RefTable = UnitsTable
+	TraineesTable.ForeignKeys[1].RefTable = TrainingsTable
+	TraineesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(124554051584),
+	}
+	TrainingsTable.ForeignKeys[0].RefTable = UnitsTable
+	TrainingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(128849018880),
 	}
 	UnitsTable.ForeignKeys[0].RefTable = UnitsTable
 	UnitsTable.Annotation = &entsql.Annotation{

@@ -66,6 +66,12 @@ type PolicyRevision func(*sql.Selector)
 // Post is the predicate function for post builders.
 type Post func(*sql.Selector)
 
+// Publicity is the predicate function for publicity builders.
+type Publicity func(*sql.Selector)
+
+// PublicityVisit is the predicate function for publicityvisit builders.
+type PublicityVisit func(*sql.Selector)
+
 // RandomDraw is the predicate function for randomdraw builders.
 type RandomDraw func(*sql.Selector)
 
@@ -80,6 +86,12 @@ type Supervision func(*sql.Selector)
 
 // Tenant is the predicate function for tenant builders.
 type Tenant func(*sql.Selector)
+
+// Trainee is the predicate function for trainee builders.
+type Trainee func(*sql.Selector)
+
+// Training is the predicate function for training builders.
+type Training func(*sql.Selector)
 
 // Unit is the predicate function for unit builders.
 type Unit func(*sql.Selector)

@@ -591,6 +591,54 @@ func (f PostMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PostMutation", m)
 }
 
+// The PublicityQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PublicityQueryRuleFunc func(context.Context, *ent.PublicityQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PublicityQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PublicityQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PublicityQuery", q)
+}
+
+// The PublicityMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PublicityMutationRuleFunc func(context.Context, *ent.PublicityMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PublicityMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PublicityMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PublicityMutation", m)
+}
+
+// The PublicityVisitQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PublicityVisitQueryRuleFunc func(context.Context, *ent.PublicityVisitQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PublicityVisitQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PublicityVisitQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PublicityVisitQuery", q)
+}
+
+// The PublicityVisitMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PublicityVisitMutationRuleFunc func(context.Context, *ent.PublicityVisitMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PublicityVisitMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PublicityVisitMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PublicityVisitMutation", m)
+}
+
 // The RandomDrawQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RandomDrawQueryRuleFunc func(context.Context, *ent.RandomDrawQuery) error
@@ -709,6 +757,54 @@ func (f TenantMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TenantMutation", m)
+}
+
+// The TraineeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TraineeQueryRuleFunc func(context.Context, *ent.TraineeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TraineeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TraineeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TraineeQuery", q)
+}
+
+// The TraineeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TraineeMutationRuleFunc func(context.Context, *ent.TraineeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TraineeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TraineeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TraineeMutation", m)
+}
+
+// The TrainingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TrainingQueryRuleFunc func(context.Context, *ent.TrainingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TrainingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TrainingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TrainingQuery", q)
+}
+
+// The TrainingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TrainingMutationRuleFunc func(context.Context, *ent.TrainingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TrainingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TrainingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TrainingMutation", m)
 }
 
 // The UnitQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -834,6 +930,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.PostQuery:
 		return q.Filter(), nil
+	case *ent.PublicityQuery:
+		return q.Filter(), nil
+	case *ent.PublicityVisitQuery:
+		return q.Filter(), nil
 	case *ent.RandomDrawQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
@@ -843,6 +943,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.SupervisionQuery:
 		return q.Filter(), nil
 	case *ent.TenantQuery:
+		return q.Filter(), nil
+	case *ent.TraineeQuery:
+		return q.Filter(), nil
+	case *ent.TrainingQuery:
 		return q.Filter(), nil
 	case *ent.UnitQuery:
 		return q.Filter(), nil
@@ -895,6 +999,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.PostMutation:
 		return m.Filter(), nil
+	case *ent.PublicityMutation:
+		return m.Filter(), nil
+	case *ent.PublicityVisitMutation:
+		return m.Filter(), nil
 	case *ent.RandomDrawMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
@@ -904,6 +1012,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SupervisionMutation:
 		return m.Filter(), nil
 	case *ent.TenantMutation:
+		return m.Filter(), nil
+	case *ent.TraineeMutation:
+		return m.Filter(), nil
+	case *ent.TrainingMutation:
 		return m.Filter(), nil
 	case *ent.UnitMutation:
 		return m.Filter(), nil

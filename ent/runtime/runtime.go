@@ -25,12 +25,16 @@ import (
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/publicity"
+	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/schema"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/trainee"
+	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 )
@@ -786,6 +790,88 @@ func init() {
 	postDescTitle := postFields[4].Descriptor()
 	// post.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	post.TitleValidator = postDescTitle.Validators[0].(func(string) error)
+	publicityMixin := schema.Publicity{}.Mixin()
+	publicityMixinHooks0 := publicityMixin[0].Hooks()
+	publicityMixinHooks2 := publicityMixin[2].Hooks()
+	publicity.Hooks[0] = publicityMixinHooks0[0]
+	publicity.Hooks[1] = publicityMixinHooks2[0]
+	publicityMixinInters2 := publicityMixin[2].Interceptors()
+	publicity.Interceptors[0] = publicityMixinInters2[0]
+	publicityMixinFields0 := publicityMixin[0].Fields()
+	_ = publicityMixinFields0
+	publicityFields := schema.Publicity{}.Fields()
+	_ = publicityFields
+	// publicityDescCreatedAt is the schema descriptor for created_at field.
+	publicityDescCreatedAt := publicityMixinFields0[0].Descriptor()
+	// publicity.DefaultCreatedAt holds the default value on creation for the created_at field.
+	publicity.DefaultCreatedAt = publicityDescCreatedAt.Default.(func() time.Time)
+	// publicityDescUpdatedAt is the schema descriptor for updated_at field.
+	publicityDescUpdatedAt := publicityMixinFields0[1].Descriptor()
+	// publicity.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	publicity.DefaultUpdatedAt = publicityDescUpdatedAt.Default.(func() time.Time)
+	// publicity.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	publicity.UpdateDefaultUpdatedAt = publicityDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// publicityDescTitle is the schema descriptor for title field.
+	publicityDescTitle := publicityFields[2].Descriptor()
+	// publicity.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	publicity.TitleValidator = func() func(string) error {
+		validators := publicityDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// publicityDescYear is the schema descriptor for year field.
+	publicityDescYear := publicityFields[4].Descriptor()
+	// publicity.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	publicity.YearValidator = publicityDescYear.Validators[0].(func(int) error)
+	// publicityDescDescription is the schema descriptor for description field.
+	publicityDescDescription := publicityFields[5].Descriptor()
+	// publicity.DefaultDescription holds the default value on creation for the description field.
+	publicity.DefaultDescription = publicityDescDescription.Default.(string)
+	// publicity.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	publicity.DescriptionValidator = publicityDescDescription.Validators[0].(func(string) error)
+	// publicityDescMaterials is the schema descriptor for materials field.
+	publicityDescMaterials := publicityFields[6].Descriptor()
+	// publicity.MaterialsValidator is a validator for the "materials" field. It is called by the builders before save.
+	publicity.MaterialsValidator = publicityDescMaterials.Validators[0].(func(int) error)
+	// publicityDescParticipants is the schema descriptor for participants field.
+	publicityDescParticipants := publicityFields[7].Descriptor()
+	// publicity.ParticipantsValidator is a validator for the "participants" field. It is called by the builders before save.
+	publicity.ParticipantsValidator = publicityDescParticipants.Validators[0].(func(int) error)
+	// publicityDescEnterpriseCount is the schema descriptor for enterprise_count field.
+	publicityDescEnterpriseCount := publicityFields[8].Descriptor()
+	// publicity.EnterpriseCountValidator is a validator for the "enterprise_count" field. It is called by the builders before save.
+	publicity.EnterpriseCountValidator = publicityDescEnterpriseCount.Validators[0].(func(int) error)
+	publicityvisitMixin := schema.PublicityVisit{}.Mixin()
+	publicityvisitMixinHooks0 := publicityvisitMixin[0].Hooks()
+	publicityvisitMixinHooks2 := publicityvisitMixin[2].Hooks()
+	publicityvisit.Hooks[0] = publicityvisitMixinHooks0[0]
+	publicityvisit.Hooks[1] = publicityvisitMixinHooks2[0]
+	publicityvisitMixinInters2 := publicityvisitMixin[2].Interceptors()
+	publicityvisit.Interceptors[0] = publicityvisitMixinInters2[0]
+	publicityvisitMixinFields0 := publicityvisitMixin[0].Fields()
+	_ = publicityvisitMixinFields0
+	publicityvisitFields := schema.PublicityVisit{}.Fields()
+	_ = publicityvisitFields
+	// publicityvisitDescCreatedAt is the schema descriptor for created_at field.
+	publicityvisitDescCreatedAt := publicityvisitMixinFields0[0].Descriptor()
+	// publicityvisit.DefaultCreatedAt holds the default value on creation for the created_at field.
+	publicityvisit.DefaultCreatedAt = publicityvisitDescCreatedAt.Default.(func() time.Time)
+	// publicityvisitDescUpdatedAt is the schema descriptor for updated_at field.
+	publicityvisitDescUpdatedAt := publicityvisitMixinFields0[1].Descriptor()
+	// publicityvisit.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	publicityvisit.DefaultUpdatedAt = publicityvisitDescUpdatedAt.Default.(func() time.Time)
+	// publicityvisit.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	publicityvisit.UpdateDefaultUpdatedAt = publicityvisitDescUpdatedAt.UpdateDefault.(func() time.Time)
 	randomdrawMixin := schema.RandomDraw{}.Mixin()
 	randomdrawMixinHooks0 := randomdrawMixin[0].Hooks()
 	randomdrawMixinHooks2 := randomdrawMixin[2].Hooks()
@@ -975,6 +1061,118 @@ func init() {
 	tenantDescSynthetic := tenantFields[2].Descriptor()
 	// tenant.DefaultSynthetic holds the default value on creation for the synthetic field.
 	tenant.DefaultSynthetic = tenantDescSynthetic.Default.(bool)
+	traineeMixin := schema.Trainee{}.Mixin()
+	traineeMixinHooks0 := traineeMixin[0].Hooks()
+	traineeMixinHooks2 := traineeMixin[2].Hooks()
+	trainee.Hooks[0] = traineeMixinHooks0[0]
+	trainee.Hooks[1] = traineeMixinHooks2[0]
+	traineeMixinInters2 := traineeMixin[2].Interceptors()
+	trainee.Interceptors[0] = traineeMixinInters2[0]
+	traineeMixinFields0 := traineeMixin[0].Fields()
+	_ = traineeMixinFields0
+	traineeMixinFields2 := traineeMixin[2].Fields()
+	_ = traineeMixinFields2
+	traineeFields := schema.Trainee{}.Fields()
+	_ = traineeFields
+	// traineeDescCreatedAt is the schema descriptor for created_at field.
+	traineeDescCreatedAt := traineeMixinFields0[0].Descriptor()
+	// trainee.DefaultCreatedAt holds the default value on creation for the created_at field.
+	trainee.DefaultCreatedAt = traineeDescCreatedAt.Default.(func() time.Time)
+	// traineeDescUpdatedAt is the schema descriptor for updated_at field.
+	traineeDescUpdatedAt := traineeMixinFields0[1].Descriptor()
+	// trainee.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	trainee.DefaultUpdatedAt = traineeDescUpdatedAt.Default.(func() time.Time)
+	// trainee.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	trainee.UpdateDefaultUpdatedAt = traineeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// traineeDescIssuerOnly is the schema descriptor for issuer_only field.
+	traineeDescIssuerOnly := traineeMixinFields2[4].Descriptor()
+	// trainee.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	trainee.DefaultIssuerOnly = traineeDescIssuerOnly.Default.(bool)
+	// traineeDescPersonName is the schema descriptor for person_name field.
+	traineeDescPersonName := traineeFields[3].Descriptor()
+	// trainee.PersonNameValidator is a validator for the "person_name" field. It is called by the builders before save.
+	trainee.PersonNameValidator = func() func(string) error {
+		validators := traineeDescPersonName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(person_name string) error {
+			for _, fn := range fns {
+				if err := fn(person_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// traineeDescMonth is the schema descriptor for month field.
+	traineeDescMonth := traineeFields[8].Descriptor()
+	// trainee.MonthValidator is a validator for the "month" field. It is called by the builders before save.
+	trainee.MonthValidator = traineeDescMonth.Validators[0].(func(int) error)
+	trainingMixin := schema.Training{}.Mixin()
+	trainingMixinHooks0 := trainingMixin[0].Hooks()
+	trainingMixinHooks2 := trainingMixin[2].Hooks()
+	training.Hooks[0] = trainingMixinHooks0[0]
+	training.Hooks[1] = trainingMixinHooks2[0]
+	trainingMixinInters2 := trainingMixin[2].Interceptors()
+	training.Interceptors[0] = trainingMixinInters2[0]
+	trainingMixinFields0 := trainingMixin[0].Fields()
+	_ = trainingMixinFields0
+	trainingMixinFields2 := trainingMixin[2].Fields()
+	_ = trainingMixinFields2
+	trainingFields := schema.Training{}.Fields()
+	_ = trainingFields
+	// trainingDescCreatedAt is the schema descriptor for created_at field.
+	trainingDescCreatedAt := trainingMixinFields0[0].Descriptor()
+	// training.DefaultCreatedAt holds the default value on creation for the created_at field.
+	training.DefaultCreatedAt = trainingDescCreatedAt.Default.(func() time.Time)
+	// trainingDescUpdatedAt is the schema descriptor for updated_at field.
+	trainingDescUpdatedAt := trainingMixinFields0[1].Descriptor()
+	// training.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	training.DefaultUpdatedAt = trainingDescUpdatedAt.Default.(func() time.Time)
+	// training.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	training.UpdateDefaultUpdatedAt = trainingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// trainingDescIssuerOnly is the schema descriptor for issuer_only field.
+	trainingDescIssuerOnly := trainingMixinFields2[4].Descriptor()
+	// training.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	training.DefaultIssuerOnly = trainingDescIssuerOnly.Default.(bool)
+	// trainingDescYear is the schema descriptor for year field.
+	trainingDescYear := trainingFields[2].Descriptor()
+	// training.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	training.YearValidator = trainingDescYear.Validators[0].(func(int) error)
+	// trainingDescTopic is the schema descriptor for topic field.
+	trainingDescTopic := trainingFields[3].Descriptor()
+	// training.TopicValidator is a validator for the "topic" field. It is called by the builders before save.
+	training.TopicValidator = func() func(string) error {
+		validators := trainingDescTopic.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(topic string) error {
+			for _, fn := range fns {
+				if err := fn(topic); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// trainingDescHours is the schema descriptor for hours field.
+	trainingDescHours := trainingFields[4].Descriptor()
+	// training.HoursValidator is a validator for the "hours" field. It is called by the builders before save.
+	training.HoursValidator = trainingDescHours.Validators[0].(func(int) error)
+	// trainingDescContent is the schema descriptor for content field.
+	trainingDescContent := trainingFields[5].Descriptor()
+	// training.DefaultContent holds the default value on creation for the content field.
+	training.DefaultContent = trainingDescContent.Default.(string)
+	// training.ContentValidator is a validator for the "content" field. It is called by the builders before save.
+	training.ContentValidator = trainingDescContent.Validators[0].(func(string) error)
+	// trainingDescTraineeCount is the schema descriptor for trainee_count field.
+	trainingDescTraineeCount := trainingFields[7].Descriptor()
+	// training.TraineeCountValidator is a validator for the "trainee_count" field. It is called by the builders before save.
+	training.TraineeCountValidator = trainingDescTraineeCount.Validators[0].(func(int) error)
 	unitMixin := schema.Unit{}.Mixin()
 	unitMixinHooks0 := unitMixin[0].Hooks()
 	unitMixinHooks2 := unitMixin[2].Hooks()

@@ -72,6 +72,27 @@ var enumDocs = map[string]enumDoc{
 		"MEMBER":        "Member (成员), usually a department's head.",
 		"OFFICE":        "The group's office (办公室), which runs its daily work.",
 	}},
+	"TraineePostKind": {"The kind of post a trainee holds at their enterprise.", map[string]string{
+		"PRINCIPAL":             "Principal (主要负责人).",
+		"SAFETY_MANAGER":        "Safety manager (安全管理人员).",
+		"SPECIAL_OPERATOR":      "Special operations worker (特种作业人员).",
+		"FIRE_CONTROL_OPERATOR": "Fire-control-room operator (消防控制室操作人员).",
+		"SECURITY":              "Security guard (保安).",
+		"EMPLOYEE":              "Any other employee (从业人员).",
+		"OTHER":                 "Anyone else trained with the enterprise's staff.",
+	}},
+	"Assessment": {"A trainee's result in the assessment (考核) that closed a training.", map[string]string{
+		"PASSED":       "Passed the assessment (合格).",
+		"FAILED":       "Failed the assessment (不合格).",
+		"NOT_ASSESSED": "The training had no assessment.",
+	}},
+	"PublicityKind": {"What kind of publicity activity (宣传).", map[string]string{
+		"ENTERPRISE_VISIT": "Publicity in enterprises (入企宣传).",
+		"SAFETY_MONTH":     "An activity of the work-safety month (安全生产月).",
+		"CONSULTATION_DAY": "A consultation day (安全生产咨询日).",
+		"LECTURE":          "A lecture or exhibition (宣讲、展览).",
+		"OTHER":            "Any other publicity.",
+	}},
 	"MeetingKind": {"What kind of meeting.", map[string]string{
 		"SAFETY_COMMITTEE": "A meeting of the work-safety committee (安委会会议).",
 		"SPECIAL":          "A special meeting on work safety (专题会议).",

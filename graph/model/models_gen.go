@@ -16,6 +16,7 @@ import (
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/notices"
 )
 
@@ -96,6 +97,42 @@ type AttachNoticeFilePayload struct {
 	File *ent.File `json:"file"`
 	// The notice.
 	Notice *ent.Notice `json:"notice"`
+}
+
+// AttachPublicityFileInput attaches a photo or another file to a publicity activity.
+type AttachPublicityFileInput struct {
+	// The activity.
+	PublicityID int `json:"publicityID"`
+	// The file: PDF, JPEG or PNG.
+	File graphql.Upload `json:"file"`
+	// What the file is. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+// AttachPublicityFilePayload is the attached file.
+type AttachPublicityFilePayload struct {
+	// The file.
+	File *ent.File `json:"file"`
+	// The activity.
+	Publicity *ent.Publicity `json:"publicity"`
+}
+
+// AttachTrainingFileInput attaches a sign-in sheet or another file to a training.
+type AttachTrainingFileInput struct {
+	// The training.
+	TrainingID int `json:"trainingID"`
+	// The file: PDF, JPEG or PNG.
+	File graphql.Upload `json:"file"`
+	// What the file is, e.g. 签到表. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+// AttachTrainingFilePayload is the attached file.
+type AttachTrainingFilePayload struct {
+	// The file.
+	File *ent.File `json:"file"`
+	// The training.
+	Training *ent.Training `json:"training"`
 }
 
 // AuditChange is one changed field of an audit event.
@@ -368,6 +405,30 @@ type DeleteLetterPayload struct {
 	DeletedID int `json:"deletedID"`
 }
 
+// DeletePublicityInput deletes an activity recorded in error.
+type DeletePublicityInput struct {
+	// The activity.
+	PublicityID int `json:"publicityID"`
+}
+
+// DeletePublicityPayload names the deleted activity.
+type DeletePublicityPayload struct {
+	// The id of the deleted activity.
+	DeletedID int `json:"deletedID"`
+}
+
+// DeleteTrainingInput deletes a training recorded in error.
+type DeleteTrainingInput struct {
+	// The training.
+	TrainingID int `json:"trainingID"`
+}
+
+// DeleteTrainingPayload names the deleted training.
+type DeleteTrainingPayload struct {
+	// The id of the deleted training.
+	DeletedID int `json:"deletedID"`
+}
+
 type DrawConflictInput struct {
 	InspectorID int `json:"inspectorID"`
 	// The ENTERPRISE unit.
@@ -625,6 +686,20 @@ type PolicyRule struct {
 	Action string `json:"action"`
 }
 
+// PublicitySummaryWhereInput names the unit and period of a publicity summary.
+type PublicitySummaryWhereInput struct {
+	// The organiser whose activities are counted.
+	OrganiserUnitID int `json:"organiserUnitID"`
+	// Count the activities of the units below the organiser too.
+	IncludeBelow *bool `json:"includeBelow,omitempty"`
+	// The first day counted. Between 2000-01-01 and 2100-12-31.
+	From time.Time `json:"from"`
+	// The last day counted (inclusive). Between 2000-01-01 and 2100-12-31.
+	To time.Time `json:"to"`
+	// Only activities of these kinds.
+	Kinds []domain.PublicityKind `json:"kinds,omitempty"`
+}
+
 // ReceiveNoticeInput signs for a notice at its recipient unit.
 type ReceiveNoticeInput struct {
 	// The receipt (one per recipient of the notice).
@@ -689,6 +764,56 @@ type RecordMeetingInput struct {
 type RecordMeetingPayload struct {
 	// The meeting.
 	Meeting *ent.Meeting `json:"meeting"`
+}
+
+// RecordPublicityInput is a publicity activity a unit held.
+type RecordPublicityInput struct {
+	// The unit that held it: you need a post there that may.
+	OrganiserUnitID int `json:"organiserUnitID"`
+	// What kind of activity; an ENTERPRISE_VISIT visits at least one enterprise.
+	Kind domain.PublicityKind `json:"kind"`
+	// The title. At most 100 characters.
+	Title string `json:"title"`
+	// When it was held. Between 2000-01-01 and 2100-12-31.
+	HeldOn time.Time `json:"heldOn"`
+	// What was done. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+	// The enterprises visited, each named once, in the organiser's territory. Between 0 and 500 enterprises.
+	VisitedEnterpriseIDs []int `json:"visitedEnterpriseIDs,omitempty"`
+	// Publicity materials distributed (份). Between 0 and 1000000.
+	Materials int `json:"materials"`
+	// How many people took part. Between 0 and 1000000.
+	Participants int `json:"participants"`
+}
+
+// RecordPublicityPayload is the recorded activity.
+type RecordPublicityPayload struct {
+	// The activity.
+	Publicity *ent.Publicity `json:"publicity"`
+}
+
+// RecordTrainingInput is a training a unit organised.
+type RecordTrainingInput struct {
+	// The organiser: a government unit for the trainings it organised, an enterprise for its own; you need a post there that may.
+	OrganiserUnitID int `json:"organiserUnitID"`
+	// When the training was held. Between 2000-01-01 and 2100-12-31.
+	HeldOn time.Time `json:"heldOn"`
+	// What the training was about. At most 200 characters.
+	Topic string `json:"topic"`
+	// Its length in class hours (学时). Between 1 and 200.
+	Hours int `json:"hours"`
+	// What was taught, by whom. At most 2000 characters.
+	Content *string `json:"content,omitempty"`
+	// Whether the training closed with an assessment (考核): then every trainee is PASSED or FAILED.
+	Assessed bool `json:"assessed"`
+	// The people trained. Between 1 and 1000 trainees.
+	Trainees []*TraineeInput `json:"trainees"`
+}
+
+// RecordTrainingPayload is the recorded training.
+type RecordTrainingPayload struct {
+	// The training with its trainees.
+	Training *ent.Training `json:"training"`
 }
 
 type RefreshTokenInput struct {
@@ -808,6 +933,58 @@ type TownCoverage struct {
 	Counts *CoverageCounts `json:"counts"`
 }
 
+// TraineeInput is one person trained.
+type TraineeInput struct {
+	// The trainee's name. At most 100 characters.
+	PersonName string `json:"personName"`
+	// The enterprise the trainee works for: an enterprise in the organiser's territory (the organiser itself for an enterprise's own training).
+	EnterpriseUnitID int `json:"enterpriseUnitID"`
+	// The kind of post the trainee holds there.
+	PostKind domain.TraineePostKind `json:"postKind"`
+	// The trainee's user, when they have one.
+	UserID *int `json:"userID,omitempty"`
+	// PASSED or FAILED when the training was assessed; NOT_ASSESSED (the default) when it was not.
+	Assessment *domain.Assessment `json:"assessment,omitempty"`
+}
+
+// TrainingCoverageConnection is a page of trainingCoverage rows.
+type TrainingCoverageConnection struct {
+	// Rows matching the filters, on every page.
+	TotalCount int `json:"totalCount"`
+	// Where this page lies: the shared Relay page information.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// The rows of this page.
+	Edges []*TrainingCoverageEdge `json:"edges,omitempty"`
+	// Counts over every row matching the filters.
+	Summary *education.CoverageSummary `json:"summary"`
+}
+
+// TrainingCoverageEdge is one row of trainingCoverage with its cursor.
+type TrainingCoverageEdge struct {
+	// Pass as after (or before) to page from this row.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+	// The row.
+	Node *education.CoverageRow `json:"node,omitempty"`
+}
+
+// TrainingCoverageOrder orders the trainingCoverage rows.
+type TrainingCoverageOrder struct {
+	// The order.
+	Field TrainingCoverageOrderField `json:"field"`
+}
+
+// TrainingCoverageWhereInput narrows the enterprises trainingCoverage lists; every field is optional.
+type TrainingCoverageWhereInput struct {
+	// Only enterprises in this unit's territory (below it, or supervised by this department, or itself).
+	UnitID *int `json:"unitID,omitempty"`
+	// Only enterprises of this town.
+	TownID *int `json:"townID,omitempty"`
+	// Only enterprises of these sectors.
+	Sectors []domain.Sector `json:"sectors,omitempty"`
+	// Only enterprises with this status.
+	Status *domain.TrainingCoverageStatus `json:"status,omitempty"`
+}
+
 type TransitionHazardInput struct {
 	// The hazard to act on.
 	ID     int                 `json:"id"`
@@ -887,6 +1064,56 @@ type UpdatePostInput struct {
 
 type UpdatePostPayload struct {
 	Post *ent.Post `json:"post"`
+}
+
+// UpdatePublicityInput corrects a publicity activity: its facts and visits are replaced.
+type UpdatePublicityInput struct {
+	// The activity.
+	PublicityID int `json:"publicityID"`
+	// What kind of activity; an ENTERPRISE_VISIT visits at least one enterprise.
+	Kind domain.PublicityKind `json:"kind"`
+	// The title. At most 100 characters.
+	Title string `json:"title"`
+	// When it was held. Between 2000-01-01 and 2100-12-31.
+	HeldOn time.Time `json:"heldOn"`
+	// What was done. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+	// The enterprises visited, replacing the old list. Between 0 and 500 enterprises.
+	VisitedEnterpriseIDs []int `json:"visitedEnterpriseIDs,omitempty"`
+	// Publicity materials distributed (份). Between 0 and 1000000.
+	Materials int `json:"materials"`
+	// How many people took part. Between 0 and 1000000.
+	Participants int `json:"participants"`
+}
+
+// UpdatePublicityPayload is the corrected activity.
+type UpdatePublicityPayload struct {
+	// The activity.
+	Publicity *ent.Publicity `json:"publicity"`
+}
+
+// UpdateTrainingInput corrects a training: its facts and its trainees are replaced.
+type UpdateTrainingInput struct {
+	// The training.
+	TrainingID int `json:"trainingID"`
+	// When the training was held. Between 2000-01-01 and 2100-12-31.
+	HeldOn time.Time `json:"heldOn"`
+	// What the training was about. At most 200 characters.
+	Topic string `json:"topic"`
+	// Its length in class hours (学时). Between 1 and 200.
+	Hours int `json:"hours"`
+	// What was taught, by whom. At most 2000 characters.
+	Content *string `json:"content,omitempty"`
+	// Whether the training closed with an assessment (考核).
+	Assessed bool `json:"assessed"`
+	// The people trained, replacing the old list. Between 1 and 1000 trainees.
+	Trainees []*TraineeInput `json:"trainees"`
+}
+
+// UpdateTrainingPayload is the corrected training.
+type UpdateTrainingPayload struct {
+	// The training with its new trainees.
+	Training *ent.Training `json:"training"`
 }
 
 type UpdateUnitInput struct {
@@ -1256,6 +1483,189 @@ func (e *PostAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e PostAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An action on a publicity activity, as listed in its allowedActions.
+type PublicityAction string
+
+const (
+	// Correct the activity: updatePublicity.
+	PublicityActionUpdate PublicityAction = "UPDATE"
+	// Delete the activity recorded in error: deletePublicity.
+	PublicityActionDelete PublicityAction = "DELETE"
+	// Attach a photo or another file: attachPublicityFile.
+	PublicityActionAttach PublicityAction = "ATTACH"
+)
+
+var AllPublicityAction = []PublicityAction{
+	PublicityActionUpdate,
+	PublicityActionDelete,
+	PublicityActionAttach,
+}
+
+func (e PublicityAction) IsValid() bool {
+	switch e {
+	case PublicityActionUpdate, PublicityActionDelete, PublicityActionAttach:
+		return true
+	}
+	return false
+}
+
+func (e PublicityAction) String() string {
+	return string(e)
+}
+
+func (e *PublicityAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PublicityAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PublicityAction", str)
+	}
+	return nil
+}
+
+func (e PublicityAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PublicityAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PublicityAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An action on a training, as listed in its allowedActions.
+type TrainingAction string
+
+const (
+	// Correct the training and its trainees: updateTraining.
+	TrainingActionUpdate TrainingAction = "UPDATE"
+	// Delete the training recorded in error: deleteTraining.
+	TrainingActionDelete TrainingAction = "DELETE"
+	// Attach a sign-in sheet or another file: attachTrainingFile.
+	TrainingActionAttach TrainingAction = "ATTACH"
+)
+
+var AllTrainingAction = []TrainingAction{
+	TrainingActionUpdate,
+	TrainingActionDelete,
+	TrainingActionAttach,
+}
+
+func (e TrainingAction) IsValid() bool {
+	switch e {
+	case TrainingActionUpdate, TrainingActionDelete, TrainingActionAttach:
+		return true
+	}
+	return false
+}
+
+func (e TrainingAction) String() string {
+	return string(e)
+}
+
+func (e *TrainingAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrainingAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrainingAction", str)
+	}
+	return nil
+}
+
+func (e TrainingAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrainingAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrainingAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// TrainingCoverageOrderField is what trainingCoverage rows are ordered by.
+type TrainingCoverageOrderField string
+
+const (
+	// By enterprise name.
+	TrainingCoverageOrderFieldName TrainingCoverageOrderField = "NAME"
+	// Fewest months trained first, then by name.
+	TrainingCoverageOrderFieldMonths TrainingCoverageOrderField = "MONTHS"
+	// Fewest trainees first, then by name.
+	TrainingCoverageOrderFieldTrainees TrainingCoverageOrderField = "TRAINEES"
+)
+
+var AllTrainingCoverageOrderField = []TrainingCoverageOrderField{
+	TrainingCoverageOrderFieldName,
+	TrainingCoverageOrderFieldMonths,
+	TrainingCoverageOrderFieldTrainees,
+}
+
+func (e TrainingCoverageOrderField) IsValid() bool {
+	switch e {
+	case TrainingCoverageOrderFieldName, TrainingCoverageOrderFieldMonths, TrainingCoverageOrderFieldTrainees:
+		return true
+	}
+	return false
+}
+
+func (e TrainingCoverageOrderField) String() string {
+	return string(e)
+}
+
+func (e *TrainingCoverageOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrainingCoverageOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrainingCoverageOrderField", str)
+	}
+	return nil
+}
+
+func (e TrainingCoverageOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrainingCoverageOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrainingCoverageOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

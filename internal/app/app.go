@@ -21,6 +21,7 @@ import (
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -188,6 +189,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Letters:       &letters.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		NoticeService: &notices.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Organisation:  &organisation.Service{Client: client, Files: fileSvc, Now: now},
+		Education:     &education.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		MaxIDs:        maxIDs,
 	}
 }

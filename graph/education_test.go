@@ -1,0 +1,280 @@
+package graph_test
+
+// Trainings, their coverage and publicity end to end on every available
+// database, on one demo server: who reads what (a town head its town's
+// trainings, an enterprise the trainings its staff attended), a training's
+// lifecycle with its sign-in sheet, the coverage and the publicity summary
+// against the seed, every refusal writing nothing, and the statements of
+// a page not growing with its length.
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/countcache"
+	"github.com/dutychain/dutychain/internal/seed"
+)
+
+const recordTrainingDoc = `mutation($in: RecordTrainingInput!) {
+  recordTraining(input: $in) { training { id topic traineeCount passedCount allowedActions trainees { personName enterprise { name } } } }
+}`
+
+const recordPublicityDoc = `mutation($in: RecordPublicityInput!) {
+  recordPublicity(input: $in) { publicity { id enterpriseCount visitedEnterprises { name } allowedActions } }
+}`
+
+const trainingCoverageDoc = `query($year: Int!, $cadence: TrainingCadence, $where: TrainingCoverageWhereInput, $first: Int) {
+  trainingCoverage(year: $year, cadence: $cadence, where: $where, first: $first) {
+    totalCount summary { enterprises covered gaps trainees }
+    edges { node { enterprise { code } quarters missing status } } } }`
+
+// trainee is one trainee of an input.
+func trainee(name, enterprise, kind string) map[string]any {
+	return map[string]any{"personName": name, "enterpriseUnitID": enterprise, "postKind": kind}
+}
+
+func TestTrainingsAndPublicity(t *testing.T) {
+	countcache.SetEnabled(false) // a cached count would make the first page cost less
+	t.Cleanup(func() { countcache.SetEnabled(true) })
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		head := s.As("county.head")
+		cgHead := s.As("chengguan.head")
+		cg := unitID(t, s, head, seed.CodeTownChengguan)
+		hotel, mech := unitID(t, s, head, seed.CodeHotel), unitID(t, s, head, seed.CodeMech)
+
+		t.Run("a town head reads its own town's trainings only", func(t *testing.T) {
+			require.Equal(t, 4, totalCount(t, s, cgHead, "trainings", ""))
+			require.Equal(t, 0, totalCount(t, s, cgHead, "trainings", fmt.Sprintf(`{organiserUnitID: %q}`, unitID(t, s, head, seed.CodeDeptIndustryCommerce))))
+			require.Equal(t, 0, totalCount(t, s, s.As("xihe.secretary"), "trainings", fmt.Sprintf(`{organiserUnitID: %q}`, cg)))
+		})
+		t.Run("an enterprise reads the trainings its staff attended through its trainees", func(t *testing.T) {
+			cement := s.As("cement.principal")
+			require.Equal(t, 2, totalCount(t, s, cement, "trainings", ""), "its own trainings")
+			var out struct {
+				Trainees struct {
+					TotalCount int
+					Edges      []struct {
+						Node struct {
+							Enterprise struct{ Code string }
+							Training   struct{ Topic string }
+						}
+					}
+				}
+			}
+			gqOK(t, s, cement, `{ trainees(first: 100, where: {year: 2022}) { totalCount edges { node { enterprise { code } training { topic } } } } }`, nil).Decode(t, &out)
+			topics := map[string]bool{}
+			for _, e := range out.Trainees.Edges {
+				require.Equal(t, seed.CodeCement, e.Node.Enterprise.Code, "only its own staff")
+				topics[e.Node.Training.Topic] = true
+			}
+			require.True(t, topics["2022年第1季度工业企业安全生产业务培训"], "the bureau's training, delivered: %v", topics)
+			require.True(t, topics["回转窑车间特种作业安全操作培训"])
+		})
+
+		var training struct {
+			RecordTraining struct {
+				Training struct {
+					ID             string
+					TraineeCount   int
+					PassedCount    int
+					AllowedActions []string
+					Trainees       []struct {
+						PersonName string
+						Enterprise struct{ Name string }
+					}
+				}
+			}
+		}
+		in := map[string]any{"organiserUnitID": cg, "heldOn": "2024-03-20T00:00:00Z", "topic": "城关镇2024年第1季度企业安全生产培训",
+			"hours": 2, "assessed": true, "trainees": []any{
+				map[string]any{"personName": "曹伟", "enterpriseUnitID": hotel, "postKind": "SAFETY_MANAGER", "assessment": "PASSED"},
+				map[string]any{"personName": "吴晓东", "enterpriseUnitID": mech, "postKind": "SAFETY_MANAGER", "assessment": "FAILED"}}}
+		gqOK(t, s, cgHead, recordTrainingDoc, map[string]any{"in": in}).Decode(t, &training)
+		tr := training.RecordTraining.Training
+
+		t.Run("a town records a training of its enterprises with the sign-in sheet, then corrects and deletes it", func(t *testing.T) {
+			require.Equal(t, 2, tr.TraineeCount)
+			require.Equal(t, 1, tr.PassedCount)
+			require.ElementsMatch(t, []string{"UPDATE", "DELETE", "ATTACH"}, tr.AllowedActions)
+			r := s.DoUpload(cgHead, `mutation($in: AttachTrainingFileInput!) { attachTrainingFile(input: $in) { training { files { filename description } } } }`,
+				map[string]any{"in": map[string]any{"trainingID": tr.ID, "file": nil, "description": "签到表"}},
+				map[string]apitest.File{"variables.in.file": {Name: "sign-in.pdf", Content: pdf}})
+			apitest.RequireNoLeak(t, r)
+			require.Empty(t, r.Errors)
+
+			var auditor struct {
+				Node struct{ AllowedActions []string }
+			}
+			gqOK(t, s, s.As("auditor.chengguan"), `query($id: ID!) { node(id: $id) { ... on Training { allowedActions } } }`,
+				map[string]any{"id": tr.ID}).Decode(t, &auditor)
+			require.Empty(t, auditor.Node.AllowedActions, "an auditor reads, never changes")
+
+			upd := map[string]any{"trainingID": tr.ID, "heldOn": "2024-03-21T00:00:00Z", "topic": "城关镇2024年第1季度企业安全生产培训",
+				"hours": 3, "assessed": false, "trainees": []any{trainee("曹伟", hotel, "SAFETY_MANAGER")}}
+			var updated struct {
+				UpdateTraining struct {
+					Training struct {
+						Hours, TraineeCount int
+						Files               []struct{ Filename string }
+					}
+				}
+			}
+			gqOK(t, s, cgHead, `mutation($in: UpdateTrainingInput!) { updateTraining(input: $in) { training { hours traineeCount files { filename } } } }`,
+				map[string]any{"in": upd}).Decode(t, &updated)
+			require.Equal(t, 3, updated.UpdateTraining.Training.Hours)
+			require.Equal(t, 1, updated.UpdateTraining.Training.TraineeCount)
+			require.Len(t, updated.UpdateTraining.Training.Files, 1, "the sign-in sheet stays")
+
+			gqOK(t, s, cgHead, `mutation($in: DeleteTrainingInput!) { deleteTraining(input: $in) { deletedID } }`,
+				map[string]any{"in": map[string]any{"trainingID": tr.ID}})
+			var gone struct{ Node *struct{ ID string } }
+			gqOK(t, s, head, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": tr.ID}).Decode(t, &gone)
+			require.Nil(t, gone.Node)
+		})
+
+		t.Run("the coverage of a town lists its enterprises, the county's its gaps", func(t *testing.T) {
+			var out struct {
+				TrainingCoverage struct {
+					TotalCount int
+					Summary    struct{ Enterprises, Covered, Gaps, Trainees int }
+					Edges      []struct {
+						Node struct {
+							Enterprise        struct{ Code string }
+							Quarters, Missing []int
+							Status            string
+						}
+					}
+				}
+			}
+			gqOK(t, s, cgHead, trainingCoverageDoc, map[string]any{"year": 2022, "first": 500}).Decode(t, &out)
+			require.Equal(t, totalCount(t, s, cgHead, "units", "{kind: ENTERPRISE}"), out.TrainingCoverage.TotalCount)
+			require.Equal(t, out.TrainingCoverage.TotalCount, out.TrainingCoverage.Summary.Covered+out.TrainingCoverage.Summary.Gaps)
+
+			gqOK(t, s, head, trainingCoverageDoc, map[string]any{"year": 2022, "first": 500, "where": map[string]any{"status": "GAP"}}).Decode(t, &out)
+			var gaps []string
+			for _, e := range out.TrainingCoverage.Edges {
+				gaps = append(gaps, e.Node.Enterprise.Code)
+				require.NotEmpty(t, e.Node.Missing)
+			}
+			require.ElementsMatch(t, seed.TrainingGaps2022, gaps)
+		})
+
+		t.Run("the bureau's 2022 publicity adds up to the seed's counts; a town records its own", func(t *testing.T) {
+			var sum struct {
+				PublicitySummary struct{ Activities, EnterprisesVisited, Materials int }
+			}
+			q := `query($w: PublicitySummaryWhereInput!) { publicitySummary(where: $w) { activities enterprisesVisited materials } }`
+			gqOK(t, s, s.As("bureau.chief"), q, map[string]any{"w": map[string]any{"organiserUnitID": unitID(t, s, head, seed.CodeDeptIndustryCommerce),
+				"from": "2022-01-01T00:00:00Z", "to": "2022-12-31T00:00:00Z"}}).Decode(t, &sum)
+			require.Equal(t, seed.PublicityVisited2022, sum.PublicitySummary.EnterprisesVisited)
+			require.Equal(t, seed.PublicityMaterials2022, sum.PublicitySummary.Materials)
+
+			var rec struct {
+				RecordPublicity struct {
+					Publicity struct {
+						EnterpriseCount    int
+						VisitedEnterprises []struct{ Name string }
+						AllowedActions     []string
+					}
+				}
+			}
+			gqOK(t, s, cgHead, recordPublicityDoc, map[string]any{"in": map[string]any{"organiserUnitID": cg, "kind": "ENTERPRISE_VISIT",
+				"title": "城关镇入企宣传", "heldOn": "2024-04-02T00:00:00Z", "visitedEnterpriseIDs": []any{hotel, mech},
+				"materials": 120, "participants": 40}}).Decode(t, &rec)
+			require.Equal(t, 2, rec.RecordPublicity.Publicity.EnterpriseCount)
+			require.Len(t, rec.RecordPublicity.Publicity.VisitedEnterprises, 2)
+			require.ElementsMatch(t, []string{"UPDATE", "DELETE", "ATTACH"}, rec.RecordPublicity.Publicity.AllowedActions)
+			gqOK(t, s, cgHead, q, map[string]any{"w": map[string]any{"organiserUnitID": cg, "from": "2024-01-01T00:00:00Z",
+				"to": "2024-12-31T00:00:00Z"}}).Decode(t, &sum)
+			require.Equal(t, 1, sum.PublicitySummary.Activities)
+			require.Equal(t, 120, sum.PublicitySummary.Materials)
+		})
+
+		visit := map[string]any{"organiserUnitID": cg, "kind": "ENTERPRISE_VISIT", "title": "入企宣传", "heldOn": "2024-04-02T00:00:00Z",
+			"visitedEnterpriseIDs": []any{hotel}, "materials": 10, "participants": 5}
+		bureau := unitID(t, s, head, seed.CodeDeptIndustryCommerce)
+		cementUnit := unitID(t, s, head, seed.CodeCement)
+		for _, c := range []struct {
+			name, as, query string
+			in              map[string]any
+			code            string
+		}{
+			{"an enterprise cannot record a government training", "cement.principal", recordTrainingDoc,
+				withKeys(in, "organiserUnitID", bureau), "NOT_FOUND"},
+			{"a trainee of another town's enterprise is not found", "chengguan.head", recordTrainingDoc,
+				withKeys(in, "assessed", false, "trainees", []any{trainee("陈立群", unitID(t, s, head, seed.CodePaper), "PRINCIPAL")}), "NOT_FOUND"},
+			{"a fuel deputy trains no industrial staff", "bureau.fuel", recordTrainingDoc, map[string]any{"organiserUnitID": bureau,
+				"heldOn": "2024-03-20T00:00:00Z", "topic": "培训", "hours": 2, "assessed": false,
+				"trainees": []any{trainee("刘志强", cementUnit, "SAFETY_MANAGER")}}, "NOT_FOUND"},
+			{"a workshop is no trainee's enterprise", "county.head", recordTrainingDoc, map[string]any{"organiserUnitID": unitID(t, s, head, seed.CodeCounty),
+				"heldOn": "2024-03-20T00:00:00Z", "topic": "培训", "hours": 2, "assessed": false,
+				"trainees": []any{trainee("甲", unitID(t, s, head, seed.CodeCementKiln), "EMPLOYEE")}}, "BAD_USER_INPUT"},
+			{"an enterprise trains no other enterprise's staff", "cement.principal", recordTrainingDoc, map[string]any{"organiserUnitID": cementUnit,
+				"heldOn": "2024-03-20T00:00:00Z", "topic": "培训", "hours": 2, "assessed": false,
+				"trainees": []any{trainee("甲", hotel, "EMPLOYEE")}}, "NOT_FOUND"},
+			{"an auditor records nothing", "auditor.chengguan", recordTrainingDoc, in, "FORBIDDEN"},
+			{"a training of no hours is refused", "chengguan.head", recordTrainingDoc, withKeys(in, "hours", 0), "BAD_USER_INPUT"},
+			{"a training without trainees is refused", "chengguan.head", recordTrainingDoc, withKeys(in, "trainees", []any{}), "BAD_USER_INPUT"},
+			{"an assessed training needs every result", "chengguan.head", recordTrainingDoc,
+				withKeys(in, "trainees", []any{trainee("曹伟", hotel, "SAFETY_MANAGER")}), "BAD_USER_INPUT"},
+			{"a trainee named twice is refused", "chengguan.head", recordTrainingDoc, withKeys(in, "assessed", false, "trainees",
+				[]any{trainee("曹伟", hotel, "SAFETY_MANAGER"), trainee("曹伟", hotel, "SAFETY_MANAGER")}), "BAD_USER_INPUT"},
+			{"a visit to enterprises needs one", "chengguan.head", recordPublicityDoc, withKeys(visit, "visitedEnterpriseIDs", []any{}), "BAD_USER_INPUT"},
+			{"negative materials are refused", "chengguan.head", recordPublicityDoc, withKeys(visit, "materials", -1), "BAD_USER_INPUT"},
+			{"a visit outside the town is not found", "chengguan.head", recordPublicityDoc,
+				withKeys(visit, "visitedEnterpriseIDs", []any{unitID(t, s, head, seed.CodeMarket)}), "NOT_FOUND"},
+			{"the governed hold no publicity of the government", "cement.principal", recordPublicityDoc,
+				withKeys(visit, "visitedEnterpriseIDs", []any{cementUnit}), "NOT_FOUND"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				before := snapshot(t, s)
+				r := gq(t, s, s.As(c.as), c.query, map[string]any{"in": c.in})
+				requireCode(t, r, c.code)
+				requireUnchanged(t, s, before)
+			})
+		}
+
+		t.Run("a page of trainings or coverage costs the same statements whatever its length", func(t *testing.T) {
+			for _, q := range []string{
+				`{ c: trainings(first: %d) { edges { node { id organiser { name } allowedActions } } } }`,
+				`{ c: trainings(first: %d) { edges { node { id trainees { personName enterprise { name } } passedCount } } } }`,
+				`{ c: trainings(first: %d) { edges { node { id files { id } } } } }`,
+				`{ c: trainingCoverage(year: 2022, first: %d) { totalCount summary { gaps } edges { node { enterprise { name } months quarters status } } } }`,
+				`{ c: publicities(first: %d) { edges { node { id organiser { name } allowedActions } } } }`,
+				`{ c: publicities(first: %d) { edges { node { id visitedEnterprises { name } } } } }`,
+			} {
+				// The loaders batch the rows that ask within a few
+				// milliseconds: a warm-up first, then the fewest of three
+				// runs counts (see allowed_statements_test.go).
+				statementsOf(t, s, head, fmt.Sprintf(q, 20))
+				var counts []int
+				for _, n := range []int{1, 5, 20} {
+					best := statementsOf(t, s, head, fmt.Sprintf(q, n))
+					for range 2 {
+						best = min(best, statementsOf(t, s, head, fmt.Sprintf(q, n)))
+					}
+					counts = append(counts, best)
+				}
+				// A batch split by a loaded machine costs one statement more;
+				// a statement per row would cost fifteen.
+				require.LessOrEqual(t, counts[2], counts[0]+1, "%s: %v", q, counts)
+			}
+		})
+	}, func(c *config.Config) { c.StatementHeader = true })
+}
+
+// withKeys is a copy of base with the keys and values of kv set.
+func withKeys(base map[string]any, kv ...any) map[string]any {
+	out := map[string]any{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return out
+}
