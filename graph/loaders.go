@@ -46,6 +46,8 @@ type Loaders struct {
 	allowed allowedLoaders
 	// delivered loads the notices of receipts the caller read (notices.go).
 	delivered *dataloadgen.Loader[int, *ent.Notice]
+	// dutyLists loads the duty list of posts, by post id (staffing.go).
+	dutyLists *childLoader[*ent.DutyList]
 }
 
 type loadersKey struct{}
@@ -108,6 +110,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 		}, func(f *ent.File) int { return f.OwnerID }),
 		allowed:   newAllowedLoaders(client),
 		delivered: newDeliveredLoader(client),
+		dutyLists: newDutyListLoader(client),
 	}
 }
 
