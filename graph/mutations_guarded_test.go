@@ -137,6 +137,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refGroup:          firstID(t, s, nb, "leadershipGroups", ""),
 			refMeeting:        firstID(t, s, nb, "meetings", ""),
 			refHeadPost:       postOfUser(t, s, nb, "neighbor.head"),
+			refCertificate:    firstID(t, s, nb, "certificates", ""),
+			refDutyList:       firstID(t, s, nb, "dutyLists", ""),
 		}
 		const (
 			enterprisesBase = 1 << 32
@@ -150,6 +152,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			receiptsBase    = 23 << 32
 			groupsBase      = 25 << 32
 			meetingsBase    = 26 << 32
+			certsBase       = 27 << 32
+			dutyListsBase   = 28 << 32
 		)
 		missingIDs := map[ref]string{
 			refTown: gid.Encode(unitsBase + 999_999), refEnterpriseUnit: gid.Encode(unitsBase + 999_998),
@@ -166,7 +170,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refNotice:       gid.Encode(noticesBase + 999_999), refNoticeReceipt1: gid.Encode(receiptsBase + 999_999),
 			refNoticeReceipt2: gid.Encode(receiptsBase + 999_998),
 			refGroup:          gid.Encode(groupsBase + 999_999), refMeeting: gid.Encode(meetingsBase + 999_999),
-			refHeadPost: gid.Encode(postsBase + 999_997),
+			refHeadPost:    gid.Encode(postsBase + 999_997),
+			refCertificate: gid.Encode(certsBase + 999_999), refDutyList: gid.Encode(dutyListsBase + 999_999),
 		}
 
 		build := func(t *testing.T, name string, ids map[ref]string) call {
@@ -323,6 +328,8 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refGroup:          idOf(t, s, admin, "leadershipGroups", `{name: "示范县工业安全生产工作领导组"}`),
 		refMeeting:        idOf(t, s, admin, "meetings", `{title: "2023年第1季度县安委会全体会议"}`),
 		refHeadPost:       postOfUser(t, s, admin, "county.head"),
+		refCertificate:    idOf(t, s, admin, "certificates", `{number: "AQ341100202100016"}`),
+		refDutyList:       idOf(t, s, admin, "dutyLists", `{version: 2}`),
 	}
 }
 

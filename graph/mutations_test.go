@@ -32,23 +32,25 @@ const (
 	refPost           ref = "post"
 	refUser2          ref = "user2"
 	refCampaign       ref = "campaign"
-	refHazard         ref = "hazard"    // an open hazard, not under supervision
-	refCounty         ref = "county"    // the tenant root
-	refTown2          ref = "town2"     // another TOWN
-	refBureau         ref = "bureau"    // a DEPARTMENT with inspectors of its own
-	refDraftLetter1   ref = "draft1"    // DRAFT letters, one per mutation that consumes one
-	refDraftLetter2   ref = "draft2"    //
-	refDraftLetter3   ref = "draft3"    //
-	refIssuedLetter1  ref = "issued1"   // ISSUED letters, likewise
-	refIssuedLetter2  ref = "issued2"   //
-	refIssuedLetter3  ref = "issued3"   //
-	refSignedLetter   ref = "signed"    // a SIGNED letter
-	refNotice         ref = "notice"    // a notice of the county
-	refNoticeReceipt1 ref = "receipt1"  // receipts not signed for, one per mutation that consumes one
-	refNoticeReceipt2 ref = "receipt2"  //
-	refGroup          ref = "group"     // the county's leadership group
-	refMeeting        ref = "meeting"   // a meeting of the county
-	refHeadPost       ref = "head-post" // the county head's post
+	refHazard         ref = "hazard"      // an open hazard, not under supervision
+	refCounty         ref = "county"      // the tenant root
+	refTown2          ref = "town2"       // another TOWN
+	refBureau         ref = "bureau"      // a DEPARTMENT with inspectors of its own
+	refDraftLetter1   ref = "draft1"      // DRAFT letters, one per mutation that consumes one
+	refDraftLetter2   ref = "draft2"      //
+	refDraftLetter3   ref = "draft3"      //
+	refIssuedLetter1  ref = "issued1"     // ISSUED letters, likewise
+	refIssuedLetter2  ref = "issued2"     //
+	refIssuedLetter3  ref = "issued3"     //
+	refSignedLetter   ref = "signed"      // a SIGNED letter
+	refNotice         ref = "notice"      // a notice of the county
+	refNoticeReceipt1 ref = "receipt1"    // receipts not signed for, one per mutation that consumes one
+	refNoticeReceipt2 ref = "receipt2"    //
+	refGroup          ref = "group"       // the county's leadership group
+	refMeeting        ref = "meeting"     // a meeting of the county
+	refHeadPost       ref = "head-post"   // the county head's post
+	refCertificate    ref = "certificate" // a certificate of an enterprise
+	refDutyList       ref = "duty-list"   // 城关镇's head's duty list, version 2 not acknowledged
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -154,6 +156,17 @@ func goodInputs() map[string]mutationCase {
 			"safetyOnAgenda": true, "attendeeCount": 12}}},
 		"attachMeetingFile": {as: "county.head", args: map[string]any{"input": map[string]any{"meetingID": refMeeting,
 			"file": upload{Name: "minutes.pdf", Content: []byte("%PDF-1.4\n% minutes\n")}}}},
+
+		// Staffing: the county head records and renews a certificate and
+		// writes their own duty list; 城关镇's head acknowledges theirs.
+		"recordCertificate": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"unitID": refEnterpriseUnit, "holderName": "黄国庆", "kind": "PRINCIPAL", "number": "AQ341100202400001",
+			"issuer": "市应急管理局", "issuedOn": "2024-03-01T00:00:00Z", "validUntil": "2027-02-28T00:00:00Z"}}},
+		"updateCertificate": {as: "county.head", args: map[string]any{"input": map[string]any{"id": refCertificate,
+			"validUntil": "2029-12-31T00:00:00Z"}}},
+		"setDutyList": {as: "county.head", args: map[string]any{"input": map[string]any{"postID": refHeadPost,
+			"items": []any{"对全县安全生产工作负总责。"}}}},
+		"acknowledgeDutyList": {as: "chengguan.head", args: map[string]any{"input": map[string]any{"id": refDutyList, "version": 2}}},
 	}
 }
 

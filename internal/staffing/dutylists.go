@@ -76,7 +76,7 @@ func (s *Service) SetDutyList(ctx context.Context, postID int, items []string) (
 		default:
 			err = kernel.Claim("duty list", func() (int, error) {
 				return kernel.Affected(c.DutyList.UpdateOneID(d.ID).Where(dutylist.Version(d.Version)).
-					SetVersion(d.Version+1).SetItems(items).SetWrittenByName(by).SetWrittenAt(now).Exec(ctx))
+					SetVersion(d.Version + 1).SetItems(items).SetWrittenByName(by).SetWrittenAt(now).Exec(ctx))
 			}, func() (string, error) { return currentVersion(ctx, c, d.ID) })
 			if err != nil {
 				return nil, err

@@ -21,7 +21,7 @@ type Page struct {
 // PageInfo is where a page lies.
 type PageInfo struct {
 	HasNextPage, HasPreviousPage bool
-	StartCursor, EndCursor      string
+	StartCursor, EndCursor       string
 }
 
 const cursorPrefix = "staff:"
