@@ -66,6 +66,17 @@ func duplicateErr(kind domain.CertificateKind, issuer, number string) error {
 	return kernel.Invalidf("number", "a %s certificate numbered %s by %s is already recorded", kind, number, issuer)
 }
 
+// decide is the scope hook's decision on a certificate with the given
+// scope columns, taken before the input is checked against other rows, so
+// that a caller who may not act learns nothing of them.
+func decide(ctx context.Context, c *ent.Client, action string, tenant int, path string, sector *string, enterpriseID *int) error {
+	o, err := authz.ObjectAt(ctx, c, "certificate", tenant, path, sector, enterpriseID)
+	if err != nil {
+		return err
+	}
+	return authz.Check(ctx, o, action)
+}
+
 // RecordCertificate records a certificate of a person working at an
 // enterprise-side unit. Who may is the scope hook's decision (create): the
 // enterprise's own posts, or a government's over it.
@@ -76,6 +87,9 @@ func (s *Service) RecordCertificate(ctx context.Context, in CertificateInput) (*
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Certificate, error) {
 		u, err := kernel.Unit(ctx, c, in.UnitID, "unitID")
 		if err != nil {
+			return nil, err
+		}
+		if err := decide(ctx, c, "create", u.TenantID, u.ScopePath, u.ScopeSector, u.ScopeEnterpriseID); err != nil {
 			return nil, err
 		}
 		if u.Kind.IsGovernment() {
@@ -133,6 +147,9 @@ func (s *Service) UpdateCertificate(ctx context.Context, ch CertificateChange) (
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Certificate, error) {
 		cert, err := kernel.Load(ctx, c.Certificate.Get, ch.ID, "certificate", "id")
 		if err != nil {
+			return nil, err
+		}
+		if err := decide(ctx, c, "update", cert.TenantID, cert.ScopePath, cert.ScopeSector, cert.ScopeEnterpriseID); err != nil {
 			return nil, err
 		}
 		number, issuer := pick(ch.Number, cert.Number), pick(ch.Issuer, cert.Issuer)
