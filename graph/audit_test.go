@@ -317,12 +317,13 @@ func auditExpectations() map[string][]expectedEvent {
 		"recordMeeting": {{"CREATE", "meeting", []string{"organiser_unit_id", "kind", "title", "held_on", "agenda", "safety_on_agenda",
 			"attending_unit_ids", "attendee_count"}}},
 		"attachMeetingFile": {{"CREATE", "file", meetingFileFields}},
-		// Staffing: a certificate and its renewal; a duty list's new
-		// version (the county head's has none yet) and an acknowledgement.
+		// Staffing: a certificate and its renewal; the county head's duty
+		// list in a new version; an acknowledgement by the holder who
+		// acknowledged the version before.
 		"recordCertificate":   {{"CREATE", "certificate", []string{"unit_id", "holder_name", "kind", "number", "issuer", "issued_on", "valid_until"}}},
 		"updateCertificate":   {{"UPDATE", "certificate", []string{"valid_until"}}},
-		"setDutyList":         {{"CREATE", "duty_list", []string{"post_id", "unit_id", "version", "items", "written_by_name", "written_at"}}},
-		"acknowledgeDutyList": {{"UPDATE", "duty_list", []string{"acknowledged_version", "acknowledged_at", "acknowledged_by_name"}}},
+		"setDutyList":         {{"UPDATE", "duty_list", []string{"version", "items", "written_by_name", "written_at"}}},
+		"acknowledgeDutyList": {{"UPDATE", "duty_list", []string{"acknowledged_version", "acknowledged_at"}}},
 	}
 }
 

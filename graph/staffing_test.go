@@ -30,7 +30,9 @@ const acknowledgeDutyList = `mutation($in: AcknowledgeDutyListInput!) {
 func certificateUnits(t *testing.T, s *apitest.Server, token string) map[string]int {
 	var out struct {
 		Certificates struct {
-			Edges []struct{ Node struct{ Unit struct{ Name string } } }
+			Edges []struct {
+				Node struct{ Unit struct{ Name string } }
+			}
 		}
 	}
 	gqOK(t, s, token, `{ certificates(first: 100) { edges { node { unit { name } } } } }`, nil).Decode(t, &out)
