@@ -136,6 +136,12 @@ var Records = []Record{
 		{Entity: "Publicity", Name: "publicities"},
 		{Entity: "PublicityVisit", Name: "publicity_visits"},
 	}},
+	// Staffing (internal/staffing): certificates of enterprise-side staff,
+	// and the duty list of each post, acknowledged by its holder.
+	{Type: "certificate", Since: 5, Actions: readWrite, Tables: []Table{{Entity: "Certificate", Name: "certificates"}}},
+	{Type: "duty_list", Since: 5, Actions: []string{"read", "create", "update", "acknowledge"}, Tables: []Table{
+		{Entity: "DutyList", Name: "duty_lists"},
+	}},
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},

@@ -19,7 +19,9 @@ import (
 	"github.com/dutychain/dutychain/ent/audithead"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -63,8 +65,12 @@ type Client struct {
 	Campaign *CampaignClient
 	// CasbinRule is the client for interacting with the CasbinRule builders.
 	CasbinRule *CasbinRuleClient
+	// Certificate is the client for interacting with the Certificate builders.
+	Certificate *CertificateClient
 	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
 	ChecklistTemplate *ChecklistTemplateClient
+	// DutyList is the client for interacting with the DutyList builders.
+	DutyList *DutyListClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
@@ -132,7 +138,9 @@ func (c *Client) init() {
 	c.AuditHead = NewAuditHeadClient(c.config)
 	c.Campaign = NewCampaignClient(c.config)
 	c.CasbinRule = NewCasbinRuleClient(c.config)
+	c.Certificate = NewCertificateClient(c.config)
 	c.ChecklistTemplate = NewChecklistTemplateClient(c.config)
+	c.DutyList = NewDutyListClient(c.config)
 	c.Enterprise = NewEnterpriseClient(c.config)
 	c.File = NewFileClient(c.config)
 	c.GroupMember = NewGroupMemberClient(c.config)
@@ -255,7 +263,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditHead:            NewAuditHeadClient(cfg),
 		Campaign:             NewCampaignClient(cfg),
 		CasbinRule:           NewCasbinRuleClient(cfg),
+		Certificate:          NewCertificateClient(cfg),
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		DutyList:             NewDutyListClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
 		GroupMember:          NewGroupMemberClient(cfg),
@@ -305,7 +315,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditHead:            NewAuditHeadClient(cfg),
 		Campaign:             NewCampaignClient(cfg),
 		CasbinRule:           NewCasbinRuleClient(cfg),
+		Certificate:          NewCertificateClient(cfg),
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		DutyList:             NewDutyListClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
 		GroupMember:          NewGroupMemberClient(cfg),
@@ -361,12 +373,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
-		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
-		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
-		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter,
-		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
+		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
+		c.ChecklistTemplate, c.DutyList, c.Enterprise, c.File, c.GroupMember, c.Hazard,
+		c.HazardEvent, c.Inspection, c.LeadershipGroup, c.LetterEvent,
+		c.LetterSignature, c.LoginAttempt, c.Meeting, c.Notice, c.NoticeReceipt,
+		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
+		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Trainee,
+		c.Training, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -376,12 +389,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.ChecklistTemplate,
-		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
-		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
-		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter,
-		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
+		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
+		c.ChecklistTemplate, c.DutyList, c.Enterprise, c.File, c.GroupMember, c.Hazard,
+		c.HazardEvent, c.Inspection, c.LeadershipGroup, c.LetterEvent,
+		c.LetterSignature, c.LoginAttempt, c.Meeting, c.Notice, c.NoticeReceipt,
+		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
+		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Trainee,
+		c.Training, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -398,8 +412,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Campaign.mutate(ctx, m)
 	case *CasbinRuleMutation:
 		return c.CasbinRule.mutate(ctx, m)
+	case *CertificateMutation:
+		return c.Certificate.mutate(ctx, m)
 	case *ChecklistTemplateMutation:
 		return c.ChecklistTemplate.mutate(ctx, m)
+	case *DutyListMutation:
+		return c.DutyList.mutate(ctx, m)
 	case *EnterpriseMutation:
 		return c.Enterprise.mutate(ctx, m)
 	case *FileMutation:
@@ -1029,6 +1047,157 @@ func (c *CasbinRuleClient) mutate(ctx context.Context, m *CasbinRuleMutation) (V
 	}
 }
 
+// CertificateClient is a client for the Certificate schema.
+type CertificateClient struct {
+	config
+}
+
+// NewCertificateClient returns a client for the Certificate from the given config.
+func NewCertificateClient(c config) *CertificateClient {
+	return &CertificateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `certificate.Hooks(f(g(h())))`.
+func (c *CertificateClient) Use(hooks ...Hook) {
+	c.hooks.Certificate = append(c.hooks.Certificate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `certificate.Intercept(f(g(h())))`.
+func (c *CertificateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Certificate = append(c.inters.Certificate, interceptors...)
+}
+
+// Create returns a builder for creating a Certificate entity.
+func (c *CertificateClient) Create() *CertificateCreate {
+	mutation := newCertificateMutation(c.config, OpCreate)
+	return &CertificateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Certificate entities.
+func (c *CertificateClient) CreateBulk(builders ...*CertificateCreate) *CertificateCreateBulk {
+	return &CertificateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CertificateClient) MapCreateBulk(slice any, setFunc func(*CertificateCreate, int)) *CertificateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CertificateCreateBulk{err: fmt.Errorf("calling to CertificateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CertificateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CertificateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Certificate.
+func (c *CertificateClient) Update() *CertificateUpdate {
+	mutation := newCertificateMutation(c.config, OpUpdate)
+	return &CertificateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CertificateClient) UpdateOne(_m *Certificate) *CertificateUpdateOne {
+	mutation := newCertificateMutation(c.config, OpUpdateOne, withCertificate(_m))
+	return &CertificateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CertificateClient) UpdateOneID(id int) *CertificateUpdateOne {
+	mutation := newCertificateMutation(c.config, OpUpdateOne, withCertificateID(id))
+	return &CertificateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Certificate.
+func (c *CertificateClient) Delete() *CertificateDelete {
+	mutation := newCertificateMutation(c.config, OpDelete)
+	return &CertificateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CertificateClient) DeleteOne(_m *Certificate) *CertificateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CertificateClient) DeleteOneID(id int) *CertificateDeleteOne {
+	builder := c.Delete().Where(certificate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CertificateDeleteOne{builder}
+}
+
+// Query returns a query builder for Certificate.
+func (c *CertificateClient) Query() *CertificateQuery {
+	return &CertificateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCertificate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Certificate entity by its id.
+func (c *CertificateClient) Get(ctx context.Context, id int) (*Certificate, error) {
+	return c.Query().Where(certificate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CertificateClient) GetX(ctx context.Context, id int) *Certificate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUnit queries the unit edge of a Certificate.
+func (c *CertificateClient) QueryUnit(_m *Certificate) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certificate.Table, certificate.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, certificate.UnitTable, certificate.UnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CertificateClient) Hooks() []Hook {
+	hooks := c.hooks.Certificate
+	return append(hooks[:len(hooks):len(hooks)], certificate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CertificateClient) Interceptors() []Interceptor {
+	inters := c.inters.Certificate
+	return append(inters[:len(inters):len(inters)], certificate.Interceptors[:]...)
+}
+
+func (c *CertificateClient) mutate(ctx context.Context, m *CertificateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CertificateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CertificateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CertificateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CertificateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Certificate mutation op: %q", m.Op())
+	}
+}
+
 // ChecklistTemplateClient is a client for the ChecklistTemplate schema.
 type ChecklistTemplateClient struct {
 	config
@@ -1161,6 +1330,157 @@ func (c *ChecklistTemplateClient) mutate(ctx context.Context, m *ChecklistTempla
 		return (&ChecklistTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ChecklistTemplate mutation op: %q", m.Op())
+	}
+}
+
+// DutyListClient is a client for the DutyList schema.
+type DutyListClient struct {
+	config
+}
+
+// NewDutyListClient returns a client for the DutyList from the given config.
+func NewDutyListClient(c config) *DutyListClient {
+	return &DutyListClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `dutylist.Hooks(f(g(h())))`.
+func (c *DutyListClient) Use(hooks ...Hook) {
+	c.hooks.DutyList = append(c.hooks.DutyList, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `dutylist.Intercept(f(g(h())))`.
+func (c *DutyListClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DutyList = append(c.inters.DutyList, interceptors...)
+}
+
+// Create returns a builder for creating a DutyList entity.
+func (c *DutyListClient) Create() *DutyListCreate {
+	mutation := newDutyListMutation(c.config, OpCreate)
+	return &DutyListCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DutyList entities.
+func (c *DutyListClient) CreateBulk(builders ...*DutyListCreate) *DutyListCreateBulk {
+	return &DutyListCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DutyListClient) MapCreateBulk(slice any, setFunc func(*DutyListCreate, int)) *DutyListCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DutyListCreateBulk{err: fmt.Errorf("calling to DutyListClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DutyListCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DutyListCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DutyList.
+func (c *DutyListClient) Update() *DutyListUpdate {
+	mutation := newDutyListMutation(c.config, OpUpdate)
+	return &DutyListUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DutyListClient) UpdateOne(_m *DutyList) *DutyListUpdateOne {
+	mutation := newDutyListMutation(c.config, OpUpdateOne, withDutyList(_m))
+	return &DutyListUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DutyListClient) UpdateOneID(id int) *DutyListUpdateOne {
+	mutation := newDutyListMutation(c.config, OpUpdateOne, withDutyListID(id))
+	return &DutyListUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DutyList.
+func (c *DutyListClient) Delete() *DutyListDelete {
+	mutation := newDutyListMutation(c.config, OpDelete)
+	return &DutyListDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DutyListClient) DeleteOne(_m *DutyList) *DutyListDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DutyListClient) DeleteOneID(id int) *DutyListDeleteOne {
+	builder := c.Delete().Where(dutylist.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DutyListDeleteOne{builder}
+}
+
+// Query returns a query builder for DutyList.
+func (c *DutyListClient) Query() *DutyListQuery {
+	return &DutyListQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDutyList},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DutyList entity by its id.
+func (c *DutyListClient) Get(ctx context.Context, id int) (*DutyList, error) {
+	return c.Query().Where(dutylist.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DutyListClient) GetX(ctx context.Context, id int) *DutyList {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUnit queries the unit edge of a DutyList.
+func (c *DutyListClient) QueryUnit(_m *DutyList) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(dutylist.Table, dutylist.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, dutylist.UnitTable, dutylist.UnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DutyListClient) Hooks() []Hook {
+	hooks := c.hooks.DutyList
+	return append(hooks[:len(hooks):len(hooks)], dutylist.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DutyListClient) Interceptors() []Interceptor {
+	inters := c.inters.DutyList
+	return append(inters[:len(inters):len(inters)], dutylist.Interceptors[:]...)
+}
+
+func (c *DutyListClient) mutate(ctx context.Context, m *DutyListMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DutyListCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DutyListUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DutyListUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DutyListDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DutyList mutation op: %q", m.Op())
 	}
 }
 
@@ -5477,20 +5797,20 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
-		File, GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup,
-		LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice, NoticeReceipt,
-		PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw, RefreshToken,
-		ResponsibilityLetter, Supervision, Tenant, Trainee, Training, Unit,
-		User []ent.Hook
+		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
+		DutyList, Enterprise, File, GroupMember, Hazard, HazardEvent, Inspection,
+		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice,
+		NoticeReceipt, PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw,
+		RefreshToken, ResponsibilityLetter, Supervision, Tenant, Trainee, Training,
+		Unit, User []ent.Hook
 	}
 	inters struct {
-		AuditEvent, AuditHead, Campaign, CasbinRule, ChecklistTemplate, Enterprise,
-		File, GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup,
-		LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice, NoticeReceipt,
-		PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw, RefreshToken,
-		ResponsibilityLetter, Supervision, Tenant, Trainee, Training, Unit,
-		User []ent.Interceptor
+		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
+		DutyList, Enterprise, File, GroupMember, Hazard, HazardEvent, Inspection,
+		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice,
+		NoticeReceipt, PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw,
+		RefreshToken, ResponsibilityLetter, Supervision, Tenant, Trainee, Training,
+		Unit, User []ent.Interceptor
 	}
 )
 

@@ -16,7 +16,9 @@ import (
 	"github.com/dutychain/dutychain/ent/audithead"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -107,7 +109,9 @@ func checkColumn(t, c string) error {
 			audithead.Table:            audithead.ValidColumn,
 			campaign.Table:             campaign.ValidColumn,
 			casbinrule.Table:           casbinrule.ValidColumn,
+			certificate.Table:          certificate.ValidColumn,
 			checklisttemplate.Table:    checklisttemplate.ValidColumn,
+			dutylist.Table:             dutylist.ValidColumn,
 			enterprise.Table:           enterprise.ValidColumn,
 			file.Table:                 file.ValidColumn,
 			groupmember.Table:          groupmember.ValidColumn,

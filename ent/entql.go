@@ -7,7 +7,9 @@ import (
 	"github.com/dutychain/dutychain/ent/audithead"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -44,7 +46,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 33)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -140,6 +142,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   certificate.Table,
+			Columns: certificate.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: certificate.FieldID,
+			},
+		},
+		Type: "Certificate",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			certificate.FieldCreatedAt:         {Type: field.TypeTime, Column: certificate.FieldCreatedAt},
+			certificate.FieldUpdatedAt:         {Type: field.TypeTime, Column: certificate.FieldUpdatedAt},
+			certificate.FieldTenantID:          {Type: field.TypeInt, Column: certificate.FieldTenantID},
+			certificate.FieldScopePath:         {Type: field.TypeString, Column: certificate.FieldScopePath},
+			certificate.FieldScopeSector:       {Type: field.TypeString, Column: certificate.FieldScopeSector},
+			certificate.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: certificate.FieldScopeEnterpriseID},
+			certificate.FieldUnitID:            {Type: field.TypeInt, Column: certificate.FieldUnitID},
+			certificate.FieldUserID:            {Type: field.TypeInt, Column: certificate.FieldUserID},
+			certificate.FieldHolderName:        {Type: field.TypeString, Column: certificate.FieldHolderName},
+			certificate.FieldKind:              {Type: field.TypeEnum, Column: certificate.FieldKind},
+			certificate.FieldNumber:            {Type: field.TypeString, Column: certificate.FieldNumber},
+			certificate.FieldIssuer:            {Type: field.TypeString, Column: certificate.FieldIssuer},
+			certificate.FieldIssuedOn:          {Type: field.TypeTime, Column: certificate.FieldIssuedOn},
+			certificate.FieldValidUntil:        {Type: field.TypeTime, Column: certificate.FieldValidUntil},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   checklisttemplate.Table,
 			Columns: checklisttemplate.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -158,7 +187,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 			checklisttemplate.FieldItems:     {Type: field.TypeJSON, Column: checklisttemplate.FieldItems},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   dutylist.Table,
+			Columns: dutylist.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: dutylist.FieldID,
+			},
+		},
+		Type: "DutyList",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			dutylist.FieldCreatedAt:           {Type: field.TypeTime, Column: dutylist.FieldCreatedAt},
+			dutylist.FieldUpdatedAt:           {Type: field.TypeTime, Column: dutylist.FieldUpdatedAt},
+			dutylist.FieldTenantID:            {Type: field.TypeInt, Column: dutylist.FieldTenantID},
+			dutylist.FieldScopePath:           {Type: field.TypeString, Column: dutylist.FieldScopePath},
+			dutylist.FieldScopeSector:         {Type: field.TypeString, Column: dutylist.FieldScopeSector},
+			dutylist.FieldScopeEnterpriseID:   {Type: field.TypeInt, Column: dutylist.FieldScopeEnterpriseID},
+			dutylist.FieldPostID:              {Type: field.TypeInt, Column: dutylist.FieldPostID},
+			dutylist.FieldUnitID:              {Type: field.TypeInt, Column: dutylist.FieldUnitID},
+			dutylist.FieldVersion:             {Type: field.TypeInt, Column: dutylist.FieldVersion},
+			dutylist.FieldItems:               {Type: field.TypeJSON, Column: dutylist.FieldItems},
+			dutylist.FieldWrittenByName:       {Type: field.TypeString, Column: dutylist.FieldWrittenByName},
+			dutylist.FieldWrittenAt:           {Type: field.TypeTime, Column: dutylist.FieldWrittenAt},
+			dutylist.FieldAcknowledgedVersion: {Type: field.TypeInt, Column: dutylist.FieldAcknowledgedVersion},
+			dutylist.FieldAcknowledgedAt:      {Type: field.TypeTime, Column: dutylist.FieldAcknowledgedAt},
+			dutylist.FieldAcknowledgedByName:  {Type: field.TypeString, Column: dutylist.FieldAcknowledgedByName},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enterprise.Table,
 			Columns: enterprise.Columns,
@@ -190,7 +247,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enterprise.FieldTownID:              {Type: field.TypeInt, Column: enterprise.FieldTownID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   file.Table,
 			Columns: file.Columns,
@@ -220,7 +277,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldUploadedByPostID:  {Type: field.TypeInt, Column: file.FieldUploadedByPostID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   groupmember.Table,
 			Columns: groupmember.Columns,
@@ -245,7 +302,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			groupmember.FieldTitle:             {Type: field.TypeString, Column: groupmember.FieldTitle},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
@@ -283,7 +340,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -310,7 +367,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -341,7 +398,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   leadershipgroup.Table,
 			Columns: leadershipgroup.Columns,
@@ -365,7 +422,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			leadershipgroup.FieldEstablishedOn:     {Type: field.TypeTime, Column: leadershipgroup.FieldEstablishedOn},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   letterevent.Table,
 			Columns: letterevent.Columns,
@@ -397,7 +454,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lettersignature.Table,
 			Columns: lettersignature.Columns,
@@ -425,7 +482,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -443,7 +500,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -471,7 +528,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldAttendeeCount:     {Type: field.TypeInt, Column: meeting.FieldAttendeeCount},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notice.Table,
 			Columns: notice.Columns,
@@ -502,7 +559,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   noticereceipt.Table,
 			Columns: noticereceipt.Columns,
@@ -537,7 +594,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -552,7 +609,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -578,7 +635,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicity.Table,
 			Columns: publicity.Columns,
@@ -606,7 +663,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicity.FieldEnterpriseCount:   {Type: field.TypeInt, Column: publicity.FieldEnterpriseCount},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicityvisit.Table,
 			Columns: publicityvisit.Columns,
@@ -627,7 +684,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicityvisit.FieldEnterpriseUnitID:  {Type: field.TypeInt, Column: publicityvisit.FieldEnterpriseUnitID},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -657,7 +714,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -679,7 +736,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -717,7 +774,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -736,7 +793,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -754,7 +811,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainee.Table,
 			Columns: trainee.Columns,
@@ -785,7 +842,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -814,7 +871,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -840,7 +897,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -888,6 +945,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Campaign",
 		"Inspection",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   certificate.UnitTable,
+			Columns: []string{certificate.UnitColumn},
+			Bidi:    false,
+		},
+		"Certificate",
+		"Unit",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   dutylist.UnitTable,
+			Columns: []string{dutylist.UnitColumn},
+			Bidi:    false,
+		},
+		"DutyList",
+		"Unit",
 	)
 	graph.MustAddE(
 		"unit",
@@ -1892,6 +1973,130 @@ func (f *CasbinRuleFilter) WhereV5(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CertificateQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CertificateQuery builder.
+func (_q *CertificateQuery) Filter() *CertificateFilter {
+	return &CertificateFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CertificateMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CertificateMutation builder.
+func (m *CertificateMutation) Filter() *CertificateFilter {
+	return &CertificateFilter{config: m.config, predicateAdder: m}
+}
+
+// CertificateFilter provides a generic filtering capability at runtime for CertificateQuery.
+type CertificateFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CertificateFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CertificateFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(certificate.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CertificateFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(certificate.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CertificateFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(certificate.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *CertificateFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(certificate.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *CertificateFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *CertificateFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *CertificateFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(certificate.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *CertificateFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(certificate.FieldUnitID))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *CertificateFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(certificate.FieldUserID))
+}
+
+// WhereHolderName applies the entql string predicate on the holder_name field.
+func (f *CertificateFilter) WhereHolderName(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldHolderName))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CertificateFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldKind))
+}
+
+// WhereNumber applies the entql string predicate on the number field.
+func (f *CertificateFilter) WhereNumber(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldNumber))
+}
+
+// WhereIssuer applies the entql string predicate on the issuer field.
+func (f *CertificateFilter) WhereIssuer(p entql.StringP) {
+	f.Where(p.Field(certificate.FieldIssuer))
+}
+
+// WhereIssuedOn applies the entql time.Time predicate on the issued_on field.
+func (f *CertificateFilter) WhereIssuedOn(p entql.TimeP) {
+	f.Where(p.Field(certificate.FieldIssuedOn))
+}
+
+// WhereValidUntil applies the entql time.Time predicate on the valid_until field.
+func (f *CertificateFilter) WhereValidUntil(p entql.TimeP) {
+	f.Where(p.Field(certificate.FieldValidUntil))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *CertificateFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *CertificateFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ChecklistTemplateQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1920,7 +2125,7 @@ type ChecklistTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ChecklistTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1967,6 +2172,135 @@ func (f *ChecklistTemplateFilter) WhereItems(p entql.BytesP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DutyListQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DutyListQuery builder.
+func (_q *DutyListQuery) Filter() *DutyListFilter {
+	return &DutyListFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DutyListMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DutyListMutation builder.
+func (m *DutyListMutation) Filter() *DutyListFilter {
+	return &DutyListFilter{config: m.config, predicateAdder: m}
+}
+
+// DutyListFilter provides a generic filtering capability at runtime for DutyListQuery.
+type DutyListFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DutyListFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DutyListFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(dutylist.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DutyListFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutylist.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *DutyListFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutylist.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *DutyListFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(dutylist.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *DutyListFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(dutylist.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *DutyListFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(dutylist.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *DutyListFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(dutylist.FieldScopeEnterpriseID))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *DutyListFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(dutylist.FieldPostID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *DutyListFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(dutylist.FieldUnitID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *DutyListFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(dutylist.FieldVersion))
+}
+
+// WhereItems applies the entql json.RawMessage predicate on the items field.
+func (f *DutyListFilter) WhereItems(p entql.BytesP) {
+	f.Where(p.Field(dutylist.FieldItems))
+}
+
+// WhereWrittenByName applies the entql string predicate on the written_by_name field.
+func (f *DutyListFilter) WhereWrittenByName(p entql.StringP) {
+	f.Where(p.Field(dutylist.FieldWrittenByName))
+}
+
+// WhereWrittenAt applies the entql time.Time predicate on the written_at field.
+func (f *DutyListFilter) WhereWrittenAt(p entql.TimeP) {
+	f.Where(p.Field(dutylist.FieldWrittenAt))
+}
+
+// WhereAcknowledgedVersion applies the entql int predicate on the acknowledged_version field.
+func (f *DutyListFilter) WhereAcknowledgedVersion(p entql.IntP) {
+	f.Where(p.Field(dutylist.FieldAcknowledgedVersion))
+}
+
+// WhereAcknowledgedAt applies the entql time.Time predicate on the acknowledged_at field.
+func (f *DutyListFilter) WhereAcknowledgedAt(p entql.TimeP) {
+	f.Where(p.Field(dutylist.FieldAcknowledgedAt))
+}
+
+// WhereAcknowledgedByName applies the entql string predicate on the acknowledged_by_name field.
+func (f *DutyListFilter) WhereAcknowledgedByName(p entql.StringP) {
+	f.Where(p.Field(dutylist.FieldAcknowledgedByName))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *DutyListFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *DutyListFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EnterpriseQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1995,7 +2329,7 @@ type EnterpriseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnterpriseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2158,7 +2492,7 @@ type FileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2283,7 +2617,7 @@ type GroupMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2397,7 +2731,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2646,7 +2980,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2770,7 +3104,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2984,7 +3318,7 @@ type LeadershipGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeadershipGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3107,7 +3441,7 @@ type LetterEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3256,7 +3590,7 @@ type LetterSignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterSignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3385,7 +3719,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3450,7 +3784,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3579,7 +3913,7 @@ type NoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3737,7 +4071,7 @@ type NoticeReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3915,7 +4249,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3965,7 +4299,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4098,7 +4432,7 @@ type PublicityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4241,7 +4575,7 @@ type PublicityVisitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityVisitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4335,7 +4669,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4488,7 +4822,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4573,7 +4907,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4794,7 +5128,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4892,7 +5226,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4957,7 +5291,7 @@ type TraineeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TraineeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5115,7 +5449,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5263,7 +5597,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5452,7 +5786,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

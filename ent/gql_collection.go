@@ -12,7 +12,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/campaign"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -391,6 +393,155 @@ func newCampaignPaginateArgs(rv map[string]any) *campaignPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CertificateQuery) CollectFields(ctx context.Context, satisfies ...string) (*CertificateQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CertificateQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(certificate.Columns))
+		selectedFields = []string{certificate.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[certificate.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldUnitID)
+				fieldSeen[certificate.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[certificate.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldCreatedAt)
+				fieldSeen[certificate.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[certificate.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldUpdatedAt)
+				fieldSeen[certificate.FieldUpdatedAt] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[certificate.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldUnitID)
+				fieldSeen[certificate.FieldUnitID] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[certificate.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldUserID)
+				fieldSeen[certificate.FieldUserID] = struct{}{}
+			}
+		case "holderName":
+			if _, ok := fieldSeen[certificate.FieldHolderName]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldHolderName)
+				fieldSeen[certificate.FieldHolderName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[certificate.FieldKind]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldKind)
+				fieldSeen[certificate.FieldKind] = struct{}{}
+			}
+		case "number":
+			if _, ok := fieldSeen[certificate.FieldNumber]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldNumber)
+				fieldSeen[certificate.FieldNumber] = struct{}{}
+			}
+		case "issuer":
+			if _, ok := fieldSeen[certificate.FieldIssuer]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldIssuer)
+				fieldSeen[certificate.FieldIssuer] = struct{}{}
+			}
+		case "issuedOn":
+			if _, ok := fieldSeen[certificate.FieldIssuedOn]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldIssuedOn)
+				fieldSeen[certificate.FieldIssuedOn] = struct{}{}
+			}
+		case "validUntil":
+			if _, ok := fieldSeen[certificate.FieldValidUntil]; !ok {
+				selectedFields = append(selectedFields, certificate.FieldValidUntil)
+				fieldSeen[certificate.FieldValidUntil] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type certificatePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CertificatePaginateOption
+}
+
+func newCertificatePaginateArgs(rv map[string]any) *certificatePaginateArgs {
+	args := &certificatePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CertificateOrder{Field: &CertificateOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCertificateOrder(order))
+			}
+		case *CertificateOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCertificateOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CertificateWhereInput); ok {
+		args.opts = append(args.opts, WithCertificateFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *ChecklistTemplateQuery) CollectFields(ctx context.Context, satisfies ...string) (*ChecklistTemplateQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -500,6 +651,160 @@ func newChecklistTemplatePaginateArgs(rv map[string]any) *checklisttemplatePagin
 	}
 	if v, ok := rv[whereField].(*ChecklistTemplateWhereInput); ok {
 		args.opts = append(args.opts, WithChecklistTemplateFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *DutyListQuery) CollectFields(ctx context.Context, satisfies ...string) (*DutyListQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *DutyListQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(dutylist.Columns))
+		selectedFields = []string{dutylist.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[dutylist.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldUnitID)
+				fieldSeen[dutylist.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[dutylist.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldCreatedAt)
+				fieldSeen[dutylist.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[dutylist.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldUpdatedAt)
+				fieldSeen[dutylist.FieldUpdatedAt] = struct{}{}
+			}
+		case "postID":
+			if _, ok := fieldSeen[dutylist.FieldPostID]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldPostID)
+				fieldSeen[dutylist.FieldPostID] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[dutylist.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldUnitID)
+				fieldSeen[dutylist.FieldUnitID] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[dutylist.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldVersion)
+				fieldSeen[dutylist.FieldVersion] = struct{}{}
+			}
+		case "items":
+			if _, ok := fieldSeen[dutylist.FieldItems]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldItems)
+				fieldSeen[dutylist.FieldItems] = struct{}{}
+			}
+		case "writtenByName":
+			if _, ok := fieldSeen[dutylist.FieldWrittenByName]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldWrittenByName)
+				fieldSeen[dutylist.FieldWrittenByName] = struct{}{}
+			}
+		case "writtenAt":
+			if _, ok := fieldSeen[dutylist.FieldWrittenAt]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldWrittenAt)
+				fieldSeen[dutylist.FieldWrittenAt] = struct{}{}
+			}
+		case "acknowledgedVersion":
+			if _, ok := fieldSeen[dutylist.FieldAcknowledgedVersion]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldAcknowledgedVersion)
+				fieldSeen[dutylist.FieldAcknowledgedVersion] = struct{}{}
+			}
+		case "acknowledgedAt":
+			if _, ok := fieldSeen[dutylist.FieldAcknowledgedAt]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldAcknowledgedAt)
+				fieldSeen[dutylist.FieldAcknowledgedAt] = struct{}{}
+			}
+		case "acknowledgedByName":
+			if _, ok := fieldSeen[dutylist.FieldAcknowledgedByName]; !ok {
+				selectedFields = append(selectedFields, dutylist.FieldAcknowledgedByName)
+				fieldSeen[dutylist.FieldAcknowledgedByName] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type dutylistPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []DutyListPaginateOption
+}
+
+func newDutyListPaginateArgs(rv map[string]any) *dutylistPaginateArgs {
+	args := &dutylistPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &DutyListOrder{Field: &DutyListOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithDutyListOrder(order))
+			}
+		case *DutyListOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithDutyListOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*DutyListWhereInput); ok {
+		args.opts = append(args.opts, WithDutyListFilter(v.Filter))
 	}
 	return args
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/campaign"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -52,10 +54,20 @@ var campaignImplementors = []string{"Campaign", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Campaign) IsNode() {}
 
+var certificateImplementors = []string{"Certificate", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Certificate) IsNode() {}
+
 var checklisttemplateImplementors = []string{"ChecklistTemplate", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ChecklistTemplate) IsNode() {}
+
+var dutylistImplementors = []string{"DutyList", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*DutyList) IsNode() {}
 
 var enterpriseImplementors = []string{"Enterprise", "Node"}
 
@@ -257,11 +269,29 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case certificate.Table:
+		query := c.Certificate.Query().
+			Where(certificate.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, certificateImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case checklisttemplate.Table:
 		query := c.ChecklistTemplate.Query().
 			Where(checklisttemplate.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, checklisttemplateImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case dutylist.Table:
+		query := c.DutyList.Query().
+			Where(dutylist.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, dutylistImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -560,10 +590,42 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case certificate.Table:
+		query := c.Certificate.Query().
+			Where(certificate.IDIn(ids...))
+		query, err := query.CollectFields(ctx, certificateImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case checklisttemplate.Table:
 		query := c.ChecklistTemplate.Query().
 			Where(checklisttemplate.IDIn(ids...))
 		query, err := query.CollectFields(ctx, checklisttemplateImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case dutylist.Table:
+		query := c.DutyList.Query().
+			Where(dutylist.IDIn(ids...))
+		query, err := query.CollectFields(ctx, dutylistImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -16,7 +16,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/campaign"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -749,6 +751,392 @@ func (_m *Campaign) ToEdge(order *CampaignOrder) *CampaignEdge {
 	}
 }
 
+// CertificateEdge is the edge representation of Certificate.
+type CertificateEdge struct {
+	Node   *Certificate `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// CertificateConnection is the connection containing edges to Certificate.
+type CertificateConnection struct {
+	Edges      []*CertificateEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *CertificateConnection) build(nodes []*Certificate, pager *certificatePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Certificate
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Certificate {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Certificate {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CertificateEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CertificateEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CertificatePaginateOption enables pagination customization.
+type CertificatePaginateOption func(*certificatePager) error
+
+// WithCertificateOrder configures pagination ordering.
+func WithCertificateOrder(order *CertificateOrder) CertificatePaginateOption {
+	if order == nil {
+		order = DefaultCertificateOrder
+	}
+	o := *order
+	return func(pager *certificatePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCertificateOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCertificateFilter configures pagination filter.
+func WithCertificateFilter(filter func(*CertificateQuery) (*CertificateQuery, error)) CertificatePaginateOption {
+	return func(pager *certificatePager) error {
+		if filter == nil {
+			return errors.New("CertificateQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type certificatePager struct {
+	reverse bool
+	order   *CertificateOrder
+	filter  func(*CertificateQuery) (*CertificateQuery, error)
+}
+
+func newCertificatePager(opts []CertificatePaginateOption, reverse bool) (*certificatePager, error) {
+	pager := &certificatePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCertificateOrder
+	}
+	return pager, nil
+}
+
+func (p *certificatePager) applyFilter(query *CertificateQuery) (*CertificateQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *certificatePager) toCursor(_m *Certificate) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *certificatePager) applyCursors(query *CertificateQuery, after, before *Cursor) (*CertificateQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCertificateOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *certificatePager) applyOrder(query *CertificateQuery) *CertificateQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCertificateOrder.Field {
+		query = query.Order(DefaultCertificateOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *certificatePager) orderExpr(query *CertificateQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCertificateOrder.Field {
+			b.Comma().Ident(DefaultCertificateOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Certificate.
+func (_m *CertificateQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CertificatePaginateOption,
+) (*CertificateConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCertificatePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CertificateConnection{Edges: []*CertificateEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CertificateOrderFieldCreatedAt orders Certificate by created_at.
+	CertificateOrderFieldCreatedAt = &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: certificate.FieldCreatedAt,
+		toTerm: certificate.ByCreatedAt,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CertificateOrderFieldUpdatedAt orders Certificate by updated_at.
+	CertificateOrderFieldUpdatedAt = &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: certificate.FieldUpdatedAt,
+		toTerm: certificate.ByUpdatedAt,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CertificateOrderFieldHolderName orders Certificate by holder_name.
+	CertificateOrderFieldHolderName = &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.HolderName, nil
+		},
+		column: certificate.FieldHolderName,
+		toTerm: certificate.ByHolderName,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.HolderName,
+			}
+		},
+	}
+	// CertificateOrderFieldKind orders Certificate by kind.
+	CertificateOrderFieldKind = &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.Kind, nil
+		},
+		column: certificate.FieldKind,
+		toTerm: certificate.ByKind,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Kind,
+			}
+		},
+	}
+	// CertificateOrderFieldIssuedOn orders Certificate by issued_on.
+	CertificateOrderFieldIssuedOn = &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.IssuedOn, nil
+		},
+		column: certificate.FieldIssuedOn,
+		toTerm: certificate.ByIssuedOn,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.IssuedOn,
+			}
+		},
+	}
+	// CertificateOrderFieldValidUntil orders Certificate by valid_until.
+	CertificateOrderFieldValidUntil = &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.ValidUntil, nil
+		},
+		column: certificate.FieldValidUntil,
+		toTerm: certificate.ByValidUntil,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ValidUntil,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CertificateOrderField) String() string {
+	var str string
+	switch f.column {
+	case CertificateOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CertificateOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CertificateOrderFieldHolderName.column:
+		str = "HOLDER_NAME"
+	case CertificateOrderFieldKind.column:
+		str = "KIND"
+	case CertificateOrderFieldIssuedOn.column:
+		str = "ISSUED_ON"
+	case CertificateOrderFieldValidUntil.column:
+		str = "VALID_UNTIL"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CertificateOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CertificateOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CertificateOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CertificateOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CertificateOrderFieldUpdatedAt
+	case "HOLDER_NAME":
+		*f = *CertificateOrderFieldHolderName
+	case "KIND":
+		*f = *CertificateOrderFieldKind
+	case "ISSUED_ON":
+		*f = *CertificateOrderFieldIssuedOn
+	case "VALID_UNTIL":
+		*f = *CertificateOrderFieldValidUntil
+	default:
+		return fmt.Errorf("%s is not a valid CertificateOrderField", str)
+	}
+	return nil
+}
+
+// CertificateOrderField defines the ordering field of Certificate.
+type CertificateOrderField struct {
+	// Value extracts the ordering value from the given Certificate.
+	Value    func(*Certificate) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) certificate.OrderOption
+	toCursor func(*Certificate) Cursor
+}
+
+// CertificateOrder defines the ordering of Certificate.
+type CertificateOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *CertificateOrderField `json:"field"`
+}
+
+// DefaultCertificateOrder is the default ordering of Certificate.
+var DefaultCertificateOrder = &CertificateOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CertificateOrderField{
+		Value: func(_m *Certificate) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: certificate.FieldID,
+		toTerm: certificate.ByID,
+		toCursor: func(_m *Certificate) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Certificate into CertificateEdge.
+func (_m *Certificate) ToEdge(order *CertificateOrder) *CertificateEdge {
+	if order == nil {
+		order = DefaultCertificateOrder
+	}
+	return &CertificateEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // ChecklistTemplateEdge is the edge representation of ChecklistTemplate.
 type ChecklistTemplateEdge struct {
 	Node   *ChecklistTemplate `json:"node"`
@@ -1094,6 +1482,356 @@ func (_m *ChecklistTemplate) ToEdge(order *ChecklistTemplateOrder) *ChecklistTem
 		order = DefaultChecklistTemplateOrder
 	}
 	return &ChecklistTemplateEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// DutyListEdge is the edge representation of DutyList.
+type DutyListEdge struct {
+	Node   *DutyList `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// DutyListConnection is the connection containing edges to DutyList.
+type DutyListConnection struct {
+	Edges      []*DutyListEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *DutyListConnection) build(nodes []*DutyList, pager *dutylistPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *DutyList
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *DutyList {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *DutyList {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*DutyListEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &DutyListEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// DutyListPaginateOption enables pagination customization.
+type DutyListPaginateOption func(*dutylistPager) error
+
+// WithDutyListOrder configures pagination ordering.
+func WithDutyListOrder(order *DutyListOrder) DutyListPaginateOption {
+	if order == nil {
+		order = DefaultDutyListOrder
+	}
+	o := *order
+	return func(pager *dutylistPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultDutyListOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithDutyListFilter configures pagination filter.
+func WithDutyListFilter(filter func(*DutyListQuery) (*DutyListQuery, error)) DutyListPaginateOption {
+	return func(pager *dutylistPager) error {
+		if filter == nil {
+			return errors.New("DutyListQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type dutylistPager struct {
+	reverse bool
+	order   *DutyListOrder
+	filter  func(*DutyListQuery) (*DutyListQuery, error)
+}
+
+func newDutyListPager(opts []DutyListPaginateOption, reverse bool) (*dutylistPager, error) {
+	pager := &dutylistPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultDutyListOrder
+	}
+	return pager, nil
+}
+
+func (p *dutylistPager) applyFilter(query *DutyListQuery) (*DutyListQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *dutylistPager) toCursor(_m *DutyList) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *dutylistPager) applyCursors(query *DutyListQuery, after, before *Cursor) (*DutyListQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultDutyListOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *dutylistPager) applyOrder(query *DutyListQuery) *DutyListQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultDutyListOrder.Field {
+		query = query.Order(DefaultDutyListOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *dutylistPager) orderExpr(query *DutyListQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultDutyListOrder.Field {
+			b.Comma().Ident(DefaultDutyListOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to DutyList.
+func (_m *DutyListQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...DutyListPaginateOption,
+) (*DutyListConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newDutyListPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &DutyListConnection{Edges: []*DutyListEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// DutyListOrderFieldCreatedAt orders DutyList by created_at.
+	DutyListOrderFieldCreatedAt = &DutyListOrderField{
+		Value: func(_m *DutyList) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: dutylist.FieldCreatedAt,
+		toTerm: dutylist.ByCreatedAt,
+		toCursor: func(_m *DutyList) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// DutyListOrderFieldUpdatedAt orders DutyList by updated_at.
+	DutyListOrderFieldUpdatedAt = &DutyListOrderField{
+		Value: func(_m *DutyList) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: dutylist.FieldUpdatedAt,
+		toTerm: dutylist.ByUpdatedAt,
+		toCursor: func(_m *DutyList) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// DutyListOrderFieldVersion orders DutyList by version.
+	DutyListOrderFieldVersion = &DutyListOrderField{
+		Value: func(_m *DutyList) (ent.Value, error) {
+			return _m.Version, nil
+		},
+		column: dutylist.FieldVersion,
+		toTerm: dutylist.ByVersion,
+		toCursor: func(_m *DutyList) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Version,
+			}
+		},
+	}
+	// DutyListOrderFieldWrittenAt orders DutyList by written_at.
+	DutyListOrderFieldWrittenAt = &DutyListOrderField{
+		Value: func(_m *DutyList) (ent.Value, error) {
+			return _m.WrittenAt, nil
+		},
+		column: dutylist.FieldWrittenAt,
+		toTerm: dutylist.ByWrittenAt,
+		toCursor: func(_m *DutyList) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.WrittenAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f DutyListOrderField) String() string {
+	var str string
+	switch f.column {
+	case DutyListOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case DutyListOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case DutyListOrderFieldVersion.column:
+		str = "VERSION"
+	case DutyListOrderFieldWrittenAt.column:
+		str = "WRITTEN_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f DutyListOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *DutyListOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("DutyListOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *DutyListOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *DutyListOrderFieldUpdatedAt
+	case "VERSION":
+		*f = *DutyListOrderFieldVersion
+	case "WRITTEN_AT":
+		*f = *DutyListOrderFieldWrittenAt
+	default:
+		return fmt.Errorf("%s is not a valid DutyListOrderField", str)
+	}
+	return nil
+}
+
+// DutyListOrderField defines the ordering field of DutyList.
+type DutyListOrderField struct {
+	// Value extracts the ordering value from the given DutyList.
+	Value    func(*DutyList) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) dutylist.OrderOption
+	toCursor func(*DutyList) Cursor
+}
+
+// DutyListOrder defines the ordering of DutyList.
+type DutyListOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *DutyListOrderField `json:"field"`
+}
+
+// DefaultDutyListOrder is the default ordering of DutyList.
+var DefaultDutyListOrder = &DutyListOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &DutyListOrderField{
+		Value: func(_m *DutyList) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: dutylist.FieldID,
+		toTerm: dutylist.ByID,
+		toCursor: func(_m *DutyList) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts DutyList into DutyListEdge.
+func (_m *DutyList) ToEdge(order *DutyListOrder) *DutyListEdge {
+	if order == nil {
+		order = DefaultDutyListOrder
+	}
+	return &DutyListEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/dutychain/dutychain/ent/campaign"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
@@ -325,6 +327,488 @@ func (i *CampaignWhereInput) P() (predicate.Campaign, error) {
 	}
 }
 
+// CertificateWhereInput represents a where input for filtering Certificate queries.
+type CertificateWhereInput struct {
+	Predicates []predicate.Certificate  `json:"-"`
+	Not        *CertificateWhereInput   `json:"not,omitempty"`
+	Or         []*CertificateWhereInput `json:"or,omitempty"`
+	And        []*CertificateWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "user_id" field predicates.
+	UserID       *int  `json:"userID,omitempty"`
+	UserIDNEQ    *int  `json:"userIDNEQ,omitempty"`
+	UserIDIn     []int `json:"userIDIn,omitempty"`
+	UserIDNotIn  []int `json:"userIDNotIn,omitempty"`
+	UserIDGT     *int  `json:"userIDGT,omitempty"`
+	UserIDGTE    *int  `json:"userIDGTE,omitempty"`
+	UserIDLT     *int  `json:"userIDLT,omitempty"`
+	UserIDLTE    *int  `json:"userIDLTE,omitempty"`
+	UserIDIsNil  bool  `json:"userIDIsNil,omitempty"`
+	UserIDNotNil bool  `json:"userIDNotNil,omitempty"`
+
+	// "holder_name" field predicates.
+	HolderName             *string  `json:"holderName,omitempty"`
+	HolderNameNEQ          *string  `json:"holderNameNEQ,omitempty"`
+	HolderNameIn           []string `json:"holderNameIn,omitempty"`
+	HolderNameNotIn        []string `json:"holderNameNotIn,omitempty"`
+	HolderNameGT           *string  `json:"holderNameGT,omitempty"`
+	HolderNameGTE          *string  `json:"holderNameGTE,omitempty"`
+	HolderNameLT           *string  `json:"holderNameLT,omitempty"`
+	HolderNameLTE          *string  `json:"holderNameLTE,omitempty"`
+	HolderNameContains     *string  `json:"holderNameContains,omitempty"`
+	HolderNameHasPrefix    *string  `json:"holderNameHasPrefix,omitempty"`
+	HolderNameHasSuffix    *string  `json:"holderNameHasSuffix,omitempty"`
+	HolderNameEqualFold    *string  `json:"holderNameEqualFold,omitempty"`
+	HolderNameContainsFold *string  `json:"holderNameContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *domain.CertificateKind  `json:"kind,omitempty"`
+	KindNEQ   *domain.CertificateKind  `json:"kindNEQ,omitempty"`
+	KindIn    []domain.CertificateKind `json:"kindIn,omitempty"`
+	KindNotIn []domain.CertificateKind `json:"kindNotIn,omitempty"`
+
+	// "number" field predicates.
+	Number             *string  `json:"number,omitempty"`
+	NumberNEQ          *string  `json:"numberNEQ,omitempty"`
+	NumberIn           []string `json:"numberIn,omitempty"`
+	NumberNotIn        []string `json:"numberNotIn,omitempty"`
+	NumberGT           *string  `json:"numberGT,omitempty"`
+	NumberGTE          *string  `json:"numberGTE,omitempty"`
+	NumberLT           *string  `json:"numberLT,omitempty"`
+	NumberLTE          *string  `json:"numberLTE,omitempty"`
+	NumberContains     *string  `json:"numberContains,omitempty"`
+	NumberHasPrefix    *string  `json:"numberHasPrefix,omitempty"`
+	NumberHasSuffix    *string  `json:"numberHasSuffix,omitempty"`
+	NumberEqualFold    *string  `json:"numberEqualFold,omitempty"`
+	NumberContainsFold *string  `json:"numberContainsFold,omitempty"`
+
+	// "issuer" field predicates.
+	Issuer             *string  `json:"issuer,omitempty"`
+	IssuerNEQ          *string  `json:"issuerNEQ,omitempty"`
+	IssuerIn           []string `json:"issuerIn,omitempty"`
+	IssuerNotIn        []string `json:"issuerNotIn,omitempty"`
+	IssuerGT           *string  `json:"issuerGT,omitempty"`
+	IssuerGTE          *string  `json:"issuerGTE,omitempty"`
+	IssuerLT           *string  `json:"issuerLT,omitempty"`
+	IssuerLTE          *string  `json:"issuerLTE,omitempty"`
+	IssuerContains     *string  `json:"issuerContains,omitempty"`
+	IssuerHasPrefix    *string  `json:"issuerHasPrefix,omitempty"`
+	IssuerHasSuffix    *string  `json:"issuerHasSuffix,omitempty"`
+	IssuerEqualFold    *string  `json:"issuerEqualFold,omitempty"`
+	IssuerContainsFold *string  `json:"issuerContainsFold,omitempty"`
+
+	// "issued_on" field predicates.
+	IssuedOn      *time.Time  `json:"issuedOn,omitempty"`
+	IssuedOnNEQ   *time.Time  `json:"issuedOnNEQ,omitempty"`
+	IssuedOnIn    []time.Time `json:"issuedOnIn,omitempty"`
+	IssuedOnNotIn []time.Time `json:"issuedOnNotIn,omitempty"`
+	IssuedOnGT    *time.Time  `json:"issuedOnGT,omitempty"`
+	IssuedOnGTE   *time.Time  `json:"issuedOnGTE,omitempty"`
+	IssuedOnLT    *time.Time  `json:"issuedOnLT,omitempty"`
+	IssuedOnLTE   *time.Time  `json:"issuedOnLTE,omitempty"`
+
+	// "valid_until" field predicates.
+	ValidUntil      *time.Time  `json:"validUntil,omitempty"`
+	ValidUntilNEQ   *time.Time  `json:"validUntilNEQ,omitempty"`
+	ValidUntilIn    []time.Time `json:"validUntilIn,omitempty"`
+	ValidUntilNotIn []time.Time `json:"validUntilNotIn,omitempty"`
+	ValidUntilGT    *time.Time  `json:"validUntilGT,omitempty"`
+	ValidUntilGTE   *time.Time  `json:"validUntilGTE,omitempty"`
+	ValidUntilLT    *time.Time  `json:"validUntilLT,omitempty"`
+	ValidUntilLTE   *time.Time  `json:"validUntilLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CertificateWhereInput) AddPredicates(predicates ...predicate.Certificate) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CertificateWhereInput filter on the CertificateQuery builder.
+func (i *CertificateWhereInput) Filter(q *CertificateQuery) (*CertificateQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCertificateWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCertificateWhereInput is returned in case the CertificateWhereInput is empty.
+var ErrEmptyCertificateWhereInput = errors.New("ent: empty predicate CertificateWhereInput")
+
+// P returns a predicate for filtering certificates.
+// An error is returned if the input is empty or invalid.
+func (i *CertificateWhereInput) P() (predicate.Certificate, error) {
+	var predicates []predicate.Certificate
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, certificate.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Certificate, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, certificate.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Certificate, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, certificate.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, certificate.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, certificate.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, certificate.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, certificate.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, certificate.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, certificate.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, certificate.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, certificate.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, certificate.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, certificate.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, certificate.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, certificate.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, certificate.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, certificate.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, certificate.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, certificate.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, certificate.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, certificate.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, certificate.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, certificate.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, certificate.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, certificate.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, certificate.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, certificate.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.UserID != nil {
+		predicates = append(predicates, certificate.UserIDEQ(*i.UserID))
+	}
+	if i.UserIDNEQ != nil {
+		predicates = append(predicates, certificate.UserIDNEQ(*i.UserIDNEQ))
+	}
+	if len(i.UserIDIn) > 0 {
+		predicates = append(predicates, certificate.UserIDIn(i.UserIDIn...))
+	}
+	if len(i.UserIDNotIn) > 0 {
+		predicates = append(predicates, certificate.UserIDNotIn(i.UserIDNotIn...))
+	}
+	if i.UserIDGT != nil {
+		predicates = append(predicates, certificate.UserIDGT(*i.UserIDGT))
+	}
+	if i.UserIDGTE != nil {
+		predicates = append(predicates, certificate.UserIDGTE(*i.UserIDGTE))
+	}
+	if i.UserIDLT != nil {
+		predicates = append(predicates, certificate.UserIDLT(*i.UserIDLT))
+	}
+	if i.UserIDLTE != nil {
+		predicates = append(predicates, certificate.UserIDLTE(*i.UserIDLTE))
+	}
+	if i.UserIDIsNil {
+		predicates = append(predicates, certificate.UserIDIsNil())
+	}
+	if i.UserIDNotNil {
+		predicates = append(predicates, certificate.UserIDNotNil())
+	}
+	if i.HolderName != nil {
+		predicates = append(predicates, certificate.HolderNameEQ(*i.HolderName))
+	}
+	if i.HolderNameNEQ != nil {
+		predicates = append(predicates, certificate.HolderNameNEQ(*i.HolderNameNEQ))
+	}
+	if len(i.HolderNameIn) > 0 {
+		predicates = append(predicates, certificate.HolderNameIn(i.HolderNameIn...))
+	}
+	if len(i.HolderNameNotIn) > 0 {
+		predicates = append(predicates, certificate.HolderNameNotIn(i.HolderNameNotIn...))
+	}
+	if i.HolderNameGT != nil {
+		predicates = append(predicates, certificate.HolderNameGT(*i.HolderNameGT))
+	}
+	if i.HolderNameGTE != nil {
+		predicates = append(predicates, certificate.HolderNameGTE(*i.HolderNameGTE))
+	}
+	if i.HolderNameLT != nil {
+		predicates = append(predicates, certificate.HolderNameLT(*i.HolderNameLT))
+	}
+	if i.HolderNameLTE != nil {
+		predicates = append(predicates, certificate.HolderNameLTE(*i.HolderNameLTE))
+	}
+	if i.HolderNameContains != nil {
+		predicates = append(predicates, certificate.HolderNameContains(*i.HolderNameContains))
+	}
+	if i.HolderNameHasPrefix != nil {
+		predicates = append(predicates, certificate.HolderNameHasPrefix(*i.HolderNameHasPrefix))
+	}
+	if i.HolderNameHasSuffix != nil {
+		predicates = append(predicates, certificate.HolderNameHasSuffix(*i.HolderNameHasSuffix))
+	}
+	if i.HolderNameEqualFold != nil {
+		predicates = append(predicates, certificate.HolderNameEqualFold(*i.HolderNameEqualFold))
+	}
+	if i.HolderNameContainsFold != nil {
+		predicates = append(predicates, certificate.HolderNameContainsFold(*i.HolderNameContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, certificate.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, certificate.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, certificate.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, certificate.KindNotIn(i.KindNotIn...))
+	}
+	if i.Number != nil {
+		predicates = append(predicates, certificate.NumberEQ(*i.Number))
+	}
+	if i.NumberNEQ != nil {
+		predicates = append(predicates, certificate.NumberNEQ(*i.NumberNEQ))
+	}
+	if len(i.NumberIn) > 0 {
+		predicates = append(predicates, certificate.NumberIn(i.NumberIn...))
+	}
+	if len(i.NumberNotIn) > 0 {
+		predicates = append(predicates, certificate.NumberNotIn(i.NumberNotIn...))
+	}
+	if i.NumberGT != nil {
+		predicates = append(predicates, certificate.NumberGT(*i.NumberGT))
+	}
+	if i.NumberGTE != nil {
+		predicates = append(predicates, certificate.NumberGTE(*i.NumberGTE))
+	}
+	if i.NumberLT != nil {
+		predicates = append(predicates, certificate.NumberLT(*i.NumberLT))
+	}
+	if i.NumberLTE != nil {
+		predicates = append(predicates, certificate.NumberLTE(*i.NumberLTE))
+	}
+	if i.NumberContains != nil {
+		predicates = append(predicates, certificate.NumberContains(*i.NumberContains))
+	}
+	if i.NumberHasPrefix != nil {
+		predicates = append(predicates, certificate.NumberHasPrefix(*i.NumberHasPrefix))
+	}
+	if i.NumberHasSuffix != nil {
+		predicates = append(predicates, certificate.NumberHasSuffix(*i.NumberHasSuffix))
+	}
+	if i.NumberEqualFold != nil {
+		predicates = append(predicates, certificate.NumberEqualFold(*i.NumberEqualFold))
+	}
+	if i.NumberContainsFold != nil {
+		predicates = append(predicates, certificate.NumberContainsFold(*i.NumberContainsFold))
+	}
+	if i.Issuer != nil {
+		predicates = append(predicates, certificate.IssuerEQ(*i.Issuer))
+	}
+	if i.IssuerNEQ != nil {
+		predicates = append(predicates, certificate.IssuerNEQ(*i.IssuerNEQ))
+	}
+	if len(i.IssuerIn) > 0 {
+		predicates = append(predicates, certificate.IssuerIn(i.IssuerIn...))
+	}
+	if len(i.IssuerNotIn) > 0 {
+		predicates = append(predicates, certificate.IssuerNotIn(i.IssuerNotIn...))
+	}
+	if i.IssuerGT != nil {
+		predicates = append(predicates, certificate.IssuerGT(*i.IssuerGT))
+	}
+	if i.IssuerGTE != nil {
+		predicates = append(predicates, certificate.IssuerGTE(*i.IssuerGTE))
+	}
+	if i.IssuerLT != nil {
+		predicates = append(predicates, certificate.IssuerLT(*i.IssuerLT))
+	}
+	if i.IssuerLTE != nil {
+		predicates = append(predicates, certificate.IssuerLTE(*i.IssuerLTE))
+	}
+	if i.IssuerContains != nil {
+		predicates = append(predicates, certificate.IssuerContains(*i.IssuerContains))
+	}
+	if i.IssuerHasPrefix != nil {
+		predicates = append(predicates, certificate.IssuerHasPrefix(*i.IssuerHasPrefix))
+	}
+	if i.IssuerHasSuffix != nil {
+		predicates = append(predicates, certificate.IssuerHasSuffix(*i.IssuerHasSuffix))
+	}
+	if i.IssuerEqualFold != nil {
+		predicates = append(predicates, certificate.IssuerEqualFold(*i.IssuerEqualFold))
+	}
+	if i.IssuerContainsFold != nil {
+		predicates = append(predicates, certificate.IssuerContainsFold(*i.IssuerContainsFold))
+	}
+	if i.IssuedOn != nil {
+		predicates = append(predicates, certificate.IssuedOnEQ(*i.IssuedOn))
+	}
+	if i.IssuedOnNEQ != nil {
+		predicates = append(predicates, certificate.IssuedOnNEQ(*i.IssuedOnNEQ))
+	}
+	if len(i.IssuedOnIn) > 0 {
+		predicates = append(predicates, certificate.IssuedOnIn(i.IssuedOnIn...))
+	}
+	if len(i.IssuedOnNotIn) > 0 {
+		predicates = append(predicates, certificate.IssuedOnNotIn(i.IssuedOnNotIn...))
+	}
+	if i.IssuedOnGT != nil {
+		predicates = append(predicates, certificate.IssuedOnGT(*i.IssuedOnGT))
+	}
+	if i.IssuedOnGTE != nil {
+		predicates = append(predicates, certificate.IssuedOnGTE(*i.IssuedOnGTE))
+	}
+	if i.IssuedOnLT != nil {
+		predicates = append(predicates, certificate.IssuedOnLT(*i.IssuedOnLT))
+	}
+	if i.IssuedOnLTE != nil {
+		predicates = append(predicates, certificate.IssuedOnLTE(*i.IssuedOnLTE))
+	}
+	if i.ValidUntil != nil {
+		predicates = append(predicates, certificate.ValidUntilEQ(*i.ValidUntil))
+	}
+	if i.ValidUntilNEQ != nil {
+		predicates = append(predicates, certificate.ValidUntilNEQ(*i.ValidUntilNEQ))
+	}
+	if len(i.ValidUntilIn) > 0 {
+		predicates = append(predicates, certificate.ValidUntilIn(i.ValidUntilIn...))
+	}
+	if len(i.ValidUntilNotIn) > 0 {
+		predicates = append(predicates, certificate.ValidUntilNotIn(i.ValidUntilNotIn...))
+	}
+	if i.ValidUntilGT != nil {
+		predicates = append(predicates, certificate.ValidUntilGT(*i.ValidUntilGT))
+	}
+	if i.ValidUntilGTE != nil {
+		predicates = append(predicates, certificate.ValidUntilGTE(*i.ValidUntilGTE))
+	}
+	if i.ValidUntilLT != nil {
+		predicates = append(predicates, certificate.ValidUntilLT(*i.ValidUntilLT))
+	}
+	if i.ValidUntilLTE != nil {
+		predicates = append(predicates, certificate.ValidUntilLTE(*i.ValidUntilLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCertificateWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return certificate.And(predicates...), nil
+	}
+}
+
 // ChecklistTemplateWhereInput represents a where input for filtering ChecklistTemplate queries.
 type ChecklistTemplateWhereInput struct {
 	Predicates []predicate.ChecklistTemplate  `json:"-"`
@@ -620,6 +1104,384 @@ func (i *ChecklistTemplateWhereInput) P() (predicate.ChecklistTemplate, error) {
 		return predicates[0], nil
 	default:
 		return checklisttemplate.And(predicates...), nil
+	}
+}
+
+// DutyListWhereInput represents a where input for filtering DutyList queries.
+type DutyListWhereInput struct {
+	Predicates []predicate.DutyList  `json:"-"`
+	Not        *DutyListWhereInput   `json:"not,omitempty"`
+	Or         []*DutyListWhereInput `json:"or,omitempty"`
+	And        []*DutyListWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "post_id" field predicates.
+	PostID      *int  `json:"postID,omitempty"`
+	PostIDNEQ   *int  `json:"postIDNEQ,omitempty"`
+	PostIDIn    []int `json:"postIDIn,omitempty"`
+	PostIDNotIn []int `json:"postIDNotIn,omitempty"`
+	PostIDGT    *int  `json:"postIDGT,omitempty"`
+	PostIDGTE   *int  `json:"postIDGTE,omitempty"`
+	PostIDLT    *int  `json:"postIDLT,omitempty"`
+	PostIDLTE   *int  `json:"postIDLTE,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
+	// "written_at" field predicates.
+	WrittenAt      *time.Time  `json:"writtenAt,omitempty"`
+	WrittenAtNEQ   *time.Time  `json:"writtenAtNEQ,omitempty"`
+	WrittenAtIn    []time.Time `json:"writtenAtIn,omitempty"`
+	WrittenAtNotIn []time.Time `json:"writtenAtNotIn,omitempty"`
+	WrittenAtGT    *time.Time  `json:"writtenAtGT,omitempty"`
+	WrittenAtGTE   *time.Time  `json:"writtenAtGTE,omitempty"`
+	WrittenAtLT    *time.Time  `json:"writtenAtLT,omitempty"`
+	WrittenAtLTE   *time.Time  `json:"writtenAtLTE,omitempty"`
+
+	// "acknowledged_version" field predicates.
+	AcknowledgedVersion       *int  `json:"acknowledgedVersion,omitempty"`
+	AcknowledgedVersionNEQ    *int  `json:"acknowledgedVersionNEQ,omitempty"`
+	AcknowledgedVersionIn     []int `json:"acknowledgedVersionIn,omitempty"`
+	AcknowledgedVersionNotIn  []int `json:"acknowledgedVersionNotIn,omitempty"`
+	AcknowledgedVersionGT     *int  `json:"acknowledgedVersionGT,omitempty"`
+	AcknowledgedVersionGTE    *int  `json:"acknowledgedVersionGTE,omitempty"`
+	AcknowledgedVersionLT     *int  `json:"acknowledgedVersionLT,omitempty"`
+	AcknowledgedVersionLTE    *int  `json:"acknowledgedVersionLTE,omitempty"`
+	AcknowledgedVersionIsNil  bool  `json:"acknowledgedVersionIsNil,omitempty"`
+	AcknowledgedVersionNotNil bool  `json:"acknowledgedVersionNotNil,omitempty"`
+
+	// "acknowledged_at" field predicates.
+	AcknowledgedAt       *time.Time  `json:"acknowledgedAt,omitempty"`
+	AcknowledgedAtNEQ    *time.Time  `json:"acknowledgedAtNEQ,omitempty"`
+	AcknowledgedAtIn     []time.Time `json:"acknowledgedAtIn,omitempty"`
+	AcknowledgedAtNotIn  []time.Time `json:"acknowledgedAtNotIn,omitempty"`
+	AcknowledgedAtGT     *time.Time  `json:"acknowledgedAtGT,omitempty"`
+	AcknowledgedAtGTE    *time.Time  `json:"acknowledgedAtGTE,omitempty"`
+	AcknowledgedAtLT     *time.Time  `json:"acknowledgedAtLT,omitempty"`
+	AcknowledgedAtLTE    *time.Time  `json:"acknowledgedAtLTE,omitempty"`
+	AcknowledgedAtIsNil  bool        `json:"acknowledgedAtIsNil,omitempty"`
+	AcknowledgedAtNotNil bool        `json:"acknowledgedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *DutyListWhereInput) AddPredicates(predicates ...predicate.DutyList) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the DutyListWhereInput filter on the DutyListQuery builder.
+func (i *DutyListWhereInput) Filter(q *DutyListQuery) (*DutyListQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyDutyListWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyDutyListWhereInput is returned in case the DutyListWhereInput is empty.
+var ErrEmptyDutyListWhereInput = errors.New("ent: empty predicate DutyListWhereInput")
+
+// P returns a predicate for filtering dutylists.
+// An error is returned if the input is empty or invalid.
+func (i *DutyListWhereInput) P() (predicate.DutyList, error) {
+	var predicates []predicate.DutyList
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, dutylist.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.DutyList, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, dutylist.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.DutyList, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, dutylist.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, dutylist.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, dutylist.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, dutylist.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, dutylist.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, dutylist.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, dutylist.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, dutylist.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, dutylist.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, dutylist.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, dutylist.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, dutylist.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, dutylist.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, dutylist.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, dutylist.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, dutylist.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, dutylist.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, dutylist.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, dutylist.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, dutylist.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, dutylist.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, dutylist.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, dutylist.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, dutylist.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, dutylist.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.PostID != nil {
+		predicates = append(predicates, dutylist.PostIDEQ(*i.PostID))
+	}
+	if i.PostIDNEQ != nil {
+		predicates = append(predicates, dutylist.PostIDNEQ(*i.PostIDNEQ))
+	}
+	if len(i.PostIDIn) > 0 {
+		predicates = append(predicates, dutylist.PostIDIn(i.PostIDIn...))
+	}
+	if len(i.PostIDNotIn) > 0 {
+		predicates = append(predicates, dutylist.PostIDNotIn(i.PostIDNotIn...))
+	}
+	if i.PostIDGT != nil {
+		predicates = append(predicates, dutylist.PostIDGT(*i.PostIDGT))
+	}
+	if i.PostIDGTE != nil {
+		predicates = append(predicates, dutylist.PostIDGTE(*i.PostIDGTE))
+	}
+	if i.PostIDLT != nil {
+		predicates = append(predicates, dutylist.PostIDLT(*i.PostIDLT))
+	}
+	if i.PostIDLTE != nil {
+		predicates = append(predicates, dutylist.PostIDLTE(*i.PostIDLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, dutylist.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, dutylist.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, dutylist.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, dutylist.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, dutylist.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, dutylist.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, dutylist.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, dutylist.VersionLTE(*i.VersionLTE))
+	}
+	if i.WrittenAt != nil {
+		predicates = append(predicates, dutylist.WrittenAtEQ(*i.WrittenAt))
+	}
+	if i.WrittenAtNEQ != nil {
+		predicates = append(predicates, dutylist.WrittenAtNEQ(*i.WrittenAtNEQ))
+	}
+	if len(i.WrittenAtIn) > 0 {
+		predicates = append(predicates, dutylist.WrittenAtIn(i.WrittenAtIn...))
+	}
+	if len(i.WrittenAtNotIn) > 0 {
+		predicates = append(predicates, dutylist.WrittenAtNotIn(i.WrittenAtNotIn...))
+	}
+	if i.WrittenAtGT != nil {
+		predicates = append(predicates, dutylist.WrittenAtGT(*i.WrittenAtGT))
+	}
+	if i.WrittenAtGTE != nil {
+		predicates = append(predicates, dutylist.WrittenAtGTE(*i.WrittenAtGTE))
+	}
+	if i.WrittenAtLT != nil {
+		predicates = append(predicates, dutylist.WrittenAtLT(*i.WrittenAtLT))
+	}
+	if i.WrittenAtLTE != nil {
+		predicates = append(predicates, dutylist.WrittenAtLTE(*i.WrittenAtLTE))
+	}
+	if i.AcknowledgedVersion != nil {
+		predicates = append(predicates, dutylist.AcknowledgedVersionEQ(*i.AcknowledgedVersion))
+	}
+	if i.AcknowledgedVersionNEQ != nil {
+		predicates = append(predicates, dutylist.AcknowledgedVersionNEQ(*i.AcknowledgedVersionNEQ))
+	}
+	if len(i.AcknowledgedVersionIn) > 0 {
+		predicates = append(predicates, dutylist.AcknowledgedVersionIn(i.AcknowledgedVersionIn...))
+	}
+	if len(i.AcknowledgedVersionNotIn) > 0 {
+		predicates = append(predicates, dutylist.AcknowledgedVersionNotIn(i.AcknowledgedVersionNotIn...))
+	}
+	if i.AcknowledgedVersionGT != nil {
+		predicates = append(predicates, dutylist.AcknowledgedVersionGT(*i.AcknowledgedVersionGT))
+	}
+	if i.AcknowledgedVersionGTE != nil {
+		predicates = append(predicates, dutylist.AcknowledgedVersionGTE(*i.AcknowledgedVersionGTE))
+	}
+	if i.AcknowledgedVersionLT != nil {
+		predicates = append(predicates, dutylist.AcknowledgedVersionLT(*i.AcknowledgedVersionLT))
+	}
+	if i.AcknowledgedVersionLTE != nil {
+		predicates = append(predicates, dutylist.AcknowledgedVersionLTE(*i.AcknowledgedVersionLTE))
+	}
+	if i.AcknowledgedVersionIsNil {
+		predicates = append(predicates, dutylist.AcknowledgedVersionIsNil())
+	}
+	if i.AcknowledgedVersionNotNil {
+		predicates = append(predicates, dutylist.AcknowledgedVersionNotNil())
+	}
+	if i.AcknowledgedAt != nil {
+		predicates = append(predicates, dutylist.AcknowledgedAtEQ(*i.AcknowledgedAt))
+	}
+	if i.AcknowledgedAtNEQ != nil {
+		predicates = append(predicates, dutylist.AcknowledgedAtNEQ(*i.AcknowledgedAtNEQ))
+	}
+	if len(i.AcknowledgedAtIn) > 0 {
+		predicates = append(predicates, dutylist.AcknowledgedAtIn(i.AcknowledgedAtIn...))
+	}
+	if len(i.AcknowledgedAtNotIn) > 0 {
+		predicates = append(predicates, dutylist.AcknowledgedAtNotIn(i.AcknowledgedAtNotIn...))
+	}
+	if i.AcknowledgedAtGT != nil {
+		predicates = append(predicates, dutylist.AcknowledgedAtGT(*i.AcknowledgedAtGT))
+	}
+	if i.AcknowledgedAtGTE != nil {
+		predicates = append(predicates, dutylist.AcknowledgedAtGTE(*i.AcknowledgedAtGTE))
+	}
+	if i.AcknowledgedAtLT != nil {
+		predicates = append(predicates, dutylist.AcknowledgedAtLT(*i.AcknowledgedAtLT))
+	}
+	if i.AcknowledgedAtLTE != nil {
+		predicates = append(predicates, dutylist.AcknowledgedAtLTE(*i.AcknowledgedAtLTE))
+	}
+	if i.AcknowledgedAtIsNil {
+		predicates = append(predicates, dutylist.AcknowledgedAtIsNil())
+	}
+	if i.AcknowledgedAtNotNil {
+		predicates = append(predicates, dutylist.AcknowledgedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyDutyListWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return dutylist.And(predicates...), nil
 	}
 }
 

@@ -15,7 +15,9 @@ import (
 	"github.com/dutychain/dutychain/ent/audithead"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -59,7 +61,9 @@ const (
 	TypeAuditHead            = "AuditHead"
 	TypeCampaign             = "Campaign"
 	TypeCasbinRule           = "CasbinRule"
+	TypeCertificate          = "Certificate"
 	TypeChecklistTemplate    = "ChecklistTemplate"
+	TypeDutyList             = "DutyList"
 	TypeEnterprise           = "Enterprise"
 	TypeFile                 = "File"
 	TypeGroupMember          = "GroupMember"
@@ -4044,6 +4048,1252 @@ func (m *CasbinRuleMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown CasbinRule edge %s", name)
 }
 
+// CertificateMutation represents an operation that mutates the Certificate nodes in the graph.
+type CertificateMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	user_id                *int
+	adduser_id             *int
+	holder_name            *string
+	kind                   *domain.CertificateKind
+	number                 *string
+	issuer                 *string
+	issued_on              *time.Time
+	valid_until            *time.Time
+	clearedFields          map[string]struct{}
+	unit                   *int
+	clearedunit            bool
+	done                   bool
+	oldValue               func(context.Context) (*Certificate, error)
+	predicates             []predicate.Certificate
+}
+
+var _ ent.Mutation = (*CertificateMutation)(nil)
+
+// certificateOption allows management of the mutation configuration using functional options.
+type certificateOption func(*CertificateMutation)
+
+// newCertificateMutation creates new mutation for the Certificate entity.
+func newCertificateMutation(c config, op Op, opts ...certificateOption) *CertificateMutation {
+	m := &CertificateMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCertificate,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCertificateID sets the ID field of the mutation.
+func withCertificateID(id int) certificateOption {
+	return func(m *CertificateMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Certificate
+		)
+		m.oldValue = func(ctx context.Context) (*Certificate, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Certificate.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCertificate sets the old Certificate of the mutation.
+func withCertificate(node *Certificate) certificateOption {
+	return func(m *CertificateMutation) {
+		m.oldValue = func(context.Context) (*Certificate, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CertificateMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CertificateMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CertificateMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CertificateMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Certificate.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CertificateMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CertificateMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CertificateMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CertificateMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CertificateMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CertificateMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *CertificateMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *CertificateMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *CertificateMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *CertificateMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *CertificateMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *CertificateMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *CertificateMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *CertificateMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *CertificateMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *CertificateMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *CertificateMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[certificate.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *CertificateMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[certificate.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *CertificateMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, certificate.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *CertificateMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *CertificateMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *CertificateMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *CertificateMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *CertificateMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[certificate.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *CertificateMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[certificate.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *CertificateMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, certificate.FieldScopeEnterpriseID)
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *CertificateMutation) SetUnitID(i int) {
+	m.unit = &i
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *CertificateMutation) UnitID() (r int, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *CertificateMutation) ResetUnitID() {
+	m.unit = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *CertificateMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *CertificateMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *CertificateMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *CertificateMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *CertificateMutation) ClearUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	m.clearedFields[certificate.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *CertificateMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[certificate.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *CertificateMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	delete(m.clearedFields, certificate.FieldUserID)
+}
+
+// SetHolderName sets the "holder_name" field.
+func (m *CertificateMutation) SetHolderName(s string) {
+	m.holder_name = &s
+}
+
+// HolderName returns the value of the "holder_name" field in the mutation.
+func (m *CertificateMutation) HolderName() (r string, exists bool) {
+	v := m.holder_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHolderName returns the old "holder_name" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldHolderName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHolderName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHolderName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHolderName: %w", err)
+	}
+	return oldValue.HolderName, nil
+}
+
+// ResetHolderName resets all changes to the "holder_name" field.
+func (m *CertificateMutation) ResetHolderName() {
+	m.holder_name = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CertificateMutation) SetKind(dk domain.CertificateKind) {
+	m.kind = &dk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CertificateMutation) Kind() (r domain.CertificateKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldKind(ctx context.Context) (v domain.CertificateKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CertificateMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *CertificateMutation) SetNumber(s string) {
+	m.number = &s
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *CertificateMutation) Number() (r string, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *CertificateMutation) ResetNumber() {
+	m.number = nil
+}
+
+// SetIssuer sets the "issuer" field.
+func (m *CertificateMutation) SetIssuer(s string) {
+	m.issuer = &s
+}
+
+// Issuer returns the value of the "issuer" field in the mutation.
+func (m *CertificateMutation) Issuer() (r string, exists bool) {
+	v := m.issuer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuer returns the old "issuer" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldIssuer(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuer: %w", err)
+	}
+	return oldValue.Issuer, nil
+}
+
+// ResetIssuer resets all changes to the "issuer" field.
+func (m *CertificateMutation) ResetIssuer() {
+	m.issuer = nil
+}
+
+// SetIssuedOn sets the "issued_on" field.
+func (m *CertificateMutation) SetIssuedOn(t time.Time) {
+	m.issued_on = &t
+}
+
+// IssuedOn returns the value of the "issued_on" field in the mutation.
+func (m *CertificateMutation) IssuedOn() (r time.Time, exists bool) {
+	v := m.issued_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedOn returns the old "issued_on" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldIssuedOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedOn: %w", err)
+	}
+	return oldValue.IssuedOn, nil
+}
+
+// ResetIssuedOn resets all changes to the "issued_on" field.
+func (m *CertificateMutation) ResetIssuedOn() {
+	m.issued_on = nil
+}
+
+// SetValidUntil sets the "valid_until" field.
+func (m *CertificateMutation) SetValidUntil(t time.Time) {
+	m.valid_until = &t
+}
+
+// ValidUntil returns the value of the "valid_until" field in the mutation.
+func (m *CertificateMutation) ValidUntil() (r time.Time, exists bool) {
+	v := m.valid_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidUntil returns the old "valid_until" field's value of the Certificate entity.
+// If the Certificate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificateMutation) OldValidUntil(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidUntil: %w", err)
+	}
+	return oldValue.ValidUntil, nil
+}
+
+// ResetValidUntil resets all changes to the "valid_until" field.
+func (m *CertificateMutation) ResetValidUntil() {
+	m.valid_until = nil
+}
+
+// ClearUnit clears the "unit" edge to the Unit entity.
+func (m *CertificateMutation) ClearUnit() {
+	m.clearedunit = true
+	m.clearedFields[certificate.FieldUnitID] = struct{}{}
+}
+
+// UnitCleared reports if the "unit" edge to the Unit entity was cleared.
+func (m *CertificateMutation) UnitCleared() bool {
+	return m.clearedunit
+}
+
+// UnitIDs returns the "unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UnitID instead. It exists only for internal usage by the builders.
+func (m *CertificateMutation) UnitIDs() (ids []int) {
+	if id := m.unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUnit resets all changes to the "unit" edge.
+func (m *CertificateMutation) ResetUnit() {
+	m.unit = nil
+	m.clearedunit = false
+}
+
+// Where appends a list predicates to the CertificateMutation builder.
+func (m *CertificateMutation) Where(ps ...predicate.Certificate) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CertificateMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CertificateMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Certificate, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CertificateMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CertificateMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Certificate).
+func (m *CertificateMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CertificateMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, certificate.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, certificate.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, certificate.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, certificate.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, certificate.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, certificate.FieldScopeEnterpriseID)
+	}
+	if m.unit != nil {
+		fields = append(fields, certificate.FieldUnitID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, certificate.FieldUserID)
+	}
+	if m.holder_name != nil {
+		fields = append(fields, certificate.FieldHolderName)
+	}
+	if m.kind != nil {
+		fields = append(fields, certificate.FieldKind)
+	}
+	if m.number != nil {
+		fields = append(fields, certificate.FieldNumber)
+	}
+	if m.issuer != nil {
+		fields = append(fields, certificate.FieldIssuer)
+	}
+	if m.issued_on != nil {
+		fields = append(fields, certificate.FieldIssuedOn)
+	}
+	if m.valid_until != nil {
+		fields = append(fields, certificate.FieldValidUntil)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CertificateMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case certificate.FieldCreatedAt:
+		return m.CreatedAt()
+	case certificate.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case certificate.FieldTenantID:
+		return m.TenantID()
+	case certificate.FieldScopePath:
+		return m.ScopePath()
+	case certificate.FieldScopeSector:
+		return m.ScopeSector()
+	case certificate.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case certificate.FieldUnitID:
+		return m.UnitID()
+	case certificate.FieldUserID:
+		return m.UserID()
+	case certificate.FieldHolderName:
+		return m.HolderName()
+	case certificate.FieldKind:
+		return m.Kind()
+	case certificate.FieldNumber:
+		return m.Number()
+	case certificate.FieldIssuer:
+		return m.Issuer()
+	case certificate.FieldIssuedOn:
+		return m.IssuedOn()
+	case certificate.FieldValidUntil:
+		return m.ValidUntil()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CertificateMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case certificate.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case certificate.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case certificate.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case certificate.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case certificate.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case certificate.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case certificate.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case certificate.FieldUserID:
+		return m.OldUserID(ctx)
+	case certificate.FieldHolderName:
+		return m.OldHolderName(ctx)
+	case certificate.FieldKind:
+		return m.OldKind(ctx)
+	case certificate.FieldNumber:
+		return m.OldNumber(ctx)
+	case certificate.FieldIssuer:
+		return m.OldIssuer(ctx)
+	case certificate.FieldIssuedOn:
+		return m.OldIssuedOn(ctx)
+	case certificate.FieldValidUntil:
+		return m.OldValidUntil(ctx)
+	}
+	return nil, fmt.Errorf("unknown Certificate field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CertificateMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case certificate.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case certificate.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case certificate.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case certificate.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case certificate.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case certificate.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case certificate.FieldUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case certificate.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case certificate.FieldHolderName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHolderName(v)
+		return nil
+	case certificate.FieldKind:
+		v, ok := value.(domain.CertificateKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case certificate.FieldNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case certificate.FieldIssuer:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuer(v)
+		return nil
+	case certificate.FieldIssuedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedOn(v)
+		return nil
+	case certificate.FieldValidUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidUntil(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CertificateMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, certificate.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, certificate.FieldScopeEnterpriseID)
+	}
+	if m.adduser_id != nil {
+		fields = append(fields, certificate.FieldUserID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CertificateMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case certificate.FieldTenantID:
+		return m.AddedTenantID()
+	case certificate.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case certificate.FieldUserID:
+		return m.AddedUserID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CertificateMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case certificate.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case certificate.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case certificate.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CertificateMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(certificate.FieldScopeSector) {
+		fields = append(fields, certificate.FieldScopeSector)
+	}
+	if m.FieldCleared(certificate.FieldScopeEnterpriseID) {
+		fields = append(fields, certificate.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(certificate.FieldUserID) {
+		fields = append(fields, certificate.FieldUserID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CertificateMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CertificateMutation) ClearField(name string) error {
+	switch name {
+	case certificate.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case certificate.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case certificate.FieldUserID:
+		m.ClearUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CertificateMutation) ResetField(name string) error {
+	switch name {
+	case certificate.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case certificate.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case certificate.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case certificate.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case certificate.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case certificate.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case certificate.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case certificate.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case certificate.FieldHolderName:
+		m.ResetHolderName()
+		return nil
+	case certificate.FieldKind:
+		m.ResetKind()
+		return nil
+	case certificate.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case certificate.FieldIssuer:
+		m.ResetIssuer()
+		return nil
+	case certificate.FieldIssuedOn:
+		m.ResetIssuedOn()
+		return nil
+	case certificate.FieldValidUntil:
+		m.ResetValidUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CertificateMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.unit != nil {
+		edges = append(edges, certificate.EdgeUnit)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CertificateMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case certificate.EdgeUnit:
+		if id := m.unit; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CertificateMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CertificateMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CertificateMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedunit {
+		edges = append(edges, certificate.EdgeUnit)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CertificateMutation) EdgeCleared(name string) bool {
+	switch name {
+	case certificate.EdgeUnit:
+		return m.clearedunit
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CertificateMutation) ClearEdge(name string) error {
+	switch name {
+	case certificate.EdgeUnit:
+		m.ClearUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CertificateMutation) ResetEdge(name string) error {
+	switch name {
+	case certificate.EdgeUnit:
+		m.ResetUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown Certificate edge %s", name)
+}
+
 // ChecklistTemplateMutation represents an operation that mutates the ChecklistTemplate nodes in the graph.
 type ChecklistTemplateMutation struct {
 	config
@@ -4777,6 +6027,1426 @@ func (m *ChecklistTemplateMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *ChecklistTemplateMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ChecklistTemplate edge %s", name)
+}
+
+// DutyListMutation represents an operation that mutates the DutyList nodes in the graph.
+type DutyListMutation struct {
+	config
+	op                      Op
+	typ                     string
+	id                      *int
+	created_at              *time.Time
+	updated_at              *time.Time
+	tenant_id               *int
+	addtenant_id            *int
+	scope_path              *string
+	scope_sector            *string
+	scope_enterprise_id     *int
+	addscope_enterprise_id  *int
+	post_id                 *int
+	addpost_id              *int
+	version                 *int
+	addversion              *int
+	items                   *[]string
+	appenditems             []string
+	written_by_name         *string
+	written_at              *time.Time
+	acknowledged_version    *int
+	addacknowledged_version *int
+	acknowledged_at         *time.Time
+	acknowledged_by_name    *string
+	clearedFields           map[string]struct{}
+	unit                    *int
+	clearedunit             bool
+	done                    bool
+	oldValue                func(context.Context) (*DutyList, error)
+	predicates              []predicate.DutyList
+}
+
+var _ ent.Mutation = (*DutyListMutation)(nil)
+
+// dutylistOption allows management of the mutation configuration using functional options.
+type dutylistOption func(*DutyListMutation)
+
+// newDutyListMutation creates new mutation for the DutyList entity.
+func newDutyListMutation(c config, op Op, opts ...dutylistOption) *DutyListMutation {
+	m := &DutyListMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDutyList,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDutyListID sets the ID field of the mutation.
+func withDutyListID(id int) dutylistOption {
+	return func(m *DutyListMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DutyList
+		)
+		m.oldValue = func(ctx context.Context) (*DutyList, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DutyList.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDutyList sets the old DutyList of the mutation.
+func withDutyList(node *DutyList) dutylistOption {
+	return func(m *DutyListMutation) {
+		m.oldValue = func(context.Context) (*DutyList, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DutyListMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DutyListMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DutyListMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DutyListMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DutyList.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *DutyListMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *DutyListMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *DutyListMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *DutyListMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *DutyListMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *DutyListMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *DutyListMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *DutyListMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *DutyListMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *DutyListMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *DutyListMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *DutyListMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *DutyListMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *DutyListMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *DutyListMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *DutyListMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *DutyListMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[dutylist.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *DutyListMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[dutylist.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *DutyListMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, dutylist.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *DutyListMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *DutyListMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *DutyListMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *DutyListMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *DutyListMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[dutylist.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *DutyListMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[dutylist.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *DutyListMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, dutylist.FieldScopeEnterpriseID)
+}
+
+// SetPostID sets the "post_id" field.
+func (m *DutyListMutation) SetPostID(i int) {
+	m.post_id = &i
+	m.addpost_id = nil
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *DutyListMutation) PostID() (r int, exists bool) {
+	v := m.post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldPostID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// AddPostID adds i to the "post_id" field.
+func (m *DutyListMutation) AddPostID(i int) {
+	if m.addpost_id != nil {
+		*m.addpost_id += i
+	} else {
+		m.addpost_id = &i
+	}
+}
+
+// AddedPostID returns the value that was added to the "post_id" field in this mutation.
+func (m *DutyListMutation) AddedPostID() (r int, exists bool) {
+	v := m.addpost_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *DutyListMutation) ResetPostID() {
+	m.post_id = nil
+	m.addpost_id = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *DutyListMutation) SetUnitID(i int) {
+	m.unit = &i
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *DutyListMutation) UnitID() (r int, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *DutyListMutation) ResetUnitID() {
+	m.unit = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *DutyListMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *DutyListMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *DutyListMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *DutyListMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *DutyListMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetItems sets the "items" field.
+func (m *DutyListMutation) SetItems(s []string) {
+	m.items = &s
+	m.appenditems = nil
+}
+
+// Items returns the value of the "items" field in the mutation.
+func (m *DutyListMutation) Items() (r []string, exists bool) {
+	v := m.items
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItems returns the old "items" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldItems(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItems is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItems requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItems: %w", err)
+	}
+	return oldValue.Items, nil
+}
+
+// AppendItems adds s to the "items" field.
+func (m *DutyListMutation) AppendItems(s []string) {
+	m.appenditems = append(m.appenditems, s...)
+}
+
+// AppendedItems returns the list of values that were appended to the "items" field in this mutation.
+func (m *DutyListMutation) AppendedItems() ([]string, bool) {
+	if len(m.appenditems) == 0 {
+		return nil, false
+	}
+	return m.appenditems, true
+}
+
+// ResetItems resets all changes to the "items" field.
+func (m *DutyListMutation) ResetItems() {
+	m.items = nil
+	m.appenditems = nil
+}
+
+// SetWrittenByName sets the "written_by_name" field.
+func (m *DutyListMutation) SetWrittenByName(s string) {
+	m.written_by_name = &s
+}
+
+// WrittenByName returns the value of the "written_by_name" field in the mutation.
+func (m *DutyListMutation) WrittenByName() (r string, exists bool) {
+	v := m.written_by_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWrittenByName returns the old "written_by_name" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldWrittenByName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWrittenByName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWrittenByName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWrittenByName: %w", err)
+	}
+	return oldValue.WrittenByName, nil
+}
+
+// ResetWrittenByName resets all changes to the "written_by_name" field.
+func (m *DutyListMutation) ResetWrittenByName() {
+	m.written_by_name = nil
+}
+
+// SetWrittenAt sets the "written_at" field.
+func (m *DutyListMutation) SetWrittenAt(t time.Time) {
+	m.written_at = &t
+}
+
+// WrittenAt returns the value of the "written_at" field in the mutation.
+func (m *DutyListMutation) WrittenAt() (r time.Time, exists bool) {
+	v := m.written_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWrittenAt returns the old "written_at" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldWrittenAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWrittenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWrittenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWrittenAt: %w", err)
+	}
+	return oldValue.WrittenAt, nil
+}
+
+// ResetWrittenAt resets all changes to the "written_at" field.
+func (m *DutyListMutation) ResetWrittenAt() {
+	m.written_at = nil
+}
+
+// SetAcknowledgedVersion sets the "acknowledged_version" field.
+func (m *DutyListMutation) SetAcknowledgedVersion(i int) {
+	m.acknowledged_version = &i
+	m.addacknowledged_version = nil
+}
+
+// AcknowledgedVersion returns the value of the "acknowledged_version" field in the mutation.
+func (m *DutyListMutation) AcknowledgedVersion() (r int, exists bool) {
+	v := m.acknowledged_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcknowledgedVersion returns the old "acknowledged_version" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldAcknowledgedVersion(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcknowledgedVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcknowledgedVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcknowledgedVersion: %w", err)
+	}
+	return oldValue.AcknowledgedVersion, nil
+}
+
+// AddAcknowledgedVersion adds i to the "acknowledged_version" field.
+func (m *DutyListMutation) AddAcknowledgedVersion(i int) {
+	if m.addacknowledged_version != nil {
+		*m.addacknowledged_version += i
+	} else {
+		m.addacknowledged_version = &i
+	}
+}
+
+// AddedAcknowledgedVersion returns the value that was added to the "acknowledged_version" field in this mutation.
+func (m *DutyListMutation) AddedAcknowledgedVersion() (r int, exists bool) {
+	v := m.addacknowledged_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAcknowledgedVersion clears the value of the "acknowledged_version" field.
+func (m *DutyListMutation) ClearAcknowledgedVersion() {
+	m.acknowledged_version = nil
+	m.addacknowledged_version = nil
+	m.clearedFields[dutylist.FieldAcknowledgedVersion] = struct{}{}
+}
+
+// AcknowledgedVersionCleared returns if the "acknowledged_version" field was cleared in this mutation.
+func (m *DutyListMutation) AcknowledgedVersionCleared() bool {
+	_, ok := m.clearedFields[dutylist.FieldAcknowledgedVersion]
+	return ok
+}
+
+// ResetAcknowledgedVersion resets all changes to the "acknowledged_version" field.
+func (m *DutyListMutation) ResetAcknowledgedVersion() {
+	m.acknowledged_version = nil
+	m.addacknowledged_version = nil
+	delete(m.clearedFields, dutylist.FieldAcknowledgedVersion)
+}
+
+// SetAcknowledgedAt sets the "acknowledged_at" field.
+func (m *DutyListMutation) SetAcknowledgedAt(t time.Time) {
+	m.acknowledged_at = &t
+}
+
+// AcknowledgedAt returns the value of the "acknowledged_at" field in the mutation.
+func (m *DutyListMutation) AcknowledgedAt() (r time.Time, exists bool) {
+	v := m.acknowledged_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcknowledgedAt returns the old "acknowledged_at" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldAcknowledgedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcknowledgedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcknowledgedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcknowledgedAt: %w", err)
+	}
+	return oldValue.AcknowledgedAt, nil
+}
+
+// ClearAcknowledgedAt clears the value of the "acknowledged_at" field.
+func (m *DutyListMutation) ClearAcknowledgedAt() {
+	m.acknowledged_at = nil
+	m.clearedFields[dutylist.FieldAcknowledgedAt] = struct{}{}
+}
+
+// AcknowledgedAtCleared returns if the "acknowledged_at" field was cleared in this mutation.
+func (m *DutyListMutation) AcknowledgedAtCleared() bool {
+	_, ok := m.clearedFields[dutylist.FieldAcknowledgedAt]
+	return ok
+}
+
+// ResetAcknowledgedAt resets all changes to the "acknowledged_at" field.
+func (m *DutyListMutation) ResetAcknowledgedAt() {
+	m.acknowledged_at = nil
+	delete(m.clearedFields, dutylist.FieldAcknowledgedAt)
+}
+
+// SetAcknowledgedByName sets the "acknowledged_by_name" field.
+func (m *DutyListMutation) SetAcknowledgedByName(s string) {
+	m.acknowledged_by_name = &s
+}
+
+// AcknowledgedByName returns the value of the "acknowledged_by_name" field in the mutation.
+func (m *DutyListMutation) AcknowledgedByName() (r string, exists bool) {
+	v := m.acknowledged_by_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcknowledgedByName returns the old "acknowledged_by_name" field's value of the DutyList entity.
+// If the DutyList object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyListMutation) OldAcknowledgedByName(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcknowledgedByName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcknowledgedByName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcknowledgedByName: %w", err)
+	}
+	return oldValue.AcknowledgedByName, nil
+}
+
+// ClearAcknowledgedByName clears the value of the "acknowledged_by_name" field.
+func (m *DutyListMutation) ClearAcknowledgedByName() {
+	m.acknowledged_by_name = nil
+	m.clearedFields[dutylist.FieldAcknowledgedByName] = struct{}{}
+}
+
+// AcknowledgedByNameCleared returns if the "acknowledged_by_name" field was cleared in this mutation.
+func (m *DutyListMutation) AcknowledgedByNameCleared() bool {
+	_, ok := m.clearedFields[dutylist.FieldAcknowledgedByName]
+	return ok
+}
+
+// ResetAcknowledgedByName resets all changes to the "acknowledged_by_name" field.
+func (m *DutyListMutation) ResetAcknowledgedByName() {
+	m.acknowledged_by_name = nil
+	delete(m.clearedFields, dutylist.FieldAcknowledgedByName)
+}
+
+// ClearUnit clears the "unit" edge to the Unit entity.
+func (m *DutyListMutation) ClearUnit() {
+	m.clearedunit = true
+	m.clearedFields[dutylist.FieldUnitID] = struct{}{}
+}
+
+// UnitCleared reports if the "unit" edge to the Unit entity was cleared.
+func (m *DutyListMutation) UnitCleared() bool {
+	return m.clearedunit
+}
+
+// UnitIDs returns the "unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UnitID instead. It exists only for internal usage by the builders.
+func (m *DutyListMutation) UnitIDs() (ids []int) {
+	if id := m.unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUnit resets all changes to the "unit" edge.
+func (m *DutyListMutation) ResetUnit() {
+	m.unit = nil
+	m.clearedunit = false
+}
+
+// Where appends a list predicates to the DutyListMutation builder.
+func (m *DutyListMutation) Where(ps ...predicate.DutyList) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DutyListMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DutyListMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DutyList, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DutyListMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DutyListMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DutyList).
+func (m *DutyListMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DutyListMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, dutylist.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, dutylist.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, dutylist.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, dutylist.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, dutylist.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, dutylist.FieldScopeEnterpriseID)
+	}
+	if m.post_id != nil {
+		fields = append(fields, dutylist.FieldPostID)
+	}
+	if m.unit != nil {
+		fields = append(fields, dutylist.FieldUnitID)
+	}
+	if m.version != nil {
+		fields = append(fields, dutylist.FieldVersion)
+	}
+	if m.items != nil {
+		fields = append(fields, dutylist.FieldItems)
+	}
+	if m.written_by_name != nil {
+		fields = append(fields, dutylist.FieldWrittenByName)
+	}
+	if m.written_at != nil {
+		fields = append(fields, dutylist.FieldWrittenAt)
+	}
+	if m.acknowledged_version != nil {
+		fields = append(fields, dutylist.FieldAcknowledgedVersion)
+	}
+	if m.acknowledged_at != nil {
+		fields = append(fields, dutylist.FieldAcknowledgedAt)
+	}
+	if m.acknowledged_by_name != nil {
+		fields = append(fields, dutylist.FieldAcknowledgedByName)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DutyListMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case dutylist.FieldCreatedAt:
+		return m.CreatedAt()
+	case dutylist.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case dutylist.FieldTenantID:
+		return m.TenantID()
+	case dutylist.FieldScopePath:
+		return m.ScopePath()
+	case dutylist.FieldScopeSector:
+		return m.ScopeSector()
+	case dutylist.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case dutylist.FieldPostID:
+		return m.PostID()
+	case dutylist.FieldUnitID:
+		return m.UnitID()
+	case dutylist.FieldVersion:
+		return m.Version()
+	case dutylist.FieldItems:
+		return m.Items()
+	case dutylist.FieldWrittenByName:
+		return m.WrittenByName()
+	case dutylist.FieldWrittenAt:
+		return m.WrittenAt()
+	case dutylist.FieldAcknowledgedVersion:
+		return m.AcknowledgedVersion()
+	case dutylist.FieldAcknowledgedAt:
+		return m.AcknowledgedAt()
+	case dutylist.FieldAcknowledgedByName:
+		return m.AcknowledgedByName()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DutyListMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case dutylist.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case dutylist.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case dutylist.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case dutylist.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case dutylist.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case dutylist.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case dutylist.FieldPostID:
+		return m.OldPostID(ctx)
+	case dutylist.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case dutylist.FieldVersion:
+		return m.OldVersion(ctx)
+	case dutylist.FieldItems:
+		return m.OldItems(ctx)
+	case dutylist.FieldWrittenByName:
+		return m.OldWrittenByName(ctx)
+	case dutylist.FieldWrittenAt:
+		return m.OldWrittenAt(ctx)
+	case dutylist.FieldAcknowledgedVersion:
+		return m.OldAcknowledgedVersion(ctx)
+	case dutylist.FieldAcknowledgedAt:
+		return m.OldAcknowledgedAt(ctx)
+	case dutylist.FieldAcknowledgedByName:
+		return m.OldAcknowledgedByName(ctx)
+	}
+	return nil, fmt.Errorf("unknown DutyList field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DutyListMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case dutylist.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case dutylist.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case dutylist.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case dutylist.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case dutylist.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case dutylist.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case dutylist.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case dutylist.FieldUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case dutylist.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case dutylist.FieldItems:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItems(v)
+		return nil
+	case dutylist.FieldWrittenByName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWrittenByName(v)
+		return nil
+	case dutylist.FieldWrittenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWrittenAt(v)
+		return nil
+	case dutylist.FieldAcknowledgedVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcknowledgedVersion(v)
+		return nil
+	case dutylist.FieldAcknowledgedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcknowledgedAt(v)
+		return nil
+	case dutylist.FieldAcknowledgedByName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcknowledgedByName(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DutyList field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DutyListMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, dutylist.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, dutylist.FieldScopeEnterpriseID)
+	}
+	if m.addpost_id != nil {
+		fields = append(fields, dutylist.FieldPostID)
+	}
+	if m.addversion != nil {
+		fields = append(fields, dutylist.FieldVersion)
+	}
+	if m.addacknowledged_version != nil {
+		fields = append(fields, dutylist.FieldAcknowledgedVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DutyListMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case dutylist.FieldTenantID:
+		return m.AddedTenantID()
+	case dutylist.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case dutylist.FieldPostID:
+		return m.AddedPostID()
+	case dutylist.FieldVersion:
+		return m.AddedVersion()
+	case dutylist.FieldAcknowledgedVersion:
+		return m.AddedAcknowledgedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DutyListMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case dutylist.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case dutylist.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case dutylist.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPostID(v)
+		return nil
+	case dutylist.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case dutylist.FieldAcknowledgedVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAcknowledgedVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DutyList numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DutyListMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(dutylist.FieldScopeSector) {
+		fields = append(fields, dutylist.FieldScopeSector)
+	}
+	if m.FieldCleared(dutylist.FieldScopeEnterpriseID) {
+		fields = append(fields, dutylist.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(dutylist.FieldAcknowledgedVersion) {
+		fields = append(fields, dutylist.FieldAcknowledgedVersion)
+	}
+	if m.FieldCleared(dutylist.FieldAcknowledgedAt) {
+		fields = append(fields, dutylist.FieldAcknowledgedAt)
+	}
+	if m.FieldCleared(dutylist.FieldAcknowledgedByName) {
+		fields = append(fields, dutylist.FieldAcknowledgedByName)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DutyListMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DutyListMutation) ClearField(name string) error {
+	switch name {
+	case dutylist.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case dutylist.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case dutylist.FieldAcknowledgedVersion:
+		m.ClearAcknowledgedVersion()
+		return nil
+	case dutylist.FieldAcknowledgedAt:
+		m.ClearAcknowledgedAt()
+		return nil
+	case dutylist.FieldAcknowledgedByName:
+		m.ClearAcknowledgedByName()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyList nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DutyListMutation) ResetField(name string) error {
+	switch name {
+	case dutylist.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case dutylist.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case dutylist.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case dutylist.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case dutylist.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case dutylist.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case dutylist.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case dutylist.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case dutylist.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case dutylist.FieldItems:
+		m.ResetItems()
+		return nil
+	case dutylist.FieldWrittenByName:
+		m.ResetWrittenByName()
+		return nil
+	case dutylist.FieldWrittenAt:
+		m.ResetWrittenAt()
+		return nil
+	case dutylist.FieldAcknowledgedVersion:
+		m.ResetAcknowledgedVersion()
+		return nil
+	case dutylist.FieldAcknowledgedAt:
+		m.ResetAcknowledgedAt()
+		return nil
+	case dutylist.FieldAcknowledgedByName:
+		m.ResetAcknowledgedByName()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyList field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DutyListMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.unit != nil {
+		edges = append(edges, dutylist.EdgeUnit)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DutyListMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case dutylist.EdgeUnit:
+		if id := m.unit; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DutyListMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DutyListMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DutyListMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedunit {
+		edges = append(edges, dutylist.EdgeUnit)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DutyListMutation) EdgeCleared(name string) bool {
+	switch name {
+	case dutylist.EdgeUnit:
+		return m.clearedunit
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DutyListMutation) ClearEdge(name string) error {
+	switch name {
+	case dutylist.EdgeUnit:
+		m.ClearUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyList unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DutyListMutation) ResetEdge(name string) error {
+	switch name {
+	case dutylist.EdgeUnit:
+		m.ResetUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyList edge %s", name)
 }
 
 // EnterpriseMutation represents an operation that mutates the Enterprise nodes in the graph.

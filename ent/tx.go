@@ -22,8 +22,12 @@ type Tx struct {
 	Campaign *CampaignClient
 	// CasbinRule is the client for interacting with the CasbinRule builders.
 	CasbinRule *CasbinRuleClient
+	// Certificate is the client for interacting with the Certificate builders.
+	Certificate *CertificateClient
 	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
 	ChecklistTemplate *ChecklistTemplateClient
+	// DutyList is the client for interacting with the DutyList builders.
+	DutyList *DutyListClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
@@ -211,7 +215,9 @@ func (tx *Tx) init() {
 	tx.AuditHead = NewAuditHeadClient(tx.config)
 	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
+	tx.Certificate = NewCertificateClient(tx.config)
 	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
+	tx.DutyList = NewDutyListClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
 	tx.File = NewFileClient(tx.config)
 	tx.GroupMember = NewGroupMemberClient(tx.config)

@@ -39,6 +39,8 @@ type sampled struct {
 	list []string
 	// validTo is a post's, to undo endPost.
 	validTo *time.Time
+	// version is a duty list's current version.
+	version int
 }
 
 // sampleSpec says how to sample one record type: kind names what sets its
@@ -75,6 +77,8 @@ var sampleSpecs = []sampleSpec{
 	{typ: "Unit", conn: "units", fields: "kind name supervisedSectors", kind: fieldsOf("kind"), text: "name", list: "supervisedSectors", perKind: 2},
 	{typ: "User", conn: "users", fields: "displayName username", kind: func(n map[string]any) string { return "" }, text: "displayName", perKind: 6},
 	{typ: "Post", conn: "posts", fields: "title role validTo", kind: fieldsOf("role"), text: "title", perKind: 1},
+	{typ: "Certificate", conn: "certificates", fields: "kind", kind: fieldsOf("kind"), perKind: 1},
+	{typ: "DutyList", conn: "dutyLists", fields: "postID version acknowledged", kind: fieldsOf("acknowledged"), text: "postID", perKind: 2},
 }
 
 // startAgreement starts a demo server on d with one PLANNED inspection (the
@@ -130,6 +134,9 @@ func sampleRecords(t *testing.T, s *apitest.Server) []sampled {
 				for _, x := range l {
 					rec.list = append(rec.list, x.(string))
 				}
+			}
+			if v, ok := n["version"].(float64); ok {
+				rec.version = int(v)
 			}
 			if vt, ok := n["validTo"].(string); ok && sp.typ == "Post" {
 				at, err := time.Parse(time.RFC3339, vt)

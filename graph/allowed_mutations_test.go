@@ -96,4 +96,15 @@ var actionMutations = map[string]map[string]actionMutation{
 		// Ending a post is undone by the test at once (restorePost).
 		"END": {doc: `mutation($id: ID!) { endPost(input: {id: $id}) { post { id } } }`, vars: byID},
 	},
+	"Certificate": {
+		"UPDATE": {doc: `mutation($id: ID!) { updateCertificate(input: {id: $id, validUntil: "2030-12-31T00:00:00Z"}) { certificate { id } } }`, vars: byID},
+	},
+	// A duty list is written by its post (text: the postID) and
+	// acknowledged in its current version.
+	"DutyList": {
+		"EDIT": {changes: true, doc: `mutation($post: ID!) { setDutyList(input: {postID: $post, items: ["一致性检查"]}) { dutyList { id } } }`,
+			vars: func(r sampled) map[string]any { return map[string]any{"post": r.text} }},
+		"ACKNOWLEDGE": {changes: true, doc: `mutation($id: ID!, $v: Int!) { acknowledgeDutyList(input: {id: $id, version: $v}) { dutyList { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", r.version) }},
+	},
 }

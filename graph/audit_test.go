@@ -339,6 +339,13 @@ func auditExpectations() map[string][]expectedEvent {
 		"deletePublicity": append(slices.Repeat([]expectedEvent{{"DELETE", "publicity_visit", visitFields}}, 5),
 			expectedEvent{"DELETE", "publicity", publicityFields}),
 		"attachPublicityFile": {{"CREATE", "file", meetingFileFields}},
+		// Staffing: a certificate and its renewal; the county head's duty
+		// list in a new version; an acknowledgement by the holder who
+		// acknowledged the version before.
+		"recordCertificate":   {{"CREATE", "certificate", []string{"unit_id", "holder_name", "kind", "number", "issuer", "issued_on", "valid_until"}}},
+		"updateCertificate":   {{"UPDATE", "certificate", []string{"valid_until"}}},
+		"setDutyList":         {{"UPDATE", "duty_list", []string{"version", "items", "written_by_name", "written_at"}}},
+		"acknowledgeDutyList": {{"UPDATE", "duty_list", []string{"acknowledged_version", "acknowledged_at"}}},
 	}
 }
 

@@ -76,6 +76,15 @@ func (r *queryResolver) Campaigns(ctx context.Context, after *entgql.Cursor[int]
 		ent.WithCampaignOrder(orderBy), ent.WithCampaignFilter(where.Filter))
 }
 
+// Certificates is the resolver for the certificates field.
+func (r *queryResolver) Certificates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CertificateOrder, where *ent.CertificateWhereInput) (*ent.CertificateConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Certificate.Query().Paginate(ctx, after, first, before, last,
+		ent.WithCertificateOrder(orderBy), ent.WithCertificateFilter(where.Filter))
+}
+
 // ChecklistTemplates is the resolver for the checklistTemplates field.
 func (r *queryResolver) ChecklistTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) (*ent.ChecklistTemplateConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -83,6 +92,15 @@ func (r *queryResolver) ChecklistTemplates(ctx context.Context, after *entgql.Cu
 	}
 	return r.Client.ChecklistTemplate.Query().Paginate(ctx, after, first, before, last,
 		ent.WithChecklistTemplateOrder(orderBy), ent.WithChecklistTemplateFilter(where.Filter))
+}
+
+// DutyLists is the resolver for the dutyLists field.
+func (r *queryResolver) DutyLists(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyListOrder, where *ent.DutyListWhereInput) (*ent.DutyListConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.DutyList.Query().Paginate(ctx, after, first, before, last,
+		ent.WithDutyListOrder(orderBy), ent.WithDutyListFilter(where.Filter))
 }
 
 // Enterprises is the resolver for the enterprises field.
@@ -258,6 +276,12 @@ func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{
 // Campaign returns CampaignResolver implementation.
 func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
 
+// Certificate returns CertificateResolver implementation.
+func (r *Resolver) Certificate() CertificateResolver { return &certificateResolver{r} }
+
+// DutyList returns DutyListResolver implementation.
+func (r *Resolver) DutyList() DutyListResolver { return &dutyListResolver{r} }
+
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
 
@@ -326,6 +350,8 @@ func (r *Resolver) HazardWhereInput() HazardWhereInputResolver { return &hazardW
 type (
 	auditEventResolver           struct{ *Resolver }
 	campaignResolver             struct{ *Resolver }
+	certificateResolver          struct{ *Resolver }
+	dutyListResolver             struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
 	groupMemberResolver          struct{ *Resolver }

@@ -28,6 +28,7 @@ import (
 	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/scalar"
+	"github.com/dutychain/dutychain/internal/staffing"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -44,7 +45,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AuditEvent() AuditEventResolver
 	Campaign() CampaignResolver
+	Certificate() CertificateResolver
 	DrawAssignment() DrawAssignmentResolver
+	DutyList() DutyListResolver
 	Enterprise() EnterpriseResolver
 	File() FileResolver
 	GroupMember() GroupMemberResolver
@@ -74,6 +77,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcknowledgeDutyListPayload struct {
+		DutyList func(childComplexity int) int
+	}
+
 	AddPolicyRulePayload struct {
 		Rules func(childComplexity int) int
 	}
@@ -200,6 +207,63 @@ type ComplexityRoot struct {
 		Stage        func(childComplexity int) int
 	}
 
+	Certificate struct {
+		AllowedActions func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Holder         func(childComplexity int) int
+		HolderName     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IssuedOn       func(childComplexity int) int
+		Issuer         func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Number         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Unit           func(childComplexity int) int
+		UnitID         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		UserID         func(childComplexity int) int
+		ValidUntil     func(childComplexity int) int
+	}
+
+	CertificateConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CertificateCounts struct {
+		Expired     func(childComplexity int) int
+		Expiring30  func(childComplexity int) int
+		Expiring90  func(childComplexity int) int
+		Held        func(childComplexity int) int
+		HeldPercent func(childComplexity int) int
+		Missing     func(childComplexity int) int
+		Required    func(childComplexity int) int
+		Valid       func(childComplexity int) int
+	}
+
+	CertificateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CertificateStatusConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Summary    func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CertificateStatusEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CertificateStatusRow struct {
+		Counts     func(childComplexity int) int
+		Enterprise func(childComplexity int) int
+	}
+
 	ChangePasswordPayload struct {
 		User func(childComplexity int) int
 	}
@@ -293,6 +357,53 @@ type ComplexityRoot struct {
 	DrawAssignment struct {
 		Enterprise func(childComplexity int) int
 		Inspectors func(childComplexity int) int
+	}
+
+	DutyList struct {
+		Acknowledged        func(childComplexity int) int
+		AcknowledgedAt      func(childComplexity int) int
+		AcknowledgedByName  func(childComplexity int) int
+		AcknowledgedVersion func(childComplexity int) int
+		AllowedActions      func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Items               func(childComplexity int) int
+		Post                func(childComplexity int) int
+		PostID              func(childComplexity int) int
+		Unit                func(childComplexity int) int
+		UnitID              func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		Version             func(childComplexity int) int
+		WrittenAt           func(childComplexity int) int
+		WrittenByName       func(childComplexity int) int
+	}
+
+	DutyListConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DutyListEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DutyListGap struct {
+		DutyList func(childComplexity int) int
+		Post     func(childComplexity int) int
+		Reason   func(childComplexity int) int
+	}
+
+	DutyListGapConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DutyListGapEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	EndPostPayload struct {
@@ -634,6 +745,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcknowledgeDutyList       func(childComplexity int, input model.AcknowledgeDutyListInput) int
 		AddPolicyRule             func(childComplexity int, input model.AddPolicyRuleInput) int
 		AdvanceCampaign           func(childComplexity int, input model.AdvanceCampaignInput) int
 		ArchiveLetter             func(childComplexity int, input model.ArchiveLetterInput) int
@@ -662,6 +774,7 @@ type ComplexityRoot struct {
 		Login                     func(childComplexity int, input model.LoginInput) int
 		Logout                    func(childComplexity int, input model.LogoutInput) int
 		ReceiveNotice             func(childComplexity int, input model.ReceiveNoticeInput) int
+		RecordCertificate         func(childComplexity int, input model.RecordCertificateInput) int
 		RecordInspection          func(childComplexity int, input model.RecordInspectionInput) int
 		RecordMeeting             func(childComplexity int, input model.RecordMeetingInput) int
 		RecordPublicity           func(childComplexity int, input model.RecordPublicityInput) int
@@ -671,9 +784,11 @@ type ComplexityRoot struct {
 		ReplyToNotice             func(childComplexity int, input model.ReplyToNoticeInput) int
 		ReportHazard              func(childComplexity int, input model.ReportHazardInput) int
 		RevokeLetter              func(childComplexity int, input model.RevokeLetterInput) int
+		SetDutyList               func(childComplexity int, input model.SetDutyListInput) int
 		SetLeadershipGroupMembers func(childComplexity int, input model.SetLeadershipGroupMembersInput) int
 		SignLetter                func(childComplexity int, input model.SignLetterInput) int
 		TransitionHazard          func(childComplexity int, input model.TransitionHazardInput) int
+		UpdateCertificate         func(childComplexity int, input model.UpdateCertificateInput) int
 		UpdateEnterprise          func(childComplexity int, input model.UpdateEnterpriseInput) int
 		UpdateLetter              func(childComplexity int, input model.UpdateLetterInput) int
 		UpdatePost                func(childComplexity int, input model.UpdatePostInput) int
@@ -782,6 +897,7 @@ type ComplexityRoot struct {
 	Post struct {
 		AllowedActions func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
+		DutyList       func(childComplexity int) int
 		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		ID             func(childComplexity int) int
 		Role           func(childComplexity int) int
@@ -848,8 +964,12 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditEvents           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) int
 		Campaigns             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) int
+		CertificateStatus     func(childComplexity int, where *model.CertificateStatusWhereInput, orderBy *model.CertificateStatusOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
+		Certificates          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CertificateOrder, where *ent.CertificateWhereInput) int
 		ChecklistTemplate     func(childComplexity int, sector domain.Sector) int
 		ChecklistTemplates    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) int
+		DutyListGaps          func(childComplexity int, where *model.DutyListGapWhereInput, orderBy *model.DutyListGapOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
+		DutyLists             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyListOrder, where *ent.DutyListWhereInput) int
 		Enterprises           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) int
 		HazardCounts          func(childComplexity int, where *ent.HazardWhereInput) int
 		Hazards               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
@@ -916,6 +1036,10 @@ type ComplexityRoot struct {
 
 	ReceiveNoticePayload struct {
 		Receipt func(childComplexity int) int
+	}
+
+	RecordCertificatePayload struct {
+		Certificate func(childComplexity int) int
 	}
 
 	RecordInspectionPayload struct {
@@ -1000,6 +1124,10 @@ type ComplexityRoot struct {
 		Roles       func(childComplexity int) int
 		Sectors     func(childComplexity int) int
 		UnitsByKind func(childComplexity int) int
+	}
+
+	SetDutyListPayload struct {
+		DutyList func(childComplexity int) int
 	}
 
 	SetLeadershipGroupMembersPayload struct {
@@ -1148,6 +1276,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	UpdateCertificatePayload struct {
+		Certificate func(childComplexity int) int
+	}
+
 	UpdateEnterprisePayload struct {
 		Enterprise func(childComplexity int) int
 	}
@@ -1219,9 +1351,19 @@ type CampaignResolver interface {
 	Coverage(ctx context.Context, obj *ent.Campaign) (*model.CampaignCoverage, error)
 	AllowedActions(ctx context.Context, obj *ent.Campaign) ([]model.CampaignAction, error)
 }
+type CertificateResolver interface {
+	Status(ctx context.Context, obj *ent.Certificate) (domain.CertificateStatus, error)
+	Holder(ctx context.Context, obj *ent.Certificate) (*ent.User, error)
+	AllowedActions(ctx context.Context, obj *ent.Certificate) ([]domain.CertificateAction, error)
+}
 type DrawAssignmentResolver interface {
 	Enterprise(ctx context.Context, obj *domain.DrawAssignment) (*ent.Unit, error)
 	Inspectors(ctx context.Context, obj *domain.DrawAssignment) ([]*ent.User, error)
+}
+type DutyListResolver interface {
+	Acknowledged(ctx context.Context, obj *ent.DutyList) (bool, error)
+	Post(ctx context.Context, obj *ent.DutyList) (*ent.Post, error)
+	AllowedActions(ctx context.Context, obj *ent.DutyList) ([]domain.DutyListAction, error)
 }
 type EnterpriseResolver interface {
 	SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error)
@@ -1315,6 +1457,10 @@ type MutationResolver interface {
 	UpdatePublicity(ctx context.Context, input model.UpdatePublicityInput) (*model.UpdatePublicityPayload, error)
 	DeletePublicity(ctx context.Context, input model.DeletePublicityInput) (*model.DeletePublicityPayload, error)
 	AttachPublicityFile(ctx context.Context, input model.AttachPublicityFileInput) (*model.AttachPublicityFilePayload, error)
+	RecordCertificate(ctx context.Context, input model.RecordCertificateInput) (*model.RecordCertificatePayload, error)
+	UpdateCertificate(ctx context.Context, input model.UpdateCertificateInput) (*model.UpdateCertificatePayload, error)
+	SetDutyList(ctx context.Context, input model.SetDutyListInput) (*model.SetDutyListPayload, error)
+	AcknowledgeDutyList(ctx context.Context, input model.AcknowledgeDutyListInput) (*model.AcknowledgeDutyListPayload, error)
 }
 type NoticeResolver interface {
 	Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error)
@@ -1330,6 +1476,7 @@ type PostResolver interface {
 	User(ctx context.Context, obj *ent.Post) (*ent.User, error)
 	History(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.Post) ([]model.PostAction, error)
+	DutyList(ctx context.Context, obj *ent.Post) (*ent.DutyList, error)
 }
 type PublicityResolver interface {
 	VisitedEnterprises(ctx context.Context, obj *ent.Publicity) ([]*ent.Unit, error)
@@ -1340,7 +1487,9 @@ type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	Campaigns(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) (*ent.CampaignConnection, error)
+	Certificates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CertificateOrder, where *ent.CertificateWhereInput) (*ent.CertificateConnection, error)
 	ChecklistTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) (*ent.ChecklistTemplateConnection, error)
+	DutyLists(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyListOrder, where *ent.DutyListWhereInput) (*ent.DutyListConnection, error)
 	Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error)
 	Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error)
 	Inspections(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) (*ent.InspectionConnection, error)
@@ -1365,6 +1514,8 @@ type QueryResolver interface {
 	NoticeCoverage(ctx context.Context, where *model.NoticeCoverageWhereInput, orderBy *model.NoticeCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.NoticeCoverageConnection, error)
 	TrainingCoverage(ctx context.Context, year int, cadence *domain.TrainingCadence, where *model.TrainingCoverageWhereInput, orderBy *model.TrainingCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.TrainingCoverageConnection, error)
 	PublicitySummary(ctx context.Context, where model.PublicitySummaryWhereInput) (*education.PublicitySummary, error)
+	CertificateStatus(ctx context.Context, where *model.CertificateStatusWhereInput, orderBy *model.CertificateStatusOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.CertificateStatusConnection, error)
+	DutyListGaps(ctx context.Context, where *model.DutyListGapWhereInput, orderBy *model.DutyListGapOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.DutyListGapConnection, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -1425,6 +1576,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AcknowledgeDutyListPayload.dutyList":
+		if e.ComplexityRoot.AcknowledgeDutyListPayload.DutyList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcknowledgeDutyListPayload.DutyList(childComplexity), true
 
 	case "AddPolicyRulePayload.rules":
 		if e.ComplexityRoot.AddPolicyRulePayload.Rules == nil {
@@ -1864,6 +2022,229 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CampaignStage.Stage(childComplexity), true
 
+	case "Certificate.allowedActions":
+		if e.ComplexityRoot.Certificate.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.AllowedActions(childComplexity), true
+	case "Certificate.createdAt":
+		if e.ComplexityRoot.Certificate.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.CreatedAt(childComplexity), true
+	case "Certificate.holder":
+		if e.ComplexityRoot.Certificate.Holder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Holder(childComplexity), true
+	case "Certificate.holderName":
+		if e.ComplexityRoot.Certificate.HolderName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.HolderName(childComplexity), true
+	case "Certificate.id":
+		if e.ComplexityRoot.Certificate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.ID(childComplexity), true
+	case "Certificate.issuedOn":
+		if e.ComplexityRoot.Certificate.IssuedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.IssuedOn(childComplexity), true
+	case "Certificate.issuer":
+		if e.ComplexityRoot.Certificate.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Issuer(childComplexity), true
+	case "Certificate.kind":
+		if e.ComplexityRoot.Certificate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Kind(childComplexity), true
+	case "Certificate.number":
+		if e.ComplexityRoot.Certificate.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Number(childComplexity), true
+	case "Certificate.status":
+		if e.ComplexityRoot.Certificate.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Status(childComplexity), true
+	case "Certificate.unit":
+		if e.ComplexityRoot.Certificate.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Unit(childComplexity), true
+	case "Certificate.unitID":
+		if e.ComplexityRoot.Certificate.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.UnitID(childComplexity), true
+	case "Certificate.updatedAt":
+		if e.ComplexityRoot.Certificate.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.UpdatedAt(childComplexity), true
+	case "Certificate.userID":
+		if e.ComplexityRoot.Certificate.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.UserID(childComplexity), true
+	case "Certificate.validUntil":
+		if e.ComplexityRoot.Certificate.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.ValidUntil(childComplexity), true
+
+	case "CertificateConnection.edges":
+		if e.ComplexityRoot.CertificateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.Edges(childComplexity), true
+	case "CertificateConnection.pageInfo":
+		if e.ComplexityRoot.CertificateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.PageInfo(childComplexity), true
+	case "CertificateConnection.totalCount":
+		if e.ComplexityRoot.CertificateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.TotalCount(childComplexity), true
+
+	case "CertificateCounts.expired":
+		if e.ComplexityRoot.CertificateCounts.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateCounts.Expired(childComplexity), true
+	case "CertificateCounts.expiring30":
+		if e.ComplexityRoot.CertificateCounts.Expiring30 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateCounts.Expiring30(childComplexity), true
+	case "CertificateCounts.expiring90":
+		if e.ComplexityRoot.CertificateCounts.Expiring90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateCounts.Expiring90(childComplexity), true
+	case "CertificateCounts.held":
+		if e.ComplexityRoot.CertificateCounts.Held == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateCounts.Held(childComplexity), true
+	case "CertificateCounts.heldPercent":
+		if e.ComplexityRoot.CertificateCounts.HeldPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateCounts.HeldPercent(childComplexity), true
+	case "CertificateCounts.missing":
+		if e.ComplexityRoot.CertificateCounts.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateCounts.Missing(childComplexity), true
+	case "CertificateCounts.required":
+		if e.ComplexityRoot.CertificateCounts.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateCounts.Required(childComplexity), true
+	case "CertificateCounts.valid":
+		if e.ComplexityRoot.CertificateCounts.Valid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateCounts.Valid(childComplexity), true
+
+	case "CertificateEdge.cursor":
+		if e.ComplexityRoot.CertificateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateEdge.Cursor(childComplexity), true
+	case "CertificateEdge.node":
+		if e.ComplexityRoot.CertificateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateEdge.Node(childComplexity), true
+
+	case "CertificateStatusConnection.edges":
+		if e.ComplexityRoot.CertificateStatusConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateStatusConnection.Edges(childComplexity), true
+	case "CertificateStatusConnection.pageInfo":
+		if e.ComplexityRoot.CertificateStatusConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateStatusConnection.PageInfo(childComplexity), true
+	case "CertificateStatusConnection.summary":
+		if e.ComplexityRoot.CertificateStatusConnection.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateStatusConnection.Summary(childComplexity), true
+	case "CertificateStatusConnection.totalCount":
+		if e.ComplexityRoot.CertificateStatusConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateStatusConnection.TotalCount(childComplexity), true
+
+	case "CertificateStatusEdge.cursor":
+		if e.ComplexityRoot.CertificateStatusEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateStatusEdge.Cursor(childComplexity), true
+	case "CertificateStatusEdge.node":
+		if e.ComplexityRoot.CertificateStatusEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateStatusEdge.Node(childComplexity), true
+
+	case "CertificateStatusRow.counts":
+		if e.ComplexityRoot.CertificateStatusRow.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateStatusRow.Counts(childComplexity), true
+	case "CertificateStatusRow.enterprise":
+		if e.ComplexityRoot.CertificateStatusRow.Enterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateStatusRow.Enterprise(childComplexity), true
+
 	case "ChangePasswordPayload.user":
 		if e.ComplexityRoot.ChangePasswordPayload.User == nil {
 			break
@@ -2110,6 +2491,186 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DrawAssignment.Inspectors(childComplexity), true
+
+	case "DutyList.acknowledged":
+		if e.ComplexityRoot.DutyList.Acknowledged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.Acknowledged(childComplexity), true
+	case "DutyList.acknowledgedAt":
+		if e.ComplexityRoot.DutyList.AcknowledgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.AcknowledgedAt(childComplexity), true
+	case "DutyList.acknowledgedByName":
+		if e.ComplexityRoot.DutyList.AcknowledgedByName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.AcknowledgedByName(childComplexity), true
+	case "DutyList.acknowledgedVersion":
+		if e.ComplexityRoot.DutyList.AcknowledgedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.AcknowledgedVersion(childComplexity), true
+	case "DutyList.allowedActions":
+		if e.ComplexityRoot.DutyList.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.AllowedActions(childComplexity), true
+	case "DutyList.createdAt":
+		if e.ComplexityRoot.DutyList.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.CreatedAt(childComplexity), true
+	case "DutyList.id":
+		if e.ComplexityRoot.DutyList.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.ID(childComplexity), true
+	case "DutyList.items":
+		if e.ComplexityRoot.DutyList.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.Items(childComplexity), true
+	case "DutyList.post":
+		if e.ComplexityRoot.DutyList.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.Post(childComplexity), true
+	case "DutyList.postID":
+		if e.ComplexityRoot.DutyList.PostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.PostID(childComplexity), true
+	case "DutyList.unit":
+		if e.ComplexityRoot.DutyList.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.Unit(childComplexity), true
+	case "DutyList.unitID":
+		if e.ComplexityRoot.DutyList.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.UnitID(childComplexity), true
+	case "DutyList.updatedAt":
+		if e.ComplexityRoot.DutyList.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.UpdatedAt(childComplexity), true
+	case "DutyList.version":
+		if e.ComplexityRoot.DutyList.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.Version(childComplexity), true
+	case "DutyList.writtenAt":
+		if e.ComplexityRoot.DutyList.WrittenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.WrittenAt(childComplexity), true
+	case "DutyList.writtenByName":
+		if e.ComplexityRoot.DutyList.WrittenByName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyList.WrittenByName(childComplexity), true
+
+	case "DutyListConnection.edges":
+		if e.ComplexityRoot.DutyListConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListConnection.Edges(childComplexity), true
+	case "DutyListConnection.pageInfo":
+		if e.ComplexityRoot.DutyListConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListConnection.PageInfo(childComplexity), true
+	case "DutyListConnection.totalCount":
+		if e.ComplexityRoot.DutyListConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListConnection.TotalCount(childComplexity), true
+
+	case "DutyListEdge.cursor":
+		if e.ComplexityRoot.DutyListEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListEdge.Cursor(childComplexity), true
+	case "DutyListEdge.node":
+		if e.ComplexityRoot.DutyListEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListEdge.Node(childComplexity), true
+
+	case "DutyListGap.dutyList":
+		if e.ComplexityRoot.DutyListGap.DutyList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListGap.DutyList(childComplexity), true
+	case "DutyListGap.post":
+		if e.ComplexityRoot.DutyListGap.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListGap.Post(childComplexity), true
+	case "DutyListGap.reason":
+		if e.ComplexityRoot.DutyListGap.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListGap.Reason(childComplexity), true
+
+	case "DutyListGapConnection.edges":
+		if e.ComplexityRoot.DutyListGapConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListGapConnection.Edges(childComplexity), true
+	case "DutyListGapConnection.pageInfo":
+		if e.ComplexityRoot.DutyListGapConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListGapConnection.PageInfo(childComplexity), true
+	case "DutyListGapConnection.totalCount":
+		if e.ComplexityRoot.DutyListGapConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListGapConnection.TotalCount(childComplexity), true
+
+	case "DutyListGapEdge.cursor":
+		if e.ComplexityRoot.DutyListGapEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListGapEdge.Cursor(childComplexity), true
+	case "DutyListGapEdge.node":
+		if e.ComplexityRoot.DutyListGapEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyListGapEdge.Node(childComplexity), true
 
 	case "EndPostPayload.post":
 		if e.ComplexityRoot.EndPostPayload.Post == nil {
@@ -3532,6 +4093,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingEdge.Node(childComplexity), true
 
+	case "Mutation.acknowledgeDutyList":
+		if e.ComplexityRoot.Mutation.AcknowledgeDutyList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeDutyList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeDutyList(childComplexity, args["input"].(model.AcknowledgeDutyListInput)), true
 	case "Mutation.addPolicyRule":
 		if e.ComplexityRoot.Mutation.AddPolicyRule == nil {
 			break
@@ -3840,6 +4412,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReceiveNotice(childComplexity, args["input"].(model.ReceiveNoticeInput)), true
+	case "Mutation.recordCertificate":
+		if e.ComplexityRoot.Mutation.RecordCertificate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCertificate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCertificate(childComplexity, args["input"].(model.RecordCertificateInput)), true
 	case "Mutation.recordInspection":
 		if e.ComplexityRoot.Mutation.RecordInspection == nil {
 			break
@@ -3939,6 +4522,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeLetter(childComplexity, args["input"].(model.RevokeLetterInput)), true
+	case "Mutation.setDutyList":
+		if e.ComplexityRoot.Mutation.SetDutyList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDutyList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDutyList(childComplexity, args["input"].(model.SetDutyListInput)), true
 	case "Mutation.setLeadershipGroupMembers":
 		if e.ComplexityRoot.Mutation.SetLeadershipGroupMembers == nil {
 			break
@@ -3972,6 +4566,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransitionHazard(childComplexity, args["input"].(model.TransitionHazardInput)), true
+	case "Mutation.updateCertificate":
+		if e.ComplexityRoot.Mutation.UpdateCertificate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCertificate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCertificate(childComplexity, args["input"].(model.UpdateCertificateInput)), true
 	case "Mutation.updateEnterprise":
 		if e.ComplexityRoot.Mutation.UpdateEnterprise == nil {
 			break
@@ -4456,6 +5061,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Post.CreatedAt(childComplexity), true
+	case "Post.dutyList":
+		if e.ComplexityRoot.Post.DutyList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Post.DutyList(childComplexity), true
 	case "Post.history":
 		if e.ComplexityRoot.Post.History == nil {
 			break
@@ -4748,6 +5359,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Campaigns(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CampaignOrder), args["where"].(*ent.CampaignWhereInput)), true
+	case "Query.certificateStatus":
+		if e.ComplexityRoot.Query.CertificateStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Query_certificateStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CertificateStatus(childComplexity, args["where"].(*model.CertificateStatusWhereInput), args["orderBy"].(*model.CertificateStatusOrder), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["last"].(*int), args["before"].(*entgql.Cursor[int])), true
+	case "Query.certificates":
+		if e.ComplexityRoot.Query.Certificates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_certificates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Certificates(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CertificateOrder), args["where"].(*ent.CertificateWhereInput)), true
 	case "Query.checklistTemplate":
 		if e.ComplexityRoot.Query.ChecklistTemplate == nil {
 			break
@@ -4770,6 +5403,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ChecklistTemplates(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ChecklistTemplateOrder), args["where"].(*ent.ChecklistTemplateWhereInput)), true
+	case "Query.dutyListGaps":
+		if e.ComplexityRoot.Query.DutyListGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dutyListGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DutyListGaps(childComplexity, args["where"].(*model.DutyListGapWhereInput), args["orderBy"].(*model.DutyListGapOrder), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["last"].(*int), args["before"].(*entgql.Cursor[int])), true
+	case "Query.dutyLists":
+		if e.ComplexityRoot.Query.DutyLists == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dutyLists_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DutyLists(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DutyListOrder), args["where"].(*ent.DutyListWhereInput)), true
 	case "Query.enterprises":
 		if e.ComplexityRoot.Query.Enterprises == nil {
 			break
@@ -5193,6 +5848,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReceiveNoticePayload.Receipt(childComplexity), true
 
+	case "RecordCertificatePayload.certificate":
+		if e.ComplexityRoot.RecordCertificatePayload.Certificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCertificatePayload.Certificate(childComplexity), true
+
 	case "RecordInspectionPayload.inspection":
 		if e.ComplexityRoot.RecordInspectionPayload.Inspection == nil {
 			break
@@ -5475,6 +6137,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScopeSummary.UnitsByKind(childComplexity), true
+
+	case "SetDutyListPayload.dutyList":
+		if e.ComplexityRoot.SetDutyListPayload.DutyList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetDutyListPayload.DutyList(childComplexity), true
 
 	case "SetLeadershipGroupMembersPayload.leadershipGroup":
 		if e.ComplexityRoot.SetLeadershipGroupMembersPayload.LeadershipGroup == nil {
@@ -6071,6 +6740,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnitEdge.Node(childComplexity), true
 
+	case "UpdateCertificatePayload.certificate":
+		if e.ComplexityRoot.UpdateCertificatePayload.Certificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCertificatePayload.Certificate(childComplexity), true
+
 	case "UpdateEnterprisePayload.enterprise":
 		if e.ComplexityRoot.UpdateEnterprisePayload.Enterprise == nil {
 			break
@@ -6244,6 +6920,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcknowledgeDutyListInput", ec.unmarshalInputAcknowledgeDutyListInput),
 			graphql.NewInputUnmarshaler("AddPolicyRuleInput", ec.unmarshalInputAddPolicyRuleInput),
 			graphql.NewInputUnmarshaler("AdvanceCampaignInput", ec.unmarshalInputAdvanceCampaignInput),
 			graphql.NewInputUnmarshaler("ArchiveLetterInput", ec.unmarshalInputArchiveLetterInput),
@@ -6258,6 +6935,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CampaignOrder", ec.unmarshalInputCampaignOrder),
 			graphql.NewInputUnmarshaler("CampaignStageInput", ec.unmarshalInputCampaignStageInput),
 			graphql.NewInputUnmarshaler("CampaignWhereInput", ec.unmarshalInputCampaignWhereInput),
+			graphql.NewInputUnmarshaler("CertificateOrder", ec.unmarshalInputCertificateOrder),
+			graphql.NewInputUnmarshaler("CertificateStatusOrder", ec.unmarshalInputCertificateStatusOrder),
+			graphql.NewInputUnmarshaler("CertificateStatusWhereInput", ec.unmarshalInputCertificateStatusWhereInput),
+			graphql.NewInputUnmarshaler("CertificateWhereInput", ec.unmarshalInputCertificateWhereInput),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("ChecklistItemInput", ec.unmarshalInputChecklistItemInput),
 			graphql.NewInputUnmarshaler("ChecklistTemplateOrder", ec.unmarshalInputChecklistTemplateOrder),
@@ -6275,6 +6956,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeletePublicityInput", ec.unmarshalInputDeletePublicityInput),
 			graphql.NewInputUnmarshaler("DeleteTrainingInput", ec.unmarshalInputDeleteTrainingInput),
 			graphql.NewInputUnmarshaler("DrawConflictInput", ec.unmarshalInputDrawConflictInput),
+			graphql.NewInputUnmarshaler("DutyListGapOrder", ec.unmarshalInputDutyListGapOrder),
+			graphql.NewInputUnmarshaler("DutyListGapWhereInput", ec.unmarshalInputDutyListGapWhereInput),
+			graphql.NewInputUnmarshaler("DutyListOrder", ec.unmarshalInputDutyListOrder),
+			graphql.NewInputUnmarshaler("DutyListWhereInput", ec.unmarshalInputDutyListWhereInput),
 			graphql.NewInputUnmarshaler("EndPostInput", ec.unmarshalInputEndPostInput),
 			graphql.NewInputUnmarshaler("EnterpriseOrder", ec.unmarshalInputEnterpriseOrder),
 			graphql.NewInputUnmarshaler("EnterpriseWhereInput", ec.unmarshalInputEnterpriseWhereInput),
@@ -6311,6 +6996,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RandomDrawOrder", ec.unmarshalInputRandomDrawOrder),
 			graphql.NewInputUnmarshaler("RandomDrawWhereInput", ec.unmarshalInputRandomDrawWhereInput),
 			graphql.NewInputUnmarshaler("ReceiveNoticeInput", ec.unmarshalInputReceiveNoticeInput),
+			graphql.NewInputUnmarshaler("RecordCertificateInput", ec.unmarshalInputRecordCertificateInput),
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
 			graphql.NewInputUnmarshaler("RecordMeetingInput", ec.unmarshalInputRecordMeetingInput),
 			graphql.NewInputUnmarshaler("RecordPublicityInput", ec.unmarshalInputRecordPublicityInput),
@@ -6322,6 +7008,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ResponsibilityLetterOrder", ec.unmarshalInputResponsibilityLetterOrder),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterWhereInput", ec.unmarshalInputResponsibilityLetterWhereInput),
 			graphql.NewInputUnmarshaler("RevokeLetterInput", ec.unmarshalInputRevokeLetterInput),
+			graphql.NewInputUnmarshaler("SetDutyListInput", ec.unmarshalInputSetDutyListInput),
 			graphql.NewInputUnmarshaler("SetLeadershipGroupMembersInput", ec.unmarshalInputSetLeadershipGroupMembersInput),
 			graphql.NewInputUnmarshaler("SignLetterInput", ec.unmarshalInputSignLetterInput),
 			graphql.NewInputUnmarshaler("TraineeInput", ec.unmarshalInputTraineeInput),
@@ -6334,6 +7021,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TransitionHazardInput", ec.unmarshalInputTransitionHazardInput),
 			graphql.NewInputUnmarshaler("UnitOrder", ec.unmarshalInputUnitOrder),
 			graphql.NewInputUnmarshaler("UnitWhereInput", ec.unmarshalInputUnitWhereInput),
+			graphql.NewInputUnmarshaler("UpdateCertificateInput", ec.unmarshalInputUpdateCertificateInput),
 			graphql.NewInputUnmarshaler("UpdateEnterpriseInput", ec.unmarshalInputUpdateEnterpriseInput),
 			graphql.NewInputUnmarshaler("UpdateLetterInput", ec.unmarshalInputUpdateLetterInput),
 			graphql.NewInputUnmarshaler("UpdatePostInput", ec.unmarshalInputUpdatePostInput),
@@ -6971,6 +7659,550 @@ input CampaignWhereInput {
   finishedNEQ: Boolean
 }
 """
+A qualification certificate (持证) of a person working at an enterprise-side unit, with its validity; seen with that unit.
+"""
+type Certificate implements Node {
+  """
+  Global ID of the certificate.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The enterprise-side unit the holder works at.
+  """
+  unitID: ID!
+  """
+  The holder's user account, when they have one.
+  """
+  userID: ID
+  """
+  The holder's name.
+  """
+  holderName: String!
+  """
+  What the certificate qualifies for.
+  """
+  kind: CertificateKind!
+  """
+  The certificate's number.
+  """
+  number: String!
+  """
+  Who issued it, e.g. 市应急管理局.
+  """
+  issuer: String!
+  """
+  When it was issued.
+  """
+  issuedOn: Time!
+  """
+  The last day it is valid.
+  """
+  validUntil: Time!
+  """
+  The enterprise-side unit the holder works at.
+  """
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type CertificateConnection {
+  """
+  A list of edges.
+  """
+  edges: [CertificateEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CertificateEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Certificate
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+What a certificate (持证) qualifies its holder for.
+"""
+enum CertificateKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.CertificateKind") {
+  """
+  The principal's safety qualification (主要负责人安全生产知识和管理能力考核合格证).
+  """
+  PRINCIPAL
+  """
+  The safety manager's qualification (安全生产管理人员考核合格证).
+  """
+  SAFETY_MANAGER
+  """
+  A special-operation certificate (特种作业操作证), e.g. electrician, welder.
+  """
+  SPECIAL_OPERATION
+  """
+  A fire-facility operator's certificate (消防设施操作员), e.g. for a fire-control room.
+  """
+  FIRE_FACILITY_OPERATOR
+  """
+  A special-equipment operator's certificate (特种设备作业人员证), e.g. boilers, lifts, forklifts.
+  """
+  SPECIAL_EQUIPMENT
+  """
+  Any other certificate.
+  """
+  OTHER
+}
+"""
+Ordering options for Certificate connections
+"""
+input CertificateOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Certificates.
+  """
+  field: CertificateOrderField!
+}
+"""
+Properties by which Certificate connections can be ordered.
+"""
+enum CertificateOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by holder name.
+  """
+  HOLDER_NAME
+  """
+  Order by kind.
+  """
+  KIND
+  """
+  Order by issued on.
+  """
+  ISSUED_ON
+  """
+  Order by valid until.
+  """
+  VALID_UNTIL
+}
+"""
+CertificateWhereInput is used for filtering Certificate objects.
+Input was generated by ent.
+"""
+input CertificateWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: CertificateWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [CertificateWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [CertificateWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  User ID equals this.
+  """
+  userID: ID
+  """
+  User ID differs from this.
+  """
+  userIDNEQ: ID
+  """
+  User ID is one of these.
+  """
+  userIDIn: [ID!]
+  """
+  User ID is none of these.
+  """
+  userIDNotIn: [ID!]
+  """
+  User ID is greater than this.
+  """
+  userIDGT: ID
+  """
+  User ID is this or greater.
+  """
+  userIDGTE: ID
+  """
+  User ID is less than this.
+  """
+  userIDLT: ID
+  """
+  User ID is this or less.
+  """
+  userIDLTE: ID
+  """
+  User ID is not set.
+  """
+  userIDIsNil: Boolean
+  """
+  User ID is set.
+  """
+  userIDNotNil: Boolean
+  """
+  Holder name equals this.
+  """
+  holderName: String
+  """
+  Holder name differs from this.
+  """
+  holderNameNEQ: String
+  """
+  Holder name is one of these.
+  """
+  holderNameIn: [String!]
+  """
+  Holder name is none of these.
+  """
+  holderNameNotIn: [String!]
+  """
+  Holder name is greater than this.
+  """
+  holderNameGT: String
+  """
+  Holder name is this or greater.
+  """
+  holderNameGTE: String
+  """
+  Holder name is less than this.
+  """
+  holderNameLT: String
+  """
+  Holder name is this or less.
+  """
+  holderNameLTE: String
+  """
+  Holder name contains this text.
+  """
+  holderNameContains: String
+  """
+  Holder name starts with this text.
+  """
+  holderNameHasPrefix: String
+  """
+  Holder name ends with this text.
+  """
+  holderNameHasSuffix: String
+  """
+  Holder name equals this text, ignoring case.
+  """
+  holderNameEqualFold: String
+  """
+  Holder name contains this text, ignoring case.
+  """
+  holderNameContainsFold: String
+  """
+  Kind equals this.
+  """
+  kind: CertificateKind
+  """
+  Kind differs from this.
+  """
+  kindNEQ: CertificateKind
+  """
+  Kind is one of these.
+  """
+  kindIn: [CertificateKind!]
+  """
+  Kind is none of these.
+  """
+  kindNotIn: [CertificateKind!]
+  """
+  Number equals this.
+  """
+  number: String
+  """
+  Number differs from this.
+  """
+  numberNEQ: String
+  """
+  Number is one of these.
+  """
+  numberIn: [String!]
+  """
+  Number is none of these.
+  """
+  numberNotIn: [String!]
+  """
+  Number is greater than this.
+  """
+  numberGT: String
+  """
+  Number is this or greater.
+  """
+  numberGTE: String
+  """
+  Number is less than this.
+  """
+  numberLT: String
+  """
+  Number is this or less.
+  """
+  numberLTE: String
+  """
+  Number contains this text.
+  """
+  numberContains: String
+  """
+  Number starts with this text.
+  """
+  numberHasPrefix: String
+  """
+  Number ends with this text.
+  """
+  numberHasSuffix: String
+  """
+  Number equals this text, ignoring case.
+  """
+  numberEqualFold: String
+  """
+  Number contains this text, ignoring case.
+  """
+  numberContainsFold: String
+  """
+  Issuer equals this.
+  """
+  issuer: String
+  """
+  Issuer differs from this.
+  """
+  issuerNEQ: String
+  """
+  Issuer is one of these.
+  """
+  issuerIn: [String!]
+  """
+  Issuer is none of these.
+  """
+  issuerNotIn: [String!]
+  """
+  Issuer is greater than this.
+  """
+  issuerGT: String
+  """
+  Issuer is this or greater.
+  """
+  issuerGTE: String
+  """
+  Issuer is less than this.
+  """
+  issuerLT: String
+  """
+  Issuer is this or less.
+  """
+  issuerLTE: String
+  """
+  Issuer contains this text.
+  """
+  issuerContains: String
+  """
+  Issuer starts with this text.
+  """
+  issuerHasPrefix: String
+  """
+  Issuer ends with this text.
+  """
+  issuerHasSuffix: String
+  """
+  Issuer equals this text, ignoring case.
+  """
+  issuerEqualFold: String
+  """
+  Issuer contains this text, ignoring case.
+  """
+  issuerContainsFold: String
+  """
+  Issued on equals this.
+  """
+  issuedOn: Time
+  """
+  Issued on differs from this.
+  """
+  issuedOnNEQ: Time
+  """
+  Issued on is one of these.
+  """
+  issuedOnIn: [Time!]
+  """
+  Issued on is none of these.
+  """
+  issuedOnNotIn: [Time!]
+  """
+  Issued on is later than this.
+  """
+  issuedOnGT: Time
+  """
+  Issued on is at this time or later.
+  """
+  issuedOnGTE: Time
+  """
+  Issued on is earlier than this.
+  """
+  issuedOnLT: Time
+  """
+  Issued on is at this time or earlier.
+  """
+  issuedOnLTE: Time
+  """
+  Valid until equals this.
+  """
+  validUntil: Time
+  """
+  Valid until differs from this.
+  """
+  validUntilNEQ: Time
+  """
+  Valid until is one of these.
+  """
+  validUntilIn: [Time!]
+  """
+  Valid until is none of these.
+  """
+  validUntilNotIn: [Time!]
+  """
+  Valid until is later than this.
+  """
+  validUntilGT: Time
+  """
+  Valid until is at this time or later.
+  """
+  validUntilGTE: Time
+  """
+  Valid until is earlier than this.
+  """
+  validUntilLT: Time
+  """
+  Valid until is at this time or earlier.
+  """
+  validUntilLTE: Time
+}
+"""
 Checklist (检查表) for one sector, versioned; inspections keep the version they used.
 """
 type ChecklistTemplate implements Node {
@@ -7286,6 +8518,417 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+"""
+The safety responsibilities of a post (全员安全生产责任制): ordered items, versioned, acknowledged by the post's holder.
+"""
+type DutyList implements Node {
+  """
+  Global ID of the duty list.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The post whose duties these are.
+  """
+  postID: ID!
+  """
+  The unit of the post.
+  """
+  unitID: ID!
+  """
+  The current version: 1 when first written, one more at each rewrite.
+  """
+  version: Int!
+  """
+  The responsibility items, in order.
+  """
+  items: [String!]!
+  """
+  Who wrote the current version.
+  """
+  writtenByName: String!
+  """
+  When the current version was written.
+  """
+  writtenAt: Time!
+  """
+  The version the holder last acknowledged; null when never.
+  """
+  acknowledgedVersion: Int
+  """
+  When the holder last acknowledged.
+  """
+  acknowledgedAt: Time
+  """
+  Who acknowledged (the post's holder then).
+  """
+  acknowledgedByName: String
+  """
+  The unit of the post.
+  """
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type DutyListConnection {
+  """
+  A list of edges.
+  """
+  edges: [DutyListEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type DutyListEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: DutyList
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for DutyList connections
+"""
+input DutyListOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order DutyLists.
+  """
+  field: DutyListOrderField!
+}
+"""
+Properties by which DutyList connections can be ordered.
+"""
+enum DutyListOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by version.
+  """
+  VERSION
+  """
+  Order by written at.
+  """
+  WRITTEN_AT
+}
+"""
+DutyListWhereInput is used for filtering DutyList objects.
+Input was generated by ent.
+"""
+input DutyListWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: DutyListWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [DutyListWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [DutyListWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Post ID equals this.
+  """
+  postID: ID
+  """
+  Post ID differs from this.
+  """
+  postIDNEQ: ID
+  """
+  Post ID is one of these.
+  """
+  postIDIn: [ID!]
+  """
+  Post ID is none of these.
+  """
+  postIDNotIn: [ID!]
+  """
+  Post ID is greater than this.
+  """
+  postIDGT: ID
+  """
+  Post ID is this or greater.
+  """
+  postIDGTE: ID
+  """
+  Post ID is less than this.
+  """
+  postIDLT: ID
+  """
+  Post ID is this or less.
+  """
+  postIDLTE: ID
+  """
+  Version equals this.
+  """
+  version: Int
+  """
+  Version differs from this.
+  """
+  versionNEQ: Int
+  """
+  Version is one of these.
+  """
+  versionIn: [Int!]
+  """
+  Version is none of these.
+  """
+  versionNotIn: [Int!]
+  """
+  Version is greater than this.
+  """
+  versionGT: Int
+  """
+  Version is this or greater.
+  """
+  versionGTE: Int
+  """
+  Version is less than this.
+  """
+  versionLT: Int
+  """
+  Version is this or less.
+  """
+  versionLTE: Int
+  """
+  Written at equals this.
+  """
+  writtenAt: Time
+  """
+  Written at differs from this.
+  """
+  writtenAtNEQ: Time
+  """
+  Written at is one of these.
+  """
+  writtenAtIn: [Time!]
+  """
+  Written at is none of these.
+  """
+  writtenAtNotIn: [Time!]
+  """
+  Written at is later than this.
+  """
+  writtenAtGT: Time
+  """
+  Written at is at this time or later.
+  """
+  writtenAtGTE: Time
+  """
+  Written at is earlier than this.
+  """
+  writtenAtLT: Time
+  """
+  Written at is at this time or earlier.
+  """
+  writtenAtLTE: Time
+  """
+  Acknowledged version equals this.
+  """
+  acknowledgedVersion: Int
+  """
+  Acknowledged version differs from this.
+  """
+  acknowledgedVersionNEQ: Int
+  """
+  Acknowledged version is one of these.
+  """
+  acknowledgedVersionIn: [Int!]
+  """
+  Acknowledged version is none of these.
+  """
+  acknowledgedVersionNotIn: [Int!]
+  """
+  Acknowledged version is greater than this.
+  """
+  acknowledgedVersionGT: Int
+  """
+  Acknowledged version is this or greater.
+  """
+  acknowledgedVersionGTE: Int
+  """
+  Acknowledged version is less than this.
+  """
+  acknowledgedVersionLT: Int
+  """
+  Acknowledged version is this or less.
+  """
+  acknowledgedVersionLTE: Int
+  """
+  Acknowledged version is not set.
+  """
+  acknowledgedVersionIsNil: Boolean
+  """
+  Acknowledged version is set.
+  """
+  acknowledgedVersionNotNil: Boolean
+  """
+  Acknowledged at equals this.
+  """
+  acknowledgedAt: Time
+  """
+  Acknowledged at differs from this.
+  """
+  acknowledgedAtNEQ: Time
+  """
+  Acknowledged at is one of these.
+  """
+  acknowledgedAtIn: [Time!]
+  """
+  Acknowledged at is none of these.
+  """
+  acknowledgedAtNotIn: [Time!]
+  """
+  Acknowledged at is later than this.
+  """
+  acknowledgedAtGT: Time
+  """
+  Acknowledged at is at this time or later.
+  """
+  acknowledgedAtGTE: Time
+  """
+  Acknowledged at is earlier than this.
+  """
+  acknowledgedAtLT: Time
+  """
+  Acknowledged at is at this time or earlier.
+  """
+  acknowledgedAtLTE: Time
+  """
+  Acknowledged at is not set.
+  """
+  acknowledgedAtIsNil: Boolean
+  """
+  Acknowledged at is set.
+  """
+  acknowledgedAtNotNil: Boolean
+}
 """
 Enterprise profile (企业档案) of an ENTERPRISE unit.
 """
@@ -13128,6 +14771,40 @@ type Query {
     where: CampaignWhereInput
   ): CampaignConnection!
   """
+  Certificate records the viewer may read, one page at a time.
+  """
+  certificates(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Certificates returned from the connection.
+    """
+    orderBy: CertificateOrder
+
+    """
+    Filtering options for Certificates returned from the connection.
+    """
+    where: CertificateWhereInput
+  ): CertificateConnection!
+  """
   Checklist template records the viewer may read, one page at a time.
   """
   checklistTemplates(
@@ -13161,6 +14838,40 @@ type Query {
     """
     where: ChecklistTemplateWhereInput
   ): ChecklistTemplateConnection!
+  """
+  Duty list records the viewer may read, one page at a time.
+  """
+  dutyLists(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for DutyLists returned from the connection.
+    """
+    orderBy: DutyListOrder
+
+    """
+    Filtering options for DutyLists returned from the connection.
+    """
+    where: DutyListWhereInput
+  ): DutyListConnection!
   """
   Enterprise records the viewer may read, one page at a time.
   """
@@ -18793,12 +20504,338 @@ extend type Mutation {
   attachPublicityFile(input: AttachPublicityFileInput!): AttachPublicityFilePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/staffing.graphql", Input: `# Staffing (人员): certificates (持证) of enterprise-side staff with their
+# status per enterprise, and the duty list (全员安全生产责任制) of each post,
+# acknowledged by its holder, with the posts still lacking one.
+
+extend type Query {
+  """
+  Certificate status per enterprise (持证情况): for each enterprise you read, its staff's
+  certificates by status and the positions that require a certificate (its principal needs
+  PRINCIPAL, its safety officers SAFETY_MANAGER) with how many of them hold a valid one
+  (持证率). Enterprises by name by default.
+  """
+  certificateStatus(
+    "Narrows the enterprises counted."
+    where: CertificateStatusWhereInput
+    "The order of the rows; by name when omitted."
+    orderBy: CertificateStatusOrder
+    "Returns the first n rows (50 when neither first nor last is given). Between 0 and 500 (the page limit)."
+    first: Int
+    "Returns the rows after this cursor (endCursor of the previous page)."
+    after: Cursor
+    "Returns the last n rows (before the before cursor, or of all rows). Between 0 and 500 (the page limit)."
+    last: Int
+    "Returns the rows before this cursor (startCursor of the next page)."
+    before: Cursor
+  ): CertificateStatusConnection!
+  """
+  Duty-list gaps (责任制缺口): the posts valid now that you read whose duty list is missing or
+  whose current version their holder has not acknowledged. Auditors' posts are left out (an
+  auditor acknowledges nothing). In tree order by default.
+  """
+  dutyListGaps(
+    "Narrows the posts listed."
+    where: DutyListGapWhereInput
+    "The order of the rows; in tree order (unit, then post) when omitted."
+    orderBy: DutyListGapOrder
+    "Returns the first n rows (50 when neither first nor last is given). Between 0 and 500 (the page limit)."
+    first: Int
+    "Returns the rows after this cursor (endCursor of the previous page)."
+    after: Cursor
+    "Returns the last n rows (before the before cursor, or of all rows). Between 0 and 500 (the page limit)."
+    last: Int
+    "Returns the rows before this cursor (startCursor of the next page)."
+    before: Cursor
+  ): DutyListGapConnection!
+}
+
+"CertificateStatus is where a certificate stands on the day asked."
+enum CertificateStatus {
+  "Valid for more than 90 more days."
+  VALID
+  "Valid, but for 90 days or fewer (more than 30)."
+  EXPIRING_90
+  "Valid, but for 30 days or fewer (the last valid day included)."
+  EXPIRING_30
+  "Its last valid day has passed."
+  EXPIRED
+}
+
+"A step on a certificate, as listed in its allowedActions."
+enum CertificateAction {
+  "Correct or renew it: updateCertificate."
+  UPDATE
+}
+
+"A step on a duty list, as listed in its allowedActions."
+enum DutyListAction {
+  "Write a new version of the list: setDutyList."
+  EDIT
+  "Acknowledge the current version as the post's holder: acknowledgeDutyList."
+  ACKNOWLEDGE
+}
+
+"DutyGapReason is why a post is on the gap list."
+enum DutyGapReason {
+  "The post has no duty list."
+  NO_LIST
+  "The holder has not acknowledged the current version of its duty list."
+  UNACKNOWLEDGED
+}
+
+extend type Certificate {
+  "Where the certificate stands today."
+  status: CertificateStatus!
+  "The holder's user account; null when none or outside your jurisdiction."
+  holder: User
+  "What you may do with this certificate now, decided as the mutation decides it."
+  allowedActions: [CertificateAction!]!
+}
+
+extend type DutyList {
+  "Whether the holder acknowledged the current version."
+  acknowledged: Boolean!
+  "The post whose duties these are."
+  post: Post
+  "What you may do with this duty list now, decided as the mutations decide it."
+  allowedActions: [DutyListAction!]!
+}
+
+extend type Post {
+  "The post's duty list (全员安全生产责任制); null when it has none."
+  dutyList: DutyList
+}
+
+"CertificateStatusWhereInput narrows the enterprises certificateStatus counts; every field is optional."
+input CertificateStatusWhereInput {
+  "Only enterprises in this town."
+  townID: ID
+  "Only this enterprise."
+  enterpriseID: ID
+  "Only enterprises of these sectors."
+  sectors: [Sector!]
+  "Only enterprises with a gap: a required certificate missing, or a certificate expired."
+  withGaps: Boolean
+}
+
+"CertificateStatusOrderField is what certificateStatus rows are ordered by."
+enum CertificateStatusOrderField {
+  "By the enterprise's name."
+  NAME
+  "Most missing required certificates first, then by name."
+  MISSING
+  "Most expired certificates first, then by name."
+  EXPIRED
+}
+
+"CertificateStatusOrder orders the certificateStatus rows."
+input CertificateStatusOrder {
+  "The order."
+  field: CertificateStatusOrderField!
+}
+
+"CertificateStatusConnection is a page of certificateStatus rows."
+type CertificateStatusConnection {
+  "Rows matching the filters, on every page."
+  totalCount: Int!
+  "Where this page lies: the shared Relay page information."
+  pageInfo: PageInfo!
+  "The rows of this page."
+  edges: [CertificateStatusEdge]
+  "Counts over every enterprise matching the filters."
+  summary: CertificateCounts!
+}
+
+"CertificateStatusEdge is one row of certificateStatus with its cursor."
+type CertificateStatusEdge {
+  "Pass as after (or before) to page from this row."
+  cursor: Cursor!
+  "The row."
+  node: CertificateStatusRow
+}
+
+"CertificateStatusRow is one enterprise's certificates."
+type CertificateStatusRow {
+  "The enterprise."
+  enterprise: Unit!
+  "Its certificates and required positions counted."
+  counts: CertificateCounts!
+}
+
+"CertificateCounts counts certificates by status and the positions that require one."
+type CertificateCounts {
+  "Certificates valid for more than 90 more days."
+  valid: Int!
+  "Certificates valid for 90 days or fewer (more than 30)."
+  expiring90: Int!
+  "Certificates valid for 30 days or fewer."
+  expiring30: Int!
+  "Certificates expired."
+  expired: Int!
+  "Posts valid today that require a certificate (see certificateStatus)."
+  required: Int!
+  "Of those, the posts whose holder has a certificate of the required kind, valid today, at the post's enterprise."
+  held: Int!
+  "Of those, the posts whose holder has none (required minus held)."
+  missing: Int!
+  "持证率: held in percent of required, rounded to one decimal; 100 when nothing is required."
+  heldPercent: Float!
+}
+
+"DutyListGapWhereInput narrows the posts dutyListGaps lists; every field is optional."
+input DutyListGapWhereInput {
+  "Only posts at this unit or below it."
+  unitID: ID
+  "Only posts with these reasons."
+  reasons: [DutyGapReason!]
+  "Only posts of these roles."
+  roles: [Role!]
+}
+
+"DutyListGapOrderField is what dutyListGaps rows are ordered by."
+enum DutyListGapOrderField {
+  "Tree order: by unit (parents before their children), then post."
+  UNIT
+  "By role, then in tree order."
+  ROLE
+}
+
+"DutyListGapOrder orders the dutyListGaps rows."
+input DutyListGapOrder {
+  "The order."
+  field: DutyListGapOrderField!
+}
+
+"DutyListGapConnection is a page of dutyListGaps rows."
+type DutyListGapConnection {
+  "Rows matching the filters, on every page."
+  totalCount: Int!
+  "Where this page lies: the shared Relay page information."
+  pageInfo: PageInfo!
+  "The rows of this page."
+  edges: [DutyListGapEdge]
+}
+
+"DutyListGapEdge is one row of dutyListGaps with its cursor."
+type DutyListGapEdge {
+  "Pass as after (or before) to page from this row."
+  cursor: Cursor!
+  "The row."
+  node: DutyListGap
+}
+
+"DutyListGap is one post lacking an acknowledged duty list."
+type DutyListGap {
+  "The post."
+  post: Post!
+  "Why it is listed."
+  reason: DutyGapReason!
+  "Its duty list, when it has one (not acknowledged in its current version)."
+  dutyList: DutyList
+}
+
+"RecordCertificateInput is a certificate to record."
+input RecordCertificateInput {
+  "The enterprise-side unit (enterprise, workshop or team) the holder works at."
+  unitID: ID!
+  "The holder's user account, if they have one."
+  userID: ID
+  "The holder's name. At most 100 characters."
+  holderName: String!
+  "What the certificate qualifies for."
+  kind: CertificateKind!
+  "Its number: unique per kind and issuer. At most 100 characters."
+  number: String!
+  "Who issued it. At most 100 characters."
+  issuer: String!
+  "When it was issued. Between 2000-01-01 and 2100-12-31."
+  issuedOn: Time!
+  "Its last valid day: after issuedOn. Between 2000-01-01 and 2100-12-31."
+  validUntil: Time!
+}
+
+"RecordCertificatePayload is the recorded certificate."
+type RecordCertificatePayload {
+  "The certificate."
+  certificate: Certificate!
+}
+
+"UpdateCertificateInput corrects or renews a certificate; fields left out keep their value."
+input UpdateCertificateInput {
+  "The certificate."
+  id: ID!
+  "The holder's name. At most 100 characters."
+  holderName: String
+  "Its number: unique per kind and issuer. At most 100 characters."
+  number: String
+  "Who issued it. At most 100 characters."
+  issuer: String
+  "When it was issued. Between 2000-01-01 and 2100-12-31."
+  issuedOn: Time
+  "Its last valid day: after issuedOn. Between 2000-01-01 and 2100-12-31."
+  validUntil: Time
+}
+
+"UpdateCertificatePayload is the changed certificate."
+type UpdateCertificatePayload {
+  "The certificate."
+  certificate: Certificate!
+}
+
+"SetDutyListInput writes a post's duty list: the first version, or a new one."
+input SetDutyListInput {
+  "The post."
+  postID: ID!
+  "The responsibility items, in order, between 1 and 50 of them. At most 2000 characters."
+  items: [String!]!
+}
+
+"SetDutyListPayload is the duty list in its new version."
+type SetDutyListPayload {
+  "The duty list."
+  dutyList: DutyList!
+}
+
+"AcknowledgeDutyListInput acknowledges (签字确认) a version of a duty list as the post's holder."
+input AcknowledgeDutyListInput {
+  "The duty list."
+  id: ID!
+  "The version read and acknowledged: the current one. Between 1 and 1000000."
+  version: Int!
+}
+
+"AcknowledgeDutyListPayload is the acknowledged duty list."
+type AcknowledgeDutyListPayload {
+  "The duty list."
+  dutyList: DutyList!
+}
+
+extend type Mutation {
+  "Record a certificate of a person working at an enterprise-side unit (the enterprise itself or a government over it)."
+  recordCertificate(input: RecordCertificateInput!): RecordCertificatePayload!
+  "Correct or renew a certificate (the enterprise itself or a government over it)."
+  updateCertificate(input: UpdateCertificateInput!): UpdateCertificatePayload!
+  "Write a post's duty list, as a new version (by the post's unit or a unit governing it); the holder acknowledges it anew."
+  setDutyList(input: SetDutyListInput!): SetDutyListPayload!
+  "Acknowledge (签字确认) the current version of a duty list: only the user holding the post, now."
+  acknowledgeDutyList(input: AcknowledgeDutyListInput!): AcknowledgeDutyListPayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AcknowledgeDutyListPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dutyList":
+		return ec.fieldContext_AcknowledgeDutyListPayload_dutyList(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcknowledgeDutyListPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_AddPolicyRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -19052,6 +21089,120 @@ func (ec *executionContext) childFields_CampaignStage(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CampaignStage", field.Name)
 }
 
+func (ec *executionContext) childFields_Certificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Certificate_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Certificate_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Certificate_updatedAt(ctx, field)
+	case "unitID":
+		return ec.fieldContext_Certificate_unitID(ctx, field)
+	case "userID":
+		return ec.fieldContext_Certificate_userID(ctx, field)
+	case "holderName":
+		return ec.fieldContext_Certificate_holderName(ctx, field)
+	case "kind":
+		return ec.fieldContext_Certificate_kind(ctx, field)
+	case "number":
+		return ec.fieldContext_Certificate_number(ctx, field)
+	case "issuer":
+		return ec.fieldContext_Certificate_issuer(ctx, field)
+	case "issuedOn":
+		return ec.fieldContext_Certificate_issuedOn(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Certificate_validUntil(ctx, field)
+	case "unit":
+		return ec.fieldContext_Certificate_unit(ctx, field)
+	case "status":
+		return ec.fieldContext_Certificate_status(ctx, field)
+	case "holder":
+		return ec.fieldContext_Certificate_holder(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Certificate_allowedActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Certificate", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CertificateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CertificateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CertificateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "valid":
+		return ec.fieldContext_CertificateCounts_valid(ctx, field)
+	case "expiring90":
+		return ec.fieldContext_CertificateCounts_expiring90(ctx, field)
+	case "expiring30":
+		return ec.fieldContext_CertificateCounts_expiring30(ctx, field)
+	case "expired":
+		return ec.fieldContext_CertificateCounts_expired(ctx, field)
+	case "required":
+		return ec.fieldContext_CertificateCounts_required(ctx, field)
+	case "held":
+		return ec.fieldContext_CertificateCounts_held(ctx, field)
+	case "missing":
+		return ec.fieldContext_CertificateCounts_missing(ctx, field)
+	case "heldPercent":
+		return ec.fieldContext_CertificateCounts_heldPercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CertificateEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CertificateEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateStatusConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_CertificateStatusConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CertificateStatusConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_CertificateStatusConnection_edges(ctx, field)
+	case "summary":
+		return ec.fieldContext_CertificateStatusConnection_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateStatusConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateStatusEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CertificateStatusEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CertificateStatusEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateStatusEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateStatusRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterprise":
+		return ec.fieldContext_CertificateStatusRow_enterprise(ctx, field)
+	case "counts":
+		return ec.fieldContext_CertificateStatusRow_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateStatusRow", field.Name)
+}
+
 func (ec *executionContext) childFields_ChangePasswordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -19240,6 +21391,100 @@ func (ec *executionContext) childFields_DrawAssignment(ctx context.Context, fiel
 		return ec.fieldContext_DrawAssignment_inspectors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DrawAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DutyList_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DutyList_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_DutyList_updatedAt(ctx, field)
+	case "postID":
+		return ec.fieldContext_DutyList_postID(ctx, field)
+	case "unitID":
+		return ec.fieldContext_DutyList_unitID(ctx, field)
+	case "version":
+		return ec.fieldContext_DutyList_version(ctx, field)
+	case "items":
+		return ec.fieldContext_DutyList_items(ctx, field)
+	case "writtenByName":
+		return ec.fieldContext_DutyList_writtenByName(ctx, field)
+	case "writtenAt":
+		return ec.fieldContext_DutyList_writtenAt(ctx, field)
+	case "acknowledgedVersion":
+		return ec.fieldContext_DutyList_acknowledgedVersion(ctx, field)
+	case "acknowledgedAt":
+		return ec.fieldContext_DutyList_acknowledgedAt(ctx, field)
+	case "acknowledgedByName":
+		return ec.fieldContext_DutyList_acknowledgedByName(ctx, field)
+	case "unit":
+		return ec.fieldContext_DutyList_unit(ctx, field)
+	case "acknowledged":
+		return ec.fieldContext_DutyList_acknowledged(ctx, field)
+	case "post":
+		return ec.fieldContext_DutyList_post(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_DutyList_allowedActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyList", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyListConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DutyListConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DutyListConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DutyListConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyListConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyListEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_DutyListEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_DutyListEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyListEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyListGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "post":
+		return ec.fieldContext_DutyListGap_post(ctx, field)
+	case "reason":
+		return ec.fieldContext_DutyListGap_reason(ctx, field)
+	case "dutyList":
+		return ec.fieldContext_DutyListGap_dutyList(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyListGap", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyListGapConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_DutyListGapConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DutyListGapConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_DutyListGapConnection_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyListGapConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyListGapEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DutyListGapEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DutyListGapEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyListGapEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_EndPostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20140,6 +22385,8 @@ func (ec *executionContext) childFields_Post(ctx context.Context, field graphql.
 		return ec.fieldContext_Post_history(ctx, field)
 	case "allowedActions":
 		return ec.fieldContext_Post_allowedActions(ctx, field)
+	case "dutyList":
+		return ec.fieldContext_Post_dutyList(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Post", field.Name)
 }
@@ -20326,6 +22573,14 @@ func (ec *executionContext) childFields_ReceiveNoticePayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ReceiveNoticePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordCertificatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "certificate":
+		return ec.fieldContext_RecordCertificatePayload_certificate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordCertificatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordInspectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "inspection":
@@ -20492,6 +22747,14 @@ func (ec *executionContext) childFields_ScopeSummary(ctx context.Context, field 
 		return ec.fieldContext_ScopeSummary_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScopeSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_SetDutyListPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dutyList":
+		return ec.fieldContext_SetDutyListPayload_dutyList(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetDutyListPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetLeadershipGroupMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20784,6 +23047,14 @@ func (ec *executionContext) childFields_UnitEdge(ctx context.Context, field grap
 		return ec.fieldContext_UnitEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateCertificatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "certificate":
+		return ec.fieldContext_UpdateCertificatePayload_certificate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateCertificatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21115,6 +23386,20 @@ func (ec *executionContext) field_Enterprise_history_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acknowledgeDutyList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AcknowledgeDutyListInput, error) {
+			return ec.unmarshalNAcknowledgeDutyListInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAcknowledgeDutyListInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -21510,6 +23795,20 @@ func (ec *executionContext) field_Mutation_receiveNotice_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordCertificate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordCertificateInput, error) {
+			return ec.unmarshalNRecordCertificateInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordCertificateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordInspection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -21636,6 +23935,20 @@ func (ec *executionContext) field_Mutation_revokeLetter_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setDutyList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetDutyListInput, error) {
+			return ec.unmarshalNSetDutyListInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetDutyListInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setLeadershipGroupMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -21670,6 +23983,20 @@ func (ec *executionContext) field_Mutation_transitionHazard_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.TransitionHazardInput, error) {
 			return ec.unmarshalNTransitionHazardInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionHazardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCertificate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCertificateInput, error) {
+			return ec.unmarshalNUpdateCertificateInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateCertificateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -22006,6 +24333,114 @@ func (ec *executionContext) field_Query_campaigns_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_certificateStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.CertificateStatusWhereInput, error) {
+			return ec.unmarshalOCertificateStatusWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.CertificateStatusOrder, error) {
+			return ec.unmarshalOCertificateStatusOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_certificates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CertificateOrder, error) {
+			return ec.unmarshalOCertificateOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CertificateWhereInput, error) {
+			return ec.unmarshalOCertificateWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_checklistTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -22066,6 +24501,114 @@ func (ec *executionContext) field_Query_checklistTemplates_args(ctx context.Cont
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.ChecklistTemplateWhereInput, error) {
 			return ec.unmarshalOChecklistTemplateWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐChecklistTemplateWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dutyListGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.DutyListGapWhereInput, error) {
+			return ec.unmarshalODutyListGapWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.DutyListGapOrder, error) {
+			return ec.unmarshalODutyListGapOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dutyLists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.DutyListOrder, error) {
+			return ec.unmarshalODutyListOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.DutyListWhereInput, error) {
+			return ec.unmarshalODutyListWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -23626,6 +26169,38 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AcknowledgeDutyListPayload_dutyList(ctx context.Context, field graphql.CollectedField, obj *model.AcknowledgeDutyListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcknowledgeDutyListPayload_dutyList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DutyList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyList) graphql.Marshaler {
+			return ec.marshalNDutyList2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcknowledgeDutyListPayload_dutyList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AcknowledgeDutyListPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyList(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AddPolicyRulePayload_rules(ctx context.Context, field graphql.CollectedField, obj *model.AddPolicyRulePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -25505,6 +28080,933 @@ func (ec *executionContext) fieldContext_CampaignStage_actualEnd(_ context.Conte
 	return graphql.NewScalarFieldContext("CampaignStage", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Certificate_id(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Certificate_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Certificate_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Certificate_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Certificate_userID(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Certificate_holderName(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_holderName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HolderName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_holderName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Certificate_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.CertificateKind) graphql.Marshaler {
+			return ec.marshalNCertificateKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "CertificateKind")
+}
+
+func (ec *executionContext) _Certificate_number(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Certificate_issuer(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Certificate_issuedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_issuedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_issuedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Certificate_validUntil(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Certificate_unit(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_status(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.CertificateStatus) graphql.Marshaler {
+			return ec.marshalNCertificateStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, true, "CertificateStatus")
+}
+
+func (ec *executionContext) _Certificate_holder(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_holder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().Holder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_holder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certificate_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Certificate().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.CertificateAction) graphql.Marshaler {
+			return ec.marshalNCertificateAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, true, true, "CertificateAction")
+}
+
+func (ec *executionContext) _CertificateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CertificateEdge) graphql.Marshaler {
+			return ec.marshalOCertificateEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateCounts_valid(ctx context.Context, field graphql.CollectedField, obj *staffing.CertificateCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateCounts_valid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Valid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateCounts_valid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateCounts_expiring90(ctx context.Context, field graphql.CollectedField, obj *staffing.CertificateCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateCounts_expiring90(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expiring90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateCounts_expiring90(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateCounts_expiring30(ctx context.Context, field graphql.CollectedField, obj *staffing.CertificateCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateCounts_expiring30(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expiring30, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateCounts_expiring30(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateCounts_expired(ctx context.Context, field graphql.CollectedField, obj *staffing.CertificateCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateCounts_expired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateCounts_expired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateCounts_required(ctx context.Context, field graphql.CollectedField, obj *staffing.CertificateCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateCounts_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateCounts_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateCounts_held(ctx context.Context, field graphql.CollectedField, obj *staffing.CertificateCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateCounts_held(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Held, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateCounts_held(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateCounts_missing(ctx context.Context, field graphql.CollectedField, obj *staffing.CertificateCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateCounts_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateCounts_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateCounts_heldPercent(ctx context.Context, field graphql.CollectedField, obj *staffing.CertificateCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateCounts_heldPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldPercent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateCounts_heldPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateCounts", field, true, false, "Float")
+}
+
+func (ec *executionContext) _CertificateEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certificate) graphql.Marshaler {
+			return ec.marshalOCertificate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CertificateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CertificateStatusConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CertificateStatusConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateStatusConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateStatusConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateStatusConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CertificateStatusConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CertificateStatusConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateStatusConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateStatusConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateStatusConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateStatusConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CertificateStatusConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateStatusConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CertificateStatusEdge) graphql.Marshaler {
+			return ec.marshalOCertificateStatusEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateStatusConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateStatusConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateStatusEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateStatusConnection_summary(ctx context.Context, field graphql.CollectedField, obj *model.CertificateStatusConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateStatusConnection_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *staffing.CertificateCounts) graphql.Marshaler {
+			return ec.marshalNCertificateCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋstaffingᚐCertificateCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateStatusConnection_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateStatusConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateStatusEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CertificateStatusEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateStatusEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateStatusEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateStatusEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CertificateStatusEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CertificateStatusEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateStatusEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *staffing.StatusRow) graphql.Marshaler {
+			return ec.marshalOCertificateStatusRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋstaffingᚐStatusRow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateStatusEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateStatusEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateStatusRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateStatusRow_enterprise(ctx context.Context, field graphql.CollectedField, obj *staffing.StatusRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateStatusRow_enterprise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enterprise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateStatusRow_enterprise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateStatusRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificateStatusRow_counts(ctx context.Context, field graphql.CollectedField, obj *staffing.StatusRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateStatusRow_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v staffing.CertificateCounts) graphql.Marshaler {
+			return ec.marshalNCertificateCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋstaffingᚐCertificateCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateStatusRow_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificateStatusRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ChangePasswordPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.ChangePasswordPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26518,6 +30020,763 @@ func (ec *executionContext) fieldContext_DrawAssignment_inspectors(_ context.Con
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyList_id(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DutyList_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyList_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyList_postID(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_postID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_postID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DutyList_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DutyList_version(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DutyList_items(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "String")
+}
+
+func (ec *executionContext) _DutyList_writtenByName(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_writtenByName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WrittenByName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_writtenByName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "String")
+}
+
+func (ec *executionContext) _DutyList_writtenAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_writtenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WrittenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_writtenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyList_acknowledgedVersion(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_acknowledgedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_acknowledgedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DutyList_acknowledgedAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_acknowledgedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_acknowledgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyList_acknowledgedByName(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_acknowledgedByName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedByName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_acknowledgedByName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, false, false, "String")
+}
+
+func (ec *executionContext) _DutyList_unit(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyList_acknowledged(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_acknowledged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyList().Acknowledged(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _DutyList_post(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyList().Post(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalOPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyList_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyList_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyList().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.DutyListAction) graphql.Marshaler {
+			return ec.marshalNDutyListAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyListActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyList_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyList", field, true, true, "DutyListAction")
+}
+
+func (ec *executionContext) _DutyListConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.DutyListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.DutyListEdge) graphql.Marshaler {
+			return ec.marshalODutyListEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyListConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyListEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyListConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.DutyListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyListConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyListConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.DutyListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyListConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DutyListEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.DutyListEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyList) graphql.Marshaler {
+			return ec.marshalODutyList2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyListEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyListEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.DutyListEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyListEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _DutyListGap_post(ctx context.Context, field graphql.CollectedField, obj *staffing.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListGap_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalNPost2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListGap_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyListGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyListGap_reason(ctx context.Context, field graphql.CollectedField, obj *staffing.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListGap_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DutyGapReason) graphql.Marshaler {
+			return ec.marshalNDutyGapReason2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListGap_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyListGap", field, false, false, "DutyGapReason")
+}
+
+func (ec *executionContext) _DutyListGap_dutyList(ctx context.Context, field graphql.CollectedField, obj *staffing.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListGap_dutyList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DutyList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyList) graphql.Marshaler {
+			return ec.marshalODutyList2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListGap_dutyList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyListGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyListGapConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DutyListGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListGapConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListGapConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyListGapConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DutyListGapConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DutyListGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListGapConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListGapConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyListGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyListGapConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DutyListGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListGapConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DutyListGapEdge) graphql.Marshaler {
+			return ec.marshalODutyListGapEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListGapConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyListGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyListGapEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyListGapEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DutyListGapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListGapEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListGapEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyListGapEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _DutyListGapEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DutyListGapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyListGapEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *staffing.Gap) graphql.Marshaler {
+			return ec.marshalODutyListGap2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋstaffingᚐGap(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyListGapEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyListGapEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyListGap(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34523,6 +38782,182 @@ func (ec *executionContext) fieldContext_Mutation_attachPublicityFile(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordCertificate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCertificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCertificate(ctx, fc.Args["input"].(model.RecordCertificateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordCertificatePayload) graphql.Marshaler {
+			return ec.marshalNRecordCertificatePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordCertificatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCertificate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordCertificatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCertificate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCertificate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCertificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCertificate(ctx, fc.Args["input"].(model.UpdateCertificateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateCertificatePayload) graphql.Marshaler {
+			return ec.marshalNUpdateCertificatePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateCertificatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCertificate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateCertificatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCertificate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setDutyList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setDutyList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetDutyList(ctx, fc.Args["input"].(model.SetDutyListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetDutyListPayload) graphql.Marshaler {
+			return ec.marshalNSetDutyListPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetDutyListPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setDutyList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetDutyListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setDutyList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeDutyList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeDutyList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeDutyList(ctx, fc.Args["input"].(model.AcknowledgeDutyListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AcknowledgeDutyListPayload) graphql.Marshaler {
+			return ec.marshalNAcknowledgeDutyListPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAcknowledgeDutyListPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeDutyList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AcknowledgeDutyListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeDutyList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36525,6 +40960,38 @@ func (ec *executionContext) fieldContext_Post_allowedActions(_ context.Context, 
 	return graphql.NewScalarFieldContext("Post", field, true, true, "PostAction")
 }
 
+func (ec *executionContext) _Post_dutyList(ctx context.Context, field graphql.CollectedField, obj *ent.Post) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Post_dutyList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Post().DutyList(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyList) graphql.Marshaler {
+			return ec.marshalODutyList2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Post_dutyList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Post",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PostConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PostConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37460,6 +41927,50 @@ func (ec *executionContext) fieldContext_Query_campaigns(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_certificates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_certificates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Certificates(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CertificateOrder), fc.Args["where"].(*ent.CertificateWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CertificateConnection) graphql.Marshaler {
+			return ec.marshalNCertificateConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_certificates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_certificates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_checklistTemplates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37498,6 +42009,50 @@ func (ec *executionContext) fieldContext_Query_checklistTemplates(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_checklistTemplates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dutyLists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dutyLists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DutyLists(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.DutyListOrder), fc.Args["where"].(*ent.DutyListWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyListConnection) graphql.Marshaler {
+			return ec.marshalNDutyListConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dutyLists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyListConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dutyLists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38536,6 +43091,94 @@ func (ec *executionContext) fieldContext_Query_publicitySummary(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_certificateStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_certificateStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CertificateStatus(ctx, fc.Args["where"].(*model.CertificateStatusWhereInput), fc.Args["orderBy"].(*model.CertificateStatusOrder), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CertificateStatusConnection) graphql.Marshaler {
+			return ec.marshalNCertificateStatusConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_certificateStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificateStatusConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_certificateStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dutyListGaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dutyListGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DutyListGaps(ctx, fc.Args["where"].(*model.DutyListGapWhereInput), fc.Args["orderBy"].(*model.DutyListGapOrder), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DutyListGapConnection) graphql.Marshaler {
+			return ec.marshalNDutyListGapConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dutyListGaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyListGapConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dutyListGaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39291,6 +43934,38 @@ func (ec *executionContext) fieldContext_ReceiveNoticePayload_receipt(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_NoticeReceipt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordCertificatePayload_certificate(ctx context.Context, field graphql.CollectedField, obj *model.RecordCertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCertificatePayload_certificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certificate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certificate) graphql.Marshaler {
+			return ec.marshalNCertificate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCertificatePayload_certificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
 		},
 	}
 	return fc, nil
@@ -40491,6 +45166,38 @@ func (ec *executionContext) _ScopeSummary_roles(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ScopeSummary_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ScopeSummary", field, false, false, "Role")
+}
+
+func (ec *executionContext) _SetDutyListPayload_dutyList(ctx context.Context, field graphql.CollectedField, obj *model.SetDutyListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetDutyListPayload_dutyList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DutyList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyList) graphql.Marshaler {
+			return ec.marshalNDutyList2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetDutyListPayload_dutyList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetDutyListPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyList(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SetLeadershipGroupMembersPayload_leadershipGroup(ctx context.Context, field graphql.CollectedField, obj *model.SetLeadershipGroupMembersPayload) (ret graphql.Marshaler) {
@@ -42948,6 +47655,38 @@ func (ec *executionContext) fieldContext_UnitEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("UnitEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _UpdateCertificatePayload_certificate(ctx context.Context, field graphql.CollectedField, obj *model.UpdateCertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateCertificatePayload_certificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certificate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certificate) graphql.Marshaler {
+			return ec.marshalNCertificate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateCertificatePayload_certificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateCertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateEnterprisePayload_enterprise(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEnterprisePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -44714,6 +49453,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcknowledgeDutyListInput(ctx context.Context, obj any) (model.AcknowledgeDutyListInput, error) {
+	var it model.AcknowledgeDutyListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcknowledgeDutyListInput unmarshals raw into the AcknowledgeDutyListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcknowledgeDutyListInput(ctx context.Context, raw any) (model.AcknowledgeDutyListInput, error) {
+	var out model.AcknowledgeDutyListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcknowledgeDutyListInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddPolicyRuleInput(ctx context.Context, obj any) (model.AddPolicyRuleInput, error) {
 	var it model.AddPolicyRuleInput
 	if obj == nil {
@@ -45825,6 +50613,871 @@ func (ec *executionContext) unmarshalInputCampaignWhereInput(ctx context.Context
 func UnmarshalCampaignWhereInput(ctx context.Context, raw any) (ent.CampaignWhereInput, error) {
 	var out ent.CampaignWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CampaignWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCertificateOrder(ctx context.Context, obj any) (ent.CertificateOrder, error) {
+	var it ent.CertificateOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCertificateOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCertificateOrder unmarshals raw into the CertificateOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCertificateOrder(ctx context.Context, raw any) (ent.CertificateOrder, error) {
+	var out ent.CertificateOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CertificateOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCertificateStatusOrder(ctx context.Context, obj any) (model.CertificateStatusOrder, error) {
+	var it model.CertificateStatusOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCertificateStatusOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCertificateStatusOrder unmarshals raw into the CertificateStatusOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCertificateStatusOrder(ctx context.Context, raw any) (model.CertificateStatusOrder, error) {
+	var out model.CertificateStatusOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CertificateStatusOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCertificateStatusWhereInput(ctx context.Context, obj any) (model.CertificateStatusWhereInput, error) {
+	var it model.CertificateStatusWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"townID", "enterpriseID", "sectors", "withGaps"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "townID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("townID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TownID = data
+		case "enterpriseID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseID = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOSector2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "withGaps":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withGaps"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WithGaps = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCertificateStatusWhereInput unmarshals raw into the CertificateStatusWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCertificateStatusWhereInput(ctx context.Context, raw any) (model.CertificateStatusWhereInput, error) {
+	var out model.CertificateStatusWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CertificateStatusWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCertificateWhereInput(ctx context.Context, obj any) (ent.CertificateWhereInput, error) {
+	var it ent.CertificateWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDIsNil", "userIDNotNil", "holderName", "holderNameNEQ", "holderNameIn", "holderNameNotIn", "holderNameGT", "holderNameGTE", "holderNameLT", "holderNameLTE", "holderNameContains", "holderNameHasPrefix", "holderNameHasSuffix", "holderNameEqualFold", "holderNameContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "issuer", "issuerNEQ", "issuerIn", "issuerNotIn", "issuerGT", "issuerGTE", "issuerLT", "issuerLTE", "issuerContains", "issuerHasPrefix", "issuerHasSuffix", "issuerEqualFold", "issuerContainsFold", "issuedOn", "issuedOnNEQ", "issuedOnIn", "issuedOnNotIn", "issuedOnGT", "issuedOnGTE", "issuedOnLT", "issuedOnLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCertificateWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCertificateWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCertificateWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "userIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDNEQ = data
+		case "userIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDIn = data
+		case "userIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDNotIn = data
+		case "userIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDGT = data
+		case "userIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDGTE = data
+		case "userIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDLT = data
+		case "userIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDLTE = data
+		case "userIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDIsNil = data
+		case "userIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDNotNil = data
+		case "holderName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderName = data
+		case "holderNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameNEQ = data
+		case "holderNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameIn = data
+		case "holderNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameNotIn = data
+		case "holderNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameGT = data
+		case "holderNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameGTE = data
+		case "holderNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameLT = data
+		case "holderNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameLTE = data
+		case "holderNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameContains = data
+		case "holderNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameHasPrefix = data
+		case "holderNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameHasSuffix = data
+		case "holderNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameEqualFold = data
+		case "holderNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderNameContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOCertificateKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOCertificateKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOCertificateKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOCertificateKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "numberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberNEQ = data
+		case "numberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberIn = data
+		case "numberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberNotIn = data
+		case "numberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberGT = data
+		case "numberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberGTE = data
+		case "numberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberLT = data
+		case "numberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberLTE = data
+		case "numberContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberContains = data
+		case "numberHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberHasPrefix = data
+		case "numberHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberHasSuffix = data
+		case "numberEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberEqualFold = data
+		case "numberContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberContainsFold = data
+		case "issuer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issuer = data
+		case "issuerNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNEQ = data
+		case "issuerIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerIn = data
+		case "issuerNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerNotIn = data
+		case "issuerGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerGT = data
+		case "issuerGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerGTE = data
+		case "issuerLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerLT = data
+		case "issuerLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerLTE = data
+		case "issuerContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerContains = data
+		case "issuerHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerHasPrefix = data
+		case "issuerHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerHasSuffix = data
+		case "issuerEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerEqualFold = data
+		case "issuerContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerContainsFold = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "issuedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnNEQ = data
+		case "issuedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnIn = data
+		case "issuedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnNotIn = data
+		case "issuedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnGT = data
+		case "issuedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnGTE = data
+		case "issuedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnLT = data
+		case "issuedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnLTE = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "validUntilNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNEQ = data
+		case "validUntilIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilIn = data
+		case "validUntilNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNotIn = data
+		case "validUntilGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGT = data
+		case "validUntilGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGTE = data
+		case "validUntilLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLT = data
+		case "validUntilLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCertificateWhereInput unmarshals raw into the CertificateWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCertificateWhereInput(ctx context.Context, raw any) (ent.CertificateWhereInput, error) {
+	var out ent.CertificateWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CertificateWhereInput", raw, &out)
 	return out, err
 }
 
@@ -47292,6 +52945,689 @@ func (ec *executionContext) unmarshalInputDrawConflictInput(ctx context.Context,
 func UnmarshalDrawConflictInput(ctx context.Context, raw any) (model.DrawConflictInput, error) {
 	var out model.DrawConflictInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DrawConflictInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDutyListGapOrder(ctx context.Context, obj any) (model.DutyListGapOrder, error) {
+	var it model.DutyListGapOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNDutyListGapOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDutyListGapOrder unmarshals raw into the DutyListGapOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDutyListGapOrder(ctx context.Context, raw any) (model.DutyListGapOrder, error) {
+	var out model.DutyListGapOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyListGapOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDutyListGapWhereInput(ctx context.Context, obj any) (model.DutyListGapWhereInput, error) {
+	var it model.DutyListGapWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "reasons", "roles"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "reasons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasons"))
+			data, err := ec.unmarshalODutyGapReason2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReasonᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reasons = data
+		case "roles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roles"))
+			data, err := ec.unmarshalORole2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Roles = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDutyListGapWhereInput unmarshals raw into the DutyListGapWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDutyListGapWhereInput(ctx context.Context, raw any) (model.DutyListGapWhereInput, error) {
+	var out model.DutyListGapWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyListGapWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDutyListOrder(ctx context.Context, obj any) (ent.DutyListOrder, error) {
+	var it ent.DutyListOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNDutyListOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDutyListOrder unmarshals raw into the DutyListOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDutyListOrder(ctx context.Context, raw any) (ent.DutyListOrder, error) {
+	var out ent.DutyListOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyListOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDutyListWhereInput(ctx context.Context, obj any) (ent.DutyListWhereInput, error) {
+	var it ent.DutyListWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "postID", "postIDNEQ", "postIDIn", "postIDNotIn", "postIDGT", "postIDGTE", "postIDLT", "postIDLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "writtenAt", "writtenAtNEQ", "writtenAtIn", "writtenAtNotIn", "writtenAtGT", "writtenAtGTE", "writtenAtLT", "writtenAtLTE", "acknowledgedVersion", "acknowledgedVersionNEQ", "acknowledgedVersionIn", "acknowledgedVersionNotIn", "acknowledgedVersionGT", "acknowledgedVersionGTE", "acknowledgedVersionLT", "acknowledgedVersionLTE", "acknowledgedVersionIsNil", "acknowledgedVersionNotNil", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalODutyListWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalODutyListWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalODutyListWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "postID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		case "postIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostIDNEQ = data
+		case "postIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostIDIn = data
+		case "postIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostIDNotIn = data
+		case "postIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostIDGT = data
+		case "postIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostIDGTE = data
+		case "postIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostIDLT = data
+		case "postIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostIDLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
+		case "writtenAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WrittenAt = data
+		case "writtenAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WrittenAtNEQ = data
+		case "writtenAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WrittenAtIn = data
+		case "writtenAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WrittenAtNotIn = data
+		case "writtenAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WrittenAtGT = data
+		case "writtenAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WrittenAtGTE = data
+		case "writtenAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WrittenAtLT = data
+		case "writtenAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WrittenAtLTE = data
+		case "acknowledgedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersion = data
+		case "acknowledgedVersionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersionNEQ = data
+		case "acknowledgedVersionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersionIn = data
+		case "acknowledgedVersionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersionNotIn = data
+		case "acknowledgedVersionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersionGT = data
+		case "acknowledgedVersionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersionGTE = data
+		case "acknowledgedVersionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersionLT = data
+		case "acknowledgedVersionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersionLTE = data
+		case "acknowledgedVersionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersionIsNil = data
+		case "acknowledgedVersionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedVersionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedVersionNotNil = data
+		case "acknowledgedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAt = data
+		case "acknowledgedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAtNEQ = data
+		case "acknowledgedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAtIn = data
+		case "acknowledgedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAtNotIn = data
+		case "acknowledgedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAtGT = data
+		case "acknowledgedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAtGTE = data
+		case "acknowledgedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAtLT = data
+		case "acknowledgedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAtLTE = data
+		case "acknowledgedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAtIsNil = data
+		case "acknowledgedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledgedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcknowledgedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDutyListWhereInput unmarshals raw into the DutyListWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDutyListWhereInput(ctx context.Context, raw any) (ent.DutyListWhereInput, error) {
+	var out ent.DutyListWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyListWhereInput", raw, &out)
 	return out, err
 }
 
@@ -56183,6 +62519,97 @@ func UnmarshalReceiveNoticeInput(ctx context.Context, raw any) (model.ReceiveNot
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordCertificateInput(ctx context.Context, obj any) (model.RecordCertificateInput, error) {
+	var it model.RecordCertificateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "userID", "holderName", "kind", "number", "issuer", "issuedOn", "validUntil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "holderName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderName = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNCertificateKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "issuer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuer"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issuer = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCertificateInput unmarshals raw into the RecordCertificateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCertificateInput(ctx context.Context, raw any) (model.RecordCertificateInput, error) {
+	var out model.RecordCertificateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCertificateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordInspectionInput(ctx context.Context, obj any) (model.RecordInspectionInput, error) {
 	var it model.RecordInspectionInput
 	if obj == nil {
@@ -57983,6 +64410,55 @@ func (ec *executionContext) unmarshalInputRevokeLetterInput(ctx context.Context,
 func UnmarshalRevokeLetterInput(ctx context.Context, raw any) (model.RevokeLetterInput, error) {
 	var out model.RevokeLetterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeLetterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetDutyListInput(ctx context.Context, obj any) (model.SetDutyListInput, error) {
+	var it model.SetDutyListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"postID", "items"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "postID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetDutyListInput unmarshals raw into the SetDutyListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetDutyListInput(ctx context.Context, raw any) (model.SetDutyListInput, error) {
+	var out model.SetDutyListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetDutyListInput", raw, &out)
 	return out, err
 }
 
@@ -60203,6 +66679,83 @@ func UnmarshalUnitWhereInput(ctx context.Context, raw any) (ent.UnitWhereInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCertificateInput(ctx context.Context, obj any) (model.UpdateCertificateInput, error) {
+	var it model.UpdateCertificateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "holderName", "number", "issuer", "issuedOn", "validUntil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "holderName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderName = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "issuer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issuer = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCertificateInput unmarshals raw into the UpdateCertificateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCertificateInput(ctx context.Context, raw any) (model.UpdateCertificateInput, error) {
+	var out model.UpdateCertificateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCertificateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateEnterpriseInput(ctx context.Context, obj any) (model.UpdateEnterpriseInput, error) {
 	var it model.UpdateEnterpriseInput
 	if obj == nil {
@@ -61489,11 +68042,21 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Enterprise(ctx, sel, obj)
+	case *ent.DutyList:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DutyList(ctx, sel, obj)
 	case *ent.ChecklistTemplate:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._ChecklistTemplate(ctx, sel, obj)
+	case *ent.Certificate:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Certificate(ctx, sel, obj)
 	case *ent.Campaign:
 		if obj == nil {
 			return graphql.Null
@@ -61516,6 +68079,39 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var acknowledgeDutyListPayloadImplementors = []string{"AcknowledgeDutyListPayload"}
+
+func (ec *executionContext) _AcknowledgeDutyListPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AcknowledgeDutyListPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, acknowledgeDutyListPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AcknowledgeDutyListPayload")
+		case "dutyList":
+			out.Values[i] = ec._AcknowledgeDutyListPayload_dutyList(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var addPolicyRulePayloadImplementors = []string{"AddPolicyRulePayload"}
 
@@ -62403,6 +68999,386 @@ func (ec *executionContext) _CampaignStage(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var certificateImplementors = []string{"Certificate", "Node"}
+
+func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionSet, obj *ent.Certificate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Certificate")
+		case "id":
+			out.Values[i] = ec._Certificate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Certificate_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Certificate_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._Certificate_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userID":
+			out.Values[i] = ec._Certificate_userID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "holderName":
+			out.Values[i] = ec._Certificate_holderName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Certificate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._Certificate_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuer":
+			out.Values[i] = ec._Certificate_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedOn":
+			out.Values[i] = ec._Certificate_issuedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._Certificate_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_unit(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_status(ctx, field, obj)
+				})
+		case "holder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_holder(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Certificate_allowedActions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateConnectionImplementors = []string{"CertificateConnection"}
+
+func (ec *executionContext) _CertificateConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CertificateConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateConnection")
+		case "edges":
+			out.Values[i] = ec._CertificateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CertificateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CertificateConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateCountsImplementors = []string{"CertificateCounts"}
+
+func (ec *executionContext) _CertificateCounts(ctx context.Context, sel ast.SelectionSet, obj *staffing.CertificateCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateCounts")
+		case "valid":
+			out.Values[i] = ec._CertificateCounts_valid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiring90":
+			out.Values[i] = ec._CertificateCounts_expiring90(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiring30":
+			out.Values[i] = ec._CertificateCounts_expiring30(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expired":
+			out.Values[i] = ec._CertificateCounts_expired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "required":
+			out.Values[i] = ec._CertificateCounts_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "held":
+			out.Values[i] = ec._CertificateCounts_held(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._CertificateCounts_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "heldPercent":
+			out.Values[i] = ec._CertificateCounts_heldPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateEdgeImplementors = []string{"CertificateEdge"}
+
+func (ec *executionContext) _CertificateEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CertificateEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateEdge")
+		case "node":
+			out.Values[i] = ec._CertificateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CertificateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateStatusConnectionImplementors = []string{"CertificateStatusConnection"}
+
+func (ec *executionContext) _CertificateStatusConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CertificateStatusConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateStatusConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateStatusConnection")
+		case "totalCount":
+			out.Values[i] = ec._CertificateStatusConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CertificateStatusConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CertificateStatusConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._CertificateStatusConnection_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateStatusEdgeImplementors = []string{"CertificateStatusEdge"}
+
+func (ec *executionContext) _CertificateStatusEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CertificateStatusEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateStatusEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateStatusEdge")
+		case "cursor":
+			out.Values[i] = ec._CertificateStatusEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CertificateStatusEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var certificateStatusRowImplementors = []string{"CertificateStatusRow"}
+
+func (ec *executionContext) _CertificateStatusRow(ctx context.Context, sel ast.SelectionSet, obj *staffing.StatusRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificateStatusRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificateStatusRow")
+		case "enterprise":
+			out.Values[i] = ec._CertificateStatusRow_enterprise(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._CertificateStatusRow_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var changePasswordPayloadImplementors = []string{"ChangePasswordPayload"}
 
 func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePasswordPayload) graphql.Marshaler {
@@ -63110,6 +70086,323 @@ func (ec *executionContext) _DrawAssignment(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DrawAssignment_inspectors(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyListImplementors = []string{"DutyList", "Node"}
+
+func (ec *executionContext) _DutyList(ctx context.Context, sel ast.SelectionSet, obj *ent.DutyList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyList")
+		case "id":
+			out.Values[i] = ec._DutyList_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._DutyList_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._DutyList_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postID":
+			out.Values[i] = ec._DutyList_postID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._DutyList_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._DutyList_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.Values[i] = ec._DutyList_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "writtenByName":
+			out.Values[i] = ec._DutyList_writtenByName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "writtenAt":
+			out.Values[i] = ec._DutyList_writtenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedVersion":
+			out.Values[i] = ec._DutyList_acknowledgedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedAt":
+			out.Values[i] = ec._DutyList_acknowledgedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedByName":
+			out.Values[i] = ec._DutyList_acknowledgedByName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyList_unit(ctx, field, obj)
+				})
+		case "acknowledged":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyList_acknowledged(ctx, field, obj)
+				})
+		case "post":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyList_post(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyList_allowedActions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyListConnectionImplementors = []string{"DutyListConnection"}
+
+func (ec *executionContext) _DutyListConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.DutyListConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyListConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyListConnection")
+		case "edges":
+			out.Values[i] = ec._DutyListConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DutyListConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DutyListConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyListEdgeImplementors = []string{"DutyListEdge"}
+
+func (ec *executionContext) _DutyListEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.DutyListEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyListEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyListEdge")
+		case "node":
+			out.Values[i] = ec._DutyListEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._DutyListEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyListGapImplementors = []string{"DutyListGap"}
+
+func (ec *executionContext) _DutyListGap(ctx context.Context, sel ast.SelectionSet, obj *staffing.Gap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyListGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyListGap")
+		case "post":
+			out.Values[i] = ec._DutyListGap_post(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._DutyListGap_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dutyList":
+			out.Values[i] = ec._DutyListGap_dutyList(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyListGapConnectionImplementors = []string{"DutyListGapConnection"}
+
+func (ec *executionContext) _DutyListGapConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DutyListGapConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyListGapConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyListGapConnection")
+		case "totalCount":
+			out.Values[i] = ec._DutyListGapConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DutyListGapConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._DutyListGapConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyListGapEdgeImplementors = []string{"DutyListGapEdge"}
+
+func (ec *executionContext) _DutyListGapEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DutyListGapEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyListGapEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyListGapEdge")
+		case "cursor":
+			out.Values[i] = ec._DutyListGapEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DutyListGapEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -65674,6 +72967,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordCertificate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCertificate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCertificate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCertificate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setDutyList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setDutyList(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgeDutyList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeDutyList(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -66407,6 +73728,12 @@ func (ec *executionContext) _Post(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Post_allowedActions(ctx, field, obj)
 				})
+		case "dutyList":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Post_dutyList(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -66788,11 +74115,23 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_campaigns(ctx, field)
 				})
+		case "certificates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_certificates(ctx, field)
+				})
 		case "checklistTemplates":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_checklistTemplates(ctx, field)
+				})
+		case "dutyLists":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dutyLists(ctx, field)
 				})
 		case "enterprises":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -66937,6 +74276,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_publicitySummary(ctx, field)
+				})
+		case "certificateStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_certificateStatus(ctx, field)
+				})
+		case "dutyListGaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dutyListGaps(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -67230,6 +74581,39 @@ func (ec *executionContext) _ReceiveNoticePayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("ReceiveNoticePayload")
 		case "receipt":
 			out.Values[i] = ec._ReceiveNoticePayload_receipt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordCertificatePayloadImplementors = []string{"RecordCertificatePayload"}
+
+func (ec *executionContext) _RecordCertificatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordCertificatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordCertificatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordCertificatePayload")
+		case "certificate":
+			out.Values[i] = ec._RecordCertificatePayload_certificate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -67826,6 +75210,39 @@ func (ec *executionContext) _ScopeSummary(ctx context.Context, sel ast.Selection
 			}
 		case "roles":
 			out.Values[i] = ec._ScopeSummary_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setDutyListPayloadImplementors = []string{"SetDutyListPayload"}
+
+func (ec *executionContext) _SetDutyListPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetDutyListPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setDutyListPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetDutyListPayload")
+		case "dutyList":
+			out.Values[i] = ec._SetDutyListPayload_dutyList(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68825,6 +76242,39 @@ func (ec *executionContext) _UnitEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var updateCertificatePayloadImplementors = []string{"UpdateCertificatePayload"}
+
+func (ec *executionContext) _UpdateCertificatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateCertificatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateCertificatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateCertificatePayload")
+		case "certificate":
+			out.Values[i] = ec._UpdateCertificatePayload_certificate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var updateEnterprisePayloadImplementors = []string{"UpdateEnterprisePayload"}
 
 func (ec *executionContext) _UpdateEnterprisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateEnterprisePayload) graphql.Marshaler {
@@ -69591,6 +77041,19 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcknowledgeDutyListInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAcknowledgeDutyListInput(ctx context.Context, v any) (model.AcknowledgeDutyListInput, error) {
+	res, err := ec.unmarshalInputAcknowledgeDutyListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAcknowledgeDutyListPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAcknowledgeDutyListPayload(ctx context.Context, sel ast.SelectionSet, v *model.AcknowledgeDutyListPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AcknowledgeDutyListPayload!")
+		return graphql.Null
+	}
+	return ec._AcknowledgeDutyListPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAddPolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAddPolicyRuleInput(ctx context.Context, v any) (model.AddPolicyRuleInput, error) {
 	res, err := ec.unmarshalInputAddPolicyRuleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -69954,6 +77417,131 @@ func (ec *executionContext) unmarshalNCampaignWhereInput2ᚖgithubᚗcomᚋdutyc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCertificate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificate(ctx context.Context, sel ast.SelectionSet, v *ent.Certificate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Certificate!")
+		return graphql.Null
+	}
+	return ec._Certificate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCertificateAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateAction(ctx context.Context, v any) (domain.CertificateAction, error) {
+	var res domain.CertificateAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificateAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateAction(ctx context.Context, sel ast.SelectionSet, v domain.CertificateAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCertificateAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateActionᚄ(ctx context.Context, v any) ([]domain.CertificateAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.CertificateAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCertificateAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCertificateAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateActionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.CertificateAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertificateAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCertificateConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CertificateConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CertificateConnection!")
+		return graphql.Null
+	}
+	return ec._CertificateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCertificateCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋstaffingᚐCertificateCounts(ctx context.Context, sel ast.SelectionSet, v staffing.CertificateCounts) graphql.Marshaler {
+	return ec._CertificateCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCertificateCounts2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋstaffingᚐCertificateCounts(ctx context.Context, sel ast.SelectionSet, v *staffing.CertificateCounts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CertificateCounts!")
+		return graphql.Null
+	}
+	return ec._CertificateCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCertificateKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx context.Context, v any) (domain.CertificateKind, error) {
+	var res domain.CertificateKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificateKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx context.Context, sel ast.SelectionSet, v domain.CertificateKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCertificateOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateOrderField(ctx context.Context, v any) (*ent.CertificateOrderField, error) {
+	var res = new(ent.CertificateOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificateOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CertificateOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CertificateOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCertificateStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateStatus(ctx context.Context, v any) (domain.CertificateStatus, error) {
+	var res domain.CertificateStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificateStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateStatus(ctx context.Context, sel ast.SelectionSet, v domain.CertificateStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCertificateStatusConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusConnection(ctx context.Context, sel ast.SelectionSet, v *model.CertificateStatusConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CertificateStatusConnection!")
+		return graphql.Null
+	}
+	return ec._CertificateStatusConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCertificateStatusOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusOrderField(ctx context.Context, v any) (model.CertificateStatusOrderField, error) {
+	var res model.CertificateStatusOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificateStatusOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusOrderField(ctx context.Context, sel ast.SelectionSet, v model.CertificateStatusOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCertificateWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateWhereInput(ctx context.Context, v any) (*ent.CertificateWhereInput, error) {
+	res, err := ec.unmarshalInputCertificateWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNChangePasswordInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐChangePasswordInput(ctx context.Context, v any) (model.ChangePasswordInput, error) {
 	res, err := ec.unmarshalInputChangePasswordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -70257,6 +77845,109 @@ func (ec *executionContext) marshalNDrawAssignment2ᚕgithubᚗcomᚋdutychain�
 
 func (ec *executionContext) unmarshalNDrawConflictInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrawConflictInput(ctx context.Context, v any) (*model.DrawConflictInput, error) {
 	res, err := ec.unmarshalInputDrawConflictInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDutyGapReason2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReason(ctx context.Context, v any) (domain.DutyGapReason, error) {
+	var res domain.DutyGapReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyGapReason2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReason(ctx context.Context, sel ast.SelectionSet, v domain.DutyGapReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNDutyList2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyList(ctx context.Context, sel ast.SelectionSet, v *ent.DutyList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyList!")
+		return graphql.Null
+	}
+	return ec._DutyList(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDutyListAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyListAction(ctx context.Context, v any) (domain.DutyListAction, error) {
+	var res domain.DutyListAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyListAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyListAction(ctx context.Context, sel ast.SelectionSet, v domain.DutyListAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDutyListAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyListActionᚄ(ctx context.Context, v any) ([]domain.DutyListAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.DutyListAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDutyListAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyListAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDutyListAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyListActionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DutyListAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDutyListAction2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyListAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDutyListConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListConnection(ctx context.Context, sel ast.SelectionSet, v *ent.DutyListConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyListConnection!")
+		return graphql.Null
+	}
+	return ec._DutyListConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDutyListGapConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapConnection(ctx context.Context, sel ast.SelectionSet, v *model.DutyListGapConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyListGapConnection!")
+		return graphql.Null
+	}
+	return ec._DutyListGapConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDutyListGapOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapOrderField(ctx context.Context, v any) (model.DutyListGapOrderField, error) {
+	var res model.DutyListGapOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyListGapOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapOrderField(ctx context.Context, sel ast.SelectionSet, v model.DutyListGapOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDutyListOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListOrderField(ctx context.Context, v any) (*ent.DutyListOrderField, error) {
+	var res = new(ent.DutyListOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyListOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.DutyListOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyListOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNDutyListWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInput(ctx context.Context, v any) (*ent.DutyListWhereInput, error) {
+	res, err := ec.unmarshalInputDutyListWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -71603,6 +79294,19 @@ func (ec *executionContext) marshalNReceiveNoticePayload2ᚖgithubᚗcomᚋdutyc
 	return ec._ReceiveNoticePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordCertificateInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordCertificateInput(ctx context.Context, v any) (model.RecordCertificateInput, error) {
+	res, err := ec.unmarshalInputRecordCertificateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordCertificatePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordCertificatePayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordCertificatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordCertificatePayload!")
+		return graphql.Null
+	}
+	return ec._RecordCertificatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordInspectionInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordInspectionInput(ctx context.Context, v any) (model.RecordInspectionInput, error) {
 	res, err := ec.unmarshalInputRecordInspectionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -71859,6 +79563,19 @@ func (ec *executionContext) marshalNSector2ᚕgithubᚗcomᚋdutychainᚋdutycha
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSetDutyListInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetDutyListInput(ctx context.Context, v any) (model.SetDutyListInput, error) {
+	res, err := ec.unmarshalInputSetDutyListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetDutyListPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetDutyListPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetDutyListPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetDutyListPayload!")
+		return graphql.Null
+	}
+	return ec._SetDutyListPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSetLeadershipGroupMembersInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetLeadershipGroupMembersInput(ctx context.Context, v any) (model.SetLeadershipGroupMembersInput, error) {
 	res, err := ec.unmarshalInputSetLeadershipGroupMembersInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -71897,6 +79614,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTenant2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTenant(ctx context.Context, sel ast.SelectionSet, v *ent.Tenant) graphql.Marshaler {
@@ -72248,6 +79994,19 @@ func (ec *executionContext) marshalNUnitOrderField2ᚖgithubᚗcomᚋdutychain�
 func (ec *executionContext) unmarshalNUnitWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnitWhereInput(ctx context.Context, v any) (*ent.UnitWhereInput, error) {
 	res, err := ec.unmarshalInputUnitWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateCertificateInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateCertificateInput(ctx context.Context, v any) (model.UpdateCertificateInput, error) {
+	res, err := ec.unmarshalInputUpdateCertificateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateCertificatePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateCertificatePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateCertificatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateCertificatePayload!")
+		return graphql.Null
+	}
+	return ec._UpdateCertificatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateEnterpriseInput(ctx context.Context, v any) (model.UpdateEnterpriseInput, error) {
@@ -72870,6 +80629,161 @@ func (ec *executionContext) unmarshalOCampaignWhereInput2ᚖgithubᚗcomᚋdutyc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCertificate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificate(ctx context.Context, sel ast.SelectionSet, v *ent.Certificate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Certificate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCertificateEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CertificateEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCertificateEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCertificateEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CertificateEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CertificateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCertificateKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKindᚄ(ctx context.Context, v any) ([]domain.CertificateKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.CertificateKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCertificateKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCertificateKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.CertificateKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertificateKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCertificateKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx context.Context, v any) (*domain.CertificateKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.CertificateKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCertificateKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCertificateKind(ctx context.Context, sel ast.SelectionSet, v *domain.CertificateKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCertificateOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateOrder(ctx context.Context, v any) (*ent.CertificateOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCertificateOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCertificateStatusEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusEdge(ctx context.Context, sel ast.SelectionSet, v []*model.CertificateStatusEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCertificateStatusEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCertificateStatusEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusEdge(ctx context.Context, sel ast.SelectionSet, v *model.CertificateStatusEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CertificateStatusEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCertificateStatusOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusOrder(ctx context.Context, v any) (*model.CertificateStatusOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCertificateStatusOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCertificateStatusRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋstaffingᚐStatusRow(ctx context.Context, sel ast.SelectionSet, v *staffing.StatusRow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CertificateStatusRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCertificateStatusWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCertificateStatusWhereInput(ctx context.Context, v any) (*model.CertificateStatusWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCertificateStatusWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCertificateWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateWhereInputᚄ(ctx context.Context, v any) ([]*ent.CertificateWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CertificateWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCertificateWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCertificateWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐCertificateWhereInput(ctx context.Context, v any) (*ent.CertificateWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCertificateWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOChecklistTemplate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐChecklistTemplate(ctx context.Context, sel ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -72997,6 +80911,145 @@ func (ec *executionContext) unmarshalODrawConflictInput2ᚕᚖgithubᚗcomᚋdut
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalODutyGapReason2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReasonᚄ(ctx context.Context, v any) ([]domain.DutyGapReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.DutyGapReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDutyGapReason2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODutyGapReason2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DutyGapReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDutyGapReason2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalODutyList2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyList(ctx context.Context, sel ast.SelectionSet, v *ent.DutyList) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DutyList(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODutyListEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.DutyListEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODutyListEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalODutyListEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListEdge(ctx context.Context, sel ast.SelectionSet, v *ent.DutyListEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DutyListEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODutyListGap2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋstaffingᚐGap(ctx context.Context, sel ast.SelectionSet, v *staffing.Gap) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DutyListGap(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODutyListGapEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapEdge(ctx context.Context, sel ast.SelectionSet, v []*model.DutyListGapEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODutyListGapEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalODutyListGapEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapEdge(ctx context.Context, sel ast.SelectionSet, v *model.DutyListGapEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DutyListGapEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODutyListGapOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapOrder(ctx context.Context, v any) (*model.DutyListGapOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDutyListGapOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODutyListGapWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyListGapWhereInput(ctx context.Context, v any) (*model.DutyListGapWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDutyListGapWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODutyListOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListOrder(ctx context.Context, v any) (*ent.DutyListOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDutyListOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODutyListWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInputᚄ(ctx context.Context, v any) ([]*ent.DutyListWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.DutyListWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDutyListWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODutyListWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInput(ctx context.Context, v any) (*ent.DutyListWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDutyListWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOEnterprise2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterprise(ctx context.Context, sel ast.SelectionSet, v *ent.Enterprise) graphql.Marshaler {

@@ -49,6 +49,8 @@ type Loaders struct {
 	// edu loads the trainees and visits of trainings and publicity, and the
 	// trainings of trainees the caller read (education.go).
 	edu educationLoaders
+	// dutyLists loads the duty list of posts, by post id (staffing.go).
+	dutyLists *childLoader[*ent.DutyList]
 }
 
 type loadersKey struct{}
@@ -112,6 +114,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 		allowed:   newAllowedLoaders(client),
 		delivered: newDeliveredLoader(client),
 		edu:       newEducationLoaders(client),
+		dutyLists: newDutyListLoader(client),
 	}
 }
 

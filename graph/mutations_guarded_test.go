@@ -2,6 +2,8 @@ package graph_test
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -139,40 +141,18 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refHeadPost:       postOfUser(t, s, nb, "neighbor.head"),
 			refTraining:       firstID(t, s, nb, "trainings", ""), refTrainingDel: firstID(t, s, nb, "trainings", ""),
 			refPublicity: firstID(t, s, nb, "publicities", ""), refPublicityDel: firstID(t, s, nb, "publicities", ""),
+			refCertificate: firstID(t, s, nb, "certificates", ""),
+			refDutyList:    firstID(t, s, nb, "dutyLists", ""),
 		}
-		const (
-			enterprisesBase = 1 << 32
-			postsBase       = 4 << 32
-			unitsBase       = 8 << 32
-			usersBase       = 9 << 32
-			campaignsBase   = 10 << 32
-			hazardsBase     = 12 << 32
-			lettersBase     = 13 << 32
-			noticesBase     = 22 << 32
-			receiptsBase    = 23 << 32
-			groupsBase      = 25 << 32
-			meetingsBase    = 26 << 32
-			publicitiesBase = 27 << 32
-			trainingsBase   = 30 << 32
-		)
-		missingIDs := map[ref]string{
-			refTown: gid.Encode(unitsBase + 999_999), refEnterpriseUnit: gid.Encode(unitsBase + 999_998),
-			refWorkshop: gid.Encode(unitsBase + 999_997), refEnterprise: gid.Encode(enterprisesBase + 999_999),
-			refUser: gid.Encode(usersBase + 999_999), refPost: gid.Encode(postsBase + 999_999),
-			refUser2: gid.Encode(usersBase + 999_998), refCampaign: gid.Encode(campaignsBase + 999_999),
-			refHazard: gid.Encode(hazardsBase + 999_999),
-			refCounty: gid.Encode(unitsBase + 999_996), refTown2: gid.Encode(unitsBase + 999_995),
-			refBureau:       gid.Encode(unitsBase + 999_994),
-			refDraftLetter1: gid.Encode(lettersBase + 999_999), refDraftLetter2: gid.Encode(lettersBase + 999_998),
-			refDraftLetter3: gid.Encode(lettersBase + 999_997), refIssuedLetter1: gid.Encode(lettersBase + 999_996),
-			refIssuedLetter2: gid.Encode(lettersBase + 999_995), refIssuedLetter3: gid.Encode(lettersBase + 999_994),
-			refSignedLetter: gid.Encode(lettersBase + 999_993),
-			refNotice:       gid.Encode(noticesBase + 999_999), refNoticeReceipt1: gid.Encode(receiptsBase + 999_999),
-			refNoticeReceipt2: gid.Encode(receiptsBase + 999_998),
-			refGroup:          gid.Encode(groupsBase + 999_999), refMeeting: gid.Encode(meetingsBase + 999_999),
-			refHeadPost: gid.Encode(postsBase + 999_997),
-			refTraining: gid.Encode(trainingsBase + 999_999), refTrainingDel: gid.Encode(trainingsBase + 999_998),
-			refPublicity: gid.Encode(publicitiesBase + 999_999), refPublicityDel: gid.Encode(publicitiesBase + 999_998),
+		// Ids that exist nowhere, each of its ref's type: ent gives every
+		// table a range of 1<<32 ids, so the neighbour's id names the range;
+		// an offset per ref that no demo row reaches keeps them apart.
+		missingIDs := map[ref]string{}
+		refs := slices.Sorted(maps.Keys(neighborIDs))
+		for i, r := range refs {
+			id, err := gid.Decode(neighborIDs[r])
+			require.NoError(t, err)
+			missingIDs[r] = gid.Encode(id>>32<<32 + 999_999 - i)
 		}
 
 		build := func(t *testing.T, name string, ids map[ref]string) call {
@@ -333,6 +313,8 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refTrainingDel:    idOf(t, s, admin, "trainings", `{topic: "2023年第1季度商贸企业消防安全培训"}`),
 		refPublicity:      idOf(t, s, admin, "publicities", `{title: "2023年规上工业企业入企宣传"}`),
 		refPublicityDel:   idOf(t, s, admin, "publicities", `{title: "国庆节前安全生产入企宣传"}`),
+		refCertificate:    idOf(t, s, admin, "certificates", `{number: "AQ341100202100016"}`),
+		refDutyList:       idOf(t, s, admin, "dutyLists", `{version: 2}`),
 	}
 }
 

@@ -53,6 +53,8 @@ const (
 	refTrainingDel    ref = "training-del"
 	refPublicity      ref = "publicity" // a publicity activity of the bureau, kept
 	refPublicityDel   ref = "publicity-del"
+	refCertificate    ref = "certificate" // a certificate of an enterprise
+	refDutyList       ref = "duty-list"   // 城关镇's head's duty list, version 2 not acknowledged
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -171,6 +173,16 @@ func goodInputs() map[string]mutationCase {
 		"deletePublicity": {as: "bureau.chief", args: map[string]any{"input": map[string]any{"publicityID": refPublicityDel}}},
 		"attachPublicityFile": {as: "bureau.chief", args: map[string]any{"input": map[string]any{"publicityID": refPublicity,
 			"file": upload{Name: "photo.pdf", Content: []byte("%PDF-1.4\n% a photo\n")}}}},
+		// Staffing: the county head records and renews a certificate and
+		// writes their own duty list; 城关镇's head acknowledges theirs.
+		"recordCertificate": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"unitID": refEnterpriseUnit, "holderName": "黄国庆", "kind": "PRINCIPAL", "number": "AQ341100202400001",
+			"issuer": "市应急管理局", "issuedOn": "2024-03-01T00:00:00Z", "validUntil": "2027-02-28T00:00:00Z"}}},
+		"updateCertificate": {as: "county.head", args: map[string]any{"input": map[string]any{"id": refCertificate,
+			"validUntil": "2029-12-31T00:00:00Z"}}},
+		"setDutyList": {as: "county.head", args: map[string]any{"input": map[string]any{"postID": refHeadPost,
+			"items": []any{"对全县安全生产工作负总责。"}}}},
+		"acknowledgeDutyList": {as: "chengguan.head", args: map[string]any{"input": map[string]any{"id": refDutyList, "version": 2}}},
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
+	"github.com/dutychain/dutychain/internal/staffing"
 )
 
 // Resolver is the root resolver; one per server.
@@ -41,6 +42,8 @@ type Resolver struct {
 	Organisation *organisation.Service
 	// Education records trainings and publicity and answers their coverage.
 	Education *education.Service
+	// Staffing records certificates and duty lists and answers their views.
+	Staffing *staffing.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

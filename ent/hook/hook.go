@@ -57,6 +57,18 @@ func (f CasbinRuleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CasbinRuleMutation", m)
 }
 
+// The CertificateFunc type is an adapter to allow the use of ordinary
+// function as Certificate mutator.
+type CertificateFunc func(context.Context, *ent.CertificateMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CertificateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CertificateMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CertificateMutation", m)
+}
+
 // The ChecklistTemplateFunc type is an adapter to allow the use of ordinary
 // function as ChecklistTemplate mutator.
 type ChecklistTemplateFunc func(context.Context, *ent.ChecklistTemplateMutation) (ent.Value, error)
@@ -67,6 +79,18 @@ func (f ChecklistTemplateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChecklistTemplateMutation", m)
+}
+
+// The DutyListFunc type is an adapter to allow the use of ordinary
+// function as DutyList mutator.
+type DutyListFunc func(context.Context, *ent.DutyListMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DutyListFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DutyListMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DutyListMutation", m)
 }
 
 // The EnterpriseFunc type is an adapter to allow the use of ordinary

@@ -12,7 +12,9 @@ import (
 	"github.com/dutychain/dutychain/ent/audithead"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -206,6 +208,33 @@ func (f TraverseCasbinRule) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.CasbinRuleQuery", q)
 }
 
+// The CertificateFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CertificateFunc func(context.Context, *ent.CertificateQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CertificateFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CertificateQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CertificateQuery", q)
+}
+
+// The TraverseCertificate type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCertificate func(context.Context, *ent.CertificateQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCertificate) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCertificate) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CertificateQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CertificateQuery", q)
+}
+
 // The ChecklistTemplateFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ChecklistTemplateFunc func(context.Context, *ent.ChecklistTemplateQuery) (ent.Value, error)
 
@@ -231,6 +260,33 @@ func (f TraverseChecklistTemplate) Traverse(ctx context.Context, q ent.Query) er
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ChecklistTemplateQuery", q)
+}
+
+// The DutyListFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DutyListFunc func(context.Context, *ent.DutyListQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DutyListFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DutyListQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DutyListQuery", q)
+}
+
+// The TraverseDutyList type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDutyList func(context.Context, *ent.DutyListQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDutyList) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDutyList) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DutyListQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DutyListQuery", q)
 }
 
 // The EnterpriseFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -946,8 +1002,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CampaignQuery, predicate.Campaign, campaign.OrderOption]{typ: ent.TypeCampaign, tq: q}, nil
 	case *ent.CasbinRuleQuery:
 		return &query[*ent.CasbinRuleQuery, predicate.CasbinRule, casbinrule.OrderOption]{typ: ent.TypeCasbinRule, tq: q}, nil
+	case *ent.CertificateQuery:
+		return &query[*ent.CertificateQuery, predicate.Certificate, certificate.OrderOption]{typ: ent.TypeCertificate, tq: q}, nil
 	case *ent.ChecklistTemplateQuery:
 		return &query[*ent.ChecklistTemplateQuery, predicate.ChecklistTemplate, checklisttemplate.OrderOption]{typ: ent.TypeChecklistTemplate, tq: q}, nil
+	case *ent.DutyListQuery:
+		return &query[*ent.DutyListQuery, predicate.DutyList, dutylist.OrderOption]{typ: ent.TypeDutyList, tq: q}, nil
 	case *ent.EnterpriseQuery:
 		return &query[*ent.EnterpriseQuery, predicate.Enterprise, enterprise.OrderOption]{typ: ent.TypeEnterprise, tq: q}, nil
 	case *ent.FileQuery:

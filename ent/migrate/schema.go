@@ -159,6 +159,70 @@ var (
 			},
 		},
 	}
+	// CertificatesColumns holds the columns for the "certificates" table.
+	CertificatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "holder_name", Type: field.TypeString, Size: 100},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"PRINCIPAL", "SAFETY_MANAGER", "SPECIAL_OPERATION", "FIRE_FACILITY_OPERATOR", "SPECIAL_EQUIPMENT", "OTHER"}},
+		{Name: "number", Type: field.TypeString, Size: 100},
+		{Name: "issuer", Type: field.TypeString, Size: 100},
+		{Name: "issued_on", Type: field.TypeTime},
+		{Name: "valid_until", Type: field.TypeTime},
+		{Name: "unit_id", Type: field.TypeInt},
+	}
+	// CertificatesTable holds the schema information for the "certificates" table.
+	CertificatesTable = &schema.Table{
+		Name:       "certificates",
+		Columns:    CertificatesColumns,
+		PrimaryKey: []*schema.Column{CertificatesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "certificates_units_unit",
+				Columns:    []*schema.Column{CertificatesColumns[14]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "certificate_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{CertificatesColumns[3], CertificatesColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						CertificatesColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "certificate_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{CertificatesColumns[6]},
+			},
+			{
+				Name:    "certificate_tenant_id_kind_issuer_number",
+				Unique:  true,
+				Columns: []*schema.Column{CertificatesColumns[3], CertificatesColumns[9], CertificatesColumns[11], CertificatesColumns[10]},
+			},
+			{
+				Name:    "certificate_unit_id_valid_until",
+				Unique:  false,
+				Columns: []*schema.Column{CertificatesColumns[14], CertificatesColumns[13]},
+			},
+			{
+				Name:    "certificate_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{CertificatesColumns[7]},
+			},
+		},
+	}
 	// ChecklistTemplatesColumns holds the columns for the "checklist_templates" table.
 	ChecklistTemplatesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -180,6 +244,61 @@ var (
 				Name:    "checklisttemplate_tenant_id_sector_version",
 				Unique:  true,
 				Columns: []*schema.Column{ChecklistTemplatesColumns[3], ChecklistTemplatesColumns[4], ChecklistTemplatesColumns[5]},
+			},
+		},
+	}
+	// DutyListsColumns holds the columns for the "duty_lists" table.
+	DutyListsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "post_id", Type: field.TypeInt, Unique: true},
+		{Name: "version", Type: field.TypeInt},
+		{Name: "items", Type: field.TypeJSON},
+		{Name: "written_by_name", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "written_at", Type: field.TypeTime},
+		{Name: "acknowledged_version", Type: field.TypeInt, Nullable: true},
+		{Name: "acknowledged_at", Type: field.TypeTime, Nullable: true},
+		{Name: "acknowledged_by_name", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "unit_id", Type: field.TypeInt},
+	}
+	// DutyListsTable holds the schema information for the "duty_lists" table.
+	DutyListsTable = &schema.Table{
+		Name:       "duty_lists",
+		Columns:    DutyListsColumns,
+		PrimaryKey: []*schema.Column{DutyListsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "duty_lists_units_unit",
+				Columns:    []*schema.Column{DutyListsColumns[15]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "dutylist_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{DutyListsColumns[3], DutyListsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						DutyListsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "dutylist_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{DutyListsColumns[6]},
+			},
+			{
+				Name:    "dutylist_unit_id",
+				Unique:  false,
+				Columns: []*schema.Column{DutyListsColumns[15]},
 			},
 		},
 	}
@@ -1733,7 +1852,9 @@ var (
 		AuditHeadsTable,
 		CampaignsTable,
 		CasbinRulesTable,
+		CertificatesTable,
 		ChecklistTemplatesTable,
+		DutyListsTable,
 		EnterprisesTable,
 		FilesTable,
 		GroupMembersTable,
@@ -1777,8 +1898,16 @@ func init() {
 	CasbinRulesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
 	}
+	CertificatesTable.ForeignKeys[0].RefTable = UnitsTable
+	CertificatesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(133143986176),
+	}
 	ChecklistTemplatesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	DutyListsTable.ForeignKeys[0].RefTable = UnitsTable
+	DutyListsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(137438953472),
 	}
 	EnterprisesTable.ForeignKeys[0].RefTable = UnitsTable
 	EnterprisesTable.ForeignKeys[1].RefTable = UnitsTable

@@ -18,8 +18,14 @@ type Campaign func(*sql.Selector)
 // CasbinRule is the predicate function for casbinrule builders.
 type CasbinRule func(*sql.Selector)
 
+// Certificate is the predicate function for certificate builders.
+type Certificate func(*sql.Selector)
+
 // ChecklistTemplate is the predicate function for checklisttemplate builders.
 type ChecklistTemplate func(*sql.Selector)
+
+// DutyList is the predicate function for dutylist builders.
+type DutyList func(*sql.Selector)
 
 // Enterprise is the predicate function for enterprise builders.
 type Enterprise func(*sql.Selector)

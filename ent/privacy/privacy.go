@@ -207,6 +207,30 @@ func (f CasbinRuleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CasbinRuleMutation", m)
 }
 
+// The CertificateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CertificateQueryRuleFunc func(context.Context, *ent.CertificateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CertificateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CertificateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CertificateQuery", q)
+}
+
+// The CertificateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CertificateMutationRuleFunc func(context.Context, *ent.CertificateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CertificateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CertificateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CertificateMutation", m)
+}
+
 // The ChecklistTemplateQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ChecklistTemplateQueryRuleFunc func(context.Context, *ent.ChecklistTemplateQuery) error
@@ -229,6 +253,30 @@ func (f ChecklistTemplateMutationRuleFunc) EvalMutation(ctx context.Context, m e
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChecklistTemplateMutation", m)
+}
+
+// The DutyListQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DutyListQueryRuleFunc func(context.Context, *ent.DutyListQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DutyListQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DutyListQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DutyListQuery", q)
+}
+
+// The DutyListMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DutyListMutationRuleFunc func(context.Context, *ent.DutyListMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DutyListMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DutyListMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DutyListMutation", m)
 }
 
 // The EnterpriseQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -898,7 +946,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CasbinRuleQuery:
 		return q.Filter(), nil
+	case *ent.CertificateQuery:
+		return q.Filter(), nil
 	case *ent.ChecklistTemplateQuery:
+		return q.Filter(), nil
+	case *ent.DutyListQuery:
 		return q.Filter(), nil
 	case *ent.EnterpriseQuery:
 		return q.Filter(), nil
@@ -967,7 +1019,11 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CasbinRuleMutation:
 		return m.Filter(), nil
+	case *ent.CertificateMutation:
+		return m.Filter(), nil
 	case *ent.ChecklistTemplateMutation:
+		return m.Filter(), nil
+	case *ent.DutyListMutation:
 		return m.Filter(), nil
 	case *ent.EnterpriseMutation:
 		return m.Filter(), nil

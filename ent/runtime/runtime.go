@@ -9,7 +9,9 @@ import (
 	"github.com/dutychain/dutychain/ent/audithead"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
+	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -156,6 +158,81 @@ func init() {
 	casbinruleDescV5 := casbinruleFields[6].Descriptor()
 	// casbinrule.DefaultV5 holds the default value on creation for the v5 field.
 	casbinrule.DefaultV5 = casbinruleDescV5.Default.(string)
+	certificateMixin := schema.Certificate{}.Mixin()
+	certificateMixinHooks0 := certificateMixin[0].Hooks()
+	certificateMixinHooks2 := certificateMixin[2].Hooks()
+	certificate.Hooks[0] = certificateMixinHooks0[0]
+	certificate.Hooks[1] = certificateMixinHooks2[0]
+	certificateMixinInters2 := certificateMixin[2].Interceptors()
+	certificate.Interceptors[0] = certificateMixinInters2[0]
+	certificateMixinFields0 := certificateMixin[0].Fields()
+	_ = certificateMixinFields0
+	certificateFields := schema.Certificate{}.Fields()
+	_ = certificateFields
+	// certificateDescCreatedAt is the schema descriptor for created_at field.
+	certificateDescCreatedAt := certificateMixinFields0[0].Descriptor()
+	// certificate.DefaultCreatedAt holds the default value on creation for the created_at field.
+	certificate.DefaultCreatedAt = certificateDescCreatedAt.Default.(func() time.Time)
+	// certificateDescUpdatedAt is the schema descriptor for updated_at field.
+	certificateDescUpdatedAt := certificateMixinFields0[1].Descriptor()
+	// certificate.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	certificate.DefaultUpdatedAt = certificateDescUpdatedAt.Default.(func() time.Time)
+	// certificate.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	certificate.UpdateDefaultUpdatedAt = certificateDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// certificateDescHolderName is the schema descriptor for holder_name field.
+	certificateDescHolderName := certificateFields[2].Descriptor()
+	// certificate.HolderNameValidator is a validator for the "holder_name" field. It is called by the builders before save.
+	certificate.HolderNameValidator = func() func(string) error {
+		validators := certificateDescHolderName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(holder_name string) error {
+			for _, fn := range fns {
+				if err := fn(holder_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// certificateDescNumber is the schema descriptor for number field.
+	certificateDescNumber := certificateFields[4].Descriptor()
+	// certificate.NumberValidator is a validator for the "number" field. It is called by the builders before save.
+	certificate.NumberValidator = func() func(string) error {
+		validators := certificateDescNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(number string) error {
+			for _, fn := range fns {
+				if err := fn(number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// certificateDescIssuer is the schema descriptor for issuer field.
+	certificateDescIssuer := certificateFields[5].Descriptor()
+	// certificate.IssuerValidator is a validator for the "issuer" field. It is called by the builders before save.
+	certificate.IssuerValidator = func() func(string) error {
+		validators := certificateDescIssuer.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(issuer string) error {
+			for _, fn := range fns {
+				if err := fn(issuer); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	checklisttemplateMixin := schema.ChecklistTemplate{}.Mixin()
 	checklisttemplateMixinHooks0 := checklisttemplateMixin[0].Hooks()
 	checklisttemplateHooks := schema.ChecklistTemplate{}.Hooks()
@@ -199,6 +276,41 @@ func init() {
 			return nil
 		}
 	}()
+	dutylistMixin := schema.DutyList{}.Mixin()
+	dutylistMixinHooks0 := dutylistMixin[0].Hooks()
+	dutylistMixinHooks2 := dutylistMixin[2].Hooks()
+	dutylist.Hooks[0] = dutylistMixinHooks0[0]
+	dutylist.Hooks[1] = dutylistMixinHooks2[0]
+	dutylistMixinInters2 := dutylistMixin[2].Interceptors()
+	dutylist.Interceptors[0] = dutylistMixinInters2[0]
+	dutylistMixinFields0 := dutylistMixin[0].Fields()
+	_ = dutylistMixinFields0
+	dutylistFields := schema.DutyList{}.Fields()
+	_ = dutylistFields
+	// dutylistDescCreatedAt is the schema descriptor for created_at field.
+	dutylistDescCreatedAt := dutylistMixinFields0[0].Descriptor()
+	// dutylist.DefaultCreatedAt holds the default value on creation for the created_at field.
+	dutylist.DefaultCreatedAt = dutylistDescCreatedAt.Default.(func() time.Time)
+	// dutylistDescUpdatedAt is the schema descriptor for updated_at field.
+	dutylistDescUpdatedAt := dutylistMixinFields0[1].Descriptor()
+	// dutylist.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	dutylist.DefaultUpdatedAt = dutylistDescUpdatedAt.Default.(func() time.Time)
+	// dutylist.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	dutylist.UpdateDefaultUpdatedAt = dutylistDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// dutylistDescVersion is the schema descriptor for version field.
+	dutylistDescVersion := dutylistFields[2].Descriptor()
+	// dutylist.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	dutylist.VersionValidator = dutylistDescVersion.Validators[0].(func(int) error)
+	// dutylistDescWrittenByName is the schema descriptor for written_by_name field.
+	dutylistDescWrittenByName := dutylistFields[4].Descriptor()
+	// dutylist.DefaultWrittenByName holds the default value on creation for the written_by_name field.
+	dutylist.DefaultWrittenByName = dutylistDescWrittenByName.Default.(string)
+	// dutylist.WrittenByNameValidator is a validator for the "written_by_name" field. It is called by the builders before save.
+	dutylist.WrittenByNameValidator = dutylistDescWrittenByName.Validators[0].(func(string) error)
+	// dutylistDescAcknowledgedByName is the schema descriptor for acknowledged_by_name field.
+	dutylistDescAcknowledgedByName := dutylistFields[8].Descriptor()
+	// dutylist.AcknowledgedByNameValidator is a validator for the "acknowledged_by_name" field. It is called by the builders before save.
+	dutylist.AcknowledgedByNameValidator = dutylistDescAcknowledgedByName.Validators[0].(func(string) error)
 	enterpriseMixin := schema.Enterprise{}.Mixin()
 	enterpriseMixinHooks0 := enterpriseMixin[0].Hooks()
 	enterpriseMixinHooks2 := enterpriseMixin[2].Hooks()

@@ -93,6 +93,14 @@ var enumDocs = map[string]enumDoc{
 		"LECTURE":          "A lecture or exhibition (宣讲、展览).",
 		"OTHER":            "Any other publicity.",
 	}},
+	"CertificateKind": {"What a certificate (持证) qualifies its holder for.", map[string]string{
+		"PRINCIPAL":              "The principal's safety qualification (主要负责人安全生产知识和管理能力考核合格证).",
+		"SAFETY_MANAGER":         "The safety manager's qualification (安全生产管理人员考核合格证).",
+		"SPECIAL_OPERATION":      "A special-operation certificate (特种作业操作证), e.g. electrician, welder.",
+		"FIRE_FACILITY_OPERATOR": "A fire-facility operator's certificate (消防设施操作员), e.g. for a fire-control room.",
+		"SPECIAL_EQUIPMENT":      "A special-equipment operator's certificate (特种设备作业人员证), e.g. boilers, lifts, forklifts.",
+		"OTHER":                  "Any other certificate.",
+	}},
 	"MeetingKind": {"What kind of meeting.", map[string]string{
 		"SAFETY_COMMITTEE": "A meeting of the work-safety committee (安委会会议).",
 		"SPECIAL":          "A special meeting on work safety (专题会议).",

@@ -18,7 +18,22 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/notices"
+	"github.com/dutychain/dutychain/internal/staffing"
 )
+
+// AcknowledgeDutyListInput acknowledges (签字确认) a version of a duty list as the post's holder.
+type AcknowledgeDutyListInput struct {
+	// The duty list.
+	ID int `json:"id"`
+	// The version read and acknowledged: the current one. Between 1 and 1000000.
+	Version int `json:"version"`
+}
+
+// AcknowledgeDutyListPayload is the acknowledged duty list.
+type AcknowledgeDutyListPayload struct {
+	// The duty list.
+	DutyList *ent.DutyList `json:"dutyList"`
+}
 
 type AddPolicyRuleInput struct {
 	Role domain.Role `json:"role"`
@@ -191,6 +206,44 @@ type CampaignStageInput struct {
 	PlannedStart time.Time `json:"plannedStart"`
 	// Between 2000-01-01 and 2100-12-31.
 	PlannedEnd time.Time `json:"plannedEnd"`
+}
+
+// CertificateStatusConnection is a page of certificateStatus rows.
+type CertificateStatusConnection struct {
+	// Rows matching the filters, on every page.
+	TotalCount int `json:"totalCount"`
+	// Where this page lies: the shared Relay page information.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// The rows of this page.
+	Edges []*CertificateStatusEdge `json:"edges,omitempty"`
+	// Counts over every enterprise matching the filters.
+	Summary *staffing.CertificateCounts `json:"summary"`
+}
+
+// CertificateStatusEdge is one row of certificateStatus with its cursor.
+type CertificateStatusEdge struct {
+	// Pass as after (or before) to page from this row.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+	// The row.
+	Node *staffing.StatusRow `json:"node,omitempty"`
+}
+
+// CertificateStatusOrder orders the certificateStatus rows.
+type CertificateStatusOrder struct {
+	// The order.
+	Field CertificateStatusOrderField `json:"field"`
+}
+
+// CertificateStatusWhereInput narrows the enterprises certificateStatus counts; every field is optional.
+type CertificateStatusWhereInput struct {
+	// Only enterprises in this town.
+	TownID *int `json:"townID,omitempty"`
+	// Only this enterprise.
+	EnterpriseID *int `json:"enterpriseID,omitempty"`
+	// Only enterprises of these sectors.
+	Sectors []domain.Sector `json:"sectors,omitempty"`
+	// Only enterprises with a gap: a required certificate missing, or a certificate expired.
+	WithGaps *bool `json:"withGaps,omitempty"`
 }
 
 type ChangePasswordInput struct {
@@ -433,6 +486,40 @@ type DrawConflictInput struct {
 	InspectorID int `json:"inspectorID"`
 	// The ENTERPRISE unit.
 	EnterpriseUnitID int `json:"enterpriseUnitID"`
+}
+
+// DutyListGapConnection is a page of dutyListGaps rows.
+type DutyListGapConnection struct {
+	// Rows matching the filters, on every page.
+	TotalCount int `json:"totalCount"`
+	// Where this page lies: the shared Relay page information.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// The rows of this page.
+	Edges []*DutyListGapEdge `json:"edges,omitempty"`
+}
+
+// DutyListGapEdge is one row of dutyListGaps with its cursor.
+type DutyListGapEdge struct {
+	// Pass as after (or before) to page from this row.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+	// The row.
+	Node *staffing.Gap `json:"node,omitempty"`
+}
+
+// DutyListGapOrder orders the dutyListGaps rows.
+type DutyListGapOrder struct {
+	// The order.
+	Field DutyListGapOrderField `json:"field"`
+}
+
+// DutyListGapWhereInput narrows the posts dutyListGaps lists; every field is optional.
+type DutyListGapWhereInput struct {
+	// Only posts at this unit or below it.
+	UnitID *int `json:"unitID,omitempty"`
+	// Only posts with these reasons.
+	Reasons []domain.DutyGapReason `json:"reasons,omitempty"`
+	// Only posts of these roles.
+	Roles []domain.Role `json:"roles,omitempty"`
 }
 
 type EndPostInput struct {
@@ -714,6 +801,32 @@ type ReceiveNoticePayload struct {
 	Receipt *ent.NoticeReceipt `json:"receipt"`
 }
 
+// RecordCertificateInput is a certificate to record.
+type RecordCertificateInput struct {
+	// The enterprise-side unit (enterprise, workshop or team) the holder works at.
+	UnitID int `json:"unitID"`
+	// The holder's user account, if they have one.
+	UserID *int `json:"userID,omitempty"`
+	// The holder's name. At most 100 characters.
+	HolderName string `json:"holderName"`
+	// What the certificate qualifies for.
+	Kind domain.CertificateKind `json:"kind"`
+	// Its number: unique per kind and issuer. At most 100 characters.
+	Number string `json:"number"`
+	// Who issued it. At most 100 characters.
+	Issuer string `json:"issuer"`
+	// When it was issued. Between 2000-01-01 and 2100-12-31.
+	IssuedOn time.Time `json:"issuedOn"`
+	// Its last valid day: after issuedOn. Between 2000-01-01 and 2100-12-31.
+	ValidUntil time.Time `json:"validUntil"`
+}
+
+// RecordCertificatePayload is the recorded certificate.
+type RecordCertificatePayload struct {
+	// The certificate.
+	Certificate *ent.Certificate `json:"certificate"`
+}
+
 type RecordInspectionInput struct {
 	// Record the results of a PLANNED inspection (from a random draw) instead of a new one.
 	PlannedID        *int                  `json:"plannedID,omitempty"`
@@ -903,6 +1016,20 @@ type ScopeSummary struct {
 	Roles []domain.Role `json:"roles"`
 }
 
+// SetDutyListInput writes a post's duty list: the first version, or a new one.
+type SetDutyListInput struct {
+	// The post.
+	PostID int `json:"postID"`
+	// The responsibility items, in order, between 1 and 50 of them. At most 2000 characters.
+	Items []string `json:"items"`
+}
+
+// SetDutyListPayload is the duty list in its new version.
+type SetDutyListPayload struct {
+	// The duty list.
+	DutyList *ent.DutyList `json:"dutyList"`
+}
+
 // SetLeadershipGroupMembersInput replaces the members of a group.
 type SetLeadershipGroupMembersInput struct {
 	// The group.
@@ -1001,6 +1128,28 @@ type TransitionHazardInput struct {
 
 type TransitionHazardPayload struct {
 	Hazard *ent.Hazard `json:"hazard"`
+}
+
+// UpdateCertificateInput corrects or renews a certificate; fields left out keep their value.
+type UpdateCertificateInput struct {
+	// The certificate.
+	ID int `json:"id"`
+	// The holder's name. At most 100 characters.
+	HolderName *string `json:"holderName,omitempty"`
+	// Its number: unique per kind and issuer. At most 100 characters.
+	Number *string `json:"number,omitempty"`
+	// Who issued it. At most 100 characters.
+	Issuer *string `json:"issuer,omitempty"`
+	// When it was issued. Between 2000-01-01 and 2100-12-31.
+	IssuedOn *time.Time `json:"issuedOn,omitempty"`
+	// Its last valid day: after issuedOn. Between 2000-01-01 and 2100-12-31.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+}
+
+// UpdateCertificatePayload is the changed certificate.
+type UpdateCertificatePayload struct {
+	// The certificate.
+	Certificate *ent.Certificate `json:"certificate"`
 }
 
 type UpdateEnterpriseInput struct {
@@ -1257,6 +1406,125 @@ func (e *CampaignAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e CampaignAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// CertificateStatusOrderField is what certificateStatus rows are ordered by.
+type CertificateStatusOrderField string
+
+const (
+	// By the enterprise's name.
+	CertificateStatusOrderFieldName CertificateStatusOrderField = "NAME"
+	// Most missing required certificates first, then by name.
+	CertificateStatusOrderFieldMissing CertificateStatusOrderField = "MISSING"
+	// Most expired certificates first, then by name.
+	CertificateStatusOrderFieldExpired CertificateStatusOrderField = "EXPIRED"
+)
+
+var AllCertificateStatusOrderField = []CertificateStatusOrderField{
+	CertificateStatusOrderFieldName,
+	CertificateStatusOrderFieldMissing,
+	CertificateStatusOrderFieldExpired,
+}
+
+func (e CertificateStatusOrderField) IsValid() bool {
+	switch e {
+	case CertificateStatusOrderFieldName, CertificateStatusOrderFieldMissing, CertificateStatusOrderFieldExpired:
+		return true
+	}
+	return false
+}
+
+func (e CertificateStatusOrderField) String() string {
+	return string(e)
+}
+
+func (e *CertificateStatusOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CertificateStatusOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CertificateStatusOrderField", str)
+	}
+	return nil
+}
+
+func (e CertificateStatusOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CertificateStatusOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CertificateStatusOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// DutyListGapOrderField is what dutyListGaps rows are ordered by.
+type DutyListGapOrderField string
+
+const (
+	// Tree order: by unit (parents before their children), then post.
+	DutyListGapOrderFieldUnit DutyListGapOrderField = "UNIT"
+	// By role, then in tree order.
+	DutyListGapOrderFieldRole DutyListGapOrderField = "ROLE"
+)
+
+var AllDutyListGapOrderField = []DutyListGapOrderField{
+	DutyListGapOrderFieldUnit,
+	DutyListGapOrderFieldRole,
+}
+
+func (e DutyListGapOrderField) IsValid() bool {
+	switch e {
+	case DutyListGapOrderFieldUnit, DutyListGapOrderFieldRole:
+		return true
+	}
+	return false
+}
+
+func (e DutyListGapOrderField) String() string {
+	return string(e)
+}
+
+func (e *DutyListGapOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DutyListGapOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DutyListGapOrderField", str)
+	}
+	return nil
+}
+
+func (e DutyListGapOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DutyListGapOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DutyListGapOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -29,6 +29,7 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
+	"github.com/dutychain/dutychain/internal/staffing"
 	"github.com/dutychain/dutychain/server"
 )
 
@@ -190,6 +191,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		NoticeService: &notices.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Organisation:  &organisation.Service{Client: client, Files: fileSvc, Now: now},
 		Education:     &education.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
+		Staffing:      &staffing.Service{Client: client, Dialect: dialect, Now: now},
 		MaxIDs:        maxIDs,
 	}
 }
