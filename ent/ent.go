@@ -17,6 +17,8 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -104,6 +106,8 @@ func checkColumn(t, c string) error {
 			campaign.Table:             campaign.ValidColumn,
 			casbinrule.Table:           casbinrule.ValidColumn,
 			checklisttemplate.Table:    checklisttemplate.ValidColumn,
+			drill.Table:                drill.ValidColumn,
+			emergencyplan.Table:        emergencyplan.ValidColumn,
 			enterprise.Table:           enterprise.ValidColumn,
 			file.Table:                 file.ValidColumn,
 			groupmember.Table:          groupmember.ValidColumn,

@@ -12,6 +12,8 @@ import (
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -53,6 +55,16 @@ var checklisttemplateImplementors = []string{"ChecklistTemplate", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ChecklistTemplate) IsNode() {}
+
+var drillImplementors = []string{"Drill", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Drill) IsNode() {}
+
+var emergencyplanImplementors = []string{"EmergencyPlan", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*EmergencyPlan) IsNode() {}
 
 var enterpriseImplementors = []string{"Enterprise", "Node"}
 
@@ -244,6 +256,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(checklisttemplate.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, checklisttemplateImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case drill.Table:
+		query := c.Drill.Query().
+			Where(drill.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, drillImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case emergencyplan.Table:
+		query := c.EmergencyPlan.Query().
+			Where(emergencyplan.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, emergencyplanImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -519,6 +549,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.ChecklistTemplate.Query().
 			Where(checklisttemplate.IDIn(ids...))
 		query, err := query.CollectFields(ctx, checklisttemplateImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case drill.Table:
+		query := c.Drill.Query().
+			Where(drill.IDIn(ids...))
+		query, err := query.CollectFields(ctx, drillImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case emergencyplan.Table:
+		query := c.EmergencyPlan.Query().
+			Where(emergencyplan.IDIn(ids...))
+		query, err := query.CollectFields(ctx, emergencyplanImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -24,6 +24,10 @@ type Tx struct {
 	CasbinRule *CasbinRuleClient
 	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
 	ChecklistTemplate *ChecklistTemplateClient
+	// Drill is the client for interacting with the Drill builders.
+	Drill *DrillClient
+	// EmergencyPlan is the client for interacting with the EmergencyPlan builders.
+	EmergencyPlan *EmergencyPlanClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
@@ -204,6 +208,8 @@ func (tx *Tx) init() {
 	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
 	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
+	tx.Drill = NewDrillClient(tx.config)
+	tx.EmergencyPlan = NewEmergencyPlanClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
 	tx.File = NewFileClient(tx.config)
 	tx.GroupMember = NewGroupMemberClient(tx.config)

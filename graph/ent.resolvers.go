@@ -85,6 +85,24 @@ func (r *queryResolver) ChecklistTemplates(ctx context.Context, after *entgql.Cu
 		ent.WithChecklistTemplateOrder(orderBy), ent.WithChecklistTemplateFilter(where.Filter))
 }
 
+// Drills is the resolver for the drills field.
+func (r *queryResolver) Drills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DrillOrder, where *ent.DrillWhereInput) (*ent.DrillConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Drill.Query().Paginate(ctx, after, first, before, last,
+		ent.WithDrillOrder(orderBy), ent.WithDrillFilter(where.Filter))
+}
+
+// EmergencyPlans is the resolver for the emergencyPlans field.
+func (r *queryResolver) EmergencyPlans(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EmergencyPlanOrder, where *ent.EmergencyPlanWhereInput) (*ent.EmergencyPlanConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.EmergencyPlan.Query().Paginate(ctx, after, first, before, last,
+		ent.WithEmergencyPlanOrder(orderBy), ent.WithEmergencyPlanFilter(where.Filter))
+}
+
 // Enterprises is the resolver for the enterprises field.
 func (r *queryResolver) Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -231,6 +249,12 @@ func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{
 // Campaign returns CampaignResolver implementation.
 func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
 
+// Drill returns DrillResolver implementation.
+func (r *Resolver) Drill() DrillResolver { return &drillResolver{r} }
+
+// EmergencyPlan returns EmergencyPlanResolver implementation.
+func (r *Resolver) EmergencyPlan() EmergencyPlanResolver { return &emergencyPlanResolver{r} }
+
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
 
@@ -290,6 +314,8 @@ func (r *Resolver) HazardWhereInput() HazardWhereInputResolver { return &hazardW
 type (
 	auditEventResolver           struct{ *Resolver }
 	campaignResolver             struct{ *Resolver }
+	drillResolver                struct{ *Resolver }
+	emergencyPlanResolver        struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
 	groupMemberResolver          struct{ *Resolver }

@@ -20,6 +20,7 @@ import (
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
+	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/organisation"
 )
 
@@ -38,6 +39,8 @@ type Resolver struct {
 	NoticeService *notices.Service
 	// Organisation records leadership groups and meetings.
 	Organisation *organisation.Service
+	// Emergency records emergency plans and drills and answers drill compliance.
+	Emergency *emergency.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

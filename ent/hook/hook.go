@@ -69,6 +69,30 @@ func (f ChecklistTemplateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChecklistTemplateMutation", m)
 }
 
+// The DrillFunc type is an adapter to allow the use of ordinary
+// function as Drill mutator.
+type DrillFunc func(context.Context, *ent.DrillMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DrillFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DrillMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DrillMutation", m)
+}
+
+// The EmergencyPlanFunc type is an adapter to allow the use of ordinary
+// function as EmergencyPlan mutator.
+type EmergencyPlanFunc func(context.Context, *ent.EmergencyPlanMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EmergencyPlanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EmergencyPlanMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EmergencyPlanMutation", m)
+}
+
 // The EnterpriseFunc type is an adapter to allow the use of ordinary
 // function as Enterprise mutator.
 type EnterpriseFunc func(context.Context, *ent.EnterpriseMutation) (ent.Value, error)
