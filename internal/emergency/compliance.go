@@ -247,31 +247,29 @@ func (s *Service) count(ctx context.Context, v *authz.Viewer, in ComplianceInput
 	drills := func(kinds []domain.EmergencyPlanKind, from, to time.Time) sql.Querier {
 		return sql.ExprFunc(func(b *sql.Builder) {
 			b.WriteString("(SELECT COUNT(*) FROM ").Ident(drill.Table).WriteString(" WHERE ").
-				Ident(drill.Table + "." + drill.FieldScopeEnterpriseID).WriteString(" = ").Ident(u.C(unit.FieldID)).
-				WriteString(" AND ").Ident(drill.Table + "." + drill.FieldPlanKind).WriteString(" IN (")
+				Ident(drill.Table).WriteByte('.').Ident(drill.FieldScopeEnterpriseID).WriteString(" = ").Ident(u.C(unit.FieldID)).
+				WriteString(" AND ").Ident(drill.Table).WriteByte('.').Ident(drill.FieldPlanKind).WriteString(" IN (")
 			for i, k := range kinds {
 				if i > 0 {
 					b.Comma()
 				}
 				b.Arg(string(k))
 			}
-			b.WriteString(") AND ").Ident(drill.Table + "." + drill.FieldHeldOn).WriteString(" >= ").Arg(from).
-				WriteString(" AND ").Ident(drill.Table + "." + drill.FieldHeldOn).WriteString(" < ").Arg(to).WriteString(")")
+			b.WriteString(") AND ").Ident(drill.Table).WriteByte('.').Ident(drill.FieldHeldOn).WriteString(" >= ").Arg(from).
+				WriteString(" AND ").Ident(drill.Table).WriteByte('.').Ident(drill.FieldHeldOn).WriteString(" < ").Arg(to).WriteString(")")
 		})
 	}
 	plans := sql.ExprFunc(func(b *sql.Builder) {
-		p := emergencyplan.Table + "."
 		b.WriteString("(SELECT COUNT(*) FROM ").Ident(emergencyplan.Table).WriteString(" WHERE ").
-			Ident(p + emergencyplan.FieldUnitID).WriteString(" = ").Ident(u.C(unit.FieldID)).
-			WriteString(" AND ").Ident(p + emergencyplan.FieldKind).WriteString(" = ").Arg(string(domain.PlanComprehensive)).
-			WriteString(" AND ").Ident(p + emergencyplan.FieldState).WriteString(" = ").Arg(string(domain.PlanEffective)).WriteString(")")
+			Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldUnitID).WriteString(" = ").Ident(u.C(unit.FieldID)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldKind).WriteString(" = ").Arg(string(domain.PlanComprehensive)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldState).WriteString(" = ").Arg(string(domain.PlanEffective)).WriteString(")")
 	})
 	overdue := sql.ExprFunc(func(b *sql.Builder) {
-		p := emergencyplan.Table + "."
 		b.WriteString("(SELECT COUNT(*) FROM ").Ident(emergencyplan.Table).WriteString(" WHERE ").
-			Ident(p + emergencyplan.FieldScopeEnterpriseID).WriteString(" = ").Ident(u.C(unit.FieldID)).
-			WriteString(" AND ").Ident(p + emergencyplan.FieldState).WriteString(" = ").Arg(string(domain.PlanEffective)).
-			WriteString(" AND ").Ident(p + emergencyplan.FieldReviewDue).WriteString(" < ").Arg(now).WriteString(")")
+			Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldScopeEnterpriseID).WriteString(" = ").Ident(u.C(unit.FieldID)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldState).WriteString(" = ").Arg(string(domain.PlanEffective)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldReviewDue).WriteString(" < ").Arg(now).WriteString(")")
 	})
 	both := []domain.EmergencyPlanKind{domain.PlanComprehensive, domain.PlanSpecial}
 	onSite := []domain.EmergencyPlanKind{domain.PlanOnSite}

@@ -221,8 +221,8 @@ func supersede(ctx context.Context, c *ent.Client, unitID int, series string, ap
 			old.Version, old.ApprovedOn.Format(time.DateOnly))
 	}
 	err = kernel.Claim("emergency plan", func() (int, error) {
-		return c.EmergencyPlan.Update().Where(emergencyplan.ID(old.ID), emergencyplan.StateEQ(domain.PlanEffective)).
-			SetState(domain.PlanSuperseded).Save(authz.WithAction(ctx, "approve"))
+		return kernel.Affected(c.EmergencyPlan.UpdateOneID(old.ID).Where(emergencyplan.StateEQ(domain.PlanEffective)).
+			SetState(domain.PlanSuperseded).Exec(authz.WithAction(ctx, "approve")))
 	}, func() (string, error) {
 		now, err := c.EmergencyPlan.Get(authz.SystemContext(ctx), old.ID)
 		if err != nil {
