@@ -317,6 +317,14 @@ func auditExpectations() map[string][]expectedEvent {
 		"recordMeeting": {{"CREATE", "meeting", []string{"organiser_unit_id", "kind", "title", "held_on", "agenda", "safety_on_agenda",
 			"attending_unit_ids", "attendee_count"}}},
 		"attachMeetingFile": {{"CREATE", "file", meetingFileFields}},
+		// Emergency: a plan; an approval supersedes the effective version
+		// (two updates); a drill; files of a plan and of a drill.
+		"createEmergencyPlan":  {{"CREATE", "emergency_plan", []string{"unit_id", "kind", "series", "title", "version", "state"}}},
+		"approveEmergencyPlan": {{"UPDATE", "emergency_plan", []string{"state"}}, {"UPDATE", "emergency_plan", []string{"approved_on", "review_due", "state", "supersedes_id"}}},
+		"recordDrill": {{"CREATE", "drill", []string{"plan_id", "unit_id", "plan_kind", "held_on", "form", "participants", "scenario",
+			"evaluation", "problems"}}},
+		"attachEmergencyPlanFile": {{"CREATE", "file", meetingFileFields}},
+		"attachDrillFile":         {{"CREATE", "file", meetingFileFields}},
 	}
 }
 

@@ -137,6 +137,9 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refGroup:          firstID(t, s, nb, "leadershipGroups", ""),
 			refMeeting:        firstID(t, s, nb, "meetings", ""),
 			refHeadPost:       postOfUser(t, s, nb, "neighbor.head"),
+			refPlan:           firstID(t, s, nb, "emergencyPlans", ""),
+			refDraftPlan:      firstID(t, s, nb, "emergencyPlans", ""),
+			refDrill:          firstID(t, s, nb, "drills", ""),
 		}
 		const (
 			enterprisesBase = 1 << 32
@@ -150,6 +153,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			receiptsBase    = 23 << 32
 			groupsBase      = 25 << 32
 			meetingsBase    = 26 << 32
+			drillsBase      = 27 << 32
+			plansBase       = 28 << 32
 		)
 		missingIDs := map[ref]string{
 			refTown: gid.Encode(unitsBase + 999_999), refEnterpriseUnit: gid.Encode(unitsBase + 999_998),
@@ -167,6 +172,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refNoticeReceipt2: gid.Encode(receiptsBase + 999_998),
 			refGroup:          gid.Encode(groupsBase + 999_999), refMeeting: gid.Encode(meetingsBase + 999_999),
 			refHeadPost: gid.Encode(postsBase + 999_997),
+			refPlan:     gid.Encode(plansBase + 999_999), refDraftPlan: gid.Encode(plansBase + 999_998),
+			refDrill: gid.Encode(drillsBase + 999_999),
 		}
 
 		build := func(t *testing.T, name string, ids map[ref]string) call {
@@ -323,6 +330,9 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refGroup:          idOf(t, s, admin, "leadershipGroups", `{name: "示范县工业安全生产工作领导组"}`),
 		refMeeting:        idOf(t, s, admin, "meetings", `{title: "2023年第1季度县安委会全体会议"}`),
 		refHeadPost:       postOfUser(t, s, admin, "county.head"),
+		refPlan:           idOf(t, s, admin, "emergencyPlans", `{title: "示范县防汛应急预案", state: EFFECTIVE}`),
+		refDraftPlan:      idOf(t, s, admin, "emergencyPlans", `{state: DRAFT}`),
+		refDrill:          idOf(t, s, admin, "drills", `{unitID: "`+unitID(t, s, admin, seed.CodeCounty)+`"}`),
 	}
 }
 

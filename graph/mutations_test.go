@@ -32,23 +32,26 @@ const (
 	refPost           ref = "post"
 	refUser2          ref = "user2"
 	refCampaign       ref = "campaign"
-	refHazard         ref = "hazard"    // an open hazard, not under supervision
-	refCounty         ref = "county"    // the tenant root
-	refTown2          ref = "town2"     // another TOWN
-	refBureau         ref = "bureau"    // a DEPARTMENT with inspectors of its own
-	refDraftLetter1   ref = "draft1"    // DRAFT letters, one per mutation that consumes one
-	refDraftLetter2   ref = "draft2"    //
-	refDraftLetter3   ref = "draft3"    //
-	refIssuedLetter1  ref = "issued1"   // ISSUED letters, likewise
-	refIssuedLetter2  ref = "issued2"   //
-	refIssuedLetter3  ref = "issued3"   //
-	refSignedLetter   ref = "signed"    // a SIGNED letter
-	refNotice         ref = "notice"    // a notice of the county
-	refNoticeReceipt1 ref = "receipt1"  // receipts not signed for, one per mutation that consumes one
-	refNoticeReceipt2 ref = "receipt2"  //
-	refGroup          ref = "group"     // the county's leadership group
-	refMeeting        ref = "meeting"   // a meeting of the county
-	refHeadPost       ref = "head-post" // the county head's post
+	refHazard         ref = "hazard"     // an open hazard, not under supervision
+	refCounty         ref = "county"     // the tenant root
+	refTown2          ref = "town2"      // another TOWN
+	refBureau         ref = "bureau"     // a DEPARTMENT with inspectors of its own
+	refDraftLetter1   ref = "draft1"     // DRAFT letters, one per mutation that consumes one
+	refDraftLetter2   ref = "draft2"     //
+	refDraftLetter3   ref = "draft3"     //
+	refIssuedLetter1  ref = "issued1"    // ISSUED letters, likewise
+	refIssuedLetter2  ref = "issued2"    //
+	refIssuedLetter3  ref = "issued3"    //
+	refSignedLetter   ref = "signed"     // a SIGNED letter
+	refNotice         ref = "notice"     // a notice of the county
+	refNoticeReceipt1 ref = "receipt1"   // receipts not signed for, one per mutation that consumes one
+	refNoticeReceipt2 ref = "receipt2"   //
+	refGroup          ref = "group"      // the county's leadership group
+	refMeeting        ref = "meeting"    // a meeting of the county
+	refHeadPost       ref = "head-post"  // the county head's post
+	refPlan           ref = "plan"       // the county's EFFECTIVE flood plan
+	refDraftPlan      ref = "draft-plan" // the county's DRAFT of its revision
+	refDrill          ref = "drill"      // the county's flood drill
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -154,6 +157,19 @@ func goodInputs() map[string]mutationCase {
 			"safetyOnAgenda": true, "attendeeCount": 12}}},
 		"attachMeetingFile": {as: "county.head", args: map[string]any{"input": map[string]any{"meetingID": refMeeting,
 			"file": upload{Name: "minutes.pdf", Content: []byte("%PDF-1.4\n% minutes\n")}}}},
+
+		// Emergency: the county head records and approves the county's
+		// plans, drills the flood plan and attaches files.
+		"createEmergencyPlan": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"unitID": refCounty, "kind": "COMPREHENSIVE", "title": "示范县突发事件总体应急预案", "version": "2024版"}}},
+		"approveEmergencyPlan": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"planID": refDraftPlan, "approval": map[string]any{"approvedOn": "2024-05-01T00:00:00Z"}}}},
+		"attachEmergencyPlanFile": {as: "county.head", args: map[string]any{"input": map[string]any{"planID": refPlan,
+			"file": upload{Name: "plan.pdf", Content: []byte("%PDF-1.4\n% a plan\n")}}}},
+		"recordDrill": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"planID": refPlan, "heldOn": "2024-06-01T00:00:00Z", "form": "FULL_SCALE", "participants": 80, "scenario": "山洪转移演练"}}},
+		"attachDrillFile": {as: "county.head", args: map[string]any{"input": map[string]any{"drillID": refDrill,
+			"file": upload{Name: "drill.pdf", Content: []byte("%PDF-1.4\n% a drill\n")}}}},
 	}
 }
 

@@ -14,13 +14,13 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
-	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/organisation"
 )
 

@@ -95,7 +95,8 @@ type ComplianceRow struct {
 	Status  domain.DrillComplianceStatus
 	Missing []domain.DrillRequirement
 	// HasComprehensivePlan: an EFFECTIVE comprehensive plan exists;
-	// OverduePlans counts EFFECTIVE plans past their review.
+	// OverduePlans counts EFFECTIVE plans past their review at the end of
+	// the year (now, for the running year).
 	HasComprehensivePlan bool
 	OverduePlans         int
 	Cursor               string
@@ -240,9 +241,14 @@ func (s *Service) count(ctx context.Context, v *authz.Viewer, in ComplianceInput
 	u := sql.Table(unit.Table).As("u")
 	e := sql.Table(enterprise.Table).As("e")
 	start, mid, end := HalfYears(in.Year)
+	// Plans are judged as of the end of the year assessed, or now for the
+	// running year.
 	now := time.Now().UTC()
 	if s.Now != nil {
 		now = s.Now().UTC()
+	}
+	if now.After(end) {
+		now = end
 	}
 	drills := func(kinds []domain.EmergencyPlanKind, from, to time.Time) sql.Querier {
 		return sql.ExprFunc(func(b *sql.Builder) {

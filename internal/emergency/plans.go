@@ -22,8 +22,15 @@ type Approval struct {
 	FiledOn     *time.Time
 }
 
-// check adds the approval's problems and defaults the review.
+// check adds the approval's problems (fields under "approval.") and
+// defaults the review.
 func (a *Approval) check(p *kernel.Problems) {
+	var q kernel.Problems
+	a.checkFields(&q)
+	p.Add(prefixed("approval.", q.Err()))
+}
+
+func (a *Approval) checkFields(p *kernel.Problems) {
 	checkDate(p, "approvedOn", a.ApprovedOn)
 	latest := a.ApprovedOn.AddDate(ReviewYears, 0, 0)
 	if a.ReviewDue == nil {
@@ -193,12 +200,12 @@ func checkFiling(ctx context.Context, c *ent.Client, a *Approval) error {
 	if a.FiledWithID == nil {
 		return nil
 	}
-	d, err := kernel.Unit(ctx, c, *a.FiledWithID, "filedWithID")
+	d, err := kernel.Unit(ctx, c, *a.FiledWithID, "approval.filedWithID")
 	if err != nil {
 		return err
 	}
 	if d.Kind != domain.KindDepartment {
-		return kernel.Invalidf("filedWithID", "a plan is filed (备案) with a government department; %s is not one", d.Name)
+		return kernel.Invalidf("approval.filedWithID", "a plan is filed (备案) with a government department; %s is not one", d.Name)
 	}
 	return nil
 }
@@ -217,7 +224,7 @@ func supersede(ctx context.Context, c *ent.Client, unitID int, series string, ap
 		return nil, kernel.NotFound(err, "emergency plan", "")
 	}
 	if old.ApprovedOn != nil && !approvedOn.After(*old.ApprovedOn) {
-		return nil, kernel.Invalidf("approvedOn", "a new version is approved after the one it supersedes (%s, approved %s)",
+		return nil, kernel.Invalidf("approval.approvedOn", "a new version is approved after the one it supersedes (%s, approved %s)",
 			old.Version, old.ApprovedOn.Format(time.DateOnly))
 	}
 	err = kernel.Claim("emergency plan", func() (int, error) {

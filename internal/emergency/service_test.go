@@ -154,7 +154,7 @@ func TestService(t *testing.T) {
 			for name, in := range map[string]emergency.PlanInput{
 				"a review more than three years after approval": {UnitID: cement, Kind: domain.PlanOnSite, Title: "t", Version: "v",
 					Approval: &emergency.Approval{ApprovedOn: day(2022, 1, 1), ReviewDue: ptr(day(2025, 1, 2))}},
-				"a topic on an on-site plan": {UnitID: cement, Kind: domain.PlanOnSite, Topic: &fire, Title: "t", Version: "v"},
+				"a topic on an on-site plan":   {UnitID: cement, Kind: domain.PlanOnSite, Topic: &fire, Title: "t", Version: "v"},
 				"a special plan without topic": {UnitID: cement, Kind: domain.PlanSpecial, Title: "t", Version: "v"},
 				"a version approved before the effective one": {UnitID: cement, Kind: domain.PlanOnSite, Title: "t", Version: "v",
 					Approval: &emergency.Approval{ApprovedOn: day(2020, 1, 1)}},

@@ -19,7 +19,8 @@ import (
 // rule asks; three did not ("个别企业组织应急演练次数少"): the food plant
 // held no on-site drill in the second half, the electrical plant only a
 // tabletop drill of its comprehensive plan, the bio plant none at all.
-// The county has its flood-season plan (防汛应急预案).
+// The county has its flood-season plan (防汛应急预案) and a draft of its
+// 2023 revision. 邻县's building enterprise has a plan and a drill.
 
 // PlanInfo describes one demo plan.
 type PlanInfo struct {
@@ -55,7 +56,8 @@ var PlansOverdue = []string{CodeFood, CodeBio}
 // EmergencyPlans lists a tenant's demo plans, superseded versions first.
 func EmergencyPlans(tenantCode string) []PlanInfo {
 	if tenantCode != TenantDemo {
-		return nil
+		return []PlanInfo{{Unit: CodeNeighborBuilding, Title: "生产安全事故综合应急预案", Version: "2021版",
+			Kind: domain.PlanComprehensive, ApprovedOn: day(2021, time.May, 6), State: domain.PlanEffective}}
 	}
 	fire, flood := domain.TopicFire, domain.TopicFlood
 	out := []PlanInfo{{Unit: CodeCement, Title: "生产安全事故综合应急预案", Version: "2019版", Kind: domain.PlanComprehensive,
@@ -77,13 +79,16 @@ func EmergencyPlans(tenantCode string) []PlanInfo {
 				Kind: domain.PlanOnSite, ApprovedOn: approved, State: domain.PlanEffective})
 	}
 	return append(out, PlanInfo{Unit: CodeCounty, Title: "示范县防汛应急预案", Version: "2022版", Kind: domain.PlanSpecial,
-		Topic: &flood, ApprovedOn: day(2022, time.May, 10), State: domain.PlanEffective})
+		Topic: &flood, ApprovedOn: day(2022, time.May, 10), State: domain.PlanEffective},
+		PlanInfo{Unit: CodeCounty, Title: "示范县防汛应急预案", Version: "2023版（修订稿）", Kind: domain.PlanSpecial,
+			Topic: &flood, State: domain.PlanDraft})
 }
 
 // Drills lists a tenant's demo drills.
 func Drills(tenantCode string) []DrillInfo {
 	if tenantCode != TenantDemo {
-		return nil
+		return []DrillInfo{{Unit: CodeNeighborBuilding, Kind: domain.PlanComprehensive, HeldOn: day(2022, time.June, 20),
+			Form: domain.DrillTabletop, People: 8, Scenario: "搅拌站机械伤害桌面推演"}}
 	}
 	var out []DrillInfo
 	for _, code := range IndustrialEnterprises {
@@ -116,10 +121,12 @@ func emergencyStep(spec tenantSpec) Step {
 		effective := map[string]*ent.EmergencyPlan{} // by unit code and kind
 		filedWith := b.Units[CodeDeptEmergency]
 		for _, pi := range EmergencyPlans(spec.code) {
-			review := pi.ApprovedOn.AddDate(emergency.ReviewYears, 0, 0)
 			create := c.EmergencyPlan.Create().SetTenantID(b.TenantID).SetUnitID(b.Units[pi.Unit]).SetKind(pi.Kind).
 				SetNillableTopic(pi.Topic).SetSeries(emergency.Series(pi.Kind, pi.Topic)).SetTitle(pi.Title).
-				SetVersion(pi.Version).SetApprovedOn(pi.ApprovedOn).SetReviewDue(review).SetState(pi.State)
+				SetVersion(pi.Version).SetState(pi.State)
+			if pi.State != domain.PlanDraft {
+				create.SetApprovedOn(pi.ApprovedOn).SetReviewDue(pi.ApprovedOn.AddDate(emergency.ReviewYears, 0, 0))
+			}
 			if pi.Filed {
 				create.SetFiledWithID(filedWith).SetFiledOn(pi.ApprovedOn.AddDate(0, 0, 14))
 			}
@@ -130,7 +137,9 @@ func emergencyStep(spec tenantSpec) Step {
 			if err != nil {
 				return fmt.Errorf("emergency: plan %s of %s: %w", pi.Title, pi.Unit, err)
 			}
-			effective[pi.Unit+"/"+string(pi.Kind)] = p
+			if pi.State != domain.PlanDraft {
+				effective[pi.Unit+"/"+string(pi.Kind)] = p
+			}
 		}
 		for _, di := range Drills(spec.code) {
 			p := effective[di.Unit+"/"+string(di.Kind)]
