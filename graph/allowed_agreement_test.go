@@ -75,6 +75,10 @@ var sampleSpecs = []sampleSpec{
 	{typ: "Unit", conn: "units", fields: "kind name supervisedSectors", kind: fieldsOf("kind"), text: "name", list: "supervisedSectors", perKind: 2},
 	{typ: "User", conn: "users", fields: "displayName username", kind: func(n map[string]any) string { return "" }, text: "displayName", perKind: 6},
 	{typ: "Post", conn: "posts", fields: "title role validTo", kind: fieldsOf("role"), text: "title", perKind: 1},
+	{typ: "EmergencyPlan", conn: "emergencyPlans", fields: "state unit { kind }", kind: func(n map[string]any) string {
+		return fmt.Sprint(n["state"], n["unit"])
+	}, perKind: 1},
+	{typ: "Drill", conn: "drills", fields: "unit { kind }", kind: func(n map[string]any) string { return fmt.Sprint(n["unit"]) }, perKind: 1},
 }
 
 // startAgreement starts a demo server on d with one PLANNED inspection (the

@@ -96,4 +96,16 @@ var actionMutations = map[string]map[string]actionMutation{
 		// Ending a post is undone by the test at once (restorePost).
 		"END": {doc: `mutation($id: ID!) { endPost(input: {id: $id}) { post { id } } }`, vars: byID},
 	},
+	"EmergencyPlan": {
+		"APPROVE": {changes: true, doc: `mutation($id: ID!, $on: Time!) { approveEmergencyPlan(input: {planID: $id, approval: {approvedOn: $on}}) { emergencyPlan { id } } }`,
+			vars: func(r sampled) map[string]any {
+				return withID(r, "on", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+			}},
+		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachEmergencyPlanFile(input: {planID: $id, file: $file}) { file { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},
+	},
+	"Drill": {
+		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachDrillFile(input: {drillID: $id, file: $file}) { file { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},
+	},
 }

@@ -193,7 +193,7 @@ func TestEmergencyPlansAndDrills(t *testing.T) {
 				map[string]any{"description": "灭火器压力不足", "hazard": hazardOf("消防器材")},
 				map[string]any{"description": "通道堵塞", "hazard": hazardOf("")}))
 			requireCode(t, r, "BAD_USER_INPUT")
-			require.Equal(t, "input.problems.1.hazard.category", r.Errors[0].Extensions["field"])
+			require.Equal(t, "input.problems[1].hazard.category", r.Errors[0].Extensions["field"])
 			requireUnchanged(t, s, before)
 		})
 

@@ -56,9 +56,9 @@ func (in *DrillInput) validate(now time.Time) error {
 	p.Check(len(in.Problems) > MaxProblems, "problems", "at most %d problems", MaxProblems)
 	for i := range in.Problems {
 		pr := &in.Problems[i]
-		clean(&p, fmt.Sprintf("problems.%d.description", i), &pr.Description, MaxText, true)
+		clean(&p, fmt.Sprintf("problems[%d].description", i), &pr.Description, MaxText, true)
 		if pr.Hazard != nil {
-			p.Add(prefixed(fmt.Sprintf("problems.%d.hazard.", i), pr.newHazard(0).Validate(now)))
+			p.Add(prefixed(fmt.Sprintf("problems[%d].hazard.", i), pr.newHazard(0).Validate(now)))
 		}
 	}
 	return p.Err()
@@ -131,11 +131,11 @@ func (s *Service) RecordDrill(ctx context.Context, in DrillInput) (*ent.Drill, e
 				continue
 			}
 			if held.Kind.IsGovernment() {
-				return nil, kernel.Invalidf(fmt.Sprintf("problems.%d.hazard", i), "a hazard is a finding at an enterprise; %s is a government unit", held.Name)
+				return nil, kernel.Invalidf(fmt.Sprintf("problems[%d].hazard", i), "a hazard is a finding at an enterprise; %s is a government unit", held.Name)
 			}
 			h, err := hazards.Report(ctx, c, v, pr.newHazard(held.ID), now)
 			if err != nil {
-				return nil, prefixed(fmt.Sprintf("problems.%d.hazard.", i), err)
+				return nil, prefixed(fmt.Sprintf("problems[%d].hazard.", i), err)
 			}
 			problems[i].HazardID = &h.ID
 		}
