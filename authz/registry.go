@@ -142,6 +142,12 @@ var Records = []Record{
 	{Type: "duty_list", Since: 5, Actions: []string{"read", "create", "update", "acknowledge"}, Tables: []Table{
 		{Entity: "DutyList", Name: "duty_lists"},
 	}},
+	// Emergency readiness (internal/emergency): plans, one EFFECTIVE
+	// version per series, approved by the unit's principal, and drills.
+	{Type: "emergency_plan", Since: 5, Actions: []string{"read", "create", "approve", "attach"}, Tables: []Table{
+		{Entity: "EmergencyPlan", Name: "emergency_plans"},
+	}},
+	{Type: "drill", Since: 5, Actions: []string{"read", "create", "attach"}, Tables: []Table{{Entity: "Drill", Name: "drills"}}},
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},

@@ -21,7 +21,9 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -69,8 +71,12 @@ type Client struct {
 	Certificate *CertificateClient
 	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
 	ChecklistTemplate *ChecklistTemplateClient
+	// Drill is the client for interacting with the Drill builders.
+	Drill *DrillClient
 	// DutyList is the client for interacting with the DutyList builders.
 	DutyList *DutyListClient
+	// EmergencyPlan is the client for interacting with the EmergencyPlan builders.
+	EmergencyPlan *EmergencyPlanClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
@@ -140,7 +146,9 @@ func (c *Client) init() {
 	c.CasbinRule = NewCasbinRuleClient(c.config)
 	c.Certificate = NewCertificateClient(c.config)
 	c.ChecklistTemplate = NewChecklistTemplateClient(c.config)
+	c.Drill = NewDrillClient(c.config)
 	c.DutyList = NewDutyListClient(c.config)
+	c.EmergencyPlan = NewEmergencyPlanClient(c.config)
 	c.Enterprise = NewEnterpriseClient(c.config)
 	c.File = NewFileClient(c.config)
 	c.GroupMember = NewGroupMemberClient(c.config)
@@ -265,7 +273,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CasbinRule:           NewCasbinRuleClient(cfg),
 		Certificate:          NewCertificateClient(cfg),
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		Drill:                NewDrillClient(cfg),
 		DutyList:             NewDutyListClient(cfg),
+		EmergencyPlan:        NewEmergencyPlanClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
 		GroupMember:          NewGroupMemberClient(cfg),
@@ -317,7 +327,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CasbinRule:           NewCasbinRuleClient(cfg),
 		Certificate:          NewCertificateClient(cfg),
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		Drill:                NewDrillClient(cfg),
 		DutyList:             NewDutyListClient(cfg),
+		EmergencyPlan:        NewEmergencyPlanClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
 		GroupMember:          NewGroupMemberClient(cfg),
@@ -374,12 +386,12 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
-		c.ChecklistTemplate, c.DutyList, c.Enterprise, c.File, c.GroupMember, c.Hazard,
-		c.HazardEvent, c.Inspection, c.LeadershipGroup, c.LetterEvent,
-		c.LetterSignature, c.LoginAttempt, c.Meeting, c.Notice, c.NoticeReceipt,
-		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
-		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Trainee,
-		c.Training, c.Unit, c.User,
+		c.ChecklistTemplate, c.Drill, c.DutyList, c.EmergencyPlan, c.Enterprise,
+		c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
+		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
+		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
+		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter,
+		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -390,12 +402,12 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
-		c.ChecklistTemplate, c.DutyList, c.Enterprise, c.File, c.GroupMember, c.Hazard,
-		c.HazardEvent, c.Inspection, c.LeadershipGroup, c.LetterEvent,
-		c.LetterSignature, c.LoginAttempt, c.Meeting, c.Notice, c.NoticeReceipt,
-		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
-		c.RefreshToken, c.ResponsibilityLetter, c.Supervision, c.Tenant, c.Trainee,
-		c.Training, c.Unit, c.User,
+		c.ChecklistTemplate, c.Drill, c.DutyList, c.EmergencyPlan, c.Enterprise,
+		c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
+		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
+		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
+		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter,
+		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -416,8 +428,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Certificate.mutate(ctx, m)
 	case *ChecklistTemplateMutation:
 		return c.ChecklistTemplate.mutate(ctx, m)
+	case *DrillMutation:
+		return c.Drill.mutate(ctx, m)
 	case *DutyListMutation:
 		return c.DutyList.mutate(ctx, m)
+	case *EmergencyPlanMutation:
+		return c.EmergencyPlan.mutate(ctx, m)
 	case *EnterpriseMutation:
 		return c.Enterprise.mutate(ctx, m)
 	case *FileMutation:
@@ -1333,6 +1349,173 @@ func (c *ChecklistTemplateClient) mutate(ctx context.Context, m *ChecklistTempla
 	}
 }
 
+// DrillClient is a client for the Drill schema.
+type DrillClient struct {
+	config
+}
+
+// NewDrillClient returns a client for the Drill from the given config.
+func NewDrillClient(c config) *DrillClient {
+	return &DrillClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `drill.Hooks(f(g(h())))`.
+func (c *DrillClient) Use(hooks ...Hook) {
+	c.hooks.Drill = append(c.hooks.Drill, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `drill.Intercept(f(g(h())))`.
+func (c *DrillClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Drill = append(c.inters.Drill, interceptors...)
+}
+
+// Create returns a builder for creating a Drill entity.
+func (c *DrillClient) Create() *DrillCreate {
+	mutation := newDrillMutation(c.config, OpCreate)
+	return &DrillCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Drill entities.
+func (c *DrillClient) CreateBulk(builders ...*DrillCreate) *DrillCreateBulk {
+	return &DrillCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DrillClient) MapCreateBulk(slice any, setFunc func(*DrillCreate, int)) *DrillCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DrillCreateBulk{err: fmt.Errorf("calling to DrillClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DrillCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DrillCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Drill.
+func (c *DrillClient) Update() *DrillUpdate {
+	mutation := newDrillMutation(c.config, OpUpdate)
+	return &DrillUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DrillClient) UpdateOne(_m *Drill) *DrillUpdateOne {
+	mutation := newDrillMutation(c.config, OpUpdateOne, withDrill(_m))
+	return &DrillUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DrillClient) UpdateOneID(id int) *DrillUpdateOne {
+	mutation := newDrillMutation(c.config, OpUpdateOne, withDrillID(id))
+	return &DrillUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Drill.
+func (c *DrillClient) Delete() *DrillDelete {
+	mutation := newDrillMutation(c.config, OpDelete)
+	return &DrillDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DrillClient) DeleteOne(_m *Drill) *DrillDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DrillClient) DeleteOneID(id int) *DrillDeleteOne {
+	builder := c.Delete().Where(drill.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DrillDeleteOne{builder}
+}
+
+// Query returns a query builder for Drill.
+func (c *DrillClient) Query() *DrillQuery {
+	return &DrillQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDrill},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Drill entity by its id.
+func (c *DrillClient) Get(ctx context.Context, id int) (*Drill, error) {
+	return c.Query().Where(drill.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DrillClient) GetX(ctx context.Context, id int) *Drill {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPlan queries the plan edge of a Drill.
+func (c *DrillClient) QueryPlan(_m *Drill) *EmergencyPlanQuery {
+	query := (&EmergencyPlanClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(drill.Table, drill.FieldID, id),
+			sqlgraph.To(emergencyplan.Table, emergencyplan.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, drill.PlanTable, drill.PlanColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUnit queries the unit edge of a Drill.
+func (c *DrillClient) QueryUnit(_m *Drill) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(drill.Table, drill.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, drill.UnitTable, drill.UnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DrillClient) Hooks() []Hook {
+	hooks := c.hooks.Drill
+	return append(hooks[:len(hooks):len(hooks)], drill.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DrillClient) Interceptors() []Interceptor {
+	inters := c.inters.Drill
+	return append(inters[:len(inters):len(inters)], drill.Interceptors[:]...)
+}
+
+func (c *DrillClient) mutate(ctx context.Context, m *DrillMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DrillCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DrillUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DrillUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DrillDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Drill mutation op: %q", m.Op())
+	}
+}
+
 // DutyListClient is a client for the DutyList schema.
 type DutyListClient struct {
 	config
@@ -1481,6 +1664,173 @@ func (c *DutyListClient) mutate(ctx context.Context, m *DutyListMutation) (Value
 		return (&DutyListDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown DutyList mutation op: %q", m.Op())
+	}
+}
+
+// EmergencyPlanClient is a client for the EmergencyPlan schema.
+type EmergencyPlanClient struct {
+	config
+}
+
+// NewEmergencyPlanClient returns a client for the EmergencyPlan from the given config.
+func NewEmergencyPlanClient(c config) *EmergencyPlanClient {
+	return &EmergencyPlanClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `emergencyplan.Hooks(f(g(h())))`.
+func (c *EmergencyPlanClient) Use(hooks ...Hook) {
+	c.hooks.EmergencyPlan = append(c.hooks.EmergencyPlan, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `emergencyplan.Intercept(f(g(h())))`.
+func (c *EmergencyPlanClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EmergencyPlan = append(c.inters.EmergencyPlan, interceptors...)
+}
+
+// Create returns a builder for creating a EmergencyPlan entity.
+func (c *EmergencyPlanClient) Create() *EmergencyPlanCreate {
+	mutation := newEmergencyPlanMutation(c.config, OpCreate)
+	return &EmergencyPlanCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EmergencyPlan entities.
+func (c *EmergencyPlanClient) CreateBulk(builders ...*EmergencyPlanCreate) *EmergencyPlanCreateBulk {
+	return &EmergencyPlanCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EmergencyPlanClient) MapCreateBulk(slice any, setFunc func(*EmergencyPlanCreate, int)) *EmergencyPlanCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EmergencyPlanCreateBulk{err: fmt.Errorf("calling to EmergencyPlanClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EmergencyPlanCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EmergencyPlanCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EmergencyPlan.
+func (c *EmergencyPlanClient) Update() *EmergencyPlanUpdate {
+	mutation := newEmergencyPlanMutation(c.config, OpUpdate)
+	return &EmergencyPlanUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EmergencyPlanClient) UpdateOne(_m *EmergencyPlan) *EmergencyPlanUpdateOne {
+	mutation := newEmergencyPlanMutation(c.config, OpUpdateOne, withEmergencyPlan(_m))
+	return &EmergencyPlanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EmergencyPlanClient) UpdateOneID(id int) *EmergencyPlanUpdateOne {
+	mutation := newEmergencyPlanMutation(c.config, OpUpdateOne, withEmergencyPlanID(id))
+	return &EmergencyPlanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EmergencyPlan.
+func (c *EmergencyPlanClient) Delete() *EmergencyPlanDelete {
+	mutation := newEmergencyPlanMutation(c.config, OpDelete)
+	return &EmergencyPlanDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EmergencyPlanClient) DeleteOne(_m *EmergencyPlan) *EmergencyPlanDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EmergencyPlanClient) DeleteOneID(id int) *EmergencyPlanDeleteOne {
+	builder := c.Delete().Where(emergencyplan.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EmergencyPlanDeleteOne{builder}
+}
+
+// Query returns a query builder for EmergencyPlan.
+func (c *EmergencyPlanClient) Query() *EmergencyPlanQuery {
+	return &EmergencyPlanQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEmergencyPlan},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EmergencyPlan entity by its id.
+func (c *EmergencyPlanClient) Get(ctx context.Context, id int) (*EmergencyPlan, error) {
+	return c.Query().Where(emergencyplan.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EmergencyPlanClient) GetX(ctx context.Context, id int) *EmergencyPlan {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUnit queries the unit edge of a EmergencyPlan.
+func (c *EmergencyPlanClient) QueryUnit(_m *EmergencyPlan) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(emergencyplan.Table, emergencyplan.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, emergencyplan.UnitTable, emergencyplan.UnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDrills queries the drills edge of a EmergencyPlan.
+func (c *EmergencyPlanClient) QueryDrills(_m *EmergencyPlan) *DrillQuery {
+	query := (&DrillClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(emergencyplan.Table, emergencyplan.FieldID, id),
+			sqlgraph.To(drill.Table, drill.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, emergencyplan.DrillsTable, emergencyplan.DrillsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EmergencyPlanClient) Hooks() []Hook {
+	hooks := c.hooks.EmergencyPlan
+	return append(hooks[:len(hooks):len(hooks)], emergencyplan.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EmergencyPlanClient) Interceptors() []Interceptor {
+	inters := c.inters.EmergencyPlan
+	return append(inters[:len(inters):len(inters)], emergencyplan.Interceptors[:]...)
+}
+
+func (c *EmergencyPlanClient) mutate(ctx context.Context, m *EmergencyPlanMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EmergencyPlanCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EmergencyPlanUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EmergencyPlanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EmergencyPlanDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EmergencyPlan mutation op: %q", m.Op())
 	}
 }
 
@@ -5798,19 +6148,19 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
-		DutyList, Enterprise, File, GroupMember, Hazard, HazardEvent, Inspection,
-		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice,
-		NoticeReceipt, PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw,
-		RefreshToken, ResponsibilityLetter, Supervision, Tenant, Trainee, Training,
-		Unit, User []ent.Hook
+		Drill, DutyList, EmergencyPlan, Enterprise, File, GroupMember, Hazard,
+		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
+		LoginAttempt, Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
+		PublicityVisit, RandomDraw, RefreshToken, ResponsibilityLetter, Supervision,
+		Tenant, Trainee, Training, Unit, User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
-		DutyList, Enterprise, File, GroupMember, Hazard, HazardEvent, Inspection,
-		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, Meeting, Notice,
-		NoticeReceipt, PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw,
-		RefreshToken, ResponsibilityLetter, Supervision, Tenant, Trainee, Training,
-		Unit, User []ent.Interceptor
+		Drill, DutyList, EmergencyPlan, Enterprise, File, GroupMember, Hazard,
+		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
+		LoginAttempt, Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
+		PublicityVisit, RandomDraw, RefreshToken, ResponsibilityLetter, Supervision,
+		Tenant, Trainee, Training, Unit, User []ent.Interceptor
 	}
 )
 

@@ -18,7 +18,9 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -111,7 +113,9 @@ func checkColumn(t, c string) error {
 			casbinrule.Table:           casbinrule.ValidColumn,
 			certificate.Table:          certificate.ValidColumn,
 			checklisttemplate.Table:    checklisttemplate.ValidColumn,
+			drill.Table:                drill.ValidColumn,
 			dutylist.Table:             dutylist.ValidColumn,
+			emergencyplan.Table:        emergencyplan.ValidColumn,
 			enterprise.Table:           enterprise.ValidColumn,
 			file.Table:                 file.ValidColumn,
 			groupmember.Table:          groupmember.ValidColumn,

@@ -9,7 +9,9 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -46,7 +48,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 33)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 35)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -189,6 +191,34 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   drill.Table,
+			Columns: drill.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: drill.FieldID,
+			},
+		},
+		Type: "Drill",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			drill.FieldCreatedAt:         {Type: field.TypeTime, Column: drill.FieldCreatedAt},
+			drill.FieldUpdatedAt:         {Type: field.TypeTime, Column: drill.FieldUpdatedAt},
+			drill.FieldTenantID:          {Type: field.TypeInt, Column: drill.FieldTenantID},
+			drill.FieldScopePath:         {Type: field.TypeString, Column: drill.FieldScopePath},
+			drill.FieldScopeSector:       {Type: field.TypeString, Column: drill.FieldScopeSector},
+			drill.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: drill.FieldScopeEnterpriseID},
+			drill.FieldPlanID:            {Type: field.TypeInt, Column: drill.FieldPlanID},
+			drill.FieldUnitID:            {Type: field.TypeInt, Column: drill.FieldUnitID},
+			drill.FieldPlanKind:          {Type: field.TypeEnum, Column: drill.FieldPlanKind},
+			drill.FieldHeldOn:            {Type: field.TypeTime, Column: drill.FieldHeldOn},
+			drill.FieldForm:              {Type: field.TypeEnum, Column: drill.FieldForm},
+			drill.FieldParticipants:      {Type: field.TypeInt, Column: drill.FieldParticipants},
+			drill.FieldScenario:          {Type: field.TypeString, Column: drill.FieldScenario},
+			drill.FieldEvaluation:        {Type: field.TypeString, Column: drill.FieldEvaluation},
+			drill.FieldProblems:          {Type: field.TypeJSON, Column: drill.FieldProblems},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dutylist.Table,
 			Columns: dutylist.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -215,7 +245,38 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dutylist.FieldAcknowledgedByName:  {Type: field.TypeString, Column: dutylist.FieldAcknowledgedByName},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   emergencyplan.Table,
+			Columns: emergencyplan.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: emergencyplan.FieldID,
+			},
+		},
+		Type: "EmergencyPlan",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			emergencyplan.FieldCreatedAt:         {Type: field.TypeTime, Column: emergencyplan.FieldCreatedAt},
+			emergencyplan.FieldUpdatedAt:         {Type: field.TypeTime, Column: emergencyplan.FieldUpdatedAt},
+			emergencyplan.FieldTenantID:          {Type: field.TypeInt, Column: emergencyplan.FieldTenantID},
+			emergencyplan.FieldScopePath:         {Type: field.TypeString, Column: emergencyplan.FieldScopePath},
+			emergencyplan.FieldScopeSector:       {Type: field.TypeString, Column: emergencyplan.FieldScopeSector},
+			emergencyplan.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: emergencyplan.FieldScopeEnterpriseID},
+			emergencyplan.FieldUnitID:            {Type: field.TypeInt, Column: emergencyplan.FieldUnitID},
+			emergencyplan.FieldKind:              {Type: field.TypeEnum, Column: emergencyplan.FieldKind},
+			emergencyplan.FieldTopic:             {Type: field.TypeEnum, Column: emergencyplan.FieldTopic},
+			emergencyplan.FieldSeries:            {Type: field.TypeString, Column: emergencyplan.FieldSeries},
+			emergencyplan.FieldTitle:             {Type: field.TypeString, Column: emergencyplan.FieldTitle},
+			emergencyplan.FieldVersion:           {Type: field.TypeString, Column: emergencyplan.FieldVersion},
+			emergencyplan.FieldApprovedOn:        {Type: field.TypeTime, Column: emergencyplan.FieldApprovedOn},
+			emergencyplan.FieldFiledWithID:       {Type: field.TypeInt, Column: emergencyplan.FieldFiledWithID},
+			emergencyplan.FieldFiledOn:           {Type: field.TypeTime, Column: emergencyplan.FieldFiledOn},
+			emergencyplan.FieldReviewDue:         {Type: field.TypeTime, Column: emergencyplan.FieldReviewDue},
+			emergencyplan.FieldState:             {Type: field.TypeEnum, Column: emergencyplan.FieldState},
+			emergencyplan.FieldSupersedesID:      {Type: field.TypeInt, Column: emergencyplan.FieldSupersedesID},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enterprise.Table,
 			Columns: enterprise.Columns,
@@ -247,7 +308,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enterprise.FieldTownID:              {Type: field.TypeInt, Column: enterprise.FieldTownID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   file.Table,
 			Columns: file.Columns,
@@ -277,7 +338,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldUploadedByPostID:  {Type: field.TypeInt, Column: file.FieldUploadedByPostID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   groupmember.Table,
 			Columns: groupmember.Columns,
@@ -302,7 +363,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			groupmember.FieldTitle:             {Type: field.TypeString, Column: groupmember.FieldTitle},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
@@ -340,7 +401,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -367,7 +428,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -398,7 +459,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   leadershipgroup.Table,
 			Columns: leadershipgroup.Columns,
@@ -422,7 +483,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			leadershipgroup.FieldEstablishedOn:     {Type: field.TypeTime, Column: leadershipgroup.FieldEstablishedOn},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   letterevent.Table,
 			Columns: letterevent.Columns,
@@ -454,7 +515,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lettersignature.Table,
 			Columns: lettersignature.Columns,
@@ -482,7 +543,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -500,7 +561,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -528,7 +589,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldAttendeeCount:     {Type: field.TypeInt, Column: meeting.FieldAttendeeCount},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notice.Table,
 			Columns: notice.Columns,
@@ -559,7 +620,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   noticereceipt.Table,
 			Columns: noticereceipt.Columns,
@@ -594,7 +655,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -609,7 +670,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -635,7 +696,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicity.Table,
 			Columns: publicity.Columns,
@@ -663,7 +724,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicity.FieldEnterpriseCount:   {Type: field.TypeInt, Column: publicity.FieldEnterpriseCount},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicityvisit.Table,
 			Columns: publicityvisit.Columns,
@@ -684,7 +745,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicityvisit.FieldEnterpriseUnitID:  {Type: field.TypeInt, Column: publicityvisit.FieldEnterpriseUnitID},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -714,7 +775,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -736,7 +797,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -774,7 +835,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -793,7 +854,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -811,7 +872,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainee.Table,
 			Columns: trainee.Columns,
@@ -842,7 +903,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -871,7 +932,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -897,7 +958,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -959,6 +1020,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Unit",
 	)
 	graph.MustAddE(
+		"plan",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   drill.PlanTable,
+			Columns: []string{drill.PlanColumn},
+			Bidi:    false,
+		},
+		"Drill",
+		"EmergencyPlan",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   drill.UnitTable,
+			Columns: []string{drill.UnitColumn},
+			Bidi:    false,
+		},
+		"Drill",
+		"Unit",
+	)
+	graph.MustAddE(
 		"unit",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -969,6 +1054,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"DutyList",
 		"Unit",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   emergencyplan.UnitTable,
+			Columns: []string{emergencyplan.UnitColumn},
+			Bidi:    false,
+		},
+		"EmergencyPlan",
+		"Unit",
+	)
+	graph.MustAddE(
+		"drills",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   emergencyplan.DrillsTable,
+			Columns: []string{emergencyplan.DrillsColumn},
+			Bidi:    false,
+		},
+		"EmergencyPlan",
+		"Drill",
 	)
 	graph.MustAddE(
 		"unit",
@@ -2172,6 +2281,149 @@ func (f *ChecklistTemplateFilter) WhereItems(p entql.BytesP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DrillQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DrillQuery builder.
+func (_q *DrillQuery) Filter() *DrillFilter {
+	return &DrillFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DrillMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DrillMutation builder.
+func (m *DrillMutation) Filter() *DrillFilter {
+	return &DrillFilter{config: m.config, predicateAdder: m}
+}
+
+// DrillFilter provides a generic filtering capability at runtime for DrillQuery.
+type DrillFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DrillFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DrillFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(drill.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DrillFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(drill.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *DrillFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(drill.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *DrillFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(drill.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *DrillFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(drill.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *DrillFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(drill.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *DrillFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(drill.FieldScopeEnterpriseID))
+}
+
+// WherePlanID applies the entql int predicate on the plan_id field.
+func (f *DrillFilter) WherePlanID(p entql.IntP) {
+	f.Where(p.Field(drill.FieldPlanID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *DrillFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(drill.FieldUnitID))
+}
+
+// WherePlanKind applies the entql string predicate on the plan_kind field.
+func (f *DrillFilter) WherePlanKind(p entql.StringP) {
+	f.Where(p.Field(drill.FieldPlanKind))
+}
+
+// WhereHeldOn applies the entql time.Time predicate on the held_on field.
+func (f *DrillFilter) WhereHeldOn(p entql.TimeP) {
+	f.Where(p.Field(drill.FieldHeldOn))
+}
+
+// WhereForm applies the entql string predicate on the form field.
+func (f *DrillFilter) WhereForm(p entql.StringP) {
+	f.Where(p.Field(drill.FieldForm))
+}
+
+// WhereParticipants applies the entql int predicate on the participants field.
+func (f *DrillFilter) WhereParticipants(p entql.IntP) {
+	f.Where(p.Field(drill.FieldParticipants))
+}
+
+// WhereScenario applies the entql string predicate on the scenario field.
+func (f *DrillFilter) WhereScenario(p entql.StringP) {
+	f.Where(p.Field(drill.FieldScenario))
+}
+
+// WhereEvaluation applies the entql string predicate on the evaluation field.
+func (f *DrillFilter) WhereEvaluation(p entql.StringP) {
+	f.Where(p.Field(drill.FieldEvaluation))
+}
+
+// WhereProblems applies the entql json.RawMessage predicate on the problems field.
+func (f *DrillFilter) WhereProblems(p entql.BytesP) {
+	f.Where(p.Field(drill.FieldProblems))
+}
+
+// WhereHasPlan applies a predicate to check if query has an edge plan.
+func (f *DrillFilter) WhereHasPlan() {
+	f.Where(entql.HasEdge("plan"))
+}
+
+// WhereHasPlanWith applies a predicate to check if query has an edge plan with a given conditions (other predicates).
+func (f *DrillFilter) WhereHasPlanWith(preds ...predicate.EmergencyPlan) {
+	f.Where(entql.HasEdgeWith("plan", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *DrillFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *DrillFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DutyListQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2200,7 +2452,7 @@ type DutyListFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DutyListFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2301,6 +2553,164 @@ func (f *DutyListFilter) WhereHasUnitWith(preds ...predicate.Unit) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *EmergencyPlanQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EmergencyPlanQuery builder.
+func (_q *EmergencyPlanQuery) Filter() *EmergencyPlanFilter {
+	return &EmergencyPlanFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EmergencyPlanMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EmergencyPlanMutation builder.
+func (m *EmergencyPlanMutation) Filter() *EmergencyPlanFilter {
+	return &EmergencyPlanFilter{config: m.config, predicateAdder: m}
+}
+
+// EmergencyPlanFilter provides a generic filtering capability at runtime for EmergencyPlanQuery.
+type EmergencyPlanFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EmergencyPlanFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *EmergencyPlanFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(emergencyplan.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *EmergencyPlanFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(emergencyplan.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *EmergencyPlanFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(emergencyplan.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *EmergencyPlanFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(emergencyplan.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *EmergencyPlanFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(emergencyplan.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *EmergencyPlanFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(emergencyplan.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *EmergencyPlanFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(emergencyplan.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *EmergencyPlanFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(emergencyplan.FieldUnitID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *EmergencyPlanFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(emergencyplan.FieldKind))
+}
+
+// WhereTopic applies the entql string predicate on the topic field.
+func (f *EmergencyPlanFilter) WhereTopic(p entql.StringP) {
+	f.Where(p.Field(emergencyplan.FieldTopic))
+}
+
+// WhereSeries applies the entql string predicate on the series field.
+func (f *EmergencyPlanFilter) WhereSeries(p entql.StringP) {
+	f.Where(p.Field(emergencyplan.FieldSeries))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *EmergencyPlanFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(emergencyplan.FieldTitle))
+}
+
+// WhereVersion applies the entql string predicate on the version field.
+func (f *EmergencyPlanFilter) WhereVersion(p entql.StringP) {
+	f.Where(p.Field(emergencyplan.FieldVersion))
+}
+
+// WhereApprovedOn applies the entql time.Time predicate on the approved_on field.
+func (f *EmergencyPlanFilter) WhereApprovedOn(p entql.TimeP) {
+	f.Where(p.Field(emergencyplan.FieldApprovedOn))
+}
+
+// WhereFiledWithID applies the entql int predicate on the filed_with_id field.
+func (f *EmergencyPlanFilter) WhereFiledWithID(p entql.IntP) {
+	f.Where(p.Field(emergencyplan.FieldFiledWithID))
+}
+
+// WhereFiledOn applies the entql time.Time predicate on the filed_on field.
+func (f *EmergencyPlanFilter) WhereFiledOn(p entql.TimeP) {
+	f.Where(p.Field(emergencyplan.FieldFiledOn))
+}
+
+// WhereReviewDue applies the entql time.Time predicate on the review_due field.
+func (f *EmergencyPlanFilter) WhereReviewDue(p entql.TimeP) {
+	f.Where(p.Field(emergencyplan.FieldReviewDue))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *EmergencyPlanFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(emergencyplan.FieldState))
+}
+
+// WhereSupersedesID applies the entql int predicate on the supersedes_id field.
+func (f *EmergencyPlanFilter) WhereSupersedesID(p entql.IntP) {
+	f.Where(p.Field(emergencyplan.FieldSupersedesID))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *EmergencyPlanFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *EmergencyPlanFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDrills applies a predicate to check if query has an edge drills.
+func (f *EmergencyPlanFilter) WhereHasDrills() {
+	f.Where(entql.HasEdge("drills"))
+}
+
+// WhereHasDrillsWith applies a predicate to check if query has an edge drills with a given conditions (other predicates).
+func (f *EmergencyPlanFilter) WhereHasDrillsWith(preds ...predicate.Drill) {
+	f.Where(entql.HasEdgeWith("drills", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EnterpriseQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2329,7 +2739,7 @@ type EnterpriseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnterpriseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2492,7 +2902,7 @@ type FileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2617,7 +3027,7 @@ type GroupMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2731,7 +3141,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2980,7 +3390,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3104,7 +3514,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3318,7 +3728,7 @@ type LeadershipGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeadershipGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3441,7 +3851,7 @@ type LetterEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3590,7 +4000,7 @@ type LetterSignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterSignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3719,7 +4129,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3784,7 +4194,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3913,7 +4323,7 @@ type NoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4071,7 +4481,7 @@ type NoticeReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4249,7 +4659,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4299,7 +4709,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4432,7 +4842,7 @@ type PublicityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4575,7 +4985,7 @@ type PublicityVisitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityVisitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4669,7 +5079,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4822,7 +5232,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4907,7 +5317,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5128,7 +5538,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5226,7 +5636,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5291,7 +5701,7 @@ type TraineeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TraineeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5449,7 +5859,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5597,7 +6007,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5786,7 +6196,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -14,7 +14,9 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -656,6 +658,170 @@ func newChecklistTemplatePaginateArgs(rv map[string]any) *checklisttemplatePagin
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *DrillQuery) CollectFields(ctx context.Context, satisfies ...string) (*DrillQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *DrillQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(drill.Columns))
+		selectedFields = []string{drill.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "plan":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&EmergencyPlanClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, emergencyplanImplementors)...); err != nil {
+				return err
+			}
+			_q.withPlan = query
+			if _, ok := fieldSeen[drill.FieldPlanID]; !ok {
+				selectedFields = append(selectedFields, drill.FieldPlanID)
+				fieldSeen[drill.FieldPlanID] = struct{}{}
+			}
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[drill.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, drill.FieldUnitID)
+				fieldSeen[drill.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[drill.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, drill.FieldCreatedAt)
+				fieldSeen[drill.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[drill.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, drill.FieldUpdatedAt)
+				fieldSeen[drill.FieldUpdatedAt] = struct{}{}
+			}
+		case "planID":
+			if _, ok := fieldSeen[drill.FieldPlanID]; !ok {
+				selectedFields = append(selectedFields, drill.FieldPlanID)
+				fieldSeen[drill.FieldPlanID] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[drill.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, drill.FieldUnitID)
+				fieldSeen[drill.FieldUnitID] = struct{}{}
+			}
+		case "planKind":
+			if _, ok := fieldSeen[drill.FieldPlanKind]; !ok {
+				selectedFields = append(selectedFields, drill.FieldPlanKind)
+				fieldSeen[drill.FieldPlanKind] = struct{}{}
+			}
+		case "heldOn":
+			if _, ok := fieldSeen[drill.FieldHeldOn]; !ok {
+				selectedFields = append(selectedFields, drill.FieldHeldOn)
+				fieldSeen[drill.FieldHeldOn] = struct{}{}
+			}
+		case "form":
+			if _, ok := fieldSeen[drill.FieldForm]; !ok {
+				selectedFields = append(selectedFields, drill.FieldForm)
+				fieldSeen[drill.FieldForm] = struct{}{}
+			}
+		case "participants":
+			if _, ok := fieldSeen[drill.FieldParticipants]; !ok {
+				selectedFields = append(selectedFields, drill.FieldParticipants)
+				fieldSeen[drill.FieldParticipants] = struct{}{}
+			}
+		case "scenario":
+			if _, ok := fieldSeen[drill.FieldScenario]; !ok {
+				selectedFields = append(selectedFields, drill.FieldScenario)
+				fieldSeen[drill.FieldScenario] = struct{}{}
+			}
+		case "evaluation":
+			if _, ok := fieldSeen[drill.FieldEvaluation]; !ok {
+				selectedFields = append(selectedFields, drill.FieldEvaluation)
+				fieldSeen[drill.FieldEvaluation] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type drillPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []DrillPaginateOption
+}
+
+func newDrillPaginateArgs(rv map[string]any) *drillPaginateArgs {
+	args := &drillPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &DrillOrder{Field: &DrillOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithDrillOrder(order))
+			}
+		case *DrillOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithDrillOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*DrillWhereInput); ok {
+		args.opts = append(args.opts, WithDrillFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *DutyListQuery) CollectFields(ctx context.Context, satisfies ...string) (*DutyListQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -805,6 +971,170 @@ func newDutyListPaginateArgs(rv map[string]any) *dutylistPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*DutyListWhereInput); ok {
 		args.opts = append(args.opts, WithDutyListFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *EmergencyPlanQuery) CollectFields(ctx context.Context, satisfies ...string) (*EmergencyPlanQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *EmergencyPlanQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(emergencyplan.Columns))
+		selectedFields = []string{emergencyplan.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[emergencyplan.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldUnitID)
+				fieldSeen[emergencyplan.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[emergencyplan.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldCreatedAt)
+				fieldSeen[emergencyplan.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[emergencyplan.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldUpdatedAt)
+				fieldSeen[emergencyplan.FieldUpdatedAt] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[emergencyplan.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldUnitID)
+				fieldSeen[emergencyplan.FieldUnitID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[emergencyplan.FieldKind]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldKind)
+				fieldSeen[emergencyplan.FieldKind] = struct{}{}
+			}
+		case "topic":
+			if _, ok := fieldSeen[emergencyplan.FieldTopic]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldTopic)
+				fieldSeen[emergencyplan.FieldTopic] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[emergencyplan.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldTitle)
+				fieldSeen[emergencyplan.FieldTitle] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[emergencyplan.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldVersion)
+				fieldSeen[emergencyplan.FieldVersion] = struct{}{}
+			}
+		case "approvedOn":
+			if _, ok := fieldSeen[emergencyplan.FieldApprovedOn]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldApprovedOn)
+				fieldSeen[emergencyplan.FieldApprovedOn] = struct{}{}
+			}
+		case "filedWithID":
+			if _, ok := fieldSeen[emergencyplan.FieldFiledWithID]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldFiledWithID)
+				fieldSeen[emergencyplan.FieldFiledWithID] = struct{}{}
+			}
+		case "filedOn":
+			if _, ok := fieldSeen[emergencyplan.FieldFiledOn]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldFiledOn)
+				fieldSeen[emergencyplan.FieldFiledOn] = struct{}{}
+			}
+		case "reviewDue":
+			if _, ok := fieldSeen[emergencyplan.FieldReviewDue]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldReviewDue)
+				fieldSeen[emergencyplan.FieldReviewDue] = struct{}{}
+			}
+		case "state":
+			if _, ok := fieldSeen[emergencyplan.FieldState]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldState)
+				fieldSeen[emergencyplan.FieldState] = struct{}{}
+			}
+		case "supersedesID":
+			if _, ok := fieldSeen[emergencyplan.FieldSupersedesID]; !ok {
+				selectedFields = append(selectedFields, emergencyplan.FieldSupersedesID)
+				fieldSeen[emergencyplan.FieldSupersedesID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type emergencyplanPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []EmergencyPlanPaginateOption
+}
+
+func newEmergencyPlanPaginateArgs(rv map[string]any) *emergencyplanPaginateArgs {
+	args := &emergencyplanPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &EmergencyPlanOrder{Field: &EmergencyPlanOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithEmergencyPlanOrder(order))
+			}
+		case *EmergencyPlanOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithEmergencyPlanOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*EmergencyPlanWhereInput); ok {
+		args.opts = append(args.opts, WithEmergencyPlanFilter(v.Filter))
 	}
 	return args
 }

@@ -45,7 +45,31 @@ func (_m *Certificate) Unit(ctx context.Context) (*Unit, error) {
 	return result, err
 }
 
+func (_m *Drill) Plan(ctx context.Context) (*EmergencyPlan, error) {
+	result, err := _m.Edges.PlanOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPlan().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Drill) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *DutyList) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *EmergencyPlan) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryUnit().Only(ctx)

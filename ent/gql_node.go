@@ -13,7 +13,9 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -64,10 +66,20 @@ var checklisttemplateImplementors = []string{"ChecklistTemplate", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*ChecklistTemplate) IsNode() {}
 
+var drillImplementors = []string{"Drill", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Drill) IsNode() {}
+
 var dutylistImplementors = []string{"DutyList", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*DutyList) IsNode() {}
+
+var emergencyplanImplementors = []string{"EmergencyPlan", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*EmergencyPlan) IsNode() {}
 
 var enterpriseImplementors = []string{"Enterprise", "Node"}
 
@@ -287,11 +299,29 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case drill.Table:
+		query := c.Drill.Query().
+			Where(drill.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, drillImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case dutylist.Table:
 		query := c.DutyList.Query().
 			Where(dutylist.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, dutylistImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case emergencyplan.Table:
+		query := c.EmergencyPlan.Query().
+			Where(emergencyplan.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, emergencyplanImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -622,10 +652,42 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case drill.Table:
+		query := c.Drill.Query().
+			Where(drill.IDIn(ids...))
+		query, err := query.CollectFields(ctx, drillImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case dutylist.Table:
 		query := c.DutyList.Query().
 			Where(dutylist.IDIn(ids...))
 		query, err := query.CollectFields(ctx, dutylistImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case emergencyplan.Table:
+		query := c.EmergencyPlan.Query().
+			Where(emergencyplan.IDIn(ids...))
+		query, err := query.CollectFields(ctx, emergencyplanImplementors...)
 		if err != nil {
 			return nil, err
 		}

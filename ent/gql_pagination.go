@@ -18,7 +18,9 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -1487,6 +1489,356 @@ func (_m *ChecklistTemplate) ToEdge(order *ChecklistTemplateOrder) *ChecklistTem
 	}
 }
 
+// DrillEdge is the edge representation of Drill.
+type DrillEdge struct {
+	Node   *Drill `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// DrillConnection is the connection containing edges to Drill.
+type DrillConnection struct {
+	Edges      []*DrillEdge `json:"edges"`
+	PageInfo   PageInfo     `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+func (c *DrillConnection) build(nodes []*Drill, pager *drillPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Drill
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Drill {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Drill {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*DrillEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &DrillEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// DrillPaginateOption enables pagination customization.
+type DrillPaginateOption func(*drillPager) error
+
+// WithDrillOrder configures pagination ordering.
+func WithDrillOrder(order *DrillOrder) DrillPaginateOption {
+	if order == nil {
+		order = DefaultDrillOrder
+	}
+	o := *order
+	return func(pager *drillPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultDrillOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithDrillFilter configures pagination filter.
+func WithDrillFilter(filter func(*DrillQuery) (*DrillQuery, error)) DrillPaginateOption {
+	return func(pager *drillPager) error {
+		if filter == nil {
+			return errors.New("DrillQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type drillPager struct {
+	reverse bool
+	order   *DrillOrder
+	filter  func(*DrillQuery) (*DrillQuery, error)
+}
+
+func newDrillPager(opts []DrillPaginateOption, reverse bool) (*drillPager, error) {
+	pager := &drillPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultDrillOrder
+	}
+	return pager, nil
+}
+
+func (p *drillPager) applyFilter(query *DrillQuery) (*DrillQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *drillPager) toCursor(_m *Drill) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *drillPager) applyCursors(query *DrillQuery, after, before *Cursor) (*DrillQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultDrillOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *drillPager) applyOrder(query *DrillQuery) *DrillQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultDrillOrder.Field {
+		query = query.Order(DefaultDrillOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *drillPager) orderExpr(query *DrillQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultDrillOrder.Field {
+			b.Comma().Ident(DefaultDrillOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Drill.
+func (_m *DrillQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...DrillPaginateOption,
+) (*DrillConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newDrillPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &DrillConnection{Edges: []*DrillEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// DrillOrderFieldCreatedAt orders Drill by created_at.
+	DrillOrderFieldCreatedAt = &DrillOrderField{
+		Value: func(_m *Drill) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: drill.FieldCreatedAt,
+		toTerm: drill.ByCreatedAt,
+		toCursor: func(_m *Drill) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// DrillOrderFieldUpdatedAt orders Drill by updated_at.
+	DrillOrderFieldUpdatedAt = &DrillOrderField{
+		Value: func(_m *Drill) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: drill.FieldUpdatedAt,
+		toTerm: drill.ByUpdatedAt,
+		toCursor: func(_m *Drill) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// DrillOrderFieldHeldOn orders Drill by held_on.
+	DrillOrderFieldHeldOn = &DrillOrderField{
+		Value: func(_m *Drill) (ent.Value, error) {
+			return _m.HeldOn, nil
+		},
+		column: drill.FieldHeldOn,
+		toTerm: drill.ByHeldOn,
+		toCursor: func(_m *Drill) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.HeldOn,
+			}
+		},
+	}
+	// DrillOrderFieldParticipants orders Drill by participants.
+	DrillOrderFieldParticipants = &DrillOrderField{
+		Value: func(_m *Drill) (ent.Value, error) {
+			return _m.Participants, nil
+		},
+		column: drill.FieldParticipants,
+		toTerm: drill.ByParticipants,
+		toCursor: func(_m *Drill) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Participants,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f DrillOrderField) String() string {
+	var str string
+	switch f.column {
+	case DrillOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case DrillOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case DrillOrderFieldHeldOn.column:
+		str = "HELD_ON"
+	case DrillOrderFieldParticipants.column:
+		str = "PARTICIPANTS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f DrillOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *DrillOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("DrillOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *DrillOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *DrillOrderFieldUpdatedAt
+	case "HELD_ON":
+		*f = *DrillOrderFieldHeldOn
+	case "PARTICIPANTS":
+		*f = *DrillOrderFieldParticipants
+	default:
+		return fmt.Errorf("%s is not a valid DrillOrderField", str)
+	}
+	return nil
+}
+
+// DrillOrderField defines the ordering field of Drill.
+type DrillOrderField struct {
+	// Value extracts the ordering value from the given Drill.
+	Value    func(*Drill) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) drill.OrderOption
+	toCursor func(*Drill) Cursor
+}
+
+// DrillOrder defines the ordering of Drill.
+type DrillOrder struct {
+	Direction OrderDirection   `json:"direction"`
+	Field     *DrillOrderField `json:"field"`
+}
+
+// DefaultDrillOrder is the default ordering of Drill.
+var DefaultDrillOrder = &DrillOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &DrillOrderField{
+		Value: func(_m *Drill) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: drill.FieldID,
+		toTerm: drill.ByID,
+		toCursor: func(_m *Drill) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Drill into DrillEdge.
+func (_m *Drill) ToEdge(order *DrillOrder) *DrillEdge {
+	if order == nil {
+		order = DefaultDrillOrder
+	}
+	return &DrillEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // DutyListEdge is the edge representation of DutyList.
 type DutyListEdge struct {
 	Node   *DutyList `json:"node"`
@@ -1832,6 +2184,374 @@ func (_m *DutyList) ToEdge(order *DutyListOrder) *DutyListEdge {
 		order = DefaultDutyListOrder
 	}
 	return &DutyListEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// EmergencyPlanEdge is the edge representation of EmergencyPlan.
+type EmergencyPlanEdge struct {
+	Node   *EmergencyPlan `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// EmergencyPlanConnection is the connection containing edges to EmergencyPlan.
+type EmergencyPlanConnection struct {
+	Edges      []*EmergencyPlanEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *EmergencyPlanConnection) build(nodes []*EmergencyPlan, pager *emergencyplanPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *EmergencyPlan
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *EmergencyPlan {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *EmergencyPlan {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*EmergencyPlanEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &EmergencyPlanEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// EmergencyPlanPaginateOption enables pagination customization.
+type EmergencyPlanPaginateOption func(*emergencyplanPager) error
+
+// WithEmergencyPlanOrder configures pagination ordering.
+func WithEmergencyPlanOrder(order *EmergencyPlanOrder) EmergencyPlanPaginateOption {
+	if order == nil {
+		order = DefaultEmergencyPlanOrder
+	}
+	o := *order
+	return func(pager *emergencyplanPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultEmergencyPlanOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithEmergencyPlanFilter configures pagination filter.
+func WithEmergencyPlanFilter(filter func(*EmergencyPlanQuery) (*EmergencyPlanQuery, error)) EmergencyPlanPaginateOption {
+	return func(pager *emergencyplanPager) error {
+		if filter == nil {
+			return errors.New("EmergencyPlanQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type emergencyplanPager struct {
+	reverse bool
+	order   *EmergencyPlanOrder
+	filter  func(*EmergencyPlanQuery) (*EmergencyPlanQuery, error)
+}
+
+func newEmergencyPlanPager(opts []EmergencyPlanPaginateOption, reverse bool) (*emergencyplanPager, error) {
+	pager := &emergencyplanPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultEmergencyPlanOrder
+	}
+	return pager, nil
+}
+
+func (p *emergencyplanPager) applyFilter(query *EmergencyPlanQuery) (*EmergencyPlanQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *emergencyplanPager) toCursor(_m *EmergencyPlan) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *emergencyplanPager) applyCursors(query *EmergencyPlanQuery, after, before *Cursor) (*EmergencyPlanQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultEmergencyPlanOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *emergencyplanPager) applyOrder(query *EmergencyPlanQuery) *EmergencyPlanQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultEmergencyPlanOrder.Field {
+		query = query.Order(DefaultEmergencyPlanOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *emergencyplanPager) orderExpr(query *EmergencyPlanQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultEmergencyPlanOrder.Field {
+			b.Comma().Ident(DefaultEmergencyPlanOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to EmergencyPlan.
+func (_m *EmergencyPlanQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...EmergencyPlanPaginateOption,
+) (*EmergencyPlanConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newEmergencyPlanPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &EmergencyPlanConnection{Edges: []*EmergencyPlanEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// EmergencyPlanOrderFieldCreatedAt orders EmergencyPlan by created_at.
+	EmergencyPlanOrderFieldCreatedAt = &EmergencyPlanOrderField{
+		Value: func(_m *EmergencyPlan) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: emergencyplan.FieldCreatedAt,
+		toTerm: emergencyplan.ByCreatedAt,
+		toCursor: func(_m *EmergencyPlan) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// EmergencyPlanOrderFieldUpdatedAt orders EmergencyPlan by updated_at.
+	EmergencyPlanOrderFieldUpdatedAt = &EmergencyPlanOrderField{
+		Value: func(_m *EmergencyPlan) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: emergencyplan.FieldUpdatedAt,
+		toTerm: emergencyplan.ByUpdatedAt,
+		toCursor: func(_m *EmergencyPlan) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// EmergencyPlanOrderFieldTitle orders EmergencyPlan by title.
+	EmergencyPlanOrderFieldTitle = &EmergencyPlanOrderField{
+		Value: func(_m *EmergencyPlan) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: emergencyplan.FieldTitle,
+		toTerm: emergencyplan.ByTitle,
+		toCursor: func(_m *EmergencyPlan) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// EmergencyPlanOrderFieldApprovedOn orders EmergencyPlan by approved_on.
+	EmergencyPlanOrderFieldApprovedOn = &EmergencyPlanOrderField{
+		Value: func(_m *EmergencyPlan) (ent.Value, error) {
+			return _m.ApprovedOn, nil
+		},
+		column: emergencyplan.FieldApprovedOn,
+		toTerm: emergencyplan.ByApprovedOn,
+		toCursor: func(_m *EmergencyPlan) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ApprovedOn,
+			}
+		},
+	}
+	// EmergencyPlanOrderFieldReviewDue orders EmergencyPlan by review_due.
+	EmergencyPlanOrderFieldReviewDue = &EmergencyPlanOrderField{
+		Value: func(_m *EmergencyPlan) (ent.Value, error) {
+			return _m.ReviewDue, nil
+		},
+		column: emergencyplan.FieldReviewDue,
+		toTerm: emergencyplan.ByReviewDue,
+		toCursor: func(_m *EmergencyPlan) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ReviewDue,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f EmergencyPlanOrderField) String() string {
+	var str string
+	switch f.column {
+	case EmergencyPlanOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case EmergencyPlanOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case EmergencyPlanOrderFieldTitle.column:
+		str = "TITLE"
+	case EmergencyPlanOrderFieldApprovedOn.column:
+		str = "APPROVED_ON"
+	case EmergencyPlanOrderFieldReviewDue.column:
+		str = "REVIEW_DUE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f EmergencyPlanOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *EmergencyPlanOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("EmergencyPlanOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *EmergencyPlanOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *EmergencyPlanOrderFieldUpdatedAt
+	case "TITLE":
+		*f = *EmergencyPlanOrderFieldTitle
+	case "APPROVED_ON":
+		*f = *EmergencyPlanOrderFieldApprovedOn
+	case "REVIEW_DUE":
+		*f = *EmergencyPlanOrderFieldReviewDue
+	default:
+		return fmt.Errorf("%s is not a valid EmergencyPlanOrderField", str)
+	}
+	return nil
+}
+
+// EmergencyPlanOrderField defines the ordering field of EmergencyPlan.
+type EmergencyPlanOrderField struct {
+	// Value extracts the ordering value from the given EmergencyPlan.
+	Value    func(*EmergencyPlan) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) emergencyplan.OrderOption
+	toCursor func(*EmergencyPlan) Cursor
+}
+
+// EmergencyPlanOrder defines the ordering of EmergencyPlan.
+type EmergencyPlanOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *EmergencyPlanOrderField `json:"field"`
+}
+
+// DefaultEmergencyPlanOrder is the default ordering of EmergencyPlan.
+var DefaultEmergencyPlanOrder = &EmergencyPlanOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &EmergencyPlanOrderField{
+		Value: func(_m *EmergencyPlan) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: emergencyplan.FieldID,
+		toTerm: emergencyplan.ByID,
+		toCursor: func(_m *EmergencyPlan) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts EmergencyPlan into EmergencyPlanEdge.
+func (_m *EmergencyPlan) ToEdge(order *EmergencyPlanOrder) *EmergencyPlanEdge {
+	if order == nil {
+		order = DefaultEmergencyPlanOrder
+	}
+	return &EmergencyPlanEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

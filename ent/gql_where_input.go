@@ -10,7 +10,9 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
@@ -1107,6 +1109,338 @@ func (i *ChecklistTemplateWhereInput) P() (predicate.ChecklistTemplate, error) {
 	}
 }
 
+// DrillWhereInput represents a where input for filtering Drill queries.
+type DrillWhereInput struct {
+	Predicates []predicate.Drill  `json:"-"`
+	Not        *DrillWhereInput   `json:"not,omitempty"`
+	Or         []*DrillWhereInput `json:"or,omitempty"`
+	And        []*DrillWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "plan_id" field predicates.
+	PlanID      *int  `json:"planID,omitempty"`
+	PlanIDNEQ   *int  `json:"planIDNEQ,omitempty"`
+	PlanIDIn    []int `json:"planIDIn,omitempty"`
+	PlanIDNotIn []int `json:"planIDNotIn,omitempty"`
+
+	// "unit_id" field predicates.
+	UnitID      *int  `json:"unitID,omitempty"`
+	UnitIDNEQ   *int  `json:"unitIDNEQ,omitempty"`
+	UnitIDIn    []int `json:"unitIDIn,omitempty"`
+	UnitIDNotIn []int `json:"unitIDNotIn,omitempty"`
+
+	// "plan_kind" field predicates.
+	PlanKind      *domain.EmergencyPlanKind  `json:"planKind,omitempty"`
+	PlanKindNEQ   *domain.EmergencyPlanKind  `json:"planKindNEQ,omitempty"`
+	PlanKindIn    []domain.EmergencyPlanKind `json:"planKindIn,omitempty"`
+	PlanKindNotIn []domain.EmergencyPlanKind `json:"planKindNotIn,omitempty"`
+
+	// "held_on" field predicates.
+	HeldOn      *time.Time  `json:"heldOn,omitempty"`
+	HeldOnNEQ   *time.Time  `json:"heldOnNEQ,omitempty"`
+	HeldOnIn    []time.Time `json:"heldOnIn,omitempty"`
+	HeldOnNotIn []time.Time `json:"heldOnNotIn,omitempty"`
+	HeldOnGT    *time.Time  `json:"heldOnGT,omitempty"`
+	HeldOnGTE   *time.Time  `json:"heldOnGTE,omitempty"`
+	HeldOnLT    *time.Time  `json:"heldOnLT,omitempty"`
+	HeldOnLTE   *time.Time  `json:"heldOnLTE,omitempty"`
+
+	// "form" field predicates.
+	Form      *domain.DrillForm  `json:"form,omitempty"`
+	FormNEQ   *domain.DrillForm  `json:"formNEQ,omitempty"`
+	FormIn    []domain.DrillForm `json:"formIn,omitempty"`
+	FormNotIn []domain.DrillForm `json:"formNotIn,omitempty"`
+
+	// "participants" field predicates.
+	Participants      *int  `json:"participants,omitempty"`
+	ParticipantsNEQ   *int  `json:"participantsNEQ,omitempty"`
+	ParticipantsIn    []int `json:"participantsIn,omitempty"`
+	ParticipantsNotIn []int `json:"participantsNotIn,omitempty"`
+	ParticipantsGT    *int  `json:"participantsGT,omitempty"`
+	ParticipantsGTE   *int  `json:"participantsGTE,omitempty"`
+	ParticipantsLT    *int  `json:"participantsLT,omitempty"`
+	ParticipantsLTE   *int  `json:"participantsLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *DrillWhereInput) AddPredicates(predicates ...predicate.Drill) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the DrillWhereInput filter on the DrillQuery builder.
+func (i *DrillWhereInput) Filter(q *DrillQuery) (*DrillQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyDrillWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyDrillWhereInput is returned in case the DrillWhereInput is empty.
+var ErrEmptyDrillWhereInput = errors.New("ent: empty predicate DrillWhereInput")
+
+// P returns a predicate for filtering drills.
+// An error is returned if the input is empty or invalid.
+func (i *DrillWhereInput) P() (predicate.Drill, error) {
+	var predicates []predicate.Drill
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, drill.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Drill, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, drill.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Drill, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, drill.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, drill.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, drill.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, drill.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, drill.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, drill.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, drill.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, drill.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, drill.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, drill.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, drill.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, drill.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, drill.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, drill.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, drill.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, drill.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, drill.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, drill.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, drill.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, drill.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, drill.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, drill.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, drill.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, drill.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, drill.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.PlanID != nil {
+		predicates = append(predicates, drill.PlanIDEQ(*i.PlanID))
+	}
+	if i.PlanIDNEQ != nil {
+		predicates = append(predicates, drill.PlanIDNEQ(*i.PlanIDNEQ))
+	}
+	if len(i.PlanIDIn) > 0 {
+		predicates = append(predicates, drill.PlanIDIn(i.PlanIDIn...))
+	}
+	if len(i.PlanIDNotIn) > 0 {
+		predicates = append(predicates, drill.PlanIDNotIn(i.PlanIDNotIn...))
+	}
+	if i.UnitID != nil {
+		predicates = append(predicates, drill.UnitIDEQ(*i.UnitID))
+	}
+	if i.UnitIDNEQ != nil {
+		predicates = append(predicates, drill.UnitIDNEQ(*i.UnitIDNEQ))
+	}
+	if len(i.UnitIDIn) > 0 {
+		predicates = append(predicates, drill.UnitIDIn(i.UnitIDIn...))
+	}
+	if len(i.UnitIDNotIn) > 0 {
+		predicates = append(predicates, drill.UnitIDNotIn(i.UnitIDNotIn...))
+	}
+	if i.PlanKind != nil {
+		predicates = append(predicates, drill.PlanKindEQ(*i.PlanKind))
+	}
+	if i.PlanKindNEQ != nil {
+		predicates = append(predicates, drill.PlanKindNEQ(*i.PlanKindNEQ))
+	}
+	if len(i.PlanKindIn) > 0 {
+		predicates = append(predicates, drill.PlanKindIn(i.PlanKindIn...))
+	}
+	if len(i.PlanKindNotIn) > 0 {
+		predicates = append(predicates, drill.PlanKindNotIn(i.PlanKindNotIn...))
+	}
+	if i.HeldOn != nil {
+		predicates = append(predicates, drill.HeldOnEQ(*i.HeldOn))
+	}
+	if i.HeldOnNEQ != nil {
+		predicates = append(predicates, drill.HeldOnNEQ(*i.HeldOnNEQ))
+	}
+	if len(i.HeldOnIn) > 0 {
+		predicates = append(predicates, drill.HeldOnIn(i.HeldOnIn...))
+	}
+	if len(i.HeldOnNotIn) > 0 {
+		predicates = append(predicates, drill.HeldOnNotIn(i.HeldOnNotIn...))
+	}
+	if i.HeldOnGT != nil {
+		predicates = append(predicates, drill.HeldOnGT(*i.HeldOnGT))
+	}
+	if i.HeldOnGTE != nil {
+		predicates = append(predicates, drill.HeldOnGTE(*i.HeldOnGTE))
+	}
+	if i.HeldOnLT != nil {
+		predicates = append(predicates, drill.HeldOnLT(*i.HeldOnLT))
+	}
+	if i.HeldOnLTE != nil {
+		predicates = append(predicates, drill.HeldOnLTE(*i.HeldOnLTE))
+	}
+	if i.Form != nil {
+		predicates = append(predicates, drill.FormEQ(*i.Form))
+	}
+	if i.FormNEQ != nil {
+		predicates = append(predicates, drill.FormNEQ(*i.FormNEQ))
+	}
+	if len(i.FormIn) > 0 {
+		predicates = append(predicates, drill.FormIn(i.FormIn...))
+	}
+	if len(i.FormNotIn) > 0 {
+		predicates = append(predicates, drill.FormNotIn(i.FormNotIn...))
+	}
+	if i.Participants != nil {
+		predicates = append(predicates, drill.ParticipantsEQ(*i.Participants))
+	}
+	if i.ParticipantsNEQ != nil {
+		predicates = append(predicates, drill.ParticipantsNEQ(*i.ParticipantsNEQ))
+	}
+	if len(i.ParticipantsIn) > 0 {
+		predicates = append(predicates, drill.ParticipantsIn(i.ParticipantsIn...))
+	}
+	if len(i.ParticipantsNotIn) > 0 {
+		predicates = append(predicates, drill.ParticipantsNotIn(i.ParticipantsNotIn...))
+	}
+	if i.ParticipantsGT != nil {
+		predicates = append(predicates, drill.ParticipantsGT(*i.ParticipantsGT))
+	}
+	if i.ParticipantsGTE != nil {
+		predicates = append(predicates, drill.ParticipantsGTE(*i.ParticipantsGTE))
+	}
+	if i.ParticipantsLT != nil {
+		predicates = append(predicates, drill.ParticipantsLT(*i.ParticipantsLT))
+	}
+	if i.ParticipantsLTE != nil {
+		predicates = append(predicates, drill.ParticipantsLTE(*i.ParticipantsLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyDrillWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return drill.And(predicates...), nil
+	}
+}
+
 // DutyListWhereInput represents a where input for filtering DutyList queries.
 type DutyListWhereInput struct {
 	Predicates []predicate.DutyList  `json:"-"`
@@ -1482,6 +1816,542 @@ func (i *DutyListWhereInput) P() (predicate.DutyList, error) {
 		return predicates[0], nil
 	default:
 		return dutylist.And(predicates...), nil
+	}
+}
+
+// EmergencyPlanWhereInput represents a where input for filtering EmergencyPlan queries.
+type EmergencyPlanWhereInput struct {
+	Predicates []predicate.EmergencyPlan  `json:"-"`
+	Not        *EmergencyPlanWhereInput   `json:"not,omitempty"`
+	Or         []*EmergencyPlanWhereInput `json:"or,omitempty"`
+	And        []*EmergencyPlanWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "unit_id" field predicates.
+	UnitID      *int  `json:"unitID,omitempty"`
+	UnitIDNEQ   *int  `json:"unitIDNEQ,omitempty"`
+	UnitIDIn    []int `json:"unitIDIn,omitempty"`
+	UnitIDNotIn []int `json:"unitIDNotIn,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *domain.EmergencyPlanKind  `json:"kind,omitempty"`
+	KindNEQ   *domain.EmergencyPlanKind  `json:"kindNEQ,omitempty"`
+	KindIn    []domain.EmergencyPlanKind `json:"kindIn,omitempty"`
+	KindNotIn []domain.EmergencyPlanKind `json:"kindNotIn,omitempty"`
+
+	// "topic" field predicates.
+	Topic       *domain.EmergencyPlanTopic  `json:"topic,omitempty"`
+	TopicNEQ    *domain.EmergencyPlanTopic  `json:"topicNEQ,omitempty"`
+	TopicIn     []domain.EmergencyPlanTopic `json:"topicIn,omitempty"`
+	TopicNotIn  []domain.EmergencyPlanTopic `json:"topicNotIn,omitempty"`
+	TopicIsNil  bool                        `json:"topicIsNil,omitempty"`
+	TopicNotNil bool                        `json:"topicNotNil,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "approved_on" field predicates.
+	ApprovedOn       *time.Time  `json:"approvedOn,omitempty"`
+	ApprovedOnNEQ    *time.Time  `json:"approvedOnNEQ,omitempty"`
+	ApprovedOnIn     []time.Time `json:"approvedOnIn,omitempty"`
+	ApprovedOnNotIn  []time.Time `json:"approvedOnNotIn,omitempty"`
+	ApprovedOnGT     *time.Time  `json:"approvedOnGT,omitempty"`
+	ApprovedOnGTE    *time.Time  `json:"approvedOnGTE,omitempty"`
+	ApprovedOnLT     *time.Time  `json:"approvedOnLT,omitempty"`
+	ApprovedOnLTE    *time.Time  `json:"approvedOnLTE,omitempty"`
+	ApprovedOnIsNil  bool        `json:"approvedOnIsNil,omitempty"`
+	ApprovedOnNotNil bool        `json:"approvedOnNotNil,omitempty"`
+
+	// "filed_with_id" field predicates.
+	FiledWithID       *int  `json:"filedWithID,omitempty"`
+	FiledWithIDNEQ    *int  `json:"filedWithIDNEQ,omitempty"`
+	FiledWithIDIn     []int `json:"filedWithIDIn,omitempty"`
+	FiledWithIDNotIn  []int `json:"filedWithIDNotIn,omitempty"`
+	FiledWithIDGT     *int  `json:"filedWithIDGT,omitempty"`
+	FiledWithIDGTE    *int  `json:"filedWithIDGTE,omitempty"`
+	FiledWithIDLT     *int  `json:"filedWithIDLT,omitempty"`
+	FiledWithIDLTE    *int  `json:"filedWithIDLTE,omitempty"`
+	FiledWithIDIsNil  bool  `json:"filedWithIDIsNil,omitempty"`
+	FiledWithIDNotNil bool  `json:"filedWithIDNotNil,omitempty"`
+
+	// "filed_on" field predicates.
+	FiledOn       *time.Time  `json:"filedOn,omitempty"`
+	FiledOnNEQ    *time.Time  `json:"filedOnNEQ,omitempty"`
+	FiledOnIn     []time.Time `json:"filedOnIn,omitempty"`
+	FiledOnNotIn  []time.Time `json:"filedOnNotIn,omitempty"`
+	FiledOnGT     *time.Time  `json:"filedOnGT,omitempty"`
+	FiledOnGTE    *time.Time  `json:"filedOnGTE,omitempty"`
+	FiledOnLT     *time.Time  `json:"filedOnLT,omitempty"`
+	FiledOnLTE    *time.Time  `json:"filedOnLTE,omitempty"`
+	FiledOnIsNil  bool        `json:"filedOnIsNil,omitempty"`
+	FiledOnNotNil bool        `json:"filedOnNotNil,omitempty"`
+
+	// "review_due" field predicates.
+	ReviewDue       *time.Time  `json:"reviewDue,omitempty"`
+	ReviewDueNEQ    *time.Time  `json:"reviewDueNEQ,omitempty"`
+	ReviewDueIn     []time.Time `json:"reviewDueIn,omitempty"`
+	ReviewDueNotIn  []time.Time `json:"reviewDueNotIn,omitempty"`
+	ReviewDueGT     *time.Time  `json:"reviewDueGT,omitempty"`
+	ReviewDueGTE    *time.Time  `json:"reviewDueGTE,omitempty"`
+	ReviewDueLT     *time.Time  `json:"reviewDueLT,omitempty"`
+	ReviewDueLTE    *time.Time  `json:"reviewDueLTE,omitempty"`
+	ReviewDueIsNil  bool        `json:"reviewDueIsNil,omitempty"`
+	ReviewDueNotNil bool        `json:"reviewDueNotNil,omitempty"`
+
+	// "state" field predicates.
+	State      *domain.EmergencyPlanState  `json:"state,omitempty"`
+	StateNEQ   *domain.EmergencyPlanState  `json:"stateNEQ,omitempty"`
+	StateIn    []domain.EmergencyPlanState `json:"stateIn,omitempty"`
+	StateNotIn []domain.EmergencyPlanState `json:"stateNotIn,omitempty"`
+
+	// "supersedes_id" field predicates.
+	SupersedesID       *int  `json:"supersedesID,omitempty"`
+	SupersedesIDNEQ    *int  `json:"supersedesIDNEQ,omitempty"`
+	SupersedesIDIn     []int `json:"supersedesIDIn,omitempty"`
+	SupersedesIDNotIn  []int `json:"supersedesIDNotIn,omitempty"`
+	SupersedesIDGT     *int  `json:"supersedesIDGT,omitempty"`
+	SupersedesIDGTE    *int  `json:"supersedesIDGTE,omitempty"`
+	SupersedesIDLT     *int  `json:"supersedesIDLT,omitempty"`
+	SupersedesIDLTE    *int  `json:"supersedesIDLTE,omitempty"`
+	SupersedesIDIsNil  bool  `json:"supersedesIDIsNil,omitempty"`
+	SupersedesIDNotNil bool  `json:"supersedesIDNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *EmergencyPlanWhereInput) AddPredicates(predicates ...predicate.EmergencyPlan) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the EmergencyPlanWhereInput filter on the EmergencyPlanQuery builder.
+func (i *EmergencyPlanWhereInput) Filter(q *EmergencyPlanQuery) (*EmergencyPlanQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyEmergencyPlanWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyEmergencyPlanWhereInput is returned in case the EmergencyPlanWhereInput is empty.
+var ErrEmptyEmergencyPlanWhereInput = errors.New("ent: empty predicate EmergencyPlanWhereInput")
+
+// P returns a predicate for filtering emergencyplans.
+// An error is returned if the input is empty or invalid.
+func (i *EmergencyPlanWhereInput) P() (predicate.EmergencyPlan, error) {
+	var predicates []predicate.EmergencyPlan
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, emergencyplan.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.EmergencyPlan, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, emergencyplan.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.EmergencyPlan, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, emergencyplan.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, emergencyplan.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, emergencyplan.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, emergencyplan.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, emergencyplan.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, emergencyplan.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, emergencyplan.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, emergencyplan.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, emergencyplan.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, emergencyplan.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, emergencyplan.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, emergencyplan.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, emergencyplan.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, emergencyplan.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, emergencyplan.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, emergencyplan.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, emergencyplan.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, emergencyplan.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, emergencyplan.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, emergencyplan.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, emergencyplan.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, emergencyplan.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.UnitID != nil {
+		predicates = append(predicates, emergencyplan.UnitIDEQ(*i.UnitID))
+	}
+	if i.UnitIDNEQ != nil {
+		predicates = append(predicates, emergencyplan.UnitIDNEQ(*i.UnitIDNEQ))
+	}
+	if len(i.UnitIDIn) > 0 {
+		predicates = append(predicates, emergencyplan.UnitIDIn(i.UnitIDIn...))
+	}
+	if len(i.UnitIDNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.UnitIDNotIn(i.UnitIDNotIn...))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, emergencyplan.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, emergencyplan.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, emergencyplan.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.KindNotIn(i.KindNotIn...))
+	}
+	if i.Topic != nil {
+		predicates = append(predicates, emergencyplan.TopicEQ(*i.Topic))
+	}
+	if i.TopicNEQ != nil {
+		predicates = append(predicates, emergencyplan.TopicNEQ(*i.TopicNEQ))
+	}
+	if len(i.TopicIn) > 0 {
+		predicates = append(predicates, emergencyplan.TopicIn(i.TopicIn...))
+	}
+	if len(i.TopicNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.TopicNotIn(i.TopicNotIn...))
+	}
+	if i.TopicIsNil {
+		predicates = append(predicates, emergencyplan.TopicIsNil())
+	}
+	if i.TopicNotNil {
+		predicates = append(predicates, emergencyplan.TopicNotNil())
+	}
+	if i.Title != nil {
+		predicates = append(predicates, emergencyplan.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, emergencyplan.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, emergencyplan.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, emergencyplan.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, emergencyplan.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, emergencyplan.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, emergencyplan.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, emergencyplan.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, emergencyplan.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, emergencyplan.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, emergencyplan.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, emergencyplan.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.ApprovedOn != nil {
+		predicates = append(predicates, emergencyplan.ApprovedOnEQ(*i.ApprovedOn))
+	}
+	if i.ApprovedOnNEQ != nil {
+		predicates = append(predicates, emergencyplan.ApprovedOnNEQ(*i.ApprovedOnNEQ))
+	}
+	if len(i.ApprovedOnIn) > 0 {
+		predicates = append(predicates, emergencyplan.ApprovedOnIn(i.ApprovedOnIn...))
+	}
+	if len(i.ApprovedOnNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.ApprovedOnNotIn(i.ApprovedOnNotIn...))
+	}
+	if i.ApprovedOnGT != nil {
+		predicates = append(predicates, emergencyplan.ApprovedOnGT(*i.ApprovedOnGT))
+	}
+	if i.ApprovedOnGTE != nil {
+		predicates = append(predicates, emergencyplan.ApprovedOnGTE(*i.ApprovedOnGTE))
+	}
+	if i.ApprovedOnLT != nil {
+		predicates = append(predicates, emergencyplan.ApprovedOnLT(*i.ApprovedOnLT))
+	}
+	if i.ApprovedOnLTE != nil {
+		predicates = append(predicates, emergencyplan.ApprovedOnLTE(*i.ApprovedOnLTE))
+	}
+	if i.ApprovedOnIsNil {
+		predicates = append(predicates, emergencyplan.ApprovedOnIsNil())
+	}
+	if i.ApprovedOnNotNil {
+		predicates = append(predicates, emergencyplan.ApprovedOnNotNil())
+	}
+	if i.FiledWithID != nil {
+		predicates = append(predicates, emergencyplan.FiledWithIDEQ(*i.FiledWithID))
+	}
+	if i.FiledWithIDNEQ != nil {
+		predicates = append(predicates, emergencyplan.FiledWithIDNEQ(*i.FiledWithIDNEQ))
+	}
+	if len(i.FiledWithIDIn) > 0 {
+		predicates = append(predicates, emergencyplan.FiledWithIDIn(i.FiledWithIDIn...))
+	}
+	if len(i.FiledWithIDNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.FiledWithIDNotIn(i.FiledWithIDNotIn...))
+	}
+	if i.FiledWithIDGT != nil {
+		predicates = append(predicates, emergencyplan.FiledWithIDGT(*i.FiledWithIDGT))
+	}
+	if i.FiledWithIDGTE != nil {
+		predicates = append(predicates, emergencyplan.FiledWithIDGTE(*i.FiledWithIDGTE))
+	}
+	if i.FiledWithIDLT != nil {
+		predicates = append(predicates, emergencyplan.FiledWithIDLT(*i.FiledWithIDLT))
+	}
+	if i.FiledWithIDLTE != nil {
+		predicates = append(predicates, emergencyplan.FiledWithIDLTE(*i.FiledWithIDLTE))
+	}
+	if i.FiledWithIDIsNil {
+		predicates = append(predicates, emergencyplan.FiledWithIDIsNil())
+	}
+	if i.FiledWithIDNotNil {
+		predicates = append(predicates, emergencyplan.FiledWithIDNotNil())
+	}
+	if i.FiledOn != nil {
+		predicates = append(predicates, emergencyplan.FiledOnEQ(*i.FiledOn))
+	}
+	if i.FiledOnNEQ != nil {
+		predicates = append(predicates, emergencyplan.FiledOnNEQ(*i.FiledOnNEQ))
+	}
+	if len(i.FiledOnIn) > 0 {
+		predicates = append(predicates, emergencyplan.FiledOnIn(i.FiledOnIn...))
+	}
+	if len(i.FiledOnNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.FiledOnNotIn(i.FiledOnNotIn...))
+	}
+	if i.FiledOnGT != nil {
+		predicates = append(predicates, emergencyplan.FiledOnGT(*i.FiledOnGT))
+	}
+	if i.FiledOnGTE != nil {
+		predicates = append(predicates, emergencyplan.FiledOnGTE(*i.FiledOnGTE))
+	}
+	if i.FiledOnLT != nil {
+		predicates = append(predicates, emergencyplan.FiledOnLT(*i.FiledOnLT))
+	}
+	if i.FiledOnLTE != nil {
+		predicates = append(predicates, emergencyplan.FiledOnLTE(*i.FiledOnLTE))
+	}
+	if i.FiledOnIsNil {
+		predicates = append(predicates, emergencyplan.FiledOnIsNil())
+	}
+	if i.FiledOnNotNil {
+		predicates = append(predicates, emergencyplan.FiledOnNotNil())
+	}
+	if i.ReviewDue != nil {
+		predicates = append(predicates, emergencyplan.ReviewDueEQ(*i.ReviewDue))
+	}
+	if i.ReviewDueNEQ != nil {
+		predicates = append(predicates, emergencyplan.ReviewDueNEQ(*i.ReviewDueNEQ))
+	}
+	if len(i.ReviewDueIn) > 0 {
+		predicates = append(predicates, emergencyplan.ReviewDueIn(i.ReviewDueIn...))
+	}
+	if len(i.ReviewDueNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.ReviewDueNotIn(i.ReviewDueNotIn...))
+	}
+	if i.ReviewDueGT != nil {
+		predicates = append(predicates, emergencyplan.ReviewDueGT(*i.ReviewDueGT))
+	}
+	if i.ReviewDueGTE != nil {
+		predicates = append(predicates, emergencyplan.ReviewDueGTE(*i.ReviewDueGTE))
+	}
+	if i.ReviewDueLT != nil {
+		predicates = append(predicates, emergencyplan.ReviewDueLT(*i.ReviewDueLT))
+	}
+	if i.ReviewDueLTE != nil {
+		predicates = append(predicates, emergencyplan.ReviewDueLTE(*i.ReviewDueLTE))
+	}
+	if i.ReviewDueIsNil {
+		predicates = append(predicates, emergencyplan.ReviewDueIsNil())
+	}
+	if i.ReviewDueNotNil {
+		predicates = append(predicates, emergencyplan.ReviewDueNotNil())
+	}
+	if i.State != nil {
+		predicates = append(predicates, emergencyplan.StateEQ(*i.State))
+	}
+	if i.StateNEQ != nil {
+		predicates = append(predicates, emergencyplan.StateNEQ(*i.StateNEQ))
+	}
+	if len(i.StateIn) > 0 {
+		predicates = append(predicates, emergencyplan.StateIn(i.StateIn...))
+	}
+	if len(i.StateNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.StateNotIn(i.StateNotIn...))
+	}
+	if i.SupersedesID != nil {
+		predicates = append(predicates, emergencyplan.SupersedesIDEQ(*i.SupersedesID))
+	}
+	if i.SupersedesIDNEQ != nil {
+		predicates = append(predicates, emergencyplan.SupersedesIDNEQ(*i.SupersedesIDNEQ))
+	}
+	if len(i.SupersedesIDIn) > 0 {
+		predicates = append(predicates, emergencyplan.SupersedesIDIn(i.SupersedesIDIn...))
+	}
+	if len(i.SupersedesIDNotIn) > 0 {
+		predicates = append(predicates, emergencyplan.SupersedesIDNotIn(i.SupersedesIDNotIn...))
+	}
+	if i.SupersedesIDGT != nil {
+		predicates = append(predicates, emergencyplan.SupersedesIDGT(*i.SupersedesIDGT))
+	}
+	if i.SupersedesIDGTE != nil {
+		predicates = append(predicates, emergencyplan.SupersedesIDGTE(*i.SupersedesIDGTE))
+	}
+	if i.SupersedesIDLT != nil {
+		predicates = append(predicates, emergencyplan.SupersedesIDLT(*i.SupersedesIDLT))
+	}
+	if i.SupersedesIDLTE != nil {
+		predicates = append(predicates, emergencyplan.SupersedesIDLTE(*i.SupersedesIDLTE))
+	}
+	if i.SupersedesIDIsNil {
+		predicates = append(predicates, emergencyplan.SupersedesIDIsNil())
+	}
+	if i.SupersedesIDNotNil {
+		predicates = append(predicates, emergencyplan.SupersedesIDNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyEmergencyPlanWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return emergencyplan.And(predicates...), nil
 	}
 }
 

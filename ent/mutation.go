@@ -17,7 +17,9 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -63,7 +65,9 @@ const (
 	TypeCasbinRule           = "CasbinRule"
 	TypeCertificate          = "Certificate"
 	TypeChecklistTemplate    = "ChecklistTemplate"
+	TypeDrill                = "Drill"
 	TypeDutyList             = "DutyList"
+	TypeEmergencyPlan        = "EmergencyPlan"
 	TypeEnterprise           = "Enterprise"
 	TypeFile                 = "File"
 	TypeGroupMember          = "GroupMember"
@@ -6029,6 +6033,1368 @@ func (m *ChecklistTemplateMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ChecklistTemplate edge %s", name)
 }
 
+// DrillMutation represents an operation that mutates the Drill nodes in the graph.
+type DrillMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	plan_kind              *domain.EmergencyPlanKind
+	held_on                *time.Time
+	form                   *domain.DrillForm
+	participants           *int
+	addparticipants        *int
+	scenario               *string
+	evaluation             *string
+	problems               *[]domain.DrillProblem
+	appendproblems         []domain.DrillProblem
+	clearedFields          map[string]struct{}
+	plan                   *int
+	clearedplan            bool
+	unit                   *int
+	clearedunit            bool
+	done                   bool
+	oldValue               func(context.Context) (*Drill, error)
+	predicates             []predicate.Drill
+}
+
+var _ ent.Mutation = (*DrillMutation)(nil)
+
+// drillOption allows management of the mutation configuration using functional options.
+type drillOption func(*DrillMutation)
+
+// newDrillMutation creates new mutation for the Drill entity.
+func newDrillMutation(c config, op Op, opts ...drillOption) *DrillMutation {
+	m := &DrillMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDrill,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDrillID sets the ID field of the mutation.
+func withDrillID(id int) drillOption {
+	return func(m *DrillMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Drill
+		)
+		m.oldValue = func(ctx context.Context) (*Drill, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Drill.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDrill sets the old Drill of the mutation.
+func withDrill(node *Drill) drillOption {
+	return func(m *DrillMutation) {
+		m.oldValue = func(context.Context) (*Drill, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DrillMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DrillMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DrillMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DrillMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Drill.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *DrillMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *DrillMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *DrillMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *DrillMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *DrillMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *DrillMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *DrillMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *DrillMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *DrillMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *DrillMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *DrillMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *DrillMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *DrillMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *DrillMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *DrillMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *DrillMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *DrillMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[drill.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *DrillMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[drill.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *DrillMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, drill.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *DrillMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *DrillMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *DrillMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *DrillMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *DrillMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[drill.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *DrillMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[drill.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *DrillMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, drill.FieldScopeEnterpriseID)
+}
+
+// SetPlanID sets the "plan_id" field.
+func (m *DrillMutation) SetPlanID(i int) {
+	m.plan = &i
+}
+
+// PlanID returns the value of the "plan_id" field in the mutation.
+func (m *DrillMutation) PlanID() (r int, exists bool) {
+	v := m.plan
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlanID returns the old "plan_id" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldPlanID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlanID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlanID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlanID: %w", err)
+	}
+	return oldValue.PlanID, nil
+}
+
+// ResetPlanID resets all changes to the "plan_id" field.
+func (m *DrillMutation) ResetPlanID() {
+	m.plan = nil
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *DrillMutation) SetUnitID(i int) {
+	m.unit = &i
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *DrillMutation) UnitID() (r int, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *DrillMutation) ResetUnitID() {
+	m.unit = nil
+}
+
+// SetPlanKind sets the "plan_kind" field.
+func (m *DrillMutation) SetPlanKind(dpk domain.EmergencyPlanKind) {
+	m.plan_kind = &dpk
+}
+
+// PlanKind returns the value of the "plan_kind" field in the mutation.
+func (m *DrillMutation) PlanKind() (r domain.EmergencyPlanKind, exists bool) {
+	v := m.plan_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlanKind returns the old "plan_kind" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldPlanKind(ctx context.Context) (v domain.EmergencyPlanKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlanKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlanKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlanKind: %w", err)
+	}
+	return oldValue.PlanKind, nil
+}
+
+// ResetPlanKind resets all changes to the "plan_kind" field.
+func (m *DrillMutation) ResetPlanKind() {
+	m.plan_kind = nil
+}
+
+// SetHeldOn sets the "held_on" field.
+func (m *DrillMutation) SetHeldOn(t time.Time) {
+	m.held_on = &t
+}
+
+// HeldOn returns the value of the "held_on" field in the mutation.
+func (m *DrillMutation) HeldOn() (r time.Time, exists bool) {
+	v := m.held_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeldOn returns the old "held_on" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldHeldOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeldOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeldOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeldOn: %w", err)
+	}
+	return oldValue.HeldOn, nil
+}
+
+// ResetHeldOn resets all changes to the "held_on" field.
+func (m *DrillMutation) ResetHeldOn() {
+	m.held_on = nil
+}
+
+// SetForm sets the "form" field.
+func (m *DrillMutation) SetForm(df domain.DrillForm) {
+	m.form = &df
+}
+
+// Form returns the value of the "form" field in the mutation.
+func (m *DrillMutation) Form() (r domain.DrillForm, exists bool) {
+	v := m.form
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldForm returns the old "form" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldForm(ctx context.Context) (v domain.DrillForm, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldForm is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldForm requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldForm: %w", err)
+	}
+	return oldValue.Form, nil
+}
+
+// ResetForm resets all changes to the "form" field.
+func (m *DrillMutation) ResetForm() {
+	m.form = nil
+}
+
+// SetParticipants sets the "participants" field.
+func (m *DrillMutation) SetParticipants(i int) {
+	m.participants = &i
+	m.addparticipants = nil
+}
+
+// Participants returns the value of the "participants" field in the mutation.
+func (m *DrillMutation) Participants() (r int, exists bool) {
+	v := m.participants
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParticipants returns the old "participants" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldParticipants(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParticipants is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParticipants requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParticipants: %w", err)
+	}
+	return oldValue.Participants, nil
+}
+
+// AddParticipants adds i to the "participants" field.
+func (m *DrillMutation) AddParticipants(i int) {
+	if m.addparticipants != nil {
+		*m.addparticipants += i
+	} else {
+		m.addparticipants = &i
+	}
+}
+
+// AddedParticipants returns the value that was added to the "participants" field in this mutation.
+func (m *DrillMutation) AddedParticipants() (r int, exists bool) {
+	v := m.addparticipants
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetParticipants resets all changes to the "participants" field.
+func (m *DrillMutation) ResetParticipants() {
+	m.participants = nil
+	m.addparticipants = nil
+}
+
+// SetScenario sets the "scenario" field.
+func (m *DrillMutation) SetScenario(s string) {
+	m.scenario = &s
+}
+
+// Scenario returns the value of the "scenario" field in the mutation.
+func (m *DrillMutation) Scenario() (r string, exists bool) {
+	v := m.scenario
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScenario returns the old "scenario" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldScenario(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScenario is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScenario requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScenario: %w", err)
+	}
+	return oldValue.Scenario, nil
+}
+
+// ResetScenario resets all changes to the "scenario" field.
+func (m *DrillMutation) ResetScenario() {
+	m.scenario = nil
+}
+
+// SetEvaluation sets the "evaluation" field.
+func (m *DrillMutation) SetEvaluation(s string) {
+	m.evaluation = &s
+}
+
+// Evaluation returns the value of the "evaluation" field in the mutation.
+func (m *DrillMutation) Evaluation() (r string, exists bool) {
+	v := m.evaluation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvaluation returns the old "evaluation" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldEvaluation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvaluation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvaluation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvaluation: %w", err)
+	}
+	return oldValue.Evaluation, nil
+}
+
+// ResetEvaluation resets all changes to the "evaluation" field.
+func (m *DrillMutation) ResetEvaluation() {
+	m.evaluation = nil
+}
+
+// SetProblems sets the "problems" field.
+func (m *DrillMutation) SetProblems(dp []domain.DrillProblem) {
+	m.problems = &dp
+	m.appendproblems = nil
+}
+
+// Problems returns the value of the "problems" field in the mutation.
+func (m *DrillMutation) Problems() (r []domain.DrillProblem, exists bool) {
+	v := m.problems
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProblems returns the old "problems" field's value of the Drill entity.
+// If the Drill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DrillMutation) OldProblems(ctx context.Context) (v []domain.DrillProblem, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProblems is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProblems requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProblems: %w", err)
+	}
+	return oldValue.Problems, nil
+}
+
+// AppendProblems adds dp to the "problems" field.
+func (m *DrillMutation) AppendProblems(dp []domain.DrillProblem) {
+	m.appendproblems = append(m.appendproblems, dp...)
+}
+
+// AppendedProblems returns the list of values that were appended to the "problems" field in this mutation.
+func (m *DrillMutation) AppendedProblems() ([]domain.DrillProblem, bool) {
+	if len(m.appendproblems) == 0 {
+		return nil, false
+	}
+	return m.appendproblems, true
+}
+
+// ClearProblems clears the value of the "problems" field.
+func (m *DrillMutation) ClearProblems() {
+	m.problems = nil
+	m.appendproblems = nil
+	m.clearedFields[drill.FieldProblems] = struct{}{}
+}
+
+// ProblemsCleared returns if the "problems" field was cleared in this mutation.
+func (m *DrillMutation) ProblemsCleared() bool {
+	_, ok := m.clearedFields[drill.FieldProblems]
+	return ok
+}
+
+// ResetProblems resets all changes to the "problems" field.
+func (m *DrillMutation) ResetProblems() {
+	m.problems = nil
+	m.appendproblems = nil
+	delete(m.clearedFields, drill.FieldProblems)
+}
+
+// ClearPlan clears the "plan" edge to the EmergencyPlan entity.
+func (m *DrillMutation) ClearPlan() {
+	m.clearedplan = true
+	m.clearedFields[drill.FieldPlanID] = struct{}{}
+}
+
+// PlanCleared reports if the "plan" edge to the EmergencyPlan entity was cleared.
+func (m *DrillMutation) PlanCleared() bool {
+	return m.clearedplan
+}
+
+// PlanIDs returns the "plan" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PlanID instead. It exists only for internal usage by the builders.
+func (m *DrillMutation) PlanIDs() (ids []int) {
+	if id := m.plan; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPlan resets all changes to the "plan" edge.
+func (m *DrillMutation) ResetPlan() {
+	m.plan = nil
+	m.clearedplan = false
+}
+
+// ClearUnit clears the "unit" edge to the Unit entity.
+func (m *DrillMutation) ClearUnit() {
+	m.clearedunit = true
+	m.clearedFields[drill.FieldUnitID] = struct{}{}
+}
+
+// UnitCleared reports if the "unit" edge to the Unit entity was cleared.
+func (m *DrillMutation) UnitCleared() bool {
+	return m.clearedunit
+}
+
+// UnitIDs returns the "unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UnitID instead. It exists only for internal usage by the builders.
+func (m *DrillMutation) UnitIDs() (ids []int) {
+	if id := m.unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUnit resets all changes to the "unit" edge.
+func (m *DrillMutation) ResetUnit() {
+	m.unit = nil
+	m.clearedunit = false
+}
+
+// Where appends a list predicates to the DrillMutation builder.
+func (m *DrillMutation) Where(ps ...predicate.Drill) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DrillMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DrillMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Drill, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DrillMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DrillMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Drill).
+func (m *DrillMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DrillMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, drill.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, drill.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, drill.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, drill.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, drill.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, drill.FieldScopeEnterpriseID)
+	}
+	if m.plan != nil {
+		fields = append(fields, drill.FieldPlanID)
+	}
+	if m.unit != nil {
+		fields = append(fields, drill.FieldUnitID)
+	}
+	if m.plan_kind != nil {
+		fields = append(fields, drill.FieldPlanKind)
+	}
+	if m.held_on != nil {
+		fields = append(fields, drill.FieldHeldOn)
+	}
+	if m.form != nil {
+		fields = append(fields, drill.FieldForm)
+	}
+	if m.participants != nil {
+		fields = append(fields, drill.FieldParticipants)
+	}
+	if m.scenario != nil {
+		fields = append(fields, drill.FieldScenario)
+	}
+	if m.evaluation != nil {
+		fields = append(fields, drill.FieldEvaluation)
+	}
+	if m.problems != nil {
+		fields = append(fields, drill.FieldProblems)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DrillMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case drill.FieldCreatedAt:
+		return m.CreatedAt()
+	case drill.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case drill.FieldTenantID:
+		return m.TenantID()
+	case drill.FieldScopePath:
+		return m.ScopePath()
+	case drill.FieldScopeSector:
+		return m.ScopeSector()
+	case drill.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case drill.FieldPlanID:
+		return m.PlanID()
+	case drill.FieldUnitID:
+		return m.UnitID()
+	case drill.FieldPlanKind:
+		return m.PlanKind()
+	case drill.FieldHeldOn:
+		return m.HeldOn()
+	case drill.FieldForm:
+		return m.Form()
+	case drill.FieldParticipants:
+		return m.Participants()
+	case drill.FieldScenario:
+		return m.Scenario()
+	case drill.FieldEvaluation:
+		return m.Evaluation()
+	case drill.FieldProblems:
+		return m.Problems()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DrillMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case drill.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case drill.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case drill.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case drill.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case drill.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case drill.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case drill.FieldPlanID:
+		return m.OldPlanID(ctx)
+	case drill.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case drill.FieldPlanKind:
+		return m.OldPlanKind(ctx)
+	case drill.FieldHeldOn:
+		return m.OldHeldOn(ctx)
+	case drill.FieldForm:
+		return m.OldForm(ctx)
+	case drill.FieldParticipants:
+		return m.OldParticipants(ctx)
+	case drill.FieldScenario:
+		return m.OldScenario(ctx)
+	case drill.FieldEvaluation:
+		return m.OldEvaluation(ctx)
+	case drill.FieldProblems:
+		return m.OldProblems(ctx)
+	}
+	return nil, fmt.Errorf("unknown Drill field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DrillMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case drill.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case drill.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case drill.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case drill.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case drill.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case drill.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case drill.FieldPlanID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlanID(v)
+		return nil
+	case drill.FieldUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case drill.FieldPlanKind:
+		v, ok := value.(domain.EmergencyPlanKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlanKind(v)
+		return nil
+	case drill.FieldHeldOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeldOn(v)
+		return nil
+	case drill.FieldForm:
+		v, ok := value.(domain.DrillForm)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetForm(v)
+		return nil
+	case drill.FieldParticipants:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParticipants(v)
+		return nil
+	case drill.FieldScenario:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScenario(v)
+		return nil
+	case drill.FieldEvaluation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvaluation(v)
+		return nil
+	case drill.FieldProblems:
+		v, ok := value.([]domain.DrillProblem)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProblems(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Drill field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DrillMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, drill.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, drill.FieldScopeEnterpriseID)
+	}
+	if m.addparticipants != nil {
+		fields = append(fields, drill.FieldParticipants)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DrillMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case drill.FieldTenantID:
+		return m.AddedTenantID()
+	case drill.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case drill.FieldParticipants:
+		return m.AddedParticipants()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DrillMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case drill.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case drill.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case drill.FieldParticipants:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddParticipants(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Drill numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DrillMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(drill.FieldScopeSector) {
+		fields = append(fields, drill.FieldScopeSector)
+	}
+	if m.FieldCleared(drill.FieldScopeEnterpriseID) {
+		fields = append(fields, drill.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(drill.FieldProblems) {
+		fields = append(fields, drill.FieldProblems)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DrillMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DrillMutation) ClearField(name string) error {
+	switch name {
+	case drill.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case drill.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case drill.FieldProblems:
+		m.ClearProblems()
+		return nil
+	}
+	return fmt.Errorf("unknown Drill nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DrillMutation) ResetField(name string) error {
+	switch name {
+	case drill.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case drill.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case drill.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case drill.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case drill.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case drill.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case drill.FieldPlanID:
+		m.ResetPlanID()
+		return nil
+	case drill.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case drill.FieldPlanKind:
+		m.ResetPlanKind()
+		return nil
+	case drill.FieldHeldOn:
+		m.ResetHeldOn()
+		return nil
+	case drill.FieldForm:
+		m.ResetForm()
+		return nil
+	case drill.FieldParticipants:
+		m.ResetParticipants()
+		return nil
+	case drill.FieldScenario:
+		m.ResetScenario()
+		return nil
+	case drill.FieldEvaluation:
+		m.ResetEvaluation()
+		return nil
+	case drill.FieldProblems:
+		m.ResetProblems()
+		return nil
+	}
+	return fmt.Errorf("unknown Drill field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DrillMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.plan != nil {
+		edges = append(edges, drill.EdgePlan)
+	}
+	if m.unit != nil {
+		edges = append(edges, drill.EdgeUnit)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DrillMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case drill.EdgePlan:
+		if id := m.plan; id != nil {
+			return []ent.Value{*id}
+		}
+	case drill.EdgeUnit:
+		if id := m.unit; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DrillMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DrillMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DrillMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedplan {
+		edges = append(edges, drill.EdgePlan)
+	}
+	if m.clearedunit {
+		edges = append(edges, drill.EdgeUnit)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DrillMutation) EdgeCleared(name string) bool {
+	switch name {
+	case drill.EdgePlan:
+		return m.clearedplan
+	case drill.EdgeUnit:
+		return m.clearedunit
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DrillMutation) ClearEdge(name string) error {
+	switch name {
+	case drill.EdgePlan:
+		m.ClearPlan()
+		return nil
+	case drill.EdgeUnit:
+		m.ClearUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown Drill unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DrillMutation) ResetEdge(name string) error {
+	switch name {
+	case drill.EdgePlan:
+		m.ResetPlan()
+		return nil
+	case drill.EdgeUnit:
+		m.ResetUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown Drill edge %s", name)
+}
+
 // DutyListMutation represents an operation that mutates the DutyList nodes in the graph.
 type DutyListMutation struct {
 	config
@@ -7447,6 +8813,1682 @@ func (m *DutyListMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown DutyList edge %s", name)
+}
+
+// EmergencyPlanMutation represents an operation that mutates the EmergencyPlan nodes in the graph.
+type EmergencyPlanMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	kind                   *domain.EmergencyPlanKind
+	topic                  *domain.EmergencyPlanTopic
+	series                 *string
+	title                  *string
+	version                *string
+	approved_on            *time.Time
+	filed_with_id          *int
+	addfiled_with_id       *int
+	filed_on               *time.Time
+	review_due             *time.Time
+	state                  *domain.EmergencyPlanState
+	supersedes_id          *int
+	addsupersedes_id       *int
+	clearedFields          map[string]struct{}
+	unit                   *int
+	clearedunit            bool
+	drills                 map[int]struct{}
+	removeddrills          map[int]struct{}
+	cleareddrills          bool
+	done                   bool
+	oldValue               func(context.Context) (*EmergencyPlan, error)
+	predicates             []predicate.EmergencyPlan
+}
+
+var _ ent.Mutation = (*EmergencyPlanMutation)(nil)
+
+// emergencyplanOption allows management of the mutation configuration using functional options.
+type emergencyplanOption func(*EmergencyPlanMutation)
+
+// newEmergencyPlanMutation creates new mutation for the EmergencyPlan entity.
+func newEmergencyPlanMutation(c config, op Op, opts ...emergencyplanOption) *EmergencyPlanMutation {
+	m := &EmergencyPlanMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEmergencyPlan,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEmergencyPlanID sets the ID field of the mutation.
+func withEmergencyPlanID(id int) emergencyplanOption {
+	return func(m *EmergencyPlanMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EmergencyPlan
+		)
+		m.oldValue = func(ctx context.Context) (*EmergencyPlan, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EmergencyPlan.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEmergencyPlan sets the old EmergencyPlan of the mutation.
+func withEmergencyPlan(node *EmergencyPlan) emergencyplanOption {
+	return func(m *EmergencyPlanMutation) {
+		m.oldValue = func(context.Context) (*EmergencyPlan, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EmergencyPlanMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EmergencyPlanMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EmergencyPlanMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EmergencyPlanMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EmergencyPlan.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *EmergencyPlanMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *EmergencyPlanMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *EmergencyPlanMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *EmergencyPlanMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *EmergencyPlanMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *EmergencyPlanMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *EmergencyPlanMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *EmergencyPlanMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *EmergencyPlanMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *EmergencyPlanMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *EmergencyPlanMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *EmergencyPlanMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *EmergencyPlanMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *EmergencyPlanMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *EmergencyPlanMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *EmergencyPlanMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *EmergencyPlanMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[emergencyplan.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *EmergencyPlanMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[emergencyplan.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *EmergencyPlanMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, emergencyplan.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *EmergencyPlanMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *EmergencyPlanMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *EmergencyPlanMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *EmergencyPlanMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *EmergencyPlanMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[emergencyplan.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *EmergencyPlanMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[emergencyplan.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *EmergencyPlanMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, emergencyplan.FieldScopeEnterpriseID)
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *EmergencyPlanMutation) SetUnitID(i int) {
+	m.unit = &i
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *EmergencyPlanMutation) UnitID() (r int, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *EmergencyPlanMutation) ResetUnitID() {
+	m.unit = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *EmergencyPlanMutation) SetKind(dpk domain.EmergencyPlanKind) {
+	m.kind = &dpk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *EmergencyPlanMutation) Kind() (r domain.EmergencyPlanKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldKind(ctx context.Context) (v domain.EmergencyPlanKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *EmergencyPlanMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTopic sets the "topic" field.
+func (m *EmergencyPlanMutation) SetTopic(dpt domain.EmergencyPlanTopic) {
+	m.topic = &dpt
+}
+
+// Topic returns the value of the "topic" field in the mutation.
+func (m *EmergencyPlanMutation) Topic() (r domain.EmergencyPlanTopic, exists bool) {
+	v := m.topic
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopic returns the old "topic" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldTopic(ctx context.Context) (v *domain.EmergencyPlanTopic, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopic: %w", err)
+	}
+	return oldValue.Topic, nil
+}
+
+// ClearTopic clears the value of the "topic" field.
+func (m *EmergencyPlanMutation) ClearTopic() {
+	m.topic = nil
+	m.clearedFields[emergencyplan.FieldTopic] = struct{}{}
+}
+
+// TopicCleared returns if the "topic" field was cleared in this mutation.
+func (m *EmergencyPlanMutation) TopicCleared() bool {
+	_, ok := m.clearedFields[emergencyplan.FieldTopic]
+	return ok
+}
+
+// ResetTopic resets all changes to the "topic" field.
+func (m *EmergencyPlanMutation) ResetTopic() {
+	m.topic = nil
+	delete(m.clearedFields, emergencyplan.FieldTopic)
+}
+
+// SetSeries sets the "series" field.
+func (m *EmergencyPlanMutation) SetSeries(s string) {
+	m.series = &s
+}
+
+// Series returns the value of the "series" field in the mutation.
+func (m *EmergencyPlanMutation) Series() (r string, exists bool) {
+	v := m.series
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeries returns the old "series" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldSeries(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeries is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeries requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeries: %w", err)
+	}
+	return oldValue.Series, nil
+}
+
+// ResetSeries resets all changes to the "series" field.
+func (m *EmergencyPlanMutation) ResetSeries() {
+	m.series = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *EmergencyPlanMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *EmergencyPlanMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *EmergencyPlanMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *EmergencyPlanMutation) SetVersion(s string) {
+	m.version = &s
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *EmergencyPlanMutation) Version() (r string, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldVersion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *EmergencyPlanMutation) ResetVersion() {
+	m.version = nil
+}
+
+// SetApprovedOn sets the "approved_on" field.
+func (m *EmergencyPlanMutation) SetApprovedOn(t time.Time) {
+	m.approved_on = &t
+}
+
+// ApprovedOn returns the value of the "approved_on" field in the mutation.
+func (m *EmergencyPlanMutation) ApprovedOn() (r time.Time, exists bool) {
+	v := m.approved_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprovedOn returns the old "approved_on" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldApprovedOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprovedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprovedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprovedOn: %w", err)
+	}
+	return oldValue.ApprovedOn, nil
+}
+
+// ClearApprovedOn clears the value of the "approved_on" field.
+func (m *EmergencyPlanMutation) ClearApprovedOn() {
+	m.approved_on = nil
+	m.clearedFields[emergencyplan.FieldApprovedOn] = struct{}{}
+}
+
+// ApprovedOnCleared returns if the "approved_on" field was cleared in this mutation.
+func (m *EmergencyPlanMutation) ApprovedOnCleared() bool {
+	_, ok := m.clearedFields[emergencyplan.FieldApprovedOn]
+	return ok
+}
+
+// ResetApprovedOn resets all changes to the "approved_on" field.
+func (m *EmergencyPlanMutation) ResetApprovedOn() {
+	m.approved_on = nil
+	delete(m.clearedFields, emergencyplan.FieldApprovedOn)
+}
+
+// SetFiledWithID sets the "filed_with_id" field.
+func (m *EmergencyPlanMutation) SetFiledWithID(i int) {
+	m.filed_with_id = &i
+	m.addfiled_with_id = nil
+}
+
+// FiledWithID returns the value of the "filed_with_id" field in the mutation.
+func (m *EmergencyPlanMutation) FiledWithID() (r int, exists bool) {
+	v := m.filed_with_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFiledWithID returns the old "filed_with_id" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldFiledWithID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFiledWithID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFiledWithID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFiledWithID: %w", err)
+	}
+	return oldValue.FiledWithID, nil
+}
+
+// AddFiledWithID adds i to the "filed_with_id" field.
+func (m *EmergencyPlanMutation) AddFiledWithID(i int) {
+	if m.addfiled_with_id != nil {
+		*m.addfiled_with_id += i
+	} else {
+		m.addfiled_with_id = &i
+	}
+}
+
+// AddedFiledWithID returns the value that was added to the "filed_with_id" field in this mutation.
+func (m *EmergencyPlanMutation) AddedFiledWithID() (r int, exists bool) {
+	v := m.addfiled_with_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearFiledWithID clears the value of the "filed_with_id" field.
+func (m *EmergencyPlanMutation) ClearFiledWithID() {
+	m.filed_with_id = nil
+	m.addfiled_with_id = nil
+	m.clearedFields[emergencyplan.FieldFiledWithID] = struct{}{}
+}
+
+// FiledWithIDCleared returns if the "filed_with_id" field was cleared in this mutation.
+func (m *EmergencyPlanMutation) FiledWithIDCleared() bool {
+	_, ok := m.clearedFields[emergencyplan.FieldFiledWithID]
+	return ok
+}
+
+// ResetFiledWithID resets all changes to the "filed_with_id" field.
+func (m *EmergencyPlanMutation) ResetFiledWithID() {
+	m.filed_with_id = nil
+	m.addfiled_with_id = nil
+	delete(m.clearedFields, emergencyplan.FieldFiledWithID)
+}
+
+// SetFiledOn sets the "filed_on" field.
+func (m *EmergencyPlanMutation) SetFiledOn(t time.Time) {
+	m.filed_on = &t
+}
+
+// FiledOn returns the value of the "filed_on" field in the mutation.
+func (m *EmergencyPlanMutation) FiledOn() (r time.Time, exists bool) {
+	v := m.filed_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFiledOn returns the old "filed_on" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldFiledOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFiledOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFiledOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFiledOn: %w", err)
+	}
+	return oldValue.FiledOn, nil
+}
+
+// ClearFiledOn clears the value of the "filed_on" field.
+func (m *EmergencyPlanMutation) ClearFiledOn() {
+	m.filed_on = nil
+	m.clearedFields[emergencyplan.FieldFiledOn] = struct{}{}
+}
+
+// FiledOnCleared returns if the "filed_on" field was cleared in this mutation.
+func (m *EmergencyPlanMutation) FiledOnCleared() bool {
+	_, ok := m.clearedFields[emergencyplan.FieldFiledOn]
+	return ok
+}
+
+// ResetFiledOn resets all changes to the "filed_on" field.
+func (m *EmergencyPlanMutation) ResetFiledOn() {
+	m.filed_on = nil
+	delete(m.clearedFields, emergencyplan.FieldFiledOn)
+}
+
+// SetReviewDue sets the "review_due" field.
+func (m *EmergencyPlanMutation) SetReviewDue(t time.Time) {
+	m.review_due = &t
+}
+
+// ReviewDue returns the value of the "review_due" field in the mutation.
+func (m *EmergencyPlanMutation) ReviewDue() (r time.Time, exists bool) {
+	v := m.review_due
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewDue returns the old "review_due" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldReviewDue(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewDue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewDue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewDue: %w", err)
+	}
+	return oldValue.ReviewDue, nil
+}
+
+// ClearReviewDue clears the value of the "review_due" field.
+func (m *EmergencyPlanMutation) ClearReviewDue() {
+	m.review_due = nil
+	m.clearedFields[emergencyplan.FieldReviewDue] = struct{}{}
+}
+
+// ReviewDueCleared returns if the "review_due" field was cleared in this mutation.
+func (m *EmergencyPlanMutation) ReviewDueCleared() bool {
+	_, ok := m.clearedFields[emergencyplan.FieldReviewDue]
+	return ok
+}
+
+// ResetReviewDue resets all changes to the "review_due" field.
+func (m *EmergencyPlanMutation) ResetReviewDue() {
+	m.review_due = nil
+	delete(m.clearedFields, emergencyplan.FieldReviewDue)
+}
+
+// SetState sets the "state" field.
+func (m *EmergencyPlanMutation) SetState(dps domain.EmergencyPlanState) {
+	m.state = &dps
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *EmergencyPlanMutation) State() (r domain.EmergencyPlanState, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldState(ctx context.Context) (v domain.EmergencyPlanState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *EmergencyPlanMutation) ResetState() {
+	m.state = nil
+}
+
+// SetSupersedesID sets the "supersedes_id" field.
+func (m *EmergencyPlanMutation) SetSupersedesID(i int) {
+	m.supersedes_id = &i
+	m.addsupersedes_id = nil
+}
+
+// SupersedesID returns the value of the "supersedes_id" field in the mutation.
+func (m *EmergencyPlanMutation) SupersedesID() (r int, exists bool) {
+	v := m.supersedes_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSupersedesID returns the old "supersedes_id" field's value of the EmergencyPlan entity.
+// If the EmergencyPlan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmergencyPlanMutation) OldSupersedesID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSupersedesID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSupersedesID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSupersedesID: %w", err)
+	}
+	return oldValue.SupersedesID, nil
+}
+
+// AddSupersedesID adds i to the "supersedes_id" field.
+func (m *EmergencyPlanMutation) AddSupersedesID(i int) {
+	if m.addsupersedes_id != nil {
+		*m.addsupersedes_id += i
+	} else {
+		m.addsupersedes_id = &i
+	}
+}
+
+// AddedSupersedesID returns the value that was added to the "supersedes_id" field in this mutation.
+func (m *EmergencyPlanMutation) AddedSupersedesID() (r int, exists bool) {
+	v := m.addsupersedes_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSupersedesID clears the value of the "supersedes_id" field.
+func (m *EmergencyPlanMutation) ClearSupersedesID() {
+	m.supersedes_id = nil
+	m.addsupersedes_id = nil
+	m.clearedFields[emergencyplan.FieldSupersedesID] = struct{}{}
+}
+
+// SupersedesIDCleared returns if the "supersedes_id" field was cleared in this mutation.
+func (m *EmergencyPlanMutation) SupersedesIDCleared() bool {
+	_, ok := m.clearedFields[emergencyplan.FieldSupersedesID]
+	return ok
+}
+
+// ResetSupersedesID resets all changes to the "supersedes_id" field.
+func (m *EmergencyPlanMutation) ResetSupersedesID() {
+	m.supersedes_id = nil
+	m.addsupersedes_id = nil
+	delete(m.clearedFields, emergencyplan.FieldSupersedesID)
+}
+
+// ClearUnit clears the "unit" edge to the Unit entity.
+func (m *EmergencyPlanMutation) ClearUnit() {
+	m.clearedunit = true
+	m.clearedFields[emergencyplan.FieldUnitID] = struct{}{}
+}
+
+// UnitCleared reports if the "unit" edge to the Unit entity was cleared.
+func (m *EmergencyPlanMutation) UnitCleared() bool {
+	return m.clearedunit
+}
+
+// UnitIDs returns the "unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UnitID instead. It exists only for internal usage by the builders.
+func (m *EmergencyPlanMutation) UnitIDs() (ids []int) {
+	if id := m.unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUnit resets all changes to the "unit" edge.
+func (m *EmergencyPlanMutation) ResetUnit() {
+	m.unit = nil
+	m.clearedunit = false
+}
+
+// AddDrillIDs adds the "drills" edge to the Drill entity by ids.
+func (m *EmergencyPlanMutation) AddDrillIDs(ids ...int) {
+	if m.drills == nil {
+		m.drills = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.drills[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDrills clears the "drills" edge to the Drill entity.
+func (m *EmergencyPlanMutation) ClearDrills() {
+	m.cleareddrills = true
+}
+
+// DrillsCleared reports if the "drills" edge to the Drill entity was cleared.
+func (m *EmergencyPlanMutation) DrillsCleared() bool {
+	return m.cleareddrills
+}
+
+// RemoveDrillIDs removes the "drills" edge to the Drill entity by IDs.
+func (m *EmergencyPlanMutation) RemoveDrillIDs(ids ...int) {
+	if m.removeddrills == nil {
+		m.removeddrills = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.drills, ids[i])
+		m.removeddrills[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDrills returns the removed IDs of the "drills" edge to the Drill entity.
+func (m *EmergencyPlanMutation) RemovedDrillsIDs() (ids []int) {
+	for id := range m.removeddrills {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DrillsIDs returns the "drills" edge IDs in the mutation.
+func (m *EmergencyPlanMutation) DrillsIDs() (ids []int) {
+	for id := range m.drills {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDrills resets all changes to the "drills" edge.
+func (m *EmergencyPlanMutation) ResetDrills() {
+	m.drills = nil
+	m.cleareddrills = false
+	m.removeddrills = nil
+}
+
+// Where appends a list predicates to the EmergencyPlanMutation builder.
+func (m *EmergencyPlanMutation) Where(ps ...predicate.EmergencyPlan) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EmergencyPlanMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EmergencyPlanMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EmergencyPlan, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EmergencyPlanMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EmergencyPlanMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EmergencyPlan).
+func (m *EmergencyPlanMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EmergencyPlanMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, emergencyplan.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, emergencyplan.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, emergencyplan.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, emergencyplan.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, emergencyplan.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, emergencyplan.FieldScopeEnterpriseID)
+	}
+	if m.unit != nil {
+		fields = append(fields, emergencyplan.FieldUnitID)
+	}
+	if m.kind != nil {
+		fields = append(fields, emergencyplan.FieldKind)
+	}
+	if m.topic != nil {
+		fields = append(fields, emergencyplan.FieldTopic)
+	}
+	if m.series != nil {
+		fields = append(fields, emergencyplan.FieldSeries)
+	}
+	if m.title != nil {
+		fields = append(fields, emergencyplan.FieldTitle)
+	}
+	if m.version != nil {
+		fields = append(fields, emergencyplan.FieldVersion)
+	}
+	if m.approved_on != nil {
+		fields = append(fields, emergencyplan.FieldApprovedOn)
+	}
+	if m.filed_with_id != nil {
+		fields = append(fields, emergencyplan.FieldFiledWithID)
+	}
+	if m.filed_on != nil {
+		fields = append(fields, emergencyplan.FieldFiledOn)
+	}
+	if m.review_due != nil {
+		fields = append(fields, emergencyplan.FieldReviewDue)
+	}
+	if m.state != nil {
+		fields = append(fields, emergencyplan.FieldState)
+	}
+	if m.supersedes_id != nil {
+		fields = append(fields, emergencyplan.FieldSupersedesID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EmergencyPlanMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case emergencyplan.FieldCreatedAt:
+		return m.CreatedAt()
+	case emergencyplan.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case emergencyplan.FieldTenantID:
+		return m.TenantID()
+	case emergencyplan.FieldScopePath:
+		return m.ScopePath()
+	case emergencyplan.FieldScopeSector:
+		return m.ScopeSector()
+	case emergencyplan.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case emergencyplan.FieldUnitID:
+		return m.UnitID()
+	case emergencyplan.FieldKind:
+		return m.Kind()
+	case emergencyplan.FieldTopic:
+		return m.Topic()
+	case emergencyplan.FieldSeries:
+		return m.Series()
+	case emergencyplan.FieldTitle:
+		return m.Title()
+	case emergencyplan.FieldVersion:
+		return m.Version()
+	case emergencyplan.FieldApprovedOn:
+		return m.ApprovedOn()
+	case emergencyplan.FieldFiledWithID:
+		return m.FiledWithID()
+	case emergencyplan.FieldFiledOn:
+		return m.FiledOn()
+	case emergencyplan.FieldReviewDue:
+		return m.ReviewDue()
+	case emergencyplan.FieldState:
+		return m.State()
+	case emergencyplan.FieldSupersedesID:
+		return m.SupersedesID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EmergencyPlanMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case emergencyplan.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case emergencyplan.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case emergencyplan.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case emergencyplan.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case emergencyplan.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case emergencyplan.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case emergencyplan.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case emergencyplan.FieldKind:
+		return m.OldKind(ctx)
+	case emergencyplan.FieldTopic:
+		return m.OldTopic(ctx)
+	case emergencyplan.FieldSeries:
+		return m.OldSeries(ctx)
+	case emergencyplan.FieldTitle:
+		return m.OldTitle(ctx)
+	case emergencyplan.FieldVersion:
+		return m.OldVersion(ctx)
+	case emergencyplan.FieldApprovedOn:
+		return m.OldApprovedOn(ctx)
+	case emergencyplan.FieldFiledWithID:
+		return m.OldFiledWithID(ctx)
+	case emergencyplan.FieldFiledOn:
+		return m.OldFiledOn(ctx)
+	case emergencyplan.FieldReviewDue:
+		return m.OldReviewDue(ctx)
+	case emergencyplan.FieldState:
+		return m.OldState(ctx)
+	case emergencyplan.FieldSupersedesID:
+		return m.OldSupersedesID(ctx)
+	}
+	return nil, fmt.Errorf("unknown EmergencyPlan field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EmergencyPlanMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case emergencyplan.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case emergencyplan.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case emergencyplan.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case emergencyplan.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case emergencyplan.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case emergencyplan.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case emergencyplan.FieldUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case emergencyplan.FieldKind:
+		v, ok := value.(domain.EmergencyPlanKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case emergencyplan.FieldTopic:
+		v, ok := value.(domain.EmergencyPlanTopic)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopic(v)
+		return nil
+	case emergencyplan.FieldSeries:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeries(v)
+		return nil
+	case emergencyplan.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case emergencyplan.FieldVersion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case emergencyplan.FieldApprovedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprovedOn(v)
+		return nil
+	case emergencyplan.FieldFiledWithID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFiledWithID(v)
+		return nil
+	case emergencyplan.FieldFiledOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFiledOn(v)
+		return nil
+	case emergencyplan.FieldReviewDue:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewDue(v)
+		return nil
+	case emergencyplan.FieldState:
+		v, ok := value.(domain.EmergencyPlanState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case emergencyplan.FieldSupersedesID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSupersedesID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EmergencyPlan field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EmergencyPlanMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, emergencyplan.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, emergencyplan.FieldScopeEnterpriseID)
+	}
+	if m.addfiled_with_id != nil {
+		fields = append(fields, emergencyplan.FieldFiledWithID)
+	}
+	if m.addsupersedes_id != nil {
+		fields = append(fields, emergencyplan.FieldSupersedesID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EmergencyPlanMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case emergencyplan.FieldTenantID:
+		return m.AddedTenantID()
+	case emergencyplan.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case emergencyplan.FieldFiledWithID:
+		return m.AddedFiledWithID()
+	case emergencyplan.FieldSupersedesID:
+		return m.AddedSupersedesID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EmergencyPlanMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case emergencyplan.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case emergencyplan.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case emergencyplan.FieldFiledWithID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFiledWithID(v)
+		return nil
+	case emergencyplan.FieldSupersedesID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSupersedesID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EmergencyPlan numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EmergencyPlanMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(emergencyplan.FieldScopeSector) {
+		fields = append(fields, emergencyplan.FieldScopeSector)
+	}
+	if m.FieldCleared(emergencyplan.FieldScopeEnterpriseID) {
+		fields = append(fields, emergencyplan.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(emergencyplan.FieldTopic) {
+		fields = append(fields, emergencyplan.FieldTopic)
+	}
+	if m.FieldCleared(emergencyplan.FieldApprovedOn) {
+		fields = append(fields, emergencyplan.FieldApprovedOn)
+	}
+	if m.FieldCleared(emergencyplan.FieldFiledWithID) {
+		fields = append(fields, emergencyplan.FieldFiledWithID)
+	}
+	if m.FieldCleared(emergencyplan.FieldFiledOn) {
+		fields = append(fields, emergencyplan.FieldFiledOn)
+	}
+	if m.FieldCleared(emergencyplan.FieldReviewDue) {
+		fields = append(fields, emergencyplan.FieldReviewDue)
+	}
+	if m.FieldCleared(emergencyplan.FieldSupersedesID) {
+		fields = append(fields, emergencyplan.FieldSupersedesID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EmergencyPlanMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EmergencyPlanMutation) ClearField(name string) error {
+	switch name {
+	case emergencyplan.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case emergencyplan.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case emergencyplan.FieldTopic:
+		m.ClearTopic()
+		return nil
+	case emergencyplan.FieldApprovedOn:
+		m.ClearApprovedOn()
+		return nil
+	case emergencyplan.FieldFiledWithID:
+		m.ClearFiledWithID()
+		return nil
+	case emergencyplan.FieldFiledOn:
+		m.ClearFiledOn()
+		return nil
+	case emergencyplan.FieldReviewDue:
+		m.ClearReviewDue()
+		return nil
+	case emergencyplan.FieldSupersedesID:
+		m.ClearSupersedesID()
+		return nil
+	}
+	return fmt.Errorf("unknown EmergencyPlan nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EmergencyPlanMutation) ResetField(name string) error {
+	switch name {
+	case emergencyplan.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case emergencyplan.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case emergencyplan.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case emergencyplan.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case emergencyplan.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case emergencyplan.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case emergencyplan.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case emergencyplan.FieldKind:
+		m.ResetKind()
+		return nil
+	case emergencyplan.FieldTopic:
+		m.ResetTopic()
+		return nil
+	case emergencyplan.FieldSeries:
+		m.ResetSeries()
+		return nil
+	case emergencyplan.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case emergencyplan.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case emergencyplan.FieldApprovedOn:
+		m.ResetApprovedOn()
+		return nil
+	case emergencyplan.FieldFiledWithID:
+		m.ResetFiledWithID()
+		return nil
+	case emergencyplan.FieldFiledOn:
+		m.ResetFiledOn()
+		return nil
+	case emergencyplan.FieldReviewDue:
+		m.ResetReviewDue()
+		return nil
+	case emergencyplan.FieldState:
+		m.ResetState()
+		return nil
+	case emergencyplan.FieldSupersedesID:
+		m.ResetSupersedesID()
+		return nil
+	}
+	return fmt.Errorf("unknown EmergencyPlan field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EmergencyPlanMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.unit != nil {
+		edges = append(edges, emergencyplan.EdgeUnit)
+	}
+	if m.drills != nil {
+		edges = append(edges, emergencyplan.EdgeDrills)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EmergencyPlanMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case emergencyplan.EdgeUnit:
+		if id := m.unit; id != nil {
+			return []ent.Value{*id}
+		}
+	case emergencyplan.EdgeDrills:
+		ids := make([]ent.Value, 0, len(m.drills))
+		for id := range m.drills {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EmergencyPlanMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removeddrills != nil {
+		edges = append(edges, emergencyplan.EdgeDrills)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EmergencyPlanMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case emergencyplan.EdgeDrills:
+		ids := make([]ent.Value, 0, len(m.removeddrills))
+		for id := range m.removeddrills {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EmergencyPlanMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedunit {
+		edges = append(edges, emergencyplan.EdgeUnit)
+	}
+	if m.cleareddrills {
+		edges = append(edges, emergencyplan.EdgeDrills)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EmergencyPlanMutation) EdgeCleared(name string) bool {
+	switch name {
+	case emergencyplan.EdgeUnit:
+		return m.clearedunit
+	case emergencyplan.EdgeDrills:
+		return m.cleareddrills
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EmergencyPlanMutation) ClearEdge(name string) error {
+	switch name {
+	case emergencyplan.EdgeUnit:
+		m.ClearUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown EmergencyPlan unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EmergencyPlanMutation) ResetEdge(name string) error {
+	switch name {
+	case emergencyplan.EdgeUnit:
+		m.ResetUnit()
+		return nil
+	case emergencyplan.EdgeDrills:
+		m.ResetDrills()
+		return nil
+	}
+	return fmt.Errorf("unknown EmergencyPlan edge %s", name)
 }
 
 // EnterpriseMutation represents an operation that mutates the Enterprise nodes in the graph.

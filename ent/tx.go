@@ -26,8 +26,12 @@ type Tx struct {
 	Certificate *CertificateClient
 	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
 	ChecklistTemplate *ChecklistTemplateClient
+	// Drill is the client for interacting with the Drill builders.
+	Drill *DrillClient
 	// DutyList is the client for interacting with the DutyList builders.
 	DutyList *DutyListClient
+	// EmergencyPlan is the client for interacting with the EmergencyPlan builders.
+	EmergencyPlan *EmergencyPlanClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
@@ -217,7 +221,9 @@ func (tx *Tx) init() {
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
 	tx.Certificate = NewCertificateClient(tx.config)
 	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
+	tx.Drill = NewDrillClient(tx.config)
 	tx.DutyList = NewDutyListClient(tx.config)
+	tx.EmergencyPlan = NewEmergencyPlanClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
 	tx.File = NewFileClient(tx.config)
 	tx.GroupMember = NewGroupMemberClient(tx.config)

@@ -79,6 +79,10 @@ var sampleSpecs = []sampleSpec{
 	{typ: "Post", conn: "posts", fields: "title role validTo", kind: fieldsOf("role"), text: "title", perKind: 1},
 	{typ: "Certificate", conn: "certificates", fields: "kind", kind: fieldsOf("kind"), perKind: 1},
 	{typ: "DutyList", conn: "dutyLists", fields: "postID version acknowledged", kind: fieldsOf("acknowledged"), text: "postID", perKind: 2},
+	{typ: "EmergencyPlan", conn: "emergencyPlans", fields: "state unit { kind }", kind: func(n map[string]any) string {
+		return fmt.Sprint(n["state"], n["unit"])
+	}, perKind: 1},
+	{typ: "Drill", conn: "drills", fields: "unit { kind }", kind: func(n map[string]any) string { return fmt.Sprint(n["unit"]) }, perKind: 1},
 }
 
 // startAgreement starts a demo server on d with one PLANNED inspection (the

@@ -107,4 +107,16 @@ var actionMutations = map[string]map[string]actionMutation{
 		"ACKNOWLEDGE": {changes: true, doc: `mutation($id: ID!, $v: Int!) { acknowledgeDutyList(input: {id: $id, version: $v}) { dutyList { id } } }`,
 			vars: func(r sampled) map[string]any { return withID(r, "v", r.version) }},
 	},
+	"EmergencyPlan": {
+		"APPROVE": {changes: true, doc: `mutation($id: ID!, $on: Time!) { approveEmergencyPlan(input: {planID: $id, approval: {approvedOn: $on}}) { emergencyPlan { id } } }`,
+			vars: func(r sampled) map[string]any {
+				return withID(r, "on", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+			}},
+		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachEmergencyPlanFile(input: {planID: $id, file: $file}) { file { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},
+	},
+	"Drill": {
+		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachDrillFile(input: {drillID: $id, file: $file}) { file { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},
+	},
 }

@@ -346,6 +346,14 @@ func auditExpectations() map[string][]expectedEvent {
 		"updateCertificate":   {{"UPDATE", "certificate", []string{"valid_until"}}},
 		"setDutyList":         {{"UPDATE", "duty_list", []string{"version", "items", "written_by_name", "written_at"}}},
 		"acknowledgeDutyList": {{"UPDATE", "duty_list", []string{"acknowledged_version", "acknowledged_at"}}},
+		// Emergency: a plan; an approval supersedes the effective version
+		// (two updates); a drill; files of a plan and of a drill.
+		"createEmergencyPlan":  {{"CREATE", "emergency_plan", []string{"unit_id", "kind", "series", "title", "version", "state"}}},
+		"approveEmergencyPlan": {{"UPDATE", "emergency_plan", []string{"state"}}, {"UPDATE", "emergency_plan", []string{"approved_on", "review_due", "state", "supersedes_id"}}},
+		"recordDrill": {{"CREATE", "drill", []string{"plan_id", "unit_id", "plan_kind", "held_on", "form", "participants", "scenario",
+			"evaluation", "problems"}}},
+		"attachEmergencyPlanFile": {{"CREATE", "file", meetingFileFields}},
+		"attachDrillFile":         {{"CREATE", "file", meetingFileFields}},
 	}
 }
 

@@ -94,6 +94,15 @@ func (r *queryResolver) ChecklistTemplates(ctx context.Context, after *entgql.Cu
 		ent.WithChecklistTemplateOrder(orderBy), ent.WithChecklistTemplateFilter(where.Filter))
 }
 
+// Drills is the resolver for the drills field.
+func (r *queryResolver) Drills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DrillOrder, where *ent.DrillWhereInput) (*ent.DrillConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Drill.Query().Paginate(ctx, after, first, before, last,
+		ent.WithDrillOrder(orderBy), ent.WithDrillFilter(where.Filter))
+}
+
 // DutyLists is the resolver for the dutyLists field.
 func (r *queryResolver) DutyLists(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyListOrder, where *ent.DutyListWhereInput) (*ent.DutyListConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -101,6 +110,15 @@ func (r *queryResolver) DutyLists(ctx context.Context, after *entgql.Cursor[int]
 	}
 	return r.Client.DutyList.Query().Paginate(ctx, after, first, before, last,
 		ent.WithDutyListOrder(orderBy), ent.WithDutyListFilter(where.Filter))
+}
+
+// EmergencyPlans is the resolver for the emergencyPlans field.
+func (r *queryResolver) EmergencyPlans(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EmergencyPlanOrder, where *ent.EmergencyPlanWhereInput) (*ent.EmergencyPlanConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.EmergencyPlan.Query().Paginate(ctx, after, first, before, last,
+		ent.WithEmergencyPlanOrder(orderBy), ent.WithEmergencyPlanFilter(where.Filter))
 }
 
 // Enterprises is the resolver for the enterprises field.
@@ -279,8 +297,14 @@ func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
 // Certificate returns CertificateResolver implementation.
 func (r *Resolver) Certificate() CertificateResolver { return &certificateResolver{r} }
 
+// Drill returns DrillResolver implementation.
+func (r *Resolver) Drill() DrillResolver { return &drillResolver{r} }
+
 // DutyList returns DutyListResolver implementation.
 func (r *Resolver) DutyList() DutyListResolver { return &dutyListResolver{r} }
+
+// EmergencyPlan returns EmergencyPlanResolver implementation.
+func (r *Resolver) EmergencyPlan() EmergencyPlanResolver { return &emergencyPlanResolver{r} }
 
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
@@ -351,7 +375,9 @@ type (
 	auditEventResolver           struct{ *Resolver }
 	campaignResolver             struct{ *Resolver }
 	certificateResolver          struct{ *Resolver }
+	drillResolver                struct{ *Resolver }
 	dutyListResolver             struct{ *Resolver }
+	emergencyPlanResolver        struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
 	groupMemberResolver          struct{ *Resolver }
@@ -374,3 +400,84 @@ type (
 	userResolver                 struct{ *Resolver }
 	hazardWhereInputResolver     struct{ *Resolver }
 )
+
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	}
+
+// Drill returns DrillResolver implementation.
+func (r *Resolver) Drill() DrillResolver { return &drillResolver{r} }
+
+// EmergencyPlan returns EmergencyPlanResolver implementation.
+func (r *Resolver) EmergencyPlan() EmergencyPlanResolver { return &emergencyPlanResolver{r} }
+
+// Enterprise returns EnterpriseResolver implementation.
+func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
+
+// File returns FileResolver implementation.
+func (r *Resolver) File() FileResolver { return &fileResolver{r} }
+
+// GroupMember returns GroupMemberResolver implementation.
+func (r *Resolver) GroupMember() GroupMemberResolver { return &groupMemberResolver{r} }
+
+// Hazard returns HazardResolver implementation.
+func (r *Resolver) Hazard() HazardResolver { return &hazardResolver{r} }
+
+// HazardEvent returns HazardEventResolver implementation.
+func (r *Resolver) HazardEvent() HazardEventResolver { return &hazardEventResolver{r} }
+
+// Inspection returns InspectionResolver implementation.
+func (r *Resolver) Inspection() InspectionResolver { return &inspectionResolver{r} }
+
+// LeadershipGroup returns LeadershipGroupResolver implementation.
+func (r *Resolver) LeadershipGroup() LeadershipGroupResolver { return &leadershipGroupResolver{r} }
+
+// LetterEvent returns LetterEventResolver implementation.
+func (r *Resolver) LetterEvent() LetterEventResolver { return &letterEventResolver{r} }
+
+// Meeting returns MeetingResolver implementation.
+func (r *Resolver) Meeting() MeetingResolver { return &meetingResolver{r} }
+
+// Notice returns NoticeResolver implementation.
+func (r *Resolver) Notice() NoticeResolver { return &noticeResolver{r} }
+
+// NoticeReceipt returns NoticeReceiptResolver implementation.
+func (r *Resolver) NoticeReceipt() NoticeReceiptResolver { return &noticeReceiptResolver{r} }
+
+// Post returns PostResolver implementation.
+func (r *Resolver) Post() PostResolver { return &postResolver{r} }
+
+// Publicity returns PublicityResolver implementation.
+func (r *Resolver) Publicity() PublicityResolver { return &publicityResolver{r} }
+
+// Query returns QueryResolver implementation.
+func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// RandomDraw returns RandomDrawResolver implementation.
+func (r *Resolver) RandomDraw() RandomDrawResolver { return &randomDrawResolver{r} }
+
+// ResponsibilityLetter returns ResponsibilityLetterResolver implementation.
+func (r *Resolver) ResponsibilityLetter() ResponsibilityLetterResolver {
+	return &responsibilityLetterResolver{r}
+}
+
+// Trainee returns TraineeResolver implementation.
+func (r *Resolver) Trainee() TraineeResolver { return &traineeResolver{r} }
+
+// Training returns TrainingResolver implementation.
+func (r *Resolver) Training() TrainingResolver { return &trainingResolver{r} }
+
+// Unit returns UnitResolver implementation.
+func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
+
+// User returns UserResolver implementation.
+func (r *Resolver) User() UserResolver { return &userResolver{r} }
+
+// HazardWhereInput returns HazardWhereInputResolver implementation.
+func (r *Resolver) HazardWhereInput() HazardWhereInputResolver { return &hazardWhereInputResolver{r} }
+*/

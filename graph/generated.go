@@ -25,6 +25,7 @@ import (
 	"github.com/dutychain/dutychain/internal/auditlog"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/education"
+	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/scalar"
@@ -47,7 +48,11 @@ type ResolverRoot interface {
 	Campaign() CampaignResolver
 	Certificate() CertificateResolver
 	DrawAssignment() DrawAssignmentResolver
+	Drill() DrillResolver
+	DrillComplianceRow() DrillComplianceRowResolver
+	DrillProblem() DrillProblemResolver
 	DutyList() DutyListResolver
+	EmergencyPlan() EmergencyPlanResolver
 	Enterprise() EnterpriseResolver
 	File() FileResolver
 	GroupMember() GroupMemberResolver
@@ -89,8 +94,22 @@ type ComplexityRoot struct {
 		Campaign func(childComplexity int) int
 	}
 
+	ApproveEmergencyPlanPayload struct {
+		EmergencyPlan func(childComplexity int) int
+	}
+
 	ArchiveLetterPayload struct {
 		Letter func(childComplexity int) int
+	}
+
+	AttachDrillFilePayload struct {
+		Drill func(childComplexity int) int
+		File  func(childComplexity int) int
+	}
+
+	AttachEmergencyPlanFilePayload struct {
+		EmergencyPlan func(childComplexity int) int
+		File          func(childComplexity int) int
 	}
 
 	AttachLetterFilePayload struct {
@@ -314,6 +333,10 @@ type ComplexityRoot struct {
 		ChecklistTemplate func(childComplexity int) int
 	}
 
+	CreateEmergencyPlanPayload struct {
+		EmergencyPlan func(childComplexity int) int
+	}
+
 	CreateEnterprisePayload struct {
 		Enterprise func(childComplexity int) int
 	}
@@ -359,6 +382,66 @@ type ComplexityRoot struct {
 		Inspectors func(childComplexity int) int
 	}
 
+	Drill struct {
+		AllowedActions func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Evaluation     func(childComplexity int) int
+		Files          func(childComplexity int) int
+		Form           func(childComplexity int) int
+		HeldOn         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Participants   func(childComplexity int) int
+		Plan           func(childComplexity int) int
+		PlanID         func(childComplexity int) int
+		PlanKind       func(childComplexity int) int
+		Problems       func(childComplexity int) int
+		Scenario       func(childComplexity int) int
+		Unit           func(childComplexity int) int
+		UnitID         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	DrillComplianceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DrillComplianceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DrillComplianceRow struct {
+		Enterprise           func(childComplexity int) int
+		HasComprehensivePlan func(childComplexity int) int
+		Missing              func(childComplexity int) int
+		OnSiteFirstHalf      func(childComplexity int) int
+		OnSiteSecondHalf     func(childComplexity int) int
+		OverduePlans         func(childComplexity int) int
+		PlanDrills           func(childComplexity int) int
+		PlanGap              func(childComplexity int) int
+		Sector               func(childComplexity int) int
+		Status               func(childComplexity int) int
+		Town                 func(childComplexity int) int
+	}
+
+	DrillConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DrillEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DrillProblem struct {
+		Description func(childComplexity int) int
+		Hazard      func(childComplexity int) int
+	}
+
 	DutyList struct {
 		Acknowledged        func(childComplexity int) int
 		AcknowledgedAt      func(childComplexity int) int
@@ -402,6 +485,40 @@ type ComplexityRoot struct {
 	}
 
 	DutyListGapEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	EmergencyPlan struct {
+		AllowedActions func(childComplexity int) int
+		ApprovedOn     func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		FiledOn        func(childComplexity int) int
+		FiledWith      func(childComplexity int) int
+		FiledWithID    func(childComplexity int) int
+		Files          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		ReviewDue      func(childComplexity int) int
+		State          func(childComplexity int) int
+		Status         func(childComplexity int, on *time.Time) int
+		Supersedes     func(childComplexity int) int
+		SupersedesID   func(childComplexity int) int
+		Title          func(childComplexity int) int
+		Topic          func(childComplexity int) int
+		Unit           func(childComplexity int) int
+		UnitID         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
+	}
+
+	EmergencyPlanConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EmergencyPlanEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -748,7 +865,10 @@ type ComplexityRoot struct {
 		AcknowledgeDutyList       func(childComplexity int, input model.AcknowledgeDutyListInput) int
 		AddPolicyRule             func(childComplexity int, input model.AddPolicyRuleInput) int
 		AdvanceCampaign           func(childComplexity int, input model.AdvanceCampaignInput) int
+		ApproveEmergencyPlan      func(childComplexity int, input model.ApproveEmergencyPlanInput) int
 		ArchiveLetter             func(childComplexity int, input model.ArchiveLetterInput) int
+		AttachDrillFile           func(childComplexity int, input model.AttachDrillFileInput) int
+		AttachEmergencyPlanFile   func(childComplexity int, input model.AttachEmergencyPlanFileInput) int
 		AttachLetterFile          func(childComplexity int, input model.AttachLetterFileInput) int
 		AttachMeetingFile         func(childComplexity int, input model.AttachMeetingFileInput) int
 		AttachNoticeFile          func(childComplexity int, input model.AttachNoticeFileInput) int
@@ -758,6 +878,7 @@ type ComplexityRoot struct {
 		ChangePassword            func(childComplexity int, input model.ChangePasswordInput) int
 		CreateCampaign            func(childComplexity int, input model.CreateCampaignInput) int
 		CreateChecklistTemplate   func(childComplexity int, input model.CreateChecklistTemplateInput) int
+		CreateEmergencyPlan       func(childComplexity int, input model.CreateEmergencyPlanInput) int
 		CreateEnterprise          func(childComplexity int, input model.CreateEnterpriseInput) int
 		CreateLeadershipGroup     func(childComplexity int, input model.CreateLeadershipGroupInput) int
 		CreateLetter              func(childComplexity int, input model.CreateLetterInput) int
@@ -775,6 +896,7 @@ type ComplexityRoot struct {
 		Logout                    func(childComplexity int, input model.LogoutInput) int
 		ReceiveNotice             func(childComplexity int, input model.ReceiveNoticeInput) int
 		RecordCertificate         func(childComplexity int, input model.RecordCertificateInput) int
+		RecordDrill               func(childComplexity int, input model.RecordDrillInput) int
 		RecordInspection          func(childComplexity int, input model.RecordInspectionInput) int
 		RecordMeeting             func(childComplexity int, input model.RecordMeetingInput) int
 		RecordPublicity           func(childComplexity int, input model.RecordPublicityInput) int
@@ -968,8 +1090,11 @@ type ComplexityRoot struct {
 		Certificates          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CertificateOrder, where *ent.CertificateWhereInput) int
 		ChecklistTemplate     func(childComplexity int, sector domain.Sector) int
 		ChecklistTemplates    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) int
+		DrillCompliance       func(childComplexity int, year int, unitID *int, where *model.DrillComplianceWhereInput, orderBy *model.DrillComplianceOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
+		Drills                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DrillOrder, where *ent.DrillWhereInput) int
 		DutyListGaps          func(childComplexity int, where *model.DutyListGapWhereInput, orderBy *model.DutyListGapOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
 		DutyLists             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyListOrder, where *ent.DutyListWhereInput) int
+		EmergencyPlans        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EmergencyPlanOrder, where *ent.EmergencyPlanWhereInput) int
 		Enterprises           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) int
 		HazardCounts          func(childComplexity int, where *ent.HazardWhereInput) int
 		Hazards               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
@@ -1040,6 +1165,10 @@ type ComplexityRoot struct {
 
 	RecordCertificatePayload struct {
 		Certificate func(childComplexity int) int
+	}
+
+	RecordDrillPayload struct {
+		Drill func(childComplexity int) int
 	}
 
 	RecordInspectionPayload struct {
@@ -1360,10 +1489,27 @@ type DrawAssignmentResolver interface {
 	Enterprise(ctx context.Context, obj *domain.DrawAssignment) (*ent.Unit, error)
 	Inspectors(ctx context.Context, obj *domain.DrawAssignment) ([]*ent.User, error)
 }
+type DrillResolver interface {
+	Files(ctx context.Context, obj *ent.Drill) ([]*ent.File, error)
+	AllowedActions(ctx context.Context, obj *ent.Drill) ([]model.DrillAction, error)
+}
+type DrillComplianceRowResolver interface {
+	Town(ctx context.Context, obj *emergency.ComplianceRow) (*ent.Unit, error)
+}
+type DrillProblemResolver interface {
+	Hazard(ctx context.Context, obj *domain.DrillProblem) (*ent.Hazard, error)
+}
 type DutyListResolver interface {
 	Acknowledged(ctx context.Context, obj *ent.DutyList) (bool, error)
 	Post(ctx context.Context, obj *ent.DutyList) (*ent.Post, error)
 	AllowedActions(ctx context.Context, obj *ent.DutyList) ([]domain.DutyListAction, error)
+}
+type EmergencyPlanResolver interface {
+	Status(ctx context.Context, obj *ent.EmergencyPlan, on *time.Time) (domain.EmergencyPlanStatus, error)
+	FiledWith(ctx context.Context, obj *ent.EmergencyPlan) (*ent.Unit, error)
+	Supersedes(ctx context.Context, obj *ent.EmergencyPlan) (*ent.EmergencyPlan, error)
+	Files(ctx context.Context, obj *ent.EmergencyPlan) ([]*ent.File, error)
+	AllowedActions(ctx context.Context, obj *ent.EmergencyPlan) ([]model.EmergencyPlanAction, error)
 }
 type EnterpriseResolver interface {
 	SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error)
@@ -1461,6 +1607,11 @@ type MutationResolver interface {
 	UpdateCertificate(ctx context.Context, input model.UpdateCertificateInput) (*model.UpdateCertificatePayload, error)
 	SetDutyList(ctx context.Context, input model.SetDutyListInput) (*model.SetDutyListPayload, error)
 	AcknowledgeDutyList(ctx context.Context, input model.AcknowledgeDutyListInput) (*model.AcknowledgeDutyListPayload, error)
+	CreateEmergencyPlan(ctx context.Context, input model.CreateEmergencyPlanInput) (*model.CreateEmergencyPlanPayload, error)
+	ApproveEmergencyPlan(ctx context.Context, input model.ApproveEmergencyPlanInput) (*model.ApproveEmergencyPlanPayload, error)
+	AttachEmergencyPlanFile(ctx context.Context, input model.AttachEmergencyPlanFileInput) (*model.AttachEmergencyPlanFilePayload, error)
+	RecordDrill(ctx context.Context, input model.RecordDrillInput) (*model.RecordDrillPayload, error)
+	AttachDrillFile(ctx context.Context, input model.AttachDrillFileInput) (*model.AttachDrillFilePayload, error)
 }
 type NoticeResolver interface {
 	Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error)
@@ -1489,7 +1640,9 @@ type QueryResolver interface {
 	Campaigns(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) (*ent.CampaignConnection, error)
 	Certificates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CertificateOrder, where *ent.CertificateWhereInput) (*ent.CertificateConnection, error)
 	ChecklistTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) (*ent.ChecklistTemplateConnection, error)
+	Drills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DrillOrder, where *ent.DrillWhereInput) (*ent.DrillConnection, error)
 	DutyLists(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyListOrder, where *ent.DutyListWhereInput) (*ent.DutyListConnection, error)
+	EmergencyPlans(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EmergencyPlanOrder, where *ent.EmergencyPlanWhereInput) (*ent.EmergencyPlanConnection, error)
 	Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error)
 	Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error)
 	Inspections(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) (*ent.InspectionConnection, error)
@@ -1516,6 +1669,7 @@ type QueryResolver interface {
 	PublicitySummary(ctx context.Context, where model.PublicitySummaryWhereInput) (*education.PublicitySummary, error)
 	CertificateStatus(ctx context.Context, where *model.CertificateStatusWhereInput, orderBy *model.CertificateStatusOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.CertificateStatusConnection, error)
 	DutyListGaps(ctx context.Context, where *model.DutyListGapWhereInput, orderBy *model.DutyListGapOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.DutyListGapConnection, error)
+	DrillCompliance(ctx context.Context, year int, unitID *int, where *model.DrillComplianceWhereInput, orderBy *model.DrillComplianceOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.DrillComplianceConnection, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -1598,12 +1752,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AdvanceCampaignPayload.Campaign(childComplexity), true
 
+	case "ApproveEmergencyPlanPayload.emergencyPlan":
+		if e.ComplexityRoot.ApproveEmergencyPlanPayload.EmergencyPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApproveEmergencyPlanPayload.EmergencyPlan(childComplexity), true
+
 	case "ArchiveLetterPayload.letter":
 		if e.ComplexityRoot.ArchiveLetterPayload.Letter == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ArchiveLetterPayload.Letter(childComplexity), true
+
+	case "AttachDrillFilePayload.drill":
+		if e.ComplexityRoot.AttachDrillFilePayload.Drill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachDrillFilePayload.Drill(childComplexity), true
+	case "AttachDrillFilePayload.file":
+		if e.ComplexityRoot.AttachDrillFilePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachDrillFilePayload.File(childComplexity), true
+
+	case "AttachEmergencyPlanFilePayload.emergencyPlan":
+		if e.ComplexityRoot.AttachEmergencyPlanFilePayload.EmergencyPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachEmergencyPlanFilePayload.EmergencyPlan(childComplexity), true
+	case "AttachEmergencyPlanFilePayload.file":
+		if e.ComplexityRoot.AttachEmergencyPlanFilePayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachEmergencyPlanFilePayload.File(childComplexity), true
 
 	case "AttachLetterFilePayload.file":
 		if e.ComplexityRoot.AttachLetterFilePayload.File == nil {
@@ -2409,6 +2596,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateChecklistTemplatePayload.ChecklistTemplate(childComplexity), true
 
+	case "CreateEmergencyPlanPayload.emergencyPlan":
+		if e.ComplexityRoot.CreateEmergencyPlanPayload.EmergencyPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEmergencyPlanPayload.EmergencyPlan(childComplexity), true
+
 	case "CreateEnterprisePayload.enterprise":
 		if e.ComplexityRoot.CreateEnterprisePayload.Enterprise == nil {
 			break
@@ -2491,6 +2685,247 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DrawAssignment.Inspectors(childComplexity), true
+
+	case "Drill.allowedActions":
+		if e.ComplexityRoot.Drill.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.AllowedActions(childComplexity), true
+	case "Drill.createdAt":
+		if e.ComplexityRoot.Drill.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.CreatedAt(childComplexity), true
+	case "Drill.evaluation":
+		if e.ComplexityRoot.Drill.Evaluation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.Evaluation(childComplexity), true
+	case "Drill.files":
+		if e.ComplexityRoot.Drill.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.Files(childComplexity), true
+	case "Drill.form":
+		if e.ComplexityRoot.Drill.Form == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.Form(childComplexity), true
+	case "Drill.heldOn":
+		if e.ComplexityRoot.Drill.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.HeldOn(childComplexity), true
+	case "Drill.id":
+		if e.ComplexityRoot.Drill.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.ID(childComplexity), true
+	case "Drill.participants":
+		if e.ComplexityRoot.Drill.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.Participants(childComplexity), true
+	case "Drill.plan":
+		if e.ComplexityRoot.Drill.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.Plan(childComplexity), true
+	case "Drill.planID":
+		if e.ComplexityRoot.Drill.PlanID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.PlanID(childComplexity), true
+	case "Drill.planKind":
+		if e.ComplexityRoot.Drill.PlanKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.PlanKind(childComplexity), true
+	case "Drill.problems":
+		if e.ComplexityRoot.Drill.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.Problems(childComplexity), true
+	case "Drill.scenario":
+		if e.ComplexityRoot.Drill.Scenario == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.Scenario(childComplexity), true
+	case "Drill.unit":
+		if e.ComplexityRoot.Drill.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.Unit(childComplexity), true
+	case "Drill.unitID":
+		if e.ComplexityRoot.Drill.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.UnitID(childComplexity), true
+	case "Drill.updatedAt":
+		if e.ComplexityRoot.Drill.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Drill.UpdatedAt(childComplexity), true
+
+	case "DrillComplianceConnection.edges":
+		if e.ComplexityRoot.DrillComplianceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceConnection.Edges(childComplexity), true
+	case "DrillComplianceConnection.pageInfo":
+		if e.ComplexityRoot.DrillComplianceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceConnection.PageInfo(childComplexity), true
+	case "DrillComplianceConnection.totalCount":
+		if e.ComplexityRoot.DrillComplianceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceConnection.TotalCount(childComplexity), true
+
+	case "DrillComplianceEdge.cursor":
+		if e.ComplexityRoot.DrillComplianceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceEdge.Cursor(childComplexity), true
+	case "DrillComplianceEdge.node":
+		if e.ComplexityRoot.DrillComplianceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceEdge.Node(childComplexity), true
+
+	case "DrillComplianceRow.enterprise":
+		if e.ComplexityRoot.DrillComplianceRow.Enterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.Enterprise(childComplexity), true
+	case "DrillComplianceRow.hasComprehensivePlan":
+		if e.ComplexityRoot.DrillComplianceRow.HasComprehensivePlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.HasComprehensivePlan(childComplexity), true
+	case "DrillComplianceRow.missing":
+		if e.ComplexityRoot.DrillComplianceRow.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.Missing(childComplexity), true
+	case "DrillComplianceRow.onSiteFirstHalf":
+		if e.ComplexityRoot.DrillComplianceRow.OnSiteFirstHalf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.OnSiteFirstHalf(childComplexity), true
+	case "DrillComplianceRow.onSiteSecondHalf":
+		if e.ComplexityRoot.DrillComplianceRow.OnSiteSecondHalf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.OnSiteSecondHalf(childComplexity), true
+	case "DrillComplianceRow.overduePlans":
+		if e.ComplexityRoot.DrillComplianceRow.OverduePlans == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.OverduePlans(childComplexity), true
+	case "DrillComplianceRow.planDrills":
+		if e.ComplexityRoot.DrillComplianceRow.PlanDrills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.PlanDrills(childComplexity), true
+	case "DrillComplianceRow.planGap":
+		if e.ComplexityRoot.DrillComplianceRow.PlanGap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.PlanGap(childComplexity), true
+	case "DrillComplianceRow.sector":
+		if e.ComplexityRoot.DrillComplianceRow.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.Sector(childComplexity), true
+	case "DrillComplianceRow.status":
+		if e.ComplexityRoot.DrillComplianceRow.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.Status(childComplexity), true
+	case "DrillComplianceRow.town":
+		if e.ComplexityRoot.DrillComplianceRow.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillComplianceRow.Town(childComplexity), true
+
+	case "DrillConnection.edges":
+		if e.ComplexityRoot.DrillConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillConnection.Edges(childComplexity), true
+	case "DrillConnection.pageInfo":
+		if e.ComplexityRoot.DrillConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillConnection.PageInfo(childComplexity), true
+	case "DrillConnection.totalCount":
+		if e.ComplexityRoot.DrillConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillConnection.TotalCount(childComplexity), true
+
+	case "DrillEdge.cursor":
+		if e.ComplexityRoot.DrillEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillEdge.Cursor(childComplexity), true
+	case "DrillEdge.node":
+		if e.ComplexityRoot.DrillEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillEdge.Node(childComplexity), true
+
+	case "DrillProblem.description":
+		if e.ComplexityRoot.DrillProblem.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillProblem.Description(childComplexity), true
+	case "DrillProblem.hazard":
+		if e.ComplexityRoot.DrillProblem.Hazard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DrillProblem.Hazard(childComplexity), true
 
 	case "DutyList.acknowledged":
 		if e.ComplexityRoot.DutyList.Acknowledged == nil {
@@ -2671,6 +3106,164 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DutyListGapEdge.Node(childComplexity), true
+
+	case "EmergencyPlan.allowedActions":
+		if e.ComplexityRoot.EmergencyPlan.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.AllowedActions(childComplexity), true
+	case "EmergencyPlan.approvedOn":
+		if e.ComplexityRoot.EmergencyPlan.ApprovedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.ApprovedOn(childComplexity), true
+	case "EmergencyPlan.createdAt":
+		if e.ComplexityRoot.EmergencyPlan.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.CreatedAt(childComplexity), true
+	case "EmergencyPlan.filedOn":
+		if e.ComplexityRoot.EmergencyPlan.FiledOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.FiledOn(childComplexity), true
+	case "EmergencyPlan.filedWith":
+		if e.ComplexityRoot.EmergencyPlan.FiledWith == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.FiledWith(childComplexity), true
+	case "EmergencyPlan.filedWithID":
+		if e.ComplexityRoot.EmergencyPlan.FiledWithID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.FiledWithID(childComplexity), true
+	case "EmergencyPlan.files":
+		if e.ComplexityRoot.EmergencyPlan.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.Files(childComplexity), true
+	case "EmergencyPlan.id":
+		if e.ComplexityRoot.EmergencyPlan.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.ID(childComplexity), true
+	case "EmergencyPlan.kind":
+		if e.ComplexityRoot.EmergencyPlan.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.Kind(childComplexity), true
+	case "EmergencyPlan.reviewDue":
+		if e.ComplexityRoot.EmergencyPlan.ReviewDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.ReviewDue(childComplexity), true
+	case "EmergencyPlan.state":
+		if e.ComplexityRoot.EmergencyPlan.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.State(childComplexity), true
+	case "EmergencyPlan.status":
+		if e.ComplexityRoot.EmergencyPlan.Status == nil {
+			break
+		}
+
+		args, err := ec.field_EmergencyPlan_status_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.Status(childComplexity, args["on"].(*time.Time)), true
+	case "EmergencyPlan.supersedes":
+		if e.ComplexityRoot.EmergencyPlan.Supersedes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.Supersedes(childComplexity), true
+	case "EmergencyPlan.supersedesID":
+		if e.ComplexityRoot.EmergencyPlan.SupersedesID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.SupersedesID(childComplexity), true
+	case "EmergencyPlan.title":
+		if e.ComplexityRoot.EmergencyPlan.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.Title(childComplexity), true
+	case "EmergencyPlan.topic":
+		if e.ComplexityRoot.EmergencyPlan.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.Topic(childComplexity), true
+	case "EmergencyPlan.unit":
+		if e.ComplexityRoot.EmergencyPlan.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.Unit(childComplexity), true
+	case "EmergencyPlan.unitID":
+		if e.ComplexityRoot.EmergencyPlan.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.UnitID(childComplexity), true
+	case "EmergencyPlan.updatedAt":
+		if e.ComplexityRoot.EmergencyPlan.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.UpdatedAt(childComplexity), true
+	case "EmergencyPlan.version":
+		if e.ComplexityRoot.EmergencyPlan.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlan.Version(childComplexity), true
+
+	case "EmergencyPlanConnection.edges":
+		if e.ComplexityRoot.EmergencyPlanConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlanConnection.Edges(childComplexity), true
+	case "EmergencyPlanConnection.pageInfo":
+		if e.ComplexityRoot.EmergencyPlanConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlanConnection.PageInfo(childComplexity), true
+	case "EmergencyPlanConnection.totalCount":
+		if e.ComplexityRoot.EmergencyPlanConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlanConnection.TotalCount(childComplexity), true
+
+	case "EmergencyPlanEdge.cursor":
+		if e.ComplexityRoot.EmergencyPlanEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlanEdge.Cursor(childComplexity), true
+	case "EmergencyPlanEdge.node":
+		if e.ComplexityRoot.EmergencyPlanEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergencyPlanEdge.Node(childComplexity), true
 
 	case "EndPostPayload.post":
 		if e.ComplexityRoot.EndPostPayload.Post == nil {
@@ -4126,6 +4719,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdvanceCampaign(childComplexity, args["input"].(model.AdvanceCampaignInput)), true
+	case "Mutation.approveEmergencyPlan":
+		if e.ComplexityRoot.Mutation.ApproveEmergencyPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveEmergencyPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveEmergencyPlan(childComplexity, args["input"].(model.ApproveEmergencyPlanInput)), true
 	case "Mutation.archiveLetter":
 		if e.ComplexityRoot.Mutation.ArchiveLetter == nil {
 			break
@@ -4137,6 +4741,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveLetter(childComplexity, args["input"].(model.ArchiveLetterInput)), true
+	case "Mutation.attachDrillFile":
+		if e.ComplexityRoot.Mutation.AttachDrillFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachDrillFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachDrillFile(childComplexity, args["input"].(model.AttachDrillFileInput)), true
+	case "Mutation.attachEmergencyPlanFile":
+		if e.ComplexityRoot.Mutation.AttachEmergencyPlanFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachEmergencyPlanFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachEmergencyPlanFile(childComplexity, args["input"].(model.AttachEmergencyPlanFileInput)), true
 	case "Mutation.attachLetterFile":
 		if e.ComplexityRoot.Mutation.AttachLetterFile == nil {
 			break
@@ -4236,6 +4862,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateChecklistTemplate(childComplexity, args["input"].(model.CreateChecklistTemplateInput)), true
+	case "Mutation.createEmergencyPlan":
+		if e.ComplexityRoot.Mutation.CreateEmergencyPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEmergencyPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEmergencyPlan(childComplexity, args["input"].(model.CreateEmergencyPlanInput)), true
 	case "Mutation.createEnterprise":
 		if e.ComplexityRoot.Mutation.CreateEnterprise == nil {
 			break
@@ -4423,6 +5060,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordCertificate(childComplexity, args["input"].(model.RecordCertificateInput)), true
+	case "Mutation.recordDrill":
+		if e.ComplexityRoot.Mutation.RecordDrill == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDrill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDrill(childComplexity, args["input"].(model.RecordDrillInput)), true
 	case "Mutation.recordInspection":
 		if e.ComplexityRoot.Mutation.RecordInspection == nil {
 			break
@@ -5403,6 +6051,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ChecklistTemplates(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ChecklistTemplateOrder), args["where"].(*ent.ChecklistTemplateWhereInput)), true
+	case "Query.drillCompliance":
+		if e.ComplexityRoot.Query.DrillCompliance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_drillCompliance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DrillCompliance(childComplexity, args["year"].(int), args["unitID"].(*int), args["where"].(*model.DrillComplianceWhereInput), args["orderBy"].(*model.DrillComplianceOrder), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["last"].(*int), args["before"].(*entgql.Cursor[int])), true
+	case "Query.drills":
+		if e.ComplexityRoot.Query.Drills == nil {
+			break
+		}
+
+		args, err := ec.field_Query_drills_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Drills(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DrillOrder), args["where"].(*ent.DrillWhereInput)), true
 	case "Query.dutyListGaps":
 		if e.ComplexityRoot.Query.DutyListGaps == nil {
 			break
@@ -5425,6 +6095,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DutyLists(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DutyListOrder), args["where"].(*ent.DutyListWhereInput)), true
+	case "Query.emergencyPlans":
+		if e.ComplexityRoot.Query.EmergencyPlans == nil {
+			break
+		}
+
+		args, err := ec.field_Query_emergencyPlans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EmergencyPlans(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.EmergencyPlanOrder), args["where"].(*ent.EmergencyPlanWhereInput)), true
 	case "Query.enterprises":
 		if e.ComplexityRoot.Query.Enterprises == nil {
 			break
@@ -5854,6 +6535,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordCertificatePayload.Certificate(childComplexity), true
+
+	case "RecordDrillPayload.drill":
+		if e.ComplexityRoot.RecordDrillPayload.Drill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordDrillPayload.Drill(childComplexity), true
 
 	case "RecordInspectionPayload.inspection":
 		if e.ComplexityRoot.RecordInspectionPayload.Inspection == nil {
@@ -6923,7 +7611,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AcknowledgeDutyListInput", ec.unmarshalInputAcknowledgeDutyListInput),
 			graphql.NewInputUnmarshaler("AddPolicyRuleInput", ec.unmarshalInputAddPolicyRuleInput),
 			graphql.NewInputUnmarshaler("AdvanceCampaignInput", ec.unmarshalInputAdvanceCampaignInput),
+			graphql.NewInputUnmarshaler("ApproveEmergencyPlanInput", ec.unmarshalInputApproveEmergencyPlanInput),
 			graphql.NewInputUnmarshaler("ArchiveLetterInput", ec.unmarshalInputArchiveLetterInput),
+			graphql.NewInputUnmarshaler("AttachDrillFileInput", ec.unmarshalInputAttachDrillFileInput),
+			graphql.NewInputUnmarshaler("AttachEmergencyPlanFileInput", ec.unmarshalInputAttachEmergencyPlanFileInput),
 			graphql.NewInputUnmarshaler("AttachLetterFileInput", ec.unmarshalInputAttachLetterFileInput),
 			graphql.NewInputUnmarshaler("AttachMeetingFileInput", ec.unmarshalInputAttachMeetingFileInput),
 			graphql.NewInputUnmarshaler("AttachNoticeFileInput", ec.unmarshalInputAttachNoticeFileInput),
@@ -6945,6 +7636,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChecklistTemplateWhereInput", ec.unmarshalInputChecklistTemplateWhereInput),
 			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("CreateChecklistTemplateInput", ec.unmarshalInputCreateChecklistTemplateInput),
+			graphql.NewInputUnmarshaler("CreateEmergencyPlanInput", ec.unmarshalInputCreateEmergencyPlanInput),
 			graphql.NewInputUnmarshaler("CreateEnterpriseInput", ec.unmarshalInputCreateEnterpriseInput),
 			graphql.NewInputUnmarshaler("CreateLeadershipGroupInput", ec.unmarshalInputCreateLeadershipGroupInput),
 			graphql.NewInputUnmarshaler("CreateLetterInput", ec.unmarshalInputCreateLetterInput),
@@ -6956,10 +7648,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeletePublicityInput", ec.unmarshalInputDeletePublicityInput),
 			graphql.NewInputUnmarshaler("DeleteTrainingInput", ec.unmarshalInputDeleteTrainingInput),
 			graphql.NewInputUnmarshaler("DrawConflictInput", ec.unmarshalInputDrawConflictInput),
+			graphql.NewInputUnmarshaler("DrillComplianceOrder", ec.unmarshalInputDrillComplianceOrder),
+			graphql.NewInputUnmarshaler("DrillComplianceWhereInput", ec.unmarshalInputDrillComplianceWhereInput),
+			graphql.NewInputUnmarshaler("DrillHazardInput", ec.unmarshalInputDrillHazardInput),
+			graphql.NewInputUnmarshaler("DrillOrder", ec.unmarshalInputDrillOrder),
+			graphql.NewInputUnmarshaler("DrillProblemInput", ec.unmarshalInputDrillProblemInput),
+			graphql.NewInputUnmarshaler("DrillWhereInput", ec.unmarshalInputDrillWhereInput),
 			graphql.NewInputUnmarshaler("DutyListGapOrder", ec.unmarshalInputDutyListGapOrder),
 			graphql.NewInputUnmarshaler("DutyListGapWhereInput", ec.unmarshalInputDutyListGapWhereInput),
 			graphql.NewInputUnmarshaler("DutyListOrder", ec.unmarshalInputDutyListOrder),
 			graphql.NewInputUnmarshaler("DutyListWhereInput", ec.unmarshalInputDutyListWhereInput),
+			graphql.NewInputUnmarshaler("EmergencyPlanApprovalInput", ec.unmarshalInputEmergencyPlanApprovalInput),
+			graphql.NewInputUnmarshaler("EmergencyPlanOrder", ec.unmarshalInputEmergencyPlanOrder),
+			graphql.NewInputUnmarshaler("EmergencyPlanWhereInput", ec.unmarshalInputEmergencyPlanWhereInput),
 			graphql.NewInputUnmarshaler("EndPostInput", ec.unmarshalInputEndPostInput),
 			graphql.NewInputUnmarshaler("EnterpriseOrder", ec.unmarshalInputEnterpriseOrder),
 			graphql.NewInputUnmarshaler("EnterpriseWhereInput", ec.unmarshalInputEnterpriseWhereInput),
@@ -6997,6 +7698,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RandomDrawWhereInput", ec.unmarshalInputRandomDrawWhereInput),
 			graphql.NewInputUnmarshaler("ReceiveNoticeInput", ec.unmarshalInputReceiveNoticeInput),
 			graphql.NewInputUnmarshaler("RecordCertificateInput", ec.unmarshalInputRecordCertificateInput),
+			graphql.NewInputUnmarshaler("RecordDrillInput", ec.unmarshalInputRecordDrillInput),
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
 			graphql.NewInputUnmarshaler("RecordMeetingInput", ec.unmarshalInputRecordMeetingInput),
 			graphql.NewInputUnmarshaler("RecordPublicityInput", ec.unmarshalInputRecordPublicityInput),
@@ -8519,6 +9221,386 @@ https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
 """
+An emergency drill (应急演练) a unit held on one of its plans, with its evaluation and the problems found.
+"""
+type Drill implements Node {
+  """
+  Global ID of the drill.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The plan drilled.
+  """
+  planID: ID!
+  """
+  The unit that held the drill: the plan's unit or one below it.
+  """
+  unitID: ID!
+  """
+  The kind of the plan drilled, which decides the rule the drill counts for.
+  """
+  planKind: EmergencyPlanKind!
+  """
+  When the drill was held.
+  """
+  heldOn: Time!
+  """
+  How the drill was held.
+  """
+  form: DrillForm!
+  """
+  How many people took part.
+  """
+  participants: Int!
+  """
+  The scenario drilled.
+  """
+  scenario: String!
+  """
+  The evaluation (演练评估) of the drill.
+  """
+  evaluation: String!
+  """
+  The plan drilled.
+  """
+  plan: EmergencyPlan!
+  """
+  The unit that held the drill.
+  """
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type DrillConnection {
+  """
+  A list of edges.
+  """
+  edges: [DrillEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type DrillEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Drill
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+How a drill was held.
+"""
+enum DrillForm @goModel(model: "github.com/dutychain/dutychain/internal/domain.DrillForm") {
+  """
+  At a table (桌面演练).
+  """
+  TABLETOP
+  """
+  A functional drill of some functions (功能演练).
+  """
+  FUNCTIONAL
+  """
+  A full-scale drill in the field (全面演练 / 实战演练).
+  """
+  FULL_SCALE
+}
+"""
+Ordering options for Drill connections
+"""
+input DrillOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Drills.
+  """
+  field: DrillOrderField!
+}
+"""
+Properties by which Drill connections can be ordered.
+"""
+enum DrillOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by held on.
+  """
+  HELD_ON
+  """
+  Order by participants.
+  """
+  PARTICIPANTS
+}
+"""
+DrillWhereInput is used for filtering Drill objects.
+Input was generated by ent.
+"""
+input DrillWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: DrillWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [DrillWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [DrillWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Plan ID equals this.
+  """
+  planID: ID
+  """
+  Plan ID differs from this.
+  """
+  planIDNEQ: ID
+  """
+  Plan ID is one of these.
+  """
+  planIDIn: [ID!]
+  """
+  Plan ID is none of these.
+  """
+  planIDNotIn: [ID!]
+  """
+  Unit ID equals this.
+  """
+  unitID: ID
+  """
+  Unit ID differs from this.
+  """
+  unitIDNEQ: ID
+  """
+  Unit ID is one of these.
+  """
+  unitIDIn: [ID!]
+  """
+  Unit ID is none of these.
+  """
+  unitIDNotIn: [ID!]
+  """
+  Plan kind equals this.
+  """
+  planKind: EmergencyPlanKind
+  """
+  Plan kind differs from this.
+  """
+  planKindNEQ: EmergencyPlanKind
+  """
+  Plan kind is one of these.
+  """
+  planKindIn: [EmergencyPlanKind!]
+  """
+  Plan kind is none of these.
+  """
+  planKindNotIn: [EmergencyPlanKind!]
+  """
+  Held on equals this.
+  """
+  heldOn: Time
+  """
+  Held on differs from this.
+  """
+  heldOnNEQ: Time
+  """
+  Held on is one of these.
+  """
+  heldOnIn: [Time!]
+  """
+  Held on is none of these.
+  """
+  heldOnNotIn: [Time!]
+  """
+  Held on is later than this.
+  """
+  heldOnGT: Time
+  """
+  Held on is at this time or later.
+  """
+  heldOnGTE: Time
+  """
+  Held on is earlier than this.
+  """
+  heldOnLT: Time
+  """
+  Held on is at this time or earlier.
+  """
+  heldOnLTE: Time
+  """
+  Form equals this.
+  """
+  form: DrillForm
+  """
+  Form differs from this.
+  """
+  formNEQ: DrillForm
+  """
+  Form is one of these.
+  """
+  formIn: [DrillForm!]
+  """
+  Form is none of these.
+  """
+  formNotIn: [DrillForm!]
+  """
+  Participants equals this.
+  """
+  participants: Int
+  """
+  Participants differs from this.
+  """
+  participantsNEQ: Int
+  """
+  Participants is one of these.
+  """
+  participantsIn: [Int!]
+  """
+  Participants is none of these.
+  """
+  participantsNotIn: [Int!]
+  """
+  Participants is greater than this.
+  """
+  participantsGT: Int
+  """
+  Participants is this or greater.
+  """
+  participantsGTE: Int
+  """
+  Participants is less than this.
+  """
+  participantsLT: Int
+  """
+  Participants is this or less.
+  """
+  participantsLTE: Int
+}
+"""
 The safety responsibilities of a post (全员安全生产责任制): ordered items, versioned, acknowledged by the post's holder.
 """
 type DutyList implements Node {
@@ -8928,6 +10010,636 @@ input DutyListWhereInput {
   Acknowledged at is set.
   """
   acknowledgedAtNotNil: Boolean
+}
+"""
+An emergency plan (应急预案) of a unit, one version of its series: approved, filed (备案) and reviewed at least every three years.
+"""
+type EmergencyPlan implements Node {
+  """
+  Global ID of the emergency plan.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The unit whose plan it is.
+  """
+  unitID: ID!
+  """
+  The kind of plan.
+  """
+  kind: EmergencyPlanKind!
+  """
+  The emergency a SPECIAL plan is for; null for the other kinds.
+  """
+  topic: EmergencyPlanTopic
+  """
+  The plan's title.
+  """
+  title: String!
+  """
+  The version, e.g. 2022版 or V3.
+  """
+  version: String!
+  """
+  When the unit's principal approved and published the plan; null for a DRAFT.
+  """
+  approvedOn: Time
+  """
+  The government department the plan was filed with (备案).
+  """
+  filedWithID: ID
+  """
+  When the plan was filed (备案).
+  """
+  filedOn: Time
+  """
+  When the plan is next due for review: at most three years after approval.
+  """
+  reviewDue: Time
+  """
+  Where the plan stands.
+  """
+  state: EmergencyPlanState!
+  """
+  The version this one superseded, if any.
+  """
+  supersedesID: ID
+  """
+  The unit whose plan it is.
+  """
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type EmergencyPlanConnection {
+  """
+  A list of edges.
+  """
+  edges: [EmergencyPlanEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type EmergencyPlanEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: EmergencyPlan
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+The kind of an emergency plan (应急预案).
+"""
+enum EmergencyPlanKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.EmergencyPlanKind") {
+  """
+  The unit's comprehensive plan (综合应急预案).
+  """
+  COMPREHENSIVE
+  """
+  A special plan for one kind of emergency (专项应急预案), with its topic.
+  """
+  SPECIAL
+  """
+  An on-site disposal plan for one post or installation (现场处置方案).
+  """
+  ON_SITE
+}
+"""
+Ordering options for EmergencyPlan connections
+"""
+input EmergencyPlanOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order EmergencyPlans.
+  """
+  field: EmergencyPlanOrderField!
+}
+"""
+Properties by which EmergencyPlan connections can be ordered.
+"""
+enum EmergencyPlanOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by title.
+  """
+  TITLE
+  """
+  Order by approved on.
+  """
+  APPROVED_ON
+  """
+  Order by review due.
+  """
+  REVIEW_DUE
+}
+"""
+Where an emergency plan stands.
+"""
+enum EmergencyPlanState @goModel(model: "github.com/dutychain/dutychain/internal/domain.EmergencyPlanState") {
+  """
+  Being written; not approved yet.
+  """
+  DRAFT
+  """
+  Approved and in force: the current version of its series.
+  """
+  EFFECTIVE
+  """
+  Replaced by a newer version of its series.
+  """
+  SUPERSEDED
+}
+"""
+The emergency a special plan is for.
+"""
+enum EmergencyPlanTopic @goModel(model: "github.com/dutychain/dutychain/internal/domain.EmergencyPlanTopic") {
+  """
+  Flood prevention (防汛).
+  """
+  FLOOD
+  """
+  Fire (火灾).
+  """
+  FIRE
+  """
+  Gas (燃气).
+  """
+  GAS
+  """
+  Hazardous chemicals (危化品).
+  """
+  HAZARDOUS_CHEMICALS
+  """
+  Any other emergency.
+  """
+  OTHER
+}
+"""
+EmergencyPlanWhereInput is used for filtering EmergencyPlan objects.
+Input was generated by ent.
+"""
+input EmergencyPlanWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: EmergencyPlanWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [EmergencyPlanWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [EmergencyPlanWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Unit ID equals this.
+  """
+  unitID: ID
+  """
+  Unit ID differs from this.
+  """
+  unitIDNEQ: ID
+  """
+  Unit ID is one of these.
+  """
+  unitIDIn: [ID!]
+  """
+  Unit ID is none of these.
+  """
+  unitIDNotIn: [ID!]
+  """
+  Kind equals this.
+  """
+  kind: EmergencyPlanKind
+  """
+  Kind differs from this.
+  """
+  kindNEQ: EmergencyPlanKind
+  """
+  Kind is one of these.
+  """
+  kindIn: [EmergencyPlanKind!]
+  """
+  Kind is none of these.
+  """
+  kindNotIn: [EmergencyPlanKind!]
+  """
+  Topic equals this.
+  """
+  topic: EmergencyPlanTopic
+  """
+  Topic differs from this.
+  """
+  topicNEQ: EmergencyPlanTopic
+  """
+  Topic is one of these.
+  """
+  topicIn: [EmergencyPlanTopic!]
+  """
+  Topic is none of these.
+  """
+  topicNotIn: [EmergencyPlanTopic!]
+  """
+  Topic is not set.
+  """
+  topicIsNil: Boolean
+  """
+  Topic is set.
+  """
+  topicNotNil: Boolean
+  """
+  Title equals this.
+  """
+  title: String
+  """
+  Title differs from this.
+  """
+  titleNEQ: String
+  """
+  Title is one of these.
+  """
+  titleIn: [String!]
+  """
+  Title is none of these.
+  """
+  titleNotIn: [String!]
+  """
+  Title is greater than this.
+  """
+  titleGT: String
+  """
+  Title is this or greater.
+  """
+  titleGTE: String
+  """
+  Title is less than this.
+  """
+  titleLT: String
+  """
+  Title is this or less.
+  """
+  titleLTE: String
+  """
+  Title contains this text.
+  """
+  titleContains: String
+  """
+  Title starts with this text.
+  """
+  titleHasPrefix: String
+  """
+  Title ends with this text.
+  """
+  titleHasSuffix: String
+  """
+  Title equals this text, ignoring case.
+  """
+  titleEqualFold: String
+  """
+  Title contains this text, ignoring case.
+  """
+  titleContainsFold: String
+  """
+  Approved on equals this.
+  """
+  approvedOn: Time
+  """
+  Approved on differs from this.
+  """
+  approvedOnNEQ: Time
+  """
+  Approved on is one of these.
+  """
+  approvedOnIn: [Time!]
+  """
+  Approved on is none of these.
+  """
+  approvedOnNotIn: [Time!]
+  """
+  Approved on is later than this.
+  """
+  approvedOnGT: Time
+  """
+  Approved on is at this time or later.
+  """
+  approvedOnGTE: Time
+  """
+  Approved on is earlier than this.
+  """
+  approvedOnLT: Time
+  """
+  Approved on is at this time or earlier.
+  """
+  approvedOnLTE: Time
+  """
+  Approved on is not set.
+  """
+  approvedOnIsNil: Boolean
+  """
+  Approved on is set.
+  """
+  approvedOnNotNil: Boolean
+  """
+  Filed with ID equals this.
+  """
+  filedWithID: ID
+  """
+  Filed with ID differs from this.
+  """
+  filedWithIDNEQ: ID
+  """
+  Filed with ID is one of these.
+  """
+  filedWithIDIn: [ID!]
+  """
+  Filed with ID is none of these.
+  """
+  filedWithIDNotIn: [ID!]
+  """
+  Filed with ID is greater than this.
+  """
+  filedWithIDGT: ID
+  """
+  Filed with ID is this or greater.
+  """
+  filedWithIDGTE: ID
+  """
+  Filed with ID is less than this.
+  """
+  filedWithIDLT: ID
+  """
+  Filed with ID is this or less.
+  """
+  filedWithIDLTE: ID
+  """
+  Filed with ID is not set.
+  """
+  filedWithIDIsNil: Boolean
+  """
+  Filed with ID is set.
+  """
+  filedWithIDNotNil: Boolean
+  """
+  Filed on equals this.
+  """
+  filedOn: Time
+  """
+  Filed on differs from this.
+  """
+  filedOnNEQ: Time
+  """
+  Filed on is one of these.
+  """
+  filedOnIn: [Time!]
+  """
+  Filed on is none of these.
+  """
+  filedOnNotIn: [Time!]
+  """
+  Filed on is later than this.
+  """
+  filedOnGT: Time
+  """
+  Filed on is at this time or later.
+  """
+  filedOnGTE: Time
+  """
+  Filed on is earlier than this.
+  """
+  filedOnLT: Time
+  """
+  Filed on is at this time or earlier.
+  """
+  filedOnLTE: Time
+  """
+  Filed on is not set.
+  """
+  filedOnIsNil: Boolean
+  """
+  Filed on is set.
+  """
+  filedOnNotNil: Boolean
+  """
+  Review due equals this.
+  """
+  reviewDue: Time
+  """
+  Review due differs from this.
+  """
+  reviewDueNEQ: Time
+  """
+  Review due is one of these.
+  """
+  reviewDueIn: [Time!]
+  """
+  Review due is none of these.
+  """
+  reviewDueNotIn: [Time!]
+  """
+  Review due is later than this.
+  """
+  reviewDueGT: Time
+  """
+  Review due is at this time or later.
+  """
+  reviewDueGTE: Time
+  """
+  Review due is earlier than this.
+  """
+  reviewDueLT: Time
+  """
+  Review due is at this time or earlier.
+  """
+  reviewDueLTE: Time
+  """
+  Review due is not set.
+  """
+  reviewDueIsNil: Boolean
+  """
+  Review due is set.
+  """
+  reviewDueNotNil: Boolean
+  """
+  State equals this.
+  """
+  state: EmergencyPlanState
+  """
+  State differs from this.
+  """
+  stateNEQ: EmergencyPlanState
+  """
+  State is one of these.
+  """
+  stateIn: [EmergencyPlanState!]
+  """
+  State is none of these.
+  """
+  stateNotIn: [EmergencyPlanState!]
+  """
+  Supersedes ID equals this.
+  """
+  supersedesID: ID
+  """
+  Supersedes ID differs from this.
+  """
+  supersedesIDNEQ: ID
+  """
+  Supersedes ID is one of these.
+  """
+  supersedesIDIn: [ID!]
+  """
+  Supersedes ID is none of these.
+  """
+  supersedesIDNotIn: [ID!]
+  """
+  Supersedes ID is greater than this.
+  """
+  supersedesIDGT: ID
+  """
+  Supersedes ID is this or greater.
+  """
+  supersedesIDGTE: ID
+  """
+  Supersedes ID is less than this.
+  """
+  supersedesIDLT: ID
+  """
+  Supersedes ID is this or less.
+  """
+  supersedesIDLTE: ID
+  """
+  Supersedes ID is not set.
+  """
+  supersedesIDIsNil: Boolean
+  """
+  Supersedes ID is set.
+  """
+  supersedesIDNotNil: Boolean
 }
 """
 Enterprise profile (企业档案) of an ENTERPRISE unit.
@@ -14839,6 +16551,40 @@ type Query {
     where: ChecklistTemplateWhereInput
   ): ChecklistTemplateConnection!
   """
+  Drill records the viewer may read, one page at a time.
+  """
+  drills(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Drills returned from the connection.
+    """
+    orderBy: DrillOrder
+
+    """
+    Filtering options for Drills returned from the connection.
+    """
+    where: DrillWhereInput
+  ): DrillConnection!
+  """
   Duty list records the viewer may read, one page at a time.
   """
   dutyLists(
@@ -14872,6 +16618,40 @@ type Query {
     """
     where: DutyListWhereInput
   ): DutyListConnection!
+  """
+  Emergency plan records the viewer may read, one page at a time.
+  """
+  emergencyPlans(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for EmergencyPlans returned from the connection.
+    """
+    orderBy: EmergencyPlanOrder
+
+    """
+    Filtering options for EmergencyPlans returned from the connection.
+    """
+    where: EmergencyPlanWhereInput
+  ): EmergencyPlanConnection!
   """
   Enterprise records the viewer may read, one page at a time.
   """
@@ -20822,6 +22602,327 @@ extend type Mutation {
   acknowledgeDutyList(input: AcknowledgeDutyListInput!): AcknowledgeDutyListPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/emergency.graphql", Input: `# Emergency readiness (应急准备): emergency plans (应急预案) in versioned series
+# with their review cycle, drills (应急演练) on them whose problems may become
+# hazards, and each enterprise's drill compliance for a year.
+
+extend type Query {
+  "Each enterprise in your scope against the drill rule for a year (a comprehensive or special drill a year, an on-site drill every half-year), with its plan gaps. Two SQL statements whatever the county's size."
+  drillCompliance(
+    "The year assessed. Between 2000 and 2100."
+    year: Int!
+    "Only the enterprises below this unit (a town, a department's county); all in your scope when omitted."
+    unitID: ID
+    "Narrows the rows."
+    where: DrillComplianceWhereInput
+    "The order of the rows; by name when omitted."
+    orderBy: DrillComplianceOrder
+    "Returns the first n rows (50 when neither first nor last is given). Between 0 and 500 (the page limit)."
+    first: Int
+    "Returns the rows after this cursor (endCursor of the previous page)."
+    after: Cursor
+    "Returns the last n rows (before the before cursor, or of all rows). Between 0 and 500 (the page limit)."
+    last: Int
+    "Returns the rows before this cursor (startCursor of the next page)."
+    before: Cursor
+  ): DrillComplianceConnection!
+}
+
+"EmergencyPlanStatus is where a plan stands with its review on a day."
+enum EmergencyPlanStatus {
+  "EFFECTIVE, its review more than 90 days away."
+  CURRENT
+  "EFFECTIVE, its review due within 90 days."
+  REVIEW_DUE_90
+  "EFFECTIVE but past its review: a gap."
+  OVERDUE
+  "Replaced by a newer version."
+  SUPERSEDED
+  "Not approved yet."
+  DRAFT
+}
+
+"EmergencyPlanAction is what you may do with a plan, as listed in its allowedActions."
+enum EmergencyPlanAction {
+  "Approve the DRAFT, superseding the effective version: approveEmergencyPlan."
+  APPROVE
+  "Attach a file: attachEmergencyPlanFile."
+  ATTACH
+}
+
+"DrillAction is what you may do with a drill, as listed in its allowedActions."
+enum DrillAction {
+  "Attach a file (photos, the evaluation report): attachDrillFile."
+  ATTACH
+}
+
+extend type EmergencyPlan {
+  "Where the plan stands with its review on a day."
+  status("The day; today when omitted." on: Time): EmergencyPlanStatus!
+  "The government department the plan was filed with (备案); null when not filed."
+  filedWith: Unit
+  "The version this one superseded; null when none."
+  supersedes: EmergencyPlan
+  "The plan's text, its filing receipt and other files, oldest first."
+  files: [File!]!
+  "What you may do with this plan now, decided as the mutations decide it."
+  allowedActions: [EmergencyPlanAction!]!
+}
+
+"DrillProblem is one problem a drill found."
+type DrillProblem {
+  "What was found."
+  description: String!
+  "The hazard it was recorded as; null when none or outside your jurisdiction."
+  hazard: Hazard
+}
+
+extend type Drill {
+  "The problems the drill found, in the order recorded."
+  problems: [DrillProblem!]!
+  "Photos, the evaluation report and other files, oldest first."
+  files: [File!]!
+  "What you may do with this drill now, decided as the mutation decides it."
+  allowedActions: [DrillAction!]!
+}
+
+"DrillComplianceStatus is an enterprise's standing against the drill rule in a year."
+enum DrillComplianceStatus {
+  "Every required drill held."
+  COMPLIANT
+  "Some drill held, some missing."
+  BEHIND
+  "No drill at all."
+  NONE
+}
+
+"DrillRequirement is one drill the rule asks of an enterprise in a year."
+enum DrillRequirement {
+  "A drill on a comprehensive or special plan in the year."
+  ANNUAL_COMPREHENSIVE_OR_SPECIAL
+  "A drill on an on-site plan from January to June."
+  ON_SITE_FIRST_HALF
+  "A drill on an on-site plan from July to December."
+  ON_SITE_SECOND_HALF
+}
+
+"DrillComplianceWhereInput narrows drillCompliance; every field is optional."
+input DrillComplianceWhereInput {
+  "Only enterprises with one of these statuses (BEHIND and NONE: the 个别企业 that drilled too little)."
+  statuses: [DrillComplianceStatus!]
+  "Only enterprises of this town."
+  townID: ID
+  "Only enterprises of these sectors."
+  sectors: [Sector!]
+  "Only enterprises with (true) or without (false) a plan gap: no EFFECTIVE comprehensive plan, or a plan overdue for review."
+  planGap: Boolean
+}
+
+"DrillComplianceOrderField is what drillCompliance rows are ordered by."
+enum DrillComplianceOrderField {
+  "The enterprise's name."
+  NAME
+  "Worst first (NONE, BEHIND, COMPLIANT), then by name."
+  STATUS
+}
+
+"DrillComplianceOrder orders the drillCompliance rows."
+input DrillComplianceOrder {
+  "The direction; ASC when omitted."
+  direction: OrderDirection! = ASC
+  "The order."
+  field: DrillComplianceOrderField!
+}
+
+"DrillComplianceConnection is a page of drillCompliance rows."
+type DrillComplianceConnection {
+  "Rows matching the filters, on every page."
+  totalCount: Int!
+  "Where this page lies: the shared Relay page information."
+  pageInfo: PageInfo!
+  "The rows of this page."
+  edges: [DrillComplianceEdge]
+}
+
+"DrillComplianceEdge is one row of drillCompliance with its cursor."
+type DrillComplianceEdge {
+  "Pass as after (or before) to page from this row."
+  cursor: Cursor!
+  "The row."
+  node: DrillComplianceRow
+}
+
+"DrillComplianceRow is one enterprise's standing in the year."
+type DrillComplianceRow {
+  "The enterprise."
+  enterprise: Unit!
+  "Its town (属地)."
+  town: Unit
+  "Its sector."
+  sector: Sector
+  "Its standing against the rule."
+  status: DrillComplianceStatus!
+  "The drills it still misses."
+  missing: [DrillRequirement!]!
+  "Its drills on comprehensive or special plans in the year."
+  planDrills: Int!
+  "Its drills on on-site plans from January to June."
+  onSiteFirstHalf: Int!
+  "Its drills on on-site plans from July to December."
+  onSiteSecondHalf: Int!
+  "Whether it has an EFFECTIVE comprehensive plan."
+  hasComprehensivePlan: Boolean!
+  "How many of its EFFECTIVE plans are past their review."
+  overduePlans: Int!
+  "No EFFECTIVE comprehensive plan, or a plan overdue for review."
+  planGap: Boolean!
+}
+
+"EmergencyPlanApprovalInput is the approval of a plan by its unit's principal."
+input EmergencyPlanApprovalInput {
+  "When the plan was approved and published. Between 2000-01-01 and 2100-12-31."
+  approvedOn: Time!
+  "When it is next reviewed: three years after approval when omitted, never later. Between 2000-01-01 and 2100-12-31."
+  reviewDue: Time
+  "The government department it was filed with (备案), given with filedOn."
+  filedWithID: ID
+  "When it was filed, not before its approval. Between 2000-01-01 and 2100-12-31."
+  filedOn: Time
+}
+
+"CreateEmergencyPlanInput is a new plan, or a new version of a unit's plan."
+input CreateEmergencyPlanInput {
+  "The unit whose plan it is: you need a post there that may."
+  unitID: ID!
+  "The kind of plan."
+  kind: EmergencyPlanKind!
+  "The emergency a SPECIAL plan is for; none for the other kinds."
+  topic: EmergencyPlanTopic
+  "The title. At most 100 characters."
+  title: String!
+  "The version, e.g. 2022版. At most 100 characters."
+  version: String!
+  "With an approval the plan takes effect at once and supersedes the effective version of its series (a post that may approve); without, it is a DRAFT."
+  approval: EmergencyPlanApprovalInput
+}
+
+"CreateEmergencyPlanPayload is the recorded plan."
+type CreateEmergencyPlanPayload {
+  "The plan."
+  emergencyPlan: EmergencyPlan!
+}
+
+"ApproveEmergencyPlanInput approves a DRAFT plan."
+input ApproveEmergencyPlanInput {
+  "The DRAFT plan."
+  planID: ID!
+  "The approval."
+  approval: EmergencyPlanApprovalInput!
+}
+
+"ApproveEmergencyPlanPayload is the plan now in effect."
+type ApproveEmergencyPlanPayload {
+  "The plan, EFFECTIVE; its supersedes field names the version it replaced."
+  emergencyPlan: EmergencyPlan!
+}
+
+"AttachEmergencyPlanFileInput attaches a file to a plan."
+input AttachEmergencyPlanFileInput {
+  "The plan."
+  planID: ID!
+  "The file: PDF, JPEG or PNG."
+  file: Upload!
+  "What the file is, e.g. 预案文本 or 备案回执. At most 2000 characters."
+  description: String
+}
+
+"AttachEmergencyPlanFilePayload is the attached file."
+type AttachEmergencyPlanFilePayload {
+  "The file."
+  file: File!
+  "The plan."
+  emergencyPlan: EmergencyPlan!
+}
+
+"DrillHazardInput records a drill's problem as a hazard of the drill's unit (a SELF_CHECK)."
+input DrillHazardInput {
+  "The hazard's level."
+  level: HazardLevel!
+  "At most 100 characters."
+  category: String!
+  "At most 200 characters."
+  location: String
+  "At most 2000 characters."
+  requirement: String
+  "Between 2000-01-01 and 2100-12-31."
+  deadline: Time!
+  "At most 100 characters."
+  responsiblePerson: String
+}
+
+"DrillProblemInput is one problem a drill found."
+input DrillProblemInput {
+  "What was found. At most 2000 characters."
+  description: String!
+  "Record it as a hazard too, in the same transaction."
+  hazard: DrillHazardInput
+}
+
+"RecordDrillInput is a drill held on an approved plan."
+input RecordDrillInput {
+  "The plan drilled: approved on or before the drill; you need a post at its unit that may."
+  planID: ID!
+  "When the drill was held. Between 2000-01-01 and 2100-12-31."
+  heldOn: Time!
+  "How it was held."
+  form: DrillForm!
+  "How many people took part. Between 1 and 100000."
+  participants: Int!
+  "The scenario drilled. At most 2000 characters."
+  scenario: String!
+  "The evaluation (演练评估). At most 2000 characters."
+  evaluation: String
+  "The problems found. Between 0 and 50 problems."
+  problems: [DrillProblemInput!]
+}
+
+"RecordDrillPayload is the recorded drill."
+type RecordDrillPayload {
+  "The drill, with the hazards its problems became."
+  drill: Drill!
+}
+
+"AttachDrillFileInput attaches a file to a drill."
+input AttachDrillFileInput {
+  "The drill."
+  drillID: ID!
+  "The file: PDF, JPEG or PNG."
+  file: Upload!
+  "What the file is, e.g. 演练照片 or 评估报告. At most 2000 characters."
+  description: String
+}
+
+"AttachDrillFilePayload is the attached file."
+type AttachDrillFilePayload {
+  "The file."
+  file: File!
+  "The drill."
+  drill: Drill!
+}
+
+extend type Mutation {
+  "Record a plan of a unit where you hold a post that may: a DRAFT, or with an approval the new EFFECTIVE version superseding the old one in one transaction."
+  createEmergencyPlan(input: CreateEmergencyPlanInput!): CreateEmergencyPlanPayload!
+  "Approve a DRAFT plan (a post at its unit that may approve): it takes effect and supersedes the effective version of its series, in one transaction."
+  approveEmergencyPlan(input: ApproveEmergencyPlanInput!): ApproveEmergencyPlanPayload!
+  "Attach the plan's text, its filing receipt or another file (a post at its unit that may)."
+  attachEmergencyPlanFile(input: AttachEmergencyPlanFileInput!): AttachEmergencyPlanFilePayload!
+  "Record a drill held on an approved plan (a post at the plan's unit that may); problems may become hazards in the same transaction."
+  recordDrill(input: RecordDrillInput!): RecordDrillPayload!
+  "Attach photos, the evaluation report or another file to a drill (a post at its plan's unit that may)."
+  attachDrillFile(input: AttachDrillFileInput!): AttachDrillFilePayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -20853,12 +22954,40 @@ func (ec *executionContext) childFields_AdvanceCampaignPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type AdvanceCampaignPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ApproveEmergencyPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "emergencyPlan":
+		return ec.fieldContext_ApproveEmergencyPlanPayload_emergencyPlan(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApproveEmergencyPlanPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ArchiveLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "letter":
 		return ec.fieldContext_ArchiveLetterPayload_letter(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ArchiveLetterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachDrillFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachDrillFilePayload_file(ctx, field)
+	case "drill":
+		return ec.fieldContext_AttachDrillFilePayload_drill(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachDrillFilePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachEmergencyPlanFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_AttachEmergencyPlanFilePayload_file(ctx, field)
+	case "emergencyPlan":
+		return ec.fieldContext_AttachEmergencyPlanFilePayload_emergencyPlan(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachEmergencyPlanFilePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AttachLetterFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21303,6 +23432,14 @@ func (ec *executionContext) childFields_CreateChecklistTemplatePayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type CreateChecklistTemplatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateEmergencyPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "emergencyPlan":
+		return ec.fieldContext_CreateEmergencyPlanPayload_emergencyPlan(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateEmergencyPlanPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "enterprise":
@@ -21391,6 +23528,126 @@ func (ec *executionContext) childFields_DrawAssignment(ctx context.Context, fiel
 		return ec.fieldContext_DrawAssignment_inspectors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DrawAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_Drill(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Drill_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Drill_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Drill_updatedAt(ctx, field)
+	case "planID":
+		return ec.fieldContext_Drill_planID(ctx, field)
+	case "unitID":
+		return ec.fieldContext_Drill_unitID(ctx, field)
+	case "planKind":
+		return ec.fieldContext_Drill_planKind(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_Drill_heldOn(ctx, field)
+	case "form":
+		return ec.fieldContext_Drill_form(ctx, field)
+	case "participants":
+		return ec.fieldContext_Drill_participants(ctx, field)
+	case "scenario":
+		return ec.fieldContext_Drill_scenario(ctx, field)
+	case "evaluation":
+		return ec.fieldContext_Drill_evaluation(ctx, field)
+	case "plan":
+		return ec.fieldContext_Drill_plan(ctx, field)
+	case "unit":
+		return ec.fieldContext_Drill_unit(ctx, field)
+	case "problems":
+		return ec.fieldContext_Drill_problems(ctx, field)
+	case "files":
+		return ec.fieldContext_Drill_files(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_Drill_allowedActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Drill", field.Name)
+}
+
+func (ec *executionContext) childFields_DrillComplianceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_DrillComplianceConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DrillComplianceConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_DrillComplianceConnection_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DrillComplianceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DrillComplianceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DrillComplianceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DrillComplianceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DrillComplianceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DrillComplianceRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterprise":
+		return ec.fieldContext_DrillComplianceRow_enterprise(ctx, field)
+	case "town":
+		return ec.fieldContext_DrillComplianceRow_town(ctx, field)
+	case "sector":
+		return ec.fieldContext_DrillComplianceRow_sector(ctx, field)
+	case "status":
+		return ec.fieldContext_DrillComplianceRow_status(ctx, field)
+	case "missing":
+		return ec.fieldContext_DrillComplianceRow_missing(ctx, field)
+	case "planDrills":
+		return ec.fieldContext_DrillComplianceRow_planDrills(ctx, field)
+	case "onSiteFirstHalf":
+		return ec.fieldContext_DrillComplianceRow_onSiteFirstHalf(ctx, field)
+	case "onSiteSecondHalf":
+		return ec.fieldContext_DrillComplianceRow_onSiteSecondHalf(ctx, field)
+	case "hasComprehensivePlan":
+		return ec.fieldContext_DrillComplianceRow_hasComprehensivePlan(ctx, field)
+	case "overduePlans":
+		return ec.fieldContext_DrillComplianceRow_overduePlans(ctx, field)
+	case "planGap":
+		return ec.fieldContext_DrillComplianceRow_planGap(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DrillComplianceRow", field.Name)
+}
+
+func (ec *executionContext) childFields_DrillConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DrillConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DrillConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DrillConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DrillConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DrillEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_DrillEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_DrillEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DrillEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DrillProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "description":
+		return ec.fieldContext_DrillProblem_description(ctx, field)
+	case "hazard":
+		return ec.fieldContext_DrillProblem_hazard(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DrillProblem", field.Name)
 }
 
 func (ec *executionContext) childFields_DutyList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21485,6 +23742,74 @@ func (ec *executionContext) childFields_DutyListGapEdge(ctx context.Context, fie
 		return ec.fieldContext_DutyListGapEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DutyListGapEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EmergencyPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EmergencyPlan_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_EmergencyPlan_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_EmergencyPlan_updatedAt(ctx, field)
+	case "unitID":
+		return ec.fieldContext_EmergencyPlan_unitID(ctx, field)
+	case "kind":
+		return ec.fieldContext_EmergencyPlan_kind(ctx, field)
+	case "topic":
+		return ec.fieldContext_EmergencyPlan_topic(ctx, field)
+	case "title":
+		return ec.fieldContext_EmergencyPlan_title(ctx, field)
+	case "version":
+		return ec.fieldContext_EmergencyPlan_version(ctx, field)
+	case "approvedOn":
+		return ec.fieldContext_EmergencyPlan_approvedOn(ctx, field)
+	case "filedWithID":
+		return ec.fieldContext_EmergencyPlan_filedWithID(ctx, field)
+	case "filedOn":
+		return ec.fieldContext_EmergencyPlan_filedOn(ctx, field)
+	case "reviewDue":
+		return ec.fieldContext_EmergencyPlan_reviewDue(ctx, field)
+	case "state":
+		return ec.fieldContext_EmergencyPlan_state(ctx, field)
+	case "supersedesID":
+		return ec.fieldContext_EmergencyPlan_supersedesID(ctx, field)
+	case "unit":
+		return ec.fieldContext_EmergencyPlan_unit(ctx, field)
+	case "status":
+		return ec.fieldContext_EmergencyPlan_status(ctx, field)
+	case "filedWith":
+		return ec.fieldContext_EmergencyPlan_filedWith(ctx, field)
+	case "supersedes":
+		return ec.fieldContext_EmergencyPlan_supersedes(ctx, field)
+	case "files":
+		return ec.fieldContext_EmergencyPlan_files(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_EmergencyPlan_allowedActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmergencyPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_EmergencyPlanConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EmergencyPlanConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EmergencyPlanConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EmergencyPlanConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmergencyPlanConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EmergencyPlanEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_EmergencyPlanEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_EmergencyPlanEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmergencyPlanEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_EndPostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22581,6 +24906,14 @@ func (ec *executionContext) childFields_RecordCertificatePayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type RecordCertificatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordDrillPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "drill":
+		return ec.fieldContext_RecordDrillPayload_drill(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordDrillPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordInspectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "inspection":
@@ -23335,6 +25668,20 @@ func (ec *executionContext) field_Campaign_inspections_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_EmergencyPlan_status_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "on",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["on"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Enterprise_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -23431,12 +25778,54 @@ func (ec *executionContext) field_Mutation_advanceCampaign_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approveEmergencyPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApproveEmergencyPlanInput, error) {
+			return ec.unmarshalNApproveEmergencyPlanInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐApproveEmergencyPlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_archiveLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ArchiveLetterInput, error) {
 			return ec.unmarshalNArchiveLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐArchiveLetterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_attachDrillFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachDrillFileInput, error) {
+			return ec.unmarshalNAttachDrillFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachDrillFileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_attachEmergencyPlanFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachEmergencyPlanFileInput, error) {
+			return ec.unmarshalNAttachEmergencyPlanFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachEmergencyPlanFileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -23563,6 +25952,20 @@ func (ec *executionContext) field_Mutation_createChecklistTemplate_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateChecklistTemplateInput, error) {
 			return ec.unmarshalNCreateChecklistTemplateInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateChecklistTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createEmergencyPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateEmergencyPlanInput, error) {
+			return ec.unmarshalNCreateEmergencyPlanInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEmergencyPlanInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -23801,6 +26204,20 @@ func (ec *executionContext) field_Mutation_recordCertificate_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordCertificateInput, error) {
 			return ec.unmarshalNRecordCertificateInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordCertificateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordDrill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordDrillInput, error) {
+			return ec.unmarshalNRecordDrillInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordDrillInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -24509,6 +26926,130 @@ func (ec *executionContext) field_Query_checklistTemplates_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_drillCompliance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "unitID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.DrillComplianceWhereInput, error) {
+			return ec.unmarshalODrillComplianceWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.DrillComplianceOrder, error) {
+			return ec.unmarshalODrillComplianceOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_drills_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.DrillOrder, error) {
+			return ec.unmarshalODrillOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.DrillWhereInput, error) {
+			return ec.unmarshalODrillWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_dutyListGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -24609,6 +27150,60 @@ func (ec *executionContext) field_Query_dutyLists_args(ctx context.Context, rawA
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.DutyListWhereInput, error) {
 			return ec.unmarshalODutyListWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_emergencyPlans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.EmergencyPlanOrder, error) {
+			return ec.unmarshalOEmergencyPlanOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.EmergencyPlanWhereInput, error) {
+			return ec.unmarshalOEmergencyPlanWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -26266,6 +28861,38 @@ func (ec *executionContext) fieldContext_AdvanceCampaignPayload_campaign(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _ApproveEmergencyPlanPayload_emergencyPlan(ctx context.Context, field graphql.CollectedField, obj *model.ApproveEmergencyPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApproveEmergencyPlanPayload_emergencyPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmergencyPlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EmergencyPlan) graphql.Marshaler {
+			return ec.marshalNEmergencyPlan2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApproveEmergencyPlanPayload_emergencyPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApproveEmergencyPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergencyPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArchiveLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveLetterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26293,6 +28920,134 @@ func (ec *executionContext) fieldContext_ArchiveLetterPayload_letter(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ResponsibilityLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachDrillFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachDrillFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachDrillFilePayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachDrillFilePayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachDrillFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachDrillFilePayload_drill(ctx context.Context, field graphql.CollectedField, obj *model.AttachDrillFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachDrillFilePayload_drill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Drill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Drill) graphql.Marshaler {
+			return ec.marshalNDrill2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrill(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachDrillFilePayload_drill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachDrillFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Drill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachEmergencyPlanFilePayload_file(ctx context.Context, field graphql.CollectedField, obj *model.AttachEmergencyPlanFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachEmergencyPlanFilePayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachEmergencyPlanFilePayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachEmergencyPlanFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachEmergencyPlanFilePayload_emergencyPlan(ctx context.Context, field graphql.CollectedField, obj *model.AttachEmergencyPlanFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachEmergencyPlanFilePayload_emergencyPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmergencyPlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EmergencyPlan) graphql.Marshaler {
+			return ec.marshalNEmergencyPlan2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachEmergencyPlanFilePayload_emergencyPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachEmergencyPlanFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergencyPlan(ctx, field)
 		},
 	}
 	return fc, nil
@@ -29668,6 +32423,38 @@ func (ec *executionContext) fieldContext_CreateChecklistTemplatePayload_checklis
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateEmergencyPlanPayload_emergencyPlan(ctx context.Context, field graphql.CollectedField, obj *model.CreateEmergencyPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEmergencyPlanPayload_emergencyPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmergencyPlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EmergencyPlan) graphql.Marshaler {
+			return ec.marshalNEmergencyPlan2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEmergencyPlanPayload_emergencyPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateEmergencyPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergencyPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateEnterprisePayload_enterprise(ctx context.Context, field graphql.CollectedField, obj *model.CreateEnterprisePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30020,6 +32807,1020 @@ func (ec *executionContext) fieldContext_DrawAssignment_inspectors(_ context.Con
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Drill_id(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Drill_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Drill_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Drill_planID(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_planID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_planID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Drill_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Drill_planKind(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_planKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.EmergencyPlanKind) graphql.Marshaler {
+			return ec.marshalNEmergencyPlanKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_planKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "EmergencyPlanKind")
+}
+
+func (ec *executionContext) _Drill_heldOn(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Drill_form(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_form(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Form, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DrillForm) graphql.Marshaler {
+			return ec.marshalNDrillForm2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_form(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "DrillForm")
+}
+
+func (ec *executionContext) _Drill_participants(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Drill_scenario(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_scenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scenario, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_scenario(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "String")
+}
+
+func (ec *executionContext) _Drill_evaluation(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_evaluation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evaluation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_evaluation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, false, false, "String")
+}
+
+func (ec *executionContext) _Drill_plan(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EmergencyPlan) graphql.Marshaler {
+			return ec.marshalNEmergencyPlan2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Drill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergencyPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Drill_unit(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Drill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Drill_problems(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.DrillProblem) graphql.Marshaler {
+			return ec.marshalNDrillProblem2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Drill",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DrillProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Drill_files(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Drill().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Drill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Drill_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.Drill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Drill_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Drill().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DrillAction) graphql.Marshaler {
+			return ec.marshalNDrillAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Drill_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Drill", field, true, true, "DrillAction")
+}
+
+func (ec *executionContext) _DrillComplianceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DrillComplianceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DrillComplianceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DrillComplianceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrillComplianceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DrillComplianceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DrillComplianceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DrillComplianceEdge) graphql.Marshaler {
+			return ec.marshalODrillComplianceEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrillComplianceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DrillComplianceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DrillComplianceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DrillComplianceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _DrillComplianceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DrillComplianceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *emergency.ComplianceRow) graphql.Marshaler {
+			return ec.marshalODrillComplianceRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋemergencyᚐComplianceRow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrillComplianceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DrillComplianceRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DrillComplianceRow_enterprise(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_enterprise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enterprise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_enterprise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrillComplianceRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DrillComplianceRow_town(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DrillComplianceRow().Town(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrillComplianceRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DrillComplianceRow_sector(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceRow", field, false, false, "Sector")
+}
+
+func (ec *executionContext) _DrillComplianceRow_status(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DrillComplianceStatus) graphql.Marshaler {
+			return ec.marshalNDrillComplianceStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillComplianceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceRow", field, false, false, "DrillComplianceStatus")
+}
+
+func (ec *executionContext) _DrillComplianceRow_missing(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.DrillRequirement) graphql.Marshaler {
+			return ec.marshalNDrillRequirement2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceRow", field, false, false, "DrillRequirement")
+}
+
+func (ec *executionContext) _DrillComplianceRow_planDrills(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_planDrills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanDrills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_planDrills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DrillComplianceRow_onSiteFirstHalf(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_onSiteFirstHalf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnSiteFirstHalf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_onSiteFirstHalf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DrillComplianceRow_onSiteSecondHalf(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_onSiteSecondHalf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnSiteSecondHalf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_onSiteSecondHalf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DrillComplianceRow_hasComprehensivePlan(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_hasComprehensivePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasComprehensivePlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_hasComprehensivePlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DrillComplianceRow_overduePlans(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_overduePlans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverduePlans, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_overduePlans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DrillComplianceRow_planGap(ctx context.Context, field graphql.CollectedField, obj *emergency.ComplianceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillComplianceRow_planGap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanGap(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillComplianceRow_planGap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillComplianceRow", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _DrillConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.DrillConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.DrillEdge) graphql.Marshaler {
+			return ec.marshalODrillEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DrillConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrillConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DrillEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DrillConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.DrillConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrillConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DrillConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.DrillConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DrillEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.DrillEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Drill) graphql.Marshaler {
+			return ec.marshalODrill2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrill(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DrillEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrillEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Drill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DrillEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.DrillEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _DrillProblem_description(ctx context.Context, field graphql.CollectedField, obj *domain.DrillProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillProblem_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DrillProblem_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DrillProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _DrillProblem_hazard(ctx context.Context, field graphql.CollectedField, obj *domain.DrillProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DrillProblem_hazard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DrillProblem().Hazard(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Hazard) graphql.Marshaler {
+			return ec.marshalOHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DrillProblem_hazard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DrillProblem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hazard(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30780,6 +34581,665 @@ func (ec *executionContext) fieldContext_DutyListGapEdge_node(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _EmergencyPlan_id(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EmergencyPlan_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EmergencyPlan_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EmergencyPlan_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EmergencyPlan_kind(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.EmergencyPlanKind) graphql.Marshaler {
+			return ec.marshalNEmergencyPlanKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "EmergencyPlanKind")
+}
+
+func (ec *executionContext) _EmergencyPlan_topic(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.EmergencyPlanTopic) graphql.Marshaler {
+			return ec.marshalOEmergencyPlanTopic2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "EmergencyPlanTopic")
+}
+
+func (ec *executionContext) _EmergencyPlan_title(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmergencyPlan_version(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmergencyPlan_approvedOn(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_approvedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_approvedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EmergencyPlan_filedWithID(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_filedWithID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiledWithID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_filedWithID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EmergencyPlan_filedOn(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_filedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiledOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_filedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EmergencyPlan_reviewDue(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_reviewDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_reviewDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EmergencyPlan_state(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.EmergencyPlanState) graphql.Marshaler {
+			return ec.marshalNEmergencyPlanState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "EmergencyPlanState")
+}
+
+func (ec *executionContext) _EmergencyPlan_supersedesID(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_supersedesID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupersedesID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_supersedesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EmergencyPlan_unit(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergencyPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergencyPlan_status(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.EmergencyPlan().Status(ctx, obj, fc.Args["on"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.EmergencyPlanStatus) graphql.Marshaler {
+			return ec.marshalNEmergencyPlanStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_status(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergencyPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type EmergencyPlanStatus does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EmergencyPlan_status_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergencyPlan_filedWith(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_filedWith(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmergencyPlan().FiledWith(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_filedWith(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergencyPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergencyPlan_supersedes(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_supersedes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmergencyPlan().Supersedes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EmergencyPlan) graphql.Marshaler {
+			return ec.marshalOEmergencyPlan2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_supersedes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergencyPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergencyPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergencyPlan_files(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmergencyPlan().Files(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergencyPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergencyPlan_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlan_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmergencyPlan().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.EmergencyPlanAction) graphql.Marshaler {
+			return ec.marshalNEmergencyPlanAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlan_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlan", field, true, true, "EmergencyPlanAction")
+}
+
+func (ec *executionContext) _EmergencyPlanConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlanConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.EmergencyPlanEdge) graphql.Marshaler {
+			return ec.marshalOEmergencyPlanEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlanConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergencyPlanConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergencyPlanEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergencyPlanConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlanConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlanConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergencyPlanConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergencyPlanConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlanConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlanConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlanConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmergencyPlanEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlanEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlanEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EmergencyPlan) graphql.Marshaler {
+			return ec.marshalOEmergencyPlan2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlanEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergencyPlanEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergencyPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergencyPlanEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlanEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergencyPlanEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergencyPlanEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergencyPlanEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _EndPostPayload_post(ctx context.Context, field graphql.CollectedField, obj *model.EndPostPayload) (ret graphql.Marshaler) {
@@ -38958,6 +43418,226 @@ func (ec *executionContext) fieldContext_Mutation_acknowledgeDutyList(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createEmergencyPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createEmergencyPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateEmergencyPlan(ctx, fc.Args["input"].(model.CreateEmergencyPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateEmergencyPlanPayload) graphql.Marshaler {
+			return ec.marshalNCreateEmergencyPlanPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEmergencyPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createEmergencyPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateEmergencyPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createEmergencyPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveEmergencyPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveEmergencyPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveEmergencyPlan(ctx, fc.Args["input"].(model.ApproveEmergencyPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApproveEmergencyPlanPayload) graphql.Marshaler {
+			return ec.marshalNApproveEmergencyPlanPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐApproveEmergencyPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveEmergencyPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApproveEmergencyPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveEmergencyPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachEmergencyPlanFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachEmergencyPlanFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachEmergencyPlanFile(ctx, fc.Args["input"].(model.AttachEmergencyPlanFileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachEmergencyPlanFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachEmergencyPlanFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachEmergencyPlanFilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachEmergencyPlanFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachEmergencyPlanFilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachEmergencyPlanFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDrill(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDrill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDrill(ctx, fc.Args["input"].(model.RecordDrillInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordDrillPayload) graphql.Marshaler {
+			return ec.marshalNRecordDrillPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordDrillPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDrill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordDrillPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDrill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachDrillFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachDrillFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachDrillFile(ctx, fc.Args["input"].(model.AttachDrillFileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachDrillFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachDrillFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachDrillFilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachDrillFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachDrillFilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachDrillFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42015,6 +46695,50 @@ func (ec *executionContext) fieldContext_Query_checklistTemplates(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_drills(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_drills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Drills(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.DrillOrder), fc.Args["where"].(*ent.DrillWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DrillConnection) graphql.Marshaler {
+			return ec.marshalNDrillConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_drills(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DrillConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_drills_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_dutyLists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42053,6 +46777,50 @@ func (ec *executionContext) fieldContext_Query_dutyLists(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_dutyLists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_emergencyPlans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_emergencyPlans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EmergencyPlans(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.EmergencyPlanOrder), fc.Args["where"].(*ent.EmergencyPlanWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EmergencyPlanConnection) graphql.Marshaler {
+			return ec.marshalNEmergencyPlanConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_emergencyPlans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergencyPlanConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_emergencyPlans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43179,6 +47947,50 @@ func (ec *executionContext) fieldContext_Query_dutyListGaps(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_drillCompliance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_drillCompliance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DrillCompliance(ctx, fc.Args["year"].(int), fc.Args["unitID"].(*int), fc.Args["where"].(*model.DrillComplianceWhereInput), fc.Args["orderBy"].(*model.DrillComplianceOrder), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DrillComplianceConnection) graphql.Marshaler {
+			return ec.marshalNDrillComplianceConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_drillCompliance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DrillComplianceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_drillCompliance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43966,6 +48778,38 @@ func (ec *executionContext) fieldContext_RecordCertificatePayload_certificate(_ 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Certificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordDrillPayload_drill(ctx context.Context, field graphql.CollectedField, obj *model.RecordDrillPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordDrillPayload_drill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Drill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Drill) graphql.Marshaler {
+			return ec.marshalNDrill2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrill(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordDrillPayload_drill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordDrillPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Drill(ctx, field)
 		},
 	}
 	return fc, nil
@@ -49600,6 +54444,55 @@ func UnmarshalAdvanceCampaignInput(ctx context.Context, raw any) (model.AdvanceC
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputApproveEmergencyPlanInput(ctx context.Context, obj any) (model.ApproveEmergencyPlanInput, error) {
+	var it model.ApproveEmergencyPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planID", "approval"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "approval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approval"))
+			data, err := ec.unmarshalNEmergencyPlanApprovalInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanApprovalInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approval = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApproveEmergencyPlanInput unmarshals raw into the ApproveEmergencyPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApproveEmergencyPlanInput(ctx context.Context, raw any) (model.ApproveEmergencyPlanInput, error) {
+	var out model.ApproveEmergencyPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApproveEmergencyPlanInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputArchiveLetterInput(ctx context.Context, obj any) (model.ArchiveLetterInput, error) {
 	var it model.ArchiveLetterInput
 	if obj == nil {
@@ -49639,6 +54532,118 @@ func (ec *executionContext) unmarshalInputArchiveLetterInput(ctx context.Context
 func UnmarshalArchiveLetterInput(ctx context.Context, raw any) (model.ArchiveLetterInput, error) {
 	var out model.ArchiveLetterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ArchiveLetterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttachDrillFileInput(ctx context.Context, obj any) (model.AttachDrillFileInput, error) {
+	var it model.AttachDrillFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"drillID", "file", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "drillID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("drillID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DrillID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachDrillFileInput unmarshals raw into the AttachDrillFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachDrillFileInput(ctx context.Context, raw any) (model.AttachDrillFileInput, error) {
+	var out model.AttachDrillFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachDrillFileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttachEmergencyPlanFileInput(ctx context.Context, obj any) (model.AttachEmergencyPlanFileInput, error) {
+	var it model.AttachEmergencyPlanFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planID", "file", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachEmergencyPlanFileInput unmarshals raw into the AttachEmergencyPlanFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachEmergencyPlanFileInput(ctx context.Context, raw any) (model.AttachEmergencyPlanFileInput, error) {
+	var out model.AttachEmergencyPlanFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachEmergencyPlanFileInput", raw, &out)
 	return out, err
 }
 
@@ -52164,6 +57169,83 @@ func UnmarshalCreateChecklistTemplateInput(ctx context.Context, raw any) (model.
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateEmergencyPlanInput(ctx context.Context, obj any) (model.CreateEmergencyPlanInput, error) {
+	var it model.CreateEmergencyPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "kind", "topic", "title", "version", "approval"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNEmergencyPlanKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOEmergencyPlanTopic2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "approval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approval"))
+			data, err := ec.unmarshalOEmergencyPlanApprovalInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanApprovalInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approval = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateEmergencyPlanInput unmarshals raw into the CreateEmergencyPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateEmergencyPlanInput(ctx context.Context, raw any) (model.CreateEmergencyPlanInput, error) {
+	var out model.CreateEmergencyPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateEmergencyPlanInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateEnterpriseInput(ctx context.Context, obj any) (model.CreateEnterpriseInput, error) {
 	var it model.CreateEnterpriseInput
 	if obj == nil {
@@ -52948,6 +58030,749 @@ func UnmarshalDrawConflictInput(ctx context.Context, raw any) (model.DrawConflic
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDrillComplianceOrder(ctx context.Context, obj any) (model.DrillComplianceOrder, error) {
+	var it model.DrillComplianceOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNDrillComplianceOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDrillComplianceOrder unmarshals raw into the DrillComplianceOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDrillComplianceOrder(ctx context.Context, raw any) (model.DrillComplianceOrder, error) {
+	var out model.DrillComplianceOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DrillComplianceOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDrillComplianceWhereInput(ctx context.Context, obj any) (model.DrillComplianceWhereInput, error) {
+	var it model.DrillComplianceWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"statuses", "townID", "sectors", "planGap"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalODrillComplianceStatus2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillComplianceStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "townID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("townID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TownID = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOSector2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "planGap":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planGap"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanGap = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDrillComplianceWhereInput unmarshals raw into the DrillComplianceWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDrillComplianceWhereInput(ctx context.Context, raw any) (model.DrillComplianceWhereInput, error) {
+	var out model.DrillComplianceWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DrillComplianceWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDrillHazardInput(ctx context.Context, obj any) (model.DrillHazardInput, error) {
+	var it model.DrillHazardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"level", "category", "location", "requirement", "deadline", "responsiblePerson"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "requirement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requirement"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Requirement = data
+		case "deadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadline"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadline = data
+		case "responsiblePerson":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePerson"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePerson = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDrillHazardInput unmarshals raw into the DrillHazardInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDrillHazardInput(ctx context.Context, raw any) (model.DrillHazardInput, error) {
+	var out model.DrillHazardInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DrillHazardInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDrillOrder(ctx context.Context, obj any) (ent.DrillOrder, error) {
+	var it ent.DrillOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNDrillOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDrillOrder unmarshals raw into the DrillOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDrillOrder(ctx context.Context, raw any) (ent.DrillOrder, error) {
+	var out ent.DrillOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DrillOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDrillProblemInput(ctx context.Context, obj any) (model.DrillProblemInput, error) {
+	var it model.DrillProblemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"description", "hazard"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "hazard":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hazard"))
+			data, err := ec.unmarshalODrillHazardInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillHazardInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hazard = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDrillProblemInput unmarshals raw into the DrillProblemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDrillProblemInput(ctx context.Context, raw any) (model.DrillProblemInput, error) {
+	var out model.DrillProblemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DrillProblemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDrillWhereInput(ctx context.Context, obj any) (ent.DrillWhereInput, error) {
+	var it ent.DrillWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "planID", "planIDNEQ", "planIDIn", "planIDNotIn", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "planKind", "planKindNEQ", "planKindIn", "planKindNotIn", "heldOn", "heldOnNEQ", "heldOnIn", "heldOnNotIn", "heldOnGT", "heldOnGTE", "heldOnLT", "heldOnLTE", "form", "formNEQ", "formIn", "formNotIn", "participants", "participantsNEQ", "participantsIn", "participantsNotIn", "participantsGT", "participantsGTE", "participantsLT", "participantsLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalODrillWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalODrillWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalODrillWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "planID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "planIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDNEQ = data
+		case "planIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDIn = data
+		case "planIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanIDNotIn = data
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "unitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNEQ = data
+		case "unitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDIn = data
+		case "unitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNotIn = data
+		case "planKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planKind"))
+			data, err := ec.unmarshalOEmergencyPlanKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanKind = data
+		case "planKindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planKindNEQ"))
+			data, err := ec.unmarshalOEmergencyPlanKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanKindNEQ = data
+		case "planKindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planKindIn"))
+			data, err := ec.unmarshalOEmergencyPlanKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanKindIn = data
+		case "planKindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planKindNotIn"))
+			data, err := ec.unmarshalOEmergencyPlanKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanKindNotIn = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "heldOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNEQ = data
+		case "heldOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnIn = data
+		case "heldOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnNotIn = data
+		case "heldOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGT = data
+		case "heldOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnGTE = data
+		case "heldOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLT = data
+		case "heldOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOnLTE = data
+		case "form":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("form"))
+			data, err := ec.unmarshalODrillForm2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Form = data
+		case "formNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("formNEQ"))
+			data, err := ec.unmarshalODrillForm2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FormNEQ = data
+		case "formIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("formIn"))
+			data, err := ec.unmarshalODrillForm2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillFormᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FormIn = data
+		case "formNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("formNotIn"))
+			data, err := ec.unmarshalODrillForm2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillFormᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FormNotIn = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "participantsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsNEQ = data
+		case "participantsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsIn = data
+		case "participantsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsNotIn = data
+		case "participantsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsGT = data
+		case "participantsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsGTE = data
+		case "participantsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsLT = data
+		case "participantsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantsLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDrillWhereInput unmarshals raw into the DrillWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDrillWhereInput(ctx context.Context, raw any) (ent.DrillWhereInput, error) {
+	var out ent.DrillWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DrillWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDutyListGapOrder(ctx context.Context, obj any) (model.DutyListGapOrder, error) {
 	var it model.DutyListGapOrder
 	if obj == nil {
@@ -53628,6 +59453,913 @@ func (ec *executionContext) unmarshalInputDutyListWhereInput(ctx context.Context
 func UnmarshalDutyListWhereInput(ctx context.Context, raw any) (ent.DutyListWhereInput, error) {
 	var out ent.DutyListWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyListWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEmergencyPlanApprovalInput(ctx context.Context, obj any) (model.EmergencyPlanApprovalInput, error) {
+	var it model.EmergencyPlanApprovalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"approvedOn", "reviewDue", "filedWithID", "filedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "approvedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOn = data
+		case "reviewDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDue = data
+		case "filedWithID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithID = data
+		case "filedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEmergencyPlanApprovalInput unmarshals raw into the EmergencyPlanApprovalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEmergencyPlanApprovalInput(ctx context.Context, raw any) (model.EmergencyPlanApprovalInput, error) {
+	var out model.EmergencyPlanApprovalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EmergencyPlanApprovalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEmergencyPlanOrder(ctx context.Context, obj any) (ent.EmergencyPlanOrder, error) {
+	var it ent.EmergencyPlanOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEmergencyPlanOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEmergencyPlanOrder unmarshals raw into the EmergencyPlanOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEmergencyPlanOrder(ctx context.Context, raw any) (ent.EmergencyPlanOrder, error) {
+	var out ent.EmergencyPlanOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EmergencyPlanOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEmergencyPlanWhereInput(ctx context.Context, obj any) (ent.EmergencyPlanWhereInput, error) {
+	var it ent.EmergencyPlanWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "topic", "topicNEQ", "topicIn", "topicNotIn", "topicIsNil", "topicNotNil", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "approvedOn", "approvedOnNEQ", "approvedOnIn", "approvedOnNotIn", "approvedOnGT", "approvedOnGTE", "approvedOnLT", "approvedOnLTE", "approvedOnIsNil", "approvedOnNotNil", "filedWithID", "filedWithIDNEQ", "filedWithIDIn", "filedWithIDNotIn", "filedWithIDGT", "filedWithIDGTE", "filedWithIDLT", "filedWithIDLTE", "filedWithIDIsNil", "filedWithIDNotNil", "filedOn", "filedOnNEQ", "filedOnIn", "filedOnNotIn", "filedOnGT", "filedOnGTE", "filedOnLT", "filedOnLTE", "filedOnIsNil", "filedOnNotNil", "reviewDue", "reviewDueNEQ", "reviewDueIn", "reviewDueNotIn", "reviewDueGT", "reviewDueGTE", "reviewDueLT", "reviewDueLTE", "reviewDueIsNil", "reviewDueNotNil", "state", "stateNEQ", "stateIn", "stateNotIn", "supersedesID", "supersedesIDNEQ", "supersedesIDIn", "supersedesIDNotIn", "supersedesIDGT", "supersedesIDGTE", "supersedesIDLT", "supersedesIDLTE", "supersedesIDIsNil", "supersedesIDNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOEmergencyPlanWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOEmergencyPlanWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOEmergencyPlanWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "unitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNEQ = data
+		case "unitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDIn = data
+		case "unitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNotIn = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOEmergencyPlanKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOEmergencyPlanKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOEmergencyPlanKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOEmergencyPlanKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOEmergencyPlanTopic2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "topicNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicNEQ"))
+			data, err := ec.unmarshalOEmergencyPlanTopic2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicNEQ = data
+		case "topicIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicIn"))
+			data, err := ec.unmarshalOEmergencyPlanTopic2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopicᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicIn = data
+		case "topicNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicNotIn"))
+			data, err := ec.unmarshalOEmergencyPlanTopic2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopicᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicNotIn = data
+		case "topicIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicIsNil = data
+		case "topicNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicNotNil = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "approvedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOn = data
+		case "approvedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOnNEQ = data
+		case "approvedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOnIn = data
+		case "approvedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOnNotIn = data
+		case "approvedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOnGT = data
+		case "approvedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOnGTE = data
+		case "approvedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOnLT = data
+		case "approvedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOnLTE = data
+		case "approvedOnIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOnIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOnIsNil = data
+		case "approvedOnNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOnNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOnNotNil = data
+		case "filedWithID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithID = data
+		case "filedWithIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithIDNEQ = data
+		case "filedWithIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithIDIn = data
+		case "filedWithIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithIDNotIn = data
+		case "filedWithIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithIDGT = data
+		case "filedWithIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithIDGTE = data
+		case "filedWithIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithIDLT = data
+		case "filedWithIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithIDLTE = data
+		case "filedWithIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithIDIsNil = data
+		case "filedWithIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedWithIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledWithIDNotNil = data
+		case "filedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOn = data
+		case "filedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOnNEQ = data
+		case "filedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOnIn = data
+		case "filedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOnNotIn = data
+		case "filedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOnGT = data
+		case "filedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOnGTE = data
+		case "filedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOnLT = data
+		case "filedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOnLTE = data
+		case "filedOnIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOnIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOnIsNil = data
+		case "filedOnNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedOnNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledOnNotNil = data
+		case "reviewDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDue = data
+		case "reviewDueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDueNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDueNEQ = data
+		case "reviewDueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDueIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDueIn = data
+		case "reviewDueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDueNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDueNotIn = data
+		case "reviewDueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDueGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDueGT = data
+		case "reviewDueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDueGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDueGTE = data
+		case "reviewDueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDueLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDueLT = data
+		case "reviewDueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDueLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDueLTE = data
+		case "reviewDueIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDueIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDueIsNil = data
+		case "reviewDueNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewDueNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewDueNotNil = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOEmergencyPlanState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "stateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNEQ"))
+			data, err := ec.unmarshalOEmergencyPlanState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNEQ = data
+		case "stateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateIn"))
+			data, err := ec.unmarshalOEmergencyPlanState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateIn = data
+		case "stateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNotIn"))
+			data, err := ec.unmarshalOEmergencyPlanState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNotIn = data
+		case "supersedesID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesID = data
+		case "supersedesIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesIDNEQ = data
+		case "supersedesIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesIDIn = data
+		case "supersedesIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesIDNotIn = data
+		case "supersedesIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesIDGT = data
+		case "supersedesIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesIDGTE = data
+		case "supersedesIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesIDLT = data
+		case "supersedesIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesIDLTE = data
+		case "supersedesIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesIDIsNil = data
+		case "supersedesIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supersedesIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupersedesIDNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEmergencyPlanWhereInput unmarshals raw into the EmergencyPlanWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEmergencyPlanWhereInput(ctx context.Context, raw any) (ent.EmergencyPlanWhereInput, error) {
+	var out ent.EmergencyPlanWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EmergencyPlanWhereInput", raw, &out)
 	return out, err
 }
 
@@ -62610,6 +69342,90 @@ func UnmarshalRecordCertificateInput(ctx context.Context, raw any) (model.Record
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordDrillInput(ctx context.Context, obj any) (model.RecordDrillInput, error) {
+	var it model.RecordDrillInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planID", "heldOn", "form", "participants", "scenario", "evaluation", "problems"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "form":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("form"))
+			data, err := ec.unmarshalNDrillForm2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Form = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "scenario":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scenario"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scenario = data
+		case "evaluation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evaluation = data
+		case "problems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("problems"))
+			data, err := ec.unmarshalODrillProblemInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillProblemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Problems = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordDrillInput unmarshals raw into the RecordDrillInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordDrillInput(ctx context.Context, raw any) (model.RecordDrillInput, error) {
+	var out model.RecordDrillInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDrillInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordInspectionInput(ctx context.Context, obj any) (model.RecordInspectionInput, error) {
 	var it model.RecordInspectionInput
 	if obj == nil {
@@ -68042,11 +74858,21 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Enterprise(ctx, sel, obj)
+	case *ent.EmergencyPlan:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EmergencyPlan(ctx, sel, obj)
 	case *ent.DutyList:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._DutyList(ctx, sel, obj)
+	case *ent.Drill:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Drill(ctx, sel, obj)
 	case *ent.ChecklistTemplate:
 		if obj == nil {
 			return graphql.Null
@@ -68179,6 +75005,39 @@ func (ec *executionContext) _AdvanceCampaignPayload(ctx context.Context, sel ast
 	return out
 }
 
+var approveEmergencyPlanPayloadImplementors = []string{"ApproveEmergencyPlanPayload"}
+
+func (ec *executionContext) _ApproveEmergencyPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ApproveEmergencyPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, approveEmergencyPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApproveEmergencyPlanPayload")
+		case "emergencyPlan":
+			out.Values[i] = ec._ApproveEmergencyPlanPayload_emergencyPlan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var archiveLetterPayloadImplementors = []string{"ArchiveLetterPayload"}
 
 func (ec *executionContext) _ArchiveLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArchiveLetterPayload) graphql.Marshaler {
@@ -68192,6 +75051,82 @@ func (ec *executionContext) _ArchiveLetterPayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("ArchiveLetterPayload")
 		case "letter":
 			out.Values[i] = ec._ArchiveLetterPayload_letter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachDrillFilePayloadImplementors = []string{"AttachDrillFilePayload"}
+
+func (ec *executionContext) _AttachDrillFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachDrillFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachDrillFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachDrillFilePayload")
+		case "file":
+			out.Values[i] = ec._AttachDrillFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "drill":
+			out.Values[i] = ec._AttachDrillFilePayload_drill(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachEmergencyPlanFilePayloadImplementors = []string{"AttachEmergencyPlanFilePayload"}
+
+func (ec *executionContext) _AttachEmergencyPlanFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachEmergencyPlanFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachEmergencyPlanFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachEmergencyPlanFilePayload")
+		case "file":
+			out.Values[i] = ec._AttachEmergencyPlanFilePayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "emergencyPlan":
+			out.Values[i] = ec._AttachEmergencyPlanFilePayload_emergencyPlan(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -69733,6 +76668,39 @@ func (ec *executionContext) _CreateChecklistTemplatePayload(ctx context.Context,
 	return out
 }
 
+var createEmergencyPlanPayloadImplementors = []string{"CreateEmergencyPlanPayload"}
+
+func (ec *executionContext) _CreateEmergencyPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateEmergencyPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createEmergencyPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateEmergencyPlanPayload")
+		case "emergencyPlan":
+			out.Values[i] = ec._CreateEmergencyPlanPayload_emergencyPlan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createEnterprisePayloadImplementors = []string{"CreateEnterprisePayload"}
 
 func (ec *executionContext) _CreateEnterprisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateEnterprisePayload) graphql.Marshaler {
@@ -70103,6 +77071,403 @@ func (ec *executionContext) _DrawAssignment(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var drillImplementors = []string{"Drill", "Node"}
+
+func (ec *executionContext) _Drill(ctx context.Context, sel ast.SelectionSet, obj *ent.Drill) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, drillImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Drill")
+		case "id":
+			out.Values[i] = ec._Drill_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Drill_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Drill_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planID":
+			out.Values[i] = ec._Drill_planID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._Drill_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planKind":
+			out.Values[i] = ec._Drill_planKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._Drill_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "form":
+			out.Values[i] = ec._Drill_form(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "participants":
+			out.Values[i] = ec._Drill_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scenario":
+			out.Values[i] = ec._Drill_scenario(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evaluation":
+			out.Values[i] = ec._Drill_evaluation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Drill_plan(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Drill_unit(ctx, field, obj)
+				})
+		case "problems":
+			out.Values[i] = ec._Drill_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Drill_files(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Drill_allowedActions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var drillComplianceConnectionImplementors = []string{"DrillComplianceConnection"}
+
+func (ec *executionContext) _DrillComplianceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DrillComplianceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, drillComplianceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DrillComplianceConnection")
+		case "totalCount":
+			out.Values[i] = ec._DrillComplianceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DrillComplianceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._DrillComplianceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var drillComplianceEdgeImplementors = []string{"DrillComplianceEdge"}
+
+func (ec *executionContext) _DrillComplianceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DrillComplianceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, drillComplianceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DrillComplianceEdge")
+		case "cursor":
+			out.Values[i] = ec._DrillComplianceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DrillComplianceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var drillComplianceRowImplementors = []string{"DrillComplianceRow"}
+
+func (ec *executionContext) _DrillComplianceRow(ctx context.Context, sel ast.SelectionSet, obj *emergency.ComplianceRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, drillComplianceRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DrillComplianceRow")
+		case "enterprise":
+			out.Values[i] = ec._DrillComplianceRow_enterprise(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "town":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DrillComplianceRow_town(ctx, field, obj)
+				})
+		case "sector":
+			out.Values[i] = ec._DrillComplianceRow_sector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._DrillComplianceRow_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missing":
+			out.Values[i] = ec._DrillComplianceRow_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planDrills":
+			out.Values[i] = ec._DrillComplianceRow_planDrills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onSiteFirstHalf":
+			out.Values[i] = ec._DrillComplianceRow_onSiteFirstHalf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onSiteSecondHalf":
+			out.Values[i] = ec._DrillComplianceRow_onSiteSecondHalf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasComprehensivePlan":
+			out.Values[i] = ec._DrillComplianceRow_hasComprehensivePlan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overduePlans":
+			out.Values[i] = ec._DrillComplianceRow_overduePlans(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planGap":
+			out.Values[i] = ec._DrillComplianceRow_planGap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var drillConnectionImplementors = []string{"DrillConnection"}
+
+func (ec *executionContext) _DrillConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.DrillConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, drillConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DrillConnection")
+		case "edges":
+			out.Values[i] = ec._DrillConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DrillConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DrillConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var drillEdgeImplementors = []string{"DrillEdge"}
+
+func (ec *executionContext) _DrillEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.DrillEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, drillEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DrillEdge")
+		case "node":
+			out.Values[i] = ec._DrillEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._DrillEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var drillProblemImplementors = []string{"DrillProblem"}
+
+func (ec *executionContext) _DrillProblem(ctx context.Context, sel ast.SelectionSet, obj *domain.DrillProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, drillProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DrillProblem")
+		case "description":
+			out.Values[i] = ec._DrillProblem_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hazard":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DrillProblem_hazard(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dutyListImplementors = []string{"DutyList", "Node"}
 
 func (ec *executionContext) _DutyList(ctx context.Context, sel ast.SelectionSet, obj *ent.DutyList) graphql.Marshaler {
@@ -70401,6 +77766,221 @@ func (ec *executionContext) _DutyListGapEdge(ctx context.Context, sel ast.Select
 		case "node":
 			out.Values[i] = ec._DutyListGapEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emergencyPlanImplementors = []string{"EmergencyPlan", "Node"}
+
+func (ec *executionContext) _EmergencyPlan(ctx context.Context, sel ast.SelectionSet, obj *ent.EmergencyPlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emergencyPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmergencyPlan")
+		case "id":
+			out.Values[i] = ec._EmergencyPlan_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._EmergencyPlan_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._EmergencyPlan_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._EmergencyPlan_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._EmergencyPlan_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._EmergencyPlan_topic(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._EmergencyPlan_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._EmergencyPlan_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedOn":
+			out.Values[i] = ec._EmergencyPlan_approvedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filedWithID":
+			out.Values[i] = ec._EmergencyPlan_filedWithID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filedOn":
+			out.Values[i] = ec._EmergencyPlan_filedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewDue":
+			out.Values[i] = ec._EmergencyPlan_reviewDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._EmergencyPlan_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supersedesID":
+			out.Values[i] = ec._EmergencyPlan_supersedesID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergencyPlan_unit(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergencyPlan_status(ctx, field, obj)
+				})
+		case "filedWith":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergencyPlan_filedWith(ctx, field, obj)
+				})
+		case "supersedes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergencyPlan_supersedes(ctx, field, obj)
+				})
+		case "files":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergencyPlan_files(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergencyPlan_allowedActions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emergencyPlanConnectionImplementors = []string{"EmergencyPlanConnection"}
+
+func (ec *executionContext) _EmergencyPlanConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.EmergencyPlanConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emergencyPlanConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmergencyPlanConnection")
+		case "edges":
+			out.Values[i] = ec._EmergencyPlanConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EmergencyPlanConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._EmergencyPlanConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emergencyPlanEdgeImplementors = []string{"EmergencyPlanEdge"}
+
+func (ec *executionContext) _EmergencyPlanEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.EmergencyPlanEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emergencyPlanEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmergencyPlanEdge")
+		case "node":
+			out.Values[i] = ec._EmergencyPlanEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._EmergencyPlanEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -72995,6 +80575,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createEmergencyPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createEmergencyPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveEmergencyPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveEmergencyPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachEmergencyPlanFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachEmergencyPlanFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDrill":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDrill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachDrillFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachDrillFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -74127,11 +81742,23 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_checklistTemplates(ctx, field)
 				})
+		case "drills":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_drills(ctx, field)
+				})
 		case "dutyLists":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dutyLists(ctx, field)
+				})
+		case "emergencyPlans":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_emergencyPlans(ctx, field)
 				})
 		case "enterprises":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -74288,6 +81915,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dutyListGaps(ctx, field)
+				})
+		case "drillCompliance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_drillCompliance(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -74614,6 +82247,39 @@ func (ec *executionContext) _RecordCertificatePayload(ctx context.Context, sel a
 			out.Values[i] = graphql.MarshalString("RecordCertificatePayload")
 		case "certificate":
 			out.Values[i] = ec._RecordCertificatePayload_certificate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordDrillPayloadImplementors = []string{"RecordDrillPayload"}
+
+func (ec *executionContext) _RecordDrillPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordDrillPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordDrillPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordDrillPayload")
+		case "drill":
+			out.Values[i] = ec._RecordDrillPayload_drill(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -77080,6 +84746,19 @@ func (ec *executionContext) marshalNAdvanceCampaignPayload2ᚖgithubᚗcomᚋdut
 	return ec._AdvanceCampaignPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNApproveEmergencyPlanInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐApproveEmergencyPlanInput(ctx context.Context, v any) (model.ApproveEmergencyPlanInput, error) {
+	res, err := ec.unmarshalInputApproveEmergencyPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApproveEmergencyPlanPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐApproveEmergencyPlanPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApproveEmergencyPlanPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApproveEmergencyPlanPayload!")
+		return graphql.Null
+	}
+	return ec._ApproveEmergencyPlanPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNArchiveLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐArchiveLetterInput(ctx context.Context, v any) (model.ArchiveLetterInput, error) {
 	res, err := ec.unmarshalInputArchiveLetterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -77101,6 +84780,32 @@ func (ec *executionContext) unmarshalNAssessment2githubᚗcomᚋdutychainᚋduty
 
 func (ec *executionContext) marshalNAssessment2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐAssessment(ctx context.Context, sel ast.SelectionSet, v domain.Assessment) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNAttachDrillFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachDrillFileInput(ctx context.Context, v any) (model.AttachDrillFileInput, error) {
+	res, err := ec.unmarshalInputAttachDrillFileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachDrillFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachDrillFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachDrillFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachDrillFilePayload!")
+		return graphql.Null
+	}
+	return ec._AttachDrillFilePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttachEmergencyPlanFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachEmergencyPlanFileInput(ctx context.Context, v any) (model.AttachEmergencyPlanFileInput, error) {
+	res, err := ec.unmarshalInputAttachEmergencyPlanFileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachEmergencyPlanFilePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachEmergencyPlanFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachEmergencyPlanFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachEmergencyPlanFilePayload!")
+		return graphql.Null
+	}
+	return ec._AttachEmergencyPlanFilePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAttachLetterFileInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐAttachLetterFileInput(ctx context.Context, v any) (model.AttachLetterFileInput, error) {
@@ -77683,6 +85388,19 @@ func (ec *executionContext) marshalNCreateChecklistTemplatePayload2ᚖgithubᚗc
 	return ec._CreateChecklistTemplatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateEmergencyPlanInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEmergencyPlanInput(ctx context.Context, v any) (model.CreateEmergencyPlanInput, error) {
+	res, err := ec.unmarshalInputCreateEmergencyPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateEmergencyPlanPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEmergencyPlanPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateEmergencyPlanPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateEmergencyPlanPayload!")
+		return graphql.Null
+	}
+	return ec._CreateEmergencyPlanPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEnterpriseInput(ctx context.Context, v any) (model.CreateEnterpriseInput, error) {
 	res, err := ec.unmarshalInputCreateEnterpriseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -77848,6 +85566,184 @@ func (ec *executionContext) unmarshalNDrawConflictInput2ᚖgithubᚗcomᚋdutych
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDrill2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrill(ctx context.Context, sel ast.SelectionSet, v *ent.Drill) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Drill!")
+		return graphql.Null
+	}
+	return ec._Drill(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDrillAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillAction(ctx context.Context, v any) (model.DrillAction, error) {
+	var res model.DrillAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDrillAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillAction(ctx context.Context, sel ast.SelectionSet, v model.DrillAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDrillAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillActionᚄ(ctx context.Context, v any) ([]model.DrillAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.DrillAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDrillAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDrillAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DrillAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDrillAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDrillComplianceConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceConnection(ctx context.Context, sel ast.SelectionSet, v *model.DrillComplianceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DrillComplianceConnection!")
+		return graphql.Null
+	}
+	return ec._DrillComplianceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDrillComplianceOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceOrderField(ctx context.Context, v any) (model.DrillComplianceOrderField, error) {
+	var res model.DrillComplianceOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDrillComplianceOrderField2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceOrderField(ctx context.Context, sel ast.SelectionSet, v model.DrillComplianceOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDrillComplianceStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillComplianceStatus(ctx context.Context, v any) (domain.DrillComplianceStatus, error) {
+	var res domain.DrillComplianceStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDrillComplianceStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillComplianceStatus(ctx context.Context, sel ast.SelectionSet, v domain.DrillComplianceStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNDrillConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillConnection(ctx context.Context, sel ast.SelectionSet, v *ent.DrillConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DrillConnection!")
+		return graphql.Null
+	}
+	return ec._DrillConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDrillForm2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx context.Context, v any) (domain.DrillForm, error) {
+	var res domain.DrillForm
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDrillForm2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx context.Context, sel ast.SelectionSet, v domain.DrillForm) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDrillOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillOrderField(ctx context.Context, v any) (*ent.DrillOrderField, error) {
+	var res = new(ent.DrillOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDrillOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.DrillOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DrillOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNDrillProblem2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillProblem(ctx context.Context, sel ast.SelectionSet, v domain.DrillProblem) graphql.Marshaler {
+	return ec._DrillProblem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDrillProblem2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DrillProblem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDrillProblem2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillProblem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDrillProblemInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillProblemInput(ctx context.Context, v any) (*model.DrillProblemInput, error) {
+	res, err := ec.unmarshalInputDrillProblemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDrillRequirement2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillRequirement(ctx context.Context, v any) (domain.DrillRequirement, error) {
+	var res domain.DrillRequirement
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDrillRequirement2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillRequirement(ctx context.Context, sel ast.SelectionSet, v domain.DrillRequirement) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDrillRequirement2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillRequirementᚄ(ctx context.Context, v any) ([]domain.DrillRequirement, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.DrillRequirement, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDrillRequirement2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillRequirement(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDrillRequirement2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DrillRequirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDrillRequirement2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDrillWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillWhereInput(ctx context.Context, v any) (*ent.DrillWhereInput, error) {
+	res, err := ec.unmarshalInputDrillWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDutyGapReason2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReason(ctx context.Context, v any) (domain.DutyGapReason, error) {
 	var res domain.DutyGapReason
 	err := res.UnmarshalGQL(v)
@@ -77948,6 +85844,126 @@ func (ec *executionContext) marshalNDutyListOrderField2ᚖgithubᚗcomᚋdutycha
 
 func (ec *executionContext) unmarshalNDutyListWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInput(ctx context.Context, v any) (*ent.DutyListWhereInput, error) {
 	res, err := ec.unmarshalInputDutyListWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmergencyPlan2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlan(ctx context.Context, sel ast.SelectionSet, v *ent.EmergencyPlan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmergencyPlan!")
+		return graphql.Null
+	}
+	return ec._EmergencyPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEmergencyPlanAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanAction(ctx context.Context, v any) (model.EmergencyPlanAction, error) {
+	var res model.EmergencyPlanAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmergencyPlanAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanAction(ctx context.Context, sel ast.SelectionSet, v model.EmergencyPlanAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEmergencyPlanAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanActionᚄ(ctx context.Context, v any) ([]model.EmergencyPlanAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.EmergencyPlanAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEmergencyPlanAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEmergencyPlanAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EmergencyPlanAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmergencyPlanAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNEmergencyPlanApprovalInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanApprovalInput(ctx context.Context, v any) (*model.EmergencyPlanApprovalInput, error) {
+	res, err := ec.unmarshalInputEmergencyPlanApprovalInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmergencyPlanConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanConnection(ctx context.Context, sel ast.SelectionSet, v *ent.EmergencyPlanConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmergencyPlanConnection!")
+		return graphql.Null
+	}
+	return ec._EmergencyPlanConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEmergencyPlanKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx context.Context, v any) (domain.EmergencyPlanKind, error) {
+	var res domain.EmergencyPlanKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmergencyPlanKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx context.Context, sel ast.SelectionSet, v domain.EmergencyPlanKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEmergencyPlanOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanOrderField(ctx context.Context, v any) (*ent.EmergencyPlanOrderField, error) {
+	var res = new(ent.EmergencyPlanOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmergencyPlanOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.EmergencyPlanOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmergencyPlanOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNEmergencyPlanState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanState(ctx context.Context, v any) (domain.EmergencyPlanState, error) {
+	var res domain.EmergencyPlanState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmergencyPlanState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanState(ctx context.Context, sel ast.SelectionSet, v domain.EmergencyPlanState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEmergencyPlanStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanStatus(ctx context.Context, v any) (domain.EmergencyPlanStatus, error) {
+	var res domain.EmergencyPlanStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmergencyPlanStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanStatus(ctx context.Context, sel ast.SelectionSet, v domain.EmergencyPlanStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEmergencyPlanTopic2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx context.Context, v any) (domain.EmergencyPlanTopic, error) {
+	var res domain.EmergencyPlanTopic
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmergencyPlanTopic2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx context.Context, sel ast.SelectionSet, v domain.EmergencyPlanTopic) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEmergencyPlanWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanWhereInput(ctx context.Context, v any) (*ent.EmergencyPlanWhereInput, error) {
+	res, err := ec.unmarshalInputEmergencyPlanWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -79305,6 +87321,19 @@ func (ec *executionContext) marshalNRecordCertificatePayload2ᚖgithubᚗcomᚋd
 		return graphql.Null
 	}
 	return ec._RecordCertificatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordDrillInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordDrillInput(ctx context.Context, v any) (model.RecordDrillInput, error) {
+	res, err := ec.unmarshalInputRecordDrillInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordDrillPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordDrillPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordDrillPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordDrillPayload!")
+		return graphql.Null
+	}
+	return ec._RecordDrillPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRecordInspectionInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordInspectionInput(ctx context.Context, v any) (model.RecordInspectionInput, error) {
@@ -80913,6 +88942,222 @@ func (ec *executionContext) unmarshalODrawConflictInput2ᚕᚖgithubᚗcomᚋdut
 	return res, nil
 }
 
+func (ec *executionContext) marshalODrill2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrill(ctx context.Context, sel ast.SelectionSet, v *ent.Drill) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Drill(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODrillComplianceEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceEdge(ctx context.Context, sel ast.SelectionSet, v []*model.DrillComplianceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODrillComplianceEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalODrillComplianceEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceEdge(ctx context.Context, sel ast.SelectionSet, v *model.DrillComplianceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DrillComplianceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODrillComplianceOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceOrder(ctx context.Context, v any) (*model.DrillComplianceOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDrillComplianceOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODrillComplianceRow2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋemergencyᚐComplianceRow(ctx context.Context, sel ast.SelectionSet, v *emergency.ComplianceRow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DrillComplianceRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODrillComplianceStatus2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillComplianceStatusᚄ(ctx context.Context, v any) ([]domain.DrillComplianceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.DrillComplianceStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDrillComplianceStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillComplianceStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODrillComplianceStatus2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillComplianceStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DrillComplianceStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDrillComplianceStatus2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillComplianceStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODrillComplianceWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillComplianceWhereInput(ctx context.Context, v any) (*model.DrillComplianceWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDrillComplianceWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODrillEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.DrillEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODrillEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalODrillEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillEdge(ctx context.Context, sel ast.SelectionSet, v *ent.DrillEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DrillEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODrillForm2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillFormᚄ(ctx context.Context, v any) ([]domain.DrillForm, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.DrillForm, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDrillForm2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODrillForm2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillFormᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DrillForm) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDrillForm2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODrillForm2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx context.Context, v any) (*domain.DrillForm, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.DrillForm)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODrillForm2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDrillForm(ctx context.Context, sel ast.SelectionSet, v *domain.DrillForm) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODrillHazardInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillHazardInput(ctx context.Context, v any) (*model.DrillHazardInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDrillHazardInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODrillOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillOrder(ctx context.Context, v any) (*ent.DrillOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDrillOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODrillProblemInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillProblemInputᚄ(ctx context.Context, v any) ([]*model.DrillProblemInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DrillProblemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDrillProblemInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDrillProblemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODrillWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillWhereInputᚄ(ctx context.Context, v any) ([]*ent.DrillWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.DrillWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDrillWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODrillWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDrillWhereInput(ctx context.Context, v any) (*ent.DrillWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDrillWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODutyGapReason2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReasonᚄ(ctx context.Context, v any) ([]domain.DutyGapReason, error) {
 	if v == nil {
 		return nil, nil
@@ -81049,6 +89294,230 @@ func (ec *executionContext) unmarshalODutyListWhereInput2ᚖgithubᚗcomᚋdutyc
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputDutyListWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmergencyPlan2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlan(ctx context.Context, sel ast.SelectionSet, v *ent.EmergencyPlan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EmergencyPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanApprovalInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐEmergencyPlanApprovalInput(ctx context.Context, v any) (*model.EmergencyPlanApprovalInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEmergencyPlanApprovalInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmergencyPlanEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.EmergencyPlanEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEmergencyPlanEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOEmergencyPlanEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanEdge(ctx context.Context, sel ast.SelectionSet, v *ent.EmergencyPlanEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EmergencyPlanEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKindᚄ(ctx context.Context, v any) ([]domain.EmergencyPlanKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.EmergencyPlanKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEmergencyPlanKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEmergencyPlanKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EmergencyPlanKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmergencyPlanKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx context.Context, v any) (*domain.EmergencyPlanKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.EmergencyPlanKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmergencyPlanKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanKind(ctx context.Context, sel ast.SelectionSet, v *domain.EmergencyPlanKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanOrder(ctx context.Context, v any) (*ent.EmergencyPlanOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEmergencyPlanOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanStateᚄ(ctx context.Context, v any) ([]domain.EmergencyPlanState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.EmergencyPlanState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEmergencyPlanState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEmergencyPlanState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanStateᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EmergencyPlanState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmergencyPlanState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanState(ctx context.Context, v any) (*domain.EmergencyPlanState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.EmergencyPlanState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmergencyPlanState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanState(ctx context.Context, sel ast.SelectionSet, v *domain.EmergencyPlanState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanTopic2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopicᚄ(ctx context.Context, v any) ([]domain.EmergencyPlanTopic, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.EmergencyPlanTopic, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEmergencyPlanTopic2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEmergencyPlanTopic2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EmergencyPlanTopic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmergencyPlanTopic2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanTopic2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx context.Context, v any) (*domain.EmergencyPlanTopic, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.EmergencyPlanTopic)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmergencyPlanTopic2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEmergencyPlanTopic(ctx context.Context, sel ast.SelectionSet, v *domain.EmergencyPlanTopic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanWhereInputᚄ(ctx context.Context, v any) ([]*ent.EmergencyPlanWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.EmergencyPlanWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEmergencyPlanWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEmergencyPlanWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanWhereInput(ctx context.Context, v any) (*ent.EmergencyPlanWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEmergencyPlanWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

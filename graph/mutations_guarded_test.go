@@ -143,6 +143,9 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refPublicity: firstID(t, s, nb, "publicities", ""), refPublicityDel: firstID(t, s, nb, "publicities", ""),
 			refCertificate: firstID(t, s, nb, "certificates", ""),
 			refDutyList:    firstID(t, s, nb, "dutyLists", ""),
+			refPlan:        firstID(t, s, nb, "emergencyPlans", ""),
+			refDraftPlan:   firstID(t, s, nb, "emergencyPlans", ""),
+			refDrill:       firstID(t, s, nb, "drills", ""),
 		}
 		// Ids that exist nowhere, each of its ref's type: ent gives every
 		// table a range of 1<<32 ids, so the neighbour's id names the range;
@@ -315,6 +318,9 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refPublicityDel:   idOf(t, s, admin, "publicities", `{title: "国庆节前安全生产入企宣传"}`),
 		refCertificate:    idOf(t, s, admin, "certificates", `{number: "AQ341100202100016"}`),
 		refDutyList:       idOf(t, s, admin, "dutyLists", `{version: 2}`),
+		refPlan:           idOf(t, s, admin, "emergencyPlans", `{title: "示范县防汛应急预案", state: EFFECTIVE}`),
+		refDraftPlan:      idOf(t, s, admin, "emergencyPlans", `{state: DRAFT}`),
+		refDrill:          idOf(t, s, admin, "drills", `{unitID: "`+unitID(t, s, admin, seed.CodeCounty)+`"}`),
 	}
 }
 

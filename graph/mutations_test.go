@@ -55,6 +55,9 @@ const (
 	refPublicityDel   ref = "publicity-del"
 	refCertificate    ref = "certificate" // a certificate of an enterprise
 	refDutyList       ref = "duty-list"   // 城关镇's head's duty list, version 2 not acknowledged
+	refPlan           ref = "plan"        // the county's EFFECTIVE flood plan
+	refDraftPlan      ref = "draft-plan"  // the county's DRAFT of its revision
+	refDrill          ref = "drill"       // the county's flood drill
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -183,6 +186,18 @@ func goodInputs() map[string]mutationCase {
 		"setDutyList": {as: "county.head", args: map[string]any{"input": map[string]any{"postID": refHeadPost,
 			"items": []any{"对全县安全生产工作负总责。"}}}},
 		"acknowledgeDutyList": {as: "chengguan.head", args: map[string]any{"input": map[string]any{"id": refDutyList, "version": 2}}},
+		// Emergency: the county head records and approves the county's
+		// plans, drills the flood plan and attaches files.
+		"createEmergencyPlan": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"unitID": refCounty, "kind": "COMPREHENSIVE", "title": "示范县突发事件总体应急预案", "version": "2024版"}}},
+		"approveEmergencyPlan": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"planID": refDraftPlan, "approval": map[string]any{"approvedOn": "2024-05-01T00:00:00Z"}}}},
+		"attachEmergencyPlanFile": {as: "county.head", args: map[string]any{"input": map[string]any{"planID": refPlan,
+			"file": upload{Name: "plan.pdf", Content: []byte("%PDF-1.4\n% a plan\n")}}}},
+		"recordDrill": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"planID": refPlan, "heldOn": "2024-06-01T00:00:00Z", "form": "FULL_SCALE", "participants": 80, "scenario": "山洪转移演练"}}},
+		"attachDrillFile": {as: "county.head", args: map[string]any{"input": map[string]any{"drillID": refDrill,
+			"file": upload{Name: "drill.pdf", Content: []byte("%PDF-1.4\n% a drill\n")}}}},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/education"
+	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -44,6 +45,8 @@ type Resolver struct {
 	Education *education.Service
 	// Staffing records certificates and duty lists and answers their views.
 	Staffing *staffing.Service
+	// Emergency records emergency plans and drills and answers drill compliance.
+	Emergency *emergency.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

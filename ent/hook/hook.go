@@ -81,6 +81,18 @@ func (f ChecklistTemplateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChecklistTemplateMutation", m)
 }
 
+// The DrillFunc type is an adapter to allow the use of ordinary
+// function as Drill mutator.
+type DrillFunc func(context.Context, *ent.DrillMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DrillFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DrillMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DrillMutation", m)
+}
+
 // The DutyListFunc type is an adapter to allow the use of ordinary
 // function as DutyList mutator.
 type DutyListFunc func(context.Context, *ent.DutyListMutation) (ent.Value, error)
@@ -91,6 +103,18 @@ func (f DutyListFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DutyListMutation", m)
+}
+
+// The EmergencyPlanFunc type is an adapter to allow the use of ordinary
+// function as EmergencyPlan mutator.
+type EmergencyPlanFunc func(context.Context, *ent.EmergencyPlanMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EmergencyPlanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EmergencyPlanMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EmergencyPlanMutation", m)
 }
 
 // The EnterpriseFunc type is an adapter to allow the use of ordinary

@@ -14,7 +14,9 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -262,6 +264,33 @@ func (f TraverseChecklistTemplate) Traverse(ctx context.Context, q ent.Query) er
 	return fmt.Errorf("unexpected query type %T. expect *ent.ChecklistTemplateQuery", q)
 }
 
+// The DrillFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DrillFunc func(context.Context, *ent.DrillQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DrillFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DrillQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DrillQuery", q)
+}
+
+// The TraverseDrill type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDrill func(context.Context, *ent.DrillQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDrill) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDrill) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DrillQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DrillQuery", q)
+}
+
 // The DutyListFunc type is an adapter to allow the use of ordinary function as a Querier.
 type DutyListFunc func(context.Context, *ent.DutyListQuery) (ent.Value, error)
 
@@ -287,6 +316,33 @@ func (f TraverseDutyList) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.DutyListQuery", q)
+}
+
+// The EmergencyPlanFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EmergencyPlanFunc func(context.Context, *ent.EmergencyPlanQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EmergencyPlanFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EmergencyPlanQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EmergencyPlanQuery", q)
+}
+
+// The TraverseEmergencyPlan type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEmergencyPlan func(context.Context, *ent.EmergencyPlanQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEmergencyPlan) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEmergencyPlan) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EmergencyPlanQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EmergencyPlanQuery", q)
 }
 
 // The EnterpriseFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1006,8 +1062,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CertificateQuery, predicate.Certificate, certificate.OrderOption]{typ: ent.TypeCertificate, tq: q}, nil
 	case *ent.ChecklistTemplateQuery:
 		return &query[*ent.ChecklistTemplateQuery, predicate.ChecklistTemplate, checklisttemplate.OrderOption]{typ: ent.TypeChecklistTemplate, tq: q}, nil
+	case *ent.DrillQuery:
+		return &query[*ent.DrillQuery, predicate.Drill, drill.OrderOption]{typ: ent.TypeDrill, tq: q}, nil
 	case *ent.DutyListQuery:
 		return &query[*ent.DutyListQuery, predicate.DutyList, dutylist.OrderOption]{typ: ent.TypeDutyList, tq: q}, nil
+	case *ent.EmergencyPlanQuery:
+		return &query[*ent.EmergencyPlanQuery, predicate.EmergencyPlan, emergencyplan.OrderOption]{typ: ent.TypeEmergencyPlan, tq: q}, nil
 	case *ent.EnterpriseQuery:
 		return &query[*ent.EnterpriseQuery, predicate.Enterprise, enterprise.OrderOption]{typ: ent.TypeEnterprise, tq: q}, nil
 	case *ent.FileQuery:

@@ -247,6 +247,77 @@ var (
 			},
 		},
 	}
+	// DrillsColumns holds the columns for the "drills" table.
+	DrillsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "plan_kind", Type: field.TypeEnum, Enums: []string{"COMPREHENSIVE", "SPECIAL", "ON_SITE"}},
+		{Name: "held_on", Type: field.TypeTime},
+		{Name: "form", Type: field.TypeEnum, Enums: []string{"TABLETOP", "FUNCTIONAL", "FULL_SCALE"}},
+		{Name: "participants", Type: field.TypeInt},
+		{Name: "scenario", Type: field.TypeString, Size: 2000},
+		{Name: "evaluation", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "problems", Type: field.TypeJSON, Nullable: true},
+		{Name: "unit_id", Type: field.TypeInt},
+		{Name: "plan_id", Type: field.TypeInt},
+	}
+	// DrillsTable holds the schema information for the "drills" table.
+	DrillsTable = &schema.Table{
+		Name:       "drills",
+		Columns:    DrillsColumns,
+		PrimaryKey: []*schema.Column{DrillsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "drills_units_unit",
+				Columns:    []*schema.Column{DrillsColumns[14]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "drills_emergency_plans_drills",
+				Columns:    []*schema.Column{DrillsColumns[15]},
+				RefColumns: []*schema.Column{EmergencyPlansColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "drill_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{DrillsColumns[3], DrillsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						DrillsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "drill_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{DrillsColumns[6]},
+			},
+			{
+				Name:    "drill_unit_id_held_on",
+				Unique:  false,
+				Columns: []*schema.Column{DrillsColumns[14], DrillsColumns[8]},
+			},
+			{
+				Name:    "drill_plan_id",
+				Unique:  false,
+				Columns: []*schema.Column{DrillsColumns[15]},
+			},
+			{
+				Name:    "drill_scope_enterprise_id_held_on",
+				Unique:  false,
+				Columns: []*schema.Column{DrillsColumns[6], DrillsColumns[8]},
+			},
+		},
+	}
 	// DutyListsColumns holds the columns for the "duty_lists" table.
 	DutyListsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -299,6 +370,72 @@ var (
 				Name:    "dutylist_unit_id",
 				Unique:  false,
 				Columns: []*schema.Column{DutyListsColumns[15]},
+			},
+		},
+	}
+	// EmergencyPlansColumns holds the columns for the "emergency_plans" table.
+	EmergencyPlansColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"COMPREHENSIVE", "SPECIAL", "ON_SITE"}},
+		{Name: "topic", Type: field.TypeEnum, Nullable: true, Enums: []string{"FLOOD", "FIRE", "GAS", "HAZARDOUS_CHEMICALS", "OTHER"}},
+		{Name: "series", Type: field.TypeString, Size: 100},
+		{Name: "title", Type: field.TypeString, Size: 100},
+		{Name: "version", Type: field.TypeString, Size: 100},
+		{Name: "approved_on", Type: field.TypeTime, Nullable: true},
+		{Name: "filed_with_id", Type: field.TypeInt, Nullable: true},
+		{Name: "filed_on", Type: field.TypeTime, Nullable: true},
+		{Name: "review_due", Type: field.TypeTime, Nullable: true},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"DRAFT", "EFFECTIVE", "SUPERSEDED"}, Default: "DRAFT"},
+		{Name: "supersedes_id", Type: field.TypeInt, Nullable: true},
+		{Name: "unit_id", Type: field.TypeInt},
+	}
+	// EmergencyPlansTable holds the schema information for the "emergency_plans" table.
+	EmergencyPlansTable = &schema.Table{
+		Name:       "emergency_plans",
+		Columns:    EmergencyPlansColumns,
+		PrimaryKey: []*schema.Column{EmergencyPlansColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "emergency_plans_units_unit",
+				Columns:    []*schema.Column{EmergencyPlansColumns[18]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "emergencyplan_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{EmergencyPlansColumns[3], EmergencyPlansColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						EmergencyPlansColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "emergencyplan_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{EmergencyPlansColumns[6]},
+			},
+			{
+				Name:    "emergencyplan_unit_id_series",
+				Unique:  false,
+				Columns: []*schema.Column{EmergencyPlansColumns[18], EmergencyPlansColumns[9]},
+			},
+			{
+				Name:    "emergencyplan_one_effective",
+				Unique:  true,
+				Columns: []*schema.Column{EmergencyPlansColumns[18], EmergencyPlansColumns[9]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "state = 'EFFECTIVE'",
+				},
 			},
 		},
 	}
@@ -1854,7 +1991,9 @@ var (
 		CasbinRulesTable,
 		CertificatesTable,
 		ChecklistTemplatesTable,
+		DrillsTable,
 		DutyListsTable,
+		EmergencyPlansTable,
 		EnterprisesTable,
 		FilesTable,
 		GroupMembersTable,
@@ -1905,9 +2044,18 @@ func init() {
 	ChecklistTemplatesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
+	DrillsTable.ForeignKeys[0].RefTable = UnitsTable
+	DrillsTable.ForeignKeys[1].RefTable = EmergencyPlansTable
+	DrillsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(141733920768),
+	}
 	DutyListsTable.ForeignKeys[0].RefTable = UnitsTable
 	DutyListsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(137438953472),
+	}
+	EmergencyPlansTable.ForeignKeys[0].RefTable = UnitsTable
+	EmergencyPlansTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(146028888064),
 	}
 	EnterprisesTable.ForeignKeys[0].RefTable = UnitsTable
 	EnterprisesTable.ForeignKeys[1].RefTable = UnitsTable

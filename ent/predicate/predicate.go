@@ -24,8 +24,14 @@ type Certificate func(*sql.Selector)
 // ChecklistTemplate is the predicate function for checklisttemplate builders.
 type ChecklistTemplate func(*sql.Selector)
 
+// Drill is the predicate function for drill builders.
+type Drill func(*sql.Selector)
+
 // DutyList is the predicate function for dutylist builders.
 type DutyList func(*sql.Selector)
+
+// EmergencyPlan is the predicate function for emergencyplan builders.
+type EmergencyPlan func(*sql.Selector)
 
 // Enterprise is the predicate function for enterprise builders.
 type Enterprise func(*sql.Selector)

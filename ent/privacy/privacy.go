@@ -255,6 +255,30 @@ func (f ChecklistTemplateMutationRuleFunc) EvalMutation(ctx context.Context, m e
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChecklistTemplateMutation", m)
 }
 
+// The DrillQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DrillQueryRuleFunc func(context.Context, *ent.DrillQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DrillQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DrillQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DrillQuery", q)
+}
+
+// The DrillMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DrillMutationRuleFunc func(context.Context, *ent.DrillMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DrillMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DrillMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DrillMutation", m)
+}
+
 // The DutyListQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DutyListQueryRuleFunc func(context.Context, *ent.DutyListQuery) error
@@ -277,6 +301,30 @@ func (f DutyListMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DutyListMutation", m)
+}
+
+// The EmergencyPlanQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EmergencyPlanQueryRuleFunc func(context.Context, *ent.EmergencyPlanQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EmergencyPlanQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EmergencyPlanQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EmergencyPlanQuery", q)
+}
+
+// The EmergencyPlanMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EmergencyPlanMutationRuleFunc func(context.Context, *ent.EmergencyPlanMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EmergencyPlanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EmergencyPlanMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EmergencyPlanMutation", m)
 }
 
 // The EnterpriseQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -950,7 +998,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ChecklistTemplateQuery:
 		return q.Filter(), nil
+	case *ent.DrillQuery:
+		return q.Filter(), nil
 	case *ent.DutyListQuery:
+		return q.Filter(), nil
+	case *ent.EmergencyPlanQuery:
 		return q.Filter(), nil
 	case *ent.EnterpriseQuery:
 		return q.Filter(), nil
@@ -1023,7 +1075,11 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ChecklistTemplateMutation:
 		return m.Filter(), nil
+	case *ent.DrillMutation:
+		return m.Filter(), nil
 	case *ent.DutyListMutation:
+		return m.Filter(), nil
+	case *ent.EmergencyPlanMutation:
 		return m.Filter(), nil
 	case *ent.EnterpriseMutation:
 		return m.Filter(), nil

@@ -11,7 +11,9 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -276,6 +278,55 @@ func init() {
 			return nil
 		}
 	}()
+	drillMixin := schema.Drill{}.Mixin()
+	drillMixinHooks0 := drillMixin[0].Hooks()
+	drillMixinHooks2 := drillMixin[2].Hooks()
+	drill.Hooks[0] = drillMixinHooks0[0]
+	drill.Hooks[1] = drillMixinHooks2[0]
+	drillMixinInters2 := drillMixin[2].Interceptors()
+	drill.Interceptors[0] = drillMixinInters2[0]
+	drillMixinFields0 := drillMixin[0].Fields()
+	_ = drillMixinFields0
+	drillFields := schema.Drill{}.Fields()
+	_ = drillFields
+	// drillDescCreatedAt is the schema descriptor for created_at field.
+	drillDescCreatedAt := drillMixinFields0[0].Descriptor()
+	// drill.DefaultCreatedAt holds the default value on creation for the created_at field.
+	drill.DefaultCreatedAt = drillDescCreatedAt.Default.(func() time.Time)
+	// drillDescUpdatedAt is the schema descriptor for updated_at field.
+	drillDescUpdatedAt := drillMixinFields0[1].Descriptor()
+	// drill.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	drill.DefaultUpdatedAt = drillDescUpdatedAt.Default.(func() time.Time)
+	// drill.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	drill.UpdateDefaultUpdatedAt = drillDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// drillDescParticipants is the schema descriptor for participants field.
+	drillDescParticipants := drillFields[5].Descriptor()
+	// drill.ParticipantsValidator is a validator for the "participants" field. It is called by the builders before save.
+	drill.ParticipantsValidator = drillDescParticipants.Validators[0].(func(int) error)
+	// drillDescScenario is the schema descriptor for scenario field.
+	drillDescScenario := drillFields[6].Descriptor()
+	// drill.ScenarioValidator is a validator for the "scenario" field. It is called by the builders before save.
+	drill.ScenarioValidator = func() func(string) error {
+		validators := drillDescScenario.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(scenario string) error {
+			for _, fn := range fns {
+				if err := fn(scenario); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// drillDescEvaluation is the schema descriptor for evaluation field.
+	drillDescEvaluation := drillFields[7].Descriptor()
+	// drill.DefaultEvaluation holds the default value on creation for the evaluation field.
+	drill.DefaultEvaluation = drillDescEvaluation.Default.(string)
+	// drill.EvaluationValidator is a validator for the "evaluation" field. It is called by the builders before save.
+	drill.EvaluationValidator = drillDescEvaluation.Validators[0].(func(string) error)
 	dutylistMixin := schema.DutyList{}.Mixin()
 	dutylistMixinHooks0 := dutylistMixin[0].Hooks()
 	dutylistMixinHooks2 := dutylistMixin[2].Hooks()
@@ -311,6 +362,67 @@ func init() {
 	dutylistDescAcknowledgedByName := dutylistFields[8].Descriptor()
 	// dutylist.AcknowledgedByNameValidator is a validator for the "acknowledged_by_name" field. It is called by the builders before save.
 	dutylist.AcknowledgedByNameValidator = dutylistDescAcknowledgedByName.Validators[0].(func(string) error)
+	emergencyplanMixin := schema.EmergencyPlan{}.Mixin()
+	emergencyplanMixinHooks0 := emergencyplanMixin[0].Hooks()
+	emergencyplanMixinHooks2 := emergencyplanMixin[2].Hooks()
+	emergencyplan.Hooks[0] = emergencyplanMixinHooks0[0]
+	emergencyplan.Hooks[1] = emergencyplanMixinHooks2[0]
+	emergencyplanMixinInters2 := emergencyplanMixin[2].Interceptors()
+	emergencyplan.Interceptors[0] = emergencyplanMixinInters2[0]
+	emergencyplanMixinFields0 := emergencyplanMixin[0].Fields()
+	_ = emergencyplanMixinFields0
+	emergencyplanFields := schema.EmergencyPlan{}.Fields()
+	_ = emergencyplanFields
+	// emergencyplanDescCreatedAt is the schema descriptor for created_at field.
+	emergencyplanDescCreatedAt := emergencyplanMixinFields0[0].Descriptor()
+	// emergencyplan.DefaultCreatedAt holds the default value on creation for the created_at field.
+	emergencyplan.DefaultCreatedAt = emergencyplanDescCreatedAt.Default.(func() time.Time)
+	// emergencyplanDescUpdatedAt is the schema descriptor for updated_at field.
+	emergencyplanDescUpdatedAt := emergencyplanMixinFields0[1].Descriptor()
+	// emergencyplan.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	emergencyplan.DefaultUpdatedAt = emergencyplanDescUpdatedAt.Default.(func() time.Time)
+	// emergencyplan.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	emergencyplan.UpdateDefaultUpdatedAt = emergencyplanDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// emergencyplanDescSeries is the schema descriptor for series field.
+	emergencyplanDescSeries := emergencyplanFields[3].Descriptor()
+	// emergencyplan.SeriesValidator is a validator for the "series" field. It is called by the builders before save.
+	emergencyplan.SeriesValidator = emergencyplanDescSeries.Validators[0].(func(string) error)
+	// emergencyplanDescTitle is the schema descriptor for title field.
+	emergencyplanDescTitle := emergencyplanFields[4].Descriptor()
+	// emergencyplan.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	emergencyplan.TitleValidator = func() func(string) error {
+		validators := emergencyplanDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// emergencyplanDescVersion is the schema descriptor for version field.
+	emergencyplanDescVersion := emergencyplanFields[5].Descriptor()
+	// emergencyplan.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	emergencyplan.VersionValidator = func() func(string) error {
+		validators := emergencyplanDescVersion.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(version string) error {
+			for _, fn := range fns {
+				if err := fn(version); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	enterpriseMixin := schema.Enterprise{}.Mixin()
 	enterpriseMixinHooks0 := enterpriseMixin[0].Hooks()
 	enterpriseMixinHooks2 := enterpriseMixin[2].Hooks()

@@ -108,6 +108,28 @@ var enumDocs = map[string]enumDoc{
 		"GROUP":            "A meeting of a leadership group (领导小组会议).",
 		"OTHER":            "Any other meeting with work safety on its agenda.",
 	}},
+	"EmergencyPlanKind": {"The kind of an emergency plan (应急预案).", map[string]string{
+		"COMPREHENSIVE": "The unit's comprehensive plan (综合应急预案).",
+		"SPECIAL":       "A special plan for one kind of emergency (专项应急预案), with its topic.",
+		"ON_SITE":       "An on-site disposal plan for one post or installation (现场处置方案).",
+	}},
+	"EmergencyPlanTopic": {"The emergency a special plan is for.", map[string]string{
+		"FLOOD":               "Flood prevention (防汛).",
+		"FIRE":                "Fire (火灾).",
+		"GAS":                 "Gas (燃气).",
+		"HAZARDOUS_CHEMICALS": "Hazardous chemicals (危化品).",
+		"OTHER":               "Any other emergency.",
+	}},
+	"EmergencyPlanState": {"Where an emergency plan stands.", map[string]string{
+		"DRAFT":      "Being written; not approved yet.",
+		"EFFECTIVE":  "Approved and in force: the current version of its series.",
+		"SUPERSEDED": "Replaced by a newer version of its series.",
+	}},
+	"DrillForm": {"How a drill was held.", map[string]string{
+		"TABLETOP":   "At a table (桌面演练).",
+		"FUNCTIONAL": "A functional drill of some functions (功能演练).",
+		"FULL_SCALE": "A full-scale drill in the field (全面演练 / 实战演练).",
+	}},
 	"NoticeKind": {"What a notice's document is.", map[string]string{
 		"WORK_PLAN": "A year's work plan or key points (工作要点).",
 		"NOTICE":    "A notice (通知).",

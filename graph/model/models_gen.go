@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/education"
+	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/staffing"
 )
@@ -57,6 +58,20 @@ type AdvanceCampaignPayload struct {
 	Campaign *ent.Campaign `json:"campaign"`
 }
 
+// ApproveEmergencyPlanInput approves a DRAFT plan.
+type ApproveEmergencyPlanInput struct {
+	// The DRAFT plan.
+	PlanID int `json:"planID"`
+	// The approval.
+	Approval *EmergencyPlanApprovalInput `json:"approval"`
+}
+
+// ApproveEmergencyPlanPayload is the plan now in effect.
+type ApproveEmergencyPlanPayload struct {
+	// The plan, EFFECTIVE; its supersedes field names the version it replaced.
+	EmergencyPlan *ent.EmergencyPlan `json:"emergencyPlan"`
+}
+
 type ArchiveLetterInput struct {
 	// The SIGNED letter to archive.
 	ID int `json:"id"`
@@ -64,6 +79,42 @@ type ArchiveLetterInput struct {
 
 type ArchiveLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
+// AttachDrillFileInput attaches a file to a drill.
+type AttachDrillFileInput struct {
+	// The drill.
+	DrillID int `json:"drillID"`
+	// The file: PDF, JPEG or PNG.
+	File graphql.Upload `json:"file"`
+	// What the file is, e.g. 演练照片 or 评估报告. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+// AttachDrillFilePayload is the attached file.
+type AttachDrillFilePayload struct {
+	// The file.
+	File *ent.File `json:"file"`
+	// The drill.
+	Drill *ent.Drill `json:"drill"`
+}
+
+// AttachEmergencyPlanFileInput attaches a file to a plan.
+type AttachEmergencyPlanFileInput struct {
+	// The plan.
+	PlanID int `json:"planID"`
+	// The file: PDF, JPEG or PNG.
+	File graphql.Upload `json:"file"`
+	// What the file is, e.g. 预案文本 or 备案回执. At most 2000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+// AttachEmergencyPlanFilePayload is the attached file.
+type AttachEmergencyPlanFilePayload struct {
+	// The file.
+	File *ent.File `json:"file"`
+	// The plan.
+	EmergencyPlan *ent.EmergencyPlan `json:"emergencyPlan"`
 }
 
 type AttachLetterFileInput struct {
@@ -305,6 +356,28 @@ type CreateChecklistTemplatePayload struct {
 	ChecklistTemplate *ent.ChecklistTemplate `json:"checklistTemplate"`
 }
 
+// CreateEmergencyPlanInput is a new plan, or a new version of a unit's plan.
+type CreateEmergencyPlanInput struct {
+	// The unit whose plan it is: you need a post there that may.
+	UnitID int `json:"unitID"`
+	// The kind of plan.
+	Kind domain.EmergencyPlanKind `json:"kind"`
+	// The emergency a SPECIAL plan is for; none for the other kinds.
+	Topic *domain.EmergencyPlanTopic `json:"topic,omitempty"`
+	// The title. At most 100 characters.
+	Title string `json:"title"`
+	// The version, e.g. 2022版. At most 100 characters.
+	Version string `json:"version"`
+	// With an approval the plan takes effect at once and supersedes the effective version of its series (a post that may approve); without, it is a DRAFT.
+	Approval *EmergencyPlanApprovalInput `json:"approval,omitempty"`
+}
+
+// CreateEmergencyPlanPayload is the recorded plan.
+type CreateEmergencyPlanPayload struct {
+	// The plan.
+	EmergencyPlan *ent.EmergencyPlan `json:"emergencyPlan"`
+}
+
 type CreateEnterpriseInput struct {
 	// At most 200 characters.
 	Name string `json:"name"`
@@ -488,6 +561,68 @@ type DrawConflictInput struct {
 	EnterpriseUnitID int `json:"enterpriseUnitID"`
 }
 
+// DrillComplianceConnection is a page of drillCompliance rows.
+type DrillComplianceConnection struct {
+	// Rows matching the filters, on every page.
+	TotalCount int `json:"totalCount"`
+	// Where this page lies: the shared Relay page information.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// The rows of this page.
+	Edges []*DrillComplianceEdge `json:"edges,omitempty"`
+}
+
+// DrillComplianceEdge is one row of drillCompliance with its cursor.
+type DrillComplianceEdge struct {
+	// Pass as after (or before) to page from this row.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+	// The row.
+	Node *emergency.ComplianceRow `json:"node,omitempty"`
+}
+
+// DrillComplianceOrder orders the drillCompliance rows.
+type DrillComplianceOrder struct {
+	// The direction; ASC when omitted.
+	Direction entgql.OrderDirection `json:"direction"`
+	// The order.
+	Field DrillComplianceOrderField `json:"field"`
+}
+
+// DrillComplianceWhereInput narrows drillCompliance; every field is optional.
+type DrillComplianceWhereInput struct {
+	// Only enterprises with one of these statuses (BEHIND and NONE: the 个别企业 that drilled too little).
+	Statuses []domain.DrillComplianceStatus `json:"statuses,omitempty"`
+	// Only enterprises of this town.
+	TownID *int `json:"townID,omitempty"`
+	// Only enterprises of these sectors.
+	Sectors []domain.Sector `json:"sectors,omitempty"`
+	// Only enterprises with (true) or without (false) a plan gap: no EFFECTIVE comprehensive plan, or a plan overdue for review.
+	PlanGap *bool `json:"planGap,omitempty"`
+}
+
+// DrillHazardInput records a drill's problem as a hazard of the drill's unit (a SELF_CHECK).
+type DrillHazardInput struct {
+	// The hazard's level.
+	Level domain.HazardLevel `json:"level"`
+	// At most 100 characters.
+	Category string `json:"category"`
+	// At most 200 characters.
+	Location *string `json:"location,omitempty"`
+	// At most 2000 characters.
+	Requirement *string `json:"requirement,omitempty"`
+	// Between 2000-01-01 and 2100-12-31.
+	Deadline time.Time `json:"deadline"`
+	// At most 100 characters.
+	ResponsiblePerson *string `json:"responsiblePerson,omitempty"`
+}
+
+// DrillProblemInput is one problem a drill found.
+type DrillProblemInput struct {
+	// What was found. At most 2000 characters.
+	Description string `json:"description"`
+	// Record it as a hazard too, in the same transaction.
+	Hazard *DrillHazardInput `json:"hazard,omitempty"`
+}
+
 // DutyListGapConnection is a page of dutyListGaps rows.
 type DutyListGapConnection struct {
 	// Rows matching the filters, on every page.
@@ -520,6 +655,18 @@ type DutyListGapWhereInput struct {
 	Reasons []domain.DutyGapReason `json:"reasons,omitempty"`
 	// Only posts of these roles.
 	Roles []domain.Role `json:"roles,omitempty"`
+}
+
+// EmergencyPlanApprovalInput is the approval of a plan by its unit's principal.
+type EmergencyPlanApprovalInput struct {
+	// When the plan was approved and published. Between 2000-01-01 and 2100-12-31.
+	ApprovedOn time.Time `json:"approvedOn"`
+	// When it is next reviewed: three years after approval when omitted, never later. Between 2000-01-01 and 2100-12-31.
+	ReviewDue *time.Time `json:"reviewDue,omitempty"`
+	// The government department it was filed with (备案), given with filedOn.
+	FiledWithID *int `json:"filedWithID,omitempty"`
+	// When it was filed, not before its approval. Between 2000-01-01 and 2100-12-31.
+	FiledOn *time.Time `json:"filedOn,omitempty"`
 }
 
 type EndPostInput struct {
@@ -825,6 +972,30 @@ type RecordCertificateInput struct {
 type RecordCertificatePayload struct {
 	// The certificate.
 	Certificate *ent.Certificate `json:"certificate"`
+}
+
+// RecordDrillInput is a drill held on an approved plan.
+type RecordDrillInput struct {
+	// The plan drilled: approved on or before the drill; you need a post at its unit that may.
+	PlanID int `json:"planID"`
+	// When the drill was held. Between 2000-01-01 and 2100-12-31.
+	HeldOn time.Time `json:"heldOn"`
+	// How it was held.
+	Form domain.DrillForm `json:"form"`
+	// How many people took part. Between 1 and 100000.
+	Participants int `json:"participants"`
+	// The scenario drilled. At most 2000 characters.
+	Scenario string `json:"scenario"`
+	// The evaluation (演练评估). At most 2000 characters.
+	Evaluation *string `json:"evaluation,omitempty"`
+	// The problems found. Between 0 and 50 problems.
+	Problems []*DrillProblemInput `json:"problems,omitempty"`
+}
+
+// RecordDrillPayload is the recorded drill.
+type RecordDrillPayload struct {
+	// The drill, with the hazards its problems became.
+	Drill *ent.Drill `json:"drill"`
 }
 
 type RecordInspectionInput struct {
@@ -1472,6 +1643,119 @@ func (e CertificateStatusOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// DrillAction is what you may do with a drill, as listed in its allowedActions.
+type DrillAction string
+
+const (
+	// Attach a file (photos, the evaluation report): attachDrillFile.
+	DrillActionAttach DrillAction = "ATTACH"
+)
+
+var AllDrillAction = []DrillAction{
+	DrillActionAttach,
+}
+
+func (e DrillAction) IsValid() bool {
+	switch e {
+	case DrillActionAttach:
+		return true
+	}
+	return false
+}
+
+func (e DrillAction) String() string {
+	return string(e)
+}
+
+func (e *DrillAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DrillAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DrillAction", str)
+	}
+	return nil
+}
+
+func (e DrillAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DrillAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DrillAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// DrillComplianceOrderField is what drillCompliance rows are ordered by.
+type DrillComplianceOrderField string
+
+const (
+	// The enterprise's name.
+	DrillComplianceOrderFieldName DrillComplianceOrderField = "NAME"
+	// Worst first (NONE, BEHIND, COMPLIANT), then by name.
+	DrillComplianceOrderFieldStatus DrillComplianceOrderField = "STATUS"
+)
+
+var AllDrillComplianceOrderField = []DrillComplianceOrderField{
+	DrillComplianceOrderFieldName,
+	DrillComplianceOrderFieldStatus,
+}
+
+func (e DrillComplianceOrderField) IsValid() bool {
+	switch e {
+	case DrillComplianceOrderFieldName, DrillComplianceOrderFieldStatus:
+		return true
+	}
+	return false
+}
+
+func (e DrillComplianceOrderField) String() string {
+	return string(e)
+}
+
+func (e *DrillComplianceOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DrillComplianceOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DrillComplianceOrderField", str)
+	}
+	return nil
+}
+
+func (e DrillComplianceOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DrillComplianceOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DrillComplianceOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // DutyListGapOrderField is what dutyListGaps rows are ordered by.
 type DutyListGapOrderField string
 
@@ -1525,6 +1809,64 @@ func (e *DutyListGapOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e DutyListGapOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// EmergencyPlanAction is what you may do with a plan, as listed in its allowedActions.
+type EmergencyPlanAction string
+
+const (
+	// Approve the DRAFT, superseding the effective version: approveEmergencyPlan.
+	EmergencyPlanActionApprove EmergencyPlanAction = "APPROVE"
+	// Attach a file: attachEmergencyPlanFile.
+	EmergencyPlanActionAttach EmergencyPlanAction = "ATTACH"
+)
+
+var AllEmergencyPlanAction = []EmergencyPlanAction{
+	EmergencyPlanActionApprove,
+	EmergencyPlanActionAttach,
+}
+
+func (e EmergencyPlanAction) IsValid() bool {
+	switch e {
+	case EmergencyPlanActionApprove, EmergencyPlanActionAttach:
+		return true
+	}
+	return false
+}
+
+func (e EmergencyPlanAction) String() string {
+	return string(e)
+}
+
+func (e *EmergencyPlanAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EmergencyPlanAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EmergencyPlanAction", str)
+	}
+	return nil
+}
+
+func (e EmergencyPlanAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EmergencyPlanAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EmergencyPlanAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -22,6 +22,7 @@ import (
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/education"
+	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -192,6 +193,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Organisation:  &organisation.Service{Client: client, Files: fileSvc, Now: now},
 		Education:     &education.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Staffing:      &staffing.Service{Client: client, Dialect: dialect, Now: now},
+		Emergency:     &emergency.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		MaxIDs:        maxIDs,
 	}
 }

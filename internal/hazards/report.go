@@ -52,30 +52,45 @@ func (s *Service) ReportHazard(ctx context.Context, in NewHazard) (*ent.Hazard, 
 	if err != nil {
 		return nil, err
 	}
-	if in.Source == domain.SourceInspection {
-		return nil, kernel.Invalidf("source", "hazards found in an inspection are recorded with the inspection (recordInspection)")
-	}
-	if err := hazard.SourceValidator(in.Source); err != nil {
-		return nil, kernel.Invalidf("source", "unknown source %q", in.Source)
-	}
 	now := kernel.Now(s.Now)
-	if err := in.Validate(now); err != nil {
+	if err := checkReport(in, now); err != nil {
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Hazard, error) {
-		subject, err := kernel.Unit(ctx, c, in.SubjectID, "subjectID")
-		if err != nil {
-			return nil, err
-		}
-		o, err := authz.ObjectAt(ctx, c, "hazard", subject.TenantID, subject.ScopePath, subject.ScopeSector, subject.ScopeEnterpriseID)
-		if err != nil {
-			return nil, err
-		}
-		if err := authz.CheckHazardSource(ctx, o, string(in.Source)); err != nil {
-			return nil, err
-		}
-		return Create(ctx, c, v, in, now)
+		return Report(ctx, c, v, in, now)
 	})
+}
+
+// checkReport checks a reported hazard's source and fields.
+func checkReport(in NewHazard, now time.Time) error {
+	if in.Source == domain.SourceInspection {
+		return kernel.Invalidf("source", "hazards found in an inspection are recorded with the inspection (recordInspection)")
+	}
+	if err := hazard.SourceValidator(in.Source); err != nil {
+		return kernel.Invalidf("source", "unknown source %q", in.Source)
+	}
+	return in.Validate(now)
+}
+
+// Report records a reported hazard on c (the caller's transaction) as
+// ReportHazard does: its source checked against the reporter's side, then
+// Create. Other services (a drill's problems) report hazards through it.
+func Report(ctx context.Context, c *ent.Client, v *authz.Viewer, in NewHazard, now time.Time) (*ent.Hazard, error) {
+	if err := checkReport(in, now); err != nil {
+		return nil, err
+	}
+	subject, err := kernel.Unit(ctx, c, in.SubjectID, "subjectID")
+	if err != nil {
+		return nil, err
+	}
+	o, err := authz.ObjectAt(ctx, c, "hazard", subject.TenantID, subject.ScopePath, subject.ScopeSector, subject.ScopeEnterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	if err := authz.CheckHazardSource(ctx, o, string(in.Source)); err != nil {
+		return nil, err
+	}
+	return Create(ctx, c, v, in, now)
 }
 
 // Create inserts a validated hazard through the scope hook (hazard:create at

@@ -407,7 +407,8 @@ func neighborSpec() tenantSpec {
 func specs() []tenantSpec {
 	out := coreSpecs()
 	for i := range out {
-		out[i].after = append(out[i].after, noticesStep(out[i]), organisationStep(out[i]), educationStep(out[i]), staffingStep(out[i]))
+		out[i].after = append(out[i].after, noticesStep(out[i]), organisationStep(out[i]), educationStep(out[i]), staffingStep(out[i]),
+			emergencyStep(out[i]))
 	}
 	return out
 }

@@ -1,0 +1,333 @@
+package emergency
+
+import (
+	"context"
+	stdsql "database/sql"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/drill"
+	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/unit"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+// Drills are an enterprise's drills of one year counted for the rule: on
+// comprehensive or special plans in the year, on on-site plans in each
+// half (January–June, July–December, UTC).
+type Drills struct {
+	PlanDrills, OnSiteFirstHalf, OnSiteSecondHalf int
+}
+
+// Assess is an enterprise's standing against the drill rule (生产安全事故应急
+// 预案管理办法 第三十三条: a comprehensive or special drill at least once a
+// year, an on-site drill at least once every half-year) and what it misses.
+func Assess(d Drills) (domain.DrillComplianceStatus, []domain.DrillRequirement) {
+	missing := []domain.DrillRequirement{}
+	if d.PlanDrills == 0 {
+		missing = append(missing, domain.RequireAnnualPlanDrill)
+	}
+	if d.OnSiteFirstHalf == 0 {
+		missing = append(missing, domain.RequireOnSiteFirstHalf)
+	}
+	if d.OnSiteSecondHalf == 0 {
+		missing = append(missing, domain.RequireOnSiteSecond)
+	}
+	switch {
+	case len(missing) == 0:
+		return domain.DrillCompliant, missing
+	case d.PlanDrills+d.OnSiteFirstHalf+d.OnSiteSecondHalf == 0:
+		return domain.DrillNone, missing
+	}
+	return domain.DrillBehind, missing
+}
+
+// HalfYears are the bounds of a year's halves: [start, mid) and [mid, end).
+func HalfYears(year int) (start, mid, end time.Time) {
+	return time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC), time.Date(year, time.July, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(year+1, time.January, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// ComplianceOrder orders the compliance rows.
+type ComplianceOrder string
+
+// Compliance orders.
+const (
+	ByName   ComplianceOrder = "NAME"
+	ByStatus ComplianceOrder = "STATUS"
+)
+
+// ComplianceInput is what drillCompliance accepts.
+type ComplianceInput struct {
+	Year int
+	// UnitID narrows to the enterprises below a unit (a town, the county).
+	UnitID   *int
+	Statuses []domain.DrillComplianceStatus
+	TownID   *int
+	Sectors  []domain.Sector
+	// PlanGap keeps the enterprises with (true) or without (false) a plan
+	// gap: no EFFECTIVE comprehensive plan, or a plan overdue for review.
+	PlanGap *bool
+	Order   ComplianceOrder
+	Desc    bool
+	First   int
+	After   string
+	Last    *int
+	Before  string
+}
+
+// ComplianceRow is one enterprise's standing in the year.
+type ComplianceRow struct {
+	Enterprise *ent.Unit
+	TownID     *int
+	Sector     *domain.Sector
+	Drills
+	Status  domain.DrillComplianceStatus
+	Missing []domain.DrillRequirement
+	// HasComprehensivePlan: an EFFECTIVE comprehensive plan exists;
+	// OverduePlans counts EFFECTIVE plans past their review at the end of
+	// the year (now, for the running year).
+	HasComprehensivePlan bool
+	OverduePlans         int
+	Cursor               string
+	name                 string
+	id                   int
+}
+
+// PlanGap reports whether the enterprise lacks an effective comprehensive
+// plan or has a plan overdue for review.
+func (r ComplianceRow) PlanGap() bool { return !r.HasComprehensivePlan || r.OverduePlans > 0 }
+
+// Compliance is a page of drillCompliance.
+type Compliance struct {
+	Rows                         []ComplianceRow
+	TotalCount                   int
+	HasNextPage, HasPreviousPage bool
+}
+
+const complianceCursor = "dcmp:"
+
+func encodeCursor(pos int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(complianceCursor + strconv.Itoa(pos)))
+}
+
+func decodeCursor(c, field string) (int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil && strings.HasPrefix(string(b), complianceCursor) {
+		if n, err := strconv.Atoi(string(b[len(complianceCursor):])); err == nil && n >= 0 {
+			return n, nil
+		}
+	}
+	return 0, apperr.Invalid(field, "malformed cursor")
+}
+
+// statusRank orders the statuses worst first.
+var statusRank = map[domain.DrillComplianceStatus]int{domain.DrillNone: 0, domain.DrillBehind: 1, domain.DrillCompliant: 2}
+
+// Compliance answers drillCompliance with two SQL statements whatever the
+// number of enterprises and drills: the counts of every enterprise in the
+// caller's scope (1), then the units of the page (1).
+func (s *Service) Compliance(ctx context.Context, in ComplianceInput) (*Compliance, error) {
+	v := authz.FromContext(ctx)
+	if v == nil || v.IsSystem() || v.UserID == 0 {
+		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	if in.Year < 2000 || in.Year > 2100 {
+		return nil, apperr.Invalid("year", "year must be between 2000 and 2100")
+	}
+	if in.First < 0 || in.First > 500 {
+		return nil, apperr.Invalid("first", "first must be between 0 and 500")
+	}
+	if in.Last != nil && (*in.Last < 0 || *in.Last > 500) {
+		return nil, apperr.Invalid("last", "last must be between 0 and 500")
+	}
+	rootPath := ""
+	if in.UnitID != nil {
+		root, err := s.Client.Unit.Get(ctx, *in.UnitID)
+		if err != nil {
+			return nil, apperr.NotFoundf("unit not found")
+		}
+		rootPath = root.ScopePath
+	}
+	rows, err := s.count(ctx, v, in, rootPath)
+	if err != nil {
+		return nil, err
+	}
+	rows = slices.DeleteFunc(rows, func(r ComplianceRow) bool {
+		return (len(in.Statuses) > 0 && !slices.Contains(in.Statuses, r.Status)) || (in.PlanGap != nil && r.PlanGap() != *in.PlanGap)
+	})
+	slices.SortStableFunc(rows, func(a, b ComplianceRow) int {
+		c := 0
+		if in.Order == ByStatus {
+			c = statusRank[a.Status] - statusRank[b.Status]
+		}
+		if c == 0 {
+			c = strings.Compare(a.name, b.name)
+		}
+		if c == 0 {
+			c = a.id - b.id
+		}
+		if in.Desc {
+			c = -c
+		}
+		return c
+	})
+	return s.page(ctx, rows, in)
+}
+
+// page cuts the rows to the requested page and loads its units.
+func (s *Service) page(ctx context.Context, rows []ComplianceRow, in ComplianceInput) (*Compliance, error) {
+	// A cursor is its row's position from 1.
+	from, to := 0, len(rows)
+	if in.After != "" {
+		n, err := decodeCursor(in.After, "after")
+		if err != nil {
+			return nil, err
+		}
+		from = min(n, to)
+	}
+	if in.Before != "" {
+		n, err := decodeCursor(in.Before, "before")
+		if err != nil {
+			return nil, err
+		}
+		to = max(min(n-1, to), from)
+	}
+	if in.Last != nil {
+		from = max(from, to-*in.Last)
+	} else {
+		to = min(to, from+in.First)
+	}
+	out := &Compliance{TotalCount: len(rows), HasPreviousPage: from > 0, HasNextPage: to < len(rows)}
+	page := rows[from:to]
+	if len(page) == 0 {
+		return out, nil
+	}
+	ids := make([]int, len(page))
+	for i, r := range page {
+		ids[i] = r.id
+	}
+	us, err := s.Client.Unit.Query().Where(unit.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load enterprises: %w", err)
+	}
+	byID := make(map[int]*ent.Unit, len(us))
+	for _, u := range us {
+		byID[u.ID] = u
+	}
+	for i, r := range page {
+		r.Enterprise, r.Cursor = byID[r.id], encodeCursor(from+i+1)
+		if r.Enterprise != nil {
+			out.Rows = append(out.Rows, r)
+		}
+	}
+	return out, nil
+}
+
+// count selects, for every enterprise the caller reads below rootPath, its
+// drills of the year and its plan facts, in one statement.
+func (s *Service) count(ctx context.Context, v *authz.Viewer, in ComplianceInput, rootPath string) ([]ComplianceRow, error) {
+	d := sql.Dialect(s.Dialect)
+	u := sql.Table(unit.Table).As("u")
+	e := sql.Table(enterprise.Table).As("e")
+	start, mid, end := HalfYears(in.Year)
+	// Plans are judged as of the end of the year assessed, or now for the
+	// running year.
+	now := time.Now().UTC()
+	if s.Now != nil {
+		now = s.Now().UTC()
+	}
+	if now.After(end) {
+		now = end
+	}
+	drills := func(kinds []domain.EmergencyPlanKind, from, to time.Time) sql.Querier {
+		return sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("(SELECT COUNT(*) FROM ").Ident(drill.Table).WriteString(" WHERE ").
+				Ident(drill.Table).WriteByte('.').Ident(drill.FieldScopeEnterpriseID).WriteString(" = ").Ident(u.C(unit.FieldID)).
+				WriteString(" AND ").Ident(drill.Table).WriteByte('.').Ident(drill.FieldPlanKind).WriteString(" IN (")
+			for i, k := range kinds {
+				if i > 0 {
+					b.Comma()
+				}
+				b.Arg(string(k))
+			}
+			b.WriteString(") AND ").Ident(drill.Table).WriteByte('.').Ident(drill.FieldHeldOn).WriteString(" >= ").Arg(from).
+				WriteString(" AND ").Ident(drill.Table).WriteByte('.').Ident(drill.FieldHeldOn).WriteString(" < ").Arg(to).WriteString(")")
+		})
+	}
+	plans := sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("(SELECT COUNT(*) FROM ").Ident(emergencyplan.Table).WriteString(" WHERE ").
+			Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldUnitID).WriteString(" = ").Ident(u.C(unit.FieldID)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldKind).WriteString(" = ").Arg(string(domain.PlanComprehensive)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldState).WriteString(" = ").Arg(string(domain.PlanEffective)).WriteString(")")
+	})
+	overdue := sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("(SELECT COUNT(*) FROM ").Ident(emergencyplan.Table).WriteString(" WHERE ").
+			Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldScopeEnterpriseID).WriteString(" = ").Ident(u.C(unit.FieldID)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldState).WriteString(" = ").Arg(string(domain.PlanEffective)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldReviewDue).WriteString(" < ").Arg(now).WriteString(")")
+	})
+	both := []domain.EmergencyPlanKind{domain.PlanComprehensive, domain.PlanSpecial}
+	onSite := []domain.EmergencyPlanKind{domain.PlanOnSite}
+	sel := d.Select(u.C(unit.FieldID), u.C(unit.FieldName), u.C(unit.FieldSector), e.C(enterprise.FieldTownID)).
+		AppendSelectExprAs(drills(both, start, end), "plan_drills").
+		AppendSelectExprAs(drills(onSite, start, mid), "h1").
+		AppendSelectExprAs(drills(onSite, mid, end), "h2").
+		AppendSelectExprAs(plans, "comprehensive").
+		AppendSelectExprAs(overdue, "overdue").
+		From(u).LeftJoin(e).On(e.C(enterprise.FieldUnitID), u.C(unit.FieldID))
+	v.WithoutDirectory().Predicate("unit", "read")(sel)
+	sel.Where(sql.EQ(u.C(unit.FieldKind), string(domain.KindEnterprise)))
+	if rootPath != "" {
+		sel.Where(authz.PathPrefix(sel, u.C(unit.FieldScopePath), rootPath))
+	}
+	if in.TownID != nil {
+		sel.Where(sql.EQ(e.C(enterprise.FieldTownID), *in.TownID))
+	}
+	if len(in.Sectors) > 0 {
+		sectors := make([]any, len(in.Sectors))
+		for i, x := range in.Sectors {
+			sectors[i] = string(x)
+		}
+		sel.Where(sql.In(u.C(unit.FieldSector), sectors...))
+	}
+	q, args := sel.Query()
+	rs, err := s.Client.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("drill compliance query: %w", err)
+	}
+	defer rs.Close()
+	var out []ComplianceRow
+	for rs.Next() {
+		var r ComplianceRow
+		var sector stdsql.NullString
+		var town stdsql.NullInt64
+		var comprehensive int
+		if err := rs.Scan(&r.id, &r.name, &sector, &town, &r.PlanDrills, &r.OnSiteFirstHalf, &r.OnSiteSecondHalf,
+			&comprehensive, &r.OverduePlans); err != nil {
+			return nil, fmt.Errorf("drill compliance row: %w", err)
+		}
+		if sector.Valid {
+			x := domain.Sector(sector.String)
+			r.Sector = &x
+		}
+		if town.Valid {
+			t := int(town.Int64)
+			r.TownID = &t
+		}
+		r.HasComprehensivePlan = comprehensive > 0
+		r.Status, r.Missing = Assess(r.Drills)
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
