@@ -17,6 +17,8 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -27,6 +29,7 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
@@ -34,6 +37,7 @@ import (
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -104,6 +108,8 @@ func checkColumn(t, c string) error {
 			campaign.Table:             campaign.ValidColumn,
 			casbinrule.Table:           casbinrule.ValidColumn,
 			checklisttemplate.Table:    checklisttemplate.ValidColumn,
+			dutyroster.Table:           dutyroster.ValidColumn,
+			dutyshift.Table:            dutyshift.ValidColumn,
 			enterprise.Table:           enterprise.ValidColumn,
 			file.Table:                 file.ValidColumn,
 			groupmember.Table:          groupmember.ValidColumn,
@@ -114,6 +120,7 @@ func checkColumn(t, c string) error {
 			letterevent.Table:          letterevent.ValidColumn,
 			lettersignature.Table:      lettersignature.ValidColumn,
 			loginattempt.Table:         loginattempt.ValidColumn,
+			materialreserve.Table:      materialreserve.ValidColumn,
 			meeting.Table:              meeting.ValidColumn,
 			notice.Table:               notice.ValidColumn,
 			noticereceipt.Table:        noticereceipt.ValidColumn,
@@ -121,6 +128,7 @@ func checkColumn(t, c string) error {
 			post.Table:                 post.ValidColumn,
 			randomdraw.Table:           randomdraw.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
+			rescueteam.Table:           rescueteam.ValidColumn,
 			responsibilityletter.Table: responsibilityletter.ValidColumn,
 			supervision.Table:          supervision.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,

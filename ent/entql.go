@@ -8,6 +8,8 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -18,6 +20,7 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
@@ -26,6 +29,7 @@ import (
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -40,7 +44,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -156,6 +160,58 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   dutyroster.Table,
+			Columns: dutyroster.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: dutyroster.FieldID,
+			},
+		},
+		Type: "DutyRoster",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			dutyroster.FieldCreatedAt:         {Type: field.TypeTime, Column: dutyroster.FieldCreatedAt},
+			dutyroster.FieldUpdatedAt:         {Type: field.TypeTime, Column: dutyroster.FieldUpdatedAt},
+			dutyroster.FieldTenantID:          {Type: field.TypeInt, Column: dutyroster.FieldTenantID},
+			dutyroster.FieldScopePath:         {Type: field.TypeString, Column: dutyroster.FieldScopePath},
+			dutyroster.FieldScopeSector:       {Type: field.TypeString, Column: dutyroster.FieldScopeSector},
+			dutyroster.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: dutyroster.FieldScopeEnterpriseID},
+			dutyroster.FieldUnitID:            {Type: field.TypeInt, Column: dutyroster.FieldUnitID},
+			dutyroster.FieldTitle:             {Type: field.TypeString, Column: dutyroster.FieldTitle},
+			dutyroster.FieldKeyPeriod:         {Type: field.TypeEnum, Column: dutyroster.FieldKeyPeriod},
+			dutyroster.FieldPeriodStart:       {Type: field.TypeTime, Column: dutyroster.FieldPeriodStart},
+			dutyroster.FieldPeriodEnd:         {Type: field.TypeTime, Column: dutyroster.FieldPeriodEnd},
+			dutyroster.FieldRequiresFullCover: {Type: field.TypeBool, Column: dutyroster.FieldRequiresFullCover},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   dutyshift.Table,
+			Columns: dutyshift.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: dutyshift.FieldID,
+			},
+		},
+		Type: "DutyShift",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			dutyshift.FieldCreatedAt:         {Type: field.TypeTime, Column: dutyshift.FieldCreatedAt},
+			dutyshift.FieldUpdatedAt:         {Type: field.TypeTime, Column: dutyshift.FieldUpdatedAt},
+			dutyshift.FieldTenantID:          {Type: field.TypeInt, Column: dutyshift.FieldTenantID},
+			dutyshift.FieldScopePath:         {Type: field.TypeString, Column: dutyshift.FieldScopePath},
+			dutyshift.FieldScopeSector:       {Type: field.TypeString, Column: dutyshift.FieldScopeSector},
+			dutyshift.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: dutyshift.FieldScopeEnterpriseID},
+			dutyshift.FieldRosterID:          {Type: field.TypeInt, Column: dutyshift.FieldRosterID},
+			dutyshift.FieldStartsAt:          {Type: field.TypeTime, Column: dutyshift.FieldStartsAt},
+			dutyshift.FieldEndsAt:            {Type: field.TypeTime, Column: dutyshift.FieldEndsAt},
+			dutyshift.FieldLeaderPostID:      {Type: field.TypeInt, Column: dutyshift.FieldLeaderPostID},
+			dutyshift.FieldLeaderName:        {Type: field.TypeString, Column: dutyshift.FieldLeaderName},
+			dutyshift.FieldLeaderPhone:       {Type: field.TypeString, Column: dutyshift.FieldLeaderPhone},
+			dutyshift.FieldStaffName:         {Type: field.TypeString, Column: dutyshift.FieldStaffName},
+			dutyshift.FieldStaffPhone:        {Type: field.TypeString, Column: dutyshift.FieldStaffPhone},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enterprise.Table,
 			Columns: enterprise.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -186,7 +242,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enterprise.FieldTownID:              {Type: field.TypeInt, Column: enterprise.FieldTownID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   file.Table,
 			Columns: file.Columns,
@@ -216,7 +272,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldUploadedByPostID:  {Type: field.TypeInt, Column: file.FieldUploadedByPostID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   groupmember.Table,
 			Columns: groupmember.Columns,
@@ -241,7 +297,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			groupmember.FieldTitle:             {Type: field.TypeString, Column: groupmember.FieldTitle},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
@@ -279,7 +335,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -306,7 +362,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -337,7 +393,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   leadershipgroup.Table,
 			Columns: leadershipgroup.Columns,
@@ -361,7 +417,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			leadershipgroup.FieldEstablishedOn:     {Type: field.TypeTime, Column: leadershipgroup.FieldEstablishedOn},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   letterevent.Table,
 			Columns: letterevent.Columns,
@@ -393,7 +449,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lettersignature.Table,
 			Columns: lettersignature.Columns,
@@ -421,7 +477,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -439,7 +495,36 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   materialreserve.Table,
+			Columns: materialreserve.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: materialreserve.FieldID,
+			},
+		},
+		Type: "MaterialReserve",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			materialreserve.FieldCreatedAt:         {Type: field.TypeTime, Column: materialreserve.FieldCreatedAt},
+			materialreserve.FieldUpdatedAt:         {Type: field.TypeTime, Column: materialreserve.FieldUpdatedAt},
+			materialreserve.FieldTenantID:          {Type: field.TypeInt, Column: materialreserve.FieldTenantID},
+			materialreserve.FieldScopePath:         {Type: field.TypeString, Column: materialreserve.FieldScopePath},
+			materialreserve.FieldScopeSector:       {Type: field.TypeString, Column: materialreserve.FieldScopeSector},
+			materialreserve.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: materialreserve.FieldScopeEnterpriseID},
+			materialreserve.FieldUnitID:            {Type: field.TypeInt, Column: materialreserve.FieldUnitID},
+			materialreserve.FieldItem:              {Type: field.TypeString, Column: materialreserve.FieldItem},
+			materialreserve.FieldCategory:          {Type: field.TypeString, Column: materialreserve.FieldCategory},
+			materialreserve.FieldQuantity:          {Type: field.TypeInt, Column: materialreserve.FieldQuantity},
+			materialreserve.FieldMinimumQuantity:   {Type: field.TypeInt, Column: materialreserve.FieldMinimumQuantity},
+			materialreserve.FieldUnitOfMeasure:     {Type: field.TypeString, Column: materialreserve.FieldUnitOfMeasure},
+			materialreserve.FieldLocation:          {Type: field.TypeString, Column: materialreserve.FieldLocation},
+			materialreserve.FieldKeeper:            {Type: field.TypeString, Column: materialreserve.FieldKeeper},
+			materialreserve.FieldExpiresOn:         {Type: field.TypeTime, Column: materialreserve.FieldExpiresOn},
+			materialreserve.FieldNextCheckOn:       {Type: field.TypeTime, Column: materialreserve.FieldNextCheckOn},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -467,7 +552,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldAttendeeCount:     {Type: field.TypeInt, Column: meeting.FieldAttendeeCount},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notice.Table,
 			Columns: notice.Columns,
@@ -498,7 +583,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   noticereceipt.Table,
 			Columns: noticereceipt.Columns,
@@ -533,7 +618,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -548,7 +633,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -574,7 +659,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -604,7 +689,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -626,7 +711,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   rescueteam.Table,
+			Columns: rescueteam.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: rescueteam.FieldID,
+			},
+		},
+		Type: "RescueTeam",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			rescueteam.FieldCreatedAt:         {Type: field.TypeTime, Column: rescueteam.FieldCreatedAt},
+			rescueteam.FieldUpdatedAt:         {Type: field.TypeTime, Column: rescueteam.FieldUpdatedAt},
+			rescueteam.FieldTenantID:          {Type: field.TypeInt, Column: rescueteam.FieldTenantID},
+			rescueteam.FieldScopePath:         {Type: field.TypeString, Column: rescueteam.FieldScopePath},
+			rescueteam.FieldScopeSector:       {Type: field.TypeString, Column: rescueteam.FieldScopeSector},
+			rescueteam.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: rescueteam.FieldScopeEnterpriseID},
+			rescueteam.FieldUnitID:            {Type: field.TypeInt, Column: rescueteam.FieldUnitID},
+			rescueteam.FieldName:              {Type: field.TypeString, Column: rescueteam.FieldName},
+			rescueteam.FieldKind:              {Type: field.TypeEnum, Column: rescueteam.FieldKind},
+			rescueteam.FieldMemberCount:       {Type: field.TypeInt, Column: rescueteam.FieldMemberCount},
+			rescueteam.FieldLeaderName:        {Type: field.TypeString, Column: rescueteam.FieldLeaderName},
+			rescueteam.FieldContactPhone:      {Type: field.TypeString, Column: rescueteam.FieldContactPhone},
+			rescueteam.FieldEquipment:         {Type: field.TypeString, Column: rescueteam.FieldEquipment},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -664,7 +775,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -683,7 +794,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -698,10 +809,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldUpdatedAt: {Type: field.TypeTime, Column: tenant.FieldUpdatedAt},
 			tenant.FieldCode:      {Type: field.TypeString, Column: tenant.FieldCode},
 			tenant.FieldName:      {Type: field.TypeString, Column: tenant.FieldName},
+			tenant.FieldTimeZone:  {Type: field.TypeString, Column: tenant.FieldTimeZone},
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -727,7 +839,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -775,6 +887,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Campaign",
 		"Inspection",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   dutyroster.UnitTable,
+			Columns: []string{dutyroster.UnitColumn},
+			Bidi:    false,
+		},
+		"DutyRoster",
+		"Unit",
+	)
+	graph.MustAddE(
+		"shifts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dutyroster.ShiftsTable,
+			Columns: []string{dutyroster.ShiftsColumn},
+			Bidi:    false,
+		},
+		"DutyRoster",
+		"DutyShift",
+	)
+	graph.MustAddE(
+		"roster",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   dutyshift.RosterTable,
+			Columns: []string{dutyshift.RosterColumn},
+			Bidi:    false,
+		},
+		"DutyShift",
+		"DutyRoster",
 	)
 	graph.MustAddE(
 		"unit",
@@ -1017,6 +1165,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"ResponsibilityLetter",
 	)
 	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   materialreserve.UnitTable,
+			Columns: []string{materialreserve.UnitColumn},
+			Bidi:    false,
+		},
+		"MaterialReserve",
+		"Unit",
+	)
+	graph.MustAddE(
 		"organiser",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1123,6 +1283,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"RandomDraw",
 		"Inspection",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   rescueteam.UnitTable,
+			Columns: []string{rescueteam.UnitColumn},
+			Bidi:    false,
+		},
+		"RescueTeam",
+		"Unit",
 	)
 	graph.MustAddE(
 		"issuer",
@@ -1770,6 +1942,258 @@ func (f *ChecklistTemplateFilter) WhereItems(p entql.BytesP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DutyRosterQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DutyRosterQuery builder.
+func (_q *DutyRosterQuery) Filter() *DutyRosterFilter {
+	return &DutyRosterFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DutyRosterMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DutyRosterMutation builder.
+func (m *DutyRosterMutation) Filter() *DutyRosterFilter {
+	return &DutyRosterFilter{config: m.config, predicateAdder: m}
+}
+
+// DutyRosterFilter provides a generic filtering capability at runtime for DutyRosterQuery.
+type DutyRosterFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DutyRosterFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DutyRosterFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(dutyroster.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DutyRosterFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutyroster.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *DutyRosterFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutyroster.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *DutyRosterFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(dutyroster.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *DutyRosterFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(dutyroster.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *DutyRosterFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(dutyroster.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *DutyRosterFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(dutyroster.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *DutyRosterFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(dutyroster.FieldUnitID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *DutyRosterFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(dutyroster.FieldTitle))
+}
+
+// WhereKeyPeriod applies the entql string predicate on the key_period field.
+func (f *DutyRosterFilter) WhereKeyPeriod(p entql.StringP) {
+	f.Where(p.Field(dutyroster.FieldKeyPeriod))
+}
+
+// WherePeriodStart applies the entql time.Time predicate on the period_start field.
+func (f *DutyRosterFilter) WherePeriodStart(p entql.TimeP) {
+	f.Where(p.Field(dutyroster.FieldPeriodStart))
+}
+
+// WherePeriodEnd applies the entql time.Time predicate on the period_end field.
+func (f *DutyRosterFilter) WherePeriodEnd(p entql.TimeP) {
+	f.Where(p.Field(dutyroster.FieldPeriodEnd))
+}
+
+// WhereRequiresFullCover applies the entql bool predicate on the requires_full_cover field.
+func (f *DutyRosterFilter) WhereRequiresFullCover(p entql.BoolP) {
+	f.Where(p.Field(dutyroster.FieldRequiresFullCover))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *DutyRosterFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *DutyRosterFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasShifts applies a predicate to check if query has an edge shifts.
+func (f *DutyRosterFilter) WhereHasShifts() {
+	f.Where(entql.HasEdge("shifts"))
+}
+
+// WhereHasShiftsWith applies a predicate to check if query has an edge shifts with a given conditions (other predicates).
+func (f *DutyRosterFilter) WhereHasShiftsWith(preds ...predicate.DutyShift) {
+	f.Where(entql.HasEdgeWith("shifts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *DutyShiftQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DutyShiftQuery builder.
+func (_q *DutyShiftQuery) Filter() *DutyShiftFilter {
+	return &DutyShiftFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DutyShiftMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DutyShiftMutation builder.
+func (m *DutyShiftMutation) Filter() *DutyShiftFilter {
+	return &DutyShiftFilter{config: m.config, predicateAdder: m}
+}
+
+// DutyShiftFilter provides a generic filtering capability at runtime for DutyShiftQuery.
+type DutyShiftFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DutyShiftFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DutyShiftFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DutyShiftFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutyshift.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *DutyShiftFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutyshift.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *DutyShiftFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *DutyShiftFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *DutyShiftFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *DutyShiftFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldScopeEnterpriseID))
+}
+
+// WhereRosterID applies the entql int predicate on the roster_id field.
+func (f *DutyShiftFilter) WhereRosterID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldRosterID))
+}
+
+// WhereStartsAt applies the entql time.Time predicate on the starts_at field.
+func (f *DutyShiftFilter) WhereStartsAt(p entql.TimeP) {
+	f.Where(p.Field(dutyshift.FieldStartsAt))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *DutyShiftFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(dutyshift.FieldEndsAt))
+}
+
+// WhereLeaderPostID applies the entql int predicate on the leader_post_id field.
+func (f *DutyShiftFilter) WhereLeaderPostID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldLeaderPostID))
+}
+
+// WhereLeaderName applies the entql string predicate on the leader_name field.
+func (f *DutyShiftFilter) WhereLeaderName(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldLeaderName))
+}
+
+// WhereLeaderPhone applies the entql string predicate on the leader_phone field.
+func (f *DutyShiftFilter) WhereLeaderPhone(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldLeaderPhone))
+}
+
+// WhereStaffName applies the entql string predicate on the staff_name field.
+func (f *DutyShiftFilter) WhereStaffName(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldStaffName))
+}
+
+// WhereStaffPhone applies the entql string predicate on the staff_phone field.
+func (f *DutyShiftFilter) WhereStaffPhone(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldStaffPhone))
+}
+
+// WhereHasRoster applies a predicate to check if query has an edge roster.
+func (f *DutyShiftFilter) WhereHasRoster() {
+	f.Where(entql.HasEdge("roster"))
+}
+
+// WhereHasRosterWith applies a predicate to check if query has an edge roster with a given conditions (other predicates).
+func (f *DutyShiftFilter) WhereHasRosterWith(preds ...predicate.DutyRoster) {
+	f.Where(entql.HasEdgeWith("roster", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EnterpriseQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1798,7 +2222,7 @@ type EnterpriseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnterpriseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1961,7 +2385,7 @@ type FileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2086,7 +2510,7 @@ type GroupMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2200,7 +2624,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2449,7 +2873,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2573,7 +2997,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2787,7 +3211,7 @@ type LeadershipGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeadershipGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2910,7 +3334,7 @@ type LetterEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3059,7 +3483,7 @@ type LetterSignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterSignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3188,7 +3612,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3225,6 +3649,140 @@ func (f *LoginAttemptFilter) WhereCreatedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MaterialReserveQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MaterialReserveQuery builder.
+func (_q *MaterialReserveQuery) Filter() *MaterialReserveFilter {
+	return &MaterialReserveFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MaterialReserveMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MaterialReserveMutation builder.
+func (m *MaterialReserveMutation) Filter() *MaterialReserveFilter {
+	return &MaterialReserveFilter{config: m.config, predicateAdder: m}
+}
+
+// MaterialReserveFilter provides a generic filtering capability at runtime for MaterialReserveQuery.
+type MaterialReserveFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MaterialReserveFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MaterialReserveFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MaterialReserveFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(materialreserve.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *MaterialReserveFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(materialreserve.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *MaterialReserveFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *MaterialReserveFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *MaterialReserveFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *MaterialReserveFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *MaterialReserveFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldUnitID))
+}
+
+// WhereItem applies the entql string predicate on the item field.
+func (f *MaterialReserveFilter) WhereItem(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldItem))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *MaterialReserveFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldCategory))
+}
+
+// WhereQuantity applies the entql int predicate on the quantity field.
+func (f *MaterialReserveFilter) WhereQuantity(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldQuantity))
+}
+
+// WhereMinimumQuantity applies the entql int predicate on the minimum_quantity field.
+func (f *MaterialReserveFilter) WhereMinimumQuantity(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldMinimumQuantity))
+}
+
+// WhereUnitOfMeasure applies the entql string predicate on the unit_of_measure field.
+func (f *MaterialReserveFilter) WhereUnitOfMeasure(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldUnitOfMeasure))
+}
+
+// WhereLocation applies the entql string predicate on the location field.
+func (f *MaterialReserveFilter) WhereLocation(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldLocation))
+}
+
+// WhereKeeper applies the entql string predicate on the keeper field.
+func (f *MaterialReserveFilter) WhereKeeper(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldKeeper))
+}
+
+// WhereExpiresOn applies the entql time.Time predicate on the expires_on field.
+func (f *MaterialReserveFilter) WhereExpiresOn(p entql.TimeP) {
+	f.Where(p.Field(materialreserve.FieldExpiresOn))
+}
+
+// WhereNextCheckOn applies the entql time.Time predicate on the next_check_on field.
+func (f *MaterialReserveFilter) WhereNextCheckOn(p entql.TimeP) {
+	f.Where(p.Field(materialreserve.FieldNextCheckOn))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *MaterialReserveFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *MaterialReserveFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MeetingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3253,7 +3811,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3382,7 +3940,7 @@ type NoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3540,7 +4098,7 @@ type NoticeReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3718,7 +4276,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3768,7 +4326,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3901,7 +4459,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4054,7 +4612,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4111,6 +4669,125 @@ func (f *RefreshTokenFilter) WhereRevokedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RescueTeamQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RescueTeamQuery builder.
+func (_q *RescueTeamQuery) Filter() *RescueTeamFilter {
+	return &RescueTeamFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RescueTeamMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RescueTeamMutation builder.
+func (m *RescueTeamMutation) Filter() *RescueTeamFilter {
+	return &RescueTeamFilter{config: m.config, predicateAdder: m}
+}
+
+// RescueTeamFilter provides a generic filtering capability at runtime for RescueTeamQuery.
+type RescueTeamFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RescueTeamFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RescueTeamFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RescueTeamFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(rescueteam.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RescueTeamFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(rescueteam.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *RescueTeamFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *RescueTeamFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *RescueTeamFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *RescueTeamFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *RescueTeamFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldUnitID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *RescueTeamFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldName))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RescueTeamFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldKind))
+}
+
+// WhereMemberCount applies the entql int predicate on the member_count field.
+func (f *RescueTeamFilter) WhereMemberCount(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldMemberCount))
+}
+
+// WhereLeaderName applies the entql string predicate on the leader_name field.
+func (f *RescueTeamFilter) WhereLeaderName(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldLeaderName))
+}
+
+// WhereContactPhone applies the entql string predicate on the contact_phone field.
+func (f *RescueTeamFilter) WhereContactPhone(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldContactPhone))
+}
+
+// WhereEquipment applies the entql string predicate on the equipment field.
+func (f *RescueTeamFilter) WhereEquipment(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldEquipment))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *RescueTeamFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *RescueTeamFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ResponsibilityLetterQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4139,7 +4816,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4360,7 +5037,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4458,7 +5135,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4487,6 +5164,11 @@ func (f *TenantFilter) WhereCode(p entql.StringP) {
 // WhereName applies the entql string predicate on the name field.
 func (f *TenantFilter) WhereName(p entql.StringP) {
 	f.Where(p.Field(tenant.FieldName))
+}
+
+// WhereTimeZone applies the entql string predicate on the time_zone field.
+func (f *TenantFilter) WhereTimeZone(p entql.StringP) {
+	f.Where(p.Field(tenant.FieldTimeZone))
 }
 
 // WhereSynthetic applies the entql bool predicate on the synthetic field.
@@ -4523,7 +5205,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4712,7 +5394,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -36,6 +36,14 @@ func (_m *Campaign) Inspections(
 	return _m.QueryInspections().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *DutyRoster) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Enterprise) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {
@@ -168,6 +176,14 @@ func (_m *LeadershipGroup) Unit(ctx context.Context) (*Unit, error) {
 	return result, err
 }
 
+func (_m *MaterialReserve) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Meeting) Organiser(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.OrganiserOrErr()
 	if IsNotLoaded(err) {
@@ -228,6 +244,14 @@ func (_m *RandomDraw) Inspections(ctx context.Context) (result []*Inspection, er
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryInspections().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *RescueTeam) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
 	}
 	return result, err
 }

@@ -24,6 +24,10 @@ type Tx struct {
 	CasbinRule *CasbinRuleClient
 	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
 	ChecklistTemplate *ChecklistTemplateClient
+	// DutyRoster is the client for interacting with the DutyRoster builders.
+	DutyRoster *DutyRosterClient
+	// DutyShift is the client for interacting with the DutyShift builders.
+	DutyShift *DutyShiftClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
@@ -44,6 +48,8 @@ type Tx struct {
 	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
+	// MaterialReserve is the client for interacting with the MaterialReserve builders.
+	MaterialReserve *MaterialReserveClient
 	// Meeting is the client for interacting with the Meeting builders.
 	Meeting *MeetingClient
 	// Notice is the client for interacting with the Notice builders.
@@ -58,6 +64,8 @@ type Tx struct {
 	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// RescueTeam is the client for interacting with the RescueTeam builders.
+	RescueTeam *RescueTeamClient
 	// ResponsibilityLetter is the client for interacting with the ResponsibilityLetter builders.
 	ResponsibilityLetter *ResponsibilityLetterClient
 	// Supervision is the client for interacting with the Supervision builders.
@@ -204,6 +212,8 @@ func (tx *Tx) init() {
 	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
 	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
+	tx.DutyRoster = NewDutyRosterClient(tx.config)
+	tx.DutyShift = NewDutyShiftClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
 	tx.File = NewFileClient(tx.config)
 	tx.GroupMember = NewGroupMemberClient(tx.config)
@@ -214,6 +224,7 @@ func (tx *Tx) init() {
 	tx.LetterEvent = NewLetterEventClient(tx.config)
 	tx.LetterSignature = NewLetterSignatureClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
+	tx.MaterialReserve = NewMaterialReserveClient(tx.config)
 	tx.Meeting = NewMeetingClient(tx.config)
 	tx.Notice = NewNoticeClient(tx.config)
 	tx.NoticeReceipt = NewNoticeReceiptClient(tx.config)
@@ -221,6 +232,7 @@ func (tx *Tx) init() {
 	tx.Post = NewPostClient(tx.config)
 	tx.RandomDraw = NewRandomDrawClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.RescueTeam = NewRescueTeamClient(tx.config)
 	tx.ResponsibilityLetter = NewResponsibilityLetterClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)

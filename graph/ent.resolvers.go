@@ -85,6 +85,15 @@ func (r *queryResolver) ChecklistTemplates(ctx context.Context, after *entgql.Cu
 		ent.WithChecklistTemplateOrder(orderBy), ent.WithChecklistTemplateFilter(where.Filter))
 }
 
+// DutyRosters is the resolver for the dutyRosters field.
+func (r *queryResolver) DutyRosters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) (*ent.DutyRosterConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.DutyRoster.Query().Paginate(ctx, after, first, before, last,
+		ent.WithDutyRosterOrder(orderBy), ent.WithDutyRosterFilter(where.Filter))
+}
+
 // Enterprises is the resolver for the enterprises field.
 func (r *queryResolver) Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -145,6 +154,15 @@ func (r *queryResolver) LeadershipGroups(ctx context.Context, after *entgql.Curs
 		ent.WithLeadershipGroupOrder(orderBy), ent.WithLeadershipGroupFilter(where.Filter))
 }
 
+// MaterialReserves is the resolver for the materialReserves field.
+func (r *queryResolver) MaterialReserves(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MaterialReserveOrder, where *ent.MaterialReserveWhereInput) (*ent.MaterialReserveConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.MaterialReserve.Query().Paginate(ctx, after, first, before, last,
+		ent.WithMaterialReserveOrder(orderBy), ent.WithMaterialReserveFilter(where.Filter))
+}
+
 // Meetings is the resolver for the meetings field.
 func (r *queryResolver) Meetings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) (*ent.MeetingConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -190,6 +208,15 @@ func (r *queryResolver) RandomDraws(ctx context.Context, after *entgql.Cursor[in
 		ent.WithRandomDrawOrder(orderBy), ent.WithRandomDrawFilter(where.Filter))
 }
 
+// RescueTeams is the resolver for the rescueTeams field.
+func (r *queryResolver) RescueTeams(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) (*ent.RescueTeamConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.RescueTeam.Query().Paginate(ctx, after, first, before, last,
+		ent.WithRescueTeamOrder(orderBy), ent.WithRescueTeamFilter(where.Filter))
+}
+
 // ResponsibilityLetters is the resolver for the responsibilityLetters field.
 func (r *queryResolver) ResponsibilityLetters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) (*ent.ResponsibilityLetterConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -230,6 +257,9 @@ func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{
 
 // Campaign returns CampaignResolver implementation.
 func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
+
+// DutyRoster returns DutyRosterResolver implementation.
+func (r *Resolver) DutyRoster() DutyRosterResolver { return &dutyRosterResolver{r} }
 
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
@@ -290,6 +320,7 @@ func (r *Resolver) HazardWhereInput() HazardWhereInputResolver { return &hazardW
 type (
 	auditEventResolver           struct{ *Resolver }
 	campaignResolver             struct{ *Resolver }
+	dutyRosterResolver           struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
 	groupMemberResolver          struct{ *Resolver }

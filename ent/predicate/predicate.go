@@ -21,6 +21,12 @@ type CasbinRule func(*sql.Selector)
 // ChecklistTemplate is the predicate function for checklisttemplate builders.
 type ChecklistTemplate func(*sql.Selector)
 
+// DutyRoster is the predicate function for dutyroster builders.
+type DutyRoster func(*sql.Selector)
+
+// DutyShift is the predicate function for dutyshift builders.
+type DutyShift func(*sql.Selector)
+
 // Enterprise is the predicate function for enterprise builders.
 type Enterprise func(*sql.Selector)
 
@@ -51,6 +57,9 @@ type LetterSignature func(*sql.Selector)
 // LoginAttempt is the predicate function for loginattempt builders.
 type LoginAttempt func(*sql.Selector)
 
+// MaterialReserve is the predicate function for materialreserve builders.
+type MaterialReserve func(*sql.Selector)
+
 // Meeting is the predicate function for meeting builders.
 type Meeting func(*sql.Selector)
 
@@ -71,6 +80,9 @@ type RandomDraw func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
+
+// RescueTeam is the predicate function for rescueteam builders.
+type RescueTeam func(*sql.Selector)
 
 // ResponsibilityLetter is the predicate function for responsibilityletter builders.
 type ResponsibilityLetter func(*sql.Selector)

@@ -407,7 +407,7 @@ func neighborSpec() tenantSpec {
 func specs() []tenantSpec {
 	out := coreSpecs()
 	for i := range out {
-		out[i].after = append(out[i].after, noticesStep(out[i]), organisationStep(out[i]))
+		out[i].after = append(out[i].after, noticesStep(out[i]), organisationStep(out[i]), readinessStep(out[i]))
 	}
 	return out
 }
