@@ -809,7 +809,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldUpdatedAt: {Type: field.TypeTime, Column: tenant.FieldUpdatedAt},
 			tenant.FieldCode:      {Type: field.TypeString, Column: tenant.FieldCode},
 			tenant.FieldName:      {Type: field.TypeString, Column: tenant.FieldName},
-			tenant.FieldTimeZone:  {Type: field.TypeString, Column: tenant.FieldTimeZone},
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
@@ -5164,11 +5163,6 @@ func (f *TenantFilter) WhereCode(p entql.StringP) {
 // WhereName applies the entql string predicate on the name field.
 func (f *TenantFilter) WhereName(p entql.StringP) {
 	f.Where(p.Field(tenant.FieldName))
-}
-
-// WhereTimeZone applies the entql string predicate on the time_zone field.
-func (f *TenantFilter) WhereTimeZone(p entql.StringP) {
-	f.Where(p.Field(tenant.FieldTimeZone))
 }
 
 // WhereSynthetic applies the entql bool predicate on the synthetic field.

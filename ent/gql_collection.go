@@ -3608,11 +3608,6 @@ func (_q *TenantQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, tenant.FieldName)
 				fieldSeen[tenant.FieldName] = struct{}{}
 			}
-		case "timeZone":
-			if _, ok := fieldSeen[tenant.FieldTimeZone]; !ok {
-				selectedFields = append(selectedFields, tenant.FieldTimeZone)
-				fieldSeen[tenant.FieldTimeZone] = struct{}{}
-			}
 		case "id":
 		case "__typename":
 		default:

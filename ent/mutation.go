@@ -36512,7 +36512,6 @@ type TenantMutation struct {
 	updated_at    *time.Time
 	code          *string
 	name          *string
-	time_zone     *string
 	synthetic     *bool
 	clearedFields map[string]struct{}
 	done          bool
@@ -36762,42 +36761,6 @@ func (m *TenantMutation) ResetName() {
 	m.name = nil
 }
 
-// SetTimeZone sets the "time_zone" field.
-func (m *TenantMutation) SetTimeZone(s string) {
-	m.time_zone = &s
-}
-
-// TimeZone returns the value of the "time_zone" field in the mutation.
-func (m *TenantMutation) TimeZone() (r string, exists bool) {
-	v := m.time_zone
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldTimeZone returns the old "time_zone" field's value of the Tenant entity.
-// If the Tenant object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *TenantMutation) OldTimeZone(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldTimeZone is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldTimeZone requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldTimeZone: %w", err)
-	}
-	return oldValue.TimeZone, nil
-}
-
-// ResetTimeZone resets all changes to the "time_zone" field.
-func (m *TenantMutation) ResetTimeZone() {
-	m.time_zone = nil
-}
-
 // SetSynthetic sets the "synthetic" field.
 func (m *TenantMutation) SetSynthetic(b bool) {
 	m.synthetic = &b
@@ -36868,7 +36831,7 @@ func (m *TenantMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TenantMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 5)
 	if m.created_at != nil {
 		fields = append(fields, tenant.FieldCreatedAt)
 	}
@@ -36880,9 +36843,6 @@ func (m *TenantMutation) Fields() []string {
 	}
 	if m.name != nil {
 		fields = append(fields, tenant.FieldName)
-	}
-	if m.time_zone != nil {
-		fields = append(fields, tenant.FieldTimeZone)
 	}
 	if m.synthetic != nil {
 		fields = append(fields, tenant.FieldSynthetic)
@@ -36903,8 +36863,6 @@ func (m *TenantMutation) Field(name string) (ent.Value, bool) {
 		return m.Code()
 	case tenant.FieldName:
 		return m.Name()
-	case tenant.FieldTimeZone:
-		return m.TimeZone()
 	case tenant.FieldSynthetic:
 		return m.Synthetic()
 	}
@@ -36924,8 +36882,6 @@ func (m *TenantMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldCode(ctx)
 	case tenant.FieldName:
 		return m.OldName(ctx)
-	case tenant.FieldTimeZone:
-		return m.OldTimeZone(ctx)
 	case tenant.FieldSynthetic:
 		return m.OldSynthetic(ctx)
 	}
@@ -36964,13 +36920,6 @@ func (m *TenantMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetName(v)
-		return nil
-	case tenant.FieldTimeZone:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetTimeZone(v)
 		return nil
 	case tenant.FieldSynthetic:
 		v, ok := value.(bool)
@@ -37039,9 +36988,6 @@ func (m *TenantMutation) ResetField(name string) error {
 		return nil
 	case tenant.FieldName:
 		m.ResetName()
-		return nil
-	case tenant.FieldTimeZone:
-		m.ResetTimeZone()
 		return nil
 	case tenant.FieldSynthetic:
 		m.ResetSynthetic()

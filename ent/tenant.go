@@ -25,8 +25,6 @@ type Tenant struct {
 	Code string `json:"code,omitempty"`
 	// Name, e.g. 示范县.
 	Name string `json:"name,omitempty"`
-	// The tenant's IANA time zone, e.g. Asia/Shanghai: times are stored in UTC and shown in it where a view names local hours (duty gaps).
-	TimeZone string `json:"time_zone,omitempty"`
 	// Synthetic tenants are generated benchmark data.
 	Synthetic    bool `json:"synthetic,omitempty"`
 	selectValues sql.SelectValues
@@ -41,7 +39,7 @@ func (*Tenant) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case tenant.FieldID:
 			values[i] = new(sql.NullInt64)
-		case tenant.FieldCode, tenant.FieldName, tenant.FieldTimeZone:
+		case tenant.FieldCode, tenant.FieldName:
 			values[i] = new(sql.NullString)
 		case tenant.FieldCreatedAt, tenant.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -89,12 +87,6 @@ func (_m *Tenant) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field name", values[i])
 			} else if value.Valid {
 				_m.Name = value.String
-			}
-		case tenant.FieldTimeZone:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field time_zone", values[i])
-			} else if value.Valid {
-				_m.TimeZone = value.String
 			}
 		case tenant.FieldSynthetic:
 			if value, ok := values[i].(*sql.NullBool); !ok {
@@ -149,9 +141,6 @@ func (_m *Tenant) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)
-	builder.WriteString(", ")
-	builder.WriteString("time_zone=")
-	builder.WriteString(_m.TimeZone)
 	builder.WriteString(", ")
 	builder.WriteString("synthetic=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Synthetic))

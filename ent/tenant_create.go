@@ -60,20 +60,6 @@ func (_c *TenantCreate) SetName(v string) *TenantCreate {
 	return _c
 }
 
-// SetTimeZone sets the "time_zone" field.
-func (_c *TenantCreate) SetTimeZone(v string) *TenantCreate {
-	_c.mutation.SetTimeZone(v)
-	return _c
-}
-
-// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
-func (_c *TenantCreate) SetNillableTimeZone(v *string) *TenantCreate {
-	if v != nil {
-		_c.SetTimeZone(*v)
-	}
-	return _c
-}
-
 // SetSynthetic sets the "synthetic" field.
 func (_c *TenantCreate) SetSynthetic(v bool) *TenantCreate {
 	_c.mutation.SetSynthetic(v)
@@ -139,10 +125,6 @@ func (_c *TenantCreate) defaults() error {
 		v := tenant.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
-	if _, ok := _c.mutation.TimeZone(); !ok {
-		v := tenant.DefaultTimeZone
-		_c.mutation.SetTimeZone(v)
-	}
 	if _, ok := _c.mutation.Synthetic(); !ok {
 		v := tenant.DefaultSynthetic
 		_c.mutation.SetSynthetic(v)
@@ -172,14 +154,6 @@ func (_c *TenantCreate) check() error {
 	if v, ok := _c.mutation.Name(); ok {
 		if err := tenant.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Tenant.name": %w`, err)}
-		}
-	}
-	if _, ok := _c.mutation.TimeZone(); !ok {
-		return &ValidationError{Name: "time_zone", err: errors.New(`ent: missing required field "Tenant.time_zone"`)}
-	}
-	if v, ok := _c.mutation.TimeZone(); ok {
-		if err := tenant.TimeZoneValidator(v); err != nil {
-			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Tenant.time_zone": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.Synthetic(); !ok {
@@ -226,10 +200,6 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(tenant.FieldName, field.TypeString, value)
 		_node.Name = value
-	}
-	if value, ok := _c.mutation.TimeZone(); ok {
-		_spec.SetField(tenant.FieldTimeZone, field.TypeString, value)
-		_node.TimeZone = value
 	}
 	if value, ok := _c.mutation.Synthetic(); ok {
 		_spec.SetField(tenant.FieldSynthetic, field.TypeBool, value)

@@ -49,20 +49,6 @@ func (_u *TenantUpdate) SetNillableName(v *string) *TenantUpdate {
 	return _u
 }
 
-// SetTimeZone sets the "time_zone" field.
-func (_u *TenantUpdate) SetTimeZone(v string) *TenantUpdate {
-	_u.mutation.SetTimeZone(v)
-	return _u
-}
-
-// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
-func (_u *TenantUpdate) SetNillableTimeZone(v *string) *TenantUpdate {
-	if v != nil {
-		_u.SetTimeZone(*v)
-	}
-	return _u
-}
-
 // SetSynthetic sets the "synthetic" field.
 func (_u *TenantUpdate) SetSynthetic(v bool) *TenantUpdate {
 	_u.mutation.SetSynthetic(v)
@@ -131,11 +117,6 @@ func (_u *TenantUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Tenant.name": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.TimeZone(); ok {
-		if err := tenant.TimeZoneValidator(v); err != nil {
-			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Tenant.time_zone": %w`, err)}
-		}
-	}
 	return nil
 }
 
@@ -162,9 +143,6 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(tenant.FieldName, field.TypeString, value)
-	}
-	if value, ok := _u.mutation.TimeZone(); ok {
-		_spec.SetField(tenant.FieldTimeZone, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Synthetic(); ok {
 		_spec.SetField(tenant.FieldSynthetic, field.TypeBool, value)
@@ -207,20 +185,6 @@ func (_u *TenantUpdateOne) SetName(v string) *TenantUpdateOne {
 func (_u *TenantUpdateOne) SetNillableName(v *string) *TenantUpdateOne {
 	if v != nil {
 		_u.SetName(*v)
-	}
-	return _u
-}
-
-// SetTimeZone sets the "time_zone" field.
-func (_u *TenantUpdateOne) SetTimeZone(v string) *TenantUpdateOne {
-	_u.mutation.SetTimeZone(v)
-	return _u
-}
-
-// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
-func (_u *TenantUpdateOne) SetNillableTimeZone(v *string) *TenantUpdateOne {
-	if v != nil {
-		_u.SetTimeZone(*v)
 	}
 	return _u
 }
@@ -306,11 +270,6 @@ func (_u *TenantUpdateOne) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Tenant.name": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.TimeZone(); ok {
-		if err := tenant.TimeZoneValidator(v); err != nil {
-			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Tenant.time_zone": %w`, err)}
-		}
-	}
 	return nil
 }
 
@@ -354,9 +313,6 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(tenant.FieldName, field.TypeString, value)
-	}
-	if value, ok := _u.mutation.TimeZone(); ok {
-		_spec.SetField(tenant.FieldTimeZone, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Synthetic(); ok {
 		_spec.SetField(tenant.FieldSynthetic, field.TypeBool, value)

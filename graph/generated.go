@@ -1056,7 +1056,6 @@ type ComplexityRoot struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
-		TimeZone  func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 	}
 
@@ -5614,12 +5613,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tenant.Name(childComplexity), true
-	case "Tenant.timeZone":
-		if e.ComplexityRoot.Tenant.TimeZone == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Tenant.TimeZone(childComplexity), true
 	case "Tenant.updatedAt":
 		if e.ComplexityRoot.Tenant.UpdatedAt == nil {
 			break
@@ -15621,10 +15614,6 @@ type Tenant implements Node {
   Name, e.g. 示范县.
   """
   name: String!
-  """
-  The tenant's IANA time zone, e.g. Asia/Shanghai: times are stored in UTC and shown in it where a view names local hours (duty gaps).
-  """
-  timeZone: String!
 }
 """
 Unit (单位): a node of the unit tree, from the county down to an enterprise's teams.
@@ -20219,8 +20208,6 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_code(ctx, field)
 	case "name":
 		return ec.fieldContext_Tenant_name(ctx, field)
-	case "timeZone":
-		return ec.fieldContext_Tenant_timeZone(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
 }
@@ -40839,29 +40826,6 @@ func (ec *executionContext) _Tenant_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Tenant_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tenant", field, false, false, "String")
-}
-
-func (ec *executionContext) _Tenant_timeZone(ctx context.Context, field graphql.CollectedField, obj *ent.Tenant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Tenant_timeZone(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TimeZone, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Tenant_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Tenant", field, false, false, "String")
 }
 
@@ -66648,11 +66612,6 @@ func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "name":
 			out.Values[i] = ec._Tenant_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "timeZone":
-			out.Values[i] = ec._Tenant_timeZone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

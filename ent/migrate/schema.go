@@ -1571,7 +1571,6 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "code", Type: field.TypeString, Unique: true},
 		{Name: "name", Type: field.TypeString},
-		{Name: "time_zone", Type: field.TypeString, Size: 100, Default: "Asia/Shanghai"},
 		{Name: "synthetic", Type: field.TypeBool, Default: false},
 	}
 	// TenantsTable holds the schema information for the "tenants" table.

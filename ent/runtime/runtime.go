@@ -1203,14 +1203,8 @@ func init() {
 	tenantDescName := tenantFields[1].Descriptor()
 	// tenant.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	tenant.NameValidator = tenantDescName.Validators[0].(func(string) error)
-	// tenantDescTimeZone is the schema descriptor for time_zone field.
-	tenantDescTimeZone := tenantFields[2].Descriptor()
-	// tenant.DefaultTimeZone holds the default value on creation for the time_zone field.
-	tenant.DefaultTimeZone = tenantDescTimeZone.Default.(string)
-	// tenant.TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
-	tenant.TimeZoneValidator = tenantDescTimeZone.Validators[0].(func(string) error)
 	// tenantDescSynthetic is the schema descriptor for synthetic field.
-	tenantDescSynthetic := tenantFields[3].Descriptor()
+	tenantDescSynthetic := tenantFields[2].Descriptor()
 	// tenant.DefaultSynthetic holds the default value on creation for the synthetic field.
 	tenant.DefaultSynthetic = tenantDescSynthetic.Default.(bool)
 	unitMixin := schema.Unit{}.Mixin()

@@ -20,8 +20,6 @@ func (Tenant) Fields() []ent.Field {
 		field.String("code").Comment("Code used to sign in, e.g. demo.").NotEmpty().Unique().Immutable().
 			Annotations(entgql.OrderField("CODE")),
 		field.String("name").Comment("Name, e.g. 示范县.").NotEmpty(),
-		field.String("time_zone").Default("Asia/Shanghai").MaxLen(100).
-			Comment("The tenant's IANA time zone, e.g. Asia/Shanghai: times are stored in UTC and shown in it where a view names local hours (duty gaps)."),
 		field.Bool("synthetic").Default(false).
 			Comment("Synthetic tenants are generated benchmark data.").
 			Annotations(entgql.Skip(entgql.SkipAll)),

@@ -22,8 +22,6 @@ const (
 	FieldCode = "code"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
-	// FieldTimeZone holds the string denoting the time_zone field in the database.
-	FieldTimeZone = "time_zone"
 	// FieldSynthetic holds the string denoting the synthetic field in the database.
 	FieldSynthetic = "synthetic"
 	// Table holds the table name of the tenant in the database.
@@ -37,7 +35,6 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldCode,
 	FieldName,
-	FieldTimeZone,
 	FieldSynthetic,
 }
 
@@ -69,10 +66,6 @@ var (
 	CodeValidator func(string) error
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
-	// DefaultTimeZone holds the default value on creation for the "time_zone" field.
-	DefaultTimeZone string
-	// TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
-	TimeZoneValidator func(string) error
 	// DefaultSynthetic holds the default value on creation for the "synthetic" field.
 	DefaultSynthetic bool
 )
@@ -103,11 +96,6 @@ func ByCode(opts ...sql.OrderTermOption) OrderOption {
 // ByName orders the results by the name field.
 func ByName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldName, opts...).ToFunc()
-}
-
-// ByTimeZone orders the results by the time_zone field.
-func ByTimeZone(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldTimeZone, opts...).ToFunc()
 }
 
 // BySynthetic orders the results by the synthetic field.

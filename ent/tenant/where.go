@@ -74,11 +74,6 @@ func Name(v string) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldName, v))
 }
 
-// TimeZone applies equality check predicate on the "time_zone" field. It's identical to TimeZoneEQ.
-func TimeZone(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldEQ(FieldTimeZone, v))
-}
-
 // Synthetic applies equality check predicate on the "synthetic" field. It's identical to SyntheticEQ.
 func Synthetic(v bool) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldSynthetic, v))
@@ -292,71 +287,6 @@ func NameEqualFold(v string) predicate.Tenant {
 // NameContainsFold applies the ContainsFold predicate on the "name" field.
 func NameContainsFold(v string) predicate.Tenant {
 	return predicate.Tenant(sql.FieldContainsFold(FieldName, v))
-}
-
-// TimeZoneEQ applies the EQ predicate on the "time_zone" field.
-func TimeZoneEQ(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldEQ(FieldTimeZone, v))
-}
-
-// TimeZoneNEQ applies the NEQ predicate on the "time_zone" field.
-func TimeZoneNEQ(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldNEQ(FieldTimeZone, v))
-}
-
-// TimeZoneIn applies the In predicate on the "time_zone" field.
-func TimeZoneIn(vs ...string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldIn(FieldTimeZone, vs...))
-}
-
-// TimeZoneNotIn applies the NotIn predicate on the "time_zone" field.
-func TimeZoneNotIn(vs ...string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldNotIn(FieldTimeZone, vs...))
-}
-
-// TimeZoneGT applies the GT predicate on the "time_zone" field.
-func TimeZoneGT(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldGT(FieldTimeZone, v))
-}
-
-// TimeZoneGTE applies the GTE predicate on the "time_zone" field.
-func TimeZoneGTE(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldGTE(FieldTimeZone, v))
-}
-
-// TimeZoneLT applies the LT predicate on the "time_zone" field.
-func TimeZoneLT(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldLT(FieldTimeZone, v))
-}
-
-// TimeZoneLTE applies the LTE predicate on the "time_zone" field.
-func TimeZoneLTE(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldLTE(FieldTimeZone, v))
-}
-
-// TimeZoneContains applies the Contains predicate on the "time_zone" field.
-func TimeZoneContains(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldContains(FieldTimeZone, v))
-}
-
-// TimeZoneHasPrefix applies the HasPrefix predicate on the "time_zone" field.
-func TimeZoneHasPrefix(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldHasPrefix(FieldTimeZone, v))
-}
-
-// TimeZoneHasSuffix applies the HasSuffix predicate on the "time_zone" field.
-func TimeZoneHasSuffix(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldHasSuffix(FieldTimeZone, v))
-}
-
-// TimeZoneEqualFold applies the EqualFold predicate on the "time_zone" field.
-func TimeZoneEqualFold(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldEqualFold(FieldTimeZone, v))
-}
-
-// TimeZoneContainsFold applies the ContainsFold predicate on the "time_zone" field.
-func TimeZoneContainsFold(v string) predicate.Tenant {
-	return predicate.Tenant(sql.FieldContainsFold(FieldTimeZone, v))
 }
 
 // SyntheticEQ applies the EQ predicate on the "synthetic" field.

@@ -8,9 +8,7 @@ package readiness
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"sync"
 	"time"
 	_ "time/tzdata" // tenant zones resolve on hosts without a zone database
 
@@ -33,8 +31,8 @@ const (
 type Service struct {
 	Client *ent.Client
 	Now    func() time.Time
-
-	zones sync.Map // tenant id → *time.Location
+	// TimeZone is the zone the tenants work in (nil: Asia/Shanghai).
+	TimeZone *time.Location
 }
 
 // The instants a record may carry.
@@ -76,20 +74,12 @@ func actFor(ctx context.Context, c *ent.Client, typ, action string, u *ent.Unit,
 	return err
 }
 
-// Zone is the time zone of tenant id, in which gaps are shown. Zones are
-// set when a tenant is created and cached for the process.
-func (s *Service) Zone(ctx context.Context, tenantID int) (*time.Location, error) {
-	if z, ok := s.zones.Load(tenantID); ok {
-		return z.(*time.Location), nil
+// Zone is the time zone of tenant id, in which gaps are shown: the
+// service's TimeZone, China Standard Time (Asia/Shanghai) unless set. Every
+// tenant of a deployment works in one zone; times are stored in UTC.
+func (s *Service) Zone(_ context.Context, _ int) (*time.Location, error) {
+	if s.TimeZone != nil {
+		return s.TimeZone, nil
 	}
-	t, err := s.Client.Tenant.Get(authz.SystemContext(ctx), tenantID)
-	if err != nil {
-		return nil, fmt.Errorf("load tenant %d: %w", tenantID, err)
-	}
-	z, err := time.LoadLocation(t.TimeZone)
-	if err != nil {
-		return nil, fmt.Errorf("tenant %d time zone %q: %w", tenantID, t.TimeZone, err)
-	}
-	s.zones.Store(tenantID, z)
-	return z, nil
+	return time.LoadLocation("Asia/Shanghai")
 }

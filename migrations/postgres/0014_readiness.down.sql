@@ -31,5 +31,3 @@ DROP INDEX "dutyroster_tenant_id_scope_path";
 DROP INDEX "dutyroster_scope_enterprise_id";
 -- reverse: create "duty_rosters" table
 DROP TABLE "duty_rosters";
--- reverse: modify "tenants" table
-ALTER TABLE "tenants" DROP COLUMN "time_zone";

@@ -39,9 +39,3 @@ DROP INDEX `dutyroster_tenant_id_scope_path`;
 UPDATE sqlite_sequence SET seq = 0 WHERE name = "duty_rosters";
 -- reverse: create "duty_rosters" table
 DROP TABLE `duty_rosters`;
--- reverse: create index "tenants_code_key" to table: "tenants"
-DROP INDEX `tenants_code_key`;
--- reverse: set sequence for "new_tenants" table
-UPDATE sqlite_sequence SET seq = 0 WHERE name = "new_tenants";
--- reverse: create "new_tenants" table
-DROP TABLE `new_tenants`;
