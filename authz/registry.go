@@ -148,6 +148,14 @@ var Records = []Record{
 		{Entity: "EmergencyPlan", Name: "emergency_plans"},
 	}},
 	{Type: "drill", Since: 5, Actions: []string{"read", "create", "attach"}, Tables: []Table{{Entity: "Drill", Name: "drills"}}},
+	// Emergency readiness (internal/readiness): duty rosters with their
+	// shifts, rescue teams and material reserves, each recorded by its unit.
+	{Type: "duty_roster", Since: 5, Actions: readWrite, Tables: []Table{
+		{Entity: "DutyRoster", Name: "duty_rosters"},
+		{Entity: "DutyShift", Name: "duty_shifts"},
+	}},
+	{Type: "rescue_team", Since: 5, Actions: readWrite, Tables: []Table{{Entity: "RescueTeam", Name: "rescue_teams"}}},
+	{Type: "material_reserve", Since: 5, Actions: readWrite, Tables: []Table{{Entity: "MaterialReserve", Name: "material_reserves"}}},
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},

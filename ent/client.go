@@ -23,6 +23,8 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
@@ -34,6 +36,7 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
@@ -43,6 +46,7 @@ import (
 	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -75,6 +79,10 @@ type Client struct {
 	Drill *DrillClient
 	// DutyList is the client for interacting with the DutyList builders.
 	DutyList *DutyListClient
+	// DutyRoster is the client for interacting with the DutyRoster builders.
+	DutyRoster *DutyRosterClient
+	// DutyShift is the client for interacting with the DutyShift builders.
+	DutyShift *DutyShiftClient
 	// EmergencyPlan is the client for interacting with the EmergencyPlan builders.
 	EmergencyPlan *EmergencyPlanClient
 	// Enterprise is the client for interacting with the Enterprise builders.
@@ -97,6 +105,8 @@ type Client struct {
 	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
+	// MaterialReserve is the client for interacting with the MaterialReserve builders.
+	MaterialReserve *MaterialReserveClient
 	// Meeting is the client for interacting with the Meeting builders.
 	Meeting *MeetingClient
 	// Notice is the client for interacting with the Notice builders.
@@ -115,6 +125,8 @@ type Client struct {
 	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// RescueTeam is the client for interacting with the RescueTeam builders.
+	RescueTeam *RescueTeamClient
 	// ResponsibilityLetter is the client for interacting with the ResponsibilityLetter builders.
 	ResponsibilityLetter *ResponsibilityLetterClient
 	// Supervision is the client for interacting with the Supervision builders.
@@ -148,6 +160,8 @@ func (c *Client) init() {
 	c.ChecklistTemplate = NewChecklistTemplateClient(c.config)
 	c.Drill = NewDrillClient(c.config)
 	c.DutyList = NewDutyListClient(c.config)
+	c.DutyRoster = NewDutyRosterClient(c.config)
+	c.DutyShift = NewDutyShiftClient(c.config)
 	c.EmergencyPlan = NewEmergencyPlanClient(c.config)
 	c.Enterprise = NewEnterpriseClient(c.config)
 	c.File = NewFileClient(c.config)
@@ -159,6 +173,7 @@ func (c *Client) init() {
 	c.LetterEvent = NewLetterEventClient(c.config)
 	c.LetterSignature = NewLetterSignatureClient(c.config)
 	c.LoginAttempt = NewLoginAttemptClient(c.config)
+	c.MaterialReserve = NewMaterialReserveClient(c.config)
 	c.Meeting = NewMeetingClient(c.config)
 	c.Notice = NewNoticeClient(c.config)
 	c.NoticeReceipt = NewNoticeReceiptClient(c.config)
@@ -168,6 +183,7 @@ func (c *Client) init() {
 	c.PublicityVisit = NewPublicityVisitClient(c.config)
 	c.RandomDraw = NewRandomDrawClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
+	c.RescueTeam = NewRescueTeamClient(c.config)
 	c.ResponsibilityLetter = NewResponsibilityLetterClient(c.config)
 	c.Supervision = NewSupervisionClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
@@ -275,6 +291,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
 		Drill:                NewDrillClient(cfg),
 		DutyList:             NewDutyListClient(cfg),
+		DutyRoster:           NewDutyRosterClient(cfg),
+		DutyShift:            NewDutyShiftClient(cfg),
 		EmergencyPlan:        NewEmergencyPlanClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
@@ -286,6 +304,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		LetterEvent:          NewLetterEventClient(cfg),
 		LetterSignature:      NewLetterSignatureClient(cfg),
 		LoginAttempt:         NewLoginAttemptClient(cfg),
+		MaterialReserve:      NewMaterialReserveClient(cfg),
 		Meeting:              NewMeetingClient(cfg),
 		Notice:               NewNoticeClient(cfg),
 		NoticeReceipt:        NewNoticeReceiptClient(cfg),
@@ -295,6 +314,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PublicityVisit:       NewPublicityVisitClient(cfg),
 		RandomDraw:           NewRandomDrawClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
+		RescueTeam:           NewRescueTeamClient(cfg),
 		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
@@ -329,6 +349,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
 		Drill:                NewDrillClient(cfg),
 		DutyList:             NewDutyListClient(cfg),
+		DutyRoster:           NewDutyRosterClient(cfg),
+		DutyShift:            NewDutyShiftClient(cfg),
 		EmergencyPlan:        NewEmergencyPlanClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
@@ -340,6 +362,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		LetterEvent:          NewLetterEventClient(cfg),
 		LetterSignature:      NewLetterSignatureClient(cfg),
 		LoginAttempt:         NewLoginAttemptClient(cfg),
+		MaterialReserve:      NewMaterialReserveClient(cfg),
 		Meeting:              NewMeetingClient(cfg),
 		Notice:               NewNoticeClient(cfg),
 		NoticeReceipt:        NewNoticeReceiptClient(cfg),
@@ -349,6 +372,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PublicityVisit:       NewPublicityVisitClient(cfg),
 		RandomDraw:           NewRandomDrawClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
+		RescueTeam:           NewRescueTeamClient(cfg),
 		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
@@ -386,12 +410,13 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
-		c.ChecklistTemplate, c.Drill, c.DutyList, c.EmergencyPlan, c.Enterprise,
-		c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
-		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
-		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter,
-		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
+		c.ChecklistTemplate, c.Drill, c.DutyList, c.DutyRoster, c.DutyShift,
+		c.EmergencyPlan, c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent,
+		c.Inspection, c.LeadershipGroup, c.LetterEvent, c.LetterSignature,
+		c.LoginAttempt, c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt,
+		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
+		c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter, c.Supervision, c.Tenant,
+		c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -402,12 +427,13 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
-		c.ChecklistTemplate, c.Drill, c.DutyList, c.EmergencyPlan, c.Enterprise,
-		c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
-		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
-		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.ResponsibilityLetter,
-		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
+		c.ChecklistTemplate, c.Drill, c.DutyList, c.DutyRoster, c.DutyShift,
+		c.EmergencyPlan, c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent,
+		c.Inspection, c.LeadershipGroup, c.LetterEvent, c.LetterSignature,
+		c.LoginAttempt, c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt,
+		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
+		c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter, c.Supervision, c.Tenant,
+		c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -432,6 +458,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Drill.mutate(ctx, m)
 	case *DutyListMutation:
 		return c.DutyList.mutate(ctx, m)
+	case *DutyRosterMutation:
+		return c.DutyRoster.mutate(ctx, m)
+	case *DutyShiftMutation:
+		return c.DutyShift.mutate(ctx, m)
 	case *EmergencyPlanMutation:
 		return c.EmergencyPlan.mutate(ctx, m)
 	case *EnterpriseMutation:
@@ -454,6 +484,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.LetterSignature.mutate(ctx, m)
 	case *LoginAttemptMutation:
 		return c.LoginAttempt.mutate(ctx, m)
+	case *MaterialReserveMutation:
+		return c.MaterialReserve.mutate(ctx, m)
 	case *MeetingMutation:
 		return c.Meeting.mutate(ctx, m)
 	case *NoticeMutation:
@@ -472,6 +504,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.RandomDraw.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
+	case *RescueTeamMutation:
+		return c.RescueTeam.mutate(ctx, m)
 	case *ResponsibilityLetterMutation:
 		return c.ResponsibilityLetter.mutate(ctx, m)
 	case *SupervisionMutation:
@@ -1664,6 +1698,324 @@ func (c *DutyListClient) mutate(ctx context.Context, m *DutyListMutation) (Value
 		return (&DutyListDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown DutyList mutation op: %q", m.Op())
+	}
+}
+
+// DutyRosterClient is a client for the DutyRoster schema.
+type DutyRosterClient struct {
+	config
+}
+
+// NewDutyRosterClient returns a client for the DutyRoster from the given config.
+func NewDutyRosterClient(c config) *DutyRosterClient {
+	return &DutyRosterClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `dutyroster.Hooks(f(g(h())))`.
+func (c *DutyRosterClient) Use(hooks ...Hook) {
+	c.hooks.DutyRoster = append(c.hooks.DutyRoster, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `dutyroster.Intercept(f(g(h())))`.
+func (c *DutyRosterClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DutyRoster = append(c.inters.DutyRoster, interceptors...)
+}
+
+// Create returns a builder for creating a DutyRoster entity.
+func (c *DutyRosterClient) Create() *DutyRosterCreate {
+	mutation := newDutyRosterMutation(c.config, OpCreate)
+	return &DutyRosterCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DutyRoster entities.
+func (c *DutyRosterClient) CreateBulk(builders ...*DutyRosterCreate) *DutyRosterCreateBulk {
+	return &DutyRosterCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DutyRosterClient) MapCreateBulk(slice any, setFunc func(*DutyRosterCreate, int)) *DutyRosterCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DutyRosterCreateBulk{err: fmt.Errorf("calling to DutyRosterClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DutyRosterCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DutyRosterCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DutyRoster.
+func (c *DutyRosterClient) Update() *DutyRosterUpdate {
+	mutation := newDutyRosterMutation(c.config, OpUpdate)
+	return &DutyRosterUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DutyRosterClient) UpdateOne(_m *DutyRoster) *DutyRosterUpdateOne {
+	mutation := newDutyRosterMutation(c.config, OpUpdateOne, withDutyRoster(_m))
+	return &DutyRosterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DutyRosterClient) UpdateOneID(id int) *DutyRosterUpdateOne {
+	mutation := newDutyRosterMutation(c.config, OpUpdateOne, withDutyRosterID(id))
+	return &DutyRosterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DutyRoster.
+func (c *DutyRosterClient) Delete() *DutyRosterDelete {
+	mutation := newDutyRosterMutation(c.config, OpDelete)
+	return &DutyRosterDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DutyRosterClient) DeleteOne(_m *DutyRoster) *DutyRosterDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DutyRosterClient) DeleteOneID(id int) *DutyRosterDeleteOne {
+	builder := c.Delete().Where(dutyroster.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DutyRosterDeleteOne{builder}
+}
+
+// Query returns a query builder for DutyRoster.
+func (c *DutyRosterClient) Query() *DutyRosterQuery {
+	return &DutyRosterQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDutyRoster},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DutyRoster entity by its id.
+func (c *DutyRosterClient) Get(ctx context.Context, id int) (*DutyRoster, error) {
+	return c.Query().Where(dutyroster.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DutyRosterClient) GetX(ctx context.Context, id int) *DutyRoster {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUnit queries the unit edge of a DutyRoster.
+func (c *DutyRosterClient) QueryUnit(_m *DutyRoster) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(dutyroster.Table, dutyroster.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, dutyroster.UnitTable, dutyroster.UnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryShifts queries the shifts edge of a DutyRoster.
+func (c *DutyRosterClient) QueryShifts(_m *DutyRoster) *DutyShiftQuery {
+	query := (&DutyShiftClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(dutyroster.Table, dutyroster.FieldID, id),
+			sqlgraph.To(dutyshift.Table, dutyshift.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, dutyroster.ShiftsTable, dutyroster.ShiftsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DutyRosterClient) Hooks() []Hook {
+	hooks := c.hooks.DutyRoster
+	return append(hooks[:len(hooks):len(hooks)], dutyroster.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DutyRosterClient) Interceptors() []Interceptor {
+	inters := c.inters.DutyRoster
+	return append(inters[:len(inters):len(inters)], dutyroster.Interceptors[:]...)
+}
+
+func (c *DutyRosterClient) mutate(ctx context.Context, m *DutyRosterMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DutyRosterCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DutyRosterUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DutyRosterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DutyRosterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DutyRoster mutation op: %q", m.Op())
+	}
+}
+
+// DutyShiftClient is a client for the DutyShift schema.
+type DutyShiftClient struct {
+	config
+}
+
+// NewDutyShiftClient returns a client for the DutyShift from the given config.
+func NewDutyShiftClient(c config) *DutyShiftClient {
+	return &DutyShiftClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `dutyshift.Hooks(f(g(h())))`.
+func (c *DutyShiftClient) Use(hooks ...Hook) {
+	c.hooks.DutyShift = append(c.hooks.DutyShift, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `dutyshift.Intercept(f(g(h())))`.
+func (c *DutyShiftClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DutyShift = append(c.inters.DutyShift, interceptors...)
+}
+
+// Create returns a builder for creating a DutyShift entity.
+func (c *DutyShiftClient) Create() *DutyShiftCreate {
+	mutation := newDutyShiftMutation(c.config, OpCreate)
+	return &DutyShiftCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DutyShift entities.
+func (c *DutyShiftClient) CreateBulk(builders ...*DutyShiftCreate) *DutyShiftCreateBulk {
+	return &DutyShiftCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DutyShiftClient) MapCreateBulk(slice any, setFunc func(*DutyShiftCreate, int)) *DutyShiftCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DutyShiftCreateBulk{err: fmt.Errorf("calling to DutyShiftClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DutyShiftCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DutyShiftCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DutyShift.
+func (c *DutyShiftClient) Update() *DutyShiftUpdate {
+	mutation := newDutyShiftMutation(c.config, OpUpdate)
+	return &DutyShiftUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DutyShiftClient) UpdateOne(_m *DutyShift) *DutyShiftUpdateOne {
+	mutation := newDutyShiftMutation(c.config, OpUpdateOne, withDutyShift(_m))
+	return &DutyShiftUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DutyShiftClient) UpdateOneID(id int) *DutyShiftUpdateOne {
+	mutation := newDutyShiftMutation(c.config, OpUpdateOne, withDutyShiftID(id))
+	return &DutyShiftUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DutyShift.
+func (c *DutyShiftClient) Delete() *DutyShiftDelete {
+	mutation := newDutyShiftMutation(c.config, OpDelete)
+	return &DutyShiftDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DutyShiftClient) DeleteOne(_m *DutyShift) *DutyShiftDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DutyShiftClient) DeleteOneID(id int) *DutyShiftDeleteOne {
+	builder := c.Delete().Where(dutyshift.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DutyShiftDeleteOne{builder}
+}
+
+// Query returns a query builder for DutyShift.
+func (c *DutyShiftClient) Query() *DutyShiftQuery {
+	return &DutyShiftQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDutyShift},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DutyShift entity by its id.
+func (c *DutyShiftClient) Get(ctx context.Context, id int) (*DutyShift, error) {
+	return c.Query().Where(dutyshift.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DutyShiftClient) GetX(ctx context.Context, id int) *DutyShift {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryRoster queries the roster edge of a DutyShift.
+func (c *DutyShiftClient) QueryRoster(_m *DutyShift) *DutyRosterQuery {
+	query := (&DutyRosterClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(dutyshift.Table, dutyshift.FieldID, id),
+			sqlgraph.To(dutyroster.Table, dutyroster.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, dutyshift.RosterTable, dutyshift.RosterColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DutyShiftClient) Hooks() []Hook {
+	hooks := c.hooks.DutyShift
+	return append(hooks[:len(hooks):len(hooks)], dutyshift.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DutyShiftClient) Interceptors() []Interceptor {
+	inters := c.inters.DutyShift
+	return append(inters[:len(inters):len(inters)], dutyshift.Interceptors[:]...)
+}
+
+func (c *DutyShiftClient) mutate(ctx context.Context, m *DutyShiftMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DutyShiftCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DutyShiftUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DutyShiftUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DutyShiftDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DutyShift mutation op: %q", m.Op())
 	}
 }
 
@@ -3504,6 +3856,157 @@ func (c *LoginAttemptClient) mutate(ctx context.Context, m *LoginAttemptMutation
 	}
 }
 
+// MaterialReserveClient is a client for the MaterialReserve schema.
+type MaterialReserveClient struct {
+	config
+}
+
+// NewMaterialReserveClient returns a client for the MaterialReserve from the given config.
+func NewMaterialReserveClient(c config) *MaterialReserveClient {
+	return &MaterialReserveClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `materialreserve.Hooks(f(g(h())))`.
+func (c *MaterialReserveClient) Use(hooks ...Hook) {
+	c.hooks.MaterialReserve = append(c.hooks.MaterialReserve, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `materialreserve.Intercept(f(g(h())))`.
+func (c *MaterialReserveClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MaterialReserve = append(c.inters.MaterialReserve, interceptors...)
+}
+
+// Create returns a builder for creating a MaterialReserve entity.
+func (c *MaterialReserveClient) Create() *MaterialReserveCreate {
+	mutation := newMaterialReserveMutation(c.config, OpCreate)
+	return &MaterialReserveCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MaterialReserve entities.
+func (c *MaterialReserveClient) CreateBulk(builders ...*MaterialReserveCreate) *MaterialReserveCreateBulk {
+	return &MaterialReserveCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MaterialReserveClient) MapCreateBulk(slice any, setFunc func(*MaterialReserveCreate, int)) *MaterialReserveCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MaterialReserveCreateBulk{err: fmt.Errorf("calling to MaterialReserveClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MaterialReserveCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MaterialReserveCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MaterialReserve.
+func (c *MaterialReserveClient) Update() *MaterialReserveUpdate {
+	mutation := newMaterialReserveMutation(c.config, OpUpdate)
+	return &MaterialReserveUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MaterialReserveClient) UpdateOne(_m *MaterialReserve) *MaterialReserveUpdateOne {
+	mutation := newMaterialReserveMutation(c.config, OpUpdateOne, withMaterialReserve(_m))
+	return &MaterialReserveUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MaterialReserveClient) UpdateOneID(id int) *MaterialReserveUpdateOne {
+	mutation := newMaterialReserveMutation(c.config, OpUpdateOne, withMaterialReserveID(id))
+	return &MaterialReserveUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MaterialReserve.
+func (c *MaterialReserveClient) Delete() *MaterialReserveDelete {
+	mutation := newMaterialReserveMutation(c.config, OpDelete)
+	return &MaterialReserveDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MaterialReserveClient) DeleteOne(_m *MaterialReserve) *MaterialReserveDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MaterialReserveClient) DeleteOneID(id int) *MaterialReserveDeleteOne {
+	builder := c.Delete().Where(materialreserve.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MaterialReserveDeleteOne{builder}
+}
+
+// Query returns a query builder for MaterialReserve.
+func (c *MaterialReserveClient) Query() *MaterialReserveQuery {
+	return &MaterialReserveQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMaterialReserve},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MaterialReserve entity by its id.
+func (c *MaterialReserveClient) Get(ctx context.Context, id int) (*MaterialReserve, error) {
+	return c.Query().Where(materialreserve.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MaterialReserveClient) GetX(ctx context.Context, id int) *MaterialReserve {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUnit queries the unit edge of a MaterialReserve.
+func (c *MaterialReserveClient) QueryUnit(_m *MaterialReserve) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(materialreserve.Table, materialreserve.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, materialreserve.UnitTable, materialreserve.UnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MaterialReserveClient) Hooks() []Hook {
+	hooks := c.hooks.MaterialReserve
+	return append(hooks[:len(hooks):len(hooks)], materialreserve.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MaterialReserveClient) Interceptors() []Interceptor {
+	inters := c.inters.MaterialReserve
+	return append(inters[:len(inters):len(inters)], materialreserve.Interceptors[:]...)
+}
+
+func (c *MaterialReserveClient) mutate(ctx context.Context, m *MaterialReserveMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MaterialReserveCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MaterialReserveUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MaterialReserveUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MaterialReserveDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MaterialReserve mutation op: %q", m.Op())
+	}
+}
+
 // MeetingClient is a client for the Meeting schema.
 type MeetingClient struct {
 	config
@@ -4911,6 +5414,157 @@ func (c *RefreshTokenClient) mutate(ctx context.Context, m *RefreshTokenMutation
 	}
 }
 
+// RescueTeamClient is a client for the RescueTeam schema.
+type RescueTeamClient struct {
+	config
+}
+
+// NewRescueTeamClient returns a client for the RescueTeam from the given config.
+func NewRescueTeamClient(c config) *RescueTeamClient {
+	return &RescueTeamClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `rescueteam.Hooks(f(g(h())))`.
+func (c *RescueTeamClient) Use(hooks ...Hook) {
+	c.hooks.RescueTeam = append(c.hooks.RescueTeam, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `rescueteam.Intercept(f(g(h())))`.
+func (c *RescueTeamClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RescueTeam = append(c.inters.RescueTeam, interceptors...)
+}
+
+// Create returns a builder for creating a RescueTeam entity.
+func (c *RescueTeamClient) Create() *RescueTeamCreate {
+	mutation := newRescueTeamMutation(c.config, OpCreate)
+	return &RescueTeamCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RescueTeam entities.
+func (c *RescueTeamClient) CreateBulk(builders ...*RescueTeamCreate) *RescueTeamCreateBulk {
+	return &RescueTeamCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RescueTeamClient) MapCreateBulk(slice any, setFunc func(*RescueTeamCreate, int)) *RescueTeamCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RescueTeamCreateBulk{err: fmt.Errorf("calling to RescueTeamClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RescueTeamCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RescueTeamCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RescueTeam.
+func (c *RescueTeamClient) Update() *RescueTeamUpdate {
+	mutation := newRescueTeamMutation(c.config, OpUpdate)
+	return &RescueTeamUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RescueTeamClient) UpdateOne(_m *RescueTeam) *RescueTeamUpdateOne {
+	mutation := newRescueTeamMutation(c.config, OpUpdateOne, withRescueTeam(_m))
+	return &RescueTeamUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RescueTeamClient) UpdateOneID(id int) *RescueTeamUpdateOne {
+	mutation := newRescueTeamMutation(c.config, OpUpdateOne, withRescueTeamID(id))
+	return &RescueTeamUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RescueTeam.
+func (c *RescueTeamClient) Delete() *RescueTeamDelete {
+	mutation := newRescueTeamMutation(c.config, OpDelete)
+	return &RescueTeamDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RescueTeamClient) DeleteOne(_m *RescueTeam) *RescueTeamDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RescueTeamClient) DeleteOneID(id int) *RescueTeamDeleteOne {
+	builder := c.Delete().Where(rescueteam.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RescueTeamDeleteOne{builder}
+}
+
+// Query returns a query builder for RescueTeam.
+func (c *RescueTeamClient) Query() *RescueTeamQuery {
+	return &RescueTeamQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRescueTeam},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RescueTeam entity by its id.
+func (c *RescueTeamClient) Get(ctx context.Context, id int) (*RescueTeam, error) {
+	return c.Query().Where(rescueteam.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RescueTeamClient) GetX(ctx context.Context, id int) *RescueTeam {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUnit queries the unit edge of a RescueTeam.
+func (c *RescueTeamClient) QueryUnit(_m *RescueTeam) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(rescueteam.Table, rescueteam.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, rescueteam.UnitTable, rescueteam.UnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RescueTeamClient) Hooks() []Hook {
+	hooks := c.hooks.RescueTeam
+	return append(hooks[:len(hooks):len(hooks)], rescueteam.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RescueTeamClient) Interceptors() []Interceptor {
+	inters := c.inters.RescueTeam
+	return append(inters[:len(inters):len(inters)], rescueteam.Interceptors[:]...)
+}
+
+func (c *RescueTeamClient) mutate(ctx context.Context, m *RescueTeamMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RescueTeamCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RescueTeamUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RescueTeamUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RescueTeamDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RescueTeam mutation op: %q", m.Op())
+	}
+}
+
 // ResponsibilityLetterClient is a client for the ResponsibilityLetter schema.
 type ResponsibilityLetterClient struct {
 	config
@@ -6148,19 +6802,21 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
-		Drill, DutyList, EmergencyPlan, Enterprise, File, GroupMember, Hazard,
-		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
-		LoginAttempt, Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
-		PublicityVisit, RandomDraw, RefreshToken, ResponsibilityLetter, Supervision,
-		Tenant, Trainee, Training, Unit, User []ent.Hook
+		Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan, Enterprise, File,
+		GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup, LetterEvent,
+		LetterSignature, LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt,
+		PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw, RefreshToken,
+		RescueTeam, ResponsibilityLetter, Supervision, Tenant, Trainee, Training, Unit,
+		User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
-		Drill, DutyList, EmergencyPlan, Enterprise, File, GroupMember, Hazard,
-		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
-		LoginAttempt, Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
-		PublicityVisit, RandomDraw, RefreshToken, ResponsibilityLetter, Supervision,
-		Tenant, Trainee, Training, Unit, User []ent.Interceptor
+		Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan, Enterprise, File,
+		GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup, LetterEvent,
+		LetterSignature, LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt,
+		PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw, RefreshToken,
+		RescueTeam, ResponsibilityLetter, Supervision, Tenant, Trainee, Training, Unit,
+		User []ent.Interceptor
 	}
 )
 

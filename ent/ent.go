@@ -20,6 +20,8 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
@@ -31,6 +33,7 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
@@ -40,6 +43,7 @@ import (
 	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -115,6 +119,8 @@ func checkColumn(t, c string) error {
 			checklisttemplate.Table:    checklisttemplate.ValidColumn,
 			drill.Table:                drill.ValidColumn,
 			dutylist.Table:             dutylist.ValidColumn,
+			dutyroster.Table:           dutyroster.ValidColumn,
+			dutyshift.Table:            dutyshift.ValidColumn,
 			emergencyplan.Table:        emergencyplan.ValidColumn,
 			enterprise.Table:           enterprise.ValidColumn,
 			file.Table:                 file.ValidColumn,
@@ -126,6 +132,7 @@ func checkColumn(t, c string) error {
 			letterevent.Table:          letterevent.ValidColumn,
 			lettersignature.Table:      lettersignature.ValidColumn,
 			loginattempt.Table:         loginattempt.ValidColumn,
+			materialreserve.Table:      materialreserve.ValidColumn,
 			meeting.Table:              meeting.ValidColumn,
 			notice.Table:               notice.ValidColumn,
 			noticereceipt.Table:        noticereceipt.ValidColumn,
@@ -135,6 +142,7 @@ func checkColumn(t, c string) error {
 			publicityvisit.Table:       publicityvisit.ValidColumn,
 			randomdraw.Table:           randomdraw.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
+			rescueteam.Table:           rescueteam.ValidColumn,
 			responsibilityletter.Table: responsibilityletter.ValidColumn,
 			supervision.Table:          supervision.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,

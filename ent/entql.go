@@ -11,6 +11,8 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
@@ -22,6 +24,7 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
@@ -32,6 +35,7 @@ import (
 	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -48,7 +52,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 35)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 39)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -247,6 +251,58 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   dutyroster.Table,
+			Columns: dutyroster.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: dutyroster.FieldID,
+			},
+		},
+		Type: "DutyRoster",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			dutyroster.FieldCreatedAt:         {Type: field.TypeTime, Column: dutyroster.FieldCreatedAt},
+			dutyroster.FieldUpdatedAt:         {Type: field.TypeTime, Column: dutyroster.FieldUpdatedAt},
+			dutyroster.FieldTenantID:          {Type: field.TypeInt, Column: dutyroster.FieldTenantID},
+			dutyroster.FieldScopePath:         {Type: field.TypeString, Column: dutyroster.FieldScopePath},
+			dutyroster.FieldScopeSector:       {Type: field.TypeString, Column: dutyroster.FieldScopeSector},
+			dutyroster.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: dutyroster.FieldScopeEnterpriseID},
+			dutyroster.FieldUnitID:            {Type: field.TypeInt, Column: dutyroster.FieldUnitID},
+			dutyroster.FieldTitle:             {Type: field.TypeString, Column: dutyroster.FieldTitle},
+			dutyroster.FieldKeyPeriod:         {Type: field.TypeEnum, Column: dutyroster.FieldKeyPeriod},
+			dutyroster.FieldPeriodStart:       {Type: field.TypeTime, Column: dutyroster.FieldPeriodStart},
+			dutyroster.FieldPeriodEnd:         {Type: field.TypeTime, Column: dutyroster.FieldPeriodEnd},
+			dutyroster.FieldRequiresFullCover: {Type: field.TypeBool, Column: dutyroster.FieldRequiresFullCover},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   dutyshift.Table,
+			Columns: dutyshift.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: dutyshift.FieldID,
+			},
+		},
+		Type: "DutyShift",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			dutyshift.FieldCreatedAt:         {Type: field.TypeTime, Column: dutyshift.FieldCreatedAt},
+			dutyshift.FieldUpdatedAt:         {Type: field.TypeTime, Column: dutyshift.FieldUpdatedAt},
+			dutyshift.FieldTenantID:          {Type: field.TypeInt, Column: dutyshift.FieldTenantID},
+			dutyshift.FieldScopePath:         {Type: field.TypeString, Column: dutyshift.FieldScopePath},
+			dutyshift.FieldScopeSector:       {Type: field.TypeString, Column: dutyshift.FieldScopeSector},
+			dutyshift.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: dutyshift.FieldScopeEnterpriseID},
+			dutyshift.FieldRosterID:          {Type: field.TypeInt, Column: dutyshift.FieldRosterID},
+			dutyshift.FieldStartsAt:          {Type: field.TypeTime, Column: dutyshift.FieldStartsAt},
+			dutyshift.FieldEndsAt:            {Type: field.TypeTime, Column: dutyshift.FieldEndsAt},
+			dutyshift.FieldLeaderPostID:      {Type: field.TypeInt, Column: dutyshift.FieldLeaderPostID},
+			dutyshift.FieldLeaderName:        {Type: field.TypeString, Column: dutyshift.FieldLeaderName},
+			dutyshift.FieldLeaderPhone:       {Type: field.TypeString, Column: dutyshift.FieldLeaderPhone},
+			dutyshift.FieldStaffName:         {Type: field.TypeString, Column: dutyshift.FieldStaffName},
+			dutyshift.FieldStaffPhone:        {Type: field.TypeString, Column: dutyshift.FieldStaffPhone},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   emergencyplan.Table,
 			Columns: emergencyplan.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -276,7 +332,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			emergencyplan.FieldSupersedesID:      {Type: field.TypeInt, Column: emergencyplan.FieldSupersedesID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enterprise.Table,
 			Columns: enterprise.Columns,
@@ -308,7 +364,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enterprise.FieldTownID:              {Type: field.TypeInt, Column: enterprise.FieldTownID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   file.Table,
 			Columns: file.Columns,
@@ -338,7 +394,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldUploadedByPostID:  {Type: field.TypeInt, Column: file.FieldUploadedByPostID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   groupmember.Table,
 			Columns: groupmember.Columns,
@@ -363,7 +419,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			groupmember.FieldTitle:             {Type: field.TypeString, Column: groupmember.FieldTitle},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
@@ -401,7 +457,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -428,7 +484,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -459,7 +515,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   leadershipgroup.Table,
 			Columns: leadershipgroup.Columns,
@@ -483,7 +539,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			leadershipgroup.FieldEstablishedOn:     {Type: field.TypeTime, Column: leadershipgroup.FieldEstablishedOn},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   letterevent.Table,
 			Columns: letterevent.Columns,
@@ -515,7 +571,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lettersignature.Table,
 			Columns: lettersignature.Columns,
@@ -543,7 +599,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -561,7 +617,36 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   materialreserve.Table,
+			Columns: materialreserve.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: materialreserve.FieldID,
+			},
+		},
+		Type: "MaterialReserve",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			materialreserve.FieldCreatedAt:         {Type: field.TypeTime, Column: materialreserve.FieldCreatedAt},
+			materialreserve.FieldUpdatedAt:         {Type: field.TypeTime, Column: materialreserve.FieldUpdatedAt},
+			materialreserve.FieldTenantID:          {Type: field.TypeInt, Column: materialreserve.FieldTenantID},
+			materialreserve.FieldScopePath:         {Type: field.TypeString, Column: materialreserve.FieldScopePath},
+			materialreserve.FieldScopeSector:       {Type: field.TypeString, Column: materialreserve.FieldScopeSector},
+			materialreserve.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: materialreserve.FieldScopeEnterpriseID},
+			materialreserve.FieldUnitID:            {Type: field.TypeInt, Column: materialreserve.FieldUnitID},
+			materialreserve.FieldItem:              {Type: field.TypeString, Column: materialreserve.FieldItem},
+			materialreserve.FieldCategory:          {Type: field.TypeString, Column: materialreserve.FieldCategory},
+			materialreserve.FieldQuantity:          {Type: field.TypeInt, Column: materialreserve.FieldQuantity},
+			materialreserve.FieldMinimumQuantity:   {Type: field.TypeInt, Column: materialreserve.FieldMinimumQuantity},
+			materialreserve.FieldUnitOfMeasure:     {Type: field.TypeString, Column: materialreserve.FieldUnitOfMeasure},
+			materialreserve.FieldLocation:          {Type: field.TypeString, Column: materialreserve.FieldLocation},
+			materialreserve.FieldKeeper:            {Type: field.TypeString, Column: materialreserve.FieldKeeper},
+			materialreserve.FieldExpiresOn:         {Type: field.TypeTime, Column: materialreserve.FieldExpiresOn},
+			materialreserve.FieldNextCheckOn:       {Type: field.TypeTime, Column: materialreserve.FieldNextCheckOn},
+		},
+	}
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -589,7 +674,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldAttendeeCount:     {Type: field.TypeInt, Column: meeting.FieldAttendeeCount},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notice.Table,
 			Columns: notice.Columns,
@@ -620,7 +705,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   noticereceipt.Table,
 			Columns: noticereceipt.Columns,
@@ -655,7 +740,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -670,7 +755,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -696,7 +781,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicity.Table,
 			Columns: publicity.Columns,
@@ -724,7 +809,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicity.FieldEnterpriseCount:   {Type: field.TypeInt, Column: publicity.FieldEnterpriseCount},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicityvisit.Table,
 			Columns: publicityvisit.Columns,
@@ -745,7 +830,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicityvisit.FieldEnterpriseUnitID:  {Type: field.TypeInt, Column: publicityvisit.FieldEnterpriseUnitID},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -775,7 +860,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -797,7 +882,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   rescueteam.Table,
+			Columns: rescueteam.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: rescueteam.FieldID,
+			},
+		},
+		Type: "RescueTeam",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			rescueteam.FieldCreatedAt:         {Type: field.TypeTime, Column: rescueteam.FieldCreatedAt},
+			rescueteam.FieldUpdatedAt:         {Type: field.TypeTime, Column: rescueteam.FieldUpdatedAt},
+			rescueteam.FieldTenantID:          {Type: field.TypeInt, Column: rescueteam.FieldTenantID},
+			rescueteam.FieldScopePath:         {Type: field.TypeString, Column: rescueteam.FieldScopePath},
+			rescueteam.FieldScopeSector:       {Type: field.TypeString, Column: rescueteam.FieldScopeSector},
+			rescueteam.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: rescueteam.FieldScopeEnterpriseID},
+			rescueteam.FieldUnitID:            {Type: field.TypeInt, Column: rescueteam.FieldUnitID},
+			rescueteam.FieldName:              {Type: field.TypeString, Column: rescueteam.FieldName},
+			rescueteam.FieldKind:              {Type: field.TypeEnum, Column: rescueteam.FieldKind},
+			rescueteam.FieldMemberCount:       {Type: field.TypeInt, Column: rescueteam.FieldMemberCount},
+			rescueteam.FieldLeaderName:        {Type: field.TypeString, Column: rescueteam.FieldLeaderName},
+			rescueteam.FieldContactPhone:      {Type: field.TypeString, Column: rescueteam.FieldContactPhone},
+			rescueteam.FieldEquipment:         {Type: field.TypeString, Column: rescueteam.FieldEquipment},
+		},
+	}
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -835,7 +946,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -854,7 +965,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -872,7 +983,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainee.Table,
 			Columns: trainee.Columns,
@@ -903,7 +1014,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -932,7 +1043,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -958,7 +1069,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1054,6 +1165,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"DutyList",
 		"Unit",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   dutyroster.UnitTable,
+			Columns: []string{dutyroster.UnitColumn},
+			Bidi:    false,
+		},
+		"DutyRoster",
+		"Unit",
+	)
+	graph.MustAddE(
+		"shifts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dutyroster.ShiftsTable,
+			Columns: []string{dutyroster.ShiftsColumn},
+			Bidi:    false,
+		},
+		"DutyRoster",
+		"DutyShift",
+	)
+	graph.MustAddE(
+		"roster",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   dutyshift.RosterTable,
+			Columns: []string{dutyshift.RosterColumn},
+			Bidi:    false,
+		},
+		"DutyShift",
+		"DutyRoster",
 	)
 	graph.MustAddE(
 		"unit",
@@ -1320,6 +1467,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"ResponsibilityLetter",
 	)
 	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   materialreserve.UnitTable,
+			Columns: []string{materialreserve.UnitColumn},
+			Bidi:    false,
+		},
+		"MaterialReserve",
+		"Unit",
+	)
+	graph.MustAddE(
 		"organiser",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1462,6 +1621,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"RandomDraw",
 		"Inspection",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   rescueteam.UnitTable,
+			Columns: []string{rescueteam.UnitColumn},
+			Bidi:    false,
+		},
+		"RescueTeam",
+		"Unit",
 	)
 	graph.MustAddE(
 		"issuer",
@@ -2553,6 +2724,258 @@ func (f *DutyListFilter) WhereHasUnitWith(preds ...predicate.Unit) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DutyRosterQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DutyRosterQuery builder.
+func (_q *DutyRosterQuery) Filter() *DutyRosterFilter {
+	return &DutyRosterFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DutyRosterMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DutyRosterMutation builder.
+func (m *DutyRosterMutation) Filter() *DutyRosterFilter {
+	return &DutyRosterFilter{config: m.config, predicateAdder: m}
+}
+
+// DutyRosterFilter provides a generic filtering capability at runtime for DutyRosterQuery.
+type DutyRosterFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DutyRosterFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DutyRosterFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(dutyroster.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DutyRosterFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutyroster.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *DutyRosterFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutyroster.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *DutyRosterFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(dutyroster.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *DutyRosterFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(dutyroster.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *DutyRosterFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(dutyroster.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *DutyRosterFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(dutyroster.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *DutyRosterFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(dutyroster.FieldUnitID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *DutyRosterFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(dutyroster.FieldTitle))
+}
+
+// WhereKeyPeriod applies the entql string predicate on the key_period field.
+func (f *DutyRosterFilter) WhereKeyPeriod(p entql.StringP) {
+	f.Where(p.Field(dutyroster.FieldKeyPeriod))
+}
+
+// WherePeriodStart applies the entql time.Time predicate on the period_start field.
+func (f *DutyRosterFilter) WherePeriodStart(p entql.TimeP) {
+	f.Where(p.Field(dutyroster.FieldPeriodStart))
+}
+
+// WherePeriodEnd applies the entql time.Time predicate on the period_end field.
+func (f *DutyRosterFilter) WherePeriodEnd(p entql.TimeP) {
+	f.Where(p.Field(dutyroster.FieldPeriodEnd))
+}
+
+// WhereRequiresFullCover applies the entql bool predicate on the requires_full_cover field.
+func (f *DutyRosterFilter) WhereRequiresFullCover(p entql.BoolP) {
+	f.Where(p.Field(dutyroster.FieldRequiresFullCover))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *DutyRosterFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *DutyRosterFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasShifts applies a predicate to check if query has an edge shifts.
+func (f *DutyRosterFilter) WhereHasShifts() {
+	f.Where(entql.HasEdge("shifts"))
+}
+
+// WhereHasShiftsWith applies a predicate to check if query has an edge shifts with a given conditions (other predicates).
+func (f *DutyRosterFilter) WhereHasShiftsWith(preds ...predicate.DutyShift) {
+	f.Where(entql.HasEdgeWith("shifts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *DutyShiftQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DutyShiftQuery builder.
+func (_q *DutyShiftQuery) Filter() *DutyShiftFilter {
+	return &DutyShiftFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DutyShiftMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DutyShiftMutation builder.
+func (m *DutyShiftMutation) Filter() *DutyShiftFilter {
+	return &DutyShiftFilter{config: m.config, predicateAdder: m}
+}
+
+// DutyShiftFilter provides a generic filtering capability at runtime for DutyShiftQuery.
+type DutyShiftFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DutyShiftFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DutyShiftFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DutyShiftFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutyshift.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *DutyShiftFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(dutyshift.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *DutyShiftFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *DutyShiftFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *DutyShiftFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *DutyShiftFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldScopeEnterpriseID))
+}
+
+// WhereRosterID applies the entql int predicate on the roster_id field.
+func (f *DutyShiftFilter) WhereRosterID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldRosterID))
+}
+
+// WhereStartsAt applies the entql time.Time predicate on the starts_at field.
+func (f *DutyShiftFilter) WhereStartsAt(p entql.TimeP) {
+	f.Where(p.Field(dutyshift.FieldStartsAt))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *DutyShiftFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(dutyshift.FieldEndsAt))
+}
+
+// WhereLeaderPostID applies the entql int predicate on the leader_post_id field.
+func (f *DutyShiftFilter) WhereLeaderPostID(p entql.IntP) {
+	f.Where(p.Field(dutyshift.FieldLeaderPostID))
+}
+
+// WhereLeaderName applies the entql string predicate on the leader_name field.
+func (f *DutyShiftFilter) WhereLeaderName(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldLeaderName))
+}
+
+// WhereLeaderPhone applies the entql string predicate on the leader_phone field.
+func (f *DutyShiftFilter) WhereLeaderPhone(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldLeaderPhone))
+}
+
+// WhereStaffName applies the entql string predicate on the staff_name field.
+func (f *DutyShiftFilter) WhereStaffName(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldStaffName))
+}
+
+// WhereStaffPhone applies the entql string predicate on the staff_phone field.
+func (f *DutyShiftFilter) WhereStaffPhone(p entql.StringP) {
+	f.Where(p.Field(dutyshift.FieldStaffPhone))
+}
+
+// WhereHasRoster applies a predicate to check if query has an edge roster.
+func (f *DutyShiftFilter) WhereHasRoster() {
+	f.Where(entql.HasEdge("roster"))
+}
+
+// WhereHasRosterWith applies a predicate to check if query has an edge roster with a given conditions (other predicates).
+func (f *DutyShiftFilter) WhereHasRosterWith(preds ...predicate.DutyRoster) {
+	f.Where(entql.HasEdgeWith("roster", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EmergencyPlanQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2581,7 +3004,7 @@ type EmergencyPlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EmergencyPlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2739,7 +3162,7 @@ type EnterpriseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnterpriseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2902,7 +3325,7 @@ type FileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3027,7 +3450,7 @@ type GroupMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3141,7 +3564,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3390,7 +3813,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3514,7 +3937,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3728,7 +4151,7 @@ type LeadershipGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeadershipGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3851,7 +4274,7 @@ type LetterEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4000,7 +4423,7 @@ type LetterSignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterSignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4129,7 +4552,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4166,6 +4589,140 @@ func (f *LoginAttemptFilter) WhereCreatedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MaterialReserveQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MaterialReserveQuery builder.
+func (_q *MaterialReserveQuery) Filter() *MaterialReserveFilter {
+	return &MaterialReserveFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MaterialReserveMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MaterialReserveMutation builder.
+func (m *MaterialReserveMutation) Filter() *MaterialReserveFilter {
+	return &MaterialReserveFilter{config: m.config, predicateAdder: m}
+}
+
+// MaterialReserveFilter provides a generic filtering capability at runtime for MaterialReserveQuery.
+type MaterialReserveFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MaterialReserveFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MaterialReserveFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MaterialReserveFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(materialreserve.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *MaterialReserveFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(materialreserve.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *MaterialReserveFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *MaterialReserveFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *MaterialReserveFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *MaterialReserveFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *MaterialReserveFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldUnitID))
+}
+
+// WhereItem applies the entql string predicate on the item field.
+func (f *MaterialReserveFilter) WhereItem(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldItem))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *MaterialReserveFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldCategory))
+}
+
+// WhereQuantity applies the entql int predicate on the quantity field.
+func (f *MaterialReserveFilter) WhereQuantity(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldQuantity))
+}
+
+// WhereMinimumQuantity applies the entql int predicate on the minimum_quantity field.
+func (f *MaterialReserveFilter) WhereMinimumQuantity(p entql.IntP) {
+	f.Where(p.Field(materialreserve.FieldMinimumQuantity))
+}
+
+// WhereUnitOfMeasure applies the entql string predicate on the unit_of_measure field.
+func (f *MaterialReserveFilter) WhereUnitOfMeasure(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldUnitOfMeasure))
+}
+
+// WhereLocation applies the entql string predicate on the location field.
+func (f *MaterialReserveFilter) WhereLocation(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldLocation))
+}
+
+// WhereKeeper applies the entql string predicate on the keeper field.
+func (f *MaterialReserveFilter) WhereKeeper(p entql.StringP) {
+	f.Where(p.Field(materialreserve.FieldKeeper))
+}
+
+// WhereExpiresOn applies the entql time.Time predicate on the expires_on field.
+func (f *MaterialReserveFilter) WhereExpiresOn(p entql.TimeP) {
+	f.Where(p.Field(materialreserve.FieldExpiresOn))
+}
+
+// WhereNextCheckOn applies the entql time.Time predicate on the next_check_on field.
+func (f *MaterialReserveFilter) WhereNextCheckOn(p entql.TimeP) {
+	f.Where(p.Field(materialreserve.FieldNextCheckOn))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *MaterialReserveFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *MaterialReserveFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MeetingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4194,7 +4751,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4323,7 +4880,7 @@ type NoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4481,7 +5038,7 @@ type NoticeReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4659,7 +5216,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4709,7 +5266,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4842,7 +5399,7 @@ type PublicityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4985,7 +5542,7 @@ type PublicityVisitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityVisitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5079,7 +5636,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5232,7 +5789,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5289,6 +5846,125 @@ func (f *RefreshTokenFilter) WhereRevokedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RescueTeamQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RescueTeamQuery builder.
+func (_q *RescueTeamQuery) Filter() *RescueTeamFilter {
+	return &RescueTeamFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RescueTeamMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RescueTeamMutation builder.
+func (m *RescueTeamMutation) Filter() *RescueTeamFilter {
+	return &RescueTeamFilter{config: m.config, predicateAdder: m}
+}
+
+// RescueTeamFilter provides a generic filtering capability at runtime for RescueTeamQuery.
+type RescueTeamFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RescueTeamFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RescueTeamFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RescueTeamFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(rescueteam.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RescueTeamFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(rescueteam.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *RescueTeamFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *RescueTeamFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *RescueTeamFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *RescueTeamFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *RescueTeamFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldUnitID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *RescueTeamFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldName))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RescueTeamFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldKind))
+}
+
+// WhereMemberCount applies the entql int predicate on the member_count field.
+func (f *RescueTeamFilter) WhereMemberCount(p entql.IntP) {
+	f.Where(p.Field(rescueteam.FieldMemberCount))
+}
+
+// WhereLeaderName applies the entql string predicate on the leader_name field.
+func (f *RescueTeamFilter) WhereLeaderName(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldLeaderName))
+}
+
+// WhereContactPhone applies the entql string predicate on the contact_phone field.
+func (f *RescueTeamFilter) WhereContactPhone(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldContactPhone))
+}
+
+// WhereEquipment applies the entql string predicate on the equipment field.
+func (f *RescueTeamFilter) WhereEquipment(p entql.StringP) {
+	f.Where(p.Field(rescueteam.FieldEquipment))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *RescueTeamFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *RescueTeamFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ResponsibilityLetterQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5317,7 +5993,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5538,7 +6214,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5636,7 +6312,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5701,7 +6377,7 @@ type TraineeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TraineeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5859,7 +6535,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6007,7 +6683,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6196,7 +6872,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

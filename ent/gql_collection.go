@@ -16,6 +16,8 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
@@ -26,12 +28,14 @@ import (
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/publicity"
 	"github.com/dutychain/dutychain/ent/randomdraw"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -971,6 +975,276 @@ func newDutyListPaginateArgs(rv map[string]any) *dutylistPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*DutyListWhereInput); ok {
 		args.opts = append(args.opts, WithDutyListFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *DutyRosterQuery) CollectFields(ctx context.Context, satisfies ...string) (*DutyRosterQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *DutyRosterQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(dutyroster.Columns))
+		selectedFields = []string{dutyroster.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[dutyroster.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldUnitID)
+				fieldSeen[dutyroster.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[dutyroster.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldCreatedAt)
+				fieldSeen[dutyroster.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[dutyroster.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldUpdatedAt)
+				fieldSeen[dutyroster.FieldUpdatedAt] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[dutyroster.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldUnitID)
+				fieldSeen[dutyroster.FieldUnitID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[dutyroster.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldTitle)
+				fieldSeen[dutyroster.FieldTitle] = struct{}{}
+			}
+		case "keyPeriod":
+			if _, ok := fieldSeen[dutyroster.FieldKeyPeriod]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldKeyPeriod)
+				fieldSeen[dutyroster.FieldKeyPeriod] = struct{}{}
+			}
+		case "periodStart":
+			if _, ok := fieldSeen[dutyroster.FieldPeriodStart]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldPeriodStart)
+				fieldSeen[dutyroster.FieldPeriodStart] = struct{}{}
+			}
+		case "periodEnd":
+			if _, ok := fieldSeen[dutyroster.FieldPeriodEnd]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldPeriodEnd)
+				fieldSeen[dutyroster.FieldPeriodEnd] = struct{}{}
+			}
+		case "requiresFullCover":
+			if _, ok := fieldSeen[dutyroster.FieldRequiresFullCover]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldRequiresFullCover)
+				fieldSeen[dutyroster.FieldRequiresFullCover] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type dutyrosterPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []DutyRosterPaginateOption
+}
+
+func newDutyRosterPaginateArgs(rv map[string]any) *dutyrosterPaginateArgs {
+	args := &dutyrosterPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &DutyRosterOrder{Field: &DutyRosterOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithDutyRosterOrder(order))
+			}
+		case *DutyRosterOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithDutyRosterOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*DutyRosterWhereInput); ok {
+		args.opts = append(args.opts, WithDutyRosterFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *DutyShiftQuery) CollectFields(ctx context.Context, satisfies ...string) (*DutyShiftQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *DutyShiftQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(dutyshift.Columns))
+		selectedFields = []string{dutyshift.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[dutyshift.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldCreatedAt)
+				fieldSeen[dutyshift.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[dutyshift.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldUpdatedAt)
+				fieldSeen[dutyshift.FieldUpdatedAt] = struct{}{}
+			}
+		case "rosterID":
+			if _, ok := fieldSeen[dutyshift.FieldRosterID]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldRosterID)
+				fieldSeen[dutyshift.FieldRosterID] = struct{}{}
+			}
+		case "startsAt":
+			if _, ok := fieldSeen[dutyshift.FieldStartsAt]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldStartsAt)
+				fieldSeen[dutyshift.FieldStartsAt] = struct{}{}
+			}
+		case "endsAt":
+			if _, ok := fieldSeen[dutyshift.FieldEndsAt]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldEndsAt)
+				fieldSeen[dutyshift.FieldEndsAt] = struct{}{}
+			}
+		case "leaderPostID":
+			if _, ok := fieldSeen[dutyshift.FieldLeaderPostID]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldLeaderPostID)
+				fieldSeen[dutyshift.FieldLeaderPostID] = struct{}{}
+			}
+		case "leaderName":
+			if _, ok := fieldSeen[dutyshift.FieldLeaderName]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldLeaderName)
+				fieldSeen[dutyshift.FieldLeaderName] = struct{}{}
+			}
+		case "leaderPhone":
+			if _, ok := fieldSeen[dutyshift.FieldLeaderPhone]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldLeaderPhone)
+				fieldSeen[dutyshift.FieldLeaderPhone] = struct{}{}
+			}
+		case "staffName":
+			if _, ok := fieldSeen[dutyshift.FieldStaffName]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldStaffName)
+				fieldSeen[dutyshift.FieldStaffName] = struct{}{}
+			}
+		case "staffPhone":
+			if _, ok := fieldSeen[dutyshift.FieldStaffPhone]; !ok {
+				selectedFields = append(selectedFields, dutyshift.FieldStaffPhone)
+				fieldSeen[dutyshift.FieldStaffPhone] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type dutyshiftPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []DutyShiftPaginateOption
+}
+
+func newDutyShiftPaginateArgs(rv map[string]any) *dutyshiftPaginateArgs {
+	args := &dutyshiftPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &DutyShiftOrder{Field: &DutyShiftOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithDutyShiftOrder(order))
+			}
+		case *DutyShiftOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithDutyShiftOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -2613,6 +2887,165 @@ func newLetterSignaturePaginateArgs(rv map[string]any) *lettersignaturePaginateA
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MaterialReserveQuery) CollectFields(ctx context.Context, satisfies ...string) (*MaterialReserveQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MaterialReserveQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(materialreserve.Columns))
+		selectedFields = []string{materialreserve.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[materialreserve.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldUnitID)
+				fieldSeen[materialreserve.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[materialreserve.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldCreatedAt)
+				fieldSeen[materialreserve.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[materialreserve.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldUpdatedAt)
+				fieldSeen[materialreserve.FieldUpdatedAt] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[materialreserve.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldUnitID)
+				fieldSeen[materialreserve.FieldUnitID] = struct{}{}
+			}
+		case "item":
+			if _, ok := fieldSeen[materialreserve.FieldItem]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldItem)
+				fieldSeen[materialreserve.FieldItem] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[materialreserve.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldCategory)
+				fieldSeen[materialreserve.FieldCategory] = struct{}{}
+			}
+		case "quantity":
+			if _, ok := fieldSeen[materialreserve.FieldQuantity]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldQuantity)
+				fieldSeen[materialreserve.FieldQuantity] = struct{}{}
+			}
+		case "minimumQuantity":
+			if _, ok := fieldSeen[materialreserve.FieldMinimumQuantity]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldMinimumQuantity)
+				fieldSeen[materialreserve.FieldMinimumQuantity] = struct{}{}
+			}
+		case "unitOfMeasure":
+			if _, ok := fieldSeen[materialreserve.FieldUnitOfMeasure]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldUnitOfMeasure)
+				fieldSeen[materialreserve.FieldUnitOfMeasure] = struct{}{}
+			}
+		case "location":
+			if _, ok := fieldSeen[materialreserve.FieldLocation]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldLocation)
+				fieldSeen[materialreserve.FieldLocation] = struct{}{}
+			}
+		case "keeper":
+			if _, ok := fieldSeen[materialreserve.FieldKeeper]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldKeeper)
+				fieldSeen[materialreserve.FieldKeeper] = struct{}{}
+			}
+		case "expiresOn":
+			if _, ok := fieldSeen[materialreserve.FieldExpiresOn]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldExpiresOn)
+				fieldSeen[materialreserve.FieldExpiresOn] = struct{}{}
+			}
+		case "nextCheckOn":
+			if _, ok := fieldSeen[materialreserve.FieldNextCheckOn]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldNextCheckOn)
+				fieldSeen[materialreserve.FieldNextCheckOn] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type materialreservePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MaterialReservePaginateOption
+}
+
+func newMaterialReservePaginateArgs(rv map[string]any) *materialreservePaginateArgs {
+	args := &materialreservePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &MaterialReserveOrder{Field: &MaterialReserveOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithMaterialReserveOrder(order))
+			}
+		case *MaterialReserveOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithMaterialReserveOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*MaterialReserveWhereInput); ok {
+		args.opts = append(args.opts, WithMaterialReserveFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *MeetingQuery) CollectFields(ctx context.Context, satisfies ...string) (*MeetingQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -3609,6 +4042,150 @@ func newRandomDrawPaginateArgs(rv map[string]any) *randomdrawPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*RandomDrawWhereInput); ok {
 		args.opts = append(args.opts, WithRandomDrawFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RescueTeamQuery) CollectFields(ctx context.Context, satisfies ...string) (*RescueTeamQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RescueTeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(rescueteam.Columns))
+		selectedFields = []string{rescueteam.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[rescueteam.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldUnitID)
+				fieldSeen[rescueteam.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[rescueteam.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldCreatedAt)
+				fieldSeen[rescueteam.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[rescueteam.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldUpdatedAt)
+				fieldSeen[rescueteam.FieldUpdatedAt] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[rescueteam.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldUnitID)
+				fieldSeen[rescueteam.FieldUnitID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[rescueteam.FieldName]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldName)
+				fieldSeen[rescueteam.FieldName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[rescueteam.FieldKind]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldKind)
+				fieldSeen[rescueteam.FieldKind] = struct{}{}
+			}
+		case "memberCount":
+			if _, ok := fieldSeen[rescueteam.FieldMemberCount]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldMemberCount)
+				fieldSeen[rescueteam.FieldMemberCount] = struct{}{}
+			}
+		case "leaderName":
+			if _, ok := fieldSeen[rescueteam.FieldLeaderName]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldLeaderName)
+				fieldSeen[rescueteam.FieldLeaderName] = struct{}{}
+			}
+		case "contactPhone":
+			if _, ok := fieldSeen[rescueteam.FieldContactPhone]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldContactPhone)
+				fieldSeen[rescueteam.FieldContactPhone] = struct{}{}
+			}
+		case "equipment":
+			if _, ok := fieldSeen[rescueteam.FieldEquipment]; !ok {
+				selectedFields = append(selectedFields, rescueteam.FieldEquipment)
+				fieldSeen[rescueteam.FieldEquipment] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type rescueteamPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RescueTeamPaginateOption
+}
+
+func newRescueTeamPaginateArgs(rv map[string]any) *rescueteamPaginateArgs {
+	args := &rescueteamPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RescueTeamOrder{Field: &RescueTeamOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRescueTeamOrder(order))
+			}
+		case *RescueTeamOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRescueTeamOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*RescueTeamWhereInput); ok {
+		args.opts = append(args.opts, WithRescueTeamFilter(v.Filter))
 	}
 	return args
 }

@@ -69,6 +69,14 @@ func (_m *DutyList) Unit(ctx context.Context) (*Unit, error) {
 	return result, err
 }
 
+func (_m *DutyRoster) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *EmergencyPlan) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {
@@ -209,6 +217,14 @@ func (_m *LeadershipGroup) Unit(ctx context.Context) (*Unit, error) {
 	return result, err
 }
 
+func (_m *MaterialReserve) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Meeting) Organiser(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.OrganiserOrErr()
 	if IsNotLoaded(err) {
@@ -278,6 +294,14 @@ func (_m *RandomDraw) Inspections(ctx context.Context) (result []*Inspection, er
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryInspections().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *RescueTeam) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
 	}
 	return result, err
 }

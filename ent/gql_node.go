@@ -15,6 +15,8 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
@@ -26,12 +28,14 @@ import (
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/publicity"
 	"github.com/dutychain/dutychain/ent/randomdraw"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -75,6 +79,16 @@ var dutylistImplementors = []string{"DutyList", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*DutyList) IsNode() {}
+
+var dutyrosterImplementors = []string{"DutyRoster", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*DutyRoster) IsNode() {}
+
+var dutyshiftImplementors = []string{"DutyShift", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*DutyShift) IsNode() {}
 
 var emergencyplanImplementors = []string{"EmergencyPlan", "Node"}
 
@@ -126,6 +140,11 @@ var lettersignatureImplementors = []string{"LetterSignature", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*LetterSignature) IsNode() {}
 
+var materialreserveImplementors = []string{"MaterialReserve", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MaterialReserve) IsNode() {}
+
 var meetingImplementors = []string{"Meeting", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -155,6 +174,11 @@ var randomdrawImplementors = []string{"RandomDraw", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*RandomDraw) IsNode() {}
+
+var rescueteamImplementors = []string{"RescueTeam", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*RescueTeam) IsNode() {}
 
 var responsibilityletterImplementors = []string{"ResponsibilityLetter", "Node"}
 
@@ -317,6 +341,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case dutyroster.Table:
+		query := c.DutyRoster.Query().
+			Where(dutyroster.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, dutyrosterImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case dutyshift.Table:
+		query := c.DutyShift.Query().
+			Where(dutyshift.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, dutyshiftImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case emergencyplan.Table:
 		query := c.EmergencyPlan.Query().
 			Where(emergencyplan.ID(id))
@@ -407,6 +449,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case materialreserve.Table:
+		query := c.MaterialReserve.Query().
+			Where(materialreserve.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, materialreserveImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case meeting.Table:
 		query := c.Meeting.Query().
 			Where(meeting.ID(id))
@@ -457,6 +508,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(randomdraw.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, randomdrawImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case rescueteam.Table:
+		query := c.RescueTeam.Query().
+			Where(rescueteam.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, rescueteamImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -684,6 +744,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case dutyroster.Table:
+		query := c.DutyRoster.Query().
+			Where(dutyroster.IDIn(ids...))
+		query, err := query.CollectFields(ctx, dutyrosterImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case dutyshift.Table:
+		query := c.DutyShift.Query().
+			Where(dutyshift.IDIn(ids...))
+		query, err := query.CollectFields(ctx, dutyshiftImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case emergencyplan.Table:
 		query := c.EmergencyPlan.Query().
 			Where(emergencyplan.IDIn(ids...))
@@ -844,6 +936,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case materialreserve.Table:
+		query := c.MaterialReserve.Query().
+			Where(materialreserve.IDIn(ids...))
+		query, err := query.CollectFields(ctx, materialreserveImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case meeting.Table:
 		query := c.Meeting.Query().
 			Where(meeting.IDIn(ids...))
@@ -928,6 +1036,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.RandomDraw.Query().
 			Where(randomdraw.IDIn(ids...))
 		query, err := query.CollectFields(ctx, randomdrawImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case rescueteam.Table:
+		query := c.RescueTeam.Query().
+			Where(rescueteam.IDIn(ids...))
+		query, err := query.CollectFields(ctx, rescueteamImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -20,6 +20,8 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
@@ -30,12 +32,14 @@ import (
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/publicity"
 	"github.com/dutychain/dutychain/ent/randomdraw"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -2184,6 +2188,670 @@ func (_m *DutyList) ToEdge(order *DutyListOrder) *DutyListEdge {
 		order = DefaultDutyListOrder
 	}
 	return &DutyListEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// DutyRosterEdge is the edge representation of DutyRoster.
+type DutyRosterEdge struct {
+	Node   *DutyRoster `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// DutyRosterConnection is the connection containing edges to DutyRoster.
+type DutyRosterConnection struct {
+	Edges      []*DutyRosterEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *DutyRosterConnection) build(nodes []*DutyRoster, pager *dutyrosterPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *DutyRoster
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *DutyRoster {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *DutyRoster {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*DutyRosterEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &DutyRosterEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// DutyRosterPaginateOption enables pagination customization.
+type DutyRosterPaginateOption func(*dutyrosterPager) error
+
+// WithDutyRosterOrder configures pagination ordering.
+func WithDutyRosterOrder(order *DutyRosterOrder) DutyRosterPaginateOption {
+	if order == nil {
+		order = DefaultDutyRosterOrder
+	}
+	o := *order
+	return func(pager *dutyrosterPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultDutyRosterOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithDutyRosterFilter configures pagination filter.
+func WithDutyRosterFilter(filter func(*DutyRosterQuery) (*DutyRosterQuery, error)) DutyRosterPaginateOption {
+	return func(pager *dutyrosterPager) error {
+		if filter == nil {
+			return errors.New("DutyRosterQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type dutyrosterPager struct {
+	reverse bool
+	order   *DutyRosterOrder
+	filter  func(*DutyRosterQuery) (*DutyRosterQuery, error)
+}
+
+func newDutyRosterPager(opts []DutyRosterPaginateOption, reverse bool) (*dutyrosterPager, error) {
+	pager := &dutyrosterPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultDutyRosterOrder
+	}
+	return pager, nil
+}
+
+func (p *dutyrosterPager) applyFilter(query *DutyRosterQuery) (*DutyRosterQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *dutyrosterPager) toCursor(_m *DutyRoster) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *dutyrosterPager) applyCursors(query *DutyRosterQuery, after, before *Cursor) (*DutyRosterQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultDutyRosterOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *dutyrosterPager) applyOrder(query *DutyRosterQuery) *DutyRosterQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultDutyRosterOrder.Field {
+		query = query.Order(DefaultDutyRosterOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *dutyrosterPager) orderExpr(query *DutyRosterQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultDutyRosterOrder.Field {
+			b.Comma().Ident(DefaultDutyRosterOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to DutyRoster.
+func (_m *DutyRosterQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...DutyRosterPaginateOption,
+) (*DutyRosterConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newDutyRosterPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &DutyRosterConnection{Edges: []*DutyRosterEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// DutyRosterOrderFieldCreatedAt orders DutyRoster by created_at.
+	DutyRosterOrderFieldCreatedAt = &DutyRosterOrderField{
+		Value: func(_m *DutyRoster) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: dutyroster.FieldCreatedAt,
+		toTerm: dutyroster.ByCreatedAt,
+		toCursor: func(_m *DutyRoster) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// DutyRosterOrderFieldUpdatedAt orders DutyRoster by updated_at.
+	DutyRosterOrderFieldUpdatedAt = &DutyRosterOrderField{
+		Value: func(_m *DutyRoster) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: dutyroster.FieldUpdatedAt,
+		toTerm: dutyroster.ByUpdatedAt,
+		toCursor: func(_m *DutyRoster) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// DutyRosterOrderFieldTitle orders DutyRoster by title.
+	DutyRosterOrderFieldTitle = &DutyRosterOrderField{
+		Value: func(_m *DutyRoster) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: dutyroster.FieldTitle,
+		toTerm: dutyroster.ByTitle,
+		toCursor: func(_m *DutyRoster) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// DutyRosterOrderFieldPeriodStart orders DutyRoster by period_start.
+	DutyRosterOrderFieldPeriodStart = &DutyRosterOrderField{
+		Value: func(_m *DutyRoster) (ent.Value, error) {
+			return _m.PeriodStart, nil
+		},
+		column: dutyroster.FieldPeriodStart,
+		toTerm: dutyroster.ByPeriodStart,
+		toCursor: func(_m *DutyRoster) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PeriodStart,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f DutyRosterOrderField) String() string {
+	var str string
+	switch f.column {
+	case DutyRosterOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case DutyRosterOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case DutyRosterOrderFieldTitle.column:
+		str = "TITLE"
+	case DutyRosterOrderFieldPeriodStart.column:
+		str = "PERIOD_START"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f DutyRosterOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *DutyRosterOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("DutyRosterOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *DutyRosterOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *DutyRosterOrderFieldUpdatedAt
+	case "TITLE":
+		*f = *DutyRosterOrderFieldTitle
+	case "PERIOD_START":
+		*f = *DutyRosterOrderFieldPeriodStart
+	default:
+		return fmt.Errorf("%s is not a valid DutyRosterOrderField", str)
+	}
+	return nil
+}
+
+// DutyRosterOrderField defines the ordering field of DutyRoster.
+type DutyRosterOrderField struct {
+	// Value extracts the ordering value from the given DutyRoster.
+	Value    func(*DutyRoster) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) dutyroster.OrderOption
+	toCursor func(*DutyRoster) Cursor
+}
+
+// DutyRosterOrder defines the ordering of DutyRoster.
+type DutyRosterOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *DutyRosterOrderField `json:"field"`
+}
+
+// DefaultDutyRosterOrder is the default ordering of DutyRoster.
+var DefaultDutyRosterOrder = &DutyRosterOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &DutyRosterOrderField{
+		Value: func(_m *DutyRoster) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: dutyroster.FieldID,
+		toTerm: dutyroster.ByID,
+		toCursor: func(_m *DutyRoster) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts DutyRoster into DutyRosterEdge.
+func (_m *DutyRoster) ToEdge(order *DutyRosterOrder) *DutyRosterEdge {
+	if order == nil {
+		order = DefaultDutyRosterOrder
+	}
+	return &DutyRosterEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// DutyShiftEdge is the edge representation of DutyShift.
+type DutyShiftEdge struct {
+	Node   *DutyShift `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// DutyShiftConnection is the connection containing edges to DutyShift.
+type DutyShiftConnection struct {
+	Edges      []*DutyShiftEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *DutyShiftConnection) build(nodes []*DutyShift, pager *dutyshiftPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *DutyShift
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *DutyShift {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *DutyShift {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*DutyShiftEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &DutyShiftEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// DutyShiftPaginateOption enables pagination customization.
+type DutyShiftPaginateOption func(*dutyshiftPager) error
+
+// WithDutyShiftOrder configures pagination ordering.
+func WithDutyShiftOrder(order *DutyShiftOrder) DutyShiftPaginateOption {
+	if order == nil {
+		order = DefaultDutyShiftOrder
+	}
+	o := *order
+	return func(pager *dutyshiftPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultDutyShiftOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithDutyShiftFilter configures pagination filter.
+func WithDutyShiftFilter(filter func(*DutyShiftQuery) (*DutyShiftQuery, error)) DutyShiftPaginateOption {
+	return func(pager *dutyshiftPager) error {
+		if filter == nil {
+			return errors.New("DutyShiftQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type dutyshiftPager struct {
+	reverse bool
+	order   *DutyShiftOrder
+	filter  func(*DutyShiftQuery) (*DutyShiftQuery, error)
+}
+
+func newDutyShiftPager(opts []DutyShiftPaginateOption, reverse bool) (*dutyshiftPager, error) {
+	pager := &dutyshiftPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultDutyShiftOrder
+	}
+	return pager, nil
+}
+
+func (p *dutyshiftPager) applyFilter(query *DutyShiftQuery) (*DutyShiftQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *dutyshiftPager) toCursor(_m *DutyShift) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *dutyshiftPager) applyCursors(query *DutyShiftQuery, after, before *Cursor) (*DutyShiftQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultDutyShiftOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *dutyshiftPager) applyOrder(query *DutyShiftQuery) *DutyShiftQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultDutyShiftOrder.Field {
+		query = query.Order(DefaultDutyShiftOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *dutyshiftPager) orderExpr(query *DutyShiftQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultDutyShiftOrder.Field {
+			b.Comma().Ident(DefaultDutyShiftOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to DutyShift.
+func (_m *DutyShiftQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...DutyShiftPaginateOption,
+) (*DutyShiftConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newDutyShiftPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &DutyShiftConnection{Edges: []*DutyShiftEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// DutyShiftOrderFieldCreatedAt orders DutyShift by created_at.
+	DutyShiftOrderFieldCreatedAt = &DutyShiftOrderField{
+		Value: func(_m *DutyShift) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: dutyshift.FieldCreatedAt,
+		toTerm: dutyshift.ByCreatedAt,
+		toCursor: func(_m *DutyShift) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// DutyShiftOrderFieldUpdatedAt orders DutyShift by updated_at.
+	DutyShiftOrderFieldUpdatedAt = &DutyShiftOrderField{
+		Value: func(_m *DutyShift) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: dutyshift.FieldUpdatedAt,
+		toTerm: dutyshift.ByUpdatedAt,
+		toCursor: func(_m *DutyShift) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f DutyShiftOrderField) String() string {
+	var str string
+	switch f.column {
+	case DutyShiftOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case DutyShiftOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f DutyShiftOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *DutyShiftOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("DutyShiftOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *DutyShiftOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *DutyShiftOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid DutyShiftOrderField", str)
+	}
+	return nil
+}
+
+// DutyShiftOrderField defines the ordering field of DutyShift.
+type DutyShiftOrderField struct {
+	// Value extracts the ordering value from the given DutyShift.
+	Value    func(*DutyShift) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) dutyshift.OrderOption
+	toCursor func(*DutyShift) Cursor
+}
+
+// DutyShiftOrder defines the ordering of DutyShift.
+type DutyShiftOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *DutyShiftOrderField `json:"field"`
+}
+
+// DefaultDutyShiftOrder is the default ordering of DutyShift.
+var DefaultDutyShiftOrder = &DutyShiftOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &DutyShiftOrderField{
+		Value: func(_m *DutyShift) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: dutyshift.FieldID,
+		toTerm: dutyshift.ByID,
+		toCursor: func(_m *DutyShift) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts DutyShift into DutyShiftEdge.
+func (_m *DutyShift) ToEdge(order *DutyShiftOrder) *DutyShiftEdge {
+	if order == nil {
+		order = DefaultDutyShiftOrder
+	}
+	return &DutyShiftEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -5635,6 +6303,356 @@ func (_m *LetterSignature) ToEdge(order *LetterSignatureOrder) *LetterSignatureE
 	}
 }
 
+// MaterialReserveEdge is the edge representation of MaterialReserve.
+type MaterialReserveEdge struct {
+	Node   *MaterialReserve `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// MaterialReserveConnection is the connection containing edges to MaterialReserve.
+type MaterialReserveConnection struct {
+	Edges      []*MaterialReserveEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *MaterialReserveConnection) build(nodes []*MaterialReserve, pager *materialreservePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *MaterialReserve
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *MaterialReserve {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *MaterialReserve {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*MaterialReserveEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &MaterialReserveEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// MaterialReservePaginateOption enables pagination customization.
+type MaterialReservePaginateOption func(*materialreservePager) error
+
+// WithMaterialReserveOrder configures pagination ordering.
+func WithMaterialReserveOrder(order *MaterialReserveOrder) MaterialReservePaginateOption {
+	if order == nil {
+		order = DefaultMaterialReserveOrder
+	}
+	o := *order
+	return func(pager *materialreservePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultMaterialReserveOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithMaterialReserveFilter configures pagination filter.
+func WithMaterialReserveFilter(filter func(*MaterialReserveQuery) (*MaterialReserveQuery, error)) MaterialReservePaginateOption {
+	return func(pager *materialreservePager) error {
+		if filter == nil {
+			return errors.New("MaterialReserveQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type materialreservePager struct {
+	reverse bool
+	order   *MaterialReserveOrder
+	filter  func(*MaterialReserveQuery) (*MaterialReserveQuery, error)
+}
+
+func newMaterialReservePager(opts []MaterialReservePaginateOption, reverse bool) (*materialreservePager, error) {
+	pager := &materialreservePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultMaterialReserveOrder
+	}
+	return pager, nil
+}
+
+func (p *materialreservePager) applyFilter(query *MaterialReserveQuery) (*MaterialReserveQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *materialreservePager) toCursor(_m *MaterialReserve) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *materialreservePager) applyCursors(query *MaterialReserveQuery, after, before *Cursor) (*MaterialReserveQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultMaterialReserveOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *materialreservePager) applyOrder(query *MaterialReserveQuery) *MaterialReserveQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultMaterialReserveOrder.Field {
+		query = query.Order(DefaultMaterialReserveOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *materialreservePager) orderExpr(query *MaterialReserveQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultMaterialReserveOrder.Field {
+			b.Comma().Ident(DefaultMaterialReserveOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to MaterialReserve.
+func (_m *MaterialReserveQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...MaterialReservePaginateOption,
+) (*MaterialReserveConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newMaterialReservePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &MaterialReserveConnection{Edges: []*MaterialReserveEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// MaterialReserveOrderFieldCreatedAt orders MaterialReserve by created_at.
+	MaterialReserveOrderFieldCreatedAt = &MaterialReserveOrderField{
+		Value: func(_m *MaterialReserve) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: materialreserve.FieldCreatedAt,
+		toTerm: materialreserve.ByCreatedAt,
+		toCursor: func(_m *MaterialReserve) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// MaterialReserveOrderFieldUpdatedAt orders MaterialReserve by updated_at.
+	MaterialReserveOrderFieldUpdatedAt = &MaterialReserveOrderField{
+		Value: func(_m *MaterialReserve) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: materialreserve.FieldUpdatedAt,
+		toTerm: materialreserve.ByUpdatedAt,
+		toCursor: func(_m *MaterialReserve) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// MaterialReserveOrderFieldItem orders MaterialReserve by item.
+	MaterialReserveOrderFieldItem = &MaterialReserveOrderField{
+		Value: func(_m *MaterialReserve) (ent.Value, error) {
+			return _m.Item, nil
+		},
+		column: materialreserve.FieldItem,
+		toTerm: materialreserve.ByItem,
+		toCursor: func(_m *MaterialReserve) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Item,
+			}
+		},
+	}
+	// MaterialReserveOrderFieldExpiresOn orders MaterialReserve by expires_on.
+	MaterialReserveOrderFieldExpiresOn = &MaterialReserveOrderField{
+		Value: func(_m *MaterialReserve) (ent.Value, error) {
+			return _m.ExpiresOn, nil
+		},
+		column: materialreserve.FieldExpiresOn,
+		toTerm: materialreserve.ByExpiresOn,
+		toCursor: func(_m *MaterialReserve) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ExpiresOn,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f MaterialReserveOrderField) String() string {
+	var str string
+	switch f.column {
+	case MaterialReserveOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case MaterialReserveOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case MaterialReserveOrderFieldItem.column:
+		str = "ITEM"
+	case MaterialReserveOrderFieldExpiresOn.column:
+		str = "EXPIRES_ON"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f MaterialReserveOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *MaterialReserveOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("MaterialReserveOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *MaterialReserveOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *MaterialReserveOrderFieldUpdatedAt
+	case "ITEM":
+		*f = *MaterialReserveOrderFieldItem
+	case "EXPIRES_ON":
+		*f = *MaterialReserveOrderFieldExpiresOn
+	default:
+		return fmt.Errorf("%s is not a valid MaterialReserveOrderField", str)
+	}
+	return nil
+}
+
+// MaterialReserveOrderField defines the ordering field of MaterialReserve.
+type MaterialReserveOrderField struct {
+	// Value extracts the ordering value from the given MaterialReserve.
+	Value    func(*MaterialReserve) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) materialreserve.OrderOption
+	toCursor func(*MaterialReserve) Cursor
+}
+
+// MaterialReserveOrder defines the ordering of MaterialReserve.
+type MaterialReserveOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *MaterialReserveOrderField `json:"field"`
+}
+
+// DefaultMaterialReserveOrder is the default ordering of MaterialReserve.
+var DefaultMaterialReserveOrder = &MaterialReserveOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &MaterialReserveOrderField{
+		Value: func(_m *MaterialReserve) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: materialreserve.FieldID,
+		toTerm: materialreserve.ByID,
+		toCursor: func(_m *MaterialReserve) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts MaterialReserve into MaterialReserveEdge.
+func (_m *MaterialReserve) ToEdge(order *MaterialReserveOrder) *MaterialReserveEdge {
+	if order == nil {
+		order = DefaultMaterialReserveOrder
+	}
+	return &MaterialReserveEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // MeetingEdge is the edge representation of Meeting.
 type MeetingEdge struct {
 	Node   *Meeting `json:"node"`
@@ -7892,6 +8910,338 @@ func (_m *RandomDraw) ToEdge(order *RandomDrawOrder) *RandomDrawEdge {
 		order = DefaultRandomDrawOrder
 	}
 	return &RandomDrawEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// RescueTeamEdge is the edge representation of RescueTeam.
+type RescueTeamEdge struct {
+	Node   *RescueTeam `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// RescueTeamConnection is the connection containing edges to RescueTeam.
+type RescueTeamConnection struct {
+	Edges      []*RescueTeamEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *RescueTeamConnection) build(nodes []*RescueTeam, pager *rescueteamPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *RescueTeam
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *RescueTeam {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *RescueTeam {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*RescueTeamEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &RescueTeamEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// RescueTeamPaginateOption enables pagination customization.
+type RescueTeamPaginateOption func(*rescueteamPager) error
+
+// WithRescueTeamOrder configures pagination ordering.
+func WithRescueTeamOrder(order *RescueTeamOrder) RescueTeamPaginateOption {
+	if order == nil {
+		order = DefaultRescueTeamOrder
+	}
+	o := *order
+	return func(pager *rescueteamPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultRescueTeamOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithRescueTeamFilter configures pagination filter.
+func WithRescueTeamFilter(filter func(*RescueTeamQuery) (*RescueTeamQuery, error)) RescueTeamPaginateOption {
+	return func(pager *rescueteamPager) error {
+		if filter == nil {
+			return errors.New("RescueTeamQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type rescueteamPager struct {
+	reverse bool
+	order   *RescueTeamOrder
+	filter  func(*RescueTeamQuery) (*RescueTeamQuery, error)
+}
+
+func newRescueTeamPager(opts []RescueTeamPaginateOption, reverse bool) (*rescueteamPager, error) {
+	pager := &rescueteamPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultRescueTeamOrder
+	}
+	return pager, nil
+}
+
+func (p *rescueteamPager) applyFilter(query *RescueTeamQuery) (*RescueTeamQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *rescueteamPager) toCursor(_m *RescueTeam) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *rescueteamPager) applyCursors(query *RescueTeamQuery, after, before *Cursor) (*RescueTeamQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRescueTeamOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *rescueteamPager) applyOrder(query *RescueTeamQuery) *RescueTeamQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultRescueTeamOrder.Field {
+		query = query.Order(DefaultRescueTeamOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *rescueteamPager) orderExpr(query *RescueTeamQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultRescueTeamOrder.Field {
+			b.Comma().Ident(DefaultRescueTeamOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to RescueTeam.
+func (_m *RescueTeamQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RescueTeamPaginateOption,
+) (*RescueTeamConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newRescueTeamPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &RescueTeamConnection{Edges: []*RescueTeamEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// RescueTeamOrderFieldCreatedAt orders RescueTeam by created_at.
+	RescueTeamOrderFieldCreatedAt = &RescueTeamOrderField{
+		Value: func(_m *RescueTeam) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: rescueteam.FieldCreatedAt,
+		toTerm: rescueteam.ByCreatedAt,
+		toCursor: func(_m *RescueTeam) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// RescueTeamOrderFieldUpdatedAt orders RescueTeam by updated_at.
+	RescueTeamOrderFieldUpdatedAt = &RescueTeamOrderField{
+		Value: func(_m *RescueTeam) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: rescueteam.FieldUpdatedAt,
+		toTerm: rescueteam.ByUpdatedAt,
+		toCursor: func(_m *RescueTeam) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// RescueTeamOrderFieldName orders RescueTeam by name.
+	RescueTeamOrderFieldName = &RescueTeamOrderField{
+		Value: func(_m *RescueTeam) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: rescueteam.FieldName,
+		toTerm: rescueteam.ByName,
+		toCursor: func(_m *RescueTeam) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RescueTeamOrderField) String() string {
+	var str string
+	switch f.column {
+	case RescueTeamOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case RescueTeamOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case RescueTeamOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RescueTeamOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RescueTeamOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RescueTeamOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *RescueTeamOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *RescueTeamOrderFieldUpdatedAt
+	case "NAME":
+		*f = *RescueTeamOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid RescueTeamOrderField", str)
+	}
+	return nil
+}
+
+// RescueTeamOrderField defines the ordering field of RescueTeam.
+type RescueTeamOrderField struct {
+	// Value extracts the ordering value from the given RescueTeam.
+	Value    func(*RescueTeam) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) rescueteam.OrderOption
+	toCursor func(*RescueTeam) Cursor
+}
+
+// RescueTeamOrder defines the ordering of RescueTeam.
+type RescueTeamOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *RescueTeamOrderField `json:"field"`
+}
+
+// DefaultRescueTeamOrder is the default ordering of RescueTeam.
+var DefaultRescueTeamOrder = &RescueTeamOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &RescueTeamOrderField{
+		Value: func(_m *RescueTeam) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: rescueteam.FieldID,
+		toTerm: rescueteam.ByID,
+		toCursor: func(_m *RescueTeam) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts RescueTeam into RescueTeamEdge.
+func (_m *RescueTeam) ToEdge(order *RescueTeamOrder) *RescueTeamEdge {
+	if order == nil {
+		order = DefaultRescueTeamOrder
+	}
+	return &RescueTeamEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

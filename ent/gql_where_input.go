@@ -12,12 +12,14 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
@@ -25,6 +27,7 @@ import (
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/publicity"
 	"github.com/dutychain/dutychain/ent/randomdraw"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
@@ -1816,6 +1819,374 @@ func (i *DutyListWhereInput) P() (predicate.DutyList, error) {
 		return predicates[0], nil
 	default:
 		return dutylist.And(predicates...), nil
+	}
+}
+
+// DutyRosterWhereInput represents a where input for filtering DutyRoster queries.
+type DutyRosterWhereInput struct {
+	Predicates []predicate.DutyRoster  `json:"-"`
+	Not        *DutyRosterWhereInput   `json:"not,omitempty"`
+	Or         []*DutyRosterWhereInput `json:"or,omitempty"`
+	And        []*DutyRosterWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "unit_id" field predicates.
+	UnitID      *int  `json:"unitID,omitempty"`
+	UnitIDNEQ   *int  `json:"unitIDNEQ,omitempty"`
+	UnitIDIn    []int `json:"unitIDIn,omitempty"`
+	UnitIDNotIn []int `json:"unitIDNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "key_period" field predicates.
+	KeyPeriod       *domain.DutyKeyPeriod  `json:"keyPeriod,omitempty"`
+	KeyPeriodNEQ    *domain.DutyKeyPeriod  `json:"keyPeriodNEQ,omitempty"`
+	KeyPeriodIn     []domain.DutyKeyPeriod `json:"keyPeriodIn,omitempty"`
+	KeyPeriodNotIn  []domain.DutyKeyPeriod `json:"keyPeriodNotIn,omitempty"`
+	KeyPeriodIsNil  bool                   `json:"keyPeriodIsNil,omitempty"`
+	KeyPeriodNotNil bool                   `json:"keyPeriodNotNil,omitempty"`
+
+	// "period_start" field predicates.
+	PeriodStart      *time.Time  `json:"periodStart,omitempty"`
+	PeriodStartNEQ   *time.Time  `json:"periodStartNEQ,omitempty"`
+	PeriodStartIn    []time.Time `json:"periodStartIn,omitempty"`
+	PeriodStartNotIn []time.Time `json:"periodStartNotIn,omitempty"`
+	PeriodStartGT    *time.Time  `json:"periodStartGT,omitempty"`
+	PeriodStartGTE   *time.Time  `json:"periodStartGTE,omitempty"`
+	PeriodStartLT    *time.Time  `json:"periodStartLT,omitempty"`
+	PeriodStartLTE   *time.Time  `json:"periodStartLTE,omitempty"`
+
+	// "period_end" field predicates.
+	PeriodEnd      *time.Time  `json:"periodEnd,omitempty"`
+	PeriodEndNEQ   *time.Time  `json:"periodEndNEQ,omitempty"`
+	PeriodEndIn    []time.Time `json:"periodEndIn,omitempty"`
+	PeriodEndNotIn []time.Time `json:"periodEndNotIn,omitempty"`
+	PeriodEndGT    *time.Time  `json:"periodEndGT,omitempty"`
+	PeriodEndGTE   *time.Time  `json:"periodEndGTE,omitempty"`
+	PeriodEndLT    *time.Time  `json:"periodEndLT,omitempty"`
+	PeriodEndLTE   *time.Time  `json:"periodEndLTE,omitempty"`
+
+	// "requires_full_cover" field predicates.
+	RequiresFullCover    *bool `json:"requiresFullCover,omitempty"`
+	RequiresFullCoverNEQ *bool `json:"requiresFullCoverNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *DutyRosterWhereInput) AddPredicates(predicates ...predicate.DutyRoster) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the DutyRosterWhereInput filter on the DutyRosterQuery builder.
+func (i *DutyRosterWhereInput) Filter(q *DutyRosterQuery) (*DutyRosterQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyDutyRosterWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyDutyRosterWhereInput is returned in case the DutyRosterWhereInput is empty.
+var ErrEmptyDutyRosterWhereInput = errors.New("ent: empty predicate DutyRosterWhereInput")
+
+// P returns a predicate for filtering dutyrosters.
+// An error is returned if the input is empty or invalid.
+func (i *DutyRosterWhereInput) P() (predicate.DutyRoster, error) {
+	var predicates []predicate.DutyRoster
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, dutyroster.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.DutyRoster, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, dutyroster.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.DutyRoster, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, dutyroster.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, dutyroster.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, dutyroster.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, dutyroster.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, dutyroster.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, dutyroster.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, dutyroster.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, dutyroster.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, dutyroster.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, dutyroster.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, dutyroster.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, dutyroster.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, dutyroster.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, dutyroster.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, dutyroster.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, dutyroster.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, dutyroster.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, dutyroster.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, dutyroster.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, dutyroster.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, dutyroster.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, dutyroster.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, dutyroster.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, dutyroster.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, dutyroster.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.UnitID != nil {
+		predicates = append(predicates, dutyroster.UnitIDEQ(*i.UnitID))
+	}
+	if i.UnitIDNEQ != nil {
+		predicates = append(predicates, dutyroster.UnitIDNEQ(*i.UnitIDNEQ))
+	}
+	if len(i.UnitIDIn) > 0 {
+		predicates = append(predicates, dutyroster.UnitIDIn(i.UnitIDIn...))
+	}
+	if len(i.UnitIDNotIn) > 0 {
+		predicates = append(predicates, dutyroster.UnitIDNotIn(i.UnitIDNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, dutyroster.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, dutyroster.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, dutyroster.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, dutyroster.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, dutyroster.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, dutyroster.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, dutyroster.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, dutyroster.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, dutyroster.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, dutyroster.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, dutyroster.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, dutyroster.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, dutyroster.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.KeyPeriod != nil {
+		predicates = append(predicates, dutyroster.KeyPeriodEQ(*i.KeyPeriod))
+	}
+	if i.KeyPeriodNEQ != nil {
+		predicates = append(predicates, dutyroster.KeyPeriodNEQ(*i.KeyPeriodNEQ))
+	}
+	if len(i.KeyPeriodIn) > 0 {
+		predicates = append(predicates, dutyroster.KeyPeriodIn(i.KeyPeriodIn...))
+	}
+	if len(i.KeyPeriodNotIn) > 0 {
+		predicates = append(predicates, dutyroster.KeyPeriodNotIn(i.KeyPeriodNotIn...))
+	}
+	if i.KeyPeriodIsNil {
+		predicates = append(predicates, dutyroster.KeyPeriodIsNil())
+	}
+	if i.KeyPeriodNotNil {
+		predicates = append(predicates, dutyroster.KeyPeriodNotNil())
+	}
+	if i.PeriodStart != nil {
+		predicates = append(predicates, dutyroster.PeriodStartEQ(*i.PeriodStart))
+	}
+	if i.PeriodStartNEQ != nil {
+		predicates = append(predicates, dutyroster.PeriodStartNEQ(*i.PeriodStartNEQ))
+	}
+	if len(i.PeriodStartIn) > 0 {
+		predicates = append(predicates, dutyroster.PeriodStartIn(i.PeriodStartIn...))
+	}
+	if len(i.PeriodStartNotIn) > 0 {
+		predicates = append(predicates, dutyroster.PeriodStartNotIn(i.PeriodStartNotIn...))
+	}
+	if i.PeriodStartGT != nil {
+		predicates = append(predicates, dutyroster.PeriodStartGT(*i.PeriodStartGT))
+	}
+	if i.PeriodStartGTE != nil {
+		predicates = append(predicates, dutyroster.PeriodStartGTE(*i.PeriodStartGTE))
+	}
+	if i.PeriodStartLT != nil {
+		predicates = append(predicates, dutyroster.PeriodStartLT(*i.PeriodStartLT))
+	}
+	if i.PeriodStartLTE != nil {
+		predicates = append(predicates, dutyroster.PeriodStartLTE(*i.PeriodStartLTE))
+	}
+	if i.PeriodEnd != nil {
+		predicates = append(predicates, dutyroster.PeriodEndEQ(*i.PeriodEnd))
+	}
+	if i.PeriodEndNEQ != nil {
+		predicates = append(predicates, dutyroster.PeriodEndNEQ(*i.PeriodEndNEQ))
+	}
+	if len(i.PeriodEndIn) > 0 {
+		predicates = append(predicates, dutyroster.PeriodEndIn(i.PeriodEndIn...))
+	}
+	if len(i.PeriodEndNotIn) > 0 {
+		predicates = append(predicates, dutyroster.PeriodEndNotIn(i.PeriodEndNotIn...))
+	}
+	if i.PeriodEndGT != nil {
+		predicates = append(predicates, dutyroster.PeriodEndGT(*i.PeriodEndGT))
+	}
+	if i.PeriodEndGTE != nil {
+		predicates = append(predicates, dutyroster.PeriodEndGTE(*i.PeriodEndGTE))
+	}
+	if i.PeriodEndLT != nil {
+		predicates = append(predicates, dutyroster.PeriodEndLT(*i.PeriodEndLT))
+	}
+	if i.PeriodEndLTE != nil {
+		predicates = append(predicates, dutyroster.PeriodEndLTE(*i.PeriodEndLTE))
+	}
+	if i.RequiresFullCover != nil {
+		predicates = append(predicates, dutyroster.RequiresFullCoverEQ(*i.RequiresFullCover))
+	}
+	if i.RequiresFullCoverNEQ != nil {
+		predicates = append(predicates, dutyroster.RequiresFullCoverNEQ(*i.RequiresFullCoverNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyDutyRosterWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return dutyroster.And(predicates...), nil
 	}
 }
 
@@ -4861,6 +5232,638 @@ func (i *LeadershipGroupWhereInput) P() (predicate.LeadershipGroup, error) {
 	}
 }
 
+// MaterialReserveWhereInput represents a where input for filtering MaterialReserve queries.
+type MaterialReserveWhereInput struct {
+	Predicates []predicate.MaterialReserve  `json:"-"`
+	Not        *MaterialReserveWhereInput   `json:"not,omitempty"`
+	Or         []*MaterialReserveWhereInput `json:"or,omitempty"`
+	And        []*MaterialReserveWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "unit_id" field predicates.
+	UnitID      *int  `json:"unitID,omitempty"`
+	UnitIDNEQ   *int  `json:"unitIDNEQ,omitempty"`
+	UnitIDIn    []int `json:"unitIDIn,omitempty"`
+	UnitIDNotIn []int `json:"unitIDNotIn,omitempty"`
+
+	// "item" field predicates.
+	Item             *string  `json:"item,omitempty"`
+	ItemNEQ          *string  `json:"itemNEQ,omitempty"`
+	ItemIn           []string `json:"itemIn,omitempty"`
+	ItemNotIn        []string `json:"itemNotIn,omitempty"`
+	ItemGT           *string  `json:"itemGT,omitempty"`
+	ItemGTE          *string  `json:"itemGTE,omitempty"`
+	ItemLT           *string  `json:"itemLT,omitempty"`
+	ItemLTE          *string  `json:"itemLTE,omitempty"`
+	ItemContains     *string  `json:"itemContains,omitempty"`
+	ItemHasPrefix    *string  `json:"itemHasPrefix,omitempty"`
+	ItemHasSuffix    *string  `json:"itemHasSuffix,omitempty"`
+	ItemEqualFold    *string  `json:"itemEqualFold,omitempty"`
+	ItemContainsFold *string  `json:"itemContainsFold,omitempty"`
+
+	// "category" field predicates.
+	Category             *string  `json:"category,omitempty"`
+	CategoryNEQ          *string  `json:"categoryNEQ,omitempty"`
+	CategoryIn           []string `json:"categoryIn,omitempty"`
+	CategoryNotIn        []string `json:"categoryNotIn,omitempty"`
+	CategoryGT           *string  `json:"categoryGT,omitempty"`
+	CategoryGTE          *string  `json:"categoryGTE,omitempty"`
+	CategoryLT           *string  `json:"categoryLT,omitempty"`
+	CategoryLTE          *string  `json:"categoryLTE,omitempty"`
+	CategoryContains     *string  `json:"categoryContains,omitempty"`
+	CategoryHasPrefix    *string  `json:"categoryHasPrefix,omitempty"`
+	CategoryHasSuffix    *string  `json:"categoryHasSuffix,omitempty"`
+	CategoryEqualFold    *string  `json:"categoryEqualFold,omitempty"`
+	CategoryContainsFold *string  `json:"categoryContainsFold,omitempty"`
+
+	// "quantity" field predicates.
+	Quantity      *int  `json:"quantity,omitempty"`
+	QuantityNEQ   *int  `json:"quantityNEQ,omitempty"`
+	QuantityIn    []int `json:"quantityIn,omitempty"`
+	QuantityNotIn []int `json:"quantityNotIn,omitempty"`
+	QuantityGT    *int  `json:"quantityGT,omitempty"`
+	QuantityGTE   *int  `json:"quantityGTE,omitempty"`
+	QuantityLT    *int  `json:"quantityLT,omitempty"`
+	QuantityLTE   *int  `json:"quantityLTE,omitempty"`
+
+	// "minimum_quantity" field predicates.
+	MinimumQuantity      *int  `json:"minimumQuantity,omitempty"`
+	MinimumQuantityNEQ   *int  `json:"minimumQuantityNEQ,omitempty"`
+	MinimumQuantityIn    []int `json:"minimumQuantityIn,omitempty"`
+	MinimumQuantityNotIn []int `json:"minimumQuantityNotIn,omitempty"`
+	MinimumQuantityGT    *int  `json:"minimumQuantityGT,omitempty"`
+	MinimumQuantityGTE   *int  `json:"minimumQuantityGTE,omitempty"`
+	MinimumQuantityLT    *int  `json:"minimumQuantityLT,omitempty"`
+	MinimumQuantityLTE   *int  `json:"minimumQuantityLTE,omitempty"`
+
+	// "unit_of_measure" field predicates.
+	UnitOfMeasure             *string  `json:"unitOfMeasure,omitempty"`
+	UnitOfMeasureNEQ          *string  `json:"unitOfMeasureNEQ,omitempty"`
+	UnitOfMeasureIn           []string `json:"unitOfMeasureIn,omitempty"`
+	UnitOfMeasureNotIn        []string `json:"unitOfMeasureNotIn,omitempty"`
+	UnitOfMeasureGT           *string  `json:"unitOfMeasureGT,omitempty"`
+	UnitOfMeasureGTE          *string  `json:"unitOfMeasureGTE,omitempty"`
+	UnitOfMeasureLT           *string  `json:"unitOfMeasureLT,omitempty"`
+	UnitOfMeasureLTE          *string  `json:"unitOfMeasureLTE,omitempty"`
+	UnitOfMeasureContains     *string  `json:"unitOfMeasureContains,omitempty"`
+	UnitOfMeasureHasPrefix    *string  `json:"unitOfMeasureHasPrefix,omitempty"`
+	UnitOfMeasureHasSuffix    *string  `json:"unitOfMeasureHasSuffix,omitempty"`
+	UnitOfMeasureEqualFold    *string  `json:"unitOfMeasureEqualFold,omitempty"`
+	UnitOfMeasureContainsFold *string  `json:"unitOfMeasureContainsFold,omitempty"`
+
+	// "location" field predicates.
+	Location             *string  `json:"location,omitempty"`
+	LocationNEQ          *string  `json:"locationNEQ,omitempty"`
+	LocationIn           []string `json:"locationIn,omitempty"`
+	LocationNotIn        []string `json:"locationNotIn,omitempty"`
+	LocationGT           *string  `json:"locationGT,omitempty"`
+	LocationGTE          *string  `json:"locationGTE,omitempty"`
+	LocationLT           *string  `json:"locationLT,omitempty"`
+	LocationLTE          *string  `json:"locationLTE,omitempty"`
+	LocationContains     *string  `json:"locationContains,omitempty"`
+	LocationHasPrefix    *string  `json:"locationHasPrefix,omitempty"`
+	LocationHasSuffix    *string  `json:"locationHasSuffix,omitempty"`
+	LocationEqualFold    *string  `json:"locationEqualFold,omitempty"`
+	LocationContainsFold *string  `json:"locationContainsFold,omitempty"`
+
+	// "keeper" field predicates.
+	Keeper             *string  `json:"keeper,omitempty"`
+	KeeperNEQ          *string  `json:"keeperNEQ,omitempty"`
+	KeeperIn           []string `json:"keeperIn,omitempty"`
+	KeeperNotIn        []string `json:"keeperNotIn,omitempty"`
+	KeeperGT           *string  `json:"keeperGT,omitempty"`
+	KeeperGTE          *string  `json:"keeperGTE,omitempty"`
+	KeeperLT           *string  `json:"keeperLT,omitempty"`
+	KeeperLTE          *string  `json:"keeperLTE,omitempty"`
+	KeeperContains     *string  `json:"keeperContains,omitempty"`
+	KeeperHasPrefix    *string  `json:"keeperHasPrefix,omitempty"`
+	KeeperHasSuffix    *string  `json:"keeperHasSuffix,omitempty"`
+	KeeperEqualFold    *string  `json:"keeperEqualFold,omitempty"`
+	KeeperContainsFold *string  `json:"keeperContainsFold,omitempty"`
+
+	// "expires_on" field predicates.
+	ExpiresOn       *time.Time  `json:"expiresOn,omitempty"`
+	ExpiresOnNEQ    *time.Time  `json:"expiresOnNEQ,omitempty"`
+	ExpiresOnIn     []time.Time `json:"expiresOnIn,omitempty"`
+	ExpiresOnNotIn  []time.Time `json:"expiresOnNotIn,omitempty"`
+	ExpiresOnGT     *time.Time  `json:"expiresOnGT,omitempty"`
+	ExpiresOnGTE    *time.Time  `json:"expiresOnGTE,omitempty"`
+	ExpiresOnLT     *time.Time  `json:"expiresOnLT,omitempty"`
+	ExpiresOnLTE    *time.Time  `json:"expiresOnLTE,omitempty"`
+	ExpiresOnIsNil  bool        `json:"expiresOnIsNil,omitempty"`
+	ExpiresOnNotNil bool        `json:"expiresOnNotNil,omitempty"`
+
+	// "next_check_on" field predicates.
+	NextCheckOn       *time.Time  `json:"nextCheckOn,omitempty"`
+	NextCheckOnNEQ    *time.Time  `json:"nextCheckOnNEQ,omitempty"`
+	NextCheckOnIn     []time.Time `json:"nextCheckOnIn,omitempty"`
+	NextCheckOnNotIn  []time.Time `json:"nextCheckOnNotIn,omitempty"`
+	NextCheckOnGT     *time.Time  `json:"nextCheckOnGT,omitempty"`
+	NextCheckOnGTE    *time.Time  `json:"nextCheckOnGTE,omitempty"`
+	NextCheckOnLT     *time.Time  `json:"nextCheckOnLT,omitempty"`
+	NextCheckOnLTE    *time.Time  `json:"nextCheckOnLTE,omitempty"`
+	NextCheckOnIsNil  bool        `json:"nextCheckOnIsNil,omitempty"`
+	NextCheckOnNotNil bool        `json:"nextCheckOnNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MaterialReserveWhereInput) AddPredicates(predicates ...predicate.MaterialReserve) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MaterialReserveWhereInput filter on the MaterialReserveQuery builder.
+func (i *MaterialReserveWhereInput) Filter(q *MaterialReserveQuery) (*MaterialReserveQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMaterialReserveWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMaterialReserveWhereInput is returned in case the MaterialReserveWhereInput is empty.
+var ErrEmptyMaterialReserveWhereInput = errors.New("ent: empty predicate MaterialReserveWhereInput")
+
+// P returns a predicate for filtering materialreserves.
+// An error is returned if the input is empty or invalid.
+func (i *MaterialReserveWhereInput) P() (predicate.MaterialReserve, error) {
+	var predicates []predicate.MaterialReserve
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, materialreserve.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.MaterialReserve, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, materialreserve.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.MaterialReserve, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, materialreserve.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, materialreserve.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, materialreserve.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, materialreserve.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, materialreserve.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, materialreserve.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, materialreserve.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, materialreserve.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, materialreserve.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, materialreserve.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, materialreserve.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, materialreserve.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, materialreserve.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, materialreserve.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, materialreserve.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, materialreserve.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, materialreserve.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, materialreserve.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, materialreserve.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, materialreserve.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, materialreserve.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, materialreserve.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, materialreserve.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, materialreserve.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, materialreserve.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.UnitID != nil {
+		predicates = append(predicates, materialreserve.UnitIDEQ(*i.UnitID))
+	}
+	if i.UnitIDNEQ != nil {
+		predicates = append(predicates, materialreserve.UnitIDNEQ(*i.UnitIDNEQ))
+	}
+	if len(i.UnitIDIn) > 0 {
+		predicates = append(predicates, materialreserve.UnitIDIn(i.UnitIDIn...))
+	}
+	if len(i.UnitIDNotIn) > 0 {
+		predicates = append(predicates, materialreserve.UnitIDNotIn(i.UnitIDNotIn...))
+	}
+	if i.Item != nil {
+		predicates = append(predicates, materialreserve.ItemEQ(*i.Item))
+	}
+	if i.ItemNEQ != nil {
+		predicates = append(predicates, materialreserve.ItemNEQ(*i.ItemNEQ))
+	}
+	if len(i.ItemIn) > 0 {
+		predicates = append(predicates, materialreserve.ItemIn(i.ItemIn...))
+	}
+	if len(i.ItemNotIn) > 0 {
+		predicates = append(predicates, materialreserve.ItemNotIn(i.ItemNotIn...))
+	}
+	if i.ItemGT != nil {
+		predicates = append(predicates, materialreserve.ItemGT(*i.ItemGT))
+	}
+	if i.ItemGTE != nil {
+		predicates = append(predicates, materialreserve.ItemGTE(*i.ItemGTE))
+	}
+	if i.ItemLT != nil {
+		predicates = append(predicates, materialreserve.ItemLT(*i.ItemLT))
+	}
+	if i.ItemLTE != nil {
+		predicates = append(predicates, materialreserve.ItemLTE(*i.ItemLTE))
+	}
+	if i.ItemContains != nil {
+		predicates = append(predicates, materialreserve.ItemContains(*i.ItemContains))
+	}
+	if i.ItemHasPrefix != nil {
+		predicates = append(predicates, materialreserve.ItemHasPrefix(*i.ItemHasPrefix))
+	}
+	if i.ItemHasSuffix != nil {
+		predicates = append(predicates, materialreserve.ItemHasSuffix(*i.ItemHasSuffix))
+	}
+	if i.ItemEqualFold != nil {
+		predicates = append(predicates, materialreserve.ItemEqualFold(*i.ItemEqualFold))
+	}
+	if i.ItemContainsFold != nil {
+		predicates = append(predicates, materialreserve.ItemContainsFold(*i.ItemContainsFold))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, materialreserve.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, materialreserve.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, materialreserve.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, materialreserve.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.CategoryGT != nil {
+		predicates = append(predicates, materialreserve.CategoryGT(*i.CategoryGT))
+	}
+	if i.CategoryGTE != nil {
+		predicates = append(predicates, materialreserve.CategoryGTE(*i.CategoryGTE))
+	}
+	if i.CategoryLT != nil {
+		predicates = append(predicates, materialreserve.CategoryLT(*i.CategoryLT))
+	}
+	if i.CategoryLTE != nil {
+		predicates = append(predicates, materialreserve.CategoryLTE(*i.CategoryLTE))
+	}
+	if i.CategoryContains != nil {
+		predicates = append(predicates, materialreserve.CategoryContains(*i.CategoryContains))
+	}
+	if i.CategoryHasPrefix != nil {
+		predicates = append(predicates, materialreserve.CategoryHasPrefix(*i.CategoryHasPrefix))
+	}
+	if i.CategoryHasSuffix != nil {
+		predicates = append(predicates, materialreserve.CategoryHasSuffix(*i.CategoryHasSuffix))
+	}
+	if i.CategoryEqualFold != nil {
+		predicates = append(predicates, materialreserve.CategoryEqualFold(*i.CategoryEqualFold))
+	}
+	if i.CategoryContainsFold != nil {
+		predicates = append(predicates, materialreserve.CategoryContainsFold(*i.CategoryContainsFold))
+	}
+	if i.Quantity != nil {
+		predicates = append(predicates, materialreserve.QuantityEQ(*i.Quantity))
+	}
+	if i.QuantityNEQ != nil {
+		predicates = append(predicates, materialreserve.QuantityNEQ(*i.QuantityNEQ))
+	}
+	if len(i.QuantityIn) > 0 {
+		predicates = append(predicates, materialreserve.QuantityIn(i.QuantityIn...))
+	}
+	if len(i.QuantityNotIn) > 0 {
+		predicates = append(predicates, materialreserve.QuantityNotIn(i.QuantityNotIn...))
+	}
+	if i.QuantityGT != nil {
+		predicates = append(predicates, materialreserve.QuantityGT(*i.QuantityGT))
+	}
+	if i.QuantityGTE != nil {
+		predicates = append(predicates, materialreserve.QuantityGTE(*i.QuantityGTE))
+	}
+	if i.QuantityLT != nil {
+		predicates = append(predicates, materialreserve.QuantityLT(*i.QuantityLT))
+	}
+	if i.QuantityLTE != nil {
+		predicates = append(predicates, materialreserve.QuantityLTE(*i.QuantityLTE))
+	}
+	if i.MinimumQuantity != nil {
+		predicates = append(predicates, materialreserve.MinimumQuantityEQ(*i.MinimumQuantity))
+	}
+	if i.MinimumQuantityNEQ != nil {
+		predicates = append(predicates, materialreserve.MinimumQuantityNEQ(*i.MinimumQuantityNEQ))
+	}
+	if len(i.MinimumQuantityIn) > 0 {
+		predicates = append(predicates, materialreserve.MinimumQuantityIn(i.MinimumQuantityIn...))
+	}
+	if len(i.MinimumQuantityNotIn) > 0 {
+		predicates = append(predicates, materialreserve.MinimumQuantityNotIn(i.MinimumQuantityNotIn...))
+	}
+	if i.MinimumQuantityGT != nil {
+		predicates = append(predicates, materialreserve.MinimumQuantityGT(*i.MinimumQuantityGT))
+	}
+	if i.MinimumQuantityGTE != nil {
+		predicates = append(predicates, materialreserve.MinimumQuantityGTE(*i.MinimumQuantityGTE))
+	}
+	if i.MinimumQuantityLT != nil {
+		predicates = append(predicates, materialreserve.MinimumQuantityLT(*i.MinimumQuantityLT))
+	}
+	if i.MinimumQuantityLTE != nil {
+		predicates = append(predicates, materialreserve.MinimumQuantityLTE(*i.MinimumQuantityLTE))
+	}
+	if i.UnitOfMeasure != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureEQ(*i.UnitOfMeasure))
+	}
+	if i.UnitOfMeasureNEQ != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureNEQ(*i.UnitOfMeasureNEQ))
+	}
+	if len(i.UnitOfMeasureIn) > 0 {
+		predicates = append(predicates, materialreserve.UnitOfMeasureIn(i.UnitOfMeasureIn...))
+	}
+	if len(i.UnitOfMeasureNotIn) > 0 {
+		predicates = append(predicates, materialreserve.UnitOfMeasureNotIn(i.UnitOfMeasureNotIn...))
+	}
+	if i.UnitOfMeasureGT != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureGT(*i.UnitOfMeasureGT))
+	}
+	if i.UnitOfMeasureGTE != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureGTE(*i.UnitOfMeasureGTE))
+	}
+	if i.UnitOfMeasureLT != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureLT(*i.UnitOfMeasureLT))
+	}
+	if i.UnitOfMeasureLTE != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureLTE(*i.UnitOfMeasureLTE))
+	}
+	if i.UnitOfMeasureContains != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureContains(*i.UnitOfMeasureContains))
+	}
+	if i.UnitOfMeasureHasPrefix != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureHasPrefix(*i.UnitOfMeasureHasPrefix))
+	}
+	if i.UnitOfMeasureHasSuffix != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureHasSuffix(*i.UnitOfMeasureHasSuffix))
+	}
+	if i.UnitOfMeasureEqualFold != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureEqualFold(*i.UnitOfMeasureEqualFold))
+	}
+	if i.UnitOfMeasureContainsFold != nil {
+		predicates = append(predicates, materialreserve.UnitOfMeasureContainsFold(*i.UnitOfMeasureContainsFold))
+	}
+	if i.Location != nil {
+		predicates = append(predicates, materialreserve.LocationEQ(*i.Location))
+	}
+	if i.LocationNEQ != nil {
+		predicates = append(predicates, materialreserve.LocationNEQ(*i.LocationNEQ))
+	}
+	if len(i.LocationIn) > 0 {
+		predicates = append(predicates, materialreserve.LocationIn(i.LocationIn...))
+	}
+	if len(i.LocationNotIn) > 0 {
+		predicates = append(predicates, materialreserve.LocationNotIn(i.LocationNotIn...))
+	}
+	if i.LocationGT != nil {
+		predicates = append(predicates, materialreserve.LocationGT(*i.LocationGT))
+	}
+	if i.LocationGTE != nil {
+		predicates = append(predicates, materialreserve.LocationGTE(*i.LocationGTE))
+	}
+	if i.LocationLT != nil {
+		predicates = append(predicates, materialreserve.LocationLT(*i.LocationLT))
+	}
+	if i.LocationLTE != nil {
+		predicates = append(predicates, materialreserve.LocationLTE(*i.LocationLTE))
+	}
+	if i.LocationContains != nil {
+		predicates = append(predicates, materialreserve.LocationContains(*i.LocationContains))
+	}
+	if i.LocationHasPrefix != nil {
+		predicates = append(predicates, materialreserve.LocationHasPrefix(*i.LocationHasPrefix))
+	}
+	if i.LocationHasSuffix != nil {
+		predicates = append(predicates, materialreserve.LocationHasSuffix(*i.LocationHasSuffix))
+	}
+	if i.LocationEqualFold != nil {
+		predicates = append(predicates, materialreserve.LocationEqualFold(*i.LocationEqualFold))
+	}
+	if i.LocationContainsFold != nil {
+		predicates = append(predicates, materialreserve.LocationContainsFold(*i.LocationContainsFold))
+	}
+	if i.Keeper != nil {
+		predicates = append(predicates, materialreserve.KeeperEQ(*i.Keeper))
+	}
+	if i.KeeperNEQ != nil {
+		predicates = append(predicates, materialreserve.KeeperNEQ(*i.KeeperNEQ))
+	}
+	if len(i.KeeperIn) > 0 {
+		predicates = append(predicates, materialreserve.KeeperIn(i.KeeperIn...))
+	}
+	if len(i.KeeperNotIn) > 0 {
+		predicates = append(predicates, materialreserve.KeeperNotIn(i.KeeperNotIn...))
+	}
+	if i.KeeperGT != nil {
+		predicates = append(predicates, materialreserve.KeeperGT(*i.KeeperGT))
+	}
+	if i.KeeperGTE != nil {
+		predicates = append(predicates, materialreserve.KeeperGTE(*i.KeeperGTE))
+	}
+	if i.KeeperLT != nil {
+		predicates = append(predicates, materialreserve.KeeperLT(*i.KeeperLT))
+	}
+	if i.KeeperLTE != nil {
+		predicates = append(predicates, materialreserve.KeeperLTE(*i.KeeperLTE))
+	}
+	if i.KeeperContains != nil {
+		predicates = append(predicates, materialreserve.KeeperContains(*i.KeeperContains))
+	}
+	if i.KeeperHasPrefix != nil {
+		predicates = append(predicates, materialreserve.KeeperHasPrefix(*i.KeeperHasPrefix))
+	}
+	if i.KeeperHasSuffix != nil {
+		predicates = append(predicates, materialreserve.KeeperHasSuffix(*i.KeeperHasSuffix))
+	}
+	if i.KeeperEqualFold != nil {
+		predicates = append(predicates, materialreserve.KeeperEqualFold(*i.KeeperEqualFold))
+	}
+	if i.KeeperContainsFold != nil {
+		predicates = append(predicates, materialreserve.KeeperContainsFold(*i.KeeperContainsFold))
+	}
+	if i.ExpiresOn != nil {
+		predicates = append(predicates, materialreserve.ExpiresOnEQ(*i.ExpiresOn))
+	}
+	if i.ExpiresOnNEQ != nil {
+		predicates = append(predicates, materialreserve.ExpiresOnNEQ(*i.ExpiresOnNEQ))
+	}
+	if len(i.ExpiresOnIn) > 0 {
+		predicates = append(predicates, materialreserve.ExpiresOnIn(i.ExpiresOnIn...))
+	}
+	if len(i.ExpiresOnNotIn) > 0 {
+		predicates = append(predicates, materialreserve.ExpiresOnNotIn(i.ExpiresOnNotIn...))
+	}
+	if i.ExpiresOnGT != nil {
+		predicates = append(predicates, materialreserve.ExpiresOnGT(*i.ExpiresOnGT))
+	}
+	if i.ExpiresOnGTE != nil {
+		predicates = append(predicates, materialreserve.ExpiresOnGTE(*i.ExpiresOnGTE))
+	}
+	if i.ExpiresOnLT != nil {
+		predicates = append(predicates, materialreserve.ExpiresOnLT(*i.ExpiresOnLT))
+	}
+	if i.ExpiresOnLTE != nil {
+		predicates = append(predicates, materialreserve.ExpiresOnLTE(*i.ExpiresOnLTE))
+	}
+	if i.ExpiresOnIsNil {
+		predicates = append(predicates, materialreserve.ExpiresOnIsNil())
+	}
+	if i.ExpiresOnNotNil {
+		predicates = append(predicates, materialreserve.ExpiresOnNotNil())
+	}
+	if i.NextCheckOn != nil {
+		predicates = append(predicates, materialreserve.NextCheckOnEQ(*i.NextCheckOn))
+	}
+	if i.NextCheckOnNEQ != nil {
+		predicates = append(predicates, materialreserve.NextCheckOnNEQ(*i.NextCheckOnNEQ))
+	}
+	if len(i.NextCheckOnIn) > 0 {
+		predicates = append(predicates, materialreserve.NextCheckOnIn(i.NextCheckOnIn...))
+	}
+	if len(i.NextCheckOnNotIn) > 0 {
+		predicates = append(predicates, materialreserve.NextCheckOnNotIn(i.NextCheckOnNotIn...))
+	}
+	if i.NextCheckOnGT != nil {
+		predicates = append(predicates, materialreserve.NextCheckOnGT(*i.NextCheckOnGT))
+	}
+	if i.NextCheckOnGTE != nil {
+		predicates = append(predicates, materialreserve.NextCheckOnGTE(*i.NextCheckOnGTE))
+	}
+	if i.NextCheckOnLT != nil {
+		predicates = append(predicates, materialreserve.NextCheckOnLT(*i.NextCheckOnLT))
+	}
+	if i.NextCheckOnLTE != nil {
+		predicates = append(predicates, materialreserve.NextCheckOnLTE(*i.NextCheckOnLTE))
+	}
+	if i.NextCheckOnIsNil {
+		predicates = append(predicates, materialreserve.NextCheckOnIsNil())
+	}
+	if i.NextCheckOnNotNil {
+		predicates = append(predicates, materialreserve.NextCheckOnNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMaterialReserveWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return materialreserve.And(predicates...), nil
+	}
+}
+
 // MeetingWhereInput represents a where input for filtering Meeting queries.
 type MeetingWhereInput struct {
 	Predicates []predicate.Meeting  `json:"-"`
@@ -7466,6 +8469,430 @@ func (i *RandomDrawWhereInput) P() (predicate.RandomDraw, error) {
 		return predicates[0], nil
 	default:
 		return randomdraw.And(predicates...), nil
+	}
+}
+
+// RescueTeamWhereInput represents a where input for filtering RescueTeam queries.
+type RescueTeamWhereInput struct {
+	Predicates []predicate.RescueTeam  `json:"-"`
+	Not        *RescueTeamWhereInput   `json:"not,omitempty"`
+	Or         []*RescueTeamWhereInput `json:"or,omitempty"`
+	And        []*RescueTeamWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "unit_id" field predicates.
+	UnitID      *int  `json:"unitID,omitempty"`
+	UnitIDNEQ   *int  `json:"unitIDNEQ,omitempty"`
+	UnitIDIn    []int `json:"unitIDIn,omitempty"`
+	UnitIDNotIn []int `json:"unitIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *domain.RescueTeamKind  `json:"kind,omitempty"`
+	KindNEQ   *domain.RescueTeamKind  `json:"kindNEQ,omitempty"`
+	KindIn    []domain.RescueTeamKind `json:"kindIn,omitempty"`
+	KindNotIn []domain.RescueTeamKind `json:"kindNotIn,omitempty"`
+
+	// "member_count" field predicates.
+	MemberCount      *int  `json:"memberCount,omitempty"`
+	MemberCountNEQ   *int  `json:"memberCountNEQ,omitempty"`
+	MemberCountIn    []int `json:"memberCountIn,omitempty"`
+	MemberCountNotIn []int `json:"memberCountNotIn,omitempty"`
+	MemberCountGT    *int  `json:"memberCountGT,omitempty"`
+	MemberCountGTE   *int  `json:"memberCountGTE,omitempty"`
+	MemberCountLT    *int  `json:"memberCountLT,omitempty"`
+	MemberCountLTE   *int  `json:"memberCountLTE,omitempty"`
+
+	// "leader_name" field predicates.
+	LeaderName             *string  `json:"leaderName,omitempty"`
+	LeaderNameNEQ          *string  `json:"leaderNameNEQ,omitempty"`
+	LeaderNameIn           []string `json:"leaderNameIn,omitempty"`
+	LeaderNameNotIn        []string `json:"leaderNameNotIn,omitempty"`
+	LeaderNameGT           *string  `json:"leaderNameGT,omitempty"`
+	LeaderNameGTE          *string  `json:"leaderNameGTE,omitempty"`
+	LeaderNameLT           *string  `json:"leaderNameLT,omitempty"`
+	LeaderNameLTE          *string  `json:"leaderNameLTE,omitempty"`
+	LeaderNameContains     *string  `json:"leaderNameContains,omitempty"`
+	LeaderNameHasPrefix    *string  `json:"leaderNameHasPrefix,omitempty"`
+	LeaderNameHasSuffix    *string  `json:"leaderNameHasSuffix,omitempty"`
+	LeaderNameEqualFold    *string  `json:"leaderNameEqualFold,omitempty"`
+	LeaderNameContainsFold *string  `json:"leaderNameContainsFold,omitempty"`
+
+	// "contact_phone" field predicates.
+	ContactPhone             *string  `json:"contactPhone,omitempty"`
+	ContactPhoneNEQ          *string  `json:"contactPhoneNEQ,omitempty"`
+	ContactPhoneIn           []string `json:"contactPhoneIn,omitempty"`
+	ContactPhoneNotIn        []string `json:"contactPhoneNotIn,omitempty"`
+	ContactPhoneGT           *string  `json:"contactPhoneGT,omitempty"`
+	ContactPhoneGTE          *string  `json:"contactPhoneGTE,omitempty"`
+	ContactPhoneLT           *string  `json:"contactPhoneLT,omitempty"`
+	ContactPhoneLTE          *string  `json:"contactPhoneLTE,omitempty"`
+	ContactPhoneContains     *string  `json:"contactPhoneContains,omitempty"`
+	ContactPhoneHasPrefix    *string  `json:"contactPhoneHasPrefix,omitempty"`
+	ContactPhoneHasSuffix    *string  `json:"contactPhoneHasSuffix,omitempty"`
+	ContactPhoneEqualFold    *string  `json:"contactPhoneEqualFold,omitempty"`
+	ContactPhoneContainsFold *string  `json:"contactPhoneContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *RescueTeamWhereInput) AddPredicates(predicates ...predicate.RescueTeam) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the RescueTeamWhereInput filter on the RescueTeamQuery builder.
+func (i *RescueTeamWhereInput) Filter(q *RescueTeamQuery) (*RescueTeamQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyRescueTeamWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyRescueTeamWhereInput is returned in case the RescueTeamWhereInput is empty.
+var ErrEmptyRescueTeamWhereInput = errors.New("ent: empty predicate RescueTeamWhereInput")
+
+// P returns a predicate for filtering rescueteams.
+// An error is returned if the input is empty or invalid.
+func (i *RescueTeamWhereInput) P() (predicate.RescueTeam, error) {
+	var predicates []predicate.RescueTeam
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, rescueteam.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.RescueTeam, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, rescueteam.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.RescueTeam, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, rescueteam.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, rescueteam.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, rescueteam.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, rescueteam.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, rescueteam.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, rescueteam.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, rescueteam.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, rescueteam.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, rescueteam.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, rescueteam.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, rescueteam.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, rescueteam.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, rescueteam.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, rescueteam.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, rescueteam.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, rescueteam.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, rescueteam.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, rescueteam.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, rescueteam.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, rescueteam.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, rescueteam.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, rescueteam.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, rescueteam.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, rescueteam.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, rescueteam.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.UnitID != nil {
+		predicates = append(predicates, rescueteam.UnitIDEQ(*i.UnitID))
+	}
+	if i.UnitIDNEQ != nil {
+		predicates = append(predicates, rescueteam.UnitIDNEQ(*i.UnitIDNEQ))
+	}
+	if len(i.UnitIDIn) > 0 {
+		predicates = append(predicates, rescueteam.UnitIDIn(i.UnitIDIn...))
+	}
+	if len(i.UnitIDNotIn) > 0 {
+		predicates = append(predicates, rescueteam.UnitIDNotIn(i.UnitIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, rescueteam.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, rescueteam.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, rescueteam.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, rescueteam.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, rescueteam.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, rescueteam.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, rescueteam.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, rescueteam.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, rescueteam.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, rescueteam.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, rescueteam.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, rescueteam.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, rescueteam.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, rescueteam.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, rescueteam.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, rescueteam.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, rescueteam.KindNotIn(i.KindNotIn...))
+	}
+	if i.MemberCount != nil {
+		predicates = append(predicates, rescueteam.MemberCountEQ(*i.MemberCount))
+	}
+	if i.MemberCountNEQ != nil {
+		predicates = append(predicates, rescueteam.MemberCountNEQ(*i.MemberCountNEQ))
+	}
+	if len(i.MemberCountIn) > 0 {
+		predicates = append(predicates, rescueteam.MemberCountIn(i.MemberCountIn...))
+	}
+	if len(i.MemberCountNotIn) > 0 {
+		predicates = append(predicates, rescueteam.MemberCountNotIn(i.MemberCountNotIn...))
+	}
+	if i.MemberCountGT != nil {
+		predicates = append(predicates, rescueteam.MemberCountGT(*i.MemberCountGT))
+	}
+	if i.MemberCountGTE != nil {
+		predicates = append(predicates, rescueteam.MemberCountGTE(*i.MemberCountGTE))
+	}
+	if i.MemberCountLT != nil {
+		predicates = append(predicates, rescueteam.MemberCountLT(*i.MemberCountLT))
+	}
+	if i.MemberCountLTE != nil {
+		predicates = append(predicates, rescueteam.MemberCountLTE(*i.MemberCountLTE))
+	}
+	if i.LeaderName != nil {
+		predicates = append(predicates, rescueteam.LeaderNameEQ(*i.LeaderName))
+	}
+	if i.LeaderNameNEQ != nil {
+		predicates = append(predicates, rescueteam.LeaderNameNEQ(*i.LeaderNameNEQ))
+	}
+	if len(i.LeaderNameIn) > 0 {
+		predicates = append(predicates, rescueteam.LeaderNameIn(i.LeaderNameIn...))
+	}
+	if len(i.LeaderNameNotIn) > 0 {
+		predicates = append(predicates, rescueteam.LeaderNameNotIn(i.LeaderNameNotIn...))
+	}
+	if i.LeaderNameGT != nil {
+		predicates = append(predicates, rescueteam.LeaderNameGT(*i.LeaderNameGT))
+	}
+	if i.LeaderNameGTE != nil {
+		predicates = append(predicates, rescueteam.LeaderNameGTE(*i.LeaderNameGTE))
+	}
+	if i.LeaderNameLT != nil {
+		predicates = append(predicates, rescueteam.LeaderNameLT(*i.LeaderNameLT))
+	}
+	if i.LeaderNameLTE != nil {
+		predicates = append(predicates, rescueteam.LeaderNameLTE(*i.LeaderNameLTE))
+	}
+	if i.LeaderNameContains != nil {
+		predicates = append(predicates, rescueteam.LeaderNameContains(*i.LeaderNameContains))
+	}
+	if i.LeaderNameHasPrefix != nil {
+		predicates = append(predicates, rescueteam.LeaderNameHasPrefix(*i.LeaderNameHasPrefix))
+	}
+	if i.LeaderNameHasSuffix != nil {
+		predicates = append(predicates, rescueteam.LeaderNameHasSuffix(*i.LeaderNameHasSuffix))
+	}
+	if i.LeaderNameEqualFold != nil {
+		predicates = append(predicates, rescueteam.LeaderNameEqualFold(*i.LeaderNameEqualFold))
+	}
+	if i.LeaderNameContainsFold != nil {
+		predicates = append(predicates, rescueteam.LeaderNameContainsFold(*i.LeaderNameContainsFold))
+	}
+	if i.ContactPhone != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneEQ(*i.ContactPhone))
+	}
+	if i.ContactPhoneNEQ != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneNEQ(*i.ContactPhoneNEQ))
+	}
+	if len(i.ContactPhoneIn) > 0 {
+		predicates = append(predicates, rescueteam.ContactPhoneIn(i.ContactPhoneIn...))
+	}
+	if len(i.ContactPhoneNotIn) > 0 {
+		predicates = append(predicates, rescueteam.ContactPhoneNotIn(i.ContactPhoneNotIn...))
+	}
+	if i.ContactPhoneGT != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneGT(*i.ContactPhoneGT))
+	}
+	if i.ContactPhoneGTE != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneGTE(*i.ContactPhoneGTE))
+	}
+	if i.ContactPhoneLT != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneLT(*i.ContactPhoneLT))
+	}
+	if i.ContactPhoneLTE != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneLTE(*i.ContactPhoneLTE))
+	}
+	if i.ContactPhoneContains != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneContains(*i.ContactPhoneContains))
+	}
+	if i.ContactPhoneHasPrefix != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneHasPrefix(*i.ContactPhoneHasPrefix))
+	}
+	if i.ContactPhoneHasSuffix != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneHasSuffix(*i.ContactPhoneHasSuffix))
+	}
+	if i.ContactPhoneEqualFold != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneEqualFold(*i.ContactPhoneEqualFold))
+	}
+	if i.ContactPhoneContainsFold != nil {
+		predicates = append(predicates, rescueteam.ContactPhoneContainsFold(*i.ContactPhoneContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyRescueTeamWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return rescueteam.And(predicates...), nil
 	}
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
@@ -30,6 +32,7 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
@@ -40,6 +43,7 @@ import (
 	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -67,6 +71,8 @@ const (
 	TypeChecklistTemplate    = "ChecklistTemplate"
 	TypeDrill                = "Drill"
 	TypeDutyList             = "DutyList"
+	TypeDutyRoster           = "DutyRoster"
+	TypeDutyShift            = "DutyShift"
 	TypeEmergencyPlan        = "EmergencyPlan"
 	TypeEnterprise           = "Enterprise"
 	TypeFile                 = "File"
@@ -78,6 +84,7 @@ const (
 	TypeLetterEvent          = "LetterEvent"
 	TypeLetterSignature      = "LetterSignature"
 	TypeLoginAttempt         = "LoginAttempt"
+	TypeMaterialReserve      = "MaterialReserve"
 	TypeMeeting              = "Meeting"
 	TypeNotice               = "Notice"
 	TypeNoticeReceipt        = "NoticeReceipt"
@@ -87,6 +94,7 @@ const (
 	TypePublicityVisit       = "PublicityVisit"
 	TypeRandomDraw           = "RandomDraw"
 	TypeRefreshToken         = "RefreshToken"
+	TypeRescueTeam           = "RescueTeam"
 	TypeResponsibilityLetter = "ResponsibilityLetter"
 	TypeSupervision          = "Supervision"
 	TypeTenant               = "Tenant"
@@ -8813,6 +8821,2441 @@ func (m *DutyListMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown DutyList edge %s", name)
+}
+
+// DutyRosterMutation represents an operation that mutates the DutyRoster nodes in the graph.
+type DutyRosterMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	title                  *string
+	key_period             *domain.DutyKeyPeriod
+	period_start           *time.Time
+	period_end             *time.Time
+	requires_full_cover    *bool
+	clearedFields          map[string]struct{}
+	unit                   *int
+	clearedunit            bool
+	shifts                 map[int]struct{}
+	removedshifts          map[int]struct{}
+	clearedshifts          bool
+	done                   bool
+	oldValue               func(context.Context) (*DutyRoster, error)
+	predicates             []predicate.DutyRoster
+}
+
+var _ ent.Mutation = (*DutyRosterMutation)(nil)
+
+// dutyrosterOption allows management of the mutation configuration using functional options.
+type dutyrosterOption func(*DutyRosterMutation)
+
+// newDutyRosterMutation creates new mutation for the DutyRoster entity.
+func newDutyRosterMutation(c config, op Op, opts ...dutyrosterOption) *DutyRosterMutation {
+	m := &DutyRosterMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDutyRoster,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDutyRosterID sets the ID field of the mutation.
+func withDutyRosterID(id int) dutyrosterOption {
+	return func(m *DutyRosterMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DutyRoster
+		)
+		m.oldValue = func(ctx context.Context) (*DutyRoster, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DutyRoster.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDutyRoster sets the old DutyRoster of the mutation.
+func withDutyRoster(node *DutyRoster) dutyrosterOption {
+	return func(m *DutyRosterMutation) {
+		m.oldValue = func(context.Context) (*DutyRoster, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DutyRosterMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DutyRosterMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DutyRosterMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DutyRosterMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DutyRoster.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *DutyRosterMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *DutyRosterMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *DutyRosterMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *DutyRosterMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *DutyRosterMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *DutyRosterMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *DutyRosterMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *DutyRosterMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *DutyRosterMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *DutyRosterMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *DutyRosterMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *DutyRosterMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *DutyRosterMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *DutyRosterMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *DutyRosterMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *DutyRosterMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *DutyRosterMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[dutyroster.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *DutyRosterMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[dutyroster.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *DutyRosterMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, dutyroster.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *DutyRosterMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *DutyRosterMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *DutyRosterMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *DutyRosterMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *DutyRosterMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[dutyroster.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *DutyRosterMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[dutyroster.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *DutyRosterMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, dutyroster.FieldScopeEnterpriseID)
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *DutyRosterMutation) SetUnitID(i int) {
+	m.unit = &i
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *DutyRosterMutation) UnitID() (r int, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *DutyRosterMutation) ResetUnitID() {
+	m.unit = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *DutyRosterMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *DutyRosterMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *DutyRosterMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetKeyPeriod sets the "key_period" field.
+func (m *DutyRosterMutation) SetKeyPeriod(dkp domain.DutyKeyPeriod) {
+	m.key_period = &dkp
+}
+
+// KeyPeriod returns the value of the "key_period" field in the mutation.
+func (m *DutyRosterMutation) KeyPeriod() (r domain.DutyKeyPeriod, exists bool) {
+	v := m.key_period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeyPeriod returns the old "key_period" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldKeyPeriod(ctx context.Context) (v *domain.DutyKeyPeriod, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeyPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeyPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeyPeriod: %w", err)
+	}
+	return oldValue.KeyPeriod, nil
+}
+
+// ClearKeyPeriod clears the value of the "key_period" field.
+func (m *DutyRosterMutation) ClearKeyPeriod() {
+	m.key_period = nil
+	m.clearedFields[dutyroster.FieldKeyPeriod] = struct{}{}
+}
+
+// KeyPeriodCleared returns if the "key_period" field was cleared in this mutation.
+func (m *DutyRosterMutation) KeyPeriodCleared() bool {
+	_, ok := m.clearedFields[dutyroster.FieldKeyPeriod]
+	return ok
+}
+
+// ResetKeyPeriod resets all changes to the "key_period" field.
+func (m *DutyRosterMutation) ResetKeyPeriod() {
+	m.key_period = nil
+	delete(m.clearedFields, dutyroster.FieldKeyPeriod)
+}
+
+// SetPeriodStart sets the "period_start" field.
+func (m *DutyRosterMutation) SetPeriodStart(t time.Time) {
+	m.period_start = &t
+}
+
+// PeriodStart returns the value of the "period_start" field in the mutation.
+func (m *DutyRosterMutation) PeriodStart() (r time.Time, exists bool) {
+	v := m.period_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodStart returns the old "period_start" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldPeriodStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodStart: %w", err)
+	}
+	return oldValue.PeriodStart, nil
+}
+
+// ResetPeriodStart resets all changes to the "period_start" field.
+func (m *DutyRosterMutation) ResetPeriodStart() {
+	m.period_start = nil
+}
+
+// SetPeriodEnd sets the "period_end" field.
+func (m *DutyRosterMutation) SetPeriodEnd(t time.Time) {
+	m.period_end = &t
+}
+
+// PeriodEnd returns the value of the "period_end" field in the mutation.
+func (m *DutyRosterMutation) PeriodEnd() (r time.Time, exists bool) {
+	v := m.period_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodEnd returns the old "period_end" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldPeriodEnd(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodEnd: %w", err)
+	}
+	return oldValue.PeriodEnd, nil
+}
+
+// ResetPeriodEnd resets all changes to the "period_end" field.
+func (m *DutyRosterMutation) ResetPeriodEnd() {
+	m.period_end = nil
+}
+
+// SetRequiresFullCover sets the "requires_full_cover" field.
+func (m *DutyRosterMutation) SetRequiresFullCover(b bool) {
+	m.requires_full_cover = &b
+}
+
+// RequiresFullCover returns the value of the "requires_full_cover" field in the mutation.
+func (m *DutyRosterMutation) RequiresFullCover() (r bool, exists bool) {
+	v := m.requires_full_cover
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequiresFullCover returns the old "requires_full_cover" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldRequiresFullCover(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequiresFullCover is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequiresFullCover requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequiresFullCover: %w", err)
+	}
+	return oldValue.RequiresFullCover, nil
+}
+
+// ResetRequiresFullCover resets all changes to the "requires_full_cover" field.
+func (m *DutyRosterMutation) ResetRequiresFullCover() {
+	m.requires_full_cover = nil
+}
+
+// ClearUnit clears the "unit" edge to the Unit entity.
+func (m *DutyRosterMutation) ClearUnit() {
+	m.clearedunit = true
+	m.clearedFields[dutyroster.FieldUnitID] = struct{}{}
+}
+
+// UnitCleared reports if the "unit" edge to the Unit entity was cleared.
+func (m *DutyRosterMutation) UnitCleared() bool {
+	return m.clearedunit
+}
+
+// UnitIDs returns the "unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UnitID instead. It exists only for internal usage by the builders.
+func (m *DutyRosterMutation) UnitIDs() (ids []int) {
+	if id := m.unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUnit resets all changes to the "unit" edge.
+func (m *DutyRosterMutation) ResetUnit() {
+	m.unit = nil
+	m.clearedunit = false
+}
+
+// AddShiftIDs adds the "shifts" edge to the DutyShift entity by ids.
+func (m *DutyRosterMutation) AddShiftIDs(ids ...int) {
+	if m.shifts == nil {
+		m.shifts = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.shifts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearShifts clears the "shifts" edge to the DutyShift entity.
+func (m *DutyRosterMutation) ClearShifts() {
+	m.clearedshifts = true
+}
+
+// ShiftsCleared reports if the "shifts" edge to the DutyShift entity was cleared.
+func (m *DutyRosterMutation) ShiftsCleared() bool {
+	return m.clearedshifts
+}
+
+// RemoveShiftIDs removes the "shifts" edge to the DutyShift entity by IDs.
+func (m *DutyRosterMutation) RemoveShiftIDs(ids ...int) {
+	if m.removedshifts == nil {
+		m.removedshifts = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.shifts, ids[i])
+		m.removedshifts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedShifts returns the removed IDs of the "shifts" edge to the DutyShift entity.
+func (m *DutyRosterMutation) RemovedShiftsIDs() (ids []int) {
+	for id := range m.removedshifts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ShiftsIDs returns the "shifts" edge IDs in the mutation.
+func (m *DutyRosterMutation) ShiftsIDs() (ids []int) {
+	for id := range m.shifts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetShifts resets all changes to the "shifts" edge.
+func (m *DutyRosterMutation) ResetShifts() {
+	m.shifts = nil
+	m.clearedshifts = false
+	m.removedshifts = nil
+}
+
+// Where appends a list predicates to the DutyRosterMutation builder.
+func (m *DutyRosterMutation) Where(ps ...predicate.DutyRoster) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DutyRosterMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DutyRosterMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DutyRoster, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DutyRosterMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DutyRosterMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DutyRoster).
+func (m *DutyRosterMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DutyRosterMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, dutyroster.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, dutyroster.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, dutyroster.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, dutyroster.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, dutyroster.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, dutyroster.FieldScopeEnterpriseID)
+	}
+	if m.unit != nil {
+		fields = append(fields, dutyroster.FieldUnitID)
+	}
+	if m.title != nil {
+		fields = append(fields, dutyroster.FieldTitle)
+	}
+	if m.key_period != nil {
+		fields = append(fields, dutyroster.FieldKeyPeriod)
+	}
+	if m.period_start != nil {
+		fields = append(fields, dutyroster.FieldPeriodStart)
+	}
+	if m.period_end != nil {
+		fields = append(fields, dutyroster.FieldPeriodEnd)
+	}
+	if m.requires_full_cover != nil {
+		fields = append(fields, dutyroster.FieldRequiresFullCover)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DutyRosterMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case dutyroster.FieldCreatedAt:
+		return m.CreatedAt()
+	case dutyroster.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case dutyroster.FieldTenantID:
+		return m.TenantID()
+	case dutyroster.FieldScopePath:
+		return m.ScopePath()
+	case dutyroster.FieldScopeSector:
+		return m.ScopeSector()
+	case dutyroster.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case dutyroster.FieldUnitID:
+		return m.UnitID()
+	case dutyroster.FieldTitle:
+		return m.Title()
+	case dutyroster.FieldKeyPeriod:
+		return m.KeyPeriod()
+	case dutyroster.FieldPeriodStart:
+		return m.PeriodStart()
+	case dutyroster.FieldPeriodEnd:
+		return m.PeriodEnd()
+	case dutyroster.FieldRequiresFullCover:
+		return m.RequiresFullCover()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DutyRosterMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case dutyroster.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case dutyroster.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case dutyroster.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case dutyroster.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case dutyroster.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case dutyroster.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case dutyroster.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case dutyroster.FieldTitle:
+		return m.OldTitle(ctx)
+	case dutyroster.FieldKeyPeriod:
+		return m.OldKeyPeriod(ctx)
+	case dutyroster.FieldPeriodStart:
+		return m.OldPeriodStart(ctx)
+	case dutyroster.FieldPeriodEnd:
+		return m.OldPeriodEnd(ctx)
+	case dutyroster.FieldRequiresFullCover:
+		return m.OldRequiresFullCover(ctx)
+	}
+	return nil, fmt.Errorf("unknown DutyRoster field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DutyRosterMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case dutyroster.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case dutyroster.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case dutyroster.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case dutyroster.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case dutyroster.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case dutyroster.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case dutyroster.FieldUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case dutyroster.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case dutyroster.FieldKeyPeriod:
+		v, ok := value.(domain.DutyKeyPeriod)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeyPeriod(v)
+		return nil
+	case dutyroster.FieldPeriodStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodStart(v)
+		return nil
+	case dutyroster.FieldPeriodEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodEnd(v)
+		return nil
+	case dutyroster.FieldRequiresFullCover:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequiresFullCover(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DutyRoster field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DutyRosterMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, dutyroster.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, dutyroster.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DutyRosterMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case dutyroster.FieldTenantID:
+		return m.AddedTenantID()
+	case dutyroster.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DutyRosterMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case dutyroster.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case dutyroster.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DutyRoster numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DutyRosterMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(dutyroster.FieldScopeSector) {
+		fields = append(fields, dutyroster.FieldScopeSector)
+	}
+	if m.FieldCleared(dutyroster.FieldScopeEnterpriseID) {
+		fields = append(fields, dutyroster.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(dutyroster.FieldKeyPeriod) {
+		fields = append(fields, dutyroster.FieldKeyPeriod)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DutyRosterMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DutyRosterMutation) ClearField(name string) error {
+	switch name {
+	case dutyroster.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case dutyroster.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case dutyroster.FieldKeyPeriod:
+		m.ClearKeyPeriod()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyRoster nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DutyRosterMutation) ResetField(name string) error {
+	switch name {
+	case dutyroster.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case dutyroster.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case dutyroster.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case dutyroster.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case dutyroster.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case dutyroster.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case dutyroster.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case dutyroster.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case dutyroster.FieldKeyPeriod:
+		m.ResetKeyPeriod()
+		return nil
+	case dutyroster.FieldPeriodStart:
+		m.ResetPeriodStart()
+		return nil
+	case dutyroster.FieldPeriodEnd:
+		m.ResetPeriodEnd()
+		return nil
+	case dutyroster.FieldRequiresFullCover:
+		m.ResetRequiresFullCover()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyRoster field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DutyRosterMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.unit != nil {
+		edges = append(edges, dutyroster.EdgeUnit)
+	}
+	if m.shifts != nil {
+		edges = append(edges, dutyroster.EdgeShifts)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DutyRosterMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case dutyroster.EdgeUnit:
+		if id := m.unit; id != nil {
+			return []ent.Value{*id}
+		}
+	case dutyroster.EdgeShifts:
+		ids := make([]ent.Value, 0, len(m.shifts))
+		for id := range m.shifts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DutyRosterMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedshifts != nil {
+		edges = append(edges, dutyroster.EdgeShifts)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DutyRosterMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case dutyroster.EdgeShifts:
+		ids := make([]ent.Value, 0, len(m.removedshifts))
+		for id := range m.removedshifts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DutyRosterMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedunit {
+		edges = append(edges, dutyroster.EdgeUnit)
+	}
+	if m.clearedshifts {
+		edges = append(edges, dutyroster.EdgeShifts)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DutyRosterMutation) EdgeCleared(name string) bool {
+	switch name {
+	case dutyroster.EdgeUnit:
+		return m.clearedunit
+	case dutyroster.EdgeShifts:
+		return m.clearedshifts
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DutyRosterMutation) ClearEdge(name string) error {
+	switch name {
+	case dutyroster.EdgeUnit:
+		m.ClearUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyRoster unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DutyRosterMutation) ResetEdge(name string) error {
+	switch name {
+	case dutyroster.EdgeUnit:
+		m.ResetUnit()
+		return nil
+	case dutyroster.EdgeShifts:
+		m.ResetShifts()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyRoster edge %s", name)
+}
+
+// DutyShiftMutation represents an operation that mutates the DutyShift nodes in the graph.
+type DutyShiftMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	starts_at              *time.Time
+	ends_at                *time.Time
+	leader_post_id         *int
+	addleader_post_id      *int
+	leader_name            *string
+	leader_phone           *string
+	staff_name             *string
+	staff_phone            *string
+	clearedFields          map[string]struct{}
+	roster                 *int
+	clearedroster          bool
+	done                   bool
+	oldValue               func(context.Context) (*DutyShift, error)
+	predicates             []predicate.DutyShift
+}
+
+var _ ent.Mutation = (*DutyShiftMutation)(nil)
+
+// dutyshiftOption allows management of the mutation configuration using functional options.
+type dutyshiftOption func(*DutyShiftMutation)
+
+// newDutyShiftMutation creates new mutation for the DutyShift entity.
+func newDutyShiftMutation(c config, op Op, opts ...dutyshiftOption) *DutyShiftMutation {
+	m := &DutyShiftMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDutyShift,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDutyShiftID sets the ID field of the mutation.
+func withDutyShiftID(id int) dutyshiftOption {
+	return func(m *DutyShiftMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DutyShift
+		)
+		m.oldValue = func(ctx context.Context) (*DutyShift, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DutyShift.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDutyShift sets the old DutyShift of the mutation.
+func withDutyShift(node *DutyShift) dutyshiftOption {
+	return func(m *DutyShiftMutation) {
+		m.oldValue = func(context.Context) (*DutyShift, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DutyShiftMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DutyShiftMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DutyShiftMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DutyShiftMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DutyShift.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *DutyShiftMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *DutyShiftMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *DutyShiftMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *DutyShiftMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *DutyShiftMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *DutyShiftMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *DutyShiftMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *DutyShiftMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *DutyShiftMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *DutyShiftMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *DutyShiftMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *DutyShiftMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *DutyShiftMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *DutyShiftMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *DutyShiftMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *DutyShiftMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *DutyShiftMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[dutyshift.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *DutyShiftMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[dutyshift.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *DutyShiftMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, dutyshift.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *DutyShiftMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *DutyShiftMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *DutyShiftMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *DutyShiftMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *DutyShiftMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[dutyshift.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *DutyShiftMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[dutyshift.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *DutyShiftMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, dutyshift.FieldScopeEnterpriseID)
+}
+
+// SetRosterID sets the "roster_id" field.
+func (m *DutyShiftMutation) SetRosterID(i int) {
+	m.roster = &i
+}
+
+// RosterID returns the value of the "roster_id" field in the mutation.
+func (m *DutyShiftMutation) RosterID() (r int, exists bool) {
+	v := m.roster
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRosterID returns the old "roster_id" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldRosterID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRosterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRosterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRosterID: %w", err)
+	}
+	return oldValue.RosterID, nil
+}
+
+// ResetRosterID resets all changes to the "roster_id" field.
+func (m *DutyShiftMutation) ResetRosterID() {
+	m.roster = nil
+}
+
+// SetStartsAt sets the "starts_at" field.
+func (m *DutyShiftMutation) SetStartsAt(t time.Time) {
+	m.starts_at = &t
+}
+
+// StartsAt returns the value of the "starts_at" field in the mutation.
+func (m *DutyShiftMutation) StartsAt() (r time.Time, exists bool) {
+	v := m.starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsAt returns the old "starts_at" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldStartsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsAt: %w", err)
+	}
+	return oldValue.StartsAt, nil
+}
+
+// ResetStartsAt resets all changes to the "starts_at" field.
+func (m *DutyShiftMutation) ResetStartsAt() {
+	m.starts_at = nil
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *DutyShiftMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *DutyShiftMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldEndsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *DutyShiftMutation) ResetEndsAt() {
+	m.ends_at = nil
+}
+
+// SetLeaderPostID sets the "leader_post_id" field.
+func (m *DutyShiftMutation) SetLeaderPostID(i int) {
+	m.leader_post_id = &i
+	m.addleader_post_id = nil
+}
+
+// LeaderPostID returns the value of the "leader_post_id" field in the mutation.
+func (m *DutyShiftMutation) LeaderPostID() (r int, exists bool) {
+	v := m.leader_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaderPostID returns the old "leader_post_id" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldLeaderPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaderPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaderPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaderPostID: %w", err)
+	}
+	return oldValue.LeaderPostID, nil
+}
+
+// AddLeaderPostID adds i to the "leader_post_id" field.
+func (m *DutyShiftMutation) AddLeaderPostID(i int) {
+	if m.addleader_post_id != nil {
+		*m.addleader_post_id += i
+	} else {
+		m.addleader_post_id = &i
+	}
+}
+
+// AddedLeaderPostID returns the value that was added to the "leader_post_id" field in this mutation.
+func (m *DutyShiftMutation) AddedLeaderPostID() (r int, exists bool) {
+	v := m.addleader_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearLeaderPostID clears the value of the "leader_post_id" field.
+func (m *DutyShiftMutation) ClearLeaderPostID() {
+	m.leader_post_id = nil
+	m.addleader_post_id = nil
+	m.clearedFields[dutyshift.FieldLeaderPostID] = struct{}{}
+}
+
+// LeaderPostIDCleared returns if the "leader_post_id" field was cleared in this mutation.
+func (m *DutyShiftMutation) LeaderPostIDCleared() bool {
+	_, ok := m.clearedFields[dutyshift.FieldLeaderPostID]
+	return ok
+}
+
+// ResetLeaderPostID resets all changes to the "leader_post_id" field.
+func (m *DutyShiftMutation) ResetLeaderPostID() {
+	m.leader_post_id = nil
+	m.addleader_post_id = nil
+	delete(m.clearedFields, dutyshift.FieldLeaderPostID)
+}
+
+// SetLeaderName sets the "leader_name" field.
+func (m *DutyShiftMutation) SetLeaderName(s string) {
+	m.leader_name = &s
+}
+
+// LeaderName returns the value of the "leader_name" field in the mutation.
+func (m *DutyShiftMutation) LeaderName() (r string, exists bool) {
+	v := m.leader_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaderName returns the old "leader_name" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldLeaderName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaderName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaderName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaderName: %w", err)
+	}
+	return oldValue.LeaderName, nil
+}
+
+// ResetLeaderName resets all changes to the "leader_name" field.
+func (m *DutyShiftMutation) ResetLeaderName() {
+	m.leader_name = nil
+}
+
+// SetLeaderPhone sets the "leader_phone" field.
+func (m *DutyShiftMutation) SetLeaderPhone(s string) {
+	m.leader_phone = &s
+}
+
+// LeaderPhone returns the value of the "leader_phone" field in the mutation.
+func (m *DutyShiftMutation) LeaderPhone() (r string, exists bool) {
+	v := m.leader_phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaderPhone returns the old "leader_phone" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldLeaderPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaderPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaderPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaderPhone: %w", err)
+	}
+	return oldValue.LeaderPhone, nil
+}
+
+// ResetLeaderPhone resets all changes to the "leader_phone" field.
+func (m *DutyShiftMutation) ResetLeaderPhone() {
+	m.leader_phone = nil
+}
+
+// SetStaffName sets the "staff_name" field.
+func (m *DutyShiftMutation) SetStaffName(s string) {
+	m.staff_name = &s
+}
+
+// StaffName returns the value of the "staff_name" field in the mutation.
+func (m *DutyShiftMutation) StaffName() (r string, exists bool) {
+	v := m.staff_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStaffName returns the old "staff_name" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldStaffName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStaffName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStaffName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStaffName: %w", err)
+	}
+	return oldValue.StaffName, nil
+}
+
+// ResetStaffName resets all changes to the "staff_name" field.
+func (m *DutyShiftMutation) ResetStaffName() {
+	m.staff_name = nil
+}
+
+// SetStaffPhone sets the "staff_phone" field.
+func (m *DutyShiftMutation) SetStaffPhone(s string) {
+	m.staff_phone = &s
+}
+
+// StaffPhone returns the value of the "staff_phone" field in the mutation.
+func (m *DutyShiftMutation) StaffPhone() (r string, exists bool) {
+	v := m.staff_phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStaffPhone returns the old "staff_phone" field's value of the DutyShift entity.
+// If the DutyShift object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyShiftMutation) OldStaffPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStaffPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStaffPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStaffPhone: %w", err)
+	}
+	return oldValue.StaffPhone, nil
+}
+
+// ResetStaffPhone resets all changes to the "staff_phone" field.
+func (m *DutyShiftMutation) ResetStaffPhone() {
+	m.staff_phone = nil
+}
+
+// ClearRoster clears the "roster" edge to the DutyRoster entity.
+func (m *DutyShiftMutation) ClearRoster() {
+	m.clearedroster = true
+	m.clearedFields[dutyshift.FieldRosterID] = struct{}{}
+}
+
+// RosterCleared reports if the "roster" edge to the DutyRoster entity was cleared.
+func (m *DutyShiftMutation) RosterCleared() bool {
+	return m.clearedroster
+}
+
+// RosterIDs returns the "roster" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RosterID instead. It exists only for internal usage by the builders.
+func (m *DutyShiftMutation) RosterIDs() (ids []int) {
+	if id := m.roster; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRoster resets all changes to the "roster" edge.
+func (m *DutyShiftMutation) ResetRoster() {
+	m.roster = nil
+	m.clearedroster = false
+}
+
+// Where appends a list predicates to the DutyShiftMutation builder.
+func (m *DutyShiftMutation) Where(ps ...predicate.DutyShift) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DutyShiftMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DutyShiftMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DutyShift, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DutyShiftMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DutyShiftMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DutyShift).
+func (m *DutyShiftMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DutyShiftMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, dutyshift.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, dutyshift.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, dutyshift.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, dutyshift.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, dutyshift.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, dutyshift.FieldScopeEnterpriseID)
+	}
+	if m.roster != nil {
+		fields = append(fields, dutyshift.FieldRosterID)
+	}
+	if m.starts_at != nil {
+		fields = append(fields, dutyshift.FieldStartsAt)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, dutyshift.FieldEndsAt)
+	}
+	if m.leader_post_id != nil {
+		fields = append(fields, dutyshift.FieldLeaderPostID)
+	}
+	if m.leader_name != nil {
+		fields = append(fields, dutyshift.FieldLeaderName)
+	}
+	if m.leader_phone != nil {
+		fields = append(fields, dutyshift.FieldLeaderPhone)
+	}
+	if m.staff_name != nil {
+		fields = append(fields, dutyshift.FieldStaffName)
+	}
+	if m.staff_phone != nil {
+		fields = append(fields, dutyshift.FieldStaffPhone)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DutyShiftMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case dutyshift.FieldCreatedAt:
+		return m.CreatedAt()
+	case dutyshift.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case dutyshift.FieldTenantID:
+		return m.TenantID()
+	case dutyshift.FieldScopePath:
+		return m.ScopePath()
+	case dutyshift.FieldScopeSector:
+		return m.ScopeSector()
+	case dutyshift.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case dutyshift.FieldRosterID:
+		return m.RosterID()
+	case dutyshift.FieldStartsAt:
+		return m.StartsAt()
+	case dutyshift.FieldEndsAt:
+		return m.EndsAt()
+	case dutyshift.FieldLeaderPostID:
+		return m.LeaderPostID()
+	case dutyshift.FieldLeaderName:
+		return m.LeaderName()
+	case dutyshift.FieldLeaderPhone:
+		return m.LeaderPhone()
+	case dutyshift.FieldStaffName:
+		return m.StaffName()
+	case dutyshift.FieldStaffPhone:
+		return m.StaffPhone()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DutyShiftMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case dutyshift.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case dutyshift.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case dutyshift.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case dutyshift.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case dutyshift.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case dutyshift.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case dutyshift.FieldRosterID:
+		return m.OldRosterID(ctx)
+	case dutyshift.FieldStartsAt:
+		return m.OldStartsAt(ctx)
+	case dutyshift.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	case dutyshift.FieldLeaderPostID:
+		return m.OldLeaderPostID(ctx)
+	case dutyshift.FieldLeaderName:
+		return m.OldLeaderName(ctx)
+	case dutyshift.FieldLeaderPhone:
+		return m.OldLeaderPhone(ctx)
+	case dutyshift.FieldStaffName:
+		return m.OldStaffName(ctx)
+	case dutyshift.FieldStaffPhone:
+		return m.OldStaffPhone(ctx)
+	}
+	return nil, fmt.Errorf("unknown DutyShift field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DutyShiftMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case dutyshift.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case dutyshift.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case dutyshift.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case dutyshift.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case dutyshift.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case dutyshift.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case dutyshift.FieldRosterID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRosterID(v)
+		return nil
+	case dutyshift.FieldStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsAt(v)
+		return nil
+	case dutyshift.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	case dutyshift.FieldLeaderPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaderPostID(v)
+		return nil
+	case dutyshift.FieldLeaderName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaderName(v)
+		return nil
+	case dutyshift.FieldLeaderPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaderPhone(v)
+		return nil
+	case dutyshift.FieldStaffName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStaffName(v)
+		return nil
+	case dutyshift.FieldStaffPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStaffPhone(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DutyShift field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DutyShiftMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, dutyshift.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, dutyshift.FieldScopeEnterpriseID)
+	}
+	if m.addleader_post_id != nil {
+		fields = append(fields, dutyshift.FieldLeaderPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DutyShiftMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case dutyshift.FieldTenantID:
+		return m.AddedTenantID()
+	case dutyshift.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case dutyshift.FieldLeaderPostID:
+		return m.AddedLeaderPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DutyShiftMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case dutyshift.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case dutyshift.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case dutyshift.FieldLeaderPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLeaderPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DutyShift numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DutyShiftMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(dutyshift.FieldScopeSector) {
+		fields = append(fields, dutyshift.FieldScopeSector)
+	}
+	if m.FieldCleared(dutyshift.FieldScopeEnterpriseID) {
+		fields = append(fields, dutyshift.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(dutyshift.FieldLeaderPostID) {
+		fields = append(fields, dutyshift.FieldLeaderPostID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DutyShiftMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DutyShiftMutation) ClearField(name string) error {
+	switch name {
+	case dutyshift.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case dutyshift.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case dutyshift.FieldLeaderPostID:
+		m.ClearLeaderPostID()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyShift nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DutyShiftMutation) ResetField(name string) error {
+	switch name {
+	case dutyshift.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case dutyshift.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case dutyshift.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case dutyshift.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case dutyshift.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case dutyshift.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case dutyshift.FieldRosterID:
+		m.ResetRosterID()
+		return nil
+	case dutyshift.FieldStartsAt:
+		m.ResetStartsAt()
+		return nil
+	case dutyshift.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	case dutyshift.FieldLeaderPostID:
+		m.ResetLeaderPostID()
+		return nil
+	case dutyshift.FieldLeaderName:
+		m.ResetLeaderName()
+		return nil
+	case dutyshift.FieldLeaderPhone:
+		m.ResetLeaderPhone()
+		return nil
+	case dutyshift.FieldStaffName:
+		m.ResetStaffName()
+		return nil
+	case dutyshift.FieldStaffPhone:
+		m.ResetStaffPhone()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyShift field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DutyShiftMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.roster != nil {
+		edges = append(edges, dutyshift.EdgeRoster)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DutyShiftMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case dutyshift.EdgeRoster:
+		if id := m.roster; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DutyShiftMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DutyShiftMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DutyShiftMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedroster {
+		edges = append(edges, dutyshift.EdgeRoster)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DutyShiftMutation) EdgeCleared(name string) bool {
+	switch name {
+	case dutyshift.EdgeRoster:
+		return m.clearedroster
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DutyShiftMutation) ClearEdge(name string) error {
+	switch name {
+	case dutyshift.EdgeRoster:
+		m.ClearRoster()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyShift unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DutyShiftMutation) ResetEdge(name string) error {
+	switch name {
+	case dutyshift.EdgeRoster:
+		m.ResetRoster()
+		return nil
+	}
+	return fmt.Errorf("unknown DutyShift edge %s", name)
 }
 
 // EmergencyPlanMutation represents an operation that mutates the EmergencyPlan nodes in the graph.
@@ -25030,6 +27473,1411 @@ func (m *LoginAttemptMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown LoginAttempt edge %s", name)
 }
 
+// MaterialReserveMutation represents an operation that mutates the MaterialReserve nodes in the graph.
+type MaterialReserveMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	item                   *string
+	category               *string
+	quantity               *int
+	addquantity            *int
+	minimum_quantity       *int
+	addminimum_quantity    *int
+	unit_of_measure        *string
+	location               *string
+	keeper                 *string
+	expires_on             *time.Time
+	next_check_on          *time.Time
+	clearedFields          map[string]struct{}
+	unit                   *int
+	clearedunit            bool
+	done                   bool
+	oldValue               func(context.Context) (*MaterialReserve, error)
+	predicates             []predicate.MaterialReserve
+}
+
+var _ ent.Mutation = (*MaterialReserveMutation)(nil)
+
+// materialreserveOption allows management of the mutation configuration using functional options.
+type materialreserveOption func(*MaterialReserveMutation)
+
+// newMaterialReserveMutation creates new mutation for the MaterialReserve entity.
+func newMaterialReserveMutation(c config, op Op, opts ...materialreserveOption) *MaterialReserveMutation {
+	m := &MaterialReserveMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMaterialReserve,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMaterialReserveID sets the ID field of the mutation.
+func withMaterialReserveID(id int) materialreserveOption {
+	return func(m *MaterialReserveMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MaterialReserve
+		)
+		m.oldValue = func(ctx context.Context) (*MaterialReserve, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MaterialReserve.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMaterialReserve sets the old MaterialReserve of the mutation.
+func withMaterialReserve(node *MaterialReserve) materialreserveOption {
+	return func(m *MaterialReserveMutation) {
+		m.oldValue = func(context.Context) (*MaterialReserve, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MaterialReserveMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MaterialReserveMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MaterialReserveMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MaterialReserveMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MaterialReserve.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *MaterialReserveMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *MaterialReserveMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *MaterialReserveMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *MaterialReserveMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *MaterialReserveMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *MaterialReserveMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *MaterialReserveMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *MaterialReserveMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *MaterialReserveMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *MaterialReserveMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *MaterialReserveMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *MaterialReserveMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *MaterialReserveMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *MaterialReserveMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *MaterialReserveMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *MaterialReserveMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *MaterialReserveMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[materialreserve.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *MaterialReserveMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[materialreserve.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *MaterialReserveMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, materialreserve.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *MaterialReserveMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *MaterialReserveMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *MaterialReserveMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *MaterialReserveMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *MaterialReserveMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[materialreserve.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *MaterialReserveMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[materialreserve.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *MaterialReserveMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, materialreserve.FieldScopeEnterpriseID)
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *MaterialReserveMutation) SetUnitID(i int) {
+	m.unit = &i
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *MaterialReserveMutation) UnitID() (r int, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *MaterialReserveMutation) ResetUnitID() {
+	m.unit = nil
+}
+
+// SetItem sets the "item" field.
+func (m *MaterialReserveMutation) SetItem(s string) {
+	m.item = &s
+}
+
+// Item returns the value of the "item" field in the mutation.
+func (m *MaterialReserveMutation) Item() (r string, exists bool) {
+	v := m.item
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItem returns the old "item" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldItem(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItem is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItem requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItem: %w", err)
+	}
+	return oldValue.Item, nil
+}
+
+// ResetItem resets all changes to the "item" field.
+func (m *MaterialReserveMutation) ResetItem() {
+	m.item = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *MaterialReserveMutation) SetCategory(s string) {
+	m.category = &s
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *MaterialReserveMutation) Category() (r string, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *MaterialReserveMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetQuantity sets the "quantity" field.
+func (m *MaterialReserveMutation) SetQuantity(i int) {
+	m.quantity = &i
+	m.addquantity = nil
+}
+
+// Quantity returns the value of the "quantity" field in the mutation.
+func (m *MaterialReserveMutation) Quantity() (r int, exists bool) {
+	v := m.quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuantity returns the old "quantity" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldQuantity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuantity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuantity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuantity: %w", err)
+	}
+	return oldValue.Quantity, nil
+}
+
+// AddQuantity adds i to the "quantity" field.
+func (m *MaterialReserveMutation) AddQuantity(i int) {
+	if m.addquantity != nil {
+		*m.addquantity += i
+	} else {
+		m.addquantity = &i
+	}
+}
+
+// AddedQuantity returns the value that was added to the "quantity" field in this mutation.
+func (m *MaterialReserveMutation) AddedQuantity() (r int, exists bool) {
+	v := m.addquantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetQuantity resets all changes to the "quantity" field.
+func (m *MaterialReserveMutation) ResetQuantity() {
+	m.quantity = nil
+	m.addquantity = nil
+}
+
+// SetMinimumQuantity sets the "minimum_quantity" field.
+func (m *MaterialReserveMutation) SetMinimumQuantity(i int) {
+	m.minimum_quantity = &i
+	m.addminimum_quantity = nil
+}
+
+// MinimumQuantity returns the value of the "minimum_quantity" field in the mutation.
+func (m *MaterialReserveMutation) MinimumQuantity() (r int, exists bool) {
+	v := m.minimum_quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinimumQuantity returns the old "minimum_quantity" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldMinimumQuantity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinimumQuantity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinimumQuantity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinimumQuantity: %w", err)
+	}
+	return oldValue.MinimumQuantity, nil
+}
+
+// AddMinimumQuantity adds i to the "minimum_quantity" field.
+func (m *MaterialReserveMutation) AddMinimumQuantity(i int) {
+	if m.addminimum_quantity != nil {
+		*m.addminimum_quantity += i
+	} else {
+		m.addminimum_quantity = &i
+	}
+}
+
+// AddedMinimumQuantity returns the value that was added to the "minimum_quantity" field in this mutation.
+func (m *MaterialReserveMutation) AddedMinimumQuantity() (r int, exists bool) {
+	v := m.addminimum_quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinimumQuantity resets all changes to the "minimum_quantity" field.
+func (m *MaterialReserveMutation) ResetMinimumQuantity() {
+	m.minimum_quantity = nil
+	m.addminimum_quantity = nil
+}
+
+// SetUnitOfMeasure sets the "unit_of_measure" field.
+func (m *MaterialReserveMutation) SetUnitOfMeasure(s string) {
+	m.unit_of_measure = &s
+}
+
+// UnitOfMeasure returns the value of the "unit_of_measure" field in the mutation.
+func (m *MaterialReserveMutation) UnitOfMeasure() (r string, exists bool) {
+	v := m.unit_of_measure
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitOfMeasure returns the old "unit_of_measure" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldUnitOfMeasure(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitOfMeasure is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitOfMeasure requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitOfMeasure: %w", err)
+	}
+	return oldValue.UnitOfMeasure, nil
+}
+
+// ResetUnitOfMeasure resets all changes to the "unit_of_measure" field.
+func (m *MaterialReserveMutation) ResetUnitOfMeasure() {
+	m.unit_of_measure = nil
+}
+
+// SetLocation sets the "location" field.
+func (m *MaterialReserveMutation) SetLocation(s string) {
+	m.location = &s
+}
+
+// Location returns the value of the "location" field in the mutation.
+func (m *MaterialReserveMutation) Location() (r string, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocation returns the old "location" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldLocation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocation: %w", err)
+	}
+	return oldValue.Location, nil
+}
+
+// ResetLocation resets all changes to the "location" field.
+func (m *MaterialReserveMutation) ResetLocation() {
+	m.location = nil
+}
+
+// SetKeeper sets the "keeper" field.
+func (m *MaterialReserveMutation) SetKeeper(s string) {
+	m.keeper = &s
+}
+
+// Keeper returns the value of the "keeper" field in the mutation.
+func (m *MaterialReserveMutation) Keeper() (r string, exists bool) {
+	v := m.keeper
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeeper returns the old "keeper" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldKeeper(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeeper is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeeper requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeeper: %w", err)
+	}
+	return oldValue.Keeper, nil
+}
+
+// ResetKeeper resets all changes to the "keeper" field.
+func (m *MaterialReserveMutation) ResetKeeper() {
+	m.keeper = nil
+}
+
+// SetExpiresOn sets the "expires_on" field.
+func (m *MaterialReserveMutation) SetExpiresOn(t time.Time) {
+	m.expires_on = &t
+}
+
+// ExpiresOn returns the value of the "expires_on" field in the mutation.
+func (m *MaterialReserveMutation) ExpiresOn() (r time.Time, exists bool) {
+	v := m.expires_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresOn returns the old "expires_on" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldExpiresOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresOn: %w", err)
+	}
+	return oldValue.ExpiresOn, nil
+}
+
+// ClearExpiresOn clears the value of the "expires_on" field.
+func (m *MaterialReserveMutation) ClearExpiresOn() {
+	m.expires_on = nil
+	m.clearedFields[materialreserve.FieldExpiresOn] = struct{}{}
+}
+
+// ExpiresOnCleared returns if the "expires_on" field was cleared in this mutation.
+func (m *MaterialReserveMutation) ExpiresOnCleared() bool {
+	_, ok := m.clearedFields[materialreserve.FieldExpiresOn]
+	return ok
+}
+
+// ResetExpiresOn resets all changes to the "expires_on" field.
+func (m *MaterialReserveMutation) ResetExpiresOn() {
+	m.expires_on = nil
+	delete(m.clearedFields, materialreserve.FieldExpiresOn)
+}
+
+// SetNextCheckOn sets the "next_check_on" field.
+func (m *MaterialReserveMutation) SetNextCheckOn(t time.Time) {
+	m.next_check_on = &t
+}
+
+// NextCheckOn returns the value of the "next_check_on" field in the mutation.
+func (m *MaterialReserveMutation) NextCheckOn() (r time.Time, exists bool) {
+	v := m.next_check_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextCheckOn returns the old "next_check_on" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldNextCheckOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextCheckOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextCheckOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextCheckOn: %w", err)
+	}
+	return oldValue.NextCheckOn, nil
+}
+
+// ClearNextCheckOn clears the value of the "next_check_on" field.
+func (m *MaterialReserveMutation) ClearNextCheckOn() {
+	m.next_check_on = nil
+	m.clearedFields[materialreserve.FieldNextCheckOn] = struct{}{}
+}
+
+// NextCheckOnCleared returns if the "next_check_on" field was cleared in this mutation.
+func (m *MaterialReserveMutation) NextCheckOnCleared() bool {
+	_, ok := m.clearedFields[materialreserve.FieldNextCheckOn]
+	return ok
+}
+
+// ResetNextCheckOn resets all changes to the "next_check_on" field.
+func (m *MaterialReserveMutation) ResetNextCheckOn() {
+	m.next_check_on = nil
+	delete(m.clearedFields, materialreserve.FieldNextCheckOn)
+}
+
+// ClearUnit clears the "unit" edge to the Unit entity.
+func (m *MaterialReserveMutation) ClearUnit() {
+	m.clearedunit = true
+	m.clearedFields[materialreserve.FieldUnitID] = struct{}{}
+}
+
+// UnitCleared reports if the "unit" edge to the Unit entity was cleared.
+func (m *MaterialReserveMutation) UnitCleared() bool {
+	return m.clearedunit
+}
+
+// UnitIDs returns the "unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UnitID instead. It exists only for internal usage by the builders.
+func (m *MaterialReserveMutation) UnitIDs() (ids []int) {
+	if id := m.unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUnit resets all changes to the "unit" edge.
+func (m *MaterialReserveMutation) ResetUnit() {
+	m.unit = nil
+	m.clearedunit = false
+}
+
+// Where appends a list predicates to the MaterialReserveMutation builder.
+func (m *MaterialReserveMutation) Where(ps ...predicate.MaterialReserve) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MaterialReserveMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MaterialReserveMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MaterialReserve, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MaterialReserveMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MaterialReserveMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MaterialReserve).
+func (m *MaterialReserveMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MaterialReserveMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, materialreserve.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, materialreserve.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, materialreserve.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, materialreserve.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, materialreserve.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, materialreserve.FieldScopeEnterpriseID)
+	}
+	if m.unit != nil {
+		fields = append(fields, materialreserve.FieldUnitID)
+	}
+	if m.item != nil {
+		fields = append(fields, materialreserve.FieldItem)
+	}
+	if m.category != nil {
+		fields = append(fields, materialreserve.FieldCategory)
+	}
+	if m.quantity != nil {
+		fields = append(fields, materialreserve.FieldQuantity)
+	}
+	if m.minimum_quantity != nil {
+		fields = append(fields, materialreserve.FieldMinimumQuantity)
+	}
+	if m.unit_of_measure != nil {
+		fields = append(fields, materialreserve.FieldUnitOfMeasure)
+	}
+	if m.location != nil {
+		fields = append(fields, materialreserve.FieldLocation)
+	}
+	if m.keeper != nil {
+		fields = append(fields, materialreserve.FieldKeeper)
+	}
+	if m.expires_on != nil {
+		fields = append(fields, materialreserve.FieldExpiresOn)
+	}
+	if m.next_check_on != nil {
+		fields = append(fields, materialreserve.FieldNextCheckOn)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MaterialReserveMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case materialreserve.FieldCreatedAt:
+		return m.CreatedAt()
+	case materialreserve.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case materialreserve.FieldTenantID:
+		return m.TenantID()
+	case materialreserve.FieldScopePath:
+		return m.ScopePath()
+	case materialreserve.FieldScopeSector:
+		return m.ScopeSector()
+	case materialreserve.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case materialreserve.FieldUnitID:
+		return m.UnitID()
+	case materialreserve.FieldItem:
+		return m.Item()
+	case materialreserve.FieldCategory:
+		return m.Category()
+	case materialreserve.FieldQuantity:
+		return m.Quantity()
+	case materialreserve.FieldMinimumQuantity:
+		return m.MinimumQuantity()
+	case materialreserve.FieldUnitOfMeasure:
+		return m.UnitOfMeasure()
+	case materialreserve.FieldLocation:
+		return m.Location()
+	case materialreserve.FieldKeeper:
+		return m.Keeper()
+	case materialreserve.FieldExpiresOn:
+		return m.ExpiresOn()
+	case materialreserve.FieldNextCheckOn:
+		return m.NextCheckOn()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MaterialReserveMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case materialreserve.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case materialreserve.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case materialreserve.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case materialreserve.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case materialreserve.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case materialreserve.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case materialreserve.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case materialreserve.FieldItem:
+		return m.OldItem(ctx)
+	case materialreserve.FieldCategory:
+		return m.OldCategory(ctx)
+	case materialreserve.FieldQuantity:
+		return m.OldQuantity(ctx)
+	case materialreserve.FieldMinimumQuantity:
+		return m.OldMinimumQuantity(ctx)
+	case materialreserve.FieldUnitOfMeasure:
+		return m.OldUnitOfMeasure(ctx)
+	case materialreserve.FieldLocation:
+		return m.OldLocation(ctx)
+	case materialreserve.FieldKeeper:
+		return m.OldKeeper(ctx)
+	case materialreserve.FieldExpiresOn:
+		return m.OldExpiresOn(ctx)
+	case materialreserve.FieldNextCheckOn:
+		return m.OldNextCheckOn(ctx)
+	}
+	return nil, fmt.Errorf("unknown MaterialReserve field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MaterialReserveMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case materialreserve.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case materialreserve.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case materialreserve.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case materialreserve.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case materialreserve.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case materialreserve.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case materialreserve.FieldUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case materialreserve.FieldItem:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItem(v)
+		return nil
+	case materialreserve.FieldCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case materialreserve.FieldQuantity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuantity(v)
+		return nil
+	case materialreserve.FieldMinimumQuantity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinimumQuantity(v)
+		return nil
+	case materialreserve.FieldUnitOfMeasure:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitOfMeasure(v)
+		return nil
+	case materialreserve.FieldLocation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocation(v)
+		return nil
+	case materialreserve.FieldKeeper:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeeper(v)
+		return nil
+	case materialreserve.FieldExpiresOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresOn(v)
+		return nil
+	case materialreserve.FieldNextCheckOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextCheckOn(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MaterialReserve field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MaterialReserveMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, materialreserve.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, materialreserve.FieldScopeEnterpriseID)
+	}
+	if m.addquantity != nil {
+		fields = append(fields, materialreserve.FieldQuantity)
+	}
+	if m.addminimum_quantity != nil {
+		fields = append(fields, materialreserve.FieldMinimumQuantity)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MaterialReserveMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case materialreserve.FieldTenantID:
+		return m.AddedTenantID()
+	case materialreserve.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case materialreserve.FieldQuantity:
+		return m.AddedQuantity()
+	case materialreserve.FieldMinimumQuantity:
+		return m.AddedMinimumQuantity()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MaterialReserveMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case materialreserve.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case materialreserve.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case materialreserve.FieldQuantity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddQuantity(v)
+		return nil
+	case materialreserve.FieldMinimumQuantity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinimumQuantity(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MaterialReserve numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MaterialReserveMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(materialreserve.FieldScopeSector) {
+		fields = append(fields, materialreserve.FieldScopeSector)
+	}
+	if m.FieldCleared(materialreserve.FieldScopeEnterpriseID) {
+		fields = append(fields, materialreserve.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(materialreserve.FieldExpiresOn) {
+		fields = append(fields, materialreserve.FieldExpiresOn)
+	}
+	if m.FieldCleared(materialreserve.FieldNextCheckOn) {
+		fields = append(fields, materialreserve.FieldNextCheckOn)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MaterialReserveMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MaterialReserveMutation) ClearField(name string) error {
+	switch name {
+	case materialreserve.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case materialreserve.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case materialreserve.FieldExpiresOn:
+		m.ClearExpiresOn()
+		return nil
+	case materialreserve.FieldNextCheckOn:
+		m.ClearNextCheckOn()
+		return nil
+	}
+	return fmt.Errorf("unknown MaterialReserve nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MaterialReserveMutation) ResetField(name string) error {
+	switch name {
+	case materialreserve.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case materialreserve.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case materialreserve.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case materialreserve.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case materialreserve.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case materialreserve.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case materialreserve.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case materialreserve.FieldItem:
+		m.ResetItem()
+		return nil
+	case materialreserve.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case materialreserve.FieldQuantity:
+		m.ResetQuantity()
+		return nil
+	case materialreserve.FieldMinimumQuantity:
+		m.ResetMinimumQuantity()
+		return nil
+	case materialreserve.FieldUnitOfMeasure:
+		m.ResetUnitOfMeasure()
+		return nil
+	case materialreserve.FieldLocation:
+		m.ResetLocation()
+		return nil
+	case materialreserve.FieldKeeper:
+		m.ResetKeeper()
+		return nil
+	case materialreserve.FieldExpiresOn:
+		m.ResetExpiresOn()
+		return nil
+	case materialreserve.FieldNextCheckOn:
+		m.ResetNextCheckOn()
+		return nil
+	}
+	return fmt.Errorf("unknown MaterialReserve field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MaterialReserveMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.unit != nil {
+		edges = append(edges, materialreserve.EdgeUnit)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MaterialReserveMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case materialreserve.EdgeUnit:
+		if id := m.unit; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MaterialReserveMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MaterialReserveMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MaterialReserveMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedunit {
+		edges = append(edges, materialreserve.EdgeUnit)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MaterialReserveMutation) EdgeCleared(name string) bool {
+	switch name {
+	case materialreserve.EdgeUnit:
+		return m.clearedunit
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MaterialReserveMutation) ClearEdge(name string) error {
+	switch name {
+	case materialreserve.EdgeUnit:
+		m.ClearUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown MaterialReserve unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MaterialReserveMutation) ResetEdge(name string) error {
+	switch name {
+	case materialreserve.EdgeUnit:
+		m.ResetUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown MaterialReserve edge %s", name)
+}
+
 // MeetingMutation represents an operation that mutates the Meeting nodes in the graph.
 type MeetingMutation struct {
 	config
@@ -36605,6 +40453,1178 @@ func (m *RefreshTokenMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *RefreshTokenMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown RefreshToken edge %s", name)
+}
+
+// RescueTeamMutation represents an operation that mutates the RescueTeam nodes in the graph.
+type RescueTeamMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	name                   *string
+	kind                   *domain.RescueTeamKind
+	member_count           *int
+	addmember_count        *int
+	leader_name            *string
+	contact_phone          *string
+	equipment              *string
+	clearedFields          map[string]struct{}
+	unit                   *int
+	clearedunit            bool
+	done                   bool
+	oldValue               func(context.Context) (*RescueTeam, error)
+	predicates             []predicate.RescueTeam
+}
+
+var _ ent.Mutation = (*RescueTeamMutation)(nil)
+
+// rescueteamOption allows management of the mutation configuration using functional options.
+type rescueteamOption func(*RescueTeamMutation)
+
+// newRescueTeamMutation creates new mutation for the RescueTeam entity.
+func newRescueTeamMutation(c config, op Op, opts ...rescueteamOption) *RescueTeamMutation {
+	m := &RescueTeamMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRescueTeam,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRescueTeamID sets the ID field of the mutation.
+func withRescueTeamID(id int) rescueteamOption {
+	return func(m *RescueTeamMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RescueTeam
+		)
+		m.oldValue = func(ctx context.Context) (*RescueTeam, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RescueTeam.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRescueTeam sets the old RescueTeam of the mutation.
+func withRescueTeam(node *RescueTeam) rescueteamOption {
+	return func(m *RescueTeamMutation) {
+		m.oldValue = func(context.Context) (*RescueTeam, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RescueTeamMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RescueTeamMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RescueTeamMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RescueTeamMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RescueTeam.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RescueTeamMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RescueTeamMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RescueTeamMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RescueTeamMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RescueTeamMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RescueTeamMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *RescueTeamMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *RescueTeamMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *RescueTeamMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *RescueTeamMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *RescueTeamMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *RescueTeamMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *RescueTeamMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *RescueTeamMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *RescueTeamMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *RescueTeamMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *RescueTeamMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[rescueteam.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *RescueTeamMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[rescueteam.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *RescueTeamMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, rescueteam.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *RescueTeamMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *RescueTeamMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *RescueTeamMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *RescueTeamMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *RescueTeamMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[rescueteam.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *RescueTeamMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[rescueteam.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *RescueTeamMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, rescueteam.FieldScopeEnterpriseID)
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *RescueTeamMutation) SetUnitID(i int) {
+	m.unit = &i
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *RescueTeamMutation) UnitID() (r int, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *RescueTeamMutation) ResetUnitID() {
+	m.unit = nil
+}
+
+// SetName sets the "name" field.
+func (m *RescueTeamMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *RescueTeamMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *RescueTeamMutation) ResetName() {
+	m.name = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *RescueTeamMutation) SetKind(dtk domain.RescueTeamKind) {
+	m.kind = &dtk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *RescueTeamMutation) Kind() (r domain.RescueTeamKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldKind(ctx context.Context) (v domain.RescueTeamKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *RescueTeamMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetMemberCount sets the "member_count" field.
+func (m *RescueTeamMutation) SetMemberCount(i int) {
+	m.member_count = &i
+	m.addmember_count = nil
+}
+
+// MemberCount returns the value of the "member_count" field in the mutation.
+func (m *RescueTeamMutation) MemberCount() (r int, exists bool) {
+	v := m.member_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMemberCount returns the old "member_count" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldMemberCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMemberCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMemberCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMemberCount: %w", err)
+	}
+	return oldValue.MemberCount, nil
+}
+
+// AddMemberCount adds i to the "member_count" field.
+func (m *RescueTeamMutation) AddMemberCount(i int) {
+	if m.addmember_count != nil {
+		*m.addmember_count += i
+	} else {
+		m.addmember_count = &i
+	}
+}
+
+// AddedMemberCount returns the value that was added to the "member_count" field in this mutation.
+func (m *RescueTeamMutation) AddedMemberCount() (r int, exists bool) {
+	v := m.addmember_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMemberCount resets all changes to the "member_count" field.
+func (m *RescueTeamMutation) ResetMemberCount() {
+	m.member_count = nil
+	m.addmember_count = nil
+}
+
+// SetLeaderName sets the "leader_name" field.
+func (m *RescueTeamMutation) SetLeaderName(s string) {
+	m.leader_name = &s
+}
+
+// LeaderName returns the value of the "leader_name" field in the mutation.
+func (m *RescueTeamMutation) LeaderName() (r string, exists bool) {
+	v := m.leader_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaderName returns the old "leader_name" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldLeaderName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaderName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaderName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaderName: %w", err)
+	}
+	return oldValue.LeaderName, nil
+}
+
+// ResetLeaderName resets all changes to the "leader_name" field.
+func (m *RescueTeamMutation) ResetLeaderName() {
+	m.leader_name = nil
+}
+
+// SetContactPhone sets the "contact_phone" field.
+func (m *RescueTeamMutation) SetContactPhone(s string) {
+	m.contact_phone = &s
+}
+
+// ContactPhone returns the value of the "contact_phone" field in the mutation.
+func (m *RescueTeamMutation) ContactPhone() (r string, exists bool) {
+	v := m.contact_phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactPhone returns the old "contact_phone" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldContactPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactPhone: %w", err)
+	}
+	return oldValue.ContactPhone, nil
+}
+
+// ResetContactPhone resets all changes to the "contact_phone" field.
+func (m *RescueTeamMutation) ResetContactPhone() {
+	m.contact_phone = nil
+}
+
+// SetEquipment sets the "equipment" field.
+func (m *RescueTeamMutation) SetEquipment(s string) {
+	m.equipment = &s
+}
+
+// Equipment returns the value of the "equipment" field in the mutation.
+func (m *RescueTeamMutation) Equipment() (r string, exists bool) {
+	v := m.equipment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEquipment returns the old "equipment" field's value of the RescueTeam entity.
+// If the RescueTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RescueTeamMutation) OldEquipment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEquipment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEquipment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEquipment: %w", err)
+	}
+	return oldValue.Equipment, nil
+}
+
+// ResetEquipment resets all changes to the "equipment" field.
+func (m *RescueTeamMutation) ResetEquipment() {
+	m.equipment = nil
+}
+
+// ClearUnit clears the "unit" edge to the Unit entity.
+func (m *RescueTeamMutation) ClearUnit() {
+	m.clearedunit = true
+	m.clearedFields[rescueteam.FieldUnitID] = struct{}{}
+}
+
+// UnitCleared reports if the "unit" edge to the Unit entity was cleared.
+func (m *RescueTeamMutation) UnitCleared() bool {
+	return m.clearedunit
+}
+
+// UnitIDs returns the "unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UnitID instead. It exists only for internal usage by the builders.
+func (m *RescueTeamMutation) UnitIDs() (ids []int) {
+	if id := m.unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUnit resets all changes to the "unit" edge.
+func (m *RescueTeamMutation) ResetUnit() {
+	m.unit = nil
+	m.clearedunit = false
+}
+
+// Where appends a list predicates to the RescueTeamMutation builder.
+func (m *RescueTeamMutation) Where(ps ...predicate.RescueTeam) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RescueTeamMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RescueTeamMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RescueTeam, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RescueTeamMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RescueTeamMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RescueTeam).
+func (m *RescueTeamMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RescueTeamMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, rescueteam.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, rescueteam.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, rescueteam.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, rescueteam.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, rescueteam.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, rescueteam.FieldScopeEnterpriseID)
+	}
+	if m.unit != nil {
+		fields = append(fields, rescueteam.FieldUnitID)
+	}
+	if m.name != nil {
+		fields = append(fields, rescueteam.FieldName)
+	}
+	if m.kind != nil {
+		fields = append(fields, rescueteam.FieldKind)
+	}
+	if m.member_count != nil {
+		fields = append(fields, rescueteam.FieldMemberCount)
+	}
+	if m.leader_name != nil {
+		fields = append(fields, rescueteam.FieldLeaderName)
+	}
+	if m.contact_phone != nil {
+		fields = append(fields, rescueteam.FieldContactPhone)
+	}
+	if m.equipment != nil {
+		fields = append(fields, rescueteam.FieldEquipment)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RescueTeamMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case rescueteam.FieldCreatedAt:
+		return m.CreatedAt()
+	case rescueteam.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case rescueteam.FieldTenantID:
+		return m.TenantID()
+	case rescueteam.FieldScopePath:
+		return m.ScopePath()
+	case rescueteam.FieldScopeSector:
+		return m.ScopeSector()
+	case rescueteam.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case rescueteam.FieldUnitID:
+		return m.UnitID()
+	case rescueteam.FieldName:
+		return m.Name()
+	case rescueteam.FieldKind:
+		return m.Kind()
+	case rescueteam.FieldMemberCount:
+		return m.MemberCount()
+	case rescueteam.FieldLeaderName:
+		return m.LeaderName()
+	case rescueteam.FieldContactPhone:
+		return m.ContactPhone()
+	case rescueteam.FieldEquipment:
+		return m.Equipment()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RescueTeamMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case rescueteam.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case rescueteam.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case rescueteam.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case rescueteam.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case rescueteam.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case rescueteam.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case rescueteam.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case rescueteam.FieldName:
+		return m.OldName(ctx)
+	case rescueteam.FieldKind:
+		return m.OldKind(ctx)
+	case rescueteam.FieldMemberCount:
+		return m.OldMemberCount(ctx)
+	case rescueteam.FieldLeaderName:
+		return m.OldLeaderName(ctx)
+	case rescueteam.FieldContactPhone:
+		return m.OldContactPhone(ctx)
+	case rescueteam.FieldEquipment:
+		return m.OldEquipment(ctx)
+	}
+	return nil, fmt.Errorf("unknown RescueTeam field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RescueTeamMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case rescueteam.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case rescueteam.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case rescueteam.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case rescueteam.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case rescueteam.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case rescueteam.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case rescueteam.FieldUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case rescueteam.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case rescueteam.FieldKind:
+		v, ok := value.(domain.RescueTeamKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case rescueteam.FieldMemberCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMemberCount(v)
+		return nil
+	case rescueteam.FieldLeaderName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaderName(v)
+		return nil
+	case rescueteam.FieldContactPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactPhone(v)
+		return nil
+	case rescueteam.FieldEquipment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEquipment(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RescueTeam field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RescueTeamMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, rescueteam.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, rescueteam.FieldScopeEnterpriseID)
+	}
+	if m.addmember_count != nil {
+		fields = append(fields, rescueteam.FieldMemberCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RescueTeamMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case rescueteam.FieldTenantID:
+		return m.AddedTenantID()
+	case rescueteam.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case rescueteam.FieldMemberCount:
+		return m.AddedMemberCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RescueTeamMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case rescueteam.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case rescueteam.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case rescueteam.FieldMemberCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMemberCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RescueTeam numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RescueTeamMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(rescueteam.FieldScopeSector) {
+		fields = append(fields, rescueteam.FieldScopeSector)
+	}
+	if m.FieldCleared(rescueteam.FieldScopeEnterpriseID) {
+		fields = append(fields, rescueteam.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RescueTeamMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RescueTeamMutation) ClearField(name string) error {
+	switch name {
+	case rescueteam.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case rescueteam.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	}
+	return fmt.Errorf("unknown RescueTeam nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RescueTeamMutation) ResetField(name string) error {
+	switch name {
+	case rescueteam.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case rescueteam.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case rescueteam.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case rescueteam.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case rescueteam.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case rescueteam.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case rescueteam.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case rescueteam.FieldName:
+		m.ResetName()
+		return nil
+	case rescueteam.FieldKind:
+		m.ResetKind()
+		return nil
+	case rescueteam.FieldMemberCount:
+		m.ResetMemberCount()
+		return nil
+	case rescueteam.FieldLeaderName:
+		m.ResetLeaderName()
+		return nil
+	case rescueteam.FieldContactPhone:
+		m.ResetContactPhone()
+		return nil
+	case rescueteam.FieldEquipment:
+		m.ResetEquipment()
+		return nil
+	}
+	return fmt.Errorf("unknown RescueTeam field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RescueTeamMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.unit != nil {
+		edges = append(edges, rescueteam.EdgeUnit)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RescueTeamMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case rescueteam.EdgeUnit:
+		if id := m.unit; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RescueTeamMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RescueTeamMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RescueTeamMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedunit {
+		edges = append(edges, rescueteam.EdgeUnit)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RescueTeamMutation) EdgeCleared(name string) bool {
+	switch name {
+	case rescueteam.EdgeUnit:
+		return m.clearedunit
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RescueTeamMutation) ClearEdge(name string) error {
+	switch name {
+	case rescueteam.EdgeUnit:
+		m.ClearUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown RescueTeam unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RescueTeamMutation) ResetEdge(name string) error {
+	switch name {
+	case rescueteam.EdgeUnit:
+		m.ResetUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown RescueTeam edge %s", name)
 }
 
 // ResponsibilityLetterMutation represents an operation that mutates the ResponsibilityLetter nodes in the graph.

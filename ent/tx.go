@@ -30,6 +30,10 @@ type Tx struct {
 	Drill *DrillClient
 	// DutyList is the client for interacting with the DutyList builders.
 	DutyList *DutyListClient
+	// DutyRoster is the client for interacting with the DutyRoster builders.
+	DutyRoster *DutyRosterClient
+	// DutyShift is the client for interacting with the DutyShift builders.
+	DutyShift *DutyShiftClient
 	// EmergencyPlan is the client for interacting with the EmergencyPlan builders.
 	EmergencyPlan *EmergencyPlanClient
 	// Enterprise is the client for interacting with the Enterprise builders.
@@ -52,6 +56,8 @@ type Tx struct {
 	LetterSignature *LetterSignatureClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
 	LoginAttempt *LoginAttemptClient
+	// MaterialReserve is the client for interacting with the MaterialReserve builders.
+	MaterialReserve *MaterialReserveClient
 	// Meeting is the client for interacting with the Meeting builders.
 	Meeting *MeetingClient
 	// Notice is the client for interacting with the Notice builders.
@@ -70,6 +76,8 @@ type Tx struct {
 	RandomDraw *RandomDrawClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// RescueTeam is the client for interacting with the RescueTeam builders.
+	RescueTeam *RescueTeamClient
 	// ResponsibilityLetter is the client for interacting with the ResponsibilityLetter builders.
 	ResponsibilityLetter *ResponsibilityLetterClient
 	// Supervision is the client for interacting with the Supervision builders.
@@ -223,6 +231,8 @@ func (tx *Tx) init() {
 	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
 	tx.Drill = NewDrillClient(tx.config)
 	tx.DutyList = NewDutyListClient(tx.config)
+	tx.DutyRoster = NewDutyRosterClient(tx.config)
+	tx.DutyShift = NewDutyShiftClient(tx.config)
 	tx.EmergencyPlan = NewEmergencyPlanClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
 	tx.File = NewFileClient(tx.config)
@@ -234,6 +244,7 @@ func (tx *Tx) init() {
 	tx.LetterEvent = NewLetterEventClient(tx.config)
 	tx.LetterSignature = NewLetterSignatureClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
+	tx.MaterialReserve = NewMaterialReserveClient(tx.config)
 	tx.Meeting = NewMeetingClient(tx.config)
 	tx.Notice = NewNoticeClient(tx.config)
 	tx.NoticeReceipt = NewNoticeReceiptClient(tx.config)
@@ -243,6 +254,7 @@ func (tx *Tx) init() {
 	tx.PublicityVisit = NewPublicityVisitClient(tx.config)
 	tx.RandomDraw = NewRandomDrawClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.RescueTeam = NewRescueTeamClient(tx.config)
 	tx.ResponsibilityLetter = NewResponsibilityLetterClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)

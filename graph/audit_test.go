@@ -354,6 +354,14 @@ func auditExpectations() map[string][]expectedEvent {
 			"evaluation", "problems"}}},
 		"attachEmergencyPlanFile": {{"CREATE", "file", meetingFileFields}},
 		"attachDrillFile":         {{"CREATE", "file", meetingFileFields}},
+		// Readiness: a roster with its one shift, a team, a reserve item.
+		"createDutyRoster": {{"CREATE", "duty_roster", []string{"unit_id", "title", "key_period", "period_start", "period_end",
+			"requires_full_cover"}}, {"CREATE", "duty_shift", []string{"roster_id", "starts_at", "ends_at", "leader_post_id",
+			"leader_name", "leader_phone", "staff_name", "staff_phone"}}},
+		"createRescueTeam": {{"CREATE", "rescue_team", []string{"unit_id", "name", "kind", "member_count", "leader_name",
+			"contact_phone", "equipment"}}},
+		"createMaterialReserve": {{"CREATE", "material_reserve", []string{"unit_id", "item", "category", "quantity",
+			"minimum_quantity", "unit_of_measure", "location", "keeper"}}},
 	}
 }
 

@@ -112,6 +112,15 @@ func (r *queryResolver) DutyLists(ctx context.Context, after *entgql.Cursor[int]
 		ent.WithDutyListOrder(orderBy), ent.WithDutyListFilter(where.Filter))
 }
 
+// DutyRosters is the resolver for the dutyRosters field.
+func (r *queryResolver) DutyRosters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) (*ent.DutyRosterConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.DutyRoster.Query().Paginate(ctx, after, first, before, last,
+		ent.WithDutyRosterOrder(orderBy), ent.WithDutyRosterFilter(where.Filter))
+}
+
 // EmergencyPlans is the resolver for the emergencyPlans field.
 func (r *queryResolver) EmergencyPlans(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EmergencyPlanOrder, where *ent.EmergencyPlanWhereInput) (*ent.EmergencyPlanConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -181,6 +190,15 @@ func (r *queryResolver) LeadershipGroups(ctx context.Context, after *entgql.Curs
 		ent.WithLeadershipGroupOrder(orderBy), ent.WithLeadershipGroupFilter(where.Filter))
 }
 
+// MaterialReserves is the resolver for the materialReserves field.
+func (r *queryResolver) MaterialReserves(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MaterialReserveOrder, where *ent.MaterialReserveWhereInput) (*ent.MaterialReserveConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.MaterialReserve.Query().Paginate(ctx, after, first, before, last,
+		ent.WithMaterialReserveOrder(orderBy), ent.WithMaterialReserveFilter(where.Filter))
+}
+
 // Meetings is the resolver for the meetings field.
 func (r *queryResolver) Meetings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) (*ent.MeetingConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -233,6 +251,15 @@ func (r *queryResolver) RandomDraws(ctx context.Context, after *entgql.Cursor[in
 	}
 	return r.Client.RandomDraw.Query().Paginate(ctx, after, first, before, last,
 		ent.WithRandomDrawOrder(orderBy), ent.WithRandomDrawFilter(where.Filter))
+}
+
+// RescueTeams is the resolver for the rescueTeams field.
+func (r *queryResolver) RescueTeams(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) (*ent.RescueTeamConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.RescueTeam.Query().Paginate(ctx, after, first, before, last,
+		ent.WithRescueTeamOrder(orderBy), ent.WithRescueTeamFilter(where.Filter))
 }
 
 // ResponsibilityLetters is the resolver for the responsibilityLetters field.
@@ -302,6 +329,9 @@ func (r *Resolver) Drill() DrillResolver { return &drillResolver{r} }
 
 // DutyList returns DutyListResolver implementation.
 func (r *Resolver) DutyList() DutyListResolver { return &dutyListResolver{r} }
+
+// DutyRoster returns DutyRosterResolver implementation.
+func (r *Resolver) DutyRoster() DutyRosterResolver { return &dutyRosterResolver{r} }
 
 // EmergencyPlan returns EmergencyPlanResolver implementation.
 func (r *Resolver) EmergencyPlan() EmergencyPlanResolver { return &emergencyPlanResolver{r} }
@@ -377,6 +407,7 @@ type (
 	certificateResolver          struct{ *Resolver }
 	drillResolver                struct{ *Resolver }
 	dutyListResolver             struct{ *Resolver }
+	dutyRosterResolver           struct{ *Resolver }
 	emergencyPlanResolver        struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
@@ -410,11 +441,8 @@ type (
 /*
 	}
 
-// Drill returns DrillResolver implementation.
-func (r *Resolver) Drill() DrillResolver { return &drillResolver{r} }
-
-// EmergencyPlan returns EmergencyPlanResolver implementation.
-func (r *Resolver) EmergencyPlan() EmergencyPlanResolver { return &emergencyPlanResolver{r} }
+// DutyRoster returns DutyRosterResolver implementation.
+func (r *Resolver) DutyRoster() DutyRosterResolver { return &dutyRosterResolver{r} }
 
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }

@@ -28,6 +28,7 @@ import (
 	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/notices"
+	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/scalar"
 	"github.com/dutychain/dutychain/internal/staffing"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -52,6 +53,7 @@ type ResolverRoot interface {
 	DrillComplianceRow() DrillComplianceRowResolver
 	DrillProblem() DrillProblemResolver
 	DutyList() DutyListResolver
+	DutyRoster() DutyRosterResolver
 	EmergencyPlan() EmergencyPlanResolver
 	Enterprise() EnterpriseResolver
 	File() FileResolver
@@ -333,6 +335,10 @@ type ComplexityRoot struct {
 		ChecklistTemplate func(childComplexity int) int
 	}
 
+	CreateDutyRosterPayload struct {
+		DutyRoster func(childComplexity int) int
+	}
+
 	CreateEmergencyPlanPayload struct {
 		EmergencyPlan func(childComplexity int) int
 	}
@@ -349,12 +355,20 @@ type ComplexityRoot struct {
 		Letter func(childComplexity int) int
 	}
 
+	CreateMaterialReservePayload struct {
+		MaterialReserve func(childComplexity int) int
+	}
+
 	CreatePostPayload struct {
 		Post func(childComplexity int) int
 	}
 
 	CreateRandomDrawPayload struct {
 		RandomDraw func(childComplexity int) int
+	}
+
+	CreateRescueTeamPayload struct {
+		RescueTeam func(childComplexity int) int
 	}
 
 	CreateUnitPayload struct {
@@ -442,6 +456,12 @@ type ComplexityRoot struct {
 		Hazard      func(childComplexity int) int
 	}
 
+	DutyGap struct {
+		End     func(childComplexity int) int
+		Minutes func(childComplexity int) int
+		Start   func(childComplexity int) int
+	}
+
 	DutyList struct {
 		Acknowledged        func(childComplexity int) int
 		AcknowledgedAt      func(childComplexity int) int
@@ -487,6 +507,46 @@ type ComplexityRoot struct {
 	DutyListGapEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	DutyRoster struct {
+		CreatedAt         func(childComplexity int) int
+		Gaps              func(childComplexity int) int
+		ID                func(childComplexity int) int
+		KeyPeriod         func(childComplexity int) int
+		PeriodEnd         func(childComplexity int) int
+		PeriodStart       func(childComplexity int) int
+		RequiresFullCover func(childComplexity int) int
+		Shifts            func(childComplexity int) int
+		Title             func(childComplexity int) int
+		Unit              func(childComplexity int) int
+		UnitID            func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+	}
+
+	DutyRosterConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DutyRosterEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DutyShift struct {
+		CreatedAt    func(childComplexity int) int
+		EndsAt       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LeaderName   func(childComplexity int) int
+		LeaderPhone  func(childComplexity int) int
+		LeaderPostID func(childComplexity int) int
+		RosterID     func(childComplexity int) int
+		StaffName    func(childComplexity int) int
+		StaffPhone   func(childComplexity int) int
+		StartsAt     func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	EmergencyPlan struct {
@@ -825,6 +885,34 @@ type ComplexityRoot struct {
 		LoggedOut func(childComplexity int) int
 	}
 
+	MaterialReserve struct {
+		Category        func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		ExpiresOn       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Item            func(childComplexity int) int
+		Keeper          func(childComplexity int) int
+		Location        func(childComplexity int) int
+		MinimumQuantity func(childComplexity int) int
+		NextCheckOn     func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		UnitID          func(childComplexity int) int
+		UnitOfMeasure   func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	MaterialReserveConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MaterialReserveEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Me struct {
 		Posts  func(childComplexity int) int
 		Scope  func(childComplexity int) int
@@ -878,12 +966,15 @@ type ComplexityRoot struct {
 		ChangePassword            func(childComplexity int, input model.ChangePasswordInput) int
 		CreateCampaign            func(childComplexity int, input model.CreateCampaignInput) int
 		CreateChecklistTemplate   func(childComplexity int, input model.CreateChecklistTemplateInput) int
+		CreateDutyRoster          func(childComplexity int, input model.CreateDutyRosterInput) int
 		CreateEmergencyPlan       func(childComplexity int, input model.CreateEmergencyPlanInput) int
 		CreateEnterprise          func(childComplexity int, input model.CreateEnterpriseInput) int
 		CreateLeadershipGroup     func(childComplexity int, input model.CreateLeadershipGroupInput) int
 		CreateLetter              func(childComplexity int, input model.CreateLetterInput) int
+		CreateMaterialReserve     func(childComplexity int, input model.CreateMaterialReserveInput) int
 		CreatePost                func(childComplexity int, input model.CreatePostInput) int
 		CreateRandomDraw          func(childComplexity int, input model.CreateRandomDrawInput) int
+		CreateRescueTeam          func(childComplexity int, input model.CreateRescueTeamInput) int
 		CreateUnit                func(childComplexity int, input model.CreateUnitInput) int
 		CreateUser                func(childComplexity int, input model.CreateUserInput) int
 		DeleteLetter              func(childComplexity int, input model.DeleteLetterInput) int
@@ -1094,6 +1185,8 @@ type ComplexityRoot struct {
 		Drills                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DrillOrder, where *ent.DrillWhereInput) int
 		DutyListGaps          func(childComplexity int, where *model.DutyListGapWhereInput, orderBy *model.DutyListGapOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
 		DutyLists             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyListOrder, where *ent.DutyListWhereInput) int
+		DutyRosters           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) int
+		DutyRostersWithGaps   func(childComplexity int, unitID int, from time.Time, to time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) int
 		EmergencyPlans        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EmergencyPlanOrder, where *ent.EmergencyPlanWhereInput) int
 		Enterprises           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) int
 		HazardCounts          func(childComplexity int, where *ent.HazardWhereInput) int
@@ -1101,6 +1194,8 @@ type ComplexityRoot struct {
 		Inspections           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) int
 		LeadershipGroups      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeadershipGroupOrder, where *ent.LeadershipGroupWhereInput) int
 		LetterCoverage        func(childComplexity int, year int, rootID int, status []domain.CoverageStatus, kinds []domain.UnitKind, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		MaterialReserveGaps   func(childComplexity int, unitID int, at time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MaterialReserveOrder, where *ent.MaterialReserveWhereInput) int
+		MaterialReserves      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MaterialReserveOrder, where *ent.MaterialReserveWhereInput) int
 		Me                    func(childComplexity int) int
 		Meetings              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) int
 		Node                  func(childComplexity int, id int) int
@@ -1113,6 +1208,8 @@ type ComplexityRoot struct {
 		Publicities           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PublicityOrder, where *ent.PublicityWhereInput) int
 		PublicitySummary      func(childComplexity int, where model.PublicitySummaryWhereInput) int
 		RandomDraws           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) int
+		RescueTeamGaps        func(childComplexity int, unitID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) int
+		RescueTeams           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) int
 		ResponsibilityLetters func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) int
 		Trainees              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TraineeOrder, where *ent.TraineeWhereInput) int
 		TrainingCoverage      func(childComplexity int, year int, cadence *domain.TrainingCadence, where *model.TrainingCoverageWhereInput, orderBy *model.TrainingCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
@@ -1204,6 +1301,31 @@ type ComplexityRoot struct {
 
 	ReportHazardPayload struct {
 		Hazard func(childComplexity int) int
+	}
+
+	RescueTeam struct {
+		ContactPhone func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Equipment    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LeaderName   func(childComplexity int) int
+		MemberCount  func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Unit         func(childComplexity int) int
+		UnitID       func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	RescueTeamConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RescueTeamEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ResponsibilityLetter struct {
@@ -1504,6 +1626,10 @@ type DutyListResolver interface {
 	Post(ctx context.Context, obj *ent.DutyList) (*ent.Post, error)
 	AllowedActions(ctx context.Context, obj *ent.DutyList) ([]domain.DutyListAction, error)
 }
+type DutyRosterResolver interface {
+	Shifts(ctx context.Context, obj *ent.DutyRoster) ([]*ent.DutyShift, error)
+	Gaps(ctx context.Context, obj *ent.DutyRoster) ([]*readiness.Gap, error)
+}
 type EmergencyPlanResolver interface {
 	Status(ctx context.Context, obj *ent.EmergencyPlan, on *time.Time) (domain.EmergencyPlanStatus, error)
 	FiledWith(ctx context.Context, obj *ent.EmergencyPlan) (*ent.Unit, error)
@@ -1612,6 +1738,9 @@ type MutationResolver interface {
 	AttachEmergencyPlanFile(ctx context.Context, input model.AttachEmergencyPlanFileInput) (*model.AttachEmergencyPlanFilePayload, error)
 	RecordDrill(ctx context.Context, input model.RecordDrillInput) (*model.RecordDrillPayload, error)
 	AttachDrillFile(ctx context.Context, input model.AttachDrillFileInput) (*model.AttachDrillFilePayload, error)
+	CreateDutyRoster(ctx context.Context, input model.CreateDutyRosterInput) (*model.CreateDutyRosterPayload, error)
+	CreateRescueTeam(ctx context.Context, input model.CreateRescueTeamInput) (*model.CreateRescueTeamPayload, error)
+	CreateMaterialReserve(ctx context.Context, input model.CreateMaterialReserveInput) (*model.CreateMaterialReservePayload, error)
 }
 type NoticeResolver interface {
 	Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error)
@@ -1642,17 +1771,20 @@ type QueryResolver interface {
 	ChecklistTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) (*ent.ChecklistTemplateConnection, error)
 	Drills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DrillOrder, where *ent.DrillWhereInput) (*ent.DrillConnection, error)
 	DutyLists(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyListOrder, where *ent.DutyListWhereInput) (*ent.DutyListConnection, error)
+	DutyRosters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) (*ent.DutyRosterConnection, error)
 	EmergencyPlans(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EmergencyPlanOrder, where *ent.EmergencyPlanWhereInput) (*ent.EmergencyPlanConnection, error)
 	Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error)
 	Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error)
 	Inspections(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) (*ent.InspectionConnection, error)
 	LeadershipGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeadershipGroupOrder, where *ent.LeadershipGroupWhereInput) (*ent.LeadershipGroupConnection, error)
+	MaterialReserves(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MaterialReserveOrder, where *ent.MaterialReserveWhereInput) (*ent.MaterialReserveConnection, error)
 	Meetings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) (*ent.MeetingConnection, error)
 	Notices(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeOrder, where *ent.NoticeWhereInput) (*ent.NoticeConnection, error)
 	NoticeReceipts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NoticeReceiptOrder, where *ent.NoticeReceiptWhereInput) (*ent.NoticeReceiptConnection, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) (*ent.PostConnection, error)
 	Publicities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PublicityOrder, where *ent.PublicityWhereInput) (*ent.PublicityConnection, error)
 	RandomDraws(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) (*ent.RandomDrawConnection, error)
+	RescueTeams(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) (*ent.RescueTeamConnection, error)
 	ResponsibilityLetters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) (*ent.ResponsibilityLetterConnection, error)
 	Trainees(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TraineeOrder, where *ent.TraineeWhereInput) (*ent.TraineeConnection, error)
 	Trainings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
@@ -1670,6 +1802,9 @@ type QueryResolver interface {
 	CertificateStatus(ctx context.Context, where *model.CertificateStatusWhereInput, orderBy *model.CertificateStatusOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.CertificateStatusConnection, error)
 	DutyListGaps(ctx context.Context, where *model.DutyListGapWhereInput, orderBy *model.DutyListGapOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.DutyListGapConnection, error)
 	DrillCompliance(ctx context.Context, year int, unitID *int, where *model.DrillComplianceWhereInput, orderBy *model.DrillComplianceOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.DrillComplianceConnection, error)
+	DutyRostersWithGaps(ctx context.Context, unitID int, from time.Time, to time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) (*ent.DutyRosterConnection, error)
+	RescueTeamGaps(ctx context.Context, unitID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) (*ent.RescueTeamConnection, error)
+	MaterialReserveGaps(ctx context.Context, unitID int, at time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MaterialReserveOrder, where *ent.MaterialReserveWhereInput) (*ent.MaterialReserveConnection, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -2596,6 +2731,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateChecklistTemplatePayload.ChecklistTemplate(childComplexity), true
 
+	case "CreateDutyRosterPayload.dutyRoster":
+		if e.ComplexityRoot.CreateDutyRosterPayload.DutyRoster == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateDutyRosterPayload.DutyRoster(childComplexity), true
+
 	case "CreateEmergencyPlanPayload.emergencyPlan":
 		if e.ComplexityRoot.CreateEmergencyPlanPayload.EmergencyPlan == nil {
 			break
@@ -2624,6 +2766,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateLetterPayload.Letter(childComplexity), true
 
+	case "CreateMaterialReservePayload.materialReserve":
+		if e.ComplexityRoot.CreateMaterialReservePayload.MaterialReserve == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateMaterialReservePayload.MaterialReserve(childComplexity), true
+
 	case "CreatePostPayload.post":
 		if e.ComplexityRoot.CreatePostPayload.Post == nil {
 			break
@@ -2637,6 +2786,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateRandomDrawPayload.RandomDraw(childComplexity), true
+
+	case "CreateRescueTeamPayload.rescueTeam":
+		if e.ComplexityRoot.CreateRescueTeamPayload.RescueTeam == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRescueTeamPayload.RescueTeam(childComplexity), true
 
 	case "CreateUnitPayload.unit":
 		if e.ComplexityRoot.CreateUnitPayload.Unit == nil {
@@ -2927,6 +3083,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DrillProblem.Hazard(childComplexity), true
 
+	case "DutyGap.end":
+		if e.ComplexityRoot.DutyGap.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyGap.End(childComplexity), true
+	case "DutyGap.minutes":
+		if e.ComplexityRoot.DutyGap.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyGap.Minutes(childComplexity), true
+	case "DutyGap.start":
+		if e.ComplexityRoot.DutyGap.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyGap.Start(childComplexity), true
+
 	case "DutyList.acknowledged":
 		if e.ComplexityRoot.DutyList.Acknowledged == nil {
 			break
@@ -3106,6 +3281,178 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DutyListGapEdge.Node(childComplexity), true
+
+	case "DutyRoster.createdAt":
+		if e.ComplexityRoot.DutyRoster.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.CreatedAt(childComplexity), true
+	case "DutyRoster.gaps":
+		if e.ComplexityRoot.DutyRoster.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.Gaps(childComplexity), true
+	case "DutyRoster.id":
+		if e.ComplexityRoot.DutyRoster.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.ID(childComplexity), true
+	case "DutyRoster.keyPeriod":
+		if e.ComplexityRoot.DutyRoster.KeyPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.KeyPeriod(childComplexity), true
+	case "DutyRoster.periodEnd":
+		if e.ComplexityRoot.DutyRoster.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.PeriodEnd(childComplexity), true
+	case "DutyRoster.periodStart":
+		if e.ComplexityRoot.DutyRoster.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.PeriodStart(childComplexity), true
+	case "DutyRoster.requiresFullCover":
+		if e.ComplexityRoot.DutyRoster.RequiresFullCover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.RequiresFullCover(childComplexity), true
+	case "DutyRoster.shifts":
+		if e.ComplexityRoot.DutyRoster.Shifts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.Shifts(childComplexity), true
+	case "DutyRoster.title":
+		if e.ComplexityRoot.DutyRoster.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.Title(childComplexity), true
+	case "DutyRoster.unit":
+		if e.ComplexityRoot.DutyRoster.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.Unit(childComplexity), true
+	case "DutyRoster.unitID":
+		if e.ComplexityRoot.DutyRoster.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.UnitID(childComplexity), true
+	case "DutyRoster.updatedAt":
+		if e.ComplexityRoot.DutyRoster.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.UpdatedAt(childComplexity), true
+
+	case "DutyRosterConnection.edges":
+		if e.ComplexityRoot.DutyRosterConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRosterConnection.Edges(childComplexity), true
+	case "DutyRosterConnection.pageInfo":
+		if e.ComplexityRoot.DutyRosterConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRosterConnection.PageInfo(childComplexity), true
+	case "DutyRosterConnection.totalCount":
+		if e.ComplexityRoot.DutyRosterConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRosterConnection.TotalCount(childComplexity), true
+
+	case "DutyRosterEdge.cursor":
+		if e.ComplexityRoot.DutyRosterEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRosterEdge.Cursor(childComplexity), true
+	case "DutyRosterEdge.node":
+		if e.ComplexityRoot.DutyRosterEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRosterEdge.Node(childComplexity), true
+
+	case "DutyShift.createdAt":
+		if e.ComplexityRoot.DutyShift.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.CreatedAt(childComplexity), true
+	case "DutyShift.endsAt":
+		if e.ComplexityRoot.DutyShift.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.EndsAt(childComplexity), true
+	case "DutyShift.id":
+		if e.ComplexityRoot.DutyShift.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.ID(childComplexity), true
+	case "DutyShift.leaderName":
+		if e.ComplexityRoot.DutyShift.LeaderName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.LeaderName(childComplexity), true
+	case "DutyShift.leaderPhone":
+		if e.ComplexityRoot.DutyShift.LeaderPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.LeaderPhone(childComplexity), true
+	case "DutyShift.leaderPostID":
+		if e.ComplexityRoot.DutyShift.LeaderPostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.LeaderPostID(childComplexity), true
+	case "DutyShift.rosterID":
+		if e.ComplexityRoot.DutyShift.RosterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.RosterID(childComplexity), true
+	case "DutyShift.staffName":
+		if e.ComplexityRoot.DutyShift.StaffName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.StaffName(childComplexity), true
+	case "DutyShift.staffPhone":
+		if e.ComplexityRoot.DutyShift.StaffPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.StaffPhone(childComplexity), true
+	case "DutyShift.startsAt":
+		if e.ComplexityRoot.DutyShift.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.StartsAt(childComplexity), true
+	case "DutyShift.updatedAt":
+		if e.ComplexityRoot.DutyShift.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.UpdatedAt(childComplexity), true
 
 	case "EmergencyPlan.allowedActions":
 		if e.ComplexityRoot.EmergencyPlan.AllowedActions == nil {
@@ -4538,6 +4885,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.LoggedOut(childComplexity), true
 
+	case "MaterialReserve.category":
+		if e.ComplexityRoot.MaterialReserve.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.Category(childComplexity), true
+	case "MaterialReserve.createdAt":
+		if e.ComplexityRoot.MaterialReserve.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.CreatedAt(childComplexity), true
+	case "MaterialReserve.expiresOn":
+		if e.ComplexityRoot.MaterialReserve.ExpiresOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.ExpiresOn(childComplexity), true
+	case "MaterialReserve.id":
+		if e.ComplexityRoot.MaterialReserve.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.ID(childComplexity), true
+	case "MaterialReserve.item":
+		if e.ComplexityRoot.MaterialReserve.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.Item(childComplexity), true
+	case "MaterialReserve.keeper":
+		if e.ComplexityRoot.MaterialReserve.Keeper == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.Keeper(childComplexity), true
+	case "MaterialReserve.location":
+		if e.ComplexityRoot.MaterialReserve.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.Location(childComplexity), true
+	case "MaterialReserve.minimumQuantity":
+		if e.ComplexityRoot.MaterialReserve.MinimumQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.MinimumQuantity(childComplexity), true
+	case "MaterialReserve.nextCheckOn":
+		if e.ComplexityRoot.MaterialReserve.NextCheckOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.NextCheckOn(childComplexity), true
+	case "MaterialReserve.quantity":
+		if e.ComplexityRoot.MaterialReserve.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.Quantity(childComplexity), true
+	case "MaterialReserve.unit":
+		if e.ComplexityRoot.MaterialReserve.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.Unit(childComplexity), true
+	case "MaterialReserve.unitID":
+		if e.ComplexityRoot.MaterialReserve.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.UnitID(childComplexity), true
+	case "MaterialReserve.unitOfMeasure":
+		if e.ComplexityRoot.MaterialReserve.UnitOfMeasure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.UnitOfMeasure(childComplexity), true
+	case "MaterialReserve.updatedAt":
+		if e.ComplexityRoot.MaterialReserve.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.UpdatedAt(childComplexity), true
+
+	case "MaterialReserveConnection.edges":
+		if e.ComplexityRoot.MaterialReserveConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserveConnection.Edges(childComplexity), true
+	case "MaterialReserveConnection.pageInfo":
+		if e.ComplexityRoot.MaterialReserveConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserveConnection.PageInfo(childComplexity), true
+	case "MaterialReserveConnection.totalCount":
+		if e.ComplexityRoot.MaterialReserveConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserveConnection.TotalCount(childComplexity), true
+
+	case "MaterialReserveEdge.cursor":
+		if e.ComplexityRoot.MaterialReserveEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserveEdge.Cursor(childComplexity), true
+	case "MaterialReserveEdge.node":
+		if e.ComplexityRoot.MaterialReserveEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserveEdge.Node(childComplexity), true
+
 	case "Me.posts":
 		if e.ComplexityRoot.Me.Posts == nil {
 			break
@@ -4862,6 +5326,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateChecklistTemplate(childComplexity, args["input"].(model.CreateChecklistTemplateInput)), true
+	case "Mutation.createDutyRoster":
+		if e.ComplexityRoot.Mutation.CreateDutyRoster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createDutyRoster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateDutyRoster(childComplexity, args["input"].(model.CreateDutyRosterInput)), true
 	case "Mutation.createEmergencyPlan":
 		if e.ComplexityRoot.Mutation.CreateEmergencyPlan == nil {
 			break
@@ -4906,6 +5381,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateLetter(childComplexity, args["input"].(model.CreateLetterInput)), true
+	case "Mutation.createMaterialReserve":
+		if e.ComplexityRoot.Mutation.CreateMaterialReserve == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createMaterialReserve_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateMaterialReserve(childComplexity, args["input"].(model.CreateMaterialReserveInput)), true
 	case "Mutation.createPost":
 		if e.ComplexityRoot.Mutation.CreatePost == nil {
 			break
@@ -4928,6 +5414,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRandomDraw(childComplexity, args["input"].(model.CreateRandomDrawInput)), true
+	case "Mutation.createRescueTeam":
+		if e.ComplexityRoot.Mutation.CreateRescueTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRescueTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRescueTeam(childComplexity, args["input"].(model.CreateRescueTeamInput)), true
 	case "Mutation.createUnit":
 		if e.ComplexityRoot.Mutation.CreateUnit == nil {
 			break
@@ -6095,6 +6592,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DutyLists(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DutyListOrder), args["where"].(*ent.DutyListWhereInput)), true
+	case "Query.dutyRosters":
+		if e.ComplexityRoot.Query.DutyRosters == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dutyRosters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DutyRosters(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DutyRosterOrder), args["where"].(*ent.DutyRosterWhereInput)), true
+	case "Query.dutyRostersWithGaps":
+		if e.ComplexityRoot.Query.DutyRostersWithGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dutyRostersWithGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DutyRostersWithGaps(childComplexity, args["unitID"].(int), args["from"].(time.Time), args["to"].(time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DutyRosterOrder), args["where"].(*ent.DutyRosterWhereInput)), true
 	case "Query.emergencyPlans":
 		if e.ComplexityRoot.Query.EmergencyPlans == nil {
 			break
@@ -6173,6 +6692,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LetterCoverage(childComplexity, args["year"].(int), args["rootID"].(int), args["status"].([]domain.CoverageStatus), args["kinds"].([]domain.UnitKind), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Query.materialReserveGaps":
+		if e.ComplexityRoot.Query.MaterialReserveGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_materialReserveGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MaterialReserveGaps(childComplexity, args["unitID"].(int), args["at"].(time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MaterialReserveOrder), args["where"].(*ent.MaterialReserveWhereInput)), true
+	case "Query.materialReserves":
+		if e.ComplexityRoot.Query.MaterialReserves == nil {
+			break
+		}
+
+		args, err := ec.field_Query_materialReserves_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MaterialReserves(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MaterialReserveOrder), args["where"].(*ent.MaterialReserveWhereInput)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -6295,6 +6836,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RandomDraws(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RandomDrawOrder), args["where"].(*ent.RandomDrawWhereInput)), true
+	case "Query.rescueTeamGaps":
+		if e.ComplexityRoot.Query.RescueTeamGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rescueTeamGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RescueTeamGaps(childComplexity, args["unitID"].(int), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RescueTeamOrder), args["where"].(*ent.RescueTeamWhereInput)), true
+	case "Query.rescueTeams":
+		if e.ComplexityRoot.Query.RescueTeams == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rescueTeams_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RescueTeams(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RescueTeamOrder), args["where"].(*ent.RescueTeamWhereInput)), true
 	case "Query.responsibilityLetters":
 		if e.ComplexityRoot.Query.ResponsibilityLetters == nil {
 			break
@@ -6616,6 +7179,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportHazardPayload.Hazard(childComplexity), true
+
+	case "RescueTeam.contactPhone":
+		if e.ComplexityRoot.RescueTeam.ContactPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.ContactPhone(childComplexity), true
+	case "RescueTeam.createdAt":
+		if e.ComplexityRoot.RescueTeam.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.CreatedAt(childComplexity), true
+	case "RescueTeam.equipment":
+		if e.ComplexityRoot.RescueTeam.Equipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.Equipment(childComplexity), true
+	case "RescueTeam.id":
+		if e.ComplexityRoot.RescueTeam.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.ID(childComplexity), true
+	case "RescueTeam.kind":
+		if e.ComplexityRoot.RescueTeam.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.Kind(childComplexity), true
+	case "RescueTeam.leaderName":
+		if e.ComplexityRoot.RescueTeam.LeaderName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.LeaderName(childComplexity), true
+	case "RescueTeam.memberCount":
+		if e.ComplexityRoot.RescueTeam.MemberCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.MemberCount(childComplexity), true
+	case "RescueTeam.name":
+		if e.ComplexityRoot.RescueTeam.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.Name(childComplexity), true
+	case "RescueTeam.unit":
+		if e.ComplexityRoot.RescueTeam.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.Unit(childComplexity), true
+	case "RescueTeam.unitID":
+		if e.ComplexityRoot.RescueTeam.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.UnitID(childComplexity), true
+	case "RescueTeam.updatedAt":
+		if e.ComplexityRoot.RescueTeam.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.UpdatedAt(childComplexity), true
+
+	case "RescueTeamConnection.edges":
+		if e.ComplexityRoot.RescueTeamConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeamConnection.Edges(childComplexity), true
+	case "RescueTeamConnection.pageInfo":
+		if e.ComplexityRoot.RescueTeamConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeamConnection.PageInfo(childComplexity), true
+	case "RescueTeamConnection.totalCount":
+		if e.ComplexityRoot.RescueTeamConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeamConnection.TotalCount(childComplexity), true
+
+	case "RescueTeamEdge.cursor":
+		if e.ComplexityRoot.RescueTeamEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeamEdge.Cursor(childComplexity), true
+	case "RescueTeamEdge.node":
+		if e.ComplexityRoot.RescueTeamEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeamEdge.Node(childComplexity), true
 
 	case "ResponsibilityLetter.allowedActions":
 		if e.ComplexityRoot.ResponsibilityLetter.AllowedActions == nil {
@@ -7636,12 +8298,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChecklistTemplateWhereInput", ec.unmarshalInputChecklistTemplateWhereInput),
 			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("CreateChecklistTemplateInput", ec.unmarshalInputCreateChecklistTemplateInput),
+			graphql.NewInputUnmarshaler("CreateDutyRosterInput", ec.unmarshalInputCreateDutyRosterInput),
 			graphql.NewInputUnmarshaler("CreateEmergencyPlanInput", ec.unmarshalInputCreateEmergencyPlanInput),
 			graphql.NewInputUnmarshaler("CreateEnterpriseInput", ec.unmarshalInputCreateEnterpriseInput),
 			graphql.NewInputUnmarshaler("CreateLeadershipGroupInput", ec.unmarshalInputCreateLeadershipGroupInput),
 			graphql.NewInputUnmarshaler("CreateLetterInput", ec.unmarshalInputCreateLetterInput),
+			graphql.NewInputUnmarshaler("CreateMaterialReserveInput", ec.unmarshalInputCreateMaterialReserveInput),
 			graphql.NewInputUnmarshaler("CreatePostInput", ec.unmarshalInputCreatePostInput),
 			graphql.NewInputUnmarshaler("CreateRandomDrawInput", ec.unmarshalInputCreateRandomDrawInput),
+			graphql.NewInputUnmarshaler("CreateRescueTeamInput", ec.unmarshalInputCreateRescueTeamInput),
 			graphql.NewInputUnmarshaler("CreateUnitInput", ec.unmarshalInputCreateUnitInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("DeleteLetterInput", ec.unmarshalInputDeleteLetterInput),
@@ -7658,6 +8323,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DutyListGapWhereInput", ec.unmarshalInputDutyListGapWhereInput),
 			graphql.NewInputUnmarshaler("DutyListOrder", ec.unmarshalInputDutyListOrder),
 			graphql.NewInputUnmarshaler("DutyListWhereInput", ec.unmarshalInputDutyListWhereInput),
+			graphql.NewInputUnmarshaler("DutyRosterOrder", ec.unmarshalInputDutyRosterOrder),
+			graphql.NewInputUnmarshaler("DutyRosterWhereInput", ec.unmarshalInputDutyRosterWhereInput),
+			graphql.NewInputUnmarshaler("DutyShiftInput", ec.unmarshalInputDutyShiftInput),
 			graphql.NewInputUnmarshaler("EmergencyPlanApprovalInput", ec.unmarshalInputEmergencyPlanApprovalInput),
 			graphql.NewInputUnmarshaler("EmergencyPlanOrder", ec.unmarshalInputEmergencyPlanOrder),
 			graphql.NewInputUnmarshaler("EmergencyPlanWhereInput", ec.unmarshalInputEmergencyPlanWhereInput),
@@ -7680,6 +8348,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LetterTargetInput", ec.unmarshalInputLetterTargetInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("LogoutInput", ec.unmarshalInputLogoutInput),
+			graphql.NewInputUnmarshaler("MaterialReserveOrder", ec.unmarshalInputMaterialReserveOrder),
+			graphql.NewInputUnmarshaler("MaterialReserveWhereInput", ec.unmarshalInputMaterialReserveWhereInput),
 			graphql.NewInputUnmarshaler("MeetingOrder", ec.unmarshalInputMeetingOrder),
 			graphql.NewInputUnmarshaler("MeetingWhereInput", ec.unmarshalInputMeetingWhereInput),
 			graphql.NewInputUnmarshaler("NewHazardInput", ec.unmarshalInputNewHazardInput),
@@ -7707,6 +8377,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RemovePolicyRuleInput", ec.unmarshalInputRemovePolicyRuleInput),
 			graphql.NewInputUnmarshaler("ReplyToNoticeInput", ec.unmarshalInputReplyToNoticeInput),
 			graphql.NewInputUnmarshaler("ReportHazardInput", ec.unmarshalInputReportHazardInput),
+			graphql.NewInputUnmarshaler("RescueTeamOrder", ec.unmarshalInputRescueTeamOrder),
+			graphql.NewInputUnmarshaler("RescueTeamWhereInput", ec.unmarshalInputRescueTeamWhereInput),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterOrder", ec.unmarshalInputResponsibilityLetterOrder),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterWhereInput", ec.unmarshalInputResponsibilityLetterWhereInput),
 			graphql.NewInputUnmarshaler("RevokeLetterInput", ec.unmarshalInputRevokeLetterInput),
@@ -9601,6 +10273,47 @@ input DrillWhereInput {
   participantsLTE: Int
 }
 """
+The key period (重点时段) a duty roster covers.
+"""
+enum DutyKeyPeriod @goModel(model: "github.com/dutychain/dutychain/internal/domain.DutyKeyPeriod") {
+  """
+  New Year's Day (元旦).
+  """
+  NEW_YEAR
+  """
+  The Spring Festival (春节).
+  """
+  SPRING_FESTIVAL
+  """
+  The Two Sessions (全国两会).
+  """
+  TWO_SESSIONS
+  """
+  The May Day holiday (五一).
+  """
+  MAY_DAY
+  """
+  The National Day holiday (国庆).
+  """
+  NATIONAL_DAY
+  """
+  The flood season (汛期).
+  """
+  FLOOD_SEASON
+  """
+  A high-temperature period (高温).
+  """
+  HIGH_TEMPERATURE
+  """
+  A winter storm (雨雪冰冻).
+  """
+  WINTER_STORM
+  """
+  Any other period requiring duty cover.
+  """
+  OTHER
+}
+"""
 The safety responsibilities of a post (全员安全生产责任制): ordered items, versioned, acknowledged by the post's holder.
 """
 type DutyList implements Node {
@@ -10010,6 +10723,442 @@ input DutyListWhereInput {
   Acknowledged at is set.
   """
   acknowledgedAtNotNil: Boolean
+}
+"""
+A unit's duty roster (值班值守) for a period, with its shifts and, when 24-hour cover is required, its gaps.
+"""
+type DutyRoster implements Node {
+  """
+  Global ID of the duty roster.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The unit on duty.
+  """
+  unitID: ID!
+  """
+  The roster's title, e.g. 2022年国庆节值班表.
+  """
+  title: String!
+  """
+  The key period the roster covers, if any.
+  """
+  keyPeriod: DutyKeyPeriod
+  """
+  When the period starts (an instant, stored in UTC).
+  """
+  periodStart: Time!
+  """
+  When the period ends (an instant after its start, stored in UTC).
+  """
+  periodEnd: Time!
+  """
+  Whether every instant of the period needs a leader and a staff member on duty (24小时值班).
+  """
+  requiresFullCover: Boolean!
+  """
+  The unit on duty.
+  """
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type DutyRosterConnection {
+  """
+  A list of edges.
+  """
+  edges: [DutyRosterEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type DutyRosterEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: DutyRoster
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for DutyRoster connections
+"""
+input DutyRosterOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order DutyRosters.
+  """
+  field: DutyRosterOrderField!
+}
+"""
+Properties by which DutyRoster connections can be ordered.
+"""
+enum DutyRosterOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by title.
+  """
+  TITLE
+  """
+  Order by period start.
+  """
+  PERIOD_START
+}
+"""
+DutyRosterWhereInput is used for filtering DutyRoster objects.
+Input was generated by ent.
+"""
+input DutyRosterWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: DutyRosterWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [DutyRosterWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [DutyRosterWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Unit ID equals this.
+  """
+  unitID: ID
+  """
+  Unit ID differs from this.
+  """
+  unitIDNEQ: ID
+  """
+  Unit ID is one of these.
+  """
+  unitIDIn: [ID!]
+  """
+  Unit ID is none of these.
+  """
+  unitIDNotIn: [ID!]
+  """
+  Title equals this.
+  """
+  title: String
+  """
+  Title differs from this.
+  """
+  titleNEQ: String
+  """
+  Title is one of these.
+  """
+  titleIn: [String!]
+  """
+  Title is none of these.
+  """
+  titleNotIn: [String!]
+  """
+  Title is greater than this.
+  """
+  titleGT: String
+  """
+  Title is this or greater.
+  """
+  titleGTE: String
+  """
+  Title is less than this.
+  """
+  titleLT: String
+  """
+  Title is this or less.
+  """
+  titleLTE: String
+  """
+  Title contains this text.
+  """
+  titleContains: String
+  """
+  Title starts with this text.
+  """
+  titleHasPrefix: String
+  """
+  Title ends with this text.
+  """
+  titleHasSuffix: String
+  """
+  Title equals this text, ignoring case.
+  """
+  titleEqualFold: String
+  """
+  Title contains this text, ignoring case.
+  """
+  titleContainsFold: String
+  """
+  Key period equals this.
+  """
+  keyPeriod: DutyKeyPeriod
+  """
+  Key period differs from this.
+  """
+  keyPeriodNEQ: DutyKeyPeriod
+  """
+  Key period is one of these.
+  """
+  keyPeriodIn: [DutyKeyPeriod!]
+  """
+  Key period is none of these.
+  """
+  keyPeriodNotIn: [DutyKeyPeriod!]
+  """
+  Key period is not set.
+  """
+  keyPeriodIsNil: Boolean
+  """
+  Key period is set.
+  """
+  keyPeriodNotNil: Boolean
+  """
+  Period start equals this.
+  """
+  periodStart: Time
+  """
+  Period start differs from this.
+  """
+  periodStartNEQ: Time
+  """
+  Period start is one of these.
+  """
+  periodStartIn: [Time!]
+  """
+  Period start is none of these.
+  """
+  periodStartNotIn: [Time!]
+  """
+  Period start is later than this.
+  """
+  periodStartGT: Time
+  """
+  Period start is at this time or later.
+  """
+  periodStartGTE: Time
+  """
+  Period start is earlier than this.
+  """
+  periodStartLT: Time
+  """
+  Period start is at this time or earlier.
+  """
+  periodStartLTE: Time
+  """
+  Period end equals this.
+  """
+  periodEnd: Time
+  """
+  Period end differs from this.
+  """
+  periodEndNEQ: Time
+  """
+  Period end is one of these.
+  """
+  periodEndIn: [Time!]
+  """
+  Period end is none of these.
+  """
+  periodEndNotIn: [Time!]
+  """
+  Period end is later than this.
+  """
+  periodEndGT: Time
+  """
+  Period end is at this time or later.
+  """
+  periodEndGTE: Time
+  """
+  Period end is earlier than this.
+  """
+  periodEndLT: Time
+  """
+  Period end is at this time or earlier.
+  """
+  periodEndLTE: Time
+  """
+  Requires full cover equals this.
+  """
+  requiresFullCover: Boolean
+  """
+  Requires full cover differs from this.
+  """
+  requiresFullCoverNEQ: Boolean
+}
+"""
+One shift of a duty roster: its times, the leader on duty (带班领导) and the staff member on duty, with their phones.
+"""
+type DutyShift implements Node {
+  """
+  Global ID of the duty shift.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The roster.
+  """
+  rosterID: ID!
+  """
+  When the shift starts (stored in UTC).
+  """
+  startsAt: Time!
+  """
+  When the shift ends, after its start (stored in UTC).
+  """
+  endsAt: Time!
+  """
+  The post of the leader on duty (带班领导), if any.
+  """
+  leaderPostID: ID
+  """
+  The leader on duty's name when rostered.
+  """
+  leaderName: String!
+  """
+  The leader on duty's phone.
+  """
+  leaderPhone: String!
+  """
+  The staff member on duty (值班人员), if any.
+  """
+  staffName: String!
+  """
+  The staff member on duty's phone.
+  """
+  staffPhone: String!
 }
 """
 An emergency plan (应急预案) of a unit, one version of its series: approved, filed (备案) and reviewed at least every three years.
@@ -13834,6 +14983,665 @@ enum LetterState @goModel(model: "github.com/dutychain/dutychain/internal/domain
   REVOKED
 }
 """
+An item a unit keeps in reserve for emergencies (应急物资储备), with its quantity, minimum, keeper and expiry.
+"""
+type MaterialReserve implements Node {
+  """
+  Global ID of the material reserve.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The unit keeping the reserve.
+  """
+  unitID: ID!
+  """
+  The item, e.g. 编织袋.
+  """
+  item: String!
+  """
+  The item's category, e.g. 防汛物资.
+  """
+  category: String!
+  """
+  How many are in stock.
+  """
+  quantity: Int!
+  """
+  How many must be in stock at least.
+  """
+  minimumQuantity: Int!
+  """
+  The unit of measure, e.g. 条, 台, 吨.
+  """
+  unitOfMeasure: String!
+  """
+  Where it is stored.
+  """
+  location: String!
+  """
+  Who keeps it (保管人).
+  """
+  keeper: String!
+  """
+  When it expires, if it does.
+  """
+  expiresOn: Time
+  """
+  When it is next to be checked, if scheduled.
+  """
+  nextCheckOn: Time
+  """
+  The unit keeping the reserve.
+  """
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type MaterialReserveConnection {
+  """
+  A list of edges.
+  """
+  edges: [MaterialReserveEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type MaterialReserveEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: MaterialReserve
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for MaterialReserve connections
+"""
+input MaterialReserveOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order MaterialReserves.
+  """
+  field: MaterialReserveOrderField!
+}
+"""
+Properties by which MaterialReserve connections can be ordered.
+"""
+enum MaterialReserveOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by item.
+  """
+  ITEM
+  """
+  Order by expires on.
+  """
+  EXPIRES_ON
+}
+"""
+MaterialReserveWhereInput is used for filtering MaterialReserve objects.
+Input was generated by ent.
+"""
+input MaterialReserveWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: MaterialReserveWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [MaterialReserveWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [MaterialReserveWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Unit ID equals this.
+  """
+  unitID: ID
+  """
+  Unit ID differs from this.
+  """
+  unitIDNEQ: ID
+  """
+  Unit ID is one of these.
+  """
+  unitIDIn: [ID!]
+  """
+  Unit ID is none of these.
+  """
+  unitIDNotIn: [ID!]
+  """
+  Item equals this.
+  """
+  item: String
+  """
+  Item differs from this.
+  """
+  itemNEQ: String
+  """
+  Item is one of these.
+  """
+  itemIn: [String!]
+  """
+  Item is none of these.
+  """
+  itemNotIn: [String!]
+  """
+  Item is greater than this.
+  """
+  itemGT: String
+  """
+  Item is this or greater.
+  """
+  itemGTE: String
+  """
+  Item is less than this.
+  """
+  itemLT: String
+  """
+  Item is this or less.
+  """
+  itemLTE: String
+  """
+  Item contains this text.
+  """
+  itemContains: String
+  """
+  Item starts with this text.
+  """
+  itemHasPrefix: String
+  """
+  Item ends with this text.
+  """
+  itemHasSuffix: String
+  """
+  Item equals this text, ignoring case.
+  """
+  itemEqualFold: String
+  """
+  Item contains this text, ignoring case.
+  """
+  itemContainsFold: String
+  """
+  Category equals this.
+  """
+  category: String
+  """
+  Category differs from this.
+  """
+  categoryNEQ: String
+  """
+  Category is one of these.
+  """
+  categoryIn: [String!]
+  """
+  Category is none of these.
+  """
+  categoryNotIn: [String!]
+  """
+  Category is greater than this.
+  """
+  categoryGT: String
+  """
+  Category is this or greater.
+  """
+  categoryGTE: String
+  """
+  Category is less than this.
+  """
+  categoryLT: String
+  """
+  Category is this or less.
+  """
+  categoryLTE: String
+  """
+  Category contains this text.
+  """
+  categoryContains: String
+  """
+  Category starts with this text.
+  """
+  categoryHasPrefix: String
+  """
+  Category ends with this text.
+  """
+  categoryHasSuffix: String
+  """
+  Category equals this text, ignoring case.
+  """
+  categoryEqualFold: String
+  """
+  Category contains this text, ignoring case.
+  """
+  categoryContainsFold: String
+  """
+  Quantity equals this.
+  """
+  quantity: Int
+  """
+  Quantity differs from this.
+  """
+  quantityNEQ: Int
+  """
+  Quantity is one of these.
+  """
+  quantityIn: [Int!]
+  """
+  Quantity is none of these.
+  """
+  quantityNotIn: [Int!]
+  """
+  Quantity is greater than this.
+  """
+  quantityGT: Int
+  """
+  Quantity is this or greater.
+  """
+  quantityGTE: Int
+  """
+  Quantity is less than this.
+  """
+  quantityLT: Int
+  """
+  Quantity is this or less.
+  """
+  quantityLTE: Int
+  """
+  Minimum quantity equals this.
+  """
+  minimumQuantity: Int
+  """
+  Minimum quantity differs from this.
+  """
+  minimumQuantityNEQ: Int
+  """
+  Minimum quantity is one of these.
+  """
+  minimumQuantityIn: [Int!]
+  """
+  Minimum quantity is none of these.
+  """
+  minimumQuantityNotIn: [Int!]
+  """
+  Minimum quantity is greater than this.
+  """
+  minimumQuantityGT: Int
+  """
+  Minimum quantity is this or greater.
+  """
+  minimumQuantityGTE: Int
+  """
+  Minimum quantity is less than this.
+  """
+  minimumQuantityLT: Int
+  """
+  Minimum quantity is this or less.
+  """
+  minimumQuantityLTE: Int
+  """
+  Unit of measure equals this.
+  """
+  unitOfMeasure: String
+  """
+  Unit of measure differs from this.
+  """
+  unitOfMeasureNEQ: String
+  """
+  Unit of measure is one of these.
+  """
+  unitOfMeasureIn: [String!]
+  """
+  Unit of measure is none of these.
+  """
+  unitOfMeasureNotIn: [String!]
+  """
+  Unit of measure is greater than this.
+  """
+  unitOfMeasureGT: String
+  """
+  Unit of measure is this or greater.
+  """
+  unitOfMeasureGTE: String
+  """
+  Unit of measure is less than this.
+  """
+  unitOfMeasureLT: String
+  """
+  Unit of measure is this or less.
+  """
+  unitOfMeasureLTE: String
+  """
+  Unit of measure contains this text.
+  """
+  unitOfMeasureContains: String
+  """
+  Unit of measure starts with this text.
+  """
+  unitOfMeasureHasPrefix: String
+  """
+  Unit of measure ends with this text.
+  """
+  unitOfMeasureHasSuffix: String
+  """
+  Unit of measure equals this text, ignoring case.
+  """
+  unitOfMeasureEqualFold: String
+  """
+  Unit of measure contains this text, ignoring case.
+  """
+  unitOfMeasureContainsFold: String
+  """
+  Location equals this.
+  """
+  location: String
+  """
+  Location differs from this.
+  """
+  locationNEQ: String
+  """
+  Location is one of these.
+  """
+  locationIn: [String!]
+  """
+  Location is none of these.
+  """
+  locationNotIn: [String!]
+  """
+  Location is greater than this.
+  """
+  locationGT: String
+  """
+  Location is this or greater.
+  """
+  locationGTE: String
+  """
+  Location is less than this.
+  """
+  locationLT: String
+  """
+  Location is this or less.
+  """
+  locationLTE: String
+  """
+  Location contains this text.
+  """
+  locationContains: String
+  """
+  Location starts with this text.
+  """
+  locationHasPrefix: String
+  """
+  Location ends with this text.
+  """
+  locationHasSuffix: String
+  """
+  Location equals this text, ignoring case.
+  """
+  locationEqualFold: String
+  """
+  Location contains this text, ignoring case.
+  """
+  locationContainsFold: String
+  """
+  Keeper equals this.
+  """
+  keeper: String
+  """
+  Keeper differs from this.
+  """
+  keeperNEQ: String
+  """
+  Keeper is one of these.
+  """
+  keeperIn: [String!]
+  """
+  Keeper is none of these.
+  """
+  keeperNotIn: [String!]
+  """
+  Keeper is greater than this.
+  """
+  keeperGT: String
+  """
+  Keeper is this or greater.
+  """
+  keeperGTE: String
+  """
+  Keeper is less than this.
+  """
+  keeperLT: String
+  """
+  Keeper is this or less.
+  """
+  keeperLTE: String
+  """
+  Keeper contains this text.
+  """
+  keeperContains: String
+  """
+  Keeper starts with this text.
+  """
+  keeperHasPrefix: String
+  """
+  Keeper ends with this text.
+  """
+  keeperHasSuffix: String
+  """
+  Keeper equals this text, ignoring case.
+  """
+  keeperEqualFold: String
+  """
+  Keeper contains this text, ignoring case.
+  """
+  keeperContainsFold: String
+  """
+  Expires on equals this.
+  """
+  expiresOn: Time
+  """
+  Expires on differs from this.
+  """
+  expiresOnNEQ: Time
+  """
+  Expires on is one of these.
+  """
+  expiresOnIn: [Time!]
+  """
+  Expires on is none of these.
+  """
+  expiresOnNotIn: [Time!]
+  """
+  Expires on is later than this.
+  """
+  expiresOnGT: Time
+  """
+  Expires on is at this time or later.
+  """
+  expiresOnGTE: Time
+  """
+  Expires on is earlier than this.
+  """
+  expiresOnLT: Time
+  """
+  Expires on is at this time or earlier.
+  """
+  expiresOnLTE: Time
+  """
+  Expires on is not set.
+  """
+  expiresOnIsNil: Boolean
+  """
+  Expires on is set.
+  """
+  expiresOnNotNil: Boolean
+  """
+  Next check on equals this.
+  """
+  nextCheckOn: Time
+  """
+  Next check on differs from this.
+  """
+  nextCheckOnNEQ: Time
+  """
+  Next check on is one of these.
+  """
+  nextCheckOnIn: [Time!]
+  """
+  Next check on is none of these.
+  """
+  nextCheckOnNotIn: [Time!]
+  """
+  Next check on is later than this.
+  """
+  nextCheckOnGT: Time
+  """
+  Next check on is at this time or later.
+  """
+  nextCheckOnGTE: Time
+  """
+  Next check on is earlier than this.
+  """
+  nextCheckOnLT: Time
+  """
+  Next check on is at this time or earlier.
+  """
+  nextCheckOnLTE: Time
+  """
+  Next check on is not set.
+  """
+  nextCheckOnIsNil: Boolean
+  """
+  Next check on is set.
+  """
+  nextCheckOnNotNil: Boolean
+}
+"""
 A meeting a unit held (会议) on work safety, with the units attending, the agenda, and its minutes and sign-in sheets as attachments.
 """
 type Meeting implements Node {
@@ -16619,6 +18427,40 @@ type Query {
     where: DutyListWhereInput
   ): DutyListConnection!
   """
+  Duty roster records the viewer may read, one page at a time.
+  """
+  dutyRosters(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for DutyRosters returned from the connection.
+    """
+    orderBy: DutyRosterOrder
+
+    """
+    Filtering options for DutyRosters returned from the connection.
+    """
+    where: DutyRosterWhereInput
+  ): DutyRosterConnection!
+  """
   Emergency plan records the viewer may read, one page at a time.
   """
   emergencyPlans(
@@ -16788,6 +18630,40 @@ type Query {
     """
     where: LeadershipGroupWhereInput
   ): LeadershipGroupConnection!
+  """
+  Material reserve records the viewer may read, one page at a time.
+  """
+  materialReserves(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for MaterialReserves returned from the connection.
+    """
+    orderBy: MaterialReserveOrder
+
+    """
+    Filtering options for MaterialReserves returned from the connection.
+    """
+    where: MaterialReserveWhereInput
+  ): MaterialReserveConnection!
   """
   Meeting records the viewer may read, one page at a time.
   """
@@ -16992,6 +18868,40 @@ type Query {
     """
     where: RandomDrawWhereInput
   ): RandomDrawConnection!
+  """
+  Rescue team records the viewer may read, one page at a time.
+  """
+  rescueTeams(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for RescueTeams returned from the connection.
+    """
+    orderBy: RescueTeamOrder
+
+    """
+    Filtering options for RescueTeams returned from the connection.
+    """
+    where: RescueTeamWhereInput
+  ): RescueTeamConnection!
   """
   Responsibility letter records the viewer may read, one page at a time.
   """
@@ -17513,6 +19423,462 @@ input RandomDrawWhereInput {
   Drawn at is at this time or earlier.
   """
   drawnAtLTE: Time
+}
+"""
+A unit's emergency rescue team (救援队伍): its kind, members, leader, contact and equipment.
+"""
+type RescueTeam implements Node {
+  """
+  Global ID of the rescue team.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The unit whose team it is.
+  """
+  unitID: ID!
+  """
+  The team's name, e.g. 示范县应急救援队.
+  """
+  name: String!
+  """
+  Full-time (专职) or part-time (兼职).
+  """
+  kind: RescueTeamKind!
+  """
+  How many members the team has.
+  """
+  memberCount: Int!
+  """
+  The team leader's name; empty when none (a gap).
+  """
+  leaderName: String!
+  """
+  The team's contact phone; empty when none (a gap).
+  """
+  contactPhone: String!
+  """
+  The team's equipment.
+  """
+  equipment: String!
+  """
+  The unit whose team it is.
+  """
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type RescueTeamConnection {
+  """
+  A list of edges.
+  """
+  edges: [RescueTeamEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RescueTeamEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: RescueTeam
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Whether a rescue team is full-time or part-time.
+"""
+enum RescueTeamKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.RescueTeamKind") {
+  """
+  A full-time team (专职救援队伍).
+  """
+  FULL_TIME
+  """
+  A part-time team (兼职救援队伍).
+  """
+  PART_TIME
+}
+"""
+Ordering options for RescueTeam connections
+"""
+input RescueTeamOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order RescueTeams.
+  """
+  field: RescueTeamOrderField!
+}
+"""
+Properties by which RescueTeam connections can be ordered.
+"""
+enum RescueTeamOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by name.
+  """
+  NAME
+}
+"""
+RescueTeamWhereInput is used for filtering RescueTeam objects.
+Input was generated by ent.
+"""
+input RescueTeamWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: RescueTeamWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [RescueTeamWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [RescueTeamWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Unit ID equals this.
+  """
+  unitID: ID
+  """
+  Unit ID differs from this.
+  """
+  unitIDNEQ: ID
+  """
+  Unit ID is one of these.
+  """
+  unitIDIn: [ID!]
+  """
+  Unit ID is none of these.
+  """
+  unitIDNotIn: [ID!]
+  """
+  Name equals this.
+  """
+  name: String
+  """
+  Name differs from this.
+  """
+  nameNEQ: String
+  """
+  Name is one of these.
+  """
+  nameIn: [String!]
+  """
+  Name is none of these.
+  """
+  nameNotIn: [String!]
+  """
+  Name is greater than this.
+  """
+  nameGT: String
+  """
+  Name is this or greater.
+  """
+  nameGTE: String
+  """
+  Name is less than this.
+  """
+  nameLT: String
+  """
+  Name is this or less.
+  """
+  nameLTE: String
+  """
+  Name contains this text.
+  """
+  nameContains: String
+  """
+  Name starts with this text.
+  """
+  nameHasPrefix: String
+  """
+  Name ends with this text.
+  """
+  nameHasSuffix: String
+  """
+  Name equals this text, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Name contains this text, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  Kind equals this.
+  """
+  kind: RescueTeamKind
+  """
+  Kind differs from this.
+  """
+  kindNEQ: RescueTeamKind
+  """
+  Kind is one of these.
+  """
+  kindIn: [RescueTeamKind!]
+  """
+  Kind is none of these.
+  """
+  kindNotIn: [RescueTeamKind!]
+  """
+  Member count equals this.
+  """
+  memberCount: Int
+  """
+  Member count differs from this.
+  """
+  memberCountNEQ: Int
+  """
+  Member count is one of these.
+  """
+  memberCountIn: [Int!]
+  """
+  Member count is none of these.
+  """
+  memberCountNotIn: [Int!]
+  """
+  Member count is greater than this.
+  """
+  memberCountGT: Int
+  """
+  Member count is this or greater.
+  """
+  memberCountGTE: Int
+  """
+  Member count is less than this.
+  """
+  memberCountLT: Int
+  """
+  Member count is this or less.
+  """
+  memberCountLTE: Int
+  """
+  Leader name equals this.
+  """
+  leaderName: String
+  """
+  Leader name differs from this.
+  """
+  leaderNameNEQ: String
+  """
+  Leader name is one of these.
+  """
+  leaderNameIn: [String!]
+  """
+  Leader name is none of these.
+  """
+  leaderNameNotIn: [String!]
+  """
+  Leader name is greater than this.
+  """
+  leaderNameGT: String
+  """
+  Leader name is this or greater.
+  """
+  leaderNameGTE: String
+  """
+  Leader name is less than this.
+  """
+  leaderNameLT: String
+  """
+  Leader name is this or less.
+  """
+  leaderNameLTE: String
+  """
+  Leader name contains this text.
+  """
+  leaderNameContains: String
+  """
+  Leader name starts with this text.
+  """
+  leaderNameHasPrefix: String
+  """
+  Leader name ends with this text.
+  """
+  leaderNameHasSuffix: String
+  """
+  Leader name equals this text, ignoring case.
+  """
+  leaderNameEqualFold: String
+  """
+  Leader name contains this text, ignoring case.
+  """
+  leaderNameContainsFold: String
+  """
+  Contact phone equals this.
+  """
+  contactPhone: String
+  """
+  Contact phone differs from this.
+  """
+  contactPhoneNEQ: String
+  """
+  Contact phone is one of these.
+  """
+  contactPhoneIn: [String!]
+  """
+  Contact phone is none of these.
+  """
+  contactPhoneNotIn: [String!]
+  """
+  Contact phone is greater than this.
+  """
+  contactPhoneGT: String
+  """
+  Contact phone is this or greater.
+  """
+  contactPhoneGTE: String
+  """
+  Contact phone is less than this.
+  """
+  contactPhoneLT: String
+  """
+  Contact phone is this or less.
+  """
+  contactPhoneLTE: String
+  """
+  Contact phone contains this text.
+  """
+  contactPhoneContains: String
+  """
+  Contact phone starts with this text.
+  """
+  contactPhoneHasPrefix: String
+  """
+  Contact phone ends with this text.
+  """
+  contactPhoneHasSuffix: String
+  """
+  Contact phone equals this text, ignoring case.
+  """
+  contactPhoneEqualFold: String
+  """
+  Contact phone contains this text, ignoring case.
+  """
+  contactPhoneContainsFold: String
 }
 """
 Responsibility letter (责任书/责任状) for a year, from an issuer unit to a signee unit below it.
@@ -22923,6 +25289,190 @@ extend type Mutation {
   attachDrillFile(input: AttachDrillFileInput!): AttachDrillFilePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/readiness.graphql", Input: `# Emergency readiness (应急准备): duty rosters (值班值守) with their shifts and
+# the gaps in a required 24-hour cover, rescue teams (救援队伍) and material
+# reserves (物资储备), each recorded by its own unit.
+
+extend type DutyRoster {
+  "The shifts, earliest first."
+  shifts: [DutyShift!]!
+  "For a roster requiring 24-hour cover, every interval of its period without both a leader and a staff member on duty, earliest first, in the tenant's time zone; empty otherwise."
+  gaps: [DutyGap!]!
+}
+
+"DutyGap is an interval of a duty roster's period without both a leader and a staff member on duty."
+type DutyGap {
+  "When the gap starts, in the tenant's time zone."
+  start: Time!
+  "When the gap ends, in the tenant's time zone."
+  end: Time!
+  "How long the gap lasts, in minutes (rounded down)."
+  minutes: Int!
+}
+
+"DutyShiftInput is one shift of a roster."
+input DutyShiftInput {
+  "When the shift starts. Between 2000-01-01 and 2100-12-31."
+  startsAt: Time!
+  "When the shift ends: after its start. Between 2000-01-01 and 2100-12-31."
+  endsAt: Time!
+  "The post of the leader on duty (带班领导): a head or DEPUTY post at the roster's unit, valid when the shift starts."
+  leaderPostID: ID
+  "The leader on duty's phone. At most 100 characters."
+  leaderPhone: String
+  "The staff member on duty (值班人员). At most 100 characters."
+  staffName: String
+  "The staff member on duty's phone. At most 100 characters."
+  staffPhone: String
+}
+
+"CreateDutyRosterInput is a duty roster to record."
+input CreateDutyRosterInput {
+  "The unit on duty: you need a post there that may."
+  unitID: ID!
+  "The roster's title. At most 100 characters."
+  title: String!
+  "The key period it covers, if any."
+  keyPeriod: DutyKeyPeriod
+  "When the period starts. Between 2000-01-01 and 2100-12-31."
+  periodStart: Time!
+  "When the period ends: after its start, at most 366 days later. Between 2000-01-01 and 2100-12-31."
+  periodEnd: Time!
+  "Whether every instant of the period needs a leader and a staff member on duty."
+  requiresFullCover: Boolean!
+  "The shifts, each a leader or a staff member or both. Between 0 and 1000 shifts."
+  shifts: [DutyShiftInput!]!
+}
+
+"CreateDutyRosterPayload is the recorded roster."
+type CreateDutyRosterPayload {
+  "The roster with its shifts."
+  dutyRoster: DutyRoster!
+}
+
+"CreateRescueTeamInput is a rescue team to record."
+input CreateRescueTeamInput {
+  "The unit whose team it is: you need a post there that may."
+  unitID: ID!
+  "The team's name. At most 100 characters."
+  name: String!
+  "Full-time or part-time."
+  kind: RescueTeamKind!
+  "How many members the team has. Between 0 and 100000."
+  memberCount: Int!
+  "The team leader's name. At most 100 characters."
+  leaderName: String
+  "The team's contact phone. At most 100 characters."
+  contactPhone: String
+  "The team's equipment. At most 2000 characters."
+  equipment: String
+}
+
+"CreateRescueTeamPayload is the recorded team."
+type CreateRescueTeamPayload {
+  "The team."
+  rescueTeam: RescueTeam!
+}
+
+"CreateMaterialReserveInput is a reserve item to record."
+input CreateMaterialReserveInput {
+  "The unit keeping it: you need a post there that may."
+  unitID: ID!
+  "The item. At most 100 characters."
+  item: String!
+  "The item's category. At most 100 characters."
+  category: String
+  "How many are in stock. Between 0 and 1000000000."
+  quantity: Int!
+  "How many must be in stock at least. Between 0 and 1000000000."
+  minimumQuantity: Int!
+  "The unit of measure. At most 100 characters."
+  unitOfMeasure: String!
+  "Where it is stored. At most 100 characters."
+  location: String
+  "Who keeps it. At most 100 characters."
+  keeper: String
+  "When it expires, if it does. Between 2000-01-01 and 2100-12-31."
+  expiresOn: Time
+  "When it is next to be checked. Between 2000-01-01 and 2100-12-31."
+  nextCheckOn: Time
+}
+
+"CreateMaterialReservePayload is the recorded reserve item."
+type CreateMaterialReservePayload {
+  "The reserve item."
+  materialReserve: MaterialReserve!
+}
+
+extend type Query {
+  "The duty rosters of a unit you read and the units below it whose period overlaps [from, to), that require 24-hour cover and have gaps, earliest first."
+  dutyRostersWithGaps(
+    "The unit: its rosters and those of the units below it that you read."
+    unitID: ID!
+    "The start of the period asked about."
+    from: Time!
+    "The end of the period asked about."
+    to: Time!
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Ordering options for the rosters returned."
+    orderBy: DutyRosterOrder
+    "Filtering options for the rosters returned."
+    where: DutyRosterWhereInput
+  ): DutyRosterConnection!
+  "The rescue teams of a unit you read and the units below it without a leader or a contact phone."
+  rescueTeamGaps(
+    "The unit: its teams and those of the units below it that you read."
+    unitID: ID!
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Ordering options for the teams returned."
+    orderBy: RescueTeamOrder
+    "Filtering options for the teams returned."
+    where: RescueTeamWhereInput
+  ): RescueTeamConnection!
+  "The reserve items of a unit you read and the units below it that are expired at a date or below their minimum quantity."
+  materialReserveGaps(
+    "The unit: its reserves and those of the units below it that you read."
+    unitID: ID!
+    "The date asked about: an item expiring on or before it is expired."
+    at: Time!
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Ordering options for the items returned."
+    orderBy: MaterialReserveOrder
+    "Filtering options for the items returned."
+    where: MaterialReserveWhereInput
+  ): MaterialReserveConnection!
+}
+
+extend type Mutation {
+  "Record a duty roster of a unit where you hold a post that may, with its shifts."
+  createDutyRoster(input: CreateDutyRosterInput!): CreateDutyRosterPayload!
+  "Record a rescue team of a unit where you hold a post that may."
+  createRescueTeam(input: CreateRescueTeamInput!): CreateRescueTeamPayload!
+  "Record a reserve item of a unit where you hold a post that may."
+  createMaterialReserve(input: CreateMaterialReserveInput!): CreateMaterialReservePayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -23432,6 +25982,14 @@ func (ec *executionContext) childFields_CreateChecklistTemplatePayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type CreateChecklistTemplatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateDutyRosterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dutyRoster":
+		return ec.fieldContext_CreateDutyRosterPayload_dutyRoster(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateDutyRosterPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateEmergencyPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "emergencyPlan":
@@ -23464,6 +26022,14 @@ func (ec *executionContext) childFields_CreateLetterPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateLetterPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateMaterialReservePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "materialReserve":
+		return ec.fieldContext_CreateMaterialReservePayload_materialReserve(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateMaterialReservePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreatePostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "post":
@@ -23478,6 +26044,14 @@ func (ec *executionContext) childFields_CreateRandomDrawPayload(ctx context.Cont
 		return ec.fieldContext_CreateRandomDrawPayload_randomDraw(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateRandomDrawPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateRescueTeamPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rescueTeam":
+		return ec.fieldContext_CreateRescueTeamPayload_rescueTeam(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateRescueTeamPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateUnitPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23650,6 +26224,18 @@ func (ec *executionContext) childFields_DrillProblem(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type DrillProblem", field.Name)
 }
 
+func (ec *executionContext) childFields_DutyGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_DutyGap_start(ctx, field)
+	case "end":
+		return ec.fieldContext_DutyGap_end(ctx, field)
+	case "minutes":
+		return ec.fieldContext_DutyGap_minutes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyGap", field.Name)
+}
+
 func (ec *executionContext) childFields_DutyList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -23742,6 +26328,86 @@ func (ec *executionContext) childFields_DutyListGapEdge(ctx context.Context, fie
 		return ec.fieldContext_DutyListGapEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DutyListGapEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyRoster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DutyRoster_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DutyRoster_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_DutyRoster_updatedAt(ctx, field)
+	case "unitID":
+		return ec.fieldContext_DutyRoster_unitID(ctx, field)
+	case "title":
+		return ec.fieldContext_DutyRoster_title(ctx, field)
+	case "keyPeriod":
+		return ec.fieldContext_DutyRoster_keyPeriod(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_DutyRoster_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_DutyRoster_periodEnd(ctx, field)
+	case "requiresFullCover":
+		return ec.fieldContext_DutyRoster_requiresFullCover(ctx, field)
+	case "unit":
+		return ec.fieldContext_DutyRoster_unit(ctx, field)
+	case "shifts":
+		return ec.fieldContext_DutyRoster_shifts(ctx, field)
+	case "gaps":
+		return ec.fieldContext_DutyRoster_gaps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyRoster", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyRosterConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DutyRosterConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DutyRosterConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DutyRosterConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyRosterConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyRosterEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_DutyRosterEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_DutyRosterEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyRosterEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyShift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DutyShift_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DutyShift_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_DutyShift_updatedAt(ctx, field)
+	case "rosterID":
+		return ec.fieldContext_DutyShift_rosterID(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_DutyShift_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_DutyShift_endsAt(ctx, field)
+	case "leaderPostID":
+		return ec.fieldContext_DutyShift_leaderPostID(ctx, field)
+	case "leaderName":
+		return ec.fieldContext_DutyShift_leaderName(ctx, field)
+	case "leaderPhone":
+		return ec.fieldContext_DutyShift_leaderPhone(ctx, field)
+	case "staffName":
+		return ec.fieldContext_DutyShift_staffName(ctx, field)
+	case "staffPhone":
+		return ec.fieldContext_DutyShift_staffPhone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyShift", field.Name)
 }
 
 func (ec *executionContext) childFields_EmergencyPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -24416,6 +27082,62 @@ func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MaterialReserve(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MaterialReserve_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MaterialReserve_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_MaterialReserve_updatedAt(ctx, field)
+	case "unitID":
+		return ec.fieldContext_MaterialReserve_unitID(ctx, field)
+	case "item":
+		return ec.fieldContext_MaterialReserve_item(ctx, field)
+	case "category":
+		return ec.fieldContext_MaterialReserve_category(ctx, field)
+	case "quantity":
+		return ec.fieldContext_MaterialReserve_quantity(ctx, field)
+	case "minimumQuantity":
+		return ec.fieldContext_MaterialReserve_minimumQuantity(ctx, field)
+	case "unitOfMeasure":
+		return ec.fieldContext_MaterialReserve_unitOfMeasure(ctx, field)
+	case "location":
+		return ec.fieldContext_MaterialReserve_location(ctx, field)
+	case "keeper":
+		return ec.fieldContext_MaterialReserve_keeper(ctx, field)
+	case "expiresOn":
+		return ec.fieldContext_MaterialReserve_expiresOn(ctx, field)
+	case "nextCheckOn":
+		return ec.fieldContext_MaterialReserve_nextCheckOn(ctx, field)
+	case "unit":
+		return ec.fieldContext_MaterialReserve_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MaterialReserve", field.Name)
+}
+
+func (ec *executionContext) childFields_MaterialReserveConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MaterialReserveConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MaterialReserveConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MaterialReserveConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MaterialReserveConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MaterialReserveEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_MaterialReserveEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_MaterialReserveEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MaterialReserveEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -24982,6 +27704,56 @@ func (ec *executionContext) childFields_ReportHazardPayload(ctx context.Context,
 		return ec.fieldContext_ReportHazardPayload_hazard(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportHazardPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RescueTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RescueTeam_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RescueTeam_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_RescueTeam_updatedAt(ctx, field)
+	case "unitID":
+		return ec.fieldContext_RescueTeam_unitID(ctx, field)
+	case "name":
+		return ec.fieldContext_RescueTeam_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_RescueTeam_kind(ctx, field)
+	case "memberCount":
+		return ec.fieldContext_RescueTeam_memberCount(ctx, field)
+	case "leaderName":
+		return ec.fieldContext_RescueTeam_leaderName(ctx, field)
+	case "contactPhone":
+		return ec.fieldContext_RescueTeam_contactPhone(ctx, field)
+	case "equipment":
+		return ec.fieldContext_RescueTeam_equipment(ctx, field)
+	case "unit":
+		return ec.fieldContext_RescueTeam_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RescueTeam", field.Name)
+}
+
+func (ec *executionContext) childFields_RescueTeamConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RescueTeamConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RescueTeamConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RescueTeamConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RescueTeamConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RescueTeamEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RescueTeamEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RescueTeamEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RescueTeamEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ResponsibilityLetter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -25960,6 +28732,20 @@ func (ec *executionContext) field_Mutation_createChecklistTemplate_args(ctx cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createDutyRoster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateDutyRosterInput, error) {
+			return ec.unmarshalNCreateDutyRosterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateDutyRosterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createEmergencyPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -26016,6 +28802,20 @@ func (ec *executionContext) field_Mutation_createLetter_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createMaterialReserve_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateMaterialReserveInput, error) {
+			return ec.unmarshalNCreateMaterialReserveInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateMaterialReserveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -26036,6 +28836,20 @@ func (ec *executionContext) field_Mutation_createRandomDraw_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateRandomDrawInput, error) {
 			return ec.unmarshalNCreateRandomDrawInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateRandomDrawInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createRescueTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateRescueTeamInput, error) {
+			return ec.unmarshalNCreateRescueTeamInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateRescueTeamInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -27158,6 +29972,138 @@ func (ec *executionContext) field_Query_dutyLists_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_dutyRostersWithGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.DutyRosterOrder, error) {
+			return ec.unmarshalODutyRosterOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.DutyRosterWhereInput, error) {
+			return ec.unmarshalODutyRosterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dutyRosters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.DutyRosterOrder, error) {
+			return ec.unmarshalODutyRosterOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.DutyRosterWhereInput, error) {
+			return ec.unmarshalODutyRosterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_emergencyPlans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -27509,6 +30455,130 @@ func (ec *executionContext) field_Query_letterCoverage_args(ctx context.Context,
 		return nil, err
 	}
 	args["last"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_materialReserveGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.MaterialReserveOrder, error) {
+			return ec.unmarshalOMaterialReserveOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.MaterialReserveWhereInput, error) {
+			return ec.unmarshalOMaterialReserveWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_materialReserves_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.MaterialReserveOrder, error) {
+			return ec.unmarshalOMaterialReserveOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.MaterialReserveWhereInput, error) {
+			return ec.unmarshalOMaterialReserveWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -27965,6 +31035,122 @@ func (ec *executionContext) field_Query_randomDraws_args(ctx context.Context, ra
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.RandomDrawWhereInput, error) {
 			return ec.unmarshalORandomDrawWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRandomDrawWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rescueTeamGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RescueTeamOrder, error) {
+			return ec.unmarshalORescueTeamOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RescueTeamWhereInput, error) {
+			return ec.unmarshalORescueTeamWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rescueTeams_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RescueTeamOrder, error) {
+			return ec.unmarshalORescueTeamOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RescueTeamWhereInput, error) {
+			return ec.unmarshalORescueTeamWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -32423,6 +35609,38 @@ func (ec *executionContext) fieldContext_CreateChecklistTemplatePayload_checklis
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateDutyRosterPayload_dutyRoster(ctx context.Context, field graphql.CollectedField, obj *model.CreateDutyRosterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateDutyRosterPayload_dutyRoster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DutyRoster, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyRoster) graphql.Marshaler {
+			return ec.marshalNDutyRoster2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRoster(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateDutyRosterPayload_dutyRoster(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateDutyRosterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyRoster(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateEmergencyPlanPayload_emergencyPlan(ctx context.Context, field graphql.CollectedField, obj *model.CreateEmergencyPlanPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32551,6 +35769,38 @@ func (ec *executionContext) fieldContext_CreateLetterPayload_letter(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateMaterialReservePayload_materialReserve(ctx context.Context, field graphql.CollectedField, obj *model.CreateMaterialReservePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateMaterialReservePayload_materialReserve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaterialReserve, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MaterialReserve) graphql.Marshaler {
+			return ec.marshalNMaterialReserve2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserve(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateMaterialReservePayload_materialReserve(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateMaterialReservePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaterialReserve(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreatePostPayload_post(ctx context.Context, field graphql.CollectedField, obj *model.CreatePostPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32610,6 +35860,38 @@ func (ec *executionContext) fieldContext_CreateRandomDrawPayload_randomDraw(_ co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RandomDraw(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateRescueTeamPayload_rescueTeam(ctx context.Context, field graphql.CollectedField, obj *model.CreateRescueTeamPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRescueTeamPayload_rescueTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RescueTeam, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RescueTeam) graphql.Marshaler {
+			return ec.marshalNRescueTeam2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRescueTeamPayload_rescueTeam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateRescueTeamPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RescueTeam(ctx, field)
 		},
 	}
 	return fc, nil
@@ -33826,6 +37108,75 @@ func (ec *executionContext) fieldContext_DrillProblem_hazard(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _DutyGap_start(ctx context.Context, field graphql.CollectedField, obj *readiness.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyGap_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyGap_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyGap", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyGap_end(ctx context.Context, field graphql.CollectedField, obj *readiness.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyGap_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyGap_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyGap", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyGap_minutes(ctx context.Context, field graphql.CollectedField, obj *readiness.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyGap_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Minutes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyGap_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyGap", field, true, false, "Int")
+}
+
 func (ec *executionContext) _DutyList_id(ctx context.Context, field graphql.CollectedField, obj *ent.DutyList) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34581,6 +37932,704 @@ func (ec *executionContext) fieldContext_DutyListGapEdge_node(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DutyRoster_id(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DutyRoster_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyRoster_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyRoster_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DutyRoster_title(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "String")
+}
+
+func (ec *executionContext) _DutyRoster_keyPeriod(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_keyPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DutyKeyPeriod) graphql.Marshaler {
+			return ec.marshalODutyKeyPeriod2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_keyPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "DutyKeyPeriod")
+}
+
+func (ec *executionContext) _DutyRoster_periodStart(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyRoster_periodEnd(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyRoster_requiresFullCover(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_requiresFullCover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresFullCover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_requiresFullCover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DutyRoster_unit(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyRoster",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyRoster_shifts(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_shifts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyRoster().Shifts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.DutyShift) graphql.Marshaler {
+			return ec.marshalNDutyShift2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyShiftᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_shifts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyRoster",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyShift(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyRoster_gaps(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyRoster().Gaps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readiness.Gap) graphql.Marshaler {
+			return ec.marshalNDutyGap2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋreadinessᚐGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyRoster",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyRosterConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRosterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRosterConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.DutyRosterEdge) graphql.Marshaler {
+			return ec.marshalODutyRosterEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRosterConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyRosterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyRosterEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyRosterConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRosterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRosterConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRosterConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyRosterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyRosterConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRosterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRosterConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRosterConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRosterConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DutyRosterEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRosterEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRosterEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyRoster) graphql.Marshaler {
+			return ec.marshalODutyRoster2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRoster(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRosterEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyRosterEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyRoster(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyRosterEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRosterEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRosterEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRosterEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRosterEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _DutyShift_id(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DutyShift_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyShift_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyShift_rosterID(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_rosterID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RosterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_rosterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DutyShift_startsAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyShift_endsAt(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DutyShift_leaderPostID(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_leaderPostID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeaderPostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_leaderPostID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DutyShift_leaderName(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_leaderName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeaderName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_leaderName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DutyShift_leaderPhone(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_leaderPhone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeaderPhone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_leaderPhone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DutyShift_staffName(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_staffName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaffName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_staffName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DutyShift_staffPhone(ctx context.Context, field graphql.CollectedField, obj *ent.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_staffPhone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaffPhone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_staffPhone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "String")
 }
 
 func (ec *executionContext) _EmergencyPlan_id(ctx context.Context, field graphql.CollectedField, obj *ent.EmergencyPlan) (ret graphql.Marshaler) {
@@ -40523,6 +44572,479 @@ func (ec *executionContext) fieldContext_LogoutPayload_loggedOut(_ context.Conte
 	return graphql.NewScalarFieldContext("LogoutPayload", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _MaterialReserve_id(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MaterialReserve_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MaterialReserve_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MaterialReserve_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MaterialReserve_item(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "String")
+}
+
+func (ec *executionContext) _MaterialReserve_category(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "String")
+}
+
+func (ec *executionContext) _MaterialReserve_quantity(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MaterialReserve_minimumQuantity(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_minimumQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinimumQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_minimumQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MaterialReserve_unitOfMeasure(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_unitOfMeasure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitOfMeasure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_unitOfMeasure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "String")
+}
+
+func (ec *executionContext) _MaterialReserve_location(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "String")
+}
+
+func (ec *executionContext) _MaterialReserve_keeper(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_keeper(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keeper, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_keeper(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "String")
+}
+
+func (ec *executionContext) _MaterialReserve_expiresOn(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_expiresOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_expiresOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MaterialReserve_nextCheckOn(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_nextCheckOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextCheckOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_nextCheckOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MaterialReserve_unit(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MaterialReserve",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MaterialReserveConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserveConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserveConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MaterialReserveEdge) graphql.Marshaler {
+			return ec.marshalOMaterialReserveEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserveConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MaterialReserveConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaterialReserveEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MaterialReserveConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserveConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserveConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserveConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MaterialReserveConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MaterialReserveConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserveConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserveConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserveConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserveConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MaterialReserveEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserveEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserveEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MaterialReserve) graphql.Marshaler {
+			return ec.marshalOMaterialReserve2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserve(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserveEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MaterialReserveEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaterialReserve(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MaterialReserveEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserveEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserveEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserveEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserveEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _Me_user(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43632,6 +48154,138 @@ func (ec *executionContext) fieldContext_Mutation_attachDrillFile(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_attachDrillFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createDutyRoster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createDutyRoster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateDutyRoster(ctx, fc.Args["input"].(model.CreateDutyRosterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateDutyRosterPayload) graphql.Marshaler {
+			return ec.marshalNCreateDutyRosterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateDutyRosterPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createDutyRoster(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateDutyRosterPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createDutyRoster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createRescueTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createRescueTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateRescueTeam(ctx, fc.Args["input"].(model.CreateRescueTeamInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateRescueTeamPayload) graphql.Marshaler {
+			return ec.marshalNCreateRescueTeamPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateRescueTeamPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createRescueTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateRescueTeamPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createRescueTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createMaterialReserve(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createMaterialReserve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateMaterialReserve(ctx, fc.Args["input"].(model.CreateMaterialReserveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateMaterialReservePayload) graphql.Marshaler {
+			return ec.marshalNCreateMaterialReservePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateMaterialReservePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createMaterialReserve(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateMaterialReservePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createMaterialReserve_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46783,6 +51437,50 @@ func (ec *executionContext) fieldContext_Query_dutyLists(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_dutyRosters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dutyRosters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DutyRosters(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.DutyRosterOrder), fc.Args["where"].(*ent.DutyRosterWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyRosterConnection) graphql.Marshaler {
+			return ec.marshalNDutyRosterConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dutyRosters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyRosterConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dutyRosters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_emergencyPlans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -46997,6 +51695,50 @@ func (ec *executionContext) fieldContext_Query_leadershipGroups(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_leadershipGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_materialReserves(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_materialReserves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MaterialReserves(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.MaterialReserveOrder), fc.Args["where"].(*ent.MaterialReserveWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MaterialReserveConnection) graphql.Marshaler {
+			return ec.marshalNMaterialReserveConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_materialReserves(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaterialReserveConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_materialReserves_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -47261,6 +52003,50 @@ func (ec *executionContext) fieldContext_Query_randomDraws(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_randomDraws_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rescueTeams(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rescueTeams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RescueTeams(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RescueTeamOrder), fc.Args["where"].(*ent.RescueTeamWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RescueTeamConnection) graphql.Marshaler {
+			return ec.marshalNRescueTeamConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rescueTeams(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RescueTeamConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rescueTeams_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -47985,6 +52771,138 @@ func (ec *executionContext) fieldContext_Query_drillCompliance(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_drillCompliance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dutyRostersWithGaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dutyRostersWithGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DutyRostersWithGaps(ctx, fc.Args["unitID"].(int), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.DutyRosterOrder), fc.Args["where"].(*ent.DutyRosterWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyRosterConnection) graphql.Marshaler {
+			return ec.marshalNDutyRosterConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dutyRostersWithGaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyRosterConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dutyRostersWithGaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rescueTeamGaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rescueTeamGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RescueTeamGaps(ctx, fc.Args["unitID"].(int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RescueTeamOrder), fc.Args["where"].(*ent.RescueTeamWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RescueTeamConnection) graphql.Marshaler {
+			return ec.marshalNRescueTeamConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rescueTeamGaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RescueTeamConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rescueTeamGaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_materialReserveGaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_materialReserveGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MaterialReserveGaps(ctx, fc.Args["unitID"].(int), fc.Args["at"].(time.Time), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.MaterialReserveOrder), fc.Args["where"].(*ent.MaterialReserveWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MaterialReserveConnection) graphql.Marshaler {
+			return ec.marshalNMaterialReserveConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_materialReserveGaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaterialReserveConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_materialReserveGaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -49129,6 +54047,410 @@ func (ec *executionContext) fieldContext_ReportHazardPayload_hazard(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RescueTeam_id(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RescueTeam_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RescueTeam_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RescueTeam_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RescueTeam_name(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _RescueTeam_kind(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.RescueTeamKind) graphql.Marshaler {
+			return ec.marshalNRescueTeamKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "RescueTeamKind")
+}
+
+func (ec *executionContext) _RescueTeam_memberCount(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_memberCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_memberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RescueTeam_leaderName(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_leaderName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeaderName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_leaderName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _RescueTeam_contactPhone(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_contactPhone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactPhone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_contactPhone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _RescueTeam_equipment(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_equipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Equipment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_equipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _RescueTeam_unit(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RescueTeam",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RescueTeamConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeamConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeamConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RescueTeamEdge) graphql.Marshaler {
+			return ec.marshalORescueTeamEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeamConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RescueTeamConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RescueTeamEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RescueTeamConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeamConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeamConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeamConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RescueTeamConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RescueTeamConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeamConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeamConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeamConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeamConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RescueTeamEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeamEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeamEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RescueTeam) graphql.Marshaler {
+			return ec.marshalORescueTeam2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeamEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RescueTeamEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RescueTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RescueTeamEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeamEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeamEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeamEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeamEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ResponsibilityLetter_id(ctx context.Context, field graphql.CollectedField, obj *ent.ResponsibilityLetter) (ret graphql.Marshaler) {
@@ -57169,6 +62491,90 @@ func UnmarshalCreateChecklistTemplateInput(ctx context.Context, raw any) (model.
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateDutyRosterInput(ctx context.Context, obj any) (model.CreateDutyRosterInput, error) {
+	var it model.CreateDutyRosterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "title", "keyPeriod", "periodStart", "periodEnd", "requiresFullCover", "shifts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "keyPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyPeriod"))
+			data, err := ec.unmarshalODutyKeyPeriod2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyPeriod = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "requiresFullCover":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresFullCover"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresFullCover = data
+		case "shifts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shifts"))
+			data, err := ec.unmarshalNDutyShiftInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyShiftInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Shifts = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateDutyRosterInput unmarshals raw into the CreateDutyRosterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateDutyRosterInput(ctx context.Context, raw any) (model.CreateDutyRosterInput, error) {
+	var out model.CreateDutyRosterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateDutyRosterInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateEmergencyPlanInput(ctx context.Context, obj any) (model.CreateEmergencyPlanInput, error) {
 	var it model.CreateEmergencyPlanInput
 	if obj == nil {
@@ -57533,6 +62939,111 @@ func UnmarshalCreateLetterInput(ctx context.Context, raw any) (model.CreateLette
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateMaterialReserveInput(ctx context.Context, obj any) (model.CreateMaterialReserveInput, error) {
+	var it model.CreateMaterialReserveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "item", "category", "quantity", "minimumQuantity", "unitOfMeasure", "location", "keeper", "expiresOn", "nextCheckOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "minimumQuantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantity = data
+		case "unitOfMeasure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasure"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasure = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "keeper":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeper"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keeper = data
+		case "expiresOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOn = data
+		case "nextCheckOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateMaterialReserveInput unmarshals raw into the CreateMaterialReserveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateMaterialReserveInput(ctx context.Context, raw any) (model.CreateMaterialReserveInput, error) {
+	var out model.CreateMaterialReserveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateMaterialReserveInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreatePostInput(ctx context.Context, obj any) (model.CreatePostInput, error) {
 	var it model.CreatePostInput
 	if obj == nil {
@@ -57712,6 +63223,90 @@ func (ec *executionContext) unmarshalInputCreateRandomDrawInput(ctx context.Cont
 func UnmarshalCreateRandomDrawInput(ctx context.Context, raw any) (model.CreateRandomDrawInput, error) {
 	var out model.CreateRandomDrawInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateRandomDrawInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateRescueTeamInput(ctx context.Context, obj any) (model.CreateRescueTeamInput, error) {
+	var it model.CreateRescueTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "name", "kind", "memberCount", "leaderName", "contactPhone", "equipment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRescueTeamKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "memberCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCount"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCount = data
+		case "leaderName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderName = data
+		case "contactPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhone = data
+		case "equipment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("equipment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Equipment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateRescueTeamInput unmarshals raw into the CreateRescueTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateRescueTeamInput(ctx context.Context, raw any) (model.CreateRescueTeamInput, error) {
+	var out model.CreateRescueTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateRescueTeamInput", raw, &out)
 	return out, err
 }
 
@@ -59453,6 +65048,647 @@ func (ec *executionContext) unmarshalInputDutyListWhereInput(ctx context.Context
 func UnmarshalDutyListWhereInput(ctx context.Context, raw any) (ent.DutyListWhereInput, error) {
 	var out ent.DutyListWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyListWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDutyRosterOrder(ctx context.Context, obj any) (ent.DutyRosterOrder, error) {
+	var it ent.DutyRosterOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNDutyRosterOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDutyRosterOrder unmarshals raw into the DutyRosterOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDutyRosterOrder(ctx context.Context, raw any) (ent.DutyRosterOrder, error) {
+	var out ent.DutyRosterOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyRosterOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDutyRosterWhereInput(ctx context.Context, obj any) (ent.DutyRosterWhereInput, error) {
+	var it ent.DutyRosterWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "keyPeriod", "keyPeriodNEQ", "keyPeriodIn", "keyPeriodNotIn", "keyPeriodIsNil", "keyPeriodNotNil", "periodStart", "periodStartNEQ", "periodStartIn", "periodStartNotIn", "periodStartGT", "periodStartGTE", "periodStartLT", "periodStartLTE", "periodEnd", "periodEndNEQ", "periodEndIn", "periodEndNotIn", "periodEndGT", "periodEndGTE", "periodEndLT", "periodEndLTE", "requiresFullCover", "requiresFullCoverNEQ"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalODutyRosterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalODutyRosterWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalODutyRosterWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "unitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNEQ = data
+		case "unitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDIn = data
+		case "unitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "keyPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyPeriod"))
+			data, err := ec.unmarshalODutyKeyPeriod2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyPeriod = data
+		case "keyPeriodNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyPeriodNEQ"))
+			data, err := ec.unmarshalODutyKeyPeriod2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyPeriodNEQ = data
+		case "keyPeriodIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyPeriodIn"))
+			data, err := ec.unmarshalODutyKeyPeriod2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyPeriodIn = data
+		case "keyPeriodNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyPeriodNotIn"))
+			data, err := ec.unmarshalODutyKeyPeriod2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyPeriodNotIn = data
+		case "keyPeriodIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyPeriodIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyPeriodIsNil = data
+		case "keyPeriodNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyPeriodNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyPeriodNotNil = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodStartNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartNEQ = data
+		case "periodStartIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartIn = data
+		case "periodStartNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartNotIn = data
+		case "periodStartGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartGT = data
+		case "periodStartGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartGTE = data
+		case "periodStartLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartLT = data
+		case "periodStartLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartLTE = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "periodEndNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndNEQ = data
+		case "periodEndIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndIn = data
+		case "periodEndNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndNotIn = data
+		case "periodEndGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndGT = data
+		case "periodEndGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndGTE = data
+		case "periodEndLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndLT = data
+		case "periodEndLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndLTE = data
+		case "requiresFullCover":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresFullCover"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresFullCover = data
+		case "requiresFullCoverNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresFullCoverNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresFullCoverNEQ = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDutyRosterWhereInput unmarshals raw into the DutyRosterWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDutyRosterWhereInput(ctx context.Context, raw any) (ent.DutyRosterWhereInput, error) {
+	var out ent.DutyRosterWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyRosterWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDutyShiftInput(ctx context.Context, obj any) (model.DutyShiftInput, error) {
+	var it model.DutyShiftInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"startsAt", "endsAt", "leaderPostID", "leaderPhone", "staffName", "staffPhone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "leaderPostID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderPostID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderPostID = data
+		case "leaderPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderPhone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderPhone = data
+		case "staffName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffName = data
+		case "staffPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffPhone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffPhone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDutyShiftInput unmarshals raw into the DutyShiftInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDutyShiftInput(ctx context.Context, raw any) (model.DutyShiftInput, error) {
+	var out model.DutyShiftInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyShiftInput", raw, &out)
 	return out, err
 }
 
@@ -64873,6 +71109,1018 @@ func UnmarshalLogoutInput(ctx context.Context, raw any) (model.LogoutInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMaterialReserveOrder(ctx context.Context, obj any) (ent.MaterialReserveOrder, error) {
+	var it ent.MaterialReserveOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMaterialReserveOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMaterialReserveOrder unmarshals raw into the MaterialReserveOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMaterialReserveOrder(ctx context.Context, raw any) (ent.MaterialReserveOrder, error) {
+	var out ent.MaterialReserveOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MaterialReserveOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMaterialReserveWhereInput(ctx context.Context, obj any) (ent.MaterialReserveWhereInput, error) {
+	var it ent.MaterialReserveWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "item", "itemNEQ", "itemIn", "itemNotIn", "itemGT", "itemGTE", "itemLT", "itemLTE", "itemContains", "itemHasPrefix", "itemHasSuffix", "itemEqualFold", "itemContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "minimumQuantity", "minimumQuantityNEQ", "minimumQuantityIn", "minimumQuantityNotIn", "minimumQuantityGT", "minimumQuantityGTE", "minimumQuantityLT", "minimumQuantityLTE", "unitOfMeasure", "unitOfMeasureNEQ", "unitOfMeasureIn", "unitOfMeasureNotIn", "unitOfMeasureGT", "unitOfMeasureGTE", "unitOfMeasureLT", "unitOfMeasureLTE", "unitOfMeasureContains", "unitOfMeasureHasPrefix", "unitOfMeasureHasSuffix", "unitOfMeasureEqualFold", "unitOfMeasureContainsFold", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationEqualFold", "locationContainsFold", "keeper", "keeperNEQ", "keeperIn", "keeperNotIn", "keeperGT", "keeperGTE", "keeperLT", "keeperLTE", "keeperContains", "keeperHasPrefix", "keeperHasSuffix", "keeperEqualFold", "keeperContainsFold", "expiresOn", "expiresOnNEQ", "expiresOnIn", "expiresOnNotIn", "expiresOnGT", "expiresOnGTE", "expiresOnLT", "expiresOnLTE", "expiresOnIsNil", "expiresOnNotNil", "nextCheckOn", "nextCheckOnNEQ", "nextCheckOnIn", "nextCheckOnNotIn", "nextCheckOnGT", "nextCheckOnGTE", "nextCheckOnLT", "nextCheckOnLTE", "nextCheckOnIsNil", "nextCheckOnNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMaterialReserveWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMaterialReserveWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMaterialReserveWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "unitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNEQ = data
+		case "unitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDIn = data
+		case "unitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNotIn = data
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "itemNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemNEQ = data
+		case "itemIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIn = data
+		case "itemNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemNotIn = data
+		case "itemGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemGT = data
+		case "itemGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemGTE = data
+		case "itemLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemLT = data
+		case "itemLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemLTE = data
+		case "itemContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemContains = data
+		case "itemHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemHasPrefix = data
+		case "itemHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemHasSuffix = data
+		case "itemEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemEqualFold = data
+		case "itemContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemContainsFold = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "categoryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNEQ = data
+		case "categoryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIn = data
+		case "categoryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNotIn = data
+		case "categoryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryGT = data
+		case "categoryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryGTE = data
+		case "categoryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryLT = data
+		case "categoryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryLTE = data
+		case "categoryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryContains = data
+		case "categoryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryHasPrefix = data
+		case "categoryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryHasSuffix = data
+		case "categoryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryEqualFold = data
+		case "categoryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryContainsFold = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "quantityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityNEQ = data
+		case "quantityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityIn = data
+		case "quantityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityNotIn = data
+		case "quantityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityGT = data
+		case "quantityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityGTE = data
+		case "quantityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityLT = data
+		case "quantityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityLTE = data
+		case "minimumQuantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantity = data
+		case "minimumQuantityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantityNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantityNEQ = data
+		case "minimumQuantityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantityIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantityIn = data
+		case "minimumQuantityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantityNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantityNotIn = data
+		case "minimumQuantityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantityGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantityGT = data
+		case "minimumQuantityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantityGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantityGTE = data
+		case "minimumQuantityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantityLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantityLT = data
+		case "minimumQuantityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantityLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantityLTE = data
+		case "unitOfMeasure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasure"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasure = data
+		case "unitOfMeasureNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureNEQ = data
+		case "unitOfMeasureIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureIn = data
+		case "unitOfMeasureNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureNotIn = data
+		case "unitOfMeasureGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureGT = data
+		case "unitOfMeasureGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureGTE = data
+		case "unitOfMeasureLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureLT = data
+		case "unitOfMeasureLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureLTE = data
+		case "unitOfMeasureContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureContains = data
+		case "unitOfMeasureHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureHasPrefix = data
+		case "unitOfMeasureHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureHasSuffix = data
+		case "unitOfMeasureEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureEqualFold = data
+		case "unitOfMeasureContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasureContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasureContainsFold = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "locationNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationNEQ = data
+		case "locationIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationIn = data
+		case "locationNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationNotIn = data
+		case "locationGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationGT = data
+		case "locationGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationGTE = data
+		case "locationLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationLT = data
+		case "locationLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationLTE = data
+		case "locationContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationContains = data
+		case "locationHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationHasPrefix = data
+		case "locationHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationHasSuffix = data
+		case "locationEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationEqualFold = data
+		case "locationContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationContainsFold = data
+		case "keeper":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeper"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keeper = data
+		case "keeperNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperNEQ = data
+		case "keeperIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperIn = data
+		case "keeperNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperNotIn = data
+		case "keeperGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperGT = data
+		case "keeperGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperGTE = data
+		case "keeperLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperLT = data
+		case "keeperLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperLTE = data
+		case "keeperContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperContains = data
+		case "keeperHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperHasPrefix = data
+		case "keeperHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperHasSuffix = data
+		case "keeperEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperEqualFold = data
+		case "keeperContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeperContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeeperContainsFold = data
+		case "expiresOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOn = data
+		case "expiresOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOnNEQ = data
+		case "expiresOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOnIn = data
+		case "expiresOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOnNotIn = data
+		case "expiresOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOnGT = data
+		case "expiresOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOnGTE = data
+		case "expiresOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOnLT = data
+		case "expiresOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOnLTE = data
+		case "expiresOnIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOnIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOnIsNil = data
+		case "expiresOnNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOnNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOnNotNil = data
+		case "nextCheckOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOn = data
+		case "nextCheckOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOnNEQ = data
+		case "nextCheckOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOnIn = data
+		case "nextCheckOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOnNotIn = data
+		case "nextCheckOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOnGT = data
+		case "nextCheckOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOnGTE = data
+		case "nextCheckOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOnLT = data
+		case "nextCheckOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOnLTE = data
+		case "nextCheckOnIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOnIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOnIsNil = data
+		case "nextCheckOnNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOnNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOnNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMaterialReserveWhereInput unmarshals raw into the MaterialReserveWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMaterialReserveWhereInput(ctx context.Context, raw any) (ent.MaterialReserveWhereInput, error) {
+	var out ent.MaterialReserveWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MaterialReserveWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMeetingOrder(ctx context.Context, obj any) (ent.MeetingOrder, error) {
 	var it ent.MeetingOrder
 	if obj == nil {
@@ -70077,6 +77325,668 @@ func UnmarshalReportHazardInput(ctx context.Context, raw any) (model.ReportHazar
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRescueTeamOrder(ctx context.Context, obj any) (ent.RescueTeamOrder, error) {
+	var it ent.RescueTeamOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNRescueTeamOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRescueTeamOrder unmarshals raw into the RescueTeamOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRescueTeamOrder(ctx context.Context, raw any) (ent.RescueTeamOrder, error) {
+	var out ent.RescueTeamOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RescueTeamOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRescueTeamWhereInput(ctx context.Context, obj any) (ent.RescueTeamWhereInput, error) {
+	var it ent.RescueTeamWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "memberCount", "memberCountNEQ", "memberCountIn", "memberCountNotIn", "memberCountGT", "memberCountGTE", "memberCountLT", "memberCountLTE", "leaderName", "leaderNameNEQ", "leaderNameIn", "leaderNameNotIn", "leaderNameGT", "leaderNameGTE", "leaderNameLT", "leaderNameLTE", "leaderNameContains", "leaderNameHasPrefix", "leaderNameHasSuffix", "leaderNameEqualFold", "leaderNameContainsFold", "contactPhone", "contactPhoneNEQ", "contactPhoneIn", "contactPhoneNotIn", "contactPhoneGT", "contactPhoneGTE", "contactPhoneLT", "contactPhoneLTE", "contactPhoneContains", "contactPhoneHasPrefix", "contactPhoneHasSuffix", "contactPhoneEqualFold", "contactPhoneContainsFold"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalORescueTeamWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalORescueTeamWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalORescueTeamWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "unitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNEQ = data
+		case "unitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDIn = data
+		case "unitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNotIn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalORescueTeamKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalORescueTeamKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalORescueTeamKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalORescueTeamKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "memberCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCount = data
+		case "memberCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCountNEQ = data
+		case "memberCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCountIn = data
+		case "memberCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCountNotIn = data
+		case "memberCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCountGT = data
+		case "memberCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCountGTE = data
+		case "memberCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCountLT = data
+		case "memberCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCountLTE = data
+		case "leaderName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderName = data
+		case "leaderNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameNEQ = data
+		case "leaderNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameIn = data
+		case "leaderNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameNotIn = data
+		case "leaderNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameGT = data
+		case "leaderNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameGTE = data
+		case "leaderNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameLT = data
+		case "leaderNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameLTE = data
+		case "leaderNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameContains = data
+		case "leaderNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameHasPrefix = data
+		case "leaderNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameHasSuffix = data
+		case "leaderNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameEqualFold = data
+		case "leaderNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderNameContainsFold = data
+		case "contactPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhone = data
+		case "contactPhoneNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneNEQ = data
+		case "contactPhoneIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneIn = data
+		case "contactPhoneNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneNotIn = data
+		case "contactPhoneGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneGT = data
+		case "contactPhoneGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneGTE = data
+		case "contactPhoneLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneLT = data
+		case "contactPhoneLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneLTE = data
+		case "contactPhoneContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneContains = data
+		case "contactPhoneHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneHasPrefix = data
+		case "contactPhoneHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneHasSuffix = data
+		case "contactPhoneEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneEqualFold = data
+		case "contactPhoneContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhoneContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhoneContainsFold = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRescueTeamWhereInput unmarshals raw into the RescueTeamWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRescueTeamWhereInput(ctx context.Context, raw any) (ent.RescueTeamWhereInput, error) {
+	var out ent.RescueTeamWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RescueTeamWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputResponsibilityLetterOrder(ctx context.Context, obj any) (ent.ResponsibilityLetterOrder, error) {
 	var it ent.ResponsibilityLetterOrder
 	if obj == nil {
@@ -74783,6 +82693,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ResponsibilityLetter(ctx, sel, obj)
+	case *ent.RescueTeam:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._RescueTeam(ctx, sel, obj)
 	case *ent.RandomDraw:
 		if obj == nil {
 			return graphql.Null
@@ -74813,6 +82728,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Meeting(ctx, sel, obj)
+	case *ent.MaterialReserve:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MaterialReserve(ctx, sel, obj)
 	case *ent.LetterSignature:
 		if obj == nil {
 			return graphql.Null
@@ -74863,6 +82783,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._EmergencyPlan(ctx, sel, obj)
+	case *ent.DutyShift:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DutyShift(ctx, sel, obj)
+	case *ent.DutyRoster:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DutyRoster(ctx, sel, obj)
 	case *ent.DutyList:
 		if obj == nil {
 			return graphql.Null
@@ -76668,6 +84598,39 @@ func (ec *executionContext) _CreateChecklistTemplatePayload(ctx context.Context,
 	return out
 }
 
+var createDutyRosterPayloadImplementors = []string{"CreateDutyRosterPayload"}
+
+func (ec *executionContext) _CreateDutyRosterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateDutyRosterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createDutyRosterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateDutyRosterPayload")
+		case "dutyRoster":
+			out.Values[i] = ec._CreateDutyRosterPayload_dutyRoster(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createEmergencyPlanPayloadImplementors = []string{"CreateEmergencyPlanPayload"}
 
 func (ec *executionContext) _CreateEmergencyPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateEmergencyPlanPayload) graphql.Marshaler {
@@ -76800,6 +84763,39 @@ func (ec *executionContext) _CreateLetterPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var createMaterialReservePayloadImplementors = []string{"CreateMaterialReservePayload"}
+
+func (ec *executionContext) _CreateMaterialReservePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateMaterialReservePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createMaterialReservePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateMaterialReservePayload")
+		case "materialReserve":
+			out.Values[i] = ec._CreateMaterialReservePayload_materialReserve(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createPostPayloadImplementors = []string{"CreatePostPayload"}
 
 func (ec *executionContext) _CreatePostPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePostPayload) graphql.Marshaler {
@@ -76846,6 +84842,39 @@ func (ec *executionContext) _CreateRandomDrawPayload(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("CreateRandomDrawPayload")
 		case "randomDraw":
 			out.Values[i] = ec._CreateRandomDrawPayload_randomDraw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createRescueTeamPayloadImplementors = []string{"CreateRescueTeamPayload"}
+
+func (ec *executionContext) _CreateRescueTeamPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateRescueTeamPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createRescueTeamPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateRescueTeamPayload")
+		case "rescueTeam":
+			out.Values[i] = ec._CreateRescueTeamPayload_rescueTeam(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -77468,6 +85497,49 @@ func (ec *executionContext) _DrillProblem(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var dutyGapImplementors = []string{"DutyGap"}
+
+func (ec *executionContext) _DutyGap(ctx context.Context, sel ast.SelectionSet, obj *readiness.Gap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyGap")
+		case "start":
+			out.Values[i] = ec._DutyGap_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._DutyGap_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minutes":
+			out.Values[i] = ec._DutyGap_minutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dutyListImplementors = []string{"DutyList", "Node"}
 
 func (ec *executionContext) _DutyList(ctx context.Context, sel ast.SelectionSet, obj *ent.DutyList) graphql.Marshaler {
@@ -77766,6 +85838,261 @@ func (ec *executionContext) _DutyListGapEdge(ctx context.Context, sel ast.Select
 		case "node":
 			out.Values[i] = ec._DutyListGapEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyRosterImplementors = []string{"DutyRoster", "Node"}
+
+func (ec *executionContext) _DutyRoster(ctx context.Context, sel ast.SelectionSet, obj *ent.DutyRoster) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyRosterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyRoster")
+		case "id":
+			out.Values[i] = ec._DutyRoster_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._DutyRoster_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._DutyRoster_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._DutyRoster_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._DutyRoster_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "keyPeriod":
+			out.Values[i] = ec._DutyRoster_keyPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodStart":
+			out.Values[i] = ec._DutyRoster_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._DutyRoster_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiresFullCover":
+			out.Values[i] = ec._DutyRoster_requiresFullCover(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyRoster_unit(ctx, field, obj)
+				})
+		case "shifts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyRoster_shifts(ctx, field, obj)
+				})
+		case "gaps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyRoster_gaps(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyRosterConnectionImplementors = []string{"DutyRosterConnection"}
+
+func (ec *executionContext) _DutyRosterConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.DutyRosterConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyRosterConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyRosterConnection")
+		case "edges":
+			out.Values[i] = ec._DutyRosterConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DutyRosterConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DutyRosterConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyRosterEdgeImplementors = []string{"DutyRosterEdge"}
+
+func (ec *executionContext) _DutyRosterEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.DutyRosterEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyRosterEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyRosterEdge")
+		case "node":
+			out.Values[i] = ec._DutyRosterEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._DutyRosterEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyShiftImplementors = []string{"DutyShift", "Node"}
+
+func (ec *executionContext) _DutyShift(ctx context.Context, sel ast.SelectionSet, obj *ent.DutyShift) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyShiftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyShift")
+		case "id":
+			out.Values[i] = ec._DutyShift_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._DutyShift_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._DutyShift_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rosterID":
+			out.Values[i] = ec._DutyShift_rosterID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startsAt":
+			out.Values[i] = ec._DutyShift_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsAt":
+			out.Values[i] = ec._DutyShift_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaderPostID":
+			out.Values[i] = ec._DutyShift_leaderPostID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "leaderName":
+			out.Values[i] = ec._DutyShift_leaderName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaderPhone":
+			out.Values[i] = ec._DutyShift_leaderPhone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staffName":
+			out.Values[i] = ec._DutyShift_staffName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staffPhone":
+			out.Values[i] = ec._DutyShift_staffPhone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -79963,6 +88290,186 @@ func (ec *executionContext) _LogoutPayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var materialReserveImplementors = []string{"MaterialReserve", "Node"}
+
+func (ec *executionContext) _MaterialReserve(ctx context.Context, sel ast.SelectionSet, obj *ent.MaterialReserve) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, materialReserveImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MaterialReserve")
+		case "id":
+			out.Values[i] = ec._MaterialReserve_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._MaterialReserve_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._MaterialReserve_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._MaterialReserve_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "item":
+			out.Values[i] = ec._MaterialReserve_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._MaterialReserve_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._MaterialReserve_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minimumQuantity":
+			out.Values[i] = ec._MaterialReserve_minimumQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitOfMeasure":
+			out.Values[i] = ec._MaterialReserve_unitOfMeasure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.Values[i] = ec._MaterialReserve_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "keeper":
+			out.Values[i] = ec._MaterialReserve_keeper(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresOn":
+			out.Values[i] = ec._MaterialReserve_expiresOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextCheckOn":
+			out.Values[i] = ec._MaterialReserve_nextCheckOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MaterialReserve_unit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var materialReserveConnectionImplementors = []string{"MaterialReserveConnection"}
+
+func (ec *executionContext) _MaterialReserveConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.MaterialReserveConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, materialReserveConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MaterialReserveConnection")
+		case "edges":
+			out.Values[i] = ec._MaterialReserveConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MaterialReserveConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MaterialReserveConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var materialReserveEdgeImplementors = []string{"MaterialReserveEdge"}
+
+func (ec *executionContext) _MaterialReserveEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.MaterialReserveEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, materialReserveEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MaterialReserveEdge")
+		case "node":
+			out.Values[i] = ec._MaterialReserveEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._MaterialReserveEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var meImplementors = []string{"Me"}
 
 func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *model.Me) graphql.Marshaler {
@@ -80606,6 +89113,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "attachDrillFile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_attachDrillFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createDutyRoster":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createDutyRoster(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createRescueTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createRescueTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createMaterialReserve":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createMaterialReserve(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -81754,6 +90282,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dutyLists(ctx, field)
 				})
+		case "dutyRosters":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dutyRosters(ctx, field)
+				})
 		case "emergencyPlans":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -81783,6 +90317,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_leadershipGroups(ctx, field)
+				})
+		case "materialReserves":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_materialReserves(ctx, field)
 				})
 		case "meetings":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -81819,6 +90359,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_randomDraws(ctx, field)
+				})
+		case "rescueTeams":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rescueTeams(ctx, field)
 				})
 		case "responsibilityLetters":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -81921,6 +90467,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_drillCompliance(ctx, field)
+				})
+		case "dutyRostersWithGaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dutyRostersWithGaps(ctx, field)
+				})
+		case "rescueTeamGaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rescueTeamGaps(ctx, field)
+				})
+		case "materialReserveGaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_materialReserveGaps(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -82559,6 +91123,171 @@ func (ec *executionContext) _ReportHazardPayload(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("ReportHazardPayload")
 		case "hazard":
 			out.Values[i] = ec._ReportHazardPayload_hazard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rescueTeamImplementors = []string{"RescueTeam", "Node"}
+
+func (ec *executionContext) _RescueTeam(ctx context.Context, sel ast.SelectionSet, obj *ent.RescueTeam) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rescueTeamImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RescueTeam")
+		case "id":
+			out.Values[i] = ec._RescueTeam_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._RescueTeam_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._RescueTeam_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._RescueTeam_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._RescueTeam_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._RescueTeam_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "memberCount":
+			out.Values[i] = ec._RescueTeam_memberCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leaderName":
+			out.Values[i] = ec._RescueTeam_leaderName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contactPhone":
+			out.Values[i] = ec._RescueTeam_contactPhone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "equipment":
+			out.Values[i] = ec._RescueTeam_equipment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RescueTeam_unit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rescueTeamConnectionImplementors = []string{"RescueTeamConnection"}
+
+func (ec *executionContext) _RescueTeamConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RescueTeamConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rescueTeamConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RescueTeamConnection")
+		case "edges":
+			out.Values[i] = ec._RescueTeamConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RescueTeamConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RescueTeamConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rescueTeamEdgeImplementors = []string{"RescueTeamEdge"}
+
+func (ec *executionContext) _RescueTeamEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RescueTeamEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rescueTeamEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RescueTeamEdge")
+		case "node":
+			out.Values[i] = ec._RescueTeamEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RescueTeamEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -85388,6 +94117,19 @@ func (ec *executionContext) marshalNCreateChecklistTemplatePayload2ᚖgithubᚗc
 	return ec._CreateChecklistTemplatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateDutyRosterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateDutyRosterInput(ctx context.Context, v any) (model.CreateDutyRosterInput, error) {
+	res, err := ec.unmarshalInputCreateDutyRosterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateDutyRosterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateDutyRosterPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateDutyRosterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateDutyRosterPayload!")
+		return graphql.Null
+	}
+	return ec._CreateDutyRosterPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateEmergencyPlanInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateEmergencyPlanInput(ctx context.Context, v any) (model.CreateEmergencyPlanInput, error) {
 	res, err := ec.unmarshalInputCreateEmergencyPlanInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -85440,6 +94182,19 @@ func (ec *executionContext) marshalNCreateLetterPayload2ᚖgithubᚗcomᚋdutych
 	return ec._CreateLetterPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateMaterialReserveInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateMaterialReserveInput(ctx context.Context, v any) (model.CreateMaterialReserveInput, error) {
+	res, err := ec.unmarshalInputCreateMaterialReserveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateMaterialReservePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateMaterialReservePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateMaterialReservePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateMaterialReservePayload!")
+		return graphql.Null
+	}
+	return ec._CreateMaterialReservePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreatePostInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreatePostInput(ctx context.Context, v any) (model.CreatePostInput, error) {
 	res, err := ec.unmarshalInputCreatePostInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -85464,6 +94219,19 @@ func (ec *executionContext) marshalNCreateRandomDrawPayload2ᚖgithubᚗcomᚋdu
 		return graphql.Null
 	}
 	return ec._CreateRandomDrawPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateRescueTeamInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateRescueTeamInput(ctx context.Context, v any) (model.CreateRescueTeamInput, error) {
+	res, err := ec.unmarshalInputCreateRescueTeamInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateRescueTeamPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateRescueTeamPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateRescueTeamPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateRescueTeamPayload!")
+		return graphql.Null
+	}
+	return ec._CreateRescueTeamPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateUnitInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐCreateUnitInput(ctx context.Context, v any) (model.CreateUnitInput, error) {
@@ -85744,6 +94512,30 @@ func (ec *executionContext) unmarshalNDrillWhereInput2ᚖgithubᚗcomᚋdutychai
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDutyGap2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋreadinessᚐGapᚄ(ctx context.Context, sel ast.SelectionSet, v []*readiness.Gap) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDutyGap2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋreadinessᚐGap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDutyGap2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋreadinessᚐGap(ctx context.Context, sel ast.SelectionSet, v *readiness.Gap) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyGap!")
+		return graphql.Null
+	}
+	return ec._DutyGap(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDutyGapReason2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReason(ctx context.Context, v any) (domain.DutyGapReason, error) {
 	var res domain.DutyGapReason
 	err := res.UnmarshalGQL(v)
@@ -85751,6 +94543,16 @@ func (ec *executionContext) unmarshalNDutyGapReason2githubᚗcomᚋdutychainᚋd
 }
 
 func (ec *executionContext) marshalNDutyGapReason2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyGapReason(ctx context.Context, sel ast.SelectionSet, v domain.DutyGapReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDutyKeyPeriod2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx context.Context, v any) (domain.DutyKeyPeriod, error) {
+	var res domain.DutyKeyPeriod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyKeyPeriod2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx context.Context, sel ast.SelectionSet, v domain.DutyKeyPeriod) graphql.Marshaler {
 	return v
 }
 
@@ -85844,6 +94646,84 @@ func (ec *executionContext) marshalNDutyListOrderField2ᚖgithubᚗcomᚋdutycha
 
 func (ec *executionContext) unmarshalNDutyListWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyListWhereInput(ctx context.Context, v any) (*ent.DutyListWhereInput, error) {
 	res, err := ec.unmarshalInputDutyListWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyRoster2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRoster(ctx context.Context, sel ast.SelectionSet, v *ent.DutyRoster) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyRoster!")
+		return graphql.Null
+	}
+	return ec._DutyRoster(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDutyRosterConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterConnection(ctx context.Context, sel ast.SelectionSet, v *ent.DutyRosterConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyRosterConnection!")
+		return graphql.Null
+	}
+	return ec._DutyRosterConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDutyRosterOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterOrderField(ctx context.Context, v any) (*ent.DutyRosterOrderField, error) {
+	var res = new(ent.DutyRosterOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyRosterOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.DutyRosterOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyRosterOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNDutyRosterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterWhereInput(ctx context.Context, v any) (*ent.DutyRosterWhereInput, error) {
+	res, err := ec.unmarshalInputDutyRosterWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyShift2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyShiftᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.DutyShift) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDutyShift2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyShift(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDutyShift2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyShift(ctx context.Context, sel ast.SelectionSet, v *ent.DutyShift) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyShift!")
+		return graphql.Null
+	}
+	return ec._DutyShift(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDutyShiftInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyShiftInputᚄ(ctx context.Context, v any) ([]*model.DutyShiftInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DutyShiftInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDutyShiftInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyShiftInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNDutyShiftInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyShiftInput(ctx context.Context, v any) (*model.DutyShiftInput, error) {
+	res, err := ec.unmarshalInputDutyShiftInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -86847,6 +95727,41 @@ func (ec *executionContext) marshalNLogoutPayload2ᚖgithubᚗcomᚋdutychainᚋ
 	return ec._LogoutPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMaterialReserve2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserve(ctx context.Context, sel ast.SelectionSet, v *ent.MaterialReserve) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MaterialReserve!")
+		return graphql.Null
+	}
+	return ec._MaterialReserve(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMaterialReserveConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MaterialReserveConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MaterialReserveConnection!")
+		return graphql.Null
+	}
+	return ec._MaterialReserveConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMaterialReserveOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveOrderField(ctx context.Context, v any) (*ent.MaterialReserveOrderField, error) {
+	var res = new(ent.MaterialReserveOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMaterialReserveOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.MaterialReserveOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MaterialReserveOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNMaterialReserveWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveWhereInput(ctx context.Context, v any) (*ent.MaterialReserveWhereInput, error) {
+	res, err := ec.unmarshalInputMaterialReserveWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Meeting!")
@@ -87438,6 +96353,51 @@ func (ec *executionContext) marshalNReportHazardPayload2ᚖgithubᚗcomᚋdutych
 		return graphql.Null
 	}
 	return ec._ReportHazardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRescueTeam2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeam(ctx context.Context, sel ast.SelectionSet, v *ent.RescueTeam) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RescueTeam!")
+		return graphql.Null
+	}
+	return ec._RescueTeam(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRescueTeamConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RescueTeamConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RescueTeamConnection!")
+		return graphql.Null
+	}
+	return ec._RescueTeamConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRescueTeamKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx context.Context, v any) (domain.RescueTeamKind, error) {
+	var res domain.RescueTeamKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRescueTeamKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx context.Context, sel ast.SelectionSet, v domain.RescueTeamKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRescueTeamOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamOrderField(ctx context.Context, v any) (*ent.RescueTeamOrderField, error) {
+	var res = new(ent.RescueTeamOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRescueTeamOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.RescueTeamOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RescueTeamOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNRescueTeamWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamWhereInput(ctx context.Context, v any) (*ent.RescueTeamWhereInput, error) {
+	res, err := ec.unmarshalInputRescueTeamWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNResponsibilityLetter2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐResponsibilityLetterᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ResponsibilityLetter) graphql.Marshaler {
@@ -89194,6 +98154,58 @@ func (ec *executionContext) marshalODutyGapReason2ᚕgithubᚗcomᚋdutychainᚋ
 	return ret
 }
 
+func (ec *executionContext) unmarshalODutyKeyPeriod2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriodᚄ(ctx context.Context, v any) ([]domain.DutyKeyPeriod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.DutyKeyPeriod, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDutyKeyPeriod2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODutyKeyPeriod2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DutyKeyPeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDutyKeyPeriod2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODutyKeyPeriod2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx context.Context, v any) (*domain.DutyKeyPeriod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.DutyKeyPeriod)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODutyKeyPeriod2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx context.Context, sel ast.SelectionSet, v *domain.DutyKeyPeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalODutyList2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyList(ctx context.Context, sel ast.SelectionSet, v *ent.DutyList) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -89294,6 +98306,66 @@ func (ec *executionContext) unmarshalODutyListWhereInput2ᚖgithubᚗcomᚋdutyc
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputDutyListWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODutyRoster2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRoster(ctx context.Context, sel ast.SelectionSet, v *ent.DutyRoster) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DutyRoster(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODutyRosterEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.DutyRosterEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODutyRosterEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalODutyRosterEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterEdge(ctx context.Context, sel ast.SelectionSet, v *ent.DutyRosterEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DutyRosterEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODutyRosterOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterOrder(ctx context.Context, v any) (*ent.DutyRosterOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDutyRosterOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODutyRosterWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterWhereInputᚄ(ctx context.Context, v any) ([]*ent.DutyRosterWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.DutyRosterWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDutyRosterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODutyRosterWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterWhereInput(ctx context.Context, v any) (*ent.DutyRosterWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDutyRosterWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -90564,6 +99636,66 @@ func (ec *executionContext) unmarshalOLetterTargetInput2ᚕᚖgithubᚗcomᚋdut
 	return res, nil
 }
 
+func (ec *executionContext) marshalOMaterialReserve2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserve(ctx context.Context, sel ast.SelectionSet, v *ent.MaterialReserve) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MaterialReserve(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMaterialReserveEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MaterialReserveEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMaterialReserveEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMaterialReserveEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MaterialReserveEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MaterialReserveEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMaterialReserveOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveOrder(ctx context.Context, v any) (*ent.MaterialReserveOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMaterialReserveOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMaterialReserveWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveWhereInputᚄ(ctx context.Context, v any) ([]*ent.MaterialReserveWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MaterialReserveWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMaterialReserveWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMaterialReserveWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveWhereInput(ctx context.Context, v any) (*ent.MaterialReserveWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMaterialReserveWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOMe2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMe(ctx context.Context, sel ast.SelectionSet, v *model.Me) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -91170,6 +100302,118 @@ func (ec *executionContext) unmarshalORandomDrawWhereInput2ᚖgithubᚗcomᚋdut
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputRandomDrawWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORescueTeam2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeam(ctx context.Context, sel ast.SelectionSet, v *ent.RescueTeam) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RescueTeam(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORescueTeamEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RescueTeamEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORescueTeamEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORescueTeamEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RescueTeamEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RescueTeamEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORescueTeamKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKindᚄ(ctx context.Context, v any) ([]domain.RescueTeamKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.RescueTeamKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRescueTeamKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORescueTeamKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.RescueTeamKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRescueTeamKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalORescueTeamKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx context.Context, v any) (*domain.RescueTeamKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.RescueTeamKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORescueTeamKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx context.Context, sel ast.SelectionSet, v *domain.RescueTeamKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalORescueTeamOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamOrder(ctx context.Context, v any) (*ent.RescueTeamOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRescueTeamOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORescueTeamWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamWhereInputᚄ(ctx context.Context, v any) ([]*ent.RescueTeamWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.RescueTeamWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRescueTeamWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalORescueTeamWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamWhereInput(ctx context.Context, v any) (*ent.RescueTeamWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRescueTeamWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/post"
@@ -44,6 +45,8 @@ type Loaders struct {
 	files *childLoader[*ent.File]
 	// allowed loads what allowedActions decide on (allowed_actions.go).
 	allowed allowedLoaders
+	// shifts loads the shifts of duty rosters, by roster id, earliest first.
+	shifts *childLoader[*ent.DutyShift]
 	// delivered loads the notices of receipts the caller read (notices.go).
 	delivered *dataloadgen.Loader[int, *ent.Notice]
 	// edu loads the trainees and visits of trainings and publicity, and the
@@ -111,6 +114,10 @@ func NewLoaders(client *ent.Client) *Loaders {
 		files: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.File, error) {
 			return files.Of(client, ids...).All(ctx)
 		}, func(f *ent.File) int { return f.OwnerID }),
+		shifts: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.DutyShift, error) {
+			return client.DutyShift.Query().Where(dutyshift.RosterIDIn(ids...)).
+				Order(ent.Asc(dutyshift.FieldStartsAt), ent.Asc(dutyshift.FieldID)).All(ctx)
+		}, func(s *ent.DutyShift) int { return s.RosterID }),
 		allowed:   newAllowedLoaders(client),
 		delivered: newDeliveredLoader(client),
 		edu:       newEducationLoaders(client),

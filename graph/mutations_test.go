@@ -198,6 +198,17 @@ func goodInputs() map[string]mutationCase {
 			"planID": refPlan, "heldOn": "2024-06-01T00:00:00Z", "form": "FULL_SCALE", "participants": 80, "scenario": "山洪转移演练"}}},
 		"attachDrillFile": {as: "county.head", args: map[string]any{"input": map[string]any{"drillID": refDrill,
 			"file": upload{Name: "drill.pdf", Content: []byte("%PDF-1.4\n% a drill\n")}}}},
+		// Readiness: the county head records the county's roster, with
+		// one shift led by the head, its rescue team and a reserve item.
+		"createDutyRoster": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"unitID": refCounty, "title": "示范县2024年春节值班表", "keyPeriod": "SPRING_FESTIVAL", "requiresFullCover": true,
+			"periodStart": "2024-02-09T00:00:00+08:00", "periodEnd": "2024-02-10T00:00:00+08:00",
+			"shifts": []any{map[string]any{"startsAt": "2024-02-09T00:00:00+08:00", "endsAt": "2024-02-10T00:00:00+08:00",
+				"leaderPostID": refHeadPost, "staffName": "王值班"}}}}},
+		"createRescueTeam": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"unitID": refCounty, "name": "示范县防汛抢险队", "kind": "PART_TIME", "memberCount": 20}}},
+		"createMaterialReserve": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"unitID": refCounty, "item": "冲锋舟", "quantity": 2, "minimumQuantity": 2, "unitOfMeasure": "艘"}}},
 	}
 }
 

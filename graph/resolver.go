@@ -23,6 +23,7 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
+	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/staffing"
 )
 
@@ -47,6 +48,8 @@ type Resolver struct {
 	Staffing *staffing.Service
 	// Emergency records emergency plans and drills and answers drill compliance.
 	Emergency *emergency.Service
+	// Readiness records duty rosters, rescue teams and material reserves.
+	Readiness *readiness.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

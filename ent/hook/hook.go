@@ -105,6 +105,30 @@ func (f DutyListFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DutyListMutation", m)
 }
 
+// The DutyRosterFunc type is an adapter to allow the use of ordinary
+// function as DutyRoster mutator.
+type DutyRosterFunc func(context.Context, *ent.DutyRosterMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DutyRosterFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DutyRosterMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DutyRosterMutation", m)
+}
+
+// The DutyShiftFunc type is an adapter to allow the use of ordinary
+// function as DutyShift mutator.
+type DutyShiftFunc func(context.Context, *ent.DutyShiftMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DutyShiftFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DutyShiftMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DutyShiftMutation", m)
+}
+
 // The EmergencyPlanFunc type is an adapter to allow the use of ordinary
 // function as EmergencyPlan mutator.
 type EmergencyPlanFunc func(context.Context, *ent.EmergencyPlanMutation) (ent.Value, error)
@@ -237,6 +261,18 @@ func (f LoginAttemptFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LoginAttemptMutation", m)
 }
 
+// The MaterialReserveFunc type is an adapter to allow the use of ordinary
+// function as MaterialReserve mutator.
+type MaterialReserveFunc func(context.Context, *ent.MaterialReserveMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MaterialReserveFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MaterialReserveMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MaterialReserveMutation", m)
+}
+
 // The MeetingFunc type is an adapter to allow the use of ordinary
 // function as Meeting mutator.
 type MeetingFunc func(context.Context, *ent.MeetingMutation) (ent.Value, error)
@@ -343,6 +379,18 @@ func (f RefreshTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RefreshTokenMutation", m)
+}
+
+// The RescueTeamFunc type is an adapter to allow the use of ordinary
+// function as RescueTeam mutator.
+type RescueTeamFunc func(context.Context, *ent.RescueTeamMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RescueTeamFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RescueTeamMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RescueTeamMutation", m)
 }
 
 // The ResponsibilityLetterFunc type is an adapter to allow the use of ordinary

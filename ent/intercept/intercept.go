@@ -16,6 +16,8 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
@@ -27,6 +29,7 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
@@ -37,6 +40,7 @@ import (
 	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -316,6 +320,60 @@ func (f TraverseDutyList) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.DutyListQuery", q)
+}
+
+// The DutyRosterFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DutyRosterFunc func(context.Context, *ent.DutyRosterQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DutyRosterFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DutyRosterQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DutyRosterQuery", q)
+}
+
+// The TraverseDutyRoster type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDutyRoster func(context.Context, *ent.DutyRosterQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDutyRoster) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDutyRoster) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DutyRosterQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DutyRosterQuery", q)
+}
+
+// The DutyShiftFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DutyShiftFunc func(context.Context, *ent.DutyShiftQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DutyShiftFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DutyShiftQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DutyShiftQuery", q)
+}
+
+// The TraverseDutyShift type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDutyShift func(context.Context, *ent.DutyShiftQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDutyShift) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDutyShift) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DutyShiftQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DutyShiftQuery", q)
 }
 
 // The EmergencyPlanFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -615,6 +673,33 @@ func (f TraverseLoginAttempt) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.LoginAttemptQuery", q)
 }
 
+// The MaterialReserveFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MaterialReserveFunc func(context.Context, *ent.MaterialReserveQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MaterialReserveFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MaterialReserveQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MaterialReserveQuery", q)
+}
+
+// The TraverseMaterialReserve type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMaterialReserve func(context.Context, *ent.MaterialReserveQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMaterialReserve) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMaterialReserve) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MaterialReserveQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MaterialReserveQuery", q)
+}
+
 // The MeetingFunc type is an adapter to allow the use of ordinary function as a Querier.
 type MeetingFunc func(context.Context, *ent.MeetingQuery) (ent.Value, error)
 
@@ -858,6 +943,33 @@ func (f TraverseRefreshToken) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RefreshTokenQuery", q)
 }
 
+// The RescueTeamFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RescueTeamFunc func(context.Context, *ent.RescueTeamQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RescueTeamFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RescueTeamQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RescueTeamQuery", q)
+}
+
+// The TraverseRescueTeam type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRescueTeam func(context.Context, *ent.RescueTeamQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRescueTeam) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRescueTeam) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RescueTeamQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RescueTeamQuery", q)
+}
+
 // The ResponsibilityLetterFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ResponsibilityLetterFunc func(context.Context, *ent.ResponsibilityLetterQuery) (ent.Value, error)
 
@@ -1066,6 +1178,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.DrillQuery, predicate.Drill, drill.OrderOption]{typ: ent.TypeDrill, tq: q}, nil
 	case *ent.DutyListQuery:
 		return &query[*ent.DutyListQuery, predicate.DutyList, dutylist.OrderOption]{typ: ent.TypeDutyList, tq: q}, nil
+	case *ent.DutyRosterQuery:
+		return &query[*ent.DutyRosterQuery, predicate.DutyRoster, dutyroster.OrderOption]{typ: ent.TypeDutyRoster, tq: q}, nil
+	case *ent.DutyShiftQuery:
+		return &query[*ent.DutyShiftQuery, predicate.DutyShift, dutyshift.OrderOption]{typ: ent.TypeDutyShift, tq: q}, nil
 	case *ent.EmergencyPlanQuery:
 		return &query[*ent.EmergencyPlanQuery, predicate.EmergencyPlan, emergencyplan.OrderOption]{typ: ent.TypeEmergencyPlan, tq: q}, nil
 	case *ent.EnterpriseQuery:
@@ -1088,6 +1204,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.LetterSignatureQuery, predicate.LetterSignature, lettersignature.OrderOption]{typ: ent.TypeLetterSignature, tq: q}, nil
 	case *ent.LoginAttemptQuery:
 		return &query[*ent.LoginAttemptQuery, predicate.LoginAttempt, loginattempt.OrderOption]{typ: ent.TypeLoginAttempt, tq: q}, nil
+	case *ent.MaterialReserveQuery:
+		return &query[*ent.MaterialReserveQuery, predicate.MaterialReserve, materialreserve.OrderOption]{typ: ent.TypeMaterialReserve, tq: q}, nil
 	case *ent.MeetingQuery:
 		return &query[*ent.MeetingQuery, predicate.Meeting, meeting.OrderOption]{typ: ent.TypeMeeting, tq: q}, nil
 	case *ent.NoticeQuery:
@@ -1106,6 +1224,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RandomDrawQuery, predicate.RandomDraw, randomdraw.OrderOption]{typ: ent.TypeRandomDraw, tq: q}, nil
 	case *ent.RefreshTokenQuery:
 		return &query[*ent.RefreshTokenQuery, predicate.RefreshToken, refreshtoken.OrderOption]{typ: ent.TypeRefreshToken, tq: q}, nil
+	case *ent.RescueTeamQuery:
+		return &query[*ent.RescueTeamQuery, predicate.RescueTeam, rescueteam.OrderOption]{typ: ent.TypeRescueTeam, tq: q}, nil
 	case *ent.ResponsibilityLetterQuery:
 		return &query[*ent.ResponsibilityLetterQuery, predicate.ResponsibilityLetter, responsibilityletter.OrderOption]{typ: ent.TypeResponsibilityLetter, tq: q}, nil
 	case *ent.SupervisionQuery:

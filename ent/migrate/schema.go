@@ -373,6 +373,112 @@ var (
 			},
 		},
 	}
+	// DutyRostersColumns holds the columns for the "duty_rosters" table.
+	DutyRostersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "title", Type: field.TypeString, Size: 100},
+		{Name: "key_period", Type: field.TypeEnum, Nullable: true, Enums: []string{"NEW_YEAR", "SPRING_FESTIVAL", "TWO_SESSIONS", "MAY_DAY", "NATIONAL_DAY", "FLOOD_SEASON", "HIGH_TEMPERATURE", "WINTER_STORM", "OTHER"}},
+		{Name: "period_start", Type: field.TypeTime},
+		{Name: "period_end", Type: field.TypeTime},
+		{Name: "requires_full_cover", Type: field.TypeBool},
+		{Name: "unit_id", Type: field.TypeInt},
+	}
+	// DutyRostersTable holds the schema information for the "duty_rosters" table.
+	DutyRostersTable = &schema.Table{
+		Name:       "duty_rosters",
+		Columns:    DutyRostersColumns,
+		PrimaryKey: []*schema.Column{DutyRostersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "duty_rosters_units_unit",
+				Columns:    []*schema.Column{DutyRostersColumns[12]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "dutyroster_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{DutyRostersColumns[3], DutyRostersColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						DutyRostersColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "dutyroster_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{DutyRostersColumns[6]},
+			},
+			{
+				Name:    "dutyroster_unit_id_period_start",
+				Unique:  false,
+				Columns: []*schema.Column{DutyRostersColumns[12], DutyRostersColumns[9]},
+			},
+		},
+	}
+	// DutyShiftsColumns holds the columns for the "duty_shifts" table.
+	DutyShiftsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "starts_at", Type: field.TypeTime},
+		{Name: "ends_at", Type: field.TypeTime},
+		{Name: "leader_post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "leader_name", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "leader_phone", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "staff_name", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "staff_phone", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "roster_id", Type: field.TypeInt},
+	}
+	// DutyShiftsTable holds the schema information for the "duty_shifts" table.
+	DutyShiftsTable = &schema.Table{
+		Name:       "duty_shifts",
+		Columns:    DutyShiftsColumns,
+		PrimaryKey: []*schema.Column{DutyShiftsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "duty_shifts_duty_rosters_shifts",
+				Columns:    []*schema.Column{DutyShiftsColumns[14]},
+				RefColumns: []*schema.Column{DutyRostersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "dutyshift_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{DutyShiftsColumns[3], DutyShiftsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						DutyShiftsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "dutyshift_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{DutyShiftsColumns[6]},
+			},
+			{
+				Name:    "dutyshift_roster_id_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{DutyShiftsColumns[14], DutyShiftsColumns[7]},
+			},
+		},
+	}
 	// EmergencyPlansColumns holds the columns for the "emergency_plans" table.
 	EmergencyPlansColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1102,6 +1208,62 @@ var (
 			},
 		},
 	}
+	// MaterialReservesColumns holds the columns for the "material_reserves" table.
+	MaterialReservesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "item", Type: field.TypeString, Size: 100},
+		{Name: "category", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "quantity", Type: field.TypeInt},
+		{Name: "minimum_quantity", Type: field.TypeInt},
+		{Name: "unit_of_measure", Type: field.TypeString, Size: 100},
+		{Name: "location", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "keeper", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "expires_on", Type: field.TypeTime, Nullable: true},
+		{Name: "next_check_on", Type: field.TypeTime, Nullable: true},
+		{Name: "unit_id", Type: field.TypeInt},
+	}
+	// MaterialReservesTable holds the schema information for the "material_reserves" table.
+	MaterialReservesTable = &schema.Table{
+		Name:       "material_reserves",
+		Columns:    MaterialReservesColumns,
+		PrimaryKey: []*schema.Column{MaterialReservesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "material_reserves_units_unit",
+				Columns:    []*schema.Column{MaterialReservesColumns[16]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "materialreserve_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{MaterialReservesColumns[3], MaterialReservesColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						MaterialReservesColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "materialreserve_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{MaterialReservesColumns[6]},
+			},
+			{
+				Name:    "materialreserve_unit_id",
+				Unique:  false,
+				Columns: []*schema.Column{MaterialReservesColumns[16]},
+			},
+		},
+	}
 	// MeetingsColumns holds the columns for the "meetings" table.
 	MeetingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1575,6 +1737,59 @@ var (
 			},
 		},
 	}
+	// RescueTeamsColumns holds the columns for the "rescue_teams" table.
+	RescueTeamsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"FULL_TIME", "PART_TIME"}},
+		{Name: "member_count", Type: field.TypeInt},
+		{Name: "leader_name", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "contact_phone", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "equipment", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "unit_id", Type: field.TypeInt},
+	}
+	// RescueTeamsTable holds the schema information for the "rescue_teams" table.
+	RescueTeamsTable = &schema.Table{
+		Name:       "rescue_teams",
+		Columns:    RescueTeamsColumns,
+		PrimaryKey: []*schema.Column{RescueTeamsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "rescue_teams_units_unit",
+				Columns:    []*schema.Column{RescueTeamsColumns[13]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "rescueteam_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{RescueTeamsColumns[3], RescueTeamsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						RescueTeamsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "rescueteam_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{RescueTeamsColumns[6]},
+			},
+			{
+				Name:    "rescueteam_unit_id",
+				Unique:  false,
+				Columns: []*schema.Column{RescueTeamsColumns[13]},
+			},
+		},
+	}
 	// ResponsibilityLettersColumns holds the columns for the "responsibility_letters" table.
 	ResponsibilityLettersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1993,6 +2208,8 @@ var (
 		ChecklistTemplatesTable,
 		DrillsTable,
 		DutyListsTable,
+		DutyRostersTable,
+		DutyShiftsTable,
 		EmergencyPlansTable,
 		EnterprisesTable,
 		FilesTable,
@@ -2004,6 +2221,7 @@ var (
 		LetterEventsTable,
 		LetterSignaturesTable,
 		LoginAttemptsTable,
+		MaterialReservesTable,
 		MeetingsTable,
 		NoticesTable,
 		NoticeReceiptsTable,
@@ -2013,6 +2231,7 @@ var (
 		PublicityVisitsTable,
 		RandomDrawsTable,
 		RefreshTokensTable,
+		RescueTeamsTable,
 		ResponsibilityLettersTable,
 		SupervisionsTable,
 		TenantsTable,
@@ -2052,6 +2271,14 @@ func init() {
 	DutyListsTable.ForeignKeys[0].RefTable = UnitsTable
 	DutyListsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(137438953472),
+	}
+	DutyRostersTable.ForeignKeys[0].RefTable = UnitsTable
+	DutyRostersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(150323855360),
+	}
+	DutyShiftsTable.ForeignKeys[0].RefTable = DutyRostersTable
+	DutyShiftsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(154618822656),
 	}
 	EmergencyPlansTable.ForeignKeys[0].RefTable = UnitsTable
 	EmergencyPlansTable.Annotation = &entsql.Annotation{
@@ -2103,6 +2330,10 @@ func init() {
 	LoginAttemptsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
 	}
+	MaterialReservesTable.ForeignKeys[0].RefTable = UnitsTable
+	MaterialReservesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(158913789952),
+	}
 	MeetingsTable.ForeignKeys[0].RefTable = UnitsTable
 	MeetingsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(111669149696),
@@ -2138,6 +2369,10 @@ func init() {
 	}
 	RefreshTokensTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	RescueTeamsTable.ForeignKeys[0].RefTable = UnitsTable
+	RescueTeamsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(163208757248),
 	}
 	ResponsibilityLettersTable.ForeignKeys[0].RefTable = UnitsTable
 	ResponsibilityLettersTable.ForeignKeys[1].RefTable = UnitsTable

@@ -30,6 +30,12 @@ type Drill func(*sql.Selector)
 // DutyList is the predicate function for dutylist builders.
 type DutyList func(*sql.Selector)
 
+// DutyRoster is the predicate function for dutyroster builders.
+type DutyRoster func(*sql.Selector)
+
+// DutyShift is the predicate function for dutyshift builders.
+type DutyShift func(*sql.Selector)
+
 // EmergencyPlan is the predicate function for emergencyplan builders.
 type EmergencyPlan func(*sql.Selector)
 
@@ -63,6 +69,9 @@ type LetterSignature func(*sql.Selector)
 // LoginAttempt is the predicate function for loginattempt builders.
 type LoginAttempt func(*sql.Selector)
 
+// MaterialReserve is the predicate function for materialreserve builders.
+type MaterialReserve func(*sql.Selector)
+
 // Meeting is the predicate function for meeting builders.
 type Meeting func(*sql.Selector)
 
@@ -89,6 +98,9 @@ type RandomDraw func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
+
+// RescueTeam is the predicate function for rescueteam builders.
+type RescueTeam func(*sql.Selector)
 
 // ResponsibilityLetter is the predicate function for responsibilityletter builders.
 type ResponsibilityLetter func(*sql.Selector)

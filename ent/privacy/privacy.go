@@ -303,6 +303,54 @@ func (f DutyListMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DutyListMutation", m)
 }
 
+// The DutyRosterQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DutyRosterQueryRuleFunc func(context.Context, *ent.DutyRosterQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DutyRosterQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DutyRosterQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DutyRosterQuery", q)
+}
+
+// The DutyRosterMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DutyRosterMutationRuleFunc func(context.Context, *ent.DutyRosterMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DutyRosterMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DutyRosterMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DutyRosterMutation", m)
+}
+
+// The DutyShiftQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DutyShiftQueryRuleFunc func(context.Context, *ent.DutyShiftQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DutyShiftQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DutyShiftQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DutyShiftQuery", q)
+}
+
+// The DutyShiftMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DutyShiftMutationRuleFunc func(context.Context, *ent.DutyShiftMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DutyShiftMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DutyShiftMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DutyShiftMutation", m)
+}
+
 // The EmergencyPlanQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type EmergencyPlanQueryRuleFunc func(context.Context, *ent.EmergencyPlanQuery) error
@@ -567,6 +615,30 @@ func (f LoginAttemptMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LoginAttemptMutation", m)
 }
 
+// The MaterialReserveQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MaterialReserveQueryRuleFunc func(context.Context, *ent.MaterialReserveQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MaterialReserveQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MaterialReserveQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MaterialReserveQuery", q)
+}
+
+// The MaterialReserveMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MaterialReserveMutationRuleFunc func(context.Context, *ent.MaterialReserveMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MaterialReserveMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MaterialReserveMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MaterialReserveMutation", m)
+}
+
 // The MeetingQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type MeetingQueryRuleFunc func(context.Context, *ent.MeetingQuery) error
@@ -781,6 +853,30 @@ func (f RefreshTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RefreshTokenMutation", m)
+}
+
+// The RescueTeamQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RescueTeamQueryRuleFunc func(context.Context, *ent.RescueTeamQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RescueTeamQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RescueTeamQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RescueTeamQuery", q)
+}
+
+// The RescueTeamMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RescueTeamMutationRuleFunc func(context.Context, *ent.RescueTeamMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RescueTeamMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RescueTeamMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RescueTeamMutation", m)
 }
 
 // The ResponsibilityLetterQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -1002,6 +1098,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DutyListQuery:
 		return q.Filter(), nil
+	case *ent.DutyRosterQuery:
+		return q.Filter(), nil
+	case *ent.DutyShiftQuery:
+		return q.Filter(), nil
 	case *ent.EmergencyPlanQuery:
 		return q.Filter(), nil
 	case *ent.EnterpriseQuery:
@@ -1024,6 +1124,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.LoginAttemptQuery:
 		return q.Filter(), nil
+	case *ent.MaterialReserveQuery:
+		return q.Filter(), nil
 	case *ent.MeetingQuery:
 		return q.Filter(), nil
 	case *ent.NoticeQuery:
@@ -1041,6 +1143,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.RandomDrawQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
+		return q.Filter(), nil
+	case *ent.RescueTeamQuery:
 		return q.Filter(), nil
 	case *ent.ResponsibilityLetterQuery:
 		return q.Filter(), nil
@@ -1079,6 +1183,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.DutyListMutation:
 		return m.Filter(), nil
+	case *ent.DutyRosterMutation:
+		return m.Filter(), nil
+	case *ent.DutyShiftMutation:
+		return m.Filter(), nil
 	case *ent.EmergencyPlanMutation:
 		return m.Filter(), nil
 	case *ent.EnterpriseMutation:
@@ -1101,6 +1209,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.LoginAttemptMutation:
 		return m.Filter(), nil
+	case *ent.MaterialReserveMutation:
+		return m.Filter(), nil
 	case *ent.MeetingMutation:
 		return m.Filter(), nil
 	case *ent.NoticeMutation:
@@ -1118,6 +1228,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RandomDrawMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
+		return m.Filter(), nil
+	case *ent.RescueTeamMutation:
 		return m.Filter(), nil
 	case *ent.ResponsibilityLetterMutation:
 		return m.Filter(), nil

@@ -13,6 +13,8 @@ import (
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
@@ -24,6 +26,7 @@ import (
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/lettersignature"
 	"github.com/dutychain/dutychain/ent/loginattempt"
+	"github.com/dutychain/dutychain/ent/materialreserve"
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
@@ -33,6 +36,7 @@ import (
 	"github.com/dutychain/dutychain/ent/publicityvisit"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
+	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/schema"
 	"github.com/dutychain/dutychain/ent/supervision"
@@ -362,6 +366,90 @@ func init() {
 	dutylistDescAcknowledgedByName := dutylistFields[8].Descriptor()
 	// dutylist.AcknowledgedByNameValidator is a validator for the "acknowledged_by_name" field. It is called by the builders before save.
 	dutylist.AcknowledgedByNameValidator = dutylistDescAcknowledgedByName.Validators[0].(func(string) error)
+	dutyrosterMixin := schema.DutyRoster{}.Mixin()
+	dutyrosterMixinHooks0 := dutyrosterMixin[0].Hooks()
+	dutyrosterMixinHooks2 := dutyrosterMixin[2].Hooks()
+	dutyroster.Hooks[0] = dutyrosterMixinHooks0[0]
+	dutyroster.Hooks[1] = dutyrosterMixinHooks2[0]
+	dutyrosterMixinInters2 := dutyrosterMixin[2].Interceptors()
+	dutyroster.Interceptors[0] = dutyrosterMixinInters2[0]
+	dutyrosterMixinFields0 := dutyrosterMixin[0].Fields()
+	_ = dutyrosterMixinFields0
+	dutyrosterFields := schema.DutyRoster{}.Fields()
+	_ = dutyrosterFields
+	// dutyrosterDescCreatedAt is the schema descriptor for created_at field.
+	dutyrosterDescCreatedAt := dutyrosterMixinFields0[0].Descriptor()
+	// dutyroster.DefaultCreatedAt holds the default value on creation for the created_at field.
+	dutyroster.DefaultCreatedAt = dutyrosterDescCreatedAt.Default.(func() time.Time)
+	// dutyrosterDescUpdatedAt is the schema descriptor for updated_at field.
+	dutyrosterDescUpdatedAt := dutyrosterMixinFields0[1].Descriptor()
+	// dutyroster.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	dutyroster.DefaultUpdatedAt = dutyrosterDescUpdatedAt.Default.(func() time.Time)
+	// dutyroster.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	dutyroster.UpdateDefaultUpdatedAt = dutyrosterDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// dutyrosterDescTitle is the schema descriptor for title field.
+	dutyrosterDescTitle := dutyrosterFields[1].Descriptor()
+	// dutyroster.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	dutyroster.TitleValidator = func() func(string) error {
+		validators := dutyrosterDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	dutyshiftMixin := schema.DutyShift{}.Mixin()
+	dutyshiftMixinHooks0 := dutyshiftMixin[0].Hooks()
+	dutyshiftMixinHooks2 := dutyshiftMixin[2].Hooks()
+	dutyshift.Hooks[0] = dutyshiftMixinHooks0[0]
+	dutyshift.Hooks[1] = dutyshiftMixinHooks2[0]
+	dutyshiftMixinInters2 := dutyshiftMixin[2].Interceptors()
+	dutyshift.Interceptors[0] = dutyshiftMixinInters2[0]
+	dutyshiftMixinFields0 := dutyshiftMixin[0].Fields()
+	_ = dutyshiftMixinFields0
+	dutyshiftFields := schema.DutyShift{}.Fields()
+	_ = dutyshiftFields
+	// dutyshiftDescCreatedAt is the schema descriptor for created_at field.
+	dutyshiftDescCreatedAt := dutyshiftMixinFields0[0].Descriptor()
+	// dutyshift.DefaultCreatedAt holds the default value on creation for the created_at field.
+	dutyshift.DefaultCreatedAt = dutyshiftDescCreatedAt.Default.(func() time.Time)
+	// dutyshiftDescUpdatedAt is the schema descriptor for updated_at field.
+	dutyshiftDescUpdatedAt := dutyshiftMixinFields0[1].Descriptor()
+	// dutyshift.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	dutyshift.DefaultUpdatedAt = dutyshiftDescUpdatedAt.Default.(func() time.Time)
+	// dutyshift.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	dutyshift.UpdateDefaultUpdatedAt = dutyshiftDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// dutyshiftDescLeaderName is the schema descriptor for leader_name field.
+	dutyshiftDescLeaderName := dutyshiftFields[4].Descriptor()
+	// dutyshift.DefaultLeaderName holds the default value on creation for the leader_name field.
+	dutyshift.DefaultLeaderName = dutyshiftDescLeaderName.Default.(string)
+	// dutyshift.LeaderNameValidator is a validator for the "leader_name" field. It is called by the builders before save.
+	dutyshift.LeaderNameValidator = dutyshiftDescLeaderName.Validators[0].(func(string) error)
+	// dutyshiftDescLeaderPhone is the schema descriptor for leader_phone field.
+	dutyshiftDescLeaderPhone := dutyshiftFields[5].Descriptor()
+	// dutyshift.DefaultLeaderPhone holds the default value on creation for the leader_phone field.
+	dutyshift.DefaultLeaderPhone = dutyshiftDescLeaderPhone.Default.(string)
+	// dutyshift.LeaderPhoneValidator is a validator for the "leader_phone" field. It is called by the builders before save.
+	dutyshift.LeaderPhoneValidator = dutyshiftDescLeaderPhone.Validators[0].(func(string) error)
+	// dutyshiftDescStaffName is the schema descriptor for staff_name field.
+	dutyshiftDescStaffName := dutyshiftFields[6].Descriptor()
+	// dutyshift.DefaultStaffName holds the default value on creation for the staff_name field.
+	dutyshift.DefaultStaffName = dutyshiftDescStaffName.Default.(string)
+	// dutyshift.StaffNameValidator is a validator for the "staff_name" field. It is called by the builders before save.
+	dutyshift.StaffNameValidator = dutyshiftDescStaffName.Validators[0].(func(string) error)
+	// dutyshiftDescStaffPhone is the schema descriptor for staff_phone field.
+	dutyshiftDescStaffPhone := dutyshiftFields[7].Descriptor()
+	// dutyshift.DefaultStaffPhone holds the default value on creation for the staff_phone field.
+	dutyshift.DefaultStaffPhone = dutyshiftDescStaffPhone.Default.(string)
+	// dutyshift.StaffPhoneValidator is a validator for the "staff_phone" field. It is called by the builders before save.
+	dutyshift.StaffPhoneValidator = dutyshiftDescStaffPhone.Validators[0].(func(string) error)
 	emergencyplanMixin := schema.EmergencyPlan{}.Mixin()
 	emergencyplanMixinHooks0 := emergencyplanMixin[0].Hooks()
 	emergencyplanMixinHooks2 := emergencyplanMixin[2].Hooks()
@@ -814,6 +902,89 @@ func init() {
 	loginattempt.Hooks[0] = loginattemptHooks[0]
 	loginattemptInters := schema.LoginAttempt{}.Interceptors()
 	loginattempt.Interceptors[0] = loginattemptInters[0]
+	materialreserveMixin := schema.MaterialReserve{}.Mixin()
+	materialreserveMixinHooks0 := materialreserveMixin[0].Hooks()
+	materialreserveMixinHooks2 := materialreserveMixin[2].Hooks()
+	materialreserve.Hooks[0] = materialreserveMixinHooks0[0]
+	materialreserve.Hooks[1] = materialreserveMixinHooks2[0]
+	materialreserveMixinInters2 := materialreserveMixin[2].Interceptors()
+	materialreserve.Interceptors[0] = materialreserveMixinInters2[0]
+	materialreserveMixinFields0 := materialreserveMixin[0].Fields()
+	_ = materialreserveMixinFields0
+	materialreserveFields := schema.MaterialReserve{}.Fields()
+	_ = materialreserveFields
+	// materialreserveDescCreatedAt is the schema descriptor for created_at field.
+	materialreserveDescCreatedAt := materialreserveMixinFields0[0].Descriptor()
+	// materialreserve.DefaultCreatedAt holds the default value on creation for the created_at field.
+	materialreserve.DefaultCreatedAt = materialreserveDescCreatedAt.Default.(func() time.Time)
+	// materialreserveDescUpdatedAt is the schema descriptor for updated_at field.
+	materialreserveDescUpdatedAt := materialreserveMixinFields0[1].Descriptor()
+	// materialreserve.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	materialreserve.DefaultUpdatedAt = materialreserveDescUpdatedAt.Default.(func() time.Time)
+	// materialreserve.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	materialreserve.UpdateDefaultUpdatedAt = materialreserveDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// materialreserveDescItem is the schema descriptor for item field.
+	materialreserveDescItem := materialreserveFields[1].Descriptor()
+	// materialreserve.ItemValidator is a validator for the "item" field. It is called by the builders before save.
+	materialreserve.ItemValidator = func() func(string) error {
+		validators := materialreserveDescItem.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(item string) error {
+			for _, fn := range fns {
+				if err := fn(item); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// materialreserveDescCategory is the schema descriptor for category field.
+	materialreserveDescCategory := materialreserveFields[2].Descriptor()
+	// materialreserve.DefaultCategory holds the default value on creation for the category field.
+	materialreserve.DefaultCategory = materialreserveDescCategory.Default.(string)
+	// materialreserve.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	materialreserve.CategoryValidator = materialreserveDescCategory.Validators[0].(func(string) error)
+	// materialreserveDescQuantity is the schema descriptor for quantity field.
+	materialreserveDescQuantity := materialreserveFields[3].Descriptor()
+	// materialreserve.QuantityValidator is a validator for the "quantity" field. It is called by the builders before save.
+	materialreserve.QuantityValidator = materialreserveDescQuantity.Validators[0].(func(int) error)
+	// materialreserveDescMinimumQuantity is the schema descriptor for minimum_quantity field.
+	materialreserveDescMinimumQuantity := materialreserveFields[4].Descriptor()
+	// materialreserve.MinimumQuantityValidator is a validator for the "minimum_quantity" field. It is called by the builders before save.
+	materialreserve.MinimumQuantityValidator = materialreserveDescMinimumQuantity.Validators[0].(func(int) error)
+	// materialreserveDescUnitOfMeasure is the schema descriptor for unit_of_measure field.
+	materialreserveDescUnitOfMeasure := materialreserveFields[5].Descriptor()
+	// materialreserve.UnitOfMeasureValidator is a validator for the "unit_of_measure" field. It is called by the builders before save.
+	materialreserve.UnitOfMeasureValidator = func() func(string) error {
+		validators := materialreserveDescUnitOfMeasure.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(unit_of_measure string) error {
+			for _, fn := range fns {
+				if err := fn(unit_of_measure); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// materialreserveDescLocation is the schema descriptor for location field.
+	materialreserveDescLocation := materialreserveFields[6].Descriptor()
+	// materialreserve.DefaultLocation holds the default value on creation for the location field.
+	materialreserve.DefaultLocation = materialreserveDescLocation.Default.(string)
+	// materialreserve.LocationValidator is a validator for the "location" field. It is called by the builders before save.
+	materialreserve.LocationValidator = materialreserveDescLocation.Validators[0].(func(string) error)
+	// materialreserveDescKeeper is the schema descriptor for keeper field.
+	materialreserveDescKeeper := materialreserveFields[7].Descriptor()
+	// materialreserve.DefaultKeeper holds the default value on creation for the keeper field.
+	materialreserve.DefaultKeeper = materialreserveDescKeeper.Default.(string)
+	// materialreserve.KeeperValidator is a validator for the "keeper" field. It is called by the builders before save.
+	materialreserve.KeeperValidator = materialreserveDescKeeper.Validators[0].(func(string) error)
 	meetingMixin := schema.Meeting{}.Mixin()
 	meetingMixinHooks0 := meetingMixin[0].Hooks()
 	meetingMixinHooks2 := meetingMixin[2].Hooks()
@@ -1160,6 +1331,67 @@ func init() {
 	refreshtokenDescTokenHash := refreshtokenFields[2].Descriptor()
 	// refreshtoken.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
 	refreshtoken.TokenHashValidator = refreshtokenDescTokenHash.Validators[0].(func(string) error)
+	rescueteamMixin := schema.RescueTeam{}.Mixin()
+	rescueteamMixinHooks0 := rescueteamMixin[0].Hooks()
+	rescueteamMixinHooks2 := rescueteamMixin[2].Hooks()
+	rescueteam.Hooks[0] = rescueteamMixinHooks0[0]
+	rescueteam.Hooks[1] = rescueteamMixinHooks2[0]
+	rescueteamMixinInters2 := rescueteamMixin[2].Interceptors()
+	rescueteam.Interceptors[0] = rescueteamMixinInters2[0]
+	rescueteamMixinFields0 := rescueteamMixin[0].Fields()
+	_ = rescueteamMixinFields0
+	rescueteamFields := schema.RescueTeam{}.Fields()
+	_ = rescueteamFields
+	// rescueteamDescCreatedAt is the schema descriptor for created_at field.
+	rescueteamDescCreatedAt := rescueteamMixinFields0[0].Descriptor()
+	// rescueteam.DefaultCreatedAt holds the default value on creation for the created_at field.
+	rescueteam.DefaultCreatedAt = rescueteamDescCreatedAt.Default.(func() time.Time)
+	// rescueteamDescUpdatedAt is the schema descriptor for updated_at field.
+	rescueteamDescUpdatedAt := rescueteamMixinFields0[1].Descriptor()
+	// rescueteam.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	rescueteam.DefaultUpdatedAt = rescueteamDescUpdatedAt.Default.(func() time.Time)
+	// rescueteam.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	rescueteam.UpdateDefaultUpdatedAt = rescueteamDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// rescueteamDescName is the schema descriptor for name field.
+	rescueteamDescName := rescueteamFields[1].Descriptor()
+	// rescueteam.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	rescueteam.NameValidator = func() func(string) error {
+		validators := rescueteamDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// rescueteamDescMemberCount is the schema descriptor for member_count field.
+	rescueteamDescMemberCount := rescueteamFields[3].Descriptor()
+	// rescueteam.MemberCountValidator is a validator for the "member_count" field. It is called by the builders before save.
+	rescueteam.MemberCountValidator = rescueteamDescMemberCount.Validators[0].(func(int) error)
+	// rescueteamDescLeaderName is the schema descriptor for leader_name field.
+	rescueteamDescLeaderName := rescueteamFields[4].Descriptor()
+	// rescueteam.DefaultLeaderName holds the default value on creation for the leader_name field.
+	rescueteam.DefaultLeaderName = rescueteamDescLeaderName.Default.(string)
+	// rescueteam.LeaderNameValidator is a validator for the "leader_name" field. It is called by the builders before save.
+	rescueteam.LeaderNameValidator = rescueteamDescLeaderName.Validators[0].(func(string) error)
+	// rescueteamDescContactPhone is the schema descriptor for contact_phone field.
+	rescueteamDescContactPhone := rescueteamFields[5].Descriptor()
+	// rescueteam.DefaultContactPhone holds the default value on creation for the contact_phone field.
+	rescueteam.DefaultContactPhone = rescueteamDescContactPhone.Default.(string)
+	// rescueteam.ContactPhoneValidator is a validator for the "contact_phone" field. It is called by the builders before save.
+	rescueteam.ContactPhoneValidator = rescueteamDescContactPhone.Validators[0].(func(string) error)
+	// rescueteamDescEquipment is the schema descriptor for equipment field.
+	rescueteamDescEquipment := rescueteamFields[6].Descriptor()
+	// rescueteam.DefaultEquipment holds the default value on creation for the equipment field.
+	rescueteam.DefaultEquipment = rescueteamDescEquipment.Default.(string)
+	// rescueteam.EquipmentValidator is a validator for the "equipment" field. It is called by the builders before save.
+	rescueteam.EquipmentValidator = rescueteamDescEquipment.Validators[0].(func(string) error)
 	responsibilityletterMixin := schema.ResponsibilityLetter{}.Mixin()
 	responsibilityletterMixinHooks0 := responsibilityletterMixin[0].Hooks()
 	responsibilityletterMixinHooks2 := responsibilityletterMixin[2].Hooks()

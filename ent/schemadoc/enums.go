@@ -101,6 +101,21 @@ var enumDocs = map[string]enumDoc{
 		"SPECIAL_EQUIPMENT":      "A special-equipment operator's certificate (特种设备作业人员证), e.g. boilers, lifts, forklifts.",
 		"OTHER":                  "Any other certificate.",
 	}},
+	"DutyKeyPeriod": {"The key period (重点时段) a duty roster covers.", map[string]string{
+		"NEW_YEAR":         "New Year's Day (元旦).",
+		"SPRING_FESTIVAL":  "The Spring Festival (春节).",
+		"TWO_SESSIONS":     "The Two Sessions (全国两会).",
+		"MAY_DAY":          "The May Day holiday (五一).",
+		"NATIONAL_DAY":     "The National Day holiday (国庆).",
+		"FLOOD_SEASON":     "The flood season (汛期).",
+		"HIGH_TEMPERATURE": "A high-temperature period (高温).",
+		"WINTER_STORM":     "A winter storm (雨雪冰冻).",
+		"OTHER":            "Any other period requiring duty cover.",
+	}},
+	"RescueTeamKind": {"Whether a rescue team is full-time or part-time.", map[string]string{
+		"FULL_TIME": "A full-time team (专职救援队伍).",
+		"PART_TIME": "A part-time team (兼职救援队伍).",
+	}},
 	"MeetingKind": {"What kind of meeting.", map[string]string{
 		"SAFETY_COMMITTEE": "A meeting of the work-safety committee (安委会会议).",
 		"SPECIAL":          "A special meeting on work safety (专题会议).",

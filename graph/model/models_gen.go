@@ -356,6 +356,30 @@ type CreateChecklistTemplatePayload struct {
 	ChecklistTemplate *ent.ChecklistTemplate `json:"checklistTemplate"`
 }
 
+// CreateDutyRosterInput is a duty roster to record.
+type CreateDutyRosterInput struct {
+	// The unit on duty: you need a post there that may.
+	UnitID int `json:"unitID"`
+	// The roster's title. At most 100 characters.
+	Title string `json:"title"`
+	// The key period it covers, if any.
+	KeyPeriod *domain.DutyKeyPeriod `json:"keyPeriod,omitempty"`
+	// When the period starts. Between 2000-01-01 and 2100-12-31.
+	PeriodStart time.Time `json:"periodStart"`
+	// When the period ends: after its start, at most 366 days later. Between 2000-01-01 and 2100-12-31.
+	PeriodEnd time.Time `json:"periodEnd"`
+	// Whether every instant of the period needs a leader and a staff member on duty.
+	RequiresFullCover bool `json:"requiresFullCover"`
+	// The shifts, each a leader or a staff member or both. Between 0 and 1000 shifts.
+	Shifts []*DutyShiftInput `json:"shifts"`
+}
+
+// CreateDutyRosterPayload is the recorded roster.
+type CreateDutyRosterPayload struct {
+	// The roster with its shifts.
+	DutyRoster *ent.DutyRoster `json:"dutyRoster"`
+}
+
 // CreateEmergencyPlanInput is a new plan, or a new version of a unit's plan.
 type CreateEmergencyPlanInput struct {
 	// The unit whose plan it is: you need a post there that may.
@@ -451,6 +475,36 @@ type CreateLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// CreateMaterialReserveInput is a reserve item to record.
+type CreateMaterialReserveInput struct {
+	// The unit keeping it: you need a post there that may.
+	UnitID int `json:"unitID"`
+	// The item. At most 100 characters.
+	Item string `json:"item"`
+	// The item's category. At most 100 characters.
+	Category *string `json:"category,omitempty"`
+	// How many are in stock. Between 0 and 1000000000.
+	Quantity int `json:"quantity"`
+	// How many must be in stock at least. Between 0 and 1000000000.
+	MinimumQuantity int `json:"minimumQuantity"`
+	// The unit of measure. At most 100 characters.
+	UnitOfMeasure string `json:"unitOfMeasure"`
+	// Where it is stored. At most 100 characters.
+	Location *string `json:"location,omitempty"`
+	// Who keeps it. At most 100 characters.
+	Keeper *string `json:"keeper,omitempty"`
+	// When it expires, if it does. Between 2000-01-01 and 2100-12-31.
+	ExpiresOn *time.Time `json:"expiresOn,omitempty"`
+	// When it is next to be checked. Between 2000-01-01 and 2100-12-31.
+	NextCheckOn *time.Time `json:"nextCheckOn,omitempty"`
+}
+
+// CreateMaterialReservePayload is the recorded reserve item.
+type CreateMaterialReservePayload struct {
+	// The reserve item.
+	MaterialReserve *ent.MaterialReserve `json:"materialReserve"`
+}
+
 type CreatePostInput struct {
 	UserID  int             `json:"userID"`
 	UnitID  int             `json:"unitID"`
@@ -487,6 +541,30 @@ type CreateRandomDrawInput struct {
 
 type CreateRandomDrawPayload struct {
 	RandomDraw *ent.RandomDraw `json:"randomDraw"`
+}
+
+// CreateRescueTeamInput is a rescue team to record.
+type CreateRescueTeamInput struct {
+	// The unit whose team it is: you need a post there that may.
+	UnitID int `json:"unitID"`
+	// The team's name. At most 100 characters.
+	Name string `json:"name"`
+	// Full-time or part-time.
+	Kind domain.RescueTeamKind `json:"kind"`
+	// How many members the team has. Between 0 and 100000.
+	MemberCount int `json:"memberCount"`
+	// The team leader's name. At most 100 characters.
+	LeaderName *string `json:"leaderName,omitempty"`
+	// The team's contact phone. At most 100 characters.
+	ContactPhone *string `json:"contactPhone,omitempty"`
+	// The team's equipment. At most 2000 characters.
+	Equipment *string `json:"equipment,omitempty"`
+}
+
+// CreateRescueTeamPayload is the recorded team.
+type CreateRescueTeamPayload struct {
+	// The team.
+	RescueTeam *ent.RescueTeam `json:"rescueTeam"`
 }
 
 type CreateUnitInput struct {
@@ -655,6 +733,22 @@ type DutyListGapWhereInput struct {
 	Reasons []domain.DutyGapReason `json:"reasons,omitempty"`
 	// Only posts of these roles.
 	Roles []domain.Role `json:"roles,omitempty"`
+}
+
+// DutyShiftInput is one shift of a roster.
+type DutyShiftInput struct {
+	// When the shift starts. Between 2000-01-01 and 2100-12-31.
+	StartsAt time.Time `json:"startsAt"`
+	// When the shift ends: after its start. Between 2000-01-01 and 2100-12-31.
+	EndsAt time.Time `json:"endsAt"`
+	// The post of the leader on duty (带班领导): a head or DEPUTY post at the roster's unit, valid when the shift starts.
+	LeaderPostID *int `json:"leaderPostID,omitempty"`
+	// The leader on duty's phone. At most 100 characters.
+	LeaderPhone *string `json:"leaderPhone,omitempty"`
+	// The staff member on duty (值班人员). At most 100 characters.
+	StaffName *string `json:"staffName,omitempty"`
+	// The staff member on duty's phone. At most 100 characters.
+	StaffPhone *string `json:"staffPhone,omitempty"`
 }
 
 // EmergencyPlanApprovalInput is the approval of a plan by its unit's principal.

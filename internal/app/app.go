@@ -31,6 +31,7 @@ import (
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
 	"github.com/dutychain/dutychain/internal/staffing"
+	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/server"
 )
 
@@ -194,6 +195,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Education:     &education.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Staffing:      &staffing.Service{Client: client, Dialect: dialect, Now: now},
 		Emergency:     &emergency.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
+		Readiness:     &readiness.Service{Client: client, Now: now},
 		MaxIDs:        maxIDs,
 	}
 }

@@ -1,0 +1,102 @@
+package readiness_test
+
+// The service on the demo county: the seeded rosters' gaps in the tenant's
+// zone, the gap views' rules, and refused input writing nothing.
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/internal/readiness"
+	"github.com/dutychain/dutychain/internal/seed"
+	"github.com/dutychain/dutychain/internal/testdb"
+)
+
+func TestServiceOnTheDemoCounty(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := seed.Demo(ctx, d.Client); err != nil {
+			t.Fatal(err)
+		}
+		demo, err := seed.Load(ctx, d.Client, seed.TenantDemo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := authz.EnsureTenant(ctx, d.Client, demo.TenantID); err != nil {
+			t.Fatal(err)
+		}
+		store, err := authz.NewStore(ctx, d.Client, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as := func(user string) context.Context {
+			v, err := authz.LoadViewer(ctx, d.Client, store.Current(), demo.Users[user], demo.TenantID, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return authz.NewContext(ctx, v)
+		}
+		svc := &readiness.Service{Client: d.Client}
+		head := as("county.head")
+		countyPath, err := readiness.Below(head, d.Client, demo.Units[seed.CodeCounty])
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		t.Run("only 城关镇's National Day roster has a gap, three hours in the night of 4 October", func(t *testing.T) {
+			ids, err := svc.RostersWithGaps(head, countyPath, time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) != 1 {
+				t.Fatalf("rosters with gaps: %v", ids)
+			}
+			r, err := d.Client.DutyRoster.Query().Where(dutyroster.ID(ids[0])).WithShifts().Only(head)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zone, err := svc.Zone(head, r.TenantID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gaps := readiness.GapsOf(r, r.Edges.Shifts, zone)
+			if r.UnitID != demo.Units[seed.CodeTownChengguan] || len(gaps) != 1 ||
+				gaps[0].Start.Format(time.RFC3339) != "2022-10-04T02:00:00+08:00" || gaps[0].Minutes() != 180 {
+				t.Fatalf("roster of unit %d, gaps %v", r.UnitID, gaps)
+			}
+		})
+		t.Run("a roster with a backward shift and a negative member count is refused field by field", func(t *testing.T) {
+			before, err := d.Client.DutyRoster.Query().Count(authz.SystemContext(ctx))
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Date(2023, 5, 1, 0, 0, 0, 0, time.UTC)
+			_, err = svc.CreateRoster(head, readiness.RosterInput{UnitID: demo.Units[seed.CodeCounty], Title: "值班表",
+				PeriodStart: start, PeriodEnd: start.Add(24 * time.Hour), RequiresFullCover: true,
+				Shifts: []readiness.ShiftInput{{StartsAt: start.Add(time.Hour), EndsAt: start, StaffName: "王值班"}}})
+			if apperr.CodeOf(err) != apperr.BadUserInput {
+				t.Fatalf("backward shift: %v", err)
+			}
+			_, err = svc.CreateTeam(head, readiness.TeamInput{UnitID: demo.Units[seed.CodeCounty], Name: "队", Kind: "FULL_TIME", MemberCount: -1})
+			if apperr.CodeOf(err) != apperr.BadUserInput {
+				t.Fatalf("negative member count: %v", err)
+			}
+			after, err := d.Client.DutyRoster.Query().Count(authz.SystemContext(ctx))
+			if err != nil || after != before {
+				t.Fatalf("rosters %d → %d (%v)", before, after, err)
+			}
+		})
+		t.Run("the town's head may not record a reserve of the county", func(t *testing.T) {
+			_, err := svc.CreateReserve(as("chengguan.head"), readiness.ReserveInput{UnitID: demo.Units[seed.CodeCounty],
+				Item: "编织袋", UnitOfMeasure: "条"})
+			if apperr.CodeOf(err) != apperr.NotFound {
+				t.Fatalf("a town recording for the county: %v", err)
+			}
+		})
+	})
+}
