@@ -343,6 +343,8 @@ func TestCreateAndUpdateEnterprise(t *testing.T) {
 				vars: create("townID", nbTown), codes: []string{"NOT_FOUND"}},
 			{name: "a town as supervising department is BAD_USER_INPUT", user: "admin", query: createEnterpriseQ,
 				vars: create("supervisingDepartmentIDs", []string{qiaotou}), codes: []string{"BAD_USER_INPUT"}, field: "input.supervisingDepartmentIDs"},
+			{name: "a department listed twice is BAD_USER_INPUT", user: "admin", query: createEnterpriseQ,
+				vars: create("supervisingDepartmentIDs", []string{emergency, emergency}), codes: []string{"BAD_USER_INPUT"}, field: "input.supervisingDepartmentIDs"},
 			{name: "an empty name is BAD_USER_INPUT", user: "admin", query: createEnterpriseQ,
 				vars: create("name", " "), codes: []string{"BAD_USER_INPUT"}, field: "input.name"},
 			{name: "a negative employee count is BAD_USER_INPUT", user: "admin", query: createEnterpriseQ,

@@ -137,7 +137,12 @@ func (s *Service) setSupervisors(ctx context.Context, c *ent.Client, e *ent.Ente
 	}
 	var edges []edge
 	if explicit {
+		seen := map[int]bool{}
 		for _, id := range ids {
+			if seen[id] {
+				return apperr.Invalid("supervisingDepartmentIDs", "a department is listed twice")
+			}
+			seen[id] = true
 			ok := false
 			for _, d := range depts {
 				ok = ok || d.ID == id
