@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -35,6 +36,8 @@ import (
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -104,6 +107,7 @@ func checkColumn(t, c string) error {
 			campaign.Table:             campaign.ValidColumn,
 			casbinrule.Table:           casbinrule.ValidColumn,
 			checklisttemplate.Table:    checklisttemplate.ValidColumn,
+			controlmeasure.Table:       controlmeasure.ValidColumn,
 			enterprise.Table:           enterprise.ValidColumn,
 			file.Table:                 file.ValidColumn,
 			groupmember.Table:          groupmember.ValidColumn,
@@ -122,6 +126,8 @@ func checkColumn(t, c string) error {
 			randomdraw.Table:           randomdraw.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			responsibilityletter.Table: responsibilityletter.ValidColumn,
+			riskgrading.Table:          riskgrading.ValidColumn,
+			riskpoint.Table:            riskpoint.ValidColumn,
 			supervision.Table:          supervision.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
 			unit.Table:                 unit.ValidColumn,

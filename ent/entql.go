@@ -8,6 +8,7 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -27,6 +28,8 @@ import (
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -40,7 +43,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 30)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -156,6 +159,32 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   controlmeasure.Table,
+			Columns: controlmeasure.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: controlmeasure.FieldID,
+			},
+		},
+		Type: "ControlMeasure",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			controlmeasure.FieldCreatedAt:         {Type: field.TypeTime, Column: controlmeasure.FieldCreatedAt},
+			controlmeasure.FieldUpdatedAt:         {Type: field.TypeTime, Column: controlmeasure.FieldUpdatedAt},
+			controlmeasure.FieldTenantID:          {Type: field.TypeInt, Column: controlmeasure.FieldTenantID},
+			controlmeasure.FieldScopePath:         {Type: field.TypeString, Column: controlmeasure.FieldScopePath},
+			controlmeasure.FieldScopeSector:       {Type: field.TypeString, Column: controlmeasure.FieldScopeSector},
+			controlmeasure.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: controlmeasure.FieldScopeEnterpriseID},
+			controlmeasure.FieldRiskPointID:       {Type: field.TypeInt, Column: controlmeasure.FieldRiskPointID},
+			controlmeasure.FieldDescription:       {Type: field.TypeString, Column: controlmeasure.FieldDescription},
+			controlmeasure.FieldResponsiblePost:   {Type: field.TypeString, Column: controlmeasure.FieldResponsiblePost},
+			controlmeasure.FieldFrequency:         {Type: field.TypeEnum, Column: controlmeasure.FieldFrequency},
+			controlmeasure.FieldLastCheckedAt:     {Type: field.TypeTime, Column: controlmeasure.FieldLastCheckedAt},
+			controlmeasure.FieldLastCheckedBy:     {Type: field.TypeString, Column: controlmeasure.FieldLastCheckedBy},
+			controlmeasure.FieldNextDue:           {Type: field.TypeTime, Column: controlmeasure.FieldNextDue},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enterprise.Table,
 			Columns: enterprise.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -186,7 +215,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enterprise.FieldTownID:              {Type: field.TypeInt, Column: enterprise.FieldTownID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   file.Table,
 			Columns: file.Columns,
@@ -216,7 +245,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldUploadedByPostID:  {Type: field.TypeInt, Column: file.FieldUploadedByPostID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   groupmember.Table,
 			Columns: groupmember.Columns,
@@ -241,7 +270,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			groupmember.FieldTitle:             {Type: field.TypeString, Column: groupmember.FieldTitle},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
@@ -272,6 +301,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldDeadline:          {Type: field.TypeTime, Column: hazard.FieldDeadline},
 			hazard.FieldResponsiblePerson: {Type: field.TypeString, Column: hazard.FieldResponsiblePerson},
 			hazard.FieldRecurrenceOfID:    {Type: field.TypeInt, Column: hazard.FieldRecurrenceOfID},
+			hazard.FieldRiskPointID:       {Type: field.TypeInt, Column: hazard.FieldRiskPointID},
 			hazard.FieldReportedByID:      {Type: field.TypeInt, Column: hazard.FieldReportedByID},
 			hazard.FieldSupervised:        {Type: field.TypeBool, Column: hazard.FieldSupervised},
 			hazard.FieldPlan:              {Type: field.TypeJSON, Column: hazard.FieldPlan},
@@ -279,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -306,7 +336,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -337,7 +367,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   leadershipgroup.Table,
 			Columns: leadershipgroup.Columns,
@@ -361,7 +391,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			leadershipgroup.FieldEstablishedOn:     {Type: field.TypeTime, Column: leadershipgroup.FieldEstablishedOn},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   letterevent.Table,
 			Columns: letterevent.Columns,
@@ -393,7 +423,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lettersignature.Table,
 			Columns: lettersignature.Columns,
@@ -421,7 +451,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -439,7 +469,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -467,7 +497,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldAttendeeCount:     {Type: field.TypeInt, Column: meeting.FieldAttendeeCount},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notice.Table,
 			Columns: notice.Columns,
@@ -498,7 +528,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   noticereceipt.Table,
 			Columns: noticereceipt.Columns,
@@ -533,7 +563,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -548,7 +578,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -574,7 +604,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -604,7 +634,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -626,7 +656,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -664,7 +694,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   riskgrading.Table,
+			Columns: riskgrading.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: riskgrading.FieldID,
+			},
+		},
+		Type: "RiskGrading",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			riskgrading.FieldCreatedAt:         {Type: field.TypeTime, Column: riskgrading.FieldCreatedAt},
+			riskgrading.FieldUpdatedAt:         {Type: field.TypeTime, Column: riskgrading.FieldUpdatedAt},
+			riskgrading.FieldTenantID:          {Type: field.TypeInt, Column: riskgrading.FieldTenantID},
+			riskgrading.FieldScopePath:         {Type: field.TypeString, Column: riskgrading.FieldScopePath},
+			riskgrading.FieldScopeSector:       {Type: field.TypeString, Column: riskgrading.FieldScopeSector},
+			riskgrading.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: riskgrading.FieldScopeEnterpriseID},
+			riskgrading.FieldRiskPointID:       {Type: field.TypeInt, Column: riskgrading.FieldRiskPointID},
+			riskgrading.FieldFromLevel:         {Type: field.TypeEnum, Column: riskgrading.FieldFromLevel},
+			riskgrading.FieldToLevel:           {Type: field.TypeEnum, Column: riskgrading.FieldToLevel},
+			riskgrading.FieldLikelihood:        {Type: field.TypeInt, Column: riskgrading.FieldLikelihood},
+			riskgrading.FieldSeverity:          {Type: field.TypeInt, Column: riskgrading.FieldSeverity},
+			riskgrading.FieldScore:             {Type: field.TypeInt, Column: riskgrading.FieldScore},
+			riskgrading.FieldGradedBy:          {Type: field.TypeString, Column: riskgrading.FieldGradedBy},
+			riskgrading.FieldGradedByUserID:    {Type: field.TypeInt, Column: riskgrading.FieldGradedByUserID},
+			riskgrading.FieldGradedByPostID:    {Type: field.TypeInt, Column: riskgrading.FieldGradedByPostID},
+			riskgrading.FieldReason:            {Type: field.TypeString, Column: riskgrading.FieldReason},
+			riskgrading.FieldGradedAt:          {Type: field.TypeTime, Column: riskgrading.FieldGradedAt},
+		},
+	}
+	graph.Nodes[25] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   riskpoint.Table,
+			Columns: riskpoint.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: riskpoint.FieldID,
+			},
+		},
+		Type: "RiskPoint",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			riskpoint.FieldCreatedAt:         {Type: field.TypeTime, Column: riskpoint.FieldCreatedAt},
+			riskpoint.FieldUpdatedAt:         {Type: field.TypeTime, Column: riskpoint.FieldUpdatedAt},
+			riskpoint.FieldTenantID:          {Type: field.TypeInt, Column: riskpoint.FieldTenantID},
+			riskpoint.FieldScopePath:         {Type: field.TypeString, Column: riskpoint.FieldScopePath},
+			riskpoint.FieldScopeSector:       {Type: field.TypeString, Column: riskpoint.FieldScopeSector},
+			riskpoint.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: riskpoint.FieldScopeEnterpriseID},
+			riskpoint.FieldUnitID:            {Type: field.TypeInt, Column: riskpoint.FieldUnitID},
+			riskpoint.FieldName:              {Type: field.TypeString, Column: riskpoint.FieldName},
+			riskpoint.FieldKind:              {Type: field.TypeEnum, Column: riskpoint.FieldKind},
+			riskpoint.FieldHazardSources:     {Type: field.TypeString, Column: riskpoint.FieldHazardSources},
+			riskpoint.FieldLikelihood:        {Type: field.TypeInt, Column: riskpoint.FieldLikelihood},
+			riskpoint.FieldSeverity:          {Type: field.TypeInt, Column: riskpoint.FieldSeverity},
+			riskpoint.FieldScore:             {Type: field.TypeInt, Column: riskpoint.FieldScore},
+			riskpoint.FieldLevel:             {Type: field.TypeEnum, Column: riskpoint.FieldLevel},
+			riskpoint.FieldGradedAt:          {Type: field.TypeTime, Column: riskpoint.FieldGradedAt},
+			riskpoint.FieldNextCheckDue:      {Type: field.TypeTime, Column: riskpoint.FieldNextCheckDue},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -683,7 +772,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -701,7 +790,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -727,7 +816,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -775,6 +864,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Campaign",
 		"Inspection",
+	)
+	graph.MustAddE(
+		"risk_point",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   controlmeasure.RiskPointTable,
+			Columns: []string{controlmeasure.RiskPointColumn},
+			Bidi:    false,
+		},
+		"ControlMeasure",
+		"RiskPoint",
 	)
 	graph.MustAddE(
 		"unit",
@@ -859,6 +960,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Hazard",
 		"Hazard",
+	)
+	graph.MustAddE(
+		"risk_point",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.RiskPointTable,
+			Columns: []string{hazard.RiskPointColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"RiskPoint",
 	)
 	graph.MustAddE(
 		"events",
@@ -1171,6 +1284,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"ResponsibilityLetter",
 		"LetterEvent",
+	)
+	graph.MustAddE(
+		"risk_point",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   riskgrading.RiskPointTable,
+			Columns: []string{riskgrading.RiskPointColumn},
+			Bidi:    false,
+		},
+		"RiskGrading",
+		"RiskPoint",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   riskpoint.UnitTable,
+			Columns: []string{riskpoint.UnitColumn},
+			Bidi:    false,
+		},
+		"RiskPoint",
+		"Unit",
+	)
+	graph.MustAddE(
+		"control_measures",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   riskpoint.ControlMeasuresTable,
+			Columns: []string{riskpoint.ControlMeasuresColumn},
+			Bidi:    false,
+		},
+		"RiskPoint",
+		"ControlMeasure",
+	)
+	graph.MustAddE(
+		"gradings",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   riskpoint.GradingsTable,
+			Columns: []string{riskpoint.GradingsColumn},
+			Bidi:    false,
+		},
+		"RiskPoint",
+		"RiskGrading",
 	)
 	graph.MustAddE(
 		"department",
@@ -1770,6 +1931,125 @@ func (f *ChecklistTemplateFilter) WhereItems(p entql.BytesP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ControlMeasureQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ControlMeasureQuery builder.
+func (_q *ControlMeasureQuery) Filter() *ControlMeasureFilter {
+	return &ControlMeasureFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ControlMeasureMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ControlMeasureMutation builder.
+func (m *ControlMeasureMutation) Filter() *ControlMeasureFilter {
+	return &ControlMeasureFilter{config: m.config, predicateAdder: m}
+}
+
+// ControlMeasureFilter provides a generic filtering capability at runtime for ControlMeasureQuery.
+type ControlMeasureFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ControlMeasureFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ControlMeasureFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(controlmeasure.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ControlMeasureFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(controlmeasure.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ControlMeasureFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(controlmeasure.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *ControlMeasureFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(controlmeasure.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ControlMeasureFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *ControlMeasureFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *ControlMeasureFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(controlmeasure.FieldScopeEnterpriseID))
+}
+
+// WhereRiskPointID applies the entql int predicate on the risk_point_id field.
+func (f *ControlMeasureFilter) WhereRiskPointID(p entql.IntP) {
+	f.Where(p.Field(controlmeasure.FieldRiskPointID))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *ControlMeasureFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldDescription))
+}
+
+// WhereResponsiblePost applies the entql string predicate on the responsible_post field.
+func (f *ControlMeasureFilter) WhereResponsiblePost(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldResponsiblePost))
+}
+
+// WhereFrequency applies the entql string predicate on the frequency field.
+func (f *ControlMeasureFilter) WhereFrequency(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldFrequency))
+}
+
+// WhereLastCheckedAt applies the entql time.Time predicate on the last_checked_at field.
+func (f *ControlMeasureFilter) WhereLastCheckedAt(p entql.TimeP) {
+	f.Where(p.Field(controlmeasure.FieldLastCheckedAt))
+}
+
+// WhereLastCheckedBy applies the entql string predicate on the last_checked_by field.
+func (f *ControlMeasureFilter) WhereLastCheckedBy(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldLastCheckedBy))
+}
+
+// WhereNextDue applies the entql time.Time predicate on the next_due field.
+func (f *ControlMeasureFilter) WhereNextDue(p entql.TimeP) {
+	f.Where(p.Field(controlmeasure.FieldNextDue))
+}
+
+// WhereHasRiskPoint applies a predicate to check if query has an edge risk_point.
+func (f *ControlMeasureFilter) WhereHasRiskPoint() {
+	f.Where(entql.HasEdge("risk_point"))
+}
+
+// WhereHasRiskPointWith applies a predicate to check if query has an edge risk_point with a given conditions (other predicates).
+func (f *ControlMeasureFilter) WhereHasRiskPointWith(preds ...predicate.RiskPoint) {
+	f.Where(entql.HasEdgeWith("risk_point", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EnterpriseQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1798,7 +2078,7 @@ type EnterpriseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnterpriseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1961,7 +2241,7 @@ type FileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2086,7 +2366,7 @@ type GroupMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2200,7 +2480,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2311,6 +2591,11 @@ func (f *HazardFilter) WhereRecurrenceOfID(p entql.IntP) {
 	f.Where(p.Field(hazard.FieldRecurrenceOfID))
 }
 
+// WhereRiskPointID applies the entql int predicate on the risk_point_id field.
+func (f *HazardFilter) WhereRiskPointID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldRiskPointID))
+}
+
 // WhereReportedByID applies the entql int predicate on the reported_by_id field.
 func (f *HazardFilter) WhereReportedByID(p entql.IntP) {
 	f.Where(p.Field(hazard.FieldReportedByID))
@@ -2392,6 +2677,20 @@ func (f *HazardFilter) WhereHasRecurrencesWith(preds ...predicate.Hazard) {
 	})))
 }
 
+// WhereHasRiskPoint applies a predicate to check if query has an edge risk_point.
+func (f *HazardFilter) WhereHasRiskPoint() {
+	f.Where(entql.HasEdge("risk_point"))
+}
+
+// WhereHasRiskPointWith applies a predicate to check if query has an edge risk_point with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasRiskPointWith(preds ...predicate.RiskPoint) {
+	f.Where(entql.HasEdgeWith("risk_point", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasEvents applies a predicate to check if query has an edge events.
 func (f *HazardFilter) WhereHasEvents() {
 	f.Where(entql.HasEdge("events"))
@@ -2449,7 +2748,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2573,7 +2872,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2787,7 +3086,7 @@ type LeadershipGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeadershipGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2910,7 +3209,7 @@ type LetterEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3059,7 +3358,7 @@ type LetterSignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterSignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3188,7 +3487,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3253,7 +3552,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3382,7 +3681,7 @@ type NoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3540,7 +3839,7 @@ type NoticeReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3718,7 +4017,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3768,7 +4067,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3901,7 +4200,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4054,7 +4353,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4139,7 +4438,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4332,6 +4631,307 @@ func (f *ResponsibilityLetterFilter) WhereHasEventsWith(preds ...predicate.Lette
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RiskGradingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RiskGradingQuery builder.
+func (_q *RiskGradingQuery) Filter() *RiskGradingFilter {
+	return &RiskGradingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RiskGradingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RiskGradingMutation builder.
+func (m *RiskGradingMutation) Filter() *RiskGradingFilter {
+	return &RiskGradingFilter{config: m.config, predicateAdder: m}
+}
+
+// RiskGradingFilter provides a generic filtering capability at runtime for RiskGradingQuery.
+type RiskGradingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RiskGradingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RiskGradingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RiskGradingFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(riskgrading.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RiskGradingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(riskgrading.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *RiskGradingFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *RiskGradingFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *RiskGradingFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *RiskGradingFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldScopeEnterpriseID))
+}
+
+// WhereRiskPointID applies the entql int predicate on the risk_point_id field.
+func (f *RiskGradingFilter) WhereRiskPointID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldRiskPointID))
+}
+
+// WhereFromLevel applies the entql string predicate on the from_level field.
+func (f *RiskGradingFilter) WhereFromLevel(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldFromLevel))
+}
+
+// WhereToLevel applies the entql string predicate on the to_level field.
+func (f *RiskGradingFilter) WhereToLevel(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldToLevel))
+}
+
+// WhereLikelihood applies the entql int predicate on the likelihood field.
+func (f *RiskGradingFilter) WhereLikelihood(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldLikelihood))
+}
+
+// WhereSeverity applies the entql int predicate on the severity field.
+func (f *RiskGradingFilter) WhereSeverity(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldSeverity))
+}
+
+// WhereScore applies the entql int predicate on the score field.
+func (f *RiskGradingFilter) WhereScore(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldScore))
+}
+
+// WhereGradedBy applies the entql string predicate on the graded_by field.
+func (f *RiskGradingFilter) WhereGradedBy(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldGradedBy))
+}
+
+// WhereGradedByUserID applies the entql int predicate on the graded_by_user_id field.
+func (f *RiskGradingFilter) WhereGradedByUserID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldGradedByUserID))
+}
+
+// WhereGradedByPostID applies the entql int predicate on the graded_by_post_id field.
+func (f *RiskGradingFilter) WhereGradedByPostID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldGradedByPostID))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *RiskGradingFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldReason))
+}
+
+// WhereGradedAt applies the entql time.Time predicate on the graded_at field.
+func (f *RiskGradingFilter) WhereGradedAt(p entql.TimeP) {
+	f.Where(p.Field(riskgrading.FieldGradedAt))
+}
+
+// WhereHasRiskPoint applies a predicate to check if query has an edge risk_point.
+func (f *RiskGradingFilter) WhereHasRiskPoint() {
+	f.Where(entql.HasEdge("risk_point"))
+}
+
+// WhereHasRiskPointWith applies a predicate to check if query has an edge risk_point with a given conditions (other predicates).
+func (f *RiskGradingFilter) WhereHasRiskPointWith(preds ...predicate.RiskPoint) {
+	f.Where(entql.HasEdgeWith("risk_point", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *RiskPointQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RiskPointQuery builder.
+func (_q *RiskPointQuery) Filter() *RiskPointFilter {
+	return &RiskPointFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RiskPointMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RiskPointMutation builder.
+func (m *RiskPointMutation) Filter() *RiskPointFilter {
+	return &RiskPointFilter{config: m.config, predicateAdder: m}
+}
+
+// RiskPointFilter provides a generic filtering capability at runtime for RiskPointQuery.
+type RiskPointFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RiskPointFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RiskPointFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RiskPointFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(riskpoint.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RiskPointFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(riskpoint.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *RiskPointFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *RiskPointFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *RiskPointFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *RiskPointFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *RiskPointFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldUnitID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *RiskPointFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldName))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RiskPointFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldKind))
+}
+
+// WhereHazardSources applies the entql string predicate on the hazard_sources field.
+func (f *RiskPointFilter) WhereHazardSources(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldHazardSources))
+}
+
+// WhereLikelihood applies the entql int predicate on the likelihood field.
+func (f *RiskPointFilter) WhereLikelihood(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldLikelihood))
+}
+
+// WhereSeverity applies the entql int predicate on the severity field.
+func (f *RiskPointFilter) WhereSeverity(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldSeverity))
+}
+
+// WhereScore applies the entql int predicate on the score field.
+func (f *RiskPointFilter) WhereScore(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldScore))
+}
+
+// WhereLevel applies the entql string predicate on the level field.
+func (f *RiskPointFilter) WhereLevel(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldLevel))
+}
+
+// WhereGradedAt applies the entql time.Time predicate on the graded_at field.
+func (f *RiskPointFilter) WhereGradedAt(p entql.TimeP) {
+	f.Where(p.Field(riskpoint.FieldGradedAt))
+}
+
+// WhereNextCheckDue applies the entql time.Time predicate on the next_check_due field.
+func (f *RiskPointFilter) WhereNextCheckDue(p entql.TimeP) {
+	f.Where(p.Field(riskpoint.FieldNextCheckDue))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *RiskPointFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *RiskPointFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasControlMeasures applies a predicate to check if query has an edge control_measures.
+func (f *RiskPointFilter) WhereHasControlMeasures() {
+	f.Where(entql.HasEdge("control_measures"))
+}
+
+// WhereHasControlMeasuresWith applies a predicate to check if query has an edge control_measures with a given conditions (other predicates).
+func (f *RiskPointFilter) WhereHasControlMeasuresWith(preds ...predicate.ControlMeasure) {
+	f.Where(entql.HasEdgeWith("control_measures", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGradings applies a predicate to check if query has an edge gradings.
+func (f *RiskPointFilter) WhereHasGradings() {
+	f.Where(entql.HasEdge("gradings"))
+}
+
+// WhereHasGradingsWith applies a predicate to check if query has an edge gradings with a given conditions (other predicates).
+func (f *RiskPointFilter) WhereHasGradingsWith(preds ...predicate.RiskGrading) {
+	f.Where(entql.HasEdgeWith("gradings", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SupervisionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4360,7 +4960,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4458,7 +5058,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4523,7 +5123,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4712,7 +5312,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

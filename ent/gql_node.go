@@ -12,6 +12,7 @@ import (
 	"github.com/dutychain/dutychain/ent/auditevent"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -28,6 +29,8 @@ import (
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
@@ -53,6 +56,11 @@ var checklisttemplateImplementors = []string{"ChecklistTemplate", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ChecklistTemplate) IsNode() {}
+
+var controlmeasureImplementors = []string{"ControlMeasure", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ControlMeasure) IsNode() {}
 
 var enterpriseImplementors = []string{"Enterprise", "Node"}
 
@@ -128,6 +136,16 @@ var responsibilityletterImplementors = []string{"ResponsibilityLetter", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ResponsibilityLetter) IsNode() {}
+
+var riskgradingImplementors = []string{"RiskGrading", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*RiskGrading) IsNode() {}
+
+var riskpointImplementors = []string{"RiskPoint", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*RiskPoint) IsNode() {}
 
 var tenantImplementors = []string{"Tenant", "Node"}
 
@@ -244,6 +262,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(checklisttemplate.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, checklisttemplateImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case controlmeasure.Table:
+		query := c.ControlMeasure.Query().
+			Where(controlmeasure.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, controlmeasureImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -379,6 +406,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(responsibilityletter.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, responsibilityletterImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case riskgrading.Table:
+		query := c.RiskGrading.Query().
+			Where(riskgrading.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, riskgradingImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case riskpoint.Table:
+		query := c.RiskPoint.Query().
+			Where(riskpoint.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, riskpointImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -519,6 +564,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.ChecklistTemplate.Query().
 			Where(checklisttemplate.IDIn(ids...))
 		query, err := query.CollectFields(ctx, checklisttemplateImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case controlmeasure.Table:
+		query := c.ControlMeasure.Query().
+			Where(controlmeasure.IDIn(ids...))
+		query, err := query.CollectFields(ctx, controlmeasureImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -759,6 +820,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.ResponsibilityLetter.Query().
 			Where(responsibilityletter.IDIn(ids...))
 		query, err := query.CollectFields(ctx, responsibilityletterImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case riskgrading.Table:
+		query := c.RiskGrading.Query().
+			Where(riskgrading.IDIn(ids...))
+		query, err := query.CollectFields(ctx, riskgradingImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case riskpoint.Table:
+		query := c.RiskPoint.Query().
+			Where(riskpoint.IDIn(ids...))
+		query, err := query.CollectFields(ctx, riskpointImplementors...)
 		if err != nil {
 			return nil, err
 		}

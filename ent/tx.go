@@ -24,6 +24,8 @@ type Tx struct {
 	CasbinRule *CasbinRuleClient
 	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
 	ChecklistTemplate *ChecklistTemplateClient
+	// ControlMeasure is the client for interacting with the ControlMeasure builders.
+	ControlMeasure *ControlMeasureClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
@@ -60,6 +62,10 @@ type Tx struct {
 	RefreshToken *RefreshTokenClient
 	// ResponsibilityLetter is the client for interacting with the ResponsibilityLetter builders.
 	ResponsibilityLetter *ResponsibilityLetterClient
+	// RiskGrading is the client for interacting with the RiskGrading builders.
+	RiskGrading *RiskGradingClient
+	// RiskPoint is the client for interacting with the RiskPoint builders.
+	RiskPoint *RiskPointClient
 	// Supervision is the client for interacting with the Supervision builders.
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -204,6 +210,7 @@ func (tx *Tx) init() {
 	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
 	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
+	tx.ControlMeasure = NewControlMeasureClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
 	tx.File = NewFileClient(tx.config)
 	tx.GroupMember = NewGroupMemberClient(tx.config)
@@ -222,6 +229,8 @@ func (tx *Tx) init() {
 	tx.RandomDraw = NewRandomDrawClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.ResponsibilityLetter = NewResponsibilityLetterClient(tx.config)
+	tx.RiskGrading = NewRiskGradingClient(tx.config)
+	tx.RiskPoint = NewRiskPointClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.Unit = NewUnitClient(tx.config)

@@ -207,6 +207,15 @@ func (r *queryResolver) ResponsibilityLetters(ctx context.Context, after *entgql
 	return conn, loadersFrom(ctx, r.Client).primeLetters(ctx, nodes, "edges", "node")
 }
 
+// RiskPoints is the resolver for the riskPoints field.
+func (r *queryResolver) RiskPoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RiskPointOrder, where *ent.RiskPointWhereInput) (*ent.RiskPointConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.RiskPoint.Query().Paginate(ctx, after, first, before, last,
+		ent.WithRiskPointOrder(orderBy), ent.WithRiskPointFilter(where.Filter))
+}
+
 // Units is the resolver for the units field.
 func (r *queryResolver) Units(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) (*ent.UnitConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -230,6 +239,9 @@ func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{
 
 // Campaign returns CampaignResolver implementation.
 func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
+
+// ControlMeasure returns ControlMeasureResolver implementation.
+func (r *Resolver) ControlMeasure() ControlMeasureResolver { return &controlMeasureResolver{r} }
 
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
@@ -278,6 +290,9 @@ func (r *Resolver) ResponsibilityLetter() ResponsibilityLetterResolver {
 	return &responsibilityLetterResolver{r}
 }
 
+// RiskPoint returns RiskPointResolver implementation.
+func (r *Resolver) RiskPoint() RiskPointResolver { return &riskPointResolver{r} }
+
 // Unit returns UnitResolver implementation.
 func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
 
@@ -290,6 +305,7 @@ func (r *Resolver) HazardWhereInput() HazardWhereInputResolver { return &hazardW
 type (
 	auditEventResolver           struct{ *Resolver }
 	campaignResolver             struct{ *Resolver }
+	controlMeasureResolver       struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
 	groupMemberResolver          struct{ *Resolver }
@@ -305,6 +321,7 @@ type (
 	queryResolver                struct{ *Resolver }
 	randomDrawResolver           struct{ *Resolver }
 	responsibilityLetterResolver struct{ *Resolver }
+	riskPointResolver            struct{ *Resolver }
 	unitResolver                 struct{ *Resolver }
 	userResolver                 struct{ *Resolver }
 	hazardWhereInputResolver     struct{ *Resolver }

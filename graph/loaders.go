@@ -46,6 +46,8 @@ type Loaders struct {
 	allowed allowedLoaders
 	// delivered loads the notices of receipts the caller read (notices.go).
 	delivered *dataloadgen.Loader[int, *ent.Notice]
+	// risk loads the parts of risk points (prevention.go).
+	risk riskLoaders
 }
 
 type loadersKey struct{}
@@ -108,6 +110,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 		}, func(f *ent.File) int { return f.OwnerID }),
 		allowed:   newAllowedLoaders(client),
 		delivered: newDeliveredLoader(client),
+		risk:      newRiskLoaders(client),
 	}
 }
 

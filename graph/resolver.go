@@ -21,6 +21,7 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
+	"github.com/dutychain/dutychain/internal/prevention"
 )
 
 // Resolver is the root resolver; one per server.
@@ -38,6 +39,8 @@ type Resolver struct {
 	NoticeService *notices.Service
 	// Organisation records leadership groups and meetings.
 	Organisation *organisation.Service
+	// Prevention runs risk points, their checks and the risk map.
+	Prevention *prevention.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

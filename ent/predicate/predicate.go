@@ -21,6 +21,9 @@ type CasbinRule func(*sql.Selector)
 // ChecklistTemplate is the predicate function for checklisttemplate builders.
 type ChecklistTemplate func(*sql.Selector)
 
+// ControlMeasure is the predicate function for controlmeasure builders.
+type ControlMeasure func(*sql.Selector)
+
 // Enterprise is the predicate function for enterprise builders.
 type Enterprise func(*sql.Selector)
 
@@ -74,6 +77,12 @@ type RefreshToken func(*sql.Selector)
 
 // ResponsibilityLetter is the predicate function for responsibilityletter builders.
 type ResponsibilityLetter func(*sql.Selector)
+
+// RiskGrading is the predicate function for riskgrading builders.
+type RiskGrading func(*sql.Selector)
+
+// RiskPoint is the predicate function for riskpoint builders.
+type RiskPoint func(*sql.Selector)
 
 // Supervision is the predicate function for supervision builders.
 type Supervision func(*sql.Selector)

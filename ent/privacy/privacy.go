@@ -231,6 +231,30 @@ func (f ChecklistTemplateMutationRuleFunc) EvalMutation(ctx context.Context, m e
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChecklistTemplateMutation", m)
 }
 
+// The ControlMeasureQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ControlMeasureQueryRuleFunc func(context.Context, *ent.ControlMeasureQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ControlMeasureQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ControlMeasureQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ControlMeasureQuery", q)
+}
+
+// The ControlMeasureMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ControlMeasureMutationRuleFunc func(context.Context, *ent.ControlMeasureMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ControlMeasureMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ControlMeasureMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ControlMeasureMutation", m)
+}
+
 // The EnterpriseQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type EnterpriseQueryRuleFunc func(context.Context, *ent.EnterpriseQuery) error
@@ -663,6 +687,54 @@ func (f ResponsibilityLetterMutationRuleFunc) EvalMutation(ctx context.Context, 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ResponsibilityLetterMutation", m)
 }
 
+// The RiskGradingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RiskGradingQueryRuleFunc func(context.Context, *ent.RiskGradingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RiskGradingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RiskGradingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RiskGradingQuery", q)
+}
+
+// The RiskGradingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RiskGradingMutationRuleFunc func(context.Context, *ent.RiskGradingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RiskGradingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RiskGradingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RiskGradingMutation", m)
+}
+
+// The RiskPointQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RiskPointQueryRuleFunc func(context.Context, *ent.RiskPointQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RiskPointQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RiskPointQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RiskPointQuery", q)
+}
+
+// The RiskPointMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RiskPointMutationRuleFunc func(context.Context, *ent.RiskPointMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RiskPointMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RiskPointMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RiskPointMutation", m)
+}
+
 // The SupervisionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SupervisionQueryRuleFunc func(context.Context, *ent.SupervisionQuery) error
@@ -804,6 +876,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ChecklistTemplateQuery:
 		return q.Filter(), nil
+	case *ent.ControlMeasureQuery:
+		return q.Filter(), nil
 	case *ent.EnterpriseQuery:
 		return q.Filter(), nil
 	case *ent.FileQuery:
@@ -840,6 +914,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ResponsibilityLetterQuery:
 		return q.Filter(), nil
+	case *ent.RiskGradingQuery:
+		return q.Filter(), nil
+	case *ent.RiskPointQuery:
+		return q.Filter(), nil
 	case *ent.SupervisionQuery:
 		return q.Filter(), nil
 	case *ent.TenantQuery:
@@ -864,6 +942,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.CasbinRuleMutation:
 		return m.Filter(), nil
 	case *ent.ChecklistTemplateMutation:
+		return m.Filter(), nil
+	case *ent.ControlMeasureMutation:
 		return m.Filter(), nil
 	case *ent.EnterpriseMutation:
 		return m.Filter(), nil
@@ -900,6 +980,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RefreshTokenMutation:
 		return m.Filter(), nil
 	case *ent.ResponsibilityLetterMutation:
+		return m.Filter(), nil
+	case *ent.RiskGradingMutation:
+		return m.Filter(), nil
+	case *ent.RiskPointMutation:
 		return m.Filter(), nil
 	case *ent.SupervisionMutation:
 		return m.Filter(), nil

@@ -28,6 +28,7 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
+	"github.com/dutychain/dutychain/internal/prevention"
 	"github.com/dutychain/dutychain/server"
 )
 
@@ -188,6 +189,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Letters:       &letters.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		NoticeService: &notices.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Organisation:  &organisation.Service{Client: client, Files: fileSvc, Now: now},
+		Prevention:    &prevention.Service{Client: client, Now: now},
 		MaxIDs:        maxIDs,
 	}
 }

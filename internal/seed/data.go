@@ -408,6 +408,7 @@ func specs() []tenantSpec {
 	out := coreSpecs()
 	for i := range out {
 		out[i].after = append(out[i].after, noticesStep(out[i]), organisationStep(out[i]))
+		out[i].after = append(out[i].after, preventionStep(out[i]))
 	}
 	return out
 }
