@@ -137,6 +137,9 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refGroup:          firstID(t, s, nb, "leadershipGroups", ""),
 			refMeeting:        firstID(t, s, nb, "meetings", ""),
 			refHeadPost:       postOfUser(t, s, nb, "neighbor.head"),
+			refRiskUnit:       unitID(t, s, nb, seed.CodeNeighborStation),
+			refRiskPoint:      firstID(t, s, nb, "riskPoints", ""),
+			refControlMeasure: measureOf(t, s, nb, firstID(t, s, nb, "riskPoints", "")),
 		}
 		const (
 			enterprisesBase = 1 << 32
@@ -150,6 +153,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			receiptsBase    = 23 << 32
 			groupsBase      = 25 << 32
 			meetingsBase    = 26 << 32
+			measuresBase    = 27 << 32
+			riskPointsBase  = 29 << 32
 		)
 		missingIDs := map[ref]string{
 			refTown: gid.Encode(unitsBase + 999_999), refEnterpriseUnit: gid.Encode(unitsBase + 999_998),
@@ -167,6 +172,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refNoticeReceipt2: gid.Encode(receiptsBase + 999_998),
 			refGroup:          gid.Encode(groupsBase + 999_999), refMeeting: gid.Encode(meetingsBase + 999_999),
 			refHeadPost: gid.Encode(postsBase + 999_997),
+			refRiskUnit: gid.Encode(unitsBase + 999_993), refRiskPoint: gid.Encode(riskPointsBase + 999_999),
+			refControlMeasure: gid.Encode(measuresBase + 999_999),
 		}
 
 		build := func(t *testing.T, name string, ids map[ref]string) call {
@@ -323,7 +330,22 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refGroup:          idOf(t, s, admin, "leadershipGroups", `{name: "示范县工业安全生产工作领导组"}`),
 		refMeeting:        idOf(t, s, admin, "meetings", `{title: "2023年第1季度县安委会全体会议"}`),
 		refHeadPost:       postOfUser(t, s, admin, "county.head"),
+		refRiskUnit:       unitID(t, s, admin, seed.CodeCement),
+		refRiskPoint:      idOf(t, s, admin, "riskPoints", `{name: "回转窑"}`),
+		refControlMeasure: measureOf(t, s, admin, idOf(t, s, admin, "riskPoints", `{name: "特种设备（桥式起重机、压力容器）"}`)),
 	}
+}
+
+// measureOf is the id of the first control measure of risk point id.
+func measureOf(t testing.TB, s *apitest.Server, token, id string) string {
+	t.Helper()
+	var out struct {
+		Node struct{ ControlMeasures []struct{ ID string } }
+	}
+	gqOK(t, s, token, `query($id: ID!) { node(id: $id) { ... on RiskPoint { controlMeasures { id } } } }`,
+		map[string]any{"id": id}).Decode(t, &out)
+	require.NotEmpty(t, out.Node.ControlMeasures, "risk point %s has control measures", id)
+	return out.Node.ControlMeasures[0].ID
 }
 
 // noticeID is the id of the notice numbered number.

@@ -32,23 +32,26 @@ const (
 	refPost           ref = "post"
 	refUser2          ref = "user2"
 	refCampaign       ref = "campaign"
-	refHazard         ref = "hazard"    // an open hazard, not under supervision
-	refCounty         ref = "county"    // the tenant root
-	refTown2          ref = "town2"     // another TOWN
-	refBureau         ref = "bureau"    // a DEPARTMENT with inspectors of its own
-	refDraftLetter1   ref = "draft1"    // DRAFT letters, one per mutation that consumes one
-	refDraftLetter2   ref = "draft2"    //
-	refDraftLetter3   ref = "draft3"    //
-	refIssuedLetter1  ref = "issued1"   // ISSUED letters, likewise
-	refIssuedLetter2  ref = "issued2"   //
-	refIssuedLetter3  ref = "issued3"   //
-	refSignedLetter   ref = "signed"    // a SIGNED letter
-	refNotice         ref = "notice"    // a notice of the county
-	refNoticeReceipt1 ref = "receipt1"  // receipts not signed for, one per mutation that consumes one
-	refNoticeReceipt2 ref = "receipt2"  //
-	refGroup          ref = "group"     // the county's leadership group
-	refMeeting        ref = "meeting"   // a meeting of the county
-	refHeadPost       ref = "head-post" // the county head's post
+	refHazard         ref = "hazard"       // an open hazard, not under supervision
+	refCounty         ref = "county"       // the tenant root
+	refTown2          ref = "town2"        // another TOWN
+	refBureau         ref = "bureau"       // a DEPARTMENT with inspectors of its own
+	refDraftLetter1   ref = "draft1"       // DRAFT letters, one per mutation that consumes one
+	refDraftLetter2   ref = "draft2"       //
+	refDraftLetter3   ref = "draft3"       //
+	refIssuedLetter1  ref = "issued1"      // ISSUED letters, likewise
+	refIssuedLetter2  ref = "issued2"      //
+	refIssuedLetter3  ref = "issued3"      //
+	refSignedLetter   ref = "signed"       // a SIGNED letter
+	refNotice         ref = "notice"       // a notice of the county
+	refNoticeReceipt1 ref = "receipt1"     // receipts not signed for, one per mutation that consumes one
+	refNoticeReceipt2 ref = "receipt2"     //
+	refGroup          ref = "group"        // the county's leadership group
+	refMeeting        ref = "meeting"      // a meeting of the county
+	refHeadPost       ref = "head-post"    // the county head's post
+	refRiskUnit       ref = "risk-unit"    // an enterprise whose PRINCIPAL is a demo user
+	refRiskPoint      ref = "risk-point"   // a MAJOR risk point of it
+	refControlMeasure ref = "risk-measure" // the only control measure of another of its points
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -154,6 +157,14 @@ func goodInputs() map[string]mutationCase {
 			"safetyOnAgenda": true, "attendeeCount": 12}}},
 		"attachMeetingFile": {as: "county.head", args: map[string]any{"input": map[string]any{"meetingID": refMeeting,
 			"file": upload{Name: "minutes.pdf", Content: []byte("%PDF-1.4\n% minutes\n")}}}},
+
+		// Risk points: the enterprise identifies, regrades and checks its own.
+		"identifyRiskPoint": {as: "cement.principal", args: map[string]any{"input": map[string]any{
+			"unitID": refRiskUnit, "name": "余热发电系统", "kind": "LOCATION", "likelihood": 2, "severity": 4,
+			"controlMeasures": []any{map[string]any{"description": "锅炉安全附件定期校验", "responsiblePost": "设备科长", "frequency": "MONTHLY"}}}}},
+		"regradeRiskPoint": {as: "cement.principal", args: map[string]any{"input": map[string]any{
+			"riskPointID": refRiskPoint, "fromLevel": "MAJOR", "likelihood": 3, "severity": 4, "reason": "增设窑头负压联锁"}}},
+		"recordControlCheck": {as: "cement.principal", args: map[string]any{"input": map[string]any{"controlMeasureID": refControlMeasure}}},
 	}
 }
 

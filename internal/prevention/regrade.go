@@ -120,6 +120,9 @@ func (s *Service) moveDue(ctx context.Context, c *ent.Client, rp *ent.RiskPoint)
 		return rp, nil
 	}
 	first := slices.MinFunc(ms, func(a, b *ent.ControlMeasure) int { return a.NextDue.Compare(b.NextDue) }).NextDue
+	if rp.NextCheckDue != nil && rp.NextCheckDue.Equal(first) {
+		return rp, nil
+	}
 	if err := c.RiskPoint.UpdateOneID(rp.ID).SetNextCheckDue(first).Exec(authz.WithAction(ctx, "check")); err != nil {
 		return nil, fmt.Errorf("move the risk point's due date: %w", err)
 	}
