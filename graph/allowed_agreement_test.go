@@ -75,6 +75,10 @@ var sampleSpecs = []sampleSpec{
 	{typ: "Unit", conn: "units", fields: "kind name supervisedSectors", kind: fieldsOf("kind"), text: "name", list: "supervisedSectors", perKind: 2},
 	{typ: "User", conn: "users", fields: "displayName username", kind: func(n map[string]any) string { return "" }, text: "displayName", perKind: 6},
 	{typ: "Post", conn: "posts", fields: "title role validTo", kind: fieldsOf("role"), text: "title", perKind: 1},
+	// The fuel stations' points by level, and the cement kiln workshop's,
+	// which its enterprise side may change.
+	{typ: "RiskPoint", conn: "riskPoints", fields: "level unit { kind } controlMeasures { id }", text: "level", list: "controlMeasures", perKind: 1,
+		kind: func(n map[string]any) string { return fmt.Sprint(n["level"], n["unit"].(map[string]any)["kind"]) }},
 }
 
 // startAgreement starts a demo server on d with one PLANNED inspection (the
@@ -128,6 +132,9 @@ func sampleRecords(t *testing.T, s *apitest.Server) []sampled {
 			}
 			if l, ok := n[sp.list].([]any); ok {
 				for _, x := range l {
+					if obj, ok := x.(map[string]any); ok {
+						x = obj["id"] // a list of objects: their ids
+					}
 					rec.list = append(rec.list, x.(string))
 				}
 			}
