@@ -156,6 +156,14 @@ var Records = []Record{
 	}},
 	{Type: "rescue_team", Since: 5, Actions: readWrite, Tables: []Table{{Entity: "RescueTeam", Name: "rescue_teams"}}},
 	{Type: "material_reserve", Since: 5, Actions: readWrite, Tables: []Table{{Entity: "MaterialReserve", Name: "material_reserves"}}},
+	// Risk points (风险分级管控, internal/prevention) with their control
+	// measures and grading history: identified (create), graded (grade)
+	// and checked (check) by the enterprise side only.
+	{Type: "risk_point", Since: 5, Actions: []string{"read", "create", "grade", "check"}, Tables: []Table{
+		{Entity: "RiskPoint", Name: "risk_points"},
+		{Entity: "ControlMeasure", Name: "control_measures"},
+		{Entity: "RiskGrading", Name: "risk_gradings"},
+	}},
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},

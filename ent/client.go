@@ -21,6 +21,7 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -48,6 +49,8 @@ import (
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -75,6 +78,8 @@ type Client struct {
 	Certificate *CertificateClient
 	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
 	ChecklistTemplate *ChecklistTemplateClient
+	// ControlMeasure is the client for interacting with the ControlMeasure builders.
+	ControlMeasure *ControlMeasureClient
 	// Drill is the client for interacting with the Drill builders.
 	Drill *DrillClient
 	// DutyList is the client for interacting with the DutyList builders.
@@ -129,6 +134,10 @@ type Client struct {
 	RescueTeam *RescueTeamClient
 	// ResponsibilityLetter is the client for interacting with the ResponsibilityLetter builders.
 	ResponsibilityLetter *ResponsibilityLetterClient
+	// RiskGrading is the client for interacting with the RiskGrading builders.
+	RiskGrading *RiskGradingClient
+	// RiskPoint is the client for interacting with the RiskPoint builders.
+	RiskPoint *RiskPointClient
 	// Supervision is the client for interacting with the Supervision builders.
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -158,6 +167,7 @@ func (c *Client) init() {
 	c.CasbinRule = NewCasbinRuleClient(c.config)
 	c.Certificate = NewCertificateClient(c.config)
 	c.ChecklistTemplate = NewChecklistTemplateClient(c.config)
+	c.ControlMeasure = NewControlMeasureClient(c.config)
 	c.Drill = NewDrillClient(c.config)
 	c.DutyList = NewDutyListClient(c.config)
 	c.DutyRoster = NewDutyRosterClient(c.config)
@@ -185,6 +195,8 @@ func (c *Client) init() {
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.RescueTeam = NewRescueTeamClient(c.config)
 	c.ResponsibilityLetter = NewResponsibilityLetterClient(c.config)
+	c.RiskGrading = NewRiskGradingClient(c.config)
+	c.RiskPoint = NewRiskPointClient(c.config)
 	c.Supervision = NewSupervisionClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.Trainee = NewTraineeClient(c.config)
@@ -289,6 +301,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CasbinRule:           NewCasbinRuleClient(cfg),
 		Certificate:          NewCertificateClient(cfg),
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		ControlMeasure:       NewControlMeasureClient(cfg),
 		Drill:                NewDrillClient(cfg),
 		DutyList:             NewDutyListClient(cfg),
 		DutyRoster:           NewDutyRosterClient(cfg),
@@ -316,6 +329,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		RescueTeam:           NewRescueTeamClient(cfg),
 		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
+		RiskGrading:          NewRiskGradingClient(cfg),
+		RiskPoint:            NewRiskPointClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		Trainee:              NewTraineeClient(cfg),
@@ -347,6 +362,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CasbinRule:           NewCasbinRuleClient(cfg),
 		Certificate:          NewCertificateClient(cfg),
 		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		ControlMeasure:       NewControlMeasureClient(cfg),
 		Drill:                NewDrillClient(cfg),
 		DutyList:             NewDutyListClient(cfg),
 		DutyRoster:           NewDutyRosterClient(cfg),
@@ -374,6 +390,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		RescueTeam:           NewRescueTeamClient(cfg),
 		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
+		RiskGrading:          NewRiskGradingClient(cfg),
+		RiskPoint:            NewRiskPointClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		Trainee:              NewTraineeClient(cfg),
@@ -410,13 +428,14 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
-		c.ChecklistTemplate, c.Drill, c.DutyList, c.DutyRoster, c.DutyShift,
-		c.EmergencyPlan, c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent,
-		c.Inspection, c.LeadershipGroup, c.LetterEvent, c.LetterSignature,
-		c.LoginAttempt, c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt,
-		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
-		c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter, c.Supervision, c.Tenant,
-		c.Trainee, c.Training, c.Unit, c.User,
+		c.ChecklistTemplate, c.ControlMeasure, c.Drill, c.DutyList, c.DutyRoster,
+		c.DutyShift, c.EmergencyPlan, c.Enterprise, c.File, c.GroupMember, c.Hazard,
+		c.HazardEvent, c.Inspection, c.LeadershipGroup, c.LetterEvent,
+		c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting, c.Notice,
+		c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit,
+		c.RandomDraw, c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter,
+		c.RiskGrading, c.RiskPoint, c.Supervision, c.Tenant, c.Trainee, c.Training,
+		c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -427,13 +446,14 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
-		c.ChecklistTemplate, c.Drill, c.DutyList, c.DutyRoster, c.DutyShift,
-		c.EmergencyPlan, c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent,
-		c.Inspection, c.LeadershipGroup, c.LetterEvent, c.LetterSignature,
-		c.LoginAttempt, c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt,
-		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
-		c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter, c.Supervision, c.Tenant,
-		c.Trainee, c.Training, c.Unit, c.User,
+		c.ChecklistTemplate, c.ControlMeasure, c.Drill, c.DutyList, c.DutyRoster,
+		c.DutyShift, c.EmergencyPlan, c.Enterprise, c.File, c.GroupMember, c.Hazard,
+		c.HazardEvent, c.Inspection, c.LeadershipGroup, c.LetterEvent,
+		c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting, c.Notice,
+		c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit,
+		c.RandomDraw, c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter,
+		c.RiskGrading, c.RiskPoint, c.Supervision, c.Tenant, c.Trainee, c.Training,
+		c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -454,6 +474,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Certificate.mutate(ctx, m)
 	case *ChecklistTemplateMutation:
 		return c.ChecklistTemplate.mutate(ctx, m)
+	case *ControlMeasureMutation:
+		return c.ControlMeasure.mutate(ctx, m)
 	case *DrillMutation:
 		return c.Drill.mutate(ctx, m)
 	case *DutyListMutation:
@@ -508,6 +530,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.RescueTeam.mutate(ctx, m)
 	case *ResponsibilityLetterMutation:
 		return c.ResponsibilityLetter.mutate(ctx, m)
+	case *RiskGradingMutation:
+		return c.RiskGrading.mutate(ctx, m)
+	case *RiskPointMutation:
+		return c.RiskPoint.mutate(ctx, m)
 	case *SupervisionMutation:
 		return c.Supervision.mutate(ctx, m)
 	case *TenantMutation:
@@ -1380,6 +1406,157 @@ func (c *ChecklistTemplateClient) mutate(ctx context.Context, m *ChecklistTempla
 		return (&ChecklistTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ChecklistTemplate mutation op: %q", m.Op())
+	}
+}
+
+// ControlMeasureClient is a client for the ControlMeasure schema.
+type ControlMeasureClient struct {
+	config
+}
+
+// NewControlMeasureClient returns a client for the ControlMeasure from the given config.
+func NewControlMeasureClient(c config) *ControlMeasureClient {
+	return &ControlMeasureClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `controlmeasure.Hooks(f(g(h())))`.
+func (c *ControlMeasureClient) Use(hooks ...Hook) {
+	c.hooks.ControlMeasure = append(c.hooks.ControlMeasure, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `controlmeasure.Intercept(f(g(h())))`.
+func (c *ControlMeasureClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ControlMeasure = append(c.inters.ControlMeasure, interceptors...)
+}
+
+// Create returns a builder for creating a ControlMeasure entity.
+func (c *ControlMeasureClient) Create() *ControlMeasureCreate {
+	mutation := newControlMeasureMutation(c.config, OpCreate)
+	return &ControlMeasureCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ControlMeasure entities.
+func (c *ControlMeasureClient) CreateBulk(builders ...*ControlMeasureCreate) *ControlMeasureCreateBulk {
+	return &ControlMeasureCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ControlMeasureClient) MapCreateBulk(slice any, setFunc func(*ControlMeasureCreate, int)) *ControlMeasureCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ControlMeasureCreateBulk{err: fmt.Errorf("calling to ControlMeasureClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ControlMeasureCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ControlMeasureCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ControlMeasure.
+func (c *ControlMeasureClient) Update() *ControlMeasureUpdate {
+	mutation := newControlMeasureMutation(c.config, OpUpdate)
+	return &ControlMeasureUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ControlMeasureClient) UpdateOne(_m *ControlMeasure) *ControlMeasureUpdateOne {
+	mutation := newControlMeasureMutation(c.config, OpUpdateOne, withControlMeasure(_m))
+	return &ControlMeasureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ControlMeasureClient) UpdateOneID(id int) *ControlMeasureUpdateOne {
+	mutation := newControlMeasureMutation(c.config, OpUpdateOne, withControlMeasureID(id))
+	return &ControlMeasureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ControlMeasure.
+func (c *ControlMeasureClient) Delete() *ControlMeasureDelete {
+	mutation := newControlMeasureMutation(c.config, OpDelete)
+	return &ControlMeasureDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ControlMeasureClient) DeleteOne(_m *ControlMeasure) *ControlMeasureDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ControlMeasureClient) DeleteOneID(id int) *ControlMeasureDeleteOne {
+	builder := c.Delete().Where(controlmeasure.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ControlMeasureDeleteOne{builder}
+}
+
+// Query returns a query builder for ControlMeasure.
+func (c *ControlMeasureClient) Query() *ControlMeasureQuery {
+	return &ControlMeasureQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeControlMeasure},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ControlMeasure entity by its id.
+func (c *ControlMeasureClient) Get(ctx context.Context, id int) (*ControlMeasure, error) {
+	return c.Query().Where(controlmeasure.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ControlMeasureClient) GetX(ctx context.Context, id int) *ControlMeasure {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryRiskPoint queries the risk_point edge of a ControlMeasure.
+func (c *ControlMeasureClient) QueryRiskPoint(_m *ControlMeasure) *RiskPointQuery {
+	query := (&RiskPointClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(controlmeasure.Table, controlmeasure.FieldID, id),
+			sqlgraph.To(riskpoint.Table, riskpoint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, controlmeasure.RiskPointTable, controlmeasure.RiskPointColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ControlMeasureClient) Hooks() []Hook {
+	hooks := c.hooks.ControlMeasure
+	return append(hooks[:len(hooks):len(hooks)], controlmeasure.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ControlMeasureClient) Interceptors() []Interceptor {
+	inters := c.inters.ControlMeasure
+	return append(inters[:len(inters):len(inters)], controlmeasure.Interceptors[:]...)
+}
+
+func (c *ControlMeasureClient) mutate(ctx context.Context, m *ControlMeasureMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ControlMeasureCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ControlMeasureUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ControlMeasureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ControlMeasureDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ControlMeasure mutation op: %q", m.Op())
 	}
 }
 
@@ -2804,6 +2981,22 @@ func (c *HazardClient) QueryRecurrences(_m *Hazard) *HazardQuery {
 			sqlgraph.From(hazard.Table, hazard.FieldID, id),
 			sqlgraph.To(hazard.Table, hazard.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, hazard.RecurrencesTable, hazard.RecurrencesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRiskPoint queries the risk_point edge of a Hazard.
+func (c *HazardClient) QueryRiskPoint(_m *Hazard) *RiskPointQuery {
+	query := (&RiskPointClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(riskpoint.Table, riskpoint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, hazard.RiskPointTable, hazard.RiskPointColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -5764,6 +5957,340 @@ func (c *ResponsibilityLetterClient) mutate(ctx context.Context, m *Responsibili
 	}
 }
 
+// RiskGradingClient is a client for the RiskGrading schema.
+type RiskGradingClient struct {
+	config
+}
+
+// NewRiskGradingClient returns a client for the RiskGrading from the given config.
+func NewRiskGradingClient(c config) *RiskGradingClient {
+	return &RiskGradingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `riskgrading.Hooks(f(g(h())))`.
+func (c *RiskGradingClient) Use(hooks ...Hook) {
+	c.hooks.RiskGrading = append(c.hooks.RiskGrading, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `riskgrading.Intercept(f(g(h())))`.
+func (c *RiskGradingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RiskGrading = append(c.inters.RiskGrading, interceptors...)
+}
+
+// Create returns a builder for creating a RiskGrading entity.
+func (c *RiskGradingClient) Create() *RiskGradingCreate {
+	mutation := newRiskGradingMutation(c.config, OpCreate)
+	return &RiskGradingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RiskGrading entities.
+func (c *RiskGradingClient) CreateBulk(builders ...*RiskGradingCreate) *RiskGradingCreateBulk {
+	return &RiskGradingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RiskGradingClient) MapCreateBulk(slice any, setFunc func(*RiskGradingCreate, int)) *RiskGradingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RiskGradingCreateBulk{err: fmt.Errorf("calling to RiskGradingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RiskGradingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RiskGradingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RiskGrading.
+func (c *RiskGradingClient) Update() *RiskGradingUpdate {
+	mutation := newRiskGradingMutation(c.config, OpUpdate)
+	return &RiskGradingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RiskGradingClient) UpdateOne(_m *RiskGrading) *RiskGradingUpdateOne {
+	mutation := newRiskGradingMutation(c.config, OpUpdateOne, withRiskGrading(_m))
+	return &RiskGradingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RiskGradingClient) UpdateOneID(id int) *RiskGradingUpdateOne {
+	mutation := newRiskGradingMutation(c.config, OpUpdateOne, withRiskGradingID(id))
+	return &RiskGradingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RiskGrading.
+func (c *RiskGradingClient) Delete() *RiskGradingDelete {
+	mutation := newRiskGradingMutation(c.config, OpDelete)
+	return &RiskGradingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RiskGradingClient) DeleteOne(_m *RiskGrading) *RiskGradingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RiskGradingClient) DeleteOneID(id int) *RiskGradingDeleteOne {
+	builder := c.Delete().Where(riskgrading.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RiskGradingDeleteOne{builder}
+}
+
+// Query returns a query builder for RiskGrading.
+func (c *RiskGradingClient) Query() *RiskGradingQuery {
+	return &RiskGradingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRiskGrading},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RiskGrading entity by its id.
+func (c *RiskGradingClient) Get(ctx context.Context, id int) (*RiskGrading, error) {
+	return c.Query().Where(riskgrading.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RiskGradingClient) GetX(ctx context.Context, id int) *RiskGrading {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryRiskPoint queries the risk_point edge of a RiskGrading.
+func (c *RiskGradingClient) QueryRiskPoint(_m *RiskGrading) *RiskPointQuery {
+	query := (&RiskPointClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(riskgrading.Table, riskgrading.FieldID, id),
+			sqlgraph.To(riskpoint.Table, riskpoint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, riskgrading.RiskPointTable, riskgrading.RiskPointColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RiskGradingClient) Hooks() []Hook {
+	hooks := c.hooks.RiskGrading
+	return append(hooks[:len(hooks):len(hooks)], riskgrading.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RiskGradingClient) Interceptors() []Interceptor {
+	inters := c.inters.RiskGrading
+	return append(inters[:len(inters):len(inters)], riskgrading.Interceptors[:]...)
+}
+
+func (c *RiskGradingClient) mutate(ctx context.Context, m *RiskGradingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RiskGradingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RiskGradingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RiskGradingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RiskGradingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RiskGrading mutation op: %q", m.Op())
+	}
+}
+
+// RiskPointClient is a client for the RiskPoint schema.
+type RiskPointClient struct {
+	config
+}
+
+// NewRiskPointClient returns a client for the RiskPoint from the given config.
+func NewRiskPointClient(c config) *RiskPointClient {
+	return &RiskPointClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `riskpoint.Hooks(f(g(h())))`.
+func (c *RiskPointClient) Use(hooks ...Hook) {
+	c.hooks.RiskPoint = append(c.hooks.RiskPoint, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `riskpoint.Intercept(f(g(h())))`.
+func (c *RiskPointClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RiskPoint = append(c.inters.RiskPoint, interceptors...)
+}
+
+// Create returns a builder for creating a RiskPoint entity.
+func (c *RiskPointClient) Create() *RiskPointCreate {
+	mutation := newRiskPointMutation(c.config, OpCreate)
+	return &RiskPointCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RiskPoint entities.
+func (c *RiskPointClient) CreateBulk(builders ...*RiskPointCreate) *RiskPointCreateBulk {
+	return &RiskPointCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RiskPointClient) MapCreateBulk(slice any, setFunc func(*RiskPointCreate, int)) *RiskPointCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RiskPointCreateBulk{err: fmt.Errorf("calling to RiskPointClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RiskPointCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RiskPointCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RiskPoint.
+func (c *RiskPointClient) Update() *RiskPointUpdate {
+	mutation := newRiskPointMutation(c.config, OpUpdate)
+	return &RiskPointUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RiskPointClient) UpdateOne(_m *RiskPoint) *RiskPointUpdateOne {
+	mutation := newRiskPointMutation(c.config, OpUpdateOne, withRiskPoint(_m))
+	return &RiskPointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RiskPointClient) UpdateOneID(id int) *RiskPointUpdateOne {
+	mutation := newRiskPointMutation(c.config, OpUpdateOne, withRiskPointID(id))
+	return &RiskPointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RiskPoint.
+func (c *RiskPointClient) Delete() *RiskPointDelete {
+	mutation := newRiskPointMutation(c.config, OpDelete)
+	return &RiskPointDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RiskPointClient) DeleteOne(_m *RiskPoint) *RiskPointDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RiskPointClient) DeleteOneID(id int) *RiskPointDeleteOne {
+	builder := c.Delete().Where(riskpoint.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RiskPointDeleteOne{builder}
+}
+
+// Query returns a query builder for RiskPoint.
+func (c *RiskPointClient) Query() *RiskPointQuery {
+	return &RiskPointQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRiskPoint},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RiskPoint entity by its id.
+func (c *RiskPointClient) Get(ctx context.Context, id int) (*RiskPoint, error) {
+	return c.Query().Where(riskpoint.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RiskPointClient) GetX(ctx context.Context, id int) *RiskPoint {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUnit queries the unit edge of a RiskPoint.
+func (c *RiskPointClient) QueryUnit(_m *RiskPoint) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(riskpoint.Table, riskpoint.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, riskpoint.UnitTable, riskpoint.UnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryControlMeasures queries the control_measures edge of a RiskPoint.
+func (c *RiskPointClient) QueryControlMeasures(_m *RiskPoint) *ControlMeasureQuery {
+	query := (&ControlMeasureClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(riskpoint.Table, riskpoint.FieldID, id),
+			sqlgraph.To(controlmeasure.Table, controlmeasure.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, riskpoint.ControlMeasuresTable, riskpoint.ControlMeasuresColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGradings queries the gradings edge of a RiskPoint.
+func (c *RiskPointClient) QueryGradings(_m *RiskPoint) *RiskGradingQuery {
+	query := (&RiskGradingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(riskpoint.Table, riskpoint.FieldID, id),
+			sqlgraph.To(riskgrading.Table, riskgrading.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, riskpoint.GradingsTable, riskpoint.GradingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RiskPointClient) Hooks() []Hook {
+	hooks := c.hooks.RiskPoint
+	return append(hooks[:len(hooks):len(hooks)], riskpoint.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RiskPointClient) Interceptors() []Interceptor {
+	inters := c.inters.RiskPoint
+	return append(inters[:len(inters):len(inters)], riskpoint.Interceptors[:]...)
+}
+
+func (c *RiskPointClient) mutate(ctx context.Context, m *RiskPointMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RiskPointCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RiskPointUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RiskPointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RiskPointDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RiskPoint mutation op: %q", m.Op())
+	}
+}
+
 // SupervisionClient is a client for the Supervision schema.
 type SupervisionClient struct {
 	config
@@ -6802,20 +7329,22 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
-		Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan, Enterprise, File,
-		GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup, LetterEvent,
-		LetterSignature, LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt,
-		PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw, RefreshToken,
-		RescueTeam, ResponsibilityLetter, Supervision, Tenant, Trainee, Training, Unit,
+		ControlMeasure, Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan,
+		Enterprise, File, GroupMember, Hazard, HazardEvent, Inspection,
+		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
+		Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
+		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,
+		RiskGrading, RiskPoint, Supervision, Tenant, Trainee, Training, Unit,
 		User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
-		Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan, Enterprise, File,
-		GroupMember, Hazard, HazardEvent, Inspection, LeadershipGroup, LetterEvent,
-		LetterSignature, LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt,
-		PolicyRevision, Post, Publicity, PublicityVisit, RandomDraw, RefreshToken,
-		RescueTeam, ResponsibilityLetter, Supervision, Tenant, Trainee, Training, Unit,
+		ControlMeasure, Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan,
+		Enterprise, File, GroupMember, Hazard, HazardEvent, Inspection,
+		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
+		Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
+		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,
+		RiskGrading, RiskPoint, Supervision, Tenant, Trainee, Training, Unit,
 		User []ent.Interceptor
 	}
 )

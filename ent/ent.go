@@ -18,6 +18,7 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -45,6 +46,8 @@ import (
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -117,6 +120,7 @@ func checkColumn(t, c string) error {
 			casbinrule.Table:           casbinrule.ValidColumn,
 			certificate.Table:          certificate.ValidColumn,
 			checklisttemplate.Table:    checklisttemplate.ValidColumn,
+			controlmeasure.Table:       controlmeasure.ValidColumn,
 			drill.Table:                drill.ValidColumn,
 			dutylist.Table:             dutylist.ValidColumn,
 			dutyroster.Table:           dutyroster.ValidColumn,
@@ -144,6 +148,8 @@ func checkColumn(t, c string) error {
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			rescueteam.Table:           rescueteam.ValidColumn,
 			responsibilityletter.Table: responsibilityletter.ValidColumn,
+			riskgrading.Table:          riskgrading.ValidColumn,
+			riskpoint.Table:            riskpoint.ValidColumn,
 			supervision.Table:          supervision.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
 			trainee.Table:              trainee.ValidColumn,

@@ -9,6 +9,7 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -37,6 +38,8 @@ import (
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -52,7 +55,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 39)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 42)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -195,6 +198,32 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   controlmeasure.Table,
+			Columns: controlmeasure.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: controlmeasure.FieldID,
+			},
+		},
+		Type: "ControlMeasure",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			controlmeasure.FieldCreatedAt:         {Type: field.TypeTime, Column: controlmeasure.FieldCreatedAt},
+			controlmeasure.FieldUpdatedAt:         {Type: field.TypeTime, Column: controlmeasure.FieldUpdatedAt},
+			controlmeasure.FieldTenantID:          {Type: field.TypeInt, Column: controlmeasure.FieldTenantID},
+			controlmeasure.FieldScopePath:         {Type: field.TypeString, Column: controlmeasure.FieldScopePath},
+			controlmeasure.FieldScopeSector:       {Type: field.TypeString, Column: controlmeasure.FieldScopeSector},
+			controlmeasure.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: controlmeasure.FieldScopeEnterpriseID},
+			controlmeasure.FieldRiskPointID:       {Type: field.TypeInt, Column: controlmeasure.FieldRiskPointID},
+			controlmeasure.FieldDescription:       {Type: field.TypeString, Column: controlmeasure.FieldDescription},
+			controlmeasure.FieldResponsiblePost:   {Type: field.TypeString, Column: controlmeasure.FieldResponsiblePost},
+			controlmeasure.FieldFrequency:         {Type: field.TypeEnum, Column: controlmeasure.FieldFrequency},
+			controlmeasure.FieldLastCheckedAt:     {Type: field.TypeTime, Column: controlmeasure.FieldLastCheckedAt},
+			controlmeasure.FieldLastCheckedBy:     {Type: field.TypeString, Column: controlmeasure.FieldLastCheckedBy},
+			controlmeasure.FieldNextDue:           {Type: field.TypeTime, Column: controlmeasure.FieldNextDue},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   drill.Table,
 			Columns: drill.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -221,7 +250,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			drill.FieldProblems:          {Type: field.TypeJSON, Column: drill.FieldProblems},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dutylist.Table,
 			Columns: dutylist.Columns,
@@ -249,7 +278,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dutylist.FieldAcknowledgedByName:  {Type: field.TypeString, Column: dutylist.FieldAcknowledgedByName},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dutyroster.Table,
 			Columns: dutyroster.Columns,
@@ -274,7 +303,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dutyroster.FieldRequiresFullCover: {Type: field.TypeBool, Column: dutyroster.FieldRequiresFullCover},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dutyshift.Table,
 			Columns: dutyshift.Columns,
@@ -301,7 +330,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dutyshift.FieldStaffPhone:        {Type: field.TypeString, Column: dutyshift.FieldStaffPhone},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   emergencyplan.Table,
 			Columns: emergencyplan.Columns,
@@ -332,7 +361,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			emergencyplan.FieldSupersedesID:      {Type: field.TypeInt, Column: emergencyplan.FieldSupersedesID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enterprise.Table,
 			Columns: enterprise.Columns,
@@ -364,7 +393,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enterprise.FieldTownID:              {Type: field.TypeInt, Column: enterprise.FieldTownID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   file.Table,
 			Columns: file.Columns,
@@ -394,7 +423,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldUploadedByPostID:  {Type: field.TypeInt, Column: file.FieldUploadedByPostID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   groupmember.Table,
 			Columns: groupmember.Columns,
@@ -419,7 +448,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			groupmember.FieldTitle:             {Type: field.TypeString, Column: groupmember.FieldTitle},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
@@ -450,6 +479,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldDeadline:          {Type: field.TypeTime, Column: hazard.FieldDeadline},
 			hazard.FieldResponsiblePerson: {Type: field.TypeString, Column: hazard.FieldResponsiblePerson},
 			hazard.FieldRecurrenceOfID:    {Type: field.TypeInt, Column: hazard.FieldRecurrenceOfID},
+			hazard.FieldRiskPointID:       {Type: field.TypeInt, Column: hazard.FieldRiskPointID},
 			hazard.FieldReportedByID:      {Type: field.TypeInt, Column: hazard.FieldReportedByID},
 			hazard.FieldSupervised:        {Type: field.TypeBool, Column: hazard.FieldSupervised},
 			hazard.FieldPlan:              {Type: field.TypeJSON, Column: hazard.FieldPlan},
@@ -457,7 +487,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -484,7 +514,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -515,7 +545,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   leadershipgroup.Table,
 			Columns: leadershipgroup.Columns,
@@ -539,7 +569,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			leadershipgroup.FieldEstablishedOn:     {Type: field.TypeTime, Column: leadershipgroup.FieldEstablishedOn},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   letterevent.Table,
 			Columns: letterevent.Columns,
@@ -571,7 +601,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lettersignature.Table,
 			Columns: lettersignature.Columns,
@@ -599,7 +629,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -617,7 +647,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   materialreserve.Table,
 			Columns: materialreserve.Columns,
@@ -646,7 +676,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			materialreserve.FieldNextCheckOn:       {Type: field.TypeTime, Column: materialreserve.FieldNextCheckOn},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -674,7 +704,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldAttendeeCount:     {Type: field.TypeInt, Column: meeting.FieldAttendeeCount},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notice.Table,
 			Columns: notice.Columns,
@@ -705,7 +735,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   noticereceipt.Table,
 			Columns: noticereceipt.Columns,
@@ -740,7 +770,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -755,7 +785,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -781,7 +811,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicity.Table,
 			Columns: publicity.Columns,
@@ -809,7 +839,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicity.FieldEnterpriseCount:   {Type: field.TypeInt, Column: publicity.FieldEnterpriseCount},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicityvisit.Table,
 			Columns: publicityvisit.Columns,
@@ -830,7 +860,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicityvisit.FieldEnterpriseUnitID:  {Type: field.TypeInt, Column: publicityvisit.FieldEnterpriseUnitID},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -860,7 +890,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -882,7 +912,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rescueteam.Table,
 			Columns: rescueteam.Columns,
@@ -908,7 +938,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rescueteam.FieldEquipment:         {Type: field.TypeString, Column: rescueteam.FieldEquipment},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -946,7 +976,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   riskgrading.Table,
+			Columns: riskgrading.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: riskgrading.FieldID,
+			},
+		},
+		Type: "RiskGrading",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			riskgrading.FieldCreatedAt:         {Type: field.TypeTime, Column: riskgrading.FieldCreatedAt},
+			riskgrading.FieldUpdatedAt:         {Type: field.TypeTime, Column: riskgrading.FieldUpdatedAt},
+			riskgrading.FieldTenantID:          {Type: field.TypeInt, Column: riskgrading.FieldTenantID},
+			riskgrading.FieldScopePath:         {Type: field.TypeString, Column: riskgrading.FieldScopePath},
+			riskgrading.FieldScopeSector:       {Type: field.TypeString, Column: riskgrading.FieldScopeSector},
+			riskgrading.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: riskgrading.FieldScopeEnterpriseID},
+			riskgrading.FieldRiskPointID:       {Type: field.TypeInt, Column: riskgrading.FieldRiskPointID},
+			riskgrading.FieldFromLevel:         {Type: field.TypeEnum, Column: riskgrading.FieldFromLevel},
+			riskgrading.FieldToLevel:           {Type: field.TypeEnum, Column: riskgrading.FieldToLevel},
+			riskgrading.FieldLikelihood:        {Type: field.TypeInt, Column: riskgrading.FieldLikelihood},
+			riskgrading.FieldSeverity:          {Type: field.TypeInt, Column: riskgrading.FieldSeverity},
+			riskgrading.FieldScore:             {Type: field.TypeInt, Column: riskgrading.FieldScore},
+			riskgrading.FieldGradedBy:          {Type: field.TypeString, Column: riskgrading.FieldGradedBy},
+			riskgrading.FieldGradedByUserID:    {Type: field.TypeInt, Column: riskgrading.FieldGradedByUserID},
+			riskgrading.FieldGradedByPostID:    {Type: field.TypeInt, Column: riskgrading.FieldGradedByPostID},
+			riskgrading.FieldReason:            {Type: field.TypeString, Column: riskgrading.FieldReason},
+			riskgrading.FieldGradedAt:          {Type: field.TypeTime, Column: riskgrading.FieldGradedAt},
+		},
+	}
+	graph.Nodes[35] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   riskpoint.Table,
+			Columns: riskpoint.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: riskpoint.FieldID,
+			},
+		},
+		Type: "RiskPoint",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			riskpoint.FieldCreatedAt:         {Type: field.TypeTime, Column: riskpoint.FieldCreatedAt},
+			riskpoint.FieldUpdatedAt:         {Type: field.TypeTime, Column: riskpoint.FieldUpdatedAt},
+			riskpoint.FieldTenantID:          {Type: field.TypeInt, Column: riskpoint.FieldTenantID},
+			riskpoint.FieldScopePath:         {Type: field.TypeString, Column: riskpoint.FieldScopePath},
+			riskpoint.FieldScopeSector:       {Type: field.TypeString, Column: riskpoint.FieldScopeSector},
+			riskpoint.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: riskpoint.FieldScopeEnterpriseID},
+			riskpoint.FieldUnitID:            {Type: field.TypeInt, Column: riskpoint.FieldUnitID},
+			riskpoint.FieldName:              {Type: field.TypeString, Column: riskpoint.FieldName},
+			riskpoint.FieldKind:              {Type: field.TypeEnum, Column: riskpoint.FieldKind},
+			riskpoint.FieldHazardSources:     {Type: field.TypeString, Column: riskpoint.FieldHazardSources},
+			riskpoint.FieldLikelihood:        {Type: field.TypeInt, Column: riskpoint.FieldLikelihood},
+			riskpoint.FieldSeverity:          {Type: field.TypeInt, Column: riskpoint.FieldSeverity},
+			riskpoint.FieldScore:             {Type: field.TypeInt, Column: riskpoint.FieldScore},
+			riskpoint.FieldLevel:             {Type: field.TypeEnum, Column: riskpoint.FieldLevel},
+			riskpoint.FieldGradedAt:          {Type: field.TypeTime, Column: riskpoint.FieldGradedAt},
+			riskpoint.FieldNextCheckDue:      {Type: field.TypeTime, Column: riskpoint.FieldNextCheckDue},
+		},
+	}
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -965,7 +1054,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -983,7 +1072,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainee.Table,
 			Columns: trainee.Columns,
@@ -1014,7 +1103,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -1043,7 +1132,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -1069,7 +1158,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1129,6 +1218,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Certificate",
 		"Unit",
+	)
+	graph.MustAddE(
+		"risk_point",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   controlmeasure.RiskPointTable,
+			Columns: []string{controlmeasure.RiskPointColumn},
+			Bidi:    false,
+		},
+		"ControlMeasure",
+		"RiskPoint",
 	)
 	graph.MustAddE(
 		"plan",
@@ -1309,6 +1410,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Hazard",
 		"Hazard",
+	)
+	graph.MustAddE(
+		"risk_point",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.RiskPointTable,
+			Columns: []string{hazard.RiskPointColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"RiskPoint",
 	)
 	graph.MustAddE(
 		"events",
@@ -1681,6 +1794,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"ResponsibilityLetter",
 		"LetterEvent",
+	)
+	graph.MustAddE(
+		"risk_point",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   riskgrading.RiskPointTable,
+			Columns: []string{riskgrading.RiskPointColumn},
+			Bidi:    false,
+		},
+		"RiskGrading",
+		"RiskPoint",
+	)
+	graph.MustAddE(
+		"unit",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   riskpoint.UnitTable,
+			Columns: []string{riskpoint.UnitColumn},
+			Bidi:    false,
+		},
+		"RiskPoint",
+		"Unit",
+	)
+	graph.MustAddE(
+		"control_measures",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   riskpoint.ControlMeasuresTable,
+			Columns: []string{riskpoint.ControlMeasuresColumn},
+			Bidi:    false,
+		},
+		"RiskPoint",
+		"ControlMeasure",
+	)
+	graph.MustAddE(
+		"gradings",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   riskpoint.GradingsTable,
+			Columns: []string{riskpoint.GradingsColumn},
+			Bidi:    false,
+		},
+		"RiskPoint",
+		"RiskGrading",
 	)
 	graph.MustAddE(
 		"department",
@@ -2452,6 +2613,125 @@ func (f *ChecklistTemplateFilter) WhereItems(p entql.BytesP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ControlMeasureQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ControlMeasureQuery builder.
+func (_q *ControlMeasureQuery) Filter() *ControlMeasureFilter {
+	return &ControlMeasureFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ControlMeasureMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ControlMeasureMutation builder.
+func (m *ControlMeasureMutation) Filter() *ControlMeasureFilter {
+	return &ControlMeasureFilter{config: m.config, predicateAdder: m}
+}
+
+// ControlMeasureFilter provides a generic filtering capability at runtime for ControlMeasureQuery.
+type ControlMeasureFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ControlMeasureFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ControlMeasureFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(controlmeasure.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ControlMeasureFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(controlmeasure.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ControlMeasureFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(controlmeasure.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *ControlMeasureFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(controlmeasure.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ControlMeasureFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *ControlMeasureFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *ControlMeasureFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(controlmeasure.FieldScopeEnterpriseID))
+}
+
+// WhereRiskPointID applies the entql int predicate on the risk_point_id field.
+func (f *ControlMeasureFilter) WhereRiskPointID(p entql.IntP) {
+	f.Where(p.Field(controlmeasure.FieldRiskPointID))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *ControlMeasureFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldDescription))
+}
+
+// WhereResponsiblePost applies the entql string predicate on the responsible_post field.
+func (f *ControlMeasureFilter) WhereResponsiblePost(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldResponsiblePost))
+}
+
+// WhereFrequency applies the entql string predicate on the frequency field.
+func (f *ControlMeasureFilter) WhereFrequency(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldFrequency))
+}
+
+// WhereLastCheckedAt applies the entql time.Time predicate on the last_checked_at field.
+func (f *ControlMeasureFilter) WhereLastCheckedAt(p entql.TimeP) {
+	f.Where(p.Field(controlmeasure.FieldLastCheckedAt))
+}
+
+// WhereLastCheckedBy applies the entql string predicate on the last_checked_by field.
+func (f *ControlMeasureFilter) WhereLastCheckedBy(p entql.StringP) {
+	f.Where(p.Field(controlmeasure.FieldLastCheckedBy))
+}
+
+// WhereNextDue applies the entql time.Time predicate on the next_due field.
+func (f *ControlMeasureFilter) WhereNextDue(p entql.TimeP) {
+	f.Where(p.Field(controlmeasure.FieldNextDue))
+}
+
+// WhereHasRiskPoint applies a predicate to check if query has an edge risk_point.
+func (f *ControlMeasureFilter) WhereHasRiskPoint() {
+	f.Where(entql.HasEdge("risk_point"))
+}
+
+// WhereHasRiskPointWith applies a predicate to check if query has an edge risk_point with a given conditions (other predicates).
+func (f *ControlMeasureFilter) WhereHasRiskPointWith(preds ...predicate.RiskPoint) {
+	f.Where(entql.HasEdgeWith("risk_point", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DrillQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2480,7 +2760,7 @@ type DrillFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DrillFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2623,7 +2903,7 @@ type DutyListFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DutyListFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2752,7 +3032,7 @@ type DutyRosterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DutyRosterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2880,7 +3160,7 @@ type DutyShiftFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DutyShiftFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3004,7 +3284,7 @@ type EmergencyPlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EmergencyPlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3162,7 +3442,7 @@ type EnterpriseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnterpriseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3325,7 +3605,7 @@ type FileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3450,7 +3730,7 @@ type GroupMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3564,7 +3844,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3675,6 +3955,11 @@ func (f *HazardFilter) WhereRecurrenceOfID(p entql.IntP) {
 	f.Where(p.Field(hazard.FieldRecurrenceOfID))
 }
 
+// WhereRiskPointID applies the entql int predicate on the risk_point_id field.
+func (f *HazardFilter) WhereRiskPointID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldRiskPointID))
+}
+
 // WhereReportedByID applies the entql int predicate on the reported_by_id field.
 func (f *HazardFilter) WhereReportedByID(p entql.IntP) {
 	f.Where(p.Field(hazard.FieldReportedByID))
@@ -3756,6 +4041,20 @@ func (f *HazardFilter) WhereHasRecurrencesWith(preds ...predicate.Hazard) {
 	})))
 }
 
+// WhereHasRiskPoint applies a predicate to check if query has an edge risk_point.
+func (f *HazardFilter) WhereHasRiskPoint() {
+	f.Where(entql.HasEdge("risk_point"))
+}
+
+// WhereHasRiskPointWith applies a predicate to check if query has an edge risk_point with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasRiskPointWith(preds ...predicate.RiskPoint) {
+	f.Where(entql.HasEdgeWith("risk_point", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasEvents applies a predicate to check if query has an edge events.
 func (f *HazardFilter) WhereHasEvents() {
 	f.Where(entql.HasEdge("events"))
@@ -3813,7 +4112,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3937,7 +4236,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4151,7 +4450,7 @@ type LeadershipGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeadershipGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4274,7 +4573,7 @@ type LetterEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4423,7 +4722,7 @@ type LetterSignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterSignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4552,7 +4851,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4617,7 +4916,7 @@ type MaterialReserveFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MaterialReserveFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4751,7 +5050,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4880,7 +5179,7 @@ type NoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5038,7 +5337,7 @@ type NoticeReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5216,7 +5515,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5266,7 +5565,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5399,7 +5698,7 @@ type PublicityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5542,7 +5841,7 @@ type PublicityVisitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityVisitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5636,7 +5935,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5789,7 +6088,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5874,7 +6173,7 @@ type RescueTeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RescueTeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5993,7 +6292,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6186,6 +6485,307 @@ func (f *ResponsibilityLetterFilter) WhereHasEventsWith(preds ...predicate.Lette
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RiskGradingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RiskGradingQuery builder.
+func (_q *RiskGradingQuery) Filter() *RiskGradingFilter {
+	return &RiskGradingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RiskGradingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RiskGradingMutation builder.
+func (m *RiskGradingMutation) Filter() *RiskGradingFilter {
+	return &RiskGradingFilter{config: m.config, predicateAdder: m}
+}
+
+// RiskGradingFilter provides a generic filtering capability at runtime for RiskGradingQuery.
+type RiskGradingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RiskGradingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RiskGradingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RiskGradingFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(riskgrading.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RiskGradingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(riskgrading.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *RiskGradingFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *RiskGradingFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *RiskGradingFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *RiskGradingFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldScopeEnterpriseID))
+}
+
+// WhereRiskPointID applies the entql int predicate on the risk_point_id field.
+func (f *RiskGradingFilter) WhereRiskPointID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldRiskPointID))
+}
+
+// WhereFromLevel applies the entql string predicate on the from_level field.
+func (f *RiskGradingFilter) WhereFromLevel(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldFromLevel))
+}
+
+// WhereToLevel applies the entql string predicate on the to_level field.
+func (f *RiskGradingFilter) WhereToLevel(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldToLevel))
+}
+
+// WhereLikelihood applies the entql int predicate on the likelihood field.
+func (f *RiskGradingFilter) WhereLikelihood(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldLikelihood))
+}
+
+// WhereSeverity applies the entql int predicate on the severity field.
+func (f *RiskGradingFilter) WhereSeverity(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldSeverity))
+}
+
+// WhereScore applies the entql int predicate on the score field.
+func (f *RiskGradingFilter) WhereScore(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldScore))
+}
+
+// WhereGradedBy applies the entql string predicate on the graded_by field.
+func (f *RiskGradingFilter) WhereGradedBy(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldGradedBy))
+}
+
+// WhereGradedByUserID applies the entql int predicate on the graded_by_user_id field.
+func (f *RiskGradingFilter) WhereGradedByUserID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldGradedByUserID))
+}
+
+// WhereGradedByPostID applies the entql int predicate on the graded_by_post_id field.
+func (f *RiskGradingFilter) WhereGradedByPostID(p entql.IntP) {
+	f.Where(p.Field(riskgrading.FieldGradedByPostID))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *RiskGradingFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(riskgrading.FieldReason))
+}
+
+// WhereGradedAt applies the entql time.Time predicate on the graded_at field.
+func (f *RiskGradingFilter) WhereGradedAt(p entql.TimeP) {
+	f.Where(p.Field(riskgrading.FieldGradedAt))
+}
+
+// WhereHasRiskPoint applies a predicate to check if query has an edge risk_point.
+func (f *RiskGradingFilter) WhereHasRiskPoint() {
+	f.Where(entql.HasEdge("risk_point"))
+}
+
+// WhereHasRiskPointWith applies a predicate to check if query has an edge risk_point with a given conditions (other predicates).
+func (f *RiskGradingFilter) WhereHasRiskPointWith(preds ...predicate.RiskPoint) {
+	f.Where(entql.HasEdgeWith("risk_point", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *RiskPointQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RiskPointQuery builder.
+func (_q *RiskPointQuery) Filter() *RiskPointFilter {
+	return &RiskPointFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RiskPointMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RiskPointMutation builder.
+func (m *RiskPointMutation) Filter() *RiskPointFilter {
+	return &RiskPointFilter{config: m.config, predicateAdder: m}
+}
+
+// RiskPointFilter provides a generic filtering capability at runtime for RiskPointQuery.
+type RiskPointFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RiskPointFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RiskPointFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RiskPointFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(riskpoint.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RiskPointFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(riskpoint.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *RiskPointFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *RiskPointFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *RiskPointFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *RiskPointFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldScopeEnterpriseID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *RiskPointFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldUnitID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *RiskPointFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldName))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RiskPointFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldKind))
+}
+
+// WhereHazardSources applies the entql string predicate on the hazard_sources field.
+func (f *RiskPointFilter) WhereHazardSources(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldHazardSources))
+}
+
+// WhereLikelihood applies the entql int predicate on the likelihood field.
+func (f *RiskPointFilter) WhereLikelihood(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldLikelihood))
+}
+
+// WhereSeverity applies the entql int predicate on the severity field.
+func (f *RiskPointFilter) WhereSeverity(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldSeverity))
+}
+
+// WhereScore applies the entql int predicate on the score field.
+func (f *RiskPointFilter) WhereScore(p entql.IntP) {
+	f.Where(p.Field(riskpoint.FieldScore))
+}
+
+// WhereLevel applies the entql string predicate on the level field.
+func (f *RiskPointFilter) WhereLevel(p entql.StringP) {
+	f.Where(p.Field(riskpoint.FieldLevel))
+}
+
+// WhereGradedAt applies the entql time.Time predicate on the graded_at field.
+func (f *RiskPointFilter) WhereGradedAt(p entql.TimeP) {
+	f.Where(p.Field(riskpoint.FieldGradedAt))
+}
+
+// WhereNextCheckDue applies the entql time.Time predicate on the next_check_due field.
+func (f *RiskPointFilter) WhereNextCheckDue(p entql.TimeP) {
+	f.Where(p.Field(riskpoint.FieldNextCheckDue))
+}
+
+// WhereHasUnit applies a predicate to check if query has an edge unit.
+func (f *RiskPointFilter) WhereHasUnit() {
+	f.Where(entql.HasEdge("unit"))
+}
+
+// WhereHasUnitWith applies a predicate to check if query has an edge unit with a given conditions (other predicates).
+func (f *RiskPointFilter) WhereHasUnitWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasControlMeasures applies a predicate to check if query has an edge control_measures.
+func (f *RiskPointFilter) WhereHasControlMeasures() {
+	f.Where(entql.HasEdge("control_measures"))
+}
+
+// WhereHasControlMeasuresWith applies a predicate to check if query has an edge control_measures with a given conditions (other predicates).
+func (f *RiskPointFilter) WhereHasControlMeasuresWith(preds ...predicate.ControlMeasure) {
+	f.Where(entql.HasEdgeWith("control_measures", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGradings applies a predicate to check if query has an edge gradings.
+func (f *RiskPointFilter) WhereHasGradings() {
+	f.Where(entql.HasEdge("gradings"))
+}
+
+// WhereHasGradingsWith applies a predicate to check if query has an edge gradings with a given conditions (other predicates).
+func (f *RiskPointFilter) WhereHasGradingsWith(preds ...predicate.RiskGrading) {
+	f.Where(entql.HasEdgeWith("gradings", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SupervisionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -6214,7 +6814,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6312,7 +6912,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6377,7 +6977,7 @@ type TraineeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TraineeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6535,7 +7135,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6683,7 +7283,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6872,7 +7472,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -37,6 +38,8 @@ import (
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
@@ -657,6 +660,135 @@ func newChecklistTemplatePaginateArgs(rv map[string]any) *checklisttemplatePagin
 	}
 	if v, ok := rv[whereField].(*ChecklistTemplateWhereInput); ok {
 		args.opts = append(args.opts, WithChecklistTemplateFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ControlMeasureQuery) CollectFields(ctx context.Context, satisfies ...string) (*ControlMeasureQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ControlMeasureQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(controlmeasure.Columns))
+		selectedFields = []string{controlmeasure.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[controlmeasure.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, controlmeasure.FieldCreatedAt)
+				fieldSeen[controlmeasure.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[controlmeasure.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, controlmeasure.FieldUpdatedAt)
+				fieldSeen[controlmeasure.FieldUpdatedAt] = struct{}{}
+			}
+		case "riskPointID":
+			if _, ok := fieldSeen[controlmeasure.FieldRiskPointID]; !ok {
+				selectedFields = append(selectedFields, controlmeasure.FieldRiskPointID)
+				fieldSeen[controlmeasure.FieldRiskPointID] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[controlmeasure.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, controlmeasure.FieldDescription)
+				fieldSeen[controlmeasure.FieldDescription] = struct{}{}
+			}
+		case "responsiblePost":
+			if _, ok := fieldSeen[controlmeasure.FieldResponsiblePost]; !ok {
+				selectedFields = append(selectedFields, controlmeasure.FieldResponsiblePost)
+				fieldSeen[controlmeasure.FieldResponsiblePost] = struct{}{}
+			}
+		case "frequency":
+			if _, ok := fieldSeen[controlmeasure.FieldFrequency]; !ok {
+				selectedFields = append(selectedFields, controlmeasure.FieldFrequency)
+				fieldSeen[controlmeasure.FieldFrequency] = struct{}{}
+			}
+		case "lastCheckedAt":
+			if _, ok := fieldSeen[controlmeasure.FieldLastCheckedAt]; !ok {
+				selectedFields = append(selectedFields, controlmeasure.FieldLastCheckedAt)
+				fieldSeen[controlmeasure.FieldLastCheckedAt] = struct{}{}
+			}
+		case "lastCheckedBy":
+			if _, ok := fieldSeen[controlmeasure.FieldLastCheckedBy]; !ok {
+				selectedFields = append(selectedFields, controlmeasure.FieldLastCheckedBy)
+				fieldSeen[controlmeasure.FieldLastCheckedBy] = struct{}{}
+			}
+		case "nextDue":
+			if _, ok := fieldSeen[controlmeasure.FieldNextDue]; !ok {
+				selectedFields = append(selectedFields, controlmeasure.FieldNextDue)
+				fieldSeen[controlmeasure.FieldNextDue] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type controlmeasurePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ControlMeasurePaginateOption
+}
+
+func newControlMeasurePaginateArgs(rv map[string]any) *controlmeasurePaginateArgs {
+	args := &controlmeasurePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ControlMeasureOrder{Field: &ControlMeasureOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithControlMeasureOrder(order))
+			}
+		case *ControlMeasureOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithControlMeasureOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ControlMeasureWhereInput); ok {
+		args.opts = append(args.opts, WithControlMeasureFilter(v.Filter))
 	}
 	return args
 }
@@ -1934,6 +2066,21 @@ func (_q *HazardQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				*wq = *query
 			})
 
+		case "riskPoint":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RiskPointClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, riskpointImplementors)...); err != nil {
+				return err
+			}
+			_q.withRiskPoint = query
+			if _, ok := fieldSeen[hazard.FieldRiskPointID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldRiskPointID)
+				fieldSeen[hazard.FieldRiskPointID] = struct{}{}
+			}
+
 		case "events":
 			var (
 				alias = field.Alias
@@ -2020,6 +2167,11 @@ func (_q *HazardQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			if _, ok := fieldSeen[hazard.FieldRecurrenceOfID]; !ok {
 				selectedFields = append(selectedFields, hazard.FieldRecurrenceOfID)
 				fieldSeen[hazard.FieldRecurrenceOfID] = struct{}{}
+			}
+		case "riskPointID":
+			if _, ok := fieldSeen[hazard.FieldRiskPointID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldRiskPointID)
+				fieldSeen[hazard.FieldRiskPointID] = struct{}{}
 			}
 		case "supervised":
 			if _, ok := fieldSeen[hazard.FieldSupervised]; !ok {
@@ -4355,6 +4507,314 @@ func newResponsibilityLetterPaginateArgs(rv map[string]any) *responsibilitylette
 	}
 	if v, ok := rv[whereField].(*ResponsibilityLetterWhereInput); ok {
 		args.opts = append(args.opts, WithResponsibilityLetterFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RiskGradingQuery) CollectFields(ctx context.Context, satisfies ...string) (*RiskGradingQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RiskGradingQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(riskgrading.Columns))
+		selectedFields = []string{riskgrading.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[riskgrading.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldCreatedAt)
+				fieldSeen[riskgrading.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[riskgrading.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldUpdatedAt)
+				fieldSeen[riskgrading.FieldUpdatedAt] = struct{}{}
+			}
+		case "riskPointID":
+			if _, ok := fieldSeen[riskgrading.FieldRiskPointID]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldRiskPointID)
+				fieldSeen[riskgrading.FieldRiskPointID] = struct{}{}
+			}
+		case "fromLevel":
+			if _, ok := fieldSeen[riskgrading.FieldFromLevel]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldFromLevel)
+				fieldSeen[riskgrading.FieldFromLevel] = struct{}{}
+			}
+		case "toLevel":
+			if _, ok := fieldSeen[riskgrading.FieldToLevel]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldToLevel)
+				fieldSeen[riskgrading.FieldToLevel] = struct{}{}
+			}
+		case "likelihood":
+			if _, ok := fieldSeen[riskgrading.FieldLikelihood]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldLikelihood)
+				fieldSeen[riskgrading.FieldLikelihood] = struct{}{}
+			}
+		case "severity":
+			if _, ok := fieldSeen[riskgrading.FieldSeverity]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldSeverity)
+				fieldSeen[riskgrading.FieldSeverity] = struct{}{}
+			}
+		case "score":
+			if _, ok := fieldSeen[riskgrading.FieldScore]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldScore)
+				fieldSeen[riskgrading.FieldScore] = struct{}{}
+			}
+		case "gradedBy":
+			if _, ok := fieldSeen[riskgrading.FieldGradedBy]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldGradedBy)
+				fieldSeen[riskgrading.FieldGradedBy] = struct{}{}
+			}
+		case "gradedByUserID":
+			if _, ok := fieldSeen[riskgrading.FieldGradedByUserID]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldGradedByUserID)
+				fieldSeen[riskgrading.FieldGradedByUserID] = struct{}{}
+			}
+		case "gradedByPostID":
+			if _, ok := fieldSeen[riskgrading.FieldGradedByPostID]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldGradedByPostID)
+				fieldSeen[riskgrading.FieldGradedByPostID] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[riskgrading.FieldReason]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldReason)
+				fieldSeen[riskgrading.FieldReason] = struct{}{}
+			}
+		case "gradedAt":
+			if _, ok := fieldSeen[riskgrading.FieldGradedAt]; !ok {
+				selectedFields = append(selectedFields, riskgrading.FieldGradedAt)
+				fieldSeen[riskgrading.FieldGradedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type riskgradingPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RiskGradingPaginateOption
+}
+
+func newRiskGradingPaginateArgs(rv map[string]any) *riskgradingPaginateArgs {
+	args := &riskgradingPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RiskGradingOrder{Field: &RiskGradingOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRiskGradingOrder(order))
+			}
+		case *RiskGradingOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRiskGradingOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*RiskGradingWhereInput); ok {
+		args.opts = append(args.opts, WithRiskGradingFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RiskPointQuery) CollectFields(ctx context.Context, satisfies ...string) (*RiskPointQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RiskPointQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(riskpoint.Columns))
+		selectedFields = []string{riskpoint.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "unit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withUnit = query
+			if _, ok := fieldSeen[riskpoint.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldUnitID)
+				fieldSeen[riskpoint.FieldUnitID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[riskpoint.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldCreatedAt)
+				fieldSeen[riskpoint.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[riskpoint.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldUpdatedAt)
+				fieldSeen[riskpoint.FieldUpdatedAt] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[riskpoint.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldUnitID)
+				fieldSeen[riskpoint.FieldUnitID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[riskpoint.FieldName]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldName)
+				fieldSeen[riskpoint.FieldName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[riskpoint.FieldKind]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldKind)
+				fieldSeen[riskpoint.FieldKind] = struct{}{}
+			}
+		case "hazardSources":
+			if _, ok := fieldSeen[riskpoint.FieldHazardSources]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldHazardSources)
+				fieldSeen[riskpoint.FieldHazardSources] = struct{}{}
+			}
+		case "likelihood":
+			if _, ok := fieldSeen[riskpoint.FieldLikelihood]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldLikelihood)
+				fieldSeen[riskpoint.FieldLikelihood] = struct{}{}
+			}
+		case "severity":
+			if _, ok := fieldSeen[riskpoint.FieldSeverity]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldSeverity)
+				fieldSeen[riskpoint.FieldSeverity] = struct{}{}
+			}
+		case "score":
+			if _, ok := fieldSeen[riskpoint.FieldScore]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldScore)
+				fieldSeen[riskpoint.FieldScore] = struct{}{}
+			}
+		case "level":
+			if _, ok := fieldSeen[riskpoint.FieldLevel]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldLevel)
+				fieldSeen[riskpoint.FieldLevel] = struct{}{}
+			}
+		case "gradedAt":
+			if _, ok := fieldSeen[riskpoint.FieldGradedAt]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldGradedAt)
+				fieldSeen[riskpoint.FieldGradedAt] = struct{}{}
+			}
+		case "nextCheckDue":
+			if _, ok := fieldSeen[riskpoint.FieldNextCheckDue]; !ok {
+				selectedFields = append(selectedFields, riskpoint.FieldNextCheckDue)
+				fieldSeen[riskpoint.FieldNextCheckDue] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type riskpointPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RiskPointPaginateOption
+}
+
+func newRiskPointPaginateArgs(rv map[string]any) *riskpointPaginateArgs {
+	args := &riskpointPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RiskPointOrder{Field: &RiskPointOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRiskPointOrder(order))
+			}
+		case *RiskPointOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRiskPointOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*RiskPointWhereInput); ok {
+		args.opts = append(args.opts, WithRiskPointFilter(v.Filter))
 	}
 	return args
 }

@@ -137,6 +137,14 @@ func (_m *Hazard) Recurrences(ctx context.Context) (result []*Hazard, err error)
 	return result, err
 }
 
+func (_m *Hazard) RiskPoint(ctx context.Context) (*RiskPoint, error) {
+	result, err := _m.Edges.RiskPointOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRiskPoint().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Hazard) Events(ctx context.Context) (result []*HazardEvent, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedEvents(graphql.GetFieldContext(ctx).Field.Alias)
@@ -299,6 +307,14 @@ func (_m *RandomDraw) Inspections(ctx context.Context) (result []*Inspection, er
 }
 
 func (_m *RescueTeam) Unit(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.UnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUnit().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *RiskPoint) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryUnit().Only(ctx)

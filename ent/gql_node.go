@@ -13,6 +13,7 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -37,6 +38,8 @@ import (
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
@@ -69,6 +72,11 @@ var checklisttemplateImplementors = []string{"ChecklistTemplate", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ChecklistTemplate) IsNode() {}
+
+var controlmeasureImplementors = []string{"ControlMeasure", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ControlMeasure) IsNode() {}
 
 var drillImplementors = []string{"Drill", "Node"}
 
@@ -184,6 +192,16 @@ var responsibilityletterImplementors = []string{"ResponsibilityLetter", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ResponsibilityLetter) IsNode() {}
+
+var riskgradingImplementors = []string{"RiskGrading", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*RiskGrading) IsNode() {}
+
+var riskpointImplementors = []string{"RiskPoint", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*RiskPoint) IsNode() {}
 
 var tenantImplementors = []string{"Tenant", "Node"}
 
@@ -319,6 +337,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(checklisttemplate.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, checklisttemplateImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case controlmeasure.Table:
+		query := c.ControlMeasure.Query().
+			Where(controlmeasure.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, controlmeasureImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -530,6 +557,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case riskgrading.Table:
+		query := c.RiskGrading.Query().
+			Where(riskgrading.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, riskgradingImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case riskpoint.Table:
+		query := c.RiskPoint.Query().
+			Where(riskpoint.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, riskpointImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case tenant.Table:
 		query := c.Tenant.Query().
 			Where(tenant.ID(id))
@@ -700,6 +745,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.ChecklistTemplate.Query().
 			Where(checklisttemplate.IDIn(ids...))
 		query, err := query.CollectFields(ctx, checklisttemplateImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case controlmeasure.Table:
+		query := c.ControlMeasure.Query().
+			Where(controlmeasure.IDIn(ids...))
+		query, err := query.CollectFields(ctx, controlmeasureImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -1068,6 +1129,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.ResponsibilityLetter.Query().
 			Where(responsibilityletter.IDIn(ids...))
 		query, err := query.CollectFields(ctx, responsibilityletterImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case riskgrading.Table:
+		query := c.RiskGrading.Query().
+			Where(riskgrading.IDIn(ids...))
+		query, err := query.CollectFields(ctx, riskgradingImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case riskpoint.Table:
+		query := c.RiskPoint.Query().
+			Where(riskpoint.IDIn(ids...))
+		query, err := query.CollectFields(ctx, riskpointImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -41,6 +42,8 @@ import (
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
@@ -1488,6 +1491,320 @@ func (_m *ChecklistTemplate) ToEdge(order *ChecklistTemplateOrder) *ChecklistTem
 		order = DefaultChecklistTemplateOrder
 	}
 	return &ChecklistTemplateEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ControlMeasureEdge is the edge representation of ControlMeasure.
+type ControlMeasureEdge struct {
+	Node   *ControlMeasure `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// ControlMeasureConnection is the connection containing edges to ControlMeasure.
+type ControlMeasureConnection struct {
+	Edges      []*ControlMeasureEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *ControlMeasureConnection) build(nodes []*ControlMeasure, pager *controlmeasurePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ControlMeasure
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ControlMeasure {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ControlMeasure {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ControlMeasureEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ControlMeasureEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ControlMeasurePaginateOption enables pagination customization.
+type ControlMeasurePaginateOption func(*controlmeasurePager) error
+
+// WithControlMeasureOrder configures pagination ordering.
+func WithControlMeasureOrder(order *ControlMeasureOrder) ControlMeasurePaginateOption {
+	if order == nil {
+		order = DefaultControlMeasureOrder
+	}
+	o := *order
+	return func(pager *controlmeasurePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultControlMeasureOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithControlMeasureFilter configures pagination filter.
+func WithControlMeasureFilter(filter func(*ControlMeasureQuery) (*ControlMeasureQuery, error)) ControlMeasurePaginateOption {
+	return func(pager *controlmeasurePager) error {
+		if filter == nil {
+			return errors.New("ControlMeasureQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type controlmeasurePager struct {
+	reverse bool
+	order   *ControlMeasureOrder
+	filter  func(*ControlMeasureQuery) (*ControlMeasureQuery, error)
+}
+
+func newControlMeasurePager(opts []ControlMeasurePaginateOption, reverse bool) (*controlmeasurePager, error) {
+	pager := &controlmeasurePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultControlMeasureOrder
+	}
+	return pager, nil
+}
+
+func (p *controlmeasurePager) applyFilter(query *ControlMeasureQuery) (*ControlMeasureQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *controlmeasurePager) toCursor(_m *ControlMeasure) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *controlmeasurePager) applyCursors(query *ControlMeasureQuery, after, before *Cursor) (*ControlMeasureQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultControlMeasureOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *controlmeasurePager) applyOrder(query *ControlMeasureQuery) *ControlMeasureQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultControlMeasureOrder.Field {
+		query = query.Order(DefaultControlMeasureOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *controlmeasurePager) orderExpr(query *ControlMeasureQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultControlMeasureOrder.Field {
+			b.Comma().Ident(DefaultControlMeasureOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ControlMeasure.
+func (_m *ControlMeasureQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ControlMeasurePaginateOption,
+) (*ControlMeasureConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newControlMeasurePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ControlMeasureConnection{Edges: []*ControlMeasureEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ControlMeasureOrderFieldCreatedAt orders ControlMeasure by created_at.
+	ControlMeasureOrderFieldCreatedAt = &ControlMeasureOrderField{
+		Value: func(_m *ControlMeasure) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: controlmeasure.FieldCreatedAt,
+		toTerm: controlmeasure.ByCreatedAt,
+		toCursor: func(_m *ControlMeasure) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ControlMeasureOrderFieldUpdatedAt orders ControlMeasure by updated_at.
+	ControlMeasureOrderFieldUpdatedAt = &ControlMeasureOrderField{
+		Value: func(_m *ControlMeasure) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: controlmeasure.FieldUpdatedAt,
+		toTerm: controlmeasure.ByUpdatedAt,
+		toCursor: func(_m *ControlMeasure) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ControlMeasureOrderField) String() string {
+	var str string
+	switch f.column {
+	case ControlMeasureOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ControlMeasureOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ControlMeasureOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ControlMeasureOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ControlMeasureOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ControlMeasureOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ControlMeasureOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ControlMeasureOrderField", str)
+	}
+	return nil
+}
+
+// ControlMeasureOrderField defines the ordering field of ControlMeasure.
+type ControlMeasureOrderField struct {
+	// Value extracts the ordering value from the given ControlMeasure.
+	Value    func(*ControlMeasure) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) controlmeasure.OrderOption
+	toCursor func(*ControlMeasure) Cursor
+}
+
+// ControlMeasureOrder defines the ordering of ControlMeasure.
+type ControlMeasureOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *ControlMeasureOrderField `json:"field"`
+}
+
+// DefaultControlMeasureOrder is the default ordering of ControlMeasure.
+var DefaultControlMeasureOrder = &ControlMeasureOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ControlMeasureOrderField{
+		Value: func(_m *ControlMeasure) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: controlmeasure.FieldID,
+		toTerm: controlmeasure.ByID,
+		toCursor: func(_m *ControlMeasure) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ControlMeasure into ControlMeasureEdge.
+func (_m *ControlMeasure) ToEdge(order *ControlMeasureOrder) *ControlMeasureEdge {
+	if order == nil {
+		order = DefaultControlMeasureOrder
+	}
+	return &ControlMeasureEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -9646,6 +9963,706 @@ func (_m *ResponsibilityLetter) ToEdge(order *ResponsibilityLetterOrder) *Respon
 		order = DefaultResponsibilityLetterOrder
 	}
 	return &ResponsibilityLetterEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// RiskGradingEdge is the edge representation of RiskGrading.
+type RiskGradingEdge struct {
+	Node   *RiskGrading `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// RiskGradingConnection is the connection containing edges to RiskGrading.
+type RiskGradingConnection struct {
+	Edges      []*RiskGradingEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *RiskGradingConnection) build(nodes []*RiskGrading, pager *riskgradingPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *RiskGrading
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *RiskGrading {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *RiskGrading {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*RiskGradingEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &RiskGradingEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// RiskGradingPaginateOption enables pagination customization.
+type RiskGradingPaginateOption func(*riskgradingPager) error
+
+// WithRiskGradingOrder configures pagination ordering.
+func WithRiskGradingOrder(order *RiskGradingOrder) RiskGradingPaginateOption {
+	if order == nil {
+		order = DefaultRiskGradingOrder
+	}
+	o := *order
+	return func(pager *riskgradingPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultRiskGradingOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithRiskGradingFilter configures pagination filter.
+func WithRiskGradingFilter(filter func(*RiskGradingQuery) (*RiskGradingQuery, error)) RiskGradingPaginateOption {
+	return func(pager *riskgradingPager) error {
+		if filter == nil {
+			return errors.New("RiskGradingQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type riskgradingPager struct {
+	reverse bool
+	order   *RiskGradingOrder
+	filter  func(*RiskGradingQuery) (*RiskGradingQuery, error)
+}
+
+func newRiskGradingPager(opts []RiskGradingPaginateOption, reverse bool) (*riskgradingPager, error) {
+	pager := &riskgradingPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultRiskGradingOrder
+	}
+	return pager, nil
+}
+
+func (p *riskgradingPager) applyFilter(query *RiskGradingQuery) (*RiskGradingQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *riskgradingPager) toCursor(_m *RiskGrading) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *riskgradingPager) applyCursors(query *RiskGradingQuery, after, before *Cursor) (*RiskGradingQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRiskGradingOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *riskgradingPager) applyOrder(query *RiskGradingQuery) *RiskGradingQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultRiskGradingOrder.Field {
+		query = query.Order(DefaultRiskGradingOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *riskgradingPager) orderExpr(query *RiskGradingQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultRiskGradingOrder.Field {
+			b.Comma().Ident(DefaultRiskGradingOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to RiskGrading.
+func (_m *RiskGradingQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RiskGradingPaginateOption,
+) (*RiskGradingConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newRiskGradingPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &RiskGradingConnection{Edges: []*RiskGradingEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// RiskGradingOrderFieldCreatedAt orders RiskGrading by created_at.
+	RiskGradingOrderFieldCreatedAt = &RiskGradingOrderField{
+		Value: func(_m *RiskGrading) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: riskgrading.FieldCreatedAt,
+		toTerm: riskgrading.ByCreatedAt,
+		toCursor: func(_m *RiskGrading) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// RiskGradingOrderFieldUpdatedAt orders RiskGrading by updated_at.
+	RiskGradingOrderFieldUpdatedAt = &RiskGradingOrderField{
+		Value: func(_m *RiskGrading) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: riskgrading.FieldUpdatedAt,
+		toTerm: riskgrading.ByUpdatedAt,
+		toCursor: func(_m *RiskGrading) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RiskGradingOrderField) String() string {
+	var str string
+	switch f.column {
+	case RiskGradingOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case RiskGradingOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RiskGradingOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RiskGradingOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RiskGradingOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *RiskGradingOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *RiskGradingOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid RiskGradingOrderField", str)
+	}
+	return nil
+}
+
+// RiskGradingOrderField defines the ordering field of RiskGrading.
+type RiskGradingOrderField struct {
+	// Value extracts the ordering value from the given RiskGrading.
+	Value    func(*RiskGrading) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) riskgrading.OrderOption
+	toCursor func(*RiskGrading) Cursor
+}
+
+// RiskGradingOrder defines the ordering of RiskGrading.
+type RiskGradingOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *RiskGradingOrderField `json:"field"`
+}
+
+// DefaultRiskGradingOrder is the default ordering of RiskGrading.
+var DefaultRiskGradingOrder = &RiskGradingOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &RiskGradingOrderField{
+		Value: func(_m *RiskGrading) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: riskgrading.FieldID,
+		toTerm: riskgrading.ByID,
+		toCursor: func(_m *RiskGrading) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts RiskGrading into RiskGradingEdge.
+func (_m *RiskGrading) ToEdge(order *RiskGradingOrder) *RiskGradingEdge {
+	if order == nil {
+		order = DefaultRiskGradingOrder
+	}
+	return &RiskGradingEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// RiskPointEdge is the edge representation of RiskPoint.
+type RiskPointEdge struct {
+	Node   *RiskPoint `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// RiskPointConnection is the connection containing edges to RiskPoint.
+type RiskPointConnection struct {
+	Edges      []*RiskPointEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *RiskPointConnection) build(nodes []*RiskPoint, pager *riskpointPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *RiskPoint
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *RiskPoint {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *RiskPoint {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*RiskPointEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &RiskPointEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// RiskPointPaginateOption enables pagination customization.
+type RiskPointPaginateOption func(*riskpointPager) error
+
+// WithRiskPointOrder configures pagination ordering.
+func WithRiskPointOrder(order *RiskPointOrder) RiskPointPaginateOption {
+	if order == nil {
+		order = DefaultRiskPointOrder
+	}
+	o := *order
+	return func(pager *riskpointPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultRiskPointOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithRiskPointFilter configures pagination filter.
+func WithRiskPointFilter(filter func(*RiskPointQuery) (*RiskPointQuery, error)) RiskPointPaginateOption {
+	return func(pager *riskpointPager) error {
+		if filter == nil {
+			return errors.New("RiskPointQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type riskpointPager struct {
+	reverse bool
+	order   *RiskPointOrder
+	filter  func(*RiskPointQuery) (*RiskPointQuery, error)
+}
+
+func newRiskPointPager(opts []RiskPointPaginateOption, reverse bool) (*riskpointPager, error) {
+	pager := &riskpointPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultRiskPointOrder
+	}
+	return pager, nil
+}
+
+func (p *riskpointPager) applyFilter(query *RiskPointQuery) (*RiskPointQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *riskpointPager) toCursor(_m *RiskPoint) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *riskpointPager) applyCursors(query *RiskPointQuery, after, before *Cursor) (*RiskPointQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRiskPointOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *riskpointPager) applyOrder(query *RiskPointQuery) *RiskPointQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultRiskPointOrder.Field {
+		query = query.Order(DefaultRiskPointOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *riskpointPager) orderExpr(query *RiskPointQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultRiskPointOrder.Field {
+			b.Comma().Ident(DefaultRiskPointOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to RiskPoint.
+func (_m *RiskPointQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RiskPointPaginateOption,
+) (*RiskPointConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newRiskPointPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &RiskPointConnection{Edges: []*RiskPointEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// RiskPointOrderFieldCreatedAt orders RiskPoint by created_at.
+	RiskPointOrderFieldCreatedAt = &RiskPointOrderField{
+		Value: func(_m *RiskPoint) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: riskpoint.FieldCreatedAt,
+		toTerm: riskpoint.ByCreatedAt,
+		toCursor: func(_m *RiskPoint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// RiskPointOrderFieldUpdatedAt orders RiskPoint by updated_at.
+	RiskPointOrderFieldUpdatedAt = &RiskPointOrderField{
+		Value: func(_m *RiskPoint) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: riskpoint.FieldUpdatedAt,
+		toTerm: riskpoint.ByUpdatedAt,
+		toCursor: func(_m *RiskPoint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// RiskPointOrderFieldName orders RiskPoint by name.
+	RiskPointOrderFieldName = &RiskPointOrderField{
+		Value: func(_m *RiskPoint) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: riskpoint.FieldName,
+		toTerm: riskpoint.ByName,
+		toCursor: func(_m *RiskPoint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// RiskPointOrderFieldScore orders RiskPoint by score.
+	RiskPointOrderFieldScore = &RiskPointOrderField{
+		Value: func(_m *RiskPoint) (ent.Value, error) {
+			return _m.Score, nil
+		},
+		column: riskpoint.FieldScore,
+		toTerm: riskpoint.ByScore,
+		toCursor: func(_m *RiskPoint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Score,
+			}
+		},
+	}
+	// RiskPointOrderFieldGradedAt orders RiskPoint by graded_at.
+	RiskPointOrderFieldGradedAt = &RiskPointOrderField{
+		Value: func(_m *RiskPoint) (ent.Value, error) {
+			return _m.GradedAt, nil
+		},
+		column: riskpoint.FieldGradedAt,
+		toTerm: riskpoint.ByGradedAt,
+		toCursor: func(_m *RiskPoint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.GradedAt,
+			}
+		},
+	}
+	// RiskPointOrderFieldNextCheckDue orders RiskPoint by next_check_due.
+	RiskPointOrderFieldNextCheckDue = &RiskPointOrderField{
+		Value: func(_m *RiskPoint) (ent.Value, error) {
+			return _m.NextCheckDue, nil
+		},
+		column: riskpoint.FieldNextCheckDue,
+		toTerm: riskpoint.ByNextCheckDue,
+		toCursor: func(_m *RiskPoint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.NextCheckDue,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RiskPointOrderField) String() string {
+	var str string
+	switch f.column {
+	case RiskPointOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case RiskPointOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case RiskPointOrderFieldName.column:
+		str = "NAME"
+	case RiskPointOrderFieldScore.column:
+		str = "SCORE"
+	case RiskPointOrderFieldGradedAt.column:
+		str = "GRADED_AT"
+	case RiskPointOrderFieldNextCheckDue.column:
+		str = "NEXT_CHECK_DUE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RiskPointOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RiskPointOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RiskPointOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *RiskPointOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *RiskPointOrderFieldUpdatedAt
+	case "NAME":
+		*f = *RiskPointOrderFieldName
+	case "SCORE":
+		*f = *RiskPointOrderFieldScore
+	case "GRADED_AT":
+		*f = *RiskPointOrderFieldGradedAt
+	case "NEXT_CHECK_DUE":
+		*f = *RiskPointOrderFieldNextCheckDue
+	default:
+		return fmt.Errorf("%s is not a valid RiskPointOrderField", str)
+	}
+	return nil
+}
+
+// RiskPointOrderField defines the ordering field of RiskPoint.
+type RiskPointOrderField struct {
+	// Value extracts the ordering value from the given RiskPoint.
+	Value    func(*RiskPoint) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) riskpoint.OrderOption
+	toCursor func(*RiskPoint) Cursor
+}
+
+// RiskPointOrder defines the ordering of RiskPoint.
+type RiskPointOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *RiskPointOrderField `json:"field"`
+}
+
+// DefaultRiskPointOrder is the default ordering of RiskPoint.
+var DefaultRiskPointOrder = &RiskPointOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &RiskPointOrderField{
+		Value: func(_m *RiskPoint) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: riskpoint.FieldID,
+		toTerm: riskpoint.ByID,
+		toCursor: func(_m *RiskPoint) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts RiskPoint into RiskPointEdge.
+func (_m *RiskPoint) ToEdge(order *RiskPointOrder) *RiskPointEdge {
+	if order == nil {
+		order = DefaultRiskPointOrder
+	}
+	return &RiskPointEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -29,6 +30,8 @@ import (
 	"github.com/dutychain/dutychain/ent/randomdraw"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -1109,6 +1112,480 @@ func (i *ChecklistTemplateWhereInput) P() (predicate.ChecklistTemplate, error) {
 		return predicates[0], nil
 	default:
 		return checklisttemplate.And(predicates...), nil
+	}
+}
+
+// ControlMeasureWhereInput represents a where input for filtering ControlMeasure queries.
+type ControlMeasureWhereInput struct {
+	Predicates []predicate.ControlMeasure  `json:"-"`
+	Not        *ControlMeasureWhereInput   `json:"not,omitempty"`
+	Or         []*ControlMeasureWhereInput `json:"or,omitempty"`
+	And        []*ControlMeasureWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "risk_point_id" field predicates.
+	RiskPointID      *int  `json:"riskPointID,omitempty"`
+	RiskPointIDNEQ   *int  `json:"riskPointIDNEQ,omitempty"`
+	RiskPointIDIn    []int `json:"riskPointIDIn,omitempty"`
+	RiskPointIDNotIn []int `json:"riskPointIDNotIn,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "responsible_post" field predicates.
+	ResponsiblePost             *string  `json:"responsiblePost,omitempty"`
+	ResponsiblePostNEQ          *string  `json:"responsiblePostNEQ,omitempty"`
+	ResponsiblePostIn           []string `json:"responsiblePostIn,omitempty"`
+	ResponsiblePostNotIn        []string `json:"responsiblePostNotIn,omitempty"`
+	ResponsiblePostGT           *string  `json:"responsiblePostGT,omitempty"`
+	ResponsiblePostGTE          *string  `json:"responsiblePostGTE,omitempty"`
+	ResponsiblePostLT           *string  `json:"responsiblePostLT,omitempty"`
+	ResponsiblePostLTE          *string  `json:"responsiblePostLTE,omitempty"`
+	ResponsiblePostContains     *string  `json:"responsiblePostContains,omitempty"`
+	ResponsiblePostHasPrefix    *string  `json:"responsiblePostHasPrefix,omitempty"`
+	ResponsiblePostHasSuffix    *string  `json:"responsiblePostHasSuffix,omitempty"`
+	ResponsiblePostEqualFold    *string  `json:"responsiblePostEqualFold,omitempty"`
+	ResponsiblePostContainsFold *string  `json:"responsiblePostContainsFold,omitempty"`
+
+	// "frequency" field predicates.
+	Frequency      *domain.CheckFrequency  `json:"frequency,omitempty"`
+	FrequencyNEQ   *domain.CheckFrequency  `json:"frequencyNEQ,omitempty"`
+	FrequencyIn    []domain.CheckFrequency `json:"frequencyIn,omitempty"`
+	FrequencyNotIn []domain.CheckFrequency `json:"frequencyNotIn,omitempty"`
+
+	// "last_checked_at" field predicates.
+	LastCheckedAt       *time.Time  `json:"lastCheckedAt,omitempty"`
+	LastCheckedAtNEQ    *time.Time  `json:"lastCheckedAtNEQ,omitempty"`
+	LastCheckedAtIn     []time.Time `json:"lastCheckedAtIn,omitempty"`
+	LastCheckedAtNotIn  []time.Time `json:"lastCheckedAtNotIn,omitempty"`
+	LastCheckedAtGT     *time.Time  `json:"lastCheckedAtGT,omitempty"`
+	LastCheckedAtGTE    *time.Time  `json:"lastCheckedAtGTE,omitempty"`
+	LastCheckedAtLT     *time.Time  `json:"lastCheckedAtLT,omitempty"`
+	LastCheckedAtLTE    *time.Time  `json:"lastCheckedAtLTE,omitempty"`
+	LastCheckedAtIsNil  bool        `json:"lastCheckedAtIsNil,omitempty"`
+	LastCheckedAtNotNil bool        `json:"lastCheckedAtNotNil,omitempty"`
+
+	// "last_checked_by" field predicates.
+	LastCheckedBy             *string  `json:"lastCheckedBy,omitempty"`
+	LastCheckedByNEQ          *string  `json:"lastCheckedByNEQ,omitempty"`
+	LastCheckedByIn           []string `json:"lastCheckedByIn,omitempty"`
+	LastCheckedByNotIn        []string `json:"lastCheckedByNotIn,omitempty"`
+	LastCheckedByGT           *string  `json:"lastCheckedByGT,omitempty"`
+	LastCheckedByGTE          *string  `json:"lastCheckedByGTE,omitempty"`
+	LastCheckedByLT           *string  `json:"lastCheckedByLT,omitempty"`
+	LastCheckedByLTE          *string  `json:"lastCheckedByLTE,omitempty"`
+	LastCheckedByContains     *string  `json:"lastCheckedByContains,omitempty"`
+	LastCheckedByHasPrefix    *string  `json:"lastCheckedByHasPrefix,omitempty"`
+	LastCheckedByHasSuffix    *string  `json:"lastCheckedByHasSuffix,omitempty"`
+	LastCheckedByIsNil        bool     `json:"lastCheckedByIsNil,omitempty"`
+	LastCheckedByNotNil       bool     `json:"lastCheckedByNotNil,omitempty"`
+	LastCheckedByEqualFold    *string  `json:"lastCheckedByEqualFold,omitempty"`
+	LastCheckedByContainsFold *string  `json:"lastCheckedByContainsFold,omitempty"`
+
+	// "next_due" field predicates.
+	NextDue      *time.Time  `json:"nextDue,omitempty"`
+	NextDueNEQ   *time.Time  `json:"nextDueNEQ,omitempty"`
+	NextDueIn    []time.Time `json:"nextDueIn,omitempty"`
+	NextDueNotIn []time.Time `json:"nextDueNotIn,omitempty"`
+	NextDueGT    *time.Time  `json:"nextDueGT,omitempty"`
+	NextDueGTE   *time.Time  `json:"nextDueGTE,omitempty"`
+	NextDueLT    *time.Time  `json:"nextDueLT,omitempty"`
+	NextDueLTE   *time.Time  `json:"nextDueLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ControlMeasureWhereInput) AddPredicates(predicates ...predicate.ControlMeasure) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ControlMeasureWhereInput filter on the ControlMeasureQuery builder.
+func (i *ControlMeasureWhereInput) Filter(q *ControlMeasureQuery) (*ControlMeasureQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyControlMeasureWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyControlMeasureWhereInput is returned in case the ControlMeasureWhereInput is empty.
+var ErrEmptyControlMeasureWhereInput = errors.New("ent: empty predicate ControlMeasureWhereInput")
+
+// P returns a predicate for filtering controlmeasures.
+// An error is returned if the input is empty or invalid.
+func (i *ControlMeasureWhereInput) P() (predicate.ControlMeasure, error) {
+	var predicates []predicate.ControlMeasure
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, controlmeasure.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ControlMeasure, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, controlmeasure.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ControlMeasure, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, controlmeasure.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, controlmeasure.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, controlmeasure.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, controlmeasure.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, controlmeasure.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, controlmeasure.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, controlmeasure.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, controlmeasure.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, controlmeasure.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, controlmeasure.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, controlmeasure.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, controlmeasure.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, controlmeasure.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, controlmeasure.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, controlmeasure.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, controlmeasure.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, controlmeasure.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, controlmeasure.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, controlmeasure.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, controlmeasure.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, controlmeasure.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, controlmeasure.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.RiskPointID != nil {
+		predicates = append(predicates, controlmeasure.RiskPointIDEQ(*i.RiskPointID))
+	}
+	if i.RiskPointIDNEQ != nil {
+		predicates = append(predicates, controlmeasure.RiskPointIDNEQ(*i.RiskPointIDNEQ))
+	}
+	if len(i.RiskPointIDIn) > 0 {
+		predicates = append(predicates, controlmeasure.RiskPointIDIn(i.RiskPointIDIn...))
+	}
+	if len(i.RiskPointIDNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.RiskPointIDNotIn(i.RiskPointIDNotIn...))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, controlmeasure.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, controlmeasure.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, controlmeasure.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, controlmeasure.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, controlmeasure.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, controlmeasure.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, controlmeasure.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, controlmeasure.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, controlmeasure.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, controlmeasure.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, controlmeasure.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, controlmeasure.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.ResponsiblePost != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostEQ(*i.ResponsiblePost))
+	}
+	if i.ResponsiblePostNEQ != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostNEQ(*i.ResponsiblePostNEQ))
+	}
+	if len(i.ResponsiblePostIn) > 0 {
+		predicates = append(predicates, controlmeasure.ResponsiblePostIn(i.ResponsiblePostIn...))
+	}
+	if len(i.ResponsiblePostNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.ResponsiblePostNotIn(i.ResponsiblePostNotIn...))
+	}
+	if i.ResponsiblePostGT != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostGT(*i.ResponsiblePostGT))
+	}
+	if i.ResponsiblePostGTE != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostGTE(*i.ResponsiblePostGTE))
+	}
+	if i.ResponsiblePostLT != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostLT(*i.ResponsiblePostLT))
+	}
+	if i.ResponsiblePostLTE != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostLTE(*i.ResponsiblePostLTE))
+	}
+	if i.ResponsiblePostContains != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostContains(*i.ResponsiblePostContains))
+	}
+	if i.ResponsiblePostHasPrefix != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostHasPrefix(*i.ResponsiblePostHasPrefix))
+	}
+	if i.ResponsiblePostHasSuffix != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostHasSuffix(*i.ResponsiblePostHasSuffix))
+	}
+	if i.ResponsiblePostEqualFold != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostEqualFold(*i.ResponsiblePostEqualFold))
+	}
+	if i.ResponsiblePostContainsFold != nil {
+		predicates = append(predicates, controlmeasure.ResponsiblePostContainsFold(*i.ResponsiblePostContainsFold))
+	}
+	if i.Frequency != nil {
+		predicates = append(predicates, controlmeasure.FrequencyEQ(*i.Frequency))
+	}
+	if i.FrequencyNEQ != nil {
+		predicates = append(predicates, controlmeasure.FrequencyNEQ(*i.FrequencyNEQ))
+	}
+	if len(i.FrequencyIn) > 0 {
+		predicates = append(predicates, controlmeasure.FrequencyIn(i.FrequencyIn...))
+	}
+	if len(i.FrequencyNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.FrequencyNotIn(i.FrequencyNotIn...))
+	}
+	if i.LastCheckedAt != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedAtEQ(*i.LastCheckedAt))
+	}
+	if i.LastCheckedAtNEQ != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedAtNEQ(*i.LastCheckedAtNEQ))
+	}
+	if len(i.LastCheckedAtIn) > 0 {
+		predicates = append(predicates, controlmeasure.LastCheckedAtIn(i.LastCheckedAtIn...))
+	}
+	if len(i.LastCheckedAtNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.LastCheckedAtNotIn(i.LastCheckedAtNotIn...))
+	}
+	if i.LastCheckedAtGT != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedAtGT(*i.LastCheckedAtGT))
+	}
+	if i.LastCheckedAtGTE != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedAtGTE(*i.LastCheckedAtGTE))
+	}
+	if i.LastCheckedAtLT != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedAtLT(*i.LastCheckedAtLT))
+	}
+	if i.LastCheckedAtLTE != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedAtLTE(*i.LastCheckedAtLTE))
+	}
+	if i.LastCheckedAtIsNil {
+		predicates = append(predicates, controlmeasure.LastCheckedAtIsNil())
+	}
+	if i.LastCheckedAtNotNil {
+		predicates = append(predicates, controlmeasure.LastCheckedAtNotNil())
+	}
+	if i.LastCheckedBy != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByEQ(*i.LastCheckedBy))
+	}
+	if i.LastCheckedByNEQ != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByNEQ(*i.LastCheckedByNEQ))
+	}
+	if len(i.LastCheckedByIn) > 0 {
+		predicates = append(predicates, controlmeasure.LastCheckedByIn(i.LastCheckedByIn...))
+	}
+	if len(i.LastCheckedByNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.LastCheckedByNotIn(i.LastCheckedByNotIn...))
+	}
+	if i.LastCheckedByGT != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByGT(*i.LastCheckedByGT))
+	}
+	if i.LastCheckedByGTE != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByGTE(*i.LastCheckedByGTE))
+	}
+	if i.LastCheckedByLT != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByLT(*i.LastCheckedByLT))
+	}
+	if i.LastCheckedByLTE != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByLTE(*i.LastCheckedByLTE))
+	}
+	if i.LastCheckedByContains != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByContains(*i.LastCheckedByContains))
+	}
+	if i.LastCheckedByHasPrefix != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByHasPrefix(*i.LastCheckedByHasPrefix))
+	}
+	if i.LastCheckedByHasSuffix != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByHasSuffix(*i.LastCheckedByHasSuffix))
+	}
+	if i.LastCheckedByIsNil {
+		predicates = append(predicates, controlmeasure.LastCheckedByIsNil())
+	}
+	if i.LastCheckedByNotNil {
+		predicates = append(predicates, controlmeasure.LastCheckedByNotNil())
+	}
+	if i.LastCheckedByEqualFold != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByEqualFold(*i.LastCheckedByEqualFold))
+	}
+	if i.LastCheckedByContainsFold != nil {
+		predicates = append(predicates, controlmeasure.LastCheckedByContainsFold(*i.LastCheckedByContainsFold))
+	}
+	if i.NextDue != nil {
+		predicates = append(predicates, controlmeasure.NextDueEQ(*i.NextDue))
+	}
+	if i.NextDueNEQ != nil {
+		predicates = append(predicates, controlmeasure.NextDueNEQ(*i.NextDueNEQ))
+	}
+	if len(i.NextDueIn) > 0 {
+		predicates = append(predicates, controlmeasure.NextDueIn(i.NextDueIn...))
+	}
+	if len(i.NextDueNotIn) > 0 {
+		predicates = append(predicates, controlmeasure.NextDueNotIn(i.NextDueNotIn...))
+	}
+	if i.NextDueGT != nil {
+		predicates = append(predicates, controlmeasure.NextDueGT(*i.NextDueGT))
+	}
+	if i.NextDueGTE != nil {
+		predicates = append(predicates, controlmeasure.NextDueGTE(*i.NextDueGTE))
+	}
+	if i.NextDueLT != nil {
+		predicates = append(predicates, controlmeasure.NextDueLT(*i.NextDueLT))
+	}
+	if i.NextDueLTE != nil {
+		predicates = append(predicates, controlmeasure.NextDueLTE(*i.NextDueLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyControlMeasureWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return controlmeasure.And(predicates...), nil
 	}
 }
 
@@ -3562,6 +4039,14 @@ type HazardWhereInput struct {
 	ResponsiblePersonEqualFold    *string  `json:"responsiblePersonEqualFold,omitempty"`
 	ResponsiblePersonContainsFold *string  `json:"responsiblePersonContainsFold,omitempty"`
 
+	// "risk_point_id" field predicates.
+	RiskPointID       *int  `json:"riskPointID,omitempty"`
+	RiskPointIDNEQ    *int  `json:"riskPointIDNEQ,omitempty"`
+	RiskPointIDIn     []int `json:"riskPointIDIn,omitempty"`
+	RiskPointIDNotIn  []int `json:"riskPointIDNotIn,omitempty"`
+	RiskPointIDIsNil  bool  `json:"riskPointIDIsNil,omitempty"`
+	RiskPointIDNotNil bool  `json:"riskPointIDNotNil,omitempty"`
+
 	// "supervised" field predicates.
 	Supervised    *bool `json:"supervised,omitempty"`
 	SupervisedNEQ *bool `json:"supervisedNEQ,omitempty"`
@@ -4030,6 +4515,24 @@ func (i *HazardWhereInput) P() (predicate.Hazard, error) {
 	}
 	if i.ResponsiblePersonContainsFold != nil {
 		predicates = append(predicates, hazard.ResponsiblePersonContainsFold(*i.ResponsiblePersonContainsFold))
+	}
+	if i.RiskPointID != nil {
+		predicates = append(predicates, hazard.RiskPointIDEQ(*i.RiskPointID))
+	}
+	if i.RiskPointIDNEQ != nil {
+		predicates = append(predicates, hazard.RiskPointIDNEQ(*i.RiskPointIDNEQ))
+	}
+	if len(i.RiskPointIDIn) > 0 {
+		predicates = append(predicates, hazard.RiskPointIDIn(i.RiskPointIDIn...))
+	}
+	if len(i.RiskPointIDNotIn) > 0 {
+		predicates = append(predicates, hazard.RiskPointIDNotIn(i.RiskPointIDNotIn...))
+	}
+	if i.RiskPointIDIsNil {
+		predicates = append(predicates, hazard.RiskPointIDIsNil())
+	}
+	if i.RiskPointIDNotNil {
+		predicates = append(predicates, hazard.RiskPointIDNotNil())
 	}
 	if i.Supervised != nil {
 		predicates = append(predicates, hazard.SupervisedEQ(*i.Supervised))
@@ -9583,6 +10086,982 @@ func (i *ResponsibilityLetterWhereInput) P() (predicate.ResponsibilityLetter, er
 		return predicates[0], nil
 	default:
 		return responsibilityletter.And(predicates...), nil
+	}
+}
+
+// RiskGradingWhereInput represents a where input for filtering RiskGrading queries.
+type RiskGradingWhereInput struct {
+	Predicates []predicate.RiskGrading  `json:"-"`
+	Not        *RiskGradingWhereInput   `json:"not,omitempty"`
+	Or         []*RiskGradingWhereInput `json:"or,omitempty"`
+	And        []*RiskGradingWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "risk_point_id" field predicates.
+	RiskPointID      *int  `json:"riskPointID,omitempty"`
+	RiskPointIDNEQ   *int  `json:"riskPointIDNEQ,omitempty"`
+	RiskPointIDIn    []int `json:"riskPointIDIn,omitempty"`
+	RiskPointIDNotIn []int `json:"riskPointIDNotIn,omitempty"`
+
+	// "from_level" field predicates.
+	FromLevel       *domain.RiskLevel  `json:"fromLevel,omitempty"`
+	FromLevelNEQ    *domain.RiskLevel  `json:"fromLevelNEQ,omitempty"`
+	FromLevelIn     []domain.RiskLevel `json:"fromLevelIn,omitempty"`
+	FromLevelNotIn  []domain.RiskLevel `json:"fromLevelNotIn,omitempty"`
+	FromLevelIsNil  bool               `json:"fromLevelIsNil,omitempty"`
+	FromLevelNotNil bool               `json:"fromLevelNotNil,omitempty"`
+
+	// "to_level" field predicates.
+	ToLevel      *domain.RiskLevel  `json:"toLevel,omitempty"`
+	ToLevelNEQ   *domain.RiskLevel  `json:"toLevelNEQ,omitempty"`
+	ToLevelIn    []domain.RiskLevel `json:"toLevelIn,omitempty"`
+	ToLevelNotIn []domain.RiskLevel `json:"toLevelNotIn,omitempty"`
+
+	// "likelihood" field predicates.
+	Likelihood      *int  `json:"likelihood,omitempty"`
+	LikelihoodNEQ   *int  `json:"likelihoodNEQ,omitempty"`
+	LikelihoodIn    []int `json:"likelihoodIn,omitempty"`
+	LikelihoodNotIn []int `json:"likelihoodNotIn,omitempty"`
+	LikelihoodGT    *int  `json:"likelihoodGT,omitempty"`
+	LikelihoodGTE   *int  `json:"likelihoodGTE,omitempty"`
+	LikelihoodLT    *int  `json:"likelihoodLT,omitempty"`
+	LikelihoodLTE   *int  `json:"likelihoodLTE,omitempty"`
+
+	// "severity" field predicates.
+	Severity      *int  `json:"severity,omitempty"`
+	SeverityNEQ   *int  `json:"severityNEQ,omitempty"`
+	SeverityIn    []int `json:"severityIn,omitempty"`
+	SeverityNotIn []int `json:"severityNotIn,omitempty"`
+	SeverityGT    *int  `json:"severityGT,omitempty"`
+	SeverityGTE   *int  `json:"severityGTE,omitempty"`
+	SeverityLT    *int  `json:"severityLT,omitempty"`
+	SeverityLTE   *int  `json:"severityLTE,omitempty"`
+
+	// "score" field predicates.
+	Score      *int  `json:"score,omitempty"`
+	ScoreNEQ   *int  `json:"scoreNEQ,omitempty"`
+	ScoreIn    []int `json:"scoreIn,omitempty"`
+	ScoreNotIn []int `json:"scoreNotIn,omitempty"`
+	ScoreGT    *int  `json:"scoreGT,omitempty"`
+	ScoreGTE   *int  `json:"scoreGTE,omitempty"`
+	ScoreLT    *int  `json:"scoreLT,omitempty"`
+	ScoreLTE   *int  `json:"scoreLTE,omitempty"`
+
+	// "graded_by" field predicates.
+	GradedBy             *string  `json:"gradedBy,omitempty"`
+	GradedByNEQ          *string  `json:"gradedByNEQ,omitempty"`
+	GradedByIn           []string `json:"gradedByIn,omitempty"`
+	GradedByNotIn        []string `json:"gradedByNotIn,omitempty"`
+	GradedByGT           *string  `json:"gradedByGT,omitempty"`
+	GradedByGTE          *string  `json:"gradedByGTE,omitempty"`
+	GradedByLT           *string  `json:"gradedByLT,omitempty"`
+	GradedByLTE          *string  `json:"gradedByLTE,omitempty"`
+	GradedByContains     *string  `json:"gradedByContains,omitempty"`
+	GradedByHasPrefix    *string  `json:"gradedByHasPrefix,omitempty"`
+	GradedByHasSuffix    *string  `json:"gradedByHasSuffix,omitempty"`
+	GradedByEqualFold    *string  `json:"gradedByEqualFold,omitempty"`
+	GradedByContainsFold *string  `json:"gradedByContainsFold,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "graded_at" field predicates.
+	GradedAt      *time.Time  `json:"gradedAt,omitempty"`
+	GradedAtNEQ   *time.Time  `json:"gradedAtNEQ,omitempty"`
+	GradedAtIn    []time.Time `json:"gradedAtIn,omitempty"`
+	GradedAtNotIn []time.Time `json:"gradedAtNotIn,omitempty"`
+	GradedAtGT    *time.Time  `json:"gradedAtGT,omitempty"`
+	GradedAtGTE   *time.Time  `json:"gradedAtGTE,omitempty"`
+	GradedAtLT    *time.Time  `json:"gradedAtLT,omitempty"`
+	GradedAtLTE   *time.Time  `json:"gradedAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *RiskGradingWhereInput) AddPredicates(predicates ...predicate.RiskGrading) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the RiskGradingWhereInput filter on the RiskGradingQuery builder.
+func (i *RiskGradingWhereInput) Filter(q *RiskGradingQuery) (*RiskGradingQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyRiskGradingWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyRiskGradingWhereInput is returned in case the RiskGradingWhereInput is empty.
+var ErrEmptyRiskGradingWhereInput = errors.New("ent: empty predicate RiskGradingWhereInput")
+
+// P returns a predicate for filtering riskgradings.
+// An error is returned if the input is empty or invalid.
+func (i *RiskGradingWhereInput) P() (predicate.RiskGrading, error) {
+	var predicates []predicate.RiskGrading
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, riskgrading.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.RiskGrading, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, riskgrading.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.RiskGrading, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, riskgrading.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, riskgrading.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, riskgrading.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, riskgrading.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, riskgrading.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, riskgrading.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, riskgrading.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, riskgrading.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, riskgrading.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, riskgrading.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, riskgrading.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, riskgrading.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, riskgrading.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, riskgrading.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, riskgrading.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, riskgrading.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, riskgrading.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, riskgrading.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, riskgrading.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, riskgrading.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, riskgrading.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, riskgrading.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, riskgrading.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, riskgrading.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, riskgrading.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.RiskPointID != nil {
+		predicates = append(predicates, riskgrading.RiskPointIDEQ(*i.RiskPointID))
+	}
+	if i.RiskPointIDNEQ != nil {
+		predicates = append(predicates, riskgrading.RiskPointIDNEQ(*i.RiskPointIDNEQ))
+	}
+	if len(i.RiskPointIDIn) > 0 {
+		predicates = append(predicates, riskgrading.RiskPointIDIn(i.RiskPointIDIn...))
+	}
+	if len(i.RiskPointIDNotIn) > 0 {
+		predicates = append(predicates, riskgrading.RiskPointIDNotIn(i.RiskPointIDNotIn...))
+	}
+	if i.FromLevel != nil {
+		predicates = append(predicates, riskgrading.FromLevelEQ(*i.FromLevel))
+	}
+	if i.FromLevelNEQ != nil {
+		predicates = append(predicates, riskgrading.FromLevelNEQ(*i.FromLevelNEQ))
+	}
+	if len(i.FromLevelIn) > 0 {
+		predicates = append(predicates, riskgrading.FromLevelIn(i.FromLevelIn...))
+	}
+	if len(i.FromLevelNotIn) > 0 {
+		predicates = append(predicates, riskgrading.FromLevelNotIn(i.FromLevelNotIn...))
+	}
+	if i.FromLevelIsNil {
+		predicates = append(predicates, riskgrading.FromLevelIsNil())
+	}
+	if i.FromLevelNotNil {
+		predicates = append(predicates, riskgrading.FromLevelNotNil())
+	}
+	if i.ToLevel != nil {
+		predicates = append(predicates, riskgrading.ToLevelEQ(*i.ToLevel))
+	}
+	if i.ToLevelNEQ != nil {
+		predicates = append(predicates, riskgrading.ToLevelNEQ(*i.ToLevelNEQ))
+	}
+	if len(i.ToLevelIn) > 0 {
+		predicates = append(predicates, riskgrading.ToLevelIn(i.ToLevelIn...))
+	}
+	if len(i.ToLevelNotIn) > 0 {
+		predicates = append(predicates, riskgrading.ToLevelNotIn(i.ToLevelNotIn...))
+	}
+	if i.Likelihood != nil {
+		predicates = append(predicates, riskgrading.LikelihoodEQ(*i.Likelihood))
+	}
+	if i.LikelihoodNEQ != nil {
+		predicates = append(predicates, riskgrading.LikelihoodNEQ(*i.LikelihoodNEQ))
+	}
+	if len(i.LikelihoodIn) > 0 {
+		predicates = append(predicates, riskgrading.LikelihoodIn(i.LikelihoodIn...))
+	}
+	if len(i.LikelihoodNotIn) > 0 {
+		predicates = append(predicates, riskgrading.LikelihoodNotIn(i.LikelihoodNotIn...))
+	}
+	if i.LikelihoodGT != nil {
+		predicates = append(predicates, riskgrading.LikelihoodGT(*i.LikelihoodGT))
+	}
+	if i.LikelihoodGTE != nil {
+		predicates = append(predicates, riskgrading.LikelihoodGTE(*i.LikelihoodGTE))
+	}
+	if i.LikelihoodLT != nil {
+		predicates = append(predicates, riskgrading.LikelihoodLT(*i.LikelihoodLT))
+	}
+	if i.LikelihoodLTE != nil {
+		predicates = append(predicates, riskgrading.LikelihoodLTE(*i.LikelihoodLTE))
+	}
+	if i.Severity != nil {
+		predicates = append(predicates, riskgrading.SeverityEQ(*i.Severity))
+	}
+	if i.SeverityNEQ != nil {
+		predicates = append(predicates, riskgrading.SeverityNEQ(*i.SeverityNEQ))
+	}
+	if len(i.SeverityIn) > 0 {
+		predicates = append(predicates, riskgrading.SeverityIn(i.SeverityIn...))
+	}
+	if len(i.SeverityNotIn) > 0 {
+		predicates = append(predicates, riskgrading.SeverityNotIn(i.SeverityNotIn...))
+	}
+	if i.SeverityGT != nil {
+		predicates = append(predicates, riskgrading.SeverityGT(*i.SeverityGT))
+	}
+	if i.SeverityGTE != nil {
+		predicates = append(predicates, riskgrading.SeverityGTE(*i.SeverityGTE))
+	}
+	if i.SeverityLT != nil {
+		predicates = append(predicates, riskgrading.SeverityLT(*i.SeverityLT))
+	}
+	if i.SeverityLTE != nil {
+		predicates = append(predicates, riskgrading.SeverityLTE(*i.SeverityLTE))
+	}
+	if i.Score != nil {
+		predicates = append(predicates, riskgrading.ScoreEQ(*i.Score))
+	}
+	if i.ScoreNEQ != nil {
+		predicates = append(predicates, riskgrading.ScoreNEQ(*i.ScoreNEQ))
+	}
+	if len(i.ScoreIn) > 0 {
+		predicates = append(predicates, riskgrading.ScoreIn(i.ScoreIn...))
+	}
+	if len(i.ScoreNotIn) > 0 {
+		predicates = append(predicates, riskgrading.ScoreNotIn(i.ScoreNotIn...))
+	}
+	if i.ScoreGT != nil {
+		predicates = append(predicates, riskgrading.ScoreGT(*i.ScoreGT))
+	}
+	if i.ScoreGTE != nil {
+		predicates = append(predicates, riskgrading.ScoreGTE(*i.ScoreGTE))
+	}
+	if i.ScoreLT != nil {
+		predicates = append(predicates, riskgrading.ScoreLT(*i.ScoreLT))
+	}
+	if i.ScoreLTE != nil {
+		predicates = append(predicates, riskgrading.ScoreLTE(*i.ScoreLTE))
+	}
+	if i.GradedBy != nil {
+		predicates = append(predicates, riskgrading.GradedByEQ(*i.GradedBy))
+	}
+	if i.GradedByNEQ != nil {
+		predicates = append(predicates, riskgrading.GradedByNEQ(*i.GradedByNEQ))
+	}
+	if len(i.GradedByIn) > 0 {
+		predicates = append(predicates, riskgrading.GradedByIn(i.GradedByIn...))
+	}
+	if len(i.GradedByNotIn) > 0 {
+		predicates = append(predicates, riskgrading.GradedByNotIn(i.GradedByNotIn...))
+	}
+	if i.GradedByGT != nil {
+		predicates = append(predicates, riskgrading.GradedByGT(*i.GradedByGT))
+	}
+	if i.GradedByGTE != nil {
+		predicates = append(predicates, riskgrading.GradedByGTE(*i.GradedByGTE))
+	}
+	if i.GradedByLT != nil {
+		predicates = append(predicates, riskgrading.GradedByLT(*i.GradedByLT))
+	}
+	if i.GradedByLTE != nil {
+		predicates = append(predicates, riskgrading.GradedByLTE(*i.GradedByLTE))
+	}
+	if i.GradedByContains != nil {
+		predicates = append(predicates, riskgrading.GradedByContains(*i.GradedByContains))
+	}
+	if i.GradedByHasPrefix != nil {
+		predicates = append(predicates, riskgrading.GradedByHasPrefix(*i.GradedByHasPrefix))
+	}
+	if i.GradedByHasSuffix != nil {
+		predicates = append(predicates, riskgrading.GradedByHasSuffix(*i.GradedByHasSuffix))
+	}
+	if i.GradedByEqualFold != nil {
+		predicates = append(predicates, riskgrading.GradedByEqualFold(*i.GradedByEqualFold))
+	}
+	if i.GradedByContainsFold != nil {
+		predicates = append(predicates, riskgrading.GradedByContainsFold(*i.GradedByContainsFold))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, riskgrading.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, riskgrading.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, riskgrading.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, riskgrading.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, riskgrading.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, riskgrading.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, riskgrading.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, riskgrading.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, riskgrading.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, riskgrading.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, riskgrading.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, riskgrading.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, riskgrading.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.GradedAt != nil {
+		predicates = append(predicates, riskgrading.GradedAtEQ(*i.GradedAt))
+	}
+	if i.GradedAtNEQ != nil {
+		predicates = append(predicates, riskgrading.GradedAtNEQ(*i.GradedAtNEQ))
+	}
+	if len(i.GradedAtIn) > 0 {
+		predicates = append(predicates, riskgrading.GradedAtIn(i.GradedAtIn...))
+	}
+	if len(i.GradedAtNotIn) > 0 {
+		predicates = append(predicates, riskgrading.GradedAtNotIn(i.GradedAtNotIn...))
+	}
+	if i.GradedAtGT != nil {
+		predicates = append(predicates, riskgrading.GradedAtGT(*i.GradedAtGT))
+	}
+	if i.GradedAtGTE != nil {
+		predicates = append(predicates, riskgrading.GradedAtGTE(*i.GradedAtGTE))
+	}
+	if i.GradedAtLT != nil {
+		predicates = append(predicates, riskgrading.GradedAtLT(*i.GradedAtLT))
+	}
+	if i.GradedAtLTE != nil {
+		predicates = append(predicates, riskgrading.GradedAtLTE(*i.GradedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyRiskGradingWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return riskgrading.And(predicates...), nil
+	}
+}
+
+// RiskPointWhereInput represents a where input for filtering RiskPoint queries.
+type RiskPointWhereInput struct {
+	Predicates []predicate.RiskPoint  `json:"-"`
+	Not        *RiskPointWhereInput   `json:"not,omitempty"`
+	Or         []*RiskPointWhereInput `json:"or,omitempty"`
+	And        []*RiskPointWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "unit_id" field predicates.
+	UnitID      *int  `json:"unitID,omitempty"`
+	UnitIDNEQ   *int  `json:"unitIDNEQ,omitempty"`
+	UnitIDIn    []int `json:"unitIDIn,omitempty"`
+	UnitIDNotIn []int `json:"unitIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *domain.RiskPointKind  `json:"kind,omitempty"`
+	KindNEQ   *domain.RiskPointKind  `json:"kindNEQ,omitempty"`
+	KindIn    []domain.RiskPointKind `json:"kindIn,omitempty"`
+	KindNotIn []domain.RiskPointKind `json:"kindNotIn,omitempty"`
+
+	// "likelihood" field predicates.
+	Likelihood      *int  `json:"likelihood,omitempty"`
+	LikelihoodNEQ   *int  `json:"likelihoodNEQ,omitempty"`
+	LikelihoodIn    []int `json:"likelihoodIn,omitempty"`
+	LikelihoodNotIn []int `json:"likelihoodNotIn,omitempty"`
+	LikelihoodGT    *int  `json:"likelihoodGT,omitempty"`
+	LikelihoodGTE   *int  `json:"likelihoodGTE,omitempty"`
+	LikelihoodLT    *int  `json:"likelihoodLT,omitempty"`
+	LikelihoodLTE   *int  `json:"likelihoodLTE,omitempty"`
+
+	// "severity" field predicates.
+	Severity      *int  `json:"severity,omitempty"`
+	SeverityNEQ   *int  `json:"severityNEQ,omitempty"`
+	SeverityIn    []int `json:"severityIn,omitempty"`
+	SeverityNotIn []int `json:"severityNotIn,omitempty"`
+	SeverityGT    *int  `json:"severityGT,omitempty"`
+	SeverityGTE   *int  `json:"severityGTE,omitempty"`
+	SeverityLT    *int  `json:"severityLT,omitempty"`
+	SeverityLTE   *int  `json:"severityLTE,omitempty"`
+
+	// "score" field predicates.
+	Score      *int  `json:"score,omitempty"`
+	ScoreNEQ   *int  `json:"scoreNEQ,omitempty"`
+	ScoreIn    []int `json:"scoreIn,omitempty"`
+	ScoreNotIn []int `json:"scoreNotIn,omitempty"`
+	ScoreGT    *int  `json:"scoreGT,omitempty"`
+	ScoreGTE   *int  `json:"scoreGTE,omitempty"`
+	ScoreLT    *int  `json:"scoreLT,omitempty"`
+	ScoreLTE   *int  `json:"scoreLTE,omitempty"`
+
+	// "level" field predicates.
+	Level      *domain.RiskLevel  `json:"level,omitempty"`
+	LevelNEQ   *domain.RiskLevel  `json:"levelNEQ,omitempty"`
+	LevelIn    []domain.RiskLevel `json:"levelIn,omitempty"`
+	LevelNotIn []domain.RiskLevel `json:"levelNotIn,omitempty"`
+
+	// "graded_at" field predicates.
+	GradedAt      *time.Time  `json:"gradedAt,omitempty"`
+	GradedAtNEQ   *time.Time  `json:"gradedAtNEQ,omitempty"`
+	GradedAtIn    []time.Time `json:"gradedAtIn,omitempty"`
+	GradedAtNotIn []time.Time `json:"gradedAtNotIn,omitempty"`
+	GradedAtGT    *time.Time  `json:"gradedAtGT,omitempty"`
+	GradedAtGTE   *time.Time  `json:"gradedAtGTE,omitempty"`
+	GradedAtLT    *time.Time  `json:"gradedAtLT,omitempty"`
+	GradedAtLTE   *time.Time  `json:"gradedAtLTE,omitempty"`
+
+	// "next_check_due" field predicates.
+	NextCheckDue       *time.Time  `json:"nextCheckDue,omitempty"`
+	NextCheckDueNEQ    *time.Time  `json:"nextCheckDueNEQ,omitempty"`
+	NextCheckDueIn     []time.Time `json:"nextCheckDueIn,omitempty"`
+	NextCheckDueNotIn  []time.Time `json:"nextCheckDueNotIn,omitempty"`
+	NextCheckDueGT     *time.Time  `json:"nextCheckDueGT,omitempty"`
+	NextCheckDueGTE    *time.Time  `json:"nextCheckDueGTE,omitempty"`
+	NextCheckDueLT     *time.Time  `json:"nextCheckDueLT,omitempty"`
+	NextCheckDueLTE    *time.Time  `json:"nextCheckDueLTE,omitempty"`
+	NextCheckDueIsNil  bool        `json:"nextCheckDueIsNil,omitempty"`
+	NextCheckDueNotNil bool        `json:"nextCheckDueNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *RiskPointWhereInput) AddPredicates(predicates ...predicate.RiskPoint) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the RiskPointWhereInput filter on the RiskPointQuery builder.
+func (i *RiskPointWhereInput) Filter(q *RiskPointQuery) (*RiskPointQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyRiskPointWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyRiskPointWhereInput is returned in case the RiskPointWhereInput is empty.
+var ErrEmptyRiskPointWhereInput = errors.New("ent: empty predicate RiskPointWhereInput")
+
+// P returns a predicate for filtering riskpoints.
+// An error is returned if the input is empty or invalid.
+func (i *RiskPointWhereInput) P() (predicate.RiskPoint, error) {
+	var predicates []predicate.RiskPoint
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, riskpoint.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.RiskPoint, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, riskpoint.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.RiskPoint, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, riskpoint.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, riskpoint.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, riskpoint.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, riskpoint.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, riskpoint.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, riskpoint.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, riskpoint.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, riskpoint.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, riskpoint.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, riskpoint.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, riskpoint.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, riskpoint.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, riskpoint.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, riskpoint.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, riskpoint.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, riskpoint.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, riskpoint.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, riskpoint.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, riskpoint.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, riskpoint.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, riskpoint.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, riskpoint.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, riskpoint.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, riskpoint.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, riskpoint.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.UnitID != nil {
+		predicates = append(predicates, riskpoint.UnitIDEQ(*i.UnitID))
+	}
+	if i.UnitIDNEQ != nil {
+		predicates = append(predicates, riskpoint.UnitIDNEQ(*i.UnitIDNEQ))
+	}
+	if len(i.UnitIDIn) > 0 {
+		predicates = append(predicates, riskpoint.UnitIDIn(i.UnitIDIn...))
+	}
+	if len(i.UnitIDNotIn) > 0 {
+		predicates = append(predicates, riskpoint.UnitIDNotIn(i.UnitIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, riskpoint.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, riskpoint.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, riskpoint.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, riskpoint.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, riskpoint.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, riskpoint.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, riskpoint.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, riskpoint.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, riskpoint.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, riskpoint.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, riskpoint.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, riskpoint.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, riskpoint.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, riskpoint.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, riskpoint.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, riskpoint.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, riskpoint.KindNotIn(i.KindNotIn...))
+	}
+	if i.Likelihood != nil {
+		predicates = append(predicates, riskpoint.LikelihoodEQ(*i.Likelihood))
+	}
+	if i.LikelihoodNEQ != nil {
+		predicates = append(predicates, riskpoint.LikelihoodNEQ(*i.LikelihoodNEQ))
+	}
+	if len(i.LikelihoodIn) > 0 {
+		predicates = append(predicates, riskpoint.LikelihoodIn(i.LikelihoodIn...))
+	}
+	if len(i.LikelihoodNotIn) > 0 {
+		predicates = append(predicates, riskpoint.LikelihoodNotIn(i.LikelihoodNotIn...))
+	}
+	if i.LikelihoodGT != nil {
+		predicates = append(predicates, riskpoint.LikelihoodGT(*i.LikelihoodGT))
+	}
+	if i.LikelihoodGTE != nil {
+		predicates = append(predicates, riskpoint.LikelihoodGTE(*i.LikelihoodGTE))
+	}
+	if i.LikelihoodLT != nil {
+		predicates = append(predicates, riskpoint.LikelihoodLT(*i.LikelihoodLT))
+	}
+	if i.LikelihoodLTE != nil {
+		predicates = append(predicates, riskpoint.LikelihoodLTE(*i.LikelihoodLTE))
+	}
+	if i.Severity != nil {
+		predicates = append(predicates, riskpoint.SeverityEQ(*i.Severity))
+	}
+	if i.SeverityNEQ != nil {
+		predicates = append(predicates, riskpoint.SeverityNEQ(*i.SeverityNEQ))
+	}
+	if len(i.SeverityIn) > 0 {
+		predicates = append(predicates, riskpoint.SeverityIn(i.SeverityIn...))
+	}
+	if len(i.SeverityNotIn) > 0 {
+		predicates = append(predicates, riskpoint.SeverityNotIn(i.SeverityNotIn...))
+	}
+	if i.SeverityGT != nil {
+		predicates = append(predicates, riskpoint.SeverityGT(*i.SeverityGT))
+	}
+	if i.SeverityGTE != nil {
+		predicates = append(predicates, riskpoint.SeverityGTE(*i.SeverityGTE))
+	}
+	if i.SeverityLT != nil {
+		predicates = append(predicates, riskpoint.SeverityLT(*i.SeverityLT))
+	}
+	if i.SeverityLTE != nil {
+		predicates = append(predicates, riskpoint.SeverityLTE(*i.SeverityLTE))
+	}
+	if i.Score != nil {
+		predicates = append(predicates, riskpoint.ScoreEQ(*i.Score))
+	}
+	if i.ScoreNEQ != nil {
+		predicates = append(predicates, riskpoint.ScoreNEQ(*i.ScoreNEQ))
+	}
+	if len(i.ScoreIn) > 0 {
+		predicates = append(predicates, riskpoint.ScoreIn(i.ScoreIn...))
+	}
+	if len(i.ScoreNotIn) > 0 {
+		predicates = append(predicates, riskpoint.ScoreNotIn(i.ScoreNotIn...))
+	}
+	if i.ScoreGT != nil {
+		predicates = append(predicates, riskpoint.ScoreGT(*i.ScoreGT))
+	}
+	if i.ScoreGTE != nil {
+		predicates = append(predicates, riskpoint.ScoreGTE(*i.ScoreGTE))
+	}
+	if i.ScoreLT != nil {
+		predicates = append(predicates, riskpoint.ScoreLT(*i.ScoreLT))
+	}
+	if i.ScoreLTE != nil {
+		predicates = append(predicates, riskpoint.ScoreLTE(*i.ScoreLTE))
+	}
+	if i.Level != nil {
+		predicates = append(predicates, riskpoint.LevelEQ(*i.Level))
+	}
+	if i.LevelNEQ != nil {
+		predicates = append(predicates, riskpoint.LevelNEQ(*i.LevelNEQ))
+	}
+	if len(i.LevelIn) > 0 {
+		predicates = append(predicates, riskpoint.LevelIn(i.LevelIn...))
+	}
+	if len(i.LevelNotIn) > 0 {
+		predicates = append(predicates, riskpoint.LevelNotIn(i.LevelNotIn...))
+	}
+	if i.GradedAt != nil {
+		predicates = append(predicates, riskpoint.GradedAtEQ(*i.GradedAt))
+	}
+	if i.GradedAtNEQ != nil {
+		predicates = append(predicates, riskpoint.GradedAtNEQ(*i.GradedAtNEQ))
+	}
+	if len(i.GradedAtIn) > 0 {
+		predicates = append(predicates, riskpoint.GradedAtIn(i.GradedAtIn...))
+	}
+	if len(i.GradedAtNotIn) > 0 {
+		predicates = append(predicates, riskpoint.GradedAtNotIn(i.GradedAtNotIn...))
+	}
+	if i.GradedAtGT != nil {
+		predicates = append(predicates, riskpoint.GradedAtGT(*i.GradedAtGT))
+	}
+	if i.GradedAtGTE != nil {
+		predicates = append(predicates, riskpoint.GradedAtGTE(*i.GradedAtGTE))
+	}
+	if i.GradedAtLT != nil {
+		predicates = append(predicates, riskpoint.GradedAtLT(*i.GradedAtLT))
+	}
+	if i.GradedAtLTE != nil {
+		predicates = append(predicates, riskpoint.GradedAtLTE(*i.GradedAtLTE))
+	}
+	if i.NextCheckDue != nil {
+		predicates = append(predicates, riskpoint.NextCheckDueEQ(*i.NextCheckDue))
+	}
+	if i.NextCheckDueNEQ != nil {
+		predicates = append(predicates, riskpoint.NextCheckDueNEQ(*i.NextCheckDueNEQ))
+	}
+	if len(i.NextCheckDueIn) > 0 {
+		predicates = append(predicates, riskpoint.NextCheckDueIn(i.NextCheckDueIn...))
+	}
+	if len(i.NextCheckDueNotIn) > 0 {
+		predicates = append(predicates, riskpoint.NextCheckDueNotIn(i.NextCheckDueNotIn...))
+	}
+	if i.NextCheckDueGT != nil {
+		predicates = append(predicates, riskpoint.NextCheckDueGT(*i.NextCheckDueGT))
+	}
+	if i.NextCheckDueGTE != nil {
+		predicates = append(predicates, riskpoint.NextCheckDueGTE(*i.NextCheckDueGTE))
+	}
+	if i.NextCheckDueLT != nil {
+		predicates = append(predicates, riskpoint.NextCheckDueLT(*i.NextCheckDueLT))
+	}
+	if i.NextCheckDueLTE != nil {
+		predicates = append(predicates, riskpoint.NextCheckDueLTE(*i.NextCheckDueLTE))
+	}
+	if i.NextCheckDueIsNil {
+		predicates = append(predicates, riskpoint.NextCheckDueIsNil())
+	}
+	if i.NextCheckDueNotNil {
+		predicates = append(predicates, riskpoint.NextCheckDueNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyRiskPointWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return riskpoint.And(predicates...), nil
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/domain"
 )
@@ -61,6 +62,8 @@ type Hazard struct {
 	ResponsiblePerson string `json:"responsible_person,omitempty"`
 	// RecurrenceOfID holds the value of the "recurrence_of_id" field.
 	RecurrenceOfID *int `json:"recurrence_of_id,omitempty"`
+	// The risk point it came from, if any.
+	RiskPointID *int `json:"risk_point_id,omitempty"`
 	// ReportedByID holds the value of the "reported_by_id" field.
 	ReportedByID int `json:"reported_by_id,omitempty"`
 	// Under supervision (督办).
@@ -87,15 +90,17 @@ type HazardEdges struct {
 	RecurrenceOf *Hazard `json:"recurrence_of,omitempty"`
 	// Later hazards recorded as recurrences of this one.
 	Recurrences []*Hazard `json:"recurrences,omitempty"`
+	// The risk point it came from; null when none or outside your jurisdiction.
+	RiskPoint *RiskPoint `json:"risk_point,omitempty"`
 	// Its history, oldest first: one event per step.
 	Events []*HazardEvent `json:"events,omitempty"`
 	// EnterpriseUnit holds the value of the enterprise_unit edge.
 	EnterpriseUnit *Unit `json:"enterprise_unit,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [6]map[string]int
 
 	namedRecurrences map[string][]*Hazard
 	namedEvents      map[string][]*HazardEvent
@@ -143,10 +148,21 @@ func (e HazardEdges) RecurrencesOrErr() ([]*Hazard, error) {
 	return nil, &NotLoadedError{edge: "recurrences"}
 }
 
+// RiskPointOrErr returns the RiskPoint value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e HazardEdges) RiskPointOrErr() (*RiskPoint, error) {
+	if e.RiskPoint != nil {
+		return e.RiskPoint, nil
+	} else if e.loadedTypes[4] {
+		return nil, &NotFoundError{label: riskpoint.Label}
+	}
+	return nil, &NotLoadedError{edge: "risk_point"}
+}
+
 // EventsOrErr returns the Events value or an error if the edge
 // was not loaded in eager-loading.
 func (e HazardEdges) EventsOrErr() ([]*HazardEvent, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.Events, nil
 	}
 	return nil, &NotLoadedError{edge: "events"}
@@ -157,7 +173,7 @@ func (e HazardEdges) EventsOrErr() ([]*HazardEvent, error) {
 func (e HazardEdges) EnterpriseUnitOrErr() (*Unit, error) {
 	if e.EnterpriseUnit != nil {
 		return e.EnterpriseUnit, nil
-	} else if e.loadedTypes[5] {
+	} else if e.loadedTypes[6] {
 		return nil, &NotFoundError{label: unit.Label}
 	}
 	return nil, &NotLoadedError{edge: "enterprise_unit"}
@@ -172,7 +188,7 @@ func (*Hazard) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case hazard.FieldSupervised:
 			values[i] = new(sql.NullBool)
-		case hazard.FieldID, hazard.FieldTenantID, hazard.FieldScopeEnterpriseID, hazard.FieldSubjectID, hazard.FieldInspectionID, hazard.FieldCampaignID, hazard.FieldRecurrenceOfID, hazard.FieldReportedByID:
+		case hazard.FieldID, hazard.FieldTenantID, hazard.FieldScopeEnterpriseID, hazard.FieldSubjectID, hazard.FieldInspectionID, hazard.FieldCampaignID, hazard.FieldRecurrenceOfID, hazard.FieldRiskPointID, hazard.FieldReportedByID:
 			values[i] = new(sql.NullInt64)
 		case hazard.FieldScopePath, hazard.FieldScopeSector, hazard.FieldSource, hazard.FieldLevel, hazard.FieldState, hazard.FieldCategory, hazard.FieldLocation, hazard.FieldDescription, hazard.FieldRequirement, hazard.FieldResponsiblePerson:
 			values[i] = new(sql.NullString)
@@ -324,6 +340,13 @@ func (_m *Hazard) assignValues(columns []string, values []any) error {
 				_m.RecurrenceOfID = new(int)
 				*_m.RecurrenceOfID = int(value.Int64)
 			}
+		case hazard.FieldRiskPointID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field risk_point_id", values[i])
+			} else if value.Valid {
+				_m.RiskPointID = new(int)
+				*_m.RiskPointID = int(value.Int64)
+			}
 		case hazard.FieldReportedByID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field reported_by_id", values[i])
@@ -389,6 +412,11 @@ func (_m *Hazard) QueryRecurrenceOf() *HazardQuery {
 // QueryRecurrences queries the "recurrences" edge of the Hazard entity.
 func (_m *Hazard) QueryRecurrences() *HazardQuery {
 	return NewHazardClient(_m.config).QueryRecurrences(_m)
+}
+
+// QueryRiskPoint queries the "risk_point" edge of the Hazard entity.
+func (_m *Hazard) QueryRiskPoint() *RiskPointQuery {
+	return NewHazardClient(_m.config).QueryRiskPoint(_m)
 }
 
 // QueryEvents queries the "events" edge of the Hazard entity.
@@ -491,6 +519,11 @@ func (_m *Hazard) String() string {
 	builder.WriteString(", ")
 	if v := _m.RecurrenceOfID; v != nil {
 		builder.WriteString("recurrence_of_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.RiskPointID; v != nil {
+		builder.WriteString("risk_point_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

@@ -13,6 +13,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/domain"
 )
@@ -232,6 +233,20 @@ func (_c *HazardCreate) SetNillableRecurrenceOfID(v *int) *HazardCreate {
 	return _c
 }
 
+// SetRiskPointID sets the "risk_point_id" field.
+func (_c *HazardCreate) SetRiskPointID(v int) *HazardCreate {
+	_c.mutation.SetRiskPointID(v)
+	return _c
+}
+
+// SetNillableRiskPointID sets the "risk_point_id" field if the given value is not nil.
+func (_c *HazardCreate) SetNillableRiskPointID(v *int) *HazardCreate {
+	if v != nil {
+		_c.SetRiskPointID(*v)
+	}
+	return _c
+}
+
 // SetReportedByID sets the "reported_by_id" field.
 func (_c *HazardCreate) SetReportedByID(v int) *HazardCreate {
 	_c.mutation.SetReportedByID(v)
@@ -314,6 +329,11 @@ func (_c *HazardCreate) AddRecurrences(v ...*Hazard) *HazardCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddRecurrenceIDs(ids...)
+}
+
+// SetRiskPoint sets the "risk_point" edge to the RiskPoint entity.
+func (_c *HazardCreate) SetRiskPoint(v *RiskPoint) *HazardCreate {
+	return _c.SetRiskPointID(v.ID)
 }
 
 // AddEventIDs adds the "events" edge to the HazardEvent entity by IDs.
@@ -669,6 +689,23 @@ func (_c *HazardCreate) createSpec() (*Hazard, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RiskPointIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.RiskPointTable,
+			Columns: []string{hazard.RiskPointColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(riskpoint.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.RiskPointID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.EventsIDs(); len(nodes) > 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/unit"
 )
 
@@ -31,6 +32,7 @@ type HazardQuery struct {
 	withInspection       *InspectionQuery
 	withRecurrenceOf     *HazardQuery
 	withRecurrences      *HazardQuery
+	withRiskPoint        *RiskPointQuery
 	withEvents           *HazardEventQuery
 	withEnterpriseUnit   *UnitQuery
 	loadTotal            []func(context.Context, []*Hazard) error
@@ -154,6 +156,28 @@ func (_q *HazardQuery) QueryRecurrences() *HazardQuery {
 			sqlgraph.From(hazard.Table, hazard.FieldID, selector),
 			sqlgraph.To(hazard.Table, hazard.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, hazard.RecurrencesTable, hazard.RecurrencesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRiskPoint chains the current query on the "risk_point" edge.
+func (_q *HazardQuery) QueryRiskPoint() *RiskPointQuery {
+	query := (&RiskPointClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, selector),
+			sqlgraph.To(riskpoint.Table, riskpoint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, hazard.RiskPointTable, hazard.RiskPointColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -401,6 +425,7 @@ func (_q *HazardQuery) Clone() *HazardQuery {
 		withInspection:     _q.withInspection.Clone(),
 		withRecurrenceOf:   _q.withRecurrenceOf.Clone(),
 		withRecurrences:    _q.withRecurrences.Clone(),
+		withRiskPoint:      _q.withRiskPoint.Clone(),
 		withEvents:         _q.withEvents.Clone(),
 		withEnterpriseUnit: _q.withEnterpriseUnit.Clone(),
 		// clone intermediate query.
@@ -451,6 +476,17 @@ func (_q *HazardQuery) WithRecurrences(opts ...func(*HazardQuery)) *HazardQuery 
 		opt(query)
 	}
 	_q.withRecurrences = query
+	return _q
+}
+
+// WithRiskPoint tells the query-builder to eager-load the nodes that are connected to
+// the "risk_point" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *HazardQuery) WithRiskPoint(opts ...func(*RiskPointQuery)) *HazardQuery {
+	query := (&RiskPointClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRiskPoint = query
 	return _q
 }
 
@@ -554,11 +590,12 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 	var (
 		nodes       = []*Hazard{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withSubject != nil,
 			_q.withInspection != nil,
 			_q.withRecurrenceOf != nil,
 			_q.withRecurrences != nil,
+			_q.withRiskPoint != nil,
 			_q.withEvents != nil,
 			_q.withEnterpriseUnit != nil,
 		}
@@ -606,6 +643,12 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 		if err := _q.loadRecurrences(ctx, query, nodes,
 			func(n *Hazard) { n.Edges.Recurrences = []*Hazard{} },
 			func(n *Hazard, e *Hazard) { n.Edges.Recurrences = append(n.Edges.Recurrences, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRiskPoint; query != nil {
+		if err := _q.loadRiskPoint(ctx, query, nodes, nil,
+			func(n *Hazard, e *RiskPoint) { n.Edges.RiskPoint = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -770,6 +813,38 @@ func (_q *HazardQuery) loadRecurrences(ctx context.Context, query *HazardQuery, 
 	}
 	return nil
 }
+func (_q *HazardQuery) loadRiskPoint(ctx context.Context, query *RiskPointQuery, nodes []*Hazard, init func(*Hazard), assign func(*Hazard, *RiskPoint)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Hazard)
+	for i := range nodes {
+		if nodes[i].RiskPointID == nil {
+			continue
+		}
+		fk := *nodes[i].RiskPointID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(riskpoint.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "risk_point_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 func (_q *HazardQuery) loadEvents(ctx context.Context, query *HazardEventQuery, nodes []*Hazard, init func(*Hazard), assign func(*Hazard, *HazardEvent)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Hazard)
@@ -869,6 +944,9 @@ func (_q *HazardQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withRecurrenceOf != nil {
 			_spec.Node.AddColumnOnce(hazard.FieldRecurrenceOfID)
+		}
+		if _q.withRiskPoint != nil {
+			_spec.Node.AddColumnOnce(hazard.FieldRiskPointID)
 		}
 		if _q.withEnterpriseUnit != nil {
 			_spec.Node.AddColumnOnce(hazard.FieldScopeEnterpriseID)

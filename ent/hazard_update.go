@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/predicate"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/domain"
 )
@@ -208,6 +209,26 @@ func (_u *HazardUpdate) ClearResponsiblePerson() *HazardUpdate {
 	return _u
 }
 
+// SetRiskPointID sets the "risk_point_id" field.
+func (_u *HazardUpdate) SetRiskPointID(v int) *HazardUpdate {
+	_u.mutation.SetRiskPointID(v)
+	return _u
+}
+
+// SetNillableRiskPointID sets the "risk_point_id" field if the given value is not nil.
+func (_u *HazardUpdate) SetNillableRiskPointID(v *int) *HazardUpdate {
+	if v != nil {
+		_u.SetRiskPointID(*v)
+	}
+	return _u
+}
+
+// ClearRiskPointID clears the value of the "risk_point_id" field.
+func (_u *HazardUpdate) ClearRiskPointID() *HazardUpdate {
+	_u.mutation.ClearRiskPointID()
+	return _u
+}
+
 // SetSupervised sets the "supervised" field.
 func (_u *HazardUpdate) SetSupervised(v bool) *HazardUpdate {
 	_u.mutation.SetSupervised(v)
@@ -289,6 +310,11 @@ func (_u *HazardUpdate) AddRecurrences(v ...*Hazard) *HazardUpdate {
 	return _u.AddRecurrenceIDs(ids...)
 }
 
+// SetRiskPoint sets the "risk_point" edge to the RiskPoint entity.
+func (_u *HazardUpdate) SetRiskPoint(v *RiskPoint) *HazardUpdate {
+	return _u.SetRiskPointID(v.ID)
+}
+
 // AddEventIDs adds the "events" edge to the HazardEvent entity by IDs.
 func (_u *HazardUpdate) AddEventIDs(ids ...int) *HazardUpdate {
 	_u.mutation.AddEventIDs(ids...)
@@ -347,6 +373,12 @@ func (_u *HazardUpdate) RemoveRecurrences(v ...*Hazard) *HazardUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveRecurrenceIDs(ids...)
+}
+
+// ClearRiskPoint clears the "risk_point" edge to the RiskPoint entity.
+func (_u *HazardUpdate) ClearRiskPoint() *HazardUpdate {
+	_u.mutation.ClearRiskPoint()
+	return _u
 }
 
 // ClearEvents clears all "events" edges to the HazardEvent entity.
@@ -573,6 +605,35 @@ func (_u *HazardUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RiskPointCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.RiskPointTable,
+			Columns: []string{hazard.RiskPointColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(riskpoint.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RiskPointIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.RiskPointTable,
+			Columns: []string{hazard.RiskPointColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(riskpoint.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -852,6 +913,26 @@ func (_u *HazardUpdateOne) ClearResponsiblePerson() *HazardUpdateOne {
 	return _u
 }
 
+// SetRiskPointID sets the "risk_point_id" field.
+func (_u *HazardUpdateOne) SetRiskPointID(v int) *HazardUpdateOne {
+	_u.mutation.SetRiskPointID(v)
+	return _u
+}
+
+// SetNillableRiskPointID sets the "risk_point_id" field if the given value is not nil.
+func (_u *HazardUpdateOne) SetNillableRiskPointID(v *int) *HazardUpdateOne {
+	if v != nil {
+		_u.SetRiskPointID(*v)
+	}
+	return _u
+}
+
+// ClearRiskPointID clears the value of the "risk_point_id" field.
+func (_u *HazardUpdateOne) ClearRiskPointID() *HazardUpdateOne {
+	_u.mutation.ClearRiskPointID()
+	return _u
+}
+
 // SetSupervised sets the "supervised" field.
 func (_u *HazardUpdateOne) SetSupervised(v bool) *HazardUpdateOne {
 	_u.mutation.SetSupervised(v)
@@ -933,6 +1014,11 @@ func (_u *HazardUpdateOne) AddRecurrences(v ...*Hazard) *HazardUpdateOne {
 	return _u.AddRecurrenceIDs(ids...)
 }
 
+// SetRiskPoint sets the "risk_point" edge to the RiskPoint entity.
+func (_u *HazardUpdateOne) SetRiskPoint(v *RiskPoint) *HazardUpdateOne {
+	return _u.SetRiskPointID(v.ID)
+}
+
 // AddEventIDs adds the "events" edge to the HazardEvent entity by IDs.
 func (_u *HazardUpdateOne) AddEventIDs(ids ...int) *HazardUpdateOne {
 	_u.mutation.AddEventIDs(ids...)
@@ -991,6 +1077,12 @@ func (_u *HazardUpdateOne) RemoveRecurrences(v ...*Hazard) *HazardUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveRecurrenceIDs(ids...)
+}
+
+// ClearRiskPoint clears the "risk_point" edge to the RiskPoint entity.
+func (_u *HazardUpdateOne) ClearRiskPoint() *HazardUpdateOne {
+	_u.mutation.ClearRiskPoint()
+	return _u
 }
 
 // ClearEvents clears all "events" edges to the HazardEvent entity.
@@ -1247,6 +1339,35 @@ func (_u *HazardUpdateOne) sqlSave(ctx context.Context) (_node *Hazard, err erro
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RiskPointCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.RiskPointTable,
+			Columns: []string{hazard.RiskPointColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(riskpoint.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RiskPointIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.RiskPointTable,
+			Columns: []string{hazard.RiskPointColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(riskpoint.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -45,6 +46,8 @@ import (
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -69,6 +72,7 @@ const (
 	TypeCasbinRule           = "CasbinRule"
 	TypeCertificate          = "Certificate"
 	TypeChecklistTemplate    = "ChecklistTemplate"
+	TypeControlMeasure       = "ControlMeasure"
 	TypeDrill                = "Drill"
 	TypeDutyList             = "DutyList"
 	TypeDutyRoster           = "DutyRoster"
@@ -96,6 +100,8 @@ const (
 	TypeRefreshToken         = "RefreshToken"
 	TypeRescueTeam           = "RescueTeam"
 	TypeResponsibilityLetter = "ResponsibilityLetter"
+	TypeRiskGrading          = "RiskGrading"
+	TypeRiskPoint            = "RiskPoint"
 	TypeSupervision          = "Supervision"
 	TypeTenant               = "Tenant"
 	TypeTrainee              = "Trainee"
@@ -6039,6 +6045,1183 @@ func (m *ChecklistTemplateMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *ChecklistTemplateMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ChecklistTemplate edge %s", name)
+}
+
+// ControlMeasureMutation represents an operation that mutates the ControlMeasure nodes in the graph.
+type ControlMeasureMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	description            *string
+	responsible_post       *string
+	frequency              *domain.CheckFrequency
+	last_checked_at        *time.Time
+	last_checked_by        *string
+	next_due               *time.Time
+	clearedFields          map[string]struct{}
+	risk_point             *int
+	clearedrisk_point      bool
+	done                   bool
+	oldValue               func(context.Context) (*ControlMeasure, error)
+	predicates             []predicate.ControlMeasure
+}
+
+var _ ent.Mutation = (*ControlMeasureMutation)(nil)
+
+// controlmeasureOption allows management of the mutation configuration using functional options.
+type controlmeasureOption func(*ControlMeasureMutation)
+
+// newControlMeasureMutation creates new mutation for the ControlMeasure entity.
+func newControlMeasureMutation(c config, op Op, opts ...controlmeasureOption) *ControlMeasureMutation {
+	m := &ControlMeasureMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeControlMeasure,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withControlMeasureID sets the ID field of the mutation.
+func withControlMeasureID(id int) controlmeasureOption {
+	return func(m *ControlMeasureMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ControlMeasure
+		)
+		m.oldValue = func(ctx context.Context) (*ControlMeasure, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ControlMeasure.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withControlMeasure sets the old ControlMeasure of the mutation.
+func withControlMeasure(node *ControlMeasure) controlmeasureOption {
+	return func(m *ControlMeasureMutation) {
+		m.oldValue = func(context.Context) (*ControlMeasure, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ControlMeasureMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ControlMeasureMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ControlMeasureMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ControlMeasureMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ControlMeasure.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ControlMeasureMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ControlMeasureMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ControlMeasureMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ControlMeasureMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ControlMeasureMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ControlMeasureMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *ControlMeasureMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *ControlMeasureMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *ControlMeasureMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *ControlMeasureMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *ControlMeasureMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *ControlMeasureMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *ControlMeasureMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *ControlMeasureMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *ControlMeasureMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *ControlMeasureMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *ControlMeasureMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[controlmeasure.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *ControlMeasureMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[controlmeasure.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *ControlMeasureMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, controlmeasure.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *ControlMeasureMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *ControlMeasureMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *ControlMeasureMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *ControlMeasureMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *ControlMeasureMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[controlmeasure.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *ControlMeasureMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[controlmeasure.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *ControlMeasureMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, controlmeasure.FieldScopeEnterpriseID)
+}
+
+// SetRiskPointID sets the "risk_point_id" field.
+func (m *ControlMeasureMutation) SetRiskPointID(i int) {
+	m.risk_point = &i
+}
+
+// RiskPointID returns the value of the "risk_point_id" field in the mutation.
+func (m *ControlMeasureMutation) RiskPointID() (r int, exists bool) {
+	v := m.risk_point
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRiskPointID returns the old "risk_point_id" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldRiskPointID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRiskPointID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRiskPointID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRiskPointID: %w", err)
+	}
+	return oldValue.RiskPointID, nil
+}
+
+// ResetRiskPointID resets all changes to the "risk_point_id" field.
+func (m *ControlMeasureMutation) ResetRiskPointID() {
+	m.risk_point = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *ControlMeasureMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *ControlMeasureMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *ControlMeasureMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetResponsiblePost sets the "responsible_post" field.
+func (m *ControlMeasureMutation) SetResponsiblePost(s string) {
+	m.responsible_post = &s
+}
+
+// ResponsiblePost returns the value of the "responsible_post" field in the mutation.
+func (m *ControlMeasureMutation) ResponsiblePost() (r string, exists bool) {
+	v := m.responsible_post
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponsiblePost returns the old "responsible_post" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldResponsiblePost(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponsiblePost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponsiblePost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponsiblePost: %w", err)
+	}
+	return oldValue.ResponsiblePost, nil
+}
+
+// ResetResponsiblePost resets all changes to the "responsible_post" field.
+func (m *ControlMeasureMutation) ResetResponsiblePost() {
+	m.responsible_post = nil
+}
+
+// SetFrequency sets the "frequency" field.
+func (m *ControlMeasureMutation) SetFrequency(df domain.CheckFrequency) {
+	m.frequency = &df
+}
+
+// Frequency returns the value of the "frequency" field in the mutation.
+func (m *ControlMeasureMutation) Frequency() (r domain.CheckFrequency, exists bool) {
+	v := m.frequency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFrequency returns the old "frequency" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldFrequency(ctx context.Context) (v domain.CheckFrequency, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFrequency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFrequency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFrequency: %w", err)
+	}
+	return oldValue.Frequency, nil
+}
+
+// ResetFrequency resets all changes to the "frequency" field.
+func (m *ControlMeasureMutation) ResetFrequency() {
+	m.frequency = nil
+}
+
+// SetLastCheckedAt sets the "last_checked_at" field.
+func (m *ControlMeasureMutation) SetLastCheckedAt(t time.Time) {
+	m.last_checked_at = &t
+}
+
+// LastCheckedAt returns the value of the "last_checked_at" field in the mutation.
+func (m *ControlMeasureMutation) LastCheckedAt() (r time.Time, exists bool) {
+	v := m.last_checked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastCheckedAt returns the old "last_checked_at" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldLastCheckedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastCheckedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastCheckedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastCheckedAt: %w", err)
+	}
+	return oldValue.LastCheckedAt, nil
+}
+
+// ClearLastCheckedAt clears the value of the "last_checked_at" field.
+func (m *ControlMeasureMutation) ClearLastCheckedAt() {
+	m.last_checked_at = nil
+	m.clearedFields[controlmeasure.FieldLastCheckedAt] = struct{}{}
+}
+
+// LastCheckedAtCleared returns if the "last_checked_at" field was cleared in this mutation.
+func (m *ControlMeasureMutation) LastCheckedAtCleared() bool {
+	_, ok := m.clearedFields[controlmeasure.FieldLastCheckedAt]
+	return ok
+}
+
+// ResetLastCheckedAt resets all changes to the "last_checked_at" field.
+func (m *ControlMeasureMutation) ResetLastCheckedAt() {
+	m.last_checked_at = nil
+	delete(m.clearedFields, controlmeasure.FieldLastCheckedAt)
+}
+
+// SetLastCheckedBy sets the "last_checked_by" field.
+func (m *ControlMeasureMutation) SetLastCheckedBy(s string) {
+	m.last_checked_by = &s
+}
+
+// LastCheckedBy returns the value of the "last_checked_by" field in the mutation.
+func (m *ControlMeasureMutation) LastCheckedBy() (r string, exists bool) {
+	v := m.last_checked_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastCheckedBy returns the old "last_checked_by" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldLastCheckedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastCheckedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastCheckedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastCheckedBy: %w", err)
+	}
+	return oldValue.LastCheckedBy, nil
+}
+
+// ClearLastCheckedBy clears the value of the "last_checked_by" field.
+func (m *ControlMeasureMutation) ClearLastCheckedBy() {
+	m.last_checked_by = nil
+	m.clearedFields[controlmeasure.FieldLastCheckedBy] = struct{}{}
+}
+
+// LastCheckedByCleared returns if the "last_checked_by" field was cleared in this mutation.
+func (m *ControlMeasureMutation) LastCheckedByCleared() bool {
+	_, ok := m.clearedFields[controlmeasure.FieldLastCheckedBy]
+	return ok
+}
+
+// ResetLastCheckedBy resets all changes to the "last_checked_by" field.
+func (m *ControlMeasureMutation) ResetLastCheckedBy() {
+	m.last_checked_by = nil
+	delete(m.clearedFields, controlmeasure.FieldLastCheckedBy)
+}
+
+// SetNextDue sets the "next_due" field.
+func (m *ControlMeasureMutation) SetNextDue(t time.Time) {
+	m.next_due = &t
+}
+
+// NextDue returns the value of the "next_due" field in the mutation.
+func (m *ControlMeasureMutation) NextDue() (r time.Time, exists bool) {
+	v := m.next_due
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextDue returns the old "next_due" field's value of the ControlMeasure entity.
+// If the ControlMeasure object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ControlMeasureMutation) OldNextDue(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextDue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextDue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextDue: %w", err)
+	}
+	return oldValue.NextDue, nil
+}
+
+// ResetNextDue resets all changes to the "next_due" field.
+func (m *ControlMeasureMutation) ResetNextDue() {
+	m.next_due = nil
+}
+
+// ClearRiskPoint clears the "risk_point" edge to the RiskPoint entity.
+func (m *ControlMeasureMutation) ClearRiskPoint() {
+	m.clearedrisk_point = true
+	m.clearedFields[controlmeasure.FieldRiskPointID] = struct{}{}
+}
+
+// RiskPointCleared reports if the "risk_point" edge to the RiskPoint entity was cleared.
+func (m *ControlMeasureMutation) RiskPointCleared() bool {
+	return m.clearedrisk_point
+}
+
+// RiskPointIDs returns the "risk_point" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RiskPointID instead. It exists only for internal usage by the builders.
+func (m *ControlMeasureMutation) RiskPointIDs() (ids []int) {
+	if id := m.risk_point; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRiskPoint resets all changes to the "risk_point" edge.
+func (m *ControlMeasureMutation) ResetRiskPoint() {
+	m.risk_point = nil
+	m.clearedrisk_point = false
+}
+
+// Where appends a list predicates to the ControlMeasureMutation builder.
+func (m *ControlMeasureMutation) Where(ps ...predicate.ControlMeasure) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ControlMeasureMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ControlMeasureMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ControlMeasure, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ControlMeasureMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ControlMeasureMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ControlMeasure).
+func (m *ControlMeasureMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ControlMeasureMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, controlmeasure.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, controlmeasure.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, controlmeasure.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, controlmeasure.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, controlmeasure.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, controlmeasure.FieldScopeEnterpriseID)
+	}
+	if m.risk_point != nil {
+		fields = append(fields, controlmeasure.FieldRiskPointID)
+	}
+	if m.description != nil {
+		fields = append(fields, controlmeasure.FieldDescription)
+	}
+	if m.responsible_post != nil {
+		fields = append(fields, controlmeasure.FieldResponsiblePost)
+	}
+	if m.frequency != nil {
+		fields = append(fields, controlmeasure.FieldFrequency)
+	}
+	if m.last_checked_at != nil {
+		fields = append(fields, controlmeasure.FieldLastCheckedAt)
+	}
+	if m.last_checked_by != nil {
+		fields = append(fields, controlmeasure.FieldLastCheckedBy)
+	}
+	if m.next_due != nil {
+		fields = append(fields, controlmeasure.FieldNextDue)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ControlMeasureMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case controlmeasure.FieldCreatedAt:
+		return m.CreatedAt()
+	case controlmeasure.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case controlmeasure.FieldTenantID:
+		return m.TenantID()
+	case controlmeasure.FieldScopePath:
+		return m.ScopePath()
+	case controlmeasure.FieldScopeSector:
+		return m.ScopeSector()
+	case controlmeasure.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case controlmeasure.FieldRiskPointID:
+		return m.RiskPointID()
+	case controlmeasure.FieldDescription:
+		return m.Description()
+	case controlmeasure.FieldResponsiblePost:
+		return m.ResponsiblePost()
+	case controlmeasure.FieldFrequency:
+		return m.Frequency()
+	case controlmeasure.FieldLastCheckedAt:
+		return m.LastCheckedAt()
+	case controlmeasure.FieldLastCheckedBy:
+		return m.LastCheckedBy()
+	case controlmeasure.FieldNextDue:
+		return m.NextDue()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ControlMeasureMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case controlmeasure.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case controlmeasure.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case controlmeasure.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case controlmeasure.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case controlmeasure.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case controlmeasure.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case controlmeasure.FieldRiskPointID:
+		return m.OldRiskPointID(ctx)
+	case controlmeasure.FieldDescription:
+		return m.OldDescription(ctx)
+	case controlmeasure.FieldResponsiblePost:
+		return m.OldResponsiblePost(ctx)
+	case controlmeasure.FieldFrequency:
+		return m.OldFrequency(ctx)
+	case controlmeasure.FieldLastCheckedAt:
+		return m.OldLastCheckedAt(ctx)
+	case controlmeasure.FieldLastCheckedBy:
+		return m.OldLastCheckedBy(ctx)
+	case controlmeasure.FieldNextDue:
+		return m.OldNextDue(ctx)
+	}
+	return nil, fmt.Errorf("unknown ControlMeasure field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ControlMeasureMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case controlmeasure.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case controlmeasure.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case controlmeasure.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case controlmeasure.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case controlmeasure.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case controlmeasure.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case controlmeasure.FieldRiskPointID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRiskPointID(v)
+		return nil
+	case controlmeasure.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case controlmeasure.FieldResponsiblePost:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponsiblePost(v)
+		return nil
+	case controlmeasure.FieldFrequency:
+		v, ok := value.(domain.CheckFrequency)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFrequency(v)
+		return nil
+	case controlmeasure.FieldLastCheckedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastCheckedAt(v)
+		return nil
+	case controlmeasure.FieldLastCheckedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastCheckedBy(v)
+		return nil
+	case controlmeasure.FieldNextDue:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextDue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ControlMeasure field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ControlMeasureMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, controlmeasure.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, controlmeasure.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ControlMeasureMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case controlmeasure.FieldTenantID:
+		return m.AddedTenantID()
+	case controlmeasure.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ControlMeasureMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case controlmeasure.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case controlmeasure.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ControlMeasure numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ControlMeasureMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(controlmeasure.FieldScopeSector) {
+		fields = append(fields, controlmeasure.FieldScopeSector)
+	}
+	if m.FieldCleared(controlmeasure.FieldScopeEnterpriseID) {
+		fields = append(fields, controlmeasure.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(controlmeasure.FieldLastCheckedAt) {
+		fields = append(fields, controlmeasure.FieldLastCheckedAt)
+	}
+	if m.FieldCleared(controlmeasure.FieldLastCheckedBy) {
+		fields = append(fields, controlmeasure.FieldLastCheckedBy)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ControlMeasureMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ControlMeasureMutation) ClearField(name string) error {
+	switch name {
+	case controlmeasure.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case controlmeasure.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case controlmeasure.FieldLastCheckedAt:
+		m.ClearLastCheckedAt()
+		return nil
+	case controlmeasure.FieldLastCheckedBy:
+		m.ClearLastCheckedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ControlMeasure nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ControlMeasureMutation) ResetField(name string) error {
+	switch name {
+	case controlmeasure.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case controlmeasure.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case controlmeasure.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case controlmeasure.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case controlmeasure.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case controlmeasure.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case controlmeasure.FieldRiskPointID:
+		m.ResetRiskPointID()
+		return nil
+	case controlmeasure.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case controlmeasure.FieldResponsiblePost:
+		m.ResetResponsiblePost()
+		return nil
+	case controlmeasure.FieldFrequency:
+		m.ResetFrequency()
+		return nil
+	case controlmeasure.FieldLastCheckedAt:
+		m.ResetLastCheckedAt()
+		return nil
+	case controlmeasure.FieldLastCheckedBy:
+		m.ResetLastCheckedBy()
+		return nil
+	case controlmeasure.FieldNextDue:
+		m.ResetNextDue()
+		return nil
+	}
+	return fmt.Errorf("unknown ControlMeasure field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ControlMeasureMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.risk_point != nil {
+		edges = append(edges, controlmeasure.EdgeRiskPoint)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ControlMeasureMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case controlmeasure.EdgeRiskPoint:
+		if id := m.risk_point; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ControlMeasureMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ControlMeasureMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ControlMeasureMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedrisk_point {
+		edges = append(edges, controlmeasure.EdgeRiskPoint)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ControlMeasureMutation) EdgeCleared(name string) bool {
+	switch name {
+	case controlmeasure.EdgeRiskPoint:
+		return m.clearedrisk_point
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ControlMeasureMutation) ClearEdge(name string) error {
+	switch name {
+	case controlmeasure.EdgeRiskPoint:
+		m.ClearRiskPoint()
+		return nil
+	}
+	return fmt.Errorf("unknown ControlMeasure unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ControlMeasureMutation) ResetEdge(name string) error {
+	switch name {
+	case controlmeasure.EdgeRiskPoint:
+		m.ResetRiskPoint()
+		return nil
+	}
+	return fmt.Errorf("unknown ControlMeasure edge %s", name)
 }
 
 // DrillMutation represents an operation that mutates the Drill nodes in the graph.
@@ -17328,6 +18511,8 @@ type HazardMutation struct {
 	recurrences            map[int]struct{}
 	removedrecurrences     map[int]struct{}
 	clearedrecurrences     bool
+	risk_point             *int
+	clearedrisk_point      bool
 	events                 map[int]struct{}
 	removedevents          map[int]struct{}
 	clearedevents          bool
@@ -18301,6 +19486,55 @@ func (m *HazardMutation) ResetRecurrenceOfID() {
 	delete(m.clearedFields, hazard.FieldRecurrenceOfID)
 }
 
+// SetRiskPointID sets the "risk_point_id" field.
+func (m *HazardMutation) SetRiskPointID(i int) {
+	m.risk_point = &i
+}
+
+// RiskPointID returns the value of the "risk_point_id" field in the mutation.
+func (m *HazardMutation) RiskPointID() (r int, exists bool) {
+	v := m.risk_point
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRiskPointID returns the old "risk_point_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldRiskPointID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRiskPointID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRiskPointID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRiskPointID: %w", err)
+	}
+	return oldValue.RiskPointID, nil
+}
+
+// ClearRiskPointID clears the value of the "risk_point_id" field.
+func (m *HazardMutation) ClearRiskPointID() {
+	m.risk_point = nil
+	m.clearedFields[hazard.FieldRiskPointID] = struct{}{}
+}
+
+// RiskPointIDCleared returns if the "risk_point_id" field was cleared in this mutation.
+func (m *HazardMutation) RiskPointIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldRiskPointID]
+	return ok
+}
+
+// ResetRiskPointID resets all changes to the "risk_point_id" field.
+func (m *HazardMutation) ResetRiskPointID() {
+	m.risk_point = nil
+	delete(m.clearedFields, hazard.FieldRiskPointID)
+}
+
 // SetReportedByID sets the "reported_by_id" field.
 func (m *HazardMutation) SetReportedByID(i int) {
 	m.reported_by_id = &i
@@ -18675,6 +19909,33 @@ func (m *HazardMutation) ResetRecurrences() {
 	m.removedrecurrences = nil
 }
 
+// ClearRiskPoint clears the "risk_point" edge to the RiskPoint entity.
+func (m *HazardMutation) ClearRiskPoint() {
+	m.clearedrisk_point = true
+	m.clearedFields[hazard.FieldRiskPointID] = struct{}{}
+}
+
+// RiskPointCleared reports if the "risk_point" edge to the RiskPoint entity was cleared.
+func (m *HazardMutation) RiskPointCleared() bool {
+	return m.RiskPointIDCleared() || m.clearedrisk_point
+}
+
+// RiskPointIDs returns the "risk_point" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RiskPointID instead. It exists only for internal usage by the builders.
+func (m *HazardMutation) RiskPointIDs() (ids []int) {
+	if id := m.risk_point; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRiskPoint resets all changes to the "risk_point" edge.
+func (m *HazardMutation) ResetRiskPoint() {
+	m.risk_point = nil
+	m.clearedrisk_point = false
+}
+
 // AddEventIDs adds the "events" edge to the HazardEvent entity by ids.
 func (m *HazardMutation) AddEventIDs(ids ...int) {
 	if m.events == nil {
@@ -18803,7 +20064,7 @@ func (m *HazardMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *HazardMutation) Fields() []string {
-	fields := make([]string, 0, 25)
+	fields := make([]string, 0, 26)
 	if m.created_at != nil {
 		fields = append(fields, hazard.FieldCreatedAt)
 	}
@@ -18863,6 +20124,9 @@ func (m *HazardMutation) Fields() []string {
 	}
 	if m.recurrence_of != nil {
 		fields = append(fields, hazard.FieldRecurrenceOfID)
+	}
+	if m.risk_point != nil {
+		fields = append(fields, hazard.FieldRiskPointID)
 	}
 	if m.reported_by_id != nil {
 		fields = append(fields, hazard.FieldReportedByID)
@@ -18927,6 +20191,8 @@ func (m *HazardMutation) Field(name string) (ent.Value, bool) {
 		return m.ResponsiblePerson()
 	case hazard.FieldRecurrenceOfID:
 		return m.RecurrenceOfID()
+	case hazard.FieldRiskPointID:
+		return m.RiskPointID()
 	case hazard.FieldReportedByID:
 		return m.ReportedByID()
 	case hazard.FieldSupervised:
@@ -18986,6 +20252,8 @@ func (m *HazardMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldResponsiblePerson(ctx)
 	case hazard.FieldRecurrenceOfID:
 		return m.OldRecurrenceOfID(ctx)
+	case hazard.FieldRiskPointID:
+		return m.OldRiskPointID(ctx)
 	case hazard.FieldReportedByID:
 		return m.OldReportedByID(ctx)
 	case hazard.FieldSupervised:
@@ -19145,6 +20413,13 @@ func (m *HazardMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRecurrenceOfID(v)
 		return nil
+	case hazard.FieldRiskPointID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRiskPointID(v)
+		return nil
 	case hazard.FieldReportedByID:
 		v, ok := value.(int)
 		if !ok {
@@ -19273,6 +20548,9 @@ func (m *HazardMutation) ClearedFields() []string {
 	if m.FieldCleared(hazard.FieldRecurrenceOfID) {
 		fields = append(fields, hazard.FieldRecurrenceOfID)
 	}
+	if m.FieldCleared(hazard.FieldRiskPointID) {
+		fields = append(fields, hazard.FieldRiskPointID)
+	}
 	if m.FieldCleared(hazard.FieldPlan) {
 		fields = append(fields, hazard.FieldPlan)
 	}
@@ -19319,6 +20597,9 @@ func (m *HazardMutation) ClearField(name string) error {
 		return nil
 	case hazard.FieldRecurrenceOfID:
 		m.ClearRecurrenceOfID()
+		return nil
+	case hazard.FieldRiskPointID:
+		m.ClearRiskPointID()
 		return nil
 	case hazard.FieldPlan:
 		m.ClearPlan()
@@ -19397,6 +20678,9 @@ func (m *HazardMutation) ResetField(name string) error {
 	case hazard.FieldRecurrenceOfID:
 		m.ResetRecurrenceOfID()
 		return nil
+	case hazard.FieldRiskPointID:
+		m.ResetRiskPointID()
+		return nil
 	case hazard.FieldReportedByID:
 		m.ResetReportedByID()
 		return nil
@@ -19418,7 +20702,7 @@ func (m *HazardMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *HazardMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.subject != nil {
 		edges = append(edges, hazard.EdgeSubject)
 	}
@@ -19430,6 +20714,9 @@ func (m *HazardMutation) AddedEdges() []string {
 	}
 	if m.recurrences != nil {
 		edges = append(edges, hazard.EdgeRecurrences)
+	}
+	if m.risk_point != nil {
+		edges = append(edges, hazard.EdgeRiskPoint)
 	}
 	if m.events != nil {
 		edges = append(edges, hazard.EdgeEvents)
@@ -19462,6 +20749,10 @@ func (m *HazardMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case hazard.EdgeRiskPoint:
+		if id := m.risk_point; id != nil {
+			return []ent.Value{*id}
+		}
 	case hazard.EdgeEvents:
 		ids := make([]ent.Value, 0, len(m.events))
 		for id := range m.events {
@@ -19478,7 +20769,7 @@ func (m *HazardMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *HazardMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedrecurrences != nil {
 		edges = append(edges, hazard.EdgeRecurrences)
 	}
@@ -19510,7 +20801,7 @@ func (m *HazardMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *HazardMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedsubject {
 		edges = append(edges, hazard.EdgeSubject)
 	}
@@ -19522,6 +20813,9 @@ func (m *HazardMutation) ClearedEdges() []string {
 	}
 	if m.clearedrecurrences {
 		edges = append(edges, hazard.EdgeRecurrences)
+	}
+	if m.clearedrisk_point {
+		edges = append(edges, hazard.EdgeRiskPoint)
 	}
 	if m.clearedevents {
 		edges = append(edges, hazard.EdgeEvents)
@@ -19544,6 +20838,8 @@ func (m *HazardMutation) EdgeCleared(name string) bool {
 		return m.clearedrecurrence_of
 	case hazard.EdgeRecurrences:
 		return m.clearedrecurrences
+	case hazard.EdgeRiskPoint:
+		return m.clearedrisk_point
 	case hazard.EdgeEvents:
 		return m.clearedevents
 	case hazard.EdgeEnterpriseUnit:
@@ -19564,6 +20860,9 @@ func (m *HazardMutation) ClearEdge(name string) error {
 		return nil
 	case hazard.EdgeRecurrenceOf:
 		m.ClearRecurrenceOf()
+		return nil
+	case hazard.EdgeRiskPoint:
+		m.ClearRiskPoint()
 		return nil
 	case hazard.EdgeEnterpriseUnit:
 		m.ClearEnterpriseUnit()
@@ -19587,6 +20886,9 @@ func (m *HazardMutation) ResetEdge(name string) error {
 		return nil
 	case hazard.EdgeRecurrences:
 		m.ResetRecurrences()
+		return nil
+	case hazard.EdgeRiskPoint:
+		m.ResetRiskPoint()
 		return nil
 	case hazard.EdgeEvents:
 		m.ResetEvents()
@@ -43867,6 +45169,3172 @@ func (m *ResponsibilityLetterMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ResponsibilityLetter edge %s", name)
+}
+
+// RiskGradingMutation represents an operation that mutates the RiskGrading nodes in the graph.
+type RiskGradingMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	from_level             *domain.RiskLevel
+	to_level               *domain.RiskLevel
+	likelihood             *int
+	addlikelihood          *int
+	severity               *int
+	addseverity            *int
+	score                  *int
+	addscore               *int
+	graded_by              *string
+	graded_by_user_id      *int
+	addgraded_by_user_id   *int
+	graded_by_post_id      *int
+	addgraded_by_post_id   *int
+	reason                 *string
+	graded_at              *time.Time
+	clearedFields          map[string]struct{}
+	risk_point             *int
+	clearedrisk_point      bool
+	done                   bool
+	oldValue               func(context.Context) (*RiskGrading, error)
+	predicates             []predicate.RiskGrading
+}
+
+var _ ent.Mutation = (*RiskGradingMutation)(nil)
+
+// riskgradingOption allows management of the mutation configuration using functional options.
+type riskgradingOption func(*RiskGradingMutation)
+
+// newRiskGradingMutation creates new mutation for the RiskGrading entity.
+func newRiskGradingMutation(c config, op Op, opts ...riskgradingOption) *RiskGradingMutation {
+	m := &RiskGradingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRiskGrading,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRiskGradingID sets the ID field of the mutation.
+func withRiskGradingID(id int) riskgradingOption {
+	return func(m *RiskGradingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RiskGrading
+		)
+		m.oldValue = func(ctx context.Context) (*RiskGrading, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RiskGrading.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRiskGrading sets the old RiskGrading of the mutation.
+func withRiskGrading(node *RiskGrading) riskgradingOption {
+	return func(m *RiskGradingMutation) {
+		m.oldValue = func(context.Context) (*RiskGrading, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RiskGradingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RiskGradingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RiskGradingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RiskGradingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RiskGrading.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RiskGradingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RiskGradingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RiskGradingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RiskGradingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RiskGradingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RiskGradingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *RiskGradingMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *RiskGradingMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *RiskGradingMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *RiskGradingMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *RiskGradingMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *RiskGradingMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *RiskGradingMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *RiskGradingMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *RiskGradingMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *RiskGradingMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *RiskGradingMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[riskgrading.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *RiskGradingMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[riskgrading.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *RiskGradingMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, riskgrading.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *RiskGradingMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *RiskGradingMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *RiskGradingMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *RiskGradingMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *RiskGradingMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[riskgrading.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *RiskGradingMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[riskgrading.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *RiskGradingMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, riskgrading.FieldScopeEnterpriseID)
+}
+
+// SetRiskPointID sets the "risk_point_id" field.
+func (m *RiskGradingMutation) SetRiskPointID(i int) {
+	m.risk_point = &i
+}
+
+// RiskPointID returns the value of the "risk_point_id" field in the mutation.
+func (m *RiskGradingMutation) RiskPointID() (r int, exists bool) {
+	v := m.risk_point
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRiskPointID returns the old "risk_point_id" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldRiskPointID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRiskPointID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRiskPointID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRiskPointID: %w", err)
+	}
+	return oldValue.RiskPointID, nil
+}
+
+// ResetRiskPointID resets all changes to the "risk_point_id" field.
+func (m *RiskGradingMutation) ResetRiskPointID() {
+	m.risk_point = nil
+}
+
+// SetFromLevel sets the "from_level" field.
+func (m *RiskGradingMutation) SetFromLevel(dl domain.RiskLevel) {
+	m.from_level = &dl
+}
+
+// FromLevel returns the value of the "from_level" field in the mutation.
+func (m *RiskGradingMutation) FromLevel() (r domain.RiskLevel, exists bool) {
+	v := m.from_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromLevel returns the old "from_level" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldFromLevel(ctx context.Context) (v *domain.RiskLevel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromLevel: %w", err)
+	}
+	return oldValue.FromLevel, nil
+}
+
+// ClearFromLevel clears the value of the "from_level" field.
+func (m *RiskGradingMutation) ClearFromLevel() {
+	m.from_level = nil
+	m.clearedFields[riskgrading.FieldFromLevel] = struct{}{}
+}
+
+// FromLevelCleared returns if the "from_level" field was cleared in this mutation.
+func (m *RiskGradingMutation) FromLevelCleared() bool {
+	_, ok := m.clearedFields[riskgrading.FieldFromLevel]
+	return ok
+}
+
+// ResetFromLevel resets all changes to the "from_level" field.
+func (m *RiskGradingMutation) ResetFromLevel() {
+	m.from_level = nil
+	delete(m.clearedFields, riskgrading.FieldFromLevel)
+}
+
+// SetToLevel sets the "to_level" field.
+func (m *RiskGradingMutation) SetToLevel(dl domain.RiskLevel) {
+	m.to_level = &dl
+}
+
+// ToLevel returns the value of the "to_level" field in the mutation.
+func (m *RiskGradingMutation) ToLevel() (r domain.RiskLevel, exists bool) {
+	v := m.to_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToLevel returns the old "to_level" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldToLevel(ctx context.Context) (v domain.RiskLevel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToLevel: %w", err)
+	}
+	return oldValue.ToLevel, nil
+}
+
+// ResetToLevel resets all changes to the "to_level" field.
+func (m *RiskGradingMutation) ResetToLevel() {
+	m.to_level = nil
+}
+
+// SetLikelihood sets the "likelihood" field.
+func (m *RiskGradingMutation) SetLikelihood(i int) {
+	m.likelihood = &i
+	m.addlikelihood = nil
+}
+
+// Likelihood returns the value of the "likelihood" field in the mutation.
+func (m *RiskGradingMutation) Likelihood() (r int, exists bool) {
+	v := m.likelihood
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLikelihood returns the old "likelihood" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldLikelihood(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLikelihood is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLikelihood requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLikelihood: %w", err)
+	}
+	return oldValue.Likelihood, nil
+}
+
+// AddLikelihood adds i to the "likelihood" field.
+func (m *RiskGradingMutation) AddLikelihood(i int) {
+	if m.addlikelihood != nil {
+		*m.addlikelihood += i
+	} else {
+		m.addlikelihood = &i
+	}
+}
+
+// AddedLikelihood returns the value that was added to the "likelihood" field in this mutation.
+func (m *RiskGradingMutation) AddedLikelihood() (r int, exists bool) {
+	v := m.addlikelihood
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLikelihood resets all changes to the "likelihood" field.
+func (m *RiskGradingMutation) ResetLikelihood() {
+	m.likelihood = nil
+	m.addlikelihood = nil
+}
+
+// SetSeverity sets the "severity" field.
+func (m *RiskGradingMutation) SetSeverity(i int) {
+	m.severity = &i
+	m.addseverity = nil
+}
+
+// Severity returns the value of the "severity" field in the mutation.
+func (m *RiskGradingMutation) Severity() (r int, exists bool) {
+	v := m.severity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeverity returns the old "severity" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldSeverity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeverity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeverity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeverity: %w", err)
+	}
+	return oldValue.Severity, nil
+}
+
+// AddSeverity adds i to the "severity" field.
+func (m *RiskGradingMutation) AddSeverity(i int) {
+	if m.addseverity != nil {
+		*m.addseverity += i
+	} else {
+		m.addseverity = &i
+	}
+}
+
+// AddedSeverity returns the value that was added to the "severity" field in this mutation.
+func (m *RiskGradingMutation) AddedSeverity() (r int, exists bool) {
+	v := m.addseverity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSeverity resets all changes to the "severity" field.
+func (m *RiskGradingMutation) ResetSeverity() {
+	m.severity = nil
+	m.addseverity = nil
+}
+
+// SetScore sets the "score" field.
+func (m *RiskGradingMutation) SetScore(i int) {
+	m.score = &i
+	m.addscore = nil
+}
+
+// Score returns the value of the "score" field in the mutation.
+func (m *RiskGradingMutation) Score() (r int, exists bool) {
+	v := m.score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScore returns the old "score" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldScore(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScore: %w", err)
+	}
+	return oldValue.Score, nil
+}
+
+// AddScore adds i to the "score" field.
+func (m *RiskGradingMutation) AddScore(i int) {
+	if m.addscore != nil {
+		*m.addscore += i
+	} else {
+		m.addscore = &i
+	}
+}
+
+// AddedScore returns the value that was added to the "score" field in this mutation.
+func (m *RiskGradingMutation) AddedScore() (r int, exists bool) {
+	v := m.addscore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScore resets all changes to the "score" field.
+func (m *RiskGradingMutation) ResetScore() {
+	m.score = nil
+	m.addscore = nil
+}
+
+// SetGradedBy sets the "graded_by" field.
+func (m *RiskGradingMutation) SetGradedBy(s string) {
+	m.graded_by = &s
+}
+
+// GradedBy returns the value of the "graded_by" field in the mutation.
+func (m *RiskGradingMutation) GradedBy() (r string, exists bool) {
+	v := m.graded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGradedBy returns the old "graded_by" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldGradedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGradedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGradedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGradedBy: %w", err)
+	}
+	return oldValue.GradedBy, nil
+}
+
+// ResetGradedBy resets all changes to the "graded_by" field.
+func (m *RiskGradingMutation) ResetGradedBy() {
+	m.graded_by = nil
+}
+
+// SetGradedByUserID sets the "graded_by_user_id" field.
+func (m *RiskGradingMutation) SetGradedByUserID(i int) {
+	m.graded_by_user_id = &i
+	m.addgraded_by_user_id = nil
+}
+
+// GradedByUserID returns the value of the "graded_by_user_id" field in the mutation.
+func (m *RiskGradingMutation) GradedByUserID() (r int, exists bool) {
+	v := m.graded_by_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGradedByUserID returns the old "graded_by_user_id" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldGradedByUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGradedByUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGradedByUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGradedByUserID: %w", err)
+	}
+	return oldValue.GradedByUserID, nil
+}
+
+// AddGradedByUserID adds i to the "graded_by_user_id" field.
+func (m *RiskGradingMutation) AddGradedByUserID(i int) {
+	if m.addgraded_by_user_id != nil {
+		*m.addgraded_by_user_id += i
+	} else {
+		m.addgraded_by_user_id = &i
+	}
+}
+
+// AddedGradedByUserID returns the value that was added to the "graded_by_user_id" field in this mutation.
+func (m *RiskGradingMutation) AddedGradedByUserID() (r int, exists bool) {
+	v := m.addgraded_by_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearGradedByUserID clears the value of the "graded_by_user_id" field.
+func (m *RiskGradingMutation) ClearGradedByUserID() {
+	m.graded_by_user_id = nil
+	m.addgraded_by_user_id = nil
+	m.clearedFields[riskgrading.FieldGradedByUserID] = struct{}{}
+}
+
+// GradedByUserIDCleared returns if the "graded_by_user_id" field was cleared in this mutation.
+func (m *RiskGradingMutation) GradedByUserIDCleared() bool {
+	_, ok := m.clearedFields[riskgrading.FieldGradedByUserID]
+	return ok
+}
+
+// ResetGradedByUserID resets all changes to the "graded_by_user_id" field.
+func (m *RiskGradingMutation) ResetGradedByUserID() {
+	m.graded_by_user_id = nil
+	m.addgraded_by_user_id = nil
+	delete(m.clearedFields, riskgrading.FieldGradedByUserID)
+}
+
+// SetGradedByPostID sets the "graded_by_post_id" field.
+func (m *RiskGradingMutation) SetGradedByPostID(i int) {
+	m.graded_by_post_id = &i
+	m.addgraded_by_post_id = nil
+}
+
+// GradedByPostID returns the value of the "graded_by_post_id" field in the mutation.
+func (m *RiskGradingMutation) GradedByPostID() (r int, exists bool) {
+	v := m.graded_by_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGradedByPostID returns the old "graded_by_post_id" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldGradedByPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGradedByPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGradedByPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGradedByPostID: %w", err)
+	}
+	return oldValue.GradedByPostID, nil
+}
+
+// AddGradedByPostID adds i to the "graded_by_post_id" field.
+func (m *RiskGradingMutation) AddGradedByPostID(i int) {
+	if m.addgraded_by_post_id != nil {
+		*m.addgraded_by_post_id += i
+	} else {
+		m.addgraded_by_post_id = &i
+	}
+}
+
+// AddedGradedByPostID returns the value that was added to the "graded_by_post_id" field in this mutation.
+func (m *RiskGradingMutation) AddedGradedByPostID() (r int, exists bool) {
+	v := m.addgraded_by_post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearGradedByPostID clears the value of the "graded_by_post_id" field.
+func (m *RiskGradingMutation) ClearGradedByPostID() {
+	m.graded_by_post_id = nil
+	m.addgraded_by_post_id = nil
+	m.clearedFields[riskgrading.FieldGradedByPostID] = struct{}{}
+}
+
+// GradedByPostIDCleared returns if the "graded_by_post_id" field was cleared in this mutation.
+func (m *RiskGradingMutation) GradedByPostIDCleared() bool {
+	_, ok := m.clearedFields[riskgrading.FieldGradedByPostID]
+	return ok
+}
+
+// ResetGradedByPostID resets all changes to the "graded_by_post_id" field.
+func (m *RiskGradingMutation) ResetGradedByPostID() {
+	m.graded_by_post_id = nil
+	m.addgraded_by_post_id = nil
+	delete(m.clearedFields, riskgrading.FieldGradedByPostID)
+}
+
+// SetReason sets the "reason" field.
+func (m *RiskGradingMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *RiskGradingMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *RiskGradingMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetGradedAt sets the "graded_at" field.
+func (m *RiskGradingMutation) SetGradedAt(t time.Time) {
+	m.graded_at = &t
+}
+
+// GradedAt returns the value of the "graded_at" field in the mutation.
+func (m *RiskGradingMutation) GradedAt() (r time.Time, exists bool) {
+	v := m.graded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGradedAt returns the old "graded_at" field's value of the RiskGrading entity.
+// If the RiskGrading object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskGradingMutation) OldGradedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGradedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGradedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGradedAt: %w", err)
+	}
+	return oldValue.GradedAt, nil
+}
+
+// ResetGradedAt resets all changes to the "graded_at" field.
+func (m *RiskGradingMutation) ResetGradedAt() {
+	m.graded_at = nil
+}
+
+// ClearRiskPoint clears the "risk_point" edge to the RiskPoint entity.
+func (m *RiskGradingMutation) ClearRiskPoint() {
+	m.clearedrisk_point = true
+	m.clearedFields[riskgrading.FieldRiskPointID] = struct{}{}
+}
+
+// RiskPointCleared reports if the "risk_point" edge to the RiskPoint entity was cleared.
+func (m *RiskGradingMutation) RiskPointCleared() bool {
+	return m.clearedrisk_point
+}
+
+// RiskPointIDs returns the "risk_point" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RiskPointID instead. It exists only for internal usage by the builders.
+func (m *RiskGradingMutation) RiskPointIDs() (ids []int) {
+	if id := m.risk_point; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRiskPoint resets all changes to the "risk_point" edge.
+func (m *RiskGradingMutation) ResetRiskPoint() {
+	m.risk_point = nil
+	m.clearedrisk_point = false
+}
+
+// Where appends a list predicates to the RiskGradingMutation builder.
+func (m *RiskGradingMutation) Where(ps ...predicate.RiskGrading) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RiskGradingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RiskGradingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RiskGrading, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RiskGradingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RiskGradingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RiskGrading).
+func (m *RiskGradingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RiskGradingMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.created_at != nil {
+		fields = append(fields, riskgrading.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, riskgrading.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, riskgrading.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, riskgrading.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, riskgrading.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, riskgrading.FieldScopeEnterpriseID)
+	}
+	if m.risk_point != nil {
+		fields = append(fields, riskgrading.FieldRiskPointID)
+	}
+	if m.from_level != nil {
+		fields = append(fields, riskgrading.FieldFromLevel)
+	}
+	if m.to_level != nil {
+		fields = append(fields, riskgrading.FieldToLevel)
+	}
+	if m.likelihood != nil {
+		fields = append(fields, riskgrading.FieldLikelihood)
+	}
+	if m.severity != nil {
+		fields = append(fields, riskgrading.FieldSeverity)
+	}
+	if m.score != nil {
+		fields = append(fields, riskgrading.FieldScore)
+	}
+	if m.graded_by != nil {
+		fields = append(fields, riskgrading.FieldGradedBy)
+	}
+	if m.graded_by_user_id != nil {
+		fields = append(fields, riskgrading.FieldGradedByUserID)
+	}
+	if m.graded_by_post_id != nil {
+		fields = append(fields, riskgrading.FieldGradedByPostID)
+	}
+	if m.reason != nil {
+		fields = append(fields, riskgrading.FieldReason)
+	}
+	if m.graded_at != nil {
+		fields = append(fields, riskgrading.FieldGradedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RiskGradingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case riskgrading.FieldCreatedAt:
+		return m.CreatedAt()
+	case riskgrading.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case riskgrading.FieldTenantID:
+		return m.TenantID()
+	case riskgrading.FieldScopePath:
+		return m.ScopePath()
+	case riskgrading.FieldScopeSector:
+		return m.ScopeSector()
+	case riskgrading.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case riskgrading.FieldRiskPointID:
+		return m.RiskPointID()
+	case riskgrading.FieldFromLevel:
+		return m.FromLevel()
+	case riskgrading.FieldToLevel:
+		return m.ToLevel()
+	case riskgrading.FieldLikelihood:
+		return m.Likelihood()
+	case riskgrading.FieldSeverity:
+		return m.Severity()
+	case riskgrading.FieldScore:
+		return m.Score()
+	case riskgrading.FieldGradedBy:
+		return m.GradedBy()
+	case riskgrading.FieldGradedByUserID:
+		return m.GradedByUserID()
+	case riskgrading.FieldGradedByPostID:
+		return m.GradedByPostID()
+	case riskgrading.FieldReason:
+		return m.Reason()
+	case riskgrading.FieldGradedAt:
+		return m.GradedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RiskGradingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case riskgrading.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case riskgrading.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case riskgrading.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case riskgrading.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case riskgrading.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case riskgrading.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case riskgrading.FieldRiskPointID:
+		return m.OldRiskPointID(ctx)
+	case riskgrading.FieldFromLevel:
+		return m.OldFromLevel(ctx)
+	case riskgrading.FieldToLevel:
+		return m.OldToLevel(ctx)
+	case riskgrading.FieldLikelihood:
+		return m.OldLikelihood(ctx)
+	case riskgrading.FieldSeverity:
+		return m.OldSeverity(ctx)
+	case riskgrading.FieldScore:
+		return m.OldScore(ctx)
+	case riskgrading.FieldGradedBy:
+		return m.OldGradedBy(ctx)
+	case riskgrading.FieldGradedByUserID:
+		return m.OldGradedByUserID(ctx)
+	case riskgrading.FieldGradedByPostID:
+		return m.OldGradedByPostID(ctx)
+	case riskgrading.FieldReason:
+		return m.OldReason(ctx)
+	case riskgrading.FieldGradedAt:
+		return m.OldGradedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown RiskGrading field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RiskGradingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case riskgrading.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case riskgrading.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case riskgrading.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case riskgrading.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case riskgrading.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case riskgrading.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case riskgrading.FieldRiskPointID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRiskPointID(v)
+		return nil
+	case riskgrading.FieldFromLevel:
+		v, ok := value.(domain.RiskLevel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromLevel(v)
+		return nil
+	case riskgrading.FieldToLevel:
+		v, ok := value.(domain.RiskLevel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToLevel(v)
+		return nil
+	case riskgrading.FieldLikelihood:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLikelihood(v)
+		return nil
+	case riskgrading.FieldSeverity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeverity(v)
+		return nil
+	case riskgrading.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScore(v)
+		return nil
+	case riskgrading.FieldGradedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGradedBy(v)
+		return nil
+	case riskgrading.FieldGradedByUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGradedByUserID(v)
+		return nil
+	case riskgrading.FieldGradedByPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGradedByPostID(v)
+		return nil
+	case riskgrading.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case riskgrading.FieldGradedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGradedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RiskGrading field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RiskGradingMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, riskgrading.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, riskgrading.FieldScopeEnterpriseID)
+	}
+	if m.addlikelihood != nil {
+		fields = append(fields, riskgrading.FieldLikelihood)
+	}
+	if m.addseverity != nil {
+		fields = append(fields, riskgrading.FieldSeverity)
+	}
+	if m.addscore != nil {
+		fields = append(fields, riskgrading.FieldScore)
+	}
+	if m.addgraded_by_user_id != nil {
+		fields = append(fields, riskgrading.FieldGradedByUserID)
+	}
+	if m.addgraded_by_post_id != nil {
+		fields = append(fields, riskgrading.FieldGradedByPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RiskGradingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case riskgrading.FieldTenantID:
+		return m.AddedTenantID()
+	case riskgrading.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case riskgrading.FieldLikelihood:
+		return m.AddedLikelihood()
+	case riskgrading.FieldSeverity:
+		return m.AddedSeverity()
+	case riskgrading.FieldScore:
+		return m.AddedScore()
+	case riskgrading.FieldGradedByUserID:
+		return m.AddedGradedByUserID()
+	case riskgrading.FieldGradedByPostID:
+		return m.AddedGradedByPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RiskGradingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case riskgrading.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case riskgrading.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case riskgrading.FieldLikelihood:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLikelihood(v)
+		return nil
+	case riskgrading.FieldSeverity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeverity(v)
+		return nil
+	case riskgrading.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScore(v)
+		return nil
+	case riskgrading.FieldGradedByUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGradedByUserID(v)
+		return nil
+	case riskgrading.FieldGradedByPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGradedByPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RiskGrading numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RiskGradingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(riskgrading.FieldScopeSector) {
+		fields = append(fields, riskgrading.FieldScopeSector)
+	}
+	if m.FieldCleared(riskgrading.FieldScopeEnterpriseID) {
+		fields = append(fields, riskgrading.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(riskgrading.FieldFromLevel) {
+		fields = append(fields, riskgrading.FieldFromLevel)
+	}
+	if m.FieldCleared(riskgrading.FieldGradedByUserID) {
+		fields = append(fields, riskgrading.FieldGradedByUserID)
+	}
+	if m.FieldCleared(riskgrading.FieldGradedByPostID) {
+		fields = append(fields, riskgrading.FieldGradedByPostID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RiskGradingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RiskGradingMutation) ClearField(name string) error {
+	switch name {
+	case riskgrading.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case riskgrading.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case riskgrading.FieldFromLevel:
+		m.ClearFromLevel()
+		return nil
+	case riskgrading.FieldGradedByUserID:
+		m.ClearGradedByUserID()
+		return nil
+	case riskgrading.FieldGradedByPostID:
+		m.ClearGradedByPostID()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskGrading nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RiskGradingMutation) ResetField(name string) error {
+	switch name {
+	case riskgrading.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case riskgrading.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case riskgrading.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case riskgrading.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case riskgrading.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case riskgrading.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case riskgrading.FieldRiskPointID:
+		m.ResetRiskPointID()
+		return nil
+	case riskgrading.FieldFromLevel:
+		m.ResetFromLevel()
+		return nil
+	case riskgrading.FieldToLevel:
+		m.ResetToLevel()
+		return nil
+	case riskgrading.FieldLikelihood:
+		m.ResetLikelihood()
+		return nil
+	case riskgrading.FieldSeverity:
+		m.ResetSeverity()
+		return nil
+	case riskgrading.FieldScore:
+		m.ResetScore()
+		return nil
+	case riskgrading.FieldGradedBy:
+		m.ResetGradedBy()
+		return nil
+	case riskgrading.FieldGradedByUserID:
+		m.ResetGradedByUserID()
+		return nil
+	case riskgrading.FieldGradedByPostID:
+		m.ResetGradedByPostID()
+		return nil
+	case riskgrading.FieldReason:
+		m.ResetReason()
+		return nil
+	case riskgrading.FieldGradedAt:
+		m.ResetGradedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskGrading field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RiskGradingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.risk_point != nil {
+		edges = append(edges, riskgrading.EdgeRiskPoint)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RiskGradingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case riskgrading.EdgeRiskPoint:
+		if id := m.risk_point; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RiskGradingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RiskGradingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RiskGradingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedrisk_point {
+		edges = append(edges, riskgrading.EdgeRiskPoint)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RiskGradingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case riskgrading.EdgeRiskPoint:
+		return m.clearedrisk_point
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RiskGradingMutation) ClearEdge(name string) error {
+	switch name {
+	case riskgrading.EdgeRiskPoint:
+		m.ClearRiskPoint()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskGrading unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RiskGradingMutation) ResetEdge(name string) error {
+	switch name {
+	case riskgrading.EdgeRiskPoint:
+		m.ResetRiskPoint()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskGrading edge %s", name)
+}
+
+// RiskPointMutation represents an operation that mutates the RiskPoint nodes in the graph.
+type RiskPointMutation struct {
+	config
+	op                      Op
+	typ                     string
+	id                      *int
+	created_at              *time.Time
+	updated_at              *time.Time
+	tenant_id               *int
+	addtenant_id            *int
+	scope_path              *string
+	scope_sector            *string
+	scope_enterprise_id     *int
+	addscope_enterprise_id  *int
+	name                    *string
+	kind                    *domain.RiskPointKind
+	hazard_sources          *string
+	likelihood              *int
+	addlikelihood           *int
+	severity                *int
+	addseverity             *int
+	score                   *int
+	addscore                *int
+	level                   *domain.RiskLevel
+	graded_at               *time.Time
+	next_check_due          *time.Time
+	clearedFields           map[string]struct{}
+	unit                    *int
+	clearedunit             bool
+	control_measures        map[int]struct{}
+	removedcontrol_measures map[int]struct{}
+	clearedcontrol_measures bool
+	gradings                map[int]struct{}
+	removedgradings         map[int]struct{}
+	clearedgradings         bool
+	done                    bool
+	oldValue                func(context.Context) (*RiskPoint, error)
+	predicates              []predicate.RiskPoint
+}
+
+var _ ent.Mutation = (*RiskPointMutation)(nil)
+
+// riskpointOption allows management of the mutation configuration using functional options.
+type riskpointOption func(*RiskPointMutation)
+
+// newRiskPointMutation creates new mutation for the RiskPoint entity.
+func newRiskPointMutation(c config, op Op, opts ...riskpointOption) *RiskPointMutation {
+	m := &RiskPointMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRiskPoint,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRiskPointID sets the ID field of the mutation.
+func withRiskPointID(id int) riskpointOption {
+	return func(m *RiskPointMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RiskPoint
+		)
+		m.oldValue = func(ctx context.Context) (*RiskPoint, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RiskPoint.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRiskPoint sets the old RiskPoint of the mutation.
+func withRiskPoint(node *RiskPoint) riskpointOption {
+	return func(m *RiskPointMutation) {
+		m.oldValue = func(context.Context) (*RiskPoint, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RiskPointMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RiskPointMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RiskPointMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RiskPointMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RiskPoint.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RiskPointMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RiskPointMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RiskPointMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RiskPointMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RiskPointMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RiskPointMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *RiskPointMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *RiskPointMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *RiskPointMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *RiskPointMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *RiskPointMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *RiskPointMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *RiskPointMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *RiskPointMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *RiskPointMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *RiskPointMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *RiskPointMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[riskpoint.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *RiskPointMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[riskpoint.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *RiskPointMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, riskpoint.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *RiskPointMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *RiskPointMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *RiskPointMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *RiskPointMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *RiskPointMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[riskpoint.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *RiskPointMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[riskpoint.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *RiskPointMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, riskpoint.FieldScopeEnterpriseID)
+}
+
+// SetUnitID sets the "unit_id" field.
+func (m *RiskPointMutation) SetUnitID(i int) {
+	m.unit = &i
+}
+
+// UnitID returns the value of the "unit_id" field in the mutation.
+func (m *RiskPointMutation) UnitID() (r int, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitID returns the old "unit_id" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitID: %w", err)
+	}
+	return oldValue.UnitID, nil
+}
+
+// ResetUnitID resets all changes to the "unit_id" field.
+func (m *RiskPointMutation) ResetUnitID() {
+	m.unit = nil
+}
+
+// SetName sets the "name" field.
+func (m *RiskPointMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *RiskPointMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *RiskPointMutation) ResetName() {
+	m.name = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *RiskPointMutation) SetKind(dpk domain.RiskPointKind) {
+	m.kind = &dpk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *RiskPointMutation) Kind() (r domain.RiskPointKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldKind(ctx context.Context) (v domain.RiskPointKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *RiskPointMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetHazardSources sets the "hazard_sources" field.
+func (m *RiskPointMutation) SetHazardSources(s string) {
+	m.hazard_sources = &s
+}
+
+// HazardSources returns the value of the "hazard_sources" field in the mutation.
+func (m *RiskPointMutation) HazardSources() (r string, exists bool) {
+	v := m.hazard_sources
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHazardSources returns the old "hazard_sources" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldHazardSources(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHazardSources is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHazardSources requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHazardSources: %w", err)
+	}
+	return oldValue.HazardSources, nil
+}
+
+// ResetHazardSources resets all changes to the "hazard_sources" field.
+func (m *RiskPointMutation) ResetHazardSources() {
+	m.hazard_sources = nil
+}
+
+// SetLikelihood sets the "likelihood" field.
+func (m *RiskPointMutation) SetLikelihood(i int) {
+	m.likelihood = &i
+	m.addlikelihood = nil
+}
+
+// Likelihood returns the value of the "likelihood" field in the mutation.
+func (m *RiskPointMutation) Likelihood() (r int, exists bool) {
+	v := m.likelihood
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLikelihood returns the old "likelihood" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldLikelihood(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLikelihood is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLikelihood requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLikelihood: %w", err)
+	}
+	return oldValue.Likelihood, nil
+}
+
+// AddLikelihood adds i to the "likelihood" field.
+func (m *RiskPointMutation) AddLikelihood(i int) {
+	if m.addlikelihood != nil {
+		*m.addlikelihood += i
+	} else {
+		m.addlikelihood = &i
+	}
+}
+
+// AddedLikelihood returns the value that was added to the "likelihood" field in this mutation.
+func (m *RiskPointMutation) AddedLikelihood() (r int, exists bool) {
+	v := m.addlikelihood
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLikelihood resets all changes to the "likelihood" field.
+func (m *RiskPointMutation) ResetLikelihood() {
+	m.likelihood = nil
+	m.addlikelihood = nil
+}
+
+// SetSeverity sets the "severity" field.
+func (m *RiskPointMutation) SetSeverity(i int) {
+	m.severity = &i
+	m.addseverity = nil
+}
+
+// Severity returns the value of the "severity" field in the mutation.
+func (m *RiskPointMutation) Severity() (r int, exists bool) {
+	v := m.severity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeverity returns the old "severity" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldSeverity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeverity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeverity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeverity: %w", err)
+	}
+	return oldValue.Severity, nil
+}
+
+// AddSeverity adds i to the "severity" field.
+func (m *RiskPointMutation) AddSeverity(i int) {
+	if m.addseverity != nil {
+		*m.addseverity += i
+	} else {
+		m.addseverity = &i
+	}
+}
+
+// AddedSeverity returns the value that was added to the "severity" field in this mutation.
+func (m *RiskPointMutation) AddedSeverity() (r int, exists bool) {
+	v := m.addseverity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSeverity resets all changes to the "severity" field.
+func (m *RiskPointMutation) ResetSeverity() {
+	m.severity = nil
+	m.addseverity = nil
+}
+
+// SetScore sets the "score" field.
+func (m *RiskPointMutation) SetScore(i int) {
+	m.score = &i
+	m.addscore = nil
+}
+
+// Score returns the value of the "score" field in the mutation.
+func (m *RiskPointMutation) Score() (r int, exists bool) {
+	v := m.score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScore returns the old "score" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldScore(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScore: %w", err)
+	}
+	return oldValue.Score, nil
+}
+
+// AddScore adds i to the "score" field.
+func (m *RiskPointMutation) AddScore(i int) {
+	if m.addscore != nil {
+		*m.addscore += i
+	} else {
+		m.addscore = &i
+	}
+}
+
+// AddedScore returns the value that was added to the "score" field in this mutation.
+func (m *RiskPointMutation) AddedScore() (r int, exists bool) {
+	v := m.addscore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScore resets all changes to the "score" field.
+func (m *RiskPointMutation) ResetScore() {
+	m.score = nil
+	m.addscore = nil
+}
+
+// SetLevel sets the "level" field.
+func (m *RiskPointMutation) SetLevel(dl domain.RiskLevel) {
+	m.level = &dl
+}
+
+// Level returns the value of the "level" field in the mutation.
+func (m *RiskPointMutation) Level() (r domain.RiskLevel, exists bool) {
+	v := m.level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevel returns the old "level" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldLevel(ctx context.Context) (v domain.RiskLevel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevel: %w", err)
+	}
+	return oldValue.Level, nil
+}
+
+// ResetLevel resets all changes to the "level" field.
+func (m *RiskPointMutation) ResetLevel() {
+	m.level = nil
+}
+
+// SetGradedAt sets the "graded_at" field.
+func (m *RiskPointMutation) SetGradedAt(t time.Time) {
+	m.graded_at = &t
+}
+
+// GradedAt returns the value of the "graded_at" field in the mutation.
+func (m *RiskPointMutation) GradedAt() (r time.Time, exists bool) {
+	v := m.graded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGradedAt returns the old "graded_at" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldGradedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGradedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGradedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGradedAt: %w", err)
+	}
+	return oldValue.GradedAt, nil
+}
+
+// ResetGradedAt resets all changes to the "graded_at" field.
+func (m *RiskPointMutation) ResetGradedAt() {
+	m.graded_at = nil
+}
+
+// SetNextCheckDue sets the "next_check_due" field.
+func (m *RiskPointMutation) SetNextCheckDue(t time.Time) {
+	m.next_check_due = &t
+}
+
+// NextCheckDue returns the value of the "next_check_due" field in the mutation.
+func (m *RiskPointMutation) NextCheckDue() (r time.Time, exists bool) {
+	v := m.next_check_due
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextCheckDue returns the old "next_check_due" field's value of the RiskPoint entity.
+// If the RiskPoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskPointMutation) OldNextCheckDue(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextCheckDue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextCheckDue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextCheckDue: %w", err)
+	}
+	return oldValue.NextCheckDue, nil
+}
+
+// ClearNextCheckDue clears the value of the "next_check_due" field.
+func (m *RiskPointMutation) ClearNextCheckDue() {
+	m.next_check_due = nil
+	m.clearedFields[riskpoint.FieldNextCheckDue] = struct{}{}
+}
+
+// NextCheckDueCleared returns if the "next_check_due" field was cleared in this mutation.
+func (m *RiskPointMutation) NextCheckDueCleared() bool {
+	_, ok := m.clearedFields[riskpoint.FieldNextCheckDue]
+	return ok
+}
+
+// ResetNextCheckDue resets all changes to the "next_check_due" field.
+func (m *RiskPointMutation) ResetNextCheckDue() {
+	m.next_check_due = nil
+	delete(m.clearedFields, riskpoint.FieldNextCheckDue)
+}
+
+// ClearUnit clears the "unit" edge to the Unit entity.
+func (m *RiskPointMutation) ClearUnit() {
+	m.clearedunit = true
+	m.clearedFields[riskpoint.FieldUnitID] = struct{}{}
+}
+
+// UnitCleared reports if the "unit" edge to the Unit entity was cleared.
+func (m *RiskPointMutation) UnitCleared() bool {
+	return m.clearedunit
+}
+
+// UnitIDs returns the "unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UnitID instead. It exists only for internal usage by the builders.
+func (m *RiskPointMutation) UnitIDs() (ids []int) {
+	if id := m.unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUnit resets all changes to the "unit" edge.
+func (m *RiskPointMutation) ResetUnit() {
+	m.unit = nil
+	m.clearedunit = false
+}
+
+// AddControlMeasureIDs adds the "control_measures" edge to the ControlMeasure entity by ids.
+func (m *RiskPointMutation) AddControlMeasureIDs(ids ...int) {
+	if m.control_measures == nil {
+		m.control_measures = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.control_measures[ids[i]] = struct{}{}
+	}
+}
+
+// ClearControlMeasures clears the "control_measures" edge to the ControlMeasure entity.
+func (m *RiskPointMutation) ClearControlMeasures() {
+	m.clearedcontrol_measures = true
+}
+
+// ControlMeasuresCleared reports if the "control_measures" edge to the ControlMeasure entity was cleared.
+func (m *RiskPointMutation) ControlMeasuresCleared() bool {
+	return m.clearedcontrol_measures
+}
+
+// RemoveControlMeasureIDs removes the "control_measures" edge to the ControlMeasure entity by IDs.
+func (m *RiskPointMutation) RemoveControlMeasureIDs(ids ...int) {
+	if m.removedcontrol_measures == nil {
+		m.removedcontrol_measures = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.control_measures, ids[i])
+		m.removedcontrol_measures[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedControlMeasures returns the removed IDs of the "control_measures" edge to the ControlMeasure entity.
+func (m *RiskPointMutation) RemovedControlMeasuresIDs() (ids []int) {
+	for id := range m.removedcontrol_measures {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ControlMeasuresIDs returns the "control_measures" edge IDs in the mutation.
+func (m *RiskPointMutation) ControlMeasuresIDs() (ids []int) {
+	for id := range m.control_measures {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetControlMeasures resets all changes to the "control_measures" edge.
+func (m *RiskPointMutation) ResetControlMeasures() {
+	m.control_measures = nil
+	m.clearedcontrol_measures = false
+	m.removedcontrol_measures = nil
+}
+
+// AddGradingIDs adds the "gradings" edge to the RiskGrading entity by ids.
+func (m *RiskPointMutation) AddGradingIDs(ids ...int) {
+	if m.gradings == nil {
+		m.gradings = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.gradings[ids[i]] = struct{}{}
+	}
+}
+
+// ClearGradings clears the "gradings" edge to the RiskGrading entity.
+func (m *RiskPointMutation) ClearGradings() {
+	m.clearedgradings = true
+}
+
+// GradingsCleared reports if the "gradings" edge to the RiskGrading entity was cleared.
+func (m *RiskPointMutation) GradingsCleared() bool {
+	return m.clearedgradings
+}
+
+// RemoveGradingIDs removes the "gradings" edge to the RiskGrading entity by IDs.
+func (m *RiskPointMutation) RemoveGradingIDs(ids ...int) {
+	if m.removedgradings == nil {
+		m.removedgradings = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.gradings, ids[i])
+		m.removedgradings[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedGradings returns the removed IDs of the "gradings" edge to the RiskGrading entity.
+func (m *RiskPointMutation) RemovedGradingsIDs() (ids []int) {
+	for id := range m.removedgradings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// GradingsIDs returns the "gradings" edge IDs in the mutation.
+func (m *RiskPointMutation) GradingsIDs() (ids []int) {
+	for id := range m.gradings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetGradings resets all changes to the "gradings" edge.
+func (m *RiskPointMutation) ResetGradings() {
+	m.gradings = nil
+	m.clearedgradings = false
+	m.removedgradings = nil
+}
+
+// Where appends a list predicates to the RiskPointMutation builder.
+func (m *RiskPointMutation) Where(ps ...predicate.RiskPoint) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RiskPointMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RiskPointMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RiskPoint, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RiskPointMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RiskPointMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RiskPoint).
+func (m *RiskPointMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RiskPointMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, riskpoint.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, riskpoint.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, riskpoint.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, riskpoint.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, riskpoint.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, riskpoint.FieldScopeEnterpriseID)
+	}
+	if m.unit != nil {
+		fields = append(fields, riskpoint.FieldUnitID)
+	}
+	if m.name != nil {
+		fields = append(fields, riskpoint.FieldName)
+	}
+	if m.kind != nil {
+		fields = append(fields, riskpoint.FieldKind)
+	}
+	if m.hazard_sources != nil {
+		fields = append(fields, riskpoint.FieldHazardSources)
+	}
+	if m.likelihood != nil {
+		fields = append(fields, riskpoint.FieldLikelihood)
+	}
+	if m.severity != nil {
+		fields = append(fields, riskpoint.FieldSeverity)
+	}
+	if m.score != nil {
+		fields = append(fields, riskpoint.FieldScore)
+	}
+	if m.level != nil {
+		fields = append(fields, riskpoint.FieldLevel)
+	}
+	if m.graded_at != nil {
+		fields = append(fields, riskpoint.FieldGradedAt)
+	}
+	if m.next_check_due != nil {
+		fields = append(fields, riskpoint.FieldNextCheckDue)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RiskPointMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case riskpoint.FieldCreatedAt:
+		return m.CreatedAt()
+	case riskpoint.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case riskpoint.FieldTenantID:
+		return m.TenantID()
+	case riskpoint.FieldScopePath:
+		return m.ScopePath()
+	case riskpoint.FieldScopeSector:
+		return m.ScopeSector()
+	case riskpoint.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case riskpoint.FieldUnitID:
+		return m.UnitID()
+	case riskpoint.FieldName:
+		return m.Name()
+	case riskpoint.FieldKind:
+		return m.Kind()
+	case riskpoint.FieldHazardSources:
+		return m.HazardSources()
+	case riskpoint.FieldLikelihood:
+		return m.Likelihood()
+	case riskpoint.FieldSeverity:
+		return m.Severity()
+	case riskpoint.FieldScore:
+		return m.Score()
+	case riskpoint.FieldLevel:
+		return m.Level()
+	case riskpoint.FieldGradedAt:
+		return m.GradedAt()
+	case riskpoint.FieldNextCheckDue:
+		return m.NextCheckDue()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RiskPointMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case riskpoint.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case riskpoint.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case riskpoint.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case riskpoint.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case riskpoint.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case riskpoint.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case riskpoint.FieldUnitID:
+		return m.OldUnitID(ctx)
+	case riskpoint.FieldName:
+		return m.OldName(ctx)
+	case riskpoint.FieldKind:
+		return m.OldKind(ctx)
+	case riskpoint.FieldHazardSources:
+		return m.OldHazardSources(ctx)
+	case riskpoint.FieldLikelihood:
+		return m.OldLikelihood(ctx)
+	case riskpoint.FieldSeverity:
+		return m.OldSeverity(ctx)
+	case riskpoint.FieldScore:
+		return m.OldScore(ctx)
+	case riskpoint.FieldLevel:
+		return m.OldLevel(ctx)
+	case riskpoint.FieldGradedAt:
+		return m.OldGradedAt(ctx)
+	case riskpoint.FieldNextCheckDue:
+		return m.OldNextCheckDue(ctx)
+	}
+	return nil, fmt.Errorf("unknown RiskPoint field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RiskPointMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case riskpoint.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case riskpoint.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case riskpoint.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case riskpoint.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case riskpoint.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case riskpoint.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case riskpoint.FieldUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitID(v)
+		return nil
+	case riskpoint.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case riskpoint.FieldKind:
+		v, ok := value.(domain.RiskPointKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case riskpoint.FieldHazardSources:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHazardSources(v)
+		return nil
+	case riskpoint.FieldLikelihood:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLikelihood(v)
+		return nil
+	case riskpoint.FieldSeverity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeverity(v)
+		return nil
+	case riskpoint.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScore(v)
+		return nil
+	case riskpoint.FieldLevel:
+		v, ok := value.(domain.RiskLevel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevel(v)
+		return nil
+	case riskpoint.FieldGradedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGradedAt(v)
+		return nil
+	case riskpoint.FieldNextCheckDue:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextCheckDue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RiskPoint field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RiskPointMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, riskpoint.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, riskpoint.FieldScopeEnterpriseID)
+	}
+	if m.addlikelihood != nil {
+		fields = append(fields, riskpoint.FieldLikelihood)
+	}
+	if m.addseverity != nil {
+		fields = append(fields, riskpoint.FieldSeverity)
+	}
+	if m.addscore != nil {
+		fields = append(fields, riskpoint.FieldScore)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RiskPointMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case riskpoint.FieldTenantID:
+		return m.AddedTenantID()
+	case riskpoint.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case riskpoint.FieldLikelihood:
+		return m.AddedLikelihood()
+	case riskpoint.FieldSeverity:
+		return m.AddedSeverity()
+	case riskpoint.FieldScore:
+		return m.AddedScore()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RiskPointMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case riskpoint.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case riskpoint.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case riskpoint.FieldLikelihood:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLikelihood(v)
+		return nil
+	case riskpoint.FieldSeverity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeverity(v)
+		return nil
+	case riskpoint.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RiskPoint numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RiskPointMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(riskpoint.FieldScopeSector) {
+		fields = append(fields, riskpoint.FieldScopeSector)
+	}
+	if m.FieldCleared(riskpoint.FieldScopeEnterpriseID) {
+		fields = append(fields, riskpoint.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(riskpoint.FieldNextCheckDue) {
+		fields = append(fields, riskpoint.FieldNextCheckDue)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RiskPointMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RiskPointMutation) ClearField(name string) error {
+	switch name {
+	case riskpoint.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case riskpoint.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case riskpoint.FieldNextCheckDue:
+		m.ClearNextCheckDue()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskPoint nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RiskPointMutation) ResetField(name string) error {
+	switch name {
+	case riskpoint.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case riskpoint.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case riskpoint.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case riskpoint.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case riskpoint.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case riskpoint.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case riskpoint.FieldUnitID:
+		m.ResetUnitID()
+		return nil
+	case riskpoint.FieldName:
+		m.ResetName()
+		return nil
+	case riskpoint.FieldKind:
+		m.ResetKind()
+		return nil
+	case riskpoint.FieldHazardSources:
+		m.ResetHazardSources()
+		return nil
+	case riskpoint.FieldLikelihood:
+		m.ResetLikelihood()
+		return nil
+	case riskpoint.FieldSeverity:
+		m.ResetSeverity()
+		return nil
+	case riskpoint.FieldScore:
+		m.ResetScore()
+		return nil
+	case riskpoint.FieldLevel:
+		m.ResetLevel()
+		return nil
+	case riskpoint.FieldGradedAt:
+		m.ResetGradedAt()
+		return nil
+	case riskpoint.FieldNextCheckDue:
+		m.ResetNextCheckDue()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskPoint field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RiskPointMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.unit != nil {
+		edges = append(edges, riskpoint.EdgeUnit)
+	}
+	if m.control_measures != nil {
+		edges = append(edges, riskpoint.EdgeControlMeasures)
+	}
+	if m.gradings != nil {
+		edges = append(edges, riskpoint.EdgeGradings)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RiskPointMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case riskpoint.EdgeUnit:
+		if id := m.unit; id != nil {
+			return []ent.Value{*id}
+		}
+	case riskpoint.EdgeControlMeasures:
+		ids := make([]ent.Value, 0, len(m.control_measures))
+		for id := range m.control_measures {
+			ids = append(ids, id)
+		}
+		return ids
+	case riskpoint.EdgeGradings:
+		ids := make([]ent.Value, 0, len(m.gradings))
+		for id := range m.gradings {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RiskPointMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedcontrol_measures != nil {
+		edges = append(edges, riskpoint.EdgeControlMeasures)
+	}
+	if m.removedgradings != nil {
+		edges = append(edges, riskpoint.EdgeGradings)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RiskPointMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case riskpoint.EdgeControlMeasures:
+		ids := make([]ent.Value, 0, len(m.removedcontrol_measures))
+		for id := range m.removedcontrol_measures {
+			ids = append(ids, id)
+		}
+		return ids
+	case riskpoint.EdgeGradings:
+		ids := make([]ent.Value, 0, len(m.removedgradings))
+		for id := range m.removedgradings {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RiskPointMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedunit {
+		edges = append(edges, riskpoint.EdgeUnit)
+	}
+	if m.clearedcontrol_measures {
+		edges = append(edges, riskpoint.EdgeControlMeasures)
+	}
+	if m.clearedgradings {
+		edges = append(edges, riskpoint.EdgeGradings)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RiskPointMutation) EdgeCleared(name string) bool {
+	switch name {
+	case riskpoint.EdgeUnit:
+		return m.clearedunit
+	case riskpoint.EdgeControlMeasures:
+		return m.clearedcontrol_measures
+	case riskpoint.EdgeGradings:
+		return m.clearedgradings
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RiskPointMutation) ClearEdge(name string) error {
+	switch name {
+	case riskpoint.EdgeUnit:
+		m.ClearUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskPoint unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RiskPointMutation) ResetEdge(name string) error {
+	switch name {
+	case riskpoint.EdgeUnit:
+		m.ResetUnit()
+		return nil
+	case riskpoint.EdgeControlMeasures:
+		m.ResetControlMeasures()
+		return nil
+	case riskpoint.EdgeGradings:
+		m.ResetGradings()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskPoint edge %s", name)
 }
 
 // SupervisionMutation represents an operation that mutates the Supervision nodes in the graph.

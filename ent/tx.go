@@ -26,6 +26,8 @@ type Tx struct {
 	Certificate *CertificateClient
 	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
 	ChecklistTemplate *ChecklistTemplateClient
+	// ControlMeasure is the client for interacting with the ControlMeasure builders.
+	ControlMeasure *ControlMeasureClient
 	// Drill is the client for interacting with the Drill builders.
 	Drill *DrillClient
 	// DutyList is the client for interacting with the DutyList builders.
@@ -80,6 +82,10 @@ type Tx struct {
 	RescueTeam *RescueTeamClient
 	// ResponsibilityLetter is the client for interacting with the ResponsibilityLetter builders.
 	ResponsibilityLetter *ResponsibilityLetterClient
+	// RiskGrading is the client for interacting with the RiskGrading builders.
+	RiskGrading *RiskGradingClient
+	// RiskPoint is the client for interacting with the RiskPoint builders.
+	RiskPoint *RiskPointClient
 	// Supervision is the client for interacting with the Supervision builders.
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -229,6 +235,7 @@ func (tx *Tx) init() {
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
 	tx.Certificate = NewCertificateClient(tx.config)
 	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
+	tx.ControlMeasure = NewControlMeasureClient(tx.config)
 	tx.Drill = NewDrillClient(tx.config)
 	tx.DutyList = NewDutyListClient(tx.config)
 	tx.DutyRoster = NewDutyRosterClient(tx.config)
@@ -256,6 +263,8 @@ func (tx *Tx) init() {
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.RescueTeam = NewRescueTeamClient(tx.config)
 	tx.ResponsibilityLetter = NewResponsibilityLetterClient(tx.config)
+	tx.RiskGrading = NewRiskGradingClient(tx.config)
+	tx.RiskPoint = NewRiskPointClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.Trainee = NewTraineeClient(tx.config)

@@ -83,6 +83,10 @@ var sampleSpecs = []sampleSpec{
 		return fmt.Sprint(n["state"], n["unit"])
 	}, perKind: 1},
 	{typ: "Drill", conn: "drills", fields: "unit { kind }", kind: func(n map[string]any) string { return fmt.Sprint(n["unit"]) }, perKind: 1},
+	// The fuel stations' points by level, and the cement kiln workshop's,
+	// which its enterprise side may change.
+	{typ: "RiskPoint", conn: "riskPoints", fields: "level unit { kind } controlMeasures { id }", text: "level", list: "controlMeasures", perKind: 1,
+		kind: func(n map[string]any) string { return fmt.Sprint(n["level"], n["unit"].(map[string]any)["kind"]) }},
 }
 
 // startAgreement starts a demo server on d with one PLANNED inspection (the
@@ -136,6 +140,9 @@ func sampleRecords(t *testing.T, s *apitest.Server) []sampled {
 			}
 			if l, ok := n[sp.list].([]any); ok {
 				for _, x := range l {
+					if obj, ok := x.(map[string]any); ok {
+						x = obj["id"] // a list of objects: their ids
+					}
 					rec.list = append(rec.list, x.(string))
 				}
 			}

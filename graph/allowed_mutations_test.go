@@ -73,6 +73,13 @@ var actionMutations = map[string]map[string]actionMutation{
 				return withID(r, "on", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
 			}},
 	},
+	"RiskPoint": {
+		"REGRADE": {changes: true, doc: `mutation($id: ID!, $v: RiskLevel!) { regradeRiskPoint(input: {riskPointID: $id, fromLevel: $v,
+			likelihood: 1, severity: 1, reason: "一致性检查"}) { riskPoint { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", r.text) }},
+		"RECORD_CHECK": {changes: true, doc: `mutation($m: ID!) { recordControlCheck(input: {controlMeasureID: $m}) { riskPoint { id } } }`,
+			vars: func(r sampled) map[string]any { return map[string]any{"m": r.list[0]} }},
+	},
 	"Campaign": {
 		"ADVANCE": {changes: true, doc: `mutation($id: ID!) { advanceCampaign(input: {id: $id}) { campaign { id } } }`, vars: byID},
 	},

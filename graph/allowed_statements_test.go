@@ -37,7 +37,7 @@ func TestAllowedActionsCostNoStatementPerRow(t *testing.T) {
 		for _, c := range []struct{ user, conn string }{
 			{"county.head", "hazards"}, {"county.head", "responsibilityLetters"}, {"county.head", "inspections"},
 			{"county.head", "campaigns"}, {"county.head", "enterprises"}, {"admin", "units"},
-			{"admin", "users"}, {"admin", "posts"},
+			{"admin", "users"}, {"admin", "posts"}, {"county.head", "riskPoints"},
 		} {
 			t.Run(c.conn+" as "+c.user, func(t *testing.T) {
 				token := s.As(c.user)

@@ -362,6 +362,17 @@ func auditExpectations() map[string][]expectedEvent {
 			"contact_phone", "equipment"}}},
 		"createMaterialReserve": {{"CREATE", "material_reserve", []string{"unit_id", "item", "category", "quantity",
 			"minimum_quantity", "unit_of_measure", "location", "keeper"}}},
+		// Risk points: the point, its measure and its first grading; a
+		// regrade updates the point and appends a grading; a check updates
+		// the measure and the point's earliest due date.
+		"identifyRiskPoint": {{"CREATE", "risk_point", []string{"unit_id", "name", "kind", "hazard_sources", "likelihood", "severity",
+			"score", "level", "graded_at", "next_check_due"}},
+			{"CREATE", "control_measure", []string{"risk_point_id", "description", "responsible_post", "frequency", "next_due"}},
+			{"CREATE", "risk_grading", riskGradingFields}},
+		"regradeRiskPoint": {{"UPDATE", "risk_point", []string{"likelihood", "severity", "score", "level", "graded_at"}},
+			{"CREATE", "risk_grading", append([]string{"from_level"}, riskGradingFields...)}},
+		"recordControlCheck": {{"UPDATE", "control_measure", []string{"last_checked_at", "last_checked_by", "next_due"}},
+			{"UPDATE", "risk_point", []string{"next_check_due"}}},
 	}
 }
 
@@ -377,6 +388,10 @@ var (
 		"enterprise_count"}
 	visitFields = []string{"publicity_id", "enterprise_unit_id"}
 )
+
+// riskGradingFields are what a grading of a risk point records.
+var riskGradingFields = []string{"risk_point_id", "to_level", "likelihood", "severity", "score", "graded_by",
+	"graded_by_user_id", "graded_by_post_id", "reason", "graded_at"}
 
 // noticeFileFields are what a file of a notice (or its copy on a receipt)
 // records.

@@ -279,6 +279,15 @@ func (r *queryResolver) ResponsibilityLetters(ctx context.Context, after *entgql
 	return conn, loadersFrom(ctx, r.Client).primeLetters(ctx, nodes, "edges", "node")
 }
 
+// RiskPoints is the resolver for the riskPoints field.
+func (r *queryResolver) RiskPoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RiskPointOrder, where *ent.RiskPointWhereInput) (*ent.RiskPointConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.RiskPoint.Query().Paginate(ctx, after, first, before, last,
+		ent.WithRiskPointOrder(orderBy), ent.WithRiskPointFilter(where.Filter))
+}
+
 // Trainees is the resolver for the trainees field.
 func (r *queryResolver) Trainees(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TraineeOrder, where *ent.TraineeWhereInput) (*ent.TraineeConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -323,6 +332,9 @@ func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
 
 // Certificate returns CertificateResolver implementation.
 func (r *Resolver) Certificate() CertificateResolver { return &certificateResolver{r} }
+
+// ControlMeasure returns ControlMeasureResolver implementation.
+func (r *Resolver) ControlMeasure() ControlMeasureResolver { return &controlMeasureResolver{r} }
 
 // Drill returns DrillResolver implementation.
 func (r *Resolver) Drill() DrillResolver { return &drillResolver{r} }
@@ -386,6 +398,9 @@ func (r *Resolver) ResponsibilityLetter() ResponsibilityLetterResolver {
 	return &responsibilityLetterResolver{r}
 }
 
+// RiskPoint returns RiskPointResolver implementation.
+func (r *Resolver) RiskPoint() RiskPointResolver { return &riskPointResolver{r} }
+
 // Trainee returns TraineeResolver implementation.
 func (r *Resolver) Trainee() TraineeResolver { return &traineeResolver{r} }
 
@@ -405,6 +420,7 @@ type (
 	auditEventResolver           struct{ *Resolver }
 	campaignResolver             struct{ *Resolver }
 	certificateResolver          struct{ *Resolver }
+	controlMeasureResolver       struct{ *Resolver }
 	drillResolver                struct{ *Resolver }
 	dutyListResolver             struct{ *Resolver }
 	dutyRosterResolver           struct{ *Resolver }
@@ -425,87 +441,10 @@ type (
 	queryResolver                struct{ *Resolver }
 	randomDrawResolver           struct{ *Resolver }
 	responsibilityLetterResolver struct{ *Resolver }
+	riskPointResolver            struct{ *Resolver }
 	traineeResolver              struct{ *Resolver }
 	trainingResolver             struct{ *Resolver }
 	unitResolver                 struct{ *Resolver }
 	userResolver                 struct{ *Resolver }
 	hazardWhereInputResolver     struct{ *Resolver }
 )
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	}
-
-// DutyRoster returns DutyRosterResolver implementation.
-func (r *Resolver) DutyRoster() DutyRosterResolver { return &dutyRosterResolver{r} }
-
-// Enterprise returns EnterpriseResolver implementation.
-func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
-
-// File returns FileResolver implementation.
-func (r *Resolver) File() FileResolver { return &fileResolver{r} }
-
-// GroupMember returns GroupMemberResolver implementation.
-func (r *Resolver) GroupMember() GroupMemberResolver { return &groupMemberResolver{r} }
-
-// Hazard returns HazardResolver implementation.
-func (r *Resolver) Hazard() HazardResolver { return &hazardResolver{r} }
-
-// HazardEvent returns HazardEventResolver implementation.
-func (r *Resolver) HazardEvent() HazardEventResolver { return &hazardEventResolver{r} }
-
-// Inspection returns InspectionResolver implementation.
-func (r *Resolver) Inspection() InspectionResolver { return &inspectionResolver{r} }
-
-// LeadershipGroup returns LeadershipGroupResolver implementation.
-func (r *Resolver) LeadershipGroup() LeadershipGroupResolver { return &leadershipGroupResolver{r} }
-
-// LetterEvent returns LetterEventResolver implementation.
-func (r *Resolver) LetterEvent() LetterEventResolver { return &letterEventResolver{r} }
-
-// Meeting returns MeetingResolver implementation.
-func (r *Resolver) Meeting() MeetingResolver { return &meetingResolver{r} }
-
-// Notice returns NoticeResolver implementation.
-func (r *Resolver) Notice() NoticeResolver { return &noticeResolver{r} }
-
-// NoticeReceipt returns NoticeReceiptResolver implementation.
-func (r *Resolver) NoticeReceipt() NoticeReceiptResolver { return &noticeReceiptResolver{r} }
-
-// Post returns PostResolver implementation.
-func (r *Resolver) Post() PostResolver { return &postResolver{r} }
-
-// Publicity returns PublicityResolver implementation.
-func (r *Resolver) Publicity() PublicityResolver { return &publicityResolver{r} }
-
-// Query returns QueryResolver implementation.
-func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
-
-// RandomDraw returns RandomDrawResolver implementation.
-func (r *Resolver) RandomDraw() RandomDrawResolver { return &randomDrawResolver{r} }
-
-// ResponsibilityLetter returns ResponsibilityLetterResolver implementation.
-func (r *Resolver) ResponsibilityLetter() ResponsibilityLetterResolver {
-	return &responsibilityLetterResolver{r}
-}
-
-// Trainee returns TraineeResolver implementation.
-func (r *Resolver) Trainee() TraineeResolver { return &traineeResolver{r} }
-
-// Training returns TrainingResolver implementation.
-func (r *Resolver) Training() TrainingResolver { return &trainingResolver{r} }
-
-// Unit returns UnitResolver implementation.
-func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
-
-// User returns UserResolver implementation.
-func (r *Resolver) User() UserResolver { return &userResolver{r} }
-
-// HazardWhereInput returns HazardWhereInputResolver implementation.
-func (r *Resolver) HazardWhereInput() HazardWhereInputResolver { return &hazardWhereInputResolver{r} }
-*/

@@ -28,6 +28,7 @@ import (
 	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/notices"
+	"github.com/dutychain/dutychain/internal/prevention"
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/scalar"
 	"github.com/dutychain/dutychain/internal/staffing"
@@ -48,6 +49,7 @@ type ResolverRoot interface {
 	AuditEvent() AuditEventResolver
 	Campaign() CampaignResolver
 	Certificate() CertificateResolver
+	ControlMeasure() ControlMeasureResolver
 	DrawAssignment() DrawAssignmentResolver
 	Drill() DrillResolver
 	DrillComplianceRow() DrillComplianceRowResolver
@@ -72,6 +74,9 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RandomDraw() RandomDrawResolver
 	ResponsibilityLetter() ResponsibilityLetterResolver
+	RiskMap() RiskMapResolver
+	RiskMapTown() RiskMapTownResolver
+	RiskPoint() RiskPointResolver
 	Trainee() TraineeResolver
 	Training() TrainingResolver
 	Unit() UnitResolver
@@ -315,6 +320,20 @@ type ComplexityRoot struct {
 	ChecklistTemplateEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ControlMeasure struct {
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		Frequency       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LastCheckedAt   func(childComplexity int) int
+		LastCheckedBy   func(childComplexity int) int
+		NextDue         func(childComplexity int) int
+		Overdue         func(childComplexity int) int
+		ResponsiblePost func(childComplexity int) int
+		RiskPointID     func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
 	}
 
 	CoverageCounts struct {
@@ -675,6 +694,8 @@ type ComplexityRoot struct {
 		RequestedDeadline func(childComplexity int) int
 		Requirement       func(childComplexity int) int
 		ResponsiblePerson func(childComplexity int) int
+		RiskPoint         func(childComplexity int) int
+		RiskPointID       func(childComplexity int) int
 		Source            func(childComplexity int) int
 		State             func(childComplexity int) int
 		Subject           func(childComplexity int) int
@@ -724,6 +745,10 @@ type ComplexityRoot struct {
 		Funds             func(childComplexity int) int
 		Measures          func(childComplexity int) int
 		ResponsiblePerson func(childComplexity int) int
+	}
+
+	IdentifyRiskPointPayload struct {
+		RiskPoint func(childComplexity int) int
 	}
 
 	Inspection struct {
@@ -981,18 +1006,21 @@ type ComplexityRoot struct {
 		DeletePublicity           func(childComplexity int, input model.DeletePublicityInput) int
 		DeleteTraining            func(childComplexity int, input model.DeleteTrainingInput) int
 		EndPost                   func(childComplexity int, input model.EndPostInput) int
+		IdentifyRiskPoint         func(childComplexity int, input model.IdentifyRiskPointInput) int
 		IssueLetter               func(childComplexity int, input model.IssueLetterInput) int
 		IssueNotice               func(childComplexity int, input model.IssueNoticeInput) int
 		Login                     func(childComplexity int, input model.LoginInput) int
 		Logout                    func(childComplexity int, input model.LogoutInput) int
 		ReceiveNotice             func(childComplexity int, input model.ReceiveNoticeInput) int
 		RecordCertificate         func(childComplexity int, input model.RecordCertificateInput) int
+		RecordControlCheck        func(childComplexity int, input model.RecordControlCheckInput) int
 		RecordDrill               func(childComplexity int, input model.RecordDrillInput) int
 		RecordInspection          func(childComplexity int, input model.RecordInspectionInput) int
 		RecordMeeting             func(childComplexity int, input model.RecordMeetingInput) int
 		RecordPublicity           func(childComplexity int, input model.RecordPublicityInput) int
 		RecordTraining            func(childComplexity int, input model.RecordTrainingInput) int
 		RefreshToken              func(childComplexity int, input model.RefreshTokenInput) int
+		RegradeRiskPoint          func(childComplexity int, input model.RegradeRiskPointInput) int
 		RemovePolicyRule          func(childComplexity int, input model.RemovePolicyRuleInput) int
 		ReplyToNotice             func(childComplexity int, input model.ReplyToNoticeInput) int
 		ReportHazard              func(childComplexity int, input model.ReportHazardInput) int
@@ -1211,6 +1239,8 @@ type ComplexityRoot struct {
 		RescueTeamGaps        func(childComplexity int, unitID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) int
 		RescueTeams           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) int
 		ResponsibilityLetters func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) int
+		RiskMap               func(childComplexity int, unitID int) int
+		RiskPoints            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RiskPointOrder, where *ent.RiskPointWhereInput) int
 		Trainees              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TraineeOrder, where *ent.TraineeWhereInput) int
 		TrainingCoverage      func(childComplexity int, year int, cadence *domain.TrainingCadence, where *model.TrainingCoverageWhereInput, orderBy *model.TrainingCoverageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
 		Trainings             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TrainingOrder, where *ent.TrainingWhereInput) int
@@ -1264,6 +1294,11 @@ type ComplexityRoot struct {
 		Certificate func(childComplexity int) int
 	}
 
+	RecordControlCheckPayload struct {
+		ControlMeasure func(childComplexity int) int
+		RiskPoint      func(childComplexity int) int
+	}
+
 	RecordDrillPayload struct {
 		Drill func(childComplexity int) int
 	}
@@ -1289,6 +1324,10 @@ type ComplexityRoot struct {
 		ExpiresAt    func(childComplexity int) int
 		RefreshToken func(childComplexity int) int
 		TokenType    func(childComplexity int) int
+	}
+
+	RegradeRiskPointPayload struct {
+		RiskPoint func(childComplexity int) int
 	}
 
 	RemovePolicyRulePayload struct {
@@ -1369,6 +1408,92 @@ type ComplexityRoot struct {
 
 	RevokeLetterPayload struct {
 		Letter func(childComplexity int) int
+	}
+
+	RiskChecklistItem struct {
+		ControlMeasure  func(childComplexity int) int
+		DueAt           func(childComplexity int) int
+		Frequency       func(childComplexity int) int
+		Item            func(childComplexity int) int
+		LastCheckedAt   func(childComplexity int) int
+		Overdue         func(childComplexity int) int
+		ResponsiblePost func(childComplexity int) int
+	}
+
+	RiskColourCounts struct {
+		Blue   func(childComplexity int) int
+		Orange func(childComplexity int) int
+		Red    func(childComplexity int) int
+		Total  func(childComplexity int) int
+		Yellow func(childComplexity int) int
+	}
+
+	RiskGrading struct {
+		CreatedAt      func(childComplexity int) int
+		FromLevel      func(childComplexity int) int
+		GradedAt       func(childComplexity int) int
+		GradedBy       func(childComplexity int) int
+		GradedByPostID func(childComplexity int) int
+		GradedByUserID func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Likelihood     func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		RiskPointID    func(childComplexity int) int
+		Score          func(childComplexity int) int
+		Severity       func(childComplexity int) int
+		ToLevel        func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	RiskMap struct {
+		BySector func(childComplexity int) int
+		ByTown   func(childComplexity int) int
+		Total    func(childComplexity int) int
+		Unit     func(childComplexity int) int
+	}
+
+	RiskMapSector struct {
+		Counts func(childComplexity int) int
+		Sector func(childComplexity int) int
+	}
+
+	RiskMapTown struct {
+		Counts func(childComplexity int) int
+		Town   func(childComplexity int) int
+	}
+
+	RiskPoint struct {
+		AllowedActions  func(childComplexity int) int
+		ChecklistItems  func(childComplexity int) int
+		Colour          func(childComplexity int) int
+		ControlMeasures func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		GradedAt        func(childComplexity int) int
+		Gradings        func(childComplexity int) int
+		HazardSources   func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Level           func(childComplexity int) int
+		Likelihood      func(childComplexity int) int
+		Name            func(childComplexity int) int
+		NextCheckDue    func(childComplexity int) int
+		OpenHazardCount func(childComplexity int) int
+		Score           func(childComplexity int) int
+		Severity        func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		UnitID          func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	RiskPointConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RiskPointEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ScopeSummary struct {
@@ -1511,6 +1636,7 @@ type ComplexityRoot struct {
 		Parent            func(childComplexity int) int
 		ParentID          func(childComplexity int) int
 		Posts             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PostOrder, where *ent.PostWhereInput) int
+		RiskPoints        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RiskPointOrder, where *ent.RiskPointWhereInput, overdueOnly *bool) int
 		Sector            func(childComplexity int) int
 		SupervisedSectors func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
@@ -1606,6 +1732,9 @@ type CertificateResolver interface {
 	Status(ctx context.Context, obj *ent.Certificate) (domain.CertificateStatus, error)
 	Holder(ctx context.Context, obj *ent.Certificate) (*ent.User, error)
 	AllowedActions(ctx context.Context, obj *ent.Certificate) ([]domain.CertificateAction, error)
+}
+type ControlMeasureResolver interface {
+	Overdue(ctx context.Context, obj *ent.ControlMeasure) (bool, error)
 }
 type DrawAssignmentResolver interface {
 	Enterprise(ctx context.Context, obj *domain.DrawAssignment) (*ent.Unit, error)
@@ -1741,6 +1870,9 @@ type MutationResolver interface {
 	CreateDutyRoster(ctx context.Context, input model.CreateDutyRosterInput) (*model.CreateDutyRosterPayload, error)
 	CreateRescueTeam(ctx context.Context, input model.CreateRescueTeamInput) (*model.CreateRescueTeamPayload, error)
 	CreateMaterialReserve(ctx context.Context, input model.CreateMaterialReserveInput) (*model.CreateMaterialReservePayload, error)
+	IdentifyRiskPoint(ctx context.Context, input model.IdentifyRiskPointInput) (*model.IdentifyRiskPointPayload, error)
+	RegradeRiskPoint(ctx context.Context, input model.RegradeRiskPointInput) (*model.RegradeRiskPointPayload, error)
+	RecordControlCheck(ctx context.Context, input model.RecordControlCheckInput) (*model.RecordControlCheckPayload, error)
 }
 type NoticeResolver interface {
 	Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error)
@@ -1786,6 +1918,7 @@ type QueryResolver interface {
 	RandomDraws(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RandomDrawOrder, where *ent.RandomDrawWhereInput) (*ent.RandomDrawConnection, error)
 	RescueTeams(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) (*ent.RescueTeamConnection, error)
 	ResponsibilityLetters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResponsibilityLetterOrder, where *ent.ResponsibilityLetterWhereInput) (*ent.ResponsibilityLetterConnection, error)
+	RiskPoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RiskPointOrder, where *ent.RiskPointWhereInput) (*ent.RiskPointConnection, error)
 	Trainees(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TraineeOrder, where *ent.TraineeWhereInput) (*ent.TraineeConnection, error)
 	Trainings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
 	Units(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) (*ent.UnitConnection, error)
@@ -1805,6 +1938,7 @@ type QueryResolver interface {
 	DutyRostersWithGaps(ctx context.Context, unitID int, from time.Time, to time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) (*ent.DutyRosterConnection, error)
 	RescueTeamGaps(ctx context.Context, unitID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) (*ent.RescueTeamConnection, error)
 	MaterialReserveGaps(ctx context.Context, unitID int, at time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MaterialReserveOrder, where *ent.MaterialReserveWhereInput) (*ent.MaterialReserveConnection, error)
+	RiskMap(ctx context.Context, unitID int) (*prevention.RiskMap, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -1821,6 +1955,20 @@ type ResponsibilityLetterResolver interface {
 	MissingSignatures(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.Role, error)
 	AllowedActions(ctx context.Context, obj *ent.ResponsibilityLetter) ([]domain.LetterAction, error)
 }
+type RiskMapResolver interface {
+	Unit(ctx context.Context, obj *prevention.RiskMap) (*ent.Unit, error)
+}
+type RiskMapTownResolver interface {
+	Town(ctx context.Context, obj *prevention.TownRisk) (*ent.Unit, error)
+}
+type RiskPointResolver interface {
+	Colour(ctx context.Context, obj *ent.RiskPoint) (domain.RiskColour, error)
+	ControlMeasures(ctx context.Context, obj *ent.RiskPoint) ([]*ent.ControlMeasure, error)
+	Gradings(ctx context.Context, obj *ent.RiskPoint) ([]*ent.RiskGrading, error)
+	OpenHazardCount(ctx context.Context, obj *ent.RiskPoint) (int, error)
+	ChecklistItems(ctx context.Context, obj *ent.RiskPoint) ([]*model.RiskChecklistItem, error)
+	AllowedActions(ctx context.Context, obj *ent.RiskPoint) ([]model.RiskPointAction, error)
+}
 type TraineeResolver interface {
 	Training(ctx context.Context, obj *ent.Trainee) (*ent.Training, error)
 	Enterprise(ctx context.Context, obj *ent.Trainee) (*ent.Unit, error)
@@ -1834,6 +1982,7 @@ type TrainingResolver interface {
 type UnitResolver interface {
 	History(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
 	AllowedActions(ctx context.Context, obj *ent.Unit) ([]model.UnitAction, error)
+	RiskPoints(ctx context.Context, obj *ent.Unit, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RiskPointOrder, where *ent.RiskPointWhereInput, overdueOnly *bool) (*ent.RiskPointConnection, error)
 }
 type UserResolver interface {
 	History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
@@ -2673,6 +2822,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChecklistTemplateEdge.Node(childComplexity), true
+
+	case "ControlMeasure.createdAt":
+		if e.ComplexityRoot.ControlMeasure.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.CreatedAt(childComplexity), true
+	case "ControlMeasure.description":
+		if e.ComplexityRoot.ControlMeasure.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.Description(childComplexity), true
+	case "ControlMeasure.frequency":
+		if e.ComplexityRoot.ControlMeasure.Frequency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.Frequency(childComplexity), true
+	case "ControlMeasure.id":
+		if e.ComplexityRoot.ControlMeasure.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.ID(childComplexity), true
+	case "ControlMeasure.lastCheckedAt":
+		if e.ComplexityRoot.ControlMeasure.LastCheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.LastCheckedAt(childComplexity), true
+	case "ControlMeasure.lastCheckedBy":
+		if e.ComplexityRoot.ControlMeasure.LastCheckedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.LastCheckedBy(childComplexity), true
+	case "ControlMeasure.nextDue":
+		if e.ComplexityRoot.ControlMeasure.NextDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.NextDue(childComplexity), true
+	case "ControlMeasure.overdue":
+		if e.ComplexityRoot.ControlMeasure.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.Overdue(childComplexity), true
+	case "ControlMeasure.responsiblePost":
+		if e.ComplexityRoot.ControlMeasure.ResponsiblePost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.ResponsiblePost(childComplexity), true
+	case "ControlMeasure.riskPointID":
+		if e.ComplexityRoot.ControlMeasure.RiskPointID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.RiskPointID(childComplexity), true
+	case "ControlMeasure.updatedAt":
+		if e.ComplexityRoot.ControlMeasure.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ControlMeasure.UpdatedAt(childComplexity), true
 
 	case "CoverageCounts.missing":
 		if e.ComplexityRoot.CoverageCounts.Missing == nil {
@@ -4061,6 +4277,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Hazard.ResponsiblePerson(childComplexity), true
+	case "Hazard.riskPoint":
+		if e.ComplexityRoot.Hazard.RiskPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hazard.RiskPoint(childComplexity), true
+	case "Hazard.riskPointID":
+		if e.ComplexityRoot.Hazard.RiskPointID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hazard.RiskPointID(childComplexity), true
 	case "Hazard.source":
 		if e.ComplexityRoot.Hazard.Source == nil {
 			break
@@ -4270,6 +4498,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HazardPlan.ResponsiblePerson(childComplexity), true
+
+	case "IdentifyRiskPointPayload.riskPoint":
+		if e.ComplexityRoot.IdentifyRiskPointPayload.RiskPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentifyRiskPointPayload.RiskPoint(childComplexity), true
 
 	case "Inspection.allowedActions":
 		if e.ComplexityRoot.Inspection.AllowedActions == nil {
@@ -5491,6 +5726,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndPost(childComplexity, args["input"].(model.EndPostInput)), true
+	case "Mutation.identifyRiskPoint":
+		if e.ComplexityRoot.Mutation.IdentifyRiskPoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_identifyRiskPoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IdentifyRiskPoint(childComplexity, args["input"].(model.IdentifyRiskPointInput)), true
 	case "Mutation.issueLetter":
 		if e.ComplexityRoot.Mutation.IssueLetter == nil {
 			break
@@ -5557,6 +5803,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordCertificate(childComplexity, args["input"].(model.RecordCertificateInput)), true
+	case "Mutation.recordControlCheck":
+		if e.ComplexityRoot.Mutation.RecordControlCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordControlCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordControlCheck(childComplexity, args["input"].(model.RecordControlCheckInput)), true
 	case "Mutation.recordDrill":
 		if e.ComplexityRoot.Mutation.RecordDrill == nil {
 			break
@@ -5623,6 +5880,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshToken(childComplexity, args["input"].(model.RefreshTokenInput)), true
+	case "Mutation.regradeRiskPoint":
+		if e.ComplexityRoot.Mutation.RegradeRiskPoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_regradeRiskPoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegradeRiskPoint(childComplexity, args["input"].(model.RegradeRiskPointInput)), true
 	case "Mutation.removePolicyRule":
 		if e.ComplexityRoot.Mutation.RemovePolicyRule == nil {
 			break
@@ -6869,6 +7137,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ResponsibilityLetters(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ResponsibilityLetterOrder), args["where"].(*ent.ResponsibilityLetterWhereInput)), true
+	case "Query.riskMap":
+		if e.ComplexityRoot.Query.RiskMap == nil {
+			break
+		}
+
+		args, err := ec.field_Query_riskMap_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RiskMap(childComplexity, args["unitID"].(int)), true
+	case "Query.riskPoints":
+		if e.ComplexityRoot.Query.RiskPoints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_riskPoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RiskPoints(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RiskPointOrder), args["where"].(*ent.RiskPointWhereInput)), true
 	case "Query.trainees":
 		if e.ComplexityRoot.Query.Trainees == nil {
 			break
@@ -7099,6 +7389,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordCertificatePayload.Certificate(childComplexity), true
 
+	case "RecordControlCheckPayload.controlMeasure":
+		if e.ComplexityRoot.RecordControlCheckPayload.ControlMeasure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordControlCheckPayload.ControlMeasure(childComplexity), true
+	case "RecordControlCheckPayload.riskPoint":
+		if e.ComplexityRoot.RecordControlCheckPayload.RiskPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordControlCheckPayload.RiskPoint(childComplexity), true
+
 	case "RecordDrillPayload.drill":
 		if e.ComplexityRoot.RecordDrillPayload.Drill == nil {
 			break
@@ -7158,6 +7461,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RefreshTokenPayload.TokenType(childComplexity), true
+
+	case "RegradeRiskPointPayload.riskPoint":
+		if e.ComplexityRoot.RegradeRiskPointPayload.RiskPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegradeRiskPointPayload.RiskPoint(childComplexity), true
 
 	case "RemovePolicyRulePayload.rules":
 		if e.ComplexityRoot.RemovePolicyRulePayload.Rules == nil {
@@ -7468,6 +7778,369 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeLetterPayload.Letter(childComplexity), true
+
+	case "RiskChecklistItem.controlMeasure":
+		if e.ComplexityRoot.RiskChecklistItem.ControlMeasure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskChecklistItem.ControlMeasure(childComplexity), true
+	case "RiskChecklistItem.dueAt":
+		if e.ComplexityRoot.RiskChecklistItem.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskChecklistItem.DueAt(childComplexity), true
+	case "RiskChecklistItem.frequency":
+		if e.ComplexityRoot.RiskChecklistItem.Frequency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskChecklistItem.Frequency(childComplexity), true
+	case "RiskChecklistItem.item":
+		if e.ComplexityRoot.RiskChecklistItem.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskChecklistItem.Item(childComplexity), true
+	case "RiskChecklistItem.lastCheckedAt":
+		if e.ComplexityRoot.RiskChecklistItem.LastCheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskChecklistItem.LastCheckedAt(childComplexity), true
+	case "RiskChecklistItem.overdue":
+		if e.ComplexityRoot.RiskChecklistItem.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskChecklistItem.Overdue(childComplexity), true
+	case "RiskChecklistItem.responsiblePost":
+		if e.ComplexityRoot.RiskChecklistItem.ResponsiblePost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskChecklistItem.ResponsiblePost(childComplexity), true
+
+	case "RiskColourCounts.blue":
+		if e.ComplexityRoot.RiskColourCounts.Blue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskColourCounts.Blue(childComplexity), true
+	case "RiskColourCounts.orange":
+		if e.ComplexityRoot.RiskColourCounts.Orange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskColourCounts.Orange(childComplexity), true
+	case "RiskColourCounts.red":
+		if e.ComplexityRoot.RiskColourCounts.Red == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskColourCounts.Red(childComplexity), true
+	case "RiskColourCounts.total":
+		if e.ComplexityRoot.RiskColourCounts.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskColourCounts.Total(childComplexity), true
+	case "RiskColourCounts.yellow":
+		if e.ComplexityRoot.RiskColourCounts.Yellow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskColourCounts.Yellow(childComplexity), true
+
+	case "RiskGrading.createdAt":
+		if e.ComplexityRoot.RiskGrading.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.CreatedAt(childComplexity), true
+	case "RiskGrading.fromLevel":
+		if e.ComplexityRoot.RiskGrading.FromLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.FromLevel(childComplexity), true
+	case "RiskGrading.gradedAt":
+		if e.ComplexityRoot.RiskGrading.GradedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.GradedAt(childComplexity), true
+	case "RiskGrading.gradedBy":
+		if e.ComplexityRoot.RiskGrading.GradedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.GradedBy(childComplexity), true
+	case "RiskGrading.gradedByPostID":
+		if e.ComplexityRoot.RiskGrading.GradedByPostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.GradedByPostID(childComplexity), true
+	case "RiskGrading.gradedByUserID":
+		if e.ComplexityRoot.RiskGrading.GradedByUserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.GradedByUserID(childComplexity), true
+	case "RiskGrading.id":
+		if e.ComplexityRoot.RiskGrading.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.ID(childComplexity), true
+	case "RiskGrading.likelihood":
+		if e.ComplexityRoot.RiskGrading.Likelihood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.Likelihood(childComplexity), true
+	case "RiskGrading.reason":
+		if e.ComplexityRoot.RiskGrading.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.Reason(childComplexity), true
+	case "RiskGrading.riskPointID":
+		if e.ComplexityRoot.RiskGrading.RiskPointID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.RiskPointID(childComplexity), true
+	case "RiskGrading.score":
+		if e.ComplexityRoot.RiskGrading.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.Score(childComplexity), true
+	case "RiskGrading.severity":
+		if e.ComplexityRoot.RiskGrading.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.Severity(childComplexity), true
+	case "RiskGrading.toLevel":
+		if e.ComplexityRoot.RiskGrading.ToLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.ToLevel(childComplexity), true
+	case "RiskGrading.updatedAt":
+		if e.ComplexityRoot.RiskGrading.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskGrading.UpdatedAt(childComplexity), true
+
+	case "RiskMap.bySector":
+		if e.ComplexityRoot.RiskMap.BySector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskMap.BySector(childComplexity), true
+	case "RiskMap.byTown":
+		if e.ComplexityRoot.RiskMap.ByTown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskMap.ByTown(childComplexity), true
+	case "RiskMap.total":
+		if e.ComplexityRoot.RiskMap.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskMap.Total(childComplexity), true
+	case "RiskMap.unit":
+		if e.ComplexityRoot.RiskMap.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskMap.Unit(childComplexity), true
+
+	case "RiskMapSector.counts":
+		if e.ComplexityRoot.RiskMapSector.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskMapSector.Counts(childComplexity), true
+	case "RiskMapSector.sector":
+		if e.ComplexityRoot.RiskMapSector.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskMapSector.Sector(childComplexity), true
+
+	case "RiskMapTown.counts":
+		if e.ComplexityRoot.RiskMapTown.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskMapTown.Counts(childComplexity), true
+	case "RiskMapTown.town":
+		if e.ComplexityRoot.RiskMapTown.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskMapTown.Town(childComplexity), true
+
+	case "RiskPoint.allowedActions":
+		if e.ComplexityRoot.RiskPoint.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.AllowedActions(childComplexity), true
+	case "RiskPoint.checklistItems":
+		if e.ComplexityRoot.RiskPoint.ChecklistItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.ChecklistItems(childComplexity), true
+	case "RiskPoint.colour":
+		if e.ComplexityRoot.RiskPoint.Colour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.Colour(childComplexity), true
+	case "RiskPoint.controlMeasures":
+		if e.ComplexityRoot.RiskPoint.ControlMeasures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.ControlMeasures(childComplexity), true
+	case "RiskPoint.createdAt":
+		if e.ComplexityRoot.RiskPoint.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.CreatedAt(childComplexity), true
+	case "RiskPoint.gradedAt":
+		if e.ComplexityRoot.RiskPoint.GradedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.GradedAt(childComplexity), true
+	case "RiskPoint.gradings":
+		if e.ComplexityRoot.RiskPoint.Gradings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.Gradings(childComplexity), true
+	case "RiskPoint.hazardSources":
+		if e.ComplexityRoot.RiskPoint.HazardSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.HazardSources(childComplexity), true
+	case "RiskPoint.id":
+		if e.ComplexityRoot.RiskPoint.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.ID(childComplexity), true
+	case "RiskPoint.kind":
+		if e.ComplexityRoot.RiskPoint.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.Kind(childComplexity), true
+	case "RiskPoint.level":
+		if e.ComplexityRoot.RiskPoint.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.Level(childComplexity), true
+	case "RiskPoint.likelihood":
+		if e.ComplexityRoot.RiskPoint.Likelihood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.Likelihood(childComplexity), true
+	case "RiskPoint.name":
+		if e.ComplexityRoot.RiskPoint.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.Name(childComplexity), true
+	case "RiskPoint.nextCheckDue":
+		if e.ComplexityRoot.RiskPoint.NextCheckDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.NextCheckDue(childComplexity), true
+	case "RiskPoint.openHazardCount":
+		if e.ComplexityRoot.RiskPoint.OpenHazardCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.OpenHazardCount(childComplexity), true
+	case "RiskPoint.score":
+		if e.ComplexityRoot.RiskPoint.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.Score(childComplexity), true
+	case "RiskPoint.severity":
+		if e.ComplexityRoot.RiskPoint.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.Severity(childComplexity), true
+	case "RiskPoint.unit":
+		if e.ComplexityRoot.RiskPoint.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.Unit(childComplexity), true
+	case "RiskPoint.unitID":
+		if e.ComplexityRoot.RiskPoint.UnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.UnitID(childComplexity), true
+	case "RiskPoint.updatedAt":
+		if e.ComplexityRoot.RiskPoint.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPoint.UpdatedAt(childComplexity), true
+
+	case "RiskPointConnection.edges":
+		if e.ComplexityRoot.RiskPointConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPointConnection.Edges(childComplexity), true
+	case "RiskPointConnection.pageInfo":
+		if e.ComplexityRoot.RiskPointConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPointConnection.PageInfo(childComplexity), true
+	case "RiskPointConnection.totalCount":
+		if e.ComplexityRoot.RiskPointConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPointConnection.TotalCount(childComplexity), true
+
+	case "RiskPointEdge.cursor":
+		if e.ComplexityRoot.RiskPointEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPointEdge.Cursor(childComplexity), true
+	case "RiskPointEdge.node":
+		if e.ComplexityRoot.RiskPointEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskPointEdge.Node(childComplexity), true
 
 	case "ScopeSummary.roles":
 		if e.ComplexityRoot.ScopeSummary.Roles == nil {
@@ -8039,6 +8712,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Posts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PostOrder), args["where"].(*ent.PostWhereInput)), true
+	case "Unit.riskPoints":
+		if e.ComplexityRoot.Unit.RiskPoints == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_riskPoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.RiskPoints(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RiskPointOrder), args["where"].(*ent.RiskPointWhereInput), args["overdueOnly"].(*bool)), true
 	case "Unit.sector":
 		if e.ComplexityRoot.Unit.Sector == nil {
 			break
@@ -8296,6 +8980,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChecklistItemInput", ec.unmarshalInputChecklistItemInput),
 			graphql.NewInputUnmarshaler("ChecklistTemplateOrder", ec.unmarshalInputChecklistTemplateOrder),
 			graphql.NewInputUnmarshaler("ChecklistTemplateWhereInput", ec.unmarshalInputChecklistTemplateWhereInput),
+			graphql.NewInputUnmarshaler("ControlMeasureInput", ec.unmarshalInputControlMeasureInput),
+			graphql.NewInputUnmarshaler("ControlMeasureOrder", ec.unmarshalInputControlMeasureOrder),
+			graphql.NewInputUnmarshaler("ControlMeasureWhereInput", ec.unmarshalInputControlMeasureWhereInput),
 			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("CreateChecklistTemplateInput", ec.unmarshalInputCreateChecklistTemplateInput),
 			graphql.NewInputUnmarshaler("CreateDutyRosterInput", ec.unmarshalInputCreateDutyRosterInput),
@@ -8338,6 +9025,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("HazardOrder", ec.unmarshalInputHazardOrder),
 			graphql.NewInputUnmarshaler("HazardPlanInput", ec.unmarshalInputHazardPlanInput),
 			graphql.NewInputUnmarshaler("HazardWhereInput", ec.unmarshalInputHazardWhereInput),
+			graphql.NewInputUnmarshaler("IdentifyRiskPointInput", ec.unmarshalInputIdentifyRiskPointInput),
 			graphql.NewInputUnmarshaler("InspectionOrder", ec.unmarshalInputInspectionOrder),
 			graphql.NewInputUnmarshaler("InspectionWhereInput", ec.unmarshalInputInspectionWhereInput),
 			graphql.NewInputUnmarshaler("IssueLetterInput", ec.unmarshalInputIssueLetterInput),
@@ -8368,12 +9056,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RandomDrawWhereInput", ec.unmarshalInputRandomDrawWhereInput),
 			graphql.NewInputUnmarshaler("ReceiveNoticeInput", ec.unmarshalInputReceiveNoticeInput),
 			graphql.NewInputUnmarshaler("RecordCertificateInput", ec.unmarshalInputRecordCertificateInput),
+			graphql.NewInputUnmarshaler("RecordControlCheckInput", ec.unmarshalInputRecordControlCheckInput),
 			graphql.NewInputUnmarshaler("RecordDrillInput", ec.unmarshalInputRecordDrillInput),
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
 			graphql.NewInputUnmarshaler("RecordMeetingInput", ec.unmarshalInputRecordMeetingInput),
 			graphql.NewInputUnmarshaler("RecordPublicityInput", ec.unmarshalInputRecordPublicityInput),
 			graphql.NewInputUnmarshaler("RecordTrainingInput", ec.unmarshalInputRecordTrainingInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
+			graphql.NewInputUnmarshaler("RegradeRiskPointInput", ec.unmarshalInputRegradeRiskPointInput),
 			graphql.NewInputUnmarshaler("RemovePolicyRuleInput", ec.unmarshalInputRemovePolicyRuleInput),
 			graphql.NewInputUnmarshaler("ReplyToNoticeInput", ec.unmarshalInputReplyToNoticeInput),
 			graphql.NewInputUnmarshaler("ReportHazardInput", ec.unmarshalInputReportHazardInput),
@@ -8382,6 +9072,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ResponsibilityLetterOrder", ec.unmarshalInputResponsibilityLetterOrder),
 			graphql.NewInputUnmarshaler("ResponsibilityLetterWhereInput", ec.unmarshalInputResponsibilityLetterWhereInput),
 			graphql.NewInputUnmarshaler("RevokeLetterInput", ec.unmarshalInputRevokeLetterInput),
+			graphql.NewInputUnmarshaler("RiskGradingOrder", ec.unmarshalInputRiskGradingOrder),
+			graphql.NewInputUnmarshaler("RiskGradingWhereInput", ec.unmarshalInputRiskGradingWhereInput),
+			graphql.NewInputUnmarshaler("RiskPointOrder", ec.unmarshalInputRiskPointOrder),
+			graphql.NewInputUnmarshaler("RiskPointWhereInput", ec.unmarshalInputRiskPointWhereInput),
 			graphql.NewInputUnmarshaler("SetDutyListInput", ec.unmarshalInputSetDutyListInput),
 			graphql.NewInputUnmarshaler("SetLeadershipGroupMembersInput", ec.unmarshalInputSetLeadershipGroupMembersInput),
 			graphql.NewInputUnmarshaler("SignLetterInput", ec.unmarshalInputSignLetterInput),
@@ -9577,6 +10271,27 @@ input CertificateWhereInput {
   validUntilLTE: Time
 }
 """
+How often a control measure is checked.
+"""
+enum CheckFrequency @goModel(model: "github.com/dutychain/dutychain/internal/domain.CheckFrequency") {
+  """
+  Every day.
+  """
+  DAILY
+  """
+  Every week.
+  """
+  WEEKLY
+  """
+  Every month.
+  """
+  MONTHLY
+  """
+  Every quarter.
+  """
+  QUARTERLY
+}
+"""
 Checklist (检查表) for one sector, versioned; inspections keep the version they used.
 """
 type ChecklistTemplate implements Node {
@@ -9886,6 +10601,459 @@ input ChecklistTemplateWhereInput {
   Name contains this text, ignoring case.
   """
   nameContainsFold: String
+}
+"""
+A control measure (管控措施) of a risk point: what is done, the responsible post and how often it is checked.
+"""
+type ControlMeasure implements Node {
+  """
+  Global ID of the control measure.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The risk point.
+  """
+  riskPointID: ID!
+  """
+  The measure, e.g. 卸油时专人监护、静电接地.
+  """
+  description: String!
+  """
+  The post that answers for it, e.g. 站长 or 安全员.
+  """
+  responsiblePost: String!
+  """
+  How often it is checked.
+  """
+  frequency: CheckFrequency!
+  """
+  When it was last checked; null while never.
+  """
+  lastCheckedAt: Time
+  """
+  Who checked it last, at checking time.
+  """
+  lastCheckedBy: String
+  """
+  When its next check is due: a period after the last check (or after it was set up).
+  """
+  nextDue: Time!
+}
+"""
+Ordering options for ControlMeasure connections
+"""
+input ControlMeasureOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ControlMeasures.
+  """
+  field: ControlMeasureOrderField!
+}
+"""
+Properties by which ControlMeasure connections can be ordered.
+"""
+enum ControlMeasureOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+}
+"""
+ControlMeasureWhereInput is used for filtering ControlMeasure objects.
+Input was generated by ent.
+"""
+input ControlMeasureWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: ControlMeasureWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [ControlMeasureWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [ControlMeasureWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Risk point ID equals this.
+  """
+  riskPointID: ID
+  """
+  Risk point ID differs from this.
+  """
+  riskPointIDNEQ: ID
+  """
+  Risk point ID is one of these.
+  """
+  riskPointIDIn: [ID!]
+  """
+  Risk point ID is none of these.
+  """
+  riskPointIDNotIn: [ID!]
+  """
+  Description equals this.
+  """
+  description: String
+  """
+  Description differs from this.
+  """
+  descriptionNEQ: String
+  """
+  Description is one of these.
+  """
+  descriptionIn: [String!]
+  """
+  Description is none of these.
+  """
+  descriptionNotIn: [String!]
+  """
+  Description is greater than this.
+  """
+  descriptionGT: String
+  """
+  Description is this or greater.
+  """
+  descriptionGTE: String
+  """
+  Description is less than this.
+  """
+  descriptionLT: String
+  """
+  Description is this or less.
+  """
+  descriptionLTE: String
+  """
+  Description contains this text.
+  """
+  descriptionContains: String
+  """
+  Description starts with this text.
+  """
+  descriptionHasPrefix: String
+  """
+  Description ends with this text.
+  """
+  descriptionHasSuffix: String
+  """
+  Description equals this text, ignoring case.
+  """
+  descriptionEqualFold: String
+  """
+  Description contains this text, ignoring case.
+  """
+  descriptionContainsFold: String
+  """
+  Responsible post equals this.
+  """
+  responsiblePost: String
+  """
+  Responsible post differs from this.
+  """
+  responsiblePostNEQ: String
+  """
+  Responsible post is one of these.
+  """
+  responsiblePostIn: [String!]
+  """
+  Responsible post is none of these.
+  """
+  responsiblePostNotIn: [String!]
+  """
+  Responsible post is greater than this.
+  """
+  responsiblePostGT: String
+  """
+  Responsible post is this or greater.
+  """
+  responsiblePostGTE: String
+  """
+  Responsible post is less than this.
+  """
+  responsiblePostLT: String
+  """
+  Responsible post is this or less.
+  """
+  responsiblePostLTE: String
+  """
+  Responsible post contains this text.
+  """
+  responsiblePostContains: String
+  """
+  Responsible post starts with this text.
+  """
+  responsiblePostHasPrefix: String
+  """
+  Responsible post ends with this text.
+  """
+  responsiblePostHasSuffix: String
+  """
+  Responsible post equals this text, ignoring case.
+  """
+  responsiblePostEqualFold: String
+  """
+  Responsible post contains this text, ignoring case.
+  """
+  responsiblePostContainsFold: String
+  """
+  Frequency equals this.
+  """
+  frequency: CheckFrequency
+  """
+  Frequency differs from this.
+  """
+  frequencyNEQ: CheckFrequency
+  """
+  Frequency is one of these.
+  """
+  frequencyIn: [CheckFrequency!]
+  """
+  Frequency is none of these.
+  """
+  frequencyNotIn: [CheckFrequency!]
+  """
+  Last checked at equals this.
+  """
+  lastCheckedAt: Time
+  """
+  Last checked at differs from this.
+  """
+  lastCheckedAtNEQ: Time
+  """
+  Last checked at is one of these.
+  """
+  lastCheckedAtIn: [Time!]
+  """
+  Last checked at is none of these.
+  """
+  lastCheckedAtNotIn: [Time!]
+  """
+  Last checked at is later than this.
+  """
+  lastCheckedAtGT: Time
+  """
+  Last checked at is at this time or later.
+  """
+  lastCheckedAtGTE: Time
+  """
+  Last checked at is earlier than this.
+  """
+  lastCheckedAtLT: Time
+  """
+  Last checked at is at this time or earlier.
+  """
+  lastCheckedAtLTE: Time
+  """
+  Last checked at is not set.
+  """
+  lastCheckedAtIsNil: Boolean
+  """
+  Last checked at is set.
+  """
+  lastCheckedAtNotNil: Boolean
+  """
+  Last checked by equals this.
+  """
+  lastCheckedBy: String
+  """
+  Last checked by differs from this.
+  """
+  lastCheckedByNEQ: String
+  """
+  Last checked by is one of these.
+  """
+  lastCheckedByIn: [String!]
+  """
+  Last checked by is none of these.
+  """
+  lastCheckedByNotIn: [String!]
+  """
+  Last checked by is greater than this.
+  """
+  lastCheckedByGT: String
+  """
+  Last checked by is this or greater.
+  """
+  lastCheckedByGTE: String
+  """
+  Last checked by is less than this.
+  """
+  lastCheckedByLT: String
+  """
+  Last checked by is this or less.
+  """
+  lastCheckedByLTE: String
+  """
+  Last checked by contains this text.
+  """
+  lastCheckedByContains: String
+  """
+  Last checked by starts with this text.
+  """
+  lastCheckedByHasPrefix: String
+  """
+  Last checked by ends with this text.
+  """
+  lastCheckedByHasSuffix: String
+  """
+  Last checked by is not set.
+  """
+  lastCheckedByIsNil: Boolean
+  """
+  Last checked by is set.
+  """
+  lastCheckedByNotNil: Boolean
+  """
+  Last checked by equals this text, ignoring case.
+  """
+  lastCheckedByEqualFold: String
+  """
+  Last checked by contains this text, ignoring case.
+  """
+  lastCheckedByContainsFold: String
+  """
+  Next due equals this.
+  """
+  nextDue: Time
+  """
+  Next due differs from this.
+  """
+  nextDueNEQ: Time
+  """
+  Next due is one of these.
+  """
+  nextDueIn: [Time!]
+  """
+  Next due is none of these.
+  """
+  nextDueNotIn: [Time!]
+  """
+  Next due is later than this.
+  """
+  nextDueGT: Time
+  """
+  Next due is at this time or later.
+  """
+  nextDueGTE: Time
+  """
+  Next due is earlier than this.
+  """
+  nextDueLT: Time
+  """
+  Next due is at this time or earlier.
+  """
+  nextDueLTE: Time
 }
 """
 Define a Relay Cursor type:
@@ -12726,6 +13894,10 @@ type Hazard implements Node {
   """
   recurrenceOfID: ID
   """
+  The risk point it came from, if any.
+  """
+  riskPointID: ID
+  """
   Under supervision (督办).
   """
   supervised: Boolean!
@@ -12757,6 +13929,10 @@ type Hazard implements Node {
   Later hazards recorded as recurrences of this one.
   """
   recurrences: [Hazard!]
+  """
+  The risk point it came from; null when none or outside your jurisdiction.
+  """
+  riskPoint: RiskPoint
   """
   Its history, oldest first: one event per step.
   """
@@ -13864,6 +15040,30 @@ input HazardWhereInput {
   Responsible person contains this text, ignoring case.
   """
   responsiblePersonContainsFold: String
+  """
+  Risk point ID equals this.
+  """
+  riskPointID: ID
+  """
+  Risk point ID differs from this.
+  """
+  riskPointIDNEQ: ID
+  """
+  Risk point ID is one of these.
+  """
+  riskPointIDIn: [ID!]
+  """
+  Risk point ID is none of these.
+  """
+  riskPointIDNotIn: [ID!]
+  """
+  Risk point ID is not set.
+  """
+  riskPointIDIsNil: Boolean
+  """
+  Risk point ID is set.
+  """
+  riskPointIDNotNil: Boolean
   """
   Supervised equals this.
   """
@@ -18937,6 +20137,40 @@ type Query {
     where: ResponsibilityLetterWhereInput
   ): ResponsibilityLetterConnection!
   """
+  Risk point records the viewer may read, one page at a time.
+  """
+  riskPoints(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for RiskPoints returned from the connection.
+    """
+    orderBy: RiskPointOrder
+
+    """
+    Filtering options for RiskPoints returned from the connection.
+    """
+    where: RiskPointWhereInput
+  ): RiskPointConnection!
+  """
   Trainee records the viewer may read, one page at a time.
   """
   trainees(
@@ -20618,6 +21852,1044 @@ input ResponsibilityLetterWhereInput {
   Revoked at is set.
   """
   revokedAtNotNil: Boolean
+}
+"""
+One grading of a risk point: from and to level, the scores, who graded and why (its grading history).
+"""
+type RiskGrading implements Node {
+  """
+  Global ID of the risk grading.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The risk point.
+  """
+  riskPointID: ID!
+  """
+  The level before; null for the first grading.
+  """
+  fromLevel: RiskLevel
+  """
+  The level graded.
+  """
+  toLevel: RiskLevel!
+  """
+  Likelihood L graded.
+  """
+  likelihood: Int!
+  """
+  Severity S graded.
+  """
+  severity: Int!
+  """
+  The score L × S.
+  """
+  score: Int!
+  """
+  Who graded, at grading time.
+  """
+  gradedBy: String!
+  """
+  The user who graded; null for the system.
+  """
+  gradedByUserID: ID
+  """
+  The post graded in; null for the system.
+  """
+  gradedByPostID: ID
+  """
+  Why it was graded so.
+  """
+  reason: String!
+  """
+  When.
+  """
+  gradedAt: Time!
+}
+"""
+Ordering options for RiskGrading connections
+"""
+input RiskGradingOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order RiskGradings.
+  """
+  field: RiskGradingOrderField!
+}
+"""
+Properties by which RiskGrading connections can be ordered.
+"""
+enum RiskGradingOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+}
+"""
+RiskGradingWhereInput is used for filtering RiskGrading objects.
+Input was generated by ent.
+"""
+input RiskGradingWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: RiskGradingWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [RiskGradingWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [RiskGradingWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Risk point ID equals this.
+  """
+  riskPointID: ID
+  """
+  Risk point ID differs from this.
+  """
+  riskPointIDNEQ: ID
+  """
+  Risk point ID is one of these.
+  """
+  riskPointIDIn: [ID!]
+  """
+  Risk point ID is none of these.
+  """
+  riskPointIDNotIn: [ID!]
+  """
+  From level equals this.
+  """
+  fromLevel: RiskLevel
+  """
+  From level differs from this.
+  """
+  fromLevelNEQ: RiskLevel
+  """
+  From level is one of these.
+  """
+  fromLevelIn: [RiskLevel!]
+  """
+  From level is none of these.
+  """
+  fromLevelNotIn: [RiskLevel!]
+  """
+  From level is not set.
+  """
+  fromLevelIsNil: Boolean
+  """
+  From level is set.
+  """
+  fromLevelNotNil: Boolean
+  """
+  To level equals this.
+  """
+  toLevel: RiskLevel
+  """
+  To level differs from this.
+  """
+  toLevelNEQ: RiskLevel
+  """
+  To level is one of these.
+  """
+  toLevelIn: [RiskLevel!]
+  """
+  To level is none of these.
+  """
+  toLevelNotIn: [RiskLevel!]
+  """
+  Likelihood equals this.
+  """
+  likelihood: Int
+  """
+  Likelihood differs from this.
+  """
+  likelihoodNEQ: Int
+  """
+  Likelihood is one of these.
+  """
+  likelihoodIn: [Int!]
+  """
+  Likelihood is none of these.
+  """
+  likelihoodNotIn: [Int!]
+  """
+  Likelihood is greater than this.
+  """
+  likelihoodGT: Int
+  """
+  Likelihood is this or greater.
+  """
+  likelihoodGTE: Int
+  """
+  Likelihood is less than this.
+  """
+  likelihoodLT: Int
+  """
+  Likelihood is this or less.
+  """
+  likelihoodLTE: Int
+  """
+  Severity equals this.
+  """
+  severity: Int
+  """
+  Severity differs from this.
+  """
+  severityNEQ: Int
+  """
+  Severity is one of these.
+  """
+  severityIn: [Int!]
+  """
+  Severity is none of these.
+  """
+  severityNotIn: [Int!]
+  """
+  Severity is greater than this.
+  """
+  severityGT: Int
+  """
+  Severity is this or greater.
+  """
+  severityGTE: Int
+  """
+  Severity is less than this.
+  """
+  severityLT: Int
+  """
+  Severity is this or less.
+  """
+  severityLTE: Int
+  """
+  Score equals this.
+  """
+  score: Int
+  """
+  Score differs from this.
+  """
+  scoreNEQ: Int
+  """
+  Score is one of these.
+  """
+  scoreIn: [Int!]
+  """
+  Score is none of these.
+  """
+  scoreNotIn: [Int!]
+  """
+  Score is greater than this.
+  """
+  scoreGT: Int
+  """
+  Score is this or greater.
+  """
+  scoreGTE: Int
+  """
+  Score is less than this.
+  """
+  scoreLT: Int
+  """
+  Score is this or less.
+  """
+  scoreLTE: Int
+  """
+  Graded by equals this.
+  """
+  gradedBy: String
+  """
+  Graded by differs from this.
+  """
+  gradedByNEQ: String
+  """
+  Graded by is one of these.
+  """
+  gradedByIn: [String!]
+  """
+  Graded by is none of these.
+  """
+  gradedByNotIn: [String!]
+  """
+  Graded by is greater than this.
+  """
+  gradedByGT: String
+  """
+  Graded by is this or greater.
+  """
+  gradedByGTE: String
+  """
+  Graded by is less than this.
+  """
+  gradedByLT: String
+  """
+  Graded by is this or less.
+  """
+  gradedByLTE: String
+  """
+  Graded by contains this text.
+  """
+  gradedByContains: String
+  """
+  Graded by starts with this text.
+  """
+  gradedByHasPrefix: String
+  """
+  Graded by ends with this text.
+  """
+  gradedByHasSuffix: String
+  """
+  Graded by equals this text, ignoring case.
+  """
+  gradedByEqualFold: String
+  """
+  Graded by contains this text, ignoring case.
+  """
+  gradedByContainsFold: String
+  """
+  Reason equals this.
+  """
+  reason: String
+  """
+  Reason differs from this.
+  """
+  reasonNEQ: String
+  """
+  Reason is one of these.
+  """
+  reasonIn: [String!]
+  """
+  Reason is none of these.
+  """
+  reasonNotIn: [String!]
+  """
+  Reason is greater than this.
+  """
+  reasonGT: String
+  """
+  Reason is this or greater.
+  """
+  reasonGTE: String
+  """
+  Reason is less than this.
+  """
+  reasonLT: String
+  """
+  Reason is this or less.
+  """
+  reasonLTE: String
+  """
+  Reason contains this text.
+  """
+  reasonContains: String
+  """
+  Reason starts with this text.
+  """
+  reasonHasPrefix: String
+  """
+  Reason ends with this text.
+  """
+  reasonHasSuffix: String
+  """
+  Reason equals this text, ignoring case.
+  """
+  reasonEqualFold: String
+  """
+  Reason contains this text, ignoring case.
+  """
+  reasonContainsFold: String
+  """
+  Graded at equals this.
+  """
+  gradedAt: Time
+  """
+  Graded at differs from this.
+  """
+  gradedAtNEQ: Time
+  """
+  Graded at is one of these.
+  """
+  gradedAtIn: [Time!]
+  """
+  Graded at is none of these.
+  """
+  gradedAtNotIn: [Time!]
+  """
+  Graded at is later than this.
+  """
+  gradedAtGT: Time
+  """
+  Graded at is at this time or later.
+  """
+  gradedAtGTE: Time
+  """
+  Graded at is earlier than this.
+  """
+  gradedAtLT: Time
+  """
+  Graded at is at this time or earlier.
+  """
+  gradedAtLTE: Time
+}
+"""
+The grade of a risk point from its score L × S (风险分级).
+"""
+enum RiskLevel @goModel(model: "github.com/dutychain/dutychain/internal/domain.RiskLevel") {
+  """
+  Major risk (重大风险, red): score 20 to 25.
+  """
+  MAJOR
+  """
+  Large risk (较大风险, orange): score 15 to 19.
+  """
+  LARGE
+  """
+  General risk (一般风险, yellow): score 9 to 14.
+  """
+  GENERAL
+  """
+  Low risk (低风险, blue): score 1 to 8.
+  """
+  LOW
+}
+"""
+A risk point (风险点) of an enterprise-side unit: a key location or process, graded by likelihood × severity into four colours, with its control measures.
+"""
+type RiskPoint implements Node {
+  """
+  Global ID of the risk point.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The enterprise-side unit whose risk point it is.
+  """
+  unitID: ID!
+  """
+  The location or process, e.g. 油罐区 or 卸油作业.
+  """
+  name: String!
+  """
+  LOCATION (重点部位) or PROCESS (重点环节).
+  """
+  kind: RiskPointKind!
+  """
+  The hazard sources (危险源) of the point, e.g. 油气泄漏、静电、明火.
+  """
+  hazardSources: String!
+  """
+  Likelihood L of an accident, 1 (hardly possible) to 5 (to be expected).
+  """
+  likelihood: Int!
+  """
+  Severity S of its consequences, 1 (slight) to 5 (catastrophic).
+  """
+  severity: Int!
+  """
+  The risk score L × S.
+  """
+  score: Int!
+  """
+  The grade from the score: MAJOR ≥ 20, LARGE ≥ 15, GENERAL ≥ 9, LOW below.
+  """
+  level: RiskLevel!
+  """
+  When the point was last graded.
+  """
+  gradedAt: Time!
+  """
+  The earliest due date of its control measures' checks; null without measures. Past: a check is overdue.
+  """
+  nextCheckDue: Time
+  """
+  The unit whose risk point it is.
+  """
+  unit: Unit!
+}
+"""
+A connection to a list of items.
+"""
+type RiskPointConnection {
+  """
+  A list of edges.
+  """
+  edges: [RiskPointEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RiskPointEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: RiskPoint
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+What a risk point is.
+"""
+enum RiskPointKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.RiskPointKind") {
+  """
+  A key location (重点部位), e.g. 油罐区, 加油区, 配电室.
+  """
+  LOCATION
+  """
+  A key process (重点环节), e.g. 卸油, 加油, 检修, 施工.
+  """
+  PROCESS
+}
+"""
+Ordering options for RiskPoint connections
+"""
+input RiskPointOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order RiskPoints.
+  """
+  field: RiskPointOrderField!
+}
+"""
+Properties by which RiskPoint connections can be ordered.
+"""
+enum RiskPointOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by name.
+  """
+  NAME
+  """
+  Order by score.
+  """
+  SCORE
+  """
+  Order by graded at.
+  """
+  GRADED_AT
+  """
+  Order by next check due.
+  """
+  NEXT_CHECK_DUE
+}
+"""
+RiskPointWhereInput is used for filtering RiskPoint objects.
+Input was generated by ent.
+"""
+input RiskPointWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: RiskPointWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [RiskPointWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [RiskPointWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Unit ID equals this.
+  """
+  unitID: ID
+  """
+  Unit ID differs from this.
+  """
+  unitIDNEQ: ID
+  """
+  Unit ID is one of these.
+  """
+  unitIDIn: [ID!]
+  """
+  Unit ID is none of these.
+  """
+  unitIDNotIn: [ID!]
+  """
+  Name equals this.
+  """
+  name: String
+  """
+  Name differs from this.
+  """
+  nameNEQ: String
+  """
+  Name is one of these.
+  """
+  nameIn: [String!]
+  """
+  Name is none of these.
+  """
+  nameNotIn: [String!]
+  """
+  Name is greater than this.
+  """
+  nameGT: String
+  """
+  Name is this or greater.
+  """
+  nameGTE: String
+  """
+  Name is less than this.
+  """
+  nameLT: String
+  """
+  Name is this or less.
+  """
+  nameLTE: String
+  """
+  Name contains this text.
+  """
+  nameContains: String
+  """
+  Name starts with this text.
+  """
+  nameHasPrefix: String
+  """
+  Name ends with this text.
+  """
+  nameHasSuffix: String
+  """
+  Name equals this text, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Name contains this text, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  Kind equals this.
+  """
+  kind: RiskPointKind
+  """
+  Kind differs from this.
+  """
+  kindNEQ: RiskPointKind
+  """
+  Kind is one of these.
+  """
+  kindIn: [RiskPointKind!]
+  """
+  Kind is none of these.
+  """
+  kindNotIn: [RiskPointKind!]
+  """
+  Likelihood equals this.
+  """
+  likelihood: Int
+  """
+  Likelihood differs from this.
+  """
+  likelihoodNEQ: Int
+  """
+  Likelihood is one of these.
+  """
+  likelihoodIn: [Int!]
+  """
+  Likelihood is none of these.
+  """
+  likelihoodNotIn: [Int!]
+  """
+  Likelihood is greater than this.
+  """
+  likelihoodGT: Int
+  """
+  Likelihood is this or greater.
+  """
+  likelihoodGTE: Int
+  """
+  Likelihood is less than this.
+  """
+  likelihoodLT: Int
+  """
+  Likelihood is this or less.
+  """
+  likelihoodLTE: Int
+  """
+  Severity equals this.
+  """
+  severity: Int
+  """
+  Severity differs from this.
+  """
+  severityNEQ: Int
+  """
+  Severity is one of these.
+  """
+  severityIn: [Int!]
+  """
+  Severity is none of these.
+  """
+  severityNotIn: [Int!]
+  """
+  Severity is greater than this.
+  """
+  severityGT: Int
+  """
+  Severity is this or greater.
+  """
+  severityGTE: Int
+  """
+  Severity is less than this.
+  """
+  severityLT: Int
+  """
+  Severity is this or less.
+  """
+  severityLTE: Int
+  """
+  Score equals this.
+  """
+  score: Int
+  """
+  Score differs from this.
+  """
+  scoreNEQ: Int
+  """
+  Score is one of these.
+  """
+  scoreIn: [Int!]
+  """
+  Score is none of these.
+  """
+  scoreNotIn: [Int!]
+  """
+  Score is greater than this.
+  """
+  scoreGT: Int
+  """
+  Score is this or greater.
+  """
+  scoreGTE: Int
+  """
+  Score is less than this.
+  """
+  scoreLT: Int
+  """
+  Score is this or less.
+  """
+  scoreLTE: Int
+  """
+  Level equals this.
+  """
+  level: RiskLevel
+  """
+  Level differs from this.
+  """
+  levelNEQ: RiskLevel
+  """
+  Level is one of these.
+  """
+  levelIn: [RiskLevel!]
+  """
+  Level is none of these.
+  """
+  levelNotIn: [RiskLevel!]
+  """
+  Graded at equals this.
+  """
+  gradedAt: Time
+  """
+  Graded at differs from this.
+  """
+  gradedAtNEQ: Time
+  """
+  Graded at is one of these.
+  """
+  gradedAtIn: [Time!]
+  """
+  Graded at is none of these.
+  """
+  gradedAtNotIn: [Time!]
+  """
+  Graded at is later than this.
+  """
+  gradedAtGT: Time
+  """
+  Graded at is at this time or later.
+  """
+  gradedAtGTE: Time
+  """
+  Graded at is earlier than this.
+  """
+  gradedAtLT: Time
+  """
+  Graded at is at this time or earlier.
+  """
+  gradedAtLTE: Time
+  """
+  Next check due equals this.
+  """
+  nextCheckDue: Time
+  """
+  Next check due differs from this.
+  """
+  nextCheckDueNEQ: Time
+  """
+  Next check due is one of these.
+  """
+  nextCheckDueIn: [Time!]
+  """
+  Next check due is none of these.
+  """
+  nextCheckDueNotIn: [Time!]
+  """
+  Next check due is later than this.
+  """
+  nextCheckDueGT: Time
+  """
+  Next check due is at this time or later.
+  """
+  nextCheckDueGTE: Time
+  """
+  Next check due is earlier than this.
+  """
+  nextCheckDueLT: Time
+  """
+  Next check due is at this time or earlier.
+  """
+  nextCheckDueLTE: Time
+  """
+  Next check due is not set.
+  """
+  nextCheckDueIsNil: Boolean
+  """
+  Next check due is set.
+  """
+  nextCheckDueNotNil: Boolean
 }
 """
 The role of a post (岗位).
@@ -23600,6 +25872,8 @@ input ReportHazardInput {
   "At most 100 characters."
   responsiblePerson: String
   recurrenceOfID: ID
+  "The risk point the hazard came from: one of the subject unit or of a unit within it."
+  riskPointID: ID
 }
 
 enum HazardAction {
@@ -25473,6 +27747,217 @@ extend type Mutation {
   createMaterialReserve(input: CreateMaterialReserveInput!): CreateMaterialReservePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/prevention.graphql", Input: `# Risk grading and control (风险分级管控): risk points graded by likelihood ×
+# severity into four colours, their control measures and checks, their
+# grading history, and the risk map.
+
+"The colour a risk level is shown in (四色)."
+enum RiskColour @goModel(model: "github.com/dutychain/dutychain/internal/domain.RiskColour") {
+  "MAJOR risk (重大风险)."
+  RED
+  "LARGE risk (较大风险)."
+  ORANGE
+  "GENERAL risk (一般风险)."
+  YELLOW
+  "LOW risk (低风险)."
+  BLUE
+}
+
+"An action on a risk point, as listed in its allowedActions."
+enum RiskPointAction {
+  "Grade it again: regradeRiskPoint."
+  REGRADE
+  "Record a check of one of its control measures: recordControlCheck."
+  RECORD_CHECK
+}
+
+extend type RiskPoint {
+  "The colour of its level: RED, ORANGE, YELLOW or BLUE."
+  colour: RiskColour!
+  "Its control measures, in the order they were set up."
+  controlMeasures: [ControlMeasure!]!
+  "Its grading history, oldest first: the first grading, then one per regrade."
+  gradings: [RiskGrading!]!
+  "How many hazards that name this risk point are not closed yet (in your scope); more than 0 flags the point."
+  openHazardCount: Int!
+  "What to check on it: one item per control measure, with who checks it, when it is due and whether it is overdue."
+  checklistItems: [RiskChecklistItem!]!
+  "What you may do with this risk point now, decided as the mutations decide it."
+  allowedActions: [RiskPointAction!]!
+}
+
+extend type ControlMeasure {
+  "Whether its check is overdue now (past nextDue)."
+  overdue: Boolean!
+}
+
+"RiskChecklistItem is one item of a risk point's check (风险点检查), from one of its control measures."
+type RiskChecklistItem {
+  "The control measure checked."
+  controlMeasure: ControlMeasure!
+  "What to check: the risk point and the measure."
+  item: String!
+  "The post that checks it."
+  responsiblePost: String!
+  "How often it is checked."
+  frequency: CheckFrequency!
+  "When it was last checked; null while never."
+  lastCheckedAt: Time
+  "When the check is due."
+  dueAt: Time!
+  "Whether the check is overdue now."
+  overdue: Boolean!
+}
+
+"RiskColourCounts counts risk points by colour."
+type RiskColourCounts {
+  "MAJOR risks."
+  red: Int!
+  "LARGE risks."
+  orange: Int!
+  "GENERAL risks."
+  yellow: Int!
+  "LOW risks."
+  blue: Int!
+  "All of them."
+  total: Int!
+}
+
+"RiskMapTown is one town's risk points by colour."
+type RiskMapTown {
+  "The town."
+  town: Unit!
+  "Its enterprises' risk points by colour."
+  counts: RiskColourCounts!
+}
+
+"RiskMapSector is one sector's risk points by colour."
+type RiskMapSector {
+  "The sector."
+  sector: Sector!
+  "Its enterprises' risk points by colour."
+  counts: RiskColourCounts!
+}
+
+"RiskMap is a unit's risk map (风险四色图) as data: the risk points in your scope under it, by colour."
+type RiskMap {
+  "The unit."
+  unit: Unit!
+  "All its risk points by colour."
+  total: RiskColourCounts!
+  "By town (the enterprises' 属地), in unit order; towns without risk points are left out."
+  byTown: [RiskMapTown!]!
+  "By sector; sectors without risk points are left out."
+  bySector: [RiskMapSector!]!
+}
+
+extend type Query {
+  "The risk map of a unit: its risk points in your scope (for a DEPARTMENT those of the enterprises it supervises) counted by colour, per town and per sector."
+  riskMap(
+    "The unit: a county, town, department or enterprise."
+    unitID: ID!
+  ): RiskMap!
+}
+
+extend type Unit {
+  "The risk points of this unit and the units within it, in your scope."
+  riskPoints(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Ordering options for the risk points returned from the connection."
+    orderBy: RiskPointOrder
+    "Filtering options for the risk points returned from the connection."
+    where: RiskPointWhereInput
+    "Only those with a control check overdue now."
+    overdueOnly: Boolean
+  ): RiskPointConnection!
+}
+
+"ControlMeasureInput is one control measure of a new risk point."
+input ControlMeasureInput {
+  "The measure, e.g. 卸油时专人监护、静电接地. At most 2000 characters."
+  description: String!
+  "The post that answers for it, e.g. 站长. At most 100 characters."
+  responsiblePost: String!
+  "How often it is checked."
+  frequency: CheckFrequency!
+}
+
+"IdentifyRiskPointInput is a risk point an enterprise-side unit identifies and grades."
+input IdentifyRiskPointInput {
+  "The enterprise, workshop or team: you need a post on the enterprise side that may."
+  unitID: ID!
+  "The location or process, unique in the unit. At most 100 characters."
+  name: String!
+  "LOCATION (重点部位) or PROCESS (重点环节)."
+  kind: RiskPointKind!
+  "Its hazard sources (危险源). At most 2000 characters."
+  hazardSources: String
+  "Likelihood L. Between 1 and 5."
+  likelihood: Int!
+  "Severity S. Between 1 and 5."
+  severity: Int!
+  "Why it is graded so. At most 2000 characters."
+  reason: String
+  "Its control measures. Between 0 and 50 measures."
+  controlMeasures: [ControlMeasureInput!]
+}
+
+"IdentifyRiskPointPayload is the new risk point."
+type IdentifyRiskPointPayload {
+  "The risk point, graded."
+  riskPoint: RiskPoint!
+}
+
+"RegradeRiskPointInput grades a risk point again."
+input RegradeRiskPointInput {
+  "The risk point."
+  riskPointID: ID!
+  "The level you decided from: when the point no longer has it, CONFLICT and nothing changes."
+  fromLevel: RiskLevel!
+  "Likelihood L. Between 1 and 5."
+  likelihood: Int!
+  "Severity S. Between 1 and 5."
+  severity: Int!
+  "Why it is graded again. At most 2000 characters."
+  reason: String!
+}
+
+"RegradeRiskPointPayload is the regraded risk point."
+type RegradeRiskPointPayload {
+  "The risk point, with its new grading last in its history."
+  riskPoint: RiskPoint!
+}
+
+"RecordControlCheckInput records a check of a control measure now."
+input RecordControlCheckInput {
+  "The control measure checked."
+  controlMeasureID: ID!
+}
+
+"RecordControlCheckPayload is the checked measure and its risk point."
+type RecordControlCheckPayload {
+  "The measure, with its new last check and due date."
+  controlMeasure: ControlMeasure!
+  "Its risk point, with its new earliest due date."
+  riskPoint: RiskPoint!
+}
+
+extend type Mutation {
+  "Identify and grade a risk point of an enterprise-side unit, with its control measures (the enterprise side only)."
+  identifyRiskPoint(input: IdentifyRiskPointInput!): IdentifyRiskPointPayload!
+  "Grade a risk point again; its grading history keeps every grading (the enterprise side only)."
+  regradeRiskPoint(input: RegradeRiskPointInput!): RegradeRiskPointPayload!
+  "Record a check of a control measure of a risk point now (the enterprise side only)."
+  recordControlCheck(input: RecordControlCheckInput!): RecordControlCheckPayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -25944,6 +28429,34 @@ func (ec *executionContext) childFields_ChecklistTemplateEdge(ctx context.Contex
 		return ec.fieldContext_ChecklistTemplateEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChecklistTemplateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ControlMeasure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ControlMeasure_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ControlMeasure_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ControlMeasure_updatedAt(ctx, field)
+	case "riskPointID":
+		return ec.fieldContext_ControlMeasure_riskPointID(ctx, field)
+	case "description":
+		return ec.fieldContext_ControlMeasure_description(ctx, field)
+	case "responsiblePost":
+		return ec.fieldContext_ControlMeasure_responsiblePost(ctx, field)
+	case "frequency":
+		return ec.fieldContext_ControlMeasure_frequency(ctx, field)
+	case "lastCheckedAt":
+		return ec.fieldContext_ControlMeasure_lastCheckedAt(ctx, field)
+	case "lastCheckedBy":
+		return ec.fieldContext_ControlMeasure_lastCheckedBy(ctx, field)
+	case "nextDue":
+		return ec.fieldContext_ControlMeasure_nextDue(ctx, field)
+	case "overdue":
+		return ec.fieldContext_ControlMeasure_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ControlMeasure", field.Name)
 }
 
 func (ec *executionContext) childFields_CoverageCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -26646,6 +29159,8 @@ func (ec *executionContext) childFields_Hazard(ctx context.Context, field graphq
 		return ec.fieldContext_Hazard_responsiblePerson(ctx, field)
 	case "recurrenceOfID":
 		return ec.fieldContext_Hazard_recurrenceOfID(ctx, field)
+	case "riskPointID":
+		return ec.fieldContext_Hazard_riskPointID(ctx, field)
 	case "supervised":
 		return ec.fieldContext_Hazard_supervised(ctx, field)
 	case "plan":
@@ -26662,6 +29177,8 @@ func (ec *executionContext) childFields_Hazard(ctx context.Context, field graphq
 		return ec.fieldContext_Hazard_recurrenceOf(ctx, field)
 	case "recurrences":
 		return ec.fieldContext_Hazard_recurrences(ctx, field)
+	case "riskPoint":
+		return ec.fieldContext_Hazard_riskPoint(ctx, field)
 	case "events":
 		return ec.fieldContext_Hazard_events(ctx, field)
 	case "overdue":
@@ -26762,6 +29279,14 @@ func (ec *executionContext) childFields_HazardPlan(ctx context.Context, field gr
 		return ec.fieldContext_HazardPlan_emergencyMeasures(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HazardPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentifyRiskPointPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "riskPoint":
+		return ec.fieldContext_IdentifyRiskPointPayload_riskPoint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentifyRiskPointPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Inspection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27628,6 +30153,16 @@ func (ec *executionContext) childFields_RecordCertificatePayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type RecordCertificatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordControlCheckPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "controlMeasure":
+		return ec.fieldContext_RecordControlCheckPayload_controlMeasure(ctx, field)
+	case "riskPoint":
+		return ec.fieldContext_RecordControlCheckPayload_riskPoint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordControlCheckPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordDrillPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "drill":
@@ -27680,6 +30215,14 @@ func (ec *executionContext) childFields_RefreshTokenPayload(ctx context.Context,
 		return ec.fieldContext_RefreshTokenPayload_tokenType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RefreshTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RegradeRiskPointPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "riskPoint":
+		return ec.fieldContext_RegradeRiskPointPayload_riskPoint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegradeRiskPointPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RemovePolicyRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27840,6 +30383,178 @@ func (ec *executionContext) childFields_RevokeLetterPayload(ctx context.Context,
 		return ec.fieldContext_RevokeLetterPayload_letter(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeLetterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskChecklistItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "controlMeasure":
+		return ec.fieldContext_RiskChecklistItem_controlMeasure(ctx, field)
+	case "item":
+		return ec.fieldContext_RiskChecklistItem_item(ctx, field)
+	case "responsiblePost":
+		return ec.fieldContext_RiskChecklistItem_responsiblePost(ctx, field)
+	case "frequency":
+		return ec.fieldContext_RiskChecklistItem_frequency(ctx, field)
+	case "lastCheckedAt":
+		return ec.fieldContext_RiskChecklistItem_lastCheckedAt(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_RiskChecklistItem_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_RiskChecklistItem_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskChecklistItem", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskColourCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "red":
+		return ec.fieldContext_RiskColourCounts_red(ctx, field)
+	case "orange":
+		return ec.fieldContext_RiskColourCounts_orange(ctx, field)
+	case "yellow":
+		return ec.fieldContext_RiskColourCounts_yellow(ctx, field)
+	case "blue":
+		return ec.fieldContext_RiskColourCounts_blue(ctx, field)
+	case "total":
+		return ec.fieldContext_RiskColourCounts_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskColourCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskGrading(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RiskGrading_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RiskGrading_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_RiskGrading_updatedAt(ctx, field)
+	case "riskPointID":
+		return ec.fieldContext_RiskGrading_riskPointID(ctx, field)
+	case "fromLevel":
+		return ec.fieldContext_RiskGrading_fromLevel(ctx, field)
+	case "toLevel":
+		return ec.fieldContext_RiskGrading_toLevel(ctx, field)
+	case "likelihood":
+		return ec.fieldContext_RiskGrading_likelihood(ctx, field)
+	case "severity":
+		return ec.fieldContext_RiskGrading_severity(ctx, field)
+	case "score":
+		return ec.fieldContext_RiskGrading_score(ctx, field)
+	case "gradedBy":
+		return ec.fieldContext_RiskGrading_gradedBy(ctx, field)
+	case "gradedByUserID":
+		return ec.fieldContext_RiskGrading_gradedByUserID(ctx, field)
+	case "gradedByPostID":
+		return ec.fieldContext_RiskGrading_gradedByPostID(ctx, field)
+	case "reason":
+		return ec.fieldContext_RiskGrading_reason(ctx, field)
+	case "gradedAt":
+		return ec.fieldContext_RiskGrading_gradedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskGrading", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskMap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_RiskMap_unit(ctx, field)
+	case "total":
+		return ec.fieldContext_RiskMap_total(ctx, field)
+	case "byTown":
+		return ec.fieldContext_RiskMap_byTown(ctx, field)
+	case "bySector":
+		return ec.fieldContext_RiskMap_bySector(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskMap", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskMapSector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sector":
+		return ec.fieldContext_RiskMapSector_sector(ctx, field)
+	case "counts":
+		return ec.fieldContext_RiskMapSector_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskMapSector", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskMapTown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "town":
+		return ec.fieldContext_RiskMapTown_town(ctx, field)
+	case "counts":
+		return ec.fieldContext_RiskMapTown_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskMapTown", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RiskPoint_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RiskPoint_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_RiskPoint_updatedAt(ctx, field)
+	case "unitID":
+		return ec.fieldContext_RiskPoint_unitID(ctx, field)
+	case "name":
+		return ec.fieldContext_RiskPoint_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_RiskPoint_kind(ctx, field)
+	case "hazardSources":
+		return ec.fieldContext_RiskPoint_hazardSources(ctx, field)
+	case "likelihood":
+		return ec.fieldContext_RiskPoint_likelihood(ctx, field)
+	case "severity":
+		return ec.fieldContext_RiskPoint_severity(ctx, field)
+	case "score":
+		return ec.fieldContext_RiskPoint_score(ctx, field)
+	case "level":
+		return ec.fieldContext_RiskPoint_level(ctx, field)
+	case "gradedAt":
+		return ec.fieldContext_RiskPoint_gradedAt(ctx, field)
+	case "nextCheckDue":
+		return ec.fieldContext_RiskPoint_nextCheckDue(ctx, field)
+	case "unit":
+		return ec.fieldContext_RiskPoint_unit(ctx, field)
+	case "colour":
+		return ec.fieldContext_RiskPoint_colour(ctx, field)
+	case "controlMeasures":
+		return ec.fieldContext_RiskPoint_controlMeasures(ctx, field)
+	case "gradings":
+		return ec.fieldContext_RiskPoint_gradings(ctx, field)
+	case "openHazardCount":
+		return ec.fieldContext_RiskPoint_openHazardCount(ctx, field)
+	case "checklistItems":
+		return ec.fieldContext_RiskPoint_checklistItems(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_RiskPoint_allowedActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskPointConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RiskPointConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RiskPointConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RiskPointConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskPointConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskPointEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RiskPointEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RiskPointEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskPointEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ScopeSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -28128,6 +30843,8 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_history(ctx, field)
 	case "allowedActions":
 		return ec.fieldContext_Unit_allowedActions(ctx, field)
+	case "riskPoints":
+		return ec.fieldContext_Unit_riskPoints(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
 }
@@ -28942,6 +31659,20 @@ func (ec *executionContext) field_Mutation_endPost_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_identifyRiskPoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IdentifyRiskPointInput, error) {
+			return ec.unmarshalNIdentifyRiskPointInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIdentifyRiskPointInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_issueLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -29026,6 +31757,20 @@ func (ec *executionContext) field_Mutation_recordCertificate_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordControlCheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordControlCheckInput, error) {
+			return ec.unmarshalNRecordControlCheckInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordControlCheckInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordDrill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -29102,6 +31847,20 @@ func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RefreshTokenInput, error) {
 			return ec.unmarshalNRefreshTokenInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRefreshTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_regradeRiskPoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegradeRiskPointInput, error) {
+			return ec.unmarshalNRegradeRiskPointInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRegradeRiskPointInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -31213,6 +33972,74 @@ func (ec *executionContext) field_Query_responsibilityLetters_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_riskMap_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_riskPoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RiskPointOrder, error) {
+			return ec.unmarshalORiskPointOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RiskPointWhereInput, error) {
+			return ec.unmarshalORiskPointWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_trainees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -31766,6 +34593,68 @@ func (ec *executionContext) field_Unit_posts_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_riskPoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RiskPointOrder, error) {
+			return ec.unmarshalORiskPointOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RiskPointWhereInput, error) {
+			return ec.unmarshalORiskPointWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "overdueOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overdueOnly"] = arg6
 	return args, nil
 }
 
@@ -35382,6 +38271,259 @@ func (ec *executionContext) _ChecklistTemplateEdge_cursor(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ChecklistTemplateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChecklistTemplateEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ControlMeasure_id(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ControlMeasure_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ControlMeasure_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ControlMeasure_riskPointID(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_riskPointID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskPointID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_riskPointID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ControlMeasure_description(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "String")
+}
+
+func (ec *executionContext) _ControlMeasure_responsiblePost(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_responsiblePost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponsiblePost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_responsiblePost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "String")
+}
+
+func (ec *executionContext) _ControlMeasure_frequency(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_frequency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frequency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.CheckFrequency) graphql.Marshaler {
+			return ec.marshalNCheckFrequency2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_frequency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "CheckFrequency")
+}
+
+func (ec *executionContext) _ControlMeasure_lastCheckedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_lastCheckedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastCheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_lastCheckedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ControlMeasure_lastCheckedBy(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_lastCheckedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastCheckedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_lastCheckedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "String")
+}
+
+func (ec *executionContext) _ControlMeasure_nextDue(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_nextDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_nextDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ControlMeasure_overdue(ctx context.Context, field graphql.CollectedField, obj *ent.ControlMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ControlMeasure_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ControlMeasure().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ControlMeasure_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ControlMeasure", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _CoverageCounts_total(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCounts) (ret graphql.Marshaler) {
@@ -40879,6 +44021,29 @@ func (ec *executionContext) fieldContext_Hazard_recurrenceOfID(_ context.Context
 	return graphql.NewScalarFieldContext("Hazard", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Hazard_riskPointID(ctx context.Context, field graphql.CollectedField, obj *ent.Hazard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hazard_riskPointID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskPointID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hazard_riskPointID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hazard", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Hazard_supervised(ctx context.Context, field graphql.CollectedField, obj *ent.Hazard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41103,6 +44268,38 @@ func (ec *executionContext) fieldContext_Hazard_recurrences(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Hazard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Hazard_riskPoint(ctx context.Context, field graphql.CollectedField, obj *ent.Hazard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hazard_riskPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskPoint(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RiskPoint) graphql.Marshaler {
+			return ec.marshalORiskPoint2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPoint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hazard_riskPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Hazard",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskPoint(ctx, field)
 		},
 	}
 	return fc, nil
@@ -42005,6 +45202,38 @@ func (ec *executionContext) _HazardPlan_emergencyMeasures(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_HazardPlan_emergencyMeasures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HazardPlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _IdentifyRiskPointPayload_riskPoint(ctx context.Context, field graphql.CollectedField, obj *model.IdentifyRiskPointPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentifyRiskPointPayload_riskPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RiskPoint) graphql.Marshaler {
+			return ec.marshalNRiskPoint2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentifyRiskPointPayload_riskPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentifyRiskPointPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskPoint(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Inspection_id(ctx context.Context, field graphql.CollectedField, obj *ent.Inspection) (ret graphql.Marshaler) {
@@ -48292,6 +51521,138 @@ func (ec *executionContext) fieldContext_Mutation_createMaterialReserve(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_identifyRiskPoint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_identifyRiskPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IdentifyRiskPoint(ctx, fc.Args["input"].(model.IdentifyRiskPointInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentifyRiskPointPayload) graphql.Marshaler {
+			return ec.marshalNIdentifyRiskPointPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIdentifyRiskPointPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_identifyRiskPoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentifyRiskPointPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_identifyRiskPoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_regradeRiskPoint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_regradeRiskPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegradeRiskPoint(ctx, fc.Args["input"].(model.RegradeRiskPointInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegradeRiskPointPayload) graphql.Marshaler {
+			return ec.marshalNRegradeRiskPointPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRegradeRiskPointPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_regradeRiskPoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegradeRiskPointPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_regradeRiskPoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordControlCheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordControlCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordControlCheck(ctx, fc.Args["input"].(model.RecordControlCheckInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordControlCheckPayload) graphql.Marshaler {
+			return ec.marshalNRecordControlCheckPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordControlCheckPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordControlCheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordControlCheckPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordControlCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -52097,6 +55458,50 @@ func (ec *executionContext) fieldContext_Query_responsibilityLetters(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_riskPoints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_riskPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RiskPoints(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RiskPointOrder), fc.Args["where"].(*ent.RiskPointWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RiskPointConnection) graphql.Marshaler {
+			return ec.marshalNRiskPointConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_riskPoints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskPointConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_riskPoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_trainees(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -52909,6 +56314,50 @@ func (ec *executionContext) fieldContext_Query_materialReserveGaps(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_riskMap(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_riskMap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RiskMap(ctx, fc.Args["unitID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *prevention.RiskMap) graphql.Marshaler {
+			return ec.marshalNRiskMap2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐRiskMap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_riskMap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskMap(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_riskMap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -53701,6 +57150,70 @@ func (ec *executionContext) fieldContext_RecordCertificatePayload_certificate(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordControlCheckPayload_controlMeasure(ctx context.Context, field graphql.CollectedField, obj *model.RecordControlCheckPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordControlCheckPayload_controlMeasure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ControlMeasure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ControlMeasure) graphql.Marshaler {
+			return ec.marshalNControlMeasure2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordControlCheckPayload_controlMeasure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordControlCheckPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ControlMeasure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordControlCheckPayload_riskPoint(ctx context.Context, field graphql.CollectedField, obj *model.RecordControlCheckPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordControlCheckPayload_riskPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RiskPoint) graphql.Marshaler {
+			return ec.marshalNRiskPoint2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordControlCheckPayload_riskPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordControlCheckPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecordDrillPayload_drill(ctx context.Context, field graphql.CollectedField, obj *model.RecordDrillPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -53951,6 +57464,38 @@ func (ec *executionContext) _RefreshTokenPayload_tokenType(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_RefreshTokenPayload_tokenType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RefreshTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RegradeRiskPointPayload_riskPoint(ctx context.Context, field graphql.CollectedField, obj *model.RegradeRiskPointPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegradeRiskPointPayload_riskPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RiskPoint) graphql.Marshaler {
+			return ec.marshalNRiskPoint2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegradeRiskPointPayload_riskPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegradeRiskPointPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskPoint(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RemovePolicyRulePayload_rules(ctx context.Context, field graphql.CollectedField, obj *model.RemovePolicyRulePayload) (ret graphql.Marshaler) {
@@ -55254,6 +58799,1498 @@ func (ec *executionContext) fieldContext_RevokeLetterPayload_letter(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RiskChecklistItem_controlMeasure(ctx context.Context, field graphql.CollectedField, obj *model.RiskChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskChecklistItem_controlMeasure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ControlMeasure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ControlMeasure) graphql.Marshaler {
+			return ec.marshalNControlMeasure2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskChecklistItem_controlMeasure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskChecklistItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ControlMeasure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskChecklistItem_item(ctx context.Context, field graphql.CollectedField, obj *model.RiskChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskChecklistItem_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskChecklistItem_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskChecklistItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _RiskChecklistItem_responsiblePost(ctx context.Context, field graphql.CollectedField, obj *model.RiskChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskChecklistItem_responsiblePost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponsiblePost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskChecklistItem_responsiblePost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskChecklistItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _RiskChecklistItem_frequency(ctx context.Context, field graphql.CollectedField, obj *model.RiskChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskChecklistItem_frequency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frequency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.CheckFrequency) graphql.Marshaler {
+			return ec.marshalNCheckFrequency2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskChecklistItem_frequency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskChecklistItem", field, false, false, "CheckFrequency")
+}
+
+func (ec *executionContext) _RiskChecklistItem_lastCheckedAt(ctx context.Context, field graphql.CollectedField, obj *model.RiskChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskChecklistItem_lastCheckedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastCheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskChecklistItem_lastCheckedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskChecklistItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RiskChecklistItem_dueAt(ctx context.Context, field graphql.CollectedField, obj *model.RiskChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskChecklistItem_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskChecklistItem_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskChecklistItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RiskChecklistItem_overdue(ctx context.Context, field graphql.CollectedField, obj *model.RiskChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskChecklistItem_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskChecklistItem_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskChecklistItem", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RiskColourCounts_red(ctx context.Context, field graphql.CollectedField, obj *prevention.ColourCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskColourCounts_red(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Red, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskColourCounts_red(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskColourCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskColourCounts_orange(ctx context.Context, field graphql.CollectedField, obj *prevention.ColourCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskColourCounts_orange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskColourCounts_orange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskColourCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskColourCounts_yellow(ctx context.Context, field graphql.CollectedField, obj *prevention.ColourCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskColourCounts_yellow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Yellow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskColourCounts_yellow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskColourCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskColourCounts_blue(ctx context.Context, field graphql.CollectedField, obj *prevention.ColourCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskColourCounts_blue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskColourCounts_blue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskColourCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskColourCounts_total(ctx context.Context, field graphql.CollectedField, obj *prevention.ColourCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskColourCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskColourCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskColourCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskGrading_id(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RiskGrading_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RiskGrading_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RiskGrading_riskPointID(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_riskPointID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskPointID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_riskPointID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RiskGrading_fromLevel(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_fromLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.RiskLevel) graphql.Marshaler {
+			return ec.marshalORiskLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_fromLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "RiskLevel")
+}
+
+func (ec *executionContext) _RiskGrading_toLevel(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_toLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.RiskLevel) graphql.Marshaler {
+			return ec.marshalNRiskLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_toLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "RiskLevel")
+}
+
+func (ec *executionContext) _RiskGrading_likelihood(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_likelihood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Likelihood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_likelihood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskGrading_severity(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskGrading_score(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskGrading_gradedBy(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_gradedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_gradedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "String")
+}
+
+func (ec *executionContext) _RiskGrading_gradedByUserID(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_gradedByUserID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradedByUserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_gradedByUserID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RiskGrading_gradedByPostID(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_gradedByPostID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradedByPostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_gradedByPostID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RiskGrading_reason(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "String")
+}
+
+func (ec *executionContext) _RiskGrading_gradedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RiskGrading) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskGrading_gradedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskGrading_gradedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskGrading", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RiskMap_unit(ctx context.Context, field graphql.CollectedField, obj *prevention.RiskMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskMap_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RiskMap().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskMap_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskMap",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskMap_total(ctx context.Context, field graphql.CollectedField, obj *prevention.RiskMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskMap_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v prevention.ColourCounts) graphql.Marshaler {
+			return ec.marshalNRiskColourCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐColourCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskMap_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskMap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskColourCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskMap_byTown(ctx context.Context, field graphql.CollectedField, obj *prevention.RiskMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskMap_byTown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByTown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []prevention.TownRisk) graphql.Marshaler {
+			return ec.marshalNRiskMapTown2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐTownRiskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskMap_byTown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskMap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskMapTown(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskMap_bySector(ctx context.Context, field graphql.CollectedField, obj *prevention.RiskMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskMap_bySector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BySector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []prevention.SectorRisk) graphql.Marshaler {
+			return ec.marshalNRiskMapSector2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐSectorRiskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskMap_bySector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskMap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskMapSector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskMapSector_sector(ctx context.Context, field graphql.CollectedField, obj *prevention.SectorRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskMapSector_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sector) graphql.Marshaler {
+			return ec.marshalNSector2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskMapSector_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskMapSector", field, false, false, "Sector")
+}
+
+func (ec *executionContext) _RiskMapSector_counts(ctx context.Context, field graphql.CollectedField, obj *prevention.SectorRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskMapSector_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v prevention.ColourCounts) graphql.Marshaler {
+			return ec.marshalNRiskColourCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐColourCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskMapSector_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskMapSector",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskColourCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskMapTown_town(ctx context.Context, field graphql.CollectedField, obj *prevention.TownRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskMapTown_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RiskMapTown().Town(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskMapTown_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskMapTown",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskMapTown_counts(ctx context.Context, field graphql.CollectedField, obj *prevention.TownRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskMapTown_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v prevention.ColourCounts) graphql.Marshaler {
+			return ec.marshalNRiskColourCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐColourCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskMapTown_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskMapTown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskColourCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskPoint_id(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RiskPoint_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RiskPoint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RiskPoint_unitID(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_unitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_unitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RiskPoint_name(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _RiskPoint_kind(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.RiskPointKind) graphql.Marshaler {
+			return ec.marshalNRiskPointKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "RiskPointKind")
+}
+
+func (ec *executionContext) _RiskPoint_hazardSources(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_hazardSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HazardSources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_hazardSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _RiskPoint_likelihood(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_likelihood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Likelihood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_likelihood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskPoint_severity(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskPoint_score(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskPoint_level(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.RiskLevel) graphql.Marshaler {
+			return ec.marshalNRiskLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "RiskLevel")
+}
+
+func (ec *executionContext) _RiskPoint_gradedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_gradedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_gradedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RiskPoint_nextCheckDue(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_nextCheckDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextCheckDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_nextCheckDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RiskPoint_unit(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskPoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskPoint_colour(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_colour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RiskPoint().Colour(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.RiskColour) graphql.Marshaler {
+			return ec.marshalNRiskColour2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskColour(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_colour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, true, true, "RiskColour")
+}
+
+func (ec *executionContext) _RiskPoint_controlMeasures(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_controlMeasures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RiskPoint().ControlMeasures(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ControlMeasure) graphql.Marshaler {
+			return ec.marshalNControlMeasure2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_controlMeasures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskPoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ControlMeasure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskPoint_gradings(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_gradings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RiskPoint().Gradings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RiskGrading) graphql.Marshaler {
+			return ec.marshalNRiskGrading2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_gradings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskPoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskGrading(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskPoint_openHazardCount(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_openHazardCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RiskPoint().OpenHazardCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_openHazardCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RiskPoint_checklistItems(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_checklistItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RiskPoint().ChecklistItems(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RiskChecklistItem) graphql.Marshaler {
+			return ec.marshalNRiskChecklistItem2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskChecklistItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_checklistItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskPoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskChecklistItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskPoint_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPoint_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RiskPoint().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RiskPointAction) graphql.Marshaler {
+			return ec.marshalNRiskPointAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskPointActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPoint_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPoint", field, true, true, "RiskPointAction")
+}
+
+func (ec *executionContext) _RiskPointConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPointConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPointConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RiskPointEdge) graphql.Marshaler {
+			return ec.marshalORiskPointEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPointConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskPointConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskPointEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskPointConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPointConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPointConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPointConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskPointConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskPointConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPointConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPointConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPointConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPointConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RiskPointEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPointEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPointEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RiskPoint) graphql.Marshaler {
+			return ec.marshalORiskPoint2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPoint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPointEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskPointEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskPointEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RiskPointEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskPointEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskPointEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskPointEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ScopeSummary_unitsByKind(ctx context.Context, field graphql.CollectedField, obj *model.ScopeSummary) (ret graphql.Marshaler) {
@@ -57677,6 +62714,50 @@ func (ec *executionContext) _Unit_allowedActions(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Unit_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Unit", field, true, true, "UnitAction")
+}
+
+func (ec *executionContext) _Unit_riskPoints(ctx context.Context, field graphql.CollectedField, obj *ent.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_riskPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().RiskPoints(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RiskPointOrder), fc.Args["where"].(*ent.RiskPointWhereInput), fc.Args["overdueOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RiskPointConnection) graphql.Marshaler {
+			return ec.marshalNRiskPointConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_riskPoints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskPointConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_riskPoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UnitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UnitConnection) (ret graphql.Marshaler) {
@@ -62369,6 +67450,808 @@ func (ec *executionContext) unmarshalInputChecklistTemplateWhereInput(ctx contex
 func UnmarshalChecklistTemplateWhereInput(ctx context.Context, raw any) (ent.ChecklistTemplateWhereInput, error) {
 	var out ent.ChecklistTemplateWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChecklistTemplateWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputControlMeasureInput(ctx context.Context, obj any) (model.ControlMeasureInput, error) {
+	var it model.ControlMeasureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"description", "responsiblePost", "frequency"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "responsiblePost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePost"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePost = data
+		case "frequency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frequency"))
+			data, err := ec.unmarshalNCheckFrequency2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frequency = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalControlMeasureInput unmarshals raw into the ControlMeasureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalControlMeasureInput(ctx context.Context, raw any) (model.ControlMeasureInput, error) {
+	var out model.ControlMeasureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ControlMeasureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputControlMeasureOrder(ctx context.Context, obj any) (ent.ControlMeasureOrder, error) {
+	var it ent.ControlMeasureOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNControlMeasureOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalControlMeasureOrder unmarshals raw into the ControlMeasureOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalControlMeasureOrder(ctx context.Context, raw any) (ent.ControlMeasureOrder, error) {
+	var out ent.ControlMeasureOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ControlMeasureOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputControlMeasureWhereInput(ctx context.Context, obj any) (ent.ControlMeasureWhereInput, error) {
+	var it ent.ControlMeasureWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "riskPointID", "riskPointIDNEQ", "riskPointIDIn", "riskPointIDNotIn", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "responsiblePost", "responsiblePostNEQ", "responsiblePostIn", "responsiblePostNotIn", "responsiblePostGT", "responsiblePostGTE", "responsiblePostLT", "responsiblePostLTE", "responsiblePostContains", "responsiblePostHasPrefix", "responsiblePostHasSuffix", "responsiblePostEqualFold", "responsiblePostContainsFold", "frequency", "frequencyNEQ", "frequencyIn", "frequencyNotIn", "lastCheckedAt", "lastCheckedAtNEQ", "lastCheckedAtIn", "lastCheckedAtNotIn", "lastCheckedAtGT", "lastCheckedAtGTE", "lastCheckedAtLT", "lastCheckedAtLTE", "lastCheckedAtIsNil", "lastCheckedAtNotNil", "lastCheckedBy", "lastCheckedByNEQ", "lastCheckedByIn", "lastCheckedByNotIn", "lastCheckedByGT", "lastCheckedByGTE", "lastCheckedByLT", "lastCheckedByLTE", "lastCheckedByContains", "lastCheckedByHasPrefix", "lastCheckedByHasSuffix", "lastCheckedByIsNil", "lastCheckedByNotNil", "lastCheckedByEqualFold", "lastCheckedByContainsFold", "nextDue", "nextDueNEQ", "nextDueIn", "nextDueNotIn", "nextDueGT", "nextDueGTE", "nextDueLT", "nextDueLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOControlMeasureWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOControlMeasureWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOControlMeasureWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "riskPointID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointID = data
+		case "riskPointIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDNEQ = data
+		case "riskPointIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDIn = data
+		case "riskPointIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDNotIn = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "responsiblePost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePost"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePost = data
+		case "responsiblePostNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostNEQ = data
+		case "responsiblePostIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostIn = data
+		case "responsiblePostNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostNotIn = data
+		case "responsiblePostGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostGT = data
+		case "responsiblePostGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostGTE = data
+		case "responsiblePostLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostLT = data
+		case "responsiblePostLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostLTE = data
+		case "responsiblePostContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostContains = data
+		case "responsiblePostHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostHasPrefix = data
+		case "responsiblePostHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostHasSuffix = data
+		case "responsiblePostEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostEqualFold = data
+		case "responsiblePostContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsiblePostContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsiblePostContainsFold = data
+		case "frequency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frequency"))
+			data, err := ec.unmarshalOCheckFrequency2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frequency = data
+		case "frequencyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frequencyNEQ"))
+			data, err := ec.unmarshalOCheckFrequency2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FrequencyNEQ = data
+		case "frequencyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frequencyIn"))
+			data, err := ec.unmarshalOCheckFrequency2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequencyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FrequencyIn = data
+		case "frequencyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frequencyNotIn"))
+			data, err := ec.unmarshalOCheckFrequency2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequencyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FrequencyNotIn = data
+		case "lastCheckedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAt = data
+		case "lastCheckedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAtNEQ = data
+		case "lastCheckedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAtIn = data
+		case "lastCheckedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAtNotIn = data
+		case "lastCheckedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAtGT = data
+		case "lastCheckedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAtGTE = data
+		case "lastCheckedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAtLT = data
+		case "lastCheckedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAtLTE = data
+		case "lastCheckedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAtIsNil = data
+		case "lastCheckedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedAtNotNil = data
+		case "lastCheckedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedBy = data
+		case "lastCheckedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByNEQ = data
+		case "lastCheckedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByIn = data
+		case "lastCheckedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByNotIn = data
+		case "lastCheckedByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByGT = data
+		case "lastCheckedByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByGTE = data
+		case "lastCheckedByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByLT = data
+		case "lastCheckedByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByLTE = data
+		case "lastCheckedByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByContains = data
+		case "lastCheckedByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByHasPrefix = data
+		case "lastCheckedByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByHasSuffix = data
+		case "lastCheckedByIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByIsNil = data
+		case "lastCheckedByNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByNotNil = data
+		case "lastCheckedByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByEqualFold = data
+		case "lastCheckedByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedByContainsFold = data
+		case "nextDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextDue = data
+		case "nextDueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextDueNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextDueNEQ = data
+		case "nextDueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextDueIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextDueIn = data
+		case "nextDueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextDueNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextDueNotIn = data
+		case "nextDueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextDueGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextDueGT = data
+		case "nextDueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextDueGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextDueGTE = data
+		case "nextDueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextDueLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextDueLT = data
+		case "nextDueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextDueLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextDueLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalControlMeasureWhereInput unmarshals raw into the ControlMeasureWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalControlMeasureWhereInput(ctx context.Context, raw any) (ent.ControlMeasureWhereInput, error) {
+	var out ent.ControlMeasureWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ControlMeasureWhereInput", raw, &out)
 	return out, err
 }
 
@@ -68582,7 +74465,7 @@ func (ec *executionContext) unmarshalInputHazardWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "state", "stateNEQ", "stateIn", "stateNotIn", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "requirement", "requirementNEQ", "requirementIn", "requirementNotIn", "requirementGT", "requirementGTE", "requirementLT", "requirementLTE", "requirementContains", "requirementHasPrefix", "requirementHasSuffix", "requirementIsNil", "requirementNotNil", "requirementEqualFold", "requirementContainsFold", "foundAt", "foundAtNEQ", "foundAtIn", "foundAtNotIn", "foundAtGT", "foundAtGTE", "foundAtLT", "foundAtLTE", "deadline", "deadlineNEQ", "deadlineIn", "deadlineNotIn", "deadlineGT", "deadlineGTE", "deadlineLT", "deadlineLTE", "responsiblePerson", "responsiblePersonNEQ", "responsiblePersonIn", "responsiblePersonNotIn", "responsiblePersonGT", "responsiblePersonGTE", "responsiblePersonLT", "responsiblePersonLTE", "responsiblePersonContains", "responsiblePersonHasPrefix", "responsiblePersonHasSuffix", "responsiblePersonIsNil", "responsiblePersonNotNil", "responsiblePersonEqualFold", "responsiblePersonContainsFold", "supervised", "supervisedNEQ", "requestedDeadline", "requestedDeadlineNEQ", "requestedDeadlineIn", "requestedDeadlineNotIn", "requestedDeadlineGT", "requestedDeadlineGTE", "requestedDeadlineLT", "requestedDeadlineLTE", "requestedDeadlineIsNil", "requestedDeadlineNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "overdue", "sector", "townID", "enterpriseID", "campaignID"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "state", "stateNEQ", "stateIn", "stateNotIn", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "requirement", "requirementNEQ", "requirementIn", "requirementNotIn", "requirementGT", "requirementGTE", "requirementLT", "requirementLTE", "requirementContains", "requirementHasPrefix", "requirementHasSuffix", "requirementIsNil", "requirementNotNil", "requirementEqualFold", "requirementContainsFold", "foundAt", "foundAtNEQ", "foundAtIn", "foundAtNotIn", "foundAtGT", "foundAtGTE", "foundAtLT", "foundAtLTE", "deadline", "deadlineNEQ", "deadlineIn", "deadlineNotIn", "deadlineGT", "deadlineGTE", "deadlineLT", "deadlineLTE", "responsiblePerson", "responsiblePersonNEQ", "responsiblePersonIn", "responsiblePersonNotIn", "responsiblePersonGT", "responsiblePersonGTE", "responsiblePersonLT", "responsiblePersonLTE", "responsiblePersonContains", "responsiblePersonHasPrefix", "responsiblePersonHasSuffix", "responsiblePersonIsNil", "responsiblePersonNotNil", "responsiblePersonEqualFold", "responsiblePersonContainsFold", "riskPointID", "riskPointIDNEQ", "riskPointIDIn", "riskPointIDNotIn", "riskPointIDIsNil", "riskPointIDNotNil", "supervised", "supervisedNEQ", "requestedDeadline", "requestedDeadlineNEQ", "requestedDeadlineIn", "requestedDeadlineNotIn", "requestedDeadlineGT", "requestedDeadlineGTE", "requestedDeadlineLT", "requestedDeadlineLTE", "requestedDeadlineIsNil", "requestedDeadlineNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "overdue", "sector", "townID", "enterpriseID", "campaignID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -69471,6 +75354,48 @@ func (ec *executionContext) unmarshalInputHazardWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.ResponsiblePersonContainsFold = data
+		case "riskPointID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointID = data
+		case "riskPointIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDNEQ = data
+		case "riskPointIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDIn = data
+		case "riskPointIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDNotIn = data
+		case "riskPointIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDIsNil = data
+		case "riskPointIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDNotNil = data
 		case "supervised":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supervised"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -69684,6 +75609,97 @@ func (ec *executionContext) unmarshalInputHazardWhereInput(ctx context.Context, 
 func UnmarshalHazardWhereInput(ctx context.Context, raw any) (ent.HazardWhereInput, error) {
 	var out ent.HazardWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "HazardWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIdentifyRiskPointInput(ctx context.Context, obj any) (model.IdentifyRiskPointInput, error) {
+	var it model.IdentifyRiskPointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitID", "name", "kind", "hazardSources", "likelihood", "severity", "reason", "controlMeasures"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRiskPointKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "hazardSources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hazardSources"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HazardSources = data
+		case "likelihood":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Likelihood = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "controlMeasures":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("controlMeasures"))
+			data, err := ec.unmarshalOControlMeasureInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐControlMeasureInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ControlMeasures = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIdentifyRiskPointInput unmarshals raw into the IdentifyRiskPointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIdentifyRiskPointInput(ctx context.Context, raw any) (model.IdentifyRiskPointInput, error) {
+	var out model.IdentifyRiskPointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IdentifyRiskPointInput", raw, &out)
 	return out, err
 }
 
@@ -76590,6 +82606,48 @@ func UnmarshalRecordCertificateInput(ctx context.Context, raw any) (model.Record
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordControlCheckInput(ctx context.Context, obj any) (model.RecordControlCheckInput, error) {
+	var it model.RecordControlCheckInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"controlMeasureID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "controlMeasureID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("controlMeasureID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ControlMeasureID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordControlCheckInput unmarshals raw into the RecordControlCheckInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordControlCheckInput(ctx context.Context, raw any) (model.RecordControlCheckInput, error) {
+	var out model.RecordControlCheckInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordControlCheckInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordDrillInput(ctx context.Context, obj any) (model.RecordDrillInput, error) {
 	var it model.RecordDrillInput
 	if obj == nil {
@@ -77108,6 +83166,76 @@ func UnmarshalRefreshTokenInput(ctx context.Context, raw any) (model.RefreshToke
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRegradeRiskPointInput(ctx context.Context, obj any) (model.RegradeRiskPointInput, error) {
+	var it model.RegradeRiskPointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"riskPointID", "fromLevel", "likelihood", "severity", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "riskPointID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointID = data
+		case "fromLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLevel"))
+			data, err := ec.unmarshalNRiskLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLevel = data
+		case "likelihood":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Likelihood = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegradeRiskPointInput unmarshals raw into the RegradeRiskPointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegradeRiskPointInput(ctx context.Context, raw any) (model.RegradeRiskPointInput, error) {
+	var out model.RegradeRiskPointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegradeRiskPointInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRemovePolicyRuleInput(ctx context.Context, obj any) (model.RemovePolicyRuleInput, error) {
 	var it model.RemovePolicyRuleInput
 	if obj == nil {
@@ -77231,7 +83359,7 @@ func (ec *executionContext) unmarshalInputReportHazardInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subjectID", "source", "level", "category", "location", "description", "requirement", "deadline", "responsiblePerson", "recurrenceOfID"}
+	fieldsInOrder := [...]string{"subjectID", "source", "level", "category", "location", "description", "requirement", "deadline", "responsiblePerson", "recurrenceOfID", "riskPointID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -77308,6 +83436,13 @@ func (ec *executionContext) unmarshalInputReportHazardInput(ctx context.Context,
 				return it, err
 			}
 			it.RecurrenceOfID = data
+		case "riskPointID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointID = data
 		}
 	}
 	return it, nil
@@ -79136,6 +85271,1533 @@ func (ec *executionContext) unmarshalInputRevokeLetterInput(ctx context.Context,
 func UnmarshalRevokeLetterInput(ctx context.Context, raw any) (model.RevokeLetterInput, error) {
 	var out model.RevokeLetterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeLetterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRiskGradingOrder(ctx context.Context, obj any) (ent.RiskGradingOrder, error) {
+	var it ent.RiskGradingOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNRiskGradingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRiskGradingOrder unmarshals raw into the RiskGradingOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRiskGradingOrder(ctx context.Context, raw any) (ent.RiskGradingOrder, error) {
+	var out ent.RiskGradingOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RiskGradingOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRiskGradingWhereInput(ctx context.Context, obj any) (ent.RiskGradingWhereInput, error) {
+	var it ent.RiskGradingWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "riskPointID", "riskPointIDNEQ", "riskPointIDIn", "riskPointIDNotIn", "fromLevel", "fromLevelNEQ", "fromLevelIn", "fromLevelNotIn", "fromLevelIsNil", "fromLevelNotNil", "toLevel", "toLevelNEQ", "toLevelIn", "toLevelNotIn", "likelihood", "likelihoodNEQ", "likelihoodIn", "likelihoodNotIn", "likelihoodGT", "likelihoodGTE", "likelihoodLT", "likelihoodLTE", "severity", "severityNEQ", "severityIn", "severityNotIn", "severityGT", "severityGTE", "severityLT", "severityLTE", "score", "scoreNEQ", "scoreIn", "scoreNotIn", "scoreGT", "scoreGTE", "scoreLT", "scoreLTE", "gradedBy", "gradedByNEQ", "gradedByIn", "gradedByNotIn", "gradedByGT", "gradedByGTE", "gradedByLT", "gradedByLTE", "gradedByContains", "gradedByHasPrefix", "gradedByHasSuffix", "gradedByEqualFold", "gradedByContainsFold", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "gradedAt", "gradedAtNEQ", "gradedAtIn", "gradedAtNotIn", "gradedAtGT", "gradedAtGTE", "gradedAtLT", "gradedAtLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalORiskGradingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalORiskGradingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalORiskGradingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "riskPointID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointID = data
+		case "riskPointIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDNEQ = data
+		case "riskPointIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDIn = data
+		case "riskPointIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskPointIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskPointIDNotIn = data
+		case "fromLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLevel"))
+			data, err := ec.unmarshalORiskLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLevel = data
+		case "fromLevelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLevelNEQ"))
+			data, err := ec.unmarshalORiskLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLevelNEQ = data
+		case "fromLevelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLevelIn"))
+			data, err := ec.unmarshalORiskLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLevelIn = data
+		case "fromLevelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLevelNotIn"))
+			data, err := ec.unmarshalORiskLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLevelNotIn = data
+		case "fromLevelIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLevelIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLevelIsNil = data
+		case "fromLevelNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLevelNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLevelNotNil = data
+		case "toLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toLevel"))
+			data, err := ec.unmarshalORiskLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToLevel = data
+		case "toLevelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toLevelNEQ"))
+			data, err := ec.unmarshalORiskLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToLevelNEQ = data
+		case "toLevelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toLevelIn"))
+			data, err := ec.unmarshalORiskLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToLevelIn = data
+		case "toLevelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toLevelNotIn"))
+			data, err := ec.unmarshalORiskLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToLevelNotIn = data
+		case "likelihood":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Likelihood = data
+		case "likelihoodNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodNEQ = data
+		case "likelihoodIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodIn = data
+		case "likelihoodNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodNotIn = data
+		case "likelihoodGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodGT = data
+		case "likelihoodGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodGTE = data
+		case "likelihoodLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodLT = data
+		case "likelihoodLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodLTE = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "severityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityNEQ = data
+		case "severityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityIn = data
+		case "severityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityNotIn = data
+		case "severityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityGT = data
+		case "severityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityGTE = data
+		case "severityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityLT = data
+		case "severityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityLTE = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		case "scoreNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreNEQ = data
+		case "scoreIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreIn = data
+		case "scoreNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreNotIn = data
+		case "scoreGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreGT = data
+		case "scoreGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreGTE = data
+		case "scoreLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreLT = data
+		case "scoreLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreLTE = data
+		case "gradedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedBy = data
+		case "gradedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByNEQ = data
+		case "gradedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByIn = data
+		case "gradedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByNotIn = data
+		case "gradedByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByGT = data
+		case "gradedByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByGTE = data
+		case "gradedByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByLT = data
+		case "gradedByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByLTE = data
+		case "gradedByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByContains = data
+		case "gradedByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByHasPrefix = data
+		case "gradedByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByHasSuffix = data
+		case "gradedByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByEqualFold = data
+		case "gradedByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByContainsFold = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "reasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNEQ = data
+		case "reasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonIn = data
+		case "reasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNotIn = data
+		case "reasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGT = data
+		case "reasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGTE = data
+		case "reasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLT = data
+		case "reasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLTE = data
+		case "reasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContains = data
+		case "reasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasPrefix = data
+		case "reasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasSuffix = data
+		case "reasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonEqualFold = data
+		case "reasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContainsFold = data
+		case "gradedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAt = data
+		case "gradedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtNEQ = data
+		case "gradedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtIn = data
+		case "gradedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtNotIn = data
+		case "gradedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtGT = data
+		case "gradedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtGTE = data
+		case "gradedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtLT = data
+		case "gradedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRiskGradingWhereInput unmarshals raw into the RiskGradingWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRiskGradingWhereInput(ctx context.Context, raw any) (ent.RiskGradingWhereInput, error) {
+	var out ent.RiskGradingWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RiskGradingWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRiskPointOrder(ctx context.Context, obj any) (ent.RiskPointOrder, error) {
+	var it ent.RiskPointOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNRiskPointOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRiskPointOrder unmarshals raw into the RiskPointOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRiskPointOrder(ctx context.Context, raw any) (ent.RiskPointOrder, error) {
+	var out ent.RiskPointOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RiskPointOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRiskPointWhereInput(ctx context.Context, obj any) (ent.RiskPointWhereInput, error) {
+	var it ent.RiskPointWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "likelihood", "likelihoodNEQ", "likelihoodIn", "likelihoodNotIn", "likelihoodGT", "likelihoodGTE", "likelihoodLT", "likelihoodLTE", "severity", "severityNEQ", "severityIn", "severityNotIn", "severityGT", "severityGTE", "severityLT", "severityLTE", "score", "scoreNEQ", "scoreIn", "scoreNotIn", "scoreGT", "scoreGTE", "scoreLT", "scoreLTE", "level", "levelNEQ", "levelIn", "levelNotIn", "gradedAt", "gradedAtNEQ", "gradedAtIn", "gradedAtNotIn", "gradedAtGT", "gradedAtGTE", "gradedAtLT", "gradedAtLTE", "nextCheckDue", "nextCheckDueNEQ", "nextCheckDueIn", "nextCheckDueNotIn", "nextCheckDueGT", "nextCheckDueGTE", "nextCheckDueLT", "nextCheckDueLTE", "nextCheckDueIsNil", "nextCheckDueNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalORiskPointWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalORiskPointWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalORiskPointWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "unitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "unitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNEQ = data
+		case "unitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDIn = data
+		case "unitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIDNotIn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalORiskPointKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalORiskPointKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalORiskPointKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalORiskPointKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "likelihood":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Likelihood = data
+		case "likelihoodNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodNEQ = data
+		case "likelihoodIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodIn = data
+		case "likelihoodNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodNotIn = data
+		case "likelihoodGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodGT = data
+		case "likelihoodGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodGTE = data
+		case "likelihoodLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodLT = data
+		case "likelihoodLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihoodLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LikelihoodLTE = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "severityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityNEQ = data
+		case "severityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityIn = data
+		case "severityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityNotIn = data
+		case "severityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityGT = data
+		case "severityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityGTE = data
+		case "severityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityLT = data
+		case "severityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityLTE = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		case "scoreNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreNEQ = data
+		case "scoreIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreIn = data
+		case "scoreNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreNotIn = data
+		case "scoreGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreGT = data
+		case "scoreGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreGTE = data
+		case "scoreLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreLT = data
+		case "scoreLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreLTE = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalORiskLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "levelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNEQ"))
+			data, err := ec.unmarshalORiskLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelNEQ = data
+		case "levelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelIn"))
+			data, err := ec.unmarshalORiskLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelIn = data
+		case "levelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNotIn"))
+			data, err := ec.unmarshalORiskLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelNotIn = data
+		case "gradedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAt = data
+		case "gradedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtNEQ = data
+		case "gradedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtIn = data
+		case "gradedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtNotIn = data
+		case "gradedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtGT = data
+		case "gradedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtGTE = data
+		case "gradedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtLT = data
+		case "gradedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtLTE = data
+		case "nextCheckDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDue = data
+		case "nextCheckDueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDueNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDueNEQ = data
+		case "nextCheckDueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDueIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDueIn = data
+		case "nextCheckDueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDueNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDueNotIn = data
+		case "nextCheckDueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDueGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDueGT = data
+		case "nextCheckDueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDueGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDueGTE = data
+		case "nextCheckDueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDueLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDueLT = data
+		case "nextCheckDueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDueLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDueLTE = data
+		case "nextCheckDueIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDueIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDueIsNil = data
+		case "nextCheckDueNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckDueNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckDueNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRiskPointWhereInput unmarshals raw into the RiskPointWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRiskPointWhereInput(ctx context.Context, raw any) (ent.RiskPointWhereInput, error) {
+	var out ent.RiskPointWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RiskPointWhereInput", raw, &out)
 	return out, err
 }
 
@@ -82688,6 +90350,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Tenant(ctx, sel, obj)
+	case *ent.RiskPoint:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._RiskPoint(ctx, sel, obj)
+	case *ent.RiskGrading:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._RiskGrading(ctx, sel, obj)
 	case *ent.ResponsibilityLetter:
 		if obj == nil {
 			return graphql.Null
@@ -82803,6 +90475,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Drill(ctx, sel, obj)
+	case *ent.ControlMeasure:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ControlMeasure(ctx, sel, obj)
 	case *ent.ChecklistTemplate:
 		if obj == nil {
 			return graphql.Null
@@ -84452,6 +92129,90 @@ func (ec *executionContext) _ChecklistTemplateEdge(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var controlMeasureImplementors = []string{"ControlMeasure", "Node"}
+
+func (ec *executionContext) _ControlMeasure(ctx context.Context, sel ast.SelectionSet, obj *ent.ControlMeasure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, controlMeasureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ControlMeasure")
+		case "id":
+			out.Values[i] = ec._ControlMeasure_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ControlMeasure_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ControlMeasure_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "riskPointID":
+			out.Values[i] = ec._ControlMeasure_riskPointID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ControlMeasure_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responsiblePost":
+			out.Values[i] = ec._ControlMeasure_responsiblePost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frequency":
+			out.Values[i] = ec._ControlMeasure_frequency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastCheckedAt":
+			out.Values[i] = ec._ControlMeasure_lastCheckedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastCheckedBy":
+			out.Values[i] = ec._ControlMeasure_lastCheckedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextDue":
+			out.Values[i] = ec._ControlMeasure_nextDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ControlMeasure_overdue(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -86838,6 +94599,11 @@ func (ec *executionContext) _Hazard(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "riskPointID":
+			out.Values[i] = ec._Hazard_riskPointID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "supervised":
 			out.Values[i] = ec._Hazard_supervised(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -86881,6 +94647,12 @@ func (ec *executionContext) _Hazard(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Hazard_recurrences(ctx, field, obj)
+				})
+		case "riskPoint":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Hazard_riskPoint(ctx, field, obj)
 				})
 		case "events":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -87203,6 +94975,39 @@ func (ec *executionContext) _HazardPlan(ctx context.Context, sel ast.SelectionSe
 			}
 		case "emergencyMeasures":
 			out.Values[i] = ec._HazardPlan_emergencyMeasures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var identifyRiskPointPayloadImplementors = []string{"IdentifyRiskPointPayload"}
+
+func (ec *executionContext) _IdentifyRiskPointPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IdentifyRiskPointPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identifyRiskPointPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentifyRiskPointPayload")
+		case "riskPoint":
+			out.Values[i] = ec._IdentifyRiskPointPayload_riskPoint(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -89138,6 +96943,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "identifyRiskPoint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_identifyRiskPoint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regradeRiskPoint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_regradeRiskPoint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordControlCheck":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordControlCheck(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -90372,6 +98198,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_responsibilityLetters(ctx, field)
 				})
+		case "riskPoints":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_riskPoints(ctx, field)
+				})
 		case "trainees":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -90485,6 +98317,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_materialReserveGaps(ctx, field)
+				})
+		case "riskMap":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_riskMap(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -90831,6 +98669,44 @@ func (ec *executionContext) _RecordCertificatePayload(ctx context.Context, sel a
 	return out
 }
 
+var recordControlCheckPayloadImplementors = []string{"RecordControlCheckPayload"}
+
+func (ec *executionContext) _RecordControlCheckPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordControlCheckPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordControlCheckPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordControlCheckPayload")
+		case "controlMeasure":
+			out.Values[i] = ec._RecordControlCheckPayload_controlMeasure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "riskPoint":
+			out.Values[i] = ec._RecordControlCheckPayload_riskPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordDrillPayloadImplementors = []string{"RecordDrillPayload"}
 
 func (ec *executionContext) _RecordDrillPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordDrillPayload) graphql.Marshaler {
@@ -91024,6 +98900,39 @@ func (ec *executionContext) _RefreshTokenPayload(ctx context.Context, sel ast.Se
 			}
 		case "tokenType":
 			out.Values[i] = ec._RefreshTokenPayload_tokenType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var regradeRiskPointPayloadImplementors = []string{"RegradeRiskPointPayload"}
+
+func (ec *executionContext) _RegradeRiskPointPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RegradeRiskPointPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, regradeRiskPointPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegradeRiskPointPayload")
+		case "riskPoint":
+			out.Values[i] = ec._RegradeRiskPointPayload_riskPoint(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -91562,6 +99471,562 @@ func (ec *executionContext) _RevokeLetterPayload(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("RevokeLetterPayload")
 		case "letter":
 			out.Values[i] = ec._RevokeLetterPayload_letter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var riskChecklistItemImplementors = []string{"RiskChecklistItem"}
+
+func (ec *executionContext) _RiskChecklistItem(ctx context.Context, sel ast.SelectionSet, obj *model.RiskChecklistItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskChecklistItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskChecklistItem")
+		case "controlMeasure":
+			out.Values[i] = ec._RiskChecklistItem_controlMeasure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._RiskChecklistItem_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responsiblePost":
+			out.Values[i] = ec._RiskChecklistItem_responsiblePost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "frequency":
+			out.Values[i] = ec._RiskChecklistItem_frequency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastCheckedAt":
+			out.Values[i] = ec._RiskChecklistItem_lastCheckedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dueAt":
+			out.Values[i] = ec._RiskChecklistItem_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._RiskChecklistItem_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var riskColourCountsImplementors = []string{"RiskColourCounts"}
+
+func (ec *executionContext) _RiskColourCounts(ctx context.Context, sel ast.SelectionSet, obj *prevention.ColourCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskColourCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskColourCounts")
+		case "red":
+			out.Values[i] = ec._RiskColourCounts_red(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orange":
+			out.Values[i] = ec._RiskColourCounts_orange(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "yellow":
+			out.Values[i] = ec._RiskColourCounts_yellow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blue":
+			out.Values[i] = ec._RiskColourCounts_blue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._RiskColourCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var riskGradingImplementors = []string{"RiskGrading", "Node"}
+
+func (ec *executionContext) _RiskGrading(ctx context.Context, sel ast.SelectionSet, obj *ent.RiskGrading) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskGradingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskGrading")
+		case "id":
+			out.Values[i] = ec._RiskGrading_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._RiskGrading_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._RiskGrading_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "riskPointID":
+			out.Values[i] = ec._RiskGrading_riskPointID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromLevel":
+			out.Values[i] = ec._RiskGrading_fromLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "toLevel":
+			out.Values[i] = ec._RiskGrading_toLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "likelihood":
+			out.Values[i] = ec._RiskGrading_likelihood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._RiskGrading_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._RiskGrading_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gradedBy":
+			out.Values[i] = ec._RiskGrading_gradedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gradedByUserID":
+			out.Values[i] = ec._RiskGrading_gradedByUserID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gradedByPostID":
+			out.Values[i] = ec._RiskGrading_gradedByPostID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._RiskGrading_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gradedAt":
+			out.Values[i] = ec._RiskGrading_gradedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var riskMapImplementors = []string{"RiskMap"}
+
+func (ec *executionContext) _RiskMap(ctx context.Context, sel ast.SelectionSet, obj *prevention.RiskMap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskMapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskMap")
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskMap_unit(ctx, field, obj)
+				})
+		case "total":
+			out.Values[i] = ec._RiskMap_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byTown":
+			out.Values[i] = ec._RiskMap_byTown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bySector":
+			out.Values[i] = ec._RiskMap_bySector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var riskMapSectorImplementors = []string{"RiskMapSector"}
+
+func (ec *executionContext) _RiskMapSector(ctx context.Context, sel ast.SelectionSet, obj *prevention.SectorRisk) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskMapSectorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskMapSector")
+		case "sector":
+			out.Values[i] = ec._RiskMapSector_sector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._RiskMapSector_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var riskMapTownImplementors = []string{"RiskMapTown"}
+
+func (ec *executionContext) _RiskMapTown(ctx context.Context, sel ast.SelectionSet, obj *prevention.TownRisk) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskMapTownImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskMapTown")
+		case "town":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskMapTown_town(ctx, field, obj)
+				})
+		case "counts":
+			out.Values[i] = ec._RiskMapTown_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var riskPointImplementors = []string{"RiskPoint", "Node"}
+
+func (ec *executionContext) _RiskPoint(ctx context.Context, sel ast.SelectionSet, obj *ent.RiskPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskPoint")
+		case "id":
+			out.Values[i] = ec._RiskPoint_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._RiskPoint_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._RiskPoint_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitID":
+			out.Values[i] = ec._RiskPoint_unitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._RiskPoint_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._RiskPoint_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hazardSources":
+			out.Values[i] = ec._RiskPoint_hazardSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "likelihood":
+			out.Values[i] = ec._RiskPoint_likelihood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._RiskPoint_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._RiskPoint_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._RiskPoint_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gradedAt":
+			out.Values[i] = ec._RiskPoint_gradedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextCheckDue":
+			out.Values[i] = ec._RiskPoint_nextCheckDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskPoint_unit(ctx, field, obj)
+				})
+		case "colour":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskPoint_colour(ctx, field, obj)
+				})
+		case "controlMeasures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskPoint_controlMeasures(ctx, field, obj)
+				})
+		case "gradings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskPoint_gradings(ctx, field, obj)
+				})
+		case "openHazardCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskPoint_openHazardCount(ctx, field, obj)
+				})
+		case "checklistItems":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskPoint_checklistItems(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskPoint_allowedActions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var riskPointConnectionImplementors = []string{"RiskPointConnection"}
+
+func (ec *executionContext) _RiskPointConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RiskPointConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskPointConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskPointConnection")
+		case "edges":
+			out.Values[i] = ec._RiskPointConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RiskPointConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RiskPointConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var riskPointEdgeImplementors = []string{"RiskPointEdge"}
+
+func (ec *executionContext) _RiskPointEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RiskPointEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskPointEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskPointEdge")
+		case "node":
+			out.Values[i] = ec._RiskPointEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RiskPointEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -92538,6 +101003,12 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_allowedActions(ctx, field, obj)
+				})
+		case "riskPoints":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_riskPoints(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -93989,6 +102460,16 @@ func (ec *executionContext) marshalNChangePasswordPayload2ᚖgithubᚗcomᚋduty
 	return ec._ChangePasswordPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCheckFrequency2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx context.Context, v any) (domain.CheckFrequency, error) {
+	var res domain.CheckFrequency
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckFrequency2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx context.Context, sel ast.SelectionSet, v domain.CheckFrequency) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCheckResult2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckResult(ctx context.Context, v any) (domain.CheckResult, error) {
 	var res domain.CheckResult
 	err := res.UnmarshalGQL(v)
@@ -94070,6 +102551,54 @@ func (ec *executionContext) marshalNChecklistTemplateOrderField2ᚖgithubᚗcom�
 
 func (ec *executionContext) unmarshalNChecklistTemplateWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐChecklistTemplateWhereInput(ctx context.Context, v any) (*ent.ChecklistTemplateWhereInput, error) {
 	res, err := ec.unmarshalInputChecklistTemplateWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNControlMeasure2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ControlMeasure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNControlMeasure2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNControlMeasure2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasure(ctx context.Context, sel ast.SelectionSet, v *ent.ControlMeasure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ControlMeasure!")
+		return graphql.Null
+	}
+	return ec._ControlMeasure(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNControlMeasureInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐControlMeasureInput(ctx context.Context, v any) (*model.ControlMeasureInput, error) {
+	res, err := ec.unmarshalInputControlMeasureInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNControlMeasureOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureOrderField(ctx context.Context, v any) (*ent.ControlMeasureOrderField, error) {
+	var res = new(ent.ControlMeasureOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNControlMeasureOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ControlMeasureOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ControlMeasureOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNControlMeasureWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureWhereInput(ctx context.Context, v any) (*ent.ControlMeasureWhereInput, error) {
+	res, err := ec.unmarshalInputControlMeasureWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -95261,6 +103790,19 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
+func (ec *executionContext) unmarshalNIdentifyRiskPointInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIdentifyRiskPointInput(ctx context.Context, v any) (model.IdentifyRiskPointInput, error) {
+	res, err := ec.unmarshalInputIdentifyRiskPointInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIdentifyRiskPointPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIdentifyRiskPointPayload(ctx context.Context, sel ast.SelectionSet, v *model.IdentifyRiskPointPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IdentifyRiskPointPayload!")
+		return graphql.Null
+	}
+	return ec._IdentifyRiskPointPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNInspection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐInspection(ctx context.Context, sel ast.SelectionSet, v *ent.Inspection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Inspection!")
@@ -96238,6 +104780,19 @@ func (ec *executionContext) marshalNRecordCertificatePayload2ᚖgithubᚗcomᚋd
 	return ec._RecordCertificatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordControlCheckInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordControlCheckInput(ctx context.Context, v any) (model.RecordControlCheckInput, error) {
+	res, err := ec.unmarshalInputRecordControlCheckInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordControlCheckPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordControlCheckPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordControlCheckPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordControlCheckPayload!")
+		return graphql.Null
+	}
+	return ec._RecordControlCheckPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordDrillInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordDrillInput(ctx context.Context, v any) (model.RecordDrillInput, error) {
 	res, err := ec.unmarshalInputRecordDrillInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -96314,6 +104869,19 @@ func (ec *executionContext) marshalNRefreshTokenPayload2ᚖgithubᚗcomᚋdutych
 		return graphql.Null
 	}
 	return ec._RefreshTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRegradeRiskPointInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRegradeRiskPointInput(ctx context.Context, v any) (model.RegradeRiskPointInput, error) {
+	res, err := ec.unmarshalInputRegradeRiskPointInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRegradeRiskPointPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRegradeRiskPointPayload(ctx context.Context, sel ast.SelectionSet, v *model.RegradeRiskPointPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RegradeRiskPointPayload!")
+		return graphql.Null
+	}
+	return ec._RegradeRiskPointPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRemovePolicyRuleInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRemovePolicyRuleInput(ctx context.Context, v any) (model.RemovePolicyRuleInput, error) {
@@ -96462,6 +105030,230 @@ func (ec *executionContext) marshalNRevokeLetterPayload2ᚖgithubᚗcomᚋdutych
 		return graphql.Null
 	}
 	return ec._RevokeLetterPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRiskChecklistItem2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskChecklistItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RiskChecklistItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRiskChecklistItem2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskChecklistItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRiskChecklistItem2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskChecklistItem(ctx context.Context, sel ast.SelectionSet, v *model.RiskChecklistItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RiskChecklistItem!")
+		return graphql.Null
+	}
+	return ec._RiskChecklistItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRiskColour2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskColour(ctx context.Context, v any) (domain.RiskColour, error) {
+	var res domain.RiskColour
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRiskColour2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskColour(ctx context.Context, sel ast.SelectionSet, v domain.RiskColour) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRiskColourCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐColourCounts(ctx context.Context, sel ast.SelectionSet, v prevention.ColourCounts) graphql.Marshaler {
+	return ec._RiskColourCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRiskGrading2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.RiskGrading) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRiskGrading2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGrading(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRiskGrading2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGrading(ctx context.Context, sel ast.SelectionSet, v *ent.RiskGrading) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RiskGrading!")
+		return graphql.Null
+	}
+	return ec._RiskGrading(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRiskGradingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingOrderField(ctx context.Context, v any) (*ent.RiskGradingOrderField, error) {
+	var res = new(ent.RiskGradingOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRiskGradingOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.RiskGradingOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RiskGradingOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNRiskGradingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingWhereInput(ctx context.Context, v any) (*ent.RiskGradingWhereInput, error) {
+	res, err := ec.unmarshalInputRiskGradingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRiskLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx context.Context, v any) (domain.RiskLevel, error) {
+	var res domain.RiskLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRiskLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx context.Context, sel ast.SelectionSet, v domain.RiskLevel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRiskMap2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐRiskMap(ctx context.Context, sel ast.SelectionSet, v *prevention.RiskMap) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RiskMap!")
+		return graphql.Null
+	}
+	return ec._RiskMap(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRiskMapSector2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐSectorRisk(ctx context.Context, sel ast.SelectionSet, v prevention.SectorRisk) graphql.Marshaler {
+	return ec._RiskMapSector(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRiskMapSector2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐSectorRiskᚄ(ctx context.Context, sel ast.SelectionSet, v []prevention.SectorRisk) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRiskMapSector2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐSectorRisk(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRiskMapTown2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐTownRisk(ctx context.Context, sel ast.SelectionSet, v prevention.TownRisk) graphql.Marshaler {
+	return ec._RiskMapTown(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRiskMapTown2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐTownRiskᚄ(ctx context.Context, sel ast.SelectionSet, v []prevention.TownRisk) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRiskMapTown2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋpreventionᚐTownRisk(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRiskPoint2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPoint(ctx context.Context, sel ast.SelectionSet, v *ent.RiskPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RiskPoint!")
+		return graphql.Null
+	}
+	return ec._RiskPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRiskPointAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskPointAction(ctx context.Context, v any) (model.RiskPointAction, error) {
+	var res model.RiskPointAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRiskPointAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskPointAction(ctx context.Context, sel ast.SelectionSet, v model.RiskPointAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRiskPointAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskPointActionᚄ(ctx context.Context, v any) ([]model.RiskPointAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.RiskPointAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRiskPointAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskPointAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRiskPointAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskPointActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RiskPointAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRiskPointAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRiskPointAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRiskPointConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RiskPointConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RiskPointConnection!")
+		return graphql.Null
+	}
+	return ec._RiskPointConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRiskPointKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx context.Context, v any) (domain.RiskPointKind, error) {
+	var res domain.RiskPointKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRiskPointKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx context.Context, sel ast.SelectionSet, v domain.RiskPointKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRiskPointOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointOrderField(ctx context.Context, v any) (*ent.RiskPointOrderField, error) {
+	var res = new(ent.RiskPointOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRiskPointOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.RiskPointOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RiskPointOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNRiskPointWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointWhereInput(ctx context.Context, v any) (*ent.RiskPointWhereInput, error) {
+	res, err := ec.unmarshalInputRiskPointWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRole(ctx context.Context, v any) (domain.Role, error) {
@@ -97773,6 +106565,58 @@ func (ec *executionContext) unmarshalOCertificateWhereInput2ᚖgithubᚗcomᚋdu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOCheckFrequency2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequencyᚄ(ctx context.Context, v any) ([]domain.CheckFrequency, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.CheckFrequency, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCheckFrequency2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCheckFrequency2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequencyᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.CheckFrequency) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckFrequency2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCheckFrequency2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx context.Context, v any) (*domain.CheckFrequency, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.CheckFrequency)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCheckFrequency2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐCheckFrequency(ctx context.Context, sel ast.SelectionSet, v *domain.CheckFrequency) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOChecklistTemplate2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐChecklistTemplate(ctx context.Context, sel ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -97830,6 +106674,48 @@ func (ec *executionContext) unmarshalOChecklistTemplateWhereInput2ᚖgithubᚗco
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputChecklistTemplateWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOControlMeasureInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐControlMeasureInputᚄ(ctx context.Context, v any) ([]*model.ControlMeasureInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ControlMeasureInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNControlMeasureInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐControlMeasureInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOControlMeasureWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureWhereInputᚄ(ctx context.Context, v any) ([]*ent.ControlMeasureWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ControlMeasureWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNControlMeasureWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOControlMeasureWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐControlMeasureWhereInput(ctx context.Context, v any) (*ent.ControlMeasureWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputControlMeasureWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -100474,6 +109360,195 @@ func (ec *executionContext) unmarshalOResponsibilityLetterWhereInput2ᚖgithub�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputResponsibilityLetterWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORiskGradingWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingWhereInputᚄ(ctx context.Context, v any) ([]*ent.RiskGradingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.RiskGradingWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRiskGradingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalORiskGradingWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskGradingWhereInput(ctx context.Context, v any) (*ent.RiskGradingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRiskGradingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORiskLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevelᚄ(ctx context.Context, v any) ([]domain.RiskLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.RiskLevel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRiskLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORiskLevel2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.RiskLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRiskLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalORiskLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx context.Context, v any) (*domain.RiskLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.RiskLevel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORiskLevel2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskLevel(ctx context.Context, sel ast.SelectionSet, v *domain.RiskLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalORiskPoint2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPoint(ctx context.Context, sel ast.SelectionSet, v *ent.RiskPoint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RiskPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORiskPointEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RiskPointEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORiskPointEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORiskPointEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RiskPointEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RiskPointEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORiskPointKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKindᚄ(ctx context.Context, v any) ([]domain.RiskPointKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.RiskPointKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRiskPointKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORiskPointKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.RiskPointKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRiskPointKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalORiskPointKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx context.Context, v any) (*domain.RiskPointKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.RiskPointKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORiskPointKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRiskPointKind(ctx context.Context, sel ast.SelectionSet, v *domain.RiskPointKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalORiskPointOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointOrder(ctx context.Context, v any) (*ent.RiskPointOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRiskPointOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORiskPointWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointWhereInputᚄ(ctx context.Context, v any) ([]*ent.RiskPointWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.RiskPointWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRiskPointWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalORiskPointWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRiskPointWhereInput(ctx context.Context, v any) (*ent.RiskPointWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRiskPointWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -86,7 +86,7 @@ func (r *mutationResolver) ReportHazard(ctx context.Context, input model.ReportH
 	res, err := r.Hazards.ReportHazard(ctx, hazards.NewHazard{SubjectID: input.SubjectID, Source: input.Source, Level: input.Level,
 		Category: input.Category, Location: deref(input.Location), Description: input.Description,
 		Requirement: deref(input.Requirement), Deadline: input.Deadline.UTC(), ResponsiblePerson: deref(input.ResponsiblePerson),
-		RecurrenceOfID: input.RecurrenceOfID})
+		RecurrenceOfID: input.RecurrenceOfID, RiskPointID: input.RiskPointID})
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,8 @@ type Loaders struct {
 	edu educationLoaders
 	// dutyLists loads the duty list of posts, by post id (staffing.go).
 	dutyLists *childLoader[*ent.DutyList]
+	// risk loads the parts of risk points (prevention.go).
+	risk riskLoaders
 }
 
 type loadersKey struct{}
@@ -122,6 +124,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 		delivered: newDeliveredLoader(client),
 		edu:       newEducationLoaders(client),
 		dutyLists: newDutyListLoader(client),
+		risk:      newRiskLoaders(client),
 	}
 }
 

@@ -141,11 +141,14 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refHeadPost:       postOfUser(t, s, nb, "neighbor.head"),
 			refTraining:       firstID(t, s, nb, "trainings", ""), refTrainingDel: firstID(t, s, nb, "trainings", ""),
 			refPublicity: firstID(t, s, nb, "publicities", ""), refPublicityDel: firstID(t, s, nb, "publicities", ""),
-			refCertificate: firstID(t, s, nb, "certificates", ""),
-			refDutyList:    firstID(t, s, nb, "dutyLists", ""),
-			refPlan:        firstID(t, s, nb, "emergencyPlans", ""),
-			refDraftPlan:   firstID(t, s, nb, "emergencyPlans", ""),
-			refDrill:       firstID(t, s, nb, "drills", ""),
+			refCertificate:    firstID(t, s, nb, "certificates", ""),
+			refDutyList:       firstID(t, s, nb, "dutyLists", ""),
+			refPlan:           firstID(t, s, nb, "emergencyPlans", ""),
+			refDraftPlan:      firstID(t, s, nb, "emergencyPlans", ""),
+			refDrill:          firstID(t, s, nb, "drills", ""),
+			refRiskUnit:       unitID(t, s, nb, seed.CodeNeighborStation),
+			refRiskPoint:      firstID(t, s, nb, "riskPoints", ""),
+			refControlMeasure: measureOf(t, s, nb, firstID(t, s, nb, "riskPoints", "")),
 		}
 		// Ids that exist nowhere, each of its ref's type: ent gives every
 		// table a range of 1<<32 ids, so the neighbour's id names the range;
@@ -321,7 +324,22 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refPlan:           idOf(t, s, admin, "emergencyPlans", `{title: "示范县防汛应急预案", state: EFFECTIVE}`),
 		refDraftPlan:      idOf(t, s, admin, "emergencyPlans", `{state: DRAFT}`),
 		refDrill:          idOf(t, s, admin, "drills", `{unitID: "`+unitID(t, s, admin, seed.CodeCounty)+`"}`),
+		refRiskUnit:       unitID(t, s, admin, seed.CodeCement),
+		refRiskPoint:      idOf(t, s, admin, "riskPoints", `{name: "回转窑"}`),
+		refControlMeasure: measureOf(t, s, admin, idOf(t, s, admin, "riskPoints", `{name: "特种设备（桥式起重机、压力容器）"}`)),
 	}
+}
+
+// measureOf is the id of the first control measure of risk point id.
+func measureOf(t testing.TB, s *apitest.Server, token, id string) string {
+	t.Helper()
+	var out struct {
+		Node struct{ ControlMeasures []struct{ ID string } }
+	}
+	gqOK(t, s, token, `query($id: ID!) { node(id: $id) { ... on RiskPoint { controlMeasures { id } } } }`,
+		map[string]any{"id": id}).Decode(t, &out)
+	require.NotEmpty(t, out.Node.ControlMeasures, "risk point %s has control measures", id)
+	return out.Node.ControlMeasures[0].ID
 }
 
 // noticeID is the id of the notice numbered number.

@@ -53,11 +53,14 @@ const (
 	refTrainingDel    ref = "training-del"
 	refPublicity      ref = "publicity" // a publicity activity of the bureau, kept
 	refPublicityDel   ref = "publicity-del"
-	refCertificate    ref = "certificate" // a certificate of an enterprise
-	refDutyList       ref = "duty-list"   // 城关镇's head's duty list, version 2 not acknowledged
-	refPlan           ref = "plan"        // the county's EFFECTIVE flood plan
-	refDraftPlan      ref = "draft-plan"  // the county's DRAFT of its revision
-	refDrill          ref = "drill"       // the county's flood drill
+	refCertificate    ref = "certificate"  // a certificate of an enterprise
+	refDutyList       ref = "duty-list"    // 城关镇's head's duty list, version 2 not acknowledged
+	refPlan           ref = "plan"         // the county's EFFECTIVE flood plan
+	refDraftPlan      ref = "draft-plan"   // the county's DRAFT of its revision
+	refDrill          ref = "drill"        // the county's flood drill
+	refRiskUnit       ref = "risk-unit"    // an enterprise whose PRINCIPAL is a demo user
+	refRiskPoint      ref = "risk-point"   // a MAJOR risk point of it
+	refControlMeasure ref = "risk-measure" // the only control measure of another of its points
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -209,6 +212,13 @@ func goodInputs() map[string]mutationCase {
 			"unitID": refCounty, "name": "示范县防汛抢险队", "kind": "PART_TIME", "memberCount": 20}}},
 		"createMaterialReserve": {as: "county.head", args: map[string]any{"input": map[string]any{
 			"unitID": refCounty, "item": "冲锋舟", "quantity": 2, "minimumQuantity": 2, "unitOfMeasure": "艘"}}},
+		// Risk points: the enterprise identifies, regrades and checks its own.
+		"identifyRiskPoint": {as: "cement.principal", args: map[string]any{"input": map[string]any{
+			"unitID": refRiskUnit, "name": "余热发电系统", "kind": "LOCATION", "likelihood": 2, "severity": 4,
+			"controlMeasures": []any{map[string]any{"description": "锅炉安全附件定期校验", "responsiblePost": "设备科长", "frequency": "MONTHLY"}}}}},
+		"regradeRiskPoint": {as: "cement.principal", args: map[string]any{"input": map[string]any{
+			"riskPointID": refRiskPoint, "fromLevel": "MAJOR", "likelihood": 3, "severity": 4, "reason": "增设窑头负压联锁"}}},
+		"recordControlCheck": {as: "cement.principal", args: map[string]any{"input": map[string]any{"controlMeasureID": refControlMeasure}}},
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/dutychain/dutychain/internal/organisation"
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/staffing"
+	"github.com/dutychain/dutychain/internal/prevention"
 )
 
 // Resolver is the root resolver; one per server.
@@ -50,6 +51,8 @@ type Resolver struct {
 	Emergency *emergency.Service
 	// Readiness records duty rosters, rescue teams and material reserves.
 	Readiness *readiness.Service
+	// Prevention runs risk points, their checks and the risk map.
+	Prevention *prevention.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

@@ -58,6 +58,8 @@ const (
 	FieldResponsiblePerson = "responsible_person"
 	// FieldRecurrenceOfID holds the string denoting the recurrence_of_id field in the database.
 	FieldRecurrenceOfID = "recurrence_of_id"
+	// FieldRiskPointID holds the string denoting the risk_point_id field in the database.
+	FieldRiskPointID = "risk_point_id"
 	// FieldReportedByID holds the string denoting the reported_by_id field in the database.
 	FieldReportedByID = "reported_by_id"
 	// FieldSupervised holds the string denoting the supervised field in the database.
@@ -76,6 +78,8 @@ const (
 	EdgeRecurrenceOf = "recurrence_of"
 	// EdgeRecurrences holds the string denoting the recurrences edge name in mutations.
 	EdgeRecurrences = "recurrences"
+	// EdgeRiskPoint holds the string denoting the risk_point edge name in mutations.
+	EdgeRiskPoint = "risk_point"
 	// EdgeEvents holds the string denoting the events edge name in mutations.
 	EdgeEvents = "events"
 	// EdgeEnterpriseUnit holds the string denoting the enterprise_unit edge name in mutations.
@@ -104,6 +108,13 @@ const (
 	RecurrencesTable = "hazards"
 	// RecurrencesColumn is the table column denoting the recurrences relation/edge.
 	RecurrencesColumn = "recurrence_of_id"
+	// RiskPointTable is the table that holds the risk_point relation/edge.
+	RiskPointTable = "hazards"
+	// RiskPointInverseTable is the table name for the RiskPoint entity.
+	// It exists in this package in order to avoid circular dependency with the "riskpoint" package.
+	RiskPointInverseTable = "risk_points"
+	// RiskPointColumn is the table column denoting the risk_point relation/edge.
+	RiskPointColumn = "risk_point_id"
 	// EventsTable is the table that holds the events relation/edge.
 	EventsTable = "hazard_events"
 	// EventsInverseTable is the table name for the HazardEvent entity.
@@ -143,6 +154,7 @@ var Columns = []string{
 	FieldDeadline,
 	FieldResponsiblePerson,
 	FieldRecurrenceOfID,
+	FieldRiskPointID,
 	FieldReportedByID,
 	FieldSupervised,
 	FieldPlan,
@@ -326,6 +338,11 @@ func ByRecurrenceOfID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRecurrenceOfID, opts...).ToFunc()
 }
 
+// ByRiskPointID orders the results by the risk_point_id field.
+func ByRiskPointID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRiskPointID, opts...).ToFunc()
+}
+
 // ByReportedByID orders the results by the reported_by_id field.
 func ByReportedByID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReportedByID, opts...).ToFunc()
@@ -381,6 +398,13 @@ func ByRecurrences(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByRiskPointField orders the results by risk_point field.
+func ByRiskPointField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRiskPointStep(), sql.OrderByField(field, opts...))
+	}
+}
+
 // ByEventsCount orders the results by events count.
 func ByEventsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -427,6 +451,13 @@ func newRecurrencesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(Table, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, RecurrencesTable, RecurrencesColumn),
+	)
+}
+func newRiskPointStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RiskPointInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, RiskPointTable, RiskPointColumn),
 	)
 }
 func newEventsStep() *sqlgraph.Step {

@@ -141,6 +141,11 @@ func RecurrenceOfID(v int) predicate.Hazard {
 	return predicate.Hazard(sql.FieldEQ(FieldRecurrenceOfID, v))
 }
 
+// RiskPointID applies equality check predicate on the "risk_point_id" field. It's identical to RiskPointIDEQ.
+func RiskPointID(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldRiskPointID, v))
+}
+
 // ReportedByID applies equality check predicate on the "reported_by_id" field. It's identical to ReportedByIDEQ.
 func ReportedByID(v int) predicate.Hazard {
 	return predicate.Hazard(sql.FieldEQ(FieldReportedByID, v))
@@ -1106,6 +1111,36 @@ func RecurrenceOfIDNotNil() predicate.Hazard {
 	return predicate.Hazard(sql.FieldNotNull(FieldRecurrenceOfID))
 }
 
+// RiskPointIDEQ applies the EQ predicate on the "risk_point_id" field.
+func RiskPointIDEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldRiskPointID, v))
+}
+
+// RiskPointIDNEQ applies the NEQ predicate on the "risk_point_id" field.
+func RiskPointIDNEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNEQ(FieldRiskPointID, v))
+}
+
+// RiskPointIDIn applies the In predicate on the "risk_point_id" field.
+func RiskPointIDIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldIn(FieldRiskPointID, vs...))
+}
+
+// RiskPointIDNotIn applies the NotIn predicate on the "risk_point_id" field.
+func RiskPointIDNotIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotIn(FieldRiskPointID, vs...))
+}
+
+// RiskPointIDIsNil applies the IsNil predicate on the "risk_point_id" field.
+func RiskPointIDIsNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldIsNull(FieldRiskPointID))
+}
+
+// RiskPointIDNotNil applies the NotNil predicate on the "risk_point_id" field.
+func RiskPointIDNotNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotNull(FieldRiskPointID))
+}
+
 // ReportedByIDEQ applies the EQ predicate on the "reported_by_id" field.
 func ReportedByIDEQ(v int) predicate.Hazard {
 	return predicate.Hazard(sql.FieldEQ(FieldReportedByID, v))
@@ -1350,6 +1385,29 @@ func HasRecurrences() predicate.Hazard {
 func HasRecurrencesWith(preds ...predicate.Hazard) predicate.Hazard {
 	return predicate.Hazard(func(s *sql.Selector) {
 		step := newRecurrencesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasRiskPoint applies the HasEdge predicate on the "risk_point" edge.
+func HasRiskPoint() predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, RiskPointTable, RiskPointColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRiskPointWith applies the HasEdge predicate on the "risk_point" edge with a given conditions (other predicates).
+func HasRiskPointWith(preds ...predicate.RiskPoint) predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := newRiskPointStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

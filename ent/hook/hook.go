@@ -81,6 +81,18 @@ func (f ChecklistTemplateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChecklistTemplateMutation", m)
 }
 
+// The ControlMeasureFunc type is an adapter to allow the use of ordinary
+// function as ControlMeasure mutator.
+type ControlMeasureFunc func(context.Context, *ent.ControlMeasureMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ControlMeasureFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ControlMeasureMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ControlMeasureMutation", m)
+}
+
 // The DrillFunc type is an adapter to allow the use of ordinary
 // function as Drill mutator.
 type DrillFunc func(context.Context, *ent.DrillMutation) (ent.Value, error)
@@ -403,6 +415,30 @@ func (f ResponsibilityLetterFunc) Mutate(ctx context.Context, m ent.Mutation) (e
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ResponsibilityLetterMutation", m)
+}
+
+// The RiskGradingFunc type is an adapter to allow the use of ordinary
+// function as RiskGrading mutator.
+type RiskGradingFunc func(context.Context, *ent.RiskGradingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RiskGradingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RiskGradingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RiskGradingMutation", m)
+}
+
+// The RiskPointFunc type is an adapter to allow the use of ordinary
+// function as RiskPoint mutator.
+type RiskPointFunc func(context.Context, *ent.RiskPointMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RiskPointFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RiskPointMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RiskPointMutation", m)
 }
 
 // The SupervisionFunc type is an adapter to allow the use of ordinary

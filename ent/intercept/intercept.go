@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -42,6 +43,8 @@ import (
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -266,6 +269,33 @@ func (f TraverseChecklistTemplate) Traverse(ctx context.Context, q ent.Query) er
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ChecklistTemplateQuery", q)
+}
+
+// The ControlMeasureFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ControlMeasureFunc func(context.Context, *ent.ControlMeasureQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ControlMeasureFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ControlMeasureQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ControlMeasureQuery", q)
+}
+
+// The TraverseControlMeasure type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseControlMeasure func(context.Context, *ent.ControlMeasureQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseControlMeasure) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseControlMeasure) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ControlMeasureQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ControlMeasureQuery", q)
 }
 
 // The DrillFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -997,6 +1027,60 @@ func (f TraverseResponsibilityLetter) Traverse(ctx context.Context, q ent.Query)
 	return fmt.Errorf("unexpected query type %T. expect *ent.ResponsibilityLetterQuery", q)
 }
 
+// The RiskGradingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RiskGradingFunc func(context.Context, *ent.RiskGradingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RiskGradingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RiskGradingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RiskGradingQuery", q)
+}
+
+// The TraverseRiskGrading type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRiskGrading func(context.Context, *ent.RiskGradingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRiskGrading) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRiskGrading) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RiskGradingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RiskGradingQuery", q)
+}
+
+// The RiskPointFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RiskPointFunc func(context.Context, *ent.RiskPointQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RiskPointFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RiskPointQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RiskPointQuery", q)
+}
+
+// The TraverseRiskPoint type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRiskPoint func(context.Context, *ent.RiskPointQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRiskPoint) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRiskPoint) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RiskPointQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RiskPointQuery", q)
+}
+
 // The SupervisionFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SupervisionFunc func(context.Context, *ent.SupervisionQuery) (ent.Value, error)
 
@@ -1174,6 +1258,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CertificateQuery, predicate.Certificate, certificate.OrderOption]{typ: ent.TypeCertificate, tq: q}, nil
 	case *ent.ChecklistTemplateQuery:
 		return &query[*ent.ChecklistTemplateQuery, predicate.ChecklistTemplate, checklisttemplate.OrderOption]{typ: ent.TypeChecklistTemplate, tq: q}, nil
+	case *ent.ControlMeasureQuery:
+		return &query[*ent.ControlMeasureQuery, predicate.ControlMeasure, controlmeasure.OrderOption]{typ: ent.TypeControlMeasure, tq: q}, nil
 	case *ent.DrillQuery:
 		return &query[*ent.DrillQuery, predicate.Drill, drill.OrderOption]{typ: ent.TypeDrill, tq: q}, nil
 	case *ent.DutyListQuery:
@@ -1228,6 +1314,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RescueTeamQuery, predicate.RescueTeam, rescueteam.OrderOption]{typ: ent.TypeRescueTeam, tq: q}, nil
 	case *ent.ResponsibilityLetterQuery:
 		return &query[*ent.ResponsibilityLetterQuery, predicate.ResponsibilityLetter, responsibilityletter.OrderOption]{typ: ent.TypeResponsibilityLetter, tq: q}, nil
+	case *ent.RiskGradingQuery:
+		return &query[*ent.RiskGradingQuery, predicate.RiskGrading, riskgrading.OrderOption]{typ: ent.TypeRiskGrading, tq: q}, nil
+	case *ent.RiskPointQuery:
+		return &query[*ent.RiskPointQuery, predicate.RiskPoint, riskpoint.OrderOption]{typ: ent.TypeRiskPoint, tq: q}, nil
 	case *ent.SupervisionQuery:
 		return &query[*ent.SupervisionQuery, predicate.Supervision, supervision.OrderOption]{typ: ent.TypeSupervision, tq: q}, nil
 	case *ent.TenantQuery:

@@ -247,6 +247,59 @@ var (
 			},
 		},
 	}
+	// ControlMeasuresColumns holds the columns for the "control_measures" table.
+	ControlMeasuresColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "description", Type: field.TypeString, Size: 2000},
+		{Name: "responsible_post", Type: field.TypeString, Size: 100},
+		{Name: "frequency", Type: field.TypeEnum, Enums: []string{"DAILY", "WEEKLY", "MONTHLY", "QUARTERLY"}},
+		{Name: "last_checked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_checked_by", Type: field.TypeString, Nullable: true, Size: 400},
+		{Name: "next_due", Type: field.TypeTime},
+		{Name: "risk_point_id", Type: field.TypeInt},
+	}
+	// ControlMeasuresTable holds the schema information for the "control_measures" table.
+	ControlMeasuresTable = &schema.Table{
+		Name:       "control_measures",
+		Columns:    ControlMeasuresColumns,
+		PrimaryKey: []*schema.Column{ControlMeasuresColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "control_measures_risk_points_control_measures",
+				Columns:    []*schema.Column{ControlMeasuresColumns[13]},
+				RefColumns: []*schema.Column{RiskPointsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "controlmeasure_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ControlMeasuresColumns[3], ControlMeasuresColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						ControlMeasuresColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "controlmeasure_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{ControlMeasuresColumns[6]},
+			},
+			{
+				Name:    "controlmeasure_risk_point_id",
+				Unique:  false,
+				Columns: []*schema.Column{ControlMeasuresColumns[13]},
+			},
+		},
+	}
 	// DrillsColumns holds the columns for the "drills" table.
 	DrillsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -758,6 +811,7 @@ var (
 		{Name: "subject_id", Type: field.TypeInt},
 		{Name: "inspection_id", Type: field.TypeInt, Nullable: true},
 		{Name: "recurrence_of_id", Type: field.TypeInt, Nullable: true},
+		{Name: "risk_point_id", Type: field.TypeInt, Nullable: true},
 		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 	}
 	// HazardsTable holds the schema information for the "hazards" table.
@@ -785,8 +839,14 @@ var (
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "hazards_units_enterprise_hazards",
+				Symbol:     "hazards_risk_points_risk_point",
 				Columns:    []*schema.Column{HazardsColumns[25]},
+				RefColumns: []*schema.Column{RiskPointsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "hazards_units_enterprise_hazards",
+				Columns:    []*schema.Column{HazardsColumns[26]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -805,7 +865,7 @@ var (
 			{
 				Name:    "hazard_scope_enterprise_id",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[25]},
+				Columns: []*schema.Column{HazardsColumns[26]},
 			},
 			{
 				Name:    "hazard_tenant_id_state_scope_path",
@@ -836,7 +896,7 @@ var (
 			{
 				Name:    "hazard_scope_enterprise_id_state",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[25], HazardsColumns[9]},
+				Columns: []*schema.Column{HazardsColumns[26], HazardsColumns[9]},
 			},
 			{
 				Name:    "hazard_deadline",
@@ -852,6 +912,11 @@ var (
 				Name:    "hazard_inspection_id",
 				Unique:  false,
 				Columns: []*schema.Column{HazardsColumns[23]},
+			},
+			{
+				Name:    "hazard_risk_point_id_state",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[25], HazardsColumns[9]},
 			},
 		},
 	}
@@ -1881,6 +1946,129 @@ var (
 			},
 		},
 	}
+	// RiskGradingsColumns holds the columns for the "risk_gradings" table.
+	RiskGradingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "from_level", Type: field.TypeEnum, Nullable: true, Enums: []string{"MAJOR", "LARGE", "GENERAL", "LOW"}},
+		{Name: "to_level", Type: field.TypeEnum, Enums: []string{"MAJOR", "LARGE", "GENERAL", "LOW"}},
+		{Name: "likelihood", Type: field.TypeInt},
+		{Name: "severity", Type: field.TypeInt},
+		{Name: "score", Type: field.TypeInt},
+		{Name: "graded_by", Type: field.TypeString, Size: 400},
+		{Name: "graded_by_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "graded_by_post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reason", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "graded_at", Type: field.TypeTime},
+		{Name: "risk_point_id", Type: field.TypeInt},
+	}
+	// RiskGradingsTable holds the schema information for the "risk_gradings" table.
+	RiskGradingsTable = &schema.Table{
+		Name:       "risk_gradings",
+		Columns:    RiskGradingsColumns,
+		PrimaryKey: []*schema.Column{RiskGradingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "risk_gradings_risk_points_gradings",
+				Columns:    []*schema.Column{RiskGradingsColumns[17]},
+				RefColumns: []*schema.Column{RiskPointsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "riskgrading_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{RiskGradingsColumns[3], RiskGradingsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						RiskGradingsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "riskgrading_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{RiskGradingsColumns[6]},
+			},
+			{
+				Name:    "riskgrading_risk_point_id",
+				Unique:  false,
+				Columns: []*schema.Column{RiskGradingsColumns[17]},
+			},
+		},
+	}
+	// RiskPointsColumns holds the columns for the "risk_points" table.
+	RiskPointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LOCATION", "PROCESS"}},
+		{Name: "hazard_sources", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "likelihood", Type: field.TypeInt},
+		{Name: "severity", Type: field.TypeInt},
+		{Name: "score", Type: field.TypeInt},
+		{Name: "level", Type: field.TypeEnum, Enums: []string{"MAJOR", "LARGE", "GENERAL", "LOW"}},
+		{Name: "graded_at", Type: field.TypeTime},
+		{Name: "next_check_due", Type: field.TypeTime, Nullable: true},
+		{Name: "unit_id", Type: field.TypeInt},
+	}
+	// RiskPointsTable holds the schema information for the "risk_points" table.
+	RiskPointsTable = &schema.Table{
+		Name:       "risk_points",
+		Columns:    RiskPointsColumns,
+		PrimaryKey: []*schema.Column{RiskPointsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "risk_points_units_unit",
+				Columns:    []*schema.Column{RiskPointsColumns[16]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "riskpoint_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{RiskPointsColumns[3], RiskPointsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						RiskPointsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "riskpoint_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{RiskPointsColumns[6]},
+			},
+			{
+				Name:    "riskpoint_unit_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{RiskPointsColumns[16], RiskPointsColumns[7]},
+			},
+			{
+				Name:    "riskpoint_tenant_id_scope_path_level",
+				Unique:  false,
+				Columns: []*schema.Column{RiskPointsColumns[3], RiskPointsColumns[4], RiskPointsColumns[13]},
+			},
+			{
+				Name:    "riskpoint_scope_enterprise_id_next_check_due",
+				Unique:  false,
+				Columns: []*schema.Column{RiskPointsColumns[6], RiskPointsColumns[15]},
+			},
+		},
+	}
 	// SupervisionsColumns holds the columns for the "supervisions" table.
 	SupervisionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -2206,6 +2394,7 @@ var (
 		CasbinRulesTable,
 		CertificatesTable,
 		ChecklistTemplatesTable,
+		ControlMeasuresTable,
 		DrillsTable,
 		DutyListsTable,
 		DutyRostersTable,
@@ -2233,6 +2422,8 @@ var (
 		RefreshTokensTable,
 		RescueTeamsTable,
 		ResponsibilityLettersTable,
+		RiskGradingsTable,
+		RiskPointsTable,
 		SupervisionsTable,
 		TenantsTable,
 		TraineesTable,
@@ -2262,6 +2453,10 @@ func init() {
 	}
 	ChecklistTemplatesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	ControlMeasuresTable.ForeignKeys[0].RefTable = RiskPointsTable
+	ControlMeasuresTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(167503724544),
 	}
 	DrillsTable.ForeignKeys[0].RefTable = UnitsTable
 	DrillsTable.ForeignKeys[1].RefTable = EmergencyPlansTable
@@ -2299,7 +2494,8 @@ func init() {
 	HazardsTable.ForeignKeys[0].RefTable = UnitsTable
 	HazardsTable.ForeignKeys[1].RefTable = InspectionsTable
 	HazardsTable.ForeignKeys[2].RefTable = HazardsTable
-	HazardsTable.ForeignKeys[3].RefTable = UnitsTable
+	HazardsTable.ForeignKeys[3].RefTable = RiskPointsTable
+	HazardsTable.ForeignKeys[4].RefTable = UnitsTable
 	HazardsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
@@ -2378,6 +2574,14 @@ func init() {
 	ResponsibilityLettersTable.ForeignKeys[1].RefTable = UnitsTable
 	ResponsibilityLettersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(90194313216),
+	}
+	RiskGradingsTable.ForeignKeys[0].RefTable = RiskPointsTable
+	RiskGradingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(171798691840),
+	}
+	RiskPointsTable.ForeignKeys[0].RefTable = UnitsTable
+	RiskPointsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(176093659136),
 	}
 	SupervisionsTable.ForeignKeys[0].RefTable = UnitsTable
 	SupervisionsTable.ForeignKeys[1].RefTable = UnitsTable

@@ -24,6 +24,9 @@ type Certificate func(*sql.Selector)
 // ChecklistTemplate is the predicate function for checklisttemplate builders.
 type ChecklistTemplate func(*sql.Selector)
 
+// ControlMeasure is the predicate function for controlmeasure builders.
+type ControlMeasure func(*sql.Selector)
+
 // Drill is the predicate function for drill builders.
 type Drill func(*sql.Selector)
 
@@ -104,6 +107,12 @@ type RescueTeam func(*sql.Selector)
 
 // ResponsibilityLetter is the predicate function for responsibilityletter builders.
 type ResponsibilityLetter func(*sql.Selector)
+
+// RiskGrading is the predicate function for riskgrading builders.
+type RiskGrading func(*sql.Selector)
+
+// RiskPoint is the predicate function for riskpoint builders.
+type RiskPoint func(*sql.Selector)
 
 // Supervision is the predicate function for supervision builders.
 type Supervision func(*sql.Selector)

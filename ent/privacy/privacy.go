@@ -255,6 +255,30 @@ func (f ChecklistTemplateMutationRuleFunc) EvalMutation(ctx context.Context, m e
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChecklistTemplateMutation", m)
 }
 
+// The ControlMeasureQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ControlMeasureQueryRuleFunc func(context.Context, *ent.ControlMeasureQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ControlMeasureQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ControlMeasureQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ControlMeasureQuery", q)
+}
+
+// The ControlMeasureMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ControlMeasureMutationRuleFunc func(context.Context, *ent.ControlMeasureMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ControlMeasureMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ControlMeasureMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ControlMeasureMutation", m)
+}
+
 // The DrillQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DrillQueryRuleFunc func(context.Context, *ent.DrillQuery) error
@@ -903,6 +927,54 @@ func (f ResponsibilityLetterMutationRuleFunc) EvalMutation(ctx context.Context, 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ResponsibilityLetterMutation", m)
 }
 
+// The RiskGradingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RiskGradingQueryRuleFunc func(context.Context, *ent.RiskGradingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RiskGradingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RiskGradingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RiskGradingQuery", q)
+}
+
+// The RiskGradingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RiskGradingMutationRuleFunc func(context.Context, *ent.RiskGradingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RiskGradingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RiskGradingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RiskGradingMutation", m)
+}
+
+// The RiskPointQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RiskPointQueryRuleFunc func(context.Context, *ent.RiskPointQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RiskPointQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RiskPointQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RiskPointQuery", q)
+}
+
+// The RiskPointMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RiskPointMutationRuleFunc func(context.Context, *ent.RiskPointMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RiskPointMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RiskPointMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RiskPointMutation", m)
+}
+
 // The SupervisionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SupervisionQueryRuleFunc func(context.Context, *ent.SupervisionQuery) error
@@ -1094,6 +1166,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ChecklistTemplateQuery:
 		return q.Filter(), nil
+	case *ent.ControlMeasureQuery:
+		return q.Filter(), nil
 	case *ent.DrillQuery:
 		return q.Filter(), nil
 	case *ent.DutyListQuery:
@@ -1148,6 +1222,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ResponsibilityLetterQuery:
 		return q.Filter(), nil
+	case *ent.RiskGradingQuery:
+		return q.Filter(), nil
+	case *ent.RiskPointQuery:
+		return q.Filter(), nil
 	case *ent.SupervisionQuery:
 		return q.Filter(), nil
 	case *ent.TenantQuery:
@@ -1178,6 +1256,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.CertificateMutation:
 		return m.Filter(), nil
 	case *ent.ChecklistTemplateMutation:
+		return m.Filter(), nil
+	case *ent.ControlMeasureMutation:
 		return m.Filter(), nil
 	case *ent.DrillMutation:
 		return m.Filter(), nil
@@ -1232,6 +1312,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RescueTeamMutation:
 		return m.Filter(), nil
 	case *ent.ResponsibilityLetterMutation:
+		return m.Filter(), nil
+	case *ent.RiskGradingMutation:
+		return m.Filter(), nil
+	case *ent.RiskPointMutation:
 		return m.Filter(), nil
 	case *ent.SupervisionMutation:
 		return m.Filter(), nil

@@ -11,6 +11,7 @@ import (
 	"github.com/dutychain/dutychain/ent/casbinrule"
 	"github.com/dutychain/dutychain/ent/certificate"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
@@ -38,6 +39,8 @@ import (
 	"github.com/dutychain/dutychain/ent/refreshtoken"
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/riskgrading"
+	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/schema"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
@@ -282,6 +285,67 @@ func init() {
 			return nil
 		}
 	}()
+	controlmeasureMixin := schema.ControlMeasure{}.Mixin()
+	controlmeasureMixinHooks0 := controlmeasureMixin[0].Hooks()
+	controlmeasureMixinHooks2 := controlmeasureMixin[2].Hooks()
+	controlmeasure.Hooks[0] = controlmeasureMixinHooks0[0]
+	controlmeasure.Hooks[1] = controlmeasureMixinHooks2[0]
+	controlmeasureMixinInters2 := controlmeasureMixin[2].Interceptors()
+	controlmeasure.Interceptors[0] = controlmeasureMixinInters2[0]
+	controlmeasureMixinFields0 := controlmeasureMixin[0].Fields()
+	_ = controlmeasureMixinFields0
+	controlmeasureFields := schema.ControlMeasure{}.Fields()
+	_ = controlmeasureFields
+	// controlmeasureDescCreatedAt is the schema descriptor for created_at field.
+	controlmeasureDescCreatedAt := controlmeasureMixinFields0[0].Descriptor()
+	// controlmeasure.DefaultCreatedAt holds the default value on creation for the created_at field.
+	controlmeasure.DefaultCreatedAt = controlmeasureDescCreatedAt.Default.(func() time.Time)
+	// controlmeasureDescUpdatedAt is the schema descriptor for updated_at field.
+	controlmeasureDescUpdatedAt := controlmeasureMixinFields0[1].Descriptor()
+	// controlmeasure.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	controlmeasure.DefaultUpdatedAt = controlmeasureDescUpdatedAt.Default.(func() time.Time)
+	// controlmeasure.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	controlmeasure.UpdateDefaultUpdatedAt = controlmeasureDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// controlmeasureDescDescription is the schema descriptor for description field.
+	controlmeasureDescDescription := controlmeasureFields[1].Descriptor()
+	// controlmeasure.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	controlmeasure.DescriptionValidator = func() func(string) error {
+		validators := controlmeasureDescDescription.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(description string) error {
+			for _, fn := range fns {
+				if err := fn(description); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// controlmeasureDescResponsiblePost is the schema descriptor for responsible_post field.
+	controlmeasureDescResponsiblePost := controlmeasureFields[2].Descriptor()
+	// controlmeasure.ResponsiblePostValidator is a validator for the "responsible_post" field. It is called by the builders before save.
+	controlmeasure.ResponsiblePostValidator = func() func(string) error {
+		validators := controlmeasureDescResponsiblePost.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(responsible_post string) error {
+			for _, fn := range fns {
+				if err := fn(responsible_post); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// controlmeasureDescLastCheckedBy is the schema descriptor for last_checked_by field.
+	controlmeasureDescLastCheckedBy := controlmeasureFields[5].Descriptor()
+	// controlmeasure.LastCheckedByValidator is a validator for the "last_checked_by" field. It is called by the builders before save.
+	controlmeasure.LastCheckedByValidator = controlmeasureDescLastCheckedBy.Validators[0].(func(string) error)
 	drillMixin := schema.Drill{}.Mixin()
 	drillMixinHooks0 := drillMixin[0].Hooks()
 	drillMixinHooks2 := drillMixin[2].Hooks()
@@ -726,7 +790,7 @@ func init() {
 	// hazard.ResponsiblePersonValidator is a validator for the "responsible_person" field. It is called by the builders before save.
 	hazard.ResponsiblePersonValidator = hazardDescResponsiblePerson.Validators[0].(func(string) error)
 	// hazardDescSupervised is the schema descriptor for supervised field.
-	hazardDescSupervised := hazardFields[15].Descriptor()
+	hazardDescSupervised := hazardFields[16].Descriptor()
 	// hazard.DefaultSupervised holds the default value on creation for the supervised field.
 	hazard.DefaultSupervised = hazardDescSupervised.Default.(bool)
 	hazardeventMixin := schema.HazardEvent{}.Mixin()
@@ -1463,6 +1527,94 @@ func init() {
 	responsibilityletterDescVersion := responsibilityletterFields[16].Descriptor()
 	// responsibilityletter.DefaultVersion holds the default value on creation for the version field.
 	responsibilityletter.DefaultVersion = responsibilityletterDescVersion.Default.(int)
+	riskgradingMixin := schema.RiskGrading{}.Mixin()
+	riskgradingMixinHooks0 := riskgradingMixin[0].Hooks()
+	riskgradingMixinHooks2 := riskgradingMixin[2].Hooks()
+	riskgrading.Hooks[0] = riskgradingMixinHooks0[0]
+	riskgrading.Hooks[1] = riskgradingMixinHooks2[0]
+	riskgradingMixinInters2 := riskgradingMixin[2].Interceptors()
+	riskgrading.Interceptors[0] = riskgradingMixinInters2[0]
+	riskgradingMixinFields0 := riskgradingMixin[0].Fields()
+	_ = riskgradingMixinFields0
+	riskgradingFields := schema.RiskGrading{}.Fields()
+	_ = riskgradingFields
+	// riskgradingDescCreatedAt is the schema descriptor for created_at field.
+	riskgradingDescCreatedAt := riskgradingMixinFields0[0].Descriptor()
+	// riskgrading.DefaultCreatedAt holds the default value on creation for the created_at field.
+	riskgrading.DefaultCreatedAt = riskgradingDescCreatedAt.Default.(func() time.Time)
+	// riskgradingDescUpdatedAt is the schema descriptor for updated_at field.
+	riskgradingDescUpdatedAt := riskgradingMixinFields0[1].Descriptor()
+	// riskgrading.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	riskgrading.DefaultUpdatedAt = riskgradingDescUpdatedAt.Default.(func() time.Time)
+	// riskgrading.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	riskgrading.UpdateDefaultUpdatedAt = riskgradingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// riskgradingDescGradedBy is the schema descriptor for graded_by field.
+	riskgradingDescGradedBy := riskgradingFields[6].Descriptor()
+	// riskgrading.GradedByValidator is a validator for the "graded_by" field. It is called by the builders before save.
+	riskgrading.GradedByValidator = riskgradingDescGradedBy.Validators[0].(func(string) error)
+	// riskgradingDescReason is the schema descriptor for reason field.
+	riskgradingDescReason := riskgradingFields[9].Descriptor()
+	// riskgrading.DefaultReason holds the default value on creation for the reason field.
+	riskgrading.DefaultReason = riskgradingDescReason.Default.(string)
+	// riskgrading.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	riskgrading.ReasonValidator = riskgradingDescReason.Validators[0].(func(string) error)
+	riskpointMixin := schema.RiskPoint{}.Mixin()
+	riskpointMixinHooks0 := riskpointMixin[0].Hooks()
+	riskpointMixinHooks2 := riskpointMixin[2].Hooks()
+	riskpoint.Hooks[0] = riskpointMixinHooks0[0]
+	riskpoint.Hooks[1] = riskpointMixinHooks2[0]
+	riskpointMixinInters2 := riskpointMixin[2].Interceptors()
+	riskpoint.Interceptors[0] = riskpointMixinInters2[0]
+	riskpointMixinFields0 := riskpointMixin[0].Fields()
+	_ = riskpointMixinFields0
+	riskpointFields := schema.RiskPoint{}.Fields()
+	_ = riskpointFields
+	// riskpointDescCreatedAt is the schema descriptor for created_at field.
+	riskpointDescCreatedAt := riskpointMixinFields0[0].Descriptor()
+	// riskpoint.DefaultCreatedAt holds the default value on creation for the created_at field.
+	riskpoint.DefaultCreatedAt = riskpointDescCreatedAt.Default.(func() time.Time)
+	// riskpointDescUpdatedAt is the schema descriptor for updated_at field.
+	riskpointDescUpdatedAt := riskpointMixinFields0[1].Descriptor()
+	// riskpoint.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	riskpoint.DefaultUpdatedAt = riskpointDescUpdatedAt.Default.(func() time.Time)
+	// riskpoint.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	riskpoint.UpdateDefaultUpdatedAt = riskpointDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// riskpointDescName is the schema descriptor for name field.
+	riskpointDescName := riskpointFields[1].Descriptor()
+	// riskpoint.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	riskpoint.NameValidator = func() func(string) error {
+		validators := riskpointDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// riskpointDescHazardSources is the schema descriptor for hazard_sources field.
+	riskpointDescHazardSources := riskpointFields[3].Descriptor()
+	// riskpoint.DefaultHazardSources holds the default value on creation for the hazard_sources field.
+	riskpoint.DefaultHazardSources = riskpointDescHazardSources.Default.(string)
+	// riskpoint.HazardSourcesValidator is a validator for the "hazard_sources" field. It is called by the builders before save.
+	riskpoint.HazardSourcesValidator = riskpointDescHazardSources.Validators[0].(func(string) error)
+	// riskpointDescLikelihood is the schema descriptor for likelihood field.
+	riskpointDescLikelihood := riskpointFields[4].Descriptor()
+	// riskpoint.LikelihoodValidator is a validator for the "likelihood" field. It is called by the builders before save.
+	riskpoint.LikelihoodValidator = riskpointDescLikelihood.Validators[0].(func(int) error)
+	// riskpointDescSeverity is the schema descriptor for severity field.
+	riskpointDescSeverity := riskpointFields[5].Descriptor()
+	// riskpoint.SeverityValidator is a validator for the "severity" field. It is called by the builders before save.
+	riskpoint.SeverityValidator = riskpointDescSeverity.Validators[0].(func(int) error)
+	// riskpointDescScore is the schema descriptor for score field.
+	riskpointDescScore := riskpointFields[6].Descriptor()
+	// riskpoint.ScoreValidator is a validator for the "score" field. It is called by the builders before save.
+	riskpoint.ScoreValidator = riskpointDescScore.Validators[0].(func(int) error)
 	supervisionMixin := schema.Supervision{}.Mixin()
 	supervisionMixinHooks0 := supervisionMixin[0].Hooks()
 	supervisionHooks := schema.Supervision{}.Hooks()

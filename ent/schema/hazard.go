@@ -46,6 +46,7 @@ func (Hazard) Fields() []ent.Field {
 		field.Time("deadline").Comment("Rectification deadline (整改期限).").Annotations(entgql.OrderField("DEADLINE")),
 		field.String("responsible_person").Comment("Person responsible for the rectification (整改责任人).").Optional().MaxLen(100),
 		field.Int("recurrence_of_id").Optional().Nillable().Immutable().Annotations(skipWhere),
+		field.Int("risk_point_id").Optional().Nillable().Comment("The risk point it came from, if any."),
 		field.Int("reported_by_id").Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Bool("supervised").Default(false).Comment("Under supervision (督办)."),
 		field.JSON("plan", &domain.HazardPlan{}).Comment("A major hazard's rectification plan (五到位).").Optional().
@@ -63,6 +64,8 @@ func (Hazard) Edges() []ent.Edge {
 		edge.To("inspection", Inspection.Type).Comment("The inspection that found it.").Unique().Immutable().Field("inspection_id").Annotations(skipWhere),
 		edge.To("recurrences", Hazard.Type).Comment("Later hazards recorded as recurrences of this one.").Annotations(skipWhere).
 			From("recurrence_of").Comment("The earlier hazard this one recurs.").Unique().Immutable().Field("recurrence_of_id").Annotations(skipWhere),
+		edge.To("risk_point", RiskPoint.Type).Comment("The risk point it came from; null when none or outside your jurisdiction.").
+			Unique().Field("risk_point_id").Annotations(skipWhere),
 		edge.From("events", HazardEvent.Type).Comment("Its history, oldest first: one event per step.").Ref("hazard").Annotations(skipWhere),
 		// The ENTERPRISE unit a hazard belongs to (its own, or the one above its
 		// workshop or team): an edge so that nested enterprise → hazards pages
@@ -89,6 +92,7 @@ func (Hazard) Indexes() []ent.Index {
 		index.Fields("deadline"),
 		index.Fields("campaign_id"),
 		index.Fields("inspection_id"),
+		index.Fields("risk_point_id", "state"),
 	}
 }
 

@@ -145,6 +145,22 @@ var enumDocs = map[string]enumDoc{
 		"FUNCTIONAL": "A functional drill of some functions (功能演练).",
 		"FULL_SCALE": "A full-scale drill in the field (全面演练 / 实战演练).",
 	}},
+	"RiskPointKind": {"What a risk point is.", map[string]string{
+		"LOCATION": "A key location (重点部位), e.g. 油罐区, 加油区, 配电室.",
+		"PROCESS":  "A key process (重点环节), e.g. 卸油, 加油, 检修, 施工.",
+	}},
+	"RiskLevel": {"The grade of a risk point from its score L × S (风险分级).", map[string]string{
+		"MAJOR":   "Major risk (重大风险, red): score 20 to 25.",
+		"LARGE":   "Large risk (较大风险, orange): score 15 to 19.",
+		"GENERAL": "General risk (一般风险, yellow): score 9 to 14.",
+		"LOW":     "Low risk (低风险, blue): score 1 to 8.",
+	}},
+	"CheckFrequency": {"How often a control measure is checked.", map[string]string{
+		"DAILY":     "Every day.",
+		"WEEKLY":    "Every week.",
+		"MONTHLY":   "Every month.",
+		"QUARTERLY": "Every quarter.",
+	}},
 	"NoticeKind": {"What a notice's document is.", map[string]string{
 		"WORK_PLAN": "A year's work plan or key points (工作要点).",
 		"NOTICE":    "A notice (通知).",

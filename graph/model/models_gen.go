@@ -320,6 +320,16 @@ type ChecklistItemInput struct {
 	MajorHazardRef *string `json:"majorHazardRef,omitempty"`
 }
 
+// ControlMeasureInput is one control measure of a new risk point.
+type ControlMeasureInput struct {
+	// The measure, e.g. 卸油时专人监护、静电接地. At most 2000 characters.
+	Description string `json:"description"`
+	// The post that answers for it, e.g. 站长. At most 100 characters.
+	ResponsiblePost string `json:"responsiblePost"`
+	// How often it is checked.
+	Frequency domain.CheckFrequency `json:"frequency"`
+}
+
 type CoverageCounts struct {
 	Total   int `json:"total"`
 	Signed  int `json:"signed"`
@@ -800,6 +810,32 @@ type HazardPlanInput struct {
 	EmergencyMeasures string `json:"emergencyMeasures"`
 }
 
+// IdentifyRiskPointInput is a risk point an enterprise-side unit identifies and grades.
+type IdentifyRiskPointInput struct {
+	// The enterprise, workshop or team: you need a post on the enterprise side that may.
+	UnitID int `json:"unitID"`
+	// The location or process, unique in the unit. At most 100 characters.
+	Name string `json:"name"`
+	// LOCATION (重点部位) or PROCESS (重点环节).
+	Kind domain.RiskPointKind `json:"kind"`
+	// Its hazard sources (危险源). At most 2000 characters.
+	HazardSources *string `json:"hazardSources,omitempty"`
+	// Likelihood L. Between 1 and 5.
+	Likelihood int `json:"likelihood"`
+	// Severity S. Between 1 and 5.
+	Severity int `json:"severity"`
+	// Why it is graded so. At most 2000 characters.
+	Reason *string `json:"reason,omitempty"`
+	// Its control measures. Between 0 and 50 measures.
+	ControlMeasures []*ControlMeasureInput `json:"controlMeasures,omitempty"`
+}
+
+// IdentifyRiskPointPayload is the new risk point.
+type IdentifyRiskPointPayload struct {
+	// The risk point, graded.
+	RiskPoint *ent.RiskPoint `json:"riskPoint"`
+}
+
 type IssueLetterInput struct {
 	// The DRAFT to issue.
 	ID int `json:"id"`
@@ -1068,6 +1104,20 @@ type RecordCertificatePayload struct {
 	Certificate *ent.Certificate `json:"certificate"`
 }
 
+// RecordControlCheckInput records a check of a control measure now.
+type RecordControlCheckInput struct {
+	// The control measure checked.
+	ControlMeasureID int `json:"controlMeasureID"`
+}
+
+// RecordControlCheckPayload is the checked measure and its risk point.
+type RecordControlCheckPayload struct {
+	// The measure, with its new last check and due date.
+	ControlMeasure *ent.ControlMeasure `json:"controlMeasure"`
+	// Its risk point, with its new earliest due date.
+	RiskPoint *ent.RiskPoint `json:"riskPoint"`
+}
+
 // RecordDrillInput is a drill held on an approved plan.
 type RecordDrillInput struct {
 	// The plan drilled: approved on or before the drill; you need a post at its unit that may.
@@ -1208,6 +1258,26 @@ type RefreshTokenPayload struct {
 	TokenType string    `json:"tokenType"`
 }
 
+// RegradeRiskPointInput grades a risk point again.
+type RegradeRiskPointInput struct {
+	// The risk point.
+	RiskPointID int `json:"riskPointID"`
+	// The level you decided from: when the point no longer has it, CONFLICT and nothing changes.
+	FromLevel domain.RiskLevel `json:"fromLevel"`
+	// Likelihood L. Between 1 and 5.
+	Likelihood int `json:"likelihood"`
+	// Severity S. Between 1 and 5.
+	Severity int `json:"severity"`
+	// Why it is graded again. At most 2000 characters.
+	Reason string `json:"reason"`
+}
+
+// RegradeRiskPointPayload is the regraded risk point.
+type RegradeRiskPointPayload struct {
+	// The risk point, with its new grading last in its history.
+	RiskPoint *ent.RiskPoint `json:"riskPoint"`
+}
+
 type RemovePolicyRuleInput struct {
 	Role domain.Role `json:"role"`
 	// At most 100 characters.
@@ -1254,6 +1324,8 @@ type ReportHazardInput struct {
 	// At most 100 characters.
 	ResponsiblePerson *string `json:"responsiblePerson,omitempty"`
 	RecurrenceOfID    *int    `json:"recurrenceOfID,omitempty"`
+	// The risk point the hazard came from: one of the subject unit or of a unit within it.
+	RiskPointID *int `json:"riskPointID,omitempty"`
 }
 
 type ReportHazardPayload struct {
@@ -1269,6 +1341,24 @@ type RevokeLetterInput struct {
 
 type RevokeLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
+}
+
+// RiskChecklistItem is one item of a risk point's check (风险点检查), from one of its control measures.
+type RiskChecklistItem struct {
+	// The control measure checked.
+	ControlMeasure *ent.ControlMeasure `json:"controlMeasure"`
+	// What to check: the risk point and the measure.
+	Item string `json:"item"`
+	// The post that checks it.
+	ResponsiblePost string `json:"responsiblePost"`
+	// How often it is checked.
+	Frequency domain.CheckFrequency `json:"frequency"`
+	// When it was last checked; null while never.
+	LastCheckedAt *time.Time `json:"lastCheckedAt,omitempty"`
+	// When the check is due.
+	DueAt time.Time `json:"dueAt"`
+	// Whether the check is overdue now.
+	Overdue bool `json:"overdue"`
 }
 
 // ScopeSummary counts what the caller's jurisdiction covers.
@@ -2248,6 +2338,64 @@ func (e *PublicityAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e PublicityAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An action on a risk point, as listed in its allowedActions.
+type RiskPointAction string
+
+const (
+	// Grade it again: regradeRiskPoint.
+	RiskPointActionRegrade RiskPointAction = "REGRADE"
+	// Record a check of one of its control measures: recordControlCheck.
+	RiskPointActionRecordCheck RiskPointAction = "RECORD_CHECK"
+)
+
+var AllRiskPointAction = []RiskPointAction{
+	RiskPointActionRegrade,
+	RiskPointActionRecordCheck,
+}
+
+func (e RiskPointAction) IsValid() bool {
+	switch e {
+	case RiskPointActionRegrade, RiskPointActionRecordCheck:
+		return true
+	}
+	return false
+}
+
+func (e RiskPointAction) String() string {
+	return string(e)
+}
+
+func (e *RiskPointAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RiskPointAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RiskPointAction", str)
+	}
+	return nil
+}
+
+func (e RiskPointAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RiskPointAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RiskPointAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

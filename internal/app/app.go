@@ -30,8 +30,9 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
-	"github.com/dutychain/dutychain/internal/staffing"
+	"github.com/dutychain/dutychain/internal/prevention"
 	"github.com/dutychain/dutychain/internal/readiness"
+	"github.com/dutychain/dutychain/internal/staffing"
 	"github.com/dutychain/dutychain/server"
 )
 
@@ -196,6 +197,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Staffing:      &staffing.Service{Client: client, Dialect: dialect, Now: now},
 		Emergency:     &emergency.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Readiness:     &readiness.Service{Client: client, Now: now},
+		Prevention:    &prevention.Service{Client: client, Now: now},
 		MaxIDs:        maxIDs,
 	}
 }

@@ -26,6 +26,9 @@ type NewHazard struct {
 	Deadline          time.Time
 	ResponsiblePerson string
 	RecurrenceOfID    *int
+	// RiskPointID names the risk point the hazard came from: one of the
+	// subject unit or of a unit within it.
+	RiskPointID *int
 }
 
 // Validate checks the fields of n against the time now.
@@ -97,8 +100,18 @@ func Report(ctx context.Context, c *ent.Client, v *authz.Viewer, in NewHazard, n
 // the subject unit) and records the REPORT event, on c (the caller's
 // transaction).
 func Create(ctx context.Context, c *ent.Client, v *authz.Viewer, in NewHazard, now time.Time) (*ent.Hazard, error) {
-	if _, err := kernel.Unit(ctx, c, in.SubjectID, "subjectID"); err != nil {
+	subject, err := kernel.Unit(ctx, c, in.SubjectID, "subjectID")
+	if err != nil {
 		return nil, err
+	}
+	if in.RiskPointID != nil {
+		rp, err := kernel.Load(ctx, c.RiskPoint.Get, *in.RiskPointID, "risk point", "riskPointID")
+		if err != nil {
+			return nil, err
+		}
+		if !strings.HasPrefix(rp.ScopePath, subject.ScopePath) {
+			return nil, kernel.Invalidf("riskPointID", "the risk point is not one of %s or of a unit within it", subject.Name)
+		}
 	}
 	if in.RecurrenceOfID != nil {
 		prev, err := kernel.Load(ctx, c.Hazard.Get, *in.RecurrenceOfID, "hazard", "recurrenceOfID")
@@ -115,6 +128,7 @@ func Create(ctx context.Context, c *ent.Client, v *authz.Viewer, in NewHazard, n
 		SetLocation(strings.TrimSpace(in.Location)).SetDescription(strings.TrimSpace(in.Description)).
 		SetRequirement(strings.TrimSpace(in.Requirement)).SetFoundAt(now).SetDeadline(in.Deadline).
 		SetResponsiblePerson(strings.TrimSpace(in.ResponsiblePerson)).SetNillableRecurrenceOfID(in.RecurrenceOfID).
+		SetNillableRiskPointID(in.RiskPointID).
 		SetReportedByID(v.UserID).
 		Save(ctx)
 	if err != nil {
