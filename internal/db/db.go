@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -288,7 +289,63 @@ func (d *DB) SchemaDrift(ctx context.Context) ([]string, error) {
 		}
 		stmts = append(stmts, ss...)
 	}
+	if d.Dialect == dialect.Postgres {
+		return d.withoutSamePartialIndexes(ctx, stmts)
+	}
 	return stmts, nil
+}
+
+// recreatedIndex matches the pair of statements the planner gives for a
+// partial index whose predicate it compares as text.
+var recreatedIndex = regexp.MustCompile(`^CREATE (UNIQUE )?INDEX "([^"]+)" ON (.+) WHERE (.+?);?$`)
+
+// withoutSamePartialIndexes drops from stmts each DROP INDEX / CREATE INDEX
+// pair of a partial index that PostgreSQL itself deems unchanged: the
+// planner compares predicates as text, but PostgreSQL stores them normalized
+// (state = 'EFFECTIVE' comes back as ((state)::text = 'EFFECTIVE'::text)).
+// The desired index is built under a probe name in a transaction that is
+// rolled back, and both definitions are compared as PostgreSQL prints them.
+func (d *DB) withoutSamePartialIndexes(ctx context.Context, stmts []string) ([]string, error) {
+	same := map[string]bool{}
+	for _, st := range stmts {
+		m := recreatedIndex.FindStringSubmatch(strings.TrimSpace(st))
+		if m == nil {
+			continue
+		}
+		name := m[2]
+		var live string
+		if err := d.SQL.QueryRowContext(ctx, "SELECT pg_get_indexdef(to_regclass($1))", name).Scan(&live); err != nil {
+			continue // no such index: a real difference
+		}
+		tx, err := d.SQL.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("schema drift: %w", err)
+		}
+		probe := "dutychain_drift_probe"
+		var desired string
+		_, err = tx.ExecContext(ctx, "CREATE "+m[1]+"INDEX "+probe+" ON "+m[3]+" WHERE "+m[4])
+		if err == nil {
+			err = tx.QueryRowContext(ctx, "SELECT pg_get_indexdef(to_regclass($1))", probe).Scan(&desired)
+		}
+		_ = tx.Rollback()
+		if err == nil && (strings.Replace(desired, probe, name, 1) == live || strings.Replace(desired, probe, pq.QuoteIdentifier(name), 1) == live) {
+			same[name] = true
+		}
+	}
+	var out []string
+	for _, st := range stmts {
+		t := strings.TrimSpace(st)
+		if m := recreatedIndex.FindStringSubmatch(t); m != nil && same[m[2]] {
+			continue
+		}
+		if strings.HasPrefix(t, "DROP INDEX ") {
+			if name := strings.Trim(strings.TrimSuffix(strings.TrimPrefix(t, "DROP INDEX "), ";"), `"`); same[name] {
+				continue
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 // ScratchPostgres creates a new, empty database on the PostgreSQL server of
