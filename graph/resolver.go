@@ -23,9 +23,9 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
+	"github.com/dutychain/dutychain/internal/prevention"
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/staffing"
-	"github.com/dutychain/dutychain/internal/prevention"
 )
 
 // Resolver is the root resolver; one per server.

@@ -64,4 +64,3 @@ func (Certificate) Indexes() []ent.Index {
 func (Certificate) Annotations() []schema.Annotation {
 	return []schema.Annotation{schema.Comment("A qualification certificate (持证) of a person working at an enterprise-side unit, with its validity; seen with that unit."), entgql.QueryField(), entgql.RelayConnection()}
 }
-
