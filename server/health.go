@@ -3,11 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -107,25 +103,5 @@ func DatabaseChecks(d *db.DB) []Check {
 	return []Check{
 		{Name: "database", Run: d.Ping},
 		{Name: "migrations", Run: d.CheckCurrent},
-	}
-}
-
-// DirWritable is a readiness check that dir accepts a new file: it writes,
-// syncs and removes a probe, so a full or read-only disk fails it.
-func DirWritable(dir string) func(ctx context.Context) error {
-	return func(context.Context) error {
-		f, err := os.CreateTemp(dir, ".readyz-*")
-		if err != nil {
-			return fmt.Errorf("file store %s is not writable: %w", dir, err)
-		}
-		name := f.Name()
-		_, werr := f.Write([]byte("ready\n"))
-		serr := f.Sync()
-		cerr := f.Close()
-		rerr := os.Remove(name)
-		if err := errors.Join(werr, serr, cerr, rerr); err != nil {
-			return fmt.Errorf("file store %s is not writable: %w", filepath.Clean(dir), err)
-		}
-		return nil
 	}
 }
