@@ -14661,31 +14661,35 @@ extend type ResponsibilityLetter {
   missingSignatures: [Role!]!
 }
 
-"LetterTarget is one responsibility target of a letter."
+"LetterTarget is one responsibility target of a letter (责任目标), in the order the issuer wrote them."
 type LetterTarget {
+  "What the signee undertakes, e.g. 全年不发生较大及以上生产安全事故."
   description: String!
   "A measurable indicator, e.g. 隐患整改率100%."
   indicator: String
 }
 
+"LetterTargetInput is one responsibility target (责任目标) of a letter; a letter has at most 50."
 input LetterTargetInput {
-  "At most 500 characters."
+  "What the signee undertakes; not blank. At most 500 characters."
   description: String!
-  "At most 200 characters."
+  "A measurable indicator, e.g. 隐患整改率100%; null or blank for none. At most 200 characters."
   indicator: String
 }
 
+"CreateLetterInput is a new DRAFT letter from an issuing unit to the unit directly below it."
 input CreateLetterInput {
-  "Between 2000 and 2100."
+  "The year the letter covers: from 2000 to next year (a later year is BAD_USER_INPUT). Between 2000 and 2100."
   year: Int!
   "The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there."
   issuerUnitID: ID!
   "A direct child of the issuer, or an enterprise the issuing department supervises."
   signeeUnitID: ID!
-  "At most 200 characters."
+  "The letter's title, e.g. 2024年度安全生产工作责任状; not blank. At most 200 characters."
   title: String!
-  "At most 20000 characters."
+  "The letter's text; null for none. At most 20000 characters."
   body: String
+  "The responsibility targets, in order (at most 50); the letter needs at least one before it is issued."
   targets: [LetterTargetInput!]
 }
 
@@ -14693,14 +14697,15 @@ input CreateLetterInput {
 input UpdateLetterInput {
   "The DRAFT to edit."
   id: ID!
-  "At most 200 characters."
+  "The new title; not blank. At most 200 characters."
   title: String
-  "At most 20000 characters."
+  "The new text. At most 20000 characters."
   body: String
-  "Replaces the targets."
+  "Replaces the targets (at most 50); an empty list removes them all."
   targets: [LetterTargetInput!]
 }
 
+"SignLetterInput signs a letter in one of your posts at its signee unit."
 input SignLetterInput {
   "The letter to sign."
   id: ID!
@@ -14708,10 +14713,11 @@ input SignLetterInput {
   postID: ID
 }
 
+"RevokeLetterInput withdraws an issued letter that is not fully signed."
 input RevokeLetterInput {
   "The letter to revoke."
   id: ID!
-  "At most 500 characters."
+  "Why the letter is revoked, kept on the letter (revokeReason) and its event; not blank. At most 500 characters."
   reason: String!
 }
 
@@ -14723,10 +14729,13 @@ enum BulkIssueTarget {
   SUPERVISED_ENTERPRISES
 }
 
+"BulkIssueLettersInput is one letter template issued from one unit to many signees at once."
 input BulkIssueLettersInput {
-  "Between 2000 and 2100."
+  "The year the letters cover: from 2000 to next year. Between 2000 and 2100."
   year: Int!
+  "The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there."
   issuerUnitID: ID!
+  "Which units are addressed: the issuer's children, or the enterprises the issuing DEPARTMENT supervises."
   to: BulkIssueTarget!
   "Only signees of these kinds."
   kinds: [UnitKind!]
@@ -14736,20 +14745,25 @@ input BulkIssueLettersInput {
   title: String!
   "At most 20000 characters."
   body: String
+  "The responsibility targets every letter gets, in order: at least one, at most 50."
   targets: [LetterTargetInput!]!
 }
 
 "BulkIssueLettersPayload reports a bulk issue: the letters created (ISSUED) and the units skipped."
 type BulkIssueLettersPayload {
+  "The letters written and issued, one per addressed unit without a live letter, in tree order."
   created: [ResponsibilityLetter!]!
+  "The addressed units that already had a live letter for the year from this issuer."
   skipped: [BulkIssueSkip!]!
 }
 
 "BulkIssueSkip is a unit that already had a live letter for the year from this issuer."
 type BulkIssueSkip {
+  "The unit's name as the existing letter records it."
   signeeName: String!
+  "The unit; null when it is outside your jurisdiction."
   signee: Unit
-  "The existing letter."
+  "The existing letter (possibly still a DRAFT)."
   letter: ResponsibilityLetter!
 }
 
@@ -14763,6 +14777,7 @@ enum CoverageStatus {
   MISSING
 }
 
+"LetterCoverageConnection is a page of letterCoverage rows with the year's summary."
 type LetterCoverageConnection {
   "Rows matching status and kinds."
   totalCount: Int!
@@ -14770,6 +14785,7 @@ type LetterCoverageConnection {
   pageInfo: PageInfo!
   "The rows of this page, in tree order."
   edges: [LetterCoverageEdge]
+  "Counts over every row below the root, ignoring the status and kinds filters and the paging."
   summary: LetterCoverageSummary!
 }
 
@@ -14783,8 +14799,11 @@ type LetterCoverageEdge {
 
 "LetterCoverageRow is one unit that should hold a letter from its parent."
 type LetterCoverageRow {
+  "The unit that should sign the letter."
   unit: Unit!
+  "The unit's kind (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP or TEAM)."
   kind: UnitKind!
+  "Whether the unit's letter from its parent is SIGNED, PENDING or MISSING this year."
   status: CoverageStatus!
   "The parent, which should issue the letter."
   issuer: Unit
@@ -14794,7 +14813,9 @@ type LetterCoverageRow {
   letter: ResponsibilityLetter
 }
 
+"LetterCoverageSummary counts a year's coverage below the root: in all, by unit kind and by town."
 type LetterCoverageSummary {
+  "Every row below the root."
   total: CoverageCounts!
   "One entry per kind present, in tree order (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP, TEAM)."
   byKind: [KindCoverage!]!
@@ -14802,102 +14823,200 @@ type LetterCoverageSummary {
   byTown: [TownCoverage!]!
 }
 
+"CoverageCounts counts units by coverage status; the three counts add up to total."
 type CoverageCounts {
+  "Units counted."
   total: Int!
+  "Units whose letter from the parent is SIGNED (or ARCHIVED)."
   signed: Int!
+  "Units whose letter is ISSUED or PARTIALLY_SIGNED."
   pending: Int!
+  "Units without an issued letter (none, a DRAFT or only a REVOKED one)."
   missing: Int!
   "Percent of total, rounded to one decimal; 0 when total is 0."
   signedPercent: Float!
+  "Pending as a percent of total, rounded to one decimal; 0 when total is 0."
   pendingPercent: Float!
+  "Missing as a percent of total, rounded to one decimal; 0 when total is 0."
   missingPercent: Float!
 }
 
+"KindCoverage is the coverage of the units of one kind."
 type KindCoverage {
+  "The unit kind counted."
   kind: UnitKind!
+  "The counts of that kind."
   counts: CoverageCounts!
 }
 
+"TownCoverage is the coverage of one town: the town itself and every unit below it."
 type TownCoverage {
+  "The town (乡镇、街道)."
   town: Unit!
+  "The counts of the town and its units."
   counts: CoverageCounts!
 }
 
+"DeleteLetterInput names the DRAFT to discard."
 input DeleteLetterInput {
   "The DRAFT to discard."
   id: ID!
 }
 
+"IssueLetterInput names the DRAFT to issue."
 input IssueLetterInput {
   "The DRAFT to issue."
   id: ID!
 }
 
+"ArchiveLetterInput names the SIGNED letter to archive."
 input ArchiveLetterInput {
   "The SIGNED letter to archive."
   id: ID!
 }
 
+"AttachLetterFileInput is one file to attach to a letter, sent as a GraphQL multipart request."
 input AttachLetterFileInput {
   "The letter to attach the file to."
   letterID: ID!
+  "The file: PDF, JPEG or PNG (the type is read from the content), within the server's upload limit (10 MiB by default)."
   file: Upload!
   "What the file is (e.g. the scanned signed copy). At most 500 characters."
   description: String
 }
 
+"CreateLetterPayload is the new DRAFT."
 type CreateLetterPayload {
+  "The letter, DRAFT: only the issuer side reads it until it is issued."
   letter: ResponsibilityLetter!
 }
 
+"UpdateLetterPayload is the edited DRAFT."
 type UpdateLetterPayload {
+  "The letter after the edit."
   letter: ResponsibilityLetter!
 }
 
 "DeleteLetterPayload names the discarded draft."
 type DeleteLetterPayload {
+  "The id the discarded DRAFT had; it no longer resolves."
   deletedID: ID!
 }
 
+"IssueLetterPayload is the issued letter."
 type IssueLetterPayload {
+  "The letter, ISSUED: now readable and signable on the signee side."
   letter: ResponsibilityLetter!
 }
 
+"SignLetterPayload is the letter after your signature."
 type SignLetterPayload {
+  "The letter, PARTIALLY_SIGNED or SIGNED."
   letter: ResponsibilityLetter!
 }
 
+"RevokeLetterPayload is the revoked letter."
 type RevokeLetterPayload {
+  "The letter, REVOKED; a new letter for the same year and signee may now be written."
   letter: ResponsibilityLetter!
 }
 
+"ArchiveLetterPayload is the archived letter."
 type ArchiveLetterPayload {
+  "The letter, ARCHIVED: it takes no more attachments."
   letter: ResponsibilityLetter!
 }
 
+"AttachLetterFilePayload is the attached file."
 type AttachLetterFilePayload {
+  "The stored file, readable wherever the letter is."
   file: File!
 }
 
 extend type Mutation {
-  "Write a DRAFT letter from a unit where you are PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL."
-  createLetter(input: CreateLetterInput!): CreateLetterPayload!
-  "Edit a DRAFT (issuer side)."
-  updateLetter(input: UpdateLetterInput!): UpdateLetterPayload!
-  "Discard a DRAFT (issuer side); returns its id."
-  deleteLetter(input: DeleteLetterInput!): DeleteLetterPayload!
-  "DRAFT → ISSUED (issuer side); the letter needs at least one target."
-  issueLetter(input: IssueLetterInput!): IssueLetterPayload!
-  "Sign a letter addressed to a unit where you hold a signing post: ISSUED → PARTIALLY_SIGNED → SIGNED."
-  signLetter(input: SignLetterInput!): SignLetterPayload!
-  "ISSUED or PARTIALLY_SIGNED → REVOKED, with a reason (issuer side)."
-  revokeLetter(input: RevokeLetterInput!): RevokeLetterPayload!
-  "SIGNED → ARCHIVED (issuer side)."
-  archiveLetter(input: ArchiveLetterInput!): ArchiveLetterPayload!
-  "Issue a year's letters from one template to every child (or supervised enterprise) without a live letter, in one transaction."
-  bulkIssueLetters(input: BulkIssueLettersInput!): BulkIssueLettersPayload!
-  "Attach a file (PDF, JPEG or PNG, e.g. the scanned signed copy) to a letter that is not archived or revoked; either side."
-  attachLetterFile(input: AttachLetterFileInput!): AttachLetterFilePayload!
+  """
+  Write a DRAFT letter from a unit where you are PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL
+  (the post must be at the issuer unit itself) to its direct child or a supervised enterprise.
+  Errors: FORBIDDEN without such a post; NOT_FOUND for a unit outside your jurisdiction;
+  BAD_USER_INPUT for a signee off the chain or a bad field; CONFLICT when the signee already
+  has a live (not REVOKED) letter from this issuer for the year.
+  """
+  createLetter(
+    "The letter to write."
+    input: CreateLetterInput!
+  ): CreateLetterPayload!
+  """
+  Edit a DRAFT (issuer side: PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL at the issuer).
+  Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT when the letter is no longer a DRAFT, CONFLICT when
+  someone changed it meanwhile (reload and retry).
+  """
+  updateLetter(
+    "The DRAFT and the fields to change."
+    input: UpdateLetterInput!
+  ): UpdateLetterPayload!
+  """
+  Discard a DRAFT with its events and files (issuer side); returns its id. An issued letter is
+  revoked instead. Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (not a DRAFT), CONFLICT.
+  """
+  deleteLetter(
+    "The DRAFT to discard."
+    input: DeleteLetterInput!
+  ): DeleteLetterPayload!
+  """
+  DRAFT → ISSUED (issuer side); the letter needs at least one target. From now on the signee
+  side reads it. Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (not a DRAFT, no target), CONFLICT.
+  """
+  issueLetter(
+    "The DRAFT to issue."
+    input: IssueLetterInput!
+  ): IssueLetterPayload!
+  """
+  Sign a letter addressed to a unit where you hold a signing post: ISSUED → PARTIALLY_SIGNED → SIGNED.
+  A TOWN or DEPARTMENT letter needs its PARTY_SECRETARY's and its GOVERNMENT_HEAD's signature
+  (党政同责), an enterprise, workshop or team letter one PRINCIPAL's; the post must be at the
+  signee unit itself. Errors: NOT_FOUND, FORBIDDEN without such a post, BAD_USER_INPUT when the
+  state does not allow signing or your role has signed already, CONFLICT.
+  """
+  signLetter(
+    "The letter and, optionally, the post to sign in."
+    input: SignLetterInput!
+  ): SignLetterPayload!
+  """
+  ISSUED or PARTIALLY_SIGNED → REVOKED, with a reason (issuer side). Errors: NOT_FOUND, FORBIDDEN,
+  BAD_USER_INPUT (state, blank reason), CONFLICT.
+  """
+  revokeLetter(
+    "The letter and the reason."
+    input: RevokeLetterInput!
+  ): RevokeLetterPayload!
+  """
+  SIGNED → ARCHIVED (issuer side). Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (not SIGNED), CONFLICT.
+  """
+  archiveLetter(
+    "The SIGNED letter."
+    input: ArchiveLetterInput!
+  ): ArchiveLetterPayload!
+  """
+  Issue a year's letters from one template to every child (or supervised enterprise) without a
+  live letter, in one transaction: all are written or none. Issuer side only (PARTY_SECRETARY,
+  GOVERNMENT_HEAD or PRINCIPAL at the issuer); units outside your jurisdiction are not addressed.
+  Errors: FORBIDDEN (also when any one letter may not be issued), NOT_FOUND, BAD_USER_INPUT
+  (no target, SUPERVISED_ENTERPRISES from a unit that is not a DEPARTMENT).
+  """
+  bulkIssueLetters(
+    "The issuer, the addressed units and the template."
+    input: BulkIssueLettersInput!
+  ): BulkIssueLettersPayload!
+  """
+  Attach a file (PDF, JPEG or PNG, e.g. the scanned signed copy) to a letter that is not archived
+  or revoked; either side: the issuer side at any such state, the signee side once issued (heads
+  and PRINCIPAL, at the unit). Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT for the state or the
+  file (extensions.reason FILE_TOO_LARGE, UNSUPPORTED_FILE_TYPE or EMPTY_FILE), CONFLICT.
+  """
+  attachLetterFile(
+    "The letter, the file and its description."
+    input: AttachLetterFileInput!
+  ): AttachLetterFilePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/inspections.graphql", Input: `# Inspections (检查): checklist templates, campaigns (专项行动), random draws

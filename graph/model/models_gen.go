@@ -41,24 +41,31 @@ type AdvanceCampaignPayload struct {
 	Campaign *ent.Campaign `json:"campaign"`
 }
 
+// ArchiveLetterInput names the SIGNED letter to archive.
 type ArchiveLetterInput struct {
 	// The SIGNED letter to archive.
 	ID int `json:"id"`
 }
 
+// ArchiveLetterPayload is the archived letter.
 type ArchiveLetterPayload struct {
+	// The letter, ARCHIVED: it takes no more attachments.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// AttachLetterFileInput is one file to attach to a letter, sent as a GraphQL multipart request.
 type AttachLetterFileInput struct {
 	// The letter to attach the file to.
-	LetterID int            `json:"letterID"`
-	File     graphql.Upload `json:"file"`
+	LetterID int `json:"letterID"`
+	// The file: PDF, JPEG or PNG (the type is read from the content), within the server's upload limit (10 MiB by default).
+	File graphql.Upload `json:"file"`
 	// What the file is (e.g. the scanned signed copy). At most 500 characters.
 	Description *string `json:"description,omitempty"`
 }
 
+// AttachLetterFilePayload is the attached file.
 type AttachLetterFilePayload struct {
+	// The stored file, readable wherever the letter is.
 	File *ent.File `json:"file"`
 }
 
@@ -109,11 +116,14 @@ type AuditChange struct {
 	Redacted bool `json:"redacted"`
 }
 
+// BulkIssueLettersInput is one letter template issued from one unit to many signees at once.
 type BulkIssueLettersInput struct {
-	// Between 2000 and 2100.
-	Year         int             `json:"year"`
-	IssuerUnitID int             `json:"issuerUnitID"`
-	To           BulkIssueTarget `json:"to"`
+	// The year the letters cover: from 2000 to next year. Between 2000 and 2100.
+	Year int `json:"year"`
+	// The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there.
+	IssuerUnitID int `json:"issuerUnitID"`
+	// Which units are addressed: the issuer's children, or the enterprises the issuing DEPARTMENT supervises.
+	To BulkIssueTarget `json:"to"`
 	// Only signees of these kinds.
 	Kinds []domain.UnitKind `json:"kinds,omitempty"`
 	// Only enterprise-side signees of these sectors (government signees are kept).
@@ -121,21 +131,26 @@ type BulkIssueLettersInput struct {
 	// The template: every letter gets this title, body and targets. At most 200 characters.
 	Title string `json:"title"`
 	// At most 20000 characters.
-	Body    *string              `json:"body,omitempty"`
+	Body *string `json:"body,omitempty"`
+	// The responsibility targets every letter gets, in order: at least one, at most 50.
 	Targets []*LetterTargetInput `json:"targets"`
 }
 
 // BulkIssueLettersPayload reports a bulk issue: the letters created (ISSUED) and the units skipped.
 type BulkIssueLettersPayload struct {
+	// The letters written and issued, one per addressed unit without a live letter, in tree order.
 	Created []*ent.ResponsibilityLetter `json:"created"`
-	Skipped []*BulkIssueSkip            `json:"skipped"`
+	// The addressed units that already had a live letter for the year from this issuer.
+	Skipped []*BulkIssueSkip `json:"skipped"`
 }
 
 // BulkIssueSkip is a unit that already had a live letter for the year from this issuer.
 type BulkIssueSkip struct {
-	SigneeName string    `json:"signeeName"`
-	Signee     *ent.Unit `json:"signee,omitempty"`
-	// The existing letter.
+	// The unit's name as the existing letter records it.
+	SigneeName string `json:"signeeName"`
+	// The unit; null when it is outside your jurisdiction.
+	Signee *ent.Unit `json:"signee,omitempty"`
+	// The existing letter (possibly still a DRAFT).
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
@@ -179,14 +194,21 @@ type ChecklistItemInput struct {
 	MajorHazardRef *string `json:"majorHazardRef,omitempty"`
 }
 
+// CoverageCounts counts units by coverage status; the three counts add up to total.
 type CoverageCounts struct {
-	Total   int `json:"total"`
-	Signed  int `json:"signed"`
+	// Units counted.
+	Total int `json:"total"`
+	// Units whose letter from the parent is SIGNED (or ARCHIVED).
+	Signed int `json:"signed"`
+	// Units whose letter is ISSUED or PARTIALLY_SIGNED.
 	Pending int `json:"pending"`
+	// Units without an issued letter (none, a DRAFT or only a REVOKED one).
 	Missing int `json:"missing"`
 	// Percent of total, rounded to one decimal; 0 when total is 0.
-	SignedPercent  float64 `json:"signedPercent"`
+	SignedPercent float64 `json:"signedPercent"`
+	// Pending as a percent of total, rounded to one decimal; 0 when total is 0.
 	PendingPercent float64 `json:"pendingPercent"`
+	// Missing as a percent of total, rounded to one decimal; 0 when total is 0.
 	MissingPercent float64 `json:"missingPercent"`
 }
 
@@ -270,21 +292,25 @@ type CreateLeadershipGroupPayload struct {
 	LeadershipGroup *ent.LeadershipGroup `json:"leadershipGroup"`
 }
 
+// CreateLetterInput is a new DRAFT letter from an issuing unit to the unit directly below it.
 type CreateLetterInput struct {
-	// Between 2000 and 2100.
+	// The year the letter covers: from 2000 to next year (a later year is BAD_USER_INPUT). Between 2000 and 2100.
 	Year int `json:"year"`
 	// The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there.
 	IssuerUnitID int `json:"issuerUnitID"`
 	// A direct child of the issuer, or an enterprise the issuing department supervises.
 	SigneeUnitID int `json:"signeeUnitID"`
-	// At most 200 characters.
+	// The letter's title, e.g. 2024年度安全生产工作责任状; not blank. At most 200 characters.
 	Title string `json:"title"`
-	// At most 20000 characters.
-	Body    *string              `json:"body,omitempty"`
+	// The letter's text; null for none. At most 20000 characters.
+	Body *string `json:"body,omitempty"`
+	// The responsibility targets, in order (at most 50); the letter needs at least one before it is issued.
 	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
+// CreateLetterPayload is the new DRAFT.
 type CreateLetterPayload struct {
+	// The letter, DRAFT: only the issuer side reads it until it is issued.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
@@ -358,6 +384,7 @@ type CreateUserPayload struct {
 	User *ent.User `json:"user"`
 }
 
+// DeleteLetterInput names the DRAFT to discard.
 type DeleteLetterInput struct {
 	// The DRAFT to discard.
 	ID int `json:"id"`
@@ -365,6 +392,7 @@ type DeleteLetterInput struct {
 
 // DeleteLetterPayload names the discarded draft.
 type DeleteLetterPayload struct {
+	// The id the discarded DRAFT had; it no longer resolves.
 	DeletedID int `json:"deletedID"`
 }
 
@@ -411,12 +439,15 @@ type HazardPlanInput struct {
 	EmergencyMeasures string `json:"emergencyMeasures"`
 }
 
+// IssueLetterInput names the DRAFT to issue.
 type IssueLetterInput struct {
 	// The DRAFT to issue.
 	ID int `json:"id"`
 }
 
+// IssueLetterPayload is the issued letter.
 type IssueLetterPayload struct {
+	// The letter, ISSUED: now readable and signable on the signee side.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
@@ -462,18 +493,23 @@ type KindCount struct {
 	Count int             `json:"count"`
 }
 
+// KindCoverage is the coverage of the units of one kind.
 type KindCoverage struct {
-	Kind   domain.UnitKind `json:"kind"`
+	// The unit kind counted.
+	Kind domain.UnitKind `json:"kind"`
+	// The counts of that kind.
 	Counts *CoverageCounts `json:"counts"`
 }
 
+// LetterCoverageConnection is a page of letterCoverage rows with the year's summary.
 type LetterCoverageConnection struct {
 	// Rows matching status and kinds.
 	TotalCount int `json:"totalCount"`
 	// Where this page lies: the shared Relay page information.
 	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
 	// The rows of this page, in tree order.
-	Edges   []*LetterCoverageEdge  `json:"edges,omitempty"`
+	Edges []*LetterCoverageEdge `json:"edges,omitempty"`
+	// Counts over every row below the root, ignoring the status and kinds filters and the paging.
 	Summary *LetterCoverageSummary `json:"summary"`
 }
 
@@ -487,8 +523,11 @@ type LetterCoverageEdge struct {
 
 // LetterCoverageRow is one unit that should hold a letter from its parent.
 type LetterCoverageRow struct {
-	Unit   *ent.Unit             `json:"unit"`
-	Kind   domain.UnitKind       `json:"kind"`
+	// The unit that should sign the letter.
+	Unit *ent.Unit `json:"unit"`
+	// The unit's kind (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP or TEAM).
+	Kind domain.UnitKind `json:"kind"`
+	// Whether the unit's letter from its parent is SIGNED, PENDING or MISSING this year.
 	Status domain.CoverageStatus `json:"status"`
 	// The parent, which should issue the letter.
 	Issuer *ent.Unit `json:"issuer,omitempty"`
@@ -498,7 +537,9 @@ type LetterCoverageRow struct {
 	Letter *ent.ResponsibilityLetter `json:"letter,omitempty"`
 }
 
+// LetterCoverageSummary counts a year's coverage below the root: in all, by unit kind and by town.
 type LetterCoverageSummary struct {
+	// Every row below the root.
 	Total *CoverageCounts `json:"total"`
 	// One entry per kind present, in tree order (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP, TEAM).
 	ByKind []*KindCoverage `json:"byKind"`
@@ -506,10 +547,11 @@ type LetterCoverageSummary struct {
 	ByTown []*TownCoverage `json:"byTown"`
 }
 
+// LetterTargetInput is one responsibility target (责任目标) of a letter; a letter has at most 50.
 type LetterTargetInput struct {
-	// At most 500 characters.
+	// What the signee undertakes; not blank. At most 500 characters.
 	Description string `json:"description"`
-	// At most 200 characters.
+	// A measurable indicator, e.g. 隐患整改率100%; null or blank for none. At most 200 characters.
 	Indicator *string `json:"indicator,omitempty"`
 }
 
@@ -757,14 +799,17 @@ type ReportHazardPayload struct {
 	Hazard *ent.Hazard `json:"hazard"`
 }
 
+// RevokeLetterInput withdraws an issued letter that is not fully signed.
 type RevokeLetterInput struct {
 	// The letter to revoke.
 	ID int `json:"id"`
-	// At most 500 characters.
+	// Why the letter is revoked, kept on the letter (revokeReason) and its event; not blank. At most 500 characters.
 	Reason string `json:"reason"`
 }
 
+// RevokeLetterPayload is the revoked letter.
 type RevokeLetterPayload struct {
+	// The letter, REVOKED; a new letter for the same year and signee may now be written.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
@@ -792,6 +837,7 @@ type SetLeadershipGroupMembersPayload struct {
 	LeadershipGroup *ent.LeadershipGroup `json:"leadershipGroup"`
 }
 
+// SignLetterInput signs a letter in one of your posts at its signee unit.
 type SignLetterInput struct {
 	// The letter to sign.
 	ID int `json:"id"`
@@ -799,12 +845,17 @@ type SignLetterInput struct {
 	PostID *int `json:"postID,omitempty"`
 }
 
+// SignLetterPayload is the letter after your signature.
 type SignLetterPayload struct {
+	// The letter, PARTIALLY_SIGNED or SIGNED.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// TownCoverage is the coverage of one town: the town itself and every unit below it.
 type TownCoverage struct {
-	Town   *ent.Unit       `json:"town"`
+	// The town (乡镇、街道).
+	Town *ent.Unit `json:"town"`
+	// The counts of the town and its units.
 	Counts *CoverageCounts `json:"counts"`
 }
 
@@ -859,15 +910,17 @@ type UpdateEnterprisePayload struct {
 type UpdateLetterInput struct {
 	// The DRAFT to edit.
 	ID int `json:"id"`
-	// At most 200 characters.
+	// The new title; not blank. At most 200 characters.
 	Title *string `json:"title,omitempty"`
-	// At most 20000 characters.
+	// The new text. At most 20000 characters.
 	Body *string `json:"body,omitempty"`
-	// Replaces the targets.
+	// Replaces the targets (at most 50); an empty list removes them all.
 	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
+// UpdateLetterPayload is the edited DRAFT.
 type UpdateLetterPayload struct {
+	// The letter after the edit.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
