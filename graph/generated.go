@@ -15240,23 +15240,38 @@ extend type Mutation {
 	{Name: "../schema/hazards.graphql", Input: `# Hazards (隐患排查治理): reporting, the rectification lifecycle, filters and counts.
 
 extend type Query {
-  "Hazards in your scope counted by state × level (one SQL statement)."
-  hazardCounts(where: HazardWhereInput): [HazardCount!]
+  """
+  Hazards in your scope counted by state × level (one SQL statement): one entry per combination
+  that has at least one hazard, ordered by level, then state. The counts may be up to 5 seconds
+  old (a cache dropped at every write of this server).
+  """
+  hazardCounts(
+    "Only the hazards matching this filter (the same filter as the hazards list); all in your scope when absent."
+    where: HazardWhereInput
+  ): [HazardCount!]
 }
 
-"HazardPlan is a major hazard's rectification plan (五到位)."
+"HazardPlan is a major hazard's rectification plan (五到位: measures, funds, responsible person, deadline and emergency measures)."
 type HazardPlan {
+  "The rectification measures (整改措施)."
   measures: String!
+  "The funds set aside (整改资金), as written, e.g. 12万元."
   funds: String!
+  "The person responsible for the rectification (责任人)."
   responsiblePerson: String!
+  "The rectification deadline (整改时限); a later one than the hazard's becomes the hazard's deadline."
   deadline: Time!
+  "The safety measures while the hazard lasts (应急预案、防范措施)."
   emergencyMeasures: String!
 }
 
 "HazardCount is the number of hazards in one state and level."
 type HazardCount {
+  "The rectification state counted."
   state: HazardState!
+  "The grade counted: GENERAL (一般) or MAJOR (重大)."
   level: HazardLevel!
+  "How many hazards in your scope are in that state and level; never 0 (empty groups are left out)."
   count: Int!
 }
 
@@ -15278,40 +15293,50 @@ extend type Hazard {
   overdue: Boolean!
   "The enterprise profile of the subject unit; null for government units."
   enterprise: Enterprise
-  "The TOWN the subject belongs to."
+  "The TOWN the subject's enterprise belongs to (属地); null for a government subject and when the town is outside your jurisdiction."
   town: Unit
   "Every transition, oldest first."
   timeline: [HazardEvent!]!
+  "The latest step (the REPORT event for a new hazard)."
   lastEvent: HazardEvent
+  "The user who recorded the hazard; null when their home unit is outside your jurisdiction."
   reportedBy: User
 }
 
 extend type HazardEvent {
+  "Photos or documents taken with this step (before/after), oldest first."
   files: [File!]
   "Null when the actor's home unit is outside your jurisdiction."
   actor: User
+  "The post the actor took the step in; null for the system and when the post is outside your jurisdiction."
   post: Post
 }
 
+"ReportHazardInput is a hazard found outside an inspection: by the enterprise itself or reported to the government."
 input ReportHazardInput {
+  "The unit the hazard is at (an enterprise, workshop, team or government unit in your scope)."
   subjectID: ID!
+  "SELF_CHECK from a post on the enterprise side, REPORT from the government side; INSPECTION is refused (hazards found in an inspection come with recordInspection)."
   source: HazardSource!
+  "GENERAL (一般) or MAJOR (重大, rectified under an approved plan)."
   level: HazardLevel!
-  "At most 100 characters."
+  "The hazard category, e.g. 消防安全 or 用电安全; not blank. At most 100 characters."
   category: String!
-  "At most 200 characters."
+  "The key site, part or link (重点部位、环节). At most 200 characters."
   location: String
-  "At most 2000 characters."
+  "What is wrong; not blank. At most 2000 characters."
   description: String!
-  "At most 2000 characters."
+  "The rectification requirement (整改要求). At most 2000 characters."
   requirement: String
-  "Between 2000-01-01 and 2100-12-31."
+  "The rectification deadline (整改期限); not in the past. Between 2000-01-01 and 2100-12-31."
   deadline: Time!
-  "At most 100 characters."
+  "The person responsible for the rectification (整改责任人). At most 100 characters."
   responsiblePerson: String
+  "The earlier, CLOSED hazard this one recurs (复发); BAD_USER_INPUT when that one is still open."
   recurrenceOfID: ID
 }
 
+"HazardAction is a step of a hazard's rectification, taken with transitionHazard; a hazard's allowedActions lists the ones you may take now."
 enum HazardAction {
   "MAJOR: enterprise side submits the plan (五到位)."
   SUBMIT_PLAN
@@ -15339,24 +15364,27 @@ enum HazardAction {
   LIFT_SUPERVISION
 }
 
+"HazardPlanInput is a major hazard's rectification plan (五到位); every part is required and not blank."
 input HazardPlanInput {
-  "At most 2000 characters."
+  "The rectification measures (整改措施). At most 2000 characters."
   measures: String!
-  "At most 200 characters."
+  "The funds set aside (整改资金), as written, e.g. 12万元. At most 200 characters."
   funds: String!
-  "At most 100 characters."
+  "The person responsible (责任人). At most 100 characters."
   responsiblePerson: String!
-  "Between 2000-01-01 and 2100-12-31."
+  "The rectification deadline (整改时限); in the future. Between 2000-01-01 and 2100-12-31."
   deadline: Time!
-  "At most 2000 characters."
+  "The safety measures while the hazard lasts (应急预案、防范措施). At most 2000 characters."
   emergencyMeasures: String!
 }
 
+"TransitionHazardInput is one step on a hazard, with its note, plan, requested deadline or files as the step needs."
 input TransitionHazardInput {
   "The hazard to act on."
   id: ID!
+  "The step to take; which ones the hazard allows now is its allowedActions."
   action: HazardAction!
-  "At most 2000 characters."
+  "The actor's note, kept in the timeline; required for REJECT, REJECT_EXTENSION, CLOSE_ON_SPOT (the evidence) and REQUEST_EXTENSION (the reason). At most 2000 characters."
   note: String
   "SUBMIT_PLAN only."
   plan: HazardPlanInput
@@ -15366,17 +15394,47 @@ input TransitionHazardInput {
   attachments: [Upload!]
 }
 
+"ReportHazardPayload is the recorded hazard."
 type ReportHazardPayload {
+  "The hazard, REPORTED, with its REPORT event."
   hazard: Hazard!
 }
 
+"TransitionHazardPayload is the hazard after the step."
 type TransitionHazardPayload {
+  "The hazard in its new state, the step last in its timeline."
   hazard: Hazard!
 }
 
 extend type Mutation {
-  reportHazard(input: ReportHazardInput!): ReportHazardPayload!
-  transitionHazard(input: TransitionHazardInput!): TransitionHazardPayload!
+  """
+  Record a hazard (隐患) found by the enterprise itself (SELF_CHECK) or reported to the government
+  (REPORT) at a unit in your scope. Who: a PARTY_SECRETARY, GOVERNMENT_HEAD, PRINCIPAL, DEPUTY,
+  SAFETY_OFFICER or INSPECTOR whose jurisdiction holds the subject (the right hazard:create).
+  Errors: NOT_FOUND for a subject outside your jurisdiction, FORBIDDEN without the right,
+  BAD_USER_INPUT for a bad field or a source your side cannot give (all problems at once).
+  """
+  reportHazard(
+    "The hazard to record."
+    input: ReportHazardInput!
+  ): ReportHazardPayload!
+  """
+  Take one step of a hazard's rectification (整改) state machine. GENERAL: REPORTED → RECTIFYING →
+  SUBMITTED → CLOSED (REJECT back to RECTIFYING; CLOSE_ON_SPOT from REPORTED). MAJOR: REPORTED →
+  PLAN_SUBMITTED → RECTIFYING → SUBMITTED → CLOSED. Extensions and supervision keep the state.
+  Enterprise-side steps (SUBMIT_PLAN, START_RECTIFICATION, SUBMIT, REQUEST_EXTENSION) need a
+  PRINCIPAL or SAFETY_OFFICER post on the enterprise side; government decisions (REJECT, CLOSE,
+  CLOSE_ON_SPOT, APPROVE_EXTENSION, REJECT_EXTENSION) a head, DEPUTY or INSPECTOR of a government
+  unit over it for GENERAL, a PARTY_SECRETARY or GOVERNMENT_HEAD for MAJOR (also APPROVE_PLAN);
+  SUPERVISE and LIFT_SUPERVISION a head, DEPUTY or INSPECTOR. The enterprise side may also CLOSE
+  (or CLOSE_ON_SPOT) its own SELF_CHECK GENERAL hazards. Errors: NOT_FOUND (outside your jurisdiction), BAD_USER_INPUT
+  (the state does not allow the step, a missing note or plan, a refused file), FORBIDDEN (a legal
+  step your posts may not take), CONFLICT (someone decided the hazard meanwhile: reload it).
+  """
+  transitionHazard(
+    "The hazard, the step and what the step carries."
+    input: TransitionHazardInput!
+  ): TransitionHazardPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/audit.graphql", Input: `# The audit log (审计日志): events, their changes, and each record's history.

@@ -421,21 +421,25 @@ type GroupMemberInput struct {
 
 // HazardCount is the number of hazards in one state and level.
 type HazardCount struct {
+	// The rectification state counted.
 	State domain.HazardState `json:"state"`
+	// The grade counted: GENERAL (一般) or MAJOR (重大).
 	Level domain.HazardLevel `json:"level"`
-	Count int                `json:"count"`
+	// How many hazards in your scope are in that state and level; never 0 (empty groups are left out).
+	Count int `json:"count"`
 }
 
+// HazardPlanInput is a major hazard's rectification plan (五到位); every part is required and not blank.
 type HazardPlanInput struct {
-	// At most 2000 characters.
+	// The rectification measures (整改措施). At most 2000 characters.
 	Measures string `json:"measures"`
-	// At most 200 characters.
+	// The funds set aside (整改资金), as written, e.g. 12万元. At most 200 characters.
 	Funds string `json:"funds"`
-	// At most 100 characters.
+	// The person responsible (责任人). At most 100 characters.
 	ResponsiblePerson string `json:"responsiblePerson"`
-	// Between 2000-01-01 and 2100-12-31.
+	// The rectification deadline (整改时限); in the future. Between 2000-01-01 and 2100-12-31.
 	Deadline time.Time `json:"deadline"`
-	// At most 2000 characters.
+	// The safety measures while the hazard lasts (应急预案、防范措施). At most 2000 characters.
 	EmergencyMeasures string `json:"emergencyMeasures"`
 }
 
@@ -776,26 +780,33 @@ type ReplyToNoticePayload struct {
 	Receipt *ent.NoticeReceipt `json:"receipt"`
 }
 
+// ReportHazardInput is a hazard found outside an inspection: by the enterprise itself or reported to the government.
 type ReportHazardInput struct {
-	SubjectID int                 `json:"subjectID"`
-	Source    domain.HazardSource `json:"source"`
-	Level     domain.HazardLevel  `json:"level"`
-	// At most 100 characters.
+	// The unit the hazard is at (an enterprise, workshop, team or government unit in your scope).
+	SubjectID int `json:"subjectID"`
+	// SELF_CHECK from a post on the enterprise side, REPORT from the government side; INSPECTION is refused (hazards found in an inspection come with recordInspection).
+	Source domain.HazardSource `json:"source"`
+	// GENERAL (一般) or MAJOR (重大, rectified under an approved plan).
+	Level domain.HazardLevel `json:"level"`
+	// The hazard category, e.g. 消防安全 or 用电安全; not blank. At most 100 characters.
 	Category string `json:"category"`
-	// At most 200 characters.
+	// The key site, part or link (重点部位、环节). At most 200 characters.
 	Location *string `json:"location,omitempty"`
-	// At most 2000 characters.
+	// What is wrong; not blank. At most 2000 characters.
 	Description string `json:"description"`
-	// At most 2000 characters.
+	// The rectification requirement (整改要求). At most 2000 characters.
 	Requirement *string `json:"requirement,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// The rectification deadline (整改期限); not in the past. Between 2000-01-01 and 2100-12-31.
 	Deadline time.Time `json:"deadline"`
-	// At most 100 characters.
+	// The person responsible for the rectification (整改责任人). At most 100 characters.
 	ResponsiblePerson *string `json:"responsiblePerson,omitempty"`
-	RecurrenceOfID    *int    `json:"recurrenceOfID,omitempty"`
+	// The earlier, CLOSED hazard this one recurs (复发); BAD_USER_INPUT when that one is still open.
+	RecurrenceOfID *int `json:"recurrenceOfID,omitempty"`
 }
 
+// ReportHazardPayload is the recorded hazard.
 type ReportHazardPayload struct {
+	// The hazard, REPORTED, with its REPORT event.
 	Hazard *ent.Hazard `json:"hazard"`
 }
 
@@ -859,11 +870,13 @@ type TownCoverage struct {
 	Counts *CoverageCounts `json:"counts"`
 }
 
+// TransitionHazardInput is one step on a hazard, with its note, plan, requested deadline or files as the step needs.
 type TransitionHazardInput struct {
 	// The hazard to act on.
-	ID     int                 `json:"id"`
+	ID int `json:"id"`
+	// The step to take; which ones the hazard allows now is its allowedActions.
 	Action domain.HazardAction `json:"action"`
-	// At most 2000 characters.
+	// The actor's note, kept in the timeline; required for REJECT, REJECT_EXTENSION, CLOSE_ON_SPOT (the evidence) and REQUEST_EXTENSION (the reason). At most 2000 characters.
 	Note *string `json:"note,omitempty"`
 	// SUBMIT_PLAN only.
 	Plan *HazardPlanInput `json:"plan,omitempty"`
@@ -873,7 +886,9 @@ type TransitionHazardInput struct {
 	Attachments []*graphql.Upload `json:"attachments,omitempty"`
 }
 
+// TransitionHazardPayload is the hazard after the step.
 type TransitionHazardPayload struct {
+	// The hazard in its new state, the step last in its timeline.
 	Hazard *ent.Hazard `json:"hazard"`
 }
 
