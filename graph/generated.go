@@ -15023,13 +15023,18 @@ extend type Mutation {
 # (双随机) and recorded inspections with the hazards they find.
 
 extend type Query {
-  "The latest version of the sector's checklist template."
-  checklistTemplate(sector: Sector!): ChecklistTemplate
+  "The latest version of the sector's checklist template (检查表); null when the tenant has none for the sector."
+  checklistTemplate(
+    "The sector whose checklist is asked for."
+    sector: Sector!
+  ): ChecklistTemplate
 }
 
 "ChecklistItem is one item of a checklist template."
 type ChecklistItem {
+  "The item's code, unique within its template, e.g. FUEL-10; results and hazards name items by it."
   code: String!
+  "What the inspector checks, e.g. 油气回收装置运行正常."
   text: String!
   "The rule that requires it (法律依据)."
   legalBasis: String!
@@ -15037,25 +15042,37 @@ type ChecklistItem {
   majorHazardRef: String
 }
 
+"CheckResult is the outcome of one checklist item in an inspection."
 enum CheckResult {
+  "The item is met (合格)."
   PASS
+  "The item is not met (不合格); the result carries a note saying what was found."
   FAIL
+  "The item does not apply to this target (不适用)."
   NA
 }
 
 "ItemResult is the result of one checklist item in an inspection."
 type ItemResult {
+  "The checklist item's code."
   itemCode: String!
+  "PASS, FAIL or NA."
   result: CheckResult!
+  "What was found; always present for a FAIL."
   note: String
 }
 
 "CampaignStage is one stage of a campaign with its planned and actual dates."
 type CampaignStage {
+  "The stage: DEPLOYMENT, INSPECTION, RECTIFICATION or SUMMARY."
   stage: CampaignStageName!
+  "When the stage is planned to start."
   plannedStart: Time!
+  "When the stage is planned to end."
   plannedEnd: Time!
+  "When the stage started (set by createCampaign for the first, by advanceCampaign for the others); null until then."
   actualStart: Time
+  "When the stage ended (set by advanceCampaign); null while it runs or has not started."
   actualEnd: Time
 }
 
@@ -15063,6 +15080,7 @@ type CampaignStage {
 type CampaignCoverage {
   "Enterprises in the organiser's territory and the campaign's sectors (and in your scope)."
   total: Int!
+  "How many of those have a DONE inspection in the campaign."
   inspected: Int!
   "The enterprises not yet inspected in the campaign."
   uninspected: [Enterprise!]!
@@ -15070,7 +15088,9 @@ type CampaignCoverage {
 
 "DrawAssignment is one drawn target with its drawn inspectors."
 type DrawAssignment {
+  "The drawn ENTERPRISE unit; null when it is outside your jurisdiction."
   enterprise: Unit
+  "The inspectors drawn for it, in draw order; null entries are inspectors outside your jurisdiction."
   inspectors: [User]!
 }
 
@@ -15080,12 +15100,16 @@ extend type Inspection {
 }
 
 extend type Campaign {
+  "The enterprises the campaign must reach against those inspected in it, within your scope; uninspected ordered by name."
   coverage: CampaignCoverage!
 }
 
 extend type RandomDraw {
+  "The drawn targets with their inspectors, in draw order."
   assignments: [DrawAssignment!]!
+  "How many enterprises the targets were drawn from (the frozen roster)."
   enterpriseRosterSize: Int!
+  "How many inspectors the inspectors were drawn from (the frozen roster)."
   inspectorRosterSize: Int!
   "The seed the server drew from its cryptographic randomness, as a decimal string (it exceeds GraphQL's Int); the caller never chooses it."
   seedValue: String!
@@ -15093,84 +15117,109 @@ extend type RandomDraw {
   reproduced: Boolean!
 }
 
+"ChecklistItemInput is one item of a new checklist template; code, text and legal basis are not blank."
 input ChecklistItemInput {
-  "At most 100 characters."
+  "The item's code, unique within the template. At most 100 characters."
   code: String!
-  "At most 2000 characters."
+  "What the inspector checks. At most 2000 characters."
   text: String!
-  "At most 2000 characters."
+  "The rule that requires it (法律依据). At most 2000 characters."
   legalBasis: String!
-  "At most 100 characters."
+  "The major-hazard criterion a failure meets (重大事故隐患判定标准), if any. At most 100 characters."
   majorHazardRef: String
 }
 
+"CreateChecklistTemplateInput is a new version of a sector's checklist template."
 input CreateChecklistTemplateInput {
+  "The sector the checklist is for; the new template gets the sector's next version number."
   sector: Sector!
-  "At most 200 characters."
+  "The template's name; not blank. At most 200 characters."
   name: String!
+  "The items, in order: at least one, codes unique."
   items: [ChecklistItemInput!]!
 }
 
+"CampaignStageInput is one stage of a new campaign with its planned dates."
 input CampaignStageInput {
+  "The stage; the four come in the order DEPLOYMENT, INSPECTION, RECTIFICATION, SUMMARY."
   stage: CampaignStageName!
-  "Between 2000-01-01 and 2100-12-31."
+  "When the stage starts; not before the previous stage's start. Between 2000-01-01 and 2100-12-31."
   plannedStart: Time!
-  "Between 2000-01-01 and 2100-12-31."
+  "When the stage ends; not before its start. Between 2000-01-01 and 2100-12-31."
   plannedEnd: Time!
 }
 
+"CreateCampaignInput is a new campaign (专项行动), starting in its DEPLOYMENT stage."
 input CreateCampaignInput {
   "A government unit (COUNTY, TOWN or DEPARTMENT)."
   organiserID: ID!
-  "At most 200 characters."
+  "The campaign's name, e.g. 燃气安全专项整治; not blank. At most 200 characters."
   name: String!
+  "The sectors whose enterprises the campaign targets: at least one."
   sectors: [Sector!]!
   "The four stages in order with their planned dates."
   stages: [CampaignStageInput!]!
 }
 
+"ItemResultInput is the result of one checklist item."
 input ItemResultInput {
-  "At most 100 characters."
+  "The item's code: one of the template's when a template is given; each item once. At most 100 characters."
   itemCode: String!
+  "PASS, FAIL or NA."
   result: CheckResult!
-  "At most 2000 characters."
+  "What was found; required for a FAIL. At most 2000 characters."
   note: String
 }
 
+"NewHazardInput is a hazard found in the inspection being recorded; its source is INSPECTION."
 input NewHazardInput {
   "The failed checklist item this hazard comes from. At most 100 characters."
   itemCode: String
   "Defaults to the inspection's target."
   subjectID: ID
+  "GENERAL (一般) or MAJOR (重大, rectified under an approved plan)."
   level: HazardLevel!
-  "At most 100 characters."
+  "The hazard category, e.g. 消防安全; not blank. At most 100 characters."
   category: String!
-  "At most 200 characters."
+  "The key site, part or link (重点部位、环节). At most 200 characters."
   location: String
-  "At most 2000 characters."
+  "What is wrong; not blank. At most 2000 characters."
   description: String!
-  "At most 2000 characters."
+  "The rectification requirement (整改要求). At most 2000 characters."
   requirement: String
-  "Between 2000-01-01 and 2100-12-31."
+  "The rectification deadline (整改期限); not in the past. Between 2000-01-01 and 2100-12-31."
   deadline: Time!
-  "At most 100 characters."
+  "The person responsible for the rectification (整改责任人). At most 100 characters."
   responsiblePerson: String
+  "The earlier, CLOSED hazard this one recurs (复发)."
   recurrenceOfID: ID
 }
 
+"""
+RecordInspectionInput is an inspection that took place, with its results and the hazards it
+found. Either plannedID (the target, inspecting unit and type come from the planned inspection)
+or type, inspectingUnitID and targetID are given.
+"""
 input RecordInspectionInput {
   "Record the results of a PLANNED inspection (from a random draw) instead of a new one."
   plannedID: ID
+  "The kind of inspection; SELF_CHECK is the enterprise's own, every other type a government unit's. Required without plannedID."
   type: InspectionType
+  "The key period (重点时段); required for a KEY_PERIOD inspection."
   keyPeriod: InspectionKeyPeriod
+  "The campaign the inspection belongs to, if any; hazards found are counted for it."
   campaignID: ID
+  "The unit that inspects: a government unit, or for a SELF_CHECK the target or the enterprise unit above it. Required without plannedID."
   inspectingUnitID: ID
+  "The unit inspected. Required without plannedID."
   targetID: ID
   "At least two for an inspection by a government unit."
   inspectorIDs: [ID!]
   "Between 2000-01-01 and 2100-12-31."
   inspectedOn: Time!
+  "The checklist template used; results then name its items, and its sector matches the target's."
   templateID: ID
+  "One result per checked item."
   results: [ItemResultInput!]
   "At most 2000 characters."
   conclusion: String
@@ -15178,15 +15227,19 @@ input RecordInspectionInput {
   hazards: [NewHazardInput!]
 }
 
+"DrawConflictInput declares that an inspector must not be drawn for an enterprise (回避)."
 input DrawConflictInput {
+  "The inspector; one of the draw's inspectorIDs."
   inspectorID: ID!
   "The ENTERPRISE unit."
   enterpriseUnitID: ID!
 }
 
+"CreateRandomDrawInput is a random draw (双随机): which enterprises are inspected and by whom."
 input CreateRandomDrawInput {
   "The government unit that draws; planned inspections are by this unit."
   organiserID: ID!
+  "Only enterprises of these sectors; all sectors of the organiser's territory when absent."
   sectors: [Sector!]
   "Leave out enterprises inspected in the last N days. Between 0 and 3660."
   excludeInspectedDays: Int
@@ -15194,47 +15247,105 @@ input CreateRandomDrawInput {
   targetCount: Int!
   "At least 2 (default 2). Between 2 and 20."
   inspectorsPerTarget: Int
+  "The inspector roster: active users, each with an INSPECTOR, DEPUTY or head post at the organiser or below it."
   inspectorIDs: [ID!]!
+  "Inspector–enterprise pairs never drawn together."
   conflicts: [DrawConflictInput!]
+  "The campaign the planned inspections belong to, if any."
   campaignID: ID
   "Between 2000-01-01 and 2100-12-31."
   inspectionDate: Time!
 }
 
+"AdvanceCampaignInput names the campaign whose current stage ends."
 input AdvanceCampaignInput {
   "The campaign to advance."
   id: ID!
 }
 
+"CreateChecklistTemplatePayload is the new template version."
 type CreateChecklistTemplatePayload {
+  "The template, with its version number."
   checklistTemplate: ChecklistTemplate!
 }
 
+"CreateCampaignPayload is the new campaign."
 type CreateCampaignPayload {
+  "The campaign, in its DEPLOYMENT stage (started now)."
   campaign: Campaign!
 }
 
+"AdvanceCampaignPayload is the campaign after the stage change."
 type AdvanceCampaignPayload {
+  "The campaign in its next stage, or finished after SUMMARY."
   campaign: Campaign!
 }
 
+"RecordInspectionPayload is the recorded inspection."
 type RecordInspectionPayload {
+  "The inspection, DONE, with the hazards it found."
   inspection: Inspection!
 }
 
+"CreateRandomDrawPayload is the stored draw."
 type CreateRandomDrawPayload {
+  "The draw, with its assignments and one PLANNED DOUBLE_RANDOM inspection per target."
   randomDraw: RandomDraw!
 }
 
 extend type Mutation {
-  "Add a new version of a sector's checklist template (tenant-level ADMIN)."
-  createChecklistTemplate(input: CreateChecklistTemplateInput!): CreateChecklistTemplatePayload!
-  createCampaign(input: CreateCampaignInput!): CreateCampaignPayload!
-  "Close the current stage and start the next one (SUMMARY: finish the campaign)."
-  advanceCampaign(input: AdvanceCampaignInput!): AdvanceCampaignPayload!
-  recordInspection(input: RecordInspectionInput!): RecordInspectionPayload!
-  "Draw targets and inspectors (双随机) and create the planned inspections."
-  createRandomDraw(input: CreateRandomDrawInput!): CreateRandomDrawPayload!
+  """
+  Add a new version of a sector's checklist template (tenant-level ADMIN: the right checklist:create
+  at the tenant's root unit). Errors: FORBIDDEN without it, BAD_USER_INPUT (no item, a blank or
+  repeated item code).
+  """
+  createChecklistTemplate(
+    "The sector, name and items."
+    input: CreateChecklistTemplateInput!
+  ): CreateChecklistTemplatePayload!
+  """
+  Start a campaign (专项行动) organised by a government unit. Who: a PARTY_SECRETARY,
+  GOVERNMENT_HEAD or DEPUTY whose jurisdiction holds the organiser (campaign:create). Errors:
+  NOT_FOUND (organiser outside your jurisdiction), FORBIDDEN, BAD_USER_INPUT (not a government
+  organiser, no sector, stages missing, out of order or ending before they start).
+  """
+  createCampaign(
+    "The organiser, name, sectors and stages."
+    input: CreateCampaignInput!
+  ): CreateCampaignPayload!
+  """
+  Close the current stage and start the next one (SUMMARY: finish the campaign). Who: as for
+  createCampaign (campaign:update). Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (already finished),
+  CONFLICT (someone advanced it meanwhile).
+  """
+  advanceCampaign(
+    "The campaign."
+    input: AdvanceCampaignInput!
+  ): AdvanceCampaignPayload!
+  """
+  Record an inspection (检查) and, in the same transaction, the hazards it found; or, with plannedID,
+  the results of a PLANNED one. A government inspection is recorded by a post held at the
+  inspecting unit that may (INSPECTOR, DEPUTY or head), with at least two inspectors who hold such
+  posts there or below; a SELF_CHECK by the inspected enterprise's own people. Errors: NOT_FOUND
+  (a unit, campaign, template or inspector you cannot read), FORBIDDEN, BAD_USER_INPUT (a date in
+  the future, a result or hazard that does not fit the template, a planned inspection already
+  recorded), CONFLICT (the planned inspection was recorded meanwhile).
+  """
+  recordInspection(
+    "The inspection, its results and its hazards."
+    input: RecordInspectionInput!
+  ): RecordInspectionPayload!
+  """
+  Draw targets and inspectors (双随机) and create the planned inspections. The enterprise roster is
+  the organiser's territory within your scope and the sectors, less recently inspected enterprises;
+  the seed comes from the server. Who: a PARTY_SECRETARY, GOVERNMENT_HEAD, DEPUTY or INSPECTOR over
+  the organiser (random_draw:create). Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (more targets
+  than the roster holds, too few inspectors without a conflict, an ineligible inspector).
+  """
+  createRandomDraw(
+    "The organiser, rosters, counts and date."
+    input: CreateRandomDrawInput!
+  ): CreateRandomDrawPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/hazards.graphql", Input: `# Hazards (隐患排查治理): reporting, the rectification lifecycle, filters and counts.

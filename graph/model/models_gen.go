@@ -32,12 +32,15 @@ type AddPolicyRulePayload struct {
 	Rules []*PolicyRule `json:"rules"`
 }
 
+// AdvanceCampaignInput names the campaign whose current stage ends.
 type AdvanceCampaignInput struct {
 	// The campaign to advance.
 	ID int `json:"id"`
 }
 
+// AdvanceCampaignPayload is the campaign after the stage change.
 type AdvanceCampaignPayload struct {
+	// The campaign in its next stage, or finished after SUMMARY.
 	Campaign *ent.Campaign `json:"campaign"`
 }
 
@@ -157,17 +160,20 @@ type BulkIssueSkip struct {
 // CampaignCoverage compares the enterprises a campaign must reach with those inspected during it (应检尽检、不漏一家).
 type CampaignCoverage struct {
 	// Enterprises in the organiser's territory and the campaign's sectors (and in your scope).
-	Total     int `json:"total"`
+	Total int `json:"total"`
+	// How many of those have a DONE inspection in the campaign.
 	Inspected int `json:"inspected"`
 	// The enterprises not yet inspected in the campaign.
 	Uninspected []*ent.Enterprise `json:"uninspected"`
 }
 
+// CampaignStageInput is one stage of a new campaign with its planned dates.
 type CampaignStageInput struct {
+	// The stage; the four come in the order DEPLOYMENT, INSPECTION, RECTIFICATION, SUMMARY.
 	Stage domain.CampaignStageName `json:"stage"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the stage starts; not before the previous stage's start. Between 2000-01-01 and 2100-12-31.
 	PlannedStart time.Time `json:"plannedStart"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the stage ends; not before its start. Between 2000-01-01 and 2100-12-31.
 	PlannedEnd time.Time `json:"plannedEnd"`
 }
 
@@ -183,14 +189,15 @@ type ChangePasswordPayload struct {
 	User *ent.User `json:"user"`
 }
 
+// ChecklistItemInput is one item of a new checklist template; code, text and legal basis are not blank.
 type ChecklistItemInput struct {
-	// At most 100 characters.
+	// The item's code, unique within the template. At most 100 characters.
 	Code string `json:"code"`
-	// At most 2000 characters.
+	// What the inspector checks. At most 2000 characters.
 	Text string `json:"text"`
-	// At most 2000 characters.
+	// The rule that requires it (法律依据). At most 2000 characters.
 	LegalBasis string `json:"legalBasis"`
-	// At most 100 characters.
+	// The major-hazard criterion a failure meets (重大事故隐患判定标准), if any. At most 100 characters.
 	MajorHazardRef *string `json:"majorHazardRef,omitempty"`
 }
 
@@ -212,28 +219,37 @@ type CoverageCounts struct {
 	MissingPercent float64 `json:"missingPercent"`
 }
 
+// CreateCampaignInput is a new campaign (专项行动), starting in its DEPLOYMENT stage.
 type CreateCampaignInput struct {
 	// A government unit (COUNTY, TOWN or DEPARTMENT).
 	OrganiserID int `json:"organiserID"`
-	// At most 200 characters.
-	Name    string          `json:"name"`
+	// The campaign's name, e.g. 燃气安全专项整治; not blank. At most 200 characters.
+	Name string `json:"name"`
+	// The sectors whose enterprises the campaign targets: at least one.
 	Sectors []domain.Sector `json:"sectors"`
 	// The four stages in order with their planned dates.
 	Stages []*CampaignStageInput `json:"stages"`
 }
 
+// CreateCampaignPayload is the new campaign.
 type CreateCampaignPayload struct {
+	// The campaign, in its DEPLOYMENT stage (started now).
 	Campaign *ent.Campaign `json:"campaign"`
 }
 
+// CreateChecklistTemplateInput is a new version of a sector's checklist template.
 type CreateChecklistTemplateInput struct {
+	// The sector the checklist is for; the new template gets the sector's next version number.
 	Sector domain.Sector `json:"sector"`
-	// At most 200 characters.
-	Name  string                `json:"name"`
+	// The template's name; not blank. At most 200 characters.
+	Name string `json:"name"`
+	// The items, in order: at least one, codes unique.
 	Items []*ChecklistItemInput `json:"items"`
 }
 
+// CreateChecklistTemplatePayload is the new template version.
 type CreateChecklistTemplatePayload struct {
+	// The template, with its version number.
 	ChecklistTemplate *ent.ChecklistTemplate `json:"checklistTemplate"`
 }
 
@@ -331,24 +347,31 @@ type CreatePostPayload struct {
 	Post *ent.Post `json:"post"`
 }
 
+// CreateRandomDrawInput is a random draw (双随机): which enterprises are inspected and by whom.
 type CreateRandomDrawInput struct {
 	// The government unit that draws; planned inspections are by this unit.
-	OrganiserID int             `json:"organiserID"`
-	Sectors     []domain.Sector `json:"sectors,omitempty"`
+	OrganiserID int `json:"organiserID"`
+	// Only enterprises of these sectors; all sectors of the organiser's territory when absent.
+	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// Leave out enterprises inspected in the last N days. Between 0 and 3660.
 	ExcludeInspectedDays *int `json:"excludeInspectedDays,omitempty"`
 	// Between 1 and 10000.
 	TargetCount int `json:"targetCount"`
 	// At least 2 (default 2). Between 2 and 20.
-	InspectorsPerTarget *int                 `json:"inspectorsPerTarget,omitempty"`
-	InspectorIDs        []int                `json:"inspectorIDs"`
-	Conflicts           []*DrawConflictInput `json:"conflicts,omitempty"`
-	CampaignID          *int                 `json:"campaignID,omitempty"`
+	InspectorsPerTarget *int `json:"inspectorsPerTarget,omitempty"`
+	// The inspector roster: active users, each with an INSPECTOR, DEPUTY or head post at the organiser or below it.
+	InspectorIDs []int `json:"inspectorIDs"`
+	// Inspector–enterprise pairs never drawn together.
+	Conflicts []*DrawConflictInput `json:"conflicts,omitempty"`
+	// The campaign the planned inspections belong to, if any.
+	CampaignID *int `json:"campaignID,omitempty"`
 	// Between 2000-01-01 and 2100-12-31.
 	InspectionDate time.Time `json:"inspectionDate"`
 }
 
+// CreateRandomDrawPayload is the stored draw.
 type CreateRandomDrawPayload struct {
+	// The draw, with its assignments and one PLANNED DOUBLE_RANDOM inspection per target.
 	RandomDraw *ent.RandomDraw `json:"randomDraw"`
 }
 
@@ -396,7 +419,9 @@ type DeleteLetterPayload struct {
 	DeletedID int `json:"deletedID"`
 }
 
+// DrawConflictInput declares that an inspector must not be drawn for an enterprise (回避).
 type DrawConflictInput struct {
+	// The inspector; one of the draw's inspectorIDs.
 	InspectorID int `json:"inspectorID"`
 	// The ENTERPRISE unit.
 	EnterpriseUnitID int `json:"enterpriseUnitID"`
@@ -484,11 +509,13 @@ type IssueNoticePayload struct {
 	Notice *ent.Notice `json:"notice"`
 }
 
+// ItemResultInput is the result of one checklist item.
 type ItemResultInput struct {
-	// At most 100 characters.
-	ItemCode string             `json:"itemCode"`
-	Result   domain.CheckResult `json:"result"`
-	// At most 2000 characters.
+	// The item's code: one of the template's when a template is given; each item once. At most 100 characters.
+	ItemCode string `json:"itemCode"`
+	// PASS, FAIL or NA.
+	Result domain.CheckResult `json:"result"`
+	// What was found; required for a FAIL. At most 2000 characters.
 	Note *string `json:"note,omitempty"`
 }
 
@@ -597,25 +624,28 @@ type Me struct {
 	Scope *ScopeSummary `json:"scope"`
 }
 
+// NewHazardInput is a hazard found in the inspection being recorded; its source is INSPECTION.
 type NewHazardInput struct {
 	// The failed checklist item this hazard comes from. At most 100 characters.
 	ItemCode *string `json:"itemCode,omitempty"`
 	// Defaults to the inspection's target.
-	SubjectID *int               `json:"subjectID,omitempty"`
-	Level     domain.HazardLevel `json:"level"`
-	// At most 100 characters.
+	SubjectID *int `json:"subjectID,omitempty"`
+	// GENERAL (一般) or MAJOR (重大, rectified under an approved plan).
+	Level domain.HazardLevel `json:"level"`
+	// The hazard category, e.g. 消防安全; not blank. At most 100 characters.
 	Category string `json:"category"`
-	// At most 200 characters.
+	// The key site, part or link (重点部位、环节). At most 200 characters.
 	Location *string `json:"location,omitempty"`
-	// At most 2000 characters.
+	// What is wrong; not blank. At most 2000 characters.
 	Description string `json:"description"`
-	// At most 2000 characters.
+	// The rectification requirement (整改要求). At most 2000 characters.
 	Requirement *string `json:"requirement,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// The rectification deadline (整改期限); not in the past. Between 2000-01-01 and 2100-12-31.
 	Deadline time.Time `json:"deadline"`
-	// At most 100 characters.
+	// The person responsible for the rectification (整改责任人). At most 100 characters.
 	ResponsiblePerson *string `json:"responsiblePerson,omitempty"`
-	RecurrenceOfID    *int    `json:"recurrenceOfID,omitempty"`
+	// The earlier, CLOSED hazard this one recurs (复发).
+	RecurrenceOfID *int `json:"recurrenceOfID,omitempty"`
 }
 
 // NoticeCoverageConnection is a page of noticeCoverage rows.
@@ -685,27 +715,39 @@ type ReceiveNoticePayload struct {
 	Receipt *ent.NoticeReceipt `json:"receipt"`
 }
 
+// RecordInspectionInput is an inspection that took place, with its results and the hazards it
+// found. Either plannedID (the target, inspecting unit and type come from the planned inspection)
+// or type, inspectingUnitID and targetID are given.
 type RecordInspectionInput struct {
 	// Record the results of a PLANNED inspection (from a random draw) instead of a new one.
-	PlannedID        *int                  `json:"plannedID,omitempty"`
-	Type             *inspection.Type      `json:"type,omitempty"`
-	KeyPeriod        *inspection.KeyPeriod `json:"keyPeriod,omitempty"`
-	CampaignID       *int                  `json:"campaignID,omitempty"`
-	InspectingUnitID *int                  `json:"inspectingUnitID,omitempty"`
-	TargetID         *int                  `json:"targetID,omitempty"`
+	PlannedID *int `json:"plannedID,omitempty"`
+	// The kind of inspection; SELF_CHECK is the enterprise's own, every other type a government unit's. Required without plannedID.
+	Type *inspection.Type `json:"type,omitempty"`
+	// The key period (重点时段); required for a KEY_PERIOD inspection.
+	KeyPeriod *inspection.KeyPeriod `json:"keyPeriod,omitempty"`
+	// The campaign the inspection belongs to, if any; hazards found are counted for it.
+	CampaignID *int `json:"campaignID,omitempty"`
+	// The unit that inspects: a government unit, or for a SELF_CHECK the target or the enterprise unit above it. Required without plannedID.
+	InspectingUnitID *int `json:"inspectingUnitID,omitempty"`
+	// The unit inspected. Required without plannedID.
+	TargetID *int `json:"targetID,omitempty"`
 	// At least two for an inspection by a government unit.
 	InspectorIDs []int `json:"inspectorIDs,omitempty"`
 	// Between 2000-01-01 and 2100-12-31.
-	InspectedOn time.Time          `json:"inspectedOn"`
-	TemplateID  *int               `json:"templateID,omitempty"`
-	Results     []*ItemResultInput `json:"results,omitempty"`
+	InspectedOn time.Time `json:"inspectedOn"`
+	// The checklist template used; results then name its items, and its sector matches the target's.
+	TemplateID *int `json:"templateID,omitempty"`
+	// One result per checked item.
+	Results []*ItemResultInput `json:"results,omitempty"`
 	// At most 2000 characters.
 	Conclusion *string `json:"conclusion,omitempty"`
 	// Hazards found, created in the same transaction.
 	Hazards []*NewHazardInput `json:"hazards,omitempty"`
 }
 
+// RecordInspectionPayload is the recorded inspection.
 type RecordInspectionPayload struct {
+	// The inspection, DONE, with the hazards it found.
 	Inspection *ent.Inspection `json:"inspection"`
 }
 
