@@ -14424,39 +14424,51 @@ extend type Post {
   user: User
 }
 
+"""
+CreateUnitInput is a new unit of the tree below an existing one: a TOWN or DEPARTMENT under the
+county (or city), a WORKSHOP under an enterprise, a TEAM under a workshop. Enterprises are created
+with createEnterprise; the root exists with the tenant.
+"""
 input CreateUnitInput {
+  "TOWN, DEPARTMENT, WORKSHOP or TEAM (ENTERPRISE, COUNTY and CITY are BAD_USER_INPUT here)."
   kind: UnitKind!
-  "At most 200 characters."
+  "The unit's name, e.g. 西河镇; not blank. At most 200 characters."
   name: String!
-  "Unique within the tenant. At most 64 characters."
+  "Unique within the tenant: letters, digits, '.', '_' or '-', starting with a letter or digit. At most 64 characters."
   code: String!
+  "The parent unit; its kind must fit (a TOWN or DEPARTMENT under a COUNTY or CITY, a WORKSHOP under an ENTERPRISE, a TEAM under a WORKSHOP)."
   parentID: ID!
   "Sectors a DEPARTMENT supervises."
   supervisedSectors: [Sector!]
 }
 
+"UpdateUnitInput changes a unit; omitted fields are left unchanged."
 input UpdateUnitInput {
   "The unit to change."
   id: ID!
-  "At most 200 characters."
+  "The new name (an enterprise's profile is renamed with it); not blank. At most 200 characters."
   name: String
-  "At most 64 characters."
+  "The new code, unique within the tenant. At most 64 characters."
   code: String
   "Move the unit (and its subtree) under another parent."
   parentID: ID
+  "Replace the sectors a DEPARTMENT supervises (行业, the 三管三必须 mandate); its default supervision of enterprises follows. Only a head or ADMIN of the tenant's root unit may, never the department itself; an empty list clears them."
   supervisedSectors: [Sector!]
 }
 
+"CreateEnterpriseInput is a new enterprise: its ENTERPRISE unit under a town and its profile (企业档案)."
 input CreateEnterpriseInput {
-  "At most 200 characters."
+  "The enterprise's name, e.g. 城关水泥厂; not blank. At most 200 characters."
   name: String!
-  "At most 64 characters."
+  "The unit code, unique within the tenant. At most 64 characters."
   code: String!
   "The TOWN the enterprise belongs to (属地)."
   townID: ID!
   "Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters."
   creditCode: String!
+  "The sector the enterprise belongs to; it decides which departments supervise it by default and which checklist applies."
   sector: Sector!
+  "The enterprise's size class (规上、限上、规下、小微); null when unknown."
   scale: EnterpriseScale
   "At most 100 characters."
   industryCategory: String
@@ -14476,6 +14488,7 @@ input CreateEnterpriseInput {
   supervisingDepartmentIDs: [ID!]
 }
 
+"UpdateEnterpriseInput changes an enterprise's profile; omitted fields are left unchanged. Sector, town and code change on the unit (updateUnit)."
 input UpdateEnterpriseInput {
   "The enterprise profile to change."
   id: ID!
@@ -14483,6 +14496,7 @@ input UpdateEnterpriseInput {
   name: String
   "Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters."
   creditCode: String
+  "The enterprise's size class (规上、限上、规下、小微)."
   scale: EnterpriseScale
   "At most 100 characters."
   industryCategory: String
@@ -14498,13 +14512,15 @@ input UpdateEnterpriseInput {
   employeeCount: Int
   "At most 200 characters."
   keySites: [String!]
+  "Replace the supervising departments (行业监管); each department added or removed needs a head or ADMIN of a unit above both it and the enterprise. An empty list removes them all."
   supervisingDepartmentIDs: [ID!]
 }
 
+"CreateUserInput is a new user account of the tenant; rights come from the posts given later (createPost)."
 input CreateUserInput {
-  "At most 64 characters."
+  "The sign-in name, unique within the tenant: 2 to 64 lowercase letters, digits, '.', '_' or '-'. At most 64 characters."
   username: String!
-  "At most 100 characters."
+  "The name shown to others, e.g. 陈立新; not blank. At most 100 characters."
   displayName: String!
   "At most 32 characters."
   phone: String
@@ -14514,6 +14530,7 @@ input CreateUserInput {
   unitID: ID!
 }
 
+"UpdateUserInput changes a user; omitted fields are left unchanged."
 input UpdateUserInput {
   "The user to change."
   id: ID!
@@ -14521,28 +14538,37 @@ input UpdateUserInput {
   displayName: String
   "At most 32 characters."
   phone: String
+  "ACTIVE or DISABLED; disabling ends every session of the user at once. You cannot disable yourself."
   status: UserStatus
+  "The new home unit (所属单位)."
   unitID: ID
-  "Set a new password (administrative reset). At most 200 characters."
+  "Set a new password (administrative reset); ends every session of the user. At least 10 characters. At most 200 characters."
   password: String
 }
 
+"CreatePostInput appoints a user to a role at a unit (任职) for a period."
 input CreatePostInput {
+  "The user appointed; never yourself."
   userID: ID!
+  "The unit the post is at; the post's rights cover this unit's territory."
   unitID: ID!
+  "The role; a PARTY_SECRETARY or GOVERNMENT_HEAD post is granted only from a unit strictly above."
   role: Role!
+  "Restrict the post to these sectors (only at government units, e.g. a deputy in charge of industry); none: every sector."
   sectors: [Sector!]
-  "At most 200 characters."
+  "The post's title as people know it, e.g. 县长. At most 200 characters."
   title: String
-  "Between 2000-01-01 and 2100-12-31."
+  "When the post starts; now when absent. Between 2000-01-01 and 2100-12-31."
   validFrom: Time
-  "Between 2000-01-01 and 2100-12-31."
+  "When the post ends, after validFrom; open-ended when absent. Between 2000-01-01 and 2100-12-31."
   validTo: Time
 }
 
+"UpdatePostInput changes a post; omitted fields are left unchanged. The holder, unit and role do not change: end the post and create another."
 input UpdatePostInput {
   "The post to change."
   id: ID!
+  "Replace the sector restriction; an empty list lifts it."
   sectors: [Sector!]
   "At most 200 characters."
   title: String
@@ -14554,58 +14580,153 @@ input UpdatePostInput {
   clearValidTo: Boolean
 }
 
+"EndPostInput names the post to end."
 input EndPostInput {
   "The post to end."
   id: ID!
 }
 
+"CreateUnitPayload is the new unit."
 type CreateUnitPayload {
+  "The unit, placed in the tree."
   unit: Unit!
 }
 
+"UpdateUnitPayload is the changed unit."
 type UpdateUnitPayload {
+  "The unit after the change."
   unit: Unit!
 }
 
+"CreateEnterprisePayload is the new enterprise profile."
 type CreateEnterprisePayload {
+  "The profile, with its ENTERPRISE unit and supervising departments."
   enterprise: Enterprise!
 }
 
+"UpdateEnterprisePayload is the changed enterprise profile."
 type UpdateEnterprisePayload {
+  "The profile after the change."
   enterprise: Enterprise!
 }
 
+"CreateUserPayload is the new user."
 type CreateUserPayload {
+  "The user, ACTIVE, without posts."
   user: User!
 }
 
+"UpdateUserPayload is the changed user."
 type UpdateUserPayload {
+  "The user after the change."
   user: User!
 }
 
+"CreatePostPayload is the new post."
 type CreatePostPayload {
+  "The post; its rights apply from validFrom, on the holder's next request."
   post: Post!
 }
 
+"UpdatePostPayload is the changed post."
 type UpdatePostPayload {
+  "The post after the change."
   post: Post!
 }
 
+"EndPostPayload is the ended post."
 type EndPostPayload {
+  "The post, with validTo now."
   post: Post!
 }
 
 extend type Mutation {
-  createUnit(input: CreateUnitInput!): CreateUnitPayload!
-  updateUnit(input: UpdateUnitInput!): UpdateUnitPayload!
-  createEnterprise(input: CreateEnterpriseInput!): CreateEnterprisePayload!
-  updateEnterprise(input: UpdateEnterpriseInput!): UpdateEnterprisePayload!
-  createUser(input: CreateUserInput!): CreateUserPayload!
-  updateUser(input: UpdateUserInput!): UpdateUserPayload!
-  createPost(input: CreatePostInput!): CreatePostPayload!
-  updatePost(input: UpdatePostInput!): UpdatePostPayload!
-  "End a post now (sets validTo); rights end with the next request."
-  endPost(input: EndPostInput!): EndPostPayload!
+  """
+  Create a TOWN, DEPARTMENT, WORKSHOP or TEAM. Who: a head (PARTY_SECRETARY, GOVERNMENT_HEAD),
+  PRINCIPAL or ADMIN whose jurisdiction holds the parent; a DEPARTMENT with supervisedSectors only a
+  head or ADMIN of the tenant's root. Errors: NOT_FOUND (parent outside your jurisdiction),
+  FORBIDDEN, BAD_USER_INPUT (kind, parent kind, name or code), CONFLICT (code already used).
+  """
+  createUnit(
+    "The unit to create."
+    input: CreateUnitInput!
+  ): CreateUnitPayload!
+  """
+  Rename, recode, move (with its subtree and every record below it) or change a department's
+  supervised sectors. Who: a head, PRINCIPAL or ADMIN whose jurisdiction holds the unit (and, to
+  move it, the new parent); supervisedSectors only a head or ADMIN of the tenant's root. Errors:
+  NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (the root never moves, nor under itself), CONFLICT (code).
+  """
+  updateUnit(
+    "The unit and the fields to change."
+    input: UpdateUnitInput!
+  ): UpdateUnitPayload!
+  """
+  Create an enterprise (企业) under a town with its profile; it is supervised by the departments
+  given, or by default by every department supervising its sector. Who: a head or ADMIN whose
+  jurisdiction holds the town; naming departments needs authority over each. Errors: NOT_FOUND,
+  FORBIDDEN, BAD_USER_INPUT (not a TOWN, an invalid credit code, a field), CONFLICT (code or credit
+  code already used in the tenant).
+  """
+  createEnterprise(
+    "The enterprise to create."
+    input: CreateEnterpriseInput!
+  ): CreateEnterprisePayload!
+  """
+  Change an enterprise's profile and its supervising departments. Who: a head, PRINCIPAL or ADMIN
+  whose jurisdiction holds the enterprise; departments as for createEnterprise. Errors: NOT_FOUND,
+  FORBIDDEN, BAD_USER_INPUT, CONFLICT (credit code already used).
+  """
+  updateEnterprise(
+    "The profile and the fields to change."
+    input: UpdateEnterpriseInput!
+  ): UpdateEnterprisePayload!
+  """
+  Create a user account with a home unit. Who: an ADMIN whose jurisdiction holds the home unit.
+  Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (username pattern, short password), CONFLICT
+  (username taken in the tenant).
+  """
+  createUser(
+    "The user to create."
+    input: CreateUserInput!
+  ): CreateUserPayload!
+  """
+  Change a user's profile, status, home unit or password. Who: an ADMIN whose jurisdiction holds
+  the user's home unit and every unit where they hold a valid post. Errors: NOT_FOUND, FORBIDDEN,
+  BAD_USER_INPUT (disabling yourself, a short password).
+  """
+  updateUser(
+    "The user and the fields to change."
+    input: UpdateUserInput!
+  ): UpdateUserPayload!
+  """
+  Appoint a user to a role at a unit (任职). Who: an ADMIN (by default; or a head, if the tenant's
+  policy allows) whose own unit holds the target unit and whose sectors hold the post's, with
+  authority over every unit where the holder already has posts; never for yourself; a
+  PARTY_SECRETARY or GOVERNMENT_HEAD post only from a unit strictly above. Errors: NOT_FOUND,
+  FORBIDDEN, BAD_USER_INPUT (validTo not after validFrom, sectors at a non-government unit),
+  CONFLICT (the user holds this role at this unit for an overlapping period).
+  """
+  createPost(
+    "The holder, unit, role and period."
+    input: CreatePostInput!
+  ): CreatePostPayload!
+  """
+  Change a post's sectors, title or period. Who: as for createPost. Errors: NOT_FOUND, FORBIDDEN,
+  BAD_USER_INPUT, CONFLICT (overlapping period).
+  """
+  updatePost(
+    "The post and the fields to change."
+    input: UpdatePostInput!
+  ): UpdatePostPayload!
+  """
+  End a post now (sets validTo); rights end with the next request. Who: as for createPost, and the
+  holder for a post of their own. Errors: NOT_FOUND, FORBIDDEN.
+  """
+  endPost(
+    "The post to end."
+    input: EndPostInput!
+  ): EndPostPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/letters.graphql", Input: `# Responsibility letters (安全生产责任书): issuing, signing, attachments and the

@@ -253,17 +253,20 @@ type CreateChecklistTemplatePayload struct {
 	ChecklistTemplate *ent.ChecklistTemplate `json:"checklistTemplate"`
 }
 
+// CreateEnterpriseInput is a new enterprise: its ENTERPRISE unit under a town and its profile (企业档案).
 type CreateEnterpriseInput struct {
-	// At most 200 characters.
+	// The enterprise's name, e.g. 城关水泥厂; not blank. At most 200 characters.
 	Name string `json:"name"`
-	// At most 64 characters.
+	// The unit code, unique within the tenant. At most 64 characters.
 	Code string `json:"code"`
 	// The TOWN the enterprise belongs to (属地).
 	TownID int `json:"townID"`
 	// Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters.
-	CreditCode string            `json:"creditCode"`
-	Sector     domain.Sector     `json:"sector"`
-	Scale      *enterprise.Scale `json:"scale,omitempty"`
+	CreditCode string `json:"creditCode"`
+	// The sector the enterprise belongs to; it decides which departments supervise it by default and which checklist applies.
+	Sector domain.Sector `json:"sector"`
+	// The enterprise's size class (规上、限上、规下、小微); null when unknown.
+	Scale *enterprise.Scale `json:"scale,omitempty"`
 	// At most 100 characters.
 	IndustryCategory *string `json:"industryCategory,omitempty"`
 	// At most 300 characters.
@@ -282,7 +285,9 @@ type CreateEnterpriseInput struct {
 	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
 }
 
+// CreateEnterprisePayload is the new enterprise profile.
 type CreateEnterprisePayload struct {
+	// The profile, with its ENTERPRISE unit and supervising departments.
 	Enterprise *ent.Enterprise `json:"enterprise"`
 }
 
@@ -330,20 +335,27 @@ type CreateLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// CreatePostInput appoints a user to a role at a unit (任职) for a period.
 type CreatePostInput struct {
-	UserID  int             `json:"userID"`
-	UnitID  int             `json:"unitID"`
-	Role    domain.Role     `json:"role"`
+	// The user appointed; never yourself.
+	UserID int `json:"userID"`
+	// The unit the post is at; the post's rights cover this unit's territory.
+	UnitID int `json:"unitID"`
+	// The role; a PARTY_SECRETARY or GOVERNMENT_HEAD post is granted only from a unit strictly above.
+	Role domain.Role `json:"role"`
+	// Restrict the post to these sectors (only at government units, e.g. a deputy in charge of industry); none: every sector.
 	Sectors []domain.Sector `json:"sectors,omitempty"`
-	// At most 200 characters.
+	// The post's title as people know it, e.g. 县长. At most 200 characters.
 	Title *string `json:"title,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the post starts; now when absent. Between 2000-01-01 and 2100-12-31.
 	ValidFrom *time.Time `json:"validFrom,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the post ends, after validFrom; open-ended when absent. Between 2000-01-01 and 2100-12-31.
 	ValidTo *time.Time `json:"validTo,omitempty"`
 }
 
+// CreatePostPayload is the new post.
 type CreatePostPayload struct {
+	// The post; its rights apply from validFrom, on the holder's next request.
 	Post *ent.Post `json:"post"`
 }
 
@@ -375,25 +387,33 @@ type CreateRandomDrawPayload struct {
 	RandomDraw *ent.RandomDraw `json:"randomDraw"`
 }
 
+// CreateUnitInput is a new unit of the tree below an existing one: a TOWN or DEPARTMENT under the
+// county (or city), a WORKSHOP under an enterprise, a TEAM under a workshop. Enterprises are created
+// with createEnterprise; the root exists with the tenant.
 type CreateUnitInput struct {
+	// TOWN, DEPARTMENT, WORKSHOP or TEAM (ENTERPRISE, COUNTY and CITY are BAD_USER_INPUT here).
 	Kind domain.UnitKind `json:"kind"`
-	// At most 200 characters.
+	// The unit's name, e.g. 西河镇; not blank. At most 200 characters.
 	Name string `json:"name"`
-	// Unique within the tenant. At most 64 characters.
-	Code     string `json:"code"`
-	ParentID int    `json:"parentID"`
+	// Unique within the tenant: letters, digits, '.', '_' or '-', starting with a letter or digit. At most 64 characters.
+	Code string `json:"code"`
+	// The parent unit; its kind must fit (a TOWN or DEPARTMENT under a COUNTY or CITY, a WORKSHOP under an ENTERPRISE, a TEAM under a WORKSHOP).
+	ParentID int `json:"parentID"`
 	// Sectors a DEPARTMENT supervises.
 	SupervisedSectors []domain.Sector `json:"supervisedSectors,omitempty"`
 }
 
+// CreateUnitPayload is the new unit.
 type CreateUnitPayload struct {
+	// The unit, placed in the tree.
 	Unit *ent.Unit `json:"unit"`
 }
 
+// CreateUserInput is a new user account of the tenant; rights come from the posts given later (createPost).
 type CreateUserInput struct {
-	// At most 64 characters.
+	// The sign-in name, unique within the tenant: 2 to 64 lowercase letters, digits, '.', '_' or '-'. At most 64 characters.
 	Username string `json:"username"`
-	// At most 100 characters.
+	// The name shown to others, e.g. 陈立新; not blank. At most 100 characters.
 	DisplayName string `json:"displayName"`
 	// At most 32 characters.
 	Phone *string `json:"phone,omitempty"`
@@ -403,7 +423,9 @@ type CreateUserInput struct {
 	UnitID int `json:"unitID"`
 }
 
+// CreateUserPayload is the new user.
 type CreateUserPayload struct {
+	// The user, ACTIVE, without posts.
 	User *ent.User `json:"user"`
 }
 
@@ -427,12 +449,15 @@ type DrawConflictInput struct {
 	EnterpriseUnitID int `json:"enterpriseUnitID"`
 }
 
+// EndPostInput names the post to end.
 type EndPostInput struct {
 	// The post to end.
 	ID int `json:"id"`
 }
 
+// EndPostPayload is the ended post.
 type EndPostPayload struct {
+	// The post, with validTo now.
 	Post *ent.Post `json:"post"`
 }
 
@@ -934,14 +959,16 @@ type TransitionHazardPayload struct {
 	Hazard *ent.Hazard `json:"hazard"`
 }
 
+// UpdateEnterpriseInput changes an enterprise's profile; omitted fields are left unchanged. Sector, town and code change on the unit (updateUnit).
 type UpdateEnterpriseInput struct {
 	// The enterprise profile to change.
 	ID int `json:"id"`
 	// At most 200 characters.
 	Name *string `json:"name,omitempty"`
 	// Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters.
-	CreditCode *string           `json:"creditCode,omitempty"`
-	Scale      *enterprise.Scale `json:"scale,omitempty"`
+	CreditCode *string `json:"creditCode,omitempty"`
+	// The enterprise's size class (规上、限上、规下、小微).
+	Scale *enterprise.Scale `json:"scale,omitempty"`
 	// At most 100 characters.
 	IndustryCategory *string `json:"industryCategory,omitempty"`
 	// At most 300 characters.
@@ -955,11 +982,14 @@ type UpdateEnterpriseInput struct {
 	// Between 0 and 1000000.
 	EmployeeCount *int `json:"employeeCount,omitempty"`
 	// At most 200 characters.
-	KeySites                 []string `json:"keySites,omitempty"`
-	SupervisingDepartmentIDs []int    `json:"supervisingDepartmentIDs,omitempty"`
+	KeySites []string `json:"keySites,omitempty"`
+	// Replace the supervising departments (行业监管); each department added or removed needs a head or ADMIN of a unit above both it and the enterprise. An empty list removes them all.
+	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
 }
 
+// UpdateEnterprisePayload is the changed enterprise profile.
 type UpdateEnterprisePayload struct {
+	// The profile after the change.
 	Enterprise *ent.Enterprise `json:"enterprise"`
 }
 
@@ -981,9 +1011,11 @@ type UpdateLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// UpdatePostInput changes a post; omitted fields are left unchanged. The holder, unit and role do not change: end the post and create another.
 type UpdatePostInput struct {
 	// The post to change.
-	ID      int             `json:"id"`
+	ID int `json:"id"`
+	// Replace the sector restriction; an empty list lifts it.
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// At most 200 characters.
 	Title *string `json:"title,omitempty"`
@@ -995,40 +1027,51 @@ type UpdatePostInput struct {
 	ClearValidTo *bool `json:"clearValidTo,omitempty"`
 }
 
+// UpdatePostPayload is the changed post.
 type UpdatePostPayload struct {
+	// The post after the change.
 	Post *ent.Post `json:"post"`
 }
 
+// UpdateUnitInput changes a unit; omitted fields are left unchanged.
 type UpdateUnitInput struct {
 	// The unit to change.
 	ID int `json:"id"`
-	// At most 200 characters.
+	// The new name (an enterprise's profile is renamed with it); not blank. At most 200 characters.
 	Name *string `json:"name,omitempty"`
-	// At most 64 characters.
+	// The new code, unique within the tenant. At most 64 characters.
 	Code *string `json:"code,omitempty"`
 	// Move the unit (and its subtree) under another parent.
-	ParentID          *int            `json:"parentID,omitempty"`
+	ParentID *int `json:"parentID,omitempty"`
+	// Replace the sectors a DEPARTMENT supervises (行业, the 三管三必须 mandate); its default supervision of enterprises follows. Only a head or ADMIN of the tenant's root unit may, never the department itself; an empty list clears them.
 	SupervisedSectors []domain.Sector `json:"supervisedSectors,omitempty"`
 }
 
+// UpdateUnitPayload is the changed unit.
 type UpdateUnitPayload struct {
+	// The unit after the change.
 	Unit *ent.Unit `json:"unit"`
 }
 
+// UpdateUserInput changes a user; omitted fields are left unchanged.
 type UpdateUserInput struct {
 	// The user to change.
 	ID int `json:"id"`
 	// At most 100 characters.
 	DisplayName *string `json:"displayName,omitempty"`
 	// At most 32 characters.
-	Phone  *string      `json:"phone,omitempty"`
+	Phone *string `json:"phone,omitempty"`
+	// ACTIVE or DISABLED; disabling ends every session of the user at once. You cannot disable yourself.
 	Status *user.Status `json:"status,omitempty"`
-	UnitID *int         `json:"unitID,omitempty"`
-	// Set a new password (administrative reset). At most 200 characters.
+	// The new home unit (所属单位).
+	UnitID *int `json:"unitID,omitempty"`
+	// Set a new password (administrative reset); ends every session of the user. At least 10 characters. At most 200 characters.
 	Password *string `json:"password,omitempty"`
 }
 
+// UpdateUserPayload is the changed user.
 type UpdateUserPayload struct {
+	// The user after the change.
 	User *ent.User `json:"user"`
 }
 
