@@ -14283,27 +14283,80 @@ extend type Query {
   policyRules: [PolicyRule!]
 }
 
+"""
+Mutation holds every change the API makes. Each takes one input and returns a payload with the
+changed object(s); each runs in one transaction and is recorded in the audit log. Every mutation
+but login and refreshToken needs an access token (UNAUTHENTICATED without one, with
+extensions.reason saying why).
+"""
 type Mutation {
-  "Exchange tenant, username and password for tokens."
-  login(input: LoginInput!): LoginPayload!
-  "Rotate a refresh token. Reusing an old one revokes its whole family."
-  refreshToken(input: RefreshTokenInput!): RefreshTokenPayload!
-  "Revoke the caller's sessions (pass an empty input to revoke every session)."
-  logout(input: LogoutInput!): LogoutPayload!
-  changePassword(input: ChangePasswordInput!): ChangePasswordPayload!
+  """
+  Exchange tenant, username and password for tokens; no access token needed. Errors:
+  UNAUTHENTICATED with extensions.reason CREDENTIALS_INVALID (unknown tenant or user, wrong
+  password and a disabled account all look alike) or LOGIN_THROTTLED (too many failures: wait
+  and retry).
+  """
+  login(
+    "The tenant, username and password."
+    input: LoginInput!
+  ): LoginPayload!
+  """
+  Rotate a refresh token: the token is used up and a new access token and the family's next
+  refresh token come back; no access token needed. Reusing an old one revokes its whole family.
+  Errors: UNAUTHENTICATED with extensions.reason TOKEN_EXPIRED, TOKEN_INVALID or TOKEN_REVOKED
+  (a reused token, a logout, a disabled user or a password change): sign in again.
+  """
+  refreshToken(
+    "The refresh token to rotate."
+    input: RefreshTokenInput!
+  ): RefreshTokenPayload!
+  "Revoke the caller's sessions (pass an empty input to revoke every session). Their access tokens stop working at once."
+  logout(
+    "The session to end; empty for every session."
+    input: LogoutInput!
+  ): LogoutPayload!
+  """
+  Change your own password; every session (refresh token) of yours is revoked, so other devices
+  sign in again. Errors: BAD_USER_INPUT on currentPassword (wrong; counted as a failed sign-in) or
+  newPassword (shorter than 10 characters, or unchanged); UNAUTHENTICATED with LOGIN_THROTTLED
+  after too many wrong passwords.
+  """
+  changePassword(
+    "The current and the new password."
+    input: ChangePasswordInput!
+  ): ChangePasswordPayload!
 
-  "Grant a role an action on an object type; returns the tenant's policy after the change."
-  addPolicyRule(input: AddPolicyRuleInput!): AddPolicyRulePayload!
-  "Withdraw a rule; returns the tenant's policy after the change."
-  removePolicyRule(input: RemovePolicyRuleInput!): RemovePolicyRulePayload!
+  """
+  Grant a role an action on an object type; returns the tenant's policy after the change. Who: an
+  ADMIN at the tenant's root unit (policy update). Never a rule for a role you hold (unless it
+  restores a default rule), never a mutation for AUDITOR, a decision (letter, inspection, hazard,
+  campaign, draw, file) for ADMIN. A rule of either head is a rule of both (党政同责). Errors:
+  FORBIDDEN, BAD_USER_INPUT (unknown role, object type or action, a forbidden rule), CONFLICT
+  (the rule exists).
+  """
+  addPolicyRule(
+    "The rule to add."
+    input: AddPolicyRuleInput!
+  ): AddPolicyRulePayload!
+  """
+  Withdraw a rule; returns the tenant's policy after the change. Who: as for addPolicyRule. A rule
+  of either head is withdrawn for both. Errors: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND (no such rule).
+  """
+  removePolicyRule(
+    "The rule to remove."
+    input: RemovePolicyRuleInput!
+  ): RemovePolicyRulePayload!
 }
 
 "Me is the caller as the server sees them on this request."
 type Me {
+  "The signed-in user."
   user: User!
+  "The tenant (the county or city deployment) the user belongs to."
   tenant: Tenant!
   "Posts valid now; only these grant rights."
   posts: [Post!]!
+  "What the valid posts cover."
   scope: ScopeSummary!
 }
 
@@ -14317,13 +14370,17 @@ type ScopeSummary {
   roles: [Role!]!
 }
 
+"KindCount is the number of units of one kind."
 type KindCount {
+  "The unit kind."
   kind: UnitKind!
+  "How many units of that kind."
   count: Int!
 }
 
 "PolicyRule grants a role an action on an object type within the role's scope."
 type PolicyRule {
+  "The role the rule is for; a rule of both heads is listed once for PARTY_SECRETARY and once for GOVERNMENT_HEAD."
   role: Role!
   "Object type (unit, enterprise, user, post, policy, …) or * for every type."
   object: String!
@@ -14331,73 +14388,89 @@ type PolicyRule {
   action: String!
 }
 
+"AddPolicyRuleInput is a rule to add to the tenant's policy."
 input AddPolicyRuleInput {
+  "The role to grant the action to."
   role: Role!
-  "At most 100 characters."
+  "Object type (unit, enterprise, user, post, letter, hazard, …) or * for every type. At most 100 characters."
   object: String!
-  "At most 100 characters."
+  "Action (read, create, update, issue, sign, …) or * for every action. At most 100 characters."
   action: String!
 }
 
+"RemovePolicyRuleInput is a rule to remove from the tenant's policy."
 input RemovePolicyRuleInput {
+  "The role the rule is for."
   role: Role!
-  "At most 100 characters."
+  "The rule's object type, as policyRules lists it. At most 100 characters."
   object: String!
-  "At most 100 characters."
+  "The rule's action, as policyRules lists it. At most 100 characters."
   action: String!
 }
 
 "AddPolicyRulePayload is the tenant's policy after the rule was added."
 type AddPolicyRulePayload {
+  "Every rule of the tenant's policy after the change."
   rules: [PolicyRule!]!
 }
 
 "RemovePolicyRulePayload is the tenant's policy after the rule was removed."
 type RemovePolicyRulePayload {
+  "Every rule of the tenant's policy after the change."
   rules: [PolicyRule!]!
 }
 
+"LoginInput is a sign-in with a password."
 input LoginInput {
   "Tenant code, e.g. demo. At most 100 characters."
   tenant: String!
-  "At most 100 characters."
+  "The sign-in name within the tenant, e.g. county.head. At most 100 characters."
   username: String!
-  "At most 200 characters."
+  "The password. At most 200 characters."
   password: String!
 }
 
+"RefreshTokenInput is the refresh token to rotate."
 input RefreshTokenInput {
-  "At most 1000 characters."
+  "The refresh token from login or the last refreshToken; it can be used once. At most 1000 characters."
   refreshToken: String!
 }
 
+"LogoutInput names the session to end; empty, every session ends."
 input LogoutInput {
-  "Revoke this refresh token's family; without it, every session of the caller is revoked. At most 1000 characters."
+  "Revoke this refresh token's family (one device's session); without it, or when it is not one of yours, every session of the caller is revoked. At most 1000 characters."
   refreshToken: String
 }
 
+"ChangePasswordInput replaces your own password."
 input ChangePasswordInput {
-  "At most 200 characters."
+  "Your password now. At most 200 characters."
   currentPassword: String!
-  "At most 200 characters."
+  "The new password: at least 10 characters, different from the current one. At most 200 characters."
   newPassword: String!
 }
 
 "LoginPayload carries a short-lived access token and a single-use refresh token."
 type LoginPayload {
+  "A signed JWT for the Authorization header (Authorization: Bearer <token>), valid until expiresAt (15 minutes by default)."
   accessToken: String!
+  "An opaque single-use token for refreshToken, valid for 30 days by default from this rotation; keep it secret."
   refreshToken: String!
   "When the access token expires."
   expiresAt: Time!
+  "Always Bearer."
   tokenType: String!
 }
 
 "RefreshTokenPayload carries a new access token and the next refresh token of the family."
 type RefreshTokenPayload {
+  "A signed JWT for the Authorization header (Authorization: Bearer <token>), valid until expiresAt (15 minutes by default)."
   accessToken: String!
+  "An opaque single-use token for refreshToken, valid for 30 days by default from this rotation; keep it secret."
   refreshToken: String!
   "When the access token expires."
   expiresAt: Time!
+  "Always Bearer."
   tokenType: String!
 }
 
@@ -14409,6 +14482,7 @@ type LogoutPayload {
 
 "ChangePasswordPayload is the caller after the password change."
 type ChangePasswordPayload {
+  "You, after the change."
   user: User!
 }
 `, BuiltIn: false},

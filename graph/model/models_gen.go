@@ -19,16 +19,19 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 )
 
+// AddPolicyRuleInput is a rule to add to the tenant's policy.
 type AddPolicyRuleInput struct {
+	// The role to grant the action to.
 	Role domain.Role `json:"role"`
-	// At most 100 characters.
+	// Object type (unit, enterprise, user, post, letter, hazard, …) or * for every type. At most 100 characters.
 	Object string `json:"object"`
-	// At most 100 characters.
+	// Action (read, create, update, issue, sign, …) or * for every action. At most 100 characters.
 	Action string `json:"action"`
 }
 
 // AddPolicyRulePayload is the tenant's policy after the rule was added.
 type AddPolicyRulePayload struct {
+	// Every rule of the tenant's policy after the change.
 	Rules []*PolicyRule `json:"rules"`
 }
 
@@ -177,15 +180,17 @@ type CampaignStageInput struct {
 	PlannedEnd time.Time `json:"plannedEnd"`
 }
 
+// ChangePasswordInput replaces your own password.
 type ChangePasswordInput struct {
-	// At most 200 characters.
+	// Your password now. At most 200 characters.
 	CurrentPassword string `json:"currentPassword"`
-	// At most 200 characters.
+	// The new password: at least 10 characters, different from the current one. At most 200 characters.
 	NewPassword string `json:"newPassword"`
 }
 
 // ChangePasswordPayload is the caller after the password change.
 type ChangePasswordPayload struct {
+	// You, after the change.
 	User *ent.User `json:"user"`
 }
 
@@ -544,9 +549,12 @@ type ItemResultInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// KindCount is the number of units of one kind.
 type KindCount struct {
-	Kind  domain.UnitKind `json:"kind"`
-	Count int             `json:"count"`
+	// The unit kind.
+	Kind domain.UnitKind `json:"kind"`
+	// How many units of that kind.
+	Count int `json:"count"`
 }
 
 // KindCoverage is the coverage of the units of one kind.
@@ -611,26 +619,31 @@ type LetterTargetInput struct {
 	Indicator *string `json:"indicator,omitempty"`
 }
 
+// LoginInput is a sign-in with a password.
 type LoginInput struct {
 	// Tenant code, e.g. demo. At most 100 characters.
 	Tenant string `json:"tenant"`
-	// At most 100 characters.
+	// The sign-in name within the tenant, e.g. county.head. At most 100 characters.
 	Username string `json:"username"`
-	// At most 200 characters.
+	// The password. At most 200 characters.
 	Password string `json:"password"`
 }
 
 // LoginPayload carries a short-lived access token and a single-use refresh token.
 type LoginPayload struct {
-	AccessToken  string `json:"accessToken"`
+	// A signed JWT for the Authorization header (Authorization: Bearer <token>), valid until expiresAt (15 minutes by default).
+	AccessToken string `json:"accessToken"`
+	// An opaque single-use token for refreshToken, valid for 30 days by default from this rotation; keep it secret.
 	RefreshToken string `json:"refreshToken"`
 	// When the access token expires.
 	ExpiresAt time.Time `json:"expiresAt"`
-	TokenType string    `json:"tokenType"`
+	// Always Bearer.
+	TokenType string `json:"tokenType"`
 }
 
+// LogoutInput names the session to end; empty, every session ends.
 type LogoutInput struct {
-	// Revoke this refresh token's family; without it, every session of the caller is revoked. At most 1000 characters.
+	// Revoke this refresh token's family (one device's session); without it, or when it is not one of yours, every session of the caller is revoked. At most 1000 characters.
 	RefreshToken *string `json:"refreshToken,omitempty"`
 }
 
@@ -642,10 +655,13 @@ type LogoutPayload struct {
 
 // Me is the caller as the server sees them on this request.
 type Me struct {
-	User   *ent.User   `json:"user"`
+	// The signed-in user.
+	User *ent.User `json:"user"`
+	// The tenant (the county or city deployment) the user belongs to.
 	Tenant *ent.Tenant `json:"tenant"`
 	// Posts valid now; only these grant rights.
-	Posts []*ent.Post   `json:"posts"`
+	Posts []*ent.Post `json:"posts"`
+	// What the valid posts cover.
 	Scope *ScopeSummary `json:"scope"`
 }
 
@@ -719,6 +735,7 @@ type NoticeCoverageWhereInput struct {
 
 // PolicyRule grants a role an action on an object type within the role's scope.
 type PolicyRule struct {
+	// The role the rule is for; a rule of both heads is listed once for PARTY_SECRETARY and once for GOVERNMENT_HEAD.
 	Role domain.Role `json:"role"`
 	// Object type (unit, enterprise, user, post, policy, …) or * for every type.
 	Object string `json:"object"`
@@ -804,30 +821,37 @@ type RecordMeetingPayload struct {
 	Meeting *ent.Meeting `json:"meeting"`
 }
 
+// RefreshTokenInput is the refresh token to rotate.
 type RefreshTokenInput struct {
-	// At most 1000 characters.
+	// The refresh token from login or the last refreshToken; it can be used once. At most 1000 characters.
 	RefreshToken string `json:"refreshToken"`
 }
 
 // RefreshTokenPayload carries a new access token and the next refresh token of the family.
 type RefreshTokenPayload struct {
-	AccessToken  string `json:"accessToken"`
+	// A signed JWT for the Authorization header (Authorization: Bearer <token>), valid until expiresAt (15 minutes by default).
+	AccessToken string `json:"accessToken"`
+	// An opaque single-use token for refreshToken, valid for 30 days by default from this rotation; keep it secret.
 	RefreshToken string `json:"refreshToken"`
 	// When the access token expires.
 	ExpiresAt time.Time `json:"expiresAt"`
-	TokenType string    `json:"tokenType"`
+	// Always Bearer.
+	TokenType string `json:"tokenType"`
 }
 
+// RemovePolicyRuleInput is a rule to remove from the tenant's policy.
 type RemovePolicyRuleInput struct {
+	// The role the rule is for.
 	Role domain.Role `json:"role"`
-	// At most 100 characters.
+	// The rule's object type, as policyRules lists it. At most 100 characters.
 	Object string `json:"object"`
-	// At most 100 characters.
+	// The rule's action, as policyRules lists it. At most 100 characters.
 	Action string `json:"action"`
 }
 
 // RemovePolicyRulePayload is the tenant's policy after the rule was removed.
 type RemovePolicyRulePayload struct {
+	// Every rule of the tenant's policy after the change.
 	Rules []*PolicyRule `json:"rules"`
 }
 
