@@ -15749,19 +15749,34 @@ extend type Query {
   """
   The audit log (审计日志) of your jurisdiction: the events whose subject unit is in
   the scope of one of your AUDITOR or ADMIN posts. FORBIDDEN without such a post.
-  Newest first unless orderBy says otherwise.
+  Newest first unless orderBy says otherwise; null (with the FORBIDDEN error) without such a
+  post, so the other fields of the request still answer.
   """
-  auditEvents(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder, where: AuditEventWhereInput): AuditEventConnection
+  auditEvents(
+    "Returns the events after this cursor (endCursor of the previous page)."
+    after: Cursor
+    "Returns the first n events; 50 when neither first nor last is given, at most 500 (the server's page limit)."
+    first: Int
+    "Returns the events before this cursor (startCursor of the next page)."
+    before: Cursor
+    "Returns the last n events (before the before cursor, or of all); at most 500 (the server's page limit)."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter; every event in your audit scope when absent."
+    where: AuditEventWhereInput
+  ): AuditEventConnection
 }
 
 "AuditEventWhereInput narrows the audit log; every condition given must hold."
 input AuditEventWhereInput {
   "Events by this user."
   actorID: ID
-  "Events about objects of this type: unit, enterprise, user, post, supervision, tenant, policy. At most 100 characters."
+  "Events about objects of this type: the record type in snake case, e.g. unit, enterprise, user, post, supervision, responsibility_letter, hazard, or policy for a policy change. At most 100 characters."
   entityType: String
   "Events about this object."
   entityID: ID
+  "Events of this operation (CREATE, UPDATE, LOGIN, POLICY_CHANGE, …)."
   operation: AuditEventOperation
   "Events at or after this time. Between 2000-01-01 and 2100-12-31."
   from: Time
@@ -15773,6 +15788,7 @@ input AuditEventWhereInput {
 
 "AuditChange is one changed field of an audit event."
 type AuditChange {
+  "The field's name as the record spells it, e.g. display_name or state."
   field: String!
   "The value before the change, as JSON text; null for a create and for a redacted field."
   before: String
@@ -15789,6 +15805,7 @@ extend type AuditEvent {
   actorID: ID
   "The post the actor acted under (the grant that allowed the change); null when none applies."
   actorPost: Post
+  "The id of the post the actor acted under, kept even when the post is outside your jurisdiction; null when none applies."
   actorPostID: ID
   "The object the event is about; null when it is not a single object (a policy change)."
   entityID: ID

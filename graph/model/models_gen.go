@@ -113,6 +113,7 @@ type AttachNoticeFilePayload struct {
 
 // AuditChange is one changed field of an audit event.
 type AuditChange struct {
+	// The field's name as the record spells it, e.g. display_name or state.
 	Field string `json:"field"`
 	// The value before the change, as JSON text; null for a create and for a redacted field.
 	Before *string `json:"before,omitempty"`
