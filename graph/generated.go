@@ -16203,13 +16203,13 @@ type ReceiptCounts {
 
 extend type Mutation {
   "Issue a notice from a government unit where you hold a post that may, with one receipt per recipient, in one transaction."
-  issueNotice(input: IssueNoticeInput!): IssueNoticePayload!
+  issueNotice("The issuing unit, the document and its recipients." input: IssueNoticeInput!): IssueNoticePayload!
   "Sign for a notice (签收) in a post you hold at the recipient unit."
-  receiveNotice(input: ReceiveNoticeInput!): ReceiveNoticePayload!
+  receiveNotice("The receipt to sign for and, optionally, the post to sign in." input: ReceiveNoticeInput!): ReceiveNoticePayload!
   "Answer a notice (反馈) in a post you hold at the recipient unit; signs for it too when nobody has."
-  replyToNotice(input: ReplyToNoticeInput!): ReplyToNoticePayload!
+  replyToNotice("The receipt, the reply and, optionally, the post to reply in." input: ReplyToNoticeInput!): ReplyToNoticePayload!
   "Attach a file to a notice (issuer side); every recipient gets it with its receipt."
-  attachNoticeFile(input: AttachNoticeFileInput!): AttachNoticeFilePayload!
+  attachNoticeFile("The notice, the file and a note on it." input: AttachNoticeFileInput!): AttachNoticeFilePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/organisation.graphql", Input: `# Organisation (组织): leadership groups (领导小组) with members by post, and
@@ -16326,13 +16326,13 @@ type AttachMeetingFilePayload {
 
 extend type Mutation {
   "Set up a leadership group of a unit where you hold a post that may, with its members."
-  createLeadershipGroup(input: CreateLeadershipGroupInput!): CreateLeadershipGroupPayload!
+  createLeadershipGroup("The group to set up and its members." input: CreateLeadershipGroupInput!): CreateLeadershipGroupPayload!
   "Replace the members of a leadership group (a post at its unit that may)."
-  setLeadershipGroupMembers(input: SetLeadershipGroupMembersInput!): SetLeadershipGroupMembersPayload!
+  setLeadershipGroupMembers("The group and its new members." input: SetLeadershipGroupMembersInput!): SetLeadershipGroupMembersPayload!
   "Record a meeting held by a unit where you hold a post that may."
-  recordMeeting(input: RecordMeetingInput!): RecordMeetingPayload!
+  recordMeeting("The meeting to record." input: RecordMeetingInput!): RecordMeetingPayload!
   "Attach minutes, a sign-in sheet or another file to a meeting (a post at its organiser that may)."
-  attachMeetingFile(input: AttachMeetingFileInput!): AttachMeetingFilePayload!
+  attachMeetingFile("The meeting, the file and a note on it." input: AttachMeetingFileInput!): AttachMeetingFilePayload!
 }
 `, BuiltIn: false},
 }
