@@ -14813,9 +14813,11 @@ extend type Query {
   holds a SIGNED letter from its parent, one PENDING signature, or none (MISSING). Rows are in
   tree order, filtered by status and kind; the summary counts every row, unfiltered.
   Pages forward with first/after; before and last page backward from a cursor or the end.
+  Errors: NOT_FOUND when the root is not readable for you, BAD_USER_INPUT for a year outside
+  2000–2100, a negative or too large page size, or a malformed cursor.
   """
   letterCoverage(
-    "The letter year."
+    "The letter year (2000 to 2100)."
     year: Int!
     "The unit whose subtree is covered (itself excluded)."
     rootID: ID!
@@ -14825,11 +14827,11 @@ extend type Query {
     kinds: [UnitKind!]
     "Rows after this cursor."
     after: Cursor
-    "At most this many rows from the start (after the after cursor)."
+    "At most this many rows from the start (after the after cursor); 50 when neither first nor last is given, at most 500 (the server's page limit)."
     first: Int
     "Rows before this cursor."
     before: Cursor
-    "At most this many rows from the end (before the before cursor)."
+    "At most this many rows from the end (before the before cursor); at most 500 (the server's page limit)."
     last: Int
   ): LetterCoverageConnection
 }
