@@ -15522,8 +15522,10 @@ extend type Mutation {
   """
   Record an inspection (检查) and, in the same transaction, the hazards it found; or, with plannedID,
   the results of a PLANNED one. A government inspection is recorded by a post held at the
-  inspecting unit that may (INSPECTOR, DEPUTY or head), with at least two inspectors who hold such
-  posts there or below; a SELF_CHECK by the inspected enterprise's own people. Errors: NOT_FOUND
+  inspecting unit whose role may record inspections (by default a head, DEPUTY, SAFETY_OFFICER or
+  INSPECTOR), with at least two inspectors who hold an INSPECTOR, DEPUTY or head post there or
+  below; a SELF_CHECK by the inspected enterprise's own people (a PRINCIPAL or SAFETY_OFFICER on
+  the enterprise side over the target). Errors: NOT_FOUND
   (a unit, campaign, template or inspector you cannot read), FORBIDDEN, BAD_USER_INPUT (a date in
   the future, a result or hazard that does not fit the template, a planned inspection already
   recorded), CONFLICT (the planned inspection was recorded meanwhile).
