@@ -14544,19 +14544,19 @@ input CreateEnterpriseInput {
   sector: Sector!
   "The enterprise's size class (规上、限上、规下、小微); null when unknown."
   scale: EnterpriseScale
-  "At most 100 characters."
+  "The industry category (行业类别) as registered, e.g. 水泥制造. At most 100 characters."
   industryCategory: String
-  "At most 300 characters."
+  "The business address. At most 300 characters."
   address: String
-  "At most 100 characters."
+  "The legal representative (法定代表人). At most 100 characters."
   legalRepresentative: String
-  "At most 100 characters."
+  "The person in charge of work safety (安全管理负责人). At most 100 characters."
   safetyManager: String
-  "At most 32 characters."
+  "A contact phone number, as written. At most 32 characters."
   contactPhone: String
-  "Between 0 and 1000000."
+  "The number of employees. Between 0 and 1000000."
   employeeCount: Int
-  "At most 200 characters."
+  "The key sites, parts or links (重点部位、环节), one per entry; the limit is per entry. At most 200 characters."
   keySites: [String!]
   "Supervising departments; defaults to every department supervising the sector."
   supervisingDepartmentIDs: [ID!]
@@ -14566,25 +14566,25 @@ input CreateEnterpriseInput {
 input UpdateEnterpriseInput {
   "The enterprise profile to change."
   id: ID!
-  "At most 200 characters."
+  "The new name (the ENTERPRISE unit is renamed with it). At most 200 characters."
   name: String
   "Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters."
   creditCode: String
   "The enterprise's size class (规上、限上、规下、小微)."
   scale: EnterpriseScale
-  "At most 100 characters."
+  "The industry category (行业类别) as registered, e.g. 水泥制造. At most 100 characters."
   industryCategory: String
-  "At most 300 characters."
+  "The business address. At most 300 characters."
   address: String
-  "At most 100 characters."
+  "The legal representative (法定代表人). At most 100 characters."
   legalRepresentative: String
-  "At most 100 characters."
+  "The person in charge of work safety (安全管理负责人). At most 100 characters."
   safetyManager: String
-  "At most 32 characters."
+  "A contact phone number, as written. At most 32 characters."
   contactPhone: String
-  "Between 0 and 1000000."
+  "The number of employees. Between 0 and 1000000."
   employeeCount: Int
-  "At most 200 characters."
+  "The key sites, parts or links (重点部位、环节), one per entry, replacing the list; the limit is per entry. At most 200 characters."
   keySites: [String!]
   "Replace the supervising departments (行业监管); each department added or removed needs a head or ADMIN of a unit above both it and the enterprise. An empty list removes them all."
   supervisingDepartmentIDs: [ID!]
@@ -14596,7 +14596,7 @@ input CreateUserInput {
   username: String!
   "The name shown to others, e.g. 陈立新; not blank. At most 100 characters."
   displayName: String!
-  "At most 32 characters."
+  "A contact phone number, as written. At most 32 characters."
   phone: String
   "At least 10 characters. At most 200 characters."
   password: String!
@@ -14608,9 +14608,9 @@ input CreateUserInput {
 input UpdateUserInput {
   "The user to change."
   id: ID!
-  "At most 100 characters."
+  "The name shown to others. At most 100 characters."
   displayName: String
-  "At most 32 characters."
+  "A contact phone number, as written. At most 32 characters."
   phone: String
   "ACTIVE or DISABLED; disabling ends every session of the user at once. You cannot disable yourself."
   status: UserStatus
@@ -14644,11 +14644,11 @@ input UpdatePostInput {
   id: ID!
   "Replace the sector restriction; an empty list lifts it."
   sectors: [Sector!]
-  "At most 200 characters."
+  "The new title as people know the post, e.g. 县长. At most 200 characters."
   title: String
-  "Between 2000-01-01 and 2100-12-31."
+  "When the post starts. Between 2000-01-01 and 2100-12-31."
   validFrom: Time
-  "Between 2000-01-01 and 2100-12-31."
+  "When the post ends, after validFrom; use clearValidTo to make it open-ended. Between 2000-01-01 and 2100-12-31."
   validTo: Time
   "Clear validTo (open-ended post)."
   clearValidTo: Boolean

@@ -273,19 +273,19 @@ type CreateEnterpriseInput struct {
 	Sector domain.Sector `json:"sector"`
 	// The enterprise's size class (规上、限上、规下、小微); null when unknown.
 	Scale *enterprise.Scale `json:"scale,omitempty"`
-	// At most 100 characters.
+	// The industry category (行业类别) as registered, e.g. 水泥制造. At most 100 characters.
 	IndustryCategory *string `json:"industryCategory,omitempty"`
-	// At most 300 characters.
+	// The business address. At most 300 characters.
 	Address *string `json:"address,omitempty"`
-	// At most 100 characters.
+	// The legal representative (法定代表人). At most 100 characters.
 	LegalRepresentative *string `json:"legalRepresentative,omitempty"`
-	// At most 100 characters.
+	// The person in charge of work safety (安全管理负责人). At most 100 characters.
 	SafetyManager *string `json:"safetyManager,omitempty"`
-	// At most 32 characters.
+	// A contact phone number, as written. At most 32 characters.
 	ContactPhone *string `json:"contactPhone,omitempty"`
-	// Between 0 and 1000000.
+	// The number of employees. Between 0 and 1000000.
 	EmployeeCount *int `json:"employeeCount,omitempty"`
-	// At most 200 characters.
+	// The key sites, parts or links (重点部位、环节), one per entry; the limit is per entry. At most 200 characters.
 	KeySites []string `json:"keySites,omitempty"`
 	// Supervising departments; defaults to every department supervising the sector.
 	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
@@ -421,7 +421,7 @@ type CreateUserInput struct {
 	Username string `json:"username"`
 	// The name shown to others, e.g. 陈立新; not blank. At most 100 characters.
 	DisplayName string `json:"displayName"`
-	// At most 32 characters.
+	// A contact phone number, as written. At most 32 characters.
 	Phone *string `json:"phone,omitempty"`
 	// At least 10 characters. At most 200 characters.
 	Password string `json:"password"`
@@ -988,25 +988,25 @@ type TransitionHazardPayload struct {
 type UpdateEnterpriseInput struct {
 	// The enterprise profile to change.
 	ID int `json:"id"`
-	// At most 200 characters.
+	// The new name (the ENTERPRISE unit is renamed with it). At most 200 characters.
 	Name *string `json:"name,omitempty"`
 	// Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters.
 	CreditCode *string `json:"creditCode,omitempty"`
 	// The enterprise's size class (规上、限上、规下、小微).
 	Scale *enterprise.Scale `json:"scale,omitempty"`
-	// At most 100 characters.
+	// The industry category (行业类别) as registered, e.g. 水泥制造. At most 100 characters.
 	IndustryCategory *string `json:"industryCategory,omitempty"`
-	// At most 300 characters.
+	// The business address. At most 300 characters.
 	Address *string `json:"address,omitempty"`
-	// At most 100 characters.
+	// The legal representative (法定代表人). At most 100 characters.
 	LegalRepresentative *string `json:"legalRepresentative,omitempty"`
-	// At most 100 characters.
+	// The person in charge of work safety (安全管理负责人). At most 100 characters.
 	SafetyManager *string `json:"safetyManager,omitempty"`
-	// At most 32 characters.
+	// A contact phone number, as written. At most 32 characters.
 	ContactPhone *string `json:"contactPhone,omitempty"`
-	// Between 0 and 1000000.
+	// The number of employees. Between 0 and 1000000.
 	EmployeeCount *int `json:"employeeCount,omitempty"`
-	// At most 200 characters.
+	// The key sites, parts or links (重点部位、环节), one per entry, replacing the list; the limit is per entry. At most 200 characters.
 	KeySites []string `json:"keySites,omitempty"`
 	// Replace the supervising departments (行业监管); each department added or removed needs a head or ADMIN of a unit above both it and the enterprise. An empty list removes them all.
 	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
@@ -1042,11 +1042,11 @@ type UpdatePostInput struct {
 	ID int `json:"id"`
 	// Replace the sector restriction; an empty list lifts it.
 	Sectors []domain.Sector `json:"sectors,omitempty"`
-	// At most 200 characters.
+	// The new title as people know the post, e.g. 县长. At most 200 characters.
 	Title *string `json:"title,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the post starts. Between 2000-01-01 and 2100-12-31.
 	ValidFrom *time.Time `json:"validFrom,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the post ends, after validFrom; use clearValidTo to make it open-ended. Between 2000-01-01 and 2100-12-31.
 	ValidTo *time.Time `json:"validTo,omitempty"`
 	// Clear validTo (open-ended post).
 	ClearValidTo *bool `json:"clearValidTo,omitempty"`
@@ -1082,9 +1082,9 @@ type UpdateUnitPayload struct {
 type UpdateUserInput struct {
 	// The user to change.
 	ID int `json:"id"`
-	// At most 100 characters.
+	// The name shown to others. At most 100 characters.
 	DisplayName *string `json:"displayName,omitempty"`
-	// At most 32 characters.
+	// A contact phone number, as written. At most 32 characters.
 	Phone *string `json:"phone,omitempty"`
 	// ACTIVE or DISABLED; disabling ends every session of the user at once. You cannot disable yourself.
 	Status *user.Status `json:"status,omitempty"`
