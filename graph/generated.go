@@ -14940,7 +14940,7 @@ input BulkIssueLettersInput {
   sectors: [Sector!]
   "The template: every letter gets this title, body and targets. At most 200 characters."
   title: String!
-  "At most 20000 characters."
+  "The template text every letter gets. At most 20000 characters."
   body: String
   "The responsibility targets every letter gets, in order: at least one, at most 50."
   targets: [LetterTargetInput!]!

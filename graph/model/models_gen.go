@@ -137,7 +137,7 @@ type BulkIssueLettersInput struct {
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// The template: every letter gets this title, body and targets. At most 200 characters.
 	Title string `json:"title"`
-	// At most 20000 characters.
+	// The template text every letter gets. At most 20000 characters.
 	Body *string `json:"body,omitempty"`
 	// The responsibility targets every letter gets, in order: at least one, at most 50.
 	Targets []*LetterTargetInput `json:"targets"`
