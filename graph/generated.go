@@ -15412,13 +15412,13 @@ input RecordInspectionInput {
   targetID: ID
   "At least two for an inspection by a government unit."
   inspectorIDs: [ID!]
-  "Between 2000-01-01 and 2100-12-31."
+  "When the inspection took place; not in the future. Between 2000-01-01 and 2100-12-31."
   inspectedOn: Time!
   "The checklist template used; results then name its items, and its sector matches the target's."
   templateID: ID
   "One result per checked item."
   results: [ItemResultInput!]
-  "At most 2000 characters."
+  "The overall conclusion (检查结论), e.g. 发现隐患1处，责令限期整改. At most 2000 characters."
   conclusion: String
   "Hazards found, created in the same transaction."
   hazards: [NewHazardInput!]
@@ -15440,7 +15440,7 @@ input CreateRandomDrawInput {
   sectors: [Sector!]
   "Leave out enterprises inspected in the last N days. Between 0 and 3660."
   excludeInspectedDays: Int
-  "Between 1 and 10000."
+  "How many enterprises to draw; at most the roster size. Between 1 and 10000."
   targetCount: Int!
   "At least 2 (default 2). Between 2 and 20."
   inspectorsPerTarget: Int
@@ -15450,7 +15450,7 @@ input CreateRandomDrawInput {
   conflicts: [DrawConflictInput!]
   "The campaign the planned inspections belong to, if any."
   campaignID: ID
-  "Between 2000-01-01 and 2100-12-31."
+  "The date of the planned inspections. Between 2000-01-01 and 2100-12-31."
   inspectionDate: Time!
 }
 

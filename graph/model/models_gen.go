@@ -373,7 +373,7 @@ type CreateRandomDrawInput struct {
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// Leave out enterprises inspected in the last N days. Between 0 and 3660.
 	ExcludeInspectedDays *int `json:"excludeInspectedDays,omitempty"`
-	// Between 1 and 10000.
+	// How many enterprises to draw; at most the roster size. Between 1 and 10000.
 	TargetCount int `json:"targetCount"`
 	// At least 2 (default 2). Between 2 and 20.
 	InspectorsPerTarget *int `json:"inspectorsPerTarget,omitempty"`
@@ -383,7 +383,7 @@ type CreateRandomDrawInput struct {
 	Conflicts []*DrawConflictInput `json:"conflicts,omitempty"`
 	// The campaign the planned inspections belong to, if any.
 	CampaignID *int `json:"campaignID,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// The date of the planned inspections. Between 2000-01-01 and 2100-12-31.
 	InspectionDate time.Time `json:"inspectionDate"`
 }
 
@@ -776,13 +776,13 @@ type RecordInspectionInput struct {
 	TargetID *int `json:"targetID,omitempty"`
 	// At least two for an inspection by a government unit.
 	InspectorIDs []int `json:"inspectorIDs,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the inspection took place; not in the future. Between 2000-01-01 and 2100-12-31.
 	InspectedOn time.Time `json:"inspectedOn"`
 	// The checklist template used; results then name its items, and its sector matches the target's.
 	TemplateID *int `json:"templateID,omitempty"`
 	// One result per checked item.
 	Results []*ItemResultInput `json:"results,omitempty"`
-	// At most 2000 characters.
+	// The overall conclusion (检查结论), e.g. 发现隐患1处，责令限期整改. At most 2000 characters.
 	Conclusion *string `json:"conclusion,omitempty"`
 	// Hazards found, created in the same transaction.
 	Hazards []*NewHazardInput `json:"hazards,omitempty"`
